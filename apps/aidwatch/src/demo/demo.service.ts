@@ -1,0 +1,26 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { AppConfig } from '@aidwatch/config';
+import type { Logger } from '@aidwatch/observability';
+import { APP_CONFIG, EventIntake, LOGGER } from '@aidwatch/runtime';
+import { demoScenario } from './demo-scenario';
+
+/** Loads the demo scenario through the normal intake path (idempotent: a restart adds nothing). */
+@Injectable()
+export class DemoService implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly intake: EventIntake,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.demo) return;
+    const events = demoScenario();
+    const batchSize = 500;
+    for (let i = 0; i < events.length; i += batchSize) {
+      const result = await this.intake.ingestHttp('application/cloudevents-batch+json', events.slice(i, i + batchSize));
+      if (!result.ok) throw new Error(`demo scenario is invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
+    }
+    this.logger.info({ events: events.length }, 'demo scenario loaded; try GET /flags');
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import { AlertsController } from './alerts.controller';
+import { ConsignmentsController } from './consignments.controller';
+import { FlagsController } from './flags.controller';
+import { ReadModelService } from './read-model.service';
+import { StreamsController } from './streams.controller';
+
+@Module({
+  imports: [ObservabilityHttpModule],
+  controllers: [ConsignmentsController, FlagsController, AlertsController, StreamsController],
+  providers: [ReadModelService],
+  exports: [ReadModelService],
+})
+export class ApiModule {}

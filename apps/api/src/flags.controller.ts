@@ -1,0 +1,27 @@
+import { Controller, Get, HttpStatus, Query, UsePipes } from '@nestjs/common';
+import { UnknownCursorError } from '@aidwatch/projections';
+import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { FlagsQuery } from './flags.query';
+import { ReadModelService } from './read-model.service';
+
+@Controller('flags')
+@UsePipes(queryValidationPipe)
+export class FlagsController {
+  constructor(private readonly readModel: ReadModelService) {}
+
+  @Get()
+  list(@Query() query: FlagsQuery) {
+    try {
+      const page = this.readModel.projection.flags.query(query);
+      return {
+        items: page.items.map((r) => ({ ...r.flag, status: r.status, clearedAt: r.clearedAt, cursor: r.cursor })),
+        next: page.next,
+      };
+    } catch (error) {
+      if (error instanceof UnknownCursorError) {
+        throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', [{ field: 'after', message: error.message }]);
+      }
+      throw error;
+    }
+  }
+}

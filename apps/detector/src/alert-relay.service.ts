@@ -1,0 +1,61 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '@aidwatch/config';
+import { Topics, type CloudEvent } from '@aidwatch/domain';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
+import { KafkaPublisher } from '@aidwatch/messaging';
+import type { Logger } from '@aidwatch/observability';
+import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
+import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+
+/** Publishes every flag event from the store to `aidwatch.alerts.v1` (an outbox relay with its own checkpoint). */
+class AlertRelayProjection implements Projection {
+  readonly name = 'alert-relay-v1';
+  readonly filter = { eventTypePrefixes: ['aidwatch.flag.'] };
+
+  constructor(private readonly publisher: KafkaPublisher) {}
+
+  async apply(stored: StoredEvent): Promise<void> {
+    await this.publisher.publish([stored.data as CloudEvent]);
+  }
+  snapshot(): unknown {
+    return {};
+  }
+  restore(): void {}
+  reset(): void {}
+}
+
+@Injectable()
+export class AlertRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private runner: ProjectionRunner | undefined;
+  private publisher: KafkaPublisher | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    health: HealthRegistry,
+  ) {
+    if (config.kafka) health.register('alertRelay', () => ({ ok: this.runner?.status().running ?? false }));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.kafka) return;
+    this.publisher = KafkaPublisher.fromConfig(
+      this.config.kafka,
+      { topic: Topics.alerts },
+      { logger: this.logger.child({ component: 'alert-relay' }), logLevel: 'warn' },
+    );
+    this.runner = new ProjectionRunner(this.store, this.checkpoints, new AlertRelayProjection(this.publisher), {
+      checkpointEveryEvents: 100,
+      checkpointEveryMs: this.config.checkpointEveryMs,
+      onError: (error) => this.logger.error({ err: error }, 'alert relay stopped'),
+    });
+    this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner?.stop();
+    await this.publisher?.stop();
+  }
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '@aidwatch/config';
+import { detectionConfigFrom } from '@aidwatch/detection';
+import { EventTypes } from '@aidwatch/domain';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { defaultPorts } from '@aidwatch/maritime';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
+import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
+import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+
+/** Runs the detection projection: inbound events in, flag events out. */
+@Injectable()
+export class DetectionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly runner: ProjectionRunner;
+  private lagTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) store: EventStore,
+    checkpoints: CheckpointStore,
+    private readonly metrics: AidwatchMetrics,
+    health: HealthRegistry,
+  ) {
+    const projection = new DetectionProjection(store, detectionConfigFrom(config.detection), defaultPorts(), {
+      onFlagEvents: (events) => {
+        for (const e of events) {
+          if (e.type === EventTypes.FlagRaised) metrics.flagsRaised.inc({ rule: e.data.rule, severity: e.data.severity });
+          else metrics.flagsCleared.inc({ rule: e.data.rule });
+        }
+      },
+    });
+    this.runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: config.checkpointEveryEvents,
+      checkpointEveryMs: config.checkpointEveryMs,
+      onProcessed: () => metrics.projectionEvents.inc({ projection: projection.name }),
+      onError: (error, event) =>
+        logger.error({ err: error, eventId: event?.id, stream: event?.streamId }, 'detection projection stopped'),
+    });
+    health.register('detection', () => {
+      const status = this.runner.status();
+      return { ok: status.running, detail: { ...status } };
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+    this.lagTimer = setInterval(() => void this.updateLag(), 5000);
+    this.lagTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.lagTimer);
+    await this.runner.stop();
+  }
+
+  private async updateLag(): Promise<void> {
+    try {
+      this.metrics.projectionLag.set({ projection: this.runner.projection.name }, await this.runner.lagSeconds());
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not measure projection lag');
+    }
+  }
+}

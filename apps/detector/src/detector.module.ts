@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import { AlertRelayService } from './alert-relay.service';
+import { DetectionService } from './detection.service';
+
+@Module({
+  imports: [ObservabilityHttpModule],
+  providers: [DetectionService, AlertRelayService],
+  exports: [DetectionService],
+})
+export class DetectorModule {}

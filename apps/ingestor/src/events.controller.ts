@@ -1,0 +1,23 @@
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiError, EventIntake } from '@aidwatch/runtime';
+
+/** `POST /events`: CloudEvents over HTTP, through the same intake path as Kafka. */
+@Controller('events')
+export class EventsController {
+  constructor(private readonly intake: EventIntake) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  async post(@Headers('content-type') contentType: string | undefined, @Body() body: unknown) {
+    const result = await this.intake.ingestHttp(contentType, body);
+    if (!result.ok) {
+      const count = result.errors.length;
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        `${count} invalid event${count === 1 ? '' : 's'}; nothing was accepted`,
+        result.errors,
+      );
+    }
+    return { accepted: result.accepted };
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { AidwatchMetrics } from '@aidwatch/observability';
+import { EventIntake, ObservabilityHttpModule } from '@aidwatch/runtime';
+import { EventsController } from './events.controller';
+import { KafkaIntakeService } from './kafka-intake.service';
+
+const eventIntakeProvider = {
+  provide: EventIntake,
+  inject: [EVENT_STORE, AidwatchMetrics],
+  useFactory: (store: EventStore, metrics: AidwatchMetrics) => new EventIntake(store, metrics),
+};
+
+/** `POST /events` and the intake path behind it. */
+@Module({
+  imports: [ObservabilityHttpModule],
+  controllers: [EventsController],
+  providers: [eventIntakeProvider],
+  exports: [EventIntake],
+})
+export class HttpIntakeModule {}
+
+/** Consumes the inbound Kafka topics (when KAFKA_BROKERS is set) through the same intake path. */
+@Module({
+  imports: [HttpIntakeModule, ObservabilityHttpModule],
+  providers: [KafkaIntakeService],
+})
+export class KafkaIntakeModule {}

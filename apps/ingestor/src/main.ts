@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { rootModule, runMain, startApp } from '@aidwatch/runtime';
+import { HttpIntakeModule, KafkaIntakeModule } from './ingestor.module';
+
+runMain(() =>
+  startApp('ingestor', (config, logger) => rootModule(config, logger, [HttpIntakeModule, KafkaIntakeModule])),
+);

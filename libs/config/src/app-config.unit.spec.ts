@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('gives embedded defaults with no environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.eventStore.kind).toBe('embedded');
+    expect(config.kafka).toBeUndefined();
+    expect(config.demo).toBe(false);
+  });
+
+  it('lets an entry point choose the demo default and the environment override it', () => {
+    expect(loadConfig({}, { demo: true }).demo).toBe(true);
+    expect(loadConfig({ DEMO: 'false' }, { demo: true }).demo).toBe(false);
+  });
+
+  it('reads Kafka and KurrentDB settings', () => {
+    const config = loadConfig({
+      KAFKA_BROKERS: '127.0.0.1:19092, kafka:9092',
+      EVENT_STORE: 'kurrentdb',
+      KURRENTDB_CONNECTION_STRING: 'kurrentdb://localhost:2113?tls=false',
+    });
+    expect(config.kafka?.brokers).toEqual(['127.0.0.1:19092', 'kafka:9092']);
+    expect(config.eventStore).toEqual({
+      kind: 'kurrentdb',
+      connectionString: 'kurrentdb://localhost:2113?tls=false',
+    });
+  });
+
+  it('names every bad value in one clear error', () => {
+    const attempt = () =>
+      loadConfig({
+        PORT: 'eighty',
+        EVENT_STORE: 'mongo',
+        KAFKA_BROKERS: 'no-port',
+        DETECTION_SHRINKAGE_TOLERANCE_PCT: 'lots',
+      });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (err) {
+      const message = (err as ConfigError).message;
+      expect(message).toMatch(/PORT/);
+      expect(message).toMatch(/EVENT_STORE/);
+      expect(message).toMatch(/KAFKA_BROKERS: "no-port" is not host:port/);
+      expect(message).toMatch(/DETECTION_SHRINKAGE_TOLERANCE_PCT/);
+    }
+  });
+
+  it('requires a connection string for KurrentDB', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'kurrentdb' })).toThrow(/KURRENTDB_CONNECTION_STRING is required/);
+  });
+
+  it('collects detection overrides', () => {
+    expect(loadConfig({ DETECTION_SHRINKAGE_TOLERANCE_PCT: '3.5' }).detection).toEqual({
+      SHRINKAGE_TOLERANCE_PCT: 3.5,
+    });
+  });
+});

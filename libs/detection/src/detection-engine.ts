@@ -1,0 +1,91 @@
+import { EventTypes, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import { DiversionDetector } from './diversion/diversion-detector';
+import { MaritimeDetector } from './maritime/maritime-detector';
+import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
+import type { FlagChanges } from './open-flags';
+
+
+const maritimeTypes = new Set<string>([
+  EventTypes.VesselPositionReported,
+  EventTypes.VesselStaticReported,
+  EventTypes.VesselDesignated,
+  EventTypes.PortDeclared,
+]);
+
+const sharedTypes = new Set<string>([EventTypes.ConsignmentRegistered, EventTypes.PortDeclared]);
+
+/** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
+export function eventTimeOf(event: AidEvent): number {
+  const at = (event.data as { at?: unknown }).at;
+  const parsed = typeof at === 'string' ? Date.parse(at) : NaN;
+  return Number.isNaN(parsed) ? Date.parse(event.time) : parsed;
+}
+
+interface EngineSnapshot {
+  watermark: number | null;
+  diversion: unknown;
+  maritime: unknown;
+}
+
+/**
+ * All detectors behind one door: keeps the watermark (latest event time seen), routes each event to the
+ * detector that owns it, lets the other one advance its clocks, and links vessel flags to the
+ * consignments on board. Pure and deterministic: a replay of the same log yields the same changes.
+ */
+export class DetectionEngine {
+  private watermark = Number.NEGATIVE_INFINITY;
+  readonly diversion: DiversionDetector;
+  readonly maritime: MaritimeDetector;
+
+  constructor(
+    config: DetectionConfig = defaultDetectionConfig(),
+    ports: readonly PortDeclaredData[] = [],
+    snapshot?: unknown,
+  ) {
+    const saved = snapshot as EngineSnapshot | undefined;
+    this.diversion = saved
+      ? DiversionDetector.restore(saved.diversion, config.diversion, ports)
+      : new DiversionDetector(config.diversion, ports);
+    const linker = { consignmentsOnBoard: (mmsi: string, at: number) => this.diversion.consignmentsOnBoard(mmsi, at) };
+    this.maritime = saved
+      ? MaritimeDetector.restore(saved.maritime, config.maritime, ports, linker)
+      : new MaritimeDetector(config.maritime, ports, linker);
+    if (saved?.watermark != null) this.watermark = saved.watermark;
+  }
+
+  handle(event: AidEvent): FlagChanges {
+    const at = eventTimeOf(event);
+    const advanced = at > this.watermark;
+    if (advanced) this.watermark = at;
+    const maritimeEvent = maritimeTypes.has(event.type);
+    const owner = maritimeEvent ? this.maritime : this.diversion;
+    const other = maritimeEvent ? this.diversion : this.maritime;
+    const changes = owner.handle(event, this.watermark);
+    // Both need some events: the maritime side learns carriers' routes from registrations, the diversion
+    // side port names (for explanations) from port declarations.
+    if (sharedTypes.has(event.type)) merge(changes, other.handle(event, this.watermark));
+    if (advanced) merge(changes, other.advanceWatermark(this.watermark));
+    return changes;
+  }
+
+  currentWatermark(): number | null {
+    return Number.isFinite(this.watermark) ? this.watermark : null;
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      watermark: this.currentWatermark(),
+      diversion: this.diversion.snapshot(),
+      maritime: this.maritime.snapshot(),
+    };
+  }
+
+  static restore(snapshot: unknown, config: DetectionConfig, ports: readonly PortDeclaredData[]): DetectionEngine {
+    return new DetectionEngine(config, ports, snapshot);
+  }
+}
+
+function merge(into: FlagChanges, from: FlagChanges): void {
+  into.raised.push(...from.raised);
+  into.cleared.push(...from.cleared);
+}

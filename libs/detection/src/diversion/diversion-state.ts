@@ -1,0 +1,252 @@
+import { EventTypes, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import type { DiversionConfig } from './diversion-config';
+import { contextOf, type DiversionContext } from './diversion-context';
+import {
+  consignmentFromJson,
+  consignmentIdOf,
+  consignmentToJson,
+  emptyConsignment,
+  factTimeOf,
+  foldConsignmentEvent,
+  registrationOf,
+  type ConsignmentFacts,
+  type ConsignmentFactsJson,
+  type Fact,
+} from './consignment-facts';
+import { DocumentIndex } from './document-uses';
+import {
+  emptyExemption,
+  exemptionFromJson,
+  exemptionOf,
+  exemptionToJson,
+  type Exemption,
+  type ExemptionFacts,
+  type ExemptionFactsJson,
+  type PortFact,
+} from './exemption-facts';
+import { ExemptionLedger, ledgerLineOf } from './exemption-ledger';
+
+/**
+ * Which consignments an event may change the judgement of, and for each exemption whose cumulative
+ * quantities moved, the first ledger position that changed.
+ */
+export interface Impact {
+  consignments: Set<string>;
+  ledgers: Map<string, number>;
+}
+
+export interface DiversionStateJson {
+  consignments: ConsignmentFactsJson[];
+  exemptions: ExemptionFactsJson[];
+  ports: PortFact[];
+}
+
+const sortedKeys = <V>(map: Map<string, V>): string[] => [...map.keys()].sort();
+
+/** All diversion facts plus the indexes that link consignments: exemption members, documents, vessels. */
+export class DiversionState {
+  private readonly consignments = new Map<string, ConsignmentFacts>();
+  private readonly exemptionFacts = new Map<string, ExemptionFacts>();
+  private readonly ports = new Map<string, PortFact>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly memberOf = new Map<string, string>();
+  private readonly carriers = new Map<string, Set<string>>();
+  private readonly documents = new DocumentIndex();
+  private readonly exemptions = new Map<string, Exemption | undefined>();
+  private readonly ledgers = new Map<string, ExemptionLedger>();
+
+  /** Folds an event; undefined when it changes nothing (not a diversion event, or a redelivery). */
+  apply(event: AidEvent): Impact | undefined {
+    switch (event.type) {
+      case EventTypes.ExemptionGranted:
+      case EventTypes.ExemptionRevoked:
+        return this.applyExemption(event);
+      case EventTypes.PortDeclared:
+        this.declarePort(event.data, {
+          eventId: event.id,
+          time: factTimeOf(event),
+          recordedAt: Date.parse(event.time),
+        });
+        return undefined;
+      default:
+        return this.applyConsignment(event);
+    }
+  }
+
+  declarePort(port: PortDeclaredData, fact: Fact): void {
+    const current = this.ports.get(port.locode);
+    if (
+      current &&
+      (current.recordedAt > fact.recordedAt ||
+        (current.recordedAt === fact.recordedAt && current.eventId >= fact.eventId))
+    )
+      return;
+    this.ports.set(port.locode, { ...fact, port: { ...port } });
+  }
+
+  has(consignmentId: string): boolean {
+    return this.consignments.has(consignmentId);
+  }
+
+  consignmentIds(): string[] {
+    return sortedKeys(this.consignments);
+  }
+
+  membersOf(exemptionId: string): string[] {
+    return [...(this.members.get(exemptionId) ?? [])].sort();
+  }
+
+  exemption(exemptionId: string): Exemption | undefined {
+    if (!this.exemptions.has(exemptionId))
+      this.exemptions.set(exemptionId, exemptionOf(this.exemptionFacts.get(exemptionId)));
+    return this.exemptions.get(exemptionId);
+  }
+
+  ledger(exemptionId: string): ExemptionLedger {
+    let ledger = this.ledgers.get(exemptionId);
+    if (!ledger) this.ledgers.set(exemptionId, (ledger = new ExemptionLedger(exemptionId)));
+    return ledger;
+  }
+
+  context(
+    consignmentId: string,
+    watermark: number,
+    config: DiversionConfig,
+    deadlines: { next: number },
+  ): DiversionContext {
+    const facts = this.consignments.get(consignmentId) ?? emptyConsignment(consignmentId);
+    const registration = registrationOf(facts);
+    const exemption = registration ? this.exemption(registration.exemptionId) : undefined;
+    return contextOf({
+      consignmentId,
+      facts,
+      registration,
+      exemption,
+      config,
+      watermark,
+      deadlines,
+      documentKeys: () => this.documents.keysOf(consignmentId),
+      documentUses: (key) => this.documents.uses(key),
+      ledger: () => (registration && exemption ? this.ledger(registration.exemptionId) : undefined),
+      portName: (locode) => this.ports.get(locode)?.port.name,
+    });
+  }
+
+  /** Consignments loaded on the vessel (or departed on the registered one) and not yet discharged at `at`. */
+  onBoard(mmsi: string, at: number): string[] {
+    const aboard: string[] = [];
+    for (const c of this.carriers.get(mmsi) ?? []) {
+      const facts = this.consignments.get(c) as ConsignmentFacts;
+      const registered = registrationOf(facts)?.vessel.mmsi;
+      let start = Number.POSITIVE_INFINITY;
+      for (const l of facts.loads.values())
+        if ((l.vesselMmsi || registered) === mmsi) start = Math.min(start, l.time);
+      if (facts.loads.size === 0 && registered === mmsi)
+        for (const d of facts.departures.values()) start = Math.min(start, d.time);
+      if (start > at) continue;
+      let end = Number.POSITIVE_INFINITY;
+      for (const d of facts.discharges.values()) if (d.time >= start) end = Math.min(end, d.time);
+      if (at < end) aboard.push(c);
+    }
+    return aboard.sort();
+  }
+
+  toJSON(): DiversionStateJson {
+    return {
+      consignments: this.consignmentIds().map((c) =>
+        consignmentToJson(this.consignments.get(c) as ConsignmentFacts),
+      ),
+      exemptions: sortedKeys(this.exemptionFacts).map((e) =>
+        exemptionToJson(this.exemptionFacts.get(e) as ExemptionFacts),
+      ),
+      ports: sortedKeys(this.ports).map((p) => this.ports.get(p) as PortFact),
+    };
+  }
+
+  static fromJSON(json: DiversionStateJson): DiversionState {
+    const state = new DiversionState();
+    for (const e of json.exemptions) state.exemptionFacts.set(e.exemptionId, exemptionFromJson(e));
+    for (const p of json.ports) state.ports.set(p.port.locode, p);
+    for (const c of json.consignments) {
+      const facts = consignmentFromJson(c);
+      state.consignments.set(facts.consignmentId, facts);
+      state.reindex(facts, { consignments: new Set(), ledgers: new Map() });
+      state.documents.update(facts);
+    }
+    return state;
+  }
+
+  private applyExemption(
+    event: AidEvent & { type: typeof EventTypes.ExemptionGranted | typeof EventTypes.ExemptionRevoked },
+  ): Impact | undefined {
+    const id = event.data.exemptionId;
+    let facts = this.exemptionFacts.get(id);
+    if (!facts) this.exemptionFacts.set(id, (facts = emptyExemption(id)));
+    const base: Fact = { eventId: event.id, time: factTimeOf(event), recordedAt: Date.parse(event.time) };
+    if (event.type === EventTypes.ExemptionGranted) {
+      if (facts.grants.has(event.id)) return undefined;
+      const { committeeRef, projectTitle, implementingOrg, validFrom, validUntil, items, sites } = event.data;
+      facts.grants.set(event.id, {
+        ...base,
+        exemptionId: id,
+        committeeRef,
+        projectTitle,
+        implementingOrg,
+        validFrom: Date.parse(validFrom),
+        validUntil: Date.parse(validUntil),
+        items: items.map((i) => ({ ...i })),
+        sites: sites.map((s) => ({ ...s })),
+      });
+    } else {
+      if (facts.revocations.has(event.id)) return undefined;
+      facts.revocations.set(event.id, { ...base, reason: event.data.reason });
+    }
+    this.exemptions.delete(id);
+    return { consignments: new Set(this.membersOf(id)), ledgers: new Map() };
+  }
+
+  private applyConsignment(event: AidEvent): Impact | undefined {
+    const id = consignmentIdOf(event);
+    if (id === undefined) return undefined;
+    let facts = this.consignments.get(id);
+    if (!facts) this.consignments.set(id, (facts = emptyConsignment(id)));
+    if (!foldConsignmentEvent(facts, event)) return undefined;
+    const impact: Impact = { consignments: new Set([id]), ledgers: new Map() };
+    if (event.type === EventTypes.ConsignmentRegistered || event.type === EventTypes.ConsignmentLoaded)
+      this.reindex(facts, impact);
+    if (
+      event.type === EventTypes.ConsignmentRegistered ||
+      event.type === EventTypes.DeliveryRecorded ||
+      event.type === EventTypes.CustodyTransferred
+    )
+      for (const c of this.documents.update(facts)) impact.consignments.add(c);
+    return impact;
+  }
+
+  /** Keeps exemption membership, carrier vessels and cumulative quantities in step with a consignment. */
+  private reindex(facts: ConsignmentFacts, impact: Impact): void {
+    const c = facts.consignmentId;
+    const registration = registrationOf(facts);
+    const previous = this.memberOf.get(c);
+    const next = registration?.exemptionId;
+    if (previous !== undefined && previous !== next) this.members.get(previous)?.delete(c);
+    if (next !== undefined) {
+      this.memberOf.set(c, next);
+      let set = this.members.get(next);
+      if (!set) this.members.set(next, (set = new Set()));
+      set.add(c);
+    }
+    for (const e of new Set([previous, next])) {
+      if (e === undefined) continue;
+      const from = this.ledger(e).put(c, e === next ? ledgerLineOf(facts, e) : undefined);
+      impact.ledgers.set(e, Math.min(from, impact.ledgers.get(e) ?? from));
+    }
+    const vessels = [registration?.vessel.mmsi, ...[...facts.loads.values()].map((l) => l.vesselMmsi)];
+    for (const mmsi of vessels) {
+      if (!mmsi) continue;
+      let set = this.carriers.get(mmsi);
+      if (!set) this.carriers.set(mmsi, (set = new Set()));
+      set.add(c);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+export * from './flag-identity';
+export * from './flag-draft';
+export * from './open-flags';
+export * from './detector';
+export { DiversionDetector, type DiversionSnapshot } from './diversion/diversion-detector';
+export { defaultDiversionConfig, type DiversionConfig } from './diversion/diversion-config';
+export { diversionRules, evaluateDiversionRules } from './diversion/diversion-rules';
+export type { DiversionContext, DiversionRule } from './diversion/diversion-context';
+export type { ConsignmentStatus, ConsignmentView, ItemSteps } from './diversion/consignment-view';
+export { MaritimeDetector, type MaritimeCounters } from './maritime/maritime-detector';
+export {
+  defaultMaritimeConfig,
+  maritimeConfig,
+  type MaritimeConfig,
+  type MaritimeConfigOverrides,
+} from './maritime/maritime-config';
+export type { ConsignmentLinker } from './maritime/flag-sink';
+export { PortIndex, type PortRecord } from './maritime/port-index';
+export type { MaritimeSnapshot } from './maritime/maritime-snapshot';
+export { defaultMidFlagStates, flagStateOfMmsi } from './maritime/mid-flag-states';
+export { imoCheckDigitValid } from './maritime/identity-change.rule';
+export * from './detection-config';
+export * from './detection-engine';

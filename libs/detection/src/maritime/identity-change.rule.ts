@@ -1,0 +1,203 @@
+import type { Severity, VesselStaticData } from '@aidwatch/domain';
+import { distance, duration, position, shortTime, vesselLabel } from './explain';
+import { distanceKm, greatCircleKm, KM_PER_NM, MS_PER_HOUR } from './geo';
+import type { MaritimeContext } from './maritime-context';
+import { flagStateOfMmsi } from './mid-flag-states';
+import type { VesselTrack } from './vessel-track';
+
+/** The MMSI that last reported an IMO number. */
+export interface ImoHolder {
+  mmsi: string;
+  at: number;
+  eventId: string;
+}
+
+type IdentityField = 'name' | 'callsign' | 'imo' | 'flag';
+const FIELDS: readonly IdentityField[] = ['name', 'callsign', 'imo', 'flag'];
+
+/**
+ * Identity change: for one MMSI a new name, call sign, IMO number or flag; a flag that contradicts the
+ * MMSI's MID; an IMO number that fails its check digit; one IMO number on several MMSIs (worse when both
+ * transmit within a day); and impossible jumps between fixes (implied speed above 30 kn, the limit Global
+ * Fishing Watch's segmenter uses) that point to a spoofed or shared MMSI.
+ */
+export class IdentityChangeRule {
+  readonly imoHolders = new Map<string, ImoHolder>();
+
+  constructor(private readonly ctx: MaritimeContext) {}
+
+  private get cfg() {
+    return this.ctx.config.identityChange;
+  }
+
+  /** Compares a fix with the vessel's newest one (either may be the older). Returns whether it jumped. */
+  onFix(track: VesselTrack, at: number, lat: number, lon: number, eventId: string): boolean {
+    const cfg = this.cfg;
+    let km = distanceKm(track.lastLat, track.lastLon, lat, lon);
+    if (km < cfg.minJumpKm) return false;
+    if (km > 300) km = greatCircleKm(track.lastLat, track.lastLon, lat, lon);
+    const ms = Math.max(Math.abs(at - track.lastAt), 1000);
+    const kn = km / KM_PER_NM / (ms / MS_PER_HOUR);
+    const highSpeedCraft = track.shipType >= 40 && track.shipType <= 49;
+    const limit = highSpeedCraft ? cfg.highSpeedCraftImpossibleSpeedKn : cfg.impossibleSpeedKn;
+    if (kn <= limit) return false;
+    if (at - track.lastJumpAt < cfg.jumpCooldownHours * MS_PER_HOUR) return true;
+    track.lastJumpAt = at;
+    const [earlier, later] = at < track.lastAt ? [eventId, track.lastEventId] : [track.lastEventId, eventId];
+    this.raise(track, `jump:${at}`, cfg.severity, at, [earlier, later], {
+      observed: { jumpKm: Math.round(km), minutes: Math.round(ms / 60_000), impliedSpeedKn: Math.round(kn) },
+      threshold: { impossibleSpeedKn: limit, minJumpKm: cfg.minJumpKm },
+      explanation:
+        `${vesselLabel(track)} jumped ${distance(km)} in ${duration(ms)} to ${position(lat, lon)} ` +
+        `(implied ${Math.round(kn)} kn, above ${limit} kn): a spoofed position or an MMSI used by two ships`,
+    });
+    return true;
+  }
+
+  onStatic(track: VesselTrack, data: VesselStaticData, at: number, eventId: string): void {
+    const cfg = this.cfg;
+    const reported: Record<IdentityField, string | null> = {
+      name: normaliseText(data.name),
+      callsign: normaliseText(data.callsign),
+      imo: normaliseImo(data.imo),
+      flag: normaliseText(data.flag),
+    };
+    for (const field of FIELDS) {
+      const now = reported[field];
+      const before = track[field];
+      if (now === null) continue;
+      track[field] = now;
+      if (before === null || before === now) continue;
+      const pair = [before, now].sort().join('|');
+      this.raiseOnce(track, `${field}:${pair}`, cfg.severity, at, [eventId], {
+        observed: { field, from: before, to: now },
+        threshold: { change: 'any' },
+        explanation: `${field === 'name' ? `MMSI ${track.mmsi}` : vesselLabel(track)} now reports ${FIELD_NAMES[field]} ${now}, previously ${before}`,
+      });
+    }
+    const imo = reported.imo;
+    if (imo !== null) {
+      if (!imoCheckDigitValid(imo)) {
+        this.raiseOnce(track, `imo-check:${imo}`, cfg.severity, at, [eventId], {
+          observed: { imo },
+          threshold: { imoCheckDigit: 'valid' },
+          explanation: `${vesselLabel(track)} reports IMO ${imo}, which fails the IMO check digit`,
+        });
+      }
+      this.checkSharedImo(track, imo, at, eventId);
+    }
+    const flag = reported.flag;
+    const midState = flagStateOfMmsi(track.mmsi, cfg.midFlagStates);
+    if (flag !== null && flag.length === 2 && midState && midState !== flag) {
+      this.raiseOnce(track, `flag-mid:${flag}`, cfg.severity, at, [eventId], {
+        observed: { flag, mmsiFlagState: midState },
+        threshold: { flagMatchesMmsi: true },
+        explanation:
+          `${vesselLabel(track)} reports flag ${flag}, but its MMSI's MID ${track.mmsi.slice(0, 3)} ` +
+          `belongs to ${midState}`,
+      });
+    }
+  }
+
+  private checkSharedImo(track: VesselTrack, imo: string, at: number, eventId: string): void {
+    const holder = this.imoHolders.get(imo);
+    if (!holder || holder.mmsi === track.mmsi) {
+      if (holder) {
+        holder.at = Math.max(holder.at, at);
+        holder.eventId = eventId;
+      } else this.imoHolders.set(imo, { mmsi: track.mmsi, at, eventId });
+      return;
+    }
+    const other = this.ctx.trackOf(holder.mmsi);
+    const otherSeen = Math.max(holder.at, other?.lastSeenAt ?? -Infinity);
+    const sinceMs = at - otherSeen;
+    const concurrent = sinceMs <= this.cfg.sharedImoConcurrentHours * MS_PER_HOUR;
+    const states = this.cfg.midFlagStates;
+    const stateOf = (mmsi: string) => flagStateOfMmsi(mmsi, states) ?? 'unknown flag';
+    this.raiseOnce(
+      track,
+      `imo-shared:${imo}:${holder.mmsi}`,
+      concurrent ? this.cfg.concurrentSeverity : this.cfg.severity,
+      at,
+      [holder.eventId, eventId],
+      {
+        observed: {
+          imo,
+          otherMmsi: holder.mmsi,
+          hoursSinceOther: Math.round(sinceMs / MS_PER_HOUR),
+          concurrent,
+        },
+        threshold: { sharedImoConcurrentHours: this.cfg.sharedImoConcurrentHours },
+        explanation:
+          `${vesselLabel(track)} (${stateOf(track.mmsi)}) reports IMO ${imo}, also reported by MMSI ${holder.mmsi} ` +
+          `(${stateOf(holder.mmsi)}), last seen ${duration(Math.max(0, sinceMs))} earlier at ${shortTime(otherSeen)}` +
+          (concurrent ? ': two transponders claim one hull' : ': the hull changed MMSI'),
+      },
+    );
+    this.imoHolders.set(imo, { mmsi: track.mmsi, at, eventId });
+  }
+
+  private raiseOnce(
+    track: VesselTrack,
+    key: string,
+    severity: Severity,
+    at: number,
+    evidence: string[],
+    body: { observed: Record<string, unknown>; threshold: Record<string, unknown>; explanation: string },
+  ): void {
+    const keys = (track.identityKeys ??= []);
+    if (keys.includes(key)) return;
+    keys.push(key);
+    if (keys.length > this.cfg.maxRememberedChangesPerVessel) keys.shift();
+    this.raise(track, key, severity, at, evidence, body);
+  }
+
+  private raise(
+    track: VesselTrack,
+    key: string,
+    severity: Severity,
+    at: number,
+    evidence: string[],
+    body: { observed: Record<string, unknown>; threshold: Record<string, unknown>; explanation: string },
+  ): void {
+    this.ctx.sink.raise({
+      rule: 'identity-change',
+      key,
+      severity,
+      mmsi: track.mmsi,
+      atMs: at,
+      evidence,
+      ...body,
+    });
+  }
+}
+
+const FIELD_NAMES: Record<IdentityField, string> = {
+  name: 'the name',
+  callsign: 'call sign',
+  imo: 'IMO',
+  flag: 'flag',
+};
+
+/** AIS pads text with '@' and spaces; case differences are not identity changes. */
+export function normaliseText(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const text = value.replace(/@+/g, ' ').replace(/\s+/g, ' ').trim().toUpperCase();
+  return text === '' ? null : text;
+}
+
+/** Digits of an IMO number, or null for "none" (0, empty) and malformed values. */
+export function normaliseImo(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const digits = value.replace(/^IMO\s*/i, '').trim();
+  if (!/^\d{7}$/.test(digits) || /^0+$/.test(digits)) return null;
+  return digits;
+}
+
+/** IMO ship numbers: the 7th digit is the sum of the first six weighted 7..2, modulo 10. */
+export function imoCheckDigitValid(imo: string): boolean {
+  if (!/^\d{7}$/.test(imo)) return false;
+  let sum = 0;
+  for (let i = 0; i < 6; i++) sum += Number(imo[i]) * (7 - i);
+  return sum % 10 === Number(imo[6]);
+}

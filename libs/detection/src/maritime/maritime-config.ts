@@ -1,0 +1,149 @@
+import type { Severity } from '@aidwatch/domain';
+import { defaultMidFlagStates } from './mid-flag-states';
+
+/**
+ * Thresholds of the maritime rules. Defaults follow Global Fishing Watch's published event definitions
+ * where they exist; distances "from a port" are measured from the port's limits (centre minus radius)
+ * because AidWatch has declared ports but no coastline.
+ */
+export interface MaritimeConfig {
+  /** Sample-based rules (encounter, loitering, port visits, route) look at one fix per vessel per interval. */
+  resampleMinutes: number;
+  /** A fix older than the vessel's newest by at most this much is merged; older ones are counted and ignored. */
+  lateToleranceMinutes: number;
+  /** Granularity of the deadline index; flags still carry their exact due time. */
+  deadlineResolutionSeconds: number;
+  /** A vessel silent this long is forgotten (its gap flag, if any, was raised long before). */
+  evictAfterDays: number;
+  /** Raise severity one level when the vessel has aid on board. */
+  escalateWithAidOnBoard: boolean;
+  portVisit: { enterKm: number; exitKm: number; maxSpeedKn: number };
+  encounter: {
+    maxDistanceM: number;
+    minDurationHours: number;
+    maxMedianSpeedKn: number;
+    minPortDistanceKm: number;
+    mergeGapHours: number;
+    /** Two vessels' fixes are compared only if taken at most this far apart. */
+    maxFixSkewMinutes: number;
+    speedResolutionKn: number;
+    maxActivePairsPerVessel: number;
+    cellSizeKm: number;
+    severity: Severity;
+  };
+  loitering: {
+    maxSpeedKn: number;
+    minDurationHours: number;
+    minPortDistanceKm: number;
+    /** Reports further apart than this break a run. */
+    maxReportGapHours: number;
+    /** Consecutive samples at or above the speed that a run survives (speed noise while drifting). */
+    toleratedFastSamples: number;
+    severity: Severity;
+  };
+  aisGap: { minGapHours: number; minPortDistanceKm: number; severity: Severity };
+  draughtChange: { minChangeM: number; severity: Severity };
+  identityChange: {
+    impossibleSpeedKn: number;
+    /** AIS ship types 40–49 (high-speed craft) legitimately exceed the general limit. */
+    highSpeedCraftImpossibleSpeedKn: number;
+    minJumpKm: number;
+    jumpCooldownHours: number;
+    /** One IMO on another MMSI that reported within this window counts as simultaneous use. */
+    sharedImoConcurrentHours: number;
+    maxRememberedChangesPerVessel: number;
+    midFlagStates: Record<string, string>;
+    severity: Severity;
+    concurrentSeverity: Severity;
+  };
+  designatedVessel: { sightingSeverity: Severity; carrierSeverity: Severity; partnerSeverity: Severity };
+  routeDeviation: {
+    corridorNm: number;
+    minOutsideMinutes: number;
+    maxVoyagesPerVessel: number;
+    maxRoutePoints: number;
+    severity: Severity;
+    undeclaredPortSeverity: Severity;
+  };
+}
+
+export const defaultMaritimeConfig: MaritimeConfig = {
+  resampleMinutes: 10,
+  lateToleranceMinutes: 15,
+  deadlineResolutionSeconds: 60,
+  evictAfterDays: 30,
+  escalateWithAidOnBoard: true,
+  portVisit: { enterKm: 3, exitKm: 4, maxSpeedKn: 0.2 },
+  encounter: {
+    maxDistanceM: 500,
+    minDurationHours: 2,
+    maxMedianSpeedKn: 2,
+    minPortDistanceKm: 10,
+    mergeGapHours: 4,
+    maxFixSkewMinutes: 10,
+    speedResolutionKn: 0.1,
+    maxActivePairsPerVessel: 16,
+    cellSizeKm: 1,
+    severity: 'high',
+  },
+  loitering: {
+    maxSpeedKn: 2,
+    minDurationHours: 4,
+    minPortDistanceKm: 10,
+    maxReportGapHours: 2,
+    toleratedFastSamples: 1,
+    severity: 'medium',
+  },
+  aisGap: { minGapHours: 12, minPortDistanceKm: 10, severity: 'high' },
+  draughtChange: { minChangeM: 0.5, severity: 'medium' },
+  identityChange: {
+    impossibleSpeedKn: 30,
+    highSpeedCraftImpossibleSpeedKn: 60,
+    minJumpKm: 2,
+    jumpCooldownHours: 6,
+    sharedImoConcurrentHours: 24,
+    maxRememberedChangesPerVessel: 32,
+    midFlagStates: defaultMidFlagStates,
+    severity: 'medium',
+    concurrentSeverity: 'high',
+  },
+  designatedVessel: { sightingSeverity: 'high', carrierSeverity: 'critical', partnerSeverity: 'critical' },
+  routeDeviation: {
+    corridorNm: 50,
+    minOutsideMinutes: 30,
+    maxVoyagesPerVessel: 8,
+    maxRoutePoints: 256,
+    severity: 'high',
+    undeclaredPortSeverity: 'high',
+  },
+};
+
+export type MaritimeConfigOverrides = {
+  [K in keyof MaritimeConfig]?: MaritimeConfig[K] extends Record<string, unknown>
+    ? Partial<MaritimeConfig[K]>
+    : MaritimeConfig[K];
+};
+
+/** Defaults with overrides applied section by section; rejects negative or non-finite numbers. */
+export function maritimeConfig(overrides: MaritimeConfigOverrides = {}): MaritimeConfig {
+  const merged: Record<string, unknown> = { ...defaultMaritimeConfig };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = (defaultMaritimeConfig as unknown as Record<string, unknown>)[key];
+    merged[key] = isSection(base) && isSection(value) ? { ...base, ...value } : value;
+  }
+  checkNumbers(merged, '');
+  return merged as unknown as MaritimeConfig;
+}
+
+const isSection = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkNumbers(section: Record<string, unknown>, path: string): void {
+  for (const [key, value] of Object.entries(section)) {
+    if (key === 'midFlagStates') continue;
+    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {
+      throw new Error(`maritime config ${path}${key} must be a finite number >= 0, got ${value}`);
+    }
+    if (isSection(value)) checkNumbers(value, `${path}${key}.`);
+  }
+}

@@ -1,0 +1,33 @@
+import type { FlagSink, ConsignmentLinker } from './flag-sink';
+import type { MaritimeConfig } from './maritime-config';
+import type { PortIndex } from './port-index';
+import type { VesselTrack } from './vessel-track';
+
+/** What the maritime rules share: configuration, ports, the flag sink and the other vessels. */
+export interface MaritimeContext {
+  readonly config: MaritimeConfig;
+  readonly ports: PortIndex;
+  readonly sink: FlagSink;
+  readonly linker: ConsignmentLinker;
+  trackOf(mmsi: string): VesselTrack | undefined;
+}
+
+export interface NearestPort {
+  km: number;
+  name: string | null;
+}
+
+/** Distance from the nearest known port at any range, for explanations and observed values. */
+export function nearestPort(ctx: MaritimeContext, lat: number, lon: number): NearestPort {
+  const hit = ctx.ports.nearest(lat, lon);
+  return hit ? { km: hit.km, name: hit.port.name } : { km: Infinity, name: null };
+}
+
+/** Whether a point lies within `km` of some port's limits (false when no port is that close). */
+export function nearPort(ctx: MaritimeContext, lat: number, lon: number, km: number): NearestPort | null {
+  const hit = ctx.ports.nearestWithin(lat, lon, km);
+  return hit ? { km: hit.km, name: hit.port.name } : null;
+}
+
+export const finiteOrNull = (x: number): number | null =>
+  Number.isFinite(x) ? Math.round(x * 10) / 10 : null;

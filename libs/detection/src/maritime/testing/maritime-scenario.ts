@@ -1,0 +1,207 @@
+import type {
+  AidEvent,
+  ConsignmentRegistered,
+  Flag,
+  FlagClearedData,
+  LatLon,
+  PortDeclared,
+  RuleId,
+  VesselDesignated,
+  VesselPositionReported,
+  VesselStaticData,
+  VesselStaticReported,
+} from '@aidwatch/domain';
+import { EventTypes } from '@aidwatch/domain';
+import CheapRuler from 'cheap-ruler';
+import type { ConsignmentLinker } from '../flag-sink';
+import type { MaritimeConfigOverrides } from '../maritime-config';
+import { maritimeConfig } from '../maritime-config';
+import { MaritimeDetector } from '../maritime-detector';
+import type { PortRecord } from '../port-index';
+
+export const T0 = Date.parse('2026-11-20T00:00:00.000Z');
+export const minutes = (m: number): number => T0 + m * 60_000;
+export const hours = (h: number): number => minutes(h * 60);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const NAMPO: PortRecord = { locode: 'KPNAM', name: 'Nampo', lat: 38.73, lon: 125.38, radiusKm: 2 };
+export const DALIAN: PortRecord = { locode: 'CNDLC', name: 'Dalian', lat: 38.93, lon: 121.65, radiusKm: 3 };
+export const INCHEON: PortRecord = { locode: 'KRINC', name: 'Incheon', lat: 37.45, lon: 126.6, radiusKm: 3 };
+export const testPorts: PortRecord[] = [NAMPO, DALIAN, INCHEON];
+/** Open water in the Yellow Sea, well over 100 km from every test port. */
+export const OPEN_SEA: LatLon = { lat: 36.5, lon: 123.5 };
+
+/** A point `eastKm` east and `northKm` north of `from`. */
+export function offsetKm(from: LatLon, eastKm: number, northKm: number): LatLon {
+  const [lon, lat] = new CheapRuler(from.lat, 'kilometers').offset([from.lon, from.lat], eastKm, northKm);
+  return { lat, lon };
+}
+
+export function position(
+  mmsi: string,
+  at: number,
+  p: LatLon,
+  sog: number,
+  id?: string,
+): VesselPositionReported {
+  return {
+    specversion: '1.0',
+    id: id ?? `pos-${mmsi}-${at}`,
+    source: 'test/ais',
+    type: EventTypes.VesselPositionReported,
+    subject: mmsi,
+    time: iso(at),
+    data: { mmsi, lat: p.lat, lon: p.lon, sog, at: iso(at) },
+  };
+}
+
+export function staticReport(
+  mmsi: string,
+  at: number,
+  data: Omit<Partial<VesselStaticData>, 'mmsi' | 'at'>,
+): VesselStaticReported {
+  return {
+    specversion: '1.0',
+    id: `static-${mmsi}-${at}`,
+    source: 'test/ais',
+    type: EventTypes.VesselStaticReported,
+    subject: mmsi,
+    time: iso(at),
+    data: { mmsi, ...data, at: iso(at) },
+  };
+}
+
+export function designation(
+  at: number,
+  data: { name: string; imo?: string; mmsi?: string },
+): VesselDesignated {
+  return {
+    specversion: '1.0',
+    id: `designated-${data.imo ?? data.mmsi}`,
+    source: 'test/un',
+    type: EventTypes.VesselDesignated,
+    time: iso(at),
+    data: { listRef: 'UNSC-1718', ...data, at: iso(at) },
+  };
+}
+
+export function registration(
+  at: number,
+  consignmentId: string,
+  vessel: { mmsi: string; imo?: string; name?: string },
+  originPort: string,
+  destinationPort: string,
+  route?: LatLon[],
+): ConsignmentRegistered {
+  return {
+    specversion: '1.0',
+    id: `registered-${consignmentId}`,
+    source: 'test/agency',
+    type: EventTypes.ConsignmentRegistered,
+    subject: consignmentId,
+    time: iso(at),
+    data: {
+      consignmentId,
+      exemptionId: 'EX-1',
+      billOfLading: `BL-${consignmentId}`,
+      items: [{ itemCode: 'RICE', quantity: 100, unit: 't' }],
+      originPort,
+      destinationPort,
+      vessel,
+      route,
+    },
+  };
+}
+
+export function portDeclared(at: number, port: PortRecord): PortDeclared {
+  return {
+    specversion: '1.0',
+    id: `port-${port.locode}`,
+    source: 'test/reference',
+    type: EventTypes.PortDeclared,
+    time: iso(at),
+    data: { ...port },
+  };
+}
+
+export interface TrackPlan {
+  from: LatLon;
+  start: number;
+  everyMinutes: number;
+  count: number;
+  /** Speed the vessel really moves at (knots) and the course it steers (degrees true). */
+  sog: number;
+  courseDeg?: number;
+  /** Speed it reports, when it differs from how it moves. */
+  reportedSog?: number;
+}
+
+/** Fixes of one vessel on a straight line. */
+export function track(mmsi: string, plan: TrackPlan): VesselPositionReported[] {
+  const rad = ((plan.courseDeg ?? 90) * Math.PI) / 180;
+  const out: VesselPositionReported[] = [];
+  for (let i = 0; i < plan.count; i++) {
+    const km = plan.sog * 1.852 * ((i * plan.everyMinutes) / 60);
+    const p = offsetKm(plan.from, km * Math.sin(rad), km * Math.cos(rad));
+    out.push(position(mmsi, plan.start + i * plan.everyMinutes * 60_000, p, plan.reportedSog ?? plan.sog));
+  }
+  return out;
+}
+
+const timeOf = (e: AidEvent): number => Date.parse((e.data as { at?: string }).at ?? e.time);
+
+/** Events of several vessels interleaved by event time (stable for equal times). */
+export const byTime = (...lists: AidEvent[][]): AidEvent[] =>
+  lists
+    .flat()
+    .map((e, i) => ({ e, i }))
+    .sort((x, y) => timeOf(x.e) - timeOf(y.e) || x.i - y.i)
+    .map(({ e }) => e);
+
+/** A detector fed like the engine feeds it (watermark = newest event time), recording every change. */
+export class MaritimeScenario {
+  readonly detector: MaritimeDetector;
+  readonly raised: Flag[] = [];
+  readonly cleared: FlagClearedData[] = [];
+  private watermark = -Infinity;
+
+  constructor(
+    options: {
+      config?: MaritimeConfigOverrides;
+      ports?: PortRecord[];
+      onBoard?: Record<string, string[]>;
+    } = {},
+  ) {
+    const onBoard = options.onBoard ?? {};
+    const linker: ConsignmentLinker = { consignmentsOnBoard: (mmsi) => onBoard[mmsi] ?? [] };
+    this.detector = new MaritimeDetector(maritimeConfig(options.config), options.ports ?? testPorts, linker);
+  }
+
+  feed(...lists: AidEvent[][]): this {
+    for (const event of byTime(...lists)) {
+      this.watermark = Math.max(this.watermark, timeOf(event));
+      const changes = this.detector.handle(event, this.watermark);
+      this.raised.push(...changes.raised);
+      this.cleared.push(...changes.cleared);
+    }
+    return this;
+  }
+
+  advanceTo(at: number): this {
+    this.watermark = Math.max(this.watermark, at);
+    const changes = this.detector.advanceWatermark(this.watermark);
+    this.raised.push(...changes.raised);
+    this.cleared.push(...changes.cleared);
+    return this;
+  }
+
+  flags(rule?: RuleId): Flag[] {
+    return rule ? this.raised.filter((f) => f.rule === rule) : this.raised;
+  }
+
+  /** Raised flags of a rule that were not superseded or cleared afterwards. */
+  open(rule?: RuleId): Flag[] {
+    const gone = new Set(this.cleared.map((c) => c.flagId));
+    return this.flags(rule).filter((f) => !gone.has(f.flagId));
+  }
+}

@@ -1,0 +1,195 @@
+import type { CloudEvent } from './cloud-event';
+import { EventTypes } from './event-types';
+
+export interface ItemQuantity {
+  itemCode: string;
+  quantity: number;
+}
+export interface ExemptionItem extends ItemQuantity {
+  hsCode?: string;
+  description: string;
+  unit: string;
+}
+export interface ExemptionSite {
+  siteId: string;
+  name: string;
+  lat: number;
+  lon: number;
+  radiusKm: number;
+}
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
+export interface ExemptionGrantedData {
+  exemptionId: string;
+  committeeRef: string;
+  projectTitle: string;
+  implementingOrg: string;
+  validFrom: string;
+  validUntil: string;
+  items: ExemptionItem[];
+  sites: ExemptionSite[];
+}
+export interface ExemptionRevokedData {
+  exemptionId: string;
+  reason: string;
+  at: string;
+}
+export interface VesselDesignatedData {
+  listRef: string;
+  name: string;
+  imo?: string;
+  mmsi?: string;
+  at: string;
+}
+export interface PortDeclaredData {
+  locode: string;
+  name: string;
+  lat: number;
+  lon: number;
+  radiusKm: number;
+}
+export interface ConsignmentRegisteredData {
+  consignmentId: string;
+  exemptionId: string;
+  billOfLading: string;
+  items: Array<ItemQuantity & { unit: string }>;
+  originPort: string;
+  destinationPort: string;
+  vessel: { mmsi: string; imo?: string; name?: string };
+  route?: LatLon[];
+}
+export interface ConsignmentLoadedData {
+  consignmentId: string;
+  port: string;
+  vesselMmsi: string;
+  items: ItemQuantity[];
+  at: string;
+}
+export interface ConsignmentDepartedData {
+  consignmentId: string;
+  port: string;
+  at: string;
+}
+export type ConsignmentArrivedData = ConsignmentDepartedData;
+export interface ConsignmentDischargedData {
+  consignmentId: string;
+  port: string;
+  items: ItemQuantity[];
+  at: string;
+}
+export interface CustodyTransferredData {
+  consignmentId: string;
+  from: string;
+  to: string;
+  items: ItemQuantity[];
+  documentHash: string;
+  at: string;
+}
+export interface DeliveryRecordedData {
+  deliveryId: string;
+  consignmentId: string;
+  siteId: string;
+  lat: number;
+  lon: number;
+  items: ItemQuantity[];
+  receivedBy: string;
+  documentHash: string;
+  at: string;
+}
+export type VerificationFinding = 'consistent' | 'discrepancy' | 'not_found' | 'diversion_suspected';
+export const VerificationFindings: readonly VerificationFinding[] = [
+  'consistent',
+  'discrepancy',
+  'not_found',
+  'diversion_suspected',
+];
+export interface VerificationReportedData {
+  verificationId: string;
+  consignmentId: string;
+  siteId: string;
+  monitorId: string;
+  lat: number;
+  lon: number;
+  observed: ItemQuantity[];
+  beneficiaries?: number;
+  finding: VerificationFinding;
+  evidence?: string[];
+  at: string;
+}
+export interface AccessDeniedData {
+  consignmentId: string;
+  siteId: string;
+  monitorId: string;
+  reason: string;
+  at: string;
+}
+export interface VesselPositionData {
+  mmsi: string;
+  lat: number;
+  lon: number;
+  sog: number;
+  cog?: number;
+  heading?: number;
+  navStatus?: number;
+  at: string;
+}
+export interface VesselStaticData {
+  mmsi: string;
+  imo?: string;
+  name?: string;
+  callsign?: string;
+  flag?: string;
+  shipType?: number;
+  draught?: number;
+  destination?: string;
+  at: string;
+}
+
+export type ExemptionGranted = CloudEvent<typeof EventTypes.ExemptionGranted, ExemptionGrantedData>;
+export type ExemptionRevoked = CloudEvent<typeof EventTypes.ExemptionRevoked, ExemptionRevokedData>;
+export type VesselDesignated = CloudEvent<typeof EventTypes.VesselDesignated, VesselDesignatedData>;
+export type PortDeclared = CloudEvent<typeof EventTypes.PortDeclared, PortDeclaredData>;
+export type ConsignmentRegistered = CloudEvent<
+  typeof EventTypes.ConsignmentRegistered,
+  ConsignmentRegisteredData
+>;
+export type ConsignmentLoaded = CloudEvent<typeof EventTypes.ConsignmentLoaded, ConsignmentLoadedData>;
+export type ConsignmentDeparted = CloudEvent<typeof EventTypes.ConsignmentDeparted, ConsignmentDepartedData>;
+export type ConsignmentArrived = CloudEvent<typeof EventTypes.ConsignmentArrived, ConsignmentArrivedData>;
+export type ConsignmentDischarged = CloudEvent<
+  typeof EventTypes.ConsignmentDischarged,
+  ConsignmentDischargedData
+>;
+export type CustodyTransferred = CloudEvent<typeof EventTypes.CustodyTransferred, CustodyTransferredData>;
+export type DeliveryRecorded = CloudEvent<typeof EventTypes.DeliveryRecorded, DeliveryRecordedData>;
+export type VerificationReported = CloudEvent<
+  typeof EventTypes.VerificationReported,
+  VerificationReportedData
+>;
+export type AccessDenied = CloudEvent<typeof EventTypes.AccessDenied, AccessDeniedData>;
+export type VesselPositionReported = CloudEvent<
+  typeof EventTypes.VesselPositionReported,
+  VesselPositionData
+>;
+export type VesselStaticReported = CloudEvent<typeof EventTypes.VesselStaticReported, VesselStaticData>;
+
+/** Every event a producer may send (the inbound catalogue). */
+export type AidEvent =
+  | ExemptionGranted
+  | ExemptionRevoked
+  | VesselDesignated
+  | PortDeclared
+  | ConsignmentRegistered
+  | ConsignmentLoaded
+  | ConsignmentDeparted
+  | ConsignmentArrived
+  | ConsignmentDischarged
+  | CustodyTransferred
+  | DeliveryRecorded
+  | VerificationReported
+  | AccessDenied
+  | VesselPositionReported
+  | VesselStaticReported;

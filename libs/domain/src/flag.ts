@@ -1,0 +1,70 @@
+import type { CloudEvent } from './cloud-event';
+import { EventTypes } from './event-types';
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const Severities: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+export type RuleId =
+  | 'quantity-shrinkage'
+  | 'verification-overdue'
+  | 'access-denied'
+  | 'undeclared-location'
+  | 'item-not-exempt'
+  | 'over-authorisation'
+  | 'outside-validity'
+  | 'duplicate-document'
+  | 'broken-custody'
+  | 'monitor-finding'
+  | 'ais-gap'
+  | 'encounter'
+  | 'loitering'
+  | 'draught-change'
+  | 'identity-change'
+  | 'designated-vessel'
+  | 'route-deviation';
+
+export interface FlagSubject {
+  kind: 'consignment' | 'vessel';
+  id: string;
+}
+
+/** A risk flag as published in `aidwatch.flag.raised.v1` (CONTRACT.md, "Flags"). */
+export interface Flag {
+  flagId: string;
+  /** Identifies the problem independent of its evidence: rule + subject + rule-specific key. */
+  fingerprint: string;
+  rule: RuleId;
+  severity: Severity;
+  subject: FlagSubject;
+  consignmentIds: string[];
+  observed: Record<string, unknown>;
+  threshold: Record<string, unknown>;
+  evidence: string[];
+  explanation: string;
+  raisedAt: string;
+}
+
+export interface FlagClearedData {
+  flagId: string;
+  fingerprint: string;
+  rule: RuleId;
+  subject: FlagSubject;
+  consignmentIds: string[];
+  reason: string;
+  evidence: string[];
+  clearedAt: string;
+}
+
+export type FlagRaised = CloudEvent<typeof EventTypes.FlagRaised, Flag>;
+export type FlagCleared = CloudEvent<typeof EventTypes.FlagCleared, FlagClearedData>;
+
+const severityRank: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+export const compareSeverity = (a: Severity, b: Severity): number => severityRank[a] - severityRank[b];
+
+export type RiskLevel = 'none' | Severity;
+/** A subject's risk level is the highest severity among its open flags. */
+export function riskLevelOf(openFlags: ReadonlyArray<Pick<Flag, 'severity'>>): RiskLevel {
+  let level: RiskLevel = 'none';
+  for (const f of openFlags) if (level === 'none' || compareSeverity(f.severity, level) > 0) level = f.severity;
+  return level;
+}

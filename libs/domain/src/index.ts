@@ -1,0 +1,22 @@
+export * from './cloud-event';
+export * from './event-types';
+export * from './events';
+export * from './flag';
+export * from './streams';
+export * from './validation/field-rules';
+export * from './validation/envelope.dto';
+export * from './validation/shared-data.dto';
+export * from './validation/reference-data.dto';
+export * from './validation/consignment-data.dto';
+export * from './validation/field-report-data.dto';
+export * from './validation/vessel-data.dto';
+export * from './validation/event-data.dtos';
+export { validateCloudEvent, type EventValidation, type Rejection } from './validation/validate-cloud-event';
+export { decodeKafkaMessage, type KafkaInboundMessage } from './validation/kafka-message.decoder';
+export {
+  BODY_INDEX,
+  decodeHttpBody,
+  type HttpBodyDecoding,
+  type HttpEventError,
+} from './validation/http-body.decoder';
+export { StoreEventIdNamespace, storeEventId } from './validation/store-event-id';

@@ -1,0 +1,32 @@
+import { IsIn, IsString } from 'class-validator';
+import { IsEventTime, IsNonEmptyString, IsOptionalField } from './field-rules';
+
+/** The CloudEvents 1.0 context attributes AidWatch requires; `data` is checked against its type's DTO. */
+export class CloudEventEnvelopeDto {
+  @IsIn(['1.0'], { message: 'specversion must be "1.0"' })
+  specversion!: '1.0';
+
+  @IsNonEmptyString()
+  id!: string;
+
+  @IsNonEmptyString()
+  source!: string;
+
+  @IsNonEmptyString()
+  type!: string;
+
+  @IsEventTime()
+  time!: string;
+
+  @IsOptionalField()
+  @IsString()
+  subject?: string;
+
+  @IsOptionalField()
+  @IsString()
+  datacontenttype?: string;
+
+  @IsOptionalField()
+  @IsString()
+  dataschema?: string;
+}

@@ -1,0 +1,185 @@
+// class-transformer's @Type reads design-time types through the Reflect metadata API.
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsObject,
+  isISO8601,
+  isRFC3339,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
+
+const MMSI = /^\d{9}$/;
+const IMO = /^\d{7}$/;
+// UN/LOCODE: ISO 3166 country code, then three letters or digits 2-9.
+const LOCODE = /^[A-Z]{2}[A-Z2-9]{3}$/;
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+// Harmonized System code: 4-digit heading, then up to three pairs of digits, optionally dot-separated.
+const HS_CODE = /^\d{4}(\.?\d{2}){0,3}$/;
+
+const AIS_HEADING_NOT_AVAILABLE = 511;
+
+/** Absent is fine; `null` is not, so an optional field is always either missing or well-formed. */
+export function IsOptionalField(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+}
+
+/** RFC 3339 date-time with a zone (`Z` or an offset) that names a real calendar day. */
+export function isEventTime(value: unknown): value is string {
+  return typeof value === 'string' && isRFC3339(value) && isISO8601(value, { strict: true });
+}
+
+export function IsEventTime(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isEventTime',
+    validator: {
+      validate: isEventTime,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be an RFC 3339 date-time with a zone, e.g. 2024-03-01T06:00:00Z`,
+    },
+  });
+}
+
+export function IsNonEmptyString(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isNonEmptyString',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.trim().length > 0,
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} must be a non-empty string`,
+    },
+  });
+}
+
+function matching(name: string, pattern: RegExp, what: string): PropertyDecorator {
+  return ValidateBy({
+    name,
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && pattern.test(value),
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} must be ${what}`,
+    },
+  });
+}
+
+export const IsMmsi = (): PropertyDecorator => matching('isMmsi', MMSI, 'a 9-digit MMSI string');
+export const IsImo = (): PropertyDecorator => matching('isImo', IMO, 'a 7-digit IMO number string');
+export const IsLocode = (): PropertyDecorator =>
+  matching('isLocode', LOCODE, 'a UN/LOCODE of 5 upper-case characters, e.g. KPNAM');
+export const IsSha256Hex = (): PropertyDecorator =>
+  matching('isSha256Hex', SHA256_HEX, 'a SHA-256 digest in hex (64 characters)');
+export const IsHsCode = (): PropertyDecorator =>
+  matching('isHsCode', HS_CODE, 'an HS code of 4 to 10 digits, e.g. 2106.90');
+
+export function IsSha256HexEach(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isSha256HexEach',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) && value.every((v) => typeof v === 'string' && SHA256_HEX.test(v)),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be an array of SHA-256 digests in hex (64 characters each)`,
+    },
+  });
+}
+
+/** A finite number within [min, max]: one check instead of IsNumber + Min + Max, for the hot AIS path. */
+export function IsNumberWithin(min: number, max = Infinity): PropertyDecorator {
+  const range = max === Infinity ? `of at least ${min}` : `between ${min} and ${max}`;
+  return ValidateBy({
+    name: 'isNumberWithin',
+    constraints: [min, max],
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max,
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} must be a number ${range}`,
+    },
+  });
+}
+
+export function IsIntegerWithin(min: number, max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isIntegerWithin',
+    constraints: [min, max],
+    validator: {
+      validate: (value: unknown) =>
+        Number.isInteger(value) && (value as number) >= min && (value as number) <= max,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be an integer between ${min} and ${max}`,
+    },
+  });
+}
+
+export function IsAisHeading(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isAisHeading',
+    validator: {
+      validate: (value: unknown) =>
+        Number.isInteger(value) &&
+        (((value as number) >= 0 && (value as number) <= 359) || value === AIS_HEADING_NOT_AVAILABLE),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be an integer between 0 and 359, or 511 (not available)`,
+    },
+  });
+}
+
+/** The decorated time must not precede the time in `otherProperty`; format errors are reported elsewhere. */
+export function IsNotBefore(otherProperty: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isNotBefore',
+    constraints: [otherProperty],
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => {
+        const other = (args?.object as Record<string, unknown> | undefined)?.[otherProperty];
+        if (!isEventTime(value) || !isEventTime(other)) return true;
+        return Date.parse(value) >= Date.parse(other);
+      },
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} must not be before ${otherProperty}`,
+    },
+  });
+}
+
+const dtosWithNestedFields = new WeakSet<object>();
+
+/**
+ * Whether `dto` (or a base class) declares nested DTOs. Only those need class-transformer to build
+ * nested instances; flat ones are filled by Object.assign, several times faster on the AIS path.
+ */
+export function hasNestedFields(dto: new () => object): boolean {
+  for (
+    let c: unknown = dto;
+    typeof c === 'function' && c !== Function.prototype;
+    c = Object.getPrototypeOf(c)
+  ) {
+    if (dtosWithNestedFields.has(c)) return true;
+  }
+  return false;
+}
+
+function nested(decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    dtosWithNestedFields.add(target.constructor);
+    decorators.forEach((decorate) => decorate(target, key));
+  };
+}
+
+const NOT_AN_OBJECT = { message: 'must be an object' };
+
+/** An array of objects, each validated against `dto`. */
+export function IsArrayOf(
+  dto: () => new () => object,
+  options: { nonEmpty?: boolean } = {},
+): PropertyDecorator {
+  const decorators = [IsArray(), ValidateNested({ each: true, ...NOT_AN_OBJECT }), Type(dto)];
+  return nested(
+    options.nonEmpty
+      ? [...decorators, ArrayNotEmpty({ message: '$property must not be empty' })]
+      : decorators,
+  );
+}
+
+export function IsNestedObject(dto: () => new () => object): PropertyDecorator {
+  return nested([IsObject(), ValidateNested(NOT_AN_OBJECT), Type(dto)]);
+}

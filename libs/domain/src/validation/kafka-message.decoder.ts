@@ -1,0 +1,125 @@
+import type { FieldError } from '../cloud-event';
+import { TopicEventTypes } from '../event-types';
+import type { AidEvent } from '../events';
+import {
+  isJsonObject,
+  rejection,
+  summarise,
+  validateCloudEvent,
+  type EventValidation,
+} from './validate-cloud-event';
+
+export interface KafkaInboundMessage {
+  topic: string;
+  value: Buffer | null;
+  headers: Record<string, string | undefined>;
+}
+
+const CE_PREFIX = 'ce_';
+const STRUCTURED_JSON = 'application/cloudevents+json';
+
+/**
+ * The CloudEvents Kafka protocol binding: structured mode (the whole event as the JSON value) or binary
+ * mode (attributes in `ce_*` headers, `data` as the value). The type must belong to the topic it came on.
+ */
+export function decodeKafkaMessage(message: KafkaInboundMessage): EventValidation {
+  const headers = lowerCaseKeys(message.headers);
+  const contentType = headers['content-type'];
+  const mediaType = contentType === undefined ? undefined : mediaTypeOf(contentType);
+
+  let decoded: EventValidation;
+  if (mediaType?.startsWith('application/cloudevents')) {
+    decoded =
+      mediaType === STRUCTURED_JSON
+        ? decodeStructured(message.value)
+        : rejection(`unsupported structured content-type '${contentType}'; expected ${STRUCTURED_JSON}`, [
+            { field: 'content-type', message: `content-type must be ${STRUCTURED_JSON} in structured mode` },
+          ]);
+  } else if (headers[`${CE_PREFIX}specversion`] !== undefined) {
+    decoded = decodeBinary(headers, contentType, mediaType, message.value);
+  } else {
+    decoded = decodeStructured(message.value);
+  }
+  return decoded.ok ? checkTopic(decoded.event, message.topic) : decoded;
+}
+
+function decodeStructured(value: Buffer | null): EventValidation {
+  const parsed = parseJson(value, 'value', 'the message value');
+  if (!parsed.ok) return parsed;
+  if (!isJsonObject(parsed.json) || !('specversion' in parsed.json)) {
+    return rejection('not a CloudEvent: no ce_specversion header and the value has no specversion', [
+      { field: 'specversion', message: 'specversion is missing from both the headers and the value' },
+    ]);
+  }
+  return validateCloudEvent(parsed.json);
+}
+
+function decodeBinary(
+  headers: Record<string, string>,
+  contentType: string | undefined,
+  mediaType: string | undefined,
+  value: Buffer | null,
+): EventValidation {
+  if (mediaType !== undefined && !isJsonMediaType(mediaType)) {
+    return rejection(`unsupported content-type '${contentType}'; data must be JSON`, [
+      { field: 'datacontenttype', message: `datacontenttype '${contentType}' is not JSON` },
+    ]);
+  }
+  const parsed = parseJson(value, 'data', 'the data (message value)');
+  if (!parsed.ok) return parsed;
+
+  const event: Record<string, unknown> = {};
+  for (const [name, headerValue] of Object.entries(headers)) {
+    if (name.startsWith(CE_PREFIX) && name.length > CE_PREFIX.length)
+      event[name.slice(CE_PREFIX.length)] = headerValue;
+  }
+  if (contentType !== undefined) event.datacontenttype = contentType;
+  event.data = parsed.json;
+  return validateCloudEvent(event);
+}
+
+type Parsed = { ok: true; json: unknown } | Extract<EventValidation, { ok: false }>;
+
+function parseJson(value: Buffer | null, field: string, what: string): Parsed {
+  const text = value?.toString('utf8') ?? '';
+  if (text.trim() === '') {
+    return rejection(`empty message: ${what} is missing`, [{ field, message: `${field} is empty` }]);
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return rejection(`malformed JSON in ${what}: ${detail}`, [
+      { field, message: `${field} is not valid JSON: ${detail}` },
+    ]);
+  }
+}
+
+function checkTopic(event: AidEvent, topic: string): EventValidation {
+  const accepted = TopicEventTypes[topic];
+  if (accepted?.includes(event.type)) return { ok: true, event };
+  const errors: FieldError[] = [
+    {
+      field: 'type',
+      message: accepted
+        ? `type '${event.type}' does not belong on topic ${topic}; it carries: ${accepted.join(', ')}`
+        : `type '${event.type}' arrived on topic ${topic}, which carries no inbound event types`,
+    },
+  ];
+  return rejection(summarise(event, errors), errors);
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+export function mediaTypeOf(contentType: string): string {
+  return contentType.split(';', 1)[0].trim().toLowerCase();
+}
+
+function isJsonMediaType(mediaType: string): boolean {
+  return mediaType === 'application/json' || mediaType.endsWith('+json') || mediaType === 'text/json';
+}

@@ -1,0 +1,92 @@
+import type {
+  ExemptionGrantedData,
+  ExemptionRevokedData,
+  PortDeclaredData,
+  VesselDesignatedData,
+} from '../events';
+import {
+  IsArrayOf,
+  IsEventTime,
+  IsImo,
+  IsLocode,
+  IsMmsi,
+  IsNonEmptyString,
+  IsNotBefore,
+  IsNumberWithin,
+  IsOptionalField,
+} from './field-rules';
+import { ExemptionItemDto, ExemptionSiteDto } from './shared-data.dto';
+
+export class ExemptionGrantedDataDto implements ExemptionGrantedData {
+  @IsNonEmptyString()
+  exemptionId!: string;
+
+  @IsNonEmptyString()
+  committeeRef!: string;
+
+  @IsNonEmptyString()
+  projectTitle!: string;
+
+  @IsNonEmptyString()
+  implementingOrg!: string;
+
+  @IsEventTime()
+  validFrom!: string;
+
+  @IsEventTime()
+  @IsNotBefore('validFrom')
+  validUntil!: string;
+
+  @IsArrayOf(() => ExemptionItemDto, { nonEmpty: true })
+  items!: ExemptionItemDto[];
+
+  @IsArrayOf(() => ExemptionSiteDto)
+  sites!: ExemptionSiteDto[];
+}
+
+export class ExemptionRevokedDataDto implements ExemptionRevokedData {
+  @IsNonEmptyString()
+  exemptionId!: string;
+
+  @IsNonEmptyString()
+  reason!: string;
+
+  @IsEventTime()
+  at!: string;
+}
+
+export class VesselDesignatedDataDto implements VesselDesignatedData {
+  @IsNonEmptyString()
+  listRef!: string;
+
+  @IsNonEmptyString()
+  name!: string;
+
+  @IsOptionalField()
+  @IsImo()
+  imo?: string;
+
+  @IsOptionalField()
+  @IsMmsi()
+  mmsi?: string;
+
+  @IsEventTime()
+  at!: string;
+}
+
+export class PortDeclaredDataDto implements PortDeclaredData {
+  @IsLocode()
+  locode!: string;
+
+  @IsNonEmptyString()
+  name!: string;
+
+  @IsNumberWithin(-90, 90)
+  lat!: number;
+
+  @IsNumberWithin(-180, 180)
+  lon!: number;
+
+  @IsNumberWithin(0)
+  radiusKm!: number;
+}

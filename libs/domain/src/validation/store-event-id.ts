@@ -1,0 +1,10 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { CloudEvent } from '../cloud-event';
+
+/** Fixed for good: changing it would give every stored event a new id and break idempotent appends. */
+export const StoreEventIdNamespace = '1e38fdbd-0c38-43d6-9783-23b8c986d023';
+
+/** A UUID v5 of `source` and `id`, so a redelivered event maps to the id it was first stored under. */
+export function storeEventId(event: Pick<CloudEvent, 'source' | 'id'>): string {
+  return uuidv5(`${event.source}\n${event.id}`, StoreEventIdNamespace);
+}

@@ -1,0 +1,103 @@
+import { CatchUpSubscription, type PageSource } from './catch-up-subscription';
+import type { StoredEvent } from './event-store.port';
+
+/** A log of `size` events that counts the pages read from it and can announce appends. */
+function logOf(size: number) {
+  const events: StoredEvent[] = [];
+  const listeners = new Set<() => void>();
+  const append = () =>
+    events.push({
+      id: `e${events.length + 1}`,
+      type: 'aidwatch.test.appended',
+      streamId: 'test-1',
+      revision: events.length,
+      position: String(events.length + 1),
+      data: {},
+      metadata: {},
+      recordedAt: '2025-01-01T00:00:00.000Z',
+    });
+  for (let i = 0; i < size; i++) append();
+  const source: PageSource & { pagesRead: number } = {
+    pagesRead: 0,
+    readPage(after, limit) {
+      source.pagesRead += 1;
+      const page = events.slice(after, after + limit);
+      return { events: page, scannedTo: page.length === limit ? after + limit : events.length };
+    },
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return { source, append, announce: () => listeners.forEach((listener) => listener()) };
+}
+
+async function take(iterator: AsyncIterator<StoredEvent>, count: number): Promise<string[]> {
+  const taken: string[] = [];
+  while (taken.length < count) {
+    const next = await iterator.next();
+    if (next.done) break;
+    taken.push(next.value.id);
+  }
+  return taken;
+}
+
+describe('CatchUpSubscription', () => {
+  it('reads the next page only when the consumer has taken the previous one', async () => {
+    const log = logOf(1000);
+    const subscription = new CatchUpSubscription(log.source, 0, { pageSize: 10 });
+    const iterator = subscription[Symbol.asyncIterator]();
+
+    expect(await take(iterator, 15)).toHaveLength(15);
+    expect(log.source.pagesRead).toBe(2);
+    await subscription.close();
+  });
+
+  it('starts after the given position and, once caught up, waits for an append notification', async () => {
+    const log = logOf(3);
+    const subscription = new CatchUpSubscription(log.source, 1, { pageSize: 10 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect(await take(iterator, 2)).toEqual(['e2', 'e3']);
+
+    const pending = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const readsWhileIdle = log.source.pagesRead;
+    log.append();
+    log.announce();
+
+    expect((await pending).value?.id).toBe('e4');
+    expect(readsWhileIdle).toBe(1);
+    await subscription.close();
+  });
+
+  it('without a notification finds new events at the next poll', async () => {
+    const log = logOf(1);
+    const subscription = new CatchUpSubscription(log.source, 0, { pageSize: 10, pollIntervalMs: 20 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    await take(iterator, 1);
+
+    const pending = iterator.next();
+    log.append();
+
+    expect((await pending).value?.id).toBe('e2');
+    await subscription.close();
+  });
+
+  it('can be iterated only once', () => {
+    const subscription = new CatchUpSubscription(logOf(0).source, 0, { pageSize: 10 });
+    subscription[Symbol.asyncIterator]();
+
+    expect(() => subscription[Symbol.asyncIterator]()).toThrow('only once');
+  });
+
+  it('closes itself when the consumer stops early, having read no further page', async () => {
+    const log = logOf(50);
+    const onClose = jest.fn();
+    const subscription = new CatchUpSubscription(log.source, 0, { pageSize: 10, onClose });
+
+    for await (const event of subscription) if (event.id === 'e3') break;
+
+    expect(onClose).toHaveBeenCalledTimes(1);
+    expect(log.source.pagesRead).toBe(1);
+  });
+});

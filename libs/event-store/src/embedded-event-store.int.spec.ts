@@ -1,0 +1,133 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EventIdConflictError } from './append-policy';
+import { EmbeddedEventStore } from './embedded-event-store';
+import { createEventStore } from './event-store.factory';
+import { describeEventStoreContract } from './testing';
+import { Collector, ids } from './testing/contract-context';
+import { startAppendProcess } from './testing/embedded-append.process';
+
+function temporaryFile(): { file: string; remove: () => Promise<void> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-embedded-'));
+  return {
+    file: path.join(dir, 'events.sqlite'),
+    remove: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// A long poll interval: within one process, live delivery must come from append notifications alone.
+const inProcessOnly = { pollIntervalMs: 60_000 };
+
+describeEventStoreContract(
+  'EmbeddedEventStore',
+  async () => {
+    const { file, remove } = temporaryFile();
+    let store = new EmbeddedEventStore({ path: file, ...inProcessOnly });
+    return {
+      store,
+      reopen: async () => {
+        await store.close();
+        store = new EmbeddedEventStore({ path: file, ...inProcessOnly });
+        return store;
+      },
+      dispose: remove,
+    };
+  },
+  { durable: true, startsEmpty: true },
+);
+
+describe('EmbeddedEventStore on a file', () => {
+  let file: string;
+  let remove: () => Promise<void>;
+  const stores: EmbeddedEventStore[] = [];
+  const open = (options: { pollIntervalMs?: number } = {}) => {
+    const store = new EmbeddedEventStore({ path: file, ...options });
+    stores.push(store);
+    return store;
+  };
+  const event = () => ({ id: randomUUID(), type: 'aidwatch.consignment.loaded.v1', data: { port: 'CNDLC' } });
+
+  beforeEach(() => ({ file, remove } = temporaryFile()));
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    await remove();
+  });
+
+  it('keeps the file in WAL mode', async () => {
+    await open().append('consignment-1', [event()]);
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('refuses an event id that another stream already holds', async () => {
+    const store = open();
+    const shared = event();
+    await store.append('consignment-1', [shared]);
+
+    await expect(store.append('consignment-2', [event(), shared])).rejects.toBeInstanceOf(
+      EventIdConflictError,
+    );
+    expect(await store.readStream('consignment-2')).toEqual([]);
+  });
+
+  it('wakes subscribers of another store on the same file in this process without polling', async () => {
+    const reader = open(inProcessOnly);
+    const writer = open(inProcessOnly);
+    const collector = new Collector(reader.subscribeToAll());
+    const first = event();
+
+    await writer.append('consignment-1', [first]);
+
+    expect(ids(await collector.until(1, 2000))).toEqual([first.id]);
+  });
+
+  it('delivers, by polling, the events another process appends to the file', async () => {
+    const store = open({ pollIntervalMs: 50 });
+    await store.append('consignment-0', [event()]);
+    const collector = new Collector(store.subscribeToAll({ filter: { streamPrefixes: ['vessel-'] } }));
+
+    const writer = startAppendProcess(file, 'vessel-412345678', { count: 120, maxBatch: 7 });
+    const status = await writer.exited;
+    const received = await collector.until(120, 5000);
+
+    expect(status).toMatchObject({ code: 0 });
+    expect(ids(received)).toEqual(writer.acknowledged);
+    expect(received.map((e) => e.revision)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+  });
+
+  it('an in-memory database behaves the same and leaves no file behind', async () => {
+    const store = EmbeddedEventStore.inMemory();
+    stores.push(store);
+    const first = event();
+
+    await store.append('consignment-1', [first], 'no_stream');
+
+    expect(ids(await store.readAll())).toEqual([first.id]);
+    expect(await store.headPosition()).toBe('1');
+  });
+
+  it('is what createEventStore gives for an embedded config, on the file it names', async () => {
+    const store = createEventStore({ kind: 'embedded', path: file });
+    stores.push(store as EmbeddedEventStore);
+
+    await store.append('consignment-1', [event()]);
+
+    expect(store).toBeInstanceOf(EmbeddedEventStore);
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('a temporary store removes its file when closed', async () => {
+    const store = EmbeddedEventStore.temporary();
+    await store.append('consignment-1', [event()]);
+    expect(fs.existsSync(store.file)).toBe(true);
+
+    await store.close();
+
+    expect(fs.existsSync(path.dirname(store.file))).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The event store port (DESIGN.md §6). Adapters: embedded (SQLite, default), KurrentDB/EventStoreDB,
+ * in-memory (unit tests). Every adapter passes the same contract suite (event-store.contract.ts).
+ */
+
+/** Opaque, adapter-specific global position. Only the adapter that produced it can interpret it. */
+export type Position = string;
+
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface NewEvent {
+  /** A UUID. Appending an id the stream already holds is a no-op (idempotent append). */
+  id: string;
+  type: string;
+  data: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+export interface StoredEvent {
+  id: string;
+  type: string;
+  streamId: string;
+  /** 0-based revision within its stream. */
+  revision: number;
+  position: Position;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  /** When the store recorded it (wall clock of the store, ISO 8601). Never used by detection. */
+  recordedAt: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event in the stream after this append (-1 if it is still empty). */
+  nextExpectedRevision: number;
+  /** Position of the last event in this append or, if nothing new was written, of the stream's last event. */
+  position: Position | null;
+  /** How many events were new (the rest were idempotent repeats). */
+  appended: number;
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive start revision; defaults to the start (forwards) or end (backwards). */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface AllFilter {
+  /** Keep events whose type starts with one of these. */
+  eventTypePrefixes?: string[];
+  /** Keep events whose stream id starts with one of these. */
+  streamPrefixes?: string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: return events strictly after this position. Omitted: from the beginning. */
+  after?: Position;
+  maxCount?: number;
+  filter?: AllFilter;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: deliver events strictly after this position (history first, then live). */
+  after?: Position;
+  filter?: AllFilter;
+}
+
+/** A catch-up subscription: async-iterate it; `close()` ends the iteration. */
+export interface Subscription extends AsyncIterable<StoredEvent> {
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId}: expected revision ${String(expected)}, actual ${actual}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+export interface EventStore {
+  readonly name: string;
+  append(streamId: string, events: NewEvent[], expected?: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream; an unknown stream reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** Position of the newest event in the store (null when empty), for lag metrics. */
+  headPosition(): Promise<Position | null>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');

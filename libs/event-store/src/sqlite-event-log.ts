@@ -1,0 +1,131 @@
+import type Database from 'better-sqlite3';
+import type { StoredEvent } from './event-store.port';
+import type { NormalizedFilter } from './read-options';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    stream_id   TEXT NOT NULL,
+    revision    INTEGER NOT NULL,
+    type        TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    metadata    TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (stream_id, revision)
+  ) STRICT;
+`;
+const COLUMNS = 'position, id, stream_id, revision, type, data, metadata, recorded_at';
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+function toStored(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: String(row.position),
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    recordedAt: row.recorded_at,
+  };
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    head: db.prepare('SELECT max(position) FROM events').pluck(),
+    streamHead: db.prepare(
+      'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    ),
+    holder: db.prepare('SELECT stream_id AS streamId, revision FROM events WHERE id = ?'),
+    insert: db.prepare(
+      'INSERT INTO events (id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    forwards: db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    backwards: db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+  };
+}
+
+/**
+ * The events table of the embedded store and its prepared statements. Positions are rowids: rows are never
+ * deleted, so each insert gets the previous maximum plus one. Transactions are the caller's business.
+ */
+export class SqliteEventLog {
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly filtered = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    this.statements = prepareStatements(db);
+  }
+
+  head(): number | null {
+    return this.statements.head.get() as number | null;
+  }
+
+  streamHead(streamId: string): { revision: number; position: number } | undefined {
+    return this.statements.streamHead.get(streamId) as { revision: number; position: number } | undefined;
+  }
+
+  holderOf(eventId: string): { streamId: string; revision: number } | undefined {
+    return this.statements.holder.get(eventId) as { streamId: string; revision: number } | undefined;
+  }
+
+  /** Inserts one event and returns its position. */
+  insert(
+    streamId: string,
+    revision: number,
+    event: { id: string; type: string; data: string; metadata: string },
+    recordedAt: string,
+  ): number {
+    const { id, type, data, metadata } = event;
+    return Number(
+      this.statements.insert.run(id, streamId, revision, type, data, metadata, recordedAt).lastInsertRowid,
+    );
+  }
+
+  /** `limit` -1 reads without limit; a backwards read without `fromRevision` starts at the end. */
+  readStream(
+    streamId: string,
+    backwards: boolean,
+    fromRevision: number | undefined,
+    limit: number,
+  ): StoredEvent[] {
+    const rows = backwards
+      ? this.statements.backwards.all(streamId, fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+      : this.statements.forwards.all(streamId, fromRevision ?? 0, limit);
+    return (rows as EventRow[]).map(toStored);
+  }
+
+  readAfter(after: number, limit: number, filter: NormalizedFilter): StoredEvent[] {
+    const types = filter.eventTypePrefixes ?? [];
+    const streams = filter.streamPrefixes ?? [];
+    const key = `${types.length}:${streams.length}`;
+    let statement = this.filtered.get(key);
+    if (!statement) {
+      // instr(x, p) = 1 is an exact, case-sensitive prefix test (LIKE would treat _ and % as wildcards).
+      const anyOf = (column: string, count: number) =>
+        count === 0 ? '' : ` AND (${Array(count).fill(`instr(${column}, ?) = 1`).join(' OR ')})`;
+      statement = this.db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE position > ?${anyOf('type', types.length)}` +
+          `${anyOf('stream_id', streams.length)} ORDER BY position LIMIT ?`,
+      );
+      this.filtered.set(key, statement);
+    }
+    return (statement.all(after, ...types, ...streams, limit) as EventRow[]).map(toStored);
+  }
+}

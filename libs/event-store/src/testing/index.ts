@@ -1,0 +1,5 @@
+export {
+  describeEventStoreContract,
+  type ContractFixture,
+  type ContractOptions,
+} from './event-store.contract';

@@ -1,0 +1,83 @@
+// Generated from the hand-placed waypoints of sea-lanes.ts: each link and each port approach was routed on
+// a 0.005° land mask of the GSHHG high-resolution shoreline (GMT grdlandmask), preferring water away from
+// the shore, then simplified to the fewest points that keep a clear line of sight over water.
+import type { LonLat } from './sea-lanes';
+
+/** Intermediate points of each waypoint link, from the first waypoint towards the second. */
+// prettier-ignore
+export const LINK_VIAS: Record<string, LonLat[]> = {
+  'DANDONG_APP|SINUIJU_APP': [[124.315, 39.825], [124.305, 39.915], [124.315, 39.93]],
+  'NAMPO_APP|NAMPO_OUT': [[124.725, 38.575]],
+  'HAEJU_APP|YELLOW_NE': [[124.425, 37.3]],
+  'INCHEON_APP|INCHEON_OUT': [[126, 37.31]],
+  'PTK_APP|PTK_OUT': [[126.485, 36.985], [126.425, 37.035], [126.14, 37.02]],
+  'MOKPO_APP|MOKPO_OUT': [[126.16, 34.575], [126.145, 34.575], [126.02, 34.505]],
+  'KOREA_SW|JEJU_N': [[126.585, 33.85]],
+  'KOREA_S|GWANGYANG_APP': [[127.89, 34.485]],
+  'KOREA_STRAIT_W|KOREA_STRAIT_E': [[129.505, 34.755]],
+  'EAST_SEA_SW|EAST_SEA_C': [[131.295, 38.795]],
+  'PETER_GULF_C|VOSTOCHNY_APP': [[133.07, 42.67]],
+  'NAKHODKA_APP|VOSTOCHNY_APP': [[133.05, 42.66]],
+  'MAIZURU_APP|WAKASA': [[135.44, 35.79]],
+  'NOTO_W|NOTO_N': [[136.805, 37.495]],
+  'NOTO_N|TOYAMA_BAY_N': [[137.45, 37.38]],
+  'KOREA_STRAIT_W|GENKAI': [[129.25, 33.99]],
+  'KOREA_STRAIT_E|HIBIKI': [[130.485, 34.105]],
+  'JP_W1|HIBIKI': [[130.7, 34.26]],
+  'HIBIKI|KANMON_E': [[130.9, 33.91], [130.92, 33.91], [130.965, 33.965], [131.03, 33.965]],
+  'SUONADA|IYONADA': [[132.19, 33.69]],
+  'IYONADA|KURUSHIMA': [[132.73, 33.975], [132.925, 34.155], [132.99, 34.13]],
+  'KURUSHIMA|HIUCHI': [[133.01, 34.105], [133.27, 34.07]],
+  'HIUCHI|BISAN': [[133.615, 34.315], [133.65, 34.325], [133.66, 34.335], [133.735, 34.35], [133.745, 34.375]],
+  'BISAN|HARIMA': [[133.75, 34.37], [133.755, 34.365], [134.165, 34.43], [134.37, 34.39]],
+  'HARIMA|AKASHI': [[135.01, 34.62]],
+  'OSAKA_BAY|KITAN': [[135.03, 34.295]],
+  'YANGTZE_APP|ZHOUSHAN_E': [[122.84, 29.8]],
+  'NINGBO_APP|XIAZHIMEN': [[122.14, 29.925], [122.23, 29.82], [122.28, 29.77]],
+  'XIAZHIMEN|ZHOUSHAN_E': [[122.32, 29.755]],
+};
+
+/** From the harbour (first point, where vessels berth) out to the first approach waypoint, exclusive. River
+ * ports narrower than the mask (Songnim, Sinuiju) start at the port point itself. */
+// prettier-ignore
+export const HARBOUR_PATHS: Record<string, LonLat[]> = {
+  KPNAM: [[125.42, 38.72], [125.395, 38.705], [125.36, 38.705], [125.3, 38.685], [125.08, 38.69]],
+  KPSGN: [[125.625, 38.748], [125.57, 38.69], [125.435, 38.72], [125.27, 38.685], [125.07, 38.68]],
+  KPHAE: [[125.725, 38.005], [125.76, 37.9], [125.625, 37.74]],
+  KPSII: [[124.395, 40.1], [124.355, 39.985], [124.35, 39.965], [124.325, 39.94]],
+  KPWON: [[127.455, 39.17], [127.475, 39.235]],
+  KPHGM: [[127.64, 39.82], [127.705, 39.73]],
+  KPSON: [[129.21, 40.65]],
+  KPCHO: [[129.81, 41.765]],
+  KPRJN: [[130.305, 42.23], [130.3, 42.18], [130.355, 42.15]],
+  CNDDG: [[124.16, 39.83]],
+  CNDLC: [[121.67, 38.935]],
+  CNYNT: [[121.395, 37.56], [121.46, 37.6]],
+  CNLKU: [[120.305, 37.645], [120.18, 37.675]],
+  CNTXG: [[117.76, 38.97]],
+  CNTAO: [[120.255, 36.05], [120.36, 35.99]],
+  CNLYG: [[119.45, 34.75], [119.48, 34.74]],
+  CNSHA: [[121.585, 31.38], [121.65, 31.37], [121.865, 31.255]],
+  CNNGB: [[121.835, 29.94], [121.85, 29.95], [121.98, 29.97], [122.05, 29.905]],
+  RUVVO: [[131.89, 43.105], [131.87, 43.125], [131.84, 43.085], [131.85, 43.075], [131.94, 43.065]],
+  RUNJK: [[132.89, 42.8], [132.91, 42.775], [132.925, 42.76]],
+  RUVYP: [[133.065, 42.75], [133.06, 42.755], [132.995, 42.75], [132.995, 42.675], [133.05, 42.665]],
+  RUPSE: [[130.805, 42.635], [130.81, 42.62], [130.885, 42.58]],
+  RUZAR: [[131.07, 42.63]],
+  KRPUS: [[129.055, 35.11], [129.085, 35.09], [129.1, 35.06]],
+  KRINC: [[126.6, 37.435]],
+  KRPTK: [[126.83, 36.965], [126.56, 37.08], [126.48, 37.065], [126.475, 36.995], [126.505, 36.975]],
+  KRKAN: [[127.7, 34.91], [127.77, 34.9], [127.8, 34.81]],
+  KRUSN: [[129.39, 35.5], [129.395, 35.495], [129.4, 35.475], [129.465, 35.44]],
+  KRMOK: [[126.355, 34.79], [126.33, 34.785], [126.315, 34.79], [126.25, 34.725]],
+  KRKPO: [[129.395, 36.03]],
+  JPKIJ: [[139.04, 37.945]],
+  JPSMN: [[133.255, 35.545], [133.355, 35.555]],
+  JPMAI: [[135.385, 35.495], [135.345, 35.505], [135.32, 35.55]],
+  JPTOY: [[137.22, 36.77]],
+  JPUKB: [[135.215, 34.67]],
+  JPOSA: [[135.41, 34.645]],
+  JPYOK: [[139.665, 35.46], [139.695, 35.45]],
+  JPMOJ: [[130.95, 33.95], [130.965, 33.965], [131.03, 33.965]],
+  JPHKT: [[130.39, 33.615], [130.28, 33.66]],
+};

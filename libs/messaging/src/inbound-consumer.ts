@@ -1,0 +1,205 @@
+import { Topics, type FieldError } from '@aidwatch/domain';
+import { deadLetterRecord } from './dead-letter';
+import { createKafkaClient } from './kafka-client';
+import type {
+  BatchControl,
+  InboundMessage,
+  KafkaClient,
+  KafkaConsumerPort,
+  KafkaProducerPort,
+  OutboundRecord,
+  PartitionBatch,
+} from './kafka-client.port';
+import type { KafkaClientOptions, KafkaConfig } from './kafka.config';
+
+export type MessageOutcome = { kind: 'ok' } | { kind: 'invalid'; reason: string; errors: FieldError[] };
+
+/**
+ * Stores the good messages durably before it resolves and returns one outcome per message, in order.
+ * After a failure it is called again with the same messages, so storing must be idempotent.
+ */
+export type InboundHandler = (messages: InboundMessage[]) => Promise<MessageOutcome[]>;
+
+export interface RetryScheduled {
+  topic: string;
+  partition: number;
+  /** The first message that will be delivered again. */
+  offset: string;
+  attempt: number;
+  delayMs: number;
+  error: unknown;
+}
+
+/** Callbacks for metrics and logs; one that throws is ignored. */
+export interface InboundHooks {
+  ingested?(topic: string, count: number): void;
+  rejected?(topic: string, count: number): void;
+  committed?(topic: string, partition: number, offset: string): void;
+  retrying?(retry: RetryScheduled): void;
+  crashed?(error: Error, restarting: boolean): void;
+}
+
+export interface KafkaInboundOptions {
+  groupId: string;
+  topics: string[];
+  handler: InboundHandler;
+  dlqTopic?: string;
+  /** Where a new group starts; from the oldest retained message unless set to false. */
+  fromBeginning?: boolean;
+  /** Largest slice of a fetched batch handed to the handler at once (500). */
+  maxMessagesPerCall?: number;
+  /** Back-off between attempts on a failing partition, doubling from `initial` up to `max`. */
+  retryDelayMs?: { initial: number; max: number };
+  /** How often to heartbeat while the handler or the dead-letter write is busy (3 s). */
+  heartbeatEveryMs?: number;
+  maxWaitMs?: number;
+  sessionTimeoutMs?: number;
+  hooks?: InboundHooks;
+}
+
+export interface InboundHealth {
+  ok: boolean;
+  detail: { state: InboundState; retrying: string[]; lastError?: string };
+}
+
+export type InboundState = 'created' | 'running' | 'restarting' | 'failed' | 'stopped';
+
+/**
+ * Reads the inbound topics at least once: an offset is committed only after the handler has stored its
+ * messages and the rejected ones are safely in the dead-letter topic. When either fails, the partition
+ * pauses and the same messages come again after a back-off, so nothing is skipped and nothing spins.
+ */
+export class KafkaInbound {
+  private readonly consumer: KafkaConsumerPort;
+  private readonly deadLetters: KafkaProducerPort;
+  private readonly dlqTopic: string;
+  private readonly failures = new Map<string, number>();
+  private stopping?: Promise<void>;
+  private state: InboundState = 'created';
+  private lastError?: string;
+
+  constructor(
+    client: KafkaClient,
+    private readonly options: KafkaInboundOptions,
+  ) {
+    this.dlqTopic = options.dlqTopic ?? Topics.deadLetters;
+    this.consumer = client.consumer({
+      groupId: options.groupId,
+      topics: options.topics,
+      fromBeginning: options.fromBeginning ?? true,
+      maxWaitMs: options.maxWaitMs,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+    });
+    this.deadLetters = client.producer({ idempotent: false });
+    this.consumer.onCrash((error, restarting) => {
+      this.state = restarting ? 'restarting' : 'failed';
+      this.lastError = error.message;
+      this.hook((h) => h.crashed?.(error, restarting));
+    });
+    this.consumer.onJoin(() => {
+      if (this.state === 'restarting') this.state = 'running';
+    });
+  }
+
+  static fromConfig(
+    config: KafkaConfig,
+    options: Omit<KafkaInboundOptions, 'groupId'>,
+    clientOptions?: KafkaClientOptions,
+  ): KafkaInbound {
+    return new KafkaInbound(createKafkaClient(config, clientOptions), {
+      ...options,
+      groupId: config.groupId,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.deadLetters.connect();
+    await this.consumer.start((batch, control) => this.consume(batch, control));
+    this.state = 'running';
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.state = 'stopped';
+      await this.consumer.stop();
+      await this.deadLetters.disconnect();
+    })();
+    return this.stopping;
+  }
+
+  /** Not ok while the consumer is down; partitions waiting to retry are listed but do not count as down. */
+  health(): InboundHealth {
+    return {
+      ok: this.state === 'running',
+      detail: { state: this.state, retrying: [...this.failures.keys()], lastError: this.lastError },
+    };
+  }
+
+  private async consume(batch: PartitionBatch, control: BatchControl): Promise<void> {
+    const size = this.options.maxMessagesPerCall ?? 500;
+    for (let i = 0; i < batch.messages.length && control.isActive(); i += size) {
+      const chunk = batch.messages.slice(i, i + size);
+      let settled: { ok: number; rejected: number };
+      try {
+        settled = await this.keepingAlive(control, () => this.settle(chunk));
+      } catch (error) {
+        this.retryLater(batch, chunk[0].offset, control, error);
+        return;
+      }
+      const last = chunk[chunk.length - 1].offset;
+      // A failed commit (e.g. the group is rebalancing) goes to the client, which rejoins; the messages
+      // are then delivered again, which the idempotent store absorbs.
+      await control.commit(last);
+      this.failures.delete(`${batch.topic}/${batch.partition}`);
+      this.hook((h) => h.committed?.(batch.topic, batch.partition, last));
+      if (settled.ok > 0) this.hook((h) => h.ingested?.(batch.topic, settled.ok));
+      if (settled.rejected > 0) this.hook((h) => h.rejected?.(batch.topic, settled.rejected));
+    }
+  }
+
+  private async settle(chunk: InboundMessage[]): Promise<{ ok: number; rejected: number }> {
+    const outcomes = await this.options.handler(chunk);
+    if (outcomes.length !== chunk.length) {
+      throw new Error(`The handler returned ${outcomes.length} outcomes for ${chunk.length} messages`);
+    }
+    const letters: OutboundRecord[] = [];
+    chunk.forEach((message, i) => {
+      const outcome = outcomes[i];
+      if (outcome.kind === 'invalid') letters.push(deadLetterRecord(message, outcome, this.dlqTopic));
+    });
+    await this.deadLetters.send(letters);
+    return { ok: chunk.length - letters.length, rejected: letters.length };
+  }
+
+  private async keepingAlive<T>(control: BatchControl, work: () => Promise<T>): Promise<T> {
+    const every = this.options.heartbeatEveryMs ?? 3000;
+    // A failed heartbeat means the group is rebalancing; the commit that follows reports it.
+    const timer = setInterval(() => void control.heartbeat().catch(() => undefined), every);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private retryLater(batch: PartitionBatch, offset: string, control: BatchControl, error: unknown): void {
+    const key = `${batch.topic}/${batch.partition}`;
+    const attempt = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, attempt);
+    const { initial, max } = this.options.retryDelayMs ?? { initial: 500, max: 30_000 };
+    const delayMs = Math.min(max, initial * 2 ** Math.min(attempt - 1, 20));
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.hook((h) =>
+      h.retrying?.({ topic: batch.topic, partition: batch.partition, offset, attempt, delayMs, error }),
+    );
+    control.retryLater(delayMs);
+  }
+
+  private hook(call: (hooks: InboundHooks) => void): void {
+    try {
+      call(this.options.hooks ?? {});
+    } catch {
+      // Metrics must never stop ingestion.
+    }
+  }
+}

@@ -1,0 +1,238 @@
+// The one file that knows the Kafka client library (kafkajs 2.2.4, no longer maintained). A replacement
+// implements KafkaClient from kafka-client.port.ts here and nothing else changes.
+import {
+  Kafka,
+  Partitioners,
+  logLevel as KafkaJsLogLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import type {
+  BatchHandler,
+  ConsumerOptions,
+  InboundMessage,
+  KafkaAdminPort,
+  KafkaClient,
+  KafkaConsumerPort,
+  KafkaProducerPort,
+  OutboundRecord,
+  PartitionBatch,
+  PartitionOffset,
+  ProducerOptions,
+  TopicSpec,
+} from './kafka-client.port';
+import type { KafkaClientOptions, KafkaConfig, KafkaLogLevel } from './kafka.config';
+
+const levels: Record<KafkaLogLevel, KafkaJsLogLevel> = {
+  nothing: KafkaJsLogLevel.NOTHING,
+  error: KafkaJsLogLevel.ERROR,
+  warn: KafkaJsLogLevel.WARN,
+  info: KafkaJsLogLevel.INFO,
+  debug: KafkaJsLogLevel.DEBUG,
+};
+const levelNames = new Map<KafkaJsLogLevel, Exclude<KafkaLogLevel, 'nothing'>>([
+  [KafkaJsLogLevel.ERROR, 'error'],
+  [KafkaJsLogLevel.WARN, 'warn'],
+  [KafkaJsLogLevel.INFO, 'info'],
+  [KafkaJsLogLevel.DEBUG, 'debug'],
+]);
+
+export function createKafkaClient(
+  config: Omit<KafkaConfig, 'groupId'>,
+  options: KafkaClientOptions = {},
+): KafkaClient {
+  const logger = options.logger;
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl === undefined || typeof config.ssl === 'boolean' ? config.ssl : tlsOptions(config.ssl),
+    sasl: config.sasl as SASLOptions | undefined,
+    logLevel: levels[options.logLevel ?? 'warn'],
+    logCreator: logger
+      ? () =>
+          ({ namespace, level, log }: LogEntry) => {
+            const { message, timestamp: _timestamp, ...fields } = log;
+            logger[levelNames.get(level) ?? 'info']({ kafka: namespace, ...fields }, message);
+          }
+      : undefined,
+  });
+  return {
+    admin: () => new KafkaJsAdmin(kafka.admin()),
+    producer: (producerOptions) => new KafkaJsProducer(kafka, producerOptions),
+    consumer: (consumerOptions) => new KafkaJsConsumer(kafka, consumerOptions),
+  };
+}
+
+function tlsOptions(tls: Exclude<KafkaConfig['ssl'], boolean | undefined>): ConnectionOptions {
+  return { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized };
+}
+
+class KafkaJsAdmin implements KafkaAdminPort {
+  constructor(private readonly admin: Admin) {}
+
+  connect = () => this.admin.connect();
+  disconnect = () => this.admin.disconnect();
+  listTopics = () => this.admin.listTopics();
+
+  async createTopics(topics: TopicSpec[]): Promise<void> {
+    if (topics.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
+    const [found] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return (found?.partitions ?? [])
+      .map(({ partition, offset }) => ({ partition, offset }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async endOffsets(topic: string): Promise<PartitionOffset[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets
+      .map(({ partition, high }) => ({ partition, offset: high }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+}
+
+class KafkaJsProducer implements KafkaProducerPort {
+  private readonly producer: Producer;
+
+  constructor(kafka: Kafka, options: ProducerOptions) {
+    this.producer = kafka.producer({
+      idempotent: options.idempotent,
+      // Ordering within a partition survives retries only with a single request in flight.
+      maxInFlightRequests: options.idempotent ? 1 : undefined,
+      // Java-compatible murmur2 partitioning, so other clients place the same key on the same partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  connect = () => this.producer.connect();
+  disconnect = () => this.producer.disconnect();
+
+  async send(records: OutboundRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byTopic = new Map<string, OutboundRecord[]>();
+    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+      })),
+    });
+  }
+}
+
+class KafkaJsConsumer implements KafkaConsumerPort {
+  private readonly consumer: Consumer;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ConsumerOptions,
+  ) {
+    const session = options.sessionTimeoutMs;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: options.maxWaitMs,
+      sessionTimeout: session,
+      heartbeatInterval: session === undefined ? undefined : Math.min(3000, Math.floor(session / 3)),
+    });
+  }
+
+  async start(onBatch: BatchHandler): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => onBatch(toPartitionBatch(payload), this.control(payload)),
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
+    await this.consumer.disconnect();
+  }
+
+  onCrash(listener: (error: Error, restarting: boolean) => void): void {
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => listener(payload.error, payload.restart));
+  }
+
+  onJoin(listener: () => void): void {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => listener());
+  }
+
+  private control(payload: EachBatchPayload) {
+    const { topic, partition } = payload.batch;
+    return {
+      heartbeat: () => payload.heartbeat(),
+      isActive: () => payload.isRunning() && !payload.isStale(),
+      commit: async (offset: string) => {
+        payload.resolveOffset(offset);
+        const next = (BigInt(offset) + 1n).toString();
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: next }] }],
+        });
+      },
+      retryLater: (delayMs: number) => {
+        // Nothing was resolved, so after resuming the fetch starts again at the first unfinished message.
+        const resume = payload.pause();
+        const timer = setTimeout(() => {
+          this.resumeTimers.delete(timer);
+          resume();
+        }, delayMs);
+        timer.unref();
+        this.resumeTimers.add(timer);
+      },
+    };
+  }
+}
+
+function toPartitionBatch({ batch }: EachBatchPayload): PartitionBatch {
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    messages: batch.messages.map((m) => toInbound(batch.topic, batch.partition, m)),
+  };
+}
+
+function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: m.headers ? textHeaders(m.headers) : {},
+    timestamp: Number(m.timestamp),
+  };
+}
+
+// A header repeated under one name keeps its last value, as Java's Headers.lastHeader does.
+function textHeaders(headers: IHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, raw] of Object.entries(headers)) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    out[name] = value === undefined ? undefined : value.toString();
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The metrics of one AidWatch process, on a registry of its own (tests create as many as they like). */
+export class AidwatchMetrics {
+  readonly registry = new Registry();
+
+  readonly eventsIngested = new Counter({
+    name: 'aidwatch_events_ingested_total',
+    help: 'Inbound events accepted and appended, per topic (or "http") and event type.',
+    labelNames: ['topic', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsRejected = new Counter({
+    name: 'aidwatch_events_rejected_total',
+    help: 'Inbound messages rejected by validation (sent to the dead-letter topic or answered 400), per topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly appends = new Counter({
+    name: 'aidwatch_store_appends_total',
+    help: 'Events written to the event store (new events only; idempotent repeats are counted apart).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly appendSeconds = new Histogram({
+    name: 'aidwatch_store_append_seconds',
+    help: 'Duration of event store appends.',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+
+  readonly projectionLag = new Gauge({
+    name: 'aidwatch_projection_lag_seconds',
+    help: 'Seconds between the store recording the newest event a projection has processed and now; 0 when caught up.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionEvents = new Counter({
+    name: 'aidwatch_projection_events_total',
+    help: 'Events processed by a projection.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly flagsRaised = new Counter({
+    name: 'aidwatch_flags_raised_total',
+    help: 'Risk flags raised, per rule and severity.',
+    labelNames: ['rule', 'severity'] as const,
+    registers: [this.registry],
+  });
+
+  readonly flagsCleared = new Counter({
+    name: 'aidwatch_flags_cleared_total',
+    help: 'Risk flags cleared, per rule.',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertSubscribers = new Gauge({
+    name: 'aidwatch_alert_stream_subscribers',
+    help: 'Open Server-Sent Events alert streams.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

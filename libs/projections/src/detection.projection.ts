@@ -1,0 +1,60 @@
+import { DetectionEngine, type DetectionConfig } from '@aidwatch/detection';
+import type { AidEvent, FlagCleared, FlagRaised, PortDeclaredData } from '@aidwatch/domain';
+import type { EventStore, StoredEvent } from '@aidwatch/event-store';
+import { flagAppends, flagClearedEvent, flagRaisedEvent } from './flag-events';
+import type { Projection } from './projection';
+
+/** Streams that hold inbound facts (not flags). */
+export const inboundStreamPrefixes = ['consignment-', 'exemption-', 'vessel-', 'port-', 'designation-'];
+
+export interface DetectionListener {
+  /** Flag events newly written (a replay that repeats known flags reports nothing). */
+  onFlagEvents(events: ReadonlyArray<FlagRaised | FlagCleared>): void;
+}
+
+/**
+ * Feeds every inbound event to the detection engine and appends the resulting flag events. Flag event
+ * ids are derived from flag ids, so a replay after a crash (or a full rebuild) appends nothing twice.
+ */
+export class DetectionProjection implements Projection {
+  readonly name = 'detection-v1';
+  readonly filter = { streamPrefixes: inboundStreamPrefixes };
+  private engine: DetectionEngine;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly config: DetectionConfig,
+    private readonly ports: readonly PortDeclaredData[],
+    private readonly listener?: DetectionListener,
+  ) {
+    this.engine = new DetectionEngine(config, ports);
+  }
+
+  get detection(): DetectionEngine {
+    return this.engine;
+  }
+
+  async apply(stored: StoredEvent): Promise<void> {
+    const changes = this.engine.handle(stored.data as AidEvent);
+    if (changes.raised.length === 0 && changes.cleared.length === 0) return;
+    const events = [...changes.cleared.map(flagClearedEvent), ...changes.raised.map(flagRaisedEvent)];
+    const written: Array<FlagRaised | FlagCleared> = [];
+    for (const [stream, batch] of flagAppends(events)) {
+      const result = await this.store.append(stream, batch, 'any');
+      if (result.appended > 0) written.push(...batch.map((e) => e.data as FlagRaised | FlagCleared));
+    }
+    if (written.length > 0) this.listener?.onFlagEvents(written);
+  }
+
+  snapshot(): unknown {
+    return this.engine.snapshot();
+  }
+
+  restore(snapshot: unknown): void {
+    this.engine = DetectionEngine.restore(snapshot, this.config, this.ports);
+  }
+
+  reset(): void {
+    this.engine = new DetectionEngine(this.config, this.ports);
+  }
+}

@@ -1,0 +1,122 @@
+import { EventTypes, riskLevelOf, type Flag, type FlagCleared, type FlagRaised, type RiskLevel } from '@aidwatch/domain';
+import type { StoredEvent } from '@aidwatch/event-store';
+
+export interface FlagRecord {
+  /** Store position of the raise: the cursor of `GET /flags?after=`. */
+  cursor: string;
+  status: 'open' | 'cleared';
+  clearedAt?: string;
+  clearReason?: string;
+  flag: Flag;
+}
+
+export interface FlagQuery {
+  rule?: string;
+  severity?: string;
+  consignmentId?: string;
+  mmsi?: string;
+  status?: 'open' | 'cleared';
+  after?: string;
+  limit: number;
+}
+
+interface FlagsSnapshot {
+  records: FlagRecord[];
+}
+
+/** Every flag in the order raised, with its status, indexed for the queries of the API. */
+export class FlagsReadModel {
+  private records: FlagRecord[] = [];
+  private readonly byFlagId = new Map<string, FlagRecord>();
+  private readonly indexByCursor = new Map<string, number>();
+  private readonly openByConsignment = new Map<string, Map<string, Flag>>();
+
+  apply(stored: StoredEvent): void {
+    if (stored.type === EventTypes.FlagRaised) this.raise(stored.position, (stored.data as FlagRaised).data);
+    else if (stored.type === EventTypes.FlagCleared) this.clear((stored.data as FlagCleared).data);
+  }
+
+  query(q: FlagQuery): { items: FlagRecord[]; next: string | null } {
+    let start = 0;
+    if (q.after !== undefined) {
+      const index = this.indexByCursor.get(q.after);
+      if (index === undefined) throw new UnknownCursorError(q.after);
+      start = index + 1;
+    }
+    const items: FlagRecord[] = [];
+    for (let i = start; i < this.records.length && items.length < q.limit; i++) {
+      const r = this.records[i];
+      if (q.rule && r.flag.rule !== q.rule) continue;
+      if (q.severity && r.flag.severity !== q.severity) continue;
+      if (q.status && r.status !== q.status) continue;
+      if (q.consignmentId && !r.flag.consignmentIds.includes(q.consignmentId)) continue;
+      if (q.mmsi && !(r.flag.subject.kind === 'vessel' && r.flag.subject.id === q.mmsi)) continue;
+      items.push(r);
+    }
+    const last = items.at(-1);
+    return { items, next: items.length === q.limit && last ? last.cursor : null };
+  }
+
+  openFlagsOf(consignmentId: string): Flag[] {
+    return [...(this.openByConsignment.get(consignmentId)?.values() ?? [])];
+  }
+
+  riskOf(consignmentId: string): RiskLevel {
+    return riskLevelOf(this.openFlagsOf(consignmentId));
+  }
+
+  consignmentsWithOpenFlags(): string[] {
+    return [...this.openByConsignment.keys()];
+  }
+
+  snapshot(): FlagsSnapshot {
+    return { records: this.records };
+  }
+
+  restore(snapshot: unknown): void {
+    this.reset();
+    for (const r of (snapshot as FlagsSnapshot).records) {
+      this.raise(r.cursor, r.flag);
+      if (r.status === 'cleared') this.clear({ flagId: r.flag.flagId, clearedAt: r.clearedAt ?? '', reason: r.clearReason ?? '' });
+    }
+  }
+
+  reset(): void {
+    this.records = [];
+    this.byFlagId.clear();
+    this.indexByCursor.clear();
+    this.openByConsignment.clear();
+  }
+
+  private raise(cursor: string, flag: Flag): void {
+    if (this.byFlagId.has(flag.flagId)) return;
+    const record: FlagRecord = { cursor, status: 'open', flag };
+    this.indexByCursor.set(cursor, this.records.length);
+    this.records.push(record);
+    this.byFlagId.set(flag.flagId, record);
+    for (const id of flag.consignmentIds) {
+      const open = this.openByConsignment.get(id) ?? new Map<string, Flag>();
+      open.set(flag.flagId, flag);
+      this.openByConsignment.set(id, open);
+    }
+  }
+
+  private clear(cleared: { flagId: string; clearedAt: string; reason: string }): void {
+    const record = this.byFlagId.get(cleared.flagId);
+    if (!record || record.status === 'cleared') return;
+    record.status = 'cleared';
+    record.clearedAt = cleared.clearedAt;
+    record.clearReason = cleared.reason;
+    for (const id of record.flag.consignmentIds) {
+      const open = this.openByConsignment.get(id);
+      open?.delete(cleared.flagId);
+      if (open?.size === 0) this.openByConsignment.delete(id);
+    }
+  }
+}
+
+export class UnknownCursorError extends Error {
+  constructor(readonly cursor: string) {
+    super(`Unknown cursor "${cursor}": pass the "next" value of a previous page`);
+  }
+}

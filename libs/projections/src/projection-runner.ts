@@ -1,0 +1,171 @@
+import type { EventStore, Position, StoredEvent, Subscription } from '@aidwatch/event-store';
+import type { CheckpointStore } from './checkpoint-store';
+import type { Projection } from './projection';
+
+export interface RunnerOptions {
+  checkpointEveryEvents: number;
+  checkpointEveryMs: number;
+  onError?: (error: unknown, event: StoredEvent | undefined) => void;
+  onProcessed?: (event: StoredEvent) => void;
+  /** Wall clock, for checkpoint timing and lag only (never for detection). */
+  now?: () => Date;
+}
+
+export interface RunnerStatus {
+  projection: string;
+  running: boolean;
+  processed: number;
+  position: Position | null;
+  lastRecordedAt: string | null;
+  checkpointedAt: string | null;
+}
+
+/**
+ * Runs one projection over a catch-up subscription to the whole store, resuming after its checkpoint.
+ * A failing `apply` stops the runner (the event is not skipped); `start` again resumes from the checkpoint.
+ */
+export class ProjectionRunner {
+  private subscription: Subscription | undefined;
+  private loop: Promise<void> | undefined;
+  private position: Position | null = null;
+  private lastRecordedAt: string | null = null;
+  private processed = 0;
+  private sinceCheckpoint = 0;
+  private lastCheckpointAt = 0;
+  private checkpointedAt: string | null = null;
+  private readonly idleWaiters: Array<() => void> = [];
+  private applying = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    readonly projection: Projection,
+    private readonly options: RunnerOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.loop) return;
+    const saved = this.checkpoints.load(this.projection.name);
+    this.projection.reset();
+    if (saved) this.projection.restore(saved.snapshot);
+    this.position = saved?.position ?? null;
+    this.checkpointedAt = saved?.updatedAt ?? null;
+    this.lastCheckpointAt = this.now().getTime();
+    const subscription = this.store.subscribeToAll({
+      after: this.position ?? undefined,
+      filter: this.projection.filter,
+    });
+    this.subscription = subscription;
+    // A quiet period after a burst still gets its checkpoint, but never in the middle of an apply.
+    this.timer = setInterval(() => {
+      if (!this.applying) this.checkpoint();
+    }, this.options.checkpointEveryMs);
+    this.timer.unref();
+    this.loop = this.consume(subscription).finally(() => {
+      clearInterval(this.timer);
+      this.loop = undefined;
+      this.subscription = undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    await this.subscription?.close();
+    await loop;
+    this.checkpoint();
+  }
+
+  /** Drops the checkpoint and state, then replays the whole log. */
+  async rebuild(): Promise<void> {
+    await this.stop();
+    this.checkpoints.delete(this.projection.name);
+    this.position = null;
+    this.processed = 0;
+    this.start();
+  }
+
+  status(): RunnerStatus {
+    return {
+      projection: this.projection.name,
+      running: this.loop !== undefined,
+      processed: this.processed,
+      position: this.position,
+      lastRecordedAt: this.lastRecordedAt,
+      checkpointedAt: this.checkpointedAt,
+    };
+  }
+
+  /** Resolves once the projection has processed everything in the store at the time of the call. */
+  async caughtUp(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pending = await this.store.readAll({
+        after: this.position ?? undefined,
+        maxCount: 1,
+        filter: this.projection.filter,
+      });
+      if (pending.length === 0) return;
+      if (!this.loop) throw new Error(`Projection ${this.projection.name} is not running`);
+      if (Date.now() > deadline) throw new Error(`Projection ${this.projection.name} did not catch up`);
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  /** Seconds between when the newest processed event was recorded and now, if events are pending. */
+  async lagSeconds(): Promise<number> {
+    const head = await this.store.headPosition();
+    if (head === null || head === this.position) return 0;
+    if (!this.lastRecordedAt) return 0;
+    return Math.max(0, (this.now().getTime() - Date.parse(this.lastRecordedAt)) / 1000);
+  }
+
+  private async consume(subscription: Subscription): Promise<void> {
+    let current: StoredEvent | undefined;
+    try {
+      for await (const event of subscription) {
+        current = event;
+        this.applying = true;
+        await this.projection.apply(event);
+        this.applying = false;
+        this.position = event.position;
+        this.lastRecordedAt = event.recordedAt;
+        this.processed += 1;
+        this.sinceCheckpoint += 1;
+        this.options.onProcessed?.(event);
+        this.maybeCheckpoint();
+        this.wakeIdleWaiters();
+      }
+    } catch (error) {
+      this.options.onError?.(error, current);
+    } finally {
+      this.wakeIdleWaiters();
+    }
+  }
+
+  private maybeCheckpoint(): void {
+    const due =
+      this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
+      this.now().getTime() - this.lastCheckpointAt >= this.options.checkpointEveryMs;
+    if (due) this.checkpoint();
+  }
+
+  private checkpoint(): void {
+    if (this.position === null || this.sinceCheckpoint === 0) return;
+    const at = this.now();
+    this.checkpoints.save(this.projection.name, this.position, this.projection.snapshot(), at);
+    this.sinceCheckpoint = 0;
+    this.lastCheckpointAt = at.getTime();
+    this.checkpointedAt = at.toISOString();
+  }
+
+  private wakeIdleWaiters(): void {
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}

@@ -1,0 +1,17 @@
+import type { AllFilter, StoredEvent } from '@aidwatch/event-store';
+
+/**
+ * A read model or process fed by a catch-up subscription. `apply` may do I/O (e.g. append flags); the
+ * runner awaits it before moving on, and checkpoints only after it resolved (at-least-once, so `apply`
+ * must be idempotent — the detection projection derives stable event ids for that).
+ */
+export interface Projection {
+  readonly name: string;
+  readonly filter?: AllFilter;
+  apply(event: StoredEvent): Promise<void> | void;
+  /** JSON-serialisable state saved with the checkpoint. */
+  snapshot(): unknown;
+  restore(snapshot: unknown): void;
+  /** Back to the empty state (for a rebuild). */
+  reset(): void;
+}

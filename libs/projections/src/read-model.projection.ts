@@ -1,0 +1,56 @@
+import { DetectionEngine, type DetectionConfig } from '@aidwatch/detection';
+import { EventTypes, type AidEvent } from '@aidwatch/domain';
+import type { StoredEvent } from '@aidwatch/event-store';
+import { FlagsReadModel } from './flags-read-model';
+import type { Projection } from './projection';
+
+interface ReadModelSnapshot {
+  flags: unknown;
+  consignments: unknown;
+}
+
+/**
+ * What the API serves: flags (from the flag events the detector wrote) and consignment state (folded
+ * from the consignment and exemption streams). Vessel positions are not read here.
+ */
+export class ReadModelProjection implements Projection {
+  readonly name = 'read-model-v1';
+  readonly filter = { streamPrefixes: ['consignment-', 'exemption-', 'risk-'] };
+  readonly flags = new FlagsReadModel();
+  private consignments: DetectionEngine;
+
+  constructor(private readonly config: DetectionConfig) {
+    this.consignments = new DetectionEngine(config);
+  }
+
+  apply(stored: StoredEvent): void {
+    if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared) this.flags.apply(stored);
+    else this.consignments.handle(stored.data as AidEvent);
+  }
+
+  consignment(id: string): Record<string, unknown> | undefined {
+    const view = this.consignments.diversion.consignmentView(id);
+    if (!view) return undefined;
+    const flags = this.flags.openFlagsOf(id);
+    return { ...view, risk: this.flags.riskOf(id), flags };
+  }
+
+  consignmentIds(): string[] {
+    return this.consignments.diversion.consignmentIds();
+  }
+
+  snapshot(): ReadModelSnapshot {
+    return { flags: this.flags.snapshot(), consignments: this.consignments.snapshot() };
+  }
+
+  restore(snapshot: unknown): void {
+    const saved = snapshot as ReadModelSnapshot;
+    this.flags.restore(saved.flags);
+    this.consignments = DetectionEngine.restore(saved.consignments, this.config, []);
+  }
+
+  reset(): void {
+    this.flags.reset();
+    this.consignments = new DetectionEngine(this.config);
+  }
+}

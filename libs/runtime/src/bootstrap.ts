@@ -1,0 +1,45 @@
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigError, loadConfig, type AppConfig } from '@aidwatch/config';
+import { createLogger, PinoNestLogger, type Logger } from '@aidwatch/observability';
+import { configureHttp } from './http/configure-http';
+
+export interface StartedApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  logger: Logger;
+  url: string;
+}
+
+/** Builds and starts one AidWatch HTTP application. Throws ConfigError on a bad setting. */
+export async function startApp(
+  name: string,
+  rootModule: (config: AppConfig, logger: Logger) => DynamicModule,
+  options: { env?: NodeJS.ProcessEnv; defaults?: { demo?: boolean }; host?: string } = {},
+): Promise<StartedApp> {
+  const config = loadConfig(options.env ?? process.env, options.defaults);
+  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(config, logger), {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
+  configureHttp(app, logger);
+  await app.listen(config.port, options.host ?? '0.0.0.0');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  logger.info({ url, store: config.eventStore.kind, kafka: config.kafka?.brokers ?? null }, `${name} listening`);
+  return { app, config, logger, url };
+}
+
+/** Entry point helper: a bad setting ends the process with a clear message and exit code 2. */
+export function runMain(start: () => Promise<unknown>): void {
+  start().catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`Failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,47 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '@aidwatch/config';
+import { createEventStore, EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
+import { CheckpointStore } from '@aidwatch/projections';
+import { APP_CONFIG, LOGGER } from './tokens';
+
+/** Process-wide services every AidWatch app shares: config, logger, metrics, event store, checkpoints. */
+@Global()
+@Module({})
+export class CoreModule implements OnApplicationShutdown {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: AidwatchMetrics, useValue: new AidwatchMetrics() },
+        { provide: EVENT_STORE, useFactory: () => createEventStore(config.eventStore) },
+        { provide: CheckpointStore, useFactory: () => new CheckpointStore(config.checkpointPath) },
+      ],
+      exports: [APP_CONFIG, LOGGER, AidwatchMetrics, EVENT_STORE, CheckpointStore],
+    };
+  }
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    this.checkpoints.close();
+  }
+}
+
+@Module({})
+export class AidwatchRootModule {}
+
+/** The root module of a process: the shared core plus the feature modules it runs. */
+export function rootModule(
+  config: AppConfig,
+  logger: Logger,
+  features: Array<DynamicModule | (new (...args: never[]) => unknown)>,
+): DynamicModule {
+  return { module: AidwatchRootModule, imports: [CoreModule.forRoot(config, logger), ...features] };
+}

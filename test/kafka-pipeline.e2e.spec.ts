@@ -1,0 +1,132 @@
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { EventTypes, Topics, type AidEvent } from '@aidwatch/domain';
+import { getKafkaBroker, kafkaUnavailableReason, type KafkaBroker } from './support/kafka-broker';
+import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
+import { SseClient } from './support/sse-client';
+import { shrinkageStory } from './support/stories';
+
+const topicOf = (event: AidEvent): string => {
+  if (event.type.startsWith('aidwatch.exemption.')) return Topics.reference;
+  if (event.type.startsWith('aidwatch.delivery.')) return Topics.deliveries;
+  if (event.type.startsWith('aidwatch.verification.')) return Topics.verifications;
+  if (event.type.startsWith('aidwatch.vessel.')) return Topics.positions;
+  return Topics.consignments;
+};
+
+const reason = kafkaUnavailableReason();
+const describeKafka = reason ? describe.skip : describe;
+
+describeKafka(`Kafka in → store → flags → alerts out${reason ? ` (not run: ${reason})` : ''}`, () => {
+  jest.setTimeout(120_000);
+  const tag = `k${Date.now().toString(36)}`;
+  const story = shrinkageStory(tag);
+  let broker: KafkaBroker;
+  let system: TestSystem;
+  let producer: Producer;
+  let dlqConsumer: Consumer;
+  const deadLetters: Array<{ key: string | null; value: string; headers: Record<string, string> }> = [];
+
+  beforeAll(async () => {
+    broker = await getKafkaBroker();
+    const kafka = new Kafka({ clientId: `e2e-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [...Object.values(Topics)].map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    dlqConsumer = kafka.consumer({ groupId: `e2e-dlq-${tag}` });
+    await dlqConsumer.connect();
+    await dlqConsumer.subscribe({ topic: Topics.deadLetters, fromBeginning: true });
+    await dlqConsumer.run({
+      eachMessage: async ({ message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        deadLetters.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers });
+      },
+    });
+    producer = kafka.producer();
+    await producer.connect();
+    system = await startTestSystem({
+      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_GROUP_ID: `e2e-ingestor-${tag}`,
+      KAFKA_CLIENT_ID: `e2e-${tag}`,
+    });
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await producer?.disconnect();
+    await dlqConsumer?.disconnect();
+    await broker?.stop();
+  });
+
+  it('ingests contract events from Kafka, raises quantity-shrinkage on /flags and the SSE stream, and dead-letters bad input', async () => {
+    const sse = new SseClient(`${system.url}/alerts/stream`);
+    await sse.open();
+
+    // Structured mode for most events; binary mode (ce_* headers) for the delivery.
+    for (const event of story.events) {
+      const binary = event.type === EventTypes.DeliveryRecorded;
+      const { data, ...envelope } = event;
+      await producer.send({
+        topic: topicOf(event),
+        messages: [
+          binary
+            ? {
+                key: story.consignmentId,
+                value: JSON.stringify(data),
+                headers: {
+                  'content-type': 'application/json',
+                  ...Object.fromEntries(Object.entries(envelope).map(([k, v]) => [`ce_${k}`, String(v)])),
+                },
+              }
+            : {
+                key: story.consignmentId,
+                value: JSON.stringify(event),
+                headers: { 'content-type': 'application/cloudevents+json' },
+              },
+        ],
+      });
+    }
+    const badKey = `bad-${tag}`;
+    const badValue = JSON.stringify({ specversion: '1.0', id: `${tag}-bad`, source: 'e2e', type: EventTypes.ConsignmentLoaded, time: 'yesterday', data: { consignmentId: story.consignmentId, items: [{ itemCode: 'RUTF', quantity: -5 }] } });
+    await producer.send({
+      topic: Topics.consignments,
+      messages: [{ key: badKey, value: badValue, headers: { 'content-type': 'application/cloudevents+json' } }],
+    });
+
+    // (a) the events are in the store, one stream per consignment.
+    const consignmentEvents = story.events.filter((e) => topicOf(e) !== Topics.reference && topicOf(e) !== Topics.positions);
+    const stream = await eventually(async () => {
+      const res = await fetch(`${system.url}/streams/consignment-${story.consignmentId}`);
+      const body = (await res.json()) as { events: Array<{ event: AidEvent }> };
+      return body.events.length === consignmentEvents.length ? body : undefined;
+    }, 60_000, 'the consignment stream');
+    expect(stream.events.map((e) => e.event.id)).toEqual(consignmentEvents.map((e) => e.id));
+
+    // (b) quantity-shrinkage on GET /flags ...
+    const flag = await eventually(async () => {
+      const res = await fetch(`${system.url}/flags?rule=quantity-shrinkage&consignmentId=${story.consignmentId}`);
+      const body = (await res.json()) as { items: Array<{ flagId: string; evidence: string[]; explanation: string }> };
+      return body.items[0];
+    }, 30_000, 'a quantity-shrinkage flag');
+    expect(flag.evidence).toEqual(expect.arrayContaining([`${tag}-delivered`]));
+    expect(flag.explanation).toMatch(/8,400/);
+
+    // ... and on the SSE alert stream.
+    await sse.waitFor((frames) => frames.some((f) => JSON.parse(f.data).data.flagId === flag.flagId));
+    await sse.close();
+
+    // (c) the malformed message is in the DLQ with its reason; the service is still up.
+    const dead = await eventually(async () => deadLetters.find((d) => d.key === badKey), 30_000, 'the dead letter');
+    expect(dead.value).toBe(badValue);
+    expect(dead.headers['x-source-topic']).toBe(Topics.consignments);
+    expect(dead.headers['x-dlq-reason']).toBeTruthy();
+    const fieldErrors = JSON.parse(dead.headers['x-dlq-errors']) as Array<{ field: string }>;
+    expect(fieldErrors.map((e) => e.field)).toEqual(expect.arrayContaining(['time']));
+    const health = await fetch(`${system.url}/health`);
+    expect(health.status).toBe(200);
+  });
+});

@@ -1,0 +1,5 @@
+export * from './aidwatch-process';
+export * from './container-runtime';
+export * from './kafka-broker';
+export * from './sse-client';
+export * from './stories';
