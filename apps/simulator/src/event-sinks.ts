@@ -1,4 +1,10 @@
-import { Topics, type CloudEvent, type VesselPositionData, type VesselStaticData, EventTypes } from '@aidwatch/domain';
+import {
+  Topics,
+  type CloudEvent,
+  type VesselPositionData,
+  type VesselStaticData,
+  EventTypes,
+} from '@aidwatch/domain';
 import { encodeClassAPosition, encodeStaticVoyage, toSentences } from '@aidwatch/maritime';
 import { createKafkaClient, ensureTopics, KafkaPublisher } from '@aidwatch/messaging';
 import { once } from 'node:events';
@@ -32,11 +38,20 @@ export class NmeaStdoutSink implements EventSink {
     for (const e of events) {
       const c = Math.floor(Date.parse(e.time) / 1000);
       if (e.type === EventTypes.VesselPositionReported) {
-        lines.push(...toSentences(encodeClassAPosition(e.data as VesselPositionData), { tagBlock: { s: 'aidwatch-sim', c } }));
+        lines.push(
+          ...toSentences(encodeClassAPosition(e.data as VesselPositionData), {
+            tagBlock: { s: 'aidwatch-sim', c },
+          }),
+        );
       } else if (e.type === EventTypes.VesselStaticReported) {
         const s = e.data as VesselStaticData;
         this.sequence = (this.sequence + 1) % 10;
-        lines.push(...toSentences(encodeStaticVoyage(s), { sequenceId: this.sequence, tagBlock: { s: 'aidwatch-sim', c } }));
+        lines.push(
+          ...toSentences(encodeStaticVoyage(s), {
+            sequenceId: this.sequence,
+            tagBlock: { s: 'aidwatch-sim', c },
+          }),
+        );
       }
     }
     if (lines.length > 0) await write(lines.join('\n') + '\n');
@@ -94,7 +109,12 @@ export class KafkaSink implements EventSink {
   }
 
   static fromUrl(url: string): KafkaSink {
-    return new KafkaSink(url.replace(/^kafka:\/\//, '').split(',').filter(Boolean));
+    return new KafkaSink(
+      url
+        .replace(/^kafka:\/\//, '')
+        .split(',')
+        .filter(Boolean),
+    );
   }
 
   async send(events: readonly CloudEvent[]): Promise<void> {

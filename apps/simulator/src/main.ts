@@ -20,11 +20,17 @@ async function main(argv: string[]): Promise<void> {
     anomalySets: args.anomalies,
   });
   if (args.manifest) writeFileSync(args.manifest, JSON.stringify(sim.manifest, null, 2) + '\n');
-  for (const name of sim.skipped) process.stderr.write(`skipped ${name}: it does not fit into ${args.hours} h\n`);
+  for (const name of sim.skipped)
+    process.stderr.write(`skipped ${name}: it does not fit into ${args.hours} h\n`);
 
   const sink = sinkFor(args.to, args.format);
   const ports = args.skipPorts ? [] : portDeclaredEvents({ time: new Date(sim.startMs).toISOString() });
-  const bar = sink.networked ? new SingleBar({ format: 'simulate {bar} {value}/{total} events | {eta_formatted} left' }, Presets.shades_classic) : null;
+  const bar = sink.networked
+    ? new SingleBar(
+        { format: 'simulate {bar} {value}/{total} events | {eta_formatted} left' },
+        Presets.shades_classic,
+      )
+    : null;
   bar?.start(ports.length + sim.countEvents(), 0);
   let sent = 0;
   let batch: CloudEvent[] = [];

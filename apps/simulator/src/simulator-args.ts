@@ -54,7 +54,8 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
     },
   });
   const format = values.format as string;
-  if (format !== 'ndjson' && format !== 'nmea') throw new Error(`--format must be ndjson or nmea, got "${format}"`);
+  if (format !== 'ndjson' && format !== 'nmea')
+    throw new Error(`--format must be ndjson or nmea, got "${format}"`);
   const to = values.to as string;
   if (to !== 'stdout' && !/^(https?|kafka):\/\//.test(to)) {
     throw new Error(`--to must be stdout, an http(s):// URL or kafka://host:port, got "${to}"`);
@@ -67,7 +68,8 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
     seed: integer('seed', values.seed as string, 0),
     start: values.start as string,
     downsample: integer('downsample', values.downsample as string, 1),
-    anomalies: values.anomalies === undefined ? undefined : integer('anomalies', values.anomalies as string, 0),
+    anomalies:
+      values.anomalies === undefined ? undefined : integer('anomalies', values.anomalies as string, 0),
     to,
     format,
     manifest: values.manifest as string | undefined,
@@ -79,7 +81,8 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
 
 function integer(name: string, raw: string, min: number): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
 }
 

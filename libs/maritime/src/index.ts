@@ -5,7 +5,12 @@ export * from './nmea/nmea.decoder';
 export * from './nmea/nmea-to-cloudevent';
 export * from './nmea/ais.encoder';
 export * from './ports/default-ports';
-export { simulateTraffic, SIMULATOR_SOURCE, SimulatorEventIdNamespace, VESSELS_PER_ANOMALY_SET } from './simulator/traffic-simulator';
+export {
+  simulateTraffic,
+  SIMULATOR_SOURCE,
+  SimulatorEventIdNamespace,
+  VESSELS_PER_ANOMALY_SET,
+} from './simulator/traffic-simulator';
 export type { TrafficOptions, TrafficSimulation } from './simulator/traffic-simulator';
 export type { AnomalyRule, PlantedAnomaly } from './simulator/planted-anomalies';
 export type { VesselPlan, VesselRole } from './simulator/vessel-plan';

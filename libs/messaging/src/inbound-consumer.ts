@@ -97,6 +97,8 @@ export class KafkaInbound {
       this.hook((h) => h.crashed?.(error, restarting));
     });
     this.consumer.onJoin(() => {
+      // Partitions may have moved to other members; back-off restarts with the new assignment.
+      this.failures.clear();
       if (this.state === 'restarting') this.state = 'running';
     });
   }

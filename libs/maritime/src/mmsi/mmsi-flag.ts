@@ -54,7 +54,10 @@ export function midOfMmsi(mmsi: string): string | undefined {
   return undefined;
 }
 
-export function flagOfMmsi(mmsi: string, table: Readonly<Record<string, string>> = midFlagStates): string | undefined {
+export function flagOfMmsi(
+  mmsi: string,
+  table: Readonly<Record<string, string>> = midFlagStates,
+): string | undefined {
   const mid = midOfMmsi(mmsi);
   return mid === undefined ? undefined : table[mid];
 }

@@ -56,7 +56,16 @@ export function decodeAisPayload(payload: string, fillBits: number): PayloadDeco
     case 2:
     case 3: {
       const m = new AisMessage123(messageType, '', bits);
-      return position(messageType, mmsi, m.lat, m.lon, m.speedOverGround, m.courseOverGround, m.heading, m.navStatus);
+      return position(
+        messageType,
+        mmsi,
+        m.lat,
+        m.lon,
+        m.speedOverGround,
+        m.courseOverGround,
+        m.heading,
+        m.navStatus,
+      );
     }
     case 18: {
       const m = new AisMessage18(messageType, '', bits);
@@ -124,7 +133,8 @@ function position(
   navStatus?: number,
 ): PayloadDecoding {
   if (lat === null || lon === null) return invalid('position not available (lat 91 / lon 181)');
-  if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180)) return invalid(`position out of range (${lat}, ${lon})`);
+  if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180))
+    return invalid(`position out of range (${lat}, ${lon})`);
   const out: AisPosition = { lat: round(lat, 7), lon: round(lon, 7) };
   if (sog !== null && sog <= 102.2) out.sog = round(sog, 1);
   if (cog !== null && cog < 360) out.cog = round(cog, 1);
@@ -158,8 +168,7 @@ function staticFields(raw: RawStatic): AisStatic {
 }
 
 // Six-bit text is padded with '@' (0) and spaces; the library already stops at the first '@'.
-const text = (value: string | undefined): string | undefined =>
-  value?.replace(/@+$/, '').trim() || undefined;
+const text = (value: string | undefined): string | undefined => value?.replace(/@+$/, '').trim() || undefined;
 
 const round = (value: number, decimals: number): number => {
   const f = 10 ** decimals;

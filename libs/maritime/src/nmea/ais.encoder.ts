@@ -23,7 +23,8 @@ export class AisBitWriter {
 
   int(value: number, width: number): this {
     const v = Math.round(value);
-    if (v < -(2 ** (width - 1)) || v >= 2 ** (width - 1)) throw new RangeError(`${value} does not fit in ${width} bits`);
+    if (v < -(2 ** (width - 1)) || v >= 2 ** (width - 1))
+      throw new RangeError(`${value} does not fit in ${width} bits`);
     return this.uint(v < 0 ? v + 2 ** width : v, width);
   }
 
@@ -76,13 +77,26 @@ export function encodeClassAPosition(p: ClassAPositionInput): AisPayload {
     .uint(p.navStatus ?? 15, 4)
     .int(-128, 8);
   positionBlock(w, p);
-  return w.uint(p.second ?? 60, 6).uint(0, 2).uint(0, 3).uint(0, 1).uint(0, 19).toPayload();
+  return w
+    .uint(p.second ?? 60, 6)
+    .uint(0, 2)
+    .uint(0, 3)
+    .uint(0, 1)
+    .uint(0, 19)
+    .toPayload();
 }
 
 export function encodeClassBPosition(p: PositionInput): AisPayload {
   const w = new AisBitWriter().uint(18, 6).uint(0, 2).uint(Number(p.mmsi), 30).uint(0, 8);
   positionBlock(w, p);
-  return w.uint(p.second ?? 60, 6).uint(0, 2).uint(1, 1).uint(0, 5).uint(0, 1).uint(0, 20).toPayload();
+  return w
+    .uint(p.second ?? 60, 6)
+    .uint(0, 2)
+    .uint(1, 1)
+    .uint(0, 5)
+    .uint(0, 1)
+    .uint(0, 20)
+    .toPayload();
 }
 
 export interface VesselDimensions {
@@ -95,7 +109,10 @@ export interface VesselDimensions {
 export function encodeExtendedClassB(p: PositionInput & { name?: string; shipType?: number }): AisPayload {
   const w = new AisBitWriter().uint(19, 6).uint(0, 2).uint(Number(p.mmsi), 30).uint(0, 8);
   positionBlock(w, p);
-  w.uint(p.second ?? 60, 6).uint(0, 4).text(p.name ?? '', 20).uint(p.shipType ?? 0, 8);
+  w.uint(p.second ?? 60, 6)
+    .uint(0, 4)
+    .text(p.name ?? '', 20)
+    .uint(p.shipType ?? 0, 8);
   return dimensions(w, undefined).uint(1, 4).uint(0, 1).uint(1, 1).uint(0, 1).uint(0, 4).toPayload();
 }
 
@@ -142,7 +159,11 @@ export function encodeStaticDataReport(
     .uint(Number(s.mmsi), 30)
     .uint(part === 'A' ? 0 : 1, 2);
   if (part === 'A') return w.text(s.name ?? '', 20).toPayload();
-  w.uint(s.shipType ?? 0, 8).text('', 3).uint(0, 4).uint(0, 20).text(s.callsign ?? '', 7);
+  w.uint(s.shipType ?? 0, 8)
+    .text('', 3)
+    .uint(0, 4)
+    .uint(0, 20)
+    .text(s.callsign ?? '', 7);
   return dimensions(w, s.dimensions).uint(0, 6).toPayload();
 }
 
@@ -171,7 +192,10 @@ export function toSentences({ payload, fillBits }: AisPayload, options: Sentence
 }
 
 export function tagBlock(fields: { c?: number; s?: string }): string {
-  const content = [fields.s !== undefined ? `s:${fields.s}` : '', fields.c !== undefined ? `c:${fields.c}` : '']
+  const content = [
+    fields.s !== undefined ? `s:${fields.s}` : '',
+    fields.c !== undefined ? `c:${fields.c}` : '',
+  ]
     .filter((f) => f !== '')
     .join(',');
   return `\\${content}*${nmeaChecksum(content)}\\`;

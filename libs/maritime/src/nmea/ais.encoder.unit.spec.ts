@@ -6,6 +6,8 @@ import {
   encodeStaticVoyage,
   toSentences,
 } from './ais.encoder';
+import { EventTypes } from '@aidwatch/domain';
+import { simulateTraffic } from '../simulator/traffic-simulator';
 import { isNmeaError, NmeaDecoder, type NmeaDecoded } from './nmea.decoder';
 
 // Regional vessels have no published sample sentences, so these are encoded here. The literal sentences below
@@ -55,7 +57,16 @@ describe('AIS encoder round trips', () => {
 
   it('encodes a class A position off Nampo', () => {
     const lines = toSentences(
-      encodeClassAPosition({ mmsi: '445123000', lat: 38.7283, lon: 125.4119, sog: 11.8, cog: 245.3, heading: 244, navStatus: 0, second: 12 }),
+      encodeClassAPosition({
+        mmsi: '445123000',
+        lat: 38.7283,
+        lon: 125.4119,
+        sog: 11.8,
+        cog: 245.3,
+        heading: 244,
+        navStatus: 0,
+        second: 12,
+      }),
     );
     expect(lines).toEqual(['!AIVDM,1,1,,A,16`P9f0P1n8v5i8F:AM9UG`H0000,0*28']);
     expect(decode(lines)[0].data).toEqual({
@@ -74,7 +85,16 @@ describe('AIS encoder round trips', () => {
     const lines = [
       ...toSentences(encodeClassBPosition({ mmsi: '412345678', lat: 39.9, lon: 124.1, sog: 6.2, cog: 10.5 })),
       ...toSentences(
-        encodeExtendedClassB({ mmsi: '273456789', lat: 42.8, lon: 132.9, sog: 0.4, cog: 0, heading: 90, name: 'VOSTOK 7', shipType: 30 }),
+        encodeExtendedClassB({
+          mmsi: '273456789',
+          lat: 42.8,
+          lon: 132.9,
+          sog: 0.4,
+          cog: 0,
+          heading: 90,
+          name: 'VOSTOK 7',
+          shipType: 30,
+        }),
       ),
       ...toSentences(encodeStaticDataReport('A', { mmsi: '440123456', name: 'HANA' })),
       ...toSentences(encodeStaticDataReport('B', { mmsi: '440123456', shipType: 37, callsign: 'DSAB3' })),
@@ -96,7 +116,9 @@ describe('AIS encoder round trips', () => {
   });
 
   it('round-trips the southern and western hemispheres (signed coordinates)', () => {
-    const [r] = decode(toSentences(encodeClassAPosition({ mmsi: '636012345', lat: -33.45678, lon: -70.65432, sog: 3 })));
+    const [r] = decode(
+      toSentences(encodeClassAPosition({ mmsi: '636012345', lat: -33.45678, lon: -70.65432, sog: 3 })),
+    );
     expect(r.data).toMatchObject({ lat: -33.45678, lon: -70.65432, sog: 3 });
   });
 
@@ -104,6 +126,42 @@ describe('AIS encoder round trips', () => {
     const decoder = new NmeaDecoder();
     const [line] = toSentences(encodeClassAPosition({ type: 3, mmsi: '445123000', lat: -33.5, lon: -70.25 }));
     expect(line).toBe('!AIVDM,1,1,,A,36`P9f?P?wJvJtQdm<H>4?wp0000,0*77');
-    expect(decoder.decode(line, AT)).toEqual([{ error: 'position of 445123000 has no speed over ground', line }]);
+    expect(decoder.decode(line, AT)).toEqual([
+      { error: 'position of 445123000 has no speed over ground', line },
+    ]);
+  });
+});
+
+describe('simulated traffic through NMEA and back', () => {
+  it('decodes to the same positions and static reports the simulator produced', () => {
+    const sim = simulateTraffic({
+      vessels: 4,
+      hours: 3,
+      seed: 11,
+      start: '2026-11-01T00:00:00Z',
+      downsample: 6,
+    });
+    const decoder = new NmeaDecoder();
+    let compared = 0;
+    for (const event of sim.events()) {
+      const c = Date.parse(event.time) / 1000;
+      const lines =
+        event.type === EventTypes.VesselPositionReported
+          ? toSentences(encodeClassAPosition(event.data), { tagBlock: { c } })
+          : toSentences(encodeStaticVoyage(event.data), { tagBlock: { c }, sequenceId: compared % 10 });
+      const results = lines.flatMap((line) => decoder.decode(line));
+      expect(results).toHaveLength(1);
+      const back = (results[0] as NmeaDecoded).data as unknown as Record<string, unknown>;
+      const sent = event.data as unknown as Record<string, unknown>;
+      if (event.type === EventTypes.VesselPositionReported) {
+        expect({ ...back, lat: 0, lon: 0 }).toEqual({ ...sent, lat: 0, lon: 0 });
+        expect(back.lat as number).toBeCloseTo(sent.lat as number, 5);
+        expect(back.lon as number).toBeCloseTo(sent.lon as number, 5);
+      } else {
+        expect(back).toEqual(sent);
+      }
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(200);
   });
 });

@@ -55,7 +55,8 @@ export function parseAisSentence(line: string): SentenceParse {
   const given = rest.slice(star + 1, star + 3);
   if (!HEX2.test(given)) return fail('checksum missing');
   const expected = nmeaChecksum(body);
-  if (given.toUpperCase() !== expected) return fail(`checksum mismatch: sentence says ${given}, content gives ${expected}`);
+  if (given.toUpperCase() !== expected)
+    return fail(`checksum mismatch: sentence says ${given}, content gives ${expected}`);
   const trailer = parseUscgTrailer(rest.slice(star + 3));
 
   const fields = body.split(',');
@@ -109,7 +110,9 @@ function parseTagBlock(block: string): TagFields | { error: string } {
   const content = block.slice(0, star);
   const expected = nmeaChecksum(content);
   if (block.slice(star + 1).toUpperCase() !== expected) {
-    return { error: `tag block checksum mismatch: block says ${block.slice(star + 1)}, content gives ${expected}` };
+    return {
+      error: `tag block checksum mismatch: block says ${block.slice(star + 1)}, content gives ${expected}`,
+    };
   }
   const out: TagFields = {};
   for (const field of content.split(',')) {

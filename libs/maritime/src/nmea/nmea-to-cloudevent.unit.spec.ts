@@ -35,7 +35,10 @@ describe('NMEA results as contract CloudEvents', () => {
       ...decoder.decode(TYPE19, 1_793_491_200_000),
       ...decoder.decode('!AIVDM,1,1,,B,garbage,0*00', 1_793_491_200_000),
     ]);
-    expect(events.map((e) => e.type)).toEqual([EventTypes.VesselPositionReported, EventTypes.VesselStaticReported]);
+    expect(events.map((e) => e.type)).toEqual([
+      EventTypes.VesselPositionReported,
+      EventTypes.VesselStaticReported,
+    ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(2);
     expect(events.every((e) => validateCloudEvent(e).ok)).toBe(true);
     expect(events[0].source).toBe('nmea:test');

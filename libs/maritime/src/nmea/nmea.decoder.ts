@@ -72,7 +72,12 @@ export class NmeaDecoder {
     }
     if (!held || held.fragments.length !== sentence.fragmentNumber - 1) {
       if (held) this.pending.delete(key);
-      return [this.fail(`fragment ${sentence.fragmentNumber} of ${sentence.fragmentCount} without the ones before it`, line)];
+      return [
+        this.fail(
+          `fragment ${sentence.fragmentNumber} of ${sentence.fragmentCount} without the ones before it`,
+          line,
+        ),
+      ];
     }
     held.fragments.push(sentence);
     held.timeMs ??= timeMs;
@@ -123,7 +128,12 @@ export class NmeaDecoder {
     if (position) {
       const { sog, ...rest } = position;
       if (sog === undefined) out.push(this.fail(`position of ${mmsi} has no speed over ground`, line));
-      else out.push({ kind: 'position', data: { mmsi, lat: rest.lat, lon: rest.lon, sog, ...optional(rest), at }, meta });
+      else
+        out.push({
+          kind: 'position',
+          data: { mmsi, lat: rest.lat, lon: rest.lon, sog, ...optional(rest), at },
+          meta,
+        });
     }
     if (message.static && Object.keys(message.static).length > 0) {
       const flag = flagOfMmsi(mmsi);

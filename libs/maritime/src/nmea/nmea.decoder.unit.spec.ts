@@ -71,7 +71,13 @@ describe('NmeaDecoder: class B (types 18, 19, 24)', () => {
     expect(pos.data).toMatchObject({ mmsi: '367059850', sog: 8.7, cog: 335.9 });
     expect((pos.data as { lat: number }).lat).toBeCloseTo(29.543695, 6);
     expect((pos.data as { lon: number }).lon).toBeCloseTo(-88.81039167, 6);
-    expect(stat.data).toEqual({ mmsi: '367059850', name: 'CAPT.J.RIMES', shipType: 70, flag: 'US', at: pos.data.at });
+    expect(stat.data).toEqual({
+      mmsi: '367059850',
+      name: 'CAPT.J.RIMES',
+      shipType: 70,
+      flag: 'US',
+      at: pos.data.at,
+    });
   });
 
   it('decodes the type 24 part A / part B pair', () => {
@@ -94,7 +100,10 @@ describe('NmeaDecoder: static and voyage data (type 5, multipart)', () => {
   it('assembles gpsd EVER DIADEM two-part message', () => {
     const decoder = new NmeaDecoder();
     expect(
-      decoder.decode('!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C', RECEIVED),
+      decoder.decode(
+        '!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C',
+        RECEIVED,
+      ),
     ).toEqual([]);
     expect(decoder.pendingMessages).toBe(1);
     const [r] = decoder.decode('!AIVDM,2,2,1,A,88888888880,2*25', RECEIVED) as NmeaDecoded[];
@@ -142,7 +151,12 @@ describe('NmeaDecoder: static and voyage data (type 5, multipart)', () => {
     expect(results.filter(isNmeaError)).toEqual([]);
     expect(results).toHaveLength(2);
     for (const r of results as NmeaDecoded[]) {
-      expect(r.data).toMatchObject({ mmsi: '271010059', name: 'HEALTH CONTROL 13', callsign: 'TCA2350', shipType: 55 });
+      expect(r.data).toMatchObject({
+        mmsi: '271010059',
+        name: 'HEALTH CONTROL 13',
+        callsign: 'TCA2350',
+        shipType: 55,
+      });
       expect(r.data).toMatchObject({ draught: 2, flag: 'TR' });
       expect(r.data).not.toHaveProperty('imo');
       expect(r.data).not.toHaveProperty('destination');
@@ -197,7 +211,10 @@ describe('NmeaDecoder: framing, checksums and time', () => {
   });
 
   it('takes time and station from a USCG receiver trailer', () => {
-    const [r] = decodeAll([`${sf},s28089,d-103,T39.44353985,x147521,r08TPHI1,1242958962`], null) as NmeaDecoded[];
+    const [r] = decodeAll(
+      [`${sf},s28089,d-103,T39.44353985,x147521,r08TPHI1,1242958962`],
+      null,
+    ) as NmeaDecoded[];
     expect(r.data.at).toBe('2009-05-22T02:22:42.000Z');
     expect(r.meta.station).toBe('08TPHI1');
   });
@@ -229,7 +246,11 @@ describe('NmeaDecoder: framing, checksums and time', () => {
 
   it('accepts !AIVDO (own ship) sentences', () => {
     const body = 'AIVDO,1,1,,,15M67FC000G?ufbE`FepT@3n00Sa,0';
-    const checksum = [...body].reduce((x, c) => x ^ c.charCodeAt(0), 0).toString(16).toUpperCase().padStart(2, '0');
+    const checksum = [...body]
+      .reduce((x, c) => x ^ c.charCodeAt(0), 0)
+      .toString(16)
+      .toUpperCase()
+      .padStart(2, '0');
     const [r] = decodeAll([`!${body}*${checksum}`]) as NmeaDecoded[];
     expect(r.data.mmsi).toBe('366053209');
   });

@@ -28,7 +28,10 @@ export function portDeclaredEvents(options: PortDeclarationOptions = {}): PortDe
   const time = options.time ?? DEFAULT_PORTS_EDITION;
   return (options.ports ?? defaultPorts()).map((port) => ({
     specversion: '1.0',
-    id: uuidv5(JSON.stringify([port.locode, port.name, port.lat, port.lon, port.radiusKm]), PortEventIdNamespace),
+    id: uuidv5(
+      JSON.stringify([port.locode, port.name, port.lat, port.lon, port.radiusKm]),
+      PortEventIdNamespace,
+    ),
     source: options.source ?? DEFAULT_PORTS_SOURCE,
     type: EventTypes.PortDeclared,
     subject: port.locode,

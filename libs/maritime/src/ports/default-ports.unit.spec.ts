@@ -7,19 +7,52 @@ const ruler = new CheapRuler(38, 'kilometers');
 
 describe('default ports of the demo region', () => {
   it('lists the required ports of each country', () => {
-    const byCountry = (cc: string) => ports.filter((p) => p.locode.startsWith(cc)).map((p) => p.name.split(' ')[0]);
+    const byCountry = (cc: string) =>
+      ports.filter((p) => p.locode.startsWith(cc)).map((p) => p.name.split(' ')[0]);
     expect(byCountry('KP')).toEqual(
-      expect.arrayContaining(['Nampo', 'Chongjin', 'Hungnam', 'Wonsan', 'Rajin', 'Haeju', 'Songnim', 'Sinuiju', 'Kimchaek']),
+      expect.arrayContaining([
+        'Nampo',
+        'Chongjin',
+        'Hungnam',
+        'Wonsan',
+        'Rajin',
+        'Haeju',
+        'Songnim',
+        'Sinuiju',
+        'Kimchaek',
+      ]),
     );
     expect(byCountry('CN')).toEqual(
-      expect.arrayContaining(['Dalian', 'Dandong', 'Yantai', 'Qingdao', 'Tianjin', 'Longkou', 'Lianyungang', 'Shanghai', 'Ningbo']),
+      expect.arrayContaining([
+        'Dalian',
+        'Dandong',
+        'Yantai',
+        'Qingdao',
+        'Tianjin',
+        'Longkou',
+        'Lianyungang',
+        'Shanghai',
+        'Ningbo',
+      ]),
     );
-    expect(byCountry('RU')).toEqual(expect.arrayContaining(['Vladivostok', 'Nakhodka', 'Vostochny', 'Posyet', 'Zarubino']));
+    expect(byCountry('RU')).toEqual(
+      expect.arrayContaining(['Vladivostok', 'Nakhodka', 'Vostochny', 'Posyet', 'Zarubino']),
+    );
     expect(byCountry('KR')).toEqual(
       expect.arrayContaining(['Busan', 'Incheon', 'Pyeongtaek', 'Gwangyang', 'Ulsan', 'Mokpo', 'Pohang']),
     );
     expect(byCountry('JP')).toEqual(
-      expect.arrayContaining(['Niigata', 'Sakaiminato', 'Maizuru', 'Toyama', 'Kobe', 'Osaka', 'Yokohama', 'Moji', 'Hakata']),
+      expect.arrayContaining([
+        'Niigata',
+        'Sakaiminato',
+        'Maizuru',
+        'Toyama',
+        'Kobe',
+        'Osaka',
+        'Yokohama',
+        'Moji',
+        'Hakata',
+      ]),
     );
   });
 
@@ -43,7 +76,10 @@ describe('default ports of the demo region', () => {
   it('has no two ports whose areas overlap', () => {
     for (const [i, a] of ports.entries()) {
       for (const b of ports.slice(i + 1)) {
-        expect({ pair: `${a.locode}-${b.locode}`, apart: ruler.distance([a.lon, a.lat], [b.lon, b.lat]) > a.radiusKm + b.radiusKm }).toEqual({
+        expect({
+          pair: `${a.locode}-${b.locode}`,
+          apart: ruler.distance([a.lon, a.lat], [b.lon, b.lat]) > a.radiusKm + b.radiusKm,
+        }).toEqual({
           pair: `${a.locode}-${b.locode}`,
           apart: true,
         });

@@ -104,11 +104,15 @@ export function newName(rng: Prng, flag: string, taken: Set<string>): string {
 export function newCallsign(rng: Prng, flag: string): string {
   const prefix = CALLSIGN_PREFIX[flag] ?? '3E';
   let tail = '';
-  while (prefix.length + tail.length < 5) tail += rng.chance(0.7) ? rng.pick([...LETTERS]) : String(rng.int(2, 9));
+  while (prefix.length + tail.length < 5)
+    tail += rng.chance(0.7) ? rng.pick([...LETTERS]) : String(rng.int(2, 9));
   return prefix + tail;
 }
 
-export function newIdentity(rng: Prng, taken: { mmsis: Set<string>; imos: Set<string>; names: Set<string> }): VesselIdentity {
+export function newIdentity(
+  rng: Prng,
+  taken: { mmsis: Set<string>; imos: Set<string>; names: Set<string> },
+): VesselIdentity {
   const flag = pickFlag(rng);
   return {
     mmsi: newMmsi(rng, flag, taken.mmsis),

@@ -57,7 +57,11 @@ interface Actor {
 function actor(ctx: PlannerContext, ...labels: (string | number)[]): Actor {
   const rng = Prng.derive(ctx.seed, 'anomaly', ...labels);
   const identity = newIdentity(rng, ctx.taken);
-  return { rng, mmsi: identity.mmsi, statics: [{ fromMs: -Infinity, ...withoutMmsi(identity), draught: draughtFor(rng, rng.chance(0.5)) }] };
+  return {
+    rng,
+    mmsi: identity.mmsi,
+    statics: [{ fromMs: -Infinity, ...withoutMmsi(identity), draught: draughtFor(rng, rng.chance(0.5)) }],
+  };
 }
 
 interface Voyage {
@@ -69,10 +73,21 @@ interface Voyage {
 }
 
 /** A lane of suitable length with a point well clear of every port, some way out from the origin. */
-function pickVoyage(ctx: PlannerContext, rng: Prng, minKm: number, maxKm: number, spareAfterKm = 60): Voyage | null {
+function pickVoyage(
+  ctx: PlannerContext,
+  rng: Prng,
+  minKm: number,
+  maxKm: number,
+  spareAfterKm = 60,
+): Voyage | null {
   const pairs = ctx.ports.flatMap((a) =>
     ctx.ports
-      .filter((b) => b.locode !== a.locode && laneKm(ctx, a.locode, b.locode) >= minKm && laneKm(ctx, a.locode, b.locode) <= maxKm)
+      .filter(
+        (b) =>
+          b.locode !== a.locode &&
+          laneKm(ctx, a.locode, b.locode) >= minKm &&
+          laneKm(ctx, a.locode, b.locode) <= maxKm,
+      )
       .map((b) => [a.locode, b.locode] as const),
   );
   for (let attempt = 0; attempt < 20 && pairs.length > 0; attempt++) {
@@ -101,10 +116,24 @@ function voyagePlan(
   departMs: number,
   middle: (arriveMs: number) => { legs: Leg[]; resumeFrom: LonLat; resumeMs: number },
 ): VesselPlan {
-  const out = new TrackMotion(v.track.slice(0, v.atKm), departMs, cruise, HARBOUR_KN, portOf(ctx, v.from).radiusKm, 0);
+  const out = new TrackMotion(
+    v.track.slice(0, v.atKm),
+    departMs,
+    cruise,
+    HARBOUR_KN,
+    portOf(ctx, v.from).radiusKm,
+    0,
+  );
   const mid = middle(out.endMs);
   const rest = v.track.slice(v.atKm, v.track.lengthKm).points.slice(1);
-  const onward = new TrackMotion(new Track([mid.resumeFrom, ...rest]), mid.resumeMs, cruise, HARBOUR_KN, 0, portOf(ctx, v.to).radiusKm);
+  const onward = new TrackMotion(
+    new Track([mid.resumeFrom, ...rest]),
+    mid.resumeMs,
+    cruise,
+    HARBOUR_KN,
+    0,
+    portOf(ctx, v.to).radiusKm,
+  );
   const legs: Leg[] = [
     berth(v.from, v.track.points[0], -Infinity, departMs, v.to, a.rng),
     transit(out, v.to),
@@ -112,11 +141,27 @@ function voyagePlan(
     transit(onward, v.to),
     berth(v.to, v.track.points[v.track.points.length - 1], onward.endMs, Infinity, v.to, a.rng),
   ];
-  return { mmsi: a.mmsi, role, legs, statics: a.statics, positionPhaseMs: a.rng.int(0, 9) * 1000, staticPhaseMs: a.rng.int(0, 359) * 1000 };
+  return {
+    mmsi: a.mmsi,
+    role,
+    legs,
+    statics: a.statics,
+    positionPhaseMs: a.rng.int(0, 9) * 1000,
+    staticPhaseMs: a.rng.int(0, 359) * 1000,
+  };
 }
 
 /** Circling slowly around `center`, entering the circle at angle `phase`. */
-function drift(center: LonLat, radiusKm: number, phase: number, speedKn: number, fromMs: number, toMs: number, destination: string, silent = false): DriftLeg {
+function drift(
+  center: LonLat,
+  radiusKm: number,
+  phase: number,
+  speedKn: number,
+  fromMs: number,
+  toMs: number,
+  destination: string,
+  silent = false,
+): DriftLeg {
   return { kind: 'drift', fromMs, toMs, center, radiusKm, phase, speedKn, silent, destination };
 }
 
@@ -147,7 +192,14 @@ export function plantEncounter(ctx: PlannerContext, set: number): Scenario | nul
   // B approaches to its own place on the circle, just ahead of A's.
   const bEntry = onCircle(center, radiusKm, phase + lead);
   const bOut = new Track([...vb.track.slice(0, vb.atKm).points, bEntry]);
-  const travelA = new TrackMotion(v.track.slice(0, v.atKm), 0, cruiseA, HARBOUR_KN, portOf(ctx, v.from).radiusKm, 0).durationMs;
+  const travelA = new TrackMotion(
+    v.track.slice(0, v.atKm),
+    0,
+    cruiseA,
+    HARBOUR_KN,
+    portOf(ctx, v.from).radiusKm,
+    0,
+  ).durationMs;
   const travelB = new TrackMotion(bOut, 0, cruiseB, HARBOUR_KN, portOf(ctx, vb.from).radiusKm, 0).durationMs;
   const meetMs = departureTime(ctx, a.rng, Math.max(travelA, travelB)) + Math.max(travelA, travelB);
   if (meetMs + durationMs + 2 * H > ctx.endMs) return null;
@@ -157,8 +209,20 @@ export function plantEncounter(ctx: PlannerContext, set: number): Scenario | nul
     return { legs: [d], resumeFrom: onCircle(center, radiusKm, angleAfter(d, durationMs)), resumeMs: d.toMs };
   };
   const planA = voyagePlan(ctx, a, 'encounter', v, cruiseA, meetMs - travelA, together(phase, v.to));
-  const vbWithEntry: Voyage = { ...vb, track: new Track([...bOut.points, ...vb.track.slice(vb.atKm, vb.track.lengthKm).points.slice(1)]), atKm: bOut.lengthKm };
-  const planB = voyagePlan(ctx, b, 'encounter', vbWithEntry, cruiseB, meetMs - travelB, together(phase + lead, vb.to));
+  const vbWithEntry: Voyage = {
+    ...vb,
+    track: new Track([...bOut.points, ...vb.track.slice(vb.atKm, vb.track.lengthKm).points.slice(1)]),
+    atKm: bOut.lengthKm,
+  };
+  const planB = voyagePlan(
+    ctx,
+    b,
+    'encounter',
+    vbWithEntry,
+    cruiseB,
+    meetMs - travelB,
+    together(phase + lead, vb.to),
+  );
   return {
     plans: [planA, planB],
     anomaly: {
@@ -177,7 +241,14 @@ export function plantLoitering(ctx: PlannerContext, set: number): Scenario | nul
   const v = pickVoyage(ctx, a.rng, 200, 1400);
   if (!v) return null;
   const cruise = pickCruise(a.rng);
-  const travel = new TrackMotion(v.track.slice(0, v.atKm), 0, cruise, HARBOUR_KN, portOf(ctx, v.from).radiusKm, 0).durationMs;
+  const travel = new TrackMotion(
+    v.track.slice(0, v.atKm),
+    0,
+    cruise,
+    HARBOUR_KN,
+    portOf(ctx, v.from).radiusKm,
+    0,
+  ).durationMs;
   const durationMs = Math.round(a.rng.range(4.5, 6) * 4) * (H / 4);
   const speedKn = a.rng.range(0.6, 1.4);
   const radiusKm = 0.8;
@@ -209,7 +280,14 @@ export function plantAisGap(ctx: PlannerContext, set: number): Scenario | null {
   const v = pickVoyage(ctx, a.rng, 200, 1400);
   if (!v) return null;
   const cruise = pickCruise(a.rng);
-  const travel = new TrackMotion(v.track.slice(0, v.atKm), 0, cruise, HARBOUR_KN, portOf(ctx, v.from).radiusKm, 0).durationMs;
+  const travel = new TrackMotion(
+    v.track.slice(0, v.atKm),
+    0,
+    cruise,
+    HARBOUR_KN,
+    portOf(ctx, v.from).radiusKm,
+    0,
+  ).durationMs;
   const darkMs = Math.round(a.rng.range(13, 16) * 4) * (H / 4);
   const departMs = departureTime(ctx, a.rng, travel);
   if (departMs + travel + darkMs + 2 * H > ctx.endMs) return null;
@@ -241,7 +319,14 @@ export function plantStaticChange(ctx: PlannerContext, set: number, change: Stat
   const v = pickVoyage(ctx, a.rng, 200, 1400);
   if (!v) return null;
   const cruise = pickCruise(a.rng);
-  const travel = new TrackMotion(v.track.slice(0, v.atKm), 0, cruise, HARBOUR_KN, portOf(ctx, v.from).radiusKm, 0).durationMs;
+  const travel = new TrackMotion(
+    v.track.slice(0, v.atKm),
+    0,
+    cruise,
+    HARBOUR_KN,
+    portOf(ctx, v.from).radiusKm,
+    0,
+  ).durationMs;
   const departMs = departureTime(ctx, a.rng, travel);
   const changeMs = departMs + travel;
   if (changeMs + 2 * H > ctx.endMs) return null;
@@ -250,7 +335,8 @@ export function plantStaticChange(ctx: PlannerContext, set: number, change: Stat
   let detail: string;
   if (change === 'draught') {
     const delta = Math.round(a.rng.range(0.8, 2.0) * 10) / 10;
-    after.draught = Math.round((before.draught >= 7 ? before.draught - delta : before.draught + delta) * 10) / 10;
+    after.draught =
+      Math.round((before.draught >= 7 ? before.draught - delta : before.draught + delta) * 10) / 10;
     detail = `draught ${before.draught} m -> ${after.draught} m at sea`;
   } else {
     after.flag = a.rng.pick(CONVENIENCE_FLAGS.filter((f) => f !== before.flag));
@@ -258,15 +344,29 @@ export function plantStaticChange(ctx: PlannerContext, set: number, change: Stat
     detail = `name ${before.name} -> ${after.name}, flag ${before.flag} -> ${after.flag} (MMSI unchanged)`;
   }
   a.statics.push(after);
-  const plan = voyagePlan(ctx, a, change === 'draught' ? 'draught-change' : 'identity-change', v, cruise, departMs, (t) => ({
-    legs: [],
-    resumeFrom: v.track.pointAt(v.atKm),
-    resumeMs: t,
-  }));
+  const plan = voyagePlan(
+    ctx,
+    a,
+    change === 'draught' ? 'draught-change' : 'identity-change',
+    v,
+    cruise,
+    departMs,
+    (t) => ({
+      legs: [],
+      resumeFrom: v.track.pointAt(v.atKm),
+      resumeMs: t,
+    }),
+  );
   const [last, first] = staticsAround(ctx, plan, changeMs);
   return {
     plans: [plan],
-    anomaly: { rule: change === 'draught' ? 'draught-change' : 'identity-change', mmsis: [a.mmsi], from: iso(last), to: iso(first), detail },
+    anomaly: {
+      rule: change === 'draught' ? 'draught-change' : 'identity-change',
+      mmsis: [a.mmsi],
+      from: iso(last),
+      to: iso(first),
+      detail,
+    },
   };
 }
 
@@ -278,11 +378,22 @@ export function plantPositionJump(ctx: PlannerContext, set: number): Scenario | 
   const spoofMs = H;
   const v = pickVoyage(ctx, a.rng, 350, 1600, aheadKm + (cruise * KM_PER_NM * spoofMs) / H + 60);
   if (!v) return null;
-  const travel = new TrackMotion(v.track.slice(0, v.atKm), 0, cruise, HARBOUR_KN, portOf(ctx, v.from).radiusKm, 0).durationMs;
+  const travel = new TrackMotion(
+    v.track.slice(0, v.atKm),
+    0,
+    cruise,
+    HARBOUR_KN,
+    portOf(ctx, v.from).radiusKm,
+    0,
+  ).durationMs;
   const departMs = departureTime(ctx, a.rng, travel);
   const jumpMs = departMs + travel;
   if (jumpMs + spoofMs + 2 * H > ctx.endMs) return null;
-  const plan = voyagePlan(ctx, a, 'position-jump', v, cruise, departMs, (t) => ({ legs: [], resumeFrom: v.track.pointAt(v.atKm), resumeMs: t }));
+  const plan = voyagePlan(ctx, a, 'position-jump', v, cruise, departMs, (t) => ({
+    legs: [],
+    resumeFrom: v.track.pointAt(v.atKm),
+    resumeMs: t,
+  }));
   const onward = plan.legs.find((l) => l.kind === 'transit' && l.fromMs === jumpMs);
   if (onward?.kind === 'transit') onward.spoof = { fromMs: jumpMs, toMs: jumpMs + spoofMs, aheadKm };
   const [before, after] = fixesAround(ctx, plan, jumpMs, jumpMs + spoofMs);

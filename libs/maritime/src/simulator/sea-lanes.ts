@@ -148,7 +148,9 @@ export class SeaLanes {
       if (i + 1 < names.length) points.push(...via(names[i], names[i + 1]));
     }
     points.push(...[...HARBOUR_PATHS[to]].reverse());
-    return points.map((p) => [p[0], p[1]] as LonLat).filter((p, i, all) => i === 0 || !samePoint(all[i - 1], p));
+    return points
+      .map((p) => [p[0], p[1]] as LonLat)
+      .filter((p, i, all) => i === 0 || !samePoint(all[i - 1], p));
   }
 
   private search(from: string, to: string): string[] | null {

@@ -134,6 +134,8 @@ export class TrackMotion {
   }
 
   speedAt(km: number): number {
-    return km < this.slowStartKm || km > this.track.lengthKm - this.slowEndKm ? this.harbourKn : this.cruiseKn;
+    return km < this.slowStartKm || km > this.track.lengthKm - this.slowEndKm
+      ? this.harbourKn
+      : this.cruiseKn;
   }
 }

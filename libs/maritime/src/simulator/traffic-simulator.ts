@@ -1,4 +1,9 @@
-import { EventTypes, type PortDeclaredData, type VesselPositionData, type VesselStaticData } from '@aidwatch/domain';
+import {
+  EventTypes,
+  type PortDeclaredData,
+  type VesselPositionData,
+  type VesselStaticData,
+} from '@aidwatch/domain';
 import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { VesselEvent } from '../nmea/nmea-to-cloudevent';
 import { defaultPorts } from '../ports/default-ports';
@@ -60,14 +65,19 @@ type RawReport = { t: number; kind: 'position' | 'static'; data: VesselPositionD
 /** Plans the fleet (clean traffic plus planted anomalies) and hands out its AIS reports as contract events. */
 export function simulateTraffic(options: TrafficOptions): TrafficSimulation {
   const startMs = Date.parse(options.start);
-  if (!Number.isFinite(startMs)) throw new RangeError(`start must be an RFC 3339 time, got "${options.start}"`);
+  if (!Number.isFinite(startMs))
+    throw new RangeError(`start must be an RFC 3339 time, got "${options.start}"`);
   if (!(options.hours > 0)) throw new RangeError('hours must be positive');
-  if (!(Number.isInteger(options.vessels) && options.vessels > 0)) throw new RangeError('vessels must be a positive integer');
+  if (!(Number.isInteger(options.vessels) && options.vessels > 0))
+    throw new RangeError('vessels must be a positive integer');
   const downsample = options.downsample ?? 1;
-  if (!(Number.isInteger(downsample) && downsample >= 1)) throw new RangeError('downsample must be an integer >= 1');
+  if (!(Number.isInteger(downsample) && downsample >= 1))
+    throw new RangeError('downsample must be an integer >= 1');
   const sets = options.anomalySets ?? (options.vessels >= VESSELS_PER_ANOMALY_SET ? 1 : 0);
   if (sets * VESSELS_PER_ANOMALY_SET > options.vessels) {
-    throw new RangeError(`${sets} anomaly set(s) need ${sets * VESSELS_PER_ANOMALY_SET} vessels, only ${options.vessels} given`);
+    throw new RangeError(
+      `${sets} anomaly set(s) need ${sets * VESSELS_PER_ANOMALY_SET} vessels, only ${options.vessels} given`,
+    );
   }
   const lanes = new SeaLanes(options.ports ?? defaultPorts());
   const ctx: PlannerContext = {
@@ -82,7 +92,8 @@ export function simulateTraffic(options: TrafficOptions): TrafficSimulation {
 
   const scenarios: Scenario[] = [];
   const skipped: string[] = [];
-  const plant = (name: string, scenario: Scenario | null) => (scenario ? scenarios.push(scenario) : skipped.push(name));
+  const plant = (name: string, scenario: Scenario | null) =>
+    scenario ? scenarios.push(scenario) : skipped.push(name);
   for (let set = 0; set < sets; set++) {
     plant('encounter', plantEncounter(ctx, set));
     plant('ais-gap', plantAisGap(ctx, set));
@@ -97,7 +108,8 @@ export function simulateTraffic(options: TrafficOptions): TrafficSimulation {
     .map((s) => s.anomaly)
     .sort((a, b) => a.from.localeCompare(b.from) || a.rule.localeCompare(b.rule));
 
-  const raw = () => mergeByTime(plans.flatMap((plan) => [positionReports(ctx, plan), staticReports(ctx, plan)]));
+  const raw = () =>
+    mergeByTime(plans.flatMap((plan) => [positionReports(ctx, plan), staticReports(ctx, plan)]));
   const source = options.source ?? SIMULATOR_SOURCE;
   return {
     startMs,
@@ -122,14 +134,19 @@ function* positionReports(ctx: PlannerContext, plan: VesselPlan): Generator<RawR
     if (state.silent) continue;
     const moving = state.sogKn > 0;
     const [lon, lat] = state.position;
-    const cog = moving && state.cog !== undefined ? round(wrap(state.cog + noise.range(-1.5, 1.5)), 1) : undefined;
+    const cog =
+      moving && state.cog !== undefined ? round(wrap(state.cog + noise.range(-1.5, 1.5)), 1) : undefined;
     const heading =
-      state.heading === undefined ? undefined : Math.round(wrap(state.heading + (moving ? noise.range(-2, 2) : 0))) % 360;
+      state.heading === undefined
+        ? undefined
+        : Math.round(wrap(state.heading + (moving ? noise.range(-2, 2) : 0))) % 360;
     const data: VesselPositionData = {
       mmsi: plan.mmsi,
       lat: round(lat + noise.range(-1e-5, 1e-5), 6),
       lon: round(lon + noise.range(-1e-5, 1e-5), 6),
-      sog: moving ? round(Math.max(0, state.sogKn + noise.range(-0.15, 0.15)), 1) : round(noise.range(0, 0.1), 1),
+      sog: moving
+        ? round(Math.max(0, state.sogKn + noise.range(-0.15, 0.15)), 1)
+        : round(noise.range(0, 0.1), 1),
       ...(cog === undefined ? {} : { cog }),
       ...(heading === undefined ? {} : { heading }),
       navStatus: state.navStatus,
@@ -165,7 +182,7 @@ function* mergeByTime(streams: Generator<RawReport>[]): Generator<RawReport> {
     a.report.t < b.report.t || (a.report.t === b.report.t && a.stream < b.stream);
   const push = (item: (typeof heap)[number]) => {
     heap.push(item);
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!less(heap[i], heap[parent])) break;
       [heap[i], heap[parent]] = [heap[parent], heap[i]];
@@ -177,7 +194,7 @@ function* mergeByTime(streams: Generator<RawReport>[]): Generator<RawReport> {
     const last = heap.pop() as (typeof heap)[number];
     if (heap.length > 0) {
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -203,7 +220,8 @@ function* mergeByTime(streams: Generator<RawReport>[]): Generator<RawReport> {
 }
 
 function toCloudEvent(report: RawReport, source: string): VesselEvent {
-  const type = report.kind === 'position' ? EventTypes.VesselPositionReported : EventTypes.VesselStaticReported;
+  const type =
+    report.kind === 'position' ? EventTypes.VesselPositionReported : EventTypes.VesselStaticReported;
   const envelope = {
     specversion: '1.0' as const,
     id: uuidv5(utf8.encode(`${type}\n${JSON.stringify(report.data)}`), namespaceBytes),

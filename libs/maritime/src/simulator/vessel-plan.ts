@@ -52,7 +52,8 @@ export interface StaticPeriod {
   draught: number;
 }
 
-export type VesselRole = 'clean' | 'encounter' | 'ais-gap' | 'loitering' | 'draught-change' | 'identity-change' | 'position-jump';
+export type VesselRole =
+  'clean' | 'encounter' | 'ais-gap' | 'loitering' | 'draught-change' | 'identity-change' | 'position-jump';
 
 export interface VesselPlan {
   mmsi: string;
@@ -91,7 +92,9 @@ export function stateOf(leg: Leg, t: number): VesselState {
     case 'transit': {
       const km = leg.motion.distanceAt(t);
       const spoofed = leg.spoof && t >= leg.spoof.fromMs && t < leg.spoof.toMs;
-      const shownKm = spoofed ? Math.min(km + (leg.spoof as { aheadKm: number }).aheadKm, leg.motion.track.lengthKm) : km;
+      const shownKm = spoofed
+        ? Math.min(km + (leg.spoof as { aheadKm: number }).aheadKm, leg.motion.track.lengthKm)
+        : km;
       const cog = leg.motion.track.bearingAt(shownKm);
       return {
         position: leg.motion.track.pointAt(shownKm),

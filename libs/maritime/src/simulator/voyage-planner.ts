@@ -62,7 +62,13 @@ export function transit(motion: TrackMotion, destination: string): TransitLeg {
 }
 
 /** The lane between two ports, from one berth to the other, or null if the network does not join them. */
-export function voyageTrack(ctx: PlannerContext, from: string, to: string, fromPoint: LonLat, toPoint: LonLat): Track | null {
+export function voyageTrack(
+  ctx: PlannerContext,
+  from: string,
+  to: string,
+  fromPoint: LonLat,
+  toPoint: LonLat,
+): Track | null {
   const lane = ctx.lanes.lane(from, to);
   if (!lane) return null;
   return new Track([fromPoint, ...lane.slice(1, -1), toPoint]);
@@ -80,9 +86,20 @@ export function laneKm(ctx: PlannerContext, from: string, to: string): number {
   return cache.get(key) as number;
 }
 
-export function pickDestination(ctx: PlannerContext, rng: Prng, from: string, minKm = 60, maxKm = 1600): string {
-  const fits = ctx.ports.filter((p) => p.locode !== from && laneKm(ctx, from, p.locode) >= minKm && laneKm(ctx, from, p.locode) <= maxKm);
-  const pool = fits.length > 0 ? fits : ctx.ports.filter((p) => p.locode !== from && Number.isFinite(laneKm(ctx, from, p.locode)));
+export function pickDestination(
+  ctx: PlannerContext,
+  rng: Prng,
+  from: string,
+  minKm = 60,
+  maxKm = 1600,
+): string {
+  const fits = ctx.ports.filter(
+    (p) => p.locode !== from && laneKm(ctx, from, p.locode) >= minKm && laneKm(ctx, from, p.locode) <= maxKm,
+  );
+  const pool =
+    fits.length > 0
+      ? fits
+      : ctx.ports.filter((p) => p.locode !== from && Number.isFinite(laneKm(ctx, from, p.locode)));
   return rng.pick(pool).locode;
 }
 
@@ -95,7 +112,9 @@ export function planCleanVessel(ctx: PlannerContext, index: number): VesselPlan 
   const rng = Prng.derive(ctx.seed, 'clean', index);
   const identity = newIdentity(rng, ctx.taken);
   let laden = rng.chance(0.5);
-  const statics: StaticPeriod[] = [{ fromMs: -Infinity, ...withoutMmsi(identity), draught: draughtFor(rng, laden) }];
+  const statics: StaticPeriod[] = [
+    { fromMs: -Infinity, ...withoutMmsi(identity), draught: draughtFor(rng, laden) },
+  ];
   const legs: Leg[] = [];
   let port = rng.pick(ctx.ports).locode;
   let here = berthPoint(ctx, rng, port);
@@ -113,11 +132,27 @@ export function planCleanVessel(ctx: PlannerContext, index: number): VesselPlan 
     t = stayEnd;
     if (rng.chance(0.35) && track.lengthKm > 3 * arriveR) {
       const anchorKm = track.lengthKm - 0.5 * arriveR;
-      const approach = new TrackMotion(track.slice(0, anchorKm), t, cruise, HARBOUR_KN, departR, 0.5 * arriveR);
+      const approach = new TrackMotion(
+        track.slice(0, anchorKm),
+        t,
+        cruise,
+        HARBOUR_KN,
+        departR,
+        0.5 * arriveR,
+      );
       legs.push(transit(approach, next));
       const anchored = approach.endMs + rng.range(1, 4) * H;
-      legs.push(berth(next, track.pointAt(anchorKm), approach.endMs, anchored, next, rng, NavStatus.AtAnchor));
-      const shift = new TrackMotion(track.slice(anchorKm, track.lengthKm), anchored, HARBOUR_KN, HARBOUR_KN, 0, 0);
+      legs.push(
+        berth(next, track.pointAt(anchorKm), approach.endMs, anchored, next, rng, NavStatus.AtAnchor),
+      );
+      const shift = new TrackMotion(
+        track.slice(anchorKm, track.lengthKm),
+        anchored,
+        HARBOUR_KN,
+        HARBOUR_KN,
+        0,
+        0,
+      );
       legs.push(transit(shift, next));
       t = shift.endMs;
     } else {
