@@ -1,6 +1,7 @@
 // Throughput and memory of the maritime detectors on synthetic AIS traffic in the Yellow Sea / Sea of Japan.
 // Run: npm run bench (node --expose-gc). Prints, for 1k, 10k and 100k vessels, messages/s of a bare JSON.parse
 // loop and of JSON.parse + MaritimeDetector.handle over the same messages, time growth, and heap per vessel.
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import type { AidEvent } from '@aidwatch/domain';
 import { EventTypes } from '@aidwatch/domain';
 import { maritimeConfig } from '../libs/detection/src/maritime/maritime-config';
@@ -9,7 +10,8 @@ import type { PortRecord } from '../libs/detection/src/maritime/port-index';
 
 const SIZES = (process.env.BENCH_VESSELS ?? '1000,10000,100000').split(',').map(Number);
 const SPAN_HOURS = 14;
-const TICK_MS = 60_000;
+// Small batches, so the generated messages waiting to be parsed weigh little on the young generation.
+const TICK_MS = 10_000;
 const START = Date.parse('2026-11-20T00:00:00.000Z');
 const BOX = { minLat: 32, maxLat: 42, minLon: 120, maxLon: 135 };
 const KM_PER_DEG_LAT = 111.2;
@@ -284,9 +286,31 @@ interface RunResult {
   heapPerVesselB: number;
   tracked: number;
   stats: ReturnType<MaritimeDetector['stats']>;
+  bareGcMs: number;
+  fullGcMs: number;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
+
+// Garbage-collection pauses, attributed later to the timed windows they fall in.
+const gcPauses: Array<{ start: number; ms: number }> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+function gcMsWithin(windows: number[]): number {
+  let ms = 0;
+  for (const pause of gcPauses.splice(0)) {
+    for (let i = 0; i < windows.length; i += 2) {
+      if (pause.start >= windows[i] && pause.start < windows[i + 1]) {
+        ms += pause.ms;
+        break;
+      }
+    }
+  }
+  return ms;
+}
 const heapUsed = (): number => {
   gc?.();
   gc?.();
@@ -294,13 +318,22 @@ const heapUsed = (): number => {
 };
 
 /** The same traffic (same seed) twice: once only parsed, once parsed and handed to the detector. */
-function run(vessels: number, hours: number, seed: number): RunResult {
+async function run(vessels: number, hours: number, seed: number): Promise<RunResult> {
   const bare = pass(vessels, hours, seed, false);
+  await settle();
+  const bareGcMs = gcMsWithin(bare.windows);
   const full = pass(vessels, hours, seed, true);
-  return { ...full, parseNs: bare.detectNs, parseCpuNs: bare.detectCpuNs };
+  await settle();
+  const fullGcMs = gcMsWithin(full.windows);
+  return { ...full, parseNs: bare.detectNs, parseCpuNs: bare.detectCpuNs, bareGcMs, fullGcMs };
 }
 
-function pass(vessels: number, hours: number, seed: number, detect: boolean): RunResult {
+function pass(
+  vessels: number,
+  hours: number,
+  seed: number,
+  detect: boolean,
+): RunResult & { windows: number[] } {
   const fleet = new Fleet(vessels, prng(seed));
   const EMPTY: string[] = [];
   const linker = { consignmentsOnBoard: (mmsi: string) => fleet.onBoard.get(mmsi) ?? EMPTY };
@@ -319,10 +352,12 @@ function pass(vessels: number, hours: number, seed: number, detect: boolean): Ru
   let wallNs = 0;
   let cpuTimeNs = 0;
   let checksum = 0;
+  const windows: number[] = [];
   for (let t = START; t < START + hours * 3_600_000; t += TICK_MS) {
     const counts = fleet.tick(t, t + TICK_MS, batch);
     positions += counts.positions;
     statics += counts.statics;
+    windows.push(performance.now());
     const t0 = process.hrtime.bigint();
     const c0 = cpuNs();
     if (detect) {
@@ -341,6 +376,7 @@ function pass(vessels: number, hours: number, seed: number, detect: boolean): Ru
     }
     wallNs += Number(process.hrtime.bigint() - t0);
     cpuTimeNs += cpuNs() - c0;
+    windows.push(performance.now());
   }
   if (checksum === 42) console.log('');
   batch.length = 0;
@@ -358,6 +394,9 @@ function pass(vessels: number, hours: number, seed: number, detect: boolean): Ru
     heapPerVesselB: tracked > 0 ? (after - baseline) / tracked : 0,
     tracked,
     stats: detector.stats(),
+    bareGcMs: 0,
+    fullGcMs: 0,
+    windows,
   };
 }
 
@@ -367,17 +406,18 @@ const cpuNs = (): number => {
   return (u.user + u.system) * 1000;
 };
 
+const pct = (ms: number, ns: number): string => `${((ms * 1e6 * 100) / ns).toFixed(0)} %`;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function main(): void {
+async function main(): Promise<void> {
   if (!gc) console.warn('run with --expose-gc for heap figures (npm run bench does)');
   console.log(
     `maritime detectors, ${SPAN_HOURS} h of synthetic AIS per size; Node ${process.version}, one core`,
   );
-  run(2_000, 3, 7); // warm-up, not reported
+  await run(2_000, 3, 7); // warm-up, not reported
   const results: RunResult[] = [];
   for (const size of SIZES) {
-    const r = run(size, SPAN_HOURS, 1);
+    const r = await run(size, SPAN_HOURS, 1);
     results.push(r);
     const msgs = r.positions + r.statics;
     const rate = (count: number, ns: number) => fmt(count / (ns / 1e9)).padStart(10);
@@ -400,6 +440,10 @@ function main(): void {
     console.log(
       `  heap per tracked vessel         ${fmt(r.heapPerVesselB).padStart(12)} B  (${fmt(r.tracked)} tracked; 200,000 → ${((r.heapPerVesselB * 200_000) / 2 ** 20).toFixed(0)} MiB)`,
     );
+    console.log(
+      `  GC pauses in the timed loops    bare ${fmt(r.bareGcMs)} ms (${pct(r.bareGcMs, r.parseNs)}), ` +
+        `with rules ${fmt(r.fullGcMs)} ms (${pct(r.fullGcMs, r.detectNs)} of wall time)`,
+    );
     console.log(`  flags raised                    ${JSON.stringify(r.flags)}`);
     console.log(
       `  state                           open encounters ${r.stats.openEncounters}, in grid ${fmt(r.stats.vesselsInGrid)}, late/dup/invalid ${r.stats.lateMerged}/${r.stats.duplicates}/${r.stats.invalid}`,
@@ -417,4 +461,4 @@ function main(): void {
   }
 }
 
-main();
+void main();

@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Query, Req, Res, UsePipes } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res, UsePipes, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Flag, FlagClearedData } from '@aidwatch/domain';
-import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
+import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { queryValidationPipe } from '@aidwatch/runtime';
 import { AlertStreamQuery } from './flags.query';
@@ -14,16 +14,24 @@ const HEARTBEAT_MS = 15_000;
  */
 @Controller('alerts')
 @UsePipes(queryValidationPipe)
-export class AlertsController {
+export class AlertsController implements BeforeApplicationShutdown {
+  private readonly open = new Set<Subscription>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
   ) {}
 
+  /** Ends open streams so the HTTP server can close (clients reconnect with Last-Event-ID). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.open].map((s) => s.close()));
+  }
+
   @Get('stream')
   async stream(@Req() req: Request, @Res() res: Response, @Query() query: AlertStreamQuery): Promise<void> {
     const after = req.header('last-event-id') || query.after || undefined;
     const subscription = this.store.subscribeToAll({ after, filter: { eventTypePrefixes: ['aidwatch.flag.'] } });
+    this.open.add(subscription);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -45,6 +53,7 @@ export class AlertsController {
       res.write(`event: error\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
     } finally {
       clearInterval(heartbeat);
+      this.open.delete(subscription);
       this.metrics.alertSubscribers.dec();
       res.end();
     }
