@@ -23,7 +23,16 @@ module.exports = tseslint.config(
   },
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -31,12 +40,29 @@ module.exports = tseslint.config(
     files: pureLibs,
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: impure.map((group) => ({ group: [group], message: 'Pure libraries import no framework, broker or database.' })) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: impure.map((group) => ({
+            group: [group],
+            message: 'Pure libraries import no framework, broker or database.',
+          })),
+        },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use event time, not the wall clock.' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use event time, not the wall clock.' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Use a seeded PRNG passed in.' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Use event time, not the wall clock.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use event time, not the wall clock.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Use a seeded PRNG passed in.',
+        },
       ],
     },
   },

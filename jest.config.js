@@ -8,7 +8,13 @@ const moduleNameMapper = {
   '^kdbush$': '<rootDir>/node_modules/kdbush/kdbush.js',
 };
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
-const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, setupFiles: ['reflect-metadata'] };
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleNameMapper,
+  transform,
+  setupFiles: ['reflect-metadata'],
+};
 
 module.exports = {
   testTimeout: 30000,

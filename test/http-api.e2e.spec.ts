@@ -13,7 +13,11 @@ interface FlagItem {
 }
 
 const post = (url: string, body: unknown, contentType = 'application/cloudevents-batch+json') =>
-  fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+  fetch(`${url}/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: JSON.stringify(body),
+  });
 
 const flagsOf = async (url: string, query = ''): Promise<FlagItem[]> => {
   const res = await fetch(`${url}/flags${query}`);
@@ -33,14 +37,23 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
   });
 
   it('rejects a batch with one bad event as a whole, naming the event and field', async () => {
-    const bad = { ...story.events[2], id: 'h1-bad', data: { ...story.events[2].data, items: [{ itemCode: 'RUTF', quantity: -1 }] } };
+    const bad = {
+      ...story.events[2],
+      id: 'h1-bad',
+      data: { ...story.events[2].data, items: [{ itemCode: 'RUTF', quantity: -1 }] },
+    };
     const res = await post(system.url, [story.events[1], bad]);
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: string; details: Array<{ index: number; id: string; errors: Array<{ field: string }> }> };
+    const body = (await res.json()) as {
+      error: string;
+      details: Array<{ index: number; id: string; errors: Array<{ field: string }> }>;
+    };
     expect(body.details).toHaveLength(1);
     expect(body.details[0]).toMatchObject({ index: 1, id: 'h1-bad' });
     expect(body.details[0].errors.map((e) => e.field)).toContain('data.items.0.quantity');
-    const stream: any = await (await fetch(`${system.url}/streams/consignment-${story.consignmentId}`)).json();
+    const stream: any = await (
+      await fetch(`${system.url}/streams/consignment-${story.consignmentId}`)
+    ).json();
     expect(stream.events).toHaveLength(0);
   });
 
@@ -61,20 +74,28 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     expect(((await first.json()) as { accepted: string[] }).accepted).toEqual(story.events.map((e) => e.id));
     expect((await post(system.url, story.events)).status).toBe(202);
 
-    const stream: any = await (await fetch(`${system.url}/streams/consignment-${story.consignmentId}`)).json();
+    const stream: any = await (
+      await fetch(`${system.url}/streams/consignment-${story.consignmentId}`)
+    ).json();
     expect(stream.events).toHaveLength(story.events.length - 2);
 
-    const flags = await eventually(async () => {
-      const items = await flagsOf(system.url, `?consignmentId=${story.consignmentId}`);
-      const rules = new Set(items.map((f) => f.rule));
-      return rules.has('quantity-shrinkage') && rules.has('access-denied') ? items : undefined;
-    }, 20_000, 'flags of the story');
+    const flags = await eventually(
+      async () => {
+        const items = await flagsOf(system.url, `?consignmentId=${story.consignmentId}`);
+        const rules = new Set(items.map((f) => f.rule));
+        return rules.has('quantity-shrinkage') && rules.has('access-denied') ? items : undefined;
+      },
+      20_000,
+      'flags of the story',
+    );
     expect(flags.every((f) => f.consignmentIds.includes(story.consignmentId))).toBe(true);
 
     const consignment: any = await (await fetch(`${system.url}/consignments/${story.consignmentId}`)).json();
     expect(['high', 'critical']).toContain(consignment.risk);
     const listed: any = await (await fetch(`${system.url}/consignments?risk=${consignment.risk}`)).json();
-    expect(listed.items.map((c: { consignmentId: string }) => c.consignmentId)).toContain(story.consignmentId);
+    expect(listed.items.map((c: { consignmentId: string }) => c.consignmentId)).toContain(
+      story.consignmentId,
+    );
   });
 
   it('validates query parameters with field errors', async () => {
@@ -90,7 +111,9 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
     const page1: any = await (await fetch(`${system.url}/flags?limit=1`)).json();
     expect(page1.items).toHaveLength(1);
-    const page2: any = await (await fetch(`${system.url}/flags?limit=100&after=${encodeURIComponent(page1.next)}`)).json();
+    const page2: any = await (
+      await fetch(`${system.url}/flags?limit=100&after=${encodeURIComponent(page1.next)}`)
+    ).json();
     expect([...page1.items, ...page2.items].map((f: FlagItem) => f.flagId)).toEqual(all.map((f) => f.flagId));
   });
 
@@ -104,12 +127,16 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     // More flags arrive while the client is away.
     const more = shrinkageStory('h2');
     expect((await post(system.url, more.events)).status).toBe(202);
-    await eventually(async () => ((await flagsOf(system.url, `?consignmentId=${more.consignmentId}`)).length >= 2 ? true : undefined));
+    await eventually(async () =>
+      (await flagsOf(system.url, `?consignmentId=${more.consignmentId}`)).length >= 2 ? true : undefined,
+    );
 
     const everything = new SseClient(`${system.url}/alerts/stream`);
     await everything.open();
     const total = (await flagsOf(system.url, '?limit=10000')).length;
-    await everything.waitFor((frames) => frames.filter((f) => f.event === EventTypes.FlagRaised).length >= total);
+    await everything.waitFor(
+      (frames) => frames.filter((f) => f.event === EventTypes.FlagRaised).length >= total,
+    );
     await everything.close();
 
     const resumed = new SseClient(`${system.url}/alerts/stream`, { 'Last-Event-ID': resumeFrom.id ?? '' });
@@ -124,7 +151,9 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
   it('exposes Prometheus metrics', async () => {
     const text = await (await fetch(`${system.url}/metrics`)).text();
     // Story h1 posted twice (idempotent repeats are still accepted) and story h2 once.
-    expect(text).toMatch(/aidwatch_events_ingested_total\{topic="http",type="aidwatch.consignment.loaded.v1"\} 3/);
+    expect(text).toMatch(
+      /aidwatch_events_ingested_total\{topic="http",type="aidwatch.consignment.loaded.v1"\} 3/,
+    );
     expect(text).toMatch(/aidwatch_flags_raised_total\{rule="quantity-shrinkage",severity="\w+"\} [1-9]/);
     expect(text).toMatch(/aidwatch_events_rejected_total\{topic="http"\} [1-9]/);
   });
@@ -139,8 +168,12 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
       return items.length >= before.length ? items : undefined;
     });
     expect(after.map((f) => f.flagId)).toEqual(before.map((f) => f.flagId));
-    const risk: any = await (await fetch(`${system.url}/streams/risk-consignment-${story.consignmentId}`)).json();
-    const raisedIds = risk.events.filter((e: { type: string }) => e.type === EventTypes.FlagRaised).map((e: { id: string }) => e.id);
+    const risk: any = await (
+      await fetch(`${system.url}/streams/risk-consignment-${story.consignmentId}`)
+    ).json();
+    const raisedIds = risk.events
+      .filter((e: { type: string }) => e.type === EventTypes.FlagRaised)
+      .map((e: { id: string }) => e.id);
     expect(new Set(raisedIds).size).toBe(raisedIds.length);
   });
 });

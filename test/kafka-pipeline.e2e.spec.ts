@@ -40,7 +40,11 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
       eachMessage: async ({ message }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        deadLetters.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers });
+        deadLetters.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+          headers,
+        });
       },
     });
     producer = kafka.producer();
@@ -88,28 +92,51 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
       });
     }
     const badKey = `bad-${tag}`;
-    const badValue = JSON.stringify({ specversion: '1.0', id: `${tag}-bad`, source: 'e2e', type: EventTypes.ConsignmentLoaded, time: 'yesterday', data: { consignmentId: story.consignmentId, items: [{ itemCode: 'RUTF', quantity: -5 }] } });
+    const badValue = JSON.stringify({
+      specversion: '1.0',
+      id: `${tag}-bad`,
+      source: 'e2e',
+      type: EventTypes.ConsignmentLoaded,
+      time: 'yesterday',
+      data: { consignmentId: story.consignmentId, items: [{ itemCode: 'RUTF', quantity: -5 }] },
+    });
     await producer.send({
       topic: Topics.consignments,
-      messages: [{ key: badKey, value: badValue, headers: { 'content-type': 'application/cloudevents+json' } }],
+      messages: [
+        { key: badKey, value: badValue, headers: { 'content-type': 'application/cloudevents+json' } },
+      ],
     });
 
     // (a) the events are in the store, one stream per consignment.
-    const consignmentEvents = story.events.filter((e) => topicOf(e) !== Topics.reference && topicOf(e) !== Topics.positions);
-    const stream = await eventually(async () => {
-      const res = await fetch(`${system.url}/streams/consignment-${story.consignmentId}`);
-      const body = (await res.json()) as { events: Array<{ event: AidEvent }> };
-      return body.events.length === consignmentEvents.length ? body : undefined;
-    }, 60_000, 'the consignment stream');
+    const consignmentEvents = story.events.filter(
+      (e) => topicOf(e) !== Topics.reference && topicOf(e) !== Topics.positions,
+    );
+    const stream = await eventually(
+      async () => {
+        const res = await fetch(`${system.url}/streams/consignment-${story.consignmentId}`);
+        const body = (await res.json()) as { events: Array<{ event: AidEvent }> };
+        return body.events.length === consignmentEvents.length ? body : undefined;
+      },
+      60_000,
+      'the consignment stream',
+    );
     // Events of one consignment come over several topics, so their arrival order is not guaranteed.
     expect(stream.events.map((e) => e.event.id).sort()).toEqual(consignmentEvents.map((e) => e.id).sort());
 
     // (b) quantity-shrinkage on GET /flags ...
-    const flag = await eventually(async () => {
-      const res = await fetch(`${system.url}/flags?rule=quantity-shrinkage&consignmentId=${story.consignmentId}`);
-      const body = (await res.json()) as { items: Array<{ flagId: string; evidence: string[]; explanation: string }> };
-      return body.items[0];
-    }, 30_000, 'a quantity-shrinkage flag');
+    const flag = await eventually(
+      async () => {
+        const res = await fetch(
+          `${system.url}/flags?rule=quantity-shrinkage&consignmentId=${story.consignmentId}`,
+        );
+        const body = (await res.json()) as {
+          items: Array<{ flagId: string; evidence: string[]; explanation: string }>;
+        };
+        return body.items[0];
+      },
+      30_000,
+      'a quantity-shrinkage flag',
+    );
     expect(flag.evidence).toEqual(expect.arrayContaining([`${tag}-delivered`]));
     expect(flag.explanation).toMatch(/8,400/);
 
@@ -118,7 +145,11 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     await sse.close();
 
     // (c) the malformed message is in the DLQ with its reason; the service is still up.
-    const dead = await eventually(async () => deadLetters.find((d) => d.key === badKey), 30_000, 'the dead letter');
+    const dead = await eventually(
+      async () => deadLetters.find((d) => d.key === badKey),
+      30_000,
+      'the dead letter',
+    );
     expect(dead.value).toBe(badValue);
     expect(dead.headers['x-source-topic']).toBe(Topics.consignments);
     expect(dead.headers['x-dlq-reason']).toBeTruthy();

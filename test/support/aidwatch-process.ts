@@ -12,10 +12,21 @@ export interface TestSystem extends StartedApp {
 /** Starts ingestor, detector and API in this process on a fresh data directory and a free port. */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-test-'));
-  const started = await startApp('aidwatch', (config, logger) => rootModule(config, logger, allInOneFeatures), {
-    env: { PORT: '0', LOG_LEVEL: 'warn', DEMO: 'false', DATA_DIR: dataDir, CHECKPOINT_EVERY_MS: '200', ...env },
-    host: '127.0.0.1',
-  });
+  const started = await startApp(
+    'aidwatch',
+    (config, logger) => rootModule(config, logger, allInOneFeatures),
+    {
+      env: {
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        DEMO: 'false',
+        DATA_DIR: dataDir,
+        CHECKPOINT_EVERY_MS: '200',
+        ...env,
+      },
+      host: '127.0.0.1',
+    },
+  );
   return {
     ...started,
     dataDir,
@@ -25,7 +36,11 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   };
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -35,7 +50,8 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -15,7 +15,11 @@ import type { AidEvent } from '@aidwatch/domain';
  * A consignment whose quantity shrinks between discharge and delivery (9,600 → 8,400 cartons), and a
  * monitor turned away at the site, then a later AIS position. `tag` keeps ids unique per test run.
  */
-export function shrinkageStory(tag: string): { events: AidEvent[]; consignmentId: string; exemptionId: string } {
+export function shrinkageStory(tag: string): {
+  events: AidEvent[];
+  consignmentId: string;
+  exemptionId: string;
+} {
   const exemptionId = `EX-${tag}`;
   const consignmentId = `C-${tag}`;
   const id = (step: string) => `${tag}-${step}`;
@@ -25,10 +29,23 @@ export function shrinkageStory(tag: string): { events: AidEvent[]; consignmentId
     consignmentRegistered({
       id: id('registered'),
       subject: consignmentId,
-      data: { consignmentId, exemptionId, billOfLading: `BL-${tag}`, items: [{ itemCode: 'RUTF', quantity: 9600, unit: 'carton' }] },
+      data: {
+        consignmentId,
+        exemptionId,
+        billOfLading: `BL-${tag}`,
+        items: [{ itemCode: 'RUTF', quantity: 9600, unit: 'carton' }],
+      },
     }),
-    consignmentLoaded({ id: id('loaded'), subject: consignmentId, data: { consignmentId, items: items(9600) } }),
-    consignmentDischarged({ id: id('discharged'), subject: consignmentId, data: { consignmentId, items: items(9600) } }),
+    consignmentLoaded({
+      id: id('loaded'),
+      subject: consignmentId,
+      data: { consignmentId, items: items(9600) },
+    }),
+    consignmentDischarged({
+      id: id('discharged'),
+      subject: consignmentId,
+      data: { consignmentId, items: items(9600) },
+    }),
     deliveryRecorded({
       id: id('delivered'),
       subject: consignmentId,
@@ -39,7 +56,11 @@ export function shrinkageStory(tag: string): { events: AidEvent[]; consignmentId
         documentHash: sha256Of(`delivery-${tag}`),
       },
     }),
-    accessDenied({ id: id('denied'), subject: consignmentId, data: { consignmentId, siteId: SampleIds.siteId } }),
+    accessDenied({
+      id: id('denied'),
+      subject: consignmentId,
+      data: { consignmentId, siteId: SampleIds.siteId },
+    }),
     // Time moves on (any later event advances the watermark): the distribution window closes, so the
     // delivered total is compared with the discharged quantity.
     vesselPosition({ id: id('later'), data: { at: '2024-04-25T00:00:00Z' } }),

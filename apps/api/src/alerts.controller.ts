@@ -1,4 +1,13 @@
-import { Controller, Get, Inject, Query, Req, Res, UsePipes, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Query,
+  Req,
+  Res,
+  UsePipes,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Flag, FlagClearedData } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
@@ -30,7 +39,10 @@ export class AlertsController implements BeforeApplicationShutdown {
   @Get('stream')
   async stream(@Req() req: Request, @Res() res: Response, @Query() query: AlertStreamQuery): Promise<void> {
     const after = req.header('last-event-id') || query.after || undefined;
-    const subscription = this.store.subscribeToAll({ after, filter: { eventTypePrefixes: ['aidwatch.flag.'] } });
+    const subscription = this.store.subscribeToAll({
+      after,
+      filter: { eventTypePrefixes: ['aidwatch.flag.'] },
+    });
     this.open.add(subscription);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',

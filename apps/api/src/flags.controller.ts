@@ -14,12 +14,19 @@ export class FlagsController {
     try {
       const page = this.readModel.projection.flags.query(query);
       return {
-        items: page.items.map((r) => ({ ...r.flag, status: r.status, clearedAt: r.clearedAt, cursor: r.cursor })),
+        items: page.items.map((r) => ({
+          ...r.flag,
+          status: r.status,
+          clearedAt: r.clearedAt,
+          cursor: r.cursor,
+        })),
         next: page.next,
       };
     } catch (error) {
       if (error instanceof UnknownCursorError) {
-        throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', [{ field: 'after', message: error.message }]);
+        throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', [
+          { field: 'after', message: error.message },
+        ]);
       }
       throw error;
     }

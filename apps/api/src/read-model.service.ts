@@ -25,7 +25,8 @@ export class ReadModelService implements OnApplicationBootstrap, OnApplicationSh
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
       onProcessed: () => metrics.projectionEvents.inc({ projection: this.projection.name }),
-      onError: (error, event) => logger.error({ err: error, eventId: event?.id }, 'read model projection stopped'),
+      onError: (error, event) =>
+        logger.error({ err: error, eventId: event?.id }, 'read model projection stopped'),
     });
     health.register('readModel', () => {
       const status = this.runner.status();

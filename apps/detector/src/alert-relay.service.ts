@@ -46,11 +46,16 @@ export class AlertRelayService implements OnApplicationBootstrap, OnApplicationS
       { topic: Topics.alerts },
       { logger: this.logger.child({ component: 'alert-relay' }), logLevel: 'warn' },
     );
-    this.runner = new ProjectionRunner(this.store, this.checkpoints, new AlertRelayProjection(this.publisher), {
-      checkpointEveryEvents: 100,
-      checkpointEveryMs: this.config.checkpointEveryMs,
-      onError: (error) => this.logger.error({ err: error }, 'alert relay stopped'),
-    });
+    this.runner = new ProjectionRunner(
+      this.store,
+      this.checkpoints,
+      new AlertRelayProjection(this.publisher),
+      {
+        checkpointEveryEvents: 100,
+        checkpointEveryMs: this.config.checkpointEveryMs,
+        onError: (error) => this.logger.error({ err: error }, 'alert relay stopped'),
+      },
+    );
     this.runner.start();
   }
 

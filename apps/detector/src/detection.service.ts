@@ -25,7 +25,8 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
     const projection = new DetectionProjection(store, detectionConfigFrom(config.detection), defaultPorts(), {
       onFlagEvents: (events) => {
         for (const e of events) {
-          if (e.type === EventTypes.FlagRaised) metrics.flagsRaised.inc({ rule: e.data.rule, severity: e.data.severity });
+          if (e.type === EventTypes.FlagRaised)
+            metrics.flagsRaised.inc({ rule: e.data.rule, severity: e.data.severity });
           else metrics.flagsCleared.inc({ rule: e.data.rule });
         }
       },
@@ -35,7 +36,10 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
       checkpointEveryMs: config.checkpointEveryMs,
       onProcessed: () => metrics.projectionEvents.inc({ projection: projection.name }),
       onError: (error, event) =>
-        logger.error({ err: error, eventId: event?.id, stream: event?.streamId }, 'detection projection stopped'),
+        logger.error(
+          { err: error, eventId: event?.id, stream: event?.streamId },
+          'detection projection stopped',
+        ),
     });
     health.register('detection', () => {
       const status = this.runner.status();
@@ -56,7 +60,10 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
 
   private async updateLag(): Promise<void> {
     try {
-      this.metrics.projectionLag.set({ projection: this.runner.projection.name }, await this.runner.lagSeconds());
+      this.metrics.projectionLag.set(
+        { projection: this.runner.projection.name },
+        await this.runner.lagSeconds(),
+      );
     } catch (error) {
       this.logger.warn({ err: error }, 'could not measure projection lag');
     }

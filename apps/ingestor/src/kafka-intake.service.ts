@@ -27,7 +27,10 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
     health: HealthRegistry,
   ) {
     if (config.kafka) {
-      health.register('kafkaIntake', () => ({ ok: this.running, detail: { lastError: this.lastError ?? null } }));
+      health.register('kafkaIntake', () => ({
+        ok: this.running,
+        detail: { lastError: this.lastError ?? null },
+      }));
     }
   }
 
@@ -42,7 +45,10 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
         hooks: {
           retrying: (retry) => {
             this.lastError = String((retry.error as Error)?.message ?? retry.error);
-            log.warn({ ...retry, error: this.lastError }, 'storing failed; the batch will be delivered again');
+            log.warn(
+              { ...retry, error: this.lastError },
+              'storing failed; the batch will be delivered again',
+            );
           },
           crashed: (error, restarting) => {
             this.running = restarting;

@@ -21,7 +21,8 @@ const brokerList = makeValidator<string[]>((input) => {
 
 const tcpPort = makeValidator<number>((input) => {
   const n = Number(input);
-  if (!/^\d+$/.test(input.trim()) || n > 65535) throw new EnvError(`"${input}" is not a port number (0-65535)`);
+  if (!/^\d+$/.test(input.trim()) || n > 65535)
+    throw new EnvError(`"${input}" is not a port number (0-65535)`);
   return n;
 });
 
@@ -36,9 +37,7 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   eventStore:
-    | { kind: 'embedded'; path: string }
-    | { kind: 'memory' }
-    | { kind: 'kurrentdb'; connectionString: string };
+    { kind: 'embedded'; path: string } | { kind: 'memory' } | { kind: 'kurrentdb'; connectionString: string };
   /** Where projection checkpoints and snapshots are kept. */
   checkpointPath: string;
   kafka?: { brokers: string[]; clientId: string; groupId: string };
@@ -53,7 +52,10 @@ export interface AppConfig {
  * Reads every setting from the environment. Throws ConfigError naming each bad or missing variable.
  * `defaults` lets an entry point choose its own defaults (the all-in-one demo turns DEMO on).
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { demo?: boolean } = {}): AppConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: { demo?: boolean } = {},
+): AppConfig {
   const problems: string[] = [];
   const e = cleanEnv(
     env,

@@ -44,8 +44,13 @@ function settableThresholds(): Map<string, Setter> {
 }
 
 export class UnknownThresholdError extends Error {
-  constructor(readonly names: string[], known: string[]) {
-    super(`Unknown detection setting(s) ${names.map((n) => `DETECTION_${n}`).join(', ')}; known: ${known.map((k) => `DETECTION_${k}`).join(', ')}`);
+  constructor(
+    readonly names: string[],
+    known: string[],
+  ) {
+    super(
+      `Unknown detection setting(s) ${names.map((n) => `DETECTION_${n}`).join(', ')}; known: ${known.map((k) => `DETECTION_${k}`).join(', ')}`,
+    );
   }
 }
 

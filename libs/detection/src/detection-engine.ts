@@ -4,7 +4,6 @@ import { MaritimeDetector } from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
 import type { FlagChanges } from './open-flags';
 
-
 const maritimeTypes = new Set<string>([
   EventTypes.VesselPositionReported,
   EventTypes.VesselStaticReported,
@@ -12,6 +11,7 @@ const maritimeTypes = new Set<string>([
   EventTypes.PortDeclared,
 ]);
 
+const aisTypes = new Set<string>([EventTypes.VesselPositionReported, EventTypes.VesselStaticReported]);
 const sharedTypes = new Set<string>([EventTypes.ConsignmentRegistered, EventTypes.PortDeclared]);
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
@@ -23,6 +23,7 @@ export function eventTimeOf(event: AidEvent): number {
 
 interface EngineSnapshot {
   watermark: number | null;
+  aisWatermark: number | null;
   diversion: unknown;
   maritime: unknown;
 }
@@ -33,7 +34,13 @@ interface EngineSnapshot {
  * consignments on board. Pure and deterministic: a replay of the same log yields the same changes.
  */
 export class DetectionEngine {
+  /** Latest event time of every kind (drives the consignment rules). */
   private watermark = Number.NEGATIVE_INFINITY;
+  /**
+   * Latest AIS event time. The maritime rules run on it alone: a consignment feed running hours ahead
+   * of the AIS feed must not make every ship at sea look dark.
+   */
+  private aisWatermark = Number.NEGATIVE_INFINITY;
   readonly diversion: DiversionDetector;
   readonly maritime: MaritimeDetector;
 
@@ -46,25 +53,37 @@ export class DetectionEngine {
     this.diversion = saved
       ? DiversionDetector.restore(saved.diversion, config.diversion, ports)
       : new DiversionDetector(config.diversion, ports);
-    const linker = { consignmentsOnBoard: (mmsi: string, at: number) => this.diversion.consignmentsOnBoard(mmsi, at) };
+    const linker = {
+      consignmentsOnBoard: (mmsi: string, at: number) => this.diversion.consignmentsOnBoard(mmsi, at),
+    };
     this.maritime = saved
       ? MaritimeDetector.restore(saved.maritime, config.maritime, ports, linker)
       : new MaritimeDetector(config.maritime, ports, linker);
     if (saved?.watermark != null) this.watermark = saved.watermark;
+    if (saved?.aisWatermark != null) this.aisWatermark = saved.aisWatermark;
   }
 
   handle(event: AidEvent): FlagChanges {
     const at = eventTimeOf(event);
     const advanced = at > this.watermark;
     if (advanced) this.watermark = at;
-    const maritimeEvent = maritimeTypes.has(event.type);
-    const owner = maritimeEvent ? this.maritime : this.diversion;
-    const other = maritimeEvent ? this.diversion : this.maritime;
-    const changes = owner.handle(event, this.watermark);
+    if (aisTypes.has(event.type)) {
+      if (at > this.aisWatermark) this.aisWatermark = at;
+      const changes = this.maritime.handle(event, this.aisWatermark);
+      if (advanced) merge(changes, this.diversion.advanceWatermark(this.watermark));
+      return changes;
+    }
+    const changes = maritimeTypes.has(event.type)
+      ? this.maritime.handle(event, this.aisWatermark)
+      : this.diversion.handle(event, this.watermark);
     // Both need some events: the maritime side learns carriers' routes from registrations, the diversion
     // side port names (for explanations) from port declarations.
-    if (sharedTypes.has(event.type)) merge(changes, other.handle(event, this.watermark));
-    if (advanced) merge(changes, other.advanceWatermark(this.watermark));
+    if (sharedTypes.has(event.type)) {
+      const other = maritimeTypes.has(event.type)
+        ? this.diversion.handle(event, this.watermark)
+        : this.maritime.handle(event, this.aisWatermark);
+      merge(changes, other);
+    }
     return changes;
   }
 
@@ -75,12 +94,17 @@ export class DetectionEngine {
   snapshot(): EngineSnapshot {
     return {
       watermark: this.currentWatermark(),
+      aisWatermark: Number.isFinite(this.aisWatermark) ? this.aisWatermark : null,
       diversion: this.diversion.snapshot(),
       maritime: this.maritime.snapshot(),
     };
   }
 
-  static restore(snapshot: unknown, config: DetectionConfig, ports: readonly PortDeclaredData[]): DetectionEngine {
+  static restore(
+    snapshot: unknown,
+    config: DetectionConfig,
+    ports: readonly PortDeclaredData[],
+  ): DetectionEngine {
     return new DetectionEngine(config, ports, snapshot);
   }
 }

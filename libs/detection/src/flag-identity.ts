@@ -9,6 +9,11 @@ export function fingerprintOf(rule: RuleId, subject: FlagSubject, key: string): 
 }
 
 /** Same rule, subject, key and evidence always give the same flag id (order of evidence does not matter). */
-export function flagIdOf(rule: RuleId, subject: FlagSubject, key: string, evidence: readonly string[]): string {
+export function flagIdOf(
+  rule: RuleId,
+  subject: FlagSubject,
+  key: string,
+  evidence: readonly string[],
+): string {
   return digest(`${fingerprintOf(rule, subject, key)}|${[...evidence].sort().join(',')}`);
 }

@@ -26,7 +26,11 @@ export class OpenFlags {
     return [...this.open.values()];
   }
 
-  reconcile(drafts: readonly FlagDraft[], at: string, clearReason = 'condition no longer holds'): FlagChanges {
+  reconcile(
+    drafts: readonly FlagDraft[],
+    at: string,
+    clearReason = 'condition no longer holds',
+  ): FlagChanges {
     const changes = noChanges();
     const seen = new Set<string>();
     for (const draft of drafts) {

@@ -170,10 +170,7 @@ export type VerificationReported = CloudEvent<
   VerificationReportedData
 >;
 export type AccessDenied = CloudEvent<typeof EventTypes.AccessDenied, AccessDeniedData>;
-export type VesselPositionReported = CloudEvent<
-  typeof EventTypes.VesselPositionReported,
-  VesselPositionData
->;
+export type VesselPositionReported = CloudEvent<typeof EventTypes.VesselPositionReported, VesselPositionData>;
 export type VesselStaticReported = CloudEvent<typeof EventTypes.VesselStaticReported, VesselStaticData>;
 
 /** Every event a producer may send (the inbound catalogue). */

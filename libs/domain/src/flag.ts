@@ -65,6 +65,7 @@ export type RiskLevel = 'none' | Severity;
 /** A subject's risk level is the highest severity among its open flags. */
 export function riskLevelOf(openFlags: ReadonlyArray<Pick<Flag, 'severity'>>): RiskLevel {
   let level: RiskLevel = 'none';
-  for (const f of openFlags) if (level === 'none' || compareSeverity(f.severity, level) > 0) level = f.severity;
+  for (const f of openFlags)
+    if (level === 'none' || compareSeverity(f.severity, level) > 0) level = f.severity;
   return level;
 }

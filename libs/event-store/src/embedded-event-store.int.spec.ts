@@ -131,3 +131,25 @@ describe('EmbeddedEventStore on a file', () => {
     expect(fs.existsSync(path.dirname(store.file))).toBe(false);
   });
 });
+
+describe('EmbeddedEventStore multi-stream append', () => {
+  it('writes all streams or none: a conflict in the last write rolls back the earlier ones', async () => {
+    const store = EmbeddedEventStore.temporary();
+    try {
+      await store.append('vessel-z', [{ id: randomUUID(), type: 'position', data: {} }]);
+      const attempt = store.appendMany([
+        { streamId: 'vessel-x', events: [{ id: randomUUID(), type: 'position', data: {} }] },
+        {
+          streamId: 'vessel-z',
+          events: [{ id: randomUUID(), type: 'position', data: {} }],
+          expected: 'no_stream',
+        },
+      ]);
+      await expect(attempt).rejects.toMatchObject({ name: 'WrongExpectedRevisionError' });
+      expect(await store.readStream('vessel-x')).toHaveLength(0);
+      expect(await store.readAll()).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+});

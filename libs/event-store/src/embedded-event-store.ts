@@ -13,6 +13,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   StoredEvent,
+  StreamWrite,
   SubscribeOptions,
   Subscription,
 } from './event-store.port';
@@ -69,6 +70,9 @@ export class EmbeddedEventStore implements EventStore {
     events: PreparedEvent[],
     expected: ExpectedRevision,
   ) => AppendResult;
+  private readonly appendManyInTransaction: (
+    writes: ReadonlyArray<{ streamId: string; events: PreparedEvent[]; expected: ExpectedRevision }>,
+  ) => AppendResult[];
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
   private onClosed: (() => void) | undefined;
   private closed = false;
@@ -98,6 +102,10 @@ export class EmbeddedEventStore implements EventStore {
       (streamId: string, events: PreparedEvent[], expected: ExpectedRevision) =>
         this.write(streamId, events, expected),
     ).immediate;
+    this.appendManyInTransaction = this.db.transaction(
+      (writes: ReadonlyArray<{ streamId: string; events: PreparedEvent[]; expected: ExpectedRevision }>) =>
+        writes.map((w) => this.write(w.streamId, w.events, w.expected)),
+    ).immediate;
     // The page and the head it reports come from one read snapshot.
     this.readPageInSnapshot = this.db.transaction(
       (after: number, limit: number, filter: NormalizedFilter) => {
@@ -122,6 +130,19 @@ export class EmbeddedEventStore implements EventStore {
     const result = this.appendInTransaction(streamId, prepareEvents(streamId, events), expected);
     if (result.appended > 0) appendListeners.get(this.channel)?.forEach((listener) => listener());
     return result;
+  }
+
+  async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const prepared = writes.map((w) => ({
+      streamId: w.streamId,
+      events: prepareEvents(w.streamId, w.events),
+      expected: w.expected ?? 'any',
+    }));
+    const results = this.appendManyInTransaction(prepared);
+    if (results.some((r) => r.appended > 0))
+      appendListeners.get(this.channel)?.forEach((listener) => listener());
+    return results;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

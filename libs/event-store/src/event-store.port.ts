@@ -81,9 +81,23 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamWrite {
+  streamId: string;
+  events: NewEvent[];
+  expected?: ExpectedRevision;
+}
+
 export interface EventStore {
   readonly name: string;
   append(streamId: string, events: NewEvent[], expected?: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams, in the order given, so the global order of the events is the order of
+   * the writes (a batch that interleaves streams keeps its interleaving). The embedded store does it in
+   * one transaction (all or nothing); adapters without multi-stream transactions write one after the
+   * other and may stop half-way (each write is idempotent, so a retry completes it).
+   */
+  appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]>;
   /** Events of one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

@@ -9,6 +9,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   StoredEvent,
+  StreamWrite,
   SubscribeOptions,
   Subscription,
 } from './event-store.port';
@@ -105,6 +106,12 @@ export class InMemoryEventStore implements EventStore {
       position: last ? String(last.position) : null,
       appended: fresh.length,
     };
+  }
+
+  async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const w of writes) results.push(await this.append(w.streamId, w.events, w.expected));
+    return results;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

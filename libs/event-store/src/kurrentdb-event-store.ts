@@ -16,6 +16,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type StreamWrite,
   type SubscribeOptions,
   type Subscription,
 } from './event-store.port';
@@ -125,6 +126,13 @@ export class KurrentDbEventStore implements EventStore {
         }
       }
     }
+  }
+
+  /** KurrentDB has no multi-stream transaction here: writes go one after the other, in order. */
+  async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const w of writes) results.push(await this.append(w.streamId, w.events, w.expected));
+    return results;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

@@ -6,6 +6,8 @@ export function createLogger(options: { level: string; pretty?: boolean; name?: 
   return pino({
     name: options.name ?? 'aidwatch',
     level: options.level,
-    transport: options.pretty ? { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } : undefined,
+    transport: options.pretty
+      ? { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } }
+      : undefined,
   });
 }

@@ -44,7 +44,12 @@ export function flagAppends(events: ReadonlyArray<FlagRaised | FlagCleared>): Ma
   for (const event of events) {
     const stream = StreamNames.risk(event.data.subject as FlagSubject);
     const batch = byStream.get(stream) ?? [];
-    batch.push({ id: storeEventId(event), type: event.type, data: event, metadata: { causation: 'detection' } });
+    batch.push({
+      id: storeEventId(event),
+      type: event.type,
+      data: event,
+      metadata: { causation: 'detection' },
+    });
     byStream.set(stream, batch);
   }
   return byStream;

@@ -1,4 +1,11 @@
-import { EventTypes, riskLevelOf, type Flag, type FlagCleared, type FlagRaised, type RiskLevel } from '@aidwatch/domain';
+import {
+  EventTypes,
+  riskLevelOf,
+  type Flag,
+  type FlagCleared,
+  type FlagRaised,
+  type RiskLevel,
+} from '@aidwatch/domain';
 import type { StoredEvent } from '@aidwatch/event-store';
 
 export interface FlagRecord {
@@ -77,7 +84,8 @@ export class FlagsReadModel {
     this.reset();
     for (const r of (snapshot as FlagsSnapshot).records) {
       this.raise(r.cursor, r.flag);
-      if (r.status === 'cleared') this.clear({ flagId: r.flag.flagId, clearedAt: r.clearedAt ?? '', reason: r.clearReason ?? '' });
+      if (r.status === 'cleared')
+        this.clear({ flagId: r.flag.flagId, clearedAt: r.clearedAt ?? '', reason: r.clearReason ?? '' });
     }
   }
 

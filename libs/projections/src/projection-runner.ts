@@ -118,12 +118,15 @@ export class ProjectionRunner {
     }
   }
 
-  /** Seconds between when the newest processed event was recorded and now, if events are pending. */
+  /** Age of the oldest event this projection has not processed yet; 0 when it is caught up. */
   async lagSeconds(): Promise<number> {
-    const head = await this.store.headPosition();
-    if (head === null || head === this.position) return 0;
-    if (!this.lastRecordedAt) return 0;
-    return Math.max(0, (this.now().getTime() - Date.parse(this.lastRecordedAt)) / 1000);
+    const [pending] = await this.store.readAll({
+      after: this.position ?? undefined,
+      maxCount: 1,
+      filter: this.projection.filter,
+    });
+    if (!pending) return 0;
+    return Math.max(0, (this.now().getTime() - Date.parse(pending.recordedAt)) / 1000);
   }
 
   private async consume(subscription: Subscription): Promise<void> {

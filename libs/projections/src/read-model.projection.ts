@@ -24,7 +24,8 @@ export class ReadModelProjection implements Projection {
   }
 
   apply(stored: StoredEvent): void {
-    if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared) this.flags.apply(stored);
+    if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared)
+      this.flags.apply(stored);
     else this.consignments.handle(stored.data as AidEvent);
   }
 

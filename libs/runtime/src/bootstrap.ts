@@ -28,7 +28,10 @@ export async function startApp(
   await app.listen(config.port, options.host ?? '0.0.0.0');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  logger.info({ url, store: config.eventStore.kind, kafka: config.kafka?.brokers ?? null }, `${name} listening`);
+  logger.info(
+    { url, store: config.eventStore.kind, kafka: config.kafka?.brokers ?? null },
+    `${name} listening`,
+  );
   return { app, config, logger, url };
 }
 

@@ -190,3 +190,37 @@ export function idempotencyCases(ctx: ContractContext): void {
     });
   });
 }
+
+export function multiStreamAppendCases(ctx: ContractContext): void {
+  describe('appending to several streams at once', () => {
+    it('keeps the order of the writes in the global order, and each stream its revisions', async () => {
+      const a = `${ctx.ns}-vessel-a`;
+      const b = `${ctx.ns}-vessel-b`;
+      const [a1, b1, a2, b2] = [1, 2, 3, 4].map((n) => newEvent(`${ctx.ns}.position`, { n }));
+      const results = await ctx.store.appendMany([
+        { streamId: a, events: [a1] },
+        { streamId: b, events: [b1] },
+        { streamId: a, events: [a2] },
+        { streamId: b, events: [b2], expected: 0 },
+      ]);
+
+      expect(results.map((r) => r.nextExpectedRevision)).toEqual([0, 0, 1, 1]);
+      const all = await ctx.store.readAll({ filter: { streamPrefixes: [`${ctx.ns}-vessel-`] } });
+      expect(ids(all)).toEqual(ids([a1, b1, a2, b2]));
+      expect((await ctx.store.readStream(b)).map((e) => e.revision)).toEqual([0, 1]);
+    });
+
+    it('is idempotent: repeating the same writes appends nothing', async () => {
+      const a = `${ctx.ns}-vessel-c`;
+      const writes = [
+        { streamId: a, events: [newEvent(`${ctx.ns}.position`, { n: 1 })] },
+        { streamId: `${ctx.ns}-vessel-d`, events: [newEvent(`${ctx.ns}.position`, { n: 2 })] },
+      ];
+      await ctx.store.appendMany(writes);
+      const again = await ctx.store.appendMany(writes);
+
+      expect(again.map((r) => r.appended)).toEqual([0, 0]);
+      expect(await ctx.store.readStream(a)).toHaveLength(1);
+    });
+  });
+}

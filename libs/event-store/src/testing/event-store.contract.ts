@@ -1,4 +1,8 @@
-import { idempotencyCases, optimisticConcurrencyCases } from './append.contract-cases';
+import {
+  idempotencyCases,
+  multiStreamAppendCases,
+  optimisticConcurrencyCases,
+} from './append.contract-cases';
 import { ContractContext, type ContractFixture, type ContractOptions } from './contract-context';
 import { readAllCases, readStreamCases } from './read.contract-cases';
 import { restartCases, subscriptionCases } from './subscription.contract-cases';
@@ -23,6 +27,7 @@ export function describeEventStoreContract(
 
     optimisticConcurrencyCases(ctx);
     idempotencyCases(ctx);
+    multiStreamAppendCases(ctx);
     readStreamCases(ctx);
     readAllCases(ctx);
     subscriptionCases(ctx);

@@ -18,11 +18,15 @@ interface BodyParserError {
 /** Answers body-parser failures in the contract's error shape before they reach a route. */
 function bodyErrors(error: BodyParserError, _req: Request, res: Response, next: NextFunction): void {
   if (error?.type === 'entity.parse.failed') {
-    res.status(400).json({ error: 'malformed JSON body', details: [{ field: 'body', message: error.message }] });
+    res
+      .status(400)
+      .json({ error: 'malformed JSON body', details: [{ field: 'body', message: error.message }] });
   } else if (error?.type === 'entity.too.large') {
     res.status(413).json({ error: 'body too large', details: [{ field: 'body', message: error.message }] });
   } else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
-    res.status(415).json({ error: 'unsupported body encoding', details: [{ field: 'body', message: error.message }] });
+    res
+      .status(415)
+      .json({ error: 'unsupported body encoding', details: [{ field: 'body', message: error.message }] });
   } else {
     next(error);
   }
@@ -31,6 +35,8 @@ function bodyErrors(error: BodyParserError, _req: Request, res: Response, next: 
 export function configureHttp(app: NestExpressApplication, logger: Logger): void {
   app.useBodyParser('json', { type: cloudEventMediaTypes, limit: '16mb' });
   app.use(bodyErrors);
-  app.useGlobalFilters(new ErrorBodyFilter((error) => logger.error({ err: error }, 'unhandled request error')));
+  app.useGlobalFilters(
+    new ErrorBodyFilter((error) => logger.error({ err: error }, 'unhandled request error')),
+  );
   app.enableShutdownHooks();
 }

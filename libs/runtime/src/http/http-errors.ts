@@ -29,8 +29,7 @@ export const queryValidationPipe = new ValidationPipe({
   transform: true,
   whitelist: true,
   forbidNonWhitelisted: true,
-  exceptionFactory: (errors) =>
-    new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', flatten(errors)),
+  exceptionFactory: (errors) => new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', flatten(errors)),
 });
 
 /** Every error leaves as `{error, details[]}`; unexpected ones are logged and answered 500 without internals. */

@@ -6,7 +6,7 @@ import {
   type AidEvent,
   type FieldError,
 } from '@aidwatch/domain';
-import type { EventStore, NewEvent } from '@aidwatch/event-store';
+import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
 
@@ -35,7 +35,7 @@ export class EventIntake {
       this.metrics.eventsRejected.inc({ topic: 'http' }, decoded.errors.length);
       return { ok: false, errors: decoded.errors };
     }
-    await this.append(decoded.events, 'http');
+    await this.append(decoded.events.map((event) => ({ event, channel: 'http' })));
     return { ok: true, accepted: decoded.events.map((e) => e.id) };
   }
 
@@ -53,27 +53,36 @@ export class EventIntake {
         outcomes.push({ kind: 'invalid', reason: decoded.reason, errors: decoded.errors });
       }
     }
-    const byTopic = new Map<string, AidEvent[]>();
-    for (const { event, topic } of valid) byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
-    for (const [topic, events] of byTopic) await this.append(events, topic);
+    await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));
     return outcomes;
   }
 
-  private async append(events: readonly AidEvent[], channel: string): Promise<void> {
-    const byStream = new Map<string, NewEvent[]>();
-    for (const event of events) {
-      const stream = streamOf(event);
-      const batch = byStream.get(stream) ?? [];
-      batch.push({ id: storeEventId(event), type: event.type, data: event, metadata: { channel } });
-      byStream.set(stream, batch);
+  /**
+   * Appends in the order received: consecutive events of one stream become one write, and all writes go
+   * in one call, so the store's global order is the arrival order (the embedded store: one transaction).
+   */
+  private async append(events: ReadonlyArray<{ event: AidEvent; channel: string }>): Promise<void> {
+    if (events.length === 0) return;
+    const writes: StreamWrite[] = [];
+    for (const { event, channel } of events) {
+      const streamId = streamOf(event);
+      const stored: NewEvent = {
+        id: storeEventId(event),
+        type: event.type,
+        data: event,
+        metadata: { channel },
+      };
+      const last = writes.at(-1);
+      if (last?.streamId === streamId) last.events.push(stored);
+      else writes.push({ streamId, events: [stored], expected: 'any' });
     }
-    for (const [stream, batch] of byStream) {
-      const end = this.metrics.appendSeconds.startTimer();
-      const result = await this.store.append(stream, batch, 'any');
-      end();
-      this.metrics.appends.inc({ outcome: 'new' }, result.appended);
-      this.metrics.appends.inc({ outcome: 'duplicate' }, batch.length - result.appended);
-    }
-    for (const event of events) this.metrics.eventsIngested.inc({ topic: channel, type: event.type });
+    const end = this.metrics.appendSeconds.startTimer();
+    const results = await this.store.appendMany(writes);
+    end();
+    const appended = results.reduce((sum, r) => sum + r.appended, 0);
+    this.metrics.appends.inc({ outcome: 'new' }, appended);
+    this.metrics.appends.inc({ outcome: 'duplicate' }, events.length - appended);
+    for (const { event, channel } of events)
+      this.metrics.eventsIngested.inc({ topic: channel, type: event.type });
   }
 }
