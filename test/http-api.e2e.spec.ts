@@ -148,6 +148,36 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     expect(resumed.frames.map((f) => f.id)).toEqual(expected.map((f) => f.id));
   });
 
+  it('takes raw AIS NMEA sentences (tag-block time, multipart type 5) and rejects garbage with line errors', async () => {
+    const sentences = [
+      '\\c:1700000000*5F\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A',
+      '!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C',
+      '!AIVDM,2,2,1,A,88888888880,2*25',
+    ].join('\n');
+    const res = await fetch(`${system.url}/ais/nmea?station=test-rx`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: sentences,
+    });
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as { accepted: string[] }).accepted).toHaveLength(2);
+    const vessel: any = await (await fetch(`${system.url}/streams/vessel-371798000`)).json();
+    expect(vessel.events[0].event).toMatchObject({
+      type: EventTypes.VesselPositionReported,
+      source: 'nmea:test-rx',
+      data: { mmsi: '371798000', sog: 12.3, at: '2023-11-14T22:13:20.000Z' },
+    });
+
+    const bad = await fetch(`${system.url}/ais/nmea`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*00',
+    });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { details: Array<{ errors: Array<{ field: string }> }> };
+    expect(body.details[0].errors[0].field).toBe('line 1');
+  });
+
   it('exposes Prometheus metrics', async () => {
     const text = await (await fetch(`${system.url}/metrics`)).text();
     // Story h1 posted twice (idempotent repeats are still accepted) and story h2 once.

@@ -4,6 +4,7 @@ import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/k
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
 import { SseClient } from './support/sse-client';
 import { shrinkageStory } from './support/stories';
+import { DemoCast, demoScenario } from '../apps/aidwatch/src/demo/demo-scenario';
 
 const topicOf = (event: AidEvent): string => {
   if (event.type.startsWith('aidwatch.exemption.')) return Topics.reference;
@@ -157,5 +158,58 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     expect(fieldErrors.map((e) => e.field)).toEqual(expect.arrayContaining(['time']));
     const health = await fetch(`${system.url}/health`);
     expect(health.status).toBe(200);
+  });
+
+  it('raises encounter on the consignment carried by a vessel that meets another at sea (AIS through Kafka)', async () => {
+    const events = demoScenario() as AidEvent[];
+    const structured = (event: AidEvent) => ({
+      key: event.subject ?? null,
+      value: JSON.stringify(event),
+      headers: { 'content-type': 'application/cloudevents+json' },
+    });
+    // Registrations, loads and reference data first, as in life; then the voyages.
+    const facts = events.filter((e) => topicOf(e) !== Topics.positions);
+    for (const topic of new Set(facts.map(topicOf))) {
+      await producer.send({ topic, messages: facts.filter((e) => topicOf(e) === topic).map(structured) });
+    }
+    await eventually(
+      async () => {
+        const res = await fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}`);
+        return res.status === 200 ? true : undefined;
+      },
+      60_000,
+      'the carried consignment',
+    );
+    // One partition for the AIS of this test, so the two ships' reports reach the detector interleaved in
+    // time as they were sent (across partitions the consumer may run one ship's track ahead of the other's).
+    const positions = events.filter((e) => topicOf(e) === Topics.positions);
+    for (let i = 0; i < positions.length; i += 250) {
+      await producer.send({
+        topic: Topics.positions,
+        messages: positions.slice(i, i + 250).map((e) => ({ ...structured(e), partition: 0 })),
+      });
+    }
+
+    const encounter = await eventually(
+      async () => {
+        const res = await fetch(
+          `${system.url}/flags?rule=encounter&consignmentId=${DemoCast.carriedConsignment}`,
+        );
+        const body = (await res.json()) as {
+          items: Array<{ subject: { id: string }; consignmentIds: string[] }>;
+        };
+        return body.items.find((f) => f.subject.id === DemoCast.carrier);
+      },
+      60_000,
+      'an encounter flag on the carried consignment',
+    );
+    expect(encounter.consignmentIds).toContain(DemoCast.carriedConsignment);
+    const consignment: any = await (
+      await fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}`)
+    ).json();
+    expect(consignment.flags.map((f: { rule: string }) => f.rule)).toEqual(
+      expect.arrayContaining(['encounter']),
+    );
+    expect(['high', 'critical']).toContain(consignment.risk);
   });
 });

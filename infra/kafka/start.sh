@@ -115,7 +115,8 @@ mkdir -p "$run_dir/data" "$run_dir/logs"
 touch "$marker"
 echo "$port" >"$run_dir/port"
 
-cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
+# Base64url of 16 random bytes; `--cluster-id=` keeps an id that starts with "-" from reading as an option.
+cluster_id="$(head -c 16 /dev/urandom | base64 | tr "+/" "-_" | cut -c1-22)"
 
 cat >"$run_dir/server.properties" <<EOF
 process.roles=broker,controller
@@ -156,7 +157,7 @@ java_opts=(-Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.a
 
 say "formatting $run_dir/data (cluster $cluster_id)"
 java "${java_opts[@]}" -cp "$lib_dir/*" kafka.tools.StorageTool format \
-  -t "$cluster_id" -c "$run_dir/server.properties" --ignore-formatted >"$run_dir/logs/format.log" 2>&1 ||
+  --cluster-id="$cluster_id" -c "$run_dir/server.properties" --ignore-formatted >"$run_dir/logs/format.log" 2>&1 ||
   { cat "$run_dir/logs/format.log" >&2; die "formatting the storage failed"; }
 
 say "starting the broker on 127.0.0.1:$port (controller $controller_port, logs in $run_dir/logs)"

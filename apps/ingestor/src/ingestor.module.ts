@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { EventIntake, ObservabilityHttpModule } from '@aidwatch/runtime';
+import { AisNmeaController } from './ais-nmea.controller';
 import { EventsController } from './events.controller';
 import { KafkaIntakeService } from './kafka-intake.service';
 
@@ -11,10 +12,10 @@ const eventIntakeProvider = {
   useFactory: (store: EventStore, metrics: AidwatchMetrics) => new EventIntake(store, metrics),
 };
 
-/** `POST /events` and the intake path behind it. */
+/** `POST /events`, `POST /ais/nmea` and the intake path behind them. */
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [EventsController],
+  controllers: [EventsController, AisNmeaController],
   providers: [eventIntakeProvider],
   exports: [EventIntake],
 })

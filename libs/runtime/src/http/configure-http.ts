@@ -34,6 +34,7 @@ function bodyErrors(error: BodyParserError, _req: Request, res: Response, next: 
 
 export function configureHttp(app: NestExpressApplication, logger: Logger): void {
   app.useBodyParser('json', { type: cloudEventMediaTypes, limit: '16mb' });
+  app.useBodyParser('text', { type: ['text/plain', 'application/x-nmea'], limit: '16mb' });
   app.use(bodyErrors);
   app.useGlobalFilters(
     new ErrorBodyFilter((error) => logger.error({ err: error }, 'unhandled request error')),

@@ -1,4 +1,5 @@
 import {
+  Topics,
   decodeHttpBody,
   decodeKafkaMessage,
   storeEventId,
@@ -9,6 +10,7 @@ import {
 import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
+import { decodeNmeaLines, looksLikeNmea, NmeaDecoder } from './nmea-intake';
 
 export interface HttpEventError {
   index: number;
@@ -24,6 +26,9 @@ export type HttpIntakeResult = { ok: true; accepted: string[] } | { ok: false; e
  * Kafka and HTTP differ only in how bytes become candidate events and how rejections are reported.
  */
 export class EventIntake {
+  /** One NMEA decoder per Kafka partition, so multipart messages assemble in partition order. */
+  private readonly nmeaDecoders = new Map<string, NmeaDecoder>();
+
   constructor(
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
@@ -44,7 +49,13 @@ export class EventIntake {
     const outcomes: MessageOutcome[] = [];
     const valid: Array<{ event: AidEvent; topic: string }> = [];
     for (const message of messages) {
-      const decoded = decodeKafkaMessage(message);
+      const nmea = this.decodeNmeaMessage(message);
+      if (nmea?.ok) {
+        for (const event of nmea.events) valid.push({ event, topic: message.topic });
+        outcomes.push({ kind: 'ok' });
+        continue;
+      }
+      const decoded = nmea ?? decodeKafkaMessage(message);
       if (decoded.ok) {
         valid.push({ event: decoded.event, topic: message.topic });
         outcomes.push({ kind: 'ok' });
@@ -55,6 +66,28 @@ export class EventIntake {
     }
     await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));
     return outcomes;
+  }
+
+  /** `POST /ais/nmea`: raw sentences, one per line, decoded and appended like any other event. */
+  async ingestNmeaText(text: string, receivedAtMs: number, station?: string): Promise<HttpIntakeResult> {
+    const decoded = decodeNmeaLines(new NmeaDecoder({ station }), text, receivedAtMs, station);
+    if (!decoded.ok) {
+      this.metrics.eventsRejected.inc({ topic: 'http' });
+      return { ok: false, errors: [{ index: -1, reason: decoded.reason, errors: decoded.errors }] };
+    }
+    await this.append(decoded.events.map((event) => ({ event, channel: 'http' })));
+    return { ok: true, accepted: decoded.events.map((e) => e.id) };
+  }
+
+  /** Raw NMEA on the AIS topic (feeds that only speak NMEA); undefined when the message is not NMEA. */
+  private decodeNmeaMessage(message: InboundMessage) {
+    if (message.topic !== Topics.positions || !message.value) return undefined;
+    const text = message.value.toString('utf8');
+    if (!looksLikeNmea(text)) return undefined;
+    const key = `${message.topic}/${message.partition}`;
+    let decoder = this.nmeaDecoders.get(key);
+    if (!decoder) this.nmeaDecoders.set(key, (decoder = new NmeaDecoder()));
+    return decodeNmeaLines(decoder, text, message.timestamp, message.headers['x-ais-station']);
   }
 
   /**
