@@ -10,6 +10,10 @@ const IMAGE = 'kurrentplatform/kurrentdb:25.1.3';
 const external = process.env.KURRENTDB_CONNECTION_STRING;
 
 if (!external && !containerRuntimeConfigured()) {
+  // Said out loud too: jest's summary counts a skipped suite without its title.
+  process.stderr.write(
+    'KurrentDB event store contract NOT RUN (reported as skipped, not passed): no Docker engine and no KURRENTDB_CONNECTION_STRING\n',
+  );
   describe.skip('KurrentDbEventStore — not run: no Docker engine and no KURRENTDB_CONNECTION_STRING', () => {
     it.skip('meets the event store contract', () => undefined);
   });

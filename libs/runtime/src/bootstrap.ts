@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig, type AppConfig } from '@aidwatch/config';
+import { detectionConfigFrom } from '@aidwatch/detection';
 import { createLogger, PinoNestLogger, type Logger } from '@aidwatch/observability';
 import { configureHttp } from './http/configure-http';
 
@@ -19,6 +20,11 @@ export async function startApp(
   options: { env?: NodeJS.ProcessEnv; defaults?: { demo?: boolean }; host?: string } = {},
 ): Promise<StartedApp> {
   const config = loadConfig(options.env ?? process.env, options.defaults);
+  try {
+    detectionConfigFrom(config.detection);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name });
   const app = await NestFactory.create<NestExpressApplication>(rootModule(config, logger), {
     logger: new PinoNestLogger(logger),
