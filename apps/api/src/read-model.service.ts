@@ -25,6 +25,7 @@ export class ReadModelService implements OnApplicationBootstrap, OnApplicationSh
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
       onProcessed: () => metrics.projectionEvents.inc({ projection: this.projection.name }),
+      restartAfterMs: 1000,
       onError: (error, event) =>
         logger.error({ err: error, eventId: event?.id }, 'read model projection stopped'),
     });

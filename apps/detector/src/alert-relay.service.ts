@@ -53,6 +53,7 @@ export class AlertRelayService implements OnApplicationBootstrap, OnApplicationS
       {
         checkpointEveryEvents: 100,
         checkpointEveryMs: this.config.checkpointEveryMs,
+        restartAfterMs: 1000,
         onError: (error) => this.logger.error({ err: error }, 'alert relay stopped'),
       },
     );

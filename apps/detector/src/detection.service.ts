@@ -35,6 +35,7 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
       onProcessed: () => metrics.projectionEvents.inc({ projection: projection.name }),
+      restartAfterMs: 1000,
       onError: (error, event) =>
         logger.error(
           { err: error, eventId: event?.id, stream: event?.streamId },

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@aidwatch/config';
 import { Topics } from '@aidwatch/domain';
-import { KafkaInbound } from '@aidwatch/messaging';
+import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '@aidwatch/messaging';
 import type { Logger } from '@aidwatch/observability';
 import { APP_CONFIG, EventIntake, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 
@@ -19,6 +19,8 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
   private inbound: KafkaInbound | undefined;
   private lastError: string | undefined;
   private running = false;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,11 +36,38 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Starts in the background: a broker that is not reachable yet delays intake, not the whole process. */
+  onApplicationBootstrap(): void {
     if (!this.config.kafka) return;
+    void this.startWithRetry(1000);
+  }
+
+  private async startWithRetry(delayMs: number): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.start();
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      this.logger.warn({ err: error, retryInMs: delayMs }, 'Kafka intake could not start; retrying');
+      await this.inbound?.stop().catch(() => undefined);
+      this.inbound = undefined;
+      this.retry = setTimeout(() => void this.startWithRetry(Math.min(delayMs * 2, 30_000)), delayMs);
+    }
+  }
+
+  private async start(): Promise<void> {
+    const kafka = this.config.kafka;
+    if (!kafka) return;
     const log = this.logger.child({ component: 'kafka-intake' });
+    const admin = createKafkaClient(kafka, { logger: log, logLevel: 'warn' }).admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, AIDWATCH_TOPICS);
+    } finally {
+      await admin.disconnect();
+    }
     this.inbound = KafkaInbound.fromConfig(
-      this.config.kafka,
+      kafka,
       {
         topics: inboundTopics,
         handler: (messages) => this.intake.ingestKafkaBatch(messages),
@@ -61,9 +90,12 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
     );
     await this.inbound.start();
     this.running = true;
+    this.lastError = undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
     this.running = false;
     await this.inbound?.stop();
   }

@@ -6,6 +6,11 @@ export interface RunnerOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   onError?: (error: unknown, event: StoredEvent | undefined) => void;
+  /**
+   * After a failure, start again from the checkpoint after this delay (doubling up to 30 s while it keeps
+   * failing). Unset: a failure stops the runner until `start()` is called.
+   */
+  restartAfterMs?: number;
   onProcessed?: (event: StoredEvent) => void;
   /** Wall clock, for checkpoint timing and lag only (never for detection). */
   now?: () => Date;
@@ -36,6 +41,9 @@ export class ProjectionRunner {
   private readonly idleWaiters: Array<() => void> = [];
   private applying = false;
   private timer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs: number | undefined;
+  private stopping = false;
   private readonly now: () => Date;
 
   constructor(
@@ -49,6 +57,8 @@ export class ProjectionRunner {
 
   start(): void {
     if (this.loop) return;
+    this.stopping = false;
+    clearTimeout(this.restartTimer);
     const saved = this.checkpoints.load(this.projection.name);
     this.projection.reset();
     if (saved) this.projection.restore(saved.snapshot);
@@ -73,6 +83,8 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     const loop = this.loop;
     await this.subscription?.close();
     await loop;
@@ -144,12 +156,25 @@ export class ProjectionRunner {
         this.options.onProcessed?.(event);
         this.maybeCheckpoint();
         this.wakeIdleWaiters();
+        this.restartDelayMs = undefined;
       }
     } catch (error) {
       this.options.onError?.(error, current);
+      this.scheduleRestart();
     } finally {
       this.wakeIdleWaiters();
     }
+  }
+
+  private scheduleRestart(): void {
+    const base = this.options.restartAfterMs;
+    if (base === undefined || this.stopping) return;
+    const delay = this.restartDelayMs === undefined ? base : Math.min(this.restartDelayMs * 2, 30_000);
+    this.restartDelayMs = delay;
+    this.restartTimer = setTimeout(() => {
+      if (!this.stopping) this.start();
+    }, delay);
+    this.restartTimer.unref();
   }
 
   private maybeCheckpoint(): void {

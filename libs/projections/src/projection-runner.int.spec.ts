@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { InMemoryEventStore, type StoredEvent } from '@aidwatch/event-store';
+import { CheckpointStore } from './checkpoint-store';
+import type { Projection } from './projection';
+import { ProjectionRunner } from './projection-runner';
+
+class CountingProjection implements Projection {
+  readonly name = 'counting';
+  seen: string[] = [];
+  failuresLeft = 0;
+
+  apply(event: StoredEvent): void {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw new Error('downstream unavailable');
+    }
+    this.seen.push(event.id);
+  }
+  snapshot(): unknown {
+    return { seen: this.seen };
+  }
+  restore(snapshot: unknown): void {
+    this.seen = [...(snapshot as { seen: string[] }).seen];
+  }
+  reset(): void {
+    this.seen = [];
+  }
+}
+
+const append = (store: InMemoryEventStore, n: number) =>
+  store.append(
+    'consignment-1',
+    Array.from({ length: n }, () => ({ id: randomUUID(), type: 'aidwatch.test.v1', data: {} })),
+  );
+
+describe('ProjectionRunner', () => {
+  let store: InMemoryEventStore;
+  let checkpoints: CheckpointStore;
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+    checkpoints = new CheckpointStore(':memory:');
+  });
+  afterEach(async () => {
+    await store.close();
+    checkpoints.close();
+  });
+
+  it('resumes after its checkpoint with the saved state, processing nothing twice', async () => {
+    await append(store, 5);
+    const first = new CountingProjection();
+    const runner = new ProjectionRunner(store, checkpoints, first, {
+      checkpointEveryEvents: 2,
+      checkpointEveryMs: 60_000,
+    });
+    runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+
+    await append(store, 3);
+    const second = new CountingProjection();
+    const resumed = new ProjectionRunner(store, checkpoints, second, {
+      checkpointEveryEvents: 2,
+      checkpointEveryMs: 60_000,
+    });
+    resumed.start();
+    await resumed.caughtUp();
+    await resumed.stop();
+
+    const all = (await store.readAll()).map((e) => e.id);
+    expect(second.seen).toEqual(all);
+    expect(resumed.status().processed).toBe(3);
+  });
+
+  it('restarts from the checkpoint after a failure instead of skipping the event', async () => {
+    await append(store, 4);
+    const projection = new CountingProjection();
+    projection.failuresLeft = 2;
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 1,
+      checkpointEveryMs: 60_000,
+      restartAfterMs: 10,
+      onError: (error) => errors.push(error),
+    });
+    runner.start();
+    const deadline = Date.now() + 5000;
+    while (projection.seen.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await runner.stop();
+
+    expect(errors).toHaveLength(2);
+    expect(projection.seen).toEqual((await store.readAll()).map((e) => e.id));
+  });
+
+  it('rebuild replays the whole log from an empty state', async () => {
+    await append(store, 3);
+    const projection = new CountingProjection();
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 1,
+      checkpointEveryMs: 60_000,
+    });
+    runner.start();
+    await runner.caughtUp();
+    await runner.rebuild();
+    await runner.caughtUp();
+    await runner.stop();
+    expect(projection.seen).toEqual((await store.readAll()).map((e) => e.id));
+  });
+});
