@@ -1,3 +1,4 @@
+import { DiversionRuleIds, type RuleId } from '@aidwatch/domain';
 import { DemoCast } from '../../apps/aidwatch/src/demo/demo-scenario';
 import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
 
@@ -19,18 +20,7 @@ interface ConsignmentBody {
   flags: FlagItem[];
 }
 
-const diversionRules = [
-  'quantity-shrinkage',
-  'verification-overdue',
-  'access-denied',
-  'undeclared-location',
-  'item-not-exempt',
-  'over-authorisation',
-  'outside-validity',
-  'duplicate-document',
-  'broken-custody',
-  'monitor-finding',
-];
+const diversionRules: readonly RuleId[] = DiversionRuleIds;
 const maritimeRules = ['ais-gap', 'encounter', 'loitering', 'draught-change', 'designated-vessel'];
 
 const getJson = async <T>(url: string): Promise<T> => {

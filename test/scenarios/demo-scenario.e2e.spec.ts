@@ -1,20 +1,9 @@
 import { eventTimeOf } from '@aidwatch/detection';
-import type { AidEvent, RuleId } from '@aidwatch/domain';
+import { DiversionRuleIds, type AidEvent, type RuleId } from '@aidwatch/domain';
 import { DemoCast, demoScenario } from '../../apps/aidwatch/src/demo/demo-scenario';
 import { EngineFeed, flagLine } from '../support/engine-feed';
 
-const diversionRules: RuleId[] = [
-  'quantity-shrinkage',
-  'verification-overdue',
-  'access-denied',
-  'undeclared-location',
-  'item-not-exempt',
-  'over-authorisation',
-  'outside-validity',
-  'duplicate-document',
-  'broken-custody',
-  'monitor-finding',
-];
+const diversionRules: readonly RuleId[] = DiversionRuleIds;
 
 const { carrier, designatedPartner: partner, carriedConsignment } = DemoCast;
 

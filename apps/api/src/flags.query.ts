@@ -1,26 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumberString, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { Severities } from '@aidwatch/domain';
+import { RuleIds, Severities } from '@aidwatch/domain';
 
-export const ruleIds = [
-  'quantity-shrinkage',
-  'verification-overdue',
-  'access-denied',
-  'undeclared-location',
-  'item-not-exempt',
-  'over-authorisation',
-  'outside-validity',
-  'duplicate-document',
-  'broken-custody',
-  'monitor-finding',
-  'ais-gap',
-  'encounter',
-  'loitering',
-  'draught-change',
-  'identity-change',
-  'designated-vessel',
-  'route-deviation',
-];
+const ruleIds = RuleIds as readonly string[];
 
 export class FlagsQuery {
   @IsOptional()

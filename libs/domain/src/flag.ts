@@ -4,24 +4,30 @@ import { EventTypes } from './event-types';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export const Severities: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
-export type RuleId =
-  | 'quantity-shrinkage'
-  | 'verification-overdue'
-  | 'access-denied'
-  | 'undeclared-location'
-  | 'item-not-exempt'
-  | 'over-authorisation'
-  | 'outside-validity'
-  | 'duplicate-document'
-  | 'broken-custody'
-  | 'monitor-finding'
-  | 'ais-gap'
-  | 'encounter'
-  | 'loitering'
-  | 'draught-change'
-  | 'identity-change'
-  | 'designated-vessel'
-  | 'route-deviation';
+/** The rule ids of the contract: the consignment (diversion) rules, then the maritime ones. */
+export const DiversionRuleIds = [
+  'quantity-shrinkage',
+  'verification-overdue',
+  'access-denied',
+  'undeclared-location',
+  'item-not-exempt',
+  'over-authorisation',
+  'outside-validity',
+  'duplicate-document',
+  'broken-custody',
+  'monitor-finding',
+] as const;
+export const MaritimeRuleIds = [
+  'ais-gap',
+  'encounter',
+  'loitering',
+  'draught-change',
+  'identity-change',
+  'designated-vessel',
+  'route-deviation',
+] as const;
+export const RuleIds = [...DiversionRuleIds, ...MaritimeRuleIds] as const;
+export type RuleId = (typeof RuleIds)[number];
 
 export interface FlagSubject {
   kind: 'consignment' | 'vessel';

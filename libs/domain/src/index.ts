@@ -20,3 +20,4 @@ export {
   type HttpEventError,
 } from './validation/http-body.decoder';
 export { StoreEventIdNamespace, storeEventId } from './validation/store-event-id';
+export * from './mmsi-flag';

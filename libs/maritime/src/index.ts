@@ -1,4 +1,4 @@
-export * from './mmsi/mmsi-flag';
+export { flagOfMmsi, midFlagStates, midOfMmsi } from '@aidwatch/domain';
 export * from './nmea/nmea-sentence';
 export * from './nmea/ais-payload.decoder';
 export * from './nmea/nmea.decoder';

@@ -1,5 +1,5 @@
 import type { VesselPositionData, VesselStaticData } from '@aidwatch/domain';
-import { flagOfMmsi } from '../mmsi/mmsi-flag';
+import { flagOfMmsi } from '@aidwatch/domain';
 import { decodeAisPayload, type DecodedAis } from './ais-payload.decoder';
 import { parseAisSentence, type AisSentence } from './nmea-sentence';
 
