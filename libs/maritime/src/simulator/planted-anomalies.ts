@@ -1,7 +1,7 @@
 import { CONVENIENCE_FLAGS, newIdentity, newName } from './fleet-identity';
 import { Prng } from './prng';
 import type { LonLat } from './sea-lanes';
-import { MS_PER_HOUR, KM_PER_NM, offsetKm, Track, TrackMotion } from './track';
+import { distanceKm, MS_PER_HOUR, KM_PER_NM, offsetKm, Track, TrackMotion } from './track';
 import {
   positionTimes,
   staticTimes,
@@ -47,6 +47,13 @@ export interface Scenario {
 const H = MS_PER_HOUR;
 /** Anomalies happen at least this far from any port's limits (the detectors' default is 10 km). */
 const SEA_CLEARANCE_KM = 30;
+/**
+ * Vessels planted to drift slowly (encounters, loitering) do so this far from one another, so two sets never
+ * lie together and make an encounter nobody planted (the detectors look within 500 m).
+ */
+const SLOW_SITE_CLEARANCE_KM = 20;
+/** Encounter lanes tried before giving up because the partner's leg is too long for the period. */
+const ENCOUNTER_ATTEMPTS = 10;
 
 interface Actor {
   rng: Prng;
@@ -72,14 +79,24 @@ interface Voyage {
   atKm: number;
 }
 
+interface VoyageNeeds {
+  /** Track left after the anomaly point. */
+  spareAfterKm?: number;
+  /** The vessel lies slow at the point: keep it clear of the other slow sites. */
+  slow?: boolean;
+}
+
 /** A lane of suitable length with a point well clear of every port, some way out from the origin. */
 function pickVoyage(
   ctx: PlannerContext,
   rng: Prng,
   minKm: number,
   maxKm: number,
-  spareAfterKm = 60,
+  { spareAfterKm = 60, slow = false }: VoyageNeeds = {},
 ): Voyage | null {
+  const clear = (point: LonLat): boolean =>
+    kmFromPorts(ctx, point) >= SEA_CLEARANCE_KM &&
+    (!slow || ctx.slowSites.every((site) => distanceKm(site, point) >= SLOW_SITE_CLEARANCE_KM));
   const pairs = ctx.ports.flatMap((a) =>
     ctx.ports
       .filter(
@@ -97,7 +114,7 @@ function pickVoyage(
     const first = Math.max(60, 0.25 * track.lengthKm);
     const last = Math.min(track.lengthKm - spareAfterKm, 0.6 * track.lengthKm, 200);
     for (let km = first + rng.range(0, 20); km <= last; km += 5) {
-      if (kmFromPorts(ctx, track.pointAt(km)) >= SEA_CLEARANCE_KM) return { from, to, track, atKm: km };
+      if (clear(track.pointAt(km))) return { from, to, track, atKm: km };
     }
   }
   return null;
@@ -175,8 +192,20 @@ const angleAfter = (d: DriftLeg, ms: number): number =>
 export function plantEncounter(ctx: PlannerContext, set: number): Scenario | null {
   const a = actor(ctx, 'encounter', set, 'a');
   const b = actor(ctx, 'encounter', set, 'b');
-  const v = pickVoyage(ctx, a.rng, 250, 1400);
-  if (!v) return null;
+  // The partner sails from the lane's far end: on a long lane it may not arrive before the period ends.
+  for (let attempt = 0; attempt < ENCOUNTER_ATTEMPTS; attempt++) {
+    const v = pickVoyage(ctx, a.rng, 250, 1400, { slow: true });
+    if (!v) return null;
+    const scenario = meetAlong(ctx, a, b, v);
+    if (scenario) {
+      ctx.slowSites.push(v.track.pointAt(v.atKm));
+      return scenario;
+    }
+  }
+  return null;
+}
+
+function meetAlong(ctx: PlannerContext, a: Actor, b: Actor, v: Voyage): Scenario | null {
   const meet = v.track.pointAt(v.atKm);
   const radiusKm = 0.6;
   const apartKm = 0.15;
@@ -238,7 +267,7 @@ export function plantEncounter(ctx: PlannerContext, set: number): Scenario | nul
 /** One vessel circles at under 1.5 kn for 4.5-6 h at sea, then sails on. */
 export function plantLoitering(ctx: PlannerContext, set: number): Scenario | null {
   const a = actor(ctx, 'loitering', set);
-  const v = pickVoyage(ctx, a.rng, 200, 1400);
+  const v = pickVoyage(ctx, a.rng, 200, 1400, { slow: true });
   if (!v) return null;
   const cruise = pickCruise(a.rng);
   const travel = new TrackMotion(
@@ -257,6 +286,7 @@ export function plantLoitering(ctx: PlannerContext, set: number): Scenario | nul
   const center = offsetKm(at, -radiusKm * Math.cos(phase), -radiusKm * Math.sin(phase));
   const departMs = departureTime(ctx, a.rng, travel);
   if (departMs + travel + durationMs + 2 * H > ctx.endMs) return null;
+  ctx.slowSites.push(at);
   const plan = voyagePlan(ctx, a, 'loitering', v, cruise, departMs, (arriveMs) => {
     const d = drift(center, radiusKm, phase, speedKn, arriveMs, arriveMs + durationMs, v.to);
     return { legs: [d], resumeFrom: onCircle(center, radiusKm, angleAfter(d, durationMs)), resumeMs: d.toMs };
@@ -376,7 +406,9 @@ export function plantPositionJump(ctx: PlannerContext, set: number): Scenario | 
   const cruise = pickCruise(a.rng);
   const aheadKm = 100;
   const spoofMs = H;
-  const v = pickVoyage(ctx, a.rng, 350, 1600, aheadKm + (cruise * KM_PER_NM * spoofMs) / H + 60);
+  const v = pickVoyage(ctx, a.rng, 350, 1600, {
+    spareAfterKm: aheadKm + (cruise * KM_PER_NM * spoofMs) / H + 60,
+  });
   if (!v) return null;
   const travel = new TrackMotion(
     v.track.slice(0, v.atKm),

@@ -88,6 +88,7 @@ export function simulateTraffic(options: TrafficOptions): TrafficSimulation {
     lanes,
     ports: lanes.routablePorts(),
     taken: { mmsis: new Set(), imos: new Set(), names: new Set() },
+    slowSites: [],
   };
 
   const scenarios: Scenario[] = [];

@@ -4,10 +4,11 @@ import {
   type VesselPositionData,
   type VesselStaticData,
 } from '@aidwatch/domain';
-import { flagOfMmsi } from '../mmsi/mmsi-flag';
+import { flagOfMmsi } from '@aidwatch/domain';
 import { defaultPorts } from '../ports/default-ports';
 import { classAReportingIntervalMs, NavStatus } from './ais-reporting';
 import { distanceKm, KM_PER_NM, MS_PER_HOUR } from './track';
+import type { LonLat } from './sea-lanes';
 import { simulateTraffic, type TrafficOptions } from './traffic-simulator';
 
 const START = '2026-11-01T00:00:00Z';
@@ -263,6 +264,33 @@ describe('AIS traffic simulator: options', () => {
     const sim = simulateTraffic({ vessels: 3, hours: 6, seed: 1, start: START, downsample: 10 });
     expect(sim.manifest).toEqual([]);
     expect(sim.plans).toHaveLength(3);
+  });
+
+  it('plants an encounter in 30 h even when the first lane it draws is too long for the partner', () => {
+    // With these seeds the partner's leg from the far end of the first lane drawn ends after the period.
+    for (const seed of [11, 24, 37]) {
+      const sim = simulateTraffic({ vessels: 7, hours: 30, seed, start: START });
+      expect(sim.skipped).toEqual([]);
+      expect(sim.manifest.filter((m) => m.rule === 'encounter')).toHaveLength(1);
+    }
+  });
+
+  it('keeps the slow vessels of several sets 20 km apart, so they never meet by accident', () => {
+    // Drawn from the same few lanes, two sets' encounters or loiterers would otherwise share a spot.
+    for (const seed of [12, 13]) {
+      const sim = simulateTraffic({ vessels: 70, hours: 48, seed, start: START, anomalySets: 10 });
+      const circles = new Map<string, LonLat>();
+      for (const plan of sim.plans)
+        for (const leg of plan.legs)
+          if (leg.kind === 'drift' && !leg.silent) circles.set(leg.center.join(), leg.center);
+      expect(circles.size).toBe(20);
+      const centres = [...circles.values()];
+      const closest = Math.min(
+        ...centres.flatMap((a, i) => centres.slice(i + 1).map((b) => distanceKm(a, b))),
+      );
+      // Sites 20 km apart, each circle's centre up to 0.8 km from its site.
+      expect(closest).toBeGreaterThan(18.4);
+    }
   });
 
   it('skips anomalies that do not fit into a short period, and says so', () => {

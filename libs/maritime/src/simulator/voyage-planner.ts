@@ -19,6 +19,8 @@ export interface PlannerContext {
   lanes: SeaLanes;
   ports: PortDeclaredData[];
   taken: { mmsis: Set<string>; imos: Set<string>; names: Set<string> };
+  /** Where planted vessels lie slow at sea, kept apart so that one planted anomaly never makes another. */
+  slowSites: LonLat[];
 }
 
 export const portOf = (ctx: PlannerContext, locode: string): PortDeclaredData =>
