@@ -146,6 +146,10 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     await new Promise((r) => setTimeout(r, 300));
     await resumed.close();
     expect(resumed.frames.map((f) => f.id)).toEqual(expected.map((f) => f.id));
+
+    const badResume = await fetch(`${system.url}/alerts/stream?after=not-a-position`);
+    expect(badResume.status).toBe(400);
+    expect(((await badResume.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('after');
   });
 
   it('takes raw AIS NMEA sentences (tag-block time, multipart type 5) and rejects garbage with line errors', async () => {

@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  HttpStatus,
   Inject,
   Query,
   Req,
@@ -12,7 +13,7 @@ import type { Request, Response } from 'express';
 import type { Flag, FlagClearedData } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { queryValidationPipe } from '@aidwatch/runtime';
+import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
 import { AlertStreamQuery } from './flags.query';
 
 const HEARTBEAT_MS = 15_000;
@@ -39,10 +40,14 @@ export class AlertsController implements BeforeApplicationShutdown {
   @Get('stream')
   async stream(@Req() req: Request, @Res() res: Response, @Query() query: AlertStreamQuery): Promise<void> {
     const after = req.header('last-event-id') || query.after || undefined;
-    const subscription = this.store.subscribeToAll({
-      after,
-      filter: { eventTypePrefixes: ['aidwatch.flag.'] },
-    });
+    let subscription: Subscription;
+    try {
+      subscription = this.store.subscribeToAll({ after, filter: { eventTypePrefixes: ['aidwatch.flag.'] } });
+    } catch (error) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid resume position', [
+        { field: req.header('last-event-id') ? 'Last-Event-ID' : 'after', message: (error as Error).message },
+      ]);
+    }
     this.open.add(subscription);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',

@@ -12,11 +12,10 @@ export class EventsController {
     const result = await this.intake.ingestHttp(contentType, body);
     if (!result.ok) {
       const count = result.errors.length;
-      throw new ApiError(
-        HttpStatus.BAD_REQUEST,
-        `${count} invalid event${count === 1 ? '' : 's'}; nothing was accepted`,
-        result.errors,
-      );
+      const error = result.errors.some((e) => e.index < 0)
+        ? 'invalid request body; nothing was accepted'
+        : `${count} invalid event${count === 1 ? '' : 's'}; nothing was accepted`;
+      throw new ApiError(HttpStatus.BAD_REQUEST, error, result.errors);
     }
     return { accepted: result.accepted };
   }

@@ -32,8 +32,10 @@ export class ReadModelProjection implements Projection {
   consignment(id: string): Record<string, unknown> | undefined {
     const view = this.consignments.diversion.consignmentView(id);
     if (!view) return undefined;
-    const flags = this.flags.openFlagsOf(id);
-    return { ...view, risk: this.flags.riskOf(id), flags };
+    // Risk and flags come from the flag events, which include the vessel flags linked to this
+    // consignment; the fold's own view of its consignment flags is left out so there is one answer.
+    const { riskLevel: _riskLevel, openFlags: _openFlags, ...state } = view;
+    return { ...state, risk: this.flags.riskOf(id), flags: this.flags.openFlagsOf(id) };
   }
 
   consignmentIds(): string[] {
