@@ -149,7 +149,9 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
 
     const badResume = await fetch(`${system.url}/alerts/stream?after=not-a-position`);
     expect(badResume.status).toBe(400);
-    expect(((await badResume.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('after');
+    expect(((await badResume.json()) as { details: Array<{ field: string }> }).details[0].field).toBe(
+      'after',
+    );
   });
 
   it('takes raw AIS NMEA sentences (tag-block time, multipart type 5) and rejects garbage with line errors', async () => {
