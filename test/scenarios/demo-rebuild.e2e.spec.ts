@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultDetectionConfig } from '@aidwatch/detection';
 import { EventTypes, type AidEvent, type FlagCleared, type FlagRaised } from '@aidwatch/domain';
-import { EmbeddedEventStore, type EventStore, type NewEvent } from '@aidwatch/event-store';
+import { EmbeddedEventStore, type EventStore, type NewEvent, type StreamWrite } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
 import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
 import { demoScenario } from '../../apps/aidwatch/src/demo/demo-scenario';
@@ -22,11 +22,19 @@ class RecordingStore {
       this.attempted.push(...events.map((e) => (e.data as FlagEvent).id));
     return new Proxy(this.store, {
       get: (target, property, receiver) => {
-        if (property !== 'append') return Reflect.get(target, property, receiver);
-        return (stream: string, events: NewEvent[], expected?: unknown) => {
-          if (stream.startsWith('risk-')) record(events);
-          return target.append(stream, events, expected as never);
-        };
+        if (property === 'append') {
+          return (stream: string, events: NewEvent[], expected?: unknown) => {
+            if (stream.startsWith('risk-')) record(events);
+            return target.append(stream, events, expected as never);
+          };
+        }
+        if (property === 'appendMany') {
+          return (writes: StreamWrite[]) => {
+            for (const w of writes) if (w.streamId.startsWith('risk-')) record(w.events);
+            return target.appendMany(writes);
+          };
+        }
+        return Reflect.get(target, property, receiver);
       },
     });
   }

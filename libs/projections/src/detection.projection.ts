@@ -1,7 +1,7 @@
 import { DetectionEngine, type DetectionConfig } from '@aidwatch/detection';
 import type { AidEvent, FlagCleared, FlagRaised, PortDeclaredData } from '@aidwatch/domain';
 import type { EventStore, StoredEvent } from '@aidwatch/event-store';
-import { flagAppends, flagClearedEvent, flagRaisedEvent } from './flag-events';
+import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
 import type { Projection } from './projection';
 
 /** Streams that hold inbound facts (not flags). */
@@ -38,11 +38,12 @@ export class DetectionProjection implements Projection {
     const changes = this.engine.handle(stored.data as AidEvent);
     if (changes.raised.length === 0 && changes.cleared.length === 0) return;
     const events = [...changes.cleared.map(flagClearedEvent), ...changes.raised.map(flagRaisedEvent)];
-    const written: Array<FlagRaised | FlagCleared> = [];
-    for (const [stream, batch] of flagAppends(events)) {
-      const result = await this.store.append(stream, batch, 'any');
-      if (result.appended > 0) written.push(...batch.map((e) => e.data as FlagRaised | FlagCleared));
-    }
+    // One call: the embedded store writes a clear and its successor raise in one transaction.
+    const writes = flagWrites(events);
+    const results = await this.store.appendMany(writes);
+    const written = writes
+      .filter((_, i) => results[i].appended > 0)
+      .flatMap((w) => w.events.map((e) => e.data as FlagRaised | FlagCleared));
     if (written.length > 0) this.listener?.onFlagEvents(written);
   }
 

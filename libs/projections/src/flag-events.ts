@@ -8,7 +8,7 @@ import {
   type FlagRaised,
   type FlagSubject,
 } from '@aidwatch/domain';
-import type { NewEvent } from '@aidwatch/event-store';
+import type { NewEvent, StreamWrite } from '@aidwatch/event-store';
 
 export const DETECTOR_SOURCE = 'aidwatch/detector';
 
@@ -38,19 +38,23 @@ export function flagClearedEvent(cleared: FlagClearedData): FlagCleared {
   };
 }
 
-/** Groups flag events by their risk stream, ready to append. Ids follow the flag id, so replays repeat nothing. */
-export function flagAppends(events: ReadonlyArray<FlagRaised | FlagCleared>): Map<string, NewEvent[]> {
-  const byStream = new Map<string, NewEvent[]>();
+/**
+ * The writes for a set of flag events, in their order (consecutive events of one risk stream share a write).
+ * Ids follow the flag id, so replays repeat nothing.
+ */
+export function flagWrites(events: ReadonlyArray<FlagRaised | FlagCleared>): StreamWrite[] {
+  const writes: StreamWrite[] = [];
   for (const event of events) {
-    const stream = StreamNames.risk(event.data.subject as FlagSubject);
-    const batch = byStream.get(stream) ?? [];
-    batch.push({
+    const streamId = StreamNames.risk(event.data.subject as FlagSubject);
+    const stored: NewEvent = {
       id: storeEventId(event),
       type: event.type,
       data: event,
       metadata: { causation: 'detection' },
-    });
-    byStream.set(stream, batch);
+    };
+    const last = writes.at(-1);
+    if (last?.streamId === streamId) last.events.push(stored);
+    else writes.push({ streamId, events: [stored], expected: 'any' });
   }
-  return byStream;
+  return writes;
 }
