@@ -54,7 +54,7 @@ export interface AppConfig {
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  defaults: { demo?: boolean } = {},
+  defaults: { demo?: boolean; logPretty?: boolean } = {},
 ): AppConfig {
   const problems: string[] = [];
   const e = cleanEnv(
@@ -65,7 +65,7 @@ export function loadConfig(
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
       }),
-      LOG_PRETTY: bool({ default: false }),
+      LOG_PRETTY: bool({ default: defaults.logPretty ?? false }),
       EVENT_STORE: str({ choices: ['embedded', 'memory', 'kurrentdb'], default: 'embedded' }),
       DATA_DIR: str({ default: './data' }),
       KURRENTDB_CONNECTION_STRING: str({ default: '' }),

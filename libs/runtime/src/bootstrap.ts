@@ -17,7 +17,11 @@ export interface StartedApp {
 export async function startApp(
   name: string,
   rootModule: (config: AppConfig, logger: Logger) => DynamicModule,
-  options: { env?: NodeJS.ProcessEnv; defaults?: { demo?: boolean }; host?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    defaults?: { demo?: boolean; logPretty?: boolean };
+    host?: string;
+  } = {},
 ): Promise<StartedApp> {
   const config = loadConfig(options.env ?? process.env, options.defaults);
   try {
