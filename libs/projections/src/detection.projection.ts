@@ -30,10 +30,6 @@ export class DetectionProjection implements Projection {
     this.engine = new DetectionEngine(config, ports);
   }
 
-  get detection(): DetectionEngine {
-    return this.engine;
-  }
-
   async apply(stored: StoredEvent): Promise<void> {
     const changes = this.engine.handle(stored.data as AidEvent);
     if (changes.raised.length === 0 && changes.cleared.length === 0) return;

@@ -72,10 +72,6 @@ export class FlagsReadModel {
     return riskLevelOf(this.openFlagsOf(consignmentId));
   }
 
-  consignmentsWithOpenFlags(): string[] {
-    return [...this.openByConsignment.keys()];
-  }
-
   snapshot(): FlagsSnapshot {
     return { records: this.records };
   }
