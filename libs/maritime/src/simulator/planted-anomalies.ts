@@ -188,6 +188,12 @@ const onCircle = (center: LonLat, radiusKm: number, angle: number): LonLat =>
 const angleAfter = (d: DriftLeg, ms: number): number =>
   d.phase + ((d.speedKn * KM_PER_NM) / H / d.radiusKm) * ms;
 
+/** Time from leaving port to the voyage's anomaly point at the given cruise speed. */
+function sailingTimeMs(ctx: PlannerContext, v: Voyage, cruiseKn: number): number {
+  return new TrackMotion(v.track.slice(0, v.atKm), 0, cruiseKn, HARBOUR_KN, portOf(ctx, v.from).radiusKm, 0)
+    .durationMs;
+}
+
 /** Two vessels sail from opposite ends of a lane, meet at sea and lie 150 m apart at under 1 kn for 2.5-3.5 h. */
 export function plantEncounter(ctx: PlannerContext, set: number): Scenario | null {
   const a = actor(ctx, 'encounter', set, 'a');
@@ -221,14 +227,7 @@ function meetAlong(ctx: PlannerContext, a: Actor, b: Actor, v: Voyage): Scenario
   // B approaches to its own place on the circle, just ahead of A's.
   const bEntry = onCircle(center, radiusKm, phase + lead);
   const bOut = new Track([...vb.track.slice(0, vb.atKm).points, bEntry]);
-  const travelA = new TrackMotion(
-    v.track.slice(0, v.atKm),
-    0,
-    cruiseA,
-    HARBOUR_KN,
-    portOf(ctx, v.from).radiusKm,
-    0,
-  ).durationMs;
+  const travelA = sailingTimeMs(ctx, v, cruiseA);
   const travelB = new TrackMotion(bOut, 0, cruiseB, HARBOUR_KN, portOf(ctx, vb.from).radiusKm, 0).durationMs;
   const meetMs = departureTime(ctx, a.rng, Math.max(travelA, travelB)) + Math.max(travelA, travelB);
   if (meetMs + durationMs + 2 * H > ctx.endMs) return null;
@@ -270,14 +269,7 @@ export function plantLoitering(ctx: PlannerContext, set: number): Scenario | nul
   const v = pickVoyage(ctx, a.rng, 200, 1400, { slow: true });
   if (!v) return null;
   const cruise = pickCruise(a.rng);
-  const travel = new TrackMotion(
-    v.track.slice(0, v.atKm),
-    0,
-    cruise,
-    HARBOUR_KN,
-    portOf(ctx, v.from).radiusKm,
-    0,
-  ).durationMs;
+  const travel = sailingTimeMs(ctx, v, cruise);
   const durationMs = Math.round(a.rng.range(4.5, 6) * 4) * (H / 4);
   const speedKn = a.rng.range(0.6, 1.4);
   const radiusKm = 0.8;
@@ -310,14 +302,7 @@ export function plantAisGap(ctx: PlannerContext, set: number): Scenario | null {
   const v = pickVoyage(ctx, a.rng, 200, 1400);
   if (!v) return null;
   const cruise = pickCruise(a.rng);
-  const travel = new TrackMotion(
-    v.track.slice(0, v.atKm),
-    0,
-    cruise,
-    HARBOUR_KN,
-    portOf(ctx, v.from).radiusKm,
-    0,
-  ).durationMs;
+  const travel = sailingTimeMs(ctx, v, cruise);
   const darkMs = Math.round(a.rng.range(13, 16) * 4) * (H / 4);
   const departMs = departureTime(ctx, a.rng, travel);
   if (departMs + travel + darkMs + 2 * H > ctx.endMs) return null;
@@ -349,14 +334,7 @@ export function plantStaticChange(ctx: PlannerContext, set: number, change: Stat
   const v = pickVoyage(ctx, a.rng, 200, 1400);
   if (!v) return null;
   const cruise = pickCruise(a.rng);
-  const travel = new TrackMotion(
-    v.track.slice(0, v.atKm),
-    0,
-    cruise,
-    HARBOUR_KN,
-    portOf(ctx, v.from).radiusKm,
-    0,
-  ).durationMs;
+  const travel = sailingTimeMs(ctx, v, cruise);
   const departMs = departureTime(ctx, a.rng, travel);
   const changeMs = departMs + travel;
   if (changeMs + 2 * H > ctx.endMs) return null;
@@ -410,14 +388,7 @@ export function plantPositionJump(ctx: PlannerContext, set: number): Scenario | 
     spareAfterKm: aheadKm + (cruise * KM_PER_NM * spoofMs) / H + 60,
   });
   if (!v) return null;
-  const travel = new TrackMotion(
-    v.track.slice(0, v.atKm),
-    0,
-    cruise,
-    HARBOUR_KN,
-    portOf(ctx, v.from).radiusKm,
-    0,
-  ).durationMs;
+  const travel = sailingTimeMs(ctx, v, cruise);
   const departMs = departureTime(ctx, a.rng, travel);
   const jumpMs = departMs + travel;
   if (jumpMs + spoofMs + 2 * H > ctx.endMs) return null;
