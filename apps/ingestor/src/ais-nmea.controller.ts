@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiError, EventIntake } from '@aidwatch/runtime';
+import { ApiError } from '@aidwatch/runtime';
+import { EventIntake } from '@aidwatch/intake';
 
 /**
  * `POST /ais/nmea`: raw AIVDM/AIVDO sentences (text/plain, one per line, tag blocks allowed) for feeds that

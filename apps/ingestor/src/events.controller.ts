@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiError, EventIntake } from '@aidwatch/runtime';
+import { ApiError } from '@aidwatch/runtime';
+import { EventIntake } from '@aidwatch/intake';
 
 /** `POST /events`: CloudEvents over HTTP, through the same intake path as Kafka. */
 @Controller('events')

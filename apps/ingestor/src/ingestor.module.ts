@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { EventIntake, ObservabilityHttpModule } from '@aidwatch/runtime';
+import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import { EventIntake } from '@aidwatch/intake';
 import { AisNmeaController } from './ais-nmea.controller';
 import { EventsController } from './events.controller';
 import { KafkaIntakeService } from './kafka-intake.service';

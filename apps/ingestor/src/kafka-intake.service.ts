@@ -3,7 +3,8 @@ import type { AppConfig } from '@aidwatch/config';
 import { Topics } from '@aidwatch/domain';
 import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '@aidwatch/messaging';
 import type { Logger } from '@aidwatch/observability';
-import { APP_CONFIG, EventIntake, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { EventIntake } from '@aidwatch/intake';
 
 export const inboundTopics = [
   Topics.reference,

@@ -5,4 +5,3 @@ export * from './bootstrap';
 export * from './http/observability-http.module';
 export * from './http/http-errors';
 export * from './http/configure-http';
-export * from './intake/event-intake';

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '@aidwatch/config';
 import type { Logger } from '@aidwatch/observability';
-import { APP_CONFIG, EventIntake, LOGGER } from '@aidwatch/runtime';
+import { APP_CONFIG, LOGGER } from '@aidwatch/runtime';
+import { EventIntake } from '@aidwatch/intake';
 import { demoScenario } from './demo-scenario';
 
 /** Loads the demo scenario through the normal intake path (idempotent: a restart adds nothing). */

@@ -1,0 +1,2 @@
+export * from './event-intake';
+export * from './nmea-intake';
