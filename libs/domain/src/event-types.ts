@@ -1,4 +1,4 @@
-/** The v1 event catalogue of the external contract (CONTRACT.md). */
+/** The v1 event catalogue of the external contract (docs/contract.md). */
 export const EventTypes = {
   ExemptionGranted: 'aidwatch.exemption.granted.v1',
   ExemptionRevoked: 'aidwatch.exemption.revoked.v1',
