@@ -1,15 +1,34 @@
 import { Module } from '@nestjs/common';
 import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import { AlertActionsController } from './alert-actions.controller';
 import { AlertsController } from './alerts.controller';
+import { AlertsService } from './alerts.service';
+import { ConsignmentMapController } from './consignment-map.controller';
 import { ConsignmentsController } from './consignments.controller';
+import { ConsoleController } from './console.controller';
 import { FlagsController } from './flags.controller';
 import { ReadModelService } from './read-model.service';
+import { SilencesController } from './silences.controller';
 import { StreamsController } from './streams.controller';
+import { SubscriptionsController } from './subscriptions.controller';
+import { TenancyService } from './tenancy.service';
+import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [ConsignmentsController, FlagsController, AlertsController, StreamsController],
-  providers: [ReadModelService],
-  exports: [ReadModelService],
+  // AlertsController (GET /alerts/stream) before AlertActionsController (GET /alerts/:alertId).
+  controllers: [
+    ConsignmentsController,
+    ConsignmentMapController,
+    FlagsController,
+    AlertsController,
+    AlertActionsController,
+    SilencesController,
+    SubscriptionsController,
+    StreamsController,
+    ConsoleController,
+  ],
+  providers: [ReadModelService, AlertsService, WebhooksService, TenancyService],
+  exports: [ReadModelService, AlertsService],
 })
 export class ApiModule {}

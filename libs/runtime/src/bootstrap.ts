@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type AppConfig } from '@aidwatch/config';
 import { detectionConfigFrom } from '@aidwatch/detection';
 import { createLogger, PinoNestLogger, type Logger } from '@aidwatch/observability';
 import { configureHttp } from './http/configure-http';
+import { configureOpenApi } from './http/openapi';
 
 export interface StartedApp {
   app: NestExpressApplication;
@@ -35,6 +36,7 @@ export async function startApp(
     bodyParser: false,
   });
   configureHttp(app, logger);
+  configureOpenApi(app, name);
   await app.listen(config.port, options.host ?? '0.0.0.0');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './http/observability-http.module';
 export * from './http/http-errors';
 export * from './http/configure-http';
+export * from './http/openapi';
