@@ -62,6 +62,7 @@ export class ConsignmentMapController {
         status: a.status,
         location: a.location ? [a.location.lon, a.location.lat] : null,
         explanation: a.flag.explanation,
+        raisedAt: a.firstRaisedAt,
         partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
       }));
     const partners = [...new Set(alerts.flatMap((a) => (a.partnerMmsi ? [a.partnerMmsi] : [])))];
