@@ -33,7 +33,9 @@ if (!available && process.env.CI === 'true') {
     let page: Page;
 
     beforeAll(async () => {
-      execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'build-console.js')], { stdio: 'inherit' });
+      execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'build-console.js')], {
+        stdio: 'inherit',
+      });
       fs.mkdirSync(OUTPUT, { recursive: true });
       system = await startTestSystem();
       browser = await chromium.launch({
@@ -67,9 +69,14 @@ if (!available && process.env.CI === 'true') {
       await row.click();
       await page.fill('#action-note', 'partner asked to reschedule the visit');
       await page.click('#acknowledge');
-      await page.locator('#alerts tbody tr', { hasText: 'access-denied' }).locator('td.status', { hasText: 'acknowledged' }).waitFor();
+      await page
+        .locator('#alerts tbody tr', { hasText: 'access-denied' })
+        .locator('td.status', { hasText: 'acknowledged' })
+        .waitFor();
       await page.waitForSelector('#live-feed li[data-type="aidwatch.alert.acknowledged.v1"]');
-      await page.locator('.history li[data-type="acknowledged"]', { hasText: 'partner asked to reschedule' }).waitFor();
+      await page
+        .locator('.history li[data-type="acknowledged"]', { hasText: 'partner asked to reschedule' })
+        .waitFor();
 
       // Drop the connection; alerts keep coming meanwhile; resume.
       await page.click('#disconnect');
@@ -95,8 +102,13 @@ if (!available && process.env.CI === 'true') {
         return server.frames.length === frames && frames > seenBefore ? frames : undefined;
       });
       await server.close();
-      await page.waitForFunction((n) => document.querySelectorAll('#live-feed li').length >= n, total);
-      const shown = await page.$$eval('#live-feed li', (lis) => lis.map((li) => li.getAttribute('data-event-id')).reverse());
+      await page.waitForFunction(
+        (n) => (globalThis as any).document.querySelectorAll('#live-feed li').length >= n,
+        total,
+      );
+      const shown = await page.$$eval('#live-feed li', (lis) =>
+        lis.map((li) => li.getAttribute('data-event-id')).reverse(),
+      );
       expect(shown).toEqual(server.frames.map((f) => f.id));
       expect(await page.locator('#live-feed li.duplicate').count()).toBe(0);
       await page.screenshot({ path: path.join(OUTPUT, 'console-alerts.png'), fullPage: true });
