@@ -388,12 +388,12 @@ async function showConsignment(id: string): Promise<void> {
         cls: 'step',
       })),
       ...map.alerts.map((a) => ({
-        at: '',
+        at: a.raisedAt,
         text: `${a.severity} ${a.rule} (${a.status}): ${a.explanation}`,
         cls: `flag severity-${a.severity}`,
       })),
     ]
-      .sort((a, b) => (a.at || '~').localeCompare(b.at || '~'))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
       .map((e) =>
         h(
           'li',

@@ -15,6 +15,7 @@ export interface MapData {
     status: string;
     location: LonLat | null;
     explanation: string;
+    raisedAt: string;
   }>;
 }
 

@@ -94,6 +94,12 @@ export const AlertBookEventPrefixes = [
   EventTypes.VesselPositionReported,
 ];
 
+/** A vessel's track is kept at one point per 10 minutes of event time (Global Fishing Watch resamples so), newest 5,000. */
+const TRACK_RESOLUTION_MS = 10 * 60_000;
+const TRACK_MAX_POINTS = 5_000;
+/** [event time ms, lat, lon] */
+type TrackPoint = [number, number, number];
+
 interface Site extends GeoPoint {
   siteId: string;
 }
@@ -102,7 +108,7 @@ interface BookSnapshot {
   silences: Silence[];
   consignments: Array<[string, { exemptionId: string; mmsi?: string }]>;
   exemptions: Array<[string, { organisation: string; sites: Site[] }]>;
-  positions: Array<[string, GeoPoint]>;
+  tracks: Array<[string, TrackPoint[]]>;
 }
 
 /**
@@ -114,7 +120,7 @@ export class AlertBook {
   private readonly silences = new Map<string, Silence>();
   private readonly consignments = new Map<string, { exemptionId: string; mmsi?: string }>();
   private readonly exemptions = new Map<string, { organisation: string; sites: Site[] }>();
-  private readonly positions = new Map<string, GeoPoint>();
+  private readonly tracks = new Map<string, TrackPoint[]>();
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -137,7 +143,7 @@ export class AlertBook {
       }
       case EventTypes.VesselPositionReported: {
         const d = cloudEvent.data as VesselPositionData;
-        this.positions.set(d.mmsi, { lat: d.lat, lon: d.lon });
+        this.addToTrack(d.mmsi, Date.parse(d.at), d.lat, d.lon);
         return undefined;
       }
       case EventTypes.FlagRaised:
@@ -200,7 +206,7 @@ export class AlertBook {
       silences: [...this.silences.values()],
       consignments: [...this.consignments],
       exemptions: [...this.exemptions],
-      positions: [...this.positions],
+      tracks: [...this.tracks],
     };
   }
 
@@ -211,7 +217,7 @@ export class AlertBook {
     for (const x of s.silences ?? []) book.silences.set(x.silenceId, x);
     for (const [k, v] of s.consignments ?? []) book.consignments.set(k, v);
     for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
-    for (const [k, v] of s.positions ?? []) book.positions.set(k, v);
+    for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
     return book;
   }
 
@@ -360,13 +366,38 @@ export class AlertBook {
         const site = this.exemptions.get(exemptionId)?.sites.find((s) => s.siteId === siteId);
         if (site) return { lat: site.lat, lon: site.lon };
       }
-    if (flag.subject.kind === 'vessel') return this.positions.get(flag.subject.id);
+    const at = Date.parse(flag.raisedAt);
+    if (flag.subject.kind === 'vessel') return this.positionAt(flag.subject.id, at);
     for (const id of flag.consignmentIds) {
       const mmsi = this.consignments.get(id)?.mmsi;
-      const p = mmsi ? this.positions.get(mmsi) : undefined;
+      const p = mmsi ? this.positionAt(mmsi, at) : undefined;
       if (p) return p;
     }
     return undefined;
+  }
+
+  private addToTrack(mmsi: string, t: number, lat: number, lon: number): void {
+    if (Number.isNaN(t)) return;
+    const track = this.tracks.get(mmsi) ?? [];
+    const last = track.at(-1);
+    if (last && t < last[0] + TRACK_RESOLUTION_MS) return;
+    track.push([t, lat, lon]);
+    if (track.length > TRACK_MAX_POINTS) track.splice(0, track.length - TRACK_MAX_POINTS);
+    this.tracks.set(mmsi, track);
+  }
+
+  /** Where the vessel was at event time `t`: its last kept position at or before `t` (else its first). */
+  private positionAt(mmsi: string, t: number): GeoPoint | undefined {
+    const track = this.tracks.get(mmsi);
+    if (!track || track.length === 0) return undefined;
+    let lo = 0;
+    let hi = track.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (track[mid][0] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return { lat: track[lo][1], lon: track[lo][2] };
   }
 }
 

@@ -194,9 +194,21 @@ describe('AlertBook: labels and location from the facts', () => {
     const c = book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1', observed: { siteId: 'S-1' } })))!;
     expect(c.labels).toMatchObject({ exemptionId: ['X-1'], organisation: ['WFP'], siteId: ['S-1'] });
     expect(c.location).toEqual({ lat: 38.04, lon: 125.71 });
-    book.apply(fact(EventTypes.VesselPositionReported, { mmsi: '123456789', lat: 39, lon: 124.5 }));
-    const shrink = book.apply(raised(flag({ fingerprint: 'p2', flagId: 'f2', rule: 'quantity-shrinkage' })))!;
+    book.apply(
+      fact(EventTypes.VesselPositionReported, { mmsi: '123456789', lat: 39, lon: 124.5, at: minute(0) }),
+    );
+    book.apply(
+      fact(EventTypes.VesselPositionReported, { mmsi: '123456789', lat: 38.7, lon: 125.2, at: minute(40) }),
+    );
+    // Located where the carrier was at the flag's event time, not where it went since.
+    const shrink = book.apply(
+      raised(flag({ fingerprint: 'p2', flagId: 'f2', rule: 'quantity-shrinkage', raisedAt: minute(15) })),
+    )!;
     expect(shrink.location).toEqual({ lat: 39, lon: 124.5 });
+    const later = book.apply(
+      raised(flag({ fingerprint: 'p3', flagId: 'f3', rule: 'ais-gap', raisedAt: minute(45) })),
+    )!;
+    expect(later.location).toEqual({ lat: 38.7, lon: 125.2 });
   });
 
   it('survives a snapshot round trip', () => {
