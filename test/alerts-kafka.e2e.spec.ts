@@ -18,7 +18,10 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
     const kafka = new Kafka({ clientId: `e2e-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: Topics.alerts, numPartitions: 3 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: Object.values(Topics).map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
     await admin.disconnect();
     consumer = kafka.consumer({ groupId: `e2e-alerts-${tag}` });
     await consumer.connect();
