@@ -44,6 +44,8 @@ export interface AppConfig {
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
+  /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
+  auditCheckpointEveryMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
   detection: Record<string, number>;
 }
@@ -75,6 +77,7 @@ export function loadConfig(
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
+      AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
     },
     {
       reporter: ({ errors }) => {
@@ -111,6 +114,7 @@ export function loadConfig(
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
+    auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
     detection,
   };
 }
