@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiError } from '@aidwatch/runtime';
+import type { HttpHeaders } from '@aidwatch/domain';
 import { EventIntake } from '@aidwatch/intake';
 
 /** `POST /events`: CloudEvents over HTTP, through the same intake path as Kafka. */
@@ -9,8 +10,9 @@ export class EventsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  async post(@Headers('content-type') contentType: string | undefined, @Body() body: unknown) {
-    const result = await this.intake.ingestHttp(contentType, body);
+  async post(@Headers() headers: HttpHeaders, @Body() body: unknown) {
+    const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
+    const result = await this.intake.ingestHttp(contentType, body, headers);
     if (!result.ok) {
       const count = result.errors.length;
       const error = result.errors.some((e) => e.index < 0)

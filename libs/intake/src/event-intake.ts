@@ -6,6 +6,7 @@ import {
   streamOf,
   type AidEvent,
   type FieldError,
+  type HttpHeaders,
 } from '@aidwatch/domain';
 import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
@@ -34,8 +35,13 @@ export class EventIntake {
     private readonly metrics: AidwatchMetrics,
   ) {}
 
-  async ingestHttp(contentType: string | undefined, body: unknown): Promise<HttpIntakeResult> {
-    const decoded = decodeHttpBody(contentType, body);
+  /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
+  async ingestHttp(
+    contentType: string | undefined,
+    body: unknown,
+    headers: HttpHeaders = {},
+  ): Promise<HttpIntakeResult> {
+    const decoded = decodeHttpBody(contentType, body, headers);
     if (!decoded.ok) {
       this.metrics.eventsRejected.inc({ topic: 'http' }, decoded.errors.length);
       return { ok: false, errors: decoded.errors };
