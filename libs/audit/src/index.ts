@@ -8,3 +8,4 @@ export * from './consignment-trail';
 export * from './event-export';
 export * from './export-verification';
 export * from './stream-heads.projection';
+export * from './consignment-history';
