@@ -3,6 +3,7 @@ import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AlertActionsController } from './alert-actions.controller';
 import { AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
+import { AuditController } from './audit.controller';
 import { ConsignmentMapController } from './consignment-map.controller';
 import { ConsignmentsController } from './consignments.controller';
 import { ConsoleController } from './console.controller';
@@ -26,6 +27,7 @@ import { WebhooksService } from './webhooks.service';
     SilencesController,
     SubscriptionsController,
     StreamsController,
+    AuditController,
     ConsoleController,
   ],
   providers: [ReadModelService, AlertsService, WebhooksService, TenancyService],
