@@ -44,13 +44,10 @@ export interface AppConfig {
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
-<<<<<<< HEAD
   /** Webhook deliveries: durable outbox file, retry policy and per-request timeout. */
   webhooks: { path: string; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
-=======
   /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
   auditCheckpointEveryMs: number;
->>>>>>> main
   /** Detection settings, applied over the defaults of each rule set. */
   detection: Record<string, number>;
 }
@@ -82,14 +79,11 @@ export function loadConfig(
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
-<<<<<<< HEAD
       WEBHOOK_MAX_ATTEMPTS: positive({ default: 8 }),
       WEBHOOK_BASE_DELAY_MS: positive({ default: 5000 }),
       WEBHOOK_MAX_DELAY_MS: positive({ default: 3_600_000 }),
       WEBHOOK_TIMEOUT_MS: positive({ default: 10_000 }),
-=======
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
->>>>>>> main
     },
     {
       reporter: ({ errors }) => {
@@ -126,7 +120,6 @@ export function loadConfig(
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
-<<<<<<< HEAD
     webhooks: {
       path: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'webhooks.sqlite'),
       maxAttempts: Math.round(e.WEBHOOK_MAX_ATTEMPTS),
@@ -134,9 +127,7 @@ export function loadConfig(
       maxDelayMs: e.WEBHOOK_MAX_DELAY_MS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
-=======
     auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
->>>>>>> main
     detection,
   };
 }
