@@ -1,3 +1,4 @@
+import { TenantDirectory } from '@aidwatch/access';
 import { DetectionEngine, type DetectionConfig } from '@aidwatch/detection';
 import { EventTypes, type AidEvent } from '@aidwatch/domain';
 import type { StoredEvent } from '@aidwatch/event-store';
@@ -7,16 +8,19 @@ import type { Projection } from './projection';
 interface ReadModelSnapshot {
   flags: unknown;
   consignments: unknown;
+  tenants: unknown;
 }
 
 /**
  * What the API serves: flags (from the flag events the detector wrote) and consignment state (folded
- * from the consignment and exemption streams). Vessel positions are not read here.
+ * from the consignment and exemption streams), and the tenant of each consignment for access checks.
+ * Vessel positions are not read here.
  */
 export class ReadModelProjection implements Projection {
-  readonly name = 'read-model-v1';
+  readonly name = 'read-model-v2';
   readonly filter = { streamPrefixes: ['consignment-', 'exemption-', 'risk-'] };
   readonly flags = new FlagsReadModel();
+  readonly tenants = new TenantDirectory();
   private consignments: DetectionEngine;
 
   constructor(private readonly config: DetectionConfig) {
@@ -26,7 +30,10 @@ export class ReadModelProjection implements Projection {
   apply(stored: StoredEvent): void {
     if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared)
       this.flags.apply(stored);
-    else this.consignments.handle(stored.data as AidEvent);
+    else {
+      this.tenants.apply(stored.data as AidEvent);
+      this.consignments.handle(stored.data as AidEvent);
+    }
   }
 
   consignment(id: string): Record<string, unknown> | undefined {
@@ -43,17 +50,23 @@ export class ReadModelProjection implements Projection {
   }
 
   snapshot(): ReadModelSnapshot {
-    return { flags: this.flags.snapshot(), consignments: this.consignments.snapshot() };
+    return {
+      flags: this.flags.snapshot(),
+      consignments: this.consignments.snapshot(),
+      tenants: this.tenants.snapshot(),
+    };
   }
 
   restore(snapshot: unknown): void {
     const saved = snapshot as ReadModelSnapshot;
     this.flags.restore(saved.flags);
+    this.tenants.restore(saved.tenants);
     this.consignments = DetectionEngine.restore(saved.consignments, this.config, []);
   }
 
   reset(): void {
     this.flags.reset();
+    this.tenants.reset();
     this.consignments = new DetectionEngine(this.config);
   }
 }
