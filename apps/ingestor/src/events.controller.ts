@@ -1,6 +1,7 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
 import { Allow, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
+import type { HttpHeaders } from '@aidwatch/domain';
 import { EventIntake, type HttpIntakeResult } from '@aidwatch/intake';
 
 /** `POST /events`: CloudEvents over HTTP, through the same intake path as Kafka. */
@@ -15,11 +16,12 @@ export class EventsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   async post(
-    @Headers('content-type') contentType: string | undefined,
+    @Headers() headers: HttpHeaders,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const result = await this.intake.ingestHttp(contentType, body, (event) =>
+    const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
+    const result = await this.intake.ingestHttp(contentType, body, headers, (event) =>
       writeRefusal(principal, event, (id) => this.tenants.tenantOfConsignment(id)),
     );
     if (!result.ok) throw intakeError(result);

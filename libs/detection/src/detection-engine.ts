@@ -1,18 +1,16 @@
-import { EventTypes, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import { CatalogueEntries, Topics, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
 import { DiversionDetector } from './diversion/diversion-detector';
 import { MaritimeDetector } from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
 import type { FlagChanges } from './open-flags';
 
-const maritimeTypes = new Set<string>([
-  EventTypes.VesselPositionReported,
-  EventTypes.VesselStaticReported,
-  EventTypes.VesselDesignated,
-  EventTypes.PortDeclared,
-]);
-
-const aisTypes = new Set<string>([EventTypes.VesselPositionReported, EventTypes.VesselStaticReported]);
-const sharedTypes = new Set<string>([EventTypes.ConsignmentRegistered, EventTypes.PortDeclared]);
+// Routing comes from the event catalogue: the first consumer of a type owns it, the others learn from it;
+// the AIS clock runs on what arrives on the AIS topic.
+const maritimeTypes = new Set(
+  CatalogueEntries.filter((e) => e.consumers[0] === 'maritime').map((e) => e.type),
+);
+const aisTypes = new Set(CatalogueEntries.filter((e) => e.topic === Topics.positions).map((e) => e.type));
+const sharedTypes = new Set(CatalogueEntries.filter((e) => e.consumers.length > 1).map((e) => e.type));
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
 export function eventTimeOf(event: AidEvent): number {

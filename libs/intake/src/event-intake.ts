@@ -6,6 +6,7 @@ import {
   streamOf,
   type AidEvent,
   type FieldError,
+  type HttpHeaders,
 } from '@aidwatch/domain';
 import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
@@ -43,12 +44,14 @@ export class EventIntake {
     private readonly metrics: AidwatchMetrics,
   ) {}
 
+  /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
   async ingestHttp(
     contentType: string | undefined,
     body: unknown,
+    headers: HttpHeaders = {},
     authorize?: WriteAuthorizer,
   ): Promise<HttpIntakeResult> {
-    const decoded = decodeHttpBody(contentType, body);
+    const decoded = decodeHttpBody(contentType, body, headers);
     if (!decoded.ok) {
       this.metrics.eventsRejected.inc({ topic: 'http' }, decoded.errors.length);
       return { ok: false, kind: 'invalid', errors: decoded.errors };
