@@ -5,6 +5,5 @@ export * from './api-key-store';
 export * from './jwt-verifier';
 export * from './authenticator';
 export * from './tenancy';
-export * from './tenant-directory';
 export * from './store-tenant-lookup';
 export * from './write-policy';

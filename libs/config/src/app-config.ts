@@ -101,6 +101,8 @@ export interface AppConfig {
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
+  /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
+  auditCheckpointEveryMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
   detection: Record<string, number>;
 }
@@ -147,6 +149,7 @@ export function loadConfig(
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
+      AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
     },
     {
       reporter: ({ errors }) => {
@@ -214,6 +217,7 @@ export function loadConfig(
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
+    auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
     detection,
   };
 }
