@@ -10,7 +10,7 @@ import {
   Req,
   UsePipes,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   AlertConflictError,
@@ -20,17 +20,19 @@ import {
   type Alert,
   type AlertCommand,
 } from '@aidwatch/alerts';
-import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
 import { WrongExpectedRevisionError } from '@aidwatch/event-store';
 import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService, UnknownAlertError } from './alerts.service';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 
 /** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
 @ApiTags('Alerts')
+@ApiBearerAuth()
 @Controller('alerts')
+@Allow('dashboard', 'monitor', 'operator')
 @UsePipes(queryValidationPipe)
 export class AlertActionsController {
   constructor(
@@ -45,9 +47,9 @@ export class AlertActionsController {
     const errors = filterErrors(filter);
     if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
     const now = new Date().toISOString();
-    const principal = principalOf(req);
+    const caller = callerOf(req);
     const items = [...this.alerts.book.all()]
-      .filter((a) => this.tenancy.maySee(principal, a.labels))
+      .filter((a) => this.tenancy.maySee(caller, a.labels))
       .filter((a) =>
         filterMatches(filter, { type: '', labels: a.labels, status: a.status, location: a.location }),
       )
@@ -60,7 +62,7 @@ export class AlertActionsController {
   @Get('groups')
   @ApiOperation({ summary: 'Open alerts grouped by consignment: counts per status and the highest severity' })
   groups(@Req() req: Request) {
-    const principal = principalOf(req);
+    const caller = callerOf(req);
     const groups = new Map<
       string,
       {
@@ -73,7 +75,7 @@ export class AlertActionsController {
     >();
     const rank = ['low', 'medium', 'high', 'critical'];
     for (const a of this.alerts.book.all()) {
-      if (a.status === 'resolved' || !this.tenancy.maySee(principal, a.labels)) continue;
+      if (a.status === 'resolved' || !this.tenancy.maySee(caller, a.labels)) continue;
       for (const id of a.consignmentIds.length > 0 ? a.consignmentIds : ['(none)']) {
         const g = groups.get(id) ?? {
           consignmentId: id,
@@ -138,7 +140,7 @@ export class AlertActionsController {
 
   private visible(req: Request, alertId: string): Alert {
     const alert = this.alerts.book.get(alertId);
-    if (!alert || !this.tenancy.maySee(principalOf(req), alert.labels))
+    if (!alert || !this.tenancy.maySee(callerOf(req), alert.labels))
       throw new ApiError(HttpStatus.NOT_FOUND, `alert ${alertId} not found`);
     return alert;
   }
@@ -147,7 +149,7 @@ export class AlertActionsController {
     this.visible(req, alertId);
     const now = new Date().toISOString();
     try {
-      const alert = await this.alerts.act(alertId, command(principalOf(req).id, now));
+      const alert = await this.alerts.act(alertId, command(callerOf(req).id, now));
       return this.view(alert, now, true);
     } catch (error) {
       if (error instanceof UnknownAlertError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Param, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   EventTypes,
@@ -11,9 +11,9 @@ import {
 } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
-import { ApiError } from '@aidwatch/runtime';
+import { Allow, ApiError } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 
 const MAX_TRACK_POINTS = 600;
@@ -23,7 +23,9 @@ const MAX_TRACK_POINTS = 600;
  * (encounter partners), ports, the exemption's sites, and the consignment's alerts with their places.
  */
 @ApiTags('Consignments')
+@ApiBearerAuth()
 @Controller('consignments')
+@Allow('monitor', 'dashboard', 'operator')
 export class ConsignmentMapController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -43,7 +45,7 @@ export class ConsignmentMapController {
     if (!registered) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
     const owner = this.alerts.book.ownerOf(id);
     if (
-      !this.tenancy.maySee(principalOf(req), {
+      !this.tenancy.maySee(callerOf(req), {
         organisation: owner?.organisation ? [owner.organisation] : [],
       })
     )

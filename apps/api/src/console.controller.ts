@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Controller, Get, HttpStatus, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiError } from '@aidwatch/runtime';
+import { ApiError, Public } from '@aidwatch/runtime';
 
 /** The repository (or image) root: the nearest folder above this file with AidWatch's package.json. */
 function rootDir(): string {
@@ -31,6 +31,7 @@ const types: Record<string, string> = {
  * origin. The page itself is public; every call it makes carries the signed-in key.
  */
 @ApiExcludeController()
+@Public()
 @Controller('console')
 export class ConsoleController {
   private readonly dir = path.join(rootDir(), 'dist', 'console');

@@ -10,6 +10,9 @@ import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 export class ReadModelService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly projection: ReadModelProjection;
   readonly runner: ProjectionRunner;
+  /** The implementing organisation of a consignment, as far as the read model has folded. */
+  readonly tenantOf = (consignmentId: string): string | undefined =>
+    this.projection.tenants.tenantOfConsignment(consignmentId);
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,

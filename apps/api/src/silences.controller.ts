@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Req, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   InvalidMatcherError,
@@ -8,27 +8,33 @@ import {
   type Matcher,
   type Silence,
 } from '@aidwatch/alerts';
-import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
 import { SilenceBody } from './alert.dto';
 import { AlertsService, UnknownSilenceError } from './alerts.service';
-import { principalOf } from './principal';
+import { callerOf } from './principal';
+import { TenancyService } from './tenancy.service';
 
 /** Silences: mute notifications of the alerts their matchers select, until they expire. */
 @ApiTags('Alerts')
+@ApiBearerAuth()
 @Controller('silences')
+@Allow('dashboard', 'operator')
 @UsePipes(queryValidationPipe)
 export class SilencesController {
-  constructor(private readonly alerts: AlertsService) {}
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly tenancy: TenancyService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Silences with their state (pending, active, expired)' })
   list(@Req() req: Request) {
     const now = new Date().toISOString();
-    const tenant = principalOf(req).tenant;
+    const caller = callerOf(req);
     return {
       items: this.alerts.book
         .allSilences()
-        .filter((s) => tenant === undefined || s.tenant === tenant)
+        .filter((s) => this.tenancy.owns(caller, s.tenant))
         .map((s) => this.view(s, now)),
     };
   }
@@ -36,7 +42,7 @@ export class SilencesController {
   @Post()
   @ApiOperation({ summary: 'Create a silence: matchers (all must match), endsAt, comment' })
   async create(@Req() req: Request, @Body() body: SilenceBody) {
-    const principal = principalOf(req);
+    const principal = callerOf(req);
     const now = new Date().toISOString();
     // A tenant's silence only ever covers its own organisation's alerts.
     const matchers: Matcher[] = body.matchers.map((m) => ({ ...m }) as Matcher);
@@ -64,9 +70,9 @@ export class SilencesController {
   @Delete(':silenceId')
   @ApiOperation({ summary: 'Expire a silence now' })
   async expire(@Req() req: Request, @Param('silenceId') silenceId: string) {
-    const principal = principalOf(req);
+    const principal = callerOf(req);
     const silence = this.alerts.book.silence(silenceId);
-    if (!silence || (principal.tenant !== undefined && silence.tenant !== principal.tenant))
+    if (!silence || !this.tenancy.owns(principal, silence.tenant))
       throw new ApiError(HttpStatus.NOT_FOUND, `silence ${silenceId} not found`);
     const now = new Date().toISOString();
     try {

@@ -11,26 +11,32 @@ import {
   Req,
   UsePipes,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { filterErrors, type AlertFilter, type BoundingBox } from '@aidwatch/alerts';
-import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
-import { principalOf } from './principal';
+import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { callerOf } from './principal';
+import { TenancyService } from './tenancy.service';
 import { DeliveriesQuery, ReplayBody, SubscriptionBody } from './subscription.dto';
 import type { WebhookDelivery, WebhookSubscription } from './webhook.store';
 import { WebhooksService } from './webhooks.service';
 
 /** Webhook subscriptions (CONTRACT "Alert subscriptions"), their deliveries, attempts and replay. */
 @ApiTags('Alert subscriptions')
+@ApiBearerAuth()
 @Controller('subscriptions')
+@Allow('dashboard', 'operator')
 @UsePipes(queryValidationPipe)
 export class SubscriptionsController {
-  constructor(private readonly webhooks: WebhooksService) {}
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly tenancy: TenancyService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Register a webhook {url, secret?, filters?}; the secret is returned once' })
   create(@Req() req: Request, @Body() body: SubscriptionBody) {
-    const principal = principalOf(req);
+    const principal = callerOf(req);
     const filters: AlertFilter = {
       ...(body.filters ?? {}),
       bbox: body.filters?.bbox as BoundingBox | undefined,
@@ -50,11 +56,11 @@ export class SubscriptionsController {
   @Get()
   @ApiOperation({ summary: 'Subscriptions visible to the caller' })
   list(@Req() req: Request) {
-    const tenant = principalOf(req).tenant;
+    const caller = callerOf(req);
     return {
       items: this.webhooks.store
         .subscriptions()
-        .filter((s) => tenant === undefined || s.tenant === tenant)
+        .filter((s) => this.tenancy.owns(caller, s.tenant))
         .map(view),
     };
   }
@@ -101,8 +107,7 @@ export class SubscriptionsController {
 
   private owned(req: Request, id: string): WebhookSubscription {
     const s = this.webhooks.store.subscription(id);
-    const tenant = principalOf(req).tenant;
-    if (!s || (tenant !== undefined && s.tenant !== tenant))
+    if (!s || !this.tenancy.owns(callerOf(req), s.tenant))
       throw new ApiError(HttpStatus.NOT_FOUND, `subscription ${id} not found`);
     return s;
   }

@@ -1,14 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { AlertLabels } from '@aidwatch/alerts';
-import type { Principal } from './principal';
+import type { Caller } from './principal';
 
 /**
- * Which alerts a caller may see: principals without a tenant (operators, admins, and the anonymous
- * principal of a deployment without access control) see all; others only alerts of their organisation.
+ * Whose alerts, silences and subscriptions a caller may see: operators all; dashboards and monitors
+ * those of their organisation (an alert belongs to the implementing organisations of its consignments);
+ * anyone else none.
  */
 @Injectable()
 export class TenancyService {
-  maySee(principal: Principal, labels: Pick<AlertLabels, 'organisation'>): boolean {
-    return principal.tenant === undefined || labels.organisation.includes(principal.tenant);
+  maySee(caller: Caller, labels: Pick<AlertLabels, 'organisation'>): boolean {
+    if (caller.scope.kind === 'all') return true;
+    return caller.scope.kind === 'tenant' && labels.organisation.includes(caller.scope.tenant);
+  }
+
+  /** Whether a tenant-owned record (silence, subscription) is the caller's. */
+  owns(caller: Caller, tenant: string | undefined): boolean {
+    if (caller.scope.kind === 'all') return true;
+    return caller.scope.kind === 'tenant' && tenant === caller.scope.tenant;
   }
 }
