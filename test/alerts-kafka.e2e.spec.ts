@@ -45,7 +45,7 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
   });
 
   it('publishes flag events and each lifecycle event keyed by the subject', async () => {
-    const posted = await fetch(`${system.url}/events`, {
+    const posted = await system.fetch(`${system.url}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents-batch+json' },
       body: JSON.stringify(story.events),
@@ -53,7 +53,7 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
     expect(posted.status).toBe(202);
     const alert = await eventually(
       async () => {
-        const res = await fetch(
+        const res = await system.fetch(
           `${system.url}/alerts?rule=access-denied&consignmentId=${story.consignmentId}`,
         );
         return ((await res.json()) as any).items[0];
@@ -65,7 +65,8 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
       ['acknowledge', {}],
       ['resolve', { note: 'visit took place after all' }],
     ] as const) {
-      const res = await fetch(`${system.url}/alerts/${alert.alertId}/${action}`, {
+      const res = await system.fetch(`${system.url}/alerts/${alert.alertId}/${action}`, {
+        as: system.keys.operator,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),

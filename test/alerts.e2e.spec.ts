@@ -3,19 +3,22 @@ import { eventually, startTestSystem, type TestSystem } from './support/aidwatch
 import { SseClient } from './support/sse-client';
 import { shrinkageStory } from './support/stories';
 
-const post = (url: string, path: string, body: unknown, contentType = 'application/json') =>
-  fetch(`${url}${path}`, {
+let system: TestSystem;
+/** As an operator (events as a producer) unless `as` names another key. */
+const post = (_url: string, path: string, body: unknown, contentType = 'application/json', as?: string) =>
+  system.fetch(`${system.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body: JSON.stringify(body),
+    as: as ?? (path === '/events' ? system.keys.producer : system.keys.operator),
   });
 const postEvents = (url: string, events: unknown[]) =>
   post(url, '/events', events, 'application/cloudevents-batch+json');
-const get = async (url: string, path: string): Promise<any> => (await fetch(`${url}${path}`)).json();
+const get = async (_url: string, path: string, as?: string): Promise<any> =>
+  (await system.fetch(`${system.url}${path}`, { as })).json();
 
 describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', () => {
   jest.setTimeout(60_000);
-  let system: TestSystem;
   const story = shrinkageStory('al1');
   const other = shrinkageStory('al2');
   let denied: any;
@@ -88,7 +91,8 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     expect(alert.history.every((h: any) => typeof h.by === 'string' && !Number.isNaN(Date.parse(h.at)))).toBe(
       true,
     );
-    expect((await fetch(`${system.url}/alerts/nope`)).status).toBe(404);
+    expect((await system.fetch(`${system.url}/alerts/nope`)).status).toBe(404);
+    expect(alert.history[1].by).toMatch(/^key:/);
   });
 
   it('creates silences with matchers and an expiry, rejects bad ones, expires them on request', async () => {
@@ -117,7 +121,10 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     });
     expect(muted.every((a: any) => a.silencedBy.includes(silence.silenceId))).toBe(true);
 
-    const expired = await fetch(`${system.url}/silences/${silence.silenceId}`, { method: 'DELETE' });
+    const expired = await system.fetch(`${system.url}/silences/${silence.silenceId}`, {
+      method: 'DELETE',
+      as: system.keys.operator,
+    });
     expect(((await expired.json()) as any).state).toBe('expired');
     const after = await get(system.url, `/alerts?consignmentId=${other.consignmentId}`);
     expect(after.items.every((a: any) => a.silencedBy.length === 0)).toBe(true);
@@ -130,7 +137,7 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
   });
 
   it('applies stream filters to every event type alike: raised, cleared and lifecycle', async () => {
-    const all = new SseClient(`${system.url}/alerts/stream`);
+    const all = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth());
     await all.open();
     const total = (await get(system.url, '/flags?limit=10000')).items.length;
     await all.waitFor((f) => f.filter((x) => x.event === EventTypes.FlagRaised).length >= total);
@@ -169,7 +176,7 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     ];
     for (const [query, belongs] of cases) {
       const expected = all.frames.filter((f) => belongs(alertOf(f)));
-      const filtered = new SseClient(`${system.url}/alerts/stream?${query}`);
+      const filtered = new SseClient(`${system.url}/alerts/stream?after=0&${query}`, system.auth());
       await filtered.open();
       await filtered.waitFor((f) => f.length >= expected.length);
       await new Promise((r) => setTimeout(r, 300));
@@ -181,7 +188,7 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     }
 
     // Status is the alert's status after each event: only the acknowledgement and what followed it while acknowledged.
-    const acked = new SseClient(`${system.url}/alerts/stream?status=acknowledged`);
+    const acked = new SseClient(`${system.url}/alerts/stream?after=0&status=acknowledged`, system.auth());
     await acked.open();
     await acked.waitFor((f) => f.length >= 1);
     await new Promise((r) => setTimeout(r, 300));
@@ -192,7 +199,7 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
       'aidwatch.alert.commented.v1',
     ]);
 
-    const bad = await fetch(`${system.url}/alerts/stream?severity=apocalyptic&bbox=1,2,3`);
+    const bad = await system.fetch(`${system.url}/alerts/stream?severity=apocalyptic&bbox=1,2,3`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).details.map((d: any) => d.field).sort()).toEqual(['bbox', 'severity']);
   });
@@ -213,5 +220,63 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     ])
       expect(Object.keys(doc.paths)).toContain(path);
     expect((await fetch(`${system.url}/docs`)).status).toBe(200);
+  });
+
+  it('scopes alerts by role and tenant: a dashboard sees and acts on its organisation only', async () => {
+    const wfp = system.credential({ role: 'dashboard', tenant: 'World Food Programme' });
+    const unicef = system.credential({ role: 'dashboard', tenant: 'UNICEF' });
+    const monitor = system.credential({
+      role: 'monitor',
+      tenant: 'World Food Programme',
+      monitorId: 'MON-017',
+    });
+    const producer = system.keys.producer;
+    const mine = await get(system.url, '/alerts?limit=1000', wfp);
+    expect(mine.items.length).toBeGreaterThan(0);
+    expect((await get(system.url, '/alerts?limit=1000', monitor)).items.length).toBe(mine.items.length);
+    expect((await get(system.url, '/alerts?limit=1000', unicef)).items).toEqual([]);
+    const target = mine.items.find((a: any) => a.status === 'firing');
+    expect((await system.fetch(`${system.url}/alerts/${target.alertId}`, { as: unicef })).status).toBe(404);
+    expect(
+      (await post(system.url, `/alerts/${target.alertId}/comments`, { comment: 'x' }, undefined, unicef))
+        .status,
+    ).toBe(404);
+    expect(
+      (await post(system.url, `/alerts/${target.alertId}/comments`, { comment: 'seen' }, undefined, wfp))
+        .status,
+    ).toBe(201);
+    expect((await system.fetch(`${system.url}/alerts`, { as: producer })).status).toBe(403);
+    expect((await system.fetch(`${system.url}/alerts`, { as: null })).status).toBe(401);
+    expect((await system.fetch(`${system.url}/silences`, { as: monitor })).status).toBe(403);
+    expect((await system.fetch(`${system.url}/subscriptions`, { as: null })).status).toBe(401);
+
+    // The stream: a dashboard gets its organisation's flag and lifecycle events, another tenant nothing.
+    const ours = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth(wfp));
+    const theirs = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth(unicef));
+    await Promise.all([ours.open(), theirs.open()]);
+    await ours.waitFor((f) => f.some((x) => x.event === 'aidwatch.alert.commented.v1'));
+    await new Promise((r) => setTimeout(r, 500));
+    await Promise.all([ours.close(), theirs.close()]);
+    expect(new Set(ours.frames.map((f) => f.event))).toContain('aidwatch.flag.raised.v1');
+    expect(theirs.status).toBe(200);
+    expect(theirs.frames).toEqual([]);
+
+    // A tenant's silence is bound to its organisation; another tenant does not see it.
+    const res = await post(
+      system.url,
+      '/silences',
+      {
+        matchers: [{ name: 'rule', value: 'ais-gap' }],
+        endsAt: new Date(Date.now() + 60_000).toISOString(),
+        comment: 'c',
+      },
+      undefined,
+      unicef,
+    );
+    const silence = (await res.json()) as any;
+    expect(silence.matchers).toContainEqual({ name: 'organisation', value: 'UNICEF' });
+    expect((await get(system.url, '/silences', wfp)).items.map((s: any) => s.silenceId)).not.toContain(
+      silence.silenceId,
+    );
   });
 });

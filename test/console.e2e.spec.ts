@@ -10,8 +10,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = path.join(__dirname, '..', 'test-output', 'console');
 const available = fs.existsSync(CHROMIUM);
 
-const postEvents = (url: string, events: unknown[]) =>
-  fetch(`${url}/events`, {
+const postEvents = (system: TestSystem, events: unknown[]) =>
+  system.fetch(`${system.url}/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/cloudevents-batch+json' },
     body: JSON.stringify(events),
@@ -56,12 +56,17 @@ if (!available && process.env.CI === 'true') {
 
     it('signs in with a dashboard key, sees a live alert arrive, acknowledges it, drops and resumes the stream without loss', async () => {
       await page.goto(`${system.url}/console`);
-      await page.fill('#key', 'dashboard-demo-key');
+      // A dashboard of the organisation whose aid the stories follow.
+      const key = system.credential({ role: 'dashboard', tenant: 'World Food Programme' });
+      await page.fill('#key', 'not-a-key');
+      await page.click('#login button[type=submit]');
+      await page.locator('#login-error', { hasText: 'not valid' }).waitFor();
+      await page.fill('#key', key);
       await page.click('#login button[type=submit]');
       await page.waitForSelector('#connection.live');
 
       const story = shrinkageStory('br1');
-      expect((await postEvents(system.url, story.events)).status).toBe(202);
+      expect((await postEvents(system, story.events)).status).toBe(202);
       const row = page.locator('#alerts tbody tr', { hasText: 'access-denied' });
       await row.waitFor();
       await page.waitForSelector('#live-feed li[data-type="aidwatch.flag.raised.v1"]');
@@ -83,9 +88,9 @@ if (!available && process.env.CI === 'true') {
       await page.waitForSelector('#connection.disconnected');
       const seenBefore = await page.locator('#live-feed li').count();
       const more = shrinkageStory('br2');
-      expect((await postEvents(system.url, more.events)).status).toBe(202);
+      expect((await postEvents(system, more.events)).status).toBe(202);
       await eventually(async () => {
-        const res = await fetch(`${system.url}/alerts?consignmentId=${more.consignmentId}`);
+        const res = await system.fetch(`${system.url}/alerts?consignmentId=${more.consignmentId}`);
         return ((await res.json()) as any).items.length >= 2 ? true : undefined;
       });
       await new Promise((r) => setTimeout(r, 500));
@@ -94,7 +99,7 @@ if (!available && process.env.CI === 'true') {
       await page.waitForSelector('#connection.live');
 
       // What the server holds, read in full by a separate client: the console must have every event once.
-      const server = new SseClient(`${system.url}/alerts/stream`);
+      const server = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth(key));
       await server.open();
       const total = await eventually(async () => {
         const frames = server.frames.length;

@@ -44,13 +44,18 @@ class Receiver {
   }
 }
 
-const post = (url: string, path: string, body: unknown, contentType = 'application/json') =>
-  fetch(`${url}${path}`, {
+let system: TestSystem;
+let dashboard: string;
+/** Events as a producer; everything else as a World Food Programme dashboard unless `as` says otherwise. */
+const post = (_url: string, path: string, body: unknown, contentType = 'application/json', as?: string) =>
+  system.fetch(`${system.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body: JSON.stringify(body),
+    as: as ?? (path === '/events' ? system.keys.producer : dashboard),
   });
-const get = async (url: string, path: string): Promise<any> => (await fetch(`${url}${path}`)).json();
+const get = async (_url: string, path: string, as?: string): Promise<any> =>
+  (await system.fetch(`${system.url}${path}`, { as: as ?? dashboard })).json();
 const secret = `whsec_${Buffer.from('aidwatch-webhook-test-secret!').toString('base64')}`;
 
 describe('Webhooks: signed, retried with backoff, dead and replayable, isolated, durable', () => {
@@ -61,18 +66,19 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
     WEBHOOK_MAX_ATTEMPTS: '3',
     WEBHOOK_TIMEOUT_MS: '4000',
   };
-  let system: TestSystem;
   const flaky = new Receiver((_r, n) => ({ status: n <= 2 ? 503 : 204 }));
   const down = new Receiver(() => ({ status: 500 }));
   const slow = new Receiver(() => ({ status: 200, delayMs: 3000 }));
+  const otherTenant = new Receiver(() => ({ status: 200 }));
 
   beforeAll(async () => {
-    await Promise.all([flaky.start(), down.start(), slow.start()]);
+    await Promise.all([flaky.start(), down.start(), slow.start(), otherTenant.start()]);
     system = await startTestSystem(env);
+    dashboard = system.credential({ role: 'dashboard', tenant: 'World Food Programme' });
   });
   afterAll(async () => {
     await system?.stop();
-    await Promise.all([flaky.stop(), down.stop(), slow.stop()]);
+    await Promise.all([flaky.stop(), down.stop(), slow.stop(), otherTenant.stop()]);
   });
 
   it('rejects a subscription without a usable url or with a malformed secret', async () => {
@@ -90,6 +96,10 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
     expect(subDown.secret).toMatch(/^whsec_/);
     const subSlow = (await (await post(system.url, '/subscriptions', { url: slow.url })).json()) as any;
 
+    const unicef = system.credential({ role: 'dashboard', tenant: 'UNICEF' });
+    const subOther = (await (
+      await post(system.url, '/subscriptions', { url: otherTenant.url }, undefined, unicef)
+    ).json()) as any;
     const story = shrinkageStory('wh1');
     expect(
       (await post(system.url, '/events', story.events, 'application/cloudevents-batch+json')).status,
@@ -183,6 +193,12 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
       'replayed deliveries',
     );
     expect(subSlow.subscriptionId).toBeDefined();
+    // Another organisation's subscription gets none of these alerts, nor can it be read across tenants.
+    expect(otherTenant.received).toEqual([]);
+    expect(
+      (await system.fetch(`${system.url}/subscriptions/${subOther.subscriptionId}`, { as: dashboard }))
+        .status,
+    ).toBe(404);
   });
 
   it('keeps pending deliveries across a restart and delivers them after', async () => {
@@ -210,6 +226,7 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
       await system.stop();
       receiver.answer = () => ({ status: 200 });
       system = await startTestSystem({ ...env, WEBHOOK_MAX_ATTEMPTS: '6', DATA_DIR: dataDir });
+      dashboard = system.keys.operator; // keys of the first run are not assumed to survive
       const delivered = await eventually(
         async () => {
           const { items } = await get(
