@@ -2,13 +2,20 @@ import { Module } from '@nestjs/common';
 import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AlertsController } from './alerts.controller';
 import { ConsignmentsController } from './consignments.controller';
+import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { ReadModelService } from './read-model.service';
 import { StreamsController } from './streams.controller';
 
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [ConsignmentsController, FlagsController, AlertsController, StreamsController],
+  controllers: [
+    ConsignmentsController,
+    FlagsController,
+    AlertsController,
+    StreamsController,
+    ContractDocsController,
+  ],
   providers: [ReadModelService],
   exports: [ReadModelService],
 })
