@@ -2,7 +2,12 @@ export * from './flag-identity';
 export * from './flag-draft';
 export * from './open-flags';
 export * from './detector';
-export { DiversionDetector, type DiversionSnapshot } from './diversion/diversion-detector';
+export {
+  DiversionDetector,
+  type ConsignmentEntry,
+  type DiversionHead,
+  type DiversionSnapshot,
+} from './diversion/diversion-detector';
 export { defaultDiversionConfig, type DiversionConfig } from './diversion/diversion-config';
 export { diversionRules, evaluateDiversionRules } from './diversion/diversion-rules';
 export type { DiversionContext, DiversionRule } from './diversion/diversion-context';
@@ -16,7 +21,8 @@ export {
 } from './maritime/maritime-config';
 export type { ConsignmentLinker } from './maritime/flag-sink';
 export { PortIndex, type PortRecord } from './maritime/port-index';
-export type { MaritimeSnapshot } from './maritime/maritime-snapshot';
+export type { MaritimeHead, MaritimeSnapshot, VesselJson } from './maritime/maritime-snapshot';
+export type { Fix, VesselRule } from './maritime/vessel-rule';
 export { defaultMidFlagStates, flagStateOfMmsi } from './maritime/mid-flag-states';
 export { imoCheckDigitValid } from './maritime/identity-change.rule';
 export * from './detection-config';

@@ -163,6 +163,21 @@ export class DiversionState {
     };
   }
 
+  /** One consignment's facts as in `toJSON().consignments`, undefined when unknown. */
+  consignmentJson(consignmentId: string): ConsignmentFactsJson | undefined {
+    const facts = this.consignments.get(consignmentId);
+    return facts ? consignmentToJson(facts) : undefined;
+  }
+
+  exemptionJson(exemptionId: string): ExemptionFactsJson | undefined {
+    const facts = this.exemptionFacts.get(exemptionId);
+    return facts ? exemptionToJson(facts) : undefined;
+  }
+
+  portJson(locode: string): PortFact | undefined {
+    return this.ports.get(locode);
+  }
+
   static fromJSON(json: DiversionStateJson): DiversionState {
     const state = new DiversionState();
     for (const e of json.exemptions) state.exemptionFacts.set(e.exemptionId, exemptionFromJson(e));
