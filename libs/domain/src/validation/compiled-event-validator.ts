@@ -18,7 +18,13 @@ export class CompiledEventValidator {
   private readonly envelopeOnly: ValidateFunction;
 
   constructor() {
-    this.ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+    this.ajv = new Ajv({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+    });
     // RFC 3339 with a zone naming a real calendar day: the very function class-validator uses.
     this.ajv.addFormat('date-time', { type: 'string', validate: isEventTime });
     this.ajv.addKeyword({
@@ -48,7 +54,7 @@ export class CompiledEventValidator {
 
     const errors = [...attributes.errors];
     for (const error of valid ? [] : (validator.errors ?? [])) {
-      const field = fieldOf(error);
+      const field = fieldOf(error, event);
       // An undecodable data_base64 is named already; "data is missing" would only repeat it.
       if (field === 'data' && error.keyword === 'required' && 'data_base64' in event) continue;
       errors.push({ field, message: messageOf(field, error) });
@@ -73,7 +79,7 @@ export function validateCloudEventCompiled(input: unknown): EventValidation {
 
 const ELEMENT_RULE = /\/items\/[^/]+$/;
 
-function fieldOf(error: ErrorObject): string {
+function fieldOf(error: ErrorObject, event: Record<string, unknown>): string {
   const path = error.instancePath
     .split('/')
     .slice(1)
@@ -83,9 +89,19 @@ function fieldOf(error: ErrorObject): string {
   else if (error.keyword === 'required')
     path.push((error.params as { missingProperty: string }).missingProperty);
   else if (error.keyword === 'not' && path.length === 0) path.push('data_base64');
-  // An array element that is not what the array holds is reported on the array, as class-validator does.
-  else if (ELEMENT_RULE.test(error.schemaPath) && /^\d+$/.test(path[path.length - 1] ?? '')) path.pop();
+  // class-validator names a bad element of an array of strings, or an array inside an array of objects, by
+  // the array; any other element that is not an object, by its index.
+  else if (ELEMENT_RULE.test(error.schemaPath) && /^\d+$/.test(path[path.length - 1] ?? '')) {
+    const objectElement = error.keyword === 'type' && error.schema === 'object';
+    if (!objectElement || Array.isArray(valueAt(event, path))) path.pop();
+  }
   return path.join('.');
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+  return value;
 }
 
 function messageOf(field: string, error: ErrorObject): string {

@@ -202,14 +202,14 @@ export function nestedDtoOf(dto: new () => object, property: string): (new () =>
 
 const NOT_AN_OBJECT = { message: 'must be an object' };
 
-// ValidateNested walks into an element that is itself an array (so `[[]]` passed); elements must be objects.
+// ValidateNested walks into an element that is itself an array, so `[[]]` would pass; other elements that
+// are not objects it names by index itself.
 function EachIsObject(): PropertyDecorator {
   return ValidateBy({
     name: 'eachIsObject',
     validator: {
-      validate: (value: unknown) =>
-        !Array.isArray(value) || value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
-      defaultMessage: (args?: ValidationArguments) => `${args?.property} must hold objects only`,
+      validate: (value: unknown) => !Array.isArray(value) || !value.some((v) => Array.isArray(v)),
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} must hold objects, not arrays`,
     },
   });
 }
