@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AlertsController } from './alerts.controller';
+import { AuditController } from './audit.controller';
 import { ConsignmentsController } from './consignments.controller';
 import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
@@ -14,6 +15,7 @@ import { StreamsController } from './streams.controller';
     FlagsController,
     AlertsController,
     StreamsController,
+    AuditController,
     ContractDocsController,
   ],
   providers: [ReadModelService],

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventIdConflictError, planAppend, prepareEvents, type PreparedEvent } from './append-policy';
+import { linkEvent } from './chain';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
   AppendResult,
@@ -209,7 +210,12 @@ export class EmbeddedEventStore implements EventStore {
     }
     const recordedAt = this.clock().toISOString();
     let position = 0;
-    for (const event of fresh) position = this.log.insert(streamId, ++revision, event, recordedAt);
+    let previous = head?.hash ?? null;
+    for (const event of fresh) {
+      const link = linkEvent(previous, streamId, ++revision, event);
+      position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
+      previous = link.hash;
+    }
     return { nextExpectedRevision: revision, position: String(position), appended: fresh.length };
   }
 
