@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Controller, Get, Header, HttpStatus, Inject, Param } from '@nestjs/common';
 import type { AppConfig } from '@aidwatch/config';
 import { asyncApiDocument, publishedSchemas } from '@aidwatch/domain';
-import { ApiError, APP_CONFIG } from '@aidwatch/runtime';
+import { Roles } from '@aidwatch/access';
+import { Allow, ApiError, APP_CONFIG } from '@aidwatch/runtime';
 
 /** Version of the external contract the document describes (docs/contract.md, v1 with the v1.1 additions). */
 export const CONTRACT_VERSION = '1.1.0';
@@ -11,9 +12,11 @@ export const CONTRACT_VERSION = '1.1.0';
 /**
  * The machine-readable contract: `GET /docs/asyncapi` (AsyncAPI 3.0, JSON), the JSON Schema of every event
  * and data shape at `/docs/asyncapi/schemas/<name>.json`, and the contract text at
- * `/docs/asyncapi/contract.md`. All are generated from the event catalogue, except the text.
+ * `/docs/asyncapi/contract.md`. All are generated from the event catalogue, except the text. Any
+ * credential may read them (every role builds against the contract).
  */
 @Controller('docs/asyncapi')
+@Allow(...Roles)
 export class ContractDocsController {
   private readonly document: object;
   private readonly schemas = publishedSchemas();
