@@ -7,6 +7,7 @@ import { AuditController } from './audit.controller';
 import { ConsignmentMapController } from './consignment-map.controller';
 import { ConsignmentsController } from './consignments.controller';
 import { ConsoleController } from './console.controller';
+import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { ReadModelService } from './read-model.service';
 import { SilencesController } from './silences.controller';
@@ -29,6 +30,7 @@ import { WebhooksService } from './webhooks.service';
     StreamsController,
     AuditController,
     ConsoleController,
+    ContractDocsController,
   ],
   providers: [ReadModelService, AlertsService, WebhooksService, TenancyService],
   exports: [ReadModelService, AlertsService],
