@@ -10,3 +10,4 @@ export * from './export-verification';
 export * from './stream-heads.projection';
 export * from './consignment-history';
 export * from './read-model-rebuild';
+export * from './event-replay';
