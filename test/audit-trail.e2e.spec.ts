@@ -12,12 +12,14 @@ interface TimelinePage {
   previous: string | null;
 }
 
+let system: TestSystem;
+
 const get = async (url: string) => {
-  const res = await fetch(url);
+  const res = await system.fetch(url);
   return { status: res.status, body: (await res.json()) as any };
 };
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/events`, {
+  system.fetch(`${url}/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/cloudevents-batch+json' },
     body: JSON.stringify(body),
@@ -25,7 +27,6 @@ const post = (url: string, body: unknown) =>
 
 describe('audit trail over HTTP: as-of state, timeline, chain verification', () => {
   jest.setTimeout(60_000);
-  let system: TestSystem;
   const id = SampleIds.consignmentId;
   let beforeDischarge: string;
 

@@ -1,9 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { verifyStore } from '@aidwatch/audit';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { Allow } from '@aidwatch/runtime';
 
 /** Tamper evidence for operators (docs/audit.md). */
 @Controller('audit')
+@Allow('operator')
 export class AuditController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 

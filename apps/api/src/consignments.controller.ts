@@ -1,11 +1,13 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@nestjs/common';
+import { seesConsignment, tenantScopeOf, type Principal } from '@aidwatch/access';
 import { consignmentAsOf, consignmentTimeline } from '@aidwatch/audit';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
-import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
 import { ConsignmentQuery, ConsignmentsQuery, TimelineQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
 
 @Controller('consignments')
+@Allow('dashboard', 'monitor', 'operator')
 @UsePipes(queryValidationPipe)
 export class ConsignmentsController {
   constructor(
@@ -14,10 +16,13 @@ export class ConsignmentsController {
   ) {}
 
   @Get()
-  list(@Query() query: ConsignmentsQuery) {
+  list(@Query() query: ConsignmentsQuery, @CurrentPrincipal() principal: Principal) {
+    const scope = tenantScopeOf(principal);
+    const tenantOf = this.readModel.tenantOf;
     const items = [];
     const projection = this.readModel.projection;
     for (const id of projection.consignmentIds()) {
+      if (!seesConsignment(scope, id, tenantOf)) continue;
       const view = projection.consignment(id);
       if (!view || (query.risk && view.risk !== query.risk)) continue;
       const { flags, ...summary } = view;
@@ -29,7 +34,12 @@ export class ConsignmentsController {
 
   /** The consignment now (the live read model) or `?asOf=` as it was known then (the same fold, replayed). */
   @Get(':id')
-  async get(@Param('id') id: string, @Query() query: ConsignmentQuery) {
+  async get(
+    @Param('id') id: string,
+    @Query() query: ConsignmentQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    this.assertVisible(principal, id);
     if (query.asOf !== undefined) {
       const asOf = Date.parse(query.asOf);
       const view = await consignmentAsOf(this.store, id, asOf);
@@ -46,11 +56,30 @@ export class ConsignmentsController {
    * store order; `?after=` (from `next`) pages forwards, `?before=` (from `previous`) backwards.
    */
   @Get(':id/timeline')
-  async timeline(@Param('id') id: string, @Query() query: TimelineQuery) {
+  async timeline(
+    @Param('id') id: string,
+    @Query() query: TimelineQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    this.assertVisible(principal, id);
     if (query.after !== undefined && query.before !== undefined)
       throw new ApiError(HttpStatus.BAD_REQUEST, 'pass either after or before, not both');
     const page = await consignmentTimeline(this.store, id, query);
     if (!page) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
     return page;
+  }
+
+  /**
+   * A caller limited to its tenant reads only its organisation's consignments: another tenant's (or one
+   * whose tenant is not known yet) is refused with 403.
+   */
+  private assertVisible(principal: Principal, id: string): void {
+    const scope = tenantScopeOf(principal);
+    if (scope.kind === 'all') return;
+    if (!seesConsignment(scope, id, this.readModel.tenantOf))
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        `consignment ${id} is not one of this credential's organisation`,
+      );
   }
 }

@@ -17,6 +17,9 @@ export class ReadModelService implements OnApplicationBootstrap, OnApplicationSh
   runner: ProjectionRunner;
   private watch: NodeJS.Timeout | undefined;
   private switching: Promise<void> | undefined;
+  /** The implementing organisation of a consignment, as far as the read model has folded. */
+  readonly tenantOf = (consignmentId: string): string | undefined =>
+    this.projection.tenants.tenantOfConsignment(consignmentId);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -1,3 +1,4 @@
+import { exemptionOf, registrationOf } from '@aidwatch/detection';
 import type { StoredEvent } from '@aidwatch/event-store';
 import {
   consignmentDocument,
@@ -30,6 +31,20 @@ export class ReadModelProjection implements Projection {
   get flags(): FlagsReadModel {
     return this.state.flags;
   }
+
+  /**
+   * The tenant (implementing organisation of the exemption) of consignments and exemptions, for access
+   * checks; undefined while the registration or the grant has not been folded.
+   */
+  readonly tenants = {
+    tenantOfExemption: (exemptionId: string): string | undefined =>
+      exemptionOf(this.state.exemptions.get(exemptionId))?.grant.implementingOrg,
+    tenantOfConsignment: (consignmentId: string): string | undefined => {
+      const facts = this.state.consignments.get(consignmentId);
+      const registration = facts && registrationOf(facts);
+      return registration && this.tenants.tenantOfExemption(registration.exemptionId);
+    },
+  };
 
   apply(stored: StoredEvent): void {
     evolve(this.state, stored);
