@@ -3,6 +3,7 @@ import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AlertsController } from './alerts.controller';
 import { AuditController } from './audit.controller';
 import { ConsignmentsController } from './consignments.controller';
+import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { ReadModelService } from './read-model.service';
 import { StreamsController } from './streams.controller';
@@ -15,6 +16,7 @@ import { StreamsController } from './streams.controller';
     AlertsController,
     StreamsController,
     AuditController,
+    ContractDocsController,
   ],
   providers: [ReadModelService],
   exports: [ReadModelService],
