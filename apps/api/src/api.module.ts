@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import { AdminKeysController } from './admin-keys.controller';
 import { AlertsController } from './alerts.controller';
 import { AuditController } from './audit.controller';
 import { ConsignmentsController } from './consignments.controller';
@@ -15,6 +16,7 @@ import { StreamsController } from './streams.controller';
     AlertsController,
     StreamsController,
     AuditController,
+    AdminKeysController,
   ],
   providers: [ReadModelService],
   exports: [ReadModelService],

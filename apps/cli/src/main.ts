@@ -1,6 +1,7 @@
 import { ConfigError } from '@aidwatch/config';
 import { buildProgram, ExitCode, type CliCommand } from './cli-program';
 import { registerExportCommand } from './commands/export.command';
+import { registerKeysCommand } from './commands/keys.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { UsageError } from './store-access';
 
@@ -11,7 +12,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 /** Every subcommand, in the order `aidwatch --help` lists them. */
-const commands: CliCommand[] = [registerVerifyCommand, registerExportCommand];
+const commands: CliCommand[] = [registerKeysCommand, registerVerifyCommand, registerExportCommand];
 
 buildProgram(commands)
   .parseAsync(process.argv)

@@ -8,3 +8,4 @@ export * from './http/configure-http';
 export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './access/access.module';
+export * from './http/query-rules';
