@@ -4,6 +4,7 @@ import { AdminKeysController } from './admin-keys.controller';
 import { AlertsController } from './alerts.controller';
 import { AuditController } from './audit.controller';
 import { ConsignmentsController } from './consignments.controller';
+import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { ReadModelService } from './read-model.service';
 import { StreamsController } from './streams.controller';
@@ -17,6 +18,7 @@ import { StreamsController } from './streams.controller';
     StreamsController,
     AuditController,
     AdminKeysController,
+    ContractDocsController,
   ],
   providers: [ReadModelService],
   exports: [ReadModelService],
