@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import { AdminKeysController } from './admin-keys.controller';
 import { AlertActionsController } from './alert-actions.controller';
 import { AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
@@ -30,6 +31,7 @@ import { WebhooksService } from './webhooks.service';
     StreamsController,
     AuditController,
     ConsoleController,
+    AdminKeysController,
     ContractDocsController,
   ],
   providers: [ReadModelService, AlertsService, WebhooksService, TenancyService],

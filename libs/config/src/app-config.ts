@@ -69,8 +69,10 @@ export interface InputLimits {
   batchEvents: number;
   /** Deepest nesting of JSON objects and arrays. */
   jsonDepth: number;
-  /** Longest identifier or name (CloudEvents id, source, subject, ids in data), in characters. */
+  /** Longest identifier (CloudEvents id, source, subject, ids in data), in characters. */
   identifierLength: number;
+  /** Longest free-text string (names, descriptions, reasons), in characters. */
+  textLength: number;
   /** Most error details in one response (the rest are counted). */
   errorDetails: number;
 }
@@ -154,6 +156,7 @@ export function loadConfig(
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
+      LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
     },
@@ -205,6 +208,7 @@ export function loadConfig(
       batchEvents: e.LIMIT_BATCH_EVENTS,
       jsonDepth: e.LIMIT_JSON_DEPTH,
       identifierLength: e.LIMIT_IDENTIFIER_LENGTH,
+      textLength: e.LIMIT_TEXT_LENGTH,
       errorDetails: e.LIMIT_ERROR_DETAILS,
     },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],

@@ -9,3 +9,4 @@ export * from './http/openapi';
 export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './access/access.module';
+export * from './http/query-rules';
