@@ -1,6 +1,7 @@
 import { ConfigError } from '@aidwatch/config';
 import { buildProgram, ExitCode, type CliCommand } from './cli-program';
 import { registerExportCommand } from './commands/export.command';
+import { registerForgetCommand } from './commands/forget.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerVerifyCommand } from './commands/verify.command';
@@ -18,6 +19,7 @@ const commands: CliCommand[] = [
   registerExportCommand,
   registerRebuildCommand,
   registerReplayCommand,
+  registerForgetCommand,
 ];
 
 buildProgram(commands)
