@@ -2,6 +2,7 @@ import { ConfigError } from '@aidwatch/config';
 import { buildProgram, ExitCode, type CliCommand } from './cli-program';
 import { registerExportCommand } from './commands/export.command';
 import { registerForgetCommand } from './commands/forget.command';
+import { registerKeysCommand } from './commands/keys.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerVerifyCommand } from './commands/verify.command';
@@ -15,6 +16,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 /** Every subcommand, in the order `aidwatch --help` lists them. */
 const commands: CliCommand[] = [
+  registerKeysCommand,
   registerVerifyCommand,
   registerExportCommand,
   registerRebuildCommand,
