@@ -65,6 +65,8 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
     WEBHOOK_MAX_DELAY_MS: '1000',
     WEBHOOK_MAX_ATTEMPTS: '3',
     WEBHOOK_TIMEOUT_MS: '4000',
+    // The receivers of this test listen on loopback.
+    WEBHOOK_PRIVATE_TARGETS: 'true',
   };
   const flaky = new Receiver((_r, n) => ({ status: n <= 2 ? 503 : 204 }));
   const down = new Receiver(() => ({ status: 500 }));
@@ -85,6 +87,28 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
     const res = await post(system.url, '/subscriptions', { url: 'not a url', secret: 'hunter2' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).details.map((d: any) => d.field).sort()).toEqual(['secret', 'url']);
+  });
+
+  it('refuses loopback, private and link-local targets unless WEBHOOK_PRIVATE_TARGETS allows them', async () => {
+    const strict = await startTestSystem();
+    try {
+      for (const url of [
+        'http://127.0.0.1:9/hook',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://localhost/x',
+      ]) {
+        const res = await strict.fetch(`${strict.url}/subscriptions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ url }),
+          as: strict.keys.operator,
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as any).details[0]).toMatchObject({ field: 'url' });
+      }
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('delivers every alert signed (verified with the reference library), retrying failures with growing delays', async () => {

@@ -4,6 +4,6 @@ import { allInOneFeatures } from './app.module';
 
 runMain(() =>
   startApp('aidwatch', (config, logger) => rootModule(config, logger, allInOneFeatures), {
-    defaults: { demo: true, logPretty: true },
+    defaults: { demo: true, logPretty: true, webhookPrivateTargets: true },
   }),
 );

@@ -1,3 +1,4 @@
+import { webhookTargetProblem } from './webhook-target';
 import {
   Body,
   Controller,
@@ -35,8 +36,11 @@ export class SubscriptionsController {
 
   @Post()
   @ApiOperation({ summary: 'Register a webhook {url, secret?, filters?}; the secret is returned once' })
-  create(@Req() req: Request, @Body() body: SubscriptionBody) {
+  async create(@Req() req: Request, @Body() body: SubscriptionBody) {
     const principal = callerOf(req);
+    const target = await webhookTargetProblem(body.url, this.webhooks.allowPrivateTargets);
+    if (target)
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', [{ field: 'url', message: target }]);
     const filters: AlertFilter = {
       ...(body.filters ?? {}),
       bbox: body.filters?.bbox as BoundingBox | undefined,

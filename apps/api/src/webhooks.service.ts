@@ -1,3 +1,4 @@
+import { webhookTargetProblem } from './webhook-target';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
@@ -73,6 +74,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
   private readonly runner: ProjectionRunner;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
+  /** Whether webhooks may target loopback, private and link-local addresses (`WEBHOOK_PRIVATE_TARGETS`). */
+  readonly allowPrivateTargets: boolean;
   private active: WebhookSubscription[] = [];
   private readonly senders = new Map<string, Sender>();
   private stopped = false;
@@ -88,6 +91,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     this.store = new WebhookStore(config.webhooks.path);
     this.policy = config.webhooks;
     this.timeoutMs = config.webhooks.timeoutMs;
+    this.allowPrivateTargets = config.webhooks.allowPrivateTargets;
     this.active = this.store.subscriptions();
     this.runner = new ProjectionRunner(
       eventStore,
@@ -178,6 +182,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      const refused = await webhookTargetProblem(subscription.url, this.allowPrivateTargets);
+      if (refused) throw new Error(`target refused: ${refused}`);
       const signature = new Webhook(subscription.secret).sign(d.deliveryId, at, d.payload);
       const res = await fetch(subscription.url, {
         method: 'POST',

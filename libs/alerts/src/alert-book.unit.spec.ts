@@ -1,6 +1,6 @@
 import { EventTypes } from '@aidwatch/domain';
 import { AlertBook, SUPERSEDED_REASON } from './alert-book';
-import { decide } from './alert-commands';
+import { decide, InvalidAlertCommandError, MaxNoteLength } from './alert-commands';
 import { cleared, fact, flag, lifecycle, minute, raised, silenceCreated } from './testing/alert-fixtures';
 
 const act = (book: AlertBook, alertId: string, command: Parameters<typeof decide>[1]) => {
@@ -99,6 +99,23 @@ describe('AlertBook: lifecycle actions', () => {
     expect(() => decide(book.get('p1')!, { kind: 'assign', by: 'a', at: minute(4), assignee: 'b' })).toThrow(
       /resolved/,
     );
+  });
+
+  it('refuses notes, comments and assignees with control characters, bidi overrides or lone surrogates', () => {
+    const book = new AlertBook();
+    book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' })));
+    for (const bad of ['ok\u202e', 'a\u0000b', 'x\ud800', 'y'.repeat(MaxNoteLength + 1)]) {
+      expect(() => decide(book.get('p1')!, { kind: 'comment', by: 'a', at: minute(1), note: bad })).toThrow(
+        InvalidAlertCommandError,
+      );
+      expect(() =>
+        decide(book.get('p1')!, { kind: 'assign', by: 'a', at: minute(1), assignee: bad }),
+      ).toThrow(/assignee/);
+    }
+    // Line breaks and tabs are ordinary text in a note.
+    expect(
+      decide(book.get('p1')!, { kind: 'comment', by: 'a', at: minute(1), note: 'seen\n\tagain' }).data.note,
+    ).toBe('seen\n\tagain');
   });
 
   it('a hand-resolved alert re-opens on new evidence of its problem', () => {

@@ -5,6 +5,10 @@ import {
   type AlertStatus,
 } from './alert-events';
 import { summaryOf, type Alert } from './alert-book';
+import { textProblem } from '@aidwatch/domain';
+
+/** Longest note, comment or assignee accepted on an alert action (characters). */
+export const MaxNoteLength = 4000;
 
 /** An action on an alert: who does it, when (the caller's clock, RFC 3339) and why. */
 export type AlertCommand =
@@ -26,8 +30,12 @@ export function decide(
   alert: Alert,
   command: AlertCommand,
 ): { type: AlertEventType; data: AlertLifecycleData } {
-  const text = (value: string | undefined) =>
-    typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  const text = (value: string | undefined, field = 'note') => {
+    if (typeof value !== 'string' || value.trim() === '') return undefined;
+    const problem = textProblem(value, MaxNoteLength);
+    if (problem) throw new InvalidAlertCommandError(`${field} ${problem}`);
+    return value.trim();
+  };
   const base = { alertId: alert.alertId, by: command.by, at: command.at };
   const event = (type: AlertEventType, status: AlertStatus, extra: Partial<AlertLifecycleData>) => ({
     type,
@@ -46,7 +54,7 @@ export function decide(
       return event(AlertEventTypes.Resolved, 'resolved', { note });
     }
     case 'assign': {
-      const assignee = text(command.assignee);
+      const assignee = text(command.assignee, 'assignee');
       if (!assignee) throw new InvalidAlertCommandError('an assignment needs an assignee');
       if (alert.status === 'resolved') throw new AlertConflictError(`alert ${alert.alertId} is resolved`);
       return event(AlertEventTypes.Assigned, alert.status, { assignee, ...withNote(text(command.note)) });

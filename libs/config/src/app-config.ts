@@ -106,7 +106,15 @@ export interface AppConfig {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   /** Webhook deliveries: durable outbox file, retry policy and per-request timeout. */
-  webhooks: { path: string; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
+  webhooks: {
+    path: string;
+    maxAttempts: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    timeoutMs: number;
+    /** Whether webhooks may target loopback, private and link-local addresses (off outside `npm start`). */
+    allowPrivateTargets: boolean;
+  };
   /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
   auditCheckpointEveryMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
@@ -119,7 +127,7 @@ export interface AppConfig {
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  defaults: { demo?: boolean; logPretty?: boolean } = {},
+  defaults: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean } = {},
 ): AppConfig {
   const problems: string[] = [];
   const e = cleanEnv(
@@ -144,6 +152,7 @@ export function loadConfig(
       WEBHOOK_BASE_DELAY_MS: positive({ default: 5000 }),
       WEBHOOK_MAX_DELAY_MS: positive({ default: 3_600_000 }),
       WEBHOOK_TIMEOUT_MS: positive({ default: 10_000 }),
+      WEBHOOK_PRIVATE_TARGETS: bool({ default: defaults.webhookPrivateTargets ?? false }),
       HOST: str({ default: '127.0.0.1', desc: 'interface to listen on (0.0.0.0 in the container)' }),
       CORS_ORIGINS: originList({ default: [] }),
       RATE_LIMIT_REQUESTS: positiveInt({ default: 1200 }),
@@ -239,6 +248,7 @@ export function loadConfig(
       baseDelayMs: e.WEBHOOK_BASE_DELAY_MS,
       maxDelayMs: e.WEBHOOK_MAX_DELAY_MS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      allowPrivateTargets: e.WEBHOOK_PRIVATE_TARGETS,
     },
     auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
     detection,

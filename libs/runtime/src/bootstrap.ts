@@ -20,7 +20,7 @@ export async function startApp(
   rootModule: (config: AppConfig, logger: Logger) => DynamicModule,
   options: {
     env?: NodeJS.ProcessEnv;
-    defaults?: { demo?: boolean; logPretty?: boolean };
+    defaults?: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean };
     host?: string;
   } = {},
 ): Promise<StartedApp> {
