@@ -182,11 +182,10 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
     // The receiver that always fails: dead after 3 attempts, then replayed once it works.
     const dead = await eventually(
       async () => {
-        const { items } = await get(
-          system.url,
-          `/subscriptions/${subDown.subscriptionId}/deliveries?status=dead`,
-        );
-        return items.length > 0 ? items : undefined;
+        // Every delivery of this subscription settled dead (none still pending), so the replay below
+        // answers for exactly these.
+        const { items } = await get(system.url, `/subscriptions/${subDown.subscriptionId}/deliveries`);
+        return items.length > 0 && items.every((d: any) => d.status === 'dead') ? items : undefined;
       },
       30_000,
       'dead deliveries',
