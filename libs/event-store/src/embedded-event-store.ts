@@ -53,10 +53,38 @@ function listen(channel: string, listener: () => void): () => void {
 
 const unlimited = (count: number) => (Number.isFinite(count) ? count : -1);
 
+interface PreparedWrite {
+  streamId: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+}
+
+/** The last event of a stream, as this connection last saw it. */
+interface StreamHead {
+  revision: number;
+  position: number;
+}
+
+interface QueuedAppend {
+  writes: PreparedWrite[];
+  resolve: (results: AppendResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Stream heads remembered between appends; past this many the memory starts over (they are re-read on demand). */
+const MAX_REMEMBERED_HEADS = 1_000_000;
+
 /**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk
  * before it is acknowledged. Appends take the write lock up front (BEGIN IMMEDIATE), which keeps commits
  * in position order even with several processes writing to the file.
+ *
+ * Group commit: appends requested during one turn of the event loop (e.g. the batches of several Kafka
+ * partitions) are written in one transaction, so they share one fsync; each caller's promise resolves only
+ * after that commit. When the group fails, each append is retried in its own transaction, so one caller's
+ * conflict never fails another's write. Idempotency for `expected: 'any'` goes through the unique index on
+ * the event id (an insert that conflicts is a repeat), not through a lookup per event; stream heads are kept
+ * in memory and dropped whenever another connection has committed to the file (`PRAGMA data_version`).
  */
 export class EmbeddedEventStore implements EventStore {
   readonly name = 'embedded';
@@ -65,14 +93,11 @@ export class EmbeddedEventStore implements EventStore {
   private readonly channel: string;
   private readonly subscriptions = new Set<Subscription>();
   private readonly clock: () => Date;
-  private readonly appendInTransaction: (
-    streamId: string,
-    events: PreparedEvent[],
-    expected: ExpectedRevision,
-  ) => AppendResult;
-  private readonly appendManyInTransaction: (
-    writes: ReadonlyArray<{ streamId: string; events: PreparedEvent[]; expected: ExpectedRevision }>,
-  ) => AppendResult[];
+  private readonly commitInTransaction: (groups: ReadonlyArray<PreparedWrite[]>) => AppendResult[][];
+  private readonly heads = new Map<string, StreamHead | null>();
+  private dataVersion: number | undefined;
+  private queue: QueuedAppend[] = [];
+  private flushScheduled = false;
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
   private onClosed: (() => void) | undefined;
   private closed = false;
@@ -98,14 +123,13 @@ export class EmbeddedEventStore implements EventStore {
     this.log = new SqliteEventLog(this.db);
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
-    this.appendInTransaction = this.db.transaction(
-      (streamId: string, events: PreparedEvent[], expected: ExpectedRevision) =>
-        this.write(streamId, events, expected),
-    ).immediate;
-    this.appendManyInTransaction = this.db.transaction(
-      (writes: ReadonlyArray<{ streamId: string; events: PreparedEvent[]; expected: ExpectedRevision }>) =>
-        writes.map((w) => this.write(w.streamId, w.events, w.expected)),
-    ).immediate;
+    this.commitInTransaction = this.db.transaction((groups: ReadonlyArray<PreparedWrite[]>) => {
+      this.forgetHeadsIfOthersWrote();
+      const recordedAt = this.clock().toISOString();
+      return groups.map((writes) =>
+        writes.map((w) => this.write(w.streamId, w.events, w.expected, recordedAt)),
+      );
+    }).immediate;
     // The page and the head it reports come from one read snapshot.
     this.readPageInSnapshot = this.db.transaction(
       (after: number, limit: number, filter: NormalizedFilter) => {
@@ -127,8 +151,7 @@ export class EmbeddedEventStore implements EventStore {
     expected: ExpectedRevision = 'any',
   ): Promise<AppendResult> {
     this.assertOpen();
-    const result = this.appendInTransaction(streamId, prepareEvents(streamId, events), expected);
-    if (result.appended > 0) appendListeners.get(this.channel)?.forEach((listener) => listener());
+    const [result] = await this.enqueue([{ streamId, events: prepareEvents(streamId, events), expected }]);
     return result;
   }
 
@@ -139,10 +162,7 @@ export class EmbeddedEventStore implements EventStore {
       events: prepareEvents(w.streamId, w.events),
       expected: w.expected ?? 'any',
     }));
-    const results = this.appendManyInTransaction(prepared);
-    if (results.some((r) => r.appended > 0))
-      appendListeners.get(this.channel)?.forEach((listener) => listener());
-    return results;
+    return this.enqueue(prepared);
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
@@ -189,28 +209,120 @@ export class EmbeddedEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.closed = true;
     this.db.close();
     this.onClosed?.();
   }
 
-  private write(streamId: string, events: PreparedEvent[], expected: ExpectedRevision): AppendResult {
-    const head = this.log.streamHead(streamId);
-    let revision = head?.revision ?? -1;
-    const fresh = planAppend(streamId, events, expected, revision, (id) => {
-      const holder = this.log.holderOf(id);
-      if (holder && holder.streamId !== streamId)
-        throw new EventIdConflictError(id, streamId, holder.streamId);
-      return holder?.revision;
+  private enqueue(writes: PreparedWrite[]): Promise<AppendResult[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
     });
-    if (fresh.length === 0) {
-      return { nextExpectedRevision: revision, position: head ? String(head.position) : null, appended: 0 };
+  }
+
+  /** Commits every queued append in one transaction (or, if that fails, each in its own). */
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = this.queue;
+    if (queued.length === 0) return;
+    this.queue = [];
+    if (this.closed) {
+      for (const q of queued) q.reject(new Error('The event store is closed'));
+      return;
     }
-    const recordedAt = this.clock().toISOString();
-    let position = 0;
-    for (const event of fresh) position = this.log.insert(streamId, ++revision, event, recordedAt);
-    return { nextExpectedRevision: revision, position: String(position), appended: fresh.length };
+    let appended = false;
+    const settle = (q: QueuedAppend, results: AppendResult[]) => {
+      appended ||= results.some((r) => r.appended > 0);
+      q.resolve(results);
+    };
+    try {
+      const results = this.commit(queued.map((q) => q.writes));
+      queued.forEach((q, i) => settle(q, results[i]));
+    } catch (error) {
+      if (queued.length === 1) queued[0].reject(error);
+      else
+        for (const q of queued) {
+          try {
+            settle(q, this.commit([q.writes])[0]);
+          } catch (own) {
+            q.reject(own);
+          }
+        }
+    }
+    if (appended) appendListeners.get(this.channel)?.forEach((listener) => listener());
+  }
+
+  private commit(groups: ReadonlyArray<PreparedWrite[]>): AppendResult[][] {
+    try {
+      return this.commitInTransaction(groups);
+    } catch (error) {
+      // The remembered heads may include writes that were just rolled back.
+      this.heads.clear();
+      throw error;
+    }
+  }
+
+  private forgetHeadsIfOthersWrote(): void {
+    const version = this.log.dataVersion();
+    if (version !== this.dataVersion || this.heads.size > MAX_REMEMBERED_HEADS) this.heads.clear();
+    this.dataVersion = version;
+  }
+
+  private headOf(streamId: string): StreamHead | null {
+    let head = this.heads.get(streamId);
+    if (head === undefined) {
+      head = this.log.streamHead(streamId) ?? null;
+      this.heads.set(streamId, head);
+    }
+    return head;
+  }
+
+  private write(
+    streamId: string,
+    events: PreparedEvent[],
+    expected: ExpectedRevision,
+    recordedAt: string,
+  ): AppendResult {
+    const head = this.headOf(streamId);
+    let revision = head?.revision ?? -1;
+    let position = head?.position ?? null;
+    let appended = 0;
+    if (expected === 'any') {
+      // For 'any', planAppend keeps exactly the ids not held yet: the unique index tells, insert by insert.
+      for (const event of events) {
+        const at = this.log.insertUnlessHeld(streamId, revision + 1, event, recordedAt);
+        if (at === undefined) {
+          const holder = this.log.holderOf(event.id);
+          if (holder && holder.streamId !== streamId)
+            throw new EventIdConflictError(event.id, streamId, holder.streamId);
+          continue;
+        }
+        revision += 1;
+        position = at;
+        appended += 1;
+      }
+    } else {
+      const fresh = planAppend(streamId, events, expected, revision, (id) => {
+        const holder = this.log.holderOf(id);
+        if (holder && holder.streamId !== streamId)
+          throw new EventIdConflictError(id, streamId, holder.streamId);
+        return holder?.revision;
+      });
+      for (const event of fresh) position = this.log.insert(streamId, ++revision, event, recordedAt);
+      appended = fresh.length;
+    }
+    if (appended > 0) this.heads.set(streamId, { revision, position: position as number });
+    return {
+      nextExpectedRevision: revision,
+      position: position === null ? null : String(position),
+      appended,
+    };
   }
 
   private assertOpen(): void {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { EventStore, Position, StoredEvent, Subscription } from '@aidwatch/event-store';
 import type { CheckpointStore } from './checkpoint-store';
 import type { Projection } from './projection';
@@ -12,6 +13,8 @@ export interface RunnerOptions {
    */
   restartAfterMs?: number;
   onProcessed?: (event: StoredEvent) => void;
+  /** After each checkpoint: how long taking and saving it blocked the thread, in milliseconds. */
+  onCheckpoint?: (info: { position: Position; durationMs: number }) => void;
   /** Wall clock, for checkpoint timing and lag only (never for detection). */
   now?: () => Date;
 }
@@ -187,7 +190,9 @@ export class ProjectionRunner {
   private checkpoint(): void {
     if (this.position === null || this.sinceCheckpoint === 0) return;
     const at = this.now();
+    const started = performance.now();
     this.checkpoints.save(this.projection.name, this.position, this.projection.snapshot(), at);
+    this.options.onCheckpoint?.({ position: this.position, durationMs: performance.now() - started });
     this.sinceCheckpoint = 0;
     this.lastCheckpointAt = at.getTime();
     this.checkpointedAt = at.toISOString();
