@@ -18,7 +18,7 @@ import { detectionConfigFrom } from '@aidwatch/detection';
 import { EmbeddedEventStore, type StoredEvent } from '@aidwatch/event-store';
 import { EventIntake } from '@aidwatch/intake';
 import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
-import { createKafkaClient, KafkaInbound, KafkaPublisher } from '@aidwatch/messaging';
+import { createKafkaClient, KafkaInbound, KafkaPublisher, type InboundMessage } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import {
   CheckpointStore,
@@ -58,7 +58,16 @@ function report(name: string, value: string, target = '', pass?: boolean): void 
 const kafka = new Kafka({ brokers, clientId: `aidwatch-bench-${run}`, logLevel: logLevel.NOTHING });
 const client = createKafkaClient({ brokers, clientId: `aidwatch-bench-${run}` }, { logLevel: 'nothing' });
 const config = loadConfig({ ...process.env, KAFKA_BROKERS: undefined });
-const intakeOptions = {};
+/** KafkaInbound's options as the Kafka intake service sets them from the configuration. */
+const intakeOptions = (intake: EventIntake) => ({
+  topics,
+  handler: (messages: InboundMessage[]) => intake.ingestKafkaBatch(messages),
+  commitIntervalMs: config.kafkaIntake.commitIntervalMs,
+  partitionsConsumedConcurrently: config.kafkaIntake.partitionsConsumedConcurrently,
+  ...(config.kafkaIntake.alignment
+    ? { eventTimeOf: (m: InboundMessage) => intake.eventTimeOf(m), alignment: config.kafkaIntake.alignment }
+    : {}),
+});
 
 /** The simulator's fleet over a fixed period, thinned so that every fleet size yields about EVENTS events. */
 function fleetEvents(vessels: number, events: number, seed: number, start = START, hours = HOURS) {
@@ -198,7 +207,7 @@ function pipeline(dir: string, groupId: string): Pipeline {
   const intake = new EventIntake(store, new AidwatchMetrics());
   const inbound = KafkaInbound.fromConfig(
     { brokers, clientId: `aidwatch-bench-${run}`, groupId },
-    { topics, handler: (messages) => intake.ingestKafkaBatch(messages), ...intakeOptions },
+    intakeOptions(intake),
     { logLevel: 'nothing' },
   );
   return {
@@ -380,7 +389,7 @@ async function latencyPhase(p: Pipeline): Promise<void> {
   const intake = new EventIntake(p.store, new AidwatchMetrics());
   const inbound = KafkaInbound.fromConfig(
     { brokers, clientId: `aidwatch-bench-${run}`, groupId },
-    { topics, handler: (messages) => intake.ingestKafkaBatch(messages), ...intakeOptions },
+    intakeOptions(intake),
     { logLevel: 'nothing' },
   );
   await inbound.start();

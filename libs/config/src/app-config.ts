@@ -32,6 +32,21 @@ const positive = makeValidator<number>((input) => {
   return n;
 });
 
+const wholeAtLeastZero = makeValidator<number>((input) => {
+  const n = Number(input);
+  if (!/^\d+$/.test(input.trim()) || !Number.isSafeInteger(n))
+    throw new EnvError(`"${input}" is not a whole number ≥ 0`);
+  return n;
+});
+
+/** How the Kafka intake consumes (see KafkaInbound). */
+export interface KafkaIntakeSettings {
+  commitIntervalMs: number;
+  partitionsConsumedConcurrently: number;
+  /** Event-time alignment of partitions while catching up; undefined when switched off (drift 0). */
+  alignment?: { maxDriftMs: number; idleAfterMs: number };
+}
+
 export interface AppConfig {
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -41,6 +56,7 @@ export interface AppConfig {
   /** Where projection checkpoints and snapshots are kept. */
   checkpointPath: string;
   kafka?: { brokers: string[]; clientId: string; groupId: string };
+  kafkaIntake: KafkaIntakeSettings;
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
@@ -72,6 +88,10 @@ export function loadConfig(
       KAFKA_BROKERS: brokerList({ default: [] }),
       KAFKA_CLIENT_ID: str({ default: 'aidwatch' }),
       KAFKA_GROUP_ID: str({ default: 'aidwatch-ingestor' }),
+      KAFKA_COMMIT_INTERVAL_MS: wholeAtLeastZero({ default: 1000 }),
+      KAFKA_PARTITIONS_CONCURRENTLY: positive({ default: 4 }),
+      KAFKA_ALIGNMENT_MAX_DRIFT_MS: wholeAtLeastZero({ default: 300_000 }),
+      KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
@@ -108,6 +128,14 @@ export function loadConfig(
       e.KAFKA_BROKERS.length > 0
         ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, groupId: e.KAFKA_GROUP_ID }
         : undefined,
+    kafkaIntake: {
+      commitIntervalMs: e.KAFKA_COMMIT_INTERVAL_MS,
+      partitionsConsumedConcurrently: Math.floor(e.KAFKA_PARTITIONS_CONCURRENTLY),
+      alignment:
+        e.KAFKA_ALIGNMENT_MAX_DRIFT_MS > 0
+          ? { maxDriftMs: e.KAFKA_ALIGNMENT_MAX_DRIFT_MS, idleAfterMs: e.KAFKA_ALIGNMENT_IDLE_MS }
+          : undefined,
+    },
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,

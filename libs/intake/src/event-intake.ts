@@ -28,6 +28,8 @@ export type HttpIntakeResult = { ok: true; accepted: string[] } | { ok: false; e
 export class EventIntake {
   /** One NMEA decoder per Kafka partition, so multipart messages assemble in partition order. */
   private readonly nmeaDecoders = new Map<string, NmeaDecoder>();
+  /** CloudEvents decoded by `eventTimeOf`, reused when the same message is ingested (decoded once). */
+  private readonly decoded = new WeakMap<InboundMessage, ReturnType<typeof decodeKafkaMessage>>();
 
   constructor(
     private readonly store: EventStore,
@@ -44,6 +46,21 @@ export class EventIntake {
     return { ok: true, accepted: decoded.events.map((e) => e.id) };
   }
 
+  /**
+   * The event time (ms since the epoch) of a Kafka message carrying a CloudEvent, for aligning partitions in
+   * event time; undefined for an invalid message or raw NMEA (whose decoder keeps multipart state, so it
+   * decodes only once, in order, at ingestion).
+   */
+  eventTimeOf(message: InboundMessage): number | undefined {
+    if (message.topic === Topics.positions && message.value && looksLikeNmea(message.value.toString('utf8')))
+      return undefined;
+    let decoded = this.decoded.get(message);
+    if (!decoded) this.decoded.set(message, (decoded = decodeKafkaMessage(message)));
+    if (!decoded.ok) return undefined;
+    const time = Date.parse(decoded.event.time);
+    return Number.isFinite(time) ? time : undefined;
+  }
+
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
   async ingestKafkaBatch(messages: readonly InboundMessage[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
@@ -55,7 +72,7 @@ export class EventIntake {
         outcomes.push({ kind: 'ok' });
         continue;
       }
-      const decoded = nmea ?? decodeKafkaMessage(message);
+      const decoded = nmea ?? this.decoded.get(message) ?? decodeKafkaMessage(message);
       if (decoded.ok) {
         valid.push({ event: decoded.event, topic: message.topic });
         outcomes.push({ kind: 'ok' });

@@ -105,4 +105,34 @@ describe('ProjectionRunner', () => {
     await runner.stop();
     expect(projection.seen).toEqual((await store.readAll()).map((e) => e.id));
   });
+
+  it('replays a backlog in slices, so timers and I/O run before the replay ends, and says it is catching up', async () => {
+    await append(store, 2000);
+    const projection = new CountingProjection();
+    const slow = projection.apply.bind(projection);
+    // About 0.1 ms of work per event: the whole replay takes far longer than one 20 ms slice.
+    projection.apply = (event) => {
+      const until = performance.now() + 0.1;
+      while (performance.now() < until);
+      slow(event);
+    };
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 500,
+      checkpointEveryMs: 60_000,
+      sliceMs: 20,
+    });
+    runner.start();
+    const seenByTimer = await new Promise<number>((resolve) =>
+      setTimeout(() => resolve(projection.seen.length), 0),
+    );
+    const midway = await runner.catchingUp();
+    await runner.caughtUp();
+    const after = await runner.catchingUp();
+    await runner.stop();
+
+    expect(seenByTimer).toBeLessThan(2000);
+    expect(midway).toBe(true);
+    expect(after).toBe(false);
+    expect(projection.seen).toHaveLength(2000);
+  });
 });

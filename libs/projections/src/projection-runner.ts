@@ -17,6 +17,11 @@ export interface RunnerOptions {
   onCheckpoint?: (info: { position: Position; durationMs: number }) => void;
   /** Wall clock, for checkpoint timing and lag only (never for detection). */
   now?: () => Date;
+  /**
+   * Longest stretch, in ms, that catch-up works before it lets the event loop run (HTTP, health, metrics, Kafka
+   * heartbeats); 20 ms unless set.
+   */
+  sliceMs?: number;
 }
 
 export interface RunnerStatus {
@@ -133,6 +138,16 @@ export class ProjectionRunner {
     }
   }
 
+  /** True while events the projection has not processed are waiting in the store (a backlog or rebuild). */
+  async catchingUp(): Promise<boolean> {
+    const pending = await this.store.readAll({
+      after: this.position ?? undefined,
+      maxCount: 1,
+      filter: this.projection.filter,
+    });
+    return pending.length > 0;
+  }
+
   /** Age of the oldest event this projection has not processed yet; 0 when it is caught up. */
   async lagSeconds(): Promise<number> {
     const [pending] = await this.store.readAll({
@@ -146,8 +161,17 @@ export class ProjectionRunner {
 
   private async consume(subscription: Subscription): Promise<void> {
     let current: StoredEvent | undefined;
+    const sliceMs = this.options.sliceMs ?? 20;
+    let sliceStarted = performance.now();
     try {
       for await (const event of subscription) {
+        if (performance.now() - sliceStarted >= sliceMs) {
+          // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
+          // otherwise keep timers and I/O waiting until the whole replay is done.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStarted = performance.now();
+          if (this.stopping) break;
+        }
         current = event;
         this.applying = true;
         await this.projection.apply(event);
