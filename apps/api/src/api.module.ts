@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AlertsController } from './alerts.controller';
+import { AuditController } from './audit.controller';
 import { ConsignmentsController } from './consignments.controller';
 import { FlagsController } from './flags.controller';
 import { ReadModelService } from './read-model.service';
@@ -8,7 +9,13 @@ import { StreamsController } from './streams.controller';
 
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [ConsignmentsController, FlagsController, AlertsController, StreamsController],
+  controllers: [
+    ConsignmentsController,
+    FlagsController,
+    AlertsController,
+    StreamsController,
+    AuditController,
+  ],
   providers: [ReadModelService],
   exports: [ReadModelService],
 })

@@ -1,5 +1,15 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumberString, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumberString,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { RuleIds, Severities } from '@aidwatch/domain';
 
 const ruleIds = RuleIds as readonly string[];
@@ -83,4 +93,32 @@ export class StreamQuery {
   @Min(1)
   @Max(10_000)
   limit: number = 1000;
+}
+
+export class ConsignmentQuery {
+  /** The state as AidWatch knew it then: events recorded at or before this ISO 8601 time. */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 time, e.g. 2026-05-20T00:00:00Z' })
+  asOf?: string;
+}
+
+export class TimelineQuery {
+  /** A position from `next`: the page after it. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d+(\/\d+)?$/, { message: 'after must be a position from a previous page' })
+  after?: string;
+
+  /** A position from `previous`: the page before it. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d+(\/\d+)?$/, { message: 'before must be a position from a previous page' })
+  before?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit: number = 100;
 }

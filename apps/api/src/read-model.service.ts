@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@aidwatch/config';
-import { detectionConfigFrom } from '@aidwatch/detection';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, ReadModelProjection } from '@aidwatch/projections';
@@ -11,6 +10,9 @@ import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 export class ReadModelService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly projection: ReadModelProjection;
   readonly runner: ProjectionRunner;
+  /** The implementing organisation of a consignment, as far as the read model has folded. */
+  readonly tenantOf = (consignmentId: string): string | undefined =>
+    this.projection.tenants.tenantOfConsignment(consignmentId);
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -20,7 +22,7 @@ export class ReadModelService implements OnApplicationBootstrap, OnApplicationSh
     metrics: AidwatchMetrics,
     health: HealthRegistry,
   ) {
-    this.projection = new ReadModelProjection(detectionConfigFrom(config.detection));
+    this.projection = new ReadModelProjection();
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,

@@ -1,18 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@aidwatch/config';
-import { Topics } from '@aidwatch/domain';
+import { InboundTopics } from '@aidwatch/domain';
 import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '@aidwatch/messaging';
 import type { Logger } from '@aidwatch/observability';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
-
-export const inboundTopics = [
-  Topics.reference,
-  Topics.consignments,
-  Topics.deliveries,
-  Topics.verifications,
-  Topics.positions,
-];
 
 /** Consumes the inbound topics when Kafka is configured; offsets are committed after the durable append. */
 @Injectable()
@@ -70,7 +62,7 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
     this.inbound = KafkaInbound.fromConfig(
       kafka,
       {
-        topics: inboundTopics,
+        topics: [...InboundTopics],
         handler: (messages) => this.intake.ingestKafkaBatch(messages),
         commitIntervalMs: this.config.kafkaIntake.commitIntervalMs,
         partitionsConsumedConcurrently: this.config.kafkaIntake.partitionsConsumedConcurrently,

@@ -1,18 +1,18 @@
-import { EventTypes, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import { CatalogueEntries, Topics, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
 import { DiversionDetector } from './diversion/diversion-detector';
 import { MaritimeDetector } from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
 import type { FlagChanges } from './open-flags';
+import type { DiversionHead, DiversionSnapshot } from './diversion/diversion-detector';
+import type { MaritimeHead, MaritimeSnapshot } from './maritime/maritime-snapshot';
 
-const maritimeTypes = new Set<string>([
-  EventTypes.VesselPositionReported,
-  EventTypes.VesselStaticReported,
-  EventTypes.VesselDesignated,
-  EventTypes.PortDeclared,
-]);
-
-const aisTypes = new Set<string>([EventTypes.VesselPositionReported, EventTypes.VesselStaticReported]);
-const sharedTypes = new Set<string>([EventTypes.ConsignmentRegistered, EventTypes.PortDeclared]);
+// Routing comes from the event catalogue: the first consumer of a type owns it, the others learn from it;
+// the AIS clock runs on what arrives on the AIS topic.
+const maritimeTypes = new Set(
+  CatalogueEntries.filter((e) => e.consumers[0] === 'maritime').map((e) => e.type),
+);
+const aisTypes = new Set(CatalogueEntries.filter((e) => e.topic === Topics.positions).map((e) => e.type));
+const sharedTypes = new Set(CatalogueEntries.filter((e) => e.consumers.length > 1).map((e) => e.type));
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
 export function eventTimeOf(event: AidEvent): number {
@@ -21,12 +21,28 @@ export function eventTimeOf(event: AidEvent): number {
   return Number.isNaN(parsed) ? Date.parse(event.time) : parsed;
 }
 
-interface EngineSnapshot {
+/** What the engine keeps beside its subjects: clocks and the detectors' heads. Small, written whole. */
+export interface EngineHead {
+  format: 'aidwatch.detection.v2';
   watermark: number | null;
   aisWatermark: number | null;
-  diversion: unknown;
-  maritime: unknown;
+  diversion: DiversionHead;
+  maritime: MaritimeHead;
 }
+
+/**
+ * The engine's state as plain JSON: a head and one entry per subject, keyed `maritime/<key>` or
+ * `diversion/<key>` (`maritime/vessel:<mmsi>`, `diversion/consignment:<id>`, …). A checkpoint can be written
+ * whole (`snapshot()`) or incrementally: the head plus, for each key of `takeChangedKeys()`, `entry(key)`
+ * (undefined: delete the entry). Restoring takes the head and all entries, however they were assembled.
+ */
+export interface EngineSnapshot {
+  head: EngineHead;
+  entries: Record<string, unknown>;
+}
+
+const MARITIME = 'maritime/';
+const DIVERSION = 'diversion/';
 
 /**
  * All detectors behind one door: keeps the watermark (latest event time seen), routes each event to the
@@ -50,17 +66,29 @@ export class DetectionEngine {
     snapshot?: unknown,
   ) {
     const saved = snapshot as EngineSnapshot | undefined;
+    if (saved && saved.head?.format !== 'aidwatch.detection.v2')
+      throw new Error('unsupported detection snapshot');
+    const split = saved ? splitEntries(saved.entries) : undefined;
     this.diversion = saved
-      ? DiversionDetector.restore(saved.diversion, config.diversion, ports)
+      ? DiversionDetector.restore(
+          { head: saved.head.diversion, entries: split?.diversion ?? {} } satisfies DiversionSnapshot,
+          config.diversion,
+          ports,
+        )
       : new DiversionDetector(config.diversion, ports);
     const linker = {
       consignmentsOnBoard: (mmsi: string, at: number) => this.diversion.consignmentsOnBoard(mmsi, at),
     };
     this.maritime = saved
-      ? MaritimeDetector.restore(saved.maritime, config.maritime, ports, linker)
+      ? MaritimeDetector.restore(
+          { head: saved.head.maritime, entries: split?.maritime ?? {} } satisfies MaritimeSnapshot,
+          config.maritime,
+          ports,
+          linker,
+        )
       : new MaritimeDetector(config.maritime, ports, linker);
-    if (saved?.watermark != null) this.watermark = saved.watermark;
-    if (saved?.aisWatermark != null) this.aisWatermark = saved.aisWatermark;
+    if (saved?.head.watermark != null) this.watermark = saved.head.watermark;
+    if (saved?.head.aisWatermark != null) this.aisWatermark = saved.head.aisWatermark;
   }
 
   handle(event: AidEvent): FlagChanges {
@@ -91,13 +119,39 @@ export class DetectionEngine {
     return Number.isFinite(this.watermark) ? this.watermark : null;
   }
 
-  snapshot(): EngineSnapshot {
+  head(): EngineHead {
     return {
+      format: 'aidwatch.detection.v2',
       watermark: this.currentWatermark(),
       aisWatermark: Number.isFinite(this.aisWatermark) ? this.aisWatermark : null,
-      diversion: this.diversion.snapshot(),
-      maritime: this.maritime.snapshot(),
+      diversion: this.diversion.head(),
+      maritime: this.maritime.head(),
     };
+  }
+
+  /** The whole state; the changed keys start afresh. */
+  snapshot(): EngineSnapshot {
+    const entries: Record<string, unknown> = {};
+    const diversion = this.diversion.snapshot();
+    const maritime = this.maritime.snapshot();
+    for (const [key, value] of Object.entries(diversion.entries)) entries[DIVERSION + key] = value;
+    for (const [key, value] of Object.entries(maritime.entries)) entries[MARITIME + key] = value;
+    return { head: this.head(), entries };
+  }
+
+  /** Keys of the subjects whose state changed since the last call or the last full snapshot, sorted. */
+  takeChangedKeys(): string[] {
+    return [
+      ...this.diversion.takeChangedKeys().map((key) => DIVERSION + key),
+      ...this.maritime.takeChangedKeys().map((key) => MARITIME + key),
+    ];
+  }
+
+  /** One subject's state, as in `snapshot().entries`; undefined when it is no longer kept. */
+  entry(key: string): unknown {
+    if (key.startsWith(DIVERSION)) return this.diversion.entry(key.slice(DIVERSION.length));
+    if (key.startsWith(MARITIME)) return this.maritime.entry(key.slice(MARITIME.length));
+    return undefined;
   }
 
   static restore(
@@ -107,6 +161,16 @@ export class DetectionEngine {
   ): DetectionEngine {
     return new DetectionEngine(config, ports, snapshot);
   }
+}
+
+function splitEntries(entries: Record<string, unknown>) {
+  const diversion: Record<string, unknown> = {};
+  const maritime: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    if (key.startsWith(DIVERSION)) diversion[key.slice(DIVERSION.length)] = value;
+    else if (key.startsWith(MARITIME)) maritime[key.slice(MARITIME.length)] = value;
+  }
+  return { diversion, maritime };
 }
 
 function merge(into: FlagChanges, from: FlagChanges): void {

@@ -1,4 +1,4 @@
-/** The v1 event catalogue of the external contract (CONTRACT.md). */
+/** The v1 event catalogue of the external contract (docs/contract.md). */
 export const EventTypes = {
   ExemptionGranted: 'aidwatch.exemption.granted.v1',
   ExemptionRevoked: 'aidwatch.exemption.revoked.v1',
@@ -31,23 +31,3 @@ export const Topics = {
   alerts: 'aidwatch.alerts.v1',
   deadLetters: 'aidwatch.dlq.v1',
 } as const;
-
-export const TopicEventTypes: Record<string, readonly string[]> = {
-  [Topics.reference]: [
-    EventTypes.ExemptionGranted,
-    EventTypes.ExemptionRevoked,
-    EventTypes.VesselDesignated,
-    EventTypes.PortDeclared,
-  ],
-  [Topics.consignments]: [
-    EventTypes.ConsignmentRegistered,
-    EventTypes.ConsignmentLoaded,
-    EventTypes.ConsignmentDeparted,
-    EventTypes.ConsignmentArrived,
-    EventTypes.ConsignmentDischarged,
-    EventTypes.CustodyTransferred,
-  ],
-  [Topics.deliveries]: [EventTypes.DeliveryRecorded],
-  [Topics.verifications]: [EventTypes.VerificationReported, EventTypes.AccessDenied],
-  [Topics.positions]: [EventTypes.VesselPositionReported, EventTypes.VesselStaticReported],
-};

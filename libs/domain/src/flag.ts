@@ -34,7 +34,7 @@ export interface FlagSubject {
   id: string;
 }
 
-/** A risk flag as published in `aidwatch.flag.raised.v1` (CONTRACT.md, "Flags"). */
+/** A risk flag as published in `aidwatch.flag.raised.v1` (docs/contract.md, "Flags"). */
 export interface Flag {
   flagId: string;
   /** Identifies the problem independent of its evidence: rule + subject + rule-specific key. */

@@ -3,6 +3,7 @@ export * from './event-types';
 export * from './events';
 export * from './flag';
 export * from './streams';
+export * from './event-catalogue';
 export * from './validation/field-rules';
 export * from './validation/envelope.dto';
 export * from './validation/shared-data.dto';
@@ -10,7 +11,6 @@ export * from './validation/reference-data.dto';
 export * from './validation/consignment-data.dto';
 export * from './validation/field-report-data.dto';
 export * from './validation/vessel-data.dto';
-export * from './validation/event-data.dtos';
 export { validateCloudEvent, type EventValidation, type Rejection } from './validation/validate-cloud-event';
 export { decodeKafkaMessage, type KafkaInboundMessage } from './validation/kafka-message.decoder';
 export {
@@ -18,6 +18,8 @@ export {
   decodeHttpBody,
   type HttpBodyDecoding,
   type HttpEventError,
+  type HttpHeaders,
 } from './validation/http-body.decoder';
+export * from './validation/context-attributes';
 export { StoreEventIdNamespace, storeEventId } from './validation/store-event-id';
 export * from './mmsi-flag';

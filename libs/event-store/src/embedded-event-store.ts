@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventIdConflictError, planAppend, prepareEvents, type PreparedEvent } from './append-policy';
+import { linkEvent } from './chain';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
   AppendResult,
@@ -24,7 +25,7 @@ import {
   parseSequencePosition,
   type NormalizedFilter,
 } from './read-options';
-import { SqliteEventLog } from './sqlite-event-log';
+import { SqliteEventLog, type StreamHead } from './sqlite-event-log';
 
 export interface EmbeddedEventStoreOptions {
   /** A file path, or ':memory:' for a private, non-durable database. */
@@ -57,12 +58,6 @@ interface PreparedWrite {
   streamId: string;
   events: PreparedEvent[];
   expected: ExpectedRevision;
-}
-
-/** The last event of a stream, as this connection last saw it. */
-interface StreamHead {
-  revision: number;
-  position: number;
 }
 
 interface QueuedAppend {
@@ -292,11 +287,18 @@ export class EmbeddedEventStore implements EventStore {
     const head = this.headOf(streamId);
     let revision = head?.revision ?? -1;
     let position = head?.position ?? null;
+    let previous = head?.hash ?? null;
     let appended = 0;
     if (expected === 'any') {
       // For 'any', planAppend keeps exactly the ids not held yet: the unique index tells, insert by insert.
       for (const event of events) {
-        const at = this.log.insertUnlessHeld(streamId, revision + 1, event, recordedAt);
+        const link = linkEvent(previous, streamId, revision + 1, event);
+        const at = this.log.insertUnlessHeld(
+          streamId,
+          revision + 1,
+          { ...event, metadata: link.metadata },
+          recordedAt,
+        );
         if (at === undefined) {
           const holder = this.log.holderOf(event.id);
           if (holder && holder.streamId !== streamId)
@@ -305,6 +307,7 @@ export class EmbeddedEventStore implements EventStore {
         }
         revision += 1;
         position = at;
+        previous = link.hash;
         appended += 1;
       }
     } else {
@@ -314,10 +317,14 @@ export class EmbeddedEventStore implements EventStore {
           throw new EventIdConflictError(id, streamId, holder.streamId);
         return holder?.revision;
       });
-      for (const event of fresh) position = this.log.insert(streamId, ++revision, event, recordedAt);
+      for (const event of fresh) {
+        const link = linkEvent(previous, streamId, ++revision, event);
+        position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
+        previous = link.hash;
+      }
       appended = fresh.length;
     }
-    if (appended > 0) this.heads.set(streamId, { revision, position: position as number });
+    if (appended > 0) this.heads.set(streamId, { revision, position: position as number, hash: previous });
     return {
       nextExpectedRevision: revision,
       position: position === null ? null : String(position),

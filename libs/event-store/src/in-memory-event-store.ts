@@ -1,3 +1,4 @@
+import { linkEvent } from './chain';
 import { EventIdConflictError, planAppend, prepareEvents } from './append-policy';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
@@ -35,6 +36,7 @@ interface Entry {
   type: string;
   data: string;
   metadata: string;
+  hash: string;
   recordedAt: string;
 }
 
@@ -86,10 +88,14 @@ export class InMemoryEventStore implements EventStore {
     if (fresh.length > 0) {
       const recordedAt = this.clock().toISOString();
       for (const event of fresh) {
+        const revision = stream.length;
+        const link = linkEvent(stream[revision - 1]?.hash ?? null, streamId, revision, event);
         const entry = {
           ...event,
+          metadata: link.metadata,
+          hash: link.hash,
           streamId,
-          revision: stream.length,
+          revision,
           position: this.log.length + 1,
           recordedAt,
         };

@@ -4,3 +4,4 @@ export { EmbeddedEventStore, type EmbeddedEventStoreOptions } from './embedded-e
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store';
 export { createEventStore, type EventStoreConfig } from './event-store.factory';
+export * from './chain';

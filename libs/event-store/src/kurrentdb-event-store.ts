@@ -5,6 +5,7 @@ import type {
   ReadRevision,
   ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
+import { chainLinkOf, linkEvent } from './chain';
 import { planAppend, prepareEvents } from './append-policy';
 import {
   WrongExpectedRevisionError,
@@ -100,15 +101,20 @@ export class KurrentDbEventStore implements EventStore {
       }
       try {
         // The check against `current` also guards the ids read above against a concurrent writer.
+        let previous = tail[0] ? (chainLinkOf(tail[0].metadata)?.hash ?? null) : null;
         const result = await client.appendToStream(
           streamId,
-          fresh.map((event) => ({
-            id: event.id,
-            contentType: 'application/json' as const,
-            type: event.type,
-            data: JSON.parse(event.data) as JSONType,
-            metadata: JSON.parse(event.metadata) as JSONType,
-          })),
+          fresh.map((event, index) => {
+            const link = linkEvent(previous, streamId, current + 1 + index, event);
+            previous = link.hash;
+            return {
+              id: event.id,
+              contentType: 'application/json' as const,
+              type: event.type,
+              data: JSON.parse(event.data) as JSONType,
+              metadata: JSON.parse(link.metadata) as JSONType,
+            };
+          }),
           { streamState: current === -1 ? kurrent.NO_STREAM : BigInt(current) },
         );
         const revision = Number(result.nextExpectedRevision);

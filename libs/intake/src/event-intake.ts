@@ -6,6 +6,7 @@ import {
   streamOf,
   type AidEvent,
   type FieldError,
+  type HttpHeaders,
 } from '@aidwatch/domain';
 import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
@@ -19,7 +20,16 @@ export interface HttpEventError {
   errors: FieldError[];
 }
 
-export type HttpIntakeResult = { ok: true; accepted: string[] } | { ok: false; errors: HttpEventError[] };
+/**
+ * `invalid`: the body or an event failed validation (400); `forbidden`: the caller may not write an event
+ * (403); `conflict`: an event's `source` + `id` is already stored with different content (409).
+ */
+export type HttpIntakeResult =
+  | { ok: true; accepted: string[] }
+  | { ok: false; kind: 'invalid' | 'forbidden' | 'conflict'; errors: HttpEventError[] };
+
+/** Why the caller may not write this event (a sentence), or undefined when it may. */
+export type WriteAuthorizer = (event: AidEvent) => Promise<string | undefined>;
 
 /**
  * The one intake path for every transport: validate, then append idempotently to each event's stream.
@@ -36,14 +46,37 @@ export class EventIntake {
     private readonly metrics: AidwatchMetrics,
   ) {}
 
-  async ingestHttp(contentType: string | undefined, body: unknown): Promise<HttpIntakeResult> {
-    const decoded = decodeHttpBody(contentType, body);
+  /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
+  async ingestHttp(
+    contentType: string | undefined,
+    body: unknown,
+    headers: HttpHeaders = {},
+    authorize?: WriteAuthorizer,
+  ): Promise<HttpIntakeResult> {
+    const decoded = decodeHttpBody(contentType, body, headers);
     if (!decoded.ok) {
       this.metrics.eventsRejected.inc({ topic: 'http' }, decoded.errors.length);
-      return { ok: false, errors: decoded.errors };
+      return { ok: false, kind: 'invalid', errors: decoded.errors };
     }
-    await this.append(decoded.events.map((event) => ({ event, channel: 'http' })));
-    return { ok: true, accepted: decoded.events.map((e) => e.id) };
+    return this.appendAuthorized(decoded.events, authorize);
+  }
+
+  /** All or nothing: one refused event refuses the whole request. */
+  private async appendAuthorized(events: AidEvent[], authorize?: WriteAuthorizer): Promise<HttpIntakeResult> {
+    if (authorize) {
+      const refusals: HttpEventError[] = [];
+      for (const [index, event] of events.entries()) {
+        const reason = await authorize(event);
+        if (reason)
+          refusals.push({ index, id: event.id, reason, errors: [{ field: 'source', message: reason }] });
+      }
+      if (refusals.length > 0) {
+        this.metrics.eventsRejected.inc({ topic: 'http' }, refusals.length);
+        return { ok: false, kind: 'forbidden', errors: refusals };
+      }
+    }
+    await this.append(events.map((event) => ({ event, channel: 'http' })));
+    return { ok: true, accepted: events.map((e) => e.id) };
   }
 
   /**
@@ -86,14 +119,22 @@ export class EventIntake {
   }
 
   /** `POST /ais/nmea`: raw sentences, one per line, decoded and appended like any other event. */
-  async ingestNmeaText(text: string, receivedAtMs: number, station?: string): Promise<HttpIntakeResult> {
+  async ingestNmeaText(
+    text: string,
+    receivedAtMs: number,
+    station?: string,
+    authorize?: WriteAuthorizer,
+  ): Promise<HttpIntakeResult> {
     const decoded = decodeNmeaLines(new NmeaDecoder({ station }), text, receivedAtMs, station);
     if (!decoded.ok) {
       this.metrics.eventsRejected.inc({ topic: 'http' });
-      return { ok: false, errors: [{ index: -1, reason: decoded.reason, errors: decoded.errors }] };
+      return {
+        ok: false,
+        kind: 'invalid',
+        errors: [{ index: -1, reason: decoded.reason, errors: decoded.errors }],
+      };
     }
-    await this.append(decoded.events.map((event) => ({ event, channel: 'http' })));
-    return { ok: true, accepted: decoded.events.map((e) => e.id) };
+    return this.appendAuthorized(decoded.events, authorize);
   }
 
   /** Raw NMEA on the AIS topic (feeds that only speak NMEA); undefined when the message is not NMEA. */

@@ -17,7 +17,7 @@ export interface DetectionListener {
  * ids are derived from flag ids, so a replay after a crash (or a full rebuild) appends nothing twice.
  */
 export class DetectionProjection implements Projection {
-  readonly name = 'detection-v1';
+  readonly name = 'detection-v2';
   readonly filter = { streamPrefixes: inboundStreamPrefixes };
   private engine: DetectionEngine;
 

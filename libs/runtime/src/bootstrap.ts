@@ -35,9 +35,10 @@ export async function startApp(
     bodyParser: false,
   });
   configureHttp(app, logger);
-  await app.listen(config.port, options.host ?? '0.0.0.0');
+  await app.listen(config.port, options.host ?? config.http.host);
   const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
+  const host = options.host ?? config.http.host;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${address.port}`;
   logger.info(
     { url, store: config.eventStore.kind, kafka: config.kafka?.brokers ?? null },
     `${name} listening`,

@@ -37,6 +37,11 @@ export class DeadlineQueue {
     return [...due].sort();
   }
 
+  /** When the id is due, undefined when it is not scheduled. */
+  dueAt(id: string): number | undefined {
+    return this.current.get(id);
+  }
+
   entries(): Array<[string, number]> {
     return [...this.current].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }

@@ -1,21 +1,36 @@
-import type { AidEvent, Flag, PortDeclaredData } from '@aidwatch/domain';
+import { EventTypes, type AidEvent, type Flag, type PortDeclaredData } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import { noChanges, OpenFlags, type FlagChanges } from '../open-flags';
 import { defaultDiversionConfig, type DiversionConfig } from './diversion-config';
 import { toIso } from './diversion-context';
 import { evaluateDiversionRules } from './diversion-rules';
-import { DiversionState, type DiversionStateJson } from './diversion-state';
-import { factTimeOf } from './consignment-facts';
+import { DiversionState } from './diversion-state';
+import { consignmentIdOf, factTimeOf, type ConsignmentFactsJson } from './consignment-facts';
+import type { ExemptionFactsJson, PortFact } from './exemption-facts';
 import { consignmentViewOf, type ConsignmentView } from './consignment-view';
 import { DeadlineQueue } from './deadline-queue';
 import { overDrawsOf } from './over-authorisation.rule';
 
-export interface DiversionSnapshot {
-  format: 'aidwatch.diversion.v1';
+/** What is not kept per subject. */
+export interface DiversionHead {
+  format: 'aidwatch.diversion.v2';
   watermark: number | null;
-  state: DiversionStateJson;
+}
+
+/** One consignment: its facts, its open flags and when it must be judged again (null: never). */
+export interface ConsignmentEntry {
+  facts: ConsignmentFactsJson;
   openFlags: Flag[];
-  deadlines: Array<[string, number]>;
+  deadline: number | null;
+}
+
+/**
+ * The diversion state as plain JSON: the head and one entry per subject — `consignment:<id>`
+ * (ConsignmentEntry), `exemption:<id>` (its grants and revocations), `port:<locode>` (the declaration).
+ */
+export interface DiversionSnapshot {
+  head: DiversionHead;
+  entries: Record<string, unknown>;
 }
 
 /**
@@ -30,6 +45,7 @@ export class DiversionDetector implements Detector {
   /** What each consignment's last evaluation found (rule, key, evidence), to skip reconciling when unchanged. */
   private readonly signatures = new Map<string, string>();
   private watermark = Number.NEGATIVE_INFINITY;
+  private readonly changedKeys = new Set<string>();
 
   constructor(
     private readonly config: DiversionConfig = defaultDiversionConfig,
@@ -43,6 +59,7 @@ export class DiversionDetector implements Detector {
   handle(event: AidEvent, watermark: number): FlagChanges {
     if (watermark > this.watermark) this.watermark = watermark;
     const impact = this.state.apply(event);
+    this.noteChanged(event);
     if (!impact) return this.judgeDue();
     const ids = new Set(impact.consignments);
     for (const [exemptionId, from] of impact.ledgers)
@@ -87,15 +104,41 @@ export class DiversionDetector implements Detector {
     return this.deadlines.size;
   }
 
-  snapshot(): DiversionSnapshot {
-    const openFlags = this.openFlags().sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+  head(): DiversionHead {
     return {
-      format: 'aidwatch.diversion.v1',
+      format: 'aidwatch.diversion.v2',
       watermark: Number.isFinite(this.watermark) ? this.watermark : null,
-      state: this.state.toJSON(),
-      openFlags,
-      deadlines: this.deadlines.entries(),
     };
+  }
+
+  /** The whole state (a full checkpoint: the changed keys start afresh). */
+  snapshot(): DiversionSnapshot {
+    this.changedKeys.clear();
+    const entries: Record<string, unknown> = {};
+    const json = this.state.toJSON();
+    for (const e of json.exemptions) entries[`exemption:${e.exemptionId}`] = e;
+    for (const p of json.ports) entries[`port:${p.port.locode}`] = p;
+    for (const c of json.consignments) entries[`consignment:${c.consignmentId}`] = this.consignmentEntry(c);
+    return { head: this.head(), entries };
+  }
+
+  /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
+  takeChangedKeys(): string[] {
+    const keys = [...this.changedKeys].sort();
+    this.changedKeys.clear();
+    return keys;
+  }
+
+  /** One subject's state as in `snapshot().entries`; undefined when it is not kept. */
+  entry(key: string): unknown {
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const id = key.slice(colon + 1);
+    if (kind === 'exemption') return this.state.exemptionJson(id);
+    if (kind === 'port') return this.state.portJson(id);
+    if (kind !== 'consignment') return undefined;
+    const facts = this.state.consignmentJson(id);
+    return facts ? this.consignmentEntry(facts) : undefined;
   }
 
   static restore(
@@ -104,18 +147,56 @@ export class DiversionDetector implements Detector {
     ports: readonly PortDeclaredData[] = [],
   ): DiversionDetector {
     const saved = snapshot as DiversionSnapshot;
-    if (saved?.format !== 'aidwatch.diversion.v1') throw new Error('not a diversion detector snapshot');
-    const detector = new DiversionDetector(config, ports, DiversionState.fromJSON(saved.state));
-    if (saved.watermark !== null) detector.watermark = saved.watermark;
-    const byConsignment = new Map<string, Flag[]>();
-    for (const flag of saved.openFlags)
-      byConsignment.set(flag.subject.id, [...(byConsignment.get(flag.subject.id) ?? []), flag]);
-    for (const [c, flags] of byConsignment) detector.open.set(c, new OpenFlags(flags));
-    for (const [c, at] of saved.deadlines) detector.deadlines.schedule(c, at);
+    if (saved?.head?.format !== 'aidwatch.diversion.v2') throw new Error('not a diversion detector snapshot');
+    const consignments: ConsignmentEntry[] = [];
+    const exemptions: ExemptionFactsJson[] = [];
+    const portFacts: PortFact[] = [];
+    for (const key of Object.keys(saved.entries).sort()) {
+      const value = saved.entries[key];
+      if (key.startsWith('consignment:')) consignments.push(value as ConsignmentEntry);
+      else if (key.startsWith('exemption:')) exemptions.push(value as ExemptionFactsJson);
+      else if (key.startsWith('port:')) portFacts.push(value as PortFact);
+    }
+    const state = DiversionState.fromJSON({
+      consignments: consignments.map((c) => c.facts),
+      exemptions,
+      ports: portFacts,
+    });
+    const detector = new DiversionDetector(config, ports, state);
+    if (saved.head.watermark !== null) detector.watermark = saved.head.watermark;
+    for (const c of consignments) {
+      const id = c.facts.consignmentId;
+      if (c.openFlags.length > 0) detector.open.set(id, new OpenFlags(c.openFlags));
+      if (c.deadline !== null) detector.deadlines.schedule(id, c.deadline);
+    }
+    detector.changedKeys.clear();
     return detector;
   }
 
+  private consignmentEntry(facts: ConsignmentFactsJson): ConsignmentEntry {
+    const id = facts.consignmentId;
+    const openFlags = this.openFlags(id).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+    return { facts, openFlags, deadline: this.deadlines.dueAt(id) ?? null };
+  }
+
+  private noteChanged(event: AidEvent): void {
+    switch (event.type) {
+      case EventTypes.ExemptionGranted:
+      case EventTypes.ExemptionRevoked:
+        this.changedKeys.add(`exemption:${event.data.exemptionId}`);
+        return;
+      case EventTypes.PortDeclared:
+        this.changedKeys.add(`port:${event.data.locode}`);
+        return;
+      default: {
+        const id = consignmentIdOf(event);
+        if (id !== undefined) this.changedKeys.add(`consignment:${id}`);
+      }
+    }
+  }
+
   private judge(consignmentId: string, at: string): FlagChanges {
+    this.changedKeys.add(`consignment:${consignmentId}`);
     const deadlines = { next: Number.POSITIVE_INFINITY };
     const ctx = this.state.context(consignmentId, this.watermark, this.config, deadlines);
     const drafts = evaluateDiversionRules(ctx);

@@ -17,6 +17,7 @@ import { DocumentIndex } from './document-uses';
 import {
   emptyExemption,
   exemptionFromJson,
+  foldExemptionEvent,
   exemptionOf,
   exemptionToJson,
   type Exemption,
@@ -163,6 +164,21 @@ export class DiversionState {
     };
   }
 
+  /** One consignment's facts as in `toJSON().consignments`, undefined when unknown. */
+  consignmentJson(consignmentId: string): ConsignmentFactsJson | undefined {
+    const facts = this.consignments.get(consignmentId);
+    return facts ? consignmentToJson(facts) : undefined;
+  }
+
+  exemptionJson(exemptionId: string): ExemptionFactsJson | undefined {
+    const facts = this.exemptionFacts.get(exemptionId);
+    return facts ? exemptionToJson(facts) : undefined;
+  }
+
+  portJson(locode: string): PortFact | undefined {
+    return this.ports.get(locode);
+  }
+
   static fromJSON(json: DiversionStateJson): DiversionState {
     const state = new DiversionState();
     for (const e of json.exemptions) state.exemptionFacts.set(e.exemptionId, exemptionFromJson(e));
@@ -182,25 +198,7 @@ export class DiversionState {
     const id = event.data.exemptionId;
     let facts = this.exemptionFacts.get(id);
     if (!facts) this.exemptionFacts.set(id, (facts = emptyExemption(id)));
-    const base: Fact = { eventId: event.id, time: factTimeOf(event), recordedAt: Date.parse(event.time) };
-    if (event.type === EventTypes.ExemptionGranted) {
-      if (facts.grants.has(event.id)) return undefined;
-      const { committeeRef, projectTitle, implementingOrg, validFrom, validUntil, items, sites } = event.data;
-      facts.grants.set(event.id, {
-        ...base,
-        exemptionId: id,
-        committeeRef,
-        projectTitle,
-        implementingOrg,
-        validFrom: Date.parse(validFrom),
-        validUntil: Date.parse(validUntil),
-        items: items.map((i) => ({ ...i })),
-        sites: sites.map((s) => ({ ...s })),
-      });
-    } else {
-      if (facts.revocations.has(event.id)) return undefined;
-      facts.revocations.set(event.id, { ...base, reason: event.data.reason });
-    }
+    if (!foldExemptionEvent(facts, event)) return undefined;
     this.exemptions.delete(id);
     return { consignments: new Set(this.membersOf(id)), ledgers: new Map() };
   }

@@ -3,6 +3,7 @@ import { duration, fromNearestPort, isoTime, position, shortTime, vesselLabel } 
 import { greatCircleKm, MS_PER_HOUR } from './geo';
 import type { MaritimeContext, NearestPort } from './maritime-context';
 import { finiteOrNull, nearestPort } from './maritime-context';
+import type { Fix, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
 /** A silence that reached the threshold: flagged when it started away from port, else only remembered. */
@@ -20,19 +21,31 @@ export interface AisGapEpisode {
  * Raised when the watermark passes the deadline (the start end is known then); when the vessel reappears,
  * superseded by a flag with the whole silence, or cleared if it reappeared in port or earlier than thought.
  */
-export class AisGapRule {
-  constructor(private readonly ctx: MaritimeContext) {}
+export class AisGapRule implements VesselRule<AisGapEpisode | null> {
+  readonly name = 'aisGap';
+
+  /** The threshold in ms. */
+  readonly minGapMs: number;
+
+  constructor(private readonly ctx: MaritimeContext) {
+    this.minGapMs = ctx.config.aisGap.minGapHours * MS_PER_HOUR;
+  }
+
+  initialState(): AisGapEpisode | null {
+    return null;
+  }
+
+  /** Due when the newest fix is `minGapHours` old and no silence is open yet. */
+  dueAt(track: VesselTrack, gap: AisGapEpisode | null): number {
+    return gap === null ? track.lastAt + this.minGapMs : NaN;
+  }
 
   private get cfg() {
     return this.ctx.config.aisGap;
   }
 
-  get minGapMs(): number {
-    return this.cfg.minGapHours * MS_PER_HOUR;
-  }
-
-  /** The watermark passed `dueAt` = last fix + threshold with no newer fix. */
-  onDue(track: VesselTrack, dueAt: number): void {
+  /** The vessel's clock passed `dueAt` = last fix + threshold with no newer fix. */
+  onDue(track: VesselTrack, _gap: AisGapEpisode | null, dueAt: number): AisGapEpisode {
     const start = nearestPort(this.ctx, track.lastLat, track.lastLon);
     const episode: AisGapEpisode = {
       startAt: track.lastAt,
@@ -52,21 +65,21 @@ export class AisGapRule {
           fromNearestPort(start.km, start.name),
       });
     }
-    track.gap = episode;
+    return episode;
   }
 
-  /** An in-order fix arrived; call before the track's newest fix is replaced. */
-  onFix(track: VesselTrack, at: number, lat: number, lon: number, eventId: string): void {
-    const episode = track.gap;
-    track.gap = null;
+  /** An in-order fix arrived (before the track's newest fix is replaced): any silence ends. */
+  onFix(track: VesselTrack, episode: AisGapEpisode | null, fix: Fix): null {
+    if (!track.hasFix()) return null;
+    const { at, lat, lon, eventId } = fix;
     const silentMs = at - track.lastAt;
     if (episode?.flag && silentMs < this.minGapMs) {
       this.ctx.sink.clear(episode.flag, at, `a position from ${shortTime(at)} shows the silence was shorter`);
-      return;
+      return null;
     }
-    if (silentMs < this.minGapMs || (episode && !episode.flag)) return;
+    if (silentMs < this.minGapMs || (episode && !episode.flag)) return null;
     const start = nearestPort(this.ctx, track.lastLat, track.lastLon);
-    if (!episode && start.km < this.cfg.minPortDistanceKm) return;
+    if (!episode && start.km < this.cfg.minPortDistanceKm) return null;
     const end = nearestPort(this.ctx, lat, lon);
     const began = episode ?? {
       startAt: track.lastAt,
@@ -83,7 +96,7 @@ export class AisGapRule {
           `reappeared ${fromNearestPort(end.km, end.name)}: both ends must be away from port`,
         );
       }
-      return;
+      return null;
     }
     const movedKm = greatCircleKm(began.startLat, began.startLon, lat, lon);
     const base = this.base(track, began, start, silentMs);
@@ -97,6 +110,15 @@ export class AisGapRule {
         `${shortTime(at)}), going dark ${fromNearestPort(start.km, start.name)} and reappearing ` +
         `${Math.round(movedKm)} km away, ${fromNearestPort(end.km, end.name)}`,
     });
+    return null;
+  }
+
+  toJSON(gap: AisGapEpisode | null): unknown {
+    return gap ?? undefined;
+  }
+
+  fromJSON(json: unknown): AisGapEpisode | null {
+    return (json as AisGapEpisode | undefined) ?? null;
   }
 
   private base(track: VesselTrack, episode: AisGapEpisode, start: NearestPort, silentMs: number) {

@@ -3,6 +3,8 @@ import type { EncounterPair } from './encounter.rule';
 import { distance, duration, vesselLabel } from './explain';
 import type { MaritimeContext } from './maritime-context';
 import { normaliseImo } from './identity-change.rule';
+import type { VesselStaticData } from '@aidwatch/domain';
+import type { Fix, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
 export interface Designation {
@@ -19,11 +21,40 @@ export interface Designation {
  * the carrier of a consignment, or meets another vessel in an encounter. A sighting is raised once per
  * vessel and listing; carriage and encounters once per consignment and per encounter.
  */
-export class DesignatedVesselRule {
+export class DesignatedVesselRule implements VesselRule<string | null> {
+  /** Per vessel: the listing it was last raised for (`listed:<listRef>`), or null. */
+  readonly name = 'designatedVessel';
   private readonly byMmsi = new Map<string, Designation>();
   private readonly byImo = new Map<string, Designation>();
 
   constructor(private readonly ctx: MaritimeContext) {}
+
+  initialState(): string | null {
+    return null;
+  }
+
+  /** The first fix of a vessel is a sighting. */
+  onFix(track: VesselTrack, raisedKey: string | null, fix: Fix): string | null {
+    return track.hasFix() ? raisedKey : this.onObserved(track, raisedKey, fix.eventId, fix.at);
+  }
+
+  onStatic(
+    track: VesselTrack,
+    raisedKey: string | null,
+    _data: VesselStaticData,
+    at: number,
+    eventId: string,
+  ): string | null {
+    return this.onObserved(track, raisedKey, eventId, at);
+  }
+
+  toJSON(raisedKey: string | null): unknown {
+    return raisedKey ?? undefined;
+  }
+
+  fromJSON(json: unknown): string | null {
+    return (json as string | undefined) ?? null;
+  }
 
   private get cfg() {
     return this.ctx.config.designatedVessel;
@@ -61,13 +92,12 @@ export class DesignatedVesselRule {
   }
 
   /** A vessel was observed (position, static report or a new listing); raise if it is listed. */
-  onObserved(track: VesselTrack, eventId: string, at: number): void {
-    if (this.byMmsi.size === 0 && this.byImo.size === 0) return;
+  onObserved(track: VesselTrack, raisedKey: string | null, eventId: string, at: number): string | null {
+    if (this.byMmsi.size === 0 && this.byImo.size === 0) return raisedKey;
     const d = this.match(track.mmsi, track.imo);
-    if (!d) return;
+    if (!d) return raisedKey;
     const key = `listed:${d.listRef}`;
-    if (track.designatedKey === key) return;
-    track.designatedKey = key;
+    if (raisedKey === key) return raisedKey;
     this.ctx.sink.raise({
       rule: 'designated-vessel',
       key,
@@ -79,6 +109,7 @@ export class DesignatedVesselRule {
       evidence: [d.eventId, eventId],
       explanation: `${vesselLabel(track)} is on the designated vessel list ${describe(d, track.mmsi)}`,
     });
+    return key;
   }
 
   onCarrier(data: ConsignmentRegisteredData, eventId: string, at: number): void {

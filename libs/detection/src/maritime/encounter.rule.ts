@@ -4,6 +4,7 @@ import { distanceKm, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { finiteOrNull, nearestPort } from './maritime-context';
 import { VesselCellGrid } from './vessel-cell-grid';
+import type { VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
 /** Two vessels seen close together; lives only while the encounter may go on. */
@@ -25,6 +26,14 @@ export interface EncounterPair {
 
 export type EncounterListener = (pair: EncounterPair) => void;
 
+/** A pair in a snapshot: kept in the state of its vessel `a`, naming `b` by MMSI. */
+export interface EncounterPairJson extends Omit<EncounterPair, 'a' | 'b' | 'speeds'> {
+  b: string;
+  speeds: number[];
+}
+
+type Pairs = EncounterPair[] | null;
+
 /**
  * Possible ship-to-ship transfer (Global Fishing Watch's definition): two vessels within 500 m for ≥ 2 h at
  * a median speed < 2 kn, ≥ 10 km from any port, on 10-minute samples, pieces < 4 h apart merged.
@@ -32,10 +41,14 @@ export type EncounterListener = (pair: EncounterPair) => void;
  * followed on every sample of either vessel, whatever its speed, so the median sees the fast samples too.
  * One flag per vessel (subject = that vessel), each naming the other and carrying both vessels' aid.
  */
-export class EncounterRule {
+export class EncounterRule implements VesselRule<Pairs> {
+  readonly name = 'encounter';
+  /** Where the detector keeps this rule's state in each vessel (pairs are shared by two vessels). */
+  slot = -1;
   readonly grid: VesselCellGrid<VesselTrack>;
   private readonly near: VesselTrack[] = [];
   private readonly bins: number;
+  private readonly silenceMs: number;
   droppedPairs = 0;
   activePairs = 0;
 
@@ -45,18 +58,27 @@ export class EncounterRule {
   ) {
     this.grid = new VesselCellGrid(ctx.config.encounter.cellSizeKm);
     this.bins = Math.ceil(this.cfg.maxMedianSpeedKn / this.cfg.speedResolutionKn) + 1;
+    this.silenceMs = ctx.config.aisGap.minGapHours * MS_PER_HOUR;
   }
 
   private get cfg() {
     return this.ctx.config.encounter;
   }
 
-  onSample(track: VesselTrack, s: Sample): void {
+  initialState(): Pairs {
+    return null;
+  }
+
+  private pairsOf(track: VesselTrack): Pairs {
+    return track.states[this.slot] as Pairs;
+  }
+
+  onSample(track: VesselTrack, pairs: Pairs, s: Sample): Pairs {
     const cfg = this.cfg;
     const skewMs = cfg.maxFixSkewMinutes * MS_PER_MINUTE;
     const maxKm = cfg.maxDistanceM / 1000;
-    if (track.pairs) {
-      for (const pair of [...track.pairs]) {
+    if (pairs) {
+      for (const pair of [...pairs]) {
         if (s.at - pair.lastCloseAt > cfg.mergeGapHours * MS_PER_HOUR) {
           this.finalize(pair);
           continue;
@@ -69,23 +91,23 @@ export class EncounterRule {
     }
     if (s.sog >= cfg.maxMedianSpeedKn || s.portKm < cfg.minPortDistanceKm) {
       this.grid.remove(track);
-      return;
+      return this.pairsOf(track);
     }
     this.grid.place(track, s.lat, s.lon);
-    if (this.grid.near(s.lat, s.lon, maxKm, this.near) <= 1) return;
+    if (this.grid.near(s.lat, s.lon, maxKm, this.near) <= 1) return this.pairsOf(track);
     const found: Array<{ other: VesselTrack; km: number }> = [];
     for (const other of this.near) {
-      if (other === track || Math.abs(s.at - other.lastAt) > skewMs || partnerOf(track, other)) continue;
+      if (other === track || Math.abs(s.at - other.lastAt) > skewMs || this.partnerOf(track, other)) continue;
       const km = distanceKm(s.lat, s.lon, other.lastLat, other.lastLon);
       if (km <= maxKm) found.push({ other, km });
     }
     found.sort((x, y) => (x.other.mmsi < y.other.mmsi ? -1 : 1));
     for (const { other, km } of found) {
-      if ((track.pairs?.length ?? 0) >= cfg.maxActivePairsPerVessel) {
+      if ((this.pairsOf(track)?.length ?? 0) >= cfg.maxActivePairsPerVessel) {
         this.droppedPairs++;
         continue;
       }
-      if ((other.pairs?.length ?? 0) >= cfg.maxActivePairsPerVessel) {
+      if ((this.pairsOf(other)?.length ?? 0) >= cfg.maxActivePairsPerVessel) {
         this.droppedPairs++;
         continue;
       }
@@ -103,30 +125,83 @@ export class EncounterRule {
         lastEvidence: [s.eventId, other.lastEventId],
         flags: null,
       };
-      (track.pairs ??= []).push(pair);
-      (other.pairs ??= []).push(pair);
+      this.attach(track, pair);
+      this.attach(other, pair);
       this.activePairs++;
       this.record(pair, track, other, s, km);
     }
+    return this.pairsOf(track);
   }
 
-  /** The vessel went silent: every pair it is in has been apart (from its side) at least as long. */
-  onSilence(track: VesselTrack, at: number): void {
-    if (track.pairs) {
-      for (const pair of [...track.pairs]) {
-        if (at - pair.lastCloseAt > this.cfg.mergeGapHours * MS_PER_HOUR) this.finalize(pair);
-      }
-    }
+  /** A vessel in an encounter or in the grid is looked at again once silent for the AIS-gap threshold. */
+  dueAt(track: VesselTrack, pairs: Pairs): number {
+    return pairs !== null || track.cellId >= 0 ? track.lastAt + this.silenceMs : NaN;
+  }
+
+  /** The vessel went silent: its encounters end (each has been apart, from its side, that long). */
+  onDue(track: VesselTrack, pairs: Pairs): Pairs {
+    if (pairs) for (const pair of [...pairs]) this.finalize(pair);
     this.grid.remove(track);
+    return this.pairsOf(track);
   }
 
   /** The vessel is forgotten: close its pairs whatever their age. */
-  onEvict(track: VesselTrack): void {
-    if (track.pairs) for (const pair of [...track.pairs]) this.finalize(pair);
+  onEvict(track: VesselTrack, pairs: Pairs): void {
+    if (pairs) for (const pair of [...pairs]) this.finalize(pair);
     this.grid.remove(track);
   }
 
+  /** The pairs this vessel is the first of (the other vessel's state names none of them). */
+  toJSON(pairs: Pairs, track: VesselTrack): unknown {
+    if (!pairs) return undefined;
+    const own = pairs.filter((p) => p.a === track);
+    if (own.length === 0) return undefined;
+    return own.map(({ a: _a, b, speeds, ...rest }): EncounterPairJson => ({
+      ...rest,
+      firstEvidence: [...rest.firstEvidence],
+      lastEvidence: [...rest.lastEvidence],
+      b: b.mmsi,
+      speeds: Array.from(speeds),
+    }));
+  }
+
+  /** Restores this vessel's own pairs and attaches each to its other vessel as well. */
+  fromJSON(json: unknown, track: VesselTrack, resolve: (mmsi: string) => VesselTrack | undefined): Pairs {
+    for (const p of (json as EncounterPairJson[] | undefined) ?? []) {
+      const other = resolve(p.b);
+      if (!other) continue;
+      const { b: _b, speeds, ...rest } = p;
+      const pair: EncounterPair = { ...rest, a: track, b: other, speeds: Uint16Array.from(speeds) };
+      this.attach(track, pair);
+      this.attach(other, pair);
+      this.activePairs++;
+    }
+    return this.pairsOf(track);
+  }
+
+  private attach(track: VesselTrack, pair: EncounterPair): void {
+    this.ctx.changed(pair.a);
+    const pairs = this.pairsOf(track);
+    if (pairs) pairs.push(pair);
+    else track.states[this.slot] = [pair];
+  }
+
+  private partnerOf(track: VesselTrack, other: VesselTrack): boolean {
+    const pairs = this.pairsOf(track);
+    return pairs !== null && pairs.some((p) => p.a === other || p.b === other);
+  }
+
+  private detach(track: VesselTrack, pair: EncounterPair): void {
+    this.ctx.changed(pair.a);
+    const pairs = this.pairsOf(track);
+    if (!pairs) return;
+    const i = pairs.indexOf(pair);
+    if (i >= 0) pairs.splice(i, 1);
+    if (pairs.length === 0) track.states[this.slot] = null;
+  }
+
   private record(pair: EncounterPair, track: VesselTrack, other: VesselTrack, s: Sample, km: number): void {
+    this.ctx.changed(pair.a);
     if (s.at > pair.lastCloseAt) pair.lastCloseAt = s.at;
     this.addSpeed(pair, s.sog);
     this.addSpeed(pair, other.lastSog);
@@ -145,8 +220,8 @@ export class EncounterRule {
   }
 
   private finalize(pair: EncounterPair): void {
-    detach(pair.a, pair);
-    detach(pair.b, pair);
+    this.detach(pair.a, pair);
+    this.detach(pair.b, pair);
     this.activePairs--;
     if (pair.flags) {
       pair.flags = [
@@ -222,14 +297,4 @@ export class EncounterRule {
         `near ${position(pair.lat, pair.lon)}, ${fromNearestPort(port.km, port.name)}`,
     };
   }
-}
-
-const partnerOf = (track: VesselTrack, other: VesselTrack): boolean =>
-  track.pairs !== null && track.pairs.some((p) => p.a === other || p.b === other);
-
-function detach(track: VesselTrack, pair: EncounterPair): void {
-  if (!track.pairs) return;
-  const i = track.pairs.indexOf(pair);
-  if (i >= 0) track.pairs.splice(i, 1);
-  if (track.pairs.length === 0) track.pairs = null;
 }

@@ -3,6 +3,7 @@ import { distance, duration, position, shortTime, vesselLabel } from './explain'
 import { distanceKm, greatCircleKm, KM_PER_NM, MS_PER_HOUR } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { flagStateOfMmsi } from './mid-flag-states';
+import type { Fix, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
 /** The MMSI that last reported an IMO number. */
@@ -15,14 +16,38 @@ export interface ImoHolder {
 type IdentityField = 'name' | 'callsign' | 'imo' | 'flag';
 const FIELDS: readonly IdentityField[] = ['name', 'callsign', 'imo', 'flag'];
 
+/** What one vessel reported about itself, the problems already raised (bounded), and the last jump. */
+export interface IdentityState {
+  name: string | null;
+  callsign: string | null;
+  imo: string | null;
+  flag: string | null;
+  /** Problems already raised, so alternating values do not raise again and again (null: none yet). */
+  keys: string[] | null;
+  lastJumpAt: number | null;
+}
+
+const emptyIdentity = (): IdentityState => ({
+  name: null,
+  callsign: null,
+  imo: null,
+  flag: null,
+  keys: null,
+  lastJumpAt: null,
+});
+
 /**
  * Identity change: for one MMSI a new name, call sign, IMO number or flag; a flag that contradicts the
  * MMSI's MID; an IMO number that fails its check digit; one IMO number on several MMSIs (worse when both
  * transmit within a day); and impossible jumps between fixes (implied speed above 30 kn, the limit Global
  * Fishing Watch's segmenter uses) that point to a spoofed or shared MMSI.
  */
-export class IdentityChangeRule {
+export class IdentityChangeRule implements VesselRule<IdentityState | null> {
+  readonly name = 'identityChange';
+  /** Per IMO number, the MMSI that last reported it (key `imo:<number>` in snapshots). */
   readonly imoHolders = new Map<string, ImoHolder>();
+  /** IMO numbers whose holder changed since the last `takeChangedImos`. */
+  private readonly changedImos = new Set<string>();
 
   constructor(private readonly ctx: MaritimeContext) {}
 
@@ -30,19 +55,39 @@ export class IdentityChangeRule {
     return this.ctx.config.identityChange;
   }
 
-  /** Compares a fix with the vessel's newest one (either may be the older). Returns whether it jumped. */
-  onFix(track: VesselTrack, at: number, lat: number, lon: number, eventId: string): boolean {
+  initialState(): IdentityState | null {
+    return null;
+  }
+
+  takeChangedImos(): string[] {
+    const imos = [...this.changedImos];
+    this.changedImos.clear();
+    return imos;
+  }
+
+  onFix(track: VesselTrack, state: IdentityState | null, fix: Fix): IdentityState | null {
+    return track.hasFix() ? this.jump(track, state, fix) : state;
+  }
+
+  onLateFix(track: VesselTrack, state: IdentityState | null, fix: Fix): IdentityState | null {
+    return this.jump(track, state, fix);
+  }
+
+  /** Compares a fix with the vessel's newest one (either may be the older): an impossible jump raises. */
+  private jump(track: VesselTrack, state: IdentityState | null, fix: Fix): IdentityState | null {
     const cfg = this.cfg;
+    const { at, lat, lon, eventId } = fix;
     let km = distanceKm(track.lastLat, track.lastLon, lat, lon);
-    if (km < cfg.minJumpKm) return false;
+    if (km < cfg.minJumpKm) return state;
     if (km > 300) km = greatCircleKm(track.lastLat, track.lastLon, lat, lon);
     const ms = Math.max(Math.abs(at - track.lastAt), 1000);
     const kn = km / KM_PER_NM / (ms / MS_PER_HOUR);
     const highSpeedCraft = track.shipType >= 40 && track.shipType <= 49;
     const limit = highSpeedCraft ? cfg.highSpeedCraftImpossibleSpeedKn : cfg.impossibleSpeedKn;
-    if (kn <= limit) return false;
-    if (at - track.lastJumpAt < cfg.jumpCooldownHours * MS_PER_HOUR) return true;
-    track.lastJumpAt = at;
+    if (kn <= limit) return state;
+    const next = state ?? emptyIdentity();
+    if (next.lastJumpAt !== null && at - next.lastJumpAt < cfg.jumpCooldownHours * MS_PER_HOUR) return next;
+    next.lastJumpAt = at;
     const [earlier, later] = at < track.lastAt ? [eventId, track.lastEventId] : [track.lastEventId, eventId];
     this.raise(track, `jump:${at}`, cfg.severity, at, [earlier, later], {
       observed: { jumpKm: Math.round(km), minutes: Math.round(ms / 60_000), impliedSpeedKn: Math.round(kn) },
@@ -51,11 +96,18 @@ export class IdentityChangeRule {
         `${vesselLabel(track)} jumped ${distance(km)} in ${duration(ms)} to ${position(lat, lon)} ` +
         `(implied ${Math.round(kn)} kn, above ${limit} kn): a spoofed position or an MMSI used by two ships`,
     });
-    return true;
+    return next;
   }
 
-  onStatic(track: VesselTrack, data: VesselStaticData, at: number, eventId: string): void {
+  onStatic(
+    track: VesselTrack,
+    current: IdentityState | null,
+    data: VesselStaticData,
+    at: number,
+    eventId: string,
+  ): IdentityState {
     const cfg = this.cfg;
+    const state = current ?? emptyIdentity();
     const reported: Record<IdentityField, string | null> = {
       name: normaliseText(data.name),
       callsign: normaliseText(data.callsign),
@@ -64,12 +116,12 @@ export class IdentityChangeRule {
     };
     for (const field of FIELDS) {
       const now = reported[field];
-      const before = track[field];
+      const before = state[field];
       if (now === null) continue;
-      track[field] = now;
+      state[field] = now;
       if (before === null || before === now) continue;
       const pair = [before, now].sort().join('|');
-      this.raiseOnce(track, `${field}:${pair}`, cfg.severity, at, [eventId], {
+      this.raiseOnce(track, state, `${field}:${pair}`, cfg.severity, at, [eventId], {
         observed: { field, from: before, to: now },
         threshold: { change: 'any' },
         explanation: `${field === 'name' ? `MMSI ${track.mmsi}` : vesselLabel(track)} now reports ${FIELD_NAMES[field]} ${now}, previously ${before}`,
@@ -78,18 +130,18 @@ export class IdentityChangeRule {
     const imo = reported.imo;
     if (imo !== null) {
       if (!imoCheckDigitValid(imo)) {
-        this.raiseOnce(track, `imo-check:${imo}`, cfg.severity, at, [eventId], {
+        this.raiseOnce(track, state, `imo-check:${imo}`, cfg.severity, at, [eventId], {
           observed: { imo },
           threshold: { imoCheckDigit: 'valid' },
           explanation: `${vesselLabel(track)} reports IMO ${imo}, which fails the IMO check digit`,
         });
       }
-      this.checkSharedImo(track, imo, at, eventId);
+      this.checkSharedImo(track, state, imo, at, eventId);
     }
     const flag = reported.flag;
     const midState = flagStateOfMmsi(track.mmsi, cfg.midFlagStates);
     if (flag !== null && flag.length === 2 && midState && midState !== flag) {
-      this.raiseOnce(track, `flag-mid:${flag}`, cfg.severity, at, [eventId], {
+      this.raiseOnce(track, state, `flag-mid:${flag}`, cfg.severity, at, [eventId], {
         observed: { flag, mmsiFlagState: midState },
         threshold: { flagMatchesMmsi: true },
         explanation:
@@ -97,10 +149,26 @@ export class IdentityChangeRule {
           `belongs to ${midState}`,
       });
     }
+    return state;
   }
 
-  private checkSharedImo(track: VesselTrack, imo: string, at: number, eventId: string): void {
+  toJSON(state: IdentityState | null): unknown {
+    return state ?? undefined;
+  }
+
+  fromJSON(json: unknown): IdentityState | null {
+    return (json as IdentityState | undefined) ?? null;
+  }
+
+  private checkSharedImo(
+    track: VesselTrack,
+    state: IdentityState,
+    imo: string,
+    at: number,
+    eventId: string,
+  ): void {
     const holder = this.imoHolders.get(imo);
+    this.changedImos.add(imo);
     if (!holder || holder.mmsi === track.mmsi) {
       if (holder) {
         holder.at = Math.max(holder.at, at);
@@ -116,6 +184,7 @@ export class IdentityChangeRule {
     const stateOf = (mmsi: string) => flagStateOfMmsi(mmsi, states) ?? 'unknown flag';
     this.raiseOnce(
       track,
+      state,
       `imo-shared:${imo}:${holder.mmsi}`,
       concurrent ? this.cfg.concurrentSeverity : this.cfg.severity,
       at,
@@ -139,13 +208,14 @@ export class IdentityChangeRule {
 
   private raiseOnce(
     track: VesselTrack,
+    state: IdentityState,
     key: string,
     severity: Severity,
     at: number,
     evidence: string[],
     body: { observed: Record<string, unknown>; threshold: Record<string, unknown>; explanation: string },
   ): void {
-    const keys = (track.identityKeys ??= []);
+    const keys = (state.keys ??= []);
     if (keys.includes(key)) return;
     keys.push(key);
     if (keys.length > this.cfg.maxRememberedChangesPerVessel) keys.shift();

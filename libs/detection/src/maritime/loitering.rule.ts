@@ -1,8 +1,9 @@
 import type { Flag } from '@aidwatch/domain';
 import { duration, fromNearestPort, knots, position, round1, vesselLabel } from './explain';
-import { MS_PER_HOUR } from './geo';
+import { isValidSog, MS_PER_HOUR } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { finiteOrNull, nearestPort } from './maritime-context';
+import type { Fix, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
 /** An open run of slow samples away from port. */
@@ -29,32 +30,34 @@ export interface LoiterRun {
  * so speed noise while drifting does not split a run; the run's mean speed must also stay below the limit.
  * Raised when the run reaches the duration; superseded with the final figures when the run ends.
  */
-export class LoiteringRule {
-  constructor(private readonly ctx: MaritimeContext) {}
+export class LoiteringRule implements VesselRule<LoiterRun | null> {
+  readonly name = 'loitering';
+
+  private readonly silenceMs: number;
+
+  constructor(private readonly ctx: MaritimeContext) {
+    this.silenceMs = ctx.config.aisGap.minGapHours * MS_PER_HOUR;
+  }
 
   private get cfg() {
     return this.ctx.config.loitering;
   }
 
-  onSample(track: VesselTrack, s: Sample): void {
-    let run = track.loiter;
-    if (run && s.at - run.lastAt > this.cfg.maxReportGapHours * MS_PER_HOUR) {
-      this.end(track, run);
-      run = null;
-    }
-    if (s.portKm < this.cfg.minPortDistanceKm) {
-      if (run) this.end(track, run);
-      return;
-    }
+  initialState(): LoiterRun | null {
+    return null;
+  }
+
+  onSample(track: VesselTrack, run: LoiterRun | null, s: Sample): LoiterRun | null {
+    if (run && s.at - run.lastAt > this.cfg.maxReportGapHours * MS_PER_HOUR) run = this.end(track, run);
+    if (s.portKm < this.cfg.minPortDistanceKm) return run ? this.end(track, run) : null;
     if (s.sog >= this.cfg.maxSpeedKn) {
-      if (!run) return;
+      if (!run) return null;
       run.fastStreak++;
       run.fastSog += s.sog;
-      if (run.fastStreak > this.cfg.toleratedFastSamples) this.end(track, run);
-      return;
+      return run.fastStreak > this.cfg.toleratedFastSamples ? this.end(track, run) : run;
     }
     if (!run) {
-      track.loiter = {
+      return {
         startAt: s.at,
         startLat: s.lat,
         startLon: s.lon,
@@ -69,7 +72,6 @@ export class LoiteringRule {
         fastSog: 0,
         flag: null,
       };
-      return;
     }
     run.samples += 1 + run.fastStreak;
     run.sumSog += s.sog + run.fastSog;
@@ -80,22 +82,37 @@ export class LoiteringRule {
     run.lastLon = s.lon;
     run.lastEventId = s.eventId;
     if (!run.flag && this.qualifies(run)) run.flag = this.ctx.sink.raise(this.draft(track, run, true));
+    return run;
   }
 
   /** A late fix at or above the speed inside the run means the run really started after it. */
-  onLateFix(track: VesselTrack, at: number, sog: number): void {
-    const run = track.loiter;
-    if (run && at > run.startAt && sog >= this.cfg.maxSpeedKn) this.end(track, run);
+  onLateFix(track: VesselTrack, run: LoiterRun | null, fix: Fix): LoiterRun | null {
+    if (run && isValidSog(fix.sog) && fix.at > run.startAt && fix.sog >= this.cfg.maxSpeedKn)
+      return this.end(track, run);
+    return run;
+  }
+
+  /** An open run ends when the vessel has been silent for the AIS-gap threshold. */
+  dueAt(track: VesselTrack, run: LoiterRun | null): number {
+    return run ? track.lastAt + this.silenceMs : NaN;
   }
 
   /** The vessel went silent: close the run at its last slow sample. */
-  onSilence(track: VesselTrack): void {
-    if (track.loiter) this.end(track, track.loiter);
+  onDue(track: VesselTrack, run: LoiterRun | null): null {
+    return run ? this.end(track, run) : null;
   }
 
-  private end(track: VesselTrack, run: LoiterRun): void {
-    track.loiter = null;
+  toJSON(run: LoiterRun | null): unknown {
+    return run ?? undefined;
+  }
+
+  fromJSON(json: unknown): LoiterRun | null {
+    return (json as LoiterRun | undefined) ?? null;
+  }
+
+  private end(track: VesselTrack, run: LoiterRun): null {
     if (run.flag) this.ctx.sink.supersede(run.flag, this.draft(track, run, false));
+    return null;
   }
 
   private qualifies(run: LoiterRun): boolean {

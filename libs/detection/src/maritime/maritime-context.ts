@@ -10,6 +10,8 @@ export interface MaritimeContext {
   readonly sink: FlagSink;
   readonly linker: ConsignmentLinker;
   trackOf(mmsi: string): VesselTrack | undefined;
+  /** Notes that a vessel's state changed (for incremental snapshots). */
+  changed(track: VesselTrack): void;
 }
 
 export interface NearestPort {

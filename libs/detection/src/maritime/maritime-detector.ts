@@ -16,17 +16,18 @@ import { EncounterRule } from './encounter.rule';
 import type { ConsignmentLinker } from './flag-sink';
 import { FlagSink } from './flag-sink';
 import { distanceKm, isValidFix, isValidSog, KM_PER_NM, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
-import { IdentityChangeRule } from './identity-change.rule';
+import { IdentityChangeRule, normaliseImo, normaliseText } from './identity-change.rule';
 import { LoiteringRule } from './loitering.rule';
 import type { MaritimeConfig } from './maritime-config';
 import { defaultMaritimeConfig } from './maritime-config';
 import type { MaritimeContext } from './maritime-context';
-import type { MaritimeSnapshot } from './maritime-snapshot';
-import { restoreState, snapshotState } from './maritime-snapshot';
+import type { MaritimeHead, MaritimeSnapshot } from './maritime-snapshot';
+import { entryOf, headOf, restoreState, snapshotState } from './maritime-snapshot';
 import type { PortRecord } from './port-index';
 import { PortIndex } from './port-index';
 import { followPortVisit } from './port-visit';
 import { RouteDeviationRule } from './route-deviation.rule';
+import type { Fix, VesselRule } from './vessel-rule';
 import type { Sample } from './vessel-track';
 import { VesselTrack } from './vessel-track';
 
@@ -43,11 +44,20 @@ export interface MaritimeCounters {
 
 const noLinker: ConsignmentLinker = { consignmentsOnBoard: () => [] };
 
+type AnyRule = VesselRule<unknown>;
+type Hook = keyof Omit<VesselRule<unknown>, 'name' | 'initialState' | 'toJSON' | 'fromJSON'>;
+
 /**
- * All maritime rules over one AIS stream. Per vessel it keeps a compact track (newest fix, rolling
- * summaries, open episodes); encounters are found through a cell grid, "distance to port" through a static
- * port index, and time-based rules (AIS gaps, forgetting silent vessels) through a deadline wheel driven by
- * the watermark. Time is event time only: the same events and watermarks always give the same flags.
+ * All maritime rules over one AIS stream. Per vessel it keeps what was observed (newest fix, reported
+ * identity, port visit) and one state per rule; each rule evolves its own state through the hooks of
+ * `VesselRule`, which the detector calls in a fixed order. Encounters are found through a cell grid,
+ * "distance to port" through a static port index, and time-based rules (AIS gaps, runs that end in silence,
+ * forgetting silent vessels) through a deadline wheel of the rules' due times, driven by the watermark.
+ * Time is event time only: the same events and watermarks always give the same flags.
+ *
+ * State is kept per subject for checkpoints: `snapshot()` gives it all, `takeChangedKeys()` the keys
+ * (`vessel:<mmsi>`, `imo:<number>`, `voyages:<mmsi>`) changed since the last call and `entry(key)` one
+ * subject's state (undefined once forgotten); `head()` is the small rest (counters, ports, designations).
  */
 export class MaritimeDetector implements Detector {
   readonly tracks = new Map<string, VesselTrack>();
@@ -70,8 +80,15 @@ export class MaritimeDetector implements Detector {
   readonly identityChange: IdentityChangeRule;
   readonly designatedVessel: DesignatedVesselRule;
   readonly routeDeviation: RouteDeviationRule;
+  /** Every vessel rule, in the order their hooks run; a rule's index is its state's slot in each vessel. */
+  readonly rules: readonly AnyRule[];
+  private readonly slots: Record<Hook, number[]>;
+  private readonly changedKeys = new Set<string>();
+  /** Vessels changed since the last `takeChangedKeys` (kept as objects: no key string per fix). */
+  private readonly changedTracks = new Set<VesselTrack>();
   private readonly sink: FlagSink;
   private readonly sample: Sample = { at: 0, lat: 0, lon: 0, sog: 0, eventId: '', portKm: 0, portName: null };
+  private readonly fix: Fix = { at: 0, lat: 0, lon: 0, sog: 0, eventId: '' };
   private readonly resampleMs: number;
   private readonly lateToleranceMs: number;
   private readonly evictMs: number;
@@ -91,6 +108,7 @@ export class MaritimeDetector implements Detector {
       sink: this.sink,
       linker,
       trackOf: (mmsi) => this.tracks.get(mmsi),
+      changed: (track) => this.changedTracks.add(track),
     };
     this.aisGap = new AisGapRule(ctx);
     this.loitering = new LoiteringRule(ctx);
@@ -99,6 +117,28 @@ export class MaritimeDetector implements Detector {
     this.draughtChange = new DraughtChangeRule(ctx);
     this.identityChange = new IdentityChangeRule(ctx);
     this.routeDeviation = new RouteDeviationRule(ctx);
+    this.rules = [
+      this.identityChange,
+      this.designatedVessel,
+      this.draughtChange,
+      this.loitering,
+      this.encounter,
+      this.routeDeviation,
+      this.aisGap,
+    ] as AnyRule[];
+    this.encounter.slot = this.rules.indexOf(this.encounter as AnyRule);
+    const slotsOf = (hook: Hook) =>
+      this.rules.flatMap((rule, slot) => (rule[hook] === undefined ? [] : [slot]));
+    this.slots = {
+      onFix: slotsOf('onFix'),
+      onLateFix: slotsOf('onLateFix'),
+      onSample: slotsOf('onSample'),
+      onPortVisit: slotsOf('onPortVisit'),
+      onStatic: slotsOf('onStatic'),
+      dueAt: slotsOf('dueAt'),
+      onDue: slotsOf('onDue'),
+      onEvict: slotsOf('onEvict'),
+    };
     this.wheel = new DeadlineWheel(config.deadlineResolutionSeconds * 1000);
     this.resampleMs = config.resampleMinutes * MS_PER_MINUTE;
     this.lateToleranceMs = config.lateToleranceMinutes * MS_PER_MINUTE;
@@ -124,11 +164,44 @@ export class MaritimeDetector implements Detector {
   ): MaritimeDetector {
     const detector = new MaritimeDetector(config, ports, linker);
     restoreState(detector, snapshot as MaritimeSnapshot);
+    detector.changedKeys.clear();
+    detector.changedTracks.clear();
     return detector;
   }
 
+  /** The whole state (a full checkpoint: the changed keys start afresh). */
   snapshot(): MaritimeSnapshot {
+    this.takeChangedKeys();
     return snapshotState(this);
+  }
+
+  /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
+  takeChangedKeys(): string[] {
+    for (const imo of this.identityChange.takeChangedImos()) this.changedKeys.add(`imo:${imo}`);
+    for (const mmsi of this.routeDeviation.takeChangedCarriers()) this.changedKeys.add(`voyages:${mmsi}`);
+    for (const track of this.changedTracks) this.changedKeys.add(`vessel:${track.mmsi}`);
+    this.changedTracks.clear();
+    const keys = [...this.changedKeys].sort();
+    this.changedKeys.clear();
+    return keys;
+  }
+
+  /** What is not kept per subject (counters, ports, designations): small, written whole. */
+  head(): MaritimeHead {
+    return headOf(this);
+  }
+
+  /** One subject's state as in `snapshot().entries`; undefined when the subject is no longer kept. */
+  entry(key: string): unknown {
+    return entryOf(this, key);
+  }
+
+  /** A new vessel record with every rule's initial state. */
+  newTrack(mmsi: string): VesselTrack {
+    return new VesselTrack(
+      mmsi,
+      this.rules.map((rule) => rule.initialState()),
+    );
   }
 
   handle(event: AidEvent, watermark: number): FlagChanges {
@@ -205,27 +278,29 @@ export class MaritimeDetector implements Detector {
       return;
     }
     const track = this.tracks.get(mmsi) ?? this.createTrack(mmsi);
-    let speed = isValidSog(sog) ? sog : Infinity;
-    if (track.hasFix()) {
-      if (at <= track.lastAt) {
-        this.lateFix(track, lat, lon, sog, at, eventId);
-        return;
-      }
-      this.identityChange.onFix(track, at, lat, lon, eventId);
-      this.aisGap.onFix(track, at, lat, lon, eventId);
-      if (speed === Infinity)
-        speed =
-          distanceKm(track.lastLat, track.lastLon, lat, lon) /
-          KM_PER_NM /
-          ((at - track.lastAt) / MS_PER_HOUR);
+    const fix = this.fix;
+    fix.at = at;
+    fix.lat = lat;
+    fix.lon = lon;
+    fix.sog = isValidSog(sog) ? sog : NaN;
+    fix.eventId = eventId;
+    if (track.hasFix() && at <= track.lastAt) {
+      this.lateFix(track, fix);
+      return;
     }
-    const first = !track.hasFix();
+    this.changedTracks.add(track);
+    let speed = isValidSog(sog) ? sog : Infinity;
+    if (speed === Infinity && track.hasFix())
+      speed =
+        distanceKm(track.lastLat, track.lastLon, lat, lon) / KM_PER_NM / ((at - track.lastAt) / MS_PER_HOUR);
+    const states = track.states;
+    for (const i of this.slots.onFix)
+      states[i] = (this.rules[i].onFix as Required<AnyRule>['onFix'])(track, states[i], fix);
     track.lastAt = at;
     track.lastLat = lat;
     track.lastLon = lon;
     track.lastSog = speed;
     track.lastEventId = eventId;
-    if (first) this.designatedVessel.onObserved(track, eventId, at);
     const bucket = Math.floor(at / this.resampleMs);
     if (bucket !== track.sampleBucket) {
       track.sampleBucket = bucket;
@@ -240,28 +315,23 @@ export class MaritimeDetector implements Detector {
    * A fix not newer than the vessel's newest. Within the tolerance it is merged into what does not depend
    * on order (the implied-speed check, breaking a loitering run); it never moves the vessel's position.
    */
-  private lateFix(
-    track: VesselTrack,
-    lat: number,
-    lon: number,
-    sog: number,
-    at: number,
-    eventId: string,
-  ): void {
+  private lateFix(track: VesselTrack, fix: Fix): void {
     if (
-      eventId === track.lastEventId ||
-      (at === track.lastAt && lat === track.lastLat && lon === track.lastLon)
+      fix.eventId === track.lastEventId ||
+      (fix.at === track.lastAt && fix.lat === track.lastLat && fix.lon === track.lastLon)
     ) {
       this.counters.duplicates++;
       return;
     }
-    if (track.lastAt - at > this.lateToleranceMs) {
+    if (track.lastAt - fix.at > this.lateToleranceMs) {
       this.counters.lateDropped++;
       return;
     }
     this.counters.lateMerged++;
-    this.identityChange.onFix(track, at, lat, lon, eventId);
-    if (isValidSog(sog)) this.loitering.onLateFix(track, at, sog);
+    this.changedTracks.add(track);
+    const states = track.states;
+    for (const i of this.slots.onLateFix)
+      states[i] = (this.rules[i].onLateFix as Required<AnyRule>['onLateFix'])(track, states[i], fix);
   }
 
   private onSample(track: VesselTrack): void {
@@ -273,14 +343,9 @@ export class MaritimeDetector implements Detector {
     s.eventId = track.lastEventId;
     s.portKm = Infinity;
     s.portName = null;
+    const states = track.states;
     let nearest: PortRecord | null = null;
-    if (
-      s.sog < this.slowKn ||
-      track.pairs !== null ||
-      track.loiter !== null ||
-      track.portVisit !== null ||
-      track.voyages !== null
-    ) {
+    if (s.sog < this.slowKn || track.portVisit !== null || this.hasOpenState(track)) {
       const hit = this.ports.nearestWithin(s.lat, s.lon, this.portSearchKm);
       if (hit) {
         nearest = hit.port;
@@ -289,10 +354,24 @@ export class MaritimeDetector implements Detector {
       }
     }
     const arrivedAt = followPortVisit(track, s, nearest, this.ports, this.config.portVisit);
-    if (arrivedAt) this.routeDeviation.onPortVisit(track, arrivedAt, s);
-    this.loitering.onSample(track, s);
-    this.encounter.onSample(track, s);
-    this.routeDeviation.onSample(track, s);
+    if (arrivedAt) {
+      for (const i of this.slots.onPortVisit)
+        states[i] = (this.rules[i].onPortVisit as Required<AnyRule>['onPortVisit'])(
+          track,
+          states[i],
+          arrivedAt,
+          s,
+        );
+    }
+    for (const i of this.slots.onSample)
+      states[i] = (this.rules[i].onSample as Required<AnyRule>['onSample'])(track, states[i], s);
+  }
+
+  /** Whether some sample rule keeps an open episode (then a fast sample still needs its distance to port). */
+  private hasOpenState(track: VesselTrack): boolean {
+    const states = track.states;
+    for (const i of this.slots.onSample) if (states[i] !== null) return true;
+    return false;
   }
 
   private ingestStatic(data: VesselStaticData, eventId: string, at: number): void {
@@ -306,11 +385,22 @@ export class MaritimeDetector implements Detector {
       this.counters.lateStatics++;
       return;
     }
+    this.changedTracks.add(track);
     track.lastStaticAt = at;
     if (typeof data.shipType === 'number') track.shipType = data.shipType;
-    this.identityChange.onStatic(track, data, at, eventId);
-    this.designatedVessel.onObserved(track, eventId, at);
-    this.draughtChange.onStatic(track, data.draught, at, eventId);
+    const name = normaliseText(data.name);
+    if (name !== null) track.name = name;
+    const imo = normaliseImo(data.imo);
+    if (imo !== null) track.imo = imo;
+    const states = track.states;
+    for (const i of this.slots.onStatic)
+      states[i] = (this.rules[i].onStatic as Required<AnyRule>['onStatic'])(
+        track,
+        states[i],
+        data,
+        at,
+        eventId,
+      );
     if (track.dueKey < 0) this.wheel.schedule(track, this.dueOf(track));
   }
 
@@ -319,28 +409,48 @@ export class MaritimeDetector implements Detector {
     const byMmsi = d.mmsi ? this.tracks.get(d.mmsi) : undefined;
     const holder = d.imo ? this.identityChange.imoHolders.get(d.imo) : undefined;
     const byImo = holder ? this.tracks.get(holder.mmsi) : undefined;
+    const slot = this.rules.indexOf(this.designatedVessel as AnyRule);
     for (const track of new Set([byMmsi, byImo])) {
-      if (track) this.designatedVessel.onObserved(track, track.lastEventId, at);
+      if (!track) continue;
+      this.changedTracks.add(track);
+      track.states[slot] = this.designatedVessel.onObserved(
+        track,
+        track.states[slot] as string | null,
+        track.lastEventId,
+        at,
+      );
     }
   }
 
   private ingestRegistration(data: ConsignmentRegisteredData, eventId: string, at: number): void {
     const voyages = this.routeDeviation.register(data, eventId);
     const track = this.tracks.get(data.vessel.mmsi);
-    if (track) track.voyages = voyages;
+    if (track) track.states[this.rules.indexOf(this.routeDeviation as AnyRule)] = voyages;
     this.designatedVessel.onCarrier(data, eventId, at);
   }
 
   private createTrack(mmsi: string): VesselTrack {
-    const track = new VesselTrack(mmsi);
-    track.voyages = this.routeDeviation.voyagesByMmsi.get(mmsi) ?? null;
+    const track = this.newTrack(mmsi);
+    track.states[this.rules.indexOf(this.routeDeviation as AnyRule)] =
+      this.routeDeviation.voyagesByMmsi.get(mmsi) ?? null;
     this.tracks.set(mmsi, track);
     return track;
   }
 
+  /** Puts the vessel in the deadline wheel at its due time (after a restore). */
+  reschedule(track: VesselTrack): void {
+    this.wheel.schedule(track, this.dueOf(track));
+  }
+
+  /** The earliest due time of the vessel's rules, else when it is to be forgotten. */
   private dueOf(track: VesselTrack): number {
-    if (track.hasFix() && track.gap === null) return track.lastAt + this.aisGap.minGapMs;
-    return track.lastSeenAt + this.evictMs;
+    let due = track.lastSeenAt + this.evictMs;
+    const states = track.states;
+    for (const i of this.slots.dueAt) {
+      const at = (this.rules[i].dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
+      if (at < due) due = at;
+    }
+    return due;
   }
 
   private processDue(watermark: number): void {
@@ -358,16 +468,16 @@ export class MaritimeDetector implements Detector {
   }
 
   private onDue(track: VesselTrack, watermark: number): void {
-    if (track.hasFix() && track.gap === null) {
-      const dueAt = track.lastAt + this.aisGap.minGapMs;
-      if (dueAt <= watermark) {
-        this.loitering.onSilence(track);
-        this.encounter.onSilence(track, dueAt);
-        this.aisGap.onDue(track, dueAt);
-      }
+    this.changedTracks.add(track);
+    const states = track.states;
+    for (const i of this.slots.onDue) {
+      const rule = this.rules[i];
+      const dueAt = (rule.dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
+      if (dueAt <= watermark) states[i] = (rule.onDue as Required<AnyRule>['onDue'])(track, states[i], dueAt);
     }
     if (track.lastSeenAt + this.evictMs <= watermark) {
-      this.encounter.onEvict(track);
+      for (const i of this.slots.onEvict)
+        (this.rules[i].onEvict as Required<AnyRule>['onEvict'])(track, states[i]);
       this.wheel.unschedule(track);
       this.tracks.delete(track.mmsi);
       this.counters.evicted++;

@@ -147,6 +147,50 @@ describe('MaritimeDetector', () => {
     }
   });
 
+  it('checkpoints per vessel: the entries of the changed keys keep a copy equal to the whole snapshot', () => {
+    const events = aDayAtSea();
+    const linker = { consignmentsOnBoard: (mmsi: string) => (mmsi === CARRIER ? ['C-1'] : []) };
+    const d = new MaritimeDetector(maritimeConfig(), testPorts, linker);
+    const stored: Record<string, unknown> = {};
+    const written: number[] = [];
+    const checkpoint = () => {
+      const keys = d.takeChangedKeys();
+      written.push(keys.length);
+      for (const key of keys) {
+        const entry = d.entry(key);
+        if (entry === undefined) delete stored[key];
+        else stored[key] = JSON.parse(JSON.stringify(entry));
+      }
+    };
+    const whole = () => JSON.parse(JSON.stringify(d.snapshot().entries)) as Record<string, unknown>;
+    let watermark = -Infinity;
+    events.forEach((e, i) => {
+      watermark = Math.max(watermark, Date.parse((e.data as { at?: string }).at ?? e.time));
+      d.handle(e, watermark);
+      if (i % 40 === 39) checkpoint();
+    });
+    checkpoint();
+    expect(Object.keys(stored)).toEqual(
+      expect.arrayContaining([`vessel:${A}`, 'imo:9074729', `voyages:${CARRIER}`]),
+    );
+    expect(stored).toEqual(whole());
+    // Only what moved is written again: a quiet vessel is not.
+    d.handle(position('211000009', watermark, OPEN_SEA, 12), watermark);
+    expect(d.takeChangedKeys()).toEqual(['vessel:211000009']);
+
+    // Thirty days of silence: every vessel is forgotten, and its entry deleted.
+    d.advanceWatermark(hours(24 * 32));
+    checkpoint();
+    expect(Object.keys(stored).filter((k) => k.startsWith('vessel:'))).toEqual([]);
+    expect(stored).toEqual(whole());
+    const restored = MaritimeDetector.restore(
+      { head: d.head(), entries: stored },
+      maritimeConfig(),
+      testPorts,
+    );
+    expect(restored.stats()).toEqual(d.stats());
+  });
+
   it('merges slightly late positions, drops older ones and ignores redeliveries', () => {
     const s = new MaritimeScenario().feed(
       track(A, { from: OPEN_SEA, start: minutes(0), everyMinutes: 10, count: 7, sog: 10 }),

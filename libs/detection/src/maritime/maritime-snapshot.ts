@@ -1,12 +1,9 @@
-import type { AisGapEpisode } from './ais-gap.rule';
 import type { Designation } from './designated-vessel.rule';
-import type { EncounterPair } from './encounter.rule';
 import type { ImoHolder } from './identity-change.rule';
-import type { LoiterRun } from './loitering.rule';
 import type { MaritimeCounters, MaritimeDetector } from './maritime-detector';
 import type { PortRecord } from './port-index';
 import type { DeclaredVoyage } from './route-deviation.rule';
-import { VesselTrack } from './vessel-track';
+import type { VesselTrack } from './vessel-track';
 
 const NUMBER_FIELDS = [
   'lastAt',
@@ -17,127 +14,132 @@ const NUMBER_FIELDS = [
   'lastPortVisitAt',
   'shipType',
   'lastStaticAt',
-  'draught',
-  'draughtAt',
-  'lastJumpAt',
 ] as const;
-const TEXT_FIELDS = [
-  'lastEventId',
-  'portVisit',
-  'name',
-  'callsign',
-  'imo',
-  'flag',
-  'draughtEventId',
-  'designatedKey',
-] as const;
+const TEXT_FIELDS = ['lastEventId', 'portVisit', 'name', 'imo'] as const;
 
-interface TrackJson {
+/** One vessel: what was observed of it, and each rule's state of it by rule name (initial states omitted). */
+export interface VesselJson {
   mmsi: string;
   numbers: number[];
   texts: Array<string | null>;
-  identityKeys: string[] | null;
-  gap: AisGapEpisode | null;
-  loiter: LoiterRun | null;
-  pairs: number[] | null;
   cellId: number;
-  dueKey: number;
+  rules: Record<string, unknown>;
 }
 
-interface PairJson extends Omit<EncounterPair, 'a' | 'b' | 'speeds'> {
-  a: string;
-  b: string;
-  speeds: number[];
-}
-
-export interface MaritimeSnapshot {
-  version: 1;
+/** What is not kept per subject: small and rewritten whole at each checkpoint. */
+export interface MaritimeHead {
+  version: 2;
   cellSizeKm: number;
-  deadlineResolutionMs: number;
   counters: MaritimeCounters;
   droppedPairs: number;
   ports: PortRecord[];
   designations: Designation[];
-  imoHolders: Array<[string, ImoHolder]>;
-  voyages: Array<[string, DeclaredVoyage[]]>;
-  pairs: PairJson[];
-  tracks: TrackJson[];
 }
 
-/** Plain JSON of the whole maritime state; NaN and ±Infinity become {"$n": "NaN"} so they survive JSON. */
-export function snapshotState(d: MaritimeDetector): MaritimeSnapshot {
-  const pairIndex = new Map<EncounterPair, number>();
-  const pairs: PairJson[] = [];
-  const tracks: TrackJson[] = [];
-  for (const track of d.tracks.values()) {
-    for (const pair of track.pairs ?? []) {
-      if (pairIndex.has(pair)) continue;
-      pairIndex.set(pair, pairs.length);
-      pairs.push({ ...pair, a: pair.a.mmsi, b: pair.b.mmsi, speeds: Array.from(pair.speeds) });
-    }
-    tracks.push({
-      mmsi: track.mmsi,
-      numbers: NUMBER_FIELDS.map((f) => track[f]),
-      texts: TEXT_FIELDS.map((f) => track[f]),
-      identityKeys: track.identityKeys,
-      gap: track.gap,
-      loiter: track.loiter,
-      pairs: track.pairs ? track.pairs.map((p) => pairIndex.get(p) as number) : null,
-      cellId: track.cellId,
-      dueKey: track.dueKey,
-    });
-  }
+/**
+ * The maritime state as plain JSON: the head, and one entry per subject — `vessel:<mmsi>` (VesselJson),
+ * `imo:<number>` (the MMSI holding it), `voyages:<mmsi>` (a carrier's declared voyages). NaN and ±Infinity
+ * are written as {"$n": "NaN"} so they survive JSON.
+ */
+export interface MaritimeSnapshot {
+  head: MaritimeHead;
+  entries: Record<string, unknown>;
+}
+
+export function headOf(d: MaritimeDetector): MaritimeHead {
   return encodeNumbers({
-    version: 1,
+    version: 2,
     cellSizeKm: d.config.encounter.cellSizeKm,
-    deadlineResolutionMs: d.config.deadlineResolutionSeconds * 1000,
     counters: d.counters,
     droppedPairs: d.encounter.droppedPairs,
     ports: d.ports.all(),
     designations: d.designatedVessel.list(),
-    imoHolders: [...d.identityChange.imoHolders],
-    voyages: [...d.routeDeviation.voyagesByMmsi],
-    pairs,
-    tracks,
-  }) as MaritimeSnapshot;
+  }) as MaritimeHead;
 }
 
+function vesselToJson(d: MaritimeDetector, track: VesselTrack): VesselJson {
+  const rules: Record<string, unknown> = {};
+  d.rules.forEach((rule, slot) => {
+    const json = rule.toJSON(track.states[slot], track);
+    if (json !== undefined) rules[rule.name] = json;
+  });
+  return {
+    mmsi: track.mmsi,
+    numbers: NUMBER_FIELDS.map((f) => track[f]),
+    texts: TEXT_FIELDS.map((f) => track[f]),
+    cellId: track.cellId,
+    rules,
+  };
+}
+
+/** One subject's entry, or undefined when the detector no longer keeps it. */
+export function entryOf(d: MaritimeDetector, key: string): unknown {
+  const colon = key.indexOf(':');
+  const kind = key.slice(0, colon);
+  const id = key.slice(colon + 1);
+  if (kind === 'vessel') {
+    const track = d.tracks.get(id);
+    return track ? encodeNumbers(vesselToJson(d, track)) : undefined;
+  }
+  if (kind === 'imo') return d.identityChange.imoHolders.get(id);
+  if (kind === 'voyages') {
+    const voyages = d.routeDeviation.voyagesByMmsi.get(id);
+    return voyages ? encodeNumbers(voyages) : undefined;
+  }
+  return undefined;
+}
+
+export function snapshotState(d: MaritimeDetector): MaritimeSnapshot {
+  const entries: Record<string, unknown> = {};
+  for (const [imo, holder] of [...d.identityChange.imoHolders].sort(byKey)) entries[`imo:${imo}`] = holder;
+  for (const [mmsi, voyages] of [...d.routeDeviation.voyagesByMmsi].sort(byKey))
+    entries[`voyages:${mmsi}`] = encodeNumbers(voyages);
+  for (const track of d.tracks.values())
+    entries[`vessel:${track.mmsi}`] = encodeNumbers(vesselToJson(d, track));
+  return { head: headOf(d), entries };
+}
+
+/** Restores a snapshot assembled from a head and entries (whole, or rebuilt from incremental writes). */
 export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
-  const snap = decodeNumbers(raw) as MaritimeSnapshot;
-  if (snap?.version !== 1) throw new Error('unsupported maritime snapshot');
-  Object.assign(d.counters, snap.counters);
-  d.encounter.droppedPairs = snap.droppedPairs;
-  for (const port of snap.ports) d.ports.add(port);
-  for (const designation of snap.designations) d.designatedVessel.restore(designation);
-  for (const [imo, holder] of snap.imoHolders) d.identityChange.imoHolders.set(imo, holder);
-  for (const [mmsi, voyages] of snap.voyages) d.routeDeviation.voyagesByMmsi.set(mmsi, voyages);
-  const sameCells = snap.cellSizeKm === d.config.encounter.cellSizeKm;
-  for (const json of snap.tracks) {
-    const track = new VesselTrack(json.mmsi);
+  if (raw?.head?.version !== 2) throw new Error('unsupported maritime snapshot');
+  const head = decodeNumbers(raw.head) as MaritimeHead;
+  Object.assign(d.counters, head.counters);
+  d.encounter.droppedPairs = head.droppedPairs;
+  for (const port of head.ports) d.ports.add(port);
+  for (const designation of head.designations) d.designatedVessel.restore(designation);
+  const vessels: VesselJson[] = [];
+  for (const [key, value] of Object.entries(raw.entries)) {
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const id = key.slice(colon + 1);
+    if (kind === 'imo') d.identityChange.imoHolders.set(id, value as ImoHolder);
+    else if (kind === 'voyages')
+      d.routeDeviation.voyagesByMmsi.set(id, decodeNumbers(value) as DeclaredVoyage[]);
+    else if (kind === 'vessel') vessels.push(decodeNumbers(value) as VesselJson);
+  }
+  vessels.sort((a, b) => (a.mmsi < b.mmsi ? -1 : a.mmsi > b.mmsi ? 1 : 0));
+  const sameCells = head.cellSizeKm === d.config.encounter.cellSizeKm;
+  for (const json of vessels) {
+    const track = d.newTrack(json.mmsi);
     NUMBER_FIELDS.forEach((f, i) => (track[f] = json.numbers[i]));
     TEXT_FIELDS.forEach((f, i) => ((track as unknown as Record<string, string | null>)[f] = json.texts[i]));
-    track.identityKeys = json.identityKeys;
-    track.gap = json.gap;
-    track.loiter = json.loiter;
-    track.voyages = d.routeDeviation.voyagesByMmsi.get(json.mmsi) ?? null;
     d.tracks.set(track.mmsi, track);
     if (json.cellId >= 0) {
       if (sameCells) d.encounter.grid.placeInCell(track, json.cellId);
       else d.encounter.grid.place(track, track.lastLat, track.lastLon);
     }
-    if (json.dueKey >= 0) d.wheel.schedule(track, json.dueKey * snap.deadlineResolutionMs);
   }
-  const pairs = snap.pairs.map((p): EncounterPair => ({
-    ...p,
-    a: d.tracks.get(p.a) as VesselTrack,
-    b: d.tracks.get(p.b) as VesselTrack,
-    speeds: Uint16Array.from(p.speeds),
-  }));
-  d.encounter.activePairs = pairs.length;
-  for (const json of snap.tracks) {
-    if (json.pairs) (d.tracks.get(json.mmsi) as VesselTrack).pairs = json.pairs.map((i) => pairs[i]);
+  const resolve = (mmsi: string) => d.tracks.get(mmsi);
+  for (const json of vessels) {
+    const track = d.tracks.get(json.mmsi) as VesselTrack;
+    d.rules.forEach((rule, slot) => {
+      track.states[slot] = rule.fromJSON(json.rules[rule.name], track, resolve);
+    });
   }
+  for (const json of vessels) d.reschedule(d.tracks.get(json.mmsi) as VesselTrack);
 }
+
+const byKey = <V>([a]: [string, V], [b]: [string, V]): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function encodeNumbers(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : { $n: String(value) };

@@ -3,7 +3,10 @@ import { distance, duration, position, round1, shortTime, vesselLabel } from './
 import { distanceToPolylineKm, KM_PER_NM, MS_PER_MINUTE } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import type { PortRecord } from './port-index';
+import type { VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
+
+type Voyages = DeclaredVoyage[] | null;
 
 /** What a consignment's registration declared about its voyage, plus the corridor watch. */
 export interface DeclaredVoyage {
@@ -24,10 +27,34 @@ export interface DeclaredVoyage {
  * the corridor (50 nm) from the declared route for 30 min, or a port visit at a port other than the
  * declared origin or destination. One flag per excursion and per port call.
  */
-export class RouteDeviationRule {
+export class RouteDeviationRule implements VesselRule<Voyages> {
+  readonly name = 'routeDeviation';
+  /** Declared voyages per carrier MMSI (key `voyages:<mmsi>` in snapshots), tracked vessel or not. */
   readonly voyagesByMmsi = new Map<string, DeclaredVoyage[]>();
+  /** Carriers whose voyages changed since the last `takeChangedCarriers`. */
+  private readonly changedCarriers = new Set<string>();
 
   constructor(private readonly ctx: MaritimeContext) {}
+
+  /** A vessel's state is its list of declared voyages (shared with `voyagesByMmsi`). */
+  initialState(): Voyages {
+    return null;
+  }
+
+  takeChangedCarriers(): string[] {
+    const mmsis = [...this.changedCarriers];
+    this.changedCarriers.clear();
+    return mmsis;
+  }
+
+  /** Kept under `voyages:<mmsi>`, not with the vessel. */
+  toJSON(): unknown {
+    return undefined;
+  }
+
+  fromJSON(_json: unknown, track: VesselTrack): Voyages {
+    return this.voyagesByMmsi.get(track.mmsi) ?? null;
+  }
 
   private get cfg() {
     return this.ctx.config.routeDeviation;
@@ -52,14 +79,15 @@ export class RouteDeviationRule {
     });
     while (voyages.length > this.cfg.maxVoyagesPerVessel) voyages.shift();
     this.voyagesByMmsi.set(mmsi, voyages);
+    this.changedCarriers.add(mmsi);
     return voyages;
   }
 
-  onSample(track: VesselTrack, s: Sample): void {
-    const voyages = track.voyages;
-    if (!voyages) return;
+  onSample(track: VesselTrack, voyages: Voyages, s: Sample): Voyages {
+    if (!voyages) return voyages;
     const onBoard = this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at);
-    if (onBoard.length === 0) return;
+    if (onBoard.length === 0) return voyages;
+    this.changedCarriers.add(track.mmsi);
     const corridorKm = this.cfg.corridorNm * KM_PER_NM;
     for (const v of voyages) {
       if (v.route.length < 2 || !onBoard.includes(v.consignmentId)) continue;
@@ -99,12 +127,12 @@ export class RouteDeviationRule {
           `${duration(s.at - v.outsideSince)}, now at ${position(s.lat, s.lon)}; the corridor is ${this.cfg.corridorNm} nm`,
       });
     }
+    return voyages;
   }
 
   /** A port visit began at `port`: undeclared if it is neither origin nor destination of the aid on board. */
-  onPortVisit(track: VesselTrack, port: PortRecord, s: Sample): void {
-    const voyages = track.voyages;
-    if (!voyages) return;
+  onPortVisit(track: VesselTrack, voyages: Voyages, port: PortRecord, s: Sample): Voyages {
+    if (!voyages) return voyages;
     const onBoard = this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at);
     for (const v of voyages) {
       if (!onBoard.includes(v.consignmentId)) continue;
@@ -124,6 +152,7 @@ export class RouteDeviationRule {
           `${v.destinationPort}, called at ${port.name} (${port.locode}) on ${shortTime(s.at)}, an undeclared port`,
       });
     }
+    return voyages;
   }
 }
 

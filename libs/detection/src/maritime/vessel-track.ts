@@ -1,13 +1,11 @@
-import type { AisGapEpisode } from './ais-gap.rule';
 import type { Scheduled } from './deadline-wheel';
-import type { EncounterPair } from './encounter.rule';
-import type { LoiterRun } from './loitering.rule';
-import type { DeclaredVoyage } from './route-deviation.rule';
 import type { GridMember } from './vessel-cell-grid';
 
 /**
- * Everything kept about one vessel: the newest fix, a few rolling summaries, and rule episodes only while
- * they are open. Numbers start as NaN (never undefined) so V8 keeps them as unboxed-in-place doubles.
+ * What was observed of one vessel, shared read-only by the rules: the newest fix, the reported identity (for
+ * labels and list matching) and the port visit derived from the samples. Each rule keeps its own state of
+ * the vessel in `states` (slot = the rule's place in the detector). Numbers start as NaN (never undefined)
+ * so V8 keeps them as unboxed-in-place doubles.
  */
 export class VesselTrack implements GridMember, Scheduled {
   lastAt = NaN;
@@ -20,30 +18,25 @@ export class VesselTrack implements GridMember, Scheduled {
   portVisit: string | null = null;
   lastPortVisitAt = NaN;
 
+  /** Newest reported name and IMO number (normalised), and ship type. */
   name: string | null = null;
-  callsign: string | null = null;
   imo: string | null = null;
-  flag: string | null = null;
   shipType = NaN;
   lastStaticAt = NaN;
-  draught = NaN;
-  draughtAt = NaN;
-  draughtEventId: string | null = null;
-  /** Identity problems already raised (bounded), so alternating values do not raise again and again. */
-  identityKeys: string[] | null = null;
-  lastJumpAt = NaN;
-  designatedKey: string | null = null;
 
-  gap: AisGapEpisode | null = null;
-  loiter: LoiterRun | null = null;
-  pairs: EncounterPair[] | null = null;
-  voyages: DeclaredVoyage[] | null = null;
+  /** One state per rule, by the rule's slot. */
+  readonly states: unknown[];
 
   cellId = -1;
   cellSlot = -1;
   dueKey = -1;
 
-  constructor(readonly mmsi: string) {}
+  constructor(
+    readonly mmsi: string,
+    states: unknown[],
+  ) {
+    this.states = states;
+  }
 
   get lastSeenAt(): number {
     if (Number.isNaN(this.lastAt)) return this.lastStaticAt;

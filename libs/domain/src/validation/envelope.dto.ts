@@ -1,5 +1,5 @@
-import { IsIn, IsString } from 'class-validator';
-import { IsEventTime, IsNonEmptyString, IsOptionalField } from './field-rules';
+import { IsIn } from 'class-validator';
+import { IsAbsoluteUri, IsEventTime, IsMediaType, IsNonEmptyString, IsOptionalField } from './field-rules';
 
 /** The CloudEvents 1.0 context attributes AidWatch requires; `data` is checked against its type's DTO. */
 export class CloudEventEnvelopeDto {
@@ -19,14 +19,14 @@ export class CloudEventEnvelopeDto {
   time!: string;
 
   @IsOptionalField()
-  @IsString()
+  @IsNonEmptyString()
   subject?: string;
 
   @IsOptionalField()
-  @IsString()
+  @IsMediaType()
   datacontenttype?: string;
 
   @IsOptionalField()
-  @IsString()
+  @IsAbsoluteUri()
   dataschema?: string;
 }

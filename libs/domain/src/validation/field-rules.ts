@@ -12,14 +12,26 @@ import {
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
+import { MEDIA_TYPE } from './context-attributes';
 
-const MMSI = /^\d{9}$/;
-const IMO = /^\d{7}$/;
-// UN/LOCODE: ISO 3166 country code, then three letters or digits 2-9.
-const LOCODE = /^[A-Z]{2}[A-Z2-9]{3}$/;
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
-// Harmonized System code: 4-digit heading, then up to three pairs of digits, optionally dot-separated.
-const HS_CODE = /^\d{4}(\.?\d{2}){0,3}$/;
+/** The patterns behind the string rules below; the JSON Schemas of the catalogue use the same ones. */
+export const FieldPatterns = {
+  mmsi: /^\d{9}$/,
+  imo: /^\d{7}$/,
+  // UN/LOCODE: ISO 3166 country code, then three letters or digits 2-9.
+  locode: /^[A-Z]{2}[A-Z2-9]{3}$/,
+  sha256Hex: /^[0-9a-fA-F]{64}$/,
+  // Harmonized System code: 4-digit heading, then up to three pairs of digits, optionally dot-separated.
+  hsCode: /^\d{4}(\.?\d{2}){0,3}$/,
+  mediaType: MEDIA_TYPE,
+  // RFC 3986 §3: an absolute URI starts with a scheme and a colon; no white space anywhere.
+  absoluteUri: /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/,
+} as const;
+const MMSI = FieldPatterns.mmsi;
+const IMO = FieldPatterns.imo;
+const LOCODE = FieldPatterns.locode;
+const SHA256_HEX = FieldPatterns.sha256Hex;
+const HS_CODE = FieldPatterns.hsCode;
 
 const AIS_HEADING_NOT_AVAILABLE = 511;
 
@@ -72,6 +84,11 @@ export const IsSha256Hex = (): PropertyDecorator =>
   matching('isSha256Hex', SHA256_HEX, 'a SHA-256 digest in hex (64 characters)');
 export const IsHsCode = (): PropertyDecorator =>
   matching('isHsCode', HS_CODE, 'an HS code of 4 to 10 digits, e.g. 2106.90');
+
+export const IsMediaType = (): PropertyDecorator =>
+  matching('isMediaType', FieldPatterns.mediaType, 'a media type (RFC 2045), e.g. application/json');
+export const IsAbsoluteUri = (): PropertyDecorator =>
+  matching('isAbsoluteUri', FieldPatterns.absoluteUri, 'an absolute URI (RFC 3986), e.g. https://…');
 
 export function IsSha256HexEach(): PropertyDecorator {
   return ValidateBy({

@@ -69,7 +69,6 @@ describe('decodeHttpBody (POST /events)', () => {
   });
 
   it.each([
-    ['an empty batch', BATCH, [], 'empty batch'],
     ['an array sent as a single event', SINGLE, [sample.vesselPosition()], BATCH],
     ['a single event sent as a batch', BATCH, sample.vesselPosition(), 'JSON array'],
     ['malformed JSON', BATCH, '[{"specversion":"1.0",', 'malformed JSON'],

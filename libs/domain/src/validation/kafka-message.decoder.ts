@@ -1,5 +1,5 @@
 import type { FieldError } from '../cloud-event';
-import { TopicEventTypes } from '../event-types';
+import { TopicEventTypes } from '../event-catalogue';
 import type { AidEvent } from '../events';
 import {
   isJsonObject,
@@ -8,6 +8,7 @@ import {
   validateCloudEvent,
   type EventValidation,
 } from './validate-cloud-event';
+import { isJsonMediaType, mediaTypeOf } from './context-attributes';
 
 export interface KafkaInboundMessage {
   topic: string;
@@ -36,7 +37,7 @@ export function decodeKafkaMessage(message: KafkaInboundMessage): EventValidatio
             { field: 'content-type', message: `content-type must be ${STRUCTURED_JSON} in structured mode` },
           ]);
   } else if (headers[`${CE_PREFIX}specversion`] !== undefined) {
-    decoded = decodeBinary(headers, contentType, mediaType, message.value);
+    decoded = decodeBinary(message.headers, contentType, message.value);
   } else {
     decoded = decodeStructured(message.value);
   }
@@ -54,13 +55,14 @@ function decodeStructured(value: Buffer | null): EventValidation {
   return validateCloudEvent(parsed.json);
 }
 
+// Kafka header names are case-sensitive: `ce_` is matched in any case, the attribute name is kept as sent
+// (and refused when it is not lower case).
 function decodeBinary(
-  headers: Record<string, string>,
+  headers: Record<string, string | undefined>,
   contentType: string | undefined,
-  mediaType: string | undefined,
   value: Buffer | null,
 ): EventValidation {
-  if (mediaType !== undefined && !isJsonMediaType(mediaType)) {
+  if (contentType !== undefined && !isJsonMediaType(contentType)) {
     return rejection(`unsupported content-type '${contentType}'; data must be JSON`, [
       { field: 'datacontenttype', message: `datacontenttype '${contentType}' is not JSON` },
     ]);
@@ -70,7 +72,8 @@ function decodeBinary(
 
   const event: Record<string, unknown> = {};
   for (const [name, headerValue] of Object.entries(headers)) {
-    if (name.startsWith(CE_PREFIX) && name.length > CE_PREFIX.length)
+    if (headerValue === undefined || name.length <= CE_PREFIX.length) continue;
+    if (name.slice(0, CE_PREFIX.length).toLowerCase() === CE_PREFIX)
       event[name.slice(CE_PREFIX.length)] = headerValue;
   }
   if (contentType !== undefined) event.datacontenttype = contentType;
@@ -114,12 +117,4 @@ function lowerCaseKeys(headers: Record<string, string | undefined>): Record<stri
   for (const [name, value] of Object.entries(headers))
     if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
-}
-
-export function mediaTypeOf(contentType: string): string {
-  return contentType.split(';', 1)[0].trim().toLowerCase();
-}
-
-function isJsonMediaType(mediaType: string): boolean {
-  return mediaType === 'application/json' || mediaType.endsWith('+json') || mediaType === 'text/json';
 }

@@ -1,4 +1,5 @@
-import { TopicEventTypes, Topics } from '../event-types';
+import { TopicEventTypes } from '../event-catalogue';
+import { Topics } from '../event-types';
 import type { AidEvent } from '../events';
 import * as sample from '../testing/samples';
 import { decodeKafkaMessage } from './kafka-message.decoder';

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 import type { FieldError } from '../cloud-event';
 import type { AidEvent } from '../events';
+import { readContextAttributes } from './context-attributes';
 import { CloudEventEnvelopeDto } from './envelope.dto';
 import {
   EventDataDtos,
@@ -23,13 +24,19 @@ const validatorOptions: ValidatorOptions = {
   validationError: { target: false, value: false },
 };
 
-/** Checks the CloudEvents envelope and the `data` of an inbound event; returns the input itself when valid. */
+/**
+ * Checks the CloudEvents envelope (context attributes per CloudEvents 1.0, see `readContextAttributes`) and
+ * the `data` of an inbound event (JSON format). Returns the event as read: the input itself, or a copy
+ * without `null` optional attributes and with `data_base64` decoded.
+ */
 export function validateCloudEvent(input: unknown): EventValidation {
   if (!isJsonObject(input)) {
     return reject(input, [{ field: '', message: 'an event must be a JSON object' }]);
   }
-  const errors = check(filled(new CloudEventEnvelopeDto(), input), '');
-  const { type, data } = input;
+  const attributes = readContextAttributes(input);
+  const event = attributes.event;
+  const errors = [...attributes.errors, ...check(filled(new CloudEventEnvelopeDto(), event), '')];
+  const { type, data } = event;
   if (!isInboundEventType(type)) {
     if (typeof type === 'string' && type.trim() !== '') {
       errors.push({
@@ -38,11 +45,12 @@ export function validateCloudEvent(input: unknown): EventValidation {
       });
     }
   } else if (!isJsonObject(data)) {
-    errors.push({ field: 'data', message: 'data must be a JSON object' });
+    // An undecodable data_base64 is already named; "data is missing" would only repeat it.
+    if (!('data_base64' in event)) errors.push({ field: 'data', message: 'data must be a JSON object' });
   } else {
     errors.push(...check(toDataInstance(type, data), 'data'));
   }
-  return errors.length === 0 ? { ok: true, event: input as unknown as AidEvent } : reject(input, errors);
+  return errors.length === 0 ? { ok: true, event: event as unknown as AidEvent } : reject(event, errors);
 }
 
 const nestedDataTypes = new Set(InboundEventTypes.filter((type) => hasNestedFields(EventDataDtos[type])));

@@ -7,6 +7,9 @@ export const cloudEventMediaTypes = [
   'application/json',
   'application/cloudevents+json',
   'application/cloudevents-batch+json',
+  // Binary mode (ce- headers) may carry data in any JSON media type, e.g. application/vnd.example+json.
+  'application/*+json',
+  'text/json',
 ];
 
 interface BodyParserError {

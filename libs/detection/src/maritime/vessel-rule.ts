@@ -1,0 +1,47 @@
+import type { VesselStaticData } from '@aidwatch/domain';
+import type { PortRecord } from './port-index';
+import type { Sample, VesselTrack } from './vessel-track';
+
+/** One position report as the rules see it (a reused object: read it, never keep it). */
+export interface Fix {
+  at: number;
+  lat: number;
+  lon: number;
+  /** Reported speed over ground (knots), NaN when AIS says "not available". */
+  sog: number;
+  eventId: string;
+}
+
+/**
+ * A maritime rule with its own state per vessel, in the decider shape (`initialState`, `evolve`, a due time,
+ * a snapshot): the detector keeps one state per rule in each vessel's slots and calls the hooks in a fixed
+ * order. A hook gets the vessel (what was observed: newest fix, reported identity, port visit — read only)
+ * and this rule's state of it, returns the next state, and may raise or clear flags through the sink.
+ * Hooks run in event time only; none reads the wall clock.
+ */
+export interface VesselRule<S> {
+  /** Name of the rule's state in snapshots. */
+  readonly name: string;
+  /** State of a vessel the rule has nothing about yet (kept as null-like as possible: most vessels stay so). */
+  initialState(): S;
+  /** A fix newer than the vessel's newest; called before the vessel's newest fix moves to it. */
+  onFix?(vessel: VesselTrack, state: S, fix: Fix): S;
+  /** A fix not newer than the vessel's newest, within the late tolerance; it never moves the vessel. */
+  onLateFix?(vessel: VesselTrack, state: S, fix: Fix): S;
+  /** The vessel's first sample in a resampling interval (after its newest fix moved). */
+  onSample?(vessel: VesselTrack, state: S, sample: Sample): S;
+  /** The vessel began a port visit at `port` with this sample (before `onSample`). */
+  onPortVisit?(vessel: VesselTrack, state: S, port: PortRecord, sample: Sample): S;
+  /** A static report no older than the vessel's newest (the vessel's reported identity already updated). */
+  onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): S;
+  /** Event time (ms) at which the rule must look at the vessel again with no new report; NaN for never. */
+  dueAt?(vessel: VesselTrack, state: S): number;
+  /** The vessel's clock passed `dueAt`. */
+  onDue?(vessel: VesselTrack, state: S, dueAt: number): S;
+  /** The vessel is forgotten (silent for the eviction period). */
+  onEvict?(vessel: VesselTrack, state: S): void;
+  /** Plain JSON of a vessel's state (undefined for the initial state: nothing stored). */
+  toJSON(state: S, vessel: VesselTrack): unknown;
+  /** The inverse of `toJSON`; `resolve` finds other vessels by MMSI (restored before any state). */
+  fromJSON(json: unknown, vessel: VesselTrack, resolve: (mmsi: string) => VesselTrack | undefined): S;
+}

@@ -1,0 +1,254 @@
+import { EventTypes, Topics } from './event-types';
+import type { AidEvent } from './events';
+import { StreamNames } from './streams';
+import {
+  ConsignmentDischargedDataDto,
+  ConsignmentLoadedDataDto,
+  ConsignmentPortCallDataDto,
+  ConsignmentRegisteredDataDto,
+  CustodyTransferredDataDto,
+} from './validation/consignment-data.dto';
+import {
+  AccessDeniedDataDto,
+  DeliveryRecordedDataDto,
+  VerificationReportedDataDto,
+} from './validation/field-report-data.dto';
+import {
+  ExemptionGrantedDataDto,
+  ExemptionRevokedDataDto,
+  PortDeclaredDataDto,
+  VesselDesignatedDataDto,
+} from './validation/reference-data.dto';
+import { VesselPositionDataDto, VesselStaticDataDto } from './validation/vessel-data.dto';
+
+export type InboundEventType = AidEvent['type'];
+export type EventDataOf<T extends InboundEventType> = Extract<AidEvent, { type: T }>['data'];
+export type EventOf<T extends InboundEventType> = Extract<AidEvent, { type: T }>;
+
+/** The detectors of `libs/detection`: consignment rules (diversion) and vessel rules (maritime). */
+export type EventConsumer = 'diversion' | 'maritime';
+
+/** Everything AidWatch knows about one inbound event type. */
+export interface CatalogueEntry<T extends InboundEventType = InboundEventType> {
+  type: T;
+  /** Past-tense name of the fact, as in the design notes (e.g. `ConsignmentLoaded`). */
+  name: string;
+  /** The Kafka topic that carries it (docs/contract.md, "Topics"). */
+  topic: (typeof Topics)[keyof typeof Topics];
+  /** The Kafka record key: what the event is about (consignment id, exemption id, LOCODE, IMO, MMSI). */
+  key: (data: EventDataOf<T>) => string;
+  /** The event-store stream it is appended to. */
+  stream: (data: EventDataOf<T>) => string;
+  /** The class-validator DTO that checks `data`; the JSON Schema of `data` is derived from it. */
+  dto: new () => EventDataOf<T>;
+  /** The detectors that fold it; the first one owns it (its clock decides), the others learn from it. */
+  consumers: readonly EventConsumer[];
+  /** One sentence for the AsyncAPI document. */
+  summary: string;
+}
+
+const designationKey = (d: { imo?: string; mmsi?: string; name: string }) => d.imo ?? d.mmsi ?? d.name;
+
+/**
+ * The event catalogue: one row per inbound type. Topic membership, the DTO map, stream naming, record keys,
+ * detector routing, the JSON Schemas and the AsyncAPI document are all derived from it; a type without a
+ * row does not compile.
+ */
+export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<T> } = {
+  [EventTypes.ExemptionGranted]: {
+    type: EventTypes.ExemptionGranted,
+    name: 'ExemptionGranted',
+    topic: Topics.reference,
+    key: (d) => d.exemptionId,
+    stream: (d) => StreamNames.exemption(d.exemptionId),
+    dto: ExemptionGrantedDataDto,
+    consumers: ['diversion'],
+    summary: 'The 1718 Committee granted an exemption: items, quantities, sites and validity.',
+  },
+  [EventTypes.ExemptionRevoked]: {
+    type: EventTypes.ExemptionRevoked,
+    name: 'ExemptionRevoked',
+    topic: Topics.reference,
+    key: (d) => d.exemptionId,
+    stream: (d) => StreamNames.exemption(d.exemptionId),
+    dto: ExemptionRevokedDataDto,
+    consumers: ['diversion'],
+    summary: 'An exemption was revoked.',
+  },
+  [EventTypes.VesselDesignated]: {
+    type: EventTypes.VesselDesignated,
+    name: 'VesselDesignated',
+    topic: Topics.reference,
+    key: designationKey,
+    stream: (d) => StreamNames.designation(designationKey(d)),
+    dto: VesselDesignatedDataDto,
+    consumers: ['maritime'],
+    summary: 'A vessel was put on a designation list (e.g. the 1718 Committee list).',
+  },
+  [EventTypes.PortDeclared]: {
+    type: EventTypes.PortDeclared,
+    name: 'PortDeclared',
+    topic: Topics.reference,
+    key: (d) => d.locode,
+    stream: (d) => StreamNames.port(d.locode),
+    dto: PortDeclaredDataDto,
+    consumers: ['maritime', 'diversion'],
+    summary: 'A port or anchorage and the radius within which a vessel counts as in port.',
+  },
+  [EventTypes.ConsignmentRegistered]: {
+    type: EventTypes.ConsignmentRegistered,
+    name: 'ConsignmentRegistered',
+    topic: Topics.consignments,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: ConsignmentRegisteredDataDto,
+    consumers: ['diversion', 'maritime'],
+    summary: 'A consignment under an exemption: items, ports, carrying vessel, declared route.',
+  },
+  [EventTypes.ConsignmentLoaded]: {
+    type: EventTypes.ConsignmentLoaded,
+    name: 'ConsignmentLoaded',
+    topic: Topics.consignments,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: ConsignmentLoadedDataDto,
+    consumers: ['diversion'],
+    summary: 'Goods of a consignment were loaded on a vessel.',
+  },
+  [EventTypes.ConsignmentDeparted]: {
+    type: EventTypes.ConsignmentDeparted,
+    name: 'ConsignmentDeparted',
+    topic: Topics.consignments,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: ConsignmentPortCallDataDto,
+    consumers: ['diversion'],
+    summary: 'The vessel carrying a consignment left port.',
+  },
+  [EventTypes.ConsignmentArrived]: {
+    type: EventTypes.ConsignmentArrived,
+    name: 'ConsignmentArrived',
+    topic: Topics.consignments,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: ConsignmentPortCallDataDto,
+    consumers: ['diversion'],
+    summary: 'The vessel carrying a consignment arrived in port.',
+  },
+  [EventTypes.ConsignmentDischarged]: {
+    type: EventTypes.ConsignmentDischarged,
+    name: 'ConsignmentDischarged',
+    topic: Topics.consignments,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: ConsignmentDischargedDataDto,
+    consumers: ['diversion'],
+    summary: 'Goods of a consignment were discharged, with the quantities counted.',
+  },
+  [EventTypes.CustodyTransferred]: {
+    type: EventTypes.CustodyTransferred,
+    name: 'CustodyTransferred',
+    topic: Topics.consignments,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: CustodyTransferredDataDto,
+    consumers: ['diversion'],
+    summary: 'Custody of goods passed from one party to another, with a document hash.',
+  },
+  [EventTypes.DeliveryRecorded]: {
+    type: EventTypes.DeliveryRecorded,
+    name: 'DeliveryRecorded',
+    topic: Topics.deliveries,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: DeliveryRecordedDataDto,
+    consumers: ['diversion'],
+    summary: 'Goods were delivered to a distribution site.',
+  },
+  [EventTypes.VerificationReported]: {
+    type: EventTypes.VerificationReported,
+    name: 'EndUseVerificationReported',
+    topic: Topics.verifications,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: VerificationReportedDataDto,
+    consumers: ['diversion'],
+    summary: 'A monitor visited a site and reported what was observed and the finding.',
+  },
+  [EventTypes.AccessDenied]: {
+    type: EventTypes.AccessDenied,
+    name: 'EndUseAccessDenied',
+    topic: Topics.verifications,
+    key: (d) => d.consignmentId,
+    stream: (d) => StreamNames.consignment(d.consignmentId),
+    dto: AccessDeniedDataDto,
+    consumers: ['diversion'],
+    summary: 'A monitor was refused access to a site.',
+  },
+  [EventTypes.VesselPositionReported]: {
+    type: EventTypes.VesselPositionReported,
+    name: 'VesselPositionReported',
+    topic: Topics.positions,
+    key: (d) => d.mmsi,
+    stream: (d) => StreamNames.vessel(d.mmsi),
+    dto: VesselPositionDataDto,
+    consumers: ['maritime'],
+    summary: 'An AIS position report (types 1-3, 18, 19, 27).',
+  },
+  [EventTypes.VesselStaticReported]: {
+    type: EventTypes.VesselStaticReported,
+    name: 'VesselStaticReported',
+    topic: Topics.positions,
+    key: (d) => d.mmsi,
+    stream: (d) => StreamNames.vessel(d.mmsi),
+    dto: VesselStaticDataDto,
+    consumers: ['maritime'],
+    summary: 'AIS static and voyage data (types 5, 19, 24).',
+  },
+};
+
+export const CatalogueEntries: readonly CatalogueEntry[] = Object.values(EventCatalogue) as CatalogueEntry[];
+
+export const InboundEventTypes = CatalogueEntries.map((e) => e.type);
+
+export function isInboundEventType(type: unknown): type is InboundEventType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(EventCatalogue, type);
+}
+
+export function catalogueEntryOf<T extends InboundEventType>(type: T): CatalogueEntry<T> {
+  return EventCatalogue[type] as unknown as CatalogueEntry<T>;
+}
+
+/** The DTO that validates `data` for each inbound type. */
+export const EventDataDtos = Object.fromEntries(CatalogueEntries.map((e) => [e.type, e.dto])) as {
+  readonly [T in InboundEventType]: new () => EventDataOf<T>;
+};
+
+/** Inbound topics and the event types each one carries. */
+export const TopicEventTypes: Readonly<Record<string, readonly string[]>> = CatalogueEntries.reduce(
+  (topics, entry) => ({ ...topics, [entry.topic]: [...(topics[entry.topic] ?? []), entry.type] }),
+  {} as Record<string, readonly string[]>,
+);
+
+/** The topics producers write to, in catalogue order. */
+export const InboundTopics = Object.keys(TopicEventTypes);
+
+/** The topic of an inbound type, undefined for any other string. */
+export function topicOfType(type: string): string | undefined {
+  return isInboundEventType(type) ? EventCatalogue[type].topic : undefined;
+}
+
+/** The stream an inbound event belongs to. */
+export function streamOf(event: AidEvent): string {
+  return (catalogueEntryOf(event.type) as CatalogueEntry).stream(event.data as never);
+}
+
+/** The Kafka record key of an inbound event (what it is about). */
+export function recordKeyOfEvent(event: AidEvent): string {
+  return (catalogueEntryOf(event.type) as CatalogueEntry).key(event.data as never);
+}
+
+/** The inbound types a detector folds. */
+export function typesConsumedBy(consumer: EventConsumer): ReadonlySet<string> {
+  return new Set(CatalogueEntries.filter((e) => e.consumers.includes(consumer)).map((e) => e.type));
+}
