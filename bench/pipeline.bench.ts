@@ -310,6 +310,15 @@ async function main(): Promise<void> {
       large.checkpointMs / small.checkpointMs <= 1.5,
     );
 
+    const stored = (await large.p.store.readAll()).length;
+    const file = path.join(root, String(FLEETS.at(-1)), 'events.sqlite');
+    const bytes = [file, `${file}-wal`].reduce(
+      (sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0),
+      0,
+    );
+    const perEvent = bytes / stored;
+    report('store size per event (events, flags, index; WAL included)', `${fmt(perEvent)} B`);
+    report('store growth at 6,000 positions/s', `${fmt((perEvent * 6000 * 86_400) / 1e9)} GB/day`);
     await rebuildPhase(large.p, large.data.length);
     await latencyPhase(large.p);
     await stopPipeline(large.p);

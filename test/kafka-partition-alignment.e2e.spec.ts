@@ -13,7 +13,7 @@ import { eventually } from './support/aidwatch-process';
 const HOUR = 3_600_000;
 
 describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
-  jest.setTimeout(120_000);
+  jest.setTimeout(180_000);
   const tag = `align${Date.now().toString(36)}`;
   let broker: KafkaBroker;
   let kafka: Kafka;
@@ -53,9 +53,10 @@ describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
     const of = (mmsi: string) => events.filter((e) => e.subject === mmsi);
     // Partition 0 runs hours past the meeting; partition 1 stops an hour after it.
     const slowEnd = Date.parse(planted.to) + HOUR;
-    const ahead = of(first);
-    const behind = of(second).filter((e) => Date.parse(e.time) <= slowEnd);
-    expect(Date.parse(ahead.at(-1)!.time) - slowEnd).toBeGreaterThan(3 * HOUR);
+    const from = Date.parse(planted.from) - 2 * HOUR;
+    const ahead = of(first).filter((e) => Date.parse(e.time) >= from);
+    const behind = of(second).filter((e) => Date.parse(e.time) >= from && Date.parse(e.time) <= slowEnd);
+    expect(Date.parse(ahead.at(-1)!.time) - slowEnd).toBeGreaterThan(2 * HOUR);
 
     // The group starts at today's end of the topic, so only this test's messages form its backlog.
     const groupId = `${tag}-ingestor`;
@@ -105,7 +106,9 @@ describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
         topics: [Topics.positions],
         handler: (messages) => intake.ingestKafkaBatch(messages),
         eventTimeOf: (message) => intake.eventTimeOf(message),
-        alignment: { maxDriftMs: 5 * 60_000, idleAfterMs: 3000 },
+        alignment: { maxDriftMs: 10 * 60_000, idleAfterMs: 3000 },
+        // Short fetch waits: each alignment step is a fetch, and this backlog has only two partitions.
+        maxWaitMs: 100,
       },
     );
     runner.start();
@@ -114,23 +117,25 @@ describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
       const total = ahead.length + behind.length;
       await eventually(
         async () => ((await store.readAll()).length >= total ? true : undefined),
-        60_000,
+        150_000,
         'the backlog stored',
       );
       await runner.caughtUp();
-      // The two tracks were stored interleaved in event time: never more than the drift apart (plus one slice).
-      const stored = (await store.readAll()).map((e) => e.data as CloudEvent);
+      const encounter = raised.find(
+        (f) => f.data.rule === 'encounter' && [first, second].includes(f.data.subject.id),
+      );
+      expect(encounter).toBeDefined();
+      // While both partitions had data, the two tracks were stored interleaved in event time.
+      const stored = (await store.readAll({ filter: { streamPrefixes: ['vessel-'] } }))
+        .map((e) => e.data as CloudEvent)
+        .filter((e) => Date.parse(e.time) <= slowEnd);
       let lead = 0;
       const newest = new Map<string, number>();
       for (const e of stored) {
         newest.set(e.subject!, Date.parse(e.time));
         if (newest.size === 2) lead = Math.max(lead, Math.abs(newest.get(first)! - newest.get(second)!));
       }
-      expect(lead).toBeLessThan(HOUR);
-      const encounter = raised.find(
-        (f) => f.data.rule === 'encounter' && [first, second].includes(f.data.subject.id),
-      );
-      expect(encounter).toBeDefined();
+      expect(lead).toBeLessThan(30 * 60_000);
     } finally {
       await inbound.stop();
       await runner.stop();

@@ -95,6 +95,10 @@ export class KafkaInbound {
   /** Partitions paused by alignment, with the function that resumes each. */
   private readonly held = new Map<string, () => void>();
   private alignmentTimer?: NodeJS.Timeout;
+  /** Partitions whose batch is being handled, and which of them wait in memory for the others to move on. */
+  private readonly inHand = new Set<string>();
+  private readonly waitingInMemory = new Set<string>();
+  private progressWaiters: Array<() => void> = [];
 
   constructor(
     client: KafkaClient,
@@ -180,6 +184,16 @@ export class KafkaInbound {
 
   private async consume(batch: PartitionBatch, control: BatchControl): Promise<void> {
     const key = `${batch.topic}/${batch.partition}`;
+    this.inHand.add(key);
+    try {
+      await this.consumeInHand(key, batch, control);
+    } finally {
+      this.inHand.delete(key);
+      this.progressed();
+    }
+  }
+
+  private async consumeInHand(key: string, batch: PartitionBatch, control: BatchControl): Promise<void> {
     const size = this.options.maxMessagesPerCall ?? 5000;
     let i = 0;
     while (i < batch.messages.length && control.isActive()) {
@@ -204,12 +218,16 @@ export class KafkaInbound {
         const caughtUp = waitingTime === undefined && BigInt(last) + 1n >= BigInt(batch.highWatermark);
         this.alignment?.handed(key, handedTime, caughtUp);
         this.releaseAligned();
+        this.progressed();
         i = end;
       }
-      if (waitingTime !== undefined) {
-        this.alignment?.waiting(key, waitingTime);
-        // Held back: the rest of the batch is not marked done, so it is fetched again after resuming.
-        if (this.alignment?.mayGo(key)) continue;
+      if (waitingTime !== undefined && this.alignment) {
+        this.alignment.waiting(key, waitingTime);
+        // Held back. While another partition's batch is in hand and moving, wait for it in memory (no refetch);
+        // otherwise end the batch: the rest is not marked done, so it is fetched again, now or after resuming.
+        if (await this.waitInMemory(key, control)) continue;
+        // Held by a partition with data: it comes with the next fetch, and so does this one (not marked done).
+        if (this.alignment.heldBySeen(key)) return;
         this.held.set(key, control.pause());
         return;
       }
@@ -260,6 +278,38 @@ export class KafkaInbound {
       await admin.disconnect().catch(() => undefined);
     }
     this.releaseAligned();
+  }
+
+  /** Waits until `key` may go (true) or no other partition in hand can move it (false). */
+  private async waitInMemory(key: string, control: BatchControl): Promise<boolean> {
+    this.waitingInMemory.add(key);
+    this.progressed();
+    try {
+      while (!this.alignment?.mayGo(key)) {
+        // Let the partitions just woken leave their wait before deciding whether any is moving.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.alignment?.mayGo(key)) break;
+        const moving = [...this.inHand].some((other) => other !== key && !this.waitingInMemory.has(other));
+        if (!moving || !control.isActive()) return false;
+        await this.keepingAlive(
+          control,
+          () =>
+            new Promise<void>((resolve) => {
+              this.progressWaiters.push(resolve);
+              setTimeout(resolve, 1000).unref();
+            }),
+        );
+      }
+      return true;
+    } finally {
+      this.waitingInMemory.delete(key);
+    }
+  }
+
+  private progressed(): void {
+    const waiters = this.progressWaiters;
+    this.progressWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Resumes the partitions that alignment no longer holds back. */

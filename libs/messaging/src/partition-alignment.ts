@@ -7,7 +7,8 @@
  *
  * A partition's frontier is the event time of the next message it wants to hand over (or, before it has shown
  * one, of the last it handed over). Partitions read to their high watermark (or with nothing to read when
- * assigned), and partitions quiet for `idleAfterMs`, do not hold the others back — Flink's idleness. A partition
+ * assigned), and partitions quiet for `idleAfterMs` (not counting a hold), do not hold the others back —
+ * Flink's idleness. A partition
  * with a backlog that has not shown its first batch yet holds the others (for at most `unseenGraceMs`). The partition with the
  * smallest frontier is never held, so alignment cannot deadlock. Times are milliseconds since the epoch.
  */
@@ -30,6 +31,8 @@ interface PartitionState {
   untimed: boolean;
   /** Has shown an event time (waiting or handed). */
   seen: boolean;
+  /** Held back with a message in hand: not idle, however long the hold lasts. */
+  waiting: boolean;
 }
 
 export class PartitionAlignment {
@@ -68,7 +71,7 @@ export class PartitionAlignment {
       const idleAfter = state.seen
         ? this.options.idleAfterMs
         : (this.options.unseenGraceMs ?? 10 * this.options.idleAfterMs);
-      if (at - state.seenAt >= idleAfter) continue;
+      if (!state.waiting && at - state.seenAt >= idleAfter) continue;
       slowest = Math.min(slowest, state.frontier);
     }
     return slowest === Infinity ? Infinity : slowest + this.options.maxDriftMs;
@@ -80,6 +83,7 @@ export class PartitionAlignment {
     state.frontier = eventTimeMs;
     state.untimed = false;
     state.seen = true;
+    state.waiting = true;
     state.caughtUp = false;
     state.seenAt = this.now();
   }
@@ -90,8 +94,20 @@ export class PartitionAlignment {
     if (eventTimeMs !== undefined) state.frontier = eventTimeMs;
     state.untimed = state.frontier === -Infinity;
     state.seen = true;
+    state.waiting = false;
     state.caughtUp = caughtUp;
     state.seenAt = this.now();
+  }
+
+  /**
+   * Whether what holds `key` back is a partition that has shown its data (so it comes with the next fetch),
+   * rather than one not seen yet.
+   */
+  heldBySeen(key: string): boolean {
+    const horizon = this.horizon(key) - this.options.maxDriftMs;
+    for (const [other, state] of this.partitions)
+      if (other !== key && state.frontier === horizon) return state.seen;
+    return false;
   }
 
   /** Whether `key`'s next message (at its frontier) may go now. */
@@ -109,6 +125,6 @@ export class PartitionAlignment {
   }
 
   private fresh(at: number): PartitionState {
-    return { frontier: -Infinity, caughtUp: false, seenAt: at, untimed: false, seen: false };
+    return { frontier: -Infinity, caughtUp: false, seenAt: at, untimed: false, seen: false, waiting: false };
   }
 }
