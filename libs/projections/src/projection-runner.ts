@@ -52,6 +52,7 @@ export class ProjectionRunner {
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelayMs: number | undefined;
   private stopping = false;
+  private entriesSaved = false;
   private readonly now: () => Date;
 
   constructor(
@@ -70,6 +71,8 @@ export class ProjectionRunner {
     const saved = this.checkpoints.load(this.projection.name);
     this.projection.reset();
     if (saved) this.projection.restore(saved.snapshot);
+    // Changes are relative to what was restored from entries; otherwise the first checkpoint writes them all.
+    this.entriesSaved = saved?.incremental === true;
     this.position = saved?.position ?? null;
     this.checkpointedAt = saved?.updatedAt ?? null;
     this.lastCheckpointAt = this.now().getTime();
@@ -215,7 +218,14 @@ export class ProjectionRunner {
     if (this.position === null || this.sinceCheckpoint === 0) return;
     const at = this.now();
     const started = performance.now();
-    this.checkpoints.save(this.projection.name, this.position, this.projection.snapshot(), at);
+    if (this.projection.snapshotChanges) {
+      const all = !this.entriesSaved;
+      const changes = this.projection.snapshotChanges(all);
+      this.checkpoints.saveChanges(this.projection.name, this.position, changes, at, all);
+      this.entriesSaved = true;
+    } else {
+      this.checkpoints.save(this.projection.name, this.position, this.projection.snapshot(), at);
+    }
     this.options.onCheckpoint?.({ position: this.position, durationMs: performance.now() - started });
     this.sinceCheckpoint = 0;
     this.lastCheckpointAt = at.getTime();
