@@ -20,6 +20,7 @@ COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/scripts/register-paths.js scripts/register-paths.js
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+COPY --from=build /app/docs docs
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -86,6 +86,14 @@ describeWithKafka('the CloudEvents SDK Kafka binding → the inbound topics', ()
   beforeAll(async () => {
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `sdk-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    // The topics as the other Kafka tests create them, rather than auto-created with the broker's defaults.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: Object.values(Topics).map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
     producer = kafka.producer();
     await producer.connect();
     system = await startTestSystem({

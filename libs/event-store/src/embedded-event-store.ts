@@ -2,7 +2,13 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EventIdConflictError, planAppend, prepareEvents, type PreparedEvent } from './append-policy';
+import {
+  EventContentConflictError,
+  EventIdConflictError,
+  planAppend,
+  prepareEvents,
+  type PreparedEvent,
+} from './append-policy';
 import { linkEvent } from './chain';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
@@ -58,6 +64,7 @@ interface PreparedWrite {
   streamId: string;
   events: PreparedEvent[];
   expected: ExpectedRevision;
+  rejectChangedRepeats?: boolean;
 }
 
 interface QueuedAppend {
@@ -122,7 +129,7 @@ export class EmbeddedEventStore implements EventStore {
       this.forgetHeadsIfOthersWrote();
       const recordedAt = this.clock().toISOString();
       return groups.map((writes) =>
-        writes.map((w) => this.write(w.streamId, w.events, w.expected, recordedAt)),
+        writes.map((w) => this.write(w.streamId, w.events, w.expected, recordedAt, w.rejectChangedRepeats)),
       );
     }).immediate;
     // The page and the head it reports come from one read snapshot.
@@ -156,6 +163,7 @@ export class EmbeddedEventStore implements EventStore {
       streamId: w.streamId,
       events: prepareEvents(w.streamId, w.events),
       expected: w.expected ?? 'any',
+      rejectChangedRepeats: w.rejectChangedRepeats,
     }));
     return this.enqueue(prepared);
   }
@@ -283,6 +291,7 @@ export class EmbeddedEventStore implements EventStore {
     events: PreparedEvent[],
     expected: ExpectedRevision,
     recordedAt: string,
+    rejectChangedRepeats = false,
   ): AppendResult {
     const head = this.headOf(streamId);
     let revision = head?.revision ?? -1;
@@ -291,6 +300,7 @@ export class EmbeddedEventStore implements EventStore {
     let appended = 0;
     if (expected === 'any') {
       // For 'any', planAppend keeps exactly the ids not held yet: the unique index tells, insert by insert.
+      const written = new Set<string>();
       for (const event of events) {
         const link = linkEvent(previous, streamId, revision + 1, event);
         const at = this.log.insertUnlessHeld(
@@ -300,23 +310,36 @@ export class EmbeddedEventStore implements EventStore {
           recordedAt,
         );
         if (at === undefined) {
+          if (written.has(event.id)) continue; // a repeat within the batch
           const holder = this.log.holderOf(event.id);
           if (holder && holder.streamId !== streamId)
             throw new EventIdConflictError(event.id, streamId, holder.streamId);
+          if (rejectChangedRepeats && holder && holder.data !== event.data)
+            throw new EventContentConflictError(event.id, streamId);
           continue;
         }
+        written.add(event.id);
         revision += 1;
         position = at;
         previous = link.hash;
         appended += 1;
       }
     } else {
-      const fresh = planAppend(streamId, events, expected, revision, (id) => {
-        const holder = this.log.holderOf(id);
-        if (holder && holder.streamId !== streamId)
-          throw new EventIdConflictError(id, streamId, holder.streamId);
-        return holder?.revision;
-      });
+      const holders = new Map<string, { data: string }>();
+      const fresh = planAppend(
+        streamId,
+        events,
+        expected,
+        revision,
+        (id) => {
+          const holder = this.log.holderOf(id);
+          if (holder && holder.streamId !== streamId)
+            throw new EventIdConflictError(id, streamId, holder.streamId);
+          if (holder) holders.set(id, holder);
+          return holder?.revision;
+        },
+        rejectChangedRepeats ? (id) => holders.get(id)?.data : undefined,
+      );
       for (const event of fresh) {
         const link = linkEvent(previous, streamId, ++revision, event);
         position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
