@@ -5,6 +5,7 @@ import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
 import { AisNmeaController } from './ais-nmea.controller';
 import { EventsController } from './events.controller';
+import { FieldIntakeController } from './field-intake.controller';
 import { KafkaIntakeService } from './kafka-intake.service';
 
 const eventIntakeProvider = {
@@ -13,10 +14,10 @@ const eventIntakeProvider = {
   useFactory: (store: EventStore, metrics: AidwatchMetrics) => new EventIntake(store, metrics),
 };
 
-/** `POST /events`, `POST /ais/nmea` and the intake path behind them. */
+/** `POST /events`, `POST /ais/nmea`, `POST /intake/kobo|odk` and the intake path behind them. */
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [EventsController, AisNmeaController],
+  controllers: [EventsController, AisNmeaController, FieldIntakeController],
   providers: [eventIntakeProvider],
   exports: [EventIntake],
 })

@@ -11,6 +11,8 @@ import {
 import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
+import { mapFieldSubmission, type FieldTool } from './field-submission';
+import type { FieldFormMapping } from './field-submission-mapping';
 import { decodeNmeaLines, looksLikeNmea, NmeaDecoder } from './nmea-intake';
 
 export interface HttpEventError {
@@ -22,11 +24,12 @@ export interface HttpEventError {
 
 /**
  * `invalid`: the body or an event failed validation (400); `forbidden`: the caller may not write an event
- * (403); `conflict`: an event's `source` + `id` is already stored with different content (409).
+ * (403); `conflict`: an event's `source` + `id` is already stored with different content (409);
+ * `unmappable`: a field-tool submission that does not map to a contract event (422).
  */
 export type HttpIntakeResult =
   | { ok: true; accepted: string[] }
-  | { ok: false; kind: 'invalid' | 'forbidden' | 'conflict'; errors: HttpEventError[] };
+  | { ok: false; kind: 'invalid' | 'forbidden' | 'conflict' | 'unmappable'; errors: HttpEventError[] };
 
 /** Why the caller may not write this event (a sentence), or undefined when it may. */
 export type WriteAuthorizer = (event: AidEvent) => Promise<string | undefined>;
@@ -75,6 +78,25 @@ export class EventIntake {
     }
     await this.append(events.map((event) => ({ event, channel: 'http' })));
     return { ok: true, accepted: events.map((e) => e.id) };
+  }
+
+  /**
+   * `POST /intake/kobo`, `POST /intake/odk`: one form submission, mapped (see `mapFieldSubmission`), then
+   * validated and appended like any event. A repeat maps to the same event id, so it is stored once.
+   */
+  async ingestFieldSubmission(
+    tool: FieldTool,
+    submission: unknown,
+    mapping: FieldFormMapping,
+    authorize?: WriteAuthorizer,
+  ): Promise<HttpIntakeResult> {
+    const mapped = mapFieldSubmission(tool, submission, mapping);
+    if (!mapped.ok) {
+      this.metrics.eventsRejected.inc({ topic: `intake/${tool}` });
+      const reason = `the ${tool === 'kobo' ? 'KoboToolbox' : 'ODK Central'} submission does not map to a verification event`;
+      return { ok: false, kind: 'unmappable', errors: [{ index: 0, reason, errors: mapped.errors }] };
+    }
+    return this.appendAuthorized([mapped.event], authorize);
   }
 
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
