@@ -1,16 +1,7 @@
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNumberString,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { RuleIds, Severities } from '@aidwatch/domain';
+import { PLAIN_DECIMAL, toPlainInteger } from '@aidwatch/runtime';
 
 const ruleIds = RuleIds as readonly string[];
 
@@ -36,7 +27,7 @@ export class FlagsQuery {
   mmsi?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -47,31 +38,13 @@ export class FlagsQuery {
   after?: string;
 }
 
-export class AlertStreamQuery {
-  @IsOptional()
-  @IsString()
-  after?: string;
-
-  @IsOptional()
-  @IsIn(ruleIds)
-  rule?: string;
-
-  @IsOptional()
-  @IsIn(Severities)
-  severity?: string;
-
-  @IsOptional()
-  @IsString()
-  consignmentId?: string;
-}
-
 export class ConsignmentsQuery {
   @IsOptional()
   @IsIn(['none', ...Severities])
   risk?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -84,11 +57,11 @@ export class StreamQuery {
   direction?: 'forwards' | 'backwards';
 
   @IsOptional()
-  @IsNumberString({ no_symbols: true })
+  @Matches(PLAIN_DECIMAL, { message: 'from must be a revision: plain decimal digits (at most 15)' })
   from?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -116,7 +89,7 @@ export class TimelineQuery {
   before?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(1000)

@@ -1,6 +1,9 @@
 import { ConfigError } from '@aidwatch/config';
 import { buildProgram, ExitCode, type CliCommand } from './cli-program';
 import { registerExportCommand } from './commands/export.command';
+import { registerKeysCommand } from './commands/keys.command';
+import { registerRebuildCommand } from './commands/rebuild.command';
+import { registerReplayCommand } from './commands/replay.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { UsageError } from './store-access';
 
@@ -11,7 +14,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 /** Every subcommand, in the order `aidwatch --help` lists them. */
-const commands: CliCommand[] = [registerVerifyCommand, registerExportCommand];
+const commands: CliCommand[] = [
+  registerKeysCommand,
+  registerVerifyCommand,
+  registerExportCommand,
+  registerRebuildCommand,
+  registerReplayCommand,
+];
 
 buildProgram(commands)
   .parseAsync(process.argv)

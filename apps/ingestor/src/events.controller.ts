@@ -1,6 +1,7 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
-import { Allow, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
+import type { AppConfig } from '@aidwatch/config';
+import { Allow, APP_CONFIG, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
 import type { HttpHeaders } from '@aidwatch/domain';
 import { EventIntake, type HttpIntakeResult } from '@aidwatch/intake';
 
@@ -11,6 +12,7 @@ export class EventsController {
   constructor(
     private readonly intake: EventIntake,
     private readonly tenants: StoreTenantLookup,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -20,6 +22,14 @@ export class EventsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ) {
+    const max = this.config.limits.batchEvents;
+    if (Array.isArray(body) && body.length > max)
+      throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'batch too large; nothing was accepted', [
+        {
+          field: 'body',
+          message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${body.length}`,
+        },
+      ]);
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
     const result = await this.intake.ingestHttp(contentType, body, headers, (event) =>
       writeRefusal(principal, event, (id) => this.tenants.tenantOfConsignment(id)),

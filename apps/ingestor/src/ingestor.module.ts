@@ -14,6 +14,8 @@ const eventIntakeProvider = {
   inject: [EVENT_STORE, AidwatchMetrics, APP_CONFIG],
   useFactory: (store: EventStore, metrics: AidwatchMetrics, config: AppConfig) =>
     new EventIntake(store, metrics, {
+      identifierLength: config.limits.identifierLength,
+      textLength: config.limits.textLength,
       nmea: {
         fragmentWindowMs: config.intake.aisFragmentWindowMs,
         duplicateWindowMs: config.intake.aisDuplicateWindowMs,

@@ -7,3 +7,4 @@ export * from './authenticator';
 export * from './tenancy';
 export * from './store-tenant-lookup';
 export * from './write-policy';
+export * from './grant-rules';

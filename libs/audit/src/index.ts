@@ -9,3 +9,5 @@ export * from './event-export';
 export * from './export-verification';
 export * from './stream-heads.projection';
 export * from './consignment-history';
+export * from './read-model-rebuild';
+export * from './event-replay';

@@ -69,8 +69,10 @@ export interface InputLimits {
   batchEvents: number;
   /** Deepest nesting of JSON objects and arrays. */
   jsonDepth: number;
-  /** Longest identifier or name (CloudEvents id, source, subject, ids in data), in characters. */
+  /** Longest identifier (CloudEvents id, source, subject, ids in data), in characters. */
   identifierLength: number;
+  /** Longest free-text string (names, descriptions, reasons), in characters. */
+  textLength: number;
   /** Most error details in one response (the rest are counted). */
   errorDetails: number;
 }
@@ -122,6 +124,8 @@ export interface AppConfig {
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
+  /** Webhook deliveries: durable outbox file, retry policy and per-request timeout. */
+  webhooks: { path: string; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
   /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
   auditCheckpointEveryMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
@@ -155,6 +159,10 @@ export function loadConfig(
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
+      WEBHOOK_MAX_ATTEMPTS: positive({ default: 8 }),
+      WEBHOOK_BASE_DELAY_MS: positive({ default: 5000 }),
+      WEBHOOK_MAX_DELAY_MS: positive({ default: 3_600_000 }),
+      WEBHOOK_TIMEOUT_MS: positive({ default: 10_000 }),
       HOST: str({ default: '127.0.0.1', desc: 'interface to listen on (0.0.0.0 in the container)' }),
       CORS_ORIGINS: originList({ default: [] }),
       RATE_LIMIT_REQUESTS: positiveInt({ default: 1200 }),
@@ -169,6 +177,7 @@ export function loadConfig(
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
+      LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
       FIELD_FORM_UTC_OFFSET: utcOffset({ default: '+00:00' }),
@@ -230,6 +239,7 @@ export function loadConfig(
       batchEvents: e.LIMIT_BATCH_EVENTS,
       jsonDepth: e.LIMIT_JSON_DEPTH,
       identifierLength: e.LIMIT_IDENTIFIER_LENGTH,
+      textLength: e.LIMIT_TEXT_LENGTH,
       errorDetails: e.LIMIT_ERROR_DETAILS,
     },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],
@@ -248,6 +258,13 @@ export function loadConfig(
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
+    webhooks: {
+      path: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'webhooks.sqlite'),
+      maxAttempts: Math.round(e.WEBHOOK_MAX_ATTEMPTS),
+      baseDelayMs: e.WEBHOOK_BASE_DELAY_MS,
+      maxDelayMs: e.WEBHOOK_MAX_DELAY_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    },
     auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
     detection,
   };

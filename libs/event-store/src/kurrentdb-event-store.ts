@@ -85,6 +85,7 @@ export class KurrentDbEventStore implements EventStore {
     streamId: string,
     events: NewEvent[],
     expected: ExpectedRevision = 'any',
+    rejectChangedRepeats = false,
   ): Promise<AppendResult> {
     const { kurrent, client } = await this.connect();
     const prepared = prepareEvents(streamId, events);
@@ -95,7 +96,15 @@ export class KurrentDbEventStore implements EventStore {
       );
       const current = tail.length > 0 ? tail[0].revision : -1;
       const held = new Map(tail.map((event) => [event.id, event.revision]));
-      const fresh = planAppend(streamId, prepared, expected, current, (id) => held.get(id));
+      const heldData = new Map(tail.map((event) => [event.id, JSON.stringify(event.data)]));
+      const fresh = planAppend(
+        streamId,
+        prepared,
+        expected,
+        current,
+        (id) => held.get(id),
+        rejectChangedRepeats ? (id) => heldData.get(id) : undefined,
+      );
       if (fresh.length === 0) {
         return { nextExpectedRevision: current, position: tail[0]?.position ?? null, appended: 0 };
       }
@@ -137,7 +146,8 @@ export class KurrentDbEventStore implements EventStore {
   /** KurrentDB has no multi-stream transaction here: writes go one after the other, in order. */
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
     const results: AppendResult[] = [];
-    for (const w of writes) results.push(await this.append(w.streamId, w.events, w.expected));
+    for (const w of writes)
+      results.push(await this.append(w.streamId, w.events, w.expected, w.rejectChangedRepeats));
     return results;
   }
 

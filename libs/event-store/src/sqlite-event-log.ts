@@ -54,7 +54,7 @@ function prepareStatements(db: Database.Database) {
       `SELECT revision, position, json_extract(metadata, '$.chain.hash') AS hash FROM events
        WHERE stream_id = ? ORDER BY revision DESC LIMIT 1`,
     ),
-    holder: db.prepare('SELECT stream_id AS streamId, revision FROM events WHERE id = ?'),
+    holder: db.prepare('SELECT stream_id AS streamId, revision, data FROM events WHERE id = ?'),
     insert: db.prepare(
       'INSERT INTO events (id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -89,8 +89,9 @@ export class SqliteEventLog {
     return this.statements.streamHead.get(streamId) as StreamHead | undefined;
   }
 
-  holderOf(eventId: string): { streamId: string; revision: number } | undefined {
-    return this.statements.holder.get(eventId) as { streamId: string; revision: number } | undefined;
+  holderOf(eventId: string): { streamId: string; revision: number; data: string } | undefined {
+    return this.statements.holder.get(eventId) as
+      { streamId: string; revision: number; data: string } | undefined;
   }
 
   /** Inserts one event and returns its position. */

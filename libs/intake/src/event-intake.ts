@@ -3,13 +3,21 @@ import {
   decodeHttpBody,
   decodeKafkaMessage,
   storeEventId,
+  stringFieldProblems,
   streamOf,
+  type StringLimits,
   type AidEvent,
   type FieldError,
   type EventValidation,
   type HttpHeaders,
 } from '@aidwatch/domain';
-import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
+import {
+  EventContentConflictError,
+  EventIdConflictError,
+  type EventStore,
+  type NewEvent,
+  type StreamWrite,
+} from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
 import { mapFieldSubmission, type FieldTool } from './field-submission';
@@ -65,12 +73,20 @@ export class EventIntake {
   private readonly nmea: NmeaDecoder;
   private nmeaExpired = 0;
 
+  private readonly limits: StringLimits;
+
+  /**
+   * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
+   * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `nmea`: the AIS
+   * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`).
+   */
   constructor(
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
-    options: { nmea?: NmeaDecoderOptions } = {},
+    { nmea, ...limits }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions } = {},
   ) {
-    this.nmea = new NmeaDecoder(options.nmea);
+    this.limits = { identifierLength: 256, textLength: 4096, ...limits };
+    this.nmea = new NmeaDecoder(nmea);
   }
 
   /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
@@ -88,8 +104,22 @@ export class EventIntake {
     return this.appendAuthorized(decoded.events, authorize);
   }
 
-  /** All or nothing: one refused event refuses the whole request. */
+  /**
+   * All or nothing: one bad, refused or conflicting event refuses the whole request. Identifier and text
+   * rules come first (400), then the caller's rights (403), then the append, where an id already stored
+   * with other content (or in another stream) is a conflict (409).
+   */
   private async appendAuthorized(events: AidEvent[], authorize?: WriteAuthorizer): Promise<HttpIntakeResult> {
+    const invalid: HttpEventError[] = [];
+    for (const [index, event] of events.entries()) {
+      const errors = stringFieldProblems(event, this.limits);
+      if (errors.length > 0)
+        invalid.push({ index, id: safeId(event.id), reason: 'invalid identifier or text', errors });
+    }
+    if (invalid.length > 0) {
+      this.metrics.eventsRejected.inc({ topic: 'http' }, invalid.length);
+      return { ok: false, kind: 'invalid', errors: invalid };
+    }
     if (authorize) {
       const refusals: HttpEventError[] = [];
       for (const [index, event] of events.entries()) {
@@ -102,7 +132,14 @@ export class EventIntake {
         return { ok: false, kind: 'forbidden', errors: refusals };
       }
     }
-    await this.append(events.map((event) => ({ event, channel: 'http' })));
+    try {
+      await this.append(events.map((event) => ({ event, channel: 'http' })));
+    } catch (error) {
+      const conflict = conflictOf(error, events);
+      if (!conflict) throw error;
+      this.metrics.eventsRejected.inc({ topic: 'http' });
+      return { ok: false, kind: 'conflict', errors: [conflict] };
+    }
     return { ok: true, accepted: events.map((e) => e.id) };
   }
 
@@ -128,24 +165,44 @@ export class EventIntake {
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
   async ingestKafkaBatch(messages: readonly InboundMessage[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
-    const valid: Array<{ event: AidEvent; topic: string }> = [];
+    const valid: Array<{ event: AidEvent; topic: string; outcome: number }> = [];
     for (const message of messages) {
       const nmea = this.decodeNmeaMessage(message);
       if (nmea?.ok) {
-        for (const event of nmea.events) valid.push({ event, topic: message.topic });
+        for (const event of nmea.events)
+          valid.push({ event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
         continue;
       }
       const decoded = nmea ?? decodeKafkaMessage(message);
-      if (decoded.ok) {
-        valid.push({ event: decoded.event, topic: message.topic });
+      const problems = decoded.ok ? stringFieldProblems(decoded.event, this.limits) : [];
+      if (decoded.ok && problems.length > 0) {
+        this.metrics.eventsRejected.inc({ topic: message.topic });
+        outcomes.push({ kind: 'invalid', reason: 'invalid identifier or text', errors: problems });
+      } else if (decoded.ok) {
+        valid.push({ event: decoded.event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
       } else {
         this.metrics.eventsRejected.inc({ topic: message.topic });
         outcomes.push({ kind: 'invalid', reason: decoded.reason, errors: decoded.errors });
       }
     }
-    await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));
+    try {
+      await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));
+    } catch (error) {
+      if (!conflictOf(error, [])) throw error;
+      // One message reuses a stored id with other content: append one by one, dead-lettering the conflicts.
+      for (const { event, topic, outcome } of valid) {
+        try {
+          await this.append([{ event, channel: topic }]);
+        } catch (single) {
+          const conflict = conflictOf(single, [event]);
+          if (!conflict) throw single;
+          this.metrics.eventsRejected.inc({ topic });
+          outcomes[outcome] = { kind: 'invalid', reason: conflict.reason, errors: conflict.errors };
+        }
+      }
+    }
     return outcomes;
   }
 
@@ -219,7 +276,7 @@ export class EventIntake {
       };
       const last = writes.at(-1);
       if (last?.streamId === streamId) last.events.push(stored);
-      else writes.push({ streamId, events: [stored], expected: 'any' });
+      else writes.push({ streamId, events: [stored], expected: 'any', rejectChangedRepeats: true });
     }
     const end = this.metrics.appendSeconds.startTimer();
     const results = await this.store.appendMany(writes);
@@ -230,4 +287,20 @@ export class EventIntake {
     for (const { event, channel } of events)
       this.metrics.eventsIngested.inc({ topic: channel, type: event.type });
   }
+}
+
+/** The 409 detail of an event whose `source` + `id` is stored with other content or in another stream. */
+function conflictOf(error: unknown, events: readonly AidEvent[]): HttpEventError | undefined {
+  if (!(error instanceof EventContentConflictError) && !(error instanceof EventIdConflictError))
+    return undefined;
+  const index = events.findIndex((e) => storeEventId(e) === error.eventId);
+  const event = events[index];
+  const name = event ? `${event.source} ${event.id}` : error.eventId;
+  const reason = `event ${name} is already stored with different content; a repeat must be identical`;
+  return { index, id: event?.id ?? error.eventId, reason, errors: [{ field: 'id', message: reason }] };
+}
+
+/** An id to echo in an error body: cut short, so a huge id is not sent back whole. */
+function safeId(id: unknown): string | undefined {
+  return typeof id === 'string' ? (id.length > 100 ? `${id.slice(0, 100)}…` : id) : undefined;
 }

@@ -23,8 +23,8 @@ export class ReadModelProjection implements Projection {
   readonly filter = consignmentReadModelFilter;
   private state = initialConsignmentReadModel();
 
-  /** `version` names a blue/green copy (`read-model-v2@<n>`) built beside the live one. */
-  constructor(version?: string) {
+  /** `version` names a blue/green copy (`read-model-v2@<version>`) built beside the live one. */
+  constructor(readonly version?: string) {
     this.name = version ? `read-model-v2@${version}` : 'read-model-v2';
   }
 

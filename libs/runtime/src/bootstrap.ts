@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type AppConfig } from '@aidwatch/config';
 import { detectionConfigFrom } from '@aidwatch/detection';
 import { createLogger, PinoNestLogger, type Logger } from '@aidwatch/observability';
 import { configureHttp } from './http/configure-http';
+import { configureOpenApi } from './http/openapi';
 
 export interface StartedApp {
   app: NestExpressApplication;
@@ -29,12 +30,15 @@ export async function startApp(
   } catch (error) {
     throw new ConfigError([(error as Error).message]);
   }
+  // Data files (event store, checkpoints, keys) are readable by this user only: 0600, directories 0700.
+  process.umask(0o077);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name });
   const app = await NestFactory.create<NestExpressApplication>(rootModule(config, logger), {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
-  configureHttp(app, logger);
+  configureHttp(app, logger, config);
+  configureOpenApi(app, name);
   await app.listen(config.port, options.host ?? config.http.host);
   const address = app.getHttpServer().address() as { port: number };
   const host = options.host ?? config.http.host;

@@ -29,6 +29,13 @@ export class DemoService implements OnApplicationBootstrap {
     for (let i = 0; i < events.length; i += 500) {
       const batch = events.slice(i, i + 500);
       const result = await this.intake.ingestHttp('application/cloudevents-batch+json', batch);
+      if (!result.ok && result.kind === 'conflict') {
+        this.logger.warn(
+          { conflict: result.errors[0]?.reason },
+          'DATA_DIR holds demo events of another version; start with an empty DATA_DIR to load this demo',
+        );
+        break;
+      }
       if (!result.ok)
         throw new Error(`demo scenario is invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
     }

@@ -1,5 +1,6 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import {
   Authenticator,
   InMemoryApiKeyStore,
@@ -11,6 +12,7 @@ import {
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AccessGuard } from './access.guard';
+import { CredentialThrottlerGuard } from './credential-throttler.guard';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
 
@@ -20,13 +22,18 @@ export function createApiKeyStore(config: AppConfig): ApiKeyStore {
     : new SqliteApiKeyStore(config.access.keyStorePath);
 }
 
-/** Credentials (API keys, identity-provider JWTs), the global access guard and the tenant lookup. */
+/** Credentials (API keys, identity-provider JWTs), the global access and rate-limit guards, the tenant lookup. */
 @Global()
 @Module({})
 export class AccessModule implements OnApplicationShutdown {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AccessModule,
+      imports: [
+        ThrottlerModule.forRoot([
+          { ttl: config.http.rateLimit.windowMs, limit: config.http.rateLimit.requests },
+        ]),
+      ],
       providers: [
         { provide: API_KEY_STORE, useFactory: () => createApiKeyStore(config) },
         {
@@ -40,7 +47,9 @@ export class AccessModule implements OnApplicationShutdown {
           inject: [EVENT_STORE],
           useFactory: (store: EventStore) => new StoreTenantLookup(store),
         },
+        // In this order: the throttler counts per credential, so it runs once the access guard named it.
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: CredentialThrottlerGuard },
       ],
       exports: [API_KEY_STORE, Authenticator, StoreTenantLookup],
     };
