@@ -184,6 +184,7 @@ export function loadConfig(
       RATE_LIMIT_WINDOW_SEC: positiveInt({ default: 60 }),
       SSE_MAX_BUFFERED_BYTES: positiveInt({ default: 1_048_576 }),
       SSE_HISTORY_PAGE: positiveInt({ default: 500 }),
+      ACCESS_KEYS_FILE: str({ default: '' }),
       AUTH_JWKS_URL: str({ default: '' }),
       AUTH_JWKS_FILE: str({ default: '' }),
       AUTH_JWT_ISSUER: str({ default: '' }),
@@ -239,7 +240,11 @@ export function loadConfig(
       sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
     },
     access: {
-      keyStorePath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'access.sqlite'),
+      keyStorePath: e.ACCESS_KEYS_FILE
+        ? path.resolve(e.ACCESS_KEYS_FILE)
+        : e.EVENT_STORE === 'memory'
+          ? ':memory:'
+          : path.join(dataDir, 'access.sqlite'),
       jwt:
         e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE
           ? {
