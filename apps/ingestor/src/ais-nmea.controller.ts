@@ -1,13 +1,17 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
 import { Allow, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
+import { identifierProblem } from '@aidwatch/domain';
 import { EventIntake } from '@aidwatch/intake';
 import { intakeError } from './events.controller';
 
 /**
  * `POST /ais/nmea`: raw AIVDM/AIVDO sentences (text/plain, one per line, tag blocks allowed) for feeds that
  * only speak NMEA. Sentences without a tag-block time (`c:`) take the time of receipt. The events carry
- * the source `nmea:<station>`, which the producer's credential must allow.
+ * the source `nmea:<station>`, which the producer's credential must allow. Line by line: 202 with the ids
+ * stored and, each with its line number and reason, the lines `rejected` (undecodable), `skipped` (other
+ * NMEA sentences, unused AIS types, a message another station already delivered) and `pending` (fragments
+ * waiting for the rest of their message, which may come in a later request); 400 only when no line is usable.
  */
 @Controller('ais/nmea')
 @Allow('producer')
@@ -24,6 +28,11 @@ export class AisNmeaController {
     @CurrentPrincipal() principal: Principal,
     @Query('station') station?: string,
   ) {
+    const stationProblem = station === undefined ? undefined : identifierProblem(station, 64);
+    if (stationProblem)
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid station', [
+        { field: 'station', message: `station ${stationProblem}` },
+      ]);
     if (typeof body !== 'string' || body.trim() === '') {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'send NMEA sentences as text/plain, one per line', [
         { field: 'body', message: 'empty or not text/plain' },
@@ -34,12 +43,9 @@ export class AisNmeaController {
     );
     if (!result.ok) {
       if (result.kind !== 'invalid') throw intakeError(result);
-      throw new ApiError(
-        HttpStatus.BAD_REQUEST,
-        'undecodable AIS sentences; nothing was accepted',
-        result.errors,
-      );
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'no line of the body is usable AIS or NMEA', result.errors);
     }
-    return { accepted: result.accepted };
+    const { accepted, rejected, skipped, pending } = result;
+    return { accepted, rejected, skipped, pending };
   }
 }

@@ -88,8 +88,37 @@ export interface HttpConfig {
   sse: { maxBufferedBytes: number; historyPageSize: number };
 }
 
+/** How the Kafka intake consumes (see KafkaInbound). */
+export interface KafkaIntakeSettings {
+  commitIntervalMs: number;
+  partitionsConsumedConcurrently: number;
+  /** Event-time alignment of partitions while catching up; undefined when switched off (drift 0). */
+  alignment?: { maxDriftMs: number; idleAfterMs: number };
+}
+
+/** Field-tool and AIS intake settings. */
+export interface IntakeConfig {
+  /** UTC offset (`+HH:MM`) of the field form's time zone, for submission times without a zone. */
+  fieldFormUtcOffset: string;
+  /** JSON file overriding parts of the field form mapping (docs/field-intake.md), if any. */
+  fieldMappingFile?: string;
+  /** How long fragments of a multipart AIS message wait for the others, per station (ms). */
+  aisFragmentWindowMs: number;
+  /** The same AIS sentence heard by several stations within this time is one event (ms). */
+  aisDuplicateWindowMs: number;
+}
+
+const utcOffset = makeValidator<string>((input) => {
+  const value = input.trim() === 'Z' ? '+00:00' : input.trim();
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(value);
+  if (!match || Number(match[2]) > 14 || Number(match[3]) > 59)
+    throw new EnvError(`"${input}" is not a UTC offset such as +09:00 or -05:00`);
+  return value;
+});
+
 export interface AppConfig {
   port: number;
+  intake: IntakeConfig;
   http: HttpConfig;
   access: AccessConfig;
   limits: InputLimits;
@@ -102,6 +131,7 @@ export interface AppConfig {
   /** The per-data-subject keys of personal data (crypto-shredding), kept apart from the event log. */
   subjectKeysPath: string;
   kafka?: { brokers: string[]; clientId: string; groupId: string };
+  kafkaIntake: KafkaIntakeSettings;
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
@@ -145,6 +175,10 @@ export function loadConfig(
       KAFKA_BROKERS: brokerList({ default: [] }),
       KAFKA_CLIENT_ID: str({ default: 'aidwatch' }),
       KAFKA_GROUP_ID: str({ default: 'aidwatch-ingestor' }),
+      KAFKA_COMMIT_INTERVAL_MS: nonNegativeInt({ default: 1000 }),
+      KAFKA_PARTITIONS_CONCURRENTLY: positiveInt({ default: 4 }),
+      KAFKA_ALIGNMENT_MAX_DRIFT_MS: nonNegativeInt({ default: 300_000 }),
+      KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
@@ -159,6 +193,7 @@ export function loadConfig(
       RATE_LIMIT_WINDOW_SEC: positiveInt({ default: 60 }),
       SSE_MAX_BUFFERED_BYTES: positiveInt({ default: 1_048_576 }),
       SSE_HISTORY_PAGE: positiveInt({ default: 500 }),
+      ACCESS_KEYS_FILE: str({ default: '' }),
       AUTH_JWKS_URL: str({ default: '' }),
       AUTH_JWKS_FILE: str({ default: '' }),
       AUTH_JWT_ISSUER: str({ default: '' }),
@@ -170,6 +205,10 @@ export function loadConfig(
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
+      FIELD_FORM_UTC_OFFSET: utcOffset({ default: '+00:00' }),
+      FIELD_MAPPING_FILE: str({ default: '' }),
+      AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
+      AIS_DUPLICATE_WINDOW_SEC: positive({ default: 30 }),
       SUBJECT_KEYS_PATH: str({ default: '' }),
     },
     {
@@ -197,6 +236,12 @@ export function loadConfig(
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
+    intake: {
+      fieldFormUtcOffset: e.FIELD_FORM_UTC_OFFSET,
+      ...(e.FIELD_MAPPING_FILE ? { fieldMappingFile: path.resolve(e.FIELD_MAPPING_FILE) } : {}),
+      aisFragmentWindowMs: e.AIS_FRAGMENT_WINDOW_SEC * 1000,
+      aisDuplicateWindowMs: e.AIS_DUPLICATE_WINDOW_SEC * 1000,
+    },
     http: {
       host: e.HOST,
       corsOrigins: e.CORS_ORIGINS,
@@ -204,7 +249,11 @@ export function loadConfig(
       sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
     },
     access: {
-      keyStorePath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'access.sqlite'),
+      keyStorePath: e.ACCESS_KEYS_FILE
+        ? path.resolve(e.ACCESS_KEYS_FILE)
+        : e.EVENT_STORE === 'memory'
+          ? ':memory:'
+          : path.join(dataDir, 'access.sqlite'),
       jwt:
         e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE
           ? {
@@ -239,6 +288,14 @@ export function loadConfig(
       e.KAFKA_BROKERS.length > 0
         ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, groupId: e.KAFKA_GROUP_ID }
         : undefined,
+    kafkaIntake: {
+      commitIntervalMs: e.KAFKA_COMMIT_INTERVAL_MS,
+      partitionsConsumedConcurrently: e.KAFKA_PARTITIONS_CONCURRENTLY,
+      alignment:
+        e.KAFKA_ALIGNMENT_MAX_DRIFT_MS > 0
+          ? { maxDriftMs: e.KAFKA_ALIGNMENT_MAX_DRIFT_MS, idleAfterMs: e.KAFKA_ALIGNMENT_IDLE_MS }
+          : undefined,
+    },
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,

@@ -208,7 +208,7 @@ export class MaritimeDetector implements Detector {
     switch (event.type) {
       case EventTypes.VesselPositionReported: {
         const d = event.data;
-        this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog, Date.parse(d.at), event.id);
+        this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, Date.parse(d.at), event.id);
         break;
       }
       case EventTypes.VesselStaticReported:
