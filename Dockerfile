@@ -14,12 +14,13 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
-ENV NODE_ENV=production DATA_DIR=/app/data PORT=3000
+ENV NODE_ENV=production DATA_DIR=/app/data PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/scripts/register-paths.js scripts/register-paths.js
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+COPY --from=build /app/docs docs
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -22,7 +22,7 @@ const asSdkEvent = (event: AidEvent, extensions: Record<string, string> = {}) =>
   });
 
 async function storedEvent(system: TestSystem, event: AidEvent) {
-  const res = await fetch(`${system.url}/streams/${encodeURIComponent(streamOf(event))}`);
+  const res = await system.fetch(`${system.url}/streams/${encodeURIComponent(streamOf(event))}`);
   const body = (await res.json()) as { events: Array<{ id: string; event: Record<string, unknown> }> };
   return body.events.find((e) => e.id === storeEventId(event))?.event;
 }
@@ -45,8 +45,13 @@ describe('the CloudEvents SDK HTTP emitter → POST /events', () => {
     ['structured', Mode.STRUCTURED],
   ])('stores an event sent in %s mode, extensions included', async (name, mode) => {
     const event = tagged(sample.verificationReported(), `http-${name}`);
-    const emit = emitterFor(httpTransport(`${system.url}/events`), { mode });
-    const response = (await emit(asSdkEvent(event, { traceparent: '00-4bf92f35-00f067aa-01' }))) as {
+    const emit = emitterFor(httpTransport(`${system.url}/events`), {
+      mode,
+      headers: system.auth(system.keys.producer),
+    });
+    const response = (await emit(asSdkEvent(event, { traceparent: '00-4bf92f35-00f067aa-01' }), {
+      headers: system.auth(system.keys.producer),
+    })) as {
       body: string;
     };
     expect(JSON.parse(response.body)).toEqual({ accepted: [event.id] });
@@ -62,7 +67,9 @@ describe('the CloudEvents SDK HTTP emitter → POST /events', () => {
   it('answers 400 naming the data field when an SDK binary-mode event carries bad data', async () => {
     const bad = tagged(sample.vesselPosition({ data: { lat: 95 } }), 'http-bad');
     const emit = emitterFor(httpTransport(`${system.url}/events`), { mode: Mode.BINARY });
-    const response = (await emit(asSdkEvent(bad))) as { body: string };
+    const response = (await emit(asSdkEvent(bad), { headers: system.auth(system.keys.producer) })) as {
+      body: string;
+    };
     const body = JSON.parse(response.body) as { details: Array<{ errors: Array<{ field: string }> }> };
     expect(body.details[0].errors.map((e) => e.field)).toEqual(['data.lat']);
     expect(await storedEvent(system, bad)).toBeUndefined();
@@ -79,6 +86,14 @@ describeWithKafka('the CloudEvents SDK Kafka binding → the inbound topics', ()
   beforeAll(async () => {
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `sdk-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    // The topics as the other Kafka tests create them, rather than auto-created with the broker's defaults.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: Object.values(Topics).map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
     producer = kafka.producer();
     await producer.connect();
     system = await startTestSystem({

@@ -12,15 +12,15 @@ interface FlagItem {
   status: string;
 }
 
-const post = (url: string, body: unknown, contentType = 'application/cloudevents-batch+json') =>
-  fetch(`${url}/events`, {
+const post = (system: TestSystem, body: unknown, contentType = 'application/cloudevents-batch+json') =>
+  system.fetch(`${system.url}/events`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body: JSON.stringify(body),
   });
 
-const flagsOf = async (url: string, query = ''): Promise<FlagItem[]> => {
-  const res = await fetch(`${url}/flags${query}`);
+const flagsOf = async (system: TestSystem, query = ''): Promise<FlagItem[]> => {
+  const res = await system.fetch(`${system.url}/flags${query}`);
   return ((await res.json()) as { items: FlagItem[] }).items;
 };
 
@@ -42,7 +42,7 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
       id: 'h1-bad',
       data: { ...story.events[2].data, items: [{ itemCode: 'RUTF', quantity: -1 }] },
     };
-    const res = await post(system.url, [story.events[1], bad]);
+    const res = await post(system, [story.events[1], bad]);
     expect(res.status).toBe(400);
     const body = (await res.json()) as {
       error: string;
@@ -52,36 +52,36 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     expect(body.details[0]).toMatchObject({ index: 1, id: 'h1-bad' });
     expect(body.details[0].errors.map((e) => e.field)).toContain('data.items.0.quantity');
     const stream: any = await (
-      await fetch(`${system.url}/streams/consignment-${story.consignmentId}`)
+      await system.fetch(`${system.url}/streams/consignment-${story.consignmentId}`)
     ).json();
     expect(stream.events).toHaveLength(0);
   });
 
   it('answers malformed JSON with 400 and keeps serving', async () => {
-    const res = await fetch(`${system.url}/events`, {
+    const res = await system.fetch(`${system.url}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+json' },
       body: '{"specversion": "1.0", ',
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/malformed JSON/);
-    expect((await fetch(`${system.url}/health`)).status).toBe(200);
+    expect((await system.fetch(`${system.url}/health`)).status).toBe(200);
   });
 
   it('accepts the story, appends each event once even when posted twice, and raises the flags', async () => {
-    const first = await post(system.url, story.events);
+    const first = await post(system, story.events);
     expect(first.status).toBe(202);
     expect(((await first.json()) as { accepted: string[] }).accepted).toEqual(story.events.map((e) => e.id));
-    expect((await post(system.url, story.events)).status).toBe(202);
+    expect((await post(system, story.events)).status).toBe(202);
 
     const stream: any = await (
-      await fetch(`${system.url}/streams/consignment-${story.consignmentId}`)
+      await system.fetch(`${system.url}/streams/consignment-${story.consignmentId}`)
     ).json();
     expect(stream.events).toHaveLength(story.events.length - 2);
 
     const flags = await eventually(
       async () => {
-        const items = await flagsOf(system.url, `?consignmentId=${story.consignmentId}`);
+        const items = await flagsOf(system, `?consignmentId=${story.consignmentId}`);
         const rules = new Set(items.map((f) => f.rule));
         return rules.has('quantity-shrinkage') && rules.has('access-denied') ? items : undefined;
       },
@@ -90,35 +90,39 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     );
     expect(flags.every((f) => f.consignmentIds.includes(story.consignmentId))).toBe(true);
 
-    const consignment: any = await (await fetch(`${system.url}/consignments/${story.consignmentId}`)).json();
+    const consignment: any = await (
+      await system.fetch(`${system.url}/consignments/${story.consignmentId}`)
+    ).json();
     expect(['high', 'critical']).toContain(consignment.risk);
-    const listed: any = await (await fetch(`${system.url}/consignments?risk=${consignment.risk}`)).json();
+    const listed: any = await (
+      await system.fetch(`${system.url}/consignments?risk=${consignment.risk}`)
+    ).json();
     expect(listed.items.map((c: { consignmentId: string }) => c.consignmentId)).toContain(
       story.consignmentId,
     );
   });
 
   it('validates query parameters with field errors', async () => {
-    const res = await fetch(`${system.url}/flags?limit=20000&severity=apocalyptic`);
+    const res = await system.fetch(`${system.url}/flags?limit=20000&severity=apocalyptic`);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { details: Array<{ field: string }> };
     expect(body.details.map((d) => d.field).sort()).toEqual(['limit', 'severity']);
-    expect((await fetch(`${system.url}/consignments/nope`)).status).toBe(404);
+    expect((await system.fetch(`${system.url}/consignments/nope`)).status).toBe(404);
   });
 
   it('pages /flags with a cursor', async () => {
-    const all = await flagsOf(system.url);
+    const all = await flagsOf(system);
     expect(all.length).toBeGreaterThanOrEqual(2);
-    const page1: any = await (await fetch(`${system.url}/flags?limit=1`)).json();
+    const page1: any = await (await system.fetch(`${system.url}/flags?limit=1`)).json();
     expect(page1.items).toHaveLength(1);
     const page2: any = await (
-      await fetch(`${system.url}/flags?limit=100&after=${encodeURIComponent(page1.next)}`)
+      await system.fetch(`${system.url}/flags?limit=100&after=${encodeURIComponent(page1.next)}`)
     ).json();
     expect([...page1.items, ...page2.items].map((f: FlagItem) => f.flagId)).toEqual(all.map((f) => f.flagId));
   });
 
   it('streams alerts over SSE and resumes after Last-Event-ID with nothing lost or repeated', async () => {
-    const first = new SseClient(`${system.url}/alerts/stream`);
+    const first = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth());
     await first.open();
     const seen = await first.waitFor((frames) => frames.length >= 2);
     await first.close();
@@ -126,20 +130,23 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
 
     // More flags arrive while the client is away.
     const more = shrinkageStory('h2');
-    expect((await post(system.url, more.events)).status).toBe(202);
+    expect((await post(system, more.events)).status).toBe(202);
     await eventually(async () =>
-      (await flagsOf(system.url, `?consignmentId=${more.consignmentId}`)).length >= 2 ? true : undefined,
+      (await flagsOf(system, `?consignmentId=${more.consignmentId}`)).length >= 2 ? true : undefined,
     );
 
-    const everything = new SseClient(`${system.url}/alerts/stream`);
+    const everything = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth());
     await everything.open();
-    const total = (await flagsOf(system.url, '?limit=10000')).length;
+    const total = (await flagsOf(system, '?limit=10000')).length;
     await everything.waitFor(
       (frames) => frames.filter((f) => f.event === EventTypes.FlagRaised).length >= total,
     );
     await everything.close();
 
-    const resumed = new SseClient(`${system.url}/alerts/stream`, { 'Last-Event-ID': resumeFrom.id ?? '' });
+    const resumed = new SseClient(`${system.url}/alerts/stream`, {
+      ...system.auth(),
+      'Last-Event-ID': resumeFrom.id ?? '',
+    });
     await resumed.open();
     const expected = everything.frames.slice(1);
     await resumed.waitFor((frames) => frames.length >= expected.length);
@@ -147,7 +154,7 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     await resumed.close();
     expect(resumed.frames.map((f) => f.id)).toEqual(expected.map((f) => f.id));
 
-    const badResume = await fetch(`${system.url}/alerts/stream?after=not-a-position`);
+    const badResume = await system.fetch(`${system.url}/alerts/stream?after=not-a-position`);
     expect(badResume.status).toBe(400);
     expect(((await badResume.json()) as { details: Array<{ field: string }> }).details[0].field).toBe(
       'after',
@@ -160,21 +167,21 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
       '!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C',
       '!AIVDM,2,2,1,A,88888888880,2*25',
     ].join('\n');
-    const res = await fetch(`${system.url}/ais/nmea?station=test-rx`, {
+    const res = await system.fetch(`${system.url}/ais/nmea?station=test-rx`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: sentences,
     });
     expect(res.status).toBe(202);
     expect(((await res.json()) as { accepted: string[] }).accepted).toHaveLength(2);
-    const vessel: any = await (await fetch(`${system.url}/streams/vessel-371798000`)).json();
+    const vessel: any = await (await system.fetch(`${system.url}/streams/vessel-371798000`)).json();
     expect(vessel.events[0].event).toMatchObject({
       type: EventTypes.VesselPositionReported,
       source: 'nmea:test-rx',
       data: { mmsi: '371798000', sog: 12.3, at: '2023-11-14T22:13:20.000Z' },
     });
 
-    const bad = await fetch(`${system.url}/ais/nmea`, {
+    const bad = await system.fetch(`${system.url}/ais/nmea`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*00',
@@ -185,7 +192,7 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
   });
 
   it('exposes Prometheus metrics', async () => {
-    const text = await (await fetch(`${system.url}/metrics`)).text();
+    const text = await (await system.fetch(`${system.url}/metrics`)).text();
     // Story h1 posted twice (idempotent repeats are still accepted) and story h2 once.
     expect(text).toMatch(
       /aidwatch_events_ingested_total\{topic="http",type="aidwatch.consignment.loaded.v1"\} 3/,
@@ -195,17 +202,17 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
   });
 
   it('resumes from its checkpoints after a restart without raising anything twice', async () => {
-    const before = await flagsOf(system.url, '?limit=10000');
+    const before = await flagsOf(system, '?limit=10000');
     const dataDir = system.dataDir;
     await system.stop();
     system = await startTestSystem({ DATA_DIR: dataDir });
     const after = await eventually(async () => {
-      const items = await flagsOf(system.url, '?limit=10000');
+      const items = await flagsOf(system, '?limit=10000');
       return items.length >= before.length ? items : undefined;
     });
     expect(after.map((f) => f.flagId)).toEqual(before.map((f) => f.flagId));
     const risk: any = await (
-      await fetch(`${system.url}/streams/risk-consignment-${story.consignmentId}`)
+      await system.fetch(`${system.url}/streams/risk-consignment-${story.consignmentId}`)
     ).json();
     const raisedIds = risk.events
       .filter((e: { type: string }) => e.type === EventTypes.FlagRaised)

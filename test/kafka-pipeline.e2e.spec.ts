@@ -65,7 +65,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
   });
 
   it('ingests contract events from Kafka, raises quantity-shrinkage on /flags and the SSE stream, and dead-letters bad input', async () => {
-    const sse = new SseClient(`${system.url}/alerts/stream`);
+    const sse = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth());
     await sse.open();
 
     // Structured mode for most events; binary mode (ce_* headers) for the delivery.
@@ -114,7 +114,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     );
     const stream = await eventually(
       async () => {
-        const res = await fetch(`${system.url}/streams/consignment-${story.consignmentId}`);
+        const res = await system.fetch(`${system.url}/streams/consignment-${story.consignmentId}`);
         const body = (await res.json()) as { events: Array<{ event: AidEvent }> };
         return body.events.length === consignmentEvents.length ? body : undefined;
       },
@@ -127,7 +127,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     // (b) quantity-shrinkage on GET /flags ...
     const flag = await eventually(
       async () => {
-        const res = await fetch(
+        const res = await system.fetch(
           `${system.url}/flags?rule=quantity-shrinkage&consignmentId=${story.consignmentId}`,
         );
         const body = (await res.json()) as {
@@ -156,7 +156,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     expect(dead.headers['x-dlq-reason']).toBeTruthy();
     const fieldErrors = JSON.parse(dead.headers['x-dlq-errors']) as Array<{ field: string }>;
     expect(fieldErrors.map((e) => e.field)).toEqual(expect.arrayContaining(['time']));
-    const health = await fetch(`${system.url}/health`);
+    const health = await system.fetch(`${system.url}/health`);
     expect(health.status).toBe(200);
   });
 
@@ -174,7 +174,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     }
     await eventually(
       async () => {
-        const res = await fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}`);
+        const res = await system.fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}`);
         return res.status === 200 ? true : undefined;
       },
       60_000,
@@ -192,7 +192,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
 
     const encounter = await eventually(
       async () => {
-        const res = await fetch(
+        const res = await system.fetch(
           `${system.url}/flags?rule=encounter&consignmentId=${DemoCast.carriedConsignment}`,
         );
         const body = (await res.json()) as {
@@ -205,7 +205,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     );
     expect(encounter.consignmentIds).toContain(DemoCast.carriedConsignment);
     const consignment: any = await (
-      await fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}`)
+      await system.fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}`)
     ).json();
     expect(consignment.flags.map((f: { rule: string }) => f.rule)).toEqual(
       expect.arrayContaining(['encounter']),

@@ -23,15 +23,16 @@ interface ConsignmentBody {
 const diversionRules: readonly RuleId[] = DiversionRuleIds;
 const maritimeRules = ['ais-gap', 'encounter', 'loitering', 'draught-change', 'designated-vessel'];
 
+let system: TestSystem;
+
 const getJson = async <T>(url: string): Promise<T> => {
-  const res = await fetch(url);
+  const res = await system.fetch(url);
   expect(res.status).toBe(200);
   return (await res.json()) as T;
 };
 
 describe('npm start with the demo: the whole system over HTTP', () => {
   jest.setTimeout(90_000);
-  let system: TestSystem;
   let flags: FlagItem[] = [];
 
   beforeAll(async () => {

@@ -10,26 +10,48 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import {
+  seesFlag,
+  StoreTenantLookup,
+  tenantScopeOf,
+  type Principal,
+  type TenantScope,
+} from '@aidwatch/access';
+import type { AppConfig } from '@aidwatch/config';
 import type { Flag, FlagClearedData } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { Allow, APP_CONFIG, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
 import { AlertStreamQuery } from './flags.query';
+import { ReadModelService } from './read-model.service';
+import { comparePositions } from './resume-position';
 
 const HEARTBEAT_MS = 15_000;
+/** How long a client that stopped reading may hold its buffer before it is dropped. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+type FlagData = Partial<Flag> & Partial<FlagClearedData>;
 
 /**
- * `GET /alerts/stream`: flag events as Server-Sent Events. Each event's `id:` is its store position, so a
- * client reconnecting with `Last-Event-ID` (or `?after=`) resumes exactly after the last event it saw.
+ * `GET /alerts/stream`: flag events as Server-Sent Events. A new connection starts at the live head; a
+ * client asking for history with `Last-Event-ID` (or `?after=`, a store position) resumes exactly after
+ * that event, read from the store a page at a time, yielding the event loop between pages. A client
+ * that stops reading is dropped once `SSE_MAX_BUFFERED_BYTES` are waiting for it (or it has not drained
+ * for 10 s); it may reconnect with the last id it received. Each caller sees only the flags of its
+ * tenants (`seesFlag`).
  */
 @Controller('alerts')
+@Allow('dashboard', 'operator')
 @UsePipes(queryValidationPipe)
 export class AlertsController implements BeforeApplicationShutdown {
   private readonly open = new Set<Subscription>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: AidwatchMetrics,
+    private readonly readModel: ReadModelService,
+    private readonly tenants: StoreTenantLookup,
   ) {}
 
   /** Ends open streams so the HTTP server can close (clients reconnect with Last-Event-ID). */
@@ -38,14 +60,29 @@ export class AlertsController implements BeforeApplicationShutdown {
   }
 
   @Get('stream')
-  async stream(@Req() req: Request, @Res() res: Response, @Query() query: AlertStreamQuery): Promise<void> {
-    const after = req.header('last-event-id') || query.after || undefined;
+  async stream(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query() query: AlertStreamQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    const field = req.header('last-event-id') ? 'Last-Event-ID' : 'after';
+    const requested = req.header('last-event-id') || query.after || undefined;
+    const head = await this.store.headPosition();
+    if (requested !== undefined && head !== null && (comparePositions(requested, head) ?? 0) > 0) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid resume position', [
+        { field, message: `position ${requested} is beyond the newest event (${head})` },
+      ]);
+    }
     let subscription: Subscription;
     try {
-      subscription = this.store.subscribeToAll({ after, filter: { eventTypePrefixes: ['aidwatch.flag.'] } });
+      subscription = this.store.subscribeToAll({
+        after: requested ?? head ?? undefined,
+        filter: { eventTypePrefixes: ['aidwatch.flag.'] },
+      });
     } catch (error) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid resume position', [
-        { field: req.header('last-event-id') ? 'Last-Event-ID' : 'after', message: (error as Error).message },
+        { field, message: (error as Error).message },
       ]);
     }
     this.open.add(subscription);
@@ -60,25 +97,66 @@ export class AlertsController implements BeforeApplicationShutdown {
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const closed = new Promise<void>((resolve) => req.on('close', resolve));
     void closed.then(() => subscription.close());
+    const visible = this.visibility(tenantScopeOf(principal));
+    const { maxBufferedBytes, historyPageSize } = this.config.http.sse;
+    let sinceYield = 0;
     try {
       for await (const event of subscription) {
-        if (!matches(event, query)) continue;
+        if (++sinceYield >= historyPageSize) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (!matches(event, query) || !(await visible(event))) continue;
         const frame = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
-        if (!res.write(frame)) await Promise.race([new Promise((r) => res.once('drain', r)), closed]);
+        if (res.write(frame)) continue;
+        if (res.writableLength > maxBufferedBytes || !(await drained(res, closed))) {
+          this.metrics.sseClientsDropped.inc();
+          res.destroy();
+          break;
+        }
       }
     } catch (error) {
       res.write(`event: error\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
     } finally {
       clearInterval(heartbeat);
       this.open.delete(subscription);
+      await subscription.close();
       this.metrics.alertSubscribers.dec();
       res.end();
     }
   }
+
+  /** Whether a flag event concerns the caller's tenants (read model first, the store for new consignments). */
+  private visibility(scope: TenantScope): (event: StoredEvent) => Promise<boolean> {
+    if (scope.kind === 'all') return async () => true;
+    if (scope.kind === 'none') return async () => false;
+    return async (event) => {
+      const flag = (event.data as { data?: FlagData }).data ?? {};
+      if (seesFlag(scope, flag, this.readModel.tenantOf)) return true;
+      for (const id of flag.consignmentIds ?? []) {
+        if (this.readModel.tenantOf(id) !== undefined) continue;
+        if ((await this.tenants.tenantOfConsignment(id)) === scope.tenant) return true;
+      }
+      return false;
+    };
+  }
+}
+
+/** Resolves true once the response drained, false when the client went away or did not read in time. */
+function drained(res: Response, closed: Promise<void>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    res.once('drain', () => done(true));
+    void closed.then(() => done(false));
+  });
 }
 
 function matches(event: StoredEvent, query: AlertStreamQuery): boolean {
-  const data = (event.data as { data: Partial<Flag> & Partial<FlagClearedData> }).data;
+  const data = (event.data as { data: FlagData }).data;
   if (query.rule && data.rule !== query.rule) return false;
   if (query.severity && 'severity' in data && data.severity !== query.severity) return false;
   if (query.consignmentId && !data.consignmentIds?.includes(query.consignmentId)) return false;

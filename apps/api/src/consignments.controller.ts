@@ -1,30 +1,85 @@
-import { Controller, Get, HttpStatus, Param, Query, UsePipes } from '@nestjs/common';
-import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
-import { ConsignmentsQuery } from './flags.query';
+import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@nestjs/common';
+import { seesConsignment, tenantScopeOf, type Principal } from '@aidwatch/access';
+import { consignmentAsOf, consignmentTimeline } from '@aidwatch/audit';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
+import { ConsignmentQuery, ConsignmentsQuery, TimelineQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
 
 @Controller('consignments')
+@Allow('dashboard', 'monitor', 'operator')
 @UsePipes(queryValidationPipe)
 export class ConsignmentsController {
-  constructor(private readonly readModel: ReadModelService) {}
+  constructor(
+    private readonly readModel: ReadModelService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   @Get()
-  list(@Query() query: ConsignmentsQuery) {
+  list(@Query() query: ConsignmentsQuery, @CurrentPrincipal() principal: Principal) {
+    const scope = tenantScopeOf(principal);
+    const tenantOf = this.readModel.tenantOf;
     const items = [];
-    for (const id of this.readModel.projection.consignmentIds()) {
-      const view = this.readModel.projection.consignment(id);
+    const projection = this.readModel.projection;
+    for (const id of projection.consignmentIds()) {
+      if (!seesConsignment(scope, id, tenantOf)) continue;
+      const view = projection.consignment(id);
       if (!view || (query.risk && view.risk !== query.risk)) continue;
-      const { flags, ...summary } = view as { flags: unknown[] } & Record<string, unknown>;
+      const { flags, ...summary } = view;
       items.push({ ...summary, openFlags: flags.length });
       if (items.length >= query.limit) break;
     }
     return { items };
   }
 
+  /** The consignment now (the live read model) or `?asOf=` as it was known then (the same fold, replayed). */
   @Get(':id')
-  get(@Param('id') id: string) {
+  async get(
+    @Param('id') id: string,
+    @Query() query: ConsignmentQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    this.assertVisible(principal, id);
+    if (query.asOf !== undefined) {
+      const asOf = Date.parse(query.asOf);
+      const view = await consignmentAsOf(this.store, id, asOf);
+      if (!view) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not known as of ${query.asOf}`);
+      return { ...view, asOf: new Date(asOf).toISOString() };
+    }
     const view = this.readModel.projection.consignment(id);
     if (!view) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
     return view;
+  }
+
+  /**
+   * Its own events interleaved with its exemption's, the flags on it and its vessel's while on board, in
+   * store order; `?after=` (from `next`) pages forwards, `?before=` (from `previous`) backwards.
+   */
+  @Get(':id/timeline')
+  async timeline(
+    @Param('id') id: string,
+    @Query() query: TimelineQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    this.assertVisible(principal, id);
+    if (query.after !== undefined && query.before !== undefined)
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'pass either after or before, not both');
+    const page = await consignmentTimeline(this.store, id, query);
+    if (!page) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
+    return page;
+  }
+
+  /**
+   * A caller limited to its tenant reads only its organisation's consignments: another tenant's (or one
+   * whose tenant is not known yet) is refused with 403.
+   */
+  private assertVisible(principal: Principal, id: string): void {
+    const scope = tenantScopeOf(principal);
+    if (scope.kind === 'all') return;
+    if (!seesConsignment(scope, id, this.readModel.tenantOf))
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        `consignment ${id} is not one of this credential's organisation`,
+      );
   }
 }

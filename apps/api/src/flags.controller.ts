@@ -1,18 +1,25 @@
 import { Controller, Get, HttpStatus, Query, UsePipes } from '@nestjs/common';
 import { UnknownCursorError } from '@aidwatch/projections';
-import { ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { seesFlag, tenantScopeOf, type Principal } from '@aidwatch/access';
+import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
 import { FlagsQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
 
 @Controller('flags')
+@Allow('dashboard', 'operator')
 @UsePipes(queryValidationPipe)
 export class FlagsController {
   constructor(private readonly readModel: ReadModelService) {}
 
   @Get()
-  list(@Query() query: FlagsQuery) {
+  list(@Query() query: FlagsQuery, @CurrentPrincipal() principal: Principal) {
+    const scope = tenantScopeOf(principal);
+    const tenantOf = this.readModel.tenantOf;
     try {
-      const page = this.readModel.projection.flags.query(query);
+      const page = this.readModel.projection.flags.query({
+        ...query,
+        visible: scope.kind === 'all' ? undefined : (flag) => seesFlag(scope, flag, tenantOf),
+      });
       return {
         items: page.items.map((r) => ({
           ...r.flag,

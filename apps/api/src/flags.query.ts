@@ -1,6 +1,7 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumberString, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { RuleIds, Severities } from '@aidwatch/domain';
+import { PLAIN_DECIMAL, toPlainInteger } from '@aidwatch/runtime';
 
 const ruleIds = RuleIds as readonly string[];
 
@@ -26,7 +27,7 @@ export class FlagsQuery {
   mmsi?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -61,7 +62,7 @@ export class ConsignmentsQuery {
   risk?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -74,13 +75,41 @@ export class StreamQuery {
   direction?: 'forwards' | 'backwards';
 
   @IsOptional()
-  @IsNumberString({ no_symbols: true })
+  @Matches(PLAIN_DECIMAL, { message: 'from must be a revision: plain decimal digits (at most 15)' })
   from?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)
   limit: number = 1000;
+}
+
+export class ConsignmentQuery {
+  /** The state as AidWatch knew it then: events recorded at or before this ISO 8601 time. */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 time, e.g. 2026-05-20T00:00:00Z' })
+  asOf?: string;
+}
+
+export class TimelineQuery {
+  /** A position from `next`: the page after it. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d+(\/\d+)?$/, { message: 'after must be a position from a previous page' })
+  after?: string;
+
+  /** A position from `previous`: the page before it. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d+(\/\d+)?$/, { message: 'before must be a position from a previous page' })
+  before?: string;
+
+  @IsOptional()
+  @Transform(toPlainInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit: number = 100;
 }

@@ -1,34 +1,36 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { READ_MODEL } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
-import { detectionConfigFrom } from '@aidwatch/detection';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, ReadModelProjection } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 
-/** Keeps the API's read model (consignments and flags) up to date from the store. */
+/**
+ * Keeps the API's read model (consignments and flags) up to date from the store, blue/green: it serves the
+ * version the checkpoint store marks active, and when `aidwatch rebuild` activates a new version (built
+ * beside it from position zero) it catches that one up and switches to it without a gap.
+ */
 @Injectable()
 export class ReadModelService implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly projection: ReadModelProjection;
-  readonly runner: ProjectionRunner;
+  projection: ReadModelProjection;
+  runner: ProjectionRunner;
+  private watch: NodeJS.Timeout | undefined;
+  private switching: Promise<void> | undefined;
+  /** The implementing organisation of a consignment, as far as the read model has folded. */
+  readonly tenantOf = (consignmentId: string): string | undefined =>
+    this.projection.tenants.tenantOfConsignment(consignmentId);
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(LOGGER) logger: Logger,
-    @Inject(EVENT_STORE) store: EventStore,
-    checkpoints: CheckpointStore,
-    metrics: AidwatchMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly metrics: AidwatchMetrics,
     health: HealthRegistry,
   ) {
-    this.projection = new ReadModelProjection(detectionConfigFrom(config.detection));
-    this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
-      checkpointEveryEvents: config.checkpointEveryEvents,
-      checkpointEveryMs: config.checkpointEveryMs,
-      onProcessed: () => metrics.projectionEvents.inc({ projection: this.projection.name }),
-      restartAfterMs: 1000,
-      onError: (error, event) =>
-        logger.error({ err: error, eventId: event?.id }, 'read model projection stopped'),
-    });
+    this.projection = new ReadModelProjection(checkpoints.activeVersion(READ_MODEL));
+    this.runner = this.runnerFor(this.projection);
     health.register('readModel', () => {
       const status = this.runner.status();
       return { ok: status.running, detail: { ...status } };
@@ -37,9 +39,47 @@ export class ReadModelService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     this.runner.start();
+    this.watch = setInterval(() => void this.switchIfActivated(), this.config.checkpointEveryMs);
+    this.watch.unref();
+  }
+
+  /** Switches to the version a rebuild activated, once it has caught up with the store. */
+  switchIfActivated(): Promise<void> {
+    this.switching ??= (async () => {
+      const active = this.checkpoints.activeVersion(READ_MODEL);
+      if (active === undefined || active === this.projection.version) return;
+      const green = new ReadModelProjection(active);
+      const runner = this.runnerFor(green);
+      runner.start();
+      await runner.caughtUp(60_000);
+      const blue = this.runner;
+      this.projection = green;
+      this.runner = runner;
+      await blue.stop();
+      this.logger.info(
+        { from: blue.projection.name, to: green.name },
+        'read model switched to the rebuilt version',
+      );
+    })()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'read model switch failed'))
+      .finally(() => (this.switching = undefined));
+    return this.switching;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.watch);
+    await this.switching;
     await this.runner.stop();
+  }
+
+  private runnerFor(projection: ReadModelProjection): ProjectionRunner {
+    return new ProjectionRunner(this.store, this.checkpoints, projection, {
+      checkpointEveryEvents: this.config.checkpointEveryEvents,
+      checkpointEveryMs: this.config.checkpointEveryMs,
+      onProcessed: () => this.metrics.projectionEvents.inc({ projection: 'read-model' }),
+      restartAfterMs: 1000,
+      onError: (error, event) =>
+        this.logger.error({ err: error, eventId: event?.id }, 'read model projection stopped'),
+    });
   }
 }

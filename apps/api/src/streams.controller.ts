@@ -1,16 +1,33 @@
-import { Controller, Get, Inject, Param, Query, UsePipes } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
-import { queryValidationPipe } from '@aidwatch/runtime';
+import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@nestjs/common';
+import { seesFlag, seesTenant, tenantScopeOf, type Principal, type TenantScope } from '@aidwatch/access';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
+import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
 import { StreamQuery } from './flags.query';
+import { ReadModelService } from './read-model.service';
 
-/** The stored history (audit trail) of one stream. */
+/**
+ * The stored history (audit trail) of one stream. An operator reads any stream; a dashboard reads the
+ * streams of its organisation's consignments and exemptions (`consignment-`, `risk-consignment-`,
+ * `exemption-`), and a vessel's risk stream filtered to the flags that concern its consignments; any
+ * other stream (AIS tracks, ports, designations) is refused.
+ */
 @Controller('streams')
+@Allow('dashboard', 'operator')
 @UsePipes(queryValidationPipe)
 export class StreamsController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readModel: ReadModelService,
+  ) {}
 
   @Get(':streamId')
-  async get(@Param('streamId') streamId: string, @Query() query: StreamQuery) {
+  async get(
+    @Param('streamId') streamId: string,
+    @Query() query: StreamQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const scope = tenantScopeOf(principal);
+    const keep = this.access(scope, streamId);
     const events = await this.store.readStream(streamId, {
       direction: query.direction ?? 'forwards',
       fromRevision: query.from === undefined ? undefined : Number(query.from),
@@ -18,7 +35,7 @@ export class StreamsController {
     });
     return {
       streamId,
-      events: events.map((e) => ({
+      events: events.filter(keep).map((e) => ({
         revision: e.revision,
         position: e.position,
         id: e.id,
@@ -28,5 +45,30 @@ export class StreamsController {
         event: e.data,
       })),
     };
+  }
+
+  /** Which events of the stream the caller may read; throws 403 when it may read none of them. */
+  private access(scope: TenantScope, streamId: string): (event: StoredEvent) => boolean {
+    if (scope.kind === 'all') return () => true;
+    const { tenants } = this.readModel.projection;
+    const refuse = () =>
+      new ApiError(HttpStatus.FORBIDDEN, 'forbidden', [
+        { field: 'streamId', message: `stream ${streamId} is not one of this credential's organisation` },
+      ]);
+    const owned = (prefix: string, tenantOf: (id: string) => string | undefined) => {
+      if (!streamId.startsWith(prefix)) return false;
+      if (!seesTenant(scope, tenantOf(streamId.slice(prefix.length)))) throw refuse();
+      return true;
+    };
+    if (owned('consignment-', (id) => tenants.tenantOfConsignment(id))) return () => true;
+    if (owned('risk-consignment-', (id) => tenants.tenantOfConsignment(id))) return () => true;
+    if (owned('exemption-', (id) => tenants.tenantOfExemption(id))) return () => true;
+    if (streamId.startsWith('risk-vessel-')) {
+      return (event) => {
+        const flag = (event.data as { data?: { consignmentIds?: string[] } }).data ?? {};
+        return seesFlag(scope, flag, this.readModel.tenantOf);
+      };
+    }
+    throw refuse();
   }
 }

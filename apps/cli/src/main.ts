@@ -1,11 +1,31 @@
-import { buildProgram, type CliCommand } from './cli-program';
+import { ConfigError } from '@aidwatch/config';
+import { buildProgram, ExitCode, type CliCommand } from './cli-program';
+import { registerExportCommand } from './commands/export.command';
+import { registerKeysCommand } from './commands/keys.command';
+import { registerRebuildCommand } from './commands/rebuild.command';
+import { registerReplayCommand } from './commands/replay.command';
+import { registerVerifyCommand } from './commands/verify.command';
+import { UsageError } from './store-access';
+
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 /** Every subcommand, in the order `aidwatch --help` lists them. */
-const commands: CliCommand[] = [];
+const commands: CliCommand[] = [
+  registerKeysCommand,
+  registerVerifyCommand,
+  registerExportCommand,
+  registerRebuildCommand,
+  registerReplayCommand,
+];
 
 buildProgram(commands)
   .parseAsync(process.argv)
   .catch((error: unknown) => {
     process.stderr.write(`aidwatch: ${(error as Error).message ?? String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode =
+      error instanceof UsageError || error instanceof ConfigError ? ExitCode.usage : ExitCode.finding;
   });

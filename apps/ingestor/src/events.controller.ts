@@ -1,25 +1,62 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiError } from '@aidwatch/runtime';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
+import type { AppConfig } from '@aidwatch/config';
+import { Allow, APP_CONFIG, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
 import type { HttpHeaders } from '@aidwatch/domain';
-import { EventIntake } from '@aidwatch/intake';
+import { EventIntake, type HttpIntakeResult } from '@aidwatch/intake';
 
 /** `POST /events`: CloudEvents over HTTP, through the same intake path as Kafka. */
 @Controller('events')
+@Allow('producer', 'monitor')
 export class EventsController {
-  constructor(private readonly intake: EventIntake) {}
+  constructor(
+    private readonly intake: EventIntake,
+    private readonly tenants: StoreTenantLookup,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  async post(@Headers() headers: HttpHeaders, @Body() body: unknown) {
+  async post(
+    @Headers() headers: HttpHeaders,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const max = this.config.limits.batchEvents;
+    if (Array.isArray(body) && body.length > max)
+      throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'batch too large; nothing was accepted', [
+        {
+          field: 'body',
+          message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${body.length}`,
+        },
+      ]);
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
-    const result = await this.intake.ingestHttp(contentType, body, headers);
-    if (!result.ok) {
-      const count = result.errors.length;
-      const error = result.errors.some((e) => e.index < 0)
-        ? 'invalid request body; nothing was accepted'
-        : `${count} invalid event${count === 1 ? '' : 's'}; nothing was accepted`;
-      throw new ApiError(HttpStatus.BAD_REQUEST, error, result.errors);
-    }
+    const result = await this.intake.ingestHttp(contentType, body, headers, (event) =>
+      writeRefusal(principal, event, (id) => this.tenants.tenantOfConsignment(id)),
+    );
+    if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };
   }
+}
+
+/** The 4xx of a refused intake request: 400 invalid, 403 not this caller's to write, 409 id reused. */
+export function intakeError(result: Extract<HttpIntakeResult, { ok: false }>): ApiError {
+  const count = result.errors.length;
+  const events = `${count} event${count === 1 ? '' : 's'}`;
+  if (result.kind === 'forbidden')
+    return new ApiError(
+      HttpStatus.FORBIDDEN,
+      `${events} may not be written with this credential; nothing was accepted`,
+      result.errors,
+    );
+  if (result.kind === 'conflict')
+    return new ApiError(
+      HttpStatus.CONFLICT,
+      `${result.errors.map((e) => e.id).join(', ')}: already stored with different content; nothing was accepted`,
+      result.errors,
+    );
+  const error = result.errors.some((e) => e.index < 0)
+    ? 'invalid request body; nothing was accepted'
+    : `${count} invalid event${count === 1 ? '' : 's'}; nothing was accepted`;
+  return new ApiError(HttpStatus.BAD_REQUEST, error, result.errors);
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import type { AppConfig } from '@aidwatch/config';
+import { APP_CONFIG, ObservabilityHttpModule } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
 import { AisNmeaController } from './ais-nmea.controller';
 import { EventsController } from './events.controller';
@@ -9,8 +10,12 @@ import { KafkaIntakeService } from './kafka-intake.service';
 
 const eventIntakeProvider = {
   provide: EventIntake,
-  inject: [EVENT_STORE, AidwatchMetrics],
-  useFactory: (store: EventStore, metrics: AidwatchMetrics) => new EventIntake(store, metrics),
+  inject: [EVENT_STORE, AidwatchMetrics, APP_CONFIG],
+  useFactory: (store: EventStore, metrics: AidwatchMetrics, config: AppConfig) =>
+    new EventIntake(store, metrics, {
+      identifierLength: config.limits.identifierLength,
+      textLength: config.limits.textLength,
+    }),
 };
 
 /** `POST /events`, `POST /ais/nmea` and the intake path behind them. */

@@ -32,8 +32,67 @@ const positive = makeValidator<number>((input) => {
   return n;
 });
 
+const nonNegativeInt = makeValidator<number>((input) => {
+  if (!/^\d+$/.test(input.trim())) throw new EnvError(`"${input}" is not a whole number`);
+  return Number(input);
+});
+
+const positiveInt = makeValidator<number>((input) => {
+  if (!/^\d+$/.test(input.trim()) || Number(input) < 1)
+    throw new EnvError(`"${input}" is not a positive whole number`);
+  return Number(input);
+});
+
+const originList = makeValidator<string[]>((input) => {
+  const origins = input
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new EnvError(`"${o}" is not an origin (scheme://host[:port])`);
+  }
+  return origins;
+});
+
+/** Identity and access: where API keys live and which identity provider's JWTs are accepted. */
+export interface AccessConfig {
+  /** SQLite file of API keys (salted hashes), or ':memory:'. */
+  keyStorePath: string;
+  jwt?: { jwksUrl?: string; jwksFile?: string; issuer: string; audience: string };
+}
+
+/** Limits on what one request may carry; each breach is answered with a clear 4xx. */
+export interface InputLimits {
+  /** Largest request body, bytes (413 before parsing). */
+  bodyBytes: number;
+  /** Most events in one batch. */
+  batchEvents: number;
+  /** Deepest nesting of JSON objects and arrays. */
+  jsonDepth: number;
+  /** Longest identifier (CloudEvents id, source, subject, ids in data), in characters. */
+  identifierLength: number;
+  /** Longest free-text string (names, descriptions, reasons), in characters. */
+  textLength: number;
+  /** Most error details in one response (the rest are counted). */
+  errorDetails: number;
+}
+
+export interface HttpConfig {
+  /** Interface to listen on: 127.0.0.1 by default, 0.0.0.0 in the container. */
+  host: string;
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: string[];
+  /** Requests per credential (or per address without one) in each window. */
+  rateLimit: { requests: number; windowMs: number };
+  /** Server-Sent Events: bytes buffered for one slow client before it is dropped; history page size. */
+  sse: { maxBufferedBytes: number; historyPageSize: number };
+}
+
 export interface AppConfig {
   port: number;
+  http: HttpConfig;
+  access: AccessConfig;
+  limits: InputLimits;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   eventStore:
@@ -44,6 +103,8 @@ export interface AppConfig {
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
+  /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
+  auditCheckpointEveryMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
   detection: Record<string, number>;
 }
@@ -75,6 +136,23 @@ export function loadConfig(
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
+      HOST: str({ default: '127.0.0.1', desc: 'interface to listen on (0.0.0.0 in the container)' }),
+      CORS_ORIGINS: originList({ default: [] }),
+      RATE_LIMIT_REQUESTS: positiveInt({ default: 1200 }),
+      RATE_LIMIT_WINDOW_SEC: positiveInt({ default: 60 }),
+      SSE_MAX_BUFFERED_BYTES: positiveInt({ default: 1_048_576 }),
+      SSE_HISTORY_PAGE: positiveInt({ default: 500 }),
+      AUTH_JWKS_URL: str({ default: '' }),
+      AUTH_JWKS_FILE: str({ default: '' }),
+      AUTH_JWT_ISSUER: str({ default: '' }),
+      AUTH_JWT_AUDIENCE: str({ default: 'aidwatch' }),
+      LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
+      LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
+      LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
+      LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
+      LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
+      LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
+      AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
     },
     {
       reporter: ({ errors }) => {
@@ -90,11 +168,43 @@ export function loadConfig(
   if (e.EVENT_STORE === 'kurrentdb' && !e.KURRENTDB_CONNECTION_STRING) {
     problems.push('KURRENTDB_CONNECTION_STRING is required when EVENT_STORE=kurrentdb');
   }
+  if ((e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE) && !e.AUTH_JWT_ISSUER) {
+    problems.push('AUTH_JWT_ISSUER is required when AUTH_JWKS_URL or AUTH_JWKS_FILE is set');
+  }
+  if (e.AUTH_JWKS_URL && !/^https?:\/\//.test(e.AUTH_JWKS_URL)) {
+    problems.push(`AUTH_JWKS_URL: "${e.AUTH_JWKS_URL}" is not an http(s) URL`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
+    http: {
+      host: e.HOST,
+      corsOrigins: e.CORS_ORIGINS,
+      rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_SEC * 1000 },
+      sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
+    },
+    access: {
+      keyStorePath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'access.sqlite'),
+      jwt:
+        e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE
+          ? {
+              ...(e.AUTH_JWKS_URL ? { jwksUrl: e.AUTH_JWKS_URL } : {}),
+              ...(e.AUTH_JWKS_FILE ? { jwksFile: path.resolve(e.AUTH_JWKS_FILE) } : {}),
+              issuer: e.AUTH_JWT_ISSUER,
+              audience: e.AUTH_JWT_AUDIENCE,
+            }
+          : undefined,
+    },
+    limits: {
+      bodyBytes: e.LIMIT_BODY_BYTES,
+      batchEvents: e.LIMIT_BATCH_EVENTS,
+      jsonDepth: e.LIMIT_JSON_DEPTH,
+      identifierLength: e.LIMIT_IDENTIFIER_LENGTH,
+      textLength: e.LIMIT_TEXT_LENGTH,
+      errorDetails: e.LIMIT_ERROR_DETAILS,
+    },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],
     logPretty: e.LOG_PRETTY,
     eventStore:
@@ -111,6 +221,7 @@ export function loadConfig(
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
+    auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
     detection,
   };
 }

@@ -11,7 +11,31 @@ export {
 export { defaultDiversionConfig, type DiversionConfig } from './diversion/diversion-config';
 export { diversionRules, evaluateDiversionRules } from './diversion/diversion-rules';
 export type { DiversionContext, DiversionRule } from './diversion/diversion-context';
-export type { ConsignmentStatus, ConsignmentView, ItemSteps } from './diversion/consignment-view';
+export {
+  consignmentViewOf,
+  type ConsignmentStatus,
+  type ConsignmentView,
+  type ItemSteps,
+} from './diversion/consignment-view';
+export {
+  consignmentFromJson,
+  consignmentIdOf,
+  consignmentToJson,
+  emptyConsignment,
+  foldConsignmentEvent,
+  registrationOf,
+  type ConsignmentFacts,
+  type ConsignmentFactsJson,
+} from './diversion/consignment-facts';
+export {
+  emptyExemption,
+  exemptionFromJson,
+  exemptionOf,
+  exemptionToJson,
+  foldExemptionEvent,
+  type ExemptionFacts,
+  type ExemptionFactsJson,
+} from './diversion/exemption-facts';
 export { MaritimeDetector, type MaritimeCounters } from './maritime/maritime-detector';
 export {
   defaultMaritimeConfig,

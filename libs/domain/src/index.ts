@@ -4,6 +4,7 @@ export * from './events';
 export * from './flag';
 export * from './streams';
 export * from './event-catalogue';
+export * from './validation/identifier-rules';
 export * from './validation/field-rules';
 export * from './validation/envelope.dto';
 export * from './validation/shared-data.dto';
@@ -23,3 +24,6 @@ export {
 export * from './validation/context-attributes';
 export { StoreEventIdNamespace, storeEventId } from './validation/store-event-id';
 export * from './mmsi-flag';
+export * from './validation/json-schemas';
+export { CompiledEventValidator, validateCloudEventCompiled } from './validation/compiled-event-validator';
+export * from './asyncapi-document';

@@ -12,6 +12,20 @@ export class EventIdConflictError extends Error {
   }
 }
 
+/**
+ * Raised, for a write that asked for it (`StreamWrite.rejectChangedRepeats`), when an id the stream already
+ * holds comes again with different data: a repeat must be byte-identical to be idempotent.
+ */
+export class EventContentConflictError extends Error {
+  constructor(
+    readonly eventId: string,
+    readonly streamId: string,
+  ) {
+    super(`Event ${eventId} is already stored in ${streamId} with different content`);
+    this.name = 'EventContentConflictError';
+  }
+}
+
 /** An event as every adapter stores it: lower-case UUID, JSON-serialisable data, metadata object. */
 export interface PreparedEvent {
   id: string;
@@ -56,14 +70,21 @@ function expectationHolds(expected: ExpectedRevision, revision: number): boolean
  *
  * `revisionOf` answers, for an id, the revision the stream holds it at (undefined when it does not).
  */
-export function planAppend<E extends { id: string }>(
+export function planAppend<E extends { id: string; data?: string }>(
   streamId: string,
   events: E[],
   expected: ExpectedRevision,
   currentRevision: number,
   revisionOf: (id: string) => number | undefined,
+  heldDataOf?: (id: string) => string | undefined,
 ): E[] {
   const held = events.map((event) => revisionOf(event.id));
+  if (heldDataOf) {
+    events.forEach((event, index) => {
+      if (held[index] !== undefined && heldDataOf(event.id) !== event.data)
+        throw new EventContentConflictError(event.id, streamId);
+    });
+  }
   const first = held[0];
   const exactRetry =
     first !== undefined &&

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventIdConflictError, planAppend, prepareEvents, type PreparedEvent } from './append-policy';
+import { linkEvent } from './chain';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
   AppendResult,
@@ -71,7 +72,12 @@ export class EmbeddedEventStore implements EventStore {
     expected: ExpectedRevision,
   ) => AppendResult;
   private readonly appendManyInTransaction: (
-    writes: ReadonlyArray<{ streamId: string; events: PreparedEvent[]; expected: ExpectedRevision }>,
+    writes: ReadonlyArray<{
+      streamId: string;
+      events: PreparedEvent[];
+      expected: ExpectedRevision;
+      rejectChangedRepeats?: boolean;
+    }>,
   ) => AppendResult[];
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
   private onClosed: (() => void) | undefined;
@@ -103,8 +109,14 @@ export class EmbeddedEventStore implements EventStore {
         this.write(streamId, events, expected),
     ).immediate;
     this.appendManyInTransaction = this.db.transaction(
-      (writes: ReadonlyArray<{ streamId: string; events: PreparedEvent[]; expected: ExpectedRevision }>) =>
-        writes.map((w) => this.write(w.streamId, w.events, w.expected)),
+      (
+        writes: ReadonlyArray<{
+          streamId: string;
+          events: PreparedEvent[];
+          expected: ExpectedRevision;
+          rejectChangedRepeats?: boolean;
+        }>,
+      ) => writes.map((w) => this.write(w.streamId, w.events, w.expected, w.rejectChangedRepeats)),
     ).immediate;
     // The page and the head it reports come from one read snapshot.
     this.readPageInSnapshot = this.db.transaction(
@@ -138,6 +150,7 @@ export class EmbeddedEventStore implements EventStore {
       streamId: w.streamId,
       events: prepareEvents(w.streamId, w.events),
       expected: w.expected ?? 'any',
+      rejectChangedRepeats: w.rejectChangedRepeats,
     }));
     const results = this.appendManyInTransaction(prepared);
     if (results.some((r) => r.appended > 0))
@@ -195,21 +208,40 @@ export class EmbeddedEventStore implements EventStore {
     this.onClosed?.();
   }
 
-  private write(streamId: string, events: PreparedEvent[], expected: ExpectedRevision): AppendResult {
+  private write(
+    streamId: string,
+    events: PreparedEvent[],
+    expected: ExpectedRevision,
+    rejectChangedRepeats = false,
+  ): AppendResult {
     const head = this.log.streamHead(streamId);
     let revision = head?.revision ?? -1;
-    const fresh = planAppend(streamId, events, expected, revision, (id) => {
-      const holder = this.log.holderOf(id);
-      if (holder && holder.streamId !== streamId)
-        throw new EventIdConflictError(id, streamId, holder.streamId);
-      return holder?.revision;
-    });
+    const holders = new Map<string, { data: string }>();
+    const fresh = planAppend(
+      streamId,
+      events,
+      expected,
+      revision,
+      (id) => {
+        const holder = this.log.holderOf(id);
+        if (holder && holder.streamId !== streamId)
+          throw new EventIdConflictError(id, streamId, holder.streamId);
+        if (holder) holders.set(id, holder);
+        return holder?.revision;
+      },
+      rejectChangedRepeats ? (id) => holders.get(id)?.data : undefined,
+    );
     if (fresh.length === 0) {
       return { nextExpectedRevision: revision, position: head ? String(head.position) : null, appended: 0 };
     }
     const recordedAt = this.clock().toISOString();
     let position = 0;
-    for (const event of fresh) position = this.log.insert(streamId, ++revision, event, recordedAt);
+    let previous = head?.hash ?? null;
+    for (const event of fresh) {
+      const link = linkEvent(previous, streamId, ++revision, event);
+      position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
+      previous = link.hash;
+    }
     return { nextExpectedRevision: revision, position: String(position), appended: fresh.length };
   }
 

@@ -86,6 +86,8 @@ export interface StreamWrite {
   streamId: string;
   events: NewEvent[];
   expected?: ExpectedRevision;
+  /** Refuse (EventContentConflictError) an id the stream holds with different data, instead of skipping it. */
+  rejectChangedRepeats?: boolean;
 }
 
 export interface EventStore {

@@ -1,3 +1,4 @@
+import { linkEvent } from './chain';
 import { EventIdConflictError, planAppend, prepareEvents } from './append-policy';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
@@ -35,6 +36,7 @@ interface Entry {
   type: string;
   data: string;
   metadata: string;
+  hash: string;
   recordedAt: string;
 }
 
@@ -73,23 +75,35 @@ export class InMemoryEventStore implements EventStore {
     streamId: string,
     events: NewEvent[],
     expected: ExpectedRevision = 'any',
+    rejectChangedRepeats = false,
   ): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareEvents(streamId, events);
     const stream = this.streams.get(streamId) ?? [];
-    const fresh = planAppend(streamId, prepared, expected, stream.length - 1, (id) => {
-      const holder = this.byId.get(id);
-      if (holder && holder.streamId !== streamId)
-        throw new EventIdConflictError(id, streamId, holder.streamId);
-      return holder?.revision;
-    });
+    const fresh = planAppend(
+      streamId,
+      prepared,
+      expected,
+      stream.length - 1,
+      (id) => {
+        const holder = this.byId.get(id);
+        if (holder && holder.streamId !== streamId)
+          throw new EventIdConflictError(id, streamId, holder.streamId);
+        return holder?.revision;
+      },
+      rejectChangedRepeats ? (id) => this.byId.get(id)?.data : undefined,
+    );
     if (fresh.length > 0) {
       const recordedAt = this.clock().toISOString();
       for (const event of fresh) {
+        const revision = stream.length;
+        const link = linkEvent(stream[revision - 1]?.hash ?? null, streamId, revision, event);
         const entry = {
           ...event,
+          metadata: link.metadata,
+          hash: link.hash,
           streamId,
-          revision: stream.length,
+          revision,
           position: this.log.length + 1,
           recordedAt,
         };
@@ -110,7 +124,8 @@ export class InMemoryEventStore implements EventStore {
 
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
     const results: AppendResult[] = [];
-    for (const w of writes) results.push(await this.append(w.streamId, w.events, w.expected));
+    for (const w of writes)
+      results.push(await this.append(w.streamId, w.events, w.expected, w.rejectChangedRepeats));
     return results;
   }
 

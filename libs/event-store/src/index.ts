@@ -1,6 +1,7 @@
 export * from './event-store.port';
-export { EventIdConflictError } from './append-policy';
+export { EventContentConflictError, EventIdConflictError } from './append-policy';
 export { EmbeddedEventStore, type EmbeddedEventStoreOptions } from './embedded-event-store';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store';
 export { createEventStore, type EventStoreConfig } from './event-store.factory';
+export * from './chain';

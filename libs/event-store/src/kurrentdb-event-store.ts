@@ -5,6 +5,7 @@ import type {
   ReadRevision,
   ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
+import { chainLinkOf, linkEvent } from './chain';
 import { planAppend, prepareEvents } from './append-policy';
 import {
   WrongExpectedRevisionError,
@@ -84,6 +85,7 @@ export class KurrentDbEventStore implements EventStore {
     streamId: string,
     events: NewEvent[],
     expected: ExpectedRevision = 'any',
+    rejectChangedRepeats = false,
   ): Promise<AppendResult> {
     const { kurrent, client } = await this.connect();
     const prepared = prepareEvents(streamId, events);
@@ -94,21 +96,34 @@ export class KurrentDbEventStore implements EventStore {
       );
       const current = tail.length > 0 ? tail[0].revision : -1;
       const held = new Map(tail.map((event) => [event.id, event.revision]));
-      const fresh = planAppend(streamId, prepared, expected, current, (id) => held.get(id));
+      const heldData = new Map(tail.map((event) => [event.id, JSON.stringify(event.data)]));
+      const fresh = planAppend(
+        streamId,
+        prepared,
+        expected,
+        current,
+        (id) => held.get(id),
+        rejectChangedRepeats ? (id) => heldData.get(id) : undefined,
+      );
       if (fresh.length === 0) {
         return { nextExpectedRevision: current, position: tail[0]?.position ?? null, appended: 0 };
       }
       try {
         // The check against `current` also guards the ids read above against a concurrent writer.
+        let previous = tail[0] ? (chainLinkOf(tail[0].metadata)?.hash ?? null) : null;
         const result = await client.appendToStream(
           streamId,
-          fresh.map((event) => ({
-            id: event.id,
-            contentType: 'application/json' as const,
-            type: event.type,
-            data: JSON.parse(event.data) as JSONType,
-            metadata: JSON.parse(event.metadata) as JSONType,
-          })),
+          fresh.map((event, index) => {
+            const link = linkEvent(previous, streamId, current + 1 + index, event);
+            previous = link.hash;
+            return {
+              id: event.id,
+              contentType: 'application/json' as const,
+              type: event.type,
+              data: JSON.parse(event.data) as JSONType,
+              metadata: JSON.parse(link.metadata) as JSONType,
+            };
+          }),
           { streamState: current === -1 ? kurrent.NO_STREAM : BigInt(current) },
         );
         const revision = Number(result.nextExpectedRevision);
@@ -131,7 +146,8 @@ export class KurrentDbEventStore implements EventStore {
   /** KurrentDB has no multi-stream transaction here: writes go one after the other, in order. */
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
     const results: AppendResult[] = [];
-    for (const w of writes) results.push(await this.append(w.streamId, w.events, w.expected));
+    for (const w of writes)
+      results.push(await this.append(w.streamId, w.events, w.expected, w.rejectChangedRepeats));
     return results;
   }
 

@@ -17,6 +17,12 @@ const SCHEMA = `
 `;
 const COLUMNS = 'position, id, stream_id, revision, type, data, metadata, recorded_at';
 
+interface StreamHead {
+  revision: number;
+  position: number;
+  hash: string | null;
+}
+
 interface EventRow {
   position: number;
   id: string;
@@ -45,9 +51,10 @@ function prepareStatements(db: Database.Database) {
   return {
     head: db.prepare('SELECT max(position) FROM events').pluck(),
     streamHead: db.prepare(
-      'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      `SELECT revision, position, json_extract(metadata, '$.chain.hash') AS hash FROM events
+       WHERE stream_id = ? ORDER BY revision DESC LIMIT 1`,
     ),
-    holder: db.prepare('SELECT stream_id AS streamId, revision FROM events WHERE id = ?'),
+    holder: db.prepare('SELECT stream_id AS streamId, revision, data FROM events WHERE id = ?'),
     insert: db.prepare(
       'INSERT INTO events (id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -77,12 +84,14 @@ export class SqliteEventLog {
     return this.statements.head.get() as number | null;
   }
 
-  streamHead(streamId: string): { revision: number; position: number } | undefined {
-    return this.statements.streamHead.get(streamId) as { revision: number; position: number } | undefined;
+  /** The stream's last revision, its position and its chain hash (null if written before chaining). */
+  streamHead(streamId: string): StreamHead | undefined {
+    return this.statements.streamHead.get(streamId) as StreamHead | undefined;
   }
 
-  holderOf(eventId: string): { streamId: string; revision: number } | undefined {
-    return this.statements.holder.get(eventId) as { streamId: string; revision: number } | undefined;
+  holderOf(eventId: string): { streamId: string; revision: number; data: string } | undefined {
+    return this.statements.holder.get(eventId) as
+      { streamId: string; revision: number; data: string } | undefined;
   }
 
   /** Inserts one event and returns its position. */

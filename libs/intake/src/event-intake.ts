@@ -3,12 +3,20 @@ import {
   decodeHttpBody,
   decodeKafkaMessage,
   storeEventId,
+  stringFieldProblems,
   streamOf,
+  type StringLimits,
   type AidEvent,
   type FieldError,
   type HttpHeaders,
 } from '@aidwatch/domain';
-import type { EventStore, NewEvent, StreamWrite } from '@aidwatch/event-store';
+import {
+  EventContentConflictError,
+  EventIdConflictError,
+  type EventStore,
+  type NewEvent,
+  type StreamWrite,
+} from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
 import { decodeNmeaLines, looksLikeNmea, NmeaDecoder } from './nmea-intake';
@@ -20,7 +28,16 @@ export interface HttpEventError {
   errors: FieldError[];
 }
 
-export type HttpIntakeResult = { ok: true; accepted: string[] } | { ok: false; errors: HttpEventError[] };
+/**
+ * `invalid`: the body or an event failed validation (400); `forbidden`: the caller may not write an event
+ * (403); `conflict`: an event's `source` + `id` is already stored with different content (409).
+ */
+export type HttpIntakeResult =
+  | { ok: true; accepted: string[] }
+  | { ok: false; kind: 'invalid' | 'forbidden' | 'conflict'; errors: HttpEventError[] };
+
+/** Why the caller may not write this event (a sentence), or undefined when it may. */
+export type WriteAuthorizer = (event: AidEvent) => Promise<string | undefined>;
 
 /**
  * The one intake path for every transport: validate, then append idempotently to each event's stream.
@@ -30,59 +47,135 @@ export class EventIntake {
   /** One NMEA decoder per Kafka partition, so multipart messages assemble in partition order. */
   private readonly nmeaDecoders = new Map<string, NmeaDecoder>();
 
+  private readonly limits: StringLimits;
+
+  /**
+   * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
+   * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`).
+   */
   constructor(
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
-  ) {}
+    limits: Partial<StringLimits> = {},
+  ) {
+    this.limits = { identifierLength: 256, textLength: 4096, ...limits };
+  }
 
   /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
   async ingestHttp(
     contentType: string | undefined,
     body: unknown,
     headers: HttpHeaders = {},
+    authorize?: WriteAuthorizer,
   ): Promise<HttpIntakeResult> {
     const decoded = decodeHttpBody(contentType, body, headers);
     if (!decoded.ok) {
       this.metrics.eventsRejected.inc({ topic: 'http' }, decoded.errors.length);
-      return { ok: false, errors: decoded.errors };
+      return { ok: false, kind: 'invalid', errors: decoded.errors };
     }
-    await this.append(decoded.events.map((event) => ({ event, channel: 'http' })));
-    return { ok: true, accepted: decoded.events.map((e) => e.id) };
+    return this.appendAuthorized(decoded.events, authorize);
+  }
+
+  /**
+   * All or nothing: one bad, refused or conflicting event refuses the whole request. Identifier and text
+   * rules come first (400), then the caller's rights (403), then the append, where an id already stored
+   * with other content (or in another stream) is a conflict (409).
+   */
+  private async appendAuthorized(events: AidEvent[], authorize?: WriteAuthorizer): Promise<HttpIntakeResult> {
+    const invalid: HttpEventError[] = [];
+    for (const [index, event] of events.entries()) {
+      const errors = stringFieldProblems(event, this.limits);
+      if (errors.length > 0)
+        invalid.push({ index, id: safeId(event.id), reason: 'invalid identifier or text', errors });
+    }
+    if (invalid.length > 0) {
+      this.metrics.eventsRejected.inc({ topic: 'http' }, invalid.length);
+      return { ok: false, kind: 'invalid', errors: invalid };
+    }
+    if (authorize) {
+      const refusals: HttpEventError[] = [];
+      for (const [index, event] of events.entries()) {
+        const reason = await authorize(event);
+        if (reason)
+          refusals.push({ index, id: event.id, reason, errors: [{ field: 'source', message: reason }] });
+      }
+      if (refusals.length > 0) {
+        this.metrics.eventsRejected.inc({ topic: 'http' }, refusals.length);
+        return { ok: false, kind: 'forbidden', errors: refusals };
+      }
+    }
+    try {
+      await this.append(events.map((event) => ({ event, channel: 'http' })));
+    } catch (error) {
+      const conflict = conflictOf(error, events);
+      if (!conflict) throw error;
+      this.metrics.eventsRejected.inc({ topic: 'http' });
+      return { ok: false, kind: 'conflict', errors: [conflict] };
+    }
+    return { ok: true, accepted: events.map((e) => e.id) };
   }
 
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
   async ingestKafkaBatch(messages: readonly InboundMessage[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
-    const valid: Array<{ event: AidEvent; topic: string }> = [];
+    const valid: Array<{ event: AidEvent; topic: string; outcome: number }> = [];
     for (const message of messages) {
       const nmea = this.decodeNmeaMessage(message);
       if (nmea?.ok) {
-        for (const event of nmea.events) valid.push({ event, topic: message.topic });
+        for (const event of nmea.events)
+          valid.push({ event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
         continue;
       }
       const decoded = nmea ?? decodeKafkaMessage(message);
-      if (decoded.ok) {
-        valid.push({ event: decoded.event, topic: message.topic });
+      const problems = decoded.ok ? stringFieldProblems(decoded.event, this.limits) : [];
+      if (decoded.ok && problems.length > 0) {
+        this.metrics.eventsRejected.inc({ topic: message.topic });
+        outcomes.push({ kind: 'invalid', reason: 'invalid identifier or text', errors: problems });
+      } else if (decoded.ok) {
+        valid.push({ event: decoded.event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
       } else {
         this.metrics.eventsRejected.inc({ topic: message.topic });
         outcomes.push({ kind: 'invalid', reason: decoded.reason, errors: decoded.errors });
       }
     }
-    await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));
+    try {
+      await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));
+    } catch (error) {
+      if (!conflictOf(error, [])) throw error;
+      // One message reuses a stored id with other content: append one by one, dead-lettering the conflicts.
+      for (const { event, topic, outcome } of valid) {
+        try {
+          await this.append([{ event, channel: topic }]);
+        } catch (single) {
+          const conflict = conflictOf(single, [event]);
+          if (!conflict) throw single;
+          this.metrics.eventsRejected.inc({ topic });
+          outcomes[outcome] = { kind: 'invalid', reason: conflict.reason, errors: conflict.errors };
+        }
+      }
+    }
     return outcomes;
   }
 
   /** `POST /ais/nmea`: raw sentences, one per line, decoded and appended like any other event. */
-  async ingestNmeaText(text: string, receivedAtMs: number, station?: string): Promise<HttpIntakeResult> {
+  async ingestNmeaText(
+    text: string,
+    receivedAtMs: number,
+    station?: string,
+    authorize?: WriteAuthorizer,
+  ): Promise<HttpIntakeResult> {
     const decoded = decodeNmeaLines(new NmeaDecoder({ station }), text, receivedAtMs, station);
     if (!decoded.ok) {
       this.metrics.eventsRejected.inc({ topic: 'http' });
-      return { ok: false, errors: [{ index: -1, reason: decoded.reason, errors: decoded.errors }] };
+      return {
+        ok: false,
+        kind: 'invalid',
+        errors: [{ index: -1, reason: decoded.reason, errors: decoded.errors }],
+      };
     }
-    await this.append(decoded.events.map((event) => ({ event, channel: 'http' })));
-    return { ok: true, accepted: decoded.events.map((e) => e.id) };
+    return this.appendAuthorized(decoded.events, authorize);
   }
 
   /** Raw NMEA on the AIS topic (feeds that only speak NMEA); undefined when the message is not NMEA. */
@@ -113,7 +206,7 @@ export class EventIntake {
       };
       const last = writes.at(-1);
       if (last?.streamId === streamId) last.events.push(stored);
-      else writes.push({ streamId, events: [stored], expected: 'any' });
+      else writes.push({ streamId, events: [stored], expected: 'any', rejectChangedRepeats: true });
     }
     const end = this.metrics.appendSeconds.startTimer();
     const results = await this.store.appendMany(writes);
@@ -124,4 +217,20 @@ export class EventIntake {
     for (const { event, channel } of events)
       this.metrics.eventsIngested.inc({ topic: channel, type: event.type });
   }
+}
+
+/** The 409 detail of an event whose `source` + `id` is stored with other content or in another stream. */
+function conflictOf(error: unknown, events: readonly AidEvent[]): HttpEventError | undefined {
+  if (!(error instanceof EventContentConflictError) && !(error instanceof EventIdConflictError))
+    return undefined;
+  const index = events.findIndex((e) => storeEventId(e) === error.eventId);
+  const event = events[index];
+  const name = event ? `${event.source} ${event.id}` : error.eventId;
+  const reason = `event ${name} is already stored with different content; a repeat must be identical`;
+  return { index, id: event?.id ?? error.eventId, reason, errors: [{ field: 'id', message: reason }] };
+}
+
+/** An id to echo in an error body: cut short, so a huge id is not sent back whole. */
+function safeId(id: unknown): string | undefined {
+  return typeof id === 'string' ? (id.length > 100 ? `${id.slice(0, 100)}…` : id) : undefined;
 }

@@ -9,6 +9,8 @@ export interface KafkaPublisherOptions {
   topic: string;
   /** The record key; `recordKeyOf` unless set. */
   keyOf?: (event: CloudEvent) => string;
+  /** Extra record headers per event (e.g. replay markers); `content-type` stays the binding's. */
+  headersOf?: (event: CloudEvent) => Record<string, string>;
 }
 
 /** A CloudEvent in structured mode (CloudEvents Kafka binding): the whole event as the JSON value. */
@@ -58,7 +60,13 @@ export class KafkaPublisher {
     if (events.length === 0) return;
     await this.connect();
     const keyOf = this.options.keyOf ?? recordKeyOf;
-    await this.producer.send(events.map((e) => structuredRecord(this.options.topic, e, keyOf(e))));
+    const headersOf = this.options.headersOf;
+    await this.producer.send(
+      events.map((e) => {
+        const record = structuredRecord(this.options.topic, e, keyOf(e));
+        return headersOf ? { ...record, headers: { ...headersOf(e), ...record.headers } } : record;
+      }),
+    );
   }
 
   async stop(): Promise<void> {

@@ -66,6 +66,12 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly sseClientsDropped = new Counter({
+    name: 'aidwatch_alert_stream_dropped_total',
+    help: 'Alert streams closed because the client did not read fast enough (it may resume with Last-Event-ID).',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

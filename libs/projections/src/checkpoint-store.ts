@@ -23,6 +23,24 @@ export class CheckpointStore {
     );
   }
 
+  /** The active version of a blue/green projection (undefined: the unversioned original). */
+  activeVersion(name: string): string | undefined {
+    this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
+    const row = this.db.prepare('SELECT version FROM active_versions WHERE name = ?').get(name) as
+      { version: string } | undefined;
+    return row?.version;
+  }
+
+  /** Makes `version` the one a blue/green projection serves. */
+  activate(name: string, version: string): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
+    this.db
+      .prepare(
+        'INSERT INTO active_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version',
+      )
+      .run(name, version);
+  }
+
   load(name: string): Checkpoint | undefined {
     const row = this.db
       .prepare('SELECT position, snapshot, updated_at AS updatedAt FROM checkpoints WHERE name = ?')

@@ -25,6 +25,8 @@ export interface FlagQuery {
   status?: 'open' | 'cleared';
   after?: string;
   limit: number;
+  /** Keeps only flags the caller may see (tenancy); applied before `limit`. */
+  visible?: (flag: Flag) => boolean;
 }
 
 interface FlagsSnapshot {
@@ -58,6 +60,7 @@ export class FlagsReadModel {
       if (q.status && r.status !== q.status) continue;
       if (q.consignmentId && !r.flag.consignmentIds.includes(q.consignmentId)) continue;
       if (q.mmsi && !(r.flag.subject.kind === 'vessel' && r.flag.subject.id === q.mmsi)) continue;
+      if (q.visible && !q.visible(r.flag)) continue;
       items.push(r);
     }
     const last = items.at(-1);

@@ -5,3 +5,4 @@ export * from './flag-events';
 export * from './flags-read-model';
 export * from './detection.projection';
 export * from './read-model.projection';
+export * from './consignment/consignment.read-model';

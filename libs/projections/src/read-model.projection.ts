@@ -1,59 +1,72 @@
-import { DetectionEngine, type DetectionConfig } from '@aidwatch/detection';
-import { EventTypes, type AidEvent } from '@aidwatch/domain';
+import { exemptionOf, registrationOf } from '@aidwatch/detection';
 import type { StoredEvent } from '@aidwatch/event-store';
-import { FlagsReadModel } from './flags-read-model';
+import {
+  consignmentDocument,
+  consignmentIds,
+  consignmentReadModelFilter,
+  consignmentReadModelFromJson,
+  consignmentReadModelToJson,
+  evolve,
+  initialConsignmentReadModel,
+  type ConsignmentDocument,
+  type ConsignmentReadModelJson,
+} from './consignment/consignment.read-model';
+import type { FlagsReadModel } from './flags-read-model';
 import type { Projection } from './projection';
 
-interface ReadModelSnapshot {
-  flags: unknown;
-  consignments: unknown;
-}
-
 /**
- * What the API serves: flags (from the flag events the detector wrote) and consignment state (folded
- * from the consignment and exemption streams). Vessel positions are not read here.
+ * What the API serves: the consignment read model (consignment/consignment.read-model.ts) fed by a catch-up
+ * subscription, with the flags index of `GET /flags`.
  */
 export class ReadModelProjection implements Projection {
-  readonly name = 'read-model-v1';
-  readonly filter = { streamPrefixes: ['consignment-', 'exemption-', 'risk-'] };
-  readonly flags = new FlagsReadModel();
-  private consignments: DetectionEngine;
+  readonly name: string;
+  readonly filter = consignmentReadModelFilter;
+  private state = initialConsignmentReadModel();
 
-  constructor(private readonly config: DetectionConfig) {
-    this.consignments = new DetectionEngine(config);
+  /** `version` names a blue/green copy (`read-model-v2@<version>`) built beside the live one. */
+  constructor(readonly version?: string) {
+    this.name = version ? `read-model-v2@${version}` : 'read-model-v2';
   }
+
+  get flags(): FlagsReadModel {
+    return this.state.flags;
+  }
+
+  /**
+   * The tenant (implementing organisation of the exemption) of consignments and exemptions, for access
+   * checks; undefined while the registration or the grant has not been folded.
+   */
+  readonly tenants = {
+    tenantOfExemption: (exemptionId: string): string | undefined =>
+      exemptionOf(this.state.exemptions.get(exemptionId))?.grant.implementingOrg,
+    tenantOfConsignment: (consignmentId: string): string | undefined => {
+      const facts = this.state.consignments.get(consignmentId);
+      const registration = facts && registrationOf(facts);
+      return registration && this.tenants.tenantOfExemption(registration.exemptionId);
+    },
+  };
 
   apply(stored: StoredEvent): void {
-    if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared)
-      this.flags.apply(stored);
-    else this.consignments.handle(stored.data as AidEvent);
+    evolve(this.state, stored);
   }
 
-  consignment(id: string): Record<string, unknown> | undefined {
-    const view = this.consignments.diversion.consignmentView(id);
-    if (!view) return undefined;
-    // Risk and flags come from the flag events, which include the vessel flags linked to this
-    // consignment; the fold's own view of its consignment flags is left out so there is one answer.
-    const { riskLevel: _riskLevel, openFlags: _openFlags, ...state } = view;
-    return { ...state, risk: this.flags.riskOf(id), flags: this.flags.openFlagsOf(id) };
+  consignment(id: string): ConsignmentDocument | undefined {
+    return consignmentDocument(this.state, id);
   }
 
   consignmentIds(): string[] {
-    return this.consignments.diversion.consignmentIds();
+    return consignmentIds(this.state);
   }
 
-  snapshot(): ReadModelSnapshot {
-    return { flags: this.flags.snapshot(), consignments: this.consignments.snapshot() };
+  snapshot(): ConsignmentReadModelJson {
+    return consignmentReadModelToJson(this.state);
   }
 
   restore(snapshot: unknown): void {
-    const saved = snapshot as ReadModelSnapshot;
-    this.flags.restore(saved.flags);
-    this.consignments = DetectionEngine.restore(saved.consignments, this.config, []);
+    this.state = consignmentReadModelFromJson(snapshot as ConsignmentReadModelJson);
   }
 
   reset(): void {
-    this.flags.reset();
-    this.consignments = new DetectionEngine(this.config);
+    this.state = initialConsignmentReadModel();
   }
 }

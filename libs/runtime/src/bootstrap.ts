@@ -29,15 +29,18 @@ export async function startApp(
   } catch (error) {
     throw new ConfigError([(error as Error).message]);
   }
+  // Data files (event store, checkpoints, keys) are readable by this user only: 0600, directories 0700.
+  process.umask(0o077);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name });
   const app = await NestFactory.create<NestExpressApplication>(rootModule(config, logger), {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
-  configureHttp(app, logger);
-  await app.listen(config.port, options.host ?? '0.0.0.0');
+  configureHttp(app, logger, config);
+  await app.listen(config.port, options.host ?? config.http.host);
   const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
+  const host = options.host ?? config.http.host;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${address.port}`;
   logger.info(
     { url, store: config.eventStore.kind, kafka: config.kafka?.brokers ?? null },
     `${name} listening`,

@@ -3,6 +3,7 @@ import type { AppConfig } from '@aidwatch/config';
 import { createEventStore, EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore } from '@aidwatch/projections';
+import { AccessModule } from './access/access.module';
 import { APP_CONFIG, LOGGER } from './tokens';
 
 /** Process-wide services every AidWatch app shares: config, logger, metrics, event store, checkpoints. */
@@ -43,5 +44,8 @@ export function rootModule(
   logger: Logger,
   features: Array<DynamicModule | (new (...args: never[]) => unknown)>,
 ): DynamicModule {
-  return { module: AidwatchRootModule, imports: [CoreModule.forRoot(config, logger), ...features] };
+  return {
+    module: AidwatchRootModule,
+    imports: [CoreModule.forRoot(config, logger), AccessModule.forRoot(config), ...features],
+  };
 }

@@ -72,7 +72,7 @@ const wfp: ExemptionGrantedData = {
   exemptionId: '1718-EX-2026-017',
   committeeRef: '1718/EXEMPT/2026/017',
   projectTitle: 'Nutrition support for children under five and pregnant and lactating women, South Hwanghae',
-  implementingOrg: 'World Food Programme (WFP)',
+  implementingOrg: 'WFP',
   validFrom: '2026-03-01T00:00:00Z',
   validUntil: '2027-02-28T23:59:59Z',
   items: [
@@ -105,7 +105,7 @@ const unicef: ExemptionGrantedData = {
   exemptionId: '1718-EX-2026-022',
   committeeRef: '1718/EXEMPT/2026/022',
   projectTitle: 'Measles-rubella supplementary immunisation campaign, North Hamgyong',
-  implementingOrg: "United Nations Children's Fund (UNICEF)",
+  implementingOrg: 'UNICEF',
   validFrom: '2026-04-01T00:00:00Z',
   validUntil: '2026-12-31T23:59:59Z',
   items: [
@@ -140,7 +140,7 @@ const fao: ExemptionGrantedData = {
   exemptionId: '1718-EX-2026-009',
   committeeRef: '1718/EXEMPT/2026/009',
   projectTitle: 'Vegetable production in cooperative farm greenhouses, South Pyongan and Nampo',
-  implementingOrg: 'Food and Agriculture Organization of the United Nations (FAO)',
+  implementingOrg: 'FAO',
   validFrom: '2026-03-01T00:00:00Z',
   validUntil: '2026-10-31T23:59:59Z',
   items: [
@@ -173,7 +173,7 @@ const who: ExemptionGrantedData = {
   exemptionId: '1718-EX-2026-031',
   committeeRef: '1718/EXEMPT/2026/031',
   projectTitle: 'Tuberculosis diagnosis and treatment, South Hamgyong',
-  implementingOrg: 'World Health Organization (WHO)',
+  implementingOrg: 'WHO',
   validFrom: '2026-05-01T00:00:00Z',
   validUntil: '2027-04-30T23:59:59Z',
   items: [
@@ -199,7 +199,7 @@ const water: ExemptionGrantedData = {
   exemptionId: '1718-EX-2026-012',
   committeeRef: '1718/EXEMPT/2026/012',
   projectTitle: 'Rural drinking water supply, North Hwanghae',
-  implementingOrg: 'Korea Water Partnership (NGO)',
+  implementingOrg: 'KWP',
   validFrom: '2026-03-15T00:00:00Z',
   validUntil: '2027-03-14T23:59:59Z',
   items: [

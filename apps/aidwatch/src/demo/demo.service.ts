@@ -1,16 +1,23 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ApiKeyStore } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import type { Logger } from '@aidwatch/observability';
-import { APP_CONFIG, LOGGER } from '@aidwatch/runtime';
+import { API_KEY_STORE, APP_CONFIG, LOGGER } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
+import { DEMO_KEY_LABEL, demoGrants } from './demo-credentials';
 import { demoScenario } from './demo-scenario';
 
-/** Loads the demo scenario through the normal intake path (idempotent: a restart adds nothing). */
+/**
+ * Loads the demo scenario through the normal intake path (idempotent: a restart adds nothing), then
+ * issues fresh demo credentials (revoking the previous run's) and prints them, one per line:
+ * `AIDWATCH_DEMO_KEY role=<role> tenant=<tenant> key=<token>`.
+ */
 @Injectable()
 export class DemoService implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
     private readonly intake: EventIntake,
   ) {}
 
@@ -22,12 +29,27 @@ export class DemoService implements OnApplicationBootstrap {
     for (let i = 0; i < events.length; i += 500) {
       const batch = events.slice(i, i + 500);
       const result = await this.intake.ingestHttp('application/cloudevents-batch+json', batch);
+      if (!result.ok && result.kind === 'conflict') {
+        this.logger.warn(
+          { conflict: result.errors[0]?.reason },
+          'DATA_DIR holds demo events of another version; start with an empty DATA_DIR to load this demo',
+        );
+        break;
+      }
       if (!result.ok)
         throw new Error(`demo scenario is invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
     }
     this.logger.info(
       { events: events.length, ms: Date.now() - started },
-      'demo scenario loaded; try GET /flags',
+      'demo scenario loaded; try GET /flags with a demo key: curl -H "Authorization: Bearer <key>"',
     );
+    for (const key of this.keys.list()) {
+      if (key.label === DEMO_KEY_LABEL && !key.revokedAt) this.keys.revoke(key.id);
+    }
+    const lines = demoGrants(events).map(({ tenantLabel, ...grant }) => {
+      const { key } = this.keys.create(grant);
+      return `AIDWATCH_DEMO_KEY role=${grant.role} tenant=${tenantLabel} key=${key}\n`;
+    });
+    process.stdout.write(lines.join(''));
   }
 }

@@ -48,7 +48,10 @@ export function statusOf(facts: ConsignmentFacts): ConsignmentStatus {
   return 'registered';
 }
 
-export function consignmentViewOf(ctx: DiversionContext, openFlags: readonly Flag[]): ConsignmentView {
+export function consignmentViewOf(
+  ctx: Pick<DiversionContext, 'consignmentId' | 'facts' | 'registration' | 'exemption'>,
+  openFlags: readonly Flag[],
+): ConsignmentView {
   const { facts, registration, exemption } = ctx;
   const step = (present: boolean, sums: Map<string, number>) => (code: string) =>
     present ? (sums.get(code) ?? 0) : null;

@@ -17,6 +17,7 @@ import { DocumentIndex } from './document-uses';
 import {
   emptyExemption,
   exemptionFromJson,
+  foldExemptionEvent,
   exemptionOf,
   exemptionToJson,
   type Exemption,
@@ -202,25 +203,7 @@ export class DiversionState {
     const id = event.data.exemptionId;
     let facts = this.exemptionFacts.get(id);
     if (!facts) this.exemptionFacts.set(id, (facts = emptyExemption(id)));
-    const base: Fact = { eventId: event.id, time: factTimeOf(event), recordedAt: Date.parse(event.time) };
-    if (event.type === EventTypes.ExemptionGranted) {
-      if (facts.grants.has(event.id)) return undefined;
-      const { committeeRef, projectTitle, implementingOrg, validFrom, validUntil, items, sites } = event.data;
-      facts.grants.set(event.id, {
-        ...base,
-        exemptionId: id,
-        committeeRef,
-        projectTitle,
-        implementingOrg,
-        validFrom: Date.parse(validFrom),
-        validUntil: Date.parse(validUntil),
-        items: items.map((i) => ({ ...i })),
-        sites: sites.map((s) => ({ ...s })),
-      });
-    } else {
-      if (facts.revocations.has(event.id)) return undefined;
-      facts.revocations.set(event.id, { ...base, reason: event.data.reason });
-    }
+    if (!foldExemptionEvent(facts, event)) return undefined;
     this.exemptions.delete(id);
     return { consignments: new Set(this.membersOf(id)), ledgers: new Map() };
   }

@@ -1,5 +1,11 @@
-import type { ExemptionItem, ExemptionSite, PortDeclaredData } from '@aidwatch/domain';
-import type { Fact } from './consignment-facts';
+import {
+  EventTypes,
+  type AidEvent,
+  type ExemptionItem,
+  type ExemptionSite,
+  type PortDeclaredData,
+} from '@aidwatch/domain';
+import { factTimeOf, type Fact } from './consignment-facts';
 
 export interface GrantFact extends Fact {
   exemptionId: string;
@@ -35,6 +41,33 @@ export const emptyExemption = (exemptionId: string): ExemptionFacts => ({
   grants: new Map(),
   revocations: new Map(),
 });
+
+/** Folds a grant or revocation into its exemption's facts; returns whether they changed (false for a redelivery). */
+export function foldExemptionEvent(facts: ExemptionFacts, event: AidEvent): boolean {
+  const base: Fact = { eventId: event.id, time: factTimeOf(event), recordedAt: Date.parse(event.time) };
+  if (event.type === EventTypes.ExemptionGranted) {
+    if (facts.grants.has(event.id)) return false;
+    const { committeeRef, projectTitle, implementingOrg, validFrom, validUntil, items, sites } = event.data;
+    facts.grants.set(event.id, {
+      ...base,
+      exemptionId: facts.exemptionId,
+      committeeRef,
+      projectTitle,
+      implementingOrg,
+      validFrom: Date.parse(validFrom),
+      validUntil: Date.parse(validUntil),
+      items: items.map((i) => ({ ...i })),
+      sites: sites.map((s) => ({ ...s })),
+    });
+    return true;
+  }
+  if (event.type === EventTypes.ExemptionRevoked) {
+    if (facts.revocations.has(event.id)) return false;
+    facts.revocations.set(event.id, { ...base, reason: event.data.reason });
+    return true;
+  }
+  return false;
+}
 
 export function exemptionOf(facts: ExemptionFacts | undefined): Exemption | undefined {
   if (!facts) return undefined;

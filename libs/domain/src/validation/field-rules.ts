@@ -175,22 +175,53 @@ export function hasNestedFields(dto: new () => object): boolean {
   return false;
 }
 
-function nested(decorators: PropertyDecorator[]): PropertyDecorator {
+const nestedDtos = new WeakMap<object, Map<string, () => new () => object>>();
+
+function nested(dto: () => new () => object, decorators: PropertyDecorator[]): PropertyDecorator {
   return (target, key) => {
     dtosWithNestedFields.add(target.constructor);
+    let fields = nestedDtos.get(target.constructor);
+    if (!fields) nestedDtos.set(target.constructor, (fields = new Map()));
+    fields.set(String(key), dto);
     decorators.forEach((decorate) => decorate(target, key));
   };
 }
 
+/** The DTO of a nested field (declared with IsArrayOf / IsNestedObject) of `dto` or a base class. */
+export function nestedDtoOf(dto: new () => object, property: string): (new () => object) | undefined {
+  for (
+    let c: unknown = dto;
+    typeof c === 'function' && c !== Function.prototype;
+    c = Object.getPrototypeOf(c)
+  ) {
+    const thunk = nestedDtos.get(c)?.get(property);
+    if (thunk) return thunk();
+  }
+  return undefined;
+}
+
 const NOT_AN_OBJECT = { message: 'must be an object' };
+
+// ValidateNested walks into an element that is itself an array, so `[[]]` would pass; other elements that
+// are not objects it names by index itself.
+function EachIsObject(): PropertyDecorator {
+  return ValidateBy({
+    name: 'eachIsObject',
+    validator: {
+      validate: (value: unknown) => !Array.isArray(value) || !value.some((v) => Array.isArray(v)),
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} must hold objects, not arrays`,
+    },
+  });
+}
 
 /** An array of objects, each validated against `dto`. */
 export function IsArrayOf(
   dto: () => new () => object,
   options: { nonEmpty?: boolean } = {},
 ): PropertyDecorator {
-  const decorators = [IsArray(), ValidateNested({ each: true, ...NOT_AN_OBJECT }), Type(dto)];
+  const decorators = [IsArray(), EachIsObject(), ValidateNested({ each: true, ...NOT_AN_OBJECT }), Type(dto)];
   return nested(
+    dto,
     options.nonEmpty
       ? [...decorators, ArrayNotEmpty({ message: '$property must not be empty' })]
       : decorators,
@@ -198,5 +229,5 @@ export function IsArrayOf(
 }
 
 export function IsNestedObject(dto: () => new () => object): PropertyDecorator {
-  return nested([IsObject(), ValidateNested(NOT_AN_OBJECT), Type(dto)]);
+  return nested(dto, [IsObject(), ValidateNested(NOT_AN_OBJECT), Type(dto)]);
 }

@@ -46,7 +46,8 @@ export function validateCloudEvent(input: unknown): EventValidation {
     }
   } else if (!isJsonObject(data)) {
     // An undecodable data_base64 is already named; "data is missing" would only repeat it.
-    if (!('data_base64' in event)) errors.push({ field: 'data', message: 'data must be a JSON object' });
+    if (data !== undefined || !('data_base64' in event))
+      errors.push({ field: 'data', message: 'data must be a JSON object' });
   } else {
     errors.push(...check(toDataInstance(type, data), 'data'));
   }

@@ -4,7 +4,7 @@ import {
   optimisticConcurrencyCases,
 } from './append.contract-cases';
 import { ContractContext, type ContractFixture, type ContractOptions } from './contract-context';
-import { readAllCases, readStreamCases } from './read.contract-cases';
+import { chainCases, readAllCases, readStreamCases } from './read.contract-cases';
 import { restartCases, subscriptionCases } from './subscription.contract-cases';
 
 export type { ContractFixture, ContractOptions };
@@ -30,6 +30,7 @@ export function describeEventStoreContract(
     multiStreamAppendCases(ctx);
     readStreamCases(ctx);
     readAllCases(ctx);
+    chainCases(ctx);
     subscriptionCases(ctx);
     restartCases(ctx);
   });

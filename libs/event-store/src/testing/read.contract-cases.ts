@@ -1,3 +1,4 @@
+import { chainHash, chainLinkOf, unchainedMetadata } from '../chain';
 import type { StoredEvent } from '../event-store.port';
 import { ids, newEvent, type ContractContext } from './contract-context';
 
@@ -62,10 +63,34 @@ export function readStreamCases(ctx: ContractContext): void {
       const [stored, bare] = await ctx.store.readStream(stream);
 
       expect(stored).toMatchObject({ id: event.id, type: event.type, streamId: stream, revision: 0, data });
-      expect(stored.metadata).toEqual({ correlationId: 'c-9', source: 'wfp' });
-      expect(bare.metadata).toEqual({});
+      expect(unchainedMetadata(stored.metadata)).toEqual({ correlationId: 'c-9', source: 'wfp' });
+      expect(unchainedMetadata(bare.metadata)).toEqual({});
       expect(new Date(stored.recordedAt).toISOString()).toBe(stored.recordedAt);
       expect(typeof stored.position).toBe('string');
+    });
+  });
+}
+
+export function chainCases(ctx: ContractContext): void {
+  describe('chaining each stream (tamper evidence)', () => {
+    it('links every event to the previous one of its stream, across appends, with a hash of its content', async () => {
+      const stream = `${ctx.ns}-consignment-chain`;
+      await ctx.store.append(stream, [newEvent(`${ctx.ns}.consignment.a`, { n: 1 }, { source: 'wfp' })]);
+      await ctx.store.append(stream, [
+        newEvent(`${ctx.ns}.consignment.b`, { n: 2 }),
+        newEvent(`${ctx.ns}.c`),
+      ]);
+      await ctx.store.append(`${ctx.ns}-other`, [newEvent(`${ctx.ns}.other`, { n: 3 })]);
+
+      const events = await ctx.store.readStream(stream);
+      const links = events.map((event) => chainLinkOf(event.metadata));
+      expect(links.map((link) => link?.previous)).toEqual([null, links[0]?.hash, links[1]?.hash]);
+      for (const [index, event] of events.entries()) {
+        const content = { ...event, metadata: unchainedMetadata(event.metadata) };
+        expect(links[index]?.hash).toBe(chainHash(links[index]?.previous ?? null, content));
+      }
+      const [other] = await ctx.store.readStream(`${ctx.ns}-other`);
+      expect(chainLinkOf(other.metadata)?.previous).toBeNull();
     });
   });
 }

@@ -1,7 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AppConfig } from '@aidwatch/config';
 import type { Logger } from '@aidwatch/observability';
 import { ErrorBodyFilter } from './http-errors';
+import { jsonDepthExceeds } from './json-depth';
 
 export const cloudEventMediaTypes = [
   'application/json',
@@ -15,32 +18,89 @@ export const cloudEventMediaTypes = [
 interface BodyParserError {
   type?: string;
   status?: number;
+  statusCode?: number;
+  code?: string;
   message?: string;
 }
 
-/** Answers body-parser failures in the contract's error shape before they reach a route. */
+const refuse = (res: Response, status: number, error: string, message: string) =>
+  res.status(status).json({ error, details: [{ field: 'body', message }] });
+
+/**
+ * Answers body-parser failures in the contract's error shape before they reach a route; any other
+ * client error of the body (a gzip body that is not gzip, an aborted upload) keeps its 4xx status.
+ */
 function bodyErrors(error: BodyParserError, _req: Request, res: Response, next: NextFunction): void {
-  if (error?.type === 'entity.parse.failed') {
-    res
-      .status(400)
-      .json({ error: 'malformed JSON body', details: [{ field: 'body', message: error.message }] });
-  } else if (error?.type === 'entity.too.large') {
-    res.status(413).json({ error: 'body too large', details: [{ field: 'body', message: error.message }] });
-  } else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
-    res
-      .status(415)
-      .json({ error: 'unsupported body encoding', details: [{ field: 'body', message: error.message }] });
-  } else {
-    next(error);
-  }
+  const status = error?.status ?? error?.statusCode;
+  if (error?.type === 'entity.parse.failed') refuse(res, 400, 'malformed JSON body', error.message ?? '');
+  else if (error?.type === 'entity.too.large') refuse(res, 413, 'body too large', error.message ?? '');
+  else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported')
+    refuse(res, 415, 'unsupported body encoding', error.message ?? '');
+  else if (error?.code?.startsWith('Z_') || error?.code === 'ERR_BROTLI_DECOMPRESSION_FAILED')
+    refuse(res, 400, 'undecodable Content-Encoding', 'the body is not valid for its Content-Encoding');
+  else if (status !== undefined && status >= 400 && status < 500)
+    refuse(res, status, 'unreadable body', error.message ?? '');
+  else next(error);
 }
 
-export function configureHttp(app: NestExpressApplication, logger: Logger): void {
-  app.useBodyParser('json', { type: cloudEventMediaTypes, limit: '16mb' });
-  app.useBodyParser('text', { type: ['text/plain', 'application/x-nmea'], limit: '16mb' });
+/** A body in any charset but UTF-8 is refused with 415 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8). */
+function utf8Only(req: Request, res: Response, next: NextFunction): void {
+  const contentType = req.headers['content-type'];
+  const charset = contentType && /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) {
+    refuse(res, 415, 'unsupported charset', `charset ${charset} is not supported; send UTF-8`);
+    return;
+  }
+  next();
+}
+
+/** JSON nested deeper than the limit is refused before any route walks it (400). */
+function depthLimit(maxDepth: number) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.body !== null && typeof req.body === 'object' && jsonDepthExceeds(req.body, maxDepth)) {
+      refuse(
+        res,
+        400,
+        'body nested too deeply',
+        `JSON may nest at most ${maxDepth} levels (LIMIT_JSON_DEPTH)`,
+      );
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * The HTTP shell every app shares: security headers (helmet), no `X-Powered-By`, CORS for the origins of
+ * `CORS_ORIGINS` only, UTF-8 bodies of at most `LIMIT_BODY_BYTES` (413 before parsing), JSON at most
+ * `LIMIT_JSON_DEPTH` deep, and errors in the contract's `{error, details[]}` shape with at most
+ * `LIMIT_ERROR_DETAILS` details.
+ */
+export function configureHttp(app: NestExpressApplication, logger: Logger, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.use(helmet());
+  const origins = new Set(config.http.corsOrigins);
+  app.enableCors({
+    origin: (origin, callback) => callback(null, origin !== undefined && origins.has(origin)),
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+    maxAge: 600,
+  });
+  // A preflight from an origin not on the list is answered (without CORS headers), never routed to a 404.
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.method === 'OPTIONS' ? res.status(204).end() : next(),
+  );
+  app.use(utf8Only);
+  const limit = config.limits.bodyBytes;
+  app.useBodyParser('json', { type: cloudEventMediaTypes, limit });
+  app.useBodyParser('text', { type: ['text/plain', 'application/x-nmea'], limit, defaultCharset: 'utf-8' });
   app.use(bodyErrors);
+  app.use(depthLimit(config.limits.jsonDepth));
   app.useGlobalFilters(
-    new ErrorBodyFilter((error) => logger.error({ err: error }, 'unhandled request error')),
+    new ErrorBodyFilter(
+      (error) => logger.error({ err: error }, 'unhandled request error'),
+      config.limits.errorDetails,
+    ),
   );
   app.enableShutdownHooks();
 }

@@ -32,10 +32,31 @@ export const queryValidationPipe = new ValidationPipe({
   exceptionFactory: (errors) => new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', flatten(errors)),
 });
 
+/**
+ * Caps an error body: at most `max` details, and at most `max` nested `errors` in each; what was left out
+ * is counted in `moreDetails` / `moreErrors`, so a huge bad batch cannot produce a huge answer.
+ */
+export function capDetails(
+  body: { error: unknown; details: unknown[] },
+  max: number,
+): Record<string, unknown> {
+  const capped = body.details.slice(0, max).map((detail) => {
+    if (detail === null || typeof detail !== 'object') return detail;
+    const errors = (detail as { errors?: unknown }).errors;
+    if (!Array.isArray(errors) || errors.length <= max) return detail;
+    return { ...detail, errors: errors.slice(0, max), moreErrors: errors.length - max };
+  });
+  const more = body.details.length - capped.length;
+  return { ...body, details: capped, ...(more > 0 ? { moreDetails: more } : {}) };
+}
+
 /** Every error leaves as `{error, details[]}`; unexpected ones are logged and answered 500 without internals. */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
-  constructor(private readonly log: (error: unknown) => void) {}
+  constructor(
+    private readonly log: (error: unknown) => void,
+    private readonly maxDetails = 20,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -44,7 +65,14 @@ export class ErrorBodyFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       if (typeof body === 'object' && body !== null && 'error' in body && 'details' in body) {
-        res.status(status).json(body);
+        const details = (body as { details: unknown }).details;
+        res
+          .status(status)
+          .json(
+            Array.isArray(details)
+              ? capDetails(body as { error: unknown; details: unknown[] }, this.maxDetails)
+              : body,
+          );
         return;
       }
       res.status(status).json({ error: exception.message, details: [] });

@@ -1,0 +1,62 @@
+import { EventTypes, type CloudEvent } from '@aidwatch/domain';
+import type { ApiKeyGrant } from '@aidwatch/access';
+
+export const DEMO_KEY_LABEL = 'demo';
+
+/**
+ * One grant per role and tenant for the demo: for each implementing organisation of the scenario a
+ * producer (bound to the sources that write its consignments' events), a monitor (its organisation's
+ * monitor) and a dashboard; then an operator and an admin, who see every tenant (printed `tenant=*`), and
+ * a producer for the shared feeds (reference lists, AIS) under `tenant=*`.
+ */
+export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & { tenantLabel: string }> {
+  const orgOfExemption = new Map<string, string>();
+  const exemptionOfConsignment = new Map<string, string>();
+  for (const e of events) {
+    const data = e.data as Record<string, string>;
+    if (e.type === EventTypes.ExemptionGranted) orgOfExemption.set(data.exemptionId, data.implementingOrg);
+    if (e.type === EventTypes.ConsignmentRegistered)
+      exemptionOfConsignment.set(data.consignmentId, data.exemptionId);
+  }
+  const sources = new Map<string, Set<string>>();
+  const monitors = new Map<string, string>();
+  const shared = new Set<string>();
+  for (const e of events) {
+    const data = e.data as Record<string, string>;
+    const exemption = exemptionOfConsignment.get(data.consignmentId);
+    const tenant = exemption === undefined ? undefined : orgOfExemption.get(exemption);
+    if (tenant === undefined) {
+      shared.add(e.source);
+      continue;
+    }
+    if (e.type === EventTypes.VerificationReported || e.type === EventTypes.AccessDenied) {
+      if (!monitors.has(tenant)) monitors.set(tenant, data.monitorId);
+      continue;
+    }
+    sources.set(tenant, (sources.get(tenant) ?? new Set()).add(e.source));
+  }
+  const tenants = [...new Set(orgOfExemption.values())].sort();
+  const label = DEMO_KEY_LABEL;
+  return [
+    ...tenants.flatMap((tenant) => [
+      {
+        role: 'producer' as const,
+        tenant,
+        sources: [...(sources.get(tenant) ?? [])].sort(),
+        label,
+        tenantLabel: tenant,
+      },
+      {
+        role: 'monitor' as const,
+        tenant,
+        ...(monitors.has(tenant) ? { monitorId: monitors.get(tenant) } : {}),
+        label,
+        tenantLabel: tenant,
+      },
+      { role: 'dashboard' as const, tenant, label, tenantLabel: tenant },
+    ]),
+    { role: 'producer' as const, sources: [...shared].sort(), label, tenantLabel: '*' },
+    { role: 'operator' as const, label, tenantLabel: '*' },
+    { role: 'admin' as const, label, tenantLabel: '*' },
+  ];
+}

@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Controller, Get, Header, HttpStatus, Inject, Param } from '@nestjs/common';
+import type { AppConfig } from '@aidwatch/config';
+import { asyncApiDocument, publishedSchemas } from '@aidwatch/domain';
+import { Roles } from '@aidwatch/access';
+import { Allow, ApiError, APP_CONFIG } from '@aidwatch/runtime';
+
+/** Version of the external contract the document describes (docs/contract.md, v1 with the v1.1 additions). */
+export const CONTRACT_VERSION = '1.1.0';
+
+/**
+ * The machine-readable contract: `GET /docs/asyncapi` (AsyncAPI 3.0, JSON), the JSON Schema of every event
+ * and data shape at `/docs/asyncapi/schemas/<name>.json`, and the contract text at
+ * `/docs/asyncapi/contract.md`. All are generated from the event catalogue, except the text. Any
+ * credential may read them (every role builds against the contract).
+ */
+@Controller('docs/asyncapi')
+@Allow(...Roles)
+export class ContractDocsController {
+  private readonly document: object;
+  private readonly schemas = publishedSchemas();
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.document = asyncApiDocument({ version: CONTRACT_VERSION, brokers: config.kafka?.brokers });
+  }
+
+  @Get()
+  asyncApi(): object {
+    return this.document;
+  }
+
+  @Get('schemas')
+  schemaIndex(): { schemas: string[] } {
+    return { schemas: Object.keys(this.schemas).map((name) => `/docs/asyncapi/schemas/${name}.json`) };
+  }
+
+  @Get('schemas/:name')
+  @Header('content-type', 'application/schema+json')
+  schema(@Param('name') name: string): object {
+    const schema = this.schemas[name.replace(/\.json$/, '')];
+    if (!schema) {
+      throw new ApiError(HttpStatus.NOT_FOUND, `no schema named '${name}'`, [
+        { field: 'name', message: `one of: ${Object.keys(this.schemas).join(', ')}` },
+      ]);
+    }
+    return schema;
+  }
+
+  @Get('contract.md')
+  @Header('content-type', 'text/markdown; charset=utf-8')
+  contract(): string {
+    const file = contractFile();
+    if (!file) throw new ApiError(HttpStatus.NOT_FOUND, 'docs/contract.md is not shipped with this build');
+    return fs.readFileSync(file, 'utf8');
+  }
+}
+
+// docs/contract.md sits at the repository root, above both the sources and dist/.
+function contractFile(): string | undefined {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'docs', 'contract.md');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}

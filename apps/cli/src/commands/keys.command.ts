@@ -1,0 +1,126 @@
+import { Option, type Command } from 'commander';
+import { grantProblems, Roles, SqliteApiKeyStore, type ApiKeyGrant, type Role } from '@aidwatch/access';
+import { loadConfig } from '@aidwatch/config';
+import { ExitCode } from '../cli-program';
+import { print, UsageError } from '../store-access';
+
+interface KeyStoreOptions {
+  dataDir?: string;
+  json?: boolean;
+}
+
+interface CreateOptions extends KeyStoreOptions {
+  role: Role;
+  tenant?: string;
+  source?: string[];
+  monitorId?: string;
+  label?: string;
+}
+
+/** The deployment's key store (`DATA_DIR/access.sqlite`), the file the running services read. */
+function openKeys(options: KeyStoreOptions): SqliteApiKeyStore {
+  const env = { ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) };
+  const config = loadConfig(env);
+  if (config.access.keyStorePath === ':memory:')
+    throw new UsageError('EVENT_STORE=memory keeps keys in memory; there is no key store to manage');
+  return new SqliteApiKeyStore(config.access.keyStorePath);
+}
+
+function withKeyStoreOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--data-dir <dir>', "the deployment's DATA_DIR (holds access.sqlite)").env('DATA_DIR'),
+    )
+    .option('--json', 'print one JSON document instead of text');
+}
+
+/**
+ * `aidwatch keys create|list|revoke`: API keys in the deployment's key store. `create` prints the key once
+ * (only its salted hash is kept); `revoke` takes effect on the services' next request.
+ */
+export function registerKeysCommand(program: Command): void {
+  const keys = program
+    .command('keys')
+    .description('create, list and revoke API keys (roles and tenants: README, Security)');
+
+  withKeyStoreOptions(
+    keys
+      .command('create')
+      .description('create an API key and print it once')
+      .addOption(new Option('--role <role>', 'what the key may do').choices(Roles).makeOptionMandatory())
+      .option('--tenant <org>', 'implementing organisation (monitor, dashboard; optional for producer)')
+      .option(
+        '--source <source...>',
+        'CloudEvents source(s) a producer may write under; a trailing * is a prefix',
+      )
+      .option('--monitor-id <id>', 'the monitor a monitor key speaks for')
+      .option('--label <text>', 'who holds the key, shown by list'),
+  ).action((options: CreateOptions) => {
+    const grant: ApiKeyGrant = {
+      role: options.role,
+      ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
+      ...(options.source !== undefined ? { sources: options.source } : {}),
+      ...(options.monitorId !== undefined ? { monitorId: options.monitorId } : {}),
+      ...(options.label !== undefined ? { label: options.label } : {}),
+    };
+    const problems = grantProblems(grant);
+    if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join('; '));
+    const store = openKeys(options);
+    try {
+      const { record, key } = store.create(grant);
+      print(
+        options,
+        `key ${record.id} (${record.role}${record.tenant ? `, ${record.tenant}` : ''}); shown once:\n${key}`,
+        {
+          ...record,
+          key,
+        },
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  withKeyStoreOptions(keys.command('list').description('list keys (never their secrets)')).action(
+    (options: KeyStoreOptions) => {
+      const store = openKeys(options);
+      try {
+        const records = store.list();
+        const text = records
+          .map((r) =>
+            [
+              r.id,
+              r.role,
+              r.tenant ?? '*',
+              r.revokedAt ? `revoked ${r.revokedAt}` : 'active',
+              r.sources ? `sources=${r.sources.join(',')}` : '',
+              r.monitorId ? `monitor=${r.monitorId}` : '',
+              r.label ?? '',
+            ]
+              .filter(Boolean)
+              .join('  '),
+          )
+          .join('\n');
+        print(options, text || '(no keys)', { items: records });
+      } finally {
+        store.close();
+      }
+    },
+  );
+
+  withKeyStoreOptions(
+    keys.command('revoke').description('revoke a key by id').argument('<id>', 'key id'),
+  ).action((id: string, options: KeyStoreOptions) => {
+    const store = openKeys(options);
+    try {
+      if (!store.revoke(id)) {
+        process.stderr.write(`aidwatch: no key ${id}\n`);
+        process.exitCode = ExitCode.finding;
+        return;
+      }
+      print(options, `key ${id} revoked`, { id, revoked: true });
+    } finally {
+      store.close();
+    }
+  });
+}

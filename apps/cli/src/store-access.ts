@@ -1,0 +1,40 @@
+import { Option, type Command } from 'commander';
+import { loadConfig, type AppConfig } from '@aidwatch/config';
+import { createEventStore, type EventStore } from '@aidwatch/event-store';
+
+export interface StoreOptions {
+  dataDir?: string;
+  json?: boolean;
+}
+
+/** Options every store command shares: where the store is, and machine-readable output. */
+export function withStoreOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        "the deployment's DATA_DIR (embedded store); EVENT_STORE and KURRENTDB_CONNECTION_STRING are read as the services read them",
+      ).env('DATA_DIR'),
+    )
+    .option('--json', 'print one JSON document instead of text');
+}
+
+/**
+ * The deployment's event store, opened as the services open it (same settings, same variables). The
+ * embedded store's SQLite file may be open in a running deployment at the same time (WAL mode).
+ */
+export function openStore(options: StoreOptions): { store: EventStore; config: AppConfig } {
+  const env = { ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) };
+  const config = loadConfig(env);
+  if (config.eventStore.kind === 'memory')
+    throw new UsageError('EVENT_STORE=memory has nothing to read from another process');
+  return { store: createEventStore(config.eventStore), config };
+}
+
+/** Bad usage or configuration: exit code 2. */
+export class UsageError extends Error {}
+
+/** Writes text, or JSON when asked, to stdout. */
+export function print(options: StoreOptions, text: string, json: unknown): void {
+  process.stdout.write(options.json ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
+}

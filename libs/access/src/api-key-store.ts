@@ -1,0 +1,155 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { issueApiKey } from './api-key';
+import type { Role } from './roles';
+
+/** What a key may do, as given to `POST /admin/keys` and `aidwatch keys create`. */
+export interface ApiKeyGrant {
+  role: Role;
+  tenant?: string;
+  sources?: string[];
+  monitorId?: string;
+  /** Free text shown in `aidwatch keys list` (e.g. who holds the key). */
+  label?: string;
+}
+
+export interface ApiKeyRecord extends ApiKeyGrant {
+  id: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+interface StoredKey extends ApiKeyRecord {
+  salt: string;
+  hash: string;
+}
+
+/** Keys by id; the secret itself is never stored, only its salted hash. */
+export interface ApiKeyStore {
+  /** Creates a key and returns the token once: it cannot be read back later. */
+  create(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string };
+  /** The record with its salt and hash, for verification; revoked keys included. */
+  find(id: string): StoredKey | undefined;
+  list(): ApiKeyRecord[];
+  /** Marks a key revoked; false when no such key exists. Revoking twice is harmless. */
+  revoke(id: string): boolean;
+  close(): void;
+}
+
+function publicRecord(stored: StoredKey): ApiKeyRecord {
+  const { salt: _salt, hash: _hash, ...record } = stored;
+  return record;
+}
+
+export class InMemoryApiKeyStore implements ApiKeyStore {
+  private readonly keys = new Map<string, StoredKey>();
+
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  create(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string } {
+    const issued = issueApiKey();
+    const stored: StoredKey = {
+      ...grant,
+      id: issued.id,
+      createdAt: this.clock().toISOString(),
+      salt: issued.salt,
+      hash: issued.hash,
+    };
+    this.keys.set(stored.id, stored);
+    return { record: publicRecord(stored), key: issued.key };
+  }
+
+  find(id: string): StoredKey | undefined {
+    return this.keys.get(id);
+  }
+
+  list(): ApiKeyRecord[] {
+    return [...this.keys.values()].map(publicRecord);
+  }
+
+  revoke(id: string): boolean {
+    const stored = this.keys.get(id);
+    if (!stored) return false;
+    stored.revokedAt ??= this.clock().toISOString();
+    return true;
+  }
+
+  close(): void {}
+}
+
+interface Row {
+  id: string;
+  grant_json: string;
+  salt: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/**
+ * Keys in a SQLite file (`DATA_DIR/access.sqlite`, created with mode 0600), shared by the server and the
+ * `aidwatch keys` command: a key revoked from the command line is refused on the server's next request.
+ */
+export class SqliteApiKeyStore implements ApiKeyStore {
+  private readonly db: Database.Database;
+
+  constructor(
+    file: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600));
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 2000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
+      id TEXT PRIMARY KEY, grant_json TEXT NOT NULL, salt TEXT NOT NULL, hash TEXT NOT NULL,
+      created_at TEXT NOT NULL, revoked_at TEXT)`);
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, 0o600);
+    }
+  }
+
+  create(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string } {
+    const issued = issueApiKey();
+    const createdAt = this.clock().toISOString();
+    this.db
+      .prepare('INSERT INTO api_keys (id, grant_json, salt, hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(issued.id, JSON.stringify(grant), issued.salt, issued.hash, createdAt);
+    return { record: { ...grant, id: issued.id, createdAt }, key: issued.key };
+  }
+
+  find(id: string): StoredKey | undefined {
+    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
+    return row ? this.fromRow(row) : undefined;
+  }
+
+  list(): ApiKeyRecord[] {
+    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[];
+    return rows.map((row) => publicRecord(this.fromRow(row)));
+  }
+
+  revoke(id: string): boolean {
+    const result = this.db
+      .prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
+      .run(this.clock().toISOString(), id);
+    return result.changes > 0;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private fromRow(row: Row): StoredKey {
+    const grant = JSON.parse(row.grant_json) as ApiKeyGrant;
+    return {
+      ...grant,
+      id: row.id,
+      createdAt: row.created_at,
+      ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+      salt: row.salt,
+      hash: row.hash,
+    };
+  }
+}

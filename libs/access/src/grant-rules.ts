@@ -1,0 +1,39 @@
+import { identifierProblem } from '@aidwatch/domain';
+import type { ApiKeyGrant } from './api-key-store';
+import { TenantBoundRoles } from './roles';
+
+/** Longest tenant, source or monitorId a grant may name, characters. */
+const GRANT_IDENTIFIER_LENGTH = 256;
+
+/**
+ * What a grant must say for its role (`POST /admin/keys` and `aidwatch keys create` apply the same
+ * rules): a tenant for monitors and dashboards, at least one source for producers, no tenant for the
+ * roles that see every tenant, a monitorId only on a monitor; every value a clean identifier.
+ */
+export function grantProblems(grant: ApiKeyGrant): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  if (TenantBoundRoles.includes(grant.role) && grant.tenant === undefined)
+    problems.push({
+      field: 'tenant',
+      message: `a ${grant.role} key needs the tenant (implementing organisation)`,
+    });
+  if (grant.role === 'producer' && (grant.sources === undefined || grant.sources.length === 0))
+    problems.push({
+      field: 'sources',
+      message: 'a producer key needs the CloudEvents sources it may write under',
+    });
+  if ((grant.role === 'operator' || grant.role === 'admin') && grant.tenant !== undefined)
+    problems.push({ field: 'tenant', message: `a ${grant.role} key sees every tenant; leave tenant out` });
+  if (grant.monitorId !== undefined && grant.role !== 'monitor')
+    problems.push({ field: 'monitorId', message: 'only a monitor key names a monitorId' });
+  const values: Array<[string, string | undefined]> = [
+    ['tenant', grant.tenant],
+    ['monitorId', grant.monitorId],
+    ...(grant.sources ?? []).map((s, i): [string, string] => [`sources[${i}]`, s]),
+  ];
+  for (const [field, value] of values) {
+    const problem = value === undefined ? undefined : identifierProblem(value, GRANT_IDENTIFIER_LENGTH);
+    if (problem) problems.push({ field, message: `${field} ${problem}` });
+  }
+  return problems;
+}

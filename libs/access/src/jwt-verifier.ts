@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { AuthenticationError, type Principal } from './principal';
+import { isRole } from './roles';
+
+/**
+ * Bearer JWTs from an organisation's identity provider (OpenID Connect access tokens), verified with
+ * `jose` against the provider's JWKS. Only asymmetric algorithms are accepted, so a token signed with a
+ * shared secret or `none` is refused (RFC 8725 §3.1). The role and tenant come from these claims:
+ * `aidwatch_role` (one of the roles), `aidwatch_tenant` (implementing organisation),
+ * `aidwatch_sources` (array of CloudEvents sources, producers) and `aidwatch_monitor_id` (monitors).
+ */
+export interface JwtSettings {
+  /** `https://…/.well-known/jwks.json` of the identity provider, fetched and cached by jose. */
+  jwksUrl?: string;
+  /** A JWKS document on disk (for providers without a reachable URL, and for tests). */
+  jwksFile?: string;
+  issuer: string;
+  audience: string;
+  /** Allowed clock skew, seconds. */
+  clockToleranceSec?: number;
+}
+
+export const JwtClaims = {
+  role: 'aidwatch_role',
+  tenant: 'aidwatch_tenant',
+  sources: 'aidwatch_sources',
+  monitorId: 'aidwatch_monitor_id',
+} as const;
+
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+
+export class JwtVerifier {
+  private readonly keys: JWTVerifyGetKey;
+
+  constructor(private readonly settings: JwtSettings) {
+    if (settings.jwksFile) {
+      this.keys = createLocalJWKSet(JSON.parse(fs.readFileSync(settings.jwksFile, 'utf8')));
+    } else if (settings.jwksUrl) {
+      this.keys = createRemoteJWKSet(new URL(settings.jwksUrl));
+    } else {
+      throw new Error('JwtVerifier needs jwksUrl or jwksFile');
+    }
+  }
+
+  /** Resolves the principal of a valid token; rejects with AuthenticationError otherwise. */
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: ASYMMETRIC_ALGORITHMS,
+        clockTolerance: this.settings.clockToleranceSec ?? 30,
+      }));
+    } catch (error) {
+      if (error instanceof errors.JOSEError) throw new AuthenticationError(`invalid token: ${error.code}`);
+      throw new AuthenticationError('invalid token');
+    }
+    return principalFromClaims(payload);
+  }
+}
+
+export function principalFromClaims(payload: JWTPayload): Principal {
+  const role = payload[JwtClaims.role];
+  if (!isRole(role)) throw new AuthenticationError(`token has no valid ${JwtClaims.role} claim`);
+  const tenant = payload[JwtClaims.tenant];
+  const sources = payload[JwtClaims.sources];
+  const monitorId = payload[JwtClaims.monitorId];
+  return {
+    subject: `jwt:${payload.iss ?? ''}#${payload.sub ?? ''}`,
+    role,
+    ...(typeof tenant === 'string' && tenant ? { tenant } : {}),
+    ...(Array.isArray(sources) ? { sources: sources.filter((s): s is string => typeof s === 'string') } : {}),
+    ...(typeof monitorId === 'string' && monitorId ? { monitorId } : {}),
+  };
+}

@@ -1,0 +1,207 @@
+import { CatalogueEntries, type CatalogueEntry } from './event-catalogue';
+import { EventTypes, Topics } from './event-types';
+import { RuleIds, Severities } from './flag';
+import { eventSchemaOf, type JsonSchema } from './validation/json-schemas';
+
+const NON_EMPTY = { type: 'string', pattern: '\\S' };
+const TIME = { type: 'string', format: 'date-time' };
+const SUBJECT = {
+  type: 'object',
+  required: ['kind', 'id'],
+  properties: { kind: { enum: ['consignment', 'vessel'] }, id: NON_EMPTY },
+};
+const FLAG_COMMON = {
+  flagId: NON_EMPTY,
+  fingerprint: NON_EMPTY,
+  rule: { enum: [...RuleIds] },
+  subject: SUBJECT,
+  consignmentIds: { type: 'array', items: NON_EMPTY },
+  evidence: { type: 'array', items: NON_EMPTY, description: 'ids of the events the flag rests on' },
+};
+
+/** `data` of the outbound flag events (docs/contract.md, "Flags"). */
+export const FlagDataSchemas: Record<string, JsonSchema> = {
+  [EventTypes.FlagRaised]: {
+    title: 'FlagRaised data',
+    type: 'object',
+    required: [...Object.keys(FLAG_COMMON), 'severity', 'observed', 'threshold', 'explanation', 'raisedAt'],
+    properties: {
+      ...FLAG_COMMON,
+      severity: { enum: [...Severities] },
+      observed: { type: 'object' },
+      threshold: { type: 'object' },
+      explanation: { ...NON_EMPTY, description: 'one sentence a monitor can act on' },
+      raisedAt: { ...TIME, description: 'event time' },
+    },
+  },
+  [EventTypes.FlagCleared]: {
+    title: 'FlagCleared data',
+    type: 'object',
+    required: [...Object.keys(FLAG_COMMON), 'reason', 'clearedAt'],
+    properties: { ...FLAG_COMMON, reason: NON_EMPTY, clearedAt: TIME },
+  },
+};
+
+const channelId = (topic: string): string =>
+  topic.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ?? '').toUpperCase());
+
+const KEY_DESCRIPTIONS: Record<string, string> = {
+  [Topics.reference]: 'exemption id, IMO (or MMSI, or name) of a designated vessel, or port UN/LOCODE',
+  [Topics.consignments]: 'consignment id',
+  [Topics.deliveries]: 'consignment id',
+  [Topics.verifications]: 'consignment id',
+  [Topics.positions]: 'MMSI (9 digits)',
+};
+
+const CLOUDEVENTS_DESCRIPTION =
+  'A CloudEvents 1.0 event. Structured mode (shown): `content-type: application/cloudevents+json`, the whole ' +
+  'event as the JSON value. Binary mode is accepted as well: the attributes as `ce_<name>` headers, ' +
+  '`content-type` = datacontenttype, the `data` object as the JSON value.';
+
+function inboundMessage(entry: CatalogueEntry): JsonSchema {
+  // The document is the schemas' context: an $id would make AsyncAPI tools resolve them elsewhere.
+  const { $id: _id, ...payload } = eventSchemaOf(entry.type);
+  return {
+    name: entry.name,
+    title: entry.type,
+    summary: entry.summary,
+    description: CLOUDEVENTS_DESCRIPTION,
+    contentType: 'application/cloudevents+json',
+    payload,
+    bindings: {
+      kafka: { key: { type: 'string', description: KEY_DESCRIPTIONS[entry.topic] }, bindingVersion: '0.5.0' },
+    },
+  };
+}
+
+function outboundMessage(type: string, name: string, summary: string): JsonSchema {
+  return {
+    name,
+    title: type,
+    summary,
+    contentType: 'application/cloudevents+json',
+    payload: {
+      type: 'object',
+      required: ['specversion', 'id', 'source', 'type', 'time', 'data'],
+      properties: {
+        specversion: { const: '1.0' },
+        id: NON_EMPTY,
+        source: NON_EMPTY,
+        type: { const: type },
+        subject: NON_EMPTY,
+        time: TIME,
+        data: FlagDataSchemas[type],
+      },
+    },
+    bindings: {
+      kafka: { key: { type: 'string', description: 'the flag subject id' }, bindingVersion: '0.5.0' },
+    },
+  };
+}
+
+/**
+ * The AsyncAPI 3.0 document of every Kafka topic of the contract, generated from the event catalogue:
+ * AidWatch receives on the inbound topics and sends flags and dead letters. `brokers` fills `servers`.
+ */
+export function asyncApiDocument(options: { version: string; brokers?: readonly string[] }): JsonSchema {
+  const messages: Record<string, JsonSchema> = {};
+  const channels: Record<string, JsonSchema> = {};
+  const operations: Record<string, JsonSchema> = {};
+  const topics = new Map<string, CatalogueEntry[]>();
+  for (const entry of CatalogueEntries) topics.set(entry.topic, [...(topics.get(entry.topic) ?? []), entry]);
+
+  for (const [topic, entries] of topics) {
+    const id = channelId(topic);
+    for (const entry of entries) messages[entry.name] = inboundMessage(entry);
+    const refs = Object.fromEntries(
+      entries.map((e) => [e.name, { $ref: `#/components/messages/${e.name}` }]),
+    );
+    channels[id] = {
+      address: topic,
+      title: topic,
+      description: `Inbound: ${entries.map((e) => e.type).join(', ')}. Record key: ${KEY_DESCRIPTIONS[topic]}.`,
+      messages: refs,
+    };
+    operations[`receive${id[0].toUpperCase()}${id.slice(1)}`] = {
+      action: 'receive',
+      title: `AidWatch consumes ${topic}`,
+      channel: { $ref: `#/channels/${id}` },
+      messages: entries.map((e) => ({ $ref: `#/channels/${id}/messages/${e.name}` })),
+    };
+  }
+
+  messages.FlagRaised = outboundMessage(EventTypes.FlagRaised, 'FlagRaised', 'A risk flag was raised.');
+  messages.FlagCleared = outboundMessage(EventTypes.FlagCleared, 'FlagCleared', 'A risk flag was cleared.');
+  const alerts = channelId(Topics.alerts);
+  channels[alerts] = {
+    address: Topics.alerts,
+    title: Topics.alerts,
+    description: 'Outbound flag events, keyed by subject.',
+    messages: {
+      FlagRaised: { $ref: '#/components/messages/FlagRaised' },
+      FlagCleared: { $ref: '#/components/messages/FlagCleared' },
+    },
+  };
+  operations.sendAlerts = {
+    action: 'send',
+    title: `AidWatch publishes ${Topics.alerts}`,
+    channel: { $ref: `#/channels/${alerts}` },
+    messages: [
+      { $ref: `#/channels/${alerts}/messages/FlagRaised` },
+      { $ref: `#/channels/${alerts}/messages/FlagCleared` },
+    ],
+  };
+
+  messages.DeadLetter = {
+    name: 'DeadLetter',
+    title: 'Dead letter',
+    summary: 'An inbound message that failed validation: the original bytes, with the reason in headers.',
+    contentType: 'application/octet-stream',
+    headers: {
+      type: 'object',
+      required: ['x-dlq-reason', 'x-source-topic', 'x-source-partition', 'x-source-offset'],
+      properties: {
+        'x-dlq-reason': { type: 'string' },
+        'x-dlq-errors': { type: 'string', description: 'JSON array of {field, message}' },
+        'x-source-topic': { type: 'string' },
+        'x-source-partition': { type: 'string' },
+        'x-source-offset': { type: 'string' },
+      },
+    },
+    payload: { description: 'the original message value, unchanged' },
+  };
+  const dlq = channelId(Topics.deadLetters);
+  channels[dlq] = {
+    address: Topics.deadLetters,
+    title: Topics.deadLetters,
+    description: 'Inbound messages that failed validation.',
+    messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
+  };
+  operations.sendDeadLetters = {
+    action: 'send',
+    title: `AidWatch dead-letters to ${Topics.deadLetters}`,
+    channel: { $ref: `#/channels/${dlq}` },
+    messages: [{ $ref: `#/channels/${dlq}/messages/DeadLetter` }],
+  };
+
+  const brokers = options.brokers?.length ? options.brokers : ['localhost:9092'];
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'AidWatch',
+      version: options.version,
+      description:
+        'Kafka topics of the AidWatch external contract (docs/contract.md, served beside this document at ' +
+        '/docs/asyncapi/contract.md). Every message is a CloudEvents 1.0 event; the JSON Schemas of each ' +
+        "event's data are also served one by one at /docs/asyncapi/schemas/<type>.json.",
+      license: { name: 'Apache-2.0' },
+    },
+    defaultContentType: 'application/cloudevents+json',
+    servers: Object.fromEntries(
+      brokers.map((host, i) => [`broker${i + 1}`, { host, protocol: 'kafka', description: 'Kafka broker' }]),
+    ),
+    channels,
+    operations,
+    components: { messages },
+  };
+}

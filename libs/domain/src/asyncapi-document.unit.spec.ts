@@ -1,0 +1,68 @@
+import { Parser, type AsyncAPIDocumentInterface, type Diagnostic } from '@asyncapi/parser';
+import { asyncApiDocument } from './asyncapi-document';
+import { CatalogueEntries } from './event-catalogue';
+import { Topics } from './event-types';
+
+const errorsOf = (diagnostics: Diagnostic[]) =>
+  diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`);
+
+describe('the AsyncAPI document', () => {
+  jest.setTimeout(60_000);
+  const document = asyncApiDocument({ version: '1.1.0', brokers: ['kafka-1:9092', 'kafka-2:9092'] });
+  let parsed: AsyncAPIDocumentInterface | undefined;
+  let diagnostics: Diagnostic[];
+
+  beforeAll(async () => {
+    ({ document: parsed, diagnostics } = await new Parser().parse(JSON.stringify(document)));
+  });
+
+  it('is a valid AsyncAPI 3 document for @asyncapi/parser, without a single diagnostic error', () => {
+    expect(errorsOf(diagnostics)).toEqual([]);
+    expect(parsed?.version()).toBe('3.0.0');
+    expect(
+      parsed
+        ?.servers()
+        .all()
+        .map((s) => s.host()),
+    ).toEqual(['kafka-1:9092', 'kafka-2:9092']);
+  });
+
+  it('would be caught by the parser if broken (the check above can fail)', async () => {
+    const broken = structuredClone(document) as { operations: Record<string, { channel: unknown }> };
+    Object.values(broken.operations)[0].channel = { $ref: '#/channels/nowhere' };
+    const result = await new Parser().parse(JSON.stringify(broken));
+    expect(errorsOf(result.diagnostics)).not.toEqual([]);
+  });
+
+  it('has a channel for every topic of the contract, with the message of every catalogued type', () => {
+    const channels = parsed!.channels().all();
+    expect(channels.map((c) => c.address()).sort()).toEqual(Object.values(Topics).sort());
+    for (const entry of CatalogueEntries) {
+      const channel = channels.find((c) => c.address() === entry.topic)!;
+      expect(
+        channel
+          .messages()
+          .all()
+          .map((m) => m.title()),
+      ).toContain(entry.type);
+    }
+  });
+
+  it('says AidWatch receives the inbound topics and sends alerts and dead letters', () => {
+    const actions = Object.fromEntries(
+      parsed!
+        .operations()
+        .all()
+        .map((o) => [o.channels().all()[0].address(), o.action()]),
+    );
+    expect(actions).toMatchObject({
+      [Topics.reference]: 'receive',
+      [Topics.consignments]: 'receive',
+      [Topics.deliveries]: 'receive',
+      [Topics.verifications]: 'receive',
+      [Topics.positions]: 'receive',
+      [Topics.alerts]: 'send',
+      [Topics.deadLetters]: 'send',
+    });
+  });
+});

@@ -1,0 +1,130 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { FieldError } from '../cloud-event';
+import { InboundEventTypes, isInboundEventType, type InboundEventType } from '../event-catalogue';
+import { readContextAttributes } from './context-attributes';
+import { isEventTime } from './field-rules';
+import { eventSchemaOf, NOT_BEFORE_KEYWORD } from './json-schemas';
+import { isJsonObject, summarise, type EventValidation } from './validate-cloud-event';
+
+/**
+ * The same judgement as `validateCloudEvent`, from the catalogue's JSON Schemas compiled by Ajv instead of
+ * class-validator's per-call reflection: same input accepted, same fields named (proven on every sample
+ * and on generated input in `compiled-event-validator.unit.spec.ts`). Messages are worded by Ajv.
+ * Build one and keep it: compiling takes tens of milliseconds, validating a few microseconds.
+ */
+export class CompiledEventValidator {
+  private readonly ajv: Ajv;
+  private readonly byType = new Map<InboundEventType, ValidateFunction>();
+  private readonly envelopeOnly: ValidateFunction;
+
+  constructor() {
+    this.ajv = new Ajv({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+    });
+    // RFC 3339 with a zone naming a real calendar day: the very function class-validator uses.
+    this.ajv.addFormat('date-time', { type: 'string', validate: isEventTime });
+    this.ajv.addKeyword({
+      keyword: NOT_BEFORE_KEYWORD,
+      schemaType: 'string',
+      validate: (other: string, value: unknown, _schema: unknown, context?: { parentData?: unknown }) => {
+        const parent = context?.parentData as Record<string, unknown> | undefined;
+        const before = parent?.[other];
+        if (!isEventTime(value) || !isEventTime(before)) return true;
+        return Date.parse(value) >= Date.parse(before);
+      },
+    });
+    for (const type of InboundEventTypes) this.byType.set(type, this.ajv.compile(eventSchemaOf(type)));
+    this.envelopeOnly = this.ajv.compile(eventSchemaOf(undefined));
+  }
+
+  validate(input: unknown): EventValidation {
+    if (!isJsonObject(input))
+      return reject(input, [{ field: '', message: 'an event must be a JSON object' }]);
+    const attributes = readContextAttributes(input);
+    const event = attributes.event;
+    const type = event.type;
+    const validator = isInboundEventType(type) ? this.byType.get(type)! : this.envelopeOnly;
+    const valid = validator(event);
+    if (valid && attributes.errors.length === 0 && isInboundEventType(type))
+      return { ok: true, event: event as never };
+
+    const errors = [...attributes.errors];
+    for (const error of valid ? [] : (validator.errors ?? [])) {
+      const field = fieldOf(error, event);
+      // An undecodable data_base64 is named already; "data is missing" would only repeat it.
+      if (field === 'data' && error.keyword === 'required' && 'data_base64' in event) continue;
+      errors.push({ field, message: messageOf(field, error) });
+    }
+    if (!isInboundEventType(type) && typeof type === 'string' && type.trim() !== '') {
+      errors.push({
+        field: 'type',
+        message: `type '${type}' is not accepted; accepted types: ${InboundEventTypes.join(', ')}`,
+      });
+    }
+    if (errors.length === 0) return { ok: true, event: event as never };
+    return reject(event, uniqueFields(errors));
+  }
+}
+
+let shared: CompiledEventValidator | undefined;
+
+/** `validateCloudEvent` through one lazily compiled, process-wide `CompiledEventValidator`. */
+export function validateCloudEventCompiled(input: unknown): EventValidation {
+  return (shared ??= new CompiledEventValidator()).validate(input);
+}
+
+const ELEMENT_RULE = /\/items\/[^/]+$/;
+
+function fieldOf(error: ErrorObject, event: Record<string, unknown>): string {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'propertyNames') path.push((error.params as { propertyName: string }).propertyName);
+  else if (error.propertyName !== undefined) path.push(error.propertyName);
+  else if (error.keyword === 'required')
+    path.push((error.params as { missingProperty: string }).missingProperty);
+  else if (error.keyword === 'not' && path.length === 0) path.push('data_base64');
+  // class-validator names a bad element of an array of strings, or an array inside an array of objects, by
+  // the array; any other element that is not an object, by its index.
+  else if (ELEMENT_RULE.test(error.schemaPath) && /^\d+$/.test(path[path.length - 1] ?? '')) {
+    const objectElement = error.keyword === 'type' && error.schema === 'object';
+    if (!objectElement || Array.isArray(valueAt(event, path))) path.pop();
+  }
+  return path.join('.');
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+  return value;
+}
+
+function messageOf(field: string, error: ErrorObject): string {
+  if (error.keyword === 'required') return `${field} is required`;
+  if (error.keyword === 'not') return 'data and data_base64 must not both be present';
+  if (error.keyword === NOT_BEFORE_KEYWORD) return `${field} must not be before ${String(error.schema)}`;
+  if (error.keyword === 'propertyNames' || error.propertyName !== undefined) {
+    return `attribute name '${field}' is not valid: 1 to 20 lower-case letters a-z or digits`;
+  }
+  return `${field} ${error.message ?? 'is invalid'}`;
+}
+
+// One error per field, and none inside a field that fails itself: class-validator stops at a property's
+// first failing rule (stopAtFirstError) and does not look into it further.
+function uniqueFields(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  const unique = errors.filter((e) => !seen.has(e.field) && seen.add(e.field));
+  const nested = (e: FieldError) => e.field === 'data' || e.field.startsWith('data.');
+  return unique.filter(
+    (e) => !nested(e) || !unique.some((o) => nested(o) && e.field.startsWith(`${o.field}.`)),
+  );
+}
+
+function reject(input: unknown, errors: FieldError[]): EventValidation {
+  return { ok: false, reason: summarise(input, errors), errors };
+}

@@ -1,0 +1,83 @@
+/**
+ * What an identifier or name may contain (CloudEvents `id`, `source`, `subject`, the ids in event data,
+ * tenants and sources of credentials): text a person can read back and compare. Refused:
+ * - empty strings and surrounding white space (`" CSG-1"` and `"CSG-1"` would be two ids that look alike);
+ * - control characters (C0, DEL, C1: NUL, ESC, CR/LF…), which break logs and terminals;
+ * - bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and implicit marks
+ *   (U+200E, U+200F, U+061C), which reorder what is shown (Unicode TR #36 §2.1, CVE-2021-42574 "Trojan Source");
+ * - zero-width and invisible characters (U+200B–U+200D, U+2060, U+FEFF byte order mark);
+ * - lone UTF-16 surrogates, which are not Unicode text and cannot be stored as UTF-8;
+ * - more than `maxLength` characters (setting `LIMIT_IDENTIFIER_LENGTH`, default 256).
+ */
+export function identifierProblem(value: string, maxLength: number): string | undefined {
+  if (value.length === 0) return 'must not be empty';
+  if (value.length > maxLength) return `must be at most ${maxLength} characters (is ${value.length})`;
+  if (value.trim() !== value) return 'must not start or end with white space';
+  return forbiddenCharacter(value, IDENTIFIER_FORBIDDEN);
+}
+
+/**
+ * Free text (descriptions, reasons, names of people and places): any printable text with tabs and line
+ * breaks, but no other control characters, no bidirectional overrides and no lone surrogates.
+ */
+export function textProblem(value: string, maxLength: number): string | undefined {
+  if (value.length > maxLength) return `must be at most ${maxLength} characters (is ${value.length})`;
+  return forbiddenCharacter(value, TEXT_FORBIDDEN);
+}
+
+const IDENTIFIER_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]/u;
+// eslint-disable-next-line no-control-regex
+const TEXT_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/u;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function forbiddenCharacter(value: string, forbidden: RegExp): string | undefined {
+  if (LONE_SURROGATE.test(value)) return 'must be valid Unicode text (it contains a lone surrogate)';
+  const match = forbidden.exec(value);
+  if (!match) return undefined;
+  const code = match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return `must not contain the invisible or control character U+${code} (at ${match.index})`;
+}
+
+/** Envelope attributes and data fields that are identifiers (the rest of the strings are free text). */
+const IDENTIFIER_KEY =
+  /(^|[a-z])(Id|Ref|Code)$|^(id|source|subject|type|specversion|mmsi|imo|locode|billOfLading|callsign|unit)$/;
+
+export interface StringLimits {
+  identifierLength: number;
+  textLength: number;
+}
+
+/**
+ * Every string of an event checked by its kind: identifiers (by field name: `id`, `source`, `subject`,
+ * `…Id`, `…Ref`, `…Code`) with `identifierProblem`, everything else with `textProblem`. Walks without
+ * recursion, so a deeply nested body cannot overflow the stack. Returns at most `max` problems.
+ */
+export function stringFieldProblems(
+  event: unknown,
+  limits: StringLimits,
+  max = 20,
+): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  const stack: Array<{ value: unknown; path: string; key: string }> = [{ value: event, path: '', key: '' }];
+  while (stack.length > 0 && problems.length < max) {
+    const { value, path, key } = stack.pop()!;
+    if (typeof value === 'string') {
+      const problem = IDENTIFIER_KEY.test(key)
+        ? identifierProblem(value, limits.identifierLength)
+        : textProblem(value, limits.textLength);
+      if (problem) problems.push({ field: path, message: `${path} ${problem}` });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, key }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const keyProblem = textProblem(k, limits.identifierLength);
+        if (keyProblem)
+          problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
+        stack.push({ value: v, path: path ? `${path}.${k}` : k, key: k });
+      }
+    }
+  }
+  return problems;
+}

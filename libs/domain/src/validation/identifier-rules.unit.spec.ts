@@ -1,0 +1,74 @@
+import * as fc from 'fast-check';
+import { identifierProblem, stringFieldProblems, textProblem } from './identifier-rules';
+
+const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 8_2026;
+
+describe('identifier rules', () => {
+  it.each([
+    ['', 'must not be empty'],
+    [' CSG-1', 'white space'],
+    ['CSG-1\n', 'white space'],
+    ['CSG\u00001', 'U+0000'],
+    ['CSG\u001b1', 'U+001B'],
+    ['CSG\u202e1', 'U+202E'],
+    ['CSG\u200b1', 'U+200B'],
+    ['\ufeffCSG', 'white space'],
+    ['CS\ufeffG', 'U+FEFF'],
+    ['CSG\ud8001', 'lone surrogate'],
+    ['x'.repeat(257), 'at most 256'],
+  ])('refuses %j (%s)', (value, reason) => {
+    expect(identifierProblem(value, 256)).toContain(reason);
+  });
+
+  it('accepts ordinary ids, URIs and non-Latin names, astral characters included', () => {
+    for (const ok of [
+      'CSG-2026-0101',
+      '/un/sc/1718-committee',
+      'urn:uuid:1b4e28ba',
+      'Hamhung 함흥',
+      'site 🚢 7',
+    ])
+      expect(identifierProblem(ok, 256)).toBeUndefined();
+  });
+
+  it('lets free text carry line breaks and tabs, but not NUL or bidi overrides', () => {
+    expect(textProblem('line one\nline two\tend', 4096)).toBeUndefined();
+    expect(textProblem('a\u0000b', 4096)).toContain('U+0000');
+    expect(textProblem('a\u202eb', 4096)).toContain('U+202E');
+  });
+
+  it('property: an identifier passes exactly when it is non-empty, trimmed, short and free of the forbidden characters', () => {
+    const forbidden = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]/u;
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {
+        const wellFormed = (value as unknown as { isWellFormed(): boolean }).isWellFormed();
+        const expectedOk =
+          value.length > 0 &&
+          value.length <= 32 &&
+          value.trim() === value &&
+          wellFormed &&
+          !forbidden.test(value);
+        expect(identifierProblem(value, 32) === undefined).toBe(expectedOk);
+      }),
+      { seed, numRuns: 2000 },
+    );
+  });
+
+  it('walks an event without recursion and names each bad field, identifiers by their field name', () => {
+    const event = {
+      id: 'ok',
+      source: ' /src',
+      data: { consignmentId: 'C\u200b1', note: 'fine\ntext', items: [{ itemCode: 'A\u0000' }] },
+    };
+    expect(
+      stringFieldProblems(event, { identifierLength: 64, textLength: 100 })
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['data.consignmentId', 'data.items[0].itemCode', 'source']);
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(stringFieldProblems({ id: 'x', data: deep }, { identifierLength: 64, textLength: 100 })).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,112 @@
+import {
+  consignmentFromJson,
+  consignmentIdOf,
+  consignmentToJson,
+  consignmentViewOf,
+  emptyConsignment,
+  emptyExemption,
+  exemptionFromJson,
+  exemptionOf,
+  exemptionToJson,
+  foldConsignmentEvent,
+  foldExemptionEvent,
+  registrationOf,
+  type ConsignmentFacts,
+  type ConsignmentFactsJson,
+  type ConsignmentView,
+  type ExemptionFacts,
+  type ExemptionFactsJson,
+} from '@aidwatch/detection';
+import { EventTypes, type AidEvent, type Flag, type RiskLevel } from '@aidwatch/domain';
+import type { AllFilter, StoredEvent } from '@aidwatch/event-store';
+import { FlagsReadModel } from '../flags-read-model';
+
+/**
+ * The consignment read model: what `GET /consignments/:id` serves, live and as of a moment. A fold of the
+ * facts (consignment and exemption streams) and of the flag events the detector wrote (risk streams): the
+ * state and quantities come from the facts, risk and flags from the flag events only — no rule runs here.
+ */
+export interface ConsignmentReadModel {
+  consignments: Map<string, ConsignmentFacts>;
+  exemptions: Map<string, ExemptionFacts>;
+  flags: FlagsReadModel;
+}
+
+/** The streams the fold reads (emmett's `canHandle`). */
+export const consignmentReadModelFilter: AllFilter = {
+  streamPrefixes: ['consignment-', 'exemption-', 'risk-'],
+};
+
+export const initialConsignmentReadModel = (): ConsignmentReadModel => ({
+  consignments: new Map(),
+  exemptions: new Map(),
+  flags: new FlagsReadModel(),
+});
+
+/** Applies one stored event (in store order). Mutates and returns `state`; unknown events leave it as is. */
+export function evolve(state: ConsignmentReadModel, stored: StoredEvent): ConsignmentReadModel {
+  if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared) {
+    state.flags.apply(stored);
+    return state;
+  }
+  const event = stored.data as AidEvent;
+  if (event.type === EventTypes.ExemptionGranted || event.type === EventTypes.ExemptionRevoked) {
+    const id = event.data.exemptionId;
+    let facts = state.exemptions.get(id);
+    if (!facts) state.exemptions.set(id, (facts = emptyExemption(id)));
+    foldExemptionEvent(facts, event);
+    return state;
+  }
+  const consignmentId = consignmentIdOf(event);
+  if (consignmentId === undefined) return state;
+  let facts = state.consignments.get(consignmentId);
+  if (!facts) state.consignments.set(consignmentId, (facts = emptyConsignment(consignmentId)));
+  foldConsignmentEvent(facts, event);
+  return state;
+}
+
+/** The JSON of `GET /consignments/:id`: state and quantities per step, then `risk` and open `flags`. */
+export type ConsignmentDocument = Omit<ConsignmentView, 'riskLevel' | 'openFlags'> & {
+  risk: RiskLevel;
+  flags: Flag[];
+};
+
+export function consignmentDocument(
+  state: ConsignmentReadModel,
+  consignmentId: string,
+): ConsignmentDocument | undefined {
+  const facts = state.consignments.get(consignmentId);
+  if (!facts) return undefined;
+  const registration = registrationOf(facts);
+  const exemption = registration ? exemptionOf(state.exemptions.get(registration.exemptionId)) : undefined;
+  const {
+    riskLevel: _risk,
+    openFlags: _flags,
+    ...view
+  } = consignmentViewOf({ consignmentId, facts, registration, exemption }, []);
+  return { ...view, risk: state.flags.riskOf(consignmentId), flags: state.flags.openFlagsOf(consignmentId) };
+}
+
+export function consignmentIds(state: ConsignmentReadModel): string[] {
+  return [...state.consignments.keys()].sort();
+}
+
+export interface ConsignmentReadModelJson {
+  consignments: ConsignmentFactsJson[];
+  exemptions: ExemptionFactsJson[];
+  flags: unknown;
+}
+
+export const consignmentReadModelToJson = (state: ConsignmentReadModel): ConsignmentReadModelJson => ({
+  consignments: [...state.consignments.values()].map(consignmentToJson),
+  exemptions: [...state.exemptions.values()].map(exemptionToJson),
+  flags: state.flags.snapshot(),
+});
+
+export function consignmentReadModelFromJson(json: ConsignmentReadModelJson): ConsignmentReadModel {
+  const state = initialConsignmentReadModel();
+  for (const c of json.consignments) state.consignments.set(c.consignmentId, consignmentFromJson(c));
+  for (const e of json.exemptions) state.exemptions.set(e.exemptionId, exemptionFromJson(e));
+  state.flags.restore(json.flags);
+  return state;
+}

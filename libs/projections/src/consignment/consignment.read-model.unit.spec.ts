@@ -1,0 +1,146 @@
+import { storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
+import {
+  consignmentDischarged,
+  consignmentLoaded,
+  consignmentRegistered,
+  exemptionGranted,
+  SampleIds,
+} from '@aidwatch/domain/testing';
+import type { StoredEvent } from '@aidwatch/event-store';
+import { flagClearedEvent, flagRaisedEvent } from '../flag-events';
+import {
+  consignmentDocument,
+  consignmentReadModelFromJson,
+  consignmentReadModelToJson,
+  evolve,
+  initialConsignmentReadModel,
+} from './consignment.read-model';
+
+let position = 0;
+const stored = (
+  event: AidEvent | ReturnType<typeof flagRaisedEvent> | ReturnType<typeof flagClearedEvent>,
+  streamId?: string,
+): StoredEvent => ({
+  id: storeEventId(event),
+  type: event.type,
+  streamId: streamId ?? streamOf(event as AidEvent),
+  revision: 0,
+  position: String(++position),
+  data: event,
+  metadata: {},
+  recordedAt: '2024-04-01T00:00:00.000Z',
+});
+const given = (...events: StoredEvent[]) => events.reduce(evolve, initialConsignmentReadModel());
+
+const flag = (overrides: Partial<Flag> = {}): Flag => ({
+  flagId: 'flag-shrink',
+  fingerprint: 'quantity-shrinkage|CSG',
+  rule: 'quantity-shrinkage',
+  severity: 'high',
+  subject: { kind: 'consignment', id: SampleIds.consignmentId },
+  consignmentIds: [SampleIds.consignmentId],
+  observed: {},
+  threshold: {},
+  evidence: [],
+  explanation: 'Discharged 10 % less than loaded.',
+  raisedAt: '2024-03-08T10:00:00Z',
+  ...overrides,
+});
+const raised = (f: Flag) => stored(flagRaisedEvent(f), `risk-${f.subject.kind}-${f.subject.id}`);
+
+describe('the consignment read model', () => {
+  it('given the exemption and the voyage, shows status, vessel and quantities per step, risk none', () => {
+    const state = given(
+      stored(exemptionGranted()),
+      stored(consignmentRegistered()),
+      stored(consignmentLoaded()),
+      stored(consignmentDischarged()),
+    );
+    const doc = consignmentDocument(state, SampleIds.consignmentId);
+    expect(doc).toMatchObject({
+      consignmentId: SampleIds.consignmentId,
+      exemptionId: SampleIds.exemptionId,
+      held: false,
+      status: 'discharged',
+      vessel: { mmsi: SampleIds.vesselMmsi },
+      risk: 'none',
+      flags: [],
+    });
+    expect(doc?.items.find((i) => i.itemCode === 'RUTF')).toMatchObject({
+      registered: 4000,
+      loaded: 4000,
+      discharged: 3990,
+      exempted: true,
+    });
+  });
+
+  it('takes risk from flag events only: a vessel flag naming the consignment raises it, a clearing lowers it', () => {
+    const vesselFlag = flag({
+      flagId: 'flag-gap',
+      rule: 'ais-gap',
+      severity: 'critical',
+      subject: { kind: 'vessel', id: SampleIds.vesselMmsi },
+    });
+    const state = given(stored(consignmentRegistered()), raised(flag()), raised(vesselFlag));
+    expect(consignmentDocument(state, SampleIds.consignmentId)).toMatchObject({ risk: 'critical' });
+    expect(consignmentDocument(state, SampleIds.consignmentId)?.flags.map((f) => f.flagId)).toEqual([
+      'flag-shrink',
+      'flag-gap',
+    ]);
+
+    const { flagId, fingerprint, rule, subject, consignmentIds } = vesselFlag;
+    evolve(
+      state,
+      stored(
+        flagClearedEvent({
+          flagId,
+          fingerprint,
+          rule,
+          subject,
+          consignmentIds,
+          reason: 'positions resumed',
+          evidence: [],
+          clearedAt: '2024-03-09T00:00:00Z',
+        }),
+        'risk-vessel-x',
+      ),
+    );
+    expect(consignmentDocument(state, SampleIds.consignmentId)).toMatchObject({ risk: 'high' });
+  });
+
+  it('runs no rule: a shrinking discharge without a flag event is not a risk', () => {
+    const state = given(
+      stored(exemptionGranted()),
+      stored(consignmentRegistered()),
+      stored(consignmentLoaded()),
+      stored(consignmentDischarged({ data: { items: [{ itemCode: 'RUTF', quantity: 10 }] } })),
+    );
+    expect(consignmentDocument(state, SampleIds.consignmentId)).toMatchObject({ risk: 'none', flags: [] });
+  });
+
+  it('a consignment whose exemption is not known yet is held; an unknown one has no document', () => {
+    const state = given(stored(consignmentRegistered()));
+    expect(consignmentDocument(state, SampleIds.consignmentId)).toMatchObject({
+      held: true,
+      status: 'registered',
+    });
+    expect(consignmentDocument(state, 'CSG-unknown')).toBeUndefined();
+  });
+
+  it('a redelivered event changes nothing, and the state survives a JSON round trip', () => {
+    const events = [
+      stored(exemptionGranted()),
+      stored(consignmentRegistered()),
+      stored(consignmentLoaded()),
+      raised(flag()),
+    ];
+    const once = given(...events);
+    const twice = given(...events, ...events);
+    const json = consignmentReadModelToJson(once);
+    expect(consignmentReadModelToJson(twice)).toEqual(json);
+    const restored = consignmentReadModelFromJson(JSON.parse(JSON.stringify(json)));
+    expect(consignmentDocument(restored, SampleIds.consignmentId)).toEqual(
+      consignmentDocument(once, SampleIds.consignmentId),
+    );
+  });
+});

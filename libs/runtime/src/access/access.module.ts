@@ -1,0 +1,63 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import {
+  Authenticator,
+  InMemoryApiKeyStore,
+  JwtVerifier,
+  SqliteApiKeyStore,
+  StoreTenantLookup,
+  type ApiKeyStore,
+} from '@aidwatch/access';
+import type { AppConfig } from '@aidwatch/config';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { AccessGuard } from './access.guard';
+import { CredentialThrottlerGuard } from './credential-throttler.guard';
+
+export const API_KEY_STORE = Symbol('API_KEY_STORE');
+
+export function createApiKeyStore(config: AppConfig): ApiKeyStore {
+  return config.access.keyStorePath === ':memory:'
+    ? new InMemoryApiKeyStore()
+    : new SqliteApiKeyStore(config.access.keyStorePath);
+}
+
+/** Credentials (API keys, identity-provider JWTs), the global access and rate-limit guards, the tenant lookup. */
+@Global()
+@Module({})
+export class AccessModule implements OnApplicationShutdown {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AccessModule,
+      imports: [
+        ThrottlerModule.forRoot([
+          { ttl: config.http.rateLimit.windowMs, limit: config.http.rateLimit.requests },
+        ]),
+      ],
+      providers: [
+        { provide: API_KEY_STORE, useFactory: () => createApiKeyStore(config) },
+        {
+          provide: Authenticator,
+          inject: [API_KEY_STORE],
+          useFactory: (keys: ApiKeyStore) =>
+            new Authenticator(keys, config.access.jwt ? new JwtVerifier(config.access.jwt) : undefined),
+        },
+        {
+          provide: StoreTenantLookup,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => new StoreTenantLookup(store),
+        },
+        // In this order: the throttler counts per credential, so it runs once the access guard named it.
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: CredentialThrottlerGuard },
+      ],
+      exports: [API_KEY_STORE, Authenticator, StoreTenantLookup],
+    };
+  }
+
+  constructor(@Inject(API_KEY_STORE) private readonly keys: ApiKeyStore) {}
+
+  onApplicationShutdown(): void {
+    this.keys.close();
+  }
+}

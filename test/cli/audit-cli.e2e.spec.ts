@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { SampleIds } from '@aidwatch/domain/testing';
+import { EmbeddedEventStore } from '@aidwatch/event-store';
+import { appendFacts, auditStory, raiseFlag } from '@aidwatch/audit/testing';
+
+const root = path.join(__dirname, '..', '..');
+
+/** Runs `aidwatch …` as an operator would (the bin script, from the TypeScript sources). */
+function aidwatch(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin/aidwatch.js'), ...args],
+      {
+        env: { ...process.env, AIDWATCH_CLI_FROM_SOURCE: 'true', LOG_LEVEL: 'silent', ...env },
+        maxBuffer: 64 << 20,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('aidwatch verify and export against a deployment store', () => {
+  jest.setTimeout(120_000);
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-cli-'));
+    env = { DATA_DIR: dataDir, EVENT_STORE: 'embedded' };
+    const store = new EmbeddedEventStore({ path: path.join(dataDir, 'events.sqlite') });
+    await appendFacts(store, auditStory());
+    await raiseFlag(store);
+    await store.close();
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('exports a consignment, verifies the file offline, and fails it after one changed byte', async () => {
+    const file = path.join(dataDir, 'x.ndjson');
+    const exported = await aidwatch(['export', '--consignment', SampleIds.consignmentId, '--out', file], env);
+    expect(exported).toMatchObject({ code: 0 });
+    const ok = await aidwatch(['verify', '--file', file, '--json'], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, checkpoints: 1, firstBroken: null });
+
+    const text = fs.readFileSync(file, 'utf8');
+    const at = text.indexOf('"quantity":4000') + '"quantity":'.length;
+    fs.writeFileSync(file, text.slice(0, at) + '5' + text.slice(at + 1));
+    const broken = await aidwatch(['verify', '--file', file], env);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/BROKEN — first broken link: line \d+: consignment-CSG-2024-0117@0/);
+  });
+
+  it('verifies the store, then names the row edited in the SQLite file', async () => {
+    expect((await aidwatch(['verify'], env)).code).toBe(0);
+    const db = new Database(path.join(dataDir, 'events.sqlite'));
+    const row = db
+      .prepare("SELECT id FROM events WHERE type = 'aidwatch.verification.reported.v1'")
+      .get() as { id: string };
+    db.prepare("UPDATE events SET data = replace(data, 'MON-017', 'MON-018') WHERE id = ?").run(row.id);
+    db.close();
+    const result = await aidwatch(['verify', '--json'], env);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).firstBroken).toMatchObject({ eventId: row.id, revision: 4 });
+  });
+
+  it('bad usage exits 2', async () => {
+    expect((await aidwatch(['export', '--stream', 'a', '--consignment', 'b'], env)).code).toBe(2);
+    expect((await aidwatch(['export', '--from', 'yesterday'], env)).code).toBe(2);
+    expect((await aidwatch(['verify', '--no-such-option'], env)).code).toBe(2);
+  });
+});
