@@ -7,7 +7,6 @@ import type {
 import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
-import { noChanges } from '../open-flags';
 import { AisGapRule } from './ais-gap.rule';
 import { InputClocks, type InputClock } from '../input-clocks';
 import { DeadlineWheel } from './deadline-wheel';

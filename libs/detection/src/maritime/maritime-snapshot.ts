@@ -1,4 +1,4 @@
-import { InputClocks, type InputClockJson } from '../input-clocks';
+import type { InputClockJson } from '../input-clocks';
 import type { Designation } from './designated-vessel.rule';
 import type { ImoHolder } from './identity-change.rule';
 import type { MaritimeCounters, MaritimeDetector } from './maritime-detector';
