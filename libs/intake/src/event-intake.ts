@@ -19,7 +19,16 @@ import {
 } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
+import { defaultMaxFutureSkewSec, futureDatedProblems, futureDatedReason } from './future-dated';
 import { decodeNmeaLines, looksLikeNmea, NmeaDecoder } from './nmea-intake';
+
+/** How the intake judges event times: the receiver's clock and the allowed skew (`MAX_FUTURE_SKEW`). */
+export interface IntakeClock {
+  /** Wall clock, epoch ms (the time an event is received). */
+  now: () => number;
+  /** Events dated later than received time plus this (ms) are refused. */
+  maxFutureSkewMs: number;
+}
 
 export interface HttpEventError {
   index: number;
@@ -48,6 +57,7 @@ export class EventIntake {
   private readonly nmeaDecoders = new Map<string, NmeaDecoder>();
 
   private readonly limits: StringLimits;
+  private readonly clock: IntakeClock;
 
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
@@ -57,8 +67,15 @@ export class EventIntake {
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
     limits: Partial<StringLimits> = {},
+    clock: Partial<IntakeClock> = {},
   ) {
     this.limits = { identifierLength: 256, textLength: 4096, ...limits };
+    this.clock = { now: () => Date.now(), maxFutureSkewMs: defaultMaxFutureSkewSec * 1000, ...clock };
+  }
+
+  /** Event-time fields dated beyond now plus the allowed skew (see `futureDatedProblems`). */
+  private futureDated(event: AidEvent): FieldError[] {
+    return futureDatedProblems(event, this.clock.now(), this.clock.maxFutureSkewMs);
   }
 
   /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
@@ -92,6 +109,16 @@ export class EventIntake {
       this.metrics.eventsRejected.inc({ topic: 'http' }, invalid.length);
       return { ok: false, kind: 'invalid', errors: invalid };
     }
+    const future: HttpEventError[] = [];
+    for (const [index, event] of events.entries()) {
+      const errors = this.futureDated(event);
+      if (errors.length > 0) future.push({ index, id: safeId(event.id), reason: futureDatedReason, errors });
+    }
+    if (future.length > 0) {
+      this.metrics.eventsRejected.inc({ topic: 'http' }, future.length);
+      this.metrics.eventsFutureDated.inc({ topic: 'http' }, future.length);
+      return { ok: false, kind: 'invalid', errors: future };
+    }
     if (authorize) {
       const refusals: HttpEventError[] = [];
       for (const [index, event] of events.entries()) {
@@ -122,6 +149,13 @@ export class EventIntake {
     for (const message of messages) {
       const nmea = this.decodeNmeaMessage(message);
       if (nmea?.ok) {
+        const future = nmea.events.flatMap((event) => this.futureDated(event));
+        if (future.length > 0) {
+          this.metrics.eventsRejected.inc({ topic: message.topic });
+          this.metrics.eventsFutureDated.inc({ topic: message.topic });
+          outcomes.push({ kind: 'invalid', reason: futureDatedReason, errors: future });
+          continue;
+        }
         for (const event of nmea.events)
           valid.push({ event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
@@ -129,9 +163,14 @@ export class EventIntake {
       }
       const decoded = nmea ?? decodeKafkaMessage(message);
       const problems = decoded.ok ? stringFieldProblems(decoded.event, this.limits) : [];
+      const future = decoded.ok && problems.length === 0 ? this.futureDated(decoded.event) : [];
       if (decoded.ok && problems.length > 0) {
         this.metrics.eventsRejected.inc({ topic: message.topic });
         outcomes.push({ kind: 'invalid', reason: 'invalid identifier or text', errors: problems });
+      } else if (future.length > 0) {
+        this.metrics.eventsRejected.inc({ topic: message.topic });
+        this.metrics.eventsFutureDated.inc({ topic: message.topic });
+        outcomes.push({ kind: 'invalid', reason: futureDatedReason, errors: future });
       } else if (decoded.ok) {
         valid.push({ event: decoded.event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
