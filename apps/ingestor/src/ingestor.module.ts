@@ -12,10 +12,12 @@ const eventIntakeProvider = {
   provide: EventIntake,
   inject: [EVENT_STORE, AidwatchMetrics, APP_CONFIG],
   useFactory: (store: EventStore, metrics: AidwatchMetrics, config: AppConfig) =>
-    new EventIntake(store, metrics, {
-      identifierLength: config.limits.identifierLength,
-      textLength: config.limits.textLength,
-    }),
+    new EventIntake(
+      store,
+      metrics,
+      { identifierLength: config.limits.identifierLength, textLength: config.limits.textLength },
+      { maxFutureSkewMs: config.limits.maxFutureSkewSec * 1000 },
+    ),
 };
 
 /** `POST /events`, `POST /ais/nmea` and the intake path behind them. */

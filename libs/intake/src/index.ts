@@ -1,2 +1,3 @@
 export * from './event-intake';
 export * from './nmea-intake';
+export * from './future-dated';

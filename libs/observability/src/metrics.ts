@@ -54,7 +54,8 @@ export class AidwatchMetrics {
     registers: [this.registry],
     collect: () => {
       this.inputLateEvents.reset();
-      for (const i of this.inputs()) this.inputLateEvents.set({ detector: i.detector, input: i.input }, i.late);
+      for (const i of this.inputs())
+        this.inputLateEvents.set({ detector: i.detector, input: i.input }, i.late);
     },
   });
 
