@@ -1,7 +1,7 @@
 import type { AidEvent, Flag } from '@aidwatch/domain';
 import { DemoCast, demoScenario } from '../../apps/aidwatch/src/demo/demo-scenario';
 import { arrivalOrder, isAisReport, shuffled } from '../support/arrival-order';
-import { EngineFeed, flagLine } from '../support/engine-feed';
+import { EngineFeed } from '../support/engine-feed';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
