@@ -2,7 +2,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
-const pureLibs = ['libs/domain/**/*.ts', 'libs/detection/**/*.ts'];
+const pureLibs = ['libs/domain/**/*.ts', 'libs/detection/**/*.ts', 'libs/alerts/**/*.ts'];
 const impure = ['@nestjs/*', 'kafkajs', 'better-sqlite3', '@kurrent/*', 'prom-client', 'express'];
 
 module.exports = tseslint.config(

@@ -10,6 +10,8 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ALERT_EVENT_PREFIX, filterErrors, filterMatches, type AlertFilter } from '@aidwatch/alerts';
 import {
   seesFlag,
   StoreTenantLookup,
@@ -22,7 +24,9 @@ import type { Flag, FlagClearedData } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { Allow, APP_CONFIG, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
-import { AlertStreamQuery } from './flags.query';
+import { AlertStreamQuery } from './alert.dto';
+import { alertFilterOf } from './alert-filter.mapping';
+import { AlertsService } from './alerts.service';
 import { ReadModelService } from './read-model.service';
 import { comparePositions } from './resume-position';
 
@@ -30,18 +34,21 @@ const HEARTBEAT_MS = 15_000;
 /** How long a client that stopped reading may hold its buffer before it is dropped. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-type FlagData = Partial<Flag> & Partial<FlagClearedData>;
+type FlagData = Partial<Flag> & Partial<FlagClearedData> & { alert?: { consignmentIds?: string[] } };
 
 /**
- * `GET /alerts/stream`: flag events as Server-Sent Events. A new connection starts at the live head; a
+ * `GET /alerts/stream`: flag and alert lifecycle events as Server-Sent Events, filtered alike by the alert
+ * each event belongs to (organisation, exemption, rule, severities, status, consignment, vessel, bbox). A new connection starts at the live head; a
  * client asking for history with `Last-Event-ID` (or `?after=`, a store position) resumes exactly after
  * that event, read from the store a page at a time, yielding the event loop between pages. A client
  * that stops reading is dropped once `SSE_MAX_BUFFERED_BYTES` are waiting for it (or it has not drained
  * for 10 s); it may reconnect with the last id it received. Each caller sees only the flags of its
  * tenants (`seesFlag`).
  */
+@ApiTags('Alerts')
+@ApiBearerAuth()
 @Controller('alerts')
-@Allow('dashboard', 'operator')
+@Allow('dashboard', 'monitor', 'operator')
 @UsePipes(queryValidationPipe)
 export class AlertsController implements BeforeApplicationShutdown {
   private readonly open = new Set<Subscription>();
@@ -52,6 +59,7 @@ export class AlertsController implements BeforeApplicationShutdown {
     private readonly metrics: AidwatchMetrics,
     private readonly readModel: ReadModelService,
     private readonly tenants: StoreTenantLookup,
+    private readonly alerts: AlertsService,
   ) {}
 
   /** Ends open streams so the HTTP server can close (clients reconnect with Last-Event-ID). */
@@ -60,12 +68,19 @@ export class AlertsController implements BeforeApplicationShutdown {
   }
 
   @Get('stream')
+  @ApiOperation({
+    summary:
+      'Server-Sent Events of flag and alert lifecycle events; live head, or history after Last-Event-ID',
+  })
   async stream(
     @Req() req: Request,
     @Res() res: Response,
     @Query() query: AlertStreamQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
+    const filter = alertFilterOf(query);
+    const errors = filterErrors(filter);
+    if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
     const field = req.header('last-event-id') ? 'Last-Event-ID' : 'after';
     const requested = req.header('last-event-id') || query.after || undefined;
     const head = await this.store.headPosition();
@@ -78,7 +93,7 @@ export class AlertsController implements BeforeApplicationShutdown {
     try {
       subscription = this.store.subscribeToAll({
         after: requested ?? head ?? undefined,
-        filter: { eventTypePrefixes: ['aidwatch.flag.'] },
+        filter: { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] },
       });
     } catch (error) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid resume position', [
@@ -106,7 +121,7 @@ export class AlertsController implements BeforeApplicationShutdown {
           sinceYield = 0;
           await new Promise((resolve) => setImmediate(resolve));
         }
-        if (!matches(event, query) || !(await visible(event))) continue;
+        if (!(await visible(event)) || !(await this.passes(event, filter))) continue;
         const frame = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
         if (res.write(frame)) continue;
         if (res.writableLength > maxBufferedBytes || !(await drained(res, closed))) {
@@ -126,12 +141,20 @@ export class AlertsController implements BeforeApplicationShutdown {
     }
   }
 
+  /** Judges every event type alike, by its alert (a `cleared` by the severity of the flag it clears). */
+  private async passes(event: StoredEvent, filter: AlertFilter): Promise<boolean> {
+    const facts = await this.alerts.factsOf(event);
+    if (!facts) return Object.values(filter).every((v) => v === undefined);
+    return filterMatches(filter, facts);
+  }
+
   /** Whether a flag event concerns the caller's tenants (read model first, the store for new consignments). */
   private visibility(scope: TenantScope): (event: StoredEvent) => Promise<boolean> {
     if (scope.kind === 'all') return async () => true;
     if (scope.kind === 'none') return async () => false;
     return async (event) => {
-      const flag = (event.data as { data?: FlagData }).data ?? {};
+      const data = (event.data as { data?: FlagData }).data ?? {};
+      const flag = data.alert ?? data; // a lifecycle event names its alert's consignments
       if (seesFlag(scope, flag, this.readModel.tenantOf)) return true;
       for (const id of flag.consignmentIds ?? []) {
         if (this.readModel.tenantOf(id) !== undefined) continue;
@@ -153,12 +176,4 @@ function drained(res: Response, closed: Promise<void>): Promise<boolean> {
     res.once('drain', () => done(true));
     void closed.then(() => done(false));
   });
-}
-
-function matches(event: StoredEvent, query: AlertStreamQuery): boolean {
-  const data = (event.data as { data: FlagData }).data;
-  if (query.rule && data.rule !== query.rule) return false;
-  if (query.severity && 'severity' in data && data.severity !== query.severity) return false;
-  if (query.consignmentId && !data.consignmentIds?.includes(query.consignmentId)) return false;
-  return true;
 }

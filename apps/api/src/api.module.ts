@@ -1,26 +1,40 @@
 import { Module } from '@nestjs/common';
 import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AdminKeysController } from './admin-keys.controller';
+import { AlertActionsController } from './alert-actions.controller';
 import { AlertsController } from './alerts.controller';
+import { AlertsService } from './alerts.service';
 import { AuditController } from './audit.controller';
+import { ConsignmentMapController } from './consignment-map.controller';
 import { ConsignmentsController } from './consignments.controller';
+import { ConsoleController } from './console.controller';
 import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { ReadModelService } from './read-model.service';
+import { SilencesController } from './silences.controller';
 import { StreamsController } from './streams.controller';
+import { SubscriptionsController } from './subscriptions.controller';
+import { TenancyService } from './tenancy.service';
+import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [ObservabilityHttpModule],
+  // AlertsController (GET /alerts/stream) before AlertActionsController (GET /alerts/:alertId).
   controllers: [
     ConsignmentsController,
+    ConsignmentMapController,
     FlagsController,
     AlertsController,
+    AlertActionsController,
+    SilencesController,
+    SubscriptionsController,
     StreamsController,
     AuditController,
+    ConsoleController,
     AdminKeysController,
     ContractDocsController,
   ],
-  providers: [ReadModelService],
-  exports: [ReadModelService],
+  providers: [ReadModelService, AlertsService, WebhooksService, TenancyService],
+  exports: [ReadModelService, AlertsService],
 })
 export class ApiModule {}

@@ -38,24 +38,6 @@ export class FlagsQuery {
   after?: string;
 }
 
-export class AlertStreamQuery {
-  @IsOptional()
-  @IsString()
-  after?: string;
-
-  @IsOptional()
-  @IsIn(ruleIds)
-  rule?: string;
-
-  @IsOptional()
-  @IsIn(Severities)
-  severity?: string;
-
-  @IsOptional()
-  @IsString()
-  consignmentId?: string;
-}
-
 export class ConsignmentsQuery {
   @IsOptional()
   @IsIn(['none', ...Severities])

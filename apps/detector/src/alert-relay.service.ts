@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ALERT_EVENT_PREFIX } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
 import { Topics, type CloudEvent } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
@@ -7,10 +8,13 @@ import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 
-/** Publishes every flag event from the store to `aidwatch.alerts.v1` (an outbox relay with its own checkpoint). */
+/**
+ * Publishes every flag event and alert lifecycle event from the store to `aidwatch.alerts.v1`, keyed by
+ * subject (an outbox relay with its own checkpoint).
+ */
 class AlertRelayProjection implements Projection {
   readonly name = 'alert-relay-v1';
-  readonly filter = { eventTypePrefixes: ['aidwatch.flag.'] };
+  readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
 
   constructor(private readonly publisher: KafkaPublisher) {}
 

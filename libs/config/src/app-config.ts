@@ -108,6 +108,8 @@ export interface AppConfig {
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
+  /** Webhook deliveries: durable outbox file, retry policy and per-request timeout. */
+  webhooks: { path: string; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
   /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
   auditCheckpointEveryMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
@@ -141,6 +143,10 @@ export function loadConfig(
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
+      WEBHOOK_MAX_ATTEMPTS: positive({ default: 8 }),
+      WEBHOOK_BASE_DELAY_MS: positive({ default: 5000 }),
+      WEBHOOK_MAX_DELAY_MS: positive({ default: 3_600_000 }),
+      WEBHOOK_TIMEOUT_MS: positive({ default: 10_000 }),
       HOST: str({ default: '127.0.0.1', desc: 'interface to listen on (0.0.0.0 in the container)' }),
       CORS_ORIGINS: originList({ default: [] }),
       RATE_LIMIT_REQUESTS: positiveInt({ default: 1200 }),
@@ -228,6 +234,13 @@ export function loadConfig(
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
+    webhooks: {
+      path: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'webhooks.sqlite'),
+      maxAttempts: Math.round(e.WEBHOOK_MAX_ATTEMPTS),
+      baseDelayMs: e.WEBHOOK_BASE_DELAY_MS,
+      maxDelayMs: e.WEBHOOK_MAX_DELAY_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    },
     auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
     detection,
   };

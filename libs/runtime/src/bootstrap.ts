@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type AppConfig } from '@aidwatch/config';
 import { detectionConfigFrom } from '@aidwatch/detection';
 import { createLogger, PinoNestLogger, type Logger } from '@aidwatch/observability';
 import { configureHttp } from './http/configure-http';
+import { configureOpenApi } from './http/openapi';
 
 export interface StartedApp {
   app: NestExpressApplication;
@@ -37,6 +38,7 @@ export async function startApp(
     bodyParser: false,
   });
   configureHttp(app, logger, config);
+  configureOpenApi(app, name);
   await app.listen(config.port, options.host ?? config.http.host);
   const address = app.getHttpServer().address() as { port: number };
   const host = options.host ?? config.http.host;

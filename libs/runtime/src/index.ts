@@ -5,6 +5,7 @@ export * from './bootstrap';
 export * from './http/observability-http.module';
 export * from './http/http-errors';
 export * from './http/configure-http';
+export * from './http/openapi';
 export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './access/access.module';

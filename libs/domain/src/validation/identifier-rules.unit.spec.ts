@@ -38,7 +38,7 @@ describe('identifier rules', () => {
   });
 
   it('property: an identifier passes exactly when it is non-empty, trimmed, short and free of the forbidden characters', () => {
-    // eslint-disable-next-line no-control-regex -- control characters are what the rule forbids
+    // eslint-disable-next-line no-control-regex -- the control characters are exactly what the rule forbids
     const forbidden = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]/u;
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {

@@ -1,0 +1,170 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Req,
+  UsePipes,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import {
+  AlertConflictError,
+  filterErrors,
+  filterMatches,
+  InvalidAlertCommandError,
+  type Alert,
+  type AlertCommand,
+} from '@aidwatch/alerts';
+import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { WrongExpectedRevisionError } from '@aidwatch/event-store';
+import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody } from './alert.dto';
+import { alertFilterOf } from './alert-filter.mapping';
+import { AlertsService, UnknownAlertError } from './alerts.service';
+import { callerOf } from './principal';
+import { TenancyService } from './tenancy.service';
+
+/** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
+@ApiTags('Alerts')
+@ApiBearerAuth()
+@Controller('alerts')
+@Allow('dashboard', 'monitor', 'operator')
+@UsePipes(queryValidationPipe)
+export class AlertActionsController {
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly tenancy: TenancyService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Alerts (one per problem), newest first, with filters' })
+  list(@Req() req: Request, @Query() query: AlertListQuery) {
+    const filter = alertFilterOf(query);
+    const errors = filterErrors(filter);
+    if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
+    const now = new Date().toISOString();
+    const caller = callerOf(req);
+    const items = [...this.alerts.book.all()]
+      .filter((a) => this.tenancy.maySee(caller, a.labels))
+      .filter((a) =>
+        filterMatches(filter, { type: '', labels: a.labels, status: a.status, location: a.location }),
+      )
+      .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
+      .slice(0, query.limit)
+      .map((a) => this.view(a, now, false));
+    return { items };
+  }
+
+  @Get('groups')
+  @ApiOperation({ summary: 'Open alerts grouped by consignment: counts per status and the highest severity' })
+  groups(@Req() req: Request) {
+    const caller = callerOf(req);
+    const groups = new Map<
+      string,
+      {
+        consignmentId: string;
+        alerts: string[];
+        firing: number;
+        acknowledged: number;
+        highestSeverity: string;
+      }
+    >();
+    const rank = ['low', 'medium', 'high', 'critical'];
+    for (const a of this.alerts.book.all()) {
+      if (a.status === 'resolved' || !this.tenancy.maySee(caller, a.labels)) continue;
+      for (const id of a.consignmentIds.length > 0 ? a.consignmentIds : ['(none)']) {
+        const g = groups.get(id) ?? {
+          consignmentId: id,
+          alerts: [],
+          firing: 0,
+          acknowledged: 0,
+          highestSeverity: 'low',
+        };
+        g.alerts.push(a.alertId);
+        if (a.status === 'firing') g.firing += 1;
+        else g.acknowledged += 1;
+        if (rank.indexOf(a.severity) > rank.indexOf(g.highestSeverity)) g.highestSeverity = a.severity;
+        groups.set(id, g);
+      }
+    }
+    return {
+      items: [...groups.values()].sort(
+        (a, b) => rank.indexOf(b.highestSeverity) - rank.indexOf(a.highestSeverity),
+      ),
+    };
+  }
+
+  @Get(':alertId')
+  @ApiOperation({ summary: 'One alert with its flags and history (who, when, why)' })
+  get(@Req() req: Request, @Param('alertId') alertId: string) {
+    return this.view(this.visible(req, alertId), new Date().toISOString(), true);
+  }
+
+  @Post(':alertId/acknowledge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'firing → acknowledged' })
+  acknowledge(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: AcknowledgeBody) {
+    return this.act(req, alertId, (by, at) => ({ kind: 'acknowledge', by, at, note: body.note }));
+  }
+
+  @Post(':alertId/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: '→ resolved, with a note saying why (re-opens on new evidence)' })
+  resolve(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: ResolveBody) {
+    return this.act(req, alertId, (by, at) => ({ kind: 'resolve', by, at, note: body.note }));
+  }
+
+  @Post(':alertId/assign')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Assign to a person or team' })
+  assign(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: AssignBody) {
+    return this.act(req, alertId, (by, at) => ({
+      kind: 'assign',
+      by,
+      at,
+      assignee: body.assignee,
+      note: body.note,
+    }));
+  }
+
+  @Post(':alertId/comments')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Add a comment to the history' })
+  comment(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: CommentBody) {
+    return this.act(req, alertId, (by, at) => ({ kind: 'comment', by, at, note: body.comment }));
+  }
+
+  private visible(req: Request, alertId: string): Alert {
+    const alert = this.alerts.book.get(alertId);
+    if (!alert || !this.tenancy.maySee(callerOf(req), alert.labels))
+      throw new ApiError(HttpStatus.NOT_FOUND, `alert ${alertId} not found`);
+    return alert;
+  }
+
+  private async act(req: Request, alertId: string, command: (by: string, at: string) => AlertCommand) {
+    this.visible(req, alertId);
+    const now = new Date().toISOString();
+    try {
+      const alert = await this.alerts.act(alertId, command(callerOf(req).id, now));
+      return this.view(alert, now, true);
+    } catch (error) {
+      if (error instanceof UnknownAlertError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);
+      if (error instanceof InvalidAlertCommandError)
+        throw new ApiError(HttpStatus.BAD_REQUEST, error.message);
+      if (error instanceof AlertConflictError) throw new ApiError(HttpStatus.CONFLICT, error.message);
+      if (error instanceof WrongExpectedRevisionError)
+        throw new ApiError(HttpStatus.CONFLICT, 'the alert changed meanwhile; read it again and retry');
+      throw error;
+    }
+  }
+
+  private view(alert: Alert, now: string, full: boolean) {
+    const { history, flagIds, lifecycleEvents: _n, ...rest } = alert;
+    const muted = this.alerts.book.mutedBy(alert, now);
+    return full ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
+  }
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  AlertBook,
+  AlertBookEventPrefixes,
+  alertLifecycleEvent,
+  alertStream,
+  ALERTS_SOURCE,
+  decide,
+  silenceStream,
+  SilenceEventTypes,
+  validateSilence,
+  type AlertCommand,
+  type AlertEventFacts,
+  type EventClassification,
+  type Silence,
+  type SilenceCreatedData,
+  type SilenceExpiredData,
+} from '@aidwatch/alerts';
+import type { AppConfig } from '@aidwatch/config';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
+import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
+import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+
+interface AlertBookSnapshot {
+  book: unknown;
+  classified: Array<[string, EventClassification]>;
+}
+
+/** Folds the store into the alert book and remembers how each flag and lifecycle event was classified. */
+export class AlertBookProjection implements Projection {
+  readonly name = 'alert-book-v1';
+  readonly filter = { eventTypePrefixes: AlertBookEventPrefixes };
+  book = new AlertBook();
+  private classified = new Map<string, EventClassification>();
+  /** Ids of recently folded events that have no classification (silences), for `classificationOf`. */
+  private readonly recentlyApplied = new Set<string>();
+  private readonly waiters = new Map<string, Array<(c: EventClassification | undefined) => void>>();
+
+  apply(stored: StoredEvent): void {
+    const c = this.book.apply(stored);
+    if (c) this.classified.set(stored.id, c);
+    else if (stored.type.startsWith('aidwatch.silence.')) this.rememberApplied(stored.id);
+    const waiting = this.waiters.get(stored.id);
+    if (waiting) {
+      this.waiters.delete(stored.id);
+      for (const resolve of waiting) resolve(c);
+    }
+  }
+
+  /** The classification of a stored event, waiting (up to `timeoutMs`) for the fold to reach it. */
+  async classificationOf(eventId: string, timeoutMs = 10_000): Promise<EventClassification | undefined> {
+    const known = this.classified.get(eventId);
+    if (known || this.recentlyApplied.has(eventId)) return known;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      const list = this.waiters.get(eventId) ?? [];
+      list.push((c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+      this.waiters.set(eventId, list);
+    });
+  }
+
+  private rememberApplied(id: string): void {
+    this.recentlyApplied.add(id);
+    if (this.recentlyApplied.size > 1000)
+      this.recentlyApplied.delete(this.recentlyApplied.values().next().value!);
+  }
+
+  snapshot(): AlertBookSnapshot {
+    return { book: this.book.snapshot(), classified: [...this.classified] };
+  }
+  restore(snapshot: unknown): void {
+    const s = snapshot as AlertBookSnapshot;
+    this.book = AlertBook.restore(s.book);
+    this.classified = new Map(s.classified);
+  }
+  reset(): void {
+    this.book = new AlertBook();
+    this.classified.clear();
+  }
+}
+
+export class UnknownAlertError extends Error {}
+export class UnknownSilenceError extends Error {}
+
+/**
+ * The alert use cases of the API: reads from the alert book, actions appended as lifecycle events to the
+ * alert's stream (with its expected revision, so two people acting at once cannot both win), silences.
+ */
+@Injectable()
+export class AlertsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly projection = new AlertBookProjection();
+  readonly runner: ProjectionRunner;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    checkpoints: CheckpointStore,
+    metrics: AidwatchMetrics,
+    health: HealthRegistry,
+  ) {
+    this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
+      checkpointEveryEvents: config.checkpointEveryEvents,
+      checkpointEveryMs: config.checkpointEveryMs,
+      onProcessed: () => metrics.projectionEvents.inc({ projection: this.projection.name }),
+      restartAfterMs: 1000,
+      onError: (error, event) =>
+        logger.error({ err: error, eventId: event?.id }, 'alert book projection stopped'),
+    });
+    health.register('alertBook', () => {
+      const status = this.runner.status();
+      return { ok: status.running, detail: { ...status } };
+    });
+  }
+
+  get book(): AlertBook {
+    return this.projection.book;
+  }
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** What stream filters judge a flag or lifecycle event by (undefined for an event of no known alert). */
+  factsOf(event: StoredEvent): Promise<AlertEventFacts | undefined> {
+    return this.projection.classificationOf(event.id);
+  }
+
+  /** Decides and appends an action; resolves with the alert once the book has folded it. */
+  async act(alertId: string, command: AlertCommand) {
+    const alert = this.book.get(alertId);
+    if (!alert) throw new UnknownAlertError(`alert ${alertId} not found`);
+    const { type, data } = decide(alert, command);
+    const id = randomUUID();
+    await this.store.append(
+      alertStream(alertId),
+      [{ id, type, data: alertLifecycleEvent(id, type, data), metadata: { causation: 'alert-action' } }],
+      alert.lifecycleEvents === 0 ? 'no_stream' : alert.lifecycleEvents - 1,
+    );
+    await this.projection.classificationOf(id);
+    return this.book.get(alertId)!;
+  }
+
+  async createSilence(
+    input: Omit<Silence, 'silenceId' | 'startsAt'> & { startsAt?: string },
+    now: string,
+  ): Promise<Silence> {
+    const silence: Silence = { ...input, silenceId: randomUUID(), startsAt: input.startsAt ?? now };
+    validateSilence(silence, now);
+    const data: SilenceCreatedData = { ...silence, at: now };
+    await this.appendSilenceEvent(silence.silenceId, SilenceEventTypes.Created, data, now);
+    return silence;
+  }
+
+  async expireSilence(silenceId: string, by: string, now: string): Promise<Silence> {
+    if (!this.book.silence(silenceId)) throw new UnknownSilenceError(`silence ${silenceId} not found`);
+    const data: SilenceExpiredData = { silenceId, by, at: now };
+    await this.appendSilenceEvent(silenceId, SilenceEventTypes.Expired, data, now);
+    return this.book.silence(silenceId)!;
+  }
+
+  private async appendSilenceEvent(
+    silenceId: string,
+    type: string,
+    data: unknown,
+    now: string,
+  ): Promise<void> {
+    const id = randomUUID();
+    const event = {
+      specversion: '1.0',
+      id,
+      source: ALERTS_SOURCE,
+      type,
+      subject: silenceId,
+      time: now,
+      datacontenttype: 'application/json',
+      data,
+    };
+    await this.store.append(silenceStream(silenceId), [
+      { id, type, data: event, metadata: { causation: 'silence' } },
+    ]);
+    await this.waitFor(id);
+  }
+
+  private async waitFor(eventId: string): Promise<void> {
+    await this.projection.classificationOf(eventId, 5_000);
+  }
+}

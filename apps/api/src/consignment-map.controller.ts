@@ -1,0 +1,123 @@
+import { Controller, Get, HttpStatus, Inject, Param, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import {
+  EventTypes,
+  StreamNames,
+  type CloudEvent,
+  type ConsignmentRegisteredData,
+  type ExemptionGrantedData,
+  type VesselPositionData,
+} from '@aidwatch/domain';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { defaultPorts } from '@aidwatch/maritime';
+import { Allow, ApiError } from '@aidwatch/runtime';
+import { AlertsService } from './alerts.service';
+import { callerOf } from './principal';
+import { TenancyService } from './tenancy.service';
+
+const MAX_TRACK_POINTS = 600;
+
+/**
+ * What the console's map shows for one consignment: the carrier's track, the tracks of vessels it met
+ * (encounter partners), ports, the exemption's sites, and the consignment's alerts with their places.
+ */
+@ApiTags('Consignments')
+@ApiBearerAuth()
+@Controller('consignments')
+@Allow('monitor', 'dashboard', 'operator')
+export class ConsignmentMapController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly alerts: AlertsService,
+    private readonly tenancy: TenancyService,
+  ) {}
+
+  @Get(':id/map')
+  @ApiOperation({
+    summary:
+      'Track, encounter partners, ports, sites and alerts of a consignment (GeoJSON-order coordinates: [lon, lat])',
+  })
+  async map(@Req() req: Request, @Param('id') id: string) {
+    const facts = await this.store.readStream(StreamNames.consignment(id));
+    const registered = facts.find((e) => e.type === EventTypes.ConsignmentRegistered)?.data as
+      CloudEvent<string, ConsignmentRegisteredData> | undefined;
+    if (!registered) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
+    const owner = this.alerts.book.ownerOf(id);
+    if (
+      !this.tenancy.maySee(callerOf(req), {
+        organisation: owner?.organisation ? [owner.organisation] : [],
+      })
+    )
+      throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
+    const { data: c } = registered;
+    const exemption = (await this.store.readStream(StreamNames.exemption(c.exemptionId))).find(
+      (e) => e.type === EventTypes.ExemptionGranted,
+    )?.data as CloudEvent<string, ExemptionGrantedData> | undefined;
+
+    const alerts = [...this.alerts.book.all()]
+      .filter((a) => a.consignmentIds.includes(id))
+      .map((a) => ({
+        alertId: a.alertId,
+        rule: a.rule,
+        severity: a.severity,
+        status: a.status,
+        location: a.location ? [a.location.lon, a.location.lat] : null,
+        explanation: a.flag.explanation,
+        raisedAt: a.firstRaisedAt,
+        partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
+      }));
+    const partners = [...new Set(alerts.flatMap((a) => (a.partnerMmsi ? [a.partnerMmsi] : [])))];
+    const steps = facts
+      .filter((e) => e.type !== EventTypes.ConsignmentRegistered)
+      .map((e) => {
+        const ce = e.data as CloudEvent<
+          string,
+          { at?: string; port?: string; siteId?: string; lat?: number; lon?: number }
+        >;
+        return {
+          type: e.type,
+          at: ce.data.at ?? ce.time,
+          port: ce.data.port,
+          siteId: ce.data.siteId,
+          location: ce.data.lat !== undefined ? [ce.data.lon, ce.data.lat] : null,
+        };
+      });
+    const used = new Set([
+      c.originPort,
+      c.destinationPort,
+      ...steps.flatMap((s) => (s.port ? [s.port] : [])),
+    ]);
+    return {
+      consignmentId: id,
+      vessel: { ...c.vessel, track: await this.track(c.vessel.mmsi) },
+      partners: await Promise.all(partners.map(async (mmsi) => ({ mmsi, track: await this.track(mmsi) }))),
+      route: c.route?.map((p) => [p.lon, p.lat]) ?? [],
+      ports: defaultPorts()
+        .filter((p) => used.has(p.locode))
+        .map((p) => ({ locode: p.locode, name: p.name, location: [p.lon, p.lat] })),
+      sites: (exemption?.data.sites ?? []).map((s) => ({
+        siteId: s.siteId,
+        name: s.name,
+        location: [s.lon, s.lat],
+      })),
+      steps,
+      alerts,
+    };
+  }
+
+  /** A vessel's positions as [lon, lat, time], thinned evenly to at most MAX_TRACK_POINTS. */
+  private async track(mmsi: string): Promise<Array<[number, number, string]>> {
+    const events = await this.store.readStream(StreamNames.vessel(mmsi));
+    const points = events
+      .filter((e) => e.type === EventTypes.VesselPositionReported)
+      .map((e) => (e.data as CloudEvent<string, VesselPositionData>).data)
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map((p) => [p.lon, p.lat, p.at] as [number, number, string]);
+    if (points.length <= MAX_TRACK_POINTS) return points;
+    const step = points.length / MAX_TRACK_POINTS;
+    const thinned = Array.from({ length: MAX_TRACK_POINTS }, (_, i) => points[Math.floor(i * step)]);
+    thinned.push(points[points.length - 1]);
+    return thinned;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Request } from 'express';
+import { tenantScopeOf, type TenantScope } from '@aidwatch/access';
+import { principalOf as authenticatedPrincipal } from '@aidwatch/runtime';
+
+/** The caller of an alert endpoint: the id recorded as `by`, the role, and whose alerts it may see. */
+export interface Caller {
+  /** The principal's subject (`key:<id>` or `jwt:<iss>#<sub>`). */
+  id: string;
+  role: string;
+  scope: TenantScope;
+  /** The tenant (implementing organisation) a dashboard or monitor belongs to; absent for operators. */
+  tenant?: string;
+}
+
+/** The caller of a request the access guard authenticated. */
+export function callerOf(req: Request): Caller {
+  const principal = authenticatedPrincipal(req);
+  const scope = tenantScopeOf(principal);
+  return {
+    id: principal.subject,
+    role: principal.role,
+    scope,
+    tenant: scope.kind === 'tenant' ? scope.tenant : undefined,
+  };
+}

@@ -1,0 +1,89 @@
+import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Req, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import {
+  InvalidMatcherError,
+  InvalidSilenceError,
+  silenceState,
+  type Matcher,
+  type Silence,
+} from '@aidwatch/alerts';
+import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { SilenceBody } from './alert.dto';
+import { AlertsService, UnknownSilenceError } from './alerts.service';
+import { callerOf } from './principal';
+import { TenancyService } from './tenancy.service';
+
+/** Silences: mute notifications of the alerts their matchers select, until they expire. */
+@ApiTags('Alerts')
+@ApiBearerAuth()
+@Controller('silences')
+@Allow('dashboard', 'operator')
+@UsePipes(queryValidationPipe)
+export class SilencesController {
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly tenancy: TenancyService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Silences with their state (pending, active, expired)' })
+  list(@Req() req: Request) {
+    const now = new Date().toISOString();
+    const caller = callerOf(req);
+    return {
+      items: this.alerts.book
+        .allSilences()
+        .filter((s) => this.tenancy.owns(caller, s.tenant))
+        .map((s) => this.view(s, now)),
+    };
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a silence: matchers (all must match), endsAt, comment' })
+  async create(@Req() req: Request, @Body() body: SilenceBody) {
+    const principal = callerOf(req);
+    const now = new Date().toISOString();
+    // A tenant's silence only ever covers its own organisation's alerts.
+    const matchers: Matcher[] = body.matchers.map((m) => ({ ...m }) as Matcher);
+    if (principal.tenant) matchers.push({ name: 'organisation', value: principal.tenant });
+    try {
+      const silence = await this.alerts.createSilence(
+        {
+          matchers,
+          startsAt: body.startsAt,
+          endsAt: body.endsAt,
+          comment: body.comment,
+          createdBy: principal.id,
+          tenant: principal.tenant,
+        },
+        now,
+      );
+      return this.view(silence, now);
+    } catch (error) {
+      if (error instanceof InvalidSilenceError || error instanceof InvalidMatcherError)
+        throw new ApiError(HttpStatus.BAD_REQUEST, error.message);
+      throw error;
+    }
+  }
+
+  @Delete(':silenceId')
+  @ApiOperation({ summary: 'Expire a silence now' })
+  async expire(@Req() req: Request, @Param('silenceId') silenceId: string) {
+    const principal = callerOf(req);
+    const silence = this.alerts.book.silence(silenceId);
+    if (!silence || !this.tenancy.owns(principal, silence.tenant))
+      throw new ApiError(HttpStatus.NOT_FOUND, `silence ${silenceId} not found`);
+    const now = new Date().toISOString();
+    try {
+      return this.view(await this.alerts.expireSilence(silenceId, principal.id, now), now);
+    } catch (error) {
+      if (error instanceof UnknownSilenceError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);
+      throw error;
+    }
+  }
+
+  private view(s: Silence, now: string) {
+    return { ...s, state: silenceState(s, now) };
+  }
+}

@@ -1,0 +1,117 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Req,
+  UsePipes,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { filterErrors, type AlertFilter, type BoundingBox } from '@aidwatch/alerts';
+import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { callerOf } from './principal';
+import { TenancyService } from './tenancy.service';
+import { DeliveriesQuery, ReplayBody, SubscriptionBody } from './subscription.dto';
+import type { WebhookDelivery, WebhookSubscription } from './webhook.store';
+import { WebhooksService } from './webhooks.service';
+
+/** Webhook subscriptions (CONTRACT "Alert subscriptions"), their deliveries, attempts and replay. */
+@ApiTags('Alert subscriptions')
+@ApiBearerAuth()
+@Controller('subscriptions')
+@Allow('dashboard', 'operator')
+@UsePipes(queryValidationPipe)
+export class SubscriptionsController {
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly tenancy: TenancyService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a webhook {url, secret?, filters?}; the secret is returned once' })
+  create(@Req() req: Request, @Body() body: SubscriptionBody) {
+    const principal = callerOf(req);
+    const filters: AlertFilter = {
+      ...(body.filters ?? {}),
+      bbox: body.filters?.bbox as BoundingBox | undefined,
+    } as AlertFilter;
+    const errors = filterErrors(filters).map((e) => ({ ...e, field: `filters.${e.field}` }));
+    if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
+    const s = this.webhooks.subscribe({
+      url: body.url,
+      secret: body.secret,
+      filters,
+      tenant: principal.tenant,
+      createdBy: principal.id,
+    });
+    return { ...view(s), secret: s.secret };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Subscriptions visible to the caller' })
+  list(@Req() req: Request) {
+    const caller = callerOf(req);
+    return {
+      items: this.webhooks.store
+        .subscriptions()
+        .filter((s) => this.tenancy.owns(caller, s.tenant))
+        .map(view),
+    };
+  }
+
+  @Get(':id')
+  get(@Req() req: Request, @Param('id') id: string) {
+    return view(this.owned(req, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Req() req: Request, @Param('id') id: string) {
+    this.webhooks.unsubscribe(this.owned(req, id).subscriptionId);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'Deliveries of a subscription (pending, delivered, dead), oldest first' })
+  deliveries(@Req() req: Request, @Param('id') id: string, @Query() query: DeliveriesQuery) {
+    this.owned(req, id);
+    return { items: this.webhooks.store.deliveries(id, query.status, 1000).map(deliveryView) };
+  }
+
+  @Get(':id/deliveries/:deliveryId')
+  @ApiOperation({ summary: 'One delivery with every attempt (time, HTTP status, error, duration)' })
+  delivery(@Req() req: Request, @Param('id') id: string, @Param('deliveryId') deliveryId: string) {
+    this.owned(req, id);
+    const d = this.webhooks.store.delivery(deliveryId);
+    if (!d || d.subscriptionId !== id)
+      throw new ApiError(HttpStatus.NOT_FOUND, `delivery ${deliveryId} not found`);
+    return {
+      ...deliveryView(d),
+      payload: JSON.parse(d.payload) as unknown,
+      attemptLog: this.webhooks.store.attempts(deliveryId),
+    };
+  }
+
+  @Post(':id/replay')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Queue dead deliveries again (all, or those listed)' })
+  replay(@Req() req: Request, @Param('id') id: string, @Body() body: ReplayBody) {
+    this.owned(req, id);
+    return { replayed: this.webhooks.replay(id, body?.deliveryIds) };
+  }
+
+  private owned(req: Request, id: string): WebhookSubscription {
+    const s = this.webhooks.store.subscription(id);
+    if (!s || !this.tenancy.owns(callerOf(req), s.tenant))
+      throw new ApiError(HttpStatus.NOT_FOUND, `subscription ${id} not found`);
+    return s;
+  }
+}
+
+const view = ({ secret: _secret, ...rest }: WebhookSubscription) => rest;
+const deliveryView = ({ payload: _payload, ...rest }: WebhookDelivery) => rest;

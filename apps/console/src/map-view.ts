@@ -1,0 +1,133 @@
+/** An SVG map drawn from an offline coastline (Natural Earth 1:50m land, shipped with the console). */
+
+export type LonLat = [number, number];
+
+export interface MapData {
+  vessel: { mmsi: string; name?: string; track: Array<[number, number, string]> };
+  partners: Array<{ mmsi: string; track: Array<[number, number, string]> }>;
+  route: LonLat[];
+  ports: Array<{ locode: string; name: string; location: LonLat }>;
+  sites: Array<{ siteId: string; name: string; location: LonLat }>;
+  alerts: Array<{
+    alertId: string;
+    rule: string;
+    severity: string;
+    status: string;
+    location: LonLat | null;
+    explanation: string;
+    raisedAt: string;
+  }>;
+}
+
+interface Coastline {
+  rings: LonLat[][];
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WIDTH = 900;
+const HEIGHT = 560;
+let coastline: Promise<Coastline> | undefined;
+
+function el(name: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Draws the map of one consignment into an <svg>, fitted to everything it shows. */
+export async function drawMap(data: MapData): Promise<SVGSVGElement> {
+  coastline ??= fetch('/console/coastline.json').then((r) => r.json() as Promise<Coastline>);
+  const land = await coastline;
+  const points: LonLat[] = [
+    ...data.vessel.track.map(([lon, lat]) => [lon, lat] as LonLat),
+    ...data.partners.flatMap((p) => p.track.map(([lon, lat]) => [lon, lat] as LonLat)),
+    ...data.route,
+    ...data.ports.map((p) => p.location),
+    ...data.sites.map((s) => s.location),
+    ...data.alerts.flatMap((a) => (a.location ? [a.location] : [])),
+  ];
+  const lons = points.map((p) => p[0]);
+  const lats = points.map((p) => p[1]);
+  let [west, east, south, north] = points.length
+    ? [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)]
+    : [117, 135, 33, 45];
+  const pad = 0.6;
+  west -= pad;
+  east += pad;
+  south -= pad;
+  north += pad;
+  const k = Math.cos((((south + north) / 2) * Math.PI) / 180);
+  const scale = Math.min(WIDTH / ((east - west) * k), HEIGHT / (north - south));
+  const cx = (west + east) / 2;
+  const cy = (south + north) / 2;
+  const x = (lon: number) => WIDTH / 2 + (lon - cx) * k * scale;
+  const y = (lat: number) => HEIGHT / 2 - (lat - cy) * scale;
+  const path = (pts: LonLat[]) =>
+    pts.map(([lon, lat], i) => `${i ? 'L' : 'M'}${x(lon).toFixed(1)},${y(lat).toFixed(1)}`).join('');
+
+  const svg = el('svg', {
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    class: 'map',
+    role: 'img',
+    'aria-label': 'map of the voyage',
+  }) as SVGSVGElement;
+  svg.append(el('rect', { x: 0, y: 0, width: WIDTH, height: HEIGHT, class: 'sea' }));
+  const landGroup = el('g', { class: 'land' });
+  for (const ring of land.rings) landGroup.append(el('path', { d: `${path(ring)}Z` }));
+  svg.append(landGroup);
+  if (data.route.length > 1) svg.append(el('path', { d: path(data.route), class: 'route' }));
+  for (const p of data.partners)
+    if (p.track.length > 1)
+      svg.append(
+        el('path', {
+          d: path(p.track.map(([lon, lat]) => [lon, lat])),
+          class: 'partner-track',
+          'data-mmsi': p.mmsi,
+        }),
+      );
+  if (data.vessel.track.length > 1)
+    svg.append(
+      el('path', {
+        d: path(data.vessel.track.map(([lon, lat]) => [lon, lat])),
+        class: 'track',
+        'data-mmsi': data.vessel.mmsi,
+      }),
+    );
+  for (const p of data.ports) {
+    const [px, py] = [x(p.location[0]), y(p.location[1])];
+    svg.append(el('rect', { x: px - 4, y: py - 4, width: 8, height: 8, class: 'port' }));
+    svg.append(el('text', { x: px + 7, y: py + 4, class: 'label' }, p.name));
+  }
+  for (const s of data.sites) {
+    const [sx, sy] = [x(s.location[0]), y(s.location[1])];
+    svg.append(el('path', { d: `M${sx},${sy - 6}L${sx + 5},${sy + 4}L${sx - 5},${sy + 4}Z`, class: 'site' }));
+    svg.append(el('text', { x: sx + 7, y: sy + 4, class: 'label site-label' }, s.name));
+  }
+  for (const a of data.alerts) {
+    if (!a.location) continue;
+    const [ax, ay] = [x(a.location[0]), y(a.location[1])];
+    const g = el('g', {
+      class: `alert-marker severity-${a.severity} rule-${a.rule}`,
+      'data-alert-id': a.alertId,
+    });
+    g.append(el('title', {}, `${a.rule} (${a.severity}, ${a.status}): ${a.explanation}`));
+    g.append(el('circle', { cx: ax, cy: ay, r: a.rule === 'encounter' ? 11 : 7 }));
+    if (a.rule === 'encounter')
+      g.append(el('text', { x: ax + 14, y: ay - 10, class: 'label encounter-label' }, 'STS encounter'));
+    if (a.rule === 'ais-gap') g.append(el('text', { x: ax + 10, y: ay + 16, class: 'label' }, 'AIS gap'));
+    svg.append(g);
+  }
+  const legend = el('g', { class: 'legend', transform: `translate(12, ${HEIGHT - 70})` });
+  legend.append(el('rect', { x: 0, y: 0, width: 240, height: 60, class: 'legend-box' }));
+  legend.append(el('path', { d: 'M10,15L40,15', class: 'track' }));
+  legend.append(
+    el('text', { x: 48, y: 19, class: 'label' }, `carrier ${data.vessel.name ?? data.vessel.mmsi}`),
+  );
+  legend.append(el('path', { d: 'M10,35L40,35', class: 'partner-track' }));
+  legend.append(el('text', { x: 48, y: 39, class: 'label' }, 'vessel met at sea'));
+  legend.append(el('circle', { cx: 25, cy: 52, r: 5, class: 'legend-alert' }));
+  legend.append(el('text', { x: 48, y: 56, class: 'label' }, 'alert'));
+  svg.append(legend);
+  return svg;
+}

@@ -1,0 +1,414 @@
+import {
+  EventTypes,
+  type CloudEvent,
+  type ConsignmentRegisteredData,
+  type ExemptionGrantedData,
+  type Flag,
+  type FlagClearedData,
+  type FlagSubject,
+  type RuleId,
+  type Severity,
+  type VesselPositionData,
+} from '@aidwatch/domain';
+import {
+  AlertEventTypes,
+  SilenceEventTypes,
+  type AlertLifecycleData,
+  type AlertStatus,
+  type AlertSummary,
+} from './alert-events';
+import { labelsOf, type AlertLabels, type ConsignmentOwner } from './alert-labels';
+import type { AlertEventFacts, GeoPoint } from './alert-filter';
+import { DefaultInhibitionRules, inhibitorsOf, type InhibitionRule } from './inhibition';
+import { silencesMuting, type Silence, type SilenceCreatedData, type SilenceExpiredData } from './silence';
+
+/** The detector's reason when a flag is replaced by one with newer evidence for the same problem. */
+export const SUPERSEDED_REASON = 'superseded by new evidence';
+
+export type AlertHistoryType =
+  'raised' | 'reopened' | 'cleared' | 'acknowledged' | 'resolved' | 'assigned' | 'commented';
+
+export interface AlertHistoryEntry {
+  type: AlertHistoryType;
+  at: string;
+  by: string;
+  note?: string;
+  flagId?: string;
+  assignee?: string;
+  /** The store event this entry comes from. */
+  eventId: string;
+}
+
+/** One problem (rule + subject + situation), however often it is re-detected. Its id is the fingerprint. */
+export interface Alert {
+  alertId: string;
+  rule: RuleId;
+  severity: Severity;
+  subject: FlagSubject;
+  consignmentIds: string[];
+  labels: AlertLabels;
+  status: AlertStatus;
+  location?: GeoPoint;
+  assignee?: string;
+  /** The newest flag of the problem (its explanation, observed values and evidence). */
+  flag: Flag;
+  flagIds: string[];
+  openFlagIds: string[];
+  /** How many flags (detections) the problem has had. */
+  occurrences: number;
+  firstRaisedAt: string;
+  lastRaisedAt: string;
+  /** How many lifecycle events its stream holds (the expected revision of the next one is this − 1). */
+  lifecycleEvents: number;
+  history: AlertHistoryEntry[];
+}
+
+export type NotifyReason = 'new' | 'reopened' | 'resolved' | 'lifecycle' | 'duplicate' | 'no-change';
+
+/** What one flag or lifecycle event means for its alert, and whether it is worth a notification. */
+export interface EventClassification extends AlertEventFacts {
+  eventId: string;
+  alertId: string;
+  reason: NotifyReason;
+  silencedBy: string[];
+  inhibitedBy: string[];
+  /** True when a notification (webhook) is due: a change of the alert not muted by a silence or inhibition. */
+  notify: boolean;
+}
+
+/** The stored events the book reads: the store's id, type, data (a CloudEvent) and recording time. */
+export interface BookEvent {
+  id: string;
+  type: string;
+  data: unknown;
+  recordedAt: string;
+}
+
+/** Event types (and prefixes) the book folds: flags, lifecycle, silences and the facts labels come from. */
+export const AlertBookEventPrefixes = [
+  'aidwatch.flag.',
+  'aidwatch.alert.',
+  'aidwatch.silence.',
+  EventTypes.ConsignmentRegistered,
+  EventTypes.ExemptionGranted,
+  EventTypes.VesselPositionReported,
+];
+
+/** A vessel's track is kept at one point per 10 minutes of event time (Global Fishing Watch resamples so), newest 5,000. */
+const TRACK_RESOLUTION_MS = 10 * 60_000;
+const TRACK_MAX_POINTS = 5_000;
+/** [event time ms, lat, lon] */
+type TrackPoint = [number, number, number];
+
+interface Site extends GeoPoint {
+  siteId: string;
+}
+interface BookSnapshot {
+  alerts: Alert[];
+  silences: Silence[];
+  consignments: Array<[string, { exemptionId: string; mmsi?: string }]>;
+  exemptions: Array<[string, { organisation: string; sites: Site[] }]>;
+  tracks: Array<[string, TrackPoint[]]>;
+}
+
+/**
+ * Every alert, silence and the reference facts their labels need, folded from the store in order. Pure
+ * and deterministic: silences are judged at each event's recording time, never the reader's clock.
+ */
+export class AlertBook {
+  private readonly alerts = new Map<string, Alert>();
+  private readonly silences = new Map<string, Silence>();
+  private readonly consignments = new Map<string, { exemptionId: string; mmsi?: string }>();
+  private readonly exemptions = new Map<string, { organisation: string; sites: Site[] }>();
+  private readonly tracks = new Map<string, TrackPoint[]>();
+
+  constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
+
+  /** Folds one event; returns its classification for flag and lifecycle events, otherwise undefined. */
+  apply(event: BookEvent): EventClassification | undefined {
+    const cloudEvent = event.data as CloudEvent;
+    switch (event.type) {
+      case EventTypes.ConsignmentRegistered: {
+        const d = cloudEvent.data as ConsignmentRegisteredData;
+        this.consignments.set(d.consignmentId, { exemptionId: d.exemptionId, mmsi: d.vessel?.mmsi });
+        return undefined;
+      }
+      case EventTypes.ExemptionGranted: {
+        const d = cloudEvent.data as ExemptionGrantedData;
+        this.exemptions.set(d.exemptionId, {
+          organisation: d.implementingOrg,
+          sites: d.sites.map((s) => ({ siteId: s.siteId, lat: s.lat, lon: s.lon })),
+        });
+        return undefined;
+      }
+      case EventTypes.VesselPositionReported: {
+        const d = cloudEvent.data as VesselPositionData;
+        this.addToTrack(d.mmsi, Date.parse(d.at), d.lat, d.lon);
+        return undefined;
+      }
+      case EventTypes.FlagRaised:
+        return this.raised(event, (cloudEvent.data as Flag) ?? undefined);
+      case EventTypes.FlagCleared:
+        return this.cleared(event, cloudEvent.data as FlagClearedData);
+      case SilenceEventTypes.Created: {
+        const { at: _at, ...silence } = cloudEvent.data as SilenceCreatedData;
+        this.silences.set(silence.silenceId, silence);
+        return undefined;
+      }
+      case SilenceEventTypes.Expired: {
+        const d = cloudEvent.data as SilenceExpiredData;
+        const s = this.silences.get(d.silenceId);
+        if (s && !s.expiredAt) this.silences.set(d.silenceId, { ...s, expiredAt: d.at, expiredBy: d.by });
+        return undefined;
+      }
+      default:
+        if (event.type.startsWith('aidwatch.alert.'))
+          return this.lifecycle(event, cloudEvent.data as AlertLifecycleData);
+        return undefined;
+    }
+  }
+
+  get(alertId: string): Alert | undefined {
+    return this.alerts.get(alertId);
+  }
+
+  all(): IterableIterator<Alert> {
+    return this.alerts.values();
+  }
+
+  silence(silenceId: string): Silence | undefined {
+    return this.silences.get(silenceId);
+  }
+
+  allSilences(): Silence[] {
+    return [...this.silences.values()];
+  }
+
+  /** Silences muting the alert at `at` (the caller's clock), and active alerts inhibiting it. */
+  mutedBy(alert: Alert, at: string): { silencedBy: string[]; inhibitedBy: string[] } {
+    if (alert.status === 'resolved') return { silencedBy: [], inhibitedBy: [] };
+    return {
+      silencedBy: silencesMuting(this.silences.values(), alert.labels, at),
+      inhibitedBy: inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules),
+    };
+  }
+
+  /** Where a consignment belongs (exemption, organisation), for tenancy checks. */
+  ownerOf = (consignmentId: string): ConsignmentOwner | undefined => {
+    const c = this.consignments.get(consignmentId);
+    if (!c) return undefined;
+    return { exemptionId: c.exemptionId, organisation: this.exemptions.get(c.exemptionId)?.organisation };
+  };
+
+  snapshot(): BookSnapshot {
+    return {
+      alerts: [...this.alerts.values()],
+      silences: [...this.silences.values()],
+      consignments: [...this.consignments],
+      exemptions: [...this.exemptions],
+      tracks: [...this.tracks],
+    };
+  }
+
+  static restore(snapshot: unknown, rules?: readonly InhibitionRule[]): AlertBook {
+    const s = snapshot as BookSnapshot;
+    const book = new AlertBook(rules);
+    for (const a of s.alerts ?? []) book.alerts.set(a.alertId, a);
+    for (const x of s.silences ?? []) book.silences.set(x.silenceId, x);
+    for (const [k, v] of s.consignments ?? []) book.consignments.set(k, v);
+    for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
+    for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
+    return book;
+  }
+
+  private *active(): Iterable<Alert> {
+    for (const a of this.alerts.values()) if (a.status !== 'resolved') yield a;
+  }
+
+  private raised(event: BookEvent, flag: Flag): EventClassification {
+    const labels = labelsOf(flag, this.ownerOf);
+    const location = this.locationOf(flag, labels);
+    let alert = this.alerts.get(flag.fingerprint);
+    let reason: NotifyReason;
+    if (!alert) {
+      alert = {
+        alertId: flag.fingerprint,
+        rule: flag.rule,
+        severity: flag.severity,
+        subject: flag.subject,
+        consignmentIds: [...flag.consignmentIds],
+        labels,
+        status: 'firing',
+        location,
+        flag,
+        flagIds: [flag.flagId],
+        openFlagIds: [flag.flagId],
+        occurrences: 1,
+        firstRaisedAt: flag.raisedAt,
+        lastRaisedAt: flag.raisedAt,
+        lifecycleEvents: 0,
+        history: [
+          {
+            type: 'raised',
+            at: flag.raisedAt,
+            by: 'detector',
+            note: flag.explanation,
+            flagId: flag.flagId,
+            eventId: event.id,
+          },
+        ],
+      };
+      this.alerts.set(alert.alertId, alert);
+      reason = 'new';
+    } else {
+      if (!alert.flagIds.includes(flag.flagId)) {
+        alert.flagIds.push(flag.flagId);
+        alert.occurrences += 1;
+      }
+      if (!alert.openFlagIds.includes(flag.flagId)) alert.openFlagIds.push(flag.flagId);
+      // A re-detection updates what the alert shows; severity and labels follow the newest flag.
+      alert.flag = flag;
+      alert.severity = flag.severity;
+      alert.consignmentIds = [...new Set([...alert.consignmentIds, ...flag.consignmentIds])].sort();
+      alert.labels = { ...labels, consignmentId: alert.consignmentIds };
+      alert.location = location ?? alert.location;
+      if (flag.raisedAt > alert.lastRaisedAt) alert.lastRaisedAt = flag.raisedAt;
+      if (alert.status === 'resolved') {
+        alert.status = 'firing';
+        alert.history.push({
+          type: 'reopened',
+          at: flag.raisedAt,
+          by: 'detector',
+          note: 'new evidence',
+          flagId: flag.flagId,
+          eventId: event.id,
+        });
+        reason = 'reopened';
+      } else reason = 'duplicate';
+    }
+    return this.classify(event, alert, reason);
+  }
+
+  private cleared(event: BookEvent, d: FlagClearedData): EventClassification | undefined {
+    const alert = this.alerts.get(d.fingerprint);
+    if (!alert) return undefined;
+    alert.openFlagIds = alert.openFlagIds.filter((id) => id !== d.flagId);
+    if (d.reason === SUPERSEDED_REASON) return this.classify(event, alert, 'duplicate');
+    if (alert.openFlagIds.length > 0 || alert.status === 'resolved')
+      return this.classify(event, alert, 'no-change');
+    alert.status = 'resolved';
+    alert.history.push({
+      type: 'cleared',
+      at: d.clearedAt,
+      by: 'detector',
+      note: d.reason,
+      flagId: d.flagId,
+      eventId: event.id,
+    });
+    return this.classify(event, alert, 'resolved');
+  }
+
+  private lifecycle(event: BookEvent, d: AlertLifecycleData): EventClassification | undefined {
+    const alert = this.alerts.get(d.alertId);
+    if (!alert) return undefined;
+    alert.lifecycleEvents += 1;
+    const entry: AlertHistoryEntry = {
+      type: 'commented',
+      at: d.at,
+      by: d.by,
+      note: d.note,
+      eventId: event.id,
+    };
+    switch (event.type) {
+      case AlertEventTypes.Acknowledged:
+        entry.type = 'acknowledged';
+        if (alert.status === 'firing') alert.status = 'acknowledged';
+        break;
+      case AlertEventTypes.Resolved:
+        entry.type = 'resolved';
+        alert.status = 'resolved';
+        break;
+      case AlertEventTypes.Assigned:
+        entry.type = 'assigned';
+        entry.assignee = d.assignee;
+        alert.assignee = d.assignee;
+        break;
+    }
+    alert.history.push(entry);
+    return this.classify(event, alert, 'lifecycle');
+  }
+
+  private classify(event: BookEvent, alert: Alert, reason: NotifyReason): EventClassification {
+    const muted = reason === 'duplicate' || reason === 'no-change';
+    const silencedBy = muted ? [] : silencesMuting(this.silences.values(), alert.labels, event.recordedAt);
+    const inhibitedBy = muted
+      ? []
+      : inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules);
+    return {
+      eventId: event.id,
+      type: event.type,
+      alertId: alert.alertId,
+      labels: alert.labels,
+      status: alert.status,
+      location: alert.location,
+      reason,
+      silencedBy,
+      inhibitedBy,
+      notify: !muted && silencedBy.length === 0 && inhibitedBy.length === 0,
+    };
+  }
+
+  private locationOf(flag: Flag, labels: AlertLabels): GeoPoint | undefined {
+    const { lat, lon } = flag.observed ?? {};
+    if (typeof lat === 'number' && typeof lon === 'number') return { lat, lon };
+    for (const siteId of labels.siteId)
+      for (const exemptionId of labels.exemptionId) {
+        const site = this.exemptions.get(exemptionId)?.sites.find((s) => s.siteId === siteId);
+        if (site) return { lat: site.lat, lon: site.lon };
+      }
+    const at = Date.parse(flag.raisedAt);
+    if (flag.subject.kind === 'vessel') return this.positionAt(flag.subject.id, at);
+    for (const id of flag.consignmentIds) {
+      const mmsi = this.consignments.get(id)?.mmsi;
+      const p = mmsi ? this.positionAt(mmsi, at) : undefined;
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  private addToTrack(mmsi: string, t: number, lat: number, lon: number): void {
+    if (Number.isNaN(t)) return;
+    const track = this.tracks.get(mmsi) ?? [];
+    const last = track.at(-1);
+    if (last && t < last[0] + TRACK_RESOLUTION_MS) return;
+    track.push([t, lat, lon]);
+    if (track.length > TRACK_MAX_POINTS) track.splice(0, track.length - TRACK_MAX_POINTS);
+    this.tracks.set(mmsi, track);
+  }
+
+  /** Where the vessel was at event time `t`: its last kept position at or before `t` (else its first). */
+  private positionAt(mmsi: string, t: number): GeoPoint | undefined {
+    const track = this.tracks.get(mmsi);
+    if (!track || track.length === 0) return undefined;
+    let lo = 0;
+    let hi = track.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (track[mid][0] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return { lat: track[lo][1], lon: track[lo][2] };
+  }
+}
+
+/** The summary a lifecycle event carries of its alert, with the status it leads to. */
+export function summaryOf(alert: Alert, status: AlertStatus): AlertSummary {
+  return {
+    alertId: alert.alertId,
+    rule: alert.rule,
+    severity: alert.severity,
+    subject: alert.subject,
+    consignmentIds: alert.consignmentIds,
+    status,
+  };
+}

@@ -1,0 +1,222 @@
+import { EventTypes } from '@aidwatch/domain';
+import { AlertBook, SUPERSEDED_REASON } from './alert-book';
+import { decide } from './alert-commands';
+import { cleared, fact, flag, lifecycle, minute, raised, silenceCreated } from './testing/alert-fixtures';
+
+const act = (book: AlertBook, alertId: string, command: Parameters<typeof decide>[1]) => {
+  const { type, data } = decide(book.get(alertId)!, command);
+  return book.apply(lifecycle(type, data));
+};
+
+describe('AlertBook: one alert per problem', () => {
+  it('given a flag, when the same problem is re-detected, then one alert fires once and counts both', () => {
+    const book = new AlertBook();
+    const first = book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' })));
+    const again = book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f2', evidence: ['e1', 'e2'] })));
+    expect(first).toMatchObject({ alertId: 'p1', reason: 'new', notify: true, status: 'firing' });
+    expect(again).toMatchObject({ alertId: 'p1', reason: 'duplicate', notify: false, status: 'firing' });
+    expect([...book.all()]).toHaveLength(1);
+    expect(book.get('p1')).toMatchObject({
+      occurrences: 2,
+      flagIds: ['f1', 'f2'],
+      openFlagIds: ['f1', 'f2'],
+    });
+  });
+
+  it('a clear superseded by new evidence neither resolves nor notifies; the successor is a duplicate', () => {
+    const book = new AlertBook();
+    const f1 = flag({ fingerprint: 'p1', flagId: 'f1' });
+    book.apply(raised(f1));
+    expect(book.apply(cleared(f1, SUPERSEDED_REASON))).toMatchObject({
+      reason: 'duplicate',
+      notify: false,
+      status: 'firing',
+    });
+    expect(book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f2' })))).toMatchObject({
+      reason: 'duplicate',
+      notify: false,
+    });
+    expect(book.get('p1')!.status).toBe('firing');
+  });
+
+  it('resolves when its last open flag clears, and re-opens when new evidence arrives', () => {
+    const book = new AlertBook();
+    const f1 = flag({ fingerprint: 'p1', flagId: 'f1' });
+    book.apply(raised(f1));
+    expect(book.apply(cleared(f1))).toMatchObject({ reason: 'resolved', notify: true, status: 'resolved' });
+    expect(book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f3' })))).toMatchObject({
+      reason: 'reopened',
+      status: 'firing',
+      notify: true,
+    });
+    expect(book.get('p1')!.history.map((h) => h.type)).toEqual(['raised', 'cleared', 'reopened']);
+  });
+});
+
+describe('AlertBook: lifecycle actions', () => {
+  it('firing → acknowledged → resolved, each in the history with who, when and why', () => {
+    const book = new AlertBook();
+    book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' })));
+    act(book, 'p1', {
+      kind: 'assign',
+      by: 'ops-1',
+      at: minute(1),
+      assignee: 'monitor-7',
+      note: 'on site this week',
+    });
+    const ack = act(book, 'p1', { kind: 'acknowledge', by: 'dash-1', at: minute(2), note: 'looking' });
+    act(book, 'p1', { kind: 'comment', by: 'dash-1', at: minute(3), note: 'called the partner' });
+    const resolved = act(book, 'p1', {
+      kind: 'resolve',
+      by: 'dash-1',
+      at: minute(4),
+      note: 'access granted on re-visit',
+    });
+    expect(ack).toMatchObject({ status: 'acknowledged', reason: 'lifecycle', notify: true });
+    expect(resolved).toMatchObject({ status: 'resolved' });
+    const alert = book.get('p1')!;
+    expect(alert.assignee).toBe('monitor-7');
+    expect(alert.lifecycleEvents).toBe(4);
+    expect(alert.history.slice(1).map(({ type, by, at, note }) => ({ type, by, at, note }))).toEqual([
+      { type: 'assigned', by: 'ops-1', at: minute(1), note: 'on site this week' },
+      { type: 'acknowledged', by: 'dash-1', at: minute(2), note: 'looking' },
+      { type: 'commented', by: 'dash-1', at: minute(3), note: 'called the partner' },
+      { type: 'resolved', by: 'dash-1', at: minute(4), note: 'access granted on re-visit' },
+    ]);
+  });
+
+  it('refuses what does not fit: acknowledging twice, resolving without a note, assigning a resolved alert', () => {
+    const book = new AlertBook();
+    book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' })));
+    act(book, 'p1', { kind: 'acknowledge', by: 'a', at: minute(1) });
+    expect(() => decide(book.get('p1')!, { kind: 'acknowledge', by: 'a', at: minute(2) })).toThrow(
+      /acknowledged, not firing/,
+    );
+    expect(() => decide(book.get('p1')!, { kind: 'resolve', by: 'a', at: minute(2), note: '  ' })).toThrow(
+      /needs a note/,
+    );
+    act(book, 'p1', { kind: 'resolve', by: 'a', at: minute(3), note: 'done' });
+    expect(() => decide(book.get('p1')!, { kind: 'assign', by: 'a', at: minute(4), assignee: 'b' })).toThrow(
+      /resolved/,
+    );
+  });
+
+  it('a hand-resolved alert re-opens on new evidence of its problem', () => {
+    const book = new AlertBook();
+    book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' })));
+    act(book, 'p1', { kind: 'resolve', by: 'a', at: minute(1), note: 'false alarm' });
+    expect(book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f2' })))).toMatchObject({
+      reason: 'reopened',
+      status: 'firing',
+    });
+  });
+});
+
+describe('AlertBook: silences and inhibition', () => {
+  it('a silence mutes notifications of matching alerts only while it is active, judged at recording time', () => {
+    const book = new AlertBook();
+    book.apply(
+      silenceCreated({
+        silenceId: 's1',
+        matchers: [
+          { name: 'consignmentId', value: 'C-1' },
+          { name: 'severity', value: 'high|critical', isRegex: true },
+        ],
+        startsAt: minute(0),
+        endsAt: minute(10),
+        createdBy: 'dash-1',
+        comment: 'known: partner negotiating access',
+        at: minute(0),
+      }),
+    );
+    const muted = book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' }), 5));
+    const other = book.apply(raised(flag({ fingerprint: 'p2', flagId: 'f2', consignmentIds: ['C-2'] }), 5));
+    const afterExpiry = book.apply(raised(flag({ fingerprint: 'p3', flagId: 'f3' }), 10));
+    expect(muted).toMatchObject({ silencedBy: ['s1'], notify: false, status: 'firing' });
+    expect(other).toMatchObject({ silencedBy: [], notify: true });
+    expect(afterExpiry).toMatchObject({ silencedBy: [], notify: true });
+    expect(book.mutedBy(book.get('p1')!, minute(9)).silencedBy).toEqual(['s1']);
+    expect(book.mutedBy(book.get('p1')!, minute(11)).silencedBy).toEqual([]);
+  });
+
+  it('an open access-denied at a site inhibits verification-overdue at that site, not at another', () => {
+    const book = new AlertBook();
+    book.apply(
+      raised(
+        flag({ fingerprint: 'denied', flagId: 'd1', rule: 'access-denied', observed: { siteId: 'S-1' } }),
+      ),
+    );
+    const here = book.apply(
+      raised(
+        flag({
+          fingerprint: 'overdue-1',
+          flagId: 'o1',
+          rule: 'verification-overdue',
+          observed: { siteId: 'S-1' },
+        }),
+      ),
+    );
+    const there = book.apply(
+      raised(
+        flag({
+          fingerprint: 'overdue-2',
+          flagId: 'o2',
+          rule: 'verification-overdue',
+          observed: { siteId: 'S-2' },
+        }),
+      ),
+    );
+    expect(here).toMatchObject({ inhibitedBy: ['denied'], notify: false });
+    expect(there).toMatchObject({ inhibitedBy: [], notify: true });
+    book.apply(cleared(flag({ fingerprint: 'denied', flagId: 'd1', rule: 'access-denied' })));
+    expect(book.mutedBy(book.get('overdue-1')!, minute(1)).inhibitedBy).toEqual([]);
+  });
+});
+
+describe('AlertBook: labels and location from the facts', () => {
+  it('labels an alert with its exemption and organisation and locates it at the site', () => {
+    const book = new AlertBook();
+    book.apply(
+      fact(EventTypes.ExemptionGranted, {
+        exemptionId: 'X-1',
+        implementingOrg: 'WFP',
+        sites: [{ siteId: 'S-1', name: 'Haeju', lat: 38.04, lon: 125.71, radiusKm: 5 }],
+        items: [],
+      }),
+    );
+    book.apply(
+      fact(EventTypes.ConsignmentRegistered, {
+        consignmentId: 'C-1',
+        exemptionId: 'X-1',
+        vessel: { mmsi: '123456789' },
+      }),
+    );
+    const c = book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1', observed: { siteId: 'S-1' } })))!;
+    expect(c.labels).toMatchObject({ exemptionId: ['X-1'], organisation: ['WFP'], siteId: ['S-1'] });
+    expect(c.location).toEqual({ lat: 38.04, lon: 125.71 });
+    book.apply(
+      fact(EventTypes.VesselPositionReported, { mmsi: '123456789', lat: 39, lon: 124.5, at: minute(0) }),
+    );
+    book.apply(
+      fact(EventTypes.VesselPositionReported, { mmsi: '123456789', lat: 38.7, lon: 125.2, at: minute(40) }),
+    );
+    // Located where the carrier was at the flag's event time, not where it went since.
+    const shrink = book.apply(
+      raised(flag({ fingerprint: 'p2', flagId: 'f2', rule: 'quantity-shrinkage', raisedAt: minute(15) })),
+    )!;
+    expect(shrink.location).toEqual({ lat: 39, lon: 124.5 });
+    const later = book.apply(
+      raised(flag({ fingerprint: 'p3', flagId: 'f3', rule: 'ais-gap', raisedAt: minute(45) })),
+    )!;
+    expect(later.location).toEqual({ lat: 38.7, lon: 125.2 });
+  });
+
+  it('survives a snapshot round trip', () => {
+    const book = new AlertBook();
+    book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' })));
+    const copy = AlertBook.restore(JSON.parse(JSON.stringify(book.snapshot())));
+    expect(copy.apply(raised(flag({ fingerprint: 'p1', flagId: 'f2' })))).toMatchObject({
+      reason: 'duplicate',
+    });
+  });
+});

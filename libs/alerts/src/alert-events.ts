@@ -1,0 +1,69 @@
+import type { CloudEvent, FlagSubject, RuleId, Severity } from '@aidwatch/domain';
+
+/** The alert lifecycle types (CONTRACT "Alerts"): each a fact with who (`by`), when (`at`) and why. */
+export const AlertEventTypes = {
+  Acknowledged: 'aidwatch.alert.acknowledged.v1',
+  Resolved: 'aidwatch.alert.resolved.v1',
+  Assigned: 'aidwatch.alert.assigned.v1',
+  Commented: 'aidwatch.alert.commented.v1',
+} as const;
+export type AlertEventType = (typeof AlertEventTypes)[keyof typeof AlertEventTypes];
+
+export const SilenceEventTypes = {
+  Created: 'aidwatch.silence.created.v1',
+  Expired: 'aidwatch.silence.expired.v1',
+} as const;
+
+export const ALERT_EVENT_PREFIX = 'aidwatch.alert.';
+export const SILENCE_EVENT_PREFIX = 'aidwatch.silence.';
+export const ALERTS_SOURCE = 'aidwatch/alerts';
+
+export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
+export const AlertStatuses: readonly AlertStatus[] = ['firing', 'acknowledged', 'resolved'];
+
+/** What a lifecycle event says about its alert, so that consumers can filter and route without a lookup. */
+export interface AlertSummary {
+  alertId: string;
+  rule: RuleId;
+  severity: Severity;
+  subject: FlagSubject;
+  consignmentIds: string[];
+  /** The alert's status after this event. */
+  status: AlertStatus;
+}
+
+export interface AlertLifecycleData {
+  alertId: string;
+  /** Who did it: the principal's id (API key id or JWT subject). */
+  by: string;
+  /** When (wall clock of the API, RFC 3339). */
+  at: string;
+  /** Why (required for `resolved`, optional otherwise). */
+  note?: string;
+  /** `assigned` only: to whom. */
+  assignee?: string;
+  alert: AlertSummary;
+}
+
+export type AlertLifecycleEvent = CloudEvent<AlertEventType, AlertLifecycleData>;
+
+export function alertLifecycleEvent(
+  id: string,
+  type: AlertEventType,
+  data: AlertLifecycleData,
+): AlertLifecycleEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: ALERTS_SOURCE,
+    type,
+    subject: data.alert.subject.id,
+    time: data.at,
+    datacontenttype: 'application/json',
+    data,
+  };
+}
+
+/** Stream of one alert's lifecycle events (its id is the fingerprint of its problem). */
+export const alertStream = (alertId: string): string => `alert-${alertId}`;
+export const silenceStream = (silenceId: string): string => `silence-${silenceId}`;

@@ -1,0 +1,52 @@
+import type { Flag } from '@aidwatch/domain';
+
+/**
+ * What silences, inhibition rules and stream filters match on (Alertmanager's "labels"). A label may hold
+ * several values (a vessel flag names every consignment on board); a matcher matches if any value does.
+ */
+export interface AlertLabels {
+  rule: string[];
+  severity: string[];
+  consignmentId: string[];
+  /** MMSI of the vessel the alert is about, for vessel alerts. */
+  vessel: string[];
+  exemptionId: string[];
+  /** Implementing organisation (the tenant) of the exemptions involved. */
+  organisation: string[];
+  siteId: string[];
+}
+export type LabelName = keyof AlertLabels;
+export const LabelNames: readonly LabelName[] = [
+  'rule',
+  'severity',
+  'consignmentId',
+  'vessel',
+  'exemptionId',
+  'organisation',
+  'siteId',
+];
+
+/** Where a consignment belongs: its exemption and that exemption's implementing organisation. */
+export interface ConsignmentOwner {
+  exemptionId: string;
+  organisation?: string;
+}
+
+export function labelsOf(
+  flag: Flag,
+  ownerOf: (consignmentId: string) => ConsignmentOwner | undefined,
+): AlertLabels {
+  const owners = flag.consignmentIds.map(ownerOf).filter((o): o is ConsignmentOwner => o !== undefined);
+  const siteId = flag.observed?.siteId;
+  return {
+    rule: [flag.rule],
+    severity: [flag.severity],
+    consignmentId: [...flag.consignmentIds],
+    vessel: flag.subject.kind === 'vessel' ? [flag.subject.id] : [],
+    exemptionId: unique(owners.map((o) => o.exemptionId)),
+    organisation: unique(owners.flatMap((o) => (o.organisation ? [o.organisation] : []))),
+    siteId: typeof siteId === 'string' ? [siteId] : [],
+  };
+}
+
+const unique = (values: string[]): string[] => [...new Set(values)].sort();

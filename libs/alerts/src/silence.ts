@@ -1,0 +1,59 @@
+import { validateMatcher, allMatch, type Matcher } from './matcher';
+import type { AlertLabels } from './alert-labels';
+
+/**
+ * A silence mutes notifications (webhooks) of the alerts its matchers select while `startsAt <= t < endsAt`
+ * (Alertmanager semantics); the alerts themselves keep their lifecycle and stay visible.
+ */
+export interface Silence {
+  silenceId: string;
+  matchers: Matcher[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  /** Organisation the silence belongs to (its creator's tenant); absent for operators' global silences. */
+  tenant?: string;
+  /** Set when expired early (`DELETE /silences/:id`). */
+  expiredAt?: string;
+  expiredBy?: string;
+}
+
+export interface SilenceCreatedData extends Silence {
+  at: string;
+}
+export interface SilenceExpiredData {
+  silenceId: string;
+  by: string;
+  at: string;
+}
+
+export class InvalidSilenceError extends Error {}
+
+/** Checks a silence before it is stored: at least one matcher, valid matchers, `endsAt` after `startsAt` and after now. */
+export function validateSilence(s: Pick<Silence, 'matchers' | 'startsAt' | 'endsAt'>, now: string): void {
+  if (!Array.isArray(s.matchers) || s.matchers.length === 0)
+    throw new InvalidSilenceError('a silence needs at least one matcher');
+  s.matchers.forEach(validateMatcher);
+  const starts = Date.parse(s.startsAt);
+  const ends = Date.parse(s.endsAt);
+  if (Number.isNaN(starts) || Number.isNaN(ends))
+    throw new InvalidSilenceError('startsAt and endsAt must be RFC 3339 times');
+  if (ends <= starts) throw new InvalidSilenceError('endsAt must be after startsAt');
+  if (ends <= Date.parse(now)) throw new InvalidSilenceError('endsAt is already past');
+}
+
+export function silenceState(s: Silence, at: string): 'pending' | 'active' | 'expired' {
+  const t = Date.parse(at);
+  const end = Math.min(Date.parse(s.endsAt), s.expiredAt ? Date.parse(s.expiredAt) : Infinity);
+  if (t >= end) return 'expired';
+  return t < Date.parse(s.startsAt) ? 'pending' : 'active';
+}
+
+/** The ids of the silences active at `at` whose matchers all match the labels. */
+export function silencesMuting(silences: Iterable<Silence>, labels: AlertLabels, at: string): string[] {
+  const ids: string[] = [];
+  for (const s of silences)
+    if (silenceState(s, at) === 'active' && allMatch(s.matchers, labels)) ids.push(s.silenceId);
+  return ids;
+}

@@ -1,0 +1,18 @@
+// Builds the web console into dist/console: the TypeScript sources (apps/console/src, ES modules for the
+// browser) and the static files (apps/console/public: page, styles, offline coastline).
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const out = path.join(root, 'dist', 'console');
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'apps/console/tsconfig.json')],
+  {
+    stdio: 'inherit',
+  },
+);
+const publicDir = path.join(root, 'apps', 'console', 'public');
+for (const file of fs.readdirSync(publicDir))
+  fs.copyFileSync(path.join(publicDir, file), path.join(out, file));

@@ -1,0 +1,95 @@
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Topics } from '@aidwatch/domain';
+import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
+import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import { shrinkageStory } from './support/stories';
+
+describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
+  jest.setTimeout(120_000);
+  const tag = `ak${Date.now().toString(36)}`;
+  const story = shrinkageStory(tag);
+  let broker: KafkaBroker;
+  let system: TestSystem;
+  let consumer: Consumer;
+  const received: Array<{ key: string | null; type: string; data: any }> = [];
+
+  beforeAll(async () => {
+    broker = await getKafkaBroker();
+    const kafka = new Kafka({ clientId: `e2e-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: Object.values(Topics).map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    consumer = kafka.consumer({ groupId: `e2e-alerts-${tag}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: Topics.alerts, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value?.toString() ?? '{}');
+        received.push({ key: message.key?.toString() ?? null, type: event.type, data: event.data });
+      },
+    });
+    system = await startTestSystem({
+      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_GROUP_ID: `e2e-ingestor-${tag}`,
+      KAFKA_CLIENT_ID: `e2e-${tag}`,
+    });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await consumer?.disconnect();
+    await broker?.stop();
+  });
+
+  it('publishes flag events and each lifecycle event keyed by the subject', async () => {
+    const posted = await system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents-batch+json' },
+      body: JSON.stringify(story.events),
+    });
+    expect(posted.status).toBe(202);
+    const alert = await eventually(
+      async () => {
+        const res = await system.fetch(
+          `${system.url}/alerts?rule=access-denied&consignmentId=${story.consignmentId}`,
+        );
+        return ((await res.json()) as any).items[0];
+      },
+      30_000,
+      'the access-denied alert',
+    );
+    for (const [action, body] of [
+      ['acknowledge', {}],
+      ['resolve', { note: 'visit took place after all' }],
+    ] as const) {
+      const res = await system.fetch(`${system.url}/alerts/${alert.alertId}/${action}`, {
+        as: system.keys.operator,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+    }
+    const lifecycle = await eventually(
+      async () => {
+        const mine = received.filter(
+          (r) => r.type.startsWith('aidwatch.alert.') && r.data.alertId === alert.alertId,
+        );
+        return mine.length >= 2 ? mine : undefined;
+      },
+      30_000,
+      'lifecycle events on Kafka',
+    );
+    expect(lifecycle.map((r) => [r.type, r.key, r.data.alert.status])).toEqual([
+      ['aidwatch.alert.acknowledged.v1', story.consignmentId, 'acknowledged'],
+      ['aidwatch.alert.resolved.v1', story.consignmentId, 'resolved'],
+    ]);
+    expect(lifecycle[1].data.note).toBe('visit took place after all');
+    expect(received.some((r) => r.type === 'aidwatch.flag.raised.v1' && r.key === story.consignmentId)).toBe(
+      true,
+    );
+  });
+});
