@@ -23,6 +23,8 @@ export interface ConsignmentEntry {
   facts: ConsignmentFactsJson;
   /** The inputs (CloudEvents sources) that reported the consignment. */
   inputs: string[];
+  /** The clock it was last judged at (ms), null before any judgement. */
+  judgedAt: number | null;
   openFlags: Flag[];
   deadline: number | null;
 }
@@ -55,6 +57,8 @@ export class DiversionDetector implements Detector {
    * whose clock a consignment is judged by (see `clockOf`); rebuilt when membership changes.
    */
   private readonly familyInputs = new Map<string, InputClock[]>();
+  /** The clock each consignment was last judged at: its clock never moves back. */
+  private readonly judgedAt = new Map<string, number>();
   /** What each consignment's last evaluation found (rule, key, evidence), to skip reconciling when unchanged. */
   private readonly signatures = new Map<string, string>();
   private readonly changedKeys = new Set<string>();
@@ -124,7 +128,10 @@ export class DiversionDetector implements Detector {
    */
   clockOf(consignmentId: string): number {
     const inputs = this.inputsOfFamily(consignmentId);
-    return inputs.length > 0 ? this.clocks.clockOf(inputs) : Number.NEGATIVE_INFINITY;
+    const now = inputs.length > 0 ? this.clocks.clockOf(inputs) : Number.NEGATIVE_INFINITY;
+    // Never back: an idle input speaking again must not undo a judgement already made.
+    const before = this.judgedAt.get(consignmentId) ?? Number.NEGATIVE_INFINITY;
+    return now > before ? now : before;
   }
 
   private familyOf(consignmentId: string): string {
@@ -243,6 +250,7 @@ export class DiversionDetector implements Detector {
     for (const c of consignments) {
       const id = c.facts.consignmentId;
       for (const input of c.inputs) detector.reportedBy(id, clocks.input(input));
+      if (c.judgedAt !== null) detector.judgedAt.set(id, c.judgedAt);
       if (c.openFlags.length > 0) detector.open.set(id, new OpenFlags(c.openFlags));
       if (c.deadline !== null) detector.schedule(id, c.deadline);
     }
@@ -254,7 +262,8 @@ export class DiversionDetector implements Detector {
     const id = facts.consignmentId;
     const openFlags = this.openFlags(id).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
     const inputs = (this.inputsOf.get(id) ?? []).map((i) => i.id).sort();
-    return { facts, inputs, openFlags, deadline: this.due.get(id)?.at ?? null };
+    const judgedAt = this.judgedAt.get(id) ?? null;
+    return { facts, inputs, judgedAt, openFlags, deadline: this.due.get(id)?.at ?? null };
   }
 
   private noteChanged(event: AidEvent): void {
@@ -276,7 +285,9 @@ export class DiversionDetector implements Detector {
   private judge(consignmentId: string, at: string): FlagChanges {
     this.changedKeys.add(`consignment:${consignmentId}`);
     const deadlines = { next: Number.POSITIVE_INFINITY };
-    const ctx = this.state.context(consignmentId, this.clockOf(consignmentId), this.config, deadlines);
+    const clock = this.clockOf(consignmentId);
+    if (Number.isFinite(clock)) this.judgedAt.set(consignmentId, clock);
+    const ctx = this.state.context(consignmentId, clock, this.config, deadlines);
     const drafts = evaluateDiversionRules(ctx);
     this.schedule(consignmentId, deadlines.next);
     // Same problems on the same evidence as last time: reconciling would change nothing, so skip its hashing.

@@ -77,7 +77,11 @@ describe('DiversionDetector', () => {
       // Facts and deadlines of every subject; open flags are compared by id above (their times may differ).
       const factsAndDeadlines = (d: DiversionDetector) =>
         Object.entries(d.snapshot().entries).map(([key, value]) => {
-          const { openFlags: _flags, ...rest } = value as { openFlags?: unknown };
+          const {
+            openFlags: _flags,
+            judgedAt: _at,
+            ...rest
+          } = value as { openFlags?: unknown; judgedAt?: unknown };
           return [key, rest];
         });
       expect(factsAndDeadlines(detector)).toEqual(factsAndDeadlines(story));
