@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { SampleIds } from '@aidwatch/domain/testing';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
 import { appendFacts, auditStory, raiseFlag } from '@aidwatch/audit/testing';
+import { PersonalDataCipher, ProtectedEventStore, SubjectKeyStore } from '@aidwatch/audit';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -75,5 +76,35 @@ describe('aidwatch verify and export against a deployment store', () => {
     expect((await aidwatch(['export', '--stream', 'a', '--consignment', 'b'], env)).code).toBe(2);
     expect((await aidwatch(['export', '--from', 'yesterday'], env)).code).toBe(2);
     expect((await aidwatch(['verify', '--no-such-option'], env)).code).toBe(2);
+  });
+});
+
+describe('aidwatch forget', () => {
+  jest.setTimeout(120_000);
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-forget-'));
+    const keys = new SubjectKeyStore(path.join(dataDir, 'subject-keys.sqlite'));
+    const store = new ProtectedEventStore(
+      new EmbeddedEventStore({ path: path.join(dataDir, 'events.sqlite') }),
+      new PersonalDataCipher(keys),
+    );
+    await appendFacts(store, auditStory());
+    await store.close();
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it("destroys the monitor's key; the log still verifies; unknown subjects exit 1, bad ones 2", async () => {
+    const env = { DATA_DIR: dataDir };
+    const forgot = await aidwatch(['forget', `monitor:${SampleIds.monitorId}`, '--json'], env);
+    expect(forgot.code).toBe(0);
+    expect(JSON.parse(forgot.stdout)).toEqual({ subject: `monitor:${SampleIds.monitorId}`, forgotten: true });
+    const keys = new Database(path.join(dataDir, 'subject-keys.sqlite'), { readonly: true });
+    expect(keys.prepare('SELECT count(*) FROM subject_keys WHERE key IS NULL').pluck().get()).toBe(1);
+    keys.close();
+    expect((await aidwatch(['verify'], env)).code).toBe(0);
+    expect((await aidwatch(['forget', 'monitor:nobody'], env)).code).toBe(1);
+    expect((await aidwatch(['forget', 'MON-017'], env)).code).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   AlertBook,
-  AlertBookEventPrefixes,
+  AlertBookEventPrefixesWithoutPositions,
   alertLifecycleEvent,
   alertStream,
   ALERTS_SOURCE,
@@ -13,46 +13,59 @@ import {
   type AlertCommand,
   type AlertEventFacts,
   type EventClassification,
+  type GeoPoint,
   type Silence,
   type SilenceCreatedData,
   type SilenceExpiredData,
 } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
+import { EventTypes, type FlagRaised } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { vesselPositionAt } from './vessel-position.lookup';
 
 interface AlertBookSnapshot {
   book: unknown;
-  classified: Array<[string, EventClassification]>;
+  classified: Array<[string, EventClassification | null]>;
 }
 
 /** Folds the store into the alert book and remembers how each flag and lifecycle event was classified. */
 export class AlertBookProjection implements Projection {
-  readonly name = 'alert-book-v1';
-  readonly filter = { eventTypePrefixes: AlertBookEventPrefixes };
+  readonly name = 'alert-book-v2';
+  readonly filter = { eventTypePrefixes: AlertBookEventPrefixesWithoutPositions };
   book = new AlertBook();
-  private classified = new Map<string, EventClassification>();
+  /** Classification of every flag and lifecycle event folded (null: of no known alert). */
+  private classified = new Map<string, EventClassification | null>();
+
+  constructor(private readonly store: EventStore) {}
   /** Ids of recently folded events that have no classification (silences), for `classificationOf`. */
   private readonly recentlyApplied = new Set<string>();
   private readonly waiters = new Map<string, Array<(c: EventClassification | undefined) => void>>();
 
-  apply(stored: StoredEvent): void {
-    const c = this.book.apply(stored);
-    if (c) this.classified.set(stored.id, c);
+  async apply(stored: StoredEvent): Promise<void> {
+    let vesselPosition: GeoPoint | undefined;
+    if (stored.type === EventTypes.FlagRaised) {
+      const flag = (stored.data as FlagRaised).data;
+      const mmsi = this.book.vesselToLocate(flag);
+      if (mmsi) vesselPosition = await vesselPositionAt(this.store, mmsi, flag.raisedAt);
+    }
+    const c = this.book.apply({ ...stored, vesselPosition }) ?? null;
+    if (stored.type.startsWith('aidwatch.flag.') || stored.type.startsWith('aidwatch.alert.'))
+      this.classified.set(stored.id, c);
     else if (stored.type.startsWith('aidwatch.silence.')) this.rememberApplied(stored.id);
     const waiting = this.waiters.get(stored.id);
     if (waiting) {
       this.waiters.delete(stored.id);
-      for (const resolve of waiting) resolve(c);
+      for (const resolve of waiting) resolve(c ?? undefined);
     }
   }
 
   /** The classification of a stored event, waiting (up to `timeoutMs`) for the fold to reach it. */
   async classificationOf(eventId: string, timeoutMs = 10_000): Promise<EventClassification | undefined> {
     const known = this.classified.get(eventId);
-    if (known || this.recentlyApplied.has(eventId)) return known;
+    if (known !== undefined || this.recentlyApplied.has(eventId)) return known ?? undefined;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(undefined), timeoutMs);
       const list = this.waiters.get(eventId) ?? [];
@@ -62,6 +75,11 @@ export class AlertBookProjection implements Projection {
       });
       this.waiters.set(eventId, list);
     });
+  }
+
+  /** Whether the fold has passed this flag or lifecycle event (classified, possibly as of no alert). */
+  folded(eventId: string): boolean {
+    return this.classified.has(eventId);
   }
 
   private rememberApplied(id: string): void {
@@ -93,7 +111,7 @@ export class UnknownSilenceError extends Error {}
  */
 @Injectable()
 export class AlertsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly projection = new AlertBookProjection();
+  readonly projection: AlertBookProjection;
   readonly runner: ProjectionRunner;
 
   constructor(
@@ -104,6 +122,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     metrics: AidwatchMetrics,
     health: HealthRegistry,
   ) {
+    this.projection = new AlertBookProjection(store);
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,

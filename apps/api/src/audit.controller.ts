@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { verifyStore } from '@aidwatch/audit';
+import { sealedStoreOf, verifyStore } from '@aidwatch/audit';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { Allow } from '@aidwatch/runtime';
 
@@ -16,6 +16,6 @@ export class AuditController {
    */
   @Get('verify')
   verify() {
-    return verifyStore(this.store);
+    return verifyStore(sealedStoreOf(this.store));
   }
 }

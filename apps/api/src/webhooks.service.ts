@@ -2,9 +2,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import {
-  AlertBook,
-  AlertBookEventPrefixes,
+  ALERT_EVENT_PREFIX,
   filterMatches,
+  type EventClassification,
   retryDelayMs,
   type AlertFilter,
   type RetryPolicy,
@@ -14,22 +14,30 @@ import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-
 import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { AlertsService } from './alerts.service';
 import { WebhookStore, type WebhookDelivery, type WebhookSubscription } from './webhook.store';
 
-/** Turns notifiable alert events into deliveries, one per matching subscription (its own fold and checkpoint). */
+/**
+ * Turns notifiable alert events into deliveries, one per matching subscription (own checkpoint; the
+ * classification comes from the API's alert book, which folds the same store).
+ */
 class WebhookOutboxProjection implements Projection {
-  readonly name = 'webhook-outbox-v1';
-  readonly filter = { eventTypePrefixes: AlertBookEventPrefixes };
-  private book = new AlertBook();
+  readonly name = 'webhook-outbox-v2';
+  readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
 
   constructor(
+    private readonly classify: (eventId: string) => Promise<EventClassification | undefined>,
+    private readonly isFolded: (eventId: string) => boolean,
     private readonly store: WebhookStore,
     private readonly subscriptions: () => WebhookSubscription[],
     private readonly enqueued: (subscriptionId: string) => void,
   ) {}
 
-  apply(stored: StoredEvent): void {
-    const c = this.book.apply(stored);
+  async apply(stored: StoredEvent): Promise<void> {
+    const c = await this.classify(stored.id);
+    // Not folded yet (the book lags): fail, so the runner retries from its checkpoint; nothing is lost.
+    if (c === undefined && !this.isFolded(stored.id))
+      throw new Error(`alert book has not reached ${stored.id}`);
     if (!c?.notify) return;
     for (const s of this.subscriptions()) {
       if (stored.recordedAt < s.createdAt) continue;
@@ -47,14 +55,10 @@ class WebhookOutboxProjection implements Projection {
     }
   }
   snapshot(): unknown {
-    return this.book.snapshot();
+    return {};
   }
-  restore(snapshot: unknown): void {
-    this.book = AlertBook.restore(snapshot);
-  }
-  reset(): void {
-    this.book = new AlertBook();
-  }
+  restore(): void {}
+  reset(): void {}
 }
 
 /**
@@ -79,6 +83,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(EVENT_STORE) eventStore: EventStore,
     checkpoints: CheckpointStore,
     health: HealthRegistry,
+    alerts: AlertsService,
   ) {
     this.store = new WebhookStore(config.webhooks.path);
     this.policy = config.webhooks;
@@ -88,6 +93,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       eventStore,
       checkpoints,
       new WebhookOutboxProjection(
+        (id) => alerts.projection.classificationOf(id, 30_000),
+        (id) => alerts.projection.folded(id),
         this.store,
         () => this.active,
         (id) => this.kick(id),

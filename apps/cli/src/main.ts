@@ -1,6 +1,7 @@
 import { ConfigError } from '@aidwatch/config';
 import { buildProgram, ExitCode, type CliCommand } from './cli-program';
 import { registerExportCommand } from './commands/export.command';
+import { registerForgetCommand } from './commands/forget.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
@@ -20,6 +21,7 @@ const commands: CliCommand[] = [
   registerExportCommand,
   registerRebuildCommand,
   registerReplayCommand,
+  registerForgetCommand,
 ];
 
 buildProgram(commands)

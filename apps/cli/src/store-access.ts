@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadConfig, type AppConfig } from '@aidwatch/config';
+import { PersonalDataCipher, ProtectedEventStore, SubjectKeyStore } from '@aidwatch/audit';
 import { createEventStore, type EventStore } from '@aidwatch/event-store';
 
 export interface StoreOptions {
@@ -29,6 +30,16 @@ export function openStore(options: StoreOptions): { store: EventStore; config: A
   if (config.eventStore.kind === 'memory')
     throw new UsageError('EVENT_STORE=memory has nothing to read from another process');
   return { store: createEventStore(config.eventStore), config };
+}
+
+/**
+ * The store as the services read it, with personal data opened with the subjects' keys (rebuild and replay
+ * need what the services see; verify and export read the sealed log as it is stored).
+ */
+export function openReadableStore(options: StoreOptions): { store: EventStore; config: AppConfig } {
+  const { store, config } = openStore(options);
+  const cipher = new PersonalDataCipher(new SubjectKeyStore(config.subjectKeysPath));
+  return { store: new ProtectedEventStore(store, cipher), config };
 }
 
 /** Bad usage or configuration: exit code 2. */

@@ -82,6 +82,11 @@ export interface BookEvent {
   type: string;
   data: unknown;
   recordedAt: string;
+  /**
+   * Where the flag's vessel was at its event time, when the caller looked it up in the store (a reader
+   * that does not fold every AIS position); used when the flag names no position or site of its own.
+   */
+  vesselPosition?: GeoPoint;
 }
 
 /** Event types (and prefixes) the book folds: flags, lifecycle, silences and the facts labels come from. */
@@ -93,6 +98,14 @@ export const AlertBookEventPrefixes = [
   EventTypes.ExemptionGranted,
   EventTypes.VesselPositionReported,
 ];
+
+/**
+ * The same without AIS positions, for a reader that locates flags by looking up the vessel's position in
+ * the store instead (`BookEvent.vesselPosition`): far fewer events to read.
+ */
+export const AlertBookEventPrefixesWithoutPositions = AlertBookEventPrefixes.filter(
+  (p) => p !== EventTypes.VesselPositionReported,
+);
 
 /** A vessel's track is kept at one point per 10 minutes of event time (Global Fishing Watch resamples so), newest 5,000. */
 const TRACK_RESOLUTION_MS = 10 * 60_000;
@@ -227,7 +240,7 @@ export class AlertBook {
 
   private raised(event: BookEvent, flag: Flag): EventClassification {
     const labels = labelsOf(flag, this.ownerOf);
-    const location = this.locationOf(flag, labels);
+    const location = this.locationOf(flag, labels, event.vesselPosition);
     let alert = this.alerts.get(flag.fingerprint);
     let reason: NotifyReason;
     if (!alert) {
@@ -358,7 +371,15 @@ export class AlertBook {
     };
   }
 
-  private locationOf(flag: Flag, labels: AlertLabels): GeoPoint | undefined {
+  /** The vessel whose position locates a flag without a place of its own (its subject, or the carrier). */
+  vesselToLocate(flag: Flag): string | undefined {
+    const { lat, lon, siteId } = flag.observed ?? {};
+    if ((typeof lat === 'number' && typeof lon === 'number') || typeof siteId === 'string') return undefined;
+    if (flag.subject.kind === 'vessel') return flag.subject.id;
+    return flag.consignmentIds.map((id) => this.consignments.get(id)?.mmsi).find((m) => m !== undefined);
+  }
+
+  private locationOf(flag: Flag, labels: AlertLabels, vesselPosition?: GeoPoint): GeoPoint | undefined {
     const { lat, lon } = flag.observed ?? {};
     if (typeof lat === 'number' && typeof lon === 'number') return { lat, lon };
     for (const siteId of labels.siteId)
@@ -366,6 +387,7 @@ export class AlertBook {
         const site = this.exemptions.get(exemptionId)?.sites.find((s) => s.siteId === siteId);
         if (site) return { lat: site.lat, lon: site.lon };
       }
+    if (vesselPosition) return vesselPosition;
     const at = Date.parse(flag.raisedAt);
     if (flag.subject.kind === 'vessel') return this.positionAt(flag.subject.id, at);
     for (const id of flag.consignmentIds) {

@@ -11,3 +11,7 @@ export * from './stream-heads.projection';
 export * from './consignment-history';
 export * from './read-model-rebuild';
 export * from './event-replay';
+export * from './personal-data/personal-fields';
+export * from './personal-data/subject-key-store';
+export * from './personal-data/personal-data-cipher';
+export * from './personal-data/protected-event-store';

@@ -104,6 +104,8 @@ export interface AppConfig {
     { kind: 'embedded'; path: string } | { kind: 'memory' } | { kind: 'kurrentdb'; connectionString: string };
   /** Where projection checkpoints and snapshots are kept. */
   checkpointPath: string;
+  /** The per-data-subject keys of personal data (crypto-shredding), kept apart from the event log. */
+  subjectKeysPath: string;
   kafka?: { brokers: string[]; clientId: string; groupId: string };
   demo: boolean;
   checkpointEveryEvents: number;
@@ -165,6 +167,7 @@ export function loadConfig(
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       MAX_FUTURE_SKEW: nonNegativeInt({ default: 300 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
+      SUBJECT_KEYS_PATH: str({ default: '' }),
     },
     {
       reporter: ({ errors }) => {
@@ -227,6 +230,9 @@ export function loadConfig(
           ? { kind: 'memory' }
           : { kind: 'embedded', path: path.join(dataDir, 'events.sqlite') },
     checkpointPath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'projections.sqlite'),
+    subjectKeysPath:
+      e.SUBJECT_KEYS_PATH ||
+      (e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'subject-keys.sqlite')),
     kafka:
       e.KAFKA_BROKERS.length > 0
         ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, groupId: e.KAFKA_GROUP_ID }

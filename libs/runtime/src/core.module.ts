@@ -1,4 +1,5 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { PersonalDataCipher, ProtectedEventStore, SubjectKeyStore } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
 import { createEventStore, EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
@@ -17,7 +18,14 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: AidwatchMetrics, useValue: new AidwatchMetrics() },
-        { provide: EVENT_STORE, useFactory: () => createEventStore(config.eventStore) },
+        {
+          provide: EVENT_STORE,
+          useFactory: () =>
+            new ProtectedEventStore(
+              createEventStore(config.eventStore),
+              new PersonalDataCipher(new SubjectKeyStore(config.subjectKeysPath)),
+            ),
+        },
         { provide: CheckpointStore, useFactory: () => new CheckpointStore(config.checkpointPath) },
       ],
       exports: [APP_CONFIG, LOGGER, AidwatchMetrics, EVENT_STORE, CheckpointStore],

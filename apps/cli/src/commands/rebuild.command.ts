@@ -12,7 +12,7 @@ import {
 } from '@aidwatch/audit';
 import { CheckpointStore, ReadModelProjection } from '@aidwatch/projections';
 import { ExitCode } from '../cli-program';
-import { openStore, print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
+import { openReadableStore, print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
 interface RebuildOptions extends StoreOptions {
   verify?: boolean;
@@ -68,7 +68,7 @@ export function registerRebuildCommand(program: Command): void {
         'write Prometheus gauges of the rebuild to this file (textfile collector)',
       ),
   ).action(async (projectionName: string, options: RebuildOptions) => {
-    const { store, config } = openStore(options);
+    const { store, config } = openReadableStore(options);
     const checkpoints = new CheckpointStore(config.checkpointPath);
     const gauges = rebuildGauges();
     const labels = { projection: projectionName };

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parseReplayBound, replayable, type ReplayBound, type ReplayedEvent } from '@aidwatch/audit';
 import type { CloudEvent } from '@aidwatch/domain';
 import { KafkaPublisher } from '@aidwatch/messaging';
-import { openStore, print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
+import { openReadableStore, print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
 interface ReplayOptions extends StoreOptions {
   from: string;
@@ -49,7 +49,7 @@ export function registerReplayCommand(program: Command): void {
     const batchSize = Number(options.batch);
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new UsageError('--batch must be a positive integer');
-    const { store, config } = openStore(options);
+    const { store, config } = openReadableStore(options);
     const brokers = options.brokers?.split(',').map((b) => b.trim()) ?? config.kafka?.brokers;
     if (!brokers?.length) {
       await store.close();

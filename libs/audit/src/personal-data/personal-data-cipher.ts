@@ -1,0 +1,47 @@
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { subjectKeyId, type SubjectKeyStore } from './subject-key-store';
+
+const PREFIX = 'pd1';
+/** What a reader sees in place of a personal field whose subject was forgotten. */
+export const FORGOTTEN = '[forgotten]';
+
+const b64 = (b: Buffer) => b.toString('base64url');
+
+/**
+ * Encrypts personal values with their subject's key: AES-256-GCM, the IV derived from the value
+ * (HMAC-SHA256 of it under the key, as in SIV constructions) so that the same value stored again encrypts
+ * the same way and byte-identical repeats stay identical. Sealed form: `pd1.<keyId>.<iv>.<ciphertext>.<tag>`.
+ */
+export class PersonalDataCipher {
+  constructor(private readonly keys: SubjectKeyStore) {}
+
+  seal(subject: string, value: string): string {
+    const keyId = subjectKeyId(subject);
+    const key = this.keys.keyFor(keyId);
+    if (!key) return `${PREFIX}.${keyId}...`; // forgotten subjects are not stored again in readable form
+    const iv = createHmac('sha256', key).update(value, 'utf8').digest().subarray(0, 12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    return [PREFIX, keyId, b64(iv), b64(ciphertext), b64(cipher.getAuthTag())].join('.');
+  }
+
+  close(): void {
+    this.keys.close();
+  }
+
+  /** The value, FORGOTTEN if its key was destroyed, or the input unchanged if it is not sealed (older data). */
+  open(sealed: string): string {
+    if (!isSealed(sealed)) return sealed;
+    const [, keyId, iv, ciphertext, tag] = sealed.split('.');
+    const key = this.keys.lookup(keyId);
+    if (!key || !ciphertext) return FORGOTTEN;
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
+  }
+}
+
+export const isSealed = (value: unknown): value is string =>
+  typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.split('.').length === 5;

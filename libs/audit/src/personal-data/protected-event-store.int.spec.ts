@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { deliveryRecorded, SampleIds, verificationReported } from '@aidwatch/domain/testing';
+import { EmbeddedEventStore } from '@aidwatch/event-store';
+import { writeCheckpoint } from '../audit-checkpoint';
+import { verifyStore } from '../store-verification';
+import { appendFacts, auditStory } from '../testing/audit-story';
+import { FORGOTTEN, PersonalDataCipher } from './personal-data-cipher';
+import { ProtectedEventStore } from './protected-event-store';
+import { SubjectKeyStore } from './subject-key-store';
+
+describe('personal data encrypted per data subject, and forgotten by destroying the key', () => {
+  let sealed: EmbeddedEventStore;
+  let keys: SubjectKeyStore;
+  let store: ProtectedEventStore;
+  const monitorOf = async () => {
+    const events = await store.readStream(`consignment-${SampleIds.consignmentId}`);
+    const verification = events.find((e) => e.type === verificationReported().type);
+    return (verification?.data as { data: { monitorId: string } }).data.monitorId;
+  };
+
+  beforeEach(async () => {
+    sealed = EmbeddedEventStore.temporary();
+    keys = new SubjectKeyStore(path.join(path.dirname(sealed.file), 'subject-keys.sqlite'));
+    store = new ProtectedEventStore(sealed, new PersonalDataCipher(keys));
+    await appendFacts(store, auditStory());
+  });
+  afterEach(() => store.close());
+
+  it('readers see the monitor and the recipient; the log holds neither in readable form', async () => {
+    expect(await monitorOf()).toBe(SampleIds.monitorId);
+    const raw = new Database(sealed.file, { readonly: true });
+    const rows = raw.prepare('SELECT data FROM events').all() as Array<{ data: string }>;
+    raw.close();
+    const text = rows.map((r) => r.data).join('\n');
+    expect(text).not.toContain(SampleIds.monitorId);
+    expect(text).not.toContain(deliveryRecorded().data.receivedBy);
+    expect(text).toMatch(/"monitorId":"pd1\.[0-9a-f]{64}\./);
+  });
+
+  it('the same event stored again seals the same way (idempotent repeats stay byte-identical)', async () => {
+    const cipher = new PersonalDataCipher(keys);
+    expect(cipher.seal('monitor:MON-017', 'MON-017')).toBe(cipher.seal('monitor:MON-017', 'MON-017'));
+    expect(cipher.seal('monitor:MON-017', 'MON-017')).not.toBe(cipher.seal('monitor:MON-018', 'MON-017'));
+  });
+
+  it('after forget the monitor reads as forgotten, others are untouched, and the chain still verifies', async () => {
+    await writeCheckpoint(sealed, randomUUID, () => new Date());
+    expect(keys.forget(`monitor:${SampleIds.monitorId}`)).toBe(true);
+    expect(await monitorOf()).toBe(FORGOTTEN);
+    const [delivery] = (await store.readStream(`consignment-${SampleIds.consignmentId}`)).filter(
+      (e) => e.type === deliveryRecorded().type,
+    );
+    expect((delivery.data as { data: { receivedBy: string } }).data.receivedBy).toBe(
+      deliveryRecorded().data.receivedBy,
+    );
+    expect(await verifyStore(sealed)).toMatchObject({ ok: true, broken: 0, checkpoints: 1 });
+    expect(keys.forget('monitor:never-seen')).toBe(false);
+  });
+});
