@@ -7,7 +7,10 @@ import { intakeError } from './events.controller';
 /**
  * `POST /ais/nmea`: raw AIVDM/AIVDO sentences (text/plain, one per line, tag blocks allowed) for feeds that
  * only speak NMEA. Sentences without a tag-block time (`c:`) take the time of receipt. The events carry
- * the source `nmea:<station>`, which the producer's credential must allow.
+ * the source `nmea:<station>`, which the producer's credential must allow. Line by line: 202 with the ids
+ * stored and, each with its line number and reason, the lines `rejected` (undecodable), `skipped` (other
+ * NMEA sentences, unused AIS types, a message another station already delivered) and `pending` (fragments
+ * waiting for the rest of their message, which may come in a later request); 400 only when no line is usable.
  */
 @Controller('ais/nmea')
 @Allow('producer')
@@ -34,12 +37,9 @@ export class AisNmeaController {
     );
     if (!result.ok) {
       if (result.kind !== 'invalid') throw intakeError(result);
-      throw new ApiError(
-        HttpStatus.BAD_REQUEST,
-        'undecodable AIS sentences; nothing was accepted',
-        result.errors,
-      );
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'no line of the body is usable AIS or NMEA', result.errors);
     }
-    return { accepted: result.accepted };
+    const { accepted, rejected, skipped, pending } = result;
+    return { accepted, rejected, skipped, pending };
   }
 }

@@ -6,6 +6,7 @@ import { APP_CONFIG, ObservabilityHttpModule } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
 import { AisNmeaController } from './ais-nmea.controller';
 import { EventsController } from './events.controller';
+import { FieldIntakeController } from './field-intake.controller';
 import { KafkaIntakeService } from './kafka-intake.service';
 
 const eventIntakeProvider = {
@@ -15,15 +16,22 @@ const eventIntakeProvider = {
     new EventIntake(
       store,
       metrics,
-      { identifierLength: config.limits.identifierLength, textLength: config.limits.textLength },
+      {
+        identifierLength: config.limits.identifierLength,
+        textLength: config.limits.textLength,
+        nmea: {
+          fragmentWindowMs: config.intake.aisFragmentWindowMs,
+          duplicateWindowMs: config.intake.aisDuplicateWindowMs,
+        },
+      },
       { maxFutureSkewMs: config.limits.maxFutureSkewSec * 1000 },
     ),
 };
 
-/** `POST /events`, `POST /ais/nmea` and the intake path behind them. */
+/** `POST /events`, `POST /ais/nmea`, `POST /intake/kobo|odk` and the intake path behind them. */
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [EventsController, AisNmeaController],
+  controllers: [EventsController, AisNmeaController, FieldIntakeController],
   providers: [eventIntakeProvider],
   exports: [EventIntake],
 })

@@ -93,8 +93,29 @@ export interface HttpConfig {
   sse: { maxBufferedBytes: number; historyPageSize: number };
 }
 
+/** Field-tool and AIS intake settings. */
+export interface IntakeConfig {
+  /** UTC offset (`+HH:MM`) of the field form's time zone, for submission times without a zone. */
+  fieldFormUtcOffset: string;
+  /** JSON file overriding parts of the field form mapping (docs/field-intake.md), if any. */
+  fieldMappingFile?: string;
+  /** How long fragments of a multipart AIS message wait for the others, per station (ms). */
+  aisFragmentWindowMs: number;
+  /** The same AIS sentence heard by several stations within this time is one event (ms). */
+  aisDuplicateWindowMs: number;
+}
+
+const utcOffset = makeValidator<string>((input) => {
+  const value = input.trim() === 'Z' ? '+00:00' : input.trim();
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(value);
+  if (!match || Number(match[2]) > 14 || Number(match[3]) > 59)
+    throw new EnvError(`"${input}" is not a UTC offset such as +09:00 or -05:00`);
+  return value;
+});
+
 export interface AppConfig {
   port: number;
+  intake: IntakeConfig;
   http: HttpConfig;
   access: AccessConfig;
   limits: InputLimits;
@@ -167,6 +188,10 @@ export function loadConfig(
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       MAX_FUTURE_SKEW: nonNegativeInt({ default: 300 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
+      FIELD_FORM_UTC_OFFSET: utcOffset({ default: '+00:00' }),
+      FIELD_MAPPING_FILE: str({ default: '' }),
+      AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
+      AIS_DUPLICATE_WINDOW_SEC: positive({ default: 30 }),
       SUBJECT_KEYS_PATH: str({ default: '' }),
     },
     {
@@ -194,6 +219,12 @@ export function loadConfig(
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
+    intake: {
+      fieldFormUtcOffset: e.FIELD_FORM_UTC_OFFSET,
+      ...(e.FIELD_MAPPING_FILE ? { fieldMappingFile: path.resolve(e.FIELD_MAPPING_FILE) } : {}),
+      aisFragmentWindowMs: e.AIS_FRAGMENT_WINDOW_SEC * 1000,
+      aisDuplicateWindowMs: e.AIS_DUPLICATE_WINDOW_SEC * 1000,
+    },
     http: {
       host: e.HOST,
       corsOrigins: e.CORS_ORIGINS,

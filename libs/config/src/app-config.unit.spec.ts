@@ -47,6 +47,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the intake settings: field form time zone and mapping file, AIS windows', () => {
+    expect(loadConfig({}).intake).toEqual({
+      fieldFormUtcOffset: '+00:00',
+      aisFragmentWindowMs: 120_000,
+      aisDuplicateWindowMs: 30_000,
+    });
+    const config = loadConfig({
+      FIELD_FORM_UTC_OFFSET: '+09:00',
+      FIELD_MAPPING_FILE: 'mapping.json',
+      AIS_FRAGMENT_WINDOW_SEC: '300',
+      AIS_DUPLICATE_WINDOW_SEC: '5',
+    });
+    expect(config.intake).toMatchObject({
+      fieldFormUtcOffset: '+09:00',
+      fieldMappingFile: expect.stringMatching(/mapping\.json$/),
+      aisFragmentWindowMs: 300_000,
+      aisDuplicateWindowMs: 5_000,
+    });
+    expect(() => loadConfig({ FIELD_FORM_UTC_OFFSET: '+9' })).toThrow(/FIELD_FORM_UTC_OFFSET/);
+    expect(() => loadConfig({ AIS_FRAGMENT_WINDOW_SEC: '0' })).toThrow(/AIS_FRAGMENT_WINDOW_SEC/);
+  });
+
   it('requires a connection string for KurrentDB', () => {
     expect(() => loadConfig({ EVENT_STORE: 'kurrentdb' })).toThrow(/KURRENTDB_CONNECTION_STRING is required/);
   });

@@ -130,7 +130,8 @@ export interface VesselPositionData {
   mmsi: string;
   lat: number;
   lon: number;
-  sog: number;
+  /** Knots; absent when the report says "not available" (AIS 1023). */
+  sog?: number;
   cog?: number;
   heading?: number;
   navStatus?: number;

@@ -8,6 +8,7 @@ import {
   type StringLimits,
   type AidEvent,
   type FieldError,
+  type EventValidation,
   type HttpHeaders,
 } from '@aidwatch/domain';
 import {
@@ -20,7 +21,16 @@ import {
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
 import { defaultMaxFutureSkewSec, futureDatedProblems, futureDatedReason } from './future-dated';
-import { decodeNmeaLines, looksLikeNmea, NmeaDecoder } from './nmea-intake';
+import { mapFieldSubmission, type FieldTool } from './field-submission';
+import type { FieldFormMapping } from './field-submission-mapping';
+import type { NmeaDecoderOptions } from '@aidwatch/maritime';
+import {
+  decodeNmeaLines,
+  looksLikeNmea,
+  NmeaDecoder,
+  type NmeaLineReport,
+  type NmeaLinesResult,
+} from './nmea-intake';
 
 /** How the intake judges event times: the receiver's clock and the allowed skew (`MAX_FUTURE_SKEW`). */
 export interface IntakeClock {
@@ -39,11 +49,23 @@ export interface HttpEventError {
 
 /**
  * `invalid`: the body or an event failed validation (400); `forbidden`: the caller may not write an event
- * (403); `conflict`: an event's `source` + `id` is already stored with different content (409).
+ * (403); `conflict`: an event's `source` + `id` is already stored with different content (409);
+ * `unmappable`: a field-tool submission that does not map to a contract event (422).
  */
 export type HttpIntakeResult =
   | { ok: true; accepted: string[] }
-  | { ok: false; kind: 'invalid' | 'forbidden' | 'conflict'; errors: HttpEventError[] };
+  | { ok: false; kind: 'invalid' | 'forbidden' | 'conflict' | 'unmappable'; errors: HttpEventError[] };
+
+/** `POST /ais/nmea`: the ids stored, and what became of every other line. */
+export type NmeaIntakeResult =
+  | {
+      ok: true;
+      accepted: string[];
+      rejected: NmeaLineReport[];
+      skipped: NmeaLineReport[];
+      pending: NmeaLineReport[];
+    }
+  | Extract<HttpIntakeResult, { ok: false }>;
 
 /** Why the caller may not write this event (a sentence), or undefined when it may. */
 export type WriteAuthorizer = (event: AidEvent) => Promise<string | undefined>;
@@ -53,23 +75,29 @@ export type WriteAuthorizer = (event: AidEvent) => Promise<string | undefined>;
  * Kafka and HTTP differ only in how bytes become candidate events and how rejections are reported.
  */
 export class EventIntake {
-  /** One NMEA decoder per Kafka partition, so multipart messages assemble in partition order. */
-  private readonly nmeaDecoders = new Map<string, NmeaDecoder>();
+  /**
+   * One NMEA decoder for HTTP and Kafka alike: fragments of a multipart message meet whichever request or
+   * message brings them (told apart by station), and a message heard by two stations is stored once.
+   */
+  private readonly nmea: NmeaDecoder;
+  private nmeaExpired = 0;
 
   private readonly limits: StringLimits;
   private readonly clock: IntakeClock;
 
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
-   * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`).
+   * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `nmea`: the AIS
+   * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`).
    */
   constructor(
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
-    limits: Partial<StringLimits> = {},
+    { nmea, ...limits }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions } = {},
     clock: Partial<IntakeClock> = {},
   ) {
     this.limits = { identifierLength: 256, textLength: 4096, ...limits };
+    this.nmea = new NmeaDecoder(nmea);
     this.clock = { now: () => Date.now(), maxFutureSkewMs: defaultMaxFutureSkewSec * 1000, ...clock };
   }
 
@@ -142,6 +170,25 @@ export class EventIntake {
     return { ok: true, accepted: events.map((e) => e.id) };
   }
 
+  /**
+   * `POST /intake/kobo`, `POST /intake/odk`: one form submission, mapped (see `mapFieldSubmission`), then
+   * validated and appended like any event. A repeat maps to the same event id, so it is stored once.
+   */
+  async ingestFieldSubmission(
+    tool: FieldTool,
+    submission: unknown,
+    mapping: FieldFormMapping,
+    authorize?: WriteAuthorizer,
+  ): Promise<HttpIntakeResult> {
+    const mapped = mapFieldSubmission(tool, submission, mapping);
+    if (!mapped.ok) {
+      this.metrics.eventsRejected.inc({ topic: `intake/${tool}` });
+      const reason = `the ${tool === 'kobo' ? 'KoboToolbox' : 'ODK Central'} submission does not map to a verification event`;
+      return { ok: false, kind: 'unmappable', errors: [{ index: 0, reason, errors: mapped.errors }] };
+    }
+    return this.appendAuthorized([mapped.event], authorize);
+  }
+
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
   async ingestKafkaBatch(messages: readonly InboundMessage[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
@@ -198,34 +245,57 @@ export class EventIntake {
     return outcomes;
   }
 
-  /** `POST /ais/nmea`: raw sentences, one per line, decoded and appended like any other event. */
+  /**
+   * `POST /ais/nmea`: a receiver log, line by line (see `decodeNmeaLines`): the decodable reports are
+   * appended, every other line is reported. Refused as a whole (`invalid`) only when no line was usable.
+   */
   async ingestNmeaText(
     text: string,
     receivedAtMs: number,
     station?: string,
     authorize?: WriteAuthorizer,
-  ): Promise<HttpIntakeResult> {
-    const decoded = decodeNmeaLines(new NmeaDecoder({ station }), text, receivedAtMs, station);
-    if (!decoded.ok) {
+  ): Promise<NmeaIntakeResult> {
+    const decoded = this.decodeNmea(text, receivedAtMs, station);
+    const { events, rejected, skipped, pending } = decoded;
+    if (events.length + skipped.length + pending.length === 0) {
       this.metrics.eventsRejected.inc({ topic: 'http' });
-      return {
-        ok: false,
-        kind: 'invalid',
-        errors: [{ index: -1, reason: decoded.reason, errors: decoded.errors }],
-      };
+      const reason = `no usable line: ${rejected.length} undecodable line${rejected.length === 1 ? '' : 's'}`;
+      const errors = rejected.map((r) => ({ field: `line ${r.line}`, message: r.reason }));
+      return { ok: false, kind: 'invalid', errors: [{ index: -1, reason, errors }] };
     }
-    return this.appendAuthorized(decoded.events, authorize);
+    const appended = await this.appendAuthorized(events, authorize);
+    if (!appended.ok) return appended;
+    return { ok: true, accepted: appended.accepted, rejected, skipped, pending };
   }
 
-  /** Raw NMEA on the AIS topic (feeds that only speak NMEA); undefined when the message is not NMEA. */
-  private decodeNmeaMessage(message: InboundMessage) {
+  private decodeNmea(text: string, receivedAtMs: number, station?: string): NmeaLinesResult {
+    const decoded = decodeNmeaLines(this.nmea, text, receivedAtMs, station);
+    const lines = this.metrics.aisLines;
+    lines.inc({ outcome: 'rejected' }, decoded.rejected.length);
+    lines.inc({ outcome: 'skipped' }, decoded.skipped.length);
+    lines.inc({ outcome: 'pending' }, decoded.pending.length);
+    const expired = this.nmea.stats.expired;
+    lines.inc({ outcome: 'expired' }, expired - this.nmeaExpired);
+    this.nmeaExpired = expired;
+    return decoded;
+  }
+
+  /**
+   * Raw NMEA on the AIS topic (feeds that only speak NMEA); undefined when the message is not NMEA. Bad
+   * lines are counted in the metrics; the message is dead-lettered only when no line of it was usable.
+   */
+  private decodeNmeaMessage(
+    message: InboundMessage,
+  ): Extract<EventValidation, { ok: false }> | { ok: true; events: AidEvent[] } | undefined {
     if (message.topic !== Topics.positions || !message.value) return undefined;
     const text = message.value.toString('utf8');
     if (!looksLikeNmea(text)) return undefined;
-    const key = `${message.topic}/${message.partition}`;
-    let decoder = this.nmeaDecoders.get(key);
-    if (!decoder) this.nmeaDecoders.set(key, (decoder = new NmeaDecoder()));
-    return decodeNmeaLines(decoder, text, message.timestamp, message.headers['x-ais-station']);
+    const decoded = this.decodeNmea(text, message.timestamp, message.headers['x-ais-station']);
+    const { events, rejected, skipped, pending } = decoded;
+    if (events.length + skipped.length + pending.length > 0 || rejected.length === 0)
+      return { ok: true, events };
+    const errors = rejected.map((r) => ({ field: `line ${r.line}`, message: r.reason }));
+    return { ok: false, reason: `${rejected.length} undecodable AIS line(s): ${rejected[0].reason}`, errors };
   }
 
   /**

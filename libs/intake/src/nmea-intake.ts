@@ -1,19 +1,36 @@
-import { validateCloudEvent, type AidEvent, type FieldError } from '@aidwatch/domain';
-import { NmeaDecoder, nmeaResultsToCloudEvents } from '@aidwatch/maritime';
+import { validateCloudEvent, type AidEvent } from '@aidwatch/domain';
+import { isNmeaDecoded, isNmeaError, NmeaDecoder, nmeaToCloudEvent } from '@aidwatch/maritime';
 
-/** A Kafka value or HTTP body that holds raw AIS NMEA sentences (optionally with tag blocks) rather than JSON. */
+/** A Kafka value or HTTP body that holds raw NMEA sentences (optionally with tag blocks) rather than JSON. */
 export function looksLikeNmea(text: string): boolean {
   const start = text.trimStart();
-  return start.startsWith('!AI') || start.startsWith('!BS') || start.startsWith('\\');
+  return start.startsWith('!') || start.startsWith('$') || start.startsWith('\\');
 }
 
-export type NmeaLinesResult =
-  { ok: true; events: AidEvent[] } | { ok: false; reason: string; errors: FieldError[] };
+/** One line of the input: its number (from 1), why it gave no event, and the line itself. */
+export interface NmeaLineReport {
+  line: number;
+  reason: string;
+  sentence: string;
+}
 
 /**
- * Decodes the sentences of one message (one or more lines) into contract events. Multipart messages are
- * assembled across calls by the decoder the caller keeps per source (Kafka partition, HTTP request).
- * Sentences without a tag-block time take `receivedAtMs`.
+ * What became of each line of a receiver log: the events of the decodable reports; the lines refused
+ * (bad checksum, implausible time, invalid values…); the lines skipped (NMEA other than AIS, AIS types
+ * AidWatch does not use, a message already heard by another station); the fragments still waiting for the
+ * rest of their message. One bad line never costs the others.
+ */
+export interface NmeaLinesResult {
+  events: AidEvent[];
+  rejected: NmeaLineReport[];
+  skipped: NmeaLineReport[];
+  pending: NmeaLineReport[];
+}
+
+/**
+ * Decodes the lines of one message or request. Multipart messages are assembled across calls by the
+ * decoder the caller shares (per process: fragments are told apart by station). Sentences without a
+ * tag-block time take `receivedAtMs`; `station` names the receiver when the lines do not.
  */
 export function decodeNmeaLines(
   decoder: NmeaDecoder,
@@ -21,32 +38,27 @@ export function decodeNmeaLines(
   receivedAtMs: number,
   station?: string,
 ): NmeaLinesResult {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  const errors: FieldError[] = [];
-  const events: AidEvent[] = [];
-  lines.forEach((line, index) => {
-    const decoded = nmeaResultsToCloudEvents(decoder.decode(line.trim(), receivedAtMs), { station });
-    for (const e of decoded.errors) errors.push({ field: `line ${index + 1}`, message: e.error });
-    for (const event of decoded.events) {
-      const checked = validateCloudEvent(event);
-      if (checked.ok) events.push(checked.event);
-      else
-        errors.push(
-          ...checked.errors.map((err) => ({
-            field: `line ${index + 1}: ${err.field}`,
-            message: err.message,
-          })),
-        );
+  const out: NmeaLinesResult = { events: [], rejected: [], skipped: [], pending: [] };
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const sentence = raw.trim();
+    if (sentence === '') return;
+    const line = index + 1;
+    for (const result of decoder.decode(sentence, receivedAtMs, station)) {
+      if (isNmeaError(result)) out.rejected.push({ line, reason: result.error, sentence });
+      else if (!isNmeaDecoded(result)) {
+        (result.note === 'pending' ? out.pending : out.skipped).push({
+          line,
+          reason: result.detail,
+          sentence,
+        });
+      } else {
+        const checked = validateCloudEvent(nmeaToCloudEvent(result, { station }));
+        if (checked.ok) out.events.push(checked.event);
+        else out.rejected.push({ line, reason: checked.reason, sentence });
+      }
     }
   });
-  if (errors.length > 0) {
-    return {
-      ok: false,
-      reason: `${errors.length} undecodable AIS sentence(s): ${errors[0].message}`,
-      errors,
-    };
-  }
-  return { ok: true, events };
+  return out;
 }
 
 export { NmeaDecoder };

@@ -64,6 +64,13 @@ export class AidwatchMetrics {
     this.inputs = provider;
   }
 
+  readonly aisLines = new Counter({
+    name: 'aidwatch_ais_lines_total',
+    help: 'NMEA lines of AIS feeds that gave no event, by outcome: rejected (undecodable), skipped (other NMEA, unused AIS types, duplicates across stations), pending (fragments waiting), expired (multipart messages whose fragments never all came).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly appends = new Counter({
     name: 'aidwatch_store_appends_total',
     help: 'Events written to the event store (new events only; idempotent repeats are counted apart).',

@@ -219,7 +219,7 @@ export class MaritimeDetector implements Detector {
         const at = Date.parse(d.at);
         const input = this.clocks.input(event.source);
         const moved = this.observe(input, at);
-        this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog, at, event.id, input);
+        this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.settle(input, moved);
         break;
       }

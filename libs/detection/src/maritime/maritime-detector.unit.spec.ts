@@ -251,8 +251,15 @@ describe('MaritimeDetector', () => {
     const fast = new MaritimeDetector(maritimeConfig(), testPorts);
     const flags = events.flatMap(
       (e) =>
-        fast.handlePosition(e.source, A, e.data.lat, e.data.lon, e.data.sog, Date.parse(e.data.at), e.id)
-          .raised,
+        fast.handlePosition(
+          e.source,
+          A,
+          e.data.lat,
+          e.data.lon,
+          e.data.sog ?? NaN,
+          Date.parse(e.data.at),
+          e.id,
+        ).raised,
     );
     expect(flags.map((f) => f.flagId)).toEqual(
       new MaritimeScenario().feed(events).raised.map((f) => f.flagId),

@@ -25,8 +25,9 @@ export class VesselPositionDataDto implements VesselPositionData {
   @IsNumberWithin(-180, 180)
   lon!: number;
 
+  @IsOptionalField()
   @IsNumberWithin(0, MAX_SOG_KNOTS)
-  sog!: number;
+  sog?: number;
 
   @IsOptionalField()
   @IsNumberWithin(0, 360)

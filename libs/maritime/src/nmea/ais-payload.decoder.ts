@@ -38,8 +38,10 @@ export type PayloadDecoding =
   | { ok: false; unsupported: true; messageType: number }
   | { ok: false; unsupported: false; error: string };
 
-// Bits each message must carry for the fields read here.
-const MIN_BITS: Record<number, number> = { 1: 137, 2: 137, 3: 137, 5: 422, 18: 133, 19: 271, 24: 160 };
+// Bits each message must carry for the fields read here. A type 5 shorter than its 424 bits yields the
+// fields it carries whole (IMO from 70 bits on), as gpsd and pyais do with truncated receptions.
+const MIN_BITS: Record<number, number> = { 1: 137, 2: 137, 3: 137, 5: 70, 18: 133, 19: 271, 24: 160, 27: 96 };
+const FULL_TYPE_5_BITS = 422;
 
 export function decodeAisPayload(payload: string, fillBits: number): PayloadDecoding {
   const bitCount = payload.length * 6 - fillBits;
@@ -73,7 +75,10 @@ export function decodeAisPayload(payload: string, fillBits: number): PayloadDeco
     }
     case 19:
       return decodeType19(bits, mmsi);
+    case 27:
+      return decodeType27(bits, mmsi);
     case 5: {
+      if (bitCount < FULL_TYPE_5_BITS) return decodeShortType5(bits, mmsi, bitCount);
       const m = new AisMessage5(messageType, '', bits);
       return ok({
         messageType,
@@ -120,6 +125,42 @@ function decodeType19(bits: AisBitField, mmsi: string): PayloadDecoding {
   if (!decoded.ok) return decoded;
   decoded.message.static = staticFields({ name: bits.getString(143, 120), shipType: bits.getInt(263, 8) });
   return decoded;
+}
+
+// Type 27, long-range position for satellite reception (ITU-R M.1371-5 §3.3.8.2.26): 1/10' resolution,
+// SOG in whole knots (63 = not available), COG in whole degrees (511 = not available).
+function decodeType27(bits: AisBitField, mmsi: string): PayloadDecoding {
+  const navStatus = bits.getInt(40, 4);
+  const lonRaw = bits.getSignedInt(44, 18);
+  const latRaw = bits.getSignedInt(62, 17);
+  const sogRaw = bits.getInt(79, 6);
+  const cogRaw = bits.getInt(85, 9);
+  return position(
+    27,
+    mmsi,
+    latRaw === 91 * 600 ? null : latRaw / 600,
+    lonRaw === 181 * 600 ? null : lonRaw / 600,
+    sogRaw === 63 ? null : sogRaw,
+    cogRaw === 511 ? null : cogRaw,
+    null,
+    navStatus,
+  );
+}
+
+// Type 5 cut short: each field read only when all its bits arrived (layout of ITU-R M.1371 / gpsd AIVDM).
+function decodeShortType5(bits: AisBitField, mmsi: string, bitCount: number): PayloadDecoding {
+  const has = (end: number) => bitCount >= end;
+  return ok({
+    messageType: 5,
+    mmsi,
+    static: staticFields({
+      imo: bits.getInt(40, 30),
+      callsign: has(112) ? bits.getString(70, 42) : undefined,
+      name: has(232) ? bits.getString(112, 120) : undefined,
+      shipType: has(240) ? bits.getInt(232, 8) : undefined,
+      draught: has(302) ? bits.getInt(294, 8) / 10 : undefined,
+    }),
+  });
 }
 
 function position(

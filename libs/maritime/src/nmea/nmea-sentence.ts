@@ -23,12 +23,18 @@ export interface AisSentence {
   groupId?: string;
 }
 
-export type SentenceParse = { ok: true; sentence: AisSentence } | { ok: false; error: string };
+export type SentenceParse =
+  | { ok: true; sentence: AisSentence }
+  | { ok: false; error: string }
+  /** A well-formed NMEA sentence that is not AIS (`$GPRMC`, `$GPVTG`, `$ARVSI`…): skipped, not an error. */
+  | { ok: false; skipped: string };
 
 const SENTENCE = /^!([A-Z]{2})(VDM|VDO)$/;
 // Six-bit armoring uses ASCII 48-87 and 96-119.
 const PAYLOAD = /^[0-9:;<=>?@A-W`a-w]*$/;
 const HEX2 = /^[0-9A-Fa-f]{2}$/;
+// Any NMEA 0183 sentence: `$` or `!`, a talker and formatter (or a proprietary `P…` address), fields.
+const OTHER_SENTENCE = /^([$!])([A-Z][A-Z0-9]{1,9}),[^\r\n]*$/;
 
 /** The NMEA checksum: XOR of every character between the start delimiter and `*`, as two hex digits. */
 export function nmeaChecksum(body: string): string {
@@ -48,7 +54,10 @@ export function parseAisSentence(line: string): SentenceParse {
     tags = parsed;
     rest = rest.slice(end + 1);
   }
-  if (!rest.startsWith('!')) return fail('not an AIS sentence (expected "!xxVDM" or "!xxVDO")');
+  const other = OTHER_SENTENCE.exec(rest);
+  if (other && !SENTENCE.test(`!${other[2]}`)) return { ok: false, skipped: other[2] };
+  if (!rest.startsWith('!'))
+    return fail('not an NMEA sentence (expected "!xxVDM", "!xxVDO" or another "$…" / "!…" sentence)');
   const star = rest.indexOf('*');
   if (star < 0) return fail('checksum missing');
   const body = rest.slice(1, star);
@@ -144,12 +153,14 @@ function parseUscgTrailer(trailer: string): TagFields {
   return out;
 }
 
-// IEC 61162-450 gives seconds; some feeds send milliseconds, which are told apart by size.
+// IEC 61162-450 gives Unix seconds (up to 10 digits, optionally with a fraction); some feeds send
+// milliseconds (13 digits). Anything else (11 or 12 digits: year 5138 or later) is no time at all;
+// whether a time is plausible is the decoder's to judge, against the time of receipt.
 function unixToMs(value: string): number | undefined {
-  if (!/^\d+(\.\d+)?$/.test(value)) return undefined;
+  const seconds = /^\d{1,10}(\.\d+)?$/.test(value);
+  if (!seconds && !/^\d{13}$/.test(value)) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) return undefined;
-  return Math.round(n >= 1e11 ? n : n * 1000);
+  return Math.round(seconds ? n * 1000 : n);
 }
 
 const fail = (error: string): SentenceParse => ({ ok: false, error });

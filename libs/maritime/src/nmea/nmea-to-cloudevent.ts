@@ -1,6 +1,6 @@
 import { EventTypes, type VesselPositionReported, type VesselStaticReported } from '@aidwatch/domain';
 import { v5 as uuidv5 } from 'uuid';
-import { isNmeaError, type NmeaDecoded, type NmeaResult } from './nmea.decoder';
+import { isNmeaDecoded, isNmeaError, type NmeaDecoded, type NmeaResult } from './nmea.decoder';
 
 /** Fixed for good: ids derived under it must stay the same so redelivered sentences stay idempotent. */
 export const NmeaEventIdNamespace = 'b3c0f0a4-6a51-4d7e-9f0e-5c2d8a41e7b9';
@@ -42,7 +42,7 @@ export function nmeaResultsToCloudEvents(
   const errors: { error: string; line: string }[] = [];
   for (const r of results) {
     if (isNmeaError(r)) errors.push(r);
-    else events.push(nmeaToCloudEvent(r, options));
+    else if (isNmeaDecoded(r)) events.push(nmeaToCloudEvent(r, options));
   }
   return { events, errors };
 }

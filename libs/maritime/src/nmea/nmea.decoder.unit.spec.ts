@@ -5,9 +5,12 @@ import { isNmeaError, NmeaDecoder, type NmeaResult, type NmeaDecoded } from './n
 // throughout AIS tutorials. Each value below was also reproduced with gpsd 3.22's gpsdecode.
 const RECEIVED = Date.parse('2026-11-01T00:00:00Z');
 
+/** Results of the lines, leaving out the notes that fragments are waiting for the rest. */
 function decodeAll(lines: string[], receivedAt: number | null = RECEIVED): NmeaResult[] {
   const decoder = new NmeaDecoder();
-  return lines.flatMap((line) => decoder.decode(line, receivedAt ?? undefined));
+  return lines
+    .flatMap((line) => decoder.decode(line, receivedAt ?? undefined))
+    .filter((r) => !('note' in r && r.note === 'pending'));
 }
 
 function only(lines: string[]): NmeaDecoded {
@@ -66,7 +69,10 @@ describe('NmeaDecoder: class B (types 18, 19, 24)', () => {
 
   it('decodes gpsd type 19 sample into a position and a static report', () => {
     const results = decodeAll(['!AIVDM,1,1,,B,C5N3SRgPEnJGEBT>NhWAwwo862PaLELTBJ:V00000000S0D:R220,0*0B']);
-    expect(results.map((r) => ('kind' in r ? r.kind : r.error))).toEqual(['position', 'static']);
+    expect(results.map((r) => ('kind' in r ? r.kind : 'error' in r ? r.error : r.note))).toEqual([
+      'position',
+      'static',
+    ]);
     const [pos, stat] = results as NmeaDecoded[];
     expect(pos.data).toMatchObject({ mmsi: '367059850', sog: 8.7, cog: 335.9 });
     expect((pos.data as { lat: number }).lat).toBeCloseTo(29.543695, 6);
@@ -104,7 +110,9 @@ describe('NmeaDecoder: static and voyage data (type 5, multipart)', () => {
         '!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C',
         RECEIVED,
       ),
-    ).toEqual([]);
+    ).toEqual([
+      { note: 'pending', detail: 'fragment 1 of 2 waits for the others', line: expect.any(String) },
+    ]);
     expect(decoder.pendingMessages).toBe(1);
     const [r] = decoder.decode('!AIVDM,2,2,1,A,88888888880,2*25', RECEIVED) as NmeaDecoded[];
     expect(r.kind).toBe('static');
@@ -163,16 +171,19 @@ describe('NmeaDecoder: static and voyage data (type 5, multipart)', () => {
     }
   });
 
-  it('reports a lone second fragment and a first fragment superseded before completion', () => {
+  it('holds a lone second fragment, and drops a held message when its first fragment comes again', () => {
     const decoder = new NmeaDecoder();
     const lone = decoder.decode('!AIVDM,2,2,1,A,88888888880,2*25', RECEIVED);
-    expect(lone).toEqual([{ error: 'fragment 2 of 2 without the ones before it', line: expect.any(String) }]);
+    expect(lone).toEqual([
+      { note: 'pending', detail: 'fragment 2 of 2 waits for the others', line: expect.any(String) },
+    ]);
     const part1 = '!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C';
+    const other = '!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp9,0*1D';
+    decoder.decode(other.replace(/\*1D$/, '*1D'), RECEIVED);
+    expect(decoder.pendingMessages).toBe(0); // the lone fragment 2 and the other fragment 1 made a message
     decoder.decode(part1, RECEIVED);
     const again = decoder.decode(part1, RECEIVED);
-    expect(again).toHaveLength(1);
     expect((again[0] as { error: string }).error).toMatch(/^incomplete message dropped/);
-    expect(decoder.decode('!AIVDM,2,2,1,A,88888888880,2*25', RECEIVED)).toHaveLength(1);
   });
 });
 
@@ -184,17 +195,32 @@ describe('NmeaDecoder: framing, checksums and time', () => {
     expect(isNmeaError(r) && r.error).toMatch(/checksum mismatch/);
   });
 
-  it('rejects sentences without checksum, with a wrong field count or a non-AIS talker', () => {
+  it('rejects sentences without checksum or with a wrong field count', () => {
     const results = decodeAll([
       '!AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0',
       '!AIVDM,1,1,B,15M67FC000G?ufbE`FepT@3n00Sa,0*70',
-      '$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47',
+      'hello',
     ]);
     expect(results.map((r) => isNmeaError(r) && r.error)).toEqual([
       'checksum missing',
       'expected 7 fields, found 6',
-      'not an AIS sentence (expected "!xxVDM" or "!xxVDO")',
+      expect.stringMatching(/^not an NMEA sentence/),
     ]);
+  });
+
+  it('skips NMEA sentences other than AIS, counting them', () => {
+    const decoder = new NmeaDecoder();
+    const results = [
+      '$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47',
+      '$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A',
+      '$ARVSI,r003669945,,233948.825,1664,-115,0*1E',
+    ].flatMap((line) => decoder.decode(line, RECEIVED));
+    expect(results.map((r) => 'note' in r && `${r.note}: ${r.detail}`)).toEqual([
+      'skipped: GPGGA is not an AIS sentence',
+      'skipped: GPRMC is not an AIS sentence',
+      'skipped: ARVSI is not an AIS sentence',
+    ]);
+    expect(decoder.stats).toMatchObject({ otherSentences: 3, errors: 0 });
   });
 
   it('takes the time and station from a tag block, ahead of the receive time given', () => {
@@ -240,8 +266,10 @@ describe('NmeaDecoder: framing, checksums and time', () => {
 
   it('skips message types it does not use, counting them', () => {
     const decoder = new NmeaDecoder();
-    expect(decoder.decode('!AIVDM,1,1,,A,403OviQuMGCqWrRO9>E6fE700@GO,0*4D', RECEIVED)).toEqual([]);
-    expect(decoder.stats).toEqual({ sentences: 1, messages: 0, unsupported: 1, errors: 0 });
+    expect(decoder.decode('!AIVDM,1,1,,A,403OviQuMGCqWrRO9>E6fE700@GO,0*4D', RECEIVED)).toEqual([
+      { note: 'skipped', detail: 'AIS message type 4 is not used', line: expect.any(String) },
+    ]);
+    expect(decoder.stats).toMatchObject({ sentences: 1, messages: 0, unsupported: 1, errors: 0 });
   });
 
   it('accepts !AIVDO (own ship) sentences', () => {

@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
+import type { AppConfig } from '@aidwatch/config';
+import { EventIntake, fieldFormMapping, type FieldFormMapping, type FieldTool } from '@aidwatch/intake';
+import { Allow, ApiError, APP_CONFIG, CurrentPrincipal } from '@aidwatch/runtime';
+import { intakeError } from './events.controller';
+
+/**
+ * `POST /intake/kobo` (KoboToolbox REST Services) and `POST /intake/odk` (ODK Central submission JSON):
+ * end-use verification submissions from monitors (docs/field-intake.md). 202 `{accepted:[id]}`, also for a
+ * repeat; 422 with the reasons and nothing stored when a submission does not map to a verification event.
+ */
+@Controller('intake')
+@Allow('monitor')
+export class FieldIntakeController {
+  private readonly mapping: FieldFormMapping;
+
+  constructor(
+    private readonly intake: EventIntake,
+    private readonly tenants: StoreTenantLookup,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const file = config.intake.fieldMappingFile;
+    const overrides = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<FieldFormMapping>) : {};
+    this.mapping = fieldFormMapping({ utcOffset: config.intake.fieldFormUtcOffset, ...overrides });
+  }
+
+  @Post('kobo')
+  @HttpCode(HttpStatus.ACCEPTED)
+  kobo(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return this.submit('kobo', body, principal);
+  }
+
+  @Post('odk')
+  @HttpCode(HttpStatus.ACCEPTED)
+  odk(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return this.submit('odk', body, principal);
+  }
+
+  private async submit(tool: FieldTool, body: unknown, principal: Principal) {
+    const result = await this.intake.ingestFieldSubmission(tool, body, this.mapping, (event) =>
+      writeRefusal(principal, event, (id) => this.tenants.tenantOfConsignment(id)),
+    );
+    if (result.ok) return { accepted: result.accepted };
+    if (result.kind !== 'unmappable') throw intakeError(result);
+    throw new ApiError(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      result.errors[0].reason + '; nothing was stored',
+      result.errors[0].errors,
+    );
+  }
+}
