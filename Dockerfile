@@ -21,7 +21,7 @@ COPY --from=build /app/scripts/register-paths.js scripts/register-paths.js
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/docs docs
-RUN mkdir -p /app/data && chown node:node /app/data
+RUN mkdir -p /app/data /app/access && chown node:node /app/data /app/access
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \

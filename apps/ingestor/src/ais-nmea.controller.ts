@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
 import { Allow, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
+import { identifierProblem } from '@aidwatch/domain';
 import { EventIntake } from '@aidwatch/intake';
 import { intakeError } from './events.controller';
 
@@ -27,6 +28,11 @@ export class AisNmeaController {
     @CurrentPrincipal() principal: Principal,
     @Query('station') station?: string,
   ) {
+    const stationProblem = station === undefined ? undefined : identifierProblem(station, 64);
+    if (stationProblem)
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid station', [
+        { field: 'station', message: `station ${stationProblem}` },
+      ]);
     if (typeof body !== 'string' || body.trim() === '') {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'send NMEA sentences as text/plain, one per line', [
         { field: 'body', message: 'empty or not text/plain' },

@@ -93,6 +93,14 @@ export interface HttpConfig {
   sse: { maxBufferedBytes: number; historyPageSize: number };
 }
 
+/** How the Kafka intake consumes (see KafkaInbound). */
+export interface KafkaIntakeSettings {
+  commitIntervalMs: number;
+  partitionsConsumedConcurrently: number;
+  /** Event-time alignment of partitions while catching up; undefined when switched off (drift 0). */
+  alignment?: { maxDriftMs: number; idleAfterMs: number };
+}
+
 /** Field-tool and AIS intake settings. */
 export interface IntakeConfig {
   /** UTC offset (`+HH:MM`) of the field form's time zone, for submission times without a zone. */
@@ -128,6 +136,7 @@ export interface AppConfig {
   /** The per-data-subject keys of personal data (crypto-shredding), kept apart from the event log. */
   subjectKeysPath: string;
   kafka?: { brokers: string[]; clientId: string; groupId: string };
+  kafkaIntake: KafkaIntakeSettings;
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
@@ -163,6 +172,10 @@ export function loadConfig(
       KAFKA_BROKERS: brokerList({ default: [] }),
       KAFKA_CLIENT_ID: str({ default: 'aidwatch' }),
       KAFKA_GROUP_ID: str({ default: 'aidwatch-ingestor' }),
+      KAFKA_COMMIT_INTERVAL_MS: nonNegativeInt({ default: 1000 }),
+      KAFKA_PARTITIONS_CONCURRENTLY: positiveInt({ default: 4 }),
+      KAFKA_ALIGNMENT_MAX_DRIFT_MS: nonNegativeInt({ default: 300_000 }),
+      KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
@@ -176,6 +189,7 @@ export function loadConfig(
       RATE_LIMIT_WINDOW_SEC: positiveInt({ default: 60 }),
       SSE_MAX_BUFFERED_BYTES: positiveInt({ default: 1_048_576 }),
       SSE_HISTORY_PAGE: positiveInt({ default: 500 }),
+      ACCESS_KEYS_FILE: str({ default: '' }),
       AUTH_JWKS_URL: str({ default: '' }),
       AUTH_JWKS_FILE: str({ default: '' }),
       AUTH_JWT_ISSUER: str({ default: '' }),
@@ -232,7 +246,11 @@ export function loadConfig(
       sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
     },
     access: {
-      keyStorePath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'access.sqlite'),
+      keyStorePath: e.ACCESS_KEYS_FILE
+        ? path.resolve(e.ACCESS_KEYS_FILE)
+        : e.EVENT_STORE === 'memory'
+          ? ':memory:'
+          : path.join(dataDir, 'access.sqlite'),
       jwt:
         e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE
           ? {
@@ -268,6 +286,14 @@ export function loadConfig(
       e.KAFKA_BROKERS.length > 0
         ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, groupId: e.KAFKA_GROUP_ID }
         : undefined,
+    kafkaIntake: {
+      commitIntervalMs: e.KAFKA_COMMIT_INTERVAL_MS,
+      partitionsConsumedConcurrently: e.KAFKA_PARTITIONS_CONCURRENTLY,
+      alignment:
+        e.KAFKA_ALIGNMENT_MAX_DRIFT_MS > 0
+          ? { maxDriftMs: e.KAFKA_ALIGNMENT_MAX_DRIFT_MS, idleAfterMs: e.KAFKA_ALIGNMENT_IDLE_MS }
+          : undefined,
+    },
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
