@@ -42,9 +42,12 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
           'detection projection stopped',
         ),
     });
-    health.register('detection', () => {
+    // Catching up (a backlog or a rebuild) is healthy: the service answers while detection replays.
+    health.register('detection', async () => {
       const status = this.runner.status();
-      return { ok: status.running, detail: { ...status } };
+      const catchingUp = status.running && (await this.runner.catchingUp());
+      const state = !status.running ? 'stopped' : catchingUp ? 'catching up' : 'live';
+      return { ok: status.running, detail: { ...status, state } };
     });
   }
 

@@ -64,6 +64,14 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
       {
         topics: [...InboundTopics],
         handler: (messages) => this.intake.ingestKafkaBatch(messages),
+        commitIntervalMs: this.config.kafkaIntake.commitIntervalMs,
+        partitionsConsumedConcurrently: this.config.kafkaIntake.partitionsConsumedConcurrently,
+        ...(this.config.kafkaIntake.alignment
+          ? {
+              eventTimeOf: (message) => this.intake.eventTimeOf(message),
+              alignment: this.config.kafkaIntake.alignment,
+            }
+          : {}),
         hooks: {
           retrying: (retry) => {
             this.lastError = String((retry.error as Error)?.message ?? retry.error);

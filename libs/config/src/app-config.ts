@@ -88,6 +88,14 @@ export interface HttpConfig {
   sse: { maxBufferedBytes: number; historyPageSize: number };
 }
 
+/** How the Kafka intake consumes (see KafkaInbound). */
+export interface KafkaIntakeSettings {
+  commitIntervalMs: number;
+  partitionsConsumedConcurrently: number;
+  /** Event-time alignment of partitions while catching up; undefined when switched off (drift 0). */
+  alignment?: { maxDriftMs: number; idleAfterMs: number };
+}
+
 /** Field-tool and AIS intake settings. */
 export interface IntakeConfig {
   /** UTC offset (`+HH:MM`) of the field form's time zone, for submission times without a zone. */
@@ -123,6 +131,7 @@ export interface AppConfig {
   /** The per-data-subject keys of personal data (crypto-shredding), kept apart from the event log. */
   subjectKeysPath: string;
   kafka?: { brokers: string[]; clientId: string; groupId: string };
+  kafkaIntake: KafkaIntakeSettings;
   demo: boolean;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
@@ -158,6 +167,10 @@ export function loadConfig(
       KAFKA_BROKERS: brokerList({ default: [] }),
       KAFKA_CLIENT_ID: str({ default: 'aidwatch' }),
       KAFKA_GROUP_ID: str({ default: 'aidwatch-ingestor' }),
+      KAFKA_COMMIT_INTERVAL_MS: nonNegativeInt({ default: 1000 }),
+      KAFKA_PARTITIONS_CONCURRENTLY: positiveInt({ default: 4 }),
+      KAFKA_ALIGNMENT_MAX_DRIFT_MS: nonNegativeInt({ default: 300_000 }),
+      KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
@@ -266,6 +279,14 @@ export function loadConfig(
       e.KAFKA_BROKERS.length > 0
         ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, groupId: e.KAFKA_GROUP_ID }
         : undefined,
+    kafkaIntake: {
+      commitIntervalMs: e.KAFKA_COMMIT_INTERVAL_MS,
+      partitionsConsumedConcurrently: e.KAFKA_PARTITIONS_CONCURRENTLY,
+      alignment:
+        e.KAFKA_ALIGNMENT_MAX_DRIFT_MS > 0
+          ? { maxDriftMs: e.KAFKA_ALIGNMENT_MAX_DRIFT_MS, idleAfterMs: e.KAFKA_ALIGNMENT_IDLE_MS }
+          : undefined,
+    },
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,

@@ -153,3 +153,65 @@ describe('EmbeddedEventStore multi-stream append', () => {
     }
   });
 });
+
+describe('EmbeddedEventStore group commit', () => {
+  const event = (id = randomUUID()) => ({ id, type: 'position', data: {} });
+
+  it('commits appends made in the same turn together, and one caller’s conflict does not fail the others', async () => {
+    const store = EmbeddedEventStore.temporary();
+    try {
+      await store.append('vessel-z', [event()]);
+      const [good, conflicting, other] = await Promise.allSettled([
+        store.appendMany([{ streamId: 'vessel-a', events: [event(), event()] }]),
+        store.append('vessel-z', [event()], 'no_stream'),
+        store.append('vessel-b', [event()]),
+      ]);
+
+      expect(good).toMatchObject({ status: 'fulfilled', value: [{ appended: 2, nextExpectedRevision: 1 }] });
+      expect(conflicting).toMatchObject({
+        status: 'rejected',
+        reason: { name: 'WrongExpectedRevisionError' },
+      });
+      expect(other).toMatchObject({ status: 'fulfilled', value: { appended: 1 } });
+      expect((await store.readAll()).map((e) => e.streamId)).toEqual([
+        'vessel-z',
+        'vessel-a',
+        'vessel-a',
+        'vessel-b',
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('skips ids it already holds through the unique index, and refuses an id held by another stream', async () => {
+    const store = EmbeddedEventStore.temporary();
+    try {
+      const ids = [randomUUID(), randomUUID()];
+      await store.append('vessel-a', ids.map(event));
+      const again = await store.append('vessel-a', [event(ids[1]), event(), event(ids[0])]);
+      expect(again).toMatchObject({ appended: 1, nextExpectedRevision: 2 });
+      await expect(store.append('vessel-b', [event(ids[0])])).rejects.toBeInstanceOf(EventIdConflictError);
+      expect((await store.readStream('vessel-a')).map((e) => e.revision)).toEqual([0, 1, 2]);
+      expect(await store.readStream('vessel-b')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps revisions gapless when two connections take turns appending to one stream', async () => {
+    const { file, remove } = temporaryFile();
+    const first = new EmbeddedEventStore({ path: file });
+    const second = new EmbeddedEventStore({ path: file });
+    try {
+      for (let i = 0; i < 6; i++) await (i % 2 === 0 ? first : second).append('vessel-a', [event(), event()]);
+      const stored = await first.readStream('vessel-a');
+      expect(stored.map((e) => e.revision)).toEqual([...Array(12).keys()]);
+      expect(await second.append('vessel-a', [event()], 11)).toMatchObject({ nextExpectedRevision: 12 });
+    } finally {
+      await first.close();
+      await second.close();
+      await remove();
+    }
+  });
+});

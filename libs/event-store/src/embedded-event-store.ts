@@ -2,7 +2,13 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EventIdConflictError, planAppend, prepareEvents, type PreparedEvent } from './append-policy';
+import {
+  EventContentConflictError,
+  EventIdConflictError,
+  planAppend,
+  prepareEvents,
+  type PreparedEvent,
+} from './append-policy';
 import { linkEvent } from './chain';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
@@ -25,7 +31,7 @@ import {
   parseSequencePosition,
   type NormalizedFilter,
 } from './read-options';
-import { SqliteEventLog } from './sqlite-event-log';
+import { SqliteEventLog, type StreamHead } from './sqlite-event-log';
 
 export interface EmbeddedEventStoreOptions {
   /** A file path, or ':memory:' for a private, non-durable database. */
@@ -54,10 +60,33 @@ function listen(channel: string, listener: () => void): () => void {
 
 const unlimited = (count: number) => (Number.isFinite(count) ? count : -1);
 
+interface PreparedWrite {
+  streamId: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  rejectChangedRepeats?: boolean;
+}
+
+interface QueuedAppend {
+  writes: PreparedWrite[];
+  resolve: (results: AppendResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Stream heads remembered between appends; past this many the memory starts over (they are re-read on demand). */
+const MAX_REMEMBERED_HEADS = 1_000_000;
+
 /**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk
  * before it is acknowledged. Appends take the write lock up front (BEGIN IMMEDIATE), which keeps commits
  * in position order even with several processes writing to the file.
+ *
+ * Group commit: appends requested during one turn of the event loop (e.g. the batches of several Kafka
+ * partitions) are written in one transaction, so they share one fsync; each caller's promise resolves only
+ * after that commit. When the group fails, each append is retried in its own transaction, so one caller's
+ * conflict never fails another's write. Idempotency for `expected: 'any'` goes through the unique index on
+ * the event id (an insert that conflicts is a repeat), not through a lookup per event; stream heads are kept
+ * in memory and dropped whenever another connection has committed to the file (`PRAGMA data_version`).
  */
 export class EmbeddedEventStore implements EventStore {
   readonly name = 'embedded';
@@ -66,19 +95,11 @@ export class EmbeddedEventStore implements EventStore {
   private readonly channel: string;
   private readonly subscriptions = new Set<Subscription>();
   private readonly clock: () => Date;
-  private readonly appendInTransaction: (
-    streamId: string,
-    events: PreparedEvent[],
-    expected: ExpectedRevision,
-  ) => AppendResult;
-  private readonly appendManyInTransaction: (
-    writes: ReadonlyArray<{
-      streamId: string;
-      events: PreparedEvent[];
-      expected: ExpectedRevision;
-      rejectChangedRepeats?: boolean;
-    }>,
-  ) => AppendResult[];
+  private readonly commitInTransaction: (groups: ReadonlyArray<PreparedWrite[]>) => AppendResult[][];
+  private readonly heads = new Map<string, StreamHead | null>();
+  private dataVersion: number | undefined;
+  private queue: QueuedAppend[] = [];
+  private flushScheduled = false;
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
   private onClosed: (() => void) | undefined;
   private closed = false;
@@ -104,20 +125,13 @@ export class EmbeddedEventStore implements EventStore {
     this.log = new SqliteEventLog(this.db);
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
-    this.appendInTransaction = this.db.transaction(
-      (streamId: string, events: PreparedEvent[], expected: ExpectedRevision) =>
-        this.write(streamId, events, expected),
-    ).immediate;
-    this.appendManyInTransaction = this.db.transaction(
-      (
-        writes: ReadonlyArray<{
-          streamId: string;
-          events: PreparedEvent[];
-          expected: ExpectedRevision;
-          rejectChangedRepeats?: boolean;
-        }>,
-      ) => writes.map((w) => this.write(w.streamId, w.events, w.expected, w.rejectChangedRepeats)),
-    ).immediate;
+    this.commitInTransaction = this.db.transaction((groups: ReadonlyArray<PreparedWrite[]>) => {
+      this.forgetHeadsIfOthersWrote();
+      const recordedAt = this.clock().toISOString();
+      return groups.map((writes) =>
+        writes.map((w) => this.write(w.streamId, w.events, w.expected, recordedAt, w.rejectChangedRepeats)),
+      );
+    }).immediate;
     // The page and the head it reports come from one read snapshot.
     this.readPageInSnapshot = this.db.transaction(
       (after: number, limit: number, filter: NormalizedFilter) => {
@@ -139,8 +153,7 @@ export class EmbeddedEventStore implements EventStore {
     expected: ExpectedRevision = 'any',
   ): Promise<AppendResult> {
     this.assertOpen();
-    const result = this.appendInTransaction(streamId, prepareEvents(streamId, events), expected);
-    if (result.appended > 0) appendListeners.get(this.channel)?.forEach((listener) => listener());
+    const [result] = await this.enqueue([{ streamId, events: prepareEvents(streamId, events), expected }]);
     return result;
   }
 
@@ -152,10 +165,7 @@ export class EmbeddedEventStore implements EventStore {
       expected: w.expected ?? 'any',
       rejectChangedRepeats: w.rejectChangedRepeats,
     }));
-    const results = this.appendManyInTransaction(prepared);
-    if (results.some((r) => r.appended > 0))
-      appendListeners.get(this.channel)?.forEach((listener) => listener());
-    return results;
+    return this.enqueue(prepared);
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
@@ -202,47 +212,147 @@ export class EmbeddedEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.closed = true;
     this.db.close();
     this.onClosed?.();
   }
 
+  private enqueue(writes: PreparedWrite[]): Promise<AppendResult[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits every queued append in one transaction (or, if that fails, each in its own). */
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = this.queue;
+    if (queued.length === 0) return;
+    this.queue = [];
+    if (this.closed) {
+      for (const q of queued) q.reject(new Error('The event store is closed'));
+      return;
+    }
+    let appended = false;
+    const settle = (q: QueuedAppend, results: AppendResult[]) => {
+      appended ||= results.some((r) => r.appended > 0);
+      q.resolve(results);
+    };
+    try {
+      const results = this.commit(queued.map((q) => q.writes));
+      queued.forEach((q, i) => settle(q, results[i]));
+    } catch (error) {
+      if (queued.length === 1) queued[0].reject(error);
+      else
+        for (const q of queued) {
+          try {
+            settle(q, this.commit([q.writes])[0]);
+          } catch (own) {
+            q.reject(own);
+          }
+        }
+    }
+    if (appended) appendListeners.get(this.channel)?.forEach((listener) => listener());
+  }
+
+  private commit(groups: ReadonlyArray<PreparedWrite[]>): AppendResult[][] {
+    try {
+      return this.commitInTransaction(groups);
+    } catch (error) {
+      // The remembered heads may include writes that were just rolled back.
+      this.heads.clear();
+      throw error;
+    }
+  }
+
+  private forgetHeadsIfOthersWrote(): void {
+    const version = this.log.dataVersion();
+    if (version !== this.dataVersion || this.heads.size > MAX_REMEMBERED_HEADS) this.heads.clear();
+    this.dataVersion = version;
+  }
+
+  private headOf(streamId: string): StreamHead | null {
+    let head = this.heads.get(streamId);
+    if (head === undefined) {
+      head = this.log.streamHead(streamId) ?? null;
+      this.heads.set(streamId, head);
+    }
+    return head;
+  }
+
   private write(
     streamId: string,
     events: PreparedEvent[],
     expected: ExpectedRevision,
+    recordedAt: string,
     rejectChangedRepeats = false,
   ): AppendResult {
-    const head = this.log.streamHead(streamId);
+    const head = this.headOf(streamId);
     let revision = head?.revision ?? -1;
-    const holders = new Map<string, { data: string }>();
-    const fresh = planAppend(
-      streamId,
-      events,
-      expected,
-      revision,
-      (id) => {
-        const holder = this.log.holderOf(id);
-        if (holder && holder.streamId !== streamId)
-          throw new EventIdConflictError(id, streamId, holder.streamId);
-        if (holder) holders.set(id, holder);
-        return holder?.revision;
-      },
-      rejectChangedRepeats ? (id) => holders.get(id)?.data : undefined,
-    );
-    if (fresh.length === 0) {
-      return { nextExpectedRevision: revision, position: head ? String(head.position) : null, appended: 0 };
-    }
-    const recordedAt = this.clock().toISOString();
-    let position = 0;
+    let position = head?.position ?? null;
     let previous = head?.hash ?? null;
-    for (const event of fresh) {
-      const link = linkEvent(previous, streamId, ++revision, event);
-      position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
-      previous = link.hash;
+    let appended = 0;
+    if (expected === 'any') {
+      // For 'any', planAppend keeps exactly the ids not held yet: the unique index tells, insert by insert.
+      const written = new Set<string>();
+      for (const event of events) {
+        const link = linkEvent(previous, streamId, revision + 1, event);
+        const at = this.log.insertUnlessHeld(
+          streamId,
+          revision + 1,
+          { ...event, metadata: link.metadata },
+          recordedAt,
+        );
+        if (at === undefined) {
+          if (written.has(event.id)) continue; // a repeat within the batch
+          const holder = this.log.holderOf(event.id);
+          if (holder && holder.streamId !== streamId)
+            throw new EventIdConflictError(event.id, streamId, holder.streamId);
+          if (rejectChangedRepeats && holder && holder.data !== event.data)
+            throw new EventContentConflictError(event.id, streamId);
+          continue;
+        }
+        written.add(event.id);
+        revision += 1;
+        position = at;
+        previous = link.hash;
+        appended += 1;
+      }
+    } else {
+      const holders = new Map<string, { data: string }>();
+      const fresh = planAppend(
+        streamId,
+        events,
+        expected,
+        revision,
+        (id) => {
+          const holder = this.log.holderOf(id);
+          if (holder && holder.streamId !== streamId)
+            throw new EventIdConflictError(id, streamId, holder.streamId);
+          if (holder) holders.set(id, holder);
+          return holder?.revision;
+        },
+        rejectChangedRepeats ? (id) => holders.get(id)?.data : undefined,
+      );
+      for (const event of fresh) {
+        const link = linkEvent(previous, streamId, ++revision, event);
+        position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
+        previous = link.hash;
+      }
+      appended = fresh.length;
     }
-    return { nextExpectedRevision: revision, position: String(position), appended: fresh.length };
+    if (appended > 0) this.heads.set(streamId, { revision, position: position as number, hash: previous });
+    return {
+      nextExpectedRevision: revision,
+      position: position === null ? null : String(position),
+      appended,
+    };
   }
 
   private assertOpen(): void {

@@ -17,7 +17,7 @@ const SCHEMA = `
 `;
 const COLUMNS = 'position, id, stream_id, revision, type, data, metadata, recorded_at';
 
-interface StreamHead {
+export interface StreamHead {
   revision: number;
   position: number;
   hash: string | null;
@@ -58,6 +58,12 @@ function prepareStatements(db: Database.Database) {
     insert: db.prepare(
       'INSERT INTO events (id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
+    // Only an id conflict is absorbed; a (stream, revision) conflict still raises.
+    insertUnlessHeld: db.prepare(
+      'INSERT INTO events (id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (id) DO NOTHING',
+    ),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     forwards: db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -105,6 +111,34 @@ export class SqliteEventLog {
     return Number(
       this.statements.insert.run(id, streamId, revision, type, data, metadata, recordedAt).lastInsertRowid,
     );
+  }
+
+  /**
+   * Inserts one event unless its id is already stored (the unique index decides, no lookup first); returns its
+   * position, or undefined when the id was already held (by this or another stream: see `holderOf`).
+   */
+  insertUnlessHeld(
+    streamId: string,
+    revision: number,
+    event: { id: string; type: string; data: string; metadata: string },
+    recordedAt: string,
+  ): number | undefined {
+    const { id, type, data, metadata } = event;
+    const result = this.statements.insertUnlessHeld.run(
+      id,
+      streamId,
+      revision,
+      type,
+      data,
+      metadata,
+      recordedAt,
+    );
+    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+  }
+
+  /** Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`). */
+  dataVersion(): number {
+    return this.statements.dataVersion.get() as number;
   }
 
   /** `limit` -1 reads without limit; a backwards read without `fromRevision` starts at the end. */

@@ -72,6 +72,8 @@ export class EventIntake {
    */
   private readonly nmea: NmeaDecoder;
   private nmeaExpired = 0;
+  /** CloudEvents decoded by `eventTimeOf`, reused when the same message is ingested (decoded once). */
+  private readonly decoded = new WeakMap<InboundMessage, ReturnType<typeof decodeKafkaMessage>>();
 
   private readonly limits: StringLimits;
 
@@ -162,6 +164,21 @@ export class EventIntake {
     return this.appendAuthorized([mapped.event], authorize);
   }
 
+  /**
+   * The event time (ms since the epoch) of a Kafka message carrying a CloudEvent, for aligning partitions in
+   * event time; undefined for an invalid message or raw NMEA (whose decoder keeps multipart state, so it
+   * decodes only once, in order, at ingestion).
+   */
+  eventTimeOf(message: InboundMessage): number | undefined {
+    if (message.topic === Topics.positions && message.value && looksLikeNmea(message.value.toString('utf8')))
+      return undefined;
+    let decoded = this.decoded.get(message);
+    if (!decoded) this.decoded.set(message, (decoded = decodeKafkaMessage(message)));
+    if (!decoded.ok) return undefined;
+    const time = Date.parse(decoded.event.time);
+    return Number.isFinite(time) ? time : undefined;
+  }
+
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
   async ingestKafkaBatch(messages: readonly InboundMessage[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
@@ -174,7 +191,7 @@ export class EventIntake {
         outcomes.push({ kind: 'ok' });
         continue;
       }
-      const decoded = nmea ?? decodeKafkaMessage(message);
+      const decoded = nmea ?? this.decoded.get(message) ?? decodeKafkaMessage(message);
       const problems = decoded.ok ? stringFieldProblems(decoded.event, this.limits) : [];
       if (decoded.ok && problems.length > 0) {
         this.metrics.eventsRejected.inc({ topic: message.topic });

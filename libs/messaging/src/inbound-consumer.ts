@@ -9,8 +9,10 @@ import type {
   KafkaProducerPort,
   OutboundRecord,
   PartitionBatch,
+  TopicPartition,
 } from './kafka-client.port';
 import type { KafkaClientOptions, KafkaConfig } from './kafka.config';
+import { PartitionAlignment } from './partition-alignment';
 
 export type MessageOutcome = { kind: 'ok' } | { kind: 'invalid'; reason: string; errors: FieldError[] };
 
@@ -46,8 +48,19 @@ export interface KafkaInboundOptions {
   dlqTopic?: string;
   /** Where a new group starts; from the oldest retained message unless set to false. */
   fromBeginning?: boolean;
-  /** Largest slice of a fetched batch handed to the handler at once (500). */
+  /** Largest slice of a fetched batch handed to the handler at once (5,000). */
   maxMessagesPerCall?: number;
+  /** Partitions handled at the same time; their appends share a commit in the embedded store (4). */
+  partitionsConsumedConcurrently?: number;
+  /** Done offsets are committed to the group at most this often, and on stop (1,000 ms; 0: after each slice). */
+  commitIntervalMs?: number;
+  /**
+   * The event time (ms since the epoch) of a message, for event-time alignment of the partitions; undefined
+   * when unknown (such a message is never held back). Without it, partitions are not aligned.
+   */
+  eventTimeOf?: (message: InboundMessage) => number | undefined;
+  /** Alignment bounds (see PartitionAlignment): drift 5 min of event time, idle after 3 s. */
+  alignment?: { maxDriftMs: number; idleAfterMs: number };
   /** Back-off between attempts on a failing partition, doubling from `initial` up to `max`. */
   retryDelayMs?: { initial: number; max: number };
   /** How often to heartbeat while the handler or the dead-letter write is busy (3 s). */
@@ -71,34 +84,54 @@ export type InboundState = 'created' | 'running' | 'restarting' | 'failed' | 'st
  */
 export class KafkaInbound {
   private readonly consumer: KafkaConsumerPort;
+  private readonly client: KafkaClient;
   private readonly deadLetters: KafkaProducerPort;
   private readonly dlqTopic: string;
   private readonly failures = new Map<string, number>();
   private stopping?: Promise<void>;
   private state: InboundState = 'created';
   private lastError?: string;
+  private readonly alignment?: PartitionAlignment;
+  /** Partitions paused by alignment, with the function that resumes each. */
+  private readonly held = new Map<string, () => void>();
+  private alignmentTimer?: NodeJS.Timeout;
+  /** Partitions whose batch is being handled, and which of them wait in memory for the others to move on. */
+  private readonly inHand = new Set<string>();
+  private readonly waitingInMemory = new Set<string>();
+  private progressWaiters: Array<() => void> = [];
 
   constructor(
     client: KafkaClient,
     private readonly options: KafkaInboundOptions,
   ) {
     this.dlqTopic = options.dlqTopic ?? Topics.deadLetters;
+    this.client = client;
     this.consumer = client.consumer({
       groupId: options.groupId,
       topics: options.topics,
       fromBeginning: options.fromBeginning ?? true,
       maxWaitMs: options.maxWaitMs,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+      commitIntervalMs: options.commitIntervalMs ?? 1000,
     });
+    if (options.eventTimeOf)
+      this.alignment = new PartitionAlignment(
+        options.alignment ?? { maxDriftMs: 300_000, idleAfterMs: 3000 },
+      );
     this.deadLetters = client.producer({ idempotent: false });
     this.consumer.onCrash((error, restarting) => {
       this.state = restarting ? 'restarting' : 'failed';
       this.lastError = error.message;
       this.hook((h) => h.crashed?.(error, restarting));
     });
-    this.consumer.onJoin(() => {
+    this.consumer.onJoin((assigned) => {
       // Partitions may have moved to other members; back-off restarts with the new assignment.
       this.failures.clear();
+      for (const resume of this.held.values()) resume();
+      this.held.clear();
+      this.alignment?.assign(assigned.map((p) => `${p.topic}/${p.partition}`));
+      if (this.alignment) void this.learnBacklogs(assigned);
       if (this.state === 'restarting') this.state = 'running';
     });
   }
@@ -118,11 +151,18 @@ export class KafkaInbound {
     await this.deadLetters.connect();
     await this.consumer.start((batch, control) => this.consume(batch, control));
     this.state = 'running';
+    if (this.alignment) {
+      // Partitions that fell idle release the ones they held back.
+      const every = Math.max(100, (this.options.alignment?.idleAfterMs ?? 3000) / 2);
+      this.alignmentTimer = setInterval(() => this.releaseAligned(), every);
+      this.alignmentTimer.unref();
+    }
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.state = 'stopped';
+      clearInterval(this.alignmentTimer);
       await this.consumer.stop();
       await this.deadLetters.disconnect();
     })();
@@ -133,29 +173,152 @@ export class KafkaInbound {
   health(): InboundHealth {
     return {
       ok: this.state === 'running',
-      detail: { state: this.state, retrying: [...this.failures.keys()], lastError: this.lastError },
+      detail: {
+        state: this.state,
+        retrying: [...this.failures.keys()],
+        ...(this.alignment ? { heldForAlignment: [...this.held.keys()] } : {}),
+        lastError: this.lastError,
+      },
     };
   }
 
   private async consume(batch: PartitionBatch, control: BatchControl): Promise<void> {
-    const size = this.options.maxMessagesPerCall ?? 500;
-    for (let i = 0; i < batch.messages.length && control.isActive(); i += size) {
-      const chunk = batch.messages.slice(i, i + size);
-      let settled: { ok: number; rejected: number };
-      try {
-        settled = await this.keepingAlive(control, () => this.settle(chunk));
-      } catch (error) {
-        this.retryLater(batch, chunk[0].offset, control, error);
+    const key = `${batch.topic}/${batch.partition}`;
+    this.inHand.add(key);
+    try {
+      await this.consumeInHand(key, batch, control);
+    } finally {
+      this.inHand.delete(key);
+      this.progressed();
+    }
+  }
+
+  private async consumeInHand(key: string, batch: PartitionBatch, control: BatchControl): Promise<void> {
+    const size = this.options.maxMessagesPerCall ?? 5000;
+    let i = 0;
+    while (i < batch.messages.length && control.isActive()) {
+      const { end, handedTime, waitingTime } = this.alignedSlice(key, batch.messages, i, size);
+      if (end > i) {
+        const chunk = batch.messages.slice(i, end);
+        let settled: { ok: number; rejected: number };
+        try {
+          settled = await this.keepingAlive(control, () => this.settle(chunk));
+        } catch (error) {
+          this.retryLater(batch, chunk[0].offset, control, error);
+          return;
+        }
+        const last = chunk[chunk.length - 1].offset;
+        // A failed commit (e.g. the group is rebalancing) goes to the client, which rejoins; the messages
+        // are then delivered again, which the idempotent store absorbs.
+        await control.commit(last);
+        this.failures.delete(key);
+        this.hook((h) => h.committed?.(batch.topic, batch.partition, last));
+        if (settled.ok > 0) this.hook((h) => h.ingested?.(batch.topic, settled.ok));
+        if (settled.rejected > 0) this.hook((h) => h.rejected?.(batch.topic, settled.rejected));
+        const caughtUp = waitingTime === undefined && BigInt(last) + 1n >= BigInt(batch.highWatermark);
+        this.alignment?.handed(key, handedTime, caughtUp);
+        this.releaseAligned();
+        this.progressed();
+        i = end;
+      }
+      if (waitingTime !== undefined && this.alignment) {
+        this.alignment.waiting(key, waitingTime);
+        // Held back. While another partition's batch is in hand and moving, wait for it in memory (no refetch);
+        // otherwise end the batch: the rest is not marked done, so it is fetched again, now or after resuming.
+        if (await this.waitInMemory(key, control)) continue;
+        // Held by a partition with data: it comes with the next fetch, and so does this one (not marked done).
+        if (this.alignment.heldBySeen(key)) return;
+        this.held.set(key, control.pause());
         return;
       }
-      const last = chunk[chunk.length - 1].offset;
-      // A failed commit (e.g. the group is rebalancing) goes to the client, which rejoins; the messages
-      // are then delivered again, which the idempotent store absorbs.
-      await control.commit(last);
-      this.failures.delete(`${batch.topic}/${batch.partition}`);
-      this.hook((h) => h.committed?.(batch.topic, batch.partition, last));
-      if (settled.ok > 0) this.hook((h) => h.ingested?.(batch.topic, settled.ok));
-      if (settled.rejected > 0) this.hook((h) => h.rejected?.(batch.topic, settled.rejected));
+    }
+  }
+
+  /**
+   * The messages from `start` that may go now: at most `size`, stopping before the first whose event time is
+   * past this partition's alignment horizon (its time is then `waitingTime`).
+   */
+  private alignedSlice(key: string, messages: InboundMessage[], start: number, size: number) {
+    const limit = Math.min(messages.length, start + size);
+    const eventTimeOf = this.options.eventTimeOf;
+    if (!this.alignment || !eventTimeOf) return { end: limit, handedTime: undefined, waitingTime: undefined };
+    const horizon = this.alignment.horizon(key);
+    let handedTime: number | undefined;
+    for (let j = start; j < limit; j++) {
+      const time = eventTimeOf(messages[j]);
+      if (time === undefined) continue;
+      if (time > horizon) return { end: j, handedTime, waitingTime: time };
+      handedTime = handedTime === undefined ? time : Math.max(handedTime, time);
+    }
+    return { end: limit, handedTime, waitingTime: undefined };
+  }
+
+  /** Tells alignment which assigned partitions have nothing to read, so they hold nobody back. */
+  private async learnBacklogs(assigned: TopicPartition[]): Promise<void> {
+    const admin = this.client.admin();
+    try {
+      await admin.connect();
+      for (const topic of new Set(assigned.map((p) => p.topic))) {
+        const ends = new Map((await admin.endOffsets(topic)).map((o) => [o.partition, BigInt(o.offset)]));
+        const committed = new Map(
+          (await admin.committedOffsets(this.options.groupId, topic)).map((o) => [
+            o.partition,
+            BigInt(o.offset),
+          ]),
+        );
+        for (const { partition } of assigned.filter((p) => p.topic === topic)) {
+          const end = ends.get(partition) ?? 0n;
+          const next = committed.get(partition) ?? -1n;
+          this.alignment?.backlog(`${topic}/${partition}`, next < 0n ? end > 0n : next < end);
+        }
+      }
+    } catch {
+      // Without the offsets, partitions not seen yet stop holding the others after the grace period.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    this.releaseAligned();
+  }
+
+  /** Waits until `key` may go (true) or no other partition in hand can move it (false). */
+  private async waitInMemory(key: string, control: BatchControl): Promise<boolean> {
+    this.waitingInMemory.add(key);
+    this.progressed();
+    try {
+      while (!this.alignment?.mayGo(key)) {
+        // Let the partitions just woken leave their wait before deciding whether any is moving.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.alignment?.mayGo(key)) break;
+        const moving = [...this.inHand].some((other) => other !== key && !this.waitingInMemory.has(other));
+        if (!moving || !control.isActive()) return false;
+        await this.keepingAlive(
+          control,
+          () =>
+            new Promise<void>((resolve) => {
+              this.progressWaiters.push(resolve);
+              setTimeout(resolve, 1000).unref();
+            }),
+        );
+      }
+      return true;
+    } finally {
+      this.waitingInMemory.delete(key);
+    }
+  }
+
+  private progressed(): void {
+    const waiters = this.progressWaiters;
+    this.progressWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resumes the partitions that alignment no longer holds back. */
+  private releaseAligned(): void {
+    if (!this.alignment) return;
+    for (const [key, resume] of this.held) {
+      if (!this.alignment.mayGo(key)) continue;
+      this.held.delete(key);
+      resume();
     }
   }
 

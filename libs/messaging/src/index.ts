@@ -5,3 +5,4 @@ export * from './kafka-client.port';
 export * from './kafka-publisher';
 export * from './kafka.config';
 export * from './topics';
+export * from './partition-alignment';

@@ -68,15 +68,25 @@ export interface PartitionBatch {
   partition: number;
   /** In offset order. */
   messages: InboundMessage[];
+  /** The offset the next record produced to this partition will get (the end of the log when fetched). */
+  highWatermark: string;
 }
 
 export interface BatchControl {
   /** Keeps the group membership alive during long work; cheap to call often. */
   heartbeat(): Promise<void>;
-  /** Marks every message up to and including `offset` as done and commits that to the group. */
+  /**
+   * Marks every message up to and including `offset` as done. The group's committed offset follows at most
+   * `commitIntervalMs` later (at once when that is 0), and when the consumer stops.
+   */
   commit(offset: string): Promise<void>;
   /** Stops fetching this partition for `delayMs`; then it is read again from the first uncommitted message. */
   retryLater(delayMs: number): void;
+  /**
+   * Stops fetching this partition until the returned function is called; then it is read again from the
+   * first message not marked done.
+   */
+  pause(): () => void;
   /** False once the consumer is stopping or this partition was revoked or repositioned. */
   isActive(): boolean;
 }
@@ -92,7 +102,15 @@ export interface ConsumerOptions {
   maxWaitMs?: number;
   /** A member silent for this long is dropped from the group and its partitions reassigned (30 s). */
   sessionTimeoutMs?: number;
+  /** How many partitions' batches are handled at the same time (order holds within each partition). */
   partitionsConsumedConcurrently?: number;
+  /** Done offsets are committed to the group at most this often (0: after every `commit`). */
+  commitIntervalMs?: number;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
 }
 
 export interface KafkaConsumerPort {
@@ -102,8 +120,8 @@ export interface KafkaConsumerPort {
   stop(): Promise<void>;
   /** Called when the client gives up on the broker; `restarting` tells whether it will try again itself. */
   onCrash(listener: (error: Error, restarting: boolean) => void): void;
-  /** Called each time the consumer has (re)joined its group and been given partitions. */
-  onJoin(listener: () => void): void;
+  /** Called each time the consumer has (re)joined its group, with the partitions it was given. */
+  onJoin(listener: (assigned: TopicPartition[]) => void): void;
 }
 
 export interface KafkaClient {

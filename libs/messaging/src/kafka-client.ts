@@ -26,6 +26,7 @@ import type {
   PartitionBatch,
   PartitionOffset,
   ProducerOptions,
+  TopicPartition,
   TopicSpec,
 } from './kafka-client.port';
 import type { KafkaClientOptions, KafkaConfig, KafkaLogLevel } from './kafka.config';
@@ -142,6 +143,12 @@ class KafkaJsProducer implements KafkaProducerPort {
 class KafkaJsConsumer implements KafkaConsumerPort {
   private readonly consumer: Consumer;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** Done offsets (the next offset to read) not yet committed, per topic/partition. */
+  private readonly uncommitted = new Map<string, TopicPartition & { offset: string }>();
+  private lastCommitAt = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(
     kafka: Kafka,
@@ -165,11 +172,21 @@ class KafkaJsConsumer implements KafkaConsumerPort {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => onBatch(toPartitionBatch(payload), this.control(payload)),
     });
+    const every = this.options.commitIntervalMs ?? 0;
+    if (every > 0) {
+      // Offsets done during a quiet spell still reach the group.
+      this.commitTimer = setInterval(() => void this.commitDone().catch(() => undefined), every);
+      this.commitTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.commitTimer);
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
+    // Done offsets go to the group before it is left; a batch still in hand commits its own when it ends.
+    await this.commitDone().catch(() => undefined);
     await this.consumer.disconnect();
   }
 
@@ -177,8 +194,30 @@ class KafkaJsConsumer implements KafkaConsumerPort {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => listener(payload.error, payload.restart));
   }
 
-  onJoin(listener: () => void): void {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => listener());
+  onJoin(listener: (assigned: TopicPartition[]) => void): void {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      // Offsets done for partitions this member may no longer own are delivered again (idempotent store).
+      this.uncommitted.clear();
+      listener(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => ({ topic, partition })),
+        ),
+      );
+    });
+  }
+
+  /** Commits every done offset not committed yet (one request for all partitions). */
+  private async commitDone(): Promise<void> {
+    while (this.committing) await this.committing;
+    if (this.uncommitted.size === 0) return;
+    const offsets = [...this.uncommitted.values()];
+    this.lastCommitAt = Date.now();
+    this.committing = this.consumer.commitOffsets(offsets).finally(() => (this.committing = undefined));
+    await this.committing;
+    for (const o of offsets) {
+      const key = `${o.topic}/${o.partition}`;
+      if (this.uncommitted.get(key) === o) this.uncommitted.delete(key);
+    }
   }
 
   private control(payload: EachBatchPayload) {
@@ -189,10 +228,12 @@ class KafkaJsConsumer implements KafkaConsumerPort {
       commit: async (offset: string) => {
         payload.resolveOffset(offset);
         const next = (BigInt(offset) + 1n).toString();
-        await payload.commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: next }] }],
-        });
+        this.uncommitted.set(`${topic}/${partition}`, { topic, partition, offset: next });
+        const every = this.options.commitIntervalMs ?? 0;
+        if (every === 0 || this.stopping || !payload.isRunning() || Date.now() - this.lastCommitAt >= every)
+          await this.commitDone();
       },
+      pause: () => payload.pause(),
       retryLater: (delayMs: number) => {
         // Nothing was resolved, so after resuming the fetch starts again at the first unfinished message.
         const resume = payload.pause();
@@ -212,6 +253,7 @@ function toPartitionBatch({ batch }: EachBatchPayload): PartitionBatch {
     topic: batch.topic,
     partition: batch.partition,
     messages: batch.messages.map((m) => toInbound(batch.topic, batch.partition, m)),
+    highWatermark: batch.highWatermark,
   };
 }
 

@@ -2,7 +2,7 @@ import { DetectionEngine, type DetectionConfig } from '@aidwatch/detection';
 import type { AidEvent, FlagCleared, FlagRaised, PortDeclaredData } from '@aidwatch/domain';
 import type { EventStore, StoredEvent } from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
-import type { Projection } from './projection';
+import type { Projection, SnapshotChanges } from './projection';
 
 /** Streams that hold inbound facts (not flags). */
 export const inboundStreamPrefixes = ['consignment-', 'exemption-', 'vessel-', 'port-', 'designation-'];
@@ -45,6 +45,16 @@ export class DetectionProjection implements Projection {
 
   snapshot(): unknown {
     return this.engine.snapshot();
+  }
+
+  /** The engine's head and the subjects changed since the last checkpoint: a checkpoint's cost follows them. */
+  snapshotChanges(all: boolean): SnapshotChanges {
+    if (all) {
+      const { head, entries } = this.engine.snapshot();
+      return { head, changes: Object.entries(entries) };
+    }
+    const keys = this.engine.takeChangedKeys();
+    return { head: this.engine.head(), changes: keys.map((key) => [key, this.engine.entry(key)]) };
   }
 
   restore(snapshot: unknown): void {

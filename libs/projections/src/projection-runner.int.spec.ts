@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore, type StoredEvent } from '@aidwatch/event-store';
 import { CheckpointStore } from './checkpoint-store';
-import type { Projection } from './projection';
+import type { Projection, SnapshotChanges } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
 class CountingProjection implements Projection {
@@ -24,6 +24,35 @@ class CountingProjection implements Projection {
   }
   reset(): void {
     this.seen = [];
+  }
+}
+
+/** Counts events per stream; checkpoints incrementally (one entry per stream). */
+class KeyedProjection implements Projection {
+  readonly name = 'keyed';
+  counts = new Map<string, number>();
+  private changed = new Set<string>();
+
+  apply(event: StoredEvent): void {
+    this.counts.set(event.streamId, (this.counts.get(event.streamId) ?? 0) + 1);
+    this.changed.add(event.streamId);
+  }
+  snapshot(): unknown {
+    return { head: { streams: this.counts.size }, entries: Object.fromEntries(this.counts) };
+  }
+  snapshotChanges(all: boolean): SnapshotChanges {
+    const keys = all ? [...this.counts.keys()] : [...this.changed];
+    this.changed.clear();
+    return { head: { streams: this.counts.size }, changes: keys.map((k) => [k, this.counts.get(k)]) };
+  }
+  restore(snapshot: unknown): void {
+    const { entries } = snapshot as { entries: Record<string, number> };
+    this.counts = new Map(Object.entries(entries));
+    this.changed.clear();
+  }
+  reset(): void {
+    this.counts = new Map();
+    this.changed.clear();
   }
 }
 
@@ -104,5 +133,88 @@ describe('ProjectionRunner', () => {
     await runner.caughtUp();
     await runner.stop();
     expect(projection.seen).toEqual((await store.readAll()).map((e) => e.id));
+  });
+
+  it('replays a backlog in slices, so timers and I/O run before the replay ends, and says it is catching up', async () => {
+    await append(store, 2000);
+    const projection = new CountingProjection();
+    const slow = projection.apply.bind(projection);
+    // About 0.1 ms of work per event: the whole replay takes far longer than one 20 ms slice.
+    projection.apply = (event) => {
+      const until = performance.now() + 0.1;
+      while (performance.now() < until);
+      slow(event);
+    };
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 500,
+      checkpointEveryMs: 60_000,
+      sliceMs: 20,
+    });
+    runner.start();
+    const seenByTimer = await new Promise<number>((resolve) =>
+      setTimeout(() => resolve(projection.seen.length), 0),
+    );
+    const midway = await runner.catchingUp();
+    await runner.caughtUp();
+    const after = await runner.catchingUp();
+    await runner.stop();
+
+    expect(seenByTimer).toBeLessThan(2000);
+    expect(midway).toBe(true);
+    expect(after).toBe(false);
+    expect(projection.seen).toHaveLength(2000);
+  });
+
+  it('checkpoints incrementally: only the entries changed since the last checkpoint, restored whole', async () => {
+    for (let i = 0; i < 50; i++)
+      await store.append(`vessel-${i}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    const saved: number[] = [];
+    const save = checkpoints.saveChanges.bind(checkpoints);
+    checkpoints.saveChanges = (name, position, changes, at, replace) => {
+      saved.push(changes.changes.length);
+      save(name, position, changes, at, replace);
+    };
+    const options = { checkpointEveryEvents: 1000, checkpointEveryMs: 60_000 };
+    const first = new KeyedProjection();
+    const runner = new ProjectionRunner(store, checkpoints, first, options);
+    runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+    await store.append('vessel-3', [{ id: randomUUID(), type: 't', data: {} }]);
+    await store.append('vessel-7', [{ id: randomUUID(), type: 't', data: {} }]);
+    const second = new KeyedProjection();
+    const resumed = new ProjectionRunner(store, checkpoints, second, options);
+    resumed.start();
+    await resumed.caughtUp();
+    await resumed.stop();
+
+    expect(saved).toEqual([50, 2]);
+    expect(second.counts.size).toBe(50);
+    expect(second.counts.get('vessel-3')).toBe(2);
+    expect(checkpoints.load('keyed')).toMatchObject({
+      incremental: true,
+      snapshot: { head: { streams: 50 } },
+    });
+  });
+
+  it('moves a whole checkpoint to entries by writing them all once', async () => {
+    for (let i = 0; i < 5; i++)
+      await store.append(`vessel-${i}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    const position = (await store.headPosition())!;
+    checkpoints.save('keyed', position, { head: {}, entries: { 'vessel-0': 1, 'vessel-1': 1 } }, new Date());
+    await store.append('vessel-9', [{ id: randomUUID(), type: 't', data: {} }]);
+    const projection = new KeyedProjection();
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 1000,
+      checkpointEveryMs: 60_000,
+    });
+    runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+    expect(Object.keys((checkpoints.load('keyed')!.snapshot as { entries: object }).entries).sort()).toEqual([
+      'vessel-0',
+      'vessel-1',
+      'vessel-9',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { EventStore, Position, StoredEvent, Subscription } from '@aidwatch/event-store';
 import type { CheckpointStore } from './checkpoint-store';
 import type { Projection } from './projection';
@@ -12,8 +13,15 @@ export interface RunnerOptions {
    */
   restartAfterMs?: number;
   onProcessed?: (event: StoredEvent) => void;
+  /** After each checkpoint: how long taking and saving it blocked the thread, in milliseconds. */
+  onCheckpoint?: (info: { position: Position; durationMs: number }) => void;
   /** Wall clock, for checkpoint timing and lag only (never for detection). */
   now?: () => Date;
+  /**
+   * Longest stretch, in ms, that catch-up works before it lets the event loop run (HTTP, health, metrics, Kafka
+   * heartbeats); 20 ms unless set.
+   */
+  sliceMs?: number;
 }
 
 export interface RunnerStatus {
@@ -44,6 +52,7 @@ export class ProjectionRunner {
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelayMs: number | undefined;
   private stopping = false;
+  private entriesSaved = false;
   private readonly now: () => Date;
 
   constructor(
@@ -62,6 +71,8 @@ export class ProjectionRunner {
     const saved = this.checkpoints.load(this.projection.name);
     this.projection.reset();
     if (saved) this.projection.restore(saved.snapshot);
+    // Changes are relative to what was restored from entries; otherwise the first checkpoint writes them all.
+    this.entriesSaved = saved?.incremental === true;
     this.position = saved?.position ?? null;
     this.checkpointedAt = saved?.updatedAt ?? null;
     this.lastCheckpointAt = this.now().getTime();
@@ -130,6 +141,16 @@ export class ProjectionRunner {
     }
   }
 
+  /** True while events the projection has not processed are waiting in the store (a backlog or rebuild). */
+  async catchingUp(): Promise<boolean> {
+    const pending = await this.store.readAll({
+      after: this.position ?? undefined,
+      maxCount: 1,
+      filter: this.projection.filter,
+    });
+    return pending.length > 0;
+  }
+
   /** Age of the oldest event this projection has not processed yet; 0 when it is caught up. */
   async lagSeconds(): Promise<number> {
     const [pending] = await this.store.readAll({
@@ -143,8 +164,17 @@ export class ProjectionRunner {
 
   private async consume(subscription: Subscription): Promise<void> {
     let current: StoredEvent | undefined;
+    const sliceMs = this.options.sliceMs ?? 20;
+    let sliceStarted = performance.now();
     try {
       for await (const event of subscription) {
+        if (performance.now() - sliceStarted >= sliceMs) {
+          // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
+          // otherwise keep timers and I/O waiting until the whole replay is done.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStarted = performance.now();
+          if (this.stopping) break;
+        }
         current = event;
         this.applying = true;
         await this.projection.apply(event);
@@ -187,7 +217,16 @@ export class ProjectionRunner {
   private checkpoint(): void {
     if (this.position === null || this.sinceCheckpoint === 0) return;
     const at = this.now();
-    this.checkpoints.save(this.projection.name, this.position, this.projection.snapshot(), at);
+    const started = performance.now();
+    if (this.projection.snapshotChanges) {
+      const all = !this.entriesSaved;
+      const changes = this.projection.snapshotChanges(all);
+      this.checkpoints.saveChanges(this.projection.name, this.position, changes, at, all);
+      this.entriesSaved = true;
+    } else {
+      this.checkpoints.save(this.projection.name, this.position, this.projection.snapshot(), at);
+    }
+    this.options.onCheckpoint?.({ position: this.position, durationMs: performance.now() - started });
     this.sinceCheckpoint = 0;
     this.lastCheckpointAt = at.getTime();
     this.checkpointedAt = at.toISOString();

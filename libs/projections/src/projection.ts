@@ -11,7 +11,18 @@ export interface Projection {
   apply(event: StoredEvent): Promise<void> | void;
   /** JSON-serialisable state saved with the checkpoint. */
   snapshot(): unknown;
+  /**
+   * Optional, for checkpoints whose cost follows what changed: a small head plus the entries (per subject)
+   * changed since the last call, a full snapshot or a restore (`undefined` value: the entry is gone); with
+   * `all`, every entry. `restore` then receives `{ head, entries }` with every entry saved so far.
+   */
+  snapshotChanges?(all: boolean): SnapshotChanges;
   restore(snapshot: unknown): void;
   /** Back to the empty state (for a rebuild). */
   reset(): void;
+}
+
+export interface SnapshotChanges {
+  head: unknown;
+  changes: Array<[key: string, value: unknown]>;
 }

@@ -1,0 +1,481 @@
+// End-to-end throughput of AidWatch through a real Kafka broker, each figure against a bare baseline measured in
+// the same run on the same data (issue #9). Run: KAFKA_BROKERS=127.0.0.1:9092 npm run bench:pipeline
+//
+// Env: KAFKA_BROKERS (required), BENCH_EVENTS (events per fleet size, 100000), BENCH_FLEETS ("2000,20000"),
+// BENCH_PARTITIONS (partitions of the AIS topic, 4), BENCH_RATE (events/s of the latency phase, 5000),
+// BENCH_LATENCY_SECONDS (10), BENCH_RSS_VESSELS (200000; 0 skips), BENCH_DIR (temp dir: the disk measured).
+//
+// The bench produces to the contract topics (ais.positions.v1, aid.reference.v1) and reads them with new consumer
+// groups whose offsets it sets to the end before producing, so earlier data on the broker is left alone.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Kafka, logLevel } from 'kafkajs';
+import { Topics, type CloudEvent } from '@aidwatch/domain';
+import { detectionConfigFrom } from '@aidwatch/detection';
+import { EmbeddedEventStore, type StoredEvent } from '@aidwatch/event-store';
+import { EventIntake } from '@aidwatch/intake';
+import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
+import { createKafkaClient, KafkaInbound, KafkaPublisher, type InboundMessage } from '@aidwatch/messaging';
+import { AidwatchMetrics } from '@aidwatch/observability';
+import {
+  CheckpointStore,
+  DetectionProjection,
+  inboundStreamPrefixes,
+  ProjectionRunner,
+} from '@aidwatch/projections';
+import { loadConfig } from '@aidwatch/config';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const FLEETS = (process.env.BENCH_FLEETS ?? '2000,20000').split(',').map(Number);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
+const RATE = Number(process.env.BENCH_RATE ?? 5000);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+const RSS_VESSELS = Number(process.env.BENCH_RSS_VESSELS ?? 200_000);
+const START = '2026-06-01T00:00:00.000Z';
+const HOURS = 4;
+const run = `${Date.now().toString(36)}`;
+const topics = [Topics.reference, Topics.positions];
+
+interface Figure {
+  name: string;
+  value: string;
+  target: string;
+  pass: boolean | undefined;
+}
+const figures: Figure[] = [];
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+function report(name: string, value: string, target = '', pass?: boolean): void {
+  figures.push({ name, value, target, pass });
+  const verdict = pass === undefined ? '' : pass ? '  PASS' : '  FAIL';
+  console.log(`${name.padEnd(58)} ${value.padStart(22)}  ${target}${verdict}`);
+}
+
+const kafka = new Kafka({ brokers, clientId: `aidwatch-bench-${run}`, logLevel: logLevel.NOTHING });
+const client = createKafkaClient({ brokers, clientId: `aidwatch-bench-${run}` }, { logLevel: 'nothing' });
+const config = loadConfig({ ...process.env, KAFKA_BROKERS: undefined });
+/** KafkaInbound's options as the Kafka intake service sets them from the configuration. */
+const intakeOptions = (intake: EventIntake) => ({
+  topics,
+  handler: (messages: InboundMessage[]) => intake.ingestKafkaBatch(messages),
+  commitIntervalMs: config.kafkaIntake.commitIntervalMs,
+  partitionsConsumedConcurrently: config.kafkaIntake.partitionsConsumedConcurrently,
+  ...(config.kafkaIntake.alignment
+    ? { eventTimeOf: (m: InboundMessage) => intake.eventTimeOf(m), alignment: config.kafkaIntake.alignment }
+    : {}),
+});
+
+/** The simulator's fleet over a fixed period, thinned so that every fleet size yields about EVENTS events. */
+function fleetEvents(vessels: number, events: number, seed: number, start = START, hours = HOURS) {
+  const plan = (downsample: number) =>
+    simulateTraffic({ vessels, hours, seed, start, downsample, anomalySets: 0 });
+  // About 140 reports per vessel-hour at the ITU-R M.1371 rates of this simulator; one correction after a count.
+  let downsample = Math.max(1, Math.round((vessels * hours * 140) / events));
+  let sim = plan(downsample);
+  const count = sim.countEvents();
+  if (Math.abs(count - events) > events * 0.15) {
+    downsample = Math.max(1, Math.round((downsample * count) / events));
+    sim = plan(downsample);
+  }
+  return [...sim.events()] as CloudEvent[];
+}
+
+async function ensureTopics(): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics
+        .filter((t) => !existing.has(t))
+        .map((topic) => ({ topic, numPartitions: topic === Topics.positions ? PARTITIONS : 1 })),
+    });
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [Topics.positions] })).topics;
+    if (meta.partitions.length < PARTITIONS)
+      await admin.createPartitions({ topicPartitions: [{ topic: Topics.positions, count: PARTITIONS }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** New consumer groups that start at today's end of the topics (so they read exactly what is produced next). */
+async function groupsAtEnd(groupIds: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const groupId of groupIds)
+        await admin.setOffsets({
+          groupId,
+          topic,
+          partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+        });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function produce(events: readonly CloudEvent[]): Promise<number> {
+  const reference = new KafkaPublisher(client, { topic: Topics.reference });
+  const positions = new KafkaPublisher(client, { topic: Topics.positions });
+  const started = performance.now();
+  for (let i = 0; i < events.length; i += 2000) {
+    const slice = events.slice(i, i + 2000);
+    await reference.publish(slice.filter((e) => e.type === 'aidwatch.port.declared.v1'));
+    await positions.publish(slice.filter((e) => e.type !== 'aidwatch.port.declared.v1'));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all([reference.stop(), positions.stop()]);
+  return events.length / seconds;
+}
+
+/** kafkajs with nothing behind it: messages per second from the first batch to the last message. */
+async function bareConsume(groupId: string, total: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  let count = 0;
+  let bytes = 0;
+  let first = 0;
+  const seconds = await new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        first ||= performance.now();
+        for (const m of batch.messages) bytes += m.value?.length ?? 0;
+        count += batch.messages.length;
+        if (count >= total) resolve((performance.now() - first) / 1000);
+      },
+    });
+  });
+  await consumer.disconnect();
+  if (bytes === 0) throw new Error('bare consumer read nothing');
+  return total / seconds;
+}
+
+interface Pipeline {
+  store: EmbeddedEventStore;
+  checkpointFile: string;
+  runner: ProjectionRunner;
+  inbound: KafkaInbound;
+  processed: () => number;
+  checkpointMs: number[];
+  onProcessed: (listener: ((event: StoredEvent, flagged: boolean) => void) | undefined) => void;
+}
+
+function detectionRunner(
+  store: EmbeddedEventStore,
+  checkpointFile: string,
+  checkpointMs: number[],
+  processed: (event: StoredEvent, flagged: boolean) => void,
+) {
+  let flagged = false;
+  const projection = new DetectionProjection(store, detectionConfigFrom(config.detection), defaultPorts(), {
+    onFlagEvents: (events) => {
+      if (events.some((e) => e.type === 'aidwatch.flag.raised.v1')) flagged = true;
+    },
+  });
+  return new ProjectionRunner(store, new CheckpointStore(checkpointFile), projection, {
+    checkpointEveryEvents: config.checkpointEveryEvents,
+    checkpointEveryMs: config.checkpointEveryMs,
+    onCheckpoint: ({ durationMs }) => checkpointMs.push(durationMs),
+    onProcessed: (event) => {
+      processed(event, flagged);
+      flagged = false;
+    },
+  });
+}
+
+/** AidWatch as `npm start` wires it: Kafka intake → embedded store → detection projection, one process. */
+function pipeline(dir: string, groupId: string): Pipeline {
+  const store = new EmbeddedEventStore({ path: path.join(dir, 'events.sqlite') });
+  const checkpointFile = path.join(dir, 'checkpoints.sqlite');
+  const checkpointMs: number[] = [];
+  let count = 0;
+  let listener: ((event: StoredEvent, flagged: boolean) => void) | undefined;
+  const runner = detectionRunner(store, checkpointFile, checkpointMs, (event, flagged) => {
+    count += 1;
+    listener?.(event, flagged);
+  });
+  const intake = new EventIntake(store, new AidwatchMetrics());
+  const inbound = KafkaInbound.fromConfig(
+    { brokers, clientId: `aidwatch-bench-${run}`, groupId },
+    intakeOptions(intake),
+    { logLevel: 'nothing' },
+  );
+  return {
+    store,
+    checkpointFile,
+    runner,
+    inbound,
+    processed: () => count,
+    checkpointMs,
+    onProcessed: (l) => (listener = l),
+  };
+}
+
+async function until(condition: () => boolean, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+async function ingestPhase(vessels: number, dir: string) {
+  const data = [...portDeclaredEvents({ time: START }), ...fleetEvents(vessels, EVENTS, 11)];
+  const bareGroup = `bench-bare-${run}-${vessels}`;
+  const aidwatchGroup = `bench-aidwatch-${run}-${vessels}`;
+  await groupsAtEnd([bareGroup, aidwatchGroup]);
+  const produced = await produce(data);
+  console.log(`${fmt(vessels)} vessels: ${fmt(data.length)} events produced at ${fmt(produced)} events/s`);
+  const bare = await bareConsume(bareGroup, data.length);
+
+  const p = pipeline(dir, aidwatchGroup);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  let first = 0;
+  const started = performance.now();
+  loop.enable();
+  p.runner.start();
+  await p.inbound.start();
+  await until(() => {
+    if (!first && p.processed() > 0) first = performance.now();
+    return p.processed() >= data.length;
+  });
+  const seconds = (performance.now() - (first || started)) / 1000;
+  loop.disable();
+  const ingest = data.length / seconds;
+  const lateCheckpoints = p.checkpointMs.slice(Math.floor(p.checkpointMs.length / 2));
+  return { data, bare, ingest, blockMs: loop.max / 1e6, checkpointMs: median(lateCheckpoints), p };
+}
+
+async function main(): Promise<void> {
+  if (brokers.length === 0)
+    throw new Error('Set KAFKA_BROKERS (e.g. 127.0.0.1:9092) to the broker to measure');
+  const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'aidwatch-pipeline-'));
+  console.log(
+    `AidWatch pipeline bench — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, ` +
+      `broker ${brokers.join(',')}, ${PARTITIONS} AIS partitions, store in ${root}\n`,
+  );
+  await ensureTopics();
+  const phases: Array<Awaited<ReturnType<typeof ingestPhase>>> = [];
+  try {
+    for (const vessels of FLEETS) {
+      const dir = path.join(root, String(vessels));
+      fs.mkdirSync(dir);
+      const phase = await ingestPhase(vessels, dir);
+      phases.push(phase);
+      report(`bare kafkajs consume, ${fmt(vessels)} vessels`, `${fmt(phase.bare)} ev/s`);
+      report(
+        `ingest → append → detect, ${fmt(vessels)} vessels`,
+        `${fmt(phase.ingest)} ev/s`,
+        `ratio ${fmt(phase.ingest / phase.bare, 3)} (≥ 0.5 × bare)`,
+        phase.ingest / phase.bare >= 0.5,
+      );
+      report(
+        `checkpoint (median of the later half), ${fmt(vessels)} vessels`,
+        `${fmt(phase.checkpointMs, 1)} ms`,
+      );
+      report(
+        `longest event-loop block during catch-up, ${fmt(vessels)} vessels`,
+        `${fmt(phase.blockMs, 1)} ms`,
+        '≤ 100 ms',
+        phase.blockMs <= 100,
+      );
+      if (phase !== phases.at(-1)) await stopPipeline(phase.p);
+    }
+    const small = phases[0];
+    const large = phases.at(-1)!;
+    report(
+      `ingest rate ${fmt(FLEETS.at(-1)!)} / ${fmt(FLEETS[0])} vessels`,
+      fmt(large.ingest / small.ingest, 3),
+      '≥ 0.8',
+      large.ingest / small.ingest >= 0.8,
+    );
+    report(
+      `checkpoint time ${fmt(FLEETS.at(-1)!)} / ${fmt(FLEETS[0])} vessels`,
+      fmt(large.checkpointMs / small.checkpointMs, 2),
+      '≤ 1.5',
+      large.checkpointMs / small.checkpointMs <= 1.5,
+    );
+
+    const stored = (await large.p.store.readAll()).length;
+    const file = path.join(root, String(FLEETS.at(-1)), 'events.sqlite');
+    const bytes = [file, `${file}-wal`].reduce(
+      (sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0),
+      0,
+    );
+    const perEvent = bytes / stored;
+    report('store size per event (events, flags, index; WAL included)', `${fmt(perEvent)} B`);
+    report('store growth at 6,000 positions/s', `${fmt((perEvent * 6000 * 86_400) / 1e9)} GB/day`);
+    await rebuildPhase(large.p, large.data.length);
+    await latencyPhase(large.p);
+    await stopPipeline(large.p);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  if (RSS_VESSELS > 0) rssPhase();
+  const failed = figures.filter((f) => f.pass === false).length;
+  console.log(`\n${figures.filter((f) => f.pass !== undefined).length - failed} PASS, ${failed} FAIL`);
+}
+
+async function stopPipeline(p: Pipeline): Promise<void> {
+  await p.inbound.stop();
+  await p.runner.stop();
+  await p.store.close();
+}
+
+async function rebuildPhase(p: Pipeline, total: number): Promise<void> {
+  await p.inbound.stop();
+  await p.runner.stop();
+  const filter = { streamPrefixes: inboundStreamPrefixes };
+  let started = performance.now();
+  let read = 0;
+  for (let after: string | undefined; ;) {
+    const page = await p.store.readAll({ after, maxCount: 500, filter });
+    if (page.length === 0) break;
+    read += page.length;
+    after = page[page.length - 1].position;
+  }
+  const bare = read / ((performance.now() - started) / 1000);
+
+  fs.rmSync(p.checkpointFile, { force: true });
+  const checkpointMs: number[] = [];
+  let count = 0;
+  const runner = detectionRunner(p.store, p.checkpointFile, checkpointMs, () => (count += 1));
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  started = performance.now();
+  runner.start();
+  await until(() => count >= read);
+  const rebuild = read / ((performance.now() - started) / 1000);
+  loop.disable();
+  await runner.stop();
+  if (read !== total) console.log(`(store holds ${read} inbound events, ${total} were produced)`);
+  report('bare readAll of the same store', `${fmt(bare)} ev/s`);
+  report(
+    'rebuild of the detection projection',
+    `${fmt(rebuild)} ev/s`,
+    `ratio ${fmt(rebuild / bare, 3)} (≥ 0.7)`,
+    rebuild / bare >= 0.7,
+  );
+  report(
+    'longest event-loop block during rebuild',
+    `${fmt(loop.max / 1e6, 1)} ms`,
+    '≤ 100 ms',
+    loop.max / 1e6 <= 100,
+  );
+  p.runner.start();
+}
+
+async function latencyPhase(p: Pipeline): Promise<void> {
+  const total = RATE * LATENCY_SECONDS;
+  const later = new Date(Date.parse(START) + HOURS * 3_600_000).toISOString();
+  const events = fleetEvents(FLEETS.at(-1)!, total, 11, later, 1);
+  const groupId = `bench-latency-${run}`;
+  await groupsAtEnd([groupId]);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const flagLatencies: number[] = [];
+  p.onProcessed((event, flagged) => {
+    const sent = sentAt.get((event.data as CloudEvent).id);
+    if (sent === undefined) return;
+    const ms = performance.now() - sent;
+    latencies.push(ms);
+    if (flagged) flagLatencies.push(ms);
+  });
+  const intake = new EventIntake(p.store, new AidwatchMetrics());
+  const inbound = KafkaInbound.fromConfig(
+    { brokers, clientId: `aidwatch-bench-${run}`, groupId },
+    intakeOptions(intake),
+    { logLevel: 'nothing' },
+  );
+  await inbound.start();
+  const positions = new KafkaPublisher(client, { topic: Topics.positions });
+  // Warm-up: the group is joined once the first event comes through.
+  const warm = events.slice(0, 20);
+  for (const e of warm) sentAt.set(e.id, performance.now());
+  await positions.publish(warm);
+  await until(() => latencies.length >= warm.length);
+  latencies.length = 0;
+  flagLatencies.length = 0;
+
+  const tickMs = 10;
+  const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+  const started = performance.now();
+  let sent = 0;
+  for (let i = warm.length; i < events.length; i += perTick) {
+    const slice = events.slice(i, i + perTick);
+    const now = performance.now();
+    for (const e of slice) sentAt.set(e.id, now);
+    await positions.publish(slice);
+    sent += slice.length;
+    const next = started + ((i - warm.length + perTick) / perTick) * tickMs;
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  const achieved = sent / ((performance.now() - started) / 1000);
+  await until(() => latencies.length >= sent, 120_000);
+  await inbound.stop();
+  await positions.stop();
+  p.onProcessed(undefined);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  report(`produce rate of the latency phase`, `${fmt(achieved)} ev/s`, `(asked ${fmt(RATE)})`);
+  report('produce → detected, p50', `${fmt(percentile(sorted, 50), 1)} ms`);
+  report(
+    'produce → detected, p99',
+    `${fmt(percentile(sorted, 99), 1)} ms`,
+    '< 250 ms',
+    percentile(sorted, 99) < 250,
+  );
+  const flags = [...flagLatencies].sort((a, b) => a - b);
+  if (flags.length > 0)
+    report(
+      `produce → flag appended, p99 (${flags.length} flags)`,
+      `${fmt(percentile(flags, 99), 1)} ms`,
+      '< 250 ms',
+      percentile(flags, 99) < 250,
+    );
+}
+
+function rssPhase(): void {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '-r', '@swc-node/register', path.join(__dirname, 'pipeline-rss.bench.ts')],
+    {
+      env: { ...process.env, BENCH_RSS_VESSELS: String(RSS_VESSELS) },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    peakRss?: number;
+    vessels?: number;
+  };
+  if (!result.peakRss) throw new Error(`the RSS child failed: ${child.stdout}`);
+  const mib = result.peakRss / 2 ** 20;
+  report(
+    `peak RSS tracking ${fmt(result.vessels ?? 0)} vessels`,
+    `${fmt(mib)} MiB`,
+    '< 1,024 MiB',
+    mib < 1024,
+  );
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
