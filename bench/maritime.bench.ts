@@ -345,7 +345,7 @@ function pass(
     for (const f of raised) flags[f.rule] = (flags[f.rule] ?? 0) + 1;
   };
   let watermark = -Infinity;
-  if (detect) for (const msg of fleet.registrations) detector.handle(JSON.parse(msg) as AidEvent, START);
+  if (detect) for (const msg of fleet.registrations) detector.handle(JSON.parse(msg) as AidEvent);
 
   let positions = 0;
   let statics = 0;
@@ -365,7 +365,7 @@ function pass(
         const e = JSON.parse(batch[k]) as AidEvent & { data: { at: string } };
         const at = Date.parse(e.data.at);
         if (at > watermark) watermark = at;
-        count(detector.handle(e, watermark).raised);
+        count(detector.handle(e).raised);
       }
       count(detector.advanceWatermark(watermark).raised);
     } else {

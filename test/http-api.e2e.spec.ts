@@ -191,6 +191,34 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     expect(body.details[0].errors[0].field).toBe('line 1');
   });
 
+  it('refuses an event dated in the future with its reason, storing nothing and moving no clock', async () => {
+    const flagsBefore = await flagsOf(system, '?limit=1000');
+    const future = {
+      ...story.events[1],
+      id: 'h1-from-9999',
+      subject: 'C-h1-future',
+      time: '9999-01-01T00:00:00Z',
+      data: { ...story.events[1].data, consignmentId: 'C-h1-future' },
+    };
+    const res = await post(system, future, 'application/cloudevents+json');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as {
+      details: Array<{ id: string; reason: string; errors: Array<{ field: string; message: string }> }>;
+    };
+    expect(body.details[0]).toMatchObject({ id: 'h1-from-9999', reason: 'dated in the future' });
+    expect(body.details[0].errors[0].field).toBe('time');
+    expect(body.details[0].errors[0].message).toMatch(
+      /^9999-01-01T00:00:00Z is later than the time received/,
+    );
+    const stored = (await (await system.fetch(`${system.url}/streams/consignment-C-h1-future`)).json()) as {
+      events?: unknown[];
+    };
+    expect(stored.events ?? []).toEqual([]);
+    expect(await flagsOf(system, '?limit=1000')).toEqual(flagsBefore);
+    const metrics = await (await system.fetch(`${system.url}/metrics`)).text();
+    expect(metrics).toMatch(/aidwatch_events_future_dated_total\{topic="http"\} 1/);
+  });
+
   it('exposes Prometheus metrics', async () => {
     const text = await (await system.fetch(`${system.url}/metrics`)).text();
     // Story h1 posted twice (idempotent repeats are still accepted) and story h2 once.

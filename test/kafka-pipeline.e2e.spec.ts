@@ -110,7 +110,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
 
     // (a) the events are in the store, one stream per consignment.
     const consignmentEvents = story.events.filter(
-      (e) => topicOf(e) !== Topics.reference && topicOf(e) !== Topics.positions,
+      (e) => topicOf(e) !== Topics.reference && e.subject === story.consignmentId,
     );
     const stream = await eventually(
       async () => {

@@ -110,12 +110,16 @@ describe('the demo scenario, fed in event-time order to the detection engine', (
   it('judges the time-based rules only once their time has come', () => {
     const until = (iso: string) => events.filter((e) => eventTimeOf(e) < Date.parse(iso));
     const linesUntil = (iso: string) => new EngineFeed().feed(until(iso)).lines();
-    // Hoeryong delivery on 1 June 02:00: due 1 July, judged after the allowed day of lateness.
+    // Hoeryong delivery on 1 June 02:00: due 1 July, judged after the allowed day of lateness on the clock of
+    // the UNICEF programme's feeds; they are quiet then, so it comes when the others have gone on for the
+    // idle bound (3 days) — never from another programme's clock alone.
     expect(linesUntil('2026-07-02T02:00:00Z')).not.toContain('verification-overdue:CSG-2026-0202:medium');
-    expect(linesUntil('2026-07-03T00:00:00Z')).toContain('verification-overdue:CSG-2026-0202:medium');
-    // Last delivery of CSG-2026-0107 on 12 June 03:00: its total is judged once 30 days pass without another.
+    expect(linesUntil('2026-07-05T02:00:00Z')).not.toContain('verification-overdue:CSG-2026-0202:medium');
+    expect(linesUntil('2026-07-08T00:00:00Z')).toContain('verification-overdue:CSG-2026-0202:medium');
+    // Last delivery of CSG-2026-0107 on 12 June 03:00: its total is judged once 30 days pass without another,
+    // on the clock of its programme's feeds (released by the others' event time when quiet).
     expect(linesUntil('2026-07-12T03:00:00Z')).not.toContain('quantity-shrinkage:CSG-2026-0107:high');
-    expect(linesUntil('2026-07-15T00:00:00Z')).toContain('quantity-shrinkage:CSG-2026-0107:high');
+    expect(linesUntil('2026-07-20T00:00:00Z')).toContain('quantity-shrinkage:CSG-2026-0107:high');
     // The carrier is flagged once it has been silent 12 h, before it reappears; the flag then covers the
     // whole silence.
     const gaps = feed.raised.filter((f) => f.rule === 'ais-gap' && f.subject.id === carrier);

@@ -6,14 +6,13 @@ import {
   deliveryRecorded,
   exemptionGranted,
   sha256Of,
-  vesselPosition,
   SampleIds,
 } from '@aidwatch/domain/testing';
 import type { AidEvent } from '@aidwatch/domain';
 
 /**
  * A consignment whose quantity shrinks between discharge and delivery (9,600 → 8,400 cartons), and a
- * monitor turned away at the site, then a later AIS position. `tag` keeps ids unique per test run.
+ * monitor turned away at the site, then a later registration in the same programme. `tag` keeps ids unique.
  */
 export function shrinkageStory(tag: string): {
   events: AidEvent[];
@@ -61,9 +60,20 @@ export function shrinkageStory(tag: string): {
       subject: consignmentId,
       data: { consignmentId, siteId: SampleIds.siteId },
     }),
-    // Time moves on (any later event advances the watermark): the distribution window closes, so the
-    // delivered total is compared with the discharged quantity.
-    vesselPosition({ id: id('later'), data: { at: '2024-04-25T00:00:00Z' } }),
+    // The programme's logistics feed moves on (another consignment of the exemption, weeks later): on the
+    // clock of the feeds reporting this exemption the distribution window closes, so the delivered total is
+    // compared with the discharged quantity. An event of another producer would not move that clock.
+    consignmentRegistered({
+      id: id('later'),
+      subject: `${consignmentId}-next`,
+      time: '2024-04-25T00:00:00Z',
+      data: {
+        consignmentId: `${consignmentId}-next`,
+        exemptionId,
+        billOfLading: `BL-${tag}-next`,
+        items: [{ itemCode: 'RUTF', quantity: 100, unit: 'carton' }],
+      },
+    }),
   ];
   return { events, consignmentId, exemptionId };
 }

@@ -31,6 +31,7 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
         }
       },
     });
+    metrics.watchInputs(() => projection.inputs());
     this.runner = new ProjectionRunner(store, checkpoints, projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,

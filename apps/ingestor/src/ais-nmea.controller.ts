@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
+import { sourceAllowed, StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
 import { Allow, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
 import { identifierProblem } from '@aidwatch/domain';
 import { EventIntake } from '@aidwatch/intake';
@@ -32,6 +32,14 @@ export class AisNmeaController {
     if (stationProblem)
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid station', [
         { field: 'station', message: `station ${stationProblem}` },
+      ]);
+    // The station's source is checked up front too, so a refusal does not depend on what the log holds.
+    if (principal.role === 'producer' && !sourceAllowed(principal.sources, `nmea:${station ?? 'unknown'}`))
+      throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', [
+        {
+          field: 'station',
+          message: `source nmea:${station ?? 'unknown'} is not one this credential may write under`,
+        },
       ]);
     if (typeof body !== 'string' || body.trim() === '') {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'send NMEA sentences as text/plain, one per line', [

@@ -13,14 +13,19 @@ const eventIntakeProvider = {
   provide: EventIntake,
   inject: [EVENT_STORE, AidwatchMetrics, APP_CONFIG],
   useFactory: (store: EventStore, metrics: AidwatchMetrics, config: AppConfig) =>
-    new EventIntake(store, metrics, {
-      identifierLength: config.limits.identifierLength,
-      textLength: config.limits.textLength,
-      nmea: {
-        fragmentWindowMs: config.intake.aisFragmentWindowMs,
-        duplicateWindowMs: config.intake.aisDuplicateWindowMs,
+    new EventIntake(
+      store,
+      metrics,
+      {
+        identifierLength: config.limits.identifierLength,
+        textLength: config.limits.textLength,
+        nmea: {
+          fragmentWindowMs: config.intake.aisFragmentWindowMs,
+          duplicateWindowMs: config.intake.aisDuplicateWindowMs,
+        },
       },
-    }),
+      { maxFutureSkewMs: config.limits.maxFutureSkewSec * 1000 },
+    ),
 };
 
 /** `POST /events`, `POST /ais/nmea`, `POST /intake/kobo|odk` and the intake path behind them. */

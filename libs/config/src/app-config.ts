@@ -75,6 +75,11 @@ export interface InputLimits {
   textLength: number;
   /** Most error details in one response (the rest are counted). */
   errorDetails: number;
+  /**
+   * Events dated (CloudEvents `time` or `data.at`) later than received plus this many seconds are refused
+   * (`MAX_FUTURE_SKEW`, default 300): a producer's wrong clock must not move event time for everyone.
+   */
+  maxFutureSkewSec: number;
 }
 
 export interface HttpConfig {
@@ -204,6 +209,7 @@ export function loadConfig(
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
+      MAX_FUTURE_SKEW: nonNegativeInt({ default: 300 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
       FIELD_FORM_UTC_OFFSET: utcOffset({ default: '+00:00' }),
       FIELD_MAPPING_FILE: str({ default: '' }),
@@ -271,6 +277,7 @@ export function loadConfig(
       identifierLength: e.LIMIT_IDENTIFIER_LENGTH,
       textLength: e.LIMIT_TEXT_LENGTH,
       errorDetails: e.LIMIT_ERROR_DETAILS,
+      maxFutureSkewSec: e.MAX_FUTURE_SKEW,
     },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],
     logPretty: e.LOG_PRETTY,

@@ -2,6 +2,7 @@ import { CatalogueEntries, Topics, type AidEvent, type PortDeclaredData } from '
 import { DiversionDetector } from './diversion/diversion-detector';
 import { MaritimeDetector } from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
+import type { InputClock } from './input-clocks';
 import type { FlagChanges } from './open-flags';
 import type { DiversionHead, DiversionSnapshot } from './diversion/diversion-detector';
 import type { MaritimeHead, MaritimeSnapshot } from './maritime/maritime-snapshot';
@@ -21,11 +22,21 @@ export function eventTimeOf(event: AidEvent): number {
   return Number.isNaN(parsed) ? Date.parse(event.time) : parsed;
 }
 
+/** One input's clock as metrics show it. */
+export interface InputStatus {
+  /** `maritime` for AIS inputs, `diversion` for consignment and reference inputs. */
+  detector: 'maritime' | 'diversion';
+  input: string;
+  /** Newest event time delivered (ms), null before any. */
+  watermark: number | null;
+  events: number;
+  /** Events that came older than the input's watermark minus the allowed lateness. */
+  late: number;
+}
+
 /** What the engine keeps beside its subjects: clocks and the detectors' heads. Small, written whole. */
 export interface EngineHead {
   format: 'aidwatch.detection.v2';
-  watermark: number | null;
-  aisWatermark: number | null;
   diversion: DiversionHead;
   maritime: MaritimeHead;
 }
@@ -45,18 +56,13 @@ const MARITIME = 'maritime/';
 const DIVERSION = 'diversion/';
 
 /**
- * All detectors behind one door: keeps the watermark (latest event time seen), routes each event to the
- * detector that owns it, lets the other one advance its clocks, and links vessel flags to the
- * consignments on board. Pure and deterministic: a replay of the same log yields the same changes.
+ * All detectors behind one door: routes each event to the detector that owns it and links vessel flags to
+ * the consignments on board. Time is kept per input (CloudEvents `source`) and judged per subject: each
+ * detector keeps the watermarks of its inputs, and a vessel or consignment is judged by the clock of the
+ * inputs that report it (see `InputClocks` and docs/time-model.md). Pure and deterministic: a replay of the
+ * same log yields the same changes.
  */
 export class DetectionEngine {
-  /** Latest event time of every kind (drives the consignment rules). */
-  private watermark = Number.NEGATIVE_INFINITY;
-  /**
-   * Latest AIS event time. The maritime rules run on it alone: a consignment feed running hours ahead
-   * of the AIS feed must not make every ship at sea look dark.
-   */
-  private aisWatermark = Number.NEGATIVE_INFINITY;
   readonly diversion: DiversionDetector;
   readonly maritime: MaritimeDetector;
 
@@ -87,43 +93,49 @@ export class DetectionEngine {
           linker,
         )
       : new MaritimeDetector(config.maritime, ports, linker);
-    if (saved?.head.watermark != null) this.watermark = saved.head.watermark;
-    if (saved?.head.aisWatermark != null) this.aisWatermark = saved.head.aisWatermark;
   }
 
   handle(event: AidEvent): FlagChanges {
-    const at = eventTimeOf(event);
-    const advanced = at > this.watermark;
-    if (advanced) this.watermark = at;
-    if (aisTypes.has(event.type)) {
-      if (at > this.aisWatermark) this.aisWatermark = at;
-      const changes = this.maritime.handle(event, this.aisWatermark);
-      if (advanced) merge(changes, this.diversion.advanceWatermark(this.watermark));
-      return changes;
-    }
+    if (aisTypes.has(event.type)) return this.maritime.handle(event);
     const changes = maritimeTypes.has(event.type)
-      ? this.maritime.handle(event, this.aisWatermark)
-      : this.diversion.handle(event, this.watermark);
+      ? this.maritime.handle(event)
+      : this.diversion.handle(event);
     // Both need some events: the maritime side learns carriers' routes from registrations, the diversion
     // side port names (for explanations) from port declarations.
     if (sharedTypes.has(event.type)) {
       const other = maritimeTypes.has(event.type)
-        ? this.diversion.handle(event, this.watermark)
-        : this.maritime.handle(event, this.aisWatermark);
+        ? this.diversion.handle(event)
+        : this.maritime.handle(event);
       merge(changes, other);
     }
     return changes;
   }
 
-  currentWatermark(): number | null {
-    return Number.isFinite(this.watermark) ? this.watermark : null;
+  /** Moves every input's watermark to `watermark` (end of a bounded input: a test, a finished import). */
+  advanceWatermark(watermark: number): FlagChanges {
+    const changes = this.diversion.advanceWatermark(watermark);
+    merge(changes, this.maritime.advanceWatermark(watermark));
+    return changes;
+  }
+
+  /** Every input's clock, AIS inputs first. */
+  inputs(): InputStatus[] {
+    const status = (detector: InputStatus['detector']) => (i: InputClock) => ({
+      detector,
+      input: i.id,
+      watermark: Number.isFinite(i.watermark) ? i.watermark : null,
+      events: i.events,
+      late: i.late,
+    });
+    return [
+      ...this.maritime.clocks.all().map(status('maritime')),
+      ...this.diversion.clocks.all().map(status('diversion')),
+    ];
   }
 
   head(): EngineHead {
     return {
       format: 'aidwatch.detection.v2',
-      watermark: this.currentWatermark(),
-      aisWatermark: Number.isFinite(this.aisWatermark) ? this.aisWatermark : null,
       diversion: this.diversion.head(),
       maritime: this.maritime.head(),
     };

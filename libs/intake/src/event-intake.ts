@@ -20,6 +20,7 @@ import {
 } from '@aidwatch/event-store';
 import type { InboundMessage, MessageOutcome } from '@aidwatch/messaging';
 import type { AidwatchMetrics } from '@aidwatch/observability';
+import { defaultMaxFutureSkewSec, futureDatedProblems, futureDatedReason } from './future-dated';
 import { mapFieldSubmission, type FieldTool } from './field-submission';
 import type { FieldFormMapping } from './field-submission-mapping';
 import type { NmeaDecoderOptions } from '@aidwatch/maritime';
@@ -30,6 +31,14 @@ import {
   type NmeaLineReport,
   type NmeaLinesResult,
 } from './nmea-intake';
+
+/** How the intake judges event times: the receiver's clock and the allowed skew (`MAX_FUTURE_SKEW`). */
+export interface IntakeClock {
+  /** Wall clock, epoch ms (the time an event is received). */
+  now: () => number;
+  /** Events dated later than received time plus this (ms) are refused. */
+  maxFutureSkewMs: number;
+}
 
 export interface HttpEventError {
   index: number;
@@ -76,6 +85,7 @@ export class EventIntake {
   private readonly decoded = new WeakMap<InboundMessage, ReturnType<typeof decodeKafkaMessage>>();
 
   private readonly limits: StringLimits;
+  private readonly clock: IntakeClock;
 
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
@@ -86,9 +96,16 @@ export class EventIntake {
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
     { nmea, ...limits }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions } = {},
+    clock: Partial<IntakeClock> = {},
   ) {
     this.limits = { identifierLength: 256, textLength: 4096, ...limits };
     this.nmea = new NmeaDecoder(nmea);
+    this.clock = { now: () => Date.now(), maxFutureSkewMs: defaultMaxFutureSkewSec * 1000, ...clock };
+  }
+
+  /** Event-time fields dated beyond now plus the allowed skew (see `futureDatedProblems`). */
+  private futureDated(event: AidEvent): FieldError[] {
+    return futureDatedProblems(event, this.clock.now(), this.clock.maxFutureSkewMs);
   }
 
   /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
@@ -121,6 +138,16 @@ export class EventIntake {
     if (invalid.length > 0) {
       this.metrics.eventsRejected.inc({ topic: 'http' }, invalid.length);
       return { ok: false, kind: 'invalid', errors: invalid };
+    }
+    const future: HttpEventError[] = [];
+    for (const [index, event] of events.entries()) {
+      const errors = this.futureDated(event);
+      if (errors.length > 0) future.push({ index, id: safeId(event.id), reason: futureDatedReason, errors });
+    }
+    if (future.length > 0) {
+      this.metrics.eventsRejected.inc({ topic: 'http' }, future.length);
+      this.metrics.eventsFutureDated.inc({ topic: 'http' }, future.length);
+      return { ok: false, kind: 'invalid', errors: future };
     }
     if (authorize) {
       const refusals: HttpEventError[] = [];
@@ -186,6 +213,13 @@ export class EventIntake {
     for (const message of messages) {
       const nmea = this.decodeNmeaMessage(message);
       if (nmea?.ok) {
+        const future = nmea.events.flatMap((event) => this.futureDated(event));
+        if (future.length > 0) {
+          this.metrics.eventsRejected.inc({ topic: message.topic });
+          this.metrics.eventsFutureDated.inc({ topic: message.topic });
+          outcomes.push({ kind: 'invalid', reason: futureDatedReason, errors: future });
+          continue;
+        }
         for (const event of nmea.events)
           valid.push({ event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
@@ -193,9 +227,14 @@ export class EventIntake {
       }
       const decoded = nmea ?? this.decoded.get(message) ?? decodeKafkaMessage(message);
       const problems = decoded.ok ? stringFieldProblems(decoded.event, this.limits) : [];
+      const future = decoded.ok && problems.length === 0 ? this.futureDated(decoded.event) : [];
       if (decoded.ok && problems.length > 0) {
         this.metrics.eventsRejected.inc({ topic: message.topic });
         outcomes.push({ kind: 'invalid', reason: 'invalid identifier or text', errors: problems });
+      } else if (future.length > 0) {
+        this.metrics.eventsRejected.inc({ topic: message.topic });
+        this.metrics.eventsFutureDated.inc({ topic: message.topic });
+        outcomes.push({ kind: 'invalid', reason: futureDatedReason, errors: future });
       } else if (decoded.ok) {
         valid.push({ event: decoded.event, topic: message.topic, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });

@@ -18,6 +18,52 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly eventsFutureDated = new Counter({
+    name: 'aidwatch_events_future_dated_total',
+    help: 'Inbound events refused because dated beyond the time received plus MAX_FUTURE_SKEW, per topic (or "http").',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  /** Per detection input (CloudEvents source): set by the detector from `DetectionEngine.inputs()`. */
+  private inputs: () => ReadonlyArray<{
+    detector: string;
+    input: string;
+    watermark: number | null;
+    events: number;
+    late: number;
+  }> = () => [];
+
+  readonly inputWatermark = new Gauge({
+    name: 'aidwatch_input_watermark_seconds',
+    help: 'Newest event time delivered by each detection input (CloudEvents source), Unix seconds.',
+    labelNames: ['detector', 'input'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.inputWatermark.reset();
+      for (const i of this.inputs())
+        if (i.watermark !== null)
+          this.inputWatermark.set({ detector: i.detector, input: i.input }, i.watermark / 1000);
+    },
+  });
+
+  readonly inputLateEvents = new Gauge({
+    name: 'aidwatch_input_late_events',
+    help: "Events of each detection input that came older than the input's watermark minus the allowed lateness (stored and judged on their subject's own timeline).",
+    labelNames: ['detector', 'input'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.inputLateEvents.reset();
+      for (const i of this.inputs())
+        this.inputLateEvents.set({ detector: i.detector, input: i.input }, i.late);
+    },
+  });
+
+  /** Lets the per-input gauges read the detection engine's input clocks. */
+  watchInputs(provider: typeof this.inputs): void {
+    this.inputs = provider;
+  }
+
   readonly aisLines = new Counter({
     name: 'aidwatch_ais_lines_total',
     help: 'NMEA lines of AIS feeds that gave no event, by outcome: rejected (undecodable), skipped (other NMEA, unused AIS types, duplicates across stations), pending (fragments waiting), expired (multipart messages whose fragments never all came).',

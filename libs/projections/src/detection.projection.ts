@@ -1,4 +1,4 @@
-import { DetectionEngine, type DetectionConfig } from '@aidwatch/detection';
+import { DetectionEngine, type DetectionConfig, type InputStatus } from '@aidwatch/detection';
 import type { AidEvent, FlagCleared, FlagRaised, PortDeclaredData } from '@aidwatch/domain';
 import type { EventStore, StoredEvent } from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
@@ -41,6 +41,11 @@ export class DetectionProjection implements Projection {
       .filter((_, i) => results[i].appended > 0)
       .flatMap((w) => w.events.map((e) => e.data as FlagRaised | FlagCleared));
     if (written.length > 0) this.listener?.onFlagEvents(written);
+  }
+
+  /** Watermark, events and late events of each detection input (for metrics). */
+  inputs(): InputStatus[] {
+    return this.engine.inputs();
   }
 
   snapshot(): unknown {

@@ -9,6 +9,7 @@ import {
   SampleIds,
   timeOf,
   verificationReported,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -122,7 +123,7 @@ describe('access-denied', () => {
     ]);
     expect(first.cleared.map((c) => c.reason)).toEqual(['superseded by new evidence']);
 
-    const changes = detector.handle(visited(1, '2024-04-20T01:00:00Z'), timeOf('2024-04-20T01:00:00Z'));
+    const changes = handleAt(detector, visited(1, '2024-04-20T01:00:00Z'), timeOf('2024-04-20T01:00:00Z'));
 
     expect(changes.cleared.map((c) => [c.rule, c.evidence])).toEqual([
       ['access-denied', ['access-denied-1', 'access-denied-2']],

@@ -11,6 +11,7 @@ import {
   judge,
   SampleIds,
   timeOf,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -55,7 +56,7 @@ describe('broken-custody', () => {
     expect(detector.openFlags(consignmentId).map((f) => f.rule)).toContain('broken-custody');
     expect(raised.raised).toEqual([]);
 
-    const changes = detector.handle(consignmentDischarged(), deliveredAt + 48 * HOUR);
+    const changes = handleAt(detector, consignmentDischarged(), deliveredAt + 48 * HOUR);
     expect(changes.cleared.map((c) => c.rule)).toEqual(['broken-custody']);
   });
 

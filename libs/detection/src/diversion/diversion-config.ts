@@ -20,6 +20,12 @@ export interface DiversionConfig {
    * late-arriving event does not raise a flag that clears a moment later.
    */
   allowedLatenessHours: number;
+  /**
+   * A consignment or reference input (CloudEvents source) this far behind the most advanced one no longer
+   * holds back the clock of consignments that other inputs report too. Such feeds report in bursts days
+   * apart, hence days.
+   */
+  inputIdleDays: number;
   verificationDueDays: number;
   verificationOverdueSeverity: Severity;
   accessDeniedSeverity: Severity;
@@ -47,6 +53,7 @@ export const defaultDiversionConfig: Readonly<DiversionConfig> = Object.freeze({
   shrinkageCriticalPct: 25,
   distributionWindowDays: 30,
   allowedLatenessHours: 24,
+  inputIdleDays: 3,
   verificationDueDays: 30,
   verificationOverdueSeverity: 'medium',
   accessDeniedSeverity: 'high',

@@ -1,7 +1,8 @@
 import { EventTypes, type AidEvent, type Flag, type PortDeclaredData } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import { noChanges, OpenFlags, type FlagChanges } from '../open-flags';
-import { defaultDiversionConfig, type DiversionConfig } from './diversion-config';
+import { InputClocks, type InputClock, type InputClockJson } from '../input-clocks';
+import { DAY_MS, defaultDiversionConfig, latenessMs, type DiversionConfig } from './diversion-config';
 import { toIso } from './diversion-context';
 import { evaluateDiversionRules } from './diversion-rules';
 import { DiversionState } from './diversion-state';
@@ -14,12 +15,16 @@ import { overDrawsOf } from './over-authorisation.rule';
 /** What is not kept per subject. */
 export interface DiversionHead {
   format: 'aidwatch.diversion.v2';
-  watermark: number | null;
+  inputs: InputClockJson[];
 }
 
 /** One consignment: its facts, its open flags and when it must be judged again (null: never). */
 export interface ConsignmentEntry {
   facts: ConsignmentFactsJson;
+  /** The inputs (CloudEvents sources) that reported the consignment. */
+  inputs: string[];
+  /** The clock it was last judged at (ms), null before any judgement. */
+  judgedAt: number | null;
   openFlags: Flag[];
   deadline: number | null;
 }
@@ -41,40 +46,121 @@ export interface DiversionSnapshot {
  */
 export class DiversionDetector implements Detector {
   private readonly open = new Map<string, OpenFlags>();
-  private readonly deadlines = new DeadlineQueue();
+  /** Per input, the consignments whose clock it holds, by the time they must be judged again. */
+  private readonly deadlines = new Map<InputClock, DeadlineQueue>();
+  /** The time each waiting consignment must be judged again, and the input whose queue holds it. */
+  private readonly due = new Map<string, { at: number; home: InputClock }>();
+  /** The inputs that reported each consignment. */
+  private readonly inputsOf = new Map<string, InputClock[]>();
+  /**
+   * The inputs of each family — the consignments of one exemption, or an unregistered consignment alone —
+   * whose clock a consignment is judged by (see `clockOf`); rebuilt when membership changes.
+   */
+  private readonly familyInputs = new Map<string, InputClock[]>();
+  /** The clock each consignment was last judged at: its clock never moves back. */
+  private readonly judgedAt = new Map<string, number>();
   /** What each consignment's last evaluation found (rule, key, evidence), to skip reconciling when unchanged. */
   private readonly signatures = new Map<string, string>();
-  private watermark = Number.NEGATIVE_INFINITY;
   private readonly changedKeys = new Set<string>();
+  /** Watermarks of the inputs of consignment and reference events. */
+  readonly clocks: InputClocks;
 
   constructor(
     private readonly config: DiversionConfig = defaultDiversionConfig,
     ports: readonly PortDeclaredData[] = [],
     private readonly state: DiversionState = new DiversionState(),
+    clocks?: InputClocks,
   ) {
+    this.clocks = clocks ?? new InputClocks(config.inputIdleDays * DAY_MS);
     for (const port of ports)
       state.declarePort(port, { eventId: `port:${port.locode}`, time: 0, recordedAt: 0 });
   }
 
-  handle(event: AidEvent, watermark: number): FlagChanges {
-    if (watermark > this.watermark) this.watermark = watermark;
+  /**
+   * Folds one event: its input's watermark moves to the event's fact time, the consignments it can affect are
+   * judged (each at its own clock), and those waiting on this input whose time came are judged again.
+   */
+  handle(event: AidEvent): FlagChanges {
+    const time = factTimeOf(event);
+    const input = this.clocks.input(event.source);
+    // The fact first, then the clocks: nothing is judged without the event that may settle it.
+    const idleMoved = Number.isFinite(time)
+      ? this.clocks.observe(input, time, latenessMs(this.config))
+      : false;
+    const consignmentId = consignmentIdOf(event);
+    const familyBefore = consignmentId === undefined ? undefined : this.familyOf(consignmentId);
     const impact = this.state.apply(event);
+    if (consignmentId !== undefined) {
+      const family = this.familyOf(consignmentId);
+      if (family !== familyBefore) {
+        this.familyInputs.delete(family);
+        this.familyInputs.delete(familyBefore as string);
+      }
+      this.reportedBy(consignmentId, input);
+    }
     this.noteChanged(event);
-    if (!impact) return this.judgeDue();
-    const ids = new Set(impact.consignments);
-    for (const [exemptionId, from] of impact.ledgers)
-      for (const c of this.overDrawsMoved(exemptionId, from)) ids.add(c);
     const changes = noChanges();
-    const at = toIso(factTimeOf(event));
-    for (const c of [...ids].sort()) merge(changes, this.judge(c, at));
-    merge(changes, this.judgeDue());
+    if (impact) {
+      const ids = new Set(impact.consignments);
+      for (const [exemptionId, from] of impact.ledgers)
+        for (const c of this.overDrawsMoved(exemptionId, from)) ids.add(c);
+      const at = toIso(time);
+      for (const c of [...ids].sort()) merge(changes, this.judge(c, at));
+    }
+    merge(changes, this.judgeDue(input));
+    if (idleMoved) merge(changes, this.followFrontier(input));
     return changes;
   }
 
+  /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
   advanceWatermark(watermark: number): FlagChanges {
-    if (watermark <= this.watermark) return noChanges();
-    this.watermark = watermark;
-    return this.judgeDue();
+    const changes = noChanges();
+    for (const input of this.clocks.values()) this.clocks.advance(input, watermark);
+    merge(changes, this.followFrontier());
+    return changes;
+  }
+
+  /**
+   * A consignment's clock (ms): the watermark of the inputs that report the consignments of its exemption
+   * (an aid programme's logistics, field and monitoring feeds: the monitors' feed, which would bring the
+   * missing verification, counts for every consignment they watch), by `InputClocks`' rule; -Infinity before
+   * any event.
+   */
+  clockOf(consignmentId: string): number {
+    const inputs = this.inputsOfFamily(consignmentId);
+    const now = inputs.length > 0 ? this.clocks.clockOf(inputs) : Number.NEGATIVE_INFINITY;
+    // Never back: an idle input speaking again must not undo a judgement already made.
+    const before = this.judgedAt.get(consignmentId) ?? Number.NEGATIVE_INFINITY;
+    return now > before ? now : before;
+  }
+
+  private familyOf(consignmentId: string): string {
+    const exemptionId = this.state.exemptionIdOf(consignmentId);
+    return exemptionId === undefined ? `consignment:${consignmentId}` : `exemption:${exemptionId}`;
+  }
+
+  private inputsOfFamily(consignmentId: string): InputClock[] {
+    const family = this.familyOf(consignmentId);
+    let inputs = this.familyInputs.get(family);
+    if (!inputs) {
+      const members = family.startsWith('exemption:')
+        ? this.state.membersOf(family.slice('exemption:'.length))
+        : [consignmentId];
+      inputs = [];
+      for (const c of members)
+        for (const input of this.inputsOf.get(c) ?? []) if (!inputs.includes(input)) inputs.push(input);
+      this.familyInputs.set(family, inputs);
+    }
+    return inputs;
+  }
+
+  private reportedBy(consignmentId: string, input: InputClock): void {
+    const inputs = this.inputsOf.get(consignmentId);
+    if (inputs?.includes(input)) return;
+    if (!inputs) this.inputsOf.set(consignmentId, [input]);
+    else inputs.push(input);
+    const family = this.familyInputs.get(this.familyOf(consignmentId));
+    if (family && !family.includes(input)) family.push(input);
   }
 
   /** Consignments loaded on the vessel (the load's vessel, else the registered one) and not yet discharged at `at`. */
@@ -84,7 +170,7 @@ export class DiversionDetector implements Detector {
 
   consignmentView(consignmentId: string): ConsignmentView | undefined {
     if (!this.state.has(consignmentId)) return undefined;
-    const ctx = this.state.context(consignmentId, this.watermark, this.config, {
+    const ctx = this.state.context(consignmentId, this.clockOf(consignmentId), this.config, {
       next: Number.POSITIVE_INFINITY,
     });
     return consignmentViewOf(ctx, this.openFlags(consignmentId));
@@ -101,14 +187,11 @@ export class DiversionDetector implements Detector {
 
   /** How many consignments wait for a time-based judgement. */
   pendingDeadlines(): number {
-    return this.deadlines.size;
+    return this.due.size;
   }
 
   head(): DiversionHead {
-    return {
-      format: 'aidwatch.diversion.v2',
-      watermark: Number.isFinite(this.watermark) ? this.watermark : null,
-    };
+    return { format: 'aidwatch.diversion.v2', inputs: this.clocks.toJSON() };
   }
 
   /** The whole state (a full checkpoint: the changed keys start afresh). */
@@ -162,12 +245,14 @@ export class DiversionDetector implements Detector {
       exemptions,
       ports: portFacts,
     });
-    const detector = new DiversionDetector(config, ports, state);
-    if (saved.head.watermark !== null) detector.watermark = saved.head.watermark;
+    const clocks = InputClocks.fromJSON(saved.head.inputs, config.inputIdleDays * DAY_MS);
+    const detector = new DiversionDetector(config, ports, state, clocks);
     for (const c of consignments) {
       const id = c.facts.consignmentId;
+      for (const input of c.inputs) detector.reportedBy(id, clocks.input(input));
+      if (c.judgedAt !== null) detector.judgedAt.set(id, c.judgedAt);
       if (c.openFlags.length > 0) detector.open.set(id, new OpenFlags(c.openFlags));
-      if (c.deadline !== null) detector.deadlines.schedule(id, c.deadline);
+      if (c.deadline !== null) detector.schedule(id, c.deadline);
     }
     detector.changedKeys.clear();
     return detector;
@@ -176,7 +261,9 @@ export class DiversionDetector implements Detector {
   private consignmentEntry(facts: ConsignmentFactsJson): ConsignmentEntry {
     const id = facts.consignmentId;
     const openFlags = this.openFlags(id).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
-    return { facts, openFlags, deadline: this.deadlines.dueAt(id) ?? null };
+    const inputs = (this.inputsOf.get(id) ?? []).map((i) => i.id).sort();
+    const judgedAt = this.judgedAt.get(id) ?? null;
+    return { facts, inputs, judgedAt, openFlags, deadline: this.due.get(id)?.at ?? null };
   }
 
   private noteChanged(event: AidEvent): void {
@@ -198,9 +285,11 @@ export class DiversionDetector implements Detector {
   private judge(consignmentId: string, at: string): FlagChanges {
     this.changedKeys.add(`consignment:${consignmentId}`);
     const deadlines = { next: Number.POSITIVE_INFINITY };
-    const ctx = this.state.context(consignmentId, this.watermark, this.config, deadlines);
+    const clock = this.clockOf(consignmentId);
+    if (Number.isFinite(clock)) this.judgedAt.set(consignmentId, clock);
+    const ctx = this.state.context(consignmentId, clock, this.config, deadlines);
     const drafts = evaluateDiversionRules(ctx);
-    this.deadlines.schedule(consignmentId, deadlines.next);
+    this.schedule(consignmentId, deadlines.next);
     // Same problems on the same evidence as last time: reconciling would change nothing, so skip its hashing.
     const signature = drafts.map((d) => `${d.rule}|${d.key}|${d.evidence.join(',')}`).join('\n');
     if (this.signatures.get(consignmentId) === signature) return noChanges();
@@ -213,11 +302,57 @@ export class DiversionDetector implements Detector {
     return open.reconcile(drafts, at);
   }
 
-  private judgeDue(): FlagChanges {
-    if (!this.deadlines.isDue(this.watermark)) return noChanges();
+  /** Waits for `at` in the queue of the input holding the consignment's clock back (Infinity: no wait). */
+  private schedule(consignmentId: string, at: number): void {
+    const previous = this.due.get(consignmentId);
+    if (previous) this.deadlines.get(previous.home)?.schedule(consignmentId, Number.POSITIVE_INFINITY);
+    const home = this.clocks.holding(this.inputsOfFamily(consignmentId));
+    if (!Number.isFinite(at) || !home) {
+      this.due.delete(consignmentId);
+      return;
+    }
+    this.due.set(consignmentId, { at, home });
+    let queue = this.deadlines.get(home);
+    if (!queue) this.deadlines.set(home, (queue = new DeadlineQueue()));
+    queue.schedule(consignmentId, at);
+  }
+
+  /**
+   * The frontier moved: consignments waiting on inputs that just became idle follow their other inputs, and
+   * idle inputs' clocks moved with the frontier.
+   */
+  private followFrontier(except?: InputClock): FlagChanges {
     const changes = noChanges();
-    const at = toIso(this.watermark);
-    for (const c of this.deadlines.takeDue(this.watermark)) merge(changes, this.judge(c, at));
+    const homes = new Set<InputClock>();
+    for (const idle of this.clocks.newlyIdle()) {
+      const queue = this.deadlines.get(idle);
+      if (!queue) continue;
+      for (const c of queue.takeDue(Number.POSITIVE_INFINITY)) {
+        const waiting = this.due.get(c);
+        if (!waiting) continue;
+        this.schedule(c, waiting.at);
+        const home = this.due.get(c)?.home;
+        if (home) homes.add(home);
+      }
+    }
+    for (const other of this.deadlines.keys())
+      if (other !== except || homes.has(other)) merge(changes, this.judgeDue(other));
+    return changes;
+  }
+
+  /** Judges the consignments waiting on `input` whose clock reached their time. */
+  private judgeDue(input: InputClock): FlagChanges {
+    const queue = this.deadlines.get(input);
+    const now = this.clocks.effective(input);
+    if (!queue?.isDue(now)) return noChanges();
+    const changes = noChanges();
+    for (const c of queue.takeDue(now)) {
+      const waiting = this.due.get(c);
+      if (!waiting) continue;
+      const clock = this.clockOf(c);
+      if (waiting.at <= clock) merge(changes, this.judge(c, toIso(clock)));
+      else this.schedule(c, waiting.at);
+    }
     return changes;
   }
 

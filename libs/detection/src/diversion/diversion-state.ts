@@ -93,6 +93,11 @@ export class DiversionState {
     return sortedKeys(this.consignments);
   }
 
+  /** The exemption a consignment is registered under (undefined before its registration). */
+  exemptionIdOf(consignmentId: string): string | undefined {
+    return this.memberOf.get(consignmentId);
+  }
+
   membersOf(exemptionId: string): string[] {
     return [...(this.members.get(exemptionId) ?? [])].sort();
   }

@@ -10,6 +10,7 @@ import {
   SampleIds,
   sha256Of,
   timeOf,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -85,7 +86,7 @@ describe('duplicate-document', () => {
     expect(raised.raised.map((f) => f.subject.id).sort()).toEqual(['C2', consignmentId]);
 
     const corrected = other('DLCNAM240555', 'registered-C2-fix', '2024-03-06T00:00:00Z');
-    const changes = detector.handle(corrected, timeOf('2024-03-06T00:00:00Z'));
+    const changes = handleAt(detector, corrected, timeOf('2024-03-06T00:00:00Z'));
     expect(changes.cleared.map((c) => [c.rule, c.subject.id]).sort()).toEqual([
       ['duplicate-document', 'C2'],
       ['duplicate-document', consignmentId],

@@ -9,6 +9,7 @@ import {
   judge,
   SampleIds,
   timeOf,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -73,7 +74,7 @@ describe('item-not-exempt', () => {
     expect(feed(detector, [withPumps]).raised).toEqual([]);
 
     const grant = exemptionGranted();
-    const raised = detector.handle(grant, timeOf(grant.time));
+    const raised = handleAt(detector, grant, timeOf(grant.time));
     expect(raised.raised.map((f) => f.rule)).toEqual(['item-not-exempt']);
 
     const amended = exemptionGranted({
@@ -86,7 +87,7 @@ describe('item-not-exempt', () => {
         ],
       },
     });
-    const changes = detector.handle(amended, timeOf(amended.time));
+    const changes = handleAt(detector, amended, timeOf(amended.time));
     expect(changes.cleared.map((c) => c.rule)).toEqual(['item-not-exempt']);
   });
 });

@@ -9,6 +9,7 @@ import {
   SampleIds,
   timeOf,
   verificationReported,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -69,7 +70,7 @@ describe('monitor-finding', () => {
     expect(feed(detector, [...known, reported('not_found')]).raised.map((f) => f.rule)).toEqual([
       'monitor-finding',
     ]);
-    const changes = detector.handle(correction, timeOf(correction.time));
+    const changes = handleAt(detector, correction, timeOf(correction.time));
     expect(changes.cleared.map((c) => c.rule)).toEqual(['monitor-finding']);
   });
 });

@@ -10,6 +10,7 @@ import {
   judge,
   SampleIds,
   timeOf,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -83,7 +84,7 @@ describe('outside-validity', () => {
       [],
     );
 
-    const changes = detector.handle(exemptionRevoked(), timeOf('2024-06-10T08:00:00Z'));
+    const changes = handleAt(detector, exemptionRevoked(), timeOf('2024-06-10T08:00:00Z'));
 
     expect(changes.raised.map((f) => [f.rule, f.severity, f.subject.id])).toEqual([
       ['outside-validity', 'critical', consignmentId],
@@ -98,7 +99,7 @@ describe('outside-validity', () => {
       time: '2024-08-21T00:00:00Z',
       data: { at: '2024-08-10T00:00:00Z' },
     });
-    const changes = detector.handle(corrected, timeOf('2024-08-21T00:00:00Z'));
+    const changes = handleAt(detector, corrected, timeOf('2024-08-21T00:00:00Z'));
     expect(changes.cleared.map((c) => c.rule)).toContain('outside-validity');
   });
 });

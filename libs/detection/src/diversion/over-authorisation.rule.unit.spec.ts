@@ -7,6 +7,7 @@ import {
   feed,
   judge,
   timeOf,
+  handleAt,
 } from './testing/diversion-harness';
 
 // The sample exemption authorises 12,000 cartons of RUTF.
@@ -104,7 +105,7 @@ describe('over-authorisation', () => {
     expect(overOf(first.raised)).toEqual([]);
 
     const early = registered(0, 2000, '2024-02-20T00:00:00Z');
-    expect(overOf(detector.handle(early, timeOf('2024-03-20T00:00:00Z')).raised)).toEqual(['C2']);
+    expect(overOf(handleAt(detector, early, timeOf('2024-03-20T00:00:00Z')).raised)).toEqual(['C2']);
 
     const corrected = consignmentRegistered({
       id: 'registered-C0-corrected',
@@ -116,7 +117,7 @@ describe('over-authorisation', () => {
         items: [{ itemCode: 'RUTF', quantity: 1000, unit: 'carton' }],
       },
     });
-    const changes = detector.handle(corrected, timeOf('2024-03-21T00:00:00Z'));
+    const changes = handleAt(detector, corrected, timeOf('2024-03-21T00:00:00Z'));
     expect(overOf(changes.cleared)).toEqual(['C2']);
   });
 });

@@ -15,6 +15,7 @@ import {
   SamplePorts,
   timeOf,
   verificationReported,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -242,7 +243,7 @@ describe('quantity-shrinkage', () => {
       time: '2024-04-16T00:00:00Z',
       data: { items: rutf(3950) },
     });
-    const changes = detector.handle(corrected, timeOf('2024-04-16T00:00:00Z'));
+    const changes = handleAt(detector, corrected, timeOf('2024-04-16T00:00:00Z'));
 
     expect(changes.cleared.map((c) => c.rule)).toContain('quantity-shrinkage');
     expect(detector.openFlags(consignmentId).filter((f) => f.rule === 'quantity-shrinkage')).toEqual([]);

@@ -10,6 +10,7 @@ import {
   SampleIds,
   timeOf,
   verificationReported,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -84,7 +85,7 @@ describe('undeclared-location', () => {
     expect(detector.consignmentView(consignmentId)?.held).toBe(true);
 
     const granted = exemptionGranted();
-    const after = detector.handle(granted, timeOf(far.data.at));
+    const after = handleAt(detector, granted, timeOf(far.data.at));
     expect(after.raised.filter((f) => f.rule === 'undeclared-location').map((f) => f.evidence)).toEqual([
       [far.id],
     ]);
@@ -97,7 +98,7 @@ describe('undeclared-location', () => {
     expect(raised.raised.map((f) => f.rule)).toContain('undeclared-location');
 
     const corrected = deliveryRecorded({ id: 'delivery-recorded-0117-1-fix', time: '2024-03-12T00:00:00Z' });
-    const changes = detector.handle(corrected, timeOf('2024-03-12T00:00:00Z'));
+    const changes = handleAt(detector, corrected, timeOf('2024-03-12T00:00:00Z'));
     expect(changes.cleared.map((c) => c.rule)).toContain('undeclared-location');
   });
 });

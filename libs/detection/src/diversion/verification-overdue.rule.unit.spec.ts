@@ -9,6 +9,7 @@ import {
   SampleIds,
   timeOf,
   verificationReported,
+  handleAt,
 } from './testing/diversion-harness';
 
 const consignmentId = SampleIds.consignmentId;
@@ -85,7 +86,7 @@ describe('verification-overdue', () => {
     expect(detector.pendingDeadlines()).toBe(0);
 
     const late = visit('2024-04-20T05:00:00Z');
-    const changes = detector.handle(late, timeOf(late.data.at));
+    const changes = handleAt(detector, late, timeOf(late.data.at));
     expect(changes.cleared.map((c) => [c.rule, c.flagId])).toEqual([
       ['verification-overdue', overdue.raised[0].flagId],
     ]);

@@ -15,6 +15,11 @@ export interface MaritimeConfig {
   deadlineResolutionSeconds: number;
   /** A vessel silent this long is forgotten (its gap flag, if any, was raised long before). */
   evictAfterDays: number;
+  /**
+   * An AIS input (feed or station) this far behind the most advanced one no longer holds back the clock of
+   * vessels that other inputs report too (Flink's idle sources; satellite AIS runs minutes to hours late).
+   */
+  inputIdleHours: number;
   /** Raise severity one level when the vessel has aid on board. */
   escalateWithAidOnBoard: boolean;
   portVisit: { enterKm: number; exitKm: number; maxSpeedKn: number };
@@ -72,6 +77,7 @@ export const defaultMaritimeConfig: MaritimeConfig = {
   lateToleranceMinutes: 15,
   deadlineResolutionSeconds: 60,
   evictAfterDays: 30,
+  inputIdleHours: 6,
   escalateWithAidOnBoard: true,
   portVisit: { enterKm: 3, exitKm: 4, maxSpeedKn: 0.2 },
   encounter: {

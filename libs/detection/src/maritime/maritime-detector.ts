@@ -7,8 +7,8 @@ import type {
 import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
-import { noChanges } from '../open-flags';
 import { AisGapRule } from './ais-gap.rule';
+import { InputClocks, type InputClock } from '../input-clocks';
 import { DeadlineWheel } from './deadline-wheel';
 import { DesignatedVesselRule } from './designated-vessel.rule';
 import { DraughtChangeRule } from './draught-change.rule';
@@ -52,8 +52,14 @@ type Hook = keyof Omit<VesselRule<unknown>, 'name' | 'initialState' | 'toJSON' |
  * identity, port visit) and one state per rule; each rule evolves its own state through the hooks of
  * `VesselRule`, which the detector calls in a fixed order. Encounters are found through a cell grid,
  * "distance to port" through a static port index, and time-based rules (AIS gaps, runs that end in silence,
- * forgetting silent vessels) through a deadline wheel of the rules' due times, driven by the watermark.
- * Time is event time only: the same events and watermarks always give the same flags.
+ * forgetting silent vessels) through deadline wheels of the rules' due times.
+ *
+ * Time is event time only, and each vessel has its own clock: the watermark of the AIS inputs (CloudEvents
+ * `source`, `nmea:<station>` for NMEA) that report it (see `InputClocks`). A vessel's deadlines wait in the
+ * wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
+ * another feed — never makes another feed's vessels look dark. A vessel whose newest fix came in already
+ * older than its clock minus the late tolerance (a backfill) is judged fix to fix only: its silences are
+ * found when the next fix arrives. The same log always gives the same flags.
  *
  * State is kept per subject for checkpoints: `snapshot()` gives it all, `takeChangedKeys()` the keys
  * (`vessel:<mmsi>`, `imo:<number>`, `voyages:<mmsi>`) changed since the last call and `entry(key)` one
@@ -72,7 +78,9 @@ export class MaritimeDetector implements Detector {
     lateStatics: 0,
     evicted: 0,
   };
-  readonly wheel: DeadlineWheel<VesselTrack>;
+  /** Watermarks of the AIS inputs. */
+  readonly clocks: InputClocks;
+  private readonly wheels = new Map<InputClock, DeadlineWheel<VesselTrack>>();
   readonly aisGap: AisGapRule;
   readonly loitering: LoiteringRule;
   readonly encounter: EncounterRule;
@@ -139,7 +147,7 @@ export class MaritimeDetector implements Detector {
       onDue: slotsOf('onDue'),
       onEvict: slotsOf('onEvict'),
     };
-    this.wheel = new DeadlineWheel(config.deadlineResolutionSeconds * 1000);
+    this.clocks = new InputClocks(config.inputIdleHours * MS_PER_HOUR);
     this.resampleMs = config.resampleMinutes * MS_PER_MINUTE;
     this.lateToleranceMs = config.lateToleranceMinutes * MS_PER_MINUTE;
     this.evictMs = config.evictAfterDays * 24 * MS_PER_HOUR;
@@ -204,16 +212,25 @@ export class MaritimeDetector implements Detector {
     );
   }
 
-  handle(event: AidEvent, watermark: number): FlagChanges {
+  handle(event: AidEvent): FlagChanges {
     switch (event.type) {
       case EventTypes.VesselPositionReported: {
         const d = event.data;
-        this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, Date.parse(d.at), event.id);
+        const at = Date.parse(d.at);
+        const input = this.clocks.input(event.source);
+        const moved = this.observe(input, at);
+        this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
+        this.settle(input, moved);
         break;
       }
-      case EventTypes.VesselStaticReported:
-        this.ingestStatic(event.data, event.id, Date.parse(event.data.at));
+      case EventTypes.VesselStaticReported: {
+        const at = Date.parse(event.data.at);
+        const input = this.clocks.input(event.source);
+        const moved = this.observe(input, at);
+        this.ingestStatic(event.data, event.id, at, input);
+        this.settle(input, moved);
         break;
+      }
       case EventTypes.VesselDesignated:
         this.ingestDesignation(event.data, event.id, Date.parse(event.time));
         break;
@@ -228,12 +245,12 @@ export class MaritimeDetector implements Detector {
       default:
         break;
     }
-    this.processDue(watermark);
     return this.sink.take();
   }
 
-  /** The hot path: one AIS position without a CloudEvent object around it. */
+  /** The hot path: one AIS position from `source` without a CloudEvent object around it. */
   handlePosition(
+    source: string,
     mmsi: string,
     lat: number,
     lon: number,
@@ -241,14 +258,50 @@ export class MaritimeDetector implements Detector {
     atMs: number,
     eventId: string,
   ): FlagChanges {
-    this.ingestPosition(mmsi, lat, lon, sog, atMs, eventId);
+    const input = this.clocks.input(source);
+    const moved = this.observe(input, atMs);
+    this.ingestPosition(mmsi, lat, lon, sog, atMs, eventId, input);
+    this.settle(input, moved);
     return this.sink.take();
   }
 
+  /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
   advanceWatermark(watermark: number): FlagChanges {
-    if (watermark < this.wheel.nextDueAt) return noChanges();
-    this.processDue(watermark);
+    for (const input of this.clocks.values()) this.clocks.advance(input, watermark);
+    this.followFrontier();
     return this.sink.take();
+  }
+
+  /** Moves the input's watermark for a report at `at`; returns whether the frontier moved. */
+  private observe(input: InputClock, at: number): boolean {
+    return Number.isFinite(at) ? this.clocks.observe(input, at, this.lateToleranceMs) : false;
+  }
+
+  /**
+   * After a report is folded in: what came due on its input's clock, and — when the frontier moved — on the
+   * clocks of idle inputs, which move with it.
+   */
+  private settle(input: InputClock, idleMoved: boolean): void {
+    this.processDue(input);
+    if (idleMoved) this.followFrontier(input);
+  }
+
+  /**
+   * The frontier moved: vessels waiting on inputs that just became idle follow their other inputs, and idle
+   * inputs' clocks moved with the frontier.
+   */
+  private followFrontier(except?: InputClock): void {
+    for (const idle of this.clocks.newlyIdle()) {
+      const wheel = this.wheels.get(idle);
+      if (!wheel) continue;
+      for (const track of wheel.takeDue(Number.POSITIVE_INFINITY)) {
+        if (track.home !== idle) continue;
+        track.dueKey = -1;
+        this.schedule(track);
+      }
+    }
+    for (const [other, wheel] of this.wheels)
+      if (other !== except && this.clocks.effective(other) >= wheel.nextDueAt) this.processDue(other);
   }
 
   stats() {
@@ -260,7 +313,8 @@ export class MaritimeDetector implements Detector {
       vesselsInGrid: this.encounter.grid.size,
       ports: this.ports.size,
       designations: this.designatedVessel.size,
-      pendingDeadlineBuckets: this.wheel.pendingBuckets,
+      pendingDeadlineBuckets: [...this.wheels.values()].reduce((n, w) => n + w.pendingBuckets, 0),
+      inputs: this.clocks.all().length,
     };
   }
 
@@ -271,6 +325,7 @@ export class MaritimeDetector implements Detector {
     sog: number,
     at: number,
     eventId: string,
+    input: InputClock,
   ): void {
     this.counters.positions++;
     if (!isValidFix(lat, lon) || !Number.isFinite(at)) {
@@ -278,6 +333,7 @@ export class MaritimeDetector implements Detector {
       return;
     }
     const track = this.tracks.get(mmsi) ?? this.createTrack(mmsi);
+    this.reportedBy(track, input);
     const fix = this.fix;
     fix.at = at;
     fix.lat = lat;
@@ -301,6 +357,9 @@ export class MaritimeDetector implements Detector {
     track.lastLon = lon;
     track.lastSog = speed;
     track.lastEventId = eventId;
+    const clock = this.clockOf(track);
+    track.arrivedAt = clock;
+    track.lagging = at < clock - this.lateToleranceMs;
     const bucket = Math.floor(at / this.resampleMs);
     if (bucket !== track.sampleBucket) {
       track.sampleBucket = bucket;
@@ -308,7 +367,54 @@ export class MaritimeDetector implements Detector {
     }
     // A deadline that moved later is found lazily; one that moved earlier (first fix after static reports
     // only, or a fix ending a gap) must move the track now.
-    this.wheel.scheduleNoLater(track, this.dueOf(track));
+    this.scheduleNoLater(track);
+  }
+
+  /** Notes that `input` reports the vessel (its clock then depends on that input too). */
+  private reportedBy(track: VesselTrack, input: InputClock): void {
+    if (track.input === input) return;
+    if (track.input === null) {
+      track.input = input;
+      return;
+    }
+    if (track.inputs === null) track.inputs = [track.input, input];
+    else if (!track.inputs.includes(input)) track.inputs.push(input);
+  }
+
+  /** The vessel's clock: the watermark of the input holding it back (see `InputClocks`). */
+  private clockOf(track: VesselTrack): number {
+    if (track.inputs !== null) return this.clocks.clockOf(track.inputs);
+    return track.input ? this.clocks.effective(track.input) : Number.NEGATIVE_INFINITY;
+  }
+
+  private holdingOf(track: VesselTrack): InputClock | null {
+    if (track.inputs !== null) return this.clocks.holding(track.inputs) ?? null;
+    return track.input;
+  }
+
+  private wheelOf(input: InputClock): DeadlineWheel<VesselTrack> {
+    let wheel = this.wheels.get(input);
+    if (!wheel)
+      this.wheels.set(input, (wheel = new DeadlineWheel(this.config.deadlineResolutionSeconds * 1000)));
+    return wheel;
+  }
+
+  /** Puts the vessel in the wheel of the input holding its clock, at its due time. */
+  private schedule(track: VesselTrack): void {
+    const home = this.holdingOf(track);
+    if (home === null) return;
+    if (track.home !== home) {
+      track.home = home;
+      track.dueKey = -1;
+    }
+    this.wheelOf(home).schedule(track, this.dueOf(track));
+  }
+
+  private scheduleNoLater(track: VesselTrack): void {
+    const home = this.holdingOf(track);
+    if (home === null) return;
+    if (track.home !== home) this.schedule(track);
+    else this.wheelOf(home).scheduleNoLater(track, this.dueOf(track));
   }
 
   /**
@@ -316,6 +422,7 @@ export class MaritimeDetector implements Detector {
    * on order (the implied-speed check, breaking a loitering run); it never moves the vessel's position.
    */
   private lateFix(track: VesselTrack, fix: Fix): void {
+    // An exact duplicate of the newest fix (same event, or same time and place) changes nothing.
     if (
       fix.eventId === track.lastEventId ||
       (fix.at === track.lastAt && fix.lat === track.lastLat && fix.lon === track.lastLon)
@@ -374,13 +481,14 @@ export class MaritimeDetector implements Detector {
     return false;
   }
 
-  private ingestStatic(data: VesselStaticData, eventId: string, at: number): void {
+  private ingestStatic(data: VesselStaticData, eventId: string, at: number, input: InputClock): void {
     this.counters.statics++;
     if (!Number.isFinite(at)) {
       this.counters.invalid++;
       return;
     }
     const track = this.tracks.get(data.mmsi) ?? this.createTrack(data.mmsi);
+    this.reportedBy(track, input);
     if (at < track.lastStaticAt) {
       this.counters.lateStatics++;
       return;
@@ -401,7 +509,8 @@ export class MaritimeDetector implements Detector {
         at,
         eventId,
       );
-    if (track.dueKey < 0) this.wheel.schedule(track, this.dueOf(track));
+    if (!(track.arrivedAt >= this.clockOf(track))) track.arrivedAt = this.clockOf(track);
+    if (track.dueKey < 0) this.schedule(track);
   }
 
   private ingestDesignation(data: VesselDesignatedData, eventId: string, at: number): void {
@@ -439,12 +548,16 @@ export class MaritimeDetector implements Detector {
 
   /** Puts the vessel in the deadline wheel at its due time (after a restore). */
   reschedule(track: VesselTrack): void {
-    this.wheel.schedule(track, this.dueOf(track));
+    track.dueKey = -1;
+    track.home = null;
+    this.schedule(track);
   }
 
   /** The earliest due time of the vessel's rules, else when it is to be forgotten. */
   private dueOf(track: VesselTrack): number {
-    let due = track.lastSeenAt + this.evictMs;
+    const seen = track.lastSeenAt;
+    let due = (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
+    if (track.lagging) return due;
     const states = track.states;
     for (const i of this.slots.dueAt) {
       const at = (this.rules[i].dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
@@ -453,36 +566,45 @@ export class MaritimeDetector implements Detector {
     return due;
   }
 
-  private processDue(watermark: number): void {
-    if (watermark < this.wheel.nextDueAt) return;
-    const ready: Array<{ track: VesselTrack; at: number }> = [];
-    for (const track of this.wheel.takeDue(watermark)) {
+  /** Judges the vessels of `input`'s wheel whose due time their clock has reached. */
+  private processDue(input: InputClock): void {
+    const wheel = this.wheels.get(input);
+    const now = this.clocks.effective(input);
+    if (!wheel || now < wheel.nextDueAt) return;
+    const ready: Array<{ track: VesselTrack; at: number; clock: number }> = [];
+    for (const track of wheel.takeDue(now)) {
+      if (track.home !== input) continue;
       const at = this.dueOf(track);
-      if (at <= watermark) ready.push({ track, at });
-      else this.wheel.schedule(track, at);
+      const clock = this.clockOf(track);
+      if (at <= clock) ready.push({ track, at, clock });
+      else this.schedule(track);
     }
     ready.sort(
       (x, y) => x.at - y.at || (x.track.mmsi < y.track.mmsi ? -1 : x.track.mmsi > y.track.mmsi ? 1 : 0),
     );
-    for (const { track } of ready) this.onDue(track, watermark);
+    for (const { track, clock } of ready) this.onDue(track, clock);
   }
 
   private onDue(track: VesselTrack, watermark: number): void {
     this.changedTracks.add(track);
     const states = track.states;
-    for (const i of this.slots.onDue) {
-      const rule = this.rules[i];
-      const dueAt = (rule.dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
-      if (dueAt <= watermark) states[i] = (rule.onDue as Required<AnyRule>['onDue'])(track, states[i], dueAt);
-    }
-    if (track.lastSeenAt + this.evictMs <= watermark) {
+    if (!track.lagging)
+      for (const i of this.slots.onDue) {
+        const rule = this.rules[i];
+        const dueAt = (rule.dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
+        if (dueAt <= watermark)
+          states[i] = (rule.onDue as Required<AnyRule>['onDue'])(track, states[i], dueAt);
+      }
+    const seen = track.lastSeenAt;
+    if ((track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs <= watermark) {
       for (const i of this.slots.onEvict)
         (this.rules[i].onEvict as Required<AnyRule>['onEvict'])(track, states[i]);
-      this.wheel.unschedule(track);
+      track.dueKey = -1;
+      track.home = null;
       this.tracks.delete(track.mmsi);
       this.counters.evicted++;
       return;
     }
-    this.wheel.schedule(track, this.dueOf(track));
+    this.schedule(track);
   }
 }

@@ -126,7 +126,7 @@ describe('MaritimeDetector', () => {
       let watermark = -Infinity;
       const feed = (d: MaritimeDetector, e: AidEvent) => {
         watermark = Math.max(watermark, Date.parse((e.data as { at?: string }).at ?? e.time));
-        const c = d.handle(e, watermark);
+        const c = d.handle(e);
         raised.push(...c.raised.map((f) => f.flagId));
         cleared.push(...c.cleared.map((f) => f.flagId));
       };
@@ -166,7 +166,7 @@ describe('MaritimeDetector', () => {
     let watermark = -Infinity;
     events.forEach((e, i) => {
       watermark = Math.max(watermark, Date.parse((e.data as { at?: string }).at ?? e.time));
-      d.handle(e, watermark);
+      d.handle(e);
       if (i % 40 === 39) checkpoint();
     });
     checkpoint();
@@ -175,7 +175,7 @@ describe('MaritimeDetector', () => {
     );
     expect(stored).toEqual(whole());
     // Only what moved is written again: a quiet vessel is not.
-    d.handle(position('211000009', watermark, OPEN_SEA, 12), watermark);
+    d.handle(position('211000009', watermark, OPEN_SEA, 12));
     expect(d.takeChangedKeys()).toEqual(['vessel:211000009']);
 
     // Thirty days of silence: every vessel is forgotten, and its entry deleted.
@@ -251,7 +251,15 @@ describe('MaritimeDetector', () => {
     const fast = new MaritimeDetector(maritimeConfig(), testPorts);
     const flags = events.flatMap(
       (e) =>
-        fast.handlePosition(A, e.data.lat, e.data.lon, e.data.sog ?? NaN, Date.parse(e.data.at), e.id).raised,
+        fast.handlePosition(
+          e.source,
+          A,
+          e.data.lat,
+          e.data.lon,
+          e.data.sog ?? NaN,
+          Date.parse(e.data.at),
+          e.id,
+        ).raised,
     );
     expect(flags.map((f) => f.flagId)).toEqual(
       new MaritimeScenario().feed(events).raised.map((f) => f.flagId),

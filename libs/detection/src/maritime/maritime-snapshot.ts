@@ -1,3 +1,4 @@
+import type { InputClockJson } from '../input-clocks';
 import type { Designation } from './designated-vessel.rule';
 import type { ImoHolder } from './identity-change.rule';
 import type { MaritimeCounters, MaritimeDetector } from './maritime-detector';
@@ -14,6 +15,7 @@ const NUMBER_FIELDS = [
   'lastPortVisitAt',
   'shipType',
   'lastStaticAt',
+  'arrivedAt',
 ] as const;
 const TEXT_FIELDS = ['lastEventId', 'portVisit', 'name', 'imo'] as const;
 
@@ -23,6 +25,9 @@ export interface VesselJson {
   numbers: number[];
   texts: Array<string | null>;
   cellId: number;
+  /** The inputs that reported the vessel, by id. */
+  inputs: string[];
+  lagging: boolean;
   rules: Record<string, unknown>;
 }
 
@@ -34,6 +39,7 @@ export interface MaritimeHead {
   droppedPairs: number;
   ports: PortRecord[];
   designations: Designation[];
+  inputs: InputClockJson[];
 }
 
 /**
@@ -54,6 +60,7 @@ export function headOf(d: MaritimeDetector): MaritimeHead {
     droppedPairs: d.encounter.droppedPairs,
     ports: d.ports.all(),
     designations: d.designatedVessel.list(),
+    inputs: d.clocks.toJSON(),
   }) as MaritimeHead;
 }
 
@@ -68,6 +75,8 @@ function vesselToJson(d: MaritimeDetector, track: VesselTrack): VesselJson {
     numbers: NUMBER_FIELDS.map((f) => track[f]),
     texts: TEXT_FIELDS.map((f) => track[f]),
     cellId: track.cellId,
+    inputs: (track.inputs ?? (track.input ? [track.input] : [])).map((i) => i.id),
+    lagging: track.lagging,
     rules,
   };
 }
@@ -107,6 +116,7 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
   d.encounter.droppedPairs = head.droppedPairs;
   for (const port of head.ports) d.ports.add(port);
   for (const designation of head.designations) d.designatedVessel.restore(designation);
+  d.clocks.restore(head.inputs);
   const vessels: VesselJson[] = [];
   for (const [key, value] of Object.entries(raw.entries)) {
     const colon = key.indexOf(':');
@@ -123,6 +133,10 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
     const track = d.newTrack(json.mmsi);
     NUMBER_FIELDS.forEach((f, i) => (track[f] = json.numbers[i]));
     TEXT_FIELDS.forEach((f, i) => ((track as unknown as Record<string, string | null>)[f] = json.texts[i]));
+    track.lagging = json.lagging;
+    const inputs = json.inputs.map((id) => d.clocks.input(id));
+    track.input = inputs[0] ?? null;
+    track.inputs = inputs.length > 1 ? inputs : null;
     d.tracks.set(track.mmsi, track);
     if (json.cellId >= 0) {
       if (sameCells) d.encounter.grid.placeInCell(track, json.cellId);

@@ -1,3 +1,4 @@
+import type { InputClock } from '../input-clocks';
 import type { Scheduled } from './deadline-wheel';
 import type { GridMember } from './vessel-cell-grid';
 
@@ -23,6 +24,16 @@ export class VesselTrack implements GridMember, Scheduled {
   imo: string | null = null;
   shipType = NaN;
   lastStaticAt = NaN;
+
+  /** The inputs that reported the vessel: the first, and all of them once there are several. */
+  input: InputClock | null = null;
+  inputs: InputClock[] | null = null;
+  /** The input whose deadline wheel holds the vessel. */
+  home: InputClock | null = null;
+  /** The vessel's clock when its newest report arrived (ms): eviction counts from the later of this and `lastSeenAt`. */
+  arrivedAt = NaN;
+  /** Its newest fix was older than its clock minus the late tolerance: silences are judged fix to fix only. */
+  lagging = false;
 
   /** One state per rule, by the rule's slot. */
   readonly states: unknown[];

@@ -37,20 +37,19 @@ export function judge(
   return { drafts, nextDeadline: deadlines.next, ctx };
 }
 
-/** Feeds events the way the detection engine does: the watermark is the latest event time seen. */
+/** Feeds events the way the detection engine does (each input's watermark is the latest event time it gave). */
 export function feed(
   detector: DiversionDetector,
   events: readonly AidEvent[],
   from = Number.NEGATIVE_INFINITY,
 ): FlagChanges {
   const changes: FlagChanges = { raised: [], cleared: [] };
-  let watermark = from;
-  for (const e of events) {
-    watermark = Math.max(watermark, factTimeOf(e));
-    const c = detector.handle(e, watermark);
+  const merge = (c: FlagChanges) => {
     changes.raised.push(...c.raised);
     changes.cleared.push(...c.cleared);
-  }
+  };
+  if (Number.isFinite(from)) merge(detector.advanceWatermark(from));
+  for (const e of events) merge(detector.handle(e));
   return changes;
 }
 
@@ -74,4 +73,11 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
+}
+
+/** Handles `event` once every input known so far has reached `watermark` (as if the feeds had moved on). */
+export function handleAt(detector: DiversionDetector, event: AidEvent, watermark: number): FlagChanges {
+  const changes = detector.advanceWatermark(watermark);
+  const c = detector.handle(event);
+  return { raised: [...changes.raised, ...c.raised], cleared: [...changes.cleared, ...c.cleared] };
 }

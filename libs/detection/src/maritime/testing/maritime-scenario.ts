@@ -158,7 +158,7 @@ export const byTime = (...lists: AidEvent[][]): AidEvent[] =>
     .sort((x, y) => timeOf(x.e) - timeOf(y.e) || x.i - y.i)
     .map(({ e }) => e);
 
-/** A detector fed like the engine feeds it (watermark = newest event time), recording every change. */
+/** A detector fed like the engine feeds it, recording every change; `advanceTo` moves every input's clock. */
 export class MaritimeScenario {
   readonly detector: MaritimeDetector;
   readonly raised: Flag[] = [];
@@ -180,7 +180,7 @@ export class MaritimeScenario {
   feed(...lists: AidEvent[][]): this {
     for (const event of byTime(...lists)) {
       this.watermark = Math.max(this.watermark, timeOf(event));
-      const changes = this.detector.handle(event, this.watermark);
+      const changes = this.detector.handle(event);
       this.raised.push(...changes.raised);
       this.cleared.push(...changes.cleared);
     }

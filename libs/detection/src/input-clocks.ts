@@ -1,0 +1,178 @@
+/**
+ * The clock of one input: a CloudEvents `source` (an AIS feed's NMEA events carry `nmea:<station>`).
+ * Its watermark is the newest event time it has delivered (ms); it never moves back.
+ */
+export interface InputClock {
+  readonly id: string;
+  watermark: number;
+  /** The newest event time the other inputs delivered since this input's last event. */
+  othersSince: number;
+  /** Events delivered, and those older than the watermark minus the allowed lateness when they came. */
+  events: number;
+  late: number;
+  /** Set once its idleness was acted on (its waiting subjects re-homed); cleared by its next event. */
+  released: boolean;
+}
+
+export interface InputClockJson {
+  id: string;
+  watermark: number | null;
+  othersSince: number | null;
+  events: number;
+  late: number;
+}
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/**
+ * Event time per input, derived from the log alone (so a rebuild judges exactly as live did).
+ *
+ * - An input's watermark is the newest event time it delivered.
+ * - An input is idle when, since its last event, the other inputs delivered events more than `idleMs`
+ *   later than its watermark (decided by the event time of the others, never by the wall clock: Apache
+ *   Flink's idle sources). Its effective watermark is then that event time minus `idleMs`.
+ * - A subject (vessel, consignment) is judged by the minimum of the watermarks of the inputs that report it
+ *   and are not idle: a lagging input holds its subjects back, and no producer's clock moves the judgement
+ *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
+ *   others, `idleMs` behind (the latest *effective* watermark of its inputs). A feed that imports old
+ *   history therefore keeps its own time until it falls silent.
+ */
+export class InputClocks {
+  private readonly byId = new Map<string, InputClock>();
+  /** The newest event time over all inputs (ms), -Infinity before the first event. */
+  frontier = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly idleMs: number) {}
+
+  /** The input's clock, created on its first event. */
+  input(id: string): InputClock {
+    let input = this.byId.get(id);
+    if (!input) {
+      input = {
+        id,
+        watermark: Number.NEGATIVE_INFINITY,
+        othersSince: Number.NEGATIVE_INFINITY,
+        events: 0,
+        late: 0,
+        released: false,
+      };
+      this.byId.set(id, input);
+    }
+    return input;
+  }
+
+  /**
+   * An event from `input` at `at`: moves its watermark if later, counts it as late when older than the
+   * watermark minus `latenessMs`. Returns whether an idle input's clock moved with it.
+   */
+  observe(input: InputClock, at: number, latenessMs: number): boolean {
+    input.events++;
+    if (at < input.watermark - latenessMs) input.late++;
+    return this.advance(input, at);
+  }
+
+  /**
+   * The input announces progress to `at` (no event counted): its watermark moves if later, and the others
+   * note an event of someone else. Returns whether an idle input's clock moved with it.
+   */
+  advance(input: InputClock, at: number): boolean {
+    if (at > input.watermark) input.watermark = at;
+    if (at > this.frontier) this.frontier = at;
+    input.othersSince = Number.NEGATIVE_INFINITY;
+    input.released = false;
+    let idleMoved = false;
+    if (this.byId.size > 1)
+      for (const other of this.byId.values()) {
+        if (other === input || !(at > other.othersSince)) continue;
+        other.othersSince = at;
+        if (at - this.idleMs > other.watermark) idleMoved = true;
+      }
+    return idleMoved;
+  }
+
+  /** Inputs that have become idle since last asked (their waiting subjects must follow other inputs now). */
+  newlyIdle(): InputClock[] {
+    const idle: InputClock[] = [];
+    for (const input of this.byId.values()) {
+      if (input.released || !this.isIdle(input)) continue;
+      input.released = true;
+      idle.push(input);
+    }
+    return idle;
+  }
+
+  isIdle(input: InputClock): boolean {
+    return input.othersSince - this.idleMs > input.watermark;
+  }
+
+  /** The input's watermark, or — idle — the others' event time since its last event minus `idleMs`. */
+  effective(input: InputClock): number {
+    const released = input.othersSince - this.idleMs;
+    return released > input.watermark ? released : input.watermark;
+  }
+
+  /** The input whose (effective) watermark is the subject's clock; undefined without inputs. */
+  holding(inputs: readonly InputClock[]): InputClock | undefined {
+    let min: InputClock | undefined;
+    let latest: InputClock | undefined;
+    let latestAt = Number.NEGATIVE_INFINITY;
+    for (const input of inputs) {
+      if (!this.isIdle(input)) {
+        if (!min || input.watermark < min.watermark) min = input;
+      } else if (!min) {
+        const at = this.effective(input);
+        if (!latest || at > latestAt) {
+          latest = input;
+          latestAt = at;
+        }
+      }
+    }
+    return min ?? latest;
+  }
+
+  /** A subject's clock from the inputs that report it (ms); -Infinity without inputs. */
+  clockOf(inputs: readonly InputClock[]): number {
+    if (inputs.length === 1) return this.effective(inputs[0]);
+    const holding = this.holding(inputs);
+    return holding ? this.effective(holding) : Number.NEGATIVE_INFINITY;
+  }
+
+  /** Every input, in the order first seen (from the log: deterministic). */
+  values(): IterableIterator<InputClock> {
+    return this.byId.values();
+  }
+
+  /** Every input, by id. */
+  all(): InputClock[] {
+    return [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  toJSON(): InputClockJson[] {
+    return [...this.byId.values()].map(({ id, watermark, othersSince, events, late }) => ({
+      id,
+      watermark: finiteOrNull(watermark),
+      othersSince: finiteOrNull(othersSince),
+      events,
+      late,
+    }));
+  }
+
+  static fromJSON(json: readonly InputClockJson[], idleMs: number): InputClocks {
+    const clocks = new InputClocks(idleMs);
+    clocks.restore(json);
+    return clocks;
+  }
+
+  /** Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order). */
+  restore(json: readonly InputClockJson[]): void {
+    for (const saved of json) {
+      const input = this.input(saved.id);
+      input.watermark = saved.watermark ?? Number.NEGATIVE_INFINITY;
+      input.othersSince = saved.othersSince ?? Number.NEGATIVE_INFINITY;
+      input.events = saved.events;
+      input.late = saved.late;
+      if (input.watermark > this.frontier) this.frontier = input.watermark;
+    }
+    for (const input of this.byId.values()) input.released = this.isIdle(input);
+  }
+}
