@@ -47,7 +47,7 @@ export class AisNmeaController {
       ]);
     }
     const result = await this.intake.ingestNmeaText(body, Date.now(), station, (event) =>
-      writeRefusal(principal, event, (id) => this.tenants.tenantOfConsignment(id)),
+      writeRefusal(principal, event, this.tenants),
     );
     if (!result.ok) {
       if (result.kind !== 'invalid') throw intakeError(result);

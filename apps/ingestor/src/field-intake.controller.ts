@@ -40,7 +40,7 @@ export class FieldIntakeController {
 
   private async submit(tool: FieldTool, body: unknown, principal: Principal) {
     const result = await this.intake.ingestFieldSubmission(tool, body, this.mapping, (event) =>
-      writeRefusal(principal, event, (id) => this.tenants.tenantOfConsignment(id)),
+      writeRefusal(principal, event, this.tenants),
     );
     if (result.ok) return { accepted: result.accepted };
     if (result.kind !== 'unmappable') throw intakeError(result);

@@ -18,21 +18,26 @@ export function sourceAllowed(patterns: readonly string[] | undefined, source: s
 
 /**
  * Why `principal` may not write `event` (a sentence for the 403 body), or undefined when it may.
- * - producer: the event's `source` must be one of its sources;
+ * - producer: the event's `source` must be one of its sources, and a producer of one organisation
+ *   (a credential with a tenant) writes only about that organisation's exemptions and consignments
+ *   (vessel, port and designation events belong to no organisation);
  * - monitor: only verification events, as its own `monitorId`, for a consignment of its tenant (and,
  *   when the credential names sources, under one of them);
  * - every other role writes no events.
- * `tenantOf` resolves a consignment's implementing organisation (undefined when unknown).
+ * `tenants` resolves the implementing organisation of a consignment or exemption (undefined when unknown).
  */
 export async function writeRefusal(
   principal: Principal,
   event: AidEvent,
-  tenantOf: (consignmentId: string) => Promise<string | undefined>,
+  tenants: TenantLookup,
 ): Promise<string | undefined> {
+  const tenantOf = (consignmentId: string) => tenants.tenantOfConsignment(consignmentId);
   if (principal.role === 'producer') {
-    return sourceAllowed(principal.sources, event.source)
+    if (!sourceAllowed(principal.sources, event.source))
+      return `source ${JSON.stringify(event.source)} is not one this credential may write under`;
+    return principal.tenant === undefined
       ? undefined
-      : `source ${JSON.stringify(event.source)} is not one this credential may write under`;
+      : producerTenantRefusal(principal.tenant, event, tenants);
   }
   if (principal.role !== 'monitor') return `role ${principal.role} does not submit events`;
   if (!MonitorEventTypes.includes(event.type)) return `a monitor does not submit ${event.type} events`;
@@ -44,5 +49,48 @@ export async function writeRefusal(
   const tenant = await tenantOf(data.consignmentId);
   if (tenant === undefined || tenant !== principal.tenant)
     return `consignment ${JSON.stringify(data.consignmentId)} is not one of this credential's organisation`;
+  return undefined;
+}
+
+/** Resolves the implementing organisation (tenant) of a consignment or an exemption; undefined when unknown. */
+export interface TenantLookup {
+  tenantOfConsignment(consignmentId: string): Promise<string | undefined>;
+  tenantOfExemption(exemptionId: string): Promise<string | undefined>;
+}
+
+/**
+ * Why a producer of organisation `tenant` may not write `event`, or undefined. Judged by what the event is
+ * about: an exemption grant by its `implementingOrg`, a revocation by the exemption's organisation, a
+ * registration by its exemption's organisation, any other consignment event (loads, deliveries, visits)
+ * by the consignment's. Unknown exemptions and consignments are refused: what is not yet known cannot
+ * be shown to belong to the producer's organisation.
+ */
+async function producerTenantRefusal(
+  tenant: string,
+  event: AidEvent,
+  tenants: TenantLookup,
+): Promise<string | undefined> {
+  const data = (event.data ?? {}) as {
+    consignmentId?: string;
+    exemptionId?: string;
+    implementingOrg?: string;
+  };
+  const refuse = (what: string) => `${what} is not one of this credential's organisation (${tenant})`;
+  if (event.type === EventTypes.ExemptionGranted)
+    return data.implementingOrg === tenant
+      ? undefined
+      : refuse(`implementingOrg ${JSON.stringify(data.implementingOrg)}`);
+  if (
+    event.type === EventTypes.ConsignmentRegistered ||
+    (data.exemptionId !== undefined && data.consignmentId === undefined)
+  ) {
+    const owner =
+      data.exemptionId === undefined ? undefined : await tenants.tenantOfExemption(data.exemptionId);
+    return owner === tenant ? undefined : refuse(`exemption ${JSON.stringify(data.exemptionId)}`);
+  }
+  if (data.consignmentId !== undefined) {
+    const owner = await tenants.tenantOfConsignment(data.consignmentId);
+    return owner === tenant ? undefined : refuse(`consignment ${JSON.stringify(data.consignmentId)}`);
+  }
   return undefined;
 }

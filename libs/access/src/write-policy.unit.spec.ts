@@ -14,7 +14,20 @@ const verification = (consignmentId: string, monitorId: string, source = '/wfp/f
   }) as unknown as AidEvent;
 
 const tenants: Record<string, string> = { 'CSG-W': 'WFP', 'CSG-U': 'UNICEF' };
-const tenantOf = async (id: string) => tenants[id];
+const exemptionTenants: Record<string, string> = { 'EX-W': 'WFP', 'EX-U': 'UNICEF' };
+const tenantOf = {
+  tenantOfConsignment: async (id: string) => tenants[id],
+  tenantOfExemption: async (id: string) => exemptionTenants[id],
+};
+const event = (type: string, data: Record<string, unknown>, source = '/wfp/logistics') =>
+  ({
+    specversion: '1.0',
+    id: 'e-1',
+    source,
+    type,
+    time: '2026-05-01T00:00:00Z',
+    data,
+  }) as unknown as AidEvent;
 
 describe('write policy', () => {
   it('binds a producer to its sources: exact values and prefixes ending in *', () => {
@@ -35,6 +48,33 @@ describe('write policy', () => {
       /not this credential's monitor/,
     );
     await expect(writeRefusal(monitor, verification('CSG-NEW', 'MON-1'), tenantOf)).resolves.toBeDefined();
+  });
+
+  it("keeps a producer of one organisation to that organisation's exemptions and consignments", async () => {
+    const producer: Principal = { subject: 'key:p', role: 'producer', tenant: 'WFP', sources: ['/wfp/*'] };
+    const allowed = [
+      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-NEW', implementingOrg: 'WFP' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-W' }),
+      event(EventTypes.ConsignmentDeparted, { consignmentId: 'CSG-W' }),
+      event(EventTypes.DeliveryRecorded, { consignmentId: 'CSG-W', deliveryId: 'D-1' }),
+      event(EventTypes.VesselPositionReported, { mmsi: '412000001' }),
+    ];
+    for (const e of allowed) await expect(writeRefusal(producer, e, tenantOf)).resolves.toBeUndefined();
+    const refused = [
+      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-X', implementingOrg: 'UNICEF' }),
+      event(EventTypes.ExemptionRevoked, { exemptionId: 'EX-U' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-U' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-UNKNOWN' }),
+      event(EventTypes.ConsignmentDeparted, { consignmentId: 'CSG-U' }),
+      event(EventTypes.DeliveryRecorded, { consignmentId: 'CSG-UNKNOWN', deliveryId: 'D-2' }),
+    ];
+    for (const e of refused)
+      await expect(writeRefusal(producer, e, tenantOf)).resolves.toMatch(
+        /not one of this credential's organisation/,
+      );
+    // A producer for every organisation (no tenant) is bound by its sources only.
+    const relay: Principal = { subject: 'key:r', role: 'producer', sources: ['/wfp/*'] };
+    for (const e of refused) await expect(writeRefusal(relay, e, tenantOf)).resolves.toBeUndefined();
   });
 
   it('refuses events from roles that do not write', async () => {
