@@ -372,6 +372,7 @@ export class MaritimeDetector implements Detector {
 
   /** Notes that `input` reports the vessel (its clock then depends on that input too). */
   private reportedBy(track: VesselTrack, input: InputClock): void {
+    track.evictionDeferred = false;
     if (track.input === input) return;
     if (track.input === null) {
       track.input = input;
@@ -556,7 +557,9 @@ export class MaritimeDetector implements Detector {
   /** The earliest due time of the vessel's rules, else when it is to be forgotten. */
   private dueOf(track: VesselTrack): number {
     const seen = track.lastSeenAt;
-    let due = (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
+    let due = track.evictionDeferred
+      ? Number.MAX_SAFE_INTEGER
+      : (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
     if (track.lagging) return due;
     const states = track.states;
     for (const i of this.slots.dueAt) {
@@ -585,6 +588,13 @@ export class MaritimeDetector implements Detector {
     for (const { track, clock } of ready) this.onDue(track, clock);
   }
 
+  /** The newest event time the vessel's own inputs delivered (their watermarks, never released by idleness). */
+  private ownClockOf(track: VesselTrack): number {
+    let at = track.input ? track.input.watermark : Number.NEGATIVE_INFINITY;
+    for (const input of track.inputs ?? []) if (input.watermark > at) at = input.watermark;
+    return at;
+  }
+
   private onDue(track: VesselTrack, watermark: number): void {
     this.changedTracks.add(track);
     const states = track.states;
@@ -596,7 +606,12 @@ export class MaritimeDetector implements Detector {
           states[i] = (rule.onDue as Required<AnyRule>['onDue'])(track, states[i], dueAt);
       }
     const seen = track.lastSeenAt;
-    if ((track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs <= watermark) {
+    const evictAt = (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
+    if (evictAt <= watermark && evictAt > this.ownClockOf(track)) {
+      // The clock that reached the eviction time is the others' (every input of this vessel is idle):
+      // forgetting now would lose an open silence that a fix still on its way from those inputs ends.
+      track.evictionDeferred = true;
+    } else if (evictAt <= watermark) {
       for (const i of this.slots.onEvict)
         (this.rules[i].onEvict as Required<AnyRule>['onEvict'])(track, states[i]);
       track.dueKey = -1;

@@ -34,6 +34,11 @@ export class VesselTrack implements GridMember, Scheduled {
   arrivedAt = NaN;
   /** Its newest fix was older than its clock minus the late tolerance: silences are judged fix to fix only. */
   lagging = false;
+  /**
+   * Eviction is due by a clock its own inputs have not reached (they are idle, released by the others' event
+   * time): it waits for their next event, so a fix that input still delivers finds the vessel's state.
+   */
+  evictionDeferred = false;
 
   /** One state per rule, by the rule's slot. */
   readonly states: unknown[];
