@@ -1,7 +1,12 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Topics } from '@aidwatch/domain';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
-import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import {
+  describeWithKafka,
+  getKafkaBroker,
+  type KafkaBroker,
+  createContractTopics,
+} from './support/kafka-broker';
 import { shrinkageStory } from './support/stories';
 
 describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
@@ -16,13 +21,7 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
   beforeAll(async () => {
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `e2e-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: Object.values(Topics).map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    await createContractTopics(kafka);
     consumer = kafka.consumer({ groupId: `e2e-alerts-${tag}` });
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.alerts, fromBeginning: true });

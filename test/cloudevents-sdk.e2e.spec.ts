@@ -3,7 +3,12 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { storeEventId, streamOf, Topics, topicOfType, type AidEvent } from '@aidwatch/domain';
 import * as sample from '@aidwatch/domain/testing';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
-import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import {
+  describeWithKafka,
+  getKafkaBroker,
+  type KafkaBroker,
+  createContractTopics,
+} from './support/kafka-broker';
 
 // The official CloudEvents JavaScript SDK as a real producer: its HTTP emitter and its Kafka binding, in
 // binary and structured mode, against the running system and the real broker.
@@ -86,14 +91,7 @@ describeWithKafka('the CloudEvents SDK Kafka binding → the inbound topics', ()
   beforeAll(async () => {
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `sdk-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
-    // The topics as the other Kafka tests create them, rather than auto-created with the broker's defaults.
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: Object.values(Topics).map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    await createContractTopics(kafka);
     producer = kafka.producer();
     await producer.connect();
     system = await startTestSystem({

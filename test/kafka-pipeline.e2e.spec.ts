@@ -1,6 +1,11 @@
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { EventTypes, Topics, type AidEvent } from '@aidwatch/domain';
-import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import {
+  describeWithKafka,
+  getKafkaBroker,
+  type KafkaBroker,
+  createContractTopics,
+} from './support/kafka-broker';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
 import { SseClient } from './support/sse-client';
 import { shrinkageStory } from './support/stories';
@@ -27,13 +32,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
   beforeAll(async () => {
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `e2e-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [...Object.values(Topics)].map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    await createContractTopics(kafka);
     dlqConsumer = kafka.consumer({ groupId: `e2e-dlq-${tag}` });
     await dlqConsumer.connect();
     await dlqConsumer.subscribe({ topic: Topics.deadLetters, fromBeginning: true });

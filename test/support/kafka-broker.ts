@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Topics } from '@aidwatch/domain';
 import { createKafkaClient } from '@aidwatch/messaging';
+import type { Kafka } from 'kafkajs';
 
 export interface KafkaBroker {
   brokers: string[];
@@ -224,4 +226,21 @@ function run(
       else resolve({ stdout, stderr });
     });
   });
+}
+
+/**
+ * Creates every contract topic with 3 partitions (as the Kafka end-to-end tests expect), rather than
+ * leaving them to be auto-created with the broker's defaults. Topics that exist are left as they are.
+ */
+export async function createContractTopics(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: Object.values(Topics).map((topic) => ({ topic, numPartitions: 3 })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
