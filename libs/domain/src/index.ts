@@ -25,5 +25,9 @@ export * from './validation/context-attributes';
 export { StoreEventIdNamespace, storeEventId } from './validation/store-event-id';
 export * from './mmsi-flag';
 export * from './validation/json-schemas';
-export { CompiledEventValidator, validateCloudEventCompiled } from './validation/compiled-event-validator';
+export {
+  CompiledEventValidator,
+  validateCloudEventCompiled,
+  validateInboundEvent,
+} from './validation/compiled-event-validator';
 export * from './asyncapi-document';

@@ -1,4 +1,4 @@
-import { validateCloudEvent, type AidEvent } from '@aidwatch/domain';
+import { validateInboundEvent, type AidEvent } from '@aidwatch/domain';
 import { isNmeaDecoded, isNmeaError, NmeaDecoder, nmeaToCloudEvent } from '@aidwatch/maritime';
 
 /** A Kafka value or HTTP body that holds raw NMEA sentences (optionally with tag blocks) rather than JSON. */
@@ -52,7 +52,7 @@ export function decodeNmeaLines(
           sentence,
         });
       } else {
-        const checked = validateCloudEvent(nmeaToCloudEvent(result, { station }));
+        const checked = validateInboundEvent(nmeaToCloudEvent(result, { station }));
         if (checked.ok) out.events.push(checked.event);
         else out.rejected.push({ line, reason: checked.reason, sentence });
       }

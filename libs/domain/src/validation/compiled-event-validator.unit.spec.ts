@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { SampleBuilders } from '../testing/samples';
-import { CompiledEventValidator } from './compiled-event-validator';
+import { CompiledEventValidator, validateInboundEvent } from './compiled-event-validator';
 import { validateCloudEvent } from './validate-cloud-event';
 
 // The compiled (Ajv) validator must judge exactly as the class-validator one: same verdict, same fields.
@@ -137,5 +137,18 @@ describe('CompiledEventValidator agrees with validateCloudEvent', () => {
     const verdicts = fc.sample(mutatedSample, { seed, numRuns: 300 }).map((i) => compiled.validate(i).ok);
     expect(verdicts).toContain(true);
     expect(verdicts).toContain(false);
+  });
+});
+
+describe('validateInboundEvent (the Kafka and NMEA hot path)', () => {
+  it('returns exactly what validateCloudEvent returns, refusals worded alike, on mutated samples', () => {
+    fc.assert(
+      fc.property(mutatedSample, (input) => {
+        const hot = validateInboundEvent(structuredClone(input));
+        const reference = validateCloudEvent(structuredClone(input));
+        expect(hot).toEqual(reference);
+      }),
+      { ...runs, numRuns: 500 },
+    );
   });
 });

@@ -1,13 +1,8 @@
 import type { FieldError } from '../cloud-event';
 import { TopicEventTypes } from '../event-catalogue';
 import type { AidEvent } from '../events';
-import {
-  isJsonObject,
-  rejection,
-  summarise,
-  validateCloudEvent,
-  type EventValidation,
-} from './validate-cloud-event';
+import { isJsonObject, rejection, summarise, type EventValidation } from './validate-cloud-event';
+import { validateInboundEvent } from './compiled-event-validator';
 import { isJsonMediaType, mediaTypeOf } from './context-attributes';
 
 export interface KafkaInboundMessage {
@@ -52,7 +47,7 @@ function decodeStructured(value: Buffer | null): EventValidation {
       { field: 'specversion', message: 'specversion is missing from both the headers and the value' },
     ]);
   }
-  return validateCloudEvent(parsed.json);
+  return validateInboundEvent(parsed.json);
 }
 
 // Kafka header names are case-sensitive: `ce_` is matched in any case, the attribute name is kept as sent
@@ -78,7 +73,7 @@ function decodeBinary(
   }
   if (contentType !== undefined) event.datacontenttype = contentType;
   event.data = parsed.json;
-  return validateCloudEvent(event);
+  return validateInboundEvent(event);
 }
 
 type Parsed = { ok: true; json: unknown } | Extract<EventValidation, { ok: false }>;
