@@ -12,6 +12,7 @@ export { defaultDiversionConfig, type DiversionConfig } from './diversion/divers
 export { diversionRules, evaluateDiversionRules } from './diversion/diversion-rules';
 export type { DiversionContext, DiversionRule } from './diversion/diversion-context';
 export {
+  ConsignmentStatuses,
   consignmentViewOf,
   type ConsignmentStatus,
   type ConsignmentView,

@@ -2,8 +2,33 @@ import { riskLevelOf, type Flag, type ItemQuantity, type RiskLevel } from '@aidw
 import type { DiversionContext } from './diversion-context';
 import { sorted, totals, type ConsignmentFacts } from './consignment-facts';
 
+/**
+ * A consignment's lifecycle state: its furthest step on record, or `unregistered` while it has events but no
+ * registration (whatever steps they report: without a registration nothing ties them to an exemption).
+ */
 export type ConsignmentStatus =
-  'registered' | 'loaded' | 'departed' | 'arrived' | 'discharged' | 'in-custody' | 'delivered' | 'verified';
+  | 'unregistered'
+  | 'registered'
+  | 'loaded'
+  | 'departed'
+  | 'arrived'
+  | 'discharged'
+  | 'in-custody'
+  | 'delivered'
+  | 'verified';
+
+/** Every value of `ConsignmentStatus`, in lifecycle order (`unregistered` first). */
+export const ConsignmentStatuses: readonly ConsignmentStatus[] = [
+  'unregistered',
+  'registered',
+  'loaded',
+  'departed',
+  'arrived',
+  'discharged',
+  'in-custody',
+  'delivered',
+  'verified',
+];
 
 /** Quantity of one item at each step; null where the step has not happened. */
 export interface ItemSteps {
@@ -25,7 +50,10 @@ export interface ItemSteps {
 export interface ConsignmentView {
   consignmentId: string;
   exemptionId: string | null;
-  /** True while the consignment waits for its exemption: the rules that need it have not judged yet. */
+  /**
+   * True while the consignment waits for its registration or its exemption: the rules that need them (and,
+   * before the registration, every judgement about time) have not judged yet.
+   */
   held: boolean;
   status: ConsignmentStatus;
   vessel: { mmsi: string; imo?: string; name?: string } | null;
@@ -38,6 +66,7 @@ export interface ConsignmentView {
 }
 
 export function statusOf(facts: ConsignmentFacts): ConsignmentStatus {
+  if (facts.registrations.size === 0) return 'unregistered';
   if (facts.verifications.size > 0) return 'verified';
   if (facts.deliveries.size > 0) return 'delivered';
   if (facts.custody.size > 0) return 'in-custody';

@@ -1,13 +1,22 @@
+import fc from 'fast-check';
 import { storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
 import {
+  accessDenied,
+  consignmentArrived,
+  consignmentDeparted,
   consignmentDischarged,
   consignmentLoaded,
   consignmentRegistered,
+  custodyTransferred,
+  deliveryRecorded,
   exemptionGranted,
   SampleIds,
+  verificationReported,
 } from '@aidwatch/domain/testing';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent } from '../flag-events';
+
+const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20260521;
 import {
   consignmentDocument,
   consignmentReadModelFromJson,
@@ -141,6 +150,82 @@ describe('the consignment read model', () => {
     const restored = consignmentReadModelFromJson(JSON.parse(JSON.stringify(json)));
     expect(consignmentDocument(restored, SampleIds.consignmentId)).toEqual(
       consignmentDocument(once, SampleIds.consignmentId),
+    );
+  });
+
+  it('a consignment with facts but no registration is unregistered and held, its quantities shown', () => {
+    const state = given(
+      stored(exemptionGranted()),
+      stored(consignmentLoaded()),
+      stored(deliveryRecorded()),
+      stored(verificationReported()),
+    );
+    const doc = consignmentDocument(state, SampleIds.consignmentId);
+    expect(doc).toMatchObject({
+      status: 'unregistered',
+      held: true,
+      exemptionId: null,
+      vessel: null,
+      billOfLading: null,
+    });
+    expect(doc?.items.find((i) => i.itemCode === 'RUTF')).toMatchObject({
+      registered: null,
+      loaded: 4000,
+      delivered: 1200,
+      verified: 1180,
+      exempted: null,
+    });
+  });
+
+  it('an unregistered consignment takes its normal state the moment its registration arrives', () => {
+    const state = given(
+      stored(exemptionGranted()),
+      stored(deliveryRecorded()),
+      stored(verificationReported()),
+    );
+    expect(consignmentDocument(state, SampleIds.consignmentId)?.status).toBe('unregistered');
+    evolve(state, stored(consignmentRegistered()));
+    expect(consignmentDocument(state, SampleIds.consignmentId)).toMatchObject({
+      status: 'verified',
+      held: false,
+      exemptionId: SampleIds.exemptionId,
+    });
+  });
+
+  it('shows the same document whatever order a consignment’s events come in, unregistered until its registration', () => {
+    const events = [
+      stored(exemptionGranted()),
+      stored(consignmentRegistered()),
+      stored(consignmentLoaded()),
+      stored(consignmentDeparted()),
+      stored(consignmentArrived()),
+      stored(consignmentDischarged()),
+      stored(custodyTransferred()),
+      stored(deliveryRecorded()),
+      stored(deliveryRecorded({ id: 'delivery-recorded-0117-2', data: { deliveryId: 'DLV-0117-2' } })),
+      stored(verificationReported()),
+      stored(accessDenied()),
+      raised(flag()),
+    ];
+    const registration = events[1];
+    const inOrder = consignmentDocument(given(...events), SampleIds.consignmentId);
+    expect(inOrder).toMatchObject({ status: 'verified', held: false, risk: 'high' });
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+        (order) => {
+          const state = initialConsignmentReadModel();
+          let registered = false;
+          for (const e of order) {
+            evolve(state, e);
+            registered ||= e === registration;
+            const doc = consignmentDocument(state, SampleIds.consignmentId);
+            if (doc) expect(doc.status === 'unregistered').toBe(!registered);
+          }
+          expect(consignmentDocument(state, SampleIds.consignmentId)).toEqual(inOrder);
+        },
+      ),
+      { seed, numRuns: 300 },
     );
   });
 });
