@@ -53,8 +53,9 @@ export class DiversionDetector implements Detector {
   /** The inputs that reported each consignment. */
   private readonly inputsOf = new Map<string, InputClock[]>();
   /**
-   * The inputs of each family — the consignments of one exemption, or an unregistered consignment alone —
-   * whose clock a consignment is judged by (see `clockOf`); rebuilt when membership changes.
+   * The inputs of each family — the consignments of one exemption, or an unregistered consignment alone
+   * (which has no clock yet) — whose clock a consignment is judged by (see `clockOf`); rebuilt when
+   * membership changes.
    */
   private readonly familyInputs = new Map<string, InputClock[]>();
   /** The clock each consignment was last judged at: its clock never moves back. */
@@ -124,9 +125,12 @@ export class DiversionDetector implements Detector {
    * A consignment's clock (ms): the watermark of the inputs that report the consignments of its exemption
    * (an aid programme's logistics, field and monitoring feeds: the monitors' feed, which would bring the
    * missing verification, counts for every consignment they watch), by `InputClocks`' rule; -Infinity before
-   * any event.
+   * any event. An unregistered consignment has no clock (-Infinity): which feeds it follows is known only
+   * from the exemption its registration names, so its judgements about time are held until then, and are
+   * then made on its exemption's clock as if the registration had come first.
    */
   clockOf(consignmentId: string): number {
+    if (!this.state.isRegistered(consignmentId)) return Number.NEGATIVE_INFINITY;
     const inputs = this.inputsOfFamily(consignmentId);
     const now = inputs.length > 0 ? this.clocks.clockOf(inputs) : Number.NEGATIVE_INFINITY;
     // Never back: an idle input speaking again must not undo a judgement already made.
@@ -183,6 +187,11 @@ export class DiversionDetector implements Detector {
 
   consignmentIds(): string[] {
     return this.state.consignmentIds();
+  }
+
+  /** How many consignments have events but no registration yet (held: see `clockOf`). */
+  unregisteredConsignments(): number {
+    return this.state.unregisteredCount();
   }
 
   /** How many consignments wait for a time-based judgement. */
@@ -252,7 +261,8 @@ export class DiversionDetector implements Detector {
       for (const input of c.inputs) detector.reportedBy(id, clocks.input(input));
       if (c.judgedAt !== null) detector.judgedAt.set(id, c.judgedAt);
       if (c.openFlags.length > 0) detector.open.set(id, new OpenFlags(c.openFlags));
-      if (c.deadline !== null) detector.schedule(id, c.deadline);
+      // An unregistered consignment waits for nothing (a snapshot of an earlier version may say otherwise).
+      if (c.deadline !== null && state.isRegistered(id)) detector.schedule(id, c.deadline);
     }
     detector.changedKeys.clear();
     return detector;
@@ -289,7 +299,9 @@ export class DiversionDetector implements Detector {
     if (Number.isFinite(clock)) this.judgedAt.set(consignmentId, clock);
     const ctx = this.state.context(consignmentId, clock, this.config, deadlines);
     const drafts = evaluateDiversionRules(ctx);
-    this.schedule(consignmentId, deadlines.next);
+    // Held (unregistered): nothing to wait for; its registration judges it again.
+    const registered = this.state.isRegistered(consignmentId);
+    this.schedule(consignmentId, registered ? deadlines.next : Number.POSITIVE_INFINITY);
     // Same problems on the same evidence as last time: reconciling would change nothing, so skip its hashing.
     const signature = drafts.map((d) => `${d.rule}|${d.key}|${d.evidence.join(',')}`).join('\n');
     if (this.signatures.get(consignmentId) === signature) return noChanges();

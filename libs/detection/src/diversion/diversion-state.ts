@@ -93,6 +93,16 @@ export class DiversionState {
     return sortedKeys(this.consignments);
   }
 
+  /** Whether the consignment's registration has arrived (false for an unknown id too). */
+  isRegistered(consignmentId: string): boolean {
+    return this.memberOf.has(consignmentId);
+  }
+
+  /** How many consignments have facts but no registration yet. */
+  unregisteredCount(): number {
+    return this.consignments.size - this.memberOf.size;
+  }
+
   /** The exemption a consignment is registered under (undefined before its registration). */
   exemptionIdOf(consignmentId: string): string | undefined {
     return this.memberOf.get(consignmentId);
