@@ -25,6 +25,7 @@ export class ConsignmentsController {
       if (!seesConsignment(scope, id, tenantOf)) continue;
       const view = projection.consignment(id);
       if (!view || (query.risk && view.risk !== query.risk)) continue;
+      if (query.status && view.status !== query.status) continue;
       const { flags, ...summary } = view;
       items.push({ ...summary, openFlags: flags.length });
       if (items.length >= query.limit) break;
@@ -71,7 +72,8 @@ export class ConsignmentsController {
 
   /**
    * A caller limited to its tenant reads only its organisation's consignments: another tenant's (or one
-   * whose tenant is not known yet) is refused with 403.
+   * whose tenant is not known yet) is refused with 403. The tenant comes from the registration's exemption,
+   * so an unregistered consignment (or one whose exemption is not granted yet) is the operators' alone.
    */
   private assertVisible(principal: Principal, id: string): void {
     const scope = tenantScopeOf(principal);

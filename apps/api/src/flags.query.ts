@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ConsignmentStatuses } from '@aidwatch/detection';
 import { RuleIds, Severities } from '@aidwatch/domain';
 import { PLAIN_DECIMAL, toPlainInteger } from '@aidwatch/runtime';
 
@@ -42,6 +43,11 @@ export class ConsignmentsQuery {
   @IsOptional()
   @IsIn(['none', ...Severities])
   risk?: string;
+
+  /** A lifecycle state: `unregistered` lists consignments with events but no registration (operators only). */
+  @IsOptional()
+  @IsIn(ConsignmentStatuses)
+  status?: string;
 
   @IsOptional()
   @Transform(toPlainInteger)

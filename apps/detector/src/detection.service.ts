@@ -32,6 +32,7 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
       },
     });
     metrics.watchInputs(() => projection.inputs());
+    metrics.watchUnregistered(() => projection.unregisteredConsignments());
     this.runner = new ProjectionRunner(store, checkpoints, projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,

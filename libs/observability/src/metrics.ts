@@ -64,6 +64,24 @@ export class AidwatchMetrics {
     this.inputs = provider;
   }
 
+  /** Set by the detector from `DiversionDetector.unregisteredConsignments()`; undefined: no detector here. */
+  private unregistered: () => number | undefined = () => undefined;
+
+  readonly consignmentsUnregistered = new Gauge({
+    name: 'aidwatch_consignments_unregistered',
+    help: 'Consignments with events but no registration yet: held by detection until it arrives, shown as unregistered.',
+    registers: [this.registry],
+    collect: () => {
+      const count = this.unregistered();
+      if (count !== undefined) this.consignmentsUnregistered.set(count);
+    },
+  });
+
+  /** Lets the unregistered-consignments gauge read the detection engine. */
+  watchUnregistered(provider: () => number): void {
+    this.unregistered = provider;
+  }
+
   readonly aisLines = new Counter({
     name: 'aidwatch_ais_lines_total',
     help: 'NMEA lines of AIS feeds that gave no event, by outcome: rejected (undecodable), skipped (other NMEA, unused AIS types, duplicates across stations), pending (fragments waiting), expired (multipart messages whose fragments never all came).',

@@ -48,6 +48,11 @@ export class DetectionProjection implements Projection {
     return this.engine.inputs();
   }
 
+  /** Consignments with events but no registration yet, held by detection (for metrics). */
+  unregisteredConsignments(): number {
+    return this.engine.diversion.unregisteredConsignments();
+  }
+
   snapshot(): unknown {
     return this.engine.snapshot();
   }
