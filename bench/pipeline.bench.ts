@@ -3,7 +3,8 @@
 //
 // Env: KAFKA_BROKERS (required), BENCH_EVENTS (events per fleet size, 100000), BENCH_FLEETS ("2000,20000"),
 // BENCH_PARTITIONS (partitions of the AIS topic, 4), BENCH_RATE (events/s of the latency phase, 5000),
-// BENCH_LATENCY_SECONDS (10), BENCH_RSS_VESSELS (200000; 0 skips), BENCH_DIR (temp dir: the disk measured).
+// BENCH_LATENCY_SECONDS (10), BENCH_RSS_VESSELS (200000; 0 skips), BENCH_DIR (temp dir: the disk measured),
+// BENCH_PHASES ("ingest,rebuild,latency,rss": drop some to profile one, e.g. with node --cpu-prof).
 //
 // The bench produces to the contract topics (ais.positions.v1, aid.reference.v1) and reads them with new consumer
 // groups whose offsets it sets to the end before producing, so earlier data on the broker is left alone.
@@ -35,6 +36,7 @@ const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const RSS_VESSELS = Number(process.env.BENCH_RSS_VESSELS ?? 200_000);
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'ingest,rebuild,latency,rss').split(','));
 const START = '2026-06-01T00:00:00.000Z';
 const HOURS = 4;
 const run = `${Date.now().toString(36)}`;
@@ -184,6 +186,7 @@ function detectionRunner(
   });
   return new ProjectionRunner(store, new CheckpointStore(checkpointFile), projection, {
     checkpointEveryEvents: config.checkpointEveryEvents,
+    checkpointMaxChanged: config.checkpointMaxChanged,
     checkpointEveryMs: config.checkpointEveryMs,
     onCheckpoint: ({ durationMs }) => checkpointMs.push(durationMs),
     onProcessed: (event) => {
@@ -319,13 +322,13 @@ async function main(): Promise<void> {
     const perEvent = bytes / stored;
     report('store size per event (events, flags, index; WAL included)', `${fmt(perEvent)} B`);
     report('store growth at 6,000 positions/s', `${fmt((perEvent * 6000 * 86_400) / 1e9)} GB/day`);
-    await rebuildPhase(large.p, large.data.length);
-    await latencyPhase(large.p);
+    if (PHASES.has('rebuild')) await rebuildPhase(large.p, large.data.length);
+    if (PHASES.has('latency')) await latencyPhase(large.p);
     await stopPipeline(large.p);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
-  if (RSS_VESSELS > 0) rssPhase();
+  if (RSS_VESSELS > 0 && PHASES.has('rss')) rssPhase();
   const failed = figures.filter((f) => f.pass === false).length;
   console.log(`\n${figures.filter((f) => f.pass !== undefined).length - failed} PASS, ${failed} FAIL`);
 }

@@ -151,6 +151,11 @@ export class DetectionEngine {
     return { head: this.head(), entries };
   }
 
+  /** How many subjects changed since the last `takeChangedKeys` (what the next incremental checkpoint writes). */
+  changedCount(): number {
+    return this.diversion.changedCount() + this.maritime.changedCount();
+  }
+
   /** Keys of the subjects whose state changed since the last call or the last full snapshot, sorted. */
   takeChangedKeys(): string[] {
     return [

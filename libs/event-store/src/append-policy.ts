@@ -1,3 +1,4 @@
+import { canonicalParts } from './chain';
 import { WrongExpectedRevisionError, type ExpectedRevision, type NewEvent } from './event-store.port';
 
 /** Raised by stores whose event ids are unique across all streams when an id is reused in another stream. */
@@ -32,6 +33,8 @@ export interface PreparedEvent {
   type: string;
   data: string;
   metadata: string;
+  /** Their canonical (RFC 8785) text, for the chain hash (see `canonicalParts`). */
+  canonical?: { data: string; metadata: string };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,11 +47,14 @@ export function prepareEvents(streamId: string, events: NewEvent[]): PreparedEve
     if (typeof event.type !== 'string' || event.type.length === 0) {
       throw new TypeError(`Event ${event.id} has no type`);
     }
+    const data = event.data === undefined ? null : event.data;
+    const metadata = event.metadata ?? {};
     return {
       id: event.id.toLowerCase(),
       type: event.type,
-      data: JSON.stringify(event.data === undefined ? null : event.data),
-      metadata: JSON.stringify(event.metadata ?? {}),
+      data: JSON.stringify(data),
+      metadata: JSON.stringify(metadata),
+      canonical: canonicalParts(data, metadata),
     };
   });
 }

@@ -51,6 +51,7 @@ describe('prepareEvents', () => {
       type: 't',
       data: 'null',
       metadata: '{}',
+      canonical: { data: 'null', metadata: '{}' },
     });
   });
 

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { prepareEvents } from './append-policy';
 import { chainHash, chainLinkOf, linkEvent, unchainedMetadata } from './chain';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 1212;
@@ -55,5 +57,43 @@ describe('the chain link of a stored event', () => {
     // A link already in the caller's metadata is replaced, not hashed.
     const relinked = linkEvent('f'.repeat(64), content.streamId, 3, { ...event, metadata: linked.metadata });
     expect(relinked.hash).toBe(linked.hash);
+  });
+
+  it('is the same whether made from the prepared canonical parts or from the stored JSON, and equals canonicalize of the whole', () => {
+    const json = fc.jsonValue();
+    fc.assert(
+      fc.property(
+        json,
+        fc.dictionary(fc.string(), json),
+        fc.option(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }), {
+          nil: null,
+        }),
+        fc.string(),
+        fc.string(),
+        fc.nat(),
+        (data, metadata, previous, streamId, type, revision) => {
+          const [prepared] = prepareEvents(streamId || 's', [
+            { id: content.id, type: type || 't', data, metadata },
+          ]);
+          const fromJson = linkEvent(previous, streamId || 's', revision, {
+            ...prepared,
+            canonical: undefined,
+          });
+          const fast = linkEvent(previous, streamId || 's', revision, prepared);
+          expect(fast).toEqual(fromJson);
+          const whole = canonicalize({
+            previous,
+            streamId: streamId || 's',
+            revision,
+            id: prepared.id,
+            type: prepared.type,
+            data: JSON.parse(prepared.data),
+            metadata: unchainedMetadata(JSON.parse(prepared.metadata)),
+          }) as string;
+          expect(fast.hash).toBe(createHash('sha256').update(whole, 'utf8').digest('hex'));
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
   });
 });

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SnapshotChanges } from './projection';
 
-/** Marks a checkpoint row whose state lives in `checkpoint_entries` (one row per subject). */
+/** Marks a checkpoint row whose state lives in `checkpoint_subjects` (one row per subject). */
 const INCREMENTAL = 'aidwatch.checkpoint.incremental';
 
 export interface Checkpoint {
@@ -16,7 +16,7 @@ export interface Checkpoint {
 
 /**
  * Projection checkpoints and state snapshots, kept beside the read model in a local SQLite file. A snapshot is
- * stored whole, or incrementally: a head in the checkpoint row and one row per subject in `checkpoint_entries`,
+ * stored whole, or incrementally: a head in the checkpoint row and one row per subject in `checkpoint_subjects`,
  * of which a checkpoint rewrites only the changed ones, in the same transaction as the position.
  */
 export class CheckpointStore {
@@ -30,20 +30,21 @@ export class CheckpointStore {
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS checkpoints (
          name TEXT PRIMARY KEY, position TEXT NOT NULL, snapshot TEXT NOT NULL, updated_at TEXT NOT NULL);
-       CREATE TABLE IF NOT EXISTS checkpoint_entries (
-         name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID`,
+       CREATE TABLE IF NOT EXISTS checkpoint_subjects (
+         name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (name, key))`,
     );
+    migrateEntries(this.db);
     const upsertCheckpoint = this.db.prepare(
       `INSERT INTO checkpoints (name, position, snapshot, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET position = excluded.position, snapshot = excluded.snapshot,
        updated_at = excluded.updated_at`,
     );
     const upsertEntry = this.db.prepare(
-      `INSERT INTO checkpoint_entries (name, key, value) VALUES (?, ?, ?)
+      `INSERT INTO checkpoint_subjects (name, key, value) VALUES (?, ?, ?)
        ON CONFLICT(name, key) DO UPDATE SET value = excluded.value`,
     );
-    const deleteEntry = this.db.prepare('DELETE FROM checkpoint_entries WHERE name = ? AND key = ?');
-    const deleteEntries = this.db.prepare('DELETE FROM checkpoint_entries WHERE name = ?');
+    const deleteEntry = this.db.prepare('DELETE FROM checkpoint_subjects WHERE name = ? AND key = ?');
+    const deleteEntries = this.db.prepare('DELETE FROM checkpoint_subjects WHERE name = ?');
     this.saveWhole = this.db.transaction((name: string, position: string, snapshot: string, at: string) => {
       deleteEntries.run(name);
       upsertCheckpoint.run(name, position, snapshot, at);
@@ -102,7 +103,7 @@ export class CheckpointStore {
     if (isIncremental(snapshot)) {
       const entries: Record<string, unknown> = {};
       const rows = this.db
-        .prepare('SELECT key, value FROM checkpoint_entries WHERE name = ?')
+        .prepare('SELECT key, value FROM checkpoint_subjects WHERE name = ?')
         .all(name) as Array<{ key: string; value: string }>;
       for (const entry of rows) entries[entry.key] = JSON.parse(entry.value);
       snapshot = { head: snapshot.head, entries };
@@ -134,4 +135,21 @@ export class CheckpointStore {
 
 function isIncremental(snapshot: unknown): snapshot is { head: unknown } {
   return typeof snapshot === 'object' && snapshot !== null && INCREMENTAL in snapshot;
+}
+
+/**
+ * Files written before per-subject rows moved to a rowid table (`checkpoint_entries`, WITHOUT ROWID) are
+ * carried over once. Subject rows are hundreds of bytes: SQLite keeps WITHOUT ROWID rows inside the primary
+ * key's B-tree, which suits rows of a few dozen bytes and made each upsert of a large row several times dearer.
+ */
+function migrateEntries(db: Database.Database): void {
+  const old = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_entries'")
+    .get();
+  if (!old) return;
+  db.transaction(() => {
+    db.exec(`INSERT OR REPLACE INTO checkpoint_subjects (name, key, value)
+               SELECT name, key, value FROM checkpoint_entries;
+             DROP TABLE checkpoint_entries;`);
+  })();
 }

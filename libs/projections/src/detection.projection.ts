@@ -67,6 +67,10 @@ export class DetectionProjection implements Projection {
     return { head: this.engine.head(), changes: keys.map((key) => [key, this.engine.entry(key)]) };
   }
 
+  changedCount(): number {
+    return this.engine.changedCount();
+  }
+
   restore(snapshot: unknown): void {
     this.engine = DetectionEngine.restore(snapshot, this.config, this.ports);
   }

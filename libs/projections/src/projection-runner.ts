@@ -6,6 +6,12 @@ import type { Projection } from './projection';
 export interface RunnerOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
+  /**
+   * For projections with incremental checkpoints: also checkpoint once this many subjects changed (2,000
+   * unless set). A checkpoint writes every changed subject in one transaction, so this bounds what one
+   * checkpoint costs and blocks, whatever the number of subjects (vessels) tracked.
+   */
+  checkpointMaxChanged?: number;
   onError?: (error: unknown, event: StoredEvent | undefined) => void;
   /**
    * After a failure, start again from the checkpoint after this delay (doubling up to 30 s while it keeps
@@ -210,6 +216,8 @@ export class ProjectionRunner {
   private maybeCheckpoint(): void {
     const due =
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
+      (this.entriesSaved &&
+        (this.projection.changedCount?.() ?? 0) >= (this.options.checkpointMaxChanged ?? 2000)) ||
       this.now().getTime() - this.lastCheckpointAt >= this.options.checkpointEveryMs;
     if (due) this.checkpoint();
   }

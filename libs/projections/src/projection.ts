@@ -17,6 +17,8 @@ export interface Projection {
    * `all`, every entry. `restore` then receives `{ head, entries }` with every entry saved so far.
    */
   snapshotChanges?(all: boolean): SnapshotChanges;
+  /** With `snapshotChanges`: how many entries the next incremental checkpoint would write (cheap, per event). */
+  changedCount?(): number;
   restore(snapshot: unknown): void;
   /** Back to the empty state (for a rebuild). */
   reset(): void;

@@ -215,6 +215,11 @@ export class DiversionDetector implements Detector {
   }
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
+  /** How many subjects changed since the last `takeChangedKeys`. */
+  changedCount(): number {
+    return this.changedKeys.size;
+  }
+
   takeChangedKeys(): string[] {
     const keys = [...this.changedKeys].sort();
     this.changedKeys.clear();

@@ -184,6 +184,11 @@ export class MaritimeDetector implements Detector {
   }
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
+  /** How many subjects changed since the last `takeChangedKeys` (at most: a vessel counts once). */
+  changedCount(): number {
+    return this.changedTracks.size + this.changedKeys.size;
+  }
+
   takeChangedKeys(): string[] {
     for (const imo of this.identityChange.takeChangedImos()) this.changedKeys.add(`imo:${imo}`);
     for (const mmsi of this.routeDeviation.takeChangedCarriers()) this.changedKeys.add(`voyages:${mmsi}`);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import * as sample from '../testing/samples';
 import { StoreEventIdNamespace, storeEventId } from './store-event-id';
@@ -39,5 +40,16 @@ describe('storeEventId', () => {
 
   it('keeps its namespace: ids already stored must keep matching redeliveries', () => {
     expect(StoreEventIdNamespace).toBe('1e38fdbd-0c38-43d6-9783-23b8c986d023');
+  });
+});
+
+describe('storeEventId on any source and id', () => {
+  it('is the RFC 9562 UUID v5 of their UTF-8 bytes (fast-check, seeded)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), (source, id) => {
+        expect(storeEventId({ source, id })).toBe(uuidV5(`${source}\n${id}`, StoreEventIdNamespace));
+      }),
+      { seed: 20261130, numRuns: 500 },
+    );
   });
 });
