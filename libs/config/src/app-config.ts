@@ -188,7 +188,7 @@ export function loadConfig(
       KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
-      CHECKPOINT_MAX_CHANGED: positive({ default: 2000 }),
+      CHECKPOINT_MAX_CHANGED: positive({ default: 1000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
       WEBHOOK_MAX_ATTEMPTS: positive({ default: 8 }),
       WEBHOOK_BASE_DELAY_MS: positive({ default: 5000 }),

@@ -7,7 +7,7 @@ export interface RunnerOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   /**
-   * For projections with incremental checkpoints: also checkpoint once this many subjects changed (2,000
+   * For projections with incremental checkpoints: also checkpoint once this many subjects changed (1,000
    * unless set). A checkpoint writes every changed subject in one transaction, so this bounds what one
    * checkpoint costs and blocks, whatever the number of subjects (vessels) tracked.
    */
@@ -217,7 +217,7 @@ export class ProjectionRunner {
     const due =
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
       (this.entriesSaved &&
-        (this.projection.changedCount?.() ?? 0) >= (this.options.checkpointMaxChanged ?? 2000)) ||
+        (this.projection.changedCount?.() ?? 0) >= (this.options.checkpointMaxChanged ?? 1000)) ||
       this.now().getTime() - this.lastCheckpointAt >= this.options.checkpointEveryMs;
     if (due) this.checkpoint();
   }
