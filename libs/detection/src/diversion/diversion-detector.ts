@@ -214,12 +214,12 @@ export class DiversionDetector implements Detector {
     return { head: this.head(), entries };
   }
 
-  /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   /** How many subjects changed since the last `takeChangedKeys`. */
   changedCount(): number {
     return this.changedKeys.size;
   }
 
+  /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   takeChangedKeys(): string[] {
     const keys = [...this.changedKeys].sort();
     this.changedKeys.clear();

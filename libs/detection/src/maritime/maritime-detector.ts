@@ -183,12 +183,12 @@ export class MaritimeDetector implements Detector {
     return snapshotState(this);
   }
 
-  /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   /** How many subjects changed since the last `takeChangedKeys` (at most: a vessel counts once). */
   changedCount(): number {
     return this.changedTracks.size + this.changedKeys.size;
   }
 
+  /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   takeChangedKeys(): string[] {
     for (const imo of this.identityChange.takeChangedImos()) this.changedKeys.add(`imo:${imo}`);
     for (const mmsi of this.routeDeviation.takeChangedCarriers()) this.changedKeys.add(`voyages:${mmsi}`);
