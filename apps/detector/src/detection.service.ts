@@ -35,7 +35,6 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
     metrics.watchUnregistered(() => projection.unregisteredConsignments());
     this.runner = new ProjectionRunner(store, checkpoints, projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
-    checkpointMaxChanged: config.checkpointMaxChanged,
       checkpointEveryMs: config.checkpointEveryMs,
       onProcessed: () => metrics.projectionEvents.inc({ projection: projection.name }),
       restartAfterMs: 1000,

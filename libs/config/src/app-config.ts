@@ -139,8 +139,6 @@ export interface AppConfig {
   kafkaIntake: KafkaIntakeSettings;
   demo: boolean;
   checkpointEveryEvents: number;
-  /** Detection also checkpoints once this many subjects changed (bounds one checkpoint's cost). */
-  checkpointMaxChanged: number;
   checkpointEveryMs: number;
   /** Webhook deliveries: durable outbox file, retry policy and per-request timeout. */
   webhooks: {
@@ -187,9 +185,8 @@ export function loadConfig(
       KAFKA_ALIGNMENT_MAX_DRIFT_MS: nonNegativeInt({ default: 300_000 }),
       KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
-      CHECKPOINT_EVERY_EVENTS: positive({ default: 5000 }),
-      CHECKPOINT_MAX_CHANGED: positive({ default: 1000 }),
-      CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
+      CHECKPOINT_EVERY_EVENTS: positive({ default: 100_000 }),
+      CHECKPOINT_EVERY_MS: positive({ default: 10_000 }),
       WEBHOOK_MAX_ATTEMPTS: positive({ default: 8 }),
       WEBHOOK_BASE_DELAY_MS: positive({ default: 5000 }),
       WEBHOOK_MAX_DELAY_MS: positive({ default: 3_600_000 }),
@@ -308,7 +305,6 @@ export function loadConfig(
     },
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,
-    checkpointMaxChanged: e.CHECKPOINT_MAX_CHANGED,
     checkpointEveryMs: e.CHECKPOINT_EVERY_MS,
     webhooks: {
       path: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'webhooks.sqlite'),

@@ -151,9 +151,10 @@ export class DetectionEngine {
     return { head: this.head(), entries };
   }
 
-  /** How many subjects changed since the last `takeChangedKeys` (what the next incremental checkpoint writes). */
-  changedCount(): number {
-    return this.diversion.changedCount() + this.maritime.changedCount();
+  /** Counts every subject as changed, so the next `takeChangedKeys` lists them all. */
+  markAllChanged(): void {
+    this.diversion.markAllChanged();
+    this.maritime.markAllChanged();
   }
 
   /** Keys of the subjects whose state changed since the last call or the last full snapshot, sorted. */

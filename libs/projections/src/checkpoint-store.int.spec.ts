@@ -67,6 +67,110 @@ describe('CheckpointStore', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['checkpoint_subjects', 'checkpoints']);
+    expect(tables).toEqual(['checkpoint_slots', 'checkpoints']);
+  });
+
+  describe('a checkpoint written in parts', () => {
+    const at = new Date('2026-06-01T00:00:00Z');
+    let file: string;
+    beforeEach(() => {
+      file = path.join(dir, 'parts.sqlite');
+      const store = new CheckpointStore(file);
+      store.saveChanges(
+        'p',
+        '10',
+        {
+          head: 'h1',
+          changes: [
+            ['a', 1],
+            ['b', 2],
+          ],
+        },
+        at,
+        true,
+      );
+      store.close();
+    });
+
+    it('is invisible until committed, and a crash before the commit leaves the previous checkpoint whole', () => {
+      const store = new CheckpointStore(file);
+      store.load('p');
+      const generation = store.beginParts('p');
+      store.writePart('p', generation, [['a', 100]]);
+      store.writePart('p', generation, [
+        ['c', 300],
+        ['b', undefined],
+      ]);
+      // A reader (a restart) sees the committed checkpoint only; the parts went to the other slots.
+      const restarted = new CheckpointStore(file);
+      expect(restarted.load('p')).toMatchObject({
+        position: '10',
+        snapshot: { head: 'h1', entries: { a: 1, b: 2 } },
+      });
+      restarted.close();
+      store.close();
+    });
+
+    it('shows every part once committed, deletions included', () => {
+      const store = new CheckpointStore(file);
+      store.load('p');
+      const generation = store.beginParts('p');
+      store.writePart('p', generation, [['a', 100]]);
+      store.writePart('p', generation, [
+        ['c', 300],
+        ['b', undefined],
+      ]);
+      store.commitParts('p', generation, '20', 'h2', at, false);
+      expect(new CheckpointStore(file).load('p')).toMatchObject({
+        position: '20',
+        snapshot: { head: 'h2', entries: { a: 100, c: 300 } },
+      });
+    });
+
+    it('never reuses the generation of parts left uncommitted by a crash', () => {
+      const crashed = new CheckpointStore(file);
+      crashed.load('p');
+      const lost = crashed.beginParts('p');
+      crashed.writePart('p', lost, [['x', 'from a checkpoint that never committed']]);
+      crashed.close();
+
+      const store = new CheckpointStore(file);
+      store.load('p');
+      const generation = store.beginParts('p');
+      expect(generation).toBeGreaterThan(lost);
+      store.writePart('p', generation, [['a', 5]]);
+      store.commitParts('p', generation, '30', 'h3', at, false);
+      const entries = (new CheckpointStore(file).load('p')?.snapshot as { entries: object }).entries;
+      expect(entries).toEqual({ a: 5, b: 2 });
+    });
+
+    it('keeps alternating slots: many checkpoints in a row keep the newest value of each subject', () => {
+      const store = new CheckpointStore(file);
+      store.load('p');
+      for (let i = 1; i <= 5; i++) {
+        const generation = store.beginParts('p');
+        store.writePart(
+          'p',
+          generation,
+          i % 2 === 0
+            ? [['a', i]]
+            : [
+                ['a', i],
+                ['b', i],
+              ],
+        );
+        store.commitParts('p', generation, String(10 + i), `h${i}`, at, false);
+      }
+      expect(new CheckpointStore(file).load('p')?.snapshot).toEqual({ head: 'h5', entries: { a: 5, b: 5 } });
+    });
+
+    it('with replace, drops every subject the parts did not write', () => {
+      const store = new CheckpointStore(file);
+      store.load('p');
+      const generation = store.beginParts('p');
+      store.writePart('p', generation, [['z', 26]]);
+      store.commitParts('p', generation, '40', 'h4', at, true);
+      expect(new CheckpointStore(file).load('p')?.snapshot).toEqual({ head: 'h4', entries: { z: 26 } });
+    });
   });
 });

@@ -2,7 +2,7 @@ import { DetectionEngine, type DetectionConfig, type InputStatus } from '@aidwat
 import type { AidEvent, FlagCleared, FlagRaised, PortDeclaredData } from '@aidwatch/domain';
 import type { EventStore, StoredEvent } from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
-import type { Projection, SnapshotChanges } from './projection';
+import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
 
 /** Streams that hold inbound facts (not flags). */
 export const inboundStreamPrefixes = ['consignment-', 'exemption-', 'vessel-', 'port-', 'designation-'];
@@ -67,8 +67,10 @@ export class DetectionProjection implements Projection {
     return { head: this.engine.head(), changes: keys.map((key) => [key, this.engine.entry(key)]) };
   }
 
-  changedCount(): number {
-    return this.engine.changedCount();
+  checkpointParts(all: boolean): CheckpointParts {
+    if (all) this.engine.markAllChanged();
+    const engine = this.engine;
+    return { head: engine.head(), keys: engine.takeChangedKeys(), entry: (key) => engine.entry(key) };
   }
 
   restore(snapshot: unknown): void {

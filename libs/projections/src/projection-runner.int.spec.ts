@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore, type StoredEvent } from '@aidwatch/event-store';
 import { CheckpointStore } from './checkpoint-store';
-import type { Projection, SnapshotChanges } from './projection';
+import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
 class CountingProjection implements Projection {
@@ -53,6 +53,28 @@ class KeyedProjection implements Projection {
   reset(): void {
     this.counts = new Map();
     this.changed.clear();
+  }
+}
+
+/** KeyedProjection checkpointed in parts; records what it was asked, to see that no event lands mid-checkpoint. */
+class PartsProjection extends KeyedProjection {
+  readonly log: string[] = [];
+  override apply(event: StoredEvent): void {
+    this.log.push(`apply ${event.streamId}`);
+    super.apply(event);
+  }
+  checkpointParts(all: boolean): CheckpointParts {
+    const { head, changes } = this.snapshotChanges(all);
+    const values = new Map(changes);
+    this.log.push(`checkpoint of ${changes.length}`);
+    return {
+      head,
+      keys: [...values.keys()],
+      entry: (key) => {
+        this.log.push(`entry ${key}`);
+        return this.counts.get(key);
+      },
+    };
   }
 }
 
@@ -216,5 +238,32 @@ describe('ProjectionRunner', () => {
       'vessel-1',
       'vessel-9',
     ]);
+  });
+
+  it('writes a checkpoint in parts, with the event loop free between them and no event applied meanwhile', async () => {
+    for (let i = 0; i < 12; i++)
+      await store.append(`vessel-${i % 6}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    const projection = new PartsProjection();
+    const held: number[] = [];
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 6,
+      checkpointEveryMs: 60_000,
+      checkpointPartSize: 2,
+      onCheckpoint: ({ blockedMs, subjects }) => held.push(subjects ?? -1, blockedMs >= 0 ? 1 : 0),
+    });
+    runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+
+    // Two checkpoints of six vessels each, every entry read before the next event is applied.
+    expect(held).toEqual([6, 1, 6, 1]);
+    const firstCheckpoint = projection.log.indexOf('checkpoint of 6');
+    const entries = projection.log.slice(firstCheckpoint + 1, firstCheckpoint + 7);
+    expect(entries.every((line) => line.startsWith('entry '))).toBe(true);
+    expect(projection.log[firstCheckpoint + 7]).toBe('apply vessel-0');
+    const resumed = new KeyedProjection();
+    const saved = checkpoints.load('keyed')!;
+    resumed.restore(saved.snapshot);
+    expect(Object.fromEntries(resumed.counts)).toEqual(Object.fromEntries(projection.counts));
   });
 });

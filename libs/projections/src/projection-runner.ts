@@ -7,11 +7,11 @@ export interface RunnerOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   /**
-   * For projections with incremental checkpoints: also checkpoint once this many subjects changed (1,000
-   * unless set). A checkpoint writes every changed subject in one transaction, so this bounds what one
-   * checkpoint costs and blocks, whatever the number of subjects (vessels) tracked.
+   * Projections that checkpoint in parts (`checkpointParts`) write this many subjects per transaction (500
+   * unless set) and let the event loop run between parts, so no checkpoint holds the thread for long however
+   * many subjects changed.
    */
-  checkpointMaxChanged?: number;
+  checkpointPartSize?: number;
   onError?: (error: unknown, event: StoredEvent | undefined) => void;
   /**
    * After a failure, start again from the checkpoint after this delay (doubling up to 30 s while it keeps
@@ -19,8 +19,16 @@ export interface RunnerOptions {
    */
   restartAfterMs?: number;
   onProcessed?: (event: StoredEvent) => void;
-  /** After each checkpoint: how long taking and saving it blocked the thread, in milliseconds. */
-  onCheckpoint?: (info: { position: Position; durationMs: number }) => void;
+  /**
+   * After each checkpoint: `durationMs` from start to commit, `blockedMs` the longest stretch it held the thread
+   * (one part, or the whole of a checkpoint written at once), `subjects` the entries written (incremental only).
+   */
+  onCheckpoint?: (info: {
+    position: Position;
+    durationMs: number;
+    blockedMs: number;
+    subjects?: number;
+  }) => void;
   /** Wall clock, for checkpoint timing and lag only (never for detection). */
   now?: () => Date;
   /**
@@ -59,6 +67,7 @@ export class ProjectionRunner {
   private restartDelayMs: number | undefined;
   private stopping = false;
   private entriesSaved = false;
+  private checkpointing: Promise<void> | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -89,7 +98,8 @@ export class ProjectionRunner {
     this.subscription = subscription;
     // A quiet period after a burst still gets its checkpoint, but never in the middle of an apply.
     this.timer = setInterval(() => {
-      if (!this.applying) this.checkpoint();
+      if (!this.applying)
+        void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
     }, this.options.checkpointEveryMs);
     this.timer.unref();
     this.loop = this.consume(subscription).finally(() => {
@@ -105,7 +115,8 @@ export class ProjectionRunner {
     const loop = this.loop;
     await this.subscription?.close();
     await loop;
-    this.checkpoint();
+    await this.checkpointing;
+    await this.checkpoint();
   }
 
   /** Drops the checkpoint and state, then replays the whole log. */
@@ -182,6 +193,8 @@ export class ProjectionRunner {
           if (this.stopping) break;
         }
         current = event;
+        // A checkpoint being written in parts needs the state to stay as it was taken.
+        if (this.checkpointing) await this.checkpointing;
         this.applying = true;
         await this.projection.apply(event);
         this.applying = false;
@@ -190,7 +203,7 @@ export class ProjectionRunner {
         this.processed += 1;
         this.sinceCheckpoint += 1;
         this.options.onProcessed?.(event);
-        this.maybeCheckpoint();
+        if (this.checkpointDue()) await this.checkpoint();
         this.wakeIdleWaiters();
         this.restartDelayMs = undefined;
       }
@@ -213,29 +226,67 @@ export class ProjectionRunner {
     this.restartTimer.unref();
   }
 
-  private maybeCheckpoint(): void {
-    const due =
+  private checkpointDue(): boolean {
+    return (
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
-      (this.entriesSaved &&
-        (this.projection.changedCount?.() ?? 0) >= (this.options.checkpointMaxChanged ?? 1000)) ||
-      this.now().getTime() - this.lastCheckpointAt >= this.options.checkpointEveryMs;
-    if (due) this.checkpoint();
+      this.now().getTime() - this.lastCheckpointAt >= this.options.checkpointEveryMs
+    );
   }
 
-  private checkpoint(): void {
-    if (this.position === null || this.sinceCheckpoint === 0) return;
+  /** Writes a checkpoint of what was processed, unless nothing was since the last one or one is being written. */
+  private checkpoint(): Promise<void> {
+    if (this.position === null || this.sinceCheckpoint === 0) return Promise.resolve();
+    this.checkpointing ??= this.writeCheckpoint(this.position).finally(
+      () => (this.checkpointing = undefined),
+    );
+    return this.checkpointing;
+  }
+
+  private async writeCheckpoint(position: Position): Promise<void> {
     const at = this.now();
     const started = performance.now();
-    if (this.projection.snapshotChanges) {
+    const processed = this.sinceCheckpoint;
+    let blockedMs = 0;
+    let subjects: number | undefined;
+    const name = this.projection.name;
+    if (this.projection.checkpointParts) {
+      const all = !this.entriesSaved;
+      let stretch = performance.now();
+      const parts = this.projection.checkpointParts(all);
+      const generation = this.checkpoints.beginParts(name);
+      const size = this.options.checkpointPartSize ?? 500;
+      for (let i = 0; i < parts.keys.length; i += size) {
+        const rows = parts.keys.slice(i, i + size).map((key): [string, unknown] => [key, parts.entry(key)]);
+        this.checkpoints.writePart(name, generation, rows);
+        if (i + size < parts.keys.length) {
+          blockedMs = Math.max(blockedMs, performance.now() - stretch);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          stretch = performance.now();
+        }
+      }
+      this.checkpoints.commitParts(name, generation, position, parts.head, at, all);
+      blockedMs = Math.max(blockedMs, performance.now() - stretch);
+      subjects = parts.keys.length;
+      this.entriesSaved = true;
+    } else if (this.projection.snapshotChanges) {
       const all = !this.entriesSaved;
       const changes = this.projection.snapshotChanges(all);
-      this.checkpoints.saveChanges(this.projection.name, this.position, changes, at, all);
+      this.checkpoints.saveChanges(name, position, changes, at, all);
       this.entriesSaved = true;
+      subjects = changes.changes.length;
+      blockedMs = performance.now() - started;
     } else {
-      this.checkpoints.save(this.projection.name, this.position, this.projection.snapshot(), at);
+      this.checkpoints.save(name, position, this.projection.snapshot(), at);
+      blockedMs = performance.now() - started;
     }
-    this.options.onCheckpoint?.({ position: this.position, durationMs: performance.now() - started });
-    this.sinceCheckpoint = 0;
+    const durationMs = performance.now() - started;
+    this.options.onCheckpoint?.({
+      position,
+      durationMs,
+      blockedMs,
+      ...(subjects !== undefined && { subjects }),
+    });
+    this.sinceCheckpoint -= processed;
     this.lastCheckpointAt = at.getTime();
     this.checkpointedAt = at.toISOString();
   }

@@ -17,11 +17,23 @@ export interface Projection {
    * `all`, every entry. `restore` then receives `{ head, entries }` with every entry saved so far.
    */
   snapshotChanges?(all: boolean): SnapshotChanges;
-  /** With `snapshotChanges`: how many entries the next incremental checkpoint would write (cheap, per event). */
-  changedCount?(): number;
+  /**
+   * Optional, preferred to `snapshotChanges`: the same checkpoint, read a subject at a time, so the runner writes
+   * it in parts with the event loop free in between (while the projection waits, so it stays consistent).
+   * With `all`, every subject is listed.
+   */
+  checkpointParts?(all: boolean): CheckpointParts;
   restore(snapshot: unknown): void;
   /** Back to the empty state (for a rebuild). */
   reset(): void;
+}
+
+export interface CheckpointParts {
+  head: unknown;
+  /** Subjects changed since the last checkpoint (all of them when asked). */
+  keys: string[];
+  /** A subject's entry now; undefined: the subject is gone. */
+  entry(key: string): unknown;
 }
 
 export interface SnapshotChanges {

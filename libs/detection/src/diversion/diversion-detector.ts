@@ -214,9 +214,9 @@ export class DiversionDetector implements Detector {
     return { head: this.head(), entries };
   }
 
-  /** How many subjects changed since the last `takeChangedKeys`. */
-  changedCount(): number {
-    return this.changedKeys.size;
+  /** Counts every subject as changed: the next `takeChangedKeys` lists them all (a checkpoint written whole). */
+  markAllChanged(): void {
+    for (const key of this.state.subjectKeys()) this.changedKeys.add(key);
   }
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */

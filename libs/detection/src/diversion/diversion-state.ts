@@ -179,6 +179,15 @@ export class DiversionState {
     };
   }
 
+  /** Every subject kept, as checkpoint keys (`exemption:<id>`, `port:<locode>`, `consignment:<id>`). */
+  subjectKeys(): string[] {
+    return [
+      ...[...this.exemptionFacts.keys()].map((id) => `exemption:${id}`),
+      ...[...this.ports.keys()].map((locode) => `port:${locode}`),
+      ...[...this.consignments.keys()].map((id) => `consignment:${id}`),
+    ];
+  }
+
   /** One consignment's facts as in `toJSON().consignments`, undefined when unknown. */
   consignmentJson(consignmentId: string): ConsignmentFactsJson | undefined {
     const facts = this.consignments.get(consignmentId);

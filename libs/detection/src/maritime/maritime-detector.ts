@@ -183,9 +183,11 @@ export class MaritimeDetector implements Detector {
     return snapshotState(this);
   }
 
-  /** How many subjects changed since the last `takeChangedKeys` (at most: a vessel counts once). */
-  changedCount(): number {
-    return this.changedTracks.size + this.changedKeys.size;
+  /** Counts every subject as changed: the next `takeChangedKeys` lists them all (a checkpoint written whole). */
+  markAllChanged(): void {
+    for (const track of this.tracks.values()) this.changedTracks.add(track);
+    for (const imo of this.identityChange.imoHolders.keys()) this.changedKeys.add(`imo:${imo}`);
+    for (const mmsi of this.routeDeviation.voyagesByMmsi.keys()) this.changedKeys.add(`voyages:${mmsi}`);
   }
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
