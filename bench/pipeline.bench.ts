@@ -4,7 +4,9 @@
 // Env: KAFKA_BROKERS (required), BENCH_EVENTS (events per fleet size, 100000), BENCH_FLEETS ("2000,20000"),
 // BENCH_PARTITIONS (partitions of the AIS topic, 4), BENCH_RATE (events/s of the latency phase, 5000),
 // BENCH_LATENCY_SECONDS (10), BENCH_RSS_VESSELS (200000; 0 skips), BENCH_DIR (temp dir: the disk measured),
-// BENCH_PHASES ("ingest,rebuild,latency,rss": drop some to profile one, e.g. with node --cpu-prof).
+// BENCH_PHASES ("ingest,rebuild,latency,rss": drop some to profile one, e.g. with node --cpu-prof),
+// BENCH_CHECKPOINT_EVERY_EVENTS (10000: the ingest phases checkpoint this often, more often than the default
+// CHECKPOINT_EVERY_EVENTS, so that checkpoints are measured and their cost is in the ingest rate).
 //
 // The bench produces to the contract topics (ais.positions.v1, aid.reference.v1) and reads them with new consumer
 // groups whose offsets it sets to the end before producing, so earlier data on the broker is left alone.
@@ -36,6 +38,7 @@ const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const RSS_VESSELS = Number(process.env.BENCH_RSS_VESSELS ?? 200_000);
+const CHECKPOINT_EVERY_EVENTS = Number(process.env.BENCH_CHECKPOINT_EVERY_EVENTS ?? 10_000);
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'ingest,rebuild,latency,rss').split(','));
 const START = '2026-06-01T00:00:00.000Z';
 const HOURS = 4;
@@ -184,6 +187,7 @@ function detectionRunner(
   checkpointFile: string,
   checkpointMs: CheckpointFigures[],
   processed: (event: StoredEvent, flagged: boolean) => void,
+  checkpointEveryEvents = config.checkpointEveryEvents,
 ) {
   let flagged = false;
   const projection = new DetectionProjection(store, detectionConfigFrom(config.detection), defaultPorts(), {
@@ -192,7 +196,7 @@ function detectionRunner(
     },
   });
   return new ProjectionRunner(store, new CheckpointStore(checkpointFile), projection, {
-    checkpointEveryEvents: config.checkpointEveryEvents,
+    checkpointEveryEvents,
     checkpointEveryMs: config.checkpointEveryMs,
     onCheckpoint: ({ durationMs, blockedMs, subjects }) =>
       checkpointMs.push({ durationMs, blockedMs, subjects: subjects ?? 0 }),
@@ -210,10 +214,16 @@ function pipeline(dir: string, groupId: string): Pipeline {
   const checkpointMs: CheckpointFigures[] = [];
   let count = 0;
   let listener: ((event: StoredEvent, flagged: boolean) => void) | undefined;
-  const runner = detectionRunner(store, checkpointFile, checkpointMs, (event, flagged) => {
-    count += 1;
-    listener?.(event, flagged);
-  });
+  const runner = detectionRunner(
+    store,
+    checkpointFile,
+    checkpointMs,
+    (event, flagged) => {
+      count += 1;
+      listener?.(event, flagged);
+    },
+    CHECKPOINT_EVERY_EVENTS,
+  );
   const intake = new EventIntake(store, new AidwatchMetrics());
   const inbound = KafkaInbound.fromConfig(
     { brokers, clientId: `aidwatch-bench-${run}`, groupId },
@@ -285,7 +295,9 @@ async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'aidwatch-pipeline-'));
   console.log(
     `AidWatch pipeline bench — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, ` +
-      `broker ${brokers.join(',')}, ${PARTITIONS} AIS partitions, store in ${root}\n`,
+      `broker ${brokers.join(',')}, ${PARTITIONS} AIS partitions, store in ${root}; ingest checkpoints every ` +
+      `${fmt(CHECKPOINT_EVERY_EVENTS)} events, rebuild as configured (${fmt(config.checkpointEveryEvents)} events, ` +
+      `${fmt(config.checkpointEveryMs)} ms)\n`,
   );
   await ensureTopics();
   const phases: Array<Awaited<ReturnType<typeof ingestPhase>>> = [];

@@ -202,6 +202,10 @@ export class KafkaInbound {
     while (i < batch.messages.length && control.isActive()) {
       const { end, handedTime, waitingTime } = this.alignedSlice(key, batch.messages, i, size);
       if (end > i) {
+        // Each slice starts on a fresh turn of the event loop: otherwise the slices of several partitions, each
+        // resumed by the settling of the previous one's append, run back to back as one long microtask chain.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!control.isActive()) return;
         const chunk = batch.messages.slice(i, end);
         let settled: { ok: number; rejected: number };
         try {
