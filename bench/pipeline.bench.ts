@@ -192,7 +192,7 @@ function detectionRunner(
   let flagged = false;
   const projection = new DetectionProjection(store, detectionConfigFrom(config.detection), defaultPorts(), {
     onFlagEvents: (events) => {
-      if (events.some((e) => e.type === 'aidwatch.flag.raised.v1')) flagged = true;
+      if (events.some((e) => e.type === 'aidwatch.flag.raised.v2')) flagged = true;
     },
   });
   return new ProjectionRunner(store, new CheckpointStore(checkpointFile), projection, {

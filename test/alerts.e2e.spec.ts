@@ -257,7 +257,7 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     await ours.waitFor((f) => f.some((x) => x.event === 'aidwatch.alert.commented.v1'));
     await new Promise((r) => setTimeout(r, 500));
     await Promise.all([ours.close(), theirs.close()]);
-    expect(new Set(ours.frames.map((f) => f.event))).toContain('aidwatch.flag.raised.v1');
+    expect(new Set(ours.frames.map((f) => f.event))).toContain('aidwatch.flag.raised.v2');
     expect(theirs.status).toBe(200);
     expect(theirs.frames).toEqual([]);
 

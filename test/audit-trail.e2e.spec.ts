@@ -123,7 +123,7 @@ describe('audit trail over HTTP: as-of state, timeline, chain verification', () 
     checkpoints.close();
     await store.close();
     await eventually(async () =>
-      (await get(`${system.url}/health`)).body.checks.readModel.detail.projection === 'read-model-v2@green-1'
+      (await get(`${system.url}/health`)).body.checks.readModel.detail.projection === 'read-model-v3@green-1'
         ? true
         : undefined,
     );

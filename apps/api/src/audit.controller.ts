@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { sealedStoreOf, verifyStore } from '@aidwatch/audit';
+import { verifyStore } from '@aidwatch/audit';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { Allow } from '@aidwatch/runtime';
 
@@ -16,6 +16,6 @@ export class AuditController {
    */
   @Get('verify')
   verify() {
-    return verifyStore(sealedStoreOf(this.store));
+    return verifyStore(this.store); // reads the log as stored, under every layer
   }
 }

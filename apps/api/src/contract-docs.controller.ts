@@ -6,8 +6,8 @@ import { asyncApiDocument, publishedSchemas } from '@aidwatch/domain';
 import { Roles } from '@aidwatch/access';
 import { Allow, ApiError, APP_CONFIG } from '@aidwatch/runtime';
 
-/** Version of the external contract the document describes (docs/contract.md, v1 with the v1.1 additions). */
-export const CONTRACT_VERSION = '1.1.0';
+/** Version of the external contract the document describes (docs/contract.md, v1 with the v1.1 and v1.2 additions). */
+export const CONTRACT_VERSION = '1.2.0';
 
 /**
  * The machine-readable contract: `GET /docs/asyncapi` (AsyncAPI 3.0, JSON), the JSON Schema of every event

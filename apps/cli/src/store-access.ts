@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadConfig, type AppConfig } from '@aidwatch/config';
-import { PersonalDataCipher, ProtectedEventStore, SubjectKeyStore } from '@aidwatch/audit';
+import { serviceEventStore } from '@aidwatch/audit';
 import { createEventStore, type EventStore } from '@aidwatch/event-store';
 
 export interface StoreOptions {
@@ -25,21 +25,27 @@ export function withStoreOptions(command: Command): Command {
  * embedded store's SQLite file may be open in a running deployment at the same time (WAL mode).
  */
 export function openStore(options: StoreOptions): { store: EventStore; config: AppConfig } {
+  const config = configOf(options);
+  return { store: createEventStore(config.eventStore), config };
+}
+
+/** The deployment's configuration, as the services load it; a memory store is bad usage (nothing to open). */
+function configOf(options: StoreOptions): AppConfig {
   const env = { ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) };
   const config = loadConfig(env);
   if (config.eventStore.kind === 'memory')
     throw new UsageError('EVENT_STORE=memory has nothing to read from another process');
-  return { store: createEventStore(config.eventStore), config };
+  return config;
 }
 
 /**
- * The store as the services read it, with personal data opened with the subjects' keys (rebuild and replay
- * need what the services see; verify and export read the sealed log as it is stored).
+ * The store as the services read it: events in their current versions, personal data opened with the
+ * subjects' keys (rebuild, replay and demo need what the services see; verify and export read the log as
+ * it is stored).
  */
 export function openReadableStore(options: StoreOptions): { store: EventStore; config: AppConfig } {
-  const { store, config } = openStore(options);
-  const cipher = new PersonalDataCipher(new SubjectKeyStore(config.subjectKeysPath));
-  return { store: new ProtectedEventStore(store, cipher), config };
+  const config = configOf(options);
+  return { store: serviceEventStore(config), config };
 }
 
 /** Bad usage or configuration: exit code 2. */

@@ -1,3 +1,4 @@
+import { EventUpcasters } from '@aidwatch/domain';
 import type { AlertLabels } from './alert-labels';
 import type { AlertStatus } from './alert-events';
 
@@ -23,7 +24,7 @@ export interface AlertFilter {
   consignmentId?: string[];
   vessel?: string[];
   bbox?: BoundingBox;
-  /** CloudEvents types to deliver (all when absent). */
+  /** CloudEvents types to deliver (all when absent); an older version of a type selects its current one. */
   types?: string[];
 }
 
@@ -43,10 +44,14 @@ export function inBoundingBox(p: GeoPoint, [west, south, east, north]: BoundingB
   return west <= east ? p.lon >= west && p.lon <= east : p.lon >= west || p.lon <= east;
 }
 
-/** Whether an event passes a filter. An event with no known location never passes a `bbox` filter. */
+/**
+ * Whether an event passes a filter. An event with no known location never passes a `bbox` filter. A
+ * `types` entry naming a superseded version (`aidwatch.flag.raised.v1`) selects the version that replaced
+ * it, so a subscription made before a new version keeps receiving what it asked for.
+ */
 export function filterMatches(filter: AlertFilter, facts: AlertEventFacts): boolean {
   return (
-    any(filter.types, [facts.type]) &&
+    any(filter.types, [facts.type, ...EventUpcasters.olderVersionsOf(facts.type)]) &&
     any(filter.organisation, facts.labels.organisation) &&
     any(filter.exemptionId, facts.labels.exemptionId) &&
     any(filter.rule, facts.labels.rule) &&

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Severities, type Flag, type Severity } from '@aidwatch/domain';
+import { EventTypes, Severities, SupersededEventTypes, type Flag, type Severity } from '@aidwatch/domain';
 import { AlertBook } from './alert-book';
 import { decide } from './alert-commands';
 import { filterErrors, filterMatches, inBoundingBox, type AlertFilter } from './alert-filter';
@@ -122,5 +122,26 @@ describe('stream and webhook filters', () => {
     };
     expect(filterMatches({ bbox: [-180, -90, 180, 90] }, { type: 't', labels })).toBe(false);
     expect(filterMatches({}, { type: 't', labels })).toBe(true);
+  });
+
+  it('a types filter naming a superseded version selects the version that replaced it, not the reverse', () => {
+    const labels = {
+      rule: [],
+      severity: [],
+      consignmentId: [],
+      vessel: [],
+      exemptionId: [],
+      organisation: [],
+      siteId: [],
+    };
+    const v1 = { types: [SupersededEventTypes.FlagRaisedV1] };
+    expect(filterMatches(v1, { type: EventTypes.FlagRaised, labels })).toBe(true);
+    expect(filterMatches(v1, { type: EventTypes.FlagCleared, labels })).toBe(false);
+    expect(filterMatches({ types: [EventTypes.FlagRaised] }, { type: EventTypes.FlagRaised, labels })).toBe(
+      true,
+    );
+    expect(filterMatches({ types: [EventTypes.FlagCleared] }, { type: EventTypes.FlagRaised, labels })).toBe(
+      false,
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { chainLinkOf, type EventStore, type NewEvent, type StoredEvent } from '@aidwatch/event-store';
+import {
+  chainLinkOf,
+  storedFormOf,
+  type EventStore,
+  type NewEvent,
+  type StoredEvent,
+} from '@aidwatch/event-store';
 import { merkleRoot, type StreamHead } from './merkle';
 import { readAllInPages } from './store-reading';
 
@@ -90,14 +96,15 @@ export function checkpointDataOf(event: StoredEvent): CheckpointData | undefined
 }
 
 /**
- * Reads the whole store, takes every stream's head and appends a checkpoint over them (nothing when the
- * store is empty). Returns the stored checkpoint event.
+ * Reads the whole store as stored, takes every stream's head and appends a checkpoint over them (nothing
+ * when the store is empty). Returns the stored checkpoint event.
  */
 export async function writeCheckpoint(
-  store: EventStore,
+  readable: EventStore,
   newId: () => string,
   now: () => Date,
 ): Promise<StoredEvent | undefined> {
+  const store = storedFormOf(readable);
   const heads = new StreamHeads();
   for await (const event of readAllInPages(store, { pageSize: 5000 })) heads.evolve(event);
   const checkpoint = heads.checkpoint();
@@ -107,8 +114,11 @@ export async function writeCheckpoint(
   return stored;
 }
 
-/** The newest checkpoint in the store, if any. */
+/** The newest checkpoint in the store (as stored), if any. */
 export async function latestCheckpoint(store: EventStore): Promise<StoredEvent | undefined> {
-  const [stored] = await store.readStream(CHECKPOINT_STREAM, { direction: 'backwards', maxCount: 1 });
+  const [stored] = await storedFormOf(store).readStream(CHECKPOINT_STREAM, {
+    direction: 'backwards',
+    maxCount: 1,
+  });
   return stored;
 }

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { EventStore, StoredEvent } from '@aidwatch/event-store';
+import { storedFormOf, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { checkpointDataOf } from './audit-checkpoint';
 import { consignmentTrail } from './consignment-trail';
 import {
@@ -32,12 +32,15 @@ export interface ExportOptions {
  * The export, line by line (each ends in a newline), reading the store a page at a time: memory does not
  * grow with the number of events (a consignment's trail is read whole). NDJSON: a start line, the
  * checkpoint, the events, a completion line whose `sha256` covers every byte before it (docs/audit.md).
+ * Exports the log as stored (`storedFormOf`): each event in the version it was written in, so its hash
+ * verifies; a reader's upcast or opened view would not.
  */
 export async function* exportLines(
-  store: EventStore,
+  readable: EventStore,
   scope: ExportScope,
   options: ExportOptions,
 ): AsyncGenerator<string> {
+  const store = storedFormOf(readable);
   const covers = options.checkpoint && checkpointDataOf(options.checkpoint)?.coversPosition;
   const inScope = (e: StoredEvent) => covers === undefined || comparePositions(e.position, covers) <= 0;
   const { events, partialStreams } = await eventsOf(store, scope);

@@ -15,3 +15,4 @@ export * from './personal-data/personal-fields';
 export * from './personal-data/subject-key-store';
 export * from './personal-data/personal-data-cipher';
 export * from './personal-data/protected-event-store';
+export * from './service-event-store';

@@ -138,7 +138,7 @@ export function compareReadModels(
  * name, and the active version is what a running API serves. A rebuild writes a new version beside the
  * live one, then makes it active; the API notices and switches (ReadModelService).
  */
-export const READ_MODEL = 'read-model-v2';
+export const READ_MODEL = 'read-model-v3';
 
 export function liveReadModel(checkpoints: CheckpointStore): ReadModelProjection {
   return new ReadModelProjection(checkpoints.activeVersion(READ_MODEL));

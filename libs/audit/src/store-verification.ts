@@ -1,4 +1,4 @@
-import type { EventStore } from '@aidwatch/event-store';
+import { storedFormOf, type EventStore } from '@aidwatch/event-store';
 import { CHECKPOINT_STREAM, checkpointDataOf } from './audit-checkpoint';
 import { ChainVerifier, type VerificationReport } from './chain-verifier';
 import { readAllInPages, readStreamInPages } from './store-reading';
@@ -6,12 +6,14 @@ import { readAllInPages, readStreamInPages } from './store-reading';
 /**
  * Recomputes every stream's hash chain over the whole store, in store order, and holds the events to the
  * heads recorded by every checkpoint. Names the first broken link. Memory: one page plus one entry per
- * stream and per checkpointed head.
+ * stream and per checkpointed head. Reads the log as stored (`storedFormOf`): events of superseded
+ * versions as they were written, personal data sealed — never the upcast or opened view readers get.
  */
 export async function verifyStore(
-  store: EventStore,
+  readable: EventStore,
   onProgress?: (events: number) => void,
 ): Promise<VerificationReport> {
+  const store = storedFormOf(readable);
   const verifier = new ChainVerifier();
   for await (const event of readStreamInPages(store, CHECKPOINT_STREAM)) {
     const checkpoint = checkpointDataOf(event);

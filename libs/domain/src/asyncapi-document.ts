@@ -1,5 +1,5 @@
 import { CatalogueEntries, type CatalogueEntry } from './event-catalogue';
-import { EventTypes, Topics } from './event-types';
+import { EventTypes, SupersededEventTypes, Topics } from './event-types';
 import { RuleIds, Severities } from './flag';
 import { eventSchemaOf, type JsonSchema } from './validation/json-schemas';
 
@@ -19,20 +19,45 @@ const FLAG_COMMON = {
   evidence: { type: 'array', items: NON_EMPTY, description: 'ids of the events the flag rests on' },
 };
 
-/** `data` of the outbound flag events (docs/contract.md, "Flags"). */
+const FLAG_RAISED_V1: JsonSchema = {
+  title: 'FlagRaised data (v1)',
+  type: 'object',
+  required: [...Object.keys(FLAG_COMMON), 'severity', 'observed', 'threshold', 'explanation', 'raisedAt'],
+  properties: {
+    ...FLAG_COMMON,
+    severity: { enum: [...Severities] },
+    observed: { type: 'object' },
+    threshold: { type: 'object' },
+    explanation: { ...NON_EMPTY, description: 'one sentence a monitor can act on' },
+    raisedAt: { ...TIME, description: 'event time' },
+  },
+};
+
+const NO_PERSON =
+  'names no person: no monitor id, no recipient name (monitors are cited by the event ids in `evidence`)';
+
+/** `data` of the outbound flag events (docs/contract.md, "Flags"), the superseded v1 included. */
 export const FlagDataSchemas: Record<string, JsonSchema> = {
   [EventTypes.FlagRaised]: {
+    ...FLAG_RAISED_V1,
     title: 'FlagRaised data',
-    type: 'object',
-    required: [...Object.keys(FLAG_COMMON), 'severity', 'observed', 'threshold', 'explanation', 'raisedAt'],
+    description: `The fields of v1; ${NO_PERSON}.`,
     properties: {
-      ...FLAG_COMMON,
-      severity: { enum: [...Severities] },
-      observed: { type: 'object' },
-      threshold: { type: 'object' },
-      explanation: { ...NON_EMPTY, description: 'one sentence a monitor can act on' },
-      raisedAt: { ...TIME, description: 'event time' },
+      ...(FLAG_RAISED_V1.properties as Record<string, JsonSchema>),
+      observed: {
+        type: 'object',
+        description:
+          `What the rule measured; ${NO_PERSON}. access-denied: \`monitors\` is the number of distinct ` +
+          'monitors turned away (v1: their ids); monitor-finding has no `monitorId`.',
+      },
+      explanation: { ...NON_EMPTY, description: `one sentence a monitor can act on; ${NO_PERSON}` },
     },
+  },
+  [SupersededEventTypes.FlagRaisedV1]: {
+    ...FLAG_RAISED_V1,
+    description:
+      'Published until contract 1.2. AidWatch no longer sends it: a flag stored as v1 is read, served and ' +
+      're-published as v2.',
   },
   [EventTypes.FlagCleared]: {
     title: 'FlagCleared data',
@@ -131,14 +156,22 @@ export function asyncApiDocument(options: { version: string; brokers?: readonly 
   }
 
   messages.FlagRaised = outboundMessage(EventTypes.FlagRaised, 'FlagRaised', 'A risk flag was raised.');
+  messages.FlagRaisedV1 = outboundMessage(
+    SupersededEventTypes.FlagRaisedV1,
+    'FlagRaisedV1',
+    'A risk flag was raised (until contract 1.2; older records of the topic).',
+  );
   messages.FlagCleared = outboundMessage(EventTypes.FlagCleared, 'FlagCleared', 'A risk flag was cleared.');
   const alerts = channelId(Topics.alerts);
   channels[alerts] = {
     address: Topics.alerts,
     title: Topics.alerts,
-    description: 'Outbound flag events, keyed by subject.',
+    description:
+      `Outbound flag events, keyed by subject. AidWatch sends ${EventTypes.FlagRaised}; records written ` +
+      `before contract 1.2 carry ${SupersededEventTypes.FlagRaisedV1}.`,
     messages: {
       FlagRaised: { $ref: '#/components/messages/FlagRaised' },
+      FlagRaisedV1: { $ref: '#/components/messages/FlagRaisedV1' },
       FlagCleared: { $ref: '#/components/messages/FlagCleared' },
     },
   };

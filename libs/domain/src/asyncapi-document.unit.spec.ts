@@ -1,7 +1,7 @@
 import { Parser, type AsyncAPIDocumentInterface, type Diagnostic } from '@asyncapi/parser';
 import { asyncApiDocument } from './asyncapi-document';
 import { CatalogueEntries } from './event-catalogue';
-import { Topics } from './event-types';
+import { EventTypes, SupersededEventTypes, Topics } from './event-types';
 
 const errorsOf = (diagnostics: Diagnostic[]) =>
   diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`);
@@ -64,5 +64,30 @@ describe('the AsyncAPI document', () => {
       [Topics.alerts]: 'send',
       [Topics.deadLetters]: 'send',
     });
+  });
+
+  it('sends the current flag version; the superseded one stays described on the alerts channel only', () => {
+    const alerts = parsed!
+      .channels()
+      .all()
+      .find((c) => c.address() === Topics.alerts)!;
+    const titles = (list: { title(): string | undefined }[]) => list.map((m) => m.title());
+    expect(titles(alerts.messages().all())).toEqual(
+      expect.arrayContaining([
+        EventTypes.FlagRaised,
+        SupersededEventTypes.FlagRaisedV1,
+        EventTypes.FlagCleared,
+      ]),
+    );
+    const send = parsed!
+      .operations()
+      .all()
+      .find((o) => o.action() === 'send' && o.channels().all()[0].address() === Topics.alerts)!;
+    expect(titles(send.messages().all()).sort()).toEqual(
+      [EventTypes.FlagCleared, EventTypes.FlagRaised].sort(),
+    );
+    const observed = (document as any).components.messages.FlagRaised.payload.properties.data.properties
+      .observed;
+    expect(observed.description).toMatch(/names no person/);
   });
 });

@@ -1,4 +1,7 @@
-/** The v1 event catalogue of the external contract (docs/contract.md). */
+/**
+ * The event types of the external contract (docs/contract.md), each in its current version: AidWatch writes
+ * only these. Older versions it still reads are in `SupersededEventTypes`.
+ */
 export const EventTypes = {
   ExemptionGranted: 'aidwatch.exemption.granted.v1',
   ExemptionRevoked: 'aidwatch.exemption.revoked.v1',
@@ -15,8 +18,18 @@ export const EventTypes = {
   AccessDenied: 'aidwatch.verification.access-denied.v1',
   VesselPositionReported: 'aidwatch.vessel.position.v1',
   VesselStaticReported: 'aidwatch.vessel.static.v1',
-  FlagRaised: 'aidwatch.flag.raised.v1',
+  /** v2 (contract 1.2): a flag names no person (see `flagRaisedV1ToV2`). */
+  FlagRaised: 'aidwatch.flag.raised.v2',
   FlagCleared: 'aidwatch.flag.cleared.v1',
+} as const;
+
+/**
+ * Versions no longer written but still in stores: each is read as its successor through an upcaster
+ * (upcasting/event-upcasters.ts); the stored bytes stay as they are.
+ */
+export const SupersededEventTypes = {
+  /** Until contract 1.2; read as `aidwatch.flag.raised.v2`. */
+  FlagRaisedV1: 'aidwatch.flag.raised.v1',
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];

@@ -34,7 +34,11 @@ export interface FlagSubject {
   id: string;
 }
 
-/** A risk flag as published in `aidwatch.flag.raised.v1` (docs/contract.md, "Flags"). */
+/**
+ * A risk flag as published in `aidwatch.flag.raised.v2` (docs/contract.md, "Flags"). It names no person:
+ * `observed`, `threshold`, `evidence` and `explanation` never hold a monitor's id or a recipient's name (those
+ * live, encrypted per data subject, in the events `evidence` cites).
+ */
 export interface Flag {
   flagId: string;
   /** Identifies the problem independent of its evidence: rule + subject + rule-specific key. */

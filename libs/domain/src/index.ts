@@ -31,3 +31,6 @@ export {
   validateInboundEvent,
 } from './validation/compiled-event-validator';
 export * from './asyncapi-document';
+export * from './upcasting/upcaster-registry';
+export * from './upcasting/flag-raised.upcasters';
+export * from './upcasting/event-upcasters';

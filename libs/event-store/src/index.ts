@@ -5,3 +5,4 @@ export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store';
 export { createEventStore, type EventStoreConfig } from './event-store.factory';
 export * from './chain';
+export * from './upcasting-event-store';

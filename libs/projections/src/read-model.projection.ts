@@ -23,9 +23,12 @@ export class ReadModelProjection implements Projection {
   readonly filter = consignmentReadModelFilter;
   private state = initialConsignmentReadModel();
 
-  /** `version` names a blue/green copy (`read-model-v2@<version>`) built beside the live one. */
+  /**
+   * `version` names a blue/green copy (`read-model-v3@<version>`) built beside the live one. v3: built from
+   * the upcast store (flags as `aidwatch.flag.raised.v2`), so a v2 snapshot holding v1 flags is not reused.
+   */
   constructor(readonly version?: string) {
-    this.name = version ? `read-model-v2@${version}` : 'read-model-v2';
+    this.name = version ? `read-model-v3@${version}` : 'read-model-v3';
   }
 
   get flags(): FlagsReadModel {

@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { PersonalDataCipher, ProtectedEventStore, SubjectKeyStore } from '@aidwatch/audit';
+import { serviceEventStore } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
-import { createEventStore, EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore } from '@aidwatch/projections';
 import { AccessModule } from './access/access.module';
@@ -18,14 +18,7 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: AidwatchMetrics, useValue: new AidwatchMetrics() },
-        {
-          provide: EVENT_STORE,
-          useFactory: () =>
-            new ProtectedEventStore(
-              createEventStore(config.eventStore),
-              new PersonalDataCipher(new SubjectKeyStore(config.subjectKeysPath)),
-            ),
-        },
+        { provide: EVENT_STORE, useFactory: () => serviceEventStore(config) },
         { provide: CheckpointStore, useFactory: () => new CheckpointStore(config.checkpointPath) },
       ],
       exports: [APP_CONFIG, LOGGER, AidwatchMetrics, EVENT_STORE, CheckpointStore],

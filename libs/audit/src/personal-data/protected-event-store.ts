@@ -1,15 +1,17 @@
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  StreamWrite,
-  SubscribeOptions,
-  Subscription,
+import {
+  storedFormOf,
+  type AppendResult,
+  type EventStore,
+  type LayeredEventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type StreamWrite,
+  type SubscribeOptions,
+  type Subscription,
 } from '@aidwatch/event-store';
 import { isSealed, type PersonalDataCipher } from './personal-data-cipher';
 import { personalFields, subjectOf } from './personal-fields';
@@ -20,9 +22,9 @@ type Payload = { data?: Record<string, unknown> } & Record<string, unknown>;
  * The event store with personal data encrypted per data subject (personal-fields.ts): appends seal those
  * fields before they reach the log, reads open them again, or show `[forgotten]` once `aidwatch forget`
  * destroyed the subject's key. The log, and so its hash chain, only ever holds the sealed form: verify and
- * export read the inner store (`sealedStore`).
+ * export read the store as stored (`storedFormOf`).
  */
-export class ProtectedEventStore implements EventStore {
+export class ProtectedEventStore implements LayeredEventStore {
   readonly name: string;
 
   constructor(
@@ -30,6 +32,10 @@ export class ProtectedEventStore implements EventStore {
     private readonly cipher: PersonalDataCipher,
   ) {
     this.name = sealedStore.name;
+  }
+
+  get storedForm(): EventStore {
+    return this.sealedStore;
   }
 
   append(streamId: string, events: NewEvent[], expected?: ExpectedRevision): Promise<AppendResult> {
@@ -97,6 +103,5 @@ export class ProtectedEventStore implements EventStore {
   }
 }
 
-/** The store as the log holds it (sealed personal data): what hashes, verification and export need. */
-export const sealedStoreOf = (store: EventStore): EventStore =>
-  store instanceof ProtectedEventStore ? store.sealedStore : store;
+/** The store as the log holds it (sealed personal data, events as stored): what hashes, verification and export need. */
+export const sealedStoreOf = (store: EventStore): EventStore => storedFormOf(store);

@@ -7,6 +7,8 @@ import type { AccessDeniedFact } from './consignment-facts';
  * Denied monitoring visits per site: the denials since the site's latest verification (by event time) form
  * the current run. Any run is `high`; a run of `accessDeniedEscalationCount` or more is `critical` (WFP's
  * "no access, no food" rule). A verification at the site after the run ends it, and the flag clears.
+ * The flag names no monitor (contract 1.2): it cites the denials by event id in `evidence` and counts the
+ * distinct monitors in `observed.monitors`.
  */
 export function accessDenied(ctx: DiversionContext): FlagDraft[] {
   const { config } = ctx;
@@ -27,7 +29,7 @@ export function accessDenied(ctx: DiversionContext): FlagDraft[] {
     const site = siteLabel(ctx, siteId);
     const explanation =
       run.length === 1
-        ? `Monitor ${latest.monitorId} was denied access to ${site} on ${formatDate(latest.time)}: ${latest.reason}` +
+        ? `A monitor was denied access to ${site} on ${formatDate(latest.time)}: ${latest.reason}` +
           `; ${config.accessDeniedEscalationCount} denials in a row escalate.`
         : `${run.length} monitoring visits in a row to ${site} were denied ` +
           `(${listOf(run.map((d) => formatDate(d.time)))}) with no verification there between` +
@@ -43,7 +45,7 @@ export function accessDenied(ctx: DiversionContext): FlagDraft[] {
         observed: {
           siteId,
           consecutiveDenials: run.length,
-          monitors: [...new Set(run.map((d) => d.monitorId))].sort(),
+          monitors: new Set(run.map((d) => d.monitorId)).size,
           reasons: run.map((d) => d.reason),
         },
         threshold: { escalationCount: config.accessDeniedEscalationCount },

@@ -24,7 +24,7 @@ const visited = (n: number, at: string, siteId = HAEJU) =>
 const known = [exemptionGranted(), consignmentRegistered()];
 
 describe('access-denied', () => {
-  it('flags a single denied visit as high, naming the site, the monitor and the reason', () => {
+  it('flags a single denied visit as high, naming the site and the reason but not the monitor', () => {
     const { drafts } = judge(accessDenied, [...known, denied(1, '2024-04-02T01:00:00Z')], { consignmentId });
 
     expect(drafts).toHaveLength(1);
@@ -33,12 +33,12 @@ describe('access-denied', () => {
       key: `site:${HAEJU}`,
       severity: 'high',
       evidence: ['access-denied-1'],
-      observed: { siteId: HAEJU, consecutiveDenials: 1 },
+      observed: { siteId: HAEJU, consecutiveDenials: 1, monitors: 1 },
       threshold: { escalationCount: 3 },
       raisedAt: '2024-04-02T01:00:00.000Z',
     });
     expect(drafts[0].explanation).toBe(
-      'Monitor MON-017 was denied access to Haeju Nursery Centre (KP-SHW-HAEJU-NC) on 2024-04-02: Visit 1 cancelled ' +
+      'A monitor was denied access to Haeju Nursery Centre (KP-SHW-HAEJU-NC) on 2024-04-02: Visit 1 cancelled ' +
         'by local authorities; 3 denials in a row escalate.',
     );
   });

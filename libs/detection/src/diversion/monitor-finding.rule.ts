@@ -11,7 +11,8 @@ const findingText: Record<Exclude<VerificationFinding, 'consistent'>, string> = 
 
 /**
  * A verification whose finding is not `consistent`. A corrected report (same verification id, recorded
- * later) replaces the earlier one, so a correction to `consistent` clears the flag.
+ * later) replaces the earlier one, so a correction to `consistent` clears the flag. The flag names no
+ * monitor (contract 1.2): the report is cited by its event id in `evidence` and by its verification id.
  */
 export function monitorFinding(ctx: DiversionContext): FlagDraft[] {
   const drafts: FlagDraft[] = [];
@@ -26,12 +27,11 @@ export function monitorFinding(ctx: DiversionContext): FlagDraft[] {
           verificationId: v.verificationId,
           finding: v.finding,
           siteId: v.siteId,
-          monitorId: v.monitorId,
         },
         threshold: { expectedFinding: 'consistent' },
         evidence: [v],
         explanation:
-          `Monitor ${v.monitorId} reported ${findingText[v.finding]} at ${siteLabel(ctx, v.siteId)} ` +
+          `A monitor reported ${findingText[v.finding]} at ${siteLabel(ctx, v.siteId)} ` +
           `on ${formatDate(v.time)} (verification ${v.verificationId}).`,
       }),
     );

@@ -30,11 +30,11 @@ describe('monitor-finding', () => {
       key: 'verification:VER-0117-1',
       severity,
       evidence: ['verification-reported-0117-1'],
-      observed: { finding, verificationId: 'VER-0117-1', monitorId: SampleIds.monitorId },
+      observed: { finding, verificationId: 'VER-0117-1', siteId: SampleIds.siteId },
       raisedAt: '2024-03-25T05:00:00.000Z',
     });
     expect(drafts[0].explanation).toBe(
-      `Monitor MON-017 reported ${words} at Sariwon Provincial Paediatric Hospital (KP-SHW-SARIWON-PH) on 2024-03-25 ` +
+      `A monitor reported ${words} at Sariwon Provincial Paediatric Hospital (KP-SHW-SARIWON-PH) on 2024-03-25 ` +
         '(verification VER-0117-1).',
     );
   });

@@ -111,7 +111,7 @@ function verifiedSteps(ctx: DiversionContext): Array<[Step, Step]> {
         [{ eventId: v.eventId, time: v.time, recordedAt: v.recordedAt, items: v.observed }],
         latenessMs(ctx.config),
         {
-          did: (q, item) => `Monitor ${v.monitorId} accounted for ${q} of ${item} at ${site()}`,
+          did: (q, item) => `A monitor accounted for ${q} of ${item} at ${site()}`,
           done: () => 'verified',
         },
       ),

@@ -204,7 +204,7 @@ describe('quantity-shrinkage', () => {
     const verified = drafts.filter((d) => d.key === `RUTF|verified:${SampleIds.siteId}`);
     expect(verified).toHaveLength(1);
     expect(verified[0].explanation).toBe(
-      'Monitor MON-017 accounted for 1,100 cartons of RUTF at Sariwon Provincial Paediatric Hospital (KP-SHW-SARIWON-PH) ' +
+      'A monitor accounted for 1,100 cartons of RUTF at Sariwon Provincial Paediatric Hospital (KP-SHW-SARIWON-PH) ' +
         'but 1,200 cartons were delivered to Sariwon Provincial Paediatric Hospital (KP-SHW-SARIWON-PH) by then: ' +
         '8.3 % lost (100 cartons), tolerance 2 %.',
     );

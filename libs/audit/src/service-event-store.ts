@@ -1,0 +1,30 @@
+import { EventUpcasters } from '@aidwatch/domain';
+import {
+  createEventStore,
+  UpcastingEventStore,
+  type EventStore,
+  type EventStoreConfig,
+} from '@aidwatch/event-store';
+import { PersonalDataCipher } from './personal-data/personal-data-cipher';
+import { ProtectedEventStore } from './personal-data/protected-event-store';
+import { SubjectKeyStore } from './personal-data/subject-key-store';
+
+/** The store with every read in the current version of its event type (EventUpcasters); writes unchanged. */
+export const upcastingStore = (store: EventStore): UpcastingEventStore =>
+  new UpcastingEventStore(store, EventUpcasters);
+
+/**
+ * The deployment's event store as the services (and the CLI's rebuild, replay and demo) use it, whatever
+ * the adapter: reads upcast to current event versions, personal data sealed on append and opened on read.
+ * Layers, outermost first: ProtectedEventStore → UpcastingEventStore → adapter; `storedFormOf` gives the
+ * adapter, which verification, checkpoints and export read.
+ */
+export function serviceEventStore(config: {
+  eventStore: EventStoreConfig;
+  subjectKeysPath: string;
+}): ProtectedEventStore {
+  return new ProtectedEventStore(
+    upcastingStore(createEventStore(config.eventStore)),
+    new PersonalDataCipher(new SubjectKeyStore(config.subjectKeysPath)),
+  );
+}
