@@ -12,7 +12,9 @@ export const ExitCode = { ok: 0, finding: 1, usage: 2 } as const;
 
 export function buildProgram(commands: readonly CliCommand[]): Command {
   const program = new Command('aidwatch')
-    .description('AidWatch operator tools: credentials, audit verification, export, rebuild, replay')
+    .description(
+      'AidWatch operator tools: credentials, demo data, audit verification, export, rebuild, replay, forgetting',
+    )
     .showHelpAfterError()
     .exitOverride((err) => {
       // commander's own help / version output is a success; a usage error is exit code 2.

@@ -1,5 +1,6 @@
 import { ConfigError } from '@aidwatch/config';
 import { buildProgram, ExitCode, type CliCommand } from './cli-program';
+import { registerDemoCommand } from './commands/demo.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerForgetCommand } from './commands/forget.command';
 import { registerKeysCommand } from './commands/keys.command';
@@ -17,6 +18,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 /** Every subcommand, in the order `aidwatch --help` lists them. */
 const commands: CliCommand[] = [
   registerKeysCommand,
+  registerDemoCommand,
   registerVerifyCommand,
   registerExportCommand,
   registerRebuildCommand,

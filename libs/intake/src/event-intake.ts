@@ -54,7 +54,8 @@ export interface HttpEventError {
  * `unmappable`: a field-tool submission that does not map to a contract event (422).
  */
 export type HttpIntakeResult =
-  | { ok: true; accepted: string[] }
+  /** `appended`: how many of the accepted events were new (the rest were identical repeats). */
+  | { ok: true; accepted: string[]; appended: number }
   | { ok: false; kind: 'invalid' | 'forbidden' | 'conflict' | 'unmappable'; errors: HttpEventError[] };
 
 /** `POST /ais/nmea`: the ids stored, and what became of every other line. */
@@ -164,15 +165,16 @@ export class EventIntake {
         return { ok: false, kind: 'forbidden', errors: refusals };
       }
     }
+    let appended: number;
     try {
-      await this.append(events.map((event) => ({ event, channel: 'http' })));
+      appended = await this.append(events.map((event) => ({ event, channel: 'http' })));
     } catch (error) {
       const conflict = conflictOf(error, events);
       if (!conflict) throw error;
       this.metrics.eventsRejected.inc({ topic: 'http' });
       return { ok: false, kind: 'conflict', errors: [conflict] };
     }
-    return { ok: true, accepted: events.map((e) => e.id) };
+    return { ok: true, accepted: events.map((e) => e.id), appended };
   }
 
   /**
@@ -321,9 +323,10 @@ export class EventIntake {
   /**
    * Appends in the order received: consecutive events of one stream become one write, and all writes go
    * in one call, so the store's global order is the arrival order (the embedded store: one transaction).
+   * Returns how many events were new.
    */
-  private async append(events: ReadonlyArray<{ event: AidEvent; channel: string }>): Promise<void> {
-    if (events.length === 0) return;
+  private async append(events: ReadonlyArray<{ event: AidEvent; channel: string }>): Promise<number> {
+    if (events.length === 0) return 0;
     const writes: StreamWrite[] = [];
     for (const { event, channel } of events) {
       const streamId = streamOf(event);
@@ -345,6 +348,7 @@ export class EventIntake {
     this.metrics.appends.inc({ outcome: 'duplicate' }, events.length - appended);
     for (const { event, channel } of events)
       this.metrics.eventsIngested.inc({ topic: channel, type: event.type });
+    return appended;
   }
 }
 

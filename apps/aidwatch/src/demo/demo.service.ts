@@ -5,6 +5,7 @@ import type { Logger } from '@aidwatch/observability';
 import { API_KEY_STORE, APP_CONFIG, LOGGER } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
 import { DEMO_KEY_LABEL, demoGrants } from './demo-credentials';
+import { loadDemoScenario } from './demo-loader';
 import { demoScenario } from './demo-scenario';
 
 /**
@@ -25,22 +26,14 @@ export class DemoService implements OnApplicationBootstrap {
     if (!this.config.demo) return;
     const started = Date.now();
     const events = demoScenario();
-    // The intake keeps a batch's order in the store, so batches may mix streams freely.
-    for (let i = 0; i < events.length; i += 500) {
-      const batch = events.slice(i, i + 500);
-      const result = await this.intake.ingestHttp('application/cloudevents-batch+json', batch);
-      if (!result.ok && result.kind === 'conflict') {
-        this.logger.warn(
-          { conflict: result.errors[0]?.reason },
-          'DATA_DIR holds demo events of another version; start with an empty DATA_DIR to load this demo',
-        );
-        break;
-      }
-      if (!result.ok)
-        throw new Error(`demo scenario is invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
-    }
+    const load = await loadDemoScenario(this.intake, events);
+    if (!load.ok)
+      this.logger.warn(
+        { conflict: load.conflict },
+        'DATA_DIR holds demo events of another version; start with an empty DATA_DIR to load this demo',
+      );
     this.logger.info(
-      { events: events.length, ms: Date.now() - started },
+      { events: load.events, appended: load.appended, ms: Date.now() - started },
       'demo scenario loaded; try GET /flags with a demo key: curl -H "Authorization: Bearer <key>"',
     );
     for (const key of this.keys.list()) {

@@ -1,0 +1,24 @@
+import type { AppConfig } from '@aidwatch/config';
+import type { EventStore } from '@aidwatch/event-store';
+import { EventIntake } from '@aidwatch/intake';
+import type { AidwatchMetrics } from '@aidwatch/observability';
+
+/**
+ * The intake as the deployment configures it (string limits, AIS windows, allowed clock skew): what the
+ * ingestor serves and what `aidwatch demo` loads through.
+ */
+export function eventIntakeOf(store: EventStore, metrics: AidwatchMetrics, config: AppConfig): EventIntake {
+  return new EventIntake(
+    store,
+    metrics,
+    {
+      identifierLength: config.limits.identifierLength,
+      textLength: config.limits.textLength,
+      nmea: {
+        fragmentWindowMs: config.intake.aisFragmentWindowMs,
+        duplicateWindowMs: config.intake.aisDuplicateWindowMs,
+      },
+    },
+    { maxFutureSkewMs: config.limits.maxFutureSkewSec * 1000 },
+  );
+}
