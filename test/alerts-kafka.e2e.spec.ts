@@ -87,7 +87,7 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
       ['aidwatch.alert.resolved.v1', story.consignmentId, 'resolved'],
     ]);
     expect(lifecycle[1].data.note).toBe('visit took place after all');
-    expect(received.some((r) => r.type === 'aidwatch.flag.raised.v2' && r.key === story.consignmentId)).toBe(
+    expect(received.some((r) => r.type === 'aidwatch.flag.raised.v1' && r.key === story.consignmentId)).toBe(
       true,
     );
   });

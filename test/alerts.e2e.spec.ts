@@ -140,13 +140,13 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     const all = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth());
     await all.open();
     const total = (await get(system.url, '/flags?limit=10000')).items.length;
-    await all.waitFor((f) => f.filter((x) => x.event === EventTypes.FlagRaised).length >= total);
+    await all.waitFor((f) => f.filter((x) => x.event === 'aidwatch.flag.raised.v1').length >= total);
     await new Promise((r) => setTimeout(r, 300));
     await all.close();
     const types = new Set(all.frames.map((f) => f.event));
     expect(types).toEqual(
       new Set([
-        EventTypes.FlagRaised,
+        'aidwatch.flag.raised.v1',
         EventTypes.FlagCleared,
         'aidwatch.alert.acknowledged.v1',
         'aidwatch.alert.assigned.v1',
@@ -257,7 +257,7 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
     await ours.waitFor((f) => f.some((x) => x.event === 'aidwatch.alert.commented.v1'));
     await new Promise((r) => setTimeout(r, 500));
     await Promise.all([ours.close(), theirs.close()]);
-    expect(new Set(ours.frames.map((f) => f.event))).toContain('aidwatch.flag.raised.v2');
+    expect(new Set(ours.frames.map((f) => f.event))).toContain('aidwatch.flag.raised.v1');
     expect(theirs.status).toBe(200);
     expect(theirs.frames).toEqual([]);
 

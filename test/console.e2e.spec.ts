@@ -69,7 +69,7 @@ if (!available && process.env.CI === 'true') {
       expect((await postEvents(system, story.events)).status).toBe(202);
       const row = page.locator('#alerts tbody tr', { hasText: 'access-denied' });
       await row.waitFor();
-      await page.waitForSelector('#live-feed li[data-type="aidwatch.flag.raised.v2"]');
+      await page.waitForSelector('#live-feed li[data-type="aidwatch.flag.raised.v1"]');
 
       await row.click();
       await page.fill('#action-note', 'partner asked to reschedule the visit');

@@ -139,7 +139,7 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     await everything.open();
     const total = (await flagsOf(system, '?limit=10000')).length;
     await everything.waitFor(
-      (frames) => frames.filter((f) => f.event === EventTypes.FlagRaised).length >= total,
+      (frames) => frames.filter((f) => f.event === 'aidwatch.flag.raised.v1').length >= total,
     );
     await everything.close();
 

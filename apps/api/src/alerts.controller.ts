@@ -20,7 +20,7 @@ import {
   type TenantScope,
 } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
-import type { Flag, FlagClearedData } from '@aidwatch/domain';
+import { publishedForm, publishedTypeOf, type Flag, type FlagClearedData } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { Allow, APP_CONFIG, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
@@ -122,7 +122,8 @@ export class AlertsController implements BeforeApplicationShutdown {
           await new Promise((resolve) => setImmediate(resolve));
         }
         if (!(await visible(event)) || !(await this.passes(event, filter))) continue;
-        const frame = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+        const published = publishedForm(event.data);
+        const frame = `id: ${event.position}\nevent: ${publishedTypeOf(event.type)}\ndata: ${JSON.stringify(published)}\n\n`;
         if (res.write(frame)) continue;
         if (res.writableLength > maxBufferedBytes || !(await drained(res, closed))) {
           this.metrics.sseClientsDropped.inc();

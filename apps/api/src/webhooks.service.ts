@@ -10,6 +10,7 @@ import {
   type AlertFilter,
   type RetryPolicy,
 } from '@aidwatch/alerts';
+import { publishedForm, publishedTypeOf } from '@aidwatch/domain';
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import type { Logger } from '@aidwatch/observability';
@@ -48,8 +49,8 @@ class WebhookOutboxProjection implements Projection {
         deliveryId: `msg_${createHash('sha256').update(`${s.subscriptionId}|${stored.id}`).digest('hex').slice(0, 26)}`,
         subscriptionId: s.subscriptionId,
         eventId: stored.id,
-        eventType: stored.type,
-        payload: JSON.stringify(stored.data),
+        eventType: publishedTypeOf(stored.type),
+        payload: JSON.stringify(publishedForm(stored.data)),
         createdAt: stored.recordedAt,
       });
       if (added) this.enqueued(s.subscriptionId);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ALERT_EVENT_PREFIX } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
-import { Topics, type CloudEvent } from '@aidwatch/domain';
+import { publishedForm, Topics, type CloudEvent } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { KafkaPublisher } from '@aidwatch/messaging';
 import type { Logger } from '@aidwatch/observability';
@@ -19,7 +19,8 @@ class AlertRelayProjection implements Projection {
   constructor(private readonly publisher: KafkaPublisher) {}
 
   async apply(stored: StoredEvent): Promise<void> {
-    await this.publisher.publish([stored.data as CloudEvent]);
+    // Under the contract's names (a flag stored as v2 goes out as aidwatch.flag.raised.v1).
+    await this.publisher.publish([publishedForm(stored.data as CloudEvent)]);
   }
   snapshot(): unknown {
     return {};

@@ -1,5 +1,6 @@
 import { CatalogueEntries, type CatalogueEntry } from './event-catalogue';
 import { EventTypes, SupersededEventTypes, Topics } from './event-types';
+import { publishedTypeOf } from './upcasting/published-form';
 import { RuleIds, Severities } from './flag';
 import { eventSchemaOf, type JsonSchema } from './validation/json-schemas';
 
@@ -56,8 +57,8 @@ export const FlagDataSchemas: Record<string, JsonSchema> = {
   [SupersededEventTypes.FlagRaisedV1]: {
     ...FLAG_RAISED_V1,
     description:
-      'Published until contract 1.2. AidWatch no longer sends it: a flag stored as v1 is read, served and ' +
-      're-published as v2.',
+      'As stored before contract 1.2 (`observed.monitors` held monitor ids). AidWatch still publishes flags ' +
+      'under this name, with the data of the current version (`aidwatch.flag.raised.v2`, which names no person).',
   },
   [EventTypes.FlagCleared]: {
     title: 'FlagCleared data',
@@ -99,7 +100,12 @@ function inboundMessage(entry: CatalogueEntry): JsonSchema {
   };
 }
 
-function outboundMessage(type: string, name: string, summary: string): JsonSchema {
+function outboundMessage(
+  type: string,
+  name: string,
+  summary: string,
+  data: JsonSchema = FlagDataSchemas[type],
+): JsonSchema {
   return {
     name,
     title: type,
@@ -115,7 +121,7 @@ function outboundMessage(type: string, name: string, summary: string): JsonSchem
         type: { const: type },
         subject: NON_EMPTY,
         time: TIME,
-        data: FlagDataSchemas[type],
+        data,
       },
     },
     bindings: {
@@ -155,11 +161,12 @@ export function asyncApiDocument(options: { version: string; brokers?: readonly 
     };
   }
 
-  messages.FlagRaised = outboundMessage(EventTypes.FlagRaised, 'FlagRaised', 'A risk flag was raised.');
-  messages.FlagRaisedV1 = outboundMessage(
-    SupersededEventTypes.FlagRaisedV1,
-    'FlagRaisedV1',
-    'A risk flag was raised (until contract 1.2; older records of the topic).',
+  // Published under the contract's name (publishedTypeOf), with the data of the current stored version.
+  messages.FlagRaised = outboundMessage(
+    publishedTypeOf(EventTypes.FlagRaised),
+    'FlagRaised',
+    'A risk flag was raised.',
+    FlagDataSchemas[EventTypes.FlagRaised],
   );
   messages.FlagCleared = outboundMessage(EventTypes.FlagCleared, 'FlagCleared', 'A risk flag was cleared.');
   const alerts = channelId(Topics.alerts);
@@ -167,11 +174,10 @@ export function asyncApiDocument(options: { version: string; brokers?: readonly 
     address: Topics.alerts,
     title: Topics.alerts,
     description:
-      `Outbound flag events, keyed by subject. AidWatch sends ${EventTypes.FlagRaised}; records written ` +
-      `before contract 1.2 carry ${SupersededEventTypes.FlagRaisedV1}.`,
+      `Outbound flag events, keyed by subject. Flags go out as ${publishedTypeOf(EventTypes.FlagRaised)}, the ` +
+      `contract's name; since contract 1.2 their data names no person (stored as ${EventTypes.FlagRaised}).`,
     messages: {
       FlagRaised: { $ref: '#/components/messages/FlagRaised' },
-      FlagRaisedV1: { $ref: '#/components/messages/FlagRaisedV1' },
       FlagCleared: { $ref: '#/components/messages/FlagCleared' },
     },
   };

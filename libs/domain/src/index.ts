@@ -34,3 +34,4 @@ export * from './asyncapi-document';
 export * from './upcasting/upcaster-registry';
 export * from './upcasting/flag-raised.upcasters';
 export * from './upcasting/event-upcasters';
+export * from './upcasting/published-form';

@@ -82,7 +82,7 @@ const MAX_REMEMBERED_HEADS = 1_000_000;
  * tens of milliseconds while keeping the fsync shared by many appends. One append larger than this is
  * still committed whole (it is atomic).
  */
-export const GROUP_COMMIT_MAX_EVENTS = 1000;
+export const GROUP_COMMIT_MAX_EVENTS = 500;
 
 /**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk

@@ -49,8 +49,8 @@ export interface KafkaInboundOptions {
   /** Where a new group starts; from the oldest retained message unless set to false. */
   fromBeginning?: boolean;
   /**
-   * Largest slice of a fetched batch handed to the handler at once (1,000): it is decoded and validated in one
-   * go, so this bounds how long one slice holds the thread (about 20 ms).
+   * Largest slice of a fetched batch handed to the handler at once (500): it is decoded and validated in one
+   * go, so this bounds how long one slice holds the thread (about 10 ms).
    */
   maxMessagesPerCall?: number;
   /** Partitions handled at the same time; their appends share a commit in the embedded store (4). */
@@ -197,7 +197,7 @@ export class KafkaInbound {
   }
 
   private async consumeInHand(key: string, batch: PartitionBatch, control: BatchControl): Promise<void> {
-    const size = this.options.maxMessagesPerCall ?? 1000;
+    const size = this.options.maxMessagesPerCall ?? 500;
     let i = 0;
     while (i < batch.messages.length && control.isActive()) {
       const { end, handedTime, waitingTime } = this.alignedSlice(key, batch.messages, i, size);
