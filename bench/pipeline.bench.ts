@@ -492,7 +492,14 @@ async function latencyPhase(p: Pipeline): Promise<void> {
 function rssPhase(): void {
   const child = spawnSync(
     process.execPath,
-    ['--expose-gc', '-r', '@swc-node/register', path.join(__dirname, 'pipeline-rss.bench.ts')],
+    // With the heap limit `npm start` and the Dockerfile set (--max-old-space-size=768).
+    [
+      '--max-old-space-size=768',
+      '--expose-gc',
+      '-r',
+      '@swc-node/register',
+      path.join(__dirname, 'pipeline-rss.bench.ts'),
+    ],
     {
       env: { ...process.env, BENCH_RSS_VESSELS: String(RSS_VESSELS) },
       encoding: 'utf8',

@@ -131,9 +131,9 @@ export class EmbeddedEventStore implements EventStore {
     this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    // 64 MiB of page cache (SQLite's default is 2 MiB): the id index takes inserts at random places, and a
+    // 16 MiB of page cache (SQLite's default is 2 MiB): the id index takes inserts at random places, and a
     // cache smaller than the index turns each into page reads.
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -16384');
     this.log = new SqliteEventLog(this.db);
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());

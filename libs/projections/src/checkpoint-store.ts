@@ -58,9 +58,9 @@ export class CheckpointStore {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    // 64 MiB of page cache (SQLite's default is 2 MiB): a checkpoint rewrites rows all over the subjects'
+    // 16 MiB of page cache (SQLite's default is 2 MiB): a checkpoint rewrites rows all over the subjects'
     // table, which outgrows 2 MiB at a few thousand vessels.
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -16384');
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS checkpoints (
          name TEXT PRIMARY KEY, position TEXT NOT NULL, snapshot TEXT NOT NULL, updated_at TEXT NOT NULL);
