@@ -1,3 +1,4 @@
+import { isSuperseded } from '@aidwatch/alerts';
 import { DetectionEngine, defaultDetectionConfig } from '@aidwatch/detection';
 import type { AidEvent, Flag, RuleId } from '@aidwatch/domain';
 import {
@@ -51,7 +52,7 @@ function detect(seed: number, downsample: number): Detection {
   const withdrawn = new Map<string, string>();
   const feed = (event: AidEvent) => {
     const { raised, cleared } = engine.handle(event);
-    for (const c of cleared) if (c.reason !== 'superseded by new evidence') withdrawn.set(c.flagId, c.reason);
+    for (const c of cleared) if (!isSuperseded(c.reason)) withdrawn.set(c.flagId, c.reason);
     for (const f of raised) latest.set(f.fingerprint, f);
   };
   for (const port of portDeclaredEvents({ time: START })) feed(port);

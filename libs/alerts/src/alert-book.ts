@@ -22,8 +22,15 @@ import type { AlertEventFacts, GeoPoint } from './alert-filter';
 import { DefaultInhibitionRules, inhibitorsOf, type InhibitionRule } from './inhibition';
 import { silencesMuting, type Silence, type SilenceCreatedData, type SilenceExpiredData } from './silence';
 
-/** The detector's reason when a flag is replaced by one with newer evidence for the same problem. */
+/**
+ * The detector's reason when a flag is replaced by one with newer evidence for the same problem; it may go
+ * on after a colon with what the evidence was (`superseded by new evidence: aid on board`).
+ */
 export const SUPERSEDED_REASON = 'superseded by new evidence';
+
+/** Whether a clear only replaces the flag by a newer one of the same problem. */
+export const isSuperseded = (reason: string): boolean =>
+  reason === SUPERSEDED_REASON || reason.startsWith(`${SUPERSEDED_REASON}:`);
 
 export type AlertHistoryType =
   'raised' | 'reopened' | 'cleared' | 'acknowledged' | 'resolved' | 'assigned' | 'commented';
@@ -306,7 +313,7 @@ export class AlertBook {
     const alert = this.alerts.get(d.fingerprint);
     if (!alert) return undefined;
     alert.openFlagIds = alert.openFlagIds.filter((id) => id !== d.flagId);
-    if (d.reason === SUPERSEDED_REASON) return this.classify(event, alert, 'duplicate');
+    if (isSuperseded(d.reason)) return this.classify(event, alert, 'duplicate');
     if (alert.openFlagIds.length > 0 || alert.status === 'resolved')
       return this.classify(event, alert, 'no-change');
     alert.status = 'resolved';

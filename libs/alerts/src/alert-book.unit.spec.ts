@@ -39,6 +39,18 @@ describe('AlertBook: one alert per problem', () => {
     expect(book.get('p1')!.status).toBe('firing');
   });
 
+  it('a clear superseded by a flag naming the aid on board is a supersede too', () => {
+    const book = new AlertBook();
+    const f1 = flag({ fingerprint: 'p1', flagId: 'f1' });
+    book.apply(raised(f1));
+    expect(book.apply(cleared(f1, `${SUPERSEDED_REASON}: aid on board`))).toMatchObject({
+      reason: 'duplicate',
+      notify: false,
+      status: 'firing',
+    });
+    expect(book.apply(cleared(f1, 'superseded by a rumour'))).toMatchObject({ status: 'resolved' });
+  });
+
   it('resolves when its last open flag clears, and re-opens when new evidence arrives', () => {
     const book = new AlertBook();
     const f1 = flag({ fingerprint: 'p1', flagId: 'f1' });

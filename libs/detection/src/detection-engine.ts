@@ -1,4 +1,4 @@
-import { CatalogueEntries, Topics, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import { CatalogueEntries, EventTypes, Topics, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
 import { DiversionDetector } from './diversion/diversion-detector';
 import { MaritimeDetector } from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
@@ -14,6 +14,13 @@ const maritimeTypes = new Set(
 );
 const aisTypes = new Set(CatalogueEntries.filter((e) => e.topic === Topics.positions).map((e) => e.type));
 const sharedTypes = new Set(CatalogueEntries.filter((e) => e.consumers.length > 1).map((e) => e.type));
+/** Consignment events that say which vessel carries aid and when (see `DiversionState.onBoard`). */
+const carriageTypes = new Set<string>([
+  EventTypes.ConsignmentRegistered,
+  EventTypes.ConsignmentLoaded,
+  EventTypes.ConsignmentDeparted,
+  EventTypes.ConsignmentDischarged,
+]);
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
 export function eventTimeOf(event: AidEvent): number {
@@ -57,7 +64,8 @@ const DIVERSION = 'diversion/';
 
 /**
  * All detectors behind one door: routes each event to the detector that owns it and links vessel flags to
- * the consignments on board. Time is kept per input (CloudEvents `source`) and judged per subject: each
+ * the consignments on board — when a flag is raised, and again whenever a consignment's registration, load,
+ * departure or discharge changes what its vessels carried (paperwork reported after the flags at sea). Time is kept per input (CloudEvents `source`) and judged per subject: each
  * detector keeps the watermarks of its inputs, and a vessel or consignment is judged by the clock of the
  * inputs that report it (see `InputClocks` and docs/time-model.md). Pure and deterministic: a replay of the
  * same log yields the same changes.
@@ -97,6 +105,11 @@ export class DetectionEngine {
 
   handle(event: AidEvent): FlagChanges {
     if (aisTypes.has(event.type)) return this.maritime.handle(event);
+    const carried = carriageTypes.has(event.type)
+      ? (event.data as { consignmentId: string }).consignmentId
+      : undefined;
+    // A new registration may name another vessel: the one named before loses the consignment.
+    const carriersBefore = carried === undefined ? [] : this.diversion.carriersOf(carried);
     const changes = maritimeTypes.has(event.type)
       ? this.maritime.handle(event)
       : this.diversion.handle(event);
@@ -107,6 +120,10 @@ export class DetectionEngine {
         ? this.diversion.handle(event)
         : this.maritime.handle(event);
       merge(changes, other);
+    }
+    if (carried !== undefined) {
+      const carriers = new Set([...carriersBefore, ...this.diversion.carriersOf(carried)]);
+      merge(changes, this.maritime.relink([...carriers].sort()));
     }
     return changes;
   }

@@ -16,13 +16,18 @@ export interface FlagDraft {
   raisedAt: string;
 }
 
-export function toFlag(draft: FlagDraft): Flag {
+/**
+ * The flag of a draft: fingerprint from rule, subject and key; id from those and the evidence, and from the
+ * consignments named when `aidInId` (vessel flags, whose aid on board may be learnt after them).
+ */
+export function toFlag(draft: FlagDraft, aidInId = false): Flag {
   const { key, ...rest } = draft;
+  const consignmentIds = [...new Set(draft.consignmentIds)].sort();
   return {
     ...rest,
-    flagId: flagIdOf(draft.rule, draft.subject, key, draft.evidence),
+    flagId: flagIdOf(draft.rule, draft.subject, key, draft.evidence, aidInId ? consignmentIds : []),
     fingerprint: fingerprintOf(draft.rule, draft.subject, key),
     evidence: [...draft.evidence].sort(),
-    consignmentIds: [...new Set(draft.consignmentIds)].sort(),
+    consignmentIds,
   };
 }

@@ -172,6 +172,11 @@ export class DiversionDetector implements Detector {
     return this.state.onBoard(mmsi, at);
   }
 
+  /** The vessels the consignment is registered or loaded on (MMSIs, sorted). */
+  carriersOf(consignmentId: string): string[] {
+    return this.state.carriersOf(consignmentId);
+  }
+
   consignmentView(consignmentId: string): ConsignmentView | undefined {
     if (!this.state.has(consignmentId)) return undefined;
     const ctx = this.state.context(consignmentId, this.clockOf(consignmentId), this.config, {

@@ -167,6 +167,17 @@ export class DiversionState {
     return aboard.sort();
   }
 
+  /** The vessels a consignment is registered or loaded on (MMSIs, sorted); empty when none is known. */
+  carriersOf(consignmentId: string): string[] {
+    const facts = this.consignments.get(consignmentId);
+    if (!facts) return [];
+    const vessels = new Set<string>();
+    const registered = registrationOf(facts)?.vessel.mmsi;
+    if (registered) vessels.add(registered);
+    for (const l of facts.loads.values()) if (l.vesselMmsi) vessels.add(l.vesselMmsi);
+    return [...vessels].sort();
+  }
+
   toJSON(): DiversionStateJson {
     return {
       consignments: this.consignmentIds().map((c) =>

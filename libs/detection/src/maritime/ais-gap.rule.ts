@@ -1,4 +1,5 @@
 import type { Flag } from '@aidwatch/domain';
+import type { EpisodeEnd, VesselFlagDraft } from './flag-sink';
 import { duration, fromNearestPort, isoTime, position, shortTime, vesselLabel } from './explain';
 import { greatCircleKm, MS_PER_HOUR } from './geo';
 import type { MaritimeContext, NearestPort } from './maritime-context';
@@ -20,6 +21,8 @@ export interface AisGapEpisode {
  * ends > 50 nm from shore; without coastline data the distance is measured from declared ports' limits.
  * Raised when the watermark passes the deadline (the start end is known then); when the vessel reappears,
  * superseded by a flag with the whole silence, or cleared if it reappeared in port or earlier than thought.
+ * A position that arrives later from another source (satellite AIS, hours behind terrestrial) and falls
+ * inside a flagged silence splits it: the flag gives way to the longest part still a gap, or is cleared.
  */
 export class AisGapRule implements VesselRule<AisGapEpisode | null> {
   readonly name = 'aisGap';
@@ -98,19 +101,70 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
       }
       return null;
     }
-    const movedKm = greatCircleKm(began.startLat, began.startLon, lat, lon);
-    const base = this.base(track, began, start, silentMs);
-    this.ctx.sink.supersede(began.flag, {
-      ...base,
-      atMs: at,
-      observed: { ...base.observed, endPortDistanceKm: finiteOrNull(end.km), movedKm: finiteOrNull(movedKm) },
-      evidence: [began.startEventId, eventId],
-      explanation:
-        `${vesselLabel(track)} sent no position for ${duration(silentMs)} (${shortTime(began.startAt)} to ` +
-        `${shortTime(at)}), going dark ${fromNearestPort(start.km, start.name)} and reappearing ` +
-        `${Math.round(movedKm)} km away, ${fromNearestPort(end.km, end.name)}`,
-    });
+    const ends = {
+      start: { at: began.startAt, lat: began.startLat, lon: began.startLon, eventId: began.startEventId },
+      end: { at, lat, lon, eventId },
+    };
+    this.ctx.sink.supersede(
+      began.flag,
+      this.closedDraft(track, `gap:${began.startAt}`, ends, start, end, ''),
+    );
     return null;
+  }
+
+  /**
+   * A fix older than the vessel's newest (however late: satellite AIS may come hours after terrestrial),
+   * from input `source`: inside an open flagged silence of the vessel — between the fixes that bound it — it
+   * splits the silence in two. The flag gives way to the longest part that still is a gap (≥ the threshold,
+   * both ends away from port), keeping its fingerprint; another such part is raised as its own gap; with
+   * none, the flag is cleared. Returns whether a silence was judged again.
+   */
+  fillSilence(track: VesselTrack, fix: Fix, source: string): boolean {
+    const open = this.ctx.sink.open.of(track.mmsi);
+    if (open.length === 0) return false;
+    const inside = open.filter(
+      ({ draft }) =>
+        draft.rule === 'ais-gap' &&
+        draft.ends !== undefined &&
+        draft.ends.start.at < fix.at &&
+        fix.at < draft.ends.end.at,
+    );
+    for (const entry of inside) {
+      const { draft } = entry;
+      const { start, end } = draft.ends as NonNullable<VesselFlagDraft['ends']>;
+      const late: EpisodeEnd = { at: fix.at, lat: fix.lat, lon: fix.lon, eventId: fix.eventId };
+      const atLate = nearestPort(this.ctx, late.lat, late.lon);
+      const note = `; a position that arrived late from ${source} (${shortTime(late.at)}) shortened the silence`;
+      const parts = [
+        { ends: { start, end: late }, from: nearestPort(this.ctx, start.lat, start.lon), to: atLate },
+        { ends: { start: late, end }, from: atLate, to: nearestPort(this.ctx, end.lat, end.lon) },
+      ]
+        .filter(
+          (p) =>
+            p.ends.end.at - p.ends.start.at >= this.minGapMs &&
+            p.from.km >= this.cfg.minPortDistanceKm &&
+            p.to.km >= this.cfg.minPortDistanceKm,
+        )
+        .sort((x, y) => y.ends.end.at - y.ends.start.at - (x.ends.end.at - x.ends.start.at));
+      if (parts.length === 0) {
+        this.ctx.sink.clearOpen(
+          entry,
+          late.at,
+          `the silence was filled by a late position from ${source} (event ${late.eventId}, ${shortTime(late.at)})`,
+        );
+        continue;
+      }
+      const [longest, other] = parts;
+      this.ctx.sink.supersedeOpen(
+        entry,
+        this.closedDraft(track, draft.key, longest.ends, longest.from, longest.to, note),
+      );
+      if (other)
+        this.ctx.sink.raise(
+          this.closedDraft(track, `gap:${other.ends.start.at}`, other.ends, other.from, other.to, note),
+        );
+    }
+    return inside.length > 0;
   }
 
   toJSON(gap: AisGapEpisode | null): unknown {
@@ -121,7 +175,7 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
     return (json as AisGapEpisode | undefined) ?? null;
   }
 
-  private base(track: VesselTrack, episode: AisGapEpisode, start: NearestPort, silentMs: number) {
+  private base(track: VesselTrack, episode: { startAt: number }, start: NearestPort, silentMs: number) {
     return {
       rule: 'ais-gap' as const,
       key: `gap:${episode.startAt}`,
@@ -135,6 +189,32 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
         nearestPort: start.name,
       },
       threshold: { minGapHours: this.cfg.minGapHours, minPortDistanceKm: this.cfg.minPortDistanceKm },
+    };
+  }
+
+  /** A silence between two known fixes, under `key` (that of the silence it was first flagged as). */
+  private closedDraft(
+    track: VesselTrack,
+    key: string,
+    ends: { start: EpisodeEnd; end: EpisodeEnd },
+    start: NearestPort,
+    end: NearestPort,
+    note: string,
+  ): VesselFlagDraft {
+    const silentMs = ends.end.at - ends.start.at;
+    const movedKm = greatCircleKm(ends.start.lat, ends.start.lon, ends.end.lat, ends.end.lon);
+    const base = this.base(track, { startAt: ends.start.at }, start, silentMs);
+    return {
+      ...base,
+      key,
+      atMs: ends.end.at,
+      observed: { ...base.observed, endPortDistanceKm: finiteOrNull(end.km), movedKm: finiteOrNull(movedKm) },
+      evidence: [ends.start.eventId, ends.end.eventId],
+      explanation:
+        `${vesselLabel(track)} sent no position for ${duration(silentMs)} (${shortTime(ends.start.at)} to ` +
+        `${shortTime(ends.end.at)}), going dark ${fromNearestPort(start.km, start.name)} and reappearing ` +
+        `${Math.round(movedKm)} km away, ${fromNearestPort(end.km, end.name)}${note}`,
+      ends,
     };
   }
 }

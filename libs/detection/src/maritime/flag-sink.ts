@@ -1,13 +1,22 @@
-import type { Flag, RuleId, Severity } from '@aidwatch/domain';
+import type { Flag, FlagClearedData, RuleId, Severity } from '@aidwatch/domain';
 import { Severities } from '@aidwatch/domain';
 import { toFlag } from '../flag-draft';
 import type { FlagChanges } from '../open-flags';
 import { clearedOf, noChanges } from '../open-flags';
 import { isoTime } from './explain';
+import { OpenVesselFlags, type OpenVesselFlag } from './open-vessel-flags';
 
 /** Which consignments are on board a vessel at a time (from the consignment projections). */
 export interface ConsignmentLinker {
   consignmentsOnBoard(mmsi: string, at: number): string[];
+}
+
+/** One end of an episode: the fix that bounds it. */
+export interface EpisodeEnd {
+  at: number;
+  lat: number;
+  lon: number;
+  eventId: string;
 }
 
 export interface VesselFlagDraft {
@@ -27,37 +36,84 @@ export interface VesselFlagDraft {
   evidence: string[];
   /** One sentence without its final full stop (the sink appends the aid on board). */
   explanation: string;
+  /**
+   * The fixes that bound the episode, for a rule that judges an open flag again (an AIS gap split by a
+   * position that arrives late). Kept with the open flag, not part of it.
+   */
+  ends?: { start: EpisodeEnd; end: EpisodeEnd };
 }
+
+/** Why a flag gave way to one naming other aid on board (the prefix is that of any superseded flag). */
+export const SUPERSEDED = 'superseded by new evidence';
+export const AID_ON_BOARD = `${SUPERSEDED}: aid on board`;
+export const AID_NOT_ON_BOARD = `${SUPERSEDED}: aid not on board`;
 
 /**
  * Turns vessel drafts into flags: fills the consignments on board (of both vessels of an encounter),
  * raises the severity a level when aid is on board, and collects the raise/clear changes of one call.
+ * It keeps each vessel's open flags with their drafts (`open`), so that a flag can be built again when the
+ * aid on board is learnt later (`relink`), and so that clearing or superseding a flag acts on the flag open
+ * now under its fingerprint, whatever copy a rule kept.
  */
 export class FlagSink {
   private changes: FlagChanges = noChanges();
+  readonly open: OpenVesselFlags;
 
   constructor(
     private readonly linker: ConsignmentLinker,
     private readonly escalateWithAidOnBoard: boolean,
-  ) {}
+    maxOpenFlagsPerVessel = Number.POSITIVE_INFINITY,
+  ) {
+    this.open = new OpenVesselFlags(maxOpenFlagsPerVessel);
+  }
 
   raise(draft: VesselFlagDraft): Flag {
-    const flag = this.build(draft);
+    const aid = this.aidOf(draft);
+    const flag = this.build(draft, aid);
     this.changes.raised.push(flag);
+    this.keep(draft, flag);
     return flag;
   }
 
   /** Replaces an episode's flag by one with the episode's current figures (same fingerprint, new id). */
   supersede(previous: Flag | null, draft: VesselFlagDraft): Flag {
-    const flag = this.build(draft);
-    if (previous?.flagId === flag.flagId) return previous;
-    if (previous) this.changes.cleared.push(clearedOf(previous, flag.raisedAt, 'superseded by new evidence'));
-    this.changes.raised.push(flag);
-    return flag;
+    const flag = this.replace(previous ? this.currentOf(previous) : null, draft);
+    return previous && flag.flagId === previous.flagId ? previous : flag;
+  }
+
+  /** `supersede` for a flag kept in `open`. */
+  supersedeOpen(entry: OpenVesselFlag, draft: VesselFlagDraft): Flag {
+    return this.replace(entry, draft);
   }
 
   clear(flag: Flag, atMs: number, reason: string): void {
-    this.changes.cleared.push(clearedOf(flag, isoTime(atMs), reason));
+    this.clearOpen(this.currentOf(flag), atMs, reason);
+  }
+
+  /** `clear` for a flag kept in `open`. */
+  clearOpen(flag: Flag | OpenVesselFlag, atMs: number, reason: string): void {
+    this.open.remove(flag.fingerprint);
+    this.changes.cleared.push(this.clearedOf(flag, isoTime(atMs), reason));
+  }
+
+  /**
+   * The aid on board of these vessels changed (a consignment's registration, load, departure or discharge
+   * was reported): each open flag about them — of the vessel, or of a vessel that met it — is built again
+   * and, when it names other consignments now, superseded by that flag, exactly as if the paperwork had
+   * been known when it was raised.
+   */
+  relink(mmsis: readonly string[]): void {
+    for (const entry of this.open.involving(mmsis)) {
+      const aid = this.aidOf(entry.draft);
+      if (sameIds(aid, entry.consignmentIds)) continue;
+      const flag = this.build(entry.draft, aid);
+      const added = aid.some((id) => !entry.consignmentIds.includes(id));
+      this.changes.cleared.push(
+        this.clearedOf(entry, flag.raisedAt, added ? AID_ON_BOARD : AID_NOT_ON_BOARD),
+      );
+      this.changes.raised.push(flag);
+      this.keep(entry.draft, flag);
+    }
   }
 
   /** The changes collected since the last call. */
@@ -68,7 +124,46 @@ export class FlagSink {
     return changes;
   }
 
-  private build(draft: VesselFlagDraft): Flag {
+  private replace(current: Flag | OpenVesselFlag | null, draft: VesselFlagDraft): Flag {
+    const flag = this.build(draft, this.aidOf(draft));
+    if (current?.flagId === flag.flagId) return flag;
+    if (current) this.changes.cleared.push(this.clearedOf(current, flag.raisedAt, SUPERSEDED));
+    this.changes.raised.push(flag);
+    this.keep(draft, flag);
+    return flag;
+  }
+
+  /** The flag open now under the fingerprint of `flag` (a rule's copy may predate a relink). */
+  private currentOf(flag: Flag): Flag | OpenVesselFlag {
+    return this.open.get(flag.fingerprint) ?? flag;
+  }
+
+  private keep(draft: VesselFlagDraft, flag: Flag): void {
+    this.open.put({
+      draft,
+      consignmentIds: flag.consignmentIds,
+      flagId: flag.flagId,
+      fingerprint: flag.fingerprint,
+    });
+  }
+
+  private clearedOf(flag: Flag | OpenVesselFlag, at: string, reason: string): FlagClearedData {
+    if ('rule' in flag) return clearedOf(flag, at, reason);
+    const { draft } = flag;
+    return {
+      flagId: flag.flagId,
+      fingerprint: flag.fingerprint,
+      rule: draft.rule,
+      subject: { kind: 'vessel', id: draft.mmsi },
+      consignmentIds: flag.consignmentIds,
+      reason,
+      evidence: evidenceOf(draft).sort(),
+      clearedAt: at,
+    };
+  }
+
+  /** The consignments a draft's flag names: its own, and those on board (of both vessels of an encounter). */
+  private aidOf(draft: VesselFlagDraft): string[] {
     const ids = new Set(draft.consignmentIds ?? []);
     const onBoard = (mmsi: string): void => {
       for (const id of this.linker.consignmentsOnBoard(mmsi, draft.atMs)) ids.add(id);
@@ -78,24 +173,37 @@ export class FlagSink {
     };
     onBoard(draft.mmsi);
     if (draft.partnerMmsi) onBoard(draft.partnerMmsi);
-    const consignmentIds = [...ids].sort();
+    return [...ids].sort();
+  }
+
+  private build(draft: VesselFlagDraft, consignmentIds: string[]): Flag {
     const aid = consignmentIds.length > 0 ? `; aid on board: ${consignmentIds.join(', ')}` : '';
     const severity =
       this.escalateWithAidOnBoard && consignmentIds.length > 0 ? escalate(draft.severity) : draft.severity;
-    return toFlag({
-      rule: draft.rule,
-      key: draft.key,
-      severity,
-      subject: { kind: 'vessel', id: draft.mmsi },
-      consignmentIds,
-      observed: { ...draft.observed, aidOnBoard: consignmentIds.length > 0 },
-      threshold: draft.threshold,
-      evidence: [...new Set(draft.evidence.filter((id) => id !== ''))],
-      explanation: `${draft.explanation}${aid}.`,
-      raisedAt: isoTime(draft.atMs),
-    });
+    return toFlag(
+      {
+        rule: draft.rule,
+        key: draft.key,
+        severity,
+        subject: { kind: 'vessel', id: draft.mmsi },
+        consignmentIds,
+        observed: { ...draft.observed, aidOnBoard: consignmentIds.length > 0 },
+        threshold: draft.threshold,
+        evidence: evidenceOf(draft),
+        explanation: `${draft.explanation}${aid}.`,
+        raisedAt: isoTime(draft.atMs),
+      },
+      true,
+    );
   }
 }
+
+const evidenceOf = (draft: VesselFlagDraft): string[] => [
+  ...new Set(draft.evidence.filter((id) => id !== '')),
+];
+
+const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((id, i) => id === b[i]);
 
 const escalate = (s: Severity): Severity =>
   Severities[Math.min(Severities.indexOf(s) + 1, Severities.length - 1)];

@@ -22,6 +22,12 @@ export interface MaritimeConfig {
   inputIdleHours: number;
   /** Raise severity one level when the vessel has aid on board. */
   escalateWithAidOnBoard: boolean;
+  /**
+   * Open flags kept per vessel with what they were built from, so that they are linked to aid whose
+   * paperwork arrives after them and an AIS gap is judged again by a position that arrives late. Beyond
+   * this the flag whose episode ended first is no longer judged again (it stays open).
+   */
+  openFlagsKeptPerVessel: number;
   portVisit: { enterKm: number; exitKm: number; maxSpeedKn: number };
   encounter: {
     maxDistanceM: number;
@@ -79,6 +85,7 @@ export const defaultMaritimeConfig: MaritimeConfig = {
   evictAfterDays: 30,
   inputIdleHours: 6,
   escalateWithAidOnBoard: true,
+  openFlagsKeptPerVessel: 64,
   portVisit: { enterKm: 3, exitKm: 4, maxSpeedKn: 0.2 },
   encounter: {
     maxDistanceM: 500,

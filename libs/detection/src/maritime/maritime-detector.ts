@@ -18,6 +18,7 @@ import { FlagSink } from './flag-sink';
 import { distanceKm, isValidFix, isValidSog, KM_PER_NM, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import { IdentityChangeRule, normaliseImo, normaliseText } from './identity-change.rule';
 import { LoiteringRule } from './loitering.rule';
+import type { OpenVesselFlags } from './open-vessel-flags';
 import type { MaritimeConfig } from './maritime-config';
 import { defaultMaritimeConfig } from './maritime-config';
 import type { MaritimeContext } from './maritime-context';
@@ -37,7 +38,10 @@ export interface MaritimeCounters {
   invalid: number;
   duplicates: number;
   lateMerged: number;
+  /** Fixes older than the vessel's newest by more than the late tolerance: no rule but the AIS gap sees them. */
   lateDropped: number;
+  /** Late fixes that fell inside an open AIS gap of their vessel and judged it again. */
+  lateInGap: number;
   lateStatics: number;
   evicted: number;
 }
@@ -75,6 +79,7 @@ export class MaritimeDetector implements Detector {
     duplicates: 0,
     lateMerged: 0,
     lateDropped: 0,
+    lateInGap: 0,
     lateStatics: 0,
     evicted: 0,
   };
@@ -95,6 +100,8 @@ export class MaritimeDetector implements Detector {
   /** Vessels changed since the last `takeChangedKeys` (kept as objects: no key string per fix). */
   private readonly changedTracks = new Set<VesselTrack>();
   private readonly sink: FlagSink;
+  /** Each vessel's open flags with their drafts (key `flags:<mmsi>` in snapshots). */
+  readonly openFlags: OpenVesselFlags;
   private readonly sample: Sample = { at: 0, lat: 0, lon: 0, sog: 0, eventId: '', portKm: 0, portName: null };
   private readonly fix: Fix = { at: 0, lat: 0, lon: 0, sog: 0, eventId: '' };
   private readonly resampleMs: number;
@@ -109,7 +116,8 @@ export class MaritimeDetector implements Detector {
     readonly linker: ConsignmentLinker = noLinker,
   ) {
     this.ports = new PortIndex(ports);
-    this.sink = new FlagSink(linker, config.escalateWithAidOnBoard);
+    this.sink = new FlagSink(linker, config.escalateWithAidOnBoard, config.openFlagsKeptPerVessel);
+    this.openFlags = this.sink.open;
     const ctx: MaritimeContext = {
       config,
       ports: this.ports,
@@ -174,6 +182,7 @@ export class MaritimeDetector implements Detector {
     restoreState(detector, snapshot as MaritimeSnapshot);
     detector.changedKeys.clear();
     detector.changedTracks.clear();
+    detector.openFlags.takeChanged();
     return detector;
   }
 
@@ -194,6 +203,7 @@ export class MaritimeDetector implements Detector {
   takeChangedKeys(): string[] {
     for (const imo of this.identityChange.takeChangedImos()) this.changedKeys.add(`imo:${imo}`);
     for (const mmsi of this.routeDeviation.takeChangedCarriers()) this.changedKeys.add(`voyages:${mmsi}`);
+    for (const mmsi of this.openFlags.takeChanged()) this.changedKeys.add(`flags:${mmsi}`);
     for (const track of this.changedTracks) this.changedKeys.add(`vessel:${track.mmsi}`);
     this.changedTracks.clear();
     const keys = [...this.changedKeys].sort();
@@ -279,6 +289,16 @@ export class MaritimeDetector implements Detector {
     return this.sink.take();
   }
 
+  /**
+   * The aid on board these vessels changed (a consignment's registration, load, departure or discharge was
+   * reported, in whatever order): their open flags, and those of vessels that met them, are built again with
+   * the aid known now and superseded where they name other consignments (see `FlagSink.relink`).
+   */
+  relink(mmsis: readonly string[]): FlagChanges {
+    if (mmsis.length > 0) this.sink.relink(mmsis);
+    return this.sink.take();
+  }
+
   /** Moves the input's watermark for a report at `at`; returns whether the frontier moved. */
   private observe(input: InputClock, at: number): boolean {
     return Number.isFinite(at) ? this.clocks.observe(input, at, this.lateToleranceMs) : false;
@@ -348,7 +368,7 @@ export class MaritimeDetector implements Detector {
     fix.sog = isValidSog(sog) ? sog : NaN;
     fix.eventId = eventId;
     if (track.hasFix() && at <= track.lastAt) {
-      this.lateFix(track, fix);
+      this.lateFix(track, fix, input);
       return;
     }
     this.changedTracks.add(track);
@@ -426,10 +446,13 @@ export class MaritimeDetector implements Detector {
   }
 
   /**
-   * A fix not newer than the vessel's newest. Within the tolerance it is merged into what does not depend
-   * on order (the implied-speed check, breaking a loitering run); it never moves the vessel's position.
+   * A fix not newer than the vessel's newest. Inside an open AIS gap of the vessel, however late, it splits
+   * the silence (see `AisGapRule.fillSilence`). Within the tolerance it is also merged into what does not
+   * depend on order (the implied-speed check, breaking a loitering run); older ones are counted and no other
+   * rule sees them (encounters and loitering are judged on the track as it arrives). It never moves the
+   * vessel's position.
    */
-  private lateFix(track: VesselTrack, fix: Fix): void {
+  private lateFix(track: VesselTrack, fix: Fix, input: InputClock): void {
     // An exact duplicate of the newest fix (same event, or same time and place) changes nothing.
     if (
       fix.eventId === track.lastEventId ||
@@ -438,6 +461,7 @@ export class MaritimeDetector implements Detector {
       this.counters.duplicates++;
       return;
     }
+    if (this.aisGap.fillSilence(track, fix, input.id)) this.counters.lateInGap++;
     if (track.lastAt - fix.at > this.lateToleranceMs) {
       this.counters.lateDropped++;
       return;

@@ -2,6 +2,7 @@ import type { InputClockJson } from '../input-clocks';
 import type { Designation } from './designated-vessel.rule';
 import type { ImoHolder } from './identity-change.rule';
 import type { MaritimeCounters, MaritimeDetector } from './maritime-detector';
+import type { OpenVesselFlagsJson } from './open-vessel-flags';
 import type { PortRecord } from './port-index';
 import type { DeclaredVoyage } from './route-deviation.rule';
 import type { VesselTrack } from './vessel-track';
@@ -44,8 +45,9 @@ export interface MaritimeHead {
 
 /**
  * The maritime state as plain JSON: the head, and one entry per subject — `vessel:<mmsi>` (VesselJson),
- * `imo:<number>` (the MMSI holding it), `voyages:<mmsi>` (a carrier's declared voyages). NaN and ±Infinity
- * are written as {"$n": "NaN"} so they survive JSON.
+ * `imo:<number>` (the MMSI holding it), `voyages:<mmsi>` (a carrier's declared voyages), `flags:<mmsi>` (the
+ * vessel's open flags with their drafts, OpenVesselFlagsJson; kept after the vessel is forgotten). NaN and
+ * ±Infinity are written as {"$n": "NaN"} so they survive JSON.
  */
 export interface MaritimeSnapshot {
   head: MaritimeHead;
@@ -95,6 +97,10 @@ export function entryOf(d: MaritimeDetector, key: string): unknown {
     const voyages = d.routeDeviation.voyagesByMmsi.get(id);
     return voyages ? encodeNumbers(voyages) : undefined;
   }
+  if (kind === 'flags') {
+    const flags = d.openFlags.toJSON(id);
+    return flags ? encodeNumbers(flags) : undefined;
+  }
   return undefined;
 }
 
@@ -105,6 +111,7 @@ export function snapshotState(d: MaritimeDetector): MaritimeSnapshot {
     entries[`voyages:${mmsi}`] = encodeNumbers(voyages);
   for (const track of d.tracks.values())
     entries[`vessel:${track.mmsi}`] = encodeNumbers(vesselToJson(d, track));
+  for (const mmsi of d.openFlags.vessels()) entries[`flags:${mmsi}`] = entryOf(d, `flags:${mmsi}`);
   return { head: headOf(d), entries };
 }
 
@@ -118,6 +125,7 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
   for (const designation of head.designations) d.designatedVessel.restore(designation);
   d.clocks.restore(head.inputs);
   const vessels: VesselJson[] = [];
+  const openFlags: OpenVesselFlagsJson[] = [];
   for (const [key, value] of Object.entries(raw.entries)) {
     const colon = key.indexOf(':');
     const kind = key.slice(0, colon);
@@ -126,7 +134,11 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
     else if (kind === 'voyages')
       d.routeDeviation.voyagesByMmsi.set(id, decodeNumbers(value) as DeclaredVoyage[]);
     else if (kind === 'vessel') vessels.push(decodeNumbers(value) as VesselJson);
+    else if (kind === 'flags') openFlags.push(decodeNumbers(value) as OpenVesselFlagsJson);
   }
+  // Each vessel's flags keep their order; vessels by MMSI, so the index is the same however entries came.
+  openFlags.sort((a, b) => (a.flags[0].draft.mmsi < b.flags[0].draft.mmsi ? -1 : 1));
+  for (const json of openFlags) d.openFlags.restore(json);
   vessels.sort((a, b) => (a.mmsi < b.mmsi ? -1 : a.mmsi > b.mmsi ? 1 : 0));
   const sameCells = head.cellSizeKm === d.config.encounter.cellSizeKm;
   for (const json of vessels) {
