@@ -118,3 +118,90 @@ describe('ais-gap rule', () => {
     expect(s.flags('ais-gap')).toHaveLength(1);
   });
 });
+
+describe('ais-gap rule: positions that arrive late inside a flagged silence', () => {
+  // Terrestrial AIS loses the vessel from 01:00 to 15:00 at sea; a satellite feed, hours behind, has
+  // positions from inside that hole. They come after the terrestrial fix that ended the silence.
+  const SAT = 'test/satellite';
+  const heading = 100 / 14; // km per hour, eastward, so every position of the hole is at sea
+  const at = (h: number) => offsetKm(OPEN_SEA, heading * (h - 1), 0);
+  const back = position(V, hours(15), at(15), 8);
+  const satellite = (h: number, where = at(h)) => ({
+    ...position(V, hours(h), where, 8, `sat-${h}`),
+    source: SAT,
+  });
+  const flagged = () => {
+    const s = new MaritimeScenario().feed(lastSeen, [back]);
+    expect(s.open('ais-gap')).toHaveLength(1);
+    return s;
+  };
+
+  it('clears the flag when late positions leave no silence of 12 h, citing the position and its source', () => {
+    const s = flagged();
+    const [gap] = s.open('ais-gap');
+    s.feed([satellite(8)]);
+    expect(s.open('ais-gap')).toEqual([]);
+    expect(s.cleared).toEqual([
+      expect.objectContaining({
+        flagId: gap.flagId,
+        reason: `the silence was filled by a late position from ${SAT} (event sat-8, 2026-11-20 08:00 UTC)`,
+        clearedAt: new Date(hours(8)).toISOString(),
+      }),
+    ]);
+    expect(s.detector.stats()).toMatchObject({ lateDropped: 1, lateInGap: 1 });
+  });
+
+  it('supersedes it with the longest part that is still a gap: new figures, the late position as evidence', () => {
+    const s = flagged();
+    const [gap] = s.open('ais-gap');
+    s.feed([satellite(2)]);
+    const [rest] = s.open('ais-gap');
+    expect(s.cleared).toEqual([
+      expect.objectContaining({ flagId: gap.flagId, reason: 'superseded by new evidence' }),
+    ]);
+    expect(rest.fingerprint).toBe(gap.fingerprint);
+    expect(rest.evidence).toEqual(['sat-2', back.id].sort());
+    expect(rest.observed).toMatchObject({
+      silentHours: 13,
+      silentSince: new Date(hours(2)).toISOString(),
+      movedKm: expect.closeTo((100 / 14) * 13, 0),
+    });
+    expect(rest.explanation).toContain(
+      'sent no position for 13 h (2026-11-20 02:00 UTC to 2026-11-20 15:00 UTC)',
+    );
+    expect(rest.explanation).toContain(
+      `a position that arrived late from ${SAT} (2026-11-20 02:00 UTC) shortened the silence`,
+    );
+    // A later position of the remaining part splits it again; one of the part already filled does nothing.
+    s.feed([satellite(1.5)]);
+    expect(s.open('ais-gap')).toEqual([rest]);
+    s.feed([satellite(9)]);
+    expect(s.open('ais-gap')).toEqual([]);
+  });
+
+  it('a position in the middle of a long silence leaves two gaps', () => {
+    const s = new MaritimeScenario().feed(lastSeen, [position(V, hours(31), at(31), 8)]);
+    const [gap] = s.open('ais-gap');
+    s.feed([satellite(16)]);
+    const open = s.open('ais-gap');
+    expect(open.map((f) => [f.observed.silentSince, f.observed.silentHours])).toEqual([
+      [new Date(hours(1)).toISOString(), 15],
+      [new Date(hours(16)).toISOString(), 15],
+    ]);
+    expect(open[0].fingerprint).toBe(gap.fingerprint);
+  });
+
+  it('clears the flag when the late position is in port: both ends of a gap must be away from port', () => {
+    const s = flagged();
+    s.feed([satellite(3, { lat: NAMPO.lat, lon: NAMPO.lon })]);
+    expect(s.open('ais-gap')).toEqual([]);
+  });
+
+  it('leaves the flag alone for a late position outside the silence', () => {
+    const s = flagged();
+    const [gap] = s.open('ais-gap');
+    s.feed([satellite(0.5)]);
+    expect(s.open('ais-gap')).toEqual([gap]);
+    expect(s.detector.stats()).toMatchObject({ lateDropped: 1, lateInGap: 0 });
+  });
+});

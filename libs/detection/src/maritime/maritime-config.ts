@@ -9,7 +9,10 @@ import { defaultMidFlagStates } from './mid-flag-states';
 export interface MaritimeConfig {
   /** Sample-based rules (encounter, loitering, port visits, route) look at one fix per vessel per interval. */
   resampleMinutes: number;
-  /** A fix older than the vessel's newest by at most this much is merged; older ones are counted and ignored. */
+  /**
+   * A fix older than the vessel's newest by at most this much is merged; older ones are counted and seen only
+   * by the AIS-gap rule (a flagged silence they fall in is split, see docs/time-model.md).
+   */
   lateToleranceMinutes: number;
   /** Granularity of the deadline index; flags still carry their exact due time. */
   deadlineResolutionSeconds: number;

@@ -63,11 +63,16 @@ type Hook = keyof Omit<VesselRule<unknown>, 'name' | 'initialState' | 'toJSON' |
  * wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
  * another feed — never makes another feed's vessels look dark. A vessel whose newest fix came in already
  * older than its clock minus the late tolerance (a backfill) is judged fix to fix only: its silences are
- * found when the next fix arrives. The same log always gives the same flags.
+ * found when the next fix arrives. A fix older than the vessel's newest splits a flagged silence it falls in,
+ * however late. The same log always gives the same flags.
+ *
+ * Open flags are kept per vessel with their drafts (`openFlags`), so that `relink` can name aid whose
+ * paperwork arrived after them.
  *
  * State is kept per subject for checkpoints: `snapshot()` gives it all, `takeChangedKeys()` the keys
- * (`vessel:<mmsi>`, `imo:<number>`, `voyages:<mmsi>`) changed since the last call and `entry(key)` one
- * subject's state (undefined once forgotten); `head()` is the small rest (counters, ports, designations).
+ * (`vessel:<mmsi>`, `imo:<number>`, `voyages:<mmsi>`, `flags:<mmsi>`) changed since the last call and
+ * `entry(key)` one subject's state (undefined once forgotten); `head()` is the small rest (counters, ports,
+ * designations).
  */
 export class MaritimeDetector implements Detector {
   readonly tracks = new Map<string, VesselTrack>();

@@ -171,7 +171,7 @@ describe('MaritimeDetector', () => {
     });
     checkpoint();
     expect(Object.keys(stored)).toEqual(
-      expect.arrayContaining([`vessel:${A}`, 'imo:9074729', `voyages:${CARRIER}`]),
+      expect.arrayContaining([`vessel:${A}`, 'imo:9074729', `voyages:${CARRIER}`, `flags:${CARRIER}`]),
     );
     expect(stored).toEqual(whole());
     // Only what moved is written again: a quiet vessel is not.
@@ -200,6 +200,36 @@ describe('MaritimeDetector', () => {
     s.feed([position(A, minutes(30), offsetKm(OPEN_SEA, 9.3, 0), 10, 'late-by-30-min')]);
     expect(s.detector.stats()).toMatchObject({ positions: 10, duplicates: 1, lateMerged: 1, lateDropped: 1 });
     expect(s.detector.tracks.get(A)?.lastAt).toBe(minutes(60));
+  });
+
+  it('judges a flagged silence again on a late position, however late; other rules see only the slightly late', () => {
+    // Within the tolerance of the newest fix: merged, and it shortens the silence it falls in.
+    const east = (h: number) => offsetKm(OPEN_SEA, 7 * h, 0);
+    const gapped = [position(A, hours(0), east(0), 8), position(A, hours(14), east(14), 8)];
+    const s = new MaritimeScenario().feed(gapped);
+    expect(s.open('ais-gap').map((f) => f.observed.silentHours)).toEqual([14]);
+    s.feed([position(A, minutes(14 * 60 - 10), east(13.8), 8, 'late-by-10-min')]);
+    expect(s.open('ais-gap').map((f) => f.observed.silentHours)).toEqual([13.83]);
+    expect(s.detector.stats()).toMatchObject({ lateMerged: 1, lateDropped: 0, lateInGap: 1 });
+
+    // A loitering run: a fast fix 30 min older than the newest does not end it (judged on the track as it
+    // arrived); one within the tolerance does.
+    const drift = track(LOITERER, {
+      from: OPEN_SEA,
+      start: minutes(0),
+      everyMinutes: 10,
+      count: 31,
+      sog: 0,
+      reportedSog: 0.5,
+    });
+    const loiter = new MaritimeScenario().feed(drift);
+    const [ongoing] = loiter.open('loitering');
+    expect(ongoing.observed).toMatchObject({ ongoing: true });
+    loiter.feed([position(LOITERER, minutes(270), OPEN_SEA, 9, 'fast-late-by-30-min')]);
+    expect(loiter.open('loitering')).toEqual([ongoing]);
+    expect(loiter.detector.stats()).toMatchObject({ lateDropped: 1, lateInGap: 0 });
+    loiter.feed([position(LOITERER, minutes(290), OPEN_SEA, 9, 'fast-late-by-10-min')]);
+    expect(loiter.open('loitering').map((f) => f.observed.ongoing)).toEqual([false]);
   });
 
   it('raises nothing new when a whole stream is delivered again', () => {
