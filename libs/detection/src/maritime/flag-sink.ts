@@ -43,7 +43,7 @@ export interface VesselFlagDraft {
   ends?: { start: EpisodeEnd; end: EpisodeEnd };
 }
 
-/** Why a flag gave way to one naming other aid on board (the prefix is that of any superseded flag). */
+/** Why a flag gave way to a newer one of the same problem; after a colon, what the new evidence was. */
 export const SUPERSEDED = 'superseded by new evidence';
 export const AID_ON_BOARD = `${SUPERSEDED}: aid on board`;
 export const AID_NOT_ON_BOARD = `${SUPERSEDED}: aid not on board`;
@@ -68,8 +68,7 @@ export class FlagSink {
   }
 
   raise(draft: VesselFlagDraft): Flag {
-    const aid = this.aidOf(draft);
-    const flag = this.build(draft, aid);
+    const flag = this.build(draft, this.aidOf(draft));
     this.changes.raised.push(flag);
     this.keep(draft, flag);
     return flag;
