@@ -85,6 +85,24 @@ const MAX_REMEMBERED_HEADS = 1_000_000;
 export const GROUP_COMMIT_MAX_EVENTS = 500;
 
 /**
+ * Rows one prune transaction deletes before it lets the event loop run (each row costs its two index entries;
+ * a few thousand take milliseconds, and one fsync).
+ */
+export const PRUNE_BATCH_ROWS = 2000;
+
+/** Thrown by `prune` for an event that is its stream's newest: heads are never pruned (nothing is deleted). */
+export class PruneHeadError extends Error {
+  constructor(
+    readonly eventId: string,
+    readonly streamId: string,
+    readonly revision: number,
+  ) {
+    super(`Event ${eventId} is the newest of stream ${streamId} (revision ${revision}): heads are never pruned`);
+    this.name = 'PruneHeadError';
+  }
+}
+
+/**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk
  * before it is acknowledged. Appends take the write lock up front (BEGIN IMMEDIATE), which keeps commits
  * in position order even with several processes writing to the file.
@@ -110,6 +128,7 @@ export class EmbeddedEventStore implements EventStore {
   private queue: QueuedAppend[] = [];
   private flushScheduled = false;
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
+  private readonly pruneInTransaction: (ids: readonly string[]) => number;
   private onClosed: (() => void) | undefined;
   private closed = false;
 
@@ -152,6 +171,15 @@ export class EmbeddedEventStore implements EventStore {
         return { events, scannedTo: Math.max(this.log.head() ?? 0, after) };
       },
     ).deferred;
+    this.pruneInTransaction = this.db.transaction((ids: readonly string[]) => {
+      let deleted = 0;
+      for (const id of ids) {
+        const outcome = this.log.deleteUnlessHead(id);
+        if (outcome === 'deleted') deleted++;
+        else if (outcome !== 'absent') throw new PruneHeadError(id, outcome.head.streamId, outcome.head.revision);
+      }
+      return deleted;
+    }).immediate;
   }
 
   /** The database file (':memory:' for a private database). */
@@ -194,6 +222,27 @@ export class EmbeddedEventStore implements EventStore {
       unlimited(checkCount(options?.maxCount)),
       normalizeFilter(options?.filter),
     );
+  }
+
+  /**
+   * Deletes stored events by id, for storage retention once they are archived elsewhere (docs/audit.md,
+   * "Retention of raw positions"); only this adapter can. Ids not stored are skipped (a repeated prune
+   * completes an interrupted one). Works in transactions of `PRUNE_BATCH_ROWS` rows, in the order given,
+   * yielding to the event loop between them, so a large prune never holds the thread for long; a crash
+   * leaves a prefix deleted. Never deletes a stream's newest event: such an id fails its transaction with
+   * PruneHeadError (the batches before it stay deleted). Stream heads, revisions and positions of the
+   * events left are unchanged; the file keeps its size and reuses the freed pages. Returns how many rows
+   * were deleted.
+   */
+  async prune(ids: readonly string[]): Promise<number> {
+    this.assertOpen();
+    let deleted = 0;
+    for (let from = 0; from < ids.length; from += PRUNE_BATCH_ROWS) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      this.assertOpen();
+      deleted += this.pruneInTransaction(ids.slice(from, from + PRUNE_BATCH_ROWS));
+    }
+    return deleted;
   }
 
   subscribeToAll(options?: SubscribeOptions): Subscription {

@@ -1,6 +1,11 @@
 export * from './event-store.port';
 export { EventContentConflictError, EventIdConflictError } from './append-policy';
-export { EmbeddedEventStore, type EmbeddedEventStoreOptions } from './embedded-event-store';
+export {
+  EmbeddedEventStore,
+  PRUNE_BATCH_ROWS,
+  PruneHeadError,
+  type EmbeddedEventStoreOptions,
+} from './embedded-event-store';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store';
 export { createEventStore, type EventStoreConfig } from './event-store.factory';

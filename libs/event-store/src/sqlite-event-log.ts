@@ -64,6 +64,12 @@ function prepareStatements(db: Database.Database) {
         'ON CONFLICT (id) DO NOTHING',
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    pruneTarget: db.prepare(
+      `SELECT stream_id AS streamId, revision,
+              (SELECT max(revision) FROM events h WHERE h.stream_id = e.stream_id) AS head
+       FROM events e WHERE id = ?`,
+    ),
+    deleteById: db.prepare('DELETE FROM events WHERE id = ?'),
     forwards: db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -74,8 +80,10 @@ function prepareStatements(db: Database.Database) {
 }
 
 /**
- * The events table of the embedded store and its prepared statements. Positions are rowids: rows are never
- * deleted, so each insert gets the previous maximum plus one. Transactions are the caller's business.
+ * The events table of the embedded store and its prepared statements. Positions are rowids: each insert gets
+ * the previous maximum plus one. Rows are deleted only by `deleteUnlessHead` (retention), never a stream's
+ * newest row, so the maximum row stays and a position is never given out twice. Transactions are the
+ * caller's business.
  */
 export class SqliteEventLog {
   private readonly statements: ReturnType<typeof prepareStatements>;
@@ -134,6 +142,19 @@ export class SqliteEventLog {
       recordedAt,
     );
     return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+  }
+
+  /**
+   * Deletes one event unless it is the newest of its stream: 'deleted', 'absent' (not stored, e.g. deleted
+   * before), or 'head' (nothing deleted).
+   */
+  deleteUnlessHead(eventId: string): 'deleted' | 'absent' | { head: { streamId: string; revision: number } } {
+    const row = this.statements.pruneTarget.get(eventId) as
+      { streamId: string; revision: number; head: number } | undefined;
+    if (!row) return 'absent';
+    if (row.revision >= row.head) return { head: { streamId: row.streamId, revision: row.revision } };
+    this.statements.deleteById.run(eventId);
+    return 'deleted';
   }
 
   /** Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`). */

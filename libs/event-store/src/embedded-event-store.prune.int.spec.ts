@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { EmbeddedEventStore, PRUNE_BATCH_ROWS, PruneHeadError } from './embedded-event-store';
+
+describe('EmbeddedEventStore.prune', () => {
+  let store: EmbeddedEventStore;
+  const event = (n: number) => ({ id: randomUUID(), type: 'aidwatch.vessel.position.v1', data: { n } });
+
+  beforeEach(() => (store = EmbeddedEventStore.temporary()));
+  afterEach(() => store.close());
+
+  it('deletes the given rows and leaves heads, revisions and positions of the rest as they were', async () => {
+    await store.append('vessel-1', [event(0), event(1), event(2)]);
+    await store.append('vessel-2', [event(0), event(1)]);
+    const [a0, a1] = await store.readStream('vessel-1');
+    const [b0] = await store.readStream('vessel-2');
+    expect(await store.prune([a0.id, a1.id, b0.id])).toBe(3);
+    expect((await store.readStream('vessel-1')).map((e) => [e.revision, e.position])).toEqual([[2, '3']]);
+    expect((await store.readStream('vessel-2')).map((e) => [e.revision, e.position])).toEqual([[1, '5']]);
+    // Appends continue the chain and the positions after the head.
+    const appended = await store.append('vessel-1', [event(3)]);
+    expect(appended).toMatchObject({ nextExpectedRevision: 3, position: '6' });
+    const [, next] = await store.readStream('vessel-1');
+    expect((next.metadata.chain as { previous: string }).previous).toBe(
+      ((await store.readStream('vessel-1'))[0].metadata.chain as { hash: string }).hash,
+    );
+  });
+
+  it('is idempotent: ids already deleted or never stored are skipped', async () => {
+    await store.append('vessel-1', [event(0), event(1)]);
+    const [first] = await store.readStream('vessel-1');
+    expect(await store.prune([first.id])).toBe(1);
+    expect(await store.prune([first.id, randomUUID()])).toBe(0);
+  });
+
+  it("refuses a stream's newest event and deletes nothing of its batch", async () => {
+    await store.append('vessel-1', [event(0), event(1)]);
+    const [first, head] = await store.readStream('vessel-1');
+    await expect(store.prune([first.id, head.id])).rejects.toBeInstanceOf(PruneHeadError);
+    expect(await store.readStream('vessel-1')).toHaveLength(2);
+  });
+
+  it('works in bounded transactions and lets the event loop run between them', async () => {
+    const total = PRUNE_BATCH_ROWS * 3 + 1;
+    const events = Array.from({ length: total + 1 }, (_, n) => event(n));
+    await store.append('vessel-1', events);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const deleted = await store.prune(events.slice(0, total).map((e) => e.id));
+    clearInterval(ticker);
+    expect(deleted).toBe(total);
+    expect(turns).toBeGreaterThanOrEqual(3); // the timer ran between the batches
+    expect(await store.readStream('vessel-1')).toHaveLength(1);
+  });
+});
