@@ -154,6 +154,19 @@ export interface AppConfig {
   auditCheckpointEveryMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
   detection: Record<string, number>;
+  /** Storage retention of raw AIS positions (docs/audit.md, "Retention of raw positions"). */
+  retention: RetentionConfig;
+}
+
+export interface RetentionConfig {
+  /**
+   * Raw AIS positions recorded more than this many days ago (store time) move to archive files, unless a
+   * flag cites them, detection has not judged them yet or they are their stream's newest event. 0 keeps
+   * everything (`AIS_RETENTION_DAYS`).
+   */
+  aisDays: number;
+  /** Where archive files are written (`AIS_ARCHIVE_DIR`, default `DATA_DIR/archive`). */
+  archiveDir: string;
 }
 
 /**
@@ -216,6 +229,8 @@ export function loadConfig(
       AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
       AIS_DUPLICATE_WINDOW_SEC: positive({ default: 30 }),
       SUBJECT_KEYS_PATH: str({ default: '' }),
+      AIS_RETENTION_DAYS: nonNegativeInt({ default: 0 }),
+      AIS_ARCHIVE_DIR: str({ default: '' }),
     },
     {
       reporter: ({ errors }) => {
@@ -233,6 +248,11 @@ export function loadConfig(
   }
   if ((e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE) && !e.AUTH_JWT_ISSUER) {
     problems.push('AUTH_JWT_ISSUER is required when AUTH_JWKS_URL or AUTH_JWKS_FILE is set');
+  }
+  if (e.AIS_RETENTION_DAYS > 0 && e.EVENT_STORE !== 'embedded') {
+    problems.push(
+      `AIS_RETENTION_DAYS needs EVENT_STORE=embedded: the ${e.EVENT_STORE} store cannot prune archived events`,
+    );
   }
   if (e.AUTH_JWKS_URL && !/^https?:\/\//.test(e.AUTH_JWKS_URL)) {
     problems.push(`AUTH_JWKS_URL: "${e.AUTH_JWKS_URL}" is not an http(s) URL`);
@@ -316,6 +336,10 @@ export function loadConfig(
     },
     auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
     detection,
+    retention: {
+      aisDays: e.AIS_RETENTION_DAYS,
+      archiveDir: e.AIS_ARCHIVE_DIR ? path.resolve(e.AIS_ARCHIVE_DIR) : path.join(dataDir, 'archive'),
+    },
   };
 }
 

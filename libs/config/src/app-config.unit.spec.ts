@@ -73,6 +73,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EVENT_STORE: 'kurrentdb' })).toThrow(/KURRENTDB_CONNECTION_STRING is required/);
   });
 
+  it('reads the retention of raw AIS positions: off by default, archives under DATA_DIR', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/aidwatch' }).retention).toEqual({
+      aisDays: 0,
+      archiveDir: '/srv/aidwatch/archive',
+    });
+    expect(loadConfig({ AIS_RETENTION_DAYS: '30', AIS_ARCHIVE_DIR: '/cold/ais' }).retention).toEqual({
+      aisDays: 30,
+      archiveDir: '/cold/ais',
+    });
+    expect(() => loadConfig({ AIS_RETENTION_DAYS: '-1' })).toThrow(/AIS_RETENTION_DAYS/);
+    expect(() => loadConfig({ AIS_RETENTION_DAYS: '2.5' })).toThrow(/AIS_RETENTION_DAYS/);
+    expect(() => loadConfig({ AIS_RETENTION_DAYS: '7', EVENT_STORE: 'memory' })).toThrow(
+      /AIS_RETENTION_DAYS needs EVENT_STORE=embedded/,
+    );
+    expect(loadConfig({ AIS_RETENTION_DAYS: '0', EVENT_STORE: 'memory' }).retention.aisDays).toBe(0);
+  });
+
   it('collects detection overrides', () => {
     expect(loadConfig({ DETECTION_SHRINKAGE_TOLERANCE_PCT: '3.5' }).detection).toEqual({
       SHRINKAGE_TOLERANCE_PCT: 3.5,

@@ -45,6 +45,12 @@ export interface CatalogueEntry<T extends InboundEventType = InboundEventType> {
   consumers: readonly EventConsumer[];
   /** One sentence for the AsyncAPI document. */
   summary: string;
+  /**
+   * Raw traffic, not a fact to keep: an AIS position report. Storage retention (`AIS_RETENTION_DAYS`,
+   * docs/audit.md "Retention of raw positions") may move such events from the store into archive files
+   * once detection has judged them and no flag cites them. Static and voyage data are not raw positions.
+   */
+  rawPosition?: true;
 }
 
 const designationKey = (d: { imo?: string; mmsi?: string; name: string }) => d.imo ?? d.mmsi ?? d.name;
@@ -194,6 +200,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: VesselPositionDataDto,
     consumers: ['maritime'],
     summary: 'An AIS position report (types 1-3, 18, 19, 27).',
+    rawPosition: true,
   },
   [EventTypes.VesselStaticReported]: {
     type: EventTypes.VesselStaticReported,
@@ -218,6 +225,14 @@ export function isInboundEventType(type: unknown): type is InboundEventType {
 export function catalogueEntryOf<T extends InboundEventType>(type: T): CatalogueEntry<T> {
   return EventCatalogue[type] as unknown as CatalogueEntry<T>;
 }
+
+/**
+ * The AIS position report types: on the positions topic and marked `rawPosition` in the catalogue (static and
+ * voyage data, on the same topic, are not). What storage retention may archive.
+ */
+export const RawPositionEventTypes: ReadonlySet<string> = new Set(
+  CatalogueEntries.filter((e) => e.topic === Topics.positions && e.rawPosition === true).map((e) => e.type),
+);
 
 /** The DTO that validates `data` for each inbound type. */
 export const EventDataDtos = Object.fromEntries(CatalogueEntries.map((e) => [e.type, e.dto])) as {
