@@ -46,6 +46,16 @@ describe('CheckpointStore', () => {
     });
   });
 
+  it('tells the position a checkpoint reached without its snapshot', () => {
+    const store = new CheckpointStore(path.join(dir, 'c.sqlite'));
+    expect(store.positionOf('p')).toBeUndefined();
+    store.save('p', '42', { big: 'state' }, new Date('2026-06-01T00:00:00Z'));
+    store.saveChanges('q', '7', { head: {}, changes: [['a', 1]] }, new Date(), true);
+    expect(store.positionOf('p')).toBe('42');
+    expect(store.positionOf('q')).toBe('7');
+    store.close();
+  });
+
   it('carries over the per-subject rows of a file written with the earlier WITHOUT ROWID table', () => {
     const file = path.join(dir, 'old.sqlite');
     const old = new Database(file);

@@ -180,6 +180,13 @@ export class CheckpointStore {
     return { position: row.position, snapshot, updatedAt: row.updatedAt, incremental };
   }
 
+  /** The position a projection's checkpoint has reached, without reading its snapshot; undefined if none. */
+  positionOf(name: string): string | undefined {
+    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as
+      { position: string } | undefined;
+    return row?.position;
+  }
+
   /** Saves the whole state (dropping any per-subject entries of an earlier incremental checkpoint). */
   save(name: string, position: string, snapshot: unknown, at: Date): void {
     this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());

@@ -7,6 +7,12 @@ import type { CheckpointParts, Projection, SnapshotChanges } from './projection'
 /** Streams that hold inbound facts (not flags). */
 export const inboundStreamPrefixes = ['consignment-', 'exemption-', 'vessel-', 'port-', 'designation-'];
 
+/**
+ * The detection projection's name: its checkpoint in the CheckpointStore is kept under it, and storage
+ * retention archives nothing after that checkpoint's position (what detection has not judged).
+ */
+export const DETECTION_PROJECTION = 'detection-v2';
+
 export interface DetectionListener {
   /** Flag events newly written (a replay that repeats known flags reports nothing). */
   onFlagEvents(events: ReadonlyArray<FlagRaised | FlagCleared>): void;
@@ -17,7 +23,7 @@ export interface DetectionListener {
  * ids are derived from flag ids, so a replay after a crash (or a full rebuild) appends nothing twice.
  */
 export class DetectionProjection implements Projection {
-  readonly name = 'detection-v2';
+  readonly name = DETECTION_PROJECTION;
   readonly filter = { streamPrefixes: inboundStreamPrefixes };
   private engine: DetectionEngine;
 
