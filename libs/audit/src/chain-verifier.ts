@@ -21,6 +21,8 @@ export interface BrokenLink {
   position?: string;
   /** Line of an export file (1-based), when verifying one. */
   line?: number;
+  /** The archive file the event was read from, when it was (retention). */
+  file?: string;
   reason: string;
 }
 
@@ -34,13 +36,26 @@ export interface VerificationReport {
   /** The first broken link in store (or file) order. */
   firstBroken: BrokenLink | null;
   broken: number;
+  /**
+   * Revisions missing from the chains that retention records account for (moved to archive files that were
+   * not read): accepted gaps, whose links could not be checked. 0 when nothing was archived or every archive
+   * was read back.
+   */
+  archived: number;
+}
+
+/** What retention records say was archived (see ArchivedRevisions). */
+export interface ArchivedGaps {
+  /** True when every revision `from`…`to` of the stream was recorded as archived. */
+  covers(streamId: string, from: number, to: number): boolean;
 }
 
 /**
  * Checks hash chains event by event, in store order (an `evolve` over the events). Per stream it keeps the
  * last revision and hash only, so memory grows with the number of streams, not events. A chain breaks where
  * an event's content no longer hashes to its link, its `previous` is not the hash of the event before it,
- * a revision is missing (a deleted event), or a checkpoint names a different head.
+ * a revision is missing (a deleted event) unless retention records say exactly those revisions were
+ * archived (`archived`), or a checkpoint names a different head.
  */
 export class ChainVerifier {
   private readonly last = new Map<string, { revision: number; hash: string }>();
@@ -51,9 +66,16 @@ export class ChainVerifier {
   private broken = 0;
   private firstBroken: BrokenLink | null = null;
   private latestRoot: string | null = null;
+  private archived = 0;
 
-  /** `allowGaps`: streams only partly present (an export of some of a stream's events). */
-  constructor(private readonly options: { allowGaps?: (streamId: string) => boolean } = {}) {}
+  /**
+   * `allowGaps`: streams only partly present (an export of some of a stream's events). `archived`: the
+   * revisions retention records say were moved to archive files; a gap is accepted only when it records every
+   * missing revision.
+   */
+  constructor(
+    private readonly options: { allowGaps?: (streamId: string) => boolean; archived?: ArchivedGaps } = {},
+  ) {}
 
   /**
    * A checkpoint whose heads the events will be held to. Returns false (and records a break) when its root
@@ -72,12 +94,12 @@ export class ChainVerifier {
     return true;
   }
 
-  evolve(event: ChainedEvent, line?: number): void {
+  evolve(event: ChainedEvent, line?: number, file?: string): void {
     this.events++;
     const link = chainLinkOf(event.metadata);
     const before = this.last.get(event.streamId);
     if (!link) {
-      this.fail(event, 'no chain link (stored before chaining, or its metadata was edited)', line);
+      this.fail(event, 'no chain link (stored before chaining, or its metadata was edited)', line, file);
       return;
     }
     this.last.set(event.streamId, { revision: event.revision, hash: link.hash });
@@ -87,30 +109,42 @@ export class ChainVerifier {
         event,
         `content does not hash to its chain link (expected ${link.hash}, got ${recomputed})`,
         line,
+        file,
       );
       return;
     }
     const expectedRevision = before ? before.revision + 1 : 0;
     const contiguous = event.revision === expectedRevision;
-    if (!contiguous && !(this.options.allowGaps?.(event.streamId) && event.revision > expectedRevision)) {
-      this.fail(
-        event,
-        `revision ${event.revision} follows ${expectedRevision - 1}: events are missing`,
-        line,
-      );
-      return;
+    if (!contiguous) {
+      const ahead = event.revision > expectedRevision;
+      const partial = ahead && this.options.allowGaps?.(event.streamId) === true;
+      const archived =
+        ahead &&
+        !partial &&
+        this.options.archived?.covers(event.streamId, expectedRevision, event.revision - 1);
+      if (archived) this.archived += event.revision - expectedRevision;
+      else if (!partial) {
+        this.fail(
+          event,
+          `revision ${event.revision} follows ${expectedRevision - 1}: events are missing`,
+          line,
+          file,
+        );
+        return;
+      }
     }
     if (contiguous && link.previous !== (before?.hash ?? null)) {
       this.fail(
         event,
         `previous hash ${link.previous} is not the hash of revision ${event.revision - 1}`,
         line,
+        file,
       );
       return;
     }
     const anchor = this.anchored.get(`${event.streamId}\0${event.revision}`);
     if (anchor && anchor.hash !== link.hash) {
-      this.fail(event, `hash differs from the head recorded by checkpoint ${anchor.checkpoint}`, line);
+      this.fail(event, `hash differs from the head recorded by checkpoint ${anchor.checkpoint}`, line, file);
     }
   }
 
@@ -130,6 +164,7 @@ export class ChainVerifier {
     event: Pick<ChainedEvent, 'streamId' | 'revision' | 'id' | 'position'>,
     reason: string,
     line?: number,
+    file?: string,
   ): void {
     this.broken++;
     this.firstBroken ??= {
@@ -138,6 +173,7 @@ export class ChainVerifier {
       eventId: event.id,
       ...(event.position !== undefined && { position: event.position }),
       ...(line !== undefined && { line }),
+      ...(file !== undefined && { file }),
       reason,
     };
   }
@@ -151,6 +187,7 @@ export class ChainVerifier {
       latestRoot: this.latestRoot,
       firstBroken: this.firstBroken,
       broken: this.broken,
+      archived: this.archived,
     };
   }
 }

@@ -16,3 +16,5 @@ export * from './personal-data/subject-key-store';
 export * from './personal-data/personal-data-cipher';
 export * from './personal-data/protected-event-store';
 export * from './service-event-store';
+export * from './export-file';
+export * from './retention';

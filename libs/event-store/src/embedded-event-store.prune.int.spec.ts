@@ -52,3 +52,28 @@ describe('EmbeddedEventStore.prune', () => {
     expect(await store.readStream('vessel-1')).toHaveLength(1);
   });
 });
+
+describe('EmbeddedEventStore.streamIdsStartingWith', () => {
+  it('lists the streams of a prefix from the stream index, sorted, and nothing else', async () => {
+    const store = EmbeddedEventStore.temporary();
+    const e = () => ({ id: randomUUID(), type: 'aidwatch.flag.raised.v1', data: {} });
+    for (const stream of [
+      'risk-vessel-2',
+      'risk-consignment-1',
+      'riskier',
+      'risk.',
+      'vessel-1',
+      'risk-vessel-2',
+    ])
+      await store.append(stream, [e()]);
+    expect(await store.streamIdsStartingWith('risk-')).toEqual(['risk-consignment-1', 'risk-vessel-2']);
+    const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
+    const plan = db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT DISTINCT stream_id FROM events WHERE stream_id >= 'a' AND stream_id < 'b'",
+      )
+      .all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING COVERING INDEX/);
+    await store.close();
+  });
+});

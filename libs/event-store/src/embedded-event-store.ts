@@ -97,7 +97,9 @@ export class PruneHeadError extends Error {
     readonly streamId: string,
     readonly revision: number,
   ) {
-    super(`Event ${eventId} is the newest of stream ${streamId} (revision ${revision}): heads are never pruned`);
+    super(
+      `Event ${eventId} is the newest of stream ${streamId} (revision ${revision}): heads are never pruned`,
+    );
     this.name = 'PruneHeadError';
   }
 }
@@ -176,7 +178,8 @@ export class EmbeddedEventStore implements EventStore {
       for (const id of ids) {
         const outcome = this.log.deleteUnlessHead(id);
         if (outcome === 'deleted') deleted++;
-        else if (outcome !== 'absent') throw new PruneHeadError(id, outcome.head.streamId, outcome.head.revision);
+        else if (outcome !== 'absent')
+          throw new PruneHeadError(id, outcome.head.streamId, outcome.head.revision);
       }
       return deleted;
     }).immediate;
@@ -243,6 +246,16 @@ export class EmbeddedEventStore implements EventStore {
       deleted += this.pruneInTransaction(ids.slice(from, from + PRUNE_BATCH_ROWS));
     }
     return deleted;
+  }
+
+  /**
+   * Ids of the streams whose id starts with `prefix`, sorted, read from the stream index (not the events):
+   * e.g. every risk stream, to collect the evidence flags cite without reading the whole log.
+   */
+  async streamIdsStartingWith(prefix: string): Promise<string[]> {
+    this.assertOpen();
+    if (prefix === '') throw new RangeError('The prefix must not be empty');
+    return this.log.streamIdsStartingWith(prefix);
   }
 
   subscribeToAll(options?: SubscribeOptions): Subscription {

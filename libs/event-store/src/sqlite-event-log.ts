@@ -70,6 +70,10 @@ function prepareStatements(db: Database.Database) {
        FROM events e WHERE id = ?`,
     ),
     deleteById: db.prepare('DELETE FROM events WHERE id = ?'),
+    // A range on the (stream_id, revision) index: reads the index entries of those streams only.
+    streamsInRange: db
+      .prepare('SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?')
+      .pluck(),
     forwards: db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -155,6 +159,13 @@ export class SqliteEventLog {
     if (row.revision >= row.head) return { head: { streamId: row.streamId, revision: row.revision } };
     this.statements.deleteById.run(eventId);
     return 'deleted';
+  }
+
+  /** Ids of the streams whose id starts with `prefix` (not empty), sorted. */
+  streamIdsStartingWith(prefix: string): string[] {
+    const last = prefix.charCodeAt(prefix.length - 1);
+    const bound = prefix.slice(0, -1) + String.fromCharCode(last + 1);
+    return this.statements.streamsInRange.all(prefix, bound) as string[];
   }
 
   /** Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`). */

@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { VerificationReport } from './chain-verifier';
+import { verifyExport } from './export-verification';
+
+/** The two bytes every gzip member starts with (RFC 1952, ID1 ID2). */
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Whether a file is gzip-compressed, by its first two bytes (not its name). */
+export async function isGzipFile(file: string): Promise<boolean> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The lines of an NDJSON export or archive file, decompressed when the file is gzip (by its magic bytes),
+ * read as a stream: memory stays at one line. Throws when the file cannot be read or decompressed (a
+ * corrupt gzip member fails its CRC or its deflate data).
+ */
+export async function* exportFileLines(file: string): AsyncGenerator<string> {
+  const gzip = await isGzipFile(file);
+  const input = fs.createReadStream(file);
+  const source = gzip ? input.pipe(createGunzip()) : input;
+  let failure: unknown;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    source.destroy();
+  };
+  input.on('error', fail);
+  source.on('error', fail);
+  const lines = createInterface({ input: source, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (failure) break;
+      yield line;
+    }
+    if (failure) throw failure;
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+/**
+ * Verifies an export or archive file offline (`aidwatch verify --file`), gzip or not. A file that cannot be
+ * read or decompressed is reported as broken where reading stopped, never thrown.
+ */
+export function verifyExportFile(
+  file: string,
+): Promise<VerificationReport & { checkpointRoot: string | null }> {
+  return verifyExport(exportFileLines(file));
+}
