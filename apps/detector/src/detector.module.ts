@@ -3,10 +3,11 @@ import { ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AlertRelayService } from './alert-relay.service';
 import { AuditCheckpointService } from './audit-checkpoint.service';
 import { DetectionService } from './detection.service';
+import { RetentionService } from './retention.service';
 
 @Module({
   imports: [ObservabilityHttpModule],
-  providers: [DetectionService, AlertRelayService, AuditCheckpointService],
+  providers: [DetectionService, AlertRelayService, AuditCheckpointService, RetentionService],
   exports: [DetectionService],
 })
 export class DetectorModule {}

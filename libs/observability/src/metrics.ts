@@ -131,6 +131,12 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly positionsArchived = new Counter({
+    name: 'aidwatch_positions_archived_total',
+    help: 'Raw AIS positions moved from the event store into archive files by retention (AIS_RETENTION_DAYS), counted when their rows are deleted.',
+    registers: [this.registry],
+  });
+
   readonly alertSubscribers = new Gauge({
     name: 'aidwatch_alert_stream_subscribers',
     help: 'Open Server-Sent Events alert streams.',

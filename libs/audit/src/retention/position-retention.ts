@@ -59,6 +59,8 @@ export interface RetentionOptions {
   pageSize?: number;
   /** Evidence already collected (a long-running service keeps it between runs); catches up each run. */
   cited?: CitedEvidence;
+  /** Stops the run at the next page: the file under way is finished (smaller), recorded and pruned. */
+  signal?: AbortSignal;
 }
 
 export interface ArchivedFile {
@@ -149,7 +151,14 @@ export async function archiveRawPositions(
       judgedUpTo: options.judgedUpTo,
       cited,
     };
-    const run = new RetentionRun(embedded, rules, report, options.pageSize ?? 1000, directory);
+    const run = new RetentionRun(
+      embedded,
+      rules,
+      report,
+      options.pageSize ?? 1000,
+      directory,
+      options.signal,
+    );
     if (report.dryRun) await run.count();
     else
       await run.archive(
@@ -202,6 +211,7 @@ class RetentionRun {
     private readonly report: RetentionReport,
     private readonly pageSize: number,
     private readonly directory: ArchiveDirectory,
+    private readonly signal?: AbortSignal,
   ) {}
 
   async count(): Promise<void> {
@@ -281,6 +291,10 @@ class RetentionRun {
   private async *scan(limit: number, selection?: Selection): AsyncGenerator<StoredEvent> {
     let taken = 0;
     while (!this.done && taken < limit) {
+      if (this.signal?.aborted) {
+        this.done = true;
+        return;
+      }
       const page = await this.store.readAll({
         after: this.after,
         maxCount: this.pageSize,
