@@ -1,21 +1,29 @@
+import { existsSync } from 'node:fs';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { verifyStore } from '@aidwatch/audit';
+import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
-import { Allow } from '@aidwatch/runtime';
+import { Allow, APP_CONFIG } from '@aidwatch/runtime';
 
 /** Tamper evidence for operators (docs/audit.md). */
 @Controller('audit')
 @Allow('operator')
 export class AuditController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
-   * Recomputes every stream's hash chain and every checkpoint's Merkle root over the whole store:
-   * `{ok, events, streams, checkpoints, latestRoot, broken, firstBroken: {streamId, revision, eventId,
-   * position, reason} | null}`. 200 either way: the answer is the report.
+   * Recomputes every stream's hash chain and every checkpoint's Merkle root over the whole store, with the
+   * retention archives of AIS_ARCHIVE_DIR read back when the directory exists: `{ok, events, streams,
+   * checkpoints, latestRoot, broken, firstBroken: {streamId, revision, eventId, position, file?, reason} |
+   * null, archived, fromArchives, archiveFiles?}`. 200 either way: the answer is the report.
    */
   @Get('verify')
   verify() {
-    return verifyStore(this.store); // reads the log as stored, under every layer
+    const dir = this.config.retention.archiveDir;
+    // verifyStore reads the log as stored, under every layer.
+    return verifyStore(this.store, { archiveDir: existsSync(dir) ? dir : undefined });
   }
 }

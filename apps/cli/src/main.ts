@@ -1,5 +1,6 @@
 import { ConfigError } from '@aidwatch/config';
 import { buildProgram, ExitCode, type CliCommand } from './cli-program';
+import { registerArchiveCommand } from './commands/archive.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerForgetCommand } from './commands/forget.command';
@@ -24,6 +25,7 @@ const commands: CliCommand[] = [
   registerRebuildCommand,
   registerReplayCommand,
   registerForgetCommand,
+  registerArchiveCommand,
 ];
 
 buildProgram(commands)

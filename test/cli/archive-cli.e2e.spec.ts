@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { appendFacts, auditStory, raiseFlag } from '@aidwatch/audit/testing';
+import { vesselPosition, vesselStatic } from '@aidwatch/domain/testing';
+import { EmbeddedEventStore } from '@aidwatch/event-store';
+import { CheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
+
+const root = path.join(__dirname, '..', '..');
+
+/** Runs `aidwatch …` as an operator would (the bin script, from the TypeScript sources). */
+function aidwatch(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin/aidwatch.js'), ...args],
+      {
+        env: { ...process.env, AIDWATCH_CLI_FROM_SOURCE: 'true', LOG_LEVEL: 'silent', ...env },
+        maxBuffer: 64 << 20,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('aidwatch archive', () => {
+  jest.setTimeout(120_000);
+  let dataDir: string;
+  let env: Record<string, string>;
+  const positions = 30;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-archive-cli-'));
+    env = { DATA_DIR: dataDir, EVENT_STORE: 'embedded' };
+    // Recorded 40 days ago: a consignment's story, a vessel's static data and positions, a flag.
+    const store = new EmbeddedEventStore({
+      path: path.join(dataDir, 'events.sqlite'),
+      clock: () => new Date(Date.now() - 40 * 86_400_000),
+    });
+    await appendFacts(store, auditStory());
+    await appendFacts(store, [
+      vesselStatic({ id: 'static-1' }),
+      ...Array.from({ length: positions }, (_, i) =>
+        vesselPosition({ id: `pos-${i}`, data: { at: new Date(Date.UTC(2024, 2, 7, 0, i)).toISOString() } }),
+      ),
+    ]);
+    await raiseFlag(store, { evidence: ['pos-3'] });
+    const checkpoints = new CheckpointStore(path.join(dataDir, 'projections.sqlite'));
+    checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
+    checkpoints.close();
+    await store.close();
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('--dry-run --json counts what would go and changes nothing; a run archives it; verify reads it back', async () => {
+    const dry = await aidwatch(['archive', '--older-than', '30', '--dry-run', '--json'], env);
+    expect(dry).toMatchObject({ code: 0 });
+    const planned = JSON.parse(dry.stdout);
+    // The story's two positions and the 30 new ones share a stream: one is its newest, one a flag cites.
+    expect(planned).toMatchObject({
+      dryRun: true,
+      archived: positions,
+      files: [],
+      kept: { cited: 1, newest: 1 },
+    });
+    expect(fs.existsSync(path.join(dataDir, 'archive'))).toBe(false);
+
+    const run = await aidwatch(['archive', '--older-than', '30', '--json'], env);
+    expect(run).toMatchObject({ code: 0 });
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ dryRun: false, archived: positions, files: [{ events: positions }] });
+
+    const verified = await aidwatch(['verify', '--json'], env);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({
+      ok: true,
+      archived: 0,
+      fromArchives: positions,
+      archiveFiles: { read: 1, missing: [] },
+    });
+    const file = path.join(dataDir, 'archive', report.files[0].file);
+    const offline = await aidwatch(['verify', '--file', file], env);
+    expect(offline.code).toBe(0);
+    expect(offline.stdout).toMatch(/intact/);
+
+    fs.rmSync(file);
+    const withoutFile = await aidwatch(['verify', '--json'], env);
+    expect(withoutFile.code).toBe(0);
+    expect(JSON.parse(withoutFile.stdout)).toMatchObject({
+      ok: true,
+      archived: positions,
+      archiveFiles: { missing: [report.files[0].file] },
+    });
+  });
+
+  it('bad usage exits 2', async () => {
+    expect((await aidwatch(['archive', '--older-than', 'soon'], env)).code).toBe(2);
+    expect((await aidwatch(['archive'], env)).code).toBe(2); // AIS_RETENTION_DAYS is 0
+    expect((await aidwatch(['archive', '--older-than', '1'], { ...env, EVENT_STORE: 'memory' })).code).toBe(
+      2,
+    );
+  });
+});
