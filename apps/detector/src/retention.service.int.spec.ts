@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { serviceEventStore } from '@aidwatch/audit';
 import { appendFacts } from '@aidwatch/audit/testing';
 import { loadConfig } from '@aidwatch/config';
 import { vesselPosition } from '@aidwatch/domain/testing';
@@ -42,13 +43,14 @@ describe('RetentionService', () => {
 
   it('archives at start and every hour what detection judged, counts it and logs it', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    // Recorded three days ago; a third vessel position arrives later.
-    const embedded = new EmbeddedEventStore({
+    // Recorded three days ago (a third vessel position arrives later); the service gets the store as the
+    // detector does, under its personal-data and upcasting layers.
+    const writer = new EmbeddedEventStore({
       path: path.join(dir, 'events.sqlite'),
       clock: () => new Date(Date.now() - 3 * DAY),
     });
-    store = embedded;
-    await appendFacts(store, [
+    store = serviceEventStore(loadConfig({ DATA_DIR: dir }));
+    await appendFacts(writer, [
       vesselPosition({ id: 'p1', data: { at: '2026-01-01T00:00:00Z' } }),
       vesselPosition({ id: 'p2', data: { at: '2026-01-01T00:01:00Z' } }),
     ]);
@@ -63,7 +65,7 @@ describe('RetentionService', () => {
       1,
     );
 
-    await appendFacts(store, [vesselPosition({ id: 'p3', data: { at: '2026-01-01T00:02:00Z' } })]);
+    await appendFacts(writer, [vesselPosition({ id: 'p3', data: { at: '2026-01-01T00:02:00Z' } })]);
     checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
     const archivedLogs = () => lines.filter((l) => l.message === 'raw AIS positions archived').length;
     jest.advanceTimersByTime(RETENTION_EVERY_MS - 1);
@@ -75,6 +77,7 @@ describe('RetentionService', () => {
     expect(archivedLogs()).toBe(2);
     expect((await metrics.positionsArchived.get()).values[0].value).toBe(2);
     await retention.onApplicationShutdown();
+    await writer.close();
   });
 
   it('does nothing with AIS_RETENTION_DAYS=0, and says why on a store that cannot delete', async () => {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { RawPositionEventTypes } from '@aidwatch/domain';
-import { EmbeddedEventStore, type EventStore, type Position, type StoredEvent } from '@aidwatch/event-store';
+import {
+  EmbeddedEventStore,
+  storedFormOf,
+  type EventStore,
+  type Position,
+  type StoredEvent,
+} from '@aidwatch/event-store';
 import { ndjsonExportLines, type ArchiveScope } from '../event-export';
 import { exportFileLines, verifyExportFile } from '../export-file';
 import { EXPORT_COMPLETED_TYPE } from '../export-format';
@@ -96,13 +102,8 @@ export interface RetentionReport {
 
 /** The embedded store under the layers a service or the CLI adds (personal data, upcasting), if it is one. */
 export function embeddedStoreOf(store: EventStore): EmbeddedEventStore | undefined {
-  let inner: EventStore | undefined = store;
-  for (let depth = 0; inner && depth < 8; depth++) {
-    if (inner instanceof EmbeddedEventStore) return inner;
-    const layered = inner as Partial<{ storedForm: EventStore; sealedStore: EventStore }>;
-    inner = layered.storedForm ?? layered.sealedStore;
-  }
-  return undefined;
+  const stored = storedFormOf(store);
+  return stored instanceof EmbeddedEventStore ? stored : undefined;
 }
 
 /**
