@@ -37,9 +37,12 @@ export class CatchUpSubscription implements Subscription {
     private cursor: number,
     private readonly options: CatchUpOptions,
   ) {
+    // The wake-up runs on a turn of its own: the append that notifies (a group commit) has held the thread
+    // already, and the consumer's work should not be added to that stretch.
     this.stopListening = source.onAppend(() => {
       this.changed = true;
-      this.wake?.();
+      const wake = this.wake;
+      if (wake) setImmediate(wake);
     });
   }
 

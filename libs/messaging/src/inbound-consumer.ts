@@ -200,12 +200,13 @@ export class KafkaInbound {
     const size = this.options.maxMessagesPerCall ?? 500;
     let i = 0;
     while (i < batch.messages.length && control.isActive()) {
+      // Each slice starts on a fresh turn of the event loop: its messages are decoded and validated in one go
+      // (for alignment, then for the append), and the slices of several partitions, handed over by one fetch or
+      // resumed by one group commit, would otherwise run back to back as one long microtask chain.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!control.isActive()) return;
       const { end, handedTime, waitingTime } = this.alignedSlice(key, batch.messages, i, size);
       if (end > i) {
-        // Each slice starts on a fresh turn of the event loop: otherwise the slices of several partitions, each
-        // resumed by the settling of the previous one's append, run back to back as one long microtask chain.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (!control.isActive()) return;
         const chunk = batch.messages.slice(i, end);
         let settled: { ok: number; rejected: number };
         try {

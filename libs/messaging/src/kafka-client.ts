@@ -158,6 +158,10 @@ class KafkaJsConsumer implements KafkaConsumerPort {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitMs,
+      // kafkajs decodes a whole fetch response at once (CRCs, record batches): 10 MiB by default, over 100 ms
+      // of one thread on a backlog. 2 MiB a fetch, 512 KiB a partition keep that to a few tens of ms.
+      maxBytes: 2 * 1024 * 1024,
+      maxBytesPerPartition: 512 * 1024,
       sessionTimeout: session,
       heartbeatInterval: session === undefined ? undefined : Math.min(3000, Math.floor(session / 3)),
     });

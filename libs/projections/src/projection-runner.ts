@@ -252,6 +252,9 @@ export class ProjectionRunner {
     if (this.projection.checkpointParts) {
       const all = !this.entriesSaved;
       let stretch = performance.now();
+      // Each part, the first included, on a turn of its own (the events just applied held the thread already).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      stretch = performance.now();
       const parts = this.projection.checkpointParts(all);
       const generation = this.checkpoints.beginParts(name);
       const size = this.options.checkpointPartSize ?? 500;
