@@ -41,6 +41,8 @@ export class CheckpointStore {
   private readonly committedSlots = new Map<string, Map<string, number>>();
   /** Per projection: the slots written by parts not committed yet. */
   private readonly pendingSlots = new Map<string, Map<string, number>>();
+  /** Per projection: the newest generation written (read from the file once: it takes a scan of the rows). */
+  private readonly newestGenerations = new Map<string, number>();
   private readonly statements: ReturnType<CheckpointStore['prepare']>;
   private readonly saveWhole: (name: string, position: string, snapshot: string, at: string) => void;
   private readonly writeRows: (name: string, generation: number, rows: Array<[string, unknown]>) => void;
@@ -147,6 +149,7 @@ export class CheckpointStore {
     const row = this.statements.head.get(name) as
       { position: string; snapshot: string; updatedAt: string } | undefined;
     this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
     if (!row) {
       this.committedSlots.delete(name);
       return undefined;
@@ -192,6 +195,7 @@ export class CheckpointStore {
     this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
   }
 
   /**
@@ -216,9 +220,12 @@ export class CheckpointStore {
     const row = this.statements.head.get(name) as { snapshot: string } | undefined;
     const head = row ? (JSON.parse(row.snapshot) as unknown) : undefined;
     const committed = isIncremental(head) ? (head.generation ?? 0) : 0;
-    const written = (this.statements.newestGeneration.get(name) as number | null) ?? 0;
+    let written = this.newestGenerations.get(name);
+    if (written === undefined) written = (this.statements.newestGeneration.get(name) as number | null) ?? 0;
     if (written > committed) this.statements.deleteRowsAfter.run(name, committed);
-    return Math.max(committed, written) + 1;
+    const generation = Math.max(committed, written) + 1;
+    this.newestGenerations.set(name, generation);
+    return generation;
   }
 
   /** Writes some subjects' entries of checkpoint `generation` (undefined: the subject is gone); not visible until committed. */
@@ -254,6 +261,7 @@ export class CheckpointStore {
     this.removeAll(name);
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
   }
 
   close(): void {

@@ -7,10 +7,13 @@ export interface RunnerOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   /**
-   * Projections that checkpoint in parts (`checkpointParts`) write this many subjects per transaction (500
-   * unless set) and let the event loop run between parts, so no checkpoint holds the thread for long however
-   * many subjects changed.
+   * Projections that checkpoint in parts (`checkpointParts`) write one part per turn of the event loop, each
+   * about this long (5 ms unless set): the next part's size follows the time per subject of the last one
+   * (from `checkpointPartSize`, then between 50 and 5,000 subjects). So no checkpoint holds the thread for long,
+   * however many subjects changed or however dear each one is to write.
    */
+  checkpointPartMs?: number;
+  /** Subjects in a checkpoint's first part (100 unless set); the later parts are sized by `checkpointPartMs`. */
   checkpointPartSize?: number;
   onError?: (error: unknown, event: StoredEvent | undefined) => void;
   /**
@@ -257,11 +260,20 @@ export class ProjectionRunner {
       stretch = performance.now();
       const parts = this.projection.checkpointParts(all);
       const generation = this.checkpoints.beginParts(name);
-      const size = this.options.checkpointPartSize ?? 500;
-      for (let i = 0; i < parts.keys.length; i += size) {
-        const rows = parts.keys.slice(i, i + size).map((key): [string, unknown] => [key, parts.entry(key)]);
-        this.checkpoints.writePart(name, generation, rows);
-        if (i + size < parts.keys.length) {
+      const budgetMs = this.options.checkpointPartMs ?? 5;
+      let size = this.options.checkpointPartSize ?? 100;
+      for (let i = 0; i < parts.keys.length;) {
+        const partStarted = performance.now();
+        const keys = parts.keys.slice(i, i + size);
+        this.checkpoints.writePart(
+          name,
+          generation,
+          keys.map((key): [string, unknown] => [key, parts.entry(key)]),
+        );
+        i += keys.length;
+        const perSubjectMs = (performance.now() - partStarted) / keys.length;
+        size = Math.max(50, Math.min(5000, Math.floor(budgetMs / Math.max(perSubjectMs, 1e-6))));
+        if (i < parts.keys.length) {
           blockedMs = Math.max(blockedMs, performance.now() - stretch);
           await new Promise<void>((resolve) => setImmediate(resolve));
           stretch = performance.now();
