@@ -199,7 +199,7 @@ export function loadConfig(
       KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 100_000 }),
-      CHECKPOINT_EVERY_MS: positive({ default: 2000 }),
+      CHECKPOINT_EVERY_MS: positive({ default: 10_000 }),
       WEBHOOK_MAX_ATTEMPTS: positive({ default: 8 }),
       WEBHOOK_BASE_DELAY_MS: positive({ default: 5000 }),
       WEBHOOK_MAX_DELAY_MS: positive({ default: 3_600_000 }),

@@ -45,12 +45,7 @@ export class CheckpointStore {
   private readonly newestGenerations = new Map<string, number>();
   private readonly statements: ReturnType<CheckpointStore['prepare']>;
   private readonly saveWhole: (name: string, position: string, snapshot: string, at: string) => void;
-  private readonly writeRows: (
-    name: string,
-    generation: number,
-    rows: Array<[string, unknown]>,
-    serialized: boolean,
-  ) => void;
+  private readonly writeRows: (name: string, generation: number, rows: Array<[string, unknown]>) => void;
   private readonly commitHead: (
     name: string,
     position: string,
@@ -82,18 +77,13 @@ export class CheckpointStore {
       s.upsertCheckpoint.run(name, position, snapshot, at);
     });
     this.writeRows = this.db.transaction(
-      (name: string, generation: number, rows: Array<[string, unknown]>, serialized: boolean) => {
+      (name: string, generation: number, rows: Array<[string, unknown]>) => {
         const committed = this.committedSlots.get(name);
         let pending = this.pendingSlots.get(name);
         if (!pending) this.pendingSlots.set(name, (pending = new Map()));
         for (const [key, value] of rows) {
           const slot = committed?.get(key) === 0 ? 1 : 0;
-          const json = serialized
-            ? (value as string | null)
-            : value === undefined
-              ? null
-              : JSON.stringify(value);
-          s.upsertRow.run(name, key, slot, generation, json);
+          s.upsertRow.run(name, key, slot, generation, value === undefined ? null : JSON.stringify(value));
           pending.set(key, slot);
         }
       },
@@ -240,16 +230,7 @@ export class CheckpointStore {
 
   /** Writes some subjects' entries of checkpoint `generation` (undefined: the subject is gone); not visible until committed. */
   writePart(name: string, generation: number, rows: Array<[key: string, value: unknown]>): void {
-    this.writeRows(name, generation, rows, false);
-  }
-
-  /** `writePart` with each entry already JSON (null: the subject is gone), as captured earlier. */
-  writeSerializedPart(
-    name: string,
-    generation: number,
-    rows: Array<[key: string, json: string | null]>,
-  ): void {
-    this.writeRows(name, generation, rows, true);
+    this.writeRows(name, generation, rows);
   }
 
   /**

@@ -3,9 +3,6 @@ import type { EventStore, Position, StoredEvent, Subscription } from '@aidwatch/
 import type { CheckpointStore } from './checkpoint-store';
 import type { Projection } from './projection';
 
-/** An event applied within this long of being stored is live (not part of a backlog or a rebuild). */
-const LIVE_WITHIN_MS = 5000;
-
 export interface RunnerOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
@@ -18,13 +15,6 @@ export interface RunnerOptions {
   checkpointPartMs?: number;
   /** Subjects in a checkpoint's first part (100 unless set); the later parts are sized by `checkpointPartMs`. */
   checkpointPartSize?: number;
-  /**
-   * A checkpoint of at most this many changed subjects (8,000 unless set) captures their entries at once (a few
-   * tens of ms) and writes them in parts while the projection goes on, so fresh events are not delayed. A
-   * larger one (catching up, a rebuild, the first after a start, a burst) holds the projection while its
-   * parts are written instead, reading each entry as its part is written.
-   */
-  checkpointCaptureMax?: number;
   onError?: (error: unknown, event: StoredEvent | undefined) => void;
   /**
    * After a failure, start again from the checkpoint after this delay (doubling up to 30 s while it keeps
@@ -81,10 +71,6 @@ export class ProjectionRunner {
   private stopping = false;
   private entriesSaved = false;
   private checkpointing: Promise<void> | undefined;
-  /** While a checkpoint needs the state as it was taken, the projection waits for this. */
-  private holding: Promise<void> | undefined;
-  /** Whether the last event applied was stored moments before (not a backlog). */
-  private live = false;
   private readonly now: () => Date;
 
   constructor(
@@ -210,8 +196,8 @@ export class ProjectionRunner {
           if (this.stopping) break;
         }
         current = event;
-        // A checkpoint being written in parts may need the state to stay as it was taken.
-        if (this.holding) await this.holding;
+        // A checkpoint being written in parts needs the state to stay as it was taken.
+        if (this.checkpointing) await this.checkpointing;
         this.applying = true;
         await this.projection.apply(event);
         this.applying = false;
@@ -220,9 +206,7 @@ export class ProjectionRunner {
         this.processed += 1;
         this.sinceCheckpoint += 1;
         this.options.onProcessed?.(event);
-        this.live = this.now().getTime() - Date.parse(event.recordedAt) < LIVE_WITHIN_MS;
-        if (this.checkpointDue())
-          void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, event));
+        if (this.checkpointDue()) await this.checkpoint();
         this.wakeIdleWaiters();
         this.restartDelayMs = undefined;
       }
@@ -246,13 +230,9 @@ export class ProjectionRunner {
   }
 
   private checkpointDue(): boolean {
-    if (this.checkpointing) return false;
-    const elapsed = this.now().getTime() - this.lastCheckpointAt;
     return (
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
-      // By time only while live: catching up (a backlog, a rebuild) checkpoints by events, or after six
-      // intervals, so each busy subject is written once for many of its events.
-      elapsed >= this.options.checkpointEveryMs * (this.live ? 1 : 6)
+      this.now().getTime() - this.lastCheckpointAt >= this.options.checkpointEveryMs
     );
   }
 
@@ -274,55 +254,35 @@ export class ProjectionRunner {
     const name = this.projection.name;
     if (this.projection.checkpointParts) {
       const all = !this.entriesSaved;
-      let release: () => void = () => undefined;
-      this.holding = new Promise<void>((resolve) => (release = resolve));
-      try {
-        // Each part, the first included, on a turn of its own (the events just applied held the thread already).
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        let stretch = performance.now();
-        const parts = this.projection.checkpointParts(all);
-        const generation = this.checkpoints.beginParts(name);
-        const capture = !all && parts.keys.length <= (this.options.checkpointCaptureMax ?? 8000);
-        let head = parts.head;
-        let captured: Array<[string, string | null]> | undefined;
-        if (capture) {
-          // Taken now, as they stand at `position`; the projection goes on while they are written.
-          captured = parts.keys.map((key): [string, string | null] => {
-            const entry = parts.entry(key);
-            return [key, entry === undefined ? null : JSON.stringify(entry)];
-          });
-          head = JSON.parse(JSON.stringify(head)) as unknown;
-          release();
+      let stretch = performance.now();
+      // Each part, the first included, on a turn of its own (the events just applied held the thread already).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      stretch = performance.now();
+      const parts = this.projection.checkpointParts(all);
+      const generation = this.checkpoints.beginParts(name);
+      const budgetMs = this.options.checkpointPartMs ?? 5;
+      let size = this.options.checkpointPartSize ?? 100;
+      for (let i = 0; i < parts.keys.length;) {
+        const partStarted = performance.now();
+        const keys = parts.keys.slice(i, i + size);
+        this.checkpoints.writePart(
+          name,
+          generation,
+          keys.map((key): [string, unknown] => [key, parts.entry(key)]),
+        );
+        i += keys.length;
+        const perSubjectMs = (performance.now() - partStarted) / keys.length;
+        size = Math.max(50, Math.min(5000, Math.floor(budgetMs / Math.max(perSubjectMs, 1e-6))));
+        if (i < parts.keys.length) {
+          blockedMs = Math.max(blockedMs, performance.now() - stretch);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          stretch = performance.now();
         }
-        const budgetMs = this.options.checkpointPartMs ?? 5;
-        let size = this.options.checkpointPartSize ?? 100;
-        for (let i = 0; i < parts.keys.length;) {
-          const partStarted = performance.now();
-          const keys = parts.keys.slice(i, i + size);
-          if (captured) this.checkpoints.writeSerializedPart(name, generation, captured.slice(i, i + size));
-          else
-            this.checkpoints.writePart(
-              name,
-              generation,
-              keys.map((key): [string, unknown] => [key, parts.entry(key)]),
-            );
-          i += keys.length;
-          const perSubjectMs = (performance.now() - partStarted) / keys.length;
-          size = Math.max(50, Math.min(5000, Math.floor(budgetMs / Math.max(perSubjectMs, 1e-6))));
-          if (i < parts.keys.length) {
-            blockedMs = Math.max(blockedMs, performance.now() - stretch);
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            stretch = performance.now();
-          }
-        }
-        this.checkpoints.commitParts(name, generation, position, head, at, all);
-        blockedMs = Math.max(blockedMs, performance.now() - stretch);
-        subjects = parts.keys.length;
-        this.entriesSaved = true;
-      } finally {
-        release();
-        this.holding = undefined;
       }
+      this.checkpoints.commitParts(name, generation, position, parts.head, at, all);
+      blockedMs = Math.max(blockedMs, performance.now() - stretch);
+      subjects = parts.keys.length;
+      this.entriesSaved = true;
     } else if (this.projection.snapshotChanges) {
       const all = !this.entriesSaved;
       const changes = this.projection.snapshotChanges(all);
