@@ -428,6 +428,8 @@ async function rebuildPhase(p: Pipeline, total: number): Promise<void> {
 }
 
 async function latencyPhase(p: Pipeline): Promise<void> {
+  // The ingest phase's consumer would take these messages too, under its own group.
+  await p.inbound.stop();
   const total = RATE * LATENCY_SECONDS;
   const later = new Date(Date.parse(START) + HOURS * 3_600_000).toISOString();
   const events = fleetEvents(FLEETS.at(-1)!, total, 11, later, 1);
