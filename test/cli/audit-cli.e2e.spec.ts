@@ -77,6 +77,21 @@ describe('aidwatch verify and export against a deployment store', () => {
     expect((await aidwatch(['export', '--from', 'yesterday'], env)).code).toBe(2);
     expect((await aidwatch(['verify', '--no-such-option'], env)).code).toBe(2);
   });
+
+  it('refuses a data directory without a store (exit 2) and creates nothing there', async () => {
+    const missing = path.join(dataDir, 'no-such-dir');
+    for (const args of [['verify'], ['export', '--stream', 'a'], ['rebuild', '--no-progress']]) {
+      const run = await aidwatch([...args, '--data-dir', missing], env);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/no event store at/);
+    }
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it('creates the files of a store for their owner only', async () => {
+    for (const f of fs.readdirSync(dataDir).filter((name) => name.includes('.sqlite')))
+      expect((fs.statSync(path.join(dataDir, f)).mode & 0o777).toString(8)).toBe('600');
+  });
 });
 
 describe('aidwatch forget', () => {

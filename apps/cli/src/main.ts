@@ -10,6 +10,10 @@ import { registerReplayCommand } from './commands/replay.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { UsageError } from './store-access';
 
+// Files the CLI creates (stores, checkpoints, subject keys, archives, `--out` exports) are its user's alone, as
+// the services' are (libs/runtime bootstrap).
+process.umask(0o077);
+
 // A reader that stops early (`| head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);

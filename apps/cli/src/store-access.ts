@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { loadConfig, type AppConfig } from '@aidwatch/config';
 import { serviceEventStore } from '@aidwatch/audit';
@@ -26,7 +27,27 @@ export function withStoreOptions(command: Command): Command {
  */
 export function openStore(options: StoreOptions): { store: EventStore; config: AppConfig } {
   const config = configOf(options);
+  mustExist(config);
   return { store: createEventStore(config.eventStore), config };
+}
+
+/**
+ * Commands that read a deployment's store refuse an embedded store that is not there (a mistyped
+ * `--data-dir`) instead of creating an empty one and reporting on nothing.
+ */
+function mustExist(config: AppConfig): void {
+  const { eventStore } = config;
+  if (eventStore.kind !== 'embedded') return;
+  let file: fs.Stats | undefined;
+  try {
+    file = fs.statSync(eventStore.path);
+  } catch {
+    file = undefined;
+  }
+  if (!file?.isFile())
+    throw new UsageError(
+      `no event store at ${eventStore.path}: give the deployment's DATA_DIR (--data-dir), or load one with \`aidwatch demo\``,
+    );
 }
 
 /** The deployment's configuration, as the services load it; a memory store is bad usage (nothing to open). */
@@ -43,8 +64,12 @@ function configOf(options: StoreOptions): AppConfig {
  * subjects' keys (rebuild, replay and demo need what the services see; verify and export read the log as
  * it is stored).
  */
-export function openReadableStore(options: StoreOptions): { store: EventStore; config: AppConfig } {
+export function openReadableStore(
+  options: StoreOptions,
+  { create = false }: { create?: boolean } = {},
+): { store: EventStore; config: AppConfig } {
   const config = configOf(options);
+  if (!create) mustExist(config);
   return { store: serviceEventStore(config), config };
 }
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { VerificationReport } from './chain-verifier';
 import { verifyExport } from './export-verification';
@@ -35,15 +35,25 @@ export async function* exportFileLines(file: string): AsyncGenerator<string> {
   };
   input.on('error', fail);
   source.on('error', fail);
-  const lines = createInterface({ input: source, crlfDelay: Infinity });
+  // Lines end at "\n" only (NDJSON): readline would also end one at "\r", so a "\n" turned into "\r" would
+  // read the same and pass, though the digest covers every byte.
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
   try {
-    for await (const line of lines) {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
       if (failure) break;
-      yield line;
+      pending += decoder.write(chunk);
+      let start = 0;
+      for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n', start)) {
+        yield pending.slice(start, end);
+        start = end + 1;
+      }
+      pending = pending.slice(start);
     }
     if (failure) throw failure;
+    pending += decoder.end();
+    if (pending !== '') yield pending;
   } finally {
-    lines.close();
     input.destroy();
   }
 }

@@ -32,6 +32,7 @@ import {
   type NormalizedFilter,
 } from './read-options';
 import { SqliteEventLog, type StreamHead } from './sqlite-event-log';
+import { restrictToOwner } from './owner-only-file';
 
 export interface EmbeddedEventStoreOptions {
   /** A file path, or ':memory:' for a private, non-durable database. */
@@ -150,6 +151,7 @@ export class EmbeddedEventStore implements EventStore {
     const file = options.path;
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    restrictToOwner(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     // 16 MiB of page cache (SQLite's default is 2 MiB): the id index takes inserts at random places, and a

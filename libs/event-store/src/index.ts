@@ -11,3 +11,4 @@ export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentd
 export { createEventStore, type EventStoreConfig } from './event-store.factory';
 export * from './chain';
 export * from './upcasting-event-store';
+export { restrictToOwner } from './owner-only-file';

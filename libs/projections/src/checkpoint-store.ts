@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { restrictToOwner } from '@aidwatch/event-store';
 import type { SnapshotChanges } from './projection';
 
 /** Marks a checkpoint row whose state lives in `checkpoint_slots` (rows per subject). */
@@ -58,6 +59,7 @@ export class CheckpointStore {
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
+    restrictToOwner(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     // 16 MiB of page cache (SQLite's default is 2 MiB): a checkpoint rewrites rows all over the subjects'

@@ -59,7 +59,7 @@ export function registerDemoCommand(program: Command): void {
       )
       .option('--no-detect', 'load the events only; a running detector raises the flags'),
   ).action(async (options: DemoOptions) => {
-    const { store, config } = openReadableStore(options);
+    const { store, config } = openReadableStore(options, { create: true });
     let report: DemoReport;
     try {
       const load: DemoLoad = await loadDemoScenario(

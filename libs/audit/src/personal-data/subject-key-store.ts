@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { restrictToOwner } from '@aidwatch/event-store';
 
 /** The id a subject's key is filed under: SHA-256 of the subject, so the key table names nobody. */
 export const subjectKeyId = (subject: string): string =>
@@ -18,6 +19,7 @@ export class SubjectKeyStore {
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { timeout: 5000 });
+    restrictToOwner(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(

@@ -1,0 +1,18 @@
+import * as fs from 'node:fs';
+
+/**
+ * Makes a SQLite database file and its `-wal` / `-shm` companions readable and writable by their owner only
+ * (mode 0600), whoever created them and with whatever umask: the event log, checkpoints and per-subject keys
+ * hold personal data and must not be world-readable. SQLite creates the companions with the database file's
+ * mode, so this is called right after opening. Files that do not exist (`:memory:`) are left alone.
+ */
+export function restrictToOwner(file: string): void {
+  if (file === ':memory:') return;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      fs.chmodSync(file + suffix, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
