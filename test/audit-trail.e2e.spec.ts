@@ -69,6 +69,9 @@ describe('audit trail over HTTP: as-of state, timeline, chain verification', () 
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toMatch(/asof/);
     expect((await get(`${system.url}/consignments/${id}?asOf=yesterday`)).status).toBe(400);
+    // ISO 8601 forms that are not RFC 3339 with a zone: a week date, the basic format, no zone.
+    for (const odd of ['2027-W01-1', '20271201T000000Z', '2026-11-30T09:33:43'])
+      expect((await get(`${system.url}/consignments/${id}?asOf=${odd}`)).status).toBe(400);
     expect((await get(`${system.url}/consignments/${id}/timeline?page=2`)).status).toBe(400);
     expect((await get(`${system.url}/consignments/${id}/timeline?after=1&before=3`)).status).toBe(400);
   });

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ConsignmentStatuses } from '@aidwatch/detection';
-import { RuleIds, Severities } from '@aidwatch/domain';
+import { IsEventTime, RuleIds, Severities } from '@aidwatch/domain';
 import { PLAIN_DECIMAL, toPlainInteger } from '@aidwatch/runtime';
 
 const ruleIds = RuleIds as readonly string[];
@@ -75,9 +75,9 @@ export class StreamQuery {
 }
 
 export class ConsignmentQuery {
-  /** The state as AidWatch knew it then: events recorded at or before this ISO 8601 time. */
+  /** The state as AidWatch knew it then: events recorded at or before this RFC 3339 time (with a zone). */
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 time, e.g. 2026-05-20T00:00:00Z' })
+  @IsEventTime()
   asOf?: string;
 }
 
