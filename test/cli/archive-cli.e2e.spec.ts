@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,26 +5,9 @@ import { appendFacts, auditStory, raiseFlag } from '@aidwatch/audit/testing';
 import { vesselPosition, vesselStatic } from '@aidwatch/domain/testing';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
 import { CheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
+import { runAidwatch } from '../support/aidwatch-cli';
 
-const root = path.join(__dirname, '..', '..');
-
-/** Runs `aidwatch …` as an operator would (the bin script, from the TypeScript sources). */
-function aidwatch(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(root, 'bin/aidwatch.js'), ...args],
-      {
-        env: { ...process.env, AIDWATCH_CLI_FROM_SOURCE: 'true', LOG_LEVEL: 'silent', ...env },
-        maxBuffer: 64 << 20,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const aidwatch = runAidwatch;
 
 describe('aidwatch archive', () => {
   jest.setTimeout(120_000);

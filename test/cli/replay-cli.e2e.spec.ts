@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,22 +6,9 @@ import { appendFacts, auditStory, raiseFlag } from '@aidwatch/audit/testing';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
 import { createKafkaClient, ensureTopics, type InboundMessage, type KafkaClient } from '@aidwatch/messaging';
 import { describeWithKafka, getKafkaBroker, type KafkaBroker } from '../support/kafka-broker';
+import { runAidwatch } from '../support/aidwatch-cli';
 
-const root = path.join(__dirname, '..', '..');
-
-function aidwatch(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(root, 'bin/aidwatch.js'), ...args],
-      { env: { ...process.env, AIDWATCH_CLI_FROM_SOURCE: 'true', ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const aidwatch = runAidwatch;
 
 describeWithKafka('aidwatch replay to the real Kafka', () => {
   jest.setTimeout(120_000);
