@@ -97,4 +97,11 @@ describe(`aidwatch forget monitor:${monitorId} on the demo`, () => {
     expect([...book.all()].length).toBeGreaterThan(10);
     expect(JSON.stringify([...book.all()])).not.toContain(monitorId);
   });
+
+  it("after: the demo loads again as already loaded (its forgotten monitor's visits count as repeats)", async () => {
+    const again = await runAidwatch(['demo', '--no-detect', '--json'], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ appended: 0 });
+    expect((await runAidwatch(['verify'], env)).code).toBe(0);
+  });
 });

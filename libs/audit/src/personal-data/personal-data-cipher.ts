@@ -45,3 +45,8 @@ export class PersonalDataCipher {
 
 export const isSealed = (value: unknown): value is string =>
   typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.split('.').length === 5;
+
+/** A value sealed for a subject already forgotten: `pd1.<keyId>...`, no ciphertext (nothing readable stored). */
+export function isForgottenSeal(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.endsWith('...');
+}

@@ -13,7 +13,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '@aidwatch/event-store';
-import { isSealed, type PersonalDataCipher } from './personal-data-cipher';
+import { isForgottenSeal, isSealed, type PersonalDataCipher } from './personal-data-cipher';
 import { personalFields, subjectOf } from './personal-fields';
 
 type Payload = { data?: Record<string, unknown> } & Record<string, unknown>;
@@ -48,7 +48,13 @@ export class ProtectedEventStore implements LayeredEventStore {
 
   appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
     return this.sealedStore.appendMany(
-      writes.map((w) => ({ ...w, events: w.events.map((e) => this.seal(e)) })),
+      writes.map((w) => {
+        const events = w.events.map((e) => this.seal(e));
+        // A forgotten subject's value can no longer be sealed as it was stored, so a repeat of an event naming
+        // one cannot be byte-identical: it is taken as a repeat by its id, its content not compared.
+        const forgotten = events.some((e) => this.namesForgotten(e));
+        return { ...w, events, ...(forgotten && w.rejectChangedRepeats && { rejectChangedRepeats: false }) };
+      }),
     );
   }
 
@@ -91,6 +97,13 @@ export class ProtectedEventStore implements LayeredEventStore {
         data[field] = this.cipher.seal(subjectOf(kind, value), value);
     }
     return { ...event, data: { ...payload, data } };
+  }
+
+  /** Whether a sealed event carries a value of a forgotten subject (sealed without its ciphertext). */
+  private namesForgotten(event: NewEvent): boolean {
+    const fields = personalFields[event.type];
+    const data = (event.data as Payload | undefined)?.data;
+    return !!fields && !!data && fields.some(({ field }) => isForgottenSeal(data[field]));
   }
 
   private open(event: StoredEvent): StoredEvent {
