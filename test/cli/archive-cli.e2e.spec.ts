@@ -82,6 +82,9 @@ describe('aidwatch archive', () => {
 
   it('bad usage exits 2', async () => {
     expect((await aidwatch(['archive', '--older-than', 'soon'], env)).code).toBe(2);
+    expect((await aidwatch(['archive', '--older-than', '99999999999999999999', '--dry-run'], env)).code).toBe(
+      2,
+    );
     expect((await aidwatch(['archive'], env)).code).toBe(2); // AIS_RETENTION_DAYS is 0
     expect((await aidwatch(['archive', '--older-than', '1'], { ...env, EVENT_STORE: 'memory' })).code).toBe(
       2,

@@ -57,6 +57,9 @@ describe('aidwatch verify and export against a deployment store', () => {
   it('bad usage exits 2', async () => {
     expect((await aidwatch(['export', '--stream', 'a', '--consignment', 'b'], env)).code).toBe(2);
     expect((await aidwatch(['export', '--from', 'yesterday'], env)).code).toBe(2);
+    expect((await aidwatch(['export', '--from', '2026-02-30T00:00:00Z'], env)).code).toBe(2);
+    const backwards = ['export', '--from', '2026-03-01T00:00:00Z', '--to', '2026-02-01T00:00:00Z'];
+    expect((await aidwatch(backwards, env)).code).toBe(2);
     expect((await aidwatch(['verify', '--no-such-option'], env)).code).toBe(2);
   });
 

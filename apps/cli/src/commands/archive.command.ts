@@ -52,8 +52,13 @@ export function registerArchiveCommand(program: Command): void {
           `archive needs the embedded store (EVENT_STORE=embedded): the ${store.name} store cannot delete archived events`,
         );
       const days = options.olderThan !== undefined ? Number(options.olderThan) : config.retention.aisDays;
-      if (options.olderThan !== undefined && !(options.olderThan.trim() !== '' && days >= 0))
-        throw new UsageError(`--older-than: "${options.olderThan}" is not a number of days ≥ 0`);
+      if (
+        options.olderThan !== undefined &&
+        !(options.olderThan.trim() !== '' && Number.isInteger(days) && days >= 0 && days <= 36_500)
+      )
+        throw new UsageError(
+          `--older-than: "${options.olderThan}" is not a whole number of days from 0 to 36,500`,
+        );
       if (options.olderThan === undefined && days === 0)
         throw new UsageError(
           'nothing to do: AIS_RETENTION_DAYS is 0 (keep everything); give --older-than <days>',

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { exportLines, latestCheckpoint, writeCheckpoint, type ExportScope } from '@aidwatch/audit';
+import { isEventTime } from '@aidwatch/domain';
 import { openStore, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
 interface ExportOptions extends StoreOptions {
@@ -23,8 +24,16 @@ function scopeOf(options: ExportOptions): ExportScope {
   if (options.stream) return { kind: 'stream', streamId: options.stream };
   if (options.consignment) return { kind: 'consignment', consignmentId: options.consignment };
   for (const time of [options.from, options.to])
-    if (time !== undefined && Number.isNaN(Date.parse(time)))
-      throw new UsageError(`"${time}" is not an ISO 8601 time`);
+    if (time !== undefined && !isEventTime(time))
+      throw new UsageError(
+        `"${time}" is not an RFC 3339 time with a zone on a real calendar day, e.g. 2026-11-30T00:00:00Z`,
+      );
+  if (
+    options.from !== undefined &&
+    options.to !== undefined &&
+    Date.parse(options.from) >= Date.parse(options.to)
+  )
+    throw new UsageError(`--from ${options.from} is not before --to ${options.to}`);
   return { kind: 'range', from: options.from, to: options.to };
 }
 
@@ -54,7 +63,7 @@ export function registerExportCommand(program: Command): void {
       )
       .option('--stream <streamId>', 'one stream, e.g. consignment-C-1002')
       .option('--consignment <id>', 'a consignment with everything that touched it')
-      .option('--from <time>', 'events recorded at or after this ISO 8601 time')
+      .option('--from <time>', 'events recorded at or after this RFC 3339 time')
       .option('--to <time>', 'events recorded before this ISO 8601 time')
       .addOption(
         new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'),
