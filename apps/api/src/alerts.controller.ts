@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   Controller,
   Get,
@@ -119,7 +120,7 @@ export class AlertsController implements BeforeApplicationShutdown {
       for await (const event of subscription) {
         if (++sinceYield >= historyPageSize) {
           sinceYield = 0;
-          await new Promise((resolve) => setImmediate(resolve));
+          await nextTurn();
         }
         if (!(await visible(event)) || !(await this.passes(event, filter))) continue;
         const published = publishedForm(event.data);

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -243,7 +244,7 @@ export class EmbeddedEventStore implements EventStore {
     this.assertOpen();
     let deleted = 0;
     for (let from = 0; from < ids.length; from += PRUNE_BATCH_ROWS) {
-      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (from > 0) await nextTurn();
       this.assertOpen();
       deleted += this.pruneInTransaction(ids.slice(from, from + PRUNE_BATCH_ROWS));
     }
@@ -305,7 +306,10 @@ export class EmbeddedEventStore implements EventStore {
     });
   }
 
-  /** Commits every queued append in one transaction (or, if that fails, each in its own). */
+  /**
+   * Commits the queued appends in one transaction, up to `GROUP_COMMIT_MAX_EVENTS` events (the rest on the next
+   * turn); if that fails, each in its own.
+   */
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0) return;

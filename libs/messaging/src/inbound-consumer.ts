@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Topics, type FieldError } from '@aidwatch/domain';
 import { deadLetterRecord } from './dead-letter';
 import { createKafkaClient } from './kafka-client';
@@ -203,7 +204,7 @@ export class KafkaInbound {
       // Each slice starts on a fresh turn of the event loop: its messages are decoded and validated in one go
       // (for alignment, then for the append), and the slices of several partitions, handed over by one fetch or
       // resumed by one group commit, would otherwise run back to back as one long microtask chain.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       if (!control.isActive()) return;
       const { end, handedTime, waitingTime } = this.alignedSlice(key, batch.messages, i, size);
       if (end > i) {
@@ -295,7 +296,7 @@ export class KafkaInbound {
     try {
       while (!this.alignment?.mayGo(key)) {
         // Let the partitions just woken leave their wait before deciding whether any is moving.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
         if (this.alignment?.mayGo(key)) break;
         const moving = [...this.inHand].some((other) => other !== key && !this.waitingInMemory.has(other));
         if (!moving || !control.isActive()) return false;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { EventStore, Position, StoredEvent, Subscription } from '@aidwatch/event-store';
 import type { CheckpointStore } from './checkpoint-store';
@@ -191,7 +192,7 @@ export class ProjectionRunner {
         if (performance.now() - sliceStarted >= sliceMs) {
           // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
           // otherwise keep timers and I/O waiting until the whole replay is done.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextTurn();
           sliceStarted = performance.now();
           if (this.stopping) break;
         }
@@ -254,10 +255,9 @@ export class ProjectionRunner {
     const name = this.projection.name;
     if (this.projection.checkpointParts) {
       const all = !this.entriesSaved;
-      let stretch = performance.now();
       // Each part, the first included, on a turn of its own (the events just applied held the thread already).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      stretch = performance.now();
+      await nextTurn();
+      let stretch = performance.now();
       const parts = this.projection.checkpointParts(all);
       const generation = this.checkpoints.beginParts(name);
       const budgetMs = this.options.checkpointPartMs ?? 5;
@@ -275,7 +275,7 @@ export class ProjectionRunner {
         size = Math.max(50, Math.min(5000, Math.floor(budgetMs / Math.max(perSubjectMs, 1e-6))));
         if (i < parts.keys.length) {
           blockedMs = Math.max(blockedMs, performance.now() - stretch);
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextTurn();
           stretch = performance.now();
         }
       }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { RawPositionEventTypes } from '@aidwatch/domain';
@@ -318,7 +319,7 @@ class RetentionRun {
       }
       if (page.length < this.pageSize) this.done = true;
       this.directory.refreshLock();
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 
