@@ -3,7 +3,7 @@ import { EventTypes, validateCloudEventCompiled, type AidEvent, type Flag } from
 import { defaultDetectionConfig } from './detection-config';
 import { DetectionEngine, eventTimeOf } from './detection-engine';
 import type { FlagChanges } from './open-flags';
-import { seededRandom } from './diversion/testing/diversion-harness';
+import { interleavedBySource } from './diversion/testing/diversion-harness';
 import { StoryExemptions, storyEvents } from './diversion/testing/diversion-story.fixture';
 import { OPEN_SEA, offsetKm, position } from './maritime/testing/maritime-scenario';
 
@@ -126,19 +126,11 @@ const horizonOf = (all: Story[], extra: number) =>
   Math.max(...all.flatMap((s) => s.events.map(eventTimeOf))) + extra * DAY;
 
 /** A random merge of the logs by source, each source keeping its own order. */
-function interleaved(all: Story[], mergeSeed: number): AidEvent[] {
-  const queues = new Map<string, AidEvent[]>();
-  for (const e of all.flatMap((s) => s.events)) queues.set(e.source, [...(queues.get(e.source) ?? []), e]);
-  const lists = [...queues.values()];
-  const random = seededRandom(mergeSeed);
-  const out: AidEvent[] = [];
-  while (lists.length > 0) {
-    const i = Math.floor(random() * lists.length);
-    out.push(lists[i].shift()!);
-    if (lists[i].length === 0) lists.splice(i, 1);
-  }
-  return out;
-}
+const interleaved = (all: Story[], mergeSeed: number): AidEvent[] =>
+  interleavedBySource(
+    all.flatMap((s) => s.events),
+    mergeSeed,
+  );
 
 class Run {
   engine = new DetectionEngine();

@@ -3,7 +3,7 @@ import { EventTypes, upcastEvent, type AidEvent, type Flag, type FlagClearedData
 import { flagRaisedV1 } from '@aidwatch/domain/testing';
 import { defaultDetectionConfig } from './detection-config';
 import { DetectionEngine, eventTimeOf } from './detection-engine';
-import { seededRandom } from './diversion/testing/diversion-harness';
+import { interleavedBySource } from './diversion/testing/diversion-harness';
 import { storyEvents } from './diversion/testing/diversion-story.fixture';
 
 /*
@@ -63,20 +63,7 @@ function cast(p: People): AidEvent[] {
   });
 }
 
-/** A random merge of the log by source, each source keeping its own order. */
-function interleaved(events: readonly AidEvent[], mergeSeed: number): AidEvent[] {
-  const queues = new Map<string, AidEvent[]>();
-  for (const e of events) queues.set(e.source, [...(queues.get(e.source) ?? []), e]);
-  const lists = [...queues.values()];
-  const random = seededRandom(mergeSeed);
-  const out: AidEvent[] = [];
-  while (lists.length > 0) {
-    const i = Math.floor(random() * lists.length);
-    out.push(lists[i].shift()!);
-    if (lists[i].length === 0) lists.splice(i, 1);
-  }
-  return out;
-}
+const interleaved = interleavedBySource;
 
 /** Every flag event the engine writes for `events`, judged up to `horizon`. */
 function flagsOf(events: readonly AidEvent[], horizon: number): Array<Flag | FlagClearedData> {

@@ -65,6 +65,21 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A random merge of a log by CloudEvents source, each source keeping its own order (seeded). */
+export function interleavedBySource(events: readonly AidEvent[], seed: number): AidEvent[] {
+  const queues = new Map<string, AidEvent[]>();
+  for (const e of events) queues.set(e.source, [...(queues.get(e.source) ?? []), e]);
+  const lists = [...queues.values()];
+  const random = seededRandom(seed);
+  const out: AidEvent[] = [];
+  while (lists.length > 0) {
+    const i = Math.floor(random() * lists.length);
+    out.push(lists[i].shift()!);
+    if (lists[i].length === 0) lists.splice(i, 1);
+  }
+  return out;
+}
+
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const random = seededRandom(seed);
   const out = [...items];
