@@ -143,7 +143,8 @@ describe('a carrier with aid on board meets another ship at sea, and later goes 
       ongoing: false,
       medianSpeedKn: expect.any(Number),
     });
-    expect(Number(met?.observed.hours)).toBeGreaterThanOrEqual(2.9);
+    // Only slow samples of one 10-minute interval count: the approach and departure at cruising speed do not.
+    expect(Number(met?.observed.hours)).toBeGreaterThanOrEqual(2.5);
     expect(met?.explanation).toContain('aid on board: CSG-D1');
   });
 

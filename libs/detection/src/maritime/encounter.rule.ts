@@ -3,14 +3,40 @@ import { distance, duration, fromNearestPort, knots, position, round1, vesselLab
 import { distanceKm, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { finiteOrNull, nearestPort } from './maritime-context';
-import { VesselCellGrid } from './vessel-cell-grid';
+import { RecentSamples, SampleCellIndex, type RecentSamplesJson } from './recent-samples';
 import type { VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
-/** Two vessels seen close together; lives only while the encounter may go on. */
+/**
+ * Two samples, one of each vessel of a pair, of the same resampling interval and at most `maxFixSkewMinutes`
+ * apart, within `maxDistanceM` of each other, both slow and away from port. `a`/`b` follow the pair's vessels.
+ */
+export interface EncounterMatch {
+  /** Earlier and later of the two samples' times (ms). */
+  tMin: number;
+  tMax: number;
+  aId: string;
+  bId: string;
+  aSog: number;
+  bSog: number;
+  km: number;
+  portKm: number;
+  /** Position of vessel `a`'s sample. */
+  lat: number;
+  lon: number;
+}
+
+/**
+ * Two vessels that have been seen close together. `pending` holds matches not yet folded in (a later one
+ * may still arrive before them); the episode fields (`startAt` … `flags`) describe the encounter folded so
+ * far, valid while `started`. Vessel `a` has the lower MMSI, so a pair is the same whichever vessel's
+ * report came first.
+ */
 export interface EncounterPair {
   a: VesselTrack;
   b: VesselTrack;
+  pending: EncounterMatch[];
+  started: boolean;
   startAt: number;
   lastCloseAt: number;
   lat: number;
@@ -32,184 +58,243 @@ export interface EncounterPairJson extends Omit<EncounterPair, 'a' | 'b' | 'spee
   speeds: number[];
 }
 
-type Pairs = EncounterPair[] | null;
+/** One vessel's part of the rule: its recent slow samples away from port and the pairs it is in. */
+export interface EncounterVessel {
+  samples: RecentSamples;
+  pairs: EncounterPair[];
+  /** Its clock passed its newest fix plus the AIS-gap threshold: it counts as having no later samples. */
+  silent: boolean;
+}
+
+interface EncounterVesselJson {
+  samples: RecentSamplesJson;
+  pairs: EncounterPairJson[];
+  silent: boolean;
+}
+
+type State = EncounterVessel | null;
+
+/** Fold order of matches: by the later sample's time, then the earlier's, then the evidence ids. */
+function matchOrder(x: EncounterMatch, y: EncounterMatch): number {
+  return (
+    x.tMax - y.tMax ||
+    x.tMin - y.tMin ||
+    (x.aId < y.aId ? -1 : x.aId > y.aId ? 1 : 0) ||
+    (x.bId < y.bId ? -1 : x.bId > y.bId ? 1 : 0)
+  );
+}
 
 /**
  * Possible ship-to-ship transfer (Global Fishing Watch's definition): two vessels within 500 m for ≥ 2 h at
  * a median speed < 2 kn, ≥ 10 km from any port, on 10-minute samples, pieces < 4 h apart merged.
- * New pairs are found through a cell grid holding only slow vessels away from port; an open pair is
- * followed on every sample of either vessel, whatever its speed, so the median sees the fast samples too.
+ *
+ * Judged on event time, whatever order the two tracks arrive in. Each vessel keeps its slow samples away
+ * from port for `lateHorizonHours` (`RecentSamples`), indexed by cell and time (`SampleCellIndex`). A new
+ * such sample is compared with the other vessels' samples nearby of the same 10-minute interval, so
+ * every pair of samples is compared exactly once — when the later-arriving of the two comes — whether the
+ * partner's track came first or hours later. Matches are folded into the pair's episode in event-time order
+ * once neither vessel can still deliver an earlier one: a vessel's reports arrive in its own order, so every
+ * match whose later sample is not after both vessels' newest fixes has arrived. The episode (its start, end,
+ * figures, evidence, and the moment it qualifies) is therefore the same in every arrival order that keeps
+ * each vessel's own order; it ends once both vessels are past its end by the merge gap (or silent).
+ *
  * One flag per vessel (subject = that vessel), each naming the other and carrying both vessels' aid.
  */
-export class EncounterRule implements VesselRule<Pairs> {
+export class EncounterRule implements VesselRule<State> {
   readonly name = 'encounter';
   /** Where the detector keeps this rule's state in each vessel (pairs are shared by two vessels). */
   slot = -1;
-  readonly grid: VesselCellGrid<VesselTrack>;
-  private readonly near: VesselTrack[] = [];
+  readonly index: SampleCellIndex<VesselTrack>;
+  private readonly near = new Set<VesselTrack>();
   private readonly bins: number;
   private readonly silenceMs: number;
+  private readonly skewMs: number;
+  private readonly mergeGapMs: number;
+  private readonly horizonMs: number;
+  private readonly resampleMs: number;
   droppedPairs = 0;
   activePairs = 0;
+  /** Samples that could no longer be matched: the partner's samples of that time were past the horizon. */
+  beyondHorizon = 0;
 
   constructor(
     private readonly ctx: MaritimeContext,
     private readonly onRaised: EncounterListener = () => undefined,
   ) {
-    this.grid = new VesselCellGrid(ctx.config.encounter.cellSizeKm);
-    this.bins = Math.ceil(this.cfg.maxMedianSpeedKn / this.cfg.speedResolutionKn) + 1;
+    const cfg = this.cfg;
+    this.index = new SampleCellIndex(cfg.cellSizeKm);
+    this.bins = Math.ceil(cfg.maxMedianSpeedKn / cfg.speedResolutionKn) + 1;
     this.silenceMs = ctx.config.aisGap.minGapHours * MS_PER_HOUR;
+    this.skewMs = cfg.maxFixSkewMinutes * MS_PER_MINUTE;
+    this.mergeGapMs = cfg.mergeGapHours * MS_PER_HOUR;
+    this.horizonMs = cfg.lateHorizonHours * MS_PER_HOUR;
+    this.resampleMs = ctx.config.resampleMinutes * MS_PER_MINUTE;
   }
 
   private get cfg() {
     return this.ctx.config.encounter;
   }
 
-  initialState(): Pairs {
+  initialState(): State {
     return null;
   }
 
-  private pairsOf(track: VesselTrack): Pairs {
-    return track.states[this.slot] as Pairs;
+  private stateOf(track: VesselTrack): State {
+    return track.states[this.slot] as State;
   }
 
-  onSample(track: VesselTrack, pairs: Pairs, s: Sample): Pairs {
+  private ensure(track: VesselTrack): EncounterVessel {
+    let state = this.stateOf(track);
+    if (!state) {
+      state = { samples: new RecentSamples(), pairs: [], silent: false };
+      track.states[this.slot] = state;
+    }
+    return state;
+  }
+
+  /** The pairs the vessel is in (shared with their other vessels). */
+  pairsOf(track: VesselTrack): readonly EncounterPair[] {
+    return this.stateOf(track)?.pairs ?? [];
+  }
+
+  onSample(track: VesselTrack, state: State, s: Sample): State {
     const cfg = this.cfg;
-    const skewMs = cfg.maxFixSkewMinutes * MS_PER_MINUTE;
-    const maxKm = cfg.maxDistanceM / 1000;
-    if (pairs) {
-      for (const pair of [...pairs]) {
-        if (s.at - pair.lastCloseAt > cfg.mergeGapHours * MS_PER_HOUR) {
-          this.finalize(pair);
-          continue;
-        }
-        const other = pair.a === track ? pair.b : pair.a;
-        if (Math.abs(s.at - other.lastAt) > skewMs) continue;
-        const km = distanceKm(s.lat, s.lon, other.lastLat, other.lastLon);
-        if (km <= maxKm) this.record(pair, track, other, s, km);
+    if (state) state.silent = false;
+    if (s.sog < cfg.maxMedianSpeedKn && s.portKm >= cfg.minPortDistanceKm) {
+      const own = this.ensure(track);
+      own.samples.push(s, this.index.cellOf(s.lat, s.lon));
+      this.index.add(track, own.samples.newestCell(), s.at);
+      this.forgetBefore(track, own, s.at - this.horizonMs);
+      this.ctx.changed(track);
+      this.match(track, own, s);
+    }
+    const now = this.stateOf(track);
+    if (now) for (const pair of [...now.pairs]) this.settle(pair);
+    return this.stateOf(track);
+  }
+
+  /** Compares a new sample with the other vessels' samples taken near it in space and time. */
+  private match(track: VesselTrack, own: EncounterVessel, s: Sample): void {
+    const maxKm = this.cfg.maxDistanceM / 1000;
+    this.index.near(s.lat, s.lon, maxKm, s.at - this.skewMs, this.near);
+    if (this.near.size === 0) return;
+    const others = [...this.near].filter((o) => o !== track);
+    others.sort((x, y) => (x.mmsi < y.mmsi ? -1 : x.mmsi > y.mmsi ? 1 : 0));
+    const at = own.samples.size - 1;
+    for (const other of others) {
+      const theirs = this.stateOf(other);
+      if (!theirs) continue;
+      const samples = theirs.samples;
+      if (samples.forgotten && samples.size > 0 && s.at - this.skewMs < samples.oldestAt) this.beyondHorizon++;
+      let pair: EncounterPair | undefined;
+      const bucket = Math.floor(s.at / this.resampleMs);
+      for (let i = samples.firstFrom(s.at - this.skewMs); i < samples.size; i++) {
+        const otherAt = samples.at[i];
+        if (otherAt > s.at + this.skewMs) break;
+        if (Math.floor(otherAt / this.resampleMs) !== bucket) continue;
+        const km = distanceKm(s.lat, s.lon, samples.lat[i], samples.lon[i]);
+        if (km > maxKm) continue;
+        pair ??= this.pairOf(track, other);
+        if (!pair) break;
+        const mineIsA = pair.a === track;
+        const [sa, ia, sb, ib] = mineIsA
+          ? [own.samples, at, samples, i]
+          : [samples, i, own.samples, at];
+        pair.pending.push({
+          tMin: Math.min(s.at, otherAt),
+          tMax: Math.max(s.at, otherAt),
+          aId: sa.eventId[ia],
+          bId: sb.eventId[ib],
+          aSog: sa.sog[ia],
+          bSog: sb.sog[ib],
+          km,
+          portKm: Math.min(sa.portKm[ia], sb.portKm[ib]),
+          lat: sa.lat[ia],
+          lon: sa.lon[ia],
+        });
+      }
+      if (pair) this.ctx.changed(pair.a);
+    }
+  }
+
+  /** The pair of these two vessels, created when new (undefined when either has too many). */
+  private pairOf(track: VesselTrack, other: VesselTrack): EncounterPair | undefined {
+    const own = this.ensure(track);
+    const existing = own.pairs.find((p) => p.a === other || p.b === other);
+    if (existing) return existing;
+    const theirs = this.ensure(other);
+    if (own.pairs.length >= this.cfg.maxActivePairsPerVessel || theirs.pairs.length >= this.cfg.maxActivePairsPerVessel) {
+      this.droppedPairs++;
+      return undefined;
+    }
+    const [a, b] = track.mmsi < other.mmsi ? [track, other] : [other, track];
+    const pair: EncounterPair = {
+      a,
+      b,
+      pending: [],
+      started: false,
+      startAt: NaN,
+      lastCloseAt: NaN,
+      lat: NaN,
+      lon: NaN,
+      speeds: new Uint16Array(this.bins),
+      maxDistM: 0,
+      minPortKm: Infinity,
+      firstEvidence: ['', ''],
+      lastEvidence: ['', ''],
+      flags: null,
+    };
+    own.pairs.push(pair);
+    theirs.pairs.push(pair);
+    this.activePairs++;
+    return pair;
+  }
+
+  /** How far the vessel's reports have come: no sample of it can still arrive at or before this time. */
+  private progressOf(track: VesselTrack): number {
+    return this.stateOf(track)?.silent ? Number.POSITIVE_INFINITY : track.lastAt;
+  }
+
+  /**
+   * Folds the matches neither vessel can still precede, in event-time order, and ends the episode once both
+   * vessels are past its end by the merge gap (a later match would start another).
+   */
+  private settle(pair: EncounterPair): void {
+    const sealed = Math.min(this.progressOf(pair.a), this.progressOf(pair.b));
+    if (pair.pending.length > 0) {
+      pair.pending.sort(matchOrder);
+      let n = 0;
+      while (n < pair.pending.length && pair.pending[n].tMax <= sealed) this.fold(pair, pair.pending[n++]);
+      if (n > 0) {
+        pair.pending.splice(0, n);
+        this.ctx.changed(pair.a);
       }
     }
-    if (s.sog >= cfg.maxMedianSpeedKn || s.portKm < cfg.minPortDistanceKm) {
-      this.grid.remove(track);
-      return this.pairsOf(track);
+    if (pair.started && sealed - this.skewMs > pair.lastCloseAt + this.mergeGapMs) this.finalize(pair);
+    if (!pair.started && pair.pending.length === 0) this.drop(pair);
+  }
+
+  private fold(pair: EncounterPair, m: EncounterMatch): void {
+    if (pair.started && m.tMin - pair.lastCloseAt > this.mergeGapMs) this.finalize(pair);
+    if (!pair.started) {
+      pair.started = true;
+      pair.startAt = m.tMin;
+      pair.lastCloseAt = m.tMax;
+      pair.lat = m.lat;
+      pair.lon = m.lon;
+      pair.speeds.fill(0);
+      pair.maxDistM = 0;
+      pair.minPortKm = Infinity;
+      pair.firstEvidence = [m.aId, m.bId];
+      pair.flags = null;
     }
-    this.grid.place(track, s.lat, s.lon);
-    if (this.grid.near(s.lat, s.lon, maxKm, this.near) <= 1) return this.pairsOf(track);
-    const found: Array<{ other: VesselTrack; km: number }> = [];
-    for (const other of this.near) {
-      if (other === track || Math.abs(s.at - other.lastAt) > skewMs || this.partnerOf(track, other)) continue;
-      const km = distanceKm(s.lat, s.lon, other.lastLat, other.lastLon);
-      if (km <= maxKm) found.push({ other, km });
-    }
-    found.sort((x, y) => (x.other.mmsi < y.other.mmsi ? -1 : 1));
-    for (const { other, km } of found) {
-      if ((this.pairsOf(track)?.length ?? 0) >= cfg.maxActivePairsPerVessel) {
-        this.droppedPairs++;
-        continue;
-      }
-      if ((this.pairsOf(other)?.length ?? 0) >= cfg.maxActivePairsPerVessel) {
-        this.droppedPairs++;
-        continue;
-      }
-      const pair: EncounterPair = {
-        a: track,
-        b: other,
-        startAt: Math.min(s.at, other.lastAt),
-        lastCloseAt: s.at,
-        lat: s.lat,
-        lon: s.lon,
-        speeds: new Uint16Array(this.bins),
-        maxDistM: 0,
-        minPortKm: Infinity,
-        firstEvidence: [s.eventId, other.lastEventId],
-        lastEvidence: [s.eventId, other.lastEventId],
-        flags: null,
-      };
-      this.attach(track, pair);
-      this.attach(other, pair);
-      this.activePairs++;
-      this.record(pair, track, other, s, km);
-    }
-    return this.pairsOf(track);
-  }
-
-  /** A vessel in an encounter or in the grid is looked at again once silent for the AIS-gap threshold. */
-  dueAt(track: VesselTrack, pairs: Pairs): number {
-    return pairs !== null || track.cellId >= 0 ? track.lastAt + this.silenceMs : NaN;
-  }
-
-  /** The vessel went silent: its encounters end (each has been apart, from its side, that long). */
-  onDue(track: VesselTrack, pairs: Pairs): Pairs {
-    if (pairs) for (const pair of [...pairs]) this.finalize(pair);
-    this.grid.remove(track);
-    return this.pairsOf(track);
-  }
-
-  /** The vessel is forgotten: close its pairs whatever their age. */
-  onEvict(track: VesselTrack, pairs: Pairs): void {
-    if (pairs) for (const pair of [...pairs]) this.finalize(pair);
-    this.grid.remove(track);
-  }
-
-  /** The pairs this vessel is the first of (the other vessel's state names none of them). */
-  toJSON(pairs: Pairs, track: VesselTrack): unknown {
-    if (!pairs) return undefined;
-    const own = pairs.filter((p) => p.a === track);
-    if (own.length === 0) return undefined;
-    return own.map(({ a: _a, b, speeds, ...rest }): EncounterPairJson => ({
-      ...rest,
-      firstEvidence: [...rest.firstEvidence],
-      lastEvidence: [...rest.lastEvidence],
-      b: b.mmsi,
-      speeds: Array.from(speeds),
-    }));
-  }
-
-  /** Restores this vessel's own pairs and attaches each to its other vessel as well. */
-  fromJSON(json: unknown, track: VesselTrack, resolve: (mmsi: string) => VesselTrack | undefined): Pairs {
-    for (const p of (json as EncounterPairJson[] | undefined) ?? []) {
-      const other = resolve(p.b);
-      if (!other) continue;
-      const { b: _b, speeds, ...rest } = p;
-      const pair: EncounterPair = { ...rest, a: track, b: other, speeds: Uint16Array.from(speeds) };
-      this.attach(track, pair);
-      this.attach(other, pair);
-      this.activePairs++;
-    }
-    return this.pairsOf(track);
-  }
-
-  private attach(track: VesselTrack, pair: EncounterPair): void {
-    this.ctx.changed(pair.a);
-    const pairs = this.pairsOf(track);
-    if (pairs) pairs.push(pair);
-    else track.states[this.slot] = [pair];
-  }
-
-  private partnerOf(track: VesselTrack, other: VesselTrack): boolean {
-    const pairs = this.pairsOf(track);
-    return pairs !== null && pairs.some((p) => p.a === other || p.b === other);
-  }
-
-  private detach(track: VesselTrack, pair: EncounterPair): void {
-    this.ctx.changed(pair.a);
-    const pairs = this.pairsOf(track);
-    if (!pairs) return;
-    const i = pairs.indexOf(pair);
-    if (i >= 0) pairs.splice(i, 1);
-    if (pairs.length === 0) track.states[this.slot] = null;
-  }
-
-  private record(pair: EncounterPair, track: VesselTrack, other: VesselTrack, s: Sample, km: number): void {
-    this.ctx.changed(pair.a);
-    if (s.at > pair.lastCloseAt) pair.lastCloseAt = s.at;
-    this.addSpeed(pair, s.sog);
-    this.addSpeed(pair, other.lastSog);
-    if (km * 1000 > pair.maxDistM) pair.maxDistM = km * 1000;
-    if (s.portKm < pair.minPortKm) pair.minPortKm = s.portKm;
-    const mine = pair.a === track ? 0 : 1;
-    pair.lastEvidence[mine] = s.eventId;
-    pair.lastEvidence[1 - mine] = other.lastEventId;
+    if (m.tMin < pair.startAt) pair.startAt = m.tMin;
+    if (m.tMax > pair.lastCloseAt) pair.lastCloseAt = m.tMax;
+    this.addSpeed(pair, m.aSog);
+    this.addSpeed(pair, m.bSog);
+    if (m.km * 1000 > pair.maxDistM) pair.maxDistM = m.km * 1000;
+    if (m.portKm < pair.minPortKm) pair.minPortKm = m.portKm;
+    pair.lastEvidence = [m.aId, m.bId];
     if (!pair.flags && this.qualifies(pair)) {
       pair.flags = [
         this.ctx.sink.raise(this.draft(pair, pair.a, true)),
@@ -219,16 +304,112 @@ export class EncounterRule implements VesselRule<Pairs> {
     }
   }
 
-  private finalize(pair: EncounterPair): void {
-    this.detach(pair.a, pair);
-    this.detach(pair.b, pair);
+  /** A vessel with pairs is looked at again once silent for the AIS-gap threshold. */
+  dueAt(track: VesselTrack, state: State): number {
+    return state !== null && state.pairs.length > 0 && !state.silent ? track.lastAt + this.silenceMs : NaN;
+  }
+
+  /** The vessel went silent: it counts as having no later samples, so its pairs settle on the other's. */
+  onDue(track: VesselTrack, state: State): State {
+    if (!state) return state;
+    state.silent = true;
+    this.ctx.changed(track);
+    for (const pair of [...state.pairs]) this.settle(pair);
+    return this.stateOf(track);
+  }
+
+  /** The vessel is forgotten: every pair it is in is folded and ended, its samples leave the index. */
+  onEvict(track: VesselTrack, state: State): void {
+    if (!state) return;
+    for (const pair of [...state.pairs]) {
+      pair.pending.sort(matchOrder);
+      for (const m of pair.pending) this.fold(pair, m);
+      pair.pending.length = 0;
+      if (pair.started) this.finalize(pair);
+      this.drop(pair);
+    }
+    this.forgetBefore(track, state, Number.POSITIVE_INFINITY);
+  }
+
+  /** Removes the vessel's samples older than `cutoff` from its list and the index. */
+  private forgetBefore(track: VesselTrack, state: EncounterVessel, cutoff: number): void {
+    const max = this.cfg.maxSamplesPerVessel;
+    state.samples.dropWhile(
+      (at, cell) => at < cutoff || state.samples.size > max,
+      (at, cell) => this.index.remove(track, cell, at),
+    );
+  }
+
+  /** The vessel's samples and the pairs it is the first of (the other vessel's state names none of them). */
+  toJSON(state: State, track: VesselTrack): unknown {
+    if (!state || (state.samples.size === 0 && state.pairs.length === 0 && !state.silent)) return undefined;
+    const json: EncounterVesselJson = {
+      samples: state.samples.toJSON(),
+      silent: state.silent,
+      pairs: state.pairs
+        .filter((p) => p.a === track)
+        .map(({ a: _a, b, speeds, pending, firstEvidence, lastEvidence, flags, ...rest }) => ({
+          ...rest,
+          pending: pending.map((m) => ({ ...m })),
+          firstEvidence: [...firstEvidence],
+          lastEvidence: [...lastEvidence],
+          flags: flags ? [...flags] : null,
+          b: b.mmsi,
+          speeds: Array.from(speeds),
+        })),
+    };
+    return json;
+  }
+
+  /** Restores this vessel's samples and own pairs, attaching each pair to its other vessel as well. */
+  fromJSON(json: unknown, track: VesselTrack, resolve: (mmsi: string) => VesselTrack | undefined): State {
+    // A snapshot of an earlier version kept a list of pairs only: those pairs are judged again from new samples.
+    if (json === undefined || json === null || Array.isArray(json)) return this.stateOf(track);
+    const saved = json as EncounterVesselJson;
+    const own = this.ensure(track);
+    own.samples = RecentSamples.fromJSON(saved.samples, (lat, lon) => this.index.cellOf(lat, lon));
+    own.silent = saved.silent;
+    own.samples.forEach((at, cell) => this.index.add(track, cell, at));
+    for (const p of saved.pairs) {
+      const other = resolve(p.b);
+      if (!other) continue;
+      const { b: _b, speeds, ...rest } = p;
+      const pair: EncounterPair = {
+        ...rest,
+        a: track,
+        b: other,
+        speeds: Uint16Array.from(speeds),
+        firstEvidence: [...rest.firstEvidence] as [string, string],
+        lastEvidence: [...rest.lastEvidence] as [string, string],
+      };
+      own.pairs.push(pair);
+      this.ensure(other).pairs.push(pair);
+      this.activePairs++;
+    }
+    return this.stateOf(track);
+  }
+
+  private drop(pair: EncounterPair): void {
+    for (const track of [pair.a, pair.b]) {
+      const state = this.stateOf(track);
+      if (!state) continue;
+      const i = state.pairs.indexOf(pair);
+      if (i >= 0) state.pairs.splice(i, 1);
+      this.ctx.changed(track);
+    }
     this.activePairs--;
+  }
+
+  private finalize(pair: EncounterPair): void {
     if (pair.flags) {
       pair.flags = [
         this.ctx.sink.supersede(pair.flags[0], this.draft(pair, pair.a, false)),
         this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
       ];
     }
+    pair.started = false;
+    pair.flags = null;
+    this.ctx.changed(pair.a);
   }
 
   private addSpeed(pair: EncounterPair, sog: number): void {

@@ -36,16 +36,16 @@ describe('encounter rule', () => {
     expect(flags.map((f) => f.subject.id).sort()).toEqual([B, A].sort());
     const onA = flags.find((f) => f.subject.id === A)!;
     expect(onA.raisedAt).toBe(new Date(minutes(120)).toISOString());
-    expect(onA.observed).toMatchObject({ partnerMmsi: B, hours: 2, medianSpeedKn: 0.5, maxDistanceM: 310 });
+    expect(onA.observed).toMatchObject({ partnerMmsi: B, hours: 2, medianSpeedKn: 0.5, maxDistanceM: 300 });
     expect(onA.explanation).toMatch(
-      /^KUM UN SAN 3 \(MMSI 445123456\) and MMSI 352987654 have stayed within 310 m of each other for 2 h at 0\.5 kn median near 36\.50°N 123\.50°E, \d+ km from the nearest port \(\w+\); aid on board: C-1\.$/,
+      /^KUM UN SAN 3 \(MMSI 445123456\) and MMSI 352987654 have stayed within 300 m of each other for 2 h at 0\.5 kn median near 36\.50°N 123\.50°E, \d+ km from the nearest port \(\w+\); aid on board: C-1\.$/,
     );
     expect(onA.evidence).toEqual(
       [
         `pos-${A}-${minutes(0)}`,
         `pos-${B}-${minutes(0)}`,
         `pos-${A}-${minutes(120)}`,
-        `pos-${B}-${minutes(115)}`,
+        `pos-${B}-${minutes(120)}`,
       ].sort(),
     );
     // Aid on either vessel is at stake, and it raises both flags a level.

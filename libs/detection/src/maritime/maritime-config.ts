@@ -40,6 +40,14 @@ export interface MaritimeConfig {
     mergeGapHours: number;
     /** Two vessels' fixes are compared only if taken at most this far apart. */
     maxFixSkewMinutes: number;
+    /**
+     * How far back in event time (hours) a vessel's slow samples away from port are kept, so that a partner's
+     * track arriving that late (another Kafka partition consumed behind, satellite AIS) is still matched
+     * against them. Beyond it a late sample is stored and counted (`encounterBeyondHorizon`), never matched.
+     */
+    lateHorizonHours: number;
+    /** At most this many samples kept per vessel within the horizon (72 h of 10-minute samples = 432). */
+    maxSamplesPerVessel: number;
     speedResolutionKn: number;
     maxActivePairsPerVessel: number;
     cellSizeKm: number;
@@ -97,6 +105,8 @@ export const defaultMaritimeConfig: MaritimeConfig = {
     minPortDistanceKm: 10,
     mergeGapHours: 4,
     maxFixSkewMinutes: 10,
+    lateHorizonHours: 72,
+    maxSamplesPerVessel: 432,
     speedResolutionKn: 0.1,
     maxActivePairsPerVessel: 16,
     cellSizeKm: 1,

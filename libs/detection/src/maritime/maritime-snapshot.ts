@@ -140,7 +140,6 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
   openFlags.sort((a, b) => (a.flags[0].draft.mmsi < b.flags[0].draft.mmsi ? -1 : 1));
   for (const json of openFlags) d.openFlags.restore(json);
   vessels.sort((a, b) => (a.mmsi < b.mmsi ? -1 : a.mmsi > b.mmsi ? 1 : 0));
-  const sameCells = head.cellSizeKm === d.config.encounter.cellSizeKm;
   for (const json of vessels) {
     const track = d.newTrack(json.mmsi);
     NUMBER_FIELDS.forEach((f, i) => (track[f] = json.numbers[i]));
@@ -150,10 +149,6 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
     track.input = inputs[0] ?? null;
     track.inputs = inputs.length > 1 ? inputs : null;
     d.tracks.set(track.mmsi, track);
-    if (json.cellId >= 0) {
-      if (sameCells) d.encounter.grid.placeInCell(track, json.cellId);
-      else d.encounter.grid.place(track, track.lastLat, track.lastLon);
-    }
   }
   const resolve = (mmsi: string) => d.tracks.get(mmsi);
   for (const json of vessels) {
