@@ -185,7 +185,8 @@ export class EncounterRule implements VesselRule<State> {
       const theirs = this.stateOf(other);
       if (!theirs) continue;
       const samples = theirs.samples;
-      if (samples.forgotten && samples.size > 0 && s.at - this.skewMs < samples.oldestAt) this.beyondHorizon++;
+      if (samples.forgotten && samples.size > 0 && s.at - this.skewMs < samples.oldestAt)
+        this.beyondHorizon++;
       let pair: EncounterPair | undefined;
       const bucket = Math.floor(s.at / this.resampleMs);
       for (let i = samples.firstFrom(s.at - this.skewMs); i < samples.size; i++) {
@@ -197,9 +198,7 @@ export class EncounterRule implements VesselRule<State> {
         pair ??= this.pairOf(track, other);
         if (!pair) break;
         const mineIsA = pair.a === track;
-        const [sa, ia, sb, ib] = mineIsA
-          ? [own.samples, at, samples, i]
-          : [samples, i, own.samples, at];
+        const [sa, ia, sb, ib] = mineIsA ? [own.samples, at, samples, i] : [samples, i, own.samples, at];
         pair.pending.push({
           tMin: Math.min(s.at, otherAt),
           tMax: Math.max(s.at, otherAt),
@@ -223,7 +222,10 @@ export class EncounterRule implements VesselRule<State> {
     const existing = own.pairs.find((p) => p.a === other || p.b === other);
     if (existing) return existing;
     const theirs = this.ensure(other);
-    if (own.pairs.length >= this.cfg.maxActivePairsPerVessel || theirs.pairs.length >= this.cfg.maxActivePairsPerVessel) {
+    if (
+      own.pairs.length >= this.cfg.maxActivePairsPerVessel ||
+      theirs.pairs.length >= this.cfg.maxActivePairsPerVessel
+    ) {
       this.droppedPairs++;
       return undefined;
     }

@@ -96,7 +96,15 @@ export class RecentSamples {
     const samples = new RecentSamples();
     for (const [at, lat, lon, sog, portKm, eventId] of json.rows) {
       samples.push(
-        { at, lat, lon, sog: sog ?? Number.NaN, portKm: portKm ?? Number.POSITIVE_INFINITY, eventId, portName: null },
+        {
+          at,
+          lat,
+          lon,
+          sog: sog ?? Number.NaN,
+          portKm: portKm ?? Number.POSITIVE_INFINITY,
+          eventId,
+          portName: null,
+        },
         cellOf(lat, lon),
       );
     }
