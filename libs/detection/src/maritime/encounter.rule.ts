@@ -337,7 +337,7 @@ export class EncounterRule implements VesselRule<State> {
   private forgetBefore(track: VesselTrack, state: EncounterVessel, cutoff: number): void {
     const max = this.cfg.maxSamplesPerVessel;
     state.samples.dropWhile(
-      (at) => at < cutoff || state.samples.size > max,
+      (at, remaining) => at < cutoff || remaining > max,
       (at, cell) => this.index.remove(track, cell, at),
     );
   }

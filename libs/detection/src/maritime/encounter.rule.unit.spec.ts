@@ -158,3 +158,53 @@ describe('encounter rule', () => {
     expect(pairs).toHaveLength(6);
   });
 });
+
+describe('encounter rule, late tracks', () => {
+  const together = (count: number) => sideBySide(0.3, { count, sog: 0.5 });
+
+  it("finds the encounter when one vessel's whole track arrives hours after the other's", () => {
+    const [a, b] = together(37); // 0 .. 180 min
+    const inOrder = new MaritimeScenario().feed(a, b).advanceTo(minutes(60 * 48));
+    const late = new MaritimeScenario();
+    for (const e of [...a, ...b]) late.feed([e]); // all of A first, then all of B
+    late.advanceTo(minutes(60 * 48));
+    expect(
+      late
+        .open('encounter')
+        .map((f) => f.flagId)
+        .sort(),
+    ).toEqual(
+      inOrder
+        .open('encounter')
+        .map((f) => f.flagId)
+        .sort(),
+    );
+    expect(late.open('encounter')).toHaveLength(2);
+  });
+
+  it('keeps at most maxSamplesPerVessel samples, the newest', () => {
+    const s = new MaritimeScenario({ config: { encounter: { maxSamplesPerVessel: 5 } } }).feed(
+      track(A, { from: OPEN_SEA, start: minutes(0), everyMinutes: 10, count: 12, sog: 0.5 }),
+    );
+    const state = s.detector.tracks.get(A)!.states[s.detector.encounter.slot] as {
+      samples: { size: number; oldestAt: number };
+    };
+    expect(state.samples.size).toBe(5);
+    expect(state.samples.oldestAt).toBe(minutes(70));
+  });
+
+  it('counts a sample whose partner samples of that time are past the horizon', () => {
+    const [a, b] = together(13);
+    const aLater = track(A, {
+      from: OPEN_SEA,
+      start: minutes(60 * 10),
+      everyMinutes: 10,
+      count: 2,
+      sog: 0.5,
+    });
+    const s = new MaritimeScenario({ config: { encounter: { lateHorizonHours: 2 } } });
+    for (const e of [...a, ...aLater, ...b]) s.feed([e]);
+    expect(s.detector.encounter.beyondHorizon).toBeGreaterThan(0);
+    expect(s.flags('encounter')).toEqual([]);
+  });
+});

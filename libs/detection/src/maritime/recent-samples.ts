@@ -61,10 +61,13 @@ export class RecentSamples {
     return lo;
   }
 
-  /** Drops samples from the oldest on while `drop` says so, telling `dropped` of each. */
-  dropWhile(drop: (at: number, cell: number) => boolean, dropped: (at: number, cell: number) => void): void {
+  /** Drops samples from the oldest on while `drop` says so (given how many would remain), telling `dropped` of each. */
+  dropWhile(
+    drop: (at: number, remaining: number) => boolean,
+    dropped: (at: number, cell: number) => void,
+  ): void {
     let n = 0;
-    while (n < this.at.length && drop(this.at[n], this.cell[n])) {
+    while (n < this.at.length && drop(this.at[n], this.at.length - n)) {
       dropped(this.at[n], this.cell[n]);
       n++;
     }
