@@ -33,6 +33,7 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
     });
     metrics.watchInputs(() => projection.inputs());
     metrics.watchUnregistered(() => projection.unregisteredConsignments());
+    metrics.watchLateAis(() => projection.lateAis());
     this.runner = new ProjectionRunner(store, checkpoints, projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,

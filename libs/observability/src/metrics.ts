@@ -64,6 +64,27 @@ export class AidwatchMetrics {
     this.inputs = provider;
   }
 
+  /** Set by the detector: late AIS fixes by outcome; undefined: no detector here. */
+  private lateAis: () => Record<string, number> | undefined = () => undefined;
+
+  readonly lateAisFixes = new Gauge({
+    name: 'aidwatch_ais_late_fixes',
+    help:
+      "AIS fixes older than their vessel's newest, by outcome: merged (within the late tolerance), dropped (seen by the AIS-gap rule only), " +
+      'inGap (split a flagged silence), beyondHorizon (slow samples whose partner samples were past the encounter late-track horizon).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.lateAisFixes.reset();
+      const counts = this.lateAis();
+      if (counts) for (const [outcome, n] of Object.entries(counts)) this.lateAisFixes.set({ outcome }, n);
+    },
+  });
+
+  watchLateAis(provider: () => Record<string, number>): void {
+    this.lateAis = provider;
+  }
+
   /** Set by the detector from `DiversionDetector.unregisteredConsignments()`; undefined: no detector here. */
   private unregistered: () => number | undefined = () => undefined;
 

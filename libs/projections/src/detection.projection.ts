@@ -59,6 +59,17 @@ export class DetectionProjection implements Projection {
     return this.engine.diversion.unregisteredConsignments();
   }
 
+  /** Late AIS data by outcome (see `MaritimeCounters` and `EncounterRule.beyondHorizon`). */
+  lateAis(): { lateMerged: number; lateDropped: number; lateInGap: number; beyondHorizon: number } {
+    const { lateMerged, lateDropped, lateInGap } = this.engine.maritime.counters;
+    return {
+      lateMerged,
+      lateDropped,
+      lateInGap,
+      beyondHorizon: this.engine.maritime.encounter.beyondHorizon,
+    };
+  }
+
   snapshot(): unknown {
     return this.engine.snapshot();
   }
