@@ -108,7 +108,33 @@ async function startContainer(): Promise<KafkaBroker> {
   return { brokers: [broker], source: 'container', stop: async () => void (await container.stop()) };
 }
 
-async function startLocal(): Promise<KafkaBroker> {
+/** A local jar broker this test owns: it can be stopped and started again on the same ports and data. */
+export interface RestartableBroker extends KafkaBroker {
+  /** Stops the broker process (its data stays), as an outage would. */
+  pause(): Promise<void>;
+  /** Starts it again on the same ports and data. */
+  resume(): Promise<void>;
+}
+
+/**
+ * The local jar broker of infra/kafka on free ports, always started here (never KAFKA_BROKERS: a shared
+ * broker must not be stopped), for tests of outages. `describeWithLocalBroker` guards its availability.
+ */
+export async function startRestartableBroker(): Promise<RestartableBroker> {
+  const local = localBrokerMissing();
+  if (local) throw new Error(`No local Kafka broker for this test: ${local}`);
+  return startLocal();
+}
+
+/** `describe` for specs that need a broker of their own; under CI=true a missing one fails loudly. */
+export function describeWithLocalBroker(title: string, suite: () => void): void {
+  const reason = localBrokerMissing();
+  if (!reason) return describe(title, suite);
+  if (process.env.CI === 'true') throw new Error(`CI=true but no local Kafka broker can run: ${reason}`);
+  describe.skip(`${title} [skipped: ${reason}]`, suite);
+}
+
+async function startLocal(): Promise<RestartableBroker> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-kafka-'));
   const [port, controllerPort] = await freePorts(2);
   const env = {
@@ -122,19 +148,26 @@ async function startLocal(): Promise<KafkaBroker> {
   if (!brokers) throw new Error(`infra/kafka/start.sh printed no KAFKA_BROKERS line:\n${stdout}`);
 
   // If the test process dies without stop(), the broker must not outlive it.
-  const pid = Number(fs.readFileSync(path.join(runDir, 'kafka.pid'), 'utf8'));
   const killOnExit = () => {
     try {
-      process.kill(pid, 'SIGKILL');
+      // Read at exit: a broker started again (resume) has another pid.
+      process.kill(Number(fs.readFileSync(path.join(runDir, 'kafka.pid'), 'utf8')), 'SIGKILL');
     } catch {
       // already gone
     }
   };
   process.once('exit', killOnExit);
 
+  const startScript = () => run('bash', [path.join(kafkaDir, 'start.sh')], env, 300_000);
+  const stopScript = () => run('bash', [path.join(kafkaDir, 'stop.sh')], env, 60_000);
   return {
     brokers: brokers.split(','),
     source: 'local',
+    pause: async () => void (await stopScript()),
+    resume: async () => {
+      await startScript();
+      await waitUntilAnswering(brokers.split(',')[0], 90_000);
+    },
     stop: async () => {
       process.removeListener('exit', killOnExit);
       await run('bash', [path.join(kafkaDir, 'stop.sh')], env, 60_000);

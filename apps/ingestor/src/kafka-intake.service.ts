@@ -22,10 +22,18 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
     health: HealthRegistry,
   ) {
     if (config.kafka) {
-      health.register('kafkaIntake', () => ({
-        ok: this.running,
-        detail: { lastError: this.lastError ?? null },
-      }));
+      health.register('kafkaIntake', () => {
+        const inbound = this.inbound?.health();
+        const ok = this.running && (inbound?.ok ?? false);
+        return {
+          ok,
+          detail: {
+            ...(inbound?.detail ?? { state: 'starting' }),
+            // An error is shown while it is current; after recovery it is history.
+            lastError: ok ? null : (this.lastError ?? inbound?.detail.lastError ?? null),
+          },
+        };
+      });
     }
   }
 
@@ -65,6 +73,9 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
         topics: [...InboundTopics],
         handler: (messages) => this.intake.ingestKafkaBatch(messages),
         commitIntervalMs: this.config.kafkaIntake.commitIntervalMs,
+        sessionTimeoutMs: this.config.kafkaIntake.sessionTimeoutMs,
+        heartbeatIntervalMs: this.config.kafkaIntake.heartbeatIntervalMs,
+        unreachableAfterMs: this.config.kafkaIntake.unreachableAfterMs,
         partitionsConsumedConcurrently: this.config.kafkaIntake.partitionsConsumedConcurrently,
         ...(this.config.kafkaIntake.alignment
           ? {

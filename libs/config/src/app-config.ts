@@ -99,6 +99,16 @@ export interface KafkaIntakeSettings {
   partitionsConsumedConcurrently: number;
   /** Event-time alignment of partitions while catching up; undefined when switched off (drift 0). */
   alignment?: { maxDriftMs: number; idleAfterMs: number };
+  /**
+   * A member silent this long is dropped from the group and its partitions go to the others (ms; kafkajs
+   * default 30 s; the broker's group.min.session.timeout.ms, 6 s by default, is the floor). 10 s: after a
+   * kill -9 the survivors take over within about that.
+   */
+  sessionTimeoutMs: number;
+  /** Heartbeats to the group coordinator this often (ms; under a third of the session timeout). */
+  heartbeatIntervalMs: number;
+  /** Kafka intake reports itself degraded when a fetch has not come back from the broker for this long (ms). */
+  unreachableAfterMs: number;
 }
 
 /** Field-tool and AIS intake settings. */
@@ -197,6 +207,9 @@ export function loadConfig(
       KAFKA_PARTITIONS_CONCURRENTLY: positiveInt({ default: 4 }),
       KAFKA_ALIGNMENT_MAX_DRIFT_MS: nonNegativeInt({ default: 300_000 }),
       KAFKA_ALIGNMENT_IDLE_MS: positive({ default: 3000 }),
+      KAFKA_SESSION_TIMEOUT_MS: positiveInt({ default: 10_000 }),
+      KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt({ default: 3000 }),
+      KAFKA_UNREACHABLE_AFTER_MS: positiveInt({ default: 10_000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 100_000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 10_000 }),
@@ -322,6 +335,9 @@ export function loadConfig(
         e.KAFKA_ALIGNMENT_MAX_DRIFT_MS > 0
           ? { maxDriftMs: e.KAFKA_ALIGNMENT_MAX_DRIFT_MS, idleAfterMs: e.KAFKA_ALIGNMENT_IDLE_MS }
           : undefined,
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: e.KAFKA_HEARTBEAT_INTERVAL_MS,
+      unreachableAfterMs: e.KAFKA_UNREACHABLE_AFTER_MS,
     },
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,

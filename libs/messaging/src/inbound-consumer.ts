@@ -70,13 +70,23 @@ export interface KafkaInboundOptions {
   /** How often to heartbeat while the handler or the dead-letter write is busy (3 s). */
   heartbeatEveryMs?: number;
   maxWaitMs?: number;
+  /** Group session timeout and heartbeat interval (ms): how fast the group notices a member gone. */
   sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Health is degraded while a fetch has been outstanding this long: the broker is not answering (10 s). */
+  unreachableAfterMs?: number;
   hooks?: InboundHooks;
 }
 
 export interface InboundHealth {
   ok: boolean;
-  detail: { state: InboundState; retrying: string[]; lastError?: string };
+  detail: {
+    state: InboundState;
+    retrying: string[];
+    lastError?: string;
+    /** Set while the broker does not answer: how long the oldest outstanding fetch has waited (ms). */
+    brokerUnreachableForMs?: number;
+  };
 }
 
 export type InboundState = 'created' | 'running' | 'restarting' | 'failed' | 'stopped';
@@ -103,6 +113,8 @@ export class KafkaInbound {
   private readonly inHand = new Set<string>();
   private readonly waitingInMemory = new Set<string>();
   private progressWaiters: Array<() => void> = [];
+  /** Wall time the outstanding fetch started (undefined when none is outstanding). */
+  private fetchSince: number | undefined;
 
   constructor(
     client: KafkaClient,
@@ -116,6 +128,7 @@ export class KafkaInbound {
       fromBeginning: options.fromBeginning ?? true,
       maxWaitMs: options.maxWaitMs,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
       commitIntervalMs: options.commitIntervalMs ?? 1000,
     });
@@ -128,6 +141,15 @@ export class KafkaInbound {
       this.state = restarting ? 'restarting' : 'failed';
       this.lastError = error.message;
       this.hook((h) => h.crashed?.(error, restarting));
+    });
+    this.consumer.onFetch((phase) => {
+      if (phase === 'start') {
+        this.fetchSince ??= Date.now();
+        return;
+      }
+      this.fetchSince = undefined;
+      // The broker answers again: an error from the outage is history, not the present state.
+      if (this.state === 'running' && this.failures.size === 0) this.lastError = undefined;
     });
     this.consumer.onJoin((assigned) => {
       // Partitions may have moved to other members; back-off restarts with the new assignment.
@@ -173,11 +195,17 @@ export class KafkaInbound {
     return this.stopping;
   }
 
-  /** Not ok while the consumer is down; partitions waiting to retry are listed but do not count as down. */
-  health(): InboundHealth {
+  /**
+   * Not ok while the consumer is down or the broker does not answer its fetches (`unreachableAfterMs`);
+   * partitions waiting to retry are listed but do not count as down.
+   */
+  health(now = Date.now()): InboundHealth {
+    const waited = this.fetchSince === undefined ? 0 : now - this.fetchSince;
+    const unreachable = this.state === 'running' && waited >= (this.options.unreachableAfterMs ?? 10_000);
     return {
-      ok: this.state === 'running',
+      ok: this.state === 'running' && !unreachable,
       detail: {
+        ...(unreachable ? { brokerUnreachableForMs: waited } : {}),
         state: this.state,
         retrying: [...this.failures.keys()],
         ...(this.alignment ? { heldForAlignment: [...this.held.keys()] } : {}),

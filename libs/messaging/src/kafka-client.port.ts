@@ -102,6 +102,8 @@ export interface ConsumerOptions {
   maxWaitMs?: number;
   /** A member silent for this long is dropped from the group and its partitions reassigned (30 s). */
   sessionTimeoutMs?: number;
+  /** How often the member heartbeats (ms); defaults to a third of the session timeout, at most 3 s. */
+  heartbeatIntervalMs?: number;
   /** How many partitions' batches are handled at the same time (order holds within each partition). */
   partitionsConsumedConcurrently?: number;
   /** Done offsets are committed to the group at most this often (0: after every `commit`). */
@@ -122,6 +124,8 @@ export interface KafkaConsumerPort {
   onCrash(listener: (error: Error, restarting: boolean) => void): void;
   /** Called each time the consumer has (re)joined its group, with the partitions it was given. */
   onJoin(listener: (assigned: TopicPartition[]) => void): void;
+  /** Called when a fetch request starts and when one comes back from the broker (even empty). */
+  onFetch(listener: (phase: 'start' | 'done') => void): void;
 }
 
 export interface KafkaClient {

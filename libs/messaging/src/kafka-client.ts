@@ -163,7 +163,9 @@ class KafkaJsConsumer implements KafkaConsumerPort {
       maxBytes: 2 * 1024 * 1024,
       maxBytesPerPartition: 512 * 1024,
       sessionTimeout: session,
-      heartbeatInterval: session === undefined ? undefined : Math.min(3000, Math.floor(session / 3)),
+      heartbeatInterval:
+        options.heartbeatIntervalMs ??
+        (session === undefined ? undefined : Math.min(3000, Math.floor(session / 3))),
     });
   }
 
@@ -196,6 +198,11 @@ class KafkaJsConsumer implements KafkaConsumerPort {
 
   onCrash(listener: (error: Error, restarting: boolean) => void): void {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => listener(payload.error, payload.restart));
+  }
+
+  onFetch(listener: (phase: 'start' | 'done') => void): void {
+    this.consumer.on(this.consumer.events.FETCH_START, () => listener('start'));
+    this.consumer.on(this.consumer.events.FETCH, () => listener('done'));
   }
 
   onJoin(listener: (assigned: TopicPartition[]) => void): void {
