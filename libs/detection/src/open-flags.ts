@@ -26,13 +26,15 @@ export class OpenFlags {
     return [...this.open.values()];
   }
 
+  /** `keep`: fingerprints of open flags to leave as they are (their problem is still being judged). */
   reconcile(
     drafts: readonly FlagDraft[],
     at: string,
     clearReason = 'condition no longer holds',
+    keep: ReadonlySet<string> = new Set(),
   ): FlagChanges {
     const changes = noChanges();
-    const seen = new Set<string>();
+    const seen = new Set<string>(keep);
     for (const draft of drafts) {
       const flag = toFlag(draft);
       if (seen.has(flag.fingerprint)) continue;

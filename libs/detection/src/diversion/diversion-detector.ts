@@ -1,4 +1,6 @@
-import { EventTypes, type AidEvent, type Flag, type PortDeclaredData } from '@aidwatch/domain';
+import { EventTypes, type AidEvent, type Flag, type PortDeclaredData, type RuleId } from '@aidwatch/domain';
+import type { FlagDraft } from '../flag-draft';
+import { fingerprintOf } from '../flag-identity';
 import type { Detector } from '../detector';
 import { noChanges, OpenFlags, type FlagChanges } from '../open-flags';
 import { InputClocks, type InputClock, type InputClockJson } from '../input-clocks';
@@ -11,6 +13,13 @@ import type { ExemptionFactsJson, PortFact } from './exemption-facts';
 import { consignmentViewOf, type ConsignmentView } from './consignment-view';
 import { DeadlineQueue } from './deadline-queue';
 import { overDrawsOf } from './over-authorisation.rule';
+
+/**
+ * Rules about inconsistent paperwork — quantities that shrink between steps, custody that does not follow
+ * the goods — whose findings wait until the consignment's clock has passed their newest evidence
+ * (docs/time-model.md 6): the missing step may still be on its way from another feed.
+ */
+const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>(['quantity-shrinkage', 'broken-custody']);
 
 /** What is not kept per subject. */
 export interface DiversionHead {
@@ -308,12 +317,16 @@ export class DiversionDetector implements Detector {
     const clock = this.clockOf(consignmentId);
     if (Number.isFinite(clock)) this.judgedAt.set(consignmentId, clock);
     const ctx = this.state.context(consignmentId, clock, this.config, deadlines);
-    const drafts = evaluateDiversionRules(ctx);
     // Held (unregistered): nothing to wait for; its registration judges it again.
     const registered = this.state.isRegistered(consignmentId);
+    const keep = new Set<string>();
+    const drafts = registered
+      ? this.untilClockPasses(evaluateDiversionRules(ctx), clock, deadlines, keep)
+      : evaluateDiversionRules(ctx);
     this.schedule(consignmentId, registered ? deadlines.next : Number.POSITIVE_INFINITY);
     // Same problems on the same evidence as last time: reconciling would change nothing, so skip its hashing.
-    const signature = drafts.map((d) => `${d.rule}|${d.key}|${d.evidence.join(',')}`).join('\n');
+    const signature =
+      drafts.map((d) => `${d.rule}|${d.key}|${d.evidence.join(',')}`).join('\n') + `|keep:${[...keep].join(',')}`;
     if (this.signatures.get(consignmentId) === signature) return noChanges();
     this.signatures.set(consignmentId, signature);
     let open = this.open.get(consignmentId);
@@ -321,7 +334,30 @@ export class DiversionDetector implements Detector {
       if (drafts.length === 0) return noChanges();
       this.open.set(consignmentId, (open = new OpenFlags()));
     }
-    return open.reconcile(drafts, at);
+    return open.reconcile(drafts, at, undefined, keep);
+  }
+
+  /**
+   * Inconsistent paperwork waits for the inputs that can still deliver the missing fact: a finding of a rule
+   * in `judgedOncePassed` whose newest evidence is later than the consignment's clock (another feed of its
+   * exemption has not reached that time yet: a discharge on a topic consumed behind, a field feed hours late)
+   * is held and judged again when the clock reaches it. An open flag of the same problem stays as it is
+   * meanwhile (its fingerprint goes to `keep`), so a late fact on its way never makes it flap.
+   */
+  private untilClockPasses(
+    drafts: FlagDraft[],
+    clock: number,
+    deadlines: { next: number },
+    keep: Set<string>,
+  ): FlagDraft[] {
+    return drafts.filter((d) => {
+      if (!judgedOncePassed.has(d.rule)) return true;
+      const at = Date.parse(d.raisedAt);
+      if (!(at > clock)) return true;
+      if (at < deadlines.next) deadlines.next = at;
+      keep.add(fingerprintOf(d.rule, d.subject, d.key));
+      return false;
+    });
   }
 
   /** Waits for `at` in the queue of the input holding the consignment's clock back (Infinity: no wait). */
