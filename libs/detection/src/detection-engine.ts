@@ -103,7 +103,14 @@ export class DetectionEngine {
       : new MaritimeDetector(config.maritime, ports, linker);
   }
 
-  handle(event: AidEvent): FlagChanges {
+  /**
+   * Folds one event. `lane` is how it arrived (`<topic>/<partition>` on Kafka): for consignment detection
+   * each source's events on one lane form one input, whose watermark moves with that lane alone. AIS is
+   * judged per source (one clock per receiver, whatever partition a vessel hashes to): a vessel's track is
+   * matched on event time by the encounter rule, and a vessel whose fixes arrive behind its receiver's clock
+   * is judged fix to fix (time model 7, 10).
+   */
+  handle(event: AidEvent, lane?: string): FlagChanges {
     if (aisTypes.has(event.type)) return this.maritime.handle(event);
     const carried = carriageTypes.has(event.type)
       ? (event.data as { consignmentId: string }).consignmentId
@@ -112,12 +119,12 @@ export class DetectionEngine {
     const carriersBefore = carried === undefined ? [] : this.diversion.carriersOf(carried);
     const changes = maritimeTypes.has(event.type)
       ? this.maritime.handle(event)
-      : this.diversion.handle(event);
+      : this.diversion.handle(event, lane);
     // Both need some events: the maritime side learns carriers' routes from registrations, the diversion
     // side port names (for explanations) from port declarations.
     if (sharedTypes.has(event.type)) {
       const other = maritimeTypes.has(event.type)
-        ? this.diversion.handle(event)
+        ? this.diversion.handle(event, lane)
         : this.maritime.handle(event);
       merge(changes, other);
     }

@@ -8,7 +8,7 @@ import type { FlagChanges } from './open-flags';
  * watermarks of the inputs (CloudEvents sources) that report it (see `InputClocks`).
  */
 export interface Detector {
-  handle(event: AidEvent): FlagChanges;
+  handle(event: AidEvent, lane?: string): FlagChanges;
   /** Moves every input's watermark to `watermark` and judges what came due (end of a bounded input). */
   advanceWatermark(watermark: number): FlagChanges;
   /** JSON-serialisable state, for checkpoints. */

@@ -176,3 +176,13 @@ export class InputClocks {
     for (const input of this.byId.values()) input.released = this.isIdle(input);
   }
 }
+
+/**
+ * The input an event counts for: its CloudEvents `source`, or — when it came by a lane (a Kafka partition,
+ * `<topic>/<partition>`) — that source on that lane, `<source> <lane>` (a source, a URI-reference, holds no
+ * space). Partitions of one topic are consumed at different speeds; a watermark per lane keeps a partition
+ * running ahead from moving the clock of subjects whose reports sit on another.
+ */
+export function inputIdOf(source: string, lane?: string): string {
+  return lane === undefined ? source : `${source} ${lane}`;
+}

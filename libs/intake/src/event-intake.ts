@@ -214,7 +214,7 @@ export class EventIntake {
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
   async ingestKafkaBatch(messages: readonly InboundMessage[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
-    const valid: Array<{ event: AidEvent; topic: string; outcome: number }> = [];
+    const valid: Array<{ event: AidEvent; topic: string; partition: number; outcome: number }> = [];
     for (const message of messages) {
       const nmea = this.decodeNmeaMessage(message);
       if (nmea?.ok) {
@@ -226,7 +226,7 @@ export class EventIntake {
           continue;
         }
         for (const event of nmea.events)
-          valid.push({ event, topic: message.topic, outcome: outcomes.length });
+          valid.push({ event, topic: message.topic, partition: message.partition, outcome: outcomes.length });
         outcomes.push({ kind: 'ok' });
         continue;
       }
@@ -241,7 +241,12 @@ export class EventIntake {
         this.metrics.eventsFutureDated.inc({ topic: message.topic });
         outcomes.push({ kind: 'invalid', reason: futureDatedReason, errors: future });
       } else if (decoded.ok) {
-        valid.push({ event: decoded.event, topic: message.topic, outcome: outcomes.length });
+        valid.push({
+          event: decoded.event,
+          topic: message.topic,
+          partition: message.partition,
+          outcome: outcomes.length,
+        });
         outcomes.push({ kind: 'ok' });
       } else {
         this.metrics.eventsRejected.inc({ topic: message.topic });
@@ -249,13 +254,13 @@ export class EventIntake {
       }
     }
     try {
-      await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));
+      await this.append(valid.map(({ event, topic, partition }) => ({ event, channel: topic, partition })));
     } catch (error) {
       if (!conflictOf(error, [])) throw error;
       // One message reuses a stored id with other content: append one by one, dead-lettering the conflicts.
-      for (const { event, topic, outcome } of valid) {
+      for (const { event, topic, partition, outcome } of valid) {
         try {
-          await this.append([{ event, channel: topic }]);
+          await this.append([{ event, channel: topic, partition }]);
         } catch (single) {
           const conflict = conflictOf(single, [event]);
           if (!conflict) throw single;
@@ -325,16 +330,19 @@ export class EventIntake {
    * in one call, so the store's global order is the arrival order (the embedded store: one transaction).
    * Returns how many events were new.
    */
-  private async append(events: ReadonlyArray<{ event: AidEvent; channel: string }>): Promise<number> {
+  private async append(
+    events: ReadonlyArray<{ event: AidEvent; channel: string; partition?: number }>,
+  ): Promise<number> {
     if (events.length === 0) return 0;
     const writes: StreamWrite[] = [];
-    for (const { event, channel } of events) {
+    for (const { event, channel, partition } of events) {
       const streamId = streamOf(event);
       const stored: NewEvent = {
         id: storeEventId(event),
         type: event.type,
         data: event,
-        metadata: { channel },
+        // The Kafka partition it came by: detection keeps time per source and partition (docs/time-model.md 2).
+        metadata: partition === undefined ? { channel } : { channel, partition },
       };
       const last = writes.at(-1);
       if (last?.streamId === streamId) last.events.push(stored);

@@ -37,7 +37,7 @@ export class DetectionProjection implements Projection {
   }
 
   async apply(stored: StoredEvent): Promise<void> {
-    const changes = this.engine.handle(stored.data as AidEvent);
+    const changes = this.engine.handle(stored.data as AidEvent, laneOf(stored.metadata));
     if (changes.raised.length === 0 && changes.cleared.length === 0) return;
     const events = [...changes.cleared.map(flagClearedEvent), ...changes.raised.map(flagRaisedEvent)];
     // One call: the embedded store writes a clear and its successor raise in one transaction.
@@ -97,4 +97,13 @@ export class DetectionProjection implements Projection {
   reset(): void {
     this.engine = new DetectionEngine(this.config, this.ports);
   }
+}
+
+/**
+ * The lane an event came by — `<topic>/<partition>` for Kafka, undefined for HTTP and events stored before
+ * lanes were recorded — from its stored metadata (see `EventIntake`).
+ */
+export function laneOf(metadata: Record<string, unknown>): string | undefined {
+  const { channel, partition } = metadata;
+  return typeof channel === 'string' && typeof partition === 'number' ? `${channel}/${partition}` : undefined;
 }

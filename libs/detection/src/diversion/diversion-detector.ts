@@ -3,7 +3,7 @@ import type { FlagDraft } from '../flag-draft';
 import { fingerprintOf } from '../flag-identity';
 import type { Detector } from '../detector';
 import { noChanges, OpenFlags, type FlagChanges } from '../open-flags';
-import { InputClocks, type InputClock, type InputClockJson } from '../input-clocks';
+import { InputClocks, inputIdOf, type InputClock, type InputClockJson } from '../input-clocks';
 import { DAY_MS, defaultDiversionConfig, latenessMs, type DiversionConfig } from './diversion-config';
 import { toIso } from './diversion-context';
 import { evaluateDiversionRules } from './diversion-rules';
@@ -90,9 +90,9 @@ export class DiversionDetector implements Detector {
    * Folds one event: its input's watermark moves to the event's fact time, the consignments it can affect are
    * judged (each at its own clock), and those waiting on this input whose time came are judged again.
    */
-  handle(event: AidEvent): FlagChanges {
+  handle(event: AidEvent, lane?: string): FlagChanges {
     const time = factTimeOf(event);
-    const input = this.clocks.input(event.source);
+    const input = this.clocks.input(inputIdOf(event.source, lane));
     // The fact first, then the clocks: nothing is judged without the event that may settle it.
     const idleMoved = Number.isFinite(time)
       ? this.clocks.observe(input, time, latenessMs(this.config))
@@ -326,7 +326,8 @@ export class DiversionDetector implements Detector {
     this.schedule(consignmentId, registered ? deadlines.next : Number.POSITIVE_INFINITY);
     // Same problems on the same evidence as last time: reconciling would change nothing, so skip its hashing.
     const signature =
-      drafts.map((d) => `${d.rule}|${d.key}|${d.evidence.join(',')}`).join('\n') + `|keep:${[...keep].join(',')}`;
+      drafts.map((d) => `${d.rule}|${d.key}|${d.evidence.join(',')}`).join('\n') +
+      `|keep:${[...keep].join(',')}`;
     if (this.signatures.get(consignmentId) === signature) return noChanges();
     this.signatures.set(consignmentId, signature);
     let open = this.open.get(consignmentId);

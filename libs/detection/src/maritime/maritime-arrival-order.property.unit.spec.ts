@@ -50,12 +50,21 @@ interface Delivery {
  * plus its lag, and the consumer takes bursts of random length from a random partition among those whose
  * next event is due.
  */
-function delivered(d: Delivery): AidEvent[] {
-  const lanes: AidEvent[][] = Array.from({ length: d.partitions }, () => []);
-  for (const e of fleet) lanes[hash(keyOf(e)) % d.partitions].push(e);
+/** An event and the lane it came by (`<topic>/<partition>`), as the projection hands it to detection. */
+interface Delivered {
+  event: AidEvent;
+  lane: string;
+}
+
+function delivered(d: Delivery): Delivered[] {
+  const lanes: Delivered[][] = Array.from({ length: d.partitions }, () => []);
+  for (const event of fleet) {
+    const p = hash(keyOf(event)) % d.partitions;
+    lanes[p].push({ event, lane: `ais.positions.v1/${p}` });
+  }
   const random = seededRandom(d.mergeSeed);
-  const due = (lane: number) => timeOf(lanes[lane][0]) + d.lagHours[lane] * HOUR;
-  const out: AidEvent[] = [];
+  const due = (lane: number) => timeOf(lanes[lane][0].event) + d.lagHours[lane] * HOUR;
+  const out: Delivered[] = [];
   const open = lanes.map((_, i) => i).filter((i) => lanes[i].length > 0);
   while (open.length > 0) {
     const earliest = Math.min(...open.map(due));
@@ -73,7 +82,7 @@ function delivered(d: Delivery): AidEvent[] {
 let raisedOnTheWay = new Set<string>();
 const line = (f: Flag) => `${f.rule} ${f.subject.kind}:${f.subject.id} ${f.flagId}`;
 
-function openFlags(events: readonly AidEvent[], restartAt = -1): string[] {
+function openFlags(events: readonly Delivered[], restartAt = -1): string[] {
   raisedOnTheWay = new Set();
   let engine = new DetectionEngine(defaultDetectionConfig(), defaultPorts());
   const open = new Map<string, Flag>();
@@ -85,18 +94,20 @@ function openFlags(events: readonly AidEvent[], restartAt = -1): string[] {
     for (const f of c.cleared) open.delete(f.flagId);
   };
   for (const e of ports) apply(engine.handle(e));
-  events.forEach((e, i) => {
+  events.forEach(({ event, lane }, i) => {
     if (i === restartAt) {
       const saved = JSON.parse(JSON.stringify(engine.snapshot())) as unknown;
       engine = DetectionEngine.restore(saved, defaultDetectionConfig(), defaultPorts());
     }
-    apply(engine.handle(e));
+    apply(engine.handle(event, lane));
   });
   apply(engine.advanceWatermark(horizon));
   return [...open.values()].map(line).sort();
 }
 
-const inOrder = openFlags([...fleet].sort((a, b) => timeOf(a) - timeOf(b)));
+const inOrder = openFlags(
+  [...fleet].sort((a, b) => timeOf(a) - timeOf(b)).map((event) => ({ event, lane: 'ais.positions.v1/0' })),
+);
 const raisedInOrder = raisedOnTheWay;
 
 const delivery: fc.Arbitrary<Delivery> = fc.integer({ min: 2, max: 6 }).chain((partitions) =>
