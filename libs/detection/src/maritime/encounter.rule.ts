@@ -102,6 +102,8 @@ function matchOrder(x: EncounterMatch, y: EncounterMatch): number {
  */
 export class EncounterRule implements VesselRule<State> {
   readonly name = 'encounter';
+  /** A vessel lagging its clock ends its encounters too, once silent by the time its fixes arrive at. */
+  readonly judgedWhenLagging = true;
   /** Where the detector keeps this rule's state in each vessel (pairs are shared by two vessels). */
   slot = -1;
   readonly index: SampleCellIndex<VesselTrack>;
@@ -306,9 +308,14 @@ export class EncounterRule implements VesselRule<State> {
     }
   }
 
-  /** A vessel with pairs is looked at again once silent for the AIS-gap threshold. */
+  /**
+   * A vessel with pairs is looked at again once silent for the AIS-gap threshold: after its newest fix, or —
+   * lagging its clock (its fixes come in behind the others of its input) — after that fix arrived, on the
+   * input's clock (its later fixes, were there any, would have come in by then at the lag they have).
+   */
   dueAt(track: VesselTrack, state: State): number {
-    return state !== null && state.pairs.length > 0 && !state.silent ? track.lastAt + this.silenceMs : NaN;
+    if (state === null || state.pairs.length === 0 || state.silent) return NaN;
+    return (track.lagging ? track.arrivedAt : track.lastAt) + this.silenceMs;
   }
 
   /** The vessel went silent: it counts as having no later samples, so its pairs settle on the other's. */

@@ -49,7 +49,10 @@ export interface MaritimeCounters {
 const noLinker: ConsignmentLinker = { consignmentsOnBoard: () => [] };
 
 type AnyRule = VesselRule<unknown>;
-type Hook = keyof Omit<VesselRule<unknown>, 'name' | 'initialState' | 'toJSON' | 'fromJSON'>;
+type Hook = keyof Omit<
+  VesselRule<unknown>,
+  'name' | 'judgedWhenLagging' | 'initialState' | 'toJSON' | 'fromJSON'
+>;
 
 /**
  * All maritime rules over one AIS stream. Per vessel it keeps what was observed (newest fix, reported
@@ -597,9 +600,9 @@ export class MaritimeDetector implements Detector {
     let due = track.evictionDeferred
       ? Number.MAX_SAFE_INTEGER
       : (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
-    if (track.lagging) return due;
     const states = track.states;
     for (const i of this.slots.dueAt) {
+      if (track.lagging && !this.rules[i].judgedWhenLagging) continue;
       const at = (this.rules[i].dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
       if (at < due) due = at;
     }
@@ -635,13 +638,12 @@ export class MaritimeDetector implements Detector {
   private onDue(track: VesselTrack, watermark: number): void {
     this.changedTracks.add(track);
     const states = track.states;
-    if (!track.lagging)
-      for (const i of this.slots.onDue) {
-        const rule = this.rules[i];
-        const dueAt = (rule.dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
-        if (dueAt <= watermark)
-          states[i] = (rule.onDue as Required<AnyRule>['onDue'])(track, states[i], dueAt);
-      }
+    for (const i of this.slots.onDue) {
+      const rule = this.rules[i];
+      if (track.lagging && !rule.judgedWhenLagging) continue;
+      const dueAt = (rule.dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
+      if (dueAt <= watermark) states[i] = (rule.onDue as Required<AnyRule>['onDue'])(track, states[i], dueAt);
+    }
     const seen = track.lastSeenAt;
     const evictAt = (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
     if (evictAt <= watermark && evictAt > this.ownClockOf(track)) {

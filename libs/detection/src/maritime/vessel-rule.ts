@@ -34,6 +34,12 @@ export interface VesselRule<S> {
   onPortVisit?(vessel: VesselTrack, state: S, port: PortRecord, sample: Sample): S;
   /** A static report no older than the vessel's newest (the vessel's reported identity already updated). */
   onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): S;
+  /**
+   * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
+   * clock minus the late tolerance: a backfill, a partition consumed behind). Rules judging "dark now" must
+   * not (the fixes may still be on their way); a rule that only closes an episode may.
+   */
+  readonly judgedWhenLagging?: boolean;
   /** Event time (ms) at which the rule must look at the vessel again with no new report; NaN for never. */
   dueAt?(vessel: VesselTrack, state: S): number;
   /** The vessel's clock passed `dueAt`. */
