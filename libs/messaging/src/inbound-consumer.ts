@@ -209,7 +209,8 @@ export class KafkaInbound {
         state: this.state,
         retrying: [...this.failures.keys()],
         ...(this.alignment ? { heldForAlignment: [...this.held.keys()] } : {}),
-        lastError: this.lastError,
+        // An error is shown while it is current; after recovery it is history.
+        lastError: this.state === 'running' && !unreachable ? undefined : this.lastError,
       },
     };
   }

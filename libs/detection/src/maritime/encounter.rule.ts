@@ -102,8 +102,6 @@ function matchOrder(x: EncounterMatch, y: EncounterMatch): number {
  */
 export class EncounterRule implements VesselRule<State> {
   readonly name = 'encounter';
-  /** A vessel lagging its clock ends its encounters too, once silent by the time its fixes arrive at. */
-  readonly judgedWhenLagging = true;
   /** Where the detector keeps this rule's state in each vessel (pairs are shared by two vessels). */
   slot = -1;
   readonly index: SampleCellIndex<VesselTrack>;
@@ -274,8 +272,33 @@ export class EncounterRule implements VesselRule<State> {
         this.ctx.changed(pair.a);
       }
     }
-    if (pair.started && sealed - this.skewMs > pair.lastCloseAt + this.mergeGapMs) this.finalize(pair);
+    if (pair.started && (sealed - this.skewMs > pair.lastCloseAt + this.mergeGapMs || this.cannotGoOn(pair)))
+      this.finalize(pair);
     if (!pair.started && pair.pending.length === 0) this.drop(pair);
+  }
+
+  /**
+   * Whether no match can join the episode any more although one vessel has not come that far: the other is
+   * past the episode's end by the merge gap and kept no sample (slow, away from port) in the stretch the
+   * lagging one's later samples could still meet. Every sample of the vessel ahead up to its newest fix is
+   * known, so the episode is complete — the same one a timely partner track gives.
+   */
+  private cannotGoOn(pair: EncounterPair): boolean {
+    const windowEnd = pair.lastCloseAt + this.mergeGapMs + this.skewMs;
+    for (const [ahead, behind] of [
+      [pair.a, pair.b],
+      [pair.b, pair.a],
+    ]) {
+      const behindAt = this.progressOf(behind);
+      if (!(this.progressOf(ahead) >= windowEnd) || !(behindAt < windowEnd)) continue;
+      const samples = this.stateOf(ahead)?.samples;
+      const from = Math.max(pair.lastCloseAt, behindAt - this.skewMs);
+      const i = samples ? samples.firstFrom(from) : 0;
+      const next = samples && i < samples.size ? samples.at[i] : Number.POSITIVE_INFINITY;
+      if (next === from) return false;
+      if (!(next <= windowEnd)) return true;
+    }
+    return false;
   }
 
   private fold(pair: EncounterPair, m: EncounterMatch): void {
@@ -309,13 +332,11 @@ export class EncounterRule implements VesselRule<State> {
   }
 
   /**
-   * A vessel with pairs is looked at again once silent for the AIS-gap threshold: after its newest fix, or —
-   * lagging its clock (its fixes come in behind the others of its input) — after that fix arrived, on the
-   * input's clock (its later fixes, were there any, would have come in by then at the lag they have).
+   * A vessel with pairs is looked at again once silent for the AIS-gap threshold (not while it lags its
+   * clock: its fixes may still be on their way, time model 7).
    */
   dueAt(track: VesselTrack, state: State): number {
-    if (state === null || state.pairs.length === 0 || state.silent) return NaN;
-    return (track.lagging ? track.arrivedAt : track.lastAt) + this.silenceMs;
+    return state !== null && state.pairs.length > 0 && !state.silent ? track.lastAt + this.silenceMs : NaN;
   }
 
   /** The vessel went silent: it counts as having no later samples, so its pairs settle on the other's. */
