@@ -8,6 +8,7 @@ import { EventsController } from './events.controller';
 import { FieldIntakeController } from './field-intake.controller';
 import { eventIntakeOf } from './event-intake.factory';
 import { KafkaIntakeService } from './kafka-intake.service';
+import { SanctionsController } from './sanctions.controller';
 
 const eventIntakeProvider = {
   provide: EventIntake,
@@ -15,10 +16,13 @@ const eventIntakeProvider = {
   useFactory: eventIntakeOf,
 };
 
-/** `POST /events`, `POST /ais/nmea`, `POST /intake/kobo|odk` and the intake path behind them. */
+/**
+ * `POST /events`, `POST /ais/nmea`, `POST /intake/kobo|odk`, `POST /sanctions/import` and the intake path
+ * behind them.
+ */
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [EventsController, AisNmeaController, FieldIntakeController],
+  controllers: [EventsController, AisNmeaController, FieldIntakeController, SanctionsController],
   providers: [eventIntakeProvider],
   exports: [EventIntake],
 })

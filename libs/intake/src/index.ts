@@ -3,3 +3,4 @@ export * from './nmea-intake';
 export * from './future-dated';
 export * from './field-submission';
 export * from './field-submission-mapping';
+export * from './sanctions-import';

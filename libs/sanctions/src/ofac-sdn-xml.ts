@@ -28,7 +28,8 @@ export const OfacXmlNamespaces = [
  */
 export function parseOfacSdnXml(xml: string): SanctionsListFile {
   const doc = parseXml(xml, ['sdnEntry', 'program', 'id', 'aka'], 'OFAC SDN XML');
-  const root = doc.sdnList;
+  // An empty root element (`<sdnList/>`) parses as an empty string.
+  const root = doc.sdnList === '' ? {} : doc.sdnList;
   if (root === undefined || root === null || typeof root !== 'object')
     throw new SanctionsFormatError('not OFAC SDN XML: the root element is not sdnList');
   const namespace = /<sdnList\b[^>]*\bxmlns="([^"]*)"/.exec(xml)?.[1];

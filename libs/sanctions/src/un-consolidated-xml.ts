@@ -46,7 +46,8 @@ export function parseUnConsolidatedXml(xml: string): SanctionsListFile {
     ['ENTITY', 'INDIVIDUAL', 'ENTITY_ALIAS', 'VALUE'],
     'the UN Security Council Consolidated List XML',
   );
-  const root = doc.CONSOLIDATED_LIST;
+  // An empty root element (`<CONSOLIDATED_LIST/>`) parses as an empty string.
+  const root = doc.CONSOLIDATED_LIST === '' ? {} : doc.CONSOLIDATED_LIST;
   if (root === undefined || root === null || typeof root !== 'object')
     throw new SanctionsFormatError(
       'not the UN Security Council Consolidated List XML: the root element is not CONSOLIDATED_LIST',
