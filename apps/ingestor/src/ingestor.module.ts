@@ -3,6 +3,7 @@ import { EVENT_STORE } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { APP_CONFIG, ObservabilityHttpModule } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
+import { AisListenersService } from './ais-listeners.service';
 import { AisNmeaController } from './ais-nmea.controller';
 import { EventsController } from './events.controller';
 import { FieldIntakeController } from './field-intake.controller';
@@ -34,3 +35,10 @@ export class HttpIntakeModule {}
   providers: [KafkaIntakeService],
 })
 export class KafkaIntakeModule {}
+
+/** Reads AIS receivers over UDP and TCP (`AIS_UDP_PORT`, `AIS_TCP_SOURCES`) through the same intake path. */
+@Module({
+  imports: [HttpIntakeModule, ObservabilityHttpModule],
+  providers: [AisListenersService],
+})
+export class AisListenersModule {}

@@ -4,3 +4,4 @@ export * from './future-dated';
 export * from './field-submission';
 export * from './field-submission-mapping';
 export * from './sanctions-import';
+export * from './ais-socket-listeners';
