@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from '../../api/src/api.module';
 import { DetectorModule } from '../../detector/src/detector.module';
-import { AisListenersModule, HttpIntakeModule, KafkaIntakeModule } from '../../ingestor/src/ingestor.module';
+import { PulledFeedsModule, HttpIntakeModule, KafkaIntakeModule } from '../../ingestor/src/ingestor.module';
 import { DemoService } from './demo/demo.service';
 
 @Module({ imports: [HttpIntakeModule], providers: [DemoService] })
@@ -11,7 +11,7 @@ export class DemoModule {}
 export const allInOneFeatures = [
   HttpIntakeModule,
   KafkaIntakeModule,
-  AisListenersModule,
+  PulledFeedsModule,
   DetectorModule,
   ApiModule,
   DemoModule,

@@ -10,6 +10,7 @@ import { FieldIntakeController } from './field-intake.controller';
 import { eventIntakeOf } from './event-intake.factory';
 import { KafkaIntakeService } from './kafka-intake.service';
 import { SanctionsController } from './sanctions.controller';
+import { SanctionsSourcesService } from './sanctions-sources.service';
 
 const eventIntakeProvider = {
   provide: EventIntake,
@@ -36,9 +37,12 @@ export class HttpIntakeModule {}
 })
 export class KafkaIntakeModule {}
 
-/** Reads AIS receivers over UDP and TCP (`AIS_UDP_PORT`, `AIS_TCP_SOURCES`) through the same intake path. */
+/**
+ * Reads AIS receivers over UDP and TCP (`AIS_UDP_PORT`, `AIS_TCP_SOURCES`) and the sanctions lists of
+ * `SANCTIONS_SOURCES` through the same intake path: the feeds the ingestor pulls rather than is sent.
+ */
 @Module({
   imports: [HttpIntakeModule, ObservabilityHttpModule],
-  providers: [AisListenersService],
+  providers: [AisListenersService, SanctionsSourcesService],
 })
-export class AisListenersModule {}
+export class PulledFeedsModule {}

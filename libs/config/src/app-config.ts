@@ -118,6 +118,16 @@ export interface IntakeConfig {
   aisTcp: AisTcpSource[];
   /** Longest wait between reconnection attempts to a TCP source (ms, `AIS_TCP_RECONNECT_MAX_MS`). */
   aisTcpReconnectMaxMs: number;
+  /** Sanctions lists to import periodically; undefined when `SANCTIONS_SOURCES` is unset. */
+  sanctions?: SanctionsSourcesConfig;
+}
+
+/** Sanctions lists read on a schedule (`SANCTIONS_SOURCES`, `SANCTIONS_FETCH_HOURS`). */
+export interface SanctionsSourcesConfig {
+  /** `file://` or `https://` locations of list files, each imported as `aidwatch sanctions import` does. */
+  urls: string[];
+  /** Time between two reads of every source (ms); the first read is at start. */
+  everyMs: number;
 }
 
 /** A station that sends NMEA datagrams: its name and the IP address its datagrams come from. */
@@ -153,6 +163,24 @@ function stationPairs(input: string, what: string): Array<[string, string]> {
   }
   return pairs;
 }
+
+const sanctionsUrls = makeValidator<string[]>((input) => {
+  const urls = input
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const url of urls) {
+    let protocol: string;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      throw new EnvError(`"${url}" is not a URL`);
+    }
+    if (protocol !== 'file:' && protocol !== 'https:')
+      throw new EnvError(`"${url}" is neither file:// nor https://`);
+  }
+  return urls;
+});
 
 const udpStations = makeValidator<AisUdpStation[]>((input) =>
   stationPairs(input, 'sender-ip').map(([station, address]) => {
@@ -291,6 +319,11 @@ export function loadConfig(
       AIS_UDP_STATIONS: udpStations({ default: [], desc: 'station=sender-ip,… accepted on AIS_UDP_PORT' }),
       AIS_TCP_SOURCES: tcpSources({ default: [], desc: 'station=host:port,… NMEA TCP servers to read' }),
       AIS_TCP_RECONNECT_MAX_MS: positiveInt({ default: 30_000 }),
+      SANCTIONS_SOURCES: sanctionsUrls({
+        default: [],
+        desc: 'file:// or https:// sanctions list files, comma-separated',
+      }),
+      SANCTIONS_FETCH_HOURS: positive({ default: 24 }),
       SUBJECT_KEYS_PATH: str({ default: '' }),
       AIS_RETENTION_DAYS: nonNegativeInt({ default: 0 }),
       AIS_ARCHIVE_DIR: str({ default: '' }),
@@ -342,6 +375,9 @@ export function loadConfig(
       }),
       aisTcp: e.AIS_TCP_SOURCES,
       aisTcpReconnectMaxMs: e.AIS_TCP_RECONNECT_MAX_MS,
+      ...(e.SANCTIONS_SOURCES.length > 0 && {
+        sanctions: { urls: e.SANCTIONS_SOURCES, everyMs: e.SANCTIONS_FETCH_HOURS * 3_600_000 },
+      }),
     },
     http: {
       host: e.HOST,

@@ -111,6 +111,21 @@ describe('loadConfig', () => {
     expect(problems({ AIS_TCP_SOURCES: 'a=h' })).toContain('not host:port');
   });
 
+  it('reads the sanctions sources: file:// and https:// only, every SANCTIONS_FETCH_HOURS', () => {
+    expect(loadConfig({}).intake.sanctions).toBeUndefined();
+    expect(
+      loadConfig({
+        SANCTIONS_SOURCES: 'file:///srv/lists/SDN.CSV, https://lists.example/consolidated.xml',
+        SANCTIONS_FETCH_HOURS: '6',
+      }).intake.sanctions,
+    ).toEqual({
+      urls: ['file:///srv/lists/SDN.CSV', 'https://lists.example/consolidated.xml'],
+      everyMs: 6 * 3_600_000,
+    });
+    expect(() => loadConfig({ SANCTIONS_SOURCES: 'http://lists.example/SDN.CSV' })).toThrow(/neither file/);
+    expect(() => loadConfig({ SANCTIONS_SOURCES: 'SDN.CSV' })).toThrow(/not a URL/);
+  });
+
   it('requires a connection string for KurrentDB', () => {
     expect(() => loadConfig({ EVENT_STORE: 'kurrentdb' })).toThrow(/KURRENTDB_CONNECTION_STRING is required/);
   });

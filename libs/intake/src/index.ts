@@ -5,3 +5,4 @@ export * from './field-submission';
 export * from './field-submission-mapping';
 export * from './sanctions-import';
 export * from './ais-socket-listeners';
+export * from './sanctions-sources';

@@ -123,6 +123,13 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly sanctionsImports = new Counter({
+    name: 'aidwatch_sanctions_imports_total',
+    help: 'Scheduled reads of the sanctions lists of SANCTIONS_SOURCES, by list and outcome: changed (events appended), unchanged (nothing to append), failed (unreadable, not a list, refused).',
+    labelNames: ['list', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly appends = new Counter({
     name: 'aidwatch_store_appends_total',
     help: 'Events written to the event store (new events only; idempotent repeats are counted apart).',
