@@ -97,6 +97,21 @@ describe('OFAC SDN XML (2024 namespace)', () => {
     ]);
   });
 
+  it('reads the predefined entities and character references in names', () => {
+    const xml =
+      '<sdnList xmlns="https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/XML">' +
+      '<sdnEntry><uid>1</uid><lastName>SEA &amp; STAR &#38; &#x31;</lastName><sdnType>Vessel</sdnType></sdnEntry>' +
+      '</sdnList>';
+    expect(readSanctionsFile(xml).vessels[0].name).toBe('SEA & STAR & 1');
+  });
+
+  it('refuses a document type declaration (entity expansion)', () => {
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE sdnList [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' +
+      '<sdnList><sdnEntry><lastName>&b;</lastName></sdnEntry></sdnList>';
+    expect(() => readSanctionsFile(bomb)).toThrow(/DTD/);
+  });
+
   it('refuses another namespace, another root and malformed XML', () => {
     expect(() => readSanctionsFile('<sdnList xmlns="urn:other"><sdnEntry/></sdnList>')).toThrow(/namespace/);
     expect(() => readSanctionsFile('<other/>')).toThrow(/root element other/);

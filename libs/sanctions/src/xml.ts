@@ -6,10 +6,13 @@ export type XmlNode = { [name: string]: unknown };
 /**
  * Parses an XML document into plain objects (fast-xml-parser): namespace prefixes removed, attributes
  * under `@_name`, element text as strings (no number guessing: `0123` stays `0123`), the elements named in
- * `repeated` always arrays. Throws `SanctionsFormatError` for a document that is not well-formed XML.
- * External entities are never resolved (fast-xml-parser does not read DTDs from outside the document).
+ * `repeated` always arrays. Throws `SanctionsFormatError` for a document that is not well-formed XML or
+ * that declares a DTD (entity expansion); the five predefined entities and character references are read.
  */
 export function parseXml(text: string, repeated: readonly string[], what: string): XmlNode {
+  // The published lists declare no DTD; one in a file could define entities that expand without bound.
+  if (/<!(DOCTYPE|ENTITY)\b/i.test(text))
+    throw new SanctionsFormatError(`not ${what}: a document type declaration (DTD) is not accepted`);
   const valid = XMLValidator.validate(text);
   if (valid !== true)
     throw new SanctionsFormatError(
@@ -23,6 +26,7 @@ export function parseXml(text: string, repeated: readonly string[], what: string
     parseAttributeValue: false,
     trimValues: true,
     processEntities: true,
+    htmlEntities: true,
     isArray: (name) => repeated.includes(name),
   });
   return parser.parse(text) as XmlNode;
