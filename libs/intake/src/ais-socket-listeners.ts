@@ -365,11 +365,13 @@ export class AisTcpSourceClient {
       metrics.aisListenerDatagrams.inc({ transport: 'tcp', station, outcome: 'too_long' });
       this.partial = '';
     }
-    const lines = parts.filter((line) => {
-      if (line.length <= MAX_NMEA_LINE) return line.trim() !== '';
-      metrics.aisListenerDatagrams.inc({ transport: 'tcp', station, outcome: 'too_long' });
-      return false;
-    });
+    const lines = parts
+      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+      .filter((line) => {
+        if (line.length <= MAX_NMEA_LINE) return line.trim() !== '';
+        metrics.aisListenerDatagrams.inc({ transport: 'tcp', station, outcome: 'too_long' });
+        return false;
+      });
     if (lines.length === 0) return;
     this.backlog.push(lines.join('\n'), lines.length, at);
     metrics.aisListenerDatagrams.inc({ transport: 'tcp', station, outcome: 'accepted' });
