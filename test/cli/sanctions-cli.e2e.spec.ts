@@ -22,6 +22,19 @@ describe('aidwatch sanctions import', () => {
     expect(JSON.parse(later.stdout)).toMatchObject({ changed: 1, revoked: 1, appended: 2 });
   });
 
+  it("gives the vessels ALT.CSV's aliases (--alt): without them the listings change", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-sanctions-alt-'));
+    try {
+      const args = ['sanctions', 'import', fixture('ofac-sdn.csv'), '--json', '--no-detect'];
+      const withAliases = await runAidwatch([...args, '--alt', fixture('ofac-alt.csv')], { DATA_DIR: dir });
+      expect(JSON.parse(withAliases.stdout)).toMatchObject({ designated: 6, appended: 6 });
+      const without = await runAidwatch(args, { DATA_DIR: dir });
+      expect(JSON.parse(without.stdout)).toMatchObject({ changed: 2, unchanged: 4, appended: 2 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 for a missing file, an unknown format or a file that is not a list', async () => {
     expect((await runAidwatch(['sanctions', 'import', fixture('nothing.csv')], env)).code).toBe(2);
     expect(

@@ -13,6 +13,8 @@ import type { EventIntake, HttpEventError } from './event-intake';
 /** Options of one import: the format (else detected), dry run, and whether an empty list may revoke all. */
 export interface SanctionsImportOptions {
   format?: string;
+  /** OFAC's `ALT.CSV`, whose aliases go with an `SDN.CSV`. */
+  ofacAliases?: Buffer | string;
   /** Plan only: report what would be appended, append nothing. */
   dryRun?: boolean;
   /**
@@ -76,7 +78,7 @@ export async function importSanctionsList(
 ): Promise<SanctionsImportReport> {
   let file: SanctionsListFile;
   try {
-    file = readSanctionsFile(content, options.format);
+    file = readSanctionsFile(content, options.format, options.ofacAliases);
   } catch (error) {
     if (error instanceof SanctionsFormatError) throw new SanctionsImportError('invalid', error.message);
     throw error;

@@ -25,11 +25,11 @@ const SUBSTITUTE = '\u001a';
  * for empty fields, several programmes in one field as `DPRK3] [DPRK4`. Keeps the rows whose SDN_Type is
  * `vessel`: the IMO number from the remarks' `Vessel Registration Identification IMO nnnnnnn`, the MMSI
  * from `MMSI nnnnnnnnn`, the owner from Vess_owner or else the remarks' `Linked To:`. The CSV carries no
- * aliases (OFAC publishes them in `ALT.CSV`, which this does not read; the XML export has them).
+ * aliases: OFAC publishes them in `ALT.CSV`, read with `parseOfacAltCsv` and given as `aliases`.
  * Throws `SanctionsFormatError` for a file that is not that CSV (a header row, a wrong column count, a
  * non-numeric entry number).
  */
-export function parseOfacSdnCsv(text: string): SanctionsListFile {
+export function parseOfacSdnCsv(text: string, aliases?: ReadonlyMap<string, string[]>): SanctionsListFile {
   const body = text
     .replace(/^\uFEFF/, '')
     .split(SUBSTITUTE)
@@ -73,7 +73,7 @@ export function parseOfacSdnCsv(text: string): SanctionsListFile {
       ...(imo && { imo }),
       ...(mmsi && { mmsi }),
       programs: programsOf(field(3)),
-      aliases: [],
+      aliases: (aliases?.get(reference) ?? []).filter((a) => a !== name),
       ...(owner && { owner }),
     });
   }
@@ -87,4 +87,38 @@ function programsOf(field: string | undefined): string[] {
     .split(/\]\s*\[/)
     .map((p) => p.replace(/[[\]]/g, '').trim())
     .filter((p) => p !== '');
+}
+
+/** The columns of OFAC's `ALT.CSV`: entry number, alias number, type (`a.k.a.`, `f.k.a.`, `n.k.a.`), name, remarks. */
+const ALT_COLUMNS = 5;
+
+/**
+ * Reads OFAC's `ALT.CSV` (the aliases of the SDN list; same conventions as `SDN.CSV`): the alias names of
+ * each entry number, in file order. Throws `SanctionsFormatError` for another file.
+ */
+export function parseOfacAltCsv(text: string): Map<string, string[]> {
+  const body = text
+    .replace(/^\uFEFF/, '')
+    .split(SUBSTITUTE)
+    .join('');
+  let rows: string[][];
+  try {
+    rows = parse(body, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch (error) {
+    throw new SanctionsFormatError(`not OFAC ALT CSV: ${(error as Error).message}`);
+  }
+  const aliases = new Map<string, string[]>();
+  for (const [index, row] of rows.entries()) {
+    const reference = cleanText(row[0]);
+    if (row.length !== ALT_COLUMNS || !reference || !/^\d+$/.test(reference))
+      throw new SanctionsFormatError(
+        `not OFAC ALT CSV: record ${index + 1} is not entry number, alias number, type, name, remarks`,
+      );
+    const name = cleanText(row[3]);
+    if (!name || name === EMPTY) continue;
+    const list = aliases.get(reference) ?? [];
+    if (!list.includes(name)) list.push(name);
+    aliases.set(reference, list);
+  }
+  return aliases;
 }

@@ -1,4 +1,4 @@
-import { parseOfacSdnCsv } from './ofac-sdn-csv';
+import { parseOfacAltCsv, parseOfacSdnCsv } from './ofac-sdn-csv';
 import { parseOfacSdnXml } from './ofac-sdn-xml';
 import {
   SanctionsFormatError,
@@ -27,19 +27,30 @@ export function detectSanctionsFormat(text: string): SanctionsFormat {
 }
 
 /**
- * Reads a list file (UTF-8) in `format`, or in the format its content shows. Throws `SanctionsFormatError`
- * for an unknown format, a file too large, or content that is not the format.
+ * Reads a list file (UTF-8) in `format`, or in the format its content shows; `ofacAliases` is OFAC's
+ * `ALT.CSV`, whose aliases are given to the vessels of an `SDN.CSV` (refused with another format). Throws
+ * `SanctionsFormatError` for an unknown format, a file too large, or content that is not the format.
  */
-export function readSanctionsFile(content: Buffer | string, format?: string): SanctionsListFile {
+export function readSanctionsFile(
+  content: Buffer | string,
+  format?: string,
+  ofacAliases?: Buffer | string,
+): SanctionsListFile {
   const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
   if (size > MAX_SANCTIONS_FILE_BYTES)
     throw new SanctionsFormatError(`list file of ${size} bytes is larger than ${MAX_SANCTIONS_FILE_BYTES}`);
   if (format !== undefined && !(SanctionsFormats as readonly string[]).includes(format))
     throw new SanctionsFormatError(`unknown format ${format} (one of ${SanctionsFormats.join(', ')})`);
   const text = typeof content === 'string' ? content : content.toString('utf8');
-  switch ((format as SanctionsFormat | undefined) ?? detectSanctionsFormat(text)) {
+  const detected = (format as SanctionsFormat | undefined) ?? detectSanctionsFormat(text);
+  if (ofacAliases !== undefined && detected !== 'ofac-sdn-csv')
+    throw new SanctionsFormatError(`an ALT.CSV goes with OFAC's SDN.CSV, not with ${detected}`);
+  switch (detected) {
     case 'ofac-sdn-csv':
-      return parseOfacSdnCsv(text);
+      return parseOfacSdnCsv(
+        text,
+        ofacAliases === undefined ? undefined : parseOfacAltCsv(ofacAliases.toString()),
+      );
     case 'ofac-sdn-xml':
       return parseOfacSdnXml(text);
     case 'un-consolidated-xml':

@@ -53,6 +53,18 @@ describe('OFAC SDN CSV (as OFAC serves it)', () => {
     expect(file.vessels[5].imo).toBeUndefined();
   });
 
+  it("takes the vessels' aliases from ALT.CSV, leaving out an alias equal to the name", () => {
+    const withAliases = readSanctionsFile(fixture('ofac-sdn.csv'), undefined, fixture('ofac-alt.csv'));
+    expect(withAliases.vessels.find((v) => v.reference === '24336')?.aliases).toEqual(['CHONMASAN']);
+    expect(withAliases.vessels.find((v) => v.reference === '22720')?.aliases).toEqual(['KUM UN SAN 2']);
+    expect(() => readSanctionsFile(fixture('ofac-sdn.xml'), undefined, fixture('ofac-alt.csv'))).toThrow(
+      /ALT.CSV goes with/,
+    );
+    expect(() => readSanctionsFile(fixture('ofac-sdn.csv'), undefined, fixture('ofac-sdn.csv'))).toThrow(
+      /not OFAC ALT CSV/,
+    );
+  });
+
   it('refuses a file with a header row or another column count', () => {
     expect(() => readSanctionsFile('ent_num,SDN_Name,SDN_Type\r\n', 'ofac-sdn-csv')).toThrow(
       SanctionsFormatError,

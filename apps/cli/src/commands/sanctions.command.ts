@@ -18,6 +18,7 @@ import { openReadableStore, print, UsageError, withStoreOptions, type StoreOptio
 
 interface SanctionsImportOptions extends StoreOptions {
   format?: string;
+  alt?: string;
   dryRun?: boolean;
   allowEmpty?: boolean;
   detect: boolean;
@@ -41,16 +42,20 @@ export function registerSanctionsCommand(program: Command): void {
         'designate the vessels a sanctions list names and revoke those it no longer names; an unchanged list appends nothing',
       )
       .option('--format <format>', `the file's format (${SanctionsFormats.join(', ')}); detected by default`)
+      .option('--alt <file>', "OFAC's ALT.CSV: the aliases of the vessels of an SDN.CSV")
       .option('--dry-run', 'report what would be appended, append nothing')
       .option('--allow-empty', 'accept a list without vessels (revokes every listing of that list)')
       .option('--no-detect', 'append the events only; a running detector raises the flags'),
   ).action(async (file: string, options: SanctionsImportOptions) => {
-    let content: Buffer;
-    try {
-      content = fs.readFileSync(file);
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-    }
+    const read = (name: string): Buffer => {
+      try {
+        return fs.readFileSync(name);
+      } catch (error) {
+        throw new UsageError(`cannot read ${name}: ${(error as Error).message}`);
+      }
+    };
+    const content = read(file);
+    const ofacAliases = options.alt === undefined ? undefined : read(options.alt);
     const { store, config } = openReadableStore(options, { create: true });
     let report: SanctionsImportReport;
     let flagEvents: number | null = null;
@@ -59,7 +64,7 @@ export function registerSanctionsCommand(program: Command): void {
         store,
         eventIntakeOf(store, new AidwatchMetrics({ defaultMetrics: false }), config),
         content,
-        { format: options.format, dryRun: options.dryRun, allowEmpty: options.allowEmpty },
+        { format: options.format, ofacAliases, dryRun: options.dryRun, allowEmpty: options.allowEmpty },
       );
       if (options.detect && report.appended > 0) {
         flagEvents = 0;
