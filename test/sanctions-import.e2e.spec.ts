@@ -107,6 +107,19 @@ describe('POST /sanctions/import (embedded store)', () => {
     expect(await dry.json()).toMatchObject({ revoked: 5, appended: 0, dryRun: true });
   });
 
+  it('takes a list file larger than the general body limit (the full SDN list is tens of MB)', async () => {
+    const filler = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `${900_000 + i},"EXAMPLE TRADING ${i} LIMITED",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Padding."`,
+    ).join('\r\n');
+    const big = `${filler}\r\n${fixture('ofac-sdn-later.csv')}`;
+    expect(Buffer.byteLength(big)).toBeGreaterThan(1_048_576);
+    const res = await post(big, 'text/csv', '?dryRun=true');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ entries: 20_008, listed: 5, dryRun: true, appended: 0 });
+  });
+
   it('reads the UN list as XML without taking company IMO numbers for ships', async () => {
     const res = await post(fixture('un-consolidated.xml'), 'application/xml');
     const report = (await res.json()) as { designated: number; skipped: Array<{ reason: string }> };
