@@ -167,6 +167,18 @@ describe('UN Security Council Consolidated List XML', () => {
     expect(c.ships).toEqual([{ name: 'Dawn', imo: '8909575' }]);
   });
 
+  it('reads a published excerpt as generated (offset time, padded reference, empty elements): no ship', () => {
+    const excerpt = readSanctionsFile(fixture('un-consolidated-2018-excerpt.xml'));
+    expect(excerpt).toEqual({
+      list: 'UN-SC',
+      format: 'un-consolidated-xml',
+      publishedAt: '2018-12-28T00:04:20Z',
+      entries: 1,
+      vessels: [],
+      skipped: [],
+    });
+  });
+
   it('refuses a bracketed number that fails the IMO check digit', () => {
     const c = shipsInComments('Operates the vessels Sea Star (1234568) and Chong Bong (8909575).');
     expect(c.ships).toEqual([{ name: 'Chong Bong', imo: '8909575' }]);
