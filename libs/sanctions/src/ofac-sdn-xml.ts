@@ -22,7 +22,8 @@ export const OfacXmlNamespaces = [
  * Reads OFAC's SDN list as served in XML (`SDN.XML`, root `sdnList` in one of `OfacXmlNamespaces`). Keeps
  * the `sdnEntry` elements whose `sdnType` is `Vessel`: name from `lastName`, programmes from
  * `programList/program`, the IMO number from the `idList/id` of type `Vessel Registration Identification`
- * (`IMO 8604917`), the MMSI from an id of type `MMSI`, aliases from `akaList/aka/lastName`, the owner from
+ * (`IMO 8604917`), the MMSI from an id of type `MMSI`, aliases from `akaList/aka/lastName` (not those of
+ * category `weak`), the owner from
  * `vesselInfo/vesselOwner` or else the remarks' `Linked To:`. `publshInformation/Publish_Date`
  * (MM/DD/YYYY) becomes `publishedAt` (midnight UTC). Throws `SanctionsFormatError` for another document.
  */
@@ -55,7 +56,9 @@ export function parseOfacSdnXml(xml: string): SanctionsListFile {
       if (type === 'vessel registration identification') imo ??= /^(?:IMO\s*)?(\d{7})$/i.exec(number)?.[1];
       else if (type === 'mmsi') mmsi ??= /^(\d{9})$/.exec(number)?.[1];
     }
+    // OFAC marks low-quality aliases `weak`; they are left out (name screening would match them falsely).
     const aliases = children(child(entry, 'akaList'), 'aka')
+      .filter((aka) => cleanText(text(aka, 'category'))?.toLowerCase() !== 'weak')
       .map((aka) => cleanText(text(aka, 'lastName')))
       .filter((a): a is string => a !== undefined && a !== name);
     const owner =
