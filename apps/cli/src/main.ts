@@ -7,6 +7,7 @@ import { registerForgetCommand } from './commands/forget.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
+import { registerSanctionsCommand } from './commands/sanctions.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { UsageError } from './store-access';
 
@@ -30,6 +31,7 @@ const commands: CliCommand[] = [
   registerReplayCommand,
   registerForgetCommand,
   registerArchiveCommand,
+  registerSanctionsCommand,
 ];
 
 buildProgram(commands)

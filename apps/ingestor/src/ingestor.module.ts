@@ -3,11 +3,14 @@ import { EVENT_STORE } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { APP_CONFIG, ObservabilityHttpModule } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
+import { AisListenersService } from './ais-listeners.service';
 import { AisNmeaController } from './ais-nmea.controller';
 import { EventsController } from './events.controller';
 import { FieldIntakeController } from './field-intake.controller';
 import { eventIntakeOf } from './event-intake.factory';
 import { KafkaIntakeService } from './kafka-intake.service';
+import { SanctionsController } from './sanctions.controller';
+import { SanctionsSourcesService } from './sanctions-sources.service';
 
 const eventIntakeProvider = {
   provide: EventIntake,
@@ -15,10 +18,13 @@ const eventIntakeProvider = {
   useFactory: eventIntakeOf,
 };
 
-/** `POST /events`, `POST /ais/nmea`, `POST /intake/kobo|odk` and the intake path behind them. */
+/**
+ * `POST /events`, `POST /ais/nmea`, `POST /intake/kobo|odk`, `POST /sanctions/import` and the intake path
+ * behind them.
+ */
 @Module({
   imports: [ObservabilityHttpModule],
-  controllers: [EventsController, AisNmeaController, FieldIntakeController],
+  controllers: [EventsController, AisNmeaController, FieldIntakeController, SanctionsController],
   providers: [eventIntakeProvider],
   exports: [EventIntake],
 })
@@ -30,3 +36,13 @@ export class HttpIntakeModule {}
   providers: [KafkaIntakeService],
 })
 export class KafkaIntakeModule {}
+
+/**
+ * Reads AIS receivers over UDP and TCP (`AIS_UDP_PORT`, `AIS_TCP_SOURCES`) and the sanctions lists of
+ * `SANCTIONS_SOURCES` through the same intake path: the feeds the ingestor pulls rather than is sent.
+ */
+@Module({
+  imports: [HttpIntakeModule, ObservabilityHttpModule],
+  providers: [AisListenersService, SanctionsSourcesService],
+})
+export class PulledFeedsModule {}

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { rootModule, runMain, startApp } from '@aidwatch/runtime';
-import { HttpIntakeModule, KafkaIntakeModule } from './ingestor.module';
+import { PulledFeedsModule, HttpIntakeModule, KafkaIntakeModule } from './ingestor.module';
 
 runMain(() =>
-  startApp('ingestor', (config, logger) => rootModule(config, logger, [HttpIntakeModule, KafkaIntakeModule])),
+  startApp('ingestor', (config, logger) =>
+    rootModule(config, logger, [HttpIntakeModule, KafkaIntakeModule, PulledFeedsModule]),
+  ),
 );

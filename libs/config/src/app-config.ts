@@ -1,4 +1,5 @@
 import { bool, cleanEnv, makeValidator, str, EnvError, EnvMissingError } from 'envalid';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 
 export class ConfigError extends Error {
@@ -121,7 +122,90 @@ export interface IntakeConfig {
   aisFragmentWindowMs: number;
   /** The same AIS sentence heard by several stations within this time is one event (ms). */
   aisDuplicateWindowMs: number;
+  /** NMEA over UDP (`AIS_UDP_PORT`, `AIS_UDP_STATIONS`): where to listen and which senders are which station. */
+  aisUdp?: { host: string; port: number; stations: AisUdpStation[] };
+  /** NMEA over TCP (`AIS_TCP_SOURCES`): receivers' NMEA servers to connect to, each a station. */
+  aisTcp: AisTcpSource[];
+  /** Longest wait between reconnection attempts to a TCP source (ms, `AIS_TCP_RECONNECT_MAX_MS`). */
+  aisTcpReconnectMaxMs: number;
+  /** Sanctions lists to import periodically; undefined when `SANCTIONS_SOURCES` is unset. */
+  sanctions?: SanctionsSourcesConfig;
 }
+
+/** Sanctions lists read on a schedule (`SANCTIONS_SOURCES`, `SANCTIONS_FETCH_HOURS`). */
+export interface SanctionsSourcesConfig {
+  /** `file://` or `https://` locations of list files, each imported as `aidwatch sanctions import` does. */
+  urls: string[];
+  /** Time between two reads of every source (ms); the first read is at start. */
+  everyMs: number;
+}
+
+/** A station that sends NMEA datagrams: its name and the IP address its datagrams come from. */
+export interface AisUdpStation {
+  station: string;
+  address: string;
+}
+
+/** A receiver's NMEA TCP server: the station name its sentences are stored under, and where it listens. */
+export interface AisTcpSource {
+  station: string;
+  host: string;
+  port: number;
+}
+
+/** A station name as `POST /ais/nmea?station=` takes it: letters, digits, `.`, `_`, `-`; 1 to 64 characters. */
+const STATION = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `station=value,station=value`: pairs with a valid station name each, stations unique. */
+function stationPairs(input: string, what: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const item of input
+    .split(',')
+    .map((i) => i.trim())
+    .filter(Boolean)) {
+    const at = item.indexOf('=');
+    const station = item.slice(0, at).trim();
+    const value = item.slice(at + 1).trim();
+    if (at < 0 || !STATION.test(station) || value === '')
+      throw new EnvError(`"${item}" is not station=${what} (station: letters, digits, . _ -, at most 64)`);
+    if (pairs.some(([s]) => s === station)) throw new EnvError(`station ${station} is named twice`);
+    pairs.push([station, value]);
+  }
+  return pairs;
+}
+
+const sanctionsUrls = makeValidator<string[]>((input) => {
+  const urls = input
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const url of urls) {
+    let protocol: string;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      throw new EnvError(`"${url}" is not a URL`);
+    }
+    if (protocol !== 'file:' && protocol !== 'https:')
+      throw new EnvError(`"${url}" is neither file:// nor https://`);
+  }
+  return urls;
+});
+
+const udpStations = makeValidator<AisUdpStation[]>((input) =>
+  stationPairs(input, 'sender-ip').map(([station, address]) => {
+    if (isIP(address) === 0) throw new EnvError(`"${address}" is not an IP address`);
+    return { station, address };
+  }),
+);
+
+const tcpSources = makeValidator<AisTcpSource[]>((input) =>
+  stationPairs(input, 'host:port').map(([station, target]) => {
+    const m = /^([\w.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(target);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new EnvError(`"${target}" is not host:port`);
+    return { station, host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+  }),
+);
 
 const utcOffset = makeValidator<string>((input) => {
   const value = input.trim() === 'Z' ? '+00:00' : input.trim();
@@ -241,6 +325,18 @@ export function loadConfig(
       FIELD_MAPPING_FILE: str({ default: '' }),
       AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
       AIS_DUPLICATE_WINDOW_SEC: positive({ default: 30 }),
+      AIS_UDP_PORT: str({
+        default: '',
+        desc: 'UDP port for NMEA datagrams on HOST (unset: no UDP listener)',
+      }),
+      AIS_UDP_STATIONS: udpStations({ default: [], desc: 'station=sender-ip,… accepted on AIS_UDP_PORT' }),
+      AIS_TCP_SOURCES: tcpSources({ default: [], desc: 'station=host:port,… NMEA TCP servers to read' }),
+      AIS_TCP_RECONNECT_MAX_MS: positiveInt({ default: 30_000 }),
+      SANCTIONS_SOURCES: sanctionsUrls({
+        default: [],
+        desc: 'file:// or https:// sanctions list files, comma-separated',
+      }),
+      SANCTIONS_FETCH_HOURS: positive({ default: 24 }),
       SUBJECT_KEYS_PATH: str({ default: '' }),
       AIS_RETENTION_DAYS: nonNegativeInt({ default: 0 }),
       AIS_ARCHIVE_DIR: str({ default: '' }),
@@ -267,6 +363,13 @@ export function loadConfig(
       `AIS_RETENTION_DAYS needs EVENT_STORE=embedded: the ${e.EVENT_STORE} store cannot prune archived events`,
     );
   }
+  const udpPort = e.AIS_UDP_PORT.trim();
+  if (udpPort !== '' && (!/^\d{1,5}$/.test(udpPort) || Number(udpPort) > 65535))
+    problems.push(`AIS_UDP_PORT: "${udpPort}" is not a port number (0-65535)`);
+  if (udpPort !== '' && e.AIS_UDP_STATIONS.length === 0)
+    problems.push(
+      'AIS_UDP_STATIONS is required when AIS_UDP_PORT is set: only configured stations are accepted',
+    );
   if (e.AUTH_JWKS_URL && !/^https?:\/\//.test(e.AUTH_JWKS_URL)) {
     problems.push(`AUTH_JWKS_URL: "${e.AUTH_JWKS_URL}" is not an http(s) URL`);
   }
@@ -280,6 +383,14 @@ export function loadConfig(
       ...(e.FIELD_MAPPING_FILE ? { fieldMappingFile: path.resolve(e.FIELD_MAPPING_FILE) } : {}),
       aisFragmentWindowMs: e.AIS_FRAGMENT_WINDOW_SEC * 1000,
       aisDuplicateWindowMs: e.AIS_DUPLICATE_WINDOW_SEC * 1000,
+      ...(udpPort !== '' && {
+        aisUdp: { host: e.HOST, port: Number(udpPort), stations: e.AIS_UDP_STATIONS },
+      }),
+      aisTcp: e.AIS_TCP_SOURCES,
+      aisTcpReconnectMaxMs: e.AIS_TCP_RECONNECT_MAX_MS,
+      ...(e.SANCTIONS_SOURCES.length > 0 && {
+        sanctions: { urls: e.SANCTIONS_SOURCES, everyMs: e.SANCTIONS_FETCH_HOURS * 3_600_000 },
+      }),
     },
     http: {
       host: e.HOST,

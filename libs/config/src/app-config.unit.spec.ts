@@ -52,6 +52,8 @@ describe('loadConfig', () => {
       fieldFormUtcOffset: '+00:00',
       aisFragmentWindowMs: 120_000,
       aisDuplicateWindowMs: 30_000,
+      aisTcp: [],
+      aisTcpReconnectMaxMs: 30_000,
     });
     const config = loadConfig({
       FIELD_FORM_UTC_OFFSET: '+09:00',
@@ -67,6 +69,61 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ FIELD_FORM_UTC_OFFSET: '+9' })).toThrow(/FIELD_FORM_UTC_OFFSET/);
     expect(() => loadConfig({ AIS_FRAGMENT_WINDOW_SEC: '0' })).toThrow(/AIS_FRAGMENT_WINDOW_SEC/);
+  });
+
+  it('reads the AIS listeners: UDP on HOST with its stations, TCP sources with theirs', () => {
+    expect(loadConfig({}).intake).toMatchObject({ aisTcp: [], aisTcpReconnectMaxMs: 30_000 });
+    expect(loadConfig({}).intake.aisUdp).toBeUndefined();
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      AIS_UDP_PORT: '10110',
+      AIS_UDP_STATIONS: 'rx-nampo=192.168.1.20, rx-dalian=::ffff:10.0.0.5',
+      AIS_TCP_SOURCES: 'catcher-1=ais.local:5012,gw=[fe80::1]:10110',
+    });
+    expect(config.intake.aisUdp).toEqual({
+      host: '0.0.0.0',
+      port: 10110,
+      stations: [
+        { station: 'rx-nampo', address: '192.168.1.20' },
+        { station: 'rx-dalian', address: '::ffff:10.0.0.5' },
+      ],
+    });
+    expect(config.intake.aisTcp).toEqual([
+      { station: 'catcher-1', host: 'ais.local', port: 5012 },
+      { station: 'gw', host: 'fe80::1', port: 10110 },
+    ]);
+  });
+
+  it('refuses a UDP port without stations, bad station names, ports and duplicates', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+    };
+    expect(problems({ AIS_UDP_PORT: '10110' })).toContain('AIS_UDP_STATIONS is required');
+    expect(problems({ AIS_UDP_PORT: '70000', AIS_UDP_STATIONS: 'a=1.2.3.4' })).toContain('AIS_UDP_PORT');
+    expect(problems({ AIS_UDP_STATIONS: 'bad name=1.2.3.4' })).toContain('AIS_UDP_STATIONS');
+    expect(problems({ AIS_UDP_STATIONS: 'a=host.example' })).toContain('not an IP address');
+    expect(problems({ AIS_TCP_SOURCES: 'a=h:1,a=h:2' })).toContain('named twice');
+    expect(problems({ AIS_TCP_SOURCES: 'a=h' })).toContain('not host:port');
+  });
+
+  it('reads the sanctions sources: file:// and https:// only, every SANCTIONS_FETCH_HOURS', () => {
+    expect(loadConfig({}).intake.sanctions).toBeUndefined();
+    expect(
+      loadConfig({
+        SANCTIONS_SOURCES: 'file:///srv/lists/SDN.CSV, https://lists.example/consolidated.xml',
+        SANCTIONS_FETCH_HOURS: '6',
+      }).intake.sanctions,
+    ).toEqual({
+      urls: ['file:///srv/lists/SDN.CSV', 'https://lists.example/consolidated.xml'],
+      everyMs: 6 * 3_600_000,
+    });
+    expect(() => loadConfig({ SANCTIONS_SOURCES: 'http://lists.example/SDN.CSV' })).toThrow(/neither file/);
+    expect(() => loadConfig({ SANCTIONS_SOURCES: 'SDN.CSV' })).toThrow(/not a URL/);
   });
 
   it('requires a connection string for KurrentDB', () => {

@@ -18,6 +18,7 @@ import {
   ExemptionRevokedDataDto,
   PortDeclaredDataDto,
   VesselDesignatedDataDto,
+  VesselDesignationRevokedDataDto,
 } from './validation/reference-data.dto';
 import { VesselPositionDataDto, VesselStaticDataDto } from './validation/vessel-data.dto';
 
@@ -89,7 +90,17 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     stream: (d) => StreamNames.designation(designationKey(d)),
     dto: VesselDesignatedDataDto,
     consumers: ['maritime'],
-    summary: 'A vessel was put on a designation list (e.g. the 1718 Committee list).',
+    summary: 'A vessel was put on a designation list (e.g. the 1718 Committee list, the OFAC SDN list).',
+  },
+  [EventTypes.VesselDesignationRevoked]: {
+    type: EventTypes.VesselDesignationRevoked,
+    name: 'VesselDesignationRevoked',
+    topic: Topics.reference,
+    key: designationKey,
+    stream: (d) => StreamNames.designation(designationKey(d)),
+    dto: VesselDesignationRevokedDataDto,
+    consumers: ['maritime'],
+    summary: 'A designation ended: the list named by listRef no longer holds the vessel (a delisting).',
   },
   [EventTypes.PortDeclared]: {
     type: EventTypes.PortDeclared,

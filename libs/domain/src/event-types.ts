@@ -6,6 +6,8 @@ export const EventTypes = {
   ExemptionGranted: 'aidwatch.exemption.granted.v1',
   ExemptionRevoked: 'aidwatch.exemption.revoked.v1',
   VesselDesignated: 'aidwatch.vessel.designated.v1',
+  /** Contract 1.3: a designation ended (delisting). */
+  VesselDesignationRevoked: 'aidwatch.vessel.designation-revoked.v1',
   PortDeclared: 'aidwatch.port.declared.v1',
   ConsignmentRegistered: 'aidwatch.consignment.registered.v1',
   ConsignmentLoaded: 'aidwatch.consignment.loaded.v1',

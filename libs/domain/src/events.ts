@@ -37,11 +37,38 @@ export interface ExemptionRevokedData {
   reason: string;
   at: string;
 }
+/**
+ * A vessel on a designation list. `listRef` names the listing (for an imported list, `<list> <reference>`,
+ * e.g. `OFAC-SDN 22720` or `UN-SC KPe.029`); the optional fields (added for sanctions-list imports, contract
+ * v1.3) say which list (`list`), the list's own entry reference (`reference`), the sanctions programme
+ * (`program`, e.g. `DPRK3`), other names the vessel is listed under (`aliases`) and the linked owner or
+ * operator (`owner`). `imo` is the ship's IMO number, never a company's.
+ */
 export interface VesselDesignatedData {
   listRef: string;
   name: string;
   imo?: string;
   mmsi?: string;
+  list?: string;
+  reference?: string;
+  program?: string;
+  aliases?: string[];
+  owner?: string;
+  at: string;
+}
+/**
+ * A designation ended: the listing `listRef` (as designated) no longer holds the vessel (a later import of
+ * the list left it out, or a delisting notice). `imo`/`mmsi`/`name` repeat the designation's so the event
+ * lands on the same stream and names the same vessel.
+ */
+export interface VesselDesignationRevokedData {
+  listRef: string;
+  name: string;
+  imo?: string;
+  mmsi?: string;
+  list?: string;
+  reference?: string;
+  reason: string;
   at: string;
 }
 export interface PortDeclaredData {
@@ -152,6 +179,10 @@ export interface VesselStaticData {
 export type ExemptionGranted = CloudEvent<typeof EventTypes.ExemptionGranted, ExemptionGrantedData>;
 export type ExemptionRevoked = CloudEvent<typeof EventTypes.ExemptionRevoked, ExemptionRevokedData>;
 export type VesselDesignated = CloudEvent<typeof EventTypes.VesselDesignated, VesselDesignatedData>;
+export type VesselDesignationRevoked = CloudEvent<
+  typeof EventTypes.VesselDesignationRevoked,
+  VesselDesignationRevokedData
+>;
 export type PortDeclared = CloudEvent<typeof EventTypes.PortDeclared, PortDeclaredData>;
 export type ConsignmentRegistered = CloudEvent<
   typeof EventTypes.ConsignmentRegistered,
@@ -179,6 +210,7 @@ export type AidEvent =
   | ExemptionGranted
   | ExemptionRevoked
   | VesselDesignated
+  | VesselDesignationRevoked
   | PortDeclared
   | ConsignmentRegistered
   | ConsignmentLoaded

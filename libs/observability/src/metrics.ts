@@ -110,6 +110,47 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly aisListenerDatagrams = new Counter({
+    name: 'aidwatch_ais_listener_datagrams_total',
+    help: 'UDP datagrams and TCP reads of the AIS listeners (AIS_UDP_PORT, AIS_TCP_SOURCES), by transport, station and outcome: accepted (passed to the NMEA decoder), unknown_sender (a UDP sender no station is configured for: dropped), overflow (the backlog was full: dropped, data lost), too_long (a TCP line over 1024 bytes: dropped).',
+    labelNames: ['transport', 'station', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly aisListenerLines = new Counter({
+    name: 'aidwatch_ais_listener_lines_total',
+    help: 'NMEA lines the AIS listeners passed to the decoder, by transport and station (rate() of it is the feed rate).',
+    labelNames: ['transport', 'station'] as const,
+    registers: [this.registry],
+  });
+
+  readonly aisListenerConnected = new Gauge({
+    name: 'aidwatch_ais_listener_connected',
+    help: 'Whether the AIS TCP source is connected (1) or waiting to reconnect (0), by station.',
+    labelNames: ['station'] as const,
+    registers: [this.registry],
+  });
+
+  readonly aisListenerReconnects = new Counter({
+    name: 'aidwatch_ais_listener_reconnects_total',
+    help: 'Connection attempts to AIS TCP sources after the first, by station.',
+    labelNames: ['station'] as const,
+    registers: [this.registry],
+  });
+
+  readonly aisListenerReceiveErrors = new Gauge({
+    name: 'aidwatch_ais_listener_udp_receive_errors',
+    help: "The host's UDP datagrams dropped for a full receive buffer since boot (Linux /proc/net/snmp Udp RcvbufErrors; all UDP sockets of the host): loss before AidWatch could read them.",
+    registers: [this.registry],
+  });
+
+  readonly sanctionsImports = new Counter({
+    name: 'aidwatch_sanctions_imports_total',
+    help: 'Scheduled reads of the sanctions lists of SANCTIONS_SOURCES, by list and outcome: changed (events appended), unchanged (nothing to append), failed (unreadable, not a list, refused).',
+    labelNames: ['list', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly appends = new Counter({
     name: 'aidwatch_store_appends_total',
     help: 'Events written to the event store (new events only; idempotent repeats are counted apart).',

@@ -1,4 +1,9 @@
-import type { ConsignmentRegisteredData, VesselDesignatedData } from '@aidwatch/domain';
+import {
+  normaliseVesselName,
+  type ConsignmentRegisteredData,
+  type VesselDesignatedData,
+  type VesselDesignationRevokedData,
+} from '@aidwatch/domain';
 import type { EncounterPair } from './encounter.rule';
 import { distance, duration, vesselLabel } from './explain';
 import type { MaritimeContext } from './maritime-context';
@@ -14,18 +19,38 @@ export interface Designation {
   mmsi: string | null;
   eventId: string;
   at: number;
+  /** The list and the list's reference, for designations read from a sanctions list (absent otherwise). */
+  list?: string;
+  reference?: string;
+  /** Other names the list gives the vessel. */
+  aliases?: string[];
 }
 
+/** How a vessel was matched to a designation: IMO number, MMSI, or (weaker) a normalised name. */
+export type DesignationMatch = 'imo' | 'mmsi' | 'name';
+
 /**
- * Designated vessel: a vessel on the designated list (matched by MMSI or IMO number) is seen, is named as
- * the carrier of a consignment, or meets another vessel in an encounter. A sighting is raised once per
- * vessel and listing; carriage and encounters once per consignment and per encounter.
+ * Designated vessel: a vessel on a designation list is seen, is named as the carrier of a consignment, or
+ * meets another vessel in an encounter. A sighting is raised once per vessel and listing; carriage and
+ * encounters once per consignment and per encounter.
+ *
+ * Matching, strongest first: the ship's IMO number (reported in AIS static data or named by the
+ * consignment), then the MMSI, then — only as a weaker match, labelled `matchedBy: "name"` and raised at
+ * `nameMatchSeverity` — the normalised name (`normaliseVesselName`) against the listed name and aliases.
+ * False-match guard for names: a name match is not made when the vessel's IMO number is known and the
+ * listing gives a different one (another ship of the same name), nor for names shorter than 4 characters.
+ *
+ * A designation revoked (`aidwatch.vessel.designation-revoked.v1`, a delisting) is forgotten and every
+ * open `designated-vessel` flag that cites it is cleared with the reason `delisted: <listRef>`.
  */
 export class DesignatedVesselRule implements VesselRule<string | null> {
   /** Per vessel: the listing it was last raised for (`listed:<listRef>`), or null. */
   readonly name = 'designatedVessel';
-  private readonly byMmsi = new Map<string, Designation>();
-  private readonly byImo = new Map<string, Designation>();
+  /** Designations by `<listRef>|<imo, mmsi or name>` (one listing may name several ships). */
+  private readonly designations = new Map<string, Designation>();
+  private readonly byMmsi = new Map<string, Set<Designation>>();
+  private readonly byImo = new Map<string, Set<Designation>>();
+  private readonly byName = new Map<string, Set<Designation>>();
 
   constructor(private readonly ctx: MaritimeContext) {}
 
@@ -61,14 +86,14 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
   }
 
   get size(): number {
-    return this.list().length;
+    return this.designations.size;
   }
 
   list(): Designation[] {
-    return [...new Set([...this.byMmsi.values(), ...this.byImo.values()])];
+    return [...this.designations.values()];
   }
 
-  /** Records a listing; returns the MMSIs (if known) and IMO it covers. */
+  /** Records a listing (a later designation of the same listing and vessel replaces the earlier one). */
   designate(data: VesselDesignatedData, eventId: string, at: number): Designation {
     const designation: Designation = {
       listRef: data.listRef,
@@ -77,104 +102,200 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
       mmsi: data.mmsi ?? null,
       eventId,
       at,
+      ...(data.list !== undefined && { list: data.list }),
+      ...(data.reference !== undefined && { reference: data.reference }),
+      ...(data.aliases !== undefined && data.aliases.length > 0 && { aliases: [...data.aliases] }),
     };
     this.restore(designation);
     return designation;
   }
 
   restore(designation: Designation): void {
-    if (designation.mmsi) this.byMmsi.set(designation.mmsi, designation);
-    if (designation.imo) this.byImo.set(designation.imo, designation);
+    const id = idOf(designation);
+    const previous = this.designations.get(id);
+    if (previous) this.unindex(previous);
+    this.designations.set(id, designation);
+    if (designation.mmsi) indexIn(this.byMmsi, designation.mmsi, designation);
+    if (designation.imo) indexIn(this.byImo, designation.imo, designation);
+    for (const name of namesOf(designation)) indexIn(this.byName, name, designation);
   }
 
-  match(mmsi: string, imo: string | null): Designation | undefined {
-    return this.byMmsi.get(mmsi) ?? (imo ? this.byImo.get(imo) : undefined);
+  private unindex(d: Designation): void {
+    if (d.mmsi) unindexFrom(this.byMmsi, d.mmsi, d);
+    if (d.imo) unindexFrom(this.byImo, d.imo, d);
+    for (const name of namesOf(d)) unindexFrom(this.byName, name, d);
+  }
+
+  /** Forgets the designation a revocation names; returns it (undefined when it was not held). */
+  revoke(data: VesselDesignationRevokedData): Designation | undefined {
+    const id = idOf({
+      listRef: data.listRef,
+      imo: normaliseImo(data.imo),
+      mmsi: data.mmsi ?? null,
+      name: data.name,
+    });
+    const designation = this.designations.get(id);
+    if (!designation) return undefined;
+    this.designations.delete(id);
+    this.unindex(designation);
+    return designation;
+  }
+
+  /**
+   * The designation a vessel matches, and how: IMO number first, then MMSI, then (weaker) its normalised
+   * name, unless the vessel's IMO number is known and differs from the listing's. Among several listings
+   * of one vessel, the earliest designated is taken.
+   */
+  match(
+    mmsi: string,
+    imo: string | null,
+    name: string | null = null,
+  ): { d: Designation; by: DesignationMatch } | undefined {
+    const byImo = imo ? first(this.byImo.get(imo)) : undefined;
+    if (byImo) return { d: byImo, by: 'imo' };
+    const byMmsi = first(this.byMmsi.get(mmsi));
+    if (byMmsi) return { d: byMmsi, by: 'mmsi' };
+    const key = normaliseVesselName(name);
+    if (!key || key.length < MIN_NAME_MATCH_LENGTH) return undefined;
+    const byName = first(this.byName.get(key), (d) => !(imo && d.imo && d.imo !== imo));
+    return byName ? { d: byName, by: 'name' } : undefined;
   }
 
   /** A vessel was observed (position, static report or a new listing); raise if it is listed. */
   onObserved(track: VesselTrack, raisedKey: string | null, eventId: string, at: number): string | null {
-    if (this.byMmsi.size === 0 && this.byImo.size === 0) return raisedKey;
-    const d = this.match(track.mmsi, track.imo);
-    if (!d) return raisedKey;
-    const key = `listed:${d.listRef}`;
+    if (this.designations.size === 0) return raisedKey;
+    const m = this.match(track.mmsi, track.imo, track.name);
+    if (!m) return raisedKey;
+    const { d, by } = m;
+    const key = `listed:${d.listRef}${by === 'name' ? ':name' : ''}`;
     if (raisedKey === key) return raisedKey;
     this.ctx.sink.raise({
       rule: 'designated-vessel',
       key,
-      severity: this.cfg.sightingSeverity,
+      severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.sightingSeverity,
       mmsi: track.mmsi,
       atMs: at,
-      observed: { listRef: d.listRef, listedName: d.name, matchedBy: matchedBy(d, track.mmsi) },
+      observed: { ...listingOf(d), matchedBy: by },
       threshold: { designated: true },
       evidence: [d.eventId, eventId],
-      explanation: `${vesselLabel(track)} is on the designated vessel list ${describe(d, track.mmsi)}`,
+      explanation: `${vesselLabel(track)} is on the designated vessel list ${describe(d, by)}`,
     });
     return key;
   }
 
+  /** A listing was revoked: the open flags that cite it (sightings, carriage, encounters) are cleared. */
+  onRevoked(designation: Designation, atMs: number): void {
+    const sink = this.ctx.sink;
+    for (const mmsi of sink.open.vessels())
+      for (const entry of [...sink.open.of(mmsi)]) {
+        const o = entry.draft.observed;
+        if (entry.draft.rule !== 'designated-vessel' || o.listRef !== designation.listRef) continue;
+        if (o.listedName !== designation.name || (o.listedImo ?? null) !== designation.imo) continue;
+        sink.clearOpen(entry, atMs, `delisted: ${designation.listRef}`);
+      }
+  }
+
   onCarrier(data: ConsignmentRegisteredData, eventId: string, at: number): void {
     const imo = normaliseImo(data.vessel.imo);
-    const d = this.match(data.vessel.mmsi, imo);
-    if (!d) return;
+    const m = this.match(data.vessel.mmsi, imo, data.vessel.name ?? null);
+    if (!m) return;
+    const { d, by } = m;
     const label = data.vessel.name
       ? `${data.vessel.name} (MMSI ${data.vessel.mmsi})`
       : `MMSI ${data.vessel.mmsi}`;
     this.ctx.sink.raise({
       rule: 'designated-vessel',
       key: `carrier:${data.consignmentId}`,
-      severity: this.cfg.carrierSeverity,
+      severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.carrierSeverity,
       mmsi: data.vessel.mmsi,
       consignmentIds: [data.consignmentId],
       atMs: at,
-      observed: {
-        listRef: d.listRef,
-        listedName: d.name,
-        matchedBy: matchedBy(d, data.vessel.mmsi),
-        role: 'carrier',
-      },
+      observed: { ...listingOf(d), matchedBy: by, role: 'carrier' },
       threshold: { designated: true },
       evidence: [d.eventId, eventId],
       explanation:
         `Consignment ${data.consignmentId} is registered to be carried by ${label}, which is on the designated ` +
-        `vessel list ${describe(d, data.vessel.mmsi)}`,
+        `vessel list ${describe(d, by)}`,
     });
   }
 
   /** An encounter was raised: each vessel that met a listed one gets a flag naming it. */
   onEncounter(pair: EncounterPair): void {
-    if (this.byMmsi.size === 0 && this.byImo.size === 0) return;
+    if (this.designations.size === 0) return;
     for (const [subject, other] of [
       [pair.a, pair.b],
       [pair.b, pair.a],
     ]) {
-      const d = this.match(other.mmsi, other.imo);
-      if (!d) continue;
+      const m = this.match(other.mmsi, other.imo, other.name);
+      if (!m) continue;
+      const { d, by } = m;
       this.ctx.sink.raise({
         rule: 'designated-vessel',
         key: `met:${other.mmsi}:${pair.startAt}`,
-        severity: this.cfg.partnerSeverity,
+        severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.partnerSeverity,
         mmsi: subject.mmsi,
         partnerMmsi: other.mmsi,
         fromMs: pair.startAt,
         atMs: pair.lastCloseAt,
-        observed: {
-          listRef: d.listRef,
-          listedName: d.name,
-          partnerMmsi: other.mmsi,
-          role: 'encounter partner',
-        },
+        observed: { ...listingOf(d), matchedBy: by, partnerMmsi: other.mmsi, role: 'encounter partner' },
         threshold: { designated: true },
         evidence: [d.eventId, ...pair.firstEvidence, ...pair.lastEvidence],
         explanation:
           `${vesselLabel(subject)} met ${vesselLabel(other)}, which is on the designated vessel list ` +
-          `${describe(d, other.mmsi)}, staying within ${distance(pair.maxDistM / 1000)} for ` +
+          `${describe(d, by)}, staying within ${distance(pair.maxDistM / 1000)} for ` +
           duration(pair.lastCloseAt - pair.startAt),
       });
     }
   }
 }
 
-const matchedBy = (d: Designation, mmsi: string): 'mmsi' | 'imo' => (d.mmsi === mmsi ? 'mmsi' : 'imo');
+/** Names shorter than this (normalised) are never matched by name: too many ships share them. */
+const MIN_NAME_MATCH_LENGTH = 4;
 
-const describe = (d: Designation, mmsi: string): string =>
-  `${d.listRef} as "${d.name}"${matchedBy(d, mmsi) === 'imo' ? ` (matched by IMO ${d.imo})` : ''}`;
+const idOf = (d: Pick<Designation, 'listRef' | 'imo' | 'mmsi' | 'name'>): string =>
+  `${d.listRef}|${d.imo ?? d.mmsi ?? normaliseVesselName(d.name) ?? d.name}`;
+
+const namesOf = (d: Designation): string[] => [
+  ...new Set([d.name, ...(d.aliases ?? [])].map(normaliseVesselName).filter((n): n is string => n !== null)),
+];
+
+function indexIn(index: Map<string, Set<Designation>>, key: string, d: Designation): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(d);
+}
+
+function unindexFrom(index: Map<string, Set<Designation>>, key: string, d: Designation): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(d);
+  if (set.size === 0) index.delete(key);
+}
+
+/** The earliest designated of a set (ties by listRef), among those `ok` accepts. */
+function first(
+  set: Set<Designation> | undefined,
+  ok: (d: Designation) => boolean = () => true,
+): Designation | undefined {
+  let best: Designation | undefined;
+  for (const d of set ?? [])
+    if (ok(d) && (!best || d.at < best.at || (d.at === best.at && d.listRef < best.listRef))) best = d;
+  return best;
+}
+
+/** What a flag says of the listing: its list and reference (when read from a list), listed name and IMO. */
+const listingOf = (d: Designation): Record<string, unknown> => ({
+  listRef: d.listRef,
+  ...(d.list !== undefined && { list: d.list }),
+  ...(d.reference !== undefined && { reference: d.reference }),
+  listedName: d.name,
+  ...(d.imo !== null && { listedImo: d.imo }),
+});
+
+const describe = (d: Designation, by: DesignationMatch): string =>
+  `${d.listRef} as "${d.name}"` +
+  (by === 'imo'
+    ? ` (matched by IMO ${d.imo})`
+    : by === 'name'
+      ? ' (matched by name only: a weaker match)'
+      : '');

@@ -78,7 +78,13 @@ export interface MaritimeConfig {
     severity: Severity;
     concurrentSeverity: Severity;
   };
-  designatedVessel: { sightingSeverity: Severity; carrierSeverity: Severity; partnerSeverity: Severity };
+  designatedVessel: {
+    sightingSeverity: Severity;
+    carrierSeverity: Severity;
+    partnerSeverity: Severity;
+    /** A match by normalised name only (no IMO number or MMSI in common): weaker, so lower. */
+    nameMatchSeverity: Severity;
+  };
   routeDeviation: {
     corridorNm: number;
     minOutsideMinutes: number;
@@ -133,7 +139,12 @@ export const defaultMaritimeConfig: MaritimeConfig = {
     severity: 'medium',
     concurrentSeverity: 'high',
   },
-  designatedVessel: { sightingSeverity: 'high', carrierSeverity: 'critical', partnerSeverity: 'critical' },
+  designatedVessel: {
+    sightingSeverity: 'high',
+    carrierSeverity: 'critical',
+    partnerSeverity: 'critical',
+    nameMatchSeverity: 'medium',
+  },
   routeDeviation: {
     corridorNm: 50,
     minOutsideMinutes: 30,

@@ -2,6 +2,7 @@ import type {
   AidEvent,
   ConsignmentRegisteredData,
   VesselDesignatedData,
+  VesselDesignationRevokedData,
   VesselStaticData,
 } from '@aidwatch/domain';
 import { EventTypes } from '@aidwatch/domain';
@@ -258,6 +259,9 @@ export class MaritimeDetector implements Detector {
       }
       case EventTypes.VesselDesignated:
         this.ingestDesignation(event.data, event.id, Date.parse(event.time));
+        break;
+      case EventTypes.VesselDesignationRevoked:
+        this.ingestRevocation(event.data, Date.parse(event.time));
         break;
       case EventTypes.PortDeclared: {
         const { locode, name, lat, lon, radiusKm } = event.data;
@@ -569,6 +573,25 @@ export class MaritimeDetector implements Detector {
         track.lastEventId,
         at,
       );
+    }
+  }
+
+  /**
+   * A delisting: the designation is forgotten, its open flags cleared, and the sighting state of the
+   * vessels it was raised for reset (a vessel still on another list is raised again for that one).
+   */
+  private ingestRevocation(data: VesselDesignationRevokedData, at: number): void {
+    const d = this.designatedVessel.revoke(data);
+    if (!d) return;
+    this.designatedVessel.onRevoked(d, at);
+    const slot = this.rules.indexOf(this.designatedVessel as AnyRule);
+    for (const track of this.tracks.values()) {
+      const state = track.states[slot] as string | null;
+      if (state !== `listed:${d.listRef}` && state !== `listed:${d.listRef}:name`) continue;
+      // Another ship of the same listing (a UN entry names several) keeps its flag and state.
+      if (this.designatedVessel.match(track.mmsi, track.imo, track.name)?.d.listRef === d.listRef) continue;
+      this.changedTracks.add(track);
+      track.states[slot] = this.designatedVessel.onObserved(track, null, track.lastEventId, at);
     }
   }
 

@@ -16,6 +16,7 @@ import type {
   PortDeclared,
   VerificationReported,
   VesselDesignated,
+  VesselDesignationRevoked,
   VesselPositionReported,
   VesselStaticReported,
 } from '../events';
@@ -146,6 +147,23 @@ export const vesselDesignated = (o?: SampleOverrides<VesselDesignated['data']>):
       imo: '9123453',
       mmsi: SampleIds.otherVesselMmsi,
       at: '2024-01-10T00:00:00Z',
+    },
+    o,
+  );
+
+export const vesselDesignationRevoked = (
+  o?: SampleOverrides<VesselDesignationRevoked['data']>,
+): VesselDesignationRevoked =>
+  build<VesselDesignationRevoked>(
+    EventTypes.VesselDesignationRevoked,
+    { id: 'delisting-1718-VSL-2018-07', source: UN, time: '2024-09-01T00:00:00Z', subject: '352001234' },
+    {
+      listRef: '1718-VSL-2018-07',
+      name: 'SONG RIM 7',
+      imo: '9123453',
+      mmsi: SampleIds.otherVesselMmsi,
+      reason: 'no longer on the list',
+      at: '2024-09-01T00:00:00Z',
     },
     o,
   );
@@ -408,6 +426,7 @@ export const SampleBuilders = {
   [EventTypes.ExemptionGranted]: exemptionGranted,
   [EventTypes.ExemptionRevoked]: exemptionRevoked,
   [EventTypes.VesselDesignated]: vesselDesignated,
+  [EventTypes.VesselDesignationRevoked]: vesselDesignationRevoked,
   [EventTypes.PortDeclared]: portDeclared,
   [EventTypes.ConsignmentRegistered]: consignmentRegistered,
   [EventTypes.ConsignmentLoaded]: consignmentLoaded,

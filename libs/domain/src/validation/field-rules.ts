@@ -102,6 +102,19 @@ export function IsSha256HexEach(): PropertyDecorator {
   });
 }
 
+/** An array of non-empty strings (e.g. the other names a designated vessel is listed under). */
+export function IsNonEmptyStringEach(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isNonEmptyStringEach',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) && value.every((v) => typeof v === 'string' && v.trim().length > 0),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be an array of non-empty strings`,
+    },
+  });
+}
+
 /** A finite number within [min, max]: one check instead of IsNumber + Min + Max, for the hot AIS path. */
 export function IsNumberWithin(min: number, max = Infinity): PropertyDecorator {
   const range = max === Infinity ? `of at least ${min}` : `between ${min} and ${max}`;

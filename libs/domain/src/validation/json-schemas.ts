@@ -30,6 +30,7 @@ const ruleSchemas: Record<string, (constraints: unknown[]) => JsonSchema> = {
   isHsCode: () => pattern(FieldPatterns.hsCode),
   isMediaType: () => pattern(FieldPatterns.mediaType),
   isAbsoluteUri: () => pattern(FieldPatterns.absoluteUri),
+  isNonEmptyStringEach: () => ({ type: 'array', items: NON_EMPTY }),
   isSha256HexEach: () => ({ type: 'array', items: pattern(FieldPatterns.sha256Hex) }),
   isNumberWithin: ([min, max]) => ({
     type: 'number',

@@ -3,6 +3,7 @@ import type {
   ExemptionRevokedData,
   PortDeclaredData,
   VesselDesignatedData,
+  VesselDesignationRevokedData,
 } from '../events';
 import {
   IsArrayOf,
@@ -11,6 +12,7 @@ import {
   IsLocode,
   IsMmsi,
   IsNonEmptyString,
+  IsNonEmptyStringEach,
   IsNotBefore,
   IsNumberWithin,
   IsOptionalField,
@@ -69,6 +71,56 @@ export class VesselDesignatedDataDto implements VesselDesignatedData {
   @IsOptionalField()
   @IsMmsi()
   mmsi?: string;
+
+  @IsOptionalField()
+  @IsNonEmptyString()
+  list?: string;
+
+  @IsOptionalField()
+  @IsNonEmptyString()
+  reference?: string;
+
+  @IsOptionalField()
+  @IsNonEmptyString()
+  program?: string;
+
+  @IsOptionalField()
+  @IsNonEmptyStringEach()
+  aliases?: string[];
+
+  @IsOptionalField()
+  @IsNonEmptyString()
+  owner?: string;
+
+  @IsEventTime()
+  at!: string;
+}
+
+export class VesselDesignationRevokedDataDto implements VesselDesignationRevokedData {
+  @IsNonEmptyString()
+  listRef!: string;
+
+  @IsNonEmptyString()
+  name!: string;
+
+  @IsOptionalField()
+  @IsImo()
+  imo?: string;
+
+  @IsOptionalField()
+  @IsMmsi()
+  mmsi?: string;
+
+  @IsOptionalField()
+  @IsNonEmptyString()
+  list?: string;
+
+  @IsOptionalField()
+  @IsNonEmptyString()
+  reference?: string;
+
+  @IsNonEmptyString()
+  reason!: string;
 
   @IsEventTime()
   at!: string;

@@ -45,6 +45,8 @@ describe('validateCloudEvent', () => {
       bad(sample.exemptionRevoked, 'data.at', '2024-06-01T12:00:00', 'RFC 3339'),
       bad(sample.vesselDesignated, 'data.imo', '912345', '7-digit IMO'),
       bad(sample.vesselDesignated, 'data.mmsi', 352001234, '9-digit MMSI'),
+      bad(sample.vesselDesignated, 'data.aliases', ['SONG RIM', ' '], 'array of non-empty strings'),
+      bad(sample.vesselDesignationRevoked, 'data.reason', '', 'non-empty string'),
       bad(sample.portDeclared, 'data.locode', 'Nampo', 'UN/LOCODE'),
       bad(sample.portDeclared, 'data.lon', 181, 'between -180 and 180'),
       bad(sample.consignmentRegistered, 'data.vessel.mmsi', '44512300', '9-digit MMSI'),

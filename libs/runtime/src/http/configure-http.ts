@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import { text, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@aidwatch/config';
@@ -70,6 +70,9 @@ function depthLimit(maxDepth: number) {
   };
 }
 
+/** Largest sanctions list file `POST /sanctions/import` accepts (bytes). */
+export const SANCTIONS_BODY_BYTES = 48 * 1024 * 1024;
+
 /**
  * The HTTP shell every app shares: security headers (helmet), no `X-Powered-By`, CORS for the origins of
  * `CORS_ORIGINS` only, UTF-8 bodies of at most `LIMIT_BODY_BYTES` (413 before parsing), JSON at most
@@ -94,6 +97,15 @@ export function configureHttp(app: NestExpressApplication, logger: Logger, confi
   const limit = config.limits.bodyBytes;
   app.useBodyParser('json', { type: cloudEventMediaTypes, limit });
   app.useBodyParser('text', { type: ['text/plain', 'application/x-nmea'], limit, defaultCharset: 'utf-8' });
+  // Sanctions list files (OFAC's full SDN.XML is about 30 MB), on their one route only.
+  app.use(
+    '/sanctions/import',
+    text({
+      type: ['text/csv', 'application/xml', 'text/xml'],
+      limit: SANCTIONS_BODY_BYTES,
+      defaultCharset: 'utf-8',
+    }),
+  );
   app.use(bodyErrors);
   app.use(depthLimit(config.limits.jsonDepth));
   app.useGlobalFilters(

@@ -1,0 +1,71 @@
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Query } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { EventIntake, importSanctionsList, SanctionsImportError } from '@aidwatch/intake';
+import { SanctionsFormats } from '@aidwatch/sanctions';
+import { Allow, ApiError } from '@aidwatch/runtime';
+
+/** The media types a list file may be posted as. */
+export const SanctionsMediaTypes = ['text/csv', 'application/xml', 'text/xml'];
+
+const flag = (value: string | undefined, name: string): boolean => {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ApiError(HttpStatus.BAD_REQUEST, `invalid ${name}`, [
+    { field: name, message: `${name} must be true or false` },
+  ]);
+};
+
+/**
+ * `POST /sanctions/import` (role `operator`): the body is a sanctions list file as published — OFAC
+ * `SDN.CSV` (`text/csv`), OFAC `SDN.XML` or the UN Security Council Consolidated List XML
+ * (`application/xml`), at most 48 MiB. Same as `aidwatch sanctions import`: new listings designated,
+ * changed ones designated again, listings the file no longer holds revoked; an unchanged list appends
+ * nothing. Query: `format` (else detected), `dryRun=true`, `allowEmpty=true`. 200 with the import report;
+ * 400 for a body that is not a list in a known format; 409 when an event id is stored with other content;
+ * 422 for a list without vessels that would revoke every listing of that list (unless `allowEmpty=true`).
+ */
+@Controller('sanctions/import')
+@Allow('operator')
+export class SanctionsController {
+  constructor(
+    private readonly intake: EventIntake,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  async import(
+    @Body() body: unknown,
+    @Query('format') format?: string,
+    @Query('dryRun') dryRun?: string,
+    @Query('allowEmpty') allowEmpty?: string,
+  ) {
+    if (format !== undefined && !(SanctionsFormats as readonly string[]).includes(format))
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid format', [
+        { field: 'format', message: `format must be one of ${SanctionsFormats.join(', ')}` },
+      ]);
+    if (typeof body !== 'string' || body.trim() === '')
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'send the list file as text/csv or application/xml', [
+        { field: 'body', message: `empty or not one of ${SanctionsMediaTypes.join(', ')}` },
+      ]);
+    try {
+      return await importSanctionsList(this.store, this.intake, body, {
+        format,
+        dryRun: flag(dryRun, 'dryRun'),
+        allowEmpty: flag(allowEmpty, 'allowEmpty'),
+      });
+    } catch (error) {
+      if (!(error instanceof SanctionsImportError)) throw error;
+      const status =
+        error.kind === 'invalid'
+          ? HttpStatus.BAD_REQUEST
+          : error.kind === 'empty'
+            ? HttpStatus.UNPROCESSABLE_ENTITY
+            : HttpStatus.CONFLICT;
+      throw new ApiError(status, error.message, [
+        ...error.errors.flatMap((e) => e.errors),
+        ...(error.errors.length === 0 ? [{ field: 'body', message: error.message }] : []),
+      ]);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { parseOfacAltCsv, parseOfacSdnCsv } from './ofac-sdn-csv';
+import { parseOfacSdnXml } from './ofac-sdn-xml';
+import {
+  SanctionsFormatError,
+  SanctionsFormats,
+  type SanctionsFormat,
+  type SanctionsListFile,
+} from './sanctions-list';
+import { parseUnConsolidatedXml } from './un-consolidated-xml';
+
+/** Largest list file read (bytes): OFAC's full SDN.XML is about 30 MB, the UN list about 2 MB. */
+export const MAX_SANCTIONS_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The format of a list file by its content: XML whose root is `sdnList` (OFAC) or `CONSOLIDATED_LIST`
+ * (UN), else OFAC's SDN CSV. Throws `SanctionsFormatError` for XML with another root.
+ */
+export function detectSanctionsFormat(text: string): SanctionsFormat {
+  const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (!head.startsWith('<')) return 'ofac-sdn-csv';
+  const root = /<(?!\?|!)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(head)?.[1];
+  if (root === 'sdnList') return 'ofac-sdn-xml';
+  if (root === 'CONSOLIDATED_LIST') return 'un-consolidated-xml';
+  throw new SanctionsFormatError(
+    `unknown list: XML with root element ${root ?? '?'} (expected sdnList or CONSOLIDATED_LIST)`,
+  );
+}
+
+/**
+ * Reads a list file (UTF-8) in `format`, or in the format its content shows; `ofacAliases` is OFAC's
+ * `ALT.CSV`, whose aliases are given to the vessels of an `SDN.CSV` (refused with another format). Throws
+ * `SanctionsFormatError` for an unknown format, a file too large, or content that is not the format.
+ */
+export function readSanctionsFile(
+  content: Buffer | string,
+  format?: string,
+  ofacAliases?: Buffer | string,
+): SanctionsListFile {
+  const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+  if (size > MAX_SANCTIONS_FILE_BYTES)
+    throw new SanctionsFormatError(`list file of ${size} bytes is larger than ${MAX_SANCTIONS_FILE_BYTES}`);
+  if (format !== undefined && !(SanctionsFormats as readonly string[]).includes(format))
+    throw new SanctionsFormatError(`unknown format ${format} (one of ${SanctionsFormats.join(', ')})`);
+  const text = typeof content === 'string' ? content : content.toString('utf8');
+  const detected = (format as SanctionsFormat | undefined) ?? detectSanctionsFormat(text);
+  if (ofacAliases !== undefined && detected !== 'ofac-sdn-csv')
+    throw new SanctionsFormatError(`an ALT.CSV goes with OFAC's SDN.CSV, not with ${detected}`);
+  switch (detected) {
+    case 'ofac-sdn-csv':
+      return parseOfacSdnCsv(
+        text,
+        ofacAliases === undefined ? undefined : parseOfacAltCsv(ofacAliases.toString()),
+      );
+    case 'ofac-sdn-xml':
+      return parseOfacSdnXml(text);
+    case 'un-consolidated-xml':
+      return parseUnConsolidatedXml(text);
+  }
+}

@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as sample from '@aidwatch/domain/testing';
+import { startTestSystem, type TestSystem } from './support/aidwatch-process';
+
+const fixture = (name: string) =>
+  fs.readFileSync(path.join(__dirname, '../libs/sanctions/src/fixtures', name), 'utf8');
+
+interface FlagItem {
+  rule: string;
+  subject: { id: string };
+  consignmentIds: string[];
+  observed: Record<string, unknown>;
+  status: string;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('POST /sanctions/import (embedded store)', () => {
+  jest.setTimeout(60_000);
+  let system: TestSystem;
+  const post = (body: string, type: string, query = '', as?: string | null) =>
+    system.fetch(`${system.url}/sanctions/import${query}`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body,
+      as: as === undefined ? system.keys.operator : as,
+    });
+  const designatedFlags = async (): Promise<FlagItem[]> =>
+    (
+      (await (await system.fetch(`${system.url}/flags?rule=designated-vessel`)).json()) as {
+        items: FlagItem[];
+      }
+    ).items;
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('is for operators only', async () => {
+    expect((await post(fixture('ofac-sdn.csv'), 'text/csv', '', system.keys.producer)).status).toBe(403);
+    expect((await post(fixture('ofac-sdn.csv'), 'text/csv', '', null)).status).toBe(401);
+  });
+
+  it('refuses what is not a list with a 400, and an unknown format', async () => {
+    const bad = await post('<html><body>not a list</body></html>', 'application/xml');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('root element html');
+    expect((await post(fixture('ofac-sdn.csv'), 'text/csv', '?format=pdf')).status).toBe(400);
+    expect((await post('', 'text/csv')).status).toBe(400);
+  });
+
+  it('designates the listed vessels once; a carrier on the list raises designated-vessel naming list and reference', async () => {
+    const first = await post(fixture('ofac-sdn.csv'), 'text/csv');
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ list: 'OFAC-SDN', designated: 6, appended: 6 });
+    const again = await post(fixture('ofac-sdn.csv'), 'text/csv');
+    expect(await again.json()).toMatchObject({ unchanged: 6, appended: 0 });
+
+    const reg = sample.consignmentRegistered({
+      id: 'sanctions-e2e-reg',
+      subject: 'CSG-SANCTIONS-1',
+      data: {
+        consignmentId: 'CSG-SANCTIONS-1',
+        vessel: { mmsi: '445130000', imo: '8604917', name: 'YU JONG 2' },
+      },
+    });
+    const sent = await system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify(reg),
+    });
+    expect(sent.status).toBeLessThan(300);
+    const flag = await until(async () => {
+      const flags = await designatedFlags();
+      return flags.find((f) => f.consignmentIds.includes('CSG-SANCTIONS-1'));
+    }, 'the designated-vessel flag');
+    expect(flag.observed).toMatchObject({ list: 'OFAC-SDN', reference: '22720', listRef: 'OFAC-SDN 22720' });
+
+    // The next publication no longer lists YU JONG 2: the designation is revoked and the flag cleared.
+    const later = await post(fixture('ofac-sdn-later.csv'), 'text/csv');
+    expect(await later.json()).toMatchObject({ revoked: 1, changed: 1, appended: 2 });
+    await until(async () => {
+      const flags = await designatedFlags();
+      const flag = flags.find((f) => f.consignmentIds.includes('CSG-SANCTIONS-1'));
+      return flag?.status === 'cleared' ? true : undefined;
+    }, 'the flag to clear');
+  });
+
+  it('refuses a list without vessels that would revoke every listing (422) unless allowed', async () => {
+    const empty =
+      '<sdnList xmlns="https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/XML"/>';
+    const refused = await post(empty, 'application/xml');
+    expect(refused.status).toBe(422);
+    const dry = await post(empty, 'application/xml', '?allowEmpty=true&dryRun=true');
+    expect(await dry.json()).toMatchObject({ revoked: 5, appended: 0, dryRun: true });
+  });
+
+  it('takes a list file larger than the general body limit (the full SDN list is tens of MB)', async () => {
+    const filler = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `${900_000 + i},"EXAMPLE TRADING ${i} LIMITED",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Padding."`,
+    ).join('\r\n');
+    const big = `${filler}\r\n${fixture('ofac-sdn-later.csv')}`;
+    expect(Buffer.byteLength(big)).toBeGreaterThan(1_048_576);
+    const res = await post(big, 'text/csv', '?dryRun=true');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ entries: 20_008, listed: 5, dryRun: true, appended: 0 });
+  });
+
+  it('reads the UN list as XML without taking company IMO numbers for ships', async () => {
+    const res = await post(fixture('un-consolidated.xml'), 'application/xml');
+    const report = (await res.json()) as { designated: number; skipped: Array<{ reason: string }> };
+    expect(report.designated).toBe(8);
+    expect(report.skipped.map((s) => s.reason).join(' ')).toContain('company IMO number 1790183');
+  });
+});
