@@ -1,5 +1,9 @@
 import {
   EventTypes,
+  OWNERSHIP_EVENT_PREFIX,
+  OwnershipEventTypes,
+  OwnershipLedger,
+  type OwnershipLedgerJson,
   type CloudEvent,
   type ConsignmentRegisteredData,
   type ExemptionGrantedData,
@@ -101,6 +105,7 @@ export const AlertBookEventPrefixes = [
   'aidwatch.flag.',
   'aidwatch.alert.',
   'aidwatch.silence.',
+  OWNERSHIP_EVENT_PREFIX,
   EventTypes.ConsignmentRegistered,
   EventTypes.ExemptionGranted,
   EventTypes.VesselPositionReported,
@@ -129,6 +134,7 @@ interface BookSnapshot {
   consignments: Array<[string, { exemptionId: string; mmsi?: string }]>;
   exemptions: Array<[string, { organisation: string; sites: Site[] }]>;
   tracks: Array<[string, TrackPoint[]]>;
+  ownership?: OwnershipLedgerJson;
 }
 
 /**
@@ -141,6 +147,7 @@ export class AlertBook {
   private readonly consignments = new Map<string, { exemptionId: string; mmsi?: string }>();
   private readonly exemptions = new Map<string, { organisation: string; sites: Site[] }>();
   private readonly tracks = new Map<string, TrackPoint[]>();
+  private ownership = new OwnershipLedger();
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -148,13 +155,18 @@ export class AlertBook {
   apply(event: BookEvent): EventClassification | undefined {
     const cloudEvent = event.data as CloudEvent;
     switch (event.type) {
+      case OwnershipEventTypes.Transferred:
+        this.ownership.apply(cloudEvent);
+        return undefined;
       case EventTypes.ConsignmentRegistered: {
         const d = cloudEvent.data as ConsignmentRegisteredData;
+        this.ownership.apply(cloudEvent);
         this.consignments.set(d.consignmentId, { exemptionId: d.exemptionId, mmsi: d.vessel?.mmsi });
         return undefined;
       }
       case EventTypes.ExemptionGranted: {
         const d = cloudEvent.data as ExemptionGrantedData;
+        this.ownership.apply(cloudEvent);
         this.exemptions.set(d.exemptionId, {
           organisation: d.implementingOrg,
           sites: d.sites.map((s) => ({ siteId: s.siteId, lat: s.lat, lon: s.lon })),
@@ -213,11 +225,14 @@ export class AlertBook {
     };
   }
 
-  /** Where a consignment belongs (exemption, organisation), for tenancy checks. */
+  /**
+   * Where a consignment belongs (exemption, organisation), for tenancy checks: the one ownership model
+   * (`OwnershipLedger`: first accepted registration and grant, operator transfers).
+   */
   ownerOf = (consignmentId: string): ConsignmentOwner | undefined => {
-    const c = this.consignments.get(consignmentId);
-    if (!c) return undefined;
-    return { exemptionId: c.exemptionId, organisation: this.exemptions.get(c.exemptionId)?.organisation };
+    const exemptionId = this.ownership.exemptionOfConsignment(consignmentId);
+    if (exemptionId === undefined) return undefined;
+    return { exemptionId, organisation: this.ownership.organisationOfExemption(exemptionId) };
   };
 
   snapshot(): BookSnapshot {
@@ -227,6 +242,7 @@ export class AlertBook {
       consignments: [...this.consignments],
       exemptions: [...this.exemptions],
       tracks: [...this.tracks],
+      ownership: this.ownership.toJson(),
     };
   }
 
@@ -238,6 +254,13 @@ export class AlertBook {
     for (const [k, v] of s.consignments ?? []) book.consignments.set(k, v);
     for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
     for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
+    // A snapshot from before the ownership ledger: the ownership its (newest-wins) maps imply.
+    book.ownership = s.ownership
+      ? OwnershipLedger.fromJson(s.ownership)
+      : OwnershipLedger.fromJson({
+          exemptions: (s.exemptions ?? []).map(([k, v]) => [k, v.organisation]),
+          consignments: (s.consignments ?? []).map(([k, v]) => [k, v.exemptionId]),
+        });
     return book;
   }
 

@@ -35,3 +35,4 @@ export * from './upcasting/upcaster-registry';
 export * from './upcasting/flag-raised.upcasters';
 export * from './upcasting/event-upcasters';
 export * from './upcasting/published-form';
+export * from './ownership';

@@ -11,6 +11,8 @@ import {
   type FieldError,
   type EventValidation,
   type HttpHeaders,
+  BatchOwnership,
+  type OwnershipLookup,
 } from '@aidwatch/domain';
 import {
   EventContentConflictError,
@@ -88,18 +90,29 @@ export class EventIntake {
 
   private readonly limits: StringLimits;
   private readonly clock: IntakeClock;
+  /**
+   * Who owns exemptions and consignments (see `ownershipRefusal`): a grant or registration that would move
+   * one is refused, over HTTP (403) and Kafka (dead letter) alike. Absent: not judged (benchmarks, tools).
+   */
+  private readonly ownership: OwnershipLookup | undefined;
 
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
    * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `nmea`: the AIS
-   * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`).
+   * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`). `ownership`: the
+   * ownership lookup writes are judged against (the store's, `StoreTenantLookup`).
    */
   constructor(
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
-    { nmea, ...limits }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions } = {},
+    {
+      nmea,
+      ownership,
+      ...limits
+    }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions; ownership?: OwnershipLookup } = {},
     clock: Partial<IntakeClock> = {},
   ) {
+    this.ownership = ownership;
     this.limits = { identifierLength: 256, textLength: 4096, ...limits };
     this.nmea = new NmeaDecoder(nmea);
     this.clock = { now: () => Date.now(), maxFutureSkewMs: defaultMaxFutureSkewSec * 1000, ...clock };
@@ -159,6 +172,19 @@ export class EventIntake {
         const reason = await authorize(event);
         if (reason)
           refusals.push({ index, id: event.id, reason, errors: [{ field: 'source', message: reason }] });
+      }
+      if (refusals.length > 0) {
+        this.metrics.eventsRejected.inc({ topic: 'http' }, refusals.length);
+        return { ok: false, kind: 'forbidden', errors: refusals };
+      }
+    }
+    if (this.ownership) {
+      const batch = new BatchOwnership(this.ownership);
+      const refusals: HttpEventError[] = [];
+      for (const [index, event] of events.entries()) {
+        const reason = await batch.judge(event);
+        if (reason)
+          refusals.push({ index, id: event.id, reason, errors: [{ field: 'data', message: reason }] });
       }
       if (refusals.length > 0) {
         this.metrics.eventsRejected.inc({ topic: 'http' }, refusals.length);
@@ -247,6 +273,24 @@ export class EventIntake {
         this.metrics.eventsRejected.inc({ topic: message.topic });
         outcomes.push({ kind: 'invalid', reason: decoded.reason, errors: decoded.errors });
       }
+    }
+    if (this.ownership) {
+      const batch = new BatchOwnership(this.ownership);
+      const kept: typeof valid = [];
+      for (const entry of valid) {
+        const reason = await batch.judge(entry.event);
+        if (reason === undefined) {
+          kept.push(entry);
+          continue;
+        }
+        this.metrics.eventsRejected.inc({ topic: entry.topic });
+        outcomes[entry.outcome] = {
+          kind: 'invalid',
+          reason: `refused: ${reason}`,
+          errors: [{ field: 'data', message: reason }],
+        };
+      }
+      valid.splice(0, valid.length, ...kept);
     }
     try {
       await this.append(valid.map(({ event, topic }) => ({ event, channel: topic })));

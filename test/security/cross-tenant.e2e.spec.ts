@@ -1,0 +1,206 @@
+import type { Role } from '@aidwatch/access';
+import { consignmentRegistered, exemptionGranted, verificationReported } from '@aidwatch/domain/testing';
+import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
+
+/**
+ * Cross-tenant cases (issue "Isolation between organisations"), against the real HTTP server: two
+ * implementing organisations, A (the attacker, holding legitimate credentials of its own) and B. Every
+ * case is refused and changes nothing; the owner's reads keep working.
+ */
+const ORG_A = 'Organisation A';
+const ORG_B = 'Organisation B';
+const E_A = 'EX-A-1';
+const E_B = 'EX-B-1';
+const C_A = 'CSG-A-1';
+const C_B = 'CSG-B-1';
+const C_MOVE = 'CSG-B-2';
+
+describe('isolation between organisations', () => {
+  jest.setTimeout(60_000);
+  let system: TestSystem;
+  const key = new Map<string, string>();
+  const as = (who: string) => key.get(who)!;
+  let seq = 0;
+
+  const post = (who: string, path: string, body: unknown) =>
+    system.fetch(`${system.url}${path}`, {
+      method: 'POST',
+      as: as(who),
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+  const get = (who: string, path: string) => system.fetch(`${system.url}${path}`, { as: as(who) });
+
+  beforeAll(async () => {
+    system = await startTestSystem({ RATE_LIMIT_REQUESTS: '100000' });
+    const credentials: Array<
+      [string, { role: Role; tenant?: string; sources?: string[]; monitorId?: string }]
+    > = [
+      ['relay', { role: 'producer', sources: ['*'] }],
+      ['producerA', { role: 'producer', tenant: ORG_A, sources: ['*'] }],
+      ['producerB', { role: 'producer', tenant: ORG_B, sources: ['*'] }],
+      ['dashboardA', { role: 'dashboard', tenant: ORG_A }],
+      ['dashboardB', { role: 'dashboard', tenant: ORG_B }],
+      ['monitorA', { role: 'monitor', tenant: ORG_A, monitorId: 'MON-A' }],
+      ['operator', { role: 'operator' }],
+    ];
+    for (const [name, grant] of credentials) key.set(name, system.credential(grant));
+    const story = [
+      exemptionGranted({ id: 'g-a', data: { exemptionId: E_A, implementingOrg: ORG_A } }),
+      exemptionGranted({ id: 'g-b', data: { exemptionId: E_B, implementingOrg: ORG_B } }),
+      consignmentRegistered({ id: 'r-a', subject: C_A, data: { consignmentId: C_A, exemptionId: E_A } }),
+      consignmentRegistered({ id: 'r-b', subject: C_B, data: { consignmentId: C_B, exemptionId: E_B } }),
+      consignmentRegistered({
+        id: 'r-b2',
+        subject: C_MOVE,
+        data: { consignmentId: C_MOVE, exemptionId: E_B },
+      }),
+    ];
+    const res = await post('relay', '/events', story);
+    expect(res.status).toBe(202);
+    await eventually(async () =>
+      (await get('dashboardB', `/consignments/${C_MOVE}`)).ok ? true : undefined,
+    );
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const ownerReadsStillWork = async () => {
+    expect((await get('dashboardB', `/consignments/${C_B}`)).status).toBe(200);
+    expect((await get('dashboardA', `/consignments/${C_B}`)).status).toBe(403);
+    expect((await get('dashboardA', `/streams/exemption-${E_B}`)).status).toBe(403);
+  };
+
+  describe('takeover by grant or registration is refused (403) and changes nothing', () => {
+    const takeovers: Array<[string, string, () => unknown]> = [
+      [
+        "A's producer grants B's exemption to A",
+        'producerA',
+        () =>
+          exemptionGranted({ id: `takeover-${++seq}`, data: { exemptionId: E_B, implementingOrg: ORG_A } }),
+      ],
+      [
+        "a trusted relay grants B's exemption to A",
+        'relay',
+        () =>
+          exemptionGranted({ id: `takeover-${++seq}`, data: { exemptionId: E_B, implementingOrg: ORG_A } }),
+      ],
+      [
+        "A's producer re-registers B's consignment under A's exemption",
+        'producerA',
+        () =>
+          consignmentRegistered({
+            id: `takeover-${++seq}`,
+            subject: C_B,
+            data: { consignmentId: C_B, exemptionId: E_A },
+          }),
+      ],
+      [
+        "a trusted relay re-registers B's consignment under A's exemption",
+        'relay',
+        () =>
+          consignmentRegistered({
+            id: `takeover-${++seq}`,
+            subject: C_B,
+            data: { consignmentId: C_B, exemptionId: E_A },
+          }),
+      ],
+      [
+        "A's producer registers a new consignment under B's exemption",
+        'producerA',
+        () =>
+          consignmentRegistered({
+            id: `takeover-${++seq}`,
+            subject: 'CSG-NEW',
+            data: { consignmentId: 'CSG-NEW', exemptionId: E_B },
+          }),
+      ],
+      [
+        'a batch grants a new exemption to A, then to B',
+        'relay',
+        () => [
+          exemptionGranted({
+            id: `takeover-${++seq}`,
+            data: { exemptionId: 'EX-NEW', implementingOrg: ORG_A },
+          }),
+          exemptionGranted({
+            id: `takeover-${++seq}`,
+            data: { exemptionId: 'EX-NEW', implementingOrg: ORG_B },
+          }),
+        ],
+      ],
+    ];
+    for (const [name, who, body] of takeovers)
+      it(name, async () => {
+        const res = await post(who, '/events', body());
+        expect(res.status).toBe(403);
+        await ownerReadsStillWork();
+      });
+
+    it('lets the owner amend its own exemption and registration', async () => {
+      const amendment = exemptionGranted({
+        id: `amend-${++seq}`,
+        data: { exemptionId: E_B, implementingOrg: ORG_B, projectTitle: 'Amended' },
+      });
+      expect((await post('producerB', '/events', amendment)).status).toBe(202);
+      await ownerReadsStillWork();
+    });
+  });
+
+  describe('the operator transfer', () => {
+    const transfer = { consignmentId: C_MOVE, toExemptionId: E_A, reason: 'B handed the shipment over to A' };
+
+    it.each(['producerA', 'dashboardA', 'dashboardB', 'monitorA'])('is refused to %s (403)', async (who) => {
+      expect((await post(who, '/admin/ownership/transfers', transfer)).status).toBe(403);
+    });
+
+    it('answers 400 for a malformed transfer and 404 for an unknown subject', async () => {
+      expect((await post('operator', '/admin/ownership/transfers', { reason: 'x' })).status).toBe(400);
+      expect(
+        (
+          await post('operator', '/admin/ownership/transfers', {
+            ...transfer,
+            toExemptionId: E_B,
+            exemptionId: E_B,
+          })
+        ).status,
+      ).toBe(400);
+      expect(
+        (await post('operator', '/admin/ownership/transfers', { ...transfer, consignmentId: 'CSG-NONE' }))
+          .status,
+      ).toBe(404);
+      expect(
+        (await post('operator', '/admin/ownership/transfers', { ...transfer, reason: ' ' })).status,
+      ).toBe(400);
+    });
+
+    it('moves a consignment for every reader and writer at once, and is in the audit trail', async () => {
+      const res = await post('operator', '/admin/ownership/transfers', transfer);
+      expect(res.status).toBe(201);
+      const event = (await res.json()) as { type: string; data: Record<string, unknown> };
+      expect(event.type).toBe('aidwatch.ownership.transferred.v1');
+      expect(event.data).toMatchObject({ kind: 'consignment', fromExemptionId: E_B, toExemptionId: E_A });
+      expect(event.data.by).toMatch(/^key:/);
+      await eventually(async () =>
+        (await get('dashboardA', `/consignments/${C_MOVE}`)).ok ? true : undefined,
+      );
+      expect((await get('dashboardB', `/consignments/${C_MOVE}`)).status).toBe(403);
+      // Writes follow at once: A's monitor reports on it, B's producer no longer writes about it.
+      const visit = verificationReported({
+        id: `visit-${++seq}`,
+        data: { consignmentId: C_MOVE, monitorId: 'MON-A' },
+      });
+      expect((await post('monitorA', '/events', visit)).status).toBe(202);
+      const registration = consignmentRegistered({
+        id: `back-${++seq}`,
+        subject: C_MOVE,
+        data: { consignmentId: C_MOVE, exemptionId: E_B },
+      });
+      expect((await post('producerB', '/events', registration)).status).toBe(403);
+      const trail = await get('operator', `/streams/ownership-consignment-${C_MOVE}`);
+      expect(trail.status).toBe(200);
+      expect(JSON.stringify(await trail.json())).toContain('B handed the shipment');
+    });
+  });
+});
