@@ -55,7 +55,7 @@ export class AlertActionsController {
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
       .slice(0, query.limit)
-      .map((a) => this.view(a, now, false));
+      .map((a) => this.view(a, now, false, caller.tenant));
     return { items };
   }
 
@@ -101,7 +101,7 @@ export class AlertActionsController {
   @Get(':alertId')
   @ApiOperation({ summary: 'One alert with its flags and history (who, when, why)' })
   get(@Req() req: Request, @Param('alertId') alertId: string) {
-    return this.view(this.visible(req, alertId), new Date().toISOString(), true);
+    return this.view(this.visible(req, alertId), new Date().toISOString(), true, callerOf(req).tenant);
   }
 
   @Post(':alertId/acknowledge')
@@ -149,8 +149,9 @@ export class AlertActionsController {
     this.visible(req, alertId);
     const now = new Date().toISOString();
     try {
-      const alert = await this.alerts.act(alertId, command(callerOf(req).id, now));
-      return this.view(alert, now, true);
+      const caller = callerOf(req);
+      const alert = await this.alerts.act(alertId, command(caller.id, now));
+      return this.view(alert, now, true, caller.tenant);
     } catch (error) {
       if (error instanceof UnknownAlertError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);
       if (error instanceof InvalidAlertCommandError)
@@ -162,9 +163,10 @@ export class AlertActionsController {
     }
   }
 
-  private view(alert: Alert, now: string, full: boolean) {
+  /** `tenant`: the reader's organisation (its own and operators' silences, its own inhibiting alerts); absent for operators. */
+  private view(alert: Alert, now: string, full: boolean, tenant: string | undefined) {
     const { history, flagIds, lifecycleEvents: _n, ...rest } = alert;
-    const muted = this.alerts.book.mutedBy(alert, now);
+    const muted = this.alerts.book.mutedBy(alert, now, { tenant });
     return full ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
   }
 }

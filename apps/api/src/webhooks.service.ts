@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import {
   ALERT_EVENT_PREFIX,
   filterMatches,
+  notifiesRecipient,
   type EventClassification,
   retryDelayMs,
   type AlertFilter,
@@ -40,9 +41,10 @@ class WebhookOutboxProjection implements Projection {
     // Not folded yet (the book lags): fail, so the runner retries from its checkpoint; nothing is lost.
     if (c === undefined && !this.isFolded(stored.id))
       throw new Error(`alert book has not reached ${stored.id}`);
-    if (!c?.notify) return;
+    if (!c) return;
     for (const s of this.subscriptions()) {
       if (stored.recordedAt < s.createdAt) continue;
+      if (!notifiesRecipient(c, s.tenant)) continue;
       if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
       if (!filterMatches(s.filters, c)) continue;
       const added = this.store.enqueue({

@@ -24,7 +24,13 @@ import {
 import { labelsOf, type AlertLabels, type ConsignmentOwner } from './alert-labels';
 import type { AlertEventFacts, GeoPoint } from './alert-filter';
 import { DefaultInhibitionRules, inhibitorsOf, type InhibitionRule } from './inhibition';
-import { silencesMuting, type Silence, type SilenceCreatedData, type SilenceExpiredData } from './silence';
+import {
+  silenceApplies,
+  silencesMuting,
+  type Silence,
+  type SilenceCreatedData,
+  type SilenceExpiredData,
+} from './silence';
 
 /**
  * The detector's reason when a flag is replaced by one with newer evidence for the same problem; it may go
@@ -85,6 +91,25 @@ export interface EventClassification extends AlertEventFacts {
   inhibitedBy: string[];
   /** True when a notification (webhook) is due: a change of the alert not muted by a silence or inhibition. */
   notify: boolean;
+  /** A change worth notifying (not a re-detection or a superseded clear), before silences and inhibitions. */
+  changed: boolean;
+  /** The tenant of each silence in `silencedBy` (absent: an operator's silence). */
+  silencing: Array<{ tenant?: string }>;
+  /** The organisations of each alert in `inhibitedBy`. */
+  inhibiting: string[][];
+}
+
+/**
+ * Whether an event is notified to a recipient (a webhook subscription): `recipient` its tenant, or
+ * undefined for an operator's. A tenant's silence mutes only its own organisation's deliveries
+ * (`silenceApplies`); an inhibiting alert mutes a tenant's delivery only when it is of that organisation.
+ */
+export function notifiesRecipient(c: EventClassification, recipient: string | undefined): boolean {
+  // A classification remembered before these fields existed: its overall verdict.
+  if (c.changed === undefined) return c.notify;
+  if (!c.changed) return false;
+  if (c.silencing.some((s) => silenceApplies(s, recipient))) return false;
+  return !c.inhibiting.some((orgs) => recipient === undefined || orgs.includes(recipient));
 }
 
 /** The stored events the book reads: the store's id, type, data (a CloudEvent) and recording time. */
@@ -216,12 +241,28 @@ export class AlertBook {
     return [...this.silences.values()];
   }
 
-  /** Silences muting the alert at `at` (the caller's clock), and active alerts inhibiting it. */
-  mutedBy(alert: Alert, at: string): { silencedBy: string[]; inhibitedBy: string[] } {
+  /**
+   * Silences muting the alert at `at` (the caller's clock), and active alerts inhibiting it, as `reader`
+   * may see them: a tenant (`reader` its organisation) sees its own and operators' silences and only
+   * inhibiting alerts of its organisation; an operator (`reader` undefined, the default) sees all.
+   */
+  mutedBy(
+    alert: Alert,
+    at: string,
+    reader?: { tenant?: string },
+  ): { silencedBy: string[]; inhibitedBy: string[] } {
     if (alert.status === 'resolved') return { silencedBy: [], inhibitedBy: [] };
+    const tenant = reader?.tenant;
+    const silences = silencesMuting(this.silences.values(), alert.labels, at);
+    const inhibitors = inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules);
     return {
-      silencedBy: silencesMuting(this.silences.values(), alert.labels, at),
-      inhibitedBy: inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules),
+      silencedBy: silences
+        .filter((s) => tenant === undefined || silenceApplies(s, tenant))
+        .map((s) => s.silenceId),
+      inhibitedBy:
+        tenant === undefined
+          ? inhibitors
+          : inhibitors.filter((id) => this.alerts.get(id)?.labels.organisation.includes(tenant)),
     };
   }
 
@@ -383,11 +424,15 @@ export class AlertBook {
 
   private classify(event: BookEvent, alert: Alert, reason: NotifyReason): EventClassification {
     const muted = reason === 'duplicate' || reason === 'no-change';
-    const silencedBy = muted ? [] : silencesMuting(this.silences.values(), alert.labels, event.recordedAt);
+    const silences = muted ? [] : silencesMuting(this.silences.values(), alert.labels, event.recordedAt);
+    const silencedBy = silences.map((s) => s.silenceId);
     const inhibitedBy = muted
       ? []
       : inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules);
     return {
+      changed: !muted,
+      silencing: silences.map((s) => (s.tenant === undefined ? {} : { tenant: s.tenant })),
+      inhibiting: inhibitedBy.map((id) => [...(this.alerts.get(id)?.labels.organisation ?? [])]),
       eventId: event.id,
       type: event.type,
       alertId: alert.alertId,
