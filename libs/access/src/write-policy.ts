@@ -44,7 +44,7 @@ export async function writeRefusal(
   if (principal.sources && !sourceAllowed(principal.sources, event.source))
     return `source ${JSON.stringify(event.source)} is not one this credential may write under`;
   const data = event.data as { consignmentId: string; monitorId: string };
-  if (principal.monitorId && data.monitorId !== principal.monitorId)
+  if (principal.monitorId === undefined || data.monitorId !== principal.monitorId)
     return `monitorId ${JSON.stringify(data.monitorId)} is not this credential's monitor`;
   const tenant = await tenantOf(data.consignmentId);
   if (tenant === undefined || tenant !== principal.tenant)

@@ -58,7 +58,14 @@ const originList = makeValidator<string[]>((input) => {
 export interface AccessConfig {
   /** SQLite file of API keys (salted hashes), or ':memory:'. */
   keyStorePath: string;
-  jwt?: { jwksUrl?: string; jwksFile?: string; issuer: string; audience: string };
+  jwt?: {
+    jwksUrl?: string;
+    jwksFile?: string;
+    issuer: string;
+    audience: string;
+    /** Whether a token's `aidwatch_role: admin` is honoured (`AUTH_JWT_ALLOW_ADMIN`, default false). */
+    allowAdmin?: boolean;
+  };
 }
 
 /** Limits on what one request may carry; each breach is answered with a clear 4xx. */
@@ -216,6 +223,10 @@ export function loadConfig(
       AUTH_JWKS_FILE: str({ default: '' }),
       AUTH_JWT_ISSUER: str({ default: '' }),
       AUTH_JWT_AUDIENCE: str({ default: 'aidwatch' }),
+      AUTH_JWT_ALLOW_ADMIN: bool({
+        default: false,
+        desc: 'honour aidwatch_role=admin in identity-provider tokens (off: admin comes only from the key store)',
+      }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
@@ -287,6 +298,7 @@ export function loadConfig(
               ...(e.AUTH_JWKS_FILE ? { jwksFile: path.resolve(e.AUTH_JWKS_FILE) } : {}),
               issuer: e.AUTH_JWT_ISSUER,
               audience: e.AUTH_JWT_AUDIENCE,
+              ...(e.AUTH_JWT_ALLOW_ADMIN ? { allowAdmin: true } : {}),
             }
           : undefined,
     },

@@ -49,7 +49,8 @@ export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & {
       {
         role: 'monitor' as const,
         tenant,
-        ...(monitors.has(tenant) ? { monitorId: monitors.get(tenant) } : {}),
+        // Every monitor key names its monitor; an organisation without visits in the demo gets one of its own.
+        monitorId: monitors.get(tenant) ?? `MON-${tenant.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase()}`,
         label,
         tenantLabel: tenant,
       },
