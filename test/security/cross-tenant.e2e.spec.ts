@@ -204,3 +204,34 @@ describe('isolation between organisations', () => {
     });
   });
 });
+
+describe('refused credentials are rate-limited per address', () => {
+  jest.setTimeout(30_000);
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ AUTH_FAILURES_PER_ADDRESS: '5', AUTH_FAILURE_WINDOW_SEC: '2' });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('answers 401 up to the limit, then 429 with Retry-After to every credential from the address, until the window ends', async () => {
+    const guess = () =>
+      `awk_${'0'.repeat(16)}_${Math.random().toString(16).slice(2).padEnd(64, '0').slice(0, 64)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await system.fetch(`${system.url}/flags`, { as: guess() })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const valid = await system.fetch(`${system.url}/flags`, { as: system.keys.operator });
+    expect(valid.status).toBe(429);
+    expect(Number(valid.headers.get('retry-after'))).toBeGreaterThan(0);
+    // No credential at all is not a guess: still a plain 401.
+    expect((await system.fetch(`${system.url}/flags`, { as: null })).status).toBe(401);
+    await eventually(
+      async () =>
+        (await system.fetch(`${system.url}/flags`, { as: system.keys.operator })).ok ? true : undefined,
+      5_000,
+      'the window to end',
+    );
+  });
+});

@@ -96,6 +96,12 @@ export interface HttpConfig {
   corsOrigins: string[];
   /** Requests per credential (or per address without one) in each window. */
   rateLimit: { requests: number; windowMs: number };
+  /**
+   * Refused credentials per client address in each window (`AUTH_FAILURES_PER_ADDRESS`,
+   * `AUTH_FAILURE_WINDOW_SEC`); beyond it every credential from that address is answered 429 until the
+   * window ends (OWASP Authentication Cheat Sheet: throttle failed attempts).
+   */
+  authFailures: { perAddress: number; windowMs: number };
   /** Server-Sent Events: bytes buffered for one slow client before it is dropped; history page size. */
   sse: { maxBufferedBytes: number; historyPageSize: number };
 }
@@ -216,6 +222,8 @@ export function loadConfig(
       CORS_ORIGINS: originList({ default: [] }),
       RATE_LIMIT_REQUESTS: positiveInt({ default: 1200 }),
       RATE_LIMIT_WINDOW_SEC: positiveInt({ default: 60 }),
+      AUTH_FAILURES_PER_ADDRESS: positiveInt({ default: 20 }),
+      AUTH_FAILURE_WINDOW_SEC: positiveInt({ default: 300 }),
       SSE_MAX_BUFFERED_BYTES: positiveInt({ default: 1_048_576 }),
       SSE_HISTORY_PAGE: positiveInt({ default: 500 }),
       ACCESS_KEYS_FILE: str({ default: '' }),
@@ -283,6 +291,7 @@ export function loadConfig(
       host: e.HOST,
       corsOrigins: e.CORS_ORIGINS,
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_SEC * 1000 },
+      authFailures: { perAddress: e.AUTH_FAILURES_PER_ADDRESS, windowMs: e.AUTH_FAILURE_WINDOW_SEC * 1000 },
       sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
     },
     access: {
