@@ -1,6 +1,8 @@
 import type { Role } from '@aidwatch/access';
 import { consignmentRegistered, exemptionGranted, verificationReported } from '@aidwatch/domain/testing';
 import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
+import { SseClient } from '../support/sse-client';
+import { shrinkageStory } from '../support/stories';
 
 /**
  * Cross-tenant cases (issue "Isolation between organisations"), against the real HTTP server: two
@@ -32,7 +34,7 @@ describe('isolation between organisations', () => {
   const get = (who: string, path: string) => system.fetch(`${system.url}${path}`, { as: as(who) });
 
   beforeAll(async () => {
-    system = await startTestSystem({ RATE_LIMIT_REQUESTS: '100000' });
+    system = await startTestSystem({ RATE_LIMIT_REQUESTS: '100000', WEBHOOK_PRIVATE_TARGETS: 'true' });
     const credentials: Array<
       [string, { role: Role; tenant?: string; sources?: string[]; monitorId?: string }]
     > = [
@@ -146,6 +148,60 @@ describe('isolation between organisations', () => {
       expect((await post('producerB', '/events', amendment)).status).toBe(202);
       await ownerReadsStillWork();
     });
+  });
+
+  it('ends an open alert stream within seconds of its key being revoked', async () => {
+    const key = system.credential({ role: 'dashboard', tenant: ORG_B });
+    const sse = new SseClient(`${system.url}/alerts/stream`, system.auth(key));
+    await sse.open();
+    expect(sse.status).toBe(200);
+    const revoked = await system.fetch(`${system.url}/admin/keys/${key.split('_')[1]}`, {
+      method: 'DELETE',
+      as: system.keys.admin,
+    });
+    expect(revoked.status).toBe(204);
+    const started = Date.now();
+    const ended = await Promise.race([
+      sse.ended!.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 8_000)),
+    ]);
+    await sse.close();
+    expect(ended).toBe(true);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(sse.frames.some((f) => f.event === 'error' && f.data.includes('revoked'))).toBe(true);
+  });
+
+  it('stops the webhook subscriptions of a revoked key; another key of the organisation keeps its own', async () => {
+    const story = shrinkageStory('revocation');
+    const org = 'World Food Programme';
+    const revokedKey = system.credential({ role: 'dashboard', tenant: org });
+    const keptKey = system.credential({ role: 'dashboard', tenant: org });
+    const subscribe = async (key: string, name: string) => {
+      const res = await system.fetch(`${system.url}/subscriptions`, {
+        method: 'POST',
+        as: key,
+        body: JSON.stringify({ url: `http://127.0.0.1:9/${name}` }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { subscriptionId: string }).subscriptionId;
+    };
+    const revokedSubscription = await subscribe(revokedKey, 'revoked');
+    const keptSubscription = await subscribe(keptKey, 'kept');
+    const revoke = await system.fetch(`${system.url}/admin/keys/${revokedKey.split('_')[1]}`, {
+      method: 'DELETE',
+      as: system.keys.admin,
+    });
+    expect(revoke.status).toBe(204);
+    expect((await post('relay', '/events', story.events)).status).toBe(202);
+    const deliveries = async (id: string) =>
+      ((await (await get('operator', `/subscriptions/${id}/deliveries`)).json()) as { items: unknown[] })
+        .items;
+    await eventually(
+      async () => ((await deliveries(keptSubscription)).length > 0 ? true : undefined),
+      30_000,
+    );
+    expect(await deliveries(revokedSubscription)).toEqual([]);
   });
 
   describe('the operator transfer', () => {

@@ -14,6 +14,8 @@ import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ALERT_EVENT_PREFIX, filterErrors, filterMatches, type AlertFilter } from '@aidwatch/alerts';
 import {
+  AuthenticationError,
+  Authenticator,
   seesFlag,
   StoreTenantLookup,
   tenantScopeOf,
@@ -34,6 +36,8 @@ import { comparePositions } from './resume-position';
 const HEARTBEAT_MS = 15_000;
 /** How long a client that stopped reading may hold its buffer before it is dropped. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** How often an open stream's credential is checked again: a revoked key or expired token ends it this soon. */
+const CREDENTIAL_RECHECK_MS = 2_000;
 
 type FlagData = Partial<Flag> & Partial<FlagClearedData> & { alert?: { consignmentIds?: string[] } };
 
@@ -44,7 +48,8 @@ type FlagData = Partial<Flag> & Partial<FlagClearedData> & { alert?: { consignme
  * that event, read from the store a page at a time, yielding the event loop between pages. A client
  * that stops reading is dropped once `SSE_MAX_BUFFERED_BYTES` are waiting for it (or it has not drained
  * for 10 s); it may reconnect with the last id it received. Each caller sees only the flags of its
- * tenants (`seesFlag`).
+ * tenants (`seesFlag`). The credential is checked again every 2 s: once it is revoked or expired, the
+ * stream sends `event: error` and ends.
  */
 @ApiTags('Alerts')
 @ApiBearerAuth()
@@ -61,6 +66,7 @@ export class AlertsController implements BeforeApplicationShutdown {
     private readonly readModel: ReadModelService,
     private readonly tenants: StoreTenantLookup,
     private readonly alerts: AlertsService,
+    private readonly authenticator: Authenticator,
   ) {}
 
   /** Ends open streams so the HTTP server can close (clients reconnect with Last-Event-ID). */
@@ -113,6 +119,16 @@ export class AlertsController implements BeforeApplicationShutdown {
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const closed = new Promise<void>((resolve) => req.on('close', resolve));
     void closed.then(() => subscription.close());
+    // A credential revoked (or a token expired) while the stream is open ends it within seconds.
+    const authorization = req.header('authorization');
+    const recheck = setInterval(() => {
+      this.authenticator.authenticate(authorization).catch((error: unknown) => {
+        clearInterval(recheck);
+        const reason = error instanceof AuthenticationError ? error.message : 'credential no longer valid';
+        res.write(`event: error\ndata: ${JSON.stringify({ error: 'unauthenticated', reason })}\n\n`);
+        void subscription.close();
+      });
+    }, CREDENTIAL_RECHECK_MS);
     const visible = this.visibility(tenantScopeOf(principal));
     const { maxBufferedBytes, historyPageSize } = this.config.http.sse;
     let sinceYield = 0;
@@ -136,6 +152,7 @@ export class AlertsController implements BeforeApplicationShutdown {
       res.write(`event: error\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
     } finally {
       clearInterval(heartbeat);
+      clearInterval(recheck);
       this.open.delete(subscription);
       await subscription.close();
       this.metrics.alertSubscribers.dec();

@@ -16,7 +16,8 @@ import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
-import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import type { ApiKeyStore } from '@aidwatch/access';
+import { API_KEY_STORE, APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
 import { WebhookStore, type WebhookDelivery, type WebhookSubscription } from './webhook.store';
 
@@ -34,6 +35,7 @@ class WebhookOutboxProjection implements Projection {
     private readonly store: WebhookStore,
     private readonly subscriptions: () => WebhookSubscription[],
     private readonly enqueued: (subscriptionId: string) => void,
+    private readonly creatorRevoked: (createdBy: string) => boolean,
   ) {}
 
   async apply(stored: StoredEvent): Promise<void> {
@@ -45,6 +47,7 @@ class WebhookOutboxProjection implements Projection {
     for (const s of this.subscriptions()) {
       if (stored.recordedAt < s.createdAt) continue;
       if (!notifiesRecipient(c, s.tenant)) continue;
+      if (this.creatorRevoked(s.createdBy)) continue;
       if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
       if (!filterMatches(s.filters, c)) continue;
       const added = this.store.enqueue({
@@ -63,6 +66,16 @@ class WebhookOutboxProjection implements Projection {
   }
   restore(): void {}
   reset(): void {}
+}
+
+/**
+ * Whether a subscription's creator is an API key that has since been revoked: its subscriptions then
+ * stop receiving new deliveries. A subscription made with an identity-provider token belongs to the
+ * token's organisation and stays until deleted (a token cannot be revoked here, only expire).
+ */
+function revokedKey(keys: ApiKeyStore, createdBy: string): boolean {
+  if (!createdBy.startsWith('key:')) return false;
+  return keys.find(createdBy.slice('key:'.length))?.revokedAt !== undefined;
 }
 
 /**
@@ -90,6 +103,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     checkpoints: CheckpointStore,
     health: HealthRegistry,
     alerts: AlertsService,
+    @Inject(API_KEY_STORE) keys: ApiKeyStore,
   ) {
     this.store = new WebhookStore(config.webhooks.path);
     this.policy = config.webhooks;
@@ -105,6 +119,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
         this.store,
         () => this.active,
         (id) => this.kick(id),
+        (createdBy) => revokedKey(keys, createdBy),
       ),
       {
         checkpointEveryEvents: config.checkpointEveryEvents,
