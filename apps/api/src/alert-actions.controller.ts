@@ -26,6 +26,7 @@ import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody }
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService, UnknownAlertError } from './alerts.service';
 import { callerOf } from './principal';
+import { RedactionService } from './redaction.service';
 import { TenancyService } from './tenancy.service';
 
 /** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
@@ -38,6 +39,7 @@ export class AlertActionsController {
   constructor(
     private readonly alerts: AlertsService,
     private readonly tenancy: TenancyService,
+    private readonly redaction: RedactionService,
   ) {}
 
   @Get()
@@ -76,7 +78,11 @@ export class AlertActionsController {
     const rank = ['low', 'medium', 'high', 'critical'];
     for (const a of this.alerts.book.all()) {
       if (a.status === 'resolved' || !this.tenancy.maySee(caller, a.labels)) continue;
-      for (const id of a.consignmentIds.length > 0 ? a.consignmentIds : ['(none)']) {
+      // A tenant's groups are its own consignments only (a shared vessel alert names others' too).
+      const ids = a.consignmentIds.filter(
+        (id) => caller.tenant === undefined || this.alerts.book.ownerOf(id)?.organisation === caller.tenant,
+      );
+      for (const id of ids.length > 0 ? ids : ['(none)']) {
         const g = groups.get(id) ?? {
           consignmentId: id,
           alerts: [],
@@ -164,9 +170,12 @@ export class AlertActionsController {
   }
 
   /** `tenant`: the reader's organisation (its own and operators' silences, its own inhibiting alerts); absent for operators. */
+  /** Redacted per reader (RedactionService): a tenant sees its own organisation's identifiers and notes only. */
   private view(alert: Alert, now: string, full: boolean, tenant: string | undefined) {
-    const { history, flagIds, lifecycleEvents: _n, ...rest } = alert;
+    const { history: _history, flagIds, lifecycleEvents: _n, ...rest } = alert;
     const muted = this.alerts.book.mutedBy(alert, now, { tenant });
-    return full ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
+    const history = this.redaction.history(alert, tenant);
+    const view = full ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
+    return this.redaction.forTenant(tenant)(view, alert.consignmentIds);
   }
 }

@@ -32,6 +32,7 @@ import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService } from './alerts.service';
 import { ReadModelService } from './read-model.service';
 import { comparePositions } from './resume-position';
+import { consignmentIdsOf, RedactionService, type PublishedEvent } from './redaction.service';
 
 const HEARTBEAT_MS = 15_000;
 /** How long a client that stopped reading may hold its buffer before it is dropped. */
@@ -67,6 +68,7 @@ export class AlertsController implements BeforeApplicationShutdown {
     private readonly tenants: StoreTenantLookup,
     private readonly alerts: AlertsService,
     private readonly authenticator: Authenticator,
+    private readonly redaction: RedactionService,
   ) {}
 
   /** Ends open streams so the HTTP server can close (clients reconnect with Last-Event-ID). */
@@ -129,7 +131,9 @@ export class AlertsController implements BeforeApplicationShutdown {
         void subscription.close();
       });
     }, CREDENTIAL_RECHECK_MS);
-    const visible = this.visibility(tenantScopeOf(principal));
+    const scope = tenantScopeOf(principal);
+    const visible = this.visibility(scope);
+    const tenant = scope.kind === 'tenant' ? scope.tenant : undefined;
     const { maxBufferedBytes, historyPageSize } = this.config.http.sse;
     let sinceYield = 0;
     try {
@@ -139,7 +143,11 @@ export class AlertsController implements BeforeApplicationShutdown {
           await nextTurn();
         }
         if (!(await visible(event)) || !(await this.passes(event, filter))) continue;
-        const published = publishedForm(event.data);
+        const published = this.redaction.event(
+          publishedForm(event.data as PublishedEvent),
+          consignmentIdsOf(event),
+          tenant,
+        );
         const frame = `id: ${event.position}\nevent: ${publishedTypeOf(event.type)}\ndata: ${JSON.stringify(published)}\n\n`;
         if (res.write(frame)) continue;
         if (res.writableLength > maxBufferedBytes || !(await drained(res, closed))) {

@@ -11,6 +11,7 @@ import { ConsoleController } from './console.controller';
 import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { OwnershipController } from './ownership.controller';
+import { RedactionService } from './redaction.service';
 import { ReadModelService } from './read-model.service';
 import { SilencesController } from './silences.controller';
 import { StreamsController } from './streams.controller';
@@ -36,7 +37,7 @@ import { WebhooksService } from './webhooks.service';
     OwnershipController,
     ContractDocsController,
   ],
-  providers: [ReadModelService, AlertsService, WebhooksService, TenancyService],
+  providers: [ReadModelService, AlertsService, WebhooksService, TenancyService, RedactionService],
   exports: [ReadModelService, AlertsService],
 })
 export class ApiModule {}

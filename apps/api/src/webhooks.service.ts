@@ -19,6 +19,7 @@ import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/pr
 import type { ApiKeyStore } from '@aidwatch/access';
 import { API_KEY_STORE, APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
+import { consignmentIdsOf, RedactionService, type PublishedEvent } from './redaction.service';
 import { WebhookStore, type WebhookDelivery, type WebhookSubscription } from './webhook.store';
 
 /**
@@ -36,6 +37,7 @@ class WebhookOutboxProjection implements Projection {
     private readonly subscriptions: () => WebhookSubscription[],
     private readonly enqueued: (subscriptionId: string) => void,
     private readonly creatorRevoked: (createdBy: string) => boolean,
+    private readonly redact: RedactionService['event'],
   ) {}
 
   async apply(stored: StoredEvent): Promise<void> {
@@ -55,7 +57,9 @@ class WebhookOutboxProjection implements Projection {
         subscriptionId: s.subscriptionId,
         eventId: stored.id,
         eventType: publishedTypeOf(stored.type),
-        payload: JSON.stringify(publishedForm(stored.data)),
+        payload: JSON.stringify(
+          this.redact(publishedForm(stored.data as PublishedEvent), consignmentIdsOf(stored), s.tenant),
+        ),
         createdAt: stored.recordedAt,
       });
       if (added) this.enqueued(s.subscriptionId);
@@ -104,6 +108,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     health: HealthRegistry,
     alerts: AlertsService,
     @Inject(API_KEY_STORE) keys: ApiKeyStore,
+    redaction: RedactionService,
   ) {
     this.store = new WebhookStore(config.webhooks.path);
     this.policy = config.webhooks;
@@ -120,6 +125,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
         () => this.active,
         (id) => this.kick(id),
         (createdBy) => revokedKey(keys, createdBy),
+        (published, consignmentIds, tenant) => redaction.event(published, consignmentIds, tenant),
       ),
       {
         checkpointEveryEvents: config.checkpointEveryEvents,

@@ -276,6 +276,13 @@ export class AlertBook {
     return { exemptionId, organisation: this.ownership.organisationOfExemption(exemptionId) };
   };
 
+  /** `ownerOf` with the site ids of the owning exemption, for redaction per reader. */
+  ownershipOf = (consignmentId: string): (ConsignmentOwner & { siteIds: string[] }) | undefined => {
+    const owner = this.ownerOf(consignmentId);
+    if (!owner) return undefined;
+    return { ...owner, siteIds: (this.exemptions.get(owner.exemptionId)?.sites ?? []).map((s) => s.siteId) };
+  };
+
   snapshot(): BookSnapshot {
     return {
       alerts: [...this.alerts.values()],
