@@ -16,6 +16,9 @@ const E_B = 'EX-B-1';
 const C_A = 'CSG-A-1';
 const C_B = 'CSG-B-1';
 const C_MOVE = 'CSG-B-2';
+/** The source namespaces of the two organisations' monitors (credentials without sources of their own). */
+const NAMESPACE_A = `/aidwatch/monitors/${encodeURIComponent(ORG_A)}`;
+const NAMESPACE_B = `/aidwatch/monitors/${encodeURIComponent(ORG_B)}`;
 
 describe('isolation between organisations', () => {
   jest.setTimeout(60_000);
@@ -150,6 +153,52 @@ describe('isolation between organisations', () => {
     });
   });
 
+  describe('monitors speak only as themselves, under their organisation’s sources', () => {
+    const visit = (id: string, source: string, consignmentId: string, monitorId: string) =>
+      verificationReported({ id, source, subject: consignmentId, data: { consignmentId, monitorId } });
+
+    it("B's monitor reports on B's consignment under B's namespace (202)", async () => {
+      expect((await post('monitorB', '/events', visit('b-visit-1', NAMESPACE_B, C_B, 'MON-B'))).status).toBe(
+        202,
+      );
+    });
+
+    it('A monitor reporting as another monitor of its organisation, or of another, is refused (403)', async () => {
+      expect((await post('monitorA', '/events', visit('a-visit-x', NAMESPACE_A, C_A, 'MON-A2'))).status).toBe(
+        403,
+      );
+      expect((await post('monitorA', '/events', visit('a-visit-y', NAMESPACE_A, C_B, 'MON-B'))).status).toBe(
+        403,
+      );
+    });
+
+    it("squatting B's source is refused alike for an id B used and one it did not: no existence oracle", async () => {
+      const taken = await post('monitorA', '/events', visit('b-visit-1', NAMESPACE_B, C_A, 'MON-A'));
+      const free = await post('monitorA', '/events', visit('b-visit-2', NAMESPACE_B, C_A, 'MON-A'));
+      expect([taken.status, free.status]).toEqual([403, 403]);
+      const reason = (body: unknown) =>
+        JSON.stringify((body as { details: unknown[] }).details.map((d) => (d as { reason: string }).reason));
+      expect(reason(await taken.json())).toEqual(reason(await free.json()));
+      // The genuine event is still B's to send (no 409 caused by A).
+      expect((await post('monitorB', '/events', visit('b-visit-2', NAMESPACE_B, C_B, 'MON-B'))).status).toBe(
+        202,
+      );
+    });
+
+    it('a monitor key without monitorId cannot be created (400) and a tenant-bound key needs its tenant', async () => {
+      const create = (body: unknown) =>
+        system.fetch(`${system.url}/admin/keys`, {
+          method: 'POST',
+          as: system.keys.admin,
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+      expect((await create({ role: 'monitor', tenant: ORG_A })).status).toBe(400);
+      expect((await create({ role: 'dashboard' })).status).toBe(400);
+      expect((await create({ role: 'monitor', tenant: ORG_A, monitorId: 'MON-A9' })).status).toBe(201);
+    });
+  });
+
   it('ends an open alert stream within seconds of its key being revoked', async () => {
     const key = system.credential({ role: 'dashboard', tenant: ORG_B });
     const sse = new SseClient(`${system.url}/alerts/stream`, system.auth(key));
@@ -245,6 +294,7 @@ describe('isolation between organisations', () => {
       // Writes follow at once: A's monitor reports on it, B's producer no longer writes about it.
       const visit = verificationReported({
         id: `visit-${++seq}`,
+        source: NAMESPACE_A,
         data: { consignmentId: C_MOVE, monitorId: 'MON-A' },
       });
       expect((await post('monitorA', '/events', visit)).status).toBe(202);

@@ -39,7 +39,13 @@ describe('write policy', () => {
   });
 
   it('lets a monitor report only for its organisation, as itself', async () => {
-    const monitor: Principal = { subject: 'key:m', role: 'monitor', tenant: 'WFP', monitorId: 'MON-1' };
+    const monitor: Principal = {
+      subject: 'key:m',
+      role: 'monitor',
+      tenant: 'WFP',
+      monitorId: 'MON-1',
+      sources: ['/wfp/*'],
+    };
     await expect(writeRefusal(monitor, verification('CSG-W', 'MON-1'), tenantOf)).resolves.toBeUndefined();
     await expect(writeRefusal(monitor, verification('CSG-U', 'MON-1'), tenantOf)).resolves.toMatch(
       /not one of this credential's organisation/,
@@ -48,6 +54,25 @@ describe('write policy', () => {
       /not this credential's monitor/,
     );
     await expect(writeRefusal(monitor, verification('CSG-NEW', 'MON-1'), tenantOf)).resolves.toBeDefined();
+  });
+
+  it("keeps a monitor without sources to its organisation's source namespace", async () => {
+    const monitor: Principal = { subject: 'key:m', role: 'monitor', tenant: 'WFP', monitorId: 'MON-1' };
+    const under = (source: string) => ({ ...verification('CSG-W', 'MON-1'), source });
+    await expect(
+      writeRefusal(monitor, under('/aidwatch/monitors/WFP/field'), tenantOf),
+    ).resolves.toBeUndefined();
+    // Another organisation's source (squatting its ids) is refused, whatever the id.
+    await expect(writeRefusal(monitor, under('/aidwatch/monitors/UNICEF'), tenantOf)).resolves.toMatch(
+      /not one this credential may write under/,
+    );
+    await expect(writeRefusal(monitor, under('/org/unicef/monitoring'), tenantOf)).resolves.toMatch(
+      /not one this credential may write under/,
+    );
+    // A field-tool submission: its source is AidWatch's mapping, not the caller's choice.
+    await expect(
+      writeRefusal(monitor, under('kobotoolbox:form-1'), tenantOf, { sourceChosenByAidwatch: true }),
+    ).resolves.toBeUndefined();
   });
 
   it("keeps a producer of one organisation to that organisation's exemptions and consignments", async () => {
