@@ -1,6 +1,9 @@
 import type { Role } from '@aidwatch/access';
 import { consignmentRegistered, exemptionGranted, verificationReported } from '@aidwatch/domain/testing';
 import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
+import type { Flag } from '@aidwatch/domain';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { flagRaisedEvent, flagWrites } from '@aidwatch/projections';
 import { SseClient } from '../support/sse-client';
 import { shrinkageStory } from '../support/stories';
 
@@ -196,6 +199,95 @@ describe('isolation between organisations', () => {
       expect((await create({ role: 'monitor', tenant: ORG_A })).status).toBe(400);
       expect((await create({ role: 'dashboard' })).status).toBe(400);
       expect((await create({ role: 'monitor', tenant: ORG_A, monitorId: 'MON-A9' })).status).toBe(201);
+    });
+  });
+
+  describe('silences and inhibitions stay inside their organisation', () => {
+    const store = () => system.app.get<EventStore>(EVENT_STORE);
+    const flag = (fingerprint: string, overrides: Partial<Flag>): Flag => ({
+      flagId: `${fingerprint}-1`,
+      fingerprint,
+      rule: 'encounter',
+      severity: 'high',
+      subject: { kind: 'vessel', id: '412000001' },
+      consignmentIds: [C_A, C_B],
+      observed: {},
+      threshold: {},
+      evidence: [`${fingerprint}-evidence`],
+      explanation: `Vessel 412000001 carrying ${C_A} and ${C_B} met a designated vessel.`,
+      raisedAt: '2026-10-01T00:00:00Z',
+      ...overrides,
+    });
+    const raise = async (f: Flag) => {
+      await store().appendMany(flagWrites([flagRaisedEvent(f)]));
+      await eventually(async () =>
+        (await get('operator', `/alerts/${f.fingerprint}`)).ok ? true : undefined,
+      );
+    };
+    const silence = async (who: string) => {
+      const res = await post(who, '/silences', {
+        matchers: [{ name: 'vessel', value: '412000001' }],
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        comment: `${who} mutes the vessel`,
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { silenceId: string }).silenceId;
+    };
+    const alertAs = async (who: string, id: string) =>
+      (await (await get(who, `/alerts/${id}`)).json()) as { silencedBy: string[]; inhibitedBy: string[] };
+
+    it("A's silence mutes A's webhook delivery of a shared vessel alert, never B's, and B never sees it", async () => {
+      const subscribe = async (who: string) => {
+        const res = await post(who, '/subscriptions', {
+          url: `http://127.0.0.1:9/${who}`,
+          filters: { vessel: ['412000001'] },
+        });
+        expect(res.status).toBe(201);
+        return ((await res.json()) as { subscriptionId: string }).subscriptionId;
+      };
+      const subA = await subscribe('dashboardA');
+      const subB = await subscribe('dashboardB');
+      const silenceA = await silence('dashboardA');
+      await raise(flag('a1b2c3d4e5f60718293a4b5c6d7e8f90', {}));
+      const deliveries = async (id: string) =>
+        ((await (await get('operator', `/subscriptions/${id}/deliveries`)).json()) as { items: unknown[] })
+          .items;
+      await eventually(async () => ((await deliveries(subB)).length > 0 ? true : undefined), 20_000);
+      expect(await deliveries(subA)).toEqual([]);
+      expect((await alertAs('dashboardA', 'a1b2c3d4e5f60718293a4b5c6d7e8f90')).silencedBy).toEqual([
+        silenceA,
+      ]);
+      expect((await alertAs('dashboardB', 'a1b2c3d4e5f60718293a4b5c6d7e8f90')).silencedBy).toEqual([]);
+      const listed = (await (await get('dashboardB', '/silences')).json()) as {
+        items: Array<{ silenceId: string }>;
+      };
+      expect(listed.items.map((x) => x.silenceId)).not.toContain(silenceA);
+      expect(
+        (await system.fetch(`${system.url}/silences/${silenceA}`, { method: 'DELETE', as: as('dashboardB') }))
+          .status,
+      ).toBe(404);
+    });
+
+    it("A's access denial at a site of B's exemption does not inhibit B's verification-overdue there", async () => {
+      const site = { siteId: 'KP-SHW-SARIWON-PH' };
+      await raise(
+        flag('0badc0de0badc0de0badc0de0badc0de', {
+          rule: 'access-denied',
+          subject: { kind: 'consignment', id: C_A },
+          consignmentIds: [C_A],
+          observed: site,
+        }),
+      );
+      await raise(
+        flag('feedfacefeedfacefeedfacefeedface', {
+          rule: 'verification-overdue',
+          subject: { kind: 'consignment', id: C_B },
+          consignmentIds: [C_B],
+          observed: site,
+        }),
+      );
+      expect((await alertAs('operator', 'feedfacefeedfacefeedfacefeedface')).inhibitedBy).toEqual([]);
+      expect((await alertAs('dashboardB', 'feedfacefeedfacefeedfacefeedface')).inhibitedBy).toEqual([]);
     });
   });
 
