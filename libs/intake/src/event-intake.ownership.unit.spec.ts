@@ -62,4 +62,17 @@ describe('the intake judges ownership on Kafka as over HTTP', () => {
     expect(result).toMatchObject({ ok: false, kind: 'forbidden', errors: [{ index: 1 }] });
     expect((await store.readAll()).length).toBe(before);
   });
+
+  it('lets only one of two concurrent first grants of an exemption to different organisations through', async () => {
+    const { intake, owners } = setUp();
+    const grantTo = (org: string) =>
+      intake.ingestHttp('application/cloudevents-batch+json', [
+        exemptionGranted({ id: `race-${org}`, data: { exemptionId: 'E-RACE', implementingOrg: org } }),
+      ]);
+    const results = await Promise.all(['Org A', 'Org B', 'Org C'].map(grantTo));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.kind === 'forbidden')).toHaveLength(2);
+    const winner = ['Org A', 'Org B', 'Org C'][results.findIndex((r) => r.ok)];
+    expect(await owners.organisationOfExemption('E-RACE')).toBe(winner);
+  });
 });
