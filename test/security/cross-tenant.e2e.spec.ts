@@ -268,6 +268,19 @@ describe('isolation between organisations', () => {
       ).toBe(404);
     });
 
+    it("filters cannot probe another organisation's identifiers on a shared alert (no existence oracle)", async () => {
+      const ids = async (who: string, query: string) =>
+        (
+          (await (await get(who, `/alerts?${query}`)).json()) as { items: Array<{ alertId: string }> }
+        ).items.map((a) => a.alertId);
+      const shared = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+      expect(await ids('dashboardA', `consignmentId=${C_A}`)).toContain(shared);
+      expect(await ids('dashboardA', `consignmentId=${C_B}`)).toEqual([]);
+      expect(await ids('dashboardA', `organisation=${encodeURIComponent(ORG_B)}`)).toEqual([]);
+      expect(await ids('dashboardA', `exemptionId=${E_B}`)).toEqual([]);
+      expect(await ids('operator', `consignmentId=${C_B}`)).toContain(shared);
+    });
+
     it("A's access denial at a site of B's exemption does not inhibit B's verification-overdue there", async () => {
       const site = { siteId: 'KP-SHW-SARIWON-PH' };
       await raise(

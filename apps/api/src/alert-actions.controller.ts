@@ -53,7 +53,12 @@ export class AlertActionsController {
     const items = [...this.alerts.book.all()]
       .filter((a) => this.tenancy.maySee(caller, a.labels))
       .filter((a) =>
-        filterMatches(filter, { type: '', labels: a.labels, status: a.status, location: a.location }),
+        filterMatches(filter, {
+          type: '',
+          labels: this.redaction.labels(a.labels, caller.tenant),
+          status: a.status,
+          location: a.location,
+        }),
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
       .slice(0, query.limit)

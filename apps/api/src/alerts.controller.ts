@@ -142,7 +142,7 @@ export class AlertsController implements BeforeApplicationShutdown {
           sinceYield = 0;
           await nextTurn();
         }
-        if (!(await visible(event)) || !(await this.passes(event, filter))) continue;
+        if (!(await visible(event)) || !(await this.passes(event, filter, tenant))) continue;
         const published = this.redaction.event(
           publishedForm(event.data as PublishedEvent),
           consignmentIdsOf(event),
@@ -169,10 +169,15 @@ export class AlertsController implements BeforeApplicationShutdown {
   }
 
   /** Judges every event type alike, by its alert (a `cleared` by the severity of the flag it clears). */
-  private async passes(event: StoredEvent, filter: AlertFilter): Promise<boolean> {
+  /** A tenant's filter sees the alert's labels as redacted for it (no matching on others' identifiers). */
+  private async passes(
+    event: StoredEvent,
+    filter: AlertFilter,
+    tenant: string | undefined,
+  ): Promise<boolean> {
     const facts = await this.alerts.factsOf(event);
     if (!facts) return Object.values(filter).every((v) => v === undefined);
-    return filterMatches(filter, facts);
+    return filterMatches(filter, { ...facts, labels: this.redaction.labels(facts.labels, tenant) });
   }
 
   /** Whether a flag event concerns the caller's tenants (read model first, the store for new consignments). */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { foreignIdentifiers, REDACTED, redactIdentifiers, type ApiKeyStore } from '@aidwatch/access';
-import type { Alert, AlertHistoryEntry } from '@aidwatch/alerts';
+import type { Alert, AlertHistoryEntry, AlertLabels } from '@aidwatch/alerts';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { API_KEY_STORE } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
@@ -58,6 +58,15 @@ export class RedactionService {
 
   forCaller(caller: Pick<Caller, 'tenant'>): Redact {
     return this.forTenant(caller.tenant);
+  }
+
+  /**
+   * An alert's labels as organisation `tenant` may match on them (filters of lists, streams and
+   * subscriptions): only its own consignments, exemptions, organisation and sites, so a filter naming
+   * another organisation's identifier finds nothing, and reveals nothing.
+   */
+  labels(labels: AlertLabels, tenant: string | undefined): AlertLabels {
+    return tenant === undefined ? labels : this.forTenant(tenant)(labels, labels.consignmentId);
   }
 
   /**

@@ -38,6 +38,7 @@ class WebhookOutboxProjection implements Projection {
     private readonly enqueued: (subscriptionId: string) => void,
     private readonly creatorRevoked: (createdBy: string) => boolean,
     private readonly redact: RedactionService['event'],
+    private readonly labelsFor: RedactionService['labels'],
   ) {}
 
   async apply(stored: StoredEvent): Promise<void> {
@@ -51,7 +52,7 @@ class WebhookOutboxProjection implements Projection {
       if (!notifiesRecipient(c, s.tenant)) continue;
       if (this.creatorRevoked(s.createdBy)) continue;
       if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
-      if (!filterMatches(s.filters, c)) continue;
+      if (!filterMatches(s.filters, { ...c, labels: this.labelsFor(c.labels, s.tenant) })) continue;
       const added = this.store.enqueue({
         deliveryId: `msg_${createHash('sha256').update(`${s.subscriptionId}|${stored.id}`).digest('hex').slice(0, 26)}`,
         subscriptionId: s.subscriptionId,
@@ -126,6 +127,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
         (id) => this.kick(id),
         (createdBy) => revokedKey(keys, createdBy),
         (published, consignmentIds, tenant) => redaction.event(published, consignmentIds, tenant),
+        (labels, tenant) => redaction.labels(labels, tenant),
       ),
       {
         checkpointEveryEvents: config.checkpointEveryEvents,
