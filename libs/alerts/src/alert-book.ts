@@ -4,6 +4,7 @@ import {
   OwnershipEventTypes,
   OwnershipLedger,
   type OwnershipLedgerJson,
+  type OwnershipTransferredData,
   type CloudEvent,
   type ConsignmentRegisteredData,
   type ExemptionGrantedData,
@@ -181,7 +182,7 @@ export class AlertBook {
     const cloudEvent = event.data as CloudEvent;
     switch (event.type) {
       case OwnershipEventTypes.Transferred:
-        this.ownership.apply(cloudEvent);
+        this.transferred(cloudEvent as CloudEvent<string, OwnershipTransferredData>);
         return undefined;
       case EventTypes.ConsignmentRegistered: {
         const d = cloudEvent.data as ConsignmentRegisteredData;
@@ -310,6 +311,21 @@ export class AlertBook {
           consignments: (s.consignments ?? []).map(([k, v]) => [k, v.exemptionId]),
         });
     return book;
+  }
+
+  /**
+   * An operator's transfer: ownership moves, and the alerts of the consignments it moves are labelled
+   * again (organisation, exemption), so their visibility follows at once rather than at their next flag.
+   */
+  private transferred(event: CloudEvent<string, OwnershipTransferredData>): void {
+    const t = event.data;
+    const moved = (consignmentId: string) =>
+      t.kind === 'consignment'
+        ? consignmentId === t.consignmentId
+        : this.ownership.exemptionOfConsignment(consignmentId) === t.exemptionId;
+    this.ownership.apply(event);
+    for (const alert of this.alerts.values())
+      if (alert.consignmentIds.some(moved)) alert.labels = labelsOf(alert.flag, this.ownerOf);
   }
 
   private *active(): Iterable<Alert> {

@@ -1,4 +1,4 @@
-import { EventTypes } from '@aidwatch/domain';
+import { EventTypes, OwnershipEventTypes } from '@aidwatch/domain';
 import { AlertBook, notifiesRecipient, SUPERSEDED_REASON } from './alert-book';
 import { decide, InvalidAlertCommandError, MaxNoteLength } from './alert-commands';
 import { cleared, fact, flag, lifecycle, minute, raised, silenceCreated } from './testing/alert-fixtures';
@@ -344,5 +344,44 @@ describe('AlertBook: silences and inhibitions stay inside their organisation', (
     expect(overdueB.inhibitedBy).toEqual([]);
     expect(notifiesRecipient(overdueB, 'B')).toBe(true);
     expect(book.mutedBy(book.get('overdue-b')!, minute(1), { tenant: 'B' }).inhibitedBy).toEqual([]);
+  });
+});
+
+describe('AlertBook: ownership transfers', () => {
+  it('labels the alerts of a transferred consignment with its new organisation at once', () => {
+    const book = twoOrganisations();
+    book.apply(
+      raised(
+        flag({
+          fingerprint: 'p-b',
+          flagId: 'fb',
+          subject: { kind: 'consignment', id: 'C-B' },
+          consignmentIds: ['C-B'],
+        }),
+      ),
+    );
+    expect(book.get('p-b')!.labels.organisation).toEqual(['B']);
+    const common = { by: 'key:op', at: minute(1), reason: 'handover' };
+    book.apply(
+      fact(OwnershipEventTypes.Transferred, {
+        kind: 'consignment',
+        consignmentId: 'C-B',
+        fromExemptionId: 'X-B',
+        toExemptionId: 'X-A',
+        ...common,
+      }),
+    );
+    expect(book.get('p-b')!.labels).toMatchObject({ organisation: ['A'], exemptionId: ['X-A'] });
+    book.apply(
+      fact(OwnershipEventTypes.Transferred, {
+        kind: 'exemption',
+        exemptionId: 'X-A',
+        fromOrg: 'A',
+        toOrg: 'C',
+        ...common,
+      }),
+    );
+    expect(book.get('p-b')!.labels.organisation).toEqual(['C']);
+    expect(book.ownerOf('C-1')).toEqual({ exemptionId: 'X-A', organisation: 'C' });
   });
 });
