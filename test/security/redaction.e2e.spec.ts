@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { EventTypes, type AidEvent, type Flag } from '@aidwatch/domain';
+import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { flagRaisedEvent, flagWrites } from '@aidwatch/projections';
 import { DemoCast, demoScenario } from '../../apps/aidwatch/src/demo/demo-scenario';
@@ -175,4 +177,146 @@ describe('redaction per reader: no organisation receives another’s identifiers
       expect(leaks).toEqual([]);
     },
   );
+});
+
+describe('property: over generated multi-organisation stories, no reader receives another’s identifiers', () => {
+  jest.setTimeout(180_000);
+  let system: TestSystem;
+  let run = 0;
+  beforeAll(async () => {
+    system = await startTestSystem({ RATE_LIMIT_REQUESTS: '100000' });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  /** A story: organisations with exemptions (some sites shared) and consignments, vessels carrying several. */
+  const story = fc.record({
+    organisations: fc.integer({ min: 2, max: 3 }),
+    consignmentsPer: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+    sharedSite: fc.boolean(),
+    vessels: fc.array(fc.array(fc.nat(8), { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 3 }),
+    comments: fc.boolean(),
+  });
+
+  it('holds for every generated story', async () => {
+    await fc.assert(
+      fc.asyncProperty(story, async (s) => {
+        const r = ++run;
+        const post = (as: string, path: string, body: unknown) =>
+          system.fetch(`${system.url}${path}`, {
+            method: 'POST',
+            as,
+            body: JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+          });
+        const orgs = Array.from({ length: s.organisations }, (_, i) => `Org ${r}-${i}`);
+        const mine = new Map<string, Set<string>>(orgs.map((o) => [o, new Set([o])]));
+        const consignments: Array<{ id: string; org: string }> = [];
+        const events: unknown[] = [];
+        orgs.forEach((org, i) => {
+          const exemptionId = `EX-${r}-${i}`;
+          const sites = [`S-${r}-${i}`, ...(s.sharedSite ? [`S-${r}-shared`] : [])];
+          for (const x of [exemptionId, ...sites]) mine.get(org)!.add(x);
+          events.push(
+            exemptionGranted({
+              id: `p-${r}-g${i}`,
+              subject: exemptionId,
+              data: {
+                exemptionId,
+                implementingOrg: org,
+                sites: sites.map((siteId) => ({ siteId, name: siteId, lat: 39, lon: 125.7, radiusKm: 2 })),
+              },
+            }),
+          );
+          for (let c = 0; c < s.consignmentsPer[i]; c++) {
+            const id = `C-${r}-${i}-${c}`;
+            consignments.push({ id, org });
+            mine.get(org)!.add(id);
+            events.push(
+              consignmentRegistered({
+                id: `p-${r}-r${i}-${c}`,
+                subject: id,
+                data: { consignmentId: id, exemptionId },
+              }),
+            );
+          }
+        });
+        expect((await post(system.keys.producer, '/events', events)).status).toBe(202);
+        const flags: Flag[] = s.vessels.map((picks, v) => {
+          const aboard = [...new Set(picks.map((p) => consignments[p % consignments.length].id))];
+          const names = [...new Set(aboard.map((id) => consignments.find((c) => c.id === id)!.org))];
+          return {
+            flagId: `${r}f${v}`.padEnd(32, '0'),
+            fingerprint: `${r}a${v}`.padEnd(32, '0'),
+            rule: 'encounter',
+            severity: 'high',
+            subject: { kind: 'vessel', id: String(412_000_000 + r * 10 + v) },
+            consignmentIds: aboard,
+            observed: { consignmentsOnBoard: aboard, ...(s.sharedSite ? { siteId: `S-${r}-shared` } : {}) },
+            threshold: {},
+            evidence: [`${r}-evidence-${v}`],
+            explanation: `Carrying ${aboard.join(', ')} of ${names.join(', ')}.`,
+            raisedAt: '2026-10-01T00:00:00Z',
+          };
+        });
+        await system.app.get<EventStore>(EVENT_STORE).appendMany(flagWrites(flags.map(flagRaisedEvent)));
+        const keys = new Map(orgs.map((o) => [o, system.credential({ role: 'dashboard', tenant: o })]));
+        for (const f of flags)
+          await eventually(async () =>
+            (await system.fetch(`${system.url}/alerts/${f.fingerprint}`)).ok ? true : undefined,
+          );
+        const secrets = new Map<string, string[]>(orgs.map((o) => [o, []]));
+        for (const org of orgs) {
+          const key = keys.get(org)!;
+          const silence = await post(key, '/silences', {
+            matchers: [{ name: 'rule', value: 'encounter' }],
+            endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+            comment: `silence of ${org}`,
+          });
+          expect(silence.status).toBe(201);
+          secrets.get(org)!.push(((await silence.json()) as { silenceId: string }).silenceId);
+          if (!s.comments) continue;
+          for (const f of flags) {
+            const note = `note-${r}-${orgs.indexOf(org)}-${f.fingerprint.slice(0, 6)}`;
+            const res = await post(key, `/alerts/${f.fingerprint}/comments`, { comment: note });
+            if (res.status === 201) secrets.get(org)!.push(note);
+            else expect(res.status).toBe(404); // an alert without its aid on board is not its to see
+          }
+        }
+        for (const org of orgs) {
+          const key = keys.get(org)!;
+          const foreign = new Set<string>();
+          for (const other of orgs.filter((o) => o !== org)) {
+            for (const id of mine.get(other)!) if (!mine.get(org)!.has(id)) foreign.add(id);
+            for (const secret of secrets.get(other)!) foreign.add(secret);
+          }
+          const paths = [
+            '/flags?limit=10000',
+            '/alerts?limit=10000',
+            '/alerts/groups',
+            '/silences',
+            ...flags.map((f) => `/alerts/${f.fingerprint}`),
+            ...consignments
+              .filter((c) => c.org === org)
+              .flatMap((c) => [`/consignments/${c.id}`, `/consignments/${c.id}/timeline`]),
+          ];
+          for (const path of paths) {
+            const res = await system.fetch(`${system.url}${path}`, { as: key });
+            const body = await res.text();
+            for (const id of foreign)
+              expect({ org, path, leaked: wholeToken(id).test(body) ? id : null }).toEqual({
+                org,
+                path,
+                leaked: null,
+              });
+          }
+        }
+      }),
+      {
+        numRuns: Number(process.env.FC_RUNS ?? 6),
+        seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined,
+      },
+    );
+  });
 });
