@@ -86,7 +86,7 @@ describe('redaction per reader: no organisation receives another’s identifiers
       consignmentIds: aboard,
       observed: { partnerMmsi: DemoCast.designatedPartner, consignmentsOnBoard: aboard },
       threshold: {},
-      evidence: ['evidence-1'],
+      evidence: aboard.map((c) => `${c}/loaded`), // producers' event ids often embed the consignment id
       explanation: `Vessel ${DemoCast.carrier} met a designated vessel while carrying ${aboard.join(', ')} (${orgs.join(', ')}).`,
       raisedAt: '2026-10-01T00:00:00Z',
     };
@@ -255,7 +255,7 @@ describe('property: over generated multi-organisation stories, no reader receive
             consignmentIds: aboard,
             observed: { consignmentsOnBoard: aboard, ...(s.sharedSite ? { siteId: `S-${r}-shared` } : {}) },
             threshold: {},
-            evidence: [`${r}-evidence-${v}`],
+            evidence: aboard.map((c) => `${c}/loaded`),
             explanation: `Carrying ${aboard.join(', ')} of ${names.join(', ')}.`,
             raisedAt: '2026-10-01T00:00:00Z',
           };

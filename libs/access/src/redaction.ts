@@ -2,8 +2,9 @@
  * Redaction per reader (contract "Access", redaction): what a tenant-bound reader receives about an alert
  * or flag that also concerns other organisations (a vessel carrying several organisations' aid) keeps
  * only its own organisation's consignment ids, exemption ids, organisation names and site ids; the
- * others' are left out of lists and replaced in sentences by `REDACTED`. Operators and the Kafka alerts
- * topic keep the full picture; flag ids, fingerprints and evidence ids do not change.
+ * others' are left out of lists and replaced in sentences (and in evidence ids that embed them) by
+ * `REDACTED`. Operators and the Kafka alerts topic keep the full picture; flag ids and fingerprints do
+ * not change, nor does anything stored.
  */
 export const REDACTED = '[another organisation]';
 
@@ -38,16 +39,11 @@ export function foreignIdentifiers(
   return foreign;
 }
 
-/** Keys whose values are identities of flags, alerts and events, never redacted (they are digests). */
-const KEPT_KEYS = new Set([
-  'flagId',
-  'fingerprint',
-  'alertId',
-  'evidence',
-  'eventId',
-  'flagIds',
-  'openFlagIds',
-]);
+/**
+ * Keys whose values are identities of flags, alerts and stored events, never redacted (digests and
+ * UUIDs). Evidence is not among them: its event ids are the producers' own and may embed a consignment id.
+ */
+const KEPT_KEYS = new Set(['flagId', 'fingerprint', 'alertId', 'eventId', 'flagIds', 'openFlagIds']);
 
 /** Letters, digits and the joiners of identifiers: an occurrence next to one is part of a longer id. */
 const ID_CHARACTER = /[\p{L}\p{N}_-]/u;
@@ -75,8 +71,8 @@ function redactText(text: string, foreign: readonly string[]): string {
  * A deep copy of `value` without the `foreign` identifiers: strings in arrays equal to one are left out,
  * any other string has each whole occurrence replaced by REDACTED (longest identifiers first, so one id
  * that contains another is replaced whole). Object keys are kept. Returns `value` itself when `foreign` is
- * empty. Values under the identity keys (`flagId`, `fingerprint`, `alertId`, `evidence`, `eventId`,
- * `flagIds`, `openFlagIds`) are kept as they are.
+ * empty. Values under the identity keys (`flagId`, `fingerprint`, `alertId`, `eventId`, `flagIds`,
+ * `openFlagIds`) are kept as they are.
  */
 export function redactIdentifiers<T>(value: T, foreign: ReadonlySet<string>): T {
   if (foreign.size === 0) return value;

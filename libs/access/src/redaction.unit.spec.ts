@@ -23,7 +23,7 @@ describe('redaction per reader', () => {
       },
       flag: {
         explanation: 'Vessel carried C-1 (Org A) and C-2 (Org B, exemption EX-B); C-10 too.',
-        evidence: ['e-1'],
+        evidence: ['C-1/delivery-1', 'C-2/delivery-1'],
       },
     };
     const foreign = foreignIdentifiers('Org A', alert.consignmentIds, ownerOf);
@@ -41,7 +41,7 @@ describe('redaction per reader', () => {
       },
       flag: {
         explanation: `Vessel carried C-1 (Org A) and ${REDACTED} (${REDACTED}, exemption ${REDACTED}); C-10 too.`,
-        evidence: ['e-1'],
+        evidence: ['C-1/delivery-1', `${REDACTED}/delivery-1`],
       },
     });
   });
