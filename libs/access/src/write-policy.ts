@@ -43,15 +43,17 @@ export async function writeRefusal(
   principal: Principal,
   event: AidEvent,
   tenants: TenantLookup,
-  { sourceChosenByAidwatch = false }: { sourceChosenByAidwatch?: boolean } = {},
+  {
+    sourceChosenByAidwatch = false,
+    committeeSources,
+  }: { sourceChosenByAidwatch?: boolean; committeeSources?: readonly string[] } = {},
 ): Promise<string | undefined> {
   const tenantOf = (consignmentId: string) => tenants.tenantOfConsignment(consignmentId);
   if (principal.role === 'producer') {
     if (!sourceAllowed(principal.sources, event.source))
       return `source ${JSON.stringify(event.source)} is not one this credential may write under`;
-    return principal.tenant === undefined
-      ? undefined
-      : producerTenantRefusal(principal.tenant, event, tenants);
+    if (principal.tenant !== undefined) return producerTenantRefusal(principal.tenant, event, tenants);
+    return committeeRefusal(event, tenants, committeeSources);
   }
   if (principal.role !== 'monitor') return `role ${principal.role} does not submit events`;
   if (!MonitorEventTypes.includes(event.type)) return `a monitor does not submit ${event.type} events`;
@@ -65,6 +67,27 @@ export async function writeRefusal(
   if (tenant === undefined || tenant !== principal.tenant)
     return `consignment ${JSON.stringify(data.consignmentId)} is not one of this credential's organisation`;
   return undefined;
+}
+
+/**
+ * Why a producer of no organisation (a relay) may not amend an exemption, or undefined: when the
+ * deployment names the committee's sources (`COMMITTEE_SOURCES`), only an event under one of them may
+ * grant again or revoke an exemption that already has an owner; a new exemption's first grant is not
+ * judged here. Without `committeeSources` every relay speaks for the committee, as before.
+ */
+async function committeeRefusal(
+  event: AidEvent,
+  tenants: TenantLookup,
+  committeeSources: readonly string[] | undefined,
+): Promise<string | undefined> {
+  if (committeeSources === undefined || committeeSources.length === 0) return undefined;
+  if (event.type !== EventTypes.ExemptionGranted && event.type !== EventTypes.ExemptionRevoked)
+    return undefined;
+  if (sourceAllowed(committeeSources, event.source)) return undefined;
+  const owner = await tenants.tenantOfExemption(event.data.exemptionId);
+  return owner === undefined
+    ? undefined
+    : `exemption ${JSON.stringify(event.data.exemptionId)} is amended only by its organisation or under the committee's sources`;
 }
 
 /** Resolves the implementing organisation (tenant) of a consignment or an exemption; undefined when unknown. */

@@ -102,6 +102,21 @@ describe('write policy', () => {
     for (const e of refused) await expect(writeRefusal(relay, e, tenantOf)).resolves.toBeUndefined();
   });
 
+  it('lets only the committee’s sources (when configured) amend an exemption through a relay', async () => {
+    const relay: Principal = { subject: 'key:r', role: 'producer', sources: ['*'] };
+    const committeeSources = ['/un/sc/1718-committee'];
+    const grant = (exemptionId: string, source: string) =>
+      event(EventTypes.ExemptionGranted, { exemptionId, implementingOrg: 'WFP' }, source);
+    const revoke = (source: string) => event(EventTypes.ExemptionRevoked, { exemptionId: 'EX-W' }, source);
+    const judge = (e: AidEvent) => writeRefusal(relay, e, tenantOf, { committeeSources });
+    await expect(judge(grant('EX-W', '/un/sc/1718-committee'))).resolves.toBeUndefined();
+    await expect(judge(grant('EX-W', '/relay/elsewhere'))).resolves.toMatch(/only by its organisation/);
+    await expect(judge(revoke('/relay/elsewhere'))).resolves.toMatch(/only by its organisation/);
+    await expect(judge(grant('EX-NEW', '/relay/elsewhere'))).resolves.toBeUndefined();
+    // Not configured: every relay speaks for the committee.
+    await expect(writeRefusal(relay, revoke('/relay/elsewhere'), tenantOf)).resolves.toBeUndefined();
+  });
+
   it('refuses events from roles that do not write', async () => {
     for (const role of ['dashboard', 'operator', 'admin'] as const) {
       await expect(

@@ -66,6 +66,12 @@ export interface AccessConfig {
     /** Whether a token's `aidwatch_role: admin` is honoured (`AUTH_JWT_ALLOW_ADMIN`, default false). */
     allowAdmin?: boolean;
   };
+  /**
+   * CloudEvents sources (exact, or a prefix ending in `*`) of the sanctions committee (`COMMITTEE_SOURCES`,
+   * comma-separated): when set, a producer of no organisation amends or revokes an owned exemption only
+   * under one of them. Empty: every such producer speaks for the committee.
+   */
+  committeeSources: string[];
 }
 
 /** Limits on what one request may carry; each breach is answered with a clear 4xx. */
@@ -231,6 +237,7 @@ export function loadConfig(
       AUTH_JWKS_FILE: str({ default: '' }),
       AUTH_JWT_ISSUER: str({ default: '' }),
       AUTH_JWT_AUDIENCE: str({ default: 'aidwatch' }),
+      COMMITTEE_SOURCES: str({ default: '' }),
       AUTH_JWT_ALLOW_ADMIN: bool({
         default: false,
         desc: 'honour aidwatch_role=admin in identity-provider tokens (off: admin comes only from the key store)',
@@ -295,6 +302,9 @@ export function loadConfig(
       sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
     },
     access: {
+      committeeSources: e.COMMITTEE_SOURCES.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
       keyStorePath: e.ACCESS_KEYS_FILE
         ? path.resolve(e.ACCESS_KEYS_FILE)
         : e.EVENT_STORE === 'memory'
