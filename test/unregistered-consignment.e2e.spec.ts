@@ -57,7 +57,7 @@ describe('a consignment that was never registered, over HTTP', () => {
   beforeAll(async () => {
     system = await startTestSystem();
     keys.dashboard = system.credential({ role: 'dashboard', tenant: ORG });
-    keys.monitor = system.credential({ role: 'monitor', tenant: ORG });
+    keys.monitor = system.credential({ role: 'monitor', tenant: ORG, monitorId: 'MON-UNREGISTERED' });
     expect((await post([events.granted, events.delivered, events.verified])).status).toBe(202);
     await eventually(async () =>
       (await get(`/consignments/${C}`)).body.items?.some((i: { verified: unknown }) => i.verified !== null)

@@ -25,6 +25,14 @@ const otherMonitors = [
   ),
 ];
 
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
 describe(`aidwatch forget monitor:${monitorId} on the demo`, () => {
   jest.setTimeout(180_000);
   let dataDir: string;
@@ -67,6 +75,11 @@ describe(`aidwatch forget monitor:${monitorId} on the demo`, () => {
     const verified = await runAidwatch(['verify', '--json'], env);
     expect(verified.code).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, broken: 0 });
+
+    // No file under DATA_DIR holds the id in clear: the log seals it, and projection snapshots that held it
+    // were dropped (and their pages wiped), to be rebuilt from the log.
+    const holding = filesUnder(dataDir).filter((file) => fs.readFileSync(file).includes(monitorId));
+    expect(holding).toEqual([]);
 
     // Exports: everything recorded, and the consignment's whole trail; both still verify offline.
     for (const [name, scope] of [

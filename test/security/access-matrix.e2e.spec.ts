@@ -159,7 +159,15 @@ describe('access matrix: every endpoint × role × own/other tenant, against the
       'producer',
       system.credential({ role: 'producer', tenant: OWN, sources: ['/somewhere/else/*'] }),
     );
-    keys.set('monitor', system.credential({ role: 'monitor', tenant: OWN, monitorId: 'MON-MATRIX' }));
+    keys.set(
+      'monitor',
+      system.credential({
+        role: 'monitor',
+        tenant: OWN,
+        monitorId: 'MON-MATRIX',
+        sources: ['/matrix/monitor'],
+      }),
+    );
     keys.set('dashboard', system.credential({ role: 'dashboard', tenant: OWN }));
     keys.set('operator', system.keys.operator);
     keys.set('admin', system.keys.admin);

@@ -51,6 +51,11 @@ export class SseClient {
     return this.frames;
   }
 
+  /** Resolves when the server ends the stream (undefined before `open`). */
+  get ended(): Promise<void> | undefined {
+    return this.done;
+  }
+
   async close(): Promise<void> {
     this.controller.abort();
     await this.done?.catch(() => undefined);

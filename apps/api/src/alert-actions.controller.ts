@@ -26,6 +26,7 @@ import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody }
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService, UnknownAlertError } from './alerts.service';
 import { callerOf } from './principal';
+import { RedactionService } from './redaction.service';
 import { TenancyService } from './tenancy.service';
 
 /** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
@@ -38,6 +39,7 @@ export class AlertActionsController {
   constructor(
     private readonly alerts: AlertsService,
     private readonly tenancy: TenancyService,
+    private readonly redaction: RedactionService,
   ) {}
 
   @Get()
@@ -51,11 +53,16 @@ export class AlertActionsController {
     const items = [...this.alerts.book.all()]
       .filter((a) => this.tenancy.maySee(caller, a.labels))
       .filter((a) =>
-        filterMatches(filter, { type: '', labels: a.labels, status: a.status, location: a.location }),
+        filterMatches(filter, {
+          type: '',
+          labels: this.redaction.labels(a.labels, caller.tenant),
+          status: a.status,
+          location: a.location,
+        }),
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
       .slice(0, query.limit)
-      .map((a) => this.view(a, now, false));
+      .map((a) => this.view(a, now, false, caller.tenant));
     return { items };
   }
 
@@ -76,7 +83,11 @@ export class AlertActionsController {
     const rank = ['low', 'medium', 'high', 'critical'];
     for (const a of this.alerts.book.all()) {
       if (a.status === 'resolved' || !this.tenancy.maySee(caller, a.labels)) continue;
-      for (const id of a.consignmentIds.length > 0 ? a.consignmentIds : ['(none)']) {
+      // A tenant's groups are its own consignments only (a shared vessel alert names others' too).
+      const ids = a.consignmentIds.filter(
+        (id) => caller.tenant === undefined || this.alerts.book.ownerOf(id)?.organisation === caller.tenant,
+      );
+      for (const id of ids.length > 0 ? ids : ['(none)']) {
         const g = groups.get(id) ?? {
           consignmentId: id,
           alerts: [],
@@ -101,7 +112,7 @@ export class AlertActionsController {
   @Get(':alertId')
   @ApiOperation({ summary: 'One alert with its flags and history (who, when, why)' })
   get(@Req() req: Request, @Param('alertId') alertId: string) {
-    return this.view(this.visible(req, alertId), new Date().toISOString(), true);
+    return this.view(this.visible(req, alertId), new Date().toISOString(), true, callerOf(req).tenant);
   }
 
   @Post(':alertId/acknowledge')
@@ -149,8 +160,9 @@ export class AlertActionsController {
     this.visible(req, alertId);
     const now = new Date().toISOString();
     try {
-      const alert = await this.alerts.act(alertId, command(callerOf(req).id, now));
-      return this.view(alert, now, true);
+      const caller = callerOf(req);
+      const alert = await this.alerts.act(alertId, command(caller.id, now));
+      return this.view(alert, now, true, caller.tenant);
     } catch (error) {
       if (error instanceof UnknownAlertError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);
       if (error instanceof InvalidAlertCommandError)
@@ -162,9 +174,13 @@ export class AlertActionsController {
     }
   }
 
-  private view(alert: Alert, now: string, full: boolean) {
-    const { history, flagIds, lifecycleEvents: _n, ...rest } = alert;
-    const muted = this.alerts.book.mutedBy(alert, now);
-    return full ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
+  /** `tenant`: the reader's organisation (its own and operators' silences, its own inhibiting alerts); absent for operators. */
+  /** Redacted per reader (RedactionService): a tenant sees its own organisation's identifiers and notes only. */
+  private view(alert: Alert, now: string, full: boolean, tenant: string | undefined) {
+    const { history: _history, flagIds, lifecycleEvents: _n, ...rest } = alert;
+    const muted = this.alerts.book.mutedBy(alert, now, { tenant });
+    const history = this.redaction.history(alert, tenant);
+    const view = full ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
+    return this.redaction.forTenant(tenant)(view, alert.consignmentIds);
   }
 }

@@ -1,3 +1,4 @@
+import { HttpStatus, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -17,8 +18,36 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { LabelNames, AlertStatuses } from '@aidwatch/alerts';
+import { LabelNames, AlertStatuses, MatcherLimits, MaxNoteLength } from '@aidwatch/alerts';
 import { RuleIds, Severities } from '@aidwatch/domain';
+import { ApiError } from '@aidwatch/runtime';
+
+/**
+ * Limits on every filter list (query and subscription alike), checked before anything is matched or
+ * stored: at most 100 values per list, each at most 256 characters (the contract's identifier length).
+ */
+export const FilterLimits = { values: 100, valueLength: 256 } as const;
+
+/**
+ * Refuses a body whose `filters` hold a list over FilterLimits.values (400 naming the field) before the
+ * validation pipe transforms and validates it element by element: a 50,000-value list is refused as
+ * fast as a 101-value one. Put before the validation pipe (`@UsePipes(filterListLimit, …)`).
+ */
+export const filterListLimit: PipeTransform = {
+  transform(value: unknown, metadata: ArgumentMetadata) {
+    if (metadata.type !== 'body' || value === null || typeof value !== 'object') return value;
+    const filters = (value as { filters?: unknown }).filters;
+    if (filters === null || typeof filters !== 'object') return value;
+    const problems = Object.entries(filters)
+      .filter(([, list]) => Array.isArray(list) && list.length > FilterLimits.values)
+      .map(([field, list]) => ({
+        field: `filters.${field}`,
+        message: `filters.${field} may hold at most ${FilterLimits.values} values (has ${(list as unknown[]).length})`,
+      }));
+    if (problems.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', problems);
+    return value;
+  },
+};
 
 /** `a,b` or repeated `?x=a&x=b` → ['a', 'b']. */
 const list = () =>
@@ -28,7 +57,8 @@ const list = () =>
       : (Array.isArray(value) ? value : [value])
           .flatMap((v: string) => String(v).split(','))
           .map((v: string) => v.trim())
-          .filter(Boolean),
+          .filter(Boolean)
+          .slice(0, FilterLimits.values + 1),
   );
 
 /** Filters shared by `GET /alerts`, `GET /alerts/stream` and webhook subscriptions (lists: comma-separated or repeated). */
@@ -36,6 +66,8 @@ export class AlertFilterQuery {
   @ApiPropertyOptional({ description: 'implementing organisation(s)', type: [String] })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @IsString({ each: true })
   organisation?: string[];
 
@@ -45,24 +77,32 @@ export class AlertFilterQuery {
   })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @IsString({ each: true })
   exemptionId?: string[];
 
   @ApiPropertyOptional({ description: 'alias of exemptionId', type: [String] })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @IsString({ each: true })
   project?: string[];
 
   @ApiPropertyOptional({ enum: RuleIds, isArray: true })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @IsIn(RuleIds as readonly string[], { each: true })
   rule?: string[];
 
   @ApiPropertyOptional({ enum: Severities, isArray: true })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @IsIn(Severities, { each: true })
   severity?: string[];
 
@@ -73,12 +113,16 @@ export class AlertFilterQuery {
   })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @IsIn(AlertStatuses, { each: true })
   status?: string[];
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @IsString({ each: true })
   consignmentId?: string[];
 
@@ -88,12 +132,16 @@ export class AlertFilterQuery {
   })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @Matches(/^\d{9}$/, { each: true, message: 'vessel must be 9-digit MMSIs' })
   vessel?: string[];
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @list()
+  @ArrayMaxSize(FilterLimits.values)
+  @MaxLength(FilterLimits.valueLength, { each: true })
   @Matches(/^\d{9}$/, { each: true, message: 'mmsi must be 9 digits' })
   mmsi?: string[];
 
@@ -124,7 +172,7 @@ export class AcknowledgeBody {
   @ApiPropertyOptional({ description: 'why, or what happens next' })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(MaxNoteLength)
   note?: string;
 }
 
@@ -132,7 +180,7 @@ export class ResolveBody {
   @ApiProperty({ description: 'why the alert is resolved (required)' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(2000)
+  @MaxLength(MaxNoteLength)
   note!: string;
 }
 
@@ -146,7 +194,7 @@ export class AssignBody {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(MaxNoteLength)
   note?: string;
 }
 
@@ -154,7 +202,7 @@ export class CommentBody {
   @ApiProperty()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(2000)
+  @MaxLength(MaxNoteLength)
   comment!: string;
 }
 
@@ -163,9 +211,10 @@ export class MatcherBody {
   @IsIn(LabelNames)
   name!: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: MatcherLimits.valueLength })
   @IsString()
   @IsNotEmpty()
+  @MaxLength(MatcherLimits.valueLength)
   value!: string;
 
   @ApiPropertyOptional({ default: false })
@@ -200,6 +249,6 @@ export class SilenceBody {
   @ApiProperty({ description: 'why' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(2000)
+  @MaxLength(MaxNoteLength)
   comment!: string;
 }

@@ -14,6 +14,8 @@ import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ALERT_EVENT_PREFIX, filterErrors, filterMatches, type AlertFilter } from '@aidwatch/alerts';
 import {
+  AuthenticationError,
+  Authenticator,
   seesFlag,
   StoreTenantLookup,
   tenantScopeOf,
@@ -30,10 +32,13 @@ import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService } from './alerts.service';
 import { ReadModelService } from './read-model.service';
 import { comparePositions } from './resume-position';
+import { consignmentIdsOf, RedactionService, type PublishedEvent } from './redaction.service';
 
 const HEARTBEAT_MS = 15_000;
 /** How long a client that stopped reading may hold its buffer before it is dropped. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** How often an open stream's credential is checked again: a revoked key or expired token ends it this soon. */
+const CREDENTIAL_RECHECK_MS = 2_000;
 
 type FlagData = Partial<Flag> & Partial<FlagClearedData> & { alert?: { consignmentIds?: string[] } };
 
@@ -44,7 +49,8 @@ type FlagData = Partial<Flag> & Partial<FlagClearedData> & { alert?: { consignme
  * that event, read from the store a page at a time, yielding the event loop between pages. A client
  * that stops reading is dropped once `SSE_MAX_BUFFERED_BYTES` are waiting for it (or it has not drained
  * for 10 s); it may reconnect with the last id it received. Each caller sees only the flags of its
- * tenants (`seesFlag`).
+ * tenants (`seesFlag`). The credential is checked again every 2 s: once it is revoked or expired, the
+ * stream sends `event: error` and ends.
  */
 @ApiTags('Alerts')
 @ApiBearerAuth()
@@ -61,6 +67,8 @@ export class AlertsController implements BeforeApplicationShutdown {
     private readonly readModel: ReadModelService,
     private readonly tenants: StoreTenantLookup,
     private readonly alerts: AlertsService,
+    private readonly authenticator: Authenticator,
+    private readonly redaction: RedactionService,
   ) {}
 
   /** Ends open streams so the HTTP server can close (clients reconnect with Last-Event-ID). */
@@ -113,7 +121,19 @@ export class AlertsController implements BeforeApplicationShutdown {
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const closed = new Promise<void>((resolve) => req.on('close', resolve));
     void closed.then(() => subscription.close());
-    const visible = this.visibility(tenantScopeOf(principal));
+    // A credential revoked (or a token expired) while the stream is open ends it within seconds.
+    const authorization = req.header('authorization');
+    const recheck = setInterval(() => {
+      this.authenticator.authenticate(authorization).catch((error: unknown) => {
+        clearInterval(recheck);
+        const reason = error instanceof AuthenticationError ? error.message : 'credential no longer valid';
+        res.write(`event: error\ndata: ${JSON.stringify({ error: 'unauthenticated', reason })}\n\n`);
+        void subscription.close();
+      });
+    }, CREDENTIAL_RECHECK_MS);
+    const scope = tenantScopeOf(principal);
+    const visible = this.visibility(scope);
+    const tenant = scope.kind === 'tenant' ? scope.tenant : undefined;
     const { maxBufferedBytes, historyPageSize } = this.config.http.sse;
     let sinceYield = 0;
     try {
@@ -122,8 +142,12 @@ export class AlertsController implements BeforeApplicationShutdown {
           sinceYield = 0;
           await nextTurn();
         }
-        if (!(await visible(event)) || !(await this.passes(event, filter))) continue;
-        const published = publishedForm(event.data);
+        if (!(await visible(event)) || !(await this.passes(event, filter, tenant))) continue;
+        const published = this.redaction.event(
+          publishedForm(event.data as PublishedEvent),
+          consignmentIdsOf(event),
+          tenant,
+        );
         const frame = `id: ${event.position}\nevent: ${publishedTypeOf(event.type)}\ndata: ${JSON.stringify(published)}\n\n`;
         if (res.write(frame)) continue;
         if (res.writableLength > maxBufferedBytes || !(await drained(res, closed))) {
@@ -136,6 +160,7 @@ export class AlertsController implements BeforeApplicationShutdown {
       res.write(`event: error\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
     } finally {
       clearInterval(heartbeat);
+      clearInterval(recheck);
       this.open.delete(subscription);
       await subscription.close();
       this.metrics.alertSubscribers.dec();
@@ -144,10 +169,15 @@ export class AlertsController implements BeforeApplicationShutdown {
   }
 
   /** Judges every event type alike, by its alert (a `cleared` by the severity of the flag it clears). */
-  private async passes(event: StoredEvent, filter: AlertFilter): Promise<boolean> {
+  /** A tenant's filter sees the alert's labels as redacted for it (no matching on others' identifiers). */
+  private async passes(
+    event: StoredEvent,
+    filter: AlertFilter,
+    tenant: string | undefined,
+  ): Promise<boolean> {
     const facts = await this.alerts.factsOf(event);
     if (!facts) return Object.values(filter).every((v) => v === undefined);
-    return filterMatches(filter, facts);
+    return filterMatches(filter, { ...facts, labels: this.redaction.labels(facts.labels, tenant) });
   }
 
   /** Whether a flag event concerns the caller's tenants (read model first, the store for new consignments). */

@@ -10,6 +10,8 @@ import { ConsignmentsController } from './consignments.controller';
 import { ConsoleController } from './console.controller';
 import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
+import { OwnershipController } from './ownership.controller';
+import { RedactionService } from './redaction.service';
 import { ReadModelService } from './read-model.service';
 import { SilencesController } from './silences.controller';
 import { StreamsController } from './streams.controller';
@@ -32,9 +34,10 @@ import { WebhooksService } from './webhooks.service';
     AuditController,
     ConsoleController,
     AdminKeysController,
+    OwnershipController,
     ContractDocsController,
   ],
-  providers: [ReadModelService, AlertsService, WebhooksService, TenancyService],
+  providers: [ReadModelService, AlertsService, WebhooksService, TenancyService, RedactionService],
   exports: [ReadModelService, AlertsService],
 })
 export class ApiModule {}

@@ -15,6 +15,7 @@ import { Allow, ApiError } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
+import { RedactionService } from './redaction.service';
 
 const MAX_TRACK_POINTS = 600;
 
@@ -31,6 +32,7 @@ export class ConsignmentMapController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly alerts: AlertsService,
     private readonly tenancy: TenancyService,
+    private readonly redaction: RedactionService,
   ) {}
 
   @Get(':id/map')
@@ -55,6 +57,7 @@ export class ConsignmentMapController {
       (e) => e.type === EventTypes.ExemptionGranted,
     )?.data as CloudEvent<string, ExemptionGrantedData> | undefined;
 
+    const redact = this.redaction.forCaller(callerOf(req));
     const alerts = [...this.alerts.book.all()]
       .filter((a) => a.consignmentIds.includes(id))
       .map((a) => ({
@@ -63,7 +66,7 @@ export class ConsignmentMapController {
         severity: a.severity,
         status: a.status,
         location: a.location ? [a.location.lon, a.location.lat] : null,
-        explanation: a.flag.explanation,
+        explanation: redact(a.flag.explanation, a.consignmentIds),
         raisedAt: a.firstRaisedAt,
         partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
       }));

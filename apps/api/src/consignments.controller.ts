@@ -5,6 +5,13 @@ import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
 import { ConsignmentQuery, ConsignmentsQuery, TimelineQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
+import { RedactionService } from './redaction.service';
+
+/** The organisation a tenant-bound principal reads as (undefined: every organisation). */
+const tenantOf = (principal: Principal): string | undefined => {
+  const scope = tenantScopeOf(principal);
+  return scope.kind === 'tenant' ? scope.tenant : undefined;
+};
 
 @Controller('consignments')
 @Allow('dashboard', 'monitor', 'operator')
@@ -13,6 +20,7 @@ export class ConsignmentsController {
   constructor(
     private readonly readModel: ReadModelService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly redaction: RedactionService,
   ) {}
 
   @Get()
@@ -45,11 +53,11 @@ export class ConsignmentsController {
       const asOf = Date.parse(query.asOf);
       const view = await consignmentAsOf(this.store, id, asOf);
       if (!view) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not known as of ${query.asOf}`);
-      return { ...view, asOf: new Date(asOf).toISOString() };
+      return this.redaction.whole({ ...view, asOf: new Date(asOf).toISOString() }, tenantOf(principal));
     }
     const view = this.readModel.projection.consignment(id);
     if (!view) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
-    return view;
+    return this.redaction.whole(view, tenantOf(principal));
   }
 
   /**
@@ -67,7 +75,7 @@ export class ConsignmentsController {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'pass either after or before, not both');
     const page = await consignmentTimeline(this.store, id, query);
     if (!page) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
-    return page;
+    return this.redaction.whole(page, tenantOf(principal));
   }
 
   /**

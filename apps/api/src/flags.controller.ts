@@ -4,29 +4,34 @@ import { seesFlag, tenantScopeOf, type Principal } from '@aidwatch/access';
 import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
 import { FlagsQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
+import { RedactionService } from './redaction.service';
 
 @Controller('flags')
 @Allow('dashboard', 'operator')
 @UsePipes(queryValidationPipe)
 export class FlagsController {
-  constructor(private readonly readModel: ReadModelService) {}
+  constructor(
+    private readonly readModel: ReadModelService,
+    private readonly redaction: RedactionService,
+  ) {}
 
   @Get()
   list(@Query() query: FlagsQuery, @CurrentPrincipal() principal: Principal) {
     const scope = tenantScopeOf(principal);
     const tenantOf = this.readModel.tenantOf;
+    const redact = this.redaction.forTenant(scope.kind === 'tenant' ? scope.tenant : undefined);
     try {
       const page = this.readModel.projection.flags.query({
         ...query,
         visible: scope.kind === 'all' ? undefined : (flag) => seesFlag(scope, flag, tenantOf),
       });
       return {
-        items: page.items.map((r) => ({
-          ...r.flag,
-          status: r.status,
-          clearedAt: r.clearedAt,
-          cursor: r.cursor,
-        })),
+        items: page.items.map((r) =>
+          redact(
+            { ...r.flag, status: r.status, clearedAt: r.clearedAt, cursor: r.cursor },
+            r.flag.consignmentIds,
+          ),
+        ),
         next: page.next,
       };
     } catch (error) {

@@ -9,47 +9,59 @@ import {
   IsString,
   IsUrl,
   Matches,
+  MaxLength,
   ValidateNested,
   ArrayMinSize,
   ArrayMaxSize as MaxItems,
 } from 'class-validator';
 import { AlertStatuses } from '@aidwatch/alerts';
 import { RuleIds, Severities } from '@aidwatch/domain';
+import { FilterLimits } from './alert.dto';
 
 export class SubscriptionFilters {
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(FilterLimits.values)
   @IsString({ each: true })
+  @MaxLength(FilterLimits.valueLength, { each: true })
   organisation?: string[];
   @ApiPropertyOptional({ type: [String], description: 'exemption (project) ids' })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(FilterLimits.values)
   @IsString({ each: true })
+  @MaxLength(FilterLimits.valueLength, { each: true })
   exemptionId?: string[];
   @ApiPropertyOptional({ enum: RuleIds, isArray: true })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(FilterLimits.values)
   @IsIn(RuleIds as readonly string[], { each: true })
   rule?: string[];
   @ApiPropertyOptional({ enum: Severities, isArray: true })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(FilterLimits.values)
   @IsIn(Severities, { each: true })
   severity?: string[];
   @ApiPropertyOptional({ enum: AlertStatuses, isArray: true })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(FilterLimits.values)
   @IsIn(AlertStatuses, { each: true })
   status?: string[];
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(FilterLimits.values)
   @IsString({ each: true })
+  @MaxLength(FilterLimits.valueLength, { each: true })
   consignmentId?: string[];
   @ApiPropertyOptional({ type: [String], description: 'MMSIs' })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(FilterLimits.values)
   @Matches(/^\d{9}$/, { each: true, message: 'vessel must be 9-digit MMSIs' })
   vessel?: string[];
   @ApiPropertyOptional({ type: [Number], description: '[west, south, east, north] in WGS84 degrees' })
@@ -67,6 +79,7 @@ export class SubscriptionFilters {
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
+  @MaxLength(FilterLimits.valueLength, { each: true })
   types?: string[];
 }
 

@@ -18,6 +18,7 @@ import { filterErrors, type AlertFilter, type BoundingBox } from '@aidwatch/aler
 import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
+import { filterListLimit } from './alert.dto';
 import { DeliveriesQuery, ReplayBody, SubscriptionBody } from './subscription.dto';
 import type { WebhookDelivery, WebhookSubscription } from './webhook.store';
 import { WebhooksService } from './webhooks.service';
@@ -27,7 +28,7 @@ import { WebhooksService } from './webhooks.service';
 @ApiBearerAuth()
 @Controller('subscriptions')
 @Allow('dashboard', 'operator')
-@UsePipes(queryValidationPipe)
+@UsePipes(filterListLimit, queryValidationPipe)
 export class SubscriptionsController {
   constructor(
     private readonly webhooks: WebhooksService,

@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import {
   ALERT_EVENT_PREFIX,
   filterMatches,
+  notifiesRecipient,
   type EventClassification,
   retryDelayMs,
   type AlertFilter,
@@ -15,8 +16,10 @@ import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
-import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import type { ApiKeyStore } from '@aidwatch/access';
+import { API_KEY_STORE, APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
+import { consignmentIdsOf, RedactionService, type PublishedEvent } from './redaction.service';
 import { WebhookStore, type WebhookDelivery, type WebhookSubscription } from './webhook.store';
 
 /**
@@ -33,6 +36,9 @@ class WebhookOutboxProjection implements Projection {
     private readonly store: WebhookStore,
     private readonly subscriptions: () => WebhookSubscription[],
     private readonly enqueued: (subscriptionId: string) => void,
+    private readonly creatorRevoked: (createdBy: string) => boolean,
+    private readonly redact: RedactionService['event'],
+    private readonly labelsFor: RedactionService['labels'],
   ) {}
 
   async apply(stored: StoredEvent): Promise<void> {
@@ -40,17 +46,21 @@ class WebhookOutboxProjection implements Projection {
     // Not folded yet (the book lags): fail, so the runner retries from its checkpoint; nothing is lost.
     if (c === undefined && !this.isFolded(stored.id))
       throw new Error(`alert book has not reached ${stored.id}`);
-    if (!c?.notify) return;
+    if (!c) return;
     for (const s of this.subscriptions()) {
       if (stored.recordedAt < s.createdAt) continue;
+      if (!notifiesRecipient(c, s.tenant)) continue;
+      if (this.creatorRevoked(s.createdBy)) continue;
       if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
-      if (!filterMatches(s.filters, c)) continue;
+      if (!filterMatches(s.filters, { ...c, labels: this.labelsFor(c.labels, s.tenant) })) continue;
       const added = this.store.enqueue({
         deliveryId: `msg_${createHash('sha256').update(`${s.subscriptionId}|${stored.id}`).digest('hex').slice(0, 26)}`,
         subscriptionId: s.subscriptionId,
         eventId: stored.id,
         eventType: publishedTypeOf(stored.type),
-        payload: JSON.stringify(publishedForm(stored.data)),
+        payload: JSON.stringify(
+          this.redact(publishedForm(stored.data as PublishedEvent), consignmentIdsOf(stored), s.tenant),
+        ),
         createdAt: stored.recordedAt,
       });
       if (added) this.enqueued(s.subscriptionId);
@@ -61,6 +71,16 @@ class WebhookOutboxProjection implements Projection {
   }
   restore(): void {}
   reset(): void {}
+}
+
+/**
+ * Whether a subscription's creator is an API key that has since been revoked: its subscriptions then
+ * stop receiving new deliveries. A subscription made with an identity-provider token belongs to the
+ * token's organisation and stays until deleted (a token cannot be revoked here, only expire).
+ */
+function revokedKey(keys: ApiKeyStore, createdBy: string): boolean {
+  if (!createdBy.startsWith('key:')) return false;
+  return keys.find(createdBy.slice('key:'.length))?.revokedAt !== undefined;
 }
 
 /**
@@ -88,6 +108,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     checkpoints: CheckpointStore,
     health: HealthRegistry,
     alerts: AlertsService,
+    @Inject(API_KEY_STORE) keys: ApiKeyStore,
+    redaction: RedactionService,
   ) {
     this.store = new WebhookStore(config.webhooks.path);
     this.policy = config.webhooks;
@@ -103,6 +125,9 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
         this.store,
         () => this.active,
         (id) => this.kick(id),
+        (createdBy) => revokedKey(keys, createdBy),
+        (published, consignmentIds, tenant) => redaction.event(published, consignmentIds, tenant),
+        (labels, tenant) => redaction.labels(labels, tenant),
       ),
       {
         checkpointEveryEvents: config.checkpointEveryEvents,

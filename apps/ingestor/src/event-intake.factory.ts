@@ -1,11 +1,12 @@
+import { StoreTenantLookup } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import type { EventStore } from '@aidwatch/event-store';
 import { EventIntake } from '@aidwatch/intake';
 import type { AidwatchMetrics } from '@aidwatch/observability';
 
 /**
- * The intake as the deployment configures it (string limits, AIS windows, allowed clock skew): what the
- * ingestor serves and what `aidwatch demo` loads through.
+ * The intake as the deployment configures it (string limits, AIS windows, allowed clock skew, the
+ * ownership model read from the store): what the ingestor serves and what `aidwatch demo` loads through.
  */
 export function eventIntakeOf(store: EventStore, metrics: AidwatchMetrics, config: AppConfig): EventIntake {
   return new EventIntake(
@@ -14,6 +15,7 @@ export function eventIntakeOf(store: EventStore, metrics: AidwatchMetrics, confi
     {
       identifierLength: config.limits.identifierLength,
       textLength: config.limits.textLength,
+      ownership: new StoreTenantLookup(store),
       nmea: {
         fragmentWindowMs: config.intake.aisFragmentWindowMs,
         duplicateWindowMs: config.intake.aisDuplicateWindowMs,

@@ -32,7 +32,7 @@ export class EventsController {
       ]);
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
     const result = await this.intake.ingestHttp(contentType, body, headers, (event) =>
-      writeRefusal(principal, event, this.tenants),
+      writeRefusal(principal, event, this.tenants, { committeeSources: this.config.access.committeeSources }),
     );
     if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };

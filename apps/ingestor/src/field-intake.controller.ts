@@ -40,7 +40,8 @@ export class FieldIntakeController {
 
   private async submit(tool: FieldTool, body: unknown, principal: Principal) {
     const result = await this.intake.ingestFieldSubmission(tool, body, this.mapping, (event) =>
-      writeRefusal(principal, event, this.tenants),
+      // The source is the field tool's (set by the mapping, with the tool's own submission id).
+      writeRefusal(principal, event, this.tenants, { sourceChosenByAidwatch: true }),
     );
     if (result.ok) return { accepted: result.accepted };
     if (result.kind !== 'unmappable') throw intakeError(result);

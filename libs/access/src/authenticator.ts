@@ -2,6 +2,7 @@ import { looksLikeApiKey, parseApiKey, secretMatches } from './api-key';
 import type { ApiKeyStore } from './api-key-store';
 import type { JwtVerifier } from './jwt-verifier';
 import { AuthenticationError, type Principal } from './principal';
+import { TenantBoundRoles } from './roles';
 
 /**
  * Turns the `Authorization` header into a principal: `Bearer awk_…` is an API key, any other bearer
@@ -30,6 +31,12 @@ export class Authenticator {
       throw new AuthenticationError('unknown credential');
     }
     if (stored.revokedAt) throw new AuthenticationError('credential revoked');
+    // Keys issued before these rules: a tenant-bound key without its tenant, a monitor key without its
+    // monitorId, would read or write as anyone of (or beyond) its organisation.
+    if (TenantBoundRoles.includes(stored.role) && !stored.tenant)
+      throw new AuthenticationError(`a ${stored.role} key needs a tenant; issue a new key`);
+    if (stored.role === 'monitor' && !stored.monitorId)
+      throw new AuthenticationError('a monitor key needs a monitorId; issue a new key');
     return {
       subject: `key:${stored.id}`,
       role: stored.role,

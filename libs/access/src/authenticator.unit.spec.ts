@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InMemoryApiKeyStore, SqliteApiKeyStore } from './api-key-store';
 import { Authenticator } from './authenticator';
+import { grantProblems } from './grant-rules';
 import { JwtVerifier } from './jwt-verifier';
 import { AuthenticationError } from './principal';
 
@@ -25,6 +26,18 @@ describe('Authenticator', () => {
     );
     keys.revoke(record.id);
     await expect(auth.authenticate(`Bearer ${key}`)).rejects.toThrow('credential revoked');
+  });
+
+  it('refuses keys issued before the identity rules: a monitor without monitorId, a dashboard without tenant', async () => {
+    const keys = new InMemoryApiKeyStore();
+    const auth = new Authenticator(keys);
+    const monitor = keys.create({ role: 'monitor', tenant: 'WFP' }).key;
+    const dashboard = keys.create({ role: 'dashboard' }).key;
+    await expect(auth.authenticate(`Bearer ${monitor}`)).rejects.toThrow('needs a monitorId');
+    await expect(auth.authenticate(`Bearer ${dashboard}`)).rejects.toThrow('needs a tenant');
+    expect(grantProblems({ role: 'monitor', tenant: 'WFP' })).toEqual([
+      expect.objectContaining({ field: 'monitorId' }),
+    ]);
   });
 
   it('refuses a missing or malformed Authorization header', async () => {
@@ -104,6 +117,35 @@ describe('Authenticator', () => {
       for (const token of bad) {
         await expect(auth.authenticate(`Bearer ${token}`)).rejects.toBeInstanceOf(AuthenticationError);
       }
+    });
+
+    it('refuses a token without exp, an admin token, and tenant-bound roles without tenant or monitorId', async () => {
+      const verifier = (allowAdmin?: boolean) =>
+        new Authenticator(
+          new InMemoryApiKeyStore(),
+          new JwtVerifier({ jwksFile, issuer: 'https://idp.wfp.example', audience: 'aidwatch', allowAdmin }),
+        );
+      const auth = verifier();
+      const noExp = await new SignJWT({ aidwatch_role: 'dashboard', aidwatch_tenant: 'WFP' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer('https://idp.wfp.example')
+        .setAudience('aidwatch')
+        .setSubject('alice')
+        .sign(privateKey);
+      const refused: Array<[string, string]> = [
+        [noExp, 'invalid token'],
+        [await sign({ aidwatch_role: 'admin' }), 'admin is granted by API keys only'],
+        [await sign({ aidwatch_role: 'dashboard' }), 'needs the aidwatch_tenant claim'],
+        [
+          await sign({ aidwatch_role: 'monitor', aidwatch_tenant: 'WFP' }),
+          'needs the aidwatch_monitor_id claim',
+        ],
+      ];
+      for (const [token, reason] of refused)
+        await expect(auth.authenticate(`Bearer ${token}`)).rejects.toThrow(reason);
+      await expect(
+        verifier(true).authenticate(`Bearer ${await sign({ aidwatch_role: 'admin' })}`),
+      ).resolves.toMatchObject({ role: 'admin' });
     });
   });
 });

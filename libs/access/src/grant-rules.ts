@@ -8,7 +8,8 @@ const GRANT_IDENTIFIER_LENGTH = 256;
 /**
  * What a grant must say for its role (`POST /admin/keys` and `aidwatch keys create` apply the same
  * rules): a tenant for monitors and dashboards, at least one source for producers, no tenant for the
- * roles that see every tenant, a monitorId only on a monitor; every value a clean identifier.
+ * roles that see every tenant, a monitorId on every monitor and only on a monitor; every value a clean
+ * identifier.
  */
 export function grantProblems(grant: ApiKeyGrant): Array<{ field: string; message: string }> {
   const problems: Array<{ field: string; message: string }> = [];
@@ -24,6 +25,11 @@ export function grantProblems(grant: ApiKeyGrant): Array<{ field: string; messag
     });
   if ((grant.role === 'operator' || grant.role === 'admin') && grant.tenant !== undefined)
     problems.push({ field: 'tenant', message: `a ${grant.role} key sees every tenant; leave tenant out` });
+  if (grant.role === 'monitor' && grant.monitorId === undefined)
+    problems.push({
+      field: 'monitorId',
+      message: 'a monitor key needs the monitorId it reports as (otherwise it could report as any monitor)',
+    });
   if (grant.monitorId !== undefined && grant.role !== 'monitor')
     problems.push({ field: 'monitorId', message: 'only a monitor key names a monitorId' });
   const values: Array<[string, string | undefined]> = [

@@ -8,3 +8,4 @@ export * from './tenancy';
 export * from './store-tenant-lookup';
 export * from './write-policy';
 export * from './grant-rules';
+export * from './redaction';

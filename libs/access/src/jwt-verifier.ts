@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { AuthenticationError, type Principal } from './principal';
-import { isRole } from './roles';
+import { isRole, TenantBoundRoles } from './roles';
 
 /**
  * Bearer JWTs from an organisation's identity provider (OpenID Connect access tokens), verified with
@@ -26,6 +26,11 @@ export interface JwtSettings {
   audience: string;
   /** Allowed clock skew, seconds. */
   clockToleranceSec?: number;
+  /**
+   * Whether `aidwatch_role: admin` is honoured (default false: admin comes only from the key store, so a
+   * token of the identity provider cannot mint API keys that outlive it).
+   */
+  allowAdmin?: boolean;
 }
 
 export const JwtClaims = {
@@ -70,21 +75,34 @@ export class JwtVerifier {
         audience: this.settings.audience,
         algorithms: ASYMMETRIC_ALGORITHMS,
         clockTolerance: this.settings.clockToleranceSec ?? 30,
+        // A token that never expires is a credential that cannot be taken back (RFC 8725 §3.10 spirit).
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       if (error instanceof errors.JOSEError) throw new AuthenticationError(`invalid token: ${error.code}`);
       throw new AuthenticationError('invalid token');
     }
-    return principalFromClaims(payload);
+    return principalFromClaims(payload, { allowAdmin: this.settings.allowAdmin ?? false });
   }
 }
 
-export function principalFromClaims(payload: JWTPayload): Principal {
+/**
+ * The principal a verified token speaks for. Refused (AuthenticationError, 401): no valid role; `admin`
+ * unless `allowAdmin`; a tenant-bound role (monitor, dashboard) without `aidwatch_tenant`; a monitor
+ * without `aidwatch_monitor_id` (it would report as any monitor of its organisation).
+ */
+export function principalFromClaims(payload: JWTPayload, { allowAdmin = false } = {}): Principal {
   const role = payload[JwtClaims.role];
   if (!isRole(role)) throw new AuthenticationError(`token has no valid ${JwtClaims.role} claim`);
+  if (role === 'admin' && !allowAdmin)
+    throw new AuthenticationError('admin is granted by API keys only, not by identity-provider tokens');
   const tenant = payload[JwtClaims.tenant];
   const sources = payload[JwtClaims.sources];
   const monitorId = payload[JwtClaims.monitorId];
+  if (TenantBoundRoles.includes(role) && (typeof tenant !== 'string' || tenant === ''))
+    throw new AuthenticationError(`a ${role} token needs the ${JwtClaims.tenant} claim`);
+  if (role === 'monitor' && (typeof monitorId !== 'string' || monitorId === ''))
+    throw new AuthenticationError(`a monitor token needs the ${JwtClaims.monitorId} claim`);
   return {
     subject: `jwt:${payload.iss ?? ''}#${payload.sub ?? ''}`,
     role,

@@ -1,37 +1,80 @@
-import { EventTypes, StreamNames, type ConsignmentRegistered, type ExemptionGranted } from '@aidwatch/domain';
+import {
+  EventTypes,
+  OwnershipStreams,
+  StreamNames,
+  type ConsignmentRegistered,
+  type ExemptionGranted,
+  type OwnershipLookup,
+  type OwnershipTransferred,
+} from '@aidwatch/domain';
 import type { EventStore } from '@aidwatch/event-store';
 
+/** Events read per page while looking for the first grant or registration of a stream. */
+const PAGE = 50;
+
 /**
- * The tenant of a consignment read straight from the store (the first event of the consignment stream
- * names the exemption, the exemption stream names the organisation), so a write right after a
- * registration is judged without waiting for a projection. Found answers are cached: they never change.
+ * The ownership model (`@aidwatch/domain` ownership.ts) read straight from the store, so a write right
+ * after a registration is judged without waiting for a projection, and every process (API, ingestor)
+ * answers alike: the first grant of `exemption-<id>` and the first registration of `consignment-<id>`,
+ * unless the newest event of `ownership-exemption-<id>` / `ownership-consignment-<id>` (an operator's
+ * transfer) says otherwise. First events never change, so they are cached; transfer streams are read each
+ * time (one short read, usually of an empty stream), so a transfer takes effect at once everywhere.
  */
-export class StoreTenantLookup {
-  private readonly cache = new Map<string, string>();
+export class StoreTenantLookup implements OwnershipLookup {
+  private readonly firstGrant = new Map<string, string>();
+  private readonly firstRegistration = new Map<string, string>();
 
   constructor(private readonly store: EventStore) {}
 
   async tenantOfConsignment(consignmentId: string): Promise<string | undefined> {
-    const cached = this.cache.get(consignmentId);
-    if (cached !== undefined) return cached;
-    const registered = (await this.firstEvents(StreamNames.consignment(consignmentId))).find(
-      (e) => e.type === EventTypes.ConsignmentRegistered,
-    ) as ConsignmentRegistered | undefined;
-    if (!registered) return undefined;
-    const tenant = await this.tenantOfExemption(registered.data.exemptionId);
-    if (tenant !== undefined) this.cache.set(consignmentId, tenant);
-    return tenant;
+    const exemptionId = await this.exemptionOfConsignment(consignmentId);
+    return exemptionId === undefined ? undefined : this.organisationOfExemption(exemptionId);
   }
 
   async tenantOfExemption(exemptionId: string): Promise<string | undefined> {
-    const granted = (await this.firstEvents(StreamNames.exemption(exemptionId))).find(
-      (e) => e.type === EventTypes.ExemptionGranted,
-    ) as ExemptionGranted | undefined;
+    return this.organisationOfExemption(exemptionId);
+  }
+
+  async organisationOfExemption(exemptionId: string): Promise<string | undefined> {
+    const transfer = await this.latestTransfer(OwnershipStreams.exemption(exemptionId));
+    if (transfer?.data.kind === 'exemption') return transfer.data.toOrg;
+    const cached = this.firstGrant.get(exemptionId);
+    if (cached !== undefined) return cached;
+    const granted = (await this.first(StreamNames.exemption(exemptionId), EventTypes.ExemptionGranted)) as
+      ExemptionGranted | undefined;
+    if (granted) this.firstGrant.set(exemptionId, granted.data.implementingOrg);
     return granted?.data.implementingOrg;
   }
 
-  private async firstEvents(streamId: string) {
-    const events = await this.store.readStream(streamId, { direction: 'forwards', maxCount: 20 });
-    return events.map((e) => e.data as { type: string; data: never });
+  async exemptionOfConsignment(consignmentId: string): Promise<string | undefined> {
+    const transfer = await this.latestTransfer(OwnershipStreams.consignment(consignmentId));
+    if (transfer?.data.kind === 'consignment') return transfer.data.toExemptionId;
+    const cached = this.firstRegistration.get(consignmentId);
+    if (cached !== undefined) return cached;
+    const registered = (await this.first(
+      StreamNames.consignment(consignmentId),
+      EventTypes.ConsignmentRegistered,
+    )) as ConsignmentRegistered | undefined;
+    if (registered) this.firstRegistration.set(consignmentId, registered.data.exemptionId);
+    return registered?.data.exemptionId;
+  }
+
+  private async latestTransfer(streamId: string): Promise<OwnershipTransferred | undefined> {
+    const [newest] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    return newest?.data as OwnershipTransferred | undefined;
+  }
+
+  /** The first event of `type` in a stream, reading it page by page from the start. */
+  private async first(streamId: string, type: string): Promise<{ type: string; data: never } | undefined> {
+    for (let from = 0; ; from += PAGE) {
+      const page = await this.store.readStream(streamId, {
+        direction: 'forwards',
+        fromRevision: from,
+        maxCount: PAGE,
+      });
+      const found = page.find((e) => e.type === type);
+      if (found) return found.data as { type: string; data: never };
+      if (page.length < PAGE) return undefined;
+    }
   }
 }

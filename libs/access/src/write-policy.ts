@@ -17,12 +17,25 @@ export function sourceAllowed(patterns: readonly string[] | undefined, source: s
 }
 
 /**
+ * The CloudEvents sources a monitor credential without `sources` may write under: its organisation's
+ * namespace, `/aidwatch/monitors/<organisation, URI-encoded>` and below. Monitors of different
+ * organisations thus never share a source, so one cannot store an event under another's `source` + `id`
+ * (which would make the genuine event a 409, and 409 versus 202 an oracle of which ids exist).
+ */
+export function monitorSourceNamespace(tenant: string): string[] {
+  const base = `/aidwatch/monitors/${encodeURIComponent(tenant)}`;
+  return [base, `${base}/*`];
+}
+
+/**
  * Why `principal` may not write `event` (a sentence for the 403 body), or undefined when it may.
  * - producer: the event's `source` must be one of its sources, and a producer of one organisation
  *   (a credential with a tenant) writes only about that organisation's exemptions and consignments
  *   (vessel, port and designation events belong to no organisation);
- * - monitor: only verification events, as its own `monitorId`, for a consignment of its tenant (and,
- *   when the credential names sources, under one of them);
+ * - monitor: only verification events, as its own `monitorId`, for a consignment of its tenant, under
+ *   one of its sources (or its organisation's namespace, `monitorSourceNamespace`, when it names none);
+ *   `sourceChosenByAidwatch`: the source was set by AidWatch's own mapping (field-tool submissions), not
+ *   by the caller, and is not judged;
  * - every other role writes no events.
  * `tenants` resolves the implementing organisation of a consignment or exemption (undefined when unknown).
  */
@@ -30,26 +43,51 @@ export async function writeRefusal(
   principal: Principal,
   event: AidEvent,
   tenants: TenantLookup,
+  {
+    sourceChosenByAidwatch = false,
+    committeeSources,
+  }: { sourceChosenByAidwatch?: boolean; committeeSources?: readonly string[] } = {},
 ): Promise<string | undefined> {
   const tenantOf = (consignmentId: string) => tenants.tenantOfConsignment(consignmentId);
   if (principal.role === 'producer') {
     if (!sourceAllowed(principal.sources, event.source))
       return `source ${JSON.stringify(event.source)} is not one this credential may write under`;
-    return principal.tenant === undefined
-      ? undefined
-      : producerTenantRefusal(principal.tenant, event, tenants);
+    if (principal.tenant !== undefined) return producerTenantRefusal(principal.tenant, event, tenants);
+    return committeeRefusal(event, tenants, committeeSources);
   }
   if (principal.role !== 'monitor') return `role ${principal.role} does not submit events`;
   if (!MonitorEventTypes.includes(event.type)) return `a monitor does not submit ${event.type} events`;
-  if (principal.sources && !sourceAllowed(principal.sources, event.source))
-    return `source ${JSON.stringify(event.source)} is not one this credential may write under`;
+  const sources = principal.sources ?? (principal.tenant ? monitorSourceNamespace(principal.tenant) : []);
+  if (!sourceChosenByAidwatch && !sourceAllowed(sources, event.source))
+    return `source ${JSON.stringify(event.source)} is not one this credential may write under (${sources.join(', ')})`;
   const data = event.data as { consignmentId: string; monitorId: string };
-  if (principal.monitorId && data.monitorId !== principal.monitorId)
+  if (principal.monitorId === undefined || data.monitorId !== principal.monitorId)
     return `monitorId ${JSON.stringify(data.monitorId)} is not this credential's monitor`;
   const tenant = await tenantOf(data.consignmentId);
   if (tenant === undefined || tenant !== principal.tenant)
     return `consignment ${JSON.stringify(data.consignmentId)} is not one of this credential's organisation`;
   return undefined;
+}
+
+/**
+ * Why a producer of no organisation (a relay) may not amend an exemption, or undefined: when the
+ * deployment names the committee's sources (`COMMITTEE_SOURCES`), only an event under one of them may
+ * grant again or revoke an exemption that already has an owner; a new exemption's first grant is not
+ * judged here. Without `committeeSources` every relay speaks for the committee, as before.
+ */
+async function committeeRefusal(
+  event: AidEvent,
+  tenants: TenantLookup,
+  committeeSources: readonly string[] | undefined,
+): Promise<string | undefined> {
+  if (committeeSources === undefined || committeeSources.length === 0) return undefined;
+  if (event.type !== EventTypes.ExemptionGranted && event.type !== EventTypes.ExemptionRevoked)
+    return undefined;
+  if (sourceAllowed(committeeSources, event.source)) return undefined;
+  const owner = await tenants.tenantOfExemption(event.data.exemptionId);
+  return owner === undefined
+    ? undefined
+    : `exemption ${JSON.stringify(event.data.exemptionId)} is amended only by its organisation or under the committee's sources`;
 }
 
 /** Resolves the implementing organisation (tenant) of a consignment or an exemption; undefined when unknown. */

@@ -39,7 +39,13 @@ describe('write policy', () => {
   });
 
   it('lets a monitor report only for its organisation, as itself', async () => {
-    const monitor: Principal = { subject: 'key:m', role: 'monitor', tenant: 'WFP', monitorId: 'MON-1' };
+    const monitor: Principal = {
+      subject: 'key:m',
+      role: 'monitor',
+      tenant: 'WFP',
+      monitorId: 'MON-1',
+      sources: ['/wfp/*'],
+    };
     await expect(writeRefusal(monitor, verification('CSG-W', 'MON-1'), tenantOf)).resolves.toBeUndefined();
     await expect(writeRefusal(monitor, verification('CSG-U', 'MON-1'), tenantOf)).resolves.toMatch(
       /not one of this credential's organisation/,
@@ -48,6 +54,25 @@ describe('write policy', () => {
       /not this credential's monitor/,
     );
     await expect(writeRefusal(monitor, verification('CSG-NEW', 'MON-1'), tenantOf)).resolves.toBeDefined();
+  });
+
+  it("keeps a monitor without sources to its organisation's source namespace", async () => {
+    const monitor: Principal = { subject: 'key:m', role: 'monitor', tenant: 'WFP', monitorId: 'MON-1' };
+    const under = (source: string) => ({ ...verification('CSG-W', 'MON-1'), source });
+    await expect(
+      writeRefusal(monitor, under('/aidwatch/monitors/WFP/field'), tenantOf),
+    ).resolves.toBeUndefined();
+    // Another organisation's source (squatting its ids) is refused, whatever the id.
+    await expect(writeRefusal(monitor, under('/aidwatch/monitors/UNICEF'), tenantOf)).resolves.toMatch(
+      /not one this credential may write under/,
+    );
+    await expect(writeRefusal(monitor, under('/org/unicef/monitoring'), tenantOf)).resolves.toMatch(
+      /not one this credential may write under/,
+    );
+    // A field-tool submission: its source is AidWatch's mapping, not the caller's choice.
+    await expect(
+      writeRefusal(monitor, under('kobotoolbox:form-1'), tenantOf, { sourceChosenByAidwatch: true }),
+    ).resolves.toBeUndefined();
   });
 
   it("keeps a producer of one organisation to that organisation's exemptions and consignments", async () => {
@@ -75,6 +100,21 @@ describe('write policy', () => {
     // A producer for every organisation (no tenant) is bound by its sources only.
     const relay: Principal = { subject: 'key:r', role: 'producer', sources: ['/wfp/*'] };
     for (const e of refused) await expect(writeRefusal(relay, e, tenantOf)).resolves.toBeUndefined();
+  });
+
+  it('lets only the committee’s sources (when configured) amend an exemption through a relay', async () => {
+    const relay: Principal = { subject: 'key:r', role: 'producer', sources: ['*'] };
+    const committeeSources = ['/un/sc/1718-committee'];
+    const grant = (exemptionId: string, source: string) =>
+      event(EventTypes.ExemptionGranted, { exemptionId, implementingOrg: 'WFP' }, source);
+    const revoke = (source: string) => event(EventTypes.ExemptionRevoked, { exemptionId: 'EX-W' }, source);
+    const judge = (e: AidEvent) => writeRefusal(relay, e, tenantOf, { committeeSources });
+    await expect(judge(grant('EX-W', '/un/sc/1718-committee'))).resolves.toBeUndefined();
+    await expect(judge(grant('EX-W', '/relay/elsewhere'))).resolves.toMatch(/only by its organisation/);
+    await expect(judge(revoke('/relay/elsewhere'))).resolves.toMatch(/only by its organisation/);
+    await expect(judge(grant('EX-NEW', '/relay/elsewhere'))).resolves.toBeUndefined();
+    // Not configured: every relay speaks for the committee.
+    await expect(writeRefusal(relay, revoke('/relay/elsewhere'), tenantOf)).resolves.toBeUndefined();
   });
 
   it('refuses events from roles that do not write', async () => {

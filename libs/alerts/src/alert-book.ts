@@ -1,5 +1,10 @@
 import {
   EventTypes,
+  OWNERSHIP_EVENT_PREFIX,
+  OwnershipEventTypes,
+  OwnershipLedger,
+  type OwnershipLedgerJson,
+  type OwnershipTransferredData,
   type CloudEvent,
   type ConsignmentRegisteredData,
   type ExemptionGrantedData,
@@ -20,7 +25,13 @@ import {
 import { labelsOf, type AlertLabels, type ConsignmentOwner } from './alert-labels';
 import type { AlertEventFacts, GeoPoint } from './alert-filter';
 import { DefaultInhibitionRules, inhibitorsOf, type InhibitionRule } from './inhibition';
-import { silencesMuting, type Silence, type SilenceCreatedData, type SilenceExpiredData } from './silence';
+import {
+  silenceApplies,
+  silencesMuting,
+  type Silence,
+  type SilenceCreatedData,
+  type SilenceExpiredData,
+} from './silence';
 
 /**
  * The detector's reason when a flag is replaced by one with newer evidence for the same problem; it may go
@@ -81,6 +92,25 @@ export interface EventClassification extends AlertEventFacts {
   inhibitedBy: string[];
   /** True when a notification (webhook) is due: a change of the alert not muted by a silence or inhibition. */
   notify: boolean;
+  /** A change worth notifying (not a re-detection or a superseded clear), before silences and inhibitions. */
+  changed: boolean;
+  /** The tenant of each silence in `silencedBy` (absent: an operator's silence). */
+  silencing: Array<{ tenant?: string }>;
+  /** The organisations of each alert in `inhibitedBy`. */
+  inhibiting: string[][];
+}
+
+/**
+ * Whether an event is notified to a recipient (a webhook subscription): `recipient` its tenant, or
+ * undefined for an operator's. A tenant's silence mutes only its own organisation's deliveries
+ * (`silenceApplies`); an inhibiting alert mutes a tenant's delivery only when it is of that organisation.
+ */
+export function notifiesRecipient(c: EventClassification, recipient: string | undefined): boolean {
+  // A classification remembered before these fields existed: its overall verdict.
+  if (c.changed === undefined) return c.notify;
+  if (!c.changed) return false;
+  if (c.silencing.some((s) => silenceApplies(s, recipient))) return false;
+  return !c.inhibiting.some((orgs) => recipient === undefined || orgs.includes(recipient));
 }
 
 /** The stored events the book reads: the store's id, type, data (a CloudEvent) and recording time. */
@@ -101,6 +131,7 @@ export const AlertBookEventPrefixes = [
   'aidwatch.flag.',
   'aidwatch.alert.',
   'aidwatch.silence.',
+  OWNERSHIP_EVENT_PREFIX,
   EventTypes.ConsignmentRegistered,
   EventTypes.ExemptionGranted,
   EventTypes.VesselPositionReported,
@@ -129,6 +160,7 @@ interface BookSnapshot {
   consignments: Array<[string, { exemptionId: string; mmsi?: string }]>;
   exemptions: Array<[string, { organisation: string; sites: Site[] }]>;
   tracks: Array<[string, TrackPoint[]]>;
+  ownership?: OwnershipLedgerJson;
 }
 
 /**
@@ -141,6 +173,7 @@ export class AlertBook {
   private readonly consignments = new Map<string, { exemptionId: string; mmsi?: string }>();
   private readonly exemptions = new Map<string, { organisation: string; sites: Site[] }>();
   private readonly tracks = new Map<string, TrackPoint[]>();
+  private ownership = new OwnershipLedger();
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -148,13 +181,18 @@ export class AlertBook {
   apply(event: BookEvent): EventClassification | undefined {
     const cloudEvent = event.data as CloudEvent;
     switch (event.type) {
+      case OwnershipEventTypes.Transferred:
+        this.transferred(cloudEvent as CloudEvent<string, OwnershipTransferredData>);
+        return undefined;
       case EventTypes.ConsignmentRegistered: {
         const d = cloudEvent.data as ConsignmentRegisteredData;
+        this.ownership.apply(cloudEvent);
         this.consignments.set(d.consignmentId, { exemptionId: d.exemptionId, mmsi: d.vessel?.mmsi });
         return undefined;
       }
       case EventTypes.ExemptionGranted: {
         const d = cloudEvent.data as ExemptionGrantedData;
+        this.ownership.apply(cloudEvent);
         this.exemptions.set(d.exemptionId, {
           organisation: d.implementingOrg,
           sites: d.sites.map((s) => ({ siteId: s.siteId, lat: s.lat, lon: s.lon })),
@@ -204,20 +242,46 @@ export class AlertBook {
     return [...this.silences.values()];
   }
 
-  /** Silences muting the alert at `at` (the caller's clock), and active alerts inhibiting it. */
-  mutedBy(alert: Alert, at: string): { silencedBy: string[]; inhibitedBy: string[] } {
+  /**
+   * Silences muting the alert at `at` (the caller's clock), and active alerts inhibiting it, as `reader`
+   * may see them: a tenant (`reader` its organisation) sees its own and operators' silences and only
+   * inhibiting alerts of its organisation; an operator (`reader` undefined, the default) sees all.
+   */
+  mutedBy(
+    alert: Alert,
+    at: string,
+    reader?: { tenant?: string },
+  ): { silencedBy: string[]; inhibitedBy: string[] } {
     if (alert.status === 'resolved') return { silencedBy: [], inhibitedBy: [] };
+    const tenant = reader?.tenant;
+    const silences = silencesMuting(this.silences.values(), alert.labels, at);
+    const inhibitors = inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules);
     return {
-      silencedBy: silencesMuting(this.silences.values(), alert.labels, at),
-      inhibitedBy: inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules),
+      silencedBy: silences
+        .filter((s) => tenant === undefined || silenceApplies(s, tenant))
+        .map((s) => s.silenceId),
+      inhibitedBy:
+        tenant === undefined
+          ? inhibitors
+          : inhibitors.filter((id) => this.alerts.get(id)?.labels.organisation.includes(tenant)),
     };
   }
 
-  /** Where a consignment belongs (exemption, organisation), for tenancy checks. */
+  /**
+   * Where a consignment belongs (exemption, organisation), for tenancy checks: the one ownership model
+   * (`OwnershipLedger`: first accepted registration and grant, operator transfers).
+   */
   ownerOf = (consignmentId: string): ConsignmentOwner | undefined => {
-    const c = this.consignments.get(consignmentId);
-    if (!c) return undefined;
-    return { exemptionId: c.exemptionId, organisation: this.exemptions.get(c.exemptionId)?.organisation };
+    const exemptionId = this.ownership.exemptionOfConsignment(consignmentId);
+    if (exemptionId === undefined) return undefined;
+    return { exemptionId, organisation: this.ownership.organisationOfExemption(exemptionId) };
+  };
+
+  /** `ownerOf` with the site ids of the owning exemption, for redaction per reader. */
+  ownershipOf = (consignmentId: string): (ConsignmentOwner & { siteIds: string[] }) | undefined => {
+    const owner = this.ownerOf(consignmentId);
+    if (!owner) return undefined;
+    return { ...owner, siteIds: (this.exemptions.get(owner.exemptionId)?.sites ?? []).map((s) => s.siteId) };
   };
 
   snapshot(): BookSnapshot {
@@ -227,6 +291,7 @@ export class AlertBook {
       consignments: [...this.consignments],
       exemptions: [...this.exemptions],
       tracks: [...this.tracks],
+      ownership: this.ownership.toJson(),
     };
   }
 
@@ -238,7 +303,29 @@ export class AlertBook {
     for (const [k, v] of s.consignments ?? []) book.consignments.set(k, v);
     for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
     for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
+    // A snapshot from before the ownership ledger: the ownership its (newest-wins) maps imply.
+    book.ownership = s.ownership
+      ? OwnershipLedger.fromJson(s.ownership)
+      : OwnershipLedger.fromJson({
+          exemptions: (s.exemptions ?? []).map(([k, v]) => [k, v.organisation]),
+          consignments: (s.consignments ?? []).map(([k, v]) => [k, v.exemptionId]),
+        });
     return book;
+  }
+
+  /**
+   * An operator's transfer: ownership moves, and the alerts of the consignments it moves are labelled
+   * again (organisation, exemption), so their visibility follows at once rather than at their next flag.
+   */
+  private transferred(event: CloudEvent<string, OwnershipTransferredData>): void {
+    const t = event.data;
+    const moved = (consignmentId: string) =>
+      t.kind === 'consignment'
+        ? consignmentId === t.consignmentId
+        : this.ownership.exemptionOfConsignment(consignmentId) === t.exemptionId;
+    this.ownership.apply(event);
+    for (const alert of this.alerts.values())
+      if (alert.consignmentIds.some(moved)) alert.labels = labelsOf(alert.flag, this.ownerOf);
   }
 
   private *active(): Iterable<Alert> {
@@ -360,11 +447,15 @@ export class AlertBook {
 
   private classify(event: BookEvent, alert: Alert, reason: NotifyReason): EventClassification {
     const muted = reason === 'duplicate' || reason === 'no-change';
-    const silencedBy = muted ? [] : silencesMuting(this.silences.values(), alert.labels, event.recordedAt);
+    const silences = muted ? [] : silencesMuting(this.silences.values(), alert.labels, event.recordedAt);
+    const silencedBy = silences.map((s) => s.silenceId);
     const inhibitedBy = muted
       ? []
       : inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules);
     return {
+      changed: !muted,
+      silencing: silences.map((s) => (s.tenant === undefined ? {} : { tenant: s.tenant })),
+      inhibiting: inhibitedBy.map((id) => [...(this.alerts.get(id)?.labels.organisation ?? [])]),
       eventId: event.id,
       type: event.type,
       alertId: alert.alertId,

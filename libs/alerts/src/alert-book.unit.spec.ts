@@ -1,7 +1,28 @@
-import { EventTypes } from '@aidwatch/domain';
-import { AlertBook, SUPERSEDED_REASON } from './alert-book';
+import { EventTypes, OwnershipEventTypes } from '@aidwatch/domain';
+import { AlertBook, notifiesRecipient, SUPERSEDED_REASON } from './alert-book';
 import { decide, InvalidAlertCommandError, MaxNoteLength } from './alert-commands';
 import { cleared, fact, flag, lifecycle, minute, raised, silenceCreated } from './testing/alert-fixtures';
+
+/** A book with organisation A (exemption X-A, consignments C-1, C-A) and B (X-B, C-B), sharing site S-1. */
+function twoOrganisations(): AlertBook {
+  const book = new AlertBook();
+  const site = { siteId: 'S-1', name: 'Haeju', lat: 38.04, lon: 125.71, radiusKm: 5 };
+  book.apply(
+    fact(EventTypes.ExemptionGranted, { exemptionId: 'X-A', implementingOrg: 'A', sites: [site], items: [] }),
+  );
+  book.apply(
+    fact(EventTypes.ExemptionGranted, { exemptionId: 'X-B', implementingOrg: 'B', sites: [site], items: [] }),
+  );
+  for (const [consignmentId, exemptionId] of [
+    ['C-1', 'X-A'],
+    ['C-A', 'X-A'],
+    ['C-B', 'X-B'],
+  ])
+    book.apply(
+      fact(EventTypes.ConsignmentRegistered, { consignmentId, exemptionId, vessel: { mmsi: '123456789' } }),
+    );
+  return book;
+}
 
 const act = (book: AlertBook, alertId: string, command: Parameters<typeof decide>[1]) => {
   const { type, data } = decide(book.get(alertId)!, command);
@@ -169,7 +190,7 @@ describe('AlertBook: silences and inhibition', () => {
   });
 
   it('an open access-denied at a site inhibits verification-overdue at that site, not at another', () => {
-    const book = new AlertBook();
+    const book = twoOrganisations();
     book.apply(
       raised(
         flag({ fingerprint: 'denied', flagId: 'd1', rule: 'access-denied', observed: { siteId: 'S-1' } }),
@@ -247,5 +268,120 @@ describe('AlertBook: labels and location from the facts', () => {
     expect(copy.apply(raised(flag({ fingerprint: 'p1', flagId: 'f2' })))).toMatchObject({
       reason: 'duplicate',
     });
+  });
+});
+
+describe('AlertBook: silences and inhibitions stay inside their organisation', () => {
+  const silence = (silenceId: string, tenant: string | undefined) =>
+    silenceCreated({
+      silenceId,
+      matchers: [
+        { name: 'vessel', value: '123456789' },
+        ...(tenant ? [{ name: 'organisation' as const, value: tenant }] : []),
+      ],
+      startsAt: minute(0),
+      endsAt: minute(30),
+      createdBy: `dash-${tenant ?? 'operator'}`,
+      comment: 'muted',
+      ...(tenant ? { tenant } : {}),
+      at: minute(0),
+    });
+  const shared = flag({
+    fingerprint: 'vessel-1',
+    flagId: 'v1',
+    rule: 'encounter',
+    subject: { kind: 'vessel', id: '123456789' },
+    consignmentIds: ['C-A', 'C-B'],
+  });
+
+  it("A's silence mutes A's deliveries of a shared vessel alert, never B's, and B does not see it", () => {
+    const book = twoOrganisations();
+    book.apply(silence('s-a', 'A'));
+    const c = book.apply(raised(shared, 5))!;
+    expect(c.labels.organisation).toEqual(['A', 'B']);
+    expect(notifiesRecipient(c, 'A')).toBe(false);
+    expect(notifiesRecipient(c, 'B')).toBe(true);
+    expect(notifiesRecipient(c, undefined)).toBe(true);
+    const alert = book.get('vessel-1')!;
+    expect(book.mutedBy(alert, minute(6), { tenant: 'B' }).silencedBy).toEqual([]);
+    expect(book.mutedBy(alert, minute(6), { tenant: 'A' }).silencedBy).toEqual(['s-a']);
+    expect(book.mutedBy(alert, minute(6)).silencedBy).toEqual(['s-a']);
+  });
+
+  it("an operator's silence spans organisations, explicitly", () => {
+    const book = twoOrganisations();
+    book.apply(silence('s-op', undefined));
+    const c = book.apply(raised(shared, 5))!;
+    for (const recipient of ['A', 'B', undefined]) expect(notifiesRecipient(c, recipient)).toBe(false);
+    expect(book.mutedBy(book.get('vessel-1')!, minute(6), { tenant: 'B' }).silencedBy).toEqual(['s-op']);
+  });
+
+  it("A's access denial at a site of B's exemption does not inhibit B's verification-overdue there", () => {
+    const book = twoOrganisations();
+    book.apply(
+      raised(
+        flag({
+          fingerprint: 'denied-a',
+          flagId: 'd1',
+          rule: 'access-denied',
+          consignmentIds: ['C-A'],
+          observed: { siteId: 'S-1' },
+        }),
+      ),
+    );
+    const overdueB = book.apply(
+      raised(
+        flag({
+          fingerprint: 'overdue-b',
+          flagId: 'o1',
+          rule: 'verification-overdue',
+          subject: { kind: 'consignment', id: 'C-B' },
+          consignmentIds: ['C-B'],
+          observed: { siteId: 'S-1' },
+        }),
+      ),
+    )!;
+    expect(overdueB.inhibitedBy).toEqual([]);
+    expect(notifiesRecipient(overdueB, 'B')).toBe(true);
+    expect(book.mutedBy(book.get('overdue-b')!, minute(1), { tenant: 'B' }).inhibitedBy).toEqual([]);
+  });
+});
+
+describe('AlertBook: ownership transfers', () => {
+  it('labels the alerts of a transferred consignment with its new organisation at once', () => {
+    const book = twoOrganisations();
+    book.apply(
+      raised(
+        flag({
+          fingerprint: 'p-b',
+          flagId: 'fb',
+          subject: { kind: 'consignment', id: 'C-B' },
+          consignmentIds: ['C-B'],
+        }),
+      ),
+    );
+    expect(book.get('p-b')!.labels.organisation).toEqual(['B']);
+    const common = { by: 'key:op', at: minute(1), reason: 'handover' };
+    book.apply(
+      fact(OwnershipEventTypes.Transferred, {
+        kind: 'consignment',
+        consignmentId: 'C-B',
+        fromExemptionId: 'X-B',
+        toExemptionId: 'X-A',
+        ...common,
+      }),
+    );
+    expect(book.get('p-b')!.labels).toMatchObject({ organisation: ['A'], exemptionId: ['X-A'] });
+    book.apply(
+      fact(OwnershipEventTypes.Transferred, {
+        kind: 'exemption',
+        exemptionId: 'X-A',
+        fromOrg: 'A',
+        toOrg: 'C',
+        ...common,
+      }),
+    );
+    expect(book.get('p-b')!.labels.organisation).toEqual(['C']);
+    expect(book.ownerOf('C-1')).toEqual({ exemptionId: 'X-A', organisation: 'C' });
   });
 });

@@ -31,7 +31,12 @@ export interface InhibitionCandidate {
   labels: AlertLabels;
 }
 
-/** Ids of the active alerts that inhibit an alert with these labels (never the alert itself). */
+/**
+ * Ids of the active alerts that inhibit an alert with these labels (never the alert itself). Inhibition
+ * stays inside an organisation: the source alert must share an implementing organisation and an
+ * exemption with the alert it inhibits, whatever the rule's `equal` says, so another organisation's
+ * report (an access denial at a site id of someone else's exemption) never mutes an alert.
+ */
 export function inhibitorsOf(
   alertId: string,
   labels: AlertLabels,
@@ -45,6 +50,8 @@ export function inhibitorsOf(
     if (source.alertId === alertId) continue;
     const inhibits = applicable.some(
       (r) =>
+        shares(labels.organisation, source.labels.organisation) &&
+        shares(labels.exemptionId, source.labels.exemptionId) &&
         allMatch(r.source, source.labels) &&
         r.equal.every(
           (name) => labels[name].length > 0 && labels[name].some((v) => source.labels[name].includes(v)),
@@ -54,3 +61,5 @@ export function inhibitorsOf(
   }
   return by;
 }
+
+const shares = (a: readonly string[], b: readonly string[]): boolean => a.some((v) => b.includes(v));

@@ -1,4 +1,4 @@
-import { validateMatcher, allMatch, type Matcher } from './matcher';
+import { validateMatcher, allMatch, MatcherLimits, type Matcher } from './matcher';
 import type { AlertLabels } from './alert-labels';
 
 /**
@@ -34,6 +34,8 @@ export class InvalidSilenceError extends Error {}
 export function validateSilence(s: Pick<Silence, 'matchers' | 'startsAt' | 'endsAt'>, now: string): void {
   if (!Array.isArray(s.matchers) || s.matchers.length === 0)
     throw new InvalidSilenceError('a silence needs at least one matcher');
+  if (s.matchers.length > MatcherLimits.matchers)
+    throw new InvalidSilenceError(`a silence has at most ${MatcherLimits.matchers} matchers`);
   s.matchers.forEach(validateMatcher);
   const starts = Date.parse(s.startsAt);
   const ends = Date.parse(s.endsAt);
@@ -50,10 +52,19 @@ export function silenceState(s: Silence, at: string): 'pending' | 'active' | 'ex
   return t < Date.parse(s.startsAt) ? 'pending' : 'active';
 }
 
-/** The ids of the silences active at `at` whose matchers all match the labels. */
-export function silencesMuting(silences: Iterable<Silence>, labels: AlertLabels, at: string): string[] {
-  const ids: string[] = [];
+/** The silences active at `at` whose matchers all match the labels. */
+export function silencesMuting(silences: Iterable<Silence>, labels: AlertLabels, at: string): Silence[] {
+  const found: Silence[] = [];
   for (const s of silences)
-    if (silenceState(s, at) === 'active' && allMatch(s.matchers, labels)) ids.push(s.silenceId);
-  return ids;
+    if (silenceState(s, at) === 'active' && allMatch(s.matchers, labels)) found.push(s);
+  return found;
+}
+
+/**
+ * Whom a silence mutes: an organisation's silence mutes only that organisation's notifications and views
+ * (`recipient` its tenant); an operator's silence (no tenant) mutes every recipient's, explicitly across
+ * organisations. `recipient` undefined: an operator's view or subscription, muted only by operators' silences.
+ */
+export function silenceApplies(silence: Pick<Silence, 'tenant'>, recipient: string | undefined): boolean {
+  return silence.tenant === undefined || silence.tenant === recipient;
 }

@@ -59,7 +59,20 @@ const originList = makeValidator<string[]>((input) => {
 export interface AccessConfig {
   /** SQLite file of API keys (salted hashes), or ':memory:'. */
   keyStorePath: string;
-  jwt?: { jwksUrl?: string; jwksFile?: string; issuer: string; audience: string };
+  jwt?: {
+    jwksUrl?: string;
+    jwksFile?: string;
+    issuer: string;
+    audience: string;
+    /** Whether a token's `aidwatch_role: admin` is honoured (`AUTH_JWT_ALLOW_ADMIN`, default false). */
+    allowAdmin?: boolean;
+  };
+  /**
+   * CloudEvents sources (exact, or a prefix ending in `*`) of the sanctions committee (`COMMITTEE_SOURCES`,
+   * comma-separated): when set, a producer of no organisation amends or revokes an owned exemption only
+   * under one of them. Empty: every such producer speaks for the committee.
+   */
+  committeeSources: string[];
 }
 
 /** Limits on what one request may carry; each breach is answered with a clear 4xx. */
@@ -90,6 +103,12 @@ export interface HttpConfig {
   corsOrigins: string[];
   /** Requests per credential (or per address without one) in each window. */
   rateLimit: { requests: number; windowMs: number };
+  /**
+   * Refused credentials per client address in each window (`AUTH_FAILURES_PER_ADDRESS`,
+   * `AUTH_FAILURE_WINDOW_SEC`); beyond it every credential from that address is answered 429 until the
+   * window ends (OWASP Authentication Cheat Sheet: throttle failed attempts).
+   */
+  authFailures: { perAddress: number; windowMs: number };
   /** Server-Sent Events: bytes buffered for one slow client before it is dropped; history page size. */
   sse: { maxBufferedBytes: number; historyPageSize: number };
 }
@@ -306,6 +325,8 @@ export function loadConfig(
       CORS_ORIGINS: originList({ default: [] }),
       RATE_LIMIT_REQUESTS: positiveInt({ default: 1200 }),
       RATE_LIMIT_WINDOW_SEC: positiveInt({ default: 60 }),
+      AUTH_FAILURES_PER_ADDRESS: positiveInt({ default: 20 }),
+      AUTH_FAILURE_WINDOW_SEC: positiveInt({ default: 300 }),
       SSE_MAX_BUFFERED_BYTES: positiveInt({ default: 1_048_576 }),
       SSE_HISTORY_PAGE: positiveInt({ default: 500 }),
       ACCESS_KEYS_FILE: str({ default: '' }),
@@ -313,6 +334,11 @@ export function loadConfig(
       AUTH_JWKS_FILE: str({ default: '' }),
       AUTH_JWT_ISSUER: str({ default: '' }),
       AUTH_JWT_AUDIENCE: str({ default: 'aidwatch' }),
+      COMMITTEE_SOURCES: str({ default: '' }),
+      AUTH_JWT_ALLOW_ADMIN: bool({
+        default: false,
+        desc: 'honour aidwatch_role=admin in identity-provider tokens (off: admin comes only from the key store)',
+      }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
@@ -396,9 +422,13 @@ export function loadConfig(
       host: e.HOST,
       corsOrigins: e.CORS_ORIGINS,
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_SEC * 1000 },
+      authFailures: { perAddress: e.AUTH_FAILURES_PER_ADDRESS, windowMs: e.AUTH_FAILURE_WINDOW_SEC * 1000 },
       sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
     },
     access: {
+      committeeSources: e.COMMITTEE_SOURCES.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
       keyStorePath: e.ACCESS_KEYS_FILE
         ? path.resolve(e.ACCESS_KEYS_FILE)
         : e.EVENT_STORE === 'memory'
@@ -411,6 +441,7 @@ export function loadConfig(
               ...(e.AUTH_JWKS_FILE ? { jwksFile: path.resolve(e.AUTH_JWKS_FILE) } : {}),
               issuer: e.AUTH_JWT_ISSUER,
               audience: e.AUTH_JWT_AUDIENCE,
+              ...(e.AUTH_JWT_ALLOW_ADMIN ? { allowAdmin: true } : {}),
             }
           : undefined,
     },

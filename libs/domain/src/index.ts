@@ -36,3 +36,4 @@ export * from './upcasting/flag-raised.upcasters';
 export * from './upcasting/event-upcasters';
 export * from './upcasting/published-form';
 export * from './vessel-name';
+export * from './ownership';

@@ -11,6 +11,9 @@ import {
   type FieldError,
   type EventValidation,
   type HttpHeaders,
+  BatchOwnership,
+  EventTypes,
+  type OwnershipLookup,
 } from '@aidwatch/domain';
 import {
   EventContentConflictError,
@@ -69,6 +72,12 @@ export type NmeaIntakeResult =
     }
   | Extract<HttpIntakeResult, { ok: false }>;
 
+/** The event types that decide who owns an exemption or a consignment (see `ownershipRefusal`). */
+const OWNERSHIP_TYPES: ReadonlySet<string> = new Set([
+  EventTypes.ExemptionGranted,
+  EventTypes.ConsignmentRegistered,
+]);
+
 /** Why the caller may not write this event (a sentence), or undefined when it may. */
 export type WriteAuthorizer = (event: AidEvent) => Promise<string | undefined>;
 
@@ -88,18 +97,31 @@ export class EventIntake {
 
   private readonly limits: StringLimits;
   private readonly clock: IntakeClock;
+  /**
+   * Who owns exemptions and consignments (see `ownershipRefusal`): a grant or registration that would move
+   * one is refused, over HTTP (403) and Kafka (dead letter) alike. Absent: not judged (benchmarks, tools).
+   */
+  private readonly ownership: OwnershipLookup | undefined;
+  /** The tail of the ownership lock: resolves when the batch before has been judged and appended. */
+  private ownershipQueue: Promise<void> = Promise.resolve();
 
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
    * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `nmea`: the AIS
-   * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`).
+   * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`). `ownership`: the
+   * ownership lookup writes are judged against (the store's, `StoreTenantLookup`).
    */
   constructor(
     private readonly store: EventStore,
     private readonly metrics: AidwatchMetrics,
-    { nmea, ...limits }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions } = {},
+    {
+      nmea,
+      ownership,
+      ...limits
+    }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions; ownership?: OwnershipLookup } = {},
     clock: Partial<IntakeClock> = {},
   ) {
+    this.ownership = ownership;
     this.limits = { identifierLength: 256, textLength: 4096, ...limits };
     this.nmea = new NmeaDecoder(nmea);
     this.clock = { now: () => Date.now(), maxFutureSkewMs: defaultMaxFutureSkewSec * 1000, ...clock };
@@ -165,16 +187,49 @@ export class EventIntake {
         return { ok: false, kind: 'forbidden', errors: refusals };
       }
     }
-    let appended: number;
+    return this.underOwnershipLock(events, async (): Promise<HttpIntakeResult> => {
+      if (this.ownership) {
+        const batch = new BatchOwnership(this.ownership);
+        const refusals: HttpEventError[] = [];
+        for (const [index, event] of events.entries()) {
+          const reason = await batch.judge(event);
+          if (reason)
+            refusals.push({ index, id: event.id, reason, errors: [{ field: 'data', message: reason }] });
+        }
+        if (refusals.length > 0) {
+          this.metrics.eventsRejected.inc({ topic: 'http' }, refusals.length);
+          return { ok: false, kind: 'forbidden', errors: refusals };
+        }
+      }
+      let appended: number;
+      try {
+        appended = await this.append(events.map((event) => ({ event, channel: 'http' })));
+      } catch (error) {
+        const conflict = conflictOf(error, events);
+        if (!conflict) throw error;
+        this.metrics.eventsRejected.inc({ topic: 'http' });
+        return { ok: false, kind: 'conflict', errors: [conflict] };
+      }
+      return { ok: true, accepted: events.map((e) => e.id), appended };
+    });
+  }
+
+  /**
+   * Runs the ownership judgement and the append of `events` one batch at a time when any of them is a
+   * grant or a registration (which decide ownership), so two concurrent requests cannot both claim a
+   * new exemption or consignment for different owners; other batches are not held up.
+   */
+  private async underOwnershipLock<T>(events: readonly AidEvent[], work: () => Promise<T>): Promise<T> {
+    if (!this.ownership || !events.some((e) => OWNERSHIP_TYPES.has(e.type))) return work();
+    const previous = this.ownershipQueue;
+    let release!: () => void;
+    this.ownershipQueue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
     try {
-      appended = await this.append(events.map((event) => ({ event, channel: 'http' })));
-    } catch (error) {
-      const conflict = conflictOf(error, events);
-      if (!conflict) throw error;
-      this.metrics.eventsRejected.inc({ topic: 'http' });
-      return { ok: false, kind: 'conflict', errors: [conflict] };
+      return await work();
+    } finally {
+      release();
     }
-    return { ok: true, accepted: events.map((e) => e.id), appended };
   }
 
   /**
@@ -253,22 +308,45 @@ export class EventIntake {
         outcomes.push({ kind: 'invalid', reason: decoded.reason, errors: decoded.errors });
       }
     }
-    try {
-      await this.append(valid.map(({ event, topic, partition }) => ({ event, channel: topic, partition })));
-    } catch (error) {
-      if (!conflictOf(error, [])) throw error;
-      // One message reuses a stored id with other content: append one by one, dead-lettering the conflicts.
-      for (const { event, topic, partition, outcome } of valid) {
-        try {
-          await this.append([{ event, channel: topic, partition }]);
-        } catch (single) {
-          const conflict = conflictOf(single, [event]);
-          if (!conflict) throw single;
-          this.metrics.eventsRejected.inc({ topic });
-          outcomes[outcome] = { kind: 'invalid', reason: conflict.reason, errors: conflict.errors };
+    await this.underOwnershipLock(
+      valid.map((v) => v.event),
+      async () => {
+        if (this.ownership) {
+          const batch = new BatchOwnership(this.ownership);
+          const kept: typeof valid = [];
+          for (const entry of valid) {
+            const reason = await batch.judge(entry.event);
+            if (reason === undefined) {
+              kept.push(entry);
+              continue;
+            }
+            this.metrics.eventsRejected.inc({ topic: entry.topic });
+            outcomes[entry.outcome] = {
+              kind: 'invalid',
+              reason: `refused: ${reason}`,
+              errors: [{ field: 'data', message: reason }],
+            };
+          }
+          valid.splice(0, valid.length, ...kept);
         }
-      }
-    }
+        try {
+          await this.append(valid.map(({ event, topic, partition }) => ({ event, channel: topic, partition })));
+        } catch (error) {
+          if (!conflictOf(error, [])) throw error;
+          // One message reuses a stored id with other content: append one by one, dead-lettering the conflicts.
+          for (const { event, topic, partition, outcome } of valid) {
+            try {
+              await this.append([{ event, channel: topic, partition }]);
+            } catch (single) {
+              const conflict = conflictOf(single, [event]);
+              if (!conflict) throw single;
+              this.metrics.eventsRejected.inc({ topic });
+              outcomes[outcome] = { kind: 'invalid', reason: conflict.reason, errors: conflict.errors };
+            }
+          }
+        }
+      },
+    );
     return outcomes;
   }
 

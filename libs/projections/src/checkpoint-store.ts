@@ -259,6 +259,32 @@ export class CheckpointStore {
     for (const [key, slot] of pending) committed.set(key, slot);
   }
 
+  /**
+   * Erasure (`aidwatch forget`): drops every projection snapshot whose stored JSON holds `value` (a data
+   * subject's clear personal value), so those projections rebuild from the log, where the value is sealed
+   * and, once its key is destroyed, unreadable; then wipes the freed pages (`secure_delete`, `VACUUM`,
+   * the WAL truncated) so no byte of the file still holds it. Returns the names dropped. Snapshots that
+   * never held the value (other projections, delivery checkpoints) are kept.
+   */
+  dropHolding(value: string): string[] {
+    const needle = `%${JSON.stringify(value).slice(1, -1)}%`;
+    const names = new Set<string>([
+      ...(this.db
+        .prepare('SELECT name FROM checkpoints WHERE snapshot LIKE ?')
+        .pluck()
+        .all(needle) as string[]),
+      ...(this.db
+        .prepare('SELECT DISTINCT name FROM checkpoint_slots WHERE value LIKE ?')
+        .pluck()
+        .all(needle) as string[]),
+    ]);
+    for (const name of names) this.delete(name);
+    this.db.pragma('secure_delete = ON');
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return [...names].sort();
+  }
+
   delete(name: string): void {
     this.removeAll(name);
     this.committedSlots.delete(name);

@@ -1,3 +1,4 @@
+import { OWNERSHIP_STREAM_PREFIX, OwnershipLedger, type OwnershipLedgerJson } from '@aidwatch/domain';
 import { exemptionOf, registrationOf } from '@aidwatch/detection';
 import type { StoredEvent } from '@aidwatch/event-store';
 import {
@@ -20,8 +21,12 @@ import type { Projection } from './projection';
  */
 export class ReadModelProjection implements Projection {
   readonly name: string;
-  readonly filter = consignmentReadModelFilter;
+  readonly filter = {
+    ...consignmentReadModelFilter,
+    streamPrefixes: [...(consignmentReadModelFilter.streamPrefixes ?? []), OWNERSHIP_STREAM_PREFIX],
+  };
   private state = initialConsignmentReadModel();
+  private ownership = new OwnershipLedger();
 
   /**
    * `version` names a blue/green copy (`read-model-v3@<version>`) built beside the live one. v3: built from
@@ -36,20 +41,24 @@ export class ReadModelProjection implements Projection {
   }
 
   /**
-   * The tenant (implementing organisation of the exemption) of consignments and exemptions, for access
-   * checks; undefined while the registration or the grant has not been folded.
+   * The tenant (implementing organisation) of consignments and exemptions, for access checks, by the one
+   * ownership model (`OwnershipLedger`: first accepted grant and registration, operator transfers);
+   * undefined while the registration or the grant has not been folded.
    */
   readonly tenants = {
     tenantOfExemption: (exemptionId: string): string | undefined =>
-      exemptionOf(this.state.exemptions.get(exemptionId))?.grant.implementingOrg,
-    tenantOfConsignment: (consignmentId: string): string | undefined => {
-      const facts = this.state.consignments.get(consignmentId);
-      const registration = facts && registrationOf(facts);
-      return registration && this.tenants.tenantOfExemption(registration.exemptionId);
-    },
+      this.ownership.organisationOfExemption(exemptionId),
+    tenantOfConsignment: (consignmentId: string): string | undefined =>
+      this.ownership.organisationOfConsignment(consignmentId),
   };
 
   apply(stored: StoredEvent): void {
+    if (stored.streamId.startsWith(OWNERSHIP_STREAM_PREFIX)) {
+      this.ownership.apply(stored.data as { type: string; data: unknown });
+      return;
+    }
+    if (!stored.streamId.startsWith('risk-'))
+      this.ownership.apply(stored.data as { type: string; data: unknown });
     evolve(this.state, stored);
   }
 
@@ -61,15 +70,36 @@ export class ReadModelProjection implements Projection {
     return consignmentIds(this.state);
   }
 
-  snapshot(): ConsignmentReadModelJson {
-    return consignmentReadModelToJson(this.state);
+  snapshot(): ConsignmentReadModelJson & { ownership: OwnershipLedgerJson } {
+    return { ...consignmentReadModelToJson(this.state), ownership: this.ownership.toJson() };
   }
 
+  /**
+   * A snapshot written before the ownership ledger existed (no `ownership`) is read with the ownership
+   * it implies: each consignment's newest registration, each exemption's newest grant (the old rule).
+   */
   restore(snapshot: unknown): void {
-    this.state = consignmentReadModelFromJson(snapshot as ConsignmentReadModelJson);
+    const json = snapshot as ConsignmentReadModelJson & { ownership?: OwnershipLedgerJson };
+    this.state = consignmentReadModelFromJson(json);
+    this.ownership = json.ownership ? OwnershipLedger.fromJson(json.ownership) : this.impliedOwnership();
   }
 
   reset(): void {
     this.state = initialConsignmentReadModel();
+    this.ownership = new OwnershipLedger();
+  }
+
+  private impliedOwnership(): OwnershipLedger {
+    const exemptions: Array<[string, string]> = [];
+    for (const [id, facts] of this.state.exemptions) {
+      const org = exemptionOf(facts)?.grant.implementingOrg;
+      if (org !== undefined) exemptions.push([id, org]);
+    }
+    const consignments: Array<[string, string]> = [];
+    for (const [id, facts] of this.state.consignments) {
+      const registration = registrationOf(facts);
+      if (registration) consignments.push([id, registration.exemptionId]);
+    }
+    return OwnershipLedger.fromJson({ exemptions, consignments });
   }
 }

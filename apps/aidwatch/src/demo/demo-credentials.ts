@@ -6,7 +6,7 @@ export const DEMO_KEY_LABEL = 'demo';
 /**
  * One grant per role and tenant for the demo: for each implementing organisation of the scenario a
  * producer (bound to the sources that write its consignments' events), a monitor (its organisation's
- * monitor) and a dashboard; then an operator and an admin, who see every tenant (printed `tenant=*`), and
+ * monitor, bound to the sources its visits are reported under) and a dashboard; then an operator and an admin, who see every tenant (printed `tenant=*`), and
  * a producer for the shared feeds (reference lists, AIS) under `tenant=*`.
  */
 export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & { tenantLabel: string }> {
@@ -20,6 +20,7 @@ export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & {
   }
   const sources = new Map<string, Set<string>>();
   const monitors = new Map<string, string>();
+  const monitorSources = new Map<string, Set<string>>();
   const shared = new Set<string>();
   for (const e of events) {
     const data = e.data as Record<string, string>;
@@ -31,6 +32,7 @@ export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & {
     }
     if (e.type === EventTypes.VerificationReported || e.type === EventTypes.AccessDenied) {
       if (!monitors.has(tenant)) monitors.set(tenant, data.monitorId);
+      monitorSources.set(tenant, (monitorSources.get(tenant) ?? new Set()).add(e.source));
       continue;
     }
     sources.set(tenant, (sources.get(tenant) ?? new Set()).add(e.source));
@@ -49,7 +51,10 @@ export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & {
       {
         role: 'monitor' as const,
         tenant,
-        ...(monitors.has(tenant) ? { monitorId: monitors.get(tenant) } : {}),
+        // Every monitor key names its monitor; an organisation without visits in the demo gets one of its own.
+        monitorId: monitors.get(tenant) ?? `MON-${tenant.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase()}`,
+        // The sources its organisation's monitors report under (else its organisation's namespace).
+        ...(monitorSources.has(tenant) ? { sources: [...monitorSources.get(tenant)!].sort() } : {}),
         label,
         tenantLabel: tenant,
       },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { SubjectKeyStore } from '@aidwatch/audit';
 import { loadConfig } from '@aidwatch/config';
+import { CheckpointStore } from '@aidwatch/projections';
 import { ExitCode } from '../cli-program';
 import { print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
@@ -10,7 +11,7 @@ export function registerForgetCommand(program: Command): void {
     program
       .command('forget')
       .description(
-        "destroy a data subject's key (crypto-shredding): their personal data in the log becomes unreadable, the log and its hash chain stay intact and verifiable",
+        "destroy a data subject's key (crypto-shredding): their personal data in the log becomes unreadable, the log and its hash chain stay intact and verifiable; projection snapshots holding it are dropped and rebuilt from the log at the next start (stop the services first)",
       )
       .argument('<subject>', 'monitor:<monitorId> or recipient:<name as recorded in receivedBy>'),
   ).action((subject: string, options: StoreOptions) => {
@@ -20,12 +21,22 @@ export function registerForgetCommand(program: Command): void {
     const keys = new SubjectKeyStore(config.subjectKeysPath);
     try {
       const forgotten = keys.forget(subject);
+      // Projection snapshots hold what the services read, in clear: those holding the value are dropped
+      // (rebuilt from the log at the next start) and their pages wiped.
+      const checkpoints = new CheckpointStore(config.checkpointPath);
+      let rebuilt: string[];
+      try {
+        rebuilt = checkpoints.dropHolding(subject.slice(subject.indexOf(':') + 1));
+      } finally {
+        checkpoints.close();
+      }
       print(
         options,
         forgotten
-          ? `forgot ${subject}: its key is destroyed; its data now reads as [forgotten]`
+          ? `forgot ${subject}: its key is destroyed; its data now reads as [forgotten]` +
+              (rebuilt.length > 0 ? `; snapshots to rebuild from the log: ${rebuilt.join(', ')}` : '')
           : `no personal data was ever stored for ${subject}`,
-        { subject, forgotten },
+        { subject, forgotten, ...(rebuilt.length > 0 ? { rebuilt } : {}) },
       );
       process.exitCode = forgotten ? ExitCode.ok : ExitCode.finding;
     } finally {

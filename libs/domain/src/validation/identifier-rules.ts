@@ -5,7 +5,9 @@
  * - control characters (C0, DEL, C1: NUL, ESC, CR/LF…), which break logs and terminals;
  * - bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and implicit marks
  *   (U+200E, U+200F, U+061C), which reorder what is shown (Unicode TR #36 §2.1, CVE-2021-42574 "Trojan Source");
- * - zero-width and invisible characters (U+200B–U+200D, U+2060, U+FEFF byte order mark);
+ * - zero-width and invisible characters (U+200B–U+200D, U+2060, U+FEFF byte order mark), and every other
+ *   format character by Unicode category (General_Category Cf: the soft hyphen U+00AD, the tag characters
+ *   U+E0001–U+E007F, the invisible operators U+2061–U+2064…), so no invisible character is missed by a list;
  * - lone UTF-16 surrogates, which are not Unicode text and cannot be stored as UTF-8;
  * - more than `maxLength` characters (setting `LIMIT_IDENTIFIER_LENGTH`, default 256).
  */
@@ -25,9 +27,8 @@ export function textProblem(value: string, maxLength: number): string | undefine
   return forbiddenCharacter(value, TEXT_FORBIDDEN);
 }
 
-const IDENTIFIER_FORBIDDEN =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]/u;
+/** Controls (Cc: C0, DEL, C1) and format characters (Cf: bidi marks, zero-width, soft hyphen, tags…). */
+const IDENTIFIER_FORBIDDEN = /[\p{Cc}\p{Cf}]/u;
 // eslint-disable-next-line no-control-regex
 const TEXT_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -6,10 +6,12 @@ import type { Logger } from '@aidwatch/observability';
 import { ApiError } from '../http/http-errors';
 import { LOGGER } from '../tokens';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './access.decorators';
+import { FailedCredentialLimiter } from './failed-credential-limiter';
 
 /**
  * Global guard: every route is closed unless marked `@Public()` or `@Allow(...roles)`. Answers 401
- * (with `WWW-Authenticate: Bearer`) without a valid credential, 403 when the role is not allowed.
+ * (with `WWW-Authenticate: Bearer`) without a valid credential, 403 when the role is not allowed, and
+ * 429 (with `Retry-After`) to an address that presented too many refused credentials (FailedCredentialLimiter).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -17,6 +19,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly failures: FailedCredentialLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,12 +27,25 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const authorization = req.header('authorization');
+    const address = `ip:${String(req.ip)}`;
+    if (authorization) {
+      const waitMs = await this.failures.blockedForMs(address);
+      if (waitMs > 0) {
+        res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+        throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'too many refused credentials from this address', [
+          { field: 'Authorization', message: `try again in ${Math.ceil(waitMs / 1000)} s` },
+        ]);
+      }
+    }
     let principal: Principal;
     try {
-      principal = await this.authenticator.authenticate(req.header('authorization'));
+      principal = await this.authenticator.authenticate(authorization);
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
-      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="aidwatch"');
+      if (authorization) await this.failures.failed(address);
+      res.setHeader('WWW-Authenticate', 'Bearer realm="aidwatch"');
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'unauthenticated', [
         { field: 'Authorization', message: error.message },
       ]);

@@ -12,6 +12,7 @@ import {
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AccessGuard } from './access.guard';
+import { FailedCredentialLimiter } from './failed-credential-limiter';
 import { CredentialThrottlerGuard } from './credential-throttler.guard';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
@@ -46,6 +47,10 @@ export class AccessModule implements OnApplicationShutdown {
           provide: StoreTenantLookup,
           inject: [EVENT_STORE],
           useFactory: (store: EventStore) => new StoreTenantLookup(store),
+        },
+        {
+          provide: FailedCredentialLimiter,
+          useFactory: () => new FailedCredentialLimiter(config.http.authFailures),
         },
         // In this order: the throttler counts per credential, so it runs once the access guard named it.
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, UsePipes } from '@nestjs/common';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { StoreTenantLookup, type Principal } from '@aidwatch/access';
+import {
+  identifierProblem,
+  OWNERSHIP_SOURCE,
+  OwnershipEventTypes,
+  ownershipStreamOf,
+  textProblem,
+  type OwnershipTransfer,
+  type OwnershipTransferred,
+  type OwnershipTransferredData,
+} from '@aidwatch/domain';
+import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '@aidwatch/event-store';
+import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
+
+/** Longest id and reason of a transfer request, characters (the contract's identifier and comment limits). */
+const ID_LENGTH = 256;
+const REASON_LENGTH = 4000;
+
+export class TransferBody {
+  @IsOptional()
+  @IsString()
+  @MaxLength(ID_LENGTH)
+  exemptionId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(ID_LENGTH)
+  toOrg?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(ID_LENGTH)
+  consignmentId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(ID_LENGTH)
+  toExemptionId?: string;
+
+  @IsString()
+  @MaxLength(REASON_LENGTH)
+  reason!: string;
+}
+
+/**
+ * Ownership transfers (contract "Access", ownership): the only way an exemption moves to another
+ * organisation or a consignment to another exemption. `POST /admin/ownership/transfers`, role `operator`:
+ * - `{exemptionId, toOrg, reason}` moves an exemption (and so its consignments) to organisation `toOrg`;
+ * - `{consignmentId, toExemptionId, reason}` moves a consignment to another (known) exemption.
+ * 201 with the `aidwatch.ownership.transferred.v1` event stored in `ownership-<kind>-<id>` (who: the
+ * operator's subject, when, why: the audit trail). 400 for a malformed request or a transfer to the
+ * current owner, 404 when the exemption or consignment is unknown, 409 when a concurrent transfer won.
+ */
+@Controller('admin/ownership/transfers')
+@Allow('operator')
+@UsePipes(queryValidationPipe)
+export class OwnershipController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly owners: StoreTenantLookup,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  async transfer(@Body() body: TransferBody, @CurrentPrincipal() principal: Principal) {
+    const transfer = await this.transferOf(body);
+    const streamId = ownershipStreamOf(transfer);
+    const transfers = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const at = new Date().toISOString();
+    const data: OwnershipTransferredData = { ...transfer, by: principal.subject, at, reason: body.reason };
+    const id = randomUUID();
+    const event: OwnershipTransferred = {
+      specversion: '1.0',
+      id,
+      source: OWNERSHIP_SOURCE,
+      type: OwnershipEventTypes.Transferred,
+      subject: transfer.kind === 'exemption' ? transfer.exemptionId : transfer.consignmentId,
+      time: at,
+      datacontenttype: 'application/json',
+      data,
+    };
+    try {
+      await this.store.append(
+        streamId,
+        [{ id, type: event.type, data: event, metadata: { causation: 'ownership-transfer' } }],
+        transfers.length === 0 ? 'no_stream' : transfers[0].revision,
+      );
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError)
+        throw new ApiError(
+          HttpStatus.CONFLICT,
+          'another transfer of the same subject was stored first; retry',
+        );
+      throw error;
+    }
+    return event;
+  }
+
+  private async transferOf(body: TransferBody): Promise<OwnershipTransfer> {
+    const problems: Array<{ field: string; message: string }> = [];
+    const reasonProblem =
+      body.reason.trim() === '' ? 'must not be empty' : textProblem(body.reason, REASON_LENGTH);
+    if (reasonProblem) problems.push({ field: 'reason', message: `reason ${reasonProblem}` });
+    const exemption = body.exemptionId !== undefined || body.toOrg !== undefined;
+    const consignment = body.consignmentId !== undefined || body.toExemptionId !== undefined;
+    if (exemption === consignment)
+      problems.push({
+        field: 'body',
+        message: 'give either {exemptionId, toOrg} or {consignmentId, toExemptionId}',
+      });
+    const fields = exemption
+      ? ([
+          ['exemptionId', body.exemptionId],
+          ['toOrg', body.toOrg],
+        ] as const)
+      : ([
+          ['consignmentId', body.consignmentId],
+          ['toExemptionId', body.toExemptionId],
+        ] as const);
+    for (const [field, value] of fields) {
+      const problem = value === undefined ? 'is required' : identifierProblem(value, ID_LENGTH);
+      if (problem) problems.push({ field, message: `${field} ${problem}` });
+    }
+    if (problems.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid transfer', problems);
+    if (exemption) {
+      const [exemptionId, toOrg] = [body.exemptionId!, body.toOrg!];
+      const fromOrg = await this.owners.organisationOfExemption(exemptionId);
+      if (fromOrg === undefined)
+        throw new ApiError(HttpStatus.NOT_FOUND, `exemption ${exemptionId} not found`);
+      if (fromOrg === toOrg)
+        throw new ApiError(HttpStatus.BAD_REQUEST, `exemption ${exemptionId} already belongs to ${toOrg}`);
+      return { kind: 'exemption', exemptionId, fromOrg, toOrg };
+    }
+    const [consignmentId, toExemptionId] = [body.consignmentId!, body.toExemptionId!];
+    const fromExemptionId = await this.owners.exemptionOfConsignment(consignmentId);
+    if (fromExemptionId === undefined)
+      throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${consignmentId} not found`);
+    if ((await this.owners.organisationOfExemption(toExemptionId)) === undefined)
+      throw new ApiError(HttpStatus.NOT_FOUND, `exemption ${toExemptionId} not found`);
+    if (fromExemptionId === toExemptionId)
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        `consignment ${consignmentId} is already under exemption ${toExemptionId}`,
+      );
+    return { kind: 'consignment', consignmentId, fromExemptionId, toExemptionId };
+  }
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { foreignIdentifiers, REDACTED, redactIdentifiers, type ApiKeyStore } from '@aidwatch/access';
+import type { Alert, AlertHistoryEntry, AlertLabels } from '@aidwatch/alerts';
+import type { StoredEvent } from '@aidwatch/event-store';
+import { API_KEY_STORE } from '@aidwatch/runtime';
+import { AlertsService } from './alerts.service';
+import type { Caller } from './principal';
+
+/** The consignments a stored flag or lifecycle event concerns (a lifecycle event names its alert's). */
+export function consignmentIdsOf(event: Pick<StoredEvent, 'data'>): string[] {
+  const data = (event.data as { data?: { consignmentIds?: string[]; alert?: { consignmentIds?: string[] } } })
+    .data;
+  return (data?.alert ?? data)?.consignmentIds ?? [];
+}
+
+/** Every value under a `consignmentId` or `consignmentIds` key, anywhere in `value` (walked without recursion). */
+function consignmentIdsIn(value: unknown): Set<string> {
+  const ids = new Set<string>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === 'object')
+      for (const [k, item] of Object.entries(v)) {
+        if (k === 'consignmentId' && typeof item === 'string') ids.add(item);
+        else if (k === 'consignmentIds' && Array.isArray(item))
+          for (const id of item) if (typeof id === 'string') ids.add(id);
+        stack.push(item);
+      }
+  }
+  return ids;
+}
+
+/** A stored flag or lifecycle CloudEvent as published (stream frame, webhook payload). */
+export type PublishedEvent = { type?: string; data?: unknown };
+
+/** Turns a payload about `consignmentIds` into what one reader may receive. */
+export type Redact = <T>(value: T, consignmentIds: readonly string[]) => T;
+
+/**
+ * Redaction per reader (`@aidwatch/access` redaction.ts) for the API's answers, streams and webhooks: a
+ * tenant-bound reader receives its own organisation's consignment ids, exemptions, organisation and
+ * sites only; operators everything. Ownership comes from the alert book (the one ownership model).
+ */
+@Injectable()
+export class RedactionService {
+  constructor(
+    private readonly alerts: AlertsService,
+    @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
+  ) {}
+
+  /** The redaction for a reader of organisation `tenant` (none for operators: `tenant` undefined). */
+  forTenant(tenant: string | undefined): Redact {
+    if (tenant === undefined) return (value) => value;
+    return (value, consignmentIds) =>
+      redactIdentifiers(value, foreignIdentifiers(tenant, consignmentIds, this.alerts.book.ownershipOf));
+  }
+
+  forCaller(caller: Pick<Caller, 'tenant'>): Redact {
+    return this.forTenant(caller.tenant);
+  }
+
+  /**
+   * An alert's labels as organisation `tenant` may match on them (filters of lists, streams and
+   * subscriptions): only its own consignments, exemptions, organisation and sites, so a filter naming
+   * another organisation's identifier finds nothing, and reveals nothing.
+   */
+  labels(labels: AlertLabels, tenant: string | undefined): AlertLabels {
+    return tenant === undefined ? labels : this.forTenant(tenant)(labels, labels.consignmentId);
+  }
+
+  /**
+   * Redacts a whole answer (a consignment with its flags, a timeline) for organisation `tenant`: the
+   * consignments judged are every `consignmentId` and `consignmentIds` value found in it.
+   */
+  whole<T>(value: T, tenant: string | undefined): T {
+    if (tenant === undefined) return value;
+    return this.forTenant(tenant)(value, [...consignmentIdsIn(value)]);
+  }
+
+  /**
+   * An alert's history as a tenant-bound reader may see it: entries by its own organisation's
+   * credentials and by operators whole; another organisation's (or an unknown token's) without note,
+   * assignee or author, on an alert shared with other organisations.
+   */
+  history(alert: Pick<Alert, 'history' | 'labels'>, tenant: string | undefined): AlertHistoryEntry[] {
+    const entries = alert.history;
+    if (tenant === undefined || alert.labels.organisation.every((org) => org === tenant)) return [...entries];
+    return entries.map((entry) => {
+      if (this.mayShowAuthor(entry.by, tenant)) return entry;
+      const { note: _note, assignee: _assignee, ...rest } = entry;
+      return { ...rest, by: REDACTED };
+    });
+  }
+
+  /**
+   * A published flag or lifecycle event (stream frame, webhook payload) as organisation `tenant` may
+   * receive it: identifiers redacted, and a lifecycle action by another organisation's credential
+   * without its note, assignee or author.
+   */
+  event<T extends PublishedEvent>(
+    published: T,
+    consignmentIds: readonly string[],
+    tenant: string | undefined,
+  ): T {
+    if (tenant === undefined) return published;
+    const redacted = this.forTenant(tenant)(published, consignmentIds);
+    const data = redacted.data as { by?: string; note?: string; assignee?: string } | undefined;
+    if (!data || typeof data.by !== 'string' || this.mayShowAuthor(data.by, tenant)) return redacted;
+    const { note: _note, assignee: _assignee, ...rest } = data;
+    return { ...redacted, data: { ...rest, by: REDACTED } };
+  }
+
+  /** Detector entries, the reader's organisation's keys and operators' keys are shown. */
+  private mayShowAuthor(by: string, tenant: string): boolean {
+    if (!by.startsWith('key:') && !by.startsWith('jwt:')) return true;
+    if (!by.startsWith('key:')) return false;
+    const key = this.keys.find(by.slice('key:'.length));
+    if (!key) return false;
+    return key.tenant === tenant || key.role === 'operator' || key.role === 'admin';
+  }
+}

@@ -1,0 +1,173 @@
+import type { CloudEvent } from './cloud-event';
+import { EventTypes } from './event-types';
+import type { AidEvent, ConsignmentRegisteredData, ExemptionGrantedData } from './events';
+
+/**
+ * The one ownership model of AidWatch (contract "Access", ownership rules):
+ * - an exemption belongs to the implementing organisation of its first accepted
+ *   `aidwatch.exemption.granted.v1` (first in store order);
+ * - a consignment belongs to the exemption of its first accepted `aidwatch.consignment.registered.v1`, and
+ *   so to that exemption's organisation;
+ * - only an operator's `aidwatch.ownership.transferred.v1` (stream `ownership-<kind>-<id>`, audited: who,
+ *   when, why) moves an exemption to another organisation or a consignment to another exemption. A
+ *   producer's later grant or registration never does: one that would is refused (`ownershipRefusal`).
+ * Writes (HTTP and Kafka), the read model, the alert book and every read use this rule.
+ */
+export const OwnershipEventTypes = {
+  Transferred: 'aidwatch.ownership.transferred.v1',
+} as const;
+
+export const OWNERSHIP_EVENT_PREFIX = 'aidwatch.ownership.';
+export const OWNERSHIP_STREAM_PREFIX = 'ownership-';
+/** The CloudEvents `source` of ownership transfers. */
+export const OWNERSHIP_SOURCE = 'aidwatch/operator';
+
+/** An operator's transfer of an exemption to another organisation, or of a consignment to another exemption. */
+export type OwnershipTransfer =
+  | { kind: 'exemption'; exemptionId: string; fromOrg: string; toOrg: string }
+  | { kind: 'consignment'; consignmentId: string; fromExemptionId: string; toExemptionId: string };
+
+/** `data` of `aidwatch.ownership.transferred.v1`: the transfer, who made it (`by`, a principal's subject), when (RFC 3339) and why. */
+export type OwnershipTransferredData = OwnershipTransfer & { by: string; at: string; reason: string };
+
+export type OwnershipTransferred = CloudEvent<
+  typeof OwnershipEventTypes.Transferred,
+  OwnershipTransferredData
+>;
+
+/** The stream a transfer is appended to: `ownership-exemption-<id>` or `ownership-consignment-<id>`. */
+export const OwnershipStreams = {
+  exemption: (exemptionId: string) => `${OWNERSHIP_STREAM_PREFIX}exemption-${exemptionId}`,
+  consignment: (consignmentId: string) => `${OWNERSHIP_STREAM_PREFIX}consignment-${consignmentId}`,
+} as const;
+
+export function ownershipStreamOf(transfer: OwnershipTransfer): string {
+  return transfer.kind === 'exemption'
+    ? OwnershipStreams.exemption(transfer.exemptionId)
+    : OwnershipStreams.consignment(transfer.consignmentId);
+}
+
+export interface OwnershipLedgerJson {
+  exemptions: Array<[string, string]>;
+  consignments: Array<[string, string]>;
+}
+
+/**
+ * The ownership model folded in store order (pure, synchronous): exemption → organisation and consignment →
+ * exemption. Feed it every grant, registration and transfer, in the order the store holds them.
+ */
+export class OwnershipLedger {
+  private readonly exemptionOrg = new Map<string, string>();
+  private readonly consignmentExemption = new Map<string, string>();
+
+  /** Folds one event (any type; unrelated ones are ignored). Returns whether ownership changed. */
+  apply(event: { type: string; data?: unknown }): boolean {
+    if (event.type === EventTypes.ExemptionGranted) {
+      const d = event.data as ExemptionGrantedData;
+      if (this.exemptionOrg.has(d.exemptionId)) return false;
+      this.exemptionOrg.set(d.exemptionId, d.implementingOrg);
+      return true;
+    }
+    if (event.type === EventTypes.ConsignmentRegistered) {
+      const d = event.data as ConsignmentRegisteredData;
+      if (this.consignmentExemption.has(d.consignmentId)) return false;
+      this.consignmentExemption.set(d.consignmentId, d.exemptionId);
+      return true;
+    }
+    if (event.type === OwnershipEventTypes.Transferred) {
+      const d = event.data as OwnershipTransferredData;
+      if (d.kind === 'exemption') this.exemptionOrg.set(d.exemptionId, d.toOrg);
+      else this.consignmentExemption.set(d.consignmentId, d.toExemptionId);
+      return true;
+    }
+    return false;
+  }
+
+  organisationOfExemption(exemptionId: string): string | undefined {
+    return this.exemptionOrg.get(exemptionId);
+  }
+
+  exemptionOfConsignment(consignmentId: string): string | undefined {
+    return this.consignmentExemption.get(consignmentId);
+  }
+
+  /** The organisation of a consignment's owning exemption; undefined while either link is unknown. */
+  organisationOfConsignment(consignmentId: string): string | undefined {
+    const exemptionId = this.consignmentExemption.get(consignmentId);
+    return exemptionId === undefined ? undefined : this.exemptionOrg.get(exemptionId);
+  }
+
+  toJson(): OwnershipLedgerJson {
+    return { exemptions: [...this.exemptionOrg], consignments: [...this.consignmentExemption] };
+  }
+
+  static fromJson(json: OwnershipLedgerJson): OwnershipLedger {
+    const ledger = new OwnershipLedger();
+    for (const [k, v] of json.exemptions) ledger.exemptionOrg.set(k, v);
+    for (const [k, v] of json.consignments) ledger.consignmentExemption.set(k, v);
+    return ledger;
+  }
+}
+
+/** Where ownership is read from when judging a write: the store (across processes) or a ledger. */
+export interface OwnershipLookup {
+  organisationOfExemption(exemptionId: string): Promise<string | undefined>;
+  exemptionOfConsignment(consignmentId: string): Promise<string | undefined>;
+}
+
+/**
+ * Why `event` may not be stored because it would change who owns an exemption or a consignment (a
+ * sentence for the 403 body or the dead letter), or undefined. Applies to every writer, whatever its
+ * credential: a grant naming another organisation than the exemption's owner, or a registration naming
+ * another exemption than the consignment's owner, is refused; moving is an operator's transfer.
+ */
+export async function ownershipRefusal(
+  event: AidEvent,
+  owners: OwnershipLookup,
+): Promise<string | undefined> {
+  if (event.type === EventTypes.ExemptionGranted) {
+    const { exemptionId, implementingOrg } = event.data;
+    const owner = await owners.organisationOfExemption(exemptionId);
+    if (owner !== undefined && owner !== implementingOrg)
+      return `exemption ${JSON.stringify(exemptionId)} belongs to another organisation; a grant may not move it (an operator transfers ownership)`;
+    return undefined;
+  }
+  if (event.type === EventTypes.ConsignmentRegistered) {
+    const { consignmentId, exemptionId } = event.data;
+    const owner = await owners.exemptionOfConsignment(consignmentId);
+    if (owner !== undefined && owner !== exemptionId)
+      return `consignment ${JSON.stringify(consignmentId)} is registered under another exemption; a registration may not move it (an operator transfers ownership)`;
+  }
+  return undefined;
+}
+
+/**
+ * Judges the events of one request or batch in order: an event accepted earlier in the batch counts as
+ * stored, so two grants of a new exemption to different organisations in one batch cannot both pass.
+ */
+export class BatchOwnership implements OwnershipLookup {
+  private readonly pending = new OwnershipLedger();
+
+  constructor(private readonly stored: OwnershipLookup) {}
+
+  async organisationOfExemption(exemptionId: string): Promise<string | undefined> {
+    return (
+      (await this.stored.organisationOfExemption(exemptionId)) ??
+      this.pending.organisationOfExemption(exemptionId)
+    );
+  }
+
+  async exemptionOfConsignment(consignmentId: string): Promise<string | undefined> {
+    return (
+      (await this.stored.exemptionOfConsignment(consignmentId)) ??
+      this.pending.exemptionOfConsignment(consignmentId)
+    );
+  }
+
+  /** The refusal of `event`, or undefined after counting it as accepted. */
+  async judge(event: AidEvent): Promise<string | undefined> {
+    const refusal = await ownershipRefusal(event, this);
+    if (refusal === undefined) this.pending.apply(event);
+    return refusal;
+  }
+}

@@ -1,0 +1,36 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+
+/**
+ * Counts refused credentials per client address (`rate-limiter-flexible`, in memory, fixed window): at
+ * most `perAddress` in each `windowMs`. Once an address is over, it is refused (429) before its next
+ * credential is even checked, until the window ends, so keys and tokens cannot be guessed at request
+ * rate. Requests without a credential are not counted (they learn nothing).
+ */
+export class FailedCredentialLimiter {
+  private readonly limiter: RateLimiterMemory;
+
+  constructor(private readonly settings: { perAddress: number; windowMs: number }) {
+    this.limiter = new RateLimiterMemory({
+      points: settings.perAddress,
+      duration: Math.max(1, Math.ceil(settings.windowMs / 1000)),
+    });
+  }
+
+  /** Milliseconds until `address` may try again, or 0 when it may try now. */
+  async blockedForMs(address: string): Promise<number> {
+    const state = await this.limiter.get(address);
+    return state !== null && state.consumedPoints >= this.settings.perAddress
+      ? Math.max(1, state.msBeforeNext)
+      : 0;
+  }
+
+  /** Counts one refused credential from `address`. */
+  async failed(address: string): Promise<void> {
+    try {
+      await this.limiter.consume(address);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      // Already over the limit: the next attempt is refused by blockedForMs.
+    }
+  }
+}

@@ -1,0 +1,448 @@
+import type { Role } from '@aidwatch/access';
+import { consignmentRegistered, exemptionGranted, verificationReported } from '@aidwatch/domain/testing';
+import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
+import type { Flag } from '@aidwatch/domain';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { flagRaisedEvent, flagWrites } from '@aidwatch/projections';
+import { SseClient } from '../support/sse-client';
+import { shrinkageStory } from '../support/stories';
+
+/**
+ * Cross-tenant cases (issue "Isolation between organisations"), against the real HTTP server: two
+ * implementing organisations, A (the attacker, holding legitimate credentials of its own) and B. Every
+ * case is refused and changes nothing; the owner's reads keep working.
+ */
+const ORG_A = 'Organisation A';
+const ORG_B = 'Organisation B';
+const E_A = 'EX-A-1';
+const E_B = 'EX-B-1';
+const C_A = 'CSG-A-1';
+const C_B = 'CSG-B-1';
+const C_MOVE = 'CSG-B-2';
+/** The source namespaces of the two organisations' monitors (credentials without sources of their own). */
+const NAMESPACE_A = `/aidwatch/monitors/${encodeURIComponent(ORG_A)}`;
+const NAMESPACE_B = `/aidwatch/monitors/${encodeURIComponent(ORG_B)}`;
+
+describe('isolation between organisations', () => {
+  jest.setTimeout(60_000);
+  let system: TestSystem;
+  const key = new Map<string, string>();
+  const as = (who: string) => key.get(who)!;
+  let seq = 0;
+
+  const post = (who: string, path: string, body: unknown) =>
+    system.fetch(`${system.url}${path}`, {
+      method: 'POST',
+      as: as(who),
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+  const get = (who: string, path: string) => system.fetch(`${system.url}${path}`, { as: as(who) });
+
+  beforeAll(async () => {
+    system = await startTestSystem({ RATE_LIMIT_REQUESTS: '100000', WEBHOOK_PRIVATE_TARGETS: 'true' });
+    const credentials: Array<
+      [string, { role: Role; tenant?: string; sources?: string[]; monitorId?: string }]
+    > = [
+      ['relay', { role: 'producer', sources: ['*'] }],
+      ['producerA', { role: 'producer', tenant: ORG_A, sources: ['*'] }],
+      ['producerB', { role: 'producer', tenant: ORG_B, sources: ['*'] }],
+      ['dashboardA', { role: 'dashboard', tenant: ORG_A }],
+      ['dashboardB', { role: 'dashboard', tenant: ORG_B }],
+      ['monitorA', { role: 'monitor', tenant: ORG_A, monitorId: 'MON-A' }],
+      ['operator', { role: 'operator' }],
+    ];
+    for (const [name, grant] of credentials) key.set(name, system.credential(grant));
+    const story = [
+      exemptionGranted({ id: 'g-a', data: { exemptionId: E_A, implementingOrg: ORG_A } }),
+      exemptionGranted({ id: 'g-b', data: { exemptionId: E_B, implementingOrg: ORG_B } }),
+      consignmentRegistered({ id: 'r-a', subject: C_A, data: { consignmentId: C_A, exemptionId: E_A } }),
+      consignmentRegistered({ id: 'r-b', subject: C_B, data: { consignmentId: C_B, exemptionId: E_B } }),
+      consignmentRegistered({
+        id: 'r-b2',
+        subject: C_MOVE,
+        data: { consignmentId: C_MOVE, exemptionId: E_B },
+      }),
+    ];
+    const res = await post('relay', '/events', story);
+    expect(res.status).toBe(202);
+    await eventually(async () =>
+      (await get('dashboardB', `/consignments/${C_MOVE}`)).ok ? true : undefined,
+    );
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const ownerReadsStillWork = async () => {
+    expect((await get('dashboardB', `/consignments/${C_B}`)).status).toBe(200);
+    expect((await get('dashboardA', `/consignments/${C_B}`)).status).toBe(403);
+    expect((await get('dashboardA', `/streams/exemption-${E_B}`)).status).toBe(403);
+  };
+
+  describe('takeover by grant or registration is refused (403) and changes nothing', () => {
+    const takeovers: Array<[string, string, () => unknown]> = [
+      [
+        "A's producer grants B's exemption to A",
+        'producerA',
+        () =>
+          exemptionGranted({ id: `takeover-${++seq}`, data: { exemptionId: E_B, implementingOrg: ORG_A } }),
+      ],
+      [
+        "a trusted relay grants B's exemption to A",
+        'relay',
+        () =>
+          exemptionGranted({ id: `takeover-${++seq}`, data: { exemptionId: E_B, implementingOrg: ORG_A } }),
+      ],
+      [
+        "A's producer re-registers B's consignment under A's exemption",
+        'producerA',
+        () =>
+          consignmentRegistered({
+            id: `takeover-${++seq}`,
+            subject: C_B,
+            data: { consignmentId: C_B, exemptionId: E_A },
+          }),
+      ],
+      [
+        "a trusted relay re-registers B's consignment under A's exemption",
+        'relay',
+        () =>
+          consignmentRegistered({
+            id: `takeover-${++seq}`,
+            subject: C_B,
+            data: { consignmentId: C_B, exemptionId: E_A },
+          }),
+      ],
+      [
+        "A's producer registers a new consignment under B's exemption",
+        'producerA',
+        () =>
+          consignmentRegistered({
+            id: `takeover-${++seq}`,
+            subject: 'CSG-NEW',
+            data: { consignmentId: 'CSG-NEW', exemptionId: E_B },
+          }),
+      ],
+      [
+        'a batch grants a new exemption to A, then to B',
+        'relay',
+        () => [
+          exemptionGranted({
+            id: `takeover-${++seq}`,
+            data: { exemptionId: 'EX-NEW', implementingOrg: ORG_A },
+          }),
+          exemptionGranted({
+            id: `takeover-${++seq}`,
+            data: { exemptionId: 'EX-NEW', implementingOrg: ORG_B },
+          }),
+        ],
+      ],
+    ];
+    for (const [name, who, body] of takeovers)
+      it(name, async () => {
+        const res = await post(who, '/events', body());
+        expect(res.status).toBe(403);
+        await ownerReadsStillWork();
+      });
+
+    it('lets the owner amend its own exemption and registration', async () => {
+      const amendment = exemptionGranted({
+        id: `amend-${++seq}`,
+        data: { exemptionId: E_B, implementingOrg: ORG_B, projectTitle: 'Amended' },
+      });
+      expect((await post('producerB', '/events', amendment)).status).toBe(202);
+      await ownerReadsStillWork();
+    });
+  });
+
+  describe('monitors speak only as themselves, under their organisation’s sources', () => {
+    const visit = (id: string, source: string, consignmentId: string, monitorId: string) =>
+      verificationReported({ id, source, subject: consignmentId, data: { consignmentId, monitorId } });
+
+    it("B's monitor reports on B's consignment under B's namespace (202)", async () => {
+      expect((await post('monitorB', '/events', visit('b-visit-1', NAMESPACE_B, C_B, 'MON-B'))).status).toBe(
+        202,
+      );
+    });
+
+    it('A monitor reporting as another monitor of its organisation, or of another, is refused (403)', async () => {
+      expect((await post('monitorA', '/events', visit('a-visit-x', NAMESPACE_A, C_A, 'MON-A2'))).status).toBe(
+        403,
+      );
+      expect((await post('monitorA', '/events', visit('a-visit-y', NAMESPACE_A, C_B, 'MON-B'))).status).toBe(
+        403,
+      );
+    });
+
+    it("squatting B's source is refused alike for an id B used and one it did not: no existence oracle", async () => {
+      const taken = await post('monitorA', '/events', visit('b-visit-1', NAMESPACE_B, C_A, 'MON-A'));
+      const free = await post('monitorA', '/events', visit('b-visit-2', NAMESPACE_B, C_A, 'MON-A'));
+      expect([taken.status, free.status]).toEqual([403, 403]);
+      const reason = (body: unknown) =>
+        JSON.stringify((body as { details: unknown[] }).details.map((d) => (d as { reason: string }).reason));
+      expect(reason(await taken.json())).toEqual(reason(await free.json()));
+      // The genuine event is still B's to send (no 409 caused by A).
+      expect((await post('monitorB', '/events', visit('b-visit-2', NAMESPACE_B, C_B, 'MON-B'))).status).toBe(
+        202,
+      );
+    });
+
+    it('a monitor key without monitorId cannot be created (400) and a tenant-bound key needs its tenant', async () => {
+      const create = (body: unknown) =>
+        system.fetch(`${system.url}/admin/keys`, {
+          method: 'POST',
+          as: system.keys.admin,
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+      expect((await create({ role: 'monitor', tenant: ORG_A })).status).toBe(400);
+      expect((await create({ role: 'dashboard' })).status).toBe(400);
+      expect((await create({ role: 'monitor', tenant: ORG_A, monitorId: 'MON-A9' })).status).toBe(201);
+    });
+  });
+
+  describe('silences and inhibitions stay inside their organisation', () => {
+    const store = () => system.app.get<EventStore>(EVENT_STORE);
+    const flag = (fingerprint: string, overrides: Partial<Flag>): Flag => ({
+      flagId: `${fingerprint}-1`,
+      fingerprint,
+      rule: 'encounter',
+      severity: 'high',
+      subject: { kind: 'vessel', id: '412000001' },
+      consignmentIds: [C_A, C_B],
+      observed: {},
+      threshold: {},
+      evidence: [`${fingerprint}-evidence`],
+      explanation: `Vessel 412000001 carrying ${C_A} and ${C_B} met a designated vessel.`,
+      raisedAt: '2026-10-01T00:00:00Z',
+      ...overrides,
+    });
+    const raise = async (f: Flag) => {
+      await store().appendMany(flagWrites([flagRaisedEvent(f)]));
+      await eventually(async () =>
+        (await get('operator', `/alerts/${f.fingerprint}`)).ok ? true : undefined,
+      );
+    };
+    const silence = async (who: string) => {
+      const res = await post(who, '/silences', {
+        matchers: [{ name: 'vessel', value: '412000001' }],
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        comment: `${who} mutes the vessel`,
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { silenceId: string }).silenceId;
+    };
+    const alertAs = async (who: string, id: string) =>
+      (await (await get(who, `/alerts/${id}`)).json()) as { silencedBy: string[]; inhibitedBy: string[] };
+
+    it("A's silence mutes A's webhook delivery of a shared vessel alert, never B's, and B never sees it", async () => {
+      const subscribe = async (who: string) => {
+        const res = await post(who, '/subscriptions', {
+          url: `http://127.0.0.1:9/${who}`,
+          filters: { vessel: ['412000001'] },
+        });
+        expect(res.status).toBe(201);
+        return ((await res.json()) as { subscriptionId: string }).subscriptionId;
+      };
+      const subA = await subscribe('dashboardA');
+      const subB = await subscribe('dashboardB');
+      const silenceA = await silence('dashboardA');
+      await raise(flag('a1b2c3d4e5f60718293a4b5c6d7e8f90', {}));
+      const deliveries = async (id: string) =>
+        ((await (await get('operator', `/subscriptions/${id}/deliveries`)).json()) as { items: unknown[] })
+          .items;
+      await eventually(async () => ((await deliveries(subB)).length > 0 ? true : undefined), 20_000);
+      expect(await deliveries(subA)).toEqual([]);
+      expect((await alertAs('dashboardA', 'a1b2c3d4e5f60718293a4b5c6d7e8f90')).silencedBy).toEqual([
+        silenceA,
+      ]);
+      expect((await alertAs('dashboardB', 'a1b2c3d4e5f60718293a4b5c6d7e8f90')).silencedBy).toEqual([]);
+      const listed = (await (await get('dashboardB', '/silences')).json()) as {
+        items: Array<{ silenceId: string }>;
+      };
+      expect(listed.items.map((x) => x.silenceId)).not.toContain(silenceA);
+      expect(
+        (await system.fetch(`${system.url}/silences/${silenceA}`, { method: 'DELETE', as: as('dashboardB') }))
+          .status,
+      ).toBe(404);
+    });
+
+    it("filters cannot probe another organisation's identifiers on a shared alert (no existence oracle)", async () => {
+      const ids = async (who: string, query: string) =>
+        (
+          (await (await get(who, `/alerts?${query}`)).json()) as { items: Array<{ alertId: string }> }
+        ).items.map((a) => a.alertId);
+      const shared = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+      expect(await ids('dashboardA', `consignmentId=${C_A}`)).toContain(shared);
+      expect(await ids('dashboardA', `consignmentId=${C_B}`)).toEqual([]);
+      expect(await ids('dashboardA', `organisation=${encodeURIComponent(ORG_B)}`)).toEqual([]);
+      expect(await ids('dashboardA', `exemptionId=${E_B}`)).toEqual([]);
+      expect(await ids('operator', `consignmentId=${C_B}`)).toContain(shared);
+    });
+
+    it("A's access denial at a site of B's exemption does not inhibit B's verification-overdue there", async () => {
+      const site = { siteId: 'KP-SHW-SARIWON-PH' };
+      await raise(
+        flag('0badc0de0badc0de0badc0de0badc0de', {
+          rule: 'access-denied',
+          subject: { kind: 'consignment', id: C_A },
+          consignmentIds: [C_A],
+          observed: site,
+        }),
+      );
+      await raise(
+        flag('feedfacefeedfacefeedfacefeedface', {
+          rule: 'verification-overdue',
+          subject: { kind: 'consignment', id: C_B },
+          consignmentIds: [C_B],
+          observed: site,
+        }),
+      );
+      expect((await alertAs('operator', 'feedfacefeedfacefeedfacefeedface')).inhibitedBy).toEqual([]);
+      expect((await alertAs('dashboardB', 'feedfacefeedfacefeedfacefeedface')).inhibitedBy).toEqual([]);
+    });
+  });
+
+  it('ends an open alert stream within seconds of its key being revoked', async () => {
+    const key = system.credential({ role: 'dashboard', tenant: ORG_B });
+    const sse = new SseClient(`${system.url}/alerts/stream`, system.auth(key));
+    await sse.open();
+    expect(sse.status).toBe(200);
+    const revoked = await system.fetch(`${system.url}/admin/keys/${key.split('_')[1]}`, {
+      method: 'DELETE',
+      as: system.keys.admin,
+    });
+    expect(revoked.status).toBe(204);
+    const started = Date.now();
+    const ended = await Promise.race([
+      sse.ended!.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 8_000)),
+    ]);
+    await sse.close();
+    expect(ended).toBe(true);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(sse.frames.some((f) => f.event === 'error' && f.data.includes('revoked'))).toBe(true);
+  });
+
+  it('stops the webhook subscriptions of a revoked key; another key of the organisation keeps its own', async () => {
+    const story = shrinkageStory('revocation');
+    const org = 'World Food Programme';
+    const revokedKey = system.credential({ role: 'dashboard', tenant: org });
+    const keptKey = system.credential({ role: 'dashboard', tenant: org });
+    const subscribe = async (key: string, name: string) => {
+      const res = await system.fetch(`${system.url}/subscriptions`, {
+        method: 'POST',
+        as: key,
+        body: JSON.stringify({ url: `http://127.0.0.1:9/${name}` }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { subscriptionId: string }).subscriptionId;
+    };
+    const revokedSubscription = await subscribe(revokedKey, 'revoked');
+    const keptSubscription = await subscribe(keptKey, 'kept');
+    const revoke = await system.fetch(`${system.url}/admin/keys/${revokedKey.split('_')[1]}`, {
+      method: 'DELETE',
+      as: system.keys.admin,
+    });
+    expect(revoke.status).toBe(204);
+    expect((await post('relay', '/events', story.events)).status).toBe(202);
+    const deliveries = async (id: string) =>
+      ((await (await get('operator', `/subscriptions/${id}/deliveries`)).json()) as { items: unknown[] })
+        .items;
+    await eventually(
+      async () => ((await deliveries(keptSubscription)).length > 0 ? true : undefined),
+      30_000,
+    );
+    expect(await deliveries(revokedSubscription)).toEqual([]);
+  });
+
+  describe('the operator transfer', () => {
+    const transfer = { consignmentId: C_MOVE, toExemptionId: E_A, reason: 'B handed the shipment over to A' };
+
+    it.each(['producerA', 'dashboardA', 'dashboardB', 'monitorA'])('is refused to %s (403)', async (who) => {
+      expect((await post(who, '/admin/ownership/transfers', transfer)).status).toBe(403);
+    });
+
+    it('answers 400 for a malformed transfer and 404 for an unknown subject', async () => {
+      expect((await post('operator', '/admin/ownership/transfers', { reason: 'x' })).status).toBe(400);
+      expect(
+        (
+          await post('operator', '/admin/ownership/transfers', {
+            ...transfer,
+            toExemptionId: E_B,
+            exemptionId: E_B,
+          })
+        ).status,
+      ).toBe(400);
+      expect(
+        (await post('operator', '/admin/ownership/transfers', { ...transfer, consignmentId: 'CSG-NONE' }))
+          .status,
+      ).toBe(404);
+      expect(
+        (await post('operator', '/admin/ownership/transfers', { ...transfer, reason: ' ' })).status,
+      ).toBe(400);
+    });
+
+    it('moves a consignment for every reader and writer at once, and is in the audit trail', async () => {
+      const res = await post('operator', '/admin/ownership/transfers', transfer);
+      expect(res.status).toBe(201);
+      const event = (await res.json()) as { type: string; data: Record<string, unknown> };
+      expect(event.type).toBe('aidwatch.ownership.transferred.v1');
+      expect(event.data).toMatchObject({ kind: 'consignment', fromExemptionId: E_B, toExemptionId: E_A });
+      expect(event.data.by).toMatch(/^key:/);
+      await eventually(async () =>
+        (await get('dashboardA', `/consignments/${C_MOVE}`)).ok ? true : undefined,
+      );
+      expect((await get('dashboardB', `/consignments/${C_MOVE}`)).status).toBe(403);
+      // Writes follow at once: A's monitor reports on it, B's producer no longer writes about it.
+      const visit = verificationReported({
+        id: `visit-${++seq}`,
+        source: NAMESPACE_A,
+        data: { consignmentId: C_MOVE, monitorId: 'MON-A' },
+      });
+      expect((await post('monitorA', '/events', visit)).status).toBe(202);
+      const registration = consignmentRegistered({
+        id: `back-${++seq}`,
+        subject: C_MOVE,
+        data: { consignmentId: C_MOVE, exemptionId: E_B },
+      });
+      expect((await post('producerB', '/events', registration)).status).toBe(403);
+      const trail = await get('operator', `/streams/ownership-consignment-${C_MOVE}`);
+      expect(trail.status).toBe(200);
+      expect(JSON.stringify(await trail.json())).toContain('B handed the shipment');
+    });
+  });
+});
+
+describe('refused credentials are rate-limited per address', () => {
+  jest.setTimeout(30_000);
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ AUTH_FAILURES_PER_ADDRESS: '5', AUTH_FAILURE_WINDOW_SEC: '2' });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('answers 401 up to the limit, then 429 with Retry-After to every credential from the address, until the window ends', async () => {
+    const guess = () =>
+      `awk_${'0'.repeat(16)}_${Math.random().toString(16).slice(2).padEnd(64, '0').slice(0, 64)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await system.fetch(`${system.url}/flags`, { as: guess() })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const valid = await system.fetch(`${system.url}/flags`, { as: system.keys.operator });
+    expect(valid.status).toBe(429);
+    expect(Number(valid.headers.get('retry-after'))).toBeGreaterThan(0);
+    // No credential at all is not a guess: still a plain 401.
+    expect((await system.fetch(`${system.url}/flags`, { as: null })).status).toBe(401);
+    await eventually(
+      async () =>
+        (await system.fetch(`${system.url}/flags`, { as: system.keys.operator })).ok ? true : undefined,
+      5_000,
+      'the window to end',
+    );
+  });
+});
