@@ -330,7 +330,9 @@ export class EventIntake {
           valid.splice(0, valid.length, ...kept);
         }
         try {
-          await this.append(valid.map(({ event, topic, partition }) => ({ event, channel: topic, partition })));
+          await this.append(
+            valid.map(({ event, topic, partition }) => ({ event, channel: topic, partition })),
+          );
         } catch (error) {
           if (!conflictOf(error, [])) throw error;
           // One message reuses a stored id with other content: append one by one, dead-lettering the conflicts.
