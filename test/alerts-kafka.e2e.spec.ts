@@ -6,6 +6,7 @@ import {
   getKafkaBroker,
   type KafkaBroker,
   createContractTopics,
+  startGroupAtEnd,
 } from './support/kafka-broker';
 import { shrinkageStory } from './support/stories';
 
@@ -22,6 +23,8 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `e2e-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
     await createContractTopics(kafka);
+    // Only this test's messages: other tests on the shared broker leave theirs in the same topics.
+    await startGroupAtEnd(kafka, `e2e-ingestor-${tag}`);
     consumer = kafka.consumer({ groupId: `e2e-alerts-${tag}` });
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.alerts, fromBeginning: true });

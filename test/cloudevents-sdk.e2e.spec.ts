@@ -8,6 +8,7 @@ import {
   getKafkaBroker,
   type KafkaBroker,
   createContractTopics,
+  startGroupAtEnd,
 } from './support/kafka-broker';
 
 // The official CloudEvents JavaScript SDK as a real producer: its HTTP emitter and its Kafka binding, in
@@ -92,6 +93,8 @@ describeWithKafka('the CloudEvents SDK Kafka binding → the inbound topics', ()
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `sdk-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
     await createContractTopics(kafka);
+    // Only this test's messages: other tests on the shared broker leave theirs in the same topics.
+    await startGroupAtEnd(kafka, `sdk-ingestor-${tag}`);
     producer = kafka.producer();
     await producer.connect();
     system = await startTestSystem({

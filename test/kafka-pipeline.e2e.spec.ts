@@ -5,6 +5,7 @@ import {
   getKafkaBroker,
   type KafkaBroker,
   createContractTopics,
+  startGroupAtEnd,
 } from './support/kafka-broker';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
 import { SseClient } from './support/sse-client';
@@ -33,6 +34,8 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     broker = await getKafkaBroker();
     const kafka = new Kafka({ clientId: `e2e-${tag}`, brokers: broker.brokers, logLevel: logLevel.NOTHING });
     await createContractTopics(kafka);
+    // Only this test's messages: other tests on the shared broker leave theirs in the same topics.
+    await startGroupAtEnd(kafka, `e2e-ingestor-${tag}`);
     dlqConsumer = kafka.consumer({ groupId: `e2e-dlq-${tag}` });
     await dlqConsumer.connect();
     await dlqConsumer.subscribe({ topic: Topics.deadLetters, fromBeginning: true });

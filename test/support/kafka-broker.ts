@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Topics } from '@aidwatch/domain';
+import { InboundTopics, Topics } from '@aidwatch/domain';
 import { createKafkaClient } from '@aidwatch/messaging';
 import type { Kafka } from 'kafkajs';
 
@@ -265,6 +265,28 @@ function run(
  * Creates every contract topic with 3 partitions (as the Kafka end-to-end tests expect), rather than
  * leaving them to be auto-created with the broker's defaults. Topics that exist are left as they are.
  */
+/**
+ * Sets `groupId`'s committed offsets to the current end of every contract inbound topic, so a system started
+ * with that group reads only what is produced from now on — not what other tests sharing the broker left
+ * there. Call before the group's first member starts.
+ */
+export async function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of InboundTopics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function createContractTopics(kafka: Kafka): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
