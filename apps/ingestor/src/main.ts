@@ -1,7 +1,13 @@
 import 'reflect-metadata';
-import { rootModule, runMain, startApp } from '@aidwatch/runtime';
+import { SERVICE_PORTS, rootModule, runMain, startApp } from '@aidwatch/runtime';
 import { HttpIntakeModule, KafkaIntakeModule } from './ingestor.module';
 
 runMain(() =>
-  startApp('ingestor', (config, logger) => rootModule(config, logger, [HttpIntakeModule, KafkaIntakeModule])),
+  startApp(
+    'ingestor',
+    (config, logger) => rootModule(config, logger, [HttpIntakeModule, KafkaIntakeModule]),
+    {
+      defaults: { port: SERVICE_PORTS.ingestor },
+    },
+  ),
 );

@@ -130,7 +130,10 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   eventStore:
-    { kind: 'embedded'; path: string } | { kind: 'memory' } | { kind: 'kurrentdb'; connectionString: string };
+    | { kind: 'embedded'; path: string }
+    | { kind: 'memory' }
+    | { kind: 'kurrentdb'; connectionString: string }
+    | { kind: 'postgres'; connectionString: string };
   /** Where projection checkpoints and snapshots are kept. */
   checkpointPath: string;
   /** The per-data-subject keys of personal data (crypto-shredding), kept apart from the event log. */
@@ -175,21 +178,22 @@ export interface RetentionConfig {
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  defaults: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean } = {},
+  defaults: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean; port?: number } = {},
 ): AppConfig {
   const problems: string[] = [];
   const e = cleanEnv(
     env,
     {
-      PORT: tcpPort({ default: 3000, desc: 'HTTP port (0 picks a free one)' }),
+      PORT: tcpPort({ default: defaults.port ?? 3000, desc: 'HTTP port (0 picks a free one)' }),
       LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
       }),
       LOG_PRETTY: bool({ default: defaults.logPretty ?? false }),
-      EVENT_STORE: str({ choices: ['embedded', 'memory', 'kurrentdb'], default: 'embedded' }),
+      EVENT_STORE: str({ choices: ['embedded', 'memory', 'kurrentdb', 'postgres'], default: 'embedded' }),
       DATA_DIR: str({ default: './data' }),
       KURRENTDB_CONNECTION_STRING: str({ default: '' }),
+      DATABASE_URL: str({ default: '', desc: 'PostgreSQL connection URI (EVENT_STORE=postgres)' }),
       KAFKA_BROKERS: brokerList({ default: [] }),
       KAFKA_CLIENT_ID: str({ default: 'aidwatch' }),
       KAFKA_GROUP_ID: str({ default: 'aidwatch-ingestor' }),
@@ -245,6 +249,11 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigError(problems);
   if (e.EVENT_STORE === 'kurrentdb' && !e.KURRENTDB_CONNECTION_STRING) {
     problems.push('KURRENTDB_CONNECTION_STRING is required when EVENT_STORE=kurrentdb');
+  }
+  if (e.EVENT_STORE === 'postgres' && !e.DATABASE_URL) {
+    problems.push('DATABASE_URL is required when EVENT_STORE=postgres');
+  } else if (e.EVENT_STORE === 'postgres' && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL: not a postgres:// or postgresql:// connection URI');
   }
   if ((e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE) && !e.AUTH_JWT_ISSUER) {
     problems.push('AUTH_JWT_ISSUER is required when AUTH_JWKS_URL or AUTH_JWKS_FILE is set');
@@ -304,9 +313,11 @@ export function loadConfig(
     eventStore:
       e.EVENT_STORE === 'kurrentdb'
         ? { kind: 'kurrentdb', connectionString: e.KURRENTDB_CONNECTION_STRING }
-        : e.EVENT_STORE === 'memory'
-          ? { kind: 'memory' }
-          : { kind: 'embedded', path: path.join(dataDir, 'events.sqlite') },
+        : e.EVENT_STORE === 'postgres'
+          ? { kind: 'postgres', connectionString: e.DATABASE_URL }
+          : e.EVENT_STORE === 'memory'
+            ? { kind: 'memory' }
+            : { kind: 'embedded', path: path.join(dataDir, 'events.sqlite') },
     checkpointPath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'projections.sqlite'),
     subjectKeysPath:
       e.SUBJECT_KEYS_PATH ||
