@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { READ_MODEL, rebuildFromZero } from '@aidwatch/audit';
 import { auditStory } from '@aidwatch/audit/testing';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
-import { CheckpointStore, ReadModelProjection } from '@aidwatch/projections';
+import { SqliteCheckpointStore, ReadModelProjection } from '@aidwatch/projections';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
 
 interface TimelinePage {
@@ -118,12 +118,12 @@ describe('audit trail over HTTP: as-of state, timeline, chain verification', () 
 
   it('blue/green: a version rebuilt beside the live one is activated, and the API switches to it', async () => {
     const store = new EmbeddedEventStore({ path: path.join(system.dataDir, 'events.sqlite') });
-    const checkpoints = new CheckpointStore(path.join(system.dataDir, 'projections.sqlite'));
+    const checkpoints = new SqliteCheckpointStore(path.join(system.dataDir, 'projections.sqlite'));
     const green = new ReadModelProjection('green-1');
     const built = await rebuildFromZero(store, green, { to: await store.headPosition() });
-    checkpoints.save(green.name, built.position!, green.snapshot(), new Date());
-    checkpoints.activate(READ_MODEL, 'green-1');
-    checkpoints.close();
+    await checkpoints.save(green.name, built.position!, green.snapshot(), new Date());
+    await checkpoints.activate(READ_MODEL, 'green-1');
+    await checkpoints.close();
     await store.close();
     await eventually(async () =>
       (await get(`${system.url}/health`)).body.checks.readModel.detail.projection === 'read-model-v3@green-1'

@@ -5,6 +5,7 @@ import {
   type EventStore,
   type EventStoreConfig,
 } from '@aidwatch/event-store';
+import { CheckpointStore, PostgresCheckpointStore, SqliteCheckpointStore } from '@aidwatch/projections';
 import { PersonalDataCipher } from './personal-data/personal-data-cipher';
 import { ProtectedEventStore } from './personal-data/protected-event-store';
 import { SubjectKeyStore } from './personal-data/subject-key-store';
@@ -27,4 +28,17 @@ export function serviceEventStore(config: {
     upcastingStore(createEventStore(config.eventStore)),
     new PersonalDataCipher(new SubjectKeyStore(config.subjectKeysPath)),
   );
+}
+
+/**
+ * The deployment's checkpoint store: in PostgreSQL beside the events when EVENT_STORE=postgres (no shared
+ * filesystem between services), else the SQLite file at `checkpointPath`.
+ */
+export function serviceCheckpointStore(config: {
+  eventStore: EventStoreConfig;
+  checkpointPath: string;
+}): CheckpointStore {
+  return config.eventStore.kind === 'postgres'
+    ? new PostgresCheckpointStore({ connectionString: config.eventStore.connectionString })
+    : new SqliteCheckpointStore(config.checkpointPath);
 }
