@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SubjectKeyStore } from '@aidwatch/audit';
+import { serviceSubjectKeyStore } from '@aidwatch/audit';
 import { loadConfig } from '@aidwatch/config';
 import { ExitCode } from '../cli-program';
 import { print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
@@ -13,13 +13,13 @@ export function registerForgetCommand(program: Command): void {
         "destroy a data subject's key (crypto-shredding): their personal data in the log becomes unreadable, the log and its hash chain stay intact and verifiable",
       )
       .argument('<subject>', 'monitor:<monitorId> or recipient:<name as recorded in receivedBy>'),
-  ).action((subject: string, options: StoreOptions) => {
+  ).action(async (subject: string, options: StoreOptions) => {
     if (!/^(monitor|recipient):.+/.test(subject))
       throw new UsageError('the subject is monitor:<monitorId> or recipient:<name>');
     const config = loadConfig({ ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) });
-    const keys = new SubjectKeyStore(config.subjectKeysPath);
+    const keys = serviceSubjectKeyStore(config);
     try {
-      const forgotten = keys.forget(subject);
+      const forgotten = await keys.forget(subject);
       print(
         options,
         forgotten
@@ -29,7 +29,7 @@ export function registerForgetCommand(program: Command): void {
       );
       process.exitCode = forgotten ? ExitCode.ok : ExitCode.finding;
     } finally {
-      keys.close();
+      await keys.close();
     }
   });
 }
