@@ -24,6 +24,7 @@ export {
   withReconnect,
   type PostgresConnectionOptions,
 } from './postgres/connection';
+export { FencedError, LEASE_MIGRATIONS, PostgresLease, type Fence, type LeaseState } from './postgres/lease';
 export { MIGRATION_LOCK, SchemaTooNewError, migrate, type Migration } from './postgres/migrations';
 export { createEventStore, type EventStoreConfig } from './event-store.factory';
 export * from './chain';

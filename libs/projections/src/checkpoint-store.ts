@@ -1,3 +1,4 @@
+import type { Fence } from '@aidwatch/event-store';
 import type { SnapshotChanges } from './projection';
 
 /** Marks a checkpoint row whose state lives in per-subject slot rows. */
@@ -88,4 +89,11 @@ export abstract class CheckpointStore {
   /** Drops a projection's checkpoint and every subject row of it. */
   abstract delete(name: string): Promise<void>;
   abstract close(): Promise<void>;
+
+  /**
+   * Makes every later write check `fence` in its transaction (a detector's lease generation, so a former
+   * leader cannot commit after a takeover); undefined removes it. The SQLite adapter has no leases (one
+   * machine, one detector) and ignores it.
+   */
+  fenceWith(_fence: Fence | undefined): void {}
 }

@@ -1,4 +1,4 @@
-import { createPool, migrate, withReconnect, type Migration } from '@aidwatch/event-store';
+import { createPool, migrate, withReconnect, type Fence, type Migration } from '@aidwatch/event-store';
 import type { Pool, PoolClient } from 'pg';
 import {
   CheckpointStore,
@@ -58,7 +58,8 @@ interface SlotRow {
  * checkpoints without a shared filesystem. The same model and rules as the SQLite adapter (see
  * CheckpointStore): tables `aidwatch_checkpoints`, `aidwatch_checkpoint_slots`, `aidwatch_active_versions`,
  * created by versioned migrations (component `checkpoints`) under the migration advisory lock. `load` reads
- * the head and its subject rows in one REPEATABLE READ snapshot; each write is one transaction. Broken
+ * the head and its subject rows in one REPEATABLE READ snapshot; each write is one transaction, which first
+ * checks the fence when one is set (`fenceWith`: a FencedError refuses the write). Broken
  * connections are retried for up to 30 s (every write is idempotent: an upsert of the same rows).
  */
 export class PostgresCheckpointStore extends CheckpointStore {
@@ -67,6 +68,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
   private readonly committedSlots = new Map<string, Map<string, number>>();
   private readonly pendingSlots = new Map<string, Map<string, number>>();
   private readonly newestGenerations = new Map<string, number>();
+  private fence: Fence | undefined;
 
   constructor(options: PostgresCheckpointStoreOptions) {
     super();
@@ -79,6 +81,10 @@ export class PostgresCheckpointStore extends CheckpointStore {
       migrate(this.pool, 'checkpoints', CHECKPOINT_MIGRATIONS).then(() => undefined),
     );
     this.ready.catch(() => undefined);
+  }
+
+  override fenceWith(fence: Fence | undefined): void {
+    this.fence = fence;
   }
 
   async activeVersion(name: string): Promise<string | undefined> {
@@ -305,6 +311,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
       let broken: Error | undefined;
       try {
         await client.query(begin);
+        if (begin === 'BEGIN') await this.fence?.check(client);
         const result = await work(client);
         await client.query('COMMIT');
         return result;
