@@ -155,6 +155,11 @@ export interface AppConfig {
   };
   /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
   auditCheckpointEveryMs: number;
+  /**
+   * Time to live of the detector's lease in PostgreSQL (EVENT_STORE=postgres): a standby takes over at most
+   * this long plus a quarter of it after the active detector stopped renewing (default 10 s: within 12.5 s).
+   */
+  detectorLeaseTtlMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
   detection: Record<string, number>;
   /** Storage retention of raw AIS positions (docs/audit.md, "Retention of raw positions"). */
@@ -228,6 +233,7 @@ export function loadConfig(
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       MAX_FUTURE_SKEW: nonNegativeInt({ default: 300 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
+      DETECTOR_LEASE_TTL_MS: positive({ default: 10_000 }),
       FIELD_FORM_UTC_OFFSET: utcOffset({ default: '+00:00' }),
       FIELD_MAPPING_FILE: str({ default: '' }),
       AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
@@ -346,6 +352,7 @@ export function loadConfig(
       allowPrivateTargets: e.WEBHOOK_PRIVATE_TARGETS,
     },
     auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
+    detectorLeaseTtlMs: e.DETECTOR_LEASE_TTL_MS,
     detection,
     retention: {
       aisDays: e.AIS_RETENTION_DAYS,
