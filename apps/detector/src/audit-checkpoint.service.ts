@@ -41,7 +41,7 @@ export class AuditCheckpointService {
         this.timer = setInterval(() => void this.writeIfDue(), this.config.auditCheckpointEveryMs);
         this.timer.unref();
       },
-      stop: () => this.stop(),
+      stop: (why) => this.stop(why),
     });
   }
 
@@ -61,9 +61,17 @@ export class AuditCheckpointService {
     return this.writing;
   }
 
-  private async stop(): Promise<void> {
+  /**
+   * Stops after the heads seen so far; a graceful stop (not a lost lease: another detector writes them now)
+   * first writes one more audit checkpoint, so a restart or `aidwatch verify` starts from an anchored head.
+   */
+  private async stop(why: 'shutdown' | 'lost'): Promise<void> {
     clearInterval(this.timer);
     await this.writing;
+    if (why === 'shutdown') {
+      await this.runner.caughtUp(10_000).catch(() => undefined);
+      await this.writeIfDue();
+    }
     await this.runner.stop();
   }
 }

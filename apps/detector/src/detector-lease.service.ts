@@ -11,7 +11,8 @@ import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 export interface LeasedActivity {
   name: string;
   start(): void | Promise<void>;
-  stop(): Promise<void>;
+  /** `shutdown`: the process stops gracefully; `lost`: the lease went to another detector (or was not renewed). */
+  stop(reason: 'shutdown' | 'lost'): Promise<void>;
 }
 
 export type DetectorRole = 'active' | 'standby';
@@ -91,7 +92,7 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
     this.stopped = true;
     clearInterval(this.timer);
     await this.ticking;
-    if (this.active) await this.deactivate('shutdown');
+    if (this.active) await this.deactivate('shutdown', 'shutdown');
     if (this.lease && this.state?.holder === this.lease.holder)
       await this.lease.release(this.state.generation).catch(() => undefined);
     await this.lease?.close();
@@ -111,7 +112,7 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
         if (await lease.renew(this.state.generation)) this.lastRenewal = Date.now();
         else {
           this.state = await lease.current();
-          await this.deactivate('lease taken over');
+          await this.deactivate('lease taken over', 'lost');
         }
         return;
       }
@@ -125,7 +126,7 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
       this.logger.warn({ err: error, role: this.currentRole }, 'detector lease: database not reachable');
       // Another detector may take over once the lease expires: stop before it can.
       if (this.active && Date.now() - this.lastRenewal >= lease.ttlMs)
-        await this.deactivate('lease not renewed for a whole TTL');
+        await this.deactivate('lease not renewed for a whole TTL', 'lost');
     }
   }
 
@@ -135,12 +136,12 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
     for (const activity of this.activities) await this.startOne(activity);
   }
 
-  private async deactivate(reason: string): Promise<void> {
+  private async deactivate(reason: string, why: 'shutdown' | 'lost'): Promise<void> {
     this.currentRole = 'standby';
     this.logger.warn({ reason, lease: this.state ?? null }, 'detector standing by');
     for (const activity of [...this.activities].reverse()) {
       try {
-        await activity.stop();
+        await activity.stop(why);
       } catch (error) {
         // A final checkpoint after a takeover is refused by the fence: expected, and harmless.
         if (!(error instanceof FencedError))
