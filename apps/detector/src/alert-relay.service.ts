@@ -9,12 +9,15 @@ import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/pr
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { DetectorLeaseService } from './detector-lease.service';
 
+/** The relay's checkpoint name. */
+const ALERT_RELAY_PROJECTION = 'alert-relay-v1';
+
 /**
  * Publishes every flag event and alert lifecycle event from the store to `aidwatch.alerts.v1`, keyed by
  * subject (an outbox relay with its own checkpoint).
  */
 class AlertRelayProjection implements Projection {
-  readonly name = 'alert-relay-v1';
+  readonly name = ALERT_RELAY_PROJECTION;
   readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
 
   constructor(private readonly publisher: KafkaPublisher) {}
@@ -46,7 +49,12 @@ export class AlertRelayService {
   ) {
     if (!config.kafka) return;
     health.register('alertRelay', () => ({ ok: (this.runner?.status().running ?? false) || !lease.active }));
-    lease.register({ name: 'alert relay', start: () => this.start(), stop: () => this.stop() });
+    lease.register({
+      name: 'alert relay',
+      checkpoints: [ALERT_RELAY_PROJECTION],
+      start: () => this.start(),
+      stop: () => this.stop(),
+    });
   }
 
   private start(): void {

@@ -36,6 +36,7 @@ export class AuditCheckpointService {
     health.register('auditCheckpoints', () => ({ ok: this.runner.status().running || !lease.active }));
     lease.register({
       name: 'audit checkpoints',
+      checkpoints: [this.projection.name],
       start: () => {
         this.runner.start();
         this.timer = setInterval(() => void this.writeIfDue(), this.config.auditCheckpointEveryMs);

@@ -65,6 +65,7 @@ export class DetectionService {
     });
     lease.register({
       name: 'detection',
+      checkpoints: [projection.name],
       start: () => {
         this.runner.start();
         this.lagTimer = setInterval(() => void this.updateLag(), 5000);

@@ -10,6 +10,8 @@ import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 /** Work only the active detector does: started on taking the lease, stopped on losing it or at shutdown. */
 export interface LeasedActivity {
   name: string;
+  /** The checkpoints (projection names) it writes: fenced with the lease while it runs. */
+  checkpoints: readonly string[];
   start(): void | Promise<void>;
   /** `shutdown`: the process stops gracefully; `lost`: the lease went to another detector (or was not renewed). */
   stop(reason: 'shutdown' | 'lost'): Promise<void>;
@@ -119,7 +121,10 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
       this.state = await lease.acquire();
       if (this.state.holder === lease.holder && !this.stopped) {
         this.lastRenewal = Date.now();
-        this.checkpoints.fenceWith(lease.fence(this.state.generation));
+        this.checkpoints.fenceWith(
+          lease.fence(this.state.generation),
+          this.activities.flatMap((activity) => activity.checkpoints),
+        );
         await this.activate();
       }
     } catch (error) {

@@ -91,9 +91,10 @@ export abstract class CheckpointStore {
   abstract close(): Promise<void>;
 
   /**
-   * Makes every later write check `fence` in its transaction (a detector's lease generation, so a former
-   * leader cannot commit after a takeover); undefined removes it. The SQLite adapter has no leases (one
-   * machine, one detector) and ignores it.
+   * Makes every later write of these projections' checkpoints check `fence` in its transaction (a detector's
+   * lease generation, so a former leader cannot commit after a takeover); undefined removes it. Other
+   * projections of the process (an all-in-one process's API) are not fenced. The SQLite adapter has no
+   * leases (one machine, one detector) and ignores it.
    */
-  fenceWith(_fence: Fence | undefined): void {}
+  fenceWith(_fence: Fence | undefined, _names: readonly string[]): void {}
 }

@@ -32,16 +32,18 @@ describeWithPostgres('PostgresCheckpointStore fenced by a lease', () => {
     const successor = new PostgresCheckpointStore({ connectionString: database.url });
     const at = new Date('2026-06-01T00:00:00Z');
     try {
-      former.fenceWith(leader.fence((await leader.acquire()).generation));
+      former.fenceWith(leader.fence((await leader.acquire()).generation), ['detection']);
       await former.saveChanges('detection', '1/10', { head: 'h1', changes: [['a', 1]] }, at, true);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      successor.fenceWith(standby.fence((await standby.acquire()).generation));
+      successor.fenceWith(standby.fence((await standby.acquire()).generation), ['detection']);
       await former.load('detection');
 
       const generation = await successor.beginParts('detection');
       await successor.writePart('detection', generation, [['a', 2]]);
       await expect(former.beginParts('detection')).rejects.toBeInstanceOf(FencedError);
       await expect(former.save('detection', '1/99', { stale: true }, at)).rejects.toBeInstanceOf(FencedError);
+      // Projections outside the fence (an all-in-one process's API) still write.
+      await former.save('read-model', '1/99', { unfenced: true }, at);
       await successor.commitParts('detection', generation, '1/20', 'h2', at, false);
 
       expect(await successor.load('detection')).toMatchObject({

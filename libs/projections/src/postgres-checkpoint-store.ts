@@ -59,7 +59,7 @@ interface SlotRow {
  * CheckpointStore): tables `aidwatch_checkpoints`, `aidwatch_checkpoint_slots`, `aidwatch_active_versions`,
  * created by versioned migrations (component `checkpoints`) under the migration advisory lock. `load` reads
  * the head and its subject rows in one REPEATABLE READ snapshot; each write is one transaction, which first
- * checks the fence when one is set (`fenceWith`: a FencedError refuses the write). Broken
+ * checks the projection's fence when it has one (`fenceWith`: a FencedError refuses the write). Broken
  * connections are retried for up to 30 s (every write is idempotent: an upsert of the same rows).
  */
 export class PostgresCheckpointStore extends CheckpointStore {
@@ -68,7 +68,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
   private readonly committedSlots = new Map<string, Map<string, number>>();
   private readonly pendingSlots = new Map<string, Map<string, number>>();
   private readonly newestGenerations = new Map<string, number>();
-  private fence: Fence | undefined;
+  private readonly fences = new Map<string, Fence>();
 
   constructor(options: PostgresCheckpointStoreOptions) {
     super();
@@ -83,8 +83,11 @@ export class PostgresCheckpointStore extends CheckpointStore {
     this.ready.catch(() => undefined);
   }
 
-  override fenceWith(fence: Fence | undefined): void {
-    this.fence = fence;
+  override fenceWith(fence: Fence | undefined, names: readonly string[]): void {
+    for (const name of names) {
+      if (fence) this.fences.set(name, fence);
+      else this.fences.delete(name);
+    }
   }
 
   async activeVersion(name: string): Promise<string | undefined> {
@@ -106,18 +109,22 @@ export class PostgresCheckpointStore extends CheckpointStore {
   async load(name: string): Promise<Checkpoint | undefined> {
     this.pendingSlots.delete(name);
     this.newestGenerations.delete(name);
-    const read = await this.transaction(async (client) => {
-      const head = await readHead(client, name);
-      if (!head) return undefined;
-      const snapshot = JSON.parse(head.snapshot) as unknown;
-      if (!isIncremental(snapshot)) return { head, snapshot, rows: [] as SlotRow[] };
-      const { rows } = await client.query<SlotRow>(
-        `SELECT key, slot, generation::text AS generation, value FROM aidwatch_checkpoint_slots
+    const read = await this.transaction(
+      async (client) => {
+        const head = await readHead(client, name);
+        if (!head) return undefined;
+        const snapshot = JSON.parse(head.snapshot) as unknown;
+        if (!isIncremental(snapshot)) return { head, snapshot, rows: [] as SlotRow[] };
+        const { rows } = await client.query<SlotRow>(
+          `SELECT key, slot, generation::text AS generation, value FROM aidwatch_checkpoint_slots
          WHERE name = $1 AND generation BETWEEN $2 AND $3`,
-        [name, snapshot.base ?? 0, snapshot.generation ?? 0],
-      );
-      return { head, snapshot, rows };
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+          [name, snapshot.base ?? 0, snapshot.generation ?? 0],
+        );
+        return { head, snapshot, rows };
+      },
+      undefined,
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    );
     if (!read) {
       this.committedSlots.delete(name);
       return undefined;
@@ -159,7 +166,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
     await this.transaction(async (client) => {
       await client.query('DELETE FROM aidwatch_checkpoint_slots WHERE name = $1', [name]);
       await upsertHead(client, name, position, text, at);
-    });
+    }, name);
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
     this.newestGenerations.delete(name);
@@ -176,11 +183,11 @@ export class PostgresCheckpointStore extends CheckpointStore {
       const generation = await this.begin(client, name);
       await this.writeRows(client, name, generation, changes.changes);
       await this.commit(client, name, generation, position, changes.head, at, replace);
-    });
+    }, name);
   }
 
   async beginParts(name: string): Promise<number> {
-    return this.transaction((client) => this.begin(client, name));
+    return this.transaction((client) => this.begin(client, name), name);
   }
 
   async writePart(
@@ -188,7 +195,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
     generation: number,
     rows: Array<[key: string, value: unknown]>,
   ): Promise<void> {
-    await this.transaction((client) => this.writeRows(client, name, generation, rows));
+    await this.transaction((client) => this.writeRows(client, name, generation, rows), name);
   }
 
   async commitParts(
@@ -199,14 +206,17 @@ export class PostgresCheckpointStore extends CheckpointStore {
     at: Date,
     replace: boolean,
   ): Promise<void> {
-    await this.transaction((client) => this.commit(client, name, generation, position, head, at, replace));
+    await this.transaction(
+      (client) => this.commit(client, name, generation, position, head, at, replace),
+      name,
+    );
   }
 
   async delete(name: string): Promise<void> {
     await this.transaction(async (client) => {
       await client.query('DELETE FROM aidwatch_checkpoint_slots WHERE name = $1', [name]);
       await client.query('DELETE FROM aidwatch_checkpoints WHERE name = $1', [name]);
-    });
+    }, name);
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
     this.newestGenerations.delete(name);
@@ -303,15 +313,22 @@ export class PostgresCheckpointStore extends CheckpointStore {
     return withReconnect(() => this.pool.query<R & Record<string, unknown>>(sql, values));
   }
 
-  /** Runs `work` in one transaction on one connection; a broken connection runs it again from the start. */
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  /**
+   * Runs `work` in one transaction on one connection, first checking the fence of projection `name` if it
+   * has one; a broken connection runs it again from the start.
+   */
+  private async transaction<T>(
+    work: (client: PoolClient) => Promise<T>,
+    name: string | undefined,
+    begin = 'BEGIN',
+  ): Promise<T> {
     await this.ready;
     return withReconnect(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
         await client.query(begin);
-        if (begin === 'BEGIN') await this.fence?.check(client);
+        if (name !== undefined) await this.fences.get(name)?.check(client);
         const result = await work(client);
         await client.query('COMMIT');
         return result;
