@@ -2,7 +2,7 @@
 // PostgreSQL (a database of its own) and a real broker, fed simulated AIS; while they consume, kill -9 a
 // random ingestor three times, the active detector once, and cut every database connection once. Then every
 // produced event must be stored exactly once, `aidwatch verify` intact, and the flags equal a single-process
-// replay of the same log. Seeded (AIDWATCH_TEST_SEED; printed). Run:
+// replay of the same log. Seeded (AIDWATCH_TEST_SEED, default 58855; printed). Run:
 //   AIDWATCH_CHAOS=1 KAFKA_BROKERS=127.0.0.1:19092 npx jest test/postgres-chaos.e2e.spec.ts
 // It does not restart the broker (the issue asks for one restart): the broker here is shared by everyone.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,8 +45,10 @@ interface Service {
 }
 
 describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (chaos)', () => {
-  // About two minutes on a 2-core machine and not yet proven stable (one unexplained run stored nothing):
-  // it runs on request only, with AIDWATCH_CHAOS=1 and the real broker of KAFKA_BROKERS.
+  // About two minutes on a 2-core machine, and how many flags the traffic raises still depends on the order
+  // the ingestors happen to store it in (3 to 153 for one seed; "Flags that arrival order cannot change" is
+  // its own issue), so a run may raise none and fail `> 0`: it runs on request, with AIDWATCH_CHAOS=1 and
+  // the real broker of KAFKA_BROKERS, not in every `npm test`.
   const run = process.env.AIDWATCH_CHAOS === '1' ? it : it.skip;
   if (process.env.AIDWATCH_CHAOS !== '1')
     process.stderr.write(
@@ -124,7 +126,8 @@ describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (
     'stores every acknowledged event once, verifies intact, and its flags equal a single-process replay',
     async () => {
       if (!brokers) throw new Error('KAFKA_BROKERS is required: the chaos test runs against a real broker');
-      const seed = Number(process.env.AIDWATCH_TEST_SEED ?? Date.now() % 100_000);
+      // A seed whose traffic raises flags (some raise none, and then the comparison would prove nothing).
+      const seed = Number(process.env.AIDWATCH_TEST_SEED ?? 58855);
       const random = seeded(seed);
       process.stdout.write(`postgres chaos: seed ${seed}\n`);
       const group = `aidwatch-chaos-${database.name}`;
@@ -134,7 +137,8 @@ describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (
         vessels: 24,
         hours: 8,
         seed,
-        start: new Date(Date.UTC(2026, 9, 1) + (seed % 500) * 86_400_000).toISOString(),
+        start: new Date(Date.UTC(2025, 0, 1) + (seed % 300) * 86_400_000).toISOString(),
+        downsample: 2,
         anomalySets: 1,
       });
       const events = [...portDeclaredEvents({ time: new Date(sim.startMs).toISOString() }), ...sim.events()];
