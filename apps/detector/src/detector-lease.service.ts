@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import type { AppConfig } from '@aidwatch/config';
 import { FencedError, PostgresLease, type LeaseState } from '@aidwatch/event-store';
-import type { Logger } from '@aidwatch/observability';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 
@@ -51,6 +51,7 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly checkpoints: CheckpointStore,
     health: HealthRegistry,
+    private readonly metrics: AidwatchMetrics,
   ) {
     if (config.eventStore.kind === 'postgres')
       this.lease = new PostgresLease({
@@ -119,6 +120,7 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
         return;
       }
       this.state = await lease.acquire();
+      this.metrics.detectorLeaseGeneration.set(this.state.generation);
       if (this.state.holder === lease.holder && !this.stopped) {
         this.lastRenewal = Date.now();
         this.checkpoints.fenceWith(
@@ -137,12 +139,16 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
 
   private async activate(): Promise<void> {
     this.currentRole = 'active';
+    this.metrics.detectorActive.set(1);
+    if (this.state) this.metrics.detectorLeaseGeneration.set(this.state.generation);
     this.logger.info({ lease: this.state ?? null }, 'detector active');
     for (const activity of this.activities) await this.startOne(activity);
   }
 
   private async deactivate(reason: string, why: 'shutdown' | 'lost'): Promise<void> {
     this.currentRole = 'standby';
+    this.metrics.detectorActive.set(0);
+    if (this.state) this.metrics.detectorLeaseGeneration.set(this.state.generation);
     this.logger.warn({ reason, lease: this.state ?? null }, 'detector standing by');
     for (const activity of [...this.activities].reverse()) {
       try {
