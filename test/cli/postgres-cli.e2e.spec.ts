@@ -1,6 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import {
+  PersonalDataCipher,
+  ProtectedEventStore,
+  serviceEventStore,
+  SqliteSubjectKeyStore,
+} from '@aidwatch/audit';
+import { appendFacts, auditStory } from '@aidwatch/audit/testing';
+import { loadConfig } from '@aidwatch/config';
+import { EmbeddedEventStore } from '@aidwatch/event-store';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
 import { runAidwatch } from '../support/aidwatch-cli';
 
@@ -52,5 +61,49 @@ describeWithPostgres('aidwatch on EVENT_STORE=postgres', () => {
     expect(exported.code).toBe(0);
     expect((await runAidwatch(['verify', '--file', file, '--json'], env)).code).toBe(0);
     expect(fs.readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'))).toEqual([]);
+  });
+});
+
+describeWithPostgres('aidwatch migrate --to postgres', () => {
+  jest.setTimeout(120_000);
+
+  it('copies an embedded store and its subject keys, chains intact, and a second run copies nothing again', async () => {
+    const database = await createTestDatabase('migrate');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-migrate-'));
+    try {
+      const embedded = new ProtectedEventStore(
+        new EmbeddedEventStore({ path: path.join(dataDir, 'events.sqlite') }),
+        new PersonalDataCipher(new SqliteSubjectKeyStore(path.join(dataDir, 'subject-keys.sqlite'))),
+      );
+      await appendFacts(embedded, auditStory());
+      const stored = await embedded.readAll();
+      await embedded.close();
+      const env = { DATA_DIR: dataDir, DATABASE_URL: database.url };
+
+      const first = await runAidwatch(['migrate', '--to', 'postgres', '--no-progress', '--json'], env);
+      const again = await runAidwatch(['migrate', '--to', 'postgres', '--no-progress', '--json'], env);
+
+      expect(first.code).toBe(0);
+      expect(JSON.parse(first.stdout)).toMatchObject({
+        copied: stored.length,
+        appended: stored.length,
+        verification: { ok: true },
+      });
+      expect(JSON.parse(first.stdout).subjectKeys).toBeGreaterThan(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ copied: stored.length, appended: 0 });
+      // The services on PostgreSQL read the copy as the embedded store's did: personal data opened, same order.
+      const copy = serviceEventStore(loadConfig({ EVENT_STORE: 'postgres', DATABASE_URL: database.url }));
+      try {
+        const read = await copy.readAll();
+        expect(read.map((e) => [e.id, e.streamId, e.revision, e.data])).toEqual(
+          stored.map((e) => [e.id, e.streamId, e.revision, e.data]),
+        );
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPool, migrate, withReconnect, type Migration } from '@aidwatch/event-store';
 import type { Pool } from 'pg';
-import { SubjectKeyStore, subjectKeyId } from './subject-key-store';
+import { SubjectKeyStore, subjectKeyId, type SubjectKeyRow } from './subject-key-store';
 
 export const SUBJECT_KEY_MIGRATIONS: readonly Migration[] = [
   {
@@ -97,6 +97,31 @@ export class PostgresSubjectKeyStore extends SubjectKeyStore {
     );
     this.cache.set(keyId, { key: null, until: Number.POSITIVE_INFINITY });
     return (rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Copies keys from another store (`aidwatch migrate`): a key not here is inserted as it is; a subject
+   * forgotten on either side stays forgotten. Returns how many rows were inserted or forgotten.
+   */
+  async importKeys(rows: ReadonlyArray<SubjectKeyRow>): Promise<number> {
+    if (rows.length === 0) return 0;
+    await this.ready;
+    const { rowCount } = await withReconnect(() =>
+      this.pool.query(
+        `INSERT INTO aidwatch_subject_keys AS k (key_id, key, created_at, forgotten_at)
+         SELECT * FROM unnest($1::text[], $2::bytea[], $3::timestamptz[], $4::timestamptz[])
+         ON CONFLICT (key_id) DO UPDATE SET key = NULL, forgotten_at = coalesce(k.forgotten_at, excluded.forgotten_at)
+         WHERE excluded.key IS NULL AND k.key IS NOT NULL`,
+        [
+          rows.map((r) => r.keyId),
+          rows.map((r) => r.key),
+          rows.map((r) => r.createdAt),
+          rows.map((r) => r.forgottenAt),
+        ],
+      ),
+    );
+    for (const row of rows) this.cache.delete(row.keyId);
+    return rowCount ?? 0;
   }
 
   async close(): Promise<void> {

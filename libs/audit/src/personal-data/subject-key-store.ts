@@ -28,6 +28,14 @@ export abstract class SubjectKeyStore {
   abstract close(): Promise<void>;
 }
 
+/** One stored subject key as `aidwatch migrate` copies it (key null: forgotten). */
+export interface SubjectKeyRow {
+  keyId: string;
+  key: Buffer | null;
+  createdAt: string;
+  forgottenAt: string | null;
+}
+
 /** Subject keys in a SQLite file of their own (DATA_DIR/subject-keys.sqlite, mode 0600). Reads see other processes' changes. */
 export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private readonly db: Database.Database;
@@ -75,6 +83,24 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
       .run(now().toISOString(), subjectKeyId(subject));
     this.db.pragma('wal_checkpoint(TRUNCATE)'); // the destroyed key must not linger in the write-ahead log
     return result.changes > 0;
+  }
+
+  /** Every key row, forgotten ones included (to copy them into another store). */
+  async exportKeys(): Promise<SubjectKeyRow[]> {
+    const rows = this.db
+      .prepare('SELECT key_id, key, created_at, forgotten_at FROM subject_keys ORDER BY key_id')
+      .all() as Array<{
+      key_id: string;
+      key: Buffer | null;
+      created_at: string;
+      forgotten_at: string | null;
+    }>;
+    return rows.map((r) => ({
+      keyId: r.key_id,
+      key: r.key,
+      createdAt: r.created_at,
+      forgottenAt: r.forgotten_at,
+    }));
   }
 
   async close(): Promise<void> {
