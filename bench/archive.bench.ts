@@ -12,7 +12,7 @@ import { archiveRawPositions } from '@aidwatch/audit';
 import { storeEventId, streamOf, type AidEvent } from '@aidwatch/domain';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
 import { simulateTraffic } from '@aidwatch/maritime';
-import { CheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
+import { SqliteCheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const VESSELS = Number(process.env.BENCH_VESSELS ?? 2000);
@@ -61,13 +61,13 @@ async function main(): Promise<void> {
       `store size per event (events, index; WAL)        ${fmt(storeBytes / events.length).padStart(12)} B`,
     );
 
-    const checkpoints = new CheckpointStore(path.join(root, 'projections.sqlite'));
-    checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
+    const checkpoints = new SqliteCheckpointStore(path.join(root, 'projections.sqlite'));
+    await checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
     const started = performance.now();
     const report = await archiveRawPositions(store, {
       archiveDir: path.join(root, 'archive'),
       olderThanDays: 0,
-      judgedUpTo: checkpoints.positionOf(DETECTION_PROJECTION),
+      judgedUpTo: await checkpoints.positionOf(DETECTION_PROJECTION),
       now: () => new Date(Date.now() + 60_000),
     });
     const seconds = (performance.now() - started) / 1000;
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     console.log(
       `6,000 positions/s archived                        ${fmt(((gz / report.archived) * 6000 * 86_400) / 1e9, 1).padStart(12)} GB/day`,
     );
-    checkpoints.close();
+    await checkpoints.close();
     await store.close();
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import { detectionConfigFrom } from '@aidwatch/detection';
 import { EmbeddedEventStore, type StreamWrite } from '@aidwatch/event-store';
 import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
 import {
-  CheckpointStore,
+  SqliteCheckpointStore,
   DetectionProjection,
   ProjectionRunner,
   ReadModelProjection,
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     for (let k = 0; k < COPIES; k++) appended += await appendAll(store, demoCopy(facts, k));
 
     // Flags, as the detector writes them (risk streams), so the trail holds what an operator exports.
-    const checkpoints = new CheckpointStore(path.join(dir, 'checkpoints.sqlite'));
+    const checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.sqlite'));
     const detection = new DetectionProjection(store, detectionConfigFrom({}), defaultPorts(), {
       onFlagEvents: () => undefined,
     });

@@ -8,7 +8,7 @@ import { storeEventId, streamOf, type AidEvent } from '@aidwatch/domain';
 import { detectionConfigFrom } from '@aidwatch/detection';
 import { EmbeddedEventStore, type StreamWrite } from '@aidwatch/event-store';
 import { defaultPorts, portDeclaredEvents } from '@aidwatch/maritime';
-import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
+import { SqliteCheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
 import { v5 as uuidv5 } from 'uuid';
 
 const VESSELS = Number(process.env.BENCH_RSS_VESSELS ?? 200_000);
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     let processed = 0;
     const runner = new ProjectionRunner(
       store,
-      new CheckpointStore(path.join(dir, 'checkpoints.sqlite')),
+      new SqliteCheckpointStore(path.join(dir, 'checkpoints.sqlite')),
       new DetectionProjection(store, detectionConfigFrom({}), defaultPorts()),
       { checkpointEveryEvents: 5000, checkpointEveryMs: 2000, onProcessed: () => (processed += 1) },
     );

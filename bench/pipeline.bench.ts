@@ -24,7 +24,7 @@ import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/mar
 import { createKafkaClient, KafkaInbound, KafkaPublisher, type InboundMessage } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import {
-  CheckpointStore,
+  SqliteCheckpointStore,
   DetectionProjection,
   inboundStreamPrefixes,
   ProjectionRunner,
@@ -195,7 +195,7 @@ function detectionRunner(
       if (events.some((e) => e.type === 'aidwatch.flag.raised.v2')) flagged = true;
     },
   });
-  return new ProjectionRunner(store, new CheckpointStore(checkpointFile), projection, {
+  return new ProjectionRunner(store, new SqliteCheckpointStore(checkpointFile), projection, {
     checkpointEveryEvents,
     checkpointEveryMs: config.checkpointEveryMs,
     onCheckpoint: ({ durationMs, blockedMs, subjects }) =>

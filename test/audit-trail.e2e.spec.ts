@@ -1,9 +1,9 @@
 import { SampleIds } from '@aidwatch/domain/testing';
 import * as path from 'node:path';
-import { READ_MODEL, rebuildFromZero } from '@aidwatch/audit';
+import { CHECKPOINT_STREAM, READ_MODEL, rebuildFromZero } from '@aidwatch/audit';
 import { auditStory } from '@aidwatch/audit/testing';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
-import { CheckpointStore, ReadModelProjection } from '@aidwatch/projections';
+import { SqliteCheckpointStore, ReadModelProjection } from '@aidwatch/projections';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
 
 interface TimelinePage {
@@ -118,12 +118,12 @@ describe('audit trail over HTTP: as-of state, timeline, chain verification', () 
 
   it('blue/green: a version rebuilt beside the live one is activated, and the API switches to it', async () => {
     const store = new EmbeddedEventStore({ path: path.join(system.dataDir, 'events.sqlite') });
-    const checkpoints = new CheckpointStore(path.join(system.dataDir, 'projections.sqlite'));
+    const checkpoints = new SqliteCheckpointStore(path.join(system.dataDir, 'projections.sqlite'));
     const green = new ReadModelProjection('green-1');
     const built = await rebuildFromZero(store, green, { to: await store.headPosition() });
-    checkpoints.save(green.name, built.position!, green.snapshot(), new Date());
-    checkpoints.activate(READ_MODEL, 'green-1');
-    checkpoints.close();
+    await checkpoints.save(green.name, built.position!, green.snapshot(), new Date());
+    await checkpoints.activate(READ_MODEL, 'green-1');
+    await checkpoints.close();
     await store.close();
     await eventually(async () =>
       (await get(`${system.url}/health`)).body.checks.readModel.detail.projection === 'read-model-v3@green-1'
@@ -131,5 +131,36 @@ describe('audit trail over HTTP: as-of state, timeline, chain verification', () 
         : undefined,
     );
     expect((await get(`${system.url}/consignments/${id}`)).body).toMatchObject({ status: 'verified' });
+  });
+});
+
+describe('a graceful stop of the detector', () => {
+  jest.setTimeout(60_000);
+
+  it('writes one more audit checkpoint covering what it had seen', async () => {
+    const stopping = await startTestSystem({ AUDIT_CHECKPOINT_EVERY_MS: '3600000' });
+    const dataDir = stopping.dataDir;
+    try {
+      const [granted, registered, loaded] = auditStory();
+      const sent = await stopping.fetch(`${stopping.url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([granted, registered, loaded]),
+      });
+      expect(sent.status).toBe(202);
+    } finally {
+      await stopping.stop();
+    }
+    const store = new EmbeddedEventStore({ path: path.join(dataDir, 'events.sqlite') });
+    try {
+      const checkpoints = await store.readStream(CHECKPOINT_STREAM);
+      expect(checkpoints).toHaveLength(1);
+      const stored = await store.readAll({ filter: { streamPrefixes: ['consignment-', 'exemption-'] } });
+      expect((checkpoints[0].data as { data: { streams: number } }).data.streams).toBeGreaterThanOrEqual(
+        new Set(stored.map((e) => e.streamId)).size,
+      );
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -245,6 +245,8 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     );
     expect(text).toMatch(/aidwatch_flags_raised_total\{rule="quantity-shrinkage",severity="\w+"\} [1-9]/);
     expect(text).toMatch(/aidwatch_events_rejected_total\{topic="http"\} [1-9]/);
+    // The embedded store has no lease: the one detector is active from the start.
+    expect(text).toMatch(/^aidwatch_detector_active 1$/m);
   });
 
   it('resumes from its checkpoints after a restart without raising anything twice', async () => {

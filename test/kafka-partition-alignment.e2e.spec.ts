@@ -6,7 +6,7 @@ import { EventIntake } from '@aidwatch/intake';
 import { defaultPorts, simulateTraffic } from '@aidwatch/maritime';
 import { createKafkaClient, KafkaInbound } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
+import { SqliteCheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
 import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 
@@ -87,7 +87,7 @@ describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
 
     // Consumer started afterwards: the whole story is a backlog.
     const store = EmbeddedEventStore.temporary();
-    const checkpoints = new CheckpointStore(':memory:');
+    const checkpoints = new SqliteCheckpointStore(':memory:');
     const raised: FlagRaised[] = [];
     const runner = new ProjectionRunner(
       store,
@@ -140,7 +140,7 @@ describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
       await inbound.stop();
       await runner.stop();
       await store.close();
-      checkpoints.close();
+      await checkpoints.close();
     }
   });
 });

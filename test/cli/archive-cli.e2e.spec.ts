@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { appendFacts, auditStory, raiseFlag } from '@aidwatch/audit/testing';
 import { vesselPosition, vesselStatic } from '@aidwatch/domain/testing';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
-import { CheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
+import { SqliteCheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
 import { runAidwatch } from '../support/aidwatch-cli';
 
 const aidwatch = runAidwatch;
@@ -31,9 +31,9 @@ describe('aidwatch archive', () => {
       ),
     ]);
     await raiseFlag(store, { evidence: ['pos-3'] });
-    const checkpoints = new CheckpointStore(path.join(dataDir, 'projections.sqlite'));
-    checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
-    checkpoints.close();
+    const checkpoints = new SqliteCheckpointStore(path.join(dataDir, 'projections.sqlite'));
+    await checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
+    await checkpoints.close();
     await store.close();
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));

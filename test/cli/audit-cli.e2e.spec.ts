@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { SampleIds } from '@aidwatch/domain/testing';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
 import { appendFacts, auditStory, raiseFlag } from '@aidwatch/audit/testing';
-import { PersonalDataCipher, ProtectedEventStore, SubjectKeyStore } from '@aidwatch/audit';
+import { PersonalDataCipher, ProtectedEventStore, SqliteSubjectKeyStore } from '@aidwatch/audit';
 import { runAidwatch } from '../support/aidwatch-cli';
 
 const aidwatch = runAidwatch;
@@ -85,7 +85,7 @@ describe('aidwatch forget', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-forget-'));
-    const keys = new SubjectKeyStore(path.join(dataDir, 'subject-keys.sqlite'));
+    const keys = new SqliteSubjectKeyStore(path.join(dataDir, 'subject-keys.sqlite'));
     const store = new ProtectedEventStore(
       new EmbeddedEventStore({ path: path.join(dataDir, 'events.sqlite') }),
       new PersonalDataCipher(keys),

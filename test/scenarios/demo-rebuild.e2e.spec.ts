@@ -5,7 +5,7 @@ import { defaultDetectionConfig } from '@aidwatch/detection';
 import { EventTypes, type AidEvent, type FlagCleared, type FlagRaised } from '@aidwatch/domain';
 import { EmbeddedEventStore, type EventStore, type NewEvent, type StreamWrite } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
-import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
+import { SqliteCheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
 import { demoScenario } from '../../apps/aidwatch/src/demo/demo-scenario';
 import { appendInOrder } from '../support/engine-feed';
 
@@ -59,7 +59,7 @@ describe('the demo in a real embedded store, projected, then rebuilt from the lo
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-rebuild-'));
   const store = EmbeddedEventStore.temporary();
   const recording = new RecordingStore(store);
-  const checkpoints = new CheckpointStore(path.join(dir, 'checkpoints.sqlite'));
+  const checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.sqlite'));
   const projection = new DetectionProjection(recording.asStore(), defaultDetectionConfig(), defaultPorts());
   const runner = new ProjectionRunner(store, checkpoints, projection, {
     checkpointEveryEvents: 250,
@@ -76,7 +76,7 @@ describe('the demo in a real embedded store, projected, then rebuilt from the lo
 
   afterAll(async () => {
     await runner.stop();
-    checkpoints.close();
+    await checkpoints.close();
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -102,7 +102,7 @@ describe('the demo in a real embedded store, projected, then rebuilt from the lo
 
   it('derives the same flags in a fresh projection with a fresh checkpoint store on the same log', async () => {
     const fresh = new RecordingStore(store);
-    const freshCheckpoints = new CheckpointStore(':memory:');
+    const freshCheckpoints = new SqliteCheckpointStore(':memory:');
     const freshRunner = new ProjectionRunner(
       store,
       freshCheckpoints,
@@ -117,7 +117,7 @@ describe('the demo in a real embedded store, projected, then rebuilt from the lo
       expect([...fresh.attempted].sort()).toEqual(firstRun.map((e) => e.id).sort());
     } finally {
       await freshRunner.stop();
-      freshCheckpoints.close();
+      await freshCheckpoints.close();
     }
   });
 });

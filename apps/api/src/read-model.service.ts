@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { READ_MODEL } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
@@ -12,7 +18,7 @@ import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
  * beside it from position zero) it catches that one up and switches to it without a gap.
  */
 @Injectable()
-export class ReadModelService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   projection: ReadModelProjection;
   runner: ProjectionRunner;
   private watch: NodeJS.Timeout | undefined;
@@ -29,12 +35,21 @@ export class ReadModelService implements OnApplicationBootstrap, OnApplicationSh
     private readonly metrics: AidwatchMetrics,
     health: HealthRegistry,
   ) {
-    this.projection = new ReadModelProjection(checkpoints.activeVersion(READ_MODEL));
+    // The unversioned original until onModuleInit has read which version is active.
+    this.projection = new ReadModelProjection(undefined);
     this.runner = this.runnerFor(this.projection);
     health.register('readModel', () => {
       const status = this.runner.status();
       return { ok: status.running, detail: { ...status } };
     });
+  }
+
+  /** Serves the version the checkpoint store marks active (read before any service starts). */
+  async onModuleInit(): Promise<void> {
+    const active = await this.checkpoints.activeVersion(READ_MODEL);
+    if (active === this.projection.version) return;
+    this.projection = new ReadModelProjection(active);
+    this.runner = this.runnerFor(this.projection);
   }
 
   onApplicationBootstrap(): void {
@@ -46,7 +61,7 @@ export class ReadModelService implements OnApplicationBootstrap, OnApplicationSh
   /** Switches to the version a rebuild activated, once it has caught up with the store. */
   switchIfActivated(): Promise<void> {
     this.switching ??= (async () => {
-      const active = this.checkpoints.activeVersion(READ_MODEL);
+      const active = await this.checkpoints.activeVersion(READ_MODEL);
       if (active === undefined || active === this.projection.version) return;
       const green = new ReadModelProjection(active);
       const runner = this.runnerFor(green);

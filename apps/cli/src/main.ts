@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerForgetCommand } from './commands/forget.command';
 import { registerKeysCommand } from './commands/keys.command';
+import { registerMigrateCommand } from './commands/migrate.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerSanctionsCommand } from './commands/sanctions.command';
@@ -32,6 +33,7 @@ const commands: CliCommand[] = [
   registerForgetCommand,
   registerArchiveCommand,
   registerSanctionsCommand,
+  registerMigrateCommand,
 ];
 
 buildProgram(commands)

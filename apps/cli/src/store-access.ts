@@ -15,7 +15,7 @@ export function withStoreOptions(command: Command): Command {
     .addOption(
       new Option(
         '--data-dir <dir>',
-        "the deployment's DATA_DIR (embedded store); EVENT_STORE and KURRENTDB_CONNECTION_STRING are read as the services read them",
+        "the deployment's DATA_DIR (embedded store); EVENT_STORE, DATABASE_URL and KURRENTDB_CONNECTION_STRING are read as the services read them",
       ).env('DATA_DIR'),
     )
     .option('--json', 'print one JSON document instead of text');

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ALERT_EVENT_PREFIX } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
 import { publishedForm, Topics, type CloudEvent } from '@aidwatch/domain';
@@ -7,13 +7,17 @@ import { KafkaPublisher } from '@aidwatch/messaging';
 import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { DetectorLeaseService } from './detector-lease.service';
+
+/** The relay's checkpoint name. */
+const ALERT_RELAY_PROJECTION = 'alert-relay-v1';
 
 /**
  * Publishes every flag event and alert lifecycle event from the store to `aidwatch.alerts.v1`, keyed by
  * subject (an outbox relay with its own checkpoint).
  */
 class AlertRelayProjection implements Projection {
-  readonly name = 'alert-relay-v1';
+  readonly name = ALERT_RELAY_PROJECTION;
   readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
 
   constructor(private readonly publisher: KafkaPublisher) {}
@@ -29,8 +33,9 @@ class AlertRelayProjection implements Projection {
   reset(): void {}
 }
 
+/** Relays alerts to Kafka while this detector is the active one (one relay at a time). */
 @Injectable()
-export class AlertRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AlertRelayService {
   private runner: ProjectionRunner | undefined;
   private publisher: KafkaPublisher | undefined;
 
@@ -40,11 +45,19 @@ export class AlertRelayService implements OnApplicationBootstrap, OnApplicationS
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly checkpoints: CheckpointStore,
     health: HealthRegistry,
+    lease: DetectorLeaseService,
   ) {
-    if (config.kafka) health.register('alertRelay', () => ({ ok: this.runner?.status().running ?? false }));
+    if (!config.kafka) return;
+    health.register('alertRelay', () => ({ ok: (this.runner?.status().running ?? false) || !lease.active }));
+    lease.register({
+      name: 'alert relay',
+      checkpoints: [ALERT_RELAY_PROJECTION],
+      start: () => this.start(),
+      stop: () => this.stop(),
+    });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  private start(): void {
     if (!this.config.kafka) return;
     this.publisher = KafkaPublisher.fromConfig(
       this.config.kafka,
@@ -65,8 +78,10 @@ export class AlertRelayService implements OnApplicationBootstrap, OnApplicationS
     this.runner.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  private async stop(): Promise<void> {
     await this.runner?.stop();
     await this.publisher?.stop();
+    this.runner = undefined;
+    this.publisher = undefined;
   }
 }

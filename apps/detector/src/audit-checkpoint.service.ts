@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CHECKPOINT_STREAM, checkpointEvent, StreamHeadsProjection } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
@@ -6,10 +6,14 @@ import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { DetectorLeaseService } from './detector-lease.service';
 
-/** Appends an audit checkpoint (Merkle root over every stream head) every AUDIT_CHECKPOINT_EVERY_MS if anything changed. */
+/**
+ * Appends an audit checkpoint (Merkle root over every stream head) every AUDIT_CHECKPOINT_EVERY_MS if anything
+ * changed, while this detector is the active one; a graceful stop writes one more.
+ */
 @Injectable()
-export class AuditCheckpointService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditCheckpointService {
   private readonly projection = new StreamHeadsProjection();
   private readonly runner: ProjectionRunner;
   private timer: NodeJS.Timeout | undefined;
@@ -21,6 +25,7 @@ export class AuditCheckpointService implements OnApplicationBootstrap, OnApplica
     @Inject(EVENT_STORE) private readonly store: EventStore,
     checkpoints: CheckpointStore,
     health: HealthRegistry,
+    lease: DetectorLeaseService,
   ) {
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
@@ -28,13 +33,17 @@ export class AuditCheckpointService implements OnApplicationBootstrap, OnApplica
       restartAfterMs: 1000,
       onError: (error) => logger.error({ err: error }, 'audit stream heads stopped'),
     });
-    health.register('auditCheckpoints', () => ({ ok: this.runner.status().running }));
-  }
-
-  onApplicationBootstrap(): void {
-    this.runner.start();
-    this.timer = setInterval(() => void this.writeIfDue(), this.config.auditCheckpointEveryMs);
-    this.timer.unref();
+    health.register('auditCheckpoints', () => ({ ok: this.runner.status().running || !lease.active }));
+    lease.register({
+      name: 'audit checkpoints',
+      checkpoints: [this.projection.name],
+      start: () => {
+        this.runner.start();
+        this.timer = setInterval(() => void this.writeIfDue(), this.config.auditCheckpointEveryMs);
+        this.timer.unref();
+      },
+      stop: (why) => this.stop(why),
+    });
   }
 
   /** Writes a checkpoint of the heads seen so far, unless only checkpoints came since the last one. */
@@ -53,9 +62,17 @@ export class AuditCheckpointService implements OnApplicationBootstrap, OnApplica
     return this.writing;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops after the heads seen so far; a graceful stop (not a lost lease: another detector writes them now)
+   * first writes one more audit checkpoint, so a restart or `aidwatch verify` starts from an anchored head.
+   */
+  private async stop(why: 'shutdown' | 'lost'): Promise<void> {
     clearInterval(this.timer);
     await this.writing;
+    if (why === 'shutdown') {
+      await this.runner.caughtUp(10_000).catch(() => undefined);
+      await this.writeIfDue();
+    }
     await this.runner.stop();
   }
 }

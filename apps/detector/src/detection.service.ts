@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@aidwatch/config';
 import { detectionConfigFrom } from '@aidwatch/detection';
 import { EventTypes } from '@aidwatch/domain';
@@ -7,10 +7,11 @@ import { defaultPorts } from '@aidwatch/maritime';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { DetectorLeaseService } from './detector-lease.service';
 
-/** Runs the detection projection: inbound events in, flag events out. */
+/** Runs the detection projection while this detector is the active one: inbound events in, flag events out. */
 @Injectable()
-export class DetectionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DetectionService {
   readonly runner: ProjectionRunner;
   private lagTimer: NodeJS.Timeout | undefined;
 
@@ -21,6 +22,7 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
     checkpoints: CheckpointStore,
     private readonly metrics: AidwatchMetrics,
     health: HealthRegistry,
+    private readonly lease: DetectorLeaseService,
   ) {
     const projection = new DetectionProjection(store, detectionConfigFrom(config.detection), defaultPorts(), {
       onFlagEvents: (events) => {
@@ -45,24 +47,36 @@ export class DetectionService implements OnApplicationBootstrap, OnApplicationSh
           'detection projection stopped',
         ),
     });
-    // Catching up (a backlog or a rebuild) is healthy: the service answers while detection replays.
+    // Catching up (a backlog or a rebuild) is healthy: the service answers while detection replays. So is
+    // standing by.
     health.register('detection', async () => {
       const status = this.runner.status();
       const catchingUp = status.running && (await this.runner.catchingUp());
-      const state = !status.running ? 'stopped' : catchingUp ? 'catching up' : 'live';
-      return { ok: status.running, detail: { ...status, state } };
+      const state = !status.running
+        ? this.lease.active
+          ? 'stopped'
+          : 'standby'
+        : catchingUp
+          ? 'catching up'
+          : 'live';
+      return {
+        ok: status.running || !this.lease.active,
+        detail: { ...status, state, role: this.lease.role },
+      };
     });
-  }
-
-  onApplicationBootstrap(): void {
-    this.runner.start();
-    this.lagTimer = setInterval(() => void this.updateLag(), 5000);
-    this.lagTimer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.lagTimer);
-    await this.runner.stop();
+    lease.register({
+      name: 'detection',
+      checkpoints: [projection.name],
+      start: () => {
+        this.runner.start();
+        this.lagTimer = setInterval(() => void this.updateLag(), 5000);
+        this.lagTimer.unref();
+      },
+      stop: async () => {
+        clearInterval(this.lagTimer);
+        await this.runner.stop();
+      },
+    });
   }
 
   private async updateLag(): Promise<void> {

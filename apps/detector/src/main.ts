@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { rootModule, runMain, startApp } from '@aidwatch/runtime';
+import { SERVICE_PORTS, rootModule, runMain, startApp } from '@aidwatch/runtime';
 import { DetectorModule } from './detector.module';
 
-runMain(() => startApp('detector', (config, logger) => rootModule(config, logger, [DetectorModule])));
+runMain(() =>
+  startApp('detector', (config, logger) => rootModule(config, logger, [DetectorModule]), {
+    defaults: { port: SERVICE_PORTS.detector },
+  }),
+);

@@ -7,7 +7,7 @@ import { loadConfig } from '@aidwatch/config';
 import { vesselPosition } from '@aidwatch/domain/testing';
 import { EmbeddedEventStore, InMemoryEventStore, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
-import { CheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
+import { SqliteCheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
 import { HealthRegistry } from '@aidwatch/runtime';
 import { RETENTION_EVERY_MS, RetentionService } from './retention.service';
 
@@ -22,14 +22,14 @@ function recordingLogger() {
 describe('RetentionService', () => {
   let dir: string;
   let store: EventStore;
-  let checkpoints: CheckpointStore;
+  let checkpoints: SqliteCheckpointStore;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-retention-service-'));
-    checkpoints = new CheckpointStore(path.join(dir, 'projections.sqlite'));
+    checkpoints = new SqliteCheckpointStore(path.join(dir, 'projections.sqlite'));
   });
   afterEach(async () => {
     await store.close();
-    checkpoints.close();
+    await checkpoints.close();
     fs.rmSync(dir, { recursive: true, force: true });
     jest.useRealTimers();
   });
@@ -54,7 +54,7 @@ describe('RetentionService', () => {
       vesselPosition({ id: 'p1', data: { at: '2026-01-01T00:00:00Z' } }),
       vesselPosition({ id: 'p2', data: { at: '2026-01-01T00:01:00Z' } }),
     ]);
-    checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
+    await checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
     const { retention, lines, metrics, config } = service({ AIS_RETENTION_DAYS: '1' });
     retention.onApplicationBootstrap();
     expect((await retention.runNow())?.archived).toBe(1);
@@ -66,7 +66,7 @@ describe('RetentionService', () => {
     );
 
     await appendFacts(writer, [vesselPosition({ id: 'p3', data: { at: '2026-01-01T00:02:00Z' } })]);
-    checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
+    await checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
     const archivedLogs = () => lines.filter((l) => l.message === 'raw AIS positions archived').length;
     jest.advanceTimersByTime(RETENTION_EVERY_MS - 1);
     for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));

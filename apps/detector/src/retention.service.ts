@@ -75,7 +75,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       const report = await archiveRawPositions(this.store, {
         archiveDir,
         olderThanDays: aisDays,
-        judgedUpTo: this.checkpoints.positionOf(DETECTION_PROJECTION),
+        judgedUpTo: await this.checkpoints.positionOf(DETECTION_PROJECTION),
         cited: this.cited,
         signal: this.abort.signal,
       });

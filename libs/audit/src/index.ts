@@ -13,6 +13,7 @@ export * from './read-model-rebuild';
 export * from './event-replay';
 export * from './personal-data/personal-fields';
 export * from './personal-data/subject-key-store';
+export * from './personal-data/postgres-subject-key-store';
 export * from './personal-data/personal-data-cipher';
 export * from './personal-data/protected-event-store';
 export * from './service-event-store';

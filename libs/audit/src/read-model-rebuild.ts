@@ -140,6 +140,6 @@ export function compareReadModels(
  */
 export const READ_MODEL = 'read-model-v3';
 
-export function liveReadModel(checkpoints: CheckpointStore): ReadModelProjection {
-  return new ReadModelProjection(checkpoints.activeVersion(READ_MODEL));
+export async function liveReadModel(checkpoints: CheckpointStore): Promise<ReadModelProjection> {
+  return new ReadModelProjection(await checkpoints.activeVersion(READ_MODEL));
 }

@@ -9,7 +9,7 @@ import { exportLines } from './event-export';
 import { verifyExport } from './export-verification';
 import { PersonalDataCipher } from './personal-data/personal-data-cipher';
 import { ProtectedEventStore } from './personal-data/protected-event-store';
-import { SubjectKeyStore } from './personal-data/subject-key-store';
+import { SqliteSubjectKeyStore } from './personal-data/subject-key-store';
 import { compareReadModels, rebuildFromZero } from './read-model-rebuild';
 import { upcastingStore } from './service-event-store';
 import { verifyStore } from './store-verification';
@@ -36,7 +36,7 @@ describe('schema evolution: flags stored as v1 are read as v2, the log keeps its
 
   beforeEach(async () => {
     raw = EmbeddedEventStore.temporary();
-    const keys = new SubjectKeyStore(path.join(path.dirname(raw.file), 'subject-keys.sqlite'));
+    const keys = new SqliteSubjectKeyStore(path.join(path.dirname(raw.file), 'subject-keys.sqlite'));
     store = new ProtectedEventStore(upcastingStore(raw), new PersonalDataCipher(keys));
     await appendFacts(store, auditStory());
     // Three flags as the detector wrote them before contract 1.2, straight into the log …

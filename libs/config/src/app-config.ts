@@ -243,7 +243,10 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   eventStore:
-    { kind: 'embedded'; path: string } | { kind: 'memory' } | { kind: 'kurrentdb'; connectionString: string };
+    | { kind: 'embedded'; path: string }
+    | { kind: 'memory' }
+    | { kind: 'kurrentdb'; connectionString: string }
+    | { kind: 'postgres'; connectionString: string };
   /** Where projection checkpoints and snapshots are kept. */
   checkpointPath: string;
   /** The per-data-subject keys of personal data (crypto-shredding), kept apart from the event log. */
@@ -265,6 +268,11 @@ export interface AppConfig {
   };
   /** How often the detector appends an audit checkpoint (Merkle root over stream heads) if anything changed. */
   auditCheckpointEveryMs: number;
+  /**
+   * Time to live of the detector's lease in PostgreSQL (EVENT_STORE=postgres): a standby takes over at most
+   * this long plus a quarter of it after the active detector stopped renewing (default 10 s: within 12.5 s).
+   */
+  detectorLeaseTtlMs: number;
   /** Detection settings, applied over the defaults of each rule set. */
   detection: Record<string, number>;
   /** Storage retention of raw AIS positions (docs/audit.md, "Retention of raw positions"). */
@@ -288,21 +296,22 @@ export interface RetentionConfig {
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  defaults: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean } = {},
+  defaults: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean; port?: number } = {},
 ): AppConfig {
   const problems: string[] = [];
   const e = cleanEnv(
     env,
     {
-      PORT: tcpPort({ default: 3000, desc: 'HTTP port (0 picks a free one)' }),
+      PORT: tcpPort({ default: defaults.port ?? 3000, desc: 'HTTP port (0 picks a free one)' }),
       LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
       }),
       LOG_PRETTY: bool({ default: defaults.logPretty ?? false }),
-      EVENT_STORE: str({ choices: ['embedded', 'memory', 'kurrentdb'], default: 'embedded' }),
+      EVENT_STORE: str({ choices: ['embedded', 'memory', 'kurrentdb', 'postgres'], default: 'embedded' }),
       DATA_DIR: str({ default: './data' }),
       KURRENTDB_CONNECTION_STRING: str({ default: '' }),
+      DATABASE_URL: str({ default: '', desc: 'PostgreSQL connection URI (EVENT_STORE=postgres)' }),
       KAFKA_BROKERS: brokerList({ default: [] }),
       KAFKA_CLIENT_ID: str({ default: 'aidwatch' }),
       KAFKA_GROUP_ID: str({ default: 'aidwatch-ingestor' }),
@@ -347,6 +356,7 @@ export function loadConfig(
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       MAX_FUTURE_SKEW: nonNegativeInt({ default: 300 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
+      DETECTOR_LEASE_TTL_MS: positive({ default: 10_000 }),
       FIELD_FORM_UTC_OFFSET: utcOffset({ default: '+00:00' }),
       FIELD_MAPPING_FILE: str({ default: '' }),
       AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
@@ -380,6 +390,11 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigError(problems);
   if (e.EVENT_STORE === 'kurrentdb' && !e.KURRENTDB_CONNECTION_STRING) {
     problems.push('KURRENTDB_CONNECTION_STRING is required when EVENT_STORE=kurrentdb');
+  }
+  if (e.EVENT_STORE === 'postgres' && !e.DATABASE_URL) {
+    problems.push('DATABASE_URL is required when EVENT_STORE=postgres');
+  } else if (e.EVENT_STORE === 'postgres' && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL: not a postgres:// or postgresql:// connection URI');
   }
   if ((e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE) && !e.AUTH_JWT_ISSUER) {
     problems.push('AUTH_JWT_ISSUER is required when AUTH_JWKS_URL or AUTH_JWKS_FILE is set');
@@ -459,9 +474,11 @@ export function loadConfig(
     eventStore:
       e.EVENT_STORE === 'kurrentdb'
         ? { kind: 'kurrentdb', connectionString: e.KURRENTDB_CONNECTION_STRING }
-        : e.EVENT_STORE === 'memory'
-          ? { kind: 'memory' }
-          : { kind: 'embedded', path: path.join(dataDir, 'events.sqlite') },
+        : e.EVENT_STORE === 'postgres'
+          ? { kind: 'postgres', connectionString: e.DATABASE_URL }
+          : e.EVENT_STORE === 'memory'
+            ? { kind: 'memory' }
+            : { kind: 'embedded', path: path.join(dataDir, 'events.sqlite') },
     checkpointPath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'projections.sqlite'),
     subjectKeysPath:
       e.SUBJECT_KEYS_PATH ||
@@ -493,6 +510,7 @@ export function loadConfig(
       allowPrivateTargets: e.WEBHOOK_PRIVATE_TARGETS,
     },
     auditCheckpointEveryMs: e.AUDIT_CHECKPOINT_EVERY_MS,
+    detectorLeaseTtlMs: e.DETECTOR_LEASE_TTL_MS,
     detection,
     retention: {
       aisDays: e.AIS_RETENTION_DAYS,

@@ -126,6 +126,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SANCTIONS_SOURCES: 'SDN.CSV' })).toThrow(/not a URL/);
   });
 
+  it('reads the PostgreSQL store from EVENT_STORE=postgres and DATABASE_URL, which it requires', () => {
+    expect(
+      loadConfig({ EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://aidwatch@db:5432/aidwatch' })
+        .eventStore,
+    ).toEqual({ kind: 'postgres', connectionString: 'postgres://aidwatch@db:5432/aidwatch' });
+    expect(() => loadConfig({ EVENT_STORE: 'postgres' })).toThrow(/DATABASE_URL is required/);
+    expect(() => loadConfig({ EVENT_STORE: 'postgres', DATABASE_URL: 'db:5432' })).toThrow(
+      /DATABASE_URL: not a postgres/,
+    );
+    expect(() =>
+      loadConfig({
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: 'postgresql://db/aidwatch',
+        AIS_RETENTION_DAYS: '30',
+      }),
+    ).toThrow(/AIS_RETENTION_DAYS needs EVENT_STORE=embedded/);
+  });
+
+  it('takes a service default port unless PORT is set', () => {
+    expect(loadConfig({}, { port: 3002 }).port).toBe(3002);
+    expect(loadConfig({ PORT: '4000' }, { port: 3002 }).port).toBe(4000);
+    expect(loadConfig({}).port).toBe(3000);
+  });
+
   it('requires a connection string for KurrentDB', () => {
     expect(() => loadConfig({ EVENT_STORE: 'kurrentdb' })).toThrow(/KURRENTDB_CONNECTION_STRING is required/);
   });

@@ -1,14 +1,20 @@
 import type { StoredEvent, Subscription } from './event-store.port';
 
-export interface Page {
+export interface Page<C = number> {
   /** Matching events strictly after the cursor, in position order. */
   events: StoredEvent[];
   /** The position up to which the store was examined; the next page starts after it. */
-  scannedTo: number;
+  scannedTo: C;
+  /**
+   * Events are committed past `scannedTo` but cannot be delivered yet (the PostgreSQL store waits for older
+   * transactions to end): the next read comes after `CatchUpOptions.pendingRetryMs`, not the poll interval.
+   */
+  pending?: boolean;
 }
 
-export interface PageSource {
-  readPage(after: number, limit: number): Page;
+/** Where pages come from: a synchronous read (SQLite, memory) or an asynchronous one (PostgreSQL). */
+export interface PageSource<C = number> {
+  readPage(after: C, limit: number): Page<C> | Promise<Page<C>>;
   /** Calls `listener` after each append that this process can observe; returns the unsubscribe function. */
   onAppend(listener: () => void): () => void;
 }
@@ -17,15 +23,17 @@ export interface CatchUpOptions {
   pageSize: number;
   /** Re-read after this long without a notification (appends by other processes). Omitted: never poll. */
   pollIntervalMs?: number;
+  /** Re-read after this long when the last page said events are pending (default 10 ms). */
+  pendingRetryMs?: number;
   onClose?: () => void;
 }
 
 /**
- * A pull-based catch-up subscription over a store of sequence positions: it reads the next page only when
+ * A pull-based catch-up subscription over a store's cursor (a sequence number by default): it reads the next page only when
  * the consumer has taken every event of the previous one, so a slow consumer never makes it buffer more
  * than a page. When nothing is left it waits for an append notification or the poll interval.
  */
-export class CatchUpSubscription implements Subscription {
+export class CatchUpSubscription<C = number> implements Subscription {
   private closed = false;
   private changed = false;
   private iterated = false;
@@ -33,8 +41,8 @@ export class CatchUpSubscription implements Subscription {
   private readonly stopListening: () => void;
 
   constructor(
-    private readonly source: PageSource,
-    private cursor: number,
+    private readonly source: PageSource<C>,
+    private cursor: C,
     private readonly options: CatchUpOptions,
   ) {
     // The wake-up runs on a turn of its own: the append that notifies (a group commit) has held the thread
@@ -64,20 +72,23 @@ export class CatchUpSubscription implements Subscription {
     try {
       while (!this.closed) {
         this.changed = false;
-        const page = this.source.readPage(this.cursor, this.options.pageSize);
+        const read = this.source.readPage(this.cursor, this.options.pageSize);
+        const page = read instanceof Promise ? await read : read;
+        if (this.closed) return;
         this.cursor = page.scannedTo;
         for (const event of page.events) {
           yield event;
           if (this.closed) return;
         }
-        if (page.events.length < this.options.pageSize && !this.changed) await this.idle();
+        if (page.events.length < this.options.pageSize && !this.changed)
+          await this.idle(page.pending ? (this.options.pendingRetryMs ?? 10) : this.options.pollIntervalMs);
       }
     } finally {
       await this.close();
     }
   }
 
-  private idle(): Promise<void> {
+  private idle(waitMs: number | undefined): Promise<void> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       this.wake = () => {
@@ -86,8 +97,7 @@ export class CatchUpSubscription implements Subscription {
         resolve();
       };
       if (this.closed) this.wake();
-      else if (this.options.pollIntervalMs !== undefined)
-        timer = setTimeout(this.wake, this.options.pollIntervalMs);
+      else if (waitMs !== undefined) timer = setTimeout(this.wake, waitMs);
     });
   }
 }

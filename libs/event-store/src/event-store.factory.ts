@@ -2,11 +2,13 @@ import { EmbeddedEventStore } from './embedded-event-store';
 import type { EventStore } from './event-store.port';
 import { InMemoryEventStore } from './in-memory-event-store';
 import { KurrentDbEventStore } from './kurrentdb-event-store';
+import { PostgresEventStore } from './postgres-event-store';
 
 export type EventStoreConfig =
   | { kind: 'embedded'; path: string; pollIntervalMs?: number }
   | { kind: 'memory' }
-  | { kind: 'kurrentdb'; connectionString: string };
+  | { kind: 'kurrentdb'; connectionString: string }
+  | { kind: 'postgres'; connectionString: string };
 
 export function createEventStore(config: EventStoreConfig): EventStore {
   switch (config.kind) {
@@ -16,5 +18,7 @@ export function createEventStore(config: EventStoreConfig): EventStore {
       return new InMemoryEventStore();
     case 'kurrentdb':
       return new KurrentDbEventStore({ connectionString: config.connectionString });
+    case 'postgres':
+      return new PostgresEventStore({ connectionString: config.connectionString });
   }
 }

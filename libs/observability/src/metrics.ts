@@ -199,6 +199,18 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly detectorActive = new Gauge({
+    name: 'aidwatch_detector_active',
+    help: '1 while this detector holds the detector lease and works, 0 while it stands by (EVENT_STORE=postgres; always 1 on the embedded store).',
+    registers: [this.registry],
+  });
+
+  readonly detectorLeaseGeneration = new Gauge({
+    name: 'aidwatch_detector_lease_generation',
+    help: 'Generation of the detector lease as this detector last saw it: it rises at every takeover.',
+    registers: [this.registry],
+  });
+
   readonly alertSubscribers = new Gauge({
     name: 'aidwatch_alert_stream_subscribers',
     help: 'Open Server-Sent Events alert streams.',

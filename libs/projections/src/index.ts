@@ -1,5 +1,7 @@
 export * from './projection';
 export * from './checkpoint-store';
+export * from './sqlite-checkpoint-store';
+export * from './postgres-checkpoint-store';
 export * from './projection-runner';
 export * from './flag-events';
 export * from './flags-read-model';

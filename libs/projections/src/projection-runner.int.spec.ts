@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore, type StoredEvent } from '@aidwatch/event-store';
-import { CheckpointStore } from './checkpoint-store';
+import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -86,14 +86,14 @@ const append = (store: InMemoryEventStore, n: number) =>
 
 describe('ProjectionRunner', () => {
   let store: InMemoryEventStore;
-  let checkpoints: CheckpointStore;
+  let checkpoints: SqliteCheckpointStore;
   beforeEach(() => {
     store = new InMemoryEventStore();
-    checkpoints = new CheckpointStore(':memory:');
+    checkpoints = new SqliteCheckpointStore(':memory:');
   });
   afterEach(async () => {
     await store.close();
-    checkpoints.close();
+    await checkpoints.close();
   });
 
   it('resumes after its checkpoint with the saved state, processing nothing twice', async () => {
@@ -192,9 +192,9 @@ describe('ProjectionRunner', () => {
       await store.append(`vessel-${i}`, [{ id: randomUUID(), type: 't', data: {} }]);
     const saved: number[] = [];
     const save = checkpoints.saveChanges.bind(checkpoints);
-    checkpoints.saveChanges = (name, position, changes, at, replace) => {
+    checkpoints.saveChanges = async (name, position, changes, at, replace) => {
       saved.push(changes.changes.length);
-      save(name, position, changes, at, replace);
+      await save(name, position, changes, at, replace);
     };
     const options = { checkpointEveryEvents: 1000, checkpointEveryMs: 60_000 };
     const first = new KeyedProjection();
@@ -213,7 +213,7 @@ describe('ProjectionRunner', () => {
     expect(saved).toEqual([50, 2]);
     expect(second.counts.size).toBe(50);
     expect(second.counts.get('vessel-3')).toBe(2);
-    expect(checkpoints.load('keyed')).toMatchObject({
+    expect(await checkpoints.load('keyed')).toMatchObject({
       incremental: true,
       snapshot: { head: { streams: 50 } },
     });
@@ -223,7 +223,12 @@ describe('ProjectionRunner', () => {
     for (let i = 0; i < 5; i++)
       await store.append(`vessel-${i}`, [{ id: randomUUID(), type: 't', data: {} }]);
     const position = (await store.headPosition())!;
-    checkpoints.save('keyed', position, { head: {}, entries: { 'vessel-0': 1, 'vessel-1': 1 } }, new Date());
+    await checkpoints.save(
+      'keyed',
+      position,
+      { head: {}, entries: { 'vessel-0': 1, 'vessel-1': 1 } },
+      new Date(),
+    );
     await store.append('vessel-9', [{ id: randomUUID(), type: 't', data: {} }]);
     const projection = new KeyedProjection();
     const runner = new ProjectionRunner(store, checkpoints, projection, {
@@ -233,11 +238,9 @@ describe('ProjectionRunner', () => {
     runner.start();
     await runner.caughtUp();
     await runner.stop();
-    expect(Object.keys((checkpoints.load('keyed')!.snapshot as { entries: object }).entries).sort()).toEqual([
-      'vessel-0',
-      'vessel-1',
-      'vessel-9',
-    ]);
+    expect(
+      Object.keys(((await checkpoints.load('keyed'))!.snapshot as { entries: object }).entries).sort(),
+    ).toEqual(['vessel-0', 'vessel-1', 'vessel-9']);
   });
 
   it('writes a checkpoint in parts, with the event loop free between them and no event applied meanwhile', async () => {
@@ -262,7 +265,7 @@ describe('ProjectionRunner', () => {
     expect(entries.every((line) => line.startsWith('entry '))).toBe(true);
     expect(projection.log[firstCheckpoint + 7]).toBe('apply vessel-0');
     const resumed = new KeyedProjection();
-    const saved = checkpoints.load('keyed')!;
+    const saved = (await checkpoints.load('keyed'))!;
     resumed.restore(saved.snapshot);
     expect(Object.fromEntries(resumed.counts)).toEqual(Object.fromEntries(projection.counts));
   });

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { EventStore, Position, StoredEvent, Subscription } from '@aidwatch/event-store';
-import type { CheckpointStore } from './checkpoint-store';
+import type { Checkpoint, CheckpointStore } from './checkpoint-store';
 import type { Projection } from './projection';
 
 export interface RunnerOptions {
@@ -83,11 +83,32 @@ export class ProjectionRunner {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * Starts consuming: loads the checkpoint (asynchronously: the checkpoint store may be a database), restores
+   * the projection from it and subscribes after its position. A failing load is reported to `onError` and
+   * retried like a failing apply.
+   */
   start(): void {
     if (this.loop) return;
     this.stopping = false;
     clearTimeout(this.restartTimer);
-    const saved = this.checkpoints.load(this.projection.name);
+    this.loop = this.run().finally(() => {
+      clearInterval(this.timer);
+      this.loop = undefined;
+      this.subscription = undefined;
+    });
+  }
+
+  private async run(): Promise<void> {
+    let saved: Checkpoint | undefined;
+    try {
+      saved = await this.checkpoints.load(this.projection.name);
+    } catch (error) {
+      this.options.onError?.(error, undefined);
+      this.scheduleRestart();
+      return;
+    }
+    if (this.stopping) return;
     this.projection.reset();
     if (saved) this.projection.restore(saved.snapshot);
     // Changes are relative to what was restored from entries; otherwise the first checkpoint writes them all.
@@ -106,11 +127,7 @@ export class ProjectionRunner {
         void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
     }, this.options.checkpointEveryMs);
     this.timer.unref();
-    this.loop = this.consume(subscription).finally(() => {
-      clearInterval(this.timer);
-      this.loop = undefined;
-      this.subscription = undefined;
-    });
+    await this.consume(subscription);
   }
 
   async stop(): Promise<void> {
@@ -126,7 +143,7 @@ export class ProjectionRunner {
   /** Drops the checkpoint and state, then replays the whole log. */
   async rebuild(): Promise<void> {
     await this.stop();
-    this.checkpoints.delete(this.projection.name);
+    await this.checkpoints.delete(this.projection.name);
     this.position = null;
     this.processed = 0;
     this.start();
@@ -259,13 +276,13 @@ export class ProjectionRunner {
       await nextTurn();
       let stretch = performance.now();
       const parts = this.projection.checkpointParts(all);
-      const generation = this.checkpoints.beginParts(name);
+      const generation = await this.checkpoints.beginParts(name);
       const budgetMs = this.options.checkpointPartMs ?? 5;
       let size = this.options.checkpointPartSize ?? 100;
       for (let i = 0; i < parts.keys.length;) {
         const partStarted = performance.now();
         const keys = parts.keys.slice(i, i + size);
-        this.checkpoints.writePart(
+        await this.checkpoints.writePart(
           name,
           generation,
           keys.map((key): [string, unknown] => [key, parts.entry(key)]),
@@ -279,19 +296,19 @@ export class ProjectionRunner {
           stretch = performance.now();
         }
       }
-      this.checkpoints.commitParts(name, generation, position, parts.head, at, all);
+      await this.checkpoints.commitParts(name, generation, position, parts.head, at, all);
       blockedMs = Math.max(blockedMs, performance.now() - stretch);
       subjects = parts.keys.length;
       this.entriesSaved = true;
     } else if (this.projection.snapshotChanges) {
       const all = !this.entriesSaved;
       const changes = this.projection.snapshotChanges(all);
-      this.checkpoints.saveChanges(name, position, changes, at, all);
+      await this.checkpoints.saveChanges(name, position, changes, at, all);
       this.entriesSaved = true;
       subjects = changes.changes.length;
       blockedMs = performance.now() - started;
     } else {
-      this.checkpoints.save(name, position, this.projection.snapshot(), at);
+      await this.checkpoints.save(name, position, this.projection.snapshot(), at);
       blockedMs = performance.now() - started;
     }
     const durationMs = performance.now() - started;

@@ -20,7 +20,7 @@ export async function startApp(
   rootModule: (config: AppConfig, logger: Logger) => DynamicModule,
   options: {
     env?: NodeJS.ProcessEnv;
-    defaults?: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean };
+    defaults?: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean; port?: number };
     host?: string;
   } = {},
 ): Promise<StartedApp> {

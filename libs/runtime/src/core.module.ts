@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { serviceEventStore } from '@aidwatch/audit';
+import { serviceCheckpointStore, serviceEventStore } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
@@ -19,7 +19,7 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: LOGGER, useValue: logger },
         { provide: AidwatchMetrics, useValue: new AidwatchMetrics() },
         { provide: EVENT_STORE, useFactory: () => serviceEventStore(config) },
-        { provide: CheckpointStore, useFactory: () => new CheckpointStore(config.checkpointPath) },
+        { provide: CheckpointStore, useFactory: () => serviceCheckpointStore(config) },
       ],
       exports: [APP_CONFIG, LOGGER, AidwatchMetrics, EVENT_STORE, CheckpointStore],
     };
@@ -32,7 +32,7 @@ export class CoreModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
-    this.checkpoints.close();
+    await this.checkpoints.close();
   }
 }
 

@@ -10,3 +10,4 @@ export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './access/access.module';
 export * from './http/query-rules';
+export * from './service-ports';

@@ -1,6 +1,11 @@
 import { Option, type Command } from 'commander';
-import { archiveRawPositions, embeddedStoreOf, type RetentionReport } from '@aidwatch/audit';
-import { CheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
+import {
+  archiveRawPositions,
+  embeddedStoreOf,
+  serviceCheckpointStore,
+  type RetentionReport,
+} from '@aidwatch/audit';
+import { DETECTION_PROJECTION } from '@aidwatch/projections';
 import { ExitCode } from '../cli-program';
 import { openStore, print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
@@ -45,7 +50,7 @@ export function registerArchiveCommand(program: Command): void {
       .addOption(new Option('--archive-dir <dir>', 'where archive files go').env('AIS_ARCHIVE_DIR')),
   ).action(async (options: ArchiveOptions) => {
     const { store, config } = openStore(options);
-    const checkpoints = new CheckpointStore(config.checkpointPath);
+    const checkpoints = serviceCheckpointStore(config);
     try {
       if (!embeddedStoreOf(store))
         throw new UsageError(
@@ -67,13 +72,13 @@ export function registerArchiveCommand(program: Command): void {
       const report = await archiveRawPositions(store, {
         archiveDir: dir,
         olderThanDays: days,
-        judgedUpTo: checkpoints.positionOf(DETECTION_PROJECTION),
+        judgedUpTo: await checkpoints.positionOf(DETECTION_PROJECTION),
         dryRun: options.dryRun === true,
       });
       print(options, describe(report, dir), { ...report, archiveDir: dir });
       process.exitCode = ExitCode.ok;
     } finally {
-      checkpoints.close();
+      await checkpoints.close();
       await store.close();
     }
   });

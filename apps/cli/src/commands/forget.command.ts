@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { SubjectKeyStore } from '@aidwatch/audit';
+import { serviceSubjectKeyStore } from '@aidwatch/audit';
 import { loadConfig } from '@aidwatch/config';
-import { CheckpointStore } from '@aidwatch/projections';
+import { SqliteCheckpointStore } from '@aidwatch/projections';
 import { ExitCode } from '../cli-program';
 import { print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
@@ -14,21 +14,23 @@ export function registerForgetCommand(program: Command): void {
         "destroy a data subject's key (crypto-shredding): their personal data in the log becomes unreadable, the log and its hash chain stay intact and verifiable; projection snapshots holding it are dropped and rebuilt from the log at the next start (stop the services first)",
       )
       .argument('<subject>', 'monitor:<monitorId> or recipient:<name as recorded in receivedBy>'),
-  ).action((subject: string, options: StoreOptions) => {
+  ).action(async (subject: string, options: StoreOptions) => {
     if (!/^(monitor|recipient):.+/.test(subject))
       throw new UsageError('the subject is monitor:<monitorId> or recipient:<name>');
     const config = loadConfig({ ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) });
-    const keys = new SubjectKeyStore(config.subjectKeysPath);
+    const keys = serviceSubjectKeyStore(config);
     try {
-      const forgotten = keys.forget(subject);
-      // Projection snapshots hold what the services read, in clear: those holding the value are dropped
-      // (rebuilt from the log at the next start) and their pages wiped.
-      const checkpoints = new CheckpointStore(config.checkpointPath);
-      let rebuilt: string[];
-      try {
-        rebuilt = checkpoints.dropHolding(subject.slice(subject.indexOf(':') + 1));
-      } finally {
-        checkpoints.close();
+      const forgotten = await keys.forget(subject);
+      // Projection snapshots hold what the services read, in clear: on the embedded store, those holding the
+      // value are dropped (rebuilt from the log at the next start) and their pages wiped.
+      let rebuilt: string[] = [];
+      if (config.eventStore.kind !== 'postgres') {
+        const checkpoints = new SqliteCheckpointStore(config.checkpointPath);
+        try {
+          rebuilt = checkpoints.dropHolding(subject.slice(subject.indexOf(':') + 1));
+        } finally {
+          await checkpoints.close();
+        }
       }
       print(
         options,
@@ -40,7 +42,7 @@ export function registerForgetCommand(program: Command): void {
       );
       process.exitCode = forgotten ? ExitCode.ok : ExitCode.finding;
     } finally {
-      keys.close();
+      await keys.close();
     }
   });
 }

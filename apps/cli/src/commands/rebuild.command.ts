@@ -8,9 +8,10 @@ import {
   rawReadSpeed,
   READ_MODEL,
   rebuildFromZero,
+  serviceCheckpointStore,
   type ReadModelDifference,
 } from '@aidwatch/audit';
-import { CheckpointStore, ReadModelProjection } from '@aidwatch/projections';
+import { ReadModelProjection } from '@aidwatch/projections';
 import { ExitCode } from '../cli-program';
 import { openReadableStore, print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
@@ -69,7 +70,7 @@ export function registerRebuildCommand(program: Command): void {
       ),
   ).action(async (projectionName: string, options: RebuildOptions) => {
     const { store, config } = openReadableStore(options);
-    const checkpoints = new CheckpointStore(config.checkpointPath);
+    const checkpoints = serviceCheckpointStore(config);
     const gauges = rebuildGauges();
     const labels = { projection: projectionName };
     try {
@@ -102,9 +103,9 @@ export function registerRebuildCommand(program: Command): void {
       let differences: ReadModelDifference[] | undefined;
       let liveName: string | undefined;
       if (options.verify) {
-        const live = new ReadModelProjection(checkpoints.activeVersion(READ_MODEL));
+        const live = new ReadModelProjection(await checkpoints.activeVersion(READ_MODEL));
         liveName = live.name;
-        const saved = checkpoints.load(live.name);
+        const saved = await checkpoints.load(live.name);
         if (!saved)
           throw new UsageError(
             `no checkpoint of the live read model (${live.name}) in ${config.checkpointPath}: start the API once`,
@@ -117,8 +118,8 @@ export function registerRebuildCommand(program: Command): void {
       const equal = differences === undefined || differences.length === 0;
       const switched = options.switch && equal && rebuilt.position !== null;
       if (switched) {
-        checkpoints.save(green.name, rebuilt.position!, green.snapshot(), new Date());
-        checkpoints.activate(READ_MODEL, green.version!);
+        await checkpoints.save(green.name, rebuilt.position!, green.snapshot(), new Date());
+        await checkpoints.activate(READ_MODEL, green.version!);
       }
       if (options.metricsFile) writeFileSync(options.metricsFile, await gauges.registry.metrics());
 
@@ -154,7 +155,7 @@ export function registerRebuildCommand(program: Command): void {
       });
       process.exitCode = equal ? ExitCode.ok : ExitCode.finding;
     } finally {
-      checkpoints.close();
+      await checkpoints.close();
       await store.close();
     }
   });

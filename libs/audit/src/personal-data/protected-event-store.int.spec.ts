@@ -8,7 +8,7 @@ import { verifyStore } from '../store-verification';
 import { appendFacts, auditStory } from '../testing/audit-story';
 import { FORGOTTEN, PersonalDataCipher } from './personal-data-cipher';
 import { ProtectedEventStore } from './protected-event-store';
-import { SubjectKeyStore } from './subject-key-store';
+import { SqliteSubjectKeyStore, type SubjectKeyStore } from './subject-key-store';
 
 describe('personal data encrypted per data subject, and forgotten by destroying the key', () => {
   let sealed: EmbeddedEventStore;
@@ -22,7 +22,7 @@ describe('personal data encrypted per data subject, and forgotten by destroying 
 
   beforeEach(async () => {
     sealed = EmbeddedEventStore.temporary();
-    keys = new SubjectKeyStore(path.join(path.dirname(sealed.file), 'subject-keys.sqlite'));
+    keys = new SqliteSubjectKeyStore(path.join(path.dirname(sealed.file), 'subject-keys.sqlite'));
     store = new ProtectedEventStore(sealed, new PersonalDataCipher(keys));
     await appendFacts(store, auditStory());
   });
@@ -41,13 +41,18 @@ describe('personal data encrypted per data subject, and forgotten by destroying 
 
   it('the same event stored again seals the same way (idempotent repeats stay byte-identical)', async () => {
     const cipher = new PersonalDataCipher(keys);
-    expect(cipher.seal('monitor:MON-017', 'MON-017')).toBe(cipher.seal('monitor:MON-017', 'MON-017'));
-    expect(cipher.seal('monitor:MON-017', 'MON-017')).not.toBe(cipher.seal('monitor:MON-018', 'MON-017'));
+    const seal = (subject: string) => cipher.seal(subject, 'MON-017');
+    expect(await seal('monitor:MON-017')).toBe(await seal('monitor:MON-017'));
+    expect(await seal('monitor:MON-017')).not.toBe(await seal('monitor:MON-018'));
+    expect(await cipher.openAll([await seal('monitor:MON-017'), 'not sealed'])).toEqual([
+      'MON-017',
+      'not sealed',
+    ]);
   });
 
   it('after forget the monitor reads as forgotten, others are untouched, and the chain still verifies', async () => {
     await writeCheckpoint(sealed, randomUUID, () => new Date());
-    expect(keys.forget(`monitor:${SampleIds.monitorId}`)).toBe(true);
+    expect(await keys.forget(`monitor:${SampleIds.monitorId}`)).toBe(true);
     expect(await monitorOf()).toBe(FORGOTTEN);
     const [delivery] = (await store.readStream(`consignment-${SampleIds.consignmentId}`)).filter(
       (e) => e.type === deliveryRecorded().type,
@@ -56,6 +61,6 @@ describe('personal data encrypted per data subject, and forgotten by destroying 
       deliveryRecorded().data.receivedBy,
     );
     expect(await verifyStore(sealed)).toMatchObject({ ok: true, broken: 0, checkpoints: 1 });
-    expect(keys.forget('monitor:never-seen')).toBe(false);
+    expect(await keys.forget('monitor:never-seen')).toBe(false);
   });
 });

@@ -38,18 +38,16 @@ export class ProtectedEventStore implements LayeredEventStore {
     return this.sealedStore;
   }
 
-  append(streamId: string, events: NewEvent[], expected?: ExpectedRevision): Promise<AppendResult> {
-    return this.sealedStore.append(
-      streamId,
-      events.map((e) => this.seal(e)),
-      expected,
-    );
+  async append(streamId: string, events: NewEvent[], expected?: ExpectedRevision): Promise<AppendResult> {
+    return this.sealedStore.append(streamId, await this.seal(events), expected);
   }
 
-  appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+  async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    const sealed = await this.seal(writes.flatMap((w) => w.events));
+    let next = 0;
     return this.sealedStore.appendMany(
       writes.map((w) => {
-        const events = w.events.map((e) => this.seal(e));
+        const events = sealed.slice(next, (next += w.events.length));
         // A forgotten subject's value can no longer be sealed as it was stored, so a repeat of an event naming
         // one cannot be byte-identical: it is taken as a repeat by its id, its content not compared.
         const forgotten = events.some((e) => this.namesForgotten(e));
@@ -59,20 +57,22 @@ export class ProtectedEventStore implements LayeredEventStore {
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
-    return (await this.sealedStore.readStream(streamId, options)).map((e) => this.open(e));
+    return this.open(await this.sealedStore.readStream(streamId, options));
   }
 
   async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
-    return (await this.sealedStore.readAll(options)).map((e) => this.open(e));
+    return this.open(await this.sealedStore.readAll(options));
   }
 
   subscribeToAll(options?: SubscribeOptions): Subscription {
     const inner = this.sealedStore.subscribeToAll(options);
-    const open = (e: StoredEvent) => this.open(e);
+    const open = (e: StoredEvent) => this.open([e]);
+    const personal = (e: StoredEvent) => personalFields[e.type] !== undefined;
     return {
       close: () => inner.close(),
       async *[Symbol.asyncIterator]() {
-        for await (const event of inner) yield open(event);
+        // Only events with personal fields wait for their keys.
+        for await (const event of inner) yield personal(event) ? (await open(event))[0] : event;
       },
     };
   }
@@ -83,20 +83,32 @@ export class ProtectedEventStore implements LayeredEventStore {
 
   async close(): Promise<void> {
     await this.sealedStore.close();
-    this.cipher.close();
+    await this.cipher.close();
   }
 
-  private seal(event: NewEvent): NewEvent {
-    const fields = personalFields[event.type];
-    const payload = event.data as Payload | undefined;
-    if (!fields || !payload?.data) return event;
-    const data = { ...payload.data };
-    for (const { field, kind } of fields) {
-      const value = data[field];
-      if (typeof value === 'string' && !isSealed(value))
-        data[field] = this.cipher.seal(subjectOf(kind, value), value);
-    }
-    return { ...event, data: { ...payload, data } };
+  /** The events with their personal fields sealed (one key store request for all of them). */
+  private async seal(events: readonly NewEvent[]): Promise<NewEvent[]> {
+    const places: Array<{ event: number; field: string; subject: string; value: string }> = [];
+    events.forEach((event, index) => {
+      const data = (event.data as Payload | undefined)?.data;
+      for (const { field, kind } of personalFields[event.type] ?? []) {
+        const value = data?.[field];
+        if (typeof value === 'string' && !isSealed(value))
+          places.push({ event: index, field, subject: subjectOf(kind, value), value });
+      }
+    });
+    if (places.length === 0) return [...events];
+    const sealed = await this.cipher.sealAll(places);
+    const out = [...events];
+    places.forEach((place, i) => {
+      const event = out[place.event];
+      const payload = event.data as Payload;
+      out[place.event] = {
+        ...event,
+        data: { ...payload, data: { ...payload.data, [place.field]: sealed[i] } },
+      };
+    });
+    return out;
   }
 
   /** Whether a sealed event carries a value of a forgotten subject (sealed without its ciphertext). */
@@ -106,13 +118,28 @@ export class ProtectedEventStore implements LayeredEventStore {
     return !!fields && !!data && fields.some(({ field }) => isForgottenSeal(data[field]));
   }
 
-  private open(event: StoredEvent): StoredEvent {
-    const fields = personalFields[event.type];
-    const payload = event.data as Payload | undefined;
-    if (!fields || !payload?.data) return event;
-    const data = { ...payload.data };
-    for (const { field } of fields) if (isSealed(data[field])) data[field] = this.cipher.open(data[field]);
-    return { ...event, data: { ...payload, data } };
+  /** The events with their personal fields opened (one key store request for all of them). */
+  private async open(events: StoredEvent[]): Promise<StoredEvent[]> {
+    const places: Array<{ event: number; field: string; value: string }> = [];
+    events.forEach((event, index) => {
+      const data = (event.data as Payload | undefined)?.data;
+      for (const { field } of personalFields[event.type] ?? []) {
+        const value = data?.[field];
+        if (isSealed(value)) places.push({ event: index, field, value });
+      }
+    });
+    if (places.length === 0) return events;
+    const opened = await this.cipher.openAll(places.map((place) => place.value));
+    const out = [...events];
+    places.forEach((place, i) => {
+      const event = out[place.event];
+      const payload = event.data as Payload;
+      out[place.event] = {
+        ...event,
+        data: { ...payload, data: { ...payload.data, [place.field]: opened[i] } },
+      };
+    });
+    return out;
   }
 }
 

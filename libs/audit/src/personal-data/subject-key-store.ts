@@ -9,14 +9,40 @@ export const subjectKeyId = (subject: string): string =>
   createHash('sha256').update(subject, 'utf8').digest('hex');
 
 /**
- * One AES-256 key per data subject, in a SQLite file of its own (never in the event log). Forgetting a
- * subject destroys its key: what was encrypted with it can no longer be read, while the log stays as it was.
+ * The subject-key port: one AES-256 key (32 bytes) per data subject, kept apart from the event log.
+ * Forgetting a subject destroys its key: what was encrypted with it can no longer be read, while the log
+ * stays as it was. Adapters: a SQLite file (SqliteSubjectKeyStore) and PostgreSQL (PostgresSubjectKeyStore,
+ * with EVENT_STORE=postgres, so every service and the CLI share one set of keys); one contract suite
+ * (testing/subject-key-store.contract.ts). Keys are asked for a page of events at a time.
  */
-export class SubjectKeyStore {
+export abstract class SubjectKeyStore {
+  /**
+   * The keys of these subjects (by `subjectKeyId`), each created on first use — concurrently by any number
+   * of processes, one key wins; null for a subject forgotten.
+   */
+  abstract keysFor(keyIds: readonly string[], now?: () => Date): Promise<Map<string, Buffer | null>>;
+  /** The keys these subjects have: null when forgotten, absent from the map when never seen. */
+  abstract lookup(keyIds: readonly string[]): Promise<Map<string, Buffer | null>>;
+  /** Destroys the subject's key (`monitor:MON-017`). False when no data was ever stored for it. */
+  abstract forget(subject: string, now?: () => Date): Promise<boolean>;
+  abstract close(): Promise<void>;
+}
+
+/** One stored subject key as `aidwatch migrate` copies it (key null: forgotten). */
+export interface SubjectKeyRow {
+  keyId: string;
+  key: Buffer | null;
+  createdAt: string;
+  forgottenAt: string | null;
+}
+
+/** Subject keys in a SQLite file of their own (DATA_DIR/subject-keys.sqlite, mode 0600). Reads see other processes' changes. */
+export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private readonly db: Database.Database;
-  private readonly cache = new Map<string, Buffer | null>();
+  private readonly create: (keyIds: readonly string[], at: string) => void;
 
   constructor(file: string) {
+    super();
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { timeout: 5000 });
     restrictToOwner(file);
@@ -26,28 +52,30 @@ export class SubjectKeyStore {
       `CREATE TABLE IF NOT EXISTS subject_keys (
          key_id TEXT PRIMARY KEY, key BLOB, created_at TEXT NOT NULL, forgotten_at TEXT) STRICT`,
     );
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO subject_keys (key_id, key, created_at) VALUES (?, ?, ?)',
+    );
+    this.create = this.db.transaction((keyIds: readonly string[], at: string) => {
+      for (const keyId of keyIds) insert.run(keyId, randomBytes(32), at);
+    });
   }
 
-  /** The subject's key, created on first use; null once the subject was forgotten. */
-  keyFor(keyId: string, now: () => Date = () => new Date()): Buffer | null {
-    const known = this.lookup(keyId);
-    if (known !== undefined) return known;
-    this.db
-      .prepare('INSERT OR IGNORE INTO subject_keys (key_id, key, created_at) VALUES (?, ?, ?)')
-      .run(keyId, randomBytes(32), now().toISOString());
-    this.cache.delete(keyId);
-    return this.lookup(keyId) ?? null;
+  async keysFor(
+    keyIds: readonly string[],
+    now: () => Date = () => new Date(),
+  ): Promise<Map<string, Buffer | null>> {
+    const known = this.read(keyIds);
+    const missing = keyIds.filter((id) => !known.has(id));
+    if (missing.length === 0) return known;
+    this.create(missing, now().toISOString());
+    return this.read(keyIds);
   }
 
-  /** The key if the subject has one (null: forgotten; undefined: never seen). Other processes' changes are seen. */
-  lookup(keyId: string): Buffer | null | undefined {
-    const row = this.db.prepare('SELECT key FROM subject_keys WHERE key_id = ?').get(keyId) as
-      { key: Buffer | null } | undefined;
-    return row ? row.key : undefined;
+  async lookup(keyIds: readonly string[]): Promise<Map<string, Buffer | null>> {
+    return this.read(keyIds);
   }
 
-  /** Destroys the subject's key. Returns false when no data was ever stored for it. */
-  forget(subject: string, now: () => Date = () => new Date()): boolean {
+  async forget(subject: string, now: () => Date = () => new Date()): Promise<boolean> {
     const result = this.db
       .prepare(
         'UPDATE subject_keys SET key = NULL, forgotten_at = coalesce(forgotten_at, ?) WHERE key_id = ?',
@@ -57,7 +85,38 @@ export class SubjectKeyStore {
     return result.changes > 0;
   }
 
-  close(): void {
-    this.db.close();
+  /** Every key row, forgotten ones included (to copy them into another store). */
+  async exportKeys(): Promise<SubjectKeyRow[]> {
+    const rows = this.db
+      .prepare('SELECT key_id, key, created_at, forgotten_at FROM subject_keys ORDER BY key_id')
+      .all() as Array<{
+      key_id: string;
+      key: Buffer | null;
+      created_at: string;
+      forgotten_at: string | null;
+    }>;
+    return rows.map((r) => ({
+      keyId: r.key_id,
+      key: r.key,
+      createdAt: r.created_at,
+      forgottenAt: r.forgotten_at,
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private read(keyIds: readonly string[]): Map<string, Buffer | null> {
+    const found = new Map<string, Buffer | null>();
+    const unique = [...new Set(keyIds)];
+    for (let from = 0; from < unique.length; from += 500) {
+      const part = unique.slice(from, from + 500);
+      const rows = this.db
+        .prepare(`SELECT key_id, key FROM subject_keys WHERE key_id IN (${part.map(() => '?').join(',')})`)
+        .all(...part) as Array<{ key_id: string; key: Buffer | null }>;
+      for (const row of rows) found.set(row.key_id, row.key);
+    }
+    return found;
   }
 }

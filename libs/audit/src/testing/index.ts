@@ -1,1 +1,2 @@
 export * from './audit-story';
+export * from './subject-key-store.contract';

@@ -1,0 +1,305 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { restrictToOwner } from '@aidwatch/event-store';
+import {
+  CheckpointStore,
+  INCREMENTAL,
+  isIncremental,
+  type Checkpoint,
+  type IncrementalHead,
+} from './checkpoint-store';
+import type { SnapshotChanges } from './projection';
+
+/**
+ * The checkpoint port on a local SQLite file beside the service (the default; see CheckpointStore for the
+ * model of whole and incremental checkpoints, parts and slots). The file's transactions are synchronous; the
+ * port's promises resolve once they are committed.
+ */
+export class SqliteCheckpointStore extends CheckpointStore {
+  private readonly db: Database.Database;
+  /** Per projection: the slot holding each subject's committed value (learnt by `load`, kept by commits). */
+  private readonly committedSlots = new Map<string, Map<string, number>>();
+  /** Per projection: the slots written by parts not committed yet. */
+  private readonly pendingSlots = new Map<string, Map<string, number>>();
+  /** Per projection: the newest generation written (read from the file once: it takes a scan of the rows). */
+  private readonly newestGenerations = new Map<string, number>();
+  private readonly statements: ReturnType<SqliteCheckpointStore['prepare']>;
+  private readonly saveWhole: (name: string, position: string, snapshot: string, at: string) => void;
+  private readonly writeRows: (name: string, generation: number, rows: Array<[string, unknown]>) => void;
+  private readonly commitHead: (
+    name: string,
+    position: string,
+    head: IncrementalHead,
+    at: string,
+    dropBefore: number | undefined,
+  ) => void;
+  private readonly removeAll: (name: string) => void;
+
+  constructor(file: string) {
+    super();
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    restrictToOwner(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    // 16 MiB of page cache (SQLite's default is 2 MiB): a checkpoint rewrites rows all over the subjects'
+    // table, which outgrows 2 MiB at a few thousand vessels.
+    this.db.pragma('cache_size = -16384');
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS checkpoints (
+         name TEXT PRIMARY KEY, position TEXT NOT NULL, snapshot TEXT NOT NULL, updated_at TEXT NOT NULL);
+       CREATE TABLE IF NOT EXISTS checkpoint_slots (
+         name TEXT NOT NULL, key TEXT NOT NULL, slot INTEGER NOT NULL, generation INTEGER NOT NULL, value TEXT,
+         UNIQUE (name, key, slot))`,
+    );
+    migrateEntries(this.db);
+    const s = (this.statements = this.prepare());
+    this.saveWhole = this.db.transaction((name: string, position: string, snapshot: string, at: string) => {
+      s.deleteRows.run(name);
+      s.upsertCheckpoint.run(name, position, snapshot, at);
+    });
+    this.writeRows = this.db.transaction(
+      (name: string, generation: number, rows: Array<[string, unknown]>) => {
+        const committed = this.committedSlots.get(name);
+        let pending = this.pendingSlots.get(name);
+        if (!pending) this.pendingSlots.set(name, (pending = new Map()));
+        for (const [key, value] of rows) {
+          const slot = committed?.get(key) === 0 ? 1 : 0;
+          s.upsertRow.run(name, key, slot, generation, value === undefined ? null : JSON.stringify(value));
+          pending.set(key, slot);
+        }
+      },
+    );
+    this.commitHead = this.db.transaction(
+      (name: string, position: string, head: IncrementalHead, at: string, dropBefore: number | undefined) => {
+        s.upsertCheckpoint.run(name, position, JSON.stringify(head), at);
+        if (dropBefore !== undefined) s.deleteRowsBefore.run(name, dropBefore);
+      },
+    );
+    this.removeAll = this.db.transaction((name: string) => {
+      s.deleteRows.run(name);
+      s.deleteCheckpoint.run(name);
+    });
+  }
+
+  private prepare() {
+    return {
+      upsertCheckpoint: this.db.prepare(
+        `INSERT INTO checkpoints (name, position, snapshot, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET position = excluded.position, snapshot = excluded.snapshot,
+         updated_at = excluded.updated_at`,
+      ),
+      upsertRow: this.db.prepare(
+        `INSERT INTO checkpoint_slots (name, key, slot, generation, value) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(name, key, slot) DO UPDATE SET generation = excluded.generation, value = excluded.value`,
+      ),
+      head: this.db.prepare(
+        'SELECT position, snapshot, updated_at AS updatedAt FROM checkpoints WHERE name = ?',
+      ),
+      rows: this.db.prepare(
+        'SELECT key, slot, generation, value FROM checkpoint_slots WHERE name = ? AND generation BETWEEN ? AND ?',
+      ),
+      newestGeneration: this.db
+        .prepare('SELECT max(generation) FROM checkpoint_slots WHERE name = ?')
+        .pluck(),
+      deleteRows: this.db.prepare('DELETE FROM checkpoint_slots WHERE name = ?'),
+      deleteRowsBefore: this.db.prepare('DELETE FROM checkpoint_slots WHERE name = ? AND generation < ?'),
+      deleteRowsAfter: this.db.prepare('DELETE FROM checkpoint_slots WHERE name = ? AND generation > ?'),
+      deleteCheckpoint: this.db.prepare('DELETE FROM checkpoints WHERE name = ?'),
+    };
+  }
+
+  async activeVersion(name: string): Promise<string | undefined> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
+    const row = this.db.prepare('SELECT version FROM active_versions WHERE name = ?').get(name) as
+      { version: string } | undefined;
+    return row?.version;
+  }
+
+  async activate(name: string, version: string): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
+    this.db
+      .prepare(
+        'INSERT INTO active_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version',
+      )
+      .run(name, version);
+  }
+
+  async load(name: string): Promise<Checkpoint | undefined> {
+    const row = this.statements.head.get(name) as
+      { position: string; snapshot: string; updatedAt: string } | undefined;
+    this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
+    if (!row) {
+      this.committedSlots.delete(name);
+      return undefined;
+    }
+    let snapshot = JSON.parse(row.snapshot) as unknown;
+    const incremental = isIncremental(snapshot);
+    if (isIncremental(snapshot)) {
+      const generation = snapshot.generation ?? 0;
+      const rows = this.statements.rows.all(name, snapshot.base ?? 0, generation) as Array<{
+        key: string;
+        slot: number;
+        generation: number;
+        value: string | null;
+      }>;
+      const newest = new Map<string, { slot: number; generation: number; value: string | null }>();
+      for (const r of rows) {
+        const seen = newest.get(r.key);
+        if (!seen || r.generation > seen.generation) newest.set(r.key, r);
+      }
+      const slots = new Map<string, number>();
+      const entries: Record<string, unknown> = {};
+      for (const [key, r] of newest) {
+        slots.set(key, r.slot);
+        if (r.value !== null) entries[key] = JSON.parse(r.value);
+      }
+      this.committedSlots.set(name, slots);
+      snapshot = { head: snapshot.head, entries };
+    } else {
+      this.committedSlots.delete(name);
+    }
+    return { position: row.position, snapshot, updatedAt: row.updatedAt, incremental };
+  }
+
+  async positionOf(name: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as
+      { position: string } | undefined;
+    return row?.position;
+  }
+
+  async save(name: string, position: string, snapshot: unknown, at: Date): Promise<void> {
+    this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());
+    this.committedSlots.delete(name);
+    this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
+  }
+
+  async saveChanges(
+    name: string,
+    position: string,
+    changes: SnapshotChanges,
+    at: Date,
+    replace = false,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      const generation = this.begin(name);
+      this.writeRows(name, generation, changes.changes);
+      this.commit(name, generation, position, changes.head, at, replace);
+    })();
+  }
+
+  async beginParts(name: string): Promise<number> {
+    return this.begin(name);
+  }
+
+  async writePart(
+    name: string,
+    generation: number,
+    rows: Array<[key: string, value: unknown]>,
+  ): Promise<void> {
+    this.writeRows(name, generation, rows);
+  }
+
+  async commitParts(
+    name: string,
+    generation: number,
+    position: string,
+    head: unknown,
+    at: Date,
+    replace: boolean,
+  ): Promise<void> {
+    this.commit(name, generation, position, head, at, replace);
+  }
+
+  /** Drops the parts of a checkpoint never committed (they sit in slots no committed value needs); the next generation. */
+  private begin(name: string): number {
+    this.pendingSlots.delete(name);
+    const row = this.statements.head.get(name) as { snapshot: string } | undefined;
+    const head = row ? (JSON.parse(row.snapshot) as unknown) : undefined;
+    const committed = isIncremental(head) ? (head.generation ?? 0) : 0;
+    let written = this.newestGenerations.get(name);
+    if (written === undefined) written = (this.statements.newestGeneration.get(name) as number | null) ?? 0;
+    if (written > committed) this.statements.deleteRowsAfter.run(name, committed);
+    const generation = Math.max(committed, written) + 1;
+    this.newestGenerations.set(name, generation);
+    return generation;
+  }
+
+  private commit(
+    name: string,
+    generation: number,
+    position: string,
+    head: unknown,
+    at: Date,
+    replace: boolean,
+  ): void {
+    const previous = this.statements.head.get(name) as { snapshot: string } | undefined;
+    const before = previous ? (JSON.parse(previous.snapshot) as unknown) : undefined;
+    const base = replace || !isIncremental(before) ? generation : (before.base ?? 0);
+    const row: IncrementalHead = { [INCREMENTAL]: true, head, generation, base };
+    this.commitHead(name, position, row, at.toISOString(), replace ? generation : undefined);
+    const pending = this.pendingSlots.get(name) ?? new Map<string, number>();
+    this.pendingSlots.delete(name);
+    let committed = this.committedSlots.get(name);
+    if (replace || !committed) this.committedSlots.set(name, (committed = new Map()));
+    for (const [key, slot] of pending) committed.set(key, slot);
+  }
+
+  /**
+   * Erasure (`aidwatch forget`): drops every projection snapshot whose stored JSON holds `value` (a data
+   * subject's clear personal value), so those projections rebuild from the log, where the value is sealed
+   * and, once its key is destroyed, unreadable; then wipes the freed pages (`secure_delete`, `VACUUM`,
+   * the WAL truncated) so no byte of the file still holds it. Returns the names dropped. Snapshots that
+   * never held the value (other projections, delivery checkpoints) are kept.
+   */
+  dropHolding(value: string): string[] {
+    const needle = `%${JSON.stringify(value).slice(1, -1)}%`;
+    const names = new Set<string>([
+      ...(this.db.prepare('SELECT name FROM checkpoints WHERE snapshot LIKE ?').pluck().all(needle) as string[]),
+      ...(this.db
+        .prepare('SELECT DISTINCT name FROM checkpoint_slots WHERE value LIKE ?')
+        .pluck()
+        .all(needle) as string[]),
+    ]);
+    for (const name of names) {
+      this.removeAll(name);
+      this.committedSlots.delete(name);
+      this.pendingSlots.delete(name);
+      this.newestGenerations.delete(name);
+    }
+    this.db.pragma('secure_delete = ON');
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return [...names].sort();
+  }
+
+  async delete(name: string): Promise<void> {
+    this.removeAll(name);
+    this.committedSlots.delete(name);
+    this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Files written before subjects had two slots (`checkpoint_entries`, one row per subject) are carried over
+ * once: every row becomes slot 0 of generation 0, which the existing head (without a generation) commits.
+ */
+function migrateEntries(db: Database.Database): void {
+  const old = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_entries'")
+    .get();
+  if (!old) return;
+  db.transaction(() => {
+    db.exec(`INSERT OR REPLACE INTO checkpoint_slots (name, key, slot, generation, value)
+               SELECT name, key, 0, 0, value FROM checkpoint_entries;
+             DROP TABLE checkpoint_entries;`);
+  })();
+}

@@ -1,0 +1,1 @@
+export { describeCheckpointStoreContract, type CheckpointFixture } from './checkpoint-store.contract';

@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  PersonalDataCipher,
+  ProtectedEventStore,
+  serviceEventStore,
+  SqliteSubjectKeyStore,
+} from '@aidwatch/audit';
+import { appendFacts, auditStory } from '@aidwatch/audit/testing';
+import { loadConfig } from '@aidwatch/config';
+import { EmbeddedEventStore } from '@aidwatch/event-store';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
+import { runAidwatch } from '../support/aidwatch-cli';
+
+describeWithPostgres('aidwatch on EVENT_STORE=postgres', () => {
+  jest.setTimeout(180_000);
+  let database: TestDatabase;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cli');
+    // A data directory of its own, left empty: everything the commands need is in the database.
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-pg-cli-'));
+    env = { EVENT_STORE: 'postgres', DATABASE_URL: database.url, DATA_DIR: dataDir };
+  });
+  afterAll(async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  it('demo, verify, rebuild --verify, forget and export work on the database as on the embedded store', async () => {
+    const demo = await runAidwatch(['demo', '--json'], env);
+    expect(demo.code).toBe(0);
+    const again = await runAidwatch(['demo', '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ appended: 0 });
+
+    const verified = await runAidwatch(['verify', '--json'], env);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, broken: 0 });
+
+    const rebuilt = await runAidwatch(['rebuild', 'read-model', '--no-progress', '--json'], env);
+    expect(rebuilt.code).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ switched: true });
+    const compared = await runAidwatch(
+      ['rebuild', 'read-model', '--verify', '--no-switch', '--no-progress'],
+      env,
+    );
+    expect(compared.stdout).toContain('verified: the rebuilt consignments and flags equal the live ones');
+
+    const forgot = await runAidwatch(['forget', 'monitor:MON-KWP-001', '--json'], env);
+    expect(JSON.parse(forgot.stdout)).toMatchObject({ forgotten: true });
+    expect((await runAidwatch(['verify'], env)).code).toBe(0);
+
+    const file = path.join(dataDir, 'all.ndjson');
+    const exported = await runAidwatch(
+      ['export', '--from', '2020-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', file],
+      env,
+    );
+    expect(exported.code).toBe(0);
+    expect((await runAidwatch(['verify', '--file', file, '--json'], env)).code).toBe(0);
+    expect(fs.readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'))).toEqual([]);
+  });
+});
+
+describeWithPostgres('aidwatch migrate --to postgres', () => {
+  jest.setTimeout(120_000);
+
+  it('copies an embedded store and its subject keys, chains intact, and a second run copies nothing again', async () => {
+    const database = await createTestDatabase('migrate');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-migrate-'));
+    try {
+      const embedded = new ProtectedEventStore(
+        new EmbeddedEventStore({ path: path.join(dataDir, 'events.sqlite') }),
+        new PersonalDataCipher(new SqliteSubjectKeyStore(path.join(dataDir, 'subject-keys.sqlite'))),
+      );
+      await appendFacts(embedded, auditStory());
+      const stored = await embedded.readAll();
+      await embedded.close();
+      const env = { DATA_DIR: dataDir, DATABASE_URL: database.url };
+
+      const first = await runAidwatch(['migrate', '--to', 'postgres', '--no-progress', '--json'], env);
+      const again = await runAidwatch(['migrate', '--to', 'postgres', '--no-progress', '--json'], env);
+
+      expect(first.code).toBe(0);
+      expect(JSON.parse(first.stdout)).toMatchObject({
+        copied: stored.length,
+        appended: stored.length,
+        verification: { ok: true },
+      });
+      expect(JSON.parse(first.stdout).subjectKeys).toBeGreaterThan(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ copied: stored.length, appended: 0 });
+      // The services on PostgreSQL read the copy as the embedded store's did: personal data opened, same order.
+      const copy = serviceEventStore(loadConfig({ EVENT_STORE: 'postgres', DATABASE_URL: database.url }));
+      try {
+        const read = await copy.readAll();
+        expect(read.map((e) => [e.id, e.streamId, e.revision, e.data])).toEqual(
+          stored.map((e) => [e.id, e.streamId, e.revision, e.data]),
+        );
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
+    }
+  });
+});

@@ -1,0 +1,310 @@
+// The chaos test of issue #18, bounded: two ingestors and two detectors as real processes on the machine's
+// PostgreSQL (a database of its own) and a real broker, fed simulated AIS; while they consume, kill -9 a
+// random ingestor three times, the active detector once, and cut every database connection once. Then every
+// produced event must be stored exactly once, `aidwatch verify` intact, and the flags equal a single-process
+// replay of the same log. Seeded (AIDWATCH_TEST_SEED, default 58855; printed). Run:
+//   AIDWATCH_CHAOS=1 KAFKA_BROKERS=127.0.0.1:19092 npx jest test/postgres-chaos.e2e.spec.ts
+// It does not restart the broker (the issue asks for one restart): the broker here is shared by everyone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { serviceEventStore } from '@aidwatch/audit';
+import { loadConfig } from '@aidwatch/config';
+import { detectionConfigFrom } from '@aidwatch/detection';
+import { Topics } from '@aidwatch/domain';
+import { InMemoryEventStore } from '@aidwatch/event-store';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
+import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
+import { DetectionProjection } from '@aidwatch/projections';
+import { KafkaSink } from '../apps/simulator/src/event-sinks';
+import { runAidwatch } from './support/aidwatch-cli';
+
+const root = path.resolve(__dirname, '..');
+const brokers = process.env.KAFKA_BROKERS?.trim();
+
+/** Seeded, so a failing run can be repeated (the seed is printed). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+  url: Promise<string>;
+}
+
+describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (chaos)', () => {
+  // About two minutes on a 2-core machine, and how many flags the traffic raises still depends on the order
+  // the ingestors happen to store it in (3 to 153 for one seed; "Flags that arrival order cannot change" is
+  // its own issue), so a run may raise none and fail `> 0`: it runs on request, with AIDWATCH_CHAOS=1 and
+  // the real broker of KAFKA_BROKERS, not in every `npm test`.
+  const run = process.env.AIDWATCH_CHAOS === '1' ? it : it.skip;
+  if (process.env.AIDWATCH_CHAOS !== '1')
+    process.stderr.write(
+      'postgres chaos: NOT RUN (skipped): set AIDWATCH_CHAOS=1 and KAFKA_BROKERS to run it\n',
+    );
+  jest.setTimeout(240_000);
+  let database: TestDatabase;
+  let dataRoot: string;
+  const services: Service[] = [];
+
+  const start = (app: 'ingestor' | 'detector', name: string, group: string): Service => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
+      cwd: root,
+      env: {
+        ...process.env,
+        SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: database.url,
+        DATA_DIR: path.join(dataRoot, name),
+        KAFKA_BROKERS: brokers,
+        KAFKA_GROUP_ID: group,
+        KAFKA_CLIENT_ID: name,
+        KAFKA_COMMIT_INTERVAL_MS: '200',
+        // Other runs' data on a shared broker carries other times: no partition waits for another.
+        KAFKA_ALIGNMENT_MAX_DRIFT_MS: '0',
+        DETECTOR_LEASE_TTL_MS: '3000',
+        CHECKPOINT_EVERY_MS: '500',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = fs.createWriteStream(path.join(dataRoot, `${name}.log`));
+    child.stderr!.pipe(log);
+    child.stdout!.on('data', (chunk: Buffer) => log.write(chunk));
+    const url = new Promise<string>((resolve, reject) => {
+      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+        const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code, signal) => reject(new Error(`${name} ended (${code ?? signal})`)));
+    });
+    url.catch(() => undefined);
+    const service = { name, child, url };
+    services.push(service);
+    return service;
+  };
+  const kill = async (service: Service) => {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+    service.child.kill('SIGKILL');
+    await new Promise((resolve) => service.child.once('exit', resolve));
+  };
+  const health = async (service: Service) => {
+    const response = await fetch(`${await service.url}/health`);
+    return (await response.json()) as {
+      checks: {
+        lease?: { detail: { role: string } };
+        detection?: { detail: { state: string; position: string | null } };
+      };
+    };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('chaos');
+    dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-chaos-'));
+  });
+  afterAll(async () => {
+    for (const service of services) await kill(service);
+    if (process.env.AIDWATCH_KEEP_CHAOS_LOGS) process.stdout.write(`postgres chaos: logs in ${dataRoot}\n`);
+    else fs.rmSync(dataRoot, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  run(
+    'stores every acknowledged event once, verifies intact, and its flags equal a single-process replay',
+    async () => {
+      if (!brokers) throw new Error('KAFKA_BROKERS is required: the chaos test runs against a real broker');
+      // A seed whose traffic raises flags (some raise none, and then the comparison would prove nothing).
+      const seed = Number(process.env.AIDWATCH_TEST_SEED ?? 58855);
+      const random = seeded(seed);
+      process.stdout.write(`postgres chaos: seed ${seed}\n`);
+      const group = `aidwatch-chaos-${database.name}`;
+
+      // Simulated AIS with planted anomalies, dated by the seed so its ids are this run's own.
+      const sim = simulateTraffic({
+        vessels: 24,
+        hours: 8,
+        seed,
+        start: new Date(Date.UTC(2025, 0, 1) + (seed % 300) * 86_400_000).toISOString(),
+        downsample: 2,
+        anomalySets: 1,
+      });
+      const events = [...portDeclaredEvents({ time: new Date(sim.startMs).toISOString() }), ...sim.events()];
+      const ids = events.map((event) => event.id);
+
+      // The group starts at the end of the inbound topics: earlier data on the broker is left alone.
+      const kafkaAdmin = new Kafka({
+        brokers: brokers.split(','),
+        clientId: 'aidwatch-chaos',
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await kafkaAdmin.connect();
+      try {
+        const inbound = [
+          Topics.reference,
+          Topics.consignments,
+          Topics.deliveries,
+          Topics.verifications,
+          Topics.positions,
+        ];
+        const existing = new Set(await kafkaAdmin.listTopics());
+        await kafkaAdmin.createTopics({
+          topics: inbound
+            .filter((topic) => !existing.has(topic))
+            .map((topic) => ({ topic, numPartitions: 2 })),
+        });
+        for (const topic of inbound) {
+          const ends = await kafkaAdmin.fetchTopicOffsets(topic);
+          await kafkaAdmin.setOffsets({
+            groupId: group,
+            topic,
+            partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+          });
+        }
+      } finally {
+        await kafkaAdmin.disconnect();
+      }
+
+      const ingestors = [start('ingestor', 'ingestor-1', group), start('ingestor', 'ingestor-2', group)];
+      const detectors = [start('detector', 'detector-1', group), start('detector', 'detector-2', group)];
+      await Promise.all([...ingestors, ...detectors].map((s) => s.url));
+
+      const sink = new KafkaSink(brokers.split(','));
+      const producing = (async () => {
+        // About 800 events/s, so the kills below land while the services consume.
+        for (let i = 0; i < events.length; i += 200) {
+          await sink.send(events.slice(i, i + 200));
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        await sink.close();
+      })();
+
+      // While they consume: kill -9 a random ingestor three times, the active detector once, and cut every
+      // connection to the database once.
+      const figures = { ingestorKills: 0, detectorKills: 0, cuts: 0, takeoverMs: [] as number[] };
+      const admin = new Client({ connectionString: database.url });
+      await admin.connect();
+      try {
+        for (let round = 0; round < 5; round++) {
+          await new Promise((resolve) => setTimeout(resolve, 1500 + random() * 2000));
+          if (round === 2) {
+            const states = await Promise.all(detectors.map((d) => health(d).catch(() => undefined)));
+            const activeIndex = states.findIndex((s) => s?.checks.lease?.detail.role === 'active');
+            if (activeIndex >= 0) {
+              const killed = Date.now();
+              await kill(detectors[activeIndex]);
+              figures.detectorKills++;
+              const other = detectors[1 - activeIndex];
+              for (;;) {
+                const state = await health(other).catch(() => undefined);
+                if (state?.checks.lease?.detail.role === 'active') break;
+                if (Date.now() - killed > 20_000) throw new Error('no detector took over within 20 s');
+                await new Promise((resolve) => setTimeout(resolve, 100));
+              }
+              figures.takeoverMs.push(Date.now() - killed);
+              detectors[activeIndex] = start('detector', `detector-${activeIndex + 1}b`, group);
+            }
+          } else if (round === 3) {
+            await admin.query(
+              'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+              [database.name],
+            );
+            figures.cuts++;
+          } else {
+            const index = Math.floor(random() * ingestors.length);
+            await kill(ingestors[index]);
+            figures.ingestorKills++;
+            ingestors[index] = start('ingestor', `ingestor-${index + 1}-${round}`, group);
+          }
+        }
+        await producing;
+
+        // Every acknowledged event arrives, once.
+        const deadline = Date.now() + 90_000;
+        let stored = { distinct: 0, rows: 0 };
+        for (;;) {
+          const { rows } = await admin.query<{ distinct: string; rows: string }>(
+            `SELECT count(DISTINCT data::json->>'id')::text AS distinct, count(*)::text AS rows
+           FROM aidwatch_events WHERE data::json->>'id' = ANY($1::text[])`,
+            [ids],
+          );
+          stored = { distinct: Number(rows[0].distinct), rows: Number(rows[0].rows) };
+          if (stored.distinct === ids.length || Date.now() > deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        process.stdout.write(
+          `postgres chaos: ${ids.length} events produced, ${stored.distinct} stored (${stored.rows} rows), ` +
+            `lost ${ids.length - stored.distinct}, duplicated ${stored.rows - stored.distinct}; ` +
+            `ingestor kills ${figures.ingestorKills}, detector kills ${figures.detectorKills} ` +
+            `(takeover ${figures.takeoverMs.join(', ')} ms), connection cuts ${figures.cuts}\n`,
+        );
+        expect(stored).toEqual({ distinct: ids.length, rows: ids.length });
+
+        // Detection catches up on the active detector.
+        for (const end = Date.now() + 60_000; ;) {
+          const states = await Promise.all(detectors.map((d) => health(d).catch(() => undefined)));
+          const active = states.find((s) => s?.checks.lease?.detail.role === 'active');
+          const { rows } = await admin.query<{ newest: string }>(
+            `SELECT transaction_id::text || '/' || position AS newest FROM aidwatch_events
+           WHERE stream_id LIKE 'vessel-%' OR stream_id LIKE 'port-%'
+           ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+          );
+          if (active?.checks.detection?.detail.position === rows[0]?.newest) break;
+          if (Date.now() > end) throw new Error('detection did not catch up within 60 s');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      } finally {
+        await admin.end();
+      }
+      for (const service of [...ingestors, ...detectors]) await kill(service);
+
+      const env = {
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: database.url,
+        DATA_DIR: path.join(dataRoot, 'cli'),
+      };
+      const verified = await runAidwatch(['verify', '--json'], env);
+      expect(verified.code).toBe(0);
+      expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, broken: 0 });
+
+      // The flags the failed-over detectors wrote equal those of one uninterrupted replay of the same log.
+      const config = loadConfig({ ...env });
+      const log = serviceEventStore(config);
+      const replayed = new InMemoryEventStore();
+      const projection = new DetectionProjection(
+        replayed,
+        detectionConfigFrom(config.detection),
+        defaultPorts(),
+      );
+      let after: string | undefined;
+      for (;;) {
+        const page = await log.readAll({ after, maxCount: 2000, filter: projection.filter });
+        for (const event of page) await projection.apply(event);
+        if (page.length < 2000) break;
+        after = page[page.length - 1].position;
+      }
+      const flagIds = async (store: { readAll: InMemoryEventStore['readAll'] }) =>
+        (await store.readAll({ filter: { eventTypePrefixes: ['aidwatch.flag.'] } })).map((e) => e.id).sort();
+      const live = await flagIds(log);
+      const single = await flagIds(replayed);
+      await log.close();
+      process.stdout.write(
+        `postgres chaos: ${live.length} flag events live, ${single.length} in the replay\n`,
+      );
+      expect(live.length).toBeGreaterThan(0);
+      expect(live).toEqual(single);
+    },
+  );
+});
