@@ -13,7 +13,7 @@ import { EventIntake } from '@aidwatch/intake';
 import { defaultPorts } from '@aidwatch/maritime';
 import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
+import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@aidwatch/projections';
 import { DemoCast, demoScenario } from '../apps/aidwatch/src/demo/demo-scenario';
 import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
@@ -84,7 +84,7 @@ describeWithKafka('the demo produced into running services', () => {
     await admin.disconnect();
 
     const store = EmbeddedEventStore.temporary();
-    const checkpoints = new CheckpointStore(':memory:');
+    const checkpoints = new SqliteCheckpointStore(':memory:');
     const raised: FlagRaised['data'][] = [];
     const runner = new ProjectionRunner(
       store,
@@ -168,7 +168,7 @@ describeWithKafka('the demo produced into running services', () => {
       await inbound.stop();
       await runner.stop();
       await store.close();
-      checkpoints.close();
+      await checkpoints.close();
     }
   });
 });

@@ -6,7 +6,7 @@ import { EventIntake } from '@aidwatch/intake';
 import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
 import { createKafkaClient, KafkaInbound } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
+import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@aidwatch/projections';
 import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 
@@ -83,7 +83,7 @@ describeWithKafka('Kafka into a running service: arrival order does not change t
     await admin.disconnect();
 
     const store = EmbeddedEventStore.temporary();
-    const checkpoints = new CheckpointStore(':memory:');
+    const checkpoints = new SqliteCheckpointStore(':memory:');
     const raised: FlagRaised[] = [];
     const runner = new ProjectionRunner(
       store,
@@ -157,7 +157,7 @@ describeWithKafka('Kafka into a running service: arrival order does not change t
       await inbound.stop();
       await runner.stop();
       await store.close();
-      checkpoints.close();
+      await checkpoints.close();
     }
   });
 });

@@ -258,7 +258,10 @@ export class SqliteCheckpointStore extends CheckpointStore {
   dropHolding(value: string): string[] {
     const needle = `%${JSON.stringify(value).slice(1, -1)}%`;
     const names = new Set<string>([
-      ...(this.db.prepare('SELECT name FROM checkpoints WHERE snapshot LIKE ?').pluck().all(needle) as string[]),
+      ...(this.db
+        .prepare('SELECT name FROM checkpoints WHERE snapshot LIKE ?')
+        .pluck()
+        .all(needle) as string[]),
       ...(this.db
         .prepare('SELECT DISTINCT name FROM checkpoint_slots WHERE value LIKE ?')
         .pluck()
