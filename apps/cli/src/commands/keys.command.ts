@@ -1,7 +1,13 @@
 import { Option, type Command } from 'commander';
-import { grantProblems, Roles, SqliteApiKeyStore, type ApiKeyGrant, type Role } from '@aidwatch/access';
+import {
+  grantProblems,
+  Roles,
+  SqliteApiKeyStore,
+  type ApiKeyGrant,
+  type ApiKeyRecord,
+  type Role,
+} from '@aidwatch/access';
 import { loadConfig } from '@aidwatch/config';
-import { ExitCode } from '../cli-program';
 import { print, UsageError } from '../store-access';
 
 interface KeyStoreOptions {
@@ -15,6 +21,39 @@ interface CreateOptions extends KeyStoreOptions {
   source?: string[];
   monitorId?: string;
   label?: string;
+}
+
+const keyStorePathOf = (options: KeyStoreOptions): string =>
+  loadConfig({ ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) }).access.keyStorePath;
+
+/** The columns of `keys list`, in order. */
+const KEY_COLUMNS = ['ID', 'ROLE', 'TENANT', 'STATUS', 'SOURCES', 'MONITOR', 'LABEL'] as const;
+
+/**
+ * `keys list` as a table: a header row, then one row per key (never its secret), columns padded to their
+ * widest cell; `-` for an empty cell, `*` for a key of every tenant.
+ */
+export function keyTable(records: readonly ApiKeyRecord[]): string {
+  if (records.length === 0) return '(no keys)';
+  const rows = records.map((r) => [
+    r.id,
+    r.role,
+    r.tenant ?? '*',
+    r.revokedAt ? `revoked ${r.revokedAt}` : 'active',
+    r.sources?.join(',') || '-',
+    r.monitorId ?? '-',
+    r.label ?? '-',
+  ]);
+  const table = [[...KEY_COLUMNS], ...rows];
+  const widths = KEY_COLUMNS.map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  return table
+    .map((row) =>
+      row
+        .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The deployment's key store (`DATA_DIR/access.sqlite`), the file the running services read. */
@@ -86,22 +125,7 @@ export function registerKeysCommand(program: Command): void {
       const store = openKeys(options);
       try {
         const records = store.list();
-        const text = records
-          .map((r) =>
-            [
-              r.id,
-              r.role,
-              r.tenant ?? '*',
-              r.revokedAt ? `revoked ${r.revokedAt}` : 'active',
-              r.sources ? `sources=${r.sources.join(',')}` : '',
-              r.monitorId ? `monitor=${r.monitorId}` : '',
-              r.label ?? '',
-            ]
-              .filter(Boolean)
-              .join('  '),
-          )
-          .join('\n');
-        print(options, text || '(no keys)', { items: records });
+        print(options, keyTable(records), { items: records });
       } finally {
         store.close();
       }
@@ -113,11 +137,10 @@ export function registerKeysCommand(program: Command): void {
   ).action((id: string, options: KeyStoreOptions) => {
     const store = openKeys(options);
     try {
-      if (!store.revoke(id)) {
-        process.stderr.write(`aidwatch: no key ${id}\n`);
-        process.exitCode = ExitCode.finding;
-        return;
-      }
+      if (!store.revoke(id))
+        throw new UsageError(
+          `no key ${id} in ${keyStorePathOf(options)}; \`aidwatch keys list\` shows the ids`,
+        );
       print(options, `key ${id} revoked`, { id, revoked: true });
     } finally {
       store.close();
