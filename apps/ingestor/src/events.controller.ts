@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
-import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
+import { batchWriteAuthorizer, StoreTenantLookup, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import { Allow, APP_CONFIG, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
 import type { HttpHeaders } from '@aidwatch/domain';
@@ -31,8 +31,12 @@ export class EventsController {
         },
       ]);
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
-    const result = await this.intake.ingestHttp(contentType, body, headers, (event) =>
-      writeRefusal(principal, event, this.tenants),
+    // A batch may carry a registration with its follow-ups: later events see the earlier ones' tenants.
+    const result = await this.intake.ingestHttp(
+      contentType,
+      body,
+      headers,
+      batchWriteAuthorizer(principal, this.tenants),
     );
     if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };
