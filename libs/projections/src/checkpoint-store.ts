@@ -192,6 +192,16 @@ export class CheckpointStore {
     return row?.position;
   }
 
+  /**
+   * Every committed checkpoint: projection name, store position reached and when (ISO 8601), by name. What a
+   * stopping process reports as committed.
+   */
+  committed(): Array<{ name: string; position: string; updatedAt: string }> {
+    return this.db
+      .prepare('SELECT name, position, updated_at AS updatedAt FROM checkpoints ORDER BY name')
+      .all() as Array<{ name: string; position: string; updatedAt: string }>;
+  }
+
   /** Saves the whole state (dropping any per-subject entries of an earlier incremental checkpoint). */
   save(name: string, position: string, snapshot: unknown, at: Date): void {
     this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());
