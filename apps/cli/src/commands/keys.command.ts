@@ -1,6 +1,9 @@
 import { Option, type Command } from 'commander';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   grantProblems,
+  parseApiKey,
+  secretMatches,
   Roles,
   SqliteApiKeyStore,
   type ApiKeyGrant,
@@ -16,6 +19,7 @@ interface KeyStoreOptions {
 }
 
 interface CreateOptions extends KeyStoreOptions {
+  keyFile?: string;
   role: Role;
   tenant?: string;
   source?: string[];
@@ -56,6 +60,31 @@ export function keyTable(records: readonly ApiKeyRecord[]): string {
     .join('\n');
 }
 
+/**
+ * `keys create --key-file`: keeps a file that already holds a valid (unrevoked, matching, same role) key,
+ * else creates a key and writes it there — the token and a newline, mode 0644 (a Prometheus container reads
+ * it as another user; keep the file in a volume only it and the CLI mount). Never prints the key.
+ */
+function createKeyFile(store: SqliteApiKeyStore, grant: ApiKeyGrant, file: string, options: KeyStoreOptions) {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  const parsed = existing === undefined ? undefined : parseApiKey(existing);
+  const stored = parsed && store.find(parsed.id);
+  if (
+    parsed &&
+    stored &&
+    !stored.revokedAt &&
+    stored.role === grant.role &&
+    secretMatches(parsed.secret, stored.salt, stored.hash)
+  ) {
+    print(options, `key ${stored.id} in ${file} is valid; kept`, { id: stored.id, file, created: false });
+    return;
+  }
+  const { record, key } = store.create(grant);
+  writeFileSync(file, `${key}\n`);
+  chmodSync(file, 0o644);
+  print(options, `key ${record.id} (${record.role}) written to ${file}`, { ...record, file, created: true });
+}
+
 /** The deployment's key store (`DATA_DIR/access.sqlite`), the file the running services read. */
 function openKeys(options: KeyStoreOptions): SqliteApiKeyStore {
   const env = { ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) };
@@ -93,7 +122,11 @@ export function registerKeysCommand(program: Command): void {
         'CloudEvents source(s) a producer may write under; a trailing * is a prefix',
       )
       .option('--monitor-id <id>', 'the monitor a monitor key speaks for')
-      .option('--label <text>', 'who holds the key, shown by list'),
+      .option('--label <text>', 'who holds the key, shown by list')
+      .option(
+        '--key-file <file>',
+        'write the key to this file (mode 0644, for a scraper running as another user) instead of printing it; a file already holding a valid key of this role is kept (idempotent)',
+      ),
   ).action((options: CreateOptions) => {
     const grant: ApiKeyGrant = {
       role: options.role,
@@ -106,6 +139,10 @@ export function registerKeysCommand(program: Command): void {
     if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join('; '));
     const store = openKeys(options);
     try {
+      if (options.keyFile !== undefined) {
+        createKeyFile(store, grant, options.keyFile, options);
+        return;
+      }
       const { record, key } = store.create(grant);
       print(
         options,
