@@ -4,7 +4,8 @@ import { verifyStore } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { Allow, APP_CONFIG } from '@aidwatch/runtime';
+import { Allow, APP_CONFIG, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
+import { VerificationReportSchema } from './api-schemas';
 
 /** Tamper evidence for operators (docs/audit.md). */
 @Controller('audit')
@@ -24,6 +25,8 @@ export class AuditController {
    * `aidwatch_audit_chain_intact` and counts `aidwatch_audit_verifications_total{result}`.
    */
   @Get('verify')
+  @ApiSummary("Recompute every stream's hash chain and checkpoint Merkle root; names the first broken link")
+  @ApiJsonResponse(200, VerificationReportSchema, 'the report, intact or not')
   async verify() {
     const dir = this.config.retention.archiveDir;
     // verifyStore reads the log as stored, under every layer.

@@ -11,10 +11,11 @@ import {
 } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
-import { Allow, ApiError } from '@aidwatch/runtime';
+import { Allow, ApiError, ApiJsonResponse } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
+import { ConsignmentMapSchema } from './api-schemas';
 
 const MAX_TRACK_POINTS = 600;
 
@@ -38,6 +39,7 @@ export class ConsignmentMapController {
     summary:
       'Track, encounter partners, ports, sites and alerts of a consignment (GeoJSON-order coordinates: [lon, lat])',
   })
+  @ApiJsonResponse(200, ConsignmentMapSchema, 'what a map draws, [lon, lat] coordinates')
   async map(@Req() req: Request, @Param('id') id: string) {
     const facts = await this.store.readStream(StreamNames.consignment(id));
     const registered = facts.find((e) => e.type === EventTypes.ConsignmentRegistered)?.data as

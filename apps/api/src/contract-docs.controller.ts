@@ -4,7 +4,9 @@ import { Controller, Get, Header, HttpStatus, Inject, Param } from '@nestjs/comm
 import type { AppConfig } from '@aidwatch/config';
 import { asyncApiDocument, publishedSchemas } from '@aidwatch/domain';
 import { Roles } from '@aidwatch/access';
-import { Allow, ApiError, APP_CONFIG } from '@aidwatch/runtime';
+import { Allow, ApiError, APP_CONFIG, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
+import { SchemaIndexSchema } from './api-schemas';
+import { ApiResponse } from '@nestjs/swagger';
 
 /** Version of the external contract the document describes (docs/contract.md, v1 with the v1.1 and v1.2 additions). */
 export const CONTRACT_VERSION = '1.2.0';
@@ -26,17 +28,35 @@ export class ContractDocsController {
   }
 
   @Get()
+  @ApiSummary('The AsyncAPI 3.0 document of every topic and event type')
+  @ApiJsonResponse(
+    200,
+    {
+      type: 'object',
+      required: ['asyncapi', 'channels'],
+      properties: { asyncapi: { type: 'string' }, channels: { type: 'object' } },
+    },
+    'the AsyncAPI document',
+  )
   asyncApi(): object {
     return this.document;
   }
 
   @Get('schemas')
+  @ApiSummary('The addresses of the JSON Schemas of every event and data shape')
+  @ApiJsonResponse(200, SchemaIndexSchema, 'one address per schema')
   schemaIndex(): { schemas: string[] } {
     return { schemas: Object.keys(this.schemas).map((name) => `/docs/asyncapi/schemas/${name}.json`) };
   }
 
   @Get('schemas/:name')
   @Header('content-type', 'application/schema+json')
+  @ApiSummary('One JSON Schema (draft-07) by name: <type>.json or <type>.data.json')
+  @ApiResponse({
+    status: 200,
+    description: 'the schema',
+    content: { 'application/schema+json': { schema: { type: 'object' } } },
+  })
   schema(@Param('name') name: string): object {
     const schema = this.schemas[name.replace(/\.json$/, '')];
     if (!schema) {
@@ -49,6 +69,12 @@ export class ContractDocsController {
 
   @Get('contract.md')
   @Header('content-type', 'text/markdown; charset=utf-8')
+  @ApiSummary('The contract text (docs/contract.md)')
+  @ApiResponse({
+    status: 200,
+    description: 'Markdown',
+    content: { 'text/markdown': { schema: { type: 'string' } } },
+  })
   contract(): string {
     const file = contractFile();
     if (!file) throw new ApiError(HttpStatus.NOT_FOUND, 'docs/contract.md is not shipped with this build');

@@ -1,7 +1,14 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { batchWriteAuthorizer, StoreTenantLookup, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
-import { Allow, APP_CONFIG, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
+import {
+  Allow,
+  APP_CONFIG,
+  ApiError,
+  CurrentPrincipal,
+  ApiCloudEventsIntake,
+  ApiSummary,
+} from '@aidwatch/runtime';
 import type { HttpHeaders } from '@aidwatch/domain';
 import { EventIntake, type HttpIntakeResult } from '@aidwatch/intake';
 
@@ -17,6 +24,8 @@ export class EventsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiSummary('CloudEvents intake: one event, a batch, or binary mode; validated and appended as from Kafka')
+  @ApiCloudEventsIntake()
   async post(
     @Headers() headers: HttpHeaders,
     @Body() body: unknown,
