@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Controller, Get, Header, HttpStatus, Inject, Param } from '@nestjs/common';
 import type { AppConfig } from '@aidwatch/config';
-import { asyncApiDocument, publishedSchemas } from '@aidwatch/domain';
+import { asyncApiDocument, outboundSchemas, publishedSchemas } from '@aidwatch/domain';
 import { Roles } from '@aidwatch/access';
 import { Allow, ApiError, APP_CONFIG, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
 import { SchemaIndexSchema } from './api-schemas';
@@ -21,7 +21,8 @@ export const CONTRACT_VERSION = '1.2.0';
 @Allow(...Roles)
 export class ContractDocsController {
   private readonly document: object;
-  private readonly schemas = publishedSchemas();
+  /** Every type in (what producers send) and out (what AidWatch publishes), whole event and data. */
+  private readonly schemas = { ...publishedSchemas(), ...outboundSchemas() };
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.document = asyncApiDocument({ version: CONTRACT_VERSION, brokers: config.kafka?.brokers });
