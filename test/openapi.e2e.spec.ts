@@ -174,7 +174,12 @@ describe('OpenAPI (GET /docs-json): complete, lint-clean, and true of every answ
         '--format',
         'json',
       ],
-      { encoding: 'utf8', cwd: root },
+      {
+        encoding: 'utf8',
+        cwd: root,
+        // No usage telemetry and no update check: CI may have no network, and the lint is offline.
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      },
     );
     const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
       totals: { errors: number; warnings: number };
