@@ -72,6 +72,19 @@ if (!available && process.env.CI === 'true') {
       await page.waitForSelector('#live-feed li[data-type="aidwatch.flag.raised.v1"]');
 
       await row.click();
+      // The detail opens beside the table, in view (not below the whole table), and the row is marked.
+      await page.locator('#alert-detail h2', { hasText: 'access-denied' }).waitFor();
+      expect(await row.getAttribute('aria-selected')).toBe('true');
+      expect(await page.locator('aside.side #alert-detail').count()).toBe(1);
+      const inView = await page
+        .locator('#alert-detail')
+        .evaluate(
+          (el) =>
+            el.getBoundingClientRect().top >= 0 &&
+            el.getBoundingClientRect().top < (globalThis as any).innerHeight,
+        );
+      expect(inView).toBe(true);
+      expect(await page.locator('#live-hint').textContent()).toMatch(/since this page opened/);
       await page.fill('#action-note', 'partner asked to reschedule the visit');
       await page.click('#acknowledge');
       await page
@@ -79,6 +92,10 @@ if (!available && process.env.CI === 'true') {
         .locator('td.status', { hasText: 'acknowledged' })
         .waitFor();
       await page.waitForSelector('#live-feed li[data-type="aidwatch.alert.acknowledged.v1"]');
+      // The table was refreshed by the action: the alert's row is still the selected one.
+      expect(
+        await page.locator('#alerts tbody tr[aria-selected="true"]', { hasText: 'access-denied' }).count(),
+      ).toBe(1);
       await page
         .locator('.history li[data-type="acknowledged"]', { hasText: 'partner asked to reschedule' })
         .waitFor();

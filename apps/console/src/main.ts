@@ -223,15 +223,25 @@ function showAlerts(): void {
     'section',
     { class: 'live' },
     h('h2', {}, 'Live events ', h('span', { id: 'event-count' }, String(seenEventIds.size))),
+    h(
+      'p',
+      { class: 'hint', id: 'live-hint' },
+      'Flags raised or cleared and alert actions as they happen, since this page opened (newest first).',
+    ),
     h('ol', { id: 'live-feed' }),
   );
+  // The detail of the alert clicked sits beside the table, at the top of the side column (in view, whatever
+  // the table's length), above the live events.
   view.replaceChildren(
     h('h1', {}, 'Alerts'),
     filters,
-    h('div', { class: 'columns' }, h('div', {}, table, detail), live),
+    h('div', { class: 'columns' }, h('div', {}, table), h('aside', { class: 'side' }, detail, live)),
   );
   void refreshAlerts();
 }
+
+/** The alert whose detail is shown: its row stays marked when the table is refreshed. */
+let selectedAlertId: string | undefined;
 
 async function refreshAlerts(): Promise<void> {
   const body = document.querySelector('#alerts tbody');
@@ -249,9 +259,14 @@ async function refreshAlerts(): Promise<void> {
       const consignments = h('td', {});
       for (const id of a.consignmentIds)
         consignments.append(h('a', { href: `#/consignments/${encodeURIComponent(id)}` }, id), ' ');
+      const selected = a.alertId === selectedAlertId;
       const row = h(
         'tr',
-        { 'data-alert-id': a.alertId, class: `status-${a.status}` },
+        {
+          'data-alert-id': a.alertId,
+          class: `status-${a.status}${selected ? ' selected' : ''}`,
+          ...(selected && { 'aria-selected': 'true' }),
+        },
         h('td', {}, h('span', { class: `badge severity-${a.severity}` }, a.severity)),
         h('td', {}, a.rule),
         consignments,
@@ -267,7 +282,15 @@ async function refreshAlerts(): Promise<void> {
         h('td', { class: 'explanation' }, a.flag.explanation),
       );
       row.addEventListener('click', (e) => {
-        if ((e.target as HTMLElement).tagName !== 'A') void showDetail(a.alertId);
+        if ((e.target as HTMLElement).tagName === 'A') return;
+        for (const other of body.querySelectorAll('tr.selected')) {
+          other.classList.remove('selected');
+          other.removeAttribute('aria-selected');
+        }
+        row.classList.add('selected');
+        row.setAttribute('aria-selected', 'true');
+        selectedAlertId = a.alertId;
+        void showDetail(a.alertId);
       });
       return row;
     }),
@@ -326,6 +349,7 @@ async function showDetail(alertId: string): Promise<void> {
       ),
     ),
   );
+  panel.scrollIntoView({ block: 'nearest' });
 }
 
 interface ConsignmentView {
