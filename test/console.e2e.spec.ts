@@ -141,6 +141,38 @@ if (!available && process.env.CI === 'true') {
       await page.waitForSelector('#map svg .land path');
       await page.waitForSelector('.timeline li.flag');
       expect(await page.locator('.quantities tbody tr').count()).toBeGreaterThan(0);
+      // Each item on its own scale (units differ): its largest quantity fills its bar.
+      const widths = await page.$$eval('.quantities tbody tr', (rows) =>
+        rows.map((row) =>
+          Math.max(...[...row.querySelectorAll('.bar')].map((b) => parseFloat((b as any).style.width))),
+        ),
+      );
+      expect(widths.every((w) => w === 100)).toBe(true);
+      // The map: every track titled with its vessel's MMSI, labels inside the map, a legend row per symbol.
+      const titles = await page.$$eval('#map svg path[data-mmsi]', (paths) =>
+        paths.map((p) => p.querySelector('title')?.textContent ?? ''),
+      );
+      expect(titles.every((t) => /\(MMSI \d{9}\)$/.test(t))).toBe(true);
+      expect(await page.locator('#map svg path.route title').textContent()).toBe('declared route');
+      const clipped = await page.$$eval(
+        '#map svg text.label',
+        (texts) =>
+          texts.filter((t) => {
+            const box = (t as any).getBBox();
+            return box.x < 0 || box.x + box.width > 900;
+          }).length,
+      );
+      expect(clipped).toBe(0);
+      const legend = await page.$$eval('#map .legend-row text', (ts) => ts.map((t) => t.textContent));
+      expect(legend).toEqual(
+        expect.arrayContaining(['declared route', 'port', 'distribution site', 'alert']),
+      );
+      // The timeline speaks plainly: no event type names, sites and ports by name.
+      const steps = await page.$$eval('.timeline li.step', (lis) => lis.map((li) => li.textContent ?? ''));
+      expect(steps.join('\n')).not.toMatch(/custody-transferred|recorded at|aidwatch\./);
+      expect(steps.join('\n')).toMatch(
+        /Delivered at Sariwon Provincial Paediatric Hospital \(KP-SHW-SARIWON-PH\)/,
+      );
       await page.screenshot({ path: path.join(OUTPUT, 'console-consignment.png'), fullPage: true });
       expect(fs.statSync(path.join(OUTPUT, 'console-consignment.png')).size).toBeGreaterThan(10_000);
     });

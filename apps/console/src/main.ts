@@ -363,6 +363,39 @@ interface ConsignmentView {
   items: Array<Record<string, string | number | boolean | null>>;
 }
 
+/** What each step of a consignment's journey is called in the timeline, in plain words. */
+const STEP_WORDS: Record<string, string> = {
+  'aidwatch.consignment.registered.v1': 'Registered',
+  'aidwatch.consignment.loaded.v1': 'Loaded on board',
+  'aidwatch.consignment.departed.v1': 'Departed',
+  'aidwatch.consignment.arrived.v1': 'Arrived',
+  'aidwatch.consignment.discharged.v1': 'Discharged',
+  'aidwatch.consignment.custody-transferred.v1': 'Handed over to the next custodian',
+  'aidwatch.delivery.recorded.v1': 'Delivered',
+  'aidwatch.verification.reported.v1': 'End-use visit by a monitor',
+  'aidwatch.verification.access-denied.v1': 'Monitor turned away',
+};
+
+/** A step in plain words, with the port or site by name (its code in brackets). */
+function stepText(
+  s: { type: string; port?: string; siteId?: string },
+  map: Pick<MapData, 'ports' | 'sites'>,
+): string {
+  const words = STEP_WORDS[s.type] ?? s.type.replace(/^aidwatch\./, '').replace(/\.v\d+$/, '');
+  const port = s.port && map.ports.find((p) => p.locode === s.port);
+  const site = s.siteId && map.sites.find((x) => x.siteId === s.siteId);
+  const where = port
+    ? ` at ${port.name} (${s.port})`
+    : s.port
+      ? ` at ${s.port}`
+      : site
+        ? ` at ${site.name} (${s.siteId})`
+        : s.siteId
+          ? ` at site ${s.siteId}`
+          : '';
+  return words + where;
+}
+
 async function showConsignment(id: string): Promise<void> {
   const view = document.getElementById('view')!;
   view.replaceChildren(h('p', {}, 'Loading…'));
@@ -378,7 +411,9 @@ async function showConsignment(id: string): Promise<void> {
     return;
   }
   const steps = ['registered', 'loaded', 'discharged', 'custody', 'delivered', 'verified'];
-  const max = Math.max(1, ...c.items.flatMap((i) => steps.map((s) => Number(i[s] ?? 0))));
+  // Each item on its own scale: items come in different units (tonnes, cartons), so one scale would compare
+  // tonnes with cartons. A bar is the step's share of the item's largest quantity.
+  const maxOf = (i: ConsignmentView['items'][number]) => Math.max(1, ...steps.map((s) => Number(i[s] ?? 0)));
   const quantities = h(
     'table',
     { class: 'quantities' },
@@ -389,13 +424,13 @@ async function showConsignment(id: string): Promise<void> {
       ...c.items.map((i) =>
         h(
           'tr',
-          {},
+          { 'data-item': String(i.itemCode) },
           h('th', {}, `${i.itemCode} (${i.unit ?? ''})`),
           ...steps.map((s) => {
             const q = i[s];
             if (q === null || q === undefined) return h('td', { class: 'empty' }, '—');
             const bar = h('span', { class: 'bar' });
-            bar.style.width = `${Math.round((Number(q) / max) * 100)}%`; // CSSOM, allowed by the page's CSP
+            bar.style.width = `${Math.round((Number(q) / maxOf(i)) * 100)}%`; // CSSOM, allowed by the page's CSP
             return h('td', {}, bar, h('span', { class: 'qty' }, String(q)));
           }),
         ),
@@ -408,7 +443,7 @@ async function showConsignment(id: string): Promise<void> {
     ...[
       ...map.steps.map((s) => ({
         at: s.at,
-        text: `${s.type.replace(/^aidwatch\.(consignment|delivery|verification)\./, '').replace(/\.v1$/, '')}${s.port ? ` at ${s.port}` : ''}${s.siteId ? ` at ${s.siteId}` : ''}`,
+        text: stepText(s, map),
         cls: 'step',
       })),
       ...map.alerts.map((a) => ({
