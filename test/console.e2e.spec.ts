@@ -170,6 +170,7 @@ if (!available && process.env.CI === 'true') {
       // The timeline speaks plainly: no event type names, sites and ports by name.
       const steps = await page.$$eval('.timeline li.step', (lis) => lis.map((li) => li.textContent ?? ''));
       expect(steps.join('\n')).not.toMatch(/custody-transferred|recorded at|aidwatch\./);
+      expect(steps[0]).toMatch(/Registered/);
       expect(steps.join('\n')).toMatch(
         /Delivered at Sariwon Provincial Paediatric Hospital \(KP-SHW-SARIWON-PH\)/,
       );

@@ -26,6 +26,9 @@ describe('npm start with the demo: the console map of the carried consignment', 
     expect(map.vessel.mmsi).toBe(DemoCast.carrier);
     expect(map.vessel.track.length).toBeGreaterThan(50);
     expect(map.partners.map((p: any) => p.mmsi)).toContain(DemoCast.designatedPartner);
+    // The partner's own encounter flag names the carrier: the carrier is still no partner of itself.
+    expect(map.partners.map((p: any) => p.mmsi)).not.toContain(DemoCast.carrier);
+    expect(map.steps[0].type).toBe('aidwatch.consignment.registered.v1');
     const encounter = map.alerts.find(
       (a: any) => a.rule === 'encounter' && a.partnerMmsi === DemoCast.designatedPartner,
     );

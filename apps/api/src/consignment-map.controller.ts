@@ -69,22 +69,26 @@ export class ConsignmentMapController {
         raisedAt: a.firstRaisedAt,
         partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
       }));
-    const partners = [...new Set(alerts.flatMap((a) => (a.partnerMmsi ? [a.partnerMmsi] : [])))];
-    const steps = facts
-      .filter((e) => e.type !== EventTypes.ConsignmentRegistered)
-      .map((e) => {
-        const ce = e.data as CloudEvent<
-          string,
-          { at?: string; port?: string; siteId?: string; lat?: number; lon?: number }
-        >;
-        return {
-          type: e.type,
-          at: ce.data.at ?? ce.time,
-          port: ce.data.port,
-          siteId: ce.data.siteId,
-          location: ce.data.lat !== undefined ? [ce.data.lon, ce.data.lat] : null,
-        };
-      });
+    // The vessels the carrier met; the partner's own encounter flag names the carrier, which is not a partner.
+    const partners = [
+      ...new Set(
+        alerts.flatMap((a) => (a.partnerMmsi && a.partnerMmsi !== c.vessel.mmsi ? [a.partnerMmsi] : [])),
+      ),
+    ];
+    // Every step of the consignment's own stream, its registration first.
+    const steps = facts.map((e) => {
+      const ce = e.data as CloudEvent<
+        string,
+        { at?: string; port?: string; siteId?: string; lat?: number; lon?: number }
+      >;
+      return {
+        type: e.type,
+        at: ce.data.at ?? ce.time,
+        port: ce.data.port,
+        siteId: ce.data.siteId,
+        location: ce.data.lat !== undefined ? [ce.data.lon, ce.data.lat] : null,
+      };
+    });
     const used = new Set([
       c.originPort,
       c.destinationPort,
