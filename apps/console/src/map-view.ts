@@ -26,6 +26,8 @@ interface Coastline {
 const SVG = 'http://www.w3.org/2000/svg';
 /** Average width of a label character at the map's label size (px in the viewBox), to keep labels inside. */
 const LABEL_CHAR_WIDTH = 7;
+/** Two fixes further apart than this (1 h; class A reports every few seconds to minutes) leave a gap. */
+const GAP_MS = 3_600_000;
 const WIDTH = 900;
 const HEIGHT = 560;
 let coastline: Promise<Coastline> | undefined;
@@ -85,14 +87,34 @@ export async function drawMap(data: MapData): Promise<SVGSVGElement> {
   }
   // The carrier first, then the vessels it met on top of it: a meeting's partner is never hidden under the
   // carrier's line. Each track is titled with the vessel's name and MMSI (a tooltip, and a name for tests).
+  // A silence longer than GAP_MS between two fixes is drawn as a gap (a thin dashed line between where the
+  // vessel went dark and where it reappeared), not as if it had been seen sailing there.
+  let gaps = 0;
   const trackOf = (track: Array<[number, number, string]>, cls: string, mmsi: string, title: string) => {
-    const line = el('path', {
-      d: path(track.map(([lon, lat]) => [lon, lat])),
-      class: cls,
-      'data-mmsi': mmsi,
-    });
+    const g = el('g', { class: `${cls}-group` });
+    let d = '';
+    for (const [i, [lon, lat, at]] of track.entries()) {
+      const previous = track[i - 1];
+      const silent = previous ? Date.parse(at) - Date.parse(previous[2]) : 0;
+      if (previous && silent > GAP_MS) {
+        const gap = el('path', {
+          d: path([
+            [previous[0], previous[1]],
+            [lon, lat],
+          ]),
+          class: 'track-gap',
+          'data-mmsi': mmsi,
+        });
+        gap.append(el('title', {}, `${title}: no position for ${(silent / 3_600_000).toFixed(1)} h`));
+        g.append(gap);
+        gaps++;
+        d += `M${x(lon).toFixed(1)},${y(lat).toFixed(1)}`;
+      } else d += `${i ? 'L' : 'M'}${x(lon).toFixed(1)},${y(lat).toFixed(1)}`;
+    }
+    const line = el('path', { d, class: cls, 'data-mmsi': mmsi });
     line.append(el('title', {}, title));
-    return line;
+    g.prepend(line);
+    return g;
   };
   if (data.vessel.track.length > 1)
     svg.append(
@@ -150,6 +172,11 @@ export async function drawMap(data: MapData): Promise<SVGSVGElement> {
     rows.push([(cy) => el('path', { d: `M10,${cy}L40,${cy}`, class: 'partner-track' }), 'vessel met at sea']);
   if (data.route.length > 1)
     rows.push([(cy) => el('path', { d: `M10,${cy}L40,${cy}`, class: 'route' }), 'declared route']);
+  if (gaps > 0)
+    rows.push([
+      (cy) => el('path', { d: `M10,${cy}L40,${cy}`, class: 'track-gap' }),
+      'AIS gap (no positions)',
+    ]);
   if (data.ports.length > 0)
     rows.push([(cy) => el('rect', { x: 21, y: cy - 4, width: 8, height: 8, class: 'port' }), 'port']);
   if (data.sites.length > 0)
