@@ -23,7 +23,8 @@ COPY --from=build /app/scripts/register-paths.js scripts/register-paths.js
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/docs docs
-RUN mkdir -p /app/data /app/access && chown node:node /app/data /app/access
+# prometheus-key: docker-compose's volume for Prometheus's operator key (created by `aidwatch keys create --key-file`).
+RUN mkdir -p /app/data /app/access /app/prometheus-key && chown node:node /app/data /app/access /app/prometheus-key
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \

@@ -1,3 +1,5 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Topics } from '@aidwatch/domain';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
@@ -17,7 +19,7 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
   let broker: KafkaBroker;
   let system: TestSystem;
   let consumer: Consumer;
-  const received: Array<{ key: string | null; type: string; data: any }> = [];
+  const received: Array<{ key: string | null; type: string; data: any; event: any }> = [];
 
   beforeAll(async () => {
     broker = await getKafkaBroker();
@@ -31,7 +33,7 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const event = JSON.parse(message.value?.toString() ?? '{}');
-        received.push({ key: message.key?.toString() ?? null, type: event.type, data: event.data });
+        received.push({ key: message.key?.toString() ?? null, type: event.type, data: event.data, event });
       },
     });
     system = await startTestSystem({
@@ -65,6 +67,8 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
     );
     for (const [action, body] of [
       ['acknowledge', {}],
+      ['assign', { assignee: 'monitoring desk' }],
+      ['comments', { comment: 'calling the site' }],
       ['resolve', { note: 'visit took place after all' }],
     ] as const) {
       const res = await system.fetch(`${system.url}/alerts/${alert.alertId}/${action}`, {
@@ -73,25 +77,58 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(action === 'comments' ? 201 : 200);
     }
     const lifecycle = await eventually(
       async () => {
         const mine = received.filter(
           (r) => r.type.startsWith('aidwatch.alert.') && r.data.alertId === alert.alertId,
         );
-        return mine.length >= 2 ? mine : undefined;
+        return mine.length >= 4 ? mine : undefined;
       },
       30_000,
       'lifecycle events on Kafka',
     );
     expect(lifecycle.map((r) => [r.type, r.key, r.data.alert.status])).toEqual([
       ['aidwatch.alert.acknowledged.v1', story.consignmentId, 'acknowledged'],
+      ['aidwatch.alert.assigned.v1', story.consignmentId, 'acknowledged'],
+      ['aidwatch.alert.commented.v1', story.consignmentId, 'acknowledged'],
       ['aidwatch.alert.resolved.v1', story.consignmentId, 'resolved'],
     ]);
-    expect(lifecycle[1].data.note).toBe('visit took place after all');
+    expect(lifecycle[3].data.note).toBe('visit took place after all');
     expect(received.some((r) => r.type === 'aidwatch.flag.raised.v1' && r.key === story.consignmentId)).toBe(
       true,
     );
+  });
+
+  it('every message on the topic matches its message in the served AsyncAPI document', async () => {
+    const document = (await (await system.fetch(`${system.url}/docs/asyncapi`)).json()) as {
+      components: { messages: Record<string, { title: string; payload: object }> };
+    };
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const byType = new Map(
+      Object.values(document.components.messages).map((m) => [m.title, ajv.compile(m.payload)]),
+    );
+    // This run's messages only: the topic of a shared broker holds other runs' too.
+    const mine = received.filter(
+      (r) => r.key === story.consignmentId || r.data?.consignmentIds?.includes(story.consignmentId),
+    );
+    expect(mine.length).toBeGreaterThan(4);
+    const types = new Set(mine.map((r) => r.type));
+    for (const type of [
+      'aidwatch.flag.raised.v1',
+      'aidwatch.alert.acknowledged.v1',
+      'aidwatch.alert.assigned.v1',
+      'aidwatch.alert.commented.v1',
+      'aidwatch.alert.resolved.v1',
+    ])
+      expect(types).toContain(type);
+    const failures = mine.flatMap((r) => {
+      const validate = byType.get(r.type);
+      if (!validate) return [`${r.type}: not in the AsyncAPI document`];
+      return validate(r.event) ? [] : [`${r.type} ${r.event.id}: ${ajv.errorsText(validate.errors)}`];
+    });
+    expect(failures).toEqual([]);
   });
 });

@@ -72,6 +72,19 @@ if (!available && process.env.CI === 'true') {
       await page.waitForSelector('#live-feed li[data-type="aidwatch.flag.raised.v1"]');
 
       await row.click();
+      // The detail opens beside the table, in view (not below the whole table), and the row is marked.
+      await page.locator('#alert-detail h2', { hasText: 'access-denied' }).waitFor();
+      expect(await row.getAttribute('aria-selected')).toBe('true');
+      expect(await page.locator('aside.side #alert-detail').count()).toBe(1);
+      const inView = await page
+        .locator('#alert-detail')
+        .evaluate(
+          (el) =>
+            el.getBoundingClientRect().top >= 0 &&
+            el.getBoundingClientRect().top < (globalThis as any).innerHeight,
+        );
+      expect(inView).toBe(true);
+      expect(await page.locator('#live-hint').textContent()).toMatch(/since this page opened/);
       await page.fill('#action-note', 'partner asked to reschedule the visit');
       await page.click('#acknowledge');
       await page
@@ -79,6 +92,10 @@ if (!available && process.env.CI === 'true') {
         .locator('td.status', { hasText: 'acknowledged' })
         .waitFor();
       await page.waitForSelector('#live-feed li[data-type="aidwatch.alert.acknowledged.v1"]');
+      // The table was refreshed by the action: the alert's row is still the selected one.
+      expect(
+        await page.locator('#alerts tbody tr[aria-selected="true"]', { hasText: 'access-denied' }).count(),
+      ).toBe(1);
       await page
         .locator('.history li[data-type="acknowledged"]', { hasText: 'partner asked to reschedule' })
         .waitFor();
@@ -124,6 +141,39 @@ if (!available && process.env.CI === 'true') {
       await page.waitForSelector('#map svg .land path');
       await page.waitForSelector('.timeline li.flag');
       expect(await page.locator('.quantities tbody tr').count()).toBeGreaterThan(0);
+      // Each item on its own scale (units differ): its largest quantity fills its bar.
+      const widths = await page.$$eval('.quantities tbody tr', (rows) =>
+        rows.map((row) =>
+          Math.max(...[...row.querySelectorAll('.bar')].map((b) => parseFloat((b as any).style.width))),
+        ),
+      );
+      expect(widths.every((w) => w === 100)).toBe(true);
+      // The map: every track titled with its vessel's MMSI, labels inside the map, a legend row per symbol.
+      const titles = await page.$$eval('#map svg path[data-mmsi]', (paths) =>
+        paths.map((p) => p.querySelector('title')?.textContent ?? ''),
+      );
+      expect(titles.every((t) => /\(MMSI \d{9}\)$/.test(t))).toBe(true);
+      expect(await page.locator('#map svg path.route title').textContent()).toBe('declared route');
+      const clipped = await page.$$eval(
+        '#map svg text.label',
+        (texts) =>
+          texts.filter((t) => {
+            const box = (t as any).getBBox();
+            return box.x < 0 || box.x + box.width > 900;
+          }).length,
+      );
+      expect(clipped).toBe(0);
+      const legend = await page.$$eval('#map .legend-row text', (ts) => ts.map((t) => t.textContent));
+      expect(legend).toEqual(
+        expect.arrayContaining(['declared route', 'port', 'distribution site', 'alert']),
+      );
+      // The timeline speaks plainly: no event type names, sites and ports by name.
+      const steps = await page.$$eval('.timeline li.step', (lis) => lis.map((li) => li.textContent ?? ''));
+      expect(steps.join('\n')).not.toMatch(/custody-transferred|recorded at|aidwatch\./);
+      expect(steps[0]).toMatch(/Registered/);
+      expect(steps.join('\n')).toMatch(
+        /Delivered at Sariwon Provincial Paediatric Hospital \(KP-SHW-SARIWON-PH\)/,
+      );
       await page.screenshot({ path: path.join(OUTPUT, 'console-consignment.png'), fullPage: true });
       expect(fs.statSync(path.join(OUTPUT, 'console-consignment.png')).size).toBeGreaterThan(10_000);
     });

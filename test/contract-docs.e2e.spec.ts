@@ -40,6 +40,16 @@ describe('the machine-readable contract, served', () => {
     const schema = (await res.json()) as { required: string[] };
     expect(schema.required).toEqual(expect.arrayContaining(['mmsi', 'lat', 'lon', 'at']));
     expect((await system.fetch(`${system.url}/docs/asyncapi/schemas/nothing.json`)).status).toBe(404);
+    // What AidWatch sends, too: flags (under the contract's name) and the alert lifecycle.
+    for (const type of [
+      'aidwatch.flag.raised.v1',
+      'aidwatch.flag.cleared.v1',
+      'aidwatch.alert.resolved.v1',
+    ]) {
+      expect(index.schemas).toContain(`/docs/asyncapi/schemas/${type}.json`);
+      const served = await system.fetch(`${system.url}/docs/asyncapi/schemas/${type}.data.json`);
+      expect(served.status).toBe(200);
+    }
   });
 
   it('asks for a credential, as every endpoint but /health does', async () => {

@@ -12,7 +12,17 @@ import {
 } from '@nestjs/common';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { grantProblems, Roles, type ApiKeyStore, type Role } from '@aidwatch/access';
-import { Allow, API_KEY_STORE, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import {
+  Allow,
+  API_KEY_STORE,
+  ApiError,
+  queryValidationPipe,
+  ApiJsonBodyFrom,
+  ApiJsonResponse,
+  ApiSummary,
+} from '@aidwatch/runtime';
+import { ApiKeysSchema, CreatedApiKeySchema } from './api-schemas';
+import { ApiResponse } from '@nestjs/swagger';
 
 export class CreateKeyBody {
   @IsIn(Roles)
@@ -52,6 +62,9 @@ export class AdminKeysController {
 
   @Post()
   @HttpCode(HttpStatus.CREATED)
+  @ApiSummary('Create an API key {role, tenant?, sources?, monitorId?, label?}; the key is shown once')
+  @ApiJsonBodyFrom(CreateKeyBody)
+  @ApiJsonResponse(201, CreatedApiKeySchema, 'the key record and the key')
   create(@Body() body: CreateKeyBody) {
     const problems = grantProblems(body);
     if (problems.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid key request', problems);
@@ -66,12 +79,16 @@ export class AdminKeysController {
   }
 
   @Get()
+  @ApiSummary('API keys, never their secrets')
+  @ApiJsonResponse(200, ApiKeysSchema, 'every key, revoked ones included')
   list() {
     return { items: this.keys.list() };
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiSummary('Revoke an API key (takes effect at once)')
+  @ApiResponse({ status: 204, description: 'revoked' })
   revoke(@Param('id') id: string) {
     if (!this.keys.revoke(id)) throw new ApiError(HttpStatus.NOT_FOUND, `key ${id} not found`);
   }

@@ -10,7 +10,7 @@ import {
   Req,
   UsePipes,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   AlertConflictError,
@@ -20,7 +20,7 @@ import {
   type Alert,
   type AlertCommand,
 } from '@aidwatch/alerts';
-import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { Allow, ApiError, queryValidationPipe, ApiJsonResponse } from '@aidwatch/runtime';
 import { WrongExpectedRevisionError } from '@aidwatch/event-store';
 import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
@@ -28,6 +28,7 @@ import { AlertsService, UnknownAlertError } from './alerts.service';
 import { callerOf } from './principal';
 import { RedactionService } from './redaction.service';
 import { TenancyService } from './tenancy.service';
+import { AlertGroupsSchema, AlertSchema, AlertsPageSchema } from './api-schemas';
 
 /** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
 @ApiTags('Alerts')
@@ -44,6 +45,7 @@ export class AlertActionsController {
 
   @Get()
   @ApiOperation({ summary: 'Alerts (one per problem), newest first, with filters' })
+  @ApiJsonResponse(200, AlertsPageSchema, 'the alerts the caller may see')
   list(@Req() req: Request, @Query() query: AlertListQuery) {
     const filter = alertFilterOf(query);
     const errors = filterErrors(filter);
@@ -68,6 +70,7 @@ export class AlertActionsController {
 
   @Get('groups')
   @ApiOperation({ summary: 'Open alerts grouped by consignment: counts per status and the highest severity' })
+  @ApiJsonResponse(200, AlertGroupsSchema, 'one group per consignment, most severe first')
   groups(@Req() req: Request) {
     const caller = callerOf(req);
     const groups = new Map<
@@ -111,6 +114,7 @@ export class AlertActionsController {
 
   @Get(':alertId')
   @ApiOperation({ summary: 'One alert with its flags and history (who, when, why)' })
+  @ApiJsonResponse(200, AlertSchema, 'the alert with its flag ids and history')
   get(@Req() req: Request, @Param('alertId') alertId: string) {
     return this.view(this.visible(req, alertId), new Date().toISOString(), true, callerOf(req).tenant);
   }
@@ -118,6 +122,12 @@ export class AlertActionsController {
   @Post(':alertId/acknowledge')
   @HttpCode(200)
   @ApiOperation({ summary: 'firing → acknowledged' })
+  @ApiJsonResponse(200, AlertSchema, 'the alert after the action')
+  @ApiResponse({
+    status: 409,
+    description: 'the alert changed meanwhile, or the action does not apply to its state',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  })
   acknowledge(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: AcknowledgeBody) {
     return this.act(req, alertId, (by, at) => ({ kind: 'acknowledge', by, at, note: body.note }));
   }
@@ -125,6 +135,7 @@ export class AlertActionsController {
   @Post(':alertId/resolve')
   @HttpCode(200)
   @ApiOperation({ summary: '→ resolved, with a note saying why (re-opens on new evidence)' })
+  @ApiJsonResponse(200, AlertSchema, 'the alert after the action')
   resolve(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: ResolveBody) {
     return this.act(req, alertId, (by, at) => ({ kind: 'resolve', by, at, note: body.note }));
   }
@@ -132,6 +143,7 @@ export class AlertActionsController {
   @Post(':alertId/assign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign to a person or team' })
+  @ApiJsonResponse(200, AlertSchema, 'the alert after the action')
   assign(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: AssignBody) {
     return this.act(req, alertId, (by, at) => ({
       kind: 'assign',
@@ -145,6 +157,7 @@ export class AlertActionsController {
   @Post(':alertId/comments')
   @HttpCode(201)
   @ApiOperation({ summary: 'Add a comment to the history' })
+  @ApiJsonResponse(201, AlertSchema, 'the alert with the comment in its history')
   comment(@Req() req: Request, @Param('alertId') alertId: string, @Body() body: CommentBody) {
     return this.act(req, alertId, (by, at) => ({ kind: 'comment', by, at, note: body.comment }));
   }

@@ -132,6 +132,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
       onError: (error, event) =>
         logger.error({ err: error, eventId: event?.id }, 'alert book projection stopped'),
     });
+    metrics.watchAlerts(() => [...this.book.all()].map((a) => ({ status: a.status, severity: a.severity })));
     health.register('alertBook', () => {
       const status = this.runner.status();
       return { ok: status.running, detail: { ...status } };

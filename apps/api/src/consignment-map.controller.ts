@@ -11,11 +11,12 @@ import {
 } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
-import { Allow, ApiError } from '@aidwatch/runtime';
+import { Allow, ApiError, ApiJsonResponse } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { RedactionService } from './redaction.service';
+import { ConsignmentMapSchema } from './api-schemas';
 
 const MAX_TRACK_POINTS = 600;
 
@@ -40,6 +41,7 @@ export class ConsignmentMapController {
     summary:
       'Track, encounter partners, ports, sites and alerts of a consignment (GeoJSON-order coordinates: [lon, lat])',
   })
+  @ApiJsonResponse(200, ConsignmentMapSchema, 'what a map draws, [lon, lat] coordinates')
   async map(@Req() req: Request, @Param('id') id: string) {
     const facts = await this.store.readStream(StreamNames.consignment(id));
     const registered = facts.find((e) => e.type === EventTypes.ConsignmentRegistered)?.data as
@@ -70,22 +72,26 @@ export class ConsignmentMapController {
         raisedAt: a.firstRaisedAt,
         partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
       }));
-    const partners = [...new Set(alerts.flatMap((a) => (a.partnerMmsi ? [a.partnerMmsi] : [])))];
-    const steps = facts
-      .filter((e) => e.type !== EventTypes.ConsignmentRegistered)
-      .map((e) => {
-        const ce = e.data as CloudEvent<
-          string,
-          { at?: string; port?: string; siteId?: string; lat?: number; lon?: number }
-        >;
-        return {
-          type: e.type,
-          at: ce.data.at ?? ce.time,
-          port: ce.data.port,
-          siteId: ce.data.siteId,
-          location: ce.data.lat !== undefined ? [ce.data.lon, ce.data.lat] : null,
-        };
-      });
+    // The vessels the carrier met; the partner's own encounter flag names the carrier, which is not a partner.
+    const partners = [
+      ...new Set(
+        alerts.flatMap((a) => (a.partnerMmsi && a.partnerMmsi !== c.vessel.mmsi ? [a.partnerMmsi] : [])),
+      ),
+    ];
+    // Every step of the consignment's own stream, its registration first.
+    const steps = facts.map((e) => {
+      const ce = e.data as CloudEvent<
+        string,
+        { at?: string; port?: string; siteId?: string; lat?: number; lon?: number }
+      >;
+      return {
+        type: e.type,
+        at: ce.data.at ?? ce.time,
+        port: ce.data.port,
+        siteId: ce.data.siteId,
+        location: ce.data.lat !== undefined ? [ce.data.lon, ce.data.lat] : null,
+      };
+    });
     const used = new Set([
       c.originPort,
       c.destinationPort,

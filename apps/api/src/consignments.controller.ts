@@ -2,7 +2,15 @@ import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@ne
 import { seesConsignment, tenantScopeOf, type Principal } from '@aidwatch/access';
 import { consignmentAsOf, consignmentTimeline } from '@aidwatch/audit';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
-import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
+import {
+  Allow,
+  ApiError,
+  CurrentPrincipal,
+  queryValidationPipe,
+  ApiJsonResponse,
+  ApiQueryFrom,
+  ApiSummary,
+} from '@aidwatch/runtime';
 import { ConsignmentQuery, ConsignmentsQuery, TimelineQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
 import { RedactionService } from './redaction.service';
@@ -12,6 +20,7 @@ const tenantOf = (principal: Principal): string | undefined => {
   const scope = tenantScopeOf(principal);
   return scope.kind === 'tenant' ? scope.tenant : undefined;
 };
+import { ConsignmentSchema, ConsignmentsPageSchema, TimelineSchema } from './api-schemas';
 
 @Controller('consignments')
 @Allow('dashboard', 'monitor', 'operator')
@@ -24,6 +33,16 @@ export class ConsignmentsController {
   ) {}
 
   @Get()
+  @ApiSummary('Consignments visible to the caller, filtered by risk level and lifecycle state')
+  @ApiQueryFrom(ConsignmentsQuery, {
+    risk: 'highest severity among open flags (none: no open flag)',
+    status: 'lifecycle state; unregistered: events but no registration yet (operators only)',
+  })
+  @ApiJsonResponse(
+    200,
+    ConsignmentsPageSchema,
+    'the consignments, with quantities per item per step and the count of open flags',
+  )
   list(@Query() query: ConsignmentsQuery, @CurrentPrincipal() principal: Principal) {
     const scope = tenantScopeOf(principal);
     const tenantOf = this.readModel.tenantOf;
@@ -43,6 +62,13 @@ export class ConsignmentsController {
 
   /** The consignment now (the live read model) or `?asOf=` as it was known then (the same fold, replayed). */
   @Get(':id')
+  @ApiSummary(
+    'One consignment: state, quantities per item per step, open flags, risk level; ?asOf= as known then',
+  )
+  @ApiQueryFrom(ConsignmentQuery, {
+    asOf: 'the state as AidWatch knew it then: events recorded at or before this RFC 3339 time with a zone',
+  })
+  @ApiJsonResponse(200, ConsignmentSchema, 'the consignment (with asOf when asked)')
   async get(
     @Param('id') id: string,
     @Query() query: ConsignmentQuery,
@@ -65,6 +91,14 @@ export class ConsignmentsController {
    * store order; `?after=` (from `next`) pages forwards, `?before=` (from `previous`) backwards.
    */
   @Get(':id/timeline')
+  @ApiSummary(
+    "A consignment's timeline: its events, its exemption's, its flags and its vessel's while on board, paged",
+  )
+  @ApiQueryFrom(TimelineQuery, {
+    after: 'a position from next: the page after it',
+    before: 'a position from previous: the page before it',
+  })
+  @ApiJsonResponse(200, TimelineSchema, 'one page of the timeline, in store order')
   async timeline(
     @Param('id') id: string,
     @Query() query: TimelineQuery,

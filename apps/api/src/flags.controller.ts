@@ -1,10 +1,19 @@
 import { Controller, Get, HttpStatus, Query, UsePipes } from '@nestjs/common';
 import { UnknownCursorError } from '@aidwatch/projections';
 import { seesFlag, tenantScopeOf, type Principal } from '@aidwatch/access';
-import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
+import {
+  Allow,
+  ApiError,
+  CurrentPrincipal,
+  queryValidationPipe,
+  ApiJsonResponse,
+  ApiQueryFrom,
+  ApiSummary,
+} from '@aidwatch/runtime';
 import { FlagsQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
 import { RedactionService } from './redaction.service';
+import { FlagsPageSchema } from './api-schemas';
 
 @Controller('flags')
 @Allow('dashboard', 'operator')
@@ -16,6 +25,12 @@ export class FlagsController {
   ) {}
 
   @Get()
+  @ApiSummary('Risk flags in the order raised, with filters; next is the cursor for after')
+  @ApiQueryFrom(FlagsQuery, {
+    after: 'the cursor (next) of the previous page',
+    mmsi: 'flags about this vessel, or naming consignments it carries',
+  })
+  @ApiJsonResponse(200, FlagsPageSchema, 'one page of flags, each with its status and cursor')
   list(@Query() query: FlagsQuery, @CurrentPrincipal() principal: Principal) {
     const scope = tenantScopeOf(principal);
     const tenantOf = this.readModel.tenantOf;

@@ -8,11 +8,12 @@ import {
   type Matcher,
   type Silence,
 } from '@aidwatch/alerts';
-import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { Allow, ApiError, queryValidationPipe, ApiJsonResponse } from '@aidwatch/runtime';
 import { SilenceBody } from './alert.dto';
 import { AlertsService, UnknownSilenceError } from './alerts.service';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
+import { SilenceSchema, SilencesSchema } from './api-schemas';
 
 /** Silences: mute notifications of the alerts their matchers select, until they expire. */
 @ApiTags('Alerts')
@@ -28,6 +29,7 @@ export class SilencesController {
 
   @Get()
   @ApiOperation({ summary: 'Silences with their state (pending, active, expired)' })
+  @ApiJsonResponse(200, SilencesSchema, 'silences the caller owns, with their state')
   list(@Req() req: Request) {
     const now = new Date().toISOString();
     const caller = callerOf(req);
@@ -41,6 +43,7 @@ export class SilencesController {
 
   @Post()
   @ApiOperation({ summary: 'Create a silence: matchers (all must match), endsAt, comment' })
+  @ApiJsonResponse(201, SilenceSchema, 'the silence, with its state')
   async create(@Req() req: Request, @Body() body: SilenceBody) {
     const principal = callerOf(req);
     const now = new Date().toISOString();
@@ -69,6 +72,7 @@ export class SilencesController {
 
   @Delete(':silenceId')
   @ApiOperation({ summary: 'Expire a silence now' })
+  @ApiJsonResponse(200, SilenceSchema, 'the silence, expired')
   async expire(@Req() req: Request, @Param('silenceId') silenceId: string) {
     const principal = callerOf(req);
     const silence = this.alerts.book.silence(silenceId);

@@ -1,9 +1,18 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@nestjs/common';
 import { seesFlag, seesTenant, tenantScopeOf, type Principal, type TenantScope } from '@aidwatch/access';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
-import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
+import {
+  Allow,
+  ApiError,
+  CurrentPrincipal,
+  queryValidationPipe,
+  ApiJsonResponse,
+  ApiQueryFrom,
+  ApiSummary,
+} from '@aidwatch/runtime';
 import { StreamQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
+import { StreamSchema } from './api-schemas';
 
 /**
  * The stored history (audit trail) of one stream. An operator reads any stream; a dashboard reads the
@@ -21,6 +30,16 @@ export class StreamsController {
   ) {}
 
   @Get(':streamId')
+  @ApiSummary('The stored history (audit trail) of one stream, with its hash chain links')
+  @ApiQueryFrom(StreamQuery, {
+    from: 'the first revision to read',
+    direction: 'forwards (oldest first, default) or backwards',
+  })
+  @ApiJsonResponse(
+    200,
+    StreamSchema,
+    'the events the caller may see, with revision, position and chain metadata',
+  )
   async get(
     @Param('streamId') streamId: string,
     @Query() query: StreamQuery,

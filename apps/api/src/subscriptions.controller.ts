@@ -12,16 +12,23 @@ import {
   Req,
   UsePipes,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { filterErrors, type AlertFilter, type BoundingBox } from '@aidwatch/alerts';
-import { Allow, ApiError, queryValidationPipe } from '@aidwatch/runtime';
+import { Allow, ApiError, queryValidationPipe, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { filterListLimit } from './alert.dto';
 import { DeliveriesQuery, ReplayBody, SubscriptionBody } from './subscription.dto';
 import type { WebhookDelivery, WebhookSubscription } from './webhook.store';
 import { WebhooksService } from './webhooks.service';
+import {
+  CreatedSubscriptionSchema,
+  DeliveriesSchema,
+  DeliveryWithAttemptsSchema,
+  SubscriptionSchema,
+  SubscriptionsSchema,
+} from './api-schemas';
 
 /** Webhook subscriptions (CONTRACT "Alert subscriptions"), their deliveries, attempts and replay. */
 @ApiTags('Alert subscriptions')
@@ -37,6 +44,7 @@ export class SubscriptionsController {
 
   @Post()
   @ApiOperation({ summary: 'Register a webhook {url, secret?, filters?}; the secret is returned once' })
+  @ApiJsonResponse(201, CreatedSubscriptionSchema, 'the subscription and its signing secret (shown once)')
   async create(@Req() req: Request, @Body() body: SubscriptionBody) {
     const principal = callerOf(req);
     const target = await webhookTargetProblem(body.url, this.webhooks.allowPrivateTargets);
@@ -60,6 +68,7 @@ export class SubscriptionsController {
 
   @Get()
   @ApiOperation({ summary: 'Subscriptions visible to the caller' })
+  @ApiJsonResponse(200, SubscriptionsSchema, 'subscriptions, never their secrets')
   list(@Req() req: Request) {
     const caller = callerOf(req);
     return {
@@ -71,18 +80,23 @@ export class SubscriptionsController {
   }
 
   @Get(':id')
+  @ApiSummary('One subscription (never its secret)')
+  @ApiJsonResponse(200, SubscriptionSchema, 'the subscription')
   get(@Req() req: Request, @Param('id') id: string) {
     return view(this.owned(req, id));
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiSummary('Delete a subscription: no further deliveries')
+  @ApiResponse({ status: 204, description: 'deleted' })
   remove(@Req() req: Request, @Param('id') id: string) {
     this.webhooks.unsubscribe(this.owned(req, id).subscriptionId);
   }
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Deliveries of a subscription (pending, delivered, dead), oldest first' })
+  @ApiJsonResponse(200, DeliveriesSchema, 'deliveries, oldest first')
   deliveries(@Req() req: Request, @Param('id') id: string, @Query() query: DeliveriesQuery) {
     this.owned(req, id);
     return { items: this.webhooks.store.deliveries(id, query.status, 1000).map(deliveryView) };
@@ -90,6 +104,7 @@ export class SubscriptionsController {
 
   @Get(':id/deliveries/:deliveryId')
   @ApiOperation({ summary: 'One delivery with every attempt (time, HTTP status, error, duration)' })
+  @ApiJsonResponse(200, DeliveryWithAttemptsSchema, 'the delivery, its payload and every attempt')
   delivery(@Req() req: Request, @Param('id') id: string, @Param('deliveryId') deliveryId: string) {
     this.owned(req, id);
     const d = this.webhooks.store.delivery(deliveryId);
@@ -105,6 +120,11 @@ export class SubscriptionsController {
   @Post(':id/replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue dead deliveries again (all, or those listed)' })
+  @ApiJsonResponse(
+    202,
+    { type: 'object', required: ['replayed'], properties: { replayed: { type: 'integer', minimum: 0 } } },
+    'how many dead deliveries were queued again',
+  )
   replay(@Req() req: Request, @Param('id') id: string, @Body() body: ReplayBody) {
     this.owned(req, id);
     return { replayed: this.webhooks.replay(id, body?.deliveryIds) };

@@ -115,6 +115,17 @@ export class WebhookStore {
     return result.changes > 0;
   }
 
+  /** How many deliveries of every subscription are in each status (for the deliveries gauge). */
+  countsByStatus(): Partial<Record<DeliveryStatus, number>> {
+    const rows = this.db
+      .prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status')
+      .all() as Array<{
+      status: DeliveryStatus;
+      n: number;
+    }>;
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   /** The next pending delivery of a subscription due at `now` (oldest first), or the time the next one is due. */
   nextDue(subscriptionId: string, now: string): { due?: WebhookDelivery; nextAt?: string } {
     const due = this.db

@@ -14,7 +14,7 @@ import {
 import { publishedForm, publishedTypeOf } from '@aidwatch/domain';
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
-import type { Logger } from '@aidwatch/observability';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
 import type { ApiKeyStore } from '@aidwatch/access';
 import { API_KEY_STORE, APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
@@ -110,8 +110,10 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     alerts: AlertsService,
     @Inject(API_KEY_STORE) keys: ApiKeyStore,
     redaction: RedactionService,
+    private readonly metrics: AidwatchMetrics,
   ) {
     this.store = new WebhookStore(config.webhooks.path);
+    metrics.watchWebhookDeliveries(() => this.store.countsByStatus());
     this.policy = config.webhooks;
     this.timeoutMs = config.webhooks.timeoutMs;
     this.allowPrivateTargets = config.webhooks.allowPrivateTargets;
@@ -234,9 +236,11 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     const record = { attempt, at: at.toISOString(), statusCode, error, durationMs: Date.now() - started };
     if (!error) {
       this.store.recordAttempt(d.deliveryId, record, { status: 'delivered' });
+      this.metrics.webhookAttempts.inc({ outcome: 'delivered' });
       return;
     }
     const delay = retryDelayMs(this.policy, attempt, Math.random());
+    this.metrics.webhookAttempts.inc({ outcome: delay === undefined ? 'dead' : 'retry' });
     if (delay === undefined) {
       this.store.recordAttempt(d.deliveryId, record, { status: 'dead' });
       this.logger.warn(

@@ -223,15 +223,25 @@ function showAlerts(): void {
     'section',
     { class: 'live' },
     h('h2', {}, 'Live events ', h('span', { id: 'event-count' }, String(seenEventIds.size))),
+    h(
+      'p',
+      { class: 'hint', id: 'live-hint' },
+      'Flags raised or cleared and alert actions as they happen, since this page opened (newest first).',
+    ),
     h('ol', { id: 'live-feed' }),
   );
+  // The detail of the alert clicked sits beside the table, at the top of the side column (in view, whatever
+  // the table's length), above the live events.
   view.replaceChildren(
     h('h1', {}, 'Alerts'),
     filters,
-    h('div', { class: 'columns' }, h('div', {}, table, detail), live),
+    h('div', { class: 'columns' }, h('div', {}, table), h('aside', { class: 'side' }, detail, live)),
   );
   void refreshAlerts();
 }
+
+/** The alert whose detail is shown: its row stays marked when the table is refreshed. */
+let selectedAlertId: string | undefined;
 
 async function refreshAlerts(): Promise<void> {
   const body = document.querySelector('#alerts tbody');
@@ -249,9 +259,14 @@ async function refreshAlerts(): Promise<void> {
       const consignments = h('td', {});
       for (const id of a.consignmentIds)
         consignments.append(h('a', { href: `#/consignments/${encodeURIComponent(id)}` }, id), ' ');
+      const selected = a.alertId === selectedAlertId;
       const row = h(
         'tr',
-        { 'data-alert-id': a.alertId, class: `status-${a.status}` },
+        {
+          'data-alert-id': a.alertId,
+          class: `status-${a.status}${selected ? ' selected' : ''}`,
+          ...(selected && { 'aria-selected': 'true' }),
+        },
         h('td', {}, h('span', { class: `badge severity-${a.severity}` }, a.severity)),
         h('td', {}, a.rule),
         consignments,
@@ -267,7 +282,15 @@ async function refreshAlerts(): Promise<void> {
         h('td', { class: 'explanation' }, a.flag.explanation),
       );
       row.addEventListener('click', (e) => {
-        if ((e.target as HTMLElement).tagName !== 'A') void showDetail(a.alertId);
+        if ((e.target as HTMLElement).tagName === 'A') return;
+        for (const other of body.querySelectorAll('tr.selected')) {
+          other.classList.remove('selected');
+          other.removeAttribute('aria-selected');
+        }
+        row.classList.add('selected');
+        row.setAttribute('aria-selected', 'true');
+        selectedAlertId = a.alertId;
+        void showDetail(a.alertId);
       });
       return row;
     }),
@@ -326,6 +349,7 @@ async function showDetail(alertId: string): Promise<void> {
       ),
     ),
   );
+  panel.scrollIntoView({ block: 'nearest' });
 }
 
 interface ConsignmentView {
@@ -337,6 +361,39 @@ interface ConsignmentView {
   originPort: string | null;
   destinationPort: string | null;
   items: Array<Record<string, string | number | boolean | null>>;
+}
+
+/** What each step of a consignment's journey is called in the timeline, in plain words. */
+const STEP_WORDS: Record<string, string> = {
+  'aidwatch.consignment.registered.v1': 'Registered',
+  'aidwatch.consignment.loaded.v1': 'Loaded on board',
+  'aidwatch.consignment.departed.v1': 'Departed',
+  'aidwatch.consignment.arrived.v1': 'Arrived',
+  'aidwatch.consignment.discharged.v1': 'Discharged',
+  'aidwatch.consignment.custody-transferred.v1': 'Handed over to the next custodian',
+  'aidwatch.delivery.recorded.v1': 'Delivered',
+  'aidwatch.verification.reported.v1': 'End-use visit by a monitor',
+  'aidwatch.verification.access-denied.v1': 'Monitor turned away',
+};
+
+/** A step in plain words, with the port or site by name (its code in brackets). */
+function stepText(
+  s: { type: string; port?: string; siteId?: string },
+  map: Pick<MapData, 'ports' | 'sites'>,
+): string {
+  const words = STEP_WORDS[s.type] ?? s.type.replace(/^aidwatch\./, '').replace(/\.v\d+$/, '');
+  const port = s.port && map.ports.find((p) => p.locode === s.port);
+  const site = s.siteId && map.sites.find((x) => x.siteId === s.siteId);
+  const where = port
+    ? ` at ${port.name} (${s.port})`
+    : s.port
+      ? ` at ${s.port}`
+      : site
+        ? ` at ${site.name} (${s.siteId})`
+        : s.siteId
+          ? ` at site ${s.siteId}`
+          : '';
+  return words + where;
 }
 
 async function showConsignment(id: string): Promise<void> {
@@ -354,7 +411,9 @@ async function showConsignment(id: string): Promise<void> {
     return;
   }
   const steps = ['registered', 'loaded', 'discharged', 'custody', 'delivered', 'verified'];
-  const max = Math.max(1, ...c.items.flatMap((i) => steps.map((s) => Number(i[s] ?? 0))));
+  // Each item on its own scale: items come in different units (tonnes, cartons), so one scale would compare
+  // tonnes with cartons. A bar is the step's share of the item's largest quantity.
+  const maxOf = (i: ConsignmentView['items'][number]) => Math.max(1, ...steps.map((s) => Number(i[s] ?? 0)));
   const quantities = h(
     'table',
     { class: 'quantities' },
@@ -365,13 +424,13 @@ async function showConsignment(id: string): Promise<void> {
       ...c.items.map((i) =>
         h(
           'tr',
-          {},
+          { 'data-item': String(i.itemCode) },
           h('th', {}, `${i.itemCode} (${i.unit ?? ''})`),
           ...steps.map((s) => {
             const q = i[s];
             if (q === null || q === undefined) return h('td', { class: 'empty' }, '—');
             const bar = h('span', { class: 'bar' });
-            bar.style.width = `${Math.round((Number(q) / max) * 100)}%`; // CSSOM, allowed by the page's CSP
+            bar.style.width = `${Math.round((Number(q) / maxOf(i)) * 100)}%`; // CSSOM, allowed by the page's CSP
             return h('td', {}, bar, h('span', { class: 'qty' }, String(q)));
           }),
         ),
@@ -384,7 +443,7 @@ async function showConsignment(id: string): Promise<void> {
     ...[
       ...map.steps.map((s) => ({
         at: s.at,
-        text: `${s.type.replace(/^aidwatch\.(consignment|delivery|verification)\./, '').replace(/\.v1$/, '')}${s.port ? ` at ${s.port}` : ''}${s.siteId ? ` at ${s.siteId}` : ''}`,
+        text: stepText(s, map),
         cls: 'step',
       })),
       ...map.alerts.map((a) => ({

@@ -1,9 +1,41 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { sourceAllowed, StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
-import { Allow, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
+import {
+  Allow,
+  ApiError,
+  CurrentPrincipal,
+  ApiJsonResponse,
+  ApiSummary,
+  ApiRequestBody,
+} from '@aidwatch/runtime';
 import { identifierProblem } from '@aidwatch/domain';
 import { EventIntake } from '@aidwatch/intake';
 import { intakeError } from './events.controller';
+import { ApiQuery } from '@nestjs/swagger';
+
+const lines = {
+  type: 'array' as const,
+  items: {
+    type: 'object' as const,
+    required: ['line', 'reason'],
+    properties: {
+      line: { type: 'integer' as const },
+      reason: { type: 'string' as const },
+      sentence: { type: 'string' as const },
+    },
+  },
+};
+/** The answer of `POST /ais/nmea`. */
+const NmeaAnswerSchema = {
+  type: 'object' as const,
+  required: ['accepted', 'rejected', 'skipped', 'pending'],
+  properties: {
+    accepted: { type: 'array' as const, items: { type: 'string' as const } },
+    rejected: lines,
+    skipped: lines,
+    pending: lines,
+  },
+};
 
 /**
  * `POST /ais/nmea`: raw AIVDM/AIVDO sentences (text/plain, one per line, tag blocks allowed) for feeds that
@@ -23,6 +55,26 @@ export class AisNmeaController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiSummary('A raw AIS receiver log (NMEA 0183 !AIVDM/!AIVDO, one sentence per line), read line by line')
+  @ApiRequestBody({
+    description: 'one NMEA sentence per line, tag blocks (s:, c:) allowed',
+    content: {
+      'text/plain': { schema: { type: 'string' } },
+      'application/x-nmea': { schema: { type: 'string' } },
+    },
+  })
+  @ApiQuery({
+    name: 'station',
+    required: false,
+    description:
+      'the receiving station: events carry the source nmea:<station>, which the credential must allow',
+    schema: { type: 'string', maxLength: 64 },
+  })
+  @ApiJsonResponse(
+    202,
+    NmeaAnswerSchema,
+    'the ids stored and, each with its line number and reason, the lines rejected, skipped and pending',
+  )
   async post(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,

@@ -1,7 +1,14 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
-import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
+import { batchWriteAuthorizer, StoreTenantLookup, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
-import { Allow, APP_CONFIG, ApiError, CurrentPrincipal } from '@aidwatch/runtime';
+import {
+  Allow,
+  APP_CONFIG,
+  ApiError,
+  CurrentPrincipal,
+  ApiCloudEventsIntake,
+  ApiSummary,
+} from '@aidwatch/runtime';
 import type { HttpHeaders } from '@aidwatch/domain';
 import { EventIntake, type HttpIntakeResult } from '@aidwatch/intake';
 
@@ -17,6 +24,8 @@ export class EventsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiSummary('CloudEvents intake: one event, a batch, or binary mode; validated and appended as from Kafka')
+  @ApiCloudEventsIntake()
   async post(
     @Headers() headers: HttpHeaders,
     @Body() body: unknown,
@@ -31,8 +40,12 @@ export class EventsController {
         },
       ]);
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
-    const result = await this.intake.ingestHttp(contentType, body, headers, (event) =>
-      writeRefusal(principal, event, this.tenants, { committeeSources: this.config.access.committeeSources }),
+    // A batch may carry a registration with its follow-ups: later events see the earlier ones' tenants.
+    const result = await this.intake.ingestHttp(
+      contentType,
+      body,
+      headers,
+      batchWriteAuthorizer(principal, this.tenants, { committeeSources: this.config.access.committeeSources }),
     );
     if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };

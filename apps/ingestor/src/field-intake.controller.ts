@@ -3,8 +3,17 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/co
 import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import { EventIntake, fieldFormMapping, type FieldFormMapping, type FieldTool } from '@aidwatch/intake';
-import { Allow, ApiError, APP_CONFIG, CurrentPrincipal } from '@aidwatch/runtime';
+import {
+  Allow,
+  ApiError,
+  APP_CONFIG,
+  CurrentPrincipal,
+  AcceptedSchema,
+  ApiJsonResponse,
+  ApiSummary,
+} from '@aidwatch/runtime';
 import { intakeError } from './events.controller';
+import { ApiBody, ApiResponse } from '@nestjs/swagger';
 
 /**
  * `POST /intake/kobo` (KoboToolbox REST Services) and `POST /intake/odk` (ODK Central submission JSON):
@@ -28,12 +37,36 @@ export class FieldIntakeController {
 
   @Post('kobo')
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiSummary(
+    'A KoboToolbox submission (REST Services) of an end-use verification form (docs/field-intake.md)',
+  )
+  @ApiBody({
+    required: true,
+    schema: { type: 'object', description: 'the submission JSON as KoboToolbox posts it' },
+  })
+  @ApiJsonResponse(202, AcceptedSchema, 'the verification event stored (also for a repeat)')
+  @ApiResponse({
+    status: 422,
+    description: 'a form field cannot be mapped; nothing stored',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  })
   kobo(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return this.submit('kobo', body, principal);
   }
 
   @Post('odk')
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiSummary('An ODK Central submission (JSON) of an end-use verification form (docs/field-intake.md)')
+  @ApiBody({
+    required: true,
+    schema: { type: 'object', description: 'the submission JSON as ODK Central sends it' },
+  })
+  @ApiJsonResponse(202, AcceptedSchema, 'the verification event stored (also for a repeat)')
+  @ApiResponse({
+    status: 422,
+    description: 'a form field cannot be mapped; nothing stored',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  })
   odk(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return this.submit('odk', body, principal);
   }

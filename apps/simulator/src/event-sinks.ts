@@ -59,17 +59,23 @@ export class NmeaStdoutSink implements EventSink {
   async close(): Promise<void> {}
 }
 
-/** POST /events with `application/cloudevents-batch+json`; retries a batch a few times on 5xx or a refused connection. */
+/** POST /events with `application/cloudevents-batch+json` and `Authorization: Bearer <key>`; retries a batch a few times on 5xx or a refused connection. */
 export class HttpSink implements EventSink {
   readonly networked = true;
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly key?: string,
+  ) {}
 
   async send(events: readonly CloudEvent[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await fetch(this.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/cloudevents-batch+json' },
+          headers: {
+            'content-type': 'application/cloudevents-batch+json',
+            ...(this.key !== undefined && { authorization: `Bearer ${this.key}` }),
+          },
           body: JSON.stringify(events),
         });
         if (response.ok) return;
@@ -130,8 +136,8 @@ export class KafkaSink implements EventSink {
   }
 }
 
-export function sinkFor(to: string, format: 'ndjson' | 'nmea'): EventSink {
+export function sinkFor(to: string, format: 'ndjson' | 'nmea', key?: string): EventSink {
   if (to === 'stdout') return format === 'nmea' ? new NmeaStdoutSink() : new NdjsonStdoutSink();
   if (to.startsWith('kafka://')) return KafkaSink.fromUrl(to);
-  return new HttpSink(to);
+  return new HttpSink(to, key);
 }

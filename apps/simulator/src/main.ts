@@ -3,7 +3,7 @@ import { portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileSync } from 'node:fs';
 import { sinkFor } from './event-sinks';
-import { parseSimulatorArgs, USAGE } from './simulator-args';
+import { parseSimulatorArgs, SimulatorUsageError, USAGE } from './simulator-args';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseSimulatorArgs(argv);
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<void> {
   for (const name of sim.skipped)
     process.stderr.write(`skipped ${name}: it does not fit into ${args.hours} h\n`);
 
-  const sink = sinkFor(args.to, args.format);
+  const sink = sinkFor(args.to, args.format, args.key);
   const ports = args.skipPorts ? [] : portDeclaredEvents({ time: new Date(sim.startMs).toISOString() });
   const bar = sink.networked
     ? new SingleBar(
@@ -59,7 +59,14 @@ function* concat<T>(...parts: Iterable<T>[]): Generator<T> {
   for (const part of parts) yield* part;
 }
 
+// Exit codes as the CLI's: 2 bad usage (with the usage text), 1 a failure on the way (a refused batch).
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  process.exitCode = 1;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof SimulatorUsageError) {
+    process.stderr.write(`${message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`simulate: ${message}\n`);
+    process.exitCode = 1;
+  }
 });

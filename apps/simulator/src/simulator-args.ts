@@ -11,6 +11,8 @@ export interface SimulatorArgs {
   to: string;
   format: 'ndjson' | 'nmea';
   manifest?: string;
+  /** Bearer credential for `--to http(s)://…` (`--key`, else `AIDWATCH_KEY`): a producer key allowed its sources. */
+  key?: string;
   batch: number;
   skipPorts: boolean;
   help: boolean;
@@ -29,12 +31,33 @@ export const USAGE = `Simulated AIS traffic for AidWatch, with planted anomalies
   --to <target>        stdout (default) | http://127.0.0.1:3000/events | kafka://127.0.0.1:19092
   --format <f>         on stdout: ndjson (CloudEvents, default) or nmea (!AIVDM sentences with tag blocks)
   --manifest <file>    write the planted anomalies as JSON: [{rule, mmsis, from, to, detail}]
+  --key <key>          API key for --to http(s)://… (default: the AIDWATCH_KEY environment variable); a
+                       producer key whose sources include urn:aidwatch:simulator and
+                       urn:aidwatch:reference:default-ports (the demo's producer tenant=* key does)
   --batch <n>          events per HTTP request or Kafka batch (default 500)
   --skip-ports         do not send the default port declarations first
   --help               this text
 `;
 
-export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
+/** Bad usage (an unknown option, a bad value, a missing key): the simulator exits 2. */
+export class SimulatorUsageError extends Error {}
+
+/**
+ * The simulator's options from its command line (`argv` without node and script) and environment (only
+ * `AIDWATCH_KEY`). Throws SimulatorUsageError naming the option at fault.
+ */
+export function parseSimulatorArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): SimulatorArgs {
+  try {
+    return parse(argv, env);
+  } catch (error) {
+    throw error instanceof SimulatorUsageError ? error : new SimulatorUsageError((error as Error).message);
+  }
+}
+
+function parse(argv: string[], env: Record<string, string | undefined>): SimulatorArgs {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -48,6 +71,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
       to: { type: 'string', default: 'stdout' },
       format: { type: 'string', default: 'ndjson' },
       manifest: { type: 'string' },
+      key: { type: 'string' },
       batch: { type: 'string', default: '500' },
       'skip-ports': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -62,6 +86,13 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
   }
   if (format === 'nmea' && to !== 'stdout') throw new Error('--format nmea is only for --to stdout');
   if (Number.isNaN(Date.parse(values.start as string))) throw new Error(`--start must be an RFC 3339 time`);
+  const key = (values.key as string | undefined) ?? (env.AIDWATCH_KEY || undefined);
+  if (/^https?:\/\//.test(to) && key === undefined && !values.help)
+    throw new Error(
+      `--to ${to} needs a producer key: --key <key> or AIDWATCH_KEY=<key> (npm start prints one as AIDWATCH_DEMO_KEY role=producer tenant=*)`,
+    );
+  if (key !== undefined && !/^[\x21-\x7e]+$/.test(key))
+    throw new Error('--key must be a bearer token (printable characters, no spaces)');
   return {
     vessels: integer('vessels', values.vessels as string, 1),
     hours: number('hours', values.hours as string),
@@ -73,6 +104,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
     to,
     format,
     manifest: values.manifest as string | undefined,
+    key,
     batch: integer('batch', values.batch as string, 1),
     skipPorts: values['skip-ports'] as boolean,
     help: values.help as boolean,

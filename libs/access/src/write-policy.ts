@@ -132,3 +132,45 @@ async function producerTenantRefusal(
   }
   return undefined;
 }
+
+/**
+ * The write check of one request's events, judged in their order: a tenant the store does not know yet is
+ * taken from the events of the same request already allowed — an exemption granted earlier in the batch
+ * (`implementingOrg`), a consignment registered earlier in it (its exemption's organisation) — so a batch may
+ * carry a registration with its follow-up events. What the store knows always wins: a batch cannot give an
+ * existing exemption or consignment another organisation. Returns a function for `EventIntake` (call it once
+ * per event, in batch order); each call answers as `writeRefusal`.
+ */
+export function batchWriteAuthorizer(
+  principal: Principal,
+  tenants: TenantLookup,
+  options: { committeeSources?: readonly string[] } = {},
+): (event: AidEvent) => Promise<string | undefined> {
+  const exemptions = new Map<string, string>();
+  const consignments = new Map<string, string>();
+  const lookup: TenantLookup = {
+    async tenantOfExemption(exemptionId) {
+      return (await tenants.tenantOfExemption(exemptionId)) ?? exemptions.get(exemptionId);
+    },
+    async tenantOfConsignment(consignmentId) {
+      const known = await tenants.tenantOfConsignment(consignmentId);
+      if (known !== undefined) return known;
+      const exemptionId = consignments.get(consignmentId);
+      return exemptionId === undefined ? undefined : lookup.tenantOfExemption(exemptionId);
+    },
+  };
+  return async (event) => {
+    const refusal = await writeRefusal(principal, event, lookup, options);
+    if (refusal !== undefined) return refusal;
+    const data = (event.data ?? {}) as {
+      exemptionId?: string;
+      consignmentId?: string;
+      implementingOrg?: string;
+    };
+    if (event.type === EventTypes.ExemptionGranted && data.exemptionId && data.implementingOrg)
+      if (!exemptions.has(data.exemptionId)) exemptions.set(data.exemptionId, data.implementingOrg);
+    if (event.type === EventTypes.ConsignmentRegistered && data.consignmentId && data.exemptionId)
+      if (!consignments.has(data.consignmentId)) consignments.set(data.consignmentId, data.exemptionId);
+    return undefined;
+  };
+}

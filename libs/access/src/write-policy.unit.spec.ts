@@ -1,7 +1,8 @@
 import { EventTypes, type AidEvent } from '@aidwatch/domain';
 import type { Principal } from './principal';
 import { seesFlag, tenantScopeOf } from './tenancy';
-import { sourceAllowed, writeRefusal } from './write-policy';
+import * as fc from 'fast-check';
+import { batchWriteAuthorizer, sourceAllowed, writeRefusal } from './write-policy';
 
 const verification = (consignmentId: string, monitorId: string, source = '/wfp/field') =>
   ({
@@ -139,5 +140,99 @@ describe('tenancy', () => {
     expect(
       seesFlag(tenantScopeOf({ subject: 's', role: 'producer', tenant: 'WFP' }), wfpFlag, tenantOfSync),
     ).toBe(false);
+  });
+});
+
+describe('batch write authorizer', () => {
+  const producer: Principal = { subject: 'key:p', role: 'producer', tenant: 'WFP', sources: ['/wfp/*'] };
+  const judge = async (principal: Principal, events: AidEvent[]) => {
+    const authorize = batchWriteAuthorizer(principal, tenantOf);
+    const answers: Array<string | undefined> = [];
+    for (const e of events) answers.push(await authorize(e));
+    return answers;
+  };
+
+  it("lets a batch carry a grant, a registration and its follow-ups of the producer's organisation", async () => {
+    const batch = [
+      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-NEW', implementingOrg: 'WFP' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-NEW' }),
+      event(EventTypes.ConsignmentLoaded, { consignmentId: 'CSG-NEW' }),
+      event(EventTypes.DeliveryRecorded, { consignmentId: 'CSG-NEW', deliveryId: 'D-9' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW-2', exemptionId: 'EX-W' }),
+      event(EventTypes.ConsignmentDeparted, { consignmentId: 'CSG-NEW-2' }),
+    ];
+    expect(await judge(producer, batch)).toEqual(batch.map(() => undefined));
+    // Each follow-up alone, without the registration before it, is refused as before.
+    await expect(writeRefusal(producer, batch[2], tenantOf)).resolves.toMatch(/CSG-NEW/);
+  });
+
+  it('a follow-up before its registration, or of a registration refused, is still refused', async () => {
+    const loaded = event(EventTypes.ConsignmentLoaded, { consignmentId: 'CSG-NEW' });
+    const registered = event(EventTypes.ConsignmentRegistered, {
+      consignmentId: 'CSG-NEW',
+      exemptionId: 'EX-W',
+    });
+    const [first, second] = await judge(producer, [loaded, registered]);
+    expect(first).toMatch(/consignment "CSG-NEW" is not one of this credential's organisation/);
+    expect(second).toBeUndefined();
+    const foreign = event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-X', exemptionId: 'EX-U' });
+    const after = event(EventTypes.ConsignmentLoaded, { consignmentId: 'CSG-X' });
+    const answers = await judge(producer, [foreign, after]);
+    expect(answers[0]).toMatch(/exemption "EX-U"/);
+    expect(answers[1]).toMatch(/consignment "CSG-X"/);
+  });
+
+  it('a batch cannot move a consignment or exemption the store knows to another organisation', async () => {
+    const unicef: Principal = { subject: 'key:u', role: 'producer', tenant: 'UNICEF', sources: ['/wfp/*'] };
+    const answers = await judge(unicef, [
+      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-W', implementingOrg: 'UNICEF' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-W', exemptionId: 'EX-U' }),
+      event(EventTypes.ConsignmentLoaded, { consignmentId: 'CSG-W' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-Z', exemptionId: 'EX-W' }),
+    ]);
+    // The grant itself names UNICEF (allowed as a fact of that organisation), but the store's EX-W is WFP's.
+    expect(answers.slice(2)).toEqual([
+      expect.stringMatching(/consignment "CSG-W"/),
+      expect.stringMatching(/exemption "EX-W"/),
+    ]);
+  });
+
+  it('never allows what writeRefusal refuses for a store that already holds the batch (property)', async () => {
+    const orgs = ['WFP', 'UNICEF'];
+    const ids = ['EX-A', 'EX-B', 'EX-W', 'EX-U'];
+    const csgs = ['CSG-A', 'CSG-B', 'CSG-W', 'CSG-U'];
+    const anEvent = fc.oneof(
+      fc
+        .record({ exemptionId: fc.constantFrom(...ids), implementingOrg: fc.constantFrom(...orgs) })
+        .map((d) => event(EventTypes.ExemptionGranted, d)),
+      fc
+        .record({ consignmentId: fc.constantFrom(...csgs), exemptionId: fc.constantFrom(...ids) })
+        .map((d) => event(EventTypes.ConsignmentRegistered, d)),
+      fc
+        .record({ consignmentId: fc.constantFrom(...csgs) })
+        .map((d) => event(EventTypes.ConsignmentLoaded, d)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(anEvent, { maxLength: 8 }), fc.constantFrom(...orgs), async (batch, org) => {
+        const principal: Principal = { subject: 'key:p', role: 'producer', tenant: org, sources: ['/wfp/*'] };
+        const answers = await judge(principal, batch);
+        // Whatever the batch allows is what a store holding the allowed events before it would allow.
+        const exemptions = { ...exemptionTenants };
+        const consignments: Record<string, string> = { ...tenants };
+        for (const [i, e] of batch.entries()) {
+          const lookup = {
+            tenantOfConsignment: async (id: string) => consignments[id],
+            tenantOfExemption: async (id: string) => exemptions[id],
+          };
+          expect(answers[i] === undefined).toBe((await writeRefusal(principal, e, lookup)) === undefined);
+          if (answers[i] !== undefined) continue;
+          const d = e.data as { exemptionId: string; consignmentId?: string; implementingOrg?: string };
+          if (e.type === EventTypes.ExemptionGranted) exemptions[d.exemptionId] ??= d.implementingOrg!;
+          if (e.type === EventTypes.ConsignmentRegistered && exemptions[d.exemptionId] !== undefined)
+            consignments[d.consignmentId!] ??= exemptions[d.exemptionId];
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { VerificationReport } from './chain-verifier';
 import { verifyExport } from './export-verification';
+import { CSV_COLUMNS } from './export-format';
 
 /** The two bytes every gzip member starts with (RFC 1952, ID1 ID2). */
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -66,4 +67,18 @@ export function verifyExportFile(
   file: string,
 ): Promise<VerificationReport & { checkpointRoot: string | null }> {
   return verifyExport(exportFileLines(file));
+}
+
+/**
+ * Whether a file (gzip or not) is a CSV export: its first line is the CSV header (`position,stream,…`). A CSV
+ * export has no start and completion lines, so it cannot be verified offline; `aidwatch verify` refuses it.
+ */
+export async function isCsvExportFile(file: string): Promise<boolean> {
+  const lines = exportFileLines(file);
+  try {
+    const first = await lines.next();
+    return !first.done && first.value.replace(/\r$/, '') === CSV_COLUMNS.join(',');
+  } finally {
+    await lines.return(undefined);
+  }
 }

@@ -68,6 +68,130 @@ export const FlagDataSchemas: Record<string, JsonSchema> = {
   },
 };
 
+/**
+ * The alert lifecycle types AidWatch publishes on `aidwatch.alerts.v1` (docs/contract.md, "Alerts"); the
+ * alerts library writes them (`AlertEventTypes`, whose names its tests hold equal to these).
+ */
+export const AlertLifecycleTypes = {
+  acknowledged: 'aidwatch.alert.acknowledged.v1',
+  resolved: 'aidwatch.alert.resolved.v1',
+  assigned: 'aidwatch.alert.assigned.v1',
+  commented: 'aidwatch.alert.commented.v1',
+} as const;
+
+const ALERT_SUMMARY: JsonSchema = {
+  type: 'object',
+  description: 'the alert after the action, so consumers can filter and route without a lookup',
+  required: ['alertId', 'rule', 'severity', 'subject', 'consignmentIds', 'status'],
+  properties: {
+    alertId: NON_EMPTY,
+    rule: { enum: [...RuleIds] },
+    severity: { enum: [...Severities] },
+    subject: SUBJECT,
+    consignmentIds: { type: 'array', items: NON_EMPTY },
+    status: { enum: ['firing', 'acknowledged', 'resolved'] },
+  },
+};
+
+/** `data` of one alert lifecycle type: who (`by`), when (`at`), why (`note`), and the alert after it. */
+function alertLifecycleData(action: keyof typeof AlertLifecycleTypes): JsonSchema {
+  return {
+    title: `Alert ${action} data`,
+    type: 'object',
+    required: [
+      'alertId',
+      'by',
+      'at',
+      'alert',
+      ...(action === 'resolved' ? ['note'] : []),
+      ...(action === 'assigned' ? ['assignee'] : []),
+      ...(action === 'commented' ? ['note'] : []),
+    ],
+    properties: {
+      alertId: NON_EMPTY,
+      by: { ...NON_EMPTY, description: "who: the credential's id (key:<id>) or the JWT subject" },
+      at: { ...TIME, description: "when: the API's wall clock" },
+      note: { type: 'string', description: action === 'commented' ? 'the comment' : 'why' },
+      ...(action === 'assigned' && { assignee: { ...NON_EMPTY, description: 'a person or team' } }),
+      alert: ALERT_SUMMARY,
+    },
+  };
+}
+
+/** `data` of each alert lifecycle type, by type. */
+export const AlertLifecycleDataSchemas: Record<string, JsonSchema> = Object.fromEntries(
+  (Object.keys(AlertLifecycleTypes) as Array<keyof typeof AlertLifecycleTypes>).map((action) => [
+    AlertLifecycleTypes[action],
+    alertLifecycleData(action),
+  ]),
+);
+
+/** The whole outbound CloudEvent of a type (as published) with the given data schema. */
+function outboundEventSchema(type: string, data: JsonSchema): JsonSchema {
+  return {
+    title: type,
+    type: 'object',
+    required: ['specversion', 'id', 'source', 'type', 'time', 'data'],
+    properties: {
+      specversion: { const: '1.0' },
+      id: NON_EMPTY,
+      source: NON_EMPTY,
+      type: { const: type },
+      subject: NON_EMPTY,
+      time: TIME,
+      datacontenttype: { type: 'string' },
+      data,
+    },
+  };
+}
+
+/**
+ * The JSON Schemas of what AidWatch publishes on `aidwatch.alerts.v1` (and over SSE and webhooks), whole
+ * event and data, by published type name: flags raised (under the contract's name) and cleared, and the
+ * alert lifecycle.
+ */
+export function outboundSchemas(): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  const data: Record<string, JsonSchema> = {
+    [publishedTypeOf(EventTypes.FlagRaised)]: FlagDataSchemas[EventTypes.FlagRaised],
+    [EventTypes.FlagCleared]: FlagDataSchemas[EventTypes.FlagCleared],
+    ...AlertLifecycleDataSchemas,
+  };
+  for (const [type, schema] of Object.entries(data)) {
+    out[`${type}.data`] = schema;
+    out[type] = outboundEventSchema(type, schema);
+  }
+  return out;
+}
+
+/** The text form accepted on `ais.positions.v1` besides CloudEvents: raw NMEA 0183 AIS sentences. */
+const NMEA_TEXT_MESSAGE: JsonSchema = {
+  name: 'AisNmeaText',
+  title: 'AIS NMEA text',
+  summary: 'Raw AIS sentences (NMEA 0183 !AIVDM / !AIVDO), as a receiver or an AIS feed hands them over.',
+  description:
+    'A message value that is not a CloudEvent but text: one sentence per line (`\n` or `\r\n`), each ' +
+    '`!AIVDM`/`!AIVDO` with its checksum, optionally behind an IEC 61162-450 tag block carrying `s:` (the ' +
+    'station) and `c:` (Unix seconds). Message types 1-3, 5 (also cut short), 18, 19, 24 and 27 are decoded; ' +
+    'multipart messages may arrive in any order, across messages, within AIS_FRAGMENT_WINDOW_SEC per station; ' +
+    'the same sentence from a second station within AIS_DUPLICATE_WINDOW_SEC is stored once. Other NMEA ' +
+    '(`$GPRMC`, …) is skipped; a line that cannot be decoded is counted (`aidwatch_ais_lines_total`), and a ' +
+    'message of which no line is usable goes to the dead-letter topic. Decoded sentences become ' +
+    '`aidwatch.vessel.position.v1` / `aidwatch.vessel.static.v1` events with the source `nmea:<station>`.',
+  contentType: 'text/plain',
+  payload: {
+    type: 'string',
+    pattern: '[!$]',
+    examples: ['\\s:yellow-sea-1,c:1767225600*7A\\!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24'],
+  },
+  bindings: {
+    kafka: {
+      key: { type: 'string', description: 'any (e.g. the station); not read' },
+      bindingVersion: '0.5.0',
+    },
+  },
+};
+
 const channelId = (topic: string): string =>
   topic.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ?? '').toUpperCase());
 
@@ -106,26 +230,18 @@ function outboundMessage(
   summary: string,
   data: JsonSchema = FlagDataSchemas[type],
 ): JsonSchema {
+  const { title: _title, ...payload } = outboundEventSchema(type, data);
   return {
     name,
     title: type,
     summary,
     contentType: 'application/cloudevents+json',
-    payload: {
-      type: 'object',
-      required: ['specversion', 'id', 'source', 'type', 'time', 'data'],
-      properties: {
-        specversion: { const: '1.0' },
-        id: NON_EMPTY,
-        source: NON_EMPTY,
-        type: { const: type },
-        subject: NON_EMPTY,
-        time: TIME,
-        data,
-      },
-    },
+    payload,
     bindings: {
-      kafka: { key: { type: 'string', description: 'the flag subject id' }, bindingVersion: '0.5.0' },
+      kafka: {
+        key: { type: 'string', description: 'the subject id: consignment id or MMSI' },
+        bindingVersion: '0.5.0',
+      },
     },
   };
 }
@@ -144,20 +260,25 @@ export function asyncApiDocument(options: { version: string; brokers?: readonly 
   for (const [topic, entries] of topics) {
     const id = channelId(topic);
     for (const entry of entries) messages[entry.name] = inboundMessage(entry);
-    const refs = Object.fromEntries(
-      entries.map((e) => [e.name, { $ref: `#/components/messages/${e.name}` }]),
-    );
+    const names = entries.map((e) => e.name);
+    // Raw NMEA text is accepted on the positions topic beside the CloudEvents.
+    if (topic === Topics.positions) {
+      messages[NMEA_TEXT_MESSAGE.name as string] = NMEA_TEXT_MESSAGE;
+      names.push(NMEA_TEXT_MESSAGE.name as string);
+    }
+    const refs = Object.fromEntries(names.map((name) => [name, { $ref: `#/components/messages/${name}` }]));
+    const nmea = topic === Topics.positions ? ', or raw AIS NMEA text (AisNmeaText)' : '';
     channels[id] = {
       address: topic,
       title: topic,
-      description: `Inbound: ${entries.map((e) => e.type).join(', ')}. Record key: ${KEY_DESCRIPTIONS[topic]}.`,
+      description: `Inbound: ${entries.map((e) => e.type).join(', ')}${nmea}. Record key: ${KEY_DESCRIPTIONS[topic]}.`,
       messages: refs,
     };
     operations[`receive${id[0].toUpperCase()}${id.slice(1)}`] = {
       action: 'receive',
       title: `AidWatch consumes ${topic}`,
       channel: { $ref: `#/channels/${id}` },
-      messages: entries.map((e) => ({ $ref: `#/channels/${id}/messages/${e.name}` })),
+      messages: names.map((name) => ({ $ref: `#/channels/${id}/messages/${name}` })),
     };
   }
 
@@ -169,26 +290,34 @@ export function asyncApiDocument(options: { version: string; brokers?: readonly 
     FlagDataSchemas[EventTypes.FlagRaised],
   );
   messages.FlagCleared = outboundMessage(EventTypes.FlagCleared, 'FlagCleared', 'A risk flag was cleared.');
+  const lifecycle = (Object.keys(AlertLifecycleTypes) as Array<keyof typeof AlertLifecycleTypes>).map(
+    (action) => {
+      const name = `Alert${action[0].toUpperCase()}${action.slice(1)}`;
+      messages[name] = outboundMessage(
+        AlertLifecycleTypes[action],
+        name,
+        `An alert was ${action}: who, when, why, and the alert after it.`,
+        AlertLifecycleDataSchemas[AlertLifecycleTypes[action]],
+      );
+      return name;
+    },
+  );
+  const outbound = ['FlagRaised', 'FlagCleared', ...lifecycle];
   const alerts = channelId(Topics.alerts);
   channels[alerts] = {
     address: Topics.alerts,
     title: Topics.alerts,
     description:
-      `Outbound flag events, keyed by subject. Flags go out as ${publishedTypeOf(EventTypes.FlagRaised)}, the ` +
-      `contract's name; since contract 1.2 their data names no person (stored as ${EventTypes.FlagRaised}).`,
-    messages: {
-      FlagRaised: { $ref: '#/components/messages/FlagRaised' },
-      FlagCleared: { $ref: '#/components/messages/FlagCleared' },
-    },
+      `Outbound flag and alert lifecycle events, keyed by subject. Flags go out as ${publishedTypeOf(EventTypes.FlagRaised)}, the ` +
+      `contract's name; since contract 1.2 their data names no person (stored as ${EventTypes.FlagRaised}). ` +
+      `Alert lifecycle: ${Object.values(AlertLifecycleTypes).join(', ')}.`,
+    messages: Object.fromEntries(outbound.map((name) => [name, { $ref: `#/components/messages/${name}` }])),
   };
   operations.sendAlerts = {
     action: 'send',
     title: `AidWatch publishes ${Topics.alerts}`,
     channel: { $ref: `#/channels/${alerts}` },
-    messages: [
-      { $ref: `#/channels/${alerts}/messages/FlagRaised` },
-      { $ref: `#/channels/${alerts}/messages/FlagCleared` },
-    ],
+    messages: outbound.map((name) => ({ $ref: `#/channels/${alerts}/messages/${name}` })),
   };
 
   messages.DeadLetter = {

@@ -1,5 +1,5 @@
 import { Parser, type AsyncAPIDocumentInterface, type Diagnostic } from '@asyncapi/parser';
-import { asyncApiDocument } from './asyncapi-document';
+import { AlertLifecycleTypes, asyncApiDocument, outboundSchemas } from './asyncapi-document';
 import { CatalogueEntries } from './event-catalogue';
 import { EventTypes, SupersededEventTypes, Topics } from './event-types';
 
@@ -66,25 +66,58 @@ describe('the AsyncAPI document', () => {
     });
   });
 
-  it("sends flags under the contract's name, aidwatch.flag.raised.v1, with the data of the current version", () => {
+  it("sends flags under the contract's name, aidwatch.flag.raised.v1, with the data of the current version, and the alert lifecycle", () => {
     const alerts = parsed!
       .channels()
       .all()
       .find((c) => c.address() === Topics.alerts)!;
     const titles = (list: { title(): string | undefined }[]) => list.map((m) => m.title());
-    expect(titles(alerts.messages().all()).sort()).toEqual(
-      [SupersededEventTypes.FlagRaisedV1, EventTypes.FlagCleared].sort(),
-    );
+    const sent = [
+      SupersededEventTypes.FlagRaisedV1,
+      EventTypes.FlagCleared,
+      ...Object.values(AlertLifecycleTypes),
+    ];
+    expect(titles(alerts.messages().all()).sort()).toEqual(sent.sort());
     const send = parsed!
       .operations()
       .all()
       .find((o) => o.action() === 'send' && o.channels().all()[0].address() === Topics.alerts)!;
     expect(titles(send.messages().all()).sort()).toEqual([
+      'aidwatch.alert.acknowledged.v1',
+      'aidwatch.alert.assigned.v1',
+      'aidwatch.alert.commented.v1',
+      'aidwatch.alert.resolved.v1',
       'aidwatch.flag.cleared.v1',
       'aidwatch.flag.raised.v1',
     ]);
     const observed = (document as any).components.messages.FlagRaised.payload.properties.data.properties
       .observed;
     expect(observed.description).toMatch(/names no person/);
+  });
+
+  it('describes raw NMEA text on ais.positions.v1 beside the CloudEvents', () => {
+    const positions = parsed!
+      .channels()
+      .all()
+      .find((c) => c.address() === Topics.positions)!;
+    const nmea = positions
+      .messages()
+      .all()
+      .find((m) => m.contentType() === 'text/plain');
+    expect(nmea?.title()).toBe('AIS NMEA text');
+    expect(nmea?.description()).toMatch(/!AIVDM/);
+  });
+
+  it('has a schema, whole event and data, for every type it sends', () => {
+    const schemas = outboundSchemas();
+    for (const type of [
+      SupersededEventTypes.FlagRaisedV1,
+      EventTypes.FlagCleared,
+      ...Object.values(AlertLifecycleTypes),
+    ])
+      expect([type, `${type}.data`].every((name) => name in schemas)).toBe(true);
+    expect(schemas[SupersededEventTypes.FlagRaisedV1]).toMatchObject({
+      properties: { type: { const: SupersededEventTypes.FlagRaisedV1 } },
+    });
   });
 });

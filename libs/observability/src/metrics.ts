@@ -1,5 +1,67 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** One detection input's clock, as `DetectionEngine.inputs()` reports it (watermark: Unix ms, or null). */
+export interface InputClock {
+  detector: string;
+  input: string;
+  watermark: number | null;
+  events: number;
+  late: number;
+}
+
+/**
+ * Most `input` label values per detector on the per-input gauges. Inputs are CloudEvents sources and AIS
+ * stations, chosen by producers: unbounded on Kafka. The busiest keep their own series; the rest fold into
+ * `input="other"` (Prometheus naming practice: label values must come from a bounded set).
+ */
+export const MAX_INPUT_SERIES = 20;
+
+/** The label value the inputs beyond MAX_INPUT_SERIES fold into. */
+export const OTHER_INPUT = 'other';
+
+/**
+ * The inputs as the gauges label them: per detector, the `max` inputs with the most events (ties by name)
+ * as they are, the rest folded into one `input="other"` whose watermark is the oldest of theirs (the one
+ * furthest behind, what a lag alert needs; null only when none has one) and whose events and late events are
+ * their sums. An input really named "other" folds in too. Output: at most `max + 1` inputs per detector.
+ */
+export function boundedInputs(inputs: readonly InputClock[], max = MAX_INPUT_SERIES): InputClock[] {
+  const byDetector = new Map<string, InputClock[]>();
+  for (const i of inputs) byDetector.set(i.detector, [...(byDetector.get(i.detector) ?? []), i]);
+  const out: InputClock[] = [];
+  for (const [detector, list] of byDetector) {
+    const ranked = list
+      .filter((i) => i.input !== OTHER_INPUT)
+      .sort((a, b) => b.events - a.events || (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
+    out.push(...ranked.slice(0, max));
+    const folded = [...ranked.slice(max), ...list.filter((i) => i.input === OTHER_INPUT)];
+    if (folded.length === 0) continue;
+    const watermarks = folded.map((i) => i.watermark).filter((w): w is number => w !== null);
+    out.push({
+      detector,
+      input: OTHER_INPUT,
+      watermark: watermarks.length > 0 ? Math.min(...watermarks) : null,
+      events: folded.reduce((sum, i) => sum + i.events, 0),
+      late: folded.reduce((sum, i) => sum + i.late, 0),
+    });
+  }
+  return out;
+}
+
+/**
+ * prom-client's default gauges whose names end in `_total`, which the exposition format keeps for counters:
+ * `promtool check metrics` refuses them. Their values are the sums of `nodejs_active_handles`,
+ * `nodejs_active_requests` and `nodejs_active_resources` (labelled by type), which stay.
+ */
+export const DEFAULT_METRICS_LEFT_OUT = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
+/** Webhook delivery statuses, as the webhook store counts them. */
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'dead';
+
 /** The metrics of one AidWatch process, on a registry of its own (tests create as many as they like). */
 export class AidwatchMetrics {
   readonly registry = new Registry();
@@ -26,22 +88,16 @@ export class AidwatchMetrics {
   });
 
   /** Per detection input (CloudEvents source): set by the detector from `DetectionEngine.inputs()`. */
-  private inputs: () => ReadonlyArray<{
-    detector: string;
-    input: string;
-    watermark: number | null;
-    events: number;
-    late: number;
-  }> = () => [];
+  private inputs: () => ReadonlyArray<InputClock> = () => [];
 
   readonly inputWatermark = new Gauge({
     name: 'aidwatch_input_watermark_seconds',
-    help: 'Newest event time delivered by each detection input (CloudEvents source), Unix seconds.',
+    help: 'Newest event time delivered by each detection input (CloudEvents source or AIS station), Unix seconds; beyond the 20 busiest inputs per detector, input="other" holds the oldest of the rest.',
     labelNames: ['detector', 'input'] as const,
     registers: [this.registry],
     collect: () => {
       this.inputWatermark.reset();
-      for (const i of this.inputs())
+      for (const i of boundedInputs(this.inputs()))
         if (i.watermark !== null)
           this.inputWatermark.set({ detector: i.detector, input: i.input }, i.watermark / 1000);
     },
@@ -49,12 +105,12 @@ export class AidwatchMetrics {
 
   readonly inputLateEvents = new Gauge({
     name: 'aidwatch_input_late_events',
-    help: "Events of each detection input that came older than the input's watermark minus the allowed lateness (stored and judged on their subject's own timeline).",
+    help: 'Events of each detection input that came older than the input\'s watermark minus the allowed lateness (stored and judged on their subject\'s own timeline); inputs beyond the 20 busiest per detector are summed under input="other".',
     labelNames: ['detector', 'input'] as const,
     registers: [this.registry],
     collect: () => {
       this.inputLateEvents.reset();
-      for (const i of this.inputs())
+      for (const i of boundedInputs(this.inputs()))
         this.inputLateEvents.set({ detector: i.detector, input: i.input }, i.late);
     },
   });
@@ -223,8 +279,83 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  /** Set by the API from its alert book: each alert's status and severity; undefined: no alerts here. */
+  private alertStates: () => ReadonlyArray<{ status: string; severity: string }> | undefined = () =>
+    undefined;
+
+  readonly alerts = new Gauge({
+    name: 'aidwatch_alerts',
+    help: 'Alerts (one per problem) by status (firing, acknowledged, resolved) and severity (low, medium, high, critical).',
+    labelNames: ['status', 'severity'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const states = this.alertStates();
+      if (states === undefined) return;
+      this.alerts.reset();
+      for (const status of ['firing', 'acknowledged', 'resolved'])
+        for (const severity of ['low', 'medium', 'high', 'critical'])
+          this.alerts.set({ status, severity }, 0);
+      for (const a of states) this.alerts.inc({ status: a.status, severity: a.severity });
+    },
+  });
+
+  /** Lets the alerts gauge read the API's alert book. */
+  watchAlerts(provider: () => ReadonlyArray<{ status: string; severity: string }>): void {
+    this.alertStates = provider;
+  }
+
+  readonly webhookAttempts = new Counter({
+    name: 'aidwatch_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome: delivered (2xx), retry (failed, another attempt scheduled), dead (failed, attempts exhausted: WEBHOOK_MAX_ATTEMPTS).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Set by the webhook service from its store; undefined: no webhooks in this process. */
+  private webhookStatuses: () => Partial<Record<WebhookDeliveryStatus, number>> | undefined = () => undefined;
+
+  readonly webhookDeliveries = new Gauge({
+    name: 'aidwatch_webhook_deliveries',
+    help: 'Webhook deliveries in the store, by status: pending (due or waiting to retry), delivered, dead (replayable with POST /subscriptions/:id/replay).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const counts = this.webhookStatuses();
+      if (counts === undefined) return;
+      for (const status of ['pending', 'delivered', 'dead'] as const)
+        this.webhookDeliveries.set({ status }, counts[status] ?? 0);
+    },
+  });
+
+  /** Lets the webhook deliveries gauge read the webhook store. */
+  watchWebhookDeliveries(provider: () => Partial<Record<WebhookDeliveryStatus, number>>): void {
+    this.webhookStatuses = provider;
+  }
+
+  readonly chainVerifications = new Counter({
+    name: 'aidwatch_audit_verifications_total',
+    help: 'Hash chain and checkpoint verifications of the whole store (GET /audit/verify), by result: intact or broken.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly chainIntact = new Gauge({
+    name: 'aidwatch_audit_chain_intact',
+    help: 'Result of the latest verification of the whole store in this process: 1 intact, 0 a broken link (docs/audit.md); absent until one ran.',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of DEFAULT_METRICS_LEFT_OUT) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  /** Records the result of a verification of the whole store. */
+  verified(intact: boolean): void {
+    this.chainVerifications.inc({ result: intact ? 'intact' : 'broken' });
+    this.chainIntact.set(intact ? 1 : 0);
   }
 
   text(): Promise<string> {

@@ -50,6 +50,8 @@ export abstract class CheckpointStore {
   abstract load(name: string): Promise<Checkpoint | undefined>;
   /** The position a projection's checkpoint has reached, without reading its snapshot; undefined if none. */
   abstract positionOf(name: string): Promise<string | undefined>;
+  /** Every committed checkpoint (projection name, position reached, when as ISO 8601), by name. */
+  abstract committed(): Promise<Array<{ name: string; position: string; updatedAt: string }>>;
   /** Saves the whole state (dropping any per-subject entries of an earlier incremental checkpoint). */
   abstract save(name: string, position: string, snapshot: unknown, at: Date): Promise<void>;
   /**

@@ -153,6 +153,14 @@ export class PostgresCheckpointStore extends CheckpointStore {
     return { position: head.position, snapshot, updatedAt: head.updated_at, incremental };
   }
 
+  async committed(): Promise<Array<{ name: string; position: string; updatedAt: string }>> {
+    const { rows } = await this.query<{ name: string; position: string; updatedAt: string }>(
+      'SELECT name, position, updated_at AS "updatedAt" FROM aidwatch_checkpoints ORDER BY name',
+      [],
+    );
+    return rows;
+  }
+
   async positionOf(name: string): Promise<string | undefined> {
     const { rows } = await this.query<{ position: string }>(
       'SELECT position FROM aidwatch_checkpoints WHERE name = $1',

@@ -164,6 +164,16 @@ export class SqliteCheckpointStore extends CheckpointStore {
     return { position: row.position, snapshot, updatedAt: row.updatedAt, incremental };
   }
 
+  /**
+   * Every committed checkpoint: projection name, store position reached and when (ISO 8601), by name. What a
+   * stopping process reports as committed.
+   */
+  async committed(): Promise<Array<{ name: string; position: string; updatedAt: string }>> {
+    return this.db
+      .prepare('SELECT name, position, updated_at AS updatedAt FROM checkpoints ORDER BY name')
+      .all() as Array<{ name: string; position: string; updatedAt: string }>;
+  }
+
   async positionOf(name: string): Promise<string | undefined> {
     const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as
       { position: string } | undefined;

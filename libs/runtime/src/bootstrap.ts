@@ -43,10 +43,8 @@ export async function startApp(
   const address = app.getHttpServer().address() as { port: number };
   const host = options.host ?? config.http.host;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${address.port}`;
-  logger.info(
-    { url, store: config.eventStore.kind, kafka: config.kafka?.brokers ?? null },
-    `${name} listening`,
-  );
+  const intake = config.kafka ? `HTTP and Kafka (${config.kafka.brokers.join(',')})` : 'HTTP (no Kafka)';
+  logger.info(`${name} listening on ${url} (store: ${config.eventStore.kind}; intake: ${intake})`);
   return { app, config, logger, url };
 }
 

@@ -6,6 +6,8 @@ export * from './http/observability-http.module';
 export * from './http/http-errors';
 export * from './http/configure-http';
 export * from './http/openapi';
+export * from './http/api-docs';
+export * from './http/intake-docs';
 export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './access/access.module';

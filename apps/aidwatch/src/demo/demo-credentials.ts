@@ -1,5 +1,6 @@
 import { EventTypes, type CloudEvent } from '@aidwatch/domain';
 import type { ApiKeyGrant } from '@aidwatch/access';
+import { DEFAULT_PORTS_SOURCE, SIMULATOR_SOURCE } from '@aidwatch/maritime';
 
 export const DEMO_KEY_LABEL = 'demo';
 
@@ -7,7 +8,8 @@ export const DEMO_KEY_LABEL = 'demo';
  * One grant per role and tenant for the demo: for each implementing organisation of the scenario a
  * producer (bound to the sources that write its consignments' events), a monitor (its organisation's
  * monitor, bound to the sources its visits are reported under) and a dashboard; then an operator and an admin, who see every tenant (printed `tenant=*`), and
- * a producer for the shared feeds (reference lists, AIS) under `tenant=*`.
+ * a producer for the shared feeds (reference lists, AIS) under `tenant=*`, which may also write what
+ * `npm run simulate -- --to http://…` sends (the simulator's AIS and the default port list).
  */
 export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & { tenantLabel: string }> {
   const orgOfExemption = new Map<string, string>();
@@ -21,7 +23,7 @@ export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & {
   const sources = new Map<string, Set<string>>();
   const monitors = new Map<string, string>();
   const monitorSources = new Map<string, Set<string>>();
-  const shared = new Set<string>();
+  const shared = new Set<string>([SIMULATOR_SOURCE, DEFAULT_PORTS_SOURCE]);
   for (const e of events) {
     const data = e.data as Record<string, string>;
     const exemption = exemptionOfConsignment.get(data.consignmentId);

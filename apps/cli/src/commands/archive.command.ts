@@ -45,7 +45,10 @@ export function registerArchiveCommand(program: Command): void {
       .description(
         "move raw AIS positions older than the retention period into verifiable archive files (embedded store): only what detection has judged, never a position a flag cites, never a stream's newest event (docs/audit.md)",
       )
-      .option('--older-than <days>', 'recorded more than this many days ago (default AIS_RETENTION_DAYS)')
+      .option(
+        '--older-than <days>',
+        'recorded more than this many whole days ago (default AIS_RETENTION_DAYS); 0 keeps everything, as the setting does',
+      )
       .option('--dry-run', 'count what would be archived; write and delete nothing')
       .addOption(new Option('--archive-dir <dir>', 'where archive files go').env('AIS_ARCHIVE_DIR')),
   ).action(async (options: ArchiveOptions) => {
@@ -64,6 +67,18 @@ export function registerArchiveCommand(program: Command): void {
         throw new UsageError(
           `--older-than: "${options.olderThan}" is not a whole number of days from 0 to 36,500`,
         );
+      // 0 means what AIS_RETENTION_DAYS=0 means: keep everything. Nothing is read, written or deleted.
+      if (options.olderThan !== undefined && days === 0) {
+        print(options, '--older-than 0 keeps everything (as AIS_RETENTION_DAYS=0 does): nothing archived', {
+          olderThanDays: 0,
+          keepEverything: true,
+          dryRun: options.dryRun === true,
+          archived: 0,
+          files: [],
+        });
+        process.exitCode = ExitCode.ok;
+        return;
+      }
       if (options.olderThan === undefined && days === 0)
         throw new UsageError(
           'nothing to do: AIS_RETENTION_DAYS is 0 (keep everything); give --older-than <days>',

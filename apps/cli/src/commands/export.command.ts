@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { exportLines, latestCheckpoint, writeCheckpoint, type ExportScope } from '@aidwatch/audit';
-import { isEventTime } from '@aidwatch/domain';
+import { isEventTime, StreamNames } from '@aidwatch/domain';
+import type { EventStore } from '@aidwatch/event-store';
 import { openStore, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
 interface ExportOptions extends StoreOptions {
@@ -37,6 +38,22 @@ function scopeOf(options: ExportOptions): ExportScope {
   return { kind: 'range', from: options.from, to: options.to };
 }
 
+/**
+ * Refuses a stream or consignment the store does not hold (exit 2, before any checkpoint is written): an
+ * empty trail of a mistyped id would look like a consignment with no history.
+ */
+async function mustHold(store: EventStore, scope: ExportScope): Promise<void> {
+  if (scope.kind === 'range') return;
+  const streamId = scope.kind === 'stream' ? scope.streamId : StreamNames.consignment(scope.consignmentId);
+  const [first] = await store.readStream(streamId, { maxCount: 1 });
+  if (first) return;
+  throw new UsageError(
+    scope.kind === 'stream'
+      ? `no stream ${scope.streamId} in the store (stream ids look like consignment-CSG-2026-0109, vessel-<mmsi>)`
+      : `no consignment ${scope.consignmentId} in the store (nothing was ever recorded for it)`,
+  );
+}
+
 /** Writes lines in chunks, waiting whenever the destination asks to (constant memory). */
 async function writeAll(lines: AsyncIterable<string>, out: Writable): Promise<number> {
   let chunk = '';
@@ -64,15 +81,21 @@ export function registerExportCommand(program: Command): void {
       .option('--stream <streamId>', 'one stream, e.g. consignment-C-1002')
       .option('--consignment <id>', 'a consignment with everything that touched it')
       .option('--from <time>', 'events recorded at or after this RFC 3339 time')
-      .option('--to <time>', 'events recorded before this ISO 8601 time')
+      .option('--to <time>', 'events recorded before this RFC 3339 time')
       .addOption(
-        new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'),
+        new Option(
+          '--format <format>',
+          'output format; only NDJSON can be verified offline (CSV is for reading)',
+        )
+          .choices(['ndjson', 'csv'])
+          .default('ndjson'),
       )
       .option('--out <file>', 'write to a file instead of stdout'),
   ).action(async (options: ExportOptions) => {
     const scope = scopeOf(options);
     const { store } = openStore(options);
     try {
+      await mustHold(store, scope);
       // The export is anchored to a checkpoint over the whole store: reuse the newest if nothing came since.
       const latest = await latestCheckpoint(store);
       const checkpoint =
@@ -96,6 +119,10 @@ export function registerExportCommand(program: Command): void {
         `exported ${lines} lines in ${seconds.toFixed(2)} s (${Math.round(lines / seconds)} lines/s)` +
           `${checkpoint ? `, anchored to checkpoint ${checkpoint.id}` : ''}\n`,
       );
+      if (options.format === 'csv')
+        process.stderr.write(
+          'CSV is for reading (spreadsheets); it has no start and completion lines, so `aidwatch verify` refuses it: export --format ndjson to verify offline\n',
+        );
     } finally {
       await store.close();
     }

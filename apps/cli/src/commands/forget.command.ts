@@ -5,7 +5,11 @@ import { SqliteCheckpointStore } from '@aidwatch/projections';
 import { ExitCode } from '../cli-program';
 import { print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
-/** `aidwatch forget <subject>`: crypto-shredding of one data subject's personal data. */
+/**
+ * `aidwatch forget <subject>`: crypto-shredding of one data subject's personal data. Idempotent: exit 0
+ * whether the key was destroyed now (`forgotten: true`) or there was none to destroy (`forgotten: false`);
+ * exit 2 for a subject that is not `monitor:<id>` or `recipient:<name>`.
+ */
 export function registerForgetCommand(program: Command): void {
   withStoreOptions(
     program
@@ -37,10 +41,11 @@ export function registerForgetCommand(program: Command): void {
         forgotten
           ? `forgot ${subject}: its key is destroyed; its data now reads as [forgotten]` +
               (rebuilt.length > 0 ? `; snapshots to rebuild from the log: ${rebuilt.join(', ')}` : '')
-          : `no personal data was ever stored for ${subject}`,
+          : `nothing to forget for ${subject}: no key is held for it (already forgotten, or no personal data was ever stored); forget is idempotent`,
         { subject, forgotten, ...(rebuilt.length > 0 ? { rebuilt } : {}) },
       );
-      process.exitCode = forgotten ? ExitCode.ok : ExitCode.finding;
+      // Idempotent: a subject already forgotten (or never stored) ends in the state asked for.
+      process.exitCode = ExitCode.ok;
     } finally {
       await keys.close();
     }

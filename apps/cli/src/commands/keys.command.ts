@@ -1,7 +1,16 @@
 import { Option, type Command } from 'commander';
-import { grantProblems, Roles, SqliteApiKeyStore, type ApiKeyGrant, type Role } from '@aidwatch/access';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  grantProblems,
+  parseApiKey,
+  secretMatches,
+  Roles,
+  SqliteApiKeyStore,
+  type ApiKeyGrant,
+  type ApiKeyRecord,
+  type Role,
+} from '@aidwatch/access';
 import { loadConfig } from '@aidwatch/config';
-import { ExitCode } from '../cli-program';
 import { print, UsageError } from '../store-access';
 
 interface KeyStoreOptions {
@@ -10,11 +19,70 @@ interface KeyStoreOptions {
 }
 
 interface CreateOptions extends KeyStoreOptions {
+  keyFile?: string;
   role: Role;
   tenant?: string;
   source?: string[];
   monitorId?: string;
   label?: string;
+}
+
+const keyStorePathOf = (options: KeyStoreOptions): string =>
+  loadConfig({ ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) }).access.keyStorePath;
+
+/** The columns of `keys list`, in order. */
+const KEY_COLUMNS = ['ID', 'ROLE', 'TENANT', 'STATUS', 'SOURCES', 'MONITOR', 'LABEL'] as const;
+
+/**
+ * `keys list` as a table: a header row, then one row per key (never its secret), columns padded to their
+ * widest cell; `-` for an empty cell, `*` for a key of every tenant.
+ */
+export function keyTable(records: readonly ApiKeyRecord[]): string {
+  if (records.length === 0) return '(no keys)';
+  const rows = records.map((r) => [
+    r.id,
+    r.role,
+    r.tenant ?? '*',
+    r.revokedAt ? `revoked ${r.revokedAt}` : 'active',
+    r.sources?.join(',') || '-',
+    r.monitorId ?? '-',
+    r.label ?? '-',
+  ]);
+  const table = [[...KEY_COLUMNS], ...rows];
+  const widths = KEY_COLUMNS.map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  return table
+    .map((row) =>
+      row
+        .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/**
+ * `keys create --key-file`: keeps a file that already holds a valid (unrevoked, matching, same role) key,
+ * else creates a key and writes it there — the token and a newline, mode 0644 (a Prometheus container reads
+ * it as another user; keep the file in a volume only it and the CLI mount). Never prints the key.
+ */
+function createKeyFile(store: SqliteApiKeyStore, grant: ApiKeyGrant, file: string, options: KeyStoreOptions) {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  const parsed = existing === undefined ? undefined : parseApiKey(existing);
+  const stored = parsed && store.find(parsed.id);
+  if (
+    parsed &&
+    stored &&
+    !stored.revokedAt &&
+    stored.role === grant.role &&
+    secretMatches(parsed.secret, stored.salt, stored.hash)
+  ) {
+    print(options, `key ${stored.id} in ${file} is valid; kept`, { id: stored.id, file, created: false });
+    return;
+  }
+  const { record, key } = store.create(grant);
+  writeFileSync(file, `${key}\n`);
+  chmodSync(file, 0o644);
+  print(options, `key ${record.id} (${record.role}) written to ${file}`, { ...record, file, created: true });
 }
 
 /** The deployment's key store (`DATA_DIR/access.sqlite`), the file the running services read. */
@@ -54,7 +122,11 @@ export function registerKeysCommand(program: Command): void {
         'CloudEvents source(s) a producer may write under; a trailing * is a prefix',
       )
       .option('--monitor-id <id>', 'the monitor a monitor key speaks for')
-      .option('--label <text>', 'who holds the key, shown by list'),
+      .option('--label <text>', 'who holds the key, shown by list')
+      .option(
+        '--key-file <file>',
+        'write the key to this file (mode 0644, for a scraper running as another user) instead of printing it; a file already holding a valid key of this role is kept (idempotent)',
+      ),
   ).action((options: CreateOptions) => {
     const grant: ApiKeyGrant = {
       role: options.role,
@@ -67,6 +139,10 @@ export function registerKeysCommand(program: Command): void {
     if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join('; '));
     const store = openKeys(options);
     try {
+      if (options.keyFile !== undefined) {
+        createKeyFile(store, grant, options.keyFile, options);
+        return;
+      }
       const { record, key } = store.create(grant);
       print(
         options,
@@ -86,22 +162,7 @@ export function registerKeysCommand(program: Command): void {
       const store = openKeys(options);
       try {
         const records = store.list();
-        const text = records
-          .map((r) =>
-            [
-              r.id,
-              r.role,
-              r.tenant ?? '*',
-              r.revokedAt ? `revoked ${r.revokedAt}` : 'active',
-              r.sources ? `sources=${r.sources.join(',')}` : '',
-              r.monitorId ? `monitor=${r.monitorId}` : '',
-              r.label ?? '',
-            ]
-              .filter(Boolean)
-              .join('  '),
-          )
-          .join('\n');
-        print(options, text || '(no keys)', { items: records });
+        print(options, keyTable(records), { items: records });
       } finally {
         store.close();
       }
@@ -113,11 +174,10 @@ export function registerKeysCommand(program: Command): void {
   ).action((id: string, options: KeyStoreOptions) => {
     const store = openKeys(options);
     try {
-      if (!store.revoke(id)) {
-        process.stderr.write(`aidwatch: no key ${id}\n`);
-        process.exitCode = ExitCode.finding;
-        return;
-      }
+      if (!store.revoke(id))
+        throw new UsageError(
+          `no key ${id} in ${keyStorePathOf(options)}; \`aidwatch keys list\` shows the ids`,
+        );
       print(options, `key ${id} revoked`, { id, revoked: true });
     } finally {
       store.close();

@@ -63,7 +63,7 @@ export function registerRebuildCommand(program: Command): void {
         'compare the rebuilt consignments and flags with the live ones; print the differences, exit 1 if any',
       )
       .option('--no-switch', 'build (and verify) only; the live version stays active')
-      .option('--no-progress', 'no progress bar')
+      .option('--no-progress', 'no progress bar (there is none when stderr is not a terminal)')
       .option(
         '--metrics-file <file>',
         'write Prometheus gauges of the rebuild to this file (textfile collector)',
@@ -81,22 +81,23 @@ export function registerRebuildCommand(program: Command): void {
           format: ' {bar} {percentage}% | {events} events | {rate} events/s | ETA {eta_formatted}',
           hideCursor: true,
           stream: process.stderr,
-          noTTYOutput: true,
-          notTTYSchedule: 1000,
         },
         Presets.shades_classic,
       );
-      if (options.progress && !options.json) bar.start(1000, 0, { events: 0, rate: 0 });
+      // A bar only on a terminal: redirected to a file or a pipe, its redraws would be noise.
+      const showBar = options.progress && !options.json && process.stderr.isTTY === true;
+      if (showBar) bar.start(1000, 0, { events: 0, rate: 0 });
       const rebuilt = await rebuildFromZero(store, green, {
         to: head,
         onProgress: (p) => {
-          bar.update(Math.round(p.ratio * 1000), { events: p.events, rate: Math.round(p.eventsPerSecond) });
+          if (showBar)
+            bar.update(Math.round(p.ratio * 1000), { events: p.events, rate: Math.round(p.eventsPerSecond) });
           gauges.events.set(labels, p.events);
           gauges.ratio.set(labels, p.ratio);
           gauges.rate.set(labels, p.eventsPerSecond);
         },
       });
-      bar.stop();
+      if (showBar) bar.stop();
       const raw = await rawReadSpeed(store, green, head);
       gauges.rawRate.set(labels, raw.eventsPerSecond);
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  isCsvExportFile,
   verifyExportFile,
   verifyStore,
   type StoreVerificationReport,
@@ -55,6 +56,11 @@ export function registerVerifyCommand(program: Command): void {
     let report: VerificationReport;
     let what: string;
     if (options.file) {
+      if (!existsSync(options.file)) throw new UsageError(`--file: ${options.file} does not exist`);
+      if (await isCsvExportFile(options.file))
+        throw new UsageError(
+          `--file: ${options.file} is a CSV export, which carries no start and completion lines and cannot be verified; export with --format ndjson (the default) to verify offline`,
+        );
       report = await verifyExportFile(options.file);
       what = options.file;
     } else {

@@ -81,7 +81,9 @@ export const SANCTIONS_BODY_BYTES = 48 * 1024 * 1024;
  */
 export function configureHttp(app: NestExpressApplication, logger: Logger, config: AppConfig): void {
   app.disable('x-powered-by');
-  app.use(helmet());
+  // helmet's default CSP but without `upgrade-insecure-requests`: over plain HTTP (npm start, a host name on
+  // a LAN) it sent the Swagger UI's and the console's own scripts to https, where nothing listens.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   const origins = new Set(config.http.corsOrigins);
   app.enableCors({
     origin: (origin, callback) => callback(null, origin !== undefined && origins.has(origin)),

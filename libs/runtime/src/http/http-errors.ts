@@ -61,6 +61,8 @@ export class ErrorBodyFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    // An error body is JSON even where the handler declared another type (e.g. application/schema+json).
+    res.type('application/json');
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
