@@ -45,7 +45,9 @@ export class EventsController {
       contentType,
       body,
       headers,
-      batchWriteAuthorizer(principal, this.tenants, { committeeSources: this.config.access.committeeSources }),
+      batchWriteAuthorizer(principal, this.tenants, {
+        committeeSources: this.config.access.committeeSources,
+      }),
     );
     if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };

@@ -37,7 +37,9 @@ export class CoreModule implements OnApplicationShutdown {
    */
   async onApplicationShutdown(signal?: string): Promise<void> {
     try {
-      this.logger.info(shutdownLine(await this.store.headPosition(), await this.checkpoints.committed(), signal));
+      this.logger.info(
+        shutdownLine(await this.store.headPosition(), await this.checkpoints.committed(), signal),
+      );
     } catch (error) {
       this.logger.warn({ err: error }, 'stopped; could not read what was committed');
     }
