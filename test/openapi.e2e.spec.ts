@@ -389,6 +389,34 @@ describe('OpenAPI (GET /docs-json): complete, lint-clean, and true of every answ
     );
     await call('delete', '/admin/keys/{id}', '/admin/keys/feedfacefeedface', { as: admin }, 404);
     await call('get', '/admin/keys', '/admin/keys', { as: dashboard }, 403);
+    await call(
+      'post',
+      '/admin/ownership/transfers',
+      '/admin/ownership/transfers',
+      json({ exemptionId: 'EX-NONE', toOrg: 'WFP', reason: 'moved by the committee' }, system.keys.operator),
+      404,
+    );
+    await call(
+      'post',
+      '/admin/ownership/transfers',
+      '/admin/ownership/transfers',
+      json({ reason: '' }, system.keys.operator),
+      400,
+    );
+    await call(
+      'post',
+      '/sanctions/import',
+      '/sanctions/import?dryRun=true',
+      { as: system.keys.operator, headers: { 'content-type': 'text/csv' }, body: 'not,a,sanctions,list\r\n' },
+      400,
+    );
+    await call(
+      'post',
+      '/sanctions/import',
+      '/sanctions/import?dryRun=true',
+      { as: dashboard, headers: { 'content-type': 'text/csv' }, body: 'x' },
+      403,
+    );
     await call('get', '/docs/asyncapi', '/docs/asyncapi', {}, 200);
     await call('get', '/docs/asyncapi/schemas', '/docs/asyncapi/schemas', {}, 200);
     await call(

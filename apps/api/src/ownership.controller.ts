@@ -13,7 +13,17 @@ import {
   type OwnershipTransferredData,
 } from '@aidwatch/domain';
 import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '@aidwatch/event-store';
-import { Allow, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  Allow,
+  ApiError,
+  ApiErrors,
+  ApiJsonBodyFrom,
+  ApiJsonResponse,
+  ApiSummary,
+  CurrentPrincipal,
+  queryValidationPipe,
+} from '@aidwatch/runtime';
 
 /** Longest id and reason of a transfer request, characters (the contract's identifier and comment limits). */
 const ID_LENGTH = 256;
@@ -54,6 +64,8 @@ export class TransferBody {
  * operator's subject, when, why: the audit trail). 400 for a malformed request or a transfer to the
  * current owner, 404 when the exemption or consignment is unknown, 409 when a concurrent transfer won.
  */
+@ApiTags('Administration')
+@ApiBearerAuth()
 @Controller('admin/ownership/transfers')
 @Allow('operator')
 @UsePipes(queryValidationPipe)
@@ -65,6 +77,19 @@ export class OwnershipController {
 
   @Post()
   @HttpCode(HttpStatus.CREATED)
+  @ApiSummary(
+    'Move an exemption to another organisation, or a consignment to another exemption (audited: who, when, why)',
+  )
+  @ApiJsonBodyFrom(TransferBody)
+  @ApiErrors({
+    '404': 'the exemption or consignment (or the target exemption) is unknown',
+    '409': 'a concurrent transfer of the same subject was stored first',
+  })
+  @ApiJsonResponse(
+    201,
+    { type: 'object', additionalProperties: true },
+    'the aidwatch.ownership.transferred.v1 event stored',
+  )
   async transfer(@Body() body: TransferBody, @CurrentPrincipal() principal: Principal) {
     const transfer = await this.transferOf(body);
     const streamId = ownershipStreamOf(transfer);

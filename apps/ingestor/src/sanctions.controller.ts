@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Query } from '@ne
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { EventIntake, importSanctionsList, SanctionsImportError } from '@aidwatch/intake';
 import { SanctionsFormats } from '@aidwatch/sanctions';
-import { Allow, ApiError } from '@aidwatch/runtime';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Allow, ApiError, ApiErrors, ApiJsonResponse, ApiRequestBody, ApiSummary } from '@aidwatch/runtime';
 
 /** The media types a list file may be posted as. */
 export const SanctionsMediaTypes = ['text/csv', 'application/xml', 'text/xml'];
@@ -24,6 +25,8 @@ const flag = (value: string | undefined, name: string): boolean => {
  * 400 for a body that is not a list in a known format; 409 when an event id is stored with other content;
  * 422 for a list without vessels that would revoke every listing of that list (unless `allowEmpty=true`).
  */
+@ApiTags('Reference data')
+@ApiBearerAuth()
 @Controller('sanctions/import')
 @Allow('operator')
 export class SanctionsController {
@@ -34,6 +37,25 @@ export class SanctionsController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @ApiSummary(
+    'Import a sanctions list file as published (OFAC SDN.CSV, OFAC SDN.XML, UN Consolidated List XML): designations and revocations',
+  )
+  @ApiRequestBody({
+    description: 'the list file, at most 48 MiB',
+    content: Object.fromEntries(SanctionsMediaTypes.map((type) => [type, { schema: { type: 'string' } }])),
+  })
+  @ApiErrors({
+    '409': 'an event id the import would append is stored with other content',
+    '422': 'a list without vessels, which would revoke every listing of that list (unless allowEmpty=true)',
+  })
+  @ApiQuery({ name: 'format', required: false, enum: [...SanctionsFormats] })
+  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'allowEmpty', required: false, enum: ['true', 'false'] })
+  @ApiJsonResponse(
+    200,
+    { type: 'object', additionalProperties: true },
+    'the import report: listings designated, designated again, revoked and unchanged, and what was skipped',
+  )
   async import(
     @Body() body: unknown,
     @Query('format') format?: string,

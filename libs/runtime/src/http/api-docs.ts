@@ -87,3 +87,10 @@ export function ApiRequestBody(body: {
 export function ApiJsonResponse(status: number, schema: ApiSchema, description: string): MethodDecorator {
   return ApiResponse({ status, description, content: { 'application/json': { schema } } });
 }
+
+export const ERROR_RESPONSES = 'x-aidwatch-errors';
+
+/** Error answers beyond those every operation gets (400/401/403/404/429): status → when, with the error body. */
+export function ApiErrors(errors: Record<string, string>): MethodDecorator {
+  return ApiExtension(ERROR_RESPONSES, errors);
+}

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ErrorBodySchema, PUBLIC_OPERATION, REQUEST_BODY } from './api-docs';
+import { ERROR_RESPONSES, ErrorBodySchema, PUBLIC_OPERATION, REQUEST_BODY } from './api-docs';
 
 type Operation = {
   parameters?: Array<{ in: string }>;
@@ -46,6 +46,11 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
         add('403', "the credential's role or organisation may not do this");
       }
       if ((operation.parameters ?? []).some((p) => p.in === 'path')) add('404', 'no such resource');
+      for (const [status, description] of Object.entries(
+        (operation[ERROR_RESPONSES] as Record<string, string> | undefined) ?? {},
+      ))
+        add(status, description);
+      delete operation[ERROR_RESPONSES];
       add('429', 'too many requests for this credential (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_SEC)');
     }
   return document;
