@@ -65,7 +65,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 describeWithPostgres('detector failover on PostgreSQL', () => {
-  jest.setTimeout(90_000);
+  jest.setTimeout(240_000);
   let database: TestDatabase;
   const detectors: Detector[] = [];
 

@@ -52,7 +52,7 @@ export class AuditCheckpointService {
       const checkpoint = this.projection.due();
       if (!checkpoint) return;
       await this.store.append(CHECKPOINT_STREAM, [checkpointEvent(checkpoint, randomUUID(), new Date())]);
-      this.logger.info(
+      this.logger.debug(
         { root: checkpoint.root, streams: checkpoint.streams, coversPosition: checkpoint.coversPosition },
         'audit checkpoint written',
       );

@@ -141,7 +141,9 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
     this.currentRole = 'active';
     this.metrics.detectorActive.set(1);
     if (this.state) this.metrics.detectorLeaseGeneration.set(this.state.generation);
-    this.logger.info({ lease: this.state ?? null }, 'detector active');
+    // Without a lease (the embedded store: one detector per machine) the role never changes: not worth a line.
+    if (this.state) this.logger.info({ lease: this.state }, 'detector active');
+    else this.logger.debug('detector active (no lease: embedded store)');
     for (const activity of this.activities) await this.startOne(activity);
   }
 
@@ -149,7 +151,9 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
     this.currentRole = 'standby';
     this.metrics.detectorActive.set(0);
     if (this.state) this.metrics.detectorLeaseGeneration.set(this.state.generation);
-    this.logger.warn({ reason, lease: this.state ?? null }, 'detector standing by');
+    if (this.state || why === 'lost')
+      this.logger.warn({ reason, lease: this.state ?? null }, 'detector standing by');
+    else this.logger.debug({ reason }, 'detector stopping (no lease: embedded store)');
     for (const activity of [...this.activities].reverse()) {
       try {
         await activity.stop(why);
