@@ -33,7 +33,7 @@ function startDetector(database: TestDatabase, ttlMs: number): Detector {
   });
   const url = new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(line);
       if (match) resolve(match[1]);
     });
     child.once('exit', (code) => reject(new Error(`detector exited with ${code} before listening`)));
@@ -65,7 +65,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 describeWithPostgres('detector failover on PostgreSQL', () => {
-  jest.setTimeout(240_000);
+  jest.setTimeout(120_000);
   let database: TestDatabase;
   const detectors: Detector[] = [];
 

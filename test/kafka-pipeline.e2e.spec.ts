@@ -21,7 +21,7 @@ const topicOf = (event: AidEvent): string => {
 };
 
 describeWithKafka('Kafka in → store → flags → alerts out', () => {
-  jest.setTimeout(120_000);
+  jest.setTimeout(240_000);
   const tag = `k${Date.now().toString(36)}`;
   const story = shrinkageStory(tag);
   let broker: KafkaBroker;
@@ -150,7 +150,7 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     // (c) the malformed message is in the DLQ with its reason; the service is still up.
     const dead = await eventually(
       async () => deadLetters.find((d) => d.key === badKey),
-      30_000,
+      90_000,
       'the dead letter',
     );
     expect(dead.value).toBe(badValue);

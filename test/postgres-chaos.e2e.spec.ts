@@ -86,7 +86,7 @@ describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (
     child.stdout!.on('data', (chunk: Buffer) => log.write(chunk));
     const url = new Promise<string>((resolve, reject) => {
       readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-        const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
+        const match = /listening on (http:\/\/[^\s"]+)/.exec(line);
         if (match) resolve(match[1]);
       });
       child.once('exit', (code, signal) => reject(new Error(`${name} ended (${code ?? signal})`)));
