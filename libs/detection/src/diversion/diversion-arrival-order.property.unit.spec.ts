@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { EventTypes, type AidEvent, type Flag } from '@aidwatch/domain';
+import { EventTypes, type AidEvent } from '@aidwatch/domain';
+import { defaultDetectionConfig } from '../detection-config';
 import { DetectionEngine } from '../detection-engine';
-import type { FlagChanges } from '../open-flags';
+import { partitionOf, runDelivery, type Delivered } from '../testing/delivery-lanes';
 import { seededRandom } from './testing/diversion-harness';
 import { storyEvents, storyOpenFlags } from './testing/diversion-story.fixture';
 
@@ -27,17 +28,6 @@ const keyOf = (e: AidEvent) =>
   (e.data as { exemptionId?: string }).exemptionId ??
   e.id;
 
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-interface Delivered {
-  event: AidEvent;
-  lane: string;
-}
-
 interface Delivery {
   partitions: number;
   /** How far (days of event time) a partition may run ahead of the slowest one with data left. */
@@ -54,7 +44,7 @@ const rest = storyEvents.filter((e) => !reference.has(e.type));
 function delivered(d: Delivery): Delivered[] {
   const lanes: Delivered[][] = Array.from({ length: d.partitions }, () => []);
   for (const event of [...rest].sort((a, b) => timeOf(a) - timeOf(b))) {
-    const p = hash(keyOf(event)) % d.partitions;
+    const p = partitionOf(keyOf(event), d.partitions);
     lanes[p].push({ event, lane: `aid.consignments.v1/${p}` });
   }
   const random = seededRandom(d.mergeSeed);
@@ -73,31 +63,21 @@ function delivered(d: Delivery): Delivered[] {
   return out;
 }
 
-let raisedOnTheWay = new Set<string>();
-const line = (f: Flag) => `${f.rule} ${f.subject.kind}:${f.subject.id} ${f.flagId}`;
 const horizon = Math.max(...storyEvents.map(timeOf)) + 120 * DAY;
-
-function openFlags(events: readonly Delivered[]): string[] {
-  raisedOnTheWay = new Set();
-  const engine = new DetectionEngine();
-  const open = new Map<string, Flag>();
-  const apply = (c: FlagChanges) => {
-    for (const f of c.raised) {
-      open.set(f.flagId, f);
-      raisedOnTheWay.add(line(f));
-    }
-    for (const f of c.cleared) open.delete(f.flagId);
-  };
-  for (const { event, lane } of events) apply(engine.handle(event, lane));
-  apply(engine.advanceWatermark(horizon));
-  return [...open.values()].map(line).sort();
-}
+const run = (events: readonly Delivered[]) =>
+  runDelivery(
+    () => new DetectionEngine(),
+    (saved) => DetectionEngine.restore(saved, defaultDetectionConfig(), []),
+    [],
+    events,
+    horizon,
+  );
 
 // Event-time order: one lane per source, as a single in-order feed would be.
-const inOrder = openFlags(
+const inOrderRun = run(
   [...storyEvents].sort((a, b) => timeOf(a) - timeOf(b)).map((event) => ({ event, lane: 'in-order/0' })),
 );
-const raisedInOrder = raisedOnTheWay;
+const inOrder = inOrderRun.open;
 
 const delivery: fc.Arbitrary<Delivery> = fc.integer({ min: 2, max: 6 }).chain((partitions) =>
   fc.record({
@@ -118,8 +98,9 @@ describe('consignment detection does not depend on arrival order (per-consignmen
   it('partitions consumed at any speeds, in bursts, up to 2.5 days apart: the same open flags, nothing extra on the way', () => {
     fc.assert(
       fc.property(delivery, (d) => {
-        expect(openFlags(delivered(d))).toEqual(inOrder);
-        expect([...raisedOnTheWay].filter((f) => !raisedInOrder.has(f))).toEqual([]);
+        const { open, raisedOnTheWay } = run(delivered(d));
+        expect(open).toEqual(inOrder);
+        expect([...raisedOnTheWay].filter((f) => !inOrderRun.raisedOnTheWay.has(f))).toEqual([]);
       }),
       { seed, numRuns: 60 },
     );

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import type { AidEvent, Flag } from '@aidwatch/domain';
+import type { AidEvent } from '@aidwatch/domain';
 import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
 import { defaultDetectionConfig } from '../detection-config';
 import { DetectionEngine } from '../detection-engine';
-import type { FlagChanges } from '../open-flags';
+import { partitionOf, runDelivery, type Delivered } from '../testing/delivery-lanes';
 import { seededRandom } from '../diversion/testing/diversion-harness';
 
 /*
@@ -29,12 +29,6 @@ const timeOf = (e: AidEvent) => Date.parse((e.data as { at?: string }).at ?? e.t
 /** A vessel's key: its MMSI, as the producer keys AIS messages. */
 const keyOf = (e: AidEvent) => (e.data as { mmsi?: string }).mmsi ?? e.id;
 
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
 interface Delivery {
   partitions: number;
   /** Per partition: how far (hours of event time) it runs behind the fastest. */
@@ -50,16 +44,10 @@ interface Delivery {
  * plus its lag, and the consumer takes bursts of random length from a random partition among those whose
  * next event is due.
  */
-/** An event and the lane it came by (`<topic>/<partition>`), as the projection hands it to detection. */
-interface Delivered {
-  event: AidEvent;
-  lane: string;
-}
-
 function delivered(d: Delivery): Delivered[] {
   const lanes: Delivered[][] = Array.from({ length: d.partitions }, () => []);
   for (const event of fleet) {
-    const p = hash(keyOf(event)) % d.partitions;
+    const p = partitionOf(keyOf(event), d.partitions);
     lanes[p].push({ event, lane: `ais.positions.v1/${p}` });
   }
   const random = seededRandom(d.mergeSeed);
@@ -78,37 +66,21 @@ function delivered(d: Delivery): Delivered[] {
   return out;
 }
 
-/** Every flag raised on the way, by rule, subject and id. */
-let raisedOnTheWay = new Set<string>();
-const line = (f: Flag) => `${f.rule} ${f.subject.kind}:${f.subject.id} ${f.flagId}`;
-
-function openFlags(events: readonly Delivered[], restartAt = -1): string[] {
-  raisedOnTheWay = new Set();
-  let engine = new DetectionEngine(defaultDetectionConfig(), defaultPorts());
-  const open = new Map<string, Flag>();
-  const apply = (c: FlagChanges) => {
-    for (const f of c.raised) {
-      open.set(f.flagId, f);
-      raisedOnTheWay.add(line(f));
-    }
-    for (const f of c.cleared) open.delete(f.flagId);
-  };
-  for (const e of ports) apply(engine.handle(e));
-  events.forEach(({ event, lane }, i) => {
-    if (i === restartAt) {
-      const saved = JSON.parse(JSON.stringify(engine.snapshot())) as unknown;
-      engine = DetectionEngine.restore(saved, defaultDetectionConfig(), defaultPorts());
-    }
-    apply(engine.handle(event, lane));
-  });
-  apply(engine.advanceWatermark(horizon));
-  return [...open.values()].map(line).sort();
+function run(events: readonly Delivered[], restartAt = -1) {
+  return runDelivery(
+    () => new DetectionEngine(defaultDetectionConfig(), defaultPorts()),
+    (saved) => DetectionEngine.restore(saved, defaultDetectionConfig(), defaultPorts()),
+    ports,
+    events,
+    horizon,
+    restartAt,
+  );
 }
 
-const inOrder = openFlags(
+const inOrderRun = run(
   [...fleet].sort((a, b) => timeOf(a) - timeOf(b)).map((event) => ({ event, lane: 'ais.positions.v1/0' })),
 );
-const raisedInOrder = raisedOnTheWay;
+const inOrder = inOrderRun.open;
 
 const delivery: fc.Arbitrary<Delivery> = fc.integer({ min: 2, max: 6 }).chain((partitions) =>
   fc.record({
@@ -132,9 +104,10 @@ describe('maritime detection does not depend on arrival order (per-vessel order 
   it('partitions consumed at any speeds, in bursts, hours apart: the same open flags', () => {
     fc.assert(
       fc.property(delivery, (d) => {
-        expect(openFlags(delivered(d))).toEqual(inOrder);
+        const { open, raisedOnTheWay } = run(delivered(d));
+        expect(open).toEqual(inOrder);
         // Nothing raised on the way that event-time order would not raise (no false alert cleared later).
-        expect([...raisedOnTheWay].filter((f) => !raisedInOrder.has(f))).toEqual([]);
+        expect([...raisedOnTheWay].filter((f) => !inOrderRun.raisedOnTheWay.has(f))).toEqual([]);
       }),
       { seed, numRuns: 12 },
     );
@@ -144,7 +117,7 @@ describe('maritime detection does not depend on arrival order (per-vessel order 
     fc.assert(
       fc.property(delivery, fc.double({ min: 0, max: 1, noNaN: true }), (d, where) => {
         const events = delivered(d);
-        expect(openFlags(events, Math.floor(where * events.length))).toEqual(inOrder);
+        expect(run(events, Math.floor(where * events.length)).open).toEqual(inOrder);
       }),
       { seed, numRuns: 4 },
     );
