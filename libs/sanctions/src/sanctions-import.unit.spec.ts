@@ -266,6 +266,22 @@ describe('planImport', () => {
     expect(log.map((e) => e.id)).not.toContain(relisted.id);
   });
 
+  it('gives a new id to a listing changed back to earlier details (A, then B, then A again)', () => {
+    const log = applied([], planImport(first, new Map(), NOW));
+    const log2 = applied(log, planImport(later, designationStateOf(log), new Date('2025-01-01T00:00:00Z')));
+    const back = planImport(first, designationStateOf(log2), new Date('2025-02-01T00:00:00Z'));
+    expect(back).toMatchObject({ designated: 1, changed: 1, revoked: 0 });
+    // Every event is new to the store: none would collide with a stored id of other content.
+    const stored = new Set(log2.map((e) => e.id));
+    for (const event of back.events) expect(stored.has(event.id)).toBe(false);
+    // And once applied, importing A again appends nothing.
+    const log3 = applied(log2, back);
+    expect(planImport(first, designationStateOf(log3), new Date('2025-03-01T00:00:00Z'))).toMatchObject({
+      events: [],
+      unchanged: 6,
+    });
+  });
+
   it('leaves designations of another list and hand-made ones alone', () => {
     const un = readSanctionsFile(fixture('un-consolidated.xml'));
     const log = applied(applied([], planImport(first, new Map(), NOW)), planImport(un, new Map(), NOW));
