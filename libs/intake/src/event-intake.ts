@@ -150,6 +150,17 @@ export class EventIntake {
   }
 
   /**
+   * Why intake would refuse `event` as invalid (contract validation, then identifier and text rules:
+   * lengths, control and bidirectional characters), or `undefined` when it is valid. Appends nothing.
+   */
+  invalidReason(event: unknown): string | undefined {
+    const checked = validateInboundEvent(event);
+    if (!checked.ok) return checked.reason;
+    const errors = stringFieldProblems(checked.event, this.limits);
+    return errors.length > 0 ? errors.map((e) => `${e.field}: ${e.message}`).join('; ') : undefined;
+  }
+
+  /**
    * All or nothing: one bad, refused or conflicting event refuses the whole request. Identifier and text
    * rules come first (400), then the caller's rights (403), then the append, where an id already stored
    * with other content (or in another stream) is a conflict (409).
