@@ -124,6 +124,11 @@ describe('OFAC SDN XML (2024 namespace)', () => {
     expect(() => readSanctionsFile(bomb)).toThrow(/DTD/);
   });
 
+  it('refuses XML nested deeper than any published list (a format error, not a crash)', () => {
+    const deep = `<sdnList>${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}</sdnList>`;
+    expect(() => readSanctionsFile(Buffer.from(deep), 'ofac-sdn-xml')).toThrow(SanctionsFormatError);
+  });
+
   it('refuses another namespace, another root and malformed XML', () => {
     expect(() => readSanctionsFile('<sdnList xmlns="urn:other"><sdnEntry/></sdnList>')).toThrow(/namespace/);
     expect(() => readSanctionsFile('<other/>')).toThrow(/root element other/);
