@@ -151,4 +151,26 @@ describe('AIS over UDP and TCP (AIS_UDP_PORT, AIS_TCP_SOURCES)', () => {
       receiverLog(445_300_000).length,
     );
   });
+
+  it('refuses a UDP line whose tag block claims another station, and counts accepted lines', async () => {
+    const sender = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => sender.bind(0, '127.0.0.1', resolve));
+    const port = system.app.get(AisListenersService).udpPort as number;
+    const line = receiverLog(445_500_000)
+      .at(-1)!
+      .replace(/^\\[^\\]*\\/, '');
+    const claimed = `${tagBlock({ s: 'rx-tcp', c: C0 + 100 })}${line}`;
+    const before = await metric(/aidwatch_ais_lines_total\{outcome="rejected"\} (\d+)/);
+    await new Promise<void>((resolve, reject) =>
+      sender.send(claimed, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+    );
+    sender.close();
+    await until(
+      async () => (await metric(/aidwatch_ais_lines_total\{outcome="rejected"\} (\d+)/)) > before,
+      'the claimed line to be refused',
+    );
+    await system.app.get(AisListenersService).idle();
+    expect(await storedOf(445_500_000)).toEqual([]);
+    expect(await metric(/aidwatch_ais_lines_total\{outcome="accepted"\} (\d+)/)).toBeGreaterThan(0);
+  });
 });

@@ -126,4 +126,20 @@ describe('POST /sanctions/import (embedded store)', () => {
     expect(report.designated).toBe(8);
     expect(report.skipped.map((s) => s.reason).join(' ')).toContain('company IMO number 1790183');
   });
+
+  it('skips entries whose events intake would refuse, with the reason, alike in dry run and real run (never 5xx)', async () => {
+    const bad = fixture('ofac-sdn.csv')
+      .replace('"SAM JONG 2"', `"${'S'.repeat(20_000)}"`)
+      .replace('"YU JONG 2"', '"YU \u202eJONG\u0007 2"');
+    const dry = await post(bad, 'text/csv', '?dryRun=true');
+    const real = await post(bad, 'text/csv');
+    expect([dry.status, real.status]).toEqual([200, 200]);
+    const refs = async (res: Response) =>
+      ((await res.json()) as { skipped: Array<{ reference: string; reason: string }> }).skipped
+        .map((s) => s.reference)
+        .sort();
+    const [dryRefs, realRefs] = [await refs(dry), await refs(real)];
+    expect(dryRefs).toEqual(expect.arrayContaining(['22720', '24343']));
+    expect(realRefs).toEqual(dryRefs);
+  });
 });

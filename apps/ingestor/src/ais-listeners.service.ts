@@ -25,16 +25,18 @@ export class AisListenersService implements OnApplicationBootstrap, OnApplicatio
   async onApplicationBootstrap(): Promise<void> {
     const { aisUdp, aisTcp, aisTcpReconnectMaxMs } = this.config.intake;
     const log = this.logger.child({ component: 'ais-listeners' });
-    const sink: NmeaSink = (text, receivedAtMs, station) =>
-      this.intake.ingestNmeaText(text, receivedAtMs, station);
+    const sinkOf =
+      (channel: 'udp' | 'tcp'): NmeaSink =>
+      (text, receivedAtMs, station) =>
+        this.intake.ingestNmeaText(text, receivedAtMs, station, undefined, { channel });
     if (aisUdp) {
-      this.udp = new AisUdpListener({ ...aisUdp, sink, metrics: this.metrics, log });
+      this.udp = new AisUdpListener({ ...aisUdp, sink: sinkOf('udp'), metrics: this.metrics, log });
       this.udpPort = await this.udp.start();
     }
     for (const source of aisTcp) {
       const client = new AisTcpSourceClient({
         ...source,
-        sink,
+        sink: sinkOf('tcp'),
         metrics: this.metrics,
         log,
         reconnectMaxMs: aisTcpReconnectMaxMs,

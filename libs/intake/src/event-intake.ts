@@ -150,11 +150,26 @@ export class EventIntake {
   }
 
   /**
+   * Why intake would refuse `event` as invalid (contract validation, then identifier and text rules:
+   * lengths, control and bidirectional characters), or `undefined` when it is valid. Appends nothing.
+   */
+  invalidReason(event: unknown): string | undefined {
+    const checked = validateInboundEvent(event);
+    if (!checked.ok) return checked.reason;
+    const errors = stringFieldProblems(checked.event, this.limits);
+    return errors.length > 0 ? errors.map((e) => `${e.field}: ${e.message}`).join('; ') : undefined;
+  }
+
+  /**
    * All or nothing: one bad, refused or conflicting event refuses the whole request. Identifier and text
    * rules come first (400), then the caller's rights (403), then the append, where an id already stored
    * with other content (or in another stream) is a conflict (409).
    */
-  private async appendAuthorized(events: AidEvent[], authorize?: WriteAuthorizer): Promise<HttpIntakeResult> {
+  private async appendAuthorized(
+    events: AidEvent[],
+    authorize?: WriteAuthorizer,
+    channel: 'http' | 'udp' | 'tcp' = 'http',
+  ): Promise<HttpIntakeResult> {
     const invalid: HttpEventError[] = [];
     for (const [index, event] of events.entries()) {
       const errors = stringFieldProblems(event, this.limits);
@@ -203,7 +218,7 @@ export class EventIntake {
       }
       let appended: number;
       try {
-        appended = await this.append(events.map((event) => ({ event, channel: 'http' })));
+        appended = await this.append(events.map((event) => ({ event, channel })));
       } catch (error) {
         const conflict = conflictOf(error, events);
         if (!conflict) throw error;
@@ -355,14 +370,19 @@ export class EventIntake {
   /**
    * `POST /ais/nmea`: a receiver log, line by line (see `decodeNmeaLines`): the decodable reports are
    * appended, every other line is reported. Refused as a whole (`invalid`) only when no line was usable.
+   * `listener` is given by the UDP/TCP listeners: their events are stored on that channel, and `station`
+   * (configured per sender or connection) is fixed: a line whose tag block names another station is refused.
+   * Appended lines count as `aidwatch_ais_lines_total{outcome="accepted"}`.
    */
   async ingestNmeaText(
     text: string,
     receivedAtMs: number,
     station?: string,
     authorize?: WriteAuthorizer,
+    listener?: { channel: 'udp' | 'tcp' },
   ): Promise<NmeaIntakeResult> {
-    const decoded = this.decodeNmea(text, receivedAtMs, station);
+    // A UDP/TCP listener's station is the one configured for the sender or connection: fixed.
+    const decoded = this.decodeNmea(text, receivedAtMs, station, listener !== undefined);
     const { events, rejected, skipped, pending } = decoded;
     if (events.length + skipped.length + pending.length === 0) {
       this.metrics.eventsRejected.inc({ topic: 'http' });
@@ -370,13 +390,19 @@ export class EventIntake {
       const errors = rejected.map((r) => ({ field: `line ${r.line}`, message: r.reason }));
       return { ok: false, kind: 'invalid', errors: [{ index: -1, reason, errors }] };
     }
-    const appended = await this.appendAuthorized(events, authorize);
+    const appended = await this.appendAuthorized(events, authorize, listener?.channel);
     if (!appended.ok) return appended;
+    this.metrics.aisLines.inc({ outcome: 'accepted' }, events.length);
     return { ok: true, accepted: appended.accepted, rejected, skipped, pending };
   }
 
-  private decodeNmea(text: string, receivedAtMs: number, station?: string): NmeaLinesResult {
-    const decoded = decodeNmeaLines(this.nmea, text, receivedAtMs, station);
+  private decodeNmea(
+    text: string,
+    receivedAtMs: number,
+    station?: string,
+    stationFixed = false,
+  ): NmeaLinesResult {
+    const decoded = decodeNmeaLines(this.nmea, text, receivedAtMs, station, { stationFixed });
     const lines = this.metrics.aisLines;
     lines.inc({ outcome: 'rejected' }, decoded.rejected.length);
     lines.inc({ outcome: 'skipped' }, decoded.skipped.length);

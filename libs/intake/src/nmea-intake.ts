@@ -31,12 +31,15 @@ export interface NmeaLinesResult {
  * Decodes the lines of one message or request. Multipart messages are assembled across calls by the
  * decoder the caller shares (per process: fragments are told apart by station). Sentences without a
  * tag-block time take `receivedAtMs`; `station` names the receiver when the lines do not.
+ * With `stationFixed` (UDP/TCP listeners, whose station is configured per sender or connection) a tag
+ * block naming another station (`s:`) is refused with a reason: the sender cannot claim another station.
  */
 export function decodeNmeaLines(
   decoder: NmeaDecoder,
   text: string,
   receivedAtMs: number,
   station?: string,
+  options: { stationFixed?: boolean } = {},
 ): NmeaLinesResult {
   const out: NmeaLinesResult = { events: [], rejected: [], skipped: [], pending: [] };
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -49,6 +52,16 @@ export function decodeNmeaLines(
         (result.note === 'pending' ? out.pending : out.skipped).push({
           line,
           reason: result.detail,
+          sentence,
+        });
+      } else if (
+        options.stationFixed &&
+        result.meta.station !== undefined &&
+        result.meta.station !== station
+      ) {
+        out.rejected.push({
+          line,
+          reason: `tag block names station ${JSON.stringify(result.meta.station)}; this listener's station is ${JSON.stringify(station)}`,
           sentence,
         });
       } else {

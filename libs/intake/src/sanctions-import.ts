@@ -91,6 +91,14 @@ export async function importSanctionsList(
       `the file lists no vessel but the store holds ${plan.revoked} listing(s) of ${file.list}: ` +
         'importing it would revoke them all (allow an empty list explicitly to do so)',
     );
+  // Every event is checked as intake would check it, in dry run and real run alike: an entry whose event
+  // would be refused (a name too long, a control or bidirectional character…) is skipped with the reason.
+  const invalid: Array<{ reference: string; reason: string }> = [];
+  plan.events = plan.events.filter((event) => {
+    const reason = intake.invalidReason(event);
+    if (reason) invalid.push({ reference: String(event.data.reference ?? event.id), reason });
+    return reason === undefined;
+  });
   let appended = 0;
   if (!options.dryRun)
     for (let i = 0; i < plan.events.length; i += BATCH) {
@@ -118,7 +126,7 @@ export async function importSanctionsList(
     unchanged: plan.unchanged,
     appended,
     dryRun: options.dryRun === true,
-    skipped: file.skipped,
+    skipped: [...file.skipped, ...invalid],
   };
 }
 

@@ -161,7 +161,7 @@ export class AidwatchMetrics {
 
   readonly aisLines = new Counter({
     name: 'aidwatch_ais_lines_total',
-    help: 'NMEA lines of AIS feeds that gave no event, by outcome: rejected (undecodable), skipped (other NMEA, unused AIS types, duplicates across stations), pending (fragments waiting), expired (multipart messages whose fragments never all came).',
+    help: 'NMEA lines of AIS feeds, by outcome: accepted (decoded reports appended via HTTP, UDP or TCP), rejected (undecodable), skipped (other NMEA, unused AIS types, duplicates across stations), pending (fragments waiting), expired (multipart messages whose fragments never all came).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -21,8 +21,14 @@ export const DELISTED_REASON = 'no longer on the list (a later import of the lis
 /** One listing as the store holds it now: its latest designation (null once revoked) and how often revoked. */
 export interface ListingState {
   current: VesselDesignatedData | null;
-  /** Revocations so far: a vessel listed again after a delisting gets new event ids. */
+  /** Revocations so far: a vessel delisted again after a relisting gets a new revocation id. */
   revocations: number;
+  /**
+   * Designation events stored so far for this listing (first listing, changes, relistings): the next
+   * designation's id carries this count, so a listing changed back to earlier details (list A, then B, then
+   * A again) or listed again after a delisting is a new event, never an id already stored with other content.
+   */
+  designations: number;
 }
 
 /** Listings of imported lists (designations that carry `list` and `reference`), by `listingKey`. */
@@ -71,9 +77,11 @@ export function designationStateOf(events: Iterable<{ type: string; data: unknow
     const d = data as VesselDesignatedData | VesselDesignationRevokedData;
     if (!d.list || !d.reference) continue;
     const key = listingKey(d.list, d.reference, d);
-    const entry = state.get(key) ?? { current: null, revocations: 0 };
-    if (type === EventTypes.VesselDesignated) entry.current = d as VesselDesignatedData;
-    else if (entry.current) {
+    const entry = state.get(key) ?? { current: null, revocations: 0, designations: 0 };
+    if (type === EventTypes.VesselDesignated) {
+      entry.current = d as VesselDesignatedData;
+      entry.designations += 1;
+    } else if (entry.current) {
       entry.current = null;
       entry.revocations += 1;
     }
@@ -89,7 +97,8 @@ export function designationStateOf(events: Iterable<{ type: string; data: unknow
  *   which replaces the previous one;
  * - one the store holds as listed that the file no longer lists → `vessel.designation-revoked`;
  * - one unchanged → nothing: importing the same list again appends nothing.
- * Event ids are deterministic (list, reference, vessel, revocation count and a digest of the details), so
+ * Event ids are deterministic (list, reference, vessel, the count of designations already stored for the
+ * listing and a digest of the details; revocations: the revocation count), so
  * a repeated or concurrent import writes the same ids and the store's idempotent append keeps one copy.
  * `at` (the events' time) is the list's publication time when the file gives one, else `now`.
  */
@@ -121,7 +130,7 @@ export function planImport(file: SanctionsListFile, state: DesignationState, now
     }
     if (held?.current) plan.changed += 1;
     else plan.designated += 1;
-    const revision = held?.revocations ?? 0;
+    const revision = held?.designations ?? 0;
     plan.events.push(
       envelope<VesselDesignated>(
         EventTypes.VesselDesignated,

@@ -124,6 +124,11 @@ describe('OFAC SDN XML (2024 namespace)', () => {
     expect(() => readSanctionsFile(bomb)).toThrow(/DTD/);
   });
 
+  it('refuses XML nested deeper than any published list (a format error, not a crash)', () => {
+    const deep = `<sdnList>${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}</sdnList>`;
+    expect(() => readSanctionsFile(Buffer.from(deep), 'ofac-sdn-xml')).toThrow(SanctionsFormatError);
+  });
+
   it('refuses another namespace, another root and malformed XML', () => {
     expect(() => readSanctionsFile('<sdnList xmlns="urn:other"><sdnEntry/></sdnList>')).toThrow(/namespace/);
     expect(() => readSanctionsFile('<other/>')).toThrow(/root element other/);
@@ -264,6 +269,22 @@ describe('planImport', () => {
     expect(back).toMatchObject({ designated: 1, changed: 1, revoked: 0 });
     const relisted = back.events.find((e) => e.data.name === 'YU JONG 2')!;
     expect(log.map((e) => e.id)).not.toContain(relisted.id);
+  });
+
+  it('gives a new id to a listing changed back to earlier details (A, then B, then A again)', () => {
+    const log = applied([], planImport(first, new Map(), NOW));
+    const log2 = applied(log, planImport(later, designationStateOf(log), new Date('2025-01-01T00:00:00Z')));
+    const back = planImport(first, designationStateOf(log2), new Date('2025-02-01T00:00:00Z'));
+    expect(back).toMatchObject({ designated: 1, changed: 1, revoked: 0 });
+    // Every event is new to the store: none would collide with a stored id of other content.
+    const stored = new Set(log2.map((e) => e.id));
+    for (const event of back.events) expect(stored.has(event.id)).toBe(false);
+    // And once applied, importing A again appends nothing.
+    const log3 = applied(log2, back);
+    expect(planImport(first, designationStateOf(log3), new Date('2025-03-01T00:00:00Z'))).toMatchObject({
+      events: [],
+      unchanged: 6,
+    });
   });
 
   it('leaves designations of another list and hand-made ones alone', () => {

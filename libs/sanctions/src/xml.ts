@@ -13,6 +13,11 @@ export function parseXml(text: string, repeated: readonly string[], what: string
   // The published lists declare no DTD; one in a file could define entities that expand without bound.
   if (/<!(DOCTYPE|ENTITY)\b/i.test(text))
     throw new SanctionsFormatError(`not ${what}: a document type declaration (DTD) is not accepted`);
+  const depth = nestingDepth(text);
+  if (depth > MAX_XML_DEPTH)
+    throw new SanctionsFormatError(
+      `not ${what}: elements nested ${depth} deep (more than ${MAX_XML_DEPTH}; the published lists nest about 10)`,
+    );
   const valid = XMLValidator.validate(text);
   if (valid !== true)
     throw new SanctionsFormatError(
@@ -30,6 +35,20 @@ export function parseXml(text: string, repeated: readonly string[], what: string
     isArray: (name) => repeated.includes(name),
   });
   return parser.parse(text) as XmlNode;
+}
+
+/** Deepest element nesting accepted: the OFAC and UN list exports nest about 10 deep; parsers recurse per level. */
+export const MAX_XML_DEPTH = 100;
+
+/** The deepest element nesting of `text` (tags counted; declarations, comments and CDATA starts skipped). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const m of text.matchAll(/<([/!?]?)[^<>]*?(\/?)>/g)) {
+    if (m[1] === '/') depth -= 1;
+    else if (m[1] === '' && m[2] === '') deepest = Math.max(deepest, ++depth);
+  }
+  return deepest;
 }
 
 /** A child element as an object (empty when absent or text only). */
