@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CatalogueEntries, EventTypes, type AidEvent } from '@aidwatch/domain';
 import type { Principal } from './principal';
 import { seesFlag, tenantScopeOf } from './tenancy';
@@ -162,6 +164,17 @@ describe('write policy', () => {
         expect([entry.type, name, answer === undefined]).toEqual([entry.type, name, expected]);
       }
     expect(MonitorEventTypes).toEqual([EventTypes.VerificationReported, EventTypes.AccessDenied]);
+  });
+
+  it('is documented: the contract\'s "Who writes what" table names each type with its catalogue writers', () => {
+    const contract = fs.readFileSync(path.join(__dirname, '../../../docs/contract.md'), 'utf8');
+    const table = contract.slice(contract.indexOf('Who writes what'), contract.indexOf('Redaction (added'));
+    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+    for (const entry of CatalogueEntries) {
+      const row = rows.filter((r) => r.split('|')[1].includes(`\`${entry.type}\``));
+      expect([entry.type, row.length]).toEqual([entry.type, 1]);
+      expect([entry.type, row[0].split('|')[2].trim()]).toEqual([entry.type, entry.writers.join(', ')]);
+    }
   });
 
   it('lets only the committee’s sources (when configured) grant or revoke an exemption', async () => {
