@@ -413,6 +413,38 @@ describe('isolation between organisations', () => {
       ).toBe(400);
     });
 
+    it('refuses to move an exemption to an organisation nobody knows (404) unless forced', async () => {
+      const grant = exemptionGranted({
+        id: `grant-t-${++seq}`,
+        source: COMMITTEE_SOURCE,
+        data: { exemptionId: 'EX-T-1', implementingOrg: ORG_A },
+      });
+      expect((await post('committee', '/events', grant)).status).toBe(202);
+      const move = (toOrg: string, force?: boolean) =>
+        post('operator', '/admin/ownership/transfers', {
+          exemptionId: 'EX-T-1',
+          toOrg,
+          reason: 'handed over',
+          ...(force === undefined ? {} : { force }),
+        });
+      const unknown = await move('Organisation Bee');
+      expect(unknown.status).toBe(404);
+      expect(
+        ((await unknown.json()) as { details: Array<{ message: string }> }).details[0].message,
+      ).toContain('"force": true');
+      expect((await move('Organisation Bee', false)).status).toBe(404);
+      // Nothing was stored: the exemption is still A's.
+      const trail = await get('operator', '/streams/ownership-exemption-EX-T-1');
+      expect(trail.status === 404 || ((await trail.json()) as { events: [] }).events.length === 0).toBe(true);
+      const forced = await move('Organisation Bee', true);
+      expect(forced.status).toBe(201);
+      expect(((await forced.json()) as { data: { forced?: boolean } }).data.forced).toBe(true);
+      // An organisation an API key names is known: no force needed, and nothing marked forced.
+      const known = await move(ORG_B);
+      expect(known.status).toBe(201);
+      expect(((await known.json()) as { data: { forced?: boolean } }).data.forced).toBeUndefined();
+    });
+
     it('moves a consignment for every reader and writer at once, and is in the audit trail', async () => {
       const res = await post('operator', '/admin/ownership/transfers', transfer);
       expect(res.status).toBe(201);
