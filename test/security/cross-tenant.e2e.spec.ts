@@ -37,6 +37,8 @@ const NAMESPACE_B = `/aidwatch/monitors/${encodeURIComponent(ORG_B)}`;
 /** The committee's sources in this deployment (`COMMITTEE_SOURCES`); the samples' grants come from there. */
 const COMMITTEE_SOURCES = '/un/sc/*';
 const COMMITTEE_SOURCE = '/un/sc/1718-committee';
+/** `LIMIT_SILENCES_PER_TENANT` of this deployment (default 1000). */
+const SILENCE_LIMIT = 4;
 
 describe('isolation between organisations', () => {
   jest.setTimeout(60_000);
@@ -63,6 +65,7 @@ describe('isolation between organisations', () => {
       RATE_LIMIT_REQUESTS: '100000',
       WEBHOOK_PRIVATE_TARGETS: 'true',
       COMMITTEE_SOURCES: COMMITTEE_SOURCES,
+      LIMIT_SILENCES_PER_TENANT: String(SILENCE_LIMIT),
     });
     const credentials: Array<
       [string, { role: Role; tenant?: string; sources?: string[]; monitorId?: string }]
@@ -294,6 +297,31 @@ describe('isolation between organisations', () => {
         (await system.fetch(`${system.url}/silences/${silenceA}`, { method: 'DELETE', as: as('dashboardB') }))
           .status,
       ).toBe(404);
+    });
+
+    it('holds an organisation to LIMIT_SILENCES_PER_TENANT unexpired silences; others are not held up', async () => {
+      const held = (await (await get('dashboardB', '/silences')).json()) as {
+        items: Array<{ state: string }>;
+      };
+      const ids: string[] = [];
+      for (let i = held.items.filter((x) => x.state !== 'expired').length; i < SILENCE_LIMIT; i++)
+        ids.push(await silence('dashboardB'));
+      const beyond = await post('dashboardB', '/silences', {
+        matchers: [{ name: 'vessel', value: '412000001' }],
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        comment: 'one too many',
+      });
+      expect(beyond.status).toBe(409);
+      expect(((await beyond.json()) as { error: string }).error).toContain('LIMIT_SILENCES_PER_TENANT');
+      // Another organisation's count is its own.
+      await silence('dashboardA');
+      // Expiring one frees a place.
+      const expired = await system.fetch(`${system.url}/silences/${ids[0]}`, {
+        method: 'DELETE',
+        as: as('dashboardB'),
+      });
+      expect(expired.status).toBe(200);
+      await silence('dashboardB');
     });
 
     it("filters cannot probe another organisation's identifiers on a shared alert (no existence oracle)", async () => {
