@@ -299,6 +299,47 @@ describe('isolation between organisations', () => {
       ).toBe(404);
     });
 
+    it('refuses C1 controls, line/paragraph separators and tag characters in comments, notes and silence comments', async () => {
+      const alertId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+      const history = async () =>
+        JSON.stringify(
+          ((await (await get('operator', `/alerts/${alertId}`)).json()) as { history: unknown }).history,
+        );
+      const before = await history();
+      for (const bad of [
+        'seen\u0085twice',
+        'line\u2028break',
+        'para\u2029break',
+        'tag\u{e0041}',
+        'ret\rurn',
+        'csi\u009b2J',
+      ]) {
+        expect([
+          bad,
+          (await post('operator', `/alerts/${alertId}/comments`, { comment: bad })).status,
+        ]).toEqual([bad, 400]);
+        expect([
+          bad,
+          (await post('operator', `/alerts/${alertId}/acknowledge`, { note: bad })).status,
+        ]).toEqual([bad, 400]);
+        const silenced = await post('operator', '/silences', {
+          matchers: [{ name: 'vessel', value: '412000009' }],
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          comment: bad,
+        });
+        expect([bad, silenced.status]).toEqual([bad, 400]);
+      }
+      expect(await history()).toEqual(before);
+      // Ordinary writing keeps its line breaks and joiners.
+      expect(
+        (
+          await post('operator', `/alerts/${alertId}/comments`, {
+            comment: 'called\r\nthe site; می\u200cخواهم',
+          })
+        ).status,
+      ).toBe(201);
+    });
+
     it('holds an organisation to LIMIT_SILENCES_PER_TENANT unexpired silences; others are not held up', async () => {
       const held = (await (await get('dashboardB', '/silences')).json()) as {
         items: Array<{ state: string }>;

@@ -13,8 +13,10 @@ import {
 import type { AppConfig } from '@aidwatch/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { textProblem } from '@aidwatch/domain';
 import {
   InvalidMatcherError,
+  MaxNoteLength,
   InvalidSilenceError,
   silenceState,
   type Matcher,
@@ -67,6 +69,12 @@ export class SilencesController {
   @ApiErrors({ '409': 'the organisation already holds LIMIT_SILENCES_PER_TENANT unexpired silences' })
   async create(@Req() req: Request, @Body() body: SilenceBody) {
     const principal = callerOf(req);
+    // The comment is free text as notes and comments are: no control, separator or tag characters.
+    const commentProblem = textProblem(body.comment, MaxNoteLength);
+    if (commentProblem)
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid silence', [
+        { field: 'comment', message: `comment ${commentProblem}` },
+      ]);
     const now = new Date().toISOString();
     const limit = this.config.limits.silencesPerTenant;
     const held = this.alerts.book
