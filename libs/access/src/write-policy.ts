@@ -166,8 +166,8 @@ export interface TenantLookup {
 /**
  * The write check of one request's events, judged in their order: a tenant the store does not know yet is
  * taken from the events of the same request already allowed — an exemption granted earlier in the batch
- * (`implementingOrg`), a consignment registered earlier in it (its exemption's organisation) — so a batch may
- * carry a registration with its follow-up events. What the store knows always wins: a batch cannot give an
+ * (`implementingOrg`; grants come only from producers of no organisation), a consignment registered earlier
+ * in it (its exemption's organisation) — so a batch may carry a registration with its follow-up events. What the store knows always wins: a batch cannot give an
  * existing exemption or consignment another organisation. Returns a function for `EventIntake` (call it once
  * per event, in batch order); each call answers as `writeRefusal`.
  */
