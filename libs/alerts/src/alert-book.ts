@@ -336,8 +336,17 @@ export class AlertBook {
         ? consignmentId === t.consignmentId
         : this.ownership.exemptionOfConsignment(consignmentId) === t.exemptionId;
     this.ownership.apply(event);
-    for (const alert of this.alerts.values())
-      if (alert.consignmentIds.some(moved)) alert.labels = labelsOf(alert.flag, this.ownerOf);
+    const groups = new Set(this.grouped.values());
+    for (const alert of this.alerts.values()) {
+      if (!alert.consignmentIds.some(moved)) continue;
+      if (!groups.has(alert.alertId)) {
+        alert.labels = labelsOf(alert.flag, this.ownerOf);
+        continue;
+      }
+      // A grouped alert (both vessels of an encounter): labelled from every consignment and vessel it names.
+      const labels = labelsOf({ ...alert.flag, consignmentIds: alert.consignmentIds }, this.ownerOf);
+      alert.labels = { ...labels, vessel: union(alert.labels.vessel, labels.vessel) };
+    }
   }
 
   private *active(): Iterable<Alert> {

@@ -134,6 +134,28 @@ describe('AlertBook: one encounter, one alert', () => {
     expect([...restored.all()]).toHaveLength(1);
   });
 
+  it("a transfer relabels a grouped encounter alert from both vessels' consignments", () => {
+    const book = twoOrganisations();
+    book.apply(raised(encounterFlag('123456789', '987654321', 'fa1', 'C-A', ['p1', 'p2'])));
+    book.apply(raised(encounterFlag('987654321', '123456789', 'fb1', 'C-B', ['p1', 'p2'])));
+    book.apply(
+      fact(OwnershipEventTypes.Transferred, {
+        kind: 'exemption',
+        exemptionId: 'X-A',
+        fromOrg: 'A',
+        toOrg: 'C',
+        by: 'key:op',
+        at: minute(1),
+        reason: 'handover',
+      }),
+    );
+    expect(book.get('enc-123456789')!.labels).toMatchObject({
+      organisation: ['B', 'C'],
+      vessel: ['123456789', '987654321'],
+      consignmentId: ['C-A', 'C-B'],
+    });
+  });
+
   it('keeps meetings apart that cite different position reports, and other rules by fingerprint', () => {
     const book = twoOrganisations();
     book.apply(raised(encounterFlag('123456789', '987654321', 'fa1', 'C-A', ['p1', 'p2'])));
