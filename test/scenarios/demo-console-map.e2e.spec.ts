@@ -214,7 +214,9 @@ describe('npm start with the demo: the console map of the carried consignment', 
         const partnerTrack = page.locator(
           `#map svg path.track[data-mmsi="${DemoCast.designatedPartner}"] title`,
         );
-        expect(await partnerTrack.textContent()).toContain(`MMSI ${DemoCast.designatedPartner}`);
+        expect(await partnerTrack.textContent()).toBe(
+          `track of ${vesselApi.name} (MMSI ${DemoCast.designatedPartner})`,
+        );
         await page.screenshot({ path: path.join(OUTPUT, 'console-demo-vessel.png'), fullPage: true });
         // The alert from there: its detail names both vessels and links the carrier's consignment.
         await page.click(`#vessel-alerts a[href="#/alerts/${alertId}"]`);

@@ -867,14 +867,18 @@ async function showVessel(mmsi: string): Promise<void> {
     h('h2', {}, 'Flags about it'),
     flags,
   );
-  currentMap = await drawMap(mapBox, {
-    vessel: { mmsi: v.mmsi, name: v.name, track: v.track },
-    partners: [],
-    route: [],
-    ports: [],
-    sites: [],
-    alerts: [],
-  });
+  currentMap = await drawMap(
+    mapBox,
+    {
+      vessel: { mmsi: v.mmsi, name: v.name, track: v.track },
+      partners: [],
+      route: [],
+      ports: [],
+      sites: [],
+      alerts: [],
+    },
+    { vesselRole: 'track of' },
+  );
 }
 
 window.addEventListener('hashchange', () => void route());

@@ -98,9 +98,14 @@ const line = (colour: string, dash = '') =>
 
 /**
  * Draws the map into `container` (which gets a fixed height from the stylesheet) and fits it to everything
- * shown. Returns the Leaflet map (for tests and callers: zoom, bounds).
+ * shown. `vesselRole` names `data.vessel` in its title and the legend (default `carrier`). Returns the
+ * Leaflet map (for tests and callers: zoom, bounds).
  */
-export async function drawMap(container: HTMLElement, data: MapData): Promise<L.Map> {
+export async function drawMap(
+  container: HTMLElement,
+  data: MapData,
+  options: { vesselRole?: string } = {},
+): Promise<L.Map> {
   coastline ??= fetch('/console/coastline.json').then((r) => r.json() as Promise<Coastline>);
   const land = await coastline;
   const map = L.map(container, {
@@ -142,9 +147,9 @@ export async function drawMap(container: HTMLElement, data: MapData): Promise<L.
   // The carrier first, then every other vessel above it, each in its own colour: a meeting's partner is
   // never hidden under the carrier's line. Gaps are drawn as thin dotted lines between where the vessel
   // went dark and where it reappeared, never as if it had been seen sailing there.
-  const vessels = [...(data.vessel ? [{ v: data.vessel, role: 'carrier' }] : [])].concat(
-    data.partners.map((v) => ({ v, role: 'vessel met at sea' })),
-  );
+  const vessels = [
+    ...(data.vessel ? [{ v: data.vessel, role: options.vesselRole ?? 'carrier' }] : []),
+  ].concat(data.partners.map((v) => ({ v, role: 'vessel met at sea' })));
   let gaps = 0;
   vessels.forEach(({ v, role }, i) => {
     const colour = VESSEL_COLOURS[i % VESSEL_COLOURS.length];
