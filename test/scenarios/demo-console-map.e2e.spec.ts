@@ -230,6 +230,31 @@ describe('npm start with the demo: the console map of the carried consignment', 
           path: path.join(OUTPUT, 'console-demo-encounter-alert.png'),
           fullPage: true,
         });
+
+        // The demo's consignment list filtered to the detouring carrier: as the API answers.
+        await page.click('nav a[href="#/consignments"]');
+        await page.waitForSelector('#consignments tbody tr');
+        await page.selectOption('#filter-vessel', DemoCast.detouringCarrier);
+        const expected = (
+          (await (
+            await system.fetch(`${system.url}/consignments?mmsi=${DemoCast.detouringCarrier}`)
+          ).json()) as any
+        ).items.map((c: any) => `${c.consignmentId}:${c.risk}`);
+        await page.waitForFunction(
+          (n) => (globalThis as any).document.querySelectorAll('#consignments tbody tr').length === n,
+          expected.length,
+        );
+        const rows = await page.$$eval('#consignments tbody tr', (trs) =>
+          trs.map(
+            (tr) => `${tr.getAttribute('data-consignment-id')}:${tr.querySelector('.badge')?.textContent}`,
+          ),
+        );
+        expect(rows).toEqual(expected);
+        expect(rows).toEqual(expect.arrayContaining(['CSG-2026-0401:critical', 'CSG-2026-0402:critical']));
+        await page.screenshot({
+          path: path.join(OUTPUT, 'console-demo-consignment-list.png'),
+          fullPage: true,
+        });
         expect(foreign).toEqual([]);
       } finally {
         await browser.close();
