@@ -215,8 +215,7 @@ export async function drawMap(
     label(port, p.name, 'port-label');
     bounds.extend(port.getLatLng());
   }
-  if (data.ports.length > 0)
-    legend.push(legendRow('<rect x="12" y="2" width="10" height="10" fill="#1d2733"/>', 'port'));
+  if (data.ports.length > 0) legend.push(legendRow('<circle cx="17" cy="7" r="5" fill="#1d2733"/>', 'port'));
   for (const s of data.sites) {
     const site = L.circleMarker([s.location[1], s.location[0]], {
       className: 'site',
