@@ -140,7 +140,7 @@ describe('OpenAPI (GET /docs-json): complete, lint-clean, and true of every answ
       'severity',
       'status',
     ]);
-    expect(names('/consignments').sort()).toEqual(['limit', 'risk', 'status']);
+    expect(names('/consignments').sort()).toEqual(['exemptionId', 'limit', 'mmsi', 'q', 'risk', 'status']);
     expect(names('/consignments/{id}')).toEqual(['asOf']);
     expect(names('/consignments/{id}/timeline').sort()).toEqual(['after', 'before', 'limit']);
     const rule = doc.paths['/flags'].get.parameters!.find((x) => x.name === 'rule')!;
@@ -274,6 +274,21 @@ describe('OpenAPI (GET /docs-json): complete, lint-clean, and true of every answ
     await call('get', '/consignments/{id}', '/consignments/CSG-NONE', {}, 404);
     await call('get', '/consignments/{id}/timeline', `/consignments/${c}/timeline?limit=2`, {}, 200);
     await call('get', '/consignments/{id}/map', `/consignments/${c}/map`, {}, 200);
+    await call(
+      'get',
+      '/consignments',
+      `/consignments?q=chon&mmsi=${SampleIds.vesselMmsi}&exemptionId=${SampleIds.exemptionId}`,
+      {},
+      200,
+    );
+    await call('get', '/vessels/{mmsi}', `/vessels/${SampleIds.vesselMmsi}`, {}, 200);
+    await call('get', '/vessels/{mmsi}', `/vessels/${SampleIds.vesselMmsi}`, { as: dashboard }, 200);
+    await call('get', '/vessels/{mmsi}', '/vessels/999999999', {}, 404);
+    await call('get', '/vessels/{mmsi}', '/vessels/12', {}, 400);
+    const me = await call('get', '/me', '/me', { as: dashboard }, 200);
+    expect(me.body).toMatchObject({ role: 'dashboard', tenant: 'World Food Programme' });
+    expect(JSON.stringify(me.body)).not.toMatch(/awk_|hash|salt/);
+    await call('get', '/me', '/me', { as: null }, 401);
     await call('get', '/flags', '/flags?severity=critical&limit=10', {}, 200);
     await call('get', '/flags', '/flags?rule=nothing', {}, 400);
     await call('get', '/flags', '/flags', { as: null }, 401);

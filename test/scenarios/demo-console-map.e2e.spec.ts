@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
+import { RuleIds } from '@aidwatch/domain';
 import { DemoCast } from '../../apps/aidwatch/src/demo/demo-scenario';
 import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = path.join(__dirname, '..', '..', 'test-output', 'console');
+// Screenshots go to a temporary folder (CONSOLE_SCREENSHOTS to choose it), never into the repository.
+const OUTPUT = process.env.CONSOLE_SCREENSHOTS ?? path.join(os.tmpdir(), 'aidwatch-console-screenshots');
 // Debian chromium, as the console's browser test uses (.ci/run installs it; CI fails without it).
 const withBrowser = fs.existsSync(CHROMIUM) || process.env.CI === 'true' ? it : it.skip;
 
@@ -38,9 +41,7 @@ describe('npm start with the demo: the console map of the carried consignment', 
     // The partner's own encounter flag names the carrier: the carrier is still no partner of itself.
     expect(map.partners.map((p: any) => p.mmsi)).not.toContain(DemoCast.carrier);
     expect(map.steps[0].type).toBe('aidwatch.consignment.registered.v1');
-    const encounter = map.alerts.find(
-      (a: any) => a.rule === 'encounter' && a.partnerMmsi === DemoCast.designatedPartner,
-    );
+    const encounter = map.alerts.find((a: any) => a.rule === 'encounter');
     expect(encounter.severity).toBe('critical');
     // The explanation names where the ships met (38.69°N 124.15°E); the marker is within ~0.3° of it.
     const [lon, lat] = encounter.location;
@@ -53,13 +54,44 @@ describe('npm start with the demo: the console map of the carried consignment', 
     expect(map.ports.map((p: any) => p.name)).toEqual(expect.arrayContaining(['Dalian', 'Nampo']));
   });
 
+  it('raises every rule on the demo data: GET /flags shows all 17 (README, "Rules")', async () => {
+    const rules = await eventually(
+      async () => {
+        const res = await system.fetch(`${system.url}/flags?limit=10000`);
+        const seen = new Set(((await res.json()) as any).items.map((f: any) => f.rule));
+        return seen.size === RuleIds.length ? seen : undefined;
+      },
+      90_000,
+      'a flag of every rule',
+    );
+    expect([...rules].sort()).toEqual([...RuleIds].sort());
+    expect(RuleIds).toHaveLength(17);
+  });
+
+  it("groups the two vessels' encounter flags into one alert naming both, seen from the carrier's consignment", async () => {
+    const encounters = await eventually(async () => {
+      const res = await system.fetch(`${system.url}/alerts?rule=encounter&limit=200`);
+      const items = ((await res.json()) as any).items;
+      return items.length > 0 ? items : undefined;
+    });
+    expect(encounters).toHaveLength(1);
+    expect(encounters[0].labels.vessel.sort()).toEqual([DemoCast.carrier, DemoCast.designatedPartner].sort());
+    expect(encounters[0].consignmentIds).toContain(DemoCast.carriedConsignment);
+    expect(encounters[0].flag.explanation).toMatch(/RYONG SONG 5/);
+    expect(encounters[0].flag.explanation).toMatch(/YU SON 8/);
+    const flags = ((await (await system.fetch(`${system.url}/flags?rule=encounter`)).json()) as any).items;
+    expect(new Set(flags.map((f: any) => f.subject.id))).toEqual(
+      new Set([DemoCast.carrier, DemoCast.designatedPartner]),
+    );
+  });
+
   withBrowser(
-    'draws it in the browser: the gap as a gap, the vessel met above the carrier, every label inside, a full legend',
+    'draws it in the browser: both vessels distinct and titled, the gap as a gap, labels inside, a full legend, pan and zoom; the vessel pages',
     async () => {
       execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'build-console.js')], {
         stdio: 'inherit',
       });
-      const key = system.credential({ role: 'operator' });
+      const key = system.credential({ role: 'operator', label: 'Operations desk' });
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
@@ -67,48 +99,163 @@ describe('npm start with the demo: the console map of the carried consignment', 
       });
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        // Nothing may come from anywhere but AidWatch itself: no tiles, no CDN.
+        const foreign: string[] = [];
+        page.on('request', (req) => {
+          if (!req.url().startsWith(system.url)) foreign.push(req.url());
+        });
         await page.goto(`${system.url}/console`);
         await page.fill('#key', key);
         await page.click('#login button[type=submit]');
         await page.waitForSelector('#connection.live');
+        expect(await page.locator('#whoami-name').textContent()).toBe('Operations desk');
         await page.goto(`${system.url}/console#/consignments/${DemoCast.carriedConsignment}`);
         await page.waitForSelector('#map svg path.track');
-        // The 17 h the carrier went dark: a gap segment, titled with the vessel and the hours.
-        const gap = await page
-          .locator(`#map svg path.track-gap[data-mmsi="${DemoCast.carrier}"] title`)
-          .first();
-        expect(await gap.textContent()).toMatch(
-          new RegExp(`MMSI ${DemoCast.carrier}\\): no position for 1\\d\\.\\d h`),
+        const api = (await (
+          await system.fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}/map`)
+        ).json()) as any;
+        const nameOf = (mmsi: string) =>
+          [api.vessel, ...api.partners].find((v: any) => v.mmsi === mmsi)?.name as string;
+        expect(nameOf(DemoCast.carrier)).toBe('RYONG SONG 5');
+        // Every vessel of the encounter: its own track, in its own colour, titled with name and MMSI.
+        const tracks = await page.$$eval('#map svg path.track, #map svg path.partner-track', (paths) =>
+          paths.map((p) => ({
+            mmsi: p.getAttribute('data-mmsi'),
+            stroke: p.getAttribute('stroke'),
+            title: p.querySelector('title')?.textContent,
+          })),
         );
-        // The vessel met is drawn after (above) the carrier, titled with its MMSI.
-        const order = await page.$$eval('#map svg path[data-mmsi]:not(.track-gap)', (paths) =>
-          paths.map((p) => `${p.getAttribute('class')}:${p.getAttribute('data-mmsi')}`),
+        expect(tracks.map((t) => t.mmsi)).toEqual([DemoCast.carrier, DemoCast.designatedPartner]);
+        expect(new Set(tracks.map((t) => t.stroke)).size).toBe(2);
+        for (const t of tracks) expect(t.title).toContain(`${nameOf(t.mmsi!)} (MMSI ${t.mmsi})`);
+        const markers = await page.$$eval('#map svg path.vessel-marker title', (ts) =>
+          ts.map((t) => t.textContent),
         );
-        expect(order.indexOf(`track:${DemoCast.carrier}`)).toBeLessThan(
-          order.indexOf(`partner-track:${DemoCast.designatedPartner}`),
+        expect(markers).toHaveLength(2);
+        // The 17 h the carrier went dark: a dotted gap segment, titled with the vessel and the hours.
+        const gap = page.locator(`#map svg path.track-gap[data-mmsi="${DemoCast.carrier}"]`).first();
+        expect(await gap.locator('title').textContent()).toMatch(
+          new RegExp(`RYONG SONG 5 \\(MMSI ${DemoCast.carrier}\\): no position for 1\\d\\.\\d h`),
         );
-        expect(order).not.toContain(`partner-track:${DemoCast.carrier}`);
-        const clipped = await page.$$eval(
-          '#map svg text.label',
-          (texts) =>
-            texts.filter((t) => {
-              const box = (t as any).getBBox();
-              return box.x < 0 || box.x + box.width > 900;
-            }).length,
-        );
-        expect(clipped).toBe(0);
-        const legend = await page.$$eval('#map .legend-row text', (ts) => ts.map((t) => t.textContent));
+        expect(await gap.getAttribute('stroke-dasharray')).toBeTruthy();
+        // The encounter marker, and its alert names both vessels.
+        const encounterMarker = page.locator('#map svg path.alert-marker.rule-encounter');
+        expect(await encounterMarker.count()).toBe(1);
+        const alertId = await encounterMarker.getAttribute('data-alert-id');
+        const legend = await page.$$eval('#map .legend-row span', (ts) => ts.map((t) => t.textContent));
         expect(legend).toEqual(
           expect.arrayContaining([
-            'vessel met at sea',
+            `carrier RYONG SONG 5 (MMSI ${DemoCast.carrier})`,
+            expect.stringMatching(new RegExp(`^vessel met at sea .*MMSI ${DemoCast.designatedPartner}`)),
+            'declared route',
             'AIS gap (no positions)',
             'port',
             'distribution site',
             'alert',
           ]),
         );
+        const outside = await page.$$eval('#map .leaflet-tooltip', (labels) => {
+          const box = (labels[0]?.closest('.leaflet-container') as any).getBoundingClientRect();
+          return labels
+            .filter((l) => {
+              const r = (l as any).getBoundingClientRect();
+              return r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom;
+            })
+            .map((l) => l.textContent);
+        });
+        expect(outside).toEqual([]);
         fs.mkdirSync(OUTPUT, { recursive: true });
         await page.screenshot({ path: path.join(OUTPUT, 'console-demo-encounter-map.png'), fullPage: true });
+
+        // Pan and zoom: the zoom control zooms in (the track is drawn again, longer), dragging pans.
+        const length = () => page.$eval('#map svg path.track', (p) => (p as any).getTotalLength() as number);
+        const before = await length();
+        await page.click('#map .leaflet-control-zoom-in');
+        await page.waitForFunction(
+          (b) =>
+            ((globalThis as any).document.querySelector('#map svg path.track').getTotalLength() as number) >
+            b * 1.5,
+          before,
+        );
+        const box = (await page.locator('#map-canvas').boundingBox())!;
+        const pane = () => page.$eval('#map .leaflet-map-pane', (p) => (p as any).style.transform as string);
+        const panned = await pane();
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width / 2 - 150, box.y + box.height / 2 - 80, { steps: 8 });
+        await page.mouse.up();
+        expect(await pane()).not.toBe(panned);
+        await page.screenshot({
+          path: path.join(OUTPUT, 'console-demo-encounter-zoomed.png'),
+          fullPage: true,
+        });
+
+        // One encounter, one alert: the same alert from the partner's vessel page, naming both vessels.
+        await page.click(`#consignment-vessels a[href="#/vessels/${DemoCast.designatedPartner}"]`);
+        await page.waitForSelector('#vessel-alerts');
+        const vesselApi = (await (
+          await system.fetch(`${system.url}/vessels/${DemoCast.designatedPartner}`)
+        ).json()) as any;
+        const alertRows = await page.$$eval('#vessel-alerts tbody tr', (rows) =>
+          rows.map((r) => `${r.getAttribute('data-rule')}:${r.getAttribute('data-alert-id')}`),
+        );
+        expect(alertRows).toEqual(vesselApi.alerts.map((a: any) => `${a.rule}:${a.alertId}`));
+        expect(alertRows).toContain(`encounter:${alertId}`);
+        const flagRules = await page.$$eval('#vessel-flags tbody tr', (rows) =>
+          rows.map((r) => r.getAttribute('data-rule')),
+        );
+        expect(flagRules.sort()).toEqual(vesselApi.flags.map((f: any) => f.rule).sort());
+        expect(flagRules).toEqual(
+          expect.arrayContaining(['encounter', 'identity-change', 'designated-vessel']),
+        );
+        expect(await page.locator('#vessel-identity').textContent()).toContain(
+          `MMSI ${DemoCast.designatedPartner}`,
+        );
+        const partnerTrack = page.locator(
+          `#map svg path.track[data-mmsi="${DemoCast.designatedPartner}"] title`,
+        );
+        expect(await partnerTrack.textContent()).toBe(
+          `track of ${vesselApi.name} (MMSI ${DemoCast.designatedPartner})`,
+        );
+        await page.screenshot({ path: path.join(OUTPUT, 'console-demo-vessel.png'), fullPage: true });
+        // The alert from there: its detail names both vessels and links the carrier's consignment.
+        await page.click(`#vessel-alerts a[href="#/alerts/${alertId}"]`);
+        await page.locator('#alert-detail h2', { hasText: 'encounter' }).waitFor();
+        const vessels = await page.$$eval('#detail-vessels a', (as) => as.map((a) => a.textContent));
+        expect(vessels.sort()).toEqual([DemoCast.carrier, DemoCast.designatedPartner].sort());
+        expect(await page.locator('#detail-consignments a').allTextContents()).toContain(
+          DemoCast.carriedConsignment,
+        );
+        await page.screenshot({
+          path: path.join(OUTPUT, 'console-demo-encounter-alert.png'),
+          fullPage: true,
+        });
+
+        // The demo's consignment list filtered to the detouring carrier: as the API answers.
+        await page.click('nav a[href="#/consignments"]');
+        await page.waitForSelector('#consignments tbody tr');
+        await page.selectOption('#filter-vessel', DemoCast.detouringCarrier);
+        const expected = (
+          (await (
+            await system.fetch(`${system.url}/consignments?mmsi=${DemoCast.detouringCarrier}`)
+          ).json()) as any
+        ).items.map((c: any) => `${c.consignmentId}:${c.risk}`);
+        await page.waitForFunction(
+          (n) => (globalThis as any).document.querySelectorAll('#consignments tbody tr').length === n,
+          expected.length,
+        );
+        const rows = await page.$$eval('#consignments tbody tr', (trs) =>
+          trs.map(
+            (tr) => `${tr.getAttribute('data-consignment-id')}:${tr.querySelector('.badge')?.textContent}`,
+          ),
+        );
+        expect(rows).toEqual(expected);
+        expect(rows).toEqual(expect.arrayContaining(['CSG-2026-0401:critical', 'CSG-2026-0402:critical']));
+        await page.screenshot({
+          path: path.join(OUTPUT, 'console-demo-consignment-list.png'),
+          fullPage: true,
+        });
+        expect(foreign).toEqual([]);
       } finally {
         await browser.close();
       }

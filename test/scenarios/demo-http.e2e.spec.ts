@@ -21,7 +21,15 @@ interface ConsignmentBody {
 }
 
 const diversionRules: readonly RuleId[] = DiversionRuleIds;
-const maritimeRules = ['ais-gap', 'encounter', 'loitering', 'draught-change', 'designated-vessel'];
+const maritimeRules = [
+  'ais-gap',
+  'encounter',
+  'loitering',
+  'draught-change',
+  'designated-vessel',
+  'identity-change',
+  'route-deviation',
+];
 
 let system: TestSystem;
 
@@ -41,7 +49,7 @@ describe('npm start with the demo: the whole system over HTTP', () => {
       async () => {
         const page = await getJson<{ items: FlagItem[] }>(`${system.url}/flags?status=open&limit=10000`);
         const rules = new Set(page.items.map((f) => f.rule));
-        return [...diversionRules, ...maritimeRules].every((r) => rules.has(r)) && page.items.length >= 25
+        return [...diversionRules, ...maritimeRules].every((r) => rules.has(r)) && page.items.length >= 30
           ? page.items
           : undefined;
       },
@@ -56,7 +64,7 @@ describe('npm start with the demo: the whole system over HTTP', () => {
 
   it('lists every diversion rule, each flag with evidence and an explanation', async () => {
     expect(new Set(flags.map((f) => f.rule))).toEqual(new Set([...diversionRules, ...maritimeRules]));
-    expect(flags).toHaveLength(25);
+    expect(flags).toHaveLength(30);
     for (const f of flags) {
       expect(f.evidence.length).toBeGreaterThan(0);
       expect(f.explanation.trim().length).toBeGreaterThan(30);

@@ -83,8 +83,8 @@ describe('the demo in a real embedded store, projected, then rebuilt from the lo
 
   it('appends the flags of the demo, every rule it plants among them', async () => {
     const rules = new Set(firstRun.filter((e) => e.type === EventTypes.FlagRaised).map((e) => e.data.rule));
-    expect(rules.size).toBe(15);
-    expect(openFlagIds(firstRun)).toHaveLength(25);
+    expect(rules.size).toBe(17);
+    expect(openFlagIds(firstRun)).toHaveLength(30);
     expect(new Set(recording.attempted)).toEqual(new Set(firstRun.map((e) => e.id)));
   });
 

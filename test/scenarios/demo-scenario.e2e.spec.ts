@@ -1,11 +1,11 @@
 import { eventTimeOf } from '@aidwatch/detection';
-import { DiversionRuleIds, type AidEvent, type RuleId } from '@aidwatch/domain';
+import { DiversionRuleIds, RuleIds, type AidEvent, type RuleId } from '@aidwatch/domain';
 import { DemoCast, demoScenario } from '../../apps/aidwatch/src/demo/demo-scenario';
 import { EngineFeed, flagLine } from '../support/engine-feed';
 
 const diversionRules: readonly RuleId[] = DiversionRuleIds;
 
-const { carrier, designatedPartner: partner, carriedConsignment } = DemoCast;
+const { carrier, designatedPartner: partner, carriedConsignment, detouringCarrier: detouring } = DemoCast;
 
 describe('the demo scenario, fed in event-time order to the detection engine', () => {
   const events = demoScenario() as AidEvent[];
@@ -52,20 +52,31 @@ describe('the demo scenario, fed in event-time order to the detection engine', (
         `loitering:${partner}:medium`,
         `designated-vessel:${partner}:high`,
         `ais-gap:${partner}:high`,
+        // Heard again two days later under another name and call sign, after a second silence.
+        `ais-gap:${partner}:high`,
+        `identity-change:${partner}:medium`,
+        `identity-change:${partner}:medium`,
+        // KAPITAN SOKOLOV runs 70 nm off its declared route with two WHO consignments on board.
+        `route-deviation:${detouring}:critical`,
+        `route-deviation:${detouring}:critical`,
       ].sort(),
     );
   });
 
-  it('raises every diversion rule, each with evidence, thresholds and an explanation', () => {
+  it('raises every rule (all 17), each with evidence, thresholds and an explanation', () => {
     const open = feed.openFlags();
-    expect(new Set(open.map((f) => f.rule))).toEqual(
-      new Set([
-        ...diversionRules,
-        'ais-gap',
-        'encounter',
-        'loitering',
-        'draught-change',
-        'designated-vessel',
+    expect(new Set(open.map((f) => f.rule))).toEqual(new Set(RuleIds));
+    expect(RuleIds).toHaveLength(17);
+    expect(diversionRules.every((r) => RuleIds.includes(r))).toBe(true);
+    const detour = open.filter((f) => f.rule === 'route-deviation');
+    // One per consignment whose declared route it left, each naming both consignments on board.
+    expect(detour.map((f) => f.observed.consignmentId).sort()).toEqual(['CSG-2026-0401', 'CSG-2026-0402']);
+    for (const f of detour) expect(f.consignmentIds).toEqual(['CSG-2026-0401', 'CSG-2026-0402']);
+    const renamed = open.filter((f) => f.rule === 'identity-change').map((f) => f.observed);
+    expect(renamed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'name', from: 'YU SON 8', to: 'SU SONG' }),
+        expect.objectContaining({ field: 'callsign', from: 'HMUS8', to: 'HMSS2' }),
       ]),
     );
     const ids = new Set(events.map((e) => e.id));
@@ -87,7 +98,9 @@ describe('the demo scenario, fed in event-time order to the detection engine', (
   });
 
   it("attaches the carrier's flags to the consignment it had on board, and the partner's to none of its own", () => {
-    const atSea = feed.openFlags().filter((f) => f.subject.kind === 'vessel');
+    const atSea = feed
+      .openFlags()
+      .filter((f) => f.subject.kind === 'vessel' && [carrier, partner].includes(f.subject.id));
     const linked = atSea
       .filter((f) => f.consignmentIds.includes(carriedConsignment))
       .map(flagLine)

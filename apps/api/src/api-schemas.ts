@@ -198,13 +198,74 @@ export const AlertSchema = object(
     inhibitedBy: strings,
     history: {
       type: 'array',
-      items: object(['type', 'at'], { type: str, at: time, by: str, note: nullable(str) }),
+      items: object(['type', 'at'], {
+        type: str,
+        at: time,
+        by: str,
+        byName: {
+          type: 'string',
+          description: "who, readably: the credential's label, else its role (and tenant); detector",
+        },
+        note: nullable(str),
+      }),
       description: 'who did what, when and why',
     },
   },
   'an alert: one per problem (the flag fingerprint), however often re-detected',
 );
 export const AlertsPageSchema = list(AlertSchema);
+
+export const VesselSchema = object(['mmsi', 'track', 'flags', 'alerts', 'consignments'], {
+  mmsi: str,
+  name: str,
+  imo: str,
+  callsign: str,
+  flagState: { type: 'string', description: 'flag state reported in AIS static data' },
+  track,
+  flags: {
+    type: 'array',
+    items: FlagSchema,
+    description: 'flags about the vessel, oldest first, open and cleared',
+  },
+  alerts: {
+    type: 'array',
+    items: object(['alertId', 'rule', 'severity', 'status', 'vessels', 'consignmentIds'], {
+      alertId: str,
+      rule,
+      severity,
+      status: alertStatus,
+      vessels: { ...strings, description: 'every vessel the alert names (both of an encounter)' },
+      consignmentIds: strings,
+      explanation: str,
+      lastRaisedAt: time,
+    }),
+    description: 'alerts naming the vessel, newest first',
+  },
+  consignments: {
+    type: 'array',
+    items: object(['consignmentId', 'status', 'risk'], {
+      consignmentId: str,
+      exemptionId: str,
+      status: str,
+      risk: { type: 'string', enum: ['none', ...Severities] },
+      originPort: nullable(str),
+      destinationPort: nullable(str),
+    }),
+    description: 'consignments registered on the vessel that the caller may see',
+  },
+});
+
+export const MeSchema = object(
+  ['subject', 'role'],
+  {
+    subject: { type: 'string', description: '`key:<id>` or `jwt:<iss>#<sub>`' },
+    role: { type: 'string', enum: ['producer', 'monitor', 'dashboard', 'operator', 'admin'] },
+    tenant: { type: 'string', description: 'the organisation a tenant-bound credential reads as' },
+    label: { type: 'string', description: "the key's label, or the token's subject" },
+    monitorId: str,
+  },
+  'the signed-in credential, never its secret',
+);
 export const AlertGroupsSchema = list(
   object(['consignmentId', 'alerts', 'firing', 'acknowledged', 'highestSeverity'], {
     consignmentId: str,

@@ -10,6 +10,7 @@ import { ConsignmentsController } from './consignments.controller';
 import { ConsoleController } from './console.controller';
 import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
+import { MeController } from './me.controller';
 import { OwnershipController } from './ownership.controller';
 import { RedactionService } from './redaction.service';
 import { ReadModelService } from './read-model.service';
@@ -17,6 +18,7 @@ import { SilencesController } from './silences.controller';
 import { StreamsController } from './streams.controller';
 import { SubscriptionsController } from './subscriptions.controller';
 import { TenancyService } from './tenancy.service';
+import { VesselsController } from './vessels.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
@@ -36,6 +38,8 @@ import { WebhooksService } from './webhooks.service';
     AdminKeysController,
     OwnershipController,
     ContractDocsController,
+    VesselsController,
+    MeController,
   ],
   providers: [ReadModelService, AlertsService, WebhooksService, TenancyService, RedactionService],
   exports: [ReadModelService, AlertsService],

@@ -7,7 +7,6 @@ import {
   type CloudEvent,
   type ConsignmentRegisteredData,
   type ExemptionGrantedData,
-  type VesselPositionData,
 } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
@@ -17,8 +16,7 @@ import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { RedactionService } from './redaction.service';
 import { ConsignmentMapSchema } from './api-schemas';
-
-const MAX_TRACK_POINTS = 600;
+import { vesselStreamSummary } from './vessel-position.lookup';
 
 /**
  * What the console's map shows for one consignment: the carrier's track, the tracks of vessels it met
@@ -72,10 +70,17 @@ export class ConsignmentMapController {
         raisedAt: a.firstRaisedAt,
         partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
       }));
-    // The vessels the carrier met; the partner's own encounter flag names the carrier, which is not a partner.
+    // The vessels the carrier met: the partner each encounter flag names, and every vessel of an encounter
+    // alert (one alert groups both vessels' flags of a meeting); the carrier itself is not a partner.
     const partners = [
       ...new Set(
-        alerts.flatMap((a) => (a.partnerMmsi && a.partnerMmsi !== c.vessel.mmsi ? [a.partnerMmsi] : [])),
+        [...this.alerts.book.all()]
+          .filter((a) => a.consignmentIds.includes(id))
+          .flatMap((a) => [
+            ...(typeof a.flag.observed?.partnerMmsi === 'string' ? [a.flag.observed.partnerMmsi] : []),
+            ...(a.rule === 'encounter' ? a.labels.vessel : []),
+          ])
+          .filter((mmsi) => mmsi !== c.vessel.mmsi),
       ),
     ];
     // Every step of the consignment's own stream, its registration first.
@@ -100,7 +105,12 @@ export class ConsignmentMapController {
     return {
       consignmentId: id,
       vessel: { ...c.vessel, track: await this.track(c.vessel.mmsi) },
-      partners: await Promise.all(partners.map(async (mmsi) => ({ mmsi, track: await this.track(mmsi) }))),
+      partners: await Promise.all(
+        partners.map(async (mmsi) => {
+          const { track, identity } = await vesselStreamSummary(this.store, mmsi);
+          return { mmsi, ...(identity.name ? { name: identity.name } : {}), track };
+        }),
+      ),
       route: c.route?.map((p) => [p.lon, p.lat]) ?? [],
       ports: defaultPorts()
         .filter((p) => used.has(p.locode))
@@ -115,18 +125,7 @@ export class ConsignmentMapController {
     };
   }
 
-  /** A vessel's positions as [lon, lat, time], thinned evenly to at most MAX_TRACK_POINTS. */
   private async track(mmsi: string): Promise<Array<[number, number, string]>> {
-    const events = await this.store.readStream(StreamNames.vessel(mmsi));
-    const points = events
-      .filter((e) => e.type === EventTypes.VesselPositionReported)
-      .map((e) => (e.data as CloudEvent<string, VesselPositionData>).data)
-      .sort((a, b) => a.at.localeCompare(b.at))
-      .map((p) => [p.lon, p.lat, p.at] as [number, number, string]);
-    if (points.length <= MAX_TRACK_POINTS) return points;
-    const step = points.length / MAX_TRACK_POINTS;
-    const thinned = Array.from({ length: MAX_TRACK_POINTS }, (_, i) => points[Math.floor(i * step)]);
-    thinned.push(points[points.length - 1]);
-    return thinned;
+    return (await vesselStreamSummary(this.store, mmsi)).track;
   }
 }

@@ -22,6 +22,28 @@ const tenantOf = (principal: Principal): string | undefined => {
 };
 import { ConsignmentSchema, ConsignmentsPageSchema, TimelineSchema } from './api-schemas';
 
+/** Whether `text` (case-insensitive) is in a consignment's id, exemption, vessel name or MMSI, or a port. */
+function matchesText(
+  view: {
+    consignmentId: string;
+    exemptionId?: string | null;
+    vessel?: { mmsi?: string; name?: string } | null;
+    originPort?: string | null;
+    destinationPort?: string | null;
+  },
+  text: string,
+): boolean {
+  const needle = text.trim().toLowerCase();
+  return [
+    view.consignmentId,
+    view.exemptionId,
+    view.vessel?.mmsi,
+    view.vessel?.name,
+    view.originPort,
+    view.destinationPort,
+  ].some((v) => typeof v === 'string' && v.toLowerCase().includes(needle));
+}
+
 @Controller('consignments')
 @Allow('dashboard', 'monitor', 'operator')
 @UsePipes(queryValidationPipe)
@@ -37,6 +59,9 @@ export class ConsignmentsController {
   @ApiQueryFrom(ConsignmentsQuery, {
     risk: 'highest severity among open flags (none: no open flag)',
     status: 'lifecycle state; unregistered: events but no registration yet (operators only)',
+    exemptionId: 'consignments shipped under this exemption',
+    mmsi: 'consignments registered on this vessel (9-digit MMSI)',
+    q: 'case-insensitive text in the consignment id, exemption id, vessel name or MMSI, or a port',
   })
   @ApiJsonResponse(
     200,
@@ -53,6 +78,9 @@ export class ConsignmentsController {
       const view = projection.consignment(id);
       if (!view || (query.risk && view.risk !== query.risk)) continue;
       if (query.status && view.status !== query.status) continue;
+      if (query.exemptionId && view.exemptionId !== query.exemptionId) continue;
+      if (query.mmsi && view.vessel?.mmsi !== query.mmsi) continue;
+      if (query.q && !matchesText(view, query.q)) continue;
       const { flags, ...summary } = view;
       items.push({ ...summary, openFlags: flags.length });
       if (items.length >= query.limit) break;

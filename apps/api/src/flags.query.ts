@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ConsignmentStatuses } from '@aidwatch/detection';
 import { IsEventTime, RuleIds, Severities } from '@aidwatch/domain';
 import { PLAIN_DECIMAL, toPlainInteger } from '@aidwatch/runtime';
@@ -48,6 +48,26 @@ export class ConsignmentsQuery {
   @IsOptional()
   @IsIn(ConsignmentStatuses)
   status?: string;
+
+  /** Consignments shipped under this exemption. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  exemptionId?: string;
+
+  /** Consignments registered on this vessel. */
+  @IsOptional()
+  @Matches(/^\d{9}$/, { message: 'mmsi must be 9 digits' })
+  mmsi?: string;
+
+  /**
+   * Free text, case-insensitive: matches the consignment id, exemption id, vessel name or MMSI, origin or
+   * destination port.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
 
   @IsOptional()
   @Transform(toPlainInteger)

@@ -83,14 +83,32 @@ export class RedactionService {
    * credentials and by operators whole; another organisation's (or an unknown token's) without note,
    * assignee or author, on an alert shared with other organisations.
    */
-  history(alert: Pick<Alert, 'history' | 'labels'>, tenant: string | undefined): AlertHistoryEntry[] {
+  history(
+    alert: Pick<Alert, 'history' | 'labels'>,
+    tenant: string | undefined,
+  ): Array<AlertHistoryEntry & { byName: string }> {
     const entries = alert.history;
-    if (tenant === undefined || alert.labels.organisation.every((org) => org === tenant)) return [...entries];
+    if (tenant === undefined || alert.labels.organisation.every((org) => org === tenant))
+      return entries.map((entry) => ({ ...entry, byName: this.authorName(entry.by) }));
     return entries.map((entry) => {
-      if (this.mayShowAuthor(entry.by, tenant)) return entry;
+      if (this.mayShowAuthor(entry.by, tenant)) return { ...entry, byName: this.authorName(entry.by) };
       const { note: _note, assignee: _assignee, ...rest } = entry;
-      return { ...rest, by: REDACTED };
+      return { ...rest, by: REDACTED, byName: REDACTED };
     });
+  }
+
+  /**
+   * Who `by` (a history entry's author) is, readably: an API key's label, else its role and tenant
+   * (`dashboard of World Food Programme`, `operator`); a token's subject; `detector` as it is.
+   */
+  authorName(by: string): string {
+    if (by.startsWith('key:')) {
+      const key = this.keys.find(by.slice('key:'.length));
+      if (!key) return 'unknown key';
+      return key.label || (key.tenant ? `${key.role} of ${key.tenant}` : key.role);
+    }
+    if (by.startsWith('jwt:')) return by.slice(by.indexOf('#') + 1) || 'identity provider token';
+    return by;
   }
 
   /**

@@ -1,5 +1,11 @@
 import type { GeoPoint } from '@aidwatch/alerts';
-import { EventTypes, StreamNames, type CloudEvent, type VesselPositionData } from '@aidwatch/domain';
+import {
+  EventTypes,
+  StreamNames,
+  type CloudEvent,
+  type VesselPositionData,
+  type VesselStaticData,
+} from '@aidwatch/domain';
 import type { EventStore } from '@aidwatch/event-store';
 
 /**
@@ -34,4 +40,40 @@ export async function vesselPositionAt(
     .map((e) => ({ revision: e.revision, p: (e.data as CloudEvent<string, VesselPositionData>).data }));
   const p = (window.filter((w) => w.revision <= lo).at(-1) ?? window[0])?.p;
   return p ? { lat: p.lat, lon: p.lon } : undefined;
+}
+
+/** At most this many fixes in a track an answer carries (a map draws no more). */
+export const MAX_TRACK_POINTS = 600;
+
+/** What a vessel's stream tells: its positions as `[lon, lat, time]` and its newest static report. */
+export interface VesselStreamSummary {
+  /** `[lon, lat, RFC 3339 time]`, oldest first, thinned evenly to at most MAX_TRACK_POINTS (the last kept). */
+  track: Array<[number, number, string]>;
+  /** Name, IMO number, call sign and flag state from the newest static report (AIS type 5/24), if any. */
+  identity: Partial<Pick<VesselStaticData, 'name' | 'imo' | 'callsign' | 'flag'>>;
+}
+
+/** Reads a vessel's stream (`vessel-<mmsi>`) into its track and its newest reported identity. */
+export async function vesselStreamSummary(store: EventStore, mmsi: string): Promise<VesselStreamSummary> {
+  const events = await store.readStream(StreamNames.vessel(mmsi));
+  const identity: VesselStreamSummary['identity'] = {};
+  let identityAt = '';
+  const points: Array<[number, number, string]> = [];
+  for (const e of events) {
+    if (e.type === EventTypes.VesselPositionReported) {
+      const p = (e.data as CloudEvent<string, VesselPositionData>).data;
+      points.push([p.lon, p.lat, p.at]);
+    } else if (e.type === EventTypes.VesselStaticReported) {
+      const s = (e.data as CloudEvent<string, VesselStaticData>).data;
+      if (s.at < identityAt) continue;
+      identityAt = s.at;
+      for (const k of ['name', 'imo', 'callsign', 'flag'] as const) if (s[k]) identity[k] = s[k];
+    }
+  }
+  points.sort((a, b) => a[2].localeCompare(b[2]));
+  if (points.length <= MAX_TRACK_POINTS) return { track: points, identity };
+  const step = points.length / MAX_TRACK_POINTS;
+  const thinned = Array.from({ length: MAX_TRACK_POINTS }, (_, i) => points[Math.floor(i * step)]);
+  thinned.push(points[points.length - 1]);
+  return { track: thinned, identity };
 }

@@ -1,6 +1,6 @@
 import { ApiCallError, ApiClient } from './api-client.js';
 import { AlertEventStream, type StreamEvent } from './event-stream.js';
-import { drawMap, type MapData } from './map-view.js';
+import { drawMap, vesselTitle, type MapData, type MapVessel } from './map-view.js';
 
 interface AlertView {
   alertId: string;
@@ -15,7 +15,15 @@ interface AlertView {
   flag: { explanation: string };
   silencedBy: string[];
   inhibitedBy: string[];
-  history?: Array<{ type: string; at: string; by: string; note?: string; assignee?: string }>;
+  history?: Array<{
+    type: string;
+    at: string;
+    by: string;
+    byName?: string;
+    note?: string;
+    assignee?: string;
+  }>;
+  labels?: { vessel?: string[] };
 }
 
 const KEY = 'aidwatch.console.key';
@@ -62,9 +70,19 @@ function showLogin(message = ''): void {
   app.append(form);
 }
 
+/** The signed-in credential (GET /me): shown in the header, never its secret. */
+interface Me {
+  subject: string;
+  role: string;
+  tenant?: string;
+  label?: string;
+}
+let me: Me | undefined;
+
 async function signIn(key: string): Promise<void> {
   const client = new ApiClient(key);
   try {
+    me = await client.get<Me>('/me');
     await client.get('/alerts?limit=1');
   } catch (error) {
     const status = error instanceof ApiCallError ? error.status : 0;
@@ -89,8 +107,22 @@ function renderShell(): void {
     'header',
     {},
     h('a', { href: '#/alerts', class: 'brand' }, 'AidWatch'),
-    h('nav', {}, h('a', { href: '#/alerts' }, 'Alerts')),
+    h('nav', {}, h('a', { href: '#/alerts' }, 'Alerts'), h('a', { href: '#/consignments' }, 'Consignments')),
     h('span', { class: 'spacer' }),
+    h(
+      'span',
+      {
+        id: 'whoami',
+        class: 'whoami',
+        title: `signed in as ${me?.subject ?? ''}: role ${me?.role ?? '?'}${me?.tenant ? `, reading as ${me.tenant}` : ', every organisation'}`,
+      },
+      'Signed in as ',
+      h('strong', { id: 'whoami-name' }, me?.label ?? me?.role ?? '?'),
+      ' · ',
+      h('span', { id: 'whoami-role' }, me?.role ?? '?'),
+      me?.tenant ? ' · ' : '',
+      me?.tenant ? h('span', { id: 'whoami-tenant' }, me.tenant) : undefined,
+    ),
     status,
     disconnect,
     reconnect,
@@ -151,11 +183,26 @@ function onStreamEvent(e: StreamEvent): void {
   refreshTimer = window.setTimeout(() => void refreshAlerts(), 250);
 }
 
+/** Destroys the map of the page left (Leaflet keeps listeners on the window). */
+let currentMap: { remove(): void } | undefined;
+
 async function route(): Promise<void> {
+  currentMap?.remove();
+  currentMap = undefined;
   const hash = location.hash || '#/alerts';
-  const m = /^#\/consignments\/(.+)$/.exec(hash);
-  if (m) await showConsignment(decodeURIComponent(m[1]));
-  else showAlerts();
+  const consignment = /^#\/consignments\/(.+)$/.exec(hash);
+  const vessel = /^#\/vessels\/(.+)$/.exec(hash);
+  const alert = /^#\/alerts\/(.+)$/.exec(hash);
+  if (consignment) await showConsignment(decodeURIComponent(consignment[1]));
+  else if (vessel) await showVessel(decodeURIComponent(vessel[1]));
+  else if (hash.startsWith('#/consignments')) await showConsignments();
+  else {
+    showAlerts();
+    if (alert) {
+      selectedAlertId = decodeURIComponent(alert[1]);
+      await showDetail(selectedAlertId);
+    }
+  }
 }
 
 function filterQuery(): string {
@@ -222,11 +269,29 @@ function showAlerts(): void {
   const live = h(
     'section',
     { class: 'live' },
-    h('h2', {}, 'Live events ', h('span', { id: 'event-count' }, String(seenEventIds.size))),
+    h(
+      'h2',
+      {
+        title:
+          'Events received over the live stream since this page opened. 0 means nothing has changed since: ' +
+          'the alerts table is read from the API, not counted here.',
+      },
+      'Live events ',
+      h(
+        'span',
+        {
+          id: 'event-count',
+          'aria-describedby': 'live-hint',
+          title: 'events received since this page opened (not the number of alerts)',
+        },
+        String(seenEventIds.size),
+      ),
+    ),
     h(
       'p',
       { class: 'hint', id: 'live-hint' },
-      'Flags raised or cleared and alert actions as they happen, since this page opened (newest first).',
+      'Flags raised or cleared and alert actions as they happen, since this page opened (newest first). ' +
+        '0 means none has happened since: the alerts on the left were already there.',
     ),
     h('ol', { id: 'live-feed' }),
   );
@@ -297,6 +362,19 @@ async function refreshAlerts(): Promise<void> {
   );
 }
 
+/** "Vessels: 445117000 445209000" as links (nothing when the list is empty). */
+function linksParagraph(
+  label: string,
+  ids: string[],
+  href: (id: string) => string,
+  id: string,
+): HTMLElement | string {
+  if (ids.length === 0) return '';
+  const p = h('p', { id }, `${label}: `);
+  for (const x of ids) p.append(h('a', { href: href(x) }, x), ' ');
+  return p;
+}
+
 async function showDetail(alertId: string): Promise<void> {
   const panel = document.getElementById('alert-detail');
   if (!panel || !api) return;
@@ -318,6 +396,13 @@ async function showDetail(alertId: string): Promise<void> {
     h('h2', {}, `${a.rule} — ${a.status}`),
     h('p', {}, a.flag.explanation),
     h('p', {}, `Seen ${a.occurrences} time(s); subject ${a.subject.kind} ${a.subject.id}`),
+    linksParagraph('Vessels', a.labels?.vessel ?? [], (mmsi) => `#/vessels/${mmsi}`, 'detail-vessels'),
+    linksParagraph(
+      'Consignments',
+      a.consignmentIds,
+      (id) => `#/consignments/${encodeURIComponent(id)}`,
+      'detail-consignments',
+    ),
     h(
       'div',
       { class: 'actions' },
@@ -342,7 +427,8 @@ async function showDetail(alertId: string): Promise<void> {
           'li',
           { 'data-type': e.type },
           h('strong', {}, e.type),
-          ` ${e.at.slice(0, 19).replace('T', ' ')} by ${e.by}`,
+          ` ${e.at.slice(0, 19).replace('T', ' ')} by `,
+          h('span', { class: 'by', title: e.by }, e.byName ?? e.by),
           e.assignee ? ` → ${e.assignee}` : '',
           e.note ? ` — ${e.note}` : '',
         ),
@@ -462,7 +548,10 @@ async function showConsignment(id: string): Promise<void> {
         ),
       ),
   );
-  const svg = await drawMap(map);
+  const mapBox = h('div', { class: 'leaflet-box', id: 'map-canvas' });
+  const vesselLinks = h('p', { id: 'consignment-vessels' }, 'Vessels: ');
+  for (const v of [...(map.vessel ? [map.vessel] : []), ...map.partners])
+    vesselLinks.append(h('a', { href: `#/vessels/${v.mmsi}` }, vesselTitle(v)), ' ');
   view.replaceChildren(
     h(
       'h1',
@@ -473,16 +562,322 @@ async function showConsignment(id: string): Promise<void> {
     h(
       'p',
       {},
-      `${c.status} · exemption ${c.exemptionId ?? '?'} · ${c.originPort ?? '?'} → ${c.destinationPort ?? '?'} · carrier ${c.vessel?.name ?? ''} (${c.vessel?.mmsi ?? '?'})`,
+      `${c.status} · exemption ${c.exemptionId ?? '?'} · ${c.originPort ?? '?'} → ${c.destinationPort ?? '?'} · carrier `,
+      c.vessel
+        ? h('a', { href: `#/vessels/${c.vessel.mmsi}`, id: 'carrier-link' }, vesselTitle(c.vessel))
+        : '?',
     ),
     h(
       'div',
       { class: 'columns' },
-      h('section', { id: 'map' }, svg),
+      h('section', { id: 'map' }, mapBox, vesselLinks),
       h('section', {}, h('h2', {}, 'Timeline'), timeline),
     ),
     h('h2', {}, 'Quantities per step'),
     quantities,
+  );
+  currentMap = await drawMap(mapBox, map);
+}
+
+interface ConsignmentRow {
+  consignmentId: string;
+  exemptionId?: string | null;
+  status: string;
+  risk: string;
+  vessel?: { mmsi: string; name?: string } | null;
+  originPort?: string | null;
+  destinationPort?: string | null;
+  openFlags: number;
+}
+
+/** Lifecycle states a consignment can be in (the API's `status` filter). */
+const CONSIGNMENT_STATUSES = [
+  'registered',
+  'loaded',
+  'departed',
+  'arrived',
+  'discharged',
+  'in-custody',
+  'delivered',
+  'verified',
+];
+
+/** The filters of the consignment list, kept while the console is open. */
+const consignmentFilters: Record<string, string> = {};
+
+/**
+ * The consignment list: free-text search and filters by risk, status, exemption and vessel, each passed to
+ * `GET /consignments` (q, risk, status, exemptionId, mmsi); the choices of exemption and vessel are those
+ * of the consignments the caller may see.
+ */
+async function showConsignments(): Promise<void> {
+  const view = document.getElementById('view')!;
+  let all: ConsignmentRow[];
+  try {
+    all = (await api!.get<{ items: ConsignmentRow[] }>('/consignments?limit=10000')).items;
+  } catch (error) {
+    view.replaceChildren(h('p', { class: 'error' }, (error as Error).message));
+    return;
+  }
+  const select = (id: string, label: string, options: Array<[string, string]>) => {
+    const el = h(
+      'select',
+      { id, 'aria-label': label },
+      h('option', { value: '' }, `any ${label}`),
+      ...options.map(([value, text]) => h('option', { value }, text)),
+    );
+    return el;
+  };
+  const exemptions = [...new Set(all.flatMap((c) => (c.exemptionId ? [c.exemptionId] : [])))].sort();
+  const vessels = new Map<string, string>();
+  for (const c of all) if (c.vessel) vessels.set(c.vessel.mmsi, vesselTitle(c.vessel));
+  const controls: Record<string, HTMLInputElement | HTMLSelectElement> = {
+    q: h('input', {
+      id: 'search',
+      type: 'search',
+      placeholder: 'search: id, exemption, vessel, port',
+      'aria-label': 'search consignments',
+    }),
+    risk: select(
+      'filter-risk',
+      'risk',
+      ['critical', 'high', 'medium', 'low', 'none'].map((r) => [r, r]),
+    ),
+    status: select(
+      'filter-status',
+      'status',
+      CONSIGNMENT_STATUSES.map((x) => [x, x]),
+    ),
+    exemptionId: select(
+      'filter-exemption',
+      'exemption',
+      exemptions.map((x) => [x, x]),
+    ),
+    mmsi: select(
+      'filter-vessel',
+      'vessel',
+      [...vessels].sort((a, b) => a[1].localeCompare(b[1])),
+    ),
+  };
+  for (const [k, el] of Object.entries(controls)) el.value = consignmentFilters[k] ?? '';
+  const count = h('p', { id: 'consignment-count', class: 'hint' });
+  const body = h('tbody');
+  const table = h(
+    'table',
+    { id: 'consignments' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['consignment', 'risk', 'status', 'exemption', 'vessel', 'route', 'open flags'].map((c) =>
+          h('th', {}, c),
+        ),
+      ),
+    ),
+    body,
+  );
+  let asked = 0;
+  const refresh = async () => {
+    const mine = ++asked;
+    const params = new URLSearchParams({ limit: '10000' });
+    for (const [k, el] of Object.entries(controls)) {
+      consignmentFilters[k] = el.value.trim();
+      if (el.value.trim()) params.set(k, el.value.trim());
+    }
+    let items: ConsignmentRow[];
+    try {
+      items = (await api!.get<{ items: ConsignmentRow[] }>(`/consignments?${params}`)).items;
+    } catch (error) {
+      count.textContent = (error as Error).message;
+      return;
+    }
+    if (mine !== asked) return; // a newer search was asked meanwhile: its answer is the one to show
+    count.textContent = `${items.length} of ${all.length} consignments`;
+    body.replaceChildren(
+      ...items.map((c) =>
+        h(
+          'tr',
+          { 'data-consignment-id': c.consignmentId },
+          h(
+            'td',
+            {},
+            h('a', { href: `#/consignments/${encodeURIComponent(c.consignmentId)}` }, c.consignmentId),
+          ),
+          h('td', {}, h('span', { class: `badge severity-${c.risk}` }, c.risk)),
+          h('td', { class: 'status' }, c.status),
+          h('td', {}, c.exemptionId ?? ''),
+          h('td', {}, c.vessel ? h('a', { href: `#/vessels/${c.vessel.mmsi}` }, vesselTitle(c.vessel)) : ''),
+          h('td', {}, `${c.originPort ?? '?'} → ${c.destinationPort ?? '?'}`),
+          h('td', { class: 'open-flags' }, String(c.openFlags)),
+        ),
+      ),
+    );
+  };
+  const form = h(
+    'form',
+    { class: 'filters', id: 'consignment-filters', role: 'search' },
+    ...Object.values(controls),
+    h('button', { type: 'submit' }, 'Search'),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void refresh();
+  });
+  for (const el of Object.values(controls))
+    if (el.tagName === 'SELECT') el.addEventListener('change', () => void refresh());
+  view.replaceChildren(h('h1', {}, 'Consignments'), form, count, table);
+  await refresh();
+}
+
+interface VesselView {
+  mmsi: string;
+  name?: string;
+  imo?: string;
+  callsign?: string;
+  flagState?: string;
+  track: MapVessel['track'];
+  flags: Array<{
+    flagId: string;
+    rule: string;
+    severity: string;
+    status: string;
+    raisedAt: string;
+    explanation: string;
+    consignmentIds: string[];
+  }>;
+  alerts: Array<{
+    alertId: string;
+    rule: string;
+    severity: string;
+    status: string;
+    vessels: string[];
+    consignmentIds: string[];
+    explanation?: string;
+  }>;
+  consignments: Array<{
+    consignmentId: string;
+    exemptionId?: string;
+    status: string;
+    risk: string;
+    originPort?: string | null;
+    destinationPort?: string | null;
+  }>;
+}
+
+/** A vessel (GET /vessels/:mmsi): identity, track on a map, flags, alerts naming it, consignments carried. */
+async function showVessel(mmsi: string): Promise<void> {
+  const view = document.getElementById('view')!;
+  view.replaceChildren(h('p', {}, 'Loading…'));
+  let v: VesselView;
+  try {
+    v = await api!.get<VesselView>(`/vessels/${encodeURIComponent(mmsi)}`);
+  } catch (error) {
+    view.replaceChildren(h('p', { class: 'error' }, (error as Error).message));
+    return;
+  }
+  const identity = [
+    `MMSI ${v.mmsi}`,
+    v.imo && `IMO ${v.imo}`,
+    v.callsign && `call sign ${v.callsign}`,
+    v.flagState && `flag ${v.flagState}`,
+    `${v.track.length} positions`,
+  ].filter(Boolean);
+  const table = (id: string, head: string[], rows: HTMLTableRowElement[], empty: string) =>
+    rows.length === 0
+      ? h('p', { id, class: 'hint' }, empty)
+      : h(
+          'table',
+          { id },
+          h('thead', {}, h('tr', {}, ...head.map((c) => h('th', {}, c)))),
+          h('tbody', {}, ...rows),
+        );
+  const consignmentLink = (id: string) => h('a', { href: `#/consignments/${encodeURIComponent(id)}` }, id);
+  const flags = table(
+    'vessel-flags',
+    ['rule', 'severity', 'status', 'raised', 'consignments', 'what'],
+    [...v.flags].reverse().map((f) => {
+      const ids = h('td', {});
+      for (const id of f.consignmentIds) ids.append(consignmentLink(id), ' ');
+      return h(
+        'tr',
+        { 'data-flag-id': f.flagId, 'data-rule': f.rule },
+        h('td', {}, f.rule),
+        h('td', {}, h('span', { class: `badge severity-${f.severity}` }, f.severity)),
+        h('td', {}, f.status),
+        h('td', {}, f.raisedAt.slice(0, 16).replace('T', ' ')),
+        ids,
+        h('td', { class: 'explanation' }, f.explanation),
+      );
+    }),
+    'No flag about this vessel.',
+  );
+  const alerts = table(
+    'vessel-alerts',
+    ['alert', 'severity', 'status', 'vessels', 'what'],
+    v.alerts.map((a) => {
+      const vessels = h('td', {});
+      for (const m of a.vessels) vessels.append(h('a', { href: `#/vessels/${m}` }, m), ' ');
+      return h(
+        'tr',
+        { 'data-alert-id': a.alertId, 'data-rule': a.rule },
+        h('td', {}, h('a', { href: `#/alerts/${a.alertId}` }, a.rule)),
+        h('td', {}, h('span', { class: `badge severity-${a.severity}` }, a.severity)),
+        h('td', {}, a.status),
+        vessels,
+        h('td', { class: 'explanation' }, a.explanation ?? ''),
+      );
+    }),
+    'No alert names this vessel.',
+  );
+  const carried = table(
+    'vessel-consignments',
+    ['consignment', 'risk', 'status', 'exemption', 'route'],
+    v.consignments.map((c) =>
+      h(
+        'tr',
+        { 'data-consignment-id': c.consignmentId },
+        h('td', {}, consignmentLink(c.consignmentId)),
+        h('td', {}, h('span', { class: `badge severity-${c.risk}` }, c.risk)),
+        h('td', {}, c.status),
+        h('td', {}, c.exemptionId ?? ''),
+        h('td', {}, `${c.originPort ?? '?'} → ${c.destinationPort ?? '?'}`),
+      ),
+    ),
+    'No consignment registered on this vessel that this key may see.',
+  );
+  const mapBox = h('div', { class: 'leaflet-box', id: 'map-canvas' });
+  view.replaceChildren(
+    h(
+      'h1',
+      {},
+      `Vessel ${v.name ?? ''} `.replace('  ', ' '),
+      h('small', { id: 'vessel-mmsi' }, `MMSI ${v.mmsi}`),
+    ),
+    h('p', { id: 'vessel-identity' }, identity.join(' · ')),
+    h(
+      'div',
+      { class: 'columns' },
+      h('section', { id: 'map' }, mapBox),
+      h('section', {}, h('h2', {}, 'Consignments carried'), carried),
+    ),
+    h('h2', {}, 'Alerts naming it'),
+    alerts,
+    h('h2', {}, 'Flags about it'),
+    flags,
+  );
+  currentMap = await drawMap(
+    mapBox,
+    {
+      vessel: { mmsi: v.mmsi, name: v.name, track: v.track },
+      partners: [],
+      route: [],
+      ports: [],
+      sites: [],
+      alerts: [],
+    },
+    { vesselRole: 'track of' },
   );
 }
 

@@ -1,10 +1,25 @@
-/** An SVG map drawn from an offline coastline (Natural Earth 1:50m land, shipped with the console). */
+/**
+ * Interactive maps (pan and zoom) drawn with Leaflet's SVG renderer on offline data only: a plain sea and
+ * the coastline shipped with the console (Natural Earth 1:50m land, public domain); no tile server.
+ * Every track, gap and marker is an SVG element with a <title> naming what it is (a vessel by name and
+ * MMSI), so it is read out by assistive technology, shown as a tooltip, and found by tests.
+ */
+import * as L from './leaflet.js';
 
 export type LonLat = [number, number];
 
+/** A fix: [lon, lat, RFC 3339 time]. */
+export type Fix = [number, number, string];
+
+export interface MapVessel {
+  mmsi: string;
+  name?: string;
+  track: Fix[];
+}
+
 export interface MapData {
-  vessel: { mmsi: string; name?: string; track: Array<[number, number, string]> };
-  partners: Array<{ mmsi: string; track: Array<[number, number, string]> }>;
+  vessel: MapVessel | null;
+  partners: MapVessel[];
   route: LonLat[];
   ports: Array<{ locode: string; name: string; location: LonLat }>;
   sites: Array<{ siteId: string; name: string; location: LonLat }>;
@@ -23,178 +38,240 @@ interface Coastline {
   rings: LonLat[][];
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-/** Average width of a label character at the map's label size (px in the viewBox), to keep labels inside. */
-const LABEL_CHAR_WIDTH = 7;
+const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Two fixes further apart than this (1 h; class A reports every few seconds to minutes) leave a gap. */
 const GAP_MS = 3_600_000;
-const WIDTH = 900;
-const HEIGHT = 560;
+/** One colour per vessel, the carrier first; told apart also by dash pattern and the legend. */
+const VESSEL_COLOURS = ['#12518a', '#d0541b', '#7b2d8e', '#2e7d32', '#b8860b', '#00838f'];
 let coastline: Promise<Coastline> | undefined;
 
-function el(name: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
+/** "NAME (MMSI 123456789)", or "MMSI 123456789" when the name is not known. */
+export function vesselTitle(v: { mmsi: string; name?: string }): string {
+  return v.name ? `${v.name} (MMSI ${v.mmsi})` : `MMSI ${v.mmsi}`;
 }
 
-/** Draws the map of one consignment into an <svg>, fitted to everything it shows. */
-export async function drawMap(data: MapData): Promise<SVGSVGElement> {
+/** Gives a drawn layer's SVG element a <title> and attributes (data-mmsi, …). */
+function titled(layer: L.Path, title: string, attrs: Record<string, string> = {}): void {
+  const element = layer.getElement();
+  if (!element) return;
+  const t = document.createElementNS(SVG_NS, 'title');
+  t.textContent = title;
+  element.append(t);
+  for (const [k, v] of Object.entries(attrs)) element.setAttribute(k, v);
+}
+
+/** A track split where the vessel was silent longer than GAP_MS: the seen stretches, and the gaps between. */
+function split(track: Fix[]): { seen: L.LatLngExpression[][]; gaps: Array<{ from: Fix; to: Fix }> } {
+  const seen: L.LatLngExpression[][] = [];
+  const gaps: Array<{ from: Fix; to: Fix }> = [];
+  let current: L.LatLngExpression[] = [];
+  track.forEach((fix, i) => {
+    const previous = track[i - 1];
+    if (previous && Date.parse(fix[2]) - Date.parse(previous[2]) > GAP_MS) {
+      if (current.length > 0) seen.push(current);
+      gaps.push({ from: previous, to: fix });
+      current = [];
+    }
+    current.push([fix[1], fix[0]]);
+  });
+  if (current.length > 0) seen.push(current);
+  return { seen, gaps };
+}
+
+/** A legend row: a small SVG symbol and its text. */
+function legendRow(symbol: string, text: string): HTMLElement {
+  const row = document.createElement('div');
+  row.className = 'legend-row';
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('width', '34');
+  svg.setAttribute('height', '14');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.innerHTML = symbol; // constant markup built below from fixed strings and colour constants
+  const label = document.createElement('span');
+  label.textContent = text;
+  row.append(svg, label);
+  return row;
+}
+
+const line = (colour: string, dash = '') =>
+  `<path d="M2,7L32,7" stroke="${colour}" stroke-width="3" fill="none"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+
+/**
+ * Draws the map into `container` (which gets a fixed height from the stylesheet) and fits it to everything
+ * shown. `vesselRole` names `data.vessel` in its title and the legend (default `carrier`). Returns the
+ * Leaflet map (for tests and callers: zoom, bounds).
+ */
+export async function drawMap(
+  container: HTMLElement,
+  data: MapData,
+  options: { vesselRole?: string } = {},
+): Promise<L.Map> {
   coastline ??= fetch('/console/coastline.json').then((r) => r.json() as Promise<Coastline>);
   const land = await coastline;
-  const points: LonLat[] = [
-    ...data.vessel.track.map(([lon, lat]) => [lon, lat] as LonLat),
-    ...data.partners.flatMap((p) => p.track.map(([lon, lat]) => [lon, lat] as LonLat)),
-    ...data.route,
-    ...data.ports.map((p) => p.location),
-    ...data.sites.map((s) => s.location),
-    ...data.alerts.flatMap((a) => (a.location ? [a.location] : [])),
-  ];
-  const lons = points.map((p) => p[0]);
-  const lats = points.map((p) => p[1]);
-  let [west, east, south, north] = points.length
-    ? [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)]
-    : [117, 135, 33, 45];
-  const pad = 0.6;
-  west -= pad;
-  east += pad;
-  south -= pad;
-  north += pad;
-  const k = Math.cos((((south + north) / 2) * Math.PI) / 180);
-  const scale = Math.min(WIDTH / ((east - west) * k), HEIGHT / (north - south));
-  const cx = (west + east) / 2;
-  const cy = (south + north) / 2;
-  const x = (lon: number) => WIDTH / 2 + (lon - cx) * k * scale;
-  const y = (lat: number) => HEIGHT / 2 - (lat - cy) * scale;
-  const path = (pts: LonLat[]) =>
-    pts.map(([lon, lat], i) => `${i ? 'L' : 'M'}${x(lon).toFixed(1)},${y(lat).toFixed(1)}`).join('');
+  const map = L.map(container, {
+    renderer: L.svg({ padding: 0.5 }),
+    zoomSnap: 0.25,
+    attributionControl: true,
+    worldCopyJump: false,
+  });
+  // A first view at once: layers are drawn (their SVG elements made) only on a map that has one.
+  map.setView([39, 126], 5);
+  map.attributionControl.setPrefix('');
+  map.attributionControl.addAttribution('Coastline: Natural Earth (public domain) · map: Leaflet');
+  // The coastline: one polygon layer, not interactive (clicks go to what is drawn above it).
+  L.polygon(
+    land.rings.map((ring) => ring.map(([lon, lat]) => [lat, lon] as L.LatLngTuple)),
+    {
+      className: 'land',
+      interactive: false,
+      stroke: true,
+      weight: 0.6,
+      color: '#a89f8a',
+      fillColor: '#efe9dc',
+      fillOpacity: 1,
+    },
+  ).addTo(map);
 
-  const svg = el('svg', {
-    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-    class: 'map',
-    role: 'img',
-    'aria-label': 'map of the voyage',
-  }) as SVGSVGElement;
-  svg.append(el('rect', { x: 0, y: 0, width: WIDTH, height: HEIGHT, class: 'sea' }));
-  const landGroup = el('g', { class: 'land' });
-  for (const ring of land.rings) landGroup.append(el('path', { d: `${path(ring)}Z` }));
-  svg.append(landGroup);
+  const bounds = L.latLngBounds([]);
+  const legend: HTMLElement[] = [];
   if (data.route.length > 1) {
-    const route = el('path', { d: path(data.route), class: 'route' });
-    route.append(el('title', {}, 'declared route'));
-    svg.append(route);
+    const route = L.polyline(
+      data.route.map(([lon, lat]) => [lat, lon] as L.LatLngTuple),
+      { className: 'route', color: '#5b7083', weight: 2, dashArray: '2 6', interactive: true },
+    ).addTo(map);
+    titled(route, 'declared route');
+    bounds.extend(route.getBounds());
+    legend.push(legendRow(line('#5b7083', '2 4'), 'declared route'));
   }
-  // The carrier first, then the vessels it met on top of it: a meeting's partner is never hidden under the
-  // carrier's line. Each track is titled with the vessel's name and MMSI (a tooltip, and a name for tests).
-  // A silence longer than GAP_MS between two fixes is drawn as a gap (a thin dashed line between where the
-  // vessel went dark and where it reappeared), not as if it had been seen sailing there.
+
+  // The carrier first, then every other vessel above it, each in its own colour: a meeting's partner is
+  // never hidden under the carrier's line. Gaps are drawn as thin dotted lines between where the vessel
+  // went dark and where it reappeared, never as if it had been seen sailing there.
+  const vessels = [
+    ...(data.vessel ? [{ v: data.vessel, role: options.vesselRole ?? 'carrier' }] : []),
+  ].concat(data.partners.map((v) => ({ v, role: 'vessel met at sea' })));
   let gaps = 0;
-  const trackOf = (track: Array<[number, number, string]>, cls: string, mmsi: string, title: string) => {
-    const g = el('g', { class: `${cls}-group` });
-    let d = '';
-    for (const [i, [lon, lat, at]] of track.entries()) {
-      const previous = track[i - 1];
-      const silent = previous ? Date.parse(at) - Date.parse(previous[2]) : 0;
-      if (previous && silent > GAP_MS) {
-        const gap = el('path', {
-          d: path([
-            [previous[0], previous[1]],
-            [lon, lat],
-          ]),
-          class: 'track-gap',
-          'data-mmsi': mmsi,
-        });
-        gap.append(el('title', {}, `${title}: no position for ${(silent / 3_600_000).toFixed(1)} h`));
-        g.append(gap);
-        gaps++;
-        d += `M${x(lon).toFixed(1)},${y(lat).toFixed(1)}`;
-      } else d += `${i ? 'L' : 'M'}${x(lon).toFixed(1)},${y(lat).toFixed(1)}`;
+  vessels.forEach(({ v, role }, i) => {
+    const colour = VESSEL_COLOURS[i % VESSEL_COLOURS.length];
+    const name = vesselTitle(v);
+    const cls = i === 0 && data.vessel ? 'track' : 'partner-track';
+    const { seen, gaps: silent } = split(v.track);
+    if (seen.length > 0) {
+      const track = L.polyline(seen, {
+        className: cls,
+        color: colour,
+        weight: i === 0 ? 3 : 2.5,
+        dashArray: i === 0 ? undefined : '7 4',
+      }).addTo(map);
+      titled(track, `${role} ${name}`, { 'data-mmsi': v.mmsi });
+      bounds.extend(track.getBounds());
     }
-    const line = el('path', { d, class: cls, 'data-mmsi': mmsi });
-    line.append(el('title', {}, title));
-    g.prepend(line);
-    return g;
-  };
-  if (data.vessel.track.length > 1)
-    svg.append(
-      trackOf(
-        data.vessel.track,
-        'track',
-        data.vessel.mmsi,
-        `carrier ${data.vessel.name ?? ''} (MMSI ${data.vessel.mmsi})`.replace('  ', ' '),
-      ),
-    );
-  for (const p of data.partners)
-    if (p.track.length > 1)
-      svg.append(trackOf(p.track, 'partner-track', p.mmsi, `vessel met at sea (MMSI ${p.mmsi})`));
-  // A label that would run past the right edge goes to the left of its symbol instead (never clipped).
-  const label = (at: number, atY: number, text: string, cls: string) => {
-    const right = at + 7 + text.length * LABEL_CHAR_WIDTH <= WIDTH;
-    return el(
-      'text',
-      { x: right ? at + 7 : at - 7, y: atY + 4, class: cls, 'text-anchor': right ? 'start' : 'end' },
-      text,
-    );
-  };
+    for (const g of silent) {
+      const hours = (Date.parse(g.to[2]) - Date.parse(g.from[2])) / 3_600_000;
+      const gap = L.polyline(
+        [
+          [g.from[1], g.from[0]],
+          [g.to[1], g.to[0]],
+        ],
+        { className: 'track-gap', color: colour, weight: 1.5, dashArray: '1 6', opacity: 0.9 },
+      ).addTo(map);
+      titled(gap, `${name}: no position for ${hours.toFixed(1)} h`, { 'data-mmsi': v.mmsi });
+      gaps++;
+    }
+    const last = v.track.at(-1);
+    if (last) {
+      const marker = L.circleMarker([last[1], last[0]], {
+        className: 'vessel-marker',
+        radius: 6,
+        color: '#fff',
+        weight: 2,
+        fillColor: colour,
+        fillOpacity: 1,
+      }).addTo(map);
+      titled(marker, `${name}, last position ${last[2].slice(0, 16).replace('T', ' ')} UTC`, {
+        'data-mmsi': v.mmsi,
+      });
+    }
+    legend.push(legendRow(line(colour, i === 0 ? '' : '7 4'), `${role} ${name}`));
+  });
+  if (gaps > 0) legend.push(legendRow(line('#5b7083', '1 4'), 'AIS gap (no positions)'));
+
+  const label = (layer: L.Path, text: string, cls: string) =>
+    layer.bindTooltip(text, {
+      permanent: true,
+      direction: 'auto',
+      className: `label ${cls}`,
+      offset: [6, 0],
+    });
   for (const p of data.ports) {
-    const [px, py] = [x(p.location[0]), y(p.location[1])];
-    svg.append(el('rect', { x: px - 4, y: py - 4, width: 8, height: 8, class: 'port' }));
-    svg.append(label(px, py, p.name, 'label'));
+    const port = L.circleMarker([p.location[1], p.location[0]], {
+      className: 'port',
+      radius: 5,
+      color: '#1d2733',
+      fillColor: '#1d2733',
+      fillOpacity: 1,
+    }).addTo(map);
+    titled(port, `port ${p.name} (${p.locode})`);
+    label(port, p.name, 'port-label');
+    bounds.extend(port.getLatLng());
   }
+  if (data.ports.length > 0) legend.push(legendRow('<circle cx="17" cy="7" r="5" fill="#1d2733"/>', 'port'));
   for (const s of data.sites) {
-    const [sx, sy] = [x(s.location[0]), y(s.location[1])];
-    svg.append(el('path', { d: `M${sx},${sy - 6}L${sx + 5},${sy + 4}L${sx - 5},${sy + 4}Z`, class: 'site' }));
-    svg.append(label(sx, sy, s.name, 'label site-label'));
+    const site = L.circleMarker([s.location[1], s.location[0]], {
+      className: 'site',
+      radius: 5,
+      color: '#1b5e20',
+      fillColor: '#2e9d58',
+      fillOpacity: 1,
+    }).addTo(map);
+    titled(site, `distribution site ${s.name} (${s.siteId})`);
+    label(site, s.name, 'site-label');
+    bounds.extend(site.getLatLng());
   }
+  if (data.sites.length > 0)
+    legend.push(
+      legendRow('<circle cx="17" cy="7" r="5" fill="#2e9d58" stroke="#1b5e20"/>', 'distribution site'),
+    );
+  let alerts = 0;
   for (const a of data.alerts) {
     if (!a.location) continue;
-    const [ax, ay] = [x(a.location[0]), y(a.location[1])];
-    const g = el('g', {
-      class: `alert-marker severity-${a.severity} rule-${a.rule}`,
+    alerts++;
+    const marker = L.circleMarker([a.location[1], a.location[0]], {
+      className: `alert-marker severity-${a.severity} rule-${a.rule}`,
+      radius: a.rule === 'encounter' ? 11 : 7,
+      color: a.severity === 'critical' ? '#8e1b1b' : '#d0541b',
+      weight: 2,
+      fillOpacity: 0.25,
+    }).addTo(map);
+    titled(marker, `${a.rule} (${a.severity}, ${a.status}): ${a.explanation}`, {
       'data-alert-id': a.alertId,
     });
-    g.append(el('title', {}, `${a.rule} (${a.severity}, ${a.status}): ${a.explanation}`));
-    g.append(el('circle', { cx: ax, cy: ay, r: a.rule === 'encounter' ? 11 : 7 }));
-    if (a.rule === 'encounter')
-      g.append(el('text', { x: ax + 14, y: ay - 10, class: 'label encounter-label' }, 'STS encounter'));
-    if (a.rule === 'ais-gap') g.append(el('text', { x: ax + 10, y: ay + 16, class: 'label' }, 'AIS gap'));
-    svg.append(g);
+    if (a.rule === 'encounter') label(marker, 'STS encounter', 'encounter-label');
+    bounds.extend(marker.getLatLng());
   }
-  // The legend names every kind of symbol the map draws, one row each.
-  const rows: Array<[symbol: (cy: number) => SVGElement, text: string]> = [
-    [
-      (cy) => el('path', { d: `M10,${cy}L40,${cy}`, class: 'track' }),
-      `carrier ${data.vessel.name ?? data.vessel.mmsi}`,
-    ],
-  ];
-  if (data.partners.length > 0)
-    rows.push([(cy) => el('path', { d: `M10,${cy}L40,${cy}`, class: 'partner-track' }), 'vessel met at sea']);
-  if (data.route.length > 1)
-    rows.push([(cy) => el('path', { d: `M10,${cy}L40,${cy}`, class: 'route' }), 'declared route']);
-  if (gaps > 0)
-    rows.push([
-      (cy) => el('path', { d: `M10,${cy}L40,${cy}`, class: 'track-gap' }),
-      'AIS gap (no positions)',
-    ]);
-  if (data.ports.length > 0)
-    rows.push([(cy) => el('rect', { x: 21, y: cy - 4, width: 8, height: 8, class: 'port' }), 'port']);
-  if (data.sites.length > 0)
-    rows.push([
-      (cy) => el('path', { d: `M25,${cy - 6}L30,${cy + 4}L20,${cy + 4}Z`, class: 'site' }),
-      'distribution site',
-    ]);
-  if (data.alerts.length > 0)
-    rows.push([(cy) => el('circle', { cx: 25, cy, r: 5, class: 'legend-alert' }), 'alert']);
-  const height = 12 + rows.length * 18;
-  const legend = el('g', { class: 'legend', transform: `translate(12, ${HEIGHT - height - 10})` });
-  legend.append(el('rect', { x: 0, y: 0, width: 240, height, class: 'legend-box' }));
-  rows.forEach(([symbol, text], i) => {
-    const cy = 15 + i * 18;
-    const row = el('g', { class: 'legend-row' });
-    row.append(symbol(cy), el('text', { x: 48, y: cy + 4, class: 'label' }, text));
-    legend.append(row);
-  });
-  svg.append(legend);
-  return svg;
+  if (alerts > 0)
+    legend.push(
+      legendRow(
+        '<circle cx="17" cy="7" r="5" fill="rgba(208,84,27,0.3)" stroke="#d0541b" stroke-width="2"/>',
+        'alert',
+      ),
+    );
+
+  const legendControl = new L.Control({ position: 'bottomleft' });
+  legendControl.onAdd = () => {
+    const box = L.DomUtil.create('div', 'legend');
+    box.setAttribute('role', 'list');
+    box.setAttribute('aria-label', 'legend');
+    for (const row of legend) {
+      row.setAttribute('role', 'listitem');
+      box.append(row);
+    }
+    return box;
+  };
+  legendControl.addTo(map);
+  L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
+  // Room around the content so labels beside the outermost symbols stay inside the map.
+  if (bounds.isValid())
+    map.fitBounds(bounds, { paddingTopLeft: [60, 40], paddingBottomRight: [60, 40], animate: false });
+  return map;
 }

@@ -161,7 +161,15 @@ interface BookSnapshot {
   exemptions: Array<[string, { organisation: string; sites: Site[] }]>;
   tracks: Array<[string, TrackPoint[]]>;
   ownership?: OwnershipLedgerJson;
+  /** Fingerprints grouped into another problem's alert (`groupedAlertId`), with that alert's id. */
+  grouped?: Array<[string, string]>;
 }
+
+/** A flag's `observed.partnerMmsi` (the other vessel of an encounter), if it names one. */
+const partnerOf = (flag: Flag): string | undefined =>
+  typeof flag.observed?.partnerMmsi === 'string' ? flag.observed.partnerMmsi : undefined;
+
+const union = (a: string[], b: string[]): string[] => [...new Set([...a, ...b])].sort();
 
 /**
  * Every alert, silence and the reference facts their labels need, folded from the store in order. Pure
@@ -173,6 +181,8 @@ export class AlertBook {
   private readonly consignments = new Map<string, { exemptionId: string; mmsi?: string }>();
   private readonly exemptions = new Map<string, { organisation: string; sites: Site[] }>();
   private readonly tracks = new Map<string, TrackPoint[]>();
+  /** Fingerprint → id of the alert its flags were grouped into (see `groupedAlertId`). */
+  private readonly grouped = new Map<string, string>();
   private ownership = new OwnershipLedger();
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
@@ -292,6 +302,7 @@ export class AlertBook {
       exemptions: [...this.exemptions],
       tracks: [...this.tracks],
       ownership: this.ownership.toJson(),
+      grouped: [...this.grouped],
     };
   }
 
@@ -303,6 +314,7 @@ export class AlertBook {
     for (const [k, v] of s.consignments ?? []) book.consignments.set(k, v);
     for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
     for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
+    for (const [k, v] of s.grouped ?? []) book.grouped.set(k, v);
     // A snapshot from before the ownership ledger: the ownership its (newest-wins) maps imply.
     book.ownership = s.ownership
       ? OwnershipLedger.fromJson(s.ownership)
@@ -324,22 +336,61 @@ export class AlertBook {
         ? consignmentId === t.consignmentId
         : this.ownership.exemptionOfConsignment(consignmentId) === t.exemptionId;
     this.ownership.apply(event);
-    for (const alert of this.alerts.values())
-      if (alert.consignmentIds.some(moved)) alert.labels = labelsOf(alert.flag, this.ownerOf);
+    const groups = new Set(this.grouped.values());
+    for (const alert of this.alerts.values()) {
+      if (!alert.consignmentIds.some(moved)) continue;
+      if (!groups.has(alert.alertId)) {
+        alert.labels = labelsOf(alert.flag, this.ownerOf);
+        continue;
+      }
+      // A grouped alert (both vessels of an encounter): labelled from every consignment and vessel it names.
+      const labels = labelsOf({ ...alert.flag, consignmentIds: alert.consignmentIds }, this.ownerOf);
+      alert.labels = { ...labels, vessel: union(alert.labels.vessel, labels.vessel) };
+    }
   }
 
   private *active(): Iterable<Alert> {
     for (const a of this.alerts.values()) if (a.status !== 'resolved') yield a;
   }
 
+  /**
+   * The alert a flag belongs to: its fingerprint's, unless that problem was grouped into another alert
+   * (Alertmanager-style grouping). One ship-to-ship encounter is one problem: the detector raises an
+   * `encounter` flag per vessel (each vessel's own fingerprint); the second vessel's flag joins the alert of
+   * the first when that alert is about the partner it names, names this vessel as its partner, and cites the
+   * same position reports (the pair's first and latest close approach). Once grouped, the fingerprint stays
+   * with that alert (re-detections and clears included).
+   */
+  private groupedAlertId(flag: Flag): string {
+    const known = this.grouped.get(flag.fingerprint);
+    if (known !== undefined) return known;
+    const partner = partnerOf(flag);
+    if (flag.rule !== 'encounter' || partner === undefined || this.alerts.has(flag.fingerprint))
+      return flag.fingerprint;
+    const evidence = new Set(flag.evidence);
+    for (const a of this.alerts.values())
+      if (
+        a.rule === 'encounter' &&
+        a.subject.kind === 'vessel' &&
+        a.subject.id === partner &&
+        partnerOf(a.flag) === flag.subject.id &&
+        a.flag.evidence.some((id) => evidence.has(id))
+      ) {
+        this.grouped.set(flag.fingerprint, a.alertId);
+        return a.alertId;
+      }
+    return flag.fingerprint;
+  }
+
   private raised(event: BookEvent, flag: Flag): EventClassification {
     const labels = labelsOf(flag, this.ownerOf);
     const location = this.locationOf(flag, labels, event.vesselPosition);
-    let alert = this.alerts.get(flag.fingerprint);
+    const alertId = this.groupedAlertId(flag);
+    let alert = this.alerts.get(alertId);
     let reason: NotifyReason;
     if (!alert) {
       alert = {
-        alertId: flag.fingerprint,
+        alertId,
         rule: flag.rule,
         severity: flag.severity,
         subject: flag.subject,
@@ -377,7 +428,19 @@ export class AlertBook {
       alert.flag = flag;
       alert.severity = flag.severity;
       alert.consignmentIds = [...new Set([...alert.consignmentIds, ...flag.consignmentIds])].sort();
-      alert.labels = { ...labels, consignmentId: alert.consignmentIds };
+      // An alert grouping several problems (both vessels of an encounter) keeps every vessel, consignment
+      // and organisation of each; otherwise the labels are the newest flag's.
+      alert.labels =
+        alertId === flag.fingerprint
+          ? { ...labels, consignmentId: alert.consignmentIds }
+          : {
+              ...labels,
+              consignmentId: alert.consignmentIds,
+              vessel: union(alert.labels.vessel, labels.vessel),
+              exemptionId: union(alert.labels.exemptionId, labels.exemptionId),
+              organisation: union(alert.labels.organisation, labels.organisation),
+              siteId: union(alert.labels.siteId, labels.siteId),
+            };
       alert.location = location ?? alert.location;
       if (flag.raisedAt > alert.lastRaisedAt) alert.lastRaisedAt = flag.raisedAt;
       if (alert.status === 'resolved') {
@@ -397,7 +460,7 @@ export class AlertBook {
   }
 
   private cleared(event: BookEvent, d: FlagClearedData): EventClassification | undefined {
-    const alert = this.alerts.get(d.fingerprint);
+    const alert = this.alerts.get(this.grouped.get(d.fingerprint) ?? d.fingerprint);
     if (!alert) return undefined;
     alert.openFlagIds = alert.openFlagIds.filter((id) => id !== d.flagId);
     if (isSuperseded(d.reason)) return this.classify(event, alert, 'duplicate');

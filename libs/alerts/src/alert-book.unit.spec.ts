@@ -86,6 +86,89 @@ describe('AlertBook: one alert per problem', () => {
   });
 });
 
+describe('AlertBook: one encounter, one alert', () => {
+  /** The detector's encounter flag of `mmsi` meeting `partner`: both cite the same position reports. */
+  const encounterFlag = (
+    mmsi: string,
+    partner: string,
+    flagId: string,
+    consignmentId: string,
+    evidence: string[],
+  ) =>
+    flag({
+      fingerprint: `enc-${mmsi}`,
+      flagId,
+      rule: 'encounter',
+      severity: 'high',
+      subject: { kind: 'vessel', id: mmsi },
+      consignmentIds: [consignmentId],
+      observed: { partnerMmsi: partner },
+      evidence,
+      explanation: `${mmsi} and ${partner} stayed within 300 m of each other`,
+    });
+
+  it("groups both vessels' flags of one meeting into one alert naming both vessels and both consignments", () => {
+    const book = twoOrganisations();
+    const a = encounterFlag('123456789', '987654321', 'fa1', 'C-A', ['p1', 'p2', 'p3', 'p4']);
+    const b = encounterFlag('987654321', '123456789', 'fb1', 'C-B', ['p1', 'p2', 'p3', 'p4']);
+    expect(book.apply(raised(a))).toMatchObject({ alertId: 'enc-123456789', reason: 'new', notify: true });
+    expect(book.apply(raised(b))).toMatchObject({
+      alertId: 'enc-123456789',
+      reason: 'duplicate',
+      notify: false,
+    });
+    expect([...book.all()]).toHaveLength(1);
+    const alert = book.get('enc-123456789')!;
+    expect(alert.consignmentIds).toEqual(['C-A', 'C-B']);
+    expect(alert.labels.vessel).toEqual(['123456789', '987654321']);
+    expect(alert.labels.organisation).toEqual(['A', 'B']);
+    expect(alert.openFlagIds).toEqual(['fa1', 'fb1']);
+
+    // Re-detections and clears of the second vessel's problem stay with the group, across a snapshot.
+    const restored = AlertBook.restore(JSON.parse(JSON.stringify(book.snapshot())));
+    const b2 = encounterFlag('987654321', '123456789', 'fb2', 'C-B', ['p1', 'p2', 'p5', 'p6']);
+    expect(restored.apply(raised(b2))).toMatchObject({ alertId: 'enc-123456789', reason: 'duplicate' });
+    expect(restored.apply(cleared(a))).toMatchObject({ alertId: 'enc-123456789', status: 'firing' });
+    restored.apply(cleared(b));
+    expect(restored.apply(cleared(b2))).toMatchObject({ alertId: 'enc-123456789', status: 'resolved' });
+    expect([...restored.all()]).toHaveLength(1);
+  });
+
+  it("a transfer relabels a grouped encounter alert from both vessels' consignments", () => {
+    const book = twoOrganisations();
+    book.apply(raised(encounterFlag('123456789', '987654321', 'fa1', 'C-A', ['p1', 'p2'])));
+    book.apply(raised(encounterFlag('987654321', '123456789', 'fb1', 'C-B', ['p1', 'p2'])));
+    book.apply(
+      fact(OwnershipEventTypes.Transferred, {
+        kind: 'exemption',
+        exemptionId: 'X-A',
+        fromOrg: 'A',
+        toOrg: 'C',
+        by: 'key:op',
+        at: minute(1),
+        reason: 'handover',
+      }),
+    );
+    expect(book.get('enc-123456789')!.labels).toMatchObject({
+      organisation: ['B', 'C'],
+      vessel: ['123456789', '987654321'],
+      consignmentId: ['C-A', 'C-B'],
+    });
+  });
+
+  it('keeps meetings apart that cite different position reports, and other rules by fingerprint', () => {
+    const book = twoOrganisations();
+    book.apply(raised(encounterFlag('123456789', '987654321', 'fa1', 'C-A', ['p1', 'p2'])));
+    book.apply(raised(encounterFlag('987654321', '123456789', 'fb1', 'C-B', ['q1', 'q2'])));
+    book.apply(raised(encounterFlag('111111111', '123456789', 'fc1', 'C-1', ['p1', 'p2'])));
+    expect([...book.all()].map((a) => a.alertId).sort()).toEqual([
+      'enc-111111111',
+      'enc-123456789',
+      'enc-987654321',
+    ]);
+  });
+});
+
 describe('AlertBook: lifecycle actions', () => {
   it('firing → acknowledged → resolved, each in the history with who, when and why', () => {
     const book = new AlertBook();

@@ -67,7 +67,7 @@ export class AisTrack {
   private readonly rng: Prng;
 
   constructor(
-    readonly vessel: DemoVessel,
+    private vessel: DemoVessel,
     private readonly source: string,
     start: string,
     berth: LonLat,
@@ -131,6 +131,14 @@ export class AisTrack {
     this.t = Date.parse(until);
     this.position = reappearAt;
     this.lastStaticAt = Number.NEGATIVE_INFINITY;
+    return this;
+  }
+
+  /** The vessel reports another identity (name, call sign, …) under the same MMSI from its next static report, sent now. */
+  renamed(identity: Partial<Omit<DemoVessel, 'mmsi'>>): this {
+    this.vessel = { ...this.vessel, ...identity };
+    this.lastStaticAt = Number.NEGATIVE_INFINITY;
+    this.staticIfDue();
     return this;
   }
 

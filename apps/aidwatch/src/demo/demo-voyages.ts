@@ -78,10 +78,45 @@ function rendezvous(): AisEvent[] {
   partner.drift('2026-06-12T02:12:00Z', drifting);
   const westward = new Path([partner.where, moved(partner.where, 40, 300)]);
   partner.sail(westward.slice(0, 12), { cruiseKn: 8, harbourKm: 0 });
+  // Two days later it is heard again west of the meeting, under another name and call sign (same MMSI and
+  // IMO number): an identity change.
+  partner
+    .dark('2026-06-14T06:00:00Z', moved(partner.where, 60, 290))
+    .renamed({ name: 'SU SONG', callsign: 'HMSS2' })
+    .sail(new Path([partner.where, moved(partner.where, 30, 290)]), { cruiseKn: 8, harbourKm: 0 });
   return [...carrier.events, ...partner.events];
 }
 
-/** AIS reports of four ordinary crossings with aid on board and of the rendezvous at sea. */
+/**
+ * KAPITAN SOKOLOV, carrying the WHO's tuberculosis medicines from Vladivostok to Hungnam, leaves the declared
+ * sea lane some 200 km out and runs 130 km (70 nm) east of it for about 60 km before coming back: a route
+ * deviation (the corridor is 50 nm) with aid on board.
+ */
+function detour(): AisEvent[] {
+  const path = lane('RUVVO', 'KPHGM');
+  const leave = path.at(200);
+  const rejoin = path.at(260);
+  const east = (p: { point: LonLat; course: number }) => moved(p.point, 130, p.course - 90);
+  const route = new Path([
+    ...path.slice(0, 200).points,
+    east(leave),
+    east(rejoin),
+    ...path.slice(260, path.lengthKm).points,
+  ]);
+  const track = new AisTrack(
+    Vessels.kapitanSokolov,
+    EAST_SEA,
+    '2026-07-01T23:30:00Z',
+    path.points[0],
+    6.5,
+    'HUNGNAM',
+  )
+    .moored('2026-07-02T06:00:00Z')
+    .sail(route, { cruiseKn: 14 });
+  return track.moored(new Date(track.now + 2 * 3_600_000).toISOString()).events;
+}
+
+/** AIS reports of three ordinary crossings with aid on board, the rendezvous at sea and a detour. */
 export function voyageEvents(): AisEvent[] {
   return [
     ...crossing({
@@ -118,16 +153,6 @@ export function voyageEvents(): AisEvent[] {
       draught: 5.9,
     }),
     ...rendezvous(),
-    ...crossing({
-      vessel: Vessels.kapitanSokolov,
-      source: EAST_SEA,
-      from: 'RUVVO',
-      to: 'KPHGM',
-      destination: 'HUNGNAM',
-      mooredFrom: '2026-07-01T23:30:00Z',
-      departs: '2026-07-02T06:00:00Z',
-      cruiseKn: 12,
-      draught: 6.5,
-    }),
+    ...detour(),
   ];
 }

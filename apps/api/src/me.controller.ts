@@ -1,0 +1,33 @@
+import { Controller, Get, Inject, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import type { ApiKeyStore } from '@aidwatch/access';
+import { Allow, API_KEY_STORE, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
+import { MeSchema } from './api-schemas';
+import { callerOf } from './principal';
+
+/**
+ * Who the caller is, as the console shows it: `GET /me` → {subject, role, tenant?, label?, monitorId?}.
+ * `label` is the key's label (`POST /admin/keys` {label}) or, for a token of an identity provider, its
+ * subject. Never a secret: no key, hash or token.
+ */
+@Controller('me')
+@Allow('producer', 'monitor', 'dashboard', 'operator', 'admin')
+export class MeController {
+  constructor(@Inject(API_KEY_STORE) private readonly keys: ApiKeyStore) {}
+
+  @Get()
+  @ApiSummary('The signed-in credential: role, tenant and label (no secret)')
+  @ApiJsonResponse(200, MeSchema, 'who is calling')
+  me(@Req() req: Request) {
+    const caller = callerOf(req);
+    const key = caller.id.startsWith('key:') ? this.keys.find(caller.id.slice('key:'.length)) : undefined;
+    const label = key ? key.label : caller.id.startsWith('jwt:') ? caller.id.split('#').pop() : undefined;
+    return {
+      subject: caller.id,
+      role: caller.role,
+      ...(caller.tenant !== undefined ? { tenant: caller.tenant } : {}),
+      ...(label ? { label } : {}),
+      ...(key?.monitorId ? { monitorId: key.monitorId } : {}),
+    };
+  }
+}
