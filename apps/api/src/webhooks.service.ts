@@ -66,8 +66,12 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       allowPrivateTargets: config.webhooks.allowPrivateTargets,
       onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
       onDead: (d, error) =>
-        logger.warn({ deliveryId: d.deliveryId, subscriptionId: d.subscriptionId, error }, 'webhook delivery dead'),
-      onError: (error, context) => logger.error({ err: error, ...context }, 'webhook sender failed; retrying'),
+        logger.warn(
+          { deliveryId: d.deliveryId, subscriptionId: d.subscriptionId, error },
+          'webhook delivery dead',
+        ),
+      onError: (error, context) =>
+        logger.error({ err: error, ...context }, 'webhook sender failed; retrying'),
     });
     this.outbox = new WebhookOutboxProjection({
       store: this.store,
@@ -76,7 +80,11 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       creatorRevoked: (createdBy) => revokedKey(keys, createdBy),
       payloadFor: async (stored, tenant) =>
         JSON.stringify(
-          await redaction.event(publishedForm(stored.data as PublishedEvent), consignmentIdsOf(stored), tenant),
+          await redaction.event(
+            publishedForm(stored.data as PublishedEvent),
+            consignmentIdsOf(stored),
+            tenant,
+          ),
         ),
       labelsFor: (labels, tenant) => redaction.labels(labels, tenant),
       enqueued: (id) => this.dispatcher.kick(id),

@@ -8,3 +8,5 @@ export * from './flags-read-model';
 export * from './detection.projection';
 export * from './read-model.projection';
 export * from './consignment/consignment.read-model';
+export * from './alert-book.projection';
+export { vesselPositionAt } from './vessel-position.lookup';

@@ -92,7 +92,15 @@ export class PostgresWebhookStore implements WebhookStore {
     await this.query(
       `INSERT INTO aidwatch_webhook_subscriptions (id, url, secret, filters, tenant, created_by, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [s.subscriptionId, s.url, s.secret, JSON.stringify(s.filters), s.tenant ?? null, s.createdBy, s.createdAt],
+      [
+        s.subscriptionId,
+        s.url,
+        s.secret,
+        JSON.stringify(s.filters),
+        s.tenant ?? null,
+        s.createdBy,
+        s.createdAt,
+      ],
     );
   }
 
@@ -199,7 +207,14 @@ export class PostgresWebhookStore implements WebhookStore {
       await client.query(
         `INSERT INTO aidwatch_webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-        [deliveryId, attempt.attempt, attempt.at, attempt.statusCode, attempt.error, Math.round(attempt.durationMs)],
+        [
+          deliveryId,
+          attempt.attempt,
+          attempt.at,
+          attempt.statusCode,
+          attempt.error,
+          Math.round(attempt.durationMs),
+        ],
       );
       return true;
     });
@@ -215,9 +230,10 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async delivery(deliveryId: string): Promise<WebhookDelivery | undefined> {
-    const { rows } = await this.query<DeliveryRow>('SELECT * FROM aidwatch_webhook_deliveries WHERE id = $1', [
-      deliveryId,
-    ]);
+    const { rows } = await this.query<DeliveryRow>(
+      'SELECT * FROM aidwatch_webhook_deliveries WHERE id = $1',
+      [deliveryId],
+    );
     return rows[0] && deliveryOf(rows[0]);
   }
 

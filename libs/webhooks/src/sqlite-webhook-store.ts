@@ -46,7 +46,9 @@ export class SqliteWebhookStore implements WebhookStore {
       (c) => c.name,
     );
     if (!columns.includes('claimed_by'))
-      this.db.exec('ALTER TABLE deliveries ADD COLUMN claimed_by TEXT; ALTER TABLE deliveries ADD COLUMN claimed_until TEXT;');
+      this.db.exec(
+        'ALTER TABLE deliveries ADD COLUMN claimed_by TEXT; ALTER TABLE deliveries ADD COLUMN claimed_until TEXT;',
+      );
   }
 
   async addSubscription(s: WebhookSubscription): Promise<void> {
@@ -79,8 +81,7 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async subscription(id: string): Promise<WebhookSubscription | undefined> {
     const row = this.db.prepare('SELECT * FROM subscriptions WHERE id = ? AND deleted_at IS NULL').get(id) as
-      | SubscriptionRow
-      | undefined;
+      SubscriptionRow | undefined;
     return row && subscriptionOf(row);
   }
 
@@ -95,7 +96,9 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async countsByStatus(): Promise<Partial<Record<DeliveryStatus, number>>> {
-    const rows = this.db.prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status').all() as Array<{
+    const rows = this.db
+      .prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status')
+      .all() as Array<{
       status: DeliveryStatus;
       n: number;
     }>;
@@ -168,7 +171,14 @@ export class SqliteWebhookStore implements WebhookStore {
           .prepare(
             'INSERT OR IGNORE INTO attempts (delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
           )
-          .run(deliveryId, attempt.attempt, attempt.at, attempt.statusCode, attempt.error, attempt.durationMs);
+          .run(
+            deliveryId,
+            attempt.attempt,
+            attempt.at,
+            attempt.statusCode,
+            attempt.error,
+            attempt.durationMs,
+          );
         return true;
       })
       .immediate();
@@ -187,8 +197,7 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async delivery(deliveryId: string): Promise<WebhookDelivery | undefined> {
     const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as
-      | DeliveryRow
-      | undefined;
+      DeliveryRow | undefined;
     return row && deliveryOf(row);
   }
 

@@ -136,7 +136,8 @@ export class WebhookDispatcher {
       await res.body?.cancel().catch(() => undefined);
       if (!res.ok) error = `HTTP ${res.status}`;
     } catch (e) {
-      error = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message;
+      error =
+        (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message;
     }
     const record = { attempt, at: at.toISOString(), statusCode, error, durationMs: Date.now() - started };
     if (!error) {

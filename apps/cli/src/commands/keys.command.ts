@@ -28,7 +28,6 @@ interface CreateOptions extends KeyStoreOptions {
   label?: string;
 }
 
-
 /** The columns of `keys list`, in order. */
 const KEY_COLUMNS = ['ID', 'ROLE', 'TENANT', 'STATUS', 'SOURCES', 'MONITOR', 'LABEL'] as const;
 
@@ -188,7 +187,9 @@ export function registerKeysCommand(program: Command): void {
     const store = openKeys(options);
     try {
       if (!(await store.revoke(id)))
-        throw new UsageError(`no key ${id} in ${keyStoreName(options)}; \`aidwatch keys list\` shows the ids`);
+        throw new UsageError(
+          `no key ${id} in ${keyStoreName(options)}; \`aidwatch keys list\` shows the ids`,
+        );
       print(options, `key ${id} revoked`, { id, revoked: true });
     } finally {
       await store.close();

@@ -17,7 +17,6 @@ import { CredentialThrottlerGuard } from './credential-throttler.guard';
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
 export { createApiKeyStore };
 
-
 /** Credentials (API keys, identity-provider JWTs), the global access and rate-limit guards, the tenant lookup. */
 @Global()
 @Module({})

@@ -36,7 +36,10 @@ const attemptAt = (n: number, at = '2026-03-01T12:00:01.000Z') => ({
 });
 
 /** What every WebhookStore adapter does, as a jest suite; `factory` gives fresh, empty data per case. */
-export function describeWebhookStoreContract(name: string, factory: () => Promise<WebhookStoreFixture>): void {
+export function describeWebhookStoreContract(
+  name: string,
+  factory: () => Promise<WebhookStoreFixture>,
+): void {
   describe(`${name} meets the webhook store contract`, () => {
     let fixture: WebhookStoreFixture;
     let opened: WebhookStore[] = [];
@@ -109,11 +112,19 @@ export function describeWebhookStoreContract(name: string, factory: () => Promis
       // Other subscriptions are not held up.
       expect((await b.claimNext('s2', NOW, 'replica-b', 60_000)).due?.deliveryId).toBe('msg_s2_3');
       // Only the claimant records; then the next one is free for anyone.
-      expect(await b.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-b')).toBe(false);
-      expect(await a.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-a')).toBe(true);
+      expect(await b.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-b')).toBe(
+        false,
+      );
+      expect(await a.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-a')).toBe(
+        true,
+      );
       expect((await b.claimNext('s1', NOW, 'replica-b', 60_000)).due?.deliveryId).toBe('msg_s1_2');
       const done = (await b.delivery('msg_s1_1'))!;
-      expect(done).toMatchObject({ status: 'delivered', attempts: 1, deliveredAt: '2026-03-01T12:00:01.000Z' });
+      expect(done).toMatchObject({
+        status: 'delivered',
+        attempts: 1,
+        deliveredAt: '2026-03-01T12:00:01.000Z',
+      });
       expect(await a.attempts('msg_s1_1')).toEqual([attemptAt(1)]);
       expect(await a.attempts('msg_s1_2')).toEqual([]);
     });
@@ -134,7 +145,12 @@ export function describeWebhookStoreContract(name: string, factory: () => Promis
             }
             sent.push(due.deliveryId);
             expect(
-              await store.recordAttempt(due.deliveryId, attemptAt(1), { status: 'delivered' }, `replica-${i}`),
+              await store.recordAttempt(
+                due.deliveryId,
+                attemptAt(1),
+                { status: 'delivered' },
+                `replica-${i}`,
+              ),
             ).toBe(true);
           }
         }),
@@ -152,8 +168,12 @@ export function describeWebhookStoreContract(name: string, factory: () => Promis
       expect((await b.claimNext('s1', NOW, 'replica-b', 60_000)).due).toBeUndefined();
       await sleep(350);
       expect((await b.claimNext('s1', NOW, 'replica-b', 60_000)).due?.deliveryId).toBe('msg_s1_1');
-      expect(await a.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-a')).toBe(false);
-      expect(await b.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-b')).toBe(true);
+      expect(await a.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-a')).toBe(
+        false,
+      );
+      expect(await b.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-b')).toBe(
+        true,
+      );
       expect((await a.delivery('msg_s1_1'))!.status).toBe('delivered');
     });
 
@@ -174,10 +194,17 @@ export function describeWebhookStoreContract(name: string, factory: () => Promis
       const next = await a.claimNext('s1', NOW, 'replica-a', 60_000);
       expect(next.due?.deliveryId).toBe('msg_s1_2');
       await a.recordAttempt('msg_s1_2', { ...failed, attempt: 1 }, { status: 'dead' }, 'replica-a');
-      expect(await a.claimNext('s1', NOW, 'replica-a', 60_000)).toEqual({ nextAt: '2026-03-01T12:05:00.000Z' });
+      expect(await a.claimNext('s1', NOW, 'replica-a', 60_000)).toEqual({
+        nextAt: '2026-03-01T12:05:00.000Z',
+      });
       const retried = await a.claimNext('s1', '2026-03-01T12:05:00.000Z', 'replica-a', 60_000);
       expect(retried.due).toMatchObject({ deliveryId: 'msg_s1_1', attempts: 1, lastError: 'HTTP 503' });
-      await a.recordAttempt('msg_s1_1', attemptAt(2, '2026-03-01T12:05:01.000Z'), { status: 'delivered' }, 'replica-a');
+      await a.recordAttempt(
+        'msg_s1_1',
+        attemptAt(2, '2026-03-01T12:05:01.000Z'),
+        { status: 'delivered' },
+        'replica-a',
+      );
       expect(await a.countsByStatus()).toEqual({ delivered: 1, dead: 1 });
       expect((await a.deliveries('s1', 'dead')).map((d) => d.deliveryId)).toEqual(['msg_s1_2']);
       expect(await open().replay('s1', '2026-03-01T12:10:00.000Z', ['msg_s1_1'])).toBe(0);
