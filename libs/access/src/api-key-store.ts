@@ -157,6 +157,12 @@ export class SqliteApiKeyStore implements ApiKeyStore, SyncKeyIssuer {
     return result.changes > 0;
   }
 
+  /** Every key with its salt and hash (`aidwatch migrate --to postgres` copies them). */
+  async exportKeys(): Promise<StoredKey[]> {
+    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[];
+    return rows.map((row) => this.fromRow(row));
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
