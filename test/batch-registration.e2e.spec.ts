@@ -40,9 +40,17 @@ describe('a batch may carry a registration with its follow-ups', () => {
     expect(body.details.map((d) => d.index)).toEqual([0, 1, 2]);
   });
 
-  it("the organisation's producer: grant, registration, load, discharge and delivery in one request, 202", async () => {
+  it("an organisation's producer may not grant even its own exemption (the committee's), so nothing of the batch is stored", async () => {
+    const response = await post(wfp, [exemptionGranted(), consignmentRegistered(), consignmentLoaded()]);
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { details: Array<{ index: number; reason: string }> };
+    expect(body.details.map((d) => d.index)).toEqual([0, 1, 2]);
+    // The grant, by a producer of no organisation (the deployment's relay of the committee's decisions).
+    expect((await post(system.keys.producer, [exemptionGranted()])).status).toBe(202);
+  });
+
+  it("the organisation's producer: registration, load, discharge and delivery in one request, 202", async () => {
     const events = [
-      exemptionGranted(),
       consignmentRegistered(),
       consignmentLoaded(),
       consignmentDischarged(),

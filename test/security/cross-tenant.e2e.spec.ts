@@ -1,5 +1,17 @@
 import type { Role } from '@aidwatch/access';
-import { consignmentRegistered, exemptionGranted, verificationReported } from '@aidwatch/domain/testing';
+import {
+  consignmentRegistered,
+  exemptionGranted,
+  SampleBuilders,
+  verificationReported,
+} from '@aidwatch/domain/testing';
+import {
+  CatalogueEntries,
+  EventTypes,
+  streamOf,
+  type AidEvent,
+  type InboundEventType,
+} from '@aidwatch/domain';
 import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
 import type { Flag } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
@@ -22,12 +34,21 @@ const C_MOVE = 'CSG-B-2';
 /** The source namespaces of the two organisations' monitors (credentials without sources of their own). */
 const NAMESPACE_A = `/aidwatch/monitors/${encodeURIComponent(ORG_A)}`;
 const NAMESPACE_B = `/aidwatch/monitors/${encodeURIComponent(ORG_B)}`;
+/** The committee's sources in this deployment (`COMMITTEE_SOURCES`); the samples' grants come from there. */
+const COMMITTEE_SOURCES = '/un/sc/*';
+const COMMITTEE_SOURCE = '/un/sc/1718-committee';
+/** `LIMIT_SILENCES_PER_TENANT` of this deployment (default 1000). */
+const SILENCE_LIMIT = 4;
 
 describe('isolation between organisations', () => {
   jest.setTimeout(60_000);
   let system: TestSystem;
   const key = new Map<string, string>();
-  const as = (who: string) => key.get(who)!;
+  const as = (who: string) => {
+    const token = key.get(who);
+    if (token === undefined) throw new Error(`no credential named ${who}`);
+    return token;
+  };
   let seq = 0;
 
   const post = (who: string, path: string, body: unknown) =>
@@ -40,16 +61,23 @@ describe('isolation between organisations', () => {
   const get = (who: string, path: string) => system.fetch(`${system.url}${path}`, { as: as(who) });
 
   beforeAll(async () => {
-    system = await startTestSystem({ RATE_LIMIT_REQUESTS: '100000', WEBHOOK_PRIVATE_TARGETS: 'true' });
+    system = await startTestSystem({
+      RATE_LIMIT_REQUESTS: '100000',
+      WEBHOOK_PRIVATE_TARGETS: 'true',
+      COMMITTEE_SOURCES: COMMITTEE_SOURCES,
+      LIMIT_SILENCES_PER_TENANT: String(SILENCE_LIMIT),
+    });
     const credentials: Array<
       [string, { role: Role; tenant?: string; sources?: string[]; monitorId?: string }]
     > = [
       ['relay', { role: 'producer', sources: ['*'] }],
+      ['committee', { role: 'producer', sources: [COMMITTEE_SOURCES] }],
       ['producerA', { role: 'producer', tenant: ORG_A, sources: ['*'] }],
       ['producerB', { role: 'producer', tenant: ORG_B, sources: ['*'] }],
       ['dashboardA', { role: 'dashboard', tenant: ORG_A }],
       ['dashboardB', { role: 'dashboard', tenant: ORG_B }],
       ['monitorA', { role: 'monitor', tenant: ORG_A, monitorId: 'MON-A' }],
+      ['monitorB', { role: 'monitor', tenant: ORG_B, monitorId: 'MON-B' }],
       ['operator', { role: 'operator' }],
     ];
     for (const [name, grant] of credentials) key.set(name, system.credential(grant));
@@ -146,12 +174,15 @@ describe('isolation between organisations', () => {
         await ownerReadsStillWork();
       });
 
-    it('lets the owner amend its own exemption and registration', async () => {
-      const amendment = exemptionGranted({
-        id: `amend-${++seq}`,
-        data: { exemptionId: E_B, implementingOrg: ORG_B, projectTitle: 'Amended' },
-      });
-      expect((await post('producerB', '/events', amendment)).status).toBe(202);
+    it("lets the committee amend B's exemption, never B's own producer (grants are the committee's)", async () => {
+      const amendment = () =>
+        exemptionGranted({
+          id: `amend-${++seq}`,
+          source: COMMITTEE_SOURCE,
+          data: { exemptionId: E_B, implementingOrg: ORG_B, projectTitle: 'Amended' },
+        });
+      expect((await post('producerB', '/events', amendment())).status).toBe(403);
+      expect((await post('committee', '/events', amendment())).status).toBe(202);
       await ownerReadsStillWork();
     });
   });
@@ -266,6 +297,72 @@ describe('isolation between organisations', () => {
         (await system.fetch(`${system.url}/silences/${silenceA}`, { method: 'DELETE', as: as('dashboardB') }))
           .status,
       ).toBe(404);
+    });
+
+    it('refuses C1 controls, line/paragraph separators and tag characters in comments, notes and silence comments', async () => {
+      const alertId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+      const history = async () =>
+        JSON.stringify(
+          ((await (await get('operator', `/alerts/${alertId}`)).json()) as { history: unknown }).history,
+        );
+      const before = await history();
+      for (const bad of [
+        'seen\u0085twice',
+        'line\u2028break',
+        'para\u2029break',
+        'tag\u{e0041}',
+        'ret\rurn',
+        'csi\u009b2J',
+      ]) {
+        expect([
+          bad,
+          (await post('operator', `/alerts/${alertId}/comments`, { comment: bad })).status,
+        ]).toEqual([bad, 400]);
+        expect([
+          bad,
+          (await post('operator', `/alerts/${alertId}/acknowledge`, { note: bad })).status,
+        ]).toEqual([bad, 400]);
+        const silenced = await post('operator', '/silences', {
+          matchers: [{ name: 'vessel', value: '412000009' }],
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          comment: bad,
+        });
+        expect([bad, silenced.status]).toEqual([bad, 400]);
+      }
+      expect(await history()).toEqual(before);
+      // Ordinary writing keeps its line breaks and joiners.
+      expect(
+        (
+          await post('operator', `/alerts/${alertId}/comments`, {
+            comment: 'called\r\nthe site; می\u200cخواهم',
+          })
+        ).status,
+      ).toBe(201);
+    });
+
+    it('holds an organisation to LIMIT_SILENCES_PER_TENANT unexpired silences; others are not held up', async () => {
+      const held = (await (await get('dashboardB', '/silences')).json()) as {
+        items: Array<{ state: string }>;
+      };
+      const ids: string[] = [];
+      for (let i = held.items.filter((x) => x.state !== 'expired').length; i < SILENCE_LIMIT; i++)
+        ids.push(await silence('dashboardB'));
+      const beyond = await post('dashboardB', '/silences', {
+        matchers: [{ name: 'vessel', value: '412000001' }],
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        comment: 'one too many',
+      });
+      expect(beyond.status).toBe(409);
+      expect(((await beyond.json()) as { error: string }).error).toContain('LIMIT_SILENCES_PER_TENANT');
+      // Another organisation's count is its own.
+      await silence('dashboardA');
+      // Expiring one frees a place.
+      const expired = await system.fetch(`${system.url}/silences/${ids[0]}`, {
+        method: 'DELETE',
+        as: as('dashboardB'),
+      });
+      expect(expired.status).toBe(200);
+      await silence('dashboardB');
     });
 
     it("filters cannot probe another organisation's identifiers on a shared alert (no existence oracle)", async () => {
@@ -385,6 +482,38 @@ describe('isolation between organisations', () => {
       ).toBe(400);
     });
 
+    it('refuses to move an exemption to an organisation nobody knows (404) unless forced', async () => {
+      const grant = exemptionGranted({
+        id: `grant-t-${++seq}`,
+        source: COMMITTEE_SOURCE,
+        data: { exemptionId: 'EX-T-1', implementingOrg: ORG_A },
+      });
+      expect((await post('committee', '/events', grant)).status).toBe(202);
+      const move = (toOrg: string, force?: boolean) =>
+        post('operator', '/admin/ownership/transfers', {
+          exemptionId: 'EX-T-1',
+          toOrg,
+          reason: 'handed over',
+          ...(force === undefined ? {} : { force }),
+        });
+      const unknown = await move('Organisation Bee');
+      expect(unknown.status).toBe(404);
+      expect(
+        ((await unknown.json()) as { details: Array<{ message: string }> }).details[0].message,
+      ).toContain('"force": true');
+      expect((await move('Organisation Bee', false)).status).toBe(404);
+      // Nothing was stored: the exemption is still A's.
+      const trail = await get('operator', '/streams/ownership-exemption-EX-T-1');
+      expect(trail.status === 404 || ((await trail.json()) as { events: [] }).events.length === 0).toBe(true);
+      const forced = await move('Organisation Bee', true);
+      expect(forced.status).toBe(201);
+      expect(((await forced.json()) as { data: { forced?: boolean } }).data.forced).toBe(true);
+      // An organisation an API key names is known: no force needed, and nothing marked forced.
+      const known = await move(ORG_B);
+      expect(known.status).toBe(201);
+      expect(((await known.json()) as { data: { forced?: boolean } }).data.forced).toBeUndefined();
+    });
+
     it('moves a consignment for every reader and writer at once, and is in the audit trail', async () => {
       const res = await post('operator', '/admin/ownership/transfers', transfer);
       expect(res.status).toBe(201);
@@ -412,6 +541,179 @@ describe('isolation between organisations', () => {
       const trail = await get('operator', `/streams/ownership-consignment-${C_MOVE}`);
       expect(trail.status).toBe(200);
       expect(JSON.stringify(await trail.json())).toContain('B handed the shipment');
+    });
+  });
+
+  /**
+   * Generated from the event catalogue's `writers` column: every inbound type × every kind of credential
+   * × a target of A, of B and unknown. Each credential writes under a source it is bound to, so what is
+   * judged is the kind of writer and the ownership. A refusal is a 403 that changes nothing, and reads
+   * the same for another organisation's target as for an unknown one.
+   */
+  describe("who writes what: every inbound type × every credential, as the catalogue's writers say", () => {
+    type Target = 'A' | 'B' | 'unknown';
+    const who = [
+      'operator',
+      'dashboardA',
+      'admin',
+      'producerA',
+      'producerB',
+      'relay',
+      'committee',
+      'monitorA',
+      'monitorB',
+    ] as const;
+    type Who = (typeof who)[number];
+    /** A source each credential may write under (the relay's is not one of the committee's). */
+    const sourceOf: Record<Who, string> = {
+      operator: '/org/a/logistics',
+      dashboardA: '/org/a/logistics',
+      admin: '/org/a/logistics',
+      producerA: '/org/a/logistics',
+      producerB: '/org/b/logistics',
+      relay: '/relay/elsewhere',
+      committee: COMMITTEE_SOURCE,
+      monitorA: NAMESPACE_A,
+      monitorB: NAMESPACE_B,
+    };
+    const monitorOf: Partial<Record<Who, string>> = { monitorA: 'MON-A', monitorB: 'MON-B' };
+    /** Whether the table lets `w` write `type` about `target` (the expectation, from `writers` alone). */
+    const allowed = (w: Who, type: InboundEventType, target: Target): boolean => {
+      const writers = CatalogueEntries.find((e) => e.type === type)!.writers;
+      switch (w) {
+        case 'relay':
+          return !writers.includes('committee');
+        case 'committee':
+          return true;
+        case 'producerA':
+        case 'producerB':
+          return writers.includes('organisation') && target === w.slice(-1);
+        case 'monitorA':
+        case 'monitorB':
+          return writers.includes('monitor') && target === w.slice(-1);
+        default:
+          return false;
+      }
+    };
+    const aboutTarget = (type: InboundEventType) =>
+      CatalogueEntries.find((e) => e.type === type)!.writers.some((k) => k !== 'feed');
+    let n = 0;
+    const eventFor = (w: Who, type: InboundEventType, target: Target, id: string): AidEvent => {
+      const m = ++n;
+      const ids = {
+        A: { exemptionId: E_A, consignmentId: C_A, org: ORG_A, monitorId: 'MON-A' },
+        B: { exemptionId: E_B, consignmentId: C_B, org: ORG_B, monitorId: 'MON-B' },
+        unknown: { exemptionId: `EX-U-${m}`, consignmentId: `CSG-U-${m}`, org: ORG_A, monitorId: 'MON-A' },
+      }[target];
+      const data: Record<string, unknown> = aboutTarget(type)
+        ? {
+            exemptionId: ids.exemptionId,
+            consignmentId: ids.consignmentId,
+            implementingOrg: ids.org,
+            monitorId: monitorOf[w] ?? ids.monitorId,
+          }
+        : {};
+      const build = SampleBuilders[type] as (o: Record<string, unknown>) => AidEvent;
+      const sample = build({});
+      // Only the fields the sample's data has (a grant has no consignmentId, a load no exemptionId).
+      const own = Object.fromEntries(Object.entries(data).filter(([k]) => k in (sample.data as object)));
+      return build({
+        id,
+        source: sourceOf[w],
+        time: '2026-03-01T00:00:00Z',
+        ...('subject' in sample ? { subject: own.consignmentId ?? own.exemptionId ?? sample.subject } : {}),
+        data: own,
+      });
+    };
+    const streamEvents = async (stream: string) => {
+      const res = await get('operator', `/streams/${encodeURIComponent(stream)}`);
+      if (res.status === 404) return [];
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { events: Array<{ event: { id: string } }> }).events.map(
+        (e) => e.event.id,
+      );
+    };
+    const keyOf = (w: Who) =>
+      w === 'admin' ? system.keys.admin : w === 'operator' ? system.keys.operator : as(w);
+    const write = (w: Who, event: AidEvent) =>
+      system.fetch(`${system.url}/events`, {
+        method: 'POST',
+        as: keyOf(w),
+        body: JSON.stringify(event),
+        headers: { 'content-type': 'application/json' },
+      });
+    /** The 403 body with the ids of the case put back to placeholders, to compare two cases' answers. */
+    const normalised = (body: string, event: AidEvent) => {
+      const d = event.data as { exemptionId?: string; consignmentId?: string };
+      let text = body.split(event.id).join('<event>');
+      for (const [value, name] of [
+        [d.consignmentId, '<consignment>'],
+        [d.exemptionId, '<exemption>'],
+      ] as const)
+        if (value) text = text.split(JSON.stringify(value).slice(1, -1)).join(name);
+      return text;
+    };
+
+    for (const entry of CatalogueEntries)
+      for (const w of who)
+        it(`${entry.type} by ${w}`, async () => {
+          const targets: Target[] = aboutTarget(entry.type) ? ['A', 'B', 'unknown'] : ['A'];
+          const refusals = new Map<Target, string>();
+          for (const target of targets) {
+            const id = `gen-${entry.type.split('.').slice(1, -1).join('-')}-${w}-${target}`;
+            const event = eventFor(w, entry.type, target, id);
+            const stream = streamOf(event);
+            const before = await streamEvents(stream);
+            const res = await write(w, event);
+            const body = await res.text();
+            const expected = allowed(w, entry.type, target) ? 202 : 403;
+            expect([target, res.status, body]).toEqual([target, expected, expect.any(String)]);
+            const after = await streamEvents(stream);
+            if (expected === 202) {
+              expect(after).toContain(event.id);
+              continue;
+            }
+            // A refused write changes nothing.
+            expect(after).toEqual(before);
+            refusals.set(target, normalised(body, event));
+          }
+          // Another organisation's target and an unknown one read alike: no existence oracle.
+          if (refusals.has('B') && refusals.has('unknown') && w !== 'producerB' && w !== 'monitorB')
+            expect(refusals.get('B')).toEqual(refusals.get('unknown'));
+          if (refusals.has('A') && refusals.has('unknown') && (w === 'producerB' || w === 'monitorB'))
+            expect(refusals.get('A')).toEqual(refusals.get('unknown'));
+        });
+
+    it("a repeat of B's stored source + id by A is the same 403 as a fresh id, never 409 or 202", async () => {
+      const original = eventFor('producerB', EventTypes.ConsignmentLoaded, 'B', `b-load-${++seq}`);
+      expect((await write('producerB', original)).status).toBe(202);
+      const identical = await write('producerA', original);
+      const changed = await write('producerA', { ...original, time: '2026-03-02T00:00:00Z' });
+      const fresh = await write('producerA', { ...original, id: `b-load-fresh-${++seq}` });
+      expect([identical.status, changed.status, fresh.status]).toEqual([403, 403, 403]);
+      const texts = await Promise.all([identical, changed, fresh].map((r) => r.text()));
+      expect(texts[0]).toEqual(texts[1]);
+      expect(texts[0].split(original.id).join('<id>')).toEqual(
+        texts[2].split(`b-load-fresh-${seq}`).join('<id>'),
+      );
+    });
+
+    it('refuses an NMEA log from an organisation\u2019s producer up front (AIS is feed data)', async () => {
+      const nmea = '!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24\n';
+      const res = await system.fetch(`${system.url}/ais/nmea?station=s1`, {
+        method: 'POST',
+        as: as('producerA'),
+        body: nmea,
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(res.status).toBe(403);
+      const relayed = await system.fetch(`${system.url}/ais/nmea?station=s1`, {
+        method: 'POST',
+        as: as('relay'),
+        body: nmea,
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(relayed.status).toBe(202);
     });
   });
 });

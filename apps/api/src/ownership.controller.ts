@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, HttpStatus, Inject, Post, UsePipes } from '@nestjs/common';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { StoreTenantLookup, type Principal } from '@aidwatch/access';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { StoreTenantLookup, type ApiKeyStore, type Principal } from '@aidwatch/access';
 import {
   identifierProblem,
   OWNERSHIP_SOURCE,
@@ -16,6 +16,7 @@ import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '@aidwa
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   Allow,
+  API_KEY_STORE,
   ApiError,
   ApiErrors,
   ApiJsonBodyFrom,
@@ -24,6 +25,7 @@ import {
   CurrentPrincipal,
   queryValidationPipe,
 } from '@aidwatch/runtime';
+import { ReadModelService } from './read-model.service';
 
 /** Longest id and reason of a transfer request, characters (the contract's identifier and comment limits). */
 const ID_LENGTH = 256;
@@ -53,12 +55,20 @@ export class TransferBody {
   @IsString()
   @MaxLength(REASON_LENGTH)
   reason!: string;
+
+  /** Move an exemption to an organisation AidWatch does not know (no credential or exemption names it). */
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 /**
  * Ownership transfers (contract "Access", ownership): the only way an exemption moves to another
  * organisation or a consignment to another exemption. `POST /admin/ownership/transfers`, role `operator`:
- * - `{exemptionId, toOrg, reason}` moves an exemption (and so its consignments) to organisation `toOrg`;
+ * - `{exemptionId, toOrg, reason, force?}` moves an exemption (and so its consignments) to organisation
+ *   `toOrg`, which must be known: the tenant of an API key, or the organisation of an exemption. An
+ *   unknown one (most often a misspelling, which would leave the exemption to nobody) is a 404 unless
+ *   `force: true` (then stored with `forced: true`);
  * - `{consignmentId, toExemptionId, reason}` moves a consignment to another (known) exemption.
  * 201 with the `aidwatch.ownership.transferred.v1` event stored in `ownership-<kind>-<id>` (who: the
  * operator's subject, when, why: the audit trail). 400 for a malformed request or a transfer to the
@@ -73,6 +83,8 @@ export class OwnershipController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly owners: StoreTenantLookup,
+    @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
+    private readonly readModel: ReadModelService,
   ) {}
 
   @Post()
@@ -82,7 +94,8 @@ export class OwnershipController {
   )
   @ApiJsonBodyFrom(TransferBody)
   @ApiErrors({
-    '404': 'the exemption or consignment (or the target exemption) is unknown',
+    '404':
+      'the exemption or consignment (or the target exemption) is unknown, or the target organisation is (without force)',
     '409': 'a concurrent transfer of the same subject was stored first',
   })
   @ApiJsonResponse(
@@ -95,7 +108,13 @@ export class OwnershipController {
     const streamId = ownershipStreamOf(transfer);
     const transfers = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
     const at = new Date().toISOString();
-    const data: OwnershipTransferredData = { ...transfer, by: principal.subject, at, reason: body.reason };
+    const data: OwnershipTransferredData = {
+      ...transfer,
+      by: principal.subject,
+      at,
+      reason: body.reason,
+      ...(transfer.kind === 'exemption' && !this.knowsOrganisation(transfer.toOrg) ? { forced: true } : {}),
+    };
     const id = randomUUID();
     const event: OwnershipTransferred = {
       specversion: '1.0',
@@ -122,6 +141,14 @@ export class OwnershipController {
       throw error;
     }
     return event;
+  }
+
+  /** Whether an API key (revoked or not) names `organisation` as its tenant, or an exemption belongs to it. */
+  private knowsOrganisation(organisation: string): boolean {
+    return (
+      this.keys.list().some((key) => key.tenant === organisation) ||
+      this.readModel.projection.tenants.knowsOrganisation(organisation)
+    );
   }
 
   private async transferOf(body: TransferBody): Promise<OwnershipTransfer> {
@@ -157,6 +184,14 @@ export class OwnershipController {
         throw new ApiError(HttpStatus.NOT_FOUND, `exemption ${exemptionId} not found`);
       if (fromOrg === toOrg)
         throw new ApiError(HttpStatus.BAD_REQUEST, `exemption ${exemptionId} already belongs to ${toOrg}`);
+      if (body.force !== true && !this.knowsOrganisation(toOrg))
+        throw new ApiError(HttpStatus.NOT_FOUND, `organisation ${JSON.stringify(toOrg)} is not known`, [
+          {
+            field: 'toOrg',
+            message:
+              'no API key names it as tenant and no exemption as implementing organisation; send "force": true to transfer to it anyway',
+          },
+        ]);
       return { kind: 'exemption', exemptionId, fromOrg, toOrg };
     }
     const [consignmentId, toExemptionId] = [body.consignmentId!, body.toExemptionId!];

@@ -1,14 +1,35 @@
-import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Req, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Req,
+  UsePipes,
+} from '@nestjs/common';
+import type { AppConfig } from '@aidwatch/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { textProblem } from '@aidwatch/domain';
 import {
   InvalidMatcherError,
+  MaxNoteLength,
   InvalidSilenceError,
   silenceState,
   type Matcher,
   type Silence,
 } from '@aidwatch/alerts';
-import { Allow, ApiError, queryValidationPipe, ApiJsonResponse } from '@aidwatch/runtime';
+import {
+  Allow,
+  APP_CONFIG,
+  ApiError,
+  ApiErrors,
+  queryValidationPipe,
+  ApiJsonResponse,
+} from '@aidwatch/runtime';
 import { SilenceBody } from './alert.dto';
 import { AlertsService, UnknownSilenceError } from './alerts.service';
 import { callerOf } from './principal';
@@ -25,6 +46,7 @@ export class SilencesController {
   constructor(
     private readonly alerts: AlertsService,
     private readonly tenancy: TenancyService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -44,9 +66,25 @@ export class SilencesController {
   @Post()
   @ApiOperation({ summary: 'Create a silence: matchers (all must match), endsAt, comment' })
   @ApiJsonResponse(201, SilenceSchema, 'the silence, with its state')
+  @ApiErrors({ '409': 'the organisation already holds LIMIT_SILENCES_PER_TENANT unexpired silences' })
   async create(@Req() req: Request, @Body() body: SilenceBody) {
     const principal = callerOf(req);
+    // The comment is free text as notes and comments are: no control, separator or tag characters.
+    const commentProblem = textProblem(body.comment, MaxNoteLength);
+    if (commentProblem)
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid silence', [
+        { field: 'comment', message: `comment ${commentProblem}` },
+      ]);
     const now = new Date().toISOString();
+    const limit = this.config.limits.silencesPerTenant;
+    const held = this.alerts.book
+      .allSilences()
+      .filter((s) => s.tenant === principal.tenant && silenceState(s, now) !== 'expired').length;
+    if (held >= limit)
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        `at most ${limit} unexpired silences per organisation (LIMIT_SILENCES_PER_TENANT); expire one first`,
+      );
     // A tenant's silence only ever covers its own organisation's alerts.
     const matchers: Matcher[] = body.matchers.map((m) => ({ ...m }) as Matcher);
     if (principal.tenant) matchers.push({ name: 'organisation', value: principal.tenant });

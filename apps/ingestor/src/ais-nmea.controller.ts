@@ -1,14 +1,16 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { sourceAllowed, StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Query } from '@nestjs/common';
+import { sourceAllowed, StoreTenantLookup, writeRefusal, writesType, type Principal } from '@aidwatch/access';
+import type { AppConfig } from '@aidwatch/config';
 import {
   Allow,
+  APP_CONFIG,
   ApiError,
   CurrentPrincipal,
   ApiJsonResponse,
   ApiSummary,
   ApiRequestBody,
 } from '@aidwatch/runtime';
-import { identifierProblem } from '@aidwatch/domain';
+import { EventTypes, identifierProblem } from '@aidwatch/domain';
 import { EventIntake } from '@aidwatch/intake';
 import { intakeError } from './events.controller';
 import { ApiQuery } from '@nestjs/swagger';
@@ -51,6 +53,7 @@ export class AisNmeaController {
   constructor(
     private readonly intake: EventIntake,
     private readonly tenants: StoreTenantLookup,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -85,12 +88,18 @@ export class AisNmeaController {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid station', [
         { field: 'station', message: `station ${stationProblem}` },
       ]);
-    // The station's source is checked up front too, so a refusal does not depend on what the log holds.
-    if (principal.role === 'producer' && !sourceAllowed(principal.sources, `nmea:${station ?? 'unknown'}`))
+    // The station's source and the writer's kind (AIS is `feed` data: catalogue `writers`) are checked up
+    // front too, so a refusal does not depend on what the log holds.
+    const source = `nmea:${station ?? 'unknown'}`;
+    if (principal.role === 'producer' && !sourceAllowed(principal.sources, source))
+      throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', [
+        { field: 'station', message: `source ${source} is not one this credential may write under` },
+      ]);
+    if (!writesType(principal, EventTypes.VesselPositionReported, source))
       throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', [
         {
-          field: 'station',
-          message: `source nmea:${station ?? 'unknown'} is not one this credential may write under`,
+          field: 'body',
+          message: "AIS is the deployment's feed data: only a producer of no organisation writes it",
         },
       ]);
     if (typeof body !== 'string' || body.trim() === '') {
@@ -99,7 +108,9 @@ export class AisNmeaController {
       ]);
     }
     const result = await this.intake.ingestNmeaText(body, Date.now(), station, (event) =>
-      writeRefusal(principal, event, this.tenants),
+      writeRefusal(principal, event, this.tenants, {
+        committeeSources: this.config.access.committeeSources,
+      }),
     );
     if (!result.ok) {
       if (result.kind !== 'invalid') throw intakeError(result);

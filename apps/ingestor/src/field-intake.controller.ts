@@ -24,12 +24,14 @@ import { ApiBody, ApiResponse } from '@nestjs/swagger';
 @Allow('monitor')
 export class FieldIntakeController {
   private readonly mapping: FieldFormMapping;
+  private readonly committeeSources: readonly string[];
 
   constructor(
     private readonly intake: EventIntake,
     private readonly tenants: StoreTenantLookup,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.committeeSources = config.access.committeeSources;
     const file = config.intake.fieldMappingFile;
     const overrides = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<FieldFormMapping>) : {};
     this.mapping = fieldFormMapping({ utcOffset: config.intake.fieldFormUtcOffset, ...overrides });
@@ -74,7 +76,10 @@ export class FieldIntakeController {
   private async submit(tool: FieldTool, body: unknown, principal: Principal) {
     const result = await this.intake.ingestFieldSubmission(tool, body, this.mapping, (event) =>
       // The source is the field tool's (set by the mapping, with the tool's own submission id).
-      writeRefusal(principal, event, this.tenants, { sourceChosenByAidwatch: true }),
+      writeRefusal(principal, event, this.tenants, {
+        sourceChosenByAidwatch: true,
+        committeeSources: this.committeeSources,
+      }),
     );
     if (result.ok) return { accepted: result.accepted };
     if (result.kind !== 'unmappable') throw intakeError(result);

@@ -1,11 +1,18 @@
-import { EventTypes, type AidEvent } from '@aidwatch/domain';
+import {
+  EventTypes,
+  typesWrittenBy,
+  writersOf,
+  type AidEvent,
+  type EventWriter,
+  type InboundEventType,
+} from '@aidwatch/domain';
 import type { Principal } from './principal';
 
-/** Event types a `monitor` submits: the outcome of a site visit, for a consignment of its organisation. */
-export const MonitorEventTypes: readonly string[] = [
-  EventTypes.VerificationReported,
-  EventTypes.AccessDenied,
-];
+/**
+ * Event types a `monitor` submits: the outcome of a site visit, for a consignment of its organisation
+ * (the catalogue rows whose `writers` name `monitor`).
+ */
+export const MonitorEventTypes: readonly InboundEventType[] = typesWrittenBy('monitor');
 
 /**
  * Whether a producer bound to `patterns` may use `source`. A pattern is an exact CloudEvents `source`, or
@@ -27,67 +34,127 @@ export function monitorSourceNamespace(tenant: string): string[] {
   return [base, `${base}/*`];
 }
 
+/** Options of `writeRefusal`. */
+export interface WriteJudgement {
+  /**
+   * The source was set by AidWatch's own mapping (field-tool submissions), not by the caller, and is not
+   * judged.
+   */
+  sourceChosenByAidwatch?: boolean;
+  /** The committee's CloudEvents sources (`COMMITTEE_SOURCES`); empty or absent: every relay's. */
+  committeeSources?: readonly string[];
+}
+
 /**
- * Why `principal` may not write `event` (a sentence for the 403 body), or undefined when it may.
- * - producer: the event's `source` must be one of its sources, and a producer of one organisation
- *   (a credential with a tenant) writes only about that organisation's exemptions and consignments
- *   (vessel, port and designation events belong to no organisation);
- * - monitor: only verification events, as its own `monitorId`, for a consignment of its tenant, under
- *   one of its sources (or its organisation's namespace, `monitorSourceNamespace`, when it names none);
- *   `sourceChosenByAidwatch`: the source was set by AidWatch's own mapping (field-tool submissions), not
- *   by the caller, and is not judged;
- * - every other role writes no events.
+ * The kinds of writer (catalogue `writers`) `principal` speaks as for an event under `source`:
+ * - a producer of no organisation is the deployment's feed or relay: `feed`, `organisation` and `monitor`
+ *   (it relays what organisations and monitors record), and `committee` unless the deployment names the
+ *   committee's sources and `source` is none of them;
+ * - a producer of an organisation: `organisation` (of that organisation only, judged afterwards);
+ * - a monitor of an organisation: `monitor` (as its own `monitorId`, judged afterwards);
+ * - any other credential: none.
+ */
+export function writerKindsOf(
+  principal: Principal,
+  source: string,
+  committeeSources: readonly string[] = [],
+): EventWriter[] {
+  if (principal.role === 'producer' && principal.tenant === undefined) {
+    const committee = committeeSources.length === 0 || sourceAllowed(committeeSources, source);
+    return committee ? ['feed', 'committee', 'organisation', 'monitor'] : ['feed', 'organisation', 'monitor'];
+  }
+  if (principal.role === 'producer') return ['organisation'];
+  if (principal.role === 'monitor' && principal.tenant !== undefined) return ['monitor'];
+  return [];
+}
+
+/**
+ * Whether `principal` is among the writers of `type` (catalogue `writers`) for an event under `source`:
+ * step 2 of `writeRefusal`, without the source and ownership steps. For refusing a whole request up front
+ * (e.g. an NMEA log from a credential that writes no AIS).
+ */
+export function writesType(
+  principal: Principal,
+  type: string,
+  source: string,
+  committeeSources: readonly string[] = [],
+): boolean {
+  const kinds = writerKindsOf(principal, source, committeeSources);
+  return writersOf(type).some((w) => kinds.includes(w));
+}
+
+/**
+ * The one sentence of a refusal for an exemption or consignment that is another organisation's, or that
+ * nobody has written yet: the same words in both cases, so the answer never tells whether it exists.
+ */
+export function notYoursRefusal(kind: 'exemption' | 'consignment', id: string | undefined): string {
+  return `${kind} ${JSON.stringify(id ?? '')} is not one this credential may write about`;
+}
+
+/**
+ * Why `principal` may not write `event` (a sentence for the 403 body), or undefined when it may. Judged
+ * in three steps, every one derived from the event catalogue's `writers`:
+ * 1. the credential: only producers and monitors write; the event's `source` must be one of its
+ *    `sources` (a monitor without `sources`: its organisation's namespace, `monitorSourceNamespace`;
+ *    not judged when `sourceChosenByAidwatch`);
+ * 2. the kind of writer: the row's `writers` must include one the credential speaks as
+ *    (`writerKindsOf`): `feed` and `committee` events come only from producers of no organisation
+ *    (`committee` under `committeeSources` when configured); an organisation's producer writes
+ *    `organisation` events, a monitor `monitor` events, a producer of no organisation relays both;
+ * 3. ownership, for a credential of one organisation: a monitor reports as its own `monitorId` on a
+ *    consignment of its organisation; a producer registers a consignment under an exemption of its
+ *    organisation (and not one another organisation already holds) and writes any other consignment
+ *    event about a consignment of its organisation. What is unknown is refused like what is another's,
+ *    in the same words (`notYoursRefusal`).
  * `tenants` resolves the implementing organisation of a consignment or exemption (undefined when unknown).
  */
 export async function writeRefusal(
   principal: Principal,
   event: AidEvent,
   tenants: TenantLookup,
-  {
-    sourceChosenByAidwatch = false,
-    committeeSources,
-  }: { sourceChosenByAidwatch?: boolean; committeeSources?: readonly string[] } = {},
+  { sourceChosenByAidwatch = false, committeeSources = [] }: WriteJudgement = {},
 ): Promise<string | undefined> {
-  const tenantOf = (consignmentId: string) => tenants.tenantOfConsignment(consignmentId);
-  if (principal.role === 'producer') {
-    if (!sourceAllowed(principal.sources, event.source))
-      return `source ${JSON.stringify(event.source)} is not one this credential may write under`;
-    if (principal.tenant !== undefined) return producerTenantRefusal(principal.tenant, event, tenants);
-    return committeeRefusal(event, tenants, committeeSources);
-  }
-  if (principal.role !== 'monitor') return `role ${principal.role} does not submit events`;
-  if (!MonitorEventTypes.includes(event.type)) return `a monitor does not submit ${event.type} events`;
-  const sources = principal.sources ?? (principal.tenant ? monitorSourceNamespace(principal.tenant) : []);
+  if (principal.role !== 'producer' && principal.role !== 'monitor')
+    return `role ${principal.role} does not submit events`;
+  const sources =
+    principal.sources ??
+    (principal.role === 'monitor' && principal.tenant ? monitorSourceNamespace(principal.tenant) : []);
   if (!sourceChosenByAidwatch && !sourceAllowed(sources, event.source))
-    return `source ${JSON.stringify(event.source)} is not one this credential may write under (${sources.join(', ')})`;
-  const data = event.data as { consignmentId: string; monitorId: string };
-  if (principal.monitorId === undefined || data.monitorId !== principal.monitorId)
+    return principal.role === 'monitor'
+      ? `source ${JSON.stringify(event.source)} is not one this credential may write under (${sources.join(', ')})`
+      : `source ${JSON.stringify(event.source)} is not one this credential may write under`;
+  const writers = writersOf(event.type);
+  const kinds = writerKindsOf(principal, event.source, committeeSources);
+  const kind = writers.find((w) => kinds.includes(w));
+  if (kind === undefined) return kindRefusal(principal, event, writers);
+  if (principal.tenant === undefined) return undefined;
+  const data = (event.data ?? {}) as { consignmentId?: string; exemptionId?: string; monitorId?: string };
+  if (kind === 'monitor' && (principal.monitorId === undefined || data.monitorId !== principal.monitorId))
     return `monitorId ${JSON.stringify(data.monitorId)} is not this credential's monitor`;
-  const tenant = await tenantOf(data.consignmentId);
-  if (tenant === undefined || tenant !== principal.tenant)
-    return `consignment ${JSON.stringify(data.consignmentId)} is not one of this credential's organisation`;
-  return undefined;
+  if (event.type === EventTypes.ConsignmentRegistered) {
+    if ((await tenants.tenantOfExemption(data.exemptionId ?? '')) !== principal.tenant)
+      return notYoursRefusal('exemption', data.exemptionId);
+    const holder = await tenants.tenantOfConsignment(data.consignmentId ?? '');
+    return holder === undefined || holder === principal.tenant
+      ? undefined
+      : notYoursRefusal('consignment', data.consignmentId);
+  }
+  return (await tenants.tenantOfConsignment(data.consignmentId ?? '')) === principal.tenant
+    ? undefined
+    : notYoursRefusal('consignment', data.consignmentId);
 }
 
-/**
- * Why a producer of no organisation (a relay) may not amend an exemption, or undefined: when the
- * deployment names the committee's sources (`COMMITTEE_SOURCES`), only an event under one of them may
- * grant again or revoke an exemption that already has an owner; a new exemption's first grant is not
- * judged here. Without `committeeSources` every relay speaks for the committee, as before.
- */
-async function committeeRefusal(
-  event: AidEvent,
-  tenants: TenantLookup,
-  committeeSources: readonly string[] | undefined,
-): Promise<string | undefined> {
-  if (committeeSources === undefined || committeeSources.length === 0) return undefined;
-  if (event.type !== EventTypes.ExemptionGranted && event.type !== EventTypes.ExemptionRevoked)
-    return undefined;
-  if (sourceAllowed(committeeSources, event.source)) return undefined;
-  const owner = await tenants.tenantOfExemption(event.data.exemptionId);
-  return owner === undefined
-    ? undefined
-    : `exemption ${JSON.stringify(event.data.exemptionId)} is amended only by its organisation or under the committee's sources`;
+/** The refusal of a credential that is not among an event type's writers. */
+function kindRefusal(principal: Principal, event: AidEvent, writers: readonly EventWriter[]): string {
+  const who =
+    principal.role === 'monitor'
+      ? 'a monitor'
+      : principal.tenant === undefined
+        ? 'a producer of no organisation'
+        : "an organisation's producer";
+  if (writers.includes('committee') && principal.role === 'producer' && principal.tenant === undefined)
+    return `${event.type} events are written only under the committee's sources`;
+  return `${who} does not write ${event.type} events (written by: ${writers.join(', ') || 'nobody'})`;
 }
 
 /** Resolves the implementing organisation (tenant) of a consignment or an exemption; undefined when unknown. */
@@ -97,54 +164,17 @@ export interface TenantLookup {
 }
 
 /**
- * Why a producer of organisation `tenant` may not write `event`, or undefined. Judged by what the event is
- * about: an exemption grant by its `implementingOrg`, a revocation by the exemption's organisation, a
- * registration by its exemption's organisation, any other consignment event (loads, deliveries, visits)
- * by the consignment's. Unknown exemptions and consignments are refused: what is not yet known cannot
- * be shown to belong to the producer's organisation.
- */
-async function producerTenantRefusal(
-  tenant: string,
-  event: AidEvent,
-  tenants: TenantLookup,
-): Promise<string | undefined> {
-  const data = (event.data ?? {}) as {
-    consignmentId?: string;
-    exemptionId?: string;
-    implementingOrg?: string;
-  };
-  const refuse = (what: string) => `${what} is not one of this credential's organisation (${tenant})`;
-  if (event.type === EventTypes.ExemptionGranted)
-    return data.implementingOrg === tenant
-      ? undefined
-      : refuse(`implementingOrg ${JSON.stringify(data.implementingOrg)}`);
-  if (
-    event.type === EventTypes.ConsignmentRegistered ||
-    (data.exemptionId !== undefined && data.consignmentId === undefined)
-  ) {
-    const owner =
-      data.exemptionId === undefined ? undefined : await tenants.tenantOfExemption(data.exemptionId);
-    return owner === tenant ? undefined : refuse(`exemption ${JSON.stringify(data.exemptionId)}`);
-  }
-  if (data.consignmentId !== undefined) {
-    const owner = await tenants.tenantOfConsignment(data.consignmentId);
-    return owner === tenant ? undefined : refuse(`consignment ${JSON.stringify(data.consignmentId)}`);
-  }
-  return undefined;
-}
-
-/**
  * The write check of one request's events, judged in their order: a tenant the store does not know yet is
  * taken from the events of the same request already allowed — an exemption granted earlier in the batch
- * (`implementingOrg`), a consignment registered earlier in it (its exemption's organisation) — so a batch may
- * carry a registration with its follow-up events. What the store knows always wins: a batch cannot give an
+ * (`implementingOrg`; grants come only from producers of no organisation), a consignment registered earlier
+ * in it (its exemption's organisation) — so a batch may carry a registration with its follow-up events. What the store knows always wins: a batch cannot give an
  * existing exemption or consignment another organisation. Returns a function for `EventIntake` (call it once
  * per event, in batch order); each call answers as `writeRefusal`.
  */
 export function batchWriteAuthorizer(
   principal: Principal,
   tenants: TenantLookup,
-  options: { committeeSources?: readonly string[] } = {},
+  options: WriteJudgement = {},
 ): (event: AidEvent) => Promise<string | undefined> {
   const exemptions = new Map<string, string>();
   const consignments = new Map<string, string>();

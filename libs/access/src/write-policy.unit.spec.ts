@@ -1,8 +1,10 @@
-import { EventTypes, type AidEvent } from '@aidwatch/domain';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CatalogueEntries, EventTypes, type AidEvent } from '@aidwatch/domain';
 import type { Principal } from './principal';
 import { seesFlag, tenantScopeOf } from './tenancy';
 import * as fc from 'fast-check';
-import { batchWriteAuthorizer, sourceAllowed, writeRefusal } from './write-policy';
+import { batchWriteAuthorizer, MonitorEventTypes, sourceAllowed, writeRefusal } from './write-policy';
 
 const verification = (consignmentId: string, monitorId: string, source = '/wfp/field') =>
   ({
@@ -48,13 +50,16 @@ describe('write policy', () => {
       sources: ['/wfp/*'],
     };
     await expect(writeRefusal(monitor, verification('CSG-W', 'MON-1'), tenantOf)).resolves.toBeUndefined();
-    await expect(writeRefusal(monitor, verification('CSG-U', 'MON-1'), tenantOf)).resolves.toMatch(
-      /not one of this credential's organisation/,
+    await expect(writeRefusal(monitor, verification('CSG-U', 'MON-1'), tenantOf)).resolves.toBe(
+      'consignment "CSG-U" is not one this credential may write about',
     );
     await expect(writeRefusal(monitor, verification('CSG-W', 'MON-2'), tenantOf)).resolves.toMatch(
       /not this credential's monitor/,
     );
-    await expect(writeRefusal(monitor, verification('CSG-NEW', 'MON-1'), tenantOf)).resolves.toBeDefined();
+    // Unknown and another organisation's: the same words (no existence oracle).
+    await expect(writeRefusal(monitor, verification('CSG-NEW', 'MON-1'), tenantOf)).resolves.toBe(
+      'consignment "CSG-NEW" is not one this credential may write about',
+    );
   });
 
   it("keeps a monitor without sources to its organisation's source namespace", async () => {
@@ -76,34 +81,103 @@ describe('write policy', () => {
     ).resolves.toBeUndefined();
   });
 
-  it("keeps a producer of one organisation to that organisation's exemptions and consignments", async () => {
+  it("keeps a producer of one organisation to that organisation's consignments", async () => {
     const producer: Principal = { subject: 'key:p', role: 'producer', tenant: 'WFP', sources: ['/wfp/*'] };
     const allowed = [
-      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-NEW', implementingOrg: 'WFP' }),
       event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-W' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-W', exemptionId: 'EX-W' }),
       event(EventTypes.ConsignmentDeparted, { consignmentId: 'CSG-W' }),
       event(EventTypes.DeliveryRecorded, { consignmentId: 'CSG-W', deliveryId: 'D-1' }),
-      event(EventTypes.VesselPositionReported, { mmsi: '412000001' }),
     ];
     for (const e of allowed) await expect(writeRefusal(producer, e, tenantOf)).resolves.toBeUndefined();
-    const refused = [
-      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-X', implementingOrg: 'UNICEF' }),
-      event(EventTypes.ExemptionRevoked, { exemptionId: 'EX-U' }),
-      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-U' }),
-      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-UNKNOWN' }),
-      event(EventTypes.ConsignmentDeparted, { consignmentId: 'CSG-U' }),
-      event(EventTypes.DeliveryRecorded, { consignmentId: 'CSG-UNKNOWN', deliveryId: 'D-2' }),
+    const notYours: Array<[AidEvent, string]> = [
+      [
+        event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-U' }),
+        'exemption "EX-U"',
+      ],
+      [
+        event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-UNKNOWN' }),
+        'exemption "EX-UNKNOWN"',
+      ],
+      [
+        event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-U', exemptionId: 'EX-W' }),
+        'consignment "CSG-U"',
+      ],
+      [event(EventTypes.ConsignmentDeparted, { consignmentId: 'CSG-U' }), 'consignment "CSG-U"'],
+      [
+        event(EventTypes.DeliveryRecorded, { consignmentId: 'CSG-UNKNOWN', deliveryId: 'D-2' }),
+        'consignment "CSG-UNKNOWN"',
+      ],
     ];
-    for (const e of refused)
-      await expect(writeRefusal(producer, e, tenantOf)).resolves.toMatch(
-        /not one of this credential's organisation/,
+    for (const [e, what] of notYours)
+      await expect(writeRefusal(producer, e, tenantOf)).resolves.toBe(
+        `${what} is not one this credential may write about`,
       );
-    // A producer for every organisation (no tenant) is bound by its sources only.
+    // Feed and committee data are never an organisation's, whoever it names.
+    const notItsKind = [
+      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-NEW', implementingOrg: 'WFP' }),
+      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-W', implementingOrg: 'WFP' }),
+      event(EventTypes.ExemptionRevoked, { exemptionId: 'EX-W' }),
+      event(EventTypes.VesselDesignated, { imo: '9000001', name: 'X', listRef: 'UN' }),
+      event(EventTypes.VesselDesignationRevoked, { imo: '9000001', name: 'X', listRef: 'UN' }),
+      event(EventTypes.PortDeclared, { locode: 'KPNAM' }),
+      event(EventTypes.VesselPositionReported, { mmsi: '412000001' }),
+      event(EventTypes.VesselStaticReported, { mmsi: '412000001' }),
+      event(EventTypes.VerificationReported, { consignmentId: 'CSG-W', monitorId: 'MON-1' }),
+    ];
+    for (const e of notItsKind)
+      await expect(writeRefusal(producer, e, tenantOf)).resolves.toMatch(
+        /^an organisation's producer does not write .* events \(written by: (feed|committee|monitor)\)$/,
+      );
+    // A producer of no organisation (the deployment's relay) is bound by its sources only.
     const relay: Principal = { subject: 'key:r', role: 'producer', sources: ['/wfp/*'] };
-    for (const e of refused) await expect(writeRefusal(relay, e, tenantOf)).resolves.toBeUndefined();
+    for (const e of [...notYours.map(([e]) => e), ...notItsKind])
+      await expect(writeRefusal(relay, e, tenantOf)).resolves.toBeUndefined();
+    await expect(
+      writeRefusal(relay, event(EventTypes.PortDeclared, { locode: 'KPNAM' }, '/elsewhere'), tenantOf),
+    ).resolves.toMatch(/not one this credential may write under/);
   });
 
-  it('lets only the committee’s sources (when configured) amend an exemption through a relay', async () => {
+  it('derives every judgement from the catalogue: each type, each credential', async () => {
+    const credentials: Record<string, Principal> = {
+      relay: { subject: 'key:r', role: 'producer', sources: ['*'] },
+      producer: { subject: 'key:p', role: 'producer', tenant: 'WFP', sources: ['*'] },
+      monitor: { subject: 'key:m', role: 'monitor', tenant: 'WFP', monitorId: 'MON-1', sources: ['*'] },
+      dashboard: { subject: 'key:d', role: 'dashboard', tenant: 'WFP' },
+    };
+    const data = {
+      consignmentId: 'CSG-W',
+      exemptionId: 'EX-W',
+      implementingOrg: 'WFP',
+      monitorId: 'MON-1',
+      mmsi: '412000001',
+      locode: 'KPNAM',
+      name: 'X',
+    };
+    for (const entry of CatalogueEntries)
+      for (const [name, principal] of Object.entries(credentials)) {
+        const expected =
+          name === 'relay' ||
+          (name === 'producer' && entry.writers.includes('organisation')) ||
+          (name === 'monitor' && entry.writers.includes('monitor'));
+        const answer = await writeRefusal(principal, event(entry.type, data), tenantOf);
+        expect([entry.type, name, answer === undefined]).toEqual([entry.type, name, expected]);
+      }
+    expect(MonitorEventTypes).toEqual([EventTypes.VerificationReported, EventTypes.AccessDenied]);
+  });
+
+  it('is documented: the contract\'s "Who writes what" table names each type with its catalogue writers', () => {
+    const contract = fs.readFileSync(path.join(__dirname, '../../../docs/contract.md'), 'utf8');
+    const table = contract.slice(contract.indexOf('Who writes what'), contract.indexOf('Redaction (added'));
+    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+    for (const entry of CatalogueEntries) {
+      const row = rows.filter((r) => r.split('|')[1].includes(`\`${entry.type}\``));
+      expect([entry.type, row.length]).toEqual([entry.type, 1]);
+      expect([entry.type, row[0].split('|')[2].trim()]).toEqual([entry.type, entry.writers.join(', ')]);
+    }
+  });
+
+  it('lets only the committee’s sources (when configured) grant or revoke an exemption', async () => {
     const relay: Principal = { subject: 'key:r', role: 'producer', sources: ['*'] };
     const committeeSources = ['/un/sc/1718-committee'];
     const grant = (exemptionId: string, source: string) =>
@@ -111,11 +185,23 @@ describe('write policy', () => {
     const revoke = (source: string) => event(EventTypes.ExemptionRevoked, { exemptionId: 'EX-W' }, source);
     const judge = (e: AidEvent) => writeRefusal(relay, e, tenantOf, { committeeSources });
     await expect(judge(grant('EX-W', '/un/sc/1718-committee'))).resolves.toBeUndefined();
-    await expect(judge(grant('EX-W', '/relay/elsewhere'))).resolves.toMatch(/only by its organisation/);
-    await expect(judge(revoke('/relay/elsewhere'))).resolves.toMatch(/only by its organisation/);
-    await expect(judge(grant('EX-NEW', '/relay/elsewhere'))).resolves.toBeUndefined();
+    await expect(judge(grant('EX-NEW', '/un/sc/1718-committee'))).resolves.toBeUndefined();
+    const refusal = `${EventTypes.ExemptionGranted} events are written only under the committee's sources`;
+    await expect(judge(grant('EX-W', '/relay/elsewhere'))).resolves.toBe(refusal);
+    // A first grant too: nobody squats a future exemption id, and known and unknown ids read alike.
+    await expect(judge(grant('EX-NEW', '/relay/elsewhere'))).resolves.toBe(refusal);
+    await expect(judge(revoke('/relay/elsewhere'))).resolves.toMatch(/only under the committee's sources/);
+    // Feed and consignment events of the relay are not the committee's business.
+    await expect(
+      judge(event(EventTypes.PortDeclared, { locode: 'KPNAM' }, '/relay/elsewhere')),
+    ).resolves.toBeUndefined();
     // Not configured: every relay speaks for the committee.
     await expect(writeRefusal(relay, revoke('/relay/elsewhere'), tenantOf)).resolves.toBeUndefined();
+    // An organisation's producer never does, even under the committee's sources.
+    const producer: Principal = { subject: 'key:p', role: 'producer', tenant: 'WFP', sources: ['*'] };
+    await expect(
+      writeRefusal(producer, grant('EX-W', '/un/sc/1718-committee'), tenantOf, { committeeSources }),
+    ).resolves.toMatch(/does not write/);
   });
 
   it('refuses events from roles that do not write', async () => {
@@ -152,10 +238,9 @@ describe('batch write authorizer', () => {
     return answers;
   };
 
-  it("lets a batch carry a grant, a registration and its follow-ups of the producer's organisation", async () => {
+  it("lets a batch carry a registration and its follow-ups of the producer's organisation", async () => {
     const batch = [
-      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-NEW', implementingOrg: 'WFP' }),
-      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-NEW' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW', exemptionId: 'EX-W' }),
       event(EventTypes.ConsignmentLoaded, { consignmentId: 'CSG-NEW' }),
       event(EventTypes.DeliveryRecorded, { consignmentId: 'CSG-NEW', deliveryId: 'D-9' }),
       event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-NEW-2', exemptionId: 'EX-W' }),
@@ -163,7 +248,14 @@ describe('batch write authorizer', () => {
     ];
     expect(await judge(producer, batch)).toEqual(batch.map(() => undefined));
     // Each follow-up alone, without the registration before it, is refused as before.
-    await expect(writeRefusal(producer, batch[2], tenantOf)).resolves.toMatch(/CSG-NEW/);
+    await expect(writeRefusal(producer, batch[1], tenantOf)).resolves.toMatch(/CSG-NEW/);
+    // A grant in the batch is refused (the committee's), and so is what hangs on it.
+    const [grant, registration] = await judge(producer, [
+      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-NEW', implementingOrg: 'WFP' }),
+      event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-N', exemptionId: 'EX-NEW' }),
+    ]);
+    expect(grant).toMatch(/does not write/);
+    expect(registration).toBe('exemption "EX-NEW" is not one this credential may write about');
   });
 
   it('a follow-up before its registration, or of a registration refused, is still refused', async () => {
@@ -173,7 +265,7 @@ describe('batch write authorizer', () => {
       exemptionId: 'EX-W',
     });
     const [first, second] = await judge(producer, [loaded, registered]);
-    expect(first).toMatch(/consignment "CSG-NEW" is not one of this credential's organisation/);
+    expect(first).toBe('consignment "CSG-NEW" is not one this credential may write about');
     expect(second).toBeUndefined();
     const foreign = event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-X', exemptionId: 'EX-U' });
     const after = event(EventTypes.ConsignmentLoaded, { consignmentId: 'CSG-X' });
@@ -185,15 +277,14 @@ describe('batch write authorizer', () => {
   it('a batch cannot move a consignment or exemption the store knows to another organisation', async () => {
     const unicef: Principal = { subject: 'key:u', role: 'producer', tenant: 'UNICEF', sources: ['/wfp/*'] };
     const answers = await judge(unicef, [
-      event(EventTypes.ExemptionGranted, { exemptionId: 'EX-W', implementingOrg: 'UNICEF' }),
       event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-W', exemptionId: 'EX-U' }),
       event(EventTypes.ConsignmentLoaded, { consignmentId: 'CSG-W' }),
       event(EventTypes.ConsignmentRegistered, { consignmentId: 'CSG-Z', exemptionId: 'EX-W' }),
     ]);
-    // The grant itself names UNICEF (allowed as a fact of that organisation), but the store's EX-W is WFP's.
-    expect(answers.slice(2)).toEqual([
-      expect.stringMatching(/consignment "CSG-W"/),
-      expect.stringMatching(/exemption "EX-W"/),
+    expect(answers).toEqual([
+      'consignment "CSG-W" is not one this credential may write about',
+      'consignment "CSG-W" is not one this credential may write about',
+      'exemption "EX-W" is not one this credential may write about',
     ]);
   });
 

@@ -90,6 +90,11 @@ export interface InputLimits {
   /** Most error details in one response (the rest are counted). */
   errorDetails: number;
   /**
+   * Most unexpired (pending or active) silences one organisation holds at once (`LIMIT_SILENCES_PER_TENANT`,
+   * default 1000); operators' silences count as one more organisation. Beyond it, creating one is a 409.
+   */
+  silencesPerTenant: number;
+  /**
    * Events dated (CloudEvents `time` or `data.at`) later than received plus this many seconds are refused
    * (`MAX_FUTURE_SKEW`, default 300): a producer's wrong clock must not move event time for everyone.
    */
@@ -354,6 +359,7 @@ export function loadConfig(
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
+      LIMIT_SILENCES_PER_TENANT: positiveInt({ default: 1000 }),
       MAX_FUTURE_SKEW: nonNegativeInt({ default: 300 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
       DETECTOR_LEASE_TTL_MS: positive({ default: 10_000 }),
@@ -467,6 +473,7 @@ export function loadConfig(
       identifierLength: e.LIMIT_IDENTIFIER_LENGTH,
       textLength: e.LIMIT_TEXT_LENGTH,
       errorDetails: e.LIMIT_ERROR_DETAILS,
+      silencesPerTenant: e.LIMIT_SILENCES_PER_TENANT,
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,
     },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],

@@ -218,6 +218,8 @@ function inboundMessage(entry: CatalogueEntry): JsonSchema {
     description: CLOUDEVENTS_DESCRIPTION,
     contentType: 'application/cloudevents+json',
     payload,
+    // Who may write it (the catalogue's `writers`; contract "Access", "Who writes what").
+    'x-aidwatch-writers': [...entry.writers],
     bindings: {
       kafka: { key: { type: 'string', description: KEY_DESCRIPTIONS[entry.topic] }, bindingVersion: '0.5.0' },
     },

@@ -48,6 +48,17 @@ describe('the AsyncAPI document', () => {
     }
   });
 
+  it("names each inbound message's writers, as the catalogue does", () => {
+    const messages = parsed!.allMessages().all();
+    for (const entry of CatalogueEntries) {
+      const message = messages.find((m) => m.title() === entry.type)!;
+      expect([entry.type, message.extensions().get('x-aidwatch-writers')?.value()]).toEqual([
+        entry.type,
+        entry.writers,
+      ]);
+    }
+  });
+
   it('says AidWatch receives the inbound topics and sends alerts and dead letters', () => {
     const actions = Object.fromEntries(
       parsed!

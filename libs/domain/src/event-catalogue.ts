@@ -29,6 +29,23 @@ export type EventOf<T extends InboundEventType> = Extract<AidEvent, { type: T }>
 /** The detectors of `libs/detection`: consignment rules (diversion) and vessel rules (maritime). */
 export type EventConsumer = 'diversion' | 'maritime';
 
+/**
+ * Who writes an event type (contract "Access", "Who writes what"):
+ * - `feed`: reference data every organisation shares (AIS positions and static data, ports, vessel
+ *   designations and their revocation). Written only by the deployment's own feeds and relays: a
+ *   producer of no organisation. An organisation's producer never writes it.
+ * - `committee`: what the 1718 Committee decides (an exemption granted or revoked). Written only by a
+ *   producer of no organisation, and when the deployment names the committee's sources
+ *   (`COMMITTEE_SOURCES`) only under one of them. An organisation's producer never writes it.
+ * - `organisation`: the logistics of a consignment, written by a producer of the organisation that owns
+ *   it (through its exemption), or relayed by a producer of no organisation.
+ * - `monitor`: the outcome of a site visit, written by a monitor of the owning organisation as its own
+ *   `monitorId`, or relayed by a producer of no organisation.
+ */
+export type EventWriter = 'feed' | 'committee' | 'organisation' | 'monitor';
+
+export const EventWriters: readonly EventWriter[] = ['feed', 'committee', 'organisation', 'monitor'];
+
 /** Everything AidWatch knows about one inbound event type. */
 export interface CatalogueEntry<T extends InboundEventType = InboundEventType> {
   type: T;
@@ -46,6 +63,8 @@ export interface CatalogueEntry<T extends InboundEventType = InboundEventType> {
   consumers: readonly EventConsumer[];
   /** One sentence for the AsyncAPI document. */
   summary: string;
+  /** Who may write it (see `EventWriter`); the write policy of `libs/access` derives every check from it. */
+  writers: readonly EventWriter[];
   /**
    * Raw traffic, not a fact to keep: an AIS position report. Storage retention (`AIS_RETENTION_DAYS`,
    * docs/audit.md "Retention of raw positions") may move such events from the store into archive files
@@ -71,6 +90,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: ExemptionGrantedDataDto,
     consumers: ['diversion'],
     summary: 'The 1718 Committee granted an exemption: items, quantities, sites and validity.',
+    writers: ['committee'],
   },
   [EventTypes.ExemptionRevoked]: {
     type: EventTypes.ExemptionRevoked,
@@ -81,6 +101,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: ExemptionRevokedDataDto,
     consumers: ['diversion'],
     summary: 'An exemption was revoked.',
+    writers: ['committee'],
   },
   [EventTypes.VesselDesignated]: {
     type: EventTypes.VesselDesignated,
@@ -91,6 +112,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: VesselDesignatedDataDto,
     consumers: ['maritime'],
     summary: 'A vessel was put on a designation list (e.g. the 1718 Committee list, the OFAC SDN list).',
+    writers: ['feed'],
   },
   [EventTypes.VesselDesignationRevoked]: {
     type: EventTypes.VesselDesignationRevoked,
@@ -101,6 +123,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: VesselDesignationRevokedDataDto,
     consumers: ['maritime'],
     summary: 'A designation ended: the list named by listRef no longer holds the vessel (a delisting).',
+    writers: ['feed'],
   },
   [EventTypes.PortDeclared]: {
     type: EventTypes.PortDeclared,
@@ -111,6 +134,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: PortDeclaredDataDto,
     consumers: ['maritime', 'diversion'],
     summary: 'A port or anchorage and the radius within which a vessel counts as in port.',
+    writers: ['feed'],
   },
   [EventTypes.ConsignmentRegistered]: {
     type: EventTypes.ConsignmentRegistered,
@@ -121,6 +145,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: ConsignmentRegisteredDataDto,
     consumers: ['diversion', 'maritime'],
     summary: 'A consignment under an exemption: items, ports, carrying vessel, declared route.',
+    writers: ['organisation'],
   },
   [EventTypes.ConsignmentLoaded]: {
     type: EventTypes.ConsignmentLoaded,
@@ -131,6 +156,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: ConsignmentLoadedDataDto,
     consumers: ['diversion'],
     summary: 'Goods of a consignment were loaded on a vessel.',
+    writers: ['organisation'],
   },
   [EventTypes.ConsignmentDeparted]: {
     type: EventTypes.ConsignmentDeparted,
@@ -141,6 +167,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: ConsignmentPortCallDataDto,
     consumers: ['diversion'],
     summary: 'The vessel carrying a consignment left port.',
+    writers: ['organisation'],
   },
   [EventTypes.ConsignmentArrived]: {
     type: EventTypes.ConsignmentArrived,
@@ -151,6 +178,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: ConsignmentPortCallDataDto,
     consumers: ['diversion'],
     summary: 'The vessel carrying a consignment arrived in port.',
+    writers: ['organisation'],
   },
   [EventTypes.ConsignmentDischarged]: {
     type: EventTypes.ConsignmentDischarged,
@@ -161,6 +189,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: ConsignmentDischargedDataDto,
     consumers: ['diversion'],
     summary: 'Goods of a consignment were discharged, with the quantities counted.',
+    writers: ['organisation'],
   },
   [EventTypes.CustodyTransferred]: {
     type: EventTypes.CustodyTransferred,
@@ -171,6 +200,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: CustodyTransferredDataDto,
     consumers: ['diversion'],
     summary: 'Custody of goods passed from one party to another, with a document hash.',
+    writers: ['organisation'],
   },
   [EventTypes.DeliveryRecorded]: {
     type: EventTypes.DeliveryRecorded,
@@ -181,6 +211,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: DeliveryRecordedDataDto,
     consumers: ['diversion'],
     summary: 'Goods were delivered to a distribution site.',
+    writers: ['organisation'],
   },
   [EventTypes.VerificationReported]: {
     type: EventTypes.VerificationReported,
@@ -191,6 +222,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: VerificationReportedDataDto,
     consumers: ['diversion'],
     summary: 'A monitor visited a site and reported what was observed and the finding.',
+    writers: ['monitor'],
   },
   [EventTypes.AccessDenied]: {
     type: EventTypes.AccessDenied,
@@ -201,6 +233,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: AccessDeniedDataDto,
     consumers: ['diversion'],
     summary: 'A monitor was refused access to a site.',
+    writers: ['monitor'],
   },
   [EventTypes.VesselPositionReported]: {
     type: EventTypes.VesselPositionReported,
@@ -211,6 +244,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: VesselPositionDataDto,
     consumers: ['maritime'],
     summary: 'An AIS position report (types 1-3, 18, 19, 27).',
+    writers: ['feed'],
     rawPosition: true,
   },
   [EventTypes.VesselStaticReported]: {
@@ -222,6 +256,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: VesselStaticDataDto,
     consumers: ['maritime'],
     summary: 'AIS static and voyage data (types 5, 19, 24).',
+    writers: ['feed'],
   },
 };
 
@@ -244,6 +279,16 @@ export function catalogueEntryOf<T extends InboundEventType>(type: T): Catalogue
 export const RawPositionEventTypes: ReadonlySet<string> = new Set(
   CatalogueEntries.filter((e) => e.topic === Topics.positions && e.rawPosition === true).map((e) => e.type),
 );
+
+/** Who may write an inbound type (its catalogue row's `writers`); empty for any other string. */
+export function writersOf(type: string): readonly EventWriter[] {
+  return isInboundEventType(type) ? EventCatalogue[type].writers : [];
+}
+
+/** The inbound types a kind of writer writes, in catalogue order. */
+export function typesWrittenBy(writer: EventWriter): readonly InboundEventType[] {
+  return CatalogueEntries.filter((e) => e.writers.includes(writer)).map((e) => e.type);
+}
 
 /** The DTO that validates `data` for each inbound type. */
 export const EventDataDtos = Object.fromEntries(CatalogueEntries.map((e) => [e.type, e.dto])) as {

@@ -27,8 +27,17 @@ export type OwnershipTransfer =
   | { kind: 'exemption'; exemptionId: string; fromOrg: string; toOrg: string }
   | { kind: 'consignment'; consignmentId: string; fromExemptionId: string; toExemptionId: string };
 
-/** `data` of `aidwatch.ownership.transferred.v1`: the transfer, who made it (`by`, a principal's subject), when (RFC 3339) and why. */
-export type OwnershipTransferredData = OwnershipTransfer & { by: string; at: string; reason: string };
+/**
+ * `data` of `aidwatch.ownership.transferred.v1`: the transfer, who made it (`by`, a principal's subject),
+ * when (RFC 3339) and why; `forced` when the operator moved an exemption to an organisation AidWatch did
+ * not know (no credential or exemption named it).
+ */
+export type OwnershipTransferredData = OwnershipTransfer & {
+  by: string;
+  at: string;
+  reason: string;
+  forced?: true;
+};
 
 export type OwnershipTransferred = CloudEvent<
   typeof OwnershipEventTypes.Transferred,
@@ -89,6 +98,12 @@ export class OwnershipLedger {
 
   exemptionOfConsignment(consignmentId: string): string | undefined {
     return this.consignmentExemption.get(consignmentId);
+  }
+
+  /** Whether some exemption belongs to `organisation` (by its first grant or a transfer). */
+  hasOrganisation(organisation: string): boolean {
+    for (const org of this.exemptionOrg.values()) if (org === organisation) return true;
+    return false;
   }
 
   /** The organisation of a consignment's owning exemption; undefined while either link is unknown. */

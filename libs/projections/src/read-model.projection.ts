@@ -50,6 +50,8 @@ export class ReadModelProjection implements Projection {
       this.ownership.organisationOfExemption(exemptionId),
     tenantOfConsignment: (consignmentId: string): string | undefined =>
       this.ownership.organisationOfConsignment(consignmentId),
+    /** Whether some folded exemption belongs to `organisation`. */
+    knowsOrganisation: (organisation: string): boolean => this.ownership.hasOrganisation(organisation),
   };
 
   apply(stored: StoredEvent): void {

@@ -2,7 +2,9 @@
  * What an identifier or name may contain (CloudEvents `id`, `source`, `subject`, the ids in event data,
  * tenants and sources of credentials): text a person can read back and compare. Refused:
  * - empty strings and surrounding white space (`" CSG-1"` and `"CSG-1"` would be two ids that look alike);
- * - control characters (C0, DEL, C1: NUL, ESC, CR/LF…), which break logs and terminals;
+ * - control characters (General_Category Cc: C0, DEL, C1, e.g. NUL, ESC, CR/LF, U+0085 NEL), which break
+ *   logs and terminals, and the line and paragraph separators U+2028 and U+2029 (Zl, Zp), which end a line
+ *   for many readers;
  * - bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and implicit marks
  *   (U+200E, U+200F, U+061C), which reorder what is shown (Unicode TR #36 §2.1, CVE-2021-42574 "Trojan Source");
  * - zero-width and invisible characters (U+200B–U+200D, U+2060, U+FEFF byte order mark), and every other
@@ -19,18 +21,26 @@ export function identifierProblem(value: string, maxLength: number): string | un
 }
 
 /**
- * Free text (descriptions, reasons, names of people and places): any printable text with tabs and line
- * breaks, but no other control characters, no bidirectional overrides and no lone surrogates.
+ * Free text (descriptions, reasons, notes, comments, names of people and places): any printable text with
+ * tabs and line breaks (LF, or CR LF), but no other control character (Cc: C0, DEL and C1, U+0085 NEL
+ * included; a CR not followed by LF), no line or paragraph separator (U+2028, U+2029: Zl, Zp), no
+ * bidirectional override or isolate, no tag character (U+E0000–U+E007F) and no lone surrogate. Other
+ * format characters (Cf) stay allowed in free text: the zero-width joiner and non-joiner and the soft
+ * hyphen are part of ordinary writing in several scripts (and of emoji sequences).
  */
 export function textProblem(value: string, maxLength: number): string | undefined {
   if (value.length > maxLength) return `must be at most ${maxLength} characters (is ${value.length})`;
   return forbiddenCharacter(value, TEXT_FORBIDDEN);
 }
 
-/** Controls (Cc: C0, DEL, C1) and format characters (Cf: bidi marks, zero-width, soft hyphen, tags…). */
-const IDENTIFIER_FORBIDDEN = /[\p{Cc}\p{Cf}]/u;
-// eslint-disable-next-line no-control-regex
-const TEXT_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/u;
+/**
+ * Controls (Cc: C0, DEL, C1), format characters (Cf: bidi marks, zero-width, soft hyphen, tags…) and the
+ * line and paragraph separators (Zl, Zp).
+ */
+const IDENTIFIER_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const TEXT_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069\u{e0000}-\u{e007f}]|\r(?!\n)/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function forbiddenCharacter(value: string, forbidden: RegExp): string | undefined {

@@ -17,6 +17,10 @@ describe('identifier rules', () => {
     ['CSG\u00ad1', 'U+00AD'],
     ['CSG-1\u{e0041}\u{e007f}', 'U+E0041'],
     ['CSG\u20621', 'U+2062'],
+    ['CSG\u00851', 'U+0085'],
+    ['CSG\u009b1', 'U+009B'],
+    ['CSG\u20281', 'U+2028'],
+    ['CSG\u20291', 'U+2029'],
     ['CSG\u{1d173}1', 'U+1D173'],
     ['CSG\ud8001', 'lone surrogate'],
     ['x'.repeat(257), 'at most 256'],
@@ -41,9 +45,28 @@ describe('identifier rules', () => {
     expect(textProblem('a\u202eb', 4096)).toContain('U+202E');
   });
 
+  it.each([
+    ['a\u0085b', 'U+0085'],
+    ['a\u0080b', 'U+0080'],
+    ['a\u009fb', 'U+009F'],
+    ['a\u2028b', 'U+2028'],
+    ['a\u2029b', 'U+2029'],
+    ['a\rb', 'U+000D'],
+    ['a\r', 'U+000D'],
+    ['flag \u{e0067}\u{e0062}', 'U+E0067'],
+    ['a\u{e0001}', 'U+E0001'],
+  ])('refuses free text %j (%s)', (value, reason) => {
+    expect(textProblem(value, 4096)).toContain(reason);
+  });
+
+  it('keeps CR LF, joiners and the soft hyphen in free text (ordinary writing)', () => {
+    for (const ok of ['one\r\ntwo', 'می\u200cخواهم', '👩\u200d⚕️', 'Sari\u00adwon', 'Hamhung 함흥'])
+      expect(textProblem(ok, 4096)).toBeUndefined();
+  });
+
   it('property: an identifier passes exactly when it is non-empty, trimmed, short and free of the forbidden characters', () => {
-    // Controls and format characters by Unicode category (Cc, Cf), as the rule states them.
-    const forbidden = /[\p{Cc}\p{Cf}]/u;
+    // Controls, format characters and line/paragraph separators by Unicode category, as the rule states them.
+    const forbidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {
         const wellFormed = (value as unknown as { isWellFormed(): boolean }).isWellFormed();
