@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Authenticator, PostgresApiKeyStore, SqliteApiKeyStore } from '@aidwatch/access';
 import {
   PersonalDataCipher,
   ProtectedEventStore,
@@ -62,6 +63,30 @@ describeWithPostgres('aidwatch on EVENT_STORE=postgres', () => {
     expect((await runAidwatch(['verify', '--file', file, '--json'], env)).code).toBe(0);
     expect(fs.readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'))).toEqual([]);
   });
+
+  it('keys create, list and revoke work on the database, which the services read', async () => {
+    const created = await runAidwatch(['keys', 'create', '--role', 'admin', '--label', 'ops', '--json'], env);
+    expect(created.code).toBe(0);
+    const { id, key } = JSON.parse(created.stdout) as { id: string; key: string };
+    const keys = new PostgresApiKeyStore({ connectionString: database.url });
+    try {
+      await expect(new Authenticator(keys).authenticate(`Bearer ${key}`)).resolves.toMatchObject({
+        role: 'admin',
+      });
+      const listed = JSON.parse((await runAidwatch(['keys', 'list', '--json'], env)).stdout) as {
+        items: Array<{ id: string; label?: string }>;
+      };
+      expect(listed.items).toContainEqual(expect.objectContaining({ id, label: 'ops' }));
+      expect((await runAidwatch(['keys', 'revoke', id], env)).code).toBe(0);
+      await expect(new Authenticator(keys).authenticate(`Bearer ${key}`)).rejects.toThrow(/revoked/);
+      const unknown = await runAidwatch(['keys', 'revoke', 'feedfacefeedface'], env);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toContain('no key feedfacefeedface in the PostgreSQL database');
+    } finally {
+      await keys.close();
+    }
+    expect(fs.readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'))).toEqual([]);
+  });
 });
 
 describeWithPostgres('aidwatch migrate --to postgres', () => {
@@ -78,6 +103,11 @@ describeWithPostgres('aidwatch migrate --to postgres', () => {
       await appendFacts(embedded, auditStory());
       const stored = await embedded.readAll();
       await embedded.close();
+      const keyFile = new SqliteApiKeyStore(path.join(dataDir, 'access.sqlite'));
+      const kept = await keyFile.create({ role: 'dashboard', tenant: 'WFP', label: 'ops desk' });
+      const revoked = await keyFile.create({ role: 'operator' });
+      await keyFile.revoke(revoked.record.id);
+      keyFile.close();
       const env = { DATA_DIR: dataDir, DATABASE_URL: database.url };
 
       const first = await runAidwatch(['migrate', '--to', 'postgres', '--no-progress', '--json'], env);
@@ -90,7 +120,26 @@ describeWithPostgres('aidwatch migrate --to postgres', () => {
         verification: { ok: true },
       });
       expect(JSON.parse(first.stdout).subjectKeys).toBeGreaterThan(0);
-      expect(JSON.parse(again.stdout)).toMatchObject({ copied: stored.length, appended: 0 });
+      expect(JSON.parse(first.stdout)).toMatchObject({ apiKeys: 2, apiKeysWritten: 2 });
+      expect(JSON.parse(again.stdout)).toMatchObject({
+        copied: stored.length,
+        appended: 0,
+        apiKeys: 2,
+        apiKeysWritten: 0,
+      });
+      // The keys work against the database as they did against the file; the revoked one stays revoked.
+      const keys = new PostgresApiKeyStore({ connectionString: database.url });
+      try {
+        const auth = new Authenticator(keys);
+        await expect(auth.authenticate(`Bearer ${kept.key}`)).resolves.toMatchObject({
+          role: 'dashboard',
+          tenant: 'WFP',
+        });
+        await expect(auth.authenticate(`Bearer ${revoked.key}`)).rejects.toThrow(/revoked/);
+        expect((await keys.list()).find((k) => k.id === kept.record.id)).toEqual(kept.record);
+      } finally {
+        await keys.close();
+      }
       // The services on PostgreSQL read the copy as the embedded store's did: personal data opened, same order.
       const copy = serviceEventStore(loadConfig({ EVENT_STORE: 'postgres', DATABASE_URL: database.url }));
       try {

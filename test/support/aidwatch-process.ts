@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ApiKeyGrant, ApiKeyStore } from '@aidwatch/access';
+import type { ApiKeyGrant, ApiKeyStore, SyncKeyIssuer } from '@aidwatch/access';
 import { API_KEY_STORE, rootModule, startApp, type StartedApp } from '@aidwatch/runtime';
 import { allInOneFeatures } from '../../apps/aidwatch/src/app.module';
 
@@ -39,8 +39,9 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
       host: '127.0.0.1',
     },
   );
-  const store = started.app.get<ApiKeyStore>(API_KEY_STORE);
-  const credential = (grant: ApiKeyGrant) => store.create({ label: 'test', ...grant }).key;
+  const store = started.app.get<ApiKeyStore & Partial<SyncKeyIssuer>>(API_KEY_STORE);
+  if (!store.createSync) throw new Error('startTestSystem issues keys inline: use an embedded key store');
+  const credential = (grant: ApiKeyGrant) => store.createSync!({ label: 'test', ...grant }).key;
   const keys = {
     operator: credential({ role: 'operator' }),
     producer: credential({ role: 'producer', sources: ['*'] }),

@@ -65,10 +65,10 @@ export class AdminKeysController {
   @ApiSummary('Create an API key {role, tenant?, sources?, monitorId?, label?}; the key is shown once')
   @ApiJsonBodyFrom(CreateKeyBody)
   @ApiJsonResponse(201, CreatedApiKeySchema, 'the key record and the key')
-  create(@Body() body: CreateKeyBody) {
+  async create(@Body() body: CreateKeyBody) {
     const problems = grantProblems(body);
     if (problems.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid key request', problems);
-    const { record, key } = this.keys.create({
+    const { record, key } = await this.keys.create({
       role: body.role,
       ...(body.tenant !== undefined ? { tenant: body.tenant } : {}),
       ...(body.sources !== undefined ? { sources: body.sources } : {}),
@@ -81,15 +81,15 @@ export class AdminKeysController {
   @Get()
   @ApiSummary('API keys, never their secrets')
   @ApiJsonResponse(200, ApiKeysSchema, 'every key, revoked ones included')
-  list() {
-    return { items: this.keys.list() };
+  async list() {
+    return { items: await this.keys.list() };
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiSummary('Revoke an API key (takes effect at once)')
   @ApiResponse({ status: 204, description: 'revoked' })
-  revoke(@Param('id') id: string) {
-    if (!this.keys.revoke(id)) throw new ApiError(HttpStatus.NOT_FOUND, `key ${id} not found`);
+  async revoke(@Param('id') id: string) {
+    if (!(await this.keys.revoke(id))) throw new ApiError(HttpStatus.NOT_FOUND, `key ${id} not found`);
   }
 }

@@ -19,6 +19,7 @@ import {
   InvalidAlertCommandError,
   type Alert,
   type AlertCommand,
+  type AlertHistoryEntry,
 } from '@aidwatch/alerts';
 import { Allow, ApiError, queryValidationPipe, ApiJsonResponse } from '@aidwatch/runtime';
 import { WrongExpectedRevisionError } from '@aidwatch/event-store';
@@ -64,7 +65,7 @@ export class AlertActionsController {
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
       .slice(0, query.limit)
-      .map((a) => this.view(a, now, false, caller.tenant));
+      .map((a) => this.view(a, now, caller.tenant));
     return { items };
   }
 
@@ -116,7 +117,7 @@ export class AlertActionsController {
   @ApiOperation({ summary: 'One alert with its flags and history (who, when, why)' })
   @ApiJsonResponse(200, AlertSchema, 'the alert with its flag ids and history')
   get(@Req() req: Request, @Param('alertId') alertId: string) {
-    return this.view(this.visible(req, alertId), new Date().toISOString(), true, callerOf(req).tenant);
+    return this.fullView(this.visible(req, alertId), new Date().toISOString(), callerOf(req).tenant);
   }
 
   @Post(':alertId/acknowledge')
@@ -175,7 +176,7 @@ export class AlertActionsController {
     try {
       const caller = callerOf(req);
       const alert = await this.alerts.act(alertId, command(caller.id, now));
-      return this.view(alert, now, true, caller.tenant);
+      return this.fullView(alert, now, caller.tenant);
     } catch (error) {
       if (error instanceof UnknownAlertError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);
       if (error instanceof InvalidAlertCommandError)
@@ -189,11 +190,15 @@ export class AlertActionsController {
 
   /** `tenant`: the reader's organisation (its own and operators' silences, its own inhibiting alerts); absent for operators. */
   /** Redacted per reader (RedactionService): a tenant sees its own organisation's identifiers and notes only. */
-  private view(alert: Alert, now: string, full: boolean, tenant: string | undefined) {
+  private view(alert: Alert, now: string, tenant: string | undefined, history?: AlertHistoryEntry[]) {
     const { history: _history, flagIds, lifecycleEvents: _n, ...rest } = alert;
     const muted = this.alerts.book.mutedBy(alert, now, { tenant });
-    const history = this.redaction.history(alert, tenant);
-    const view = full ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
+    const view = history ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
     return this.redaction.forTenant(tenant)(view, alert.consignmentIds);
+  }
+
+  /** The alert with its flag ids and its history as this reader may see it. */
+  private async fullView(alert: Alert, now: string, tenant: string | undefined) {
+    return this.view(alert, now, tenant, await this.redaction.history(alert, tenant));
   }
 }

@@ -143,7 +143,7 @@ export class AlertsController implements BeforeApplicationShutdown {
           await nextTurn();
         }
         if (!(await visible(event)) || !(await this.passes(event, filter, tenant))) continue;
-        const published = this.redaction.event(
+        const published = await this.redaction.event(
           publishedForm(event.data as PublishedEvent),
           consignmentIdsOf(event),
           tenant,

@@ -1,129 +1,34 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  AlertBook,
-  AlertBookEventPrefixesWithoutPositions,
-  alertLifecycleEvent,
-  alertStream,
-  ALERTS_SOURCE,
-  decide,
-  silenceStream,
-  SilenceEventTypes,
-  validateSilence,
-  type AlertCommand,
-  type AlertEventFacts,
-  type EventClassification,
-  type GeoPoint,
-  type Silence,
-  type SilenceCreatedData,
-  type SilenceExpiredData,
-} from '@aidwatch/alerts';
+import type { AlertBook, AlertCommand, AlertEventFacts, Silence } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
-import { EventTypes, type FlagRaised } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
-import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
+import { AlertBookProjection, AlertDesk, CheckpointStore, ProjectionRunner } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
-import { vesselPositionAt } from './vessel-position.lookup';
 
-interface AlertBookSnapshot {
-  book: unknown;
-  classified: Array<[string, EventClassification | null]>;
-}
-
-/** Folds the store into the alert book and remembers how each flag and lifecycle event was classified. */
-export class AlertBookProjection implements Projection {
-  /** v3: folds flags as `aidwatch.flag.raised.v2` (upcast), so a v2 snapshot holding v1 flags is rebuilt. */
-  readonly name = 'alert-book-v3';
-  readonly filter = { eventTypePrefixes: AlertBookEventPrefixesWithoutPositions };
-  book = new AlertBook();
-  /** Classification of every flag and lifecycle event folded (null: of no known alert). */
-  private classified = new Map<string, EventClassification | null>();
-
-  constructor(private readonly store: EventStore) {}
-  /** Ids of recently folded events that have no classification (silences), for `classificationOf`. */
-  private readonly recentlyApplied = new Set<string>();
-  private readonly waiters = new Map<string, Array<(c: EventClassification | undefined) => void>>();
-
-  async apply(stored: StoredEvent): Promise<void> {
-    let vesselPosition: GeoPoint | undefined;
-    if (stored.type === EventTypes.FlagRaised) {
-      const flag = (stored.data as FlagRaised).data;
-      const mmsi = this.book.vesselToLocate(flag);
-      if (mmsi) vesselPosition = await vesselPositionAt(this.store, mmsi, flag.raisedAt);
-    }
-    const c = this.book.apply({ ...stored, vesselPosition }) ?? null;
-    if (stored.type.startsWith('aidwatch.flag.') || stored.type.startsWith('aidwatch.alert.'))
-      this.classified.set(stored.id, c);
-    else if (stored.type.startsWith('aidwatch.silence.')) this.rememberApplied(stored.id);
-    const waiting = this.waiters.get(stored.id);
-    if (waiting) {
-      this.waiters.delete(stored.id);
-      for (const resolve of waiting) resolve(c ?? undefined);
-    }
-  }
-
-  /** The classification of a stored event, waiting (up to `timeoutMs`) for the fold to reach it. */
-  async classificationOf(eventId: string, timeoutMs = 10_000): Promise<EventClassification | undefined> {
-    const known = this.classified.get(eventId);
-    if (known !== undefined || this.recentlyApplied.has(eventId)) return known ?? undefined;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), timeoutMs);
-      const list = this.waiters.get(eventId) ?? [];
-      list.push((c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-      this.waiters.set(eventId, list);
-    });
-  }
-
-  /** Whether the fold has passed this flag or lifecycle event (classified, possibly as of no alert). */
-  folded(eventId: string): boolean {
-    return this.classified.has(eventId);
-  }
-
-  private rememberApplied(id: string): void {
-    this.recentlyApplied.add(id);
-    if (this.recentlyApplied.size > 1000)
-      this.recentlyApplied.delete(this.recentlyApplied.values().next().value!);
-  }
-
-  snapshot(): AlertBookSnapshot {
-    return { book: this.book.snapshot(), classified: [...this.classified] };
-  }
-  restore(snapshot: unknown): void {
-    const s = snapshot as AlertBookSnapshot;
-    this.book = AlertBook.restore(s.book);
-    this.classified = new Map(s.classified);
-  }
-  reset(): void {
-    this.book = new AlertBook();
-    this.classified.clear();
-  }
-}
-
-export class UnknownAlertError extends Error {}
-export class UnknownSilenceError extends Error {}
+export { UnknownAlertError, UnknownSilenceError } from '@aidwatch/projections';
 
 /**
- * The alert use cases of the API: reads from the alert book, actions appended as lifecycle events to the
- * alert's stream (with its expected revision, so two people acting at once cannot both win), silences.
+ * The alert book in the API: `AlertBookProjection` run over the store with its checkpoint, and the alert
+ * use cases of `AlertDesk` (`@aidwatch/projections`). Lifecycle events live in the event store, so every
+ * API replica on one store shares the book.
  */
 @Injectable()
 export class AlertsService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly projection: AlertBookProjection;
   readonly runner: ProjectionRunner;
+  private readonly desk: AlertDesk;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     checkpoints: CheckpointStore,
     metrics: AidwatchMetrics,
     health: HealthRegistry,
   ) {
     this.projection = new AlertBookProjection(store);
+    this.desk = new AlertDesk(store, this.projection);
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
@@ -156,63 +61,18 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     return this.projection.classificationOf(event.id);
   }
 
-  /** Decides and appends an action; resolves with the alert once the book has folded it. */
-  async act(alertId: string, command: AlertCommand) {
-    const alert = this.book.get(alertId);
-    if (!alert) throw new UnknownAlertError(`alert ${alertId} not found`);
-    const { type, data } = decide(alert, command);
-    const id = randomUUID();
-    await this.store.append(
-      alertStream(alertId),
-      [{ id, type, data: alertLifecycleEvent(id, type, data), metadata: { causation: 'alert-action' } }],
-      alert.lifecycleEvents === 0 ? 'no_stream' : alert.lifecycleEvents - 1,
-    );
-    await this.projection.classificationOf(id);
-    return this.book.get(alertId)!;
+  act(alertId: string, command: AlertCommand) {
+    return this.desk.act(alertId, command);
   }
 
-  async createSilence(
+  createSilence(
     input: Omit<Silence, 'silenceId' | 'startsAt'> & { startsAt?: string },
     now: string,
   ): Promise<Silence> {
-    const silence: Silence = { ...input, silenceId: randomUUID(), startsAt: input.startsAt ?? now };
-    validateSilence(silence, now);
-    const data: SilenceCreatedData = { ...silence, at: now };
-    await this.appendSilenceEvent(silence.silenceId, SilenceEventTypes.Created, data, now);
-    return silence;
+    return this.desk.createSilence(input, now);
   }
 
-  async expireSilence(silenceId: string, by: string, now: string): Promise<Silence> {
-    if (!this.book.silence(silenceId)) throw new UnknownSilenceError(`silence ${silenceId} not found`);
-    const data: SilenceExpiredData = { silenceId, by, at: now };
-    await this.appendSilenceEvent(silenceId, SilenceEventTypes.Expired, data, now);
-    return this.book.silence(silenceId)!;
-  }
-
-  private async appendSilenceEvent(
-    silenceId: string,
-    type: string,
-    data: unknown,
-    now: string,
-  ): Promise<void> {
-    const id = randomUUID();
-    const event = {
-      specversion: '1.0',
-      id,
-      source: ALERTS_SOURCE,
-      type,
-      subject: silenceId,
-      time: now,
-      datacontenttype: 'application/json',
-      data,
-    };
-    await this.store.append(silenceStream(silenceId), [
-      { id, type, data: event, metadata: { causation: 'silence' } },
-    ]);
-    await this.waitFor(id);
-  }
-
-  private async waitFor(eventId: string): Promise<void> {
-    await this.projection.classificationOf(eventId, 5_000);
+  expireSilence(silenceId: string, by: string, now: string): Promise<Silence> {
+    return this.desk.expireSilence(silenceId, by, now);
   }
 }

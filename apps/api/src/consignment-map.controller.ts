@@ -16,7 +16,7 @@ import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { RedactionService } from './redaction.service';
 import { ConsignmentMapSchema } from './api-schemas';
-import { vesselStreamSummary } from './vessel-position.lookup';
+import { vesselStreamSummary } from '@aidwatch/projections';
 
 /**
  * What the console's map shows for one consignment: the carrier's track, the tracks of vessels it met

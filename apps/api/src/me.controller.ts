@@ -18,9 +18,11 @@ export class MeController {
   @Get()
   @ApiSummary('The signed-in credential: role, tenant and label (no secret)')
   @ApiJsonResponse(200, MeSchema, 'who is calling')
-  me(@Req() req: Request) {
+  async me(@Req() req: Request) {
     const caller = callerOf(req);
-    const key = caller.id.startsWith('key:') ? this.keys.find(caller.id.slice('key:'.length)) : undefined;
+    const key = caller.id.startsWith('key:')
+      ? await this.keys.find(caller.id.slice('key:'.length))
+      : undefined;
     const label = key ? key.label : caller.id.startsWith('jwt:') ? caller.id.split('#').pop() : undefined;
     return {
       subject: caller.id,

@@ -108,12 +108,13 @@ export class OwnershipController {
     const streamId = ownershipStreamOf(transfer);
     const transfers = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
     const at = new Date().toISOString();
+    const forced = transfer.kind === 'exemption' && !(await this.knowsOrganisation(transfer.toOrg));
     const data: OwnershipTransferredData = {
       ...transfer,
       by: principal.subject,
       at,
       reason: body.reason,
-      ...(transfer.kind === 'exemption' && !this.knowsOrganisation(transfer.toOrg) ? { forced: true } : {}),
+      ...(forced ? { forced: true } : {}),
     };
     const id = randomUUID();
     const event: OwnershipTransferred = {
@@ -144,10 +145,10 @@ export class OwnershipController {
   }
 
   /** Whether an API key (revoked or not) names `organisation` as its tenant, or an exemption belongs to it. */
-  private knowsOrganisation(organisation: string): boolean {
+  private async knowsOrganisation(organisation: string): Promise<boolean> {
     return (
-      this.keys.list().some((key) => key.tenant === organisation) ||
-      this.readModel.projection.tenants.knowsOrganisation(organisation)
+      this.readModel.projection.tenants.knowsOrganisation(organisation) ||
+      (await this.keys.list()).some((key) => key.tenant === organisation)
     );
   }
 
@@ -184,7 +185,7 @@ export class OwnershipController {
         throw new ApiError(HttpStatus.NOT_FOUND, `exemption ${exemptionId} not found`);
       if (fromOrg === toOrg)
         throw new ApiError(HttpStatus.BAD_REQUEST, `exemption ${exemptionId} already belongs to ${toOrg}`);
-      if (body.force !== true && !this.knowsOrganisation(toOrg))
+      if (body.force !== true && !(await this.knowsOrganisation(toOrg)))
         throw new ApiError(HttpStatus.NOT_FOUND, `organisation ${JSON.stringify(toOrg)} is not known`, [
           {
             field: 'toOrg',

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { foreignIdentifiers, REDACTED, redactIdentifiers, type ApiKeyStore } from '@aidwatch/access';
+import {
+  foreignIdentifiers,
+  REDACTED,
+  redactIdentifiers,
+  type ApiKeyGrant,
+  type ApiKeyStore,
+} from '@aidwatch/access';
 import type { Alert, AlertHistoryEntry, AlertLabels } from '@aidwatch/alerts';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { API_KEY_STORE } from '@aidwatch/runtime';
@@ -44,6 +50,8 @@ export type Redact = <T>(value: T, consignmentIds: readonly string[]) => T;
  */
 @Injectable()
 export class RedactionService {
+  private readonly authors = new Map<string, Pick<ApiKeyGrant, 'role' | 'tenant'>>();
+
   constructor(
     private readonly alerts: AlertsService,
     @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
@@ -83,15 +91,17 @@ export class RedactionService {
    * credentials and by operators whole; another organisation's (or an unknown token's) without note,
    * assignee or author, on an alert shared with other organisations.
    */
-  history(
+  async history(
     alert: Pick<Alert, 'history' | 'labels'>,
     tenant: string | undefined,
-  ): Array<AlertHistoryEntry & { byName: string }> {
+  ): Promise<Array<AlertHistoryEntry & { byName: string }>> {
     const entries = alert.history;
+    const names = await Promise.all(entries.map((entry) => this.authorName(entry.by)));
     if (tenant === undefined || alert.labels.organisation.every((org) => org === tenant))
-      return entries.map((entry) => ({ ...entry, byName: this.authorName(entry.by) }));
-    return entries.map((entry) => {
-      if (this.mayShowAuthor(entry.by, tenant)) return { ...entry, byName: this.authorName(entry.by) };
+      return entries.map((entry, i) => ({ ...entry, byName: names[i]! }));
+    const shown = await Promise.all(entries.map((entry) => this.mayShowAuthor(entry.by, tenant)));
+    return entries.map((entry, i) => {
+      if (shown[i]) return { ...entry, byName: names[i]! };
       const { note: _note, assignee: _assignee, ...rest } = entry;
       return { ...rest, by: REDACTED, byName: REDACTED };
     });
@@ -101,9 +111,9 @@ export class RedactionService {
    * Who `by` (a history entry's author) is, readably: an API key's label, else its role and tenant
    * (`dashboard of World Food Programme`, `operator`); a token's subject; `detector` as it is.
    */
-  authorName(by: string): string {
+  async authorName(by: string): Promise<string> {
     if (by.startsWith('key:')) {
-      const key = this.keys.find(by.slice('key:'.length));
+      const key = await this.keys.find(by.slice('key:'.length));
       if (!key) return 'unknown key';
       return key.label || (key.tenant ? `${key.role} of ${key.tenant}` : key.role);
     }
@@ -116,25 +126,37 @@ export class RedactionService {
    * receive it: identifiers redacted, and a lifecycle action by another organisation's credential
    * without its note, assignee or author.
    */
-  event<T extends PublishedEvent>(
+  async event<T extends PublishedEvent>(
     published: T,
     consignmentIds: readonly string[],
     tenant: string | undefined,
-  ): T {
+  ): Promise<T> {
     if (tenant === undefined) return published;
     const redacted = this.forTenant(tenant)(published, consignmentIds);
     const data = redacted.data as { by?: string; note?: string; assignee?: string } | undefined;
-    if (!data || typeof data.by !== 'string' || this.mayShowAuthor(data.by, tenant)) return redacted;
+    if (!data || typeof data.by !== 'string' || (await this.mayShowAuthor(data.by, tenant))) return redacted;
     const { note: _note, assignee: _assignee, ...rest } = data;
     return { ...redacted, data: { ...rest, by: REDACTED } };
   }
 
   /** Detector entries, the reader's organisation's keys and operators' keys are shown. */
-  private mayShowAuthor(by: string, tenant: string): boolean {
+  private async mayShowAuthor(by: string, tenant: string): Promise<boolean> {
     if (!by.startsWith('key:') && !by.startsWith('jwt:')) return true;
     if (!by.startsWith('key:')) return false;
-    const key = this.keys.find(by.slice('key:'.length));
+    const key = await this.keyGrant(by.slice('key:'.length));
     if (!key) return false;
     return key.tenant === tenant || key.role === 'operator' || key.role === 'admin';
+  }
+
+  /** A key's role and tenant (a key's grant never changes, so a found one is remembered). */
+  private async keyGrant(id: string): Promise<Pick<ApiKeyGrant, 'role' | 'tenant'> | undefined> {
+    const known = this.authors.get(id);
+    if (known) return known;
+    const key = await this.keys.find(id);
+    if (!key) return undefined;
+    if (this.authors.size > 10_000) this.authors.clear();
+    const grant = { role: key.role, ...(key.tenant !== undefined ? { tenant: key.tenant } : {}) };
+    this.authors.set(id, grant);
+    return grant;
   }
 }

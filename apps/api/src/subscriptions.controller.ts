@@ -1,4 +1,3 @@
-import { webhookTargetProblem } from './webhook-target';
 import {
   Body,
   Controller,
@@ -20,7 +19,7 @@ import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { filterListLimit } from './alert.dto';
 import { DeliveriesQuery, ReplayBody, SubscriptionBody } from './subscription.dto';
-import type { WebhookDelivery, WebhookSubscription } from './webhook.store';
+import { webhookTargetProblem, type WebhookDelivery, type WebhookSubscription } from '@aidwatch/webhooks';
 import { WebhooksService } from './webhooks.service';
 import {
   CreatedSubscriptionSchema,
@@ -56,7 +55,7 @@ export class SubscriptionsController {
     } as AlertFilter;
     const errors = filterErrors(filters).map((e) => ({ ...e, field: `filters.${e.field}` }));
     if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
-    const s = this.webhooks.subscribe({
+    const s = await this.webhooks.subscribe({
       url: body.url,
       secret: body.secret,
       filters,
@@ -69,11 +68,10 @@ export class SubscriptionsController {
   @Get()
   @ApiOperation({ summary: 'Subscriptions visible to the caller' })
   @ApiJsonResponse(200, SubscriptionsSchema, 'subscriptions, never their secrets')
-  list(@Req() req: Request) {
+  async list(@Req() req: Request) {
     const caller = callerOf(req);
     return {
-      items: this.webhooks.store
-        .subscriptions()
+      items: (await this.webhooks.store.subscriptions())
         .filter((s) => this.tenancy.owns(caller, s.tenant))
         .map(view),
     };
@@ -82,38 +80,38 @@ export class SubscriptionsController {
   @Get(':id')
   @ApiSummary('One subscription (never its secret)')
   @ApiJsonResponse(200, SubscriptionSchema, 'the subscription')
-  get(@Req() req: Request, @Param('id') id: string) {
-    return view(this.owned(req, id));
+  async get(@Req() req: Request, @Param('id') id: string) {
+    return view(await this.owned(req, id));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiSummary('Delete a subscription: no further deliveries')
   @ApiResponse({ status: 204, description: 'deleted' })
-  remove(@Req() req: Request, @Param('id') id: string) {
-    this.webhooks.unsubscribe(this.owned(req, id).subscriptionId);
+  async remove(@Req() req: Request, @Param('id') id: string) {
+    await this.webhooks.unsubscribe((await this.owned(req, id)).subscriptionId);
   }
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Deliveries of a subscription (pending, delivered, dead), oldest first' })
   @ApiJsonResponse(200, DeliveriesSchema, 'deliveries, oldest first')
-  deliveries(@Req() req: Request, @Param('id') id: string, @Query() query: DeliveriesQuery) {
-    this.owned(req, id);
-    return { items: this.webhooks.store.deliveries(id, query.status, 1000).map(deliveryView) };
+  async deliveries(@Req() req: Request, @Param('id') id: string, @Query() query: DeliveriesQuery) {
+    await this.owned(req, id);
+    return { items: (await this.webhooks.store.deliveries(id, query.status, 1000)).map(deliveryView) };
   }
 
   @Get(':id/deliveries/:deliveryId')
   @ApiOperation({ summary: 'One delivery with every attempt (time, HTTP status, error, duration)' })
   @ApiJsonResponse(200, DeliveryWithAttemptsSchema, 'the delivery, its payload and every attempt')
-  delivery(@Req() req: Request, @Param('id') id: string, @Param('deliveryId') deliveryId: string) {
-    this.owned(req, id);
-    const d = this.webhooks.store.delivery(deliveryId);
+  async delivery(@Req() req: Request, @Param('id') id: string, @Param('deliveryId') deliveryId: string) {
+    await this.owned(req, id);
+    const d = await this.webhooks.store.delivery(deliveryId);
     if (!d || d.subscriptionId !== id)
       throw new ApiError(HttpStatus.NOT_FOUND, `delivery ${deliveryId} not found`);
     return {
       ...deliveryView(d),
       payload: JSON.parse(d.payload) as unknown,
-      attemptLog: this.webhooks.store.attempts(deliveryId),
+      attemptLog: await this.webhooks.store.attempts(deliveryId),
     };
   }
 
@@ -125,13 +123,13 @@ export class SubscriptionsController {
     { type: 'object', required: ['replayed'], properties: { replayed: { type: 'integer', minimum: 0 } } },
     'how many dead deliveries were queued again',
   )
-  replay(@Req() req: Request, @Param('id') id: string, @Body() body: ReplayBody) {
-    this.owned(req, id);
-    return { replayed: this.webhooks.replay(id, body?.deliveryIds) };
+  async replay(@Req() req: Request, @Param('id') id: string, @Body() body: ReplayBody) {
+    await this.owned(req, id);
+    return { replayed: await this.webhooks.replay(id, body?.deliveryIds) };
   }
 
-  private owned(req: Request, id: string): WebhookSubscription {
-    const s = this.webhooks.store.subscription(id);
+  private async owned(req: Request, id: string): Promise<WebhookSubscription> {
+    const s = await this.webhooks.store.subscription(id);
     if (!s || !this.tenancy.owns(callerOf(req), s.tenant))
       throw new ApiError(HttpStatus.NOT_FOUND, `subscription ${id} not found`);
     return s;

@@ -9,7 +9,7 @@ import { callerOf } from './principal';
 import { ReadModelService } from './read-model.service';
 import { RedactionService } from './redaction.service';
 import { TenancyService } from './tenancy.service';
-import { vesselStreamSummary } from './vessel-position.lookup';
+import { vesselStreamSummary } from '@aidwatch/projections';
 
 /** Flags about one vessel an answer lists at most (the newest kept). */
 const MAX_VESSEL_FLAGS = 500;

@@ -1,105 +1,50 @@
-import { webhookTargetProblem } from './webhook-target';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Webhook } from 'standardwebhooks';
-import {
-  ALERT_EVENT_PREFIX,
-  filterMatches,
-  notifiesRecipient,
-  type EventClassification,
-  retryDelayMs,
-  type AlertFilter,
-  type RetryPolicy,
-} from '@aidwatch/alerts';
-import { publishedForm, publishedTypeOf } from '@aidwatch/domain';
+import type { AlertFilter } from '@aidwatch/alerts';
+import { publishedForm } from '@aidwatch/domain';
 import type { AppConfig } from '@aidwatch/config';
-import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
+import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
-import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
+import { CheckpointStore, ProjectionRunner } from '@aidwatch/projections';
 import type { ApiKeyStore } from '@aidwatch/access';
 import { API_KEY_STORE, APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import {
+  createWebhookStore,
+  WebhookDispatcher,
+  WebhookOutboxProjection,
+  type DeliveryStatus,
+  type WebhookStore,
+  type WebhookSubscription,
+} from '@aidwatch/webhooks';
 import { AlertsService } from './alerts.service';
 import { consignmentIdsOf, RedactionService, type PublishedEvent } from './redaction.service';
-import { WebhookStore, type WebhookDelivery, type WebhookSubscription } from './webhook.store';
-
-/**
- * Turns notifiable alert events into deliveries, one per matching subscription (own checkpoint; the
- * classification comes from the API's alert book, which folds the same store).
- */
-class WebhookOutboxProjection implements Projection {
-  readonly name = 'webhook-outbox-v2';
-  readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
-
-  constructor(
-    private readonly classify: (eventId: string) => Promise<EventClassification | undefined>,
-    private readonly isFolded: (eventId: string) => boolean,
-    private readonly store: WebhookStore,
-    private readonly subscriptions: () => WebhookSubscription[],
-    private readonly enqueued: (subscriptionId: string) => void,
-    private readonly creatorRevoked: (createdBy: string) => boolean,
-    private readonly redact: RedactionService['event'],
-    private readonly labelsFor: RedactionService['labels'],
-  ) {}
-
-  async apply(stored: StoredEvent): Promise<void> {
-    const c = await this.classify(stored.id);
-    // Not folded yet (the book lags): fail, so the runner retries from its checkpoint; nothing is lost.
-    if (c === undefined && !this.isFolded(stored.id))
-      throw new Error(`alert book has not reached ${stored.id}`);
-    if (!c) return;
-    for (const s of this.subscriptions()) {
-      if (stored.recordedAt < s.createdAt) continue;
-      if (!notifiesRecipient(c, s.tenant)) continue;
-      if (this.creatorRevoked(s.createdBy)) continue;
-      if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
-      if (!filterMatches(s.filters, { ...c, labels: this.labelsFor(c.labels, s.tenant) })) continue;
-      const added = this.store.enqueue({
-        deliveryId: `msg_${createHash('sha256').update(`${s.subscriptionId}|${stored.id}`).digest('hex').slice(0, 26)}`,
-        subscriptionId: s.subscriptionId,
-        eventId: stored.id,
-        eventType: publishedTypeOf(stored.type),
-        payload: JSON.stringify(
-          this.redact(publishedForm(stored.data as PublishedEvent), consignmentIdsOf(stored), s.tenant),
-        ),
-        createdAt: stored.recordedAt,
-      });
-      if (added) this.enqueued(s.subscriptionId);
-    }
-  }
-  snapshot(): unknown {
-    return {};
-  }
-  restore(): void {}
-  reset(): void {}
-}
 
 /**
  * Whether a subscription's creator is an API key that has since been revoked: its subscriptions then
  * stop receiving new deliveries. A subscription made with an identity-provider token belongs to the
  * token's organisation and stays until deleted (a token cannot be revoked here, only expire).
  */
-function revokedKey(keys: ApiKeyStore, createdBy: string): boolean {
+async function revokedKey(keys: ApiKeyStore, createdBy: string): Promise<boolean> {
   if (!createdBy.startsWith('key:')) return false;
-  return keys.find(createdBy.slice('key:'.length))?.revokedAt !== undefined;
+  return (await keys.find(createdBy.slice('key:'.length)))?.revokedAt !== undefined;
 }
 
 /**
- * Signed webhook deliveries (Standard Webhooks: `webhook-id` = the delivery id, stable across retries,
- * `webhook-timestamp`, `webhook-signature`), one sequential sender per subscription so a slow or failing
- * receiver only ever delays itself; retries with exponential backoff and jitter; dead after
- * WEBHOOK_MAX_ATTEMPTS, replayable.
+ * Webhooks in the API: the outbox projection and the dispatcher of `@aidwatch/webhooks` on the configured
+ * store (shared by every API replica with `EVENT_STORE=postgres`), wired to this process's alert book,
+ * key store and redaction.
  */
 @Injectable()
 export class WebhooksService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly store: WebhookStore;
   private readonly runner: ProjectionRunner;
-  private readonly policy: RetryPolicy;
-  private readonly timeoutMs: number;
+  private readonly outbox: WebhookOutboxProjection;
+  private readonly dispatcher: WebhookDispatcher;
   /** Whether webhooks may target loopback, private and link-local addresses (`WEBHOOK_PRIVATE_TARGETS`). */
   readonly allowPrivateTargets: boolean;
-  private active: WebhookSubscription[] = [];
-  private readonly senders = new Map<string, Sender>();
-  private stopped = false;
+  private counts: Partial<Record<DeliveryStatus, number>> = {};
+  private subscriptionCount = 0;
+  private countTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -110,207 +55,106 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     alerts: AlertsService,
     @Inject(API_KEY_STORE) keys: ApiKeyStore,
     redaction: RedactionService,
-    private readonly metrics: AidwatchMetrics,
+    metrics: AidwatchMetrics,
   ) {
-    this.store = new WebhookStore(config.webhooks.path);
-    metrics.watchWebhookDeliveries(() => this.store.countsByStatus());
-    this.policy = config.webhooks;
-    this.timeoutMs = config.webhooks.timeoutMs;
+    this.store = createWebhookStore(config);
+    metrics.watchWebhookDeliveries(() => this.counts);
     this.allowPrivateTargets = config.webhooks.allowPrivateTargets;
-    this.active = this.store.subscriptions();
-    this.runner = new ProjectionRunner(
-      eventStore,
-      checkpoints,
-      new WebhookOutboxProjection(
-        (id) => alerts.projection.classificationOf(id, 30_000),
-        (id) => alerts.projection.folded(id),
-        this.store,
-        () => this.active,
-        (id) => this.kick(id),
-        (createdBy) => revokedKey(keys, createdBy),
-        (published, consignmentIds, tenant) => redaction.event(published, consignmentIds, tenant),
-        (labels, tenant) => redaction.labels(labels, tenant),
-      ),
-      {
-        checkpointEveryEvents: config.checkpointEveryEvents,
-        checkpointEveryMs: config.checkpointEveryMs,
-        restartAfterMs: 1000,
-        onError: (error) => logger.error({ err: error }, 'webhook outbox stopped'),
-      },
-    );
+    this.dispatcher = new WebhookDispatcher(this.store, {
+      policy: config.webhooks,
+      timeoutMs: config.webhooks.timeoutMs,
+      allowPrivateTargets: config.webhooks.allowPrivateTargets,
+      onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
+      onDead: (d, error) =>
+        logger.warn(
+          { deliveryId: d.deliveryId, subscriptionId: d.subscriptionId, error },
+          'webhook delivery dead',
+        ),
+      onError: (error, context) =>
+        logger.error({ err: error, ...context }, 'webhook sender failed; retrying'),
+    });
+    this.outbox = new WebhookOutboxProjection({
+      store: this.store,
+      classify: (id) => alerts.projection.classificationOf(id, 30_000),
+      isFolded: (id) => alerts.projection.folded(id),
+      creatorRevoked: (createdBy) => revokedKey(keys, createdBy),
+      payloadFor: async (stored, tenant) =>
+        JSON.stringify(
+          await redaction.event(
+            publishedForm(stored.data as PublishedEvent),
+            consignmentIdsOf(stored),
+            tenant,
+          ),
+        ),
+      labelsFor: (labels, tenant) => redaction.labels(labels, tenant),
+      enqueued: (id) => this.dispatcher.kick(id),
+    });
+    this.runner = new ProjectionRunner(eventStore, checkpoints, this.outbox, {
+      checkpointEveryEvents: config.checkpointEveryEvents,
+      checkpointEveryMs: config.checkpointEveryMs,
+      restartAfterMs: 1000,
+      onError: (error) => logger.error({ err: error }, 'webhook outbox stopped'),
+    });
     health.register('webhooks', () => ({
       ok: this.runner.status().running,
-      detail: { subscriptions: this.active.length },
+      detail: { subscriptions: this.subscriptionCount },
     }));
   }
 
   onApplicationBootstrap(): void {
     this.runner.start();
-    for (const s of this.active) this.kick(s.subscriptionId);
+    this.dispatcher.start();
+    const refresh = async () => {
+      try {
+        this.counts = await this.store.countsByStatus();
+        this.subscriptionCount = (await this.store.subscriptions()).length;
+      } catch (error) {
+        this.logger.warn({ err: error }, 'webhook counts not read');
+      }
+    };
+    void refresh();
+    this.countTimer = setInterval(() => void refresh(), 5000);
+    this.countTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    clearInterval(this.countTimer);
     await this.runner.stop();
-    await Promise.all([...this.senders.values()].map((s) => s.stop()));
-    this.store.close();
+    await this.dispatcher.stop();
+    await this.store.close();
   }
 
-  subscribe(input: {
+  async subscribe(input: {
     url: string;
     secret?: string;
     filters: AlertFilter;
     tenant?: string;
     createdBy: string;
-  }): WebhookSubscription {
+  }): Promise<WebhookSubscription> {
     const subscription: WebhookSubscription = {
       subscriptionId: randomUUID(),
       url: input.url,
       secret: input.secret ?? `whsec_${randomBytes(24).toString('base64')}`,
       filters: input.filters,
-      tenant: input.tenant,
+      ...(input.tenant !== undefined ? { tenant: input.tenant } : {}),
       createdBy: input.createdBy,
       createdAt: new Date().toISOString(),
     };
-    this.store.addSubscription(subscription);
-    this.active = this.store.subscriptions();
+    await this.store.addSubscription(subscription);
+    this.outbox.invalidate();
+    this.subscriptionCount += 1;
     return subscription;
   }
 
-  unsubscribe(subscriptionId: string): void {
-    this.store.deleteSubscription(subscriptionId, new Date().toISOString());
-    this.active = this.store.subscriptions();
-    void this.senders.get(subscriptionId)?.stop();
-    this.senders.delete(subscriptionId);
+  async unsubscribe(subscriptionId: string): Promise<void> {
+    await this.store.deleteSubscription(subscriptionId, new Date().toISOString());
+    this.outbox.invalidate();
+    await this.dispatcher.forget(subscriptionId);
   }
 
-  replay(subscriptionId: string, deliveryIds?: string[]): number {
-    const n = this.store.replay(subscriptionId, new Date().toISOString(), deliveryIds);
-    if (n > 0) this.kick(subscriptionId);
+  async replay(subscriptionId: string, deliveryIds?: string[]): Promise<number> {
+    const n = await this.store.replay(subscriptionId, new Date().toISOString(), deliveryIds);
+    if (n > 0) this.dispatcher.kick(subscriptionId);
     return n;
-  }
-
-  private kick(subscriptionId: string): void {
-    if (this.stopped) return;
-    let sender = this.senders.get(subscriptionId);
-    if (!sender) {
-      sender = new Sender(subscriptionId, (id) => this.sendOne(id), this.store, this.logger);
-      this.senders.set(subscriptionId, sender);
-    }
-    sender.wake();
-  }
-
-  /** One attempt at one delivery: sign, POST, record the outcome and schedule a retry or mark it dead. */
-  private async sendOne(d: WebhookDelivery): Promise<void> {
-    const subscription = this.store.subscription(d.subscriptionId);
-    if (!subscription) return;
-    const attempt = d.attempts + 1;
-    const started = Date.now();
-    const at = new Date(started);
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    try {
-      const refused = await webhookTargetProblem(subscription.url, this.allowPrivateTargets);
-      if (refused) throw new Error(`target refused: ${refused}`);
-      const signature = new Webhook(subscription.secret).sign(d.deliveryId, at, d.payload);
-      const res = await fetch(subscription.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': d.deliveryId,
-          'webhook-timestamp': String(Math.floor(started / 1000)),
-          'webhook-signature': signature,
-          'user-agent': 'AidWatch-Webhooks/1',
-        },
-        body: d.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (!res.ok) error = `HTTP ${res.status}`;
-    } catch (e) {
-      error =
-        (e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e as Error).message;
-    }
-    const record = { attempt, at: at.toISOString(), statusCode, error, durationMs: Date.now() - started };
-    if (!error) {
-      this.store.recordAttempt(d.deliveryId, record, { status: 'delivered' });
-      this.metrics.webhookAttempts.inc({ outcome: 'delivered' });
-      return;
-    }
-    const delay = retryDelayMs(this.policy, attempt, Math.random());
-    this.metrics.webhookAttempts.inc({ outcome: delay === undefined ? 'dead' : 'retry' });
-    if (delay === undefined) {
-      this.store.recordAttempt(d.deliveryId, record, { status: 'dead' });
-      this.logger.warn(
-        { deliveryId: d.deliveryId, subscriptionId: d.subscriptionId, error },
-        'webhook delivery dead',
-      );
-    } else {
-      this.store.recordAttempt(d.deliveryId, record, {
-        status: 'pending',
-        nextAttemptAt: new Date(Date.now() + delay).toISOString(),
-      });
-    }
-  }
-}
-
-/** Sends one subscription's due deliveries one at a time; sleeps until the next is due or it is woken. */
-class Sender {
-  private running: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private woken = false;
-  private stopped = false;
-
-  constructor(
-    private readonly subscriptionId: string,
-    private readonly send: (d: WebhookDelivery) => Promise<void>,
-    private readonly store: WebhookStore,
-    private readonly logger: Logger,
-  ) {}
-
-  wake(): void {
-    if (this.stopped) return;
-    this.woken = true;
-    if (this.running) return;
-    this.woken = false;
-    clearTimeout(this.timer);
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      if (this.woken) this.wake();
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      for (;;) {
-        this.woken = false;
-        if (this.stopped) return;
-        const { due, nextAt } = this.store.nextDue(this.subscriptionId, new Date().toISOString());
-        if (due) {
-          await this.send(due);
-          continue;
-        }
-        if (this.woken) continue;
-        if (nextAt) {
-          const wait = Math.max(10, Date.parse(nextAt) - Date.now());
-          this.timer = setTimeout(() => this.wake(), Math.min(wait, 2_147_000_000));
-        }
-        return;
-      }
-    } catch (error) {
-      this.logger.error(
-        { err: error, subscriptionId: this.subscriptionId },
-        'webhook sender failed; retrying',
-      );
-      this.timer = setTimeout(() => this.wake(), 1000);
-    }
   }
 }

@@ -20,34 +20,49 @@ export interface ApiKeyRecord extends ApiKeyGrant {
   revokedAt?: string;
 }
 
-interface StoredKey extends ApiKeyRecord {
+export interface StoredKey extends ApiKeyRecord {
   salt: string;
   hash: string;
 }
 
-/** Keys by id; the secret itself is never stored, only its salted hash. */
+/**
+ * Keys by id; the secret itself is never stored, only its salted hash. Adapters: in memory
+ * (`EVENT_STORE=memory`), a SQLite file (`SqliteApiKeyStore`, the embedded store) and PostgreSQL
+ * (`PostgresApiKeyStore`, `EVENT_STORE=postgres`: every service and replica shares the keys). All pass the
+ * contract suite in `@aidwatch/access/testing`.
+ */
 export interface ApiKeyStore {
-  /** Creates a key and returns the token once: it cannot be read back later. */
-  create(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string };
+  /** Creates a key and resolves with the token once: it cannot be read back later. */
+  create(grant: ApiKeyGrant): Promise<{ record: ApiKeyRecord; key: string }>;
   /** The record with its salt and hash, for verification; revoked keys included. */
-  find(id: string): StoredKey | undefined;
-  list(): ApiKeyRecord[];
-  /** Marks a key revoked; false when no such key exists. Revoking twice is harmless. */
-  revoke(id: string): boolean;
-  close(): void;
+  find(id: string): Promise<StoredKey | undefined>;
+  /** Every key, revoked ones included, oldest first. */
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; false when no such key exists. Revoking twice is harmless (the first time stays). */
+  revoke(id: string): Promise<boolean>;
+  close(): Promise<void> | void;
 }
 
-function publicRecord(stored: StoredKey): ApiKeyRecord {
+/** The embedded adapters also create a key synchronously (test fixtures issue keys inline). */
+export interface SyncKeyIssuer {
+  createSync(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string };
+}
+
+export function publicRecord(stored: StoredKey): ApiKeyRecord {
   const { salt: _salt, hash: _hash, ...record } = stored;
   return record;
 }
 
-export class InMemoryApiKeyStore implements ApiKeyStore {
+export class InMemoryApiKeyStore implements ApiKeyStore, SyncKeyIssuer {
   private readonly keys = new Map<string, StoredKey>();
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
-  create(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string } {
+  async create(grant: ApiKeyGrant): Promise<{ record: ApiKeyRecord; key: string }> {
+    return this.createSync(grant);
+  }
+
+  createSync(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string } {
     const issued = issueApiKey();
     const stored: StoredKey = {
       ...grant,
@@ -60,15 +75,16 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
     return { record: publicRecord(stored), key: issued.key };
   }
 
-  find(id: string): StoredKey | undefined {
-    return this.keys.get(id);
+  async find(id: string): Promise<StoredKey | undefined> {
+    const stored = this.keys.get(id);
+    return stored && { ...stored };
   }
 
-  list(): ApiKeyRecord[] {
+  async list(): Promise<ApiKeyRecord[]> {
     return [...this.keys.values()].map(publicRecord);
   }
 
-  revoke(id: string): boolean {
+  async revoke(id: string): Promise<boolean> {
     const stored = this.keys.get(id);
     if (!stored) return false;
     stored.revokedAt ??= this.clock().toISOString();
@@ -91,7 +107,7 @@ interface Row {
  * Keys in a SQLite file (`DATA_DIR/access.sqlite`, created with mode 0600), shared by the server and the
  * `aidwatch keys` command: a key revoked from the command line is refused on the server's next request.
  */
-export class SqliteApiKeyStore implements ApiKeyStore {
+export class SqliteApiKeyStore implements ApiKeyStore, SyncKeyIssuer {
   private readonly db: Database.Database;
 
   constructor(
@@ -111,7 +127,11 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     }
   }
 
-  create(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string } {
+  async create(grant: ApiKeyGrant): Promise<{ record: ApiKeyRecord; key: string }> {
+    return this.createSync(grant);
+  }
+
+  createSync(grant: ApiKeyGrant): { record: ApiKeyRecord; key: string } {
     const issued = issueApiKey();
     const createdAt = this.clock().toISOString();
     this.db
@@ -120,21 +140,27 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     return { record: { ...grant, id: issued.id, createdAt }, key: issued.key };
   }
 
-  find(id: string): StoredKey | undefined {
+  async find(id: string): Promise<StoredKey | undefined> {
     const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
     return row ? this.fromRow(row) : undefined;
   }
 
-  list(): ApiKeyRecord[] {
+  async list(): Promise<ApiKeyRecord[]> {
     const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[];
     return rows.map((row) => publicRecord(this.fromRow(row)));
   }
 
-  revoke(id: string): boolean {
+  async revoke(id: string): Promise<boolean> {
     const result = this.db
       .prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
       .run(this.clock().toISOString(), id);
     return result.changes > 0;
+  }
+
+  /** Every key with its salt and hash (`aidwatch migrate --to postgres` copies them). */
+  async exportKeys(): Promise<StoredKey[]> {
+    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[];
+    return rows.map((row) => this.fromRow(row));
   }
 
   close(): void {
@@ -142,14 +168,26 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   private fromRow(row: Row): StoredKey {
-    const grant = JSON.parse(row.grant_json) as ApiKeyGrant;
-    return {
-      ...grant,
-      id: row.id,
-      createdAt: row.created_at,
-      ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
-      salt: row.salt,
-      hash: row.hash,
-    };
+    return storedKeyOf(row);
   }
+}
+
+/** A stored key from its columns (the SQLite and PostgreSQL tables have the same ones). */
+export function storedKeyOf(row: {
+  id: string;
+  grant_json: string;
+  salt: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}): StoredKey {
+  const grant = JSON.parse(row.grant_json) as ApiKeyGrant;
+  return {
+    ...grant,
+    id: row.id,
+    createdAt: row.created_at,
+    ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    salt: row.salt,
+    hash: row.hash,
+  };
 }

@@ -24,9 +24,9 @@ export class Authenticator {
     return this.jwt.verify(token);
   }
 
-  private apiKey(token: string): Principal {
+  private async apiKey(token: string): Promise<Principal> {
     const parsed = parseApiKey(token);
-    const stored = parsed && this.keys.find(parsed.id);
+    const stored = parsed && (await this.keys.find(parsed.id));
     if (!parsed || !stored || !secretMatches(parsed.secret, stored.salt, stored.hash)) {
       throw new AuthenticationError('unknown credential');
     }

@@ -12,7 +12,7 @@ describe('Authenticator', () => {
   it('accepts an issued API key and answers its grant; refuses a wrong secret, an unknown id and a revoked key', async () => {
     const keys = new InMemoryApiKeyStore();
     const auth = new Authenticator(keys);
-    const { record, key } = keys.create({ role: 'producer', tenant: 'WFP', sources: ['/wfp/logistics'] });
+    const { record, key } = keys.createSync({ role: 'producer', tenant: 'WFP', sources: ['/wfp/logistics'] });
     await expect(auth.authenticate(`Bearer ${key}`)).resolves.toEqual({
       subject: `key:${record.id}`,
       role: 'producer',
@@ -24,15 +24,15 @@ describe('Authenticator', () => {
     await expect(auth.authenticate(`Bearer awk_${'0'.repeat(16)}_${'0'.repeat(64)}`)).rejects.toThrow(
       'unknown credential',
     );
-    keys.revoke(record.id);
+    await keys.revoke(record.id);
     await expect(auth.authenticate(`Bearer ${key}`)).rejects.toThrow('credential revoked');
   });
 
   it('refuses keys issued before the identity rules: a monitor without monitorId, a dashboard without tenant', async () => {
     const keys = new InMemoryApiKeyStore();
     const auth = new Authenticator(keys);
-    const monitor = keys.create({ role: 'monitor', tenant: 'WFP' }).key;
-    const dashboard = keys.create({ role: 'dashboard' }).key;
+    const monitor = keys.createSync({ role: 'monitor', tenant: 'WFP' }).key;
+    const dashboard = keys.createSync({ role: 'dashboard' }).key;
     await expect(auth.authenticate(`Bearer ${monitor}`)).rejects.toThrow('needs a monitorId');
     await expect(auth.authenticate(`Bearer ${dashboard}`)).rejects.toThrow('needs a tenant');
     expect(grantProblems({ role: 'monitor', tenant: 'WFP' })).toEqual([
@@ -47,17 +47,17 @@ describe('Authenticator', () => {
     }
   });
 
-  it('never stores the secret: the key file holds only a salted hash', () => {
+  it('never stores the secret: the key file holds only a salted hash', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-keys-'));
     const file = path.join(dir, 'access.sqlite');
     const keys = new SqliteApiKeyStore(file);
-    const { key } = keys.create({ role: 'admin' });
+    const { key } = keys.createSync({ role: 'admin' });
     keys.close();
     const secret = key.split('_')[2];
     expect(fs.readFileSync(file).includes(secret)).toBe(false);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const reopened = new SqliteApiKeyStore(file);
-    expect(reopened.list()).toHaveLength(1);
+    expect(await reopened.list()).toHaveLength(1);
     reopened.close();
   });
 

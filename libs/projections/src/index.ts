@@ -8,3 +8,10 @@ export * from './flags-read-model';
 export * from './detection.projection';
 export * from './read-model.projection';
 export * from './consignment/consignment.read-model';
+export * from './alert-book.projection';
+export {
+  MAX_TRACK_POINTS,
+  vesselPositionAt,
+  vesselStreamSummary,
+  type VesselStreamSummary,
+} from './vessel-position.lookup';

@@ -42,13 +42,14 @@ export class DemoService implements OnApplicationBootstrap {
     this.logger.info(
       `demo scenario loaded: ${load.events} events, ${load.appended} new, in ${Date.now() - started} ms; its flags follow once detection has judged them`,
     );
-    for (const key of this.keys.list()) {
-      if (key.label === DEMO_KEY_LABEL && !key.revokedAt) this.keys.revoke(key.id);
+    for (const key of await this.keys.list()) {
+      if (key.label === DEMO_KEY_LABEL && !key.revokedAt) await this.keys.revoke(key.id);
     }
-    const lines = demoGrants(events).map(({ tenantLabel, ...grant }) => {
-      const { key } = this.keys.create(grant);
-      return `AIDWATCH_DEMO_KEY role=${grant.role} tenant=${tenantLabel} key=${key}\n`;
-    });
+    const lines: string[] = [];
+    for (const { tenantLabel, ...grant } of demoGrants(events)) {
+      const { key } = await this.keys.create(grant);
+      lines.push(`AIDWATCH_DEMO_KEY role=${grant.role} tenant=${tenantLabel} key=${key}\n`);
+    }
     process.stdout.write(lines.join(''));
   }
 

@@ -1,12 +1,13 @@
 import { Option, type Command } from 'commander';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
+  createApiKeyStore,
   grantProblems,
   parseApiKey,
   secretMatches,
   Roles,
-  SqliteApiKeyStore,
   type ApiKeyGrant,
+  type ApiKeyStore,
   type ApiKeyRecord,
   type Role,
 } from '@aidwatch/access';
@@ -26,9 +27,6 @@ interface CreateOptions extends KeyStoreOptions {
   monitorId?: string;
   label?: string;
 }
-
-const keyStorePathOf = (options: KeyStoreOptions): string =>
-  loadConfig({ ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) }).access.keyStorePath;
 
 /** The columns of `keys list`, in order. */
 const KEY_COLUMNS = ['ID', 'ROLE', 'TENANT', 'STATUS', 'SOURCES', 'MONITOR', 'LABEL'] as const;
@@ -65,10 +63,15 @@ export function keyTable(records: readonly ApiKeyRecord[]): string {
  * else creates a key and writes it there — the token and a newline, mode 0644 (a Prometheus container reads
  * it as another user; keep the file in a volume only it and the CLI mount). Never prints the key.
  */
-function createKeyFile(store: SqliteApiKeyStore, grant: ApiKeyGrant, file: string, options: KeyStoreOptions) {
+async function createKeyFile(
+  store: ApiKeyStore,
+  grant: ApiKeyGrant,
+  file: string,
+  options: KeyStoreOptions,
+): Promise<void> {
   const existing = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
   const parsed = existing === undefined ? undefined : parseApiKey(existing);
-  const stored = parsed && store.find(parsed.id);
+  const stored = parsed && (await store.find(parsed.id));
   if (
     parsed &&
     stored &&
@@ -79,19 +82,28 @@ function createKeyFile(store: SqliteApiKeyStore, grant: ApiKeyGrant, file: strin
     print(options, `key ${stored.id} in ${file} is valid; kept`, { id: stored.id, file, created: false });
     return;
   }
-  const { record, key } = store.create(grant);
+  const { record, key } = await store.create(grant);
   writeFileSync(file, `${key}\n`);
   chmodSync(file, 0o644);
   print(options, `key ${record.id} (${record.role}) written to ${file}`, { ...record, file, created: true });
 }
 
-/** The deployment's key store (`DATA_DIR/access.sqlite`), the file the running services read. */
-function openKeys(options: KeyStoreOptions): SqliteApiKeyStore {
+/**
+ * The deployment's key store, the one the running services read: PostgreSQL with `EVENT_STORE=postgres`
+ * (`DATABASE_URL`), else the file `DATA_DIR/access.sqlite` (or `ACCESS_KEYS_FILE`).
+ */
+function openKeys(options: KeyStoreOptions): ApiKeyStore {
   const env = { ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) };
   const config = loadConfig(env);
-  if (config.access.keyStorePath === ':memory:')
+  if (config.eventStore.kind === 'memory')
     throw new UsageError('EVENT_STORE=memory keeps keys in memory; there is no key store to manage');
-  return new SqliteApiKeyStore(config.access.keyStorePath);
+  return createApiKeyStore(config);
+}
+
+/** Where the keys are, for messages: the file, or "the PostgreSQL database". */
+function keyStoreName(options: KeyStoreOptions): string {
+  const config = loadConfig({ ...process.env, ...(options.dataDir && { DATA_DIR: options.dataDir }) });
+  return config.eventStore.kind === 'postgres' ? 'the PostgreSQL database' : config.access.keyStorePath;
 }
 
 function withKeyStoreOptions(command: Command): Command {
@@ -127,7 +139,7 @@ export function registerKeysCommand(program: Command): void {
         '--key-file <file>',
         'write the key to this file (mode 0644, for a scraper running as another user) instead of printing it; a file already holding a valid key of this role is kept (idempotent)',
       ),
-  ).action((options: CreateOptions) => {
+  ).action(async (options: CreateOptions) => {
     const grant: ApiKeyGrant = {
       role: options.role,
       ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
@@ -140,10 +152,10 @@ export function registerKeysCommand(program: Command): void {
     const store = openKeys(options);
     try {
       if (options.keyFile !== undefined) {
-        createKeyFile(store, grant, options.keyFile, options);
+        await createKeyFile(store, grant, options.keyFile, options);
         return;
       }
-      const { record, key } = store.create(grant);
+      const { record, key } = await store.create(grant);
       print(
         options,
         `key ${record.id} (${record.role}${record.tenant ? `, ${record.tenant}` : ''}); shown once:\n${key}`,
@@ -153,34 +165,34 @@ export function registerKeysCommand(program: Command): void {
         },
       );
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   withKeyStoreOptions(keys.command('list').description('list keys (never their secrets)')).action(
-    (options: KeyStoreOptions) => {
+    async (options: KeyStoreOptions) => {
       const store = openKeys(options);
       try {
-        const records = store.list();
+        const records = await store.list();
         print(options, keyTable(records), { items: records });
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );
 
   withKeyStoreOptions(
     keys.command('revoke').description('revoke a key by id').argument('<id>', 'key id'),
-  ).action((id: string, options: KeyStoreOptions) => {
+  ).action(async (id: string, options: KeyStoreOptions) => {
     const store = openKeys(options);
     try {
-      if (!store.revoke(id))
+      if (!(await store.revoke(id)))
         throw new UsageError(
-          `no key ${id} in ${keyStorePathOf(options)}; \`aidwatch keys list\` shows the ids`,
+          `no key ${id} in ${keyStoreName(options)}; \`aidwatch keys list\` shows the ids`,
         );
       print(options, `key ${id} revoked`, { id, revoked: true });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
+import { PostgresApiKeyStore, SqliteApiKeyStore } from '@aidwatch/access';
 import { PostgresSubjectKeyStore, SqliteSubjectKeyStore, verifyStore } from '@aidwatch/audit';
 import { loadConfig } from '@aidwatch/config';
 import {
@@ -27,14 +28,15 @@ const PAGE = 1000;
  * subject keys) into the PostgreSQL database of DATABASE_URL, in the store's order, each event at its own
  * stream revision, so every hash chain comes out as it was; then verifies the chains there. Resumable: a
  * copy killed half-way is run again and skips what is there (appends are idempotent by event id). Refuses
- * a store whose streams have gaps (positions archived by retention cannot be copied). API keys stay in
- * their file (ACCESS_KEYS_FILE).
+ * a store whose streams have gaps (positions archived by retention cannot be copied). API keys are copied
+ * from their file (ACCESS_KEYS_FILE, default DATA_DIR/access.sqlite) with their salted hashes, so every key
+ * keeps working; a revocation is carried over.
  */
 export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
     .description(
-      'copy the embedded store (events, subject keys) into PostgreSQL, verifying every chain; resumable after a kill',
+      'copy the embedded store (events, subject keys, API keys) into PostgreSQL, verifying every chain; resumable after a kill',
     )
     .addOption(
       new Option('--to <store>', 'the store to copy into').choices(['postgres']).makeOptionMandatory(),
@@ -98,18 +100,34 @@ export function registerMigrateCommand(program: Command): void {
         const keysWritten = await targetKeys.importKeys(rows);
         await targetKeys.close();
 
+        const apiKeys = fs.existsSync(config.access.keyStorePath)
+          ? await (async () => {
+              const file = new SqliteApiKeyStore(config.access.keyStorePath);
+              try {
+                return await file.exportKeys();
+              } finally {
+                file.close();
+              }
+            })()
+          : [];
+        const targetApiKeys = new PostgresApiKeyStore({ connectionString: options.databaseUrl });
+        const apiKeysWritten = await targetApiKeys.importKeys(apiKeys);
+        await targetApiKeys.close();
+
         const report = await verifyStore(target);
         const ok = report.ok && report.events >= copied;
         print(
           options,
           `copied ${copied} events (${appended} new, ${copied - appended} already there) and ${rows.length} subject keys ` +
-            `(${keysWritten} written) into PostgreSQL; ${ok ? 'verified: every chain intact' : 'VERIFICATION FAILED'} ` +
+            `(${keysWritten} written) and ${apiKeys.length} API keys (${apiKeysWritten} written) into PostgreSQL; ${ok ? 'verified: every chain intact' : 'VERIFICATION FAILED'} ` +
             `(${report.events} events in ${report.streams} streams)`,
           {
             copied,
             appended,
             subjectKeys: rows.length,
             subjectKeysWritten: keysWritten,
+            apiKeys: apiKeys.length,
+            apiKeysWritten,
             verification: report,
           },
         );

@@ -3,9 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import {
   Authenticator,
-  InMemoryApiKeyStore,
+  createApiKeyStore,
   JwtVerifier,
-  SqliteApiKeyStore,
   StoreTenantLookup,
   type ApiKeyStore,
 } from '@aidwatch/access';
@@ -16,12 +15,7 @@ import { FailedCredentialLimiter } from './failed-credential-limiter';
 import { CredentialThrottlerGuard } from './credential-throttler.guard';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
-
-export function createApiKeyStore(config: AppConfig): ApiKeyStore {
-  return config.access.keyStorePath === ':memory:'
-    ? new InMemoryApiKeyStore()
-    : new SqliteApiKeyStore(config.access.keyStorePath);
-}
+export { createApiKeyStore };
 
 /** Credentials (API keys, identity-provider JWTs), the global access and rate-limit guards, the tenant lookup. */
 @Global()
@@ -62,7 +56,7 @@ export class AccessModule implements OnApplicationShutdown {
 
   constructor(@Inject(API_KEY_STORE) private readonly keys: ApiKeyStore) {}
 
-  onApplicationShutdown(): void {
-    this.keys.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.keys.close();
   }
 }

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AlertBook,
+  AlertBookEventPrefixesWithoutPositions,
+  alertLifecycleEvent,
+  alertStream,
+  ALERTS_SOURCE,
+  decide,
+  silenceStream,
+  SilenceEventTypes,
+  validateSilence,
+  type Alert,
+  type AlertCommand,
+  type EventClassification,
+  type GeoPoint,
+  type Silence,
+  type SilenceCreatedData,
+  type SilenceExpiredData,
+} from '@aidwatch/alerts';
+import { EventTypes, type FlagRaised } from '@aidwatch/domain';
+import type { EventStore, StoredEvent } from '@aidwatch/event-store';
+import type { Projection } from './projection';
+import { vesselPositionAt } from './vessel-position.lookup';
+
+interface AlertBookSnapshot {
+  book: unknown;
+  classified: Array<[string, EventClassification | null]>;
+}
+
+/** Folds the store into the alert book and remembers how each flag and lifecycle event was classified. */
+export class AlertBookProjection implements Projection {
+  /** v3: folds flags as `aidwatch.flag.raised.v2` (upcast), so a v2 snapshot holding v1 flags is rebuilt. */
+  readonly name = 'alert-book-v3';
+  readonly filter = { eventTypePrefixes: AlertBookEventPrefixesWithoutPositions };
+  book = new AlertBook();
+  /** Classification of every flag and lifecycle event folded (null: of no known alert). */
+  private classified = new Map<string, EventClassification | null>();
+
+  constructor(private readonly store: EventStore) {}
+  /** Ids of recently folded events that have no classification (silences), for `classificationOf`. */
+  private readonly recentlyApplied = new Set<string>();
+  private readonly waiters = new Map<string, Array<(c: EventClassification | undefined) => void>>();
+
+  async apply(stored: StoredEvent): Promise<void> {
+    let vesselPosition: GeoPoint | undefined;
+    if (stored.type === EventTypes.FlagRaised) {
+      const flag = (stored.data as FlagRaised).data;
+      const mmsi = this.book.vesselToLocate(flag);
+      if (mmsi) vesselPosition = await vesselPositionAt(this.store, mmsi, flag.raisedAt);
+    }
+    const c = this.book.apply({ ...stored, vesselPosition }) ?? null;
+    if (stored.type.startsWith('aidwatch.flag.') || stored.type.startsWith('aidwatch.alert.'))
+      this.classified.set(stored.id, c);
+    else if (stored.type.startsWith('aidwatch.silence.')) this.rememberApplied(stored.id);
+    const waiting = this.waiters.get(stored.id);
+    if (waiting) {
+      this.waiters.delete(stored.id);
+      for (const resolve of waiting) resolve(c ?? undefined);
+    }
+  }
+
+  /** The classification of a stored event, waiting (up to `timeoutMs`) for the fold to reach it. */
+  async classificationOf(eventId: string, timeoutMs = 10_000): Promise<EventClassification | undefined> {
+    const known = this.classified.get(eventId);
+    if (known !== undefined || this.recentlyApplied.has(eventId)) return known ?? undefined;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      const list = this.waiters.get(eventId) ?? [];
+      list.push((c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+      this.waiters.set(eventId, list);
+    });
+  }
+
+  /** Whether the fold has passed this flag or lifecycle event (classified, possibly as of no alert). */
+  folded(eventId: string): boolean {
+    return this.classified.has(eventId);
+  }
+
+  private rememberApplied(id: string): void {
+    this.recentlyApplied.add(id);
+    if (this.recentlyApplied.size > 1000)
+      this.recentlyApplied.delete(this.recentlyApplied.values().next().value!);
+  }
+
+  snapshot(): AlertBookSnapshot {
+    return { book: this.book.snapshot(), classified: [...this.classified] };
+  }
+  restore(snapshot: unknown): void {
+    const s = snapshot as AlertBookSnapshot;
+    this.book = AlertBook.restore(s.book);
+    this.classified = new Map(s.classified);
+  }
+  reset(): void {
+    this.book = new AlertBook();
+    this.classified.clear();
+  }
+}
+
+export class UnknownAlertError extends Error {}
+export class UnknownSilenceError extends Error {}
+
+/**
+ * The alert use cases: actions decided on the alert book (`decide`) and appended as lifecycle events to the
+ * alert's stream with its expected revision, so two people acting at once — on one API process or on two —
+ * cannot both win (the second gets WrongExpectedRevisionError); silences as events of their own stream.
+ * Every process folds the same events into its own book (`AlertBookProjection`), so an action taken on one
+ * API replica is seen on every other once its book has folded it. Each call resolves once this process's
+ * book has folded what it appended.
+ */
+export class AlertDesk {
+  constructor(
+    private readonly store: EventStore,
+    private readonly projection: AlertBookProjection,
+  ) {}
+
+  get book(): AlertBook {
+    return this.projection.book;
+  }
+
+  /** Decides and appends an action; resolves with the alert once the book has folded it. */
+  async act(alertId: string, command: AlertCommand): Promise<Alert> {
+    const alert = this.book.get(alertId);
+    if (!alert) throw new UnknownAlertError(`alert ${alertId} not found`);
+    const { type, data } = decide(alert, command);
+    const id = randomUUID();
+    await this.store.append(
+      alertStream(alertId),
+      [{ id, type, data: alertLifecycleEvent(id, type, data), metadata: { causation: 'alert-action' } }],
+      alert.lifecycleEvents === 0 ? 'no_stream' : alert.lifecycleEvents - 1,
+    );
+    await this.projection.classificationOf(id);
+    return this.book.get(alertId)!;
+  }
+
+  /** Validates and records a silence (`startsAt` defaults to `now`, ISO 8601). */
+  async createSilence(
+    input: Omit<Silence, 'silenceId' | 'startsAt'> & { startsAt?: string },
+    now: string,
+  ): Promise<Silence> {
+    const silence: Silence = { ...input, silenceId: randomUUID(), startsAt: input.startsAt ?? now };
+    validateSilence(silence, now);
+    const data: SilenceCreatedData = { ...silence, at: now };
+    await this.appendSilenceEvent(silence.silenceId, SilenceEventTypes.Created, data, now);
+    return silence;
+  }
+
+  /** Ends a silence now; UnknownSilenceError when the book has none of that id. */
+  async expireSilence(silenceId: string, by: string, now: string): Promise<Silence> {
+    if (!this.book.silence(silenceId)) throw new UnknownSilenceError(`silence ${silenceId} not found`);
+    const data: SilenceExpiredData = { silenceId, by, at: now };
+    await this.appendSilenceEvent(silenceId, SilenceEventTypes.Expired, data, now);
+    return this.book.silence(silenceId)!;
+  }
+
+  private async appendSilenceEvent(
+    silenceId: string,
+    type: string,
+    data: unknown,
+    now: string,
+  ): Promise<void> {
+    const id = randomUUID();
+    const event = {
+      specversion: '1.0',
+      id,
+      source: ALERTS_SOURCE,
+      type,
+      subject: silenceId,
+      time: now,
+      datacontenttype: 'application/json',
+      data,
+    };
+    await this.store.append(silenceStream(silenceId), [
+      { id, type, data: event, metadata: { causation: 'silence' } },
+    ]);
+    await this.projection.classificationOf(id, 5_000);
+  }
+}

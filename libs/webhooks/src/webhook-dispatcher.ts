@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { retryDelayMs, type RetryPolicy } from '@aidwatch/alerts';
+import { webhookTargetProblem } from './webhook-target';
+import type { WebhookDelivery, WebhookStore } from './webhook-store.port';
+
+export type AttemptOutcome = 'delivered' | 'retry' | 'dead';
+
+export interface WebhookDispatcherOptions {
+  policy: RetryPolicy;
+  /** Per-request timeout, ms. */
+  timeoutMs: number;
+  /** Whether loopback, private and link-local targets are allowed (`WEBHOOK_PRIVATE_TARGETS`). */
+  allowPrivateTargets: boolean;
+  /**
+   * How often every subscription is looked at for due deliveries, ms (default 2,000): picks up deliveries
+   * enqueued, replayed or left behind (a claim expired) by another process.
+   */
+  sweepEveryMs?: number;
+  /** This process's name in claims (default a random UUID). */
+  claimant?: string;
+  onAttempt?: (outcome: AttemptOutcome) => void;
+  onError?: (error: unknown, context: Record<string, unknown>) => void;
+  onDead?: (delivery: WebhookDelivery, error: string) => void;
+}
+
+/**
+ * Signed webhook deliveries (Standard Webhooks: `webhook-id` = the delivery id, stable across retries and
+ * replicas, `webhook-timestamp`, `webhook-signature`), one sequential sender per subscription so a slow or
+ * failing receiver only ever delays itself; retries with exponential backoff and jitter; dead after
+ * `policy.maxAttempts`, replayable. Sends only what it claimed in the store (`WebhookStore.claimNext`), so
+ * any number of processes may run one on a shared store: each delivery goes out once, unless a process dies
+ * between sending and recording (then once more, after its claim expires).
+ */
+export class WebhookDispatcher {
+  readonly claimant: string;
+  private readonly senders = new Map<string, Sender>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: WebhookStore,
+    private readonly options: WebhookDispatcherOptions,
+  ) {
+    this.claimant = options.claimant ?? randomUUID();
+  }
+
+  /** Looks at every subscription now and then every `sweepEveryMs`. */
+  start(): void {
+    const sweep = () => {
+      void this.sweep().finally(() => {
+        if (!this.stopped) this.sweepTimer = setTimeout(sweep, this.options.sweepEveryMs ?? 2000);
+      });
+    };
+    sweep();
+  }
+
+  /** Makes the subscription's sender look for due deliveries now. */
+  kick(subscriptionId: string): void {
+    if (this.stopped) return;
+    let sender = this.senders.get(subscriptionId);
+    if (!sender) {
+      sender = new Sender(
+        subscriptionId,
+        (d) => this.sendOne(d),
+        () => this.claim(subscriptionId),
+        (error) => this.options.onError?.(error, { subscriptionId }),
+      );
+      this.senders.set(subscriptionId, sender);
+    }
+    sender.wake();
+  }
+
+  /** Stops the subscription's sender (the subscription was deleted). */
+  async forget(subscriptionId: string): Promise<void> {
+    const sender = this.senders.get(subscriptionId);
+    this.senders.delete(subscriptionId);
+    await sender?.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.sweepTimer);
+    await Promise.all([...this.senders.values()].map((s) => s.stop()));
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const subscriptions = await this.store.subscriptions();
+      const live = new Set(subscriptions.map((s) => s.subscriptionId));
+      for (const id of [...this.senders.keys()]) if (!live.has(id)) await this.forget(id);
+      for (const s of subscriptions) this.kick(s.subscriptionId);
+    } catch (error) {
+      this.options.onError?.(error, { sweep: true });
+    }
+  }
+
+  private claim(subscriptionId: string) {
+    // The claim outlives the longest attempt (the request's timeout) by a margin for recording it.
+    return this.store.claimNext(
+      subscriptionId,
+      new Date().toISOString(),
+      this.claimant,
+      this.options.timeoutMs + 30_000,
+    );
+  }
+
+  /** One attempt at one claimed delivery: sign, POST, record the outcome and schedule a retry or mark it dead. */
+  private async sendOne(d: WebhookDelivery): Promise<void> {
+    const subscription = await this.store.subscription(d.subscriptionId);
+    if (!subscription) return;
+    const { timeoutMs, allowPrivateTargets, policy } = this.options;
+    const attempt = d.attempts + 1;
+    const started = Date.now();
+    const at = new Date(started);
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const refused = await webhookTargetProblem(subscription.url, allowPrivateTargets);
+      if (refused) throw new Error(`target refused: ${refused}`);
+      const signature = new Webhook(subscription.secret).sign(d.deliveryId, at, d.payload);
+      const res = await fetch(subscription.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': d.deliveryId,
+          'webhook-timestamp': String(Math.floor(started / 1000)),
+          'webhook-signature': signature,
+          'user-agent': 'AidWatch-Webhooks/1',
+        },
+        body: d.payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      statusCode = res.status;
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error =
+        (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message;
+    }
+    const record = { attempt, at: at.toISOString(), statusCode, error, durationMs: Date.now() - started };
+    if (!error) {
+      await this.store.recordAttempt(d.deliveryId, record, { status: 'delivered' }, this.claimant);
+      this.options.onAttempt?.('delivered');
+      return;
+    }
+    const delay = retryDelayMs(policy, attempt, Math.random());
+    this.options.onAttempt?.(delay === undefined ? 'dead' : 'retry');
+    if (delay === undefined) {
+      await this.store.recordAttempt(d.deliveryId, record, { status: 'dead' }, this.claimant);
+      this.options.onDead?.(d, error);
+    } else {
+      await this.store.recordAttempt(
+        d.deliveryId,
+        record,
+        { status: 'pending', nextAttemptAt: new Date(Date.now() + delay).toISOString() },
+        this.claimant,
+      );
+    }
+  }
+}
+
+/** Sends one subscription's due deliveries one at a time; sleeps until the next is due or it is woken. */
+class Sender {
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private woken = false;
+  private stopped = false;
+
+  constructor(
+    private readonly subscriptionId: string,
+    private readonly send: (d: WebhookDelivery) => Promise<void>,
+    private readonly claim: () => Promise<{ due?: WebhookDelivery; nextAt?: string }>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  wake(): void {
+    if (this.stopped) return;
+    this.woken = true;
+    if (this.running) return;
+    this.woken = false;
+    clearTimeout(this.timer);
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (this.woken) this.wake();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for (;;) {
+        this.woken = false;
+        if (this.stopped) return;
+        const { due, nextAt } = await this.claim();
+        if (due) {
+          await this.send(due);
+          continue;
+        }
+        if (this.woken) continue;
+        if (nextAt) {
+          const wait = Math.max(10, Date.parse(nextAt) - Date.now());
+          this.timer = setTimeout(() => this.wake(), Math.min(wait, 2_147_000_000));
+        }
+        return;
+      }
+    } catch (error) {
+      this.onError(error);
+      this.timer = setTimeout(() => this.wake(), 1000);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import {
+  ALERT_EVENT_PREFIX,
+  filterMatches,
+  notifiesRecipient,
+  type AlertLabels,
+  type EventClassification,
+} from '@aidwatch/alerts';
+import { publishedTypeOf } from '@aidwatch/domain';
+import type { StoredEvent } from '@aidwatch/event-store';
+import type { Projection } from '@aidwatch/projections';
+import type { WebhookStore, WebhookSubscription } from './webhook-store.port';
+
+/** A delivery's id (`msg_` and 26 hex digits of SHA-256 over subscription and event): the same on every replica. */
+export function deliveryIdOf(subscriptionId: string, eventId: string): string {
+  return `msg_${createHash('sha256').update(`${subscriptionId}|${eventId}`).digest('hex').slice(0, 26)}`;
+}
+
+export interface WebhookOutboxDependencies {
+  store: WebhookStore;
+  /** How the alert book classified a flag or lifecycle event (undefined: of no alert, or not folded yet). */
+  classify(eventId: string): Promise<EventClassification | undefined>;
+  /** Whether the alert book has passed this event. */
+  isFolded(eventId: string): boolean;
+  /** Whether a subscription's creator is a revoked API key (its subscriptions then receive nothing new). */
+  creatorRevoked(createdBy: string): Promise<boolean>;
+  /** The CloudEvent as the subscription's organisation may receive it (JSON text). */
+  payloadFor(stored: StoredEvent, tenant: string | undefined): Promise<string>;
+  /** An alert's labels as the subscription's organisation may match on them. */
+  labelsFor(labels: AlertLabels, tenant: string | undefined): AlertLabels;
+  /** Called for every delivery this process added (another replica may have added the same one first). */
+  enqueued(subscriptionId: string): void;
+  /** Wall clock in ms (the subscription list's age). */
+  now?: () => number;
+}
+
+/** How far back (ms) of the time the subscription list was read an event must be recorded to use that list. */
+const SUBSCRIPTION_LIST_SKEW_MS = 10_000;
+
+/**
+ * Turns notifiable alert events into deliveries, one per matching subscription, with a checkpoint of its
+ * own. The classification comes from the process's alert book, which folds the same store. Every API
+ * replica runs it; the second enqueue of a delivery is a no-op. The subscription list is read from the
+ * store again for any event recorded near or after the time it was last read, so a subscription created on
+ * another replica is seen by this one for every event recorded after its creation.
+ */
+export class WebhookOutboxProjection implements Projection {
+  readonly name = 'webhook-outbox-v2';
+  readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
+  private listed: { at: number; subscriptions: WebhookSubscription[] } | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: WebhookOutboxDependencies) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async apply(stored: StoredEvent): Promise<void> {
+    const c = await this.deps.classify(stored.id);
+    // Not folded yet (the book lags): fail, so the runner retries from its checkpoint; nothing is lost.
+    if (c === undefined && !this.deps.isFolded(stored.id))
+      throw new Error(`alert book has not reached ${stored.id}`);
+    if (!c) return;
+    for (const s of await this.subscriptionsFor(stored.recordedAt)) {
+      if (stored.recordedAt < s.createdAt) continue;
+      if (!notifiesRecipient(c, s.tenant)) continue;
+      if (await this.deps.creatorRevoked(s.createdBy)) continue;
+      if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
+      if (!filterMatches(s.filters, { ...c, labels: this.deps.labelsFor(c.labels, s.tenant) })) continue;
+      const added = await this.deps.store.enqueue({
+        deliveryId: deliveryIdOf(s.subscriptionId, stored.id),
+        subscriptionId: s.subscriptionId,
+        eventId: stored.id,
+        eventType: publishedTypeOf(stored.type),
+        payload: await this.deps.payloadFor(stored, s.tenant),
+        createdAt: stored.recordedAt,
+      });
+      if (added) this.deps.enqueued(s.subscriptionId);
+    }
+  }
+
+  /** Forgets the subscription list (a subscription was added or deleted here). */
+  invalidate(): void {
+    this.listed = undefined;
+  }
+
+  snapshot(): unknown {
+    return {};
+  }
+  restore(): void {}
+  reset(): void {}
+
+  private async subscriptionsFor(recordedAt: string): Promise<WebhookSubscription[]> {
+    const listed = this.listed;
+    if (listed && Date.parse(recordedAt) < listed.at - SUBSCRIPTION_LIST_SKEW_MS) return listed.subscriptions;
+    const at = this.now();
+    const subscriptions = await this.deps.store.subscriptions();
+    this.listed = { at, subscriptions };
+    return subscriptions;
+  }
+}

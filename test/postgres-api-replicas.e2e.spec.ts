@@ -1,0 +1,258 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { Webhook } from 'standardwebhooks';
+import { PostgresApiKeyStore } from '@aidwatch/access';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
+import { shrinkageStory } from './support/stories';
+
+const root = path.resolve(__dirname, '..');
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+  url: Promise<string>;
+  dataDir: string;
+  log: string[];
+}
+
+/**
+ * A service process (`apps/<app>/src/main.ts`) on the database, with an empty data directory of its own:
+ * whatever it shares with another process, it shares through PostgreSQL.
+ */
+function startService(app: 'aidwatch' | 'api', database: TestDatabase, name: string): Service {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `aidwatch-${name}-`));
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
+    cwd: root,
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+      EVENT_STORE: 'postgres',
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      KAFKA_BROKERS: '',
+      DEMO: 'false',
+      CHECKPOINT_EVERY_MS: '200',
+      WEBHOOK_PRIVATE_TARGETS: 'true',
+      WEBHOOK_BASE_DELAY_MS: '200',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  const url = new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      log.push(line);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(line);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`${name} exited with ${code} before listening:\n${log.join('\n').slice(-4000)}`)),
+    );
+  });
+  url.catch(() => undefined);
+  return { name, child, url, dataDir, log };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A local webhook receiver that answers 204 and keeps what it got. */
+class Receiver {
+  readonly received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+  private server!: http.Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        this.received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
+  }
+}
+
+describeWithPostgres('two API processes on one PostgreSQL database', () => {
+  jest.setTimeout(180_000);
+  let database: TestDatabase;
+  const services: Service[] = [];
+  const receiver = new Receiver();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('replicas');
+    await receiver.start();
+  });
+  afterAll(async () => {
+    for (const s of services) {
+      if (s.child.exitCode === null && s.child.signalCode === null) {
+        s.child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise((resolve) => s.child.once('exit', resolve)),
+          new Promise((resolve) => (timer = setTimeout(resolve, 10_000))),
+        ]);
+        clearTimeout(timer);
+        s.child.kill('SIGKILL');
+      }
+      fs.rmSync(s.dataDir, { recursive: true, force: true });
+    }
+    await receiver.stop();
+    await database?.drop();
+  });
+
+  it('share API keys, webhook subscriptions and deliveries (each sent once) and the alert book', async () => {
+    // A: the whole system (intake, detection, API); B: an API alone. Neither shares a file with the other.
+    const a = startService('aidwatch', database, 'replica-a');
+    const b = startService('api', database, 'replica-b');
+    services.push(a, b);
+    const [urlA, urlB] = await Promise.all([a.url, b.url]);
+
+    // The first admin key, as `aidwatch keys create --role admin` makes it with EVENT_STORE=postgres.
+    const keys = new PostgresApiKeyStore({ connectionString: database.url });
+    const admin = (await keys.create({ role: 'admin', label: 'bootstrap' })).key;
+    await keys.close();
+    const call = async (
+      url: string,
+      key: string,
+      method = 'GET',
+      body?: unknown,
+      type = 'application/json',
+    ) => {
+      const res = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body !== undefined ? { 'content-type': type } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
+    };
+    const createKey = async (on: string, grant: Record<string, unknown>) => {
+      const res = await call(`${on}/admin/keys`, admin, 'POST', grant);
+      expect(res.status).toBe(201);
+      return res.body as { id: string; key: string };
+    };
+
+    // Keys: created on A, they authenticate on B at once; revoked on B, A refuses them at once.
+    const dashboard = await createKey(urlA, { role: 'dashboard', tenant: 'World Food Programme' });
+    const producer = await createKey(urlA, { role: 'producer', sources: ['*'] });
+    expect((await call(`${urlB}/alerts`, dashboard.key)).status).toBe(200);
+    const throwaway = await createKey(urlA, { role: 'operator' });
+    expect((await call(`${urlB}/alerts`, throwaway.key)).status).toBe(200);
+    expect((await call(`${urlB}/admin/keys/${throwaway.id}`, admin, 'DELETE')).status).toBe(204);
+    const refused = await call(`${urlA}/alerts`, throwaway.key);
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(refused.body)).toContain('revoked');
+    const listedOnB = (await call(`${urlB}/admin/keys`, admin)).body.items.map((k: { id: string }) => k.id);
+    expect(listedOnB).toEqual(expect.arrayContaining([dashboard.id, producer.id, throwaway.id]));
+
+    // Webhooks: a subscription made on A is listed on B; both processes enqueue and send.
+    const secret = `whsec_${Buffer.from('aidwatch-replica-test-secret!!').toString('base64')}`;
+    const sub = await call(`${urlA}/subscriptions`, dashboard.key, 'POST', { url: receiver.url, secret });
+    expect(sub.status).toBe(201);
+    const onB = await call(`${urlB}/subscriptions/${sub.body.subscriptionId}`, dashboard.key);
+    expect(onB.status).toBe(200);
+    expect(onB.body.url).toBe(receiver.url);
+
+    const story = shrinkageStory('replicas');
+    const ingested = await call(
+      `${urlA}/events`,
+      producer.key,
+      'POST',
+      story.events,
+      'application/cloudevents-batch+json',
+    );
+    expect(ingested.status).toBe(202);
+
+    // The alert reaches B's book (folded from the shared log); B acknowledges it; A sees the acknowledgement.
+    const alertId = await until(
+      'an alert of the story on B',
+      async () => {
+        const { body } = await call(`${urlB}/alerts`, dashboard.key);
+        const found = (body.items as Array<{ alertId: string; consignmentIds: string[] }>).find((x) =>
+          x.consignmentIds.includes(story.consignmentId),
+        );
+        return found?.alertId;
+      },
+      60_000,
+    );
+    const ack = await call(`${urlB}/alerts/${alertId}/acknowledge`, dashboard.key, 'POST', {
+      note: 'looking into it on B',
+    });
+    expect(ack.status).toBe(200);
+    expect(ack.body.status).toBe('acknowledged');
+    const seenOnA = await until(
+      'the acknowledgement on A',
+      async () => {
+        const { body } = await call(`${urlA}/alerts/${alertId}`, dashboard.key);
+        return body.status === 'acknowledged' ? body : undefined;
+      },
+      20_000,
+    );
+    expect(seenOnA.history.at(-1)).toMatchObject({ by: `key:${dashboard.id}`, note: 'looking into it on B' });
+
+    // Every delivery of the subscription reaches the receiver once, signed, though two processes send.
+    const delivered = await until(
+      'the deliveries delivered',
+      async () => {
+        const { body } = await call(
+          `${urlB}/subscriptions/${sub.body.subscriptionId}/deliveries`,
+          dashboard.key,
+        );
+        const items = body.items as Array<{ deliveryId: string; eventType: string; status: string }>;
+        const acked = items.some((d) => d.eventType === 'aidwatch.alert.acknowledged.v1');
+        return acked && items.every((d) => d.status === 'delivered') ? items : undefined;
+      },
+      60_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // a second send would arrive by now
+    const ids = receiver.received.map((r) => String(r.headers['webhook-id']));
+    process.stdout.write(
+      `two API processes: ${delivered.length} deliveries, ${receiver.received.length} requests received\n`,
+    );
+    expect(delivered.length).toBeGreaterThanOrEqual(2);
+    expect([...ids].sort()).toEqual(delivered.map((d) => d.deliveryId).sort());
+    expect(new Set(ids).size).toBe(ids.length);
+    const verifier = new Webhook(secret);
+    for (const r of receiver.received)
+      expect(() => verifier.verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+    const attempts = await call(
+      `${urlA}/subscriptions/${sub.body.subscriptionId}/deliveries/${delivered[0].deliveryId}`,
+      dashboard.key,
+    );
+    expect(attempts.body.attemptLog).toHaveLength(1);
+
+    // Nothing of it is in a file: neither data directory holds a key or webhook file.
+    for (const s of [a, b]) {
+      const files = fs.readdirSync(s.dataDir);
+      process.stdout.write(`${s.name} data directory: ${files.join(', ') || '(empty)'}\n`);
+      expect(files.filter((f) => /access|webhooks/.test(f))).toEqual([]);
+    }
+  });
+});
