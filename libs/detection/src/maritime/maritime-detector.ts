@@ -9,7 +9,7 @@ import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
 import { AisGapRule } from './ais-gap.rule';
-import { InputClocks, type InputClock } from '../input-clocks';
+import { InputClocks, inputIdOf, type InputClock } from '../input-clocks';
 import { DeadlineWheel } from './deadline-wheel';
 import { DesignatedVesselRule } from './designated-vessel.rule';
 import { DraughtChangeRule } from './draught-change.rule';
@@ -238,12 +238,17 @@ export class MaritimeDetector implements Detector {
     );
   }
 
-  handle(event: AidEvent): FlagChanges {
+  /**
+   * Folds one event. `lane` is how an AIS report arrived (`<topic>/<partition>` on Kafka): a source's reports
+   * on one lane form one input, so a partition consumed behind holds back only the vessels whose reports it
+   * carries (one key, one partition), and a burst on another lane of the receiver moves none of their clocks.
+   */
+  handle(event: AidEvent, lane?: string): FlagChanges {
     switch (event.type) {
       case EventTypes.VesselPositionReported: {
         const d = event.data;
         const at = Date.parse(d.at);
-        const input = this.clocks.input(event.source);
+        const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at);
         this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.settle(input, moved);
@@ -251,7 +256,7 @@ export class MaritimeDetector implements Detector {
       }
       case EventTypes.VesselStaticReported: {
         const at = Date.parse(event.data.at);
-        const input = this.clocks.input(event.source);
+        const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at);
         this.ingestStatic(event.data, event.id, at, input);
         this.settle(input, moved);
