@@ -578,6 +578,8 @@ export class MaritimeDetector implements Detector {
         track.lastEventId,
         at,
       );
+      // Encounters flagged before the listing came bring their designated-partner flags now.
+      this.designatedVessel.onListed(track);
     }
   }
 
