@@ -379,6 +379,7 @@ export class MaritimeDetector implements Detector {
     }
     const track = this.tracks.get(mmsi) ?? this.createTrack(mmsi);
     this.reportedBy(track, input);
+    if (track.firstEventId === '') this.firstReport(track, at, eventId);
     const fix = this.fix;
     fix.at = at;
     fix.lat = lat;
@@ -539,6 +540,7 @@ export class MaritimeDetector implements Detector {
     }
     const track = this.tracks.get(data.mmsi) ?? this.createTrack(data.mmsi);
     this.reportedBy(track, input);
+    if (track.firstEventId === '') this.firstReport(track, at, eventId);
     if (at < track.lastStaticAt) {
       this.counters.lateStatics++;
       return;
@@ -563,6 +565,16 @@ export class MaritimeDetector implements Detector {
     if (track.dueKey < 0) this.schedule(track);
   }
 
+  /** Notes the vessel's first report (the sighting a listing dated before it names, whenever it arrives). */
+  private firstReport(track: VesselTrack, at: number, eventId: string): void {
+    track.firstAt = at;
+    track.firstEventId = eventId;
+  }
+
+  /**
+   * A listing: the vessels it names are sighted now — or, when their first report is not older than the
+   * listing (it arrived before the listing did), by that report, as in event-time order.
+   */
   private ingestDesignation(data: VesselDesignatedData, eventId: string, at: number): void {
     const d = this.designatedVessel.designate(data, eventId, at);
     const byMmsi = d.mmsi ? this.tracks.get(d.mmsi) : undefined;
@@ -572,11 +584,12 @@ export class MaritimeDetector implements Detector {
     for (const track of new Set([byMmsi, byImo])) {
       if (!track) continue;
       this.changedTracks.add(track);
+      const seenFirst = track.firstAt >= at;
       track.states[slot] = this.designatedVessel.onObserved(
         track,
         track.states[slot] as string | null,
-        track.lastEventId,
-        at,
+        seenFirst ? track.firstEventId : track.lastEventId,
+        seenFirst ? track.firstAt : at,
       );
       // Encounters flagged before the listing came bring their designated-partner flags now.
       this.designatedVessel.onListed(track);

@@ -47,11 +47,14 @@ export function laneOf(event: AidEvent, partitions: number): string {
  * How a consumer takes its lanes: each lane starts `lagHours[i]` of event time behind and falls a further
  * `driftHoursPerDay[i]` behind per day of event time (a partition consumed slower); the consumer takes, from a
  * random lane among those whose next event is due within half an hour of the earliest due, a burst of
- * 1 … `burst` events (a burst runs ahead of what is due). Lanes are numbered in the order of their names.
+ * 1 … `burst` events (a burst runs ahead of what is due). A lane `held` is consumed only once every other
+ * lane is done (a topic whose consumer came late: paperwork or listings after all the positions). Lanes are
+ * numbered in the order of their names (an array shorter than the lanes repeats).
  */
 export interface LaneSchedule {
   lagHours: readonly number[];
   driftHoursPerDay: readonly number[];
+  held?: readonly boolean[];
   burst: number;
   mergeSeed: number;
 }
@@ -88,10 +91,13 @@ export function deliverLanes(
   };
   const random = seededRandom(schedule.mergeSeed);
   const out: Delivered[] = [];
+  const isHeld = (l: number) => schedule.held?.[l % schedule.held.length] === true;
   const open = queues.map((_, i) => i).filter((i) => queues[i].length > 0);
   while (open.length > 0) {
-    const earliest = Math.min(...open.map(due));
-    const ready = open.filter((i) => due(i) <= earliest + HOUR / 2);
+    const notHeld = open.filter((i) => !isHeld(i));
+    const candidates = notHeld.length > 0 ? notHeld : open;
+    const earliest = Math.min(...candidates.map(due));
+    const ready = candidates.filter((i) => due(i) <= earliest + HOUR / 2);
     const l = ready[Math.floor(random() * ready.length)];
     const n = 1 + Math.floor(random() * schedule.burst);
     for (let k = 0; k < n && queues[l].length > 0; k++)
@@ -103,7 +109,8 @@ export function deliverLanes(
 
 /**
  * Lane schedules for property tests: lanes from 0 to `maxLagHours` behind (half of them often on time),
- * some drifting further behind, bursts from single events up to `maxBurst`.
+ * some drifting further behind, bursts from single events up to `maxBurst`; with `heldRatio`, about that
+ * share of the lanes held back until all others are done.
  */
 export function laneSchedules(
   lanes: number,
@@ -111,9 +118,14 @@ export function laneSchedules(
     maxLagHours,
     maxDriftHoursPerDay = 0,
     maxBurst,
-  }: { maxLagHours: number; maxDriftHoursPerDay?: number; maxBurst: number },
+    heldRatio = 0,
+  }: { maxLagHours: number; maxDriftHoursPerDay?: number; maxBurst: number; heldRatio?: number },
 ): fc.Arbitrary<LaneSchedule> {
   return fc.record({
+    held: fc.array(
+      fc.integer({ min: 0, max: 999 }).map((n) => n < heldRatio * 1000),
+      { minLength: lanes, maxLength: lanes },
+    ),
     lagHours: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: maxLagHours, noNaN: true })), {
       minLength: lanes,
       maxLength: lanes,
