@@ -1,0 +1,57 @@
+import { InputClocks, inputIdOf, laneOfInputId } from './input-clocks';
+
+const HOUR = 3_600_000;
+const RECEIVER = '/ais/coastal-receivers/yellow-sea';
+const OTHER = '/ais/coastal-receivers/east-sea';
+
+describe('input clocks: idleness is judged on the input’s own lane', () => {
+  it('a partition behind another of its receiver holds its vessels back, however far behind', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const ahead = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/0'));
+    const behind = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/1'));
+    clocks.observe(behind, 0, 0);
+    // A burst on partition 0 (both receivers), 20 h ahead of partition 1.
+    for (let h = 1; h <= 20; h++) {
+      clocks.observe(ahead, h * HOUR, 0);
+      clocks.observe(clocks.input(inputIdOf(OTHER, 'ais.positions.v1/0')), h * HOUR, 0);
+    }
+    expect(clocks.isIdle(behind)).toBe(false);
+    expect(clocks.clockOf([behind])).toBe(0);
+    expect(clocks.newlyIdle()).toEqual([]);
+  });
+
+  it('another source’s later events on the same lane release it, the idle bound behind', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const quiet = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/1'));
+    const busy = clocks.input(inputIdOf(OTHER, 'ais.positions.v1/1'));
+    clocks.observe(quiet, 0, 0);
+    clocks.observe(busy, 5 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(false);
+    clocks.observe(busy, 9 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(true);
+    expect(clocks.effective(quiet)).toBe(3 * HOUR);
+    expect(clocks.newlyIdle()).toEqual([quiet]);
+    // Its own next event makes it an ordinary input again.
+    clocks.observe(quiet, 1 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(false);
+    expect(clocks.clockOf([quiet, busy])).toBe(1 * HOUR);
+  });
+
+  it('inputs without a lane (HTTP) judge each other, as one lane', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const a = clocks.input(RECEIVER);
+    const b = clocks.input(OTHER);
+    const kafka = clocks.input(inputIdOf(OTHER, 'ais.positions.v1/0'));
+    clocks.observe(a, 0, 0);
+    clocks.observe(kafka, 30 * HOUR, 0);
+    expect(clocks.isIdle(a)).toBe(false);
+    clocks.observe(b, 7 * HOUR, 0);
+    expect(clocks.isIdle(a)).toBe(true);
+    expect(clocks.effective(a)).toBe(1 * HOUR);
+  });
+
+  it('an input id names its lane', () => {
+    expect(laneOfInputId(inputIdOf(RECEIVER, 'ais.positions.v1/3'))).toBe('ais.positions.v1/3');
+    expect(laneOfInputId(RECEIVER)).toBe('');
+  });
+});
