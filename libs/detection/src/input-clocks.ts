@@ -8,7 +8,7 @@ export interface InputClock {
   /** The lane its events came by (`<topic>/<partition>`), '' for events that came by none. */
   readonly lane: string;
   watermark: number;
-  /** The newest event time the other inputs of its lane delivered since this input's last event. */
+  /** The newest event time the other inputs of its lane (any, without a lane) delivered since its last event. */
   othersSince: number;
   /** Events delivered, and those older than the watermark minus the allowed lateness when they came. */
   events: number;
@@ -36,7 +36,8 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  *   Apache Flink's idle sources). Its effective watermark is then that event time minus `idleMs`. Only the
  *   same lane counts: a lane keeps its order however fast it is consumed, so another source's later event on
  *   it shows that the lane has passed that time, whereas a lane consumed ahead — a partition in a burst —
- *   says nothing about what a lane behind still holds. Inputs without a lane (HTTP) judge each other.
+ *   says nothing about what a lane behind still holds. An input without a lane (HTTP, or events stored
+ *   before lanes were recorded, as in an older checkpoint) is judged by every input's events.
  * - A subject (vessel, consignment) is judged by the minimum of the watermarks of the inputs that report it
  *   and are not idle: a lagging input holds its subjects back, and no producer's clock moves the judgement
  *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
@@ -90,7 +91,8 @@ export class InputClocks {
     let idleMoved = false;
     if (this.byId.size > 1)
       for (const other of this.byId.values()) {
-        if (other === input || other.lane !== input.lane || !(at > other.othersSince)) continue;
+        if (other === input || (other.lane !== '' && other.lane !== input.lane) || !(at > other.othersSince))
+          continue;
         other.othersSince = at;
         if (at - this.idleMs > other.watermark) idleMoved = true;
       }

@@ -37,17 +37,23 @@ describe('input clocks: idleness is judged on the input’s own lane', () => {
     expect(clocks.clockOf([quiet, busy])).toBe(1 * HOUR);
   });
 
-  it('inputs without a lane (HTTP) judge each other, as one lane', () => {
+  it('an input without a lane (HTTP, an older checkpoint) is judged by every input', () => {
     const clocks = new InputClocks(6 * HOUR);
-    const a = clocks.input(RECEIVER);
-    const b = clocks.input(OTHER);
-    const kafka = clocks.input(inputIdOf(OTHER, 'ais.positions.v1/0'));
-    clocks.observe(a, 0, 0);
+    const http = clocks.input(RECEIVER);
+    const other = clocks.input(OTHER);
+    const kafka = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/0'));
+    clocks.observe(http, 0, 0);
+    clocks.observe(kafka, 0, 0);
+    clocks.observe(other, 5 * HOUR, 0);
+    expect(clocks.isIdle(http)).toBe(false);
+    // The receiver's reports now come by Kafka: its input without a lane is released by them.
     clocks.observe(kafka, 30 * HOUR, 0);
-    expect(clocks.isIdle(a)).toBe(false);
-    clocks.observe(b, 7 * HOUR, 0);
-    expect(clocks.isIdle(a)).toBe(true);
-    expect(clocks.effective(a)).toBe(1 * HOUR);
+    expect(clocks.isIdle(http)).toBe(true);
+    expect(clocks.effective(http)).toBe(24 * HOUR);
+    // Inputs without a lane do not release a lane.
+    clocks.observe(other, 40 * HOUR, 0);
+    expect(clocks.isIdle(kafka)).toBe(false);
+    expect(clocks.effective(kafka)).toBe(30 * HOUR);
   });
 
   it('an input id names its lane', () => {
