@@ -63,8 +63,8 @@ type Hook = keyof Omit<
  * forgetting silent vessels) through deadline wheels of the rules' due times.
  *
  * Time is event time only, and each vessel has its own clock: the watermark of the AIS inputs (CloudEvents
- * `source`, `nmea:<station>` for NMEA, on the Kafka partition it came by) that report it (see `InputClocks`). A vessel's deadlines wait in the
- * wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
+ * `source`, `nmea:<station>` for NMEA, on the Kafka partition it came by) that report it (see `InputClocks`).
+ * A vessel's deadlines wait in the wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
  * another feed — never makes another feed's vessels look dark. A vessel whose newest fix came in already
  * older than its clock minus the late tolerance (a backfill) is judged fix to fix only: its silences are
  * found when the next fix arrives. A fix older than the vessel's newest splits a flagged silence it falls in,
