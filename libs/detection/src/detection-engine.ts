@@ -104,14 +104,13 @@ export class DetectionEngine {
   }
 
   /**
-   * Folds one event. `lane` is how it arrived (`<topic>/<partition>` on Kafka): for consignment detection
-   * each source's events on one lane form one input, whose watermark moves with that lane alone. AIS is
-   * judged per source (one clock per receiver, whatever partition a vessel hashes to): a vessel's track is
-   * matched on event time by the encounter rule, and a vessel whose fixes arrive behind its receiver's clock
-   * is judged fix to fix (time model 7, 10).
+   * Folds one event. `lane` is how it arrived (`<topic>/<partition>` on Kafka): each source's events on one
+   * lane form one input, whose watermark moves with that lane alone — for AIS as for consignments, so a
+   * vessel is judged by the lanes that carry its reports, never by another partition of its receiver that
+   * runs ahead; idleness is decided per source (time model 2, 5).
    */
   handle(event: AidEvent, lane?: string): FlagChanges {
-    if (aisTypes.has(event.type)) return this.maritime.handle(event);
+    if (aisTypes.has(event.type)) return this.maritime.handle(event, lane);
     const carried = carriageTypes.has(event.type)
       ? (event.data as { consignmentId: string }).consignmentId
       : undefined;

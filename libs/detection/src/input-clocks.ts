@@ -1,11 +1,14 @@
 /**
- * The clock of one input: a CloudEvents `source` (an AIS feed's NMEA events carry `nmea:<station>`).
- * Its watermark is the newest event time it has delivered (ms); it never moves back.
+ * The clock of one input: a CloudEvents `source` (an AIS feed's NMEA events carry `nmea:<station>`), or that
+ * source on one lane (`<source> <lane>`, see `inputIdOf`). Its watermark is the newest event time it has
+ * delivered (ms); it never moves back.
  */
 export interface InputClock {
   readonly id: string;
+  /** The lane its events came by (`<topic>/<partition>`), '' for events that came by none. */
+  readonly lane: string;
   watermark: number;
-  /** The newest event time the other inputs delivered since this input's last event. */
+  /** The newest event time the other inputs of its lane (any, without a lane) delivered since its last event. */
   othersSince: number;
   /** Events delivered, and those older than the watermark minus the allowed lateness when they came. */
   events: number;
@@ -28,9 +31,13 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  * Event time per input, derived from the log alone (so a rebuild judges exactly as live did).
  *
  * - An input's watermark is the newest event time it delivered.
- * - An input is idle when, since its last event, the other inputs delivered events more than `idleMs`
- *   later than its watermark (decided by the event time of the others, never by the wall clock: Apache
- *   Flink's idle sources). Its effective watermark is then that event time minus `idleMs`.
+ * - An input is idle when, since its last event, the other inputs of its lane delivered events more than
+ *   `idleMs` later than its watermark (decided by the event time of the others, never by the wall clock:
+ *   Apache Flink's idle sources). Its effective watermark is then that event time minus `idleMs`. Only the
+ *   same lane counts: a lane keeps its order however fast it is consumed, so another source's later event on
+ *   it shows that the lane has passed that time, whereas a lane consumed ahead — a partition in a burst —
+ *   says nothing about what a lane behind still holds. An input without a lane (HTTP, or events stored
+ *   before lanes were recorded, as in an older checkpoint) is judged by every input's events.
  * - A subject (vessel, consignment) is judged by the minimum of the watermarks of the inputs that report it
  *   and are not idle: a lagging input holds its subjects back, and no producer's clock moves the judgement
  *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
@@ -50,6 +57,7 @@ export class InputClocks {
     if (!input) {
       input = {
         id,
+        lane: laneOfInputId(id),
         watermark: Number.NEGATIVE_INFINITY,
         othersSince: Number.NEGATIVE_INFINITY,
         events: 0,
@@ -73,7 +81,7 @@ export class InputClocks {
 
   /**
    * The input announces progress to `at` (no event counted): its watermark moves if later, and the others
-   * note an event of someone else. Returns whether an idle input's clock moved with it.
+   * of its lane note an event of someone else. Returns whether an idle input's clock moved with it.
    */
   advance(input: InputClock, at: number): boolean {
     if (at > input.watermark) input.watermark = at;
@@ -83,7 +91,8 @@ export class InputClocks {
     let idleMoved = false;
     if (this.byId.size > 1)
       for (const other of this.byId.values()) {
-        if (other === input || !(at > other.othersSince)) continue;
+        if (other === input || (other.lane !== '' && other.lane !== input.lane) || !(at > other.othersSince))
+          continue;
         other.othersSince = at;
         if (at - this.idleMs > other.watermark) idleMoved = true;
       }
@@ -185,4 +194,10 @@ export class InputClocks {
  */
 export function inputIdOf(source: string, lane?: string): string {
   return lane === undefined ? source : `${source} ${lane}`;
+}
+
+/** The lane of an input id made by `inputIdOf`, '' when it has none. */
+export function laneOfInputId(id: string): string {
+  const space = id.indexOf(' ');
+  return space < 0 ? '' : id.slice(space + 1);
 }

@@ -4,6 +4,7 @@ import {
   type VesselDesignatedData,
   type VesselDesignationRevokedData,
 } from '@aidwatch/domain';
+import { fingerprintOf } from '../flag-identity';
 import type { EncounterPair } from './encounter.rule';
 import { distance, duration, vesselLabel } from './explain';
 import type { MaritimeContext } from './maritime-context';
@@ -219,34 +220,78 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
     });
   }
 
-  /** An encounter was raised: each vessel that met a listed one gets a flag naming it. */
+  /**
+   * An encounter was raised or its figures changed (it ended): each vessel that met a listed one gets a
+   * flag naming it, with the encounter's current figures (superseding the one raised before).
+   */
   onEncounter(pair: EncounterPair): void {
     if (this.designations.size === 0) return;
-    for (const [subject, other] of [
-      [pair.a, pair.b],
-      [pair.b, pair.a],
-    ]) {
-      const m = this.match(other.mmsi, other.imo, other.name);
-      if (!m) continue;
-      const { d, by } = m;
-      this.ctx.sink.raise({
-        rule: 'designated-vessel',
-        key: `met:${other.mmsi}:${pair.startAt}`,
-        severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.partnerSeverity,
-        mmsi: subject.mmsi,
-        partnerMmsi: other.mmsi,
-        fromMs: pair.startAt,
-        atMs: pair.lastCloseAt,
-        observed: { ...listingOf(d), matchedBy: by, partnerMmsi: other.mmsi, role: 'encounter partner' },
-        threshold: { designated: true },
-        evidence: [d.eventId, ...pair.firstEvidence, ...pair.lastEvidence],
-        explanation:
-          `${vesselLabel(subject)} met ${vesselLabel(other)}, which is on the designated vessel list ` +
-          `${describe(d, by)}, staying within ${distance(pair.maxDistM / 1000)} for ` +
-          duration(pair.lastCloseAt - pair.startAt),
+    const figures: EncounterFigures = {
+      fromMs: pair.startAt,
+      atMs: pair.lastCloseAt,
+      maxDistanceM: Math.round(pair.maxDistM),
+      evidence: [...pair.firstEvidence, ...pair.lastEvidence],
+    };
+    this.metListed(pair.a, pair.b, figures);
+    this.metListed(pair.b, pair.a, figures);
+  }
+
+  /**
+   * A listing arrived: the open encounter flags of the vessels it names (raised before it came, in whatever
+   * order) bring the flag of the vessel that met them, as if the listing had been known then. The figures
+   * are the encounter flag's, which `onEncounter` keeps its flags to, so both orders end with one flag.
+   */
+  onListed(listed: VesselTrack): void {
+    for (const entry of [...this.ctx.sink.open.of(listed.mmsi)]) {
+      const { draft } = entry;
+      if (draft.rule !== 'encounter' || !draft.partnerMmsi || draft.fromMs === undefined) continue;
+      const subject = this.ctx.trackOf(draft.partnerMmsi);
+      if (!subject) continue;
+      this.metListed(subject, listed, {
+        fromMs: draft.fromMs,
+        atMs: draft.atMs,
+        maxDistanceM: Number(draft.observed.maxDistanceM),
+        evidence: draft.evidence,
       });
     }
   }
+
+  /** `subject` met `other`: raised (or superseded with new figures) when `other` is listed. */
+  private metListed(subject: VesselTrack, other: VesselTrack, e: EncounterFigures): void {
+    const m = this.match(other.mmsi, other.imo, other.name);
+    if (!m) return;
+    const { d, by } = m;
+    const key = `met:${other.mmsi}:${e.fromMs}`;
+    const draft = {
+      rule: 'designated-vessel' as const,
+      key,
+      severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.partnerSeverity,
+      mmsi: subject.mmsi,
+      partnerMmsi: other.mmsi,
+      fromMs: e.fromMs,
+      atMs: e.atMs,
+      observed: { ...listingOf(d), matchedBy: by, partnerMmsi: other.mmsi, role: 'encounter partner' },
+      threshold: { designated: true },
+      evidence: [d.eventId, ...e.evidence],
+      explanation:
+        `${vesselLabel(subject)} met ${vesselLabel(other)}, which is on the designated vessel list ` +
+        `${describe(d, by)}, staying within ${distance(e.maxDistanceM / 1000)} for ` +
+        duration(e.atMs - e.fromMs),
+    };
+    const open = this.ctx.sink.open.get(
+      fingerprintOf('designated-vessel', { kind: 'vessel', id: subject.mmsi }, key),
+    );
+    if (open) this.ctx.sink.supersedeOpen(open, draft);
+    else this.ctx.sink.raise(draft);
+  }
+}
+
+/** What a designated-partner flag takes from its encounter. */
+interface EncounterFigures {
+  fromMs: number;
+  atMs: number;
+  maxDistanceM: number;
+  evidence: readonly string[];
 }
 
 /** Names shorter than this (normalised) are never matched by name: too many ships share them. */

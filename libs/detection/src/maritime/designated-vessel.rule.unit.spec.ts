@@ -84,6 +84,32 @@ describe('designated-vessel rule', () => {
     );
   });
 
+  it('a listing that arrives after the encounter and the sightings brings the flags a timely one raises', () => {
+    const byMmsi = designation(minutes(-60), { name: 'KUM UN SAN 3', mmsi: LISTED });
+    const common = { start: minutes(0), everyMinutes: 10, count: 40, sog: 0, reportedSog: 0.4 };
+    const carrier = track(CARRIER, { ...common, from: OPEN_SEA });
+    const listed = track(LISTED, { ...common, from: offsetKm(OPEN_SEA, 0.2, 0) });
+    const timely = new MaritimeScenario().feed([byMmsi], carrier, listed).advanceTo(hours(48));
+    const late = new MaritimeScenario().feed(carrier, listed).feed([byMmsi]).advanceTo(hours(48));
+    const ids = (s: MaritimeScenario) =>
+      s
+        .open('designated-vessel')
+        .map((f) => `${f.subject.id} ${f.flagId}`)
+        .sort();
+    // The listed vessel's sighting (its first report) and the carrier's flag for meeting it, with the
+    // encounter's final figures (its flag raised when it qualified was superseded when it ended).
+    expect(
+      timely
+        .open('designated-vessel')
+        .map((f) => f.subject.id)
+        .sort(),
+    ).toEqual([CARRIER, LISTED]);
+    expect(timely.flags('designated-vessel').filter((f) => f.subject.id === CARRIER)).toHaveLength(2);
+    expect(ids(late)).toEqual(ids(timely));
+    const met = late.open('designated-vessel').find((f) => f.subject.id === CARRIER)!;
+    expect(met.explanation).toMatch(/for 6 h 30 min\.$/);
+  });
+
   it('does not flag vessels that are not listed', () => {
     const s = new MaritimeScenario().feed(
       [listing],

@@ -436,6 +436,8 @@ export class EncounterRule implements VesselRule<State> {
         this.ctx.sink.supersede(pair.flags[0], this.draft(pair, pair.a, false)),
         this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
       ];
+      // The flags it brought (a designated partner) follow its final figures.
+      this.onRaised(pair);
     }
     pair.started = false;
     pair.flags = null;

@@ -9,7 +9,7 @@ import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
 import { AisGapRule } from './ais-gap.rule';
-import { InputClocks, type InputClock } from '../input-clocks';
+import { InputClocks, inputIdOf, type InputClock } from '../input-clocks';
 import { DeadlineWheel } from './deadline-wheel';
 import { DesignatedVesselRule } from './designated-vessel.rule';
 import { DraughtChangeRule } from './draught-change.rule';
@@ -63,8 +63,8 @@ type Hook = keyof Omit<
  * forgetting silent vessels) through deadline wheels of the rules' due times.
  *
  * Time is event time only, and each vessel has its own clock: the watermark of the AIS inputs (CloudEvents
- * `source`, `nmea:<station>` for NMEA) that report it (see `InputClocks`). A vessel's deadlines wait in the
- * wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
+ * `source`, `nmea:<station>` for NMEA, on the Kafka partition it came by) that report it (see `InputClocks`).
+ * A vessel's deadlines wait in the wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
  * another feed — never makes another feed's vessels look dark. A vessel whose newest fix came in already
  * older than its clock minus the late tolerance (a backfill) is judged fix to fix only: its silences are
  * found when the next fix arrives. A fix older than the vessel's newest splits a flagged silence it falls in,
@@ -238,12 +238,17 @@ export class MaritimeDetector implements Detector {
     );
   }
 
-  handle(event: AidEvent): FlagChanges {
+  /**
+   * Folds one event. `lane` is how an AIS report arrived (`<topic>/<partition>` on Kafka): a source's reports
+   * on one lane form one input, so a partition consumed behind holds back only the vessels whose reports it
+   * carries (one key, one partition), and a burst on another lane of the receiver moves none of their clocks.
+   */
+  handle(event: AidEvent, lane?: string): FlagChanges {
     switch (event.type) {
       case EventTypes.VesselPositionReported: {
         const d = event.data;
         const at = Date.parse(d.at);
-        const input = this.clocks.input(event.source);
+        const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at);
         this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.settle(input, moved);
@@ -251,7 +256,7 @@ export class MaritimeDetector implements Detector {
       }
       case EventTypes.VesselStaticReported: {
         const at = Date.parse(event.data.at);
-        const input = this.clocks.input(event.source);
+        const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at);
         this.ingestStatic(event.data, event.id, at, input);
         this.settle(input, moved);
@@ -374,6 +379,7 @@ export class MaritimeDetector implements Detector {
     }
     const track = this.tracks.get(mmsi) ?? this.createTrack(mmsi);
     this.reportedBy(track, input);
+    if (track.firstEventId === '') this.firstReport(track, at, eventId);
     const fix = this.fix;
     fix.at = at;
     fix.lat = lat;
@@ -534,6 +540,7 @@ export class MaritimeDetector implements Detector {
     }
     const track = this.tracks.get(data.mmsi) ?? this.createTrack(data.mmsi);
     this.reportedBy(track, input);
+    if (track.firstEventId === '') this.firstReport(track, at, eventId);
     if (at < track.lastStaticAt) {
       this.counters.lateStatics++;
       return;
@@ -558,6 +565,16 @@ export class MaritimeDetector implements Detector {
     if (track.dueKey < 0) this.schedule(track);
   }
 
+  /** Notes the vessel's first report (the sighting a listing dated before it names, whenever it arrives). */
+  private firstReport(track: VesselTrack, at: number, eventId: string): void {
+    track.firstAt = at;
+    track.firstEventId = eventId;
+  }
+
+  /**
+   * A listing: the vessels it names are sighted now — or, when their first report is not older than the
+   * listing (it arrived before the listing did), by that report, as in event-time order.
+   */
   private ingestDesignation(data: VesselDesignatedData, eventId: string, at: number): void {
     const d = this.designatedVessel.designate(data, eventId, at);
     const byMmsi = d.mmsi ? this.tracks.get(d.mmsi) : undefined;
@@ -567,12 +584,15 @@ export class MaritimeDetector implements Detector {
     for (const track of new Set([byMmsi, byImo])) {
       if (!track) continue;
       this.changedTracks.add(track);
+      const seenFirst = track.firstAt >= at;
       track.states[slot] = this.designatedVessel.onObserved(
         track,
         track.states[slot] as string | null,
-        track.lastEventId,
-        at,
+        seenFirst ? track.firstEventId : track.lastEventId,
+        seenFirst ? track.firstAt : at,
       );
+      // Encounters flagged before the listing came bring their designated-partner flags now.
+      this.designatedVessel.onListed(track);
     }
   }
 

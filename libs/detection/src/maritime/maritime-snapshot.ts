@@ -17,8 +17,9 @@ const NUMBER_FIELDS = [
   'shipType',
   'lastStaticAt',
   'arrivedAt',
+  'firstAt',
 ] as const;
-const TEXT_FIELDS = ['lastEventId', 'portVisit', 'name', 'imo'] as const;
+const TEXT_FIELDS = ['lastEventId', 'portVisit', 'name', 'imo', 'firstEventId'] as const;
 
 /** One vessel: what was observed of it, and each rule's state of it by rule name (initial states omitted). */
 export interface VesselJson {
@@ -142,8 +143,13 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
   vessels.sort((a, b) => (a.mmsi < b.mmsi ? -1 : a.mmsi > b.mmsi ? 1 : 0));
   for (const json of vessels) {
     const track = d.newTrack(json.mmsi);
-    NUMBER_FIELDS.forEach((f, i) => (track[f] = json.numbers[i]));
-    TEXT_FIELDS.forEach((f, i) => ((track as unknown as Record<string, string | null>)[f] = json.texts[i]));
+    // Fields added later are missing from older snapshots: they keep their initial values.
+    NUMBER_FIELDS.forEach((f, i) => (track[f] = json.numbers[i] ?? track[f]));
+    TEXT_FIELDS.forEach(
+      (f, i) =>
+        ((track as unknown as Record<string, string | null>)[f] =
+          json.texts[i] === undefined ? track[f] : json.texts[i]),
+    );
     track.lagging = json.lagging;
     const inputs = json.inputs.map((id) => d.clocks.input(id));
     track.input = inputs[0] ?? null;

@@ -15,6 +15,9 @@ export class VesselTrack implements GridMember, Scheduled {
   lastSog = NaN;
   lastEventId = '';
   sampleBucket = -1;
+  /** The vessel's first report (position or static) since it was last forgotten: time (ms) and event id. */
+  firstAt = NaN;
+  firstEventId = '';
 
   portVisit: string | null = null;
   lastPortVisitAt = NaN;

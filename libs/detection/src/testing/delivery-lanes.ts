@@ -1,5 +1,7 @@
-import type { AidEvent, Flag } from '@aidwatch/domain';
+import fc from 'fast-check';
+import { topicOfType, type AidEvent, type Flag } from '@aidwatch/domain';
 import type { DetectionEngine } from '../detection-engine';
+import { eventTimeOf } from '../detection-engine';
 import type { FlagChanges } from '../open-flags';
 
 /** An event and the lane it came by (`<topic>/<partition>`), as the projection hands it to detection. */
@@ -13,6 +15,128 @@ export function partitionOf(key: string, partitions: number): number {
   let h = 2166136261;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
   return (h >>> 0) % partitions;
+}
+
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The message key a producer gives an event: its CloudEvents subject (MMSI, consignment id, …), else its id. */
+export const keyOf = (e: AidEvent): string => e.subject ?? e.id;
+
+/**
+ * The lane (`<topic>/<partition>`) an event lands on: its catalogue topic, and the partition its key hashes to
+ * among `partitions`. Each key (a vessel, a consignment) therefore keeps one lane and its own order.
+ */
+export function laneOf(event: AidEvent, partitions: number): string {
+  return `${topicOfType(event.type) ?? 'unknown'}/${partitionOf(keyOf(event), partitions)}`;
+}
+
+/**
+ * How a consumer takes its lanes: each lane starts `lagHours[i]` of event time behind and falls a further
+ * `driftHoursPerDay[i]` behind per day of event time (a partition consumed slower); the consumer takes, from a
+ * random lane among those whose next event is due within half an hour of the earliest due, a burst of
+ * 1 … `burst` events (a burst runs ahead of what is due). A lane `held` is consumed only once every other
+ * lane is done (a topic whose consumer came late: paperwork or listings after all the positions). Lanes are
+ * numbered in the order of their names (an array shorter than the lanes repeats).
+ */
+export interface LaneSchedule {
+  lagHours: readonly number[];
+  driftHoursPerDay: readonly number[];
+  held?: readonly boolean[];
+  burst: number;
+  mergeSeed: number;
+}
+
+/**
+ * The events as a consumer of uneven lanes hands them over: each lane holds its events in event-time order
+ * (as produced: every key keeps its own order), and the lanes are interleaved per `schedule`.
+ */
+export function deliverLanes(
+  events: readonly AidEvent[],
+  laneOfEvent: (e: AidEvent) => string,
+  schedule: LaneSchedule,
+): Delivered[] {
+  const byLane = new Map<string, AidEvent[]>();
+  for (const event of events) {
+    const lane = laneOfEvent(event);
+    const list = byLane.get(lane);
+    if (list) list.push(event);
+    else byLane.set(lane, [event]);
+  }
+  const names = [...byLane.keys()].sort();
+  const queues = names.map((name) => {
+    const list = byLane.get(name)!.map((event, i) => ({ event, i, at: eventTimeOf(event) }));
+    list.sort((x, y) => x.at - y.at || x.i - y.i);
+    return list;
+  });
+  const start = Math.min(...events.map(eventTimeOf));
+  const nonNegative = (x: number) => (x > 0 ? x : 0);
+  const due = (l: number) => {
+    const t = queues[l][0].at;
+    const lag = nonNegative(schedule.lagHours[l % schedule.lagHours.length] ?? 0);
+    const drift = nonNegative(schedule.driftHoursPerDay[l % schedule.driftHoursPerDay.length] ?? 0);
+    return t + lag * HOUR + (drift * HOUR * (t - start)) / DAY;
+  };
+  const random = seededRandom(schedule.mergeSeed);
+  const out: Delivered[] = [];
+  const isHeld = (l: number) => schedule.held?.[l % schedule.held.length] === true;
+  const open = queues.map((_, i) => i).filter((i) => queues[i].length > 0);
+  while (open.length > 0) {
+    const notHeld = open.filter((i) => !isHeld(i));
+    const candidates = notHeld.length > 0 ? notHeld : open;
+    const earliest = Math.min(...candidates.map(due));
+    const ready = candidates.filter((i) => due(i) <= earliest + HOUR / 2);
+    const l = ready[Math.floor(random() * ready.length)];
+    const n = 1 + Math.floor(random() * schedule.burst);
+    for (let k = 0; k < n && queues[l].length > 0; k++)
+      out.push({ event: queues[l].shift()!.event, lane: names[l] });
+    if (queues[l].length === 0) open.splice(open.indexOf(l), 1);
+  }
+  return out;
+}
+
+/**
+ * Lane schedules for property tests: lanes from 0 to `maxLagHours` behind (half of them often on time),
+ * some drifting further behind, bursts from single events up to `maxBurst`; with `heldRatio`, about that
+ * share of the lanes held back until all others are done.
+ */
+export function laneSchedules(
+  lanes: number,
+  {
+    maxLagHours,
+    maxDriftHoursPerDay = 0,
+    maxBurst,
+    heldRatio = 0,
+  }: { maxLagHours: number; maxDriftHoursPerDay?: number; maxBurst: number; heldRatio?: number },
+): fc.Arbitrary<LaneSchedule> {
+  return fc.record({
+    held: fc.array(
+      fc.integer({ min: 0, max: 999 }).map((n) => n < heldRatio * 1000),
+      { minLength: lanes, maxLength: lanes },
+    ),
+    lagHours: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: maxLagHours, noNaN: true })), {
+      minLength: lanes,
+      maxLength: lanes,
+    }),
+    driftHoursPerDay: fc.array(
+      fc.oneof(fc.constant(0), fc.double({ min: 0, max: maxDriftHoursPerDay, noNaN: true })),
+      { minLength: lanes, maxLength: lanes },
+    ),
+    burst: fc.oneof(fc.constantFrom(1, 20, maxBurst), fc.integer({ min: 1, max: maxBurst })),
+    mergeSeed: fc.integer(),
+  });
 }
 
 /** A flag as property tests compare it: rule, subject and id. */

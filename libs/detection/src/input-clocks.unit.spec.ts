@@ -1,0 +1,63 @@
+import { InputClocks, inputIdOf, laneOfInputId } from './input-clocks';
+
+const HOUR = 3_600_000;
+const RECEIVER = '/ais/coastal-receivers/yellow-sea';
+const OTHER = '/ais/coastal-receivers/east-sea';
+
+describe('input clocks: idleness is judged on the input’s own lane', () => {
+  it('a partition behind another of its receiver holds its vessels back, however far behind', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const ahead = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/0'));
+    const behind = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/1'));
+    clocks.observe(behind, 0, 0);
+    // A burst on partition 0 (both receivers), 20 h ahead of partition 1.
+    for (let h = 1; h <= 20; h++) {
+      clocks.observe(ahead, h * HOUR, 0);
+      clocks.observe(clocks.input(inputIdOf(OTHER, 'ais.positions.v1/0')), h * HOUR, 0);
+    }
+    expect(clocks.isIdle(behind)).toBe(false);
+    expect(clocks.clockOf([behind])).toBe(0);
+    expect(clocks.newlyIdle()).toEqual([]);
+  });
+
+  it('another source’s later events on the same lane release it, the idle bound behind', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const quiet = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/1'));
+    const busy = clocks.input(inputIdOf(OTHER, 'ais.positions.v1/1'));
+    clocks.observe(quiet, 0, 0);
+    clocks.observe(busy, 5 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(false);
+    clocks.observe(busy, 9 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(true);
+    expect(clocks.effective(quiet)).toBe(3 * HOUR);
+    expect(clocks.newlyIdle()).toEqual([quiet]);
+    // Its own next event makes it an ordinary input again.
+    clocks.observe(quiet, 1 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(false);
+    expect(clocks.clockOf([quiet, busy])).toBe(1 * HOUR);
+  });
+
+  it('an input without a lane (HTTP, an older checkpoint) is judged by every input', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const http = clocks.input(RECEIVER);
+    const other = clocks.input(OTHER);
+    const kafka = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/0'));
+    clocks.observe(http, 0, 0);
+    clocks.observe(kafka, 0, 0);
+    clocks.observe(other, 5 * HOUR, 0);
+    expect(clocks.isIdle(http)).toBe(false);
+    // The receiver's reports now come by Kafka: its input without a lane is released by them.
+    clocks.observe(kafka, 30 * HOUR, 0);
+    expect(clocks.isIdle(http)).toBe(true);
+    expect(clocks.effective(http)).toBe(24 * HOUR);
+    // Inputs without a lane do not release a lane.
+    clocks.observe(other, 40 * HOUR, 0);
+    expect(clocks.isIdle(kafka)).toBe(false);
+    expect(clocks.effective(kafka)).toBe(30 * HOUR);
+  });
+
+  it('an input id names its lane', () => {
+    expect(laneOfInputId(inputIdOf(RECEIVER, 'ais.positions.v1/3'))).toBe('ais.positions.v1/3');
+    expect(laneOfInputId(RECEIVER)).toBe('');
+  });
+});
