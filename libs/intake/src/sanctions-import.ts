@@ -34,6 +34,11 @@ export interface SanctionsImportReport {
   /** Entries the file holds, of every kind. */
   entries: number;
   listed: number;
+  /**
+   * Listings taken in: new (`designated`) plus changed ones, never a skipped entry (an entry whose event
+   * intake would refuse is counted in `skipped` only, with its reason).
+   */
+  imported: number;
   designated: number;
   changed: number;
   revoked: number;
@@ -96,8 +101,11 @@ export async function importSanctionsList(
   const invalid: Array<{ reference: string; reason: string }> = [];
   plan.events = plan.events.filter((event) => {
     const reason = intake.invalidReason(event);
-    if (reason) invalid.push({ reference: String(event.data.reference ?? event.id), reason });
-    return reason === undefined;
+    if (reason === undefined) return true;
+    invalid.push({ reference: String(event.data.reference ?? event.id), reason });
+    // A skipped entry is counted as skipped only, not as designated, changed or revoked.
+    plan[plan.kinds.get(event.id) ?? 'designated'] -= 1;
+    return false;
   });
   let appended = 0;
   if (!options.dryRun)
@@ -120,6 +128,7 @@ export async function importSanctionsList(
     publishedAt: file.publishedAt ?? null,
     entries: file.entries,
     listed: plan.listed,
+    imported: plan.designated + plan.changed,
     designated: plan.designated,
     changed: plan.changed,
     revoked: plan.revoked,
@@ -153,9 +162,9 @@ async function designationEvents(store: EventStore): Promise<Array<{ type: strin
 export function describeSanctionsImport(r: SanctionsImportReport): string {
   const what =
     `${r.list} (${r.format}${r.publishedAt ? `, published ${r.publishedAt}` : ''}): ${r.entries} entries, ` +
-    `${r.listed} vessels listed; ${r.designated} designated, ${r.changed} changed, ${r.revoked} revoked, ` +
-    `${r.unchanged} unchanged`;
-  const skipped = r.skipped.length > 0 ? `; ${r.skipped.length} not taken as vessels (see --json)` : '';
+    `${r.listed} vessels listed; ${r.imported} imported (${r.designated} new, ${r.changed} changed), ` +
+    `${r.unchanged} unchanged, ${r.revoked} revoked`;
+  const skipped = r.skipped.length > 0 ? `; ${r.skipped.length} skipped (reasons: see --json)` : '';
   if (r.dryRun) return `${what}${skipped}; dry run: nothing appended`;
   return `${what}${skipped}; ${r.appended} events appended`;
 }
