@@ -5,7 +5,14 @@ import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
 import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
 
 /** Streams that hold inbound facts (not flags). */
-export const inboundStreamPrefixes = ['consignment-', 'exemption-', 'vessel-', 'port-', 'designation-'];
+export const inboundStreamPrefixes = [
+  'consignment-',
+  'exemption-',
+  'vessel-',
+  'port-',
+  'designation-',
+  'input-',
+];
 
 /**
  * The detection projection's name: its checkpoint in the CheckpointStore is kept under it, and storage

@@ -268,6 +268,9 @@ export class MaritimeDetector implements Detector {
       case EventTypes.VesselDesignationRevoked:
         this.ingestRevocation(event.data, Date.parse(event.time));
         break;
+      case EventTypes.InputClosed:
+        this.closeInput(event.data.source, Date.parse(event.data.at));
+        break;
       case EventTypes.PortDeclared: {
         const { locode, name, lat, lon, radiusKm } = event.data;
         this.ports.add({ locode, name, lat, lon, radiusKm });
@@ -304,6 +307,25 @@ export class MaritimeDetector implements Detector {
     for (const input of this.clocks.values()) this.clocks.advance(input, watermark);
     this.followFrontier();
     return this.sink.take();
+  }
+
+  /**
+   * The input `source` ended at `at` (`aidwatch.input.closed.v1`): from now on its vessels are judged on its
+   * own clock, never released to the other inputs' (see `InputClocks.close`). Vessels waiting in its wheel
+   * that another, open input also reports follow that input now; what came due by `at` is judged.
+   */
+  private closeInput(source: string, at: number): void {
+    if (!Number.isFinite(at)) return;
+    const input = this.clocks.input(source);
+    this.clocks.close(input, at);
+    const wheel = this.wheels.get(input);
+    if (wheel)
+      for (const track of wheel.takeDue(Number.POSITIVE_INFINITY)) {
+        if (track.home !== input) continue;
+        track.dueKey = -1;
+        this.schedule(track);
+      }
+    this.processDue(input);
   }
 
   /**
