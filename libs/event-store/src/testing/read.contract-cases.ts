@@ -45,6 +45,27 @@ export function readStreamCases(ctx: ContractContext): void {
       ]);
     });
 
+    it('orders a stream by revision as a number past 9 and 99, in pages and in both directions', async () => {
+      const stream = `${ctx.ns}-vessel-long`;
+      const events = Array.from({ length: 120 }, (_, i) => newEvent(`${ctx.ns}.vessel.position`, { seq: i }));
+      await ctx.store.append(stream, events, 'no_stream');
+      const all = Array.from({ length: 120 }, (_, i) => i);
+
+      expect(revisions(await ctx.store.readStream(stream))).toEqual(all);
+      expect(revisions(await ctx.store.readStream(stream, { maxCount: 12 }))).toEqual(all.slice(0, 12));
+      expect(revisions(await ctx.store.readStream(stream, { fromRevision: 2, maxCount: 10 }))).toEqual(
+        all.slice(2, 12),
+      );
+      expect(revisions(await ctx.store.readStream(stream, { direction: 'backwards', maxCount: 3 }))).toEqual([
+        119, 118, 117,
+      ]);
+      expect(
+        revisions(
+          await ctx.store.readStream(stream, { direction: 'backwards', fromRevision: 101, maxCount: 4 }),
+        ),
+      ).toEqual([101, 100, 99, 98]);
+    });
+
     it('gives back what was appended: id, type, stream, data and metadata as JSON, and when it was recorded', async () => {
       const stream = `${ctx.ns}-consignment-1`;
       const data = {
