@@ -87,6 +87,20 @@ describe('vessel pages, who am I, and the consignment search over HTTP', () => {
     expect(operator.body.tenant).toBeUndefined();
     const producer = await get('/me', system.keys.producer);
     expect(producer.body.role).toBe('producer');
+    // A producer key bound to a tenant names it, and the sources it may write under.
+    const wfpProducer = system.credential({
+      role: 'producer',
+      tenant: 'World Food Programme',
+      sources: ['/wfp/logistics'],
+      label: 'WFP logistics feed',
+    });
+    expect((await get('/me', wfpProducer)).body).toEqual({
+      subject: expect.stringMatching(/^key:/),
+      role: 'producer',
+      tenant: 'World Food Programme',
+      sources: ['/wfp/logistics'],
+      label: 'WFP logistics feed',
+    });
   });
 
   it('GET /vessels/:mmsi: identity, track and consignments carried; a tenant sees only its own', async () => {
