@@ -68,6 +68,8 @@ export class ConsignmentMapController {
         location: a.location ? [a.location.lon, a.location.lat] : null,
         explanation: redact(a.flag.explanation, a.consignmentIds),
         raisedAt: a.firstRaisedAt,
+        // When the flag whose explanation is shown was raised (a re-worded flag is newer than the alert).
+        flagRaisedAt: a.flag.raisedAt,
         partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
       }));
     // The vessels the carrier met: the partner each encounter flag names, and every vessel of an encounter
