@@ -117,7 +117,10 @@ describe('OpenAPI (GET /docs-json): complete, lint-clean, and true of every answ
     const comment = (doc.paths['/alerts/{alertId}/comments'].post.requestBody!.content as any)[
       'application/json'
     ];
-    const example = comment.schema.properties?.comment?.example ?? comment.example;
+    const schema = comment.schema.$ref
+      ? doc.components.schemas[comment.schema.$ref.split('/').pop()]
+      : comment.schema;
+    const example = (schema as any).properties?.comment?.example ?? comment.example;
     expect(typeof example).toBe('string');
     for (const [p, item] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(item)) {
