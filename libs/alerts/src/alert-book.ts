@@ -167,9 +167,10 @@ interface BookSnapshot {
   latest?: Array<[string, LatestFlag]>;
 }
 
-/** A fingerprint's newest flag: its id, and whether it is open or was replaced by newer evidence. */
+/** A fingerprint's newest flag: its id and evidence, and whether it is open or was replaced. */
 interface LatestFlag {
   flagId: string;
+  evidence: string[];
   /** `open`, `superseded` (cleared only to be replaced by newer evidence) or `cleared`. */
   state: 'open' | 'superseded' | 'cleared';
 }
@@ -193,8 +194,10 @@ export class AlertBook {
   /** Fingerprint → id of the alert its flags were grouped into (see `groupedAlertId`). */
   private readonly grouped = new Map<string, string>();
   /**
-   * Fingerprint → its newest flag. A flag that replaces its fingerprint's superseded flag is an update of
-   * the same occurrence (the detector re-words a growing encounter), not another occurrence.
+   * Fingerprint → its newest flag. A flag that replaces its fingerprint's superseded flag without adding to
+   * all of its evidence is an update of the same occurrence (a growing encounter re-measured, the aid on
+   * board relinked), not another occurrence; one that keeps every piece and adds more (a second denial in
+   * a row) is another occurrence.
    */
   private readonly latest = new Map<string, LatestFlag>();
   private ownership = new OwnershipLedger();
@@ -405,8 +408,12 @@ export class AlertBook {
     let alert = this.alerts.get(alertId);
     const previous = this.latest.get(flag.fingerprint);
     // The detector clears a flag it replaces (reason: superseded) just before raising its successor.
-    const update = previous?.state === 'superseded' && previous.flagId !== flag.flagId;
-    this.latest.set(flag.fingerprint, { flagId: flag.flagId, state: 'open' });
+    const adds =
+      previous !== undefined &&
+      flag.evidence.length > previous.evidence.length &&
+      previous.evidence.every((id) => flag.evidence.includes(id));
+    const update = previous?.state === 'superseded' && previous.flagId !== flag.flagId && !adds;
+    this.latest.set(flag.fingerprint, { flagId: flag.flagId, evidence: [...flag.evidence], state: 'open' });
     let reason: NotifyReason;
     if (!alert) {
       alert = {

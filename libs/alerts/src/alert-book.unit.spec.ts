@@ -46,10 +46,11 @@ describe('AlertBook: one alert per problem', () => {
 
   it('a successor of a superseded flag is the same occurrence: counted once, its new sentence in the history', () => {
     const book = new AlertBook();
-    const f1 = flag({ fingerprint: 'p1', flagId: 'f1', explanation: 'met for 2 h' });
+    const f1 = flag({ fingerprint: 'p1', flagId: 'f1', evidence: ['e1', 'e2'], explanation: 'met for 2 h' });
     book.apply(raised(f1));
     book.apply(cleared(f1, SUPERSEDED_REASON));
-    const f2 = flag({ fingerprint: 'p1', flagId: 'f2', evidence: ['e1', 'e2'], explanation: 'met for 5 h' });
+    // Re-measured: the latest close approach replaced (not added to) the earlier evidence.
+    const f2 = flag({ fingerprint: 'p1', flagId: 'f2', evidence: ['e1', 'e2b'], explanation: 'met for 5 h' });
     book.apply(raised(f2));
     const alert = book.get('p1')!;
     expect(alert).toMatchObject({
@@ -62,10 +63,21 @@ describe('AlertBook: one alert per problem', () => {
       ['raised', 'met for 2 h', 'f1'],
       ['updated', 'met for 5 h', 'f2'],
     ]);
+    // Superseded by a flag that keeps every piece of evidence and adds one (a second denial): another
+    // occurrence.
+    book.apply(cleared(f2, SUPERSEDED_REASON));
+    const f2b = flag({
+      fingerprint: 'p1',
+      flagId: 'f2b',
+      evidence: ['e1', 'e2b', 'e9'],
+      explanation: 'twice',
+    });
+    book.apply(raised(f2b));
+    expect(book.get('p1')!.occurrences).toBe(2);
+    book.apply(cleared(f2b, 'condition no longer holds'));
     // Cleared for good, then raised again: another occurrence.
-    book.apply(cleared(f2, 'condition no longer holds'));
     book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f3', evidence: ['e3'], explanation: 'met again' })));
-    expect(book.get('p1')).toMatchObject({ occurrences: 2, status: 'firing' });
+    expect(book.get('p1')).toMatchObject({ occurrences: 3, status: 'firing' });
     // The count survives a snapshot.
     const restored = AlertBook.restore(JSON.parse(JSON.stringify(book.snapshot())));
     const f3 = book.get('p1')!.flag;
@@ -73,7 +85,7 @@ describe('AlertBook: one alert per problem', () => {
     restored.apply(
       raised(flag({ fingerprint: 'p1', flagId: 'f4', evidence: ['e4'], explanation: 'met longer' })),
     );
-    expect(restored.get('p1')!.occurrences).toBe(2);
+    expect(restored.get('p1')!.occurrences).toBe(3);
   });
 
   it('a clear superseded by new evidence neither resolves nor notifies; the successor is a duplicate', () => {
