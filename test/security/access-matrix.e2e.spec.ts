@@ -263,7 +263,7 @@ describe('access matrix: every endpoint × role × own/other tenant, against the
     }
   });
 
-  it('answers 401 on every route, listed or not, but health, the console static files and the API docs', async () => {
+  it('answers 401 on every route, listed or not, but health, the console static files, its icon and the API docs', async () => {
     const router = (
       system.app.getHttpAdapter().getInstance() as {
         router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
@@ -276,8 +276,8 @@ describe('access matrix: every endpoint × role × own/other tenant, against the
     );
     expect(routes.length).toBeGreaterThan(10);
     for (const { method, path } of routes) {
-      // Public on purpose: health, the console's static files (no data; it asks for a key) and the API docs.
-      if (/^\/(health|console|docs)/.test(path)) continue;
+      // Public on purpose: health, the console's static files and icon (no data; it asks for a key), the API docs.
+      if (/^\/(health|console|docs|favicon\.ico$)/.test(path)) continue;
       const concrete = path.replace(/:(\w+)/g, 'x');
       const res = await fetch(`${system.url}${concrete}`, { method });
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });

@@ -319,6 +319,12 @@ export async function drawMap(
     map.fitBounds(bounds, { paddingTopLeft: [60, 40], paddingBottomRight: [60, 40], animate: false });
   declutter(map, labelled);
   map.on('zoomend moveend', () => declutter(map, labelled));
+  // The page around the map may change its size later (panels filled, a scroll bar): Leaflet is told, and
+  // the labels placed again for the new box.
+  new ResizeObserver(() => {
+    map.invalidateSize({ animate: false });
+    declutter(map, labelled);
+  }).observe(container);
   // Once the fonts are in and the page laid out, labels have their final size: place them again, and say
   // so (`data-labels-placed`) for whoever waits for the finished map.
   void document.fonts.ready.then(() =>
