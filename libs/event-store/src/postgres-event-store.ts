@@ -308,9 +308,9 @@ export class PostgresEventStore implements EventStore {
       this.pool.query<EventRow>(
         backwards
           ? `SELECT ${COLUMNS} FROM aidwatch_events e WHERE stream_id = $1 AND revision <= $2
-             ORDER BY revision DESC LIMIT $3`
+             ORDER BY e.revision DESC LIMIT $3`
           : `SELECT ${COLUMNS} FROM aidwatch_events e WHERE stream_id = $1 AND revision >= $2
-             ORDER BY revision LIMIT $3`,
+             ORDER BY e.revision LIMIT $3`,
         [streamId, fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0), limit],
       ),
     );
