@@ -63,7 +63,8 @@ export async function storedPositions(
       const d = (e.data as CloudEvent<string, VesselPositionData>).data;
       const t = Date.parse(d.at);
       if (!(t >= fromMs && t <= toMs)) continue;
-      fixes.push({ at: t, lat: d.lat, lon: d.lon, eventId: (e.data as CloudEvent<string, unknown>).id });
+      const eventId = (e.data as CloudEvent<string, unknown>).id;
+      fixes.push({ at: t, lat: d.lat, lon: d.lon, sog: d.sog ?? NaN, eventId });
       if (fixes.length >= maxCount) return fixes;
     }
     if (page.length < PAGE) break;

@@ -28,7 +28,7 @@ import { entryOf, headOf, restoreState, snapshotState } from './maritime-snapsho
 import type { PortRecord } from './port-index';
 import { PortIndex } from './port-index';
 import { followPortVisit } from './port-visit';
-import { RouteDeviationRule } from './route-deviation.rule';
+import { RouteDeviationRule, type ReplayStep } from './route-deviation.rule';
 import type { Fix, VesselRule } from './vessel-rule';
 import type { Sample } from './vessel-track';
 import { VesselTrack } from './vessel-track';
@@ -59,6 +59,8 @@ export interface PastFix {
   at: number;
   lat: number;
   lon: number;
+  /** Reported speed over ground (knots); NaN or absent when not available. */
+  sog?: number;
   eventId: string;
 }
 
@@ -384,7 +386,7 @@ export class MaritimeDetector implements Detector {
     if (!track || !track.hasFix() || !(at <= track.lastAt)) return this.sink.take();
     const voyage = this.routeDeviation.voyagesByMmsi
       .get(mmsi)
-      ?.find((v) => v.consignmentId === consignmentId && v.route.length >= 2);
+      ?.find((v) => v.consignmentId === consignmentId);
     if (!voyage) return this.sink.take();
     if (kind === 'discharged' && at >= onBoardSince) {
       this.counters.routeReplays++;
@@ -446,26 +448,54 @@ export class MaritimeDetector implements Detector {
   replayRoute(request: RouteReplayRequest, fixes: Iterable<PastFix>): FlagChanges {
     const track = this.tracks.get(request.mmsi);
     if (!track) return this.sink.take();
-    const resampleMs = this.resampleMs;
+    const { resampleMs, ports, slowKn, portSearchKm } = this;
+    const portVisitConfig = this.config.portVisit;
     const s: Sample = { at: 0, lat: 0, lon: 0, sog: NaN, eventId: '', portKm: Infinity, portName: null };
+    const step: ReplayStep = { sample: s, portVisit: null };
+    // The port visit as the samples make it, from the first one read (one interval before `fromMs`).
+    const visit = { portVisit: null as string | null, lastPortVisitAt: NaN };
     let read = 0;
     let cut = false;
-    function* samples(): Generator<Sample> {
+    function* steps(): Generator<ReplayStep> {
       let newest = Number.NEGATIVE_INFINITY;
+      let lastLat = NaN;
+      let lastLon = NaN;
+      let speed = NaN;
       let bucket = Number.NaN;
       for (const f of fixes) {
         if (read++ >= request.maxFixes) break;
         if (!isValidFix(f.lat, f.lon) || !Number.isFinite(f.at) || f.at <= newest || f.at > request.toMs)
           continue;
+        const sog = f.sog ?? NaN;
+        speed = isValidSog(sog)
+          ? sog
+          : Number.isFinite(newest)
+            ? distanceKm(lastLat, lastLon, f.lat, f.lon) / KM_PER_NM / ((f.at - newest) / MS_PER_HOUR)
+            : Infinity;
         newest = f.at;
+        lastLat = f.lat;
+        lastLon = f.lon;
         const b = Math.floor(f.at / resampleMs);
         if (b === bucket) continue;
         bucket = b;
         s.at = f.at;
         s.lat = f.lat;
         s.lon = f.lon;
+        s.sog = speed;
         s.eventId = f.eventId;
-        yield s;
+        s.portKm = Infinity;
+        s.portName = null;
+        let nearest: PortRecord | null = null;
+        if (speed < slowKn || visit.portVisit !== null) {
+          const hit = ports.nearestWithin(f.lat, f.lon, portSearchKm);
+          if (hit) {
+            nearest = hit.port;
+            s.portKm = hit.km;
+            s.portName = hit.port.name;
+          }
+        }
+        step.portVisit = followPortVisit(visit, s, nearest, ports, portVisitConfig);
+        yield step;
       }
       // As many reports as allowed: there may be more, so nothing is cleared.
       cut = read >= request.maxFixes;
@@ -475,7 +505,7 @@ export class MaritimeDetector implements Detector {
       track,
       request.consignmentIds,
       request.fromMs,
-      samples(),
+      steps(),
       track.lastAt,
       () => !cut,
     );

@@ -24,6 +24,12 @@ export interface DeclaredVoyage {
   flagged: boolean;
 }
 
+/** One sample of a replay, with the port whose visit began with it (else null). */
+export interface ReplayStep {
+  sample: Sample;
+  portVisit: PortRecord | null;
+}
+
 /** A corridor replay under way: the voyages judged again and the open flags they may raise again. */
 interface Replay {
   consignmentIds: ReadonlySet<string>;
@@ -143,19 +149,20 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   }
 
   /**
-   * Judges the corridor of the carrier's voyages of `consignmentIds` again, over `samples` (the carrier's
-   * samples from `fromMs` on, as in-order delivery made them), because paperwork that changes when that aid
-   * was on board arrived after them (time model 11). Each voyage's corridor watch starts afresh at `fromMs`
-   * (the earliest time that aid was on board); a flag raised in order is raised again with the same key,
-   * evidence and id (no change); an open corridor flag of those voyages from `fromMs` on that is not raised
-   * again — the aid was not on board after all — is cleared (`superseded by new evidence: aid not on
-   * board`) at `clearAt`. Returns the number of samples judged.
+   * Judges the carrier's voyages of `consignmentIds` again — corridor and port calls — over `steps` (the
+   * carrier's samples from `fromMs` on as in-order delivery made them, with the port visits they began),
+   * because paperwork that changes when that aid was on board arrived after them (time model 11). Each
+   * voyage's corridor watch starts afresh at `fromMs` (the earliest time that aid was on board); a flag
+   * raised in order is raised again with the same key, evidence and id (no change); an open route-deviation
+   * flag of those voyages from `fromMs` on that is not raised again — the aid was not on board after all —
+   * is cleared (`superseded by new evidence: aid not on board`) at `clearAt`, unless `complete()` says the
+   * steps were cut. Returns the number of samples judged.
    */
   replayCorridor(
     track: VesselTrack,
     consignmentIds: readonly string[],
     fromMs: number,
-    samples: Iterable<Sample>,
+    steps: Iterable<ReplayStep>,
     clearAt: number,
     complete: () => boolean = () => true,
   ): number {
@@ -173,16 +180,17 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
     const open = new Map<string, OpenVesselFlag>();
     for (const entry of this.ctx.sink.open.of(track.mmsi)) {
       const d = entry.draft;
-      if (d.rule !== 'route-deviation' || !d.key.startsWith('corridor:') || d.atMs < fromMs) continue;
+      if (d.rule !== 'route-deviation' || d.atMs < fromMs) continue;
       if ((d.consignmentIds ?? []).some((id) => ids.has(id))) open.set(entry.fingerprint, entry);
     }
     this.replay = { consignmentIds: ids, open };
     let judged = 0;
     try {
-      for (const s of samples) {
-        if (s.at < fromMs) continue;
+      for (const { sample, portVisit } of steps) {
+        if (sample.at < fromMs) continue;
         judged++;
-        this.onSample(track, voyages, s);
+        if (portVisit !== null) this.onPortVisit(track, voyages, portVisit, sample);
+        this.onSample(track, voyages, sample);
       }
     } finally {
       this.replay = null;
@@ -192,11 +200,11 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
     return judged;
   }
 
-  /** Event time (ms) of the earliest episode start of the carrier's open corridor flags of the consignment; NaN for none. */
+  /** Event time (ms) of the earliest episode start of the carrier's open route-deviation flags of the consignment; NaN for none. */
   earliestOpenCorridorFlag(mmsi: string, consignmentId: string): number {
     let earliest = Number.NaN;
     for (const { draft } of this.ctx.sink.open.of(mmsi)) {
-      if (draft.rule !== 'route-deviation' || !draft.key.startsWith(`corridor:${consignmentId}:`)) continue;
+      if (draft.rule !== 'route-deviation' || !(draft.consignmentIds ?? []).includes(consignmentId)) continue;
       const from = draft.fromMs ?? draft.atMs;
       if (!(from >= earliest)) earliest = from;
     }
@@ -217,10 +225,12 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   onPortVisit(track: VesselTrack, voyages: Voyages, port: PortRecord, s: Sample): Voyages {
     if (!voyages) return voyages;
     const onBoard = this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at);
+    const replay = this.replay;
     for (const v of voyages) {
       if (!onBoard.includes(v.consignmentId)) continue;
+      if (replay !== null && !replay.consignmentIds.has(v.consignmentId)) continue;
       if (port.locode === v.originPort || port.locode === v.destinationPort) continue;
-      this.ctx.sink.raise({
+      this.raise({
         rule: 'route-deviation',
         key: `port:${v.consignmentId}:${port.locode}:${s.at}`,
         severity: this.cfg.undeclaredPortSeverity,

@@ -166,5 +166,16 @@ describe('route-deviation rule', () => {
 
     const atNampo = new MaritimeScenario({ onBoard }).feed([declared], stop(NAMPO));
     expect(atNampo.flags('route-deviation')).toEqual([]);
+
+    // Registered after the call: the replay finds the visit in the stored positions, the same flag.
+    const late = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: minutes(0) } })
+      .feed(stop(INCHEON))
+      .feed([declared]);
+    expect(late.flags('route-deviation')).toEqual(atIncheon.flags('route-deviation'));
+    // Aboard only after the visit began: no call with the aid on board.
+    const aboardLater = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: hours(1) + 1 } })
+      .feed(stop(INCHEON))
+      .feed([declared]);
+    expect(aboardLater.flags('route-deviation')).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ export class PositionLog implements VesselHistory {
     const d = event.data;
     let fixes = this.byVessel.get(d.mmsi);
     if (!fixes) this.byVessel.set(d.mmsi, (fixes = []));
-    fixes.push({ at: Date.parse(d.at), lat: d.lat, lon: d.lon, eventId: event.id });
+    fixes.push({ at: Date.parse(d.at), lat: d.lat, lon: d.lon, sog: d.sog ?? NaN, eventId: event.id });
   }
 
   *positions(mmsi: string, fromMs: number, toMs: number, maxCount: number): Iterable<PastFix> {
