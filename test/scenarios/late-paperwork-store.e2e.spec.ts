@@ -32,8 +32,11 @@ const routeFlags = (flags: ReadonlyArray<{ rule: string; subject: { id: string }
     .map((f) => f.flagId)
     .sort();
 
-async function project(store: EventStore): Promise<{ open: string[]; projection: DetectionProjection }> {
-  await appendInOrder(store, lateLog);
+async function project(
+  store: EventStore,
+  append = true,
+): Promise<{ open: string[]; projection: DetectionProjection; flagEvents: number }> {
+  if (append) await appendInOrder(store, lateLog);
   const projection = new DetectionProjection(store, defaultDetectionConfig(), defaultPorts());
   let after: string | undefined;
   for (;;) {
@@ -54,7 +57,7 @@ async function project(store: EventStore): Promise<{ open: string[]; projection:
     if (e.type === EventTypes.FlagRaised) open.set(e.data.flagId, e.data);
     else open.delete(e.data.flagId);
   }
-  return { open: routeFlags([...open.values()]), projection };
+  return { open: routeFlags([...open.values()]), projection, flagEvents: flagEvents.length };
 }
 
 const expected = routeFlags(new EngineFeed().feed(events).openFlags());
@@ -68,6 +71,12 @@ function storeCases(open: () => Promise<{ store: EventStore; dispose: () => Prom
       expect(flags).toEqual(expected);
       expect(projection.routeReplays()).toMatchObject({ replays: expect.any(Number), truncated: 0 });
       expect(projection.routeReplays().samples).toBeGreaterThan(0);
+      // A rebuild from the same log reads the same positions: the same flags, nothing appended again.
+      const first = await store.readAll({ filter: { streamPrefixes: ['risk-'] } });
+      const rebuilt = await project(store, false);
+      expect(rebuilt.open).toEqual(expected);
+      expect(rebuilt.flagEvents).toBe(first.length);
+      expect(rebuilt.projection.routeReplays()).toEqual(projection.routeReplays());
     } finally {
       await dispose();
     }
