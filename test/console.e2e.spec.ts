@@ -103,6 +103,13 @@ if (!available && process.env.CI === 'true') {
       const row = page.locator('#alerts tbody tr', { hasText: 'access-denied' });
       await row.waitFor();
       await page.waitForSelector('#live-feed li[data-type="aidwatch.flag.raised.v1"]');
+      // The live feed speaks plainly: what happened, to which rule, at what time; no event type names.
+      const raisedText = await page
+        .locator('#live-feed li[data-type="aidwatch.flag.raised.v1"]')
+        .first()
+        .textContent();
+      expect(raisedText).toMatch(/^[a-z-]+ flag raised, \d\d:\d\d( · .+)?$/);
+      expect(await page.locator('#live-feed').textContent()).not.toMatch(/aidwatch\.|\.v\d/);
 
       await row.click();
       // The detail opens beside the table, in view (not below the whole table), and the row is marked.
@@ -125,6 +132,12 @@ if (!available && process.env.CI === 'true') {
         .locator('td.status', { hasText: 'acknowledged' })
         .waitFor();
       await page.waitForSelector('#live-feed li[data-type="aidwatch.alert.acknowledged.v1"]');
+      expect(
+        await page.locator('#live-feed li[data-type="aidwatch.alert.acknowledged.v1"]').first().textContent(),
+      ).toMatch(/^access-denied alert acknowledged, \d\d:\d\d/);
+      expect(await page.locator('#detail-summary').textContent()).toMatch(
+        /^Happened (once|\d+ times), about consignment C-br1; last updated /,
+      );
       // The table was refreshed by the action: the alert's row is still the selected one.
       expect(
         await page.locator('#alerts tbody tr[aria-selected="true"]', { hasText: 'access-denied' }).count(),
@@ -205,6 +218,16 @@ if (!available && process.env.CI === 'true') {
       expect(await labelsOutsideMap(page)).toEqual([]);
       const legend = await page.$$eval('#map .legend-row span', (ts) => ts.map((t) => t.textContent));
       expect(legend).toEqual(expect.arrayContaining(['distribution site', 'alert']));
+      // The carrier sent no AIS position in this story: the legend says so.
+      expect(api.vessel.track).toEqual([]);
+      expect(legend).toContain(
+        `carrier ${api.vessel.name} (MMSI ${api.vessel.mmsi}): no AIS positions in this period`,
+      );
+      // The browser's icon request is answered.
+      const icon = await system.fetch(`${system.url}/favicon.ico`, { as: null });
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      expect(await icon.text()).toMatch(/^<svg /);
       // The timeline speaks plainly: no event type names, sites and ports by name.
       const steps = await page.$$eval('.timeline li.step', (lis) => lis.map((li) => li.textContent ?? ''));
       expect(steps.join('\n')).not.toMatch(/custody-transferred|recorded at|aidwatch\./);
@@ -281,6 +304,14 @@ if (!available && process.env.CI === 'true') {
       expect(await shown()).toContain(more.consignmentId);
       await page.screenshot({ path: path.join(OUTPUT, 'console-consignment-list.png'), fullPage: true });
       await page.selectOption('#filter-exemption', '');
+      // Statuses in console words: "verified" (a monitor reported) reads "monitored".
+      const statuses = await page.$$eval('#consignments tbody td.status', (tds) =>
+        tds.map((td) => [td.getAttribute('data-status'), td.textContent]),
+      );
+      for (const [status, text] of statuses)
+        expect(text).toBe(
+          status === 'verified' ? 'monitored' : status === 'in-custody' ? 'in custody' : status,
+        );
 
       // From the list to the vessel page: its consignments are those the API lists for it.
       await page

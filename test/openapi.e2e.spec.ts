@@ -24,8 +24,8 @@ interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
 }
 interface OpenApi {
-  servers?: Array<{ url: string }>;
-  info: { license?: { name: string } };
+  servers?: Array<{ url: string; description?: string }>;
+  info: { title: string; license?: { name: string } };
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
 }
@@ -109,7 +109,19 @@ describe('OpenAPI (GET /docs-json): complete, lint-clean, and true of every answ
 
   it('every operation has a summary, 4xx answers with the error body, and its own security; servers and license', () => {
     expect(doc.servers?.length).toBeGreaterThan(0);
+    // Relative: right whatever host and port the server runs on (this one: an ephemeral port).
+    expect(doc.servers).toEqual([{ url: '/', description: expect.not.stringMatching(/127\.0\.0\.1|:3000/) }]);
+    expect(doc.info.title).toBe('AidWatch');
     expect(doc.info.license?.name).toBe('Apache-2.0');
+    expect(doc.paths['/consignments'].get.summary).toMatch(/exemptionId.*mmsi.*q\b/);
+    const comment = (doc.paths['/alerts/{alertId}/comments'].post.requestBody!.content as any)[
+      'application/json'
+    ];
+    const schema = comment.schema.$ref
+      ? doc.components.schemas[comment.schema.$ref.split('/').pop()]
+      : comment.schema;
+    const example = (schema as any).properties?.comment?.example ?? comment.example;
+    expect(typeof example).toBe('string');
     for (const [p, item] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(item)) {
         expect({ op: `${method} ${p}`, summary: op.summary }).toEqual({

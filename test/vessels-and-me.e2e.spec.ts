@@ -41,6 +41,19 @@ describe('vessel pages, who am I, and the consignment search over HTTP', () => {
         },
       }),
       vesselStatic({ id: 'vx-static', subject: WFP_VESSEL }),
+      // Renamed later, then the old name reported once more out of order (earlier event time).
+      vesselStatic({
+        id: 'vx-static-renamed',
+        subject: WFP_VESSEL,
+        time: '2024-03-07T03:00:02Z',
+        data: { name: 'SU SONG', at: '2024-03-07T03:00:00Z' },
+      }),
+      vesselStatic({
+        id: 'vx-static-old',
+        subject: WFP_VESSEL,
+        time: '2024-03-05T09:00:02Z',
+        data: { at: '2024-03-05T09:00:00Z' },
+      }),
       vesselPosition({ id: 'vx-p1', subject: WFP_VESSEL }),
       vesselPosition({
         id: 'vx-p2',
@@ -87,14 +100,33 @@ describe('vessel pages, who am I, and the consignment search over HTTP', () => {
     expect(operator.body.tenant).toBeUndefined();
     const producer = await get('/me', system.keys.producer);
     expect(producer.body.role).toBe('producer');
+    // A producer key bound to a tenant names it, and the sources it may write under.
+    const wfpProducer = system.credential({
+      role: 'producer',
+      tenant: 'World Food Programme',
+      sources: ['/wfp/logistics'],
+      label: 'WFP logistics feed',
+    });
+    expect((await get('/me', wfpProducer)).body).toEqual({
+      subject: expect.stringMatching(/^key:/),
+      role: 'producer',
+      tenant: 'World Food Programme',
+      sources: ['/wfp/logistics'],
+      label: 'WFP logistics feed',
+    });
   });
 
   it('GET /vessels/:mmsi: identity, track and consignments carried; a tenant sees only its own', async () => {
     const all = await get(`/vessels/${WFP_VESSEL}`);
     expect(all.status).toBe(200);
+    // The newest name, and every name it reported, oldest first.
     expect(all.body).toMatchObject({
       mmsi: WFP_VESSEL,
-      name: 'CHON MA SAN',
+      name: 'SU SONG',
+      names: [
+        { name: 'CHON MA SAN', from: '2024-03-05T03:00:00Z' },
+        { name: 'SU SONG', from: '2024-03-07T03:00:00Z' },
+      ],
       imo: expect.any(String),
       callsign: 'HMEQ',
     });
@@ -126,6 +158,10 @@ describe('vessel pages, who am I, and the consignment search over HTTP', () => {
     expect(await ids(`mmsi=${UNICEF_VESSEL}`)).toEqual(['C-V-UNICEF']);
     expect(await ids('exemptionId=EX-VWFP')).toEqual(['C-V-WFP']);
     expect(await ids('q=kumgang')).toEqual(['C-V-UNICEF']);
+    // A port by its code or by its name (the port reference list).
+    const fromDalian = await ids('q=CNDLC');
+    expect(fromDalian.length).toBeGreaterThan(0);
+    expect(await ids('q=dalian')).toEqual(fromDalian);
     expect(await ids('q=c-v-')).toEqual(['C-V-UNICEF', 'C-V-WFP']);
     const wfp = system.credential({ role: 'dashboard', tenant: 'World Food Programme' });
     expect(await ids('q=c-v-', wfp)).toEqual(['C-V-WFP']);

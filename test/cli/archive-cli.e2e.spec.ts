@@ -80,12 +80,26 @@ describe('aidwatch archive', () => {
     });
   });
 
+  it('nothing to do is no error: no retention set, or --older-than 0, exits 0 and archives nothing', async () => {
+    // AIS_RETENTION_DAYS is 0 here: keep everything.
+    for (const args of [
+      ['archive'],
+      ['archive', '--dry-run'],
+      ['archive', '--older-than', '0', '--dry-run'],
+    ]) {
+      const run = await aidwatch([...args, '--json'], env);
+      expect({ args, code: run.code }).toEqual({ args, code: 0 });
+      expect(JSON.parse(run.stdout)).toMatchObject({ archived: 0, keepEverything: true });
+    }
+    const plain = await aidwatch(['archive', '--dry-run'], env);
+    expect(plain.stdout).toMatch(/AIS_RETENTION_DAYS is 0 .*nothing archived/);
+  });
+
   it('bad usage exits 2', async () => {
     expect((await aidwatch(['archive', '--older-than', 'soon'], env)).code).toBe(2);
     expect((await aidwatch(['archive', '--older-than', '99999999999999999999', '--dry-run'], env)).code).toBe(
       2,
     );
-    expect((await aidwatch(['archive'], env)).code).toBe(2); // AIS_RETENTION_DAYS is 0
     expect((await aidwatch(['archive', '--older-than', '1'], { ...env, EVENT_STORE: 'memory' })).code).toBe(
       2,
     );

@@ -79,4 +79,16 @@ describeWithKafka('aidwatch replay to the real Kafka', () => {
         .code,
     ).toBe(2);
   });
+
+  it('with brokers nobody listens on: one readable line and exit 2, no client log', async () => {
+    const result = await aidwatch(['replay', '--from', '1', '--topic', topic, '--brokers', '127.0.0.1:1'], {
+      DATA_DIR: dataDir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^aidwatch: cannot reach Kafka at 127\.0\.0\.1:1 .*--brokers or KAFKA_BROKERS$/);
+    expect(lines[0]).not.toMatch(/^\{/);
+  });
 });

@@ -17,7 +17,9 @@ describe('aidwatch sanctions import', () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ list: 'OFAC-SDN', designated: 6, appended: 6 });
     const again = await runAidwatch(['sanctions', 'import', fixture('ofac-sdn.csv')], env);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('0 designated, 0 changed, 0 revoked, 6 unchanged; 0 events appended');
+    expect(again.stdout).toContain(
+      '0 imported (0 new, 0 changed), 6 unchanged, 0 revoked; 0 events appended',
+    );
     const later = await runAidwatch(['sanctions', 'import', fixture('ofac-sdn-later.csv'), '--json'], env);
     expect(JSON.parse(later.stdout)).toMatchObject({ changed: 1, revoked: 1, appended: 2 });
   });

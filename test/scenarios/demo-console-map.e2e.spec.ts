@@ -79,6 +79,34 @@ describe('npm start with the demo: the console map of the carried consignment', 
     expect(encounters[0].consignmentIds).toContain(DemoCast.carriedConsignment);
     expect(encounters[0].flag.explanation).toMatch(/RYONG SONG 5/);
     expect(encounters[0].flag.explanation).toMatch(/YU SON 8/);
+    // One meeting, however often its sentence was re-worded as it grew: one occurrence, and the history
+    // holds the sentence the alert shows now.
+    const alert = (await (await system.fetch(`${system.url}/alerts/${encounters[0].alertId}`)).json()) as any;
+    expect(alert.occurrences).toBe(1);
+    const sentences = alert.history
+      .filter((e: any) => e.type === 'raised' || e.type === 'updated')
+      .map((e: any) => e.note);
+    expect(sentences.at(-1)).toBe(alert.flag.explanation);
+    // The designated ship met at sea: its alert names both vessels.
+    const designated = (
+      (await (await system.fetch(`${system.url}/alerts?rule=designated-vessel&limit=200`)).json()) as any
+    ).items.filter((a: any) => a.flag.observed?.partnerMmsi === DemoCast.designatedPartner);
+    expect(designated.length).toBeGreaterThan(0);
+    for (const a of designated)
+      expect(a.labels.vessel).toEqual(expect.arrayContaining([DemoCast.carrier, DemoCast.designatedPartner]));
+  });
+
+  it('names the vessel met at sea as it was called then, and keeps its name history', async () => {
+    const map = (await (
+      await system.fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}/map`)
+    ).json()) as any;
+    const partner = map.partners.find((p: any) => p.mmsi === DemoCast.designatedPartner);
+    expect(partner).toMatchObject({ name: 'YU SON 8', currentName: 'SU SONG' });
+    const vessel = (await (
+      await system.fetch(`${system.url}/vessels/${DemoCast.designatedPartner}`)
+    ).json()) as any;
+    expect(vessel.name).toBe('SU SONG');
+    expect(vessel.names.map((n: any) => n.name)).toEqual(['YU SON 8', 'SU SONG']);
     const flags = ((await (await system.fetch(`${system.url}/flags?rule=encounter`)).json()) as any).items;
     expect(new Set(flags.map((f: any) => f.subject.id))).toEqual(
       new Set([DemoCast.carrier, DemoCast.designatedPartner]),
@@ -111,6 +139,7 @@ describe('npm start with the demo: the console map of the carried consignment', 
         expect(await page.locator('#whoami-name').textContent()).toBe('Operations desk');
         await page.goto(`${system.url}/console#/consignments/${DemoCast.carriedConsignment}`);
         await page.waitForSelector('#map svg path.track');
+        await page.waitForSelector('#map-canvas[data-labels-placed="true"]');
         const api = (await (
           await system.fetch(`${system.url}/consignments/${DemoCast.carriedConsignment}/map`)
         ).json()) as any;
@@ -164,6 +193,41 @@ describe('npm start with the demo: the console map of the carried consignment', 
             .map((l) => l.textContent);
         });
         expect(outside).toEqual([]);
+        // No two labels shown overlap.
+        const overlapping = await page.$$eval('#map .leaflet-tooltip', (labels) => {
+          const rects = labels.map((l) => ({ t: l.textContent, r: (l as any).getBoundingClientRect() }));
+          const pairs: string[] = [];
+          rects.forEach((a, i) =>
+            rects.slice(i + 1).forEach((b) => {
+              if (
+                a.r.left < b.r.right &&
+                b.r.left < a.r.right &&
+                a.r.top < b.r.bottom &&
+                b.r.top < a.r.bottom
+              )
+                pairs.push(`${a.t} / ${b.t}`);
+            }),
+          );
+          return pairs;
+        });
+        expect(overlapping).toEqual([]);
+        // The vessel met at sea under the name it had then (as the alerts say), its newer name beside it.
+        expect(legend).toContain(
+          `vessel met at sea YU SON 8 (MMSI ${DemoCast.designatedPartner}), now SU SONG`,
+        );
+        expect(
+          await page
+            .locator(`#consignment-vessels a[href="#/vessels/${DemoCast.designatedPartner}"]`)
+            .textContent(),
+        ).toBe(`YU SON 8 (MMSI ${DemoCast.designatedPartner}), now SU SONG`);
+        // The timeline dates each flag by the flag whose sentence it shows.
+        const flagTimes = await page.$$eval('.timeline li.flag', (lis) =>
+          lis.map((li) => `${li.querySelector('time')?.textContent} ${li.textContent}`),
+        );
+        for (const a of api.alerts) {
+          const entry = flagTimes.find((t) => t.includes(a.explanation));
+          expect(entry?.startsWith(a.flagRaisedAt.slice(0, 16).replace('T', ' '))).toBe(true);
+        }
         fs.mkdirSync(OUTPUT, { recursive: true });
         await page.screenshot({ path: path.join(OUTPUT, 'console-demo-encounter-map.png'), fullPage: true });
 
@@ -185,6 +249,15 @@ describe('npm start with the demo: the console map of the carried consignment', 
         await page.mouse.move(box.x + box.width / 2 - 150, box.y + box.height / 2 - 80, { steps: 8 });
         await page.mouse.up();
         expect(await pane()).not.toBe(panned);
+        // Zooming in stops at a view that still shows a few kilometres, not metres.
+        const zoomIn = page.locator('#map .leaflet-control-zoom-in');
+        for (let i = 0; i < 40 && !(await zoomIn.getAttribute('class'))!.includes('leaflet-disabled'); i++) {
+          await zoomIn.click();
+          await new Promise((r) => setTimeout(r, 150));
+        }
+        expect(await zoomIn.getAttribute('class')).toContain('leaflet-disabled');
+        const scale = (await page.locator('#map .leaflet-control-scale-line').textContent()) ?? '';
+        expect(scale).toMatch(/km$/);
         await page.screenshot({
           path: path.join(OUTPUT, 'console-demo-encounter-zoomed.png'),
           fullPage: true,
@@ -217,12 +290,43 @@ describe('npm start with the demo: the console map of the carried consignment', 
         expect(await partnerTrack.textContent()).toBe(
           `track of ${vesselApi.name} (MMSI ${DemoCast.designatedPartner})`,
         );
+        expect(await page.locator('#vessel-names').textContent()).toMatch(/^SU SONG, formerly YU SON 8 /);
+        // The page fits a 1100 px window: wide tables scroll inside their box.
+        await page.setViewportSize({ width: 1100, height: 900 });
+        const widths = await page.evaluate(() => ({
+          document: (globalThis as any).document.documentElement.scrollWidth as number,
+          viewport: (globalThis as any).innerWidth as number,
+        }));
+        expect(widths.document).toBeLessThanOrEqual(widths.viewport);
+        await page.setViewportSize({ width: 1400, height: 1000 });
         await page.screenshot({ path: path.join(OUTPUT, 'console-demo-vessel.png'), fullPage: true });
         // The alert from there: its detail names both vessels and links the carrier's consignment.
         await page.click(`#vessel-alerts a[href="#/alerts/${alertId}"]`);
         await page.locator('#alert-detail h2', { hasText: 'encounter' }).waitFor();
         const vessels = await page.$$eval('#detail-vessels a', (as) => as.map((a) => a.textContent));
         expect(vessels.sort()).toEqual([DemoCast.carrier, DemoCast.designatedPartner].sort());
+        expect(await page.locator('#detail-summary').textContent()).toMatch(/^Happened once, about vessel /);
+        // The alerts table: a vessel column linking each vessel, and a vessel filter as the API filters.
+        await page.fill('#filter-vessel', DemoCast.designatedPartner);
+        await page.click('#filters button[type=submit]');
+        const byVessel = (
+          (await (
+            await system.fetch(`${system.url}/alerts?limit=200&vessel=${DemoCast.designatedPartner}`)
+          ).json()) as any
+        ).items;
+        await page.waitForFunction(
+          (n) => (globalThis as any).document.querySelectorAll('#alerts tbody tr').length === n,
+          byVessel.length,
+        );
+        const rowVessels = await page.$$eval('#alerts tbody tr', (rows) =>
+          rows.map((r) => [...r.querySelectorAll('td.vessels a')].map((a) => a.textContent)),
+        );
+        expect(rowVessels).toEqual(byVessel.map((a: any) => a.labels.vessel));
+        expect(rowVessels.every((v) => v.includes(DemoCast.designatedPartner))).toBe(true);
+        const designatedRow = byVessel.findIndex((a: any) => a.rule === 'designated-vessel');
+        expect(rowVessels[designatedRow]).toEqual(
+          expect.arrayContaining([DemoCast.carrier, DemoCast.designatedPartner]),
+        );
         expect(await page.locator('#detail-consignments a').allTextContents()).toContain(
           DemoCast.carriedConsignment,
         );

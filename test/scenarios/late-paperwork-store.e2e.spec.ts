@@ -13,7 +13,7 @@ import { DemoCast, demoScenario } from '../../apps/aidwatch/src/demo/demo-scenar
 import { appendInOrder, EngineFeed } from '../support/engine-feed';
 
 /*
- * Time model 11 through the real projection and stores: the detour carrier's paperwork (registration, load,
+ * Time model 9 through the real projection and stores: the detour carrier's paperwork (registration, load,
  * departure of its two consignments) is stored after all the demo's positions. The projection reads the
  * carrier's stored positions (up to the paperwork's place in the store) and raises the route-deviation flags
  * a timely report raises — same ids — in SQLite as in PostgreSQL.

@@ -18,7 +18,7 @@ export const flagLine = (f: Pick<Flag, 'rule' | 'subject' | 'severity'>): string
 /**
  * A detection engine with the default thresholds and the region's ports, fed event by event, keeping the
  * flags open after each step (a raise replaces an open flag with the same fingerprint). The positions fed so
- * far are its vessels' history: corridor replays asked for by late paperwork read them (time model 11).
+ * far are its vessels' history: corridor replays asked for by late paperwork read them (time model 9).
  */
 export class EngineFeed {
   readonly engine: DetectionEngine;

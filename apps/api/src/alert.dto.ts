@@ -199,7 +199,11 @@ export class AssignBody {
 }
 
 export class CommentBody {
-  @ApiProperty()
+  @ApiProperty({
+    description: 'the comment added to the alert history',
+    example: 'partner confirmed the cargo was transhipped at Nampo; visit scheduled',
+    maxLength: MaxNoteLength,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(MaxNoteLength)

@@ -151,7 +151,15 @@ export const ConsignmentMapSchema = object(
   {
     consignmentId: str,
     vessel: nullable(object(['mmsi', 'track'], { mmsi: str, imo: str, name: str, track })),
-    partners: { type: 'array', items: object(['mmsi', 'track'], { mmsi: str, name: str, track }) },
+    partners: {
+      type: 'array',
+      items: object(['mmsi', 'track'], {
+        mmsi: str,
+        name: { type: 'string', description: 'the name the vessel used when the carrier met it' },
+        currentName: { type: 'string', description: 'its newest reported name, when it has changed since' },
+        track,
+      }),
+    },
     ports: {
       type: 'array',
       items: object(['locode', 'location'], { locode: str, name: str, location: lonLat }),
@@ -168,8 +176,9 @@ export const ConsignmentMapSchema = object(
         severity,
         status: str,
         location: nullable(lonLat),
-        explanation: str,
-        raisedAt: time,
+        explanation: { type: 'string', description: "the explanation of the alert's newest flag" },
+        raisedAt: { ...time, description: 'when the alert was first raised' },
+        flagRaisedAt: { ...time, description: 'when the flag whose explanation is given was raised' },
       }),
     },
     route: { description: 'the declared route, when there is one' },
@@ -217,7 +226,12 @@ export const AlertsPageSchema = list(AlertSchema);
 
 export const VesselSchema = object(['mmsi', 'track', 'flags', 'alerts', 'consignments'], {
   mmsi: str,
-  name: str,
+  name: { type: 'string', description: 'the newest reported name' },
+  names: {
+    type: 'array',
+    items: object(['name', 'from'], { name: str, from: time }),
+    description: 'every name reported in AIS static data, oldest first, each from the time first reported',
+  },
   imo: str,
   callsign: str,
   flagState: { type: 'string', description: 'flag state reported in AIS static data' },
@@ -263,6 +277,11 @@ export const MeSchema = object(
     tenant: { type: 'string', description: 'the organisation a tenant-bound credential reads as' },
     label: { type: 'string', description: "the key's label, or the token's subject" },
     monitorId: str,
+    sources: {
+      type: 'array',
+      items: str,
+      description: 'the CloudEvents sources a producer key may write under',
+    },
   },
   'the signed-in credential, never its secret',
 );

@@ -7,7 +7,7 @@ import { AlertsService } from './alerts.service';
 import { AuditController } from './audit.controller';
 import { ConsignmentMapController } from './consignment-map.controller';
 import { ConsignmentsController } from './consignments.controller';
-import { ConsoleController } from './console.controller';
+import { ConsoleController, FaviconController } from './console.controller';
 import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { MeController } from './me.controller';
@@ -35,6 +35,7 @@ import { WebhooksService } from './webhooks.service';
     StreamsController,
     AuditController,
     ConsoleController,
+    FaviconController,
     AdminKeysController,
     OwnershipController,
     ContractDocsController,

@@ -16,7 +16,7 @@ import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { RedactionService } from './redaction.service';
 import { ConsignmentMapSchema } from './api-schemas';
-import { vesselStreamSummary } from '@aidwatch/projections';
+import { vesselNameAt, vesselStreamSummary } from '@aidwatch/projections';
 
 /**
  * What the console's map shows for one consignment: the carrier's track, the tracks of vessels it met
@@ -68,6 +68,8 @@ export class ConsignmentMapController {
         location: a.location ? [a.location.lon, a.location.lat] : null,
         explanation: redact(a.flag.explanation, a.consignmentIds),
         raisedAt: a.firstRaisedAt,
+        // When the flag whose explanation is shown was raised (a re-worded flag is newer than the alert).
+        flagRaisedAt: a.flag.raisedAt,
         partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
       }));
     // The vessels the carrier met: the partner each encounter flag names, and every vessel of an encounter
@@ -97,6 +99,18 @@ export class ConsignmentMapController {
         location: ce.data.lat !== undefined ? [ce.data.lon, ce.data.lat] : null,
       };
     });
+    // A partner is named as it was called when the carrier met it (the first alert naming it on this
+    // consignment), else as of the voyage's last recorded step: a later rename does not rewrite the past.
+    const metAt = (mmsi: string) =>
+      alerts
+        .filter((a) => a.partnerMmsi === mmsi || a.rule === 'encounter')
+        .map((a) => a.raisedAt)
+        .sort()[0] ??
+      steps
+        .map((s) => s.at)
+        .sort()
+        .at(-1) ??
+      registered.time;
     const used = new Set([
       c.originPort,
       c.destinationPort,
@@ -107,8 +121,14 @@ export class ConsignmentMapController {
       vessel: { ...c.vessel, track: await this.track(c.vessel.mmsi) },
       partners: await Promise.all(
         partners.map(async (mmsi) => {
-          const { track, identity } = await vesselStreamSummary(this.store, mmsi);
-          return { mmsi, ...(identity.name ? { name: identity.name } : {}), track };
+          const { track, identity, names } = await vesselStreamSummary(this.store, mmsi);
+          const name = vesselNameAt(names, metAt(mmsi)) ?? identity.name;
+          return {
+            mmsi,
+            ...(name ? { name } : {}),
+            ...(identity.name && identity.name !== name ? { currentName: identity.name } : {}),
+            track,
+          };
         }),
       ),
       route: c.route?.map((p) => [p.lon, p.lat]) ?? [],

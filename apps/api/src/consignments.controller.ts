@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@ne
 import { seesConsignment, tenantScopeOf, type Principal } from '@aidwatch/access';
 import { consignmentAsOf, consignmentTimeline } from '@aidwatch/audit';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { defaultPorts } from '@aidwatch/maritime';
 import {
   Allow,
   ApiError,
@@ -22,7 +23,15 @@ const tenantOf = (principal: Principal): string | undefined => {
 };
 import { ConsignmentSchema, ConsignmentsPageSchema, TimelineSchema } from './api-schemas';
 
-/** Whether `text` (case-insensitive) is in a consignment's id, exemption, vessel name or MMSI, or a port. */
+/** Port names by UN/LOCODE, from the port reference list (`defaultPorts`), read once. */
+let portNames: Map<string, string> | undefined;
+const portName = (locode: string | null | undefined): string | undefined =>
+  locode ? (portNames ??= new Map(defaultPorts().map((p) => [p.locode, p.name]))).get(locode) : undefined;
+
+/**
+ * Whether `text` (case-insensitive) is in a consignment's id, exemption, vessel name or MMSI, or a port's
+ * UN/LOCODE or name ("CNDLC" or "dalian").
+ */
 function matchesText(
   view: {
     consignmentId: string;
@@ -41,6 +50,8 @@ function matchesText(
     view.vessel?.name,
     view.originPort,
     view.destinationPort,
+    portName(view.originPort),
+    portName(view.destinationPort),
   ].some((v) => typeof v === 'string' && v.toLowerCase().includes(needle));
 }
 
@@ -55,13 +66,15 @@ export class ConsignmentsController {
   ) {}
 
   @Get()
-  @ApiSummary('Consignments visible to the caller, filtered by risk level and lifecycle state')
+  @ApiSummary(
+    'Consignments visible to the caller, filtered by risk, status, exemptionId, vessel (mmsi) and text (q)',
+  )
   @ApiQueryFrom(ConsignmentsQuery, {
     risk: 'highest severity among open flags (none: no open flag)',
     status: 'lifecycle state; unregistered: events but no registration yet (operators only)',
     exemptionId: 'consignments shipped under this exemption',
     mmsi: 'consignments registered on this vessel (9-digit MMSI)',
-    q: 'case-insensitive text in the consignment id, exemption id, vessel name or MMSI, or a port',
+    q: 'case-insensitive text in the consignment id, exemption id, vessel name or MMSI, or a port code or name',
   })
   @ApiJsonResponse(
     200,

@@ -26,6 +26,31 @@ const types: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** AidWatch's icon: a buoy-blue disc with a white wave and a watching dot, 32 × 32 SVG (no outside file). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32">' +
+  '<title>AidWatch</title>' +
+  '<circle cx="16" cy="16" r="15" fill="#12324d"/>' +
+  '<path d="M4 20q3-3 6 0t6 0 6 0 6 0" fill="none" stroke="#fff" stroke-width="2.2" stroke-linecap="round"/>' +
+  '<circle cx="16" cy="11" r="4" fill="#2e9d58" stroke="#fff" stroke-width="1.5"/>' +
+  '</svg>';
+
+/**
+ * `GET /favicon.ico`: the icon browsers ask for on every page of the origin (the console, `/docs`), as
+ * SVG (`image/svg+xml`, which browsers take from any icon URL), so that request is not a 404.
+ */
+@ApiExcludeController()
+@Public()
+@Controller()
+export class FaviconController {
+  @Get('favicon.ico')
+  favicon(@Res() res: Response): void {
+    res.setHeader('content-type', 'image/svg+xml');
+    res.setHeader('cache-control', 'public, max-age=86400');
+    res.send(FAVICON_SVG);
+  }
+}
+
 /**
  * The web console (built by `npm run build` into dist/console): static files only, no third-party
  * origin. The page itself is public; every call it makes carries the signed-in key.

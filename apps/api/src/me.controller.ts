@@ -1,12 +1,14 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { ApiKeyStore } from '@aidwatch/access';
-import { Allow, API_KEY_STORE, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
+import { Allow, API_KEY_STORE, ApiJsonResponse, ApiSummary, principalOf } from '@aidwatch/runtime';
 import { MeSchema } from './api-schemas';
 import { callerOf } from './principal';
 
 /**
- * Who the caller is, as the console shows it: `GET /me` → {subject, role, tenant?, label?, monitorId?}.
+ * Who the caller is, as the console shows it: `GET /me` → {subject, role, tenant?, label?, monitorId?,
+ * sources?}. `tenant` is given for every credential that names one (a producer's too); `sources` are the
+ * CloudEvents sources a producer may write under.
  * `label` is the key's label (`POST /admin/keys` {label}) or, for a token of an identity provider, its
  * subject. Never a secret: no key, hash or token.
  */
@@ -20,6 +22,8 @@ export class MeController {
   @ApiJsonResponse(200, MeSchema, 'who is calling')
   async me(@Req() req: Request) {
     const caller = callerOf(req);
+    const principal = principalOf(req);
+    const tenant = caller.tenant ?? principal.tenant;
     const key = caller.id.startsWith('key:')
       ? await this.keys.find(caller.id.slice('key:'.length))
       : undefined;
@@ -27,9 +31,10 @@ export class MeController {
     return {
       subject: caller.id,
       role: caller.role,
-      ...(caller.tenant !== undefined ? { tenant: caller.tenant } : {}),
+      ...(tenant !== undefined ? { tenant } : {}),
       ...(label ? { label } : {}),
       ...(key?.monitorId ? { monitorId: key.monitorId } : {}),
+      ...(principal.role === 'producer' && principal.sources ? { sources: [...principal.sources] } : {}),
     };
   }
 }

@@ -98,13 +98,14 @@ export class VesselsController {
           a.consignmentIds,
         ),
       );
-    const { track, identity } = await vesselStreamSummary(this.store, mmsi);
+    const { track, identity, names } = await vesselStreamSummary(this.store, mmsi);
     const known = consignments.length > 0 || alerts.length > 0 || flags.length > 0;
     if (!known && (scope.kind !== 'all' || (track.length === 0 && name === undefined)))
       throw new ApiError(HttpStatus.NOT_FOUND, `vessel ${mmsi} not found`);
     return {
       mmsi,
       ...((identity.name ?? name) ? { name: identity.name ?? name } : {}),
+      ...(names.length > 0 ? { names } : {}),
       ...(identity.imo ? { imo: identity.imo } : {}),
       ...(identity.callsign ? { callsign: identity.callsign } : {}),
       ...(identity.flag ? { flagState: identity.flag } : {}),

@@ -4,6 +4,7 @@ import { registerArchiveCommand } from './commands/archive.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerForgetCommand } from './commands/forget.command';
+import { registerImportCommand } from './commands/import.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
@@ -33,6 +34,7 @@ const commands: CliCommand[] = [
   registerForgetCommand,
   registerArchiveCommand,
   registerSanctionsCommand,
+  registerImportCommand,
   registerMigrateCommand,
 ];
 

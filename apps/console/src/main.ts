@@ -27,6 +27,36 @@ interface AlertView {
 }
 
 const KEY = 'aidwatch.console.key';
+
+/** "20:48" (UTC) of an RFC 3339 time; '' when there is none. */
+const clock = (t: string | undefined): string => (t ? t.slice(11, 16) : '');
+
+/**
+ * What a live event says, in plain words: "comment added to monitor-finding alert, 20:48" rather than its
+ * CloudEvents type (`aidwatch.alert.commented.v1`).
+ */
+export function liveEventText(type: string, rule: string, time: string | undefined): string {
+  const kind = /^aidwatch\.(flag|alert)\.([a-z-]+)\.v\d+$/.exec(type);
+  const what = rule ? `${rule} ` : '';
+  const words: Record<string, string> = {
+    'flag.raised': `${what}flag raised`,
+    'flag.cleared': `${what}flag cleared`,
+    'alert.acknowledged': `${what}alert acknowledged`,
+    'alert.resolved': `${what}alert resolved`,
+    'alert.assigned': `${what}alert assigned`,
+    'alert.commented': `comment added to ${what}alert`,
+  };
+  const text =
+    (kind && words[`${kind[1]}.${kind[2]}`]) ?? `${type.replace(/^aidwatch\./, '')} ${rule}`.trim();
+  return time ? `${text}, ${clock(time)}` : text;
+}
+
+/**
+ * A consignment's lifecycle state as the console words it. `verified` (the API's state once a monitor's
+ * visit was reported) says that a monitor reported, not that all was found in order: "monitored".
+ */
+const STATUS_WORDS: Record<string, string> = { verified: 'monitored', 'in-custody': 'in custody' };
+const statusText = (status: string): string => STATUS_WORDS[status] ?? status;
 const app = document.getElementById('app')!;
 let api: ApiClient | undefined;
 let stream: AlertEventStream | undefined;
@@ -156,6 +186,7 @@ function onStreamEvent(e: StreamEvent): void {
   const counter = document.getElementById('event-count');
   if (counter) counter.textContent = String(seenEventIds.size);
   if (feed) {
+    const ce = e.data as { time?: string };
     const d =
       (
         e.data as {
@@ -170,11 +201,14 @@ function onStreamEvent(e: StreamEvent): void {
     const rule = d.rule ?? d.alert?.rule ?? '';
     const li = h(
       'li',
-      { 'data-event-id': e.id, 'data-type': e.type, class: duplicate ? 'duplicate' : '' },
-      h('code', {}, e.id),
-      ` ${e.type.replace(/^aidwatch\./, '')} `,
-      h('strong', {}, rule),
-      ` ${d.consignmentIds?.join(', ') ?? ''}`,
+      {
+        'data-event-id': e.id,
+        'data-type': e.type,
+        class: duplicate ? 'duplicate' : '',
+        title: `${e.type}, event ${e.id}`,
+      },
+      liveEventText(e.type, rule, ce.time),
+      d.consignmentIds?.length ? ` · ${d.consignmentIds.join(', ')}` : '',
     );
     feed.prepend(li);
     while (feed.children.length > 300) feed.lastElementChild?.remove();
@@ -211,7 +245,7 @@ function filterQuery(): string {
     (i) => i.value,
   );
   if (severities.length) params.set('severity', severities.join(','));
-  for (const name of ['status', 'rule', 'consignmentId']) {
+  for (const name of ['status', 'rule', 'consignmentId', 'vessel']) {
     const v = (document.getElementById(`filter-${name}`) as HTMLInputElement | HTMLSelectElement | null)
       ?.value;
     if (v) params.set(name, v);
@@ -236,6 +270,12 @@ function showAlerts(): void {
   );
   const rule = h('input', { id: 'filter-rule', placeholder: 'rule, e.g. encounter' });
   const consignment = h('input', { id: 'filter-consignmentId', placeholder: 'consignment id' });
+  const vessel = h('input', {
+    id: 'filter-vessel',
+    placeholder: 'vessel MMSI',
+    inputmode: 'numeric',
+    'aria-label': 'vessel (MMSI)',
+  });
   const filters = h(
     'form',
     { class: 'filters', id: 'filters' },
@@ -243,6 +283,7 @@ function showAlerts(): void {
     status,
     rule,
     consignment,
+    vessel,
     h('button', { type: 'submit' }, 'Apply'),
   );
   filters.addEventListener('submit', (e) => {
@@ -258,8 +299,8 @@ function showAlerts(): void {
       h(
         'tr',
         {},
-        ...['severity', 'rule', 'consignments', 'status', 'assignee', 'last seen', 'what'].map((c) =>
-          h('th', {}, c),
+        ...['severity', 'rule', 'vessels', 'consignments', 'status', 'assignee', 'last seen', 'what'].map(
+          (c) => h('th', {}, c),
         ),
       ),
     ),
@@ -321,6 +362,9 @@ async function refreshAlerts(): Promise<void> {
   }
   body.replaceChildren(
     ...items.map((a) => {
+      const vessels = h('td', { class: 'vessels' });
+      for (const mmsi of a.labels?.vessel ?? [])
+        vessels.append(h('a', { href: `#/vessels/${mmsi}`, title: `vessel MMSI ${mmsi}` }, mmsi), ' ');
       const consignments = h('td', {});
       for (const id of a.consignmentIds)
         consignments.append(h('a', { href: `#/consignments/${encodeURIComponent(id)}` }, id), ' ');
@@ -334,6 +378,7 @@ async function refreshAlerts(): Promise<void> {
         },
         h('td', {}, h('span', { class: `badge severity-${a.severity}` }, a.severity)),
         h('td', {}, a.rule),
+        vessels,
         consignments,
         h(
           'td',
@@ -375,6 +420,18 @@ function linksParagraph(
   return p;
 }
 
+/** What each kind of alert history entry is called in the console. */
+const HISTORY_WORDS: Record<string, string> = {
+  raised: 'raised',
+  updated: 'updated',
+  reopened: 'reopened',
+  cleared: 'cleared',
+  acknowledged: 'acknowledged',
+  resolved: 'resolved',
+  assigned: 'assigned',
+  commented: 'comment',
+};
+
 async function showDetail(alertId: string): Promise<void> {
   const panel = document.getElementById('alert-detail');
   if (!panel || !api) return;
@@ -395,7 +452,12 @@ async function showDetail(alertId: string): Promise<void> {
   panel.replaceChildren(
     h('h2', {}, `${a.rule} — ${a.status}`),
     h('p', {}, a.flag.explanation),
-    h('p', {}, `Seen ${a.occurrences} time(s); subject ${a.subject.kind} ${a.subject.id}`),
+    h(
+      'p',
+      { id: 'detail-summary' },
+      `${a.occurrences === 1 ? 'Happened once' : `Happened ${a.occurrences} times`}, about ` +
+        `${a.subject.kind} ${a.subject.id}; last updated ${a.lastRaisedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    ),
     linksParagraph('Vessels', a.labels?.vessel ?? [], (mmsi) => `#/vessels/${mmsi}`, 'detail-vessels'),
     linksParagraph(
       'Consignments',
@@ -426,7 +488,7 @@ async function showDetail(alertId: string): Promise<void> {
         h(
           'li',
           { 'data-type': e.type },
-          h('strong', {}, e.type),
+          h('strong', {}, HISTORY_WORDS[e.type] ?? e.type),
           ` ${e.at.slice(0, 19).replace('T', ' ')} by `,
           h('span', { class: 'by', title: e.by }, e.byName ?? e.by),
           e.assignee ? ` → ${e.assignee}` : '',
@@ -533,7 +595,8 @@ async function showConsignment(id: string): Promise<void> {
         cls: 'step',
       })),
       ...map.alerts.map((a) => ({
-        at: a.raisedAt,
+        // The time of the flag whose sentence is shown (a re-worded flag is newer than its alert).
+        at: a.flagRaisedAt ?? a.raisedAt,
         text: `${a.severity} ${a.rule} (${a.status}): ${a.explanation}`,
         cls: `flag severity-${a.severity}`,
       })),
@@ -562,7 +625,7 @@ async function showConsignment(id: string): Promise<void> {
     h(
       'p',
       {},
-      `${c.status} · exemption ${c.exemptionId ?? '?'} · ${c.originPort ?? '?'} → ${c.destinationPort ?? '?'} · carrier `,
+      `${statusText(c.status)} · exemption ${c.exemptionId ?? '?'} · ${c.originPort ?? '?'} → ${c.destinationPort ?? '?'} · carrier `,
       c.vessel
         ? h('a', { href: `#/vessels/${c.vessel.mmsi}`, id: 'carrier-link' }, vesselTitle(c.vessel))
         : '?',
@@ -574,7 +637,7 @@ async function showConsignment(id: string): Promise<void> {
       h('section', {}, h('h2', {}, 'Timeline'), timeline),
     ),
     h('h2', {}, 'Quantities per step'),
-    quantities,
+    h('div', { class: 'table-box' }, quantities),
   );
   currentMap = await drawMap(mapBox, map);
 }
@@ -646,7 +709,7 @@ async function showConsignments(): Promise<void> {
     status: select(
       'filter-status',
       'status',
-      CONSIGNMENT_STATUSES.map((x) => [x, x]),
+      CONSIGNMENT_STATUSES.map((x) => [x, statusText(x)]),
     ),
     exemptionId: select(
       'filter-exemption',
@@ -706,7 +769,7 @@ async function showConsignments(): Promise<void> {
             h('a', { href: `#/consignments/${encodeURIComponent(c.consignmentId)}` }, c.consignmentId),
           ),
           h('td', {}, h('span', { class: `badge severity-${c.risk}` }, c.risk)),
-          h('td', { class: 'status' }, c.status),
+          h('td', { class: 'status', 'data-status': c.status }, statusText(c.status)),
           h('td', {}, c.exemptionId ?? ''),
           h('td', {}, c.vessel ? h('a', { href: `#/vessels/${c.vessel.mmsi}` }, vesselTitle(c.vessel)) : ''),
           h('td', {}, `${c.originPort ?? '?'} → ${c.destinationPort ?? '?'}`),
@@ -734,6 +797,7 @@ async function showConsignments(): Promise<void> {
 interface VesselView {
   mmsi: string;
   name?: string;
+  names?: Array<{ name: string; from: string }>;
   imo?: string;
   callsign?: string;
   flagState?: string;
@@ -764,6 +828,18 @@ interface VesselView {
     originPort?: string | null;
     destinationPort?: string | null;
   }>;
+}
+
+/** "SU SONG, formerly YU SON 8 (until 2026-03-02)": the names a vessel reported before its newest. */
+function formerNames(v: VesselView): HTMLElement | string {
+  const names = v.names ?? [];
+  if (names.length < 2) return '';
+  const former = names.slice(0, -1).map((n, i) => `${n.name} (until ${names[i + 1].from.slice(0, 10)})`);
+  return h(
+    'p',
+    { id: 'vessel-names' },
+    `${names.at(-1)!.name}, formerly ${[...former].reverse().join(', formerly ')}`,
+  );
 }
 
 /** A vessel (GET /vessels/:mmsi): identity, track on a map, flags, alerts naming it, consignments carried. */
@@ -840,12 +916,12 @@ async function showVessel(mmsi: string): Promise<void> {
         { 'data-consignment-id': c.consignmentId },
         h('td', {}, consignmentLink(c.consignmentId)),
         h('td', {}, h('span', { class: `badge severity-${c.risk}` }, c.risk)),
-        h('td', {}, c.status),
+        h('td', { 'data-status': c.status }, statusText(c.status)),
         h('td', {}, c.exemptionId ?? ''),
         h('td', {}, `${c.originPort ?? '?'} → ${c.destinationPort ?? '?'}`),
       ),
     ),
-    'No consignment registered on this vessel that this key may see.',
+    'No consignments carried by this vessel are on record.',
   );
   const mapBox = h('div', { class: 'leaflet-box', id: 'map-canvas' });
   view.replaceChildren(
@@ -855,17 +931,18 @@ async function showVessel(mmsi: string): Promise<void> {
       `Vessel ${v.name ?? ''} `.replace('  ', ' '),
       h('small', { id: 'vessel-mmsi' }, `MMSI ${v.mmsi}`),
     ),
+    formerNames(v),
     h('p', { id: 'vessel-identity' }, identity.join(' · ')),
     h(
       'div',
       { class: 'columns' },
       h('section', { id: 'map' }, mapBox),
-      h('section', {}, h('h2', {}, 'Consignments carried'), carried),
+      h('section', {}, h('h2', {}, 'Consignments carried'), h('div', { class: 'table-box' }, carried)),
     ),
     h('h2', {}, 'Alerts naming it'),
-    alerts,
+    h('div', { class: 'table-box' }, alerts),
     h('h2', {}, 'Flags about it'),
-    flags,
+    h('div', { class: 'table-box' }, flags),
   );
   currentMap = await drawMap(
     mapBox,

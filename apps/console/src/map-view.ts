@@ -13,7 +13,10 @@ export type Fix = [number, number, string];
 
 export interface MapVessel {
   mmsi: string;
+  /** The name as of the consignment's voyage (what the alerts of the time say). */
   name?: string;
+  /** Its newest name, when it has changed since. */
+  currentName?: string;
   track: Fix[];
 }
 
@@ -31,6 +34,8 @@ export interface MapData {
     location: LonLat | null;
     explanation: string;
     raisedAt: string;
+    /** When the flag whose explanation is given was raised. */
+    flagRaisedAt?: string;
   }>;
 }
 
@@ -45,9 +50,39 @@ const GAP_MS = 3_600_000;
 const VESSEL_COLOURS = ['#12518a', '#d0541b', '#7b2d8e', '#2e7d32', '#b8860b', '#00838f'];
 let coastline: Promise<Coastline> | undefined;
 
-/** "NAME (MMSI 123456789)", or "MMSI 123456789" when the name is not known. */
-export function vesselTitle(v: { mmsi: string; name?: string }): string {
-  return v.name ? `${v.name} (MMSI ${v.mmsi})` : `MMSI ${v.mmsi}`;
+/**
+ * "NAME (MMSI 123456789)", or "MMSI 123456789" when the name is not known; ", now NEWER NAME" when the
+ * vessel has been renamed since the name given.
+ */
+export function vesselTitle(v: { mmsi: string; name?: string; currentName?: string }): string {
+  const named = v.name ? `${v.name} (MMSI ${v.mmsi})` : `MMSI ${v.mmsi}`;
+  return v.currentName && v.currentName !== v.name ? `${named}, now ${v.currentName}` : named;
+}
+
+/** Zoom levels a map allows: from the whole region down to a few kilometres (nothing finer is drawn). */
+export const MIN_ZOOM = 3;
+export const MAX_ZOOM = 12;
+
+/**
+ * Hides labels that would overlap an earlier one or reach past the map's edge (their marker keeps its
+ * title); called again after every zoom or pan, so a label comes back where there is room. Earlier
+ * labels win: ports, then sites, then alerts, in the order drawn.
+ */
+function declutter(map: L.Map, labelled: L.Layer[]): void {
+  const box = map.getContainer().getBoundingClientRect();
+  const shown: DOMRect[] = [];
+  for (const layer of labelled) {
+    layer.openTooltip();
+    const element = layer.getTooltip()?.getElement();
+    if (!element) continue;
+    const r = element.getBoundingClientRect();
+    const outside = r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom;
+    const overlaps = shown.some(
+      (o) => r.left < o.right && o.left < r.right && r.top < o.bottom && o.top < r.bottom,
+    );
+    if (outside || overlaps) layer.closeTooltip();
+    else shown.push(r);
+  }
 }
 
 /** Gives a drawn layer's SVG element a <title> and attributes (data-mmsi, …). */
@@ -111,6 +146,8 @@ export async function drawMap(
   const map = L.map(container, {
     renderer: L.svg({ padding: 0.5 }),
     zoomSnap: 0.25,
+    minZoom: MIN_ZOOM,
+    maxZoom: MAX_ZOOM,
     attributionControl: true,
     worldCopyJump: false,
   });
@@ -192,11 +229,18 @@ export async function drawMap(
         'data-mmsi': v.mmsi,
       });
     }
-    legend.push(legendRow(line(colour, i === 0 ? '' : '7 4'), `${role} ${name}`));
+    legend.push(
+      legendRow(
+        line(colour, i === 0 ? '' : '7 4'),
+        `${role} ${name}${v.track.length === 0 ? ': no AIS positions in this period' : ''}`,
+      ),
+    );
   });
   if (gaps > 0) legend.push(legendRow(line('#5b7083', '1 4'), 'AIS gap (no positions)'));
 
+  const labelled: L.Layer[] = [];
   const label = (layer: L.Path, text: string, cls: string) =>
+    labelled.push(layer) &&
     layer.bindTooltip(text, {
       permanent: true,
       direction: 'auto',
@@ -273,5 +317,15 @@ export async function drawMap(
   // Room around the content so labels beside the outermost symbols stay inside the map.
   if (bounds.isValid())
     map.fitBounds(bounds, { paddingTopLeft: [60, 40], paddingBottomRight: [60, 40], animate: false });
+  declutter(map, labelled);
+  map.on('zoomend moveend', () => declutter(map, labelled));
+  // Once the fonts are in and the page laid out, labels have their final size: place them again, and say
+  // so (`data-labels-placed`) for whoever waits for the finished map.
+  void document.fonts.ready.then(() =>
+    requestAnimationFrame(() => {
+      declutter(map, labelled);
+      container.dataset.labelsPlaced = 'true';
+    }),
+  );
   return map;
 }

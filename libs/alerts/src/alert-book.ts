@@ -44,7 +44,7 @@ export const isSuperseded = (reason: string): boolean =>
   reason === SUPERSEDED_REASON || reason.startsWith(`${SUPERSEDED_REASON}:`);
 
 export type AlertHistoryType =
-  'raised' | 'reopened' | 'cleared' | 'acknowledged' | 'resolved' | 'assigned' | 'commented';
+  'raised' | 'updated' | 'reopened' | 'cleared' | 'acknowledged' | 'resolved' | 'assigned' | 'commented';
 
 export interface AlertHistoryEntry {
   type: AlertHistoryType;
@@ -163,6 +163,16 @@ interface BookSnapshot {
   ownership?: OwnershipLedgerJson;
   /** Fingerprints grouped into another problem's alert (`groupedAlertId`), with that alert's id. */
   grouped?: Array<[string, string]>;
+  /** Fingerprint → its newest flag (see `AlertBook.latest`). */
+  latest?: Array<[string, LatestFlag]>;
+}
+
+/** A fingerprint's newest flag: its id and evidence, and whether it is open or was replaced. */
+interface LatestFlag {
+  flagId: string;
+  evidence: string[];
+  /** `open`, `superseded` (cleared only to be replaced by newer evidence) or `cleared`. */
+  state: 'open' | 'superseded' | 'cleared';
 }
 
 /** A flag's `observed.partnerMmsi` (the other vessel of an encounter), if it names one. */
@@ -183,6 +193,13 @@ export class AlertBook {
   private readonly tracks = new Map<string, TrackPoint[]>();
   /** Fingerprint → id of the alert its flags were grouped into (see `groupedAlertId`). */
   private readonly grouped = new Map<string, string>();
+  /**
+   * Fingerprint → its newest flag. A flag that replaces its fingerprint's superseded flag without adding to
+   * all of its evidence is an update of the same occurrence (a growing encounter re-measured, the aid on
+   * board relinked), not another occurrence; one that keeps every piece and adds more (a second denial in
+   * a row) is another occurrence.
+   */
+  private readonly latest = new Map<string, LatestFlag>();
   private ownership = new OwnershipLedger();
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
@@ -303,6 +320,7 @@ export class AlertBook {
       tracks: [...this.tracks],
       ownership: this.ownership.toJson(),
       grouped: [...this.grouped],
+      latest: [...this.latest],
     };
   }
 
@@ -315,6 +333,7 @@ export class AlertBook {
     for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
     for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
     for (const [k, v] of s.grouped ?? []) book.grouped.set(k, v);
+    for (const [k, v] of s.latest ?? []) book.latest.set(k, v);
     // A snapshot from before the ownership ledger: the ownership its (newest-wins) maps imply.
     book.ownership = s.ownership
       ? OwnershipLedger.fromJson(s.ownership)
@@ -387,6 +406,14 @@ export class AlertBook {
     const location = this.locationOf(flag, labels, event.vesselPosition);
     const alertId = this.groupedAlertId(flag);
     let alert = this.alerts.get(alertId);
+    const previous = this.latest.get(flag.fingerprint);
+    // The detector clears a flag it replaces (reason: superseded) just before raising its successor.
+    const adds =
+      previous !== undefined &&
+      flag.evidence.length > previous.evidence.length &&
+      previous.evidence.every((id) => flag.evidence.includes(id));
+    const update = previous?.state === 'superseded' && previous.flagId !== flag.flagId && !adds;
+    this.latest.set(flag.fingerprint, { flagId: flag.flagId, evidence: [...flag.evidence], state: 'open' });
     let reason: NotifyReason;
     if (!alert) {
       alert = {
@@ -421,7 +448,19 @@ export class AlertBook {
     } else {
       if (!alert.flagIds.includes(flag.flagId)) {
         alert.flagIds.push(flag.flagId);
-        alert.occurrences += 1;
+        // The other vessel's flag of a grouped encounter is the same meeting, seen from its side.
+        const joined = alertId !== flag.fingerprint && previous === undefined;
+        if (!update && !joined) alert.occurrences += 1;
+        // The same occurrence, re-worded with newer evidence: the history keeps the new sentence.
+        else if (flag.explanation !== alert.flag.explanation && alert.status !== 'resolved')
+          alert.history.push({
+            type: 'updated',
+            at: flag.raisedAt,
+            by: 'detector',
+            note: flag.explanation,
+            flagId: flag.flagId,
+            eventId: event.id,
+          });
       }
       if (!alert.openFlagIds.includes(flag.flagId)) alert.openFlagIds.push(flag.flagId);
       // A re-detection updates what the alert shows; severity and labels follow the newest flag.
@@ -463,6 +502,9 @@ export class AlertBook {
     const alert = this.alerts.get(this.grouped.get(d.fingerprint) ?? d.fingerprint);
     if (!alert) return undefined;
     alert.openFlagIds = alert.openFlagIds.filter((id) => id !== d.flagId);
+    const latest = this.latest.get(d.fingerprint);
+    if (latest?.flagId === d.flagId)
+      this.latest.set(d.fingerprint, { ...latest, state: isSuperseded(d.reason) ? 'superseded' : 'cleared' });
     if (isSuperseded(d.reason)) return this.classify(event, alert, 'duplicate');
     if (alert.openFlagIds.length > 0 || alert.status === 'resolved')
       return this.classify(event, alert, 'no-change');

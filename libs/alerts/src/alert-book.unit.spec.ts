@@ -44,6 +44,50 @@ describe('AlertBook: one alert per problem', () => {
     });
   });
 
+  it('a successor of a superseded flag is the same occurrence: counted once, its new sentence in the history', () => {
+    const book = new AlertBook();
+    const f1 = flag({ fingerprint: 'p1', flagId: 'f1', evidence: ['e1', 'e2'], explanation: 'met for 2 h' });
+    book.apply(raised(f1));
+    book.apply(cleared(f1, SUPERSEDED_REASON));
+    // Re-measured: the latest close approach replaced (not added to) the earlier evidence.
+    const f2 = flag({ fingerprint: 'p1', flagId: 'f2', evidence: ['e1', 'e2b'], explanation: 'met for 5 h' });
+    book.apply(raised(f2));
+    const alert = book.get('p1')!;
+    expect(alert).toMatchObject({
+      alertId: 'p1',
+      occurrences: 1,
+      flagIds: ['f1', 'f2'],
+      openFlagIds: ['f2'],
+    });
+    expect(alert.history.map((e) => [e.type, e.note, e.flagId])).toEqual([
+      ['raised', 'met for 2 h', 'f1'],
+      ['updated', 'met for 5 h', 'f2'],
+    ]);
+    // Superseded by a flag that keeps every piece of evidence and adds one (a second denial): another
+    // occurrence.
+    book.apply(cleared(f2, SUPERSEDED_REASON));
+    const f2b = flag({
+      fingerprint: 'p1',
+      flagId: 'f2b',
+      evidence: ['e1', 'e2b', 'e9'],
+      explanation: 'twice',
+    });
+    book.apply(raised(f2b));
+    expect(book.get('p1')!.occurrences).toBe(2);
+    book.apply(cleared(f2b, 'condition no longer holds'));
+    // Cleared for good, then raised again: another occurrence.
+    book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f3', evidence: ['e3'], explanation: 'met again' })));
+    expect(book.get('p1')).toMatchObject({ occurrences: 3, status: 'firing' });
+    // The count survives a snapshot.
+    const restored = AlertBook.restore(JSON.parse(JSON.stringify(book.snapshot())));
+    const f3 = book.get('p1')!.flag;
+    restored.apply(cleared(f3, SUPERSEDED_REASON));
+    restored.apply(
+      raised(flag({ fingerprint: 'p1', flagId: 'f4', evidence: ['e4'], explanation: 'met longer' })),
+    );
+    expect(restored.get('p1')!.occurrences).toBe(3);
+  });
+
   it('a clear superseded by new evidence neither resolves nor notifies; the successor is a duplicate', () => {
     const book = new AlertBook();
     const f1 = flag({ fingerprint: 'p1', flagId: 'f1' });
@@ -132,6 +176,29 @@ describe('AlertBook: one encounter, one alert', () => {
     restored.apply(cleared(b));
     expect(restored.apply(cleared(b2))).toMatchObject({ alertId: 'enc-123456789', status: 'resolved' });
     expect([...restored.all()]).toHaveLength(1);
+  });
+
+  it('an alert about a carrier that met a designated ship names both vessels; the meeting counts once', () => {
+    const book = twoOrganisations();
+    book.apply(
+      raised(
+        flag({
+          fingerprint: 'dv-1',
+          flagId: 'dv-f1',
+          rule: 'designated-vessel',
+          subject: { kind: 'vessel', id: '123456789' },
+          consignmentIds: ['C-A'],
+          observed: { partnerMmsi: '987654321', role: 'encounter partner' },
+        }),
+      ),
+    );
+    expect(book.get('dv-1')!.labels.vessel).toEqual(['123456789', '987654321']);
+    const a = encounterFlag('123456789', '987654321', 'fa1', 'C-A', ['p1', 'p2']);
+    book.apply(raised(a));
+    book.apply(raised(encounterFlag('987654321', '123456789', 'fb1', 'C-B', ['p1', 'p2'])));
+    book.apply(cleared(a, SUPERSEDED_REASON));
+    book.apply(raised(encounterFlag('123456789', '987654321', 'fa2', 'C-A', ['p1', 'p3'])));
+    expect(book.get('enc-123456789')).toMatchObject({ occurrences: 1, flagIds: ['fa1', 'fb1', 'fa2'] });
   });
 
   it("a transfer relabels a grouped encounter alert from both vessels' consignments", () => {

@@ -8,7 +8,10 @@ export interface AlertLabels {
   rule: string[];
   severity: string[];
   consignmentId: string[];
-  /** MMSI of the vessel the alert is about, for vessel alerts. */
+  /**
+   * MMSI of every vessel the alert is about: a vessel flag's subject, and the other vessel its
+   * `observed.partnerMmsi` names (an encounter's partner, a designated ship met at sea).
+   */
   vessel: string[];
   exemptionId: string[];
   /** Implementing organisation (the tenant) of the exemptions involved. */
@@ -38,11 +41,15 @@ export function labelsOf(
 ): AlertLabels {
   const owners = flag.consignmentIds.map(ownerOf).filter((o): o is ConsignmentOwner => o !== undefined);
   const siteId = flag.observed?.siteId;
+  const partner = flag.observed?.partnerMmsi;
   return {
     rule: [flag.rule],
     severity: [flag.severity],
     consignmentId: [...flag.consignmentIds],
-    vessel: flag.subject.kind === 'vessel' ? [flag.subject.id] : [],
+    vessel: unique([
+      ...(flag.subject.kind === 'vessel' ? [flag.subject.id] : []),
+      ...(typeof partner === 'string' ? [partner] : []),
+    ]),
     exemptionId: unique(owners.map((o) => o.exemptionId)),
     organisation: unique(owners.flatMap((o) => (o.organisation ? [o.organisation] : []))),
     siteId: typeof siteId === 'string' ? [siteId] : [],

@@ -135,7 +135,7 @@ export class DetectionEngine {
     if (carried !== undefined) {
       const carriers = [...new Set([...carriersBefore, ...this.diversion.carriersOf(carried)])].sort();
       merge(changes, this.maritime.relink(carriers));
-      // Paperwork older than a carrier's newest position: its corridor is judged again (time model 11).
+      // Paperwork older than a carrier's newest position: its corridor is judged again (time model 9).
       this.maritime.discardRouteReplays();
       const kind = carriageTypes.get(event.type) as 'registered' | 'loaded' | 'departed' | 'discharged';
       const at = eventTimeOf(event);

@@ -15,6 +15,11 @@ export interface InputClock {
   late: number;
   /** Set once its idleness was acted on (its waiting subjects re-homed); cleared by its next event. */
   released: boolean;
+  /**
+   * Closed by its producer (`aidwatch.input.closed.v1`): it delivers nothing more, so it is never idle and
+   * holds back no subject another input reports. Cleared by its next event (the input reopens).
+   */
+  closed: boolean;
 }
 
 export interface InputClockJson {
@@ -23,6 +28,8 @@ export interface InputClockJson {
   othersSince: number | null;
   events: number;
   late: number;
+  /** Present (true) only for a closed input. */
+  closed?: true;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -43,6 +50,10 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
  *   others, `idleMs` behind (the latest *effective* watermark of its inputs). A feed that imports old
  *   history therefore keeps its own time until it falls silent.
+ * - A **closed** input (its producer said it ended, `close`) is never idle: its watermark stays where the
+ *   close put it, whatever the others deliver. It holds back no subject that an open input reports (it will
+ *   deliver nothing more: Flink's finished source); a subject reported by closed inputs only is judged on
+ *   the latest of their watermarks. Its next event reopens it.
  */
 export class InputClocks {
   private readonly byId = new Map<string, InputClock>();
@@ -63,6 +74,7 @@ export class InputClocks {
         events: 0,
         late: 0,
         released: false,
+        closed: false,
       };
       this.byId.set(id, input);
     }
@@ -75,6 +87,7 @@ export class InputClocks {
    */
   observe(input: InputClock, at: number, latenessMs: number): boolean {
     input.events++;
+    input.closed = false;
     if (at < input.watermark - latenessMs) input.late++;
     return this.advance(input, at);
   }
@@ -91,12 +104,29 @@ export class InputClocks {
     let idleMoved = false;
     if (this.byId.size > 1)
       for (const other of this.byId.values()) {
-        if (other === input || (other.lane !== '' && other.lane !== input.lane) || !(at > other.othersSince))
+        if (
+          other === input ||
+          other.closed ||
+          (other.lane !== '' && other.lane !== input.lane) ||
+          !(at > other.othersSince)
+        )
           continue;
         other.othersSince = at;
         if (at - this.idleMs > other.watermark) idleMoved = true;
       }
     return idleMoved;
+  }
+
+  /**
+   * The input's producer says it ended, its coverage reaching `at` (ms): its watermark moves to `at` if later
+   * (no event counted, no other input's clock moved) and it is closed until its next event.
+   */
+  close(input: InputClock, at: number): void {
+    if (at > input.watermark) input.watermark = at;
+    if (at > this.frontier) this.frontier = at;
+    input.closed = true;
+    input.released = false;
+    input.othersSince = Number.NEGATIVE_INFINITY;
   }
 
   /** Inputs that have become idle since last asked (their waiting subjects must follow other inputs now). */
@@ -111,22 +141,30 @@ export class InputClocks {
   }
 
   isIdle(input: InputClock): boolean {
-    return input.othersSince - this.idleMs > input.watermark;
+    return !input.closed && input.othersSince - this.idleMs > input.watermark;
   }
 
   /** The input's watermark, or — idle — the others' event time since its last event minus `idleMs`. */
   effective(input: InputClock): number {
+    if (input.closed) return input.watermark;
     const released = input.othersSince - this.idleMs;
     return released > input.watermark ? released : input.watermark;
   }
 
-  /** The input whose (effective) watermark is the subject's clock; undefined without inputs. */
+  /**
+   * The input whose (effective) watermark is the subject's clock; undefined without inputs. Open inputs
+   * first (the slowest that is not idle, else the latest idle one); closed ones only when all are closed
+   * (the latest of them).
+   */
   holding(inputs: readonly InputClock[]): InputClock | undefined {
     let min: InputClock | undefined;
     let latest: InputClock | undefined;
     let latestAt = Number.NEGATIVE_INFINITY;
+    let closed: InputClock | undefined;
     for (const input of inputs) {
-      if (!this.isIdle(input)) {
+      if (input.closed) {
+        if (!closed || input.watermark > closed.watermark) closed = input;
+      } else if (!this.isIdle(input)) {
         if (!min || input.watermark < min.watermark) min = input;
       } else if (!min) {
         const at = this.effective(input);
@@ -136,7 +174,7 @@ export class InputClocks {
         }
       }
     }
-    return min ?? latest;
+    return min ?? latest ?? closed;
   }
 
   /** A subject's clock from the inputs that report it (ms); -Infinity without inputs. */
@@ -157,12 +195,13 @@ export class InputClocks {
   }
 
   toJSON(): InputClockJson[] {
-    return [...this.byId.values()].map(({ id, watermark, othersSince, events, late }) => ({
+    return [...this.byId.values()].map(({ id, watermark, othersSince, events, late, closed }) => ({
       id,
       watermark: finiteOrNull(watermark),
       othersSince: finiteOrNull(othersSince),
       events,
       late,
+      ...(closed ? { closed: true as const } : {}),
     }));
   }
 
@@ -180,6 +219,7 @@ export class InputClocks {
       input.othersSince = saved.othersSince ?? Number.NEGATIVE_INFINITY;
       input.events = saved.events;
       input.late = saved.late;
+      input.closed = saved.closed === true;
       if (input.watermark > this.frontier) this.frontier = input.watermark;
     }
     for (const input of this.byId.values()) input.released = this.isIdle(input);

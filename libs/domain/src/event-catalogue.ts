@@ -20,6 +20,7 @@ import {
   VesselDesignatedDataDto,
   VesselDesignationRevokedDataDto,
 } from './validation/reference-data.dto';
+import { InputClosedDataDto } from './validation/input-data.dto';
 import { VesselPositionDataDto, VesselStaticDataDto } from './validation/vessel-data.dto';
 
 export type InboundEventType = AidEvent['type'];
@@ -256,6 +257,18 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: VesselStaticDataDto,
     consumers: ['maritime'],
     summary: 'AIS static and voyage data (types 5, 19, 24).',
+    writers: ['feed'],
+  },
+  [EventTypes.InputClosed]: {
+    type: EventTypes.InputClosed,
+    name: 'InputClosed',
+    topic: Topics.positions,
+    key: (d) => d.source,
+    stream: (d) => StreamNames.input(d.source),
+    dto: InputClosedDataDto,
+    consumers: ['maritime'],
+    summary:
+      "An input has ended (e.g. an imported history): its vessels are judged on its own clock until it speaks again; sent under the closed input's own source.",
     writers: ['feed'],
   },
 };

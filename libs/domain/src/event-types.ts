@@ -20,6 +20,8 @@ export const EventTypes = {
   AccessDenied: 'aidwatch.verification.access-denied.v1',
   VesselPositionReported: 'aidwatch.vessel.position.v1',
   VesselStaticReported: 'aidwatch.vessel.static.v1',
+  /** Contract 1.4: a producer says one of its inputs (a CloudEvents `source`) has ended. */
+  InputClosed: 'aidwatch.input.closed.v1',
   /** v2 (contract 1.2): a flag names no person (see `flagRaisedV1ToV2`). */
   FlagRaised: 'aidwatch.flag.raised.v2',
   FlagCleared: 'aidwatch.flag.cleared.v1',

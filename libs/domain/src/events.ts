@@ -176,6 +176,17 @@ export interface VesselStaticData {
   at: string;
 }
 
+/**
+ * An input has ended: the producer of `source` (a CloudEvents `source`, the same as the event's own) says it
+ * delivers nothing more, its coverage ending at `at` (e.g. the end of an imported history). Detection then
+ * judges the input's subjects on that input's own clock (docs/time-model.md); a later event of the same
+ * source reopens it.
+ */
+export interface InputClosedData {
+  source: string;
+  at: string;
+}
+
 export type ExemptionGranted = CloudEvent<typeof EventTypes.ExemptionGranted, ExemptionGrantedData>;
 export type ExemptionRevoked = CloudEvent<typeof EventTypes.ExemptionRevoked, ExemptionRevokedData>;
 export type VesselDesignated = CloudEvent<typeof EventTypes.VesselDesignated, VesselDesignatedData>;
@@ -204,6 +215,7 @@ export type VerificationReported = CloudEvent<
 export type AccessDenied = CloudEvent<typeof EventTypes.AccessDenied, AccessDeniedData>;
 export type VesselPositionReported = CloudEvent<typeof EventTypes.VesselPositionReported, VesselPositionData>;
 export type VesselStaticReported = CloudEvent<typeof EventTypes.VesselStaticReported, VesselStaticData>;
+export type InputClosed = CloudEvent<typeof EventTypes.InputClosed, InputClosedData>;
 
 /** Every event a producer may send (the inbound catalogue). */
 export type AidEvent =
@@ -222,4 +234,5 @@ export type AidEvent =
   | VerificationReported
   | AccessDenied
   | VesselPositionReported
-  | VesselStaticReported;
+  | VesselStaticReported
+  | InputClosed;

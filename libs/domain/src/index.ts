@@ -12,6 +12,7 @@ export * from './validation/reference-data.dto';
 export * from './validation/consignment-data.dto';
 export * from './validation/field-report-data.dto';
 export * from './validation/vessel-data.dto';
+export * from './validation/input-data.dto';
 export { validateCloudEvent, type EventValidation, type Rejection } from './validation/validate-cloud-event';
 export { decodeKafkaMessage, type KafkaInboundMessage } from './validation/kafka-message.decoder';
 export {

@@ -7,5 +7,6 @@ export const StreamNames = {
   vessel: (mmsi: string) => `vessel-${mmsi}`,
   port: (locode: string) => `port-${locode}`,
   designation: (key: string) => `designation-${key}`,
+  input: (source: string) => `input-${source}`,
   risk: (subject: FlagSubject) => `risk-${subject.kind}-${subject.id}`,
 } as const;

@@ -147,7 +147,7 @@ export class AidwatchMetrics {
   readonly routeReplaysGauge = new Gauge({
     name: 'aidwatch_route_replays',
     help:
-      "Route-deviation corridors judged again because paperwork arrived after the carrier's positions (time model 11): " +
+      "Route-deviation corridors judged again because paperwork arrived after the carrier's positions (time model 9): " +
       'replays, samples (judged again), truncated (positions beyond the replay horizon or report limit not judged again).',
     labelNames: ['count'] as const,
     registers: [this.registry],

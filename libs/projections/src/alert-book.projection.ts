@@ -29,8 +29,11 @@ interface AlertBookSnapshot {
 
 /** Folds the store into the alert book and remembers how each flag and lifecycle event was classified. */
 export class AlertBookProjection implements Projection {
-  /** v3: folds flags as `aidwatch.flag.raised.v2` (upcast), so a v2 snapshot holding v1 flags is rebuilt. */
-  readonly name = 'alert-book-v3';
+  /**
+   * v3: folds flags as `aidwatch.flag.raised.v2` (upcast), so a v2 snapshot holding v1 flags is rebuilt.
+   * v4: a flag replacing its superseded predecessor is an update of one occurrence (history `updated`).
+   */
+  readonly name = 'alert-book-v4';
   readonly filter = { eventTypePrefixes: AlertBookEventPrefixesWithoutPositions };
   book = new AlertBook();
   /** Classification of every flag and lifecycle event folded (null: of no known alert). */

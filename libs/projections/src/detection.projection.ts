@@ -6,7 +6,14 @@ import { storedPositions } from './vessel-history';
 import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
 
 /** Streams that hold inbound facts (not flags). */
-export const inboundStreamPrefixes = ['consignment-', 'exemption-', 'vessel-', 'port-', 'designation-'];
+export const inboundStreamPrefixes = [
+  'consignment-',
+  'exemption-',
+  'vessel-',
+  'port-',
+  'designation-',
+  'input-',
+];
 
 /**
  * The detection projection's name: its checkpoint in the CheckpointStore is kept under it, and storage
@@ -41,7 +48,7 @@ export class DetectionProjection implements Projection {
     const engine = this.engine;
     const changes = engine.handle(stored.data as AidEvent, laneOf(stored.metadata));
     // Paperwork older than its carrier's newest position: the corridor is judged again over the positions
-    // stored up to this event (time model 11), before the next event is handled. Usually there is none.
+    // stored up to this event (time model 9), before the next event is handled. Usually there is none.
     for (const r of engine.takeRouteReplays()) {
       const fixes = await storedPositions(
         this.store,
@@ -87,7 +94,7 @@ export class DetectionProjection implements Projection {
     };
   }
 
-  /** Corridor replays for late paperwork: replays run, samples judged again, replays cut (time model 11). */
+  /** Corridor replays for late paperwork: replays run, samples judged again, replays cut (time model 9). */
   routeReplays(): { replays: number; samples: number; truncated: number } {
     const c = this.engine.maritime.counters;
     return {

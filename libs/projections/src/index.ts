@@ -14,5 +14,7 @@ export {
   MAX_TRACK_POINTS,
   vesselPositionAt,
   vesselStreamSummary,
+  vesselNameAt,
+  type VesselName,
   type VesselStreamSummary,
 } from './vessel-position.lookup';

@@ -51,6 +51,27 @@ export interface VesselStreamSummary {
   track: Array<[number, number, string]>;
   /** Name, IMO number, call sign and flag state from the newest static report (AIS type 5/24), if any. */
   identity: Partial<Pick<VesselStaticData, 'name' | 'imo' | 'callsign' | 'flag'>>;
+  /**
+   * The names the vessel has reported, oldest first: each with `from`, the event time (RFC 3339) of the
+   * first static report that gave it. A name reported again after another one starts a new entry.
+   */
+  names: VesselName[];
+}
+
+/** A name a vessel reported in AIS static data, from `from` (RFC 3339 event time) until the next entry. */
+export interface VesselName {
+  name: string;
+  from: string;
+}
+
+/**
+ * The name a vessel used at event time `at` (RFC 3339): the newest entry of `names` (oldest first) from
+ * at or before `at`; the first name when `at` precedes them all; undefined when none is known.
+ */
+export function vesselNameAt(names: readonly VesselName[], at: string): string | undefined {
+  let current: string | undefined = names[0]?.name;
+  for (const n of names) if (n.from <= at) current = n.name;
+  return current;
 }
 
 /** Reads a vessel's stream (`vessel-<mmsi>`) into its track and its newest reported identity. */
@@ -59,21 +80,27 @@ export async function vesselStreamSummary(store: EventStore, mmsi: string): Prom
   const identity: VesselStreamSummary['identity'] = {};
   let identityAt = '';
   const points: Array<[number, number, string]> = [];
+  const reported: VesselName[] = [];
   for (const e of events) {
     if (e.type === EventTypes.VesselPositionReported) {
       const p = (e.data as CloudEvent<string, VesselPositionData>).data;
       points.push([p.lon, p.lat, p.at]);
     } else if (e.type === EventTypes.VesselStaticReported) {
       const s = (e.data as CloudEvent<string, VesselStaticData>).data;
+      if (s.name) reported.push({ name: s.name, from: s.at });
       if (s.at < identityAt) continue;
       identityAt = s.at;
       for (const k of ['name', 'imo', 'callsign', 'flag'] as const) if (s[k]) identity[k] = s[k];
     }
   }
   points.sort((a, b) => a[2].localeCompare(b[2]));
-  if (points.length <= MAX_TRACK_POINTS) return { track: points, identity };
+  // Static reports may arrive out of event-time order: sort, then keep where the name changes.
+  const names = reported
+    .sort((a, b) => a.from.localeCompare(b.from))
+    .filter((n, i, all) => i === 0 || all[i - 1].name !== n.name);
+  if (points.length <= MAX_TRACK_POINTS) return { track: points, identity, names };
   const step = points.length / MAX_TRACK_POINTS;
   const thinned = Array.from({ length: MAX_TRACK_POINTS }, (_, i) => points[Math.floor(i * step)]);
   thinned.push(points[points.length - 1]);
-  return { track: thinned, identity };
+  return { track: thinned, identity, names };
 }

@@ -46,6 +46,8 @@ export interface ImportPlan {
   unchanged: number;
   /** The events to append, in order (designations first, then revocations). */
   events: Array<VesselDesignated | VesselDesignationRevoked>;
+  /** What each event of `events` does, by event id (for counting what an import leaves out). */
+  kinds: Map<string, 'designated' | 'changed' | 'revoked'>;
 }
 
 /**
@@ -120,6 +122,7 @@ export function planImport(file: SanctionsListFile, state: DesignationState, now
     revoked: 0,
     unchanged: 0,
     events: [],
+    kinds: new Map(),
   };
   for (const [key, vessel] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const data = designationOf(file.list, vessel, at);
@@ -131,14 +134,14 @@ export function planImport(file: SanctionsListFile, state: DesignationState, now
     if (held?.current) plan.changed += 1;
     else plan.designated += 1;
     const revision = held?.designations ?? 0;
-    plan.events.push(
-      envelope<VesselDesignated>(
-        EventTypes.VesselDesignated,
-        `${key}|listed:${revision}:${digestOf(data)}`,
-        source,
-        data,
-      ),
+    const event = envelope<VesselDesignated>(
+      EventTypes.VesselDesignated,
+      `${key}|listed:${revision}:${digestOf(data)}`,
+      source,
+      data,
     );
+    plan.kinds.set(event.id, held?.current ? 'changed' : 'designated');
+    plan.events.push(event);
   }
   for (const [key, held] of [...state].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!held.current || held.current.list !== file.list || byKey.has(key)) continue;
@@ -154,14 +157,14 @@ export function planImport(file: SanctionsListFile, state: DesignationState, now
       at,
     };
     plan.revoked += 1;
-    plan.events.push(
-      envelope<VesselDesignationRevoked>(
-        EventTypes.VesselDesignationRevoked,
-        `${key}|delisted:${held.revocations}`,
-        source,
-        data,
-      ),
+    const event = envelope<VesselDesignationRevoked>(
+      EventTypes.VesselDesignationRevoked,
+      `${key}|delisted:${held.revocations}`,
+      source,
+      data,
     );
+    plan.kinds.set(event.id, 'revoked');
+    plan.events.push(event);
   }
   return plan;
 }

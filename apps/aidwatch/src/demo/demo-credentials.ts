@@ -2,7 +2,24 @@ import { EventTypes, type CloudEvent } from '@aidwatch/domain';
 import type { ApiKeyGrant } from '@aidwatch/access';
 import { DEFAULT_PORTS_SOURCE, SIMULATOR_SOURCE } from '@aidwatch/maritime';
 
+/** The label every demo key used to share; such keys are still revoked when the demo loads. */
 export const DEMO_KEY_LABEL = 'demo';
+
+/** What each demo key's label ends with: "WFP dashboard (demo)", "operator (demo)". */
+export const DEMO_KEY_SUFFIX = ' (demo)';
+
+/** Whether a key was issued by the demo (its label, old or new form). */
+export const isDemoKeyLabel = (label: string | undefined): boolean =>
+  label === DEMO_KEY_LABEL || (label?.endsWith(DEMO_KEY_SUFFIX) ?? false);
+
+/**
+ * An organisation's short name for a label: the initials of a name of several capitalised words
+ * ("World Food Programme" → "WFP"), else the name as it is ("UNICEF").
+ */
+export function shortOrganisationName(name: string): string {
+  const words = name.split(/\s+/).filter((w) => /^[A-Z]/.test(w));
+  return words.length > 1 ? words.map((w) => w[0]).join('') : name;
+}
 
 /**
  * One grant per role and tenant for the demo: for each implementing organisation of the scenario a
@@ -40,14 +57,14 @@ export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & {
     sources.set(tenant, (sources.get(tenant) ?? new Set()).add(e.source));
   }
   const tenants = [...new Set(orgOfExemption.values())].sort();
-  const label = DEMO_KEY_LABEL;
+  const label = (what: string) => `${what}${DEMO_KEY_SUFFIX}`;
   return [
     ...tenants.flatMap((tenant) => [
       {
         role: 'producer' as const,
         tenant,
         sources: [...(sources.get(tenant) ?? [])].sort(),
-        label,
+        label: label(`${shortOrganisationName(tenant)} producer`),
         tenantLabel: tenant,
       },
       {
@@ -57,13 +74,23 @@ export function demoGrants(events: readonly CloudEvent[]): Array<ApiKeyGrant & {
         monitorId: monitors.get(tenant) ?? `MON-${tenant.replace(/[^A-Za-z0-9]+/g, '-').toUpperCase()}`,
         // The sources its organisation's monitors report under (else its organisation's namespace).
         ...(monitorSources.has(tenant) ? { sources: [...monitorSources.get(tenant)!].sort() } : {}),
-        label,
+        label: label(`${shortOrganisationName(tenant)} monitor`),
         tenantLabel: tenant,
       },
-      { role: 'dashboard' as const, tenant, label, tenantLabel: tenant },
+      {
+        role: 'dashboard' as const,
+        tenant,
+        label: label(`${shortOrganisationName(tenant)} dashboard`),
+        tenantLabel: tenant,
+      },
     ]),
-    { role: 'producer' as const, sources: [...shared].sort(), label, tenantLabel: '*' },
-    { role: 'operator' as const, label, tenantLabel: '*' },
-    { role: 'admin' as const, label, tenantLabel: '*' },
+    {
+      role: 'producer' as const,
+      sources: [...shared].sort(),
+      label: label('shared feeds producer'),
+      tenantLabel: '*',
+    },
+    { role: 'operator' as const, label: label('operator'), tenantLabel: '*' },
+    { role: 'admin' as const, label: label('admin'), tenantLabel: '*' },
   ];
 }

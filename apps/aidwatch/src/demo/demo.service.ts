@@ -5,7 +5,7 @@ import type { AppConfig } from '@aidwatch/config';
 import type { Logger } from '@aidwatch/observability';
 import { API_KEY_STORE, APP_CONFIG, LOGGER } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
-import { DEMO_KEY_LABEL, demoGrants } from './demo-credentials';
+import { demoGrants, isDemoKeyLabel } from './demo-credentials';
 import { loadDemoScenario } from './demo-loader';
 import { demoScenario } from './demo-scenario';
 import { ReadModelService } from '../../../api/src/read-model.service';
@@ -43,7 +43,7 @@ export class DemoService implements OnApplicationBootstrap {
       `demo scenario loaded: ${load.events} events, ${load.appended} new, in ${Date.now() - started} ms; its flags follow once detection has judged them`,
     );
     for (const key of await this.keys.list()) {
-      if (key.label === DEMO_KEY_LABEL && !key.revokedAt) await this.keys.revoke(key.id);
+      if (isDemoKeyLabel(key.label) && !key.revokedAt) await this.keys.revoke(key.id);
     }
     const lines: string[] = [];
     for (const { tenantLabel, ...grant } of demoGrants(events)) {

@@ -67,9 +67,14 @@ export function registerArchiveCommand(program: Command): void {
         throw new UsageError(
           `--older-than: "${options.olderThan}" is not a whole number of days from 0 to 36,500`,
         );
-      // 0 means what AIS_RETENTION_DAYS=0 means: keep everything. Nothing is read, written or deleted.
-      if (options.olderThan !== undefined && days === 0) {
-        print(options, '--older-than 0 keeps everything (as AIS_RETENTION_DAYS=0 does): nothing archived', {
+      // 0 means keep everything, given as --older-than 0 or by AIS_RETENTION_DAYS=0 (the default): nothing
+      // to do, which is no error (exit 0). Nothing is read, written or deleted.
+      if (days === 0) {
+        const why =
+          options.olderThan !== undefined
+            ? '--older-than 0 keeps everything (as AIS_RETENTION_DAYS=0 does)'
+            : 'AIS_RETENTION_DAYS is 0 (keep everything; give --older-than <days> to archive)';
+        print(options, `${why}: nothing archived`, {
           olderThanDays: 0,
           keepEverything: true,
           dryRun: options.dryRun === true,
@@ -79,10 +84,6 @@ export function registerArchiveCommand(program: Command): void {
         process.exitCode = ExitCode.ok;
         return;
       }
-      if (options.olderThan === undefined && days === 0)
-        throw new UsageError(
-          'nothing to do: AIS_RETENTION_DAYS is 0 (keep everything); give --older-than <days>',
-        );
       const dir = options.archiveDir ?? config.retention.archiveDir;
       const report = await archiveRawPositions(store, {
         archiveDir: dir,

@@ -60,10 +60,17 @@ export function registerReplayCommand(program: Command): void {
     const publisher = KafkaPublisher.fromConfig(
       { brokers, clientId: `${config.kafka?.clientId ?? 'aidwatch'}-replay` },
       { topic: options.topic, headersOf: (event) => headers.get(event) ?? {} },
-      { logLevel: 'error' },
+      // The client's own retry log is not for a terminal: one line below says what went wrong.
+      { logLevel: 'nothing' },
     );
     let count = 0;
     try {
+      // Unreachable brokers are missing input (exit 2), said in one line before anything is read.
+      await publisher.connect().catch((error: unknown) => {
+        throw new UsageError(
+          `cannot reach Kafka at ${brokers.join(',')} (${(error as Error).message}): check --brokers or KAFKA_BROKERS`,
+        );
+      });
       let batch: ReplayedEvent[] = [];
       const send = async () => {
         for (const r of batch) headers.set(r.event, r.headers);

@@ -94,7 +94,7 @@ export interface MaritimeConfig {
     undeclaredPortSeverity: Severity;
     /**
      * How far back (days of event time before the carrier's newest position) paperwork that arrives late
-     * has the corridor judged again over the carrier's stored positions (time model 11); older positions
+     * has the corridor judged again over the carrier's stored positions (time model 9); older positions
      * are not judged again (counted as `routeReplaysTruncated`).
      */
     replayHorizonDays: number;

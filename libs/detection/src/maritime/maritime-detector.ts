@@ -45,7 +45,7 @@ export interface MaritimeCounters {
   lateInGap: number;
   lateStatics: number;
   evicted: number;
-  /** Corridor replays run because paperwork arrived after the carrier's positions (time model 11). */
+  /** Corridor replays run because paperwork arrived after the carrier's positions (time model 9). */
   routeReplays: number;
   /** Samples judged again in those replays. */
   routeReplaySamples: number;
@@ -318,6 +318,9 @@ export class MaritimeDetector implements Detector {
       case EventTypes.VesselDesignationRevoked:
         this.ingestRevocation(event.data, Date.parse(event.time));
         break;
+      case EventTypes.InputClosed:
+        this.closeInput(event.data.source, Date.parse(event.data.at));
+        break;
       case EventTypes.PortDeclared: {
         const { locode, name, lat, lon, radiusKm } = event.data;
         this.ports.add({ locode, name, lat, lon, radiusKm });
@@ -357,6 +360,25 @@ export class MaritimeDetector implements Detector {
   }
 
   /**
+   * The input `source` ended at `at` (`aidwatch.input.closed.v1`): from now on its vessels are judged on its
+   * own clock, never released to the other inputs' (see `InputClocks.close`). Vessels waiting in its wheel
+   * that another, open input also reports follow that input now; what came due by `at` is judged.
+   */
+  private closeInput(source: string, at: number): void {
+    if (!Number.isFinite(at)) return;
+    const input = this.clocks.input(source);
+    this.clocks.close(input, at);
+    const wheel = this.wheels.get(input);
+    if (wheel)
+      for (const track of wheel.takeDue(Number.POSITIVE_INFINITY)) {
+        if (track.home !== input) continue;
+        track.dueKey = -1;
+        this.schedule(track);
+      }
+    this.processDue(input);
+  }
+
+  /**
    * The aid on board these vessels changed (a consignment's registration, load, departure or discharge was
    * reported, in whatever order): their open flags, and those of vessels that met them, are built again with
    * the aid known now and superseded where they name other consignments (see `FlagSink.relink`).
@@ -370,7 +392,7 @@ export class MaritimeDetector implements Detector {
    * A consignment's registration, load, departure or discharge (`kind`) dated `at` was folded for carrier
    * `mmsi`, and the aid is on board it since `onBoardSince` (+Infinity when not known). When the paperwork is
    * older than the carrier's newest position, the corridor checks of the consignment's declared voyage are
-   * judged again over positions already passed (time model 11): a discharge at once — open corridor flags of
+   * judged again over positions already passed (time model 9): a discharge at once — open corridor flags of
    * that aid from the discharge on are cleared, the aid was not on board — and a registration, load or
    * departure through a `RouteReplayRequest` (`takeRouteReplays`), since that needs the stored positions.
    * Paperwork in time (no newer position yet) costs nothing here.

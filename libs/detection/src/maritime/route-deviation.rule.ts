@@ -151,7 +151,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   /**
    * Judges the carrier's voyages of `consignmentIds` again — corridor and port calls — over `steps` (the
    * carrier's samples from `fromMs` on as in-order delivery made them, with the port visits they began),
-   * because paperwork that changes when that aid was on board arrived after them (time model 11). Each
+   * because paperwork that changes when that aid was on board arrived after them (time model 9). Each
    * voyage's corridor watch starts afresh at `fromMs` (the earliest time that aid was on board); a flag
    * raised in order is raised again with the same key, evidence and id (no change); an open route-deviation
    * flag of those voyages from `fromMs` on that is not raised again — the aid was not on board after all —

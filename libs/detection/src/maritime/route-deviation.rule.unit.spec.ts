@@ -56,7 +56,7 @@ describe('route-deviation rule', () => {
   });
 
   it('a registration that arrives after the track is judged against it: the flag a timely one raises', () => {
-    // Time model 11: the late registration has the corridor judged again over the carrier's positions
+    // Time model 9: the late registration has the corridor judged again over the carrier's positions
     // already folded (read through `VesselHistory`), from the time the aid came on board.
     const timely = new MaritimeScenario({ onBoard }).feed([declared], steamOff(60));
     const late = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: minutes(0) } })

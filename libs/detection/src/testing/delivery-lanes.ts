@@ -165,7 +165,7 @@ export function runDelivery(
     }
     for (const f of c.cleared) open.delete(f.flagId);
   };
-  // The positions delivered so far: the history late paperwork's corridor replays read (time model 11).
+  // The positions delivered so far: the history late paperwork's corridor replays read (time model 9).
   const history = new PositionLog();
   const fold = (event: AidEvent, lane?: string) => {
     apply(engine.handle(event, lane));

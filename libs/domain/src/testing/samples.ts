@@ -13,6 +13,7 @@ import type {
   DeliveryRecorded,
   ExemptionGranted,
   ExemptionRevoked,
+  InputClosed,
   PortDeclared,
   VerificationReported,
   VesselDesignated,
@@ -421,6 +422,15 @@ export const vesselStatic = (o?: SampleOverrides<VesselStaticReported['data']>):
     o,
   );
 
+export const inputClosed = (o?: SampleOverrides<InputClosed['data']>): InputClosed =>
+  build<InputClosed>(
+    EventTypes.InputClosed,
+    { id: 'closed-yellow-sea-2024-03', source: AIS, time: '2024-03-31T23:59:59Z', subject: AIS },
+    // The input closed is the event's own source, whichever source the overrides give it.
+    { source: typeof o?.source === 'string' ? o.source : AIS, at: '2024-03-31T23:59:59Z' },
+    o,
+  );
+
 /** One valid sample per inbound type, in the order a consignment's life unfolds. */
 export const SampleBuilders = {
   [EventTypes.ExemptionGranted]: exemptionGranted,
@@ -439,6 +449,7 @@ export const SampleBuilders = {
   [EventTypes.AccessDenied]: accessDenied,
   [EventTypes.VesselPositionReported]: vesselPosition,
   [EventTypes.VesselStaticReported]: vesselStatic,
+  [EventTypes.InputClosed]: inputClosed,
 } as const satisfies {
   [T in AidEvent['type']]: (o?: SampleOverrides<never>) => Extract<AidEvent, { type: T }>;
 };

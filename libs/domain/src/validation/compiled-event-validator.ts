@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FieldError } from '../cloud-event';
 import { InboundEventTypes, isInboundEventType, type InboundEventType } from '../event-catalogue';
 import { readContextAttributes } from './context-attributes';
+import { crossFieldProblems } from './cross-field-rules';
 import { isEventTime } from './field-rules';
 import { eventSchemaOf, NOT_BEFORE_KEYWORD } from './json-schemas';
 import { isJsonObject, summarise, validateCloudEvent, type EventValidation } from './validate-cloud-event';
@@ -49,8 +50,10 @@ export class CompiledEventValidator {
     const type = event.type;
     const validator = isInboundEventType(type) ? this.byType.get(type)! : this.envelopeOnly;
     const valid = validator(event);
-    if (valid && attributes.errors.length === 0 && isInboundEventType(type))
-      return { ok: true, event: event as never };
+    if (valid && attributes.errors.length === 0 && isInboundEventType(type)) {
+      const cross = crossFieldProblems(event);
+      return cross.length === 0 ? { ok: true, event: event as never } : reject(event, cross);
+    }
 
     const errors = [...attributes.errors];
     for (const error of valid ? [] : (validator.errors ?? [])) {

@@ -152,3 +152,16 @@ describe('validateInboundEvent (the Kafka and NMEA hot path)', () => {
     );
   });
 });
+
+describe('the rule between fields (an input is closed only under its own source)', () => {
+  it('both validators refuse aidwatch.input.closed.v1 whose data.source is not the event source', () => {
+    const other = SampleBuilders['aidwatch.input.closed.v1']({ data: { source: '/ais/other' } });
+    const own = SampleBuilders['aidwatch.input.closed.v1']({ source: '/ais/other' });
+    for (const judge of [validateCloudEvent, (e: unknown) => compiled.validate(e), validateInboundEvent]) {
+      const refused = judge(structuredClone(other));
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.errors.map((e) => e.field)).toEqual(['data.source']);
+      expect(judge(structuredClone(own)).ok).toBe(true);
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { validateSync, type ValidationError, type ValidatorOptions } from 'class
 import type { FieldError } from '../cloud-event';
 import type { AidEvent } from '../events';
 import { readContextAttributes } from './context-attributes';
+import { crossFieldProblems } from './cross-field-rules';
 import { CloudEventEnvelopeDto } from './envelope.dto';
 import {
   EventDataDtos,
@@ -51,6 +52,7 @@ export function validateCloudEvent(input: unknown): EventValidation {
   } else {
     errors.push(...check(toDataInstance(type, data), 'data'));
   }
+  if (errors.length === 0) errors.push(...crossFieldProblems(event));
   return errors.length === 0 ? { ok: true, event: event as unknown as AidEvent } : reject(event, errors);
 }
 

@@ -78,6 +78,8 @@ describe('validateCloudEvent', () => {
       bad(sample.vesselStatic, 'data.draught', 25.6, 'between 0 and 25.5'),
       bad(sample.vesselStatic, 'data.imo', 'IMO8712348', '7-digit IMO'),
       bad(sample.vesselStatic, 'data.shipType', 300, 'between 0 and 255'),
+      bad(sample.inputClosed, 'data.at', '2024-03-31', 'RFC 3339'),
+      bad(sample.inputClosed, 'data.source', '/ais/satellite/other', 'must be the event source'),
     ];
 
     it.each(cases)('%s', (_story, event, path, value, message) => {

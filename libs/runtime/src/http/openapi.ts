@@ -22,7 +22,8 @@ const errorResponse = (description: string) => ({
  * on the public ones (`ApiSummary(…, {public: true})`).
  */
 export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
-  document.servers = [{ url: '/', description: 'this server (npm start: http://127.0.0.1:3000)' }];
+  // Relative: the host and port the document was read from, whatever PORT the server runs on.
+  document.servers = [{ url: '/', description: 'this server (where this document was read from)' }];
   document.info.license = { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' };
   document.components = {
     ...document.components,
@@ -56,10 +57,17 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
+/**
+ * The document's title for the process `name`: "AidWatch" for the all-in-one process (`aidwatch`),
+ * "AidWatch <name>" for one of its parts run alone (`api`).
+ */
+export const openApiTitle = (name: string): string =>
+  name.toLowerCase() === 'aidwatch' ? 'AidWatch' : `AidWatch ${name}`;
+
 /** OpenAPI for every endpoint: the document at `/docs-json`, a browsable UI at `/docs` (served locally). */
 export function configureOpenApi(app: INestApplication, title: string): void {
   const config = new DocumentBuilder()
-    .setTitle(`AidWatch ${title}`)
+    .setTitle(openApiTitle(title))
     .setDescription(
       'Monitoring of humanitarian aid shipped under UN sanctions exemptions: CloudEvents intake, consignments, risk flags, alerts, webhooks, audit. Every endpoint but `GET /health` needs `Authorization: Bearer <API key or JWT>`; errors are `{error, details[]}`. Events and topics: `/docs/asyncapi` (docs/contract.md).',
     )

@@ -171,7 +171,7 @@ export class MaritimeScenario {
   /**
    * `onBoard`: the consignments on board each vessel (at any time); `onBoardSince`: since when (ms) — a
    * registration fed after a vessel's positions then has its corridor judged again over them, as the engine
-   * does with the consignment feed's facts (time model 11).
+   * does with the consignment feed's facts (time model 9).
    */
   constructor(
     options: {

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import type { Command } from 'commander';
+import { EventTypes, type InputClosed } from '@aidwatch/domain';
+import { ExitCode } from '../cli-program';
+import { print, UsageError } from '../store-access';
+
+interface ImportOptions {
+  file: string;
+  closed?: boolean;
+  url: string;
+  key?: string;
+  batch: string;
+  json?: boolean;
+}
+
+/** Event time of a CloudEvent as read from a file: `data.at` where it has one, else `time` (ms; NaN if neither). */
+function eventTimeOf(event: { time?: unknown; data?: unknown }): number {
+  const at = (event.data as { at?: unknown } | undefined)?.at;
+  const parsed = typeof at === 'string' ? Date.parse(at) : NaN;
+  return Number.isNaN(parsed) && typeof event.time === 'string' ? Date.parse(event.time) : parsed;
+}
+
+/**
+ * The `aidwatch.input.closed.v1` event for `source` ending at `atMs`; its id follows source and time, so an
+ * import run again posts the very same event (stored once).
+ */
+export function inputClosedEvent(source: string, atMs: number): InputClosed {
+  const at = new Date(atMs).toISOString();
+  const digest = createHash('sha256').update(`${source}\n${at}`).digest('hex').slice(0, 32);
+  return {
+    specversion: '1.0',
+    id: `input-closed-${digest}`,
+    source,
+    type: EventTypes.InputClosed,
+    time: at,
+    datacontenttype: 'application/json',
+    data: { source, at },
+  };
+}
+
+/**
+ * `aidwatch import --file <events.ndjson> [--closed]`: posts the CloudEvents of a file (one JSON event a
+ * line) to a running ingestor's `POST /events` in batches (`application/cloudevents-batch+json`, all or
+ * nothing per batch), in file order. With `--closed`, after the whole file is accepted it closes every
+ * source the file used (`aidwatch.input.closed.v1`, `at` = that source's newest event time), so detection
+ * judges the imported vessels on their own clock (docs/time-model.md 5). Exit 0 done, 1 a batch refused (its
+ * answer printed; the batches before it are stored), 2 bad usage or an unreadable line.
+ */
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description(
+      "post a file of CloudEvents (NDJSON) to a running AidWatch; --closed then says each of the file's sources has ended",
+    )
+    .requiredOption('--file <events.ndjson>', 'one CloudEvent (JSON) per line')
+    .option('--closed', 'after the file, close every source it used (aidwatch.input.closed.v1)')
+    .option('--url <url>', 'the ingestor (default: AIDWATCH_URL or http://127.0.0.1:3000)')
+    .option('--key <token>', 'a producer API key allowed the sources (default: AIDWATCH_API_KEY)')
+    .option('--batch <n>', 'events per request', '500')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: ImportOptions) => {
+      const url = (options.url ?? process.env.AIDWATCH_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+      const key = options.key ?? process.env.AIDWATCH_API_KEY;
+      if (!key) throw new UsageError('no API key: pass --key or set AIDWATCH_API_KEY');
+      const batchSize = Number(options.batch);
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new UsageError('--batch must be a positive integer');
+      if (!fs.existsSync(options.file)) throw new UsageError(`cannot read ${options.file}`);
+
+      const newest = new Map<string, number>();
+      let posted = 0;
+      const post = async (events: unknown[]): Promise<boolean> => {
+        const res = await fetch(`${url}/events`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/cloudevents-batch+json',
+            authorization: `Bearer ${key}`,
+          },
+          body: JSON.stringify(events),
+        });
+        const text = await res.text();
+        if (!res.ok) {
+          process.stderr.write(
+            `aidwatch import: events ${posted + 1}-${posted + events.length} refused (${res.status}): ${text}\n`,
+          );
+          return false;
+        }
+        posted += events.length;
+        return true;
+      };
+
+      const lines = readline.createInterface({
+        input: fs.createReadStream(options.file),
+        crlfDelay: Infinity,
+      });
+      let batch: unknown[] = [];
+      let lineNo = 0;
+      for await (const line of lines) {
+        lineNo++;
+        if (line.trim() === '') continue;
+        let event: { source?: unknown; time?: unknown; data?: unknown };
+        try {
+          event = JSON.parse(line) as typeof event;
+        } catch (error) {
+          throw new UsageError(`${options.file}:${lineNo}: not JSON (${(error as Error).message})`);
+        }
+        const at = eventTimeOf(event);
+        if (typeof event.source === 'string' && Number.isFinite(at))
+          newest.set(event.source, Math.max(newest.get(event.source) ?? -Infinity, at));
+        batch.push(event);
+        if (batch.length >= batchSize) {
+          if (!(await post(batch))) return void (process.exitCode = ExitCode.finding);
+          batch = [];
+        }
+      }
+      if (batch.length > 0 && !(await post(batch))) return void (process.exitCode = ExitCode.finding);
+
+      const closed = options.closed
+        ? [...newest]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([s, at]) => inputClosedEvent(s, at))
+        : [];
+      if (closed.length > 0 && !(await post(closed))) return void (process.exitCode = ExitCode.finding);
+      const report = {
+        events: posted - closed.length,
+        closed: closed.map((e) => ({ source: e.data.source, at: e.data.at })),
+      };
+      print(
+        options,
+        `imported ${report.events} events (each stored once: a repeat is accepted, not stored again)` +
+          (closed.length > 0
+            ? `; closed ${closed.map((c) => `${c.data.source} at ${c.data.at}`).join(', ')}`
+            : ''),
+        report,
+      );
+      process.exitCode = ExitCode.ok;
+    });
+}

@@ -1,0 +1,187 @@
+import fc from 'fast-check';
+import { EventTypes, type AidEvent, type InputClosed } from '@aidwatch/domain';
+import type { Flag } from '@aidwatch/domain';
+import { maritimeConfig } from './maritime-config';
+import { MaritimeDetector } from './maritime-detector';
+import { byTime, hours, minutes, OPEN_SEA, offsetKm, position, testPorts } from './testing/maritime-scenario';
+
+const HISTORY = 'test/history';
+const LIVE = 'test/ais';
+const DAY = 24;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function closed(source: string, at: number): InputClosed {
+  return {
+    specversion: '1.0',
+    id: `closed-${source}-${at}`,
+    source,
+    type: EventTypes.InputClosed,
+    time: iso(at),
+    data: { source, at: iso(at) },
+  };
+}
+
+/**
+ * Fixes of one vessel every `everyMinutes` from `start` to `end` (hours), from `source`, silent over
+ * `silence` ([from, to) hours) when given.
+ */
+function fixes(
+  mmsi: string,
+  source: string,
+  start: number,
+  end: number,
+  everyMinutes: number,
+  eastKm: number,
+  silence?: [number, number],
+): AidEvent[] {
+  const out: AidEvent[] = [];
+  for (let m = start * 60; m <= end * 60; m += everyMinutes) {
+    const h = m / 60;
+    if (silence && h >= silence[0] && h < silence[1]) continue;
+    out.push({ ...position(mmsi, minutes(m), offsetKm(OPEN_SEA, eastKm + h * 0.5, 40), 8), source });
+  }
+  return out;
+}
+
+/** Feeds events in the given (store) order; returns every flag raised and the ids cleared. */
+function run(events: readonly AidEvent[], d = new MaritimeDetector(maritimeConfig(), testPorts)) {
+  const raised: Flag[] = [];
+  const cleared: string[] = [];
+  for (const event of events) {
+    const changes = d.handle(event);
+    raised.push(...changes.raised);
+    cleared.push(...changes.cleared.map((c) => c.flagId));
+  }
+  return { d, raised, cleared };
+}
+
+/** The vessel's AIS-gap episodes: the last flag of each fingerprint (a "dark now" flag is superseded by the figures of the fix ending it). */
+const gapsOf = (flags: readonly Flag[], mmsi: string): Flag[] => [
+  ...new Map(
+    flags.filter((f) => f.rule === 'ais-gap' && f.subject.id === mmsi).map((f) => [f.fingerprint, f]),
+  ).values(),
+];
+
+// A month of history, a month ago; a live feed now.
+const HIST_START = -35 * DAY;
+const HIST_END = -5 * DAY;
+const HV = '273100001'; // history vessel, with a planted 20 h silence on day 10
+const HQ = '273100002'; // history vessel, quiet reporter, no silence
+const LV = '538100003'; // live vessel, steady
+const LD = '538100004'; // live vessel that goes dark at +2 h
+
+function story(close: boolean): AidEvent[] {
+  const history = byTime(
+    fixes(HV, HISTORY, HIST_START, HIST_END, 60, 0, [HIST_START + 10 * DAY, HIST_START + 10 * DAY + 20]),
+    fixes(HQ, HISTORY, HIST_START, HIST_END, 60, 30),
+  );
+  const liveBefore = byTime(fixes(LV, LIVE, 0, 1, 10, 60), fixes(LD, LIVE, 0, 1, 10, 90));
+  const liveAfter = byTime(fixes(LV, LIVE, 1.5, 30, 10, 60), fixes(LD, LIVE, 1.5, 2, 10, 90));
+  return [...liveBefore, ...history, ...(close ? [closed(HISTORY, hours(HIST_END))] : []), ...liveAfter];
+}
+
+describe('a closed input (aidwatch.input.closed.v1)', () => {
+  it('keeps its vessels on its own clock while the live feed runs ahead: only the planted gaps are flagged', () => {
+    const { d, raised } = run(story(true));
+    expect(gapsOf(raised, HV)).toHaveLength(1);
+    expect(gapsOf(raised, HV)[0].observed).toMatchObject({ silentHours: 21 });
+    expect(gapsOf(raised, HQ)).toHaveLength(0);
+    expect(gapsOf(raised, LD)).toHaveLength(1);
+    expect(gapsOf(raised, LV)).toHaveLength(0);
+    const history = d.clocks.input(HISTORY);
+    expect(history.closed).toBe(true);
+    expect(history.watermark).toBe(hours(HIST_END));
+    expect(d.clocks.isIdle(history)).toBe(false);
+  });
+
+  it('without the close, the idle-input rule releases the history to the live clock (the false gaps it prevents)', () => {
+    const { raised } = run(story(false));
+    expect(gapsOf(raised, HV)).toHaveLength(2);
+    expect(gapsOf(raised, HQ)).toHaveLength(1);
+    expect(gapsOf(raised, LD)).toHaveLength(1);
+  });
+
+  it('reopens when the closed input speaks again: the idle-input rule applies to it once more', () => {
+    const events = story(true);
+    const { d, raised } = run(events);
+    const more = run(
+      [...fixes(HQ, HISTORY, HIST_END + 1, HIST_END + 2, 60, 30), ...fixes(LV, LIVE, 30.5, 31, 10, 60)],
+      d,
+    );
+    expect(d.clocks.input(HISTORY).closed).toBe(false);
+    expect(gapsOf([...raised, ...more.raised], HQ)).toHaveLength(1);
+  });
+
+  it('closes an input for a vessel that an open input also reports: the open input decides its clock', () => {
+    const both = '273100009';
+    const events: AidEvent[] = [
+      ...fixes(both, HISTORY, -3, -2, 30, 0),
+      closed(HISTORY, hours(-2)),
+      ...fixes(both, LIVE, 0, 1, 30, 0),
+      ...fixes(LV, LIVE, 1, 20, 30, 60),
+    ];
+    const { raised } = run(events);
+    // Silent on the live feed from +1 h: dark once the live clock passes +13 h.
+    expect(gapsOf(raised, both)).toHaveLength(1);
+  });
+
+  it('survives a checkpoint: closed is kept in the saved clocks', () => {
+    const events = story(true);
+    const cut = events.findIndex((e) => e.type === EventTypes.InputClosed) + 1;
+    const first = run(events.slice(0, cut));
+    const restored = MaritimeDetector.restore(
+      JSON.parse(JSON.stringify(first.d.snapshot())),
+      maritimeConfig(),
+      testPorts,
+    );
+    expect(restored.clocks.input(HISTORY).closed).toBe(true);
+    const rest = run(events.slice(cut), restored);
+    const whole = run(events);
+    expect([...first.raised, ...rest.raised].map((f) => f.flagId)).toEqual(whole.raised.map((f) => f.flagId));
+  });
+
+  it('property: history beside live, in any interleaving before the close and any checkpoint, gives the planted flags and rebuild gives the same', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 25 }), // the planted silence's start, day of the history
+        fc.integer({ min: 13, max: 40 }), // its length (h): always more than the 12 h threshold
+        fc.integer({ min: 0, max: 100 }), // how much of the live feed comes before the history (%)
+        fc.integer({ min: 1, max: 99 }), // where a checkpoint is taken (% of the log)
+        (day, silenceH, livePct, cutPct) => {
+          const silence: [number, number] = [HIST_START + day * DAY, HIST_START + day * DAY + silenceH];
+          const history = byTime(
+            fixes(HV, HISTORY, HIST_START, HIST_END, 60, 0, silence),
+            fixes(HQ, HISTORY, HIST_START, HIST_END, 90, 30),
+          );
+          const live = byTime(fixes(LV, LIVE, 0, 30, 10, 60), fixes(LD, LIVE, 0, 2, 10, 90));
+          const split = Math.floor((live.length * livePct) / 100);
+          const events = [
+            ...live.slice(0, split),
+            ...history,
+            closed(HISTORY, hours(HIST_END)),
+            ...live.slice(split),
+          ];
+          const whole = run(events);
+          expect(gapsOf(whole.raised, HV)).toHaveLength(1);
+          expect(gapsOf(whole.raised, HQ)).toHaveLength(0);
+          // The dark live vessel is flagged once the live clock has passed its silence by 12 h.
+          expect(gapsOf(whole.raised, LD)).toHaveLength(1);
+          const cut = Math.floor((events.length * cutPct) / 100);
+          const first = run(events.slice(0, cut));
+          const restored = MaritimeDetector.restore(
+            JSON.parse(JSON.stringify(first.d.snapshot())),
+            maritimeConfig(),
+            testPorts,
+          );
+          const rest = run(events.slice(cut), restored);
+          expect([...first.raised, ...rest.raised].map((f) => f.flagId)).toEqual(
+            whole.raised.map((f) => f.flagId),
+          );
+          expect(run(events).raised.map((f) => f.flagId)).toEqual(whole.raised.map((f) => f.flagId));
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});

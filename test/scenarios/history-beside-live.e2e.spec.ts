@@ -1,0 +1,210 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultDetectionConfig } from '@aidwatch/detection';
+import { EventTypes, type Flag, type FlagCleared, type FlagRaised } from '@aidwatch/domain';
+import { EVENT_STORE, type EventStore, type NewEvent, type StreamWrite } from '@aidwatch/event-store';
+import { defaultPorts } from '@aidwatch/maritime';
+import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@aidwatch/projections';
+import { eventually, startTestSystem, type TestSystem } from '../support';
+import { runAidwatch } from '../support/aidwatch-cli';
+
+// A month of history imported on a source of its own, beside a live feed that runs ahead of it: the
+// history's planted silence and the live feed's dark vessel are flagged, and nothing else — no `ais-gap` on
+// the history's vessels because the live inputs ran ahead (docs/time-model.md 5).
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const NOW = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+const HISTORY = '/ais/archive/yellow-sea-2026-10';
+const LIVE = '/ais/live/yellow-sea';
+const HV = '273200001'; // history: silent 20 h on its tenth day
+const HQ = '273200002'; // history: reports all month
+const LV = '538200003'; // live: reports all along
+const LD = '538200004'; // live: goes dark after two hours
+const HIST_START = NOW - 40 * DAY;
+const HIST_END = NOW - 10 * DAY;
+const SILENCE: [number, number] = [HIST_START + 10 * DAY, HIST_START + 10 * DAY + 20 * HOUR];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Fixes every `everyMin` minutes over [from, to], moving east at about 1 km/h, none within `silence`. */
+function fixes(
+  mmsi: string,
+  source: string,
+  from: number,
+  to: number,
+  everyMin: number,
+  lat: number,
+  silence?: [number, number],
+) {
+  const out = [];
+  for (let t = from; t <= to; t += everyMin * 60_000) {
+    if (silence && t >= silence[0] && t < silence[1]) continue;
+    const lon = 123.0 + ((t - from) / HOUR) * 0.011;
+    out.push({
+      specversion: '1.0',
+      id: `${mmsi}-${t}`,
+      source,
+      type: EventTypes.VesselPositionReported,
+      subject: mmsi,
+      time: iso(t),
+      datacontenttype: 'application/json',
+      data: { mmsi, lat, lon: ((lon + 180) % 360) - 180, sog: 0.6, at: iso(t) },
+    });
+  }
+  return out;
+}
+
+const byTime = <E extends { data: { at: string } }>(...lists: E[][]): E[] =>
+  lists.flat().sort((a, b) => Date.parse(a.data.at) - Date.parse(b.data.at));
+
+type FlagEvent = FlagRaised | FlagCleared;
+
+describe('a month of history imported with --closed beside a live feed, through the HTTP API', () => {
+  jest.setTimeout(180_000);
+  let system: TestSystem;
+  let file: string;
+  const live = byTime(
+    fixes(LV, LIVE, NOW - 30 * HOUR, NOW, 10, 36.2),
+    fixes(LD, LIVE, NOW - 30 * HOUR, NOW - 28 * HOUR, 10, 36.6),
+  );
+
+  const postLive = async (events: readonly unknown[]) => {
+    for (let i = 0; i < events.length; i += 200) {
+      const res = await system.fetch(`${system.url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+        body: JSON.stringify(events.slice(i, i + 200)),
+      });
+      expect(res.status).toBe(202);
+    }
+  };
+  const gapFlags = async (): Promise<Flag[]> => {
+    const res = await system.fetch(`${system.url}/flags?rule=ais-gap&limit=1000`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { items: Flag[] }).items;
+  };
+  /** A vessel's gap episodes: one per fingerprint (a "dark now" flag is superseded by the figures of the fix ending it). */
+  const episodes = (flags: readonly Flag[], mmsi: string) =>
+    new Set(flags.filter((f) => f.subject.id === mmsi).map((f) => f.fingerprint)).size;
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    file = path.join(system.dataDir, 'history.ndjson');
+    const history = byTime(
+      fixes(HV, HISTORY, HIST_START, HIST_END, 60, 37.0, SILENCE),
+      fixes(HQ, HISTORY, HIST_START, HIST_END, 60, 37.3),
+    );
+    fs.writeFileSync(file, history.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('imports the history and closes its source (aidwatch import --file … --closed)', async () => {
+    await postLive(live.slice(0, 20));
+    const run = await runAidwatch(
+      ['import', '--file', file, '--closed', '--url', system.url, '--key', system.keys.producer, '--json'],
+      {},
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      events: number;
+      closed: Array<{ source: string; at: string }>;
+    };
+    expect(report.events).toBeGreaterThan(1400);
+    expect(report.closed).toEqual([{ source: HISTORY, at: iso(HIST_END) }]);
+    const stream = await system.fetch(`${system.url}/streams/${encodeURIComponent(`input-${HISTORY}`)}`, {});
+    expect(stream.status).toBe(200);
+  });
+
+  it('refuses a close of another source than the event own (400), and one from a producer not allowed that source (403)', async () => {
+    const other = {
+      specversion: '1.0',
+      id: 'close-other',
+      source: LIVE,
+      type: EventTypes.InputClosed,
+      time: iso(NOW),
+      data: { source: HISTORY, at: iso(NOW) },
+    };
+    const post = (body: unknown, as?: string) =>
+      system.fetch(`${system.url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify(body),
+        ...(as ? { as } : {}),
+      });
+    expect((await post(other)).status).toBe(400);
+    const liveOnly = system.credential({ role: 'producer', sources: [LIVE] });
+    const res = await post({ ...other, id: 'close-history', source: HISTORY }, liveOnly);
+    expect(res.status).toBe(403);
+  });
+
+  it('flags the planted anomalies of both, and no ais-gap on the history vessels once the live feed ran ahead', async () => {
+    await postLive(live.slice(20));
+    const flags = await eventually(
+      async () => {
+        const all = await gapFlags();
+        return episodes(all, LD) > 0 && episodes(all, HV) > 0 ? all : undefined;
+      },
+      60_000,
+      'the gap flags',
+    );
+    // Let detection finish the live feed (its clock reaches NOW) before judging what is absent.
+    await new Promise((r) => setTimeout(r, 1500));
+    const settled = await gapFlags();
+    expect(settled.length).toBeGreaterThanOrEqual(flags.length);
+    expect(episodes(settled, HV)).toBe(1);
+    const hv = settled.filter((f) => f.subject.id === HV);
+    expect(hv.some((f) => (f.observed as { silentHours?: number }).silentHours === 21)).toBe(true);
+    expect(episodes(settled, HQ)).toBe(0);
+    expect(episodes(settled, LD)).toBe(1);
+    expect(episodes(settled, LV)).toBe(0);
+  });
+
+  it('a rebuild from the log derives exactly the stored flag events', async () => {
+    const store = system.app.get<EventStore>(EVENT_STORE);
+    const stored = (await store.readAll({ filter: { streamPrefixes: ['risk-'] } })).map(
+      (s) => (s.data as FlagEvent).id,
+    );
+    expect(stored.length).toBeGreaterThan(0);
+    const attempted: string[] = [];
+    const record = (events: NewEvent[]) => attempted.push(...events.map((e) => (e.data as FlagEvent).id));
+    const recording = new Proxy(store, {
+      get: (target, property, receiver) => {
+        if (property === 'append')
+          return (stream: string, events: NewEvent[], expected?: unknown) => {
+            if (stream.startsWith('risk-')) record(events);
+            return target.append(stream, events, expected as never);
+          };
+        if (property === 'appendMany')
+          return (writes: StreamWrite[]) => {
+            for (const w of writes) if (w.streamId.startsWith('risk-')) record(w.events);
+            return target.appendMany(writes);
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const checkpoints = new SqliteCheckpointStore(':memory:');
+    const runner = new ProjectionRunner(
+      store,
+      checkpoints,
+      new DetectionProjection(recording, defaultDetectionConfig(), defaultPorts()),
+      { checkpointEveryEvents: 300, checkpointEveryMs: 60_000 },
+    );
+    try {
+      runner.start();
+      await runner.caughtUp();
+      expect([...new Set(attempted)].sort()).toEqual([...new Set(stored)].sort());
+      const after = (await store.readAll({ filter: { streamPrefixes: ['risk-'] } })).map(
+        (s) => (s.data as FlagEvent).id,
+      );
+      expect(after).toEqual(stored);
+    } finally {
+      await runner.stop();
+      await checkpoints.close();
+    }
+  });
+});
