@@ -121,6 +121,7 @@ export class DetectionEngine {
       : undefined;
     // A new registration may name another vessel: the one named before loses the consignment.
     const carriersBefore = carried === undefined ? [] : this.diversion.carriersOf(carried);
+    const sinceBefore = carriersBefore.map((mmsi) => this.diversion.onBoardSince(carried as string, mmsi));
     const changes = maritimeTypes.has(event.type)
       ? this.maritime.handle(event)
       : this.diversion.handle(event, lane);
@@ -148,6 +149,9 @@ export class DetectionEngine {
             kind,
             at,
             this.diversion.onBoardSince(carried, mmsi),
+            carriersBefore.includes(mmsi)
+              ? sinceBefore[carriersBefore.indexOf(mmsi)]
+              : Number.POSITIVE_INFINITY,
           ),
         );
     }

@@ -395,7 +395,8 @@ export class MaritimeDetector implements Detector {
    * judged again over positions already passed (time model 9): a discharge at once — open corridor flags of
    * that aid from the discharge on are cleared, the aid was not on board — and a registration, load or
    * departure through a `RouteReplayRequest` (`takeRouteReplays`), since that needs the stored positions.
-   * Paperwork in time (no newer position yet) costs nothing here.
+   * Paperwork in time (no newer position yet) costs nothing here, nor does a load or departure that leaves
+   * the time the aid came on board as it was (`onBoardBefore`: that time before the event was folded).
    */
   requestRouteReplay(
     mmsi: string,
@@ -403,9 +404,11 @@ export class MaritimeDetector implements Detector {
     kind: 'registered' | 'loaded' | 'departed' | 'discharged',
     at: number,
     onBoardSince: number,
+    onBoardBefore = Number.NaN,
   ): FlagChanges {
     const track = this.tracks.get(mmsi);
     if (!track || !track.hasFix() || !(at <= track.lastAt)) return this.sink.take();
+    if ((kind === 'loaded' || kind === 'departed') && onBoardSince === onBoardBefore) return this.sink.take();
     const voyage = this.routeDeviation.voyagesByMmsi
       .get(mmsi)
       ?.find((v) => v.consignmentId === consignmentId);
