@@ -8,6 +8,7 @@ import {
   flagLine,
   laneOf,
   laneSchedules,
+  PositionLog,
   type Delivered,
   type LaneSchedule,
 } from '@aidwatch/detection/testing';
@@ -38,6 +39,7 @@ const horizon = Math.max(...events.map(eventTimeOf)) + 120 * DAY;
 
 function run(delivered: readonly Delivered[]) {
   const engine = new DetectionEngine(defaultDetectionConfig(), defaultPorts());
+  const history = new PositionLog();
   const open = new Map<string, Flag>();
   const raised = new Set<string>();
   const apply = (c: ReturnType<DetectionEngine['handle']>) => {
@@ -48,7 +50,12 @@ function run(delivered: readonly Delivered[]) {
     for (const f of c.cleared) open.delete(f.flagId);
   };
   for (const e of ports) apply(engine.handle(e));
-  for (const { event, lane } of delivered) apply(engine.handle(event, lane));
+  for (const { event, lane } of delivered) {
+    apply(engine.handle(event, lane));
+    // Late paperwork judges the carrier's corridor again over the positions delivered so far.
+    history.record(event);
+    apply(engine.replayRoutes(history));
+  }
   apply(engine.advanceWatermark(horizon));
   const openFlags = [...open.values()];
   return {

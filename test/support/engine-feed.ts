@@ -1,4 +1,5 @@
 import { DetectionEngine, defaultDetectionConfig, type DetectionConfig } from '@aidwatch/detection';
+import { PositionLog } from '@aidwatch/detection/testing';
 import {
   storeEventId,
   streamOf,
@@ -16,13 +17,15 @@ export const flagLine = (f: Pick<Flag, 'rule' | 'subject' | 'severity'>): string
 
 /**
  * A detection engine with the default thresholds and the region's ports, fed event by event, keeping the
- * flags open after each step (a raise replaces an open flag with the same fingerprint).
+ * flags open after each step (a raise replaces an open flag with the same fingerprint). The positions fed so
+ * far are its vessels' history: corridor replays asked for by late paperwork read them (time model 9).
  */
 export class EngineFeed {
   readonly engine: DetectionEngine;
   readonly raised: Flag[] = [];
   readonly cleared: FlagClearedData[] = [];
   private readonly open = new Map<string, Flag>();
+  private readonly history = new PositionLog();
 
   constructor(
     config: DetectionConfig = defaultDetectionConfig(),
@@ -34,6 +37,10 @@ export class EngineFeed {
   feed(events: Iterable<AidEvent>): this {
     for (const event of events) {
       const changes = this.engine.handle(event);
+      this.history.record(event);
+      const replayed = this.engine.replayRoutes(this.history);
+      changes.raised.push(...replayed.raised);
+      changes.cleared.push(...replayed.cleared);
       for (const c of changes.cleared) {
         this.open.delete(c.flagId);
         this.cleared.push(c);

@@ -36,6 +36,7 @@ export class DetectionService {
     metrics.watchInputs(() => projection.inputs());
     metrics.watchUnregistered(() => projection.unregisteredConsignments());
     metrics.watchLateAis(() => projection.lateAis());
+    metrics.watchRouteReplays(() => projection.routeReplays());
     this.runner = new ProjectionRunner(store, checkpoints, projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,

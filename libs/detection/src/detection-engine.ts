@@ -1,6 +1,11 @@
 import { CatalogueEntries, EventTypes, Topics, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
 import { DiversionDetector } from './diversion/diversion-detector';
-import { MaritimeDetector } from './maritime/maritime-detector';
+import {
+  MaritimeDetector,
+  type PastFix,
+  type RouteReplayRequest,
+  type VesselHistory,
+} from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
 import type { InputClock } from './input-clocks';
 import type { FlagChanges } from './open-flags';
@@ -15,11 +20,11 @@ const maritimeTypes = new Set(
 const aisTypes = new Set(CatalogueEntries.filter((e) => e.topic === Topics.positions).map((e) => e.type));
 const sharedTypes = new Set(CatalogueEntries.filter((e) => e.consumers.length > 1).map((e) => e.type));
 /** Consignment events that say which vessel carries aid and when (see `DiversionState.onBoard`). */
-const carriageTypes = new Set<string>([
-  EventTypes.ConsignmentRegistered,
-  EventTypes.ConsignmentLoaded,
-  EventTypes.ConsignmentDeparted,
-  EventTypes.ConsignmentDischarged,
+const carriageTypes = new Map<string, 'registered' | 'loaded' | 'departed' | 'discharged'>([
+  [EventTypes.ConsignmentRegistered, 'registered'],
+  [EventTypes.ConsignmentLoaded, 'loaded'],
+  [EventTypes.ConsignmentDeparted, 'departed'],
+  [EventTypes.ConsignmentDischarged, 'discharged'],
 ]);
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
@@ -116,6 +121,7 @@ export class DetectionEngine {
       : undefined;
     // A new registration may name another vessel: the one named before loses the consignment.
     const carriersBefore = carried === undefined ? [] : this.diversion.carriersOf(carried);
+    const sinceBefore = carriersBefore.map((mmsi) => this.diversion.onBoardSince(carried as string, mmsi));
     const changes = maritimeTypes.has(event.type)
       ? this.maritime.handle(event)
       : this.diversion.handle(event, lane);
@@ -128,9 +134,49 @@ export class DetectionEngine {
       merge(changes, other);
     }
     if (carried !== undefined) {
-      const carriers = new Set([...carriersBefore, ...this.diversion.carriersOf(carried)]);
-      merge(changes, this.maritime.relink([...carriers].sort()));
+      const carriers = [...new Set([...carriersBefore, ...this.diversion.carriersOf(carried)])].sort();
+      merge(changes, this.maritime.relink(carriers));
+      // Paperwork older than a carrier's newest position: its corridor is judged again (time model 9).
+      this.maritime.discardRouteReplays();
+      const kind = carriageTypes.get(event.type) as 'registered' | 'loaded' | 'departed' | 'discharged';
+      const at = eventTimeOf(event);
+      for (const mmsi of carriers)
+        merge(
+          changes,
+          this.maritime.requestRouteReplay(
+            mmsi,
+            carried,
+            kind,
+            at,
+            this.diversion.onBoardSince(carried, mmsi),
+            carriersBefore.includes(mmsi)
+              ? sinceBefore[carriersBefore.indexOf(mmsi)]
+              : Number.POSITIVE_INFINITY,
+          ),
+        );
     }
+    return changes;
+  }
+
+  /**
+   * The corridor replays the event handled last asks for (usually none): for each, the caller reads the
+   * carrier's stored positions (`RouteReplayRequest`: `readFromMs`..`toMs`, at most `maxFixes`, only
+   * events folded before the one handled) and passes them to `replayRoute` before handling the next event.
+   */
+  takeRouteReplays(): RouteReplayRequest[] {
+    return this.maritime.takeRouteReplays();
+  }
+
+  /** Judges a carrier's corridor again over its stored positions (see `MaritimeDetector.replayRoute`). */
+  replayRoute(request: RouteReplayRequest, fixes: Iterable<PastFix>): FlagChanges {
+    return this.maritime.replayRoute(request, fixes);
+  }
+
+  /** Every pending corridor replay, with positions from a synchronous `history` (an in-memory log, a test). */
+  replayRoutes(history: VesselHistory): FlagChanges {
+    const changes: FlagChanges = { raised: [], cleared: [] };
+    for (const r of this.takeRouteReplays())
+      merge(changes, this.replayRoute(r, history.positions(r.mmsi, r.readFromMs, r.toMs, r.maxFixes)));
     return changes;
   }
 

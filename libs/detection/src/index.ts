@@ -37,7 +37,13 @@ export {
   type ExemptionFacts,
   type ExemptionFactsJson,
 } from './diversion/exemption-facts';
-export { MaritimeDetector, type MaritimeCounters } from './maritime/maritime-detector';
+export {
+  MaritimeDetector,
+  type MaritimeCounters,
+  type PastFix,
+  type RouteReplayRequest,
+  type VesselHistory,
+} from './maritime/maritime-detector';
 export {
   defaultMaritimeConfig,
   maritimeConfig,

@@ -141,6 +141,27 @@ export class AidwatchMetrics {
     this.lateAis = provider;
   }
 
+  /** Set by the detector: corridor replays for late paperwork by count; undefined: no detector here. */
+  private routeReplays: () => Record<string, number> | undefined = () => undefined;
+
+  readonly routeReplaysGauge = new Gauge({
+    name: 'aidwatch_route_replays',
+    help:
+      "Route-deviation corridors judged again because paperwork arrived after the carrier's positions (time model 9): " +
+      'replays, samples (judged again), truncated (positions beyond the replay horizon or report limit not judged again).',
+    labelNames: ['count'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.routeReplaysGauge.reset();
+      const counts = this.routeReplays();
+      if (counts) for (const [count, n] of Object.entries(counts)) this.routeReplaysGauge.set({ count }, n);
+    },
+  });
+
+  watchRouteReplays(provider: () => Record<string, number>): void {
+    this.routeReplays = provider;
+  }
+
   /** Set by the detector from `DiversionDetector.unregisteredConsignments()`; undefined: no detector here. */
   private unregistered: () => number | undefined = () => undefined;
 

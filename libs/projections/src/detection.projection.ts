@@ -2,6 +2,7 @@ import { DetectionEngine, type DetectionConfig, type InputStatus } from '@aidwat
 import type { AidEvent, FlagCleared, FlagRaised, PortDeclaredData } from '@aidwatch/domain';
 import type { EventStore, StoredEvent } from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
+import { storedPositions } from './vessel-history';
 import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
 
 /** Streams that hold inbound facts (not flags). */
@@ -44,7 +45,23 @@ export class DetectionProjection implements Projection {
   }
 
   async apply(stored: StoredEvent): Promise<void> {
-    const changes = this.engine.handle(stored.data as AidEvent, laneOf(stored.metadata));
+    const engine = this.engine;
+    const changes = engine.handle(stored.data as AidEvent, laneOf(stored.metadata));
+    // Paperwork older than its carrier's newest position: the corridor is judged again over the positions
+    // stored up to this event (time model 9), before the next event is handled. Usually there is none.
+    for (const r of engine.takeRouteReplays()) {
+      const fixes = await storedPositions(
+        this.store,
+        r.mmsi,
+        r.readFromMs,
+        r.toMs,
+        r.maxFixes,
+        stored.position,
+      );
+      const replayed = engine.replayRoute(r, fixes);
+      changes.raised.push(...replayed.raised);
+      changes.cleared.push(...replayed.cleared);
+    }
     if (changes.raised.length === 0 && changes.cleared.length === 0) return;
     const events = [...changes.cleared.map(flagClearedEvent), ...changes.raised.map(flagRaisedEvent)];
     // One call: the embedded store writes a clear and its successor raise in one transaction.
@@ -74,6 +91,16 @@ export class DetectionProjection implements Projection {
       lateDropped,
       lateInGap,
       beyondHorizon: this.engine.maritime.encounter.beyondHorizon,
+    };
+  }
+
+  /** Corridor replays for late paperwork: replays run, samples judged again, replays cut (time model 9). */
+  routeReplays(): { replays: number; samples: number; truncated: number } {
+    const c = this.engine.maritime.counters;
+    return {
+      replays: c.routeReplays,
+      samples: c.routeReplaySamples,
+      truncated: c.routeReplaysTruncated,
     };
   }
 

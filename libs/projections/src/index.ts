@@ -6,6 +6,7 @@ export * from './projection-runner';
 export * from './flag-events';
 export * from './flags-read-model';
 export * from './detection.projection';
+export * from './vessel-history';
 export * from './read-model.projection';
 export * from './consignment/consignment.read-model';
 export * from './alert-book.projection';

@@ -181,6 +181,11 @@ export class DiversionDetector implements Detector {
     return this.state.onBoard(mmsi, at);
   }
 
+  /** When the consignment came on board `mmsi` (ms, +Infinity when unknown; see `DiversionState.onBoardSince`). */
+  onBoardSince(consignmentId: string, mmsi: string): number {
+    return this.state.onBoardSince(consignmentId, mmsi);
+  }
+
   /** The vessels the consignment is registered or loaded on (MMSIs, sorted). */
   carriersOf(consignmentId: string): string[] {
     return this.state.carriersOf(consignmentId);

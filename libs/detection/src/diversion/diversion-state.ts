@@ -167,6 +167,22 @@ export class DiversionState {
     return aboard.sort();
   }
 
+  /**
+   * When the consignment came on board `mmsi` (ms): its earliest load on that vessel, else — with no load
+   * reported — its earliest departure on the registered vessel; +Infinity when neither is known.
+   */
+  onBoardSince(consignmentId: string, mmsi: string): number {
+    const facts = this.consignments.get(consignmentId);
+    if (!facts) return Number.POSITIVE_INFINITY;
+    const registered = registrationOf(facts)?.vessel.mmsi;
+    let start = Number.POSITIVE_INFINITY;
+    for (const l of facts.loads.values())
+      if ((l.vesselMmsi || registered) === mmsi) start = Math.min(start, l.time);
+    if (facts.loads.size === 0 && registered === mmsi)
+      for (const d of facts.departures.values()) start = Math.min(start, d.time);
+    return start;
+  }
+
   /** The vessels a consignment is registered or loaded on (MMSIs, sorted); empty when none is known. */
   carriersOf(consignmentId: string): string[] {
     const facts = this.consignments.get(consignmentId);

@@ -74,6 +74,20 @@ export class FlagSink {
     return flag;
   }
 
+  /**
+   * `raise` for a flag judged again (a replay over past positions): when the same flag (same id) is open it
+   * stays as it is and nothing changes; another open flag of the episode (same fingerprint) is superseded.
+   */
+  raiseAgain(draft: VesselFlagDraft): Flag {
+    const flag = this.build(draft, this.aidOf(draft));
+    const current = this.open.get(flag.fingerprint);
+    if (current?.flagId === flag.flagId) return flag;
+    if (current) this.changes.cleared.push(this.clearedOf(current, flag.raisedAt, SUPERSEDED));
+    this.changes.raised.push(flag);
+    this.keep(draft, flag);
+    return flag;
+  }
+
   /** Replaces an episode's flag by one with the episode's current figures (same fingerprint, new id). */
   supersede(previous: Flag | null, draft: VesselFlagDraft): Flag {
     const flag = this.replace(previous ? this.currentOf(previous) : null, draft);

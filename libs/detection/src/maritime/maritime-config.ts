@@ -92,6 +92,14 @@ export interface MaritimeConfig {
     maxRoutePoints: number;
     severity: Severity;
     undeclaredPortSeverity: Severity;
+    /**
+     * How far back (days of event time before the carrier's newest position) paperwork that arrives late
+     * has the corridor judged again over the carrier's stored positions (time model 9); older positions
+     * are not judged again (counted as `routeReplaysTruncated`).
+     */
+    replayHorizonDays: number;
+    /** At most this many stored position reports are read for one such replay (counted when cut). */
+    replayMaxFixes: number;
   };
 }
 
@@ -152,6 +160,8 @@ export const defaultMaritimeConfig: MaritimeConfig = {
     maxRoutePoints: 256,
     severity: 'high',
     undeclaredPortSeverity: 'high',
+    replayHorizonDays: 60,
+    replayMaxFixes: 50_000,
   },
 };
 

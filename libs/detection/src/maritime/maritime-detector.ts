@@ -28,7 +28,7 @@ import { entryOf, headOf, restoreState, snapshotState } from './maritime-snapsho
 import type { PortRecord } from './port-index';
 import { PortIndex } from './port-index';
 import { followPortVisit } from './port-visit';
-import { RouteDeviationRule } from './route-deviation.rule';
+import { RouteDeviationRule, type ReplayStep } from './route-deviation.rule';
 import type { Fix, VesselRule } from './vessel-rule';
 import type { Sample } from './vessel-track';
 import { VesselTrack } from './vessel-track';
@@ -45,6 +45,51 @@ export interface MaritimeCounters {
   lateInGap: number;
   lateStatics: number;
   evicted: number;
+  /** Corridor replays run because paperwork arrived after the carrier's positions (time model 9). */
+  routeReplays: number;
+  /** Samples judged again in those replays. */
+  routeReplaySamples: number;
+  /** Replays cut by the horizon or the report limit: positions older, or beyond the limit, not judged again. */
+  routeReplaysTruncated: number;
+}
+
+/** One stored position report of a vessel, as a corridor replay reads it. */
+export interface PastFix {
+  /** Event time (ms). */
+  at: number;
+  lat: number;
+  lon: number;
+  /** Reported speed over ground (knots); NaN or absent when not available. */
+  sog?: number;
+  eventId: string;
+}
+
+/**
+ * The stored position reports of a vessel, supplied by the caller (detection reads no database): those of
+ * `mmsi` with event time in [`fromMs`, `toMs`], at most `maxCount`, in the order they were folded into the
+ * engine (the vessel's stream order), and only events already folded — never one stored after the event being
+ * handled — so a rebuild reads what live detection read.
+ */
+export interface VesselHistory {
+  positions(mmsi: string, fromMs: number, toMs: number, maxCount: number): Iterable<PastFix>;
+}
+
+/**
+ * A carrier's corridor to judge again over its stored positions, because a consignment's registration, load
+ * or departure arrived after them (see `MaritimeDetector.replayRoute`).
+ */
+export interface RouteReplayRequest {
+  mmsi: string;
+  /** The consignments whose declared voyages are judged again, sorted. */
+  consignmentIds: string[];
+  /** Samples from this event time (ms) on are judged again: the earliest time that aid was on board, within the horizon. */
+  fromMs: number;
+  /** Read reports from here (ms): one resampling interval earlier, so the samples are the ones in-order delivery made. */
+  readFromMs: number;
+  /** The carrier's newest position folded so far (ms, inclusive). */
+  toMs: number;
+  /** Read at most this many reports (`routeDeviation.replayMaxFixes`). */
+  maxFixes: number;
 }
 
 const noLinker: ConsignmentLinker = { consignmentsOnBoard: () => [] };
@@ -91,7 +136,12 @@ export class MaritimeDetector implements Detector {
     lateInGap: 0,
     lateStatics: 0,
     evicted: 0,
+    routeReplays: 0,
+    routeReplaySamples: 0,
+    routeReplaysTruncated: 0,
   };
+  /** Corridor replays asked for by the paperwork folded last (see `requestRouteReplay`). */
+  private routeReplays: RouteReplayRequest[] = [];
   /** Watermarks of the AIS inputs. */
   readonly clocks: InputClocks;
   private readonly wheels = new Map<InputClock, DeadlineWheel<VesselTrack>>();
@@ -335,6 +385,156 @@ export class MaritimeDetector implements Detector {
    */
   relink(mmsis: readonly string[]): FlagChanges {
     if (mmsis.length > 0) this.sink.relink(mmsis);
+    return this.sink.take();
+  }
+
+  /**
+   * A consignment's registration, load, departure or discharge (`kind`) dated `at` was folded for carrier
+   * `mmsi`, and the aid is on board it since `onBoardSince` (+Infinity when not known). When the paperwork is
+   * older than the carrier's newest position, the corridor checks of the consignment's declared voyage are
+   * judged again over positions already passed (time model 9): a discharge at once — open corridor flags of
+   * that aid from the discharge on are cleared, the aid was not on board — and a registration, load or
+   * departure through a `RouteReplayRequest` (`takeRouteReplays`), since that needs the stored positions.
+   * Paperwork in time (no newer position yet) costs nothing here, nor does a load or departure that leaves
+   * the time the aid came on board as it was (`onBoardBefore`: that time before the event was folded).
+   */
+  requestRouteReplay(
+    mmsi: string,
+    consignmentId: string,
+    kind: 'registered' | 'loaded' | 'departed' | 'discharged',
+    at: number,
+    onBoardSince: number,
+    onBoardBefore = Number.NaN,
+  ): FlagChanges {
+    const track = this.tracks.get(mmsi);
+    if (!track || !track.hasFix() || !(at <= track.lastAt)) return this.sink.take();
+    if ((kind === 'loaded' || kind === 'departed') && onBoardSince === onBoardBefore) return this.sink.take();
+    const voyage = this.routeDeviation.voyagesByMmsi
+      .get(mmsi)
+      ?.find((v) => v.consignmentId === consignmentId);
+    if (!voyage) return this.sink.take();
+    if (kind === 'discharged' && at >= onBoardSince) {
+      this.counters.routeReplays++;
+      this.routeDeviation.replayCorridor(track, [consignmentId], at, [], track.lastAt);
+      return this.sink.take();
+    }
+    const cfg = this.config.routeDeviation;
+    let fromMs = onBoardSince;
+    if (!Number.isFinite(fromMs)) {
+      // Not on board (any more): its open corridor flags, if any, are judged with no sample.
+      fromMs = this.routeDeviation.earliestOpenCorridorFlag(mmsi, consignmentId);
+      if (!Number.isFinite(fromMs)) return this.sink.take();
+    }
+    const horizon = track.lastAt - cfg.replayHorizonDays * 24 * MS_PER_HOUR;
+    if (fromMs < horizon) {
+      fromMs = horizon;
+      this.counters.routeReplaysTruncated++;
+    }
+    if (fromMs > track.lastAt) return this.sink.take();
+    const pending = this.routeReplays.find((r) => r.mmsi === mmsi);
+    if (pending) {
+      if (!pending.consignmentIds.includes(consignmentId)) pending.consignmentIds.push(consignmentId);
+      pending.consignmentIds.sort();
+      pending.fromMs = Math.min(pending.fromMs, fromMs);
+      pending.readFromMs = pending.fromMs - this.resampleMs;
+      return this.sink.take();
+    }
+    this.routeReplays.push({
+      mmsi,
+      consignmentIds: [consignmentId],
+      fromMs,
+      readFromMs: fromMs - this.resampleMs,
+      toMs: track.lastAt,
+      maxFixes: cfg.replayMaxFixes,
+    });
+    return this.sink.take();
+  }
+
+  /** The corridor replays asked for by the paperwork folded last (then forgotten); usually none. */
+  takeRouteReplays(): RouteReplayRequest[] {
+    if (this.routeReplays.length === 0) return [];
+    const taken = this.routeReplays;
+    this.routeReplays = [];
+    return taken;
+  }
+
+  /** Forgets replays not taken (a caller without history); the next paperwork asks afresh. */
+  discardRouteReplays(): void {
+    if (this.routeReplays.length > 0) this.routeReplays = [];
+  }
+
+  /**
+   * Runs a corridor replay over `fixes` — the carrier's stored reports from `readFromMs` to `toMs`, in the
+   * order they were folded (see `VesselHistory`): the samples are made from them as in-order delivery made
+   * them (the first report newer than the newest in each resampling interval) and the voyages' corridor
+   * watch judged again from `fromMs` (see `RouteDeviationRule.replayCorridor`). A replay that read
+   * `maxFixes` reports (there may be more) judges what it read and clears nothing.
+   */
+  replayRoute(request: RouteReplayRequest, fixes: Iterable<PastFix>): FlagChanges {
+    const track = this.tracks.get(request.mmsi);
+    if (!track) return this.sink.take();
+    const { resampleMs, ports, slowKn, portSearchKm } = this;
+    const portVisitConfig = this.config.portVisit;
+    const s: Sample = { at: 0, lat: 0, lon: 0, sog: NaN, eventId: '', portKm: Infinity, portName: null };
+    const step: ReplayStep = { sample: s, portVisit: null };
+    // The port visit as the samples make it, from the first one read (one interval before `fromMs`).
+    const visit = { portVisit: null as string | null, lastPortVisitAt: NaN };
+    let read = 0;
+    let cut = false;
+    function* steps(): Generator<ReplayStep> {
+      let newest = Number.NEGATIVE_INFINITY;
+      let lastLat = NaN;
+      let lastLon = NaN;
+      let speed = NaN;
+      let bucket = Number.NaN;
+      for (const f of fixes) {
+        if (read++ >= request.maxFixes) break;
+        if (!isValidFix(f.lat, f.lon) || !Number.isFinite(f.at) || f.at <= newest || f.at > request.toMs)
+          continue;
+        const sog = f.sog ?? NaN;
+        speed = isValidSog(sog)
+          ? sog
+          : Number.isFinite(newest)
+            ? distanceKm(lastLat, lastLon, f.lat, f.lon) / KM_PER_NM / ((f.at - newest) / MS_PER_HOUR)
+            : Infinity;
+        newest = f.at;
+        lastLat = f.lat;
+        lastLon = f.lon;
+        const b = Math.floor(f.at / resampleMs);
+        if (b === bucket) continue;
+        bucket = b;
+        s.at = f.at;
+        s.lat = f.lat;
+        s.lon = f.lon;
+        s.sog = speed;
+        s.eventId = f.eventId;
+        s.portKm = Infinity;
+        s.portName = null;
+        let nearest: PortRecord | null = null;
+        if (speed < slowKn || visit.portVisit !== null) {
+          const hit = ports.nearestWithin(f.lat, f.lon, portSearchKm);
+          if (hit) {
+            nearest = hit.port;
+            s.portKm = hit.km;
+            s.portName = hit.port.name;
+          }
+        }
+        step.portVisit = followPortVisit(visit, s, nearest, ports, portVisitConfig);
+        yield step;
+      }
+      // As many reports as allowed: there may be more, so nothing is cleared.
+      cut = read >= request.maxFixes;
+    }
+    this.counters.routeReplays++;
+    this.counters.routeReplaySamples += this.routeDeviation.replayCorridor(
+      track,
+      request.consignmentIds,
+      request.fromMs,
+      steps(),
+      track.lastAt,
+      () => !cut,
+    );
+    if (cut) this.counters.routeReplaysTruncated++;
     return this.sink.take();
   }
 

@@ -8,7 +8,7 @@ import type { Sample, VesselTrack } from './vessel-track';
  * limits) below 0.2 kn and ends beyond 4 km. Returns the port when a visit starts with this sample.
  */
 export function followPortVisit(
-  track: VesselTrack,
+  track: Pick<VesselTrack, 'portVisit' | 'lastPortVisitAt'>,
   s: Sample,
   nearest: PortRecord | null,
   ports: PortIndex,

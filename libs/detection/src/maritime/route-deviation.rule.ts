@@ -1,7 +1,9 @@
 import type { ConsignmentRegisteredData } from '@aidwatch/domain';
 import { distance, duration, position, round1, shortTime, vesselLabel } from './explain';
 import { distanceToPolylineKm, KM_PER_NM, MS_PER_MINUTE } from './geo';
+import { AID_NOT_ON_BOARD, type VesselFlagDraft } from './flag-sink';
 import type { MaritimeContext } from './maritime-context';
+import type { OpenVesselFlag } from './open-vessel-flags';
 import type { PortRecord } from './port-index';
 import type { VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
@@ -22,6 +24,19 @@ export interface DeclaredVoyage {
   flagged: boolean;
 }
 
+/** One sample of a replay, with the port whose visit began with it (else null). */
+export interface ReplayStep {
+  sample: Sample;
+  portVisit: PortRecord | null;
+}
+
+/** A corridor replay under way: the voyages judged again and the open flags they may raise again. */
+interface Replay {
+  consignmentIds: ReadonlySet<string>;
+  /** Open corridor flags of those voyages from the replayed time on, by fingerprint; raised again: removed. */
+  open: Map<string, OpenVesselFlag>;
+}
+
 /**
  * Route deviation, checked only while the consignment is on board (per the linker): a vessel farther than
  * the corridor (50 nm) from the declared route for 30 min, or a port visit at a port other than the
@@ -33,6 +48,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   readonly voyagesByMmsi = new Map<string, DeclaredVoyage[]>();
   /** Carriers whose voyages changed since the last `takeChangedCarriers`. */
   private readonly changedCarriers = new Set<string>();
+  private replay: Replay | null = null;
 
   constructor(private readonly ctx: MaritimeContext) {}
 
@@ -89,8 +105,10 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
     if (onBoard.length === 0) return voyages;
     this.changedCarriers.add(track.mmsi);
     const corridorKm = this.cfg.corridorNm * KM_PER_NM;
+    const replay = this.replay;
     for (const v of voyages) {
       if (v.route.length < 2 || !onBoard.includes(v.consignmentId)) continue;
+      if (replay !== null && !replay.consignmentIds.has(v.consignmentId)) continue;
       const offKm = distanceToPolylineKm(s.lat, s.lon, v.route);
       if (offKm <= corridorKm) {
         v.outsideSince = NaN;
@@ -106,7 +124,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
       if (offKm > v.maxOffKm) v.maxOffKm = offKm;
       if (v.flagged || s.at - v.outsideSince < this.cfg.minOutsideMinutes * MS_PER_MINUTE) continue;
       v.flagged = true;
-      this.ctx.sink.raise({
+      this.raise({
         rule: 'route-deviation',
         key: `corridor:${v.consignmentId}:${v.outsideSince}`,
         severity: this.cfg.severity,
@@ -130,14 +148,89 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
     return voyages;
   }
 
+  /**
+   * Judges the carrier's voyages of `consignmentIds` again — corridor and port calls — over `steps` (the
+   * carrier's samples from `fromMs` on as in-order delivery made them, with the port visits they began),
+   * because paperwork that changes when that aid was on board arrived after them (time model 9). Each
+   * voyage's corridor watch starts afresh at `fromMs` (the earliest time that aid was on board); a flag
+   * raised in order is raised again with the same key, evidence and id (no change); an open route-deviation
+   * flag of those voyages from `fromMs` on that is not raised again — the aid was not on board after all —
+   * is cleared (`superseded by new evidence: aid not on board`) at `clearAt`, unless `complete()` says the
+   * steps were cut. Returns the number of samples judged.
+   */
+  replayCorridor(
+    track: VesselTrack,
+    consignmentIds: readonly string[],
+    fromMs: number,
+    steps: Iterable<ReplayStep>,
+    clearAt: number,
+    complete: () => boolean = () => true,
+  ): number {
+    const voyages = this.voyagesByMmsi.get(track.mmsi);
+    if (!voyages) return 0;
+    const ids = new Set(consignmentIds);
+    for (const v of voyages) {
+      if (!ids.has(v.consignmentId)) continue;
+      v.outsideSince = NaN;
+      v.outsideEventId = null;
+      v.maxOffKm = 0;
+      v.flagged = false;
+    }
+    this.changedCarriers.add(track.mmsi);
+    const open = new Map<string, OpenVesselFlag>();
+    for (const entry of this.ctx.sink.open.of(track.mmsi)) {
+      const d = entry.draft;
+      if (d.rule !== 'route-deviation' || d.atMs < fromMs) continue;
+      if ((d.consignmentIds ?? []).some((id) => ids.has(id))) open.set(entry.fingerprint, entry);
+    }
+    this.replay = { consignmentIds: ids, open };
+    let judged = 0;
+    try {
+      for (const { sample, portVisit } of steps) {
+        if (sample.at < fromMs) continue;
+        judged++;
+        if (portVisit !== null) this.onPortVisit(track, voyages, portVisit, sample);
+        this.onSample(track, voyages, sample);
+      }
+    } finally {
+      this.replay = null;
+    }
+    if (complete())
+      for (const entry of open.values()) this.ctx.sink.clearOpen(entry, clearAt, AID_NOT_ON_BOARD);
+    return judged;
+  }
+
+  /** Event time (ms) of the earliest episode start of the carrier's open route-deviation flags of the consignment; NaN for none. */
+  earliestOpenCorridorFlag(mmsi: string, consignmentId: string): number {
+    let earliest = Number.NaN;
+    for (const { draft } of this.ctx.sink.open.of(mmsi)) {
+      if (draft.rule !== 'route-deviation' || !(draft.consignmentIds ?? []).includes(consignmentId)) continue;
+      const from = draft.fromMs ?? draft.atMs;
+      if (!(from >= earliest)) earliest = from;
+    }
+    return earliest;
+  }
+
+  /** Raises a flag; in a replay, the open flag of the same episode is kept (same id) or superseded. */
+  private raise(draft: VesselFlagDraft): void {
+    const replay = this.replay;
+    if (replay === null) {
+      this.ctx.sink.raise(draft);
+      return;
+    }
+    replay.open.delete(this.ctx.sink.raiseAgain(draft).fingerprint);
+  }
+
   /** A port visit began at `port`: undeclared if it is neither origin nor destination of the aid on board. */
   onPortVisit(track: VesselTrack, voyages: Voyages, port: PortRecord, s: Sample): Voyages {
     if (!voyages) return voyages;
     const onBoard = this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at);
+    const replay = this.replay;
     for (const v of voyages) {
       if (!onBoard.includes(v.consignmentId)) continue;
+      if (replay !== null && !replay.consignmentIds.has(v.consignmentId)) continue;
       if (port.locode === v.originPort || port.locode === v.destinationPort) continue;
-      this.ctx.sink.raise({
+      this.raise({
         rule: 'route-deviation',
         key: `port:${v.consignmentId}:${port.locode}:${s.at}`,
         severity: this.cfg.undeclaredPortSeverity,

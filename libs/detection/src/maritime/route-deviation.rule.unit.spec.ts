@@ -55,14 +55,78 @@ describe('route-deviation rule', () => {
     );
   });
 
-  it("known limitation (today's behaviour): a registration that arrives after the track is not judged against it", () => {
-    // Time model 11: the corridor is watched over positions as they pass, and no history of a vessel's
-    // positions at speed is kept to judge them again when the declared route comes late. When this is
-    // lifted, this test fails and is rewritten as the flag a timely registration raises.
+  it('a registration that arrives after the track is judged against it: the flag a timely one raises', () => {
+    // Time model 9: the late registration has the corridor judged again over the carrier's positions
+    // already folded (read through `VesselHistory`), from the time the aid came on board.
     const timely = new MaritimeScenario({ onBoard }).feed([declared], steamOff(60));
-    const late = new MaritimeScenario({ onBoard }).feed(steamOff(60)).feed([declared]).advanceTo(hours(48));
+    const late = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: minutes(0) } })
+      .feed(steamOff(60))
+      .feed([declared])
+      .advanceTo(hours(48));
     expect(timely.flags('route-deviation')).toHaveLength(1);
-    expect(late.flags('route-deviation')).toEqual([]);
+    expect(late.flags('route-deviation')).toEqual(timely.flags('route-deviation'));
+    expect(late.cleared).toEqual([]);
+    expect(late.detector.counters).toMatchObject({ routeReplays: 1, routeReplaySamples: 7 });
+
+    // Registered after a track that kept to the route: judged, nothing raised.
+    const onRoute = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: minutes(0) } })
+      .feed(steamOff(0, 40))
+      .feed([declared]);
+    expect(onRoute.flags('route-deviation')).toEqual([]);
+    expect(onRoute.detector.counters.routeReplays).toBe(1);
+  });
+
+  it('a registration in time asks for no replay (no history is read)', () => {
+    const s = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: minutes(0) } }).feed(
+      [declared],
+      steamOff(60),
+    );
+    expect(s.detector.counters.routeReplays).toBe(0);
+    expect(s.flags('route-deviation')).toHaveLength(1);
+  });
+
+  it('a discharge reported after the flag, dated before it, clears it: the aid was not on board', () => {
+    const aboard: Record<string, string[]> = { [CARRIER]: ['C-1'] };
+    const s = new MaritimeScenario({ onBoard: aboard }).feed([declared], steamOff(60));
+    const [flag] = s.flags('route-deviation');
+    aboard[CARRIER] = [];
+    s.discharged(CARRIER, 'C-1', minutes(20));
+    expect(s.cleared).toEqual([
+      expect.objectContaining({
+        flagId: flag.flagId,
+        reason: 'superseded by new evidence: aid not on board',
+      }),
+    ]);
+    // A discharge dated after the flag leaves it open.
+    const kept = new MaritimeScenario({ onBoard }).feed([declared], steamOff(60));
+    kept.discharged(CARRIER, 'C-1', minutes(50));
+    expect(kept.cleared).toEqual([]);
+  });
+
+  it('positions older than the replay horizon are not judged again, and that is counted', () => {
+    // A horizon of 0.01 day (14.4 min) before the newest position: the excursion's start is beyond it.
+    const s = new MaritimeScenario({
+      onBoard,
+      onBoardSince: { [CARRIER]: minutes(0) },
+      config: { routeDeviation: { replayHorizonDays: 0.01 } },
+    })
+      .feed(steamOff(60))
+      .feed([declared]);
+    expect(s.flags('route-deviation')).toEqual([]);
+    expect(s.detector.counters).toMatchObject({ routeReplays: 1, routeReplaysTruncated: 1 });
+  });
+
+  it('a replay that reads as many reports as allowed judges them and clears nothing', () => {
+    const aboard: Record<string, string[]> = { [CARRIER]: ['C-1'] };
+    const s = new MaritimeScenario({
+      onBoard: aboard,
+      onBoardSince: { [CARRIER]: minutes(0) },
+      config: { routeDeviation: { replayMaxFixes: 3 } },
+    })
+      .feed(steamOff(60))
+      .feed([declared]);
+    expect(s.flags('route-deviation')).toEqual([]);
+    expect(s.detector.counters).toMatchObject({ routeReplaySamples: 3, routeReplaysTruncated: 1 });
   });
 
   it('does not flag 40 nm off the route, nor 60 nm off for only 20 min', () => {
@@ -102,5 +166,16 @@ describe('route-deviation rule', () => {
 
     const atNampo = new MaritimeScenario({ onBoard }).feed([declared], stop(NAMPO));
     expect(atNampo.flags('route-deviation')).toEqual([]);
+
+    // Registered after the call: the replay finds the visit in the stored positions, the same flag.
+    const late = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: minutes(0) } })
+      .feed(stop(INCHEON))
+      .feed([declared]);
+    expect(late.flags('route-deviation')).toEqual(atIncheon.flags('route-deviation'));
+    // Aboard only after the visit began: no call with the aid on board.
+    const aboardLater = new MaritimeScenario({ onBoard, onBoardSince: { [CARRIER]: hours(1) + 1 } })
+      .feed(stop(INCHEON))
+      .feed([declared]);
+    expect(aboardLater.flags('route-deviation')).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { topicOfType, type AidEvent, type Flag } from '@aidwatch/domain';
 import type { DetectionEngine } from '../detection-engine';
 import { eventTimeOf } from '../detection-engine';
+import { PositionLog } from './position-log';
 import type { FlagChanges } from '../open-flags';
 
 /** An event and the lane it came by (`<topic>/<partition>`), as the projection hands it to detection. */
@@ -164,10 +165,17 @@ export function runDelivery(
     }
     for (const f of c.cleared) open.delete(f.flagId);
   };
-  for (const e of prelude) apply(engine.handle(e));
+  // The positions delivered so far: the history late paperwork's corridor replays read (time model 9).
+  const history = new PositionLog();
+  const fold = (event: AidEvent, lane?: string) => {
+    apply(engine.handle(event, lane));
+    history.record(event);
+    apply(engine.replayRoutes(history));
+  };
+  for (const e of prelude) fold(e);
   events.forEach(({ event, lane }, i) => {
     if (i === restartAt) engine = restore(JSON.parse(JSON.stringify(engine.snapshot())) as unknown);
-    apply(engine.handle(event, lane));
+    fold(event, lane);
   });
   apply(engine.advanceWatermark(horizon));
   return { open: [...open.values()].map(flagLine).sort(), raisedOnTheWay };

@@ -1,1 +1,2 @@
 export * from './delivery-lanes';
+export * from './position-log';

@@ -18,6 +18,7 @@ import type { MaritimeConfigOverrides } from '../maritime-config';
 import { maritimeConfig } from '../maritime-config';
 import { MaritimeDetector } from '../maritime-detector';
 import type { PortRecord } from '../port-index';
+import { PositionLog } from '../../testing/position-log';
 
 export const T0 = Date.parse('2026-11-20T00:00:00.000Z');
 export const minutes = (m: number): number => T0 + m * 60_000;
@@ -164,14 +165,23 @@ export class MaritimeScenario {
   readonly raised: Flag[] = [];
   readonly cleared: FlagClearedData[] = [];
   private watermark = -Infinity;
+  private readonly history = new PositionLog();
+  private readonly onBoardSince: Record<string, number>;
 
+  /**
+   * `onBoard`: the consignments on board each vessel (at any time); `onBoardSince`: since when (ms) — a
+   * registration fed after a vessel's positions then has its corridor judged again over them, as the engine
+   * does with the consignment feed's facts (time model 9).
+   */
   constructor(
     options: {
       config?: MaritimeConfigOverrides;
       ports?: PortRecord[];
       onBoard?: Record<string, string[]>;
+      onBoardSince?: Record<string, number>;
     } = {},
   ) {
+    this.onBoardSince = options.onBoardSince ?? {};
     const onBoard = options.onBoard ?? {};
     const linker: ConsignmentLinker = { consignmentsOnBoard: (mmsi) => onBoard[mmsi] ?? [] };
     this.detector = new MaritimeDetector(maritimeConfig(options.config), options.ports ?? testPorts, linker);
@@ -180,11 +190,40 @@ export class MaritimeScenario {
   feed(...lists: AidEvent[][]): this {
     for (const event of byTime(...lists)) {
       this.watermark = Math.max(this.watermark, timeOf(event));
-      const changes = this.detector.handle(event);
-      this.raised.push(...changes.raised);
-      this.cleared.push(...changes.cleared);
+      this.record(this.detector.handle(event));
+      this.history.record(event);
+      if (event.type === EventTypes.ConsignmentRegistered) {
+        const { consignmentId, vessel } = event.data;
+        const since = this.onBoardSince[vessel.mmsi] ?? Number.POSITIVE_INFINITY;
+        this.record(
+          this.detector.requestRouteReplay(vessel.mmsi, consignmentId, 'registered', timeOf(event), since),
+        );
+        for (const r of this.detector.takeRouteReplays())
+          this.record(
+            this.detector.replayRoute(r, this.history.positions(r.mmsi, r.readFromMs, r.toMs, r.maxFixes)),
+          );
+      }
     }
     return this;
+  }
+
+  /** The aid reported discharged from `mmsi` at `at` (after its positions): the engine's call for a discharge. */
+  discharged(mmsi: string, consignmentId: string, at: number): this {
+    this.record(
+      this.detector.requestRouteReplay(
+        mmsi,
+        consignmentId,
+        'discharged',
+        at,
+        this.onBoardSince[mmsi] ?? -Infinity,
+      ),
+    );
+    return this;
+  }
+
+  private record(changes: { raised: Flag[]; cleared: FlagClearedData[] }): void {
+    this.raised.push(...changes.raised);
+    this.cleared.push(...changes.cleared);
   }
 
   advanceTo(at: number): this {
