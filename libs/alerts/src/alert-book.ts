@@ -27,7 +27,8 @@ import type { AlertEventFacts, GeoPoint } from './alert-filter';
 import { DefaultInhibitionRules, inhibitorsOf, type InhibitionRule } from './inhibition';
 import {
   silenceApplies,
-  silencesMuting,
+  silencesMatching,
+  silenceState,
   type Silence,
   type SilenceCreatedData,
   type SilenceExpiredData,
@@ -184,6 +185,16 @@ export class AlertBook {
   /** Fingerprint → id of the alert its flags were grouped into (see `groupedAlertId`). */
   private readonly grouped = new Map<string, string>();
   private ownership = new OwnershipLedger();
+  /** Bumped whenever the silence set changes (a silence created or expired). */
+  private silencesVersion = 0;
+  /**
+   * Per alert, the silences whose matchers select it (whatever their time window), and what that answer
+   * depends on: the silence set's version and the labels each matching party sees. Recomputed only when
+   * one of them changes, so listing alerts does not evaluate every matcher of every silence each time.
+   */
+  private readonly matchCache = new Map<string, { key: string; silences: Silence[] }>();
+  /** The organisations holding silences, as of `silencesVersion`. */
+  private silenceTenants: { version: number; tenants: string[] } = { version: -1, tenants: [] };
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -221,12 +232,14 @@ export class AlertBook {
       case SilenceEventTypes.Created: {
         const { at: _at, ...silence } = cloudEvent.data as SilenceCreatedData;
         this.silences.set(silence.silenceId, silence);
+        this.silencesVersion += 1;
         return undefined;
       }
       case SilenceEventTypes.Expired: {
         const d = cloudEvent.data as SilenceExpiredData;
         const s = this.silences.get(d.silenceId);
         if (s && !s.expiredAt) this.silences.set(d.silenceId, { ...s, expiredAt: d.at, expiredBy: d.by });
+        this.silencesVersion += 1;
         return undefined;
       }
       default:
@@ -264,7 +277,7 @@ export class AlertBook {
   ): { silencedBy: string[]; inhibitedBy: string[] } {
     if (alert.status === 'resolved') return { silencedBy: [], inhibitedBy: [] };
     const tenant = reader?.tenant;
-    const silences = silencesMuting(this.silences.values(), alert.labels, at);
+    const silences = this.silencesMuting(alert, at);
     const inhibitors = inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules);
     return {
       silencedBy: silences
@@ -286,6 +299,63 @@ export class AlertBook {
     if (exemptionId === undefined) return undefined;
     return { exemptionId, organisation: this.ownership.organisationOfExemption(exemptionId) };
   };
+
+  /**
+   * An alert's labels as organisation `tenant` sees them (contract "Access", redaction): every consignment
+   * id, exemption id, organisation name and site id of another organisation (a consignment of unknown owner
+   * counts as another's) left out, unless it is also the tenant's own (a site both exemptions name). What a
+   * tenant's silences are matched against.
+   */
+  labelsSeenBy(labels: AlertLabels, tenant: string): AlertLabels {
+    const mine = new Set<string>([tenant]);
+    const foreign = new Set<string>();
+    for (const id of labels.consignmentId) {
+      const owner = this.ownershipOf(id);
+      const into = owner?.organisation === tenant ? mine : foreign;
+      into.add(id);
+      if (owner?.exemptionId) into.add(owner.exemptionId);
+      if (owner?.organisation) into.add(owner.organisation);
+      for (const site of owner?.siteIds ?? []) into.add(site);
+    }
+    for (const org of labels.organisation) if (org !== tenant) foreign.add(org);
+    const keep = (values: string[]) => values.filter((v) => mine.has(v) || !foreign.has(v));
+    return {
+      rule: labels.rule,
+      severity: labels.severity,
+      consignmentId: keep(labels.consignmentId),
+      vessel: labels.vessel,
+      exemptionId: keep(labels.exemptionId),
+      organisation: keep(labels.organisation),
+      siteId: keep(labels.siteId),
+    };
+  }
+
+  /**
+   * The silences active at `at` that select `alert`: an operator's matched on the full labels, an
+   * organisation's on the labels as it sees them (`labelsSeenBy`). Matching is cached per alert (see
+   * `matchCache`); only the time window is judged on every call.
+   */
+  private silencesMuting(alert: Alert, at: string): Silence[] {
+    if (this.silences.size === 0) return [];
+    if (this.silenceTenants.version !== this.silencesVersion) {
+      const tenants = new Set<string>();
+      for (const s of this.silences.values()) if (s.tenant !== undefined) tenants.add(s.tenant);
+      this.silenceTenants = { version: this.silencesVersion, tenants: [...tenants] };
+    }
+    const tenants = this.silenceTenants.tenants;
+    const views = new Map<string, AlertLabels>();
+    for (const tenant of tenants) views.set(tenant, this.labelsSeenBy(alert.labels, tenant));
+    const key = JSON.stringify([this.silencesVersion, alert.labels, [...views]]);
+    let cached = this.matchCache.get(alert.alertId);
+    if (cached?.key !== key) {
+      cached = {
+        key,
+        silences: silencesMatching(this.silences.values(), alert.labels, (tenant) => views.get(tenant)!),
+      };
+      this.matchCache.set(alert.alertId, cached);
+    }
+    return cached.silences.filter((s) => silenceState(s, at) === 'active');
+  }
 
   /** `ownerOf` with the site ids of the owning exemption, for redaction per reader. */
   ownershipOf = (consignmentId: string): (ConsignmentOwner & { siteIds: string[] }) | undefined => {
@@ -510,7 +580,7 @@ export class AlertBook {
 
   private classify(event: BookEvent, alert: Alert, reason: NotifyReason): EventClassification {
     const muted = reason === 'duplicate' || reason === 'no-change';
-    const silences = muted ? [] : silencesMuting(this.silences.values(), alert.labels, event.recordedAt);
+    const silences = muted ? [] : this.silencesMuting(alert, event.recordedAt);
     const silencedBy = silences.map((s) => s.silenceId);
     const inhibitedBy = muted
       ? []
