@@ -99,6 +99,11 @@ export interface AccessConfig {
     audience: string;
     /** Whether a token's `aidwatch_role: admin` is honoured (`AUTH_JWT_ALLOW_ADMIN`, default false). */
     allowAdmin?: boolean;
+    /**
+     * Whether a producer token without `aidwatch_tenant` is accepted as a producer of no organisation
+     * (`AUTH_JWT_ALLOW_TENANTLESS_PRODUCER`, default false).
+     */
+    allowTenantlessProducers?: boolean;
   };
   /**
    * CloudEvents sources (exact, or a prefix ending in `*`) of the sanctions committee (`COMMITTEE_SOURCES`,
@@ -392,6 +397,10 @@ export function loadConfig(
         default: false,
         desc: 'honour aidwatch_role=admin in identity-provider tokens (off: admin comes only from the key store)',
       }),
+      AUTH_JWT_ALLOW_TENANTLESS_PRODUCER: bool({
+        default: false,
+        desc: "accept producer tokens without aidwatch_tenant (the deployment's own feeds and relays; off: API keys only)",
+      }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
@@ -503,6 +512,7 @@ export function loadConfig(
               issuer: e.AUTH_JWT_ISSUER,
               audience: e.AUTH_JWT_AUDIENCE,
               ...(e.AUTH_JWT_ALLOW_ADMIN ? { allowAdmin: true } : {}),
+              ...(e.AUTH_JWT_ALLOW_TENANTLESS_PRODUCER ? { allowTenantlessProducers: true } : {}),
             }
           : undefined,
     },
