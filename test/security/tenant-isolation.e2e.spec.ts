@@ -284,6 +284,26 @@ describe('isolation between organisations: intake, actions, silences, streams, f
     expect(await (await get('operator', `/streams/risk-vessel-${SHARED_VESSEL}`)).text()).toContain(C_B);
   });
 
+  it('refuses blank and default-ignorable characters in identifiers, keeps them in free text', async () => {
+    for (const blank of ['\u034f', '\ufe0f', '\u3164', '\u2800', '\u00a0', '\u3000']) {
+      const id = `CSG-B${blank}-1`;
+      const res = await post('relay', '/events', [
+        consignmentRegistered({
+          id: `look-alike-${blank.codePointAt(0)}`,
+          subject: id,
+          data: { consignmentId: id, exemptionId: E_B },
+        }),
+      ]);
+      const code = blank.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      expect({ code, status: res.status }).toEqual({ code, status: 400 });
+      expect(await res.text()).toContain(`U+${code}`);
+    }
+    const comment = await post('operator', `/alerts/${SHARED_FINGERPRINT}/comments`, {
+      comment: 'no-break\u00a0space, ideographic\u3000space, \u2800 braille blank',
+    });
+    expect(comment.status).toBe(201);
+  });
+
   it('applies a consignmentId filter to what the reader may see (/flags counts nothing of B’s)', async () => {
     const mine = await json<{ items: unknown[] }>(await get('dashboardA', `/flags?consignmentId=${C_A}`));
     expect(mine.items.length).toBeGreaterThan(0);
