@@ -69,12 +69,15 @@ describe('isolation between organisations: intake, actions, silences, streams, f
 
   beforeAll(async () => {
     system = await startTestSystem({ RATE_LIMIT_REQUESTS: '100000' });
-    const credentials: Array<[string, { role: Role; tenant?: string; monitorId?: string }]> = [
+    const credentials: Array<
+      [string, { role: Role; tenant?: string; monitorId?: string; sources?: string[] }]
+    > = [
       ['dashboardA', { role: 'dashboard', tenant: ORG_A }],
       ['dashboardB', { role: 'dashboard', tenant: ORG_B }],
       ['monitorA', { role: 'monitor', tenant: ORG_A, monitorId: 'MON-A' }],
       ['monitorB', { role: 'monitor', tenant: ORG_B, monitorId: 'MON-B' }],
       ['operator', { role: 'operator' }],
+      ['producerA', { role: 'producer', tenant: ORG_A, sources: ['*'] }],
     ];
     for (const [name, grant] of credentials) key.set(name, system.credential(grant));
     key.set('relay', system.keys.producer);
@@ -302,6 +305,28 @@ describe('isolation between organisations: intake, actions, silences, streams, f
       comment: 'no-break\u00a0space, ideographic\u3000space, \u2800 braille blank',
     });
     expect(comment.status).toBe(201);
+  });
+
+  it('refuses an organisation’s producer feed and committee event types (403) before validating their data', async () => {
+    for (const type of [
+      'aidwatch.vessel.position.v1',
+      'aidwatch.exemption.granted.v1',
+      'aidwatch.vessel.designated.v1',
+    ]) {
+      const event = {
+        specversion: '1.0',
+        id: `typed-${type}`,
+        source: '/wfp/feed',
+        type,
+        time: '2026-10-01T00:00:00Z',
+        datacontenttype: 'application/json',
+        data: { nothing: 'valid' },
+      };
+      const res = await post('producerA', '/events', [event]);
+      expect({ type, status: res.status }).toEqual({ type, status: 403 });
+      const body = await json<{ details: Array<{ errors: Array<{ field: string }> }> }>(res);
+      expect(body.details[0].errors.map((e) => e.field)).toEqual(['type']);
+    }
   });
 
   it('applies a consignmentId filter to what the reader may see (/flags counts nothing of B’s)', async () => {

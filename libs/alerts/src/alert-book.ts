@@ -185,16 +185,21 @@ export class AlertBook {
   /** Fingerprint → id of the alert its flags were grouped into (see `groupedAlertId`). */
   private readonly grouped = new Map<string, string>();
   private ownership = new OwnershipLedger();
-  /** Bumped whenever the silence set changes (a silence created or expired). */
-  private silencesVersion = 0;
   /**
-   * Per alert, the silences whose matchers select it (whatever their time window), and what that answer
-   * depends on: the silence set's version and the labels each matching party sees. Recomputed only when
-   * one of them changes, so listing alerts does not evaluate every matcher of every silence each time.
+   * Ids of the silences in the order they were created. A silence's matchers never change (expiry only sets
+   * its end), so what an alert is matched by changes only when a silence is created or the alert's labels
+   * (or a matching organisation's view of them) change.
    */
-  private readonly matchCache = new Map<string, { key: string; silences: Silence[] }>();
-  /** The organisations holding silences, as of `silencesVersion`. */
-  private silenceTenants: { version: number; tenants: string[] } = { version: -1, tenants: [] };
+  private readonly silenceLog: string[] = [];
+  /**
+   * Per alert, the silences (ids) whose matchers select it, whatever their time window: `key` is what the
+   * answer depends on (the labels and each silence-holding organisation's view of them), `seen` how much of
+   * `silenceLog` was matched. A new silence is matched against each alert once; a change of labels
+   * re-matches that alert alone. Listing alerts thus does not evaluate every matcher of every silence.
+   */
+  private readonly matchCache = new Map<string, { key: string; seen: number; ids: string[] }>();
+  /** The organisations holding silences, as of `silenceLog.length`. */
+  private silenceTenants: { seen: number; tenants: string[] } = { seen: -1, tenants: [] };
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -231,15 +236,19 @@ export class AlertBook {
         return this.cleared(event, cloudEvent.data as FlagClearedData);
       case SilenceEventTypes.Created: {
         const { at: _at, ...silence } = cloudEvent.data as SilenceCreatedData;
+        if (!this.silences.has(silence.silenceId)) this.silenceLog.push(silence.silenceId);
         this.silences.set(silence.silenceId, silence);
-        this.silencesVersion += 1;
+        // Matched now against every open alert already matched before, so the cost of a silence is paid
+        // once, when it is created, and never piles up for the next read.
+        for (const alert of this.alerts.values())
+          if (alert.status !== 'resolved' && this.matchCache.has(alert.alertId))
+            this.silencesMuting(alert, event.recordedAt);
         return undefined;
       }
       case SilenceEventTypes.Expired: {
         const d = cloudEvent.data as SilenceExpiredData;
         const s = this.silences.get(d.silenceId);
         if (s && !s.expiredAt) this.silences.set(d.silenceId, { ...s, expiredAt: d.at, expiredBy: d.by });
-        this.silencesVersion += 1;
         return undefined;
       }
       default:
@@ -336,25 +345,34 @@ export class AlertBook {
    * `matchCache`); only the time window is judged on every call.
    */
   private silencesMuting(alert: Alert, at: string): Silence[] {
-    if (this.silences.size === 0) return [];
-    if (this.silenceTenants.version !== this.silencesVersion) {
+    const log = this.silenceLog;
+    if (log.length === 0) return [];
+    if (this.silenceTenants.seen !== log.length) {
       const tenants = new Set<string>();
       for (const s of this.silences.values()) if (s.tenant !== undefined) tenants.add(s.tenant);
-      this.silenceTenants = { version: this.silencesVersion, tenants: [...tenants] };
+      this.silenceTenants = { seen: log.length, tenants: [...tenants].sort() };
     }
-    const tenants = this.silenceTenants.tenants;
     const views = new Map<string, AlertLabels>();
-    for (const tenant of tenants) views.set(tenant, this.labelsSeenBy(alert.labels, tenant));
-    const key = JSON.stringify([this.silencesVersion, alert.labels, [...views]]);
+    for (const tenant of this.silenceTenants.tenants)
+      views.set(tenant, this.labelsSeenBy(alert.labels, tenant));
+    const key = JSON.stringify([alert.labels, [...views]]);
     let cached = this.matchCache.get(alert.alertId);
     if (cached?.key !== key) {
-      cached = {
-        key,
-        silences: silencesMatching(this.silences.values(), alert.labels, (tenant) => views.get(tenant)!),
-      };
+      cached = { key, seen: 0, ids: [] };
       this.matchCache.set(alert.alertId, cached);
     }
-    return cached.silences.filter((s) => silenceState(s, at) === 'active');
+    if (cached.seen < log.length) {
+      const fresh = log.slice(cached.seen).map((id) => this.silences.get(id)!);
+      const matched = silencesMatching(fresh, alert.labels, (tenant) => views.get(tenant)!);
+      cached.ids.push(...matched.map((m) => m.silenceId));
+      cached.seen = log.length;
+    }
+    const found: Silence[] = [];
+    for (const id of cached.ids) {
+      const silence = this.silences.get(id)!;
+      if (silenceState(silence, at) === 'active') found.push(silence);
+    }
+    return found;
   }
 
   /** `ownerOf` with the site ids of the owning exemption, for redaction per reader. */
@@ -380,7 +398,10 @@ export class AlertBook {
     const s = snapshot as BookSnapshot;
     const book = new AlertBook(rules);
     for (const a of s.alerts ?? []) book.alerts.set(a.alertId, a);
-    for (const x of s.silences ?? []) book.silences.set(x.silenceId, x);
+    for (const x of s.silences ?? []) {
+      if (!book.silences.has(x.silenceId)) book.silenceLog.push(x.silenceId);
+      book.silences.set(x.silenceId, x);
+    }
     for (const [k, v] of s.consignments ?? []) book.consignments.set(k, v);
     for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
     for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
