@@ -199,7 +199,7 @@ export class AlertBook {
    */
   private readonly matchCache = new Map<string, { key: string; seen: number; ids: string[] }>();
   /** The organisations holding silences, as of `silenceLog.length`. */
-  private silenceTenants: { seen: number; tenants: string[] } = { seen: -1, tenants: [] };
+  private silenceTenants: { seen: number; tenants: Set<string> } = { seen: -1, tenants: new Set() };
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -350,11 +350,12 @@ export class AlertBook {
     if (this.silenceTenants.seen !== log.length) {
       const tenants = new Set<string>();
       for (const s of this.silences.values()) if (s.tenant !== undefined) tenants.add(s.tenant);
-      this.silenceTenants = { seen: log.length, tenants: [...tenants].sort() };
+      this.silenceTenants = { seen: log.length, tenants };
     }
+    // Only organisations of the alert see it; another organisation's silence never matches it.
     const views = new Map<string, AlertLabels>();
-    for (const tenant of this.silenceTenants.tenants)
-      views.set(tenant, this.labelsSeenBy(alert.labels, tenant));
+    for (const tenant of [...alert.labels.organisation].sort())
+      if (this.silenceTenants.tenants.has(tenant)) views.set(tenant, this.labelsSeenBy(alert.labels, tenant));
     const key = JSON.stringify([alert.labels, [...views]]);
     let cached = this.matchCache.get(alert.alertId);
     if (cached?.key !== key) {
@@ -363,7 +364,7 @@ export class AlertBook {
     }
     if (cached.seen < log.length) {
       const fresh = log.slice(cached.seen).map((id) => this.silences.get(id)!);
-      const matched = silencesMatching(fresh, alert.labels, (tenant) => views.get(tenant)!);
+      const matched = silencesMatching(fresh, alert.labels, (tenant) => views.get(tenant));
       cached.ids.push(...matched.map((m) => m.silenceId));
       cached.seen = log.length;
     }

@@ -63,7 +63,7 @@ export function silencesMuting(
   silences: Iterable<Silence>,
   labels: AlertLabels,
   at: string,
-  seenBy?: (tenant: string) => AlertLabels,
+  seenBy?: (tenant: string) => AlertLabels | undefined,
 ): Silence[] {
   const found: Silence[] = [];
   for (const s of silencesMatching(silences, labels, seenBy))
@@ -73,22 +73,25 @@ export function silencesMuting(
 
 /**
  * The silences whose matchers all match the labels, whatever their time window (see `silencesMuting`;
- * a tenant's silence is matched against `seenBy(tenant)` when given).
+ * a tenant's silence is matched against `seenBy(tenant)` when given, and matches nothing when that is
+ * undefined: an alert the organisation does not see).
  */
 export function silencesMatching(
   silences: Iterable<Silence>,
   labels: AlertLabels,
-  seenBy?: (tenant: string) => AlertLabels,
+  seenBy?: (tenant: string) => AlertLabels | undefined,
 ): Silence[] {
-  const views = new Map<string, AlertLabels>();
-  const viewOf = (tenant: string | undefined): AlertLabels => {
+  const views = new Map<string, AlertLabels | undefined>();
+  const viewOf = (tenant: string | undefined): AlertLabels | undefined => {
     if (tenant === undefined || seenBy === undefined) return labels;
-    let view = views.get(tenant);
-    if (view === undefined) views.set(tenant, (view = seenBy(tenant)));
-    return view;
+    if (!views.has(tenant)) views.set(tenant, seenBy(tenant));
+    return views.get(tenant);
   };
   const found: Silence[] = [];
-  for (const s of silences) if (allMatch(s.matchers, viewOf(s.tenant))) found.push(s);
+  for (const s of silences) {
+    const view = viewOf(s.tenant);
+    if (view !== undefined && allMatch(s.matchers, view)) found.push(s);
+  }
   return found;
 }
 
