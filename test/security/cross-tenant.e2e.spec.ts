@@ -728,23 +728,71 @@ describe('refused credentials are rate-limited per address', () => {
     await system?.stop();
   });
 
-  it('answers 401 up to the limit, then 429 with Retry-After to every credential from the address, until the window ends', async () => {
-    const guess = () =>
-      `awk_${'0'.repeat(16)}_${Math.random().toString(16).slice(2).padEnd(64, '0').slice(0, 64)}`;
+  it('answers 401 up to the limit, then 429 with Retry-After to further refused credentials from the address, until the window ends', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++)
       statuses.push((await system.fetch(`${system.url}/flags`, { as: guess() })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
-    const valid = await system.fetch(`${system.url}/flags`, { as: system.keys.operator });
-    expect(valid.status).toBe(429);
-    expect(Number(valid.headers.get('retry-after'))).toBeGreaterThan(0);
+    const refused = await system.fetch(`${system.url}/flags`, { as: guess() });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // A valid credential from the same address (others behind the same NAT or proxy) is never held back.
+    expect((await system.fetch(`${system.url}/flags`, { as: system.keys.operator })).status).toBe(200);
     // No credential at all is not a guess: still a plain 401.
     expect((await system.fetch(`${system.url}/flags`, { as: null })).status).toBe(401);
     await eventually(
       async () =>
-        (await system.fetch(`${system.url}/flags`, { as: system.keys.operator })).ok ? true : undefined,
+        (await system.fetch(`${system.url}/flags`, { as: guess() })).status === 401 ? true : undefined,
       5_000,
       'the window to end',
     );
+  });
+
+  it('ignores X-Forwarded-For without TRUST_PROXY: every claimed address counts as the connecting one', async () => {
+    await eventually(
+      async () =>
+        (await system.fetch(`${system.url}/flags`, { as: guess() })).status === 401 ? true : undefined,
+      5_000,
+      'the window to end',
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await system.fetch(`${system.url}/flags`, {
+            as: guess(),
+            headers: { 'x-forwarded-for': `203.0.113.${i + 1}` },
+          })
+        ).status,
+      );
+    expect(statuses.slice(-1)).toEqual([429]);
+  });
+});
+
+const guess = () =>
+  `awk_${'0'.repeat(16)}_${Math.random().toString(16).slice(2).padEnd(64, '0').slice(0, 64)}`;
+
+describe('behind a trusted proxy (TRUST_PROXY), refused credentials count per forwarded client address', () => {
+  jest.setTimeout(30_000);
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({
+      AUTH_FAILURES_PER_ADDRESS: '3',
+      AUTH_FAILURE_WINDOW_SEC: '60',
+      TRUST_PROXY: 'loopback',
+    });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('limits the client that failed, not the others behind the same proxy', async () => {
+    const from = (address: string, as: string) =>
+      system.fetch(`${system.url}/flags`, { as, headers: { 'x-forwarded-for': address } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await from('203.0.113.5', guess())).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect((await from('203.0.113.6', guess())).status).toBe(401);
+    expect((await from('203.0.113.5', system.keys.operator)).status).toBe(200);
   });
 });

@@ -47,7 +47,7 @@ export class AlertActionsController {
   @Get()
   @ApiOperation({ summary: 'Alerts (one per problem), newest first, with filters' })
   @ApiJsonResponse(200, AlertsPageSchema, 'the alerts the caller may see')
-  list(@Req() req: Request, @Query() query: AlertListQuery) {
+  async list(@Req() req: Request, @Query() query: AlertListQuery) {
     const filter = alertFilterOf(query);
     const errors = filterErrors(filter);
     if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
@@ -64,9 +64,13 @@ export class AlertActionsController {
         }),
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
-      .slice(0, query.limit)
-      .map((a) => this.view(a, now, caller.tenant));
-    return { items };
+      .slice(0, query.limit);
+    const shown = await Promise.all(
+      items.map(async (a) =>
+        this.view(await this.redaction.withoutForeignAssignee(a, caller.tenant), now, caller.tenant),
+      ),
+    );
+    return { items: shown };
   }
 
   @Get('groups')
@@ -171,11 +175,25 @@ export class AlertActionsController {
   }
 
   private async act(req: Request, alertId: string, command: (by: string, at: string) => AlertCommand) {
-    this.visible(req, alertId);
+    const shown = this.visible(req, alertId);
     const now = new Date().toISOString();
+    const caller = callerOf(req);
+    const action = command(caller.id, now);
+    // An alert shared with other organisations (a vessel carrying several organisations' aid) has one
+    // status for all of them: an organisation's credential may comment (its notes stay its own) but not
+    // acknowledge, resolve or assign it for the others; an operator acts on it.
+    if (
+      caller.tenant !== undefined &&
+      action.kind !== 'comment' &&
+      (shown.labels.organisation.some((org) => org !== caller.tenant) ||
+        shown.consignmentIds.some((id) => this.alerts.book.ownerOf(id)?.organisation !== caller.tenant))
+    )
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        `alert ${alertId} is shared with other organisations; an operator acts on it (comments are accepted)`,
+      );
     try {
-      const caller = callerOf(req);
-      const alert = await this.alerts.act(alertId, command(caller.id, now));
+      const alert = await this.alerts.act(alertId, action);
       return this.fullView(alert, now, caller.tenant);
     } catch (error) {
       if (error instanceof UnknownAlertError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);
@@ -199,6 +217,7 @@ export class AlertActionsController {
 
   /** The alert with its flag ids and its history as this reader may see it. */
   private async fullView(alert: Alert, now: string, tenant: string | undefined) {
-    return this.view(alert, now, tenant, await this.redaction.history(alert, tenant));
+    const shown = await this.redaction.withoutForeignAssignee(alert, tenant);
+    return this.view(shown, now, tenant, await this.redaction.history(alert, tenant));
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Query, UsePipes } from '@nestjs/common';
 import { UnknownCursorError } from '@aidwatch/projections';
-import { seesFlag, tenantScopeOf, type Principal } from '@aidwatch/access';
+import { seesFlag, seesTenant, tenantScopeOf, type Principal } from '@aidwatch/access';
 import {
   Allow,
   ApiError,
@@ -38,7 +38,14 @@ export class FlagsController {
     try {
       const page = this.readModel.projection.flags.query({
         ...query,
-        visible: scope.kind === 'all' ? undefined : (flag) => seesFlag(scope, flag, tenantOf),
+        // A tenant's `consignmentId` filter applies to what it may see: another organisation's consignment
+        // (named by a flag of a shared vessel) selects nothing, so the count reveals nothing.
+        visible:
+          scope.kind === 'all'
+            ? undefined
+            : query.consignmentId !== undefined && !seesTenant(scope, tenantOf(query.consignmentId))
+              ? () => false
+              : (flag) => seesFlag(scope, flag, tenantOf),
       });
       return {
         items: page.items.map((r) =>

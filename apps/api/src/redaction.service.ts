@@ -108,6 +108,23 @@ export class RedactionService {
   }
 
   /**
+   * An alert as a tenant-bound reader may see its `assignee`: kept when the alert is its organisation's
+   * alone, or when the latest assignment was made by its own organisation's credential, an operator or
+   * the detector; otherwise left out (like the assignee of that entry in the history).
+   */
+  async withoutForeignAssignee<T extends Pick<Alert, 'history' | 'labels'> & { assignee?: string }>(
+    alert: T,
+    tenant: string | undefined,
+  ): Promise<T> {
+    if (tenant === undefined || alert.assignee === undefined) return alert;
+    if (alert.labels.organisation.every((org) => org === tenant)) return alert;
+    const assigned = [...alert.history].reverse().find((entry) => entry.type === 'assigned');
+    if (assigned !== undefined && (await this.mayShowAuthor(assigned.by, tenant))) return alert;
+    const { assignee: _assignee, ...rest } = alert;
+    return rest as T;
+  }
+
+  /**
    * Who `by` (a history entry's author) is, readably: an API key's label, else its role and tenant
    * (`dashboard of World Food Programme`, `operator`); a token's subject; `detector` as it is.
    */

@@ -12,13 +12,15 @@ import {
 } from '@aidwatch/runtime';
 import { StreamQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
+import { RedactionService } from './redaction.service';
 import { StreamSchema } from './api-schemas';
 
 /**
  * The stored history (audit trail) of one stream. An operator reads any stream; a dashboard reads the
  * streams of its organisation's consignments and exemptions (`consignment-`, `risk-consignment-`,
  * `exemption-`), and a vessel's risk stream filtered to the flags that concern its consignments; any
- * other stream (AIS tracks, ports, designations) is refused.
+ * other stream (AIS tracks, ports, designations) is refused. What a dashboard reads is redacted for its
+ * organisation (`RedactionService.whole`), like `/flags`.
  */
 @Controller('streams')
 @Allow('dashboard', 'operator')
@@ -27,6 +29,7 @@ export class StreamsController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModel: ReadModelService,
+    private readonly redaction: RedactionService,
   ) {}
 
   @Get(':streamId')
@@ -47,6 +50,9 @@ export class StreamsController {
   ) {
     const scope = tenantScopeOf(principal);
     const keep = this.access(scope, streamId);
+    // Redacted per reader like /flags: a tenant-bound reader receives only its own organisation's
+    // consignment ids, exemptions, organisation and sites (a flag of a shared vessel names others' too).
+    const tenant = scope.kind === 'tenant' ? scope.tenant : undefined;
     const events = await this.store.readStream(streamId, {
       direction: query.direction ?? 'forwards',
       fromRevision: query.from === undefined ? undefined : Number(query.from),
@@ -61,7 +67,7 @@ export class StreamsController {
         type: e.type,
         recordedAt: e.recordedAt,
         metadata: e.metadata,
-        event: e.data,
+        event: this.redaction.whole(e.data, tenant),
       })),
     };
   }

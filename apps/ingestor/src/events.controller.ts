@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
-import { batchWriteAuthorizer, StoreTenantLookup, type Principal } from '@aidwatch/access';
+import { batchWriteAuthorizer, StoreTenantLookup, typeRefusal, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import {
   Allow,
@@ -39,6 +39,10 @@ export class EventsController {
           message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${body.length}`,
         },
       ]);
+    // Refused by type first (403), before the events' `data` is validated: a credential that may not write
+    // a type learns nothing of its shape.
+    const refusals = this.typeRefusals(body, headers, principal);
+    if (refusals.length > 0) throw intakeError({ ok: false, kind: 'forbidden', errors: refusals });
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
     // A batch may carry a registration with its follow-ups: later events see the earlier ones' tenants.
     const result = await this.intake.ingestHttp(
@@ -51,6 +55,39 @@ export class EventsController {
     );
     if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };
+  }
+
+  /** The events of the request (structured, batch or binary mode) whose type this credential does not write. */
+  private typeRefusals(
+    body: unknown,
+    headers: HttpHeaders,
+    principal: Principal,
+  ): Extract<HttpIntakeResult, { ok: false }>['errors'] {
+    const binary = typeof headers['ce-type'] === 'string';
+    const events: unknown[] = binary
+      ? [{ type: headers['ce-type'], source: headers['ce-source'], id: headers['ce-id'] }]
+      : Array.isArray(body)
+        ? body
+        : [body];
+    const refusals: Extract<HttpIntakeResult, { ok: false }>['errors'] = [];
+    events.forEach((event, index) => {
+      const { type, source, id } = (event ?? {}) as { type?: unknown; source?: unknown; id?: unknown };
+      if (typeof type !== 'string') return;
+      const reason = typeRefusal(
+        principal,
+        type,
+        typeof source === 'string' ? source : '',
+        this.config.access.committeeSources,
+      );
+      if (reason)
+        refusals.push({
+          index,
+          id: typeof id === 'string' ? id : '',
+          reason,
+          errors: [{ field: 'type', message: reason }],
+        });
+    });
+    return refusals;
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
-import { StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
+import { monitorSourceNamespace, StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import { EventIntake, fieldFormMapping, type FieldFormMapping, type FieldTool } from '@aidwatch/intake';
 import {
@@ -74,12 +74,20 @@ export class FieldIntakeController {
   }
 
   private async submit(tool: FieldTool, body: unknown, principal: Principal) {
-    const result = await this.intake.ingestFieldSubmission(tool, body, this.mapping, (event) =>
-      // The source is the field tool's (set by the mapping, with the tool's own submission id).
-      writeRefusal(principal, event, this.tenants, {
-        sourceChosenByAidwatch: true,
-        committeeSources: this.committeeSources,
-      }),
+    // The source is AidWatch's: the field tool's, under the monitor's organisation namespace (a monitor
+    // always has an organisation), so one organisation's submission ids never collide with another's.
+    const namespace =
+      principal.tenant === undefined ? undefined : monitorSourceNamespace(principal.tenant)[0];
+    const result = await this.intake.ingestFieldSubmission(
+      tool,
+      body,
+      this.mapping,
+      (event) =>
+        writeRefusal(principal, event, this.tenants, {
+          sourceChosenByAidwatch: true,
+          committeeSources: this.committeeSources,
+        }),
+      namespace,
     );
     if (result.ok) return { accepted: result.accepted };
     if (result.kind !== 'unmappable') throw intakeError(result);

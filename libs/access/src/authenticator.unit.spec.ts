@@ -147,5 +147,43 @@ describe('Authenticator', () => {
         verifier(true).authenticate(`Bearer ${await sign({ aidwatch_role: 'admin' })}`),
       ).resolves.toMatchObject({ role: 'admin' });
     });
+
+    it('refuses a tenant claim that is not one non-empty string for every role, and tenantless producer tokens unless allowed', async () => {
+      const verifier = (allowTenantlessProducers?: boolean) =>
+        new Authenticator(
+          new InMemoryApiKeyStore(),
+          new JwtVerifier({
+            jwksFile,
+            issuer: 'https://idp.wfp.example',
+            audience: 'aidwatch',
+            allowTenantlessProducers,
+          }),
+        );
+      const auth = verifier();
+      for (const role of ['producer', 'dashboard', 'monitor', 'operator'])
+        for (const tenant of [['WFP', 'FAO'], [], '', '  ', 17, { name: 'WFP' }, null]) {
+          const token = await sign({
+            aidwatch_role: role,
+            aidwatch_tenant: tenant,
+            aidwatch_monitor_id: 'M-1',
+          });
+          await expect(auth.authenticate(`Bearer ${token}`)).rejects.toThrow(
+            'the aidwatch_tenant claim must be one non-empty string',
+          );
+          await expect(verifier(true).authenticate(`Bearer ${token}`)).rejects.toThrow(AuthenticationError);
+        }
+      const tenantless = await sign({ aidwatch_role: 'producer', aidwatch_sources: ['/feeds/ais'] });
+      await expect(auth.authenticate(`Bearer ${tenantless}`)).rejects.toThrow(
+        'a producer token needs the aidwatch_tenant claim',
+      );
+      await expect(verifier(true).authenticate(`Bearer ${tenantless}`)).resolves.toEqual({
+        subject: 'jwt:https://idp.wfp.example#alice',
+        role: 'producer',
+        sources: ['/feeds/ais'],
+      });
+      await expect(
+        auth.authenticate(`Bearer ${await sign({ aidwatch_role: 'producer', aidwatch_tenant: 'WFP' })}`),
+      ).resolves.toMatchObject({ role: 'producer', tenant: 'WFP' });
+    });
   });
 });

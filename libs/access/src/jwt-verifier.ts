@@ -31,6 +31,12 @@ export interface JwtSettings {
    * token of the identity provider cannot mint API keys that outlive it).
    */
   allowAdmin?: boolean;
+  /**
+   * Whether a producer token without `aidwatch_tenant` is accepted, as a producer of no organisation (the
+   * deployment's feeds and relays, which write feed and committee events). Default false: such a token is
+   * refused, so an identity provider that leaves the claim out never grants those rights by omission.
+   */
+  allowTenantlessProducers?: boolean;
 }
 
 export const JwtClaims = {
@@ -82,16 +88,25 @@ export class JwtVerifier {
       if (error instanceof errors.JOSEError) throw new AuthenticationError(`invalid token: ${error.code}`);
       throw new AuthenticationError('invalid token');
     }
-    return principalFromClaims(payload, { allowAdmin: this.settings.allowAdmin ?? false });
+    return principalFromClaims(payload, {
+      allowAdmin: this.settings.allowAdmin ?? false,
+      allowTenantlessProducers: this.settings.allowTenantlessProducers ?? false,
+    });
   }
 }
 
 /**
  * The principal a verified token speaks for. Refused (AuthenticationError, 401): no valid role; `admin`
- * unless `allowAdmin`; a tenant-bound role (monitor, dashboard) without `aidwatch_tenant`; a monitor
- * without `aidwatch_monitor_id` (it would report as any monitor of its organisation).
+ * unless `allowAdmin`; an `aidwatch_tenant` claim that is present but not one non-empty string (an array,
+ * an empty or blank string, a number), for every role; a tenant-bound role (monitor, dashboard) without
+ * `aidwatch_tenant`; a producer without it unless `allowTenantlessProducers` (a producer of no organisation
+ * writes feed and committee events, a right no token gets by leaving a claim out); a monitor without
+ * `aidwatch_monitor_id` (it would report as any monitor of its organisation).
  */
-export function principalFromClaims(payload: JWTPayload, { allowAdmin = false } = {}): Principal {
+export function principalFromClaims(
+  payload: JWTPayload,
+  { allowAdmin = false, allowTenantlessProducers = false } = {},
+): Principal {
   const role = payload[JwtClaims.role];
   if (!isRole(role)) throw new AuthenticationError(`token has no valid ${JwtClaims.role} claim`);
   if (role === 'admin' && !allowAdmin)
@@ -99,8 +114,14 @@ export function principalFromClaims(payload: JWTPayload, { allowAdmin = false } 
   const tenant = payload[JwtClaims.tenant];
   const sources = payload[JwtClaims.sources];
   const monitorId = payload[JwtClaims.monitorId];
-  if (TenantBoundRoles.includes(role) && (typeof tenant !== 'string' || tenant === ''))
+  if (tenant !== undefined && (typeof tenant !== 'string' || tenant.trim() === ''))
+    throw new AuthenticationError(`the ${JwtClaims.tenant} claim must be one non-empty string`);
+  if (TenantBoundRoles.includes(role) && tenant === undefined)
     throw new AuthenticationError(`a ${role} token needs the ${JwtClaims.tenant} claim`);
+  if (role === 'producer' && tenant === undefined && !allowTenantlessProducers)
+    throw new AuthenticationError(
+      `a producer token needs the ${JwtClaims.tenant} claim (tenantless producer tokens are not allowed here)`,
+    );
   if (role === 'monitor' && (typeof monitorId !== 'string' || monitorId === ''))
     throw new AuthenticationError(`a monitor token needs the ${JwtClaims.monitorId} claim`);
   return {

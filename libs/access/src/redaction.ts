@@ -42,6 +42,8 @@ export function foreignIdentifiers(
 /**
  * Keys whose values are identities of flags, alerts and stored events, never redacted (digests and
  * UUIDs). Evidence is not among them: its event ids are the producers' own and may embed a consignment id.
+ * An `eventId` in an object about another organisation's consignment is redacted all the same (see
+ * `foreignEventIds`).
  */
 const KEPT_KEYS = new Set(['flagId', 'fingerprint', 'alertId', 'eventId', 'flagIds', 'openFlagIds']);
 
@@ -77,16 +79,48 @@ function redactText(text: string, foreign: readonly string[]): string {
 export function redactIdentifiers<T>(value: T, foreign: ReadonlySet<string>): T {
   if (foreign.size === 0) return value;
   const ids = [...foreign].filter((id) => id !== '').sort((a, b) => b.length - a.length);
+  const foreignEvents = foreignEventIds(value, foreign);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return foreign.has(v) ? REDACTED : redactText(v, ids);
     if (Array.isArray(v))
-      return v.filter((item) => !(typeof item === 'string' && foreign.has(item))).map(walk);
+      return v
+        .filter((item) => !(typeof item === 'string' && (foreign.has(item) || foreignEvents.has(item))))
+        .map(walk);
     if (v !== null && typeof v === 'object') {
+      const aboutForeign = aboutForeignConsignment(v, foreign);
       const out: Record<string, unknown> = {};
-      for (const [k, item] of Object.entries(v)) out[k] = KEPT_KEYS.has(k) ? item : walk(item);
+      for (const [k, item] of Object.entries(v))
+        out[k] = aboutForeign && k === 'eventId' ? REDACTED : KEPT_KEYS.has(k) ? item : walk(item);
       return out;
     }
     return v;
   };
   return walk(value) as T;
+}
+
+/** Whether `v` is an object naming (`consignmentId`) a consignment among the foreign identifiers. */
+function aboutForeignConsignment(v: object, foreign: ReadonlySet<string>): boolean {
+  const id = (v as { consignmentId?: unknown }).consignmentId;
+  return typeof id === 'string' && foreign.has(id);
+}
+
+/**
+ * The event ids (`eventId`) of every object in `value` about a foreign consignment (a flag's `observed`
+ * names each use of a document with its consignment and event): such an event is another organisation's,
+ * so its id is left out of `evidence` and replaced by REDACTED where it is named, even when the id does
+ * not embed the consignment id.
+ */
+function foreignEventIds(value: unknown, foreign: ReadonlySet<string>): Set<string> {
+  const events = new Set<string>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === 'object') {
+      const eventId = (v as { eventId?: unknown }).eventId;
+      if (typeof eventId === 'string' && aboutForeignConsignment(v, foreign)) events.add(eventId);
+      stack.push(...Object.values(v));
+    }
+  }
+  return events;
 }

@@ -144,8 +144,34 @@ export async function writeRefusal(
     : notYoursRefusal('consignment', data.consignmentId);
 }
 
+/**
+ * Why `principal` may not write events of `type` under `source` at all (step 2 of `writeRefusal`: the
+ * catalogue's `writers`), or undefined when it may, or when `type` is not an inbound type (left to
+ * validation). Lets a request be refused (403) by its types before its `data` is validated, so a credential
+ * learns nothing of the shape of events it may not write.
+ */
+export function typeRefusal(
+  principal: Principal,
+  type: string,
+  source: string,
+  committeeSources: readonly string[] = [],
+): string | undefined {
+  if (principal.role !== 'producer' && principal.role !== 'monitor')
+    return `role ${principal.role} does not submit events`;
+  const writers = writersOf(type);
+  if (writers.length === 0) return undefined;
+  const kinds = writerKindsOf(principal, source, committeeSources);
+  return writers.some((w) => kinds.includes(w))
+    ? undefined
+    : kindRefusal(principal, { type } as AidEvent, writers);
+}
+
 /** The refusal of a credential that is not among an event type's writers. */
-function kindRefusal(principal: Principal, event: AidEvent, writers: readonly EventWriter[]): string {
+function kindRefusal(
+  principal: Principal,
+  event: Pick<AidEvent, 'type'>,
+  writers: readonly EventWriter[],
+): string {
   const who =
     principal.role === 'monitor'
       ? 'a monitor'

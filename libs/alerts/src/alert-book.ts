@@ -27,7 +27,8 @@ import type { AlertEventFacts, GeoPoint } from './alert-filter';
 import { DefaultInhibitionRules, inhibitorsOf, type InhibitionRule } from './inhibition';
 import {
   silenceApplies,
-  silencesMuting,
+  silencesMatching,
+  silenceState,
   type Silence,
   type SilenceCreatedData,
   type SilenceExpiredData,
@@ -201,6 +202,21 @@ export class AlertBook {
    */
   private readonly latest = new Map<string, LatestFlag>();
   private ownership = new OwnershipLedger();
+  /**
+   * Ids of the silences in the order they were created. A silence's matchers never change (expiry only sets
+   * its end), so what an alert is matched by changes only when a silence is created or the alert's labels
+   * (or a matching organisation's view of them) change.
+   */
+  private readonly silenceLog: string[] = [];
+  /**
+   * Per alert, the silences (ids) whose matchers select it, whatever their time window: `key` is what the
+   * answer depends on (the labels and each silence-holding organisation's view of them), `seen` how much of
+   * `silenceLog` was matched. A new silence is matched against each alert once; a change of labels
+   * re-matches that alert alone. Listing alerts thus does not evaluate every matcher of every silence.
+   */
+  private readonly matchCache = new Map<string, { key: string; seen: number; ids: string[] }>();
+  /** The organisations holding silences, as of `silenceLog.length`. */
+  private silenceTenants: { seen: number; tenants: Set<string> } = { seen: -1, tenants: new Set() };
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -237,7 +253,13 @@ export class AlertBook {
         return this.cleared(event, cloudEvent.data as FlagClearedData);
       case SilenceEventTypes.Created: {
         const { at: _at, ...silence } = cloudEvent.data as SilenceCreatedData;
+        if (!this.silences.has(silence.silenceId)) this.silenceLog.push(silence.silenceId);
         this.silences.set(silence.silenceId, silence);
+        // Matched now against every open alert already matched before, so the cost of a silence is paid
+        // once, when it is created, and never piles up for the next read.
+        for (const alert of this.alerts.values())
+          if (alert.status !== 'resolved' && this.matchCache.has(alert.alertId))
+            this.silencesMuting(alert, event.recordedAt);
         return undefined;
       }
       case SilenceEventTypes.Expired: {
@@ -281,7 +303,7 @@ export class AlertBook {
   ): { silencedBy: string[]; inhibitedBy: string[] } {
     if (alert.status === 'resolved') return { silencedBy: [], inhibitedBy: [] };
     const tenant = reader?.tenant;
-    const silences = silencesMuting(this.silences.values(), alert.labels, at);
+    const silences = this.silencesMuting(alert, at);
     const inhibitors = inhibitorsOf(alert.alertId, alert.labels, this.active(), this.inhibitionRules);
     return {
       silencedBy: silences
@@ -303,6 +325,73 @@ export class AlertBook {
     if (exemptionId === undefined) return undefined;
     return { exemptionId, organisation: this.ownership.organisationOfExemption(exemptionId) };
   };
+
+  /**
+   * An alert's labels as organisation `tenant` sees them (contract "Access", redaction): every consignment
+   * id, exemption id, organisation name and site id of another organisation (a consignment of unknown owner
+   * counts as another's) left out, unless it is also the tenant's own (a site both exemptions name). What a
+   * tenant's silences are matched against.
+   */
+  labelsSeenBy(labels: AlertLabels, tenant: string): AlertLabels {
+    const mine = new Set<string>([tenant]);
+    const foreign = new Set<string>();
+    for (const id of labels.consignmentId) {
+      const owner = this.ownershipOf(id);
+      const into = owner?.organisation === tenant ? mine : foreign;
+      into.add(id);
+      if (owner?.exemptionId) into.add(owner.exemptionId);
+      if (owner?.organisation) into.add(owner.organisation);
+      for (const site of owner?.siteIds ?? []) into.add(site);
+    }
+    for (const org of labels.organisation) if (org !== tenant) foreign.add(org);
+    const keep = (values: string[]) => values.filter((v) => mine.has(v) || !foreign.has(v));
+    return {
+      rule: labels.rule,
+      severity: labels.severity,
+      consignmentId: keep(labels.consignmentId),
+      vessel: labels.vessel,
+      exemptionId: keep(labels.exemptionId),
+      organisation: keep(labels.organisation),
+      siteId: keep(labels.siteId),
+    };
+  }
+
+  /**
+   * The silences active at `at` that select `alert`: an operator's matched on the full labels, an
+   * organisation's on the labels as it sees them (`labelsSeenBy`). Matching is cached per alert (see
+   * `matchCache`); only the time window is judged on every call.
+   */
+  private silencesMuting(alert: Alert, at: string): Silence[] {
+    const log = this.silenceLog;
+    if (log.length === 0) return [];
+    if (this.silenceTenants.seen !== log.length) {
+      const tenants = new Set<string>();
+      for (const s of this.silences.values()) if (s.tenant !== undefined) tenants.add(s.tenant);
+      this.silenceTenants = { seen: log.length, tenants };
+    }
+    // Only organisations of the alert see it; another organisation's silence never matches it.
+    const views = new Map<string, AlertLabels>();
+    for (const tenant of [...alert.labels.organisation].sort())
+      if (this.silenceTenants.tenants.has(tenant)) views.set(tenant, this.labelsSeenBy(alert.labels, tenant));
+    const key = JSON.stringify([alert.labels, [...views]]);
+    let cached = this.matchCache.get(alert.alertId);
+    if (cached?.key !== key) {
+      cached = { key, seen: 0, ids: [] };
+      this.matchCache.set(alert.alertId, cached);
+    }
+    if (cached.seen < log.length) {
+      const fresh = log.slice(cached.seen).map((id) => this.silences.get(id)!);
+      const matched = silencesMatching(fresh, alert.labels, (tenant) => views.get(tenant));
+      cached.ids.push(...matched.map((m) => m.silenceId));
+      cached.seen = log.length;
+    }
+    const found: Silence[] = [];
+    for (const id of cached.ids) {
+      const silence = this.silences.get(id)!;
+      if (silenceState(silence, at) === 'active') found.push(silence);
+    }
+    return found;
+  }
 
   /** `ownerOf` with the site ids of the owning exemption, for redaction per reader. */
   ownershipOf = (consignmentId: string): (ConsignmentOwner & { siteIds: string[] }) | undefined => {
@@ -328,7 +417,10 @@ export class AlertBook {
     const s = snapshot as BookSnapshot;
     const book = new AlertBook(rules);
     for (const a of s.alerts ?? []) book.alerts.set(a.alertId, a);
-    for (const x of s.silences ?? []) book.silences.set(x.silenceId, x);
+    for (const x of s.silences ?? []) {
+      if (!book.silences.has(x.silenceId)) book.silenceLog.push(x.silenceId);
+      book.silences.set(x.silenceId, x);
+    }
     for (const [k, v] of s.consignments ?? []) book.consignments.set(k, v);
     for (const [k, v] of s.exemptions ?? []) book.exemptions.set(k, v);
     for (const [k, v] of s.tracks ?? []) book.tracks.set(k, v);
@@ -552,7 +644,7 @@ export class AlertBook {
 
   private classify(event: BookEvent, alert: Alert, reason: NotifyReason): EventClassification {
     const muted = reason === 'duplicate' || reason === 'no-change';
-    const silences = muted ? [] : silencesMuting(this.silences.values(), alert.labels, event.recordedAt);
+    const silences = muted ? [] : this.silencesMuting(alert, event.recordedAt);
     const silencedBy = silences.map((s) => s.silenceId);
     const inhibitedBy = muted
       ? []

@@ -32,6 +32,12 @@ export class InvalidMatcherError extends Error {}
 
 /** Compiled patterns by matcher value (bounded: an old entry is dropped once the cache is full). */
 const compiled = new Map<string, RE2JS | null>();
+/**
+ * The compiled pattern of each matcher object (a stored silence's matchers live as long as the silence):
+ * with more distinct patterns than the shared cache holds (1,000 silences of 20 matchers), every
+ * evaluation would otherwise compile its pattern again.
+ */
+const compiledFor = new WeakMap<Matcher, RE2JS | null>();
 const COMPILED_CACHE_SIZE = 1000;
 
 /**
@@ -87,11 +93,14 @@ export function matcherMatches(m: Matcher, labels: AlertLabels): boolean {
   const values = labels[m.name] ?? [];
   let hit: boolean;
   if (m.isRegex) {
-    const pattern = patternOf(m.value);
+    let pattern = compiledFor.get(m);
+    if (pattern === undefined) compiledFor.set(m, (pattern = patternOf(m.value)));
     hit = pattern !== null && values.some((v) => pattern.matches(v));
   } else hit = values.includes(m.value);
   return m.isEqual === false ? !hit : hit;
 }
 
+/** Whether every matcher matches; plain (equality) matchers are judged first, as they cost least. */
 export const allMatch = (matchers: readonly Matcher[], labels: AlertLabels): boolean =>
-  matchers.every((m) => matcherMatches(m, labels));
+  matchers.every((m) => m.isRegex || matcherMatches(m, labels)) &&
+  matchers.every((m) => !m.isRegex || matcherMatches(m, labels));

@@ -52,11 +52,46 @@ export function silenceState(s: Silence, at: string): 'pending' | 'active' | 'ex
   return t < Date.parse(s.startsAt) ? 'pending' : 'active';
 }
 
-/** The silences active at `at` whose matchers all match the labels. */
-export function silencesMuting(silences: Iterable<Silence>, labels: AlertLabels, at: string): Silence[] {
+/**
+ * The silences active at `at` whose matchers all match the labels. `seenBy` (optional) gives the labels as
+ * an organisation sees them (another organisation's consignments, exemptions, organisation names and sites
+ * left out): an organisation's silence is matched against those only, so its matchers can never select an
+ * alert by, nor reveal through `silencedBy`, another organisation's identifiers. Operators' silences match
+ * the full labels.
+ */
+export function silencesMuting(
+  silences: Iterable<Silence>,
+  labels: AlertLabels,
+  at: string,
+  seenBy?: (tenant: string) => AlertLabels | undefined,
+): Silence[] {
   const found: Silence[] = [];
-  for (const s of silences)
-    if (silenceState(s, at) === 'active' && allMatch(s.matchers, labels)) found.push(s);
+  for (const s of silencesMatching(silences, labels, seenBy))
+    if (silenceState(s, at) === 'active') found.push(s);
+  return found;
+}
+
+/**
+ * The silences whose matchers all match the labels, whatever their time window (see `silencesMuting`;
+ * a tenant's silence is matched against `seenBy(tenant)` when given, and matches nothing when that is
+ * undefined: an alert the organisation does not see).
+ */
+export function silencesMatching(
+  silences: Iterable<Silence>,
+  labels: AlertLabels,
+  seenBy?: (tenant: string) => AlertLabels | undefined,
+): Silence[] {
+  const views = new Map<string, AlertLabels | undefined>();
+  const viewOf = (tenant: string | undefined): AlertLabels | undefined => {
+    if (tenant === undefined || seenBy === undefined) return labels;
+    if (!views.has(tenant)) views.set(tenant, seenBy(tenant));
+    return views.get(tenant);
+  };
+  const found: Silence[] = [];
+  for (const s of silences) {
+    const view = viewOf(s.tenant);
+    if (view !== undefined && allMatch(s.matchers, view)) found.push(s);
+  }
   return found;
 }
 

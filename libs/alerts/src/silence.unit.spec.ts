@@ -1,4 +1,4 @@
-import { validateSilence, silenceState, type Silence } from './silence';
+import { silencesMuting, validateSilence, silenceState, type Silence } from './silence';
 import { matcherMatches } from './matcher';
 import { minute } from './testing/alert-fixtures';
 
@@ -21,6 +21,23 @@ describe('silences', () => {
     createdBy: 'u',
     comment: 'c',
   };
+
+  it('match an organisation’s silence on the labels as it sees them, an operator’s on all', () => {
+    const shared = { ...labels, consignmentId: ['C-1', 'C-2'], organisation: ['WFP', 'FAO'] };
+    const seenBy = (tenant: string) => ({
+      ...shared,
+      consignmentId: tenant === 'WFP' ? ['C-1'] : ['C-2'],
+      organisation: [tenant],
+    });
+    const probe = (tenant?: string): Silence => ({
+      ...s,
+      silenceId: tenant ?? 'operator',
+      matchers: [{ name: 'consignmentId', value: 'C-2', isRegex: true }],
+      ...(tenant ? { tenant } : {}),
+    });
+    const muting = silencesMuting([probe('WFP'), probe('FAO'), probe()], shared, minute(15), seenBy);
+    expect(muting.map((m) => m.silenceId)).toEqual(['FAO', 'operator']);
+  });
 
   it('are pending before start, active until endsAt, expired after (or once expired by hand)', () => {
     expect(silenceState(s, minute(5))).toBe('pending');

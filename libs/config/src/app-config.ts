@@ -55,6 +55,39 @@ const originList = makeValidator<string[]>((input) => {
   return origins;
 });
 
+/**
+ * `TRUST_PROXY`: which reverse proxies in front of AidWatch are trusted to say the client address
+ * (`X-Forwarded-For`), as Express's `trust proxy` setting takes it: `false` (default, the connecting
+ * address is the client's), a number of proxy hops, or a comma-separated list of addresses, subnets
+ * (CIDR) and the names `loopback`, `linklocal`, `uniquelocal`. `true` (trust any) is refused: anyone
+ * could then choose the address the failed-credential limit counts.
+ */
+const trustProxy = makeValidator<false | number | string[]>((input) => {
+  const value = input.trim();
+  if (value === '' || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true')
+    throw new EnvError(
+      'TRUST_PROXY=true would trust any sender; name the proxies (addresses, subnets) or a hop count',
+    );
+  const entries = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk =
+      prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || rest.length > 0)
+      throw new EnvError(
+        `"${entry}" is not a proxy address, subnet (CIDR), loopback, linklocal or uniquelocal`,
+      );
+  }
+  return entries;
+});
+
 /** Identity and access: where API keys live and which identity provider's JWTs are accepted. */
 export interface AccessConfig {
   /** SQLite file of API keys (salted hashes), or ':memory:'. */
@@ -66,6 +99,11 @@ export interface AccessConfig {
     audience: string;
     /** Whether a token's `aidwatch_role: admin` is honoured (`AUTH_JWT_ALLOW_ADMIN`, default false). */
     allowAdmin?: boolean;
+    /**
+     * Whether a producer token without `aidwatch_tenant` is accepted as a producer of no organisation
+     * (`AUTH_JWT_ALLOW_TENANTLESS_PRODUCER`, default false).
+     */
+    allowTenantlessProducers?: boolean;
   };
   /**
    * CloudEvents sources (exact, or a prefix ending in `*`) of the sanctions committee (`COMMITTEE_SOURCES`,
@@ -106,6 +144,11 @@ export interface HttpConfig {
   host: string;
   /** Origins allowed to call the API from a browser (CORS); empty: none. */
   corsOrigins: string[];
+  /**
+   * Reverse proxies trusted to name the client address in `X-Forwarded-For` (`TRUST_PROXY`, Express's
+   * `trust proxy`): false (default), a hop count, or addresses/subnets.
+   */
+  trustProxy: false | number | string[];
   /** Requests per credential (or per address without one) in each window. */
   rateLimit: { requests: number; windowMs: number };
   /**
@@ -337,6 +380,7 @@ export function loadConfig(
       WEBHOOK_PRIVATE_TARGETS: bool({ default: defaults.webhookPrivateTargets ?? false }),
       HOST: str({ default: '127.0.0.1', desc: 'interface to listen on (0.0.0.0 in the container)' }),
       CORS_ORIGINS: originList({ default: [] }),
+      TRUST_PROXY: trustProxy({ default: false }),
       RATE_LIMIT_REQUESTS: positiveInt({ default: 1200 }),
       RATE_LIMIT_WINDOW_SEC: positiveInt({ default: 60 }),
       AUTH_FAILURES_PER_ADDRESS: positiveInt({ default: 20 }),
@@ -352,6 +396,10 @@ export function loadConfig(
       AUTH_JWT_ALLOW_ADMIN: bool({
         default: false,
         desc: 'honour aidwatch_role=admin in identity-provider tokens (off: admin comes only from the key store)',
+      }),
+      AUTH_JWT_ALLOW_TENANTLESS_PRODUCER: bool({
+        default: false,
+        desc: "accept producer tokens without aidwatch_tenant (the deployment's own feeds and relays; off: API keys only)",
       }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
@@ -442,6 +490,7 @@ export function loadConfig(
     http: {
       host: e.HOST,
       corsOrigins: e.CORS_ORIGINS,
+      trustProxy: e.TRUST_PROXY,
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_SEC * 1000 },
       authFailures: { perAddress: e.AUTH_FAILURES_PER_ADDRESS, windowMs: e.AUTH_FAILURE_WINDOW_SEC * 1000 },
       sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
@@ -463,6 +512,7 @@ export function loadConfig(
               issuer: e.AUTH_JWT_ISSUER,
               audience: e.AUTH_JWT_AUDIENCE,
               ...(e.AUTH_JWT_ALLOW_ADMIN ? { allowAdmin: true } : {}),
+              ...(e.AUTH_JWT_ALLOW_TENANTLESS_PRODUCER ? { allowTenantlessProducers: true } : {}),
             }
           : undefined,
     },

@@ -250,14 +250,17 @@ export class EventIntake {
   /**
    * `POST /intake/kobo`, `POST /intake/odk`: one form submission, mapped (see `mapFieldSubmission`), then
    * validated and appended like any event. A repeat maps to the same event id, so it is stored once.
+   * `sourceNamespace`: the submitting monitor's organisation namespace, under which the tool's source is
+   * placed (see `mapFieldSubmission`).
    */
   async ingestFieldSubmission(
     tool: FieldTool,
     submission: unknown,
     mapping: FieldFormMapping,
     authorize?: WriteAuthorizer,
+    sourceNamespace?: string,
   ): Promise<HttpIntakeResult> {
-    const mapped = mapFieldSubmission(tool, submission, mapping);
+    const mapped = mapFieldSubmission(tool, submission, mapping, sourceNamespace);
     if (!mapped.ok) {
       this.metrics.eventsRejected.inc({ topic: `intake/${tool}` });
       const reason = `the ${tool === 'kobo' ? 'KoboToolbox' : 'ODK Central'} submission does not map to a verification event`;

@@ -23,6 +23,10 @@ type Json = Record<string, unknown>;
  *   is `formhub/uuid` + `_id` (stable across edits, unlike `_uuid` / `meta/instanceID`).
  * - ODK Central (OData submission JSON): groups as nested objects, repeats expanded as arrays, geopoints
  *   as GeoJSON, `__system.submissionDate`. The event id is `__id` (stable across edits).
+ * The event `source` is the tool's, `kobotoolbox:<formhub/uuid>` or `odk-central`; with `sourceNamespace`
+ * (the submitting monitor's organisation namespace, `monitorSourceNamespace`) it is placed under it:
+ * `<namespace>/kobotoolbox/<formhub/uuid, URI-encoded>` or `<namespace>/odk-central`, so submissions of
+ * different organisations never share a `source` + `id` (their ids may coincide; the stored events do not).
  * Geopoints may also be ODK strings `"lat lon alt accuracy"`; quantities and counts may be strings; times
  * without a zone take the form's configured offset, hour-only offsets (`+03`) are read as `+03:00`, and all
  * become RFC 3339 UTC. Every problem is reported with the form field it concerns; none is fatal alone.
@@ -31,6 +35,7 @@ export function mapFieldSubmission(
   tool: FieldTool,
   submission: unknown,
   mapping: FieldFormMapping,
+  sourceNamespace?: string,
 ): FieldSubmissionMapping {
   if (!isObject(submission)) return fail([{ field: 'body', message: 'a submission is a JSON object' }]);
   const errors: FieldError[] = [];
@@ -46,7 +51,7 @@ export function mapFieldSubmission(
     return value ?? '';
   };
 
-  const identity = identityOf(tool, submission, errors);
+  const identity = identityOf(tool, submission, errors, sourceNamespace);
   const consignmentId = required(f.consignmentId);
   const siteId = required(f.siteId);
   const monitorId = required(f.monitorId);
@@ -111,14 +116,19 @@ export function mapFieldSubmission(
   return fail(checked.errors.map((e) => ({ ...e, field: formFieldOf(e.field, mapping) })));
 }
 
-function identityOf(tool: FieldTool, submission: Json, errors: FieldError[]): { id: string; source: string } {
+function identityOf(
+  tool: FieldTool,
+  submission: Json,
+  errors: FieldError[],
+  namespace: string | undefined,
+): { id: string; source: string } {
   if (tool === 'odk') {
     const id = lookUp(submission, '__id');
     if (typeof id !== 'string' || id.trim() === '') {
       errors.push({ field: '__id', message: '__id (the ODK Central submission id) is required' });
       return { id: '', source: 'odk' };
     }
-    return { id: `odk-${id}`, source: 'odk-central' };
+    return { id: `odk-${id}`, source: namespace === undefined ? 'odk-central' : `${namespace}/odk-central` };
   }
   const id = lookUp(submission, '_id');
   const form = lookUp(submission, 'formhub/uuid');
@@ -133,7 +143,13 @@ function identityOf(tool: FieldTool, submission: Json, errors: FieldError[]): { 
     });
     return { id: '', source: 'kobotoolbox' };
   }
-  return { id: `kobo-${form}-${String(id)}`, source: `kobotoolbox:${form}` };
+  return {
+    id: `kobo-${form}-${String(id)}`,
+    source:
+      namespace === undefined
+        ? `kobotoolbox:${form}`
+        : `${namespace}/kobotoolbox/${encodeURIComponent(form)}`,
+  };
 }
 
 function visitTime(

@@ -10,8 +10,17 @@
  * - zero-width and invisible characters (U+200B–U+200D, U+2060, U+FEFF byte order mark), and every other
  *   format character by Unicode category (General_Category Cf: the soft hyphen U+00AD, the tag characters
  *   U+E0001–U+E007F, the invisible operators U+2061–U+2064…), so no invisible character is missed by a list;
+ * - every white space but the ordinary space U+0020 (Unicode property White_Space: no-break spaces U+00A0
+ *   and U+202F, the ideographic space U+3000, en/em and other spaces U+2000–U+200A, U+1680…), which look
+ *   like a space, or like nothing, and make two ids that read alike;
+ * - every default-ignorable code point (Unicode property Default_Ignorable_Code_Point, UAX #44: the
+ *   combining grapheme joiner U+034F, variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF, the Hangul
+ *   fillers U+115F, U+1160, U+3164, U+FFA0…), which renderers show as nothing, and the Braille pattern
+ *   blank U+2800, which shows as a blank but is neither;
  * - lone UTF-16 surrogates, which are not Unicode text and cannot be stored as UTF-8;
  * - more than `maxLength` characters (setting `LIMIT_IDENTIFIER_LENGTH`, default 256).
+ * Mixed scripts (a Cyrillic `а` among Latin letters) are not refused: organisations write their ids in
+ * their own scripts.
  */
 export function identifierProblem(value: string, maxLength: number): string | undefined {
   if (value.length === 0) return 'must not be empty';
@@ -34,10 +43,12 @@ export function textProblem(value: string, maxLength: number): string | undefine
 }
 
 /**
- * Controls (Cc: C0, DEL, C1), format characters (Cf: bidi marks, zero-width, soft hyphen, tags…) and the
- * line and paragraph separators (Zl, Zp).
+ * Controls (Cc: C0, DEL, C1), format characters (Cf: bidi marks, zero-width, soft hyphen, tags…), the
+ * line and paragraph separators (Zl, Zp), default-ignorable code points, the Braille blank U+2800, and
+ * every white space but U+0020.
  */
-const IDENTIFIER_FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const IDENTIFIER_FORBIDDEN =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]|(?! )\p{White_Space}/u;
 const TEXT_FORBIDDEN =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069\u{e0000}-\u{e007f}]|\r(?!\n)/u;
@@ -48,7 +59,7 @@ function forbiddenCharacter(value: string, forbidden: RegExp): string | undefine
   const match = forbidden.exec(value);
   if (!match) return undefined;
   const code = match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-  return `must not contain the invisible or control character U+${code} (at ${match.index})`;
+  return `must not contain the invisible, blank or control character U+${code} (at ${match.index})`;
 }
 
 /** Envelope attributes and data fields that are identifiers (the rest of the strings are free text). */

@@ -24,6 +24,19 @@ describe('identifier rules', () => {
     ['CSG\u{1d173}1', 'U+1D173'],
     ['CSG\ud8001', 'lone surrogate'],
     ['x'.repeat(257), 'at most 256'],
+    // Blank and default-ignorable characters that look like a space or like nothing.
+    ['CSG\u034f1', 'U+034F'],
+    ['CSG-1\ufe0f', 'U+FE0F'],
+    ['CSG\u31641', 'U+3164'],
+    ['CSG\u28001', 'U+2800'],
+    ['CSG\u00a01', 'U+00A0'],
+    ['CSG\u30001', 'U+3000'],
+    ['CSG\u202f1', 'U+202F'],
+    ['CSG\u20071', 'U+2007'],
+    ['CSG\u16801', 'U+1680'],
+    ['CSG\u115f1', 'U+115F'],
+    ['CSG\uffa01', 'U+FFA0'],
+    ['CSG\u{e0100}1', 'U+E0100'],
   ])('refuses %j (%s)', (value, reason) => {
     expect(identifierProblem(value, 256)).toContain(reason);
   });
@@ -60,13 +73,23 @@ describe('identifier rules', () => {
   });
 
   it('keeps CR LF, joiners and the soft hyphen in free text (ordinary writing)', () => {
-    for (const ok of ['one\r\ntwo', 'می\u200cخواهم', '👩\u200d⚕️', 'Sari\u00adwon', 'Hamhung 함흥'])
+    for (const ok of [
+      'one\r\ntwo',
+      'می\u200cخواهم',
+      '👩\u200d⚕️',
+      'Sari\u00adwon',
+      'Hamhung 함흥',
+      'no-break\u00a0space\u3000ideographic',
+      '\u2800 braille blank',
+    ])
       expect(textProblem(ok, 4096)).toBeUndefined();
   });
 
   it('property: an identifier passes exactly when it is non-empty, trimmed, short and free of the forbidden characters', () => {
-    // Controls, format characters and line/paragraph separators by Unicode category, as the rule states them.
-    const forbidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+    // Controls, format characters and line/paragraph separators by Unicode category, default-ignorable code
+    // points, the Braille blank and white space other than U+0020, as the rule states them.
+    const forbidden =
+      /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]|(?! )\p{White_Space}/u;
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {
         const wellFormed = (value as unknown as { isWellFormed(): boolean }).isWellFormed();

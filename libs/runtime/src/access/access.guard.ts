@@ -11,7 +11,8 @@ import { FailedCredentialLimiter } from './failed-credential-limiter';
 /**
  * Global guard: every route is closed unless marked `@Public()` or `@Allow(...roles)`. Answers 401
  * (with `WWW-Authenticate: Bearer`) without a valid credential, 403 when the role is not allowed, and
- * 429 (with `Retry-After`) to an address that presented too many refused credentials (FailedCredentialLimiter).
+ * 429 (with `Retry-After`) to a refused credential from an address that presented too many already
+ * (FailedCredentialLimiter); a valid credential is never refused by that limit.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -30,21 +31,23 @@ export class AccessGuard implements CanActivate {
     const res = context.switchToHttp().getResponse<Response>();
     const authorization = req.header('authorization');
     const address = `ip:${String(req.ip)}`;
-    if (authorization) {
-      const waitMs = await this.failures.blockedForMs(address);
-      if (waitMs > 0) {
-        res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
-        throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'too many refused credentials from this address', [
-          { field: 'Authorization', message: `try again in ${Math.ceil(waitMs / 1000)} s` },
-        ]);
-      }
-    }
     let principal: Principal;
     try {
       principal = await this.authenticator.authenticate(authorization);
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
-      if (authorization) await this.failures.failed(address);
+      // Only refused credentials are limited: a valid one from the same address (organisations behind one
+      // NAT or proxy, a field tool's server) is never held back by someone else's failures.
+      if (authorization) {
+        const waitMs = await this.failures.blockedForMs(address);
+        if (waitMs > 0) {
+          res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+          throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'too many refused credentials from this address', [
+            { field: 'Authorization', message: `try again in ${Math.ceil(waitMs / 1000)} s` },
+          ]);
+        }
+        await this.failures.failed(address);
+      }
       res.setHeader('WWW-Authenticate', 'Bearer realm="aidwatch"');
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'unauthenticated', [
         { field: 'Authorization', message: error.message },

@@ -2,9 +2,10 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 /**
  * Counts refused credentials per client address (`rate-limiter-flexible`, in memory, fixed window): at
- * most `perAddress` in each `windowMs`. Once an address is over, it is refused (429) before its next
- * credential is even checked, until the window ends, so keys and tokens cannot be guessed at request
- * rate. Requests without a credential are not counted (they learn nothing).
+ * most `perAddress` in each `windowMs`. Once an address is over, each further refused credential from it
+ * is answered 429 (not 401) until the window ends; a valid credential from the same address is still
+ * accepted, so one party's failures never lock out others behind the same NAT or proxy. Requests without a
+ * credential are not counted (they learn nothing).
  */
 export class FailedCredentialLimiter {
   private readonly limiter: RateLimiterMemory;

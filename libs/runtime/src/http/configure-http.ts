@@ -74,13 +74,16 @@ function depthLimit(maxDepth: number) {
 export const SANCTIONS_BODY_BYTES = 48 * 1024 * 1024;
 
 /**
- * The HTTP shell every app shares: security headers (helmet), no `X-Powered-By`, CORS for the origins of
+ * The HTTP shell every app shares: `trust proxy` from `TRUST_PROXY`, security headers (helmet), no `X-Powered-By`, CORS for the origins of
  * `CORS_ORIGINS` only, UTF-8 bodies of at most `LIMIT_BODY_BYTES` (413 before parsing), JSON at most
  * `LIMIT_JSON_DEPTH` deep, and errors in the contract's `{error, details[]}` shape with at most
  * `LIMIT_ERROR_DETAILS` details.
  */
 export function configureHttp(app: NestExpressApplication, logger: Logger, config: AppConfig): void {
   app.disable('x-powered-by');
+  // The client address (`req.ip`, what per-address limits count) comes from `X-Forwarded-For` only when
+  // the connection is from a configured proxy (`TRUST_PROXY`); off by default.
+  app.set('trust proxy', config.http.trustProxy);
   // helmet's default CSP but without `upgrade-insecure-requests`: over plain HTTP (npm start, a host name on
   // a LAN) it sent the Swagger UI's and the console's own scripts to https, where nothing listens.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
