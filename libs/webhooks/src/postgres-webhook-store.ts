@@ -316,6 +316,8 @@ interface DeliveryRow {
   last_error: string | null;
   created_at: Date;
   delivered_at: Date | null;
+  claimed_by: string | null;
+  claimed_until: Date | null;
 }
 
 const subscriptionOf = (r: SubscriptionRow): WebhookSubscription => ({
@@ -340,4 +342,6 @@ const deliveryOf = (r: DeliveryRow): WebhookDelivery => ({
   lastError: r.last_error,
   createdAt: r.created_at.toISOString(),
   deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
+  claimedBy: r.claimed_by,
+  claimedUntil: r.claimed_until ? r.claimed_until.toISOString() : null,
 });
