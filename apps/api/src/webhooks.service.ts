@@ -73,14 +73,19 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
           { deliveryId: d.deliveryId, subscriptionId: d.subscriptionId, error },
           'webhook delivery dead',
         ),
-      onClaim: (change, d) => {
+      onClaim: (change, d, expiredClaimOf) => {
         const claim = {
           deliveryId: d.deliveryId,
           subscriptionId: d.subscriptionId,
           claimedBy: d.claimedBy,
           claimedUntil: d.claimedUntil,
         };
-        if (change === 'claimed') logger.debug(claim, 'webhook delivery claimed');
+        if (change === 'claimed' && expiredClaimOf)
+          logger.info(
+            { ...claim, expiredClaimOf },
+            'webhook delivery claimed after the claim of expiredClaimOf expired; sending it again',
+          );
+        else if (change === 'claimed') logger.debug(claim, 'webhook delivery claimed');
         else
           logger.info(
             { ...claim, claimant: this.dispatcher.claimant },

@@ -131,7 +131,10 @@ export class SqliteWebhookStore implements WebhookStore {
           this.db
             .prepare('UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ?')
             .run(claimant, until, due.id);
-          return { due: deliveryOf({ ...due, claimed_by: claimant, claimed_until: until }) };
+          return {
+            due: deliveryOf({ ...due, claimed_by: claimant, claimed_until: until }),
+            ...(due.claimed_by !== null && due.claimed_by !== claimant && { expiredClaimOf: due.claimed_by }),
+          };
         }
         const next = this.db
           .prepare(

@@ -23,11 +23,12 @@ export interface WebhookDispatcherOptions {
   onError?: (error: unknown, context: Record<string, unknown>) => void;
   onDead?: (delivery: WebhookDelivery, error: string) => void;
   /**
-   * A claim taken (`claimed`: this process sends the delivery; `claimedBy`/`claimedUntil` say until when) or
+   * A claim taken (`claimed`: this process sends the delivery; `claimedBy`/`claimedUntil` say until when;
+   * `expiredClaimOf` names the process whose expired claim it took over, if any) or
    * found lost when recording the attempt (`lost`: the claim expired and another process holds the delivery,
    * so this attempt was not recorded and that process sends it again).
    */
-  onClaim?: (change: 'claimed' | 'lost', delivery: WebhookDelivery) => void;
+  onClaim?: (change: 'claimed' | 'lost', delivery: WebhookDelivery, expiredClaimOf?: string) => void;
 }
 
 /**
@@ -109,7 +110,7 @@ export class WebhookDispatcher {
       this.claimant,
       this.options.timeoutMs + 30_000,
     );
-    if (claim.due) this.options.onClaim?.('claimed', claim.due);
+    if (claim.due) this.options.onClaim?.('claimed', claim.due, claim.expiredClaimOf);
     return claim;
   }
 

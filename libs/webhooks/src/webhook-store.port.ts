@@ -55,6 +55,8 @@ export type NewDelivery = Pick<
 export interface Claim {
   due?: WebhookDelivery;
   nextAt?: string;
+  /** Set when `due` was claimed by another claimant whose claim had expired (it died or stalled): that claimant. */
+  expiredClaimOf?: string;
 }
 
 /**

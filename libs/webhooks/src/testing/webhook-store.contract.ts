@@ -175,10 +175,16 @@ export function describeWebhookStoreContract(
       const b = open();
       await a.addSubscription(subscription('s1'));
       await a.enqueue(delivery('s1', 1));
-      expect((await a.claimNext('s1', NOW, 'replica-a', 200)).due?.deliveryId).toBe('msg_s1_1');
+      const first = await a.claimNext('s1', NOW, 'replica-a', 200);
+      expect(first.due?.deliveryId).toBe('msg_s1_1');
+      expect(first.expiredClaimOf).toBeUndefined();
       expect((await b.claimNext('s1', NOW, 'replica-b', 60_000)).due).toBeUndefined();
       await sleep(350);
-      expect((await b.claimNext('s1', NOW, 'replica-b', 60_000)).due?.deliveryId).toBe('msg_s1_1');
+      const taken = await b.claimNext('s1', NOW, 'replica-b', 60_000);
+      expect(taken.due?.deliveryId).toBe('msg_s1_1');
+      // The new holder learns whose claim expired (for its log), and everyone sees the new holder.
+      expect(taken.expiredClaimOf).toBe('replica-a');
+      expect((await a.delivery('msg_s1_1'))!.claimedBy).toBe('replica-b');
       expect(await a.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-a')).toBe(
         false,
       );
