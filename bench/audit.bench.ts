@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       if (simulated.length >= POSITIONS) break;
       simulated.push(event as unknown as AidEvent);
     }
-    const ports = portDeclaredEvents({ time: new Date(sim.startMs).toISOString() }) as unknown as AidEvent[];
+    const ports = portDeclaredEvents() as unknown as AidEvent[];
     let appended = await appendAll(store, [...ports, ...ais, ...simulated]);
     for (let k = 0; k < COPIES; k++) appended += await appendAll(store, demoCopy(facts, k));
 

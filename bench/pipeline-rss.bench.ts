@@ -16,7 +16,7 @@ const NS = '6f1c2a47-9d3e-4b8a-a5c1-0e7d2f4b9a31';
 const START = Date.parse('2026-06-01T00:00:00.000Z');
 
 function* fleet(): Generator<AidEvent> {
-  for (const port of portDeclaredEvents({ time: new Date(START).toISOString() })) yield port as AidEvent;
+  for (const port of portDeclaredEvents()) yield port as AidEvent;
   for (let step = 0; step < 3; step++) {
     for (let v = 0; v < VESSELS; v++) {
       const mmsi = String(200_000_000 + v * 7);

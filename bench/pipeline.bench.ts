@@ -260,7 +260,7 @@ async function ingestPhase(vessels: number, dir: string) {
   // The dataset is let go once produced: the process measured holds what a service would, not the bench's copy
   // (a major GC marks every live object, so a bigger heap means longer pauses).
   const { events, produced } = await (async () => {
-    const data = [...portDeclaredEvents({ time: START }), ...fleetEvents(vessels, EVENTS, 11)];
+    const data = [...portDeclaredEvents(), ...fleetEvents(vessels, EVENTS, 11)];
     return { events: data.length, produced: await produce(data) };
   })();
   (globalThis as { gc?: () => void }).gc?.();

@@ -44,7 +44,7 @@ function startDetector(database: TestDatabase, ttlMs: number): Detector {
 
 interface LeaseHealth {
   role: 'active' | 'standby';
-  lease: { holder: string; generation: number } | null;
+  lease: { holder: string; generation: number; expiresAt: string } | null;
   holder: string;
 }
 
@@ -91,6 +91,17 @@ describeWithPostgres('detector failover on PostgreSQL', () => {
       async () => ((await leaseOf(first)).role === 'active' ? true : undefined),
       30_000,
     );
+    // The active one renews every TTL/4: /health shows each renewal's new expiry, not the first one's.
+    const tookAt = (await leaseOf(first)).lease!.expiresAt;
+    const renewedTo = await until(
+      'a renewal shown in /health',
+      async () => {
+        const { lease } = await leaseOf(first);
+        return lease && Date.parse(lease.expiresAt) > Date.parse(tookAt) ? lease.expiresAt : undefined;
+      },
+      ttlMs,
+    );
+    expect(Date.parse(renewedTo) - Date.now()).toBeGreaterThan(ttlMs / 2);
     const second = startDetector(database, ttlMs);
     detectors.push(second);
     await second.url;

@@ -137,7 +137,7 @@ describeWithKafka('Kafka into a running service: arrival order does not change t
       // The same events judged in event-time order, by the same engine.
       const engine = new DetectionEngine(detectionConfigFrom({}), defaultPorts());
       const inOrder: FlagRaised['data'][] = [];
-      for (const e of [...portDeclaredEvents({ time: START }), designation, ...first, ...second].sort(
+      for (const e of [...portDeclaredEvents(), designation, ...first, ...second].sort(
         (a, b) => Date.parse(a.time) - Date.parse(b.time),
       ) as AidEvent[])
         inOrder.push(...engine.handle(e).raised);

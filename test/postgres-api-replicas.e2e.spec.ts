@@ -8,6 +8,7 @@ import * as readline from 'node:readline';
 import { Webhook } from 'standardwebhooks';
 import { PostgresApiKeyStore } from '@aidwatch/access';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
+import { SseClient } from './support/sse-client';
 import { shrinkageStory } from './support/stories';
 
 const root = path.resolve(__dirname, '..');
@@ -202,6 +203,15 @@ describeWithPostgres('two API processes on one PostgreSQL database', () => {
       },
       60_000,
     );
+    // The README's `GET /alerts/stream?after=0` replays the history from the beginning on PostgreSQL too.
+    const fromStart = new SseClient(`${urlB}/alerts/stream?after=0`, {
+      authorization: `Bearer ${dashboard.key}`,
+    });
+    await fromStart.open();
+    expect(fromStart.status).toBe(200);
+    await fromStart.waitFor((frames) => frames.some((f) => f.data.includes(alertId)), 20_000);
+    await fromStart.close();
+
     const ack = await call(`${urlB}/alerts/${alertId}/acknowledge`, dashboard.key, 'POST', {
       note: 'looking into it on B',
     });

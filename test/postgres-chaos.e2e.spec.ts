@@ -150,7 +150,7 @@ describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (
         downsample: profile.downsample,
         anomalySets: 1,
       });
-      const events = [...portDeclaredEvents({ time: new Date(sim.startMs).toISOString() }), ...sim.events()];
+      const events = [...portDeclaredEvents(), ...sim.events()];
       const ids = events.map((event) => event.id);
 
       // The group starts at the end of the inbound topics: earlier data on the broker is left alone.

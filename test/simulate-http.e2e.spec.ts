@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { DEFAULT_PORTS_SOURCE, SIMULATOR_SOURCE } from '@aidwatch/maritime';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { DEFAULT_PORTS_SOURCE, defaultPorts, SIMULATOR_SOURCE } from '@aidwatch/maritime';
 import { startTestSystem, type TestSystem } from '@aidwatch/testing';
+import { runAidwatch } from './support/aidwatch-cli';
 
 const root = path.join(__dirname, '..');
 
@@ -67,5 +70,54 @@ describe('npm run simulate -- --to http://…/events', () => {
     const run = await simulate([...fleet, '--to', `${system.url}/events`, '--key', 'awk_0_wrong'], {});
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/answered 401/);
+  });
+});
+
+describe('the simulator and the demo share their port declarations (same id, same event)', () => {
+  jest.setTimeout(180_000);
+  const fleet = ['--vessels', '2', '--hours', '1', '--seed', '5'];
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const fresh = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-sim-demo-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('npm start (demo) then npm run simulate -- --to …/events: accepted, no 409', async () => {
+    const system = await startTestSystem({ DEMO: 'true', DATA_DIR: fresh() });
+    try {
+      const producer = system.credential({
+        role: 'producer',
+        sources: [SIMULATOR_SOURCE, DEFAULT_PORTS_SOURCE],
+      });
+      const run = await simulate([...fleet, '--to', `${system.url}/events`, '--key', producer], {});
+      expect(run.stderr).not.toMatch(/409|already stored with different content/);
+      expect(run.code).toBe(0);
+      expect(Number(/sent (\d+) events/.exec(run.stderr)![1])).toBeGreaterThan(defaultPorts().length);
+    } finally {
+      await system.stop();
+    }
+  });
+
+  it('the simulator first, then aidwatch demo on the same store: the demo loads, its ports already stored', async () => {
+    const dataDir = fresh();
+    const system = await startTestSystem({ DATA_DIR: dataDir });
+    try {
+      const producer = system.credential({
+        role: 'producer',
+        sources: [SIMULATOR_SOURCE, DEFAULT_PORTS_SOURCE],
+      });
+      const run = await simulate([...fleet, '--to', `${system.url}/events`, '--key', producer], {});
+      expect(run.code).toBe(0);
+    } finally {
+      await system.stop();
+    }
+    const demo = await runAidwatch(['demo', '--json', '--no-detect'], { DATA_DIR: dataDir });
+    expect(demo.stdout).not.toMatch(/already stored with (different|other) content/);
+    expect(demo.code).toBe(0);
+    const report = JSON.parse(demo.stdout) as { alreadyStored: number; appended: number };
+    expect(report.alreadyStored).toBe(defaultPorts().length);
+    expect(report.appended).toBeGreaterThan(0);
   });
 });

@@ -55,7 +55,7 @@ function detect(seed: number, downsample: number): Detection {
     for (const c of cleared) if (!isSuperseded(c.reason)) withdrawn.set(c.flagId, c.reason);
     for (const f of raised) latest.set(f.fingerprint, f);
   };
-  for (const port of portDeclaredEvents({ time: START })) feed(port);
+  for (const port of portDeclaredEvents()) feed(port);
   let events = 0;
   for (const event of sim.events()) {
     feed(event);

@@ -336,6 +336,12 @@ export const DeliverySchema = object(
     lastError: nullable(str),
     createdAt: time,
     deliveredAt: nullable(time),
+    claimedBy: nullable({
+      type: 'string',
+      description:
+        'added in v1.5: the API process holding a claim on the delivery (sending it now, or until claimedUntil if it stopped); null when none',
+    }),
+    claimedUntil: nullable({ ...time, description: 'added in v1.5: when that claim expires' }),
   },
 );
 export const DeliveriesSchema = list(DeliverySchema);

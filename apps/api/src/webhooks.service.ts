@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as os from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AlertFilter } from '@aidwatch/alerts';
 import { publishedForm } from '@aidwatch/domain';
@@ -61,6 +62,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     metrics.watchWebhookDeliveries(() => this.counts);
     this.allowPrivateTargets = config.webhooks.allowPrivateTargets;
     this.dispatcher = new WebhookDispatcher(this.store, {
+      // Named as the detector lease names its holder, so a claim in GET …/deliveries points at a process.
+      claimant: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       policy: config.webhooks,
       timeoutMs: config.webhooks.timeoutMs,
       allowPrivateTargets: config.webhooks.allowPrivateTargets,
@@ -70,6 +73,25 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
           { deliveryId: d.deliveryId, subscriptionId: d.subscriptionId, error },
           'webhook delivery dead',
         ),
+      onClaim: (change, d, expiredClaimOf) => {
+        const claim = {
+          deliveryId: d.deliveryId,
+          subscriptionId: d.subscriptionId,
+          claimedBy: d.claimedBy,
+          claimedUntil: d.claimedUntil,
+        };
+        if (change === 'claimed' && expiredClaimOf)
+          logger.info(
+            { ...claim, expiredClaimOf },
+            'webhook delivery claimed after the claim of expiredClaimOf expired; sending it again',
+          );
+        else if (change === 'claimed') logger.debug(claim, 'webhook delivery claimed');
+        else
+          logger.info(
+            { ...claim, claimant: this.dispatcher.claimant },
+            'webhook claim expired before the attempt was recorded; the delivery now belongs to claimedBy',
+          );
+      },
       onError: (error, context) =>
         logger.error({ err: error, ...context }, 'webhook sender failed; retrying'),
     });

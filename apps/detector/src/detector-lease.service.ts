@@ -112,8 +112,12 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
     if (!lease || this.stopped) return;
     try {
       if (this.active && this.state) {
-        if (await lease.renew(this.state.generation)) this.lastRenewal = Date.now();
-        else {
+        const renewed = await lease.renew(this.state.generation);
+        if (renewed) {
+          // /health shows the lease as it now stands: its expiry moves on at every renewal.
+          this.state = renewed;
+          this.lastRenewal = Date.now();
+        } else {
           this.state = await lease.current();
           await this.deactivate('lease taken over', 'lost');
         }

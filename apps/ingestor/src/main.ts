@@ -8,6 +8,7 @@ runMain(() =>
     (config, logger) => rootModule(config, logger, [HttpIntakeModule, KafkaIntakeModule, PulledFeedsModule]),
     {
       defaults: { port: SERVICE_PORTS.ingestor },
+      kafkaRole: 'consuming the intake topics',
     },
   ),
 );

@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`skipped ${name}: it does not fit into ${args.hours} h\n`);
 
   const sink = sinkFor(args.to, args.format, args.key);
-  const ports = args.skipPorts ? [] : portDeclaredEvents({ time: new Date(sim.startMs).toISOString() });
+  const ports = args.skipPorts ? [] : portDeclaredEvents();
   const bar = sink.networked
     ? new SingleBar(
         { format: 'simulate {bar} {value}/{total} events | {eta_formatted} left' },

@@ -6,6 +6,12 @@
 /** Opaque, adapter-specific global position. Only the adapter that produced it can interpret it. */
 export type Position = string;
 
+/**
+ * The position before the first event, understood by every adapter (`after=0` in the HTTP API): reading or
+ * subscribing after it starts at the beginning of the log, as omitting `after` does.
+ */
+export const START_POSITION: Position = '0';
+
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 export interface NewEvent {
@@ -53,14 +59,17 @@ export interface AllFilter {
 }
 
 export interface ReadAllOptions {
-  /** Exclusive: return events strictly after this position. Omitted: from the beginning. */
+  /** Exclusive: return events strictly after this position. Omitted or {@link START_POSITION}: from the beginning. */
   after?: Position;
   maxCount?: number;
   filter?: AllFilter;
 }
 
 export interface SubscribeOptions {
-  /** Exclusive: deliver events strictly after this position (history first, then live). */
+  /**
+   * Exclusive: deliver events strictly after this position (history first, then live). Omitted or
+   * {@link START_POSITION}: from the beginning.
+   */
   after?: Position;
   filter?: AllFilter;
 }

@@ -8,6 +8,7 @@ import type {
 import { chainLinkOf, linkEvent } from './chain';
 import { planAppend, prepareEvents } from './append-policy';
 import {
+  START_POSITION,
   WrongExpectedRevisionError,
   type AppendResult,
   type EventStore,
@@ -169,7 +170,10 @@ export class KurrentDbEventStore implements EventStore {
   async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
     const { kurrent, client } = await this.connect();
     const maxCount = checkCount(options?.maxCount);
-    const after = options?.after !== undefined ? parseLogPosition(options.after) : undefined;
+    const after =
+      options?.after !== undefined && options.after !== START_POSITION
+        ? parseLogPosition(options.after)
+        : undefined;
     const filter = normalizeFilter(options?.filter);
     const events: StoredEvent[] = [];
     if (maxCount === 0) return events;
@@ -197,7 +201,9 @@ export class KurrentDbEventStore implements EventStore {
           filter: serverFilter(kurrent, filter),
         });
       },
-      options?.after !== undefined ? parseLogPosition(options.after) : undefined,
+      options?.after !== undefined && options.after !== START_POSITION
+        ? parseLogPosition(options.after)
+        : undefined,
       (event) =>
         !isSystemEvent(event.streamId, event.type) && matchesFilter(filter, event.streamId, event.type),
       {

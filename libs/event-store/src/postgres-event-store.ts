@@ -16,6 +16,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './event-store.port';
+import { START_POSITION } from './event-store.port';
 import { createPool, isConnectionError, isTransactionRetry, withReconnect } from './postgres/connection';
 import { migrate, type Migration } from './postgres/migrations';
 import { checkCount, checkStreamRead, normalizeFilter, type NormalizedFilter } from './read-options';
@@ -36,9 +37,12 @@ export function formatTransactionPosition(position: TransactionPosition): Positi
   return `${position.transaction}/${position.sequence}`;
 }
 
-/** Parses `<transaction>/<sequence>`; undefined gives the start of the log. TypeError for anything else. */
+/**
+ * Parses `<transaction>/<sequence>`; undefined or `0` gives the start of the log (`0` is "before the first event"
+ * on every store, as on the embedded one). TypeError for anything else.
+ */
 export function parseTransactionPosition(position: Position | undefined): TransactionPosition {
-  if (position === undefined) return { transaction: 0n, sequence: 0n };
+  if (position === undefined || position === START_POSITION) return { transaction: 0n, sequence: 0n };
   const match = /^(\d{1,20})\/(\d{1,19})$/.exec(position);
   if (!match) throw new TypeError(`Not a position of this store: ${JSON.stringify(position)}`);
   const parsed = { transaction: BigInt(match[1]), sequence: BigInt(match[2]) };

@@ -45,6 +45,35 @@ const levelNames = new Map<KafkaJsLogLevel, Exclude<KafkaLogLevel, 'nothing'>>([
   [KafkaJsLogLevel.DEBUG, 'debug'],
 ]);
 
+/**
+ * What kafkajs reports while a consumer group changes members (an ingestor started, stopped or restarted):
+ * a heartbeat or commit answered "rebalancing", or a member the coordinator no longer knows, which kafkajs
+ * then re-joins by itself. kafkajs logs these at error level (`Response Heartbeat(…)`); they are normal
+ * operation, not failures (Kafka protocol error codes REBALANCE_IN_PROGRESS 27, ILLEGAL_GENERATION 22,
+ * UNKNOWN_MEMBER_ID 25).
+ */
+const GROUP_MEMBERSHIP_CHANGE: ReadonlyArray<{ pattern: RegExp; level: 'info' | 'warn' }> = [
+  { pattern: /The group is rebalancing/, level: 'info' },
+  { pattern: /Specified group generation id is not valid/, level: 'info' },
+  { pattern: /The coordinator is not aware of this member/, level: 'warn' },
+];
+
+/**
+ * The level AidWatch logs a kafkajs log entry at: kafkajs's own, except that consumer-group rebalancing
+ * (see GROUP_MEMBERSHIP_CHANGE) is `info` (or `warn` for a member that must re-join), never `error`.
+ */
+export function kafkaLogLevelOf(
+  level: KafkaJsLogLevel,
+  message: string,
+  fields: { error?: unknown } = {},
+): Exclude<KafkaLogLevel, 'nothing'> {
+  const named = levelNames.get(level) ?? 'info';
+  if (named !== 'error' && named !== 'warn') return named;
+  const text = `${message} ${typeof fields.error === 'string' ? fields.error : ''}`;
+  const change = GROUP_MEMBERSHIP_CHANGE.find((c) => c.pattern.test(text));
+  return change ? change.level : named;
+}
+
 export function createKafkaClient(
   config: Omit<KafkaConfig, 'groupId'>,
   options: KafkaClientOptions = {},
@@ -60,7 +89,7 @@ export function createKafkaClient(
       ? () =>
           ({ namespace, level, log }: LogEntry) => {
             const { message, timestamp: _timestamp, ...fields } = log;
-            logger[levelNames.get(level) ?? 'info']({ kafka: namespace, ...fields }, message);
+            logger[kafkaLogLevelOf(level, message, fields)]({ kafka: namespace, ...fields }, message);
           }
       : undefined,
   });

@@ -288,6 +288,50 @@ describeWithKafka('Kafka messaging against a real broker', () => {
     expect(crashes).toEqual([]);
   }, 30_000);
 
+  it('logs a consumer group rebalancing (a second member joining) at info, never at error', async () => {
+    const entries: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+    const capture = (level: string) => (fields: object, message: string) =>
+      entries.push({ level, message, fields: fields as Record<string, unknown> });
+    const logged = createKafkaClient(
+      { brokers: broker.brokers, clientId: 'aidwatch-int-rebalance' },
+      {
+        logLevel: 'info',
+        logger: {
+          error: capture('error'),
+          warn: capture('warn'),
+          info: capture('info'),
+          debug: capture('debug'),
+        },
+      },
+    );
+    const member = () =>
+      logged.consumer({
+        groupId: groupOf('rebalance'),
+        topics: [T.good],
+        fromBeginning: false,
+        maxWaitMs: 200,
+        heartbeatIntervalMs: 300,
+      });
+    const first = member();
+    running.push(first);
+    await first.start(async () => undefined);
+    const second = member();
+    running.push(second);
+    await second.start(async () => undefined);
+    const text = (e: (typeof entries)[number]) => `${e.message} ${String(e.fields.error ?? '')}`;
+    const rebalancing = await eventually(
+      async () => {
+        const found = entries.filter((e) => /rebalancing/.test(text(e)));
+        return found.length > 0 ? found : undefined;
+      },
+      'a rebalancing entry from the first member',
+      20_000,
+    );
+    expect(rebalancing.map((e) => e.level)).not.toContain('error');
+    expect(rebalancing.map((e) => e.level)).toContain('info');
+    expect(entries.filter((e) => e.level === 'error').map(text)).toEqual([]);
+  });
+
   it('publishes CloudEvents in structured mode, keyed by subject', async () => {
     const event: FlagRaised = {
       specversion: '1.0',

@@ -22,6 +22,11 @@ export async function startApp(
     env?: NodeJS.ProcessEnv;
     defaults?: { demo?: boolean; logPretty?: boolean; webhookPrivateTargets?: boolean; port?: number };
     host?: string;
+    /**
+     * The service's part in the Kafka topology (the separate ingestor: consuming the intake topics). Without
+     * KAFKA_BROKERS it still starts (HTTP intake only) but says so at warn level, naming the setting.
+     */
+    kafkaRole?: string;
   } = {},
 ): Promise<StartedApp> {
   const config = loadConfig(options.env ?? process.env, options.defaults);
@@ -45,6 +50,11 @@ export async function startApp(
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${address.port}`;
   const intake = config.kafka ? `HTTP and Kafka (${config.kafka.brokers.join(',')})` : 'HTTP (no Kafka)';
   logger.info(`${name} listening on ${url} (store: ${config.eventStore.kind}; intake: ${intake})`);
+  if (options.kafkaRole && !config.kafka)
+    logger.warn(
+      `${name}: KAFKA_BROKERS is not set, so it does not do its part in the Kafka topology (${options.kafkaRole}): ` +
+        'it takes events over HTTP only. Set KAFKA_BROKERS=host:port[,host:port…] (npm run kafka:start prints it).',
+    );
   return { app, config, logger, url };
 }
 

@@ -159,17 +159,23 @@ export class PostgresWebhookStore implements WebhookStore {
         [subscriptionId, claimant],
       );
       if (held.rows[0]) return { nextAt: held.rows[0].until.toISOString() };
-      const due = await client.query<DeliveryRow>(
-        `UPDATE aidwatch_webhook_deliveries
+      const due = await client.query<DeliveryRow & { previous: string | null }>(
+        `UPDATE aidwatch_webhook_deliveries d
          SET claimed_by = $3, claimed_until = clock_timestamp() + make_interval(secs => $4::double precision / 1000)
-         WHERE id = (
-           SELECT id FROM aidwatch_webhook_deliveries
+         FROM (
+           SELECT id, claimed_by AS previous FROM aidwatch_webhook_deliveries
            WHERE subscription_id = $1 AND status = 'pending' AND next_attempt_at <= $2::timestamptz
-           ORDER BY next_attempt_at, seq LIMIT 1)
-         RETURNING *`,
+           ORDER BY next_attempt_at, seq LIMIT 1) p
+         WHERE d.id = p.id
+         RETURNING d.*, p.previous`,
         [subscriptionId, now, claimant, claimMs],
       );
-      if (due.rows[0]) return { due: deliveryOf(due.rows[0]) };
+      const row = due.rows[0];
+      if (row)
+        return {
+          due: deliveryOf(row),
+          ...(row.previous !== null && row.previous !== claimant && { expiredClaimOf: row.previous }),
+        };
       const next = await client.query<{ at: Date | null }>(
         `SELECT min(next_attempt_at) AS at FROM aidwatch_webhook_deliveries
          WHERE subscription_id = $1 AND status = 'pending'`,
@@ -316,6 +322,8 @@ interface DeliveryRow {
   last_error: string | null;
   created_at: Date;
   delivered_at: Date | null;
+  claimed_by: string | null;
+  claimed_until: Date | null;
 }
 
 const subscriptionOf = (r: SubscriptionRow): WebhookSubscription => ({
@@ -340,4 +348,6 @@ const deliveryOf = (r: DeliveryRow): WebhookDelivery => ({
   lastError: r.last_error,
   createdAt: r.created_at.toISOString(),
   deliveredAt: r.delivered_at ? r.delivered_at.toISOString() : null,
+  claimedBy: r.claimed_by,
+  claimedUntil: r.claimed_until ? r.claimed_until.toISOString() : null,
 });

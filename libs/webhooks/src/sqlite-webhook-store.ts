@@ -127,10 +127,14 @@ export class SqliteWebhookStore implements WebhookStore {
           )
           .get(subscriptionId, now) as DeliveryRow | undefined;
         if (due) {
+          const until = new Date(this.clock() + claimMs).toISOString();
           this.db
             .prepare('UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ?')
-            .run(claimant, new Date(this.clock() + claimMs).toISOString(), due.id);
-          return { due: deliveryOf(due) };
+            .run(claimant, until, due.id);
+          return {
+            due: deliveryOf({ ...due, claimed_by: claimant, claimed_until: until }),
+            ...(due.claimed_by !== null && due.claimed_by !== claimant && { expiredClaimOf: due.claimed_by }),
+          };
         }
         const next = this.db
           .prepare(
@@ -246,6 +250,8 @@ interface DeliveryRow {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+  claimed_by: string | null;
+  claimed_until: string | null;
 }
 
 const subscriptionOf = (r: SubscriptionRow): WebhookSubscription => ({
@@ -270,4 +276,6 @@ const deliveryOf = (r: DeliveryRow): WebhookDelivery => ({
   lastError: r.last_error,
   createdAt: r.created_at,
   deliveredAt: r.delivered_at,
+  claimedBy: r.claimed_by,
+  claimedUntil: r.claimed_until,
 });

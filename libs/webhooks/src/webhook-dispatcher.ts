@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { retryDelayMs, type RetryPolicy } from '@aidwatch/alerts';
 import { webhookTargetProblem } from './webhook-target';
-import type { WebhookDelivery, WebhookStore } from './webhook-store.port';
+import type { DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookStore } from './webhook-store.port';
 
 export type AttemptOutcome = 'delivered' | 'retry' | 'dead';
 
@@ -22,6 +22,13 @@ export interface WebhookDispatcherOptions {
   onAttempt?: (outcome: AttemptOutcome) => void;
   onError?: (error: unknown, context: Record<string, unknown>) => void;
   onDead?: (delivery: WebhookDelivery, error: string) => void;
+  /**
+   * A claim taken (`claimed`: this process sends the delivery; `claimedBy`/`claimedUntil` say until when;
+   * `expiredClaimOf` names the process whose expired claim it took over, if any) or
+   * found lost when recording the attempt (`lost`: the claim expired and another process holds the delivery,
+   * so this attempt was not recorded and that process sends it again).
+   */
+  onClaim?: (change: 'claimed' | 'lost', delivery: WebhookDelivery, expiredClaimOf?: string) => void;
 }
 
 /**
@@ -95,14 +102,30 @@ export class WebhookDispatcher {
     }
   }
 
-  private claim(subscriptionId: string) {
+  private async claim(subscriptionId: string) {
     // The claim outlives the longest attempt (the request's timeout) by a margin for recording it.
-    return this.store.claimNext(
+    const claim = await this.store.claimNext(
       subscriptionId,
       new Date().toISOString(),
       this.claimant,
       this.options.timeoutMs + 30_000,
     );
+    if (claim.due) this.options.onClaim?.('claimed', claim.due, claim.expiredClaimOf);
+    return claim;
+  }
+
+  /** Records an attempt under this process's claim; says so when the claim was lost meanwhile. */
+  private async record(
+    d: WebhookDelivery,
+    attempt: DeliveryAttempt,
+    outcome: { status: DeliveryStatus; nextAttemptAt?: string },
+  ): Promise<boolean> {
+    const recorded = await this.store.recordAttempt(d.deliveryId, attempt, outcome, this.claimant);
+    if (!recorded) {
+      const now = await this.store.delivery(d.deliveryId);
+      this.options.onClaim?.('lost', now ?? d);
+    }
+    return recorded;
   }
 
   /** One attempt at one claimed delivery: sign, POST, record the outcome and schedule a retry or mark it dead. */
@@ -141,22 +164,20 @@ export class WebhookDispatcher {
     }
     const record = { attempt, at: at.toISOString(), statusCode, error, durationMs: Date.now() - started };
     if (!error) {
-      await this.store.recordAttempt(d.deliveryId, record, { status: 'delivered' }, this.claimant);
+      await this.record(d, record, { status: 'delivered' });
       this.options.onAttempt?.('delivered');
       return;
     }
     const delay = retryDelayMs(policy, attempt, Math.random());
     this.options.onAttempt?.(delay === undefined ? 'dead' : 'retry');
     if (delay === undefined) {
-      await this.store.recordAttempt(d.deliveryId, record, { status: 'dead' }, this.claimant);
+      await this.record(d, record, { status: 'dead' });
       this.options.onDead?.(d, error);
     } else {
-      await this.store.recordAttempt(
-        d.deliveryId,
-        record,
-        { status: 'pending', nextAttemptAt: new Date(Date.now() + delay).toISOString() },
-        this.claimant,
-      );
+      await this.record(d, record, {
+        status: 'pending',
+        nextAttemptAt: new Date(Date.now() + delay).toISOString(),
+      });
     }
   }
 }

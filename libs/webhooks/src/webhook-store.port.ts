@@ -29,6 +29,13 @@ export interface WebhookDelivery {
   lastError: string | null;
   createdAt: string;
   deliveredAt: string | null;
+  /**
+   * The process holding a claim on this delivery (its `claimant`: an API process sending it now, or one that
+   * died while sending until `claimedUntil` passes); null when no process has claimed it.
+   */
+  claimedBy: string | null;
+  /** ISO 8601 UTC: when that claim expires and another process may send the delivery; null without a claim. */
+  claimedUntil: string | null;
 }
 
 export interface DeliveryAttempt {
@@ -48,6 +55,8 @@ export type NewDelivery = Pick<
 export interface Claim {
   due?: WebhookDelivery;
   nextAt?: string;
+  /** Set when `due` was claimed by another claimant whose claim had expired (it died or stalled): that claimant. */
+  expiredClaimOf?: string;
 }
 
 /**

@@ -37,7 +37,7 @@ export class DemoService implements OnApplicationBootstrap {
     if (!load.ok)
       this.logger.warn(
         { conflict: load.conflict },
-        'DATA_DIR holds demo events of another version; start with an empty DATA_DIR to load this demo',
+        "the store holds events under the demo's ids with other content (another version of the demo or another tool); start with an empty store to load this demo",
       );
     this.logger.info(
       `demo scenario loaded: ${load.events} events, ${load.appended} new, in ${Date.now() - started} ms; its flags follow once detection has judged them`,

@@ -23,7 +23,7 @@ export interface DemoReport {
   alreadyStored: number | null;
   /** Flag events detection wrote (null with --no-detect). */
   flagEvents: number | null;
-  /** Set when the store holds a demo event with other content (a demo of another version): exit 1. */
+  /** Set when the store holds an event under a demo event's id with other content (another demo version): exit 1. */
   conflict?: string;
 }
 
@@ -36,8 +36,10 @@ function describe(report: DemoReport): string {
         : `detection wrote ${report.flagEvents} flag events`;
   if (report.conflict)
     return (
-      `the store holds demo events of another version (${report.conflict}); ` +
-      `appended ${report.appended} of ${report.events} events before it; use an empty DATA_DIR`
+      `an event of the demo is already stored with other content (${report.conflict}): the store holds ` +
+      `events under the demo's ids from another version of the demo or another tool; appended ` +
+      `${report.appended} of ${report.events} events before it; load the demo into an empty store ` +
+      `(a new DATA_DIR, or a new database with EVENT_STORE=postgres)`
     );
   if (report.appended === 0)
     return `the demo scenario is already loaded: nothing appended (${report.events} events already stored); ${detection}`;

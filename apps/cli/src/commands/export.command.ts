@@ -80,8 +80,14 @@ export function registerExportCommand(program: Command): void {
       )
       .option('--stream <streamId>', 'one stream, e.g. consignment-C-1002')
       .option('--consignment <id>', 'a consignment with everything that touched it')
-      .option('--from <time>', 'events recorded at or after this RFC 3339 time')
-      .option('--to <time>', 'events recorded before this RFC 3339 time')
+      .option(
+        '--from <time>',
+        "events the store recorded at or after this RFC 3339 time (recorded time, not the event's own time)",
+      )
+      .option(
+        '--to <time>',
+        "events the store recorded before this RFC 3339 time (recorded time, not the event's own time)",
+      )
       .addOption(
         new Option(
           '--format <format>',

@@ -38,7 +38,7 @@ const fleet: AidEvent[] = [...sim.events()].map((e) => ({
   ...e,
   source: RECEIVERS[partitionOf(e.subject ?? e.id, 7) % 2],
 }));
-const ports = portDeclaredEvents({ time: START });
+const ports = portDeclaredEvents();
 const horizon = Date.parse(START) + 40 * DAY;
 
 interface Delivery {

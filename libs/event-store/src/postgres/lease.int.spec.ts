@@ -39,8 +39,12 @@ describeWithPostgres('PostgresLease', () => {
     expect(first).toMatchObject({ name: 'detector', holder: 'a', generation: 1 });
     expect(other).toMatchObject({ holder: 'a', generation: 1 });
     expect(again).toMatchObject({ holder: 'a', generation: 1 });
-    expect(await a.renew(1)).toBe(true);
-    expect(await b.renew(1)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const renewed = await a.renew(1);
+    expect(renewed).toMatchObject({ holder: 'a', generation: 1 });
+    expect(Date.parse(renewed!.expiresAt)).toBeGreaterThan(Date.parse(again.expiresAt));
+    expect(await a.current()).toEqual(renewed);
+    expect(await b.renew(1)).toBeUndefined();
   });
 
   it('is taken over once expired, at the next generation; the former holder can neither renew nor write', async () => {
@@ -54,7 +58,7 @@ describeWithPostgres('PostgresLease', () => {
     const taken = await b.acquire();
 
     expect(taken).toMatchObject({ holder: 'b', generation: 2 });
-    expect(await a.renew(1)).toBe(false);
+    expect(await a.renew(1)).toBeUndefined();
     await expect(fencedWrite(staleFence)).rejects.toBeInstanceOf(FencedError);
     await expect(fencedWrite(staleFence)).rejects.toMatchObject({ current: { holder: 'b', generation: 2 } });
     await fencedWrite(b.fence(2));

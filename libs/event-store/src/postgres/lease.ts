@@ -114,15 +114,19 @@ export class PostgresLease {
     return rows[0] ? toState(rows[0]) : ((await this.current()) as LeaseState);
   }
 
-  /** Extends our lease at `generation`; false when it is no longer ours (taken over). */
-  async renew(generation: number): Promise<boolean> {
+  /**
+   * Extends our lease at `generation` by the TTL from now (server clock). Returns the lease as renewed (its new
+   * `expiresAt`), or undefined when it is no longer ours (taken over).
+   */
+  async renew(generation: number): Promise<LeaseState | undefined> {
     await this.ready;
-    const { rowCount } = await this.pool.query(
+    const { rows } = await this.pool.query<Row>(
       `UPDATE aidwatch_leases SET expires_at = clock_timestamp() + $4 * interval '1 millisecond'
-       WHERE name = $1 AND holder = $2 AND generation = $3`,
+       WHERE name = $1 AND holder = $2 AND generation = $3
+       RETURNING ${RETURNED}`,
       [this.options.name, this.options.holder, generation, this.ttlMs],
     );
-    return (rowCount ?? 0) > 0;
+    return rows[0] ? toState(rows[0]) : undefined;
   }
 
   /** Ends our lease now (graceful stop), so a standby takes over at its next look instead of after the TTL. */

@@ -1,5 +1,5 @@
 import { chainHash, chainLinkOf, unchainedMetadata } from '../chain';
-import type { StoredEvent } from '../event-store.port';
+import { START_POSITION, type StoredEvent } from '../event-store.port';
 import { ids, newEvent, type ContractContext } from './contract-context';
 
 export function readStreamCases(ctx: ContractContext): void {
@@ -140,6 +140,15 @@ export function readAllCases(ctx: ContractContext): void {
 
       expect(ids(all)).toEqual(ids([a1, b1, a2, c1]));
       expect(ids(afterB1)).toEqual(ids([a2, c1]));
+    });
+
+    it('START_POSITION ("0") reads from the beginning, as no position does', async () => {
+      const { a1, b1, a2, c1, ours } = await givenThreeStreams();
+
+      const fromStart = await ctx.store.readAll({ after: START_POSITION, filter: ours });
+
+      expect(ids(fromStart)).toEqual(ids([a1, b1, a2, c1]));
+      expect(fromStart).toEqual(await ctx.store.readAll({ filter: ours }));
     });
 
     it('the position an append reports and the head are those of the last event written', async () => {

@@ -1,3 +1,4 @@
+import { START_POSITION } from '../event-store.port';
 import { Collector, ids, newEvent, within, type ContractContext } from './contract-context';
 
 export function subscriptionCases(ctx: ContractContext): void {
@@ -47,6 +48,19 @@ export function subscriptionCases(ctx: ContractContext): void {
       const received = await collector.until(2);
 
       expect(ids(received)).toEqual(ids([c, d]));
+    });
+
+    it('after START_POSITION ("0") starts at the beginning of the log', async () => {
+      const stream = `${ctx.ns}-a`;
+      const [a, b] = [loaded(), loaded()];
+      await ctx.store.append(stream, [a, b], 'no_stream');
+
+      const collector = new Collector(
+        ctx.store.subscribeToAll({ after: START_POSITION, filter: { streamPrefixes: [stream] } }),
+      );
+      const received = await collector.until(2);
+
+      expect(ids(received)).toEqual(ids([a, b]));
     });
 
     it('applies its filter to history and to live events alike', async () => {

@@ -1,6 +1,6 @@
 import { EventTypes, validateCloudEvent } from '@aidwatch/domain';
 import CheapRuler from 'cheap-ruler';
-import { defaultPorts, portDeclaredEvents } from './default-ports';
+import { DEFAULT_PORTS_EDITION, defaultPorts, portDeclaredEvents } from './default-ports';
 
 const ports = defaultPorts();
 const ruler = new CheapRuler(38, 'kilometers');
@@ -95,7 +95,7 @@ describe('default ports of the demo region', () => {
 
 describe('port declarations for seeding', () => {
   it('are valid contract events, one per port, subject = LOCODE', () => {
-    const events = portDeclaredEvents({ time: '2026-11-01T00:00:00Z' });
+    const events = portDeclaredEvents();
     expect(events).toHaveLength(ports.length);
     for (const e of events) {
       expect(e.type).toBe(EventTypes.PortDeclared);
@@ -104,10 +104,11 @@ describe('port declarations for seeding', () => {
     }
   });
 
-  it('keep their ids across seedings and change them when a port changes', () => {
-    const first = portDeclaredEvents({ time: '2026-11-01T00:00:00Z' });
-    const later = portDeclaredEvents({ time: '2026-12-01T00:00:00Z' });
-    expect(later.map((e) => e.id)).toEqual(first.map((e) => e.id));
+  it('are the same events at every seeding (same id, same content) and change id when a port changes', () => {
+    const first = portDeclaredEvents();
+    const later = portDeclaredEvents();
+    expect(later).toEqual(first);
+    expect(new Set(first.map((e) => e.time))).toEqual(new Set([DEFAULT_PORTS_EDITION]));
     const moved = portDeclaredEvents({ ports: [{ ...ports[0], radiusKm: ports[0].radiusKm + 1 }] });
     expect(moved[0].id).not.toBe(first[0].id);
     expect(new Set(first.map((e) => e.id)).size).toBe(first.length);

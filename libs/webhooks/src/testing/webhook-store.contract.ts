@@ -92,6 +92,8 @@ export function describeWebhookStoreContract(
         lastError: null,
         createdAt: '2026-03-01T10:00:01.000Z',
         deliveredAt: null,
+        claimedBy: null,
+        claimedUntil: null,
       });
       expect(await b.countsByStatus()).toEqual({ pending: 2 });
     });
@@ -103,8 +105,15 @@ export function describeWebhookStoreContract(
       await a.addSubscription(subscription('s2'));
       for (const n of [1, 2]) await a.enqueue(delivery('s1', n));
       await a.enqueue(delivery('s2', 3));
+      expect(await a.delivery('msg_s1_1')).toMatchObject({ claimedBy: null, claimedUntil: null });
       const first = await a.claimNext('s1', NOW, 'replica-a', 60_000);
       expect(first.due?.deliveryId).toBe('msg_s1_1');
+      // Who holds the claim, and until when, is visible to every instance.
+      expect(first.due?.claimedBy).toBe('replica-a');
+      const held = (await b.delivery('msg_s1_1'))!;
+      expect(held.claimedBy).toBe('replica-a');
+      expect(Date.parse(held.claimedUntil!)).toBeGreaterThan(Date.now() + 30_000);
+      expect(held.claimedUntil).toBe(first.due?.claimedUntil);
       // Another instance may not send the subscription's next delivery while the first is out.
       const blocked = await b.claimNext('s1', NOW, 'replica-b', 60_000);
       expect(blocked.due).toBeUndefined();
@@ -124,6 +133,8 @@ export function describeWebhookStoreContract(
         status: 'delivered',
         attempts: 1,
         deliveredAt: '2026-03-01T12:00:01.000Z',
+        claimedBy: null,
+        claimedUntil: null,
       });
       expect(await a.attempts('msg_s1_1')).toEqual([attemptAt(1)]);
       expect(await a.attempts('msg_s1_2')).toEqual([]);
@@ -164,10 +175,16 @@ export function describeWebhookStoreContract(
       const b = open();
       await a.addSubscription(subscription('s1'));
       await a.enqueue(delivery('s1', 1));
-      expect((await a.claimNext('s1', NOW, 'replica-a', 200)).due?.deliveryId).toBe('msg_s1_1');
+      const first = await a.claimNext('s1', NOW, 'replica-a', 200);
+      expect(first.due?.deliveryId).toBe('msg_s1_1');
+      expect(first.expiredClaimOf).toBeUndefined();
       expect((await b.claimNext('s1', NOW, 'replica-b', 60_000)).due).toBeUndefined();
       await sleep(350);
-      expect((await b.claimNext('s1', NOW, 'replica-b', 60_000)).due?.deliveryId).toBe('msg_s1_1');
+      const taken = await b.claimNext('s1', NOW, 'replica-b', 60_000);
+      expect(taken.due?.deliveryId).toBe('msg_s1_1');
+      // The new holder learns whose claim expired (for its log), and everyone sees the new holder.
+      expect(taken.expiredClaimOf).toBe('replica-a');
+      expect((await a.delivery('msg_s1_1'))!.claimedBy).toBe('replica-b');
       expect(await a.recordAttempt('msg_s1_1', attemptAt(1), { status: 'delivered' }, 'replica-a')).toBe(
         false,
       );
