@@ -1,19 +1,13 @@
-import type { AllFilter, EventStore, Position, StoredEvent } from '@aidwatch/event-store';
+import {
+  comparePositions,
+  type AllFilter,
+  type EventStore,
+  type Position,
+  type StoredEvent,
+} from '@aidwatch/event-store';
 
-/**
- * Orders two positions of one store. Positions are opaque to callers, but every adapter writes them as
- * numbers (`17`) or numbers joined by `/` (KurrentDB `<commit>/<prepare>`), compared component by component.
- */
-export function comparePositions(a: Position, b: Position): number {
-  const left = a.split('/');
-  const right = b.split('/');
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const x = BigInt(left[i] ?? 0);
-    const y = BigInt(right[i] ?? 0);
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
+/** Re-exported for the audit code that orders positions. */
+export { comparePositions };
 
 /** Every event after `after` in store order, a page at a time: memory stays at one page. */
 export async function* readAllInPages(

@@ -12,6 +12,23 @@ export type Position = string;
  */
 export const START_POSITION: Position = '0';
 
+/**
+ * Orders two positions of one store as it orders its events (negative, zero or positive). Every adapter
+ * writes them as whole numbers (`<sequence>`: SQLite, in-memory) or whole numbers joined by `/`
+ * (`<transaction>/<sequence>`: PostgreSQL; `<commit>/<prepare>`: KurrentDB), compared component by component.
+ * Throws a `SyntaxError` on a component that is not a whole number.
+ */
+export function comparePositions(a: Position, b: Position): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const x = BigInt(left[i] ?? 0);
+    const y = BigInt(right[i] ?? 0);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 export interface NewEvent {

@@ -1,24 +1,8 @@
 import type { PastFix } from '@aidwatch/detection';
 import { EventTypes, StreamNames, type CloudEvent, type VesselPositionData } from '@aidwatch/domain';
-import type { EventStore, Position, StoredEvent } from '@aidwatch/event-store';
+import { comparePositions, type EventStore, type Position, type StoredEvent } from '@aidwatch/event-store';
 
 const PAGE = 1000;
-
-/**
- * Orders two positions of one store as it orders its events. Every adapter writes them as whole numbers
- * (`<sequence>`: SQLite, in-memory) or pairs of them (`<transaction>/<sequence>`: PostgreSQL;
- * `<commit>/<prepare>`: KurrentDB), compared component by component.
- */
-export function comparePositions(a: Position, b: Position): number {
-  const left = a.split('/');
-  const right = b.split('/');
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const x = BigInt(left[i] ?? 0);
-    const y = BigInt(right[i] ?? 0);
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
 
 const timeOf = (e: StoredEvent | undefined): number => {
   const at = (e?.data as CloudEvent<string, { at?: string }> | undefined)?.data?.at;
