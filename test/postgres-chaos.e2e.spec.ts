@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { serviceEventStore } from '@aidwatch/audit';
 import { loadConfig } from '@aidwatch/config';
@@ -28,6 +28,18 @@ import { runAidwatch } from './support/aidwatch-cli';
 
 const root = path.resolve(__dirname, '..');
 const brokers = process.env.KAFKA_BROKERS?.trim();
+
+/** `fetchTopicOffsets`, retried while a new topic's partitions still elect their leader (a fresh broker). */
+async function topicEnds(admin: Admin, topic: string): Promise<Array<{ partition: number; high: string }>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (attempt >= 60) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
 
 /** Seeded, so a failing run can be repeated (the seed is printed). */
 function seeded(seed: number): () => number {
@@ -175,7 +187,7 @@ describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (
             .map((topic) => ({ topic, numPartitions: 2 })),
         });
         for (const topic of inbound) {
-          const ends = await kafkaAdmin.fetchTopicOffsets(topic);
+          const ends = await topicEnds(kafkaAdmin, topic);
           await kafkaAdmin.setOffsets({
             groupId: group,
             topic,

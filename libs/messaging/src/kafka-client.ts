@@ -169,6 +169,10 @@ class KafkaJsProducer implements KafkaProducerPort {
   }
 }
 
+/** Back-off of a consumer started again after a crash kafkajs does not restart (ms). */
+const RESTART_INITIAL_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+
 class KafkaJsConsumer implements KafkaConsumerPort {
   private readonly consumer: Consumer;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
@@ -178,6 +182,10 @@ class KafkaJsConsumer implements KafkaConsumerPort {
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
   private stopping = false;
+  /** The batch handler `start` was given, for starting again after a crash kafkajs does not restart. */
+  private onBatch: BatchHandler | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs = RESTART_INITIAL_MS;
 
   constructor(
     kafka: Kafka,
@@ -196,9 +204,30 @@ class KafkaJsConsumer implements KafkaConsumerPort {
         options.heartbeatIntervalMs ??
         (session === undefined ? undefined : Math.min(3000, Math.floor(session / 3))),
     });
+    // kafkajs restarts a crashed consumer only after errors it calls retriable; others — "Failed to find group
+    // coordinator" while a restarted broker loads its group metadata, for one — leave it stopped for good, and
+    // the service would consume nothing until restarted. Such a crash starts it again here, with back-off
+    // (1 s doubling to 30 s); offsets resume from the group's committed ones, so nothing is skipped.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.restartLater();
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.restartDelayMs = RESTART_INITIAL_MS));
+  }
+
+  private restartLater(): void {
+    if (this.stopping || this.restartTimer || !this.onBatch) return;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(RESTART_MAX_MS, delay * 2);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping || !this.onBatch) return;
+      clearInterval(this.commitTimer);
+      this.start(this.onBatch).catch(() => this.restartLater());
+    }, delay);
   }
 
   async start(onBatch: BatchHandler): Promise<void> {
+    this.onBatch = onBatch;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
@@ -217,6 +246,7 @@ class KafkaJsConsumer implements KafkaConsumerPort {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.restartTimer);
     clearInterval(this.commitTimer);
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
@@ -226,7 +256,10 @@ class KafkaJsConsumer implements KafkaConsumerPort {
   }
 
   onCrash(listener: (error: Error, restarting: boolean) => void): void {
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => listener(payload.error, payload.restart));
+    // Restarting either way unless stopping: by kafkajs, or else by `restartLater`.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
+      listener(payload.error, payload.restart || !this.stopping),
+    );
   }
 
   onFetch(listener: (phase: 'start' | 'done') => void): void {
