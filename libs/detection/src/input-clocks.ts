@@ -60,7 +60,16 @@ export class InputClocks {
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly idleMs: number) {}
+  /**
+   * `idleScope`: which other inputs' events can make an input idle — those of its own lane (`lane`, AIS: a
+   * partition consumed ahead proves nothing about one behind), or every input (`all`, consignment feeds:
+   * one programme's paperwork spans several topics, each often with no other source on its partition, so a
+   * lane-scoped rule would hold a consignment until more traffic came on the slowest of them).
+   */
+  constructor(
+    readonly idleMs: number,
+    readonly idleScope: 'lane' | 'all' = 'lane',
+  ) {}
 
   /** The input's clock, created on its first event. */
   input(id: string): InputClock {
@@ -107,7 +116,7 @@ export class InputClocks {
         if (
           other === input ||
           other.closed ||
-          (other.lane !== '' && other.lane !== input.lane) ||
+          (this.idleScope === 'lane' && other.lane !== '' && other.lane !== input.lane) ||
           !(at > other.othersSince)
         )
           continue;
@@ -205,8 +214,12 @@ export class InputClocks {
     }));
   }
 
-  static fromJSON(json: readonly InputClockJson[], idleMs: number): InputClocks {
-    const clocks = new InputClocks(idleMs);
+  static fromJSON(
+    json: readonly InputClockJson[],
+    idleMs: number,
+    idleScope: 'lane' | 'all' = 'lane',
+  ): InputClocks {
+    const clocks = new InputClocks(idleMs, idleScope);
     clocks.restore(json);
     return clocks;
   }

@@ -81,7 +81,7 @@ export class DiversionDetector implements Detector {
     private readonly state: DiversionState = new DiversionState(),
     clocks?: InputClocks,
   ) {
-    this.clocks = clocks ?? new InputClocks(config.inputIdleDays * DAY_MS);
+    this.clocks = clocks ?? new InputClocks(config.inputIdleDays * DAY_MS, 'all');
     for (const port of ports)
       state.declarePort(port, { eventId: `port:${port.locode}`, time: 0, recordedAt: 0 });
   }
@@ -278,7 +278,7 @@ export class DiversionDetector implements Detector {
       exemptions,
       ports: portFacts,
     });
-    const clocks = InputClocks.fromJSON(saved.head.inputs, config.inputIdleDays * DAY_MS);
+    const clocks = InputClocks.fromJSON(saved.head.inputs, config.inputIdleDays * DAY_MS, 'all');
     const detector = new DiversionDetector(config, ports, state, clocks);
     for (const c of consignments) {
       const id = c.facts.consignmentId;
