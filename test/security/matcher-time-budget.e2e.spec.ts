@@ -17,6 +17,26 @@ const TRIES = 3;
 /** Each a non-match for `C-aaa…a` that a backtracking engine explores exponentially. */
 const CATASTROPHIC = ['C-(a+)+b', 'C-(a|aa)+b', '(.*a){12}b', 'C-(a|a?)+b', '(\\w+\\s?)*b', '([a-zA-Z-]+)*b'];
 
+/**
+ * Calls `${url}/health` one request after another (20 ms apart) and records each answer's time (ms) into
+ * `times`, until the returned function is called; it resolves once the last request has ended.
+ */
+function pollHealth(url: string, times: number[]): () => Promise<void> {
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const start = performance.now();
+      await (await fetch(`${url}/health`)).arrayBuffer();
+      times.push(performance.now() - start);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return async () => {
+    polling = false;
+    await poller;
+  };
+}
+
 describe('matchers and filters answer within their time budget', () => {
   jest.setTimeout(90_000);
   const story = shrinkageStory('a'.repeat(235));
@@ -25,8 +45,7 @@ describe('matchers and filters answer within their time budget', () => {
   let dashboard: string;
   let alertId: string;
   const health: number[] = [];
-  let polling = false;
-  let poller: Promise<void> | undefined;
+  let stopPolling: () => Promise<void> = async () => undefined;
 
   const timed = async (call: () => Promise<Response>): Promise<{ status: number; ms: number }> => {
     let best = { status: 0, ms: Infinity };
@@ -72,19 +91,10 @@ describe('matchers and filters answer within their time budget', () => {
       30_000,
       'an alert on the long consignment id',
     );
-    polling = true;
-    poller = (async () => {
-      while (polling) {
-        const start = performance.now();
-        await (await fetch(`${system.url}/health`)).arrayBuffer();
-        health.push(performance.now() - start);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    stopPolling = pollHealth(system.url, health);
   });
   afterAll(async () => {
-    polling = false;
-    await poller;
+    await stopPolling();
     await system?.stop();
   });
 
@@ -191,8 +201,7 @@ describe('many silences within the limits keep reads within the budget', () => {
   let system: TestSystem;
   let dashboard: string;
   const health: number[] = [];
-  let polling = false;
-  let poller: Promise<void> | undefined;
+  let stopPolling: () => Promise<void> = async () => undefined;
 
   const get = (path: string) => system.fetch(`${system.url}${path}`, { as: dashboard });
   const silence = (i: number) => ({
@@ -248,15 +257,7 @@ describe('many silences within the limits keep reads within the budget', () => {
       30_000,
       'the alerts',
     );
-    polling = true;
-    poller = (async () => {
-      while (polling) {
-        const start = performance.now();
-        await (await fetch(`${system.url}/health`)).arrayBuffer();
-        health.push(performance.now() - start);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    stopPolling = pollHealth(system.url, health);
     // Created while alerts are read, as a dashboard would.
     for (let i = 0; i < SILENCES; i++) {
       await createSilence(i);
@@ -264,8 +265,7 @@ describe('many silences within the limits keep reads within the budget', () => {
     }
   });
   afterAll(async () => {
-    polling = false;
-    await poller;
+    await stopPolling();
     await system?.stop();
   });
 
