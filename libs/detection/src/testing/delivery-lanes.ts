@@ -194,14 +194,19 @@ export const flagLine = (f: Flag): string => `${f.rule} ${f.subject.kind}:${f.su
 
 /**
  * A flag with what it says of its episode: rule, subject, id, evidence, the time it is dated and its observed
- * figures (an encounter's hours, a silence's length) — what two deliveries must agree on beyond the id.
+ * figures (numbers and yes/no: an encounter's hours, a silence's length) — what two deliveries must agree on
+ * beyond the id. Names are left out: a partner's reported name is the one it had when the flag was last built.
  */
 export const flagDetail = (f: Flag): string =>
-  `${flagLine(f)} ${f.evidence.join(',')} ${f.raisedAt} ${JSON.stringify(f.observed)}`;
+  `${flagLine(f)} ${f.evidence.join(',')} ${f.raisedAt} ` +
+  JSON.stringify(
+    Object.entries(f.observed).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean'),
+  );
 
 /**
  * Feeds an engine and keeps what property tests compare: the open flags at the end and every flag raised on
- * the way. `restartAt` (an index into `events`) continues in an engine restored from a JSON snapshot.
+ * the way (as `lineOnTheWay` writes them). `restartAt` (an index into `events`) continues in an engine
+ * restored from a JSON snapshot.
  */
 export function runDelivery(
   start: () => DetectionEngine,
@@ -210,6 +215,7 @@ export function runDelivery(
   events: readonly Delivered[],
   horizon: number,
   restartAt = -1,
+  lineOnTheWay: (f: Flag) => string = flagLine,
 ): { open: string[]; openDetail: string[]; raisedOnTheWay: Set<string> } {
   let engine = start();
   const open = new Map<string, Flag>();
@@ -217,7 +223,7 @@ export function runDelivery(
   const apply = (c: FlagChanges) => {
     for (const f of c.raised) {
       open.set(f.flagId, f);
-      raisedOnTheWay.add(flagLine(f));
+      raisedOnTheWay.add(lineOnTheWay(f));
     }
     for (const f of c.cleared) open.delete(f.flagId);
   };
