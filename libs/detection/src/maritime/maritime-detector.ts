@@ -111,8 +111,10 @@ type Hook = keyof Omit<
  * `source`, `nmea:<station>` for NMEA, on the Kafka partition it came by) that report it (see `InputClocks`).
  * A vessel's deadlines wait in the wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
  * another feed — never makes another feed's vessels look dark. A vessel whose newest fix came in already
- * older than its clock minus the late tolerance (a backfill) is judged fix to fix only: its silences are
- * found when the next fix arrives. A fix older than the vessel's newest splits a flagged silence it falls in,
+ * older than its clock minus the late tolerance (its track replayed behind the input's clock) is judged fix
+ * to fix only while its run of reports on that input lasts; once the input reports another vessel (or
+ * closes, or ends) its due times are judged on its clock as event-time order judged them (see
+ * `releaseLagging`). A fix older than the vessel's newest splits a flagged silence it falls in,
  * however late. The same log always gives the same flags.
  *
  * Open flags are kept per vessel with their drafts (`openFlags`), so that `relink` can name aid whose
