@@ -121,7 +121,8 @@ describe('the demo delivered as uneven Kafka partitions into a running service',
 /*
  * The demo over HTTP: every AIS report from one source (one input, no lanes), whole vessels one after another
  * in random order (each vessel's reports in order) or one vessel's track last; the paperwork and listings
- * before the positions, after them, or in event time among the vessels; a restart from a snapshot anywhere.
+ * before the positions, after them, or in event time among the vessels; a restart from a snapshot anywhere
+ * (whole, or assembled from incremental checkpoints as the detection projection writes them).
  * The open flags at the end — every rule, vessel and consignment, with their evidence, dates and figures —
  * equal event-time order's over the same input, and nothing is raised on the way that event-time order does
  * not raise (a vessel flag may name no aid yet while the paperwork is still to come, time model 9).
@@ -131,7 +132,11 @@ const isAis = (e: AidEvent) =>
   e.type === EventTypes.VesselPositionReported || e.type === EventTypes.VesselStaticReported;
 const overHttp = rest.map((e) => (isAis(e) ? { ...e, source: AIS_SOURCE } : e));
 const demoVessels = [...new Set(overHttp.filter(isAis).map((e) => e.subject ?? e.id))].sort();
-const runHttp = (delivered: readonly Delivered[], restartAt = -1) =>
+const runHttp = (
+  delivered: readonly Delivered[],
+  restartAt = -1,
+  checkpoints: 'whole' | 'incremental' = 'whole',
+) =>
   runDelivery(
     () => new DetectionEngine(defaultDetectionConfig(), defaultPorts()),
     (saved) => DetectionEngine.restore(saved, defaultDetectionConfig(), defaultPorts()),
@@ -140,6 +145,7 @@ const runHttp = (delivered: readonly Delivered[], restartAt = -1) =>
     horizon,
     restartAt,
     (f) => (f.subject.kind === 'vessel' ? withoutAid(f) : flagLine(f)),
+    checkpoints,
   );
 const httpInOrder = runHttp(
   [...overHttp].sort((a, b) => eventTimeOf(a) - eventTimeOf(b)).map((event) => ({ event })),
@@ -162,10 +168,11 @@ describe('the demo over HTTP, one AIS input, whole vessels one after another', (
         fc.option(fc.constantFrom(...demoVessels), { nil: undefined }),
         fc.constantFrom('first' as const, 'last' as const, 'inTime' as const),
         fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-        (orderSeed, last, others, restart) => {
+        fc.constantFrom('whole' as const, 'incremental' as const),
+        (orderSeed, last, others, restart, checkpoints) => {
           const delivered = wholeSubjectsInSequence(overHttp, isAis, { orderSeed, last, others });
           const restartAt = restart === undefined ? -1 : Math.floor(restart * delivered.length);
-          const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt);
+          const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt, checkpoints);
           expect(openDetail).toEqual(httpInOrder.openDetail);
           // Vessel flags compared without the aid they name: paperwork after the positions supersedes them.
           expect([...raisedOnTheWay].filter((f) => !httpInOrder.raisedOnTheWay.has(f))).toEqual([]);
@@ -196,7 +203,8 @@ describe('the demo through Kafka, paperwork before or after the positions, resta
         delivery,
         fc.constantFrom('first' as const, 'last' as const, 'together' as const),
         fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-        ({ partitions, schedule }, paperwork, restart) => {
+        fc.constantFrom('whole' as const, 'incremental' as const),
+        ({ partitions, schedule }, paperwork, restart, checkpoints) => {
           const lane = (e: AidEvent) => laneOf(e, partitions);
           const ais = deliverLanes(rest.filter(isAis), lane, schedule);
           const papers = deliverLanes(
@@ -211,7 +219,7 @@ describe('the demo through Kafka, paperwork before or after the positions, resta
                 ? [...papers, ...ais]
                 : [...ais, ...papers];
           const restartAt = restart === undefined ? -1 : Math.floor(restart * delivered.length);
-          const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt);
+          const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt, checkpoints);
           expect(openDetail).toEqual(lanesInOrder.openDetail);
           const vesselLines = [...raisedOnTheWay].filter((l) => l.includes(' vessel:'));
           expect(vesselLines.filter((l) => !lanesInOrder.raisedOnTheWay.has(l))).toEqual([]);

@@ -50,7 +50,7 @@ interface Delivery {
 const delivered = (d: Delivery): Delivered[] =>
   deliverLanes(fleet, (e) => laneOf(e, d.partitions), d.schedule);
 
-function run(events: readonly Delivered[], restartAt = -1) {
+function run(events: readonly Delivered[], restartAt = -1, checkpoints: 'whole' | 'incremental' = 'whole') {
   return runDelivery(
     () => new DetectionEngine(defaultDetectionConfig(), defaultPorts()),
     (saved) => DetectionEngine.restore(saved, defaultDetectionConfig(), defaultPorts()),
@@ -58,6 +58,8 @@ function run(events: readonly Delivered[], restartAt = -1) {
     events,
     horizon,
     restartAt,
+    undefined,
+    checkpoints,
   );
 }
 
@@ -132,14 +134,19 @@ describe('maritime detection does not depend on arrival order (per-vessel order 
     );
   });
 
-  it('one input, whole vessels one after another, across a restart from a snapshot taken anywhere', () => {
+  it('one input, whole vessels one after another, across a restart from a snapshot taken anywhere (whole or incremental checkpoints)', () => {
     fc.assert(
-      fc.property(sequence, fc.double({ min: 0, max: 1, noNaN: true }), (s, where) => {
-        const events = inSequence(s);
-        const { openDetail, raisedOnTheWay } = run(events, Math.floor(where * events.length));
-        expect(openDetail).toEqual(singleInOrderRun.openDetail);
-        expect([...raisedOnTheWay].filter((f) => !singleInOrderRun.raisedOnTheWay.has(f))).toEqual([]);
-      }),
+      fc.property(
+        sequence,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom('whole' as const, 'incremental' as const),
+        (s, where, checkpoints) => {
+          const events = inSequence(s);
+          const { openDetail, raisedOnTheWay } = run(events, Math.floor(where * events.length), checkpoints);
+          expect(openDetail).toEqual(singleInOrderRun.openDetail);
+          expect([...raisedOnTheWay].filter((f) => !singleInOrderRun.raisedOnTheWay.has(f))).toEqual([]);
+        },
+      ),
       { seed, numRuns: Math.ceil(runs / 6) },
     );
   });

@@ -206,7 +206,8 @@ export const flagDetail = (f: Flag): string =>
 /**
  * Feeds an engine and keeps what property tests compare: the open flags at the end and every flag raised on
  * the way (as `lineOnTheWay` writes them). `restartAt` (an index into `events`) continues in an engine
- * restored from a JSON snapshot.
+ * restored from a JSON snapshot: whole, or (`incremental`) assembled from the head and the entries of the
+ * subjects changed after each event, as the detection projection checkpoints.
  */
 export function runDelivery(
   start: () => DetectionEngine,
@@ -216,6 +217,7 @@ export function runDelivery(
   horizon: number,
   restartAt = -1,
   lineOnTheWay: (f: Flag) => string = flagLine,
+  checkpoints: 'whole' | 'incremental' = 'whole',
 ): { open: string[]; openDetail: string[]; raisedOnTheWay: Set<string> } {
   let engine = start();
   const open = new Map<string, Flag>();
@@ -234,10 +236,28 @@ export function runDelivery(
     history.record(event);
     apply(engine.replayRoutes(history));
   };
+  // Incremental checkpoints, as the detection projection writes them: the changed subjects' entries.
+  const entries = new Map<string, unknown>();
+  const checkpoint = () => {
+    for (const key of engine.takeChangedKeys()) {
+      const entry = engine.entry(key);
+      if (entry === undefined) entries.delete(key);
+      else entries.set(key, JSON.parse(JSON.stringify(entry)) as unknown);
+    }
+  };
   for (const e of prelude) fold(e);
+  if (checkpoints === 'incremental') engine.markAllChanged();
   events.forEach(({ event, lane }, i) => {
-    if (i === restartAt) engine = restore(JSON.parse(JSON.stringify(engine.snapshot())) as unknown);
+    if (i === restartAt)
+      engine = restore(
+        checkpoints === 'whole'
+          ? (JSON.parse(JSON.stringify(engine.snapshot())) as unknown)
+          : (JSON.parse(
+              JSON.stringify({ head: engine.head(), entries: Object.fromEntries(entries) }),
+            ) as unknown),
+      );
     fold(event, lane);
+    if (checkpoints === 'incremental') checkpoint();
   });
   apply(engine.advanceWatermark(horizon));
   return {
