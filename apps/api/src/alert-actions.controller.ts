@@ -54,7 +54,7 @@ export class AlertActionsController {
     const now = new Date().toISOString();
     const caller = callerOf(req);
     const items = [...this.alerts.book.all()]
-      .filter((a) => this.tenancy.maySee(caller, a))
+      .filter((a) => this.tenancy.maySee(caller, a.labels))
       .filter((a) =>
         filterMatches(filter, {
           type: '',
@@ -90,7 +90,7 @@ export class AlertActionsController {
     >();
     const rank = ['low', 'medium', 'high', 'critical'];
     for (const a of this.alerts.book.all()) {
-      if (a.status === 'resolved' || !this.tenancy.maySee(caller, a)) continue;
+      if (a.status === 'resolved' || !this.tenancy.maySee(caller, a.labels)) continue;
       // A tenant's groups are its own consignments only (a shared vessel alert names others' too).
       const ids = a.consignmentIds.filter(
         (id) => caller.tenant === undefined || this.alerts.book.ownerOf(id)?.organisation === caller.tenant,
@@ -169,7 +169,7 @@ export class AlertActionsController {
 
   private visible(req: Request, alertId: string): Alert {
     const alert = this.alerts.book.get(alertId);
-    if (!alert || !this.tenancy.maySee(callerOf(req), alert))
+    if (!alert || !this.tenancy.maySee(callerOf(req), alert.labels))
       throw new ApiError(HttpStatus.NOT_FOUND, `alert ${alertId} not found`);
     return alert;
   }

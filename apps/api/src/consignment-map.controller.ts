@@ -64,8 +64,17 @@ export class ConsignmentMapController {
     const redact = this.redaction.forCaller(caller);
     // The alerts of this consignment the caller may see (a document flag only its first citer's; a vessel
     // alert only within the caller's carriage windows on that vessel).
+    const windowsOn = new Map<string, TimeWindow[] | undefined>();
+    const vesselWindows = (mmsi: string) => {
+      if (!windowsOn.has(mmsi)) windowsOn.set(mmsi, this.tenancy.vesselWindows(caller, mmsi));
+      return windowsOn.get(mmsi);
+    };
     const seen = [...this.alerts.book.all()].filter(
-      (a) => a.consignmentIds.includes(id) && this.tenancy.maySee(caller, a),
+      (a) =>
+        a.consignmentIds.includes(id) &&
+        (a.flag.subject.kind === 'vessel'
+          ? this.tenancy.maySeeOnVessel(caller, a, vesselWindows(a.flag.subject.id))
+          : this.tenancy.maySee(caller, a.labels)),
     );
     const alerts = seen.map((a) => ({
       alertId: a.alertId,

@@ -5,31 +5,39 @@ import type { Caller } from './principal';
 import { ReadModelService } from './read-model.service';
 
 /** What `maySee` reads of an alert: its labels, and for a vessel alert its subject and event times. */
-export type VisibleAlert = { labels: Pick<AlertLabels, 'organisation'> } & Partial<
-  Pick<Alert, 'firstRaisedAt' | 'lastRaisedAt'> & { flag: Pick<Alert['flag'], 'subject' | 'observed'> }
->;
+export type VisibleAlert = Pick<Alert, 'firstRaisedAt' | 'lastRaisedAt'> & {
+  labels: Pick<AlertLabels, 'organisation'>;
+  flag: Pick<Alert['flag'], 'observed'>;
+};
 
 /**
  * Whose alerts, silences and subscriptions a caller may see: operators all; dashboards and monitors
  * those of their organisation (an alert belongs to the organisations of its `organisation` label:
- * `flagOrganisations`), and an alert about a vessel only while it fired within the organisation's carriage
- * windows on that vessel (`carriageWindows`, widened by `CARRIAGE_MARGIN_MS`); anyone else none.
+ * `flagOrganisations`); anyone else none. On the vessel page and the map, a vessel's track and the alerts
+ * about it only within the organisation's carriage windows on that vessel (`carriageWindows`, widened by
+ * `CARRIAGE_MARGIN_MS`).
  */
 @Injectable()
 export class TenancyService {
   constructor(private readonly readModel: ReadModelService) {}
 
-  maySee(caller: Caller, alert: VisibleAlert | Pick<AlertLabels, 'organisation'>): boolean {
+  maySee(caller: Caller, labels: Pick<AlertLabels, 'organisation'>): boolean {
     if (caller.scope.kind === 'all') return true;
-    if (caller.scope.kind !== 'tenant') return false;
-    const tenant = caller.scope.tenant;
-    const labels = 'labels' in alert ? alert.labels : alert;
-    if (!labels.organisation.includes(tenant)) return false;
-    if (!('labels' in alert) || alert.flag?.subject.kind !== 'vessel') return true;
-    const from = Date.parse(alert.firstRaisedAt ?? '') - spanOf(alert.flag.observed);
-    const to = Date.parse(alert.lastRaisedAt ?? '');
-    if (!Number.isFinite(from) || !Number.isFinite(to)) return false;
-    return meets(this.windowsOf(tenant, alert.flag.subject.id), from, to);
+    return caller.scope.kind === 'tenant' && labels.organisation.includes(caller.scope.tenant);
+  }
+
+  /**
+   * `maySee`, and for an alert about a vessel also that it fired within `windows`, the caller's carriage
+   * windows on that vessel (`vesselWindows`; undefined: an operator, always): the rule of the vessel page and the consignment map, where
+   * a vessel's history is shown. (Elsewhere a vessel alert is shown by the consignments its flags name,
+   * which detection takes from the same paperwork: the aid on board at each flag's time.)
+   */
+  maySeeOnVessel(caller: Caller, alert: VisibleAlert, windows: readonly TimeWindow[] | undefined): boolean {
+    if (!this.maySee(caller, alert.labels)) return false;
+    if (windows === undefined) return true;
+    const from = Date.parse(alert.firstRaisedAt) - spanOf(alert.flag.observed);
+    const to = Date.parse(alert.lastRaisedAt);
+    return Number.isFinite(from) && Number.isFinite(to) && meets(windows, from, to);
   }
 
   /**

@@ -90,7 +90,7 @@ export class VesselsController {
       .filter(
         (a) =>
           (a.labels.vessel.includes(mmsi) || a.flag.observed?.partnerMmsi === mmsi) &&
-          this.tenancy.maySee(caller, a),
+          this.tenancy.maySeeOnVessel(caller, a, windows),
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
       .map((a) =>
