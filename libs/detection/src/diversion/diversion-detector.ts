@@ -1,4 +1,11 @@
-import { EventTypes, type AidEvent, type Flag, type PortDeclaredData, type RuleId } from '@aidwatch/domain';
+import {
+  subjectOfEvent,
+  typesConsumedBy,
+  type AidEvent,
+  type Flag,
+  type PortDeclaredData,
+  type RuleId,
+} from '@aidwatch/domain';
 import type { FlagDraft } from '../flag-draft';
 import { fingerprintOf } from '../flag-identity';
 import type { Detector } from '../detector';
@@ -19,6 +26,9 @@ import { overDrawsOf } from './over-authorisation.rule';
  * the goods — whose findings wait until the consignment's clock has passed their newest evidence
  * (docs/time-model.md 6): the missing step may still be on its way from another feed.
  */
+/** What this detector folds (the catalogue's routing); `noteChanged` keys its subjects. */
+const diversionTypes = typesConsumedBy('diversion');
+
 const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>(['quantity-shrinkage', 'broken-custody']);
 
 /** What is not kept per subject. */
@@ -300,20 +310,10 @@ export class DiversionDetector implements Detector {
     return { facts, inputs, judgedAt, openFlags, deadline: this.due.get(id)?.at ?? null };
   }
 
+  /** The subject (`exemption:<id>`, `port:<locode>`, `consignment:<id>`) of a type this detector folds. */
   private noteChanged(event: AidEvent): void {
-    switch (event.type) {
-      case EventTypes.ExemptionGranted:
-      case EventTypes.ExemptionRevoked:
-        this.changedKeys.add(`exemption:${event.data.exemptionId}`);
-        return;
-      case EventTypes.PortDeclared:
-        this.changedKeys.add(`port:${event.data.locode}`);
-        return;
-      default: {
-        const id = consignmentIdOf(event);
-        if (id !== undefined) this.changedKeys.add(`consignment:${id}`);
-      }
-    }
+    const subject = diversionTypes.has(event.type) ? subjectOfEvent(event) : undefined;
+    if (subject !== undefined) this.changedKeys.add(`${subject.kind}:${subject.id}`);
   }
 
   private judge(consignmentId: string, at: string): FlagChanges {
