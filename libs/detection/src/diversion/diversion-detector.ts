@@ -21,14 +21,14 @@ import { consignmentViewOf, type ConsignmentView } from './consignment-view';
 import { DeadlineQueue } from './deadline-queue';
 import { overDrawsOf } from './over-authorisation.rule';
 
+/** What this detector folds (the catalogue's routing); `noteChanged` keys its subjects. */
+const diversionTypes = typesConsumedBy('diversion');
+
 /**
  * Rules about inconsistent paperwork — quantities that shrink between steps, custody that does not follow
  * the goods — whose findings wait until the consignment's clock has passed their newest evidence
  * (docs/time-model.md 6): the missing step may still be on its way from another feed.
  */
-/** What this detector folds (the catalogue's routing); `noteChanged` keys its subjects. */
-const diversionTypes = typesConsumedBy('diversion');
-
 const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>(['quantity-shrinkage', 'broken-custody']);
 
 /** What is not kept per subject. */
