@@ -1,4 +1,10 @@
-import { CatalogueEntries, EventTypes, Topics, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import {
+  CarriageEventKinds,
+  CatalogueEntries,
+  Topics,
+  type AidEvent,
+  type PortDeclaredData,
+} from '@aidwatch/domain';
 import { DiversionDetector } from './diversion/diversion-detector';
 import {
   MaritimeDetector,
@@ -19,13 +25,8 @@ const maritimeTypes = new Set(
 );
 const aisTypes = new Set(CatalogueEntries.filter((e) => e.topic === Topics.positions).map((e) => e.type));
 const sharedTypes = new Set(CatalogueEntries.filter((e) => e.consumers.length > 1).map((e) => e.type));
-/** Consignment events that say which vessel carries aid and when (see `DiversionState.onBoard`). */
-const carriageTypes = new Map<string, 'registered' | 'loaded' | 'departed' | 'discharged'>([
-  [EventTypes.ConsignmentRegistered, 'registered'],
-  [EventTypes.ConsignmentLoaded, 'loaded'],
-  [EventTypes.ConsignmentDeparted, 'departed'],
-  [EventTypes.ConsignmentDischarged, 'discharged'],
-]);
+/** Consignment events that say which vessel carries aid and when (catalogue rows' `carriage`). */
+const carriageTypes = CarriageEventKinds;
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
 export function eventTimeOf(event: AidEvent): number {

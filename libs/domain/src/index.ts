@@ -4,6 +4,7 @@ export * from './events';
 export * from './flag';
 export * from './streams';
 export * from './event-catalogue';
+export * from './internal-event-catalogue';
 export * from './validation/identifier-rules';
 export * from './validation/field-rules';
 export * from './validation/envelope.dto';

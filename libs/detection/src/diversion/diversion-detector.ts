@@ -1,4 +1,11 @@
-import { EventTypes, type AidEvent, type Flag, type PortDeclaredData, type RuleId } from '@aidwatch/domain';
+import {
+  subjectOfEvent,
+  typesConsumedBy,
+  type AidEvent,
+  type Flag,
+  type PortDeclaredData,
+  type RuleId,
+} from '@aidwatch/domain';
 import type { FlagDraft } from '../flag-draft';
 import { fingerprintOf } from '../flag-identity';
 import type { Detector } from '../detector';
@@ -13,6 +20,9 @@ import type { ExemptionFactsJson, PortFact } from './exemption-facts';
 import { consignmentViewOf, type ConsignmentView } from './consignment-view';
 import { DeadlineQueue } from './deadline-queue';
 import { overDrawsOf } from './over-authorisation.rule';
+
+/** What this detector folds (the catalogue's routing); `noteChanged` keys its subjects. */
+const diversionTypes = typesConsumedBy('diversion');
 
 /**
  * Rules about inconsistent paperwork — quantities that shrink between steps, custody that does not follow
@@ -300,20 +310,10 @@ export class DiversionDetector implements Detector {
     return { facts, inputs, judgedAt, openFlags, deadline: this.due.get(id)?.at ?? null };
   }
 
+  /** The subject (`exemption:<id>`, `port:<locode>`, `consignment:<id>`) of a type this detector folds. */
   private noteChanged(event: AidEvent): void {
-    switch (event.type) {
-      case EventTypes.ExemptionGranted:
-      case EventTypes.ExemptionRevoked:
-        this.changedKeys.add(`exemption:${event.data.exemptionId}`);
-        return;
-      case EventTypes.PortDeclared:
-        this.changedKeys.add(`port:${event.data.locode}`);
-        return;
-      default: {
-        const id = consignmentIdOf(event);
-        if (id !== undefined) this.changedKeys.add(`consignment:${id}`);
-      }
-    }
+    const subject = diversionTypes.has(event.type) ? subjectOfEvent(event) : undefined;
+    if (subject !== undefined) this.changedKeys.add(`${subject.kind}:${subject.id}`);
   }
 
   private judge(consignmentId: string, at: string): FlagChanges {
