@@ -18,7 +18,7 @@ import {
   type SilenceCreatedData,
   type SilenceExpiredData,
 } from '@aidwatch/alerts';
-import { EventTypes, type FlagRaised } from '@aidwatch/domain';
+import { EventTypes, InternalEventTypes, type FlagRaised } from '@aidwatch/domain';
 import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import type { Projection } from './projection';
 import { vesselPositionAt } from './vessel-position.lookup';
@@ -193,7 +193,7 @@ export class AlertDesk {
 export const silenceQuotaStream = (tenant: string | undefined): string =>
   `quota-silences-${tenant === undefined ? '*' : encodeURIComponent(tenant)}`;
 
-export const SilenceReservedType = 'aidwatch.quota.silence-reserved.v1';
+export const SilenceReservedType = InternalEventTypes.SilenceReserved;
 
 export class SilenceQuotaExceededError extends Error {}
 

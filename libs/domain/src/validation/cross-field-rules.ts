@@ -1,6 +1,6 @@
 import type { FieldError } from '../cloud-event';
 import { EventTypes } from '../event-types';
-import { isInboundEventType, recordKeyOfEvent } from '../event-catalogue';
+import { isInboundEventType, subjectOfEvent } from '../event-catalogue';
 import type { AidEvent } from '../events';
 
 /**
@@ -14,8 +14,6 @@ import type { AidEvent } from '../events';
  *   the data never disagree about which record the event changed.
  */
 export function crossFieldProblems(event: Record<string, unknown>): FieldError[] {
-  const subject = subjectProblem(event);
-  if (subject) return [subject];
   if (event.type === EventTypes.InputClosed) {
     const data = event.data as { source?: unknown } | undefined;
     if (data?.source !== event.source)
@@ -26,12 +24,13 @@ export function crossFieldProblems(event: Record<string, unknown>): FieldError[]
         },
       ];
   }
-  return [];
+  const subject = subjectProblem(event);
+  return subject ? [subject] : [];
 }
 
 /**
- * The values `subject` may take for an inbound event: the catalogue's record key (the consignment id, the
- * exemption id, the LOCODE, the MMSI, the closed input's source); for a designation or its revocation any
+ * The values `subject` may take for an inbound event: the id of its catalogue row's subject (the
+ * consignment id, the exemption id, the LOCODE, the MMSI, the closed input's source); for a designation or its revocation any
  * of the vessel's identifiers in data (IMO number, MMSI, name) or the list reference.
  */
 export function subjectsOf(event: AidEvent): string[] {
@@ -39,7 +38,8 @@ export function subjectsOf(event: AidEvent): string[] {
     const d = event.data as { imo?: string; mmsi?: string; name?: string; listRef?: string };
     return [d.imo, d.mmsi, d.name, d.listRef].filter((v): v is string => typeof v === 'string');
   }
-  return [recordKeyOfEvent(event)];
+  const subject = subjectOfEvent(event);
+  return subject === undefined ? [] : [subject.id];
 }
 
 function subjectProblem(event: Record<string, unknown>): FieldError | undefined {
