@@ -319,7 +319,11 @@ export class AlertBook {
   ownerOf = (consignmentId: string): ConsignmentOwner | undefined => {
     const exemptionId = this.ownership.exemptionOfConsignment(consignmentId);
     if (exemptionId === undefined) return undefined;
-    return { exemptionId, organisation: this.ownership.organisationOfExemption(exemptionId) };
+    return {
+      exemptionId,
+      organisation: this.ownership.organisationOfExemption(exemptionId),
+      registered: this.ownership.registrationOrderOf(consignmentId),
+    };
   };
 
   /**

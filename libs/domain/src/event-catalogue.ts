@@ -53,7 +53,8 @@ export const EventWriters: readonly EventWriter[] = ['feed', 'committee', 'organ
  * - `exemption` (exemption id), `consignment` (consignment id), `port` (UN/LOCODE), `vessel` (MMSI),
  *   `designation` (IMO, else MMSI, else the listed name), `input` (a CloudEvents `source`);
  * - for what AidWatch writes itself: `alert` (alert id, the fingerprint of its problem), `silence`
- *   (silence id), `store` (the store position an audit checkpoint covers), `archive` (an archive file name).
+ *   (silence id), `store` (the store position an audit checkpoint covers), `archive` (an archive file name),
+ *   `prefix` (a claimed consignment id namespace).
  */
 export type EventSubjectKind =
   | 'exemption'
@@ -65,7 +66,8 @@ export type EventSubjectKind =
   | 'alert'
   | 'silence'
   | 'store'
-  | 'archive';
+  | 'archive'
+  | 'prefix';
 
 export interface EventSubject {
   kind: EventSubjectKind;

@@ -141,6 +141,8 @@ describe('the event table is consistent', () => {
       InternalEventTypes.AlertResolved,
       InternalEventTypes.SilenceCreated,
       InternalEventTypes.OwnershipTransferred,
+      InternalEventTypes.OwnershipPrefixClaimed,
+      InternalEventTypes.SilenceReserved,
       InternalEventTypes.AuditCheckpoint,
       InternalEventTypes.PositionsArchived,
       EventTypes.InputClosed,

@@ -39,3 +39,4 @@ export * from './upcasting/event-upcasters';
 export * from './upcasting/published-form';
 export * from './vessel-name';
 export * from './ownership';
+export * from './flag-audience';

@@ -28,6 +28,9 @@ export const InternalEventTypes = {
   SilenceCreated: 'aidwatch.silence.created.v1',
   SilenceExpired: 'aidwatch.silence.expired.v1',
   OwnershipTransferred: OwnershipEventTypes.Transferred,
+  OwnershipPrefixClaimed: OwnershipEventTypes.PrefixClaimed,
+  /** A place taken among an organisation's unexpired silences (`LIMIT_SILENCES_PER_TENANT`). */
+  SilenceReserved: 'aidwatch.quota.silence-reserved.v1',
   /** docs/audit.md, "Checkpoints". */
   AuditCheckpoint: 'aidwatch.audit.checkpoint.v1',
   /** docs/audit.md, "Retention of raw positions". */
@@ -154,6 +157,23 @@ export const InternalEventCatalogue: { readonly [T in InternalEventType]: Intern
     } satisfies SubjectRule<OwnershipTransfer>,
     writtenBy: 'aidwatch',
     views: ['alert-book'],
+  },
+  [InternalEventTypes.OwnershipPrefixClaimed]: {
+    type: InternalEventTypes.OwnershipPrefixClaimed,
+    name: 'OwnershipPrefixClaimed',
+    summary:
+      'An operator claimed a consignment id namespace (an issuing-company prefix) for one organisation.',
+    subject: about('prefix', (d: { prefix: string }) => d.prefix),
+    writtenBy: 'aidwatch',
+    // In the ownership family the alert book reads; it changes no alert (writes are judged by it).
+    views: ['alert-book'],
+  },
+  [InternalEventTypes.SilenceReserved]: {
+    type: InternalEventTypes.SilenceReserved,
+    name: 'SilenceReserved',
+    summary: "A silence took a place among its organisation's unexpired silences before it was stored.",
+    subject: about('silence', (d: { silenceId: string }) => d.silenceId),
+    writtenBy: 'aidwatch',
   },
   [InternalEventTypes.AuditCheckpoint]: {
     type: InternalEventTypes.AuditCheckpoint,
