@@ -10,6 +10,16 @@ export interface InputClock {
   watermark: number;
   /** The newest event time the other inputs of its lane (any, without a lane) delivered since its last event. */
   othersSince: number;
+  /**
+   * The other inputs of its lane that stood ahead of it at its last event, each with the event time it has
+   * covered since (`lo`..`hi`, ms; its watermark then included): such an input makes it idle only once it
+   * covered more than the idle bound — it moved on (or, delivering out of order, its events spread) that
+   * far. One not listed stood level or behind, or appeared since: its events count from this input's
+   * watermark.
+   */
+  readonly ahead: Map<InputClock, Span>;
+  /** Whether it is idle: silent while another input's event time moved on by the idle bound (see `InputClocks`). */
+  idle: boolean;
   /** Events delivered, and those older than the watermark minus the allowed lateness when they came. */
   events: number;
   late: number;
@@ -22,10 +32,23 @@ export interface InputClock {
   closed: boolean;
 }
 
+/** The event time an input covered (ms). */
+export interface Span {
+  lo: number;
+  hi: number;
+}
+
 export interface InputClockJson {
   id: string;
   watermark: number | null;
   othersSince: number | null;
+  /**
+   * `ahead` by input id, `[lo, hi]` (ms). Absent in checkpoints written before it was kept: such an input
+   * counts as having last spoken when the checkpoint is restored.
+   */
+  ahead?: Record<string, [number, number]>;
+  /** Present (true) only for an idle input (with `ahead`: a checkpoint that lacks it judges by `othersSince`). */
+  idle?: true;
   events: number;
   late: number;
   /** Present (true) only for a closed input. */
@@ -38,12 +61,17 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  * Event time per input, derived from the log alone (so a rebuild judges exactly as live did).
  *
  * - An input's watermark is the newest event time it delivered.
- * - An input is idle when, since its last event, the other inputs of its lane delivered events more than
- *   `idleMs` later than its watermark (decided by the event time of the others, never by the wall clock:
- *   Apache Flink's idle sources). Its effective watermark is then that event time minus `idleMs`. Only the
- *   same lane counts: a lane keeps its order however fast it is consumed, so another source's later event on
- *   it shows that the lane has passed that time, whereas a lane consumed ahead — a partition in a burst —
- *   says nothing about what a lane behind still holds. An input without a lane (HTTP, or events stored
+ * - An input is idle when it has been silent while another input of its lane moved its event time on by
+ *   more than `idleMs`: since its last event, that other input delivered an event more than `idleMs` later
+ *   than its watermark and — if it stood ahead of it then — covered more than `idleMs` of event time, from
+ *   where it stood (`ahead`; decided by the event time of the others, never by the wall clock: Apache
+ *   Flink's idle sources). Its effective watermark is then the others' newest event time since its last
+ *   event minus `idleMs`. An input far behind the others — a history imported while live feeds run — is so
+ *   not released while it still delivers; nor does an input far ahead — a report dated weeks later — keep
+ *   the others from falling idle, since each is measured by what it delivered itself. Folded in store order
+ *   and kept in checkpoints. Only the same lane counts: a lane keeps its order however fast it is consumed,
+ *   so another source's later event on it shows that the lane has passed that time, whereas a lane consumed
+ *   ahead — a partition in a burst — says nothing about what a lane behind still holds. An input without a lane (HTTP, or events stored
  *   before lanes were recorded, as in an older checkpoint) is judged by every input's events.
  * - A subject (vessel, consignment) is judged by the minimum of the watermarks of the inputs that report it
  *   and are not idle: a lagging input holds its subjects back, and no producer's clock moves the judgement
@@ -80,6 +108,8 @@ export class InputClocks {
         lane: laneOfInputId(id),
         watermark: Number.NEGATIVE_INFINITY,
         othersSince: Number.NEGATIVE_INFINITY,
+        ahead: new Map(),
+        idle: false,
         events: 0,
         late: 0,
         released: false,
@@ -109,21 +139,41 @@ export class InputClocks {
     if (at > input.watermark) input.watermark = at;
     if (at > this.frontier) this.frontier = at;
     input.othersSince = Number.NEGATIVE_INFINITY;
+    input.idle = false;
     input.released = false;
+    input.ahead.clear();
     let idleMoved = false;
     if (this.byId.size > 1)
       for (const other of this.byId.values()) {
-        if (
-          other === input ||
-          other.closed ||
-          (this.idleScope === 'lane' && other.lane !== '' && other.lane !== input.lane) ||
-          !(at > other.othersSince)
-        )
-          continue;
-        other.othersSince = at;
-        if (at - this.idleMs > other.watermark) idleMoved = true;
+        if (other === input) continue;
+        // The others ahead of it now, each from where it stands (see `ahead`).
+        if (other.watermark > input.watermark && this.counts(other, input))
+          input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
+        if (other.closed || !this.counts(input, other)) continue;
+        const span = other.ahead.get(input);
+        if (span) {
+          if (at < span.lo) span.lo = at;
+          if (at > span.hi) span.hi = at;
+        }
+        const later = at > other.othersSince;
+        if (later) other.othersSince = at;
+        if (other.idle) {
+          if (later) idleMoved = true;
+        } else if (
+          span
+            ? span.hi - this.idleMs > (span.lo > other.watermark ? span.lo : other.watermark)
+            : at - this.idleMs > other.watermark
+        ) {
+          other.idle = true;
+          idleMoved = true;
+        }
       }
     return idleMoved;
+  }
+
+  /** Whether events of `from` count for the idleness of `to` (its lane's, or every input's; see `idleScope`). */
+  private counts(from: InputClock, to: InputClock): boolean {
+    return this.idleScope === 'all' || to.lane === '' || to.lane === from.lane;
   }
 
   /**
@@ -135,6 +185,7 @@ export class InputClocks {
     if (at > this.frontier) this.frontier = at;
     input.closed = true;
     input.released = false;
+    input.idle = false;
     input.othersSince = Number.NEGATIVE_INFINITY;
   }
 
@@ -150,12 +201,12 @@ export class InputClocks {
   }
 
   isIdle(input: InputClock): boolean {
-    return !input.closed && input.othersSince - this.idleMs > input.watermark;
+    return !input.closed && input.idle;
   }
 
   /** The input's watermark, or — idle — the others' event time since its last event minus `idleMs`. */
   effective(input: InputClock): number {
-    if (input.closed) return input.watermark;
+    if (!this.isIdle(input)) return input.watermark;
     const released = input.othersSince - this.idleMs;
     return released > input.watermark ? released : input.watermark;
   }
@@ -204,14 +255,18 @@ export class InputClocks {
   }
 
   toJSON(): InputClockJson[] {
-    return [...this.byId.values()].map(({ id, watermark, othersSince, events, late, closed }) => ({
-      id,
-      watermark: finiteOrNull(watermark),
-      othersSince: finiteOrNull(othersSince),
-      events,
-      late,
-      ...(closed ? { closed: true as const } : {}),
-    }));
+    return [...this.byId.values()].map(
+      ({ id, watermark, othersSince, ahead, idle, events, late, closed }) => ({
+        id,
+        watermark: finiteOrNull(watermark),
+        othersSince: finiteOrNull(othersSince),
+        ahead: Object.fromEntries([...ahead].map(([other, { lo, hi }]) => [other.id, [lo, hi]])),
+        ...(idle ? { idle: true as const } : {}),
+        events,
+        late,
+        ...(closed ? { closed: true as const } : {}),
+      }),
+    );
   }
 
   static fromJSON(
@@ -224,8 +279,14 @@ export class InputClocks {
     return clocks;
   }
 
-  /** Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order). */
+  /**
+   * Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order). An input saved without
+   * `ahead` (an older checkpoint) is idle when the others' events since its last one passed its watermark
+   * by the idle bound, as that version judged; one that is not counts as having last spoken now (where the
+   * others stand at the restore), so it is released only after the others move the idle bound on.
+   */
   restore(json: readonly InputClockJson[]): void {
+    const older: InputClock[] = [];
     for (const saved of json) {
       const input = this.input(saved.id);
       input.watermark = saved.watermark ?? Number.NEGATIVE_INFINITY;
@@ -233,8 +294,21 @@ export class InputClocks {
       input.events = saved.events;
       input.late = saved.late;
       input.closed = saved.closed === true;
+      if (saved.ahead === undefined) {
+        input.idle = !input.closed && input.othersSince - this.idleMs > input.watermark;
+        if (!input.idle) older.push(input);
+      } else input.idle = saved.idle === true;
       if (input.watermark > this.frontier) this.frontier = input.watermark;
     }
+    for (const saved of json)
+      for (const [id, [lo, hi]] of Object.entries(saved.ahead ?? {})) {
+        const other = this.byId.get(id);
+        if (other) this.input(saved.id).ahead.set(other, { lo, hi });
+      }
+    for (const input of older)
+      for (const other of this.byId.values())
+        if (other !== input && other.watermark > input.watermark && this.counts(other, input))
+          input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
     for (const input of this.byId.values()) input.released = this.isIdle(input);
   }
 }
