@@ -5,6 +5,8 @@
  */
 export interface InputClock {
   readonly id: string;
+  /** The CloudEvents `source` it counts events of. */
+  readonly source: string;
   /** The lane its events came by (`<topic>/<partition>`), '' for events that came by none. */
   readonly lane: string;
   watermark: number;
@@ -26,8 +28,8 @@ export interface InputClock {
   /** Set once its idleness was acted on (its waiting subjects re-homed); cleared by its next event. */
   released: boolean;
   /**
-   * Closed by its producer (`aidwatch.input.closed.v1`): it delivers nothing more, so it is never idle and
-   * holds back no subject another input reports. Cleared by its next event (the input reopens).
+   * Its source was closed by its producer (`aidwatch.input.closed.v1`, see `InputClocks.close`): it is never
+   * idle and holds back no subject another input reports. Cleared when the source reopens.
    */
   closed: boolean;
 }
@@ -78,13 +80,17 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
  *   others, `idleMs` behind (the latest *effective* watermark of its inputs). A feed that imports old
  *   history therefore keeps its own time until it falls silent.
- * - A **closed** input (its producer said it ended, `close`) is never idle: its watermark stays where the
- *   close put it, whatever the others deliver. It holds back no subject that an open input reports (it will
- *   deliver nothing more: Flink's finished source); a subject reported by closed inputs only is judged on
- *   the latest of their watermarks. Its next event reopens it.
+ * - A **closed** input (its producer said its source ended, `close`) is never idle: its watermark stays
+ *   where its own events and the close put it, whatever the others deliver. It holds back no subject that an
+ *   open input reports (it will deliver nothing more: Flink's finished source); a subject reported by closed
+ *   inputs only is judged on the latest of their watermarks. A close applies to every input of its source
+ *   (each Kafka partition its events came by, those that appear later included); only an event of the
+ *   source dated after the close's time reopens them all.
  */
 export class InputClocks {
   private readonly byId = new Map<string, InputClock>();
+  /** The closed sources, each with the time its coverage ends (ms; see `close`). */
+  private readonly closedSources = new Map<string, number>();
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
@@ -103,8 +109,10 @@ export class InputClocks {
   input(id: string): InputClock {
     let input = this.byId.get(id);
     if (!input) {
+      const source = sourceOfInputId(id);
       input = {
         id,
+        source,
         lane: laneOfInputId(id),
         watermark: Number.NEGATIVE_INFINITY,
         othersSince: Number.NEGATIVE_INFINITY,
@@ -113,7 +121,7 @@ export class InputClocks {
         events: 0,
         late: 0,
         released: false,
-        closed: false,
+        closed: this.closedSources.has(source),
       };
       this.byId.set(id, input);
     }
@@ -122,12 +130,13 @@ export class InputClocks {
 
   /**
    * An event from `input` at `at`: moves its watermark if later, counts it as late when older than the
-   * watermark minus `latenessMs`. Returns whether an idle input's clock moved with it.
+   * watermark minus `latenessMs`; one dated after its closed source's end reopens the source. Returns
+   * whether an idle input's clock moved with it.
    */
   observe(input: InputClock, at: number, latenessMs: number): boolean {
     input.events++;
-    input.closed = false;
     if (at < input.watermark - latenessMs) input.late++;
+    if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
     return this.advance(input, at);
   }
 
@@ -177,16 +186,50 @@ export class InputClocks {
   }
 
   /**
-   * The input's producer says it ended, its coverage reaching `at` (ms): its watermark moves to `at` if later
-   * (no event counted, no other input's clock moved) and it is closed until its next event.
+   * The producer of `source` says it ended, its coverage reaching `at` (ms): every input of the source —
+   * one per lane its events came by, and those that appear later — is closed; the one on `lane`, the lane
+   * the close came by ('' or undefined: none), has delivered everything before it and its watermark moves
+   * to `at` if later. Inputs of the source on other lanes keep their own watermarks: a partition consumed
+   * behind may still deliver events dated up to `at`, which keep it closed (no event counted, no other
+   * input's clock moved). Only an event of the source dated after `at` reopens it (`observe`). Returns the
+   * source's inputs.
    */
-  close(input: InputClock, at: number): void {
-    if (at > input.watermark) input.watermark = at;
-    if (at > this.frontier) this.frontier = at;
-    input.closed = true;
-    input.released = false;
-    input.idle = false;
-    input.othersSince = Number.NEGATIVE_INFINITY;
+  close(source: string, at: number, lane = ''): InputClock[] {
+    const before = this.closedSources.get(source);
+    this.closedSources.set(source, before !== undefined && before > at ? before : at);
+    const inputs: InputClock[] = [];
+    for (const input of this.byId.values()) {
+      if (input.source !== source) continue;
+      inputs.push(input);
+      if (input.lane === lane && at > input.watermark) input.watermark = at;
+      if (input.watermark > this.frontier) this.frontier = input.watermark;
+      input.closed = true;
+      input.released = false;
+      input.idle = false;
+      input.othersSince = Number.NEGATIVE_INFINITY;
+    }
+    return inputs;
+  }
+
+  /** The closed source speaks again: each of its inputs is open, as if it had just delivered an event. */
+  private reopen(source: string): void {
+    this.closedSources.delete(source);
+    for (const input of this.byId.values())
+      if (input.source === source) {
+        input.closed = false;
+        input.idle = false;
+        input.released = false;
+        input.othersSince = Number.NEGATIVE_INFINITY;
+        this.noteAhead(input);
+      }
+  }
+
+  /** Notes the inputs that stand ahead of `input` now, each from where it stands (see `ahead`). */
+  private noteAhead(input: InputClock): void {
+    input.ahead.clear();
+    for (const other of this.byId.values())
+      if (other !== input && other.watermark > input.watermark && this.counts(other, input))
+        input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
   }
 
   /** Inputs that have become idle since last asked (their waiting subjects must follow other inputs now). */
@@ -269,13 +312,19 @@ export class InputClocks {
     );
   }
 
+  /** The closed sources, each with the time its coverage ends (ms), for checkpoints. */
+  closedSourcesJSON(): Record<string, number> {
+    return Object.fromEntries(this.closedSources);
+  }
+
   static fromJSON(
     json: readonly InputClockJson[],
     idleMs: number,
     idleScope: 'lane' | 'all' = 'lane',
+    closedSources?: Readonly<Record<string, number>>,
   ): InputClocks {
     const clocks = new InputClocks(idleMs, idleScope);
-    clocks.restore(json);
+    clocks.restore(json, closedSources);
     return clocks;
   }
 
@@ -283,9 +332,11 @@ export class InputClocks {
    * Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order). An input saved without
    * `ahead` (an older checkpoint) is idle when the others' events since its last one passed its watermark
    * by the idle bound, as that version judged; one that is not counts as having last spoken now (where the
-   * others stand at the restore), so it is released only after the others move the idle bound on.
+   * others stand at the restore), so it is released only after the others move the idle bound on. Without
+   * `closedSources` (an older checkpoint), each closed input's source counts as closed at its watermark.
    */
-  restore(json: readonly InputClockJson[]): void {
+  restore(json: readonly InputClockJson[], closedSources?: Readonly<Record<string, number>>): void {
+    for (const [source, at] of Object.entries(closedSources ?? {})) this.closedSources.set(source, at);
     const older: InputClock[] = [];
     for (const saved of json) {
       const input = this.input(saved.id);
@@ -294,6 +345,10 @@ export class InputClocks {
       input.events = saved.events;
       input.late = saved.late;
       input.closed = saved.closed === true;
+      if (input.closed && closedSources === undefined) {
+        const at = this.closedSources.get(input.source);
+        if (at === undefined || input.watermark > at) this.closedSources.set(input.source, input.watermark);
+      }
       if (saved.ahead === undefined) {
         input.idle = !input.closed && input.othersSince - this.idleMs > input.watermark;
         if (!input.idle) older.push(input);
@@ -305,10 +360,7 @@ export class InputClocks {
         const other = this.byId.get(id);
         if (other) this.input(saved.id).ahead.set(other, { lo, hi });
       }
-    for (const input of older)
-      for (const other of this.byId.values())
-        if (other !== input && other.watermark > input.watermark && this.counts(other, input))
-          input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
+    for (const input of older) this.noteAhead(input);
     for (const input of this.byId.values()) input.released = this.isIdle(input);
   }
 }
@@ -321,6 +373,12 @@ export class InputClocks {
  */
 export function inputIdOf(source: string, lane?: string): string {
   return lane === undefined ? source : `${source} ${lane}`;
+}
+
+/** The source of an input id made by `inputIdOf`. */
+export function sourceOfInputId(id: string): string {
+  const space = id.indexOf(' ');
+  return space < 0 ? id : id.slice(0, space);
 }
 
 /** The lane of an input id made by `inputIdOf`, '' when it has none. */

@@ -126,3 +126,39 @@ describe('input clocks: an input falls idle only after it was silent while the o
     expect(restored.toJSON()).toEqual(clocks.toJSON());
   });
 });
+
+describe('input clocks: a close applies to every input of its source', () => {
+  const HISTORY = '/ais/archive/yellow-sea';
+  const P0 = 'ais.positions.v1/0';
+  const P1 = 'ais.positions.v1/1';
+
+  it('the input on the close’s lane moves to its time, the others keep theirs; only an event dated after it reopens them all', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const p0 = clocks.input(inputIdOf(HISTORY, P0));
+    const p1 = clocks.input(inputIdOf(HISTORY, P1));
+    clocks.observe(p0, 10 * HOUR, 0);
+    clocks.observe(p1, 5 * HOUR, 0);
+    expect(clocks.close(HISTORY, 12 * HOUR, P0)).toEqual([p0, p1]);
+    expect([p0.closed, p0.watermark, p1.closed, p1.watermark]).toEqual([true, 12 * HOUR, true, 5 * HOUR]);
+    // Partition 1 consumed behind: its events up to the close's time keep it closed.
+    clocks.observe(p1, 12 * HOUR, 0);
+    const p2 = clocks.input(inputIdOf(HISTORY, 'ais.positions.v1/2'));
+    expect(p2.closed).toBe(true);
+    clocks.observe(p2, 11 * HOUR, 0);
+    expect([p0.closed, p1.closed, p2.closed]).toEqual([true, true, true]);
+    expect(clocks.closedSourcesJSON()).toEqual({ [HISTORY]: 12 * HOUR });
+    clocks.observe(p1, 12 * HOUR + 1, 0);
+    expect([p0.closed, p1.closed, p2.closed]).toEqual([false, false, false]);
+    expect(clocks.closedSourcesJSON()).toEqual({});
+  });
+
+  it('an older checkpoint (closed inputs, no closed sources) counts each closed input’s source closed at its watermark', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    clocks.observe(clocks.input(HISTORY), 10 * HOUR, 0);
+    clocks.close(HISTORY, 12 * HOUR);
+    const restored = InputClocks.fromJSON(clocks.toJSON(), 6 * HOUR);
+    expect(restored.closedSourcesJSON()).toEqual({ [HISTORY]: 12 * HOUR });
+    restored.observe(restored.input(HISTORY), 11 * HOUR, 0);
+    expect(restored.input(HISTORY).closed).toBe(true);
+  });
+});

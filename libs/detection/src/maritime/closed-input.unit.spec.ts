@@ -229,3 +229,93 @@ describe('a history imported while the live feed keeps running', () => {
     expect(gapsOf(raised, LV)).toHaveLength(0);
   });
 });
+
+describe('a closed source whose reports came by several Kafka partitions', () => {
+  const LANES: Record<string, string> = {
+    [HV]: 'ais.positions.v1/0',
+    [LV]: 'ais.positions.v1/0',
+    [LD]: 'ais.positions.v1/0',
+    [HQ]: 'ais.positions.v1/1',
+  };
+  /** The close is keyed by its source: it comes by a partition that carries none of these vessels. */
+  const CLOSE_LANE = 'ais.positions.v1/2';
+  const laneOf = (e: AidEvent) =>
+    e.type === EventTypes.InputClosed ? CLOSE_LANE : LANES[(e.data as { mmsi: string }).mmsi];
+
+  function runLanes(events: readonly AidEvent[], d = new MaritimeDetector(maritimeConfig(), testPorts)) {
+    const raised: Flag[] = [];
+    for (const event of events) raised.push(...d.handle(event, laneOf(event)).raised);
+    return { d, raised };
+  }
+
+  /**
+   * The history imported while the live feed runs, partition 1 consumed behind: the last `straggleDays` of
+   * HQ's history come after the close.
+   */
+  function story(straggleDays: number): AidEvent[] {
+    const hv = fixes(HV, HISTORY, HIST_START, HIST_END, 60, 0, [
+      HIST_START + 10 * DAY,
+      HIST_START + 10 * DAY + 20,
+    ]);
+    const hq = fixes(HQ, HISTORY, HIST_START, HIST_END, 60, 30);
+    const cut = hq.length - straggleDays * 24;
+    const live = byTime(fixes(LV, LIVE, 0, 30, 10, 60), fixes(LD, LIVE, 0, 2, 10, 90));
+    return [
+      ...live.slice(0, 5),
+      ...interleaved(byTime(hv, hq.slice(0, cut)), live.slice(5, 100), 12),
+      closed(HISTORY, hours(HIST_END)),
+      ...interleaved(hq.slice(cut), live.slice(100, 130), 6),
+      ...live.slice(130),
+    ];
+  }
+
+  it('closes the source on every partition; a partition still delivering history keeps it closed: only the planted gaps', () => {
+    const { d, raised } = runLanes(story(3));
+    const history = d.clocks.all().filter((i) => i.source === HISTORY);
+    expect(history.map((i) => i.id).sort()).toEqual([`${HISTORY} ${LANES[HV]}`, `${HISTORY} ${LANES[HQ]}`]);
+    expect(history.every((i) => i.closed)).toBe(true);
+    expect(gapsOf(raised, HV)).toHaveLength(1);
+    expect(gapsOf(raised, HV)[0].observed).toMatchObject({ silentHours: 21 });
+    expect(gapsOf(raised, HQ)).toHaveLength(0);
+    expect(gapsOf(raised, LD)).toHaveLength(1);
+    expect(gapsOf(raised, LV)).toHaveLength(0);
+  });
+
+  it('a partition that first delivers the source after its close starts closed', () => {
+    const events = story(0);
+    const at = events.findIndex((e) => e.type === EventTypes.InputClosed);
+    const late = fixes('273100077', HISTORY, HIST_END - 48, HIST_END - 24, 60, 50);
+    const d = runLanes(events.slice(0, at + 1)).d;
+    const input = d.clocks.input(`${HISTORY} ais.positions.v1/3`);
+    expect(input.closed).toBe(true);
+    for (const e of late) d.handle(e, 'ais.positions.v1/3');
+    expect(input.closed).toBe(true);
+    expect(input.watermark).toBe(hours(HIST_END - 24));
+  });
+
+  it('an event of the source dated after the close reopens every partition of it', () => {
+    const { d } = runLanes(story(0));
+    d.handle(fixes(HQ, HISTORY, HIST_END + 1, HIST_END + 1, 60, 30)[0], LANES[HQ]);
+    expect(d.clocks.all().filter((i) => i.source === HISTORY && i.closed)).toEqual([]);
+  });
+
+  it('survives a checkpoint: the closed source is kept, and a partition behind stays closed after the restore', () => {
+    const events = story(3);
+    const cut = events.findIndex((e) => e.type === EventTypes.InputClosed) + 1;
+    const first = runLanes(events.slice(0, cut));
+    const restored = MaritimeDetector.restore(
+      JSON.parse(JSON.stringify(first.d.snapshot())),
+      maritimeConfig(),
+      testPorts,
+    );
+    const rest = runLanes(events.slice(cut), restored);
+    const whole = runLanes(events);
+    expect([...first.raised, ...rest.raised].map((f) => f.flagId)).toEqual(whole.raised.map((f) => f.flagId));
+    expect(
+      restored.clocks
+        .all()
+        .filter((i) => i.source === HISTORY)
+        .every((i) => i.closed),
+    ).toBe(true);
+  });
+});
