@@ -150,14 +150,18 @@ export class InputClocks {
     input.othersSince = Number.NEGATIVE_INFINITY;
     input.idle = false;
     input.released = false;
-    input.ahead.clear();
     let idleMoved = false;
     if (this.byId.size > 1)
       for (const other of this.byId.values()) {
         if (other === input) continue;
-        // The others ahead of it now, each from where it stands (see `ahead`).
-        if (other.watermark > input.watermark && this.counts(other, input))
-          input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
+        // The others ahead of it now, each from where it stands (see `ahead`; spans reused, the hot path).
+        if (this.counts(other, input)) {
+          const own = input.ahead.get(other);
+          if (other.watermark > input.watermark) {
+            if (own) own.lo = own.hi = other.watermark;
+            else input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
+          } else if (own) input.ahead.delete(other);
+        }
         if (other.closed || !this.counts(input, other)) continue;
         const span = other.ahead.get(input);
         if (span) {
