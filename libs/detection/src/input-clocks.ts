@@ -73,8 +73,9 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  *   the others from falling idle, since each is measured by what it delivered itself. Folded in store order
  *   and kept in checkpoints. Only the same lane counts: a lane keeps its order however fast it is consumed,
  *   so another source's later event on it shows that the lane has passed that time, whereas a lane consumed
- *   ahead — a partition in a burst — says nothing about what a lane behind still holds. An input without a lane (HTTP, or events stored
- *   before lanes were recorded, as in an older checkpoint) is judged by every input's events.
+ *   ahead — a partition in a burst — says nothing about what a lane behind still holds. An input without a
+ *   lane (HTTP, or events stored before lanes were recorded, as in an older checkpoint) is judged by every
+ *   input's events.
  * - A subject (vessel, consignment) is judged by the minimum of the watermarks of the inputs that report it
  *   and are not idle: a lagging input holds its subjects back, and no producer's clock moves the judgement
  *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
