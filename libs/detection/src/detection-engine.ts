@@ -116,6 +116,12 @@ export class DetectionEngine {
    * runs ahead; idleness is decided per source (time model 2, 5).
    */
   handle(event: AidEvent, lane?: string): FlagChanges {
+    // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
+    if (event.type === EventTypes.InputClosed) {
+      const changes = this.maritime.handle(event, lane);
+      merge(changes, this.diversion.handle(event, lane));
+      return changes;
+    }
     if (aisTypes.has(event.type)) return this.maritime.handle(event, lane);
     const carried = carriageTypes.has(event.type)
       ? (event.data as { consignmentId: string }).consignmentId

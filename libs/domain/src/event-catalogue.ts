@@ -340,9 +340,9 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     topic: Topics.positions,
     subject: about('input', (d) => d.source),
     dto: InputClosedDataDto,
-    consumers: ['maritime'],
+    consumers: ['maritime', 'diversion'],
     summary:
-      "An input has ended (e.g. an imported history): its vessels are judged on its own clock until it speaks again; sent under the closed input's own source.",
+      "An input has ended (e.g. an imported history of AIS positions or of a programme's paperwork): its vessels and consignments are judged on its own clock until it sends an event dated after the close; sent under the closed input's own source.",
     writers: ['feed'],
   },
 };

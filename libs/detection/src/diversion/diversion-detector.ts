@@ -35,6 +35,8 @@ const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>(['quantity-shrinka
 export interface DiversionHead {
   format: 'aidwatch.diversion.v2';
   inputs: InputClockJson[];
+  /** Closed sources and the time each ends (ms); absent in older checkpoints (see `InputClocks.restore`). */
+  closedSources?: Record<string, number>;
 }
 
 /** One consignment: its facts, its open flags and when it must be judged again (null: never). */
@@ -101,6 +103,8 @@ export class DiversionDetector implements Detector {
    * judged (each at its own clock), and those waiting on this input whose time came are judged again.
    */
   handle(event: AidEvent, lane?: string): FlagChanges {
+    if (event.type === EventTypes.InputClosed)
+      return this.closeInput(event.data.source, Date.parse(event.data.at), lane);
     const time = factTimeOf(event);
     const input = this.clocks.input(inputIdOf(event.source, lane));
     // The fact first, then the clocks: nothing is judged without the event that may settle it.
@@ -129,6 +133,30 @@ export class DiversionDetector implements Detector {
     }
     merge(changes, this.judgeDue(input));
     if (idleMoved) merge(changes, this.followFrontier(input));
+    return changes;
+  }
+
+  /**
+   * The source `source` ended at `at` (`aidwatch.input.closed.v1`, come by `lane`; an import of a programme's
+   * old paperwork): from now on the consignments of its inputs — every partition its events came by — are
+   * judged on their own clocks, never released to the other inputs' (see `InputClocks.close`). Consignments
+   * waiting on those inputs that an open input of their exemption also reports follow that input now; what
+   * came due is judged.
+   */
+  private closeInput(source: string, at: number, lane?: string): FlagChanges {
+    const changes = noChanges();
+    if (!Number.isFinite(at)) return changes;
+    const inputs = this.clocks.close(source, at, lane);
+    const homes = new Set<InputClock>(inputs);
+    for (const input of inputs)
+      for (const c of this.deadlines.get(input)?.takeDue(Number.POSITIVE_INFINITY) ?? []) {
+        const waiting = this.due.get(c);
+        if (!waiting) continue;
+        this.schedule(c, waiting.at);
+        const home = this.due.get(c)?.home;
+        if (home) homes.add(home);
+      }
+    for (const home of homes) merge(changes, this.judgeDue(home));
     return changes;
   }
 
@@ -229,7 +257,11 @@ export class DiversionDetector implements Detector {
   }
 
   head(): DiversionHead {
-    return { format: 'aidwatch.diversion.v2', inputs: this.clocks.toJSON() };
+    return {
+      format: 'aidwatch.diversion.v2',
+      inputs: this.clocks.toJSON(),
+      closedSources: this.clocks.closedSourcesJSON(),
+    };
   }
 
   /** The whole state (a full checkpoint: the changed keys start afresh). */
@@ -288,7 +320,12 @@ export class DiversionDetector implements Detector {
       exemptions,
       ports: portFacts,
     });
-    const clocks = InputClocks.fromJSON(saved.head.inputs, config.inputIdleDays * DAY_MS, 'all');
+    const clocks = InputClocks.fromJSON(
+      saved.head.inputs,
+      config.inputIdleDays * DAY_MS,
+      'all',
+      saved.head.closedSources,
+    );
     const detector = new DiversionDetector(config, ports, state, clocks);
     for (const c of consignments) {
       const id = c.facts.consignmentId;
