@@ -1,6 +1,7 @@
 import {
   CarriageEventKinds,
   CatalogueEntries,
+  EventTypes,
   Topics,
   type AidEvent,
   type PortDeclaredData,

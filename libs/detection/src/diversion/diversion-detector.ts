@@ -1,4 +1,5 @@
 import {
+  EventTypes,
   subjectOfEvent,
   typesConsumedBy,
   type AidEvent,
