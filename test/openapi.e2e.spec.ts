@@ -432,6 +432,20 @@ describe('OpenAPI (GET /docs-json): complete, lint-clean, and true of every answ
     );
     await call(
       'post',
+      '/admin/ownership/prefixes',
+      '/admin/ownership/prefixes',
+      json({ org: 'No Such Organisation', prefix: 'NSO-', reason: 'its UCR prefix' }, system.keys.operator),
+      404,
+    );
+    await call(
+      'get',
+      '/admin/ownership/prefixes',
+      '/admin/ownership/prefixes',
+      { as: system.keys.operator },
+      200,
+    );
+    await call(
+      'post',
       '/sanctions/import',
       '/sanctions/import?dryRun=true',
       { as: system.keys.operator, headers: { 'content-type': 'text/csv' }, body: 'not,a,sanctions,list\r\n' },

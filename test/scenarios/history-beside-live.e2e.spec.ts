@@ -8,9 +8,10 @@ import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@a
 import { eventually, startTestSystem, type TestSystem } from '../support';
 import { runAidwatch } from '../support/aidwatch-cli';
 
-// A month of history imported on a source of its own, beside a live feed that runs ahead of it: the
-// history's planted silence and the live feed's dark vessel are flagged, and nothing else — no `ais-gap` on
-// the history's vessels because the live inputs ran ahead (docs/time-model.md 5).
+// A month of history imported on a source of its own while a live feed that runs ahead of it keeps
+// posting: the history's planted silence and the live feed's dark vessel are flagged, and nothing else —
+// no `ais-gap` on the history's vessels because the live inputs ran ahead, neither while the import runs
+// nor after its close (docs/time-model.md 5).
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -69,6 +70,8 @@ describe('a month of history imported with --closed beside a live feed, through 
     fixes(LD, LIVE, NOW - 30 * HOUR, NOW - 28 * HOUR, 10, 36.6),
   );
 
+  /** The live events posted so far: the feed goes on where it stopped. */
+  let next = 0;
   const postLive = async (events: readonly unknown[]) => {
     for (let i = 0; i < events.length; i += 200) {
       const res = await system.fetch(`${system.url}/events`, {
@@ -102,12 +105,31 @@ describe('a month of history imported with --closed beside a live feed, through 
     await system?.stop();
   });
 
-  it('imports the history and closes its source (aidwatch import --file … --closed)', async () => {
-    await postLive(live.slice(0, 20));
-    const run = await runAidwatch(
-      ['import', '--file', file, '--closed', '--url', system.url, '--key', system.keys.producer, '--json'],
+  it('imports the history while the live feed keeps posting, and closes its source (aidwatch import --file … --closed)', async () => {
+    await postLive(live.slice(0, (next = 20)));
+    const store = system.app.get<EventStore>(EVENT_STORE);
+    let done = false;
+    const importing = runAidwatch(
+      [
+        'import',
+        ...['--file', file, '--closed', '--batch', '20'],
+        ...['--url', system.url, '--key', system.keys.producer, '--json'],
+      ],
       {},
-    );
+    ).finally(() => (done = true));
+    // The live feed goes on while the import runs (two reports at a time, ten minutes of live time), from
+    // the moment the history's first batch is stored until its close.
+    while (!done && (await store.readStream(`vessel-${HV}`)).length === 0)
+      await new Promise((r) => setTimeout(r, 20));
+    while (!done && next < 120) {
+      await postLive(live.slice(next, (next += 2)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const run = await importing;
+    // Live reports were stored between the history's first and last ones.
+    const order = (await store.readAll()).map((s) => (s.data as { source: string }).source);
+    const [first, last] = [order.indexOf(HISTORY), order.lastIndexOf(HISTORY)];
+    expect(order.slice(first, last).filter((source) => source === LIVE).length).toBeGreaterThan(4);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as {
@@ -143,7 +165,7 @@ describe('a month of history imported with --closed beside a live feed, through 
   });
 
   it('flags the planted anomalies of both, and no ais-gap on the history vessels once the live feed ran ahead', async () => {
-    await postLive(live.slice(20));
+    await postLive(live.slice(next));
     const flags = await eventually(
       async () => {
         const all = await gapFlags();

@@ -20,7 +20,7 @@ import {
 } from 'class-validator';
 import { LabelNames, AlertStatuses, MatcherLimits, MaxNoteLength } from '@aidwatch/alerts';
 import { RuleIds, Severities } from '@aidwatch/domain';
-import { ApiError } from '@aidwatch/runtime';
+import { ApiError, toPlainInteger } from '@aidwatch/runtime';
 
 /**
  * Limits on every filter list (query and subscription alike), checked before anything is matched or
@@ -161,7 +161,7 @@ export class AlertStreamQuery extends AlertFilterQuery {
 export class AlertListQuery extends AlertFilterQuery {
   @ApiPropertyOptional({ default: 100, maximum: 10_000 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toPlainInteger)
   @IsInt()
   @Min(1)
   @Max(10_000)

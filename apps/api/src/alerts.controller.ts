@@ -23,7 +23,13 @@ import {
   type TenantScope,
 } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
-import { publishedForm, publishedTypeOf, type Flag, type FlagClearedData } from '@aidwatch/domain';
+import {
+  DocumentRules,
+  publishedForm,
+  publishedTypeOf,
+  type Flag,
+  type FlagClearedData,
+} from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { Allow, APP_CONFIG, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
@@ -40,7 +46,8 @@ const DRAIN_TIMEOUT_MS = 10_000;
 /** How often an open stream's credential is checked again: a revoked key or expired token ends it this soon. */
 const CREDENTIAL_RECHECK_MS = 2_000;
 
-type FlagData = Partial<Flag> & Partial<FlagClearedData> & { alert?: { consignmentIds?: string[] } };
+type FlagData = Partial<Flag> &
+  Partial<FlagClearedData> & { alert?: { rule?: string; consignmentIds?: string[] } };
 
 /**
  * `GET /alerts/stream`: flag and alert lifecycle events as Server-Sent Events, filtered alike by the alert
@@ -187,7 +194,9 @@ export class AlertsController implements BeforeApplicationShutdown {
     return async (event) => {
       const data = (event.data as { data?: FlagData }).data ?? {};
       const flag = data.alert ?? data; // a lifecycle event names its alert's consignments
-      if (seesFlag(scope, flag, this.readModel.tenantOf)) return true;
+      if (seesFlag(scope, flag, this.readModel.tenantOf, this.readModel.registrationOrderOf)) return true;
+      // A document flag is shown to its first citer only, which needs every consignment folded.
+      if (flag.rule !== undefined && DocumentRules.has(flag.rule)) return false;
       for (const id of flag.consignmentIds ?? []) {
         if (this.readModel.tenantOf(id) !== undefined) continue;
         if ((await this.tenants.tenantOfConsignment(id)) === scope.tenant) return true;

@@ -3,10 +3,16 @@ import type { AlertBook, AlertCommand, AlertEventFacts, Silence } from '@aidwatc
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
-import { AlertBookProjection, AlertDesk, CheckpointStore, ProjectionRunner } from '@aidwatch/projections';
+import {
+  AlertBookProjection,
+  AlertDesk,
+  CheckpointStore,
+  ProjectionRunner,
+  SilenceQuota,
+} from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 
-export { UnknownAlertError, UnknownSilenceError } from '@aidwatch/projections';
+export { SilenceQuotaExceededError, UnknownAlertError, UnknownSilenceError } from '@aidwatch/projections';
 
 /**
  * The alert book in the API: `AlertBookProjection` run over the store with its checkpoint, and the alert
@@ -18,6 +24,8 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
   readonly projection: AlertBookProjection;
   readonly runner: ProjectionRunner;
   private readonly desk: AlertDesk;
+  private readonly quota: SilenceQuota;
+  private readonly silenceLimit: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -29,6 +37,8 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.projection = new AlertBookProjection(store);
     this.desk = new AlertDesk(store, this.projection);
+    this.quota = new SilenceQuota(store, () => this.projection.book);
+    this.silenceLimit = config.limits.silencesPerTenant;
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
@@ -65,11 +75,17 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     return this.desk.act(alertId, command);
   }
 
+  /**
+   * Records a silence; SilenceQuotaExceededError when its organisation already holds
+   * `LIMIT_SILENCES_PER_TENANT` unexpired ones (judged through the store, so across API processes).
+   */
   createSilence(
     input: Omit<Silence, 'silenceId' | 'startsAt'> & { startsAt?: string },
     now: string,
   ): Promise<Silence> {
-    return this.desk.createSilence(input, now);
+    return this.desk.createSilence(input, now, (silence) =>
+      this.quota.reserve(silence, this.silenceLimit, now),
+    );
   }
 
   expireSilence(silenceId: string, by: string, now: string): Promise<Silence> {

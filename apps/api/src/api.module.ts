@@ -11,7 +11,7 @@ import { ConsoleController, FaviconController } from './console.controller';
 import { ContractDocsController } from './contract-docs.controller';
 import { FlagsController } from './flags.controller';
 import { MeController } from './me.controller';
-import { OwnershipController } from './ownership.controller';
+import { OwnershipController, OwnershipPrefixesController } from './ownership.controller';
 import { RedactionService } from './redaction.service';
 import { ReadModelService } from './read-model.service';
 import { SilencesController } from './silences.controller';
@@ -38,6 +38,7 @@ import { WebhooksService } from './webhooks.service';
     FaviconController,
     AdminKeysController,
     OwnershipController,
+    OwnershipPrefixesController,
     ContractDocsController,
     VesselsController,
     MeController,

@@ -11,9 +11,11 @@ import {
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
 import { Allow, ApiError, ApiJsonResponse } from '@aidwatch/runtime';
+import { carriageWindows, widened, type TimeWindow } from '@aidwatch/access';
 import { AlertsService } from './alerts.service';
 import { callerOf } from './principal';
-import { TenancyService } from './tenancy.service';
+import { spanOf, TenancyService } from './tenancy.service';
+import { ReadModelService } from './read-model.service';
 import { RedactionService } from './redaction.service';
 import { ConsignmentMapSchema } from './api-schemas';
 import { vesselNameAt, vesselStreamSummary } from '@aidwatch/projections';
@@ -32,6 +34,7 @@ export class ConsignmentMapController {
     private readonly alerts: AlertsService,
     private readonly tenancy: TenancyService,
     private readonly redaction: RedactionService,
+    private readonly readModel: ReadModelService,
   ) {}
 
   @Get(':id/map')
@@ -57,27 +60,39 @@ export class ConsignmentMapController {
       (e) => e.type === EventTypes.ExemptionGranted,
     )?.data as CloudEvent<string, ExemptionGrantedData> | undefined;
 
-    const redact = this.redaction.forCaller(callerOf(req));
-    const alerts = [...this.alerts.book.all()]
-      .filter((a) => a.consignmentIds.includes(id))
-      .map((a) => ({
-        alertId: a.alertId,
-        rule: a.rule,
-        severity: a.severity,
-        status: a.status,
-        location: a.location ? [a.location.lon, a.location.lat] : null,
-        explanation: redact(a.flag.explanation, a.consignmentIds),
-        raisedAt: a.firstRaisedAt,
-        // When the flag whose explanation is shown was raised (a re-worded flag is newer than the alert).
-        flagRaisedAt: a.flag.raisedAt,
-        partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
-      }));
+    const caller = callerOf(req);
+    const redact = this.redaction.forCaller(caller);
+    // The alerts of this consignment the caller may see (a document flag only its first citer's; a vessel
+    // alert only within the caller's carriage windows on that vessel).
+    const windowsOn = new Map<string, TimeWindow[] | undefined>();
+    const vesselWindows = (mmsi: string) => {
+      if (!windowsOn.has(mmsi)) windowsOn.set(mmsi, this.tenancy.vesselWindows(caller, mmsi));
+      return windowsOn.get(mmsi);
+    };
+    const seen = [...this.alerts.book.all()].filter(
+      (a) =>
+        a.consignmentIds.includes(id) &&
+        (a.flag.subject.kind === 'vessel'
+          ? this.tenancy.maySeeOnVessel(caller, a, vesselWindows(a.flag.subject.id))
+          : this.tenancy.maySee(caller, a.labels)),
+    );
+    const alerts = seen.map((a) => ({
+      alertId: a.alertId,
+      rule: a.rule,
+      severity: a.severity,
+      status: a.status,
+      location: a.location ? [a.location.lon, a.location.lat] : null,
+      explanation: redact(a.flag.explanation, a.consignmentIds),
+      raisedAt: a.firstRaisedAt,
+      // When the flag whose explanation is shown was raised (a re-worded flag is newer than the alert).
+      flagRaisedAt: a.flag.raisedAt,
+      partnerMmsi: typeof a.flag.observed?.partnerMmsi === 'string' ? a.flag.observed.partnerMmsi : null,
+    }));
     // The vessels the carrier met: the partner each encounter flag names, and every vessel of an encounter
     // alert (one alert groups both vessels' flags of a meeting); the carrier itself is not a partner.
     const partners = [
       ...new Set(
-        [...this.alerts.book.all()]
-          .filter((a) => a.consignmentIds.includes(id))
+        seen
           .flatMap((a) => [
             ...(typeof a.flag.observed?.partnerMmsi === 'string' ? [a.flag.observed.partnerMmsi] : []),
             ...(a.rule === 'encounter' ? a.labels.vessel : []),
@@ -85,6 +100,25 @@ export class ConsignmentMapController {
           .filter((mmsi) => mmsi !== c.vessel.mmsi),
       ),
     ];
+    // A tenant-bound caller sees the carrier's track within this consignment's carriage windows on it, and
+    // a partner's only within the meetings that name it (each alert's span, widened by the margin).
+    const tenantBound = caller.scope.kind !== 'all';
+    const carrierWindows = tenantBound ? this.carriage(id, c.vessel.mmsi) : undefined;
+    const partnerWindows = (mmsi: string): TimeWindow[] | undefined =>
+      tenantBound
+        ? widened(
+            seen
+              .filter(
+                (a) =>
+                  a.flag.observed?.partnerMmsi === mmsi ||
+                  (a.rule === 'encounter' && a.labels.vessel.includes(mmsi)),
+              )
+              .map((a) => ({
+                from: Date.parse(a.firstRaisedAt) - spanOf(a.flag.observed),
+                to: Date.parse(a.lastRaisedAt),
+              })),
+          )
+        : undefined;
     // Every step of the consignment's own stream, its registration first.
     const steps = facts.map((e) => {
       const ce = e.data as CloudEvent<
@@ -118,10 +152,13 @@ export class ConsignmentMapController {
     ]);
     return {
       consignmentId: id,
-      vessel: { ...c.vessel, track: await this.track(c.vessel.mmsi) },
+      vessel: { ...c.vessel, track: await this.track(c.vessel.mmsi, carrierWindows) },
       partners: await Promise.all(
         partners.map(async (mmsi) => {
-          const { track, identity, names } = await vesselStreamSummary(this.store, mmsi);
+          const windows = partnerWindows(mmsi);
+          const { track, identity, names } = await vesselStreamSummary(this.store, mmsi, (at) =>
+            TenancyService.within(windows, at),
+          );
           const name = vesselNameAt(names, metAt(mmsi)) ?? identity.name;
           return {
             mmsi,
@@ -145,7 +182,28 @@ export class ConsignmentMapController {
     };
   }
 
-  private async track(mmsi: string): Promise<Array<[number, number, string]>> {
-    return (await vesselStreamSummary(this.store, mmsi)).track;
+  private async track(
+    mmsi: string,
+    windows: readonly TimeWindow[] | undefined,
+  ): Promise<Array<[number, number, string]>> {
+    return (await vesselStreamSummary(this.store, mmsi, (at) => TenancyService.within(windows, at))).track;
+  }
+
+  /** The widened carriage windows of consignment `id` on vessel `mmsi` (see `carriageWindows`). */
+  private carriage(id: string, mmsi: string): TimeWindow[] {
+    const facts = this.readModel.projection.consignmentFacts(id);
+    if (!facts) return [];
+    return widened(
+      carriageWindows(
+        {
+          registeredMmsi: [...facts.registrations.values()][0]?.vessel.mmsi,
+          loads: facts.loads.values(),
+          departures: facts.departures.values(),
+          discharges: facts.discharges.values(),
+          custody: facts.custody.values(),
+        },
+        mmsi,
+      ),
+    );
   }
 }

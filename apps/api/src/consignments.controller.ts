@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@nestjs/common';
-import { seesConsignment, tenantScopeOf, type Principal } from '@aidwatch/access';
+import { seesConsignment, seesFlag, tenantScopeOf, type Principal, type TenantScope } from '@aidwatch/access';
 import { consignmentAsOf, consignmentTimeline } from '@aidwatch/audit';
+import { riskLevelOf, type Flag, type RiskLevel } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
 import {
@@ -15,6 +16,9 @@ import {
 import { ConsignmentQuery, ConsignmentsQuery, TimelineQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
 import { RedactionService } from './redaction.service';
+
+/** What `seesFlag` reads of a flag or flag-cleared event. */
+type FlagLike = { rule?: string; consignmentIds?: string[] };
 
 /** The organisation a tenant-bound principal reads as (undefined: every organisation). */
 const tenantOf = (principal: Principal): string | undefined => {
@@ -88,7 +92,7 @@ export class ConsignmentsController {
     const projection = this.readModel.projection;
     for (const id of projection.consignmentIds()) {
       if (!seesConsignment(scope, id, tenantOf)) continue;
-      const view = projection.consignment(id);
+      const view = this.seen(projection.consignment(id), scope);
       if (!view || (query.risk && view.risk !== query.risk)) continue;
       if (query.status && view.status !== query.status) continue;
       if (query.exemptionId && view.exemptionId !== query.exemptionId) continue;
@@ -120,9 +124,12 @@ export class ConsignmentsController {
       const asOf = Date.parse(query.asOf);
       const view = await consignmentAsOf(this.store, id, asOf);
       if (!view) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not known as of ${query.asOf}`);
-      return this.redaction.whole({ ...view, asOf: new Date(asOf).toISOString() }, tenantOf(principal));
+      return this.redaction.whole(
+        { ...this.seen(view, tenantScopeOf(principal))!, asOf: new Date(asOf).toISOString() },
+        tenantOf(principal),
+      );
     }
-    const view = this.readModel.projection.consignment(id);
+    const view = this.seen(this.readModel.projection.consignment(id), tenantScopeOf(principal));
     if (!view) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
     return this.redaction.whole(view, tenantOf(principal));
   }
@@ -150,7 +157,34 @@ export class ConsignmentsController {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'pass either after or before, not both');
     const page = await consignmentTimeline(this.store, id, query);
     if (!page) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
-    return this.redaction.whole(page, tenantOf(principal));
+    const scope = tenantScopeOf(principal);
+    const items =
+      scope.kind === 'all'
+        ? page.items
+        : page.items.filter((item) => {
+            const flag = (item.event as { type?: string; data?: FlagLike }).data;
+            return (
+              !item.type.startsWith('aidwatch.flag.') || flag === undefined || this.seesFlag(scope, flag)
+            );
+          });
+    return this.redaction.whole({ ...page, items }, tenantOf(principal));
+  }
+
+  /**
+   * A consignment as `scope` may see it: only the flags it may see (`seesFlag`: a document flag shown to
+   * its first citer only), and the risk level of those.
+   */
+  private seen<T extends { flags: Flag[]; risk: RiskLevel }>(
+    view: T | undefined,
+    scope: TenantScope,
+  ): T | undefined {
+    if (view === undefined || scope.kind === 'all') return view;
+    const flags = view.flags.filter((flag) => this.seesFlag(scope, flag));
+    return flags.length === view.flags.length ? view : { ...view, flags, risk: riskLevelOf(flags) };
+  }
+
+  private seesFlag(scope: TenantScope, flag: FlagLike): boolean {
+    return seesFlag(scope, flag, this.readModel.tenantOf, this.readModel.registrationOrderOf);
   }
 
   /**

@@ -45,7 +45,7 @@ export class FlagsController {
             ? undefined
             : query.consignmentId !== undefined && !seesTenant(scope, tenantOf(query.consignmentId))
               ? () => false
-              : (flag) => seesFlag(scope, flag, tenantOf),
+              : (flag) => seesFlag(scope, flag, tenantOf, this.readModel.registrationOrderOf),
       });
       return {
         items: page.items.map((r) =>

@@ -26,6 +26,9 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
   /** The implementing organisation of a consignment, as far as the read model has folded. */
   readonly tenantOf = (consignmentId: string): string | undefined =>
     this.projection.tenants.tenantOfConsignment(consignmentId);
+  /** A consignment's place among first registrations in store order (see `flagOrganisations`). */
+  readonly registrationOrderOf = (consignmentId: string): number | undefined =>
+    this.projection.tenants.registrationOrderOf(consignmentId);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

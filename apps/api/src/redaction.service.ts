@@ -97,7 +97,7 @@ export class RedactionService {
   ): Promise<Array<AlertHistoryEntry & { byName: string }>> {
     const entries = alert.history;
     const names = await Promise.all(entries.map((entry) => this.authorName(entry.by)));
-    if (tenant === undefined || alert.labels.organisation.every((org) => org === tenant))
+    if (tenant === undefined || this.alone(alert.labels, tenant))
       return entries.map((entry, i) => ({ ...entry, byName: names[i]! }));
     const shown = await Promise.all(entries.map((entry) => this.mayShowAuthor(entry.by, tenant)));
     return entries.map((entry, i) => {
@@ -117,11 +117,23 @@ export class RedactionService {
     tenant: string | undefined,
   ): Promise<T> {
     if (tenant === undefined || alert.assignee === undefined) return alert;
-    if (alert.labels.organisation.every((org) => org === tenant)) return alert;
+    if (this.alone(alert.labels, tenant)) return alert;
     const assigned = [...alert.history].reverse().find((entry) => entry.type === 'assigned');
     if (assigned !== undefined && (await this.mayShowAuthor(assigned.by, tenant))) return alert;
     const { assignee: _assignee, ...rest } = alert;
     return rest as T;
+  }
+
+  /**
+   * Whether an alert concerns organisation `tenant` alone: every organisation it is shown to and every
+   * consignment it names are the tenant's (a document flag shown to its first citer only still names the
+   * later citers' consignments).
+   */
+  private alone(labels: Pick<AlertLabels, 'organisation' | 'consignmentId'>, tenant: string): boolean {
+    return (
+      labels.organisation.every((org) => org === tenant) &&
+      labels.consignmentId.every((id) => this.alerts.book.ownerOf(id)?.organisation === tenant)
+    );
   }
 
   /**

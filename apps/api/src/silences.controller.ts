@@ -31,7 +31,7 @@ import {
   ApiJsonResponse,
 } from '@aidwatch/runtime';
 import { SilenceBody } from './alert.dto';
-import { AlertsService, UnknownSilenceError } from './alerts.service';
+import { AlertsService, SilenceQuotaExceededError, UnknownSilenceError } from './alerts.service';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { SilenceSchema, SilencesSchema } from './api-schemas';
@@ -80,11 +80,13 @@ export class SilencesController {
     const held = this.alerts.book
       .allSilences()
       .filter((s) => s.tenant === principal.tenant && silenceState(s, now) !== 'expired').length;
-    if (held >= limit)
-      throw new ApiError(
+    const tooMany = () =>
+      new ApiError(
         HttpStatus.CONFLICT,
         `at most ${limit} unexpired silences per organisation (LIMIT_SILENCES_PER_TENANT); expire one first`,
       );
+    // A first look at this process's book; the count that holds under concurrency is the reservation's.
+    if (held >= limit) throw tooMany();
     // A tenant's silence only ever covers its own organisation's alerts.
     const matchers: Matcher[] = body.matchers.map((m) => ({ ...m }) as Matcher);
     if (principal.tenant) matchers.push({ name: 'organisation', value: principal.tenant });
@@ -104,6 +106,7 @@ export class SilencesController {
     } catch (error) {
       if (error instanceof InvalidSilenceError || error instanceof InvalidMatcherError)
         throw new ApiError(HttpStatus.BAD_REQUEST, error.message);
+      if (error instanceof SilenceQuotaExceededError) throw tooMany();
       throw error;
     }
   }

@@ -86,12 +86,16 @@ export class StreamsController {
       return true;
     };
     if (owned('consignment-', (id) => tenants.tenantOfConsignment(id))) return () => true;
-    if (owned('risk-consignment-', (id) => tenants.tenantOfConsignment(id))) return () => true;
+    if (owned('risk-consignment-', (id) => tenants.tenantOfConsignment(id)))
+      return (event) => {
+        const flag = (event.data as { data?: { rule?: string; consignmentIds?: string[] } }).data ?? {};
+        return seesFlag(scope, flag, this.readModel.tenantOf, this.readModel.registrationOrderOf);
+      };
     if (owned('exemption-', (id) => tenants.tenantOfExemption(id))) return () => true;
     if (streamId.startsWith('risk-vessel-')) {
       return (event) => {
-        const flag = (event.data as { data?: { consignmentIds?: string[] } }).data ?? {};
-        return seesFlag(scope, flag, this.readModel.tenantOf);
+        const flag = (event.data as { data?: { rule?: string; consignmentIds?: string[] } }).data ?? {};
+        return seesFlag(scope, flag, this.readModel.tenantOf, this.readModel.registrationOrderOf);
       };
     }
     throw refuse();

@@ -32,7 +32,10 @@ export class VesselsController {
   /**
    * `GET /vessels/:mmsi`. 400 unless `mmsi` is 9 digits; 404 when nothing is known of it, or (for a
    * tenant-bound caller) when it carries none of the caller's consignments and no alert of theirs names it.
-   * A tenant sees its own consignments only, and flags and alerts redacted as everywhere else.
+   * A tenant sees its own consignments only, and flags and alerts redacted as everywhere else; the
+   * track, reported identity, and flags and alerts about the vessel only within its carriage windows on
+   * it (`TenancyService.vesselWindows`: from its consignments' load or departure on the vessel to their
+   * discharge or handover, or on while still aboard, widened by `CARRIAGE_MARGIN_MS`).
    */
   @Get(':mmsi')
   @ApiSummary(
@@ -66,11 +69,18 @@ export class VesselsController {
         destinationPort: view.destinationPort,
       });
     }
+    // A tenant sees the vessel only within its carriage windows on it (undefined: an operator, always).
+    const windows = this.tenancy.vesselWindows(caller, mmsi);
     const flags = projection.flags
       .query({
         mmsi,
         limit: 10_000,
-        visible: scope.kind === 'all' ? undefined : (flag) => seesFlag(scope, flag, tenantOf),
+        visible:
+          scope.kind === 'all'
+            ? undefined
+            : (flag) =>
+                seesFlag(scope, flag, tenantOf, this.readModel.registrationOrderOf) &&
+                (flag.subject.kind !== 'vessel' || TenancyService.within(windows, flag.raisedAt)),
       })
       .items.slice(-MAX_VESSEL_FLAGS)
       .map((r) =>
@@ -80,7 +90,7 @@ export class VesselsController {
       .filter(
         (a) =>
           (a.labels.vessel.includes(mmsi) || a.flag.observed?.partnerMmsi === mmsi) &&
-          this.tenancy.maySee(caller, a.labels),
+          this.tenancy.maySeeOnVessel(caller, a, windows),
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
       .map((a) =>
@@ -98,7 +108,9 @@ export class VesselsController {
           a.consignmentIds,
         ),
       );
-    const { track, identity, names } = await vesselStreamSummary(this.store, mmsi);
+    const { track, identity, names } = await vesselStreamSummary(this.store, mmsi, (at) =>
+      TenancyService.within(windows, at),
+    );
     const known = consignments.length > 0 || alerts.length > 0 || flags.length > 0;
     if (!known && (scope.kind !== 'all' || (track.length === 0 && name === undefined)))
       throw new ApiError(HttpStatus.NOT_FOUND, `vessel ${mmsi} not found`);

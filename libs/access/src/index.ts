@@ -5,6 +5,7 @@ export * from './api-key-store';
 export * from './jwt-verifier';
 export * from './authenticator';
 export * from './tenancy';
+export * from './carriage';
 export * from './store-tenant-lookup';
 export * from './write-policy';
 export * from './grant-rules';

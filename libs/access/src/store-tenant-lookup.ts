@@ -1,11 +1,15 @@
 import {
+  claimantOf,
   EventTypes,
+  OwnershipEventTypes,
   OwnershipStreams,
   StreamNames,
   type ConsignmentRegistered,
   type ExemptionGranted,
   type OwnershipLookup,
   type OwnershipTransferred,
+  type PrefixClaim,
+  type PrefixClaimed,
 } from '@aidwatch/domain';
 import type { EventStore } from '@aidwatch/event-store';
 
@@ -19,10 +23,13 @@ const PAGE = 50;
  * unless the newest event of `ownership-exemption-<id>` / `ownership-consignment-<id>` (an operator's
  * transfer) says otherwise. First events never change, so they are cached; transfer streams are read each
  * time (one short read, usually of an empty stream), so a transfer takes effect at once everywhere.
+ * Claimed consignment id namespaces (`ownership-prefixes`) are read whole when the stream's newest revision
+ * differs from the one last read (one short read otherwise), so a claim also takes effect at once.
  */
 export class StoreTenantLookup implements OwnershipLookup {
   private readonly firstGrant = new Map<string, string>();
   private readonly firstRegistration = new Map<string, string>();
+  private claims: { revision: number; claims: PrefixClaim[] } = { revision: -1, claims: [] };
 
   constructor(private readonly store: EventStore) {}
 
@@ -57,6 +64,42 @@ export class StoreTenantLookup implements OwnershipLookup {
     )) as ConsignmentRegistered | undefined;
     if (registered) this.firstRegistration.set(consignmentId, registered.data.exemptionId);
     return registered?.data.exemptionId;
+  }
+
+  /** The organisation whose claimed namespace holds `consignmentId`; undefined when none does. */
+  async claimantOfConsignmentId(consignmentId: string): Promise<string | undefined> {
+    return claimantOf(await this.prefixClaims(), consignmentId);
+  }
+
+  /** Every claimed consignment id namespace, in the order claimed. */
+  async prefixClaims(): Promise<PrefixClaim[]> {
+    return (await this.prefixClaimEvents()).claims;
+  }
+
+  /** The claims and the revision of the stream they were read at (-1: no claim yet). */
+  async prefixClaimEvents(): Promise<{ revision: number; claims: PrefixClaim[] }> {
+    const [newest] = await this.store.readStream(OwnershipStreams.prefixes, {
+      direction: 'backwards',
+      maxCount: 1,
+    });
+    const revision = newest === undefined ? -1 : Number(newest.revision);
+    if (revision === this.claims.revision) return this.claims;
+    const claims: PrefixClaim[] = [];
+    for (let from = 0; ; from += PAGE) {
+      const page = await this.store.readStream(OwnershipStreams.prefixes, {
+        direction: 'forwards',
+        fromRevision: from,
+        maxCount: PAGE,
+      });
+      for (const stored of page) {
+        const event = stored.data as PrefixClaimed;
+        if (event.type === OwnershipEventTypes.PrefixClaimed)
+          claims.push({ org: event.data.org, prefix: event.data.prefix });
+      }
+      if (page.length < PAGE) break;
+    }
+    this.claims = { revision, claims };
+    return this.claims;
   }
 
   private async latestTransfer(streamId: string): Promise<OwnershipTransferred | undefined> {

@@ -1,3 +1,4 @@
+import { flagOrganisations } from '@aidwatch/domain';
 import type { Principal } from './principal';
 import { AllTenantRoles } from './roles';
 
@@ -33,12 +34,25 @@ export function seesConsignment(
   return seesTenant(scope, tenantOf(consignmentId));
 }
 
-/** A flag (or flag-cleared event) is visible when any consignment it concerns is visible. */
+/** A consignment's place among first registrations in store order (see `flagOrganisations`). */
+export type RegistrationOrderOf = (consignmentId: string) => number | undefined;
+
+/**
+ * A flag (or flag-cleared event) is visible to the organisations `flagOrganisations` names: those of the
+ * consignments it concerns, except that a flag about a document cited by several organisations'
+ * consignments is visible only to the first citer's (by `registrationOrderOf`; without it, to none of
+ * them). Operators see every flag.
+ */
 export function seesFlag(
   scope: TenantScope,
-  flag: { consignmentIds?: readonly string[] },
+  flag: { rule?: string; consignmentIds?: readonly string[] },
   tenantOf: TenantOfConsignment,
+  registrationOrderOf?: RegistrationOrderOf,
 ): boolean {
   if (scope.kind === 'all') return true;
-  return (flag.consignmentIds ?? []).some((id) => seesConsignment(scope, id, tenantOf));
+  if (scope.kind !== 'tenant') return false;
+  return flagOrganisations(flag, (id) => ({
+    organisation: tenantOf(id),
+    registered: registrationOrderOf?.(id),
+  })).includes(scope.tenant);
 }

@@ -20,7 +20,30 @@ export const MonitorEventTypes: readonly InboundEventType[] = typesWrittenBy('mo
  * trusted relays only.
  */
 export function sourceAllowed(patterns: readonly string[] | undefined, source: string): boolean {
+  if (hasDotSegment(source)) return false;
   return (patterns ?? []).some((p) => (p.endsWith('*') ? source.startsWith(p.slice(0, -1)) : p === source));
+}
+
+/** Rounds of percent-decoding `hasDotSegment` undoes (`%252e` is `%2e` encoded once more). */
+const DECODE_ROUNDS = 3;
+
+/**
+ * Whether `source` has a `.` or `..` path segment (RFC 3986 §3.3 dot segments, separated by `/` or `\`),
+ * also once percent-decoded (`%2e`, `%2E`, `%2f`, and each encoded again up to three times): such a source
+ * would pass a prefix check (`/aidwatch/monitors/WFP/../UNICEF/x` starts with `/aidwatch/monitors/WFP/`)
+ * while naming another namespace once normalised, so it is refused whatever the credential's patterns.
+ */
+export function hasDotSegment(source: string): boolean {
+  let text = source;
+  for (let round = 0; ; round++) {
+    if (text.split(/[/\\]/).some((segment) => segment === '.' || segment === '..')) return true;
+    if (round === DECODE_ROUNDS || !text.includes('%')) return false;
+    const decoded = text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    );
+    if (decoded === text) return false;
+    text = decoded;
+  }
 }
 
 /**
@@ -102,8 +125,10 @@ export function notYoursRefusal(kind: 'exemption' | 'consignment', id: string | 
  *    (`committee` under `committeeSources` when configured); an organisation's producer writes
  *    `organisation` events, a monitor `monitor` events, a producer of no organisation relays both;
  * 3. ownership, for a credential of one organisation: a monitor reports as its own `monitorId` on a
- *    consignment of its organisation; a producer registers a consignment under an exemption of its
- *    organisation (and not one another organisation already holds) and writes any other consignment
+ *    consignment of its organisation; a producer registers a consignment whose id lies in no namespace
+ *    another organisation claimed (`aidwatch.ownership.prefix-claimed.v1`, judged by the id alone, first)
+ *    under an exemption of its organisation (and not one another organisation already holds) and writes
+ *    any other consignment
  *    event about a consignment of its organisation. What is unknown is refused like what is another's,
  *    in the same words (`notYoursRefusal`).
  * `tenants` resolves the implementing organisation of a consignment or exemption (undefined when unknown).
@@ -119,6 +144,8 @@ export async function writeRefusal(
   const sources =
     principal.sources ??
     (principal.role === 'monitor' && principal.tenant ? monitorSourceNamespace(principal.tenant) : []);
+  if (!sourceChosenByAidwatch && hasDotSegment(event.source))
+    return `source ${JSON.stringify(event.source)} has a "." or ".." path segment (also percent-encoded); sources are written without them`;
   if (!sourceChosenByAidwatch && !sourceAllowed(sources, event.source))
     return principal.role === 'monitor'
       ? `source ${JSON.stringify(event.source)} is not one this credential may write under (${sources.join(', ')})`
@@ -132,6 +159,11 @@ export async function writeRefusal(
   if (kind === 'monitor' && (principal.monitorId === undefined || data.monitorId !== principal.monitorId))
     return `monitorId ${JSON.stringify(data.monitorId)} is not this credential's monitor`;
   if (event.type === EventTypes.ConsignmentRegistered) {
+    // A claimed namespace is judged by the id's shape alone, before anything is looked up about the id,
+    // so the answer is the same whether or not it exists elsewhere.
+    const claimant = await tenants.claimantOfConsignmentId?.(data.consignmentId ?? '');
+    if (claimant !== undefined && claimant !== principal.tenant)
+      return notYoursRefusal('consignment', data.consignmentId);
     if ((await tenants.tenantOfExemption(data.exemptionId ?? '')) !== principal.tenant)
       return notYoursRefusal('exemption', data.exemptionId);
     const holder = await tenants.tenantOfConsignment(data.consignmentId ?? '');
@@ -187,6 +219,8 @@ function kindRefusal(
 export interface TenantLookup {
   tenantOfConsignment(consignmentId: string): Promise<string | undefined>;
   tenantOfExemption(exemptionId: string): Promise<string | undefined>;
+  /** The organisation that claimed the namespace holding `consignmentId`; absent or undefined: none. */
+  claimantOfConsignmentId?(consignmentId: string): Promise<string | undefined>;
 }
 
 /**
@@ -214,6 +248,7 @@ export function batchWriteAuthorizer(
       const exemptionId = consignments.get(consignmentId);
       return exemptionId === undefined ? undefined : lookup.tenantOfExemption(exemptionId);
     },
+    claimantOfConsignmentId: async (consignmentId) => tenants.claimantOfConsignmentId?.(consignmentId),
   };
   return async (event) => {
     const refusal = await writeRefusal(principal, event, lookup, options);

@@ -4,7 +4,13 @@ import { CatalogueEntries, EventTypes, type AidEvent } from '@aidwatch/domain';
 import type { Principal } from './principal';
 import { seesFlag, tenantScopeOf } from './tenancy';
 import * as fc from 'fast-check';
-import { batchWriteAuthorizer, MonitorEventTypes, sourceAllowed, writeRefusal } from './write-policy';
+import {
+  batchWriteAuthorizer,
+  hasDotSegment,
+  MonitorEventTypes,
+  sourceAllowed,
+  writeRefusal,
+} from './write-policy';
 
 const verification = (consignmentId: string, monitorId: string, source = '/wfp/field') =>
   ({
@@ -325,5 +331,70 @@ describe('batch write authorizer', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('sources with dot segments', () => {
+  it.each([
+    '/aidwatch/monitors/WFP/../UNICEF/x',
+    '/aidwatch/monitors/WFP/./x',
+    '/aidwatch/monitors/WFP/%2e%2e/UNICEF/x',
+    '/aidwatch/monitors/WFP/%2E%2e/UNICEF',
+    '/aidwatch/monitors/WFP%2f..%2fUNICEF',
+    '/aidwatch/monitors/WFP/%252e%252e/UNICEF',
+    '/aidwatch/monitors/WFP\\..\\UNICEF',
+  ])('refuses %s before matching a prefix', async (source) => {
+    expect(sourceAllowed(['/aidwatch/monitors/WFP/*'], source)).toBe(false);
+    expect(hasDotSegment(source)).toBe(true);
+    const monitor: Principal = { subject: 'key:m', role: 'monitor', tenant: 'WFP', monitorId: 'MON-1' };
+    await expect(writeRefusal(monitor, verification('CSG-W', 'MON-1', source), tenantOf)).resolves.toMatch(
+      /path segment/,
+    );
+  });
+
+  it('keeps sources whose segments merely contain dots', () => {
+    for (const source of ['/wfp/v1.2/feed', 'https://wfp.example/ais', '/wfp/...', '/wfp/.hidden'])
+      expect(hasDotSegment(source)).toBe(false);
+    expect(sourceAllowed(['/wfp/*'], '/wfp/v1.2/feed')).toBe(true);
+  });
+});
+
+describe('claimed consignment id namespaces', () => {
+  const claims: Record<string, string> = { 'WFP-': 'WFP' };
+  const withClaims = {
+    ...tenantOf,
+    claimantOfConsignmentId: async (id: string) =>
+      Object.entries(claims).find(([prefix]) => id.startsWith(prefix))?.[1],
+  };
+  const unicefProducer: Principal = { subject: 'key:u', role: 'producer', tenant: 'UNICEF', sources: ['*'] };
+  const wfpProducer: Principal = { subject: 'key:w', role: 'producer', tenant: 'WFP', sources: ['*'] };
+  const registration = (consignmentId: string, exemptionId: string) =>
+    event(EventTypes.ConsignmentRegistered, { consignmentId, exemptionId });
+
+  it("refuses another organisation's registration under a claimed prefix in the words of any refusal, whether or not the id exists", async () => {
+    const known = {
+      ...withClaims,
+      tenantOfConsignment: async (id: string) => (id === 'WFP-9' ? 'WFP' : undefined),
+    };
+    const fresh = await writeRefusal(unicefProducer, registration('WFP-1', 'EX-U'), known);
+    const existing = await writeRefusal(unicefProducer, registration('WFP-9', 'EX-U'), known);
+    expect(fresh).toBe('consignment "WFP-1" is not one this credential may write about');
+    expect(existing).toBe('consignment "WFP-9" is not one this credential may write about');
+    // Even under an exemption the producer does not hold: the id's shape decides first.
+    expect(await writeRefusal(unicefProducer, registration('WFP-1', 'EX-W'), known)).toBe(fresh);
+  });
+
+  it('lets the claimant register under its prefix, and anyone register outside claimed prefixes', async () => {
+    await expect(
+      writeRefusal(wfpProducer, registration('WFP-1', 'EX-W'), withClaims),
+    ).resolves.toBeUndefined();
+    await expect(
+      writeRefusal(unicefProducer, registration('UNI-1', 'EX-U'), withClaims),
+    ).resolves.toBeUndefined();
+  });
+
+  it('judges a batch with the same claims', async () => {
+    const authorize = batchWriteAuthorizer(unicefProducer, withClaims);
+    await expect(authorize(registration('WFP-2', 'EX-U'))).resolves.toMatch(/not one this credential/);
   });
 });

@@ -1,8 +1,9 @@
 import {
   EventTypes,
-  OWNERSHIP_EVENT_PREFIX,
   OwnershipEventTypes,
   OwnershipLedger,
+  RawPositionEventTypes,
+  typePrefixesFoldedBy,
   type OwnershipLedgerJson,
   type OwnershipTransferredData,
   type CloudEvent,
@@ -127,23 +128,18 @@ export interface BookEvent {
   vesselPosition?: GeoPoint;
 }
 
-/** Event types (and prefixes) the book folds: flags, lifecycle, silences and the facts labels come from. */
-export const AlertBookEventPrefixes = [
-  'aidwatch.flag.',
-  'aidwatch.alert.',
-  'aidwatch.silence.',
-  OWNERSHIP_EVENT_PREFIX,
-  EventTypes.ConsignmentRegistered,
-  EventTypes.ExemptionGranted,
-  EventTypes.VesselPositionReported,
-];
+/**
+ * Event types (and prefixes) the book folds: flags, lifecycle, silences, ownership transfers and the facts
+ * labels and tracks come from — the catalogue rows whose `views` name `alert-book`.
+ */
+export const AlertBookEventPrefixes: string[] = typePrefixesFoldedBy('alert-book');
 
 /**
  * The same without AIS positions, for a reader that locates flags by looking up the vessel's position in
  * the store instead (`BookEvent.vesselPosition`): far fewer events to read.
  */
-export const AlertBookEventPrefixesWithoutPositions = AlertBookEventPrefixes.filter(
-  (p) => p !== EventTypes.VesselPositionReported,
+export const AlertBookEventPrefixesWithoutPositions: string[] = AlertBookEventPrefixes.filter(
+  (p) => !RawPositionEventTypes.has(p),
 );
 
 /** A vessel's track is kept at one point per 10 minutes of event time (Global Fishing Watch resamples so), newest 5,000. */
@@ -323,7 +319,11 @@ export class AlertBook {
   ownerOf = (consignmentId: string): ConsignmentOwner | undefined => {
     const exemptionId = this.ownership.exemptionOfConsignment(consignmentId);
     if (exemptionId === undefined) return undefined;
-    return { exemptionId, organisation: this.ownership.organisationOfExemption(exemptionId) };
+    return {
+      exemptionId,
+      organisation: this.ownership.organisationOfExemption(exemptionId),
+      registered: this.ownership.registrationOrderOf(consignmentId),
+    };
   };
 
   /**

@@ -339,6 +339,33 @@ describe('AlertBook: silences and inhibition', () => {
     expect(book.mutedBy(book.get('p1')!, minute(11)).silencedBy).toEqual([]);
   });
 
+  it("a silence also mutes the resolved notification of an alert it matches (Alertmanager's semantics)", () => {
+    const book = new AlertBook();
+    book.apply(
+      silenceCreated({
+        silenceId: 's1',
+        matchers: [{ name: 'consignmentId', value: 'C-1' }],
+        startsAt: minute(0),
+        endsAt: minute(10),
+        createdBy: 'dash-1',
+        comment: 'known',
+        at: minute(0),
+      }),
+    );
+    const f1 = flag({ fingerprint: 'p1', flagId: 'f1' });
+    book.apply(raised(f1, 1));
+    const resolvedWhileSilenced = book.apply(cleared(f1, 'no longer observed', 2));
+    expect(resolvedWhileSilenced).toMatchObject({ reason: 'resolved', silencedBy: ['s1'], notify: false });
+    expect(notifiesRecipient(resolvedWhileSilenced!, undefined)).toBe(false);
+    // Resolved after the silence ended: notified.
+    const f2 = flag({ fingerprint: 'p2', flagId: 'f2' });
+    book.apply(raised(f2, 3));
+    const resolvedLater = book.apply(cleared(f2, 'no longer observed', 11));
+    expect(resolvedLater).toMatchObject({ reason: 'resolved', silencedBy: [], notify: true });
+    // A resolved alert lists no silence in views: nothing is left to mute.
+    expect(book.mutedBy(book.get('p1')!, minute(3)).silencedBy).toEqual([]);
+  });
+
   it('an open access-denied at a site inhibits verification-overdue at that site, not at another', () => {
     const book = twoOrganisations();
     book.apply(
@@ -532,6 +559,7 @@ describe('AlertBook: ownership transfers', () => {
       }),
     );
     expect(book.get('p-b')!.labels.organisation).toEqual(['C']);
-    expect(book.ownerOf('C-1')).toEqual({ exemptionId: 'X-A', organisation: 'C' });
+    // The transfer keeps the consignment's place among registrations (the first registered here).
+    expect(book.ownerOf('C-1')).toEqual({ exemptionId: 'X-A', organisation: 'C', registered: 0 });
   });
 });

@@ -1,17 +1,26 @@
-import type { CloudEvent, FlagSubject, RuleId, Severity } from '@aidwatch/domain';
+import {
+  InternalEventTypes,
+  type CloudEvent,
+  type FlagSubject,
+  type RuleId,
+  type Severity,
+} from '@aidwatch/domain';
 
-/** The alert lifecycle types (CONTRACT "Alerts"): each a fact with who (`by`), when (`at`) and why. */
+/**
+ * The alert lifecycle types (CONTRACT "Alerts"): each a fact with who (`by`), when (`at`) and why. Their rows
+ * are in the event catalogue (`InternalEventCatalogue`).
+ */
 export const AlertEventTypes = {
-  Acknowledged: 'aidwatch.alert.acknowledged.v1',
-  Resolved: 'aidwatch.alert.resolved.v1',
-  Assigned: 'aidwatch.alert.assigned.v1',
-  Commented: 'aidwatch.alert.commented.v1',
+  Acknowledged: InternalEventTypes.AlertAcknowledged,
+  Resolved: InternalEventTypes.AlertResolved,
+  Assigned: InternalEventTypes.AlertAssigned,
+  Commented: InternalEventTypes.AlertCommented,
 } as const;
 export type AlertEventType = (typeof AlertEventTypes)[keyof typeof AlertEventTypes];
 
 export const SilenceEventTypes = {
-  Created: 'aidwatch.silence.created.v1',
-  Expired: 'aidwatch.silence.expired.v1',
+  Created: InternalEventTypes.SilenceCreated,
+  Expired: InternalEventTypes.SilenceExpired,
 } as const;
 
 export const ALERT_EVENT_PREFIX = 'aidwatch.alert.';

@@ -1,4 +1,4 @@
-import type { Flag } from '@aidwatch/domain';
+import { flagOrganisations, type Flag } from '@aidwatch/domain';
 
 /**
  * What silences, inhibition rules and stream filters match on (Alertmanager's "labels"). A label may hold
@@ -14,7 +14,11 @@ export interface AlertLabels {
    */
   vessel: string[];
   exemptionId: string[];
-  /** Implementing organisation (the tenant) of the exemptions involved. */
+  /**
+   * Implementing organisation (the tenant) of the exemptions involved: the organisations the alert is shown
+   * to (`flagOrganisations`: a document cited by several organisations' consignments, only the first
+   * citer's).
+   */
   organisation: string[];
   siteId: string[];
 }
@@ -33,6 +37,8 @@ export const LabelNames: readonly LabelName[] = [
 export interface ConsignmentOwner {
   exemptionId: string;
   organisation?: string;
+  /** Its place among first registrations in store order (see `flagOrganisations`). */
+  registered?: number;
 }
 
 export function labelsOf(
@@ -51,7 +57,7 @@ export function labelsOf(
       ...(typeof partner === 'string' ? [partner] : []),
     ]),
     exemptionId: unique(owners.map((o) => o.exemptionId)),
-    organisation: unique(owners.flatMap((o) => (o.organisation ? [o.organisation] : []))),
+    organisation: flagOrganisations(flag, ownerOf),
     siteId: typeof siteId === 'string' ? [siteId] : [],
   };
 }

@@ -1,3 +1,4 @@
+import { InternalEventTypes } from '@aidwatch/domain';
 import {
   chainLinkOf,
   storedFormOf,
@@ -9,7 +10,7 @@ import { merkleRoot, type StreamHead } from './merkle';
 import { readAllInPages } from './store-reading';
 
 export const CHECKPOINT_STREAM = 'audit-checkpoints';
-export const CHECKPOINT_TYPE = 'aidwatch.audit.checkpoint.v1';
+export const CHECKPOINT_TYPE = InternalEventTypes.AuditCheckpoint;
 export const AUDIT_SOURCE = 'aidwatch/audit';
 
 /** What a checkpoint records: the head of every stream up to a store position, and their Merkle root. */

@@ -1,4 +1,11 @@
-import { CatalogueEntries, EventTypes, Topics, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import {
+  CarriageEventKinds,
+  CatalogueEntries,
+  EventTypes,
+  Topics,
+  type AidEvent,
+  type PortDeclaredData,
+} from '@aidwatch/domain';
 import { DiversionDetector } from './diversion/diversion-detector';
 import {
   MaritimeDetector,
@@ -19,13 +26,8 @@ const maritimeTypes = new Set(
 );
 const aisTypes = new Set(CatalogueEntries.filter((e) => e.topic === Topics.positions).map((e) => e.type));
 const sharedTypes = new Set(CatalogueEntries.filter((e) => e.consumers.length > 1).map((e) => e.type));
-/** Consignment events that say which vessel carries aid and when (see `DiversionState.onBoard`). */
-const carriageTypes = new Map<string, 'registered' | 'loaded' | 'departed' | 'discharged'>([
-  [EventTypes.ConsignmentRegistered, 'registered'],
-  [EventTypes.ConsignmentLoaded, 'loaded'],
-  [EventTypes.ConsignmentDeparted, 'departed'],
-  [EventTypes.ConsignmentDischarged, 'discharged'],
-]);
+/** Consignment events that say which vessel carries aid and when (catalogue rows' `carriage`). */
+const carriageTypes = CarriageEventKinds;
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
 export function eventTimeOf(event: AidEvent): number {
@@ -115,6 +117,12 @@ export class DetectionEngine {
    * runs ahead; idleness is decided per source (time model 2, 5).
    */
   handle(event: AidEvent, lane?: string): FlagChanges {
+    // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
+    if (event.type === EventTypes.InputClosed) {
+      const changes = this.maritime.handle(event, lane);
+      merge(changes, this.diversion.handle(event, lane));
+      return changes;
+    }
     if (aisTypes.has(event.type)) return this.maritime.handle(event, lane);
     const carried = carriageTypes.has(event.type)
       ? (event.data as { consignmentId: string }).consignmentId

@@ -5,27 +5,52 @@
  */
 export interface InputClock {
   readonly id: string;
+  /** The CloudEvents `source` it counts events of. */
+  readonly source: string;
   /** The lane its events came by (`<topic>/<partition>`), '' for events that came by none. */
   readonly lane: string;
   watermark: number;
   /** The newest event time the other inputs of its lane (any, without a lane) delivered since its last event. */
   othersSince: number;
+  /**
+   * The other inputs of its lane that stood ahead of it at its last event, each with the event time it has
+   * covered since (`lo`..`hi`, ms; its watermark then included): such an input makes it idle only once it
+   * covered more than the idle bound — it moved on (or, delivering out of order, its events spread) that
+   * far. One not listed stood level or behind, or appeared since: its events count from this input's
+   * watermark.
+   */
+  readonly ahead: Map<InputClock, Span>;
+  /** Whether it is idle: silent while another input's event time moved on by the idle bound (see `InputClocks`). */
+  idle: boolean;
   /** Events delivered, and those older than the watermark minus the allowed lateness when they came. */
   events: number;
   late: number;
   /** Set once its idleness was acted on (its waiting subjects re-homed); cleared by its next event. */
   released: boolean;
   /**
-   * Closed by its producer (`aidwatch.input.closed.v1`): it delivers nothing more, so it is never idle and
-   * holds back no subject another input reports. Cleared by its next event (the input reopens).
+   * Its source was closed by its producer (`aidwatch.input.closed.v1`, see `InputClocks.close`): it is never
+   * idle and holds back no subject another input reports. Cleared when the source reopens.
    */
   closed: boolean;
+}
+
+/** The event time an input covered (ms). */
+export interface Span {
+  lo: number;
+  hi: number;
 }
 
 export interface InputClockJson {
   id: string;
   watermark: number | null;
   othersSince: number | null;
+  /**
+   * `ahead` by input id, `[lo, hi]` (ms). Absent in checkpoints written before it was kept: such an input
+   * counts as having last spoken when the checkpoint is restored.
+   */
+  ahead?: Record<string, [number, number]>;
+  /** Present (true) only for an idle input (with `ahead`: a checkpoint that lacks it judges by `othersSince`). */
+  idle?: true;
   events: number;
   late: number;
   /** Present (true) only for a closed input. */
@@ -38,25 +63,35 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  * Event time per input, derived from the log alone (so a rebuild judges exactly as live did).
  *
  * - An input's watermark is the newest event time it delivered.
- * - An input is idle when, since its last event, the other inputs of its lane delivered events more than
- *   `idleMs` later than its watermark (decided by the event time of the others, never by the wall clock:
- *   Apache Flink's idle sources). Its effective watermark is then that event time minus `idleMs`. Only the
- *   same lane counts: a lane keeps its order however fast it is consumed, so another source's later event on
- *   it shows that the lane has passed that time, whereas a lane consumed ahead — a partition in a burst —
- *   says nothing about what a lane behind still holds. An input without a lane (HTTP, or events stored
- *   before lanes were recorded, as in an older checkpoint) is judged by every input's events.
+ * - An input is idle when it has been silent while another input of its lane moved its event time on by
+ *   more than `idleMs`: since its last event, that other input delivered an event more than `idleMs` later
+ *   than its watermark and — if it stood ahead of it then — covered more than `idleMs` of event time, from
+ *   where it stood (`ahead`; decided by the event time of the others, never by the wall clock: Apache
+ *   Flink's idle sources). Its effective watermark is then the others' newest event time since its last
+ *   event minus `idleMs`. An input far behind the others — a history imported while live feeds run — is so
+ *   not released while it still delivers; nor does an input far ahead — a report dated weeks later — keep
+ *   the others from falling idle, since each is measured by what it delivered itself. Folded in store order
+ *   and kept in checkpoints. Only the same lane counts: a lane keeps its order however fast it is consumed,
+ *   so another source's later event on it shows that the lane has passed that time, whereas a lane consumed
+ *   ahead — a partition in a burst — says nothing about what a lane behind still holds. An input without a
+ *   lane (HTTP, or events stored before lanes were recorded, as in an older checkpoint) is judged by every
+ *   input's events.
  * - A subject (vessel, consignment) is judged by the minimum of the watermarks of the inputs that report it
  *   and are not idle: a lagging input holds its subjects back, and no producer's clock moves the judgement
  *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
  *   others, `idleMs` behind (the latest *effective* watermark of its inputs). A feed that imports old
  *   history therefore keeps its own time until it falls silent.
- * - A **closed** input (its producer said it ended, `close`) is never idle: its watermark stays where the
- *   close put it, whatever the others deliver. It holds back no subject that an open input reports (it will
- *   deliver nothing more: Flink's finished source); a subject reported by closed inputs only is judged on
- *   the latest of their watermarks. Its next event reopens it.
+ * - A **closed** input (its producer said its source ended, `close`) is never idle: its watermark stays
+ *   where its own events and the close put it, whatever the others deliver. It holds back no subject that an
+ *   open input reports (it will deliver nothing more: Flink's finished source); a subject reported by closed
+ *   inputs only is judged on the latest of their watermarks. A close applies to every input of its source
+ *   (each Kafka partition its events came by, those that appear later included); only an event of the
+ *   source dated after the close's time reopens them all.
  */
 export class InputClocks {
   private readonly byId = new Map<string, InputClock>();
+  /** The closed sources, each with the time its coverage ends (ms; see `close`). */
+  private readonly closedSources = new Map<string, number>();
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
@@ -75,15 +110,19 @@ export class InputClocks {
   input(id: string): InputClock {
     let input = this.byId.get(id);
     if (!input) {
+      const source = sourceOfInputId(id);
       input = {
         id,
+        source,
         lane: laneOfInputId(id),
         watermark: Number.NEGATIVE_INFINITY,
         othersSince: Number.NEGATIVE_INFINITY,
+        ahead: new Map(),
+        idle: false,
         events: 0,
         late: 0,
         released: false,
-        closed: false,
+        closed: this.closedSources.has(source),
       };
       this.byId.set(id, input);
     }
@@ -92,12 +131,13 @@ export class InputClocks {
 
   /**
    * An event from `input` at `at`: moves its watermark if later, counts it as late when older than the
-   * watermark minus `latenessMs`. Returns whether an idle input's clock moved with it.
+   * watermark minus `latenessMs`; one dated after its closed source's end reopens the source. Returns
+   * whether an idle input's clock moved with it.
    */
   observe(input: InputClock, at: number, latenessMs: number): boolean {
     input.events++;
-    input.closed = false;
     if (at < input.watermark - latenessMs) input.late++;
+    if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
     return this.advance(input, at);
   }
 
@@ -109,33 +149,92 @@ export class InputClocks {
     if (at > input.watermark) input.watermark = at;
     if (at > this.frontier) this.frontier = at;
     input.othersSince = Number.NEGATIVE_INFINITY;
+    input.idle = false;
     input.released = false;
     let idleMoved = false;
     if (this.byId.size > 1)
       for (const other of this.byId.values()) {
-        if (
-          other === input ||
-          other.closed ||
-          (this.idleScope === 'lane' && other.lane !== '' && other.lane !== input.lane) ||
-          !(at > other.othersSince)
-        )
-          continue;
-        other.othersSince = at;
-        if (at - this.idleMs > other.watermark) idleMoved = true;
+        if (other === input) continue;
+        // The others ahead of it now, each from where it stands (see `ahead`; spans reused, the hot path).
+        if (this.counts(other, input)) {
+          const own = input.ahead.get(other);
+          if (other.watermark > input.watermark) {
+            if (own) own.lo = own.hi = other.watermark;
+            else input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
+          } else if (own) input.ahead.delete(other);
+        }
+        if (other.closed || !this.counts(input, other)) continue;
+        const span = other.ahead.get(input);
+        if (span) {
+          if (at < span.lo) span.lo = at;
+          if (at > span.hi) span.hi = at;
+        }
+        const later = at > other.othersSince;
+        if (later) other.othersSince = at;
+        if (other.idle) {
+          if (later) idleMoved = true;
+        } else if (
+          span
+            ? span.hi - this.idleMs > (span.lo > other.watermark ? span.lo : other.watermark)
+            : at - this.idleMs > other.watermark
+        ) {
+          other.idle = true;
+          idleMoved = true;
+        }
       }
     return idleMoved;
   }
 
+  /** Whether events of `from` count for the idleness of `to` (its lane's, or every input's; see `idleScope`). */
+  private counts(from: InputClock, to: InputClock): boolean {
+    return this.idleScope === 'all' || to.lane === '' || to.lane === from.lane;
+  }
+
   /**
-   * The input's producer says it ended, its coverage reaching `at` (ms): its watermark moves to `at` if later
-   * (no event counted, no other input's clock moved) and it is closed until its next event.
+   * The producer of `source` says it ended, its coverage reaching `at` (ms): every input of the source —
+   * one per lane its events came by, and those that appear later — is closed; the one on `lane`, the lane
+   * the close came by ('' or undefined: none), has delivered everything before it and its watermark moves
+   * to `at` if later. Inputs of the source on other lanes keep their own watermarks: a partition consumed
+   * behind may still deliver events dated up to `at`, which keep it closed (no event counted, no other
+   * input's clock moved). Only an event of the source dated after `at` reopens it (`observe`). Returns the
+   * source's inputs.
    */
-  close(input: InputClock, at: number): void {
-    if (at > input.watermark) input.watermark = at;
-    if (at > this.frontier) this.frontier = at;
-    input.closed = true;
-    input.released = false;
-    input.othersSince = Number.NEGATIVE_INFINITY;
+  close(source: string, at: number, lane = ''): InputClock[] {
+    const before = this.closedSources.get(source);
+    this.closedSources.set(source, before !== undefined && before > at ? before : at);
+    const inputs: InputClock[] = [];
+    for (const input of this.byId.values()) {
+      if (input.source !== source) continue;
+      inputs.push(input);
+      if (input.lane === lane && at > input.watermark) input.watermark = at;
+      if (input.watermark > this.frontier) this.frontier = input.watermark;
+      input.closed = true;
+      input.released = false;
+      input.idle = false;
+      input.othersSince = Number.NEGATIVE_INFINITY;
+    }
+    return inputs;
+  }
+
+  /** The closed source speaks again: each of its inputs is open, as if it had just delivered an event. */
+  private reopen(source: string): void {
+    this.closedSources.delete(source);
+    for (const input of this.byId.values())
+      if (input.source === source) {
+        input.closed = false;
+        input.idle = false;
+        input.released = false;
+        input.othersSince = Number.NEGATIVE_INFINITY;
+        this.noteAhead(input);
+      }
+  }
+
+  /** Notes the inputs that stand ahead of `input` now, each from where it stands (see `ahead`). */
+  private noteAhead(input: InputClock): void {
+    input.ahead.clear();
+    for (const other of this.byId.values())
+      if (other !== input && other.watermark > input.watermark && this.counts(other, input))
+        input.ahead.set(other, { lo: other.watermark, hi: other.watermark });
   }
 
   /** Inputs that have become idle since last asked (their waiting subjects must follow other inputs now). */
@@ -150,12 +249,12 @@ export class InputClocks {
   }
 
   isIdle(input: InputClock): boolean {
-    return !input.closed && input.othersSince - this.idleMs > input.watermark;
+    return !input.closed && input.idle;
   }
 
   /** The input's watermark, or — idle — the others' event time since its last event minus `idleMs`. */
   effective(input: InputClock): number {
-    if (input.closed) return input.watermark;
+    if (!this.isIdle(input)) return input.watermark;
     const released = input.othersSince - this.idleMs;
     return released > input.watermark ? released : input.watermark;
   }
@@ -204,28 +303,46 @@ export class InputClocks {
   }
 
   toJSON(): InputClockJson[] {
-    return [...this.byId.values()].map(({ id, watermark, othersSince, events, late, closed }) => ({
-      id,
-      watermark: finiteOrNull(watermark),
-      othersSince: finiteOrNull(othersSince),
-      events,
-      late,
-      ...(closed ? { closed: true as const } : {}),
-    }));
+    return [...this.byId.values()].map(
+      ({ id, watermark, othersSince, ahead, idle, events, late, closed }) => ({
+        id,
+        watermark: finiteOrNull(watermark),
+        othersSince: finiteOrNull(othersSince),
+        ahead: Object.fromEntries([...ahead].map(([other, { lo, hi }]) => [other.id, [lo, hi]])),
+        ...(idle ? { idle: true as const } : {}),
+        events,
+        late,
+        ...(closed ? { closed: true as const } : {}),
+      }),
+    );
+  }
+
+  /** The closed sources, each with the time its coverage ends (ms), for checkpoints. */
+  closedSourcesJSON(): Record<string, number> {
+    return Object.fromEntries(this.closedSources);
   }
 
   static fromJSON(
     json: readonly InputClockJson[],
     idleMs: number,
     idleScope: 'lane' | 'all' = 'lane',
+    closedSources?: Readonly<Record<string, number>>,
   ): InputClocks {
     const clocks = new InputClocks(idleMs, idleScope);
-    clocks.restore(json);
+    clocks.restore(json, closedSources);
     return clocks;
   }
 
-  /** Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order). */
-  restore(json: readonly InputClockJson[]): void {
+  /**
+   * Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order). An input saved without
+   * `ahead` (an older checkpoint) is idle when the others' events since its last one passed its watermark
+   * by the idle bound, as that version judged; one that is not counts as having last spoken now (where the
+   * others stand at the restore), so it is released only after the others move the idle bound on. Without
+   * `closedSources` (an older checkpoint), each closed input's source counts as closed at its watermark.
+   */
+  restore(json: readonly InputClockJson[], closedSources?: Readonly<Record<string, number>>): void {
+    for (const [source, at] of Object.entries(closedSources ?? {})) this.closedSources.set(source, at);
+    const older: InputClock[] = [];
     for (const saved of json) {
       const input = this.input(saved.id);
       input.watermark = saved.watermark ?? Number.NEGATIVE_INFINITY;
@@ -233,8 +350,22 @@ export class InputClocks {
       input.events = saved.events;
       input.late = saved.late;
       input.closed = saved.closed === true;
+      if (input.closed && closedSources === undefined) {
+        const at = this.closedSources.get(input.source);
+        if (at === undefined || input.watermark > at) this.closedSources.set(input.source, input.watermark);
+      }
+      if (saved.ahead === undefined) {
+        input.idle = !input.closed && input.othersSince - this.idleMs > input.watermark;
+        if (!input.idle) older.push(input);
+      } else input.idle = saved.idle === true;
       if (input.watermark > this.frontier) this.frontier = input.watermark;
     }
+    for (const saved of json)
+      for (const [id, [lo, hi]] of Object.entries(saved.ahead ?? {})) {
+        const other = this.byId.get(id);
+        if (other) this.input(saved.id).ahead.set(other, { lo, hi });
+      }
+    for (const input of older) this.noteAhead(input);
     for (const input of this.byId.values()) input.released = this.isIdle(input);
   }
 }
@@ -247,6 +378,12 @@ export class InputClocks {
  */
 export function inputIdOf(source: string, lane?: string): string {
   return lane === undefined ? source : `${source} ${lane}`;
+}
+
+/** The source of an input id made by `inputIdOf`. */
+export function sourceOfInputId(id: string): string {
+  const space = id.indexOf(' ');
+  return space < 0 ? id : id.slice(0, space);
 }
 
 /** The lane of an input id made by `inputIdOf`, '' when it has none. */

@@ -61,3 +61,104 @@ describe('input clocks: idleness is judged on the input’s own lane', () => {
     expect(laneOfInputId(RECEIVER)).toBe('');
   });
 });
+
+describe('input clocks: an input falls idle only after it was silent while the others moved on by the idle bound', () => {
+  const HISTORY = '/ais/archive/yellow-sea';
+  const LIVE = '/ais/live/yellow-sea';
+  const NOW = 1_000 * HOUR;
+
+  it('a history far behind the live feed is not idle while both deliver, however far apart their times', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const history = clocks.input(HISTORY);
+    const live = clocks.input(LIVE);
+    clocks.observe(live, NOW, 0);
+    for (let h = 0; h < 24 * 30; h++) {
+      clocks.observe(history, NOW - 40 * 24 * HOUR + h * HOUR, 0);
+      // The live feed keeps running meanwhile: ten minutes per hour of history imported.
+      clocks.observe(live, NOW + (h * HOUR) / 6, 0);
+      expect(clocks.isIdle(history)).toBe(false);
+    }
+    expect(clocks.newlyIdle()).toEqual([]);
+    clocks.observe(history, NOW - 10 * 24 * HOUR, 0);
+    // Silent now: released once the live feed moved six hours beyond where it stood at its last event.
+    const stood = live.watermark;
+    clocks.observe(live, stood + 6 * HOUR, 0);
+    expect(clocks.isIdle(history)).toBe(false);
+    clocks.observe(live, stood + 6 * HOUR + 1, 0);
+    expect(clocks.isIdle(history)).toBe(true);
+    expect(clocks.effective(history)).toBe(stood + 1);
+  });
+
+  it('an input far ahead (a report dated weeks later) keeps no other from falling idle: each is measured by its own progress', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const early = clocks.input('/monitoring');
+    const quiet = clocks.input('/logistics');
+    const busy = clocks.input('/field');
+    clocks.observe(early, NOW, 0);
+    clocks.observe(quiet, 0, 0);
+    clocks.observe(busy, 0, 0);
+    clocks.observe(busy, 6 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(false);
+    clocks.observe(busy, 7 * HOUR, 0);
+    expect(clocks.isIdle(quiet)).toBe(true);
+    expect(clocks.isIdle(early)).toBe(false);
+    expect(clocks.clockOf([quiet, busy])).toBe(7 * HOUR);
+  });
+
+  it('keeps where the others stood in checkpoints; an older checkpoint without them counts from the restore', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const history = clocks.input(HISTORY);
+    const live = clocks.input(LIVE);
+    clocks.observe(live, NOW, 0);
+    clocks.observe(history, 0, 0);
+    const saved = JSON.parse(JSON.stringify(clocks.toJSON())) as ReturnType<InputClocks['toJSON']>;
+    const restored = InputClocks.fromJSON(saved, 6 * HOUR);
+    const older = InputClocks.fromJSON(
+      saved.map(({ ahead: _ahead, idle: _idle, ...rest }) => rest),
+      6 * HOUR,
+    );
+    for (const c of [clocks, restored, older]) {
+      c.observe(c.input(LIVE), NOW + 6 * HOUR, 0);
+      expect(c.isIdle(c.input(HISTORY))).toBe(false);
+      c.observe(c.input(LIVE), NOW + 7 * HOUR, 0);
+      expect(c.isIdle(c.input(HISTORY))).toBe(true);
+    }
+    expect(restored.toJSON()).toEqual(clocks.toJSON());
+  });
+});
+
+describe('input clocks: a close applies to every input of its source', () => {
+  const HISTORY = '/ais/archive/yellow-sea';
+  const P0 = 'ais.positions.v1/0';
+  const P1 = 'ais.positions.v1/1';
+
+  it('the input on the close’s lane moves to its time, the others keep theirs; only an event dated after it reopens them all', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const p0 = clocks.input(inputIdOf(HISTORY, P0));
+    const p1 = clocks.input(inputIdOf(HISTORY, P1));
+    clocks.observe(p0, 10 * HOUR, 0);
+    clocks.observe(p1, 5 * HOUR, 0);
+    expect(clocks.close(HISTORY, 12 * HOUR, P0)).toEqual([p0, p1]);
+    expect([p0.closed, p0.watermark, p1.closed, p1.watermark]).toEqual([true, 12 * HOUR, true, 5 * HOUR]);
+    // Partition 1 consumed behind: its events up to the close's time keep it closed.
+    clocks.observe(p1, 12 * HOUR, 0);
+    const p2 = clocks.input(inputIdOf(HISTORY, 'ais.positions.v1/2'));
+    expect(p2.closed).toBe(true);
+    clocks.observe(p2, 11 * HOUR, 0);
+    expect([p0.closed, p1.closed, p2.closed]).toEqual([true, true, true]);
+    expect(clocks.closedSourcesJSON()).toEqual({ [HISTORY]: 12 * HOUR });
+    clocks.observe(p1, 12 * HOUR + 1, 0);
+    expect([p0.closed, p1.closed, p2.closed]).toEqual([false, false, false]);
+    expect(clocks.closedSourcesJSON()).toEqual({});
+  });
+
+  it('an older checkpoint (closed inputs, no closed sources) counts each closed input’s source closed at its watermark', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    clocks.observe(clocks.input(HISTORY), 10 * HOUR, 0);
+    clocks.close(HISTORY, 12 * HOUR);
+    const restored = InputClocks.fromJSON(clocks.toJSON(), 6 * HOUR);
+    expect(restored.closedSourcesJSON()).toEqual({ [HISTORY]: 12 * HOUR });
+    restored.observe(restored.input(HISTORY), 11 * HOUR, 0);
+    expect(restored.input(HISTORY).closed).toBe(true);
+  });
+});

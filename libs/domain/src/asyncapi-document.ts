@@ -1,4 +1,5 @@
 import { CatalogueEntries, type CatalogueEntry } from './event-catalogue';
+import { InternalEventTypes } from './internal-event-catalogue';
 import { EventTypes, SupersededEventTypes, Topics } from './event-types';
 import { publishedTypeOf } from './upcasting/published-form';
 import { RuleIds, Severities } from './flag';
@@ -69,14 +70,14 @@ export const FlagDataSchemas: Record<string, JsonSchema> = {
 };
 
 /**
- * The alert lifecycle types AidWatch publishes on `aidwatch.alerts.v1` (docs/contract.md, "Alerts"); the
- * alerts library writes them (`AlertEventTypes`, whose names its tests hold equal to these).
+ * The alert lifecycle types AidWatch publishes on `aidwatch.alerts.v1` (docs/contract.md, "Alerts"), from their
+ * rows in `InternalEventCatalogue`; the alerts library writes them (`AlertEventTypes`).
  */
 export const AlertLifecycleTypes = {
-  acknowledged: 'aidwatch.alert.acknowledged.v1',
-  resolved: 'aidwatch.alert.resolved.v1',
-  assigned: 'aidwatch.alert.assigned.v1',
-  commented: 'aidwatch.alert.commented.v1',
+  acknowledged: InternalEventTypes.AlertAcknowledged,
+  resolved: InternalEventTypes.AlertResolved,
+  assigned: InternalEventTypes.AlertAssigned,
+  commented: InternalEventTypes.AlertCommented,
 } as const;
 
 const ALERT_SUMMARY: JsonSchema = {

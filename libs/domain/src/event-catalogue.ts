@@ -47,23 +47,103 @@ export type EventWriter = 'feed' | 'committee' | 'organisation' | 'monitor';
 
 export const EventWriters: readonly EventWriter[] = ['feed', 'committee', 'organisation', 'monitor'];
 
-/** Everything AidWatch knows about one inbound event type. */
-export interface CatalogueEntry<T extends InboundEventType = InboundEventType> {
-  type: T;
+/**
+ * What an event is about: the thing whose history it extends. For an inbound event the subject names its
+ * event-store stream (`StreamNames[kind](id)`) and its Kafka record key (`id`).
+ * - `exemption` (exemption id), `consignment` (consignment id), `port` (UN/LOCODE), `vessel` (MMSI),
+ *   `designation` (IMO, else MMSI, else the listed name), `input` (a CloudEvents `source`);
+ * - for what AidWatch writes itself: `alert` (alert id, the fingerprint of its problem), `silence`
+ *   (silence id), `store` (the store position an audit checkpoint covers), `archive` (an archive file name),
+ *   `prefix` (a claimed consignment id namespace).
+ */
+export type EventSubjectKind =
+  | 'exemption'
+  | 'consignment'
+  | 'port'
+  | 'vessel'
+  | 'designation'
+  | 'input'
+  | 'alert'
+  | 'silence'
+  | 'store'
+  | 'archive'
+  | 'prefix';
+
+export interface EventSubject {
+  kind: EventSubjectKind;
+  id: string;
+}
+
+/** How to read the subject from an event's `data`; `kinds` are all the kinds `of` can return. */
+export interface SubjectRule<D> {
+  kinds: readonly EventSubjectKind[];
+  of: (data: D) => EventSubject;
+}
+
+/** The subject rule of a type that is always about one kind of thing. */
+export function about<D>(kind: EventSubjectKind, id: (data: D) => string): SubjectRule<D> {
+  return { kinds: [kind], of: (data) => ({ kind, id: id(data) }) };
+}
+
+/**
+ * How an event moves aid onto or off the vessel that carries it (`DiversionState.onBoard`, docs/time-model.md
+ * 9): a registration names the carrier, a load puts goods on a vessel, a departure on the registered vessel
+ * counts as on board when no load was reported, a discharge takes goods off. Paperwork of these kinds makes
+ * the carriers' corridors be judged again.
+ */
+export type CarriageKind = 'registered' | 'loaded' | 'departed' | 'discharged';
+
+/** Whether a carriage kind puts aid onto its vessel or takes it off. */
+export const CarriageDirections: Readonly<Record<CarriageKind, 'onto' | 'off'>> = {
+  registered: 'onto',
+  loaded: 'onto',
+  departed: 'onto',
+  discharged: 'off',
+};
+
+/** What kind of person a personal field names; part of the data subject's id (`monitor:MON-017`). */
+export type PersonalDataSubjectKind = 'monitor' | 'recipient';
+
+/**
+ * A field of `data` that identifies a person (GDPR Art. 4(1); UN Personal Data Protection and Privacy
+ * Principles, 2018), stored encrypted with a key of its own data subject (`libs/audit`, personal data).
+ */
+export interface PersonalField<D = unknown> {
+  field: keyof D & string;
+  kind: PersonalDataSubjectKind;
+}
+
+/** Stored views that fold an event type beside the detectors: `alert-book`, the alerts, silences and labels. */
+export type EventView = 'alert-book';
+
+/** What every catalogue row says, inbound or written by AidWatch itself. */
+export interface EventRow<D = unknown> {
+  type: string;
   /** Past-tense name of the fact, as in the design notes (e.g. `ConsignmentLoaded`). */
   name: string;
+  /** One sentence: for the AsyncAPI document (inbound types) and docs. */
+  summary: string;
+  /** What the event is about (see `EventSubjectKind`). */
+  subject: SubjectRule<D>;
+  /** Set when the event moves aid onto or off a vessel (see `CarriageKind`). */
+  carriage?: CarriageKind;
+  /** Fields of `data` naming a person; absent when none does. */
+  personalFields?: readonly PersonalField<D>[];
+  /** Stored views that fold it (see `EventView`). */
+  views?: readonly EventView[];
+}
+
+/** Everything AidWatch knows about one inbound event type. */
+export interface CatalogueEntry<T extends InboundEventType = InboundEventType> extends EventRow<
+  EventDataOf<T>
+> {
+  type: T;
   /** The Kafka topic that carries it (docs/contract.md, "Topics"). */
   topic: (typeof Topics)[keyof typeof Topics];
-  /** The Kafka record key: what the event is about (consignment id, exemption id, LOCODE, IMO, MMSI). */
-  key: (data: EventDataOf<T>) => string;
-  /** The event-store stream it is appended to. */
-  stream: (data: EventDataOf<T>) => string;
   /** The class-validator DTO that checks `data`; the JSON Schema of `data` is derived from it. */
   dto: new () => EventDataOf<T>;
   /** The detectors that fold it; the first one owns it (its clock decides), the others learn from it. */
   consumers: readonly EventConsumer[];
-  /** One sentence for the AsyncAPI document. */
-  summary: string;
   /** Who may write it (see `EventWriter`); the write policy of `libs/access` derives every check from it. */
   writers: readonly EventWriter[];
   /**
@@ -78,27 +158,27 @@ const designationKey = (d: { imo?: string; mmsi?: string; name: string }) => d.i
 
 /**
  * The event catalogue: one row per inbound type. Topic membership, the DTO map, stream naming, record keys,
- * detector routing, the JSON Schemas and the AsyncAPI document are all derived from it; a type without a
- * row does not compile.
+ * detector routing, write roles, carriage, personal fields, the JSON Schemas and the AsyncAPI document are
+ * all derived from it; a type without a row does not compile. What AidWatch writes itself is in
+ * `InternalEventCatalogue` (internal-event-catalogue.ts).
  */
 export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<T> } = {
   [EventTypes.ExemptionGranted]: {
     type: EventTypes.ExemptionGranted,
     name: 'ExemptionGranted',
     topic: Topics.reference,
-    key: (d) => d.exemptionId,
-    stream: (d) => StreamNames.exemption(d.exemptionId),
+    subject: about('exemption', (d) => d.exemptionId),
     dto: ExemptionGrantedDataDto,
     consumers: ['diversion'],
     summary: 'The 1718 Committee granted an exemption: items, quantities, sites and validity.',
     writers: ['committee'],
+    views: ['alert-book'],
   },
   [EventTypes.ExemptionRevoked]: {
     type: EventTypes.ExemptionRevoked,
     name: 'ExemptionRevoked',
     topic: Topics.reference,
-    key: (d) => d.exemptionId,
-    stream: (d) => StreamNames.exemption(d.exemptionId),
+    subject: about('exemption', (d) => d.exemptionId),
     dto: ExemptionRevokedDataDto,
     consumers: ['diversion'],
     summary: 'An exemption was revoked.',
@@ -108,8 +188,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     type: EventTypes.VesselDesignated,
     name: 'VesselDesignated',
     topic: Topics.reference,
-    key: designationKey,
-    stream: (d) => StreamNames.designation(designationKey(d)),
+    subject: about('designation', designationKey),
     dto: VesselDesignatedDataDto,
     consumers: ['maritime'],
     summary: 'A vessel was put on a designation list (e.g. the 1718 Committee list, the OFAC SDN list).',
@@ -119,8 +198,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     type: EventTypes.VesselDesignationRevoked,
     name: 'VesselDesignationRevoked',
     topic: Topics.reference,
-    key: designationKey,
-    stream: (d) => StreamNames.designation(designationKey(d)),
+    subject: about('designation', designationKey),
     dto: VesselDesignationRevokedDataDto,
     consumers: ['maritime'],
     summary: 'A designation ended: the list named by listRef no longer holds the vessel (a delisting).',
@@ -130,8 +208,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     type: EventTypes.PortDeclared,
     name: 'PortDeclared',
     topic: Topics.reference,
-    key: (d) => d.locode,
-    stream: (d) => StreamNames.port(d.locode),
+    subject: about('port', (d) => d.locode),
     dto: PortDeclaredDataDto,
     consumers: ['maritime', 'diversion'],
     summary: 'A port or anchorage and the radius within which a vessel counts as in port.',
@@ -141,41 +218,41 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     type: EventTypes.ConsignmentRegistered,
     name: 'ConsignmentRegistered',
     topic: Topics.consignments,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: ConsignmentRegisteredDataDto,
     consumers: ['diversion', 'maritime'],
     summary: 'A consignment under an exemption: items, ports, carrying vessel, declared route.',
     writers: ['organisation'],
+    carriage: 'registered',
+    views: ['alert-book'],
   },
   [EventTypes.ConsignmentLoaded]: {
     type: EventTypes.ConsignmentLoaded,
     name: 'ConsignmentLoaded',
     topic: Topics.consignments,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: ConsignmentLoadedDataDto,
     consumers: ['diversion'],
     summary: 'Goods of a consignment were loaded on a vessel.',
     writers: ['organisation'],
+    carriage: 'loaded',
   },
   [EventTypes.ConsignmentDeparted]: {
     type: EventTypes.ConsignmentDeparted,
     name: 'ConsignmentDeparted',
     topic: Topics.consignments,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: ConsignmentPortCallDataDto,
     consumers: ['diversion'],
     summary: 'The vessel carrying a consignment left port.',
     writers: ['organisation'],
+    carriage: 'departed',
   },
   [EventTypes.ConsignmentArrived]: {
     type: EventTypes.ConsignmentArrived,
     name: 'ConsignmentArrived',
     topic: Topics.consignments,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: ConsignmentPortCallDataDto,
     consumers: ['diversion'],
     summary: 'The vessel carrying a consignment arrived in port.',
@@ -185,19 +262,18 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     type: EventTypes.ConsignmentDischarged,
     name: 'ConsignmentDischarged',
     topic: Topics.consignments,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: ConsignmentDischargedDataDto,
     consumers: ['diversion'],
     summary: 'Goods of a consignment were discharged, with the quantities counted.',
     writers: ['organisation'],
+    carriage: 'discharged',
   },
   [EventTypes.CustodyTransferred]: {
     type: EventTypes.CustodyTransferred,
     name: 'CustodyTransferred',
     topic: Topics.consignments,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: CustodyTransferredDataDto,
     consumers: ['diversion'],
     summary: 'Custody of goods passed from one party to another, with a document hash.',
@@ -207,53 +283,52 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     type: EventTypes.DeliveryRecorded,
     name: 'DeliveryRecorded',
     topic: Topics.deliveries,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: DeliveryRecordedDataDto,
     consumers: ['diversion'],
     summary: 'Goods were delivered to a distribution site.',
     writers: ['organisation'],
+    personalFields: [{ field: 'receivedBy', kind: 'recipient' }],
   },
   [EventTypes.VerificationReported]: {
     type: EventTypes.VerificationReported,
     name: 'EndUseVerificationReported',
     topic: Topics.verifications,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: VerificationReportedDataDto,
     consumers: ['diversion'],
     summary: 'A monitor visited a site and reported what was observed and the finding.',
     writers: ['monitor'],
+    personalFields: [{ field: 'monitorId', kind: 'monitor' }],
   },
   [EventTypes.AccessDenied]: {
     type: EventTypes.AccessDenied,
     name: 'EndUseAccessDenied',
     topic: Topics.verifications,
-    key: (d) => d.consignmentId,
-    stream: (d) => StreamNames.consignment(d.consignmentId),
+    subject: about('consignment', (d) => d.consignmentId),
     dto: AccessDeniedDataDto,
     consumers: ['diversion'],
     summary: 'A monitor was refused access to a site.',
     writers: ['monitor'],
+    personalFields: [{ field: 'monitorId', kind: 'monitor' }],
   },
   [EventTypes.VesselPositionReported]: {
     type: EventTypes.VesselPositionReported,
     name: 'VesselPositionReported',
     topic: Topics.positions,
-    key: (d) => d.mmsi,
-    stream: (d) => StreamNames.vessel(d.mmsi),
+    subject: about('vessel', (d) => d.mmsi),
     dto: VesselPositionDataDto,
     consumers: ['maritime'],
     summary: 'An AIS position report (types 1-3, 18, 19, 27).',
     writers: ['feed'],
+    views: ['alert-book'],
     rawPosition: true,
   },
   [EventTypes.VesselStaticReported]: {
     type: EventTypes.VesselStaticReported,
     name: 'VesselStaticReported',
     topic: Topics.positions,
-    key: (d) => d.mmsi,
-    stream: (d) => StreamNames.vessel(d.mmsi),
+    subject: about('vessel', (d) => d.mmsi),
     dto: VesselStaticDataDto,
     consumers: ['maritime'],
     summary: 'AIS static and voyage data (types 5, 19, 24).',
@@ -263,12 +338,11 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     type: EventTypes.InputClosed,
     name: 'InputClosed',
     topic: Topics.positions,
-    key: (d) => d.source,
-    stream: (d) => StreamNames.input(d.source),
+    subject: about('input', (d) => d.source),
     dto: InputClosedDataDto,
-    consumers: ['maritime'],
+    consumers: ['maritime', 'diversion'],
     summary:
-      "An input has ended (e.g. an imported history): its vessels are judged on its own clock until it speaks again; sent under the closed input's own source.",
+      "An input has ended (e.g. an imported history of AIS positions or of a programme's paperwork): its vessels and consignments are judged on its own clock until it sends an event dated after the close; sent under the closed input's own source.",
     writers: ['feed'],
   },
 };
@@ -322,15 +396,37 @@ export function topicOfType(type: string): string | undefined {
   return isInboundEventType(type) ? EventCatalogue[type].topic : undefined;
 }
 
-/** The stream an inbound event belongs to. */
-export function streamOf(event: AidEvent): string {
-  return (catalogueEntryOf(event.type) as CatalogueEntry).stream(event.data as never);
+/** What an inbound event is about (its row's `subject`); undefined for a type without an inbound row. */
+export function subjectOfEvent(event: Pick<AidEvent, 'type' | 'data'>): EventSubject | undefined {
+  return isInboundEventType(event.type)
+    ? (EventCatalogue[event.type] as CatalogueEntry).subject.of(event.data as never)
+    : undefined;
 }
 
-/** The Kafka record key of an inbound event (what it is about). */
-export function recordKeyOfEvent(event: AidEvent): string {
-  return (catalogueEntryOf(event.type) as CatalogueEntry).key(event.data as never);
+/** The consignment an inbound event is about (its subject, when that is a consignment). */
+export function consignmentIdOfEvent(event: Pick<AidEvent, 'type' | 'data'>): string | undefined {
+  const subject = subjectOfEvent(event);
+  return subject?.kind === 'consignment' ? subject.id : undefined;
 }
+
+/** The stream an inbound event belongs to: `StreamNames[subject.kind](subject.id)`. */
+export function streamOf(event: AidEvent): string {
+  const { kind, id } = subjectOfEvent(event) as EventSubject;
+  return StreamNames[kind as InboundSubjectKind](id);
+}
+
+/** The Kafka record key of an inbound event: its subject's id. */
+export function recordKeyOfEvent(event: AidEvent): string {
+  return (subjectOfEvent(event) as EventSubject).id;
+}
+
+/** The subject kinds of inbound events: each names a stream (`StreamNames`). */
+export type InboundSubjectKind = Exclude<keyof typeof StreamNames, 'risk'>;
+
+/** The inbound types that move aid onto or off a vessel, and how (their rows' `carriage`), in catalogue order. */
+export const CarriageEventKinds: ReadonlyMap<string, CarriageKind> = new Map(
+  CatalogueEntries.flatMap((e) => (e.carriage ? [[e.type, e.carriage] as const] : [])),
+);
 
 /** The inbound types a detector folds. */
 export function typesConsumedBy(consumer: EventConsumer): ReadonlySet<string> {

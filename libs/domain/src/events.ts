@@ -178,9 +178,10 @@ export interface VesselStaticData {
 
 /**
  * An input has ended: the producer of `source` (a CloudEvents `source`, the same as the event's own) says it
- * delivers nothing more, its coverage ending at `at` (e.g. the end of an imported history). Detection then
- * judges the input's subjects on that input's own clock (docs/time-model.md); a later event of the same
- * source reopens it.
+ * delivers nothing more, its coverage ending at `at` (e.g. the end of an imported history of AIS positions
+ * or of a programme's paperwork). Detection then judges the subjects of the source's inputs — on every
+ * Kafka partition its events came by — on their own clock (docs/time-model.md 5); an event of the same
+ * source dated after `at` reopens it.
  */
 export interface InputClosedData {
   source: string;

@@ -15,6 +15,7 @@ import type { AidEvent, ConsignmentRegisteredData, ExemptionGrantedData } from '
  */
 export const OwnershipEventTypes = {
   Transferred: 'aidwatch.ownership.transferred.v1',
+  PrefixClaimed: 'aidwatch.ownership.prefix-claimed.v1',
 } as const;
 
 export const OWNERSHIP_EVENT_PREFIX = 'aidwatch.ownership.';
@@ -48,7 +49,58 @@ export type OwnershipTransferred = CloudEvent<
 export const OwnershipStreams = {
   exemption: (exemptionId: string) => `${OWNERSHIP_STREAM_PREFIX}exemption-${exemptionId}`,
   consignment: (consignmentId: string) => `${OWNERSHIP_STREAM_PREFIX}consignment-${consignmentId}`,
+  /** Every claim of a consignment id namespace, in one stream (few, read whole). */
+  prefixes: `${OWNERSHIP_STREAM_PREFIX}prefixes`,
 } as const;
+
+/**
+ * `data` of `aidwatch.ownership.prefix-claimed.v1`: an operator's claim of the consignment id namespace
+ * `prefix` (ids starting with it, case-sensitive) for organisation `org` — the issuing-company prefix of
+ * WCO's Unique Consignment Reference / ISO 15459 — with who (`by`), when (RFC 3339) and why.
+ */
+export interface PrefixClaimedData {
+  org: string;
+  prefix: string;
+  by: string;
+  at: string;
+  reason: string;
+}
+
+export type PrefixClaimed = CloudEvent<typeof OwnershipEventTypes.PrefixClaimed, PrefixClaimedData>;
+
+/** One claimed consignment id namespace. */
+export interface PrefixClaim {
+  org: string;
+  prefix: string;
+}
+
+/**
+ * The organisation whose claimed namespace holds `consignmentId` (the longest claimed prefix it starts
+ * with), or undefined when it lies in no claimed namespace (first-come). Claims never overlap across
+ * organisations (`overlappingClaim`), so the longest match is the only organisation's.
+ */
+export function claimantOf(claims: readonly PrefixClaim[], consignmentId: string): string | undefined {
+  let best: PrefixClaim | undefined;
+  for (const claim of claims)
+    if (consignmentId.startsWith(claim.prefix) && (!best || claim.prefix.length > best.prefix.length))
+      best = claim;
+  return best?.org;
+}
+
+/**
+ * The claim of another organisation that `prefix` would overlap (one is a prefix of the other: equal,
+ * nested or enclosing), or undefined. Such a claim is refused (HTTP 409): ids under both would have two
+ * owners.
+ */
+export function overlappingClaim(
+  claims: readonly PrefixClaim[],
+  org: string,
+  prefix: string,
+): PrefixClaim | undefined {
+  return claims.find(
+    (claim) => claim.org !== org && (claim.prefix.startsWith(prefix) || prefix.startsWith(claim.prefix)),
+  );
+}
 
 export function ownershipStreamOf(transfer: OwnershipTransfer): string {
   return transfer.kind === 'exemption'
@@ -68,6 +120,8 @@ export interface OwnershipLedgerJson {
 export class OwnershipLedger {
   private readonly exemptionOrg = new Map<string, string>();
   private readonly consignmentExemption = new Map<string, string>();
+  /** Each consignment's place among first registrations, in store order (transfers keep it). */
+  private readonly registrationOrder = new Map<string, number>();
 
   /** Folds one event (any type; unrelated ones are ignored). Returns whether ownership changed. */
   apply(event: { type: string; data?: unknown }): boolean {
@@ -81,12 +135,17 @@ export class OwnershipLedger {
       const d = event.data as ConsignmentRegisteredData;
       if (this.consignmentExemption.has(d.consignmentId)) return false;
       this.consignmentExemption.set(d.consignmentId, d.exemptionId);
+      this.registrationOrder.set(d.consignmentId, this.registrationOrder.size);
       return true;
     }
     if (event.type === OwnershipEventTypes.Transferred) {
       const d = event.data as OwnershipTransferredData;
       if (d.kind === 'exemption') this.exemptionOrg.set(d.exemptionId, d.toOrg);
-      else this.consignmentExemption.set(d.consignmentId, d.toExemptionId);
+      else {
+        if (!this.registrationOrder.has(d.consignmentId))
+          this.registrationOrder.set(d.consignmentId, this.registrationOrder.size);
+        this.consignmentExemption.set(d.consignmentId, d.toExemptionId);
+      }
       return true;
     }
     return false;
@@ -98,6 +157,14 @@ export class OwnershipLedger {
 
   exemptionOfConsignment(consignmentId: string): string | undefined {
     return this.consignmentExemption.get(consignmentId);
+  }
+
+  /**
+   * The consignment's place among first registrations in store order (0: the first registered), for
+   * `flagOrganisations`; undefined when it was never registered.
+   */
+  registrationOrderOf(consignmentId: string): number | undefined {
+    return this.registrationOrder.get(consignmentId);
   }
 
   /** Whether some exemption belongs to `organisation` (by its first grant or a transfer). */
@@ -119,7 +186,11 @@ export class OwnershipLedger {
   static fromJson(json: OwnershipLedgerJson): OwnershipLedger {
     const ledger = new OwnershipLedger();
     for (const [k, v] of json.exemptions) ledger.exemptionOrg.set(k, v);
-    for (const [k, v] of json.consignments) ledger.consignmentExemption.set(k, v);
+    for (const [k, v] of json.consignments) {
+      ledger.consignmentExemption.set(k, v);
+      // toJson keeps the Map's insertion order, which is the order of first registrations.
+      ledger.registrationOrder.set(k, ledger.registrationOrder.size);
+    }
     return ledger;
   }
 }
@@ -128,13 +199,20 @@ export class OwnershipLedger {
 export interface OwnershipLookup {
   organisationOfExemption(exemptionId: string): Promise<string | undefined>;
   exemptionOfConsignment(consignmentId: string): Promise<string | undefined>;
+  /**
+   * The organisation that claimed the namespace holding `consignmentId` (`claimantOf`); absent or
+   * undefined: no claimed namespace holds it.
+   */
+  claimantOfConsignmentId?(consignmentId: string): Promise<string | undefined>;
 }
 
 /**
  * Why `event` may not be stored because it would change who owns an exemption or a consignment (a
  * sentence for the 403 body or the dead letter), or undefined. Applies to every writer, whatever its
  * credential: a grant naming another organisation than the exemption's owner, or a registration naming
- * another exemption than the consignment's owner, is refused; moving is an operator's transfer.
+ * another exemption than the consignment's owner, is refused; moving is an operator's transfer. A
+ * registration of an id inside a namespace an operator claimed (`aidwatch.ownership.prefix-claimed.v1`)
+ * under an exemption of another organisation than the claimant is refused too, whether or not the id exists.
  */
 export async function ownershipRefusal(
   event: AidEvent,
@@ -149,6 +227,9 @@ export async function ownershipRefusal(
   }
   if (event.type === EventTypes.ConsignmentRegistered) {
     const { consignmentId, exemptionId } = event.data;
+    const claimant = await owners.claimantOfConsignmentId?.(consignmentId);
+    if (claimant !== undefined && (await owners.organisationOfExemption(exemptionId)) !== claimant)
+      return `consignment ${JSON.stringify(consignmentId)} lies in an identifier namespace claimed by another organisation than its exemption's`;
     const owner = await owners.exemptionOfConsignment(consignmentId);
     if (owner !== undefined && owner !== exemptionId)
       return `consignment ${JSON.stringify(consignmentId)} is registered under another exemption; a registration may not move it (an operator transfers ownership)`;
@@ -177,6 +258,10 @@ export class BatchOwnership implements OwnershipLookup {
       (await this.stored.exemptionOfConsignment(consignmentId)) ??
       this.pending.exemptionOfConsignment(consignmentId)
     );
+  }
+
+  async claimantOfConsignmentId(consignmentId: string): Promise<string | undefined> {
+    return this.stored.claimantOfConsignmentId?.(consignmentId);
   }
 
   /** The refusal of `event`, or undefined after counting it as accepted. */

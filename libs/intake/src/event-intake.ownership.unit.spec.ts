@@ -1,5 +1,12 @@
 import { StoreTenantLookup } from '@aidwatch/access';
-import { EventCatalogue, type AidEvent } from '@aidwatch/domain';
+import {
+  EventCatalogue,
+  OWNERSHIP_SOURCE,
+  OwnershipEventTypes,
+  OwnershipStreams,
+  type AidEvent,
+  type PrefixClaimed,
+} from '@aidwatch/domain';
 import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
 import { InMemoryEventStore } from '@aidwatch/event-store';
 import type { InboundMessage } from '@aidwatch/messaging';
@@ -74,5 +81,50 @@ describe('the intake judges ownership on Kafka as over HTTP', () => {
     expect(results.filter((r) => !r.ok && r.kind === 'forbidden')).toHaveLength(2);
     const winner = ['Org A', 'Org B', 'Org C'][results.findIndex((r) => r.ok)];
     expect(await owners.organisationOfExemption('E-RACE')).toBe(winner);
+  });
+
+  it("dead-letters a registration under another organisation's claimed prefix, whether or not the id exists", async () => {
+    const { intake, store, owners } = setUp();
+    const facts = [
+      exemptionGranted({ id: 'g-b', data: { exemptionId: 'E-B', implementingOrg: 'Org B' } }),
+      exemptionGranted({ id: 'g-a', data: { exemptionId: 'E-A', implementingOrg: 'Org A' } }),
+      consignmentRegistered({ id: 'r-b', data: { consignmentId: 'BX-1', exemptionId: 'E-B' } }),
+    ];
+    expect(await intake.ingestKafkaBatch(facts.map(message))).toEqual(facts.map(() => ({ kind: 'ok' })));
+    const claim: PrefixClaimed = {
+      specversion: '1.0',
+      id: '0b6f2f5e-1c1d-4f37-9a51-3d6d1f6c0a11',
+      source: OWNERSHIP_SOURCE,
+      type: OwnershipEventTypes.PrefixClaimed,
+      time: '2026-01-01T00:00:00Z',
+      data: { org: 'Org B', prefix: 'BX-', by: 'key:op', at: '2026-01-01T00:00:00Z', reason: 'UCR prefix' },
+    };
+    await store.append(
+      OwnershipStreams.prefixes,
+      [{ id: claim.id, type: claim.type, data: claim }],
+      'no_stream',
+    );
+    const batch = [
+      consignmentRegistered({ id: 'squat-1', data: { consignmentId: 'BX-2', exemptionId: 'E-A' } }),
+      consignmentRegistered({ id: 'r-b2', data: { consignmentId: 'BX-3', exemptionId: 'E-B' } }),
+      consignmentRegistered({ id: 'r-a', data: { consignmentId: 'AX-1', exemptionId: 'E-A' } }),
+    ];
+    const outcomes = await intake.ingestKafkaBatch(batch.map((e, i) => message(e, 10 + i)));
+    expect(outcomes.map((o) => o.kind)).toEqual(['invalid', 'ok', 'ok']);
+    expect(outcomes[0]).toMatchObject({
+      reason: expect.stringMatching(/namespace claimed by another organisation/),
+    });
+    expect(await owners.tenantOfConsignment('BX-2')).toBeUndefined();
+    expect(await owners.tenantOfConsignment('BX-3')).toBe('Org B');
+  });
+
+  it('dead-letters an event whose subject names another consignment than its data', async () => {
+    const { intake } = setUp();
+    const event = consignmentRegistered({ id: 'r-subj', subject: 'C-OTHER', data: { consignmentId: 'C-1' } });
+    const [outcome] = await intake.ingestKafkaBatch([message(event, 1)]);
+    expect(outcome).toMatchObject({
+      kind: 'invalid',
+      errors: [expect.objectContaining({ field: 'subject' })],
+    });
   });
 });

@@ -8,6 +8,7 @@ import {
   decide,
   silenceStream,
   SilenceEventTypes,
+  silenceState,
   validateSilence,
   type Alert,
   type AlertCommand,
@@ -17,8 +18,8 @@ import {
   type SilenceCreatedData,
   type SilenceExpiredData,
 } from '@aidwatch/alerts';
-import { EventTypes, type FlagRaised } from '@aidwatch/domain';
-import type { EventStore, StoredEvent } from '@aidwatch/event-store';
+import { EventTypes, InternalEventTypes, type FlagRaised } from '@aidwatch/domain';
+import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import type { Projection } from './projection';
 import { vesselPositionAt } from './vessel-position.lookup';
 
@@ -138,13 +139,19 @@ export class AlertDesk {
     return this.book.get(alertId)!;
   }
 
-  /** Validates and records a silence (`startsAt` defaults to `now`, ISO 8601). */
+  /**
+   * Validates and records a silence (`startsAt` defaults to `now`, ISO 8601). `reserve`, when given, is
+   * called with the valid silence before it is stored; what it throws refuses the silence.
+   */
   async createSilence(
     input: Omit<Silence, 'silenceId' | 'startsAt'> & { startsAt?: string },
     now: string,
+    reserve?: (silence: Silence) => Promise<void>,
   ): Promise<Silence> {
     const silence: Silence = { ...input, silenceId: randomUUID(), startsAt: input.startsAt ?? now };
     validateSilence(silence, now);
+    // E.g. a quota judged across processes (`SilenceQuota`): refuses by throwing, before anything is stored.
+    await reserve?.(silence);
     const data: SilenceCreatedData = { ...silence, at: now };
     await this.appendSilenceEvent(silence.silenceId, SilenceEventTypes.Created, data, now);
     return silence;
@@ -179,5 +186,66 @@ export class AlertDesk {
       { id, type, data: event, metadata: { causation: 'silence' } },
     ]);
     await this.projection.classificationOf(id, 5_000);
+  }
+}
+
+/** The stream of an organisation's silence reservations (`SilenceQuota`); operators' together as one. */
+export const silenceQuotaStream = (tenant: string | undefined): string =>
+  `quota-silences-${tenant === undefined ? '*' : encodeURIComponent(tenant)}`;
+
+export const SilenceReservedType = InternalEventTypes.SilenceReserved;
+
+export class SilenceQuotaExceededError extends Error {}
+
+/** Times a reservation is tried again after a concurrent one won the stream's revision. */
+const QUOTA_ATTEMPTS = 20;
+
+/**
+ * At most `limit` unexpired silences per organisation (`LIMIT_SILENCES_PER_TENANT`), held under concurrency
+ * and across API processes sharing a store: every creation first appends a reservation
+ * (`aidwatch.quota.silence-reserved.v1`: silenceId, endsAt) to the organisation's stream
+ * `quota-silences-<organisation>` at the revision it counted from, so of two creations counting the same
+ * reservations only one is stored; the other counts again (up to 20 times, then gives up as exceeded). A
+ * reservation counts while its silence is unexpired: by the book when folded, else until its `endsAt`.
+ */
+export class SilenceQuota {
+  constructor(
+    private readonly store: EventStore,
+    private readonly book: () => AlertBook,
+  ) {}
+
+  async reserve(silence: Silence, limit: number, now: string): Promise<void> {
+    const stream = silenceQuotaStream(silence.tenant);
+    for (let attempt = 0; attempt < QUOTA_ATTEMPTS; attempt++) {
+      const reservations = await this.store.readStream(stream);
+      const held = reservations.filter((e) => {
+        const { silenceId, endsAt } = (e.data as { data: { silenceId: string; endsAt: string } }).data;
+        const folded = this.book().silence(silenceId);
+        return folded ? silenceState(folded, now) !== 'expired' : endsAt > now;
+      }).length;
+      if (held >= limit) throw new SilenceQuotaExceededError(`${held} unexpired silences held`);
+      const id = randomUUID();
+      const event = {
+        specversion: '1.0',
+        id,
+        source: ALERTS_SOURCE,
+        type: SilenceReservedType,
+        subject: silence.silenceId,
+        time: now,
+        datacontenttype: 'application/json',
+        data: { silenceId: silence.silenceId, endsAt: silence.endsAt, tenant: silence.tenant ?? null },
+      };
+      try {
+        await this.store.append(
+          stream,
+          [{ id, type: SilenceReservedType, data: event, metadata: { causation: 'silence-quota' } }],
+          reservations.length === 0 ? 'no_stream' : reservations[reservations.length - 1].revision,
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+    throw new SilenceQuotaExceededError('too many concurrent silence creations');
   }
 }

@@ -1,5 +1,5 @@
 import { OWNERSHIP_STREAM_PREFIX, OwnershipLedger, type OwnershipLedgerJson } from '@aidwatch/domain';
-import { exemptionOf, registrationOf } from '@aidwatch/detection';
+import { exemptionOf, registrationOf, type ConsignmentFacts } from '@aidwatch/detection';
 import type { StoredEvent } from '@aidwatch/event-store';
 import {
   consignmentDocument,
@@ -50,6 +50,9 @@ export class ReadModelProjection implements Projection {
       this.ownership.organisationOfExemption(exemptionId),
     tenantOfConsignment: (consignmentId: string): string | undefined =>
       this.ownership.organisationOfConsignment(consignmentId),
+    /** A consignment's place among first registrations in store order (see `flagOrganisations`). */
+    registrationOrderOf: (consignmentId: string): number | undefined =>
+      this.ownership.registrationOrderOf(consignmentId),
     /** Whether some folded exemption belongs to `organisation`. */
     knowsOrganisation: (organisation: string): boolean => this.ownership.hasOrganisation(organisation),
   };
@@ -66,6 +69,11 @@ export class ReadModelProjection implements Projection {
 
   consignment(id: string): ConsignmentDocument | undefined {
     return consignmentDocument(this.state, id);
+  }
+
+  /** The facts folded for one consignment (its paperwork, by event time), or undefined. */
+  consignmentFacts(id: string): Readonly<ConsignmentFacts> | undefined {
+    return this.state.consignments.get(id);
   }
 
   consignmentIds(): string[] {

@@ -74,8 +74,16 @@ export function vesselNameAt(names: readonly VesselName[], at: string): string |
   return current;
 }
 
-/** Reads a vessel's stream (`vessel-<mmsi>`) into its track and its newest reported identity. */
-export async function vesselStreamSummary(store: EventStore, mmsi: string): Promise<VesselStreamSummary> {
+/**
+ * Reads a vessel's stream (`vessel-<mmsi>`) into its track and its newest reported identity. `visible`
+ * (event time, ms → whether the reader may see it; default every time) keeps only the positions and
+ * static reports of the times a reader may see, before the track is thinned.
+ */
+export async function vesselStreamSummary(
+  store: EventStore,
+  mmsi: string,
+  visible: (atMs: number) => boolean = () => true,
+): Promise<VesselStreamSummary> {
   const events = await store.readStream(StreamNames.vessel(mmsi));
   const identity: VesselStreamSummary['identity'] = {};
   let identityAt = '';
@@ -84,9 +92,10 @@ export async function vesselStreamSummary(store: EventStore, mmsi: string): Prom
   for (const e of events) {
     if (e.type === EventTypes.VesselPositionReported) {
       const p = (e.data as CloudEvent<string, VesselPositionData>).data;
-      points.push([p.lon, p.lat, p.at]);
+      if (visible(Date.parse(p.at))) points.push([p.lon, p.lat, p.at]);
     } else if (e.type === EventTypes.VesselStaticReported) {
       const s = (e.data as CloudEvent<string, VesselStaticData>).data;
+      if (!visible(Date.parse(s.at))) continue;
       if (s.name) reported.push({ name: s.name, from: s.at });
       if (s.at < identityAt) continue;
       identityAt = s.at;

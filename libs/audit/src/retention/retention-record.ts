@@ -1,10 +1,11 @@
+import { InternalEventTypes } from '@aidwatch/domain';
 import { v5 as uuidv5 } from 'uuid';
 import type { NewEvent, StoredEvent } from '@aidwatch/event-store';
 import { AUDIT_SOURCE } from '../audit-checkpoint';
 
 /** The stream of retention records: which events left the store for which archive file. */
 export const RETENTION_STREAM = 'audit-retention';
-export const POSITIONS_ARCHIVED_TYPE = 'aidwatch.audit.positions-archived.v1';
+export const POSITIONS_ARCHIVED_TYPE = InternalEventTypes.PositionsArchived;
 /** Streams one record event lists at most; a file's record is split into parts beyond that. */
 export const MAX_STREAMS_PER_RECORD = 2000;
 

@@ -1,4 +1,10 @@
-import { EventTypes, type AidEvent, type ItemQuantity, type VerificationFinding } from '@aidwatch/domain';
+import {
+  consignmentIdOfEvent,
+  EventTypes,
+  type AidEvent,
+  type ItemQuantity,
+  type VerificationFinding,
+} from '@aidwatch/domain';
 
 /**
  * What one event established. `time` is when it happened (`data.at`, else the envelope time); `recordedAt`
@@ -233,23 +239,8 @@ export function foldConsignmentEvent(facts: ConsignmentFacts, event: AidEvent): 
   }
 }
 
-/** The consignment an inbound event is about, if it is a consignment event. */
-export function consignmentIdOf(event: AidEvent): string | undefined {
-  switch (event.type) {
-    case EventTypes.ConsignmentRegistered:
-    case EventTypes.ConsignmentLoaded:
-    case EventTypes.ConsignmentDeparted:
-    case EventTypes.ConsignmentArrived:
-    case EventTypes.ConsignmentDischarged:
-    case EventTypes.CustodyTransferred:
-    case EventTypes.DeliveryRecorded:
-    case EventTypes.VerificationReported:
-    case EventTypes.AccessDenied:
-      return event.data.consignmentId;
-    default:
-      return undefined;
-  }
-}
+/** The consignment an inbound event is about, if it is a consignment event (its catalogue row's subject). */
+export const consignmentIdOf = (event: AidEvent): string | undefined => consignmentIdOfEvent(event);
 
 /** Total quantity per item code over some facts. */
 export function totals(facts: ReadonlyArray<{ items: readonly ItemQuantity[] }>): Map<string, number> {

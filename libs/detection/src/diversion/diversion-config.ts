@@ -21,9 +21,9 @@ export interface DiversionConfig {
    */
   allowedLatenessHours: number;
   /**
-   * A consignment or reference input (CloudEvents source) this far behind the most advanced one no longer
-   * holds back the clock of consignments that other inputs report too. Such feeds report in bursts days
-   * apart, hence days.
+   * A consignment or reference input (CloudEvents source) silent while another input moved its event time
+   * on this far is idle: it no longer holds back the clock of consignments that other inputs report too
+   * (see `InputClocks`). Such feeds report in bursts days apart, hence days.
    */
   inputIdleDays: number;
   verificationDueDays: number;

@@ -1,4 +1,12 @@
-import { EventTypes, type AidEvent, type Flag, type PortDeclaredData, type RuleId } from '@aidwatch/domain';
+import {
+  EventTypes,
+  subjectOfEvent,
+  typesConsumedBy,
+  type AidEvent,
+  type Flag,
+  type PortDeclaredData,
+  type RuleId,
+} from '@aidwatch/domain';
 import type { FlagDraft } from '../flag-draft';
 import { fingerprintOf } from '../flag-identity';
 import type { Detector } from '../detector';
@@ -14,6 +22,9 @@ import { consignmentViewOf, type ConsignmentView } from './consignment-view';
 import { DeadlineQueue } from './deadline-queue';
 import { overDrawsOf } from './over-authorisation.rule';
 
+/** What this detector folds (the catalogue's routing); `noteChanged` keys its subjects. */
+const diversionTypes = typesConsumedBy('diversion');
+
 /**
  * Rules about inconsistent paperwork — quantities that shrink between steps, custody that does not follow
  * the goods — whose findings wait until the consignment's clock has passed their newest evidence
@@ -25,6 +36,8 @@ const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>(['quantity-shrinka
 export interface DiversionHead {
   format: 'aidwatch.diversion.v2';
   inputs: InputClockJson[];
+  /** Closed sources and the time each ends (ms); absent in older checkpoints (see `InputClocks.restore`). */
+  closedSources?: Record<string, number>;
 }
 
 /** One consignment: its facts, its open flags and when it must be judged again (null: never). */
@@ -91,6 +104,8 @@ export class DiversionDetector implements Detector {
    * judged (each at its own clock), and those waiting on this input whose time came are judged again.
    */
   handle(event: AidEvent, lane?: string): FlagChanges {
+    if (event.type === EventTypes.InputClosed)
+      return this.closeInput(event.data.source, Date.parse(event.data.at), lane);
     const time = factTimeOf(event);
     const input = this.clocks.input(inputIdOf(event.source, lane));
     // The fact first, then the clocks: nothing is judged without the event that may settle it.
@@ -119,6 +134,30 @@ export class DiversionDetector implements Detector {
     }
     merge(changes, this.judgeDue(input));
     if (idleMoved) merge(changes, this.followFrontier(input));
+    return changes;
+  }
+
+  /**
+   * The source `source` ended at `at` (`aidwatch.input.closed.v1`, come by `lane`; an import of a programme's
+   * old paperwork): from now on the consignments of its inputs — every partition its events came by — are
+   * judged on their own clocks, never released to the other inputs' (see `InputClocks.close`). Consignments
+   * waiting on those inputs that an open input of their exemption also reports follow that input now; what
+   * came due is judged.
+   */
+  private closeInput(source: string, at: number, lane?: string): FlagChanges {
+    const changes = noChanges();
+    if (!Number.isFinite(at)) return changes;
+    const inputs = this.clocks.close(source, at, lane);
+    const homes = new Set<InputClock>(inputs);
+    for (const input of inputs)
+      for (const c of this.deadlines.get(input)?.takeDue(Number.POSITIVE_INFINITY) ?? []) {
+        const waiting = this.due.get(c);
+        if (!waiting) continue;
+        this.schedule(c, waiting.at);
+        const home = this.due.get(c)?.home;
+        if (home) homes.add(home);
+      }
+    for (const home of homes) merge(changes, this.judgeDue(home));
     return changes;
   }
 
@@ -219,7 +258,11 @@ export class DiversionDetector implements Detector {
   }
 
   head(): DiversionHead {
-    return { format: 'aidwatch.diversion.v2', inputs: this.clocks.toJSON() };
+    return {
+      format: 'aidwatch.diversion.v2',
+      inputs: this.clocks.toJSON(),
+      closedSources: this.clocks.closedSourcesJSON(),
+    };
   }
 
   /** The whole state (a full checkpoint: the changed keys start afresh). */
@@ -278,7 +321,12 @@ export class DiversionDetector implements Detector {
       exemptions,
       ports: portFacts,
     });
-    const clocks = InputClocks.fromJSON(saved.head.inputs, config.inputIdleDays * DAY_MS, 'all');
+    const clocks = InputClocks.fromJSON(
+      saved.head.inputs,
+      config.inputIdleDays * DAY_MS,
+      'all',
+      saved.head.closedSources,
+    );
     const detector = new DiversionDetector(config, ports, state, clocks);
     for (const c of consignments) {
       const id = c.facts.consignmentId;
@@ -300,20 +348,10 @@ export class DiversionDetector implements Detector {
     return { facts, inputs, judgedAt, openFlags, deadline: this.due.get(id)?.at ?? null };
   }
 
+  /** The subject (`exemption:<id>`, `port:<locode>`, `consignment:<id>`) of a type this detector folds. */
   private noteChanged(event: AidEvent): void {
-    switch (event.type) {
-      case EventTypes.ExemptionGranted:
-      case EventTypes.ExemptionRevoked:
-        this.changedKeys.add(`exemption:${event.data.exemptionId}`);
-        return;
-      case EventTypes.PortDeclared:
-        this.changedKeys.add(`port:${event.data.locode}`);
-        return;
-      default: {
-        const id = consignmentIdOf(event);
-        if (id !== undefined) this.changedKeys.add(`consignment:${id}`);
-      }
-    }
+    const subject = diversionTypes.has(event.type) ? subjectOfEvent(event) : undefined;
+    if (subject !== undefined) this.changedKeys.add(`${subject.kind}:${subject.id}`);
   }
 
   private judge(consignmentId: string, at: string): FlagChanges {

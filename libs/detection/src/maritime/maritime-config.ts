@@ -19,8 +19,9 @@ export interface MaritimeConfig {
   /** A vessel silent this long is forgotten (its gap flag, if any, was raised long before). */
   evictAfterDays: number;
   /**
-   * An AIS input (feed or station) this far behind the most advanced one no longer holds back the clock of
-   * vessels that other inputs report too (Flink's idle sources; satellite AIS runs minutes to hours late).
+   * An AIS input (feed or station) silent while another input of its lane moved its event time on this far
+   * is idle: it no longer holds back the clock of vessels that other inputs report too (Flink's idle
+   * sources; satellite AIS runs minutes to hours late; see `InputClocks`).
    */
   inputIdleHours: number;
   /** Raise severity one level when the vessel has aid on board. */

@@ -328,7 +328,7 @@ export class MaritimeDetector implements Detector {
         this.ingestRevocation(event.data, Date.parse(event.time));
         break;
       case EventTypes.InputClosed:
-        this.closeInput(event.data.source, Date.parse(event.data.at));
+        this.closeInput(event.data.source, Date.parse(event.data.at), lane);
         break;
       case EventTypes.PortDeclared: {
         const { locode, name, lat, lon, radiusKm } = event.data;
@@ -371,23 +371,25 @@ export class MaritimeDetector implements Detector {
   }
 
   /**
-   * The input `source` ended at `at` (`aidwatch.input.closed.v1`): from now on its vessels are judged on its
-   * own clock, never released to the other inputs' (see `InputClocks.close`). Vessels waiting in its wheel
-   * that another, open input also reports follow that input now; what came due by `at` is judged.
+   * The source `source` ended at `at` (`aidwatch.input.closed.v1`, come by `lane`): from now on the vessels
+   * of its inputs — every Kafka partition its reports came by — are judged on their own clocks, never
+   * released to the other inputs' (see `InputClocks.close`). Vessels waiting in their wheels that another,
+   * open input also reports follow that input now; what came due is judged.
    */
-  private closeInput(source: string, at: number): void {
+  private closeInput(source: string, at: number, lane?: string): void {
     if (!Number.isFinite(at)) return;
-    const input = this.clocks.input(source);
-    this.clocks.close(input, at);
-    this.releaseLagging(input, null);
-    const wheel = this.wheels.get(input);
-    if (wheel)
-      for (const track of wheel.takeDue(Number.POSITIVE_INFINITY)) {
-        if (track.home !== input) continue;
-        track.dueKey = -1;
-        this.schedule(track);
-      }
-    this.processDue(input);
+    const inputs = this.clocks.close(source, at, lane);
+    for (const input of inputs) this.releaseLagging(input, null);
+    for (const input of inputs) {
+      const wheel = this.wheels.get(input);
+      if (wheel)
+        for (const track of wheel.takeDue(Number.POSITIVE_INFINITY)) {
+          if (track.home !== input) continue;
+          track.dueKey = -1;
+          this.schedule(track);
+        }
+    }
+    for (const input of inputs) this.processDue(input);
   }
 
   /**

@@ -44,6 +44,8 @@ export interface MaritimeHead {
   ports: PortRecord[];
   designations: Designation[];
   inputs: InputClockJson[];
+  /** Closed sources and the time each ends (ms); absent in older checkpoints (see `InputClocks.restore`). */
+  closedSources?: Record<string, number>;
 }
 
 /**
@@ -66,6 +68,7 @@ export function headOf(d: MaritimeDetector): MaritimeHead {
     ports: d.ports.all(),
     designations: d.designatedVessel.list(),
     inputs: d.clocks.toJSON(),
+    closedSources: d.clocks.closedSourcesJSON(),
   }) as MaritimeHead;
 }
 
@@ -132,7 +135,7 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
   d.encounter.droppedPairs = head.droppedPairs;
   for (const port of head.ports) d.ports.add(port);
   for (const designation of head.designations) d.designatedVessel.restore(designation);
-  d.clocks.restore(head.inputs);
+  d.clocks.restore(head.inputs, head.closedSources);
   const vessels: VesselJson[] = [];
   const openFlags: OpenVesselFlagsJson[] = [];
   for (const [key, value] of Object.entries(raw.entries)) {

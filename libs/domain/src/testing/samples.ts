@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CloudEvent } from '../cloud-event';
 import { EventTypes } from '../event-types';
+import { subjectsOf } from '../validation/cross-field-rules';
 import type {
   AccessDenied,
   AidEvent,
@@ -87,6 +88,12 @@ function build<E extends AidEvent>(
     ...envelope,
     data: { ...data, ...dataOverrides },
   };
+  // A sample whose data names another record than the default's is about that record: its subject follows
+  // the data unless given (a subject that disagrees with data is refused).
+  if (!('subject' in envelope) && defaults.subject !== undefined) {
+    const subjects = subjectsOf(event as AidEvent);
+    if (!subjects.includes(defaults.subject) && subjects[0] !== undefined) event.subject = subjects[0];
+  }
   return event as E;
 }
 
