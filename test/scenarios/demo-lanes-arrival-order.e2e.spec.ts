@@ -9,6 +9,8 @@ import {
   laneOf,
   laneSchedules,
   PositionLog,
+  runDelivery,
+  wholeSubjectsInSequence,
   type Delivered,
   type LaneSchedule,
 } from '@aidwatch/detection/testing';
@@ -112,6 +114,118 @@ describe('the demo delivered as uneven Kafka partitions into a running service',
         expect(onTheWay.filter((line) => !inOrderLines.has(line))).toEqual([]);
       }),
       { seed, numRuns: runs },
+    );
+  });
+});
+
+/*
+ * The demo over HTTP: every AIS report from one source (one input, no lanes), whole vessels one after another
+ * in random order (each vessel's reports in order) or one vessel's track last; the paperwork and listings
+ * before the positions, after them, or in event time among the vessels; a restart from a snapshot anywhere
+ * (whole, or assembled from incremental checkpoints as the detection projection writes them).
+ * The open flags at the end — every rule, vessel and consignment, with their evidence, dates and figures —
+ * equal event-time order's over the same input, and nothing is raised on the way that event-time order does
+ * not raise (a vessel flag may name no aid yet while the paperwork is still to come, time model 9).
+ */
+const AIS_SOURCE = '/ais/coastal-receivers/yellow-sea';
+const isAis = (e: AidEvent) =>
+  e.type === EventTypes.VesselPositionReported || e.type === EventTypes.VesselStaticReported;
+const overHttp = rest.map((e) => (isAis(e) ? { ...e, source: AIS_SOURCE } : e));
+const demoVessels = [...new Set(overHttp.filter(isAis).map((e) => e.subject ?? e.id))].sort();
+const runHttp = (
+  delivered: readonly Delivered[],
+  restartAt = -1,
+  checkpoints: 'whole' | 'incremental' = 'whole',
+) =>
+  runDelivery(
+    () => new DetectionEngine(defaultDetectionConfig(), defaultPorts()),
+    (saved) => DetectionEngine.restore(saved, defaultDetectionConfig(), defaultPorts()),
+    ports,
+    delivered,
+    horizon,
+    restartAt,
+    (f) => (f.subject.kind === 'vessel' ? withoutAid(f) : flagLine(f)),
+    checkpoints,
+  );
+const httpInOrder = runHttp(
+  [...overHttp].sort((a, b) => eventTimeOf(a) - eventTimeOf(b)).map((event) => ({ event })),
+);
+
+describe('the demo over HTTP, one AIS input, whole vessels one after another', () => {
+  it('event-time order raises the flagship encounter over one input too', () => {
+    expect(
+      httpInOrder.openDetail.some(
+        (l) =>
+          l.startsWith(`encounter vessel:${DemoCast.carrier} `) && l.includes(DemoCast.designatedPartner),
+      ),
+    ).toBe(true);
+  });
+
+  it('any vessel order, paperwork first, last or in time, restarts: the same flags, nothing extra on the way', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.option(fc.constantFrom(...demoVessels), { nil: undefined }),
+        fc.constantFrom('first' as const, 'last' as const, 'inTime' as const),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+        fc.constantFrom('whole' as const, 'incremental' as const),
+        (orderSeed, last, others, restart, checkpoints) => {
+          const delivered = wholeSubjectsInSequence(overHttp, isAis, { orderSeed, last, others });
+          const restartAt = restart === undefined ? -1 : Math.floor(restart * delivered.length);
+          const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt, checkpoints);
+          expect(openDetail).toEqual(httpInOrder.openDetail);
+          // Vessel flags compared without the aid they name: paperwork after the positions supersedes them.
+          expect([...raisedOnTheWay].filter((f) => !httpInOrder.raisedOnTheWay.has(f))).toEqual([]);
+        },
+      ),
+      { seed, numRuns: Math.ceil(runs / 4) },
+    );
+  });
+});
+
+/*
+ * Kafka: the paperwork topics produced before the positions, or after them, or all topics at once, with a
+ * restart from a snapshot anywhere. The open flags at the end, evidence, dates and figures included, equal
+ * event-time order's; vessel flags raised on the way are ones event-time order raises (without the aid
+ * they name). Consignment flags are compared at the end only: a paperwork partition consumed days behind the
+ * others is taken as idle by the others' event time (time model 5) and one not heard yet holds nothing back.
+ */
+const lanesInOrder = runHttp(
+  [...rest]
+    .sort((a, b) => eventTimeOf(a) - eventTimeOf(b))
+    .map((event) => ({ event, lane: laneOf(event, 1) })),
+);
+
+describe('the demo through Kafka, paperwork before or after the positions, restarts', () => {
+  it('the same open flags at the end, no vessel flag on the way that event-time order does not raise', () => {
+    fc.assert(
+      fc.property(
+        delivery,
+        fc.constantFrom('first' as const, 'last' as const, 'together' as const),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+        fc.constantFrom('whole' as const, 'incremental' as const),
+        ({ partitions, schedule }, paperwork, restart, checkpoints) => {
+          const lane = (e: AidEvent) => laneOf(e, partitions);
+          const ais = deliverLanes(rest.filter(isAis), lane, schedule);
+          const papers = deliverLanes(
+            rest.filter((e) => !isAis(e)),
+            lane,
+            schedule,
+          );
+          const delivered =
+            paperwork === 'together'
+              ? deliverLanes(rest, lane, schedule)
+              : paperwork === 'first'
+                ? [...papers, ...ais]
+                : [...ais, ...papers];
+          const restartAt = restart === undefined ? -1 : Math.floor(restart * delivered.length);
+          const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt, checkpoints);
+          expect(openDetail).toEqual(lanesInOrder.openDetail);
+          const vesselLines = [...raisedOnTheWay].filter((l) => l.includes(' vessel:'));
+          expect(vesselLines.filter((l) => !lanesInOrder.raisedOnTheWay.has(l))).toEqual([]);
+        },
+      ),
+      { seed, numRuns: Math.ceil(runs / 4) },
     );
   });
 });

@@ -111,8 +111,10 @@ type Hook = keyof Omit<
  * `source`, `nmea:<station>` for NMEA, on the Kafka partition it came by) that report it (see `InputClocks`).
  * A vessel's deadlines wait in the wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
  * another feed — never makes another feed's vessels look dark. A vessel whose newest fix came in already
- * older than its clock minus the late tolerance (a backfill) is judged fix to fix only: its silences are
- * found when the next fix arrives. A fix older than the vessel's newest splits a flagged silence it falls in,
+ * older than its clock minus the late tolerance (its track replayed behind the input's clock) is judged fix
+ * to fix only while its run of reports on that input lasts; once the input reports another vessel (or
+ * closes, or ends) its due times are judged on its clock as event-time order judged them (see
+ * `releaseLagging`). A fix older than the vessel's newest splits a flagged silence it falls in,
  * however late. The same log always gives the same flags.
  *
  * Open flags are kept per vessel with their drafts (`openFlags`), so that `relink` can name aid whose
@@ -145,6 +147,11 @@ export class MaritimeDetector implements Detector {
   /** Watermarks of the AIS inputs. */
   readonly clocks: InputClocks;
   private readonly wheels = new Map<InputClock, DeadlineWheel<VesselTrack>>();
+  /**
+   * Per input, the vessel whose newest report came in lagging (a backfill: older than its clock minus the
+   * late tolerance) and whose run of reports on that input has not ended yet (see `releaseLagging`).
+   */
+  readonly laggingOn = new Map<InputClock, VesselTrack>();
   readonly aisGap: AisGapRule;
   readonly loitering: LoiteringRule;
   readonly encounter: EncounterRule;
@@ -300,6 +307,7 @@ export class MaritimeDetector implements Detector {
         const at = Date.parse(d.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at);
+        this.releaseLagging(input, d.mmsi);
         this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.settle(input, moved);
         break;
@@ -308,6 +316,7 @@ export class MaritimeDetector implements Detector {
         const at = Date.parse(event.data.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at);
+        this.releaseLagging(input, event.data.mmsi);
         this.ingestStatic(event.data, event.id, at, input);
         this.settle(input, moved);
         break;
@@ -347,6 +356,7 @@ export class MaritimeDetector implements Detector {
   ): FlagChanges {
     const input = this.clocks.input(source);
     const moved = this.observe(input, atMs);
+    this.releaseLagging(input, mmsi);
     this.ingestPosition(mmsi, lat, lon, sog, atMs, eventId, input);
     this.settle(input, moved);
     return this.sink.take();
@@ -355,6 +365,7 @@ export class MaritimeDetector implements Detector {
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
   advanceWatermark(watermark: number): FlagChanges {
     for (const input of this.clocks.values()) this.clocks.advance(input, watermark);
+    for (const input of [...this.laggingOn.keys()]) this.releaseLagging(input, null);
     this.followFrontier();
     return this.sink.take();
   }
@@ -368,6 +379,7 @@ export class MaritimeDetector implements Detector {
   private closeInput(source: string, at: number, lane?: string): void {
     if (!Number.isFinite(at)) return;
     const inputs = this.clocks.close(source, at, lane);
+    for (const input of inputs) this.releaseLagging(input, null);
     for (const input of inputs) {
       const wheel = this.wheels.get(input);
       if (wheel)
@@ -629,7 +641,10 @@ export class MaritimeDetector implements Detector {
     track.lastEventId = eventId;
     const clock = this.clockOf(track);
     track.arrivedAt = clock;
-    track.lagging = at < clock - this.lateToleranceMs;
+    const lagging = at < clock - this.lateToleranceMs;
+    if (track.lagging) this.forgetLagging(track);
+    if (lagging) this.laggingOn.set(input, track);
+    track.lagging = lagging;
     const bucket = Math.floor(at / this.resampleMs);
     if (bucket !== track.sampleBucket) {
       track.sampleBucket = bucket;
@@ -638,6 +653,31 @@ export class MaritimeDetector implements Detector {
     // A deadline that moved later is found lazily; one that moved earlier (first fix after static reports
     // only, or a fix ending a gap) must move the track now.
     this.scheduleNoLater(track);
+  }
+
+  /**
+   * A report of vessel `mmsi` (null: the input ended or was moved on) came by `input`: the vessel whose
+   * lagging report came last by that input, if another, has ended its run of reports there — a whole track
+   * replayed vessel after vessel, or a vessel's track delivered last — and is judged on its clock from now
+   * on, "dark now" included, as event-time order judged it when the clock passed its due time. Within its
+   * run (its own reports in a row) nothing is judged missing, so no silence is raised that its next report
+   * fills.
+   */
+  private releaseLagging(input: InputClock, mmsi: string | null): void {
+    const track = this.laggingOn.get(input);
+    if (track === undefined || track.mmsi === mmsi) return;
+    this.laggingOn.delete(input);
+    if (!track.lagging || this.tracks.get(track.mmsi) !== track) return;
+    track.lagging = false;
+    this.changedTracks.add(track);
+    this.scheduleNoLater(track);
+    const home = this.holdingOf(track);
+    if (home !== null && home !== input) this.processDue(home);
+  }
+
+  /** The vessel's newest report is no longer lagging: it waits for no input's next report. */
+  private forgetLagging(track: VesselTrack): void {
+    for (const [input, lagging] of this.laggingOn) if (lagging === track) this.laggingOn.delete(input);
   }
 
   /** Notes that `input` reports the vessel (its clock then depends on that input too). */

@@ -30,6 +30,8 @@ export interface VesselJson {
   /** The inputs that reported the vessel, by id. */
   inputs: string[];
   lagging: boolean;
+  /** The input whose next report of another vessel ends the lagging vessel's run (absent: its first input). */
+  laggingInput?: string;
   rules: Record<string, unknown>;
 }
 
@@ -83,8 +85,14 @@ function vesselToJson(d: MaritimeDetector, track: VesselTrack): VesselJson {
     cellId: track.cellId,
     inputs: (track.inputs ?? (track.input ? [track.input] : [])).map((i) => i.id),
     lagging: track.lagging,
+    ...(track.lagging ? { laggingInput: laggingInputOf(d, track) } : {}),
     rules,
   };
+}
+
+function laggingInputOf(d: MaritimeDetector, track: VesselTrack): string | undefined {
+  for (const [input, lagging] of d.laggingOn) if (lagging === track) return input.id;
+  return undefined;
 }
 
 /** One subject's entry, or undefined when the detector no longer keeps it. */
@@ -157,6 +165,10 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
     const inputs = json.inputs.map((id) => d.clocks.input(id));
     track.input = inputs[0] ?? null;
     track.inputs = inputs.length > 1 ? inputs : null;
+    if (track.lagging) {
+      const on = json.laggingInput === undefined ? track.input : d.clocks.input(json.laggingInput);
+      if (on !== null) d.laggingOn.set(on, track);
+    }
     d.tracks.set(track.mmsi, track);
   }
   const resolve = (mmsi: string) => d.tracks.get(mmsi);

@@ -36,8 +36,9 @@ export interface VesselRule<S> {
   onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): S;
   /**
    * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
-   * clock minus the late tolerance: a backfill, a partition consumed behind). Rules judging "dark now" must
-   * not (the fixes may still be on their way); a rule that only closes an episode may.
+   * clock minus the late tolerance: its track replayed behind the input's clock) — until its run of reports
+   * ends (the input reports another vessel, closes or ends), when every rule's due time is judged. Rules
+   * judging "dark now" must not (the fixes may still be on their way); a rule that only closes an episode may.
    */
   readonly judgedWhenLagging?: boolean;
   /** Event time (ms) at which the rule must look at the vessel again with no new report; NaN for never. */

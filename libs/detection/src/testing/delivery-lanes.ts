@@ -5,10 +5,13 @@ import { eventTimeOf } from '../detection-engine';
 import { PositionLog } from './position-log';
 import type { FlagChanges } from '../open-flags';
 
-/** An event and the lane it came by (`<topic>/<partition>`), as the projection hands it to detection. */
+/**
+ * An event and the lane it came by (`<topic>/<partition>`), as the projection hands it to detection; none for
+ * an event that came by no lane (HTTP).
+ */
 export interface Delivered {
   event: AidEvent;
-  lane: string;
+  lane?: string;
 }
 
 /** A partition for a message key, as a producer's hashing partitioner would pick it (FNV-1a). */
@@ -140,12 +143,71 @@ export function laneSchedules(
   });
 }
 
+/**
+ * Whole subjects one after another, as a replay over one input without lanes (HTTP) delivers them: the events
+ * whose key `isWhole` picks are grouped by key (each group in event-time order), the groups shuffled by
+ * `orderSeed`; `last` (a key) puts that group after all others. The other events come `others` — `first`, or
+ * `last`, or `inTime`: each before the first group whose first event is later (in event-time order among
+ * the groups' starts). Every event keeps its key's order.
+ */
+export function wholeSubjectsInSequence(
+  events: readonly AidEvent[],
+  isWhole: (e: AidEvent) => boolean,
+  { orderSeed, last, others }: { orderSeed: number; last?: string; others: 'first' | 'last' | 'inTime' },
+): Delivered[] {
+  const byTime = events.map((event, i) => ({ event, i, at: eventTimeOf(event) }));
+  byTime.sort((x, y) => x.at - y.at || x.i - y.i);
+  const groups = new Map<string, AidEvent[]>();
+  const rest: AidEvent[] = [];
+  for (const { event } of byTime) {
+    if (!isWhole(event)) {
+      rest.push(event);
+      continue;
+    }
+    const list = groups.get(keyOf(event));
+    if (list) list.push(event);
+    else groups.set(keyOf(event), [event]);
+  }
+  const keys = [...groups.keys()].sort();
+  const random = seededRandom(orderSeed);
+  for (let i = keys.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [keys[i], keys[j]] = [keys[j], keys[i]];
+  }
+  if (last !== undefined && keys.includes(last)) keys.push(...keys.splice(keys.indexOf(last), 1));
+  const out: AidEvent[] = others === 'first' ? [...rest] : [];
+  let next = 0;
+  for (const key of keys) {
+    const group = groups.get(key)!;
+    if (others === 'inTime') {
+      const start = eventTimeOf(group[0]);
+      while (next < rest.length && eventTimeOf(rest[next]) <= start) out.push(rest[next++]);
+    }
+    out.push(...group);
+  }
+  if (others !== 'first') out.push(...rest.slice(next));
+  return out.map((event) => ({ event }));
+}
+
 /** A flag as property tests compare it: rule, subject and id. */
 export const flagLine = (f: Flag): string => `${f.rule} ${f.subject.kind}:${f.subject.id} ${f.flagId}`;
 
 /**
+ * A flag with what it says of its episode: rule, subject, id, evidence, the time it is dated and its observed
+ * figures (numbers and yes/no: an encounter's hours, a silence's length) — what two deliveries must agree on
+ * beyond the id. Names are left out: a partner's reported name is the one it had when the flag was last built.
+ */
+export const flagDetail = (f: Flag): string =>
+  `${flagLine(f)} ${f.evidence.join(',')} ${f.raisedAt} ` +
+  JSON.stringify(
+    Object.entries(f.observed).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean'),
+  );
+
+/**
  * Feeds an engine and keeps what property tests compare: the open flags at the end and every flag raised on
- * the way. `restartAt` (an index into `events`) continues in an engine restored from a JSON snapshot.
+ * the way (as `lineOnTheWay` writes them). `restartAt` (an index into `events`) continues in an engine
+ * restored from a JSON snapshot: whole, or (`incremental`) assembled from the head and the entries of the
+ * subjects changed after each event, as the detection projection checkpoints.
  */
 export function runDelivery(
   start: () => DetectionEngine,
@@ -154,14 +216,16 @@ export function runDelivery(
   events: readonly Delivered[],
   horizon: number,
   restartAt = -1,
-): { open: string[]; raisedOnTheWay: Set<string> } {
+  lineOnTheWay: (f: Flag) => string = flagLine,
+  checkpoints: 'whole' | 'incremental' = 'whole',
+): { open: string[]; openDetail: string[]; raisedOnTheWay: Set<string> } {
   let engine = start();
   const open = new Map<string, Flag>();
   const raisedOnTheWay = new Set<string>();
   const apply = (c: FlagChanges) => {
     for (const f of c.raised) {
       open.set(f.flagId, f);
-      raisedOnTheWay.add(flagLine(f));
+      raisedOnTheWay.add(lineOnTheWay(f));
     }
     for (const f of c.cleared) open.delete(f.flagId);
   };
@@ -172,11 +236,33 @@ export function runDelivery(
     history.record(event);
     apply(engine.replayRoutes(history));
   };
+  // Incremental checkpoints, as the detection projection writes them: the changed subjects' entries.
+  const entries = new Map<string, unknown>();
+  const checkpoint = () => {
+    for (const key of engine.takeChangedKeys()) {
+      const entry = engine.entry(key);
+      if (entry === undefined) entries.delete(key);
+      else entries.set(key, JSON.parse(JSON.stringify(entry)) as unknown);
+    }
+  };
   for (const e of prelude) fold(e);
+  if (checkpoints === 'incremental') engine.markAllChanged();
   events.forEach(({ event, lane }, i) => {
-    if (i === restartAt) engine = restore(JSON.parse(JSON.stringify(engine.snapshot())) as unknown);
+    if (i === restartAt)
+      engine = restore(
+        checkpoints === 'whole'
+          ? (JSON.parse(JSON.stringify(engine.snapshot())) as unknown)
+          : (JSON.parse(
+              JSON.stringify({ head: engine.head(), entries: Object.fromEntries(entries) }),
+            ) as unknown),
+      );
     fold(event, lane);
+    if (checkpoints === 'incremental') checkpoint();
   });
   apply(engine.advanceWatermark(horizon));
-  return { open: [...open.values()].map(flagLine).sort(), raisedOnTheWay };
+  return {
+    open: [...open.values()].map(flagLine).sort(),
+    openDetail: [...open.values()].map(flagDetail).sort(),
+    raisedOnTheWay,
+  };
 }
