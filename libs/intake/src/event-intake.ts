@@ -360,6 +360,13 @@ export class EventIntake {
           }
           valid.splice(0, valid.length, ...kept);
         }
+        // Records dead-lettered after a message in this slice will never be stored: not pending for detection.
+        const rejectedAfter = new Array<number>(outcomes.length + 1).fill(0);
+        for (let i = outcomes.length - 1; i >= 0; i--)
+          rejectedAfter[i] = rejectedAfter[i + 1] + (outcomes[i].kind === 'invalid' ? 1 : 0);
+        for (const entry of valid)
+          if (entry.pending !== undefined)
+            entry.pending = Math.max(0, entry.pending - rejectedAfter[entry.outcome + 1]);
         try {
           await this.append(
             valid.map(({ event, topic, partition, pending }) => ({

@@ -52,4 +52,16 @@ describe('the records still pending on a partition when a message was fetched', 
     expect(pendingOf({ pending: -2 })).toBe(0);
     expect(pendingOf({ pending: '4' })).toBe(0);
   });
+
+  it('leaves out the records of the same fetch that are dead-lettered after it: they never come', async () => {
+    const store = new InMemoryEventStore();
+    const intake = new EventIntake(store, new AidwatchMetrics({ defaultMetrics: false }));
+    const good = exemptionGranted({ id: 'g-2', data: { exemptionId: 'E-2', implementingOrg: 'Org A' } });
+    const bad: InboundMessage = { ...message(good, 8, 10), offset: '8', value: Buffer.from('{not json') };
+    // The good record at offset 7, an undecodable one last on the partition (offset 8, end 9 -> 10).
+    const outcomes = await intake.ingestKafkaBatch([message(good, 7, 9), { ...bad, pending: 0 }]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['ok', 'invalid']);
+    const [stored] = await store.readAll();
+    expect(stored.metadata).toMatchObject({ partition: 3, pending: 0 });
+  });
 });
