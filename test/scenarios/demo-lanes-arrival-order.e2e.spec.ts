@@ -215,9 +215,10 @@ const exemptionOfEvent = (e: AidEvent): string | undefined => {
 /**
  * A consignment flag raised on the way that event-time order does not raise, as a list of one line — unless it
  * is one the time model does not promise to hold back: `item-not-exempt` is judged on the paperwork at hand
- * (an amendment on another topic clears it); `quantity-shrinkage` is compared at the end only (it is also
- * raised on the way with every fact of its consignment delivered, when the clock passes several of its steps
- * at once); and a consignment waits only for the inputs that have reported
+ * (an amendment on another topic clears it); `quantity-shrinkage` is compared at the end only (it is judged
+ * once the consignment's clock reaches its newest evidence: with the other feeds of the exemption ahead, a
+ * first partial delivery is flagged at once and cleared by the next delivery of the same field feed, nothing
+ * being idle); and a consignment waits only for the inputs that have reported
  * its exemption (time model 4), so one raised while an input that later reports the exemption has not yet
  * spoken of it is allowed. Every other one is a rule about something missing raised while every input that
  * could deliver it was known: what pending records keep from happening (time model 5).
