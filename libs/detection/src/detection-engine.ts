@@ -114,16 +114,18 @@ export class DetectionEngine {
    * Folds one event. `lane` is how it arrived (`<topic>/<partition>` on Kafka): each source's events on one
    * lane form one input, whose watermark moves with that lane alone — for AIS as for consignments, so a
    * vessel is judged by the lanes that carry its reports, never by another partition of its receiver that
-   * runs ahead; idleness is decided per source (time model 2, 5).
+   * runs ahead; idleness is decided per source (time model 2, 5). `pending`: the records still pending on that
+   * partition when the event was fetched (0 for HTTP and older events): an input whose newest event had some
+   * is never idle (time model 5).
    */
-  handle(event: AidEvent, lane?: string): FlagChanges {
+  handle(event: AidEvent, lane?: string, pending = 0): FlagChanges {
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
     if (event.type === EventTypes.InputClosed) {
       const changes = this.maritime.handle(event, lane);
       merge(changes, this.diversion.handle(event, lane));
       return changes;
     }
-    if (aisTypes.has(event.type)) return this.maritime.handle(event, lane);
+    if (aisTypes.has(event.type)) return this.maritime.handle(event, lane, pending);
     const carried = carriageTypes.has(event.type)
       ? (event.data as { consignmentId: string }).consignmentId
       : undefined;
@@ -132,12 +134,12 @@ export class DetectionEngine {
     const sinceBefore = carriersBefore.map((mmsi) => this.diversion.onBoardSince(carried as string, mmsi));
     const changes = maritimeTypes.has(event.type)
       ? this.maritime.handle(event)
-      : this.diversion.handle(event, lane);
+      : this.diversion.handle(event, lane, pending);
     // Both need some events: the maritime side learns carriers' routes from registrations, the diversion
     // side port names (for explanations) from port declarations.
     if (sharedTypes.has(event.type)) {
       const other = maritimeTypes.has(event.type)
-        ? this.diversion.handle(event, lane)
+        ? this.diversion.handle(event, lane, pending)
         : this.maritime.handle(event);
       merge(changes, other);
     }

@@ -8,7 +8,11 @@ import type { FlagChanges } from './open-flags';
  * watermarks of the inputs (CloudEvents sources) that report it (see `InputClocks`).
  */
 export interface Detector {
-  handle(event: AidEvent, lane?: string): FlagChanges;
+  /**
+   * `lane`: the Kafka partition it came by (`<topic>/<partition>`), none for HTTP; `pending`: the records still
+   * pending on that partition when it was fetched (0 when unknown), see `InputClocks.observe`.
+   */
+  handle(event: AidEvent, lane?: string, pending?: number): FlagChanges;
   /** Moves every input's watermark to `watermark` and judges what came due (end of a bounded input). */
   advanceWatermark(watermark: number): FlagChanges;
   /** JSON-serialisable state, for checkpoints. */

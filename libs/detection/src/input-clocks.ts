@@ -55,6 +55,11 @@ export interface InputClockJson {
   late: number;
   /** Present (true) only for a closed input. */
   closed?: true;
+  /**
+   * Present (true) only while the newest event of its lane (any source's) came with records pending on the
+   * partition (see `InputClocks.observe`); absent in older checkpoints: none pending.
+   */
+  delivering?: true;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -76,6 +81,12 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  *   ahead — a partition in a burst — says nothing about what a lane behind still holds. An input without a
  *   lane (HTTP, or events stored before lanes were recorded, as in an older checkpoint) is judged by every
  *   input's events.
+ * - An input whose lane's newest event was fetched with records still pending on its Kafka partition
+ *   (`pending` > 0, recorded by the ingestor) is never idle: the partition will deliver more, however far
+ *   behind the others it is consumed (a partition catching up a backlog while the others are at their head),
+ *   and any source on it may be among them; where every input's events count (consignment feeds), while any
+ *   partition has records pending. Once an event comes on the lane with none pending, the rule above applies
+ *   again; a stopped feed's last event had none, so it is released.
  * - A subject (vessel, consignment) is judged by the minimum of the watermarks of the inputs that report it
  *   and are not idle: a lagging input holds its subjects back, and no producer's clock moves the judgement
  *   of subjects it does not report. When every input of a subject is idle, its clock moves on with the
@@ -92,6 +103,8 @@ export class InputClocks {
   private readonly byId = new Map<string, InputClock>();
   /** The closed sources, each with the time its coverage ends (ms; see `close`). */
   private readonly closedSources = new Map<string, number>();
+  /** The lanes whose newest event came with records still pending on the partition (see `observe`). */
+  private readonly deliveringLanes = new Set<string>();
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
@@ -131,14 +144,25 @@ export class InputClocks {
 
   /**
    * An event from `input` at `at`: moves its watermark if later, counts it as late when older than the
-   * watermark minus `latenessMs`; one dated after its closed source's end reopens the source. Returns
-   * whether an idle input's clock moved with it.
+   * watermark minus `latenessMs`; one dated after its closed source's end reopens the source. `pending` is
+   * how many records were still pending on its Kafka partition (its lane) when the event was fetched (0 for
+   * HTTP and for events stored before it was recorded): while the newest event of a lane had some, the lane
+   * will deliver more, and no input on it — this source or another sharing the partition — is idle
+   * (`isDelivering`). Returns whether an idle input's clock moved with it.
    */
-  observe(input: InputClock, at: number, latenessMs: number): boolean {
+  observe(input: InputClock, at: number, latenessMs: number, pending = 0): boolean {
     input.events++;
+    let suspended = false;
+    if (input.lane !== '') {
+      const before = this.deliveringLanes.size;
+      if (pending > 0) this.deliveringLanes.add(input.lane);
+      else this.deliveringLanes.delete(input.lane);
+      // Idle inputs of a lane that starts or stops delivering are held or released again: their clocks moved.
+      suspended = before !== this.deliveringLanes.size;
+    }
     if (at < input.watermark - latenessMs) input.late++;
     if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
-    return this.advance(input, at);
+    return this.advance(input, at) || suspended;
   }
 
   /**
@@ -173,6 +197,8 @@ export class InputClocks {
         if (later) other.othersSince = at;
         if (other.idle) {
           if (later) idleMoved = true;
+        } else if (this.isDelivering(other)) {
+          // Records still pending where it may deliver more: not idle, whatever the others' event time.
         } else if (
           span
             ? span.hi - this.idleMs > (span.lo > other.watermark ? span.lo : other.watermark)
@@ -248,8 +274,20 @@ export class InputClocks {
     return idle;
   }
 
+  /**
+   * Whether the input may still deliver records already pending (it is never idle then): its lane's newest
+   * event came with records pending on the partition — or, where every input's events count (`idleScope`
+   * `all`, consignment feeds), any lane's did, since idleness there is judged across the partitions as on
+   * one lane.
+   */
+  isDelivering(input: InputClock): boolean {
+    if (this.idleScope === 'all') return this.deliveringLanes.size > 0;
+    return input.lane !== '' && this.deliveringLanes.has(input.lane);
+  }
+
+  /** Idle, and not held by records pending where it may deliver more (`isDelivering`). */
   isIdle(input: InputClock): boolean {
-    return !input.closed && input.idle;
+    return !input.closed && input.idle && !this.isDelivering(input);
   }
 
   /** The input's watermark, or — idle — the others' event time since its last event minus `idleMs`. */
@@ -304,7 +342,7 @@ export class InputClocks {
 
   toJSON(): InputClockJson[] {
     return [...this.byId.values()].map(
-      ({ id, watermark, othersSince, ahead, idle, events, late, closed }) => ({
+      ({ id, lane, watermark, othersSince, ahead, idle, events, late, closed }) => ({
         id,
         watermark: finiteOrNull(watermark),
         othersSince: finiteOrNull(othersSince),
@@ -313,6 +351,7 @@ export class InputClocks {
         events,
         late,
         ...(closed ? { closed: true as const } : {}),
+        ...(this.deliveringLanes.has(lane) ? { delivering: true as const } : {}),
       }),
     );
   }
@@ -350,12 +389,14 @@ export class InputClocks {
       input.events = saved.events;
       input.late = saved.late;
       input.closed = saved.closed === true;
+      if (saved.delivering === true && input.lane !== '') this.deliveringLanes.add(input.lane);
       if (input.closed && closedSources === undefined) {
         const at = this.closedSources.get(input.source);
         if (at === undefined || input.watermark > at) this.closedSources.set(input.source, input.watermark);
       }
       if (saved.ahead === undefined) {
-        input.idle = !input.closed && input.othersSince - this.idleMs > input.watermark;
+        input.idle =
+          !input.closed && !this.isDelivering(input) && input.othersSince - this.idleMs > input.watermark;
         if (!input.idle) older.push(input);
       } else input.idle = saved.idle === true;
       if (input.watermark > this.frontier) this.frontier = input.watermark;

@@ -162,3 +162,93 @@ describe('input clocks: a close applies to every input of its source', () => {
     expect(restored.input(HISTORY).closed).toBe(true);
   });
 });
+
+describe('input clocks: an input whose partition still has records pending is never idle', () => {
+  const DAY = 24 * HOUR;
+  const LOGISTICS = '/org/wfp/logistics/dprk';
+  const MONITORS = '/org/wfp/monitoring/dprk';
+  const FIELD = '/org/wfp/field/dprk';
+
+  it('a monitors’ partition caught up behind the others holds its consignments until its last pending record', () => {
+    const clocks = new InputClocks(3 * DAY, 'all');
+    const monitors = clocks.input(inputIdOf(MONITORS, 'aid.verifications.v1/0'));
+    const logistics = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
+    // The monitors' backlog: 40 records pending when its first one was fetched.
+    clocks.observe(monitors, 0, 0, 40);
+    clocks.observe(logistics, 0, 0, 0);
+    for (let d = 1; d <= 20; d++) clocks.observe(logistics, d * DAY, 0, 0);
+    expect(clocks.isIdle(monitors)).toBe(false);
+    expect(clocks.clockOf([monitors, logistics])).toBe(0);
+    expect(clocks.newlyIdle()).toEqual([]);
+    // The backlog drains; its last record had nothing after it: the usual rule applies again.
+    clocks.observe(monitors, 2 * DAY, 0, 0);
+    clocks.observe(logistics, 24 * DAY, 0, 0);
+    expect(clocks.isIdle(monitors)).toBe(true);
+    expect(clocks.clockOf([monitors, logistics])).toBe(24 * DAY);
+  });
+
+  it('a stopped feed is released as before: its last event had none pending', () => {
+    const clocks = new InputClocks(3 * DAY, 'all');
+    const monitors = clocks.input(inputIdOf(MONITORS, 'aid.verifications.v1/0'));
+    const logistics = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
+    clocks.observe(monitors, 0, 0, 0);
+    clocks.observe(logistics, 4 * DAY, 0, 0);
+    expect(clocks.isIdle(monitors)).toBe(true);
+    expect(clocks.newlyIdle()).toEqual([monitors]);
+  });
+
+  it('records pending on a lane hold every source on it (AIS, lane scope); an HTTP input never counts as delivering', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const quiet = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/1'));
+    const busy = clocks.input(inputIdOf(OTHER, 'ais.positions.v1/1'));
+    clocks.observe(quiet, 0, 0, 0);
+    // Another source on the same partition, read from a backlog: the quiet receiver may be among what follows.
+    for (let h = 1; h <= 20; h++) clocks.observe(busy, h * HOUR, 0, 100 - h);
+    expect(clocks.isIdle(quiet)).toBe(false);
+    clocks.observe(busy, 21 * HOUR, 0, 0);
+    expect(clocks.isIdle(quiet)).toBe(true);
+    const http = new InputClocks(6 * HOUR);
+    const a = http.input(RECEIVER);
+    http.observe(a, 0, 0, 5);
+    http.observe(http.input(OTHER), 10 * HOUR, 0, 0);
+    expect(http.isIdle(a)).toBe(true);
+  });
+
+  it('an idle consignment input is held again while any partition has records pending, and released after', () => {
+    const clocks = new InputClocks(3 * DAY, 'all');
+    const field = clocks.input(inputIdOf(FIELD, 'aid.deliveries.v1/0'));
+    const logistics = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
+    clocks.observe(field, 0, 0, 0);
+    clocks.observe(logistics, 4 * DAY, 0, 0);
+    expect(clocks.isIdle(field)).toBe(true);
+    // A burst is produced: the logistics partition is read with records pending.
+    expect(clocks.observe(logistics, 5 * DAY, 0, 10)).toBe(true);
+    expect(clocks.isIdle(field)).toBe(false);
+    expect(clocks.clockOf([field, logistics])).toBe(0);
+    expect(clocks.observe(logistics, 6 * DAY, 0, 0)).toBe(true);
+    expect(clocks.isIdle(field)).toBe(true);
+    expect(clocks.clockOf([field, logistics])).toBe(6 * DAY);
+    expect(clocks.effective(field)).toBe(3 * DAY);
+  });
+
+  it('keeps the pending state in checkpoints; an older checkpoint without it has none pending', () => {
+    const clocks = new InputClocks(3 * DAY, 'all');
+    const monitors = clocks.input(inputIdOf(MONITORS, 'aid.verifications.v1/0'));
+    const logistics = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
+    clocks.observe(monitors, 0, 0, 7);
+    clocks.observe(logistics, 0, 0, 0);
+    const saved = JSON.parse(JSON.stringify(clocks.toJSON())) as ReturnType<InputClocks['toJSON']>;
+    expect(saved.find((s) => s.id === monitors.id)?.delivering).toBe(true);
+    const restored = InputClocks.fromJSON(saved, 3 * DAY, 'all');
+    const back = restored.input(monitors.id);
+    restored.observe(restored.input(logistics.id), 10 * DAY, 0, 0);
+    expect(restored.isIdle(back)).toBe(false);
+    const older = InputClocks.fromJSON(
+      saved.map(({ delivering: _, ...rest }) => rest),
+      3 * DAY,
+      'all',
+    );
+    older.observe(older.input(logistics.id), 10 * DAY, 0, 0);
+    expect(older.isIdle(older.input(monitors.id))).toBe(true);
+  });
+});

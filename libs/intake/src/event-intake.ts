@@ -287,7 +287,13 @@ export class EventIntake {
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */
   async ingestKafkaBatch(messages: readonly InboundMessage[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
-    const valid: Array<{ event: AidEvent; topic: string; partition: number; outcome: number }> = [];
+    const valid: Array<{
+      event: AidEvent;
+      topic: string;
+      partition: number;
+      pending?: number;
+      outcome: number;
+    }> = [];
     for (const message of messages) {
       const nmea = this.decodeNmeaMessage(message);
       if (nmea?.ok) {
@@ -299,7 +305,13 @@ export class EventIntake {
           continue;
         }
         for (const event of nmea.events)
-          valid.push({ event, topic: message.topic, partition: message.partition, outcome: outcomes.length });
+          valid.push({
+            event,
+            topic: message.topic,
+            partition: message.partition,
+            pending: message.pending,
+            outcome: outcomes.length,
+          });
         outcomes.push({ kind: 'ok' });
         continue;
       }
@@ -318,6 +330,7 @@ export class EventIntake {
           event: decoded.event,
           topic: message.topic,
           partition: message.partition,
+          pending: message.pending,
           outcome: outcomes.length,
         });
         outcomes.push({ kind: 'ok' });
@@ -347,16 +360,28 @@ export class EventIntake {
           }
           valid.splice(0, valid.length, ...kept);
         }
+        // Records dead-lettered after a message in this slice will never be stored: not pending for detection.
+        const rejectedAfter = new Array<number>(outcomes.length + 1).fill(0);
+        for (let i = outcomes.length - 1; i >= 0; i--)
+          rejectedAfter[i] = rejectedAfter[i + 1] + (outcomes[i].kind === 'invalid' ? 1 : 0);
+        for (const entry of valid)
+          if (entry.pending !== undefined)
+            entry.pending = Math.max(0, entry.pending - rejectedAfter[entry.outcome + 1]);
         try {
           await this.append(
-            valid.map(({ event, topic, partition }) => ({ event, channel: topic, partition })),
+            valid.map(({ event, topic, partition, pending }) => ({
+              event,
+              channel: topic,
+              partition,
+              pending,
+            })),
           );
         } catch (error) {
           if (!conflictOf(error, [])) throw error;
           // One message reuses a stored id with other content: append one by one, dead-lettering the conflicts.
-          for (const { event, topic, partition, outcome } of valid) {
+          for (const { event, topic, partition, pending, outcome } of valid) {
             try {
-              await this.append([{ event, channel: topic, partition }]);
+              await this.append([{ event, channel: topic, partition, pending }]);
             } catch (single) {
               const conflict = conflictOf(single, [event]);
               if (!conflict) throw single;
@@ -440,18 +465,25 @@ export class EventIntake {
    * Returns how many events were new.
    */
   private async append(
-    events: ReadonlyArray<{ event: AidEvent; channel: string; partition?: number }>,
+    events: ReadonlyArray<{ event: AidEvent; channel: string; partition?: number; pending?: number }>,
   ): Promise<number> {
     if (events.length === 0) return 0;
     const writes: StreamWrite[] = [];
-    for (const { event, channel, partition } of events) {
+    for (const { event, channel, partition, pending } of events) {
       const streamId = streamOf(event);
       const stored: NewEvent = {
         id: storeEventId(event),
         type: event.type,
         data: event,
-        // The Kafka partition it came by: detection keeps time per source and partition (docs/time-model.md 2).
-        metadata: partition === undefined ? { channel } : { channel, partition },
+        // The Kafka partition it came by: detection keeps time per source and partition (docs/time-model.md 2),
+        // and how many records were still pending there when it was fetched: an input still delivering is
+        // never taken as idle (docs/time-model.md 5).
+        metadata:
+          partition === undefined
+            ? { channel }
+            : pending === undefined
+              ? { channel, partition }
+              : { channel, partition, pending },
       };
       const last = writes.at(-1);
       if (last?.streamId === streamId) last.events.push(stored);

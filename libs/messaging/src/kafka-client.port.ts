@@ -13,6 +13,11 @@ export interface InboundMessage {
   headers: Record<string, string | undefined>;
   /** Milliseconds since the epoch, set by the producer or the broker. */
   timestamp: number;
+  /**
+   * Records after this one on its partition when it was fetched (the batch's high watermark minus its offset
+   * minus one, never negative); undefined when not known.
+   */
+  pending?: number;
 }
 
 export interface OutboundRecord {

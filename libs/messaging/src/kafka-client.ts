@@ -325,13 +325,34 @@ function toPartitionBatch({ batch }: EachBatchPayload): PartitionBatch {
   return {
     topic: batch.topic,
     partition: batch.partition,
-    messages: batch.messages.map((m) => toInbound(batch.topic, batch.partition, m)),
+    messages: batch.messages.map((m) => toInbound(batch.topic, batch.partition, m, batch.highWatermark)),
     highWatermark: batch.highWatermark,
   };
 }
 
-function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
+/**
+ * How many records follow `offset` on its partition whose end (high watermark: the offset the next record
+ * will get) was `highWatermark` when it was fetched: `highWatermark − offset − 1`, never negative; undefined
+ * when either is not an integer. Offsets are 64-bit decimal strings; a count beyond 2^53 saturates.
+ */
+export function pendingAfter(highWatermark: string, offset: string): number | undefined {
+  let end: bigint;
+  let at: bigint;
+  try {
+    end = BigInt(highWatermark);
+    at = BigInt(offset);
+  } catch {
+    return undefined;
+  }
+  const pending = end - at - 1n;
+  if (pending <= 0n) return 0;
+  return pending > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(pending);
+}
+
+function toInbound(topic: string, partition: number, m: KafkaMessage, highWatermark: string): InboundMessage {
+  const pending = pendingAfter(highWatermark, m.offset);
   return {
+    ...(pending === undefined ? {} : { pending }),
     topic,
     partition,
     offset: m.offset,

@@ -46,7 +46,11 @@ export class DetectionProjection implements Projection {
 
   async apply(stored: StoredEvent): Promise<void> {
     const engine = this.engine;
-    const changes = engine.handle(stored.data as AidEvent, laneOf(stored.metadata));
+    const changes = engine.handle(
+      stored.data as AidEvent,
+      laneOf(stored.metadata),
+      pendingOf(stored.metadata),
+    );
     // Paperwork older than its carrier's newest position: the corridor is judged again over the positions
     // stored up to this event (time model 9), before the next event is handled. Usually there is none.
     for (const r of engine.takeRouteReplays()) {
@@ -140,4 +144,14 @@ export class DetectionProjection implements Projection {
 export function laneOf(metadata: Record<string, unknown>): string | undefined {
   const { channel, partition } = metadata;
   return typeof channel === 'string' && typeof partition === 'number' ? `${channel}/${partition}` : undefined;
+}
+
+/**
+ * How many records were still pending on the event's Kafka partition when the ingestor fetched it (the
+ * partition's high watermark minus its offset minus one), from its stored metadata; 0 for HTTP, for events
+ * stored before it was recorded and for anything that is not a non-negative integer (time model 5).
+ */
+export function pendingOf(metadata: Record<string, unknown>): number {
+  const { pending } = metadata;
+  return typeof pending === 'number' && Number.isSafeInteger(pending) && pending > 0 ? pending : 0;
 }

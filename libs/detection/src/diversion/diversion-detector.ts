@@ -102,15 +102,17 @@ export class DiversionDetector implements Detector {
   /**
    * Folds one event: its input's watermark moves to the event's fact time, the consignments it can affect are
    * judged (each at its own clock), and those waiting on this input whose time came are judged again.
+   * `lane`/`pending`: the Kafka partition it came by and the records still pending there when it was fetched
+   * (see `InputClocks.observe`).
    */
-  handle(event: AidEvent, lane?: string): FlagChanges {
+  handle(event: AidEvent, lane?: string, pending = 0): FlagChanges {
     if (event.type === EventTypes.InputClosed)
       return this.closeInput(event.data.source, Date.parse(event.data.at), lane);
     const time = factTimeOf(event);
     const input = this.clocks.input(inputIdOf(event.source, lane));
     // The fact first, then the clocks: nothing is judged without the event that may settle it.
     const idleMoved = Number.isFinite(time)
-      ? this.clocks.observe(input, time, latenessMs(this.config))
+      ? this.clocks.observe(input, time, latenessMs(this.config), pending)
       : false;
     const consignmentId = consignmentIdOf(event);
     const familyBefore = consignmentId === undefined ? undefined : this.familyOf(consignmentId);

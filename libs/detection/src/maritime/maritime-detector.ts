@@ -299,14 +299,15 @@ export class MaritimeDetector implements Detector {
    * Folds one event. `lane` is how an AIS report arrived (`<topic>/<partition>` on Kafka): a source's reports
    * on one lane form one input, so a partition consumed behind holds back only the vessels whose reports it
    * carries (one key, one partition), and a burst on another lane of the receiver moves none of their clocks.
+   * `pending`: records still pending on that partition when the report was fetched (see `InputClocks.observe`).
    */
-  handle(event: AidEvent, lane?: string): FlagChanges {
+  handle(event: AidEvent, lane?: string, pending = 0): FlagChanges {
     switch (event.type) {
       case EventTypes.VesselPositionReported: {
         const d = event.data;
         const at = Date.parse(d.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
-        const moved = this.observe(input, at);
+        const moved = this.observe(input, at, pending);
         this.releaseLagging(input, d.mmsi);
         this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.settle(input, moved);
@@ -315,7 +316,7 @@ export class MaritimeDetector implements Detector {
       case EventTypes.VesselStaticReported: {
         const at = Date.parse(event.data.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
-        const moved = this.observe(input, at);
+        const moved = this.observe(input, at, pending);
         this.releaseLagging(input, event.data.mmsi);
         this.ingestStatic(event.data, event.id, at, input);
         this.settle(input, moved);
@@ -553,8 +554,8 @@ export class MaritimeDetector implements Detector {
   }
 
   /** Moves the input's watermark for a report at `at`; returns whether the frontier moved. */
-  private observe(input: InputClock, at: number): boolean {
-    return Number.isFinite(at) ? this.clocks.observe(input, at, this.lateToleranceMs) : false;
+  private observe(input: InputClock, at: number, pending = 0): boolean {
+    return Number.isFinite(at) ? this.clocks.observe(input, at, this.lateToleranceMs, pending) : false;
   }
 
   /**

@@ -12,6 +12,11 @@ import type { FlagChanges } from '../open-flags';
 export interface Delivered {
   event: AidEvent;
   lane?: string;
+  /**
+   * The records still pending on its lane when it was fetched (the ingestor's `pending` metadata); none for
+   * HTTP or a delivery that does not model it (0).
+   */
+  pending?: number;
 }
 
 /** A partition for a message key, as a producer's hashing partitioner would pick it (FNV-1a). */
@@ -64,13 +69,51 @@ export interface LaneSchedule {
 }
 
 /**
+ * How the records came to the topics, for the `pending` of each delivered event: produced in `bursts` (1:
+ * everything produced up front, before the consumer starts) of about equal size in event-time order, each
+ * burst produced into the running service once it has consumed everything before it. Each burst is then
+ * taken as a consumer takes it: its first fetch brings the first record of every lane the burst wrote to
+ * (the lanes in random order), then the lanes go per the schedule. An event's `pending` is the number of its
+ * lane's records produced before it was consumed and not yet delivered: the rest of its lane in its burst.
+ */
+export interface Production {
+  bursts: number;
+}
+
+/**
  * The events as a consumer of uneven lanes hands them over: each lane holds its events in event-time order
- * (as produced: every key keeps its own order), and the lanes are interleaved per `schedule`.
+ * (as produced: every key keeps its own order), and the lanes are interleaved per `schedule`. With
+ * `production`, each event carries `pending` (see `Production`).
  */
 export function deliverLanes(
   events: readonly AidEvent[],
   laneOfEvent: (e: AidEvent) => string,
   schedule: LaneSchedule,
+  production?: Production,
+): Delivered[] {
+  const start = Math.min(...events.map(eventTimeOf));
+  const random = seededRandom(schedule.mergeSeed);
+  if (!production) return interleave(events, laneOfEvent, schedule, start, random, false);
+  const byTime = events.map((event, i) => ({ event, i, at: eventTimeOf(event) }));
+  byTime.sort((x, y) => x.at - y.at || x.i - y.i);
+  const bursts = Math.max(1, Math.min(Math.floor(production.bursts), byTime.length));
+  const out: Delivered[] = [];
+  for (let b = 0; b < bursts; b++) {
+    const from = Math.floor((b * byTime.length) / bursts);
+    const to = Math.floor(((b + 1) * byTime.length) / bursts);
+    const burst = byTime.slice(from, to).map(({ event }) => event);
+    if (burst.length > 0) out.push(...interleave(burst, laneOfEvent, schedule, start, random, true));
+  }
+  return out;
+}
+
+function interleave(
+  events: readonly AidEvent[],
+  laneOfEvent: (e: AidEvent) => string,
+  schedule: LaneSchedule,
+  start: number,
+  random: () => number,
+  withPending: boolean,
 ): Delivered[] {
   const byLane = new Map<string, AidEvent[]>();
   for (const event of events) {
@@ -85,7 +128,6 @@ export function deliverLanes(
     list.sort((x, y) => x.at - y.at || x.i - y.i);
     return list;
   });
-  const start = Math.min(...events.map(eventTimeOf));
   const nonNegative = (x: number) => (x > 0 ? x : 0);
   const due = (l: number) => {
     const t = queues[l][0].at;
@@ -93,10 +135,25 @@ export function deliverLanes(
     const drift = nonNegative(schedule.driftHoursPerDay[l % schedule.driftHoursPerDay.length] ?? 0);
     return t + lag * HOUR + (drift * HOUR * (t - start)) / DAY;
   };
-  const random = seededRandom(schedule.mergeSeed);
   const out: Delivered[] = [];
+  const take = (l: number) => {
+    const { event } = queues[l].shift()!;
+    out.push(withPending ? { event, lane: names[l], pending: queues[l].length } : { event, lane: names[l] });
+  };
   const isHeld = (l: number) => schedule.held?.[l % schedule.held.length] === true;
   const open = queues.map((_, i) => i).filter((i) => queues[i].length > 0);
+  if (withPending) {
+    // The first fetch of what was produced: a record from every lane that has some.
+    const order = [...open];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const l of order) {
+      take(l);
+      if (queues[l].length === 0) open.splice(open.indexOf(l), 1);
+    }
+  }
   while (open.length > 0) {
     const notHeld = open.filter((i) => !isHeld(i));
     const candidates = notHeld.length > 0 ? notHeld : open;
@@ -104,8 +161,7 @@ export function deliverLanes(
     const ready = candidates.filter((i) => due(i) <= earliest + HOUR / 2);
     const l = ready[Math.floor(random() * ready.length)];
     const n = 1 + Math.floor(random() * schedule.burst);
-    for (let k = 0; k < n && queues[l].length > 0; k++)
-      out.push({ event: queues[l].shift()!.event, lane: names[l] });
+    for (let k = 0; k < n && queues[l].length > 0; k++) take(l);
     if (queues[l].length === 0) open.splice(open.indexOf(l), 1);
   }
   return out;
@@ -207,7 +263,8 @@ export const flagDetail = (f: Flag): string =>
  * Feeds an engine and keeps what property tests compare: the open flags at the end and every flag raised on
  * the way (as `lineOnTheWay` writes them). `restartAt` (an index into `events`) continues in an engine
  * restored from a JSON snapshot: whole, or (`incremental`) assembled from the head and the entries of the
- * subjects changed after each event, as the detection projection checkpoints.
+ * subjects changed after each event, as the detection projection checkpoints. `onRaised` hears each flag
+ * raised while `events` are fed, with the index of the event being fed (`events.length` for the end).
  */
 export function runDelivery(
   start: () => DetectionEngine,
@@ -218,12 +275,15 @@ export function runDelivery(
   restartAt = -1,
   lineOnTheWay: (f: Flag) => string = flagLine,
   checkpoints: 'whole' | 'incremental' = 'whole',
+  onRaised?: (flag: Flag, index: number) => void,
 ): { open: string[]; openDetail: string[]; raisedOnTheWay: Set<string> } {
   let engine = start();
   const open = new Map<string, Flag>();
   const raisedOnTheWay = new Set<string>();
+  let index = -1;
   const apply = (c: FlagChanges) => {
     for (const f of c.raised) {
+      if (index >= 0) onRaised?.(f, index);
       open.set(f.flagId, f);
       raisedOnTheWay.add(lineOnTheWay(f));
     }
@@ -231,8 +291,8 @@ export function runDelivery(
   };
   // The positions delivered so far: the history late paperwork's corridor replays read (time model 9).
   const history = new PositionLog();
-  const fold = (event: AidEvent, lane?: string) => {
-    apply(engine.handle(event, lane));
+  const fold = (event: AidEvent, lane?: string, pending?: number) => {
+    apply(engine.handle(event, lane, pending));
     history.record(event);
     apply(engine.replayRoutes(history));
   };
@@ -247,7 +307,7 @@ export function runDelivery(
   };
   for (const e of prelude) fold(e);
   if (checkpoints === 'incremental') engine.markAllChanged();
-  events.forEach(({ event, lane }, i) => {
+  events.forEach(({ event, lane, pending }, i) => {
     if (i === restartAt)
       engine = restore(
         checkpoints === 'whole'
@@ -256,9 +316,11 @@ export function runDelivery(
               JSON.stringify({ head: engine.head(), entries: Object.fromEntries(entries) }),
             ) as unknown),
       );
-    fold(event, lane);
+    index = i;
+    fold(event, lane, pending);
     if (checkpoints === 'incremental') checkpoint();
   });
+  index = events.length;
   apply(engine.advanceWatermark(horizon));
   return {
     open: [...open.values()].map(flagLine).sort(),
