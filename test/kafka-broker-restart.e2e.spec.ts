@@ -1,6 +1,7 @@
 // A Kafka broker restarted while two ingestors on PostgreSQL consume: a broker of the test's own (infra/kafka, never
 // the shared one) is stopped and started again while simulated AIS is produced, by a producer that retries a batch
-// until it is acknowledged. At the end the broker's topics are read back from the beginning with a bare consumer and
+// until it is acknowledged; the ingestors are frozen (SIGSTOP) across the stop, so the broker holds records nobody has
+// read when it goes away. At the end the broker's topics are read back from the beginning with a bare consumer and
 // compared, by event id, with what was produced and with what the store holds: none lost, none stored twice.
 // In every `npm test`; under CI=true a missing PostgreSQL or local broker fails loudly.
 import * as fs from 'node:fs';
@@ -42,6 +43,24 @@ async function idsOnBroker(brokers: string[], topics: string[]): Promise<string[
   while (ids.length < total && Date.now() < deadline) await sleep(100);
   await consumer.disconnect();
   return ids;
+}
+
+/** Records on the topics past the group's committed offsets (all of a partition without one). */
+async function unreadRecords(brokers: string[], groupId: string, topics: string[]): Promise<number> {
+  const admin = new Kafka({ brokers, clientId: 'restart-backlog', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    let unread = 0;
+    for (const topic of topics) {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const next = new Map(committed.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+      for (const p of await admin.fetchTopicOffsets(topic))
+        unread += Number(p.high) - (next.get(p.partition) ?? 0);
+    }
+    return unread;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 describeWithLocalBroker('ingestors on PostgreSQL through a Kafka broker restart', () => {
@@ -117,12 +136,18 @@ describeWithLocalBroker('ingestors on PostgreSQL through a Kafka broker restart'
         await sink.close();
       })();
 
-      // Mid-stream: the broker goes away for a few seconds and comes back on the same data.
+      // Mid-stream: the ingestors freeze for a moment (SIGSTOP), so the broker holds records nobody has read yet,
+      // then the broker goes away for a few seconds and comes back; the ingestors go on (SIGCONT) after it.
       await sleep(2500);
+      for (const s of services) process.kill(s.pid, 'SIGSTOP');
+      await sleep(1000);
+      const backlog = await unreadRecords(broker.brokers, group, [Topics.reference, Topics.positions]);
       await broker.pause();
       await sleep(4000);
       await broker.resume();
+      for (const s of services) process.kill(s.pid, 'SIGCONT');
       await producing;
+      expect(backlog).toBeGreaterThan(0);
 
       const ids = [Topics.reference, Topics.positions];
       const onBroker = await idsOnBroker(broker.brokers, ids);
@@ -148,7 +173,7 @@ describeWithLocalBroker('ingestors on PostgreSQL through a Kafka broker restart'
         await admin.end();
       }
       process.stdout.write(
-        `broker restart: ${produced.size} produced (${resent} batches sent again), ${brokerDistinct.size} on the ` +
+        `broker restart: ${backlog} records unread when the broker stopped; ${produced.size} produced (${resent} batches sent again), ${brokerDistinct.size} on the ` +
           `broker (${onBroker.length} records, ${missingOnBroker} missing), ${stored.distinct} stored ` +
           `(${stored.rows} rows): lost ${produced.size - stored.distinct}, stored twice ` +
           `${stored.rows - stored.distinct}; ${Math.round((Date.now() - started) / 1000)} s\n`,
