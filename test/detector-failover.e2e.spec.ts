@@ -1,45 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
-
-const root = path.resolve(__dirname, '..');
-
-interface Detector {
-  child: ChildProcess;
-  url: Promise<string>;
-  dataDir: string;
-}
+import { startService, type AidwatchService } from './support/aidwatch-service';
 
 /** A detector process (apps/detector/src/main.ts) on the database, with a data directory of its own. */
-function startDetector(database: TestDatabase, ttlMs: number): Detector {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-detector-'));
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/detector/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-      EVENT_STORE: 'postgres',
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      DETECTOR_LEASE_TTL_MS: String(ttlMs),
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      KAFKA_BROKERS: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startDetector(database: TestDatabase, ttlMs: number): AidwatchService {
+  return startService({
+    role: 'detector',
+    databaseUrl: database.url,
+    env: { DETECTOR_LEASE_TTL_MS: String(ttlMs) },
   });
-  const url = new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(line);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`detector exited with ${code} before listening`)));
-  });
-  url.catch(() => undefined);
-  return { child, url, dataDir };
 }
 
 interface LeaseHealth {
@@ -48,9 +16,8 @@ interface LeaseHealth {
   holder: string;
 }
 
-async function leaseOf(detector: Detector): Promise<LeaseHealth> {
-  const response = await fetch(`${await detector.url}/health`);
-  const body = (await response.json()) as { checks: { lease: { detail: LeaseHealth } } };
+async function leaseOf(detector: AidwatchService): Promise<LeaseHealth> {
+  const body = await detector.health<{ checks: { lease: { detail: LeaseHealth } } }>();
   return body.checks.lease.detail;
 }
 
@@ -67,18 +34,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 describeWithPostgres('detector failover on PostgreSQL', () => {
   jest.setTimeout(120_000);
   let database: TestDatabase;
-  const detectors: Detector[] = [];
+  const detectors: AidwatchService[] = [];
 
   beforeAll(async () => (database = await createTestDatabase('failover')));
   afterAll(async () => {
-    for (const d of detectors) {
-      if (d.child.exitCode === null && d.child.signalCode === null) {
-        d.child.kill('SIGCONT');
-        d.child.kill('SIGKILL');
-        await new Promise((resolve) => d.child.once('exit', resolve));
-      }
-      fs.rmSync(d.dataDir, { recursive: true, force: true });
-    }
+    // SIGKILL after SIGCONT: a detector left paused ends too.
+    for (const d of detectors) await d.stop('SIGKILL');
     await database?.drop();
   });
 
@@ -110,7 +71,7 @@ describeWithPostgres('detector failover on PostgreSQL', () => {
     expect(standing.role).toBe('standby');
     expect(standing.lease?.holder).toBe(active.holder);
 
-    first.child.kill('SIGSTOP'); // paused: it neither renews nor releases
+    process.kill(first.pid, 'SIGSTOP'); // paused: it neither renews nor releases
     const paused = Date.now();
     const taken = await until(
       'the standby taking over',
@@ -128,7 +89,7 @@ describeWithPostgres('detector failover on PostgreSQL', () => {
       generation: (active.lease?.generation ?? 0) + 1,
     });
 
-    first.child.kill('SIGCONT');
+    process.kill(first.pid, 'SIGCONT');
     const resumed = await until(
       'the former leader stepping down',
       async () => {

@@ -1,65 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { Webhook } from 'standardwebhooks';
 import { PostgresApiKeyStore } from '@aidwatch/access';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
+import { startService, type AidwatchService } from './support/aidwatch-service';
 import { SseClient } from './support/sse-client';
 import { shrinkageStory } from './support/stories';
 
-const root = path.resolve(__dirname, '..');
-
-interface Service {
-  name: string;
-  child: ChildProcess;
-  url: Promise<string>;
-  dataDir: string;
-  log: string[];
-}
-
 /**
- * A service process (`apps/<app>/src/main.ts`) on the database, with an empty data directory of its own:
+ * A service process (`apps/<role>/src/main.ts`) on the database, with an empty data directory of its own:
  * whatever it shares with another process, it shares through PostgreSQL.
  */
-function startService(app: 'aidwatch' | 'api', database: TestDatabase, name: string): Service {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `aidwatch-${name}-`));
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
-    cwd: root,
-    env: {
-      ...process.env,
-      SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-      EVENT_STORE: 'postgres',
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      KAFKA_BROKERS: '',
-      DEMO: 'false',
-      CHECKPOINT_EVERY_MS: '200',
-      WEBHOOK_PRIVATE_TARGETS: 'true',
-      WEBHOOK_BASE_DELAY_MS: '200',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startReplica(role: 'aidwatch' | 'api', database: TestDatabase, name: string): AidwatchService {
+  return startService({
+    role,
+    name,
+    databaseUrl: database.url,
+    env: { CHECKPOINT_EVERY_MS: '200', WEBHOOK_PRIVATE_TARGETS: 'true', WEBHOOK_BASE_DELAY_MS: '200' },
   });
-  const log: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  const url = new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      log.push(line);
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(line);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`${name} exited with ${code} before listening:\n${log.join('\n').slice(-4000)}`)),
-    );
-  });
-  url.catch(() => undefined);
-  return { name, child, url, dataDir, log };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -100,7 +59,7 @@ class Receiver {
 describeWithPostgres('two API processes on one PostgreSQL database', () => {
   jest.setTimeout(180_000);
   let database: TestDatabase;
-  const services: Service[] = [];
+  const services: AidwatchService[] = [];
   const receiver = new Receiver();
 
   beforeAll(async () => {
@@ -108,27 +67,15 @@ describeWithPostgres('two API processes on one PostgreSQL database', () => {
     await receiver.start();
   });
   afterAll(async () => {
-    for (const s of services) {
-      if (s.child.exitCode === null && s.child.signalCode === null) {
-        s.child.kill('SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          new Promise((resolve) => s.child.once('exit', resolve)),
-          new Promise((resolve) => (timer = setTimeout(resolve, 10_000))),
-        ]);
-        clearTimeout(timer);
-        s.child.kill('SIGKILL');
-      }
-      fs.rmSync(s.dataDir, { recursive: true, force: true });
-    }
+    for (const s of services) await s.stop('SIGTERM');
     await receiver.stop();
     await database?.drop();
   });
 
   it('share API keys, webhook subscriptions and deliveries (each sent once) and the alert book', async () => {
     // A: the whole system (intake, detection, API); B: an API alone. Neither shares a file with the other.
-    const a = startService('aidwatch', database, 'replica-a');
-    const b = startService('api', database, 'replica-b');
+    const a = startReplica('aidwatch', database, 'replica-a');
+    const b = startReplica('api', database, 'replica-b');
     services.push(a, b);
     const [urlA, urlB] = await Promise.all([a.url, b.url]);
 

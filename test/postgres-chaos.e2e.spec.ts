@@ -8,11 +8,9 @@
 // - long, on request: AIDWATCH_CHAOS=1 KAFKA_BROKERS=127.0.0.1:19092 npx jest test/postgres-chaos.e2e.spec.ts
 //   (24 vessels over 8 hours, about 15,000 events, three ingestor kills; about two minutes).
 // It does not restart the broker: the broker here is shared by everyone.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { serviceEventStore } from '@aidwatch/audit';
@@ -25,8 +23,8 @@ import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/mar
 import { DetectionProjection } from '@aidwatch/projections';
 import { KafkaSink } from '../apps/simulator/src/event-sinks';
 import { runAidwatch } from './support/aidwatch-cli';
+import { startService, type AidwatchService } from './support/aidwatch-service';
 
-const root = path.resolve(__dirname, '..');
 const brokers = process.env.KAFKA_BROKERS?.trim();
 
 /** `fetchTopicOffsets`, retried while a new topic's partitions still elect their leader (a fresh broker). */
@@ -53,12 +51,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-interface Service {
-  name: string;
-  child: ChildProcess;
-  url: Promise<string>;
-}
-
 describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (chaos)', () => {
   const long = process.env.AIDWATCH_CHAOS === '1';
   type Fault = 'ingestor' | 'detector' | 'cut';
@@ -78,17 +70,15 @@ describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (
   jest.setTimeout(long ? 240_000 : 150_000);
   let database: TestDatabase;
   let dataRoot: string;
-  const services: Service[] = [];
+  const services: AidwatchService[] = [];
 
-  const start = (app: 'ingestor' | 'detector', name: string, group: string): Service => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
-      cwd: root,
+  const start = (role: 'ingestor' | 'detector', name: string, group: string): AidwatchService => {
+    const service = startService({
+      role,
+      name,
+      databaseUrl: database.url,
+      logFile: path.join(dataRoot, `${name}.log`),
       env: {
-        ...process.env,
-        SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-        EVENT_STORE: 'postgres',
-        DATABASE_URL: database.url,
-        DATA_DIR: path.join(dataRoot, name),
         KAFKA_BROKERS: brokers,
         KAFKA_GROUP_ID: group,
         KAFKA_CLIENT_ID: name,
@@ -97,40 +87,19 @@ describeWithPostgres('services on PostgreSQL under kill -9 and cut connections (
         KAFKA_ALIGNMENT_MAX_DRIFT_MS: '0',
         DETECTOR_LEASE_TTL_MS: '3000',
         CHECKPOINT_EVERY_MS: '500',
-        PORT: '0',
-        LOG_LEVEL: 'info',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const log = fs.createWriteStream(path.join(dataRoot, `${name}.log`));
-    child.stderr!.pipe(log);
-    child.stdout!.on('data', (chunk: Buffer) => log.write(chunk));
-    const url = new Promise<string>((resolve, reject) => {
-      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-        const match = /listening on (http:\/\/[^\s"]+)/.exec(line);
-        if (match) resolve(match[1]);
-      });
-      child.once('exit', (code, signal) => reject(new Error(`${name} ended (${code ?? signal})`)));
-    });
-    url.catch(() => undefined);
-    const service = { name, child, url };
     services.push(service);
     return service;
   };
-  const kill = async (service: Service) => {
-    if (service.child.exitCode !== null || service.child.signalCode !== null) return;
-    service.child.kill('SIGKILL');
-    await new Promise((resolve) => service.child.once('exit', resolve));
-  };
-  const health = async (service: Service) => {
-    const response = await fetch(`${await service.url}/health`);
-    return (await response.json()) as {
+  const kill = (service: AidwatchService) => service.stop('SIGKILL');
+  const health = (service: AidwatchService) =>
+    service.health<{
       checks: {
         lease?: { detail: { role: string } };
         detection?: { detail: { state: string; position: string | null } };
       };
-    };
-  };
+    }>();
 
   beforeAll(async () => {
     database = await createTestDatabase('chaos');

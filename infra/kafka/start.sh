@@ -11,6 +11,9 @@
 #   KAFKA_CACHE_DIR         downloaded jars                      (infra/kafka/.cache)
 #   KAFKA_HEAP              JVM heap                             (512m)
 #   KAFKA_READY_TIMEOUT     seconds to wait for the broker       (60)
+#   KAFKA_KEEP_DATA         1: start again on the data (topics, records, group offsets, cluster id) a
+#                           broker stopped by stop.sh left in KAFKA_RUN_DIR, as a restart would; else
+#                           every start is a fresh, empty broker                      (unset)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -106,8 +109,14 @@ if [[ ! -f "$lib_dir/.complete" ]]; then
   exec 9>&-
 fi
 
-# --- a fresh run directory ---------------------------------------------------------------------------
-if [[ -e "$run_dir" ]]; then
+# --- a fresh run directory, or the one a stopped broker left (KAFKA_KEEP_DATA=1) -----------------------
+keep_data=""
+if [[ "${KAFKA_KEEP_DATA:-}" == "1" && -f "$marker" && -s "$run_dir/cluster-id" && -d "$run_dir/data" ]]; then
+  keep_data=1
+fi
+if [[ -n "$keep_data" ]]; then
+  say "starting again on the data in $run_dir/data"
+elif [[ -e "$run_dir" ]]; then
   [[ -f "$marker" || -z "$(ls -A "$run_dir")" ]] || die "$run_dir exists and was not made by this script; refusing to wipe it"
   rm -rf "$run_dir"
 fi
@@ -116,7 +125,13 @@ touch "$marker"
 echo "$port" >"$run_dir/port"
 
 # Base64url of 16 random bytes; `--cluster-id=` keeps an id that starts with "-" from reading as an option.
-cluster_id="$(head -c 16 /dev/urandom | base64 | tr "+/" "-_" | cut -c1-22)"
+# Kept beside the data: a broker started again on that data must carry the same cluster id.
+if [[ -n "$keep_data" ]]; then
+  cluster_id="$(cat "$run_dir/cluster-id")"
+else
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr "+/" "-_" | cut -c1-22)"
+  echo "$cluster_id" >"$run_dir/cluster-id"
+fi
 
 cat >"$run_dir/server.properties" <<EOF
 process.roles=broker,controller

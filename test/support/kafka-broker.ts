@@ -158,7 +158,10 @@ async function startLocal(): Promise<RestartableBroker> {
   };
   process.once('exit', killOnExit);
 
-  const startScript = () => run('bash', [path.join(kafkaDir, 'start.sh')], env, 300_000);
+  // Started again on the data the stopped broker left (start.sh otherwise begins with an empty broker: its
+  // topics, records and group offsets gone, which an outage test would read as data lost by the consumers).
+  const startScript = () =>
+    run('bash', [path.join(kafkaDir, 'start.sh')], { ...env, KAFKA_KEEP_DATA: '1' }, 300_000);
   const stopScript = () => run('bash', [path.join(kafkaDir, 'stop.sh')], env, 60_000);
   return {
     brokers: brokers.split(','),
