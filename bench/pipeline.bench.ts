@@ -4,7 +4,9 @@
 // Env: KAFKA_BROKERS (required), BENCH_EVENTS (events per fleet size, 100000), BENCH_FLEETS ("2000,20000"),
 // BENCH_PARTITIONS (partitions of the AIS topic, 4), BENCH_RATE (events/s of the latency phase, 5000),
 // BENCH_LATENCY_SECONDS (10), BENCH_RSS_VESSELS (200000; 0 skips), BENCH_DIR (temp dir: the disk measured),
-// BENCH_PHASES ("ingest,rebuild,latency,rss": drop some to profile one, e.g. with node --cpu-prof),
+// BENCH_PHASES ("ingest,rebuild,latency,rss,postgres": drop some to profile one, e.g. with node --cpu-prof;
+// "postgres" runs only when PostgreSQL answers at AIDWATCH_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1),
+// BENCH_PG_EVENTS (events of the PostgreSQL phase, 50000),
 // BENCH_CHECKPOINT_EVERY_EVENTS (10000: the ingest phases checkpoint this often, more often than the default
 // CHECKPOINT_EVERY_EVENTS, so that checkpoints are measured and their cost is in the ingest rate).
 //
@@ -30,6 +32,12 @@ import {
   ProjectionRunner,
 } from '@aidwatch/projections';
 import { loadConfig } from '@aidwatch/config';
+import {
+  createTestDatabase,
+  postgresTestServerAvailable,
+} from '../libs/event-store/src/testing/postgres-database';
+import { Client } from 'pg';
+import { startService, waitForHealth, type AidwatchService } from '../test/support/aidwatch-service';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -39,7 +47,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const RSS_VESSELS = Number(process.env.BENCH_RSS_VESSELS ?? 200_000);
 const CHECKPOINT_EVERY_EVENTS = Number(process.env.BENCH_CHECKPOINT_EVERY_EVENTS ?? 10_000);
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'ingest,rebuild,latency,rss').split(','));
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'ingest,rebuild,latency,rss,postgres').split(','));
+const PG_EVENTS = Number(process.env.BENCH_PG_EVENTS ?? 50_000);
 const START = '2026-06-01T00:00:00.000Z';
 const HOURS = 4;
 const run = `${Date.now().toString(36)}`;
@@ -305,9 +314,13 @@ async function main(): Promise<void> {
       `${fmt(config.checkpointEveryMs)} ms)\n`,
   );
   await ensureTopics();
+  if (PHASES.has('postgres')) {
+    if (postgresTestServerAvailable()) await postgresPhase();
+    else console.log('PostgreSQL phase skipped: no server answers at AIDWATCH_TEST_POSTGRES_URL');
+  }
   const phases: Array<Awaited<ReturnType<typeof ingestPhase>>> = [];
   try {
-    for (const vessels of FLEETS) {
+    for (const vessels of PHASES.has('ingest') ? FLEETS : []) {
       const dir = path.join(root, String(vessels));
       fs.mkdirSync(dir);
       const phase = await ingestPhase(vessels, dir);
@@ -341,39 +354,126 @@ async function main(): Promise<void> {
         (globalThis as { gc?: () => void }).gc?.();
       }
     }
-    const small = phases[0];
-    const large = phases.at(-1)!;
-    report(
-      `ingest rate ${fmt(FLEETS.at(-1)!)} / ${fmt(FLEETS[0])} vessels`,
-      fmt(large.ingest / small.ingest, 3),
-      '≥ 0.8',
-      large.ingest / small.ingest >= 0.8,
-    );
-    report(
-      `checkpoint time (thread held) ${fmt(FLEETS.at(-1)!)} / ${fmt(FLEETS[0])} vessels`,
-      fmt(large.checkpointMs / small.checkpointMs, 2),
-      '≤ 1.5',
-      large.checkpointMs / small.checkpointMs <= 1.5,
-    );
+    if (phases.length > 0) {
+      const small = phases[0];
+      const large = phases.at(-1)!;
+      report(
+        `ingest rate ${fmt(FLEETS.at(-1)!)} / ${fmt(FLEETS[0])} vessels`,
+        fmt(large.ingest / small.ingest, 3),
+        '≥ 0.8',
+        large.ingest / small.ingest >= 0.8,
+      );
+      report(
+        `checkpoint time (thread held) ${fmt(FLEETS.at(-1)!)} / ${fmt(FLEETS[0])} vessels`,
+        fmt(large.checkpointMs / small.checkpointMs, 2),
+        '≤ 1.5',
+        large.checkpointMs / small.checkpointMs <= 1.5,
+      );
 
-    const stored = (await large.p.store.readAll()).length;
-    const file = path.join(root, String(FLEETS.at(-1)), 'events.sqlite');
-    const bytes = [file, `${file}-wal`].reduce(
-      (sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0),
-      0,
-    );
-    const perEvent = bytes / stored;
-    report('store size per event (events, flags, index; WAL included)', `${fmt(perEvent)} B`);
-    report('store growth at 6,000 positions/s', `${fmt((perEvent * 6000 * 86_400) / 1e9)} GB/day`);
-    if (PHASES.has('rebuild')) await rebuildPhase(large.p, large.events);
-    if (PHASES.has('latency')) await latencyPhase(large.p);
-    await stopPipeline(large.p);
+      const stored = (await large.p.store.readAll()).length;
+      const file = path.join(root, String(FLEETS.at(-1)), 'events.sqlite');
+      const bytes = [file, `${file}-wal`].reduce(
+        (sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0),
+        0,
+      );
+      const perEvent = bytes / stored;
+      report('store size per event (events, flags, index; WAL included)', `${fmt(perEvent)} B`);
+      report('store growth at 6,000 positions/s', `${fmt((perEvent * 6000 * 86_400) / 1e9)} GB/day`);
+      if (PHASES.has('rebuild')) await rebuildPhase(large.p, large.events);
+      if (PHASES.has('latency')) await latencyPhase(large.p);
+      await stopPipeline(large.p);
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
   if (RSS_VESSELS > 0 && PHASES.has('rss')) rssPhase();
+  printVerdicts();
+}
+
+function printVerdicts(): void {
   const failed = figures.filter((f) => f.pass === false).length;
   console.log(`\n${figures.filter((f) => f.pass !== undefined).length - failed} PASS, ${failed} FAIL`);
+}
+
+/**
+ * Ingestor processes (apps/ingestor, EVENT_STORE=postgres) draining a backlog into PostgreSQL: 1, then 2 in one
+ * consumer group, each on a database of its own, against kafkajs alone reading the same records in the same run.
+ * The ingestors start and join first, are frozen (SIGSTOP) while the backlog is produced, and are timed from
+ * SIGCONT until the database holds every event. Returns the rates (events/s).
+ */
+async function postgresPhase(): Promise<void> {
+  const vessels = FLEETS[0];
+  const events = [...portDeclaredEvents(), ...fleetEvents(vessels, PG_EVENTS, 101)];
+  const types = [...new Set(events.map((e) => e.type))];
+  const rates = new Map<number, { ingest: number; bare: number }>();
+  for (const count of [1, 2]) {
+    const database = await createTestDatabase(`bench_pg${count}`);
+    const group = `aidwatch-bench-pg${count}-${run}`;
+    const bareGroup = `aidwatch-bench-pg-bare${count}-${run}`;
+    await groupsAtEnd([group, bareGroup]);
+    const ingestors: AidwatchService[] = [];
+    const db = new Client({ connectionString: database.url });
+    try {
+      for (let i = 1; i <= count; i++)
+        ingestors.push(
+          startService({
+            role: 'ingestor',
+            name: `bench-ingestor-${i}`,
+            databaseUrl: database.url,
+            env: {
+              KAFKA_BROKERS: brokers.join(','),
+              KAFKA_GROUP_ID: group,
+              KAFKA_CLIENT_ID: `bench-ingestor-${i}`,
+              KAFKA_SESSION_TIMEOUT_MS: '120000',
+              KAFKA_HEARTBEAT_INTERVAL_MS: '3000',
+            },
+          }),
+        );
+      await Promise.all(ingestors.map((s) => waitForHealth(s, 120_000)));
+      for (const s of ingestors)
+        for (const end = Date.now() + 60_000; ;) {
+          const health = await s.health().catch(() => undefined);
+          if (health?.checks.kafkaIntake?.ok) break;
+          if (Date.now() > end) throw new Error(`${s.name}: Kafka intake not running within 60 s`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // the group settles its assignment
+      for (const s of ingestors) process.kill(s.pid, 'SIGSTOP');
+      await produce(events);
+      const bare = await bareConsume(bareGroup, events.length);
+      await db.connect();
+      const stored = async () =>
+        Number(
+          (
+            await db.query<{ n: string }>(
+              'SELECT count(*)::text AS n FROM aidwatch_events WHERE type = ANY($1::text[])',
+              [types],
+            )
+          ).rows[0].n,
+        );
+      const started = performance.now();
+      for (const s of ingestors) process.kill(s.pid, 'SIGCONT');
+      for (const end = Date.now() + 600_000; (await stored()) < events.length;) {
+        if (Date.now() > end) throw new Error(`PostgreSQL phase: not every event stored within 600 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const ingest = events.length / ((performance.now() - started) / 1000);
+      rates.set(count, { ingest, bare });
+      report(`bare kafkajs consume (PostgreSQL phase, ${count} ingestor run)`, `${fmt(bare)} ev/s`);
+      report(
+        `Kafka → ${count} ingestor process${count > 1 ? 'es' : ''} → PostgreSQL, ${fmt(events.length)} events`,
+        `${fmt(ingest)} ev/s`,
+        `ratio ${fmt(ingest / bare, 3)} to bare`,
+      );
+    } finally {
+      for (const s of ingestors) await s.stop('SIGTERM');
+      await db.end().catch(() => undefined);
+      await database.drop();
+    }
+  }
+  const one = rates.get(1)!;
+  const two = rates.get(2)!;
+  report('PostgreSQL: 2 ingestor processes / 1', fmt(two.ingest / one.ingest, 2));
 }
 
 async function stopPipeline(p: Pipeline): Promise<void> {

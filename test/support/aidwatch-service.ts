@@ -17,7 +17,10 @@ export interface ServiceOptions {
   databaseUrl: string;
   /** Port to listen on; 0 (default) picks a free one, read back from the "listening on" log line. */
   port?: number;
-  /** More environment, over the defaults (no Kafka, DEMO=false, LOG_LEVEL=info, a data directory of its own). */
+  /**
+   * More environment, over the defaults (no Kafka, DEMO=false, LOG_LEVEL=info, a data directory of its own).
+   * LOG_LEVEL must stay info or lower: the URL is read from the service's `listening on` line.
+   */
   env?: Record<string, string | undefined>;
   /** A file the service's stdout and stderr are copied to, beside the in-memory tail. */
   logFile?: string;
