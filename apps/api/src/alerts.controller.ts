@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ALERT_EVENT_PREFIX, filterErrors, filterMatches, type AlertFilter } from '@aidwatch/alerts';
+import { filterErrors, filterMatches, type AlertFilter } from '@aidwatch/alerts';
 import {
   AuthenticationError,
   Authenticator,
@@ -25,6 +25,7 @@ import {
 import type { AppConfig } from '@aidwatch/config';
 import {
   DocumentRules,
+  NotificationEventPrefixes,
   publishedForm,
   publishedTypeOf,
   type Flag,
@@ -109,7 +110,7 @@ export class AlertsController implements BeforeApplicationShutdown {
     try {
       subscription = this.store.subscribeToAll({
         after: requested ?? head ?? undefined,
-        filter: { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] },
+        filter: { eventTypePrefixes: [...NotificationEventPrefixes] },
       });
     } catch (error) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid resume position', [

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ALERT_EVENT_PREFIX } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
-import { publishedForm, Topics, type CloudEvent } from '@aidwatch/domain';
+import { NotificationEventPrefixes, publishedForm, Topics, type CloudEvent } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { KafkaPublisher } from '@aidwatch/messaging';
 import type { Logger } from '@aidwatch/observability';
@@ -18,7 +17,7 @@ const ALERT_RELAY_PROJECTION = 'alert-relay-v1';
  */
 class AlertRelayProjection implements Projection {
   readonly name = ALERT_RELAY_PROJECTION;
-  readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
+  readonly filter = { eventTypePrefixes: [...NotificationEventPrefixes] };
 
   constructor(private readonly publisher: KafkaPublisher) {}
 

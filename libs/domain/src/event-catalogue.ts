@@ -113,8 +113,15 @@ export interface PersonalField<D = unknown> {
   kind: PersonalDataSubjectKind;
 }
 
-/** Stored views that fold an event type beside the detectors: `alert-book`, the alerts, silences and labels. */
-export type EventView = 'alert-book';
+/**
+ * Stored views and readers that take an event type beside the detectors:
+ * - `alert-book`: the alerts, silences and labels (libs/alerts);
+ * - `notifications`: what the alert relay (Kafka alerts topic), the webhook outbox and the alert stream
+ *   (`GET /alerts/stream`) deliver — flags and the alert lifecycle;
+ * - `retention`: the events whose `evidence` keeps raw positions from being archived (docs/audit.md,
+ *   "Retention of raw positions").
+ */
+export type EventView = 'alert-book' | 'notifications' | 'retention';
 
 /** What every catalogue row says, inbound or written by AidWatch itself. */
 export interface EventRow<D = unknown> {

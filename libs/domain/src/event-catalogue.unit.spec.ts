@@ -18,6 +18,9 @@ import {
   InternalEventTypes,
   subjectOfStoredEvent,
   typePrefixesFoldedBy,
+  NotificationEventPrefixes,
+  RetentionCitingEventPrefixes,
+  eventRowOf,
 } from './internal-event-catalogue';
 import { OWNERSHIP_EVENT_PREFIX } from './ownership';
 import { StreamNames } from './streams';
@@ -119,6 +122,16 @@ describe('derived lists keep what the hand-kept lists said', () => {
         EventTypes.VesselPositionReported,
       ].sort(),
     );
+  });
+});
+
+describe('what notifications deliver and what keeps positions, from the rows', () => {
+  it('notifications (alert relay, webhook outbox, alert stream): flags and the alert lifecycle', () => {
+    expect([...NotificationEventPrefixes].sort()).toEqual(['aidwatch.alert.', 'aidwatch.flag.']);
+  });
+  it('retention: flags of every version cite the evidence kept', () => {
+    expect(RetentionCitingEventPrefixes).toEqual(['aidwatch.flag.']);
+    expect(eventRowOf('aidwatch.flag.raised.v1')?.views).toContain('retention');
   });
 });
 

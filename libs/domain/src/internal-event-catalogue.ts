@@ -65,7 +65,7 @@ const alertRow = (
   subject: about('alert', (d) => d.alertId),
   writtenBy: 'aidwatch',
   publishedOn: Topics.alerts,
-  views: ['alert-book'],
+  views: ['alert-book', 'notifications'],
 });
 
 const silenceRow = (
@@ -94,7 +94,7 @@ export const InternalEventCatalogue: { readonly [T in InternalEventType]: Intern
     subject: flagSubject,
     writtenBy: 'aidwatch',
     publishedOn: Topics.alerts,
-    views: ['alert-book'],
+    views: ['alert-book', 'notifications', 'retention'],
   },
   [InternalEventTypes.FlagRaisedV1]: {
     type: InternalEventTypes.FlagRaisedV1,
@@ -103,7 +103,7 @@ export const InternalEventCatalogue: { readonly [T in InternalEventType]: Intern
     subject: flagSubject,
     writtenBy: 'aidwatch',
     readAs: InternalEventTypes.FlagRaised,
-    views: ['alert-book'],
+    views: ['alert-book', 'notifications', 'retention'],
   },
   [InternalEventTypes.FlagCleared]: {
     type: InternalEventTypes.FlagCleared,
@@ -112,7 +112,7 @@ export const InternalEventCatalogue: { readonly [T in InternalEventType]: Intern
     subject: flagSubject,
     writtenBy: 'aidwatch',
     publishedOn: Topics.alerts,
-    views: ['alert-book'],
+    views: ['alert-book', 'notifications', 'retention'],
   },
   [InternalEventTypes.AlertAcknowledged]: alertRow(
     InternalEventTypes.AlertAcknowledged,
@@ -203,8 +203,9 @@ export const EventTable: readonly (EventRow & { writtenBy: 'producers' | 'aidwat
 
 /** The row of any stored or published type, undefined for any other string. */
 export function eventRowOf(type: string): (typeof EventTable)[number] | undefined {
-  return EventTable.find((row) => row.type === type);
+  return rowsByType.get(type);
 }
+const rowsByType = new Map(EventTable.map((row) => [row.type as string, row]));
 
 /** What any stored event is about, from its row; undefined for a type without a row. */
 export function subjectOfStoredEvent(event: {
@@ -233,3 +234,15 @@ export function typePrefixesFoldedBy(view: EventView): string[] {
 export function familyPrefixOf(type: string): string {
   return type.split('.').slice(0, 2).join('.') + '.';
 }
+
+/**
+ * What the alert relay (Kafka alerts topic), the webhook outbox and the alert stream deliver, as event-type
+ * prefixes: the rows whose `views` name `notifications` (flags and the alert lifecycle, every version).
+ */
+export const NotificationEventPrefixes: readonly string[] = typePrefixesFoldedBy('notifications');
+
+/**
+ * The stored events whose `evidence` keeps raw positions from being archived, as event-type prefixes: the
+ * rows whose `views` name `retention` (flags, raised and cleared, every version).
+ */
+export const RetentionCitingEventPrefixes: readonly string[] = typePrefixesFoldedBy('retention');

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
-  ALERT_EVENT_PREFIX,
   filterMatches,
   notifiesRecipient,
   type AlertLabels,
   type EventClassification,
 } from '@aidwatch/alerts';
-import { publishedTypeOf } from '@aidwatch/domain';
+import { NotificationEventPrefixes, publishedTypeOf } from '@aidwatch/domain';
 import type { StoredEvent } from '@aidwatch/event-store';
 import type { Projection } from '@aidwatch/projections';
 import type { WebhookStore, WebhookSubscription } from './webhook-store.port';
@@ -46,7 +45,7 @@ const SUBSCRIPTION_LIST_SKEW_MS = 10_000;
  */
 export class WebhookOutboxProjection implements Projection {
   readonly name = 'webhook-outbox-v2';
-  readonly filter = { eventTypePrefixes: ['aidwatch.flag.', ALERT_EVENT_PREFIX] };
+  readonly filter = { eventTypePrefixes: [...NotificationEventPrefixes] };
   private listed: { at: number; subscriptions: WebhookSubscription[] } | undefined;
   private readonly now: () => number;
 

@@ -1,3 +1,4 @@
+import { RetentionCitingEventPrefixes } from '@aidwatch/domain';
 import type { EmbeddedEventStore, Position, StoredEvent } from '@aidwatch/event-store';
 import { comparePositions } from '../store-reading';
 
@@ -44,8 +45,6 @@ export function keepReason(
 
 /** Streams that hold flags (StreamNames.risk). */
 export const RISK_STREAM_PREFIX = 'risk-';
-/** Flag events, raised and cleared, of every version. */
-const FLAG_TYPE_PREFIX = 'aidwatch.flag.';
 
 /**
  * Every CloudEvent id a stored flag event cites as `evidence` (raised and cleared, every version), read from
@@ -72,7 +71,7 @@ export class CitedEvidence {
       for (;;) {
         const page = await store.readStream(streamId, { fromRevision: from, maxCount: pageSize });
         for (const event of page) {
-          if (event.type.startsWith(FLAG_TYPE_PREFIX)) this.addEvidenceOf(event);
+          if (RetentionCitingEventPrefixes.some((p) => event.type.startsWith(p))) this.addEvidenceOf(event);
           from = event.revision + 1;
         }
         if (page.length < pageSize) break;

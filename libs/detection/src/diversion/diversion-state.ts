@@ -1,4 +1,4 @@
-import { EventTypes, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import { EventTypes, subjectOfStoredEvent, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
 import type { DiversionConfig } from './diversion-config';
 import { contextOf, type DiversionContext } from './diversion-context';
 import {
@@ -56,21 +56,25 @@ export class DiversionState {
   private readonly exemptions = new Map<string, Exemption | undefined>();
   private readonly ledgers = new Map<string, ExemptionLedger>();
 
-  /** Folds an event; undefined when it changes nothing (not a diversion event, or a redelivery). */
+  /**
+   * Folds an event by what its catalogue row says it is about (exemption, port or consignment); undefined
+   * when it changes nothing (another subject, or a redelivery).
+   */
   apply(event: AidEvent): Impact | undefined {
-    switch (event.type) {
-      case EventTypes.ExemptionGranted:
-      case EventTypes.ExemptionRevoked:
-        return this.applyExemption(event);
-      case EventTypes.PortDeclared:
-        this.declarePort(event.data, {
+    switch (subjectOfStoredEvent(event)?.kind) {
+      case 'exemption':
+        return this.applyExemption(event as Parameters<DiversionState['applyExemption']>[0]);
+      case 'port':
+        this.declarePort((event as AidEvent & { data: PortDeclaredData }).data, {
           eventId: event.id,
           time: factTimeOf(event),
           recordedAt: Date.parse(event.time),
         });
         return undefined;
-      default:
+      case 'consignment':
         return this.applyConsignment(event);
+      default:
+        return undefined;
     }
   }
 
