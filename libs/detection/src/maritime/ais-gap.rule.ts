@@ -63,7 +63,7 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
         atMs: dueAt,
         evidence: [episode.startEventId],
         explanation:
-          `${vesselLabel(track)} has sent no position for ${duration(dueAt - episode.startAt)} since ` +
+          `${vesselLabel(track, dueAt)} has sent no position for ${duration(dueAt - episode.startAt)} since ` +
           `${shortTime(episode.startAt)}, last seen at ${position(episode.startLat, episode.startLon)}, ` +
           fromNearestPort(start.km, start.name),
       });
@@ -211,7 +211,7 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
       observed: { ...base.observed, endPortDistanceKm: finiteOrNull(end.km), movedKm: finiteOrNull(movedKm) },
       evidence: [ends.start.eventId, ends.end.eventId],
       explanation:
-        `${vesselLabel(track)} sent no position for ${duration(silentMs)} (${shortTime(ends.start.at)} to ` +
+        `${vesselLabel(track, ends.end.at)} sent no position for ${duration(silentMs)} (${shortTime(ends.start.at)} to ` +
         `${shortTime(ends.end.at)}), going dark ${fromNearestPort(start.km, start.name)} and reappearing ` +
         `${Math.round(movedKm)} km away, ${fromNearestPort(end.km, end.name)}${note}`,
       ends,

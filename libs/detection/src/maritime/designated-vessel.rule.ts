@@ -179,7 +179,7 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
       observed: { ...listingOf(d), matchedBy: by },
       threshold: { designated: true },
       evidence: [d.eventId, eventId],
-      explanation: `${vesselLabel(track)} is on the designated vessel list ${describe(d, by)}`,
+      explanation: `${vesselLabel(track, at)} is on the designated vessel list ${describe(d, by)}`,
     });
     return key;
   }
@@ -274,7 +274,7 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
       threshold: { designated: true },
       evidence: [d.eventId, ...e.evidence],
       explanation:
-        `${vesselLabel(subject)} met ${vesselLabel(other)}, which is on the designated vessel list ` +
+        `${vesselLabel(subject, e.atMs)} met ${vesselLabel(other, e.atMs)}, which is on the designated vessel list ` +
         `${describe(d, by)}, staying within ${distance(e.maxDistanceM / 1000)} for ` +
         duration(e.atMs - e.fromMs),
     };

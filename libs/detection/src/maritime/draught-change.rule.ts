@@ -74,7 +74,7 @@ export class DraughtChangeRule implements VesselRule<DraughtReport | null> {
       threshold: { minChangeM: this.cfg.minChangeM },
       evidence: hasFix ? [beforeEventId, eventId, track.lastEventId] : [beforeEventId, eventId],
       explanation:
-        `${vesselLabel(track)} reported its draught ${change > 0 ? 'up' : 'down'} from ${before} m to ${draught} m ` +
+        `${vesselLabel(track, at)} reported its draught ${change > 0 ? 'up' : 'down'} from ${before} m to ${draught} m ` +
         `(${change > 0 ? '+' : ''}${round1(change)} m) between ${shortTime(beforeAt)} and ${shortTime(at)} ` +
         `with no port call seen in between${where}`,
     });

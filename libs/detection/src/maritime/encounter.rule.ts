@@ -489,7 +489,7 @@ export class EncounterRule implements VesselRule<State> {
       atMs: pair.lastCloseAt,
       observed: {
         partnerMmsi: other.mmsi,
-        partnerName: other.name,
+        partnerName: other.nameAt(pair.lastCloseAt),
         hours: Math.round((ms / MS_PER_HOUR) * 100) / 100,
         medianSpeedKn: Number.isFinite(median) ? round1(median) : null,
         maxDistanceM: Math.round(pair.maxDistM),
@@ -505,7 +505,7 @@ export class EncounterRule implements VesselRule<State> {
       },
       evidence: [...pair.firstEvidence, ...pair.lastEvidence],
       explanation:
-        `${vesselLabel(subject)} and ${vesselLabel(other)} ${ongoing ? 'have stayed' : 'stayed'} within ` +
+        `${vesselLabel(subject, pair.lastCloseAt)} and ${vesselLabel(other, pair.lastCloseAt)} ${ongoing ? 'have stayed' : 'stayed'} within ` +
         `${distance(pair.maxDistM / 1000)} of each other for ${duration(ms)} at ${medianText} median ` +
         `near ${position(pair.lat, pair.lon)}, ${fromNearestPort(port.km, port.name)}`,
     };

@@ -24,8 +24,15 @@ export const knots = (kn: number): string => `${round1(kn)} kn`;
 export const position = (lat: number, lon: number): string =>
   `${Math.abs(lat).toFixed(2)}°${lat >= 0 ? 'N' : 'S'} ${Math.abs(lon).toFixed(2)}°${lon >= 0 ? 'E' : 'W'}`;
 
-export const vesselLabel = (track: Pick<VesselTrack, 'mmsi' | 'name'>): string =>
-  track.name ? `${track.name} (MMSI ${track.mmsi})` : `MMSI ${track.mmsi}`;
+/**
+ * "YU SON 8 (MMSI 445209000)": the vessel by the name it reported at or before `atMs` (event time, ms) —
+ * so a flag reads the same whether the vessel's later renaming arrived before or after it was judged —
+ * or "MMSI 445209000" when it had reported no name by then.
+ */
+export const vesselLabel = (track: Pick<VesselTrack, 'mmsi' | 'nameAt'>, atMs: number): string => {
+  const name = track.nameAt(atMs);
+  return name ? `${name} (MMSI ${track.mmsi})` : `MMSI ${track.mmsi}`;
+};
 
 export const round1 = (x: number): number => Math.round(x * 10) / 10;
 export const round3 = (x: number): number => Math.round(x * 1000) / 1000;

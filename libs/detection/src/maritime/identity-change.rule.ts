@@ -93,7 +93,7 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
       observed: { jumpKm: Math.round(km), minutes: Math.round(ms / 60_000), impliedSpeedKn: Math.round(kn) },
       threshold: { impossibleSpeedKn: limit, minJumpKm: cfg.minJumpKm },
       explanation:
-        `${vesselLabel(track)} jumped ${distance(km)} in ${duration(ms)} to ${position(lat, lon)} ` +
+        `${vesselLabel(track, at)} jumped ${distance(km)} in ${duration(ms)} to ${position(lat, lon)} ` +
         `(implied ${Math.round(kn)} kn, above ${limit} kn): a spoofed position or an MMSI used by two ships`,
     });
     return next;
@@ -124,7 +124,7 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
       this.raiseOnce(track, state, `${field}:${pair}`, cfg.severity, at, [eventId], {
         observed: { field, from: before, to: now },
         threshold: { change: 'any' },
-        explanation: `${field === 'name' ? `MMSI ${track.mmsi}` : vesselLabel(track)} now reports ${FIELD_NAMES[field]} ${now}, previously ${before}`,
+        explanation: `${field === 'name' ? `MMSI ${track.mmsi}` : vesselLabel(track, at)} now reports ${FIELD_NAMES[field]} ${now}, previously ${before}`,
       });
     }
     const imo = reported.imo;
@@ -133,7 +133,7 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
         this.raiseOnce(track, state, `imo-check:${imo}`, cfg.severity, at, [eventId], {
           observed: { imo },
           threshold: { imoCheckDigit: 'valid' },
-          explanation: `${vesselLabel(track)} reports IMO ${imo}, which fails the IMO check digit`,
+          explanation: `${vesselLabel(track, at)} reports IMO ${imo}, which fails the IMO check digit`,
         });
       }
       this.checkSharedImo(track, state, imo, at, eventId);
@@ -145,7 +145,7 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
         observed: { flag, mmsiFlagState: midState },
         threshold: { flagMatchesMmsi: true },
         explanation:
-          `${vesselLabel(track)} reports flag ${flag}, but its MMSI's MID ${track.mmsi.slice(0, 3)} ` +
+          `${vesselLabel(track, at)} reports flag ${flag}, but its MMSI's MID ${track.mmsi.slice(0, 3)} ` +
           `belongs to ${midState}`,
       });
     }
@@ -198,7 +198,7 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
         },
         threshold: { sharedImoConcurrentHours: this.cfg.sharedImoConcurrentHours },
         explanation:
-          `${vesselLabel(track)} (${stateOf(track.mmsi)}) reports IMO ${imo}, also reported by MMSI ${holder.mmsi} ` +
+          `${vesselLabel(track, at)} (${stateOf(track.mmsi)}) reports IMO ${imo}, also reported by MMSI ${holder.mmsi} ` +
           `(${stateOf(holder.mmsi)}), last seen ${duration(Math.max(0, sinceMs))} earlier at ${shortTime(otherSeen)}` +
           (concurrent ? ': two transponders claim one hull' : ': the hull changed MMSI'),
       },

@@ -147,7 +147,7 @@ export class LoiteringRule implements VesselRule<LoiterRun | null> {
       },
       evidence: [run.startEventId, run.lastEventId],
       explanation:
-        `${vesselLabel(track)} ${ongoing ? 'has been drifting' : 'drifted'} at ${knots(mean)} on average for ` +
+        `${vesselLabel(track, run.lastAt)} ${ongoing ? 'has been drifting' : 'drifted'} at ${knots(mean)} on average for ` +
         `${duration(run.lastAt - run.startAt)} around ${position(run.startLat, run.startLon)}, ` +
         fromNearestPort(port.km, port.name),
     };

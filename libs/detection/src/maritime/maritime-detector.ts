@@ -814,7 +814,7 @@ export class MaritimeDetector implements Detector {
     track.lastStaticAt = at;
     if (typeof data.shipType === 'number') track.shipType = data.shipType;
     const name = normaliseText(data.name);
-    if (name !== null) track.name = name;
+    if (name !== null) track.reportName(name, at);
     const imo = normaliseImo(data.imo);
     if (imo !== null) track.imo = imo;
     const states = track.states;

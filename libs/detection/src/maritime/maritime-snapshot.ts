@@ -18,6 +18,7 @@ const NUMBER_FIELDS = [
   'lastStaticAt',
   'arrivedAt',
   'firstAt',
+  'nameSince',
 ] as const;
 const TEXT_FIELDS = ['lastEventId', 'portVisit', 'name', 'imo', 'firstEventId'] as const;
 
@@ -32,6 +33,8 @@ export interface VesselJson {
   lagging: boolean;
   /** The input whose next report of another vessel ends the lagging vessel's run (absent: its first input). */
   laggingInput?: string;
+  /** Names reported before the newest: [event time ms, name], oldest first (absent: never renamed). */
+  previousNames?: Array<[number, string]>;
   rules: Record<string, unknown>;
 }
 
@@ -86,6 +89,7 @@ function vesselToJson(d: MaritimeDetector, track: VesselTrack): VesselJson {
     inputs: (track.inputs ?? (track.input ? [track.input] : [])).map((i) => i.id),
     lagging: track.lagging,
     ...(track.lagging ? { laggingInput: laggingInputOf(d, track) } : {}),
+    ...(track.previousNames ? { previousNames: track.previousNames.map(([at, name]) => [at, name]) } : {}),
     rules,
   };
 }
@@ -162,6 +166,7 @@ export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
           json.texts[i] === undefined ? track[f] : json.texts[i]),
     );
     track.lagging = json.lagging;
+    if (json.previousNames) track.previousNames = json.previousNames.map(([at, name]) => [at, name]);
     const inputs = json.inputs.map((id) => d.clocks.input(id));
     track.input = inputs[0] ?? null;
     track.inputs = inputs.length > 1 ? inputs : null;

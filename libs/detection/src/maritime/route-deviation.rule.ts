@@ -140,7 +140,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
         threshold: { corridorNm: this.cfg.corridorNm, minOutsideMinutes: this.cfg.minOutsideMinutes },
         evidence: [v.registeredEventId, v.outsideEventId ?? '', s.eventId],
         explanation:
-          `${vesselLabel(track)}, carrying consignment ${v.consignmentId}, has been up to ` +
+          `${vesselLabel(track, s.at)}, carrying consignment ${v.consignmentId}, has been up to ` +
           `${round1(v.maxOffKm / KM_PER_NM)} nm (${distance(v.maxOffKm)}) off its declared route for ` +
           `${duration(s.at - v.outsideSince)}, now at ${position(s.lat, s.lon)}; the corridor is ${this.cfg.corridorNm} nm`,
       });
@@ -241,7 +241,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
         threshold: { declaredPorts: [v.originPort, v.destinationPort] },
         evidence: [v.registeredEventId, s.eventId],
         explanation:
-          `${vesselLabel(track)}, carrying consignment ${v.consignmentId} from ${v.originPort} to ` +
+          `${vesselLabel(track, s.at)}, carrying consignment ${v.consignmentId} from ${v.originPort} to ` +
           `${v.destinationPort}, called at ${port.name} (${port.locode}) on ${shortTime(s.at)}, an undeclared port`,
       });
     }

@@ -8,6 +8,9 @@ import type { GridMember } from './vessel-cell-grid';
  * the vessel in `states` (slot = the rule's place in the detector). Numbers start as NaN (never undefined)
  * so V8 keeps them as unboxed-in-place doubles.
  */
+/** Earlier names kept per vessel (`VesselTrack.previousNames`). */
+export const NAME_HISTORY = 8;
+
 export class VesselTrack implements GridMember, Scheduled {
   lastAt = NaN;
   lastLat = NaN;
@@ -24,6 +27,14 @@ export class VesselTrack implements GridMember, Scheduled {
 
   /** Newest reported name and IMO number (normalised), and ship type. */
   name: string | null = null;
+  /** Event time (ms) of the report that first gave the newest name; NaN when unknown (no name, older snapshot). */
+  nameSince = NaN;
+  /**
+   * The names reported before the newest, oldest first, each with the event time (ms) it was first reported;
+   * null until the vessel is renamed. At most `NAME_HISTORY` kept (identity changes are rare; a flag older
+   * than the oldest kept reads the oldest).
+   */
+  previousNames: Array<[number, string]> | null = null;
   imo: string | null = null;
   shipType = NaN;
   lastStaticAt = NaN;
@@ -55,6 +66,30 @@ export class VesselTrack implements GridMember, Scheduled {
     states: unknown[],
   ) {
     this.states = states;
+  }
+
+  /** Records a name reported at `at` (ms; reports come in event-time order per vessel). */
+  reportName(name: string, at: number): void {
+    if (name === this.name) {
+      if (!(this.nameSince <= at)) this.nameSince = at;
+      return;
+    }
+    if (this.name !== null) {
+      const previous = (this.previousNames ??= []);
+      previous.push([this.nameSince, this.name]);
+      if (previous.length > NAME_HISTORY) previous.shift();
+    }
+    this.name = name;
+    this.nameSince = at;
+  }
+
+  /** The name in effect at `at` (ms): the newest reported at or before it; null when none was reported by then. */
+  nameAt(at: number): string | null {
+    if (!(at < this.nameSince)) return this.name;
+    const previous = this.previousNames;
+    if (previous === null) return null;
+    for (let i = previous.length - 1; i >= 0; i--) if (!(at < previous[i][0])) return previous[i][1];
+    return previous.length === NAME_HISTORY ? previous[0][1] : null;
   }
 
   get lastSeenAt(): number {

@@ -249,15 +249,16 @@ export function wholeSubjectsInSequence(
 export const flagLine = (f: Flag): string => `${f.rule} ${f.subject.kind}:${f.subject.id} ${f.flagId}`;
 
 /**
- * A flag with what it says of its episode: rule, subject, id, evidence, the time it is dated and its observed
- * figures (numbers and yes/no: an encounter's hours, a silence's length) — what two deliveries must agree on
- * beyond the id. Names are left out: a partner's reported name is the one it had when the flag was last built.
+ * A flag with all it says of its episode: rule, subject, id, evidence, the time it is dated and everything
+ * observed (an encounter's hours, its partner's name) — what two deliveries must agree on beyond the id — and,
+ * for a vessel flag, its explanation: vessels are named as they were named at the flag's time, whenever a
+ * renaming arrived. A consignment flag's explanation is left out: it names sites and ports by the paperwork
+ * known when the flag was raised ("site KP-…" before the exemption's grant arrived, the site's name after),
+ * and a flag is not raised again for wording alone.
  */
 export const flagDetail = (f: Flag): string =>
-  `${flagLine(f)} ${f.evidence.join(',')} ${f.raisedAt} ` +
-  JSON.stringify(
-    Object.entries(f.observed).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean'),
-  );
+  `${flagLine(f)} ${f.evidence.join(',')} ${f.raisedAt} ${JSON.stringify(f.observed)}` +
+  (f.subject.kind === 'vessel' ? ` ${f.explanation}` : '');
 
 /**
  * Feeds an engine and keeps what property tests compare: the open flags at the end and every flag raised on
