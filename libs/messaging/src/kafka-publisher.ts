@@ -25,7 +25,11 @@ export function recordKeyOf(event: CloudEvent): string {
 
 /**
  * Publishes CloudEvents to one topic with an idempotent producer and acknowledgement from all in-sync
- * replicas. While the brokers are away a publish keeps retrying rather than failing: nothing is lost or doubled.
+ * replicas. While the brokers are away a publish retries with kafkajs's defaults (5 retries, backoff from
+ * 300 ms: about 10 s in all), then rejects; the caller resumes from what it knows was acknowledged. The alert
+ * relay's projection is restarted from its checkpoint (backoff doubling to 30 s), so nothing is lost but
+ * records published after that checkpoint go out again: the alerts topic is at-least-once, and readers
+ * de-duplicate by the CloudEvents `id` (docs/contract.md). `aidwatch replay` stops and says how far it got.
  */
 export class KafkaPublisher {
   private readonly producer: KafkaProducerPort;
