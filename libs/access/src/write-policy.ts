@@ -158,6 +158,7 @@ export async function writeRefusal(
   const data = (event.data ?? {}) as { consignmentId?: string; exemptionId?: string; monitorId?: string };
   if (kind === 'monitor' && (principal.monitorId === undefined || data.monitorId !== principal.monitorId))
     return `monitorId ${JSON.stringify(data.monitorId)} is not this credential's monitor`;
+  if (event.type === EventTypes.InputClosed) return closeRefusal(principal, event.source);
   if (event.type === EventTypes.ConsignmentRegistered) {
     // A claimed namespace is judged by the id's shape alone, before anything is looked up about the id,
     // so the answer is the same whether or not it exists elsewhere.
@@ -196,6 +197,19 @@ export function typeRefusal(
   return writers.some((w) => kinds.includes(w))
     ? undefined
     : kindRefusal(principal, { type } as AidEvent, writers);
+}
+
+/**
+ * Why an organisation's producer may not close the input `source` (`aidwatch.input.closed.v1`, sent under
+ * the closed source itself), or undefined when it may: only a source one of its credential's `sources`
+ * names — a bare `*` names none, so a credential trusted to write anywhere still closes no other
+ * organisation's feed. Judged by the source alone, never by what was written under it.
+ */
+function closeRefusal(principal: Principal, source: string): string | undefined {
+  const named = (principal.sources ?? []).some((p) => p !== '*' && sourceAllowed([p], source));
+  return named
+    ? undefined
+    : `source ${JSON.stringify(source)} is not one this credential may close: an organisation's producer closes only sources its credential names (not "*")`;
 }
 
 /** The refusal of a credential that is not among an event type's writers. */

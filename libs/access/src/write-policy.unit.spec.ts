@@ -164,12 +164,51 @@ describe('write policy', () => {
       for (const [name, principal] of Object.entries(credentials)) {
         const expected =
           name === 'relay' ||
-          (name === 'producer' && entry.writers.includes('organisation')) ||
+          // An organisation's producer closes only sources its credential names: '*' names none.
+          (name === 'producer' &&
+            entry.writers.includes('organisation') &&
+            entry.type !== EventTypes.InputClosed) ||
           (name === 'monitor' && entry.writers.includes('monitor'));
         const answer = await writeRefusal(principal, event(entry.type, data), tenantOf);
         expect([entry.type, name, answer === undefined]).toEqual([entry.type, name, expected]);
       }
     expect(MonitorEventTypes).toEqual([EventTypes.VerificationReported, EventTypes.AccessDenied]);
+  });
+
+  it("lets an organisation's producer close only the sources its credential names", async () => {
+    const producer = (sources: string[]): Principal => ({
+      subject: 'key:p',
+      role: 'producer',
+      tenant: 'WFP',
+      sources,
+    });
+    const close = (source: string) =>
+      event(EventTypes.InputClosed, { source, at: '2026-06-01T00:00:00Z' }, source);
+    const named = producer(['/wfp/imports/*', '/wfp/logistics']);
+    await expect(writeRefusal(named, close('/wfp/imports/2026-05'), tenantOf)).resolves.toBeUndefined();
+    await expect(writeRefusal(named, close('/wfp/logistics'), tenantOf)).resolves.toBeUndefined();
+    // Another organisation's source: refused in step 1, whatever was written under it.
+    await expect(writeRefusal(named, close('/unicef/logistics'), tenantOf)).resolves.toMatch(
+      /not one this credential may write under/,
+    );
+    // A credential that may write anywhere closes nothing.
+    await expect(writeRefusal(producer(['*']), close('/unicef/logistics'), tenantOf)).resolves.toMatch(
+      /may close: an organisation's producer closes only sources its credential names/,
+    );
+    await expect(
+      writeRefusal(producer(['*', '/wfp/logistics']), close('/wfp/logistics'), tenantOf),
+    ).resolves.toBeUndefined();
+    // A monitor closes nothing; a producer of no organisation closes any source it writes under.
+    const monitor: Principal = {
+      subject: 'key:m',
+      role: 'monitor',
+      tenant: 'WFP',
+      monitorId: 'MON-1',
+      sources: ['/wfp/logistics'],
+    };
+    await expect(writeRefusal(monitor, close('/wfp/logistics'), tenantOf)).resolves.toMatch(/does not write/);
+    const relay: Principal = { subject: 'key:r', role: 'producer', sources: ['*'] };
+    await expect(writeRefusal(relay, close('/unicef/logistics'), tenantOf)).resolves.toBeUndefined();
   });
 
   it('is documented: the contract\'s "Who writes what" table names each type with its catalogue writers', () => {

@@ -349,8 +349,8 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     dto: InputClosedDataDto,
     consumers: ['maritime', 'diversion'],
     summary:
-      "An input has ended (e.g. an imported history of AIS positions or of a programme's paperwork): its vessels and consignments are judged on its own clock until it sends an event dated after the close; sent under the closed input's own source.",
-    writers: ['feed'],
+      "An input has ended (e.g. an imported history of AIS positions or of a programme's paperwork): its vessels and consignments are judged on its own clock until it sends an event dated after the close; sent under the closed input's own source, by a producer of no organisation or by an organisation's producer whose credential names that source.",
+    writers: ['feed', 'organisation'],
   },
 };
 
