@@ -4,6 +4,7 @@ import {
   consignmentLoaded,
   consignmentRegistered,
   exemptionGranted,
+  inputClosed,
   verificationReported,
   vesselPosition,
 } from '@aidwatch/domain/testing';
@@ -67,6 +68,7 @@ describe('claims an organisation makes with its own credentials', () => {
       ['relay', { role: 'producer', sources: ['*'] }],
       ['producerA', { role: 'producer', tenant: ORG_A, sources: ['*'] }],
       ['producerB', { role: 'producer', tenant: ORG_B, sources: ['*'] }],
+      ['importerA', { role: 'producer', tenant: ORG_A, sources: ['/org/a/imports/*'] }],
       ['dashboardA', { role: 'dashboard', tenant: ORG_A }],
       ['dashboardB', { role: 'dashboard', tenant: ORG_B }],
       ['monitorA', { role: 'monitor', tenant: ORG_A, monitorId: 'MON-A' }],
@@ -427,6 +429,28 @@ describe('claims an organisation makes with its own credentials', () => {
       expect(statuses.filter((s) => s !== 201).every((s) => s === 409)).toBe(true);
       const held = await json<{ items: Array<{ state: string }> }>('dashboardA', '/silences');
       expect(held.items.filter((s) => s.state !== 'expired')).toHaveLength(SILENCE_LIMIT);
+    });
+  });
+
+  describe('an organisation closes its own imports, and only those', () => {
+    const close = (source: string, id: string) =>
+      inputClosed({ id, source, subject: source, data: { source, at: '2026-05-31T23:59:59Z' } });
+    const stored = async (id: string) =>
+      (await store().readAll({ maxCount: 1_000_000 })).some((e) => (e.data as { id?: string }).id === id);
+
+    it("a producer whose credential names the source closes it; another organisation's producer cannot", async () => {
+      const own = await post('importerA', '/events', close('/org/a/imports/2026-05', 'close-a-own'));
+      expect(own.status).toBe(202);
+      expect(await stored('close-a-own')).toBe(true);
+      // Organisation B's producer may write anywhere ('*'), yet closes no input: '*' names none.
+      const squat = await post('producerB', '/events', close('/org/a/imports/2026-05', 'close-b-squat'));
+      expect(squat.status).toBe(403);
+      expect(await squat.text()).toMatch(/closes only sources its credential names/);
+      // Nor does A's importer close a source its credential does not name.
+      const elsewhere = await post('importerA', '/events', close('/org/b/logistics', 'close-a-elsewhere'));
+      expect(elsewhere.status).toBe(403);
+      expect(await stored('close-b-squat')).toBe(false);
+      expect(await stored('close-a-elsewhere')).toBe(false);
     });
   });
 });
