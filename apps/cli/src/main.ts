@@ -7,6 +7,7 @@ import { registerForgetCommand } from './commands/forget.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerMigrateCommand } from './commands/migrate.command';
+import { registerOwnershipCommand } from './commands/ownership.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerSanctionsCommand } from './commands/sanctions.command';
@@ -36,6 +37,7 @@ const commands: CliCommand[] = [
   registerSanctionsCommand,
   registerImportCommand,
   registerMigrateCommand,
+  registerOwnershipCommand,
 ];
 
 buildProgram(commands)
