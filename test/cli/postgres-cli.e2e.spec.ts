@@ -12,6 +12,7 @@ import { appendFacts, auditStory } from '@aidwatch/audit/testing';
 import { loadConfig } from '@aidwatch/config';
 import { EmbeddedEventStore } from '@aidwatch/event-store';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
+import { Client } from 'pg';
 import { runAidwatch } from '../support/aidwatch-cli';
 
 describeWithPostgres('aidwatch on EVENT_STORE=postgres', () => {
@@ -50,8 +51,30 @@ describeWithPostgres('aidwatch on EVENT_STORE=postgres', () => {
     );
     expect(compared.stdout).toContain('verified: the rebuilt consignments and flags equal the live ones');
 
+    // The rebuilt read model's checkpoint holds the monitor in clear (what the services read); forget drops
+    // every checkpoint holding it, and a second forget has nothing left to destroy.
+    const holding = async () => {
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: string }>(
+          `SELECT (SELECT count(*) FROM aidwatch_checkpoints WHERE snapshot LIKE '%MON-KWP-001%')
+                + (SELECT count(*) FROM aidwatch_checkpoint_slots WHERE value LIKE '%MON-KWP-001%') AS n`,
+        );
+        return Number(rows[0].n);
+      } finally {
+        await client.end();
+      }
+    };
+    expect(await holding()).toBeGreaterThan(0);
     const forgot = await runAidwatch(['forget', 'monitor:MON-KWP-001', '--json'], env);
-    expect(JSON.parse(forgot.stdout)).toMatchObject({ forgotten: true });
+    const answer = JSON.parse(forgot.stdout) as { forgotten: boolean; rebuilt?: string[] };
+    expect(answer.forgotten).toBe(true);
+    expect(answer.rebuilt?.length).toBeGreaterThan(0);
+    expect(await holding()).toBe(0);
+    const twice = await runAidwatch(['forget', 'monitor:MON-KWP-001', '--json'], env);
+    expect(twice.code).toBe(0);
+    expect(JSON.parse(twice.stdout)).toEqual({ subject: 'monitor:MON-KWP-001', forgotten: false });
     expect((await runAidwatch(['verify'], env)).code).toBe(0);
 
     const file = path.join(dataDir, 'all.ndjson');

@@ -90,6 +90,15 @@ export abstract class CheckpointStore {
   ): Promise<void>;
   /** Drops a projection's checkpoint and every subject row of it. */
   abstract delete(name: string): Promise<void>;
+  /**
+   * Erasure (`aidwatch forget`): drops every checkpoint whose head or subject rows hold `value` (a data
+   * subject's clear personal value, matched as it appears inside a JSON string), so those projections rebuild
+   * from the log, where the value is sealed and, once its key is destroyed, unreadable; the freed storage is
+   * rewritten so no page still holds it. Returns the names dropped, sorted. Checkpoints that never held the
+   * value are kept. Services writing these checkpoints must be stopped first: a running one writes its
+   * in-memory state back at its next checkpoint.
+   */
+  abstract dropHolding(value: string): Promise<string[]>;
   abstract close(): Promise<void>;
 
   /**

@@ -230,6 +230,36 @@ export class PostgresCheckpointStore extends CheckpointStore {
     this.newestGenerations.delete(name);
   }
 
+  /**
+   * Erasure (see CheckpointStore.dropHolding). The matching rows are deleted in one transaction, then both
+   * tables are rewritten (`VACUUM FULL`, an exclusive lock for its duration), so no live or dead tuple of the
+   * tables still holds the value. PostgreSQL's write-ahead log and any base backup keep the old pages until
+   * they are recycled or expire; that is the operator's retention of those (docs/operations.md).
+   */
+  async dropHolding(value: string): Promise<string[]> {
+    const needle = `%${escapeLike(JSON.stringify(value).slice(1, -1))}%`;
+    const names = await this.transaction(async (client) => {
+      const { rows } = await client.query<{ name: string }>(
+        `SELECT name FROM aidwatch_checkpoints WHERE snapshot LIKE $1
+         UNION SELECT DISTINCT name FROM aidwatch_checkpoint_slots WHERE value LIKE $1`,
+        [needle],
+      );
+      const found = rows.map((r) => r.name).sort();
+      if (found.length > 0) {
+        await client.query('DELETE FROM aidwatch_checkpoint_slots WHERE name = ANY($1::text[])', [found]);
+        await client.query('DELETE FROM aidwatch_checkpoints WHERE name = ANY($1::text[])', [found]);
+      }
+      return found;
+    }, undefined);
+    for (const name of names) {
+      this.committedSlots.delete(name);
+      this.pendingSlots.delete(name);
+      this.newestGenerations.delete(name);
+    }
+    if (names.length > 0) await this.query('VACUUM FULL aidwatch_checkpoints, aidwatch_checkpoint_slots', []);
+    return names;
+  }
+
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     await this.pool.end();
@@ -349,6 +379,11 @@ export class PostgresCheckpointStore extends CheckpointStore {
       }
     });
   }
+}
+
+/** `text` as a literal inside a LIKE pattern (backslash is PostgreSQL's default LIKE escape). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 async function readHead(

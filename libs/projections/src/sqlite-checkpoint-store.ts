@@ -259,21 +259,20 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   /**
-   * Erasure (`aidwatch forget`): drops every projection snapshot whose stored JSON holds `value` (a data
-   * subject's clear personal value), so those projections rebuild from the log, where the value is sealed
-   * and, once its key is destroyed, unreadable; then wipes the freed pages (`secure_delete`, `VACUUM`,
-   * the WAL truncated) so no byte of the file still holds it. Returns the names dropped. Snapshots that
-   * never held the value (other projections, delivery checkpoints) are kept.
+   * Erasure (see CheckpointStore.dropHolding); the freed pages are wiped here by `secure_delete`, `VACUUM`
+   * and a truncated WAL, so no byte of the file still holds the value.
    */
-  dropHolding(value: string): string[] {
-    const needle = `%${JSON.stringify(value).slice(1, -1)}%`;
+  async dropHolding(value: string): Promise<string[]> {
+    const needle = `%${JSON.stringify(value)
+      .slice(1, -1)
+      .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const names = new Set<string>([
       ...(this.db
-        .prepare('SELECT name FROM checkpoints WHERE snapshot LIKE ?')
+        .prepare("SELECT name FROM checkpoints WHERE snapshot LIKE ? ESCAPE '\\'")
         .pluck()
         .all(needle) as string[]),
       ...(this.db
-        .prepare('SELECT DISTINCT name FROM checkpoint_slots WHERE value LIKE ?')
+        .prepare("SELECT DISTINCT name FROM checkpoint_slots WHERE value LIKE ? ESCAPE '\\'")
         .pluck()
         .all(needle) as string[]),
     ]);

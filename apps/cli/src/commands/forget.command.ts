@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { serviceSubjectKeyStore } from '@aidwatch/audit';
+import { serviceCheckpointStore, serviceSubjectKeyStore } from '@aidwatch/audit';
 import { loadConfig } from '@aidwatch/config';
-import { SqliteCheckpointStore } from '@aidwatch/projections';
 import { ExitCode } from '../cli-program';
 import { print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
 
@@ -25,16 +24,14 @@ export function registerForgetCommand(program: Command): void {
     const keys = serviceSubjectKeyStore(config);
     try {
       const forgotten = await keys.forget(subject);
-      // Projection snapshots hold what the services read, in clear: on the embedded store, those holding the
-      // value are dropped (rebuilt from the log at the next start) and their pages wiped.
+      // Projection snapshots hold what the services read, in clear: on either store, those holding the value
+      // are dropped (rebuilt from the log at the next start) and their storage rewritten.
       let rebuilt: string[] = [];
-      if (config.eventStore.kind !== 'postgres') {
-        const checkpoints = new SqliteCheckpointStore(config.checkpointPath);
-        try {
-          rebuilt = checkpoints.dropHolding(subject.slice(subject.indexOf(':') + 1));
-        } finally {
-          await checkpoints.close();
-        }
+      const checkpoints = serviceCheckpointStore(config);
+      try {
+        rebuilt = await checkpoints.dropHolding(subject.slice(subject.indexOf(':') + 1));
+      } finally {
+        await checkpoints.close();
       }
       print(
         options,

@@ -90,8 +90,8 @@ export class PostgresSubjectKeyStore extends SubjectKeyStore {
     const keyId = subjectKeyId(subject);
     const { rowCount } = await withReconnect(() =>
       this.pool.query(
-        `UPDATE aidwatch_subject_keys SET key = NULL, forgotten_at = coalesce(forgotten_at, $2::timestamptz)
-         WHERE key_id = $1`,
+        `UPDATE aidwatch_subject_keys SET key = NULL, forgotten_at = $2::timestamptz
+         WHERE key_id = $1 AND key IS NOT NULL`,
         [keyId, now().toISOString()],
       ),
     );

@@ -23,7 +23,7 @@ export abstract class SubjectKeyStore {
   abstract keysFor(keyIds: readonly string[], now?: () => Date): Promise<Map<string, Buffer | null>>;
   /** The keys these subjects have: null when forgotten, absent from the map when never seen. */
   abstract lookup(keyIds: readonly string[]): Promise<Map<string, Buffer | null>>;
-  /** Destroys the subject's key (`monitor:MON-017`). False when no data was ever stored for it. */
+  /** Destroys the subject's key (`monitor:MON-017`). True when a key was destroyed now; false when there was none (already forgotten, or no data was ever stored for it). */
   abstract forget(subject: string, now?: () => Date): Promise<boolean>;
   abstract close(): Promise<void>;
 }
@@ -77,9 +77,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
 
   async forget(subject: string, now: () => Date = () => new Date()): Promise<boolean> {
     const result = this.db
-      .prepare(
-        'UPDATE subject_keys SET key = NULL, forgotten_at = coalesce(forgotten_at, ?) WHERE key_id = ?',
-      )
+      .prepare('UPDATE subject_keys SET key = NULL, forgotten_at = ? WHERE key_id = ? AND key IS NOT NULL')
       .run(now().toISOString(), subjectKeyId(subject));
     this.db.pragma('wal_checkpoint(TRUNCATE)'); // the destroyed key must not linger in the write-ahead log
     return result.changes > 0;

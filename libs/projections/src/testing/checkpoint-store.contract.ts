@@ -107,6 +107,25 @@ export function describeCheckpointStoreContract(
       expect((await open().load('p'))?.snapshot).toEqual({ head: 'again', entries: {} });
     });
 
+    it('erasure drops the checkpoints holding a value (head or subject rows) and keeps the others', async () => {
+      const store = open();
+      await store.save('whole', '1', { visits: [{ monitorId: 'MON_1%"x' }] }, at);
+      await store.saveChanges('parts', '2', { head: { n: 1 }, changes: [['a', { by: 'MON_1%"x' }]] }, at);
+      await store.saveChanges('other', '3', { head: { n: 2 }, changes: [['a', { by: 'MON-1%"x' }]] }, at);
+      await store.save('unrelated', '4', { note: 'no one' }, at);
+      // `_` and `%` in the value are literal: MON-1 is another subject and is kept.
+      expect(await store.dropHolding('MON_1%"x')).toEqual(['parts', 'whole']);
+      const reopened = open();
+      expect(await reopened.load('whole')).toBeUndefined();
+      expect(await reopened.load('parts')).toBeUndefined();
+      expect((await reopened.load('other'))?.snapshot).toEqual({
+        head: { n: 2 },
+        entries: { a: { by: 'MON-1%"x' } },
+      });
+      expect(await reopened.positionOf('unrelated')).toBe('4');
+      expect(await reopened.dropHolding('MON_1%"x')).toEqual([]);
+    });
+
     it('keeps the active version of a blue/green projection', async () => {
       const store = open();
       expect(await store.activeVersion('read-model')).toBeUndefined();
