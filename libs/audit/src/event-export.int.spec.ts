@@ -86,6 +86,35 @@ describe('exporting an audit trail and verifying it offline', () => {
     expect((await verifyExport(linesOf(cut))).ok).toBe(false);
   });
 
+  it('a time range holding earlier checkpoints verifies: they are in the file, anchored by the newest', async () => {
+    // Two checkpoints written earlier, with events between them, then the export's own.
+    await writeCheckpoint(store, randomUUID, now);
+    await raiseFlag(store, { flagId: 'flag-2', fingerprint: 'f2' });
+    await writeCheckpoint(store, randomUUID, now);
+    await raiseFlag(store, { flagId: 'flag-3', fingerprint: 'f3' });
+    for (const [index, scope] of (
+      [
+        { kind: 'range', from: '2000-01-01T00:00:00Z' },
+        { kind: 'range', from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        { kind: 'range' },
+      ] as ExportScope[]
+    ).entries()) {
+      const text = await exported(scope);
+      const types = text
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { type: string }).type);
+      // the anchoring one (line 2), the two written before, and each earlier export's own
+      expect(types.filter((t) => t === 'aidwatch.audit.checkpoint.v1')).toHaveLength(3 + index);
+      const report = await verifyExport(linesOf(text));
+      expect({ scope, ok: report.ok, firstBroken: report.firstBroken }).toEqual({
+        scope,
+        ok: true,
+        firstBroken: null,
+      });
+    }
+  });
+
   it('CSV carries the same chain columns, one row per event after the header', async () => {
     const text = await exported({ kind: 'range', from: '2000-01-01T00:00:00Z' }, 'csv');
     const rows = text.trimEnd().split('\r\n');

@@ -34,6 +34,14 @@ export async function verifyExport(
   let checkpointRoot: string | null = null;
   let archive: Extract<ExportedScope, { kind: 'archive' }> | undefined;
   const streams = new Set<string>();
+  // The anchoring checkpoint (line 2) is the newest of its stream: a time range may also hold earlier
+  // checkpoints, which come after it in the file. Its chain link is checked after every other event, so it
+  // follows the last of them (or a gap, its stream being partial), as it does in the store.
+  let anchor: { event: ChainedEvent; line: number } | undefined;
+  const linkAnchor = () => {
+    if (anchor) verifier.evolve(anchor.event, anchor.line);
+    anchor = undefined;
+  };
   const at = (reason: string) => verifier.fail({ streamId: '', revision: -1, id: '' }, reason, number);
   try {
     await readLines();
@@ -68,6 +76,7 @@ export async function verifyExport(
         verifier = new ChainVerifier({ allowGaps: (streamId) => isPartial(gaps, streamId) });
       } else if (value.type === EXPORT_COMPLETED_TYPE) {
         completed = true;
+        linkAnchor();
         const completion = digest.complete(line, value);
         for (const problem of completion.problems) at(problem);
         if (completion.events !== verifier.report().events - (checkpointRoot === null ? 0 : 1))
@@ -79,12 +88,12 @@ export async function verifyExport(
           at('not an exported event (stream, revision, metadata or hash missing)');
           break;
         }
+        streams.add(event.streamId);
         if (value.type === CHECKPOINT_TYPE && number === 2) {
           const checkpoint = (value.data as { data: CheckpointData }).data;
           if (verifier.expectCheckpoint(checkpoint, event, number)) checkpointRoot = checkpoint.root;
-        }
-        streams.add(event.streamId);
-        verifier.evolve(event, number);
+          anchor = { event, line: number };
+        } else verifier.evolve(event, number);
         if (archive) checkArchived(value, event);
       }
       digest.line(line);
@@ -105,6 +114,7 @@ export async function verifyExport(
         number,
       );
   }
+  linkAnchor();
   if (!completed) at('no completion line: the export is truncated');
   if (checkpointRoot === null && !archive) at('no checkpoint: the events are not anchored');
   const strict =
