@@ -247,6 +247,11 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     expect(text).toMatch(/aidwatch_events_rejected_total\{topic="http"\} [1-9]/);
     // The embedded store has no lease: the one detector is active from the start.
     expect(text).toMatch(/^aidwatch_detector_active 1$/m);
+    // Every projection this process runs reports its lag (what the lagging alerts read).
+    for (const projection of ['detection', 'read-model', 'alert-book', 'webhook-outbox'])
+      expect(text).toMatch(
+        new RegExp(`^aidwatch_projection_lag_seconds\\{projection="${projection}[^"]*"\\} \\d`, 'm'),
+      );
   });
 
   it('resumes from its checkpoints after a restart without raising anything twice', async () => {

@@ -26,13 +26,14 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly desk: AlertDesk;
   private readonly quota: SilenceQuota;
   private readonly silenceLimit: number;
+  private unwatchLag: (() => void) | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     @Inject(EVENT_STORE) store: EventStore,
     checkpoints: CheckpointStore,
-    metrics: AidwatchMetrics,
+    private readonly metrics: AidwatchMetrics,
     health: HealthRegistry,
   ) {
     this.projection = new AlertBookProjection(store);
@@ -60,9 +61,11 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     this.runner.start();
+    this.unwatchLag = this.metrics.watchProjectionLag(this.projection.name, () => this.runner.lagSeconds());
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unwatchLag?.();
     await this.runner.stop();
   }
 

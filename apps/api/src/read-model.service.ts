@@ -23,6 +23,7 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
   runner: ProjectionRunner;
   private watch: NodeJS.Timeout | undefined;
   private switching: Promise<void> | undefined;
+  private unwatchLag: (() => void) | undefined;
   /** The implementing organisation of a consignment, as far as the read model has folded. */
   readonly tenantOf = (consignmentId: string): string | undefined =>
     this.projection.tenants.tenantOfConsignment(consignmentId);
@@ -57,6 +58,8 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
 
   onApplicationBootstrap(): void {
     this.runner.start();
+    // One series whichever version is served: the runner of the moment.
+    this.unwatchLag = this.metrics.watchProjectionLag('read-model', () => this.runner.lagSeconds());
     this.watch = setInterval(() => void this.switchIfActivated(), this.config.checkpointEveryMs);
     this.watch.unref();
   }
@@ -86,6 +89,7 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.watch);
+    this.unwatchLag?.();
     await this.switching;
     await this.runner.stop();
   }

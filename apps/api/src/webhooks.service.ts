@@ -46,6 +46,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
   private counts: Partial<Record<DeliveryStatus, number>> = {};
   private subscriptionCount = 0;
   private countTimer: NodeJS.Timeout | undefined;
+  private unwatchLag: (() => void) | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -56,7 +57,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
     alerts: AlertsService,
     @Inject(API_KEY_STORE) keys: ApiKeyStore,
     redaction: RedactionService,
-    metrics: AidwatchMetrics,
+    private readonly metrics: AidwatchMetrics,
   ) {
     this.store = createWebhookStore(config);
     metrics.watchWebhookDeliveries(() => this.counts);
@@ -125,6 +126,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     this.runner.start();
+    this.unwatchLag = this.metrics.watchProjectionLag(this.outbox.name, () => this.runner.lagSeconds());
     this.dispatcher.start();
     const refresh = async () => {
       try {
@@ -141,6 +143,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.countTimer);
+    this.unwatchLag?.();
     await this.runner.stop();
     await this.dispatcher.stop();
     await this.store.close();

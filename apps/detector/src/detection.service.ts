@@ -13,7 +13,7 @@ import { DetectorLeaseService } from './detector-lease.service';
 @Injectable()
 export class DetectionService {
   readonly runner: ProjectionRunner;
-  private lagTimer: NodeJS.Timeout | undefined;
+  private unwatchLag: (() => void) | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -70,24 +70,12 @@ export class DetectionService {
       checkpoints: [projection.name],
       start: () => {
         this.runner.start();
-        this.lagTimer = setInterval(() => void this.updateLag(), 5000);
-        this.lagTimer.unref();
+        this.unwatchLag = this.metrics.watchProjectionLag(projection.name, () => this.runner.lagSeconds());
       },
       stop: async () => {
-        clearInterval(this.lagTimer);
+        this.unwatchLag?.();
         await this.runner.stop();
       },
     });
-  }
-
-  private async updateLag(): Promise<void> {
-    try {
-      this.metrics.projectionLag.set(
-        { projection: this.runner.projection.name },
-        await this.runner.lagSeconds(),
-      );
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not measure projection lag');
-    }
   }
 }

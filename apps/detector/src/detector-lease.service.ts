@@ -86,6 +86,7 @@ export class DetectorLeaseService implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.lease) return this.activate();
+    this.metrics.detectorActive.set(0); // a detector standing by until the lease is won says so
     await this.tick();
     this.timer = setInterval(() => void this.tick(), Math.max(50, this.lease.ttlMs / 4));
     this.timer.unref();

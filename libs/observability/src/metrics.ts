@@ -242,12 +242,40 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  /** Projections whose lag is measured at each scrape: name → the age of its oldest unprocessed event. */
+  private readonly lagSources = new Map<string, () => Promise<number>>();
+
   readonly projectionLag = new Gauge({
     name: 'aidwatch_projection_lag_seconds',
-    help: 'Seconds between the store recording the newest event a projection has processed and now; 0 when caught up.',
+    help: 'Seconds between the store recording the oldest event a projection has not processed yet and now, measured at each scrape; 0 when caught up. Only projections this process runs now (a standing-by detector exports none).',
     labelNames: ['projection'] as const,
     registers: [this.registry],
+    collect: async () => {
+      await Promise.all(
+        [...this.lagSources].map(async ([projection, lag]) => {
+          try {
+            this.projectionLag.set({ projection }, await lag());
+          } catch {
+            // The store is unreachable: the series keeps its last value (an alert holds, it does not clear).
+          }
+        }),
+      );
+    },
   });
+
+  /**
+   * Measures `projection`'s lag at every scrape (`aidwatch_projection_lag_seconds{projection}`) until the
+   * returned function is called, which also removes the series (a detector standing by, a read model
+   * switched to a new version).
+   */
+  watchProjectionLag(projection: string, lagSeconds: () => Promise<number>): () => void {
+    this.lagSources.set(projection, lagSeconds);
+    return () => {
+      if (this.lagSources.get(projection) !== lagSeconds) return;
+      this.lagSources.delete(projection);
+      this.projectionLag.remove({ projection });
+    };
+  }
 
   readonly projectionEvents = new Counter({
     name: 'aidwatch_projection_events_total',
@@ -276,17 +304,34 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
-  readonly detectorActive = new Gauge({
-    name: 'aidwatch_detector_active',
-    help: '1 while this detector holds the detector lease and works, 0 while it stands by (EVENT_STORE=postgres; always 1 on the embedded store).',
-    registers: [this.registry],
-  });
+  private detectorGauges?: { active: Gauge; generation: Gauge };
 
-  readonly detectorLeaseGeneration = new Gauge({
-    name: 'aidwatch_detector_lease_generation',
-    help: 'Generation of the detector lease as this detector last saw it: it rises at every takeover.',
-    registers: [this.registry],
-  });
+  /**
+   * The detector's gauges, registered on first use: only a process running a detector exports them (an
+   * ingestor or API exporting `aidwatch_detector_active 0` would read as a detector standing by).
+   */
+  private get detector(): { active: Gauge; generation: Gauge } {
+    return (this.detectorGauges ??= {
+      active: new Gauge({
+        name: 'aidwatch_detector_active',
+        help: '1 while this detector holds the detector lease and works, 0 while it stands by (EVENT_STORE=postgres; always 1 on the embedded store).',
+        registers: [this.registry],
+      }),
+      generation: new Gauge({
+        name: 'aidwatch_detector_lease_generation',
+        help: 'Generation of the detector lease as this detector last saw it: it rises at every takeover.',
+        registers: [this.registry],
+      }),
+    });
+  }
+
+  get detectorActive(): Gauge {
+    return this.detector.active;
+  }
+
+  get detectorLeaseGeneration(): Gauge {
+    return this.detector.generation;
+  }
 
   readonly alertSubscribers = new Gauge({
     name: 'aidwatch_alert_stream_subscribers',
@@ -360,11 +405,11 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
-  readonly chainIntact = new Gauge({
-    name: 'aidwatch_audit_chain_intact',
-    help: 'Result of the latest verification of the whole store in this process: 1 intact, 0 a broken link (docs/audit.md); absent until one ran.',
-    registers: [this.registry],
-  });
+  /**
+   * Registered at the first verification, so the series is absent until one ran: a gauge without labels
+   * would read 0 (broken) from start-up on and fire AidwatchAuditChainBroken on every instance.
+   */
+  private chainIntact?: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) {
@@ -376,6 +421,11 @@ export class AidwatchMetrics {
   /** Records the result of a verification of the whole store. */
   verified(intact: boolean): void {
     this.chainVerifications.inc({ result: intact ? 'intact' : 'broken' });
+    this.chainIntact ??= new Gauge({
+      name: 'aidwatch_audit_chain_intact',
+      help: 'Result of the latest verification of the whole store in this process: 1 intact, 0 a broken link (docs/audit.md); absent until one ran.',
+      registers: [this.registry],
+    });
     this.chainIntact.set(intact ? 1 : 0);
   }
 

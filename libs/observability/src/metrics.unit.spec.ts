@@ -85,3 +85,40 @@ describe('default metrics', () => {
     expect(text).toContain('# TYPE process_cpu_seconds_total counter');
   });
 });
+
+describe('audit chain gauge', () => {
+  it('is absent until a verification ran, then holds its result (an alert rule reads 0 as broken)', async () => {
+    const metrics = new AidwatchMetrics({ defaultMetrics: false });
+    expect(await metrics.text()).not.toContain('aidwatch_audit_chain_intact');
+    metrics.verified(true);
+    expect(await metrics.text()).toContain('aidwatch_audit_chain_intact 1');
+    metrics.verified(false);
+    expect(await metrics.text()).toContain('aidwatch_audit_chain_intact 0');
+    expect(await metrics.text()).toContain('aidwatch_audit_verifications_total{result="broken"} 1');
+  });
+});
+
+describe('projection lag', () => {
+  it('is measured at each scrape for the projections watched, and gone once unwatched', async () => {
+    const metrics = new AidwatchMetrics({ defaultMetrics: false });
+    let lag = 12.5;
+    const unwatch = metrics.watchProjectionLag('detection-v9', async () => lag);
+    metrics.watchProjectionLag('read-model', async () => {
+      throw new Error('store unreachable');
+    });
+    expect(await metrics.text()).toContain('aidwatch_projection_lag_seconds{projection="detection-v9"} 12.5');
+    lag = 0;
+    expect(await metrics.text()).toContain('aidwatch_projection_lag_seconds{projection="detection-v9"} 0');
+    // A measurement that fails leaves no made-up value.
+    expect(await metrics.text()).not.toContain('projection="read-model"');
+    unwatch();
+    expect(await metrics.text()).not.toContain('projection="detection-v9"');
+  });
+
+  it('a standing-by process exports no detector gauges until it runs a detector', async () => {
+    const metrics = new AidwatchMetrics({ defaultMetrics: false });
+    expect(await metrics.text()).not.toContain('aidwatch_detector_active');
+    metrics.detectorActive.set(1);
+    expect(await metrics.text()).toMatch(/^aidwatch_detector_active 1$/m);
+  });
+});
