@@ -160,6 +160,19 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
     expect(fieldErrors.map((e) => e.field)).toEqual(expect.arrayContaining(['time']));
     const health = await system.fetch(`${system.url}/health`);
     expect(health.status).toBe(200);
+
+    // Consumer lag: per partition in /metrics, summed in /health; nothing left once everything is stored.
+    const metrics = await (await system.fetch(`${system.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(
+        `^aidwatch_kafka_consumer_lag_records\\{topic="${Topics.consignments}",partition="\\d+"\\} 0$`,
+        'm',
+      ),
+    );
+    const body = (await health.json()) as {
+      checks: Record<string, { detail?: { pendingRecords?: number } }>;
+    };
+    expect(body.checks.kafkaIntake?.detail?.pendingRecords).toBe(0);
   });
 
   it('raises encounter on the consignment carried by a vessel that meets another at sea (AIS through Kafka)', async () => {

@@ -52,6 +52,8 @@ export class DetectionService {
     // standing by.
     health.register('detection', async () => {
       const status = this.runner.status();
+      // Age of the oldest event detection has not judged yet (0: live); null while standing by.
+      const lagSeconds = status.running ? await this.runner.lagSeconds() : null;
       const catchingUp = status.running && (await this.runner.catchingUp());
       const state = !status.running
         ? this.lease.active
@@ -62,7 +64,7 @@ export class DetectionService {
           : 'live';
       return {
         ok: status.running || !this.lease.active,
-        detail: { ...status, state, role: this.lease.role },
+        detail: { ...status, state, lagSeconds, role: this.lease.role },
       };
     });
     lease.register({

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { AppConfig } from '@aidwatch/config';
 import { InboundTopics } from '@aidwatch/domain';
 import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '@aidwatch/messaging';
-import type { Logger } from '@aidwatch/observability';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { EventIntake } from '@aidwatch/intake';
 
@@ -14,11 +14,14 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
   private running = false;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  /** `topic \0 partition` → records pending after the last one stored (as of its fetch), for this member's partitions. */
+  private lag = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly intake: EventIntake,
+    private readonly metrics: AidwatchMetrics,
     health: HealthRegistry,
   ) {
     if (config.kafka) {
@@ -29,6 +32,8 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
           ok,
           detail: {
             ...(inbound?.detail ?? { state: 'starting' }),
+            // Records on this member's partitions not stored yet, as of each partition's last fetch.
+            pendingRecords: [...this.lag.values()].reduce((sum, n) => sum + n, 0),
             // An error is shown while it is current; after recovery it is history.
             lastError: ok ? null : (this.lastError ?? inbound?.detail.lastError ?? null),
           },
@@ -84,6 +89,20 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
             }
           : {}),
         hooks: {
+          committed: (topic, partition, _offset, pending) => {
+            if (pending === undefined) return;
+            this.lag.set(`${topic}\0${partition}`, pending);
+            this.metrics.kafkaConsumerLag.set({ topic, partition: String(partition) }, pending);
+          },
+          assigned: (partitions) => {
+            const now = new Set(partitions.map((p) => `${p.topic}\0${p.partition}`));
+            for (const key of this.lag.keys()) {
+              if (now.has(key)) continue;
+              this.lag.delete(key);
+              const [topic, partition] = key.split('\0');
+              this.metrics.kafkaConsumerLag.remove({ topic, partition });
+            }
+          },
           retrying: (retry) => {
             this.lastError = String((retry.error as Error)?.message ?? retry.error);
             log.warn(

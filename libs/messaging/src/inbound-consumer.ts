@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Topics, type FieldError } from '@aidwatch/domain';
 import { deadLetterRecord } from './dead-letter';
-import { createKafkaClient } from './kafka-client';
+import { createKafkaClient, pendingAfter } from './kafka-client';
 import type {
   BatchControl,
   InboundMessage,
@@ -37,7 +37,13 @@ export interface RetryScheduled {
 export interface InboundHooks {
   ingested?(topic: string, count: number): void;
   rejected?(topic: string, count: number): void;
-  committed?(topic: string, partition: number, offset: string): void;
+  /**
+   * Offsets up to `offset` are stored and done; `pending`: records the partition held after it when the
+   * batch was fetched (its high watermark then), undefined when the broker did not say.
+   */
+  committed?(topic: string, partition: number, offset: string, pending: number | undefined): void;
+  /** The partitions this member consumes after a rebalance (all others are another member's). */
+  assigned?(partitions: TopicPartition[]): void;
   retrying?(retry: RetryScheduled): void;
   crashed?(error: Error, restarting: boolean): void;
 }
@@ -158,6 +164,7 @@ export class KafkaInbound {
       this.held.clear();
       this.alignment?.assign(assigned.map((p) => `${p.topic}/${p.partition}`));
       if (this.alignment) void this.learnBacklogs(assigned);
+      this.hook((h) => h.assigned?.(assigned));
       if (this.state === 'restarting') this.state = 'running';
     });
   }
@@ -250,7 +257,9 @@ export class KafkaInbound {
         // are then delivered again, which the idempotent store absorbs.
         await control.commit(last);
         this.failures.delete(key);
-        this.hook((h) => h.committed?.(batch.topic, batch.partition, last));
+        this.hook((h) =>
+          h.committed?.(batch.topic, batch.partition, last, pendingAfter(batch.highWatermark, last)),
+        );
         if (settled.ok > 0) this.hook((h) => h.ingested?.(batch.topic, settled.ok));
         if (settled.rejected > 0) this.hook((h) => h.rejected?.(batch.topic, settled.rejected));
         const caughtUp = waitingTime === undefined && BigInt(last) + 1n >= BigInt(batch.highWatermark);

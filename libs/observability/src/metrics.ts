@@ -277,6 +277,13 @@ export class AidwatchMetrics {
     };
   }
 
+  readonly kafkaConsumerLag = new Gauge({
+    name: 'aidwatch_kafka_consumer_lag_records',
+    help: "Records on an inbound Kafka partition after the last one this ingestor stored, as the partition's high watermark stood when that batch was fetched; only the partitions assigned to this member (a rebalance removes the others). A consumer that stops fetching keeps its last value: alert on it with the ingest rate.",
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   readonly projectionEvents = new Counter({
     name: 'aidwatch_projection_events_total',
     help: 'Events processed by a projection.',
