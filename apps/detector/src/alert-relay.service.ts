@@ -7,6 +7,7 @@ import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { DetectorLeaseService } from './detector-lease.service';
+import { logProjectionError } from './projection-errors';
 
 /** The relay's checkpoint name. */
 const ALERT_RELAY_PROJECTION = 'alert-relay-v1';
@@ -71,7 +72,7 @@ export class AlertRelayService {
         checkpointEveryEvents: 100,
         checkpointEveryMs: this.config.checkpointEveryMs,
         restartAfterMs: 1000,
-        onError: (error) => this.logger.error({ err: error }, 'alert relay stopped'),
+        onError: logProjectionError(this.logger, 'alert relay stopped'),
       },
     );
     this.runner.start();

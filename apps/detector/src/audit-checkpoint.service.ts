@@ -7,6 +7,7 @@ import type { Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { DetectorLeaseService } from './detector-lease.service';
+import { logProjectionError } from './projection-errors';
 
 /**
  * Appends an audit checkpoint (Merkle root over every stream head) every AUDIT_CHECKPOINT_EVERY_MS if anything
@@ -31,7 +32,7 @@ export class AuditCheckpointService {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
       restartAfterMs: 1000,
-      onError: (error) => logger.error({ err: error }, 'audit stream heads stopped'),
+      onError: logProjectionError(logger, 'audit stream heads stopped'),
     });
     health.register('auditCheckpoints', () => ({ ok: this.runner.status().running || !lease.active }));
     lease.register({
@@ -57,7 +58,7 @@ export class AuditCheckpointService {
         'audit checkpoint written',
       );
     })()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'audit checkpoint failed'))
+      .catch(logProjectionError(this.logger, 'audit checkpoint failed'))
       .finally(() => (this.writing = undefined));
     return this.writing;
   }

@@ -8,6 +8,7 @@ import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { DetectorLeaseService } from './detector-lease.service';
+import { logProjectionError } from './projection-errors';
 
 /** Runs the detection projection while this detector is the active one: inbound events in, flag events out. */
 @Injectable()
@@ -42,11 +43,7 @@ export class DetectionService {
       checkpointEveryMs: config.checkpointEveryMs,
       onProcessed: () => metrics.projectionEvents.inc({ projection: projection.name }),
       restartAfterMs: 1000,
-      onError: (error, event) =>
-        logger.error(
-          { err: error, eventId: event?.id, stream: event?.streamId },
-          'detection projection stopped',
-        ),
+      onError: logProjectionError(logger, 'detection projection stopped'),
     });
     // Catching up (a backlog or a rebuild) is healthy: the service answers while detection replays. So is
     // standing by.

@@ -113,7 +113,10 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
           crashed: (error, restarting) => {
             this.running = restarting;
             this.lastError = error.message;
-            log.error({ err: error, restarting }, 'Kafka consumer crashed');
+            // A crash the client restarts from (a broker outage, a coordinator moving) is a warning; /health
+            // shows it degraded meanwhile. One that ends consumption is an error.
+            if (restarting) log.warn({ err: error, restarting }, 'Kafka consumer crashed; restarting');
+            else log.error({ err: error, restarting }, 'Kafka consumer crashed');
           },
         },
       },

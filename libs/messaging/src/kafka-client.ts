@@ -59,8 +59,24 @@ const GROUP_MEMBERSHIP_CHANGE: ReadonlyArray<{ pattern: RegExp; level: 'info' | 
 ];
 
 /**
+ * Conditions the client recovers from by itself, which kafkajs also logs at error level: another ingestor
+ * created a topic first (TOPIC_ALREADY_EXISTS 36), a new topic's partitions have no leader yet
+ * (LEADER_NOT_AVAILABLE 5) or metadata is stale (UNKNOWN_TOPIC_OR_PARTITION 3, NOT_LEADER_FOR_PARTITION 6),
+ * and a broker that cannot be reached (connection refused or timed out), which is retried with back-off and
+ * shown as degraded by /health meanwhile. A consumer that stops for good is logged by AidWatch at error.
+ */
+const RECOVERABLE: ReadonlyArray<{ pattern: RegExp; level: 'info' | 'warn' }> = [
+  { pattern: /Topic with this name already exists/, level: 'info' },
+  { pattern: /There is no leader for this topic-partition/, level: 'info' },
+  { pattern: /This server does not host this topic-partition/, level: 'warn' },
+  { pattern: /This server is not the leader for that topic-partition/, level: 'warn' },
+  { pattern: /Connection error|Connection timeout|ECONNREFUSED|ECONNRESET|Closed connection/, level: 'warn' },
+];
+
+/**
  * The level AidWatch logs a kafkajs log entry at: kafkajs's own, except that consumer-group rebalancing
- * (see GROUP_MEMBERSHIP_CHANGE) is `info` (or `warn` for a member that must re-join), never `error`.
+ * (see GROUP_MEMBERSHIP_CHANGE) is `info` (or `warn` for a member that must re-join), and conditions the
+ * client recovers from (RECOVERABLE) are `info` or `warn`, never `error`.
  */
 export function kafkaLogLevelOf(
   level: KafkaJsLogLevel,
@@ -70,7 +86,9 @@ export function kafkaLogLevelOf(
   const named = levelNames.get(level) ?? 'info';
   if (named !== 'error' && named !== 'warn') return named;
   const text = `${message} ${typeof fields.error === 'string' ? fields.error : ''}`;
-  const change = GROUP_MEMBERSHIP_CHANGE.find((c) => c.pattern.test(text));
+  const change =
+    GROUP_MEMBERSHIP_CHANGE.find((c) => c.pattern.test(text)) ??
+    (named === 'error' ? RECOVERABLE.find((c) => c.pattern.test(text)) : undefined);
   return change ? change.level : named;
 }
 

@@ -27,6 +27,30 @@ describe('kafkajs log levels as AidWatch logs them', () => {
     ).toBe('warn');
   });
 
+  it('conditions the client recovers from by itself are info or warn, never error', () => {
+    const at = (message: string, error?: string) =>
+      kafkaLogLevelOf(logLevel.ERROR, message, error === undefined ? {} : { error });
+    expect(at('Response CreateTopics(key: 19, version: 3)', 'Topic with this name already exists')).toBe(
+      'info',
+    );
+    expect(
+      at(
+        'Response Metadata(key: 3, version: 6)',
+        'There is no leader for this topic-partition as we are in the middle of a leadership election',
+      ),
+    ).toBe('info');
+    expect(at('Response Fetch(key: 1, version: 11)', 'This server does not host this topic-partition')).toBe(
+      'warn',
+    );
+    expect(at('Connection error: connect ECONNREFUSED 127.0.0.1:19092')).toBe('warn');
+    expect(at('Connection timeout')).toBe('warn');
+    // Only kafkajs's error entries are lowered; a stopped consumer stays an error.
+    expect(at('Crash: KafkaJSNonRetriableError', 'Connection error: connect ECONNREFUSED')).toBe('warn');
+    expect(at('Crash: KafkaJSNumberOfRetriesExceeded', 'The group coordinator is not available')).toBe(
+      'error',
+    );
+  });
+
   it('every other entry keeps the level kafkajs gave it', () => {
     expect(kafkaLogLevelOf(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded', { error: 'x' })).toBe(
       'error',
