@@ -14,7 +14,6 @@ import { linkEvent } from './chain';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
   AppendResult,
-  EventStore,
   ExpectedRevision,
   NewEvent,
   Position,
@@ -32,6 +31,7 @@ import {
   parseSequencePosition,
   type NormalizedFilter,
 } from './read-options';
+import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
 import { SqliteEventLog, type StreamHead } from './sqlite-event-log';
 import { restrictToOwner } from './owner-only-file';
 
@@ -87,26 +87,6 @@ const MAX_REMEMBERED_HEADS = 1_000_000;
 export const GROUP_COMMIT_MAX_EVENTS = 500;
 
 /**
- * Rows one prune transaction deletes before it lets the event loop run (each row costs its two index entries;
- * a few thousand take milliseconds, and one fsync).
- */
-export const PRUNE_BATCH_ROWS = 2000;
-
-/** Thrown by `prune` for an event that is its stream's newest: heads are never pruned (nothing is deleted). */
-export class PruneHeadError extends Error {
-  constructor(
-    readonly eventId: string,
-    readonly streamId: string,
-    readonly revision: number,
-  ) {
-    super(
-      `Event ${eventId} is the newest of stream ${streamId} (revision ${revision}): heads are never pruned`,
-    );
-    this.name = 'PruneHeadError';
-  }
-}
-
-/**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk
  * before it is acknowledged. Appends take the write lock up front (BEGIN IMMEDIATE), which keeps commits
  * in position order even with several processes writing to the file.
@@ -119,7 +99,7 @@ export class PruneHeadError extends Error {
  * the event id (an insert that conflicts is a repeat), not through a lookup per event; stream heads are kept
  * in memory and dropped whenever another connection has committed to the file (`PRAGMA data_version`).
  */
-export class EmbeddedEventStore implements EventStore {
+export class EmbeddedEventStore implements PrunableEventStore {
   readonly name = 'embedded';
   private readonly db: Database.Database;
   private readonly log: SqliteEventLog;

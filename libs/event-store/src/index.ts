@@ -1,11 +1,7 @@
 export * from './event-store.port';
 export { EventContentConflictError, EventIdConflictError } from './append-policy';
-export {
-  EmbeddedEventStore,
-  PRUNE_BATCH_ROWS,
-  PruneHeadError,
-  type EmbeddedEventStoreOptions,
-} from './embedded-event-store';
+export { EmbeddedEventStore, type EmbeddedEventStoreOptions } from './embedded-event-store';
+export { PRUNE_BATCH_ROWS, PruneHeadError, isPrunable, type PrunableEventStore } from './prunable';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store';
 export {

@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { EventIdConflictError, planAppend, prepareEvents, type PreparedEvent } from './append-policy';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import { linkEvent } from './chain';
 import type {
   AppendResult,
-  EventStore,
   ExpectedRevision,
   NewEvent,
   Position,
@@ -19,6 +18,7 @@ import type {
 import { START_POSITION } from './event-store.port';
 import { createPool, isConnectionError, isTransactionRetry, withReconnect } from './postgres/connection';
 import { migrate, type Migration } from './postgres/migrations';
+import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
 import { checkCount, checkStreamRead, normalizeFilter, type NormalizedFilter } from './read-options';
 
 /**
@@ -252,7 +252,7 @@ function listen(channel: string, listener: () => void): () => void {
  *
  * Schema: created and migrated on first use (versioned, under an advisory lock: instances may start together).
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements PrunableEventStore {
   readonly name = 'postgres';
   private readonly pool: Pool;
   private readonly ready: Promise<void>;
@@ -578,10 +578,59 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * Deletes archived events by id (PrunableEventStore): each batch of `PRUNE_BATCH_ROWS` ids is one
+   * transaction that first looks for a stream's newest event among them (PruneHeadError, nothing of the
+   * batch deleted), then deletes. Heads only move forward, so an append committed meanwhile cannot make a
+   * deleted event a head. Catch-up subscribers never see a gap in the global order (they read by position;
+   * a deleted row is simply not there). Ids that are not UUIDs cannot be stored and are skipped.
+   */
+  async prune(ids: readonly string[]): Promise<number> {
+    this.assertOpen();
+    await this.ready;
+    const stored = ids.filter((id) => UUID.test(id));
+    let deleted = 0;
+    for (let from = 0; from < stored.length; from += PRUNE_BATCH_ROWS) {
+      if (from > 0) await nextTurn();
+      this.assertOpen();
+      const batch = stored.slice(from, from + PRUNE_BATCH_ROWS);
+      deleted += await withReconnect(async () => {
+        const client = await this.pool.connect();
+        let broken: Error | undefined;
+        try {
+          await client.query('BEGIN');
+          const { rows: heads } = await client.query<{ id: string; stream_id: string; revision: string }>(
+            `SELECT t.id::text AS id, t.stream_id, t.revision::text AS revision FROM aidwatch_events t
+             WHERE t.id = ANY($1::uuid[])
+               AND NOT EXISTS (SELECT 1 FROM aidwatch_events n WHERE n.stream_id = t.stream_id AND n.revision > t.revision)
+             LIMIT 1`,
+            [batch],
+          );
+          if (heads.length > 0)
+            throw new PruneHeadError(heads[0].id, heads[0].stream_id, Number(heads[0].revision));
+          const { rowCount } = await client.query('DELETE FROM aidwatch_events WHERE id = ANY($1::uuid[])', [
+            batch,
+          ]);
+          await client.query('COMMIT');
+          return rowCount ?? 0;
+        } catch (error) {
+          if (isConnectionError(error)) broken = error as Error;
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release(broken);
+        }
+      });
+    }
+    return deleted;
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new Error('The event store is closed');
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Another process inserted one of our ids between our read of holders and our insert: re-plan. */
 function isConcurrentInsert(error: unknown): boolean {
