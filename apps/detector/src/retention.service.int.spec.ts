@@ -9,6 +9,7 @@ import { EmbeddedEventStore, InMemoryEventStore, type EventStore } from '@aidwat
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { SqliteCheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
 import { HealthRegistry } from '@aidwatch/runtime';
+import { DetectorLeaseService } from './detector-lease.service';
 import { RETENTION_EVERY_MS, RetentionService } from './retention.service';
 
 const DAY = 86_400_000;
@@ -37,8 +38,11 @@ describe('RetentionService', () => {
   const service = (env: Record<string, string>, metrics = new AidwatchMetrics({ defaultMetrics: false })) => {
     const { lines, logger } = recordingLogger();
     const config = loadConfig({ DATA_DIR: dir, ...env });
-    const retention = new RetentionService(config, logger, store, checkpoints, metrics, new HealthRegistry());
-    return { retention, lines, metrics, config };
+    const health = new HealthRegistry();
+    // The embedded store has no lease: its one detector is active, and starts retention once registered.
+    const lease = new DetectorLeaseService(config, logger, checkpoints, health, metrics);
+    const retention = new RetentionService(config, logger, store, checkpoints, metrics, health, lease);
+    return { retention, lines, metrics, config, lease };
   };
 
   it('archives at start and every hour what detection judged, counts it and logs it', async () => {
@@ -55,7 +59,8 @@ describe('RetentionService', () => {
       vesselPosition({ id: 'p2', data: { at: '2026-01-01T00:01:00Z' } }),
     ]);
     await checkpoints.save(DETECTION_PROJECTION, (await store.headPosition()) as string, {}, new Date());
-    const { retention, lines, metrics, config } = service({ AIS_RETENTION_DAYS: '1' });
+    const { retention, lines, metrics, config, lease } = service({ AIS_RETENTION_DAYS: '1' });
+    await lease.onApplicationBootstrap();
     retention.onApplicationBootstrap();
     expect((await retention.runNow())?.archived).toBe(1);
     expect(lines.find((l) => l.message === 'raw AIS positions archived')?.fields).toMatchObject({
@@ -88,14 +93,9 @@ describe('RetentionService', () => {
     const { logger, lines } = recordingLogger();
     const config = { ...loadConfig({ DATA_DIR: dir }), retention: { aisDays: 7, archiveDir: dir } };
     const metrics = new AidwatchMetrics({ defaultMetrics: false });
-    new RetentionService(
-      config,
-      logger,
-      store,
-      checkpoints,
-      metrics,
-      new HealthRegistry(),
-    ).onApplicationBootstrap();
+    const health = new HealthRegistry();
+    const lease = new DetectorLeaseService(config, logger, checkpoints, health, metrics);
+    new RetentionService(config, logger, store, checkpoints, metrics, health, lease).onApplicationBootstrap();
     expect(lines).toEqual([
       expect.objectContaining({
         level: 'error',

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import {
   archiveRawPositions,
   CitedEvidence,
-  embeddedStoreOf,
+  prunableStoreOf,
   RetentionError,
   type RetentionReport,
 } from '@aidwatch/audit';
@@ -11,6 +11,7 @@ import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, DETECTION_PROJECTION } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { DetectorLeaseService } from './detector-lease.service';
 
 /** How often retention runs after the run at start. */
 export const RETENTION_EVERY_MS = 3_600_000;
@@ -19,13 +20,15 @@ export const RETENTION_EVERY_MS = 3_600_000;
  * Storage retention of raw AIS positions (AIS_RETENTION_DAYS > 0): at start, then every hour, moves the
  * positions older than the setting that detection has judged (its checkpoint), no flag cites and that are
  * not their stream's newest into archive files under AIS_ARCHIVE_DIR (docs/audit.md, "Retention of raw
- * positions"). Embedded store only: on another store it logs why and does nothing.
+ * positions"). Only the active detector runs it (a leased activity, like detection), so two detectors on
+ * PostgreSQL never archive the same positions into two directories. Embedded and PostgreSQL stores: on
+ * another store it logs why and does nothing.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RetentionReport | undefined> | undefined;
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   /** Evidence flags cite, read once and then caught up each run. */
   private readonly cited = new CitedEvidence();
   private last: { at: string; archived: number; error?: string; finding?: boolean } | undefined;
@@ -37,6 +40,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly checkpoints: CheckpointStore,
     private readonly metrics: AidwatchMetrics,
     health: HealthRegistry,
+    private readonly lease: DetectorLeaseService,
   ) {
     // A missing or altered archive stops retention until an operator looks: that is worth a degraded health.
     if (config.retention.aisDays > 0)
@@ -45,16 +49,32 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     if (this.config.retention.aisDays <= 0) return;
-    if (!embeddedStoreOf(this.store)) {
+    if (!prunableStoreOf(this.store)) {
       this.logger.error(
         { store: this.store.name },
         'AIS_RETENTION_DAYS is set but this store cannot delete archived events: retention is off',
       );
       return;
     }
-    void this.runNow();
-    this.timer = setInterval(() => void this.runNow(), RETENTION_EVERY_MS);
-    this.timer.unref();
+    this.lease.register({
+      name: 'retention',
+      checkpoints: [],
+      start: () => {
+        this.abort = new AbortController();
+        void this.runNow();
+        this.timer = setInterval(() => void this.runNow(), RETENTION_EVERY_MS);
+        this.timer.unref();
+      },
+      stop: () => this.halt(),
+    });
+  }
+
+  /** Stops the schedule and the run under way (it stops between pages; what it archived stays recorded). */
+  private async halt(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.abort.abort();
+    await this.running;
   }
 
   /** One run (or the one under way): archives what is due and logs it; never throws. */
@@ -64,9 +84,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.abort.abort();
-    await this.running;
+    await this.halt();
   }
 
   private async run(): Promise<RetentionReport | undefined> {

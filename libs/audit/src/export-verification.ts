@@ -105,7 +105,7 @@ export async function verifyExport(
       verifier.fail(event, `recorded at ${value.time}, not before the archive's ${scope.before}`, number);
     else if (
       typeof value.aidwatchposition !== 'string' ||
-      !/^\d+$/.test(value.aidwatchposition) ||
+      !/^\d+(\/\d+)?$/.test(value.aidwatchposition) ||
       comparePositions(value.aidwatchposition, scope.upToPosition) > 0
     )
       verifier.fail(

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { storedFormOf, type EventStore, type StoredEvent } from '@aidwatch/event-store';
+import { comparePositions, storedFormOf, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { CHECKPOINT_STREAM, checkpointDataOf } from './audit-checkpoint';
 import { ChainVerifier, type ChainedEvent, type VerificationReport } from './chain-verifier';
 import { exportFileLines } from './export-file';
@@ -116,7 +116,7 @@ type Positioned = ChainedEvent & { position: string };
  * the verification, naming the file.
  */
 class ArchiveSource {
-  readonly from: bigint;
+  readonly from: string;
   private readonly file: string;
 
   constructor(
@@ -125,7 +125,7 @@ class ArchiveSource {
     private readonly verifier: ChainVerifier,
   ) {
     this.file = path.join(dir, record.file);
-    this.from = BigInt(/^\d+$/.test(record.fromPosition) ? record.fromPosition : 0);
+    this.from = STORE_POSITION.test(record.fromPosition) ? record.fromPosition : '0';
   }
 
   async *events(): AsyncGenerator<Positioned> {
@@ -207,7 +207,7 @@ function positionedEventOf(value: Partial<ExportedEvent>): Positioned | undefine
     typeof value.aidwatchstream !== 'string' ||
     !Number.isInteger(value.aidwatchrevision) ||
     typeof value.aidwatchposition !== 'string' ||
-    !/^\d+$/.test(value.aidwatchposition) ||
+    !STORE_POSITION.test(value.aidwatchposition) ||
     typeof value.aidwatchmetadata !== 'string' ||
     typeof value.aidwatchprevious !== 'string' ||
     typeof value.aidwatchhash !== 'string'
@@ -227,7 +227,7 @@ interface Merged {
 }
 
 interface Cursor {
-  key: bigint;
+  key: string;
   /** 0 for the store, so the store's event goes first at an equal position. */
   order: number;
   item: Merged;
@@ -236,8 +236,8 @@ interface Cursor {
 }
 
 /**
- * The store's events and the archives' merged by store position (the embedded store's positions are
- * whole numbers). An archive is opened only when the merge reaches its first position, and closed when it
+ * The store's events and the archives' merged by store position (`comparePositions`: whole numbers on the
+ * embedded store, transaction id / sequence on PostgreSQL). An archive is opened only when the merge reaches its first position, and closed when it
  * is read. An event both in the store and in an archive (a run stopped before deleting its rows) is taken
  * once, from the store, after checking the archive holds the same hash.
  */
@@ -250,19 +250,22 @@ async function* mergeByPosition(
     for await (const event of store) yield { event };
     return;
   }
-  const waiting = [...sources].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const waiting = [...sources].sort((a, b) => comparePositions(a.from, b.from));
   const heap = new CursorHeap();
   const advance = async (cursor: Omit<Cursor, 'key' | 'item'>) => {
     const next = await cursor.rest.next();
     if (next.done) return;
     const event = next.value as ChainedEvent;
-    heap.push({ ...cursor, key: BigInt(event.position ?? 0), item: { event, source: cursor.source } });
+    heap.push({ ...cursor, key: event.position ?? '0', item: { event, source: cursor.source } });
   };
   await advance({ order: 0, rest: store[Symbol.asyncIterator]() });
   let opened = 0;
-  let last: { key: bigint; hash: string | undefined } | undefined;
+  let last: { key: string; hash: string | undefined } | undefined;
   for (;;) {
-    while (opened < waiting.length && (heap.size === 0 || waiting[opened].from <= heap.peek().key)) {
+    while (
+      opened < waiting.length &&
+      (heap.size === 0 || comparePositions(waiting[opened].from, heap.peek().key) <= 0)
+    ) {
       const source = waiting[opened++];
       await advance({ order: opened, rest: source.events(), source });
     }
@@ -270,7 +273,7 @@ async function* mergeByPosition(
     const cursor = heap.pop();
     const { event, source } = cursor.item;
     const hash = (event.metadata.chain as { hash?: string } | undefined)?.hash;
-    if (last && cursor.key === last.key) {
+    if (last && comparePositions(cursor.key, last.key) === 0) {
       if (hash !== last.hash)
         verifier.fail(
           event,
@@ -330,4 +333,10 @@ class CursorHeap {
   }
 }
 
-const before = (a: Cursor, b: Cursor) => a.key < b.key || (a.key === b.key && a.order < b.order);
+/** A store position as an export writes it: `n` (embedded) or `xid/n` (PostgreSQL). */
+const STORE_POSITION = /^\d+(\/\d+)?$/;
+
+const before = (a: Cursor, b: Cursor) => {
+  const order = comparePositions(a.key, b.key);
+  return order < 0 || (order === 0 && a.order < b.order);
+};

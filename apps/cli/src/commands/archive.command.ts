@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import {
   archiveRawPositions,
-  embeddedStoreOf,
+  prunableStoreOf,
   serviceCheckpointStore,
   type RetentionReport,
 } from '@aidwatch/audit';
@@ -43,7 +43,7 @@ export function registerArchiveCommand(program: Command): void {
     program
       .command('archive')
       .description(
-        "move raw AIS positions older than the retention period into verifiable archive files (embedded store): only what detection has judged, never a position a flag cites, never a stream's newest event (docs/audit.md)",
+        "move raw AIS positions older than the retention period into verifiable archive files under AIS_ARCHIVE_DIR (embedded or PostgreSQL store; the same directory the detector archives into): only what detection has judged, never a position a flag cites, never a stream's newest event (docs/audit.md)",
       )
       .option(
         '--older-than <days>',
@@ -55,9 +55,9 @@ export function registerArchiveCommand(program: Command): void {
     const { store, config } = openStore(options);
     const checkpoints = serviceCheckpointStore(config);
     try {
-      if (!embeddedStoreOf(store))
+      if (!prunableStoreOf(store))
         throw new UsageError(
-          `archive needs the embedded store (EVENT_STORE=embedded): the ${store.name} store cannot delete archived events`,
+          `archive needs the embedded or the PostgreSQL store: the ${store.name} store cannot delete archived events`,
         );
       const days = options.olderThan !== undefined ? Number(options.olderThan) : config.retention.aisDays;
       if (

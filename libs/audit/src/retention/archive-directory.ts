@@ -7,8 +7,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
 /** Archive files: `positions-<first store position>-<last store position>.ndjson.gz`. */
-export const ARCHIVE_FILE_PATTERN = /^positions-(\d+)-(\d+)\.ndjson\.gz$/;
-export const archiveFileName = (from: string, to: string): string => `positions-${from}-${to}.ndjson.gz`;
+export const ARCHIVE_FILE_PATTERN = /^positions-([\d.]+)-([\d.]+)\.ndjson\.gz$/;
+/** `positions-<from>-<to>.ndjson.gz`; a PostgreSQL position's `/` (transaction id / sequence) is written `.`. */
+export const archiveFileName = (from: string, to: string): string =>
+  `positions-${from.replace('/', '.')}-${to.replace('/', '.')}.ndjson.gz`;
 
 const TEMP_PREFIX = '.positions-';
 const TEMP_SUFFIX = '.tmp';

@@ -5,7 +5,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { EventTypes, storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
-import { EmbeddedEventStore, InMemoryEventStore, type StoredEvent } from '@aidwatch/event-store';
+import {
+  comparePositions,
+  EmbeddedEventStore,
+  InMemoryEventStore,
+  PostgresEventStore,
+  type PrunableEventStore,
+  type StoredEvent,
+} from '@aidwatch/event-store';
+import { createTestDatabase, describeWithPostgres } from '@aidwatch/event-store/testing';
+import { Client } from 'pg';
 import { simulateTraffic } from '@aidwatch/maritime';
 import { flagRaisedEvent, flagWrites } from '@aidwatch/projections';
 import { writeCheckpoint } from '../audit-checkpoint';
@@ -20,7 +29,7 @@ const RECORDED = '2026-01-10T00:00:00.000Z';
 const NOW = new Date('2026-03-01T00:00:00Z');
 
 interface Scenario {
-  store: EmbeddedEventStore;
+  store: PrunableEventStore;
   dir: string;
   archiveDir: string;
   /** The position a flag cites, and its stored form. */
@@ -28,15 +37,52 @@ interface Scenario {
   head: string;
   options: (overrides?: Partial<RetentionOptions>) => RetentionOptions;
   dispose: () => Promise<void>;
+  /** Deletes one row behind the store's back, as someone with access to the database could. */
+  deleteByHand: (id: string) => Promise<void>;
 }
 
+/** A store whose clock says every event was recorded at `RECORDED`; `remove` deletes its data. */
+interface StoreFixture {
+  store: PrunableEventStore;
+  deleteByHand: (id: string) => Promise<void>;
+  remove: () => Promise<void>;
+}
+
+type OpenStore = (dir: string, clock: () => Date) => Promise<StoreFixture>;
+
+const embedded: OpenStore = async (dir, clock) => {
+  const store = new EmbeddedEventStore({ path: path.join(dir, 'events.sqlite'), clock });
+  return {
+    store,
+    deleteByHand: async (id) => {
+      const db = new Database(store.file);
+      db.prepare('DELETE FROM events WHERE id = ?').run(id);
+      db.close();
+    },
+    remove: async () => undefined,
+  };
+};
+
+const postgres: OpenStore = async (_dir, clock) => {
+  const database = await createTestDatabase('retention');
+  const store = new PostgresEventStore({ connectionString: database.url, clock });
+  return {
+    store,
+    deleteByHand: async (id) => {
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      await client.query('DELETE FROM aidwatch_events WHERE id = $1', [id]);
+      await client.end();
+    },
+    remove: () => database.drop(),
+  };
+};
+
 /** Simulated AIS traffic recorded in January, a checkpoint, and a flag citing one position, as detection writes it. */
-async function scenario(): Promise<Scenario> {
+async function scenario(open: OpenStore): Promise<Scenario> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidwatch-retention-'));
-  const store = new EmbeddedEventStore({
-    path: path.join(dir, 'events.sqlite'),
-    clock: () => new Date(RECORDED),
-  });
+  const fixture = await open(dir, () => new Date(RECORDED));
+  const store = fixture.store;
   const traffic = simulateTraffic({
     vessels: 4,
     hours: 3,
@@ -89,27 +135,30 @@ async function scenario(): Promise<Scenario> {
       maxEventsPerFile: 400,
       ...overrides,
     }),
+    deleteByHand: fixture.deleteByHand,
     dispose: async () => {
       await store.close();
+      await fixture.remove();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-/** Edits the SQLite file directly, as someone with access to it could. */
-function behindTheStoresBack(store: EmbeddedEventStore, sql: string, ...params: unknown[]): void {
-  const db = new Database(store.file);
-  db.prepare(sql).run(...params);
-  db.close();
-}
-
-const all = (store: EmbeddedEventStore) => store.readAll();
-const recordsOf = async (store: EmbeddedEventStore) => (await store.readStream(RETENTION_STREAM)).length;
+const all = (store: PrunableEventStore) => store.readAll();
+const recordsOf = async (store: PrunableEventStore) => (await store.readStream(RETENTION_STREAM)).length;
 
 describe('retention of raw positions on an embedded store', () => {
+  describeRetention(embedded);
+});
+
+describeWithPostgres('retention of raw positions on PostgreSQL', () => {
+  describeRetention(postgres);
+});
+
+function describeRetention(open: OpenStore): void {
   jest.setTimeout(60_000);
   let s: Scenario;
-  beforeEach(async () => (s = await scenario()));
+  beforeEach(async () => (s = await scenario(open)));
   afterEach(() => s.dispose());
 
   it('archives old judged positions into files, keeps cited, static and newest events, and verifies exactly', async () => {
@@ -168,13 +217,15 @@ describe('retention of raw positions on an embedded store', () => {
   });
 
   it('archives nothing detection has not judged', async () => {
-    const judgedUpTo = String(Math.floor(Number(s.head) / 2));
+    const everything = await all(s.store);
+    const judgedUpTo = everything[Math.floor(everything.length / 2)].position;
     const report = await archiveRawPositions(s.store, s.options({ judgedUpTo }));
     expect(report.archived).toBeGreaterThan(0);
-    for (const file of report.files) expect(Number(file.toPosition)).toBeLessThanOrEqual(Number(judgedUpTo));
+    for (const file of report.files)
+      expect(comparePositions(file.toPosition, judgedUpTo)).toBeLessThanOrEqual(0);
     const after = await all(s.store);
     const positionsAfter = after.filter(
-      (e) => e.type === EventTypes.VesselPositionReported && Number(e.position) > Number(judgedUpTo),
+      (e) => e.type === EventTypes.VesselPositionReported && comparePositions(e.position, judgedUpTo) > 0,
     );
     const positionsBefore = (await s.store.readAll({ after: judgedUpTo })).filter(
       (e) => e.type === EventTypes.VesselPositionReported,
@@ -199,7 +250,7 @@ describe('retention of raw positions on an embedded store', () => {
 
   it('when one more row is deleted by hand, verification names its stream', async () => {
     await archiveRawPositions(s.store, s.options());
-    behindTheStoresBack(s.store, 'DELETE FROM events WHERE id = ?', s.cited.id);
+    await s.deleteByHand(s.cited.id);
     for (const report of [
       await verifyStore(s.store),
       await verifyStore(s.store, { archiveDir: s.archiveDir }),
@@ -289,4 +340,4 @@ describe('retention of raw positions on an embedded store', () => {
       RetentionUnsupportedError,
     );
   });
-});
+}

@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { RawPositionEventTypes } from '@aidwatch/domain';
 import {
-  EmbeddedEventStore,
+  isPrunable,
   storedFormOf,
   type EventStore,
   type Position,
+  type PrunableEventStore,
   type StoredEvent,
 } from '@aidwatch/event-store';
 import { ndjsonExportLines, type ArchiveScope } from '../event-export';
@@ -31,8 +32,8 @@ const DAY_MS = 86_400_000;
 export class RetentionUnsupportedError extends Error {
   constructor(storeName: string) {
     super(
-      `Retention of raw positions needs the embedded store (EVENT_STORE=embedded): the ${storeName} store ` +
-        'cannot delete archived events, so nothing was archived',
+      `Retention of raw positions needs the embedded or the PostgreSQL store (EVENT_STORE=embedded or ` +
+        `postgres): the ${storeName} store cannot delete archived events, so nothing was archived`,
     );
     this.name = 'RetentionUnsupportedError';
   }
@@ -101,10 +102,13 @@ export interface RetentionReport {
   kept: { cited: number; newest: number };
 }
 
-/** The embedded store under the layers a service or the CLI adds (personal data, upcasting), if it is one. */
-export function embeddedStoreOf(store: EventStore): EmbeddedEventStore | undefined {
+/**
+ * The store under the layers a service or the CLI adds (personal data, upcasting), if it can delete archived
+ * events (the embedded and the PostgreSQL stores).
+ */
+export function prunableStoreOf(store: EventStore): PrunableEventStore | undefined {
   const stored = storedFormOf(store);
-  return stored instanceof EmbeddedEventStore ? stored : undefined;
+  return isPrunable(stored) ? stored : undefined;
 }
 
 /**
@@ -113,7 +117,7 @@ export function embeddedStoreOf(store: EventStore): EmbeddedEventStore | undefin
  * `archive`), in files of at most `maxEventsPerFile` events. For each file, in this order: the file is
  * written under a temporary name, fsynced and renamed; a record (`aidwatch.audit.positions-archived.v1`
  * on `audit-retention`, split into parts of 2,000 streams, one atomic append) names its events by stream
- * and revision ranges, with the file's digest; only then are the rows deleted (`EmbeddedEventStore.prune`).
+ * and revision ranges, with the file's digest; only then are the rows deleted (`PrunableEventStore.prune`).
  * A crash leaves at worst a file without a record (ignored, and overwritten or left), or a record whose rows
  * are still there: the next run checks the file against the record and deletes them first.
  *
@@ -124,7 +128,7 @@ export async function archiveRawPositions(
   store: EventStore,
   options: RetentionOptions,
 ): Promise<RetentionReport> {
-  const embedded = embeddedStoreOf(store);
+  const embedded = prunableStoreOf(store);
   if (!embedded) throw new RetentionUnsupportedError(store.name);
   if (!(options.olderThanDays >= 0)) throw new RangeError('olderThanDays must be a number ≥ 0');
   const now = options.now ?? (() => new Date());
@@ -208,7 +212,7 @@ class RetentionRun {
   private readonly heads = new Map<string, number>();
 
   constructor(
-    private readonly store: EmbeddedEventStore,
+    private readonly store: PrunableEventStore,
     private readonly rules: RetentionRules,
     private readonly report: RetentionReport,
     private readonly pageSize: number,
@@ -334,13 +338,12 @@ class RetentionRun {
 }
 
 /** The newest archive record, if its rows are still in the store (a run stopped between record and deletion). */
-async function pendingRecord(store: EmbeddedEventStore): Promise<ArchiveRecord | undefined> {
+async function pendingRecord(store: PrunableEventStore): Promise<ArchiveRecord | undefined> {
   const [last] = await store.readStream(RETENTION_STREAM, { direction: 'backwards', maxCount: 1 });
   const newest = last && positionsArchivedDataOf(last);
   if (!newest) return undefined;
   // The rows go in store order, so the file's last position is the last to go.
-  const at = BigInt(newest.toPosition);
-  const [row] = await store.readAll({ after: String(at - 1n), maxCount: 1 });
+  const [row] = await store.readAll({ after: positionBefore(newest.toPosition), maxCount: 1 });
   if (row?.position !== newest.toPosition) return undefined;
   const parts = await store.readStream(RETENTION_STREAM, { direction: 'backwards', maxCount: newest.parts });
   const [record] = archiveRecordsOf(
@@ -354,7 +357,7 @@ async function pendingRecord(store: EmbeddedEventStore): Promise<ArchiveRecord |
 
 /** Deletes the rows of a pending record, once its file verifies and matches the record. */
 async function completeRecord(
-  store: EmbeddedEventStore,
+  store: PrunableEventStore,
   directory: ArchiveDirectory,
   record: ArchiveRecord,
 ): Promise<{ file: string; deleted: number }> {
@@ -377,4 +380,15 @@ async function completeRecord(
   if (sha256 !== record.sha256 || ids.length !== record.events)
     throw new RetentionError(`Archive ${file} is not the file its record names (digest or count): ${keep}`);
   return { file: record.file, deleted: await store.prune(ids) };
+}
+
+/**
+ * A position just before `position` in the store's order, for reading the event at `position` with
+ * `readAll({ after })`: its last component less one (`n` on the embedded store, `xid/n` on PostgreSQL, where
+ * events of one transaction have increasing sequences).
+ */
+function positionBefore(position: Position): Position {
+  const parts = position.split('/');
+  parts[parts.length - 1] = String(BigInt(parts[parts.length - 1]) - 1n);
+  return parts.join('/');
 }

@@ -1,5 +1,5 @@
 import { RetentionCitingEventPrefixes } from '@aidwatch/domain';
-import type { EmbeddedEventStore, Position, StoredEvent } from '@aidwatch/event-store';
+import type { EventStore, Position, StoredEvent } from '@aidwatch/event-store';
 import { comparePositions } from '../store-reading';
 
 /** Why a stored event stays in the store although retention looked at it. */
@@ -43,17 +43,25 @@ export function keepReason(
   return undefined;
 }
 
+/** A store that lists its streams by prefix from an index (the embedded store). */
+interface StreamIndex {
+  streamIdsStartingWith?(prefix: string): Promise<string[]>;
+}
+
 /** Streams that hold flags (StreamNames.risk). */
 export const RISK_STREAM_PREFIX = 'risk-';
 
 /**
- * Every CloudEvent id a stored flag event cites as `evidence` (raised and cleared, every version), read from
- * the risk streams only (found through the stream index). `catchUp` reads what was appended since its last
- * call, so a long-running service reads each flag once. Memory: one entry per cited id.
+ * Every CloudEvent id a stored flag event cites as `evidence` (raised and cleared, every version). On a store
+ * with a stream index (the embedded store's `streamIdsStartingWith`) it reads the risk streams only; on
+ * another (PostgreSQL) it reads the flag events in the global order, filtered by type in the store, from
+ * where it stopped (that order never skips an event committed late). `catchUp` reads what was appended since
+ * its last call, so a long-running service reads each flag once. Memory: one entry per cited id.
  */
 export class CitedEvidence {
   private readonly ids = new Set<string>();
   private readonly nextRevision = new Map<string, number>();
+  private after: Position | undefined;
 
   has(cloudEventId: string): boolean {
     return this.ids.has(cloudEventId);
@@ -64,8 +72,22 @@ export class CitedEvidence {
   }
 
   /** Reads the flag events appended since the last call; returns how many new ids they cite. */
-  async catchUp(store: EmbeddedEventStore, pageSize = 1000): Promise<number> {
+  async catchUp(store: EventStore & StreamIndex, pageSize = 1000): Promise<number> {
     const before = this.ids.size;
+    if (typeof store.streamIdsStartingWith !== 'function') {
+      for (;;) {
+        const page = await store.readAll({
+          ...(this.after !== undefined && { after: this.after }),
+          maxCount: pageSize,
+          filter: { eventTypePrefixes: [...RetentionCitingEventPrefixes] },
+        });
+        for (const event of page) {
+          if (event.streamId.startsWith(RISK_STREAM_PREFIX)) this.addEvidenceOf(event);
+          this.after = event.position;
+        }
+        if (page.length < pageSize) return this.ids.size - before;
+      }
+    }
     for (const streamId of await store.streamIdsStartingWith(RISK_STREAM_PREFIX)) {
       let from = this.nextRevision.get(streamId) ?? 0;
       for (;;) {
