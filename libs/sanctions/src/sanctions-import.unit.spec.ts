@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { EventTypes, validateCloudEvent } from '@aidwatch/domain';
+import { gunzipSync } from 'node:zlib';
 import {
   designationStateOf,
   detectSanctionsFormat,
   isShipImo,
+  namedShipsInComments,
   planImport,
   readSanctionsFile,
   SanctionsFormatError,
@@ -152,6 +154,8 @@ describe('UN Security Council Consolidated List XML', () => {
       ['KPe.029', 'Grand Karo', '8829593'],
       ['KPe.029', 'Hoe Ryong', '9041552'],
       ['KPe.029', 'Ji Hye San', '8018900'],
+      // Named without a number ("the vessel Chong Chon Gang"): a name-only listing.
+      ['KPe.029', 'CHONG CHON GANG', undefined],
       ['KPe.060', 'Sam Jong 2', '7408873'],
       ['KPe.060', 'Sam Jong 1', '8405311'],
     ]);
@@ -207,6 +211,95 @@ describe('UN Security Council Consolidated List XML', () => {
         },
       ),
     );
+  });
+});
+
+describe('ships named without a number (the list as published since 2018)', () => {
+  it('reads capitalised names and a title-case name after "vessel", never the country, a company or the entity', () => {
+    expect(
+      namedShipsInComments(
+        'Registered owner of DPRK tanker CHON MA SAN. The master suggested that the YU JONG 2 load fuel oil ' +
+          'before the CHON MA SAN’s larger size … The ship master was instructed to erase SAMMA SHIPPING. ' +
+          'IMO number: 5936312.',
+        ['KOREA ACHIM SHIPPING CO'],
+      ),
+    ).toEqual(['CHON MA SAN', 'YU JONG 2']);
+    expect(
+      namedShipsInComments('Operator/manager of the vessel Chong Chon Gang. It played a key role.'),
+    ).toEqual(['CHONG CHON GANG']);
+    expect(
+      namedShipsInComments(
+        'Ship manager of the Panama-flagged vessel KOTI and the DPRK-flagged KUM UN SAN 3.',
+        ['KOTI CORP'],
+      ),
+    ).toEqual(['KOTI', 'KUM UN SAN 3']);
+    // Comments that speak of no ship name none (a bank's SWIFT code is not a ship).
+    expect(namedShipsInComments('Affiliated with the DPRK military. SWIFT: ILSIKPPY')).toEqual([]);
+    expect(namedShipsInComments('Registered owner of the vessel OCEAN LINE.', ['Ocean Line'])).toEqual([]);
+  });
+});
+
+describe('published lists as their publishers serve them', () => {
+  const published = (name: string): Buffer => gunzipSync(fixture(path.join('published', name)));
+
+  it("OFAC's SDN.CSV with its ALT.CSV: every vessel entry, the DPRK programmes' with their IMO numbers", () => {
+    const list = readSanctionsFile(
+      published('ofac-sdn-2021-07.csv.gz'),
+      undefined,
+      published('ofac-alt-2021-07.csv.gz'),
+    );
+    expect(list).toMatchObject({ list: 'OFAC-SDN', format: 'ofac-sdn-csv', entries: 8976, skipped: [] });
+    expect(list.vessels).toHaveLength(406);
+    const dprk = list.vessels.filter((v) => v.programs.some((p) => p.startsWith('DPRK')));
+    expect(dprk).toHaveLength(106);
+    expect(dprk.filter((v) => v.imo !== undefined)).toHaveLength(105);
+    expect(dprk.every((v) => v.imo === undefined || isShipImo(v.imo))).toBe(true);
+    expect(dprk.find((v) => v.reference === '23157')).toMatchObject({
+      name: 'YU SONG 12',
+      imo: '9096791',
+      programs: ['DPRK4'],
+      owner: 'YUSONG SHIPPING CO',
+    });
+    const earlier = readSanctionsFile(
+      published('ofac-sdn-2019-01.csv.gz'),
+      undefined,
+      published('ofac-alt-2019-01.csv.gz'),
+    );
+    expect(earlier.vessels).toHaveLength(323);
+  });
+
+  it("a later publication's plan designates what it adds, and an earlier one imported after it revokes them", () => {
+    const earlier = readSanctionsFile(published('ofac-sdn-2019-01.csv.gz'));
+    const later = readSanctionsFile(published('ofac-sdn-2021-07.csv.gz'));
+    const first = planImport(earlier, new Map(), NOW);
+    expect(first.designated).toBe(323);
+    const log = applied([], first);
+    const next = planImport(later, designationStateOf(log), NOW);
+    // 83 entries added, and ZEUS (23428, LIBYA3) now listed with its IMO number: its name-only listing is
+    // revoked and the vessel listed again by number.
+    expect({ designated: next.designated, revoked: next.revoked }).toEqual({ designated: 84, revoked: 1 });
+    const back = planImport(earlier, designationStateOf(applied(log, next)), NOW);
+    expect({ designated: back.designated, revoked: back.revoked }).toEqual({ designated: 1, revoked: 84 });
+    expect(planImport(later, designationStateOf(applied(log, next)), NOW).events).toEqual([]);
+  });
+
+  it('the UN Consolidated List: ships named in DPRK entities’ comments, every company IMO number refused', () => {
+    const list = readSanctionsFile(published('un-consolidated-2026-02-27.xml.gz'));
+    expect(list).toMatchObject({ list: 'UN-SC', publishedAt: '2026-02-27T00:00:09Z' });
+    expect(list.vessels).toHaveLength(28);
+    expect(list.vessels.every((v) => v.imo === undefined && v.programs[0] === 'DPRK')).toBe(true);
+    expect(list.vessels.map((v) => `${v.reference} ${v.name}`)).toEqual(
+      expect.arrayContaining([
+        'KPe.020 CHONG CHON GANG',
+        'KPe.057 PAEK MA',
+        'KPe.061 CHON MA SAN',
+        'KPe.067 KOTI',
+      ]),
+    );
+    // The company numbers the comments print (OMM's 1790183 among them) are reported, never designated.
+    const companyNumbers = list.skipped.filter((s) => /company IMO number/.test(s.reason));
+    expect(companyNumbers).toHaveLength(16);
+    expect(companyNumbers.map((s) => s.reason).join(' ')).toContain('1790183');
   });
 });
 
@@ -296,7 +389,7 @@ describe('planImport', () => {
       data: { listRef: 'X', name: 'Y', imo: '8606173', at: 'z' },
     };
     const plan = planImport({ ...un, vessels: [] }, designationStateOf([...log, handMade]), NOW);
-    expect(plan.revoked).toBe(8);
+    expect(plan.revoked).toBe(9);
     expect(plan.events.every((e) => e.data.list === 'UN-SC')).toBe(true);
   });
 
