@@ -7,57 +7,27 @@ import { defaultPorts } from '@aidwatch/maritime';
 import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@aidwatch/projections';
 import { eventually, startTestSystem, type TestSystem } from '../support';
 import { runAidwatch } from '../support/aidwatch-cli';
+import {
+  byTime,
+  fixes,
+  HIST_END,
+  HIST_START,
+  HISTORY,
+  HOUR,
+  HQ,
+  HV,
+  iso,
+  LD,
+  LIVE,
+  LV,
+  NOW,
+  SILENCE,
+} from '../support/history-feeds';
 
 // A month of history imported on a source of its own while a live feed that runs ahead of it keeps
 // posting: the history's planted silence and the live feed's dark vessel are flagged, and nothing else —
 // no `ais-gap` on the history's vessels because the live inputs ran ahead, neither while the import runs
 // nor after its close (docs/time-model.md 5).
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const NOW = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
-const HISTORY = '/ais/archive/yellow-sea-2026-10';
-const LIVE = '/ais/live/yellow-sea';
-const HV = '273200001'; // history: silent 20 h on its tenth day
-const HQ = '273200002'; // history: reports all month
-const LV = '538200003'; // live: reports all along
-const LD = '538200004'; // live: goes dark after two hours
-const HIST_START = NOW - 40 * DAY;
-const HIST_END = NOW - 10 * DAY;
-const SILENCE: [number, number] = [HIST_START + 10 * DAY, HIST_START + 10 * DAY + 20 * HOUR];
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Fixes every `everyMin` minutes over [from, to], moving east at about 1 km/h, none within `silence`. */
-function fixes(
-  mmsi: string,
-  source: string,
-  from: number,
-  to: number,
-  everyMin: number,
-  lat: number,
-  silence?: [number, number],
-) {
-  const out = [];
-  for (let t = from; t <= to; t += everyMin * 60_000) {
-    if (silence && t >= silence[0] && t < silence[1]) continue;
-    const lon = 123.0 + ((t - from) / HOUR) * 0.011;
-    out.push({
-      specversion: '1.0',
-      id: `${mmsi}-${t}`,
-      source,
-      type: EventTypes.VesselPositionReported,
-      subject: mmsi,
-      time: iso(t),
-      datacontenttype: 'application/json',
-      data: { mmsi, lat, lon: ((lon + 180) % 360) - 180, sog: 0.6, at: iso(t) },
-    });
-  }
-  return out;
-}
-
-const byTime = <E extends { data: { at: string } }>(...lists: E[][]): E[] =>
-  lists.flat().sort((a, b) => Date.parse(a.data.at) - Date.parse(b.data.at));
 
 type FlagEvent = FlagRaised | FlagCleared;
 
