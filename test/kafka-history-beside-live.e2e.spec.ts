@@ -122,7 +122,7 @@ describeWithKafka('a closed history import beside a live feed, through Kafka int
       await send(0, live.slice(0, 20));
       let next = 20;
       for (let i = 0; i < history.length; i += 200) {
-        await send(0, history.slice(i, i + 200) as CloudEvent[]);
+        await send(0, history.slice(i, i + 200));
         await send(0, live.slice(next, (next += 2)));
         await new Promise((r) => setTimeout(r, 30));
       }

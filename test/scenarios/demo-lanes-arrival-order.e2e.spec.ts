@@ -58,6 +58,9 @@ function run(delivered: readonly Delivered[]) {
     history.record(event);
     apply(engine.replayRoutes(history));
   }
+  // Then every input's clock moves on to a horizon, as later traffic eventually moves it: a feed whose last
+  // events were consumed after every other feed had finished is released only by traffic that comes after
+  // them (time model 5), which a finite delivery never has.
   apply(engine.advanceWatermark(horizon));
   const openFlags = [...open.values()];
   return {

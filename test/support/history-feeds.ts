@@ -35,7 +35,7 @@ export function fixes(
     if (silence && t >= silence[0] && t < silence[1]) continue;
     const lon = 123.0 + ((t - from) / HOUR) * 0.011;
     out.push({
-      specversion: '1.0',
+      specversion: '1.0' as const,
       id: `${mmsi}-${t}`,
       source,
       type: EventTypes.VesselPositionReported,

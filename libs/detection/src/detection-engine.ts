@@ -115,10 +115,20 @@ export class DetectionEngine {
    * lane form one input, whose watermark moves with that lane alone — for AIS as for consignments, so a
    * vessel is judged by the lanes that carry its reports, never by another partition of its receiver that
    * runs ahead; idleness is decided per source (time model 2, 5). `pending`: the records still pending on that
-   * partition when the event was fetched (0 for HTTP and older events): an input whose newest event had some
-   * is never idle (time model 5).
+   * partition when the event was fetched (undefined for HTTP and older events): an input whose lane's newest
+   * event had some is never idle (time model 5), whichever detector folds that event.
    */
-  handle(event: AidEvent, lane?: string, pending = 0): FlagChanges {
+  handle(event: AidEvent, lane?: string, pending?: number): FlagChanges {
+    const changes = this.route(event, lane, pending);
+    // The lane's newest event is this one for both detectors, whichever folds it (InputClocks.noteLane).
+    if (lane !== undefined) {
+      merge(changes, this.maritime.noteLane(lane, pending));
+      merge(changes, this.diversion.noteLane(lane, pending));
+    }
+    return changes;
+  }
+
+  private route(event: AidEvent, lane?: string, pending?: number): FlagChanges {
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
     if (event.type === EventTypes.InputClosed) {
       const changes = this.maritime.handle(event, lane);

@@ -105,6 +105,8 @@ export class InputClocks {
   private readonly closedSources = new Map<string, number>();
   /** The lanes whose newest event came with records still pending on the partition (see `observe`). */
   private readonly deliveringLanes = new Set<string>();
+  /** The lanes some input's events came by. */
+  private readonly lanes = new Set<string>();
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
@@ -138,24 +140,42 @@ export class InputClocks {
         closed: this.closedSources.has(source),
       };
       this.byId.set(id, input);
+      if (input.lane !== '') this.lanes.add(input.lane);
     }
     return input;
   }
 
   /**
+   * An event this detector does not fold came by `lane` with `pending` records still on the partition (see
+   * `observe`): the lane's newest event is that one, so whether the lane is still delivering follows it (a
+   * partition shared by both detectors' events — a reference topic carrying port declarations, grants and
+   * designations — must not stay "delivering" because the last event this detector folded there had records
+   * after it that only the other detector reads). Lanes none of its inputs use are ignored. Returns whether
+   * the delivering lanes changed (idle inputs are held or released again).
+   */
+  noteLane(lane: string, pending: number | undefined): boolean {
+    if (!this.lanes.has(lane)) return false;
+    const before = this.deliveringLanes.size;
+    if (pending !== undefined && pending > 0) this.deliveringLanes.add(lane);
+    else this.deliveringLanes.delete(lane);
+    return before !== this.deliveringLanes.size;
+  }
+
+  /**
    * An event from `input` at `at`: moves its watermark if later, counts it as late when older than the
    * watermark minus `latenessMs`; one dated after its closed source's end reopens the source. `pending` is
-   * how many records were still pending on its Kafka partition (its lane) when the event was fetched (0 for
-   * HTTP and for events stored before it was recorded): while the newest event of a lane had some, the lane
-   * will deliver more, and no input on it — this source or another sharing the partition — is idle
-   * (`isDelivering`). Returns whether an idle input's clock moved with it.
+   * how many records were still pending on its Kafka partition (its lane) when the event was fetched
+   * (undefined for HTTP and for events stored before it was recorded): while the newest event of a lane had
+   * some, the lane will deliver more, and no input on it — this source or another sharing the partition — is
+   * idle (`isDelivering`). Events of the lane that only the other detector folds count too (`noteLane`).
+   * Returns whether an idle input's clock moved with it.
    */
-  observe(input: InputClock, at: number, latenessMs: number, pending = 0): boolean {
+  observe(input: InputClock, at: number, latenessMs: number, pending?: number): boolean {
     input.events++;
     let suspended = false;
     if (input.lane !== '') {
       const before = this.deliveringLanes.size;
-      if (pending > 0) this.deliveringLanes.add(input.lane);
+      if (pending !== undefined && pending > 0) this.deliveringLanes.add(input.lane);
       else this.deliveringLanes.delete(input.lane);
       // Idle inputs of a lane that starts or stops delivering are held or released again: their clocks moved.
       suspended = before !== this.deliveringLanes.size;

@@ -148,10 +148,12 @@ export function laneOf(metadata: Record<string, unknown>): string | undefined {
 
 /**
  * How many records were still pending on the event's Kafka partition when the ingestor fetched it (the
- * partition's high watermark minus its offset minus one), from its stored metadata; 0 for HTTP, for events
- * stored before it was recorded and for anything that is not a non-negative integer (time model 5).
+ * partition's high watermark minus its offset minus one), from its stored metadata (a negative count as 0);
+ * undefined for HTTP, for events stored before it was recorded and for anything that is not an integer
+ * (time model 5).
  */
-export function pendingOf(metadata: Record<string, unknown>): number {
+export function pendingOf(metadata: Record<string, unknown>): number | undefined {
   const { pending } = metadata;
-  return typeof pending === 'number' && Number.isSafeInteger(pending) && pending > 0 ? pending : 0;
+  if (typeof pending !== 'number' || !Number.isSafeInteger(pending)) return undefined;
+  return pending > 0 ? pending : 0;
 }

@@ -105,7 +105,7 @@ export class DiversionDetector implements Detector {
    * `lane`/`pending`: the Kafka partition it came by and the records still pending there when it was fetched
    * (see `InputClocks.observe`).
    */
-  handle(event: AidEvent, lane?: string, pending = 0): FlagChanges {
+  handle(event: AidEvent, lane?: string, pending?: number): FlagChanges {
     if (event.type === EventTypes.InputClosed)
       return this.closeInput(event.data.source, Date.parse(event.data.at), lane);
     const time = factTimeOf(event);
@@ -161,6 +161,14 @@ export class DiversionDetector implements Detector {
       }
     for (const home of homes) merge(changes, this.judgeDue(home));
     return changes;
+  }
+
+  /**
+   * An event the maritime detector folds came by `lane` with `pending` records after it on the partition
+   * (see `InputClocks.noteLane`): consignments waiting on inputs released by it are judged.
+   */
+  noteLane(lane: string, pending: number | undefined): FlagChanges {
+    return this.clocks.noteLane(lane, pending) ? this.followFrontier() : noChanges();
   }
 
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */

@@ -301,7 +301,7 @@ export class MaritimeDetector implements Detector {
    * carries (one key, one partition), and a burst on another lane of the receiver moves none of their clocks.
    * `pending`: records still pending on that partition when the report was fetched (see `InputClocks.observe`).
    */
-  handle(event: AidEvent, lane?: string, pending = 0): FlagChanges {
+  handle(event: AidEvent, lane?: string, pending?: number): FlagChanges {
     switch (event.type) {
       case EventTypes.VesselPositionReported: {
         const d = event.data;
@@ -553,8 +553,17 @@ export class MaritimeDetector implements Detector {
     return this.sink.take();
   }
 
+  /**
+   * An event the diversion detector folds came by `lane` with `pending` records after it on the partition
+   * (see `InputClocks.noteLane`): vessels waiting on inputs released by it are judged.
+   */
+  noteLane(lane: string, pending: number | undefined): FlagChanges {
+    if (this.clocks.noteLane(lane, pending)) this.followFrontier();
+    return this.sink.take();
+  }
+
   /** Moves the input's watermark for a report at `at`; returns whether the frontier moved. */
-  private observe(input: InputClock, at: number, pending = 0): boolean {
+  private observe(input: InputClock, at: number, pending?: number): boolean {
     return Number.isFinite(at) ? this.clocks.observe(input, at, this.lateToleranceMs, pending) : false;
   }
 
