@@ -119,6 +119,21 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     );
   });
 
+  it('/health says when the read model has folded everything stored and detection is live', async () => {
+    const health = await eventually(async () => {
+      const body = (await (await system.fetch(`${system.url}/health`)).json()) as {
+        checks: {
+          readModel: { detail: { caughtUp: boolean } };
+          detection: { detail: { state: string; lagSeconds: number | null } };
+        };
+      };
+      return body.checks.readModel.detail.caughtUp && body.checks.detection.detail.state === 'live'
+        ? body
+        : undefined;
+    });
+    expect(health.checks.detection.detail.lagSeconds).toBe(0);
+  });
+
   it('validates query parameters with field errors', async () => {
     const res = await system.fetch(`${system.url}/flags?limit=20000&severity=apocalyptic`);
     expect(res.status).toBe(400);

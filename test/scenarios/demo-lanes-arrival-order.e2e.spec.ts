@@ -17,7 +17,7 @@ import {
 import { DemoCast, demoScenario } from '../../apps/aidwatch/src/demo/demo-scenario';
 
 /*
- * The demo's 1,877 events delivered as Kafka delivers them to a running service: every topic split into
+ * The demo's 1,980 events delivered as Kafka delivers them to a running service: every topic split into
  * partitions by message key (each vessel's and each consignment's events keep their order), the lanes
  * interleaved at random, in bursts of up to 2,000 events, each lane up to 10 days behind and drifting —
  * so AIS partitions of one receiver run hours apart, and paperwork and listings come late, after the

@@ -42,9 +42,12 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
     // The unversioned original until onModuleInit has read which version is active.
     this.projection = new ReadModelProjection(undefined);
     this.runner = this.runnerFor(this.projection);
-    health.register('readModel', () => {
+    health.register('readModel', async () => {
       const status = this.runner.status();
-      return { ok: status.running, detail: { ...status } };
+      // Whether everything stored that the read model folds is folded (the store's head may be an event it
+      // does not read, such as an audit checkpoint).
+      const caughtUp = status.running && !(await this.runner.catchingUp().catch(() => true));
+      return { ok: status.running, detail: { ...status, caughtUp } };
     });
   }
 
