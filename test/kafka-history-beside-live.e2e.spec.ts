@@ -24,7 +24,12 @@ import {
   NOW,
   SILENCE,
 } from './support/history-feeds';
-import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import {
+  describeWithKafka,
+  ensurePartitions,
+  getKafkaBroker,
+  type KafkaBroker,
+} from './support/kafka-broker';
 
 // The history-beside-live scenario (docs/time-model.md 5) through the real broker into running services: a
 // month of AIS history produced with its `input.closed` after it, while a live feed that runs 10 days ahead
@@ -42,19 +47,7 @@ describeWithKafka('a closed history import beside a live feed, through Kafka int
   beforeAll(async () => {
     broker = await getKafkaBroker();
     kafka = new Kafka({ clientId: tag, brokers: broker.brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [{ topic: Topics.positions, numPartitions: 2 }],
-        waitForLeaders: true,
-      });
-      const [meta] = (await admin.fetchTopicMetadata({ topics: [Topics.positions] })).topics;
-      if (meta.partitions.length < 2)
-        await admin.createPartitions({ topicPartitions: [{ topic: Topics.positions, count: 2 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensurePartitions(kafka, [{ topic: Topics.positions, partitions: 2 }]);
   });
   afterAll(async () => broker?.stop());
 

@@ -7,7 +7,12 @@ import { defaultPorts, simulateTraffic } from '@aidwatch/maritime';
 import { createKafkaClient, KafkaInbound } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { SqliteCheckpointStore, DetectionProjection, ProjectionRunner } from '@aidwatch/projections';
-import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import {
+  describeWithKafka,
+  ensurePartitions,
+  getKafkaBroker,
+  type KafkaBroker,
+} from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 
 const HOUR = 3_600_000;
@@ -21,19 +26,7 @@ describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
   beforeAll(async () => {
     broker = await getKafkaBroker();
     kafka = new Kafka({ clientId: tag, brokers: broker.brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [{ topic: Topics.positions, numPartitions: 2 }],
-        waitForLeaders: true,
-      });
-      const [meta] = (await admin.fetchTopicMetadata({ topics: [Topics.positions] })).topics;
-      if (meta.partitions.length < 2)
-        await admin.createPartitions({ topicPartitions: [{ topic: Topics.positions, count: 2 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensurePartitions(kafka, [{ topic: Topics.positions, partitions: 2 }]);
   });
   afterAll(async () => broker?.stop());
 

@@ -7,7 +7,12 @@ import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/mar
 import { createKafkaClient, KafkaInbound } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@aidwatch/projections';
-import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import {
+  describeWithKafka,
+  ensurePartitions,
+  getKafkaBroker,
+  type KafkaBroker,
+} from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 
 // Data produced into services that are already running — the normal case — with the partitions as uneven
@@ -27,22 +32,10 @@ describeWithKafka('Kafka into a running service: arrival order does not change t
   beforeAll(async () => {
     broker = await getKafkaBroker();
     kafka = new Kafka({ clientId: tag, brokers: broker.brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [
-          { topic: Topics.positions, numPartitions: 2 },
-          { topic: Topics.reference, numPartitions: 1 },
-        ],
-        waitForLeaders: true,
-      });
-      const [meta] = (await admin.fetchTopicMetadata({ topics: [Topics.positions] })).topics;
-      if (meta.partitions.length < 2)
-        await admin.createPartitions({ topicPartitions: [{ topic: Topics.positions, count: 2 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensurePartitions(kafka, [
+      { topic: Topics.positions, partitions: 2 },
+      { topic: Topics.reference, partitions: 1 },
+    ]);
   });
   afterAll(async () => broker?.stop());
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as sample from '@aidwatch/domain/testing';
-import { startTestSystem, type TestSystem } from './support/aidwatch-process';
+import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
 
 /**
  * The sanctions lists as their publishers serve them (libs/sanctions/src/fixtures/published, README there):
@@ -20,16 +20,6 @@ interface FlagItem {
   consignmentIds: string[];
   observed: Record<string, unknown>;
   status: string;
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('published sanctions lists imported into a running system', () => {
@@ -84,17 +74,18 @@ describe('published sanctions lists imported into a running system', () => {
     // YU SONG 12 (23157, DPRK4) is in both publications; SHANG YUAN BAO (26933, DPRK) only in July 2021's.
     await carriedBy('CSG-PUBLISHED-1', { mmsi: '445111000', imo: '9096791', name: 'YU SONG 12' });
     await carriedBy('CSG-PUBLISHED-2', { mmsi: '445222000', imo: '8126070', name: 'SHANG YUAN BAO' });
-    const kept = await until(() => flagOf('CSG-PUBLISHED-1'), 'the YU SONG 12 flag');
+    const kept = await eventually(() => flagOf('CSG-PUBLISHED-1'), 30_000, 'the YU SONG 12 flag');
     expect(kept.observed).toMatchObject({ list: 'OFAC-SDN', reference: '23157', matchedBy: 'imo' });
-    const dropped = await until(() => flagOf('CSG-PUBLISHED-2'), 'the SHANG YUAN BAO flag');
+    const dropped = await eventually(() => flagOf('CSG-PUBLISHED-2'), 30_000, 'the SHANG YUAN BAO flag');
     expect(dropped.observed).toMatchObject({ list: 'OFAC-SDN', reference: '26933' });
 
     // The January 2019 publication imported next: the 83 entries it does not hold are delisted (and ZEUS,
     // listed by name then and by IMO number in 2021, is listed again by name).
     const back = await post(published('ofac-sdn-2019-01.csv.gz'), 'text/csv');
     expect(await back.json()).toMatchObject({ designated: 1, revoked: 84 });
-    await until(
+    await eventually(
       async () => ((await flagOf('CSG-PUBLISHED-2'))?.status === 'cleared' ? true : undefined),
+      30_000,
       'the clear',
     );
     expect((await flagOf('CSG-PUBLISHED-1'))?.status).toBe('open');
@@ -108,7 +99,7 @@ describe('published sanctions lists imported into a running system', () => {
     expect(report.skipped.map((s) => s.reason).join(' ')).toContain('company IMO number 1790183');
 
     await carriedBy('CSG-PUBLISHED-3', { mmsi: '445333000', name: 'Paek Ma' });
-    const flag = await until(() => flagOf('CSG-PUBLISHED-3'), 'the PAEK MA flag');
+    const flag = await eventually(() => flagOf('CSG-PUBLISHED-3'), 30_000, 'the PAEK MA flag');
     expect(flag.observed).toMatchObject({ list: 'UN-SC', matchedBy: 'name' });
     expect(['KPe.057', 'KPe.069']).toContain(flag.observed.reference);
   });

@@ -302,3 +302,29 @@ export async function createContractTopics(kafka: Kafka): Promise<void> {
     await admin.disconnect();
   }
 }
+
+/**
+ * Creates `topics` with at least the partitions asked (a topic that exists with fewer gets more), leaders
+ * elected, so a test can produce to a partition by number.
+ */
+export async function ensurePartitions(
+  kafka: Kafka,
+  topics: ReadonlyArray<{ topic: string; partitions: number }>,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions })),
+      waitForLeaders: true,
+    });
+    const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+    for (const { topic, partitions } of topics) {
+      const found = metadata.topics.find((m) => m.name === topic)?.partitions.length ?? 0;
+      if (found < partitions)
+        await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
