@@ -1,10 +1,13 @@
-import type { Flag, FlagClearedData, RuleId, Severity } from '@aidwatch/domain';
+import type { Flag, FlagClearedData, Severity } from '@aidwatch/domain';
 import { Severities } from '@aidwatch/domain';
 import { toFlag } from '../flag-draft';
 import type { FlagChanges } from '../open-flags';
 import { clearedOf, noChanges } from '../open-flags';
 import { isoTime } from './explain';
 import { OpenVesselFlags, type OpenVesselFlag } from './open-vessel-flags';
+import type { VesselFlagDraft } from './vessel-flag-draft';
+
+export type { EpisodeEnd, VesselFlagDraft } from './vessel-flag-draft';
 
 /** Which consignments are on board a vessel at a time (from the consignment projections). */
 export interface ConsignmentLinker {
@@ -12,36 +15,6 @@ export interface ConsignmentLinker {
 }
 
 /** One end of an episode: the fix that bounds it. */
-export interface EpisodeEnd {
-  at: number;
-  lat: number;
-  lon: number;
-  eventId: string;
-}
-
-export interface VesselFlagDraft {
-  rule: RuleId;
-  key: string;
-  severity: Severity;
-  mmsi: string;
-  /** The other vessel of an encounter: its consignments are affected too. */
-  partnerMmsi?: string;
-  /** Extra consignments known to be affected (e.g. the one a registration names). */
-  consignmentIds?: string[];
-  /** Start of the episode; consignments on board then count as well as those on board at `atMs`. */
-  fromMs?: number;
-  atMs: number;
-  observed: Record<string, unknown>;
-  threshold: Record<string, unknown>;
-  evidence: string[];
-  /** One sentence without its final full stop (the sink appends the aid on board). */
-  explanation: string;
-  /**
-   * The fixes that bound the episode, for a rule that judges an open flag again (an AIS gap split by a
-   * position that arrives late). Kept with the open flag, not part of it.
-   */
-  ends?: { start: EpisodeEnd; end: EpisodeEnd };
-}
 
 /** Why a flag gave way to a newer one of the same problem; after a colon, what the new evidence was. */
 export const SUPERSEDED = 'superseded by new evidence';

@@ -32,26 +32,9 @@ import { RouteDeviationRule, type ReplayStep } from './route-deviation.rule';
 import type { Fix, VesselRule } from './vessel-rule';
 import type { Sample } from './vessel-track';
 import { VesselTrack } from './vessel-track';
+import type { MaritimeCounters } from './maritime-counters';
 
-export interface MaritimeCounters {
-  positions: number;
-  statics: number;
-  invalid: number;
-  duplicates: number;
-  lateMerged: number;
-  /** Fixes older than the vessel's newest by more than the late tolerance: no rule but the AIS gap sees them. */
-  lateDropped: number;
-  /** Late fixes that fell inside an open AIS gap of their vessel and judged it again. */
-  lateInGap: number;
-  lateStatics: number;
-  evicted: number;
-  /** Corridor replays run because paperwork arrived after the carrier's positions (time model 9). */
-  routeReplays: number;
-  /** Samples judged again in those replays. */
-  routeReplaySamples: number;
-  /** Replays cut by the horizon or the report limit: positions older, or beyond the limit, not judged again. */
-  routeReplaysTruncated: number;
-}
+export type { MaritimeCounters } from './maritime-counters';
 
 /** One stored position report of a vessel, as a corridor replay reads it. */
 export interface PastFix {

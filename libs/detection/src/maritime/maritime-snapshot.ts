@@ -1,11 +1,36 @@
-import type { InputClockJson } from '../input-clocks';
-import type { Designation } from './designated-vessel.rule';
-import type { ImoHolder } from './identity-change.rule';
-import type { MaritimeCounters, MaritimeDetector } from './maritime-detector';
-import type { OpenVesselFlagsJson } from './open-vessel-flags';
-import type { PortRecord } from './port-index';
-import type { DeclaredVoyage } from './route-deviation.rule';
+import type { InputClock, InputClockJson, InputClocks } from '../input-clocks';
+import type { Designation, DesignatedVesselRule } from './designated-vessel.rule';
+import type { EncounterRule } from './encounter.rule';
+import type { IdentityChangeRule, ImoHolder } from './identity-change.rule';
+import type { MaritimeConfig } from './maritime-config';
+import type { MaritimeCounters } from './maritime-counters';
+import type { OpenVesselFlags, OpenVesselFlagsJson } from './open-vessel-flags';
+import type { PortIndex, PortRecord } from './port-index';
+import type { DeclaredVoyage, RouteDeviationRule } from './route-deviation.rule';
+import type { VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
+
+/**
+ * What the snapshot reads and writes of a maritime detector (`MaritimeDetector` is one): its vessels, the
+ * rules' per-vessel slots (`rules[slot]` for `track.states[slot]`), the rules with state of their own, the
+ * input clocks and the counters.
+ */
+export interface MaritimeSnapshotSubject {
+  readonly config: MaritimeConfig;
+  readonly tracks: Map<string, VesselTrack>;
+  readonly ports: PortIndex;
+  readonly counters: MaritimeCounters;
+  readonly clocks: InputClocks;
+  readonly laggingOn: Map<InputClock, VesselTrack>;
+  readonly encounter: EncounterRule;
+  readonly identityChange: IdentityChangeRule;
+  readonly designatedVessel: DesignatedVesselRule;
+  readonly routeDeviation: RouteDeviationRule;
+  readonly rules: ReadonlyArray<VesselRule<unknown>>;
+  readonly openFlags: OpenVesselFlags;
+  newTrack(mmsi: string): VesselTrack;
+  reschedule(track: VesselTrack): void;
+}
 
 const NUMBER_FIELDS = [
   'lastAt',
@@ -62,7 +87,7 @@ export interface MaritimeSnapshot {
   entries: Record<string, unknown>;
 }
 
-export function headOf(d: MaritimeDetector): MaritimeHead {
+export function headOf(d: MaritimeSnapshotSubject): MaritimeHead {
   return encodeNumbers({
     version: 2,
     cellSizeKm: d.config.encounter.cellSizeKm,
@@ -75,7 +100,7 @@ export function headOf(d: MaritimeDetector): MaritimeHead {
   }) as MaritimeHead;
 }
 
-function vesselToJson(d: MaritimeDetector, track: VesselTrack): VesselJson {
+function vesselToJson(d: MaritimeSnapshotSubject, track: VesselTrack): VesselJson {
   const rules: Record<string, unknown> = {};
   d.rules.forEach((rule, slot) => {
     const json = rule.toJSON(track.states[slot], track);
@@ -94,13 +119,13 @@ function vesselToJson(d: MaritimeDetector, track: VesselTrack): VesselJson {
   };
 }
 
-function laggingInputOf(d: MaritimeDetector, track: VesselTrack): string | undefined {
+function laggingInputOf(d: MaritimeSnapshotSubject, track: VesselTrack): string | undefined {
   for (const [input, lagging] of d.laggingOn) if (lagging === track) return input.id;
   return undefined;
 }
 
 /** One subject's entry, or undefined when the detector no longer keeps it. */
-export function entryOf(d: MaritimeDetector, key: string): unknown {
+export function entryOf(d: MaritimeSnapshotSubject, key: string): unknown {
   const colon = key.indexOf(':');
   const kind = key.slice(0, colon);
   const id = key.slice(colon + 1);
@@ -120,7 +145,7 @@ export function entryOf(d: MaritimeDetector, key: string): unknown {
   return undefined;
 }
 
-export function snapshotState(d: MaritimeDetector): MaritimeSnapshot {
+export function snapshotState(d: MaritimeSnapshotSubject): MaritimeSnapshot {
   const entries: Record<string, unknown> = {};
   for (const [imo, holder] of [...d.identityChange.imoHolders].sort(byKey)) entries[`imo:${imo}`] = holder;
   for (const [mmsi, voyages] of [...d.routeDeviation.voyagesByMmsi].sort(byKey))
@@ -132,7 +157,7 @@ export function snapshotState(d: MaritimeDetector): MaritimeSnapshot {
 }
 
 /** Restores a snapshot assembled from a head and entries (whole, or rebuilt from incremental writes). */
-export function restoreState(d: MaritimeDetector, raw: MaritimeSnapshot): void {
+export function restoreState(d: MaritimeSnapshotSubject, raw: MaritimeSnapshot): void {
   if (raw?.head?.version !== 2) throw new Error('unsupported maritime snapshot');
   const head = decodeNumbers(raw.head) as MaritimeHead;
   Object.assign(d.counters, head.counters);

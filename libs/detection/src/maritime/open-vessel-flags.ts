@@ -1,4 +1,4 @@
-import type { VesselFlagDraft } from './flag-sink';
+import type { VesselFlagDraft } from './vessel-flag-draft';
 
 /** One open vessel flag as the sink built it: its draft (to build it again) and what it named. */
 export interface OpenVesselFlag {

@@ -1,0 +1,34 @@
+import type { RuleId, Severity } from '@aidwatch/domain';
+
+/** A fix that bounds a flag's episode: its time (ms), place (degrees) and event id. */
+export interface EpisodeEnd {
+  at: number;
+  lat: number;
+  lon: number;
+  eventId: string;
+}
+
+/** What a maritime rule raises about one vessel, before the sink adds the aid on board (see `FlagSink`). */
+export interface VesselFlagDraft {
+  rule: RuleId;
+  key: string;
+  severity: Severity;
+  mmsi: string;
+  /** The other vessel of an encounter: its consignments are affected too. */
+  partnerMmsi?: string;
+  /** Extra consignments known to be affected (e.g. the one a registration names). */
+  consignmentIds?: string[];
+  /** Start of the episode; consignments on board then count as well as those on board at `atMs`. */
+  fromMs?: number;
+  atMs: number;
+  observed: Record<string, unknown>;
+  threshold: Record<string, unknown>;
+  evidence: string[];
+  /** One sentence without its final full stop (the sink appends the aid on board). */
+  explanation: string;
+  /**
+   * The fixes that bound the episode, for a rule that judges an open flag again (an AIS gap split by a
+   * position that arrives late). Kept with the open flag, not part of it.
+   */
+  ends?: { start: EpisodeEnd; end: EpisodeEnd };
+}
