@@ -49,9 +49,11 @@ export class DetectionService {
     // standing by.
     health.register('detection', async () => {
       const status = this.runner.status();
-      // Age of the oldest event detection has not judged yet (0: live); null while standing by.
-      const lagSeconds = status.running ? await this.runner.lagSeconds() : null;
-      const catchingUp = status.running && (await this.runner.catchingUp());
+      // One read of the store: whether a backlog waits, and the age of the oldest event detection has not
+      // judged yet (0: live; null while standing by).
+      const backlog = status.running ? await this.runner.backlog() : undefined;
+      const catchingUp = backlog?.catchingUp ?? false;
+      const lagSeconds = backlog ? backlog.lagSeconds : null;
       const state = !status.running
         ? this.lease.active
           ? 'stopped'

@@ -122,8 +122,10 @@ export class DetectionEngine {
     const changes = this.route(event, lane, pending);
     // The lane's newest event is this one for both detectors, whichever folds it (InputClocks.noteLane).
     if (lane !== undefined) {
-      merge(changes, this.maritime.noteLane(lane, pending));
-      merge(changes, this.diversion.noteLane(lane, pending));
+      const maritime = this.maritime.noteLane(lane, pending);
+      if (maritime) merge(changes, maritime);
+      const diversion = this.diversion.noteLane(lane, pending);
+      if (diversion) merge(changes, diversion);
     }
     return changes;
   }

@@ -154,7 +154,11 @@ export class InputClocks {
    * the delivering lanes changed (idle inputs are held or released again).
    */
   noteLane(lane: string, pending: number | undefined): boolean {
-    if (!this.lanes.has(lane)) return false;
+    return this.lanes.has(lane) && this.markLane(lane, pending);
+  }
+
+  /** The lane's newest event came with `pending` records after it; returns whether the delivering lanes changed. */
+  private markLane(lane: string, pending: number | undefined): boolean {
     const before = this.deliveringLanes.size;
     if (pending !== undefined && pending > 0) this.deliveringLanes.add(lane);
     else this.deliveringLanes.delete(lane);
@@ -172,14 +176,8 @@ export class InputClocks {
    */
   observe(input: InputClock, at: number, latenessMs: number, pending?: number): boolean {
     input.events++;
-    let suspended = false;
-    if (input.lane !== '') {
-      const before = this.deliveringLanes.size;
-      if (pending !== undefined && pending > 0) this.deliveringLanes.add(input.lane);
-      else this.deliveringLanes.delete(input.lane);
-      // Idle inputs of a lane that starts or stops delivering are held or released again: their clocks moved.
-      suspended = before !== this.deliveringLanes.size;
-    }
+    // Idle inputs of a lane that starts or stops delivering are held or released again: their clocks moved.
+    const suspended = input.lane !== '' && this.markLane(input.lane, pending);
     if (at < input.watermark - latenessMs) input.late++;
     if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
     return this.advance(input, at) || suspended;

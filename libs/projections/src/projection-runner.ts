@@ -181,23 +181,29 @@ export class ProjectionRunner {
 
   /** True while events the projection has not processed are waiting in the store (a backlog or rebuild). */
   async catchingUp(): Promise<boolean> {
-    const pending = await this.store.readAll({
-      after: this.position ?? undefined,
-      maxCount: 1,
-      filter: this.projection.filter,
-    });
-    return pending.length > 0;
+    return (await this.backlog()).catchingUp;
   }
 
   /** Age of the oldest event this projection has not processed yet; 0 when it is caught up. */
   async lagSeconds(): Promise<number> {
+    return (await this.backlog()).lagSeconds;
+  }
+
+  /**
+   * Both, from one read of the store: whether events the projection has not processed are waiting, and the
+   * age in seconds of the oldest of them (0 when none, or when it was recorded just now).
+   */
+  async backlog(): Promise<{ catchingUp: boolean; lagSeconds: number }> {
     const [pending] = await this.store.readAll({
       after: this.position ?? undefined,
       maxCount: 1,
       filter: this.projection.filter,
     });
-    if (!pending) return 0;
-    return Math.max(0, (this.now().getTime() - Date.parse(pending.recordedAt)) / 1000);
+    if (!pending) return { catchingUp: false, lagSeconds: 0 };
+    return {
+      catchingUp: true,
+      lagSeconds: Math.max(0, (this.now().getTime() - Date.parse(pending.recordedAt)) / 1000),
+    };
   }
 
   private async consume(subscription: Subscription): Promise<void> {

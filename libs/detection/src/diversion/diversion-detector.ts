@@ -165,10 +165,11 @@ export class DiversionDetector implements Detector {
 
   /**
    * An event the maritime detector folds came by `lane` with `pending` records after it on the partition
-   * (see `InputClocks.noteLane`): consignments waiting on inputs released by it are judged.
+   * (see `InputClocks.noteLane`): consignments waiting on inputs released by it are judged. Undefined when
+   * the lane's state did not change.
    */
-  noteLane(lane: string, pending: number | undefined): FlagChanges {
-    return this.clocks.noteLane(lane, pending) ? this.followFrontier() : noChanges();
+  noteLane(lane: string, pending: number | undefined): FlagChanges | undefined {
+    return this.clocks.noteLane(lane, pending) ? this.followFrontier() : undefined;
   }
 
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */

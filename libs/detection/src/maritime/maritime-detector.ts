@@ -538,10 +538,12 @@ export class MaritimeDetector implements Detector {
 
   /**
    * An event the diversion detector folds came by `lane` with `pending` records after it on the partition
-   * (see `InputClocks.noteLane`): vessels waiting on inputs released by it are judged.
+   * (see `InputClocks.noteLane`): vessels waiting on inputs released by it are judged. Undefined when the
+   * lane's state did not change (the usual case: nothing to judge, nothing allocated).
    */
-  noteLane(lane: string, pending: number | undefined): FlagChanges {
-    if (this.clocks.noteLane(lane, pending)) this.followFrontier();
+  noteLane(lane: string, pending: number | undefined): FlagChanges | undefined {
+    if (!this.clocks.noteLane(lane, pending)) return undefined;
+    this.followFrontier();
     return this.sink.take();
   }
 
