@@ -4,11 +4,14 @@ import {
   InboundTopics,
   Topics,
   topicOfType,
+  PARTITION_STREAM_PREFIX,
   type AidEvent,
+  type Flag,
   type FlagRaised,
 } from '@aidwatch/domain';
-import { detectionConfigFrom } from '@aidwatch/detection';
-import { EmbeddedEventStore } from '@aidwatch/event-store';
+import { DetectionEngine, detectionConfigFrom, eventTimeOf } from '@aidwatch/detection';
+import { caughtUpMarkers, flagLine, laneOf, PositionLog } from '@aidwatch/detection/testing';
+import { EmbeddedEventStore, type StoredEvent } from '@aidwatch/event-store';
 import { EventIntake } from '@aidwatch/intake';
 import { defaultPorts } from '@aidwatch/maritime';
 import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '@aidwatch/messaging';
@@ -171,4 +174,144 @@ describeWithKafka('the demo produced into running services', () => {
       await checkpoints.close();
     }
   });
+
+  it('with nothing after the demo, the caught-up markers release the partition consumed last: the open flags of event-time order', async () => {
+    const events = (demoScenario() as AidEvent[]).map((e) => ({ ...e, id: `${tag}-end-${e.id}` }));
+    const ports = events.filter((e) => e.type === EventTypes.PortDeclared);
+    const rest = events.filter((e) => e.type !== EventTypes.PortDeclared);
+    // Event-time order, one partition per topic, the markers after the last event (no later traffic).
+    const reference = new DetectionEngine(detectionConfigFrom({}), defaultPorts());
+    const referenceOpen = new Map<string, Flag>();
+    const history = new PositionLog();
+    const apply = (c: { raised: Flag[]; cleared: { flagId: string }[] }) => {
+      for (const f of c.cleared) referenceOpen.delete(f.flagId);
+      for (const f of c.raised) referenceOpen.set(f.flagId, f);
+    };
+    for (const e of ports) apply(reference.handle(e));
+    const sorted = [...rest].sort((a, b) => eventTimeOf(a) - eventTimeOf(b));
+    for (const e of sorted) {
+      apply(reference.handle(e, laneOf(e, 1), 0));
+      history.record(e);
+      apply(reference.replayRoutes(history));
+    }
+    for (const d of caughtUpMarkers(new Set(sorted.map((e) => laneOf(e, 1)))))
+      apply(reference.handle(d.event, d.lane, d.pending));
+    const expected = [...referenceOpen.values()].map(flagLine).sort();
+    expect(expected.some((l) => l.startsWith(`ais-gap vessel:${DemoCast.designatedPartner} `))).toBe(true);
+
+    const kafka = new Kafka({ clientId: tag, brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    const groupId = `${tag}-end-ingestor`;
+    const admin = kafka.admin();
+    await admin.connect();
+    for (const topic of InboundTopics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+    }
+    await admin.disconnect();
+
+    const store = EmbeddedEventStore.temporary();
+    const checkpoints = new SqliteCheckpointStore(':memory:');
+    const runner = new ProjectionRunner(
+      store,
+      checkpoints,
+      new DetectionProjection(store, detectionConfigFrom({}), defaultPorts()),
+      { checkpointEveryEvents: 5000, checkpointEveryMs: 60_000 },
+    );
+    const intake = new EventIntake(store, new AidwatchMetrics());
+    const markers: string[] = [];
+    const inbound = new KafkaInbound(
+      createKafkaClient({ brokers: broker.brokers, clientId: tag }, { logLevel: 'nothing' }),
+      {
+        groupId,
+        topics: [...InboundTopics],
+        handler: (messages) => intake.ingestKafkaBatch(messages),
+        maxWaitMs: 100,
+        caughtUp: {
+          quietMs: 500,
+          maxIntervalMs: 4000,
+          checkEveryMs: 200,
+          write: async (topic, partition, endOffset, atMs, nth) => {
+            await intake.appendCaughtUp(topic, partition, endOffset, atMs, nth);
+            markers.push(`${topic}/${partition}`);
+          },
+        },
+      },
+    );
+    runner.start();
+    await inbound.start();
+    try {
+      // Ports first (the region's reference data), then every topic at once, the partner's track last.
+      const isPartnerTrack = (e: AidEvent) =>
+        e.subject === DemoCast.designatedPartner && topicOfType(e.type) === Topics.positions;
+      await produceByTopic(kafka, ports);
+      await produceByTopic(
+        kafka,
+        rest.filter((e) => !isPartnerTrack(e)),
+      );
+      await produceByTopic(kafka, rest.filter(isPartnerTrack));
+      const inbound = (stored: StoredEvent[]) =>
+        stored.filter((e) => !e.streamId.startsWith(PARTITION_STREAM_PREFIX));
+      await eventually(
+        async () => (inbound(await store.readAll()).length >= events.length ? true : undefined),
+        180_000,
+        'the whole demo stored',
+      );
+      // Every partition that carried the demo has had its marker since.
+      const lanes = new Set(
+        (await store.readAll()).flatMap((e) =>
+          e.metadata.partition === undefined ? [] : [`${e.metadata.channel}/${e.metadata.partition}`],
+        ),
+      );
+      const since = markers.length;
+      await eventually(
+        async () => ([...lanes].every((l) => markers.slice(since).includes(l)) ? true : undefined),
+        30_000,
+        'a caught-up marker for every partition after the demo',
+      );
+      await runner.caughtUp();
+      const open = new Map<string, Flag>();
+      for (const e of await store.readAll()) {
+        if (e.type === EventTypes.FlagRaised)
+          open.set((e.data as FlagRaised).data.flagId, (e.data as FlagRaised).data);
+        if (e.type === EventTypes.FlagCleared)
+          open.delete((e.data as { data: { flagId: string } }).data.flagId);
+      }
+      expect([...open.values()].map(flagLine).sort()).toEqual(expected);
+    } finally {
+      await inbound.stop();
+      await runner.stop();
+      await store.close();
+      await checkpoints.close();
+    }
+  });
 });
+
+/** Produces the events, one producer per topic, all topics at once, each in sends of 25 (keyed by subject). */
+async function produceByTopic(kafka: Kafka, list: readonly AidEvent[]): Promise<void> {
+  const byTopic = new Map<string, AidEvent[]>();
+  for (const e of list) {
+    const topic = topicOfType(e.type);
+    if (!topic) throw new Error(`no topic for ${e.type}`);
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), e]);
+  }
+  await Promise.all(
+    [...byTopic].map(async ([topic, events]) => {
+      const producer = kafka.producer();
+      await producer.connect();
+      for (let i = 0; i < events.length; i += 25)
+        await producer.send({
+          topic,
+          messages: events.slice(i, i + 25).map((e) => ({
+            key: e.subject ?? null,
+            value: JSON.stringify(e),
+            headers: { 'content-type': 'application/cloudevents+json' },
+          })),
+        });
+      await producer.disconnect();
+    }),
+  );
+}

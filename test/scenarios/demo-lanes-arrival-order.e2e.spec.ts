@@ -4,6 +4,7 @@ import { DetectionEngine, defaultDetectionConfig, eventTimeOf } from '@aidwatch/
 import { consignmentIdOfEvent, EventTypes, type AidEvent, type Flag } from '@aidwatch/domain';
 import { defaultPorts } from '@aidwatch/maritime';
 import {
+  caughtUpMarkers,
   deliverLanes,
   flagLine,
   laneOf,
@@ -39,7 +40,7 @@ const ports = events.filter((e) => e.type === EventTypes.PortDeclared);
 const rest = events.filter((e) => e.type !== EventTypes.PortDeclared);
 const horizon = Math.max(...events.map(eventTimeOf)) + 120 * DAY;
 
-function run(delivered: readonly Delivered[]) {
+function run(delivered: readonly Delivered[], toHorizon = true) {
   const engine = new DetectionEngine(defaultDetectionConfig(), defaultPorts());
   const history = new PositionLog();
   const open = new Map<string, Flag>();
@@ -61,7 +62,7 @@ function run(delivered: readonly Delivered[]) {
   // Then every input's clock moves on to a horizon, as later traffic eventually moves it: a feed whose last
   // events were consumed after every other feed had finished is released only by traffic that comes after
   // them (time model 5), which a finite delivery never has.
-  apply(engine.advanceWatermark(horizon));
+  if (toHorizon) apply(engine.advanceWatermark(horizon));
   const openFlags = [...open.values()];
   return {
     open: openFlags.map(flagLine).sort(),
@@ -121,6 +122,68 @@ describe('the demo delivered as uneven Kafka partitions into a running service',
         expect(open).toEqual(inOrder.open);
         expect(onTheWay.filter((line) => !inOrderLines.has(line))).toEqual([]);
       }),
+      { seed, numRuns: runs },
+    );
+  });
+});
+
+/*
+ * The end of a finite delivery, with no later traffic to move the clocks on: the ingestor's caught-up markers
+ * (`aidwatch.partition.caught-up.v1`, written once a partition's records are all stored, time model 5) are
+ * what releases a feed whose partition was consumed last. Produced into the running service in bursts, each
+ * lane's marker coming at a random point after its last record of a burst and every lane's at the end of each
+ * burst: the open flags at the end — the flagship encounter, YU SON 8 dark now, the overdue verifications —
+ * equal event-time order's at the end of the same delivery (one partition per topic, its markers after the
+ * last event), and nothing is raised on the way that event-time order does not raise.
+ */
+describe('the end of a delivery: the caught-up markers release what later traffic would', () => {
+  const lanesOfInOrder = new Set(rest.map((e) => laneOf(e, 1)));
+  const atEnd = run(
+    [
+      ...[...rest]
+        .sort((a, b) => eventTimeOf(a) - eventTimeOf(b))
+        .map((event) => ({ event, lane: laneOf(event, 1) })),
+      ...caughtUpMarkers(lanesOfInOrder),
+    ],
+    false,
+  );
+
+  it('event-time order with the markers at the end raises the flagship encounter and the dark partner', () => {
+    const ofCarrier = atEnd.openFlags.filter((f) => f.subject.id === DemoCast.carrier);
+    expect(
+      ofCarrier.some((f) => f.rule === 'encounter' && f.observed.partnerMmsi === DemoCast.designatedPartner),
+    ).toBe(true);
+    expect(
+      atEnd.openFlags.some((f) => f.rule === 'ais-gap' && f.subject.id === DemoCast.designatedPartner),
+    ).toBe(true);
+  });
+
+  it('one partition consumed after the others: without the markers its feeds stay held, with them they are released', () => {
+    const schedule: LaneSchedule = { lagHours: [0], driftHoursPerDay: [0], burst: 1, mergeSeed: 0 };
+    const lanes = (e: AidEvent) => laneOf(e, 5);
+    const without = run(deliverLanes(rest, lanes, schedule, { bursts: 1 }), false);
+    const withMarkers = run(deliverLanes(rest, lanes, schedule, { bursts: 1, caughtUp: true }), false);
+    expect(atEnd.open.filter((line) => !without.open.includes(line))).not.toEqual([]);
+    expect(withMarkers.open).toEqual(atEnd.open);
+  });
+
+  it('any partition speeds and bursts into the running service: the same open flags at the end', () => {
+    const inOrderLines = new Set(atEnd.onTheWay);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        laneSchedules(48, { maxLagHours: 240, maxDriftHoursPerDay: 24, maxBurst: 2000, heldRatio: 0.2 }),
+        (partitions, bursts, schedule) => {
+          const delivered = deliverLanes(rest, (e) => laneOf(e, partitions), schedule, {
+            bursts,
+            caughtUp: true,
+          });
+          const { open, onTheWay } = run(delivered, false);
+          expect(open).toEqual(atEnd.open);
+          expect(onTheWay.filter((line) => !inOrderLines.has(line))).toEqual([]);
+        },
+      ),
       { seed, numRuns: runs },
     );
   });

@@ -82,6 +82,22 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
         heartbeatIntervalMs: this.config.kafkaIntake.heartbeatIntervalMs,
         unreachableAfterMs: this.config.kafkaIntake.unreachableAfterMs,
         partitionsConsumedConcurrently: this.config.kafkaIntake.partitionsConsumedConcurrently,
+        ...(this.config.kafkaIntake.caughtUp
+          ? {
+              caughtUp: {
+                ...this.config.kafkaIntake.caughtUp,
+                write: async (topic, partition, endOffset, atMs, nth) => {
+                  try {
+                    await this.intake.appendCaughtUp(topic, partition, endOffset, atMs, nth);
+                    this.metrics.kafkaCaughtUpMarkers.inc({ topic, partition: String(partition) });
+                  } catch (error) {
+                    log.warn({ err: error, topic, partition }, 'caught-up marker not stored; trying again');
+                    throw error;
+                  }
+                },
+              },
+            }
+          : {}),
         ...(this.config.kafkaIntake.alignment
           ? {
               eventTimeOf: (message) => this.intake.eventTimeOf(message),

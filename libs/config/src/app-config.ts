@@ -177,6 +177,13 @@ export interface KafkaIntakeSettings {
   heartbeatIntervalMs: number;
   /** Kafka intake reports itself degraded when a fetch has not come back from the broker for this long (ms). */
   unreachableAfterMs: number;
+  /**
+   * Caught-up markers (docs/time-model.md 5, "The end of a delivery"): a partition whose records are all
+   * stored and that has had no new one for `quietMs` gets an `aidwatch.partition.caught-up.v1`, repeated at
+   * doubling intervals up to `maxIntervalMs` while it stays so. Undefined when switched off
+   * (`KAFKA_CAUGHT_UP_QUIET_MS=0`).
+   */
+  caughtUp?: { quietMs: number; maxIntervalMs: number };
 }
 
 /** Field-tool and AIS intake settings. */
@@ -370,6 +377,8 @@ export function loadConfig(
       KAFKA_SESSION_TIMEOUT_MS: positiveInt({ default: 10_000 }),
       KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt({ default: 3000 }),
       KAFKA_UNREACHABLE_AFTER_MS: positiveInt({ default: 10_000 }),
+      KAFKA_CAUGHT_UP_QUIET_MS: nonNegativeInt({ default: 2000 }),
+      KAFKA_CAUGHT_UP_MAX_INTERVAL_MS: positiveInt({ default: 600_000 }),
       DEMO: bool({ default: defaults.demo ?? false }),
       CHECKPOINT_EVERY_EVENTS: positive({ default: 100_000 }),
       CHECKPOINT_EVERY_MS: positive({ default: 10_000 }),
@@ -554,6 +563,10 @@ export function loadConfig(
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: e.KAFKA_HEARTBEAT_INTERVAL_MS,
       unreachableAfterMs: e.KAFKA_UNREACHABLE_AFTER_MS,
+      caughtUp:
+        e.KAFKA_CAUGHT_UP_QUIET_MS > 0
+          ? { quietMs: e.KAFKA_CAUGHT_UP_QUIET_MS, maxIntervalMs: e.KAFKA_CAUGHT_UP_MAX_INTERVAL_MS }
+          : undefined,
     },
     demo: e.DEMO,
     checkpointEveryEvents: e.CHECKPOINT_EVERY_EVENTS,

@@ -1,4 +1,7 @@
 import {
+  laneOfCaughtUp,
+  PARTITION_CAUGHT_UP_TYPE,
+  type PartitionCaughtUp,
   CarriageEventKinds,
   CatalogueEntries,
   EventTypes,
@@ -131,6 +134,13 @@ export class DetectionEngine {
   }
 
   private route(event: AidEvent, lane?: string, pending?: number): FlagChanges {
+    // The end of what a partition delivered so far, for the inputs of both detectors on it (time model 5).
+    if ((event.type as string) === PARTITION_CAUGHT_UP_TYPE) {
+      const marker = laneOfCaughtUp((event as unknown as PartitionCaughtUp).data);
+      const changes = this.maritime.caughtUp(marker);
+      merge(changes, this.diversion.caughtUp(marker));
+      return changes;
+    }
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
     if (event.type === EventTypes.InputClosed) {
       const changes = this.maritime.handle(event, lane);

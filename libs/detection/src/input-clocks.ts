@@ -157,6 +157,59 @@ export class InputClocks {
     return this.lanes.has(lane) && this.markLane(lane, pending);
   }
 
+  /**
+   * Lane `lane` — a Kafka partition, `<topic>/<partition>` — has delivered every record it held (the
+   * ingestor's `aidwatch.partition.caught-up.v1`: everything up to the partition's end offset, read from the
+   * broker, was stored before this marker). Nothing is pending on it any more, and each open input on it is
+   * judged as one input in production order would be:
+   *
+   * - its watermark moves to the newest event time its source delivered on any other lane (a source produces
+   *   in its own event-time order, give or take the allowed lateness: its records on this partition produced
+   *   from now on are dated after what it delivered elsewhere — the receiver whose other partitions ran
+   *   ahead);
+   * - it is idle when another input — of any lane: this one holds nothing more, so a lane consumed ahead no
+   *   longer says anything this one might still deliver — stands more than `idleMs` beyond its watermark: it
+   *   has stopped delivering, so the others' lead, however they came by it, is what production order shows
+   *   after its last event (an input far behind — an import — is held only while it still delivers; closed
+   *   inputs are never idle).
+   *
+   * The same rule judges the markers in any order: the others' lead is the newest watermark among them, which
+   * no marker moves past what some input delivered. Returns whether any clock moved (subjects waiting on the
+   * lane's inputs are to be judged).
+   */
+  caughtUp(lane: string): boolean {
+    let moved = this.markLane(lane, 0);
+    if (!this.lanes.has(lane)) return moved;
+    const onLane: InputClock[] = [];
+    for (const input of this.byId.values()) if (input.lane === lane && !input.closed) onLane.push(input);
+    for (const input of onLane) {
+      let reached = input.watermark;
+      for (const other of this.byId.values())
+        if (other.source === input.source && other !== input && other.watermark > reached)
+          reached = other.watermark;
+      if (reached > input.watermark) {
+        input.watermark = reached;
+        moved = true;
+      }
+    }
+    for (const input of onLane) {
+      let lead = Number.NEGATIVE_INFINITY;
+      for (const other of this.byId.values())
+        if (other !== input && other.watermark > lead) lead = other.watermark;
+      if (!(lead - this.idleMs > input.watermark)) continue;
+      if (lead > input.othersSince) {
+        input.othersSince = lead;
+        if (input.idle) moved = true;
+      }
+      if (!input.idle) {
+        input.idle = true;
+        input.released = false;
+        moved = true;
+      }
+    }
+    return moved;
+  }
+
   /** The lane's newest event came with `pending` records after it; returns whether the delivering lanes changed. */
   private markLane(lane: string, pending: number | undefined): boolean {
     const before = this.deliveringLanes.size;

@@ -54,7 +54,7 @@ export const EventWriters: readonly EventWriter[] = ['feed', 'committee', 'organ
  *   `designation` (IMO, else MMSI, else the listed name), `input` (a CloudEvents `source`);
  * - for what AidWatch writes itself: `alert` (alert id, the fingerprint of its problem), `silence`
  *   (silence id), `store` (the store position an audit checkpoint covers), `archive` (an archive file name),
- *   `prefix` (a claimed consignment id namespace).
+ *   `prefix` (a claimed consignment id namespace), `partition` (a Kafka partition, `<topic>/<partition>`).
  */
 export type EventSubjectKind =
   | 'exemption'
@@ -67,7 +67,8 @@ export type EventSubjectKind =
   | 'silence'
   | 'store'
   | 'archive'
-  | 'prefix';
+  | 'prefix'
+  | 'partition';
 
 export interface EventSubject {
   kind: EventSubjectKind;

@@ -39,4 +39,5 @@ export * from './upcasting/event-upcasters';
 export * from './upcasting/published-form';
 export * from './vessel-name';
 export * from './ownership';
+export * from './partition-caught-up';
 export * from './flag-audience';

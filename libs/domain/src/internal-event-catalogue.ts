@@ -9,6 +9,7 @@ import {
 import { EventTypes, SupersededEventTypes, Topics } from './event-types';
 import type { FlagSubject } from './flag';
 import { OwnershipEventTypes, type OwnershipTransfer } from './ownership';
+import { PARTITION_CAUGHT_UP_TYPE, type PartitionCaughtUpData } from './partition-caught-up';
 
 /**
  * The event types AidWatch writes itself (no producer may send them): flags, the alert lifecycle, silences,
@@ -35,6 +36,8 @@ export const InternalEventTypes = {
   AuditCheckpoint: 'aidwatch.audit.checkpoint.v1',
   /** docs/audit.md, "Retention of raw positions". */
   PositionsArchived: 'aidwatch.audit.positions-archived.v1',
+  /** docs/time-model.md 5, "The end of a delivery" (partition-caught-up.ts). */
+  PartitionCaughtUp: PARTITION_CAUGHT_UP_TYPE,
 } as const;
 
 export type InternalEventType = (typeof InternalEventTypes)[keyof typeof InternalEventTypes];
@@ -187,6 +190,13 @@ export const InternalEventCatalogue: { readonly [T in InternalEventType]: Intern
     name: 'PositionsArchived',
     summary: 'Raw AIS positions left the store for an archive file (one record per part of the file).',
     subject: about('archive', (d: { file: string }) => d.file),
+    writtenBy: 'aidwatch',
+  },
+  [InternalEventTypes.PartitionCaughtUp]: {
+    type: InternalEventTypes.PartitionCaughtUp,
+    name: 'PartitionCaughtUp',
+    summary: 'The ingestor stored every record a Kafka partition held (its end offset when asked).',
+    subject: about('partition', (d: PartitionCaughtUpData) => `${d.topic}/${d.partition}`),
     writtenBy: 'aidwatch',
   },
 };

@@ -14,6 +14,8 @@ import {
   BatchOwnership,
   EventTypes,
   type OwnershipLookup,
+  partitionCaughtUpEvent,
+  partitionStreamOf,
 } from '@aidwatch/domain';
 import {
   EventContentConflictError,
@@ -282,6 +284,36 @@ export class EventIntake {
     if (!decoded.ok) return undefined;
     const time = Date.parse(decoded.event.time);
     return Number.isFinite(time) ? time : undefined;
+  }
+
+  /**
+   * Appends the caught-up marker of a Kafka partition (`aidwatch.partition.caught-up.v1`, stream
+   * `partition-<topic>-<partition>`): every record before `endOffset` is stored (docs/time-model.md 5). It
+   * carries the partition as its lane with none pending, as the partition's events do. A marker already
+   * stored under its id (a retried write, or another member's of the same end offset) is kept as it is.
+   */
+  async appendCaughtUp(
+    topic: string,
+    partition: number,
+    endOffset: string,
+    atMs: number,
+    nth: number,
+  ): Promise<void> {
+    const event = partitionCaughtUpEvent(topic, partition, endOffset, atMs, nth);
+    await this.store.appendMany([
+      {
+        streamId: partitionStreamOf(topic, partition),
+        events: [
+          {
+            id: storeEventId(event as unknown as AidEvent),
+            type: event.type,
+            data: event,
+            metadata: { channel: topic, partition, pending: 0 },
+          },
+        ],
+        expected: 'any',
+      },
+    ]);
   }
 
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */

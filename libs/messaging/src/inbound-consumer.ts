@@ -81,6 +81,20 @@ export interface KafkaInboundOptions {
   heartbeatIntervalMs?: number;
   /** Health is degraded while a fetch has been outstanding this long: the broker is not answering (10 s). */
   unreachableAfterMs?: number;
+  /**
+   * Caught-up markers (docs/time-model.md 5, "The end of a delivery"): for each partition of this member
+   * whose records up to the end offset the broker gives (asked every `checkEveryMs`, 1,000 ms) are all
+   * stored, with none in hand, and that has had no new record for `quietMs`, `write` is called once, then
+   * again after 2, 4, 8 … × `quietMs` (at most every `maxIntervalMs`) while it stays so. The partition's next
+   * batch waits for a marker being written, so every record after the end offset is stored after it. A
+   * failed write is tried again at the next check. Absent: no markers.
+   */
+  caughtUp?: {
+    quietMs: number;
+    maxIntervalMs: number;
+    checkEveryMs?: number;
+    write(topic: string, partition: number, endOffset: string, atMs: number, nth: number): Promise<void>;
+  };
   hooks?: InboundHooks;
 }
 
@@ -121,6 +135,20 @@ export class KafkaInbound {
   private progressWaiters: Array<() => void> = [];
   /** Wall time the outstanding fetch started (undefined when none is outstanding). */
   private fetchSince: number | undefined;
+  /** This member's partitions (`topic/partition`), from the last rebalance. */
+  private assignedKeys = new Set<string>();
+  /** Per partition, the offset after the last record stored (and so done) by this member. */
+  private readonly storedThrough = new Map<string, bigint>();
+  /** Per caught-up partition: its end offset, the markers written for it and when the next one is due. */
+  private readonly caughtUpAt = new Map<
+    string,
+    { end: bigint; nth: number; nextAt: number; interval: number }
+  >();
+  /** A marker being written, per partition: the partition's next batch waits for it. */
+  private readonly markerWrites = new Map<string, Promise<void>>();
+  private caughtUpTimer?: NodeJS.Timeout;
+  private checkingCaughtUp = false;
+  private caughtUpAdmin?: ReturnType<KafkaClient['admin']>;
 
   constructor(
     client: KafkaClient,
@@ -164,6 +192,12 @@ export class KafkaInbound {
       this.held.clear();
       this.alignment?.assign(assigned.map((p) => `${p.topic}/${p.partition}`));
       if (this.alignment) void this.learnBacklogs(assigned);
+      this.assignedKeys = new Set(assigned.map((p) => `${p.topic}/${p.partition}`));
+      for (const key of [...this.storedThrough.keys()])
+        if (!this.assignedKeys.has(key)) this.storedThrough.delete(key);
+      for (const key of [...this.caughtUpAt.keys()])
+        if (!this.assignedKeys.has(key)) this.caughtUpAt.delete(key);
+      if (this.options.caughtUp) void this.learnStoredThrough(assigned);
       this.hook((h) => h.assigned?.(assigned));
       if (this.state === 'restarting') this.state = 'running';
     });
@@ -190,12 +224,22 @@ export class KafkaInbound {
       this.alignmentTimer = setInterval(() => this.releaseAligned(), every);
       this.alignmentTimer.unref();
     }
+    if (this.options.caughtUp) {
+      this.caughtUpTimer = setInterval(
+        () => void this.checkCaughtUp(),
+        Math.max(50, this.options.caughtUp.checkEveryMs ?? 1000),
+      );
+      this.caughtUpTimer.unref();
+    }
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.state = 'stopped';
       clearInterval(this.alignmentTimer);
+      clearInterval(this.caughtUpTimer);
+      await Promise.allSettled(this.markerWrites.values());
+      await this.caughtUpAdmin?.disconnect().catch(() => undefined);
       await this.consumer.stop();
       await this.deadLetters.disconnect();
     })();
@@ -226,6 +270,8 @@ export class KafkaInbound {
     const key = `${batch.topic}/${batch.partition}`;
     this.inHand.add(key);
     try {
+      // A caught-up marker being written goes first: the records after its end offset are stored after it.
+      await this.markerWrites.get(key);
       await this.consumeInHand(key, batch, control);
     } finally {
       this.inHand.delete(key);
@@ -256,6 +302,7 @@ export class KafkaInbound {
         // A failed commit (e.g. the group is rebalancing) goes to the client, which rejoins; the messages
         // are then delivered again, which the idempotent store absorbs.
         await control.commit(last);
+        this.storedThrough.set(key, BigInt(last) + 1n);
         this.failures.delete(key);
         this.hook((h) =>
           h.committed?.(batch.topic, batch.partition, last, pendingAfter(batch.highWatermark, last)),
@@ -325,6 +372,93 @@ export class KafkaInbound {
       await admin.disconnect().catch(() => undefined);
     }
     this.releaseAligned();
+  }
+
+  /** Where a partition's stored records end when it is assigned: its group's committed offset. */
+  private async learnStoredThrough(assigned: TopicPartition[]): Promise<void> {
+    const admin = this.client.admin();
+    try {
+      await admin.connect();
+      for (const topic of new Set(assigned.map((p) => p.topic)))
+        for (const { partition, offset } of await admin.committedOffsets(this.options.groupId, topic)) {
+          const key = `${topic}/${partition}`;
+          const next = BigInt(offset);
+          if (this.assignedKeys.has(key) && next >= 0n && !((this.storedThrough.get(key) ?? -1n) > next))
+            this.storedThrough.set(key, next);
+        }
+    } catch {
+      // Unknown until the partition's next batch is stored: no marker meanwhile.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Writes the caught-up markers that are due (see `KafkaInboundOptions.caughtUp`): asks the broker for the
+   * end offsets of this member's topics, and for each partition stored up to its end, not in hand, not
+   * retrying and not held back, writes a marker once it has been so for the quiet period, then at doubling
+   * intervals.
+   */
+  private async checkCaughtUp(): Promise<void> {
+    const options = this.options.caughtUp;
+    if (!options || this.checkingCaughtUp || this.state !== 'running' || this.assignedKeys.size === 0) return;
+    this.checkingCaughtUp = true;
+    try {
+      if (!this.caughtUpAdmin) {
+        const admin = this.client.admin();
+        await admin.connect();
+        this.caughtUpAdmin = admin;
+      }
+      const ends = new Map<string, bigint>();
+      const topics = new Set([...this.assignedKeys].map((key) => key.slice(0, key.lastIndexOf('/'))));
+      for (const topic of topics)
+        for (const { partition, offset } of await this.caughtUpAdmin.endOffsets(topic))
+          ends.set(`${topic}/${partition}`, BigInt(offset));
+      const now = Date.now();
+      for (const key of this.assignedKeys) {
+        const end = ends.get(key);
+        const caughtUp = (): boolean =>
+          end !== undefined &&
+          end > 0n &&
+          this.storedThrough.get(key) === end &&
+          !this.inHand.has(key) &&
+          !this.failures.has(key) &&
+          !this.held.has(key) &&
+          !this.markerWrites.has(key);
+        if (!caughtUp()) {
+          if (!this.markerWrites.has(key)) this.caughtUpAt.delete(key);
+          continue;
+        }
+        let at = this.caughtUpAt.get(key);
+        if (!at || at.end !== end) {
+          at = { end: end as bigint, nth: 0, nextAt: now + options.quietMs, interval: options.quietMs };
+          this.caughtUpAt.set(key, at);
+        }
+        if (now < at.nextAt) continue;
+        const slash = key.lastIndexOf('/');
+        const topic = key.slice(0, slash);
+        const partition = Number(key.slice(slash + 1));
+        const entry = at;
+        entry.nth++;
+        entry.interval = Math.min(entry.interval * 2, Math.max(options.quietMs, options.maxIntervalMs));
+        entry.nextAt = now + entry.interval;
+        const write = options
+          .write(topic, partition, String(end), now, entry.nth)
+          .catch(() => {
+            // Tried again at the next check.
+            entry.nth--;
+            entry.nextAt = 0;
+          })
+          .finally(() => this.markerWrites.delete(key));
+        this.markerWrites.set(key, write);
+      }
+    } catch {
+      // The broker did not answer: no marker this time.
+      await this.caughtUpAdmin?.disconnect().catch(() => undefined);
+      this.caughtUpAdmin = undefined;
+    } finally {
+      this.checkingCaughtUp = false;
+    }
   }
 
   /** Waits until `key` may go (true) or no other partition in hand can move it (false). */

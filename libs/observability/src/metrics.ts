@@ -284,6 +284,13 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly kafkaCaughtUpMarkers = new Counter({
+    name: 'aidwatch_kafka_caught_up_markers_total',
+    help: 'Caught-up markers this ingestor stored for an inbound Kafka partition (every record up to its end offset stored, none new for the quiet period; docs/time-model.md 5).',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   readonly projectionEvents = new Counter({
     name: 'aidwatch_projection_events_total',
     help: 'Events processed by a projection.',

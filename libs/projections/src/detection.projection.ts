@@ -1,5 +1,11 @@
 import { DetectionEngine, type DetectionConfig, type InputStatus } from '@aidwatch/detection';
-import type { AidEvent, FlagCleared, FlagRaised, PortDeclaredData } from '@aidwatch/domain';
+import {
+  PARTITION_STREAM_PREFIX,
+  type AidEvent,
+  type FlagCleared,
+  type FlagRaised,
+  type PortDeclaredData,
+} from '@aidwatch/domain';
 import type { EventStore, StoredEvent } from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
 import { storedPositions } from './vessel-history';
@@ -13,6 +19,8 @@ export const inboundStreamPrefixes = [
   'port-',
   'designation-',
   'input-',
+  // The ingestor's caught-up markers (time model 5, "The end of a delivery").
+  PARTITION_STREAM_PREFIX,
 ];
 
 /**

@@ -172,6 +172,14 @@ export class DiversionDetector implements Detector {
     return this.clocks.noteLane(lane, pending) ? this.followFrontier() : undefined;
   }
 
+  /**
+   * Lane `lane` delivered every record its partition held (`aidwatch.partition.caught-up.v1`, see
+   * `InputClocks.caughtUp`): consignments waiting on its inputs are judged on the clocks that moved.
+   */
+  caughtUp(lane: string): FlagChanges {
+    return this.clocks.caughtUp(lane) ? this.followFrontier() : noChanges();
+  }
+
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
   advanceWatermark(watermark: number): FlagChanges {
     const changes = noChanges();

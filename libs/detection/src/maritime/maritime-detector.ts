@@ -547,6 +547,19 @@ export class MaritimeDetector implements Detector {
     return this.sink.take();
   }
 
+  /**
+   * Lane `lane` delivered every record its partition held (`aidwatch.partition.caught-up.v1`, see
+   * `InputClocks.caughtUp`): a vessel replayed behind its input's clock there has ended its run of reports, and
+   * vessels waiting on the lane's inputs are judged on the clocks that moved.
+   */
+  caughtUp(lane: string): FlagChanges {
+    const moved = this.clocks.caughtUp(lane);
+    // The lane delivers nothing more for now: a vessel replayed behind its input's clock ended its run.
+    for (const input of [...this.laggingOn.keys()]) if (input.lane === lane) this.releaseLagging(input, null);
+    if (moved) this.followFrontier();
+    return this.sink.take();
+  }
+
   /** Moves the input's watermark for a report at `at`; returns whether the frontier moved. */
   private observe(input: InputClock, at: number, pending?: number): boolean {
     return Number.isFinite(at) ? this.clocks.observe(input, at, this.lateToleranceMs, pending) : false;

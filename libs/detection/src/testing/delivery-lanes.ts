@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { topicOfType, type AidEvent, type Flag } from '@aidwatch/domain';
+import { partitionCaughtUpEvent, topicOfType, type AidEvent, type Flag } from '@aidwatch/domain';
 import type { DetectionEngine } from '../detection-engine';
 import { eventTimeOf } from '../detection-engine';
 import { PositionLog } from './position-log';
@@ -78,6 +78,35 @@ export interface LaneSchedule {
  */
 export interface Production {
   bursts: number;
+  /**
+   * Whether the ingestor's caught-up markers come with the events (`aidwatch.partition.caught-up.v1`, time
+   * model 5): a lane whose records of the burst are all delivered gets its marker at a random later point of
+   * the burst, and at the end of each burst every lane seen so far gets one (the ingestor repeats them while a
+   * partition stays caught up), in random order.
+   */
+  caughtUp?: boolean;
+}
+
+/** The caught-up marker of `lane` (`<topic>/<partition>`) as the projection hands it to detection. */
+export function caughtUpMarker(lane: string, nth: number): Delivered {
+  const slash = lane.lastIndexOf('/');
+  const topic = lane.slice(0, slash);
+  const partition = Number(lane.slice(slash + 1));
+  return {
+    event: partitionCaughtUpEvent(topic, partition, String(nth), 0, nth) as unknown as AidEvent,
+    lane,
+    pending: 0,
+  };
+}
+
+/** Markers for `lanes` in random order, as the ingestor writes them once every partition is caught up. */
+export function caughtUpMarkers(lanes: Iterable<string>, random: () => number = Math.random): Delivered[] {
+  const order = [...lanes].sort();
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.map((lane, i) => caughtUpMarker(lane, i));
 }
 
 /**
@@ -98,11 +127,30 @@ export function deliverLanes(
   byTime.sort((x, y) => x.at - y.at || x.i - y.i);
   const bursts = Math.max(1, Math.min(Math.floor(production.bursts), byTime.length));
   const out: Delivered[] = [];
+  const seen = new Set<string>();
   for (let b = 0; b < bursts; b++) {
     const from = Math.floor((b * byTime.length) / bursts);
     const to = Math.floor(((b + 1) * byTime.length) / bursts);
     const burst = byTime.slice(from, to).map(({ event }) => event);
-    if (burst.length > 0) out.push(...interleave(burst, laneOfEvent, schedule, start, random, true));
+    if (burst.length === 0) continue;
+    const taken = interleave(burst, laneOfEvent, schedule, start, random, true);
+    if (!production.caughtUp) {
+      out.push(...taken);
+      continue;
+    }
+    // A lane's last record of the burst: its marker comes at a random point after it.
+    const markersAt = new Map<number, string[]>();
+    taken.forEach((d, i) => {
+      seen.add(d.lane as string);
+      if (d.pending !== 0) return;
+      const at = i + Math.floor(random() * (taken.length - i));
+      markersAt.set(at, [...(markersAt.get(at) ?? []), d.lane as string]);
+    });
+    taken.forEach((d, i) => {
+      out.push(d);
+      for (const lane of markersAt.get(i) ?? []) out.push(caughtUpMarker(lane, b));
+    });
+    out.push(...caughtUpMarkers(seen, random));
   }
   return out;
 }
