@@ -31,6 +31,7 @@ const T = {
   stuck: topic('stuck'),
   slow: topic('slow'),
   alerts: topic('alerts'),
+  caughtUp: topic('caught-up'),
 };
 
 const ok: MessageOutcome = { kind: 'ok' };
@@ -331,6 +332,66 @@ describeWithKafka('Kafka messaging against a real broker', () => {
     expect(rebalancing.map((e) => e.level)).toContain('info');
     expect(entries.filter((e) => e.level === 'error').map(text)).toEqual([]);
   });
+
+  it('writes a caught-up marker once a partition is stored to its end and quiet, repeats it at doubling intervals, and stores the next batch after it', async () => {
+    const log: string[] = [];
+    const markers: Array<{ endOffset: string; nth: number; at: number }> = [];
+    let slowMarker: (() => void) | undefined;
+    const send = (n: number, from: number) =>
+      producer.send(
+        Array.from({ length: n }, (_, i) => ({
+          topic: T.caughtUp,
+          key: 'K',
+          value: `{"n":${from + i}}`,
+          headers: {},
+        })),
+      );
+    await send(3, 0);
+    await startInbound('caught-up', {
+      topics: [T.caughtUp],
+      handler: async (messages) => {
+        log.push(...messages.map((m) => `record ${m.offset}`));
+        return messages.map(() => ok);
+      },
+      caughtUp: {
+        quietMs: 400,
+        maxIntervalMs: 1600,
+        checkEveryMs: 100,
+        write: async (_topic, _partition, endOffset, at, nth) => {
+          log.push(`marker ${endOffset}#${nth}`);
+          markers.push({ endOffset, nth, at });
+          // The third marker is slow to store: records produced meanwhile must wait for it.
+          if (nth === 3) await new Promise<void>((resolve) => (slowMarker = resolve));
+        },
+      },
+    });
+    await eventually(async () => (markers.length >= 1 ? true : undefined), 'the first marker');
+    expect(log.slice(0, 4)).toEqual(['record 0', 'record 1', 'record 2', 'marker 3#1']);
+    await eventually(async () => (slowMarker ? true : undefined), 'the third marker being written', 20_000);
+    expect(markers.map((m) => `${m.endOffset}#${m.nth}`)).toEqual(['3#1', '3#2', '3#3']);
+    // Repeats at doubling intervals: about 800 ms, then 1,600 ms (the cap) after the one before.
+    expect(markers[2].at - markers[1].at).toBeGreaterThanOrEqual(1500);
+    expect(markers[1].at - markers[0].at).toBeGreaterThanOrEqual(700);
+    await send(2, 3);
+    await sleep(1000);
+    expect(log.filter((l) => l.startsWith('record')).length).toBe(3);
+    slowMarker?.();
+    await eventually(
+      async () => (log.includes('marker 5#1') ? true : undefined),
+      'the marker of the new end',
+    );
+    expect(log.slice(0, 9)).toEqual([
+      'record 0',
+      'record 1',
+      'record 2',
+      'marker 3#1',
+      'marker 3#2',
+      'marker 3#3',
+      'record 3',
+      'record 4',
+      'marker 5#1',
+    ]);
+  }, 60_000);
 
   it('publishes CloudEvents in structured mode, keyed by subject', async () => {
     const event: FlagRaised = {
