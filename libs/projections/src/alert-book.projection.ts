@@ -209,21 +209,48 @@ const QUOTA_ATTEMPTS = 20;
  * reservation counts while its silence is unexpired: by the book when folded, else until its `endsAt`.
  */
 export class SilenceQuota {
+  /**
+   * Per quota stream, the revision read up to and the reservations still counting then: a reservation whose
+   * silence expired never counts again, so each creation reads only the stream's new tail (the memory held
+   * is the unexpired silences, however long the stream).
+   */
+  private readonly seen = new Map<
+    string,
+    { revision: number; held: Array<{ silenceId: string; endsAt: string }> }
+  >();
+
   constructor(
     private readonly store: EventStore,
     private readonly book: () => AlertBook,
   ) {}
 
+  /** The reservations of `stream` still counting at `now`, and the stream's revision (-1: no stream). */
+  private async held(
+    stream: string,
+    now: string,
+  ): Promise<{ revision: number; held: Array<{ silenceId: string; endsAt: string }> }> {
+    const known = this.seen.get(stream) ?? { revision: -1, held: [] };
+    const tail = await this.store.readStream(stream, { fromRevision: known.revision + 1 });
+    const reservations = [
+      ...known.held,
+      ...tail.map((e) => {
+        const { silenceId, endsAt } = (e.data as { data: { silenceId: string; endsAt: string } }).data;
+        return { silenceId, endsAt };
+      }),
+    ].filter(({ silenceId, endsAt }) => {
+      const folded = this.book().silence(silenceId);
+      return folded ? silenceState(folded, now) !== 'expired' : endsAt > now;
+    });
+    const revision = tail.length > 0 ? tail[tail.length - 1].revision : known.revision;
+    this.seen.set(stream, { revision, held: reservations });
+    return { revision, held: reservations };
+  }
+
   async reserve(silence: Silence, limit: number, now: string): Promise<void> {
     const stream = silenceQuotaStream(silence.tenant);
     for (let attempt = 0; attempt < QUOTA_ATTEMPTS; attempt++) {
-      const reservations = await this.store.readStream(stream);
-      const held = reservations.filter((e) => {
-        const { silenceId, endsAt } = (e.data as { data: { silenceId: string; endsAt: string } }).data;
-        const folded = this.book().silence(silenceId);
-        return folded ? silenceState(folded, now) !== 'expired' : endsAt > now;
-      }).length;
-      if (held >= limit) throw new SilenceQuotaExceededError(`${held} unexpired silences held`);
+      const { revision, held } = await this.held(stream, now);
+      if (held.length >= limit) throw new SilenceQuotaExceededError(`${held.length} unexpired silences held`);
       const id = randomUUID();
       const event = {
         specversion: '1.0',
@@ -239,8 +266,12 @@ export class SilenceQuota {
         await this.store.append(
           stream,
           [{ id, type: SilenceReservedType, data: event, metadata: { causation: 'silence-quota' } }],
-          reservations.length === 0 ? 'no_stream' : reservations[reservations.length - 1].revision,
+          revision < 0 ? 'no_stream' : revision,
         );
+        this.seen.set(stream, {
+          revision: revision + 1,
+          held: [...held, { silenceId: silence.silenceId, endsAt: silence.endsAt }],
+        });
         return;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
