@@ -104,10 +104,18 @@ describe('a month of history imported with --closed beside a live feed, through 
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as {
       events: number;
+      bounded: Array<{ source: string; until: string }>;
       closed: Array<{ source: string; at: string }>;
     };
     expect(report.events).toBeGreaterThan(1400);
     expect(report.closed).toEqual([{ source: HISTORY, at: iso(HIST_END) }]);
+    // Announced as bounded before its first event: stored ahead of every history position.
+    expect(report.bounded).toEqual([{ source: HISTORY, until: iso(HIST_END) }]);
+    const types = (await store.readAll())
+      .filter((s) => (s.data as { source: string }).source === HISTORY)
+      .map((s) => s.type);
+    expect(types[0]).toBe(EventTypes.InputBounded);
+    expect(types.at(-1)).toBe(EventTypes.InputClosed);
     const stream = await system.fetch(`${system.url}/streams/${encodeURIComponent(`input-${HISTORY}`)}`, {});
     expect(stream.status).toBe(200);
   });

@@ -158,7 +158,8 @@ export async function writeRefusal(
   const data = (event.data ?? {}) as { consignmentId?: string; exemptionId?: string; monitorId?: string };
   if (kind === 'monitor' && (principal.monitorId === undefined || data.monitorId !== principal.monitorId))
     return `monitorId ${JSON.stringify(data.monitorId)} is not this credential's monitor`;
-  if (event.type === EventTypes.InputClosed) return closeRefusal(principal, event.source);
+  if (event.type === EventTypes.InputClosed || event.type === EventTypes.InputBounded)
+    return closeRefusal(principal, event.source);
   if (event.type === EventTypes.ConsignmentRegistered) {
     // A claimed namespace is judged by the id's shape alone, before anything is looked up about the id,
     // so the answer is the same whether or not it exists elsewhere.

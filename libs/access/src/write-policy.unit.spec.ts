@@ -167,7 +167,8 @@ describe('write policy', () => {
           // An organisation's producer closes only sources its credential names: '*' names none.
           (name === 'producer' &&
             entry.writers.includes('organisation') &&
-            entry.type !== EventTypes.InputClosed) ||
+            entry.type !== EventTypes.InputClosed &&
+            entry.type !== EventTypes.InputBounded) ||
           (name === 'monitor' && entry.writers.includes('monitor'));
         const answer = await writeRefusal(principal, event(entry.type, data), tenantOf);
         expect([entry.type, name, answer === undefined]).toEqual([entry.type, name, expected]);
@@ -193,6 +194,13 @@ describe('write policy', () => {
     );
     // A credential that may write anywhere closes nothing.
     await expect(writeRefusal(producer(['*']), close('/unicef/logistics'), tenantOf)).resolves.toMatch(
+      /may close: an organisation's producer closes only sources its credential names/,
+    );
+    // Announcing a bound is judged as a close.
+    const bound = (source: string) =>
+      event(EventTypes.InputBounded, { source, until: '2026-06-01T00:00:00Z' }, source);
+    await expect(writeRefusal(named, bound('/wfp/imports/2026-05'), tenantOf)).resolves.toBeUndefined();
+    await expect(writeRefusal(producer(['*']), bound('/unicef/logistics'), tenantOf)).resolves.toMatch(
       /may close: an organisation's producer closes only sources its credential names/,
     );
     await expect(

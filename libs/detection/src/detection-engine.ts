@@ -142,7 +142,7 @@ export class DetectionEngine {
       return changes;
     }
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
-    if (event.type === EventTypes.InputClosed) {
+    if (event.type === EventTypes.InputClosed || event.type === EventTypes.InputBounded) {
       const changes = this.maritime.handle(event, lane);
       merge(changes, this.diversion.handle(event, lane));
       return changes;

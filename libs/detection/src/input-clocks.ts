@@ -313,6 +313,28 @@ export class InputClocks {
     return inputs;
   }
 
+  /**
+   * The producer of `source` announces that its events to come are dated no later than `until` (ms;
+   * `aidwatch.input.bounded.v1`, a history import declared before its first event): every input of the
+   * source — those that appear later included — is closed as by `close`, but no watermark moves (nothing
+   * has been delivered yet). Its events dated up to `until` keep it closed; one dated after reopens it.
+   * Returns the source's inputs.
+   */
+  bound(source: string, until: number): InputClock[] {
+    const before = this.closedSources.get(source);
+    this.closedSources.set(source, before !== undefined && before > until ? before : until);
+    const inputs: InputClock[] = [];
+    for (const input of this.byId.values()) {
+      if (input.source !== source) continue;
+      inputs.push(input);
+      input.closed = true;
+      input.released = false;
+      input.idle = false;
+      input.othersSince = Number.NEGATIVE_INFINITY;
+    }
+    return inputs;
+  }
+
   /** The closed source speaks again: each of its inputs is open, as if it had just delivered an event. */
   private reopen(source: string): void {
     this.closedSources.delete(source);

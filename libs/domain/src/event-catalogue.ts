@@ -20,7 +20,7 @@ import {
   VesselDesignatedDataDto,
   VesselDesignationRevokedDataDto,
 } from './validation/reference-data.dto';
-import { InputClosedDataDto } from './validation/input-data.dto';
+import { InputBoundedDataDto, InputClosedDataDto } from './validation/input-data.dto';
 import { VesselPositionDataDto, VesselStaticDataDto } from './validation/vessel-data.dto';
 
 export type InboundEventType = AidEvent['type'];
@@ -351,6 +351,17 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     consumers: ['maritime', 'diversion'],
     summary:
       "An input has ended (e.g. an imported history of AIS positions or of a programme's paperwork): its vessels and consignments are judged on its own clock until it sends an event dated after the close; sent under the closed input's own source, by a producer of no organisation or by an organisation's producer whose credential names that source.",
+    writers: ['feed', 'organisation'],
+  },
+  [EventTypes.InputBounded]: {
+    type: EventTypes.InputBounded,
+    name: 'InputBounded',
+    topic: Topics.positions,
+    subject: about('input', (d) => d.source),
+    dto: InputBoundedDataDto,
+    consumers: ['maritime', 'diversion'],
+    summary:
+      "An input announces, before delivering them, that its events end at a time (e.g. an import of last month's AIS history): from then on it is judged as a closed input — on its own clock, never released because live feeds run ahead — until it sends an event dated after that time; sent under the input's own source, by the same writers as a close.",
     writers: ['feed', 'organisation'],
   },
 };

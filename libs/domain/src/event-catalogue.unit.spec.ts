@@ -74,8 +74,13 @@ describe('derived lists keep what the hand-kept lists said', () => {
 
   it('diversion change keys: exemption, port and consignment subjects of what the diversion detector folds', () => {
     const keys = samples()
-      // A close moves the detector's clocks and changes no subject (it returns before noting changes).
-      .filter((e) => typesConsumedBy('diversion').has(e.type) && e.type !== EventTypes.InputClosed)
+      // A close or a bound moves the detector's clocks and changes no subject (it returns before noting changes).
+      .filter(
+        (e) =>
+          typesConsumedBy('diversion').has(e.type) &&
+          e.type !== EventTypes.InputClosed &&
+          e.type !== EventTypes.InputBounded,
+      )
       .map((e) => {
         const s = subjectOfEvent(e)!;
         return [e.type, `${s.kind}:${s.id}`];

@@ -22,6 +22,8 @@ export const EventTypes = {
   VesselStaticReported: 'aidwatch.vessel.static.v1',
   /** Contract 1.4: a producer says one of its inputs (a CloudEvents `source`) has ended. */
   InputClosed: 'aidwatch.input.closed.v1',
+  /** Contract 1.7: a producer announces that an input (a CloudEvents `source`) is bounded: its events end at a time. */
+  InputBounded: 'aidwatch.input.bounded.v1',
   /** v2 (contract 1.2): a flag names no person (see `flagRaisedV1ToV2`). */
   FlagRaised: 'aidwatch.flag.raised.v2',
   FlagCleared: 'aidwatch.flag.cleared.v1',

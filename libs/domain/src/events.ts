@@ -188,6 +188,20 @@ export interface InputClosedData {
   at: string;
 }
 
+/**
+ * An input is bounded: the producer of `source` (the event's own CloudEvents `source`) announces, before it
+ * delivers them, that its events are dated no later than `until` (RFC 3339) — an import of last month's AIS
+ * history or of a programme's old paperwork. From this event on, detection treats every input of the source
+ * as closed (docs/time-model.md 5): never idle, holding back no subject an open input also reports, its
+ * subjects judged on its own clock while it delivers — so live feeds running ahead, a brand-new one
+ * included, release nothing of it. Its watermark moves only with its own events (and an
+ * `aidwatch.input.closed.v1` after them); an event of the source dated after `until` reopens it.
+ */
+export interface InputBoundedData {
+  source: string;
+  until: string;
+}
+
 export type ExemptionGranted = CloudEvent<typeof EventTypes.ExemptionGranted, ExemptionGrantedData>;
 export type ExemptionRevoked = CloudEvent<typeof EventTypes.ExemptionRevoked, ExemptionRevokedData>;
 export type VesselDesignated = CloudEvent<typeof EventTypes.VesselDesignated, VesselDesignatedData>;
@@ -217,6 +231,7 @@ export type AccessDenied = CloudEvent<typeof EventTypes.AccessDenied, AccessDeni
 export type VesselPositionReported = CloudEvent<typeof EventTypes.VesselPositionReported, VesselPositionData>;
 export type VesselStaticReported = CloudEvent<typeof EventTypes.VesselStaticReported, VesselStaticData>;
 export type InputClosed = CloudEvent<typeof EventTypes.InputClosed, InputClosedData>;
+export type InputBounded = CloudEvent<typeof EventTypes.InputBounded, InputBoundedData>;
 
 /** Every event a producer may send (the inbound catalogue). */
 export type AidEvent =
@@ -236,4 +251,5 @@ export type AidEvent =
   | AccessDenied
   | VesselPositionReported
   | VesselStaticReported
-  | InputClosed;
+  | InputClosed
+  | InputBounded;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import type { Command } from 'commander';
-import { EventTypes, type InputClosed } from '@aidwatch/domain';
+import { EventTypes, type InputBounded, type InputClosed } from '@aidwatch/domain';
 import { ExitCode } from '../cli-program';
 import { print, UsageError } from '../store-access';
 
@@ -41,11 +41,51 @@ export function inputClosedEvent(source: string, atMs: number): InputClosed {
 }
 
 /**
+ * The `aidwatch.input.bounded.v1` event announcing that `source` delivers events up to `untilMs`; its id
+ * follows source and time, so an import run again posts the very same event (stored once).
+ */
+export function inputBoundedEvent(source: string, untilMs: number): InputBounded {
+  const until = new Date(untilMs).toISOString();
+  const digest = createHash('sha256').update(`${source}\n${until}\nbounded`).digest('hex').slice(0, 32);
+  return {
+    specversion: '1.0',
+    id: `input-bounded-${digest}`,
+    source,
+    type: EventTypes.InputBounded,
+    time: until,
+    datacontenttype: 'application/json',
+    data: { source, until },
+  };
+}
+
+/** Each source of an NDJSON file of CloudEvents with its newest event time (ms); lines that are not JSON are skipped. */
+async function newestBySource(file: string): Promise<Map<string, number>> {
+  const newest = new Map<string, number>();
+  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let event: { source?: unknown; time?: unknown; data?: unknown };
+    try {
+      event = JSON.parse(line) as typeof event;
+    } catch {
+      continue;
+    }
+    const at = eventTimeOf(event);
+    if (typeof event.source === 'string' && Number.isFinite(at))
+      newest.set(event.source, Math.max(newest.get(event.source) ?? -Infinity, at));
+  }
+  return newest;
+}
+
+/**
  * `aidwatch import --file <events.ndjson> [--closed]`: posts the CloudEvents of a file (one JSON event a
  * line) to a running ingestor's `POST /events` in batches (`application/cloudevents-batch+json`, all or
- * nothing per batch), in file order. With `--closed`, after the whole file is accepted it closes every
- * source the file used (`aidwatch.input.closed.v1`, `at` = that source's newest event time), so detection
- * judges the imported vessels on their own clock (docs/time-model.md 5). Exit 0 done, 1 a batch refused (its
+ * nothing per batch), in file order. With `--closed`, the import is a bounded one: before the first event
+ * it announces each source the file uses as bounded (`aidwatch.input.bounded.v1`, `until` = that source's
+ * newest event time in the file, read in a first pass), so live feeds running ahead meanwhile — a brand-new
+ * one included — release nothing of it; after the whole file is accepted it closes them
+ * (`aidwatch.input.closed.v1`, `at` = the same time), so detection judges the imported vessels and
+ * consignments on their own clock (docs/time-model.md 5). Exit 0 done, 1 a batch refused (its
  * answer printed; the batches before it are stored), 2 bad usage or an unreadable line.
  */
 export function registerImportCommand(program: Command): void {
@@ -55,7 +95,10 @@ export function registerImportCommand(program: Command): void {
       "post a file of CloudEvents (NDJSON) to a running AidWatch; --closed then says each of the file's sources has ended",
     )
     .requiredOption('--file <events.ndjson>', 'one CloudEvent (JSON) per line')
-    .option('--closed', 'after the file, close every source it used (aidwatch.input.closed.v1)')
+    .option(
+      '--closed',
+      'a bounded import: announce every source the file uses as bounded before it (aidwatch.input.bounded.v1), close them after it (aidwatch.input.closed.v1)',
+    )
     .option('--url <url>', 'the ingestor (default: AIDWATCH_URL or http://127.0.0.1:3000)')
     .option('--key <token>', 'a producer API key allowed the sources (default: AIDWATCH_API_KEY)')
     .option('--batch <n>', 'events per request', '500')
@@ -71,6 +114,7 @@ export function registerImportCommand(program: Command): void {
 
       const newest = new Map<string, number>();
       let posted = 0;
+      let announced: InputBounded[] = [];
       const post = async (events: unknown[]): Promise<boolean> => {
         const res = await fetch(`${url}/events`, {
           method: 'POST',
@@ -91,6 +135,13 @@ export function registerImportCommand(program: Command): void {
         return true;
       };
 
+      if (options.closed) {
+        const bounded = [...(await newestBySource(options.file))]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([s, at]) => inputBoundedEvent(s, at));
+        if (bounded.length > 0 && !(await post(bounded))) return void (process.exitCode = ExitCode.finding);
+        announced = bounded;
+      }
       const lines = readline.createInterface({
         input: fs.createReadStream(options.file),
         crlfDelay: Infinity,
@@ -124,7 +175,8 @@ export function registerImportCommand(program: Command): void {
         : [];
       if (closed.length > 0 && !(await post(closed))) return void (process.exitCode = ExitCode.finding);
       const report = {
-        events: posted - closed.length,
+        events: posted - closed.length - announced.length,
+        bounded: announced.map((e) => ({ source: e.data.source, until: e.data.until })),
         closed: closed.map((e) => ({ source: e.data.source, at: e.data.at })),
       };
       print(

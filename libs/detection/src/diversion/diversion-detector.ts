@@ -108,6 +108,8 @@ export class DiversionDetector implements Detector {
   handle(event: AidEvent, lane?: string, pending?: number): FlagChanges {
     if (event.type === EventTypes.InputClosed)
       return this.closeInput(event.data.source, Date.parse(event.data.at), lane);
+    if (event.type === EventTypes.InputBounded)
+      return this.closeInput(event.data.source, Date.parse(event.data.until), lane, true);
     const time = factTimeOf(event);
     const input = this.clocks.input(inputIdOf(event.source, lane));
     // The fact first, then the clocks: nothing is judged without the event that may settle it.
@@ -144,12 +146,13 @@ export class DiversionDetector implements Detector {
    * old paperwork): from now on the consignments of its inputs — every partition its events came by — are
    * judged on their own clocks, never released to the other inputs' (see `InputClocks.close`). Consignments
    * waiting on those inputs that an open input of their exemption also reports follow that input now; what
-   * came due is judged.
+   * came due is judged. `announced`: the source said beforehand that its events end at `at`
+   * (`aidwatch.input.bounded.v1`, see `InputClocks.bound`): closed alike, no watermark moved.
    */
-  private closeInput(source: string, at: number, lane?: string): FlagChanges {
+  private closeInput(source: string, at: number, lane?: string, announced = false): FlagChanges {
     const changes = noChanges();
     if (!Number.isFinite(at)) return changes;
-    const inputs = this.clocks.close(source, at, lane);
+    const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
     const homes = new Set<InputClock>(inputs);
     for (const input of inputs)
       for (const c of this.deadlines.get(input)?.takeDue(Number.POSITIVE_INFINITY) ?? []) {

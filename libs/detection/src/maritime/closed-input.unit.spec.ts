@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EventTypes, type AidEvent, type InputClosed } from '@aidwatch/domain';
+import { EventTypes, type AidEvent, type InputBounded, type InputClosed } from '@aidwatch/domain';
 import type { Flag } from '@aidwatch/domain';
 import { maritimeConfig } from './maritime-config';
 import { MaritimeDetector } from './maritime-detector';
@@ -19,6 +19,17 @@ function closed(source: string, at: number): InputClosed {
     type: EventTypes.InputClosed,
     time: iso(at),
     data: { source, at: iso(at) },
+  };
+}
+
+function bounded(source: string, until: number): InputBounded {
+  return {
+    specversion: '1.0',
+    id: `bounded-${source}-${until}`,
+    source,
+    type: EventTypes.InputBounded,
+    time: iso(until),
+    data: { source, until: iso(until) },
   };
 }
 
@@ -350,5 +361,54 @@ describe('a closed source whose reports came by several Kafka partitions', () =>
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('a bounded input (aidwatch.input.bounded.v1): a history import announced before its first event', () => {
+  const LIVE2 = 'test/ais-second-receiver';
+  const LN = '538100005'; // a vessel of a receiver that first speaks while the import runs
+  const importBesideNewFeed = (announce: boolean): AidEvent[] => {
+    const history = byTime(
+      fixes(HV, HISTORY, HIST_START, HIST_END, 60, 0, [HIST_START + 10 * DAY, HIST_START + 10 * DAY + 20]),
+      fixes(HQ, HISTORY, HIST_START, HIST_END, 60, 30),
+    );
+    // A brand-new receiver starts reporting halfway through the import, a month ahead of it.
+    const half = Math.floor(history.length / 2);
+    const fresh = fixes(LN, LIVE2, 0, 30, 10, 120);
+    return [
+      ...(announce ? [bounded(HISTORY, hours(HIST_END))] : []),
+      ...history.slice(0, half),
+      ...interleaved(history.slice(half), fresh.slice(0, 100), 5),
+      closed(HISTORY, hours(HIST_END)),
+      ...fresh.slice(100),
+    ];
+  };
+
+  it('without the announcement, a brand-new live feed releases the running import: false gaps on its vessels', () => {
+    const { raised } = run(importBesideNewFeed(false));
+    expect(gapsOf(raised, HQ).length).toBeGreaterThan(0);
+  });
+
+  it('announced, the import keeps its own clock from its first event to its close: only the planted gap', () => {
+    const { d, raised } = run(importBesideNewFeed(true));
+    expect(gapsOf(raised, HV)).toHaveLength(1);
+    expect(gapsOf(raised, HV)[0].observed).toMatchObject({ silentHours: 21 });
+    expect(gapsOf(raised, HQ)).toHaveLength(0);
+    expect(gapsOf(raised, LN)).toHaveLength(0);
+    const history = d.clocks.input(HISTORY);
+    expect(history.closed).toBe(true);
+    expect(history.watermark).toBe(hours(HIST_END));
+  });
+
+  it('moves no watermark when announced, and an event dated after the bound reopens the source', () => {
+    const { d } = run([
+      bounded(HISTORY, hours(HIST_END)),
+      ...fixes(HQ, HISTORY, HIST_START, HIST_START + 2, 60, 30),
+    ]);
+    const history = d.clocks.input(HISTORY);
+    expect(history.closed).toBe(true);
+    expect(history.watermark).toBe(hours(HIST_START + 2));
+    run(fixes(HQ, HISTORY, HIST_END + 1, HIST_END + 1, 60, 30), d);
+    expect(d.clocks.input(HISTORY).closed).toBe(false);
   });
 });

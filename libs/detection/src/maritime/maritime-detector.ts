@@ -314,6 +314,9 @@ export class MaritimeDetector implements Detector {
       case EventTypes.InputClosed:
         this.closeInput(event.data.source, Date.parse(event.data.at), lane);
         break;
+      case EventTypes.InputBounded:
+        this.closeInput(event.data.source, Date.parse(event.data.until), lane, true);
+        break;
       case EventTypes.PortDeclared: {
         const { locode, name, lat, lon, radiusKm } = event.data;
         this.ports.add({ locode, name, lat, lon, radiusKm });
@@ -358,11 +361,13 @@ export class MaritimeDetector implements Detector {
    * The source `source` ended at `at` (`aidwatch.input.closed.v1`, come by `lane`): from now on the vessels
    * of its inputs — every Kafka partition its reports came by — are judged on their own clocks, never
    * released to the other inputs' (see `InputClocks.close`). Vessels waiting in their wheels that another,
-   * open input also reports follow that input now; what came due is judged.
+   * open input also reports follow that input now; what came due is judged. `announced`: the source said
+   * beforehand that its events end at `at` (`aidwatch.input.bounded.v1`, see `InputClocks.bound`): closed
+   * alike, no watermark moved.
    */
-  private closeInput(source: string, at: number, lane?: string): void {
+  private closeInput(source: string, at: number, lane?: string, announced = false): void {
     if (!Number.isFinite(at)) return;
-    const inputs = this.clocks.close(source, at, lane);
+    const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
     for (const input of inputs) this.releaseLagging(input, null);
     for (const input of inputs) {
       const wheel = this.wheels.get(input);

@@ -15,6 +15,7 @@ import type {
   ExemptionGranted,
   ExemptionRevoked,
   InputClosed,
+  InputBounded,
   PortDeclared,
   VerificationReported,
   VesselDesignated,
@@ -438,6 +439,15 @@ export const inputClosed = (o?: SampleOverrides<InputClosed['data']>): InputClos
     o,
   );
 
+export const inputBounded = (o?: SampleOverrides<InputBounded['data']>): InputBounded =>
+  build<InputBounded>(
+    EventTypes.InputBounded,
+    { id: 'bounded-yellow-sea-2024-03', source: AIS, time: '2024-03-01T00:00:00Z', subject: AIS },
+    // The input announced is the event's own source, whichever source the overrides give it.
+    { source: typeof o?.source === 'string' ? o.source : AIS, until: '2024-03-31T23:59:59Z' },
+    o,
+  );
+
 /** One valid sample per inbound type, in the order a consignment's life unfolds. */
 export const SampleBuilders = {
   [EventTypes.ExemptionGranted]: exemptionGranted,
@@ -457,6 +467,7 @@ export const SampleBuilders = {
   [EventTypes.VesselPositionReported]: vesselPosition,
   [EventTypes.VesselStaticReported]: vesselStatic,
   [EventTypes.InputClosed]: inputClosed,
+  [EventTypes.InputBounded]: inputBounded,
 } as const satisfies {
   [T in AidEvent['type']]: (o?: SampleOverrides<never>) => Extract<AidEvent, { type: T }>;
 };

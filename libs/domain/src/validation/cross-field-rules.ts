@@ -14,13 +14,16 @@ import type { AidEvent } from '../events';
  *   the data never disagree about which record the event changed.
  */
 export function crossFieldProblems(event: Record<string, unknown>): FieldError[] {
-  if (event.type === EventTypes.InputClosed) {
+  if (event.type === EventTypes.InputClosed || event.type === EventTypes.InputBounded) {
     const data = event.data as { source?: unknown } | undefined;
     if (data?.source !== event.source)
       return [
         {
           field: 'data.source',
-          message: 'data.source must be the event source: an input is closed only under its own source',
+          message:
+            event.type === EventTypes.InputClosed
+              ? 'data.source must be the event source: an input is closed only under its own source'
+              : 'data.source must be the event source: an input is announced bounded only under its own source',
         },
       ];
   }

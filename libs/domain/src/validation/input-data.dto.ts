@@ -1,4 +1,4 @@
-import type { InputClosedData } from '../events';
+import type { InputBoundedData, InputClosedData } from '../events';
 import { IsEventTime, IsNonEmptyString } from './field-rules';
 
 /**
@@ -11,4 +11,16 @@ export class InputClosedDataDto implements InputClosedData {
 
   @IsEventTime()
   at!: string;
+}
+
+/**
+ * `aidwatch.input.bounded.v1`: `source` is the input announced as bounded (the event's own CloudEvents
+ * `source`, see `crossFieldProblems`), `until` the newest event time it will deliver (RFC 3339).
+ */
+export class InputBoundedDataDto implements InputBoundedData {
+  @IsNonEmptyString()
+  source!: string;
+
+  @IsEventTime()
+  until!: string;
 }

@@ -80,6 +80,7 @@ describe('validateCloudEvent', () => {
       bad(sample.vesselStatic, 'data.shipType', 300, 'between 0 and 255'),
       bad(sample.inputClosed, 'data.at', '2024-03-31', 'RFC 3339'),
       bad(sample.inputClosed, 'data.source', '/ais/satellite/other', 'must be the event source'),
+      bad(sample.inputBounded, 'data.source', '/ais/satellite/other', 'must be the event source'),
     ];
 
     it.each(cases)('%s', (_story, event, path, value, message) => {
