@@ -18,8 +18,8 @@ import {
   filterMatches,
   InvalidAlertCommandError,
   type Alert,
+  ownConsignmentIds,
   type AlertCommand,
-  type AlertHistoryEntry,
 } from '@aidwatch/alerts';
 import { Allow, ApiError, queryValidationPipe, ApiJsonResponse } from '@aidwatch/runtime';
 import { WrongExpectedRevisionError } from '@aidwatch/event-store';
@@ -65,11 +65,7 @@ export class AlertActionsController {
       )
       .sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt))
       .slice(0, query.limit);
-    const shown = await Promise.all(
-      items.map(async (a) =>
-        this.view(await this.redaction.withoutForeignAssignee(a, caller.tenant), now, caller.tenant),
-      ),
-    );
+    const shown = await Promise.all(items.map((a) => this.listView(a, now, caller.tenant)));
     return { items: shown };
   }
 
@@ -92,9 +88,7 @@ export class AlertActionsController {
     for (const a of this.alerts.book.all()) {
       if (a.status === 'resolved' || !this.tenancy.maySee(caller, a.labels)) continue;
       // A tenant's groups are its own consignments only (a shared vessel alert names others' too).
-      const ids = a.consignmentIds.filter(
-        (id) => caller.tenant === undefined || this.alerts.book.ownerOf(id)?.organisation === caller.tenant,
-      );
+      const ids = ownConsignmentIds(caller, a.consignmentIds, this.alerts.book.ownerOf);
       for (const id of ids.length > 0 ? ids : ['(none)']) {
         const g = groups.get(id) ?? {
           consignmentId: id,
@@ -206,18 +200,26 @@ export class AlertActionsController {
     }
   }
 
-  /** `tenant`: the reader's organisation (its own and operators' silences, its own inhibiting alerts); absent for operators. */
-  /** Redacted per reader (RedactionService): a tenant sees its own organisation's identifiers and notes only. */
-  private view(alert: Alert, now: string, tenant: string | undefined, history?: AlertHistoryEntry[]) {
-    const { history: _history, flagIds, lifecycleEvents: _n, ...rest } = alert;
+  /**
+   * An alert of a list as this reader may see it: without history, flag ids and lifecycle count.
+   * `tenant`: the reader's organisation (its own and operators' silences, its own inhibiting alerts);
+   * absent for operators. Redacted per reader (`RedactionService.alert`).
+   */
+  private async listView(alert: Alert, now: string, tenant: string | undefined) {
+    const { lifecycleEvents: _n, ...whole } = alert;
     const muted = this.alerts.book.mutedBy(alert, now, { tenant });
-    const view = history ? { ...rest, ...muted, flagIds, history } : { ...rest, ...muted };
-    return this.redaction.forTenant(tenant)(view, alert.consignmentIds);
+    const {
+      history: _history,
+      flagIds: _flagIds,
+      ...shown
+    } = await this.redaction.alert({ ...whole, ...muted }, tenant);
+    return shown;
   }
 
-  /** The alert with its flag ids and its history as this reader may see it. */
+  /** The alert with its flag ids and its history (each author named) as this reader may see it. */
   private async fullView(alert: Alert, now: string, tenant: string | undefined) {
-    const shown = await this.redaction.withoutForeignAssignee(alert, tenant);
-    return this.view(shown, now, tenant, await this.redaction.history(alert, tenant));
+    const { lifecycleEvents: _n, history, ...whole } = alert;
+    const muted = this.alerts.book.mutedBy(alert, now, { tenant });
+    return this.redaction.alert({ ...whole, ...muted, history: await this.redaction.named(history) }, tenant);
   }
 }

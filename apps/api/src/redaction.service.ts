@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ApiKeyGrant, ApiKeyStore } from '@aidwatch/access';
 import {
-  foreignIdentifiers,
-  REDACTED,
-  redactIdentifiers,
-  type ApiKeyGrant,
-  type ApiKeyStore,
-} from '@aidwatch/access';
-import type { Alert, AlertHistoryEntry, AlertLabels } from '@aidwatch/alerts';
+  labelsSeenBy,
+  redactAlertFor,
+  redactFor,
+  redactPublishedFor,
+  type AlertHistoryEntry,
+  type AlertLabels,
+  type AlertLike,
+  type AuthorStanding,
+  type RedactionFacts,
+} from '@aidwatch/alerts';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { API_KEY_STORE } from '@aidwatch/runtime';
 import { AlertsService } from './alerts.service';
@@ -44,9 +48,10 @@ export type PublishedEvent = { type?: string; data?: unknown };
 export type Redact = <T>(value: T, consignmentIds: readonly string[]) => T;
 
 /**
- * Redaction per reader (`@aidwatch/access` redaction.ts) for the API's answers, streams and webhooks: a
- * tenant-bound reader receives its own organisation's consignment ids, exemptions, organisation and
- * sites only; operators everything. Ownership comes from the alert book (the one ownership model).
+ * Redaction per reader for the API's answers, streams and webhooks. What a reader receives is decided by
+ * the pure functions of `@aidwatch/alerts` (redaction.ts: `redactFor`, `redactAlertFor`,
+ * `redactPublishedFor`, `labelsSeenBy`); this service only looks up what they need to know: ownership
+ * from the alert book (the one ownership model) and the standing of authors from the key store.
  */
 @Injectable()
 export class RedactionService {
@@ -60,8 +65,8 @@ export class RedactionService {
   /** The redaction for a reader of organisation `tenant` (none for operators: `tenant` undefined). */
   forTenant(tenant: string | undefined): Redact {
     if (tenant === undefined) return (value) => value;
-    return (value, consignmentIds) =>
-      redactIdentifiers(value, foreignIdentifiers(tenant, consignmentIds, this.alerts.book.ownershipOf));
+    const facts = this.ownership();
+    return (value, consignmentIds) => redactFor({ tenant }, value, { consignmentIds }, facts);
   }
 
   forCaller(caller: Pick<Caller, 'tenant'>): Redact {
@@ -74,7 +79,7 @@ export class RedactionService {
    * another organisation's identifier finds nothing, and reveals nothing.
    */
   labels(labels: AlertLabels, tenant: string | undefined): AlertLabels {
-    return tenant === undefined ? labels : this.forTenant(tenant)(labels, labels.consignmentId);
+    return labelsSeenBy({ tenant }, labels, this.alerts.book.ownershipOf);
   }
 
   /**
@@ -86,54 +91,17 @@ export class RedactionService {
     return this.forTenant(tenant)(value, [...consignmentIdsIn(value)]);
   }
 
-  /**
-   * An alert's history as a tenant-bound reader may see it: entries by its own organisation's
-   * credentials and by operators whole; another organisation's (or an unknown token's) without note,
-   * assignee or author, on an alert shared with other organisations.
-   */
-  async history(
-    alert: Pick<Alert, 'history' | 'labels'>,
-    tenant: string | undefined,
-  ): Promise<Array<AlertHistoryEntry & { byName: string }>> {
-    const entries = alert.history;
-    const names = await Promise.all(entries.map((entry) => this.authorName(entry.by)));
-    if (tenant === undefined || this.alone(alert.labels, tenant))
-      return entries.map((entry, i) => ({ ...entry, byName: names[i]! }));
-    const shown = await Promise.all(entries.map((entry) => this.mayShowAuthor(entry.by, tenant)));
-    return entries.map((entry, i) => {
-      if (shown[i]) return { ...entry, byName: names[i]! };
-      const { note: _note, assignee: _assignee, ...rest } = entry;
-      return { ...rest, by: REDACTED, byName: REDACTED };
-    });
+  /** An alert (or its view, with or without history) as organisation `tenant` may see it (`redactAlertFor`). */
+  async alert<T extends AlertLike>(alert: T, tenant: string | undefined): Promise<T> {
+    if (tenant === undefined) return alert;
+    const authors = [...(alert.history ?? []).map((entry) => entry.by)];
+    return redactAlertFor({ tenant }, alert, await this.facts(authors));
   }
 
-  /**
-   * An alert as a tenant-bound reader may see its `assignee`: kept when the alert is its organisation's
-   * alone, or when the latest assignment was made by its own organisation's credential, an operator or
-   * the detector; otherwise left out (like the assignee of that entry in the history).
-   */
-  async withoutForeignAssignee<T extends Pick<Alert, 'history' | 'labels'> & { assignee?: string }>(
-    alert: T,
-    tenant: string | undefined,
-  ): Promise<T> {
-    if (tenant === undefined || alert.assignee === undefined) return alert;
-    if (this.alone(alert.labels, tenant)) return alert;
-    const assigned = [...alert.history].reverse().find((entry) => entry.type === 'assigned');
-    if (assigned !== undefined && (await this.mayShowAuthor(assigned.by, tenant))) return alert;
-    const { assignee: _assignee, ...rest } = alert;
-    return rest as T;
-  }
-
-  /**
-   * Whether an alert concerns organisation `tenant` alone: every organisation it is shown to and every
-   * consignment it names are the tenant's (a document flag shown to its first citer only still names the
-   * later citers' consignments).
-   */
-  private alone(labels: Pick<AlertLabels, 'organisation' | 'consignmentId'>, tenant: string): boolean {
-    return (
-      labels.organisation.every((org) => org === tenant) &&
-      labels.consignmentId.every((id) => this.alerts.book.ownerOf(id)?.organisation === tenant)
-    );
+  /** An alert's history with each author named readably (`byName`). */
+  async named(history: readonly AlertHistoryEntry[]): Promise<Array<AlertHistoryEntry & { byName: string }>> {
+    const names = await Promise.all(history.map((entry) => this.authorName(entry.by)));
+    return history.map((entry, i) => ({ ...entry, byName: names[i]! }));
   }
 
   /**
@@ -152,8 +120,7 @@ export class RedactionService {
 
   /**
    * A published flag or lifecycle event (stream frame, webhook payload) as organisation `tenant` may
-   * receive it: identifiers redacted, and a lifecycle action by another organisation's credential
-   * without its note, assignee or author.
+   * receive it (`redactPublishedFor`).
    */
   async event<T extends PublishedEvent>(
     published: T,
@@ -161,20 +128,29 @@ export class RedactionService {
     tenant: string | undefined,
   ): Promise<T> {
     if (tenant === undefined) return published;
-    const redacted = this.forTenant(tenant)(published, consignmentIds);
-    const data = redacted.data as { by?: string; note?: string; assignee?: string } | undefined;
-    if (!data || typeof data.by !== 'string' || (await this.mayShowAuthor(data.by, tenant))) return redacted;
-    const { note: _note, assignee: _assignee, ...rest } = data;
-    return { ...redacted, data: { ...rest, by: REDACTED } };
+    const by = (published.data as { by?: unknown } | undefined)?.by;
+    const facts = await this.facts(typeof by === 'string' ? [by] : []);
+    return redactPublishedFor({ tenant }, published, { consignmentIds }, facts);
   }
 
-  /** Detector entries, the reader's organisation's keys and operators' keys are shown. */
-  private async mayShowAuthor(by: string, tenant: string): Promise<boolean> {
-    if (!by.startsWith('key:') && !by.startsWith('jwt:')) return true;
-    if (!by.startsWith('key:')) return false;
-    const key = await this.keyGrant(by.slice('key:'.length));
-    if (!key) return false;
-    return key.tenant === tenant || key.role === 'operator' || key.role === 'admin';
+  /** Ownership from the alert book, and no author known. */
+  private ownership(): RedactionFacts {
+    return { ownerOf: this.alerts.book.ownershipOf };
+  }
+
+  /** Ownership, and the standing of the API keys among `authors` (a token's is not known). */
+  private async facts(authors: readonly string[]): Promise<RedactionFacts> {
+    const standings = new Map<string, AuthorStanding>();
+    for (const by of new Set(authors)) {
+      if (!by.startsWith('key:')) continue;
+      const grant = await this.keyGrant(by.slice('key:'.length));
+      if (grant)
+        standings.set(by, {
+          operator: grant.role === 'operator' || grant.role === 'admin',
+          ...(grant.tenant !== undefined ? { tenant: grant.tenant } : {}),
+        });
+    }
+    return { ownerOf: this.alerts.book.ownershipOf, authorOf: (by) => standings.get(by) };
   }
 
   /** A key's role and tenant (a key's grant never changes, so a found one is remembered). */

@@ -9,6 +9,5 @@ export * from './carriage';
 export * from './store-tenant-lookup';
 export * from './write-policy';
 export * from './grant-rules';
-export * from './redaction';
 export * from './postgres-api-key-store';
 export * from './api-key-store.factory';

@@ -26,6 +26,7 @@ import {
 import { labelsOf, type AlertLabels, type ConsignmentOwner } from './alert-labels';
 import type { AlertEventFacts, GeoPoint } from './alert-filter';
 import { DefaultInhibitionRules, inhibitorsOf, type InhibitionRule } from './inhibition';
+import { labelsSeenBy as labelsAsSeenBy } from './redaction';
 import {
   silenceApplies,
   silencesMatching,
@@ -330,30 +331,10 @@ export class AlertBook {
    * An alert's labels as organisation `tenant` sees them (contract "Access", redaction): every consignment
    * id, exemption id, organisation name and site id of another organisation (a consignment of unknown owner
    * counts as another's) left out, unless it is also the tenant's own (a site both exemptions name). What a
-   * tenant's silences are matched against.
+   * tenant's silences are matched against; decided by `labelsSeenBy` (redaction.ts), like every reader's view.
    */
   labelsSeenBy(labels: AlertLabels, tenant: string): AlertLabels {
-    const mine = new Set<string>([tenant]);
-    const foreign = new Set<string>();
-    for (const id of labels.consignmentId) {
-      const owner = this.ownershipOf(id);
-      const into = owner?.organisation === tenant ? mine : foreign;
-      into.add(id);
-      if (owner?.exemptionId) into.add(owner.exemptionId);
-      if (owner?.organisation) into.add(owner.organisation);
-      for (const site of owner?.siteIds ?? []) into.add(site);
-    }
-    for (const org of labels.organisation) if (org !== tenant) foreign.add(org);
-    const keep = (values: string[]) => values.filter((v) => mine.has(v) || !foreign.has(v));
-    return {
-      rule: labels.rule,
-      severity: labels.severity,
-      consignmentId: keep(labels.consignmentId),
-      vessel: labels.vessel,
-      exemptionId: keep(labels.exemptionId),
-      organisation: keep(labels.organisation),
-      siteId: keep(labels.siteId),
-    };
+    return labelsAsSeenBy({ tenant }, labels, this.ownershipOf);
   }
 
   /**

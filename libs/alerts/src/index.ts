@@ -5,5 +5,6 @@ export * from './matcher';
 export * from './silence';
 export * from './inhibition';
 export * from './alert-book';
+export * from './redaction';
 export * from './alert-commands';
 export * from './delivery-schedule';
