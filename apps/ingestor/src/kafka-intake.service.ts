@@ -16,6 +16,8 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
   private retry: NodeJS.Timeout | undefined;
   /** `topic \0 partition` → records pending after the last one stored (as of its fetch), for this member's partitions. */
   private lag = new Map<string, number>();
+  /** Partitions whose last caught-up marker could not be stored (warned once until one is). */
+  private readonly markersFailing = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -87,11 +89,16 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
               caughtUp: {
                 ...this.config.kafkaIntake.caughtUp,
                 write: async (topic, partition, endOffset, atMs, nth) => {
+                  const key = `${topic}/${partition}`;
                   try {
                     await this.intake.appendCaughtUp(topic, partition, endOffset, atMs, nth);
                     this.metrics.kafkaCaughtUpMarkers.inc({ topic, partition: String(partition) });
+                    this.markersFailing.delete(key);
                   } catch (error) {
-                    log.warn({ err: error, topic, partition }, 'caught-up marker not stored; trying again');
+                    // Once per outage and partition: the store's own errors say the rest.
+                    if (!this.markersFailing.has(key))
+                      log.warn({ err: error, topic, partition }, 'caught-up marker not stored; trying again');
+                    this.markersFailing.add(key);
                     throw error;
                   }
                 },
