@@ -27,6 +27,9 @@ import { EngineFeed } from './support/engine-feed';
 // must end with the flags of the demo judged in event-time order: the flagship ship-to-ship meeting of
 // RYONG SONG 5 with the designated YU SON 8, aid on board, included.
 
+/** The quiet after which a partition counts as stopped in the end-of-delivery test (the default is 10 min). */
+const END_QUIET_MS = 3000;
+
 describeWithKafka('the demo produced into running services', () => {
   jest.setTimeout(300_000);
   const tag = `demo${Date.now().toString(36)}`;
@@ -218,7 +221,11 @@ describeWithKafka('the demo produced into running services', () => {
     const runner = new ProjectionRunner(
       store,
       checkpoints,
-      new DetectionProjection(store, detectionConfigFrom({}), defaultPorts()),
+      new DetectionProjection(
+        store,
+        detectionConfigFrom({ INPUT_END_QUIET_MINUTES: END_QUIET_MS / 60_000 }),
+        defaultPorts(),
+      ),
       { checkpointEveryEvents: 5000, checkpointEveryMs: 60_000 },
     );
     const intake = new EventIntake(store, new AidwatchMetrics());
@@ -234,9 +241,10 @@ describeWithKafka('the demo produced into running services', () => {
           quietMs: 500,
           maxIntervalMs: 4000,
           checkEveryMs: 200,
-          write: async (topic, partition, endOffset, atMs, nth) => {
-            await intake.appendCaughtUp(topic, partition, endOffset, atMs, nth);
-            markers.push(`${topic}/${partition}`);
+          write: async (topic, partition, endOffset, atMs, nth, quietMs) => {
+            await intake.appendCaughtUp(topic, partition, endOffset, atMs, nth, quietMs);
+            // A partition quiet this long has stopped delivering, for the detection below.
+            if (quietMs >= END_QUIET_MS) markers.push(`${topic}/${partition}`);
           },
         },
       },
@@ -260,7 +268,7 @@ describeWithKafka('the demo produced into running services', () => {
         180_000,
         'the whole demo stored',
       );
-      // Every partition that carried the demo has had its marker since.
+      // Every partition that carried the demo has had a marker of a long enough quiet since.
       const lanes = new Set(
         (await store.readAll()).flatMap((e) =>
           e.metadata.partition === undefined ? [] : [`${e.metadata.channel}/${e.metadata.partition}`],

@@ -88,10 +88,10 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
           ? {
               caughtUp: {
                 ...this.config.kafkaIntake.caughtUp,
-                write: async (topic, partition, endOffset, atMs, nth) => {
+                write: async (topic, partition, endOffset, atMs, nth, quietMs) => {
                   const key = `${topic}/${partition}`;
                   try {
-                    await this.intake.appendCaughtUp(topic, partition, endOffset, atMs, nth);
+                    await this.intake.appendCaughtUp(topic, partition, endOffset, atMs, nth, quietMs);
                     this.metrics.kafkaCaughtUpMarkers.inc({ topic, partition: String(partition) });
                     this.markersFailing.delete(key);
                   } catch (error) {

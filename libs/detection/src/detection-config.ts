@@ -18,10 +18,18 @@ type Setter = (config: DetectionConfig, value: number) => void;
 
 /**
  * Every numeric threshold by its setting name: diversion fields as `SHRINKAGE_TOLERANCE_PCT`, maritime
- * fields as `<SECTION>_<FIELD>` (e.g. `ENCOUNTER_MAX_DISTANCE_M`) or `<FIELD>` at the top level.
+ * fields as `<SECTION>_<FIELD>` (e.g. `ENCOUNTER_MAX_DISTANCE_M`) or `<FIELD>` at the top level. A name both
+ * rule sets have (`INPUT_END_QUIET_MINUTES`) sets both.
  */
 function settableThresholds(): Map<string, Setter> {
-  const setters = new Map<string, Setter>();
+  const named = new Map<string, Setter>();
+  const setters = {
+    has: (name: string) => named.has(name),
+    set: (name: string, setter: Setter) => {
+      const before = named.get(name);
+      named.set(name, before ? (c, v) => (before(c, v), setter(c, v)) : setter);
+    },
+  };
   for (const [field, value] of Object.entries(defaultDiversionConfig)) {
     if (typeof value !== 'number') continue;
     setters.set(snake(field), (c, v) => ((c.diversion as unknown as Record<string, number>)[field] = v));
@@ -40,7 +48,7 @@ function settableThresholds(): Map<string, Setter> {
       });
     }
   }
-  return setters;
+  return named;
 }
 
 export class UnknownThresholdError extends Error {

@@ -136,9 +136,10 @@ export class DetectionEngine {
   private route(event: AidEvent, lane?: string, pending?: number): FlagChanges {
     // The end of what a partition delivered so far, for the inputs of both detectors on it (time model 5).
     if ((event.type as string) === PARTITION_CAUGHT_UP_TYPE) {
-      const marker = laneOfCaughtUp((event as unknown as PartitionCaughtUp).data);
-      const changes = this.maritime.caughtUp(marker);
-      merge(changes, this.diversion.caughtUp(marker));
+      const { data } = event as unknown as PartitionCaughtUp;
+      const quietMs = Number.isFinite(data.quietMs) ? data.quietMs : 0;
+      const changes = this.maritime.caughtUp(laneOfCaughtUp(data), quietMs);
+      merge(changes, this.diversion.caughtUp(laneOfCaughtUp(data), quietMs));
       return changes;
     }
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).

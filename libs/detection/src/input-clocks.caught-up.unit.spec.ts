@@ -24,6 +24,22 @@ describe('input clocks: a partition that delivered everything it held (caught-up
     expect(clocks.clockOf([ahead])).toBe(10 * HOUR);
   });
 
+  it('a short quiet does not release a feed that lags: satellite AIS hours behind, between two bursts', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const satellite = clocks.input(inputIdOf(OTHER, P(2)));
+    const terrestrial = clocks.input(inputIdOf(RECEIVER, P(0)));
+    clocks.observe(terrestrial, 20 * HOUR, 0, 0);
+    clocks.observe(satellite, 12 * HOUR, 0, 0);
+    // Quiet for 2 s, then for 9 min: not stopped (the end quiet is 10 min).
+    expect(clocks.caughtUp(P(2), 2000)).toBe(false);
+    expect(clocks.caughtUp(P(2), 9 * 60_000)).toBe(false);
+    expect(clocks.isIdle(satellite)).toBe(false);
+    expect(clocks.clockOf([satellite])).toBe(12 * HOUR);
+    // Quiet for 10 min: it has stopped.
+    expect(clocks.caughtUp(P(2), 10 * 60_000)).toBe(true);
+    expect(clocks.isIdle(satellite)).toBe(true);
+  });
+
   it('makes an input idle when another input, of any partition, stands more than the idle bound ahead', () => {
     const clocks = new InputClocks(6 * HOUR);
     const quiet = clocks.input(inputIdOf(OTHER, P(2)));
@@ -32,7 +48,7 @@ describe('input clocks: a partition that delivered everything it held (caught-up
     // Its last event came after the other's: the lead it stood behind does not release it (lane rule).
     clocks.observe(quiet, 1 * HOUR, 0, 0);
     expect(clocks.isIdle(quiet)).toBe(false);
-    expect(clocks.caughtUp(P(2))).toBe(true);
+    expect(clocks.caughtUp(P(2), HOUR)).toBe(true);
     expect(clocks.isIdle(quiet)).toBe(true);
     expect(clocks.effective(quiet)).toBe(14 * HOUR);
     expect(clocks.newlyIdle()).toEqual([quiet]);
@@ -41,7 +57,7 @@ describe('input clocks: a partition that delivered everything it held (caught-up
     const a = near.input(inputIdOf(OTHER, P(2)));
     near.observe(near.input(inputIdOf(RECEIVER, P(0))), 5 * HOUR, 0, 0);
     near.observe(a, 0, 0, 0);
-    expect(near.caughtUp(P(2))).toBe(false);
+    expect(near.caughtUp(P(2), HOUR)).toBe(false);
     expect(near.isIdle(a)).toBe(false);
   });
 
@@ -78,14 +94,17 @@ describe('input clocks: a partition that delivered everything it held (caught-up
     fc.assert(
       fc.property(
         fc.array(report, { minLength: 1, maxLength: 30 }),
-        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom(0, 2000, HOUR)), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         fc.integer(),
         (reports, lanes, seed) => {
-          const judge = (order: number[]) => {
+          const judge = (order: Array<[number, number]>) => {
             const clocks = new InputClocks(6 * HOUR, seed % 2 === 0 ? 'lane' : 'all');
             for (const r of reports)
               clocks.observe(clocks.input(inputIdOf(sources[r.source], P(r.lane))), r.hours * HOUR, 0, 0);
-            for (const lane of order) clocks.caughtUp(P(lane));
+            for (const [lane, quiet] of order) clocks.caughtUp(P(lane), quiet);
             return clocks.all().map((i) => [i.id, clocks.effective(i), clocks.isIdle(i)]);
           };
           const reversed = [...lanes].reverse();

@@ -119,6 +119,8 @@ export class InputClocks {
   constructor(
     readonly idleMs: number,
     readonly idleScope: 'lane' | 'all' = 'lane',
+    /** How long a partition must have been quiet for its caught-up marker to mean it stopped (`caughtUp`). */
+    readonly endQuietMs = 10 * 60_000,
   ) {}
 
   /** The input's clock, created on its first event. */
@@ -167,17 +169,20 @@ export class InputClocks {
    *   in its own event-time order, give or take the allowed lateness: its records on this partition produced
    *   from now on are dated after what it delivered elsewhere — the receiver whose other partitions ran
    *   ahead);
-   * - it is idle when another input — of any lane: this one holds nothing more, so a lane consumed ahead no
-   *   longer says anything this one might still deliver — stands more than `idleMs` beyond its watermark: it
-   *   has stopped delivering, so the others' lead, however they came by it, is what production order shows
-   *   after its last event (an input far behind — an import — is held only while it still delivers; closed
-   *   inputs are never idle).
+   * - when the partition has been quiet for `endQuietMs` or more (`quietMs`, measured by the ingestor and
+   *   recorded in the marker), it has stopped delivering: each open input on it is idle when another input —
+   *   of any lane: this one holds nothing more, so a lane consumed ahead no longer says anything this one
+   *   might still deliver — stands more than `idleMs` beyond its watermark, since that lead, however the
+   *   others came by it, is what production order shows after its last event. A shorter quiet does not: a
+   *   feed delivering late in bursts (satellite AIS hours behind) is quiet between two bursts without having
+   *   stopped, and its lag must not release it. An import far behind is held only while it delivers; closed
+   *   inputs are never idle.
    *
    * The same rule judges the markers in any order: the others' lead is the newest watermark among them, which
    * no marker moves past what some input delivered. Returns whether any clock moved (subjects waiting on the
    * lane's inputs are to be judged).
    */
-  caughtUp(lane: string): boolean {
+  caughtUp(lane: string, quietMs = 0): boolean {
     let moved = this.markLane(lane, 0);
     if (!this.lanes.has(lane)) return moved;
     const onLane: InputClock[] = [];
@@ -192,6 +197,7 @@ export class InputClocks {
         moved = true;
       }
     }
+    if (!(quietMs >= this.endQuietMs)) return moved;
     for (const input of onLane) {
       let lead = Number.NEGATIVE_INFINITY;
       for (const other of this.byId.values())
@@ -459,8 +465,9 @@ export class InputClocks {
     idleMs: number,
     idleScope: 'lane' | 'all' = 'lane',
     closedSources?: Readonly<Record<string, number>>,
+    endQuietMs?: number,
   ): InputClocks {
-    const clocks = new InputClocks(idleMs, idleScope);
+    const clocks = new InputClocks(idleMs, idleScope, endQuietMs);
     clocks.restore(json, closedSources);
     return clocks;
   }

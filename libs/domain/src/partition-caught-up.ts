@@ -23,13 +23,17 @@ export const PARTITION_CAUGHT_UP_SOURCE = 'aidwatch/ingestor';
  * - `topic`, `partition`: the partition (the lane `<topic>/<partition>` of the events it carried);
  * - `endOffset`: the partition's end offset (the offset its next record will have, a decimal string as Kafka
  *   gives offsets) when the broker was asked; every record before it was stored before this marker;
- * - `at`: when the broker was asked (RFC 3339, the ingestor's wall clock; for operators, never judged).
+ * - `at`: when the broker was asked (RFC 3339, the ingestor's wall clock; for operators);
+ * - `quietMs`: how long the partition had then been stored to this end offset with no new record (ms, the
+ *   ingestor's wall clock): detection takes a long quiet for a partition that stopped delivering
+ *   (`DETECTION_INPUT_END_QUIET_MINUTES`).
  */
 export interface PartitionCaughtUpData {
   topic: string;
   partition: number;
   endOffset: string;
   at: string;
+  quietMs: number;
 }
 
 export type PartitionCaughtUp = CloudEvent<typeof PARTITION_CAUGHT_UP_TYPE, PartitionCaughtUpData>;
@@ -48,6 +52,7 @@ export function partitionCaughtUpEvent(
   endOffset: string,
   atMs: number,
   nth: number,
+  quietMs: number,
 ): PartitionCaughtUp {
   const at = new Date(atMs).toISOString();
   return {
@@ -58,6 +63,6 @@ export function partitionCaughtUpEvent(
     subject: `${topic}/${partition}`,
     time: at,
     datacontenttype: 'application/json',
-    data: { topic, partition, endOffset, at },
+    data: { topic, partition, endOffset, at, quietMs: Math.max(0, Math.round(quietMs)) },
   };
 }

@@ -298,8 +298,9 @@ export class EventIntake {
     endOffset: string,
     atMs: number,
     nth: number,
+    quietMs: number,
   ): Promise<void> {
-    const event = partitionCaughtUpEvent(topic, partition, endOffset, atMs, nth);
+    const event = partitionCaughtUpEvent(topic, partition, endOffset, atMs, nth, quietMs);
     await this.store.appendMany([
       {
         streamId: partitionStreamOf(topic, partition),

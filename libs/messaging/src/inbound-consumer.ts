@@ -93,7 +93,15 @@ export interface KafkaInboundOptions {
     quietMs: number;
     maxIntervalMs: number;
     checkEveryMs?: number;
-    write(topic: string, partition: number, endOffset: string, atMs: number, nth: number): Promise<void>;
+    /** `quietMs`: how long the partition has been stored to `endOffset` with no new record. */
+    write(
+      topic: string,
+      partition: number,
+      endOffset: string,
+      atMs: number,
+      nth: number,
+      quietMs: number,
+    ): Promise<void>;
   };
   hooks?: InboundHooks;
 }
@@ -142,7 +150,7 @@ export class KafkaInbound {
   /** Per caught-up partition: its end offset, the markers written for it and when the next one is due. */
   private readonly caughtUpAt = new Map<
     string,
-    { end: bigint; nth: number; nextAt: number; interval: number }
+    { end: bigint; since: number; nth: number; nextAt: number; interval: number }
   >();
   /** A marker being written, per partition: the partition's next batch waits for it. */
   private readonly markerWrites = new Map<string, Promise<void>>();
@@ -431,7 +439,13 @@ export class KafkaInbound {
         }
         let at = this.caughtUpAt.get(key);
         if (!at || at.end !== end) {
-          at = { end: end as bigint, nth: 0, nextAt: now + options.quietMs, interval: options.quietMs };
+          at = {
+            end: end as bigint,
+            since: now,
+            nth: 0,
+            nextAt: now + options.quietMs,
+            interval: options.quietMs,
+          };
           this.caughtUpAt.set(key, at);
         }
         if (now < at.nextAt) continue;
@@ -443,7 +457,7 @@ export class KafkaInbound {
         entry.interval = Math.min(entry.interval * 2, Math.max(options.quietMs, options.maxIntervalMs));
         entry.nextAt = now + entry.interval;
         const write = options
-          .write(topic, partition, String(end), now, entry.nth)
+          .write(topic, partition, String(end), now, entry.nth, now - entry.since)
           .catch(() => {
             // Tried again at the next check.
             entry.nth--;

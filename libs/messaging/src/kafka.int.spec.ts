@@ -335,7 +335,7 @@ describeWithKafka('Kafka messaging against a real broker', () => {
 
   it('writes a caught-up marker once a partition is stored to its end and quiet, repeats it at doubling intervals, and stores the next batch after it', async () => {
     const log: string[] = [];
-    const markers: Array<{ endOffset: string; nth: number; at: number }> = [];
+    const markers: Array<{ endOffset: string; nth: number; at: number; quietMs: number }> = [];
     let slowMarker: (() => void) | undefined;
     const send = (n: number, from: number) =>
       producer.send(
@@ -357,9 +357,9 @@ describeWithKafka('Kafka messaging against a real broker', () => {
         quietMs: 400,
         maxIntervalMs: 1600,
         checkEveryMs: 100,
-        write: async (_topic, _partition, endOffset, at, nth) => {
+        write: async (_topic, _partition, endOffset, at, nth, quietMs) => {
           log.push(`marker ${endOffset}#${nth}`);
-          markers.push({ endOffset, nth, at });
+          markers.push({ endOffset, nth, at, quietMs });
           // The third marker is slow to store: records produced meanwhile must wait for it.
           if (nth === 3) await new Promise<void>((resolve) => (slowMarker = resolve));
         },
@@ -372,6 +372,9 @@ describeWithKafka('Kafka messaging against a real broker', () => {
     // Repeats at doubling intervals: about 800 ms, then 1,600 ms (the cap) after the one before.
     expect(markers[2].at - markers[1].at).toBeGreaterThanOrEqual(1500);
     expect(markers[1].at - markers[0].at).toBeGreaterThanOrEqual(700);
+    // Each says how long the partition has been quiet: at least the quiet period, growing with the repeats.
+    expect(markers[0].quietMs).toBeGreaterThanOrEqual(400);
+    expect(markers[2].quietMs - markers[1].quietMs).toBe(markers[2].at - markers[1].at);
     await send(2, 3);
     await sleep(1000);
     expect(log.filter((l) => l.startsWith('record')).length).toBe(3);

@@ -26,6 +26,15 @@ export interface DiversionConfig {
    * (see `InputClocks`). Such feeds report in bursts days apart, hence days.
    */
   inputIdleDays: number;
+  /**
+   * A Kafka partition whose caught-up marker says it has had no new record for this long (wall time, as
+   * the ingestor measured and recorded it in the marker) has stopped delivering: its inputs are idle when
+   * any other input, of any partition, stands more than the idle bound ahead (`InputClocks.caughtUp`,
+   * docs/time-model.md 5). Shorter quiets only end "records pending" and move each input to what its own
+   * source delivered elsewhere. Long enough that a feed delivering late in bursts (satellite AIS, monitors'
+   * reports) is not taken for a stopped one between two bursts. One setting for both rule sets.
+   */
+  inputEndQuietMinutes: number;
   verificationDueDays: number;
   verificationOverdueSeverity: Severity;
   accessDeniedSeverity: Severity;
@@ -54,6 +63,7 @@ export const defaultDiversionConfig: Readonly<DiversionConfig> = Object.freeze({
   distributionWindowDays: 30,
   allowedLatenessHours: 24,
   inputIdleDays: 3,
+  inputEndQuietMinutes: 10,
   verificationDueDays: 30,
   verificationOverdueSeverity: 'medium',
   accessDeniedSeverity: 'high',

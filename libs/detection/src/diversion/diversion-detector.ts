@@ -94,7 +94,8 @@ export class DiversionDetector implements Detector {
     private readonly state: DiversionState = new DiversionState(),
     clocks?: InputClocks,
   ) {
-    this.clocks = clocks ?? new InputClocks(config.inputIdleDays * DAY_MS, 'all');
+    this.clocks =
+      clocks ?? new InputClocks(config.inputIdleDays * DAY_MS, 'all', config.inputEndQuietMinutes * 60_000);
     for (const port of ports)
       state.declarePort(port, { eventId: `port:${port.locode}`, time: 0, recordedAt: 0 });
   }
@@ -179,8 +180,8 @@ export class DiversionDetector implements Detector {
    * Lane `lane` delivered every record its partition held (`aidwatch.partition.caught-up.v1`, see
    * `InputClocks.caughtUp`): consignments waiting on its inputs are judged on the clocks that moved.
    */
-  caughtUp(lane: string): FlagChanges {
-    return this.clocks.caughtUp(lane) ? this.followFrontier() : noChanges();
+  caughtUp(lane: string, quietMs: number): FlagChanges {
+    return this.clocks.caughtUp(lane, quietMs) ? this.followFrontier() : noChanges();
   }
 
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
@@ -348,6 +349,7 @@ export class DiversionDetector implements Detector {
       config.inputIdleDays * DAY_MS,
       'all',
       saved.head.closedSources,
+      config.inputEndQuietMinutes * 60_000,
     );
     const detector = new DiversionDetector(config, ports, state, clocks);
     for (const c of consignments) {

@@ -24,6 +24,15 @@ export interface MaritimeConfig {
    * sources; satellite AIS runs minutes to hours late; see `InputClocks`).
    */
   inputIdleHours: number;
+  /**
+   * A Kafka partition whose caught-up marker says it has had no new record for this long (wall time, as
+   * the ingestor measured and recorded it in the marker) has stopped delivering: its inputs are idle when
+   * any other input, of any partition, stands more than the idle bound ahead (`InputClocks.caughtUp`,
+   * docs/time-model.md 5). Shorter quiets only end "records pending" and move each input to what its own
+   * source delivered elsewhere. Long enough that a feed delivering late in bursts (satellite AIS, monitors'
+   * reports) is not taken for a stopped one between two bursts. One setting for both rule sets.
+   */
+  inputEndQuietMinutes: number;
   /** Raise severity one level when the vessel has aid on board. */
   escalateWithAidOnBoard: boolean;
   /**
@@ -110,6 +119,7 @@ export const defaultMaritimeConfig: MaritimeConfig = {
   deadlineResolutionSeconds: 60,
   evictAfterDays: 30,
   inputIdleHours: 6,
+  inputEndQuietMinutes: 10,
   escalateWithAidOnBoard: true,
   openFlagsKeptPerVessel: 64,
   portVisit: { enterKm: 3, exitKm: 4, maxSpeedKn: 0.2 },

@@ -204,7 +204,11 @@ export class MaritimeDetector implements Detector {
       onDue: slotsOf('onDue'),
       onEvict: slotsOf('onEvict'),
     };
-    this.clocks = new InputClocks(config.inputIdleHours * MS_PER_HOUR);
+    this.clocks = new InputClocks(
+      config.inputIdleHours * MS_PER_HOUR,
+      'lane',
+      config.inputEndQuietMinutes * 60_000,
+    );
     this.resampleMs = config.resampleMinutes * MS_PER_MINUTE;
     this.lateToleranceMs = config.lateToleranceMinutes * MS_PER_MINUTE;
     this.evictMs = config.evictAfterDays * 24 * MS_PER_HOUR;
@@ -557,8 +561,8 @@ export class MaritimeDetector implements Detector {
    * `InputClocks.caughtUp`): a vessel replayed behind its input's clock there has ended its run of reports, and
    * vessels waiting on the lane's inputs are judged on the clocks that moved.
    */
-  caughtUp(lane: string): FlagChanges {
-    const moved = this.clocks.caughtUp(lane);
+  caughtUp(lane: string, quietMs: number): FlagChanges {
+    const moved = this.clocks.caughtUp(lane, quietMs);
     // The lane delivers nothing more for now: a vessel replayed behind its input's clock ended its run.
     for (const input of [...this.laggingOn.keys()]) if (input.lane === lane) this.releaseLagging(input, null);
     if (moved) this.followFrontier();

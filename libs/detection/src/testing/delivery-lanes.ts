@@ -82,31 +82,46 @@ export interface Production {
    * Whether the ingestor's caught-up markers come with the events (`aidwatch.partition.caught-up.v1`, time
    * model 5): a lane whose records of the burst are all delivered gets its marker at a random later point of
    * the burst, and at the end of each burst every lane seen so far gets one (the ingestor repeats them while a
-   * partition stays caught up), in random order.
+   * partition stays caught up), in random order. Each marker's quiet is at random a short one (2 s) or a long
+   * one (an hour: the consumer was slow, or the next burst came late); the markers after the last burst say
+   * an hour (the delivery ended).
    */
   caughtUp?: boolean;
 }
 
-/** The caught-up marker of `lane` (`<topic>/<partition>`) as the projection hands it to detection. */
-export function caughtUpMarker(lane: string, nth: number): Delivered {
+/** The quiet of a marker written once a delivery has ended (an hour: longer than any end-quiet setting). */
+export const ENDED_QUIET_MS = 3_600_000;
+
+/**
+ * The caught-up marker of `lane` (`<topic>/<partition>`), the partition quiet for `quietMs`, as the projection
+ * hands it to detection.
+ */
+export function caughtUpMarker(lane: string, nth: number, quietMs = ENDED_QUIET_MS): Delivered {
   const slash = lane.lastIndexOf('/');
   const topic = lane.slice(0, slash);
   const partition = Number(lane.slice(slash + 1));
   return {
-    event: partitionCaughtUpEvent(topic, partition, String(nth), 0, nth) as unknown as AidEvent,
+    event: partitionCaughtUpEvent(topic, partition, String(nth), 0, nth, quietMs) as unknown as AidEvent,
     lane,
     pending: 0,
   };
 }
 
-/** Markers for `lanes` in random order, as the ingestor writes them once every partition is caught up. */
-export function caughtUpMarkers(lanes: Iterable<string>, random: () => number = Math.random): Delivered[] {
+/**
+ * Markers for `lanes` in random order, as the ingestor writes them once every partition is caught up, each
+ * quiet as `quietOf` says (an hour: the delivery ended).
+ */
+export function caughtUpMarkers(
+  lanes: Iterable<string>,
+  random: () => number = Math.random,
+  quietOf: () => number = () => ENDED_QUIET_MS,
+): Delivered[] {
   const order = [...lanes].sort();
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  return order.map((lane, i) => caughtUpMarker(lane, i));
+  return order.map((lane, i) => caughtUpMarker(lane, i, quietOf()));
 }
 
 /**
@@ -146,11 +161,12 @@ export function deliverLanes(
       const at = i + Math.floor(random() * (taken.length - i));
       markersAt.set(at, [...(markersAt.get(at) ?? []), d.lane as string]);
     });
+    const quiet = () => (random() < 0.5 ? 2000 : ENDED_QUIET_MS);
     taken.forEach((d, i) => {
       out.push(d);
-      for (const lane of markersAt.get(i) ?? []) out.push(caughtUpMarker(lane, b));
+      for (const lane of markersAt.get(i) ?? []) out.push(caughtUpMarker(lane, b, quiet()));
     });
-    out.push(...caughtUpMarkers(seen, random));
+    out.push(...caughtUpMarkers(seen, random, b === bursts - 1 ? () => ENDED_QUIET_MS : quiet));
   }
   return out;
 }
