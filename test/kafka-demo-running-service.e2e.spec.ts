@@ -18,7 +18,7 @@ import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@aidwatch/projections';
 import { DemoCast, demoScenario } from '../apps/aidwatch/src/demo/demo-scenario';
-import { describeWithKafka, getKafkaBroker, type KafkaBroker } from './support/kafka-broker';
+import { describeWithKafka, getKafkaBroker, startGroupAtEnd, type KafkaBroker } from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 import { EngineFeed } from './support/engine-feed';
 
@@ -77,17 +77,7 @@ describeWithKafka('the demo produced into running services', () => {
 
     // The group starts at today's end of every inbound topic: only this run's messages are read.
     const groupId = `${tag}-ingestor`;
-    const admin = kafka.admin();
-    await admin.connect();
-    for (const topic of InboundTopics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
-    }
-    await admin.disconnect();
+    await startGroupAtEnd(kafka, groupId);
 
     const store = EmbeddedEventStore.temporary();
     const checkpoints = new SqliteCheckpointStore(':memory:');
@@ -121,30 +111,7 @@ describeWithKafka('the demo produced into running services', () => {
       // its track relayed late by satellite — hours behind the carrier's in event time.
       const isPartnerTrack = (e: AidEvent) =>
         e.subject === DemoCast.designatedPartner && topicOfType(e.type) === Topics.positions;
-      const produce = async (list: readonly AidEvent[]) => {
-        const byTopic = new Map<string, AidEvent[]>();
-        for (const e of list) {
-          const topic = topicOfType(e.type);
-          if (!topic) throw new Error(`no topic for ${e.type}`);
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), e]);
-        }
-        await Promise.all(
-          [...byTopic].map(async ([topic, events]) => {
-            const producer = kafka.producer();
-            await producer.connect();
-            for (let i = 0; i < events.length; i += 25)
-              await producer.send({
-                topic,
-                messages: events.slice(i, i + 25).map((e) => ({
-                  key: e.subject ?? null,
-                  value: JSON.stringify(e),
-                  headers: { 'content-type': 'application/cloudevents+json' },
-                })),
-              });
-            await producer.disconnect();
-          }),
-        );
-      };
+      const produce = (list: readonly AidEvent[]) => produceByTopic(kafka, list);
       const stored = (n: number, what: string) =>
         eventually(async () => ((await store.readAll()).length >= n ? true : undefined), 180_000, what);
       const partnerTrack = events.filter(isPartnerTrack);
@@ -204,17 +171,7 @@ describeWithKafka('the demo produced into running services', () => {
 
     const kafka = new Kafka({ clientId: tag, brokers: broker.brokers, logLevel: logLevel.NOTHING });
     const groupId = `${tag}-end-ingestor`;
-    const admin = kafka.admin();
-    await admin.connect();
-    for (const topic of InboundTopics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
-    }
-    await admin.disconnect();
+    await startGroupAtEnd(kafka, groupId);
 
     const store = EmbeddedEventStore.temporary();
     const checkpoints = new SqliteCheckpointStore(':memory:');
@@ -241,10 +198,10 @@ describeWithKafka('the demo produced into running services', () => {
           quietMs: 500,
           maxIntervalMs: 4000,
           checkEveryMs: 200,
-          write: async (topic, partition, endOffset, atMs, nth, quietMs) => {
-            await intake.appendCaughtUp(topic, partition, endOffset, atMs, nth, quietMs);
+          write: async (marker) => {
+            await intake.appendCaughtUp(marker);
             // A partition quiet this long has stopped delivering, for the detection below.
-            if (quietMs >= END_QUIET_MS) markers.push(`${topic}/${partition}`);
+            if (marker.quietMs >= END_QUIET_MS) markers.push(`${marker.topic}/${marker.partition}`);
           },
         },
       },

@@ -88,10 +88,11 @@ export class KafkaIntakeService implements OnApplicationBootstrap, OnApplication
           ? {
               caughtUp: {
                 ...this.config.kafkaIntake.caughtUp,
-                write: async (topic, partition, endOffset, atMs, nth, quietMs) => {
+                write: async (marker) => {
+                  const { topic, partition } = marker;
                   const key = `${topic}/${partition}`;
                   try {
-                    await this.intake.appendCaughtUp(topic, partition, endOffset, atMs, nth, quietMs);
+                    await this.intake.appendCaughtUp(marker);
                     this.metrics.kafkaCaughtUpMarkers.inc({ topic, partition: String(partition) });
                     this.markersFailing.delete(key);
                   } catch (error) {

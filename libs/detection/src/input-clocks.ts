@@ -303,18 +303,10 @@ export class InputClocks {
    * source's inputs.
    */
   close(source: string, at: number, lane = ''): InputClock[] {
-    const before = this.closedSources.get(source);
-    this.closedSources.set(source, before !== undefined && before > at ? before : at);
-    const inputs: InputClock[] = [];
-    for (const input of this.byId.values()) {
-      if (input.source !== source) continue;
-      inputs.push(input);
+    const inputs = this.bound(source, at);
+    for (const input of inputs) {
       if (input.lane === lane && at > input.watermark) input.watermark = at;
       if (input.watermark > this.frontier) this.frontier = input.watermark;
-      input.closed = true;
-      input.released = false;
-      input.idle = false;
-      input.othersSince = Number.NEGATIVE_INFINITY;
     }
     return inputs;
   }

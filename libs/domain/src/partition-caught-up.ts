@@ -42,18 +42,31 @@ export type PartitionCaughtUp = CloudEvent<typeof PARTITION_CAUGHT_UP_TYPE, Part
 export const laneOfCaughtUp = (data: PartitionCaughtUpData): string => `${data.topic}/${data.partition}`;
 
 /**
- * The marker for `topic`/`partition` at `endOffset`, asked of the broker at `atMs`. `nth` counts the markers of
- * one end offset (the first, then each repeat while the partition stays caught up): the id is
- * `<topic>/<partition>@<endOffset>#<nth>`, so a marker written twice (a retried append) is stored once.
+ * What the ingestor found: `topic`/`partition` stored to `endOffset` when the broker was asked at `atMs` (ms
+ * since the epoch), quiet for `quietMs`; `nth` counts the markers of one end offset (the first, then each
+ * repeat while the partition stays caught up).
  */
-export function partitionCaughtUpEvent(
-  topic: string,
-  partition: number,
-  endOffset: string,
-  atMs: number,
-  nth: number,
-  quietMs: number,
-): PartitionCaughtUp {
+export interface CaughtUpMarker {
+  topic: string;
+  partition: number;
+  endOffset: string;
+  atMs: number;
+  nth: number;
+  quietMs: number;
+}
+
+/**
+ * The marker event of `marker`: its id is `<topic>/<partition>@<endOffset>#<nth>`, so a marker written twice
+ * (a retried append) is stored once.
+ */
+export function partitionCaughtUpEvent({
+  topic,
+  partition,
+  endOffset,
+  atMs,
+  nth,
+  quietMs,
+}: CaughtUpMarker): PartitionCaughtUp {
   const at = new Date(atMs).toISOString();
   return {
     specversion: '1.0',

@@ -16,6 +16,7 @@ import {
   type OwnershipLookup,
   partitionCaughtUpEvent,
   partitionStreamOf,
+  type CaughtUpMarker,
 } from '@aidwatch/domain';
 import {
   EventContentConflictError,
@@ -288,19 +289,13 @@ export class EventIntake {
 
   /**
    * Appends the caught-up marker of a Kafka partition (`aidwatch.partition.caught-up.v1`, stream
-   * `partition-<topic>-<partition>`): every record before `endOffset` is stored (docs/time-model.md 5). It
+   * `partition-<topic>-<partition>`): every record before its end offset is stored (docs/time-model.md 5). It
    * carries the partition as its lane with none pending, as the partition's events do. A marker already
    * stored under its id (a retried write, or another member's of the same end offset) is kept as it is.
    */
-  async appendCaughtUp(
-    topic: string,
-    partition: number,
-    endOffset: string,
-    atMs: number,
-    nth: number,
-    quietMs: number,
-  ): Promise<void> {
-    const event = partitionCaughtUpEvent(topic, partition, endOffset, atMs, nth, quietMs);
+  async appendCaughtUp(marker: CaughtUpMarker): Promise<void> {
+    const { topic, partition } = marker;
+    const event = partitionCaughtUpEvent(marker);
     await this.store.appendMany([
       {
         streamId: partitionStreamOf(topic, partition),

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Topics, type FieldError } from '@aidwatch/domain';
+import { Topics, type CaughtUpMarker, type FieldError } from '@aidwatch/domain';
 import { deadLetterRecord } from './dead-letter';
 import { createKafkaClient, pendingAfter } from './kafka-client';
 import type {
@@ -93,15 +93,7 @@ export interface KafkaInboundOptions {
     quietMs: number;
     maxIntervalMs: number;
     checkEveryMs?: number;
-    /** `quietMs`: how long the partition has been stored to `endOffset` with no new record. */
-    write(
-      topic: string,
-      partition: number,
-      endOffset: string,
-      atMs: number,
-      nth: number,
-      quietMs: number,
-    ): Promise<void>;
+    write(marker: CaughtUpMarker): Promise<void>;
   };
   hooks?: InboundHooks;
 }
@@ -457,7 +449,14 @@ export class KafkaInbound {
         entry.interval = Math.min(entry.interval * 2, Math.max(options.quietMs, options.maxIntervalMs));
         entry.nextAt = now + entry.interval;
         const write = options
-          .write(topic, partition, String(end), now, entry.nth, now - entry.since)
+          .write({
+            topic,
+            partition,
+            endOffset: String(end),
+            atMs: now,
+            nth: entry.nth,
+            quietMs: now - entry.since,
+          })
           .catch(() => {
             // Tried again at the next check.
             entry.nth--;

@@ -357,7 +357,7 @@ describeWithKafka('Kafka messaging against a real broker', () => {
         quietMs: 400,
         maxIntervalMs: 1600,
         checkEveryMs: 100,
-        write: async (_topic, _partition, endOffset, at, nth, quietMs) => {
+        write: async ({ endOffset, atMs: at, nth, quietMs }) => {
           log.push(`marker ${endOffset}#${nth}`);
           markers.push({ endOffset, nth, at, quietMs });
           // The third marker is slow to store: records produced meanwhile must wait for it.

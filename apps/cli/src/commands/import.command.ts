@@ -23,40 +23,38 @@ function eventTimeOf(event: { time?: unknown; data?: unknown }): number {
 }
 
 /**
- * The `aidwatch.input.closed.v1` event for `source` ending at `atMs`; its id follows source and time, so an
- * import run again posts the very same event (stored once).
+ * An input event of `source` at `atMs` (`time`), its id following type, source and time, so an import run
+ * again posts the very same event (stored once).
  */
-export function inputClosedEvent(source: string, atMs: number): InputClosed {
+function inputEvent<T extends InputClosed | InputBounded>(
+  type: T['type'],
+  source: string,
+  atMs: number,
+  data: (at: string) => T['data'],
+): T {
   const at = new Date(atMs).toISOString();
-  const digest = createHash('sha256').update(`${source}\n${at}`).digest('hex').slice(0, 32);
+  const kind = type === EventTypes.InputClosed ? 'closed' : 'bounded';
+  // A close keeps the digest it always had (source and time), so older imports post the same event again.
+  const salt = kind === 'closed' ? '' : `\n${kind}`;
+  const digest = createHash('sha256').update(`${source}\n${at}${salt}`).digest('hex').slice(0, 32);
   return {
     specversion: '1.0',
-    id: `input-closed-${digest}`,
+    id: `input-${kind}-${digest}`,
     source,
-    type: EventTypes.InputClosed,
+    type,
     time: at,
     datacontenttype: 'application/json',
-    data: { source, at },
-  };
+    data: data(at),
+  } as T;
 }
 
-/**
- * The `aidwatch.input.bounded.v1` event announcing that `source` delivers events up to `untilMs`; its id
- * follows source and time, so an import run again posts the very same event (stored once).
- */
-export function inputBoundedEvent(source: string, untilMs: number): InputBounded {
-  const until = new Date(untilMs).toISOString();
-  const digest = createHash('sha256').update(`${source}\n${until}\nbounded`).digest('hex').slice(0, 32);
-  return {
-    specversion: '1.0',
-    id: `input-bounded-${digest}`,
-    source,
-    type: EventTypes.InputBounded,
-    time: until,
-    datacontenttype: 'application/json',
-    data: { source, until },
-  };
-}
+/** The `aidwatch.input.closed.v1` event for `source` ending at `atMs`. */
+export const inputClosedEvent = (source: string, atMs: number): InputClosed =>
+  inputEvent<InputClosed>(EventTypes.InputClosed, source, atMs, (at) => ({ source, at }));
+
+/** The `aidwatch.input.bounded.v1` event announcing that `source` delivers events up to `untilMs`. */
+export const inputBoundedEvent = (source: string, untilMs: number): InputBounded =>
+  inputEvent<InputBounded>(EventTypes.InputBounded, source, untilMs, (until) => ({ source, until }));
 
 /** Each source of an NDJSON file of CloudEvents with its newest event time (ms); lines that are not JSON are skipped. */
 async function newestBySource(file: string): Promise<Map<string, number>> {

@@ -101,7 +101,14 @@ export function caughtUpMarker(lane: string, nth: number, quietMs = ENDED_QUIET_
   const topic = lane.slice(0, slash);
   const partition = Number(lane.slice(slash + 1));
   return {
-    event: partitionCaughtUpEvent(topic, partition, String(nth), 0, nth, quietMs) as unknown as AidEvent,
+    event: partitionCaughtUpEvent({
+      topic,
+      partition,
+      endOffset: String(nth),
+      atMs: 0,
+      nth,
+      quietMs,
+    }) as unknown as AidEvent,
     lane,
     pending: 0,
   };
