@@ -119,6 +119,35 @@ describe('Authenticator', () => {
       }
     });
 
+    it('refuses a token without sub, with a blank sub, or valid for longer than the maximum lifetime', async () => {
+      const auth = new Authenticator(
+        new InMemoryApiKeyStore(),
+        new JwtVerifier({
+          jwksFile,
+          issuer: 'https://idp.wfp.example',
+          audience: 'aidwatch',
+          maxLifetimeSec: 3600,
+        }),
+      );
+      const claims = { aidwatch_role: 'dashboard', aidwatch_tenant: 'WFP' };
+      const unsigned = (subject?: string) => {
+        const jwt = new SignJWT(claims)
+          .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+          .setIssuer('https://idp.wfp.example')
+          .setAudience('aidwatch')
+          .setExpirationTime('5m');
+        return (subject === undefined ? jwt : jwt.setSubject(subject)).sign(privateKey);
+      };
+      await expect(auth.authenticate(`Bearer ${await unsigned()}`)).rejects.toThrow(/invalid token/);
+      await expect(auth.authenticate(`Bearer ${await unsigned(' ')}`)).rejects.toThrow(/sub must be/);
+      await expect(auth.authenticate(`Bearer ${await sign(claims, { exp: '100y' })}`)).rejects.toThrow(
+        /stays valid for more than 3600 s/,
+      );
+      await expect(auth.authenticate(`Bearer ${await sign(claims, { exp: '59m' })}`)).resolves.toMatchObject({
+        role: 'dashboard',
+      });
+    });
+
     it('refuses a token without exp, an admin token, and tenant-bound roles without tenant or monitorId', async () => {
       const verifier = (allowAdmin?: boolean) =>
         new Authenticator(

@@ -37,6 +37,11 @@ export interface JwtSettings {
    * refused, so an identity provider that leaves the claim out never grants those rights by omission.
    */
   allowTenantlessProducers?: boolean;
+  /**
+   * The longest a token may still be valid when presented (`exp` − now, seconds; default 86,400): a token
+   * that stays valid for years cannot be taken back, like one without `exp`.
+   */
+  maxLifetimeSec?: number;
 }
 
 export const JwtClaims = {
@@ -81,13 +86,21 @@ export class JwtVerifier {
         audience: this.settings.audience,
         algorithms: ASYMMETRIC_ALGORITHMS,
         clockTolerance: this.settings.clockToleranceSec ?? 30,
-        // A token that never expires is a credential that cannot be taken back (RFC 8725 §3.10 spirit).
-        requiredClaims: ['exp'],
+        // A token that never expires is a credential that cannot be taken back (RFC 8725 §3.10 spirit);
+        // one without a subject would speak for every subject-less token of its issuer at once.
+        requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
       if (error instanceof errors.JOSEError) throw new AuthenticationError(`invalid token: ${error.code}`);
       throw new AuthenticationError('invalid token');
     }
+    const maxLifetimeSec = this.settings.maxLifetimeSec ?? 86_400;
+    if ((payload.exp as number) - Date.now() / 1000 > maxLifetimeSec)
+      throw new AuthenticationError(
+        `invalid token: it stays valid for more than ${maxLifetimeSec} s (AUTH_JWT_MAX_LIFETIME_SECONDS)`,
+      );
+    if (typeof payload.sub !== 'string' || payload.sub.trim() === '')
+      throw new AuthenticationError('invalid token: sub must be one non-empty string');
     return principalFromClaims(payload, {
       allowAdmin: this.settings.allowAdmin ?? false,
       allowTenantlessProducers: this.settings.allowTenantlessProducers ?? false,

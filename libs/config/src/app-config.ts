@@ -104,6 +104,8 @@ export interface AccessConfig {
      * (`AUTH_JWT_ALLOW_TENANTLESS_PRODUCER`, default false).
      */
     allowTenantlessProducers?: boolean;
+    /** `AUTH_JWT_MAX_LIFETIME_SECONDS`: the longest a token may still be valid when presented. */
+    maxLifetimeSec?: number;
   };
   /**
    * CloudEvents sources (exact, or a prefix ending in `*`) of the sanctions committee (`COMMITTEE_SOURCES`,
@@ -410,6 +412,7 @@ export function loadConfig(
         default: false,
         desc: "accept producer tokens without aidwatch_tenant (the deployment's own feeds and relays; off: API keys only)",
       }),
+      AUTH_JWT_MAX_LIFETIME_SECONDS: positiveInt({ default: 86_400 }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
@@ -522,6 +525,7 @@ export function loadConfig(
               audience: e.AUTH_JWT_AUDIENCE,
               ...(e.AUTH_JWT_ALLOW_ADMIN ? { allowAdmin: true } : {}),
               ...(e.AUTH_JWT_ALLOW_TENANTLESS_PRODUCER ? { allowTenantlessProducers: true } : {}),
+              maxLifetimeSec: e.AUTH_JWT_MAX_LIFETIME_SECONDS,
             }
           : undefined,
     },
