@@ -45,14 +45,25 @@ describe('aidwatch forget after the services wrote their snapshots', () => {
 
   it('leaves no file under DATA_DIR holding the subject in clear, and the services rebuild without it', async () => {
     expect((await runAidwatch(['demo'], env)).code).toBe(0);
+    // The monitor's own API key names it too.
+    const key = await runAidwatch(
+      ['keys', 'create', '--role', 'monitor', '--tenant', 'KWP', '--monitor-id', monitorId, '--json'],
+      env,
+    );
+    expect(key.code).toBe(0);
     await consignmentAsOperator();
     // The precondition of the issue: the projection snapshots hold the monitor id in clear.
     expect(filesHolding(dataDir, monitorId).map((f) => path.basename(f))).toContain('projections.sqlite');
 
     const forgot = await runAidwatch(['forget', `monitor:${monitorId}`, '--json'], env);
     expect(forgot.code).toBe(0);
-    const answer = JSON.parse(forgot.stdout) as { forgotten: boolean; rebuilt: string[] };
+    const answer = JSON.parse(forgot.stdout) as {
+      forgotten: boolean;
+      rebuilt: string[];
+      keysRevoked: number;
+    };
     expect(answer.forgotten).toBe(true);
+    expect(answer.keysRevoked).toBe(1);
     expect(answer.rebuilt.length).toBeGreaterThan(0);
     expect(filesHolding(dataDir, monitorId)).toEqual([]);
 

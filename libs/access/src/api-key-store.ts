@@ -40,8 +40,17 @@ export interface ApiKeyStore {
   list(): Promise<ApiKeyRecord[]>;
   /** Marks a key revoked; false when no such key exists. Revoking twice is harmless (the first time stays). */
   revoke(id: string): Promise<boolean>;
+  /**
+   * `aidwatch forget monitor:<id>`: every key bound to that monitor is revoked and its `monitorId` replaced by
+   * `FORGOTTEN_MONITOR`, and the storage is rewritten so no page keeps the old value. Resolves with the keys
+   * changed (0 when none named it: idempotent).
+   */
+  forgetMonitor(monitorId: string): Promise<number>;
   close(): Promise<void> | void;
 }
+
+/** What a forgotten monitor's keys name instead of its id. */
+export const FORGOTTEN_MONITOR = '[forgotten]';
 
 /** The embedded adapters also create a key synchronously (test fixtures issue keys inline). */
 export interface SyncKeyIssuer {
@@ -89,6 +98,17 @@ export class InMemoryApiKeyStore implements ApiKeyStore, SyncKeyIssuer {
     if (!stored) return false;
     stored.revokedAt ??= this.clock().toISOString();
     return true;
+  }
+
+  async forgetMonitor(monitorId: string): Promise<number> {
+    let changed = 0;
+    for (const stored of this.keys.values()) {
+      if (stored.monitorId !== monitorId) continue;
+      stored.revokedAt ??= this.clock().toISOString();
+      stored.monitorId = FORGOTTEN_MONITOR;
+      changed++;
+    }
+    return changed;
   }
 
   close(): void {}
@@ -155,6 +175,30 @@ export class SqliteApiKeyStore implements ApiKeyStore, SyncKeyIssuer {
       .prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
       .run(this.clock().toISOString(), id);
     return result.changes > 0;
+  }
+
+  async forgetMonitor(monitorId: string): Promise<number> {
+    const rows = this.db.prepare('SELECT * FROM api_keys').all() as Row[];
+    const update = this.db.prepare(
+      'UPDATE api_keys SET grant_json = ?, revoked_at = COALESCE(revoked_at, ?) WHERE id = ?',
+    );
+    const now = this.clock().toISOString();
+    let changed = 0;
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const grant = JSON.parse(row.grant_json) as ApiKeyGrant;
+        if (grant.monitorId !== monitorId) continue;
+        update.run(JSON.stringify({ ...grant, monitorId: FORGOTTEN_MONITOR }), now, row.id);
+        changed++;
+      }
+    })();
+    if (changed > 0) {
+      // The old rows stay in free pages and the write-ahead log until the file is rewritten.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.exec('VACUUM');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    return changed;
   }
 
   /** Every key with its salt and hash (`aidwatch migrate --to postgres` copies them). */

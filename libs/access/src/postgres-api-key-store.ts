@@ -2,6 +2,7 @@ import { createPool, migrate, withReconnect, type Migration } from '@aidwatch/ev
 import type { Pool } from 'pg';
 import { issueApiKey } from './api-key';
 import {
+  FORGOTTEN_MONITOR,
   publicRecord,
   storedKeyOf,
   type ApiKeyGrant,
@@ -106,6 +107,22 @@ export class PostgresApiKeyStore implements ApiKeyStore {
       ),
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  async forgetMonitor(monitorId: string): Promise<number> {
+    await this.ready;
+    const { rowCount } = await withReconnect(() =>
+      this.pool.query(
+        `UPDATE aidwatch_api_keys
+            SET grant_json = jsonb_set(grant_json::jsonb, '{monitorId}', to_jsonb($2::text))::text,
+                revoked_at = coalesce(revoked_at, $3::timestamptz)
+          WHERE grant_json::jsonb ->> 'monitorId' = $1`,
+        [monitorId, FORGOTTEN_MONITOR, this.clock().toISOString()],
+      ),
+    );
+    // The old row versions stay in the table's pages until it is rewritten.
+    if ((rowCount ?? 0) > 0) await withReconnect(() => this.pool.query('VACUUM FULL aidwatch_api_keys'));
+    return rowCount ?? 0;
   }
 
   /**

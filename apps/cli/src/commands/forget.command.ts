@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { serviceCheckpointStore, serviceSubjectKeyStore } from '@aidwatch/audit';
+import { createApiKeyStore } from '@aidwatch/access';
 import { loadConfig } from '@aidwatch/config';
 import { ExitCode } from '../cli-program';
 import { print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
@@ -27,19 +28,37 @@ export function registerForgetCommand(program: Command): void {
       // Projection snapshots hold what the services read, in clear: on either store, those holding the value
       // are dropped (rebuilt from the log at the next start) and their storage rewritten.
       let rebuilt: string[] = [];
+      const value = subject.slice(subject.indexOf(':') + 1);
       const checkpoints = serviceCheckpointStore(config);
       try {
-        rebuilt = await checkpoints.dropHolding(subject.slice(subject.indexOf(':') + 1));
+        rebuilt = await checkpoints.dropHolding(value);
       } finally {
         await checkpoints.close();
+      }
+      // A monitor's API keys name it: they are revoked and name it no more.
+      let keysRevoked = 0;
+      if (subject.startsWith('monitor:') && config.eventStore.kind !== 'memory') {
+        const apiKeys = createApiKeyStore(config);
+        try {
+          keysRevoked = await apiKeys.forgetMonitor(value);
+        } finally {
+          await apiKeys.close();
+        }
       }
       print(
         options,
         forgotten
           ? `forgot ${subject}: its key is destroyed; its data now reads as [forgotten]` +
-              (rebuilt.length > 0 ? `; snapshots to rebuild from the log: ${rebuilt.join(', ')}` : '')
-          : `nothing to forget for ${subject}: no key is held for it (already forgotten, or no personal data was ever stored); forget is idempotent`,
-        { subject, forgotten, ...(rebuilt.length > 0 ? { rebuilt } : {}) },
+              (rebuilt.length > 0 ? `; snapshots to rebuild from the log: ${rebuilt.join(', ')}` : '') +
+              (keysRevoked > 0 ? `; its ${keysRevoked} API key(s) revoked` : '')
+          : `nothing to forget for ${subject}: no key is held for it (already forgotten, or no personal data was ever stored); forget is idempotent` +
+              (keysRevoked > 0 ? `; its ${keysRevoked} API key(s) revoked` : ''),
+        {
+          subject,
+          forgotten,
+          ...(rebuilt.length > 0 ? { rebuilt } : {}),
+          ...(keysRevoked > 0 ? { keysRevoked } : {}),
+        },
       );
       // Idempotent: a subject already forgotten (or never stored) ends in the state asked for.
       process.exitCode = ExitCode.ok;

@@ -82,6 +82,21 @@ export function describeApiKeyStoreContract(name: string, factory: () => Promise
       });
     });
 
+    it('forgetting a monitor revokes its keys and leaves its id nowhere in them; a second forget changes nothing', async () => {
+      const a = open();
+      const mine = await a.create({ role: 'monitor', tenant: 'WFP', monitorId: 'MON-WFP-017' });
+      const other = await a.create({ role: 'monitor', tenant: 'WFP', monitorId: 'MON-WFP-0170' });
+      expect(await a.forgetMonitor('MON-WFP-017')).toBe(1);
+      const b = open();
+      const forgotten = await b.find(mine.record.id);
+      expect(forgotten?.monitorId).toBe('[forgotten]');
+      expect(forgotten?.revokedAt).toBeDefined();
+      await expect(new Authenticator(b).authenticate(`Bearer ${mine.key}`)).rejects.toThrow(/revoked/);
+      expect((await b.find(other.record.id))?.monitorId).toBe('MON-WFP-0170');
+      expect(JSON.stringify(await b.list())).not.toMatch(/MON-WFP-017"/);
+      expect(await b.forgetMonitor('MON-WFP-017')).toBe(0);
+    });
+
     it('revoking twice keeps the first time; an unknown id is reported as not found', async () => {
       let now = Date.parse('2026-03-01T10:00:00.000Z');
       const a = open(() => new Date((now += 60_000)));
