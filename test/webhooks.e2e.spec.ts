@@ -111,6 +111,32 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
     }
   });
 
+  it('holds each organisation to LIMIT_SUBSCRIPTIONS_PER_TENANT subscriptions (409 beyond), the others unaffected', async () => {
+    const limited = await startTestSystem({
+      LIMIT_SUBSCRIPTIONS_PER_TENANT: '2',
+      WEBHOOK_PRIVATE_TARGETS: 'true',
+    });
+    try {
+      const create = (as: string) =>
+        limited.fetch(`${limited.url}/subscriptions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ url: 'http://127.0.0.1:9/hook' }),
+          as,
+        });
+      const wfp = limited.credential({ role: 'dashboard', tenant: 'WFP' });
+      const fao = limited.credential({ role: 'dashboard', tenant: 'FAO' });
+      expect((await create(wfp)).status).toBe(201);
+      expect((await create(wfp)).status).toBe(201);
+      const third = await create(wfp);
+      expect(third.status).toBe(409);
+      expect(((await third.json()) as { error: string }).error).toMatch(/at most 2 per organisation/);
+      expect((await create(fao)).status).toBe(201);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('delivers every alert signed (verified with the reference library), retrying failures with growing delays', async () => {
     const sub = (await (await post(system.url, '/subscriptions', { url: flaky.url, secret })).json()) as any;
     expect(sub).toMatchObject({ subscriptionId: expect.any(String), secret });

@@ -5,6 +5,7 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Inject,
   Param,
   Post,
   Query,
@@ -14,7 +15,15 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { filterErrors, type AlertFilter, type BoundingBox } from '@aidwatch/alerts';
-import { Allow, ApiError, queryValidationPipe, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
+import {
+  Allow,
+  APP_CONFIG,
+  ApiError,
+  queryValidationPipe,
+  ApiJsonResponse,
+  ApiSummary,
+} from '@aidwatch/runtime';
+import type { AppConfig } from '@aidwatch/config';
 import { callerOf } from './principal';
 import { TenancyService } from './tenancy.service';
 import { filterListLimit } from './alert.dto';
@@ -39,6 +48,7 @@ export class SubscriptionsController {
   constructor(
     private readonly webhooks: WebhooksService,
     private readonly tenancy: TenancyService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -55,6 +65,17 @@ export class SubscriptionsController {
     } as AlertFilter;
     const errors = filterErrors(filters).map((e) => ({ ...e, field: `filters.${e.field}` }));
     if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
+    // Each subscription is a delivery queue the dispatcher works through: one organisation holds a bounded
+    // number of them (operators' together count as one more organisation).
+    const limit = this.config.limits.subscriptionsPerTenant;
+    const held = (await this.webhooks.store.subscriptions()).filter(
+      (s) => s.tenant === principal.tenant,
+    ).length;
+    if (held >= limit)
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        `${held} webhook subscriptions held: at most ${limit} per organisation (LIMIT_SUBSCRIPTIONS_PER_TENANT); delete one first`,
+      );
     const s = await this.webhooks.subscribe({
       url: body.url,
       secret: body.secret,

@@ -134,6 +134,8 @@ export interface InputLimits {
    * default 1000); operators' silences count as one more organisation. Beyond it, creating one is a 409.
    */
   silencesPerTenant: number;
+  /** Most webhook subscriptions one organisation holds (`LIMIT_SUBSCRIPTIONS_PER_TENANT`, default 100); beyond, 409. */
+  subscriptionsPerTenant: number;
   /**
    * Events dated (CloudEvents `time` or `data.at`) later than received plus this many seconds are refused
    * (`MAX_FUTURE_SKEW`, default 300): a producer's wrong clock must not move event time for everyone.
@@ -420,6 +422,7 @@ export function loadConfig(
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),
       LIMIT_SILENCES_PER_TENANT: positiveInt({ default: 1000 }),
+      LIMIT_SUBSCRIPTIONS_PER_TENANT: positiveInt({ default: 100 }),
       MAX_FUTURE_SKEW: nonNegativeInt({ default: 300 }),
       AUDIT_CHECKPOINT_EVERY_MS: positive({ default: 60_000 }),
       DETECTOR_LEASE_TTL_MS: positive({ default: 10_000 }),
@@ -537,6 +540,7 @@ export function loadConfig(
       textLength: e.LIMIT_TEXT_LENGTH,
       errorDetails: e.LIMIT_ERROR_DETAILS,
       silencesPerTenant: e.LIMIT_SILENCES_PER_TENANT,
+      subscriptionsPerTenant: e.LIMIT_SUBSCRIPTIONS_PER_TENANT,
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,
     },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],
