@@ -120,6 +120,23 @@ describe('a month of history imported with --closed beside a live feed, through 
     expect(stream.status).toBe(200);
   });
 
+  it('names what was refused: the announcement, or the file events by their number', async () => {
+    const liveOnly = system.credential({ role: 'producer', sources: [LIVE] });
+    const args = (closed: boolean) => [
+      'import',
+      ...['--file', file, ...(closed ? ['--closed'] : []), '--batch', '20'],
+      ...['--url', system.url, '--key', liveOnly],
+    ];
+    const announced = await runAidwatch(args(true), {});
+    expect(announced.code).toBe(1);
+    expect(announced.stderr).toMatch(
+      /^aidwatch import: the announcement of its sources as bounded refused \(403\)/,
+    );
+    const plain = await runAidwatch(args(false), {});
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/^aidwatch import: events 1-20 of the file refused \(403\)/);
+  });
+
   it('refuses a close of another source than the event own (400), and one from a producer not allowed that source (403)', async () => {
     const other = {
       specversion: '1.0',

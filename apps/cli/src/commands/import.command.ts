@@ -111,9 +111,11 @@ export function registerImportCommand(program: Command): void {
       if (!fs.existsSync(options.file)) throw new UsageError(`cannot read ${options.file}`);
 
       const newest = new Map<string, number>();
+      /** The file's events posted so far (announcements and closes not counted). */
       let posted = 0;
       let announced: InputBounded[] = [];
-      const post = async (events: unknown[]): Promise<boolean> => {
+      /** Posts a batch; `what` names it in a refusal (the file's events by their number when absent). */
+      const post = async (events: unknown[], what?: string): Promise<boolean> => {
         const res = await fetch(`${url}/events`, {
           method: 'POST',
           headers: {
@@ -124,12 +126,11 @@ export function registerImportCommand(program: Command): void {
         });
         const text = await res.text();
         if (!res.ok) {
-          process.stderr.write(
-            `aidwatch import: events ${posted + 1}-${posted + events.length} refused (${res.status}): ${text}\n`,
-          );
+          const named = what ?? `events ${posted + 1}-${posted + events.length} of the file`;
+          process.stderr.write(`aidwatch import: ${named} refused (${res.status}): ${text}\n`);
           return false;
         }
-        posted += events.length;
+        if (what === undefined) posted += events.length;
         return true;
       };
 
@@ -137,7 +138,8 @@ export function registerImportCommand(program: Command): void {
         const bounded = [...(await newestBySource(options.file))]
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([s, at]) => inputBoundedEvent(s, at));
-        if (bounded.length > 0 && !(await post(bounded))) return void (process.exitCode = ExitCode.finding);
+        if (bounded.length > 0 && !(await post(bounded, 'the announcement of its sources as bounded')))
+          return void (process.exitCode = ExitCode.finding);
         announced = bounded;
       }
       const lines = readline.createInterface({
@@ -171,9 +173,10 @@ export function registerImportCommand(program: Command): void {
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
             .map(([s, at]) => inputClosedEvent(s, at))
         : [];
-      if (closed.length > 0 && !(await post(closed))) return void (process.exitCode = ExitCode.finding);
+      if (closed.length > 0 && !(await post(closed, 'the close of its sources')))
+        return void (process.exitCode = ExitCode.finding);
       const report = {
-        events: posted - closed.length - announced.length,
+        events: posted,
         bounded: announced.map((e) => ({ source: e.data.source, until: e.data.until })),
         closed: closed.map((e) => ({ source: e.data.source, at: e.data.at })),
       };
