@@ -95,6 +95,16 @@ describe('vessel pages, who am I, and the consignment search over HTTP', () => {
       },
     });
     expect(JSON.stringify(me.body)).not.toContain(key);
+    // A monitor is told where it may write: its organisation's monitor namespace.
+    const monitor = await get(
+      '/me',
+      system.credential({ role: 'monitor', tenant: 'UNICEF', monitorId: 'MON-U-1' }),
+    );
+    expect(monitor.body).toMatchObject({
+      role: 'monitor',
+      monitorId: 'MON-U-1',
+      sources: ['/aidwatch/monitors/UNICEF', '/aidwatch/monitors/UNICEF/*'],
+    });
     const operator = await get('/me');
     expect(operator.body).toMatchObject({ subject: expect.stringMatching(/^key:/), role: 'operator' });
     expect(operator.body.tenant).toBeUndefined();

@@ -280,7 +280,8 @@ export const MeSchema = object(
     sources: {
       type: 'array',
       items: str,
-      description: 'the CloudEvents sources a producer key may write under',
+      description:
+        "the CloudEvents sources a producer or monitor credential may write under (a monitor without its own: its organisation's namespace)",
     },
   },
   'the signed-in credential, never its secret',

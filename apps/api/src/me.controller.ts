@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { ApiKeyStore } from '@aidwatch/access';
+import { monitorSourceNamespace, type ApiKeyStore } from '@aidwatch/access';
 import { Allow, API_KEY_STORE, ApiJsonResponse, ApiSummary, principalOf } from '@aidwatch/runtime';
 import { MeSchema } from './api-schemas';
 import { callerOf } from './principal';
@@ -8,7 +8,8 @@ import { callerOf } from './principal';
 /**
  * Who the caller is, as the console shows it: `GET /me` → {subject, role, tenant?, label?, monitorId?,
  * sources?}. `tenant` is given for every credential that names one (a producer's too); `sources` are the
- * CloudEvents sources a producer may write under.
+ * CloudEvents sources a producer or a monitor may write under (a monitor without sources of its own: its
+ * organisation's namespace, `/aidwatch/monitors/<organisation>` and below).
  * `label` is the key's label (`POST /admin/keys` {label}) or, for a token of an identity provider, its
  * subject. Never a secret: no key, hash or token.
  */
@@ -35,6 +36,10 @@ export class MeController {
       ...(label ? { label } : {}),
       ...(key?.monitorId ? { monitorId: key.monitorId } : {}),
       ...(principal.role === 'producer' && principal.sources ? { sources: [...principal.sources] } : {}),
+      // A monitor writes under its credential's sources, or else its organisation's monitor namespace.
+      ...(principal.role === 'monitor' && tenant !== undefined
+        ? { sources: principal.sources?.length ? [...principal.sources] : monitorSourceNamespace(tenant) }
+        : {}),
     };
   }
 }
