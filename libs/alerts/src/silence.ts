@@ -30,11 +30,19 @@ export interface SilenceExpiredData {
 
 export class InvalidSilenceError extends Error {}
 
-/** Checks a silence before it is stored: at least one matcher, valid matchers, `endsAt` after `startsAt` and after now. */
-export function validateSilence(s: Pick<Silence, 'matchers' | 'startsAt' | 'endsAt'>, now: string): void {
+/**
+ * Checks a silence before it is stored: at least one matcher, valid matchers, `endsAt` after `startsAt` and
+ * after now. An organisation's silence carries one matcher more than its creator gave, AidWatch's own
+ * `organisation` matcher: it does not count towards the limit.
+ */
+export function validateSilence(
+  s: Pick<Silence, 'matchers' | 'startsAt' | 'endsAt'> & { tenant?: string },
+  now: string,
+): void {
   if (!Array.isArray(s.matchers) || s.matchers.length === 0)
     throw new InvalidSilenceError('a silence needs at least one matcher');
-  if (s.matchers.length > MatcherLimits.matchers)
+  const given = s.tenant === undefined ? s.matchers.length : s.matchers.length - 1;
+  if (given > MatcherLimits.matchers)
     throw new InvalidSilenceError(`a silence has at most ${MatcherLimits.matchers} matchers`);
   s.matchers.forEach(validateMatcher);
   const starts = Date.parse(s.startsAt);
