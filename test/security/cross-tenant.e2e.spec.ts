@@ -587,8 +587,8 @@ describe('isolation between organisations', () => {
           return true;
         case 'producerA':
         case 'producerB':
-          // Their credentials name '*': an organisation's producer closes only inputs its sources name.
-          if (type === EventTypes.InputClosed) return false;
+          // Their credentials name '*': an organisation's producer closes (or announces bounded) only inputs its sources name.
+          if (type === EventTypes.InputClosed || type === EventTypes.InputBounded) return false;
           return writers.includes('organisation') && target === w.slice(-1);
         case 'monitorA':
         case 'monitorB':
