@@ -137,9 +137,10 @@ export class DetectionEngine {
     // The end of what a partition delivered so far, for the inputs of both detectors on it (time model 5).
     if ((event.type as string) === PARTITION_CAUGHT_UP_TYPE) {
       const { data } = event as unknown as PartitionCaughtUp;
+      const marked = laneOfCaughtUp(data);
       const quietMs = Number.isFinite(data.quietMs) ? data.quietMs : 0;
-      const changes = this.maritime.caughtUp(laneOfCaughtUp(data), quietMs);
-      merge(changes, this.diversion.caughtUp(laneOfCaughtUp(data), quietMs));
+      const changes = this.maritime.caughtUp(marked, quietMs);
+      merge(changes, this.diversion.caughtUp(marked, quietMs));
       return changes;
     }
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).

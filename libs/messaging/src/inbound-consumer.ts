@@ -191,13 +191,12 @@ export class KafkaInbound {
       for (const resume of this.held.values()) resume();
       this.held.clear();
       this.alignment?.assign(assigned.map((p) => `${p.topic}/${p.partition}`));
-      if (this.alignment) void this.learnBacklogs(assigned);
       this.assignedKeys = new Set(assigned.map((p) => `${p.topic}/${p.partition}`));
       for (const key of [...this.storedThrough.keys()])
         if (!this.assignedKeys.has(key)) this.storedThrough.delete(key);
       for (const key of [...this.caughtUpAt.keys()])
         if (!this.assignedKeys.has(key)) this.caughtUpAt.delete(key);
-      if (this.options.caughtUp) void this.learnStoredThrough(assigned);
+      if (this.alignment || this.options.caughtUp) void this.learnAssignment(assigned);
       this.hook((h) => h.assigned?.(assigned));
       if (this.state === 'restarting') this.state = 'running';
     });
@@ -347,50 +346,48 @@ export class KafkaInbound {
     return { end: limit, handedTime, waitingTime: undefined };
   }
 
-  /** Tells alignment which assigned partitions have nothing to read, so they hold nobody back. */
-  private async learnBacklogs(assigned: TopicPartition[]): Promise<void> {
+  /**
+   * What the group's committed offsets say of the partitions just assigned, read once for both users: where
+   * each one's stored records end (for the caught-up markers), and — with alignment — which have nothing to
+   * read, so they hold nobody back.
+   */
+  private async learnAssignment(assigned: TopicPartition[]): Promise<void> {
     const admin = this.client.admin();
     try {
       await admin.connect();
       for (const topic of new Set(assigned.map((p) => p.topic))) {
-        const ends = new Map((await admin.endOffsets(topic)).map((o) => [o.partition, BigInt(o.offset)]));
         const committed = new Map(
           (await admin.committedOffsets(this.options.groupId, topic)).map((o) => [
             o.partition,
             BigInt(o.offset),
           ]),
         );
+        const ends = this.alignment
+          ? new Map((await admin.endOffsets(topic)).map((o) => [o.partition, BigInt(o.offset)]))
+          : undefined;
         for (const { partition } of assigned.filter((p) => p.topic === topic)) {
-          const end = ends.get(partition) ?? 0n;
+          const key = `${topic}/${partition}`;
           const next = committed.get(partition) ?? -1n;
-          this.alignment?.backlog(`${topic}/${partition}`, next < 0n ? end > 0n : next < end);
+          if (ends) {
+            const end = ends.get(partition) ?? 0n;
+            this.alignment?.backlog(key, next < 0n ? end > 0n : next < end);
+          }
+          if (
+            this.options.caughtUp &&
+            this.assignedKeys.has(key) &&
+            next >= 0n &&
+            !((this.storedThrough.get(key) ?? -1n) > next)
+          )
+            this.storedThrough.set(key, next);
         }
       }
     } catch {
-      // Without the offsets, partitions not seen yet stop holding the others after the grace period.
+      // Without the offsets, partitions not seen yet stop holding the others after the grace period, and a
+      // partition's stored end is known once its next batch is stored (no marker meanwhile).
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
     this.releaseAligned();
-  }
-
-  /** Where a partition's stored records end when it is assigned: its group's committed offset. */
-  private async learnStoredThrough(assigned: TopicPartition[]): Promise<void> {
-    const admin = this.client.admin();
-    try {
-      await admin.connect();
-      for (const topic of new Set(assigned.map((p) => p.topic)))
-        for (const { partition, offset } of await admin.committedOffsets(this.options.groupId, topic)) {
-          const key = `${topic}/${partition}`;
-          const next = BigInt(offset);
-          if (this.assignedKeys.has(key) && next >= 0n && !((this.storedThrough.get(key) ?? -1n) > next))
-            this.storedThrough.set(key, next);
-        }
-    } catch {
-      // Unknown until the partition's next batch is stored: no marker meanwhile.
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
   }
 
   /**
