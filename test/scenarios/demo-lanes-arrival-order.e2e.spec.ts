@@ -9,6 +9,7 @@ import {
   flagLine,
   laneOf,
   laneSchedules,
+  lateSubjectsInterleaved,
   PositionLog,
   runDelivery,
   wholeSubjectsInSequence,
@@ -248,6 +249,49 @@ describe('the demo over HTTP, one AIS input, whole vessels one after another', (
           const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt, checkpoints);
           expect(openDetail).toEqual(httpInOrder.openDetail);
           // Vessel flags compared without the aid they name: paperwork after the positions supersedes them.
+          expect([...raisedOnTheWay].filter((f) => !httpInOrder.raisedOnTheWay.has(f))).toEqual([]);
+        },
+      ),
+      { seed, numRuns: Math.ceil(runs / 4) },
+    );
+  });
+});
+
+/*
+ * The demo over HTTP with several vessels' tracks late and interleaved with one another — a satellite batch or
+ * a backfill posted after the coastal feed, the flagship's two vessels always among them: every other event in
+ * event-time order, then the late tracks merged at random (each vessel's own order kept), then the source's
+ * quiet marker (`aidwatch.input.quiet.v1`). The open flags equal event-time order's, and nothing is raised on
+ * the way that event-time order does not raise — the partner's track interrupted by the carrier's reports is
+ * not judged dark while they still come.
+ */
+describe('the demo over HTTP, late tracks interleaved with one another', () => {
+  const quietMarker = {
+    specversion: '1.0',
+    id: 'quiet/end',
+    source: 'aidwatch/intake',
+    type: 'aidwatch.input.quiet.v1',
+    subject: AIS_SOURCE,
+    time: '2030-01-01T00:00:00Z',
+    data: { source: AIS_SOURCE, at: '2030-01-01T00:00:00Z', quietMs: 2000 },
+  } as unknown as AidEvent;
+
+  it('any late vessels, any interleaving, restarts: the same flags, nothing extra on the way', () => {
+    const others = demoVessels.filter((v) => v !== DemoCast.carrier && v !== DemoCast.designatedPartner);
+    fc.assert(
+      fc.property(
+        fc.subarray(others, { maxLength: 4 }),
+        fc.integer(),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+        (moreLate, mergeSeed, restart) => {
+          const late = [DemoCast.carrier, DemoCast.designatedPartner, ...moreLate];
+          const delivered = [
+            ...lateSubjectsInterleaved(overHttp, late, mergeSeed, { moveClock: isAis }),
+            { event: quietMarker },
+          ];
+          const restartAt = restart === undefined ? -1 : Math.floor(restart * delivered.length);
+          const { openDetail, raisedOnTheWay } = runHttp(delivered, restartAt, 'incremental');
+          expect(openDetail).toEqual(httpInOrder.openDetail);
           expect([...raisedOnTheWay].filter((f) => !httpInOrder.raisedOnTheWay.has(f))).toEqual([]);
         },
       ),

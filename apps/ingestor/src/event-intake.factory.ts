@@ -20,6 +20,7 @@ export function eventIntakeOf(store: EventStore, metrics: AidwatchMetrics, confi
         fragmentWindowMs: config.intake.aisFragmentWindowMs,
         duplicateWindowMs: config.intake.aisDuplicateWindowMs,
       },
+      quiet: { quietMs: config.intake.inputQuietMs },
     },
     { maxFutureSkewMs: config.limits.maxFutureSkewSec * 1000 },
   );

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { APP_CONFIG, ObservabilityHttpModule } from '@aidwatch/runtime';
@@ -28,7 +28,14 @@ const eventIntakeProvider = {
   providers: [eventIntakeProvider],
   exports: [EventIntake],
 })
-export class HttpIntakeModule {}
+export class HttpIntakeModule implements OnModuleDestroy {
+  constructor(private readonly intake: EventIntake) {}
+
+  /** No quiet marker is written once the store may be closing. */
+  onModuleDestroy(): void {
+    this.intake.stop();
+  }
+}
 
 /** Consumes the inbound Kafka topics (when KAFKA_BROKERS is set) through the same intake path. */
 @Module({

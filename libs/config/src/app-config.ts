@@ -200,6 +200,11 @@ export interface IntakeConfig {
   aisFragmentWindowMs: number;
   /** The same AIS sentence heard by several stations within this time is one event (ms). */
   aisDuplicateWindowMs: number;
+  /**
+   * An AIS source heard over HTTP, UDP or TCP that then sends nothing for this long gets a quiet marker
+   * (`aidwatch.input.quiet.v1`, docs/time-model.md 7) (ms, `HTTP_INPUT_QUIET_MS`; 0: none).
+   */
+  inputQuietMs: number;
   /** NMEA over UDP (`AIS_UDP_PORT`, `AIS_UDP_STATIONS`): where to listen and which senders are which station. */
   aisUdp?: { host: string; port: number; stations: AisUdpStation[] };
   /** NMEA over TCP (`AIS_TCP_SOURCES`): receivers' NMEA servers to connect to, each a station. */
@@ -430,6 +435,7 @@ export function loadConfig(
       FIELD_MAPPING_FILE: str({ default: '' }),
       AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
       AIS_DUPLICATE_WINDOW_SEC: positive({ default: 30 }),
+      HTTP_INPUT_QUIET_MS: nonNegativeInt({ default: 2000 }),
       AIS_UDP_PORT: str({
         default: '',
         desc: 'UDP port for NMEA datagrams on HOST (unset: no UDP listener)',
@@ -493,6 +499,7 @@ export function loadConfig(
       ...(e.FIELD_MAPPING_FILE ? { fieldMappingFile: path.resolve(e.FIELD_MAPPING_FILE) } : {}),
       aisFragmentWindowMs: e.AIS_FRAGMENT_WINDOW_SEC * 1000,
       aisDuplicateWindowMs: e.AIS_DUPLICATE_WINDOW_SEC * 1000,
+      inputQuietMs: e.HTTP_INPUT_QUIET_MS,
       ...(udpPort !== '' && {
         aisUdp: { host: e.HOST, port: Number(udpPort), stations: e.AIS_UDP_STATIONS },
       }),

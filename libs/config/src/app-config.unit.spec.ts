@@ -65,6 +65,7 @@ describe('loadConfig', () => {
       fieldFormUtcOffset: '+00:00',
       aisFragmentWindowMs: 120_000,
       aisDuplicateWindowMs: 30_000,
+      inputQuietMs: 2000,
       aisTcp: [],
       aisTcpReconnectMaxMs: 30_000,
     });
@@ -73,12 +74,14 @@ describe('loadConfig', () => {
       FIELD_MAPPING_FILE: 'mapping.json',
       AIS_FRAGMENT_WINDOW_SEC: '300',
       AIS_DUPLICATE_WINDOW_SEC: '5',
+      HTTP_INPUT_QUIET_MS: '0',
     });
     expect(config.intake).toMatchObject({
       fieldFormUtcOffset: '+09:00',
       fieldMappingFile: expect.stringMatching(/mapping\.json$/),
       aisFragmentWindowMs: 300_000,
       aisDuplicateWindowMs: 5_000,
+      inputQuietMs: 0,
     });
     expect(() => loadConfig({ FIELD_FORM_UTC_OFFSET: '+9' })).toThrow(/FIELD_FORM_UTC_OFFSET/);
     expect(() => loadConfig({ AIS_FRAGMENT_WINDOW_SEC: '0' })).toThrow(/AIS_FRAGMENT_WINDOW_SEC/);

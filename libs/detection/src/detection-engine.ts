@@ -2,6 +2,8 @@ import {
   laneOfCaughtUp,
   PARTITION_CAUGHT_UP_TYPE,
   type PartitionCaughtUp,
+  INPUT_QUIET_TYPE,
+  type InputQuiet,
   CarriageEventKinds,
   CatalogueEntries,
   EventTypes,
@@ -18,7 +20,7 @@ import {
 } from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
 import type { InputClock } from './input-clocks';
-import type { FlagChanges } from './open-flags';
+import { noChanges, type FlagChanges } from './open-flags';
 import type { DiversionHead, DiversionSnapshot } from './diversion/diversion-detector';
 import type { MaritimeHead, MaritimeSnapshot } from './maritime/maritime-snapshot';
 
@@ -142,6 +144,11 @@ export class DetectionEngine {
       const changes = this.maritime.caughtUp(marked, quietMs);
       merge(changes, this.diversion.caughtUp(marked, quietMs));
       return changes;
+    }
+    // An HTTP, UDP or TCP source fell quiet: the end of its runs of replayed reports (time model 7).
+    if ((event.type as string) === INPUT_QUIET_TYPE) {
+      const { data } = event as unknown as InputQuiet;
+      return typeof data?.source === 'string' ? this.maritime.inputQuiet(data.source) : noChanges();
     }
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
     if (event.type === EventTypes.InputClosed || event.type === EventTypes.InputBounded) {

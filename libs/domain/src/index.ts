@@ -40,4 +40,5 @@ export * from './upcasting/published-form';
 export * from './vessel-name';
 export * from './ownership';
 export * from './partition-caught-up';
+export * from './input-quiet';
 export * from './flag-audience';

@@ -10,6 +10,7 @@ import { EventTypes, SupersededEventTypes, Topics } from './event-types';
 import type { FlagSubject } from './flag';
 import { OwnershipEventTypes, type OwnershipTransfer } from './ownership';
 import { PARTITION_CAUGHT_UP_TYPE, type PartitionCaughtUpData } from './partition-caught-up';
+import { INPUT_QUIET_TYPE, type InputQuietData } from './input-quiet';
 
 /**
  * The event types AidWatch writes itself (no producer may send them): flags, the alert lifecycle, silences,
@@ -38,6 +39,8 @@ export const InternalEventTypes = {
   PositionsArchived: 'aidwatch.audit.positions-archived.v1',
   /** docs/time-model.md 5, "The end of a delivery" (partition-caught-up.ts). */
   PartitionCaughtUp: PARTITION_CAUGHT_UP_TYPE,
+  /** docs/time-model.md 7, the end of a run of reports over HTTP, UDP or TCP (input-quiet.ts). */
+  InputQuiet: INPUT_QUIET_TYPE,
 } as const;
 
 export type InternalEventType = (typeof InternalEventTypes)[keyof typeof InternalEventTypes];
@@ -197,6 +200,13 @@ export const InternalEventCatalogue: { readonly [T in InternalEventType]: Intern
     name: 'PartitionCaughtUp',
     summary: 'The ingestor stored every record a Kafka partition held (its end offset when asked).',
     subject: about('partition', (d: PartitionCaughtUpData) => `${d.topic}/${d.partition}`),
+    writtenBy: 'aidwatch',
+  },
+  [InternalEventTypes.InputQuiet]: {
+    type: InternalEventTypes.InputQuiet,
+    name: 'InputQuiet',
+    summary: 'An AIS source reporting over HTTP, UDP or TCP sent nothing for a quiet period.',
+    subject: about('input', (d: InputQuietData) => d.source),
     writtenBy: 'aidwatch',
   },
 };

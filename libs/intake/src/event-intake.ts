@@ -31,6 +31,7 @@ import { defaultMaxFutureSkewSec, futureDatedProblems, futureDatedReason } from 
 import { mapFieldSubmission, type FieldTool } from './field-submission';
 import type { FieldFormMapping } from './field-submission-mapping';
 import type { NmeaDecoderOptions } from '@aidwatch/maritime';
+import { InputQuietWatch, type InputQuietOptions } from './input-quiet-watch';
 import {
   decodeNmeaLines,
   looksLikeNmea,
@@ -107,12 +108,16 @@ export class EventIntake {
   private readonly ownership: OwnershipLookup | undefined;
   /** The tail of the ownership lock: resolves when the batch before has been judged and appended. */
   private ownershipQueue: Promise<void> = Promise.resolve();
+  /** Quiet markers of AIS sources heard over HTTP, UDP and TCP (absent: none written). */
+  private readonly quiet: InputQuietWatch | undefined;
 
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
    * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `nmea`: the AIS
    * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`). `ownership`: the
-   * ownership lookup writes are judged against (the store's, `StoreTenantLookup`).
+   * ownership lookup writes are judged against (the store's, `StoreTenantLookup`). `quiet`: write
+   * `aidwatch.input.quiet.v1` for AIS sources heard over HTTP, UDP or TCP once they fall quiet
+   * (`InputQuietWatch`, setting `HTTP_INPUT_QUIET_MS`); absent, none is written.
    */
   constructor(
     private readonly store: EventStore,
@@ -120,11 +125,22 @@ export class EventIntake {
     {
       nmea,
       ownership,
+      quiet,
       ...limits
-    }: Partial<StringLimits> & { nmea?: NmeaDecoderOptions; ownership?: OwnershipLookup } = {},
+    }: Partial<StringLimits> & {
+      nmea?: NmeaDecoderOptions;
+      ownership?: OwnershipLookup;
+      quiet?: InputQuietOptions;
+    } = {},
     clock: Partial<IntakeClock> = {},
   ) {
     this.ownership = ownership;
+    this.quiet =
+      quiet && quiet.quietMs > 0
+        ? new InputQuietWatch(store, { now: clock.now, ...quiet }, (ok) =>
+            this.metrics.inputQuietMarkers.inc({ outcome: ok ? 'written' : 'failed' }),
+          )
+        : undefined;
     this.limits = { identifierLength: 256, textLength: 4096, ...limits };
     this.nmea = new NmeaDecoder(nmea);
     this.clock = { now: () => Date.now(), maxFutureSkewMs: defaultMaxFutureSkewSec * 1000, ...clock };
@@ -135,6 +151,11 @@ export class EventIntake {
   /** Event-time fields dated beyond now plus the allowed skew (see `futureDatedProblems`). */
   private futureDated(event: AidEvent): FieldError[] {
     return futureDatedProblems(event, this.clock.now(), this.clock.maxFutureSkewMs);
+  }
+
+  /** Stops writing quiet markers (see `InputQuietWatch.stop`): at shutdown. */
+  stop(): void {
+    this.quiet?.stop();
   }
 
   /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */
@@ -228,6 +249,7 @@ export class EventIntake {
         this.metrics.eventsRejected.inc({ topic: 'http' });
         return { ok: false, kind: 'conflict', errors: [conflict] };
       }
+      if (this.quiet) this.quiet.heard(aisSourcesOf(events));
       return { ok: true, accepted: events.map((e) => e.id), appended };
     });
   }
@@ -527,6 +549,15 @@ export class EventIntake {
       this.metrics.eventsIngested.inc({ topic: channel, type: event.type });
     return appended;
   }
+}
+
+/** The sources of the AIS reports among `events` (each once). */
+function aisSourcesOf(events: readonly AidEvent[]): Set<string> {
+  const sources = new Set<string>();
+  for (const e of events)
+    if (e.type === EventTypes.VesselPositionReported || e.type === EventTypes.VesselStaticReported)
+      sources.add(e.source);
+  return sources;
 }
 
 /** The 409 detail of an event whose `source` + `id` is stored with other content or in another stream. */

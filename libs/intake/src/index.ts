@@ -1,4 +1,5 @@
 export * from './event-intake';
+export * from './input-quiet-watch';
 export * from './nmea-intake';
 export * from './future-dated';
 export * from './field-submission';

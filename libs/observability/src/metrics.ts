@@ -291,6 +291,13 @@ export class AidwatchMetrics {
     registers: [this.registry],
   });
 
+  readonly inputQuietMarkers = new Counter({
+    name: 'aidwatch_input_quiet_markers_total',
+    help: 'Quiet markers of AIS sources heard over HTTP, UDP or TCP (nothing sent for HTTP_INPUT_QUIET_MS; docs/time-model.md 7), by outcome: written, failed (the append failed; not retried).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly projectionEvents = new Counter({
     name: 'aidwatch_projection_events_total',
     help: 'Events processed by a projection.',

@@ -412,3 +412,56 @@ describe('a bounded input (aidwatch.input.bounded.v1): a history import announce
     expect(d.clocks.input(HISTORY).closed).toBe(false);
   });
 });
+
+describe('a run of reports replayed behind its input (docs/time-model.md 7)', () => {
+  // One live input: a vessel reporting up to now; then two vessels' tracks a day late, interleaved at
+  // random — one goes dark after 8 h, the other reports until 8 h ago.
+  const ahead = fixes(LV, LIVE, -30, 0, 10, 60);
+  const dark = fixes(LD, LIVE, -30, -22, 10, 90);
+  const steady = fixes(HQ, LIVE, -30, -8, 10, 30);
+  const mixed = (seed: number) => {
+    const out: AidEvent[] = [];
+    let [i, j, s] = [0, 0, seed >>> 0];
+    while (i < dark.length || j < steady.length) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      if (j >= steady.length || (i < dark.length && s % 3 === 0)) out.push(dark[i++]);
+      else out.push(steady[j++]);
+    }
+    return out;
+  };
+
+  it('lasts however other vessels interleave: nothing is judged missing until the input is quiet, then the dark vessel is', () => {
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const d = new MaritimeDetector(maritimeConfig(), testPorts);
+        const before = run([...ahead, ...mixed(seed)], d);
+        expect(before.raised.filter((f) => f.rule === 'ais-gap')).toEqual([]);
+        expect(before.cleared).toEqual([]);
+        // Another source's quiet ends nothing here.
+        expect(d.inputQuiet(HISTORY).raised).toEqual([]);
+        const after = d.inputQuiet(LIVE);
+        expect(after.raised.map((f) => [f.rule, f.subject.id, f.evidence])).toEqual([
+          ['ais-gap', LD, [dark.at(-1)!.id]],
+        ]);
+        expect(after.cleared).toEqual([]);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('ends at the latest when its input has moved the late horizon (72 h) on since its newest report came', () => {
+    const d = new MaritimeDetector(maritimeConfig(), testPorts);
+    const { raised } = run([...ahead, ...mixed(1)], d);
+    expect(raised.filter((f) => f.rule === 'ais-gap')).toEqual([]);
+    const later = run(fixes(LV, LIVE, 0.5, 71, 60, 75), d);
+    expect(later.raised.filter((f) => f.rule === 'ais-gap')).toEqual([]);
+    // Both late vessels are then judged on the clock: each has been silent for more than 12 h by now.
+    const beyond = run(fixes(LV, LIVE, 72, 73, 60, 110), d);
+    expect(
+      beyond.raised
+        .filter((f) => f.rule === 'ais-gap')
+        .map((f) => f.subject.id)
+        .sort(),
+    ).toEqual([HQ, LD].sort());
+  });
+});

@@ -7,6 +7,7 @@ import {
   deliverLanes,
   laneOf,
   laneSchedules,
+  lateSubjectsInterleaved,
   partitionOf,
   runDelivery,
   wholeSubjectsInSequence,
@@ -148,6 +149,24 @@ describe('maritime detection does not depend on arrival order (per-vessel order 
         },
       ),
       { seed, numRuns: Math.ceil(runs / 6) },
+    );
+  });
+
+  it("one input: several vessels' tracks late and interleaved with one another, across a restart — the same open flags, figures included, nothing extra on the way", () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(vessels, { minLength: 2, maxLength: 6 }),
+        fc.integer(),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+        (late, mergeSeed, where) => {
+          const events = lateSubjectsInterleaved(single, late, mergeSeed);
+          const restartAt = where === undefined ? -1 : Math.floor(where * events.length);
+          const { openDetail, raisedOnTheWay } = run(events, restartAt, 'incremental');
+          expect(openDetail).toEqual(singleInOrderRun.openDetail);
+          expect([...raisedOnTheWay].filter((f) => !singleInOrderRun.raisedOnTheWay.has(f))).toEqual([]);
+        },
+      ),
+      { seed, numRuns: Math.ceil(runs / 3) },
     );
   });
 

@@ -95,9 +95,10 @@ type Hook = keyof Omit<
  * A vessel's deadlines wait in the wheel of the input that holds its clock back, so a feed running ahead — or a replay of old traffic on
  * another feed — never makes another feed's vessels look dark. A vessel whose newest fix came in already
  * older than its clock minus the late tolerance (its track replayed behind the input's clock) is judged fix
- * to fix only while its run of reports on that input lasts; once the input reports another vessel (or
- * closes, or ends) its due times are judged on its clock as event-time order judged them (see
- * `releaseLagging`). A fix older than the vessel's newest splits a flagged silence it falls in,
+ * to fix only while its run of reports on that input lasts, however other vessels' reports interleave with
+ * it; once the input's delivery ends (it closes or ends, its partition is caught up, its HTTP source falls
+ * quiet) or its clock moves the late horizon past the moment its newest report came, its due times are judged on its
+ * clock as event-time order judged them (see `endRuns`). A fix older than the vessel's newest splits a flagged silence it falls in,
  * however late. The same log always gives the same flags.
  *
  * Open flags are kept per vessel with their drafts (`openFlags`), so that `relink` can name aid whose
@@ -131,10 +132,10 @@ export class MaritimeDetector implements Detector {
   readonly clocks: InputClocks;
   private readonly wheels = new Map<InputClock, DeadlineWheel<VesselTrack>>();
   /**
-   * Per input, the vessel whose newest report came in lagging (a backfill: older than its clock minus the
-   * late tolerance) and whose run of reports on that input has not ended yet (see `releaseLagging`).
+   * Per input, the vessels whose newest report came in by it lagging (a backfill: older than their clock minus
+   * the late tolerance) and whose run of reports has not ended yet (see `endRuns`).
    */
-  readonly laggingOn = new Map<InputClock, VesselTrack>();
+  readonly laggingOn = new Map<InputClock, Set<VesselTrack>>();
   readonly aisGap: AisGapRule;
   readonly loitering: LoiteringRule;
   readonly encounter: EncounterRule;
@@ -156,6 +157,11 @@ export class MaritimeDetector implements Detector {
   private readonly resampleMs: number;
   private readonly lateToleranceMs: number;
   private readonly evictMs: number;
+  /**
+   * A lagging vessel's run of reports ends at the latest when its clock has moved this far (ms, the encounter
+   * late horizon) past its clock when its newest report came (`arrivedAt`).
+   */
+  private readonly runHorizonMs: number;
   private readonly portSearchKm: number;
   private readonly slowKn: number;
 
@@ -212,6 +218,7 @@ export class MaritimeDetector implements Detector {
     this.resampleMs = config.resampleMinutes * MS_PER_MINUTE;
     this.lateToleranceMs = config.lateToleranceMinutes * MS_PER_MINUTE;
     this.evictMs = config.evictAfterDays * 24 * MS_PER_HOUR;
+    this.runHorizonMs = config.encounter.lateHorizonHours * MS_PER_HOUR;
     this.portSearchKm = Math.max(
       config.encounter.minPortDistanceKm,
       config.loitering.minPortDistanceKm,
@@ -295,7 +302,6 @@ export class MaritimeDetector implements Detector {
         const at = Date.parse(d.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at, pending);
-        this.releaseLagging(input, d.mmsi);
         this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.settle(input, moved);
         break;
@@ -304,7 +310,6 @@ export class MaritimeDetector implements Detector {
         const at = Date.parse(event.data.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at, pending);
-        this.releaseLagging(input, event.data.mmsi);
         this.ingestStatic(event.data, event.id, at, input);
         this.settle(input, moved);
         break;
@@ -347,7 +352,6 @@ export class MaritimeDetector implements Detector {
   ): FlagChanges {
     const input = this.clocks.input(source);
     const moved = this.observe(input, atMs);
-    this.releaseLagging(input, mmsi);
     this.ingestPosition(mmsi, lat, lon, sog, atMs, eventId, input);
     this.settle(input, moved);
     return this.sink.take();
@@ -356,7 +360,7 @@ export class MaritimeDetector implements Detector {
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
   advanceWatermark(watermark: number): FlagChanges {
     for (const input of this.clocks.values()) this.clocks.advance(input, watermark);
-    for (const input of [...this.laggingOn.keys()]) this.releaseLagging(input, null);
+    for (const input of [...this.laggingOn.keys()]) this.endRuns(input);
     this.followFrontier();
     return this.sink.take();
   }
@@ -372,7 +376,7 @@ export class MaritimeDetector implements Detector {
   private closeInput(source: string, at: number, lane?: string, announced = false): void {
     if (!Number.isFinite(at)) return;
     const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
-    for (const input of inputs) this.releaseLagging(input, null);
+    for (const input of inputs) this.endRuns(input);
     for (const input of inputs) {
       const wheel = this.wheels.get(input);
       if (wheel)
@@ -564,8 +568,20 @@ export class MaritimeDetector implements Detector {
   caughtUp(lane: string, quietMs: number): FlagChanges {
     const moved = this.clocks.caughtUp(lane, quietMs);
     // The lane delivers nothing more for now: a vessel replayed behind its input's clock ended its run.
-    for (const input of [...this.laggingOn.keys()]) if (input.lane === lane) this.releaseLagging(input, null);
+    for (const input of [...this.laggingOn.keys()]) if (input.lane === lane) this.endRuns(input);
     if (moved) this.followFrontier();
+    return this.sink.take();
+  }
+
+  /**
+   * The AIS source `source`, reporting over HTTP, UDP or TCP, fell quiet (`aidwatch.input.quiet.v1`): what it
+   * delivered so far is all there is for now, so a vessel whose track it replayed behind its clock has ended
+   * its run of reports (time model 7). Its inputs on Kafka partitions are not concerned (their partitions'
+   * caught-up markers say so).
+   */
+  inputQuiet(source: string): FlagChanges {
+    for (const input of [...this.laggingOn.keys()])
+      if (input.source === source && input.lane === '') this.endRuns(input);
     return this.sink.take();
   }
 
@@ -660,8 +676,7 @@ export class MaritimeDetector implements Detector {
     track.arrivedAt = clock;
     const lagging = at < clock - this.lateToleranceMs;
     if (track.lagging) this.forgetLagging(track);
-    if (lagging) this.laggingOn.set(input, track);
-    track.lagging = lagging;
+    if (lagging) this.startRun(track, input);
     const bucket = Math.floor(at / this.resampleMs);
     if (bucket !== track.sampleBucket) {
       track.sampleBucket = bucket;
@@ -673,28 +688,58 @@ export class MaritimeDetector implements Detector {
   }
 
   /**
-   * A report of vessel `mmsi` (null: the input ended or was moved on) came by `input`: the vessel whose
-   * lagging report came last by that input, if another, has ended its run of reports there — a whole track
-   * replayed vessel after vessel, or a vessel's track delivered last — and is judged on its clock from now
-   * on, "dark now" included, as event-time order judged it when the clock passed its due time. Within its
-   * run (its own reports in a row) nothing is judged missing, so no silence is raised that its next report
-   * fills.
+   * The vessel's newest report came in by `input` lagging: until the input's delivery ends (`endRuns`) or its
+   * clock moves the late horizon past the moment that report came (`onDue`), nothing is judged missing from its track, so no
+   * silence is raised that its next report fills — however the input interleaves other vessels' reports.
    */
-  private releaseLagging(input: InputClock, mmsi: string | null): void {
-    const track = this.laggingOn.get(input);
-    if (track === undefined || track.mmsi === mmsi) return;
-    this.laggingOn.delete(input);
-    if (!track.lagging || this.tracks.get(track.mmsi) !== track) return;
-    track.lagging = false;
-    this.changedTracks.add(track);
-    this.scheduleNoLater(track);
-    const home = this.holdingOf(track);
-    if (home !== null && home !== input) this.processDue(home);
+  private startRun(track: VesselTrack, input: InputClock): void {
+    track.lagging = true;
+    track.runInput = input;
+    let runs = this.laggingOn.get(input);
+    if (runs === undefined) this.laggingOn.set(input, (runs = new Set()));
+    runs.add(track);
   }
 
-  /** The vessel's newest report is no longer lagging: it waits for no input's next report. */
+  /**
+   * `input` delivered everything it had (it closed or ended, its partition is caught up, its HTTP source fell
+   * quiet, or a test moved every clock on): the vessels whose lagging reports came by it have ended their run of
+   * reports — a whole track replayed vessel after vessel, or tracks delivered last and interleaved — and are
+   * judged on their clocks from now on, "dark now" included, as event-time order judged them when the clock
+   * passed their due times.
+   */
+  private endRuns(input: InputClock): void {
+    const runs = this.laggingOn.get(input);
+    if (runs === undefined) return;
+    this.laggingOn.delete(input);
+    const homes = new Set<InputClock>();
+    for (const track of runs) {
+      if (!track.lagging || this.tracks.get(track.mmsi) !== track) continue;
+      this.endRun(track);
+      const home = this.holdingOf(track);
+      if (home !== null) homes.add(home);
+    }
+    // What came due is judged now: nothing else may move the clocks of a delivery that has ended.
+    for (const home of homes) this.processDue(home);
+  }
+
+  /** Ends the vessel's run of reports: its due times are judged on its clock from now on. */
+  private endRun(track: VesselTrack): void {
+    track.lagging = false;
+    track.runInput = null;
+    this.changedTracks.add(track);
+    this.scheduleNoLater(track);
+  }
+
+  /** The vessel's newest report is no longer lagging: it waits for no input's end of delivery. */
   private forgetLagging(track: VesselTrack): void {
-    for (const [input, lagging] of this.laggingOn) if (lagging === track) this.laggingOn.delete(input);
+    const input = track.runInput;
+    if (input !== null) {
+      const runs = this.laggingOn.get(input);
+      runs?.delete(track);
+      if (runs?.size === 0) this.laggingOn.delete(input);
+    }
+    track.lagging = false;
+    track.runInput = null;
   }
 
   /** Notes that `input` reports the vessel (its clock then depends on that input too). */
@@ -924,6 +969,7 @@ export class MaritimeDetector implements Detector {
     let due = track.evictionDeferred
       ? Number.MAX_SAFE_INTEGER
       : (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
+    if (track.lagging && track.arrivedAt + this.runHorizonMs < due) due = track.arrivedAt + this.runHorizonMs;
     const states = track.states;
     for (const i of this.slots.dueAt) {
       if (track.lagging && !this.rules[i].judgedWhenLagging) continue;
@@ -961,6 +1007,9 @@ export class MaritimeDetector implements Detector {
 
   private onDue(track: VesselTrack, watermark: number): void {
     this.changedTracks.add(track);
+    // The late horizon (time model 7, 10): a run whose input's clock moved on this far since its newest report
+    // came has ended.
+    if (track.lagging && track.arrivedAt + this.runHorizonMs <= watermark) this.forgetLagging(track);
     const states = track.states;
     for (const i of this.slots.onDue) {
       const rule = this.rules[i];
@@ -979,6 +1028,7 @@ export class MaritimeDetector implements Detector {
         (this.rules[i].onEvict as Required<AnyRule>['onEvict'])(track, states[i]);
       track.dueKey = -1;
       track.home = null;
+      this.forgetLagging(track);
       this.tracks.delete(track.mmsi);
       this.counters.evicted++;
       return;

@@ -21,7 +21,7 @@ export interface MaritimeSnapshotSubject {
   readonly ports: PortIndex;
   readonly counters: MaritimeCounters;
   readonly clocks: InputClocks;
-  readonly laggingOn: Map<InputClock, VesselTrack>;
+  readonly laggingOn: Map<InputClock, Set<VesselTrack>>;
   readonly encounter: EncounterRule;
   readonly identityChange: IdentityChangeRule;
   readonly designatedVessel: DesignatedVesselRule;
@@ -56,7 +56,7 @@ export interface VesselJson {
   /** The inputs that reported the vessel, by id. */
   inputs: string[];
   lagging: boolean;
-  /** The input whose next report of another vessel ends the lagging vessel's run (absent: its first input). */
+  /** The input whose end of delivery ends the lagging vessel's run of reports (absent: its first input). */
   laggingInput?: string;
   /** Names reported before the newest: [event time ms, name], oldest first (absent: never renamed). */
   previousNames?: Array<[number, string]>;
@@ -113,15 +113,10 @@ function vesselToJson(d: MaritimeSnapshotSubject, track: VesselTrack): VesselJso
     cellId: track.cellId,
     inputs: (track.inputs ?? (track.input ? [track.input] : [])).map((i) => i.id),
     lagging: track.lagging,
-    ...(track.lagging ? { laggingInput: laggingInputOf(d, track) } : {}),
+    ...(track.lagging && track.runInput ? { laggingInput: track.runInput.id } : {}),
     ...(track.previousNames ? { previousNames: track.previousNames.map(([at, name]) => [at, name]) } : {}),
     rules,
   };
-}
-
-function laggingInputOf(d: MaritimeSnapshotSubject, track: VesselTrack): string | undefined {
-  for (const [input, lagging] of d.laggingOn) if (lagging === track) return input.id;
-  return undefined;
 }
 
 /** One subject's entry, or undefined when the detector no longer keeps it. */
@@ -197,7 +192,12 @@ export function restoreState(d: MaritimeSnapshotSubject, raw: MaritimeSnapshot):
     track.inputs = inputs.length > 1 ? inputs : null;
     if (track.lagging) {
       const on = json.laggingInput === undefined ? track.input : d.clocks.input(json.laggingInput);
-      if (on !== null) d.laggingOn.set(on, track);
+      track.runInput = on;
+      if (on !== null) {
+        const runs = d.laggingOn.get(on) ?? new Set<VesselTrack>();
+        runs.add(track);
+        d.laggingOn.set(on, runs);
+      }
     }
     d.tracks.set(track.mmsi, track);
   }

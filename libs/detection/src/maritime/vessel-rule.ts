@@ -37,7 +37,8 @@ export interface VesselRule<S> {
   /**
    * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
    * clock minus the late tolerance: its track replayed behind the input's clock) — until its run of reports
-   * ends (the input reports another vessel, closes or ends), when every rule's due time is judged. Rules
+   * ends (the input's delivery ends — close, bounded end, caught-up or quiet marker — or the late horizon
+   * passes), when every rule's due time is judged. Rules
    * judging "dark now" must not (the fixes may still be on their way); a rule that only closes an episode may.
    */
   readonly judgedWhenLagging?: boolean;

@@ -48,6 +48,8 @@ export class VesselTrack implements GridMember, Scheduled {
   arrivedAt = NaN;
   /** Its newest fix was older than its clock minus the late tolerance: silences are judged fix to fix only. */
   lagging = false;
+  /** While `lagging`: the input whose end of delivery ends the vessel's run of reports (see `MaritimeDetector`). */
+  runInput: InputClock | null = null;
   /**
    * Eviction is due by a clock its own inputs have not reached (they are idle, released by the others' event
    * time): it waits for their next event, so a fix that input still delivers finds the vessel's state.

@@ -316,6 +316,59 @@ export function wholeSubjectsInSequence(
   return out.map((event) => ({ event }));
 }
 
+/**
+ * Tracks delivered late, as satellite AIS or a receiver's backlog reaches AidWatch over one input: every event
+ * whose key is not in `late` comes in event-time order; each `late` key's event comes right after the first
+ * of those that `moveClock` picks (the reports of the input: their times are its clock) dated at least
+ * `minDelayHours` to `maxDelayHours` after it (a delay drawn per key, plus up to half that range again per
+ * event, never reordering the key's own events) — so every late report arrives behind the input's clock (time
+ * model 7), and the late tracks interleave with one another and with the rest.
+ */
+export function lateSubjectsInterleaved(
+  events: readonly AidEvent[],
+  late: readonly string[],
+  mergeSeed: number,
+  {
+    minDelayHours = 1,
+    maxDelayHours = 48,
+    moveClock = () => true,
+  }: { minDelayHours?: number; maxDelayHours?: number; moveClock?: (e: AidEvent) => boolean } = {},
+): Delivered[] {
+  const random = seededRandom(mergeSeed);
+  const hour = 3_600_000;
+  const delayOf = new Map(
+    [...new Set(late)].sort().map((key) => [key, minDelayHours + random() * (maxDelayHours - minDelayHours)]),
+  );
+  const byTime = events.map((event, i) => ({ event, i, at: eventTimeOf(event) }));
+  byTime.sort((x, y) => x.at - y.at || x.i - y.i);
+  const onTime = byTime.filter(({ event }) => !delayOf.has(keyOf(event)));
+  // Late events go right after an on-time event that moves the clock, found among those (`clocked`).
+  const clocked = onTime.flatMap(({ event, at }, n) => (moveClock(event) ? [{ at, n }] : []));
+  const slots: AidEvent[][] = onTime.map(() => []);
+  const tail: AidEvent[] = [];
+  const lastSlot = new Map<string, number>();
+  for (const { event, at } of byTime) {
+    const delay = delayOf.get(keyOf(event));
+    if (delay === undefined) continue;
+    const due = at + (delay + random() * ((maxDelayHours - minDelayHours) / 2)) * hour;
+    let lo = 0;
+    let hi = clocked.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (clocked[mid].at < due) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = lo < clocked.length ? clocked[lo].n : onTime.length;
+    const slot = Math.max(lastSlot.get(keyOf(event)) ?? 0, found);
+    lastSlot.set(keyOf(event), slot);
+    (slot < onTime.length ? slots[slot] : tail).push(event);
+  }
+  const out: AidEvent[] = [];
+  onTime.forEach(({ event }, n) => out.push(event, ...slots[n]));
+  out.push(...tail);
+  return out.map((event) => ({ event }));
+}
+
 /** A flag as property tests compare it: rule, subject and id. */
 export const flagLine = (f: Flag): string => `${f.rule} ${f.subject.kind}:${f.subject.id} ${f.flagId}`;
 

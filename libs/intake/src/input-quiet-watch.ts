@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { inputQuietEvent, storeEventId, type AidEvent } from '@aidwatch/domain';
+import type { EventStore } from '@aidwatch/event-store';
+
+/** `quietMs`: how long an AIS source must have sent nothing for its marker (ms, `HTTP_INPUT_QUIET_MS`). */
+export interface InputQuietOptions {
+  quietMs: number;
+  /** Wall clock (epoch ms); `Date.now` by default. */
+  now?: () => number;
+}
+
+/**
+ * Writes `aidwatch.input.quiet.v1` for AIS sources heard over HTTP, UDP or TCP (docs/time-model.md 7): each
+ * accepted batch re-arms one timer per source it carried; a source that then sends nothing for `quietMs` gets
+ * one marker, and the next report re-arms it. Timers never keep the process alive; `stop()` cancels them (a
+ * marker not written only lets a replayed track's run end later, at the next marker or the late horizon).
+ * Each marker's outcome goes to `onWritten`; one that cannot be appended is not retried.
+ */
+export class InputQuietWatch {
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; lastAt: number }>();
+  private readonly now: () => number;
+  private stopped = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: InputQuietOptions,
+    private readonly onWritten: (ok: boolean, error?: unknown) => void = () => undefined,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The sources of `events` were heard now. */
+  heard(sources: Iterable<string>): void {
+    if (this.stopped) return;
+    const at = this.now();
+    for (const source of sources) {
+      const armed = this.timers.get(source);
+      if (armed) {
+        armed.lastAt = at;
+        armed.timer.refresh();
+        continue;
+      }
+      const timer = setTimeout(() => this.fire(source), this.options.quietMs);
+      timer.unref();
+      this.timers.set(source, { timer, lastAt: at });
+    }
+  }
+
+  /** Sources waiting for their quiet period to pass. */
+  get armed(): number {
+    return this.timers.size;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private fire(source: string): void {
+    const armed = this.timers.get(source);
+    if (!armed) return;
+    this.timers.delete(source);
+    const at = this.now();
+    const { streamId, event } = inputQuietEvent(source, at, at - armed.lastAt, randomUUID());
+    this.store
+      .appendMany([
+        {
+          streamId,
+          events: [
+            {
+              id: storeEventId(event as unknown as AidEvent),
+              type: event.type,
+              data: event,
+              metadata: { channel: 'http' },
+            },
+          ],
+          expected: 'any',
+        },
+      ])
+      .then(
+        () => this.onWritten(true),
+        (error: unknown) => this.onWritten(false, error),
+      );
+  }
+}
