@@ -48,7 +48,15 @@ export class AlertRelayService {
     lease: DetectorLeaseService,
   ) {
     if (!config.kafka) return;
-    health.register('alertRelay', () => ({ ok: (this.runner?.status().running ?? false) || !lease.active }));
+    // Relaying while active: running, and its last publish did not fail (a failing publish is retried from
+    // the checkpoint, the event not skipped; `failing` says why until it goes through).
+    health.register('alertRelay', () => {
+      const status = this.runner?.status();
+      const running = status?.running ?? false;
+      const failing = status?.failing ?? null;
+      const state = !lease.active ? 'standby' : failing ? 'failing' : running ? 'relaying' : 'stopped';
+      return { ok: (running && failing === null) || !lease.active, detail: { state, failing } };
+    });
     lease.register({
       name: 'alert relay',
       checkpoints: [ALERT_RELAY_PROJECTION],

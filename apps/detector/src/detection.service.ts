@@ -54,15 +54,17 @@ export class DetectionService {
       const backlog = status.running ? await this.runner.backlog() : undefined;
       const catchingUp = backlog?.catchingUp ?? false;
       const lagSeconds = backlog ? backlog.lagSeconds : null;
-      const state = !status.running
-        ? this.lease.active
-          ? 'stopped'
-          : 'standby'
-        : catchingUp
-          ? 'catching up'
-          : 'live';
+      const state = !this.lease.active
+        ? 'standby'
+        : status.failing
+          ? 'failing'
+          : !status.running
+            ? 'stopped'
+            : catchingUp
+              ? 'catching up'
+              : 'live';
       return {
-        ok: status.running || !this.lease.active,
+        ok: (status.running && status.failing === null) || !this.lease.active,
         detail: { ...status, state, lagSeconds, role: this.lease.role },
       };
     });

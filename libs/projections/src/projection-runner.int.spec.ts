@@ -142,6 +142,26 @@ describe('ProjectionRunner', () => {
     expect(projection.seen).toEqual((await store.readAll()).map((e) => e.id));
   });
 
+  it('says it is failing, and why, from a failed apply until that event goes through on a restart', async () => {
+    await append(store, 2);
+    const projection = new CountingProjection();
+    projection.failuresLeft = 1;
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 1,
+      checkpointEveryMs: 60_000,
+      restartAfterMs: 300,
+    });
+    expect(runner.status().failing).toBeNull();
+    runner.start();
+    const deadline = Date.now() + 5000;
+    while (runner.status().failing === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(runner.status().failing).toEqual({ message: expect.any(String), at: expect.any(String) });
+    while (projection.seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(runner.status().failing).toBeNull();
+    await runner.stop();
+  });
+
   it('rebuild replays the whole log from an empty state', async () => {
     await append(store, 3);
     const projection = new CountingProjection();

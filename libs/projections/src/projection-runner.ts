@@ -49,6 +49,11 @@ export interface RunnerStatus {
   position: Position | null;
   lastRecordedAt: string | null;
   checkpointedAt: string | null;
+  /**
+   * The runner's last failure, while it lasts: from a failing checkpoint load or apply until the load or the
+   * apply of the same event succeeds on a restart (`at`: when it failed, ISO 8601). Null when none.
+   */
+  failing: { message: string; at: string } | null;
 }
 
 /**
@@ -69,6 +74,8 @@ export class ProjectionRunner {
   private timer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelayMs: number | undefined;
+  /** The last failure until the load or apply that failed succeeds (see `RunnerStatus.failing`). */
+  private failing: { message: string; at: string; phase: 'load' | 'apply' } | null = null;
   private stopping = false;
   private entriesSaved = false;
   private checkpointing: Promise<void> | undefined;
@@ -104,10 +111,12 @@ export class ProjectionRunner {
     try {
       saved = await this.checkpoints.load(this.projection.name);
     } catch (error) {
+      this.fail(error, 'load');
       this.options.onError?.(error, undefined);
       this.scheduleRestart();
       return;
     }
+    if (this.failing?.phase === 'load') this.failing = null;
     if (this.stopping) return;
     this.projection.reset();
     if (saved) this.projection.restore(saved.snapshot);
@@ -157,7 +166,13 @@ export class ProjectionRunner {
       position: this.position,
       lastRecordedAt: this.lastRecordedAt,
       checkpointedAt: this.checkpointedAt,
+      failing: this.failing === null ? null : { message: this.failing.message, at: this.failing.at },
     };
+  }
+
+  private fail(error: unknown, phase: 'load' | 'apply'): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.failing = { message: message.slice(0, 500), at: this.now().toISOString(), phase };
   }
 
   /** Resolves once the projection has processed everything in the store at the time of the call. */
@@ -233,8 +248,10 @@ export class ProjectionRunner {
         if (this.checkpointDue()) await this.checkpoint();
         this.wakeIdleWaiters();
         this.restartDelayMs = undefined;
+        this.failing = null;
       }
     } catch (error) {
+      this.fail(error, 'apply');
       this.options.onError?.(error, current);
       this.scheduleRestart();
     } finally {

@@ -45,7 +45,29 @@ export class CoreModule implements OnApplicationShutdown {
     }
     await this.store.close();
     await this.checkpoints.close();
+    await flushed(this.logger);
   }
+}
+
+/**
+ * Resolves once the logger's buffered lines are written (at most `timeoutMs` later): the process ends by
+ * re-raising the signal right after the shutdown hooks, and lines still in the asynchronous writer would be
+ * lost — the shutdown line among them.
+ */
+export function flushed(logger: Logger, timeoutMs = 1000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    try {
+      logger.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }
 
 /**

@@ -11,8 +11,8 @@ export interface PostgresConnectionOptions {
 }
 
 /**
- * A node-postgres pool. An idle connection that breaks (a restarted server, pg_terminate_backend) is
- * dropped by the pool and reopened on next use; the error is not allowed to crash the process.
+ * A node-postgres pool. A connection that breaks (a restarted server, pg_terminate_backend), idle or checked
+ * out, is dropped by the pool and reopened on next use; the error is not allowed to crash the process.
  */
 export function createPool(options: PostgresConnectionOptions): Pool {
   const pool = new Pool({
@@ -23,6 +23,13 @@ export function createPool(options: PostgresConnectionOptions): Pool {
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', () => undefined);
+  // A connection that breaks while checked out (between `connect()` and `release()`, e.g. while the process
+  // was stopped or its backend was terminated) emits 'error' on its client, which the pool does not listen
+  // to then: without a listener that event would crash the process. The break surfaces instead as the
+  // rejection of the client's next query, which `withReconnect` and the append retries handle.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
