@@ -54,4 +54,32 @@ describe('SANCTIONS_SOURCES (file:// lists read on a schedule)', () => {
       'aidwatch.vessel.designation-revoked.v1',
     ]);
   });
+
+  it("takes the aliases from OFAC's ALT.CSV named beside SDN.CSV, as --alt does by hand", async () => {
+    const alt = path.join(dir, 'ALT.CSV');
+    fs.copyFileSync(path.join(fixtures, 'ofac-sdn.csv'), sdn);
+    fs.copyFileSync(path.join(fixtures, 'ofac-alt.csv'), alt);
+    const paired = await startTestSystem({
+      SANCTIONS_SOURCES: [pathToFileURL(sdn).href, pathToFileURL(alt).href].join(','),
+      SANCTIONS_FETCH_HOURS: '24',
+    });
+    try {
+      const outcomes = await paired.app.get(SanctionsSourcesService).runOnce();
+      expect(outcomes).toEqual([
+        expect.objectContaining({ ok: true, report: expect.objectContaining({ list: 'OFAC-SDN' }) }),
+        { url: pathToFileURL(alt).href, ok: true, aliasesFor: 'OFAC-SDN' },
+      ]);
+      const stream = (
+        (await (await paired.fetch(`${paired.url}/streams/designation-8660313`)).json()) as {
+          events: Array<{ event: { data: { aliases?: string[] } } }>;
+        }
+      ).events;
+      expect(stream.at(-1)?.event.data.aliases).toEqual(['CHONMASAN']);
+      // Read again with its ALT.CSV: unchanged, nothing appended.
+      const again = await paired.app.get(SanctionsSourcesService).runOnce();
+      expect(again[0]).toMatchObject({ ok: true, report: { appended: 0 } });
+    } finally {
+      await paired.stop();
+    }
+  });
 });

@@ -9,11 +9,15 @@ import {
   type SanctionsImportReport,
 } from '@aidwatch/intake';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
+import { detectSanctionsFormat, isOfacAltCsv } from '@aidwatch/sanctions';
 import { APP_CONFIG, LOGGER } from '@aidwatch/runtime';
 
 /** One scheduled read of one source: its report, or why it failed. */
 export type SanctionsSourceOutcome =
-  { url: string; ok: true; report: SanctionsImportReport } | { url: string; ok: false; error: string };
+  | { url: string; ok: true; report: SanctionsImportReport }
+  /** OFAC's ALT.CSV: read for the aliases of the SDN.CSV named beside it, not a list of its own. */
+  | { url: string; ok: true; aliasesFor: 'OFAC-SDN' }
+  | { url: string; ok: false; error: string };
 
 /**
  * Imports the lists of `SANCTIONS_SOURCES` (`file://` or `https://`) at start and every
@@ -49,26 +53,54 @@ export class SanctionsSourcesService implements OnApplicationBootstrap, OnApplic
     return this.running;
   }
 
+  /** One outcome per source, in the order of `SANCTIONS_SOURCES`. */
   private async readAll(): Promise<SanctionsSourceOutcome[]> {
     const log = this.logger.child({ component: 'sanctions-sources' });
-    const outcomes: SanctionsSourceOutcome[] = [];
-    for (const url of this.config.intake.sanctions?.urls ?? []) {
+    const urls = this.config.intake.sanctions?.urls ?? [];
+    const contents = new Map<string, Buffer>();
+    const outcomes = new Map<string, SanctionsSourceOutcome>();
+    for (const url of urls) {
       try {
-        const report = await importSanctionsList(this.store, this.intake, await readSanctionsSource(url));
+        contents.set(url, await readSanctionsSource(url));
+      } catch (error) {
+        outcomes.set(url, this.failed(log, url, error));
+      }
+    }
+    // OFAC's ALT.CSV named beside SDN.CSV gives its vessels their aliases, as `--alt` does by hand.
+    const altUrl = [...contents].find(([, content]) => isOfacAltCsv(content))?.[0];
+    const alt = altUrl === undefined ? undefined : contents.get(altUrl);
+    for (const [url, content] of contents) {
+      if (url === altUrl) {
+        outcomes.set(url, { url, ok: true, aliasesFor: 'OFAC-SDN' });
+        continue;
+      }
+      try {
+        const csv = alt !== undefined && detectSanctionsFormat(content.toString('utf8')) === 'ofac-sdn-csv';
+        const report = await importSanctionsList(
+          this.store,
+          this.intake,
+          content,
+          csv ? { ofacAliases: alt } : {},
+        );
         this.metrics.sanctionsImports.inc({
           list: report.list,
           outcome: report.appended > 0 ? 'changed' : 'unchanged',
         });
         log.info({ url, ...report, skipped: report.skipped.length }, describeSanctionsImport(report));
-        outcomes.push({ url, ok: true, report });
+        outcomes.set(url, { url, ok: true, report });
       } catch (error) {
-        this.metrics.sanctionsImports.inc({ list: 'unknown', outcome: 'failed' });
-        log.warn({ url, err: error }, 'sanctions list could not be imported');
-        outcomes.push({ url, ok: false, error: (error as Error).message });
+        outcomes.set(url, this.failed(log, url, error));
       }
     }
-    this.last = outcomes;
-    return outcomes;
+    this.last = urls.map((url) => outcomes.get(url)!);
+    return this.last;
+  }
+
+  private failed(log: Logger, url: string, error: unknown): SanctionsSourceOutcome {
+    this.metrics.sanctionsImports.inc({ list: 'unknown', outcome: 'failed' });
+    // The reason, not a stack trace: a list that cannot be read is an operator's matter, not a fault.
+    log.warn({ url, error: (error as Error).message }, 'sanctions list could not be imported');
+    return { url, ok: false, error: (error as Error).message };
   }
 
   async onApplicationShutdown(): Promise<void> {

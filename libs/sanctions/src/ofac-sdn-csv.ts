@@ -33,10 +33,16 @@ export function parseOfacSdnCsv(text: string, aliases?: ReadonlyMap<string, stri
   const body = text
     .replace(/^\uFEFF/, '')
     .split(SUBSTITUTE)
-    .join('');
+    .join('')
+    // Whatever a download or an editor left after the last record (a newline after the 0x1A, spaces).
+    .trimEnd();
   let rows: string[][];
   try {
-    rows = parse(body, { relax_column_count: true, skip_empty_lines: true, trim: false }) as string[][];
+    rows = parse(body, {
+      relax_column_count: true,
+      skip_records_with_empty_values: true,
+      trim: false,
+    }) as string[][];
   } catch (error) {
     throw new SanctionsFormatError(`not OFAC SDN CSV: ${(error as Error).message}`);
   }
@@ -100,10 +106,12 @@ export function parseOfacAltCsv(text: string): Map<string, string[]> {
   const body = text
     .replace(/^\uFEFF/, '')
     .split(SUBSTITUTE)
-    .join('');
+    .join('')
+    // Whatever a download or an editor left after the last record (a newline after the 0x1A, spaces).
+    .trimEnd();
   let rows: string[][];
   try {
-    rows = parse(body, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    rows = parse(body, { relax_column_count: true, skip_records_with_empty_values: true }) as string[][];
   } catch (error) {
     throw new SanctionsFormatError(`not OFAC ALT CSV: ${(error as Error).message}`);
   }

@@ -27,6 +27,27 @@ export function detectSanctionsFormat(text: string): SanctionsFormat {
 }
 
 /**
+ * Whether `content` is OFAC's `ALT.CSV` (the aliases of SDN.CSV's entries: five columns, entry and alias
+ * numbers first) rather than a list: a scheduled source may name it beside `SDN.CSV`.
+ */
+export function isOfacAltCsv(content: Buffer | string): boolean {
+  const text = typeof content === 'string' ? content : content.toString('utf8');
+  if (
+    text
+      .replace(/^\uFEFF/, '')
+      .trimStart()
+      .startsWith('<')
+  )
+    return false;
+  try {
+    parseOfacAltCsv(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads a list file (UTF-8) in `format`, or in the format its content shows; `ofacAliases` is OFAC's
  * `ALT.CSV`, whose aliases are given to the vessels of an `SDN.CSV` (refused with another format). Throws
  * `SanctionsFormatError` for an unknown format, a file too large, or content that is not the format.

@@ -40,6 +40,14 @@ describe('OFAC SDN CSV (as OFAC serves it)', () => {
     ]);
   });
 
+  it('reads it whatever trails the 0x1A or sits between records: newlines of either kind, blank lines, spaces', () => {
+    const text = fixture('ofac-sdn.csv');
+    for (const tail of ['\n', '\r\n', '\r\n\r\n', ' \r\n', '\n\n \n'])
+      expect(readSanctionsFile(Buffer.concat([text, Buffer.from(tail)])).vessels).toEqual(file.vessels);
+    const blank = Buffer.from(text.toString('latin1').replace('\r\n', '\r\n \r\n\n'), 'latin1');
+    expect(readSanctionsFile(blank).vessels).toEqual(file.vessels);
+  });
+
   it('takes the IMO number and MMSI from the remarks, "-0-" as empty, and split programmes', () => {
     expect(file.vessels[2]).toEqual({
       reference: '24336',
