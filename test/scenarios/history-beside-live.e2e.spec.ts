@@ -224,4 +224,45 @@ describe('a month of history imported with --closed beside a live feed, through 
       await checkpoints.close();
     }
   });
+
+  it('--closed leaves reference data alone, and says what stays announced when a later batch is refused', async () => {
+    const ports = '/reference/ports-test';
+    const port = {
+      specversion: '1.0',
+      id: 'port-KPTST',
+      source: ports,
+      type: EventTypes.PortDeclared,
+      subject: 'KPTST',
+      time: iso(HIST_START),
+      datacontenttype: 'application/json',
+      data: { locode: 'KPTST', name: 'Test harbour', lat: 39.5, lon: 124.5, radiusKm: 2 },
+    };
+    const source = '/ais/archive/reference-test';
+    const track = fixes('273200009', source, HIST_START, HIST_START + 5 * HOUR, 30, 37.5);
+    const good = path.join(system.dataDir, 'with-ports.ndjson');
+    fs.writeFileSync(good, [port, ...track].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const args = (file: string) => [
+      'import',
+      ...['--file', file, '--closed', '--batch', '5', '--json'],
+      ...['--url', system.url, '--key', system.keys.producer],
+    ];
+    const run = await runAidwatch(args(good), {});
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      bounded: Array<{ source: string }>;
+      closed: Array<{ source: string }>;
+    };
+    expect(report.bounded.map((b) => b.source)).toEqual([source]);
+    expect(report.closed.map((c) => c.source)).toEqual([source]);
+
+    const bad = path.join(system.dataDir, 'refused-later.ndjson');
+    const broken = { ...track[0], id: 'broken', data: { ...track[0].data, lat: 123 } };
+    fs.writeFileSync(bad, [...track, broken].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const refused = await runAidwatch(args(bad), {});
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/events 11-12 of the file refused \(400\)/);
+    expect(refused.stderr).toContain(
+      `${source} (until ${iso(HIST_START + 5 * HOUR)}) stay announced as bounded`,
+    );
+  });
 });

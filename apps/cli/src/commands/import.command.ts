@@ -56,21 +56,43 @@ export const inputClosedEvent = (source: string, atMs: number): InputClosed =>
 export const inputBoundedEvent = (source: string, untilMs: number): InputBounded =>
   inputEvent<InputBounded>(EventTypes.InputBounded, source, untilMs, (until) => ({ source, until }));
 
-/** Each source of an NDJSON file of CloudEvents with its newest event time (ms); lines that are not JSON are skipped. */
+/**
+ * Reference data (port declarations, sanctions listings): shared by every feed and never judged on an input's
+ * clock, so `--closed` neither announces nor closes a source that carries only these.
+ */
+const REFERENCE_TYPES: ReadonlySet<string> = new Set([
+  EventTypes.PortDeclared,
+  EventTypes.VesselDesignated,
+  EventTypes.VesselDesignationRevoked,
+]);
+
+/** Notes `event` of the file in `newest` (each source's newest event time, ms), reference data left out. */
+function noteNewest(
+  newest: Map<string, number>,
+  event: { source?: unknown; type?: unknown; time?: unknown },
+) {
+  if (typeof event.type === 'string' && REFERENCE_TYPES.has(event.type)) return;
+  const at = eventTimeOf(event);
+  if (typeof event.source === 'string' && Number.isFinite(at))
+    newest.set(event.source, Math.max(newest.get(event.source) ?? -Infinity, at));
+}
+
+/**
+ * Each source of an NDJSON file of CloudEvents with its newest event time (ms), sources of reference data
+ * only left out; lines that are not JSON are skipped.
+ */
 async function newestBySource(file: string): Promise<Map<string, number>> {
   const newest = new Map<string, number>();
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
-    let event: { source?: unknown; time?: unknown; data?: unknown };
+    let event: { source?: unknown; type?: unknown; time?: unknown; data?: unknown };
     try {
       event = JSON.parse(line) as typeof event;
     } catch {
       continue;
     }
-    const at = eventTimeOf(event);
-    if (typeof event.source === 'string' && Number.isFinite(at))
-      newest.set(event.source, Math.max(newest.get(event.source) ?? -Infinity, at));
+    noteNewest(newest, event);
   }
   return newest;
 }
@@ -128,6 +150,13 @@ export function registerImportCommand(program: Command): void {
         if (!res.ok) {
           const named = what ?? `events ${posted + 1}-${posted + events.length} of the file`;
           process.stderr.write(`aidwatch import: ${named} refused (${res.status}): ${text}\n`);
+          if (announced.length > 0)
+            process.stderr.write(
+              `aidwatch import: ${announced.map((e) => `${e.data.source} (until ${e.data.until})`).join(', ')} ` +
+                'stay announced as bounded: detection holds nothing back for them until they are closed or send a ' +
+                'later event; run the import again once the refusal is fixed (events already stored are accepted, ' +
+                'not stored twice), and it closes them\n',
+            );
           return false;
         }
         if (what === undefined) posted += events.length;
@@ -151,15 +180,13 @@ export function registerImportCommand(program: Command): void {
       for await (const line of lines) {
         lineNo++;
         if (line.trim() === '') continue;
-        let event: { source?: unknown; time?: unknown; data?: unknown };
+        let event: { source?: unknown; type?: unknown; time?: unknown; data?: unknown };
         try {
           event = JSON.parse(line) as typeof event;
         } catch (error) {
           throw new UsageError(`${options.file}:${lineNo}: not JSON (${(error as Error).message})`);
         }
-        const at = eventTimeOf(event);
-        if (typeof event.source === 'string' && Number.isFinite(at))
-          newest.set(event.source, Math.max(newest.get(event.source) ?? -Infinity, at));
+        noteNewest(newest, event);
         batch.push(event);
         if (batch.length >= batchSize) {
           if (!(await post(batch))) return void (process.exitCode = ExitCode.finding);
