@@ -114,4 +114,35 @@ describe('AisTcpSourceClient on loopback', () => {
     const reconnects = (await metrics.aisListenerReconnects.get()).values[0]?.value ?? 0;
     expect(reconnects).toBeGreaterThanOrEqual(1);
   });
+
+  it('backs off from a server that accepts and closes at once, instead of retrying at the first delay', async () => {
+    let accepted = 0;
+    const server = net.createServer((socket) => {
+      accepted += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const warnings: object[] = [];
+    const client = new AisTcpSourceClient({
+      station: 'gw',
+      host: '127.0.0.1',
+      port,
+      sink: recordingSink().sink,
+      metrics: new AidwatchMetrics({ defaultMetrics: false }),
+      log: { warn: (details) => warnings.push(details), info: () => undefined },
+      reconnectMaxMs: 60_000,
+      reconnectInitialMs: 50,
+    });
+    client.start();
+    await new Promise((r) => setTimeout(r, 1500));
+    await client.close();
+    await new Promise((resolve) => server.close(resolve));
+    // 50, 100, 200, 400, 800 ms (each drawn between half and all of it): at most 6 connections in 1.5 s;
+    // a backoff that started over at every accepted connection would make 15 or more.
+    expect(accepted).toBeGreaterThanOrEqual(3);
+    expect(accepted).toBeLessThanOrEqual(8);
+    // Warnings carry the reason, not a stack.
+    for (const w of warnings) expect(JSON.stringify(w)).not.toMatch(/stack|\\n\s+at /);
+  });
 });

@@ -277,11 +277,15 @@ export class AisUdpListener {
   }
 }
 
+/** A TCP connection that stayed up this long (ms) worked, even without data: the backoff starts over. */
+const STABLE_CONNECTION_MS = 5000;
+
 /**
  * A receiver's NMEA TCP server (`AIS_TCP_SOURCES`, e.g. AIS-catcher `-S`, a shipboard gateway on port
  * 10110): AidWatch connects, reads lines, and stores them under the source's station. When the connection
  * fails or ends it reconnects with exponential backoff (250 ms doubling up to `reconnectMaxMs`, the wait
- * drawn between half and all of it so many sources do not retry in step), starting over once connected.
+ * drawn between half and all of it so many sources do not retry in step), starting over after a connection
+ * that delivered data or stayed up 5 s (a server that accepts and closes at once is retried ever more slowly).
  * A full backlog pauses reading (TCP flow control) instead of dropping; a line over `MAX_NMEA_LINE`
  * bytes is dropped (`too_long`). Metrics: `aidwatch_ais_listener_connected`, `…_reconnects_total`,
  * `…_datagrams_total` (reads), `…_lines_total`.
@@ -321,7 +325,7 @@ export class AisTcpSourceClient {
     this.connect();
   }
 
-  /** The delay before reconnection attempt `n` (0-based), ms. */
+  /** The delay before reconnection attempt `n` (0-based) since the last connection that worked, ms. */
   static backoffMs(n: number, initialMs: number, maxMs: number, random = Math.random): number {
     const full = Math.min(maxMs, initialMs * 2 ** Math.min(n, 30));
     return Math.round(full / 2 + (random() * full) / 2);
@@ -335,18 +339,30 @@ export class AisTcpSourceClient {
     this.partial = '';
     socket.setEncoding('latin1');
     socket.setKeepAlive(true, 10_000);
+    let connectedAt: number | undefined;
+    let delivered = false;
     socket.on('connect', () => {
-      this.attempt = 0;
+      connectedAt = Date.now();
       metrics.aisListenerConnected.set({ station }, 1);
       log.info({ station, host, port }, 'AIS TCP source connected');
     });
-    socket.on('data', (chunk: string) => this.onData(chunk, Date.now()));
-    socket.on('error', (error) => log.warn({ err: error, station, host, port }, 'AIS TCP source error'));
+    socket.on('data', (chunk: string) => {
+      delivered = true;
+      this.onData(chunk, Date.now());
+    });
+    // The reason in one line: a receiver that is down or refuses is an operator's matter, not a fault.
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      log.warn({ station, host, port, error: error.message, code: error.code }, 'AIS TCP source error'),
+    );
     socket.on('close', () => {
       metrics.aisListenerConnected.set({ station }, 0);
       if (this.socket === socket) this.socket = undefined;
       this.flushPartial(Date.now());
       if (this.stopped) return;
+      // The backoff starts over only after a connection that worked: one that delivered data or stayed up
+      // for STABLE_CONNECTION_MS. A server that accepts and closes at once is retried ever more slowly.
+      if (connectedAt !== undefined && (delivered || Date.now() - connectedAt >= STABLE_CONNECTION_MS))
+        this.attempt = 0;
       const delay = AisTcpSourceClient.backoffMs(
         this.attempt++,
         this.options.reconnectInitialMs ?? 250,
