@@ -72,7 +72,8 @@ export class InputQuietWatch {
               id: storeEventId(event as unknown as AidEvent),
               type: event.type,
               data: event,
-              metadata: { channel: 'http' },
+              // Not an event received: AidWatch's own marker (no lane, no partition).
+              metadata: { channel: 'marker' },
             },
           ],
           expected: 'any',
