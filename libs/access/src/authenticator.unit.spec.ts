@@ -148,7 +148,7 @@ describe('Authenticator', () => {
       });
     });
 
-    it('refuses a token without exp, an admin token, and tenant-bound roles without tenant or monitorId', async () => {
+    it('refuses a token without exp, an admin or operator token, and tenant-bound roles without tenant or monitorId', async () => {
       const verifier = (allowAdmin?: boolean) =>
         new Authenticator(
           new InMemoryApiKeyStore(),
@@ -164,6 +164,7 @@ describe('Authenticator', () => {
       const refused: Array<[string, string]> = [
         [noExp, 'invalid token'],
         [await sign({ aidwatch_role: 'admin' }), 'admin is granted by API keys only'],
+        [await sign({ aidwatch_role: 'operator' }), 'operator is granted by API keys only'],
         [await sign({ aidwatch_role: 'dashboard' }), 'needs the aidwatch_tenant claim'],
         [
           await sign({ aidwatch_role: 'monitor', aidwatch_tenant: 'WFP' }),
@@ -175,6 +176,18 @@ describe('Authenticator', () => {
       await expect(
         verifier(true).authenticate(`Bearer ${await sign({ aidwatch_role: 'admin' })}`),
       ).resolves.toMatchObject({ role: 'admin' });
+      const operators = new Authenticator(
+        new InMemoryApiKeyStore(),
+        new JwtVerifier({
+          jwksFile,
+          issuer: 'https://idp.wfp.example',
+          audience: 'aidwatch',
+          allowOperator: true,
+        }),
+      );
+      await expect(
+        operators.authenticate(`Bearer ${await sign({ aidwatch_role: 'operator' })}`),
+      ).resolves.toMatchObject({ role: 'operator' });
     });
 
     it('refuses a tenant claim that is not one non-empty string for every role, and tenantless producer tokens unless allowed', async () => {

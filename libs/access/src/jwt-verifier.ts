@@ -32,6 +32,11 @@ export interface JwtSettings {
    */
   allowAdmin?: boolean;
   /**
+   * Whether a token's `aidwatch_role: operator` is honoured (`AUTH_JWT_ALLOW_OPERATOR`, default false): an
+   * operator reads every organisation's data, a right an organisation's identity provider must not grant.
+   */
+  allowOperator?: boolean;
+  /**
    * Whether a producer token without `aidwatch_tenant` is accepted, as a producer of no organisation (the
    * deployment's feeds and relays, which write feed and committee events). Default false: such a token is
    * refused, so an identity provider that leaves the claim out never grants those rights by omission.
@@ -103,6 +108,7 @@ export class JwtVerifier {
       throw new AuthenticationError('invalid token: sub must be one non-empty string');
     return principalFromClaims(payload, {
       allowAdmin: this.settings.allowAdmin ?? false,
+      allowOperator: this.settings.allowOperator ?? false,
       allowTenantlessProducers: this.settings.allowTenantlessProducers ?? false,
     });
   }
@@ -110,7 +116,7 @@ export class JwtVerifier {
 
 /**
  * The principal a verified token speaks for. Refused (AuthenticationError, 401): no valid role; `admin`
- * unless `allowAdmin`; an `aidwatch_tenant` claim that is present but not one non-empty string (an array,
+ * unless `allowAdmin`; `operator` unless `allowOperator`; an `aidwatch_tenant` claim that is present but not one non-empty string (an array,
  * an empty or blank string, a number), for every role; a tenant-bound role (monitor, dashboard) without
  * `aidwatch_tenant`; a producer without it unless `allowTenantlessProducers` (a producer of no organisation
  * writes feed and committee events, a right no token gets by leaving a claim out); a monitor without
@@ -118,7 +124,7 @@ export class JwtVerifier {
  */
 export function principalFromClaims(
   payload: JWTPayload,
-  { allowAdmin = false, allowTenantlessProducers = false } = {},
+  { allowAdmin = false, allowOperator = false, allowTenantlessProducers = false } = {},
 ): Principal {
   const role = payload[JwtClaims.role];
   if (!isRole(role)) throw new AuthenticationError(`token has no valid ${JwtClaims.role} claim`);
@@ -129,6 +135,10 @@ export function principalFromClaims(
   const monitorId = payload[JwtClaims.monitorId];
   if (tenant !== undefined && (typeof tenant !== 'string' || tenant.trim() === ''))
     throw new AuthenticationError(`the ${JwtClaims.tenant} claim must be one non-empty string`);
+  if (role === 'operator' && !allowOperator)
+    throw new AuthenticationError(
+      'operator is granted by API keys only, not by identity-provider tokens (AUTH_JWT_ALLOW_OPERATOR)',
+    );
   if (TenantBoundRoles.includes(role) && tenant === undefined)
     throw new AuthenticationError(`a ${role} token needs the ${JwtClaims.tenant} claim`);
   if (role === 'producer' && tenant === undefined && !allowTenantlessProducers)

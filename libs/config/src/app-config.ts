@@ -99,6 +99,8 @@ export interface AccessConfig {
     audience: string;
     /** Whether a token's `aidwatch_role: admin` is honoured (`AUTH_JWT_ALLOW_ADMIN`, default false). */
     allowAdmin?: boolean;
+    /** Whether a token's `aidwatch_role: operator` is honoured (`AUTH_JWT_ALLOW_OPERATOR`, default false). */
+    allowOperator?: boolean;
     /**
      * Whether a producer token without `aidwatch_tenant` is accepted as a producer of no organisation
      * (`AUTH_JWT_ALLOW_TENANTLESS_PRODUCER`, default false).
@@ -415,6 +417,10 @@ export function loadConfig(
         default: false,
         desc: 'honour aidwatch_role=admin in identity-provider tokens (off: admin comes only from the key store)',
       }),
+      AUTH_JWT_ALLOW_OPERATOR: bool({
+        default: false,
+        desc: 'honour aidwatch_role=operator in identity-provider tokens (off: operators come only from the key store)',
+      }),
       AUTH_JWT_ALLOW_TENANTLESS_PRODUCER: bool({
         default: false,
         desc: "accept producer tokens without aidwatch_tenant (the deployment's own feeds and relays; off: API keys only)",
@@ -534,6 +540,7 @@ export function loadConfig(
               issuer: e.AUTH_JWT_ISSUER,
               audience: e.AUTH_JWT_AUDIENCE,
               ...(e.AUTH_JWT_ALLOW_ADMIN ? { allowAdmin: true } : {}),
+              ...(e.AUTH_JWT_ALLOW_OPERATOR ? { allowOperator: true } : {}),
               ...(e.AUTH_JWT_ALLOW_TENANTLESS_PRODUCER ? { allowTenantlessProducers: true } : {}),
               maxLifetimeSec: e.AUTH_JWT_MAX_LIFETIME_SECONDS,
             }
