@@ -75,7 +75,10 @@ export class SanctionsSourcesService implements OnApplicationBootstrap, OnApplic
         continue;
       }
       try {
-        const csv = alt !== undefined && detectSanctionsFormat(content.toString('utf8')) === 'ofac-sdn-csv';
+        // The format shows in the first bytes: a list of tens of megabytes is not decoded here.
+        const csv =
+          alt !== undefined &&
+          detectSanctionsFormat(content.subarray(0, 4096).toString('utf8')) === 'ofac-sdn-csv';
         const report = await importSanctionsList(
           this.store,
           this.intake,

@@ -28,20 +28,18 @@ export function detectSanctionsFormat(text: string): SanctionsFormat {
 
 /**
  * Whether `content` is OFAC's `ALT.CSV` (the aliases of SDN.CSV's entries: five columns, entry and alias
- * numbers first) rather than a list: a scheduled source may name it beside `SDN.CSV`.
+ * numbers first) rather than a list: a scheduled source may name it beside `SDN.CSV`. Judged on the file's
+ * first 64 KiB (whole records), so a list of tens of megabytes is not read whole on the caller's thread; the
+ * whole file is checked when its aliases are read.
  */
 export function isOfacAltCsv(content: Buffer | string): boolean {
-  const text = typeof content === 'string' ? content : content.toString('utf8');
-  if (
-    text
-      .replace(/^\uFEFF/, '')
-      .trimStart()
-      .startsWith('<')
-  )
-    return false;
+  const head = (
+    typeof content === 'string' ? content.slice(0, 65_536) : content.subarray(0, 65_536).toString('utf8')
+  ).replace(/^\uFEFF/, '');
+  if (head.trimStart().startsWith('<')) return false;
+  const whole = head.length < 65_536 ? head : head.slice(0, head.lastIndexOf('\n') + 1);
   try {
-    parseOfacAltCsv(text);
-    return true;
+    return parseOfacAltCsv(whole).size > 0;
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import {
   designationStateOf,
   detectSanctionsFormat,
+  isOfacAltCsv,
   isShipImo,
   namedShipsInComments,
   planImport,
@@ -61,6 +62,13 @@ describe('OFAC SDN CSV (as OFAC serves it)', () => {
     expect(file.vessels[3].owner).toBe('Korea Kumunsan Shipping Company');
     expect(file.vessels[5]).toMatchObject({ name: 'SONG HAE', mmsi: '445998000' });
     expect(file.vessels[5].imo).toBeUndefined();
+  });
+
+  it('tells ALT.CSV from a list by its first records', () => {
+    expect(isOfacAltCsv(fixture('ofac-alt.csv'))).toBe(true);
+    expect(isOfacAltCsv(fixture('ofac-sdn.csv'))).toBe(false);
+    expect(isOfacAltCsv(fixture('ofac-sdn.xml'))).toBe(false);
+    expect(isOfacAltCsv('')).toBe(false);
   });
 
   it("takes the vessels' aliases from ALT.CSV, leaving out an alias equal to the name", () => {
