@@ -162,6 +162,37 @@ describe('ProjectionRunner', () => {
     await runner.stop();
   });
 
+  it('says it is failing while checkpoints cannot be written, until one is', async () => {
+    await append(store, 3);
+    let broken = true;
+    const failingWrites = new Proxy(checkpoints, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        const write = /^(save|commit|begin|write)/.test(String(name));
+        return (...args: unknown[]) => {
+          if (write && broken) return Promise.reject(new Error('disk I/O error'));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const runner = new ProjectionRunner(store, failingWrites, new CountingProjection(), {
+      checkpointEveryEvents: 1000,
+      checkpointEveryMs: 50,
+      restartAfterMs: 50,
+    });
+    runner.start();
+    const deadline = Date.now() + 5000;
+    while (runner.status().failing === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(runner.status().failing).toMatchObject({ message: 'disk I/O error' });
+    broken = false;
+    while (runner.status().failing !== null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(runner.status().failing).toBeNull();
+    await runner.stop();
+  });
+
   it('rebuild replays the whole log from an empty state', async () => {
     await append(store, 3);
     const projection = new CountingProjection();

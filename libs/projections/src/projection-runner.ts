@@ -51,7 +51,8 @@ export interface RunnerStatus {
   checkpointedAt: string | null;
   /**
    * The runner's last failure, while it lasts: from a failing checkpoint load or apply until the load or the
-   * apply of the same event succeeds on a restart (`at`: when it failed, ISO 8601). Null when none.
+   * apply of the same event succeeds on a restart, and from a failing checkpoint write until a checkpoint is
+   * written (`at`: when it failed, ISO 8601). Null when none.
    */
   failing: { message: string; at: string } | null;
 }
@@ -75,7 +76,12 @@ export class ProjectionRunner {
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelayMs: number | undefined;
   /** The last failure until the load or apply that failed succeeds (see `RunnerStatus.failing`). */
-  private failing: { message: string; at: string; phase: 'load' | 'apply' } | null = null;
+  private failing: {
+    message: string;
+    at: string;
+    phase: 'load' | 'apply' | 'checkpoint';
+    error: unknown;
+  } | null = null;
   private stopping = false;
   private entriesSaved = false;
   private checkpointing: Promise<void> | undefined;
@@ -170,9 +176,10 @@ export class ProjectionRunner {
     };
   }
 
-  private fail(error: unknown, phase: 'load' | 'apply'): void {
+  private fail(error: unknown, phase: 'load' | 'apply' | 'checkpoint'): void {
+    if (this.failing?.error === error) return;
     const message = error instanceof Error ? error.message : String(error);
-    this.failing = { message: message.slice(0, 500), at: this.now().toISOString(), phase };
+    this.failing = { message: message.slice(0, 500), at: this.now().toISOString(), phase, error };
   }
 
   /** Resolves once the projection has processed everything in the store at the time of the call. */
@@ -248,7 +255,8 @@ export class ProjectionRunner {
         if (this.checkpointDue()) await this.checkpoint();
         this.wakeIdleWaiters();
         this.restartDelayMs = undefined;
-        this.failing = null;
+        // A failed checkpoint write stays reported until a checkpoint is written.
+        if (this.failing !== null && this.failing.phase !== 'checkpoint') this.failing = null;
       }
     } catch (error) {
       this.fail(error, 'apply');
@@ -280,9 +288,17 @@ export class ProjectionRunner {
   /** Writes a checkpoint of what was processed, unless nothing was since the last one or one is being written. */
   private checkpoint(): Promise<void> {
     if (this.position === null || this.sinceCheckpoint === 0) return Promise.resolve();
-    this.checkpointing ??= this.writeCheckpoint(this.position).finally(
-      () => (this.checkpointing = undefined),
-    );
+    this.checkpointing ??= this.writeCheckpoint(this.position)
+      .then(
+        () => {
+          if (this.failing?.phase === 'checkpoint') this.failing = null;
+        },
+        (error: unknown) => {
+          this.fail(error, 'checkpoint');
+          throw error;
+        },
+      )
+      .finally(() => (this.checkpointing = undefined));
     return this.checkpointing;
   }
 
