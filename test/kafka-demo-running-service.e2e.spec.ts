@@ -182,7 +182,10 @@ describeWithKafka('the demo produced into running services', () => {
       checkpoints,
       new DetectionProjection(
         store,
-        detectionConfigFrom({ INPUT_END_QUIET_MINUTES: END_QUIET_MS / 60_000 }),
+        detectionConfigFrom({
+          INPUT_END_QUIET_MINUTES: END_QUIET_MS / 60_000,
+          RUN_END_QUIET_SECONDS: END_QUIET_MS / 1000,
+        }),
         defaultPorts(),
       ),
       { checkpointEveryEvents: 5000, checkpointEveryMs: 60_000 },

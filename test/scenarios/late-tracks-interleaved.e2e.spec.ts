@@ -73,4 +73,34 @@ describe('late tracks interleaved over one HTTP source', () => {
     const res = await system.fetch(`${system.url}/metrics`);
     expect(await res.text()).toMatch(/aidwatch_input_quiet_markers_total\{outcome="written"\} [1-9]/);
   });
+
+  it('a restart before the source falls quiet still ends the runs: the markers pending are written at shutdown', async () => {
+    const dataDir = system.dataDir;
+    const source = '/ais/live/west-sea';
+    const [ahead, dark, steady] = ['538300011', '538300012', '538300013'];
+    await system.stop();
+    // A quiet period longer than the test: only the shutdown writes the marker.
+    system = await startTestSystem({ DATA_DIR: dataDir, HTTP_INPUT_QUIET_MS: '600000' });
+    await post(fixes(ahead, source, NOW - 30 * HOUR, NOW, 10, 36.2));
+    await post(
+      byTime(
+        fixes(dark, source, NOW - 30 * HOUR, NOW - 22 * HOUR, 10, 36.6),
+        fixes(steady, source, NOW - 30 * HOUR, NOW - 8 * HOUR, 10, 37.0),
+      ),
+    );
+    await system.stop();
+    system = await startTestSystem({ DATA_DIR: dataDir, HTTP_INPUT_QUIET_MS: '600000' });
+    const store = system.app.get<EventStore>(EVENT_STORE);
+    const quiet = (await store.readStream(`input-${source}`)).filter((s) => s.type === INPUT_QUIET_TYPE);
+    expect(quiet).toHaveLength(1);
+    await eventually(
+      async () => {
+        const res = await system.fetch(`${system.url}/flags?rule=ais-gap&limit=100`);
+        const items = ((await res.json()) as { items: Flag[] }).items;
+        return items.some((f) => f.subject.id === dark) ? true : undefined;
+      },
+      20_000,
+      "the dark vessel's flag after the restart",
+    );
+  });
 });

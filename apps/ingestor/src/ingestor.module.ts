@@ -31,9 +31,9 @@ const eventIntakeProvider = {
 export class HttpIntakeModule implements OnModuleDestroy {
   constructor(private readonly intake: EventIntake) {}
 
-  /** No quiet marker is written once the store may be closing. */
-  onModuleDestroy(): void {
-    this.intake.stop();
+  /** The quiet markers still pending are written before the store closes (at application shutdown). */
+  async onModuleDestroy(): Promise<void> {
+    await this.intake.stop();
   }
 }
 

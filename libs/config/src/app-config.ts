@@ -441,7 +441,7 @@ export function loadConfig(
       FIELD_MAPPING_FILE: str({ default: '' }),
       AIS_FRAGMENT_WINDOW_SEC: positive({ default: 120 }),
       AIS_DUPLICATE_WINDOW_SEC: positive({ default: 30 }),
-      HTTP_INPUT_QUIET_MS: nonNegativeInt({ default: 2000 }),
+      HTTP_INPUT_QUIET_MS: nonNegativeInt({ default: 30_000 }),
       AIS_UDP_PORT: str({
         default: '',
         desc: 'UDP port for NMEA datagrams on HOST (unset: no UDP listener)',

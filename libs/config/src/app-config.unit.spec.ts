@@ -65,7 +65,7 @@ describe('loadConfig', () => {
       fieldFormUtcOffset: '+00:00',
       aisFragmentWindowMs: 120_000,
       aisDuplicateWindowMs: 30_000,
-      inputQuietMs: 2000,
+      inputQuietMs: 30_000,
       aisTcp: [],
       aisTcpReconnectMaxMs: 30_000,
     });

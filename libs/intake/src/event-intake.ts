@@ -153,9 +153,9 @@ export class EventIntake {
     return futureDatedProblems(event, this.clock.now(), this.clock.maxFutureSkewMs);
   }
 
-  /** Stops writing quiet markers (see `InputQuietWatch.stop`): at shutdown. */
-  stop(): void {
-    this.quiet?.stop();
+  /** At shutdown: writes the quiet markers still pending, then no more (see `InputQuietWatch.stop`). */
+  async stop(): Promise<void> {
+    await this.quiet?.stop();
   }
 
   /** `POST /events`: structured, batch or binary mode (see `decodeHttpBody`); `headers` carry binary mode's `ce-` attributes. */

@@ -12,8 +12,9 @@ export interface InputQuietOptions {
 /**
  * Writes `aidwatch.input.quiet.v1` for AIS sources heard over HTTP, UDP or TCP (docs/time-model.md 7): each
  * accepted batch re-arms one timer per source it carried; a source that then sends nothing for `quietMs` gets
- * one marker, and the next report re-arms it. Timers never keep the process alive; `stop()` cancels them (a
- * marker not written only lets a replayed track's run end later, at the next marker or the late horizon).
+ * one marker, and the next report re-arms it. Timers never keep the process alive; `stop()` writes the
+ * markers still pending at shutdown. After a crash those are not written: a replayed track's run then ends
+ * at its source's next quiet period (or the late horizon).
  * Each marker's outcome goes to `onWritten`; one that cannot be appended is not retried.
  */
 export class InputQuietWatch {
@@ -51,19 +52,29 @@ export class InputQuietWatch {
     return this.timers.size;
   }
 
-  stop(): void {
+  /**
+   * Stops at shutdown: every source still waiting for its quiet period gets its marker now (this intake
+   * receives nothing more, so what they sent through it is all there is), then no more is written. Resolves
+   * once those markers are appended or failed. Without it a late track posted just before a restart would
+   * stay judged fix to fix until its source's next quiet period.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
+    const pending = [...this.timers.keys()];
     for (const { timer } of this.timers.values()) clearTimeout(timer);
+    const written = pending.map((source) => this.fire(source, true));
     this.timers.clear();
+    await Promise.all(written);
   }
 
-  private fire(source: string): void {
+  private fire(source: string, stopping = false): Promise<void> {
     const armed = this.timers.get(source);
-    if (!armed) return;
+    if (!armed || (this.stopped && !stopping)) return Promise.resolve();
     this.timers.delete(source);
     const at = this.now();
     const { streamId, event } = inputQuietEvent(source, at, at - armed.lastAt, randomUUID());
-    this.store
+    return this.store
       .appendMany([
         {
           streamId,

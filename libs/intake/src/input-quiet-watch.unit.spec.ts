@@ -37,16 +37,21 @@ describe('InputQuietWatch', () => {
     expect(watch.armed).toBe(0);
   });
 
-  it('writes nothing once stopped, and reports a failed append', async () => {
+  it('writes the markers still pending when stopped, then none, and reports a failed append', async () => {
     const store = new InMemoryEventStore();
     const outcomes: boolean[] = [];
     const watch = new InputQuietWatch(store, { quietMs: 1000 }, (ok) => outcomes.push(ok));
     watch.heard(['/ais/a']);
-    watch.stop();
+    await jest.advanceTimersByTimeAsync(300);
+    await watch.stop();
+    expect(await markers(store, '/ais/a')).toEqual([
+      { source: '/ais/a', at: '2026-12-01T00:00:00.300Z', quietMs: 300 },
+    ]);
     watch.heard(['/ais/b']);
     await jest.advanceTimersByTimeAsync(5000);
-    expect(await markers(store, '/ais/a')).toEqual([]);
+    expect(await markers(store, '/ais/a')).toHaveLength(1);
     expect(await markers(store, '/ais/b')).toEqual([]);
+    outcomes.length = 0;
 
     const failing = new InputQuietWatch(
       { appendMany: () => Promise.reject(new Error('store down')) } as unknown as InMemoryEventStore,

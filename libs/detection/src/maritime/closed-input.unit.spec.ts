@@ -464,4 +464,19 @@ describe('a run of reports replayed behind its input (docs/time-model.md 7)', ()
         .sort(),
     ).toEqual([HQ, LD].sort());
   });
+
+  it('on Kafka, ends with a caught-up marker only once the partition has been quiet 30 s: a batch produced in parts stays one run', () => {
+    const lane = 'ais.positions.v1/0';
+    const d = new MaritimeDetector(maritimeConfig(), testPorts);
+    const feed = (events: readonly AidEvent[]) => {
+      const raised: Flag[] = [];
+      for (const e of events) raised.push(...d.handle(e, lane, 0).raised);
+      return raised;
+    };
+    expect(feed([...ahead, ...mixed(3)]).filter((f) => f.rule === 'ais-gap')).toEqual([]);
+    // A pause of a few seconds between two parts of the batch: the run goes on.
+    expect(d.caughtUp(lane, 2_000).raised).toEqual([]);
+    expect(d.caughtUp(lane, 16_000).raised).toEqual([]);
+    expect(d.caughtUp(lane, 30_000).raised.map((f) => [f.rule, f.subject.id])).toEqual([['ais-gap', LD]]);
+  });
 });

@@ -33,6 +33,13 @@ export interface MaritimeConfig {
    * reports) is not taken for a stopped one between two bursts. One setting for both rule sets.
    */
   inputEndQuietMinutes: number;
+  /**
+   * A Kafka partition's caught-up marker ends the runs of late reports on it (docs/time-model.md 7) only once
+   * the partition has been quiet this long (seconds, as the ingestor measured it; its markers repeat while
+   * the quiet lasts): a late batch produced in parts a few seconds apart stays one run, so no silence is
+   * judged between its parts. The HTTP/UDP/TCP counterpart is the intake's `HTTP_INPUT_QUIET_MS`.
+   */
+  runEndQuietSeconds: number;
   /** Raise severity one level when the vessel has aid on board. */
   escalateWithAidOnBoard: boolean;
   /**
@@ -120,6 +127,7 @@ export const defaultMaritimeConfig: MaritimeConfig = {
   evictAfterDays: 30,
   inputIdleHours: 6,
   inputEndQuietMinutes: 10,
+  runEndQuietSeconds: 30,
   escalateWithAidOnBoard: true,
   openFlagsKeptPerVessel: 64,
   portVisit: { enterKm: 3, exitKm: 4, maxSpeedKn: 0.2 },

@@ -562,13 +562,15 @@ export class MaritimeDetector implements Detector {
 
   /**
    * Lane `lane` delivered every record its partition held (`aidwatch.partition.caught-up.v1`, see
-   * `InputClocks.caughtUp`): a vessel replayed behind its input's clock there has ended its run of reports, and
-   * vessels waiting on the lane's inputs are judged on the clocks that moved.
+   * `InputClocks.caughtUp`): vessels waiting on the lane's inputs are judged on the clocks that moved, and —
+   * once it has been quiet `runEndQuietSeconds` — a vessel replayed behind its input's clock there has ended
+   * its run of reports.
    */
   caughtUp(lane: string, quietMs: number): FlagChanges {
     const moved = this.clocks.caughtUp(lane, quietMs);
-    // The lane delivers nothing more for now: a vessel replayed behind its input's clock ended its run.
-    for (const input of [...this.laggingOn.keys()]) if (input.lane === lane) this.endRuns(input);
+    // The lane has delivered nothing for a while: a vessel replayed behind its input's clock ended its run.
+    if (quietMs >= this.config.runEndQuietSeconds * 1000)
+      for (const input of [...this.laggingOn.keys()]) if (input.lane === lane) this.endRuns(input);
     if (moved) this.followFrontier();
     return this.sink.take();
   }
