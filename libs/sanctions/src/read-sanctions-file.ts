@@ -13,16 +13,23 @@ export const MAX_SANCTIONS_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The format of a list file by its content: XML whose root is `sdnList` (OFAC) or `CONSOLIDATED_LIST`
- * (UN), else OFAC's SDN CSV. Throws `SanctionsFormatError` for XML with another root.
+ * (UN), else OFAC's SDN CSV. Throws `SanctionsFormatError` for an empty file, JSON, and XML with another
+ * root (a web page named as such).
  */
 export function detectSanctionsFormat(text: string): SanctionsFormat {
   const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (head === '') throw new SanctionsFormatError('the file is empty');
+  if (head.startsWith('{') || head.startsWith('['))
+    throw new SanctionsFormatError(
+      'unknown list: JSON (expected OFAC SDN.CSV or SDN.XML, or the UN Consolidated List XML)',
+    );
   if (!head.startsWith('<')) return 'ofac-sdn-csv';
   const root = /<(?!\?|!)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(head)?.[1];
   if (root === 'sdnList') return 'ofac-sdn-xml';
   if (root === 'CONSOLIDATED_LIST') return 'un-consolidated-xml';
   throw new SanctionsFormatError(
-    `unknown list: XML with root element ${root ?? '?'} (expected sdnList or CONSOLIDATED_LIST)`,
+    `unknown list: XML with root element ${root ?? '?'} (expected sdnList or CONSOLIDATED_LIST)` +
+      (root?.toLowerCase() === 'html' ? ': a web page, not the list (an error page, or a login?)' : ''),
   );
 }
 

@@ -64,6 +64,23 @@ describe('OFAC SDN CSV (as OFAC serves it)', () => {
     expect(file.vessels[5].imo).toBeUndefined();
   });
 
+  it('says what a file is when it is not a list: empty, JSON, a web page, XML cut short', () => {
+    const refusal = (text: string) => {
+      try {
+        readSanctionsFile(text);
+        return 'read';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(refusal('  \n')).toBe('the file is empty');
+    expect(refusal('{"vessels": []}')).toMatch(/^unknown list: JSON/);
+    expect(refusal('<!DOCTYPE html><html><body>Not found</body></html>')).toMatch(/a web page, not the list/);
+    expect(refusal('<?xml version="1.0"?><sdnList xmlns="x"><sdnEntry><uid>1</uid><lastName>A')).toBe(
+      'not OFAC SDN XML: the XML is not well-formed (line 1: the file ends with <sdnList> > <sdnEntry> > <lastName> still open (cut short? download it again))',
+    );
+  });
+
   it('tells ALT.CSV from a list by its first records', () => {
     expect(isOfacAltCsv(fixture('ofac-alt.csv'))).toBe(true);
     expect(isOfacAltCsv(fixture('ofac-sdn.csv'))).toBe(false);

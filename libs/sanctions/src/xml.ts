@@ -21,7 +21,7 @@ export function parseXml(text: string, repeated: readonly string[], what: string
   const valid = XMLValidator.validate(text);
   if (valid !== true)
     throw new SanctionsFormatError(
-      `not ${what}: the XML is not well-formed (line ${valid.err.line}: ${valid.err.msg})`,
+      `not ${what}: the XML is not well-formed (line ${valid.err.line}: ${xmlProblem(valid.err.msg)})`,
     );
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -35,6 +35,24 @@ export function parseXml(text: string, repeated: readonly string[], what: string
     isArray: (name) => repeated.includes(name),
   });
   return parser.parse(text) as XmlNode;
+}
+
+/**
+ * The validator's message in words a reader of the file can act on: elements left open at the end of the
+ * file (the validator lists them as `Invalid '["a","b"]' found.`) are named as a path, the file most likely
+ * cut short; other messages are kept.
+ */
+export function xmlProblem(message: string): string {
+  const open = /^Invalid '(\[[\s\S]*\])' found\.?$/.exec(message.trim());
+  if (!open) return message;
+  try {
+    const names = JSON.parse(open[1]) as unknown;
+    if (Array.isArray(names) && names.every((n) => typeof n === 'string') && names.length > 0)
+      return `the file ends with ${names.map((n) => `<${n}>`).join(' > ')} still open (cut short? download it again)`;
+  } catch {
+    // Not the list of open elements: keep the message.
+  }
+  return message;
 }
 
 /** Deepest element nesting accepted: the OFAC and UN list exports nest about 10 deep; parsers recurse per level. */
