@@ -31,6 +31,7 @@ import { defaultMaxFutureSkewSec, futureDatedProblems, futureDatedReason } from 
 import { mapFieldSubmission, type FieldTool } from './field-submission';
 import type { FieldFormMapping } from './field-submission-mapping';
 import type { NmeaDecoderOptions } from '@aidwatch/maritime';
+import { appendMarker } from './append-marker';
 import { InputQuietWatch, type InputQuietOptions } from './input-quiet-watch';
 import {
   decodeNmeaLines,
@@ -317,21 +318,11 @@ export class EventIntake {
    */
   async appendCaughtUp(marker: CaughtUpMarker): Promise<void> {
     const { topic, partition } = marker;
-    const event = partitionCaughtUpEvent(marker);
-    await this.store.appendMany([
-      {
-        streamId: partitionStreamOf(topic, partition),
-        events: [
-          {
-            id: storeEventId(event as unknown as AidEvent),
-            type: event.type,
-            data: event,
-            metadata: { channel: topic, partition, pending: 0 },
-          },
-        ],
-        expected: 'any',
-      },
-    ]);
+    await appendMarker(this.store, partitionStreamOf(topic, partition), partitionCaughtUpEvent(marker), {
+      channel: topic,
+      partition,
+      pending: 0,
+    });
   }
 
   /** Resolves once every valid message is durably appended; invalid ones are reported, not thrown. */

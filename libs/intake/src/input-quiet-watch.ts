@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { inputQuietEvent, storeEventId, type AidEvent } from '@aidwatch/domain';
+import { inputQuietEvent } from '@aidwatch/domain';
+import { appendMarker } from './append-marker';
 import type { EventStore } from '@aidwatch/event-store';
 
 /** `quietMs`: how long an AIS source must have sent nothing for its marker (ms, `HTTP_INPUT_QUIET_MS`). */
@@ -63,9 +64,7 @@ export class InputQuietWatch {
     this.stopped = true;
     const pending = [...this.timers.keys()];
     for (const { timer } of this.timers.values()) clearTimeout(timer);
-    const written = pending.map((source) => this.fire(source, true));
-    this.timers.clear();
-    await Promise.all(written);
+    await Promise.all(pending.map((source) => this.fire(source, true)));
   }
 
   private fire(source: string, stopping = false): Promise<void> {
@@ -74,25 +73,10 @@ export class InputQuietWatch {
     this.timers.delete(source);
     const at = this.now();
     const { streamId, event } = inputQuietEvent(source, at, at - armed.lastAt, randomUUID());
-    return this.store
-      .appendMany([
-        {
-          streamId,
-          events: [
-            {
-              id: storeEventId(event as unknown as AidEvent),
-              type: event.type,
-              data: event,
-              // Not an event received: AidWatch's own marker (no lane, no partition).
-              metadata: { channel: 'marker' },
-            },
-          ],
-          expected: 'any',
-        },
-      ])
-      .then(
-        () => this.onWritten(true),
-        (error: unknown) => this.onWritten(false, error),
-      );
+    // Not an event received: AidWatch's own marker (no lane, no partition).
+    return appendMarker(this.store, streamId, event, { channel: 'marker' }).then(
+      () => this.onWritten(true),
+      (error: unknown) => this.onWritten(false, error),
+    );
   }
 }

@@ -726,8 +726,7 @@ export class MaritimeDetector implements Detector {
 
   /** Ends the vessel's run of reports: its due times are judged on its clock from now on. */
   private endRun(track: VesselTrack): void {
-    track.lagging = false;
-    track.runInput = null;
+    this.forgetLagging(track);
     this.changedTracks.add(track);
     this.scheduleNoLater(track);
   }
