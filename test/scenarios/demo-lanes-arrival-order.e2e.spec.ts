@@ -26,9 +26,12 @@ import { DemoCast, demoScenario } from '../../apps/aidwatch/src/demo/demo-scenar
  * positions. The open flags at the end (rule, subject, id) equal event-time order's, the flagship encounter
  * of the carrier with the designated partner and its designated-vessel flag included; a vessel flag raised
  * on the way is one event-time order raises too, but for the aid on board it may name none yet: paperwork
- * that comes later supersedes it (time model 9). Consignment flags are compared at the end only: a feed that has not delivered anything yet
- * holds no consignment back, so a monitors' partition consumed after a burst of the logistics topic can
- * raise `verification-overdue` on the way and clear it when the verification comes. Runs: a fault in one delivery of twenty is caught with probability > 99.99 % (200 runs).
+ * that comes later supersedes it (time model 9). Consignment flags on the way are compared too (by
+ * problem: rule, subject, fingerprint) when everything was produced before the consumer took it (one burst):
+ * a monitors' partition whose first records were fetched with records pending holds every consignment until it
+ * has delivered them (time model 5), so no `verification-overdue` is raised and cleared when the verification
+ * comes. With several bursts a new burst's first record stored before the other partitions' first records of
+ * that burst can release feeds that were quiet (time model 5 says so); there they are compared at the end. Runs: a fault in one delivery of twenty is caught with probability > 99.99 % (200 runs).
  * FC_SEED reproduces a run (fast-check prints seed and path on failure); FC_RUNS overrides the count.
  */
 
@@ -49,7 +52,7 @@ function run(delivered: readonly Delivered[], toHorizon = true) {
   const apply = (c: ReturnType<DetectionEngine['handle']>) => {
     for (const f of c.raised) {
       open.set(f.flagId, f);
-      if (f.subject.kind === 'vessel') raised.add(withoutAid(f));
+      raised.add(f.subject.kind === 'vessel' ? withoutAid(f) : problemOf(f));
     }
     for (const f of c.cleared) open.delete(f.flagId);
   };
@@ -71,6 +74,12 @@ function run(delivered: readonly Delivered[], toHorizon = true) {
     onTheWay: [...raised],
   };
 }
+
+/**
+ * A consignment flag's problem (rule, subject, fingerprint): its evidence grows as the paperwork comes in
+ * whatever order (the flag superseded each time), but a problem in-order delivery never raises is a false alert.
+ */
+const problemOf = (f: Flag): string => `${f.rule} ${f.subject.kind}:${f.subject.id} ${f.fingerprint}`;
 
 /**
  * A flag as it is before the aid on board is known: its id without the consignments (the id a vessel flag has
@@ -121,7 +130,8 @@ describe('the demo delivered as uneven Kafka partitions into a running service',
         const delivered = deliverLanes(rest, (e) => laneOf(e, partitions), schedule, production);
         const { open, onTheWay } = run(delivered);
         expect(open).toEqual(inOrder.open);
-        expect(onTheWay.filter((line) => !inOrderLines.has(line))).toEqual([]);
+        const judged = bursts === 1 ? onTheWay : onTheWay.filter((line) => line.includes(' vessel:'));
+        expect(judged.filter((line) => !inOrderLines.has(line))).toEqual([]);
       }),
       { seed, numRuns: runs },
     );
@@ -168,6 +178,26 @@ describe('the end of a delivery: the caught-up markers release what later traffi
     expect(withMarkers.open).toEqual(atEnd.open);
   });
 
+  it('produced before the services consume it, any partition speeds: no consignment flag on the way that event-time order does not raise', () => {
+    const inOrderLines = new Set(atEnd.onTheWay);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        laneSchedules(48, { maxLagHours: 240, maxDriftHoursPerDay: 24, maxBurst: 2000, heldRatio: 0.5 }),
+        (partitions, schedule) => {
+          const delivered = deliverLanes(rest, (e) => laneOf(e, partitions), schedule, {
+            bursts: 1,
+            caughtUp: true,
+          });
+          const { open, onTheWay } = run(delivered, false);
+          expect(open).toEqual(atEnd.open);
+          expect(onTheWay.filter((line) => !inOrderLines.has(line))).toEqual([]);
+        },
+      ),
+      { seed, numRuns: Math.ceil(runs / 2) },
+    );
+  });
+
   it('any partition speeds and bursts into the running service: the same open flags at the end', () => {
     const inOrderLines = new Set(atEnd.onTheWay);
     fc.assert(
@@ -182,7 +212,8 @@ describe('the end of a delivery: the caught-up markers release what later traffi
           });
           const { open, onTheWay } = run(delivered, false);
           expect(open).toEqual(atEnd.open);
-          expect(onTheWay.filter((line) => !inOrderLines.has(line))).toEqual([]);
+          const judged = bursts === 1 ? onTheWay : onTheWay.filter((line) => line.includes(' vessel:'));
+          expect(judged.filter((line) => !inOrderLines.has(line))).toEqual([]);
         },
       ),
       { seed, numRuns: runs },

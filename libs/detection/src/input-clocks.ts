@@ -60,6 +60,12 @@ export interface InputClockJson {
    * partition (see `InputClocks.observe`); absent in older checkpoints: none pending.
    */
   delivering?: true;
+  /**
+   * Present (true) only for the input whose event is the newest its lane delivered, while the lane is
+   * delivering (`delivering`) and where lanes' heads are followed (`idleScope` `all`, see
+   * `InputClocks.deliveringHeads`); absent in older checkpoints: no head known.
+   */
+  head?: true;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -107,6 +113,15 @@ export class InputClocks {
   private readonly deliveringLanes = new Set<string>();
   /** The lanes some input's events came by. */
   private readonly lanes = new Set<string>();
+  /**
+   * Where every input's events count (`idleScope` `all`): per lane, the input whose event is the newest the
+   * lane delivered, when this detector folded it (see `deliveringHeads`).
+   */
+  private readonly heads = new Map<string, InputClock>();
+  /** Inputs that headed a lane when it stopped delivering, since last asked (see `takeStoppedHeads`). */
+  private stoppedHeads: InputClock[] = [];
+  /** The lane of the event `observe` folded last, until `noteLane` hears of that event (the same one). */
+  private observedLane: string | undefined;
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
@@ -152,11 +167,22 @@ export class InputClocks {
    * `observe`): the lane's newest event is that one, so whether the lane is still delivering follows it (a
    * partition shared by both detectors' events — a reference topic carrying port declarations, grants and
    * designations — must not stay "delivering" because the last event this detector folded there had records
-   * after it that only the other detector reads). Lanes none of its inputs use are ignored. Returns whether
-   * the delivering lanes changed (idle inputs are held or released again).
+   * after it that only the other detector reads). Lanes none of its inputs use are ignored. The event `observe`
+   * just folded may be noted too (the engine tells both detectors of every event). One this detector does not
+   * fold ends the lane's head (`deliveringHeads`): where the lane stands in event time is unknown here.
+   * Returns whether the delivering lanes or heads changed (idle inputs are held or released again).
    */
   noteLane(lane: string, pending: number | undefined): boolean {
-    return this.lanes.has(lane) && this.markLane(lane, pending);
+    if (!this.lanes.has(lane)) return false;
+    const folded = this.observedLane === lane;
+    this.observedLane = undefined;
+    if (folded) return this.markLane(lane, pending);
+    // The lane's newest event is not one of ours: where it stands in event time is unknown here.
+    const head = this.heads.get(lane);
+    const heldBefore = head !== undefined && this.deliveringLanes.has(lane);
+    if (head) this.heads.delete(lane);
+    if (head && heldBefore) this.stoppedHeads.push(head);
+    return this.markLane(lane, pending) || heldBefore;
   }
 
   /**
@@ -220,8 +246,40 @@ export class InputClocks {
   private markLane(lane: string, pending: number | undefined): boolean {
     const before = this.deliveringLanes.size;
     if (pending !== undefined && pending > 0) this.deliveringLanes.add(lane);
-    else this.deliveringLanes.delete(lane);
+    else if (this.deliveringLanes.delete(lane)) {
+      const head = this.heads.get(lane);
+      if (head) this.stoppedHeads.push(head);
+    }
     return before !== this.deliveringLanes.size;
+  }
+
+  /**
+   * Where every input's events count (consignment feeds), the inputs heading the lanes that are still
+   * delivering: each is the source whose event is the newest its partition delivered, fetched with records
+   * pending after it (`observe`). Such a partition — a monitors' or field topic catching up a backlog,
+   * its first records fetched while a burst of another topic is consumed — may still carry any programme's
+   * missing fact dated after that event, so it holds back every consignment's judgement about something
+   * missing or inconsistent (the detector adds them to each consignment's inputs), whichever exemptions it
+   * has reported so far. Closed inputs hold nothing back. Empty where lanes' heads are not followed (AIS).
+   */
+  deliveringHeads(): InputClock[] {
+    const heads: InputClock[] = [];
+    for (const lane of this.deliveringLanes) {
+      const head = this.heads.get(lane);
+      if (head && !head.closed) heads.push(head);
+    }
+    return heads;
+  }
+
+  /**
+   * The inputs that headed a lane when it stopped delivering (or whose lane's newest event became one they
+   * do not fold) since last asked: subjects waiting on them because of `deliveringHeads` follow their own
+   * inputs again.
+   */
+  takeStoppedHeads(): InputClock[] {
+    const stopped = this.stoppedHeads;
+    this.stoppedHeads = [];
+    return stopped;
   }
 
   /**
@@ -235,8 +293,20 @@ export class InputClocks {
    */
   observe(input: InputClock, at: number, latenessMs: number, pending?: number): boolean {
     input.events++;
+    this.observedLane = input.lane === '' ? undefined : input.lane;
+    let headMoved = false;
+    if (input.lane !== '' && this.idleScope === 'all') {
+      const head = this.heads.get(input.lane);
+      if (head !== input) {
+        this.heads.set(input.lane, input);
+        if (head && this.deliveringLanes.has(input.lane)) {
+          this.stoppedHeads.push(head);
+          headMoved = true;
+        }
+      }
+    }
     // Idle inputs of a lane that starts or stops delivering are held or released again: their clocks moved.
-    const suspended = input.lane !== '' && this.markLane(input.lane, pending);
+    const suspended = (input.lane !== '' && this.markLane(input.lane, pending)) || headMoved;
     if (at < input.watermark - latenessMs) input.late++;
     if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
     return this.advance(input, at) || suspended;
@@ -432,8 +502,9 @@ export class InputClocks {
   }
 
   toJSON(): InputClockJson[] {
-    return [...this.byId.values()].map(
-      ({ id, lane, watermark, othersSince, ahead, idle, events, late, closed }) => ({
+    return [...this.byId.values()].map((input) => {
+      const { id, lane, watermark, othersSince, ahead, idle, events, late, closed } = input;
+      return {
         id,
         watermark: finiteOrNull(watermark),
         othersSince: finiteOrNull(othersSince),
@@ -443,8 +514,9 @@ export class InputClocks {
         late,
         ...(closed ? { closed: true as const } : {}),
         ...(this.deliveringLanes.has(lane) ? { delivering: true as const } : {}),
-      }),
-    );
+        ...(this.heads.get(lane) === input ? { head: true as const } : {}),
+      };
+    });
   }
 
   /** The closed sources, each with the time its coverage ends (ms), for checkpoints. */
@@ -482,6 +554,7 @@ export class InputClocks {
       input.late = saved.late;
       input.closed = saved.closed === true;
       if (saved.delivering === true && input.lane !== '') this.deliveringLanes.add(input.lane);
+      if (saved.head === true && input.lane !== '') this.heads.set(input.lane, input);
       if (input.closed && closedSources === undefined) {
         const at = this.closedSources.get(input.source);
         if (at === undefined || input.watermark > at) this.closedSources.set(input.source, input.watermark);

@@ -202,7 +202,7 @@ export class DiversionDetector implements Detector {
    */
   clockOf(consignmentId: string): number {
     if (!this.state.isRegistered(consignmentId)) return Number.NEGATIVE_INFINITY;
-    const inputs = this.inputsOfFamily(consignmentId);
+    const inputs = this.inputsForClock(consignmentId);
     const now = inputs.length > 0 ? this.clocks.clockOf(inputs) : Number.NEGATIVE_INFINITY;
     // Never back: an idle input speaking again must not undo a judgement already made.
     const before = this.judgedAt.get(consignmentId) ?? Number.NEGATIVE_INFINITY;
@@ -212,6 +212,21 @@ export class DiversionDetector implements Detector {
   private familyOf(consignmentId: string): string {
     const exemptionId = this.state.exemptionIdOf(consignmentId);
     return exemptionId === undefined ? `consignment:${consignmentId}` : `exemption:${exemptionId}`;
+  }
+
+  /**
+   * The inputs a consignment's clock is the minimum of: those of its family (`inputsOfFamily`), and the
+   * inputs heading the Kafka partitions still delivering records already pending (`InputClocks.deliveringHeads`:
+   * a monitors' or field partition whose first records were fetched while a burst of another topic is
+   * consumed may bring this consignment's verification or discharge, whichever programmes it reported so far).
+   */
+  private inputsForClock(consignmentId: string): InputClock[] {
+    const inputs = this.inputsOfFamily(consignmentId);
+    const heads = this.clocks.deliveringHeads();
+    if (heads.length === 0) return inputs;
+    const all = [...inputs];
+    for (const head of heads) if (!all.includes(head)) all.push(head);
+    return all;
   }
 
   private inputsOfFamily(consignmentId: string): InputClock[] {
@@ -432,7 +447,7 @@ export class DiversionDetector implements Detector {
   private schedule(consignmentId: string, at: number): void {
     const previous = this.due.get(consignmentId);
     if (previous) this.deadlines.get(previous.home)?.schedule(consignmentId, Number.POSITIVE_INFINITY);
-    const home = this.clocks.holding(this.inputsOfFamily(consignmentId));
+    const home = this.clocks.holding(this.inputsForClock(consignmentId));
     if (!Number.isFinite(at) || !home) {
       this.due.delete(consignmentId);
       return;
@@ -450,7 +465,7 @@ export class DiversionDetector implements Detector {
   private followFrontier(except?: InputClock): FlagChanges {
     const changes = noChanges();
     const homes = new Set<InputClock>();
-    for (const idle of this.clocks.newlyIdle()) {
+    for (const idle of [...this.clocks.newlyIdle(), ...this.clocks.takeStoppedHeads()]) {
       const queue = this.deadlines.get(idle);
       if (!queue) continue;
       for (const c of queue.takeDue(Number.POSITIVE_INFINITY)) {
