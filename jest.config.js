@@ -16,8 +16,14 @@ const common = {
   setupFiles: ['reflect-metadata'],
 };
 
+// At least two workers: many suites wait on real services (Kafka, PostgreSQL, child processes), so on a
+// two-CPU machine Jest's default (CPUs - 1 = one worker) leaves a CPU idle most of the run.
+const os = require('node:os');
+const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+
 module.exports = {
   testTimeout: 30000,
+  maxWorkers: Math.max(2, cpus - 1),
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.unit.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts'] },
