@@ -149,6 +149,10 @@ export class KafkaInbound {
   private caughtUpTimer?: NodeJS.Timeout;
   private checkingCaughtUp = false;
   private caughtUpAdmin?: ReturnType<KafkaClient['admin']>;
+  /** The broker's end offsets being asked for alignment, and when they were last asked (`lookForNewRecords`). */
+  private lookingForRecords?: Promise<void>;
+  private lookedForRecordsAt = 0;
+  private offsetsAdmin?: ReturnType<KafkaClient['admin']>;
 
   constructor(
     client: KafkaClient,
@@ -239,6 +243,8 @@ export class KafkaInbound {
       clearInterval(this.caughtUpTimer);
       await Promise.allSettled(this.markerWrites.values());
       await this.caughtUpAdmin?.disconnect().catch(() => undefined);
+      await this.lookingForRecords;
+      await this.offsetsAdmin?.disconnect().catch(() => undefined);
       await this.consumer.stop();
       await this.deadLetters.disconnect();
     })();
@@ -280,6 +286,8 @@ export class KafkaInbound {
 
   private async consumeInHand(key: string, batch: PartitionBatch, control: BatchControl): Promise<void> {
     const size = this.options.maxMessagesPerCall ?? 500;
+    // New records elsewhere that may be older than these: they go first (see `lookForNewRecords`).
+    await this.lookForNewRecords(key, batch.messages);
     let i = 0;
     while (i < batch.messages.length && control.isActive()) {
       // Each slice starts on a fresh turn of the event loop: its messages are decoded and validated in one go
@@ -347,6 +355,55 @@ export class KafkaInbound {
   }
 
   /**
+   * With alignment, before a batch is handed over: when its first timed message is ahead of a partition that
+   * counted as caught up, quiet or not seen yet (`PartitionAlignment.aheadOfQuiet`), asks the broker for the
+   * end offsets of this member's topics and marks every other partition whose end is past what was stored
+   * (`hasNewRecords`): it holds this batch back until its own records come. A burst produced into running
+   * services — each topic by its own producer — so reaches detection in event-time order across partitions,
+   * not in the order the batches happened to be fetched. One question at a time, at most every
+   * `idleAfterMs / 10` (at least 100 ms); the batches meanwhile use its answer. A broker that does not answer
+   * holds nothing back.
+   */
+  private async lookForNewRecords(key: string, messages: readonly InboundMessage[]): Promise<void> {
+    const alignment = this.alignment;
+    const eventTimeOf = this.options.eventTimeOf;
+    if (!alignment || !eventTimeOf) return;
+    let first: number | undefined;
+    for (let j = 0; j < messages.length && first === undefined; j++) first = eventTimeOf(messages[j]);
+    if (first === undefined || !alignment.aheadOfQuiet(key, first)) return;
+    const every = Math.max(100, (this.options.alignment?.idleAfterMs ?? 3000) / 10);
+    if (!this.lookingForRecords && Date.now() - this.lookedForRecordsAt >= every)
+      this.lookingForRecords = this.askEndOffsets().finally(() => {
+        this.lookedForRecordsAt = Date.now();
+        this.lookingForRecords = undefined;
+      });
+    await this.lookingForRecords;
+  }
+
+  private async askEndOffsets(): Promise<void> {
+    try {
+      if (!this.offsetsAdmin) {
+        const admin = this.client.admin();
+        await admin.connect();
+        this.offsetsAdmin = admin;
+      }
+      const topics = new Set([...this.assignedKeys].map((k) => k.slice(0, k.lastIndexOf('/'))));
+      for (const topic of topics)
+        for (const { partition, offset } of await this.offsetsAdmin.endOffsets(topic)) {
+          const key = `${topic}/${partition}`;
+          if (!this.assignedKeys.has(key) || this.inHand.has(key)) continue;
+          const stored = this.storedThrough.get(key);
+          const end = BigInt(offset);
+          if (stored === undefined ? end > 0n : end > stored) this.alignment?.hasNewRecords(key);
+        }
+    } catch {
+      // No answer: nothing is held back for records nobody has seen.
+      await this.offsetsAdmin?.disconnect().catch(() => undefined);
+      this.offsetsAdmin = undefined;
+    }
+  }
+
+  /**
    * What the group's committed offsets say of the partitions just assigned, read once for both users: where
    * each one's stored records end (for the caught-up markers), and — with alignment — which have nothing to
    * read, so they hold nobody back.
@@ -372,12 +429,7 @@ export class KafkaInbound {
             const end = ends.get(partition) ?? 0n;
             this.alignment?.backlog(key, next < 0n ? end > 0n : next < end);
           }
-          if (
-            this.options.caughtUp &&
-            this.assignedKeys.has(key) &&
-            next >= 0n &&
-            !((this.storedThrough.get(key) ?? -1n) > next)
-          )
+          if (this.assignedKeys.has(key) && next >= 0n && !((this.storedThrough.get(key) ?? -1n) > next))
             this.storedThrough.set(key, next);
         }
       }

@@ -10,7 +10,11 @@
  * assigned), and partitions quiet for `idleAfterMs` (not counting a hold), do not hold the others back —
  * Flink's idleness. A partition
  * with a backlog that has not shown its first batch yet holds the others (for at most `unseenGraceMs`). The partition with the
- * smallest frontier is never held, so alignment cannot deadlock. Times are milliseconds since the epoch.
+ * smallest frontier is never held, so alignment cannot deadlock. Not only at start-up: when a batch comes far
+ * ahead of a partition that counted as caught up or quiet (`aheadOfQuiet`), the consumer asks the broker which
+ * partitions got new records since (`hasNewRecords`), and those hold the others again until their batches
+ * show — a burst produced into a running service is handed over in event-time order across its partitions.
+ * Times are milliseconds since the epoch.
  */
 export interface AlignmentOptions {
   maxDriftMs: number;
@@ -68,13 +72,45 @@ export class PartitionAlignment {
     const at = this.now();
     for (const [other, state] of this.partitions) {
       if (other === key || state.caughtUp || state.untimed) continue;
-      const idleAfter = state.seen
-        ? this.options.idleAfterMs
-        : (this.options.unseenGraceMs ?? 10 * this.options.idleAfterMs);
-      if (!state.waiting && at - state.seenAt >= idleAfter) continue;
+      if (!state.waiting && at - state.seenAt >= this.idleAfter(state)) continue;
       slowest = Math.min(slowest, state.frontier);
     }
     return slowest === Infinity ? Infinity : slowest + this.options.maxDriftMs;
+  }
+
+  /**
+   * Whether a message of `key` at `eventTimeMs` is ahead of a partition that holds nobody back now — caught up,
+   * quiet, or not seen yet — by more than the drift: were that partition to have new records, they could be
+   * older, and should go first. Then it is worth asking the broker (`hasNewRecords`): a burst produced into a
+   * running service reaches one partition's batch before another's.
+   */
+  aheadOfQuiet(key: string, eventTimeMs: number): boolean {
+    const at = this.now();
+    for (const [other, state] of this.partitions) {
+      if (other === key || state.untimed) continue;
+      if (!state.caughtUp && (state.waiting || at - state.seenAt < this.idleAfter(state))) continue;
+      if (eventTimeMs > state.frontier + this.options.maxDriftMs) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The broker holds records of `key` not handed over yet (its end offset is past what was stored) although
+   * it counted as caught up or quiet: it holds the others back again from its frontier — as a partition with a
+   * backlog at assignment does — until its next batch shows where it stands (or it stays quiet for the idle
+   * period, the grace of one not seen yet).
+   */
+  hasNewRecords(key: string): void {
+    const state = this.state(key);
+    if (state.waiting) return;
+    state.caughtUp = false;
+    state.seenAt = this.now();
+  }
+
+  private idleAfter(state: PartitionState): number {
+    return state.seen
+      ? this.options.idleAfterMs
+      : (this.options.unseenGraceMs ?? 10 * this.options.idleAfterMs);
   }
 
   /** `key` wants to hand over a message of this event time next (it may be held back). */

@@ -1,4 +1,5 @@
 import type { AidEvent, Flag } from '@aidwatch/domain';
+import { defaultDetectionConfig } from '../detection-config';
 import { DetectionEngine } from '../detection-engine';
 import {
   consignmentRegistered,
@@ -136,7 +137,11 @@ describe('a partition still delivering what it had pending holds every consignme
     const engine = new DetectionEngine();
     engine.handle(exemptionGranted(), 'aid.reference.v1/0', 0);
     for (const s of [registration, delivered, first(1)]) engine.handle(s.event, s.lane, s.pending);
-    const restored = DetectionEngine.restore(JSON.parse(JSON.stringify(engine.snapshot())));
+    const restored = DetectionEngine.restore(
+      JSON.parse(JSON.stringify(engine.snapshot())),
+      defaultDetectionConfig(),
+      [],
+    );
     const raised: Flag[] = [];
     for (const s of [...burst, ours]) raised.push(...restored.handle(s.event, s.lane, s.pending).raised);
     expect(overdue(raised)).toEqual([]);
