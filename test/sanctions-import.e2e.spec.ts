@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
+import { connect } from 'node:net';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import * as sample from '@aidwatch/domain/testing';
 import { startTestSystem, type TestSystem } from './support/aidwatch-process';
 
@@ -119,6 +122,60 @@ describe('POST /sanctions/import (embedded store)', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ entries: 20_008, listed: 5, dryRun: true, appended: 0 });
   });
+
+  it('reads the file as bytes whatever way it comes: gzip, chunked, a blank body, too large, a client gone mid-upload', async () => {
+    const csv = fixture('ofac-sdn.csv');
+    const report = { entries: 9, listed: 6, dryRun: true };
+    // gzip (body-parser inflates it) and chunked without a length (read whole, then handed on).
+    const gzipped = await system.fetch(`${system.url}/sanctions/import?dryRun=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' },
+      body: gzipSync(csv),
+      as: system.keys.operator,
+    });
+    expect([gzipped.status, await gzipped.json()]).toEqual([200, expect.objectContaining(report)]);
+    const chunked = await system.fetch(`${system.url}/sanctions/import?dryRun=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: Readable.toWeb(Readable.from([csv.slice(0, 100), csv.slice(100)])) as ReadableStream,
+      duplex: 'half',
+      as: system.keys.operator,
+    } as RequestInit & { as: string; duplex: 'half' });
+    expect([chunked.status, await chunked.json()]).toEqual([200, expect.objectContaining(report)]);
+    expect((await post(' \r\n\t ', 'text/csv')).status).toBe(400);
+    // A declared length over the limit is refused before the body is read.
+    const [key, value] = Object.entries(system.auth())[0];
+    const tooLarge = await rawRequest(
+      `POST /sanctions/import HTTP/1.1\r\nHost: x\r\n${key}: ${value}\r\n` +
+        `Content-Type: text/csv\r\nContent-Length: ${48 * 1024 * 1024 + 1}\r\n\r\n`,
+    );
+    expect(tooLarge).toMatch(/^HTTP\/1\.1 413/);
+    // A client that sends half its declared body and goes: nothing is imported, the server keeps serving.
+    await rawRequest(
+      `POST /sanctions/import HTTP/1.1\r\nHost: x\r\n${key}: ${value}\r\n` +
+        `Content-Type: text/csv\r\nContent-Length: ${csv.length * 2}\r\n\r\n${csv}`,
+      200,
+    );
+    const after = await post(csv, 'text/csv', '?dryRun=true');
+    expect([after.status, await after.json()]).toEqual([200, expect.objectContaining(report)]);
+  });
+
+  /** Sends `text` over a fresh connection; returns what came back within `closeAfterMs` (then closes). */
+  function rawRequest(text: string, closeAfterMs = 2000): Promise<string> {
+    const { hostname, port } = new URL(system.url);
+    return new Promise((resolve) => {
+      const socket = connect(Number(port), hostname, () => socket.write(text));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      const done = () => {
+        socket.destroy();
+        resolve(answer);
+      };
+      socket.on('close', done);
+      socket.on('error', done);
+      setTimeout(done, closeAfterMs);
+    });
+  }
 
   it('reads the UN list as XML without taking company IMO numbers for ships', async () => {
     const res = await post(fixture('un-consolidated.xml'), 'application/xml');

@@ -16,6 +16,13 @@ const flag = (value: string | undefined, name: string): boolean => {
   ]);
 };
 
+/** Whether the bytes are only ASCII whitespace (or none); stops at the first other byte. */
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes)
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  return true;
+}
+
 /**
  * `POST /sanctions/import` (role `operator`): the body is a sanctions list file as published — OFAC
  * `SDN.CSV` (`text/csv`), OFAC `SDN.XML` or the UN Security Council Consolidated List XML
@@ -66,7 +73,7 @@ export class SanctionsController {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid format', [
         { field: 'format', message: `format must be one of ${SanctionsFormats.join(', ')}` },
       ]);
-    if (typeof body !== 'string' || body.trim() === '')
+    if (!Buffer.isBuffer(body) || isBlank(body))
       throw new ApiError(HttpStatus.BAD_REQUEST, 'send the list file as text/csv or application/xml', [
         { field: 'body', message: `empty or not one of ${SanctionsMediaTypes.join(', ')}` },
       ]);

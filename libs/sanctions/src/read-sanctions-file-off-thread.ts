@@ -10,6 +10,8 @@ export const SANCTIONS_INLINE_PARSE_BYTES = 1024 * 1024;
  * `readSanctionsFile` on a worker thread for files larger than `SANCTIONS_INLINE_PARSE_BYTES` (OFAC's full
  * SDN.XML is about 30 MB: seconds of parsing that would otherwise block the event loop of the API that
  * received it). Same result and the same `SanctionsFormatError`s; smaller files are parsed inline.
+ * A `Buffer` content that owns its memory (a file read, an HTTP body) is moved to the worker, not copied:
+ * it is empty afterwards. A string is encoded first (a copy on this thread: pass bytes where you have them).
  */
 export async function readSanctionsFileOffThread(
   content: Buffer | string,
@@ -19,12 +21,16 @@ export async function readSanctionsFileOffThread(
   const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
   if (size <= SANCTIONS_INLINE_PARSE_BYTES) return readSanctionsFile(content, format, ofacAliases);
   const fromSource = __filename.endsWith('.ts');
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  // Tens of megabytes cloned into the worker would block this loop for as long as the copy takes.
+  const movable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const worker = new Worker(path.join(__dirname, `read-sanctions-file.worker.${fromSource ? 'ts' : 'js'}`), {
     workerData: {
-      content: typeof content === 'string' ? Buffer.from(content) : content,
+      content: bytes,
       format,
       ofacAliases: typeof ofacAliases === 'string' ? Buffer.from(ofacAliases) : ofacAliases,
     },
+    transferList: movable ? [bytes.buffer as ArrayBuffer] : [],
     // From the TypeScript sources (tests, `AIDWATCH_CLI_FROM_SOURCE`) the worker compiles its module too.
     execArgv: fromSource ? ['--require', '@swc-node/register'] : [],
     env: fromSource
