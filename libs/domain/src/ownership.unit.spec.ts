@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import type { AidEvent } from './events';
 import {
   BatchOwnership,
+  claimantOf,
+  overlappingClaim,
   OwnershipEventTypes,
   OwnershipLedger,
   ownershipRefusal,
   type OwnershipLookup,
+  readingOf,
   type OwnershipTransferredData,
 } from './ownership';
 import { consignmentRegistered, exemptionGranted } from './testing';
@@ -135,6 +138,46 @@ describe('the ownership model', () => {
           expect(ledger.exemptionOfConsignment(id)).toBe(firstOwner.get(`c:${id}`));
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('claimed namespaces read ids as they look (UTS #39 confusables)', () => {
+  const claims = [{ org: 'Org B', prefix: 'WFP-2026-' }];
+  const lookalikes = [
+    'WFP\u20102026-0001', // hyphen U+2010
+    'WFP\u20112026-0001', // non-breaking hyphen
+    'WFP\u22122026-0001', // minus sign
+    'WF\u0420-2026-0001', // Cyrillic Er
+    'W\uff26P-2026-0001', // fullwidth F
+    'WFP\u0301-2026-0001', // P with a combining acute
+    '\u{1d416}FP-2026-0001', // mathematical bold W
+  ];
+
+  it.each(lookalikes)('%j is in the namespace it looks like', (id) => {
+    expect(claimantOf(claims, id)).toBe('Org B');
+  });
+
+  it('ids that look different stay first-come', () => {
+    for (const id of ['WFQ-2026-0001', 'UNICEF-2026-1', 'wfp-2026-0001', 'WFP2026-0001'])
+      expect(claimantOf(claims, id)).toBeUndefined();
+  });
+
+  it('a prefix that looks like another organisation’s claim overlaps it', () => {
+    expect(overlappingClaim(claims, 'Org A', 'WF\u0420-')).toEqual(claims[0]);
+    expect(overlappingClaim(claims, 'Org A', 'W\uff26P-2026-0001')).toEqual(claims[0]);
+    expect(overlappingClaim(claims, 'Org A', 'UNICEF-')).toBeUndefined();
+    expect(overlappingClaim(claims, 'Org B', 'WF\u0420-')).toBeUndefined();
+  });
+
+  it('the reading of a prefix is a prefix of the reading of any id that starts with it', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 12 }),
+        fc.string({ unit: 'grapheme', maxLength: 12 }),
+        (a, b) => readingOf(a + b).startsWith(readingOf(a)),
+      ),
+      { seed: 20261205, numRuns: 500 },
     );
   });
 });
