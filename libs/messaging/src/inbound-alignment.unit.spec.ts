@@ -101,7 +101,7 @@ function control(): BatchControl & { paused: boolean; resumed: boolean } {
   return c;
 }
 
-async function setUp() {
+async function setUp(idleAfterMs = 3000) {
   const kafka = new FakeKafka();
   kafka.ends.set(0, 0);
   kafka.ends.set(1, 0);
@@ -114,7 +114,7 @@ async function setUp() {
       return messages.map(() => ({ kind: 'ok' as const }));
     },
     eventTimeOf: (m) => JSON.parse(String(m.value)).at,
-    alignment: { maxDriftMs: 300_000, idleAfterMs: 3000 },
+    alignment: { maxDriftMs: 300_000, idleAfterMs },
   });
   await inbound.start();
   kafka.join([0, 1]);
@@ -178,6 +178,26 @@ describe('alignment of a burst reaching a running consumer', () => {
       expect(kafka.endOffsetQuestions).toBe(asked);
       expect(c.paused).toBe(false);
       expect(handed).toEqual([T0 + 1000, T0, T0 + 60_000, T0 + 61_000]);
+    } finally {
+      await inbound.stop();
+    }
+  });
+
+  it('new records the consumer never gets to hold the others for the idle period once, not at every question', async () => {
+    const { kafka, inbound, handed } = await setUp(200);
+    try {
+      kafka.ends.set(0, 2);
+      kafka.ends.set(1, 2);
+      const first = control();
+      await kafka.onBatch?.(batch(0, [T0 + 10 * DAY, T0 + 10 * DAY + 1000]), first);
+      expect(first.paused).toBe(true);
+      // Partition 1's batch never comes; its grace (10 × idle for a partition not seen yet) runs out.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(first.resumed).toBe(true);
+      const again = control();
+      await kafka.onBatch?.(batch(0, [T0 + 10 * DAY, T0 + 10 * DAY + 1000]), again);
+      expect(again.paused).toBe(false);
+      expect(handed).toEqual([T0 + 10 * DAY, T0 + 10 * DAY + 1000]);
     } finally {
       await inbound.stop();
     }

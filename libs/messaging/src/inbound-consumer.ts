@@ -153,6 +153,8 @@ export class KafkaInbound {
   private lookingForRecords?: Promise<void>;
   private lookedForRecordsAt = 0;
   private offsetsAdmin?: ReturnType<KafkaClient['admin']>;
+  /** Per partition, the end offset its new records were last marked at (`askEndOffsets`). */
+  private readonly newRecordsEnd = new Map<string, bigint>();
 
   constructor(
     client: KafkaClient,
@@ -391,10 +393,22 @@ export class KafkaInbound {
       for (const topic of topics)
         for (const { partition, offset } of await this.offsetsAdmin.endOffsets(topic)) {
           const key = `${topic}/${partition}`;
-          if (!this.assignedKeys.has(key) || this.inHand.has(key)) continue;
+          // In hand, held back or retrying after a failure: its records are known; they hold nobody more.
+          if (
+            !this.assignedKeys.has(key) ||
+            this.inHand.has(key) ||
+            this.held.has(key) ||
+            this.failures.has(key)
+          )
+            continue;
           const stored = this.storedThrough.get(key);
           const end = BigInt(offset);
-          if (stored === undefined ? end > 0n : end > stored) this.alignment?.hasNewRecords(key);
+          // Marked once per new end: a partition the consumer does not get to holds the others for the
+          // idle period at most, not again at every question.
+          if (!(stored === undefined ? end > 0n : end > stored) || this.newRecordsEnd.get(key) === end)
+            continue;
+          this.newRecordsEnd.set(key, end);
+          this.alignment?.hasNewRecords(key);
         }
     } catch {
       // No answer: nothing is held back for records nobody has seen.
