@@ -9,6 +9,7 @@ import {
 } from '@aidwatch/domain/testing';
 import { defaultDetectionConfig } from './detection-config';
 import { DetectionEngine } from './detection-engine';
+import { caughtUpMarker } from './testing/delivery-lanes';
 
 // One Kafka partition carries events both detectors fold (the reference topic: port declarations, grants,
 // designations). Its newest event decides whether the partition still delivers (time model 5), whichever
@@ -40,7 +41,10 @@ function story(designationPending: number | undefined): {
   fold(consignmentLoaded(), 'aid.consignments.v1/0', 0);
   const delivered = start + 20 * DAY;
   fold(deliveryRecorded({ data: { at: iso(delivered) }, time: iso(delivered) }), 'aid.deliveries.v1/0', 0);
-  // The field feed goes on for two months with other consignments' deliveries; the logistics feed is silent.
+  // The logistics feed stops (its partition's marker says so); the field feed goes on for two months with
+  // other consignments' deliveries.
+  const marker = caughtUpMarker('aid.consignments.v1/0', 1);
+  fold(marker.event, marker.lane, marker.pending);
   for (let day = 1; day <= 60; day++) {
     const at = delivered + day * DAY;
     fold(

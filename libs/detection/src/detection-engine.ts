@@ -125,8 +125,9 @@ export class DetectionEngine {
    */
   handle(event: AidEvent, lane?: string, pending?: number): FlagChanges {
     const changes = this.route(event, lane, pending);
-    // The lane's newest event is this one for both detectors, whichever folds it (InputClocks.noteLane).
-    if (lane !== undefined) {
+    // The lane's newest event is this one for both detectors, whichever folds it (InputClocks.noteLane); a
+    // caught-up marker is not an event of the lane but news about it, already folded by both (`caughtUp`).
+    if (lane !== undefined && (event.type as string) !== PARTITION_CAUGHT_UP_TYPE) {
       const maritime = this.maritime.noteLane(lane, pending);
       if (maritime) merge(changes, maritime);
       const diversion = this.diversion.noteLane(lane, pending);

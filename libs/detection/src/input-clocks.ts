@@ -66,6 +66,11 @@ export interface InputClockJson {
    * `InputClocks.deliveringHeads`); absent in older checkpoints: no head known.
    */
   head?: true;
+  /**
+   * Present (true) only where its lane's latest caught-up marker said it stopped delivering and it delivered
+   * nothing since (`idleScope` `all`, see `InputClocks.waitsForQuiet`); absent in older checkpoints.
+   */
+  stopped?: true;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -120,6 +125,11 @@ export class InputClocks {
   private readonly heads = new Map<string, InputClock>();
   /** Inputs that headed a lane when it stopped delivering, since last asked (see `takeStoppedHeads`). */
   private stoppedHeads: InputClock[] = [];
+  /**
+   * Where every input's events count: the lanes whose latest caught-up marker said they stopped delivering
+   * (a quiet of `endQuietMs`) and that delivered nothing since (see `waitsForQuiet`).
+   */
+  private readonly stoppedLanes = new Set<string>();
   /** The lane of the event `observe` folded last, until `noteLane` hears of that event (the same one). */
   private observedLane: string | undefined;
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
@@ -174,6 +184,7 @@ export class InputClocks {
    */
   noteLane(lane: string, pending: number | undefined): boolean {
     if (!this.lanes.has(lane)) return false;
+    this.stoppedLanes.delete(lane);
     const folded = this.observedLane === lane;
     this.observedLane = undefined;
     if (folded) return this.markLane(lane, pending);
@@ -224,6 +235,7 @@ export class InputClocks {
       }
     }
     if (!(quietMs >= this.endQuietMs)) return moved;
+    if (this.idleScope === 'all') this.stoppedLanes.add(lane);
     for (const input of onLane) {
       let lead = Number.NEGATIVE_INFINITY;
       for (const other of this.byId.values())
@@ -294,6 +306,7 @@ export class InputClocks {
   observe(input: InputClock, at: number, latenessMs: number, pending?: number): boolean {
     input.events++;
     this.observedLane = input.lane === '' ? undefined : input.lane;
+    if (input.lane !== '') this.stoppedLanes.delete(input.lane);
     let headMoved = false;
     if (input.lane !== '' && this.idleScope === 'all') {
       const head = this.heads.get(input.lane);
@@ -346,6 +359,9 @@ export class InputClocks {
           if (later) idleMoved = true;
         } else if (this.isDelivering(other)) {
           // Records still pending where it may deliver more: not idle, whatever the others' event time.
+        } else if (input.lane !== other.lane && this.waitsForQuiet(other)) {
+          // A consignment feed's partition, still counting as delivering: only its own lane's order, or its
+          // caught-up marker saying it stopped (`caughtUp`), releases it — never another partition's lead.
         } else if (
           span
             ? span.hi - this.idleMs > (span.lo > other.watermark ? span.lo : other.watermark)
@@ -356,6 +372,19 @@ export class InputClocks {
         }
       }
     return idleMoved;
+  }
+
+  /**
+   * Where every input's events count (consignment feeds), whether an input on a Kafka partition is released
+   * only by its own lane's order or once the partition's caught-up marker said it stopped delivering (a
+   * quiet of `endQuietMs`, `caughtUp`) — not by another partition's event time alone. Records of a
+   * programme's topics reach the broker seconds apart (separate systems produce them), so a monitors'
+   * partition caught up a moment ago has not stopped: judged idle then, it would raise overdue verifications
+   * its next records clear. Inputs without a lane (HTTP) keep the event-time rule; so does a partition once
+   * its marker said it stopped, until it delivers again.
+   */
+  private waitsForQuiet(input: InputClock): boolean {
+    return this.idleScope === 'all' && input.lane !== '' && !this.stoppedLanes.has(input.lane);
   }
 
   /** Whether events of `from` count for the idleness of `to` (its lane's, or every input's; see `idleScope`). */
@@ -515,6 +544,7 @@ export class InputClocks {
         ...(closed ? { closed: true as const } : {}),
         ...(this.deliveringLanes.has(lane) ? { delivering: true as const } : {}),
         ...(this.heads.get(lane) === input ? { head: true as const } : {}),
+        ...(this.stoppedLanes.has(lane) ? { stopped: true as const } : {}),
       };
     });
   }
@@ -555,6 +585,7 @@ export class InputClocks {
       input.closed = saved.closed === true;
       if (saved.delivering === true && input.lane !== '') this.deliveringLanes.add(input.lane);
       if (saved.head === true && input.lane !== '') this.heads.set(input.lane, input);
+      if (saved.stopped === true && input.lane !== '') this.stoppedLanes.add(input.lane);
       if (input.closed && closedSources === undefined) {
         const at = this.closedSources.get(input.source);
         if (at === undefined || input.watermark > at) this.closedSources.set(input.source, input.watermark);

@@ -165,6 +165,8 @@ describe('input clocks: a close applies to every input of its source', () => {
 
 describe('input clocks: an input whose partition still has records pending is never idle', () => {
   const DAY = 24 * HOUR;
+  /** A caught-up marker's quiet that says the partition stopped (an hour: over the 10-minute end quiet). */
+  const STOPPED = 3_600_000;
   const LOGISTICS = '/org/wfp/logistics/dprk';
   const MONITORS = '/org/wfp/monitoring/dprk';
   const FIELD = '/org/wfp/field/dprk';
@@ -180,21 +182,43 @@ describe('input clocks: an input whose partition still has records pending is ne
     expect(clocks.isIdle(monitors)).toBe(false);
     expect(clocks.clockOf([monitors, logistics])).toBe(0);
     expect(clocks.newlyIdle()).toEqual([]);
-    // The backlog drains; its last record had nothing after it: the usual rule applies again.
+    // The backlog drains; its last record had nothing after it, and its partition's marker says it stopped.
     clocks.observe(monitors, 2 * DAY, 0, 0);
+    clocks.observe(logistics, 22 * DAY, 0, 0);
+    expect(clocks.isIdle(monitors)).toBe(false);
+    clocks.caughtUp('aid.verifications.v1/0', STOPPED);
     clocks.observe(logistics, 24 * DAY, 0, 0);
     expect(clocks.isIdle(monitors)).toBe(true);
     expect(clocks.clockOf([monitors, logistics])).toBe(24 * DAY);
   });
 
-  it('a stopped feed is released as before: its last event had none pending', () => {
+  it('a stopped feed is released once its partition’s marker says it stopped, not by another partition’s lead alone', () => {
     const clocks = new InputClocks(3 * DAY, 'all');
     const monitors = clocks.input(inputIdOf(MONITORS, 'aid.verifications.v1/0'));
     const logistics = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
     clocks.observe(monitors, 0, 0, 0);
     clocks.observe(logistics, 4 * DAY, 0, 0);
+    // Caught up a moment ago: its next records may reach the broker seconds after the logistics burst.
+    expect(clocks.isIdle(monitors)).toBe(false);
+    expect(clocks.caughtUp('aid.verifications.v1/0', 2000)).toBe(false);
+    expect(clocks.isIdle(monitors)).toBe(false);
+    // Quiet for the end-quiet period (10 min by default): it stopped, and the others' lead releases it.
+    expect(clocks.caughtUp('aid.verifications.v1/0', STOPPED)).toBe(true);
     expect(clocks.isIdle(monitors)).toBe(true);
     expect(clocks.newlyIdle()).toEqual([monitors]);
+    // It speaks again: held by the others' lead no more until its marker says so again.
+    clocks.observe(monitors, 5 * DAY, 0, 0);
+    clocks.observe(logistics, 9 * DAY, 0, 0);
+    expect(clocks.isIdle(monitors)).toBe(false);
+  });
+
+  it('on one partition, a later event of another source still releases a silent one (the partition’s order)', () => {
+    const clocks = new InputClocks(3 * DAY, 'all');
+    const wfp = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
+    const unicef = clocks.input(inputIdOf('/org/unicef/logistics/dprk', 'aid.consignments.v1/0'));
+    clocks.observe(wfp, 0, 0, 0);
+    clocks.observe(unicef, 4 * DAY, 0, 0);
+    expect(clocks.isIdle(wfp)).toBe(true);
   });
 
   it('records pending on a lane hold every source on it (AIS, lane scope); an HTTP input never counts as delivering', () => {
@@ -220,6 +244,7 @@ describe('input clocks: an input whose partition still has records pending is ne
     const logistics = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
     clocks.observe(field, 0, 0, 0);
     clocks.observe(logistics, 4 * DAY, 0, 0);
+    clocks.caughtUp('aid.deliveries.v1/0', STOPPED);
     expect(clocks.isIdle(field)).toBe(true);
     // A burst is produced: the logistics partition is read with records pending.
     expect(clocks.observe(logistics, 5 * DAY, 0, 10)).toBe(true);
@@ -249,6 +274,21 @@ describe('input clocks: an input whose partition still has records pending is ne
       'all',
     );
     older.observe(older.input(logistics.id), 10 * DAY, 0, 0);
+    older.caughtUp('aid.verifications.v1/0', STOPPED);
     expect(older.isIdle(older.input(monitors.id))).toBe(true);
+  });
+
+  it('keeps a stopped partition in checkpoints until it delivers again', () => {
+    const clocks = new InputClocks(3 * DAY, 'all');
+    const monitors = clocks.input(inputIdOf(MONITORS, 'aid.verifications.v1/0'));
+    const logistics = clocks.input(inputIdOf(LOGISTICS, 'aid.consignments.v1/0'));
+    clocks.observe(monitors, 0, 0, 0);
+    clocks.observe(logistics, 0, 0, 0);
+    clocks.caughtUp('aid.verifications.v1/0', STOPPED);
+    const saved = JSON.parse(JSON.stringify(clocks.toJSON())) as ReturnType<InputClocks['toJSON']>;
+    expect(saved.find((s) => s.id === monitors.id)?.stopped).toBe(true);
+    const restored = InputClocks.fromJSON(saved, 3 * DAY, 'all');
+    restored.observe(restored.input(logistics.id), 10 * DAY, 0, 0);
+    expect(restored.isIdle(restored.input(monitors.id))).toBe(true);
   });
 });

@@ -87,6 +87,17 @@ export interface Production {
    * an hour (the delivery ended).
    */
   caughtUp?: boolean;
+  /**
+   * With `caughtUp`: the producer never paused for long — every marker before the last burst's end says a
+   * short quiet (2 s), so no partition counts as stopped until the delivery ends.
+   */
+  shortPauses?: boolean;
+  /**
+   * Lanes whose records of each burst after the first reach the broker only after the other lanes' records
+   * of that burst were all consumed (a separate system producing its topic seconds later): each such burst is
+   * then taken as two, the other lanes' part first.
+   */
+  lateLanes?: (lane: string) => boolean;
 }
 
 /** The quiet of a marker written once a delivery has ended (an hour: longer than any end-quiet setting). */
@@ -153,27 +164,35 @@ export function deliverLanes(
   for (let b = 0; b < bursts; b++) {
     const from = Math.floor((b * byTime.length) / bursts);
     const to = Math.floor(((b + 1) * byTime.length) / bursts);
-    const burst = byTime.slice(from, to).map(({ event }) => event);
-    if (burst.length === 0) continue;
-    const taken = interleave(burst, laneOfEvent, schedule, start, random, true);
-    if (!production.caughtUp) {
-      out.push(...taken);
-      continue;
+    const whole = byTime.slice(from, to).map(({ event }) => event);
+    const late = production.lateLanes;
+    const parts =
+      late && b > 0
+        ? [whole.filter((e) => !late(laneOfEvent(e))), whole.filter((e) => late(laneOfEvent(e)))]
+        : [whole];
+    for (const [p, burst] of parts.entries()) {
+      if (burst.length === 0) continue;
+      const last = b === bursts - 1 && p === parts.length - 1;
+      const taken = interleave(burst, laneOfEvent, schedule, start, random, true);
+      if (!production.caughtUp) {
+        out.push(...taken);
+        continue;
+      }
+      // A lane's last record of the burst: its marker comes at a random point after it.
+      const markersAt = new Map<number, string[]>();
+      taken.forEach((d, i) => {
+        seen.add(d.lane as string);
+        if (d.pending !== 0) return;
+        const at = i + Math.floor(random() * (taken.length - i));
+        markersAt.set(at, [...(markersAt.get(at) ?? []), d.lane as string]);
+      });
+      const quiet = () => (production.shortPauses || random() < 0.5 ? 2000 : ENDED_QUIET_MS);
+      taken.forEach((d, i) => {
+        out.push(d);
+        for (const lane of markersAt.get(i) ?? []) out.push(caughtUpMarker(lane, b, quiet()));
+      });
+      out.push(...caughtUpMarkers(seen, random, last ? () => ENDED_QUIET_MS : quiet));
     }
-    // A lane's last record of the burst: its marker comes at a random point after it.
-    const markersAt = new Map<number, string[]>();
-    taken.forEach((d, i) => {
-      seen.add(d.lane as string);
-      if (d.pending !== 0) return;
-      const at = i + Math.floor(random() * (taken.length - i));
-      markersAt.set(at, [...(markersAt.get(at) ?? []), d.lane as string]);
-    });
-    const quiet = () => (random() < 0.5 ? 2000 : ENDED_QUIET_MS);
-    taken.forEach((d, i) => {
-      out.push(d);
-      for (const lane of markersAt.get(i) ?? []) out.push(caughtUpMarker(lane, b, quiet()));
-    });
-    out.push(...caughtUpMarkers(seen, random, b === bursts - 1 ? () => ENDED_QUIET_MS : quiet));
   }
   return out;
 }
