@@ -156,8 +156,45 @@ describe('POST /sanctions/import (embedded store)', () => {
         `Content-Type: text/csv\r\nContent-Length: ${csv.length * 2}\r\n\r\n${csv}`,
       200,
     );
-    const after = await post(csv, 'text/csv', '?dryRun=true');
+    // Its import ends when the server sees the connection close (a moment later: 429 until then).
+    let after = await post(csv, 'text/csv', '?dryRun=true');
+    for (let i = 0; i < 50 && after.status === 429; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await post(csv, 'text/csv', '?dryRun=true');
+    }
     expect([after.status, await after.json()]).toEqual([200, expect.objectContaining(report)]);
+  });
+
+  it('reads no body before the caller is known, and one list at a time (429 with Retry-After)', async () => {
+    // No key, 40 MB announced, nothing sent: refused without waiting for the body.
+    const anonymous = await rawRequest(
+      `POST /sanctions/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 40000000\r\n\r\n`,
+      1500,
+    );
+    expect(anonymous).toMatch(/^HTTP\/1\.1 401/);
+    const producer = await rawRequest(
+      `POST /sanctions/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${system.keys.producer}\r\n` +
+        `Content-Type: text/csv\r\nContent-Length: 40000000\r\n\r\n`,
+      1500,
+    );
+    expect(producer).toMatch(/^HTTP\/1\.1 403/);
+    // An operator's upload in progress: a second one is told to come back.
+    const [key, value] = Object.entries(system.auth())[0];
+    const { hostname, port } = new URL(system.url);
+    const slow = connect(Number(port), hostname, () =>
+      slow.write(
+        `POST /sanctions/import HTTP/1.1\r\nHost: x\r\n${key}: ${value}\r\n` +
+          `Content-Type: text/csv\r\nContent-Length: 1000\r\n\r\n12345`,
+      ),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await post(fixture('ofac-sdn.csv'), 'text/csv', '?dryRun=true');
+      expect(second.status).toBe(429);
+      expect(second.headers.get('retry-after')).toBe('10');
+    } finally {
+      slow.destroy();
+    }
   });
 
   /** Sends `text` over a fresh connection; returns what came back within `closeAfterMs` (then closes). */

@@ -1,12 +1,22 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Query } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { EventIntake, importSanctionsList, SanctionsImportError } from '@aidwatch/intake';
 import { SanctionsFormats } from '@aidwatch/sanctions';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Allow, ApiError, ApiErrors, ApiJsonResponse, ApiRequestBody, ApiSummary } from '@aidwatch/runtime';
+import {
+  Allow,
+  ApiError,
+  ApiErrors,
+  ApiJsonResponse,
+  ApiRequestBody,
+  ApiSummary,
+  readSanctionsBody,
+  sanctionsMediaTypes,
+} from '@aidwatch/runtime';
 
 /** The media types a list file may be posted as. */
-export const SanctionsMediaTypes = ['text/csv', 'application/xml', 'text/xml'];
+export const SanctionsMediaTypes = sanctionsMediaTypes;
 
 const flag = (value: string | undefined, name: string): boolean => {
   if (value === undefined || value === 'false') return false;
@@ -53,6 +63,8 @@ export class SanctionsController {
   })
   @ApiErrors({
     '409': 'an event id the import would append is stored with other content',
+    '413': 'a file over 48 MiB',
+    '429': 'another list is being imported (Retry-After)',
     '422': 'a list without vessels, which would revoke every listing of that list (unless allowEmpty=true)',
   })
   @ApiQuery({ name: 'format', required: false, enum: [...SanctionsFormats] })
@@ -64,7 +76,8 @@ export class SanctionsController {
     'the import report: listings designated, designated again, revoked and unchanged, and what was skipped',
   )
   async import(
-    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
     @Query('format') format?: string,
     @Query('dryRun') dryRun?: string,
     @Query('allowEmpty') allowEmpty?: string,
@@ -73,16 +86,35 @@ export class SanctionsController {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid format', [
         { field: 'format', message: `format must be one of ${SanctionsFormats.join(', ')}` },
       ]);
-    if (!Buffer.isBuffer(body) || isBlank(body))
+    const options = { format, dryRun: flag(dryRun, 'dryRun'), allowEmpty: flag(allowEmpty, 'allowEmpty') };
+    // One list at a time per process: each holds up to 48 MiB and a parse of seconds on a worker thread.
+    if (this.importing) {
+      res.setHeader('Retry-After', '10');
+      throw new ApiError(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'a sanctions list is being imported; try again when it is done',
+        [{ field: 'body', message: 'one sanctions import at a time' }],
+      );
+    }
+    this.importing = true;
+    try {
+      return await this.importBody(req, options);
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  private importing = false;
+
+  private async importBody(req: Request, options: { format?: string; dryRun: boolean; allowEmpty: boolean }) {
+    // Read only now, the caller being an operator: nobody else makes the service hold a list's bytes.
+    const body = await readSanctionsBody(req);
+    if (body === undefined || isBlank(body))
       throw new ApiError(HttpStatus.BAD_REQUEST, 'send the list file as text/csv or application/xml', [
         { field: 'body', message: `empty or not one of ${SanctionsMediaTypes.join(', ')}` },
       ]);
     try {
-      return await importSanctionsList(this.store, this.intake, body, {
-        format,
-        dryRun: flag(dryRun, 'dryRun'),
-        allowEmpty: flag(allowEmpty, 'allowEmpty'),
-      });
+      return await importSanctionsList(this.store, this.intake, body, options);
     } catch (error) {
       if (!(error instanceof SanctionsImportError)) throw error;
       const status =

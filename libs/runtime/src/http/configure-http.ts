@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@aidwatch/config';
 import type { Logger } from '@aidwatch/observability';
-import { ErrorBodyFilter } from './http-errors';
+import { ApiError, ErrorBodyFilter } from './http-errors';
 import { jsonDepthExceeds } from './json-depth';
 
 export const cloudEventMediaTypes = [
@@ -31,16 +31,23 @@ const refuse = (res: Response, status: number, error: string, message: string) =
  * client error of the body (a gzip body that is not gzip, an aborted upload) keeps its 4xx status.
  */
 function bodyErrors(error: BodyParserError, _req: Request, res: Response, next: NextFunction): void {
-  const status = error?.status ?? error?.statusCode;
-  if (error?.type === 'entity.parse.failed') refuse(res, 400, 'malformed JSON body', error.message ?? '');
-  else if (error?.type === 'entity.too.large') refuse(res, 413, 'body too large', error.message ?? '');
-  else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported')
-    refuse(res, 415, 'unsupported body encoding', error.message ?? '');
-  else if (error?.code?.startsWith('Z_') || error?.code === 'ERR_BROTLI_DECOMPRESSION_FAILED')
-    refuse(res, 400, 'undecodable Content-Encoding', 'the body is not valid for its Content-Encoding');
-  else if (status !== undefined && status >= 400 && status < 500)
-    refuse(res, status, 'unreadable body', error.message ?? '');
+  const answer = bodyErrorAnswer(error);
+  if (answer) refuse(res, ...answer);
   else next(error);
+}
+
+/** The status, error and message a body failure is answered with; undefined for a server-side error. */
+function bodyErrorAnswer(error: BodyParserError): [number, string, string] | undefined {
+  const status = error?.status ?? error?.statusCode;
+  if (error?.type === 'entity.parse.failed') return [400, 'malformed JSON body', error.message ?? ''];
+  if (error?.type === 'entity.too.large') return [413, 'body too large', error.message ?? ''];
+  if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported')
+    return [415, 'unsupported body encoding', error.message ?? ''];
+  if (error?.code?.startsWith('Z_') || error?.code === 'ERR_BROTLI_DECOMPRESSION_FAILED')
+    return [400, 'undecodable Content-Encoding', 'the body is not valid for its Content-Encoding'];
+  if (status !== undefined && status >= 400 && status < 500)
+    return [status, 'unreadable body', error.message ?? ''];
+  return undefined;
 }
 
 /** A body in any charset but UTF-8 is refused with 415 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8). */
@@ -81,54 +88,78 @@ function depthLimit(maxDepth: number) {
 export const SANCTIONS_BODY_BYTES = 48 * 1024 * 1024;
 
 /** The media types a sanctions list file is posted as. */
-const sanctionsMediaTypes = ['text/csv', 'application/xml', 'text/xml'];
+export const sanctionsMediaTypes = ['text/csv', 'application/xml', 'text/xml'];
 
 /**
- * A sanctions list's bytes read straight into one buffer of the length the request declares: each chunk is
- * copied as it arrives, so no single copy of tens of megabytes blocks the loop at the end (as concatenating the
- * chunks does), and the buffer owns its memory, so the parser's worker thread takes it without a copy. Only an
- * identity-encoded body with a `Content-Length` (what curl and HTTP clients send for a file); any other body is
- * left to body-parser's `raw`. Over the limit: 413 before anything is read.
+ * The body of `POST /sanctions/import`, read by the route itself once the caller is known to be an operator
+ * (no middleware reads it: an unauthenticated client sending 48 MiB holds no memory). `undefined` when the
+ * media type is not a list file's. An identity-encoded body with a `Content-Length` is read straight into
+ * one buffer of that length — each chunk copied as it arrives, so no single copy of tens of megabytes blocks
+ * the loop at the end, and the buffer owns its memory, so the parser's worker thread takes it without a
+ * copy; any other (gzip, deflate, br, chunked) goes through body-parser's `raw`. Rejects with an `ApiError`:
+ * 413 over `SANCTIONS_BODY_BYTES`, 400 for a body cut short or undecodable, 415 for an unknown encoding.
  */
-function bytesOfDeclaredLength(limit: number) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    const declared = Number(req.headers['content-length']);
-    if (
-      req.method !== 'POST' ||
-      !req.is(sanctionsMediaTypes) ||
-      encoding !== 'identity' ||
-      req.headers['content-length'] === undefined ||
-      !Number.isSafeInteger(declared) ||
-      declared < 0
-    ) {
-      next();
-      return;
-    }
-    if (declared > limit) {
-      res.setHeader('connection', 'close');
-      refuse(res, 413, 'body too large', `a sanctions list file may be at most ${limit} bytes`);
-      return;
-    }
+export async function readSanctionsBody(req: Request): Promise<Buffer | undefined> {
+  if (!req.is(sanctionsMediaTypes)) return undefined;
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const declared = Number(req.headers['content-length']);
+  const known =
+    req.headers['content-length'] !== undefined && Number.isSafeInteger(declared) && declared >= 0;
+  if (encoding === 'identity' && known) {
+    if (declared > SANCTIONS_BODY_BYTES)
+      throw new ApiError(413, 'body too large', [
+        { field: 'body', message: `a sanctions list file may be at most ${SANCTIONS_BODY_BYTES} bytes` },
+      ]);
+    return readDeclaredLength(req, declared);
+  }
+  return new Promise<Buffer>((resolve, reject) =>
+    raw({ type: sanctionsMediaTypes, limit: SANCTIONS_BODY_BYTES })(
+      req,
+      {} as Response,
+      (error?: unknown) => {
+        if (error === undefined) resolve(req.body as Buffer);
+        else reject(apiErrorOfBody(error as BodyParserError));
+      },
+    ),
+  );
+}
+
+function readDeclaredLength(req: Request, declared: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
     const body = Buffer.allocUnsafeSlow(declared);
     let at = 0;
+    // Node's parser delivers no more than Content-Length.
     req.on('data', (chunk: Buffer) => {
-      // Node's parser delivers no more than Content-Length; a body that says otherwise is cut off by it.
       at += chunk.copy(body, at);
     });
-    // A client gone mid-upload: nothing to answer, nothing handed on.
-    req.once('error', () => undefined);
-    req.once('end', () => {
-      if (at !== declared) {
-        refuse(res, 400, 'unreadable body', 'the body is shorter than its Content-Length');
-        return;
-      }
-      req.body = body;
-      // body-parser's own flag: the body is read, `raw` leaves it alone.
-      (req as Request & { _body?: boolean })._body = true;
-      next();
-    });
-  };
+    const cutOff = () =>
+      reject(new ApiError(400, 'unreadable body', [{ field: 'body', message: 'the upload was cut off' }]));
+    // A client gone mid-upload: 'close' without 'end' (after 'end' the promise is settled already), or
+    // gone before this route started to read.
+    if (req.destroyed || req.readableAborted) {
+      cutOff();
+      return;
+    }
+    req.once('error', cutOff);
+    req.once('aborted', cutOff);
+    req.once('close', cutOff);
+    req.socket?.once('close', cutOff);
+    req.once('end', () =>
+      at === declared
+        ? resolve(body)
+        : reject(
+            new ApiError(400, 'unreadable body', [
+              { field: 'body', message: 'the body is shorter than its Content-Length' },
+            ]),
+          ),
+    );
+  });
+}
+
+/** A body-parser failure as the contract's error (the same answers `bodyErrors` gives). */
+function apiErrorOfBody(error: BodyParserError): ApiError {
+  const [status, title, message] = bodyErrorAnswer(error) ?? [400, 'unreadable body', error?.message ?? ''];
+  return new ApiError(status, title, [{ field: 'body', message }]);
 }
 
 /**
@@ -160,10 +191,8 @@ export function configureHttp(app: NestExpressApplication, logger: Logger, confi
   const limit = config.limits.bodyBytes;
   app.useBodyParser('json', { type: cloudEventMediaTypes, limit });
   app.useBodyParser('text', { type: ['text/plain', 'application/x-nmea'], limit, defaultCharset: 'utf-8' });
-  // Sanctions list files (OFAC's full SDN.XML is about 30 MB), on their one route only: kept as bytes (UTF-8,
-  // as `utf8Only` ensures), decoded by the parser on its worker thread, never on this loop.
-  app.use('/sanctions/import', bytesOfDeclaredLength(SANCTIONS_BODY_BYTES));
-  app.use('/sanctions/import', raw({ type: sanctionsMediaTypes, limit: SANCTIONS_BODY_BYTES }));
+  // Sanctions list files (OFAC's full SDN.XML is about 30 MB) are read by their route once the caller is
+  // known (`readSanctionsBody`), never here.
   app.use(bodyErrors);
   app.use(depthLimit(config.limits.jsonDepth));
   app.useGlobalFilters(
