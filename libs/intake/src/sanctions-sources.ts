@@ -20,6 +20,29 @@ export function sanctionsSourceProblem(url: string): string | undefined {
  * followed, `timeoutMs` for the whole transfer, at most `maxBytes`). Throws with a sentence naming the
  * URL on any failure (not found, HTTP status other than 200, too large, timeout).
  */
+/**
+ * A file's bytes, at most `maxBytes` (else an error naming `label`): read in 1 MiB pieces, so a device or a
+ * pipe (`/dev/zero`, whose reported size is 0) is refused once the limit is passed instead of filling memory.
+ */
+export async function readFileAtMost(path: string, maxBytes: number, label = path): Promise<Buffer> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const piece = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await handle.read(piece, 0, piece.length, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      if (size > maxBytes) throw new Error(`${label}: more than ${maxBytes} bytes`);
+      chunks.push(piece.subarray(0, bytesRead));
+    }
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function readSanctionsSource(
   url: string,
   {
@@ -29,12 +52,7 @@ export async function readSanctionsSource(
 ): Promise<Buffer> {
   const problem = sanctionsSourceProblem(url);
   if (problem) throw new Error(problem);
-  if (url.startsWith('file:')) {
-    const file = fileURLToPath(url);
-    const { size } = await fs.stat(file);
-    if (size > maxBytes) throw new Error(`${url}: ${size} bytes, more than ${maxBytes}`);
-    return fs.readFile(file);
-  }
+  if (url.startsWith('file:')) return readFileAtMost(fileURLToPath(url), maxBytes, url);
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}`);
   const declared = Number(response.headers.get('content-length') ?? 0);

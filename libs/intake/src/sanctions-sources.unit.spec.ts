@@ -18,6 +18,12 @@ describe('readSanctionsSource', () => {
     await expect(readSanctionsSource(pathToFileURL(path.join(dir, 'none')).href)).rejects.toThrow(/ENOENT/);
   });
 
+  it('refuses a device or pipe that never ends once past the limit, without reading it all', async () => {
+    await expect(readSanctionsSource('file:///dev/zero', { maxBytes: 3 * 1024 * 1024 })).rejects.toThrow(
+      'more than 3145728 bytes',
+    );
+  });
+
   it('takes file:// and https:// only', async () => {
     expect(sanctionsSourceProblem('https://example.org/SDN.XML')).toBeUndefined();
     expect(sanctionsSourceProblem('http://example.org/SDN.XML')).toContain('neither file:// nor https://');

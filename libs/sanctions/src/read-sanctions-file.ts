@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parseOfacAltCsv, parseOfacSdnCsv } from './ofac-sdn-csv';
 import { parseOfacSdnXml } from './ofac-sdn-xml';
 import {
@@ -53,6 +54,40 @@ export function isOfacAltCsv(content: Buffer | string): boolean {
 }
 
 /**
+ * The bytes as UTF-8 text. Refused (`SanctionsFormatError`): UTF-16 or UTF-32 (told by its byte-order mark,
+ * or by the NULs of ASCII text in it), and bytes that are not UTF-8 at all — a Latin-1 `Ö` would otherwise
+ * become U+FFFD in a vessel's name and count as a changed listing.
+ */
+export function utf8Text(bytes: Buffer): string {
+  const head = bytes.subarray(0, 4);
+  const utf16 =
+    (head[0] === 0xff && head[1] === 0xfe) ||
+    (head[0] === 0xfe && head[1] === 0xff) ||
+    (head.length >= 2 && (head[0] === 0 || head[1] === 0));
+  if (utf16)
+    throw new SanctionsFormatError(
+      'the file is UTF-16 or UTF-32 text; convert it to UTF-8 and send it again',
+    );
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let at = 0;
+    // Where: the first byte from which the valid prefix ends (found by halving; the file is already in memory).
+    let lo = 0;
+    let hi = bytes.length;
+    while (hi - lo > 64) {
+      const mid = (lo + hi) >>> 1;
+      if (isUtf8(bytes.subarray(0, mid))) lo = mid;
+      else hi = mid;
+    }
+    at = lo;
+    throw new SanctionsFormatError(
+      `the file is not UTF-8 text (an invalid byte near byte ${at}: Latin-1 or Windows-1252?); convert it to UTF-8 and send it again`,
+    );
+  }
+}
+
+/**
  * Reads a list file (UTF-8) in `format`, or in the format its content shows; `ofacAliases` is OFAC's
  * `ALT.CSV`, whose aliases are given to the vessels of an `SDN.CSV` (refused with another format). Throws
  * `SanctionsFormatError` for an unknown format, a file too large, or content that is not the format.
@@ -67,7 +102,7 @@ export function readSanctionsFile(
     throw new SanctionsFormatError(`list file of ${size} bytes is larger than ${MAX_SANCTIONS_FILE_BYTES}`);
   if (format !== undefined && !(SanctionsFormats as readonly string[]).includes(format))
     throw new SanctionsFormatError(`unknown format ${format} (one of ${SanctionsFormats.join(', ')})`);
-  const text = typeof content === 'string' ? content : content.toString('utf8');
+  const text = typeof content === 'string' ? content : utf8Text(content);
   const detected = (format as SanctionsFormat | undefined) ?? detectSanctionsFormat(text);
   if (ofacAliases !== undefined && detected !== 'ofac-sdn-csv')
     throw new SanctionsFormatError(`an ALT.CSV goes with OFAC's SDN.CSV, not with ${detected}`);
@@ -75,7 +110,9 @@ export function readSanctionsFile(
     case 'ofac-sdn-csv':
       return parseOfacSdnCsv(
         text,
-        ofacAliases === undefined ? undefined : parseOfacAltCsv(ofacAliases.toString()),
+        ofacAliases === undefined
+          ? undefined
+          : parseOfacAltCsv(typeof ofacAliases === 'string' ? ofacAliases : utf8Text(ofacAliases)),
       );
     case 'ofac-sdn-xml':
       return parseOfacSdnXml(text);

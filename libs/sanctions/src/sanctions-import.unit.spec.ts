@@ -113,6 +113,29 @@ describe('OFAC SDN CSV (as OFAC serves it)', () => {
   });
 });
 
+describe('the text of a list file', () => {
+  it('is UTF-8: a Latin-1 byte is refused with where it is, not turned into U+FFFD in a vessel name', () => {
+    const csv = fixture('ofac-sdn.csv');
+    const at = csv.indexOf('YU JONG 2') + 4;
+    const latin1 = Buffer.concat([csv.subarray(0, at), Buffer.from([0xd6]), csv.subarray(at + 1)]);
+    expect(() => readSanctionsFile(latin1)).toThrow(SanctionsFormatError);
+    expect(() => readSanctionsFile(latin1)).toThrow(/not UTF-8 text \(an invalid byte near byte \d+/);
+  });
+
+  it('in UTF-16 (with or without a byte-order mark) is refused as such', () => {
+    const xml = fixture('un-consolidated.xml').toString('utf8');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
+    expect(() => readSanctionsFile(utf16)).toThrow('UTF-16 or UTF-32 text; convert it to UTF-8');
+    expect(() => readSanctionsFile(Buffer.from(xml, 'utf16le'))).toThrow('UTF-16 or UTF-32');
+  });
+
+  it('with a UTF-8 byte-order mark reads as without', () => {
+    const csv = fixture('ofac-sdn.csv');
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), csv]);
+    expect(readSanctionsFile(withBom).vessels).toEqual(readSanctionsFile(csv).vessels);
+  });
+});
+
 describe('OFAC SDN XML (2024 namespace)', () => {
   const file = readSanctionsFile(fixture('ofac-sdn.xml'));
 

@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { rebuildFromZero } from '@aidwatch/audit';
 import { detectionConfigFrom } from '@aidwatch/detection';
 import {
+  readFileAtMost,
   describeSanctionsImport,
   importSanctionsList,
   SanctionsImportError,
@@ -11,7 +11,7 @@ import {
 import { defaultPorts } from '@aidwatch/maritime';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { DetectionProjection } from '@aidwatch/projections';
-import { SanctionsFormats } from '@aidwatch/sanctions';
+import { MAX_SANCTIONS_FILE_BYTES, SanctionsFormats } from '@aidwatch/sanctions';
 import { eventIntakeOf } from '../../../ingestor/src/event-intake.factory';
 import { ExitCode } from '../cli-program';
 import { openReadableStore, print, UsageError, withStoreOptions, type StoreOptions } from '../store-access';
@@ -47,15 +47,16 @@ export function registerSanctionsCommand(program: Command): void {
       .option('--allow-empty', 'accept a list without vessels (revokes every listing of that list)')
       .option('--no-detect', 'append the events only; a running detector raises the flags'),
   ).action(async (file: string, options: SanctionsImportOptions) => {
-    const read = (name: string): Buffer => {
+    // At most the largest list file: a device or a pipe (/dev/zero) is refused, not read without end.
+    const read = async (name: string): Promise<Buffer> => {
       try {
-        return fs.readFileSync(name);
+        return await readFileAtMost(name, MAX_SANCTIONS_FILE_BYTES);
       } catch (error) {
         throw new UsageError(`cannot read ${name}: ${(error as Error).message}`);
       }
     };
-    const content = read(file);
-    const ofacAliases = options.alt === undefined ? undefined : read(options.alt);
+    const content = await read(file);
+    const ofacAliases = options.alt === undefined ? undefined : await read(options.alt);
     const { store, config } = openReadableStore(options, { create: true });
     let report: SanctionsImportReport;
     let flagEvents: number | null = null;

@@ -50,11 +50,12 @@ function bodyErrorAnswer(error: BodyParserError): [number, string, string] | und
   return undefined;
 }
 
-/** A body in any charset but UTF-8 is refused with 415 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8). */
+/** A body in any charset but UTF-8 (or its subset US-ASCII) is refused with 415 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8). */
 function utf8Only(req: Request, res: Response, next: NextFunction): void {
   const contentType = req.headers['content-type'];
   const charset = contentType && /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
-  if (charset && !/^utf-?8$/i.test(charset)) {
+  // US-ASCII is UTF-8 too (every ASCII byte means the same in both).
+  if (charset && !/^(utf-?8|us-ascii|ascii)$/i.test(charset)) {
     refuse(res, 415, 'unsupported charset', `charset ${charset} is not supported; send UTF-8`);
     return;
   }
