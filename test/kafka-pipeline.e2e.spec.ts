@@ -56,6 +56,9 @@ describeWithKafka('Kafka in → store → flags → alerts out', () => {
       KAFKA_BROKERS: broker.brokers.join(','),
       KAFKA_GROUP_ID: `e2e-ingestor-${tag}`,
       KAFKA_CLIENT_ID: `e2e-${tag}`,
+      // The story's field and monitors' partitions fall silent while its logistics feed moves on: they are
+      // released once their caught-up markers say they stopped (10 min by default; 3 s here).
+      DETECTION_INPUT_END_QUIET_MINUTES: '0.05',
     });
   });
 
