@@ -265,20 +265,29 @@ function run(
 }
 
 /**
- * Creates every contract topic with 3 partitions (as the Kafka end-to-end tests expect), rather than
- * leaving them to be auto-created with the broker's defaults. Topics that exist are left as they are.
- */
-/**
  * Sets `groupId`'s committed offsets to the current end of every contract inbound topic, so a system started
  * with that group reads only what is produced from now on — not what other tests sharing the broker left
- * there. Call before the group's first member starts.
+ * there. Call before the group's first member starts. A topic another test is creating at the same moment
+ * may have no leader yet: the broker's retriable answers (not the leader, leader not available, unknown
+ * partition) are asked again for up to 30 s.
  */
 export async function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
+  const endsOf = async (topic: string) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
   try {
     for (const topic of InboundTopics) {
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await endsOf(topic);
       await admin.setOffsets({
         groupId,
         topic,
@@ -290,6 +299,10 @@ export async function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<vo
   }
 }
 
+/**
+ * Creates every contract topic with 3 partitions (as the Kafka end-to-end tests expect), rather than
+ * leaving them to be auto-created with the broker's defaults. Topics that exist are left as they are.
+ */
 export async function createContractTopics(kafka: Kafka): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
