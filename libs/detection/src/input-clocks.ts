@@ -61,9 +61,9 @@ export interface InputClockJson {
    */
   delivering?: true;
   /**
-   * Present (true) only for the input whose event is the newest its lane delivered, while the lane is
-   * delivering (`delivering`) and where lanes' heads are followed (`idleScope` `all`, see
-   * `InputClocks.deliveringHeads`); absent in older checkpoints: no head known.
+   * Present (true) only for the input whose event is the newest its lane delivered, where lanes' heads are
+   * followed (`idleScope` `all`); it holds consignments back while the lane is `delivering` (see
+   * `InputClocks.deliveringHeads`). Absent in older checkpoints: no head known.
    */
   head?: true;
   /**
