@@ -26,6 +26,8 @@ const SHARED_FINGERPRINT = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a';
 /** An alert of B's alone at first, assigned by B, later joined by A's consignment. */
 const LATER_SHARED_VESSEL = '412000018';
 const LATER_SHARED_FINGERPRINT = '6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b';
+/** Another alert of the shared vessel, on which each organisation acts on its own view. */
+const OWN_VIEWS_FINGERPRINT = '8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e';
 /** B's registration event id, cited by a `duplicate-document` flag of A's consignment. */
 const B_REGISTRATION_EVENT = 'reg-of-b-7';
 
@@ -151,26 +153,54 @@ describe('isolation between organisations: intake, actions, silences, streams, f
   });
 
   describe('an alert shared with another organisation', () => {
-    it('cannot be acknowledged, resolved or assigned by one organisation for the other (403)', async () => {
-      for (const [action, body] of [
-        ['acknowledge', { note: 'seen' }],
-        ['assign', { assignee: 'a-person' }],
-        ['resolve', { note: 'not ours' }],
+    it("is acknowledged, assigned and resolved by one organisation on its own view only; the other's and operators' stay", async () => {
+      await store(vesselFlag(OWN_VIEWS_FINGERPRINT, SHARED_VESSEL, 'f5'.padEnd(32, '0'), [C_A, C_B]));
+      await alertOf(OWN_VIEWS_FINGERPRINT);
+      const seen = async (who: string) =>
+        json<{ status: string; assignee?: string; history: Array<{ type: string }> }>(
+          await get(who, `/alerts/${OWN_VIEWS_FINGERPRINT}`),
+        );
+      for (const [action, body, status] of [
+        ['acknowledge', { note: 'seen' }, 'acknowledged'],
+        ['assign', { assignee: 'a-person' }, 'acknowledged'],
+        ['resolve', { note: 'not ours' }, 'resolved'],
       ] as const) {
-        const res = await post('dashboardA', `/alerts/${SHARED_FINGERPRINT}/${action}`, body);
-        expect({ action, status: res.status }).toEqual({ action, status: 403 });
-        expect((await json<{ error: string }>(res)).error).toMatch(/shared with other organisations/);
+        const res = await post('dashboardA', `/alerts/${OWN_VIEWS_FINGERPRINT}/${action}`, body);
+        expect({ action, status: res.status }).toEqual({ action, status: 200 });
+        expect((await json<{ status: string }>(res)).status).toBe(status);
       }
-      const alert = await alertOf(SHARED_FINGERPRINT);
-      expect(alert.status).toBe('firing');
-      expect(alert.assignee).toBeUndefined();
-      // Comments stay each organisation's own; an operator acts on the whole.
+      expect(await seen('dashboardA')).toMatchObject({ status: 'resolved', assignee: 'a-person' });
+      // B's view and the alert itself: untouched, and B reads nothing of A's actions.
+      const b = await seen('dashboardB');
+      expect(b.status).toBe('firing');
+      expect(b.assignee).toBeUndefined();
+      expect(b.history.map((e) => e.type)).toEqual(['raised']);
+      const listed = await (await get('dashboardB', '/alerts?limit=10000&status=firing')).text();
+      expect(listed).toContain(OWN_VIEWS_FINGERPRINT);
+      expect(listed).not.toContain('a-person');
+      const whole = await alertOf(OWN_VIEWS_FINGERPRINT);
+      expect(whole.status).toBe('firing');
+      expect(whole.assignee).toBeUndefined();
+      // A's resolved view leaves the alert out of A's open groups, not of B's.
+      const groups = async (who: string) =>
+        (await (await get(who, '/alerts/groups')).text()).includes(OWN_VIEWS_FINGERPRINT);
+      expect(await groups('dashboardA')).toBe(false);
+      expect(await groups('dashboardB')).toBe(true);
+      // B acts on its own view as if A had done nothing; a second acknowledgement by B is a conflict.
       expect(
-        (await post('dashboardA', `/alerts/${SHARED_FINGERPRINT}/comments`, { comment: 'A looks' })).status,
+        (await post('dashboardB', `/alerts/${OWN_VIEWS_FINGERPRINT}/acknowledge`, { note: 'B' })).status,
+      ).toBe(200);
+      expect((await post('dashboardB', `/alerts/${OWN_VIEWS_FINGERPRINT}/acknowledge`, {})).status).toBe(409);
+      expect((await seen('dashboardA')).status).toBe('resolved');
+      expect(
+        (await post('dashboardA', `/alerts/${OWN_VIEWS_FINGERPRINT}/comments`, { comment: 'A looks' }))
+          .status,
       ).toBe(201);
       expect(
-        (await post('operator', `/alerts/${SHARED_FINGERPRINT}/acknowledge`, { note: 'ops' })).status,
+        (await post('operator', `/alerts/${OWN_VIEWS_FINGERPRINT}/acknowledge`, { note: 'ops' })).status,
       ).toBe(200);
+      expect((await alertOf(OWN_VIEWS_FINGERPRINT)).status).toBe('acknowledged');
+      expect((await seen('dashboardA')).status).toBe('resolved');
     });
 
     it('keeps an assignee made by the other organisation out of the top-level field', async () => {

@@ -55,6 +55,7 @@ export class AlertActionsController {
     const caller = callerOf(req);
     const items = [...this.alerts.book.all()]
       .filter((a) => this.tenancy.maySee(caller, a.labels))
+      .map((a) => this.alerts.book.viewOf(a, caller.tenant))
       .filter((a) =>
         filterMatches(filter, {
           type: '',
@@ -85,8 +86,10 @@ export class AlertActionsController {
       }
     >();
     const rank = ['low', 'medium', 'high', 'critical'];
-    for (const a of this.alerts.book.all()) {
-      if (a.status === 'resolved' || !this.tenancy.maySee(caller, a.labels)) continue;
+    for (const whole of this.alerts.book.all()) {
+      if (!this.tenancy.maySee(caller, whole.labels)) continue;
+      const a = this.alerts.book.viewOf(whole, caller.tenant);
+      if (a.status === 'resolved') continue;
       // A tenant's groups are its own consignments only (a shared vessel alert names others' too).
       const ids = ownConsignmentIds(caller, a.consignmentIds, this.alerts.book.ownerOf);
       for (const id of ids.length > 0 ? ids : ['(none)']) {
@@ -161,11 +164,13 @@ export class AlertActionsController {
     return this.act(req, alertId, (by, at) => ({ kind: 'comment', by, at, note: body.comment }));
   }
 
+  /** The alert as the caller sees it (its organisation's view, `AlertBook.viewOf`); 404 if it may not. */
   private visible(req: Request, alertId: string): Alert {
     const alert = this.alerts.book.get(alertId);
-    if (!alert || !this.tenancy.maySee(callerOf(req), alert.labels))
+    const caller = callerOf(req);
+    if (!alert || !this.tenancy.maySee(caller, alert.labels))
       throw new ApiError(HttpStatus.NOT_FOUND, `alert ${alertId} not found`);
-    return alert;
+    return this.alerts.book.viewOf(alert, caller.tenant);
   }
 
   private async act(req: Request, alertId: string, command: (by: string, at: string) => AlertCommand) {
@@ -173,22 +178,16 @@ export class AlertActionsController {
     const now = new Date().toISOString();
     const caller = callerOf(req);
     const action = command(caller.id, now);
-    // An alert shared with other organisations (a vessel carrying several organisations' aid) has one
-    // status for all of them: an organisation's credential may comment (its notes stay its own) but not
-    // acknowledge, resolve or assign it for the others; an operator acts on it.
-    if (
-      caller.tenant !== undefined &&
-      action.kind !== 'comment' &&
-      (shown.labels.organisation.some((org) => org !== caller.tenant) ||
-        shown.consignmentIds.some((id) => this.alerts.book.ownerOf(id)?.organisation !== caller.tenant))
-    )
-      throw new ApiError(
-        HttpStatus.FORBIDDEN,
-        `alert ${alertId} is shared with other organisations; an operator acts on it (comments are accepted)`,
-      );
+    // An alert shared with other organisations (a vessel carrying several organisations' aid): an
+    // organisation's credential acts on its own view of it (status, assignee, comments), which the other
+    // organisations never see; an operator acts on the alert itself.
+    const organisation =
+      caller.tenant !== undefined && this.alerts.book.sharedBeyond(shown, caller.tenant)
+        ? caller.tenant
+        : undefined;
     try {
-      const alert = await this.alerts.act(alertId, action);
-      return this.fullView(alert, now, caller.tenant);
+      const alert = await this.alerts.act(alertId, action, organisation);
+      return this.fullView(this.alerts.book.viewOf(alert, caller.tenant), now, caller.tenant);
     } catch (error) {
       if (error instanceof UnknownAlertError) throw new ApiError(HttpStatus.NOT_FOUND, error.message);
       if (error instanceof InvalidAlertCommandError)

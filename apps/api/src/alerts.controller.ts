@@ -193,7 +193,9 @@ export class AlertsController implements BeforeApplicationShutdown {
     if (scope.kind === 'all') return async () => true;
     if (scope.kind === 'none') return async () => false;
     return async (event) => {
-      const data = (event.data as { data?: FlagData }).data ?? {};
+      const data = (event.data as { data?: FlagData & { organisation?: unknown } }).data ?? {};
+      // An organisation's action on its own view of a shared alert: that organisation's (and operators').
+      if (data.organisation !== undefined && data.organisation !== scope.tenant) return false;
       const flag = data.alert ?? data; // a lifecycle event names its alert's consignments
       if (seesFlag(scope, flag, this.readModel.tenantOf, this.readModel.registrationOrderOf)) return true;
       // A document flag is shown to its first citer only, which needs every consignment folded.

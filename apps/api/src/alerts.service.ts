@@ -74,8 +74,9 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     return this.projection.classificationOf(event.id);
   }
 
-  act(alertId: string, command: AlertCommand) {
-    return this.desk.act(alertId, command);
+  /** An action on the alert, or (`organisation`) on that organisation's own view of a shared alert. */
+  act(alertId: string, command: AlertCommand, organisation?: string) {
+    return this.desk.act(alertId, command, organisation);
   }
 
   /**

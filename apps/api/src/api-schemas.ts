@@ -216,8 +216,19 @@ export const AlertSchema = object(
           description: "who, readably: the credential's label, else its role (and tenant); detector",
         },
         note: nullable(str),
+        organisation: {
+          type: 'string',
+          description: '(v1.8) the organisation whose own view of a shared alert the action changed',
+        },
       }),
       description: 'who did what, when and why',
+    },
+    assignee: str,
+    organisations: {
+      type: 'object',
+      additionalProperties: object(['status'], { status: alertStatus, assignee: str }),
+      description:
+        "(v1.8, operators only) each organisation's own view of a shared alert it acted on: status, assignee",
     },
   },
   'an alert: one per problem (the flag fingerprint), however often re-detected',

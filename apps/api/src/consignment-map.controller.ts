@@ -80,7 +80,7 @@ export class ConsignmentMapController {
       alertId: a.alertId,
       rule: a.rule,
       severity: a.severity,
-      status: a.status,
+      status: this.alerts.book.viewOf(a, caller.tenant).status,
       location: a.location ? [a.location.lon, a.location.lat] : null,
       explanation: redact(a.flag.explanation, a.consignmentIds),
       raisedAt: a.firstRaisedAt,

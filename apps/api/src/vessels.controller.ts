@@ -99,7 +99,7 @@ export class VesselsController {
             alertId: a.alertId,
             rule: a.rule,
             severity: a.severity,
-            status: a.status,
+            status: this.alerts.book.viewOf(a, caller.tenant).status,
             vessels: a.labels.vessel,
             consignmentIds: a.consignmentIds,
             explanation: a.flag.explanation,

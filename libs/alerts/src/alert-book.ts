@@ -58,6 +58,15 @@ export interface AlertHistoryEntry {
   assignee?: string;
   /** The store event this entry comes from. */
   eventId: string;
+  /** The organisation whose own view of a shared alert the action changed (`AlertLifecycleData.organisation`). */
+  organisation?: string;
+}
+
+/** One organisation's own state of an alert it shares with others: what its actions changed. */
+export interface OrganisationAlertState {
+  status: AlertStatus;
+  /** Its own latest assignee (absent: the alert's, if any). */
+  assignee?: string;
 }
 
 /** One problem (rule + subject + situation), however often it is re-detected. Its id is the fingerprint. */
@@ -82,6 +91,12 @@ export interface Alert {
   /** How many lifecycle events its stream holds (the expected revision of the next one is this − 1). */
   lifecycleEvents: number;
   history: AlertHistoryEntry[];
+  /**
+   * Organisation → its own state of this alert, for each organisation that acted on it while it was
+   * shared with others (`AlertBook.viewOf`). The detector's clear resolves every view; new evidence
+   * re-opens the views resolved by hand.
+   */
+  organisations?: Record<string, OrganisationAlertState>;
 }
 
 export type NotifyReason = 'new' | 'reopened' | 'resolved' | 'lifecycle' | 'duplicate' | 'no-change';
@@ -101,17 +116,22 @@ export interface EventClassification extends AlertEventFacts {
   silencing: Array<{ tenant?: string }>;
   /** The organisations of each alert in `inhibitedBy`. */
   inhibiting: string[][];
+  /** A lifecycle event changing one organisation's view of a shared alert: that organisation. */
+  organisation?: string;
 }
 
 /**
  * Whether an event is notified to a recipient (a webhook subscription): `recipient` its tenant, or
  * undefined for an operator's. A tenant's silence mutes only its own organisation's deliveries
- * (`silenceApplies`); an inhibiting alert mutes a tenant's delivery only when it is of that organisation.
+ * (`silenceApplies`); an inhibiting alert mutes a tenant's delivery only when it is of that organisation;
+ * an organisation's action on its own view of a shared alert is delivered to it and to operators only.
  */
 export function notifiesRecipient(c: EventClassification, recipient: string | undefined): boolean {
   // A classification remembered before these fields existed: its overall verdict.
   if (c.changed === undefined) return c.notify;
   if (!c.changed) return false;
+  // One organisation's action on its own view of a shared alert is its own business (and operators').
+  if (c.organisation !== undefined && recipient !== undefined && recipient !== c.organisation) return false;
   if (c.silencing.some((s) => silenceApplies(s, recipient))) return false;
   return !c.inhibiting.some((orgs) => recipient === undefined || orgs.includes(recipient));
 }
@@ -274,6 +294,40 @@ export class AlertBook {
 
   get(alertId: string): Alert | undefined {
     return this.alerts.get(alertId);
+  }
+
+  /**
+   * Whether `alert` concerns an organisation other than `tenant`: another organisation in its labels, or a
+   * consignment owned by another organisation (or by none known). An organisation's action on such an
+   * alert changes only its own view of it (`viewOf`).
+   */
+  sharedBeyond(alert: Alert, tenant: string): boolean {
+    return (
+      alert.labels.organisation.some((org) => org !== tenant) ||
+      alert.consignmentIds.some((id) => this.ownerOf(id)?.organisation !== tenant)
+    );
+  }
+
+  /**
+   * The alert as organisation `tenant` sees it: its status and assignee those of the organisation's own
+   * view when it acted on the alert while shared (else the alert's own), and its history without other
+   * organisations' actions on their own views. An operator's view (`tenant` undefined) is the alert
+   * itself (with every organisation's view in `organisations`); a tenant's view has no `organisations`.
+   * Identifiers are redacted elsewhere (`redactAlertFor`).
+   */
+  viewOf(alert: Alert, tenant: string | undefined): Alert {
+    if (tenant === undefined) return alert;
+    const own = alert.organisations?.[tenant];
+    const foreign = alert.history.some((e) => e.organisation !== undefined && e.organisation !== tenant);
+    if (alert.organisations === undefined && !foreign) return alert;
+    const { organisations: _views, ...view } = alert;
+    if (foreign)
+      view.history = alert.history.filter((e) => e.organisation === undefined || e.organisation === tenant);
+    if (own !== undefined) {
+      view.status = own.status;
+      if (own.assignee !== undefined) view.assignee = own.assignee;
+    }
+    return view;
   }
 
   all(): IterableIterator<Alert> {
@@ -523,7 +577,10 @@ export class AlertBook {
         alert.flagIds.push(flag.flagId);
         // The other vessel's flag of a grouped encounter is the same meeting, seen from its side.
         const joined = alertId !== flag.fingerprint && previous === undefined;
-        if (!update && !joined) alert.occurrences += 1;
+        if (!update && !joined) {
+          alert.occurrences += 1;
+          this.reopenViews(alert);
+        }
         // The same occurrence, re-worded with newer evidence: the history keeps the new sentence.
         else if (flag.explanation !== alert.flag.explanation && alert.status !== 'resolved')
           alert.history.push({
@@ -557,6 +614,7 @@ export class AlertBook {
       if (flag.raisedAt > alert.lastRaisedAt) alert.lastRaisedAt = flag.raisedAt;
       if (alert.status === 'resolved') {
         alert.status = 'firing';
+        this.reopenViews(alert);
         alert.history.push({
           type: 'reopened',
           at: flag.raisedAt,
@@ -582,6 +640,7 @@ export class AlertBook {
     if (alert.openFlagIds.length > 0 || alert.status === 'resolved')
       return this.classify(event, alert, 'no-change');
     alert.status = 'resolved';
+    for (const view of Object.values(alert.organisations ?? {})) view.status = 'resolved';
     alert.history.push({
       type: 'cleared',
       at: d.clearedAt,
@@ -597,30 +656,42 @@ export class AlertBook {
     const alert = this.alerts.get(d.alertId);
     if (!alert) return undefined;
     alert.lifecycleEvents += 1;
+    const scope = typeof d.organisation === 'string' ? d.organisation : undefined;
     const entry: AlertHistoryEntry = {
       type: 'commented',
       at: d.at,
       by: d.by,
       note: d.note,
       eventId: event.id,
+      ...(scope !== undefined && { organisation: scope }),
     };
+    // What the action changes: the alert itself, or one organisation's own view of a shared alert.
+    const state: OrganisationAlertState =
+      scope === undefined ? alert : ((alert.organisations ??= {})[scope] ??= { status: alert.status });
     switch (event.type) {
       case AlertEventTypes.Acknowledged:
         entry.type = 'acknowledged';
-        if (alert.status === 'firing') alert.status = 'acknowledged';
+        if (state.status === 'firing') state.status = 'acknowledged';
         break;
       case AlertEventTypes.Resolved:
         entry.type = 'resolved';
-        alert.status = 'resolved';
+        state.status = 'resolved';
         break;
       case AlertEventTypes.Assigned:
         entry.type = 'assigned';
         entry.assignee = d.assignee;
-        alert.assignee = d.assignee;
+        state.assignee = d.assignee;
         break;
     }
     alert.history.push(entry);
-    return this.classify(event, alert, 'lifecycle');
+    if (scope === undefined) return this.classify(event, alert, 'lifecycle');
+    return { ...this.classify(event, { ...alert, status: state.status }, 'lifecycle'), organisation: scope };
+  }
+
+  /** New evidence re-opens the organisations' views resolved by hand (as it re-opens the alert). */
+  private reopenViews(alert: Alert): void {
+    for (const view of Object.values(alert.organisations ?? {}))
+      if (view.status === 'resolved') view.status = 'firing';
   }
 
   private classify(event: BookEvent, alert: Alert, reason: NotifyReason): EventClassification {

@@ -51,6 +51,13 @@ export interface AlertLifecycleData {
   note?: string;
   /** `assigned` only: to whom. */
   assignee?: string;
+  /**
+   * Set when the action is one organisation's on an alert shared with other organisations (a vessel
+   * carrying several organisations' aid): it changes that organisation's view of the alert only (its
+   * status and assignee), and `alert.status` is the status of that view. Absent: the action is on the
+   * alert itself (an operator's, or an organisation's on an alert concerning it alone).
+   */
+  organisation?: string;
   alert: AlertSummary;
 }
 

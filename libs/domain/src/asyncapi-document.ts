@@ -114,6 +114,12 @@ function alertLifecycleData(action: keyof typeof AlertLifecycleTypes): JsonSchem
       at: { ...TIME, description: "when: the API's wall clock" },
       note: { type: 'string', description: action === 'commented' ? 'the comment' : 'why' },
       ...(action === 'assigned' && { assignee: { ...NON_EMPTY, description: 'a person or team' } }),
+      organisation: {
+        ...NON_EMPTY,
+        description:
+          "(added in v1.8) set when the action is one organisation's on its own view of an alert it shares " +
+          "with other organisations: it changes that view only, and alert.status is that view's status",
+      },
       alert: ALERT_SUMMARY,
     },
   };

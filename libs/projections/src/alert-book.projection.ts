@@ -124,11 +124,20 @@ export class AlertDesk {
     return this.projection.book;
   }
 
-  /** Decides and appends an action; resolves with the alert once the book has folded it. */
-  async act(alertId: string, command: AlertCommand): Promise<Alert> {
+  /**
+   * Decides and appends an action; resolves with the alert once the book has folded it. `organisation`:
+   * the action is that organisation's on its own view of a shared alert (`AlertBook.viewOf`), decided on
+   * that view and recorded with `organisation`; absent, it is on the alert itself.
+   */
+  async act(alertId: string, command: AlertCommand, organisation?: string): Promise<Alert> {
     const alert = this.book.get(alertId);
     if (!alert) throw new UnknownAlertError(`alert ${alertId} not found`);
-    const { type, data } = decide(alert, command);
+    const decided = decide(
+      organisation === undefined ? alert : this.book.viewOf(alert, organisation),
+      command,
+    );
+    const { type } = decided;
+    const data = organisation === undefined ? decided.data : { ...decided.data, organisation };
     const id = randomUUID();
     await this.store.append(
       alertStream(alertId),

@@ -1,0 +1,202 @@
+import fc from 'fast-check';
+import { EventTypes } from '@aidwatch/domain';
+import { AlertBook, notifiesRecipient, type Alert } from './alert-book';
+import { AlertConflictError, decide, type AlertCommand } from './alert-commands';
+import { cleared, fact, flag, lifecycle, minute, raised } from './testing/alert-fixtures';
+
+/** Organisations A (exemption X-A, consignment C-A) and B (X-B, C-B), both with aid on vessel 123456789. */
+function twoOrganisations(): AlertBook {
+  const book = new AlertBook();
+  for (const [exemptionId, org] of [
+    ['X-A', 'A'],
+    ['X-B', 'B'],
+  ])
+    book.apply(
+      fact(EventTypes.ExemptionGranted, { exemptionId, implementingOrg: org, sites: [], items: [] }),
+    );
+  for (const [consignmentId, exemptionId] of [
+    ['C-A', 'X-A'],
+    ['C-B', 'X-B'],
+  ])
+    book.apply(
+      fact(EventTypes.ConsignmentRegistered, { consignmentId, exemptionId, vessel: { mmsi: '123456789' } }),
+    );
+  return book;
+}
+
+/** The n-th detection of the shared vessel problem: each adds a position report (another occurrence). */
+const detection = (n: number) =>
+  flag({
+    fingerprint: 'vessel-1',
+    flagId: `v${n}`,
+    rule: 'loitering',
+    subject: { kind: 'vessel', id: '123456789' },
+    consignmentIds: ['C-A', 'C-B'],
+    evidence: Array.from({ length: n }, (_, i) => `p${i}`),
+    raisedAt: minute(n),
+  });
+
+/** What the API does: an organisation acts on its own view of an alert shared with others. */
+function actAs(book: AlertBook, organisation: string | undefined, command: AlertCommand) {
+  const alert = book.get('vessel-1')!;
+  const shared = organisation !== undefined && book.sharedBeyond(alert, organisation);
+  const scope = shared ? organisation : undefined;
+  const { type, data } = decide(book.viewOf(alert, scope), command);
+  return book.apply(lifecycle(type, scope === undefined ? data : { ...data, organisation: scope }));
+}
+
+const byWhom = (org: string | undefined) => (org === undefined ? 'key:operator' : `key:dash-${org}`);
+const acknowledge = (org?: string): AlertCommand => ({ kind: 'acknowledge', by: byWhom(org), at: minute(9) });
+const resolve = (org?: string): AlertCommand => ({
+  kind: 'resolve',
+  by: byWhom(org),
+  at: minute(9),
+  note: 'checked',
+});
+const assign = (org: string | undefined, assignee: string): AlertCommand => ({
+  kind: 'assign',
+  by: byWhom(org),
+  at: minute(9),
+  assignee,
+});
+
+describe("AlertBook: each organisation's own view of a shared alert", () => {
+  it("A's acknowledgement and assignment change A's view only; B and operators keep the alert's", () => {
+    const book = twoOrganisations();
+    book.apply(raised(detection(1)));
+    const alert = book.get('vessel-1')!;
+    expect(book.sharedBeyond(alert, 'A')).toBe(true);
+    const c = actAs(book, 'A', acknowledge('A'))!;
+    actAs(book, 'A', assign('A', 'a-field-officer'));
+    expect(c).toMatchObject({ organisation: 'A', status: 'acknowledged', reason: 'lifecycle' });
+    expect(notifiesRecipient(c, 'A')).toBe(true);
+    expect(notifiesRecipient(c, undefined)).toBe(true);
+    expect(notifiesRecipient(c, 'B')).toBe(false);
+    const seenByA = book.viewOf(book.get('vessel-1')!, 'A');
+    const seenByB = book.viewOf(book.get('vessel-1')!, 'B');
+    expect(seenByA).toMatchObject({ status: 'acknowledged', assignee: 'a-field-officer' });
+    expect(seenByA.history.map((e) => e.type)).toEqual(['raised', 'acknowledged', 'assigned']);
+    expect(seenByB.status).toBe('firing');
+    expect(seenByB.assignee).toBeUndefined();
+    expect(seenByB.history.map((e) => e.type)).toEqual(['raised']);
+    expect(book.get('vessel-1')).toMatchObject({ status: 'firing' });
+    expect(book.get('vessel-1')!.assignee).toBeUndefined();
+    // B acts on its own view as if A had done nothing.
+    expect(actAs(book, 'B', acknowledge('B'))).toMatchObject({ organisation: 'B', status: 'acknowledged' });
+    // A acknowledging again is a conflict in A's view.
+    expect(() => actAs(book, 'A', acknowledge('A'))).toThrow(AlertConflictError);
+  });
+
+  it('new evidence re-opens the views resolved by hand; the detector’s clear resolves every view', () => {
+    const book = twoOrganisations();
+    book.apply(raised(detection(1)));
+    actAs(book, 'A', resolve('A'));
+    actAs(book, 'B', acknowledge('B'));
+    expect(book.viewOf(book.get('vessel-1')!, 'A').status).toBe('resolved');
+    book.apply(raised(detection(2)));
+    expect(book.viewOf(book.get('vessel-1')!, 'A').status).toBe('firing');
+    expect(book.viewOf(book.get('vessel-1')!, 'B').status).toBe('acknowledged');
+    book.apply(cleared(detection(2)));
+    book.apply(cleared(detection(1)));
+    for (const reader of ['A', 'B', undefined])
+      expect(book.viewOf(book.get('vessel-1')!, reader).status).toBe('resolved');
+    book.apply(raised(detection(3)));
+    for (const reader of ['A', 'B', undefined])
+      expect(book.viewOf(book.get('vessel-1')!, reader).status).toBe('firing');
+  });
+
+  it('an alert concerning one organisation only is acted on itself, as operators see it', () => {
+    const book = twoOrganisations();
+    book.apply(raised({ ...detection(1), consignmentIds: ['C-A'] }));
+    expect(book.sharedBeyond(book.get('vessel-1')!, 'A')).toBe(false);
+    const c = actAs(book, 'A', acknowledge('A'))!;
+    expect(c.organisation).toBeUndefined();
+    expect(book.get('vessel-1')!.status).toBe('acknowledged');
+  });
+
+  it('survives a snapshot round trip', () => {
+    const book = twoOrganisations();
+    book.apply(raised(detection(1)));
+    actAs(book, 'A', assign('A', 'a-team'));
+    const again = AlertBook.restore(JSON.parse(JSON.stringify(book.snapshot())));
+    expect(again.viewOf(again.get('vessel-1')!, 'A').assignee).toBe('a-team');
+    expect(again.viewOf(again.get('vessel-1')!, 'B').assignee).toBeUndefined();
+  });
+
+  type Step =
+    | { kind: 'act'; org: 'A' | 'B' | undefined; action: 'acknowledge' | 'resolve' | 'assign' | 'comment' }
+    | { kind: 'detect' }
+    | { kind: 'clear' };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({
+      kind: fc.constant('act' as const),
+      org: fc.constantFrom('A' as const, 'B' as const, undefined),
+      action: fc.constantFrom(
+        'acknowledge' as const,
+        'resolve' as const,
+        'assign' as const,
+        'comment' as const,
+      ),
+    }),
+    fc.constant({ kind: 'detect' as const }),
+    fc.constant({ kind: 'clear' as const }),
+  );
+
+  /** Runs the steps (an action that does not fit the view it is decided on is refused, as by the API). */
+  function run(steps: Step[]): AlertBook {
+    const book = twoOrganisations();
+    let n = 1;
+    book.apply(raised(detection(n)));
+    const open: number[] = [1];
+    for (const s of steps) {
+      if (s.kind === 'detect') {
+        n += 1;
+        book.apply(raised(detection(n)));
+        open.push(n);
+      } else if (s.kind === 'clear') {
+        const last = open.pop();
+        if (last !== undefined) book.apply(cleared(detection(last)));
+      } else {
+        const command: AlertCommand =
+          s.action === 'assign'
+            ? assign(s.org, `person-${n}`)
+            : s.action === 'comment'
+              ? { kind: 'comment', by: byWhom(s.org), at: minute(9), note: `note ${n}` }
+              : s.action === 'resolve'
+                ? resolve(s.org)
+                : acknowledge(s.org);
+        try {
+          actAs(book, s.org, command);
+        } catch (error) {
+          if (!(error instanceof AlertConflictError)) throw error;
+        }
+      }
+    }
+    return book;
+  }
+
+  const seen = (alert: Alert) => ({
+    status: alert.status,
+    assignee: alert.assignee,
+    history: alert.history.map(({ type, by, note, assignee }) => ({ type, by, note, assignee })),
+  });
+
+  it("property: whatever A does to its view, B's view and the alert's own state are as if A had done nothing", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        const withA = run(steps);
+        const withoutA = run(steps.filter((s) => !(s.kind === 'act' && s.org === 'A')));
+        expect(seen(withA.viewOf(withA.get('vessel-1')!, 'B'))).toEqual(
+          seen(withoutA.viewOf(withoutA.get('vessel-1')!, 'B')),
+        );
+        // Operators see every organisation's actions in the history; the alert's own state is untouched.
+        const { status, assignee } = withA.get('vessel-1')!;
+        expect({ status, assignee }).toEqual({
+          status: withoutA.get('vessel-1')!.status,
+          assignee: withoutA.get('vessel-1')!.assignee,
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
