@@ -148,11 +148,11 @@ export class KafkaInbound {
   private readonly markerWrites = new Map<string, Promise<void>>();
   private caughtUpTimer?: NodeJS.Timeout;
   private checkingCaughtUp = false;
-  private caughtUpAdmin?: ReturnType<KafkaClient['admin']>;
   /** The broker's end offsets being asked for alignment, and when they were last asked (`lookForNewRecords`). */
   private lookingForRecords?: Promise<void>;
   private lookedForRecordsAt = 0;
-  private offsetsAdmin?: ReturnType<KafkaClient['admin']>;
+  /** The admin connection that asks the broker for end offsets (alignment and caught-up markers). */
+  private offsetsAdmin?: Promise<ReturnType<KafkaClient['admin']>>;
   /** Per partition, the end offset its new records were last marked at (`askEndOffsets`). */
   private readonly newRecordsEnd = new Map<string, bigint>();
 
@@ -244,9 +244,8 @@ export class KafkaInbound {
       clearInterval(this.alignmentTimer);
       clearInterval(this.caughtUpTimer);
       await Promise.allSettled(this.markerWrites.values());
-      await this.caughtUpAdmin?.disconnect().catch(() => undefined);
       await this.lookingForRecords;
-      await this.offsetsAdmin?.disconnect().catch(() => undefined);
+      await this.dropOffsetsAdmin();
       await this.consumer.stop();
       await this.deadLetters.disconnect();
     })();
@@ -382,38 +381,58 @@ export class KafkaInbound {
     await this.lookingForRecords;
   }
 
-  private async askEndOffsets(): Promise<void> {
+  /**
+   * The broker's end offset of every partition of this member's assigned topics, keyed `topic/partition`,
+   * over one admin connection kept for the purpose; rejects (and drops the connection) when the broker
+   * does not answer.
+   */
+  private async endOffsetsOfAssignedTopics(): Promise<Map<string, bigint>> {
     try {
-      if (!this.offsetsAdmin) {
+      this.offsetsAdmin ??= (async () => {
         const admin = this.client.admin();
         await admin.connect();
-        this.offsetsAdmin = admin;
-      }
-      const topics = new Set([...this.assignedKeys].map((k) => k.slice(0, k.lastIndexOf('/'))));
+        return admin;
+      })();
+      const admin = await this.offsetsAdmin;
+      const ends = new Map<string, bigint>();
+      const topics = new Set([...this.assignedKeys].map((key) => key.slice(0, key.lastIndexOf('/'))));
       for (const topic of topics)
-        for (const { partition, offset } of await this.offsetsAdmin.endOffsets(topic)) {
-          const key = `${topic}/${partition}`;
-          // In hand, held back or retrying after a failure: its records are known; they hold nobody more.
-          if (
-            !this.assignedKeys.has(key) ||
-            this.inHand.has(key) ||
-            this.held.has(key) ||
-            this.failures.has(key)
-          )
-            continue;
-          const stored = this.storedThrough.get(key);
-          const end = BigInt(offset);
-          // Marked once per new end: a partition the consumer does not get to holds the others for the
-          // idle period at most, not again at every question.
-          if (!(stored === undefined ? end > 0n : end > stored) || this.newRecordsEnd.get(key) === end)
-            continue;
-          this.newRecordsEnd.set(key, end);
-          this.alignment?.hasNewRecords(key);
-        }
+        for (const { partition, offset } of await admin.endOffsets(topic))
+          ends.set(`${topic}/${partition}`, BigInt(offset));
+      return ends;
+    } catch (error) {
+      await this.dropOffsetsAdmin();
+      throw error;
+    }
+  }
+
+  private async dropOffsetsAdmin(): Promise<void> {
+    const admin = this.offsetsAdmin;
+    this.offsetsAdmin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
+  }
+
+  private async askEndOffsets(): Promise<void> {
+    try {
+      for (const [key, end] of await this.endOffsetsOfAssignedTopics()) {
+        // In hand, held back or retrying after a failure: its records are known; they hold nobody more.
+        if (
+          !this.assignedKeys.has(key) ||
+          this.inHand.has(key) ||
+          this.held.has(key) ||
+          this.failures.has(key)
+        )
+          continue;
+        const stored = this.storedThrough.get(key);
+        // Marked once per new end: a partition the consumer does not get to holds the others for the
+        // idle period at most, not again at every question.
+        if (!(stored === undefined ? end > 0n : end > stored) || this.newRecordsEnd.get(key) === end)
+          continue;
+        this.newRecordsEnd.set(key, end);
+        this.alignment?.hasNewRecords(key);
+      }
     } catch {
       // No answer: nothing is held back for records nobody has seen.
-      await this.offsetsAdmin?.disconnect().catch(() => undefined);
-      this.offsetsAdmin = undefined;
     }
   }
 
@@ -467,16 +486,7 @@ export class KafkaInbound {
     if (!options || this.checkingCaughtUp || this.state !== 'running' || this.assignedKeys.size === 0) return;
     this.checkingCaughtUp = true;
     try {
-      if (!this.caughtUpAdmin) {
-        const admin = this.client.admin();
-        await admin.connect();
-        this.caughtUpAdmin = admin;
-      }
-      const ends = new Map<string, bigint>();
-      const topics = new Set([...this.assignedKeys].map((key) => key.slice(0, key.lastIndexOf('/'))));
-      for (const topic of topics)
-        for (const { partition, offset } of await this.caughtUpAdmin.endOffsets(topic))
-          ends.set(`${topic}/${partition}`, BigInt(offset));
+      const ends = await this.endOffsetsOfAssignedTopics();
       const now = Date.now();
       for (const key of this.assignedKeys) {
         const end = ends.get(key);
@@ -530,8 +540,6 @@ export class KafkaInbound {
       }
     } catch {
       // The broker did not answer: no marker this time.
-      await this.caughtUpAdmin?.disconnect().catch(() => undefined);
-      this.caughtUpAdmin = undefined;
     } finally {
       this.checkingCaughtUp = false;
     }
