@@ -340,19 +340,17 @@ class KafkaJsConsumer implements KafkaConsumerPort {
 }
 
 function toPartitionBatch({ batch }: EachBatchPayload): PartitionBatch {
-  // The end is read once per batch; offsets below 2^53 (all in practice) are counted without BigInt.
-  const end = /^\d{1,15}$/.test(batch.highWatermark) ? Number(batch.highWatermark) : undefined;
+  const { topic, partition, highWatermark } = batch;
   const messages = new Array<InboundMessage>(batch.messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = batch.messages[i];
-    const pending =
-      end !== undefined && /^\d{1,15}$/.test(m.offset)
-        ? Math.max(0, end - Number(m.offset) - 1)
-        : pendingAfter(batch.highWatermark, m.offset);
-    messages[i] = toInbound(batch.topic, batch.partition, m, pending);
+    messages[i] = toInbound(topic, partition, m, pendingAfter(highWatermark, m.offset));
   }
-  return { topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark };
+  return { topic, partition, messages, highWatermark };
 }
+
+/** A decimal offset small enough (below 10^15 < 2^53) to be counted as a number, without BigInt. */
+const SMALL_OFFSET = /^\d{1,15}$/;
 
 /**
  * How many records follow `offset` on its partition whose end (high watermark: the offset the next record
@@ -360,6 +358,9 @@ function toPartitionBatch({ batch }: EachBatchPayload): PartitionBatch {
  * when either is not an integer. Offsets are 64-bit decimal strings; a count beyond 2^53 saturates.
  */
 export function pendingAfter(highWatermark: string, offset: string): number | undefined {
+  // Every offset in practice: counted as numbers (this runs for every record).
+  if (SMALL_OFFSET.test(highWatermark) && SMALL_OFFSET.test(offset))
+    return Math.max(0, Number(highWatermark) - Number(offset) - 1);
   let end: bigint;
   let at: bigint;
   try {
