@@ -9,10 +9,12 @@ import {
   type KafkaBroker,
   createContractTopics,
   startGroupAtEnd,
+  takeTurnsOnSharedTopics,
 } from './support/kafka-broker';
 import { shrinkageStory } from './support/stories';
 
 describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
+  takeTurnsOnSharedTopics();
   jest.setTimeout(120_000);
   const tag = `ak${Date.now().toString(36)}`;
   const story = shrinkageStory(tag);

@@ -9,6 +9,7 @@ import {
   type KafkaBroker,
   createContractTopics,
   startGroupAtEnd,
+  takeTurnsOnSharedTopics,
 } from './support/kafka-broker';
 
 // The official CloudEvents JavaScript SDK as a real producer: its HTTP emitter and its Kafka binding, in
@@ -83,6 +84,7 @@ describe('the CloudEvents SDK HTTP emitter → POST /events', () => {
 });
 
 describeWithKafka('the CloudEvents SDK Kafka binding → the inbound topics', () => {
+  takeTurnsOnSharedTopics();
   jest.setTimeout(120_000);
   const tag = `ce${Date.now().toString(36)}`;
   let broker: KafkaBroker;

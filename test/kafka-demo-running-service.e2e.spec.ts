@@ -18,7 +18,13 @@ import { AIDWATCH_TOPICS, createKafkaClient, ensureTopics, KafkaInbound } from '
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { DetectionProjection, ProjectionRunner, SqliteCheckpointStore } from '@aidwatch/projections';
 import { DemoCast, demoScenario } from '../apps/aidwatch/src/demo/demo-scenario';
-import { describeWithKafka, getKafkaBroker, startGroupAtEnd, type KafkaBroker } from './support/kafka-broker';
+import {
+  describeWithKafka,
+  getKafkaBroker,
+  startGroupAtEnd,
+  type KafkaBroker,
+  takeTurnsOnSharedTopics,
+} from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 import { EngineFeed } from './support/engine-feed';
 
@@ -31,6 +37,7 @@ import { EngineFeed } from './support/engine-feed';
 const END_QUIET_MS = 3000;
 
 describeWithKafka('the demo produced into running services', () => {
+  takeTurnsOnSharedTopics();
   jest.setTimeout(300_000);
   const tag = `demo${Date.now().toString(36)}`;
   let broker: KafkaBroker;

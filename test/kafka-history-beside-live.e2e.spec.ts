@@ -29,6 +29,7 @@ import {
   ensurePartitions,
   getKafkaBroker,
   type KafkaBroker,
+  takeTurnsOnSharedTopics,
 } from './support/kafka-broker';
 
 // The history-beside-live scenario (docs/time-model.md 5) through the real broker into running services: a
@@ -39,6 +40,7 @@ import {
 // vessels because the live feed ran ahead (every flag raised along the way is counted).
 
 describeWithKafka('a closed history import beside a live feed, through Kafka into running services', () => {
+  takeTurnsOnSharedTopics();
   jest.setTimeout(240_000);
   const tag = `history${Date.now().toString(36)}`;
   let broker: KafkaBroker;

@@ -12,12 +12,14 @@ import {
   ensurePartitions,
   getKafkaBroker,
   type KafkaBroker,
+  takeTurnsOnSharedTopics,
 } from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 
 const HOUR = 3_600_000;
 
 describeWithKafka('Kafka backlog: partitions aligned in event time', () => {
+  takeTurnsOnSharedTopics();
   jest.setTimeout(180_000);
   const tag = `align${Date.now().toString(36)}`;
   let broker: KafkaBroker;

@@ -6,6 +6,7 @@ import {
   type KafkaBroker,
   createContractTopics,
   startGroupAtEnd,
+  takeTurnsOnSharedTopics,
 } from './support/kafka-broker';
 import { eventually, startTestSystem, type TestSystem } from './support/aidwatch-process';
 import { SseClient } from './support/sse-client';
@@ -21,6 +22,7 @@ const topicOf = (event: AidEvent): string => {
 };
 
 describeWithKafka('Kafka in → store → flags → alerts out', () => {
+  takeTurnsOnSharedTopics();
   jest.setTimeout(240_000);
   const tag = `k${Date.now().toString(36)}`;
   const story = shrinkageStory(tag);

@@ -12,6 +12,7 @@ import {
   ensurePartitions,
   getKafkaBroker,
   type KafkaBroker,
+  takeTurnsOnSharedTopics,
 } from './support/kafka-broker';
 import { eventually } from './support/aidwatch-process';
 
@@ -24,6 +25,7 @@ const HOUR = 3_600_000;
 const START = '2026-03-02T00:00:00Z';
 
 describeWithKafka('Kafka into a running service: arrival order does not change the flags', () => {
+  takeTurnsOnSharedTopics();
   jest.setTimeout(240_000);
   const tag = `running${Date.now().toString(36)}`;
   let broker: KafkaBroker;

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { InboundTopics, Topics } from '@aidwatch/domain';
 import { createKafkaClient } from '@aidwatch/messaging';
 import type { Kafka } from 'kafkajs';
+import * as lockfile from 'proper-lockfile';
 
 export interface KafkaBroker {
   brokers: string[];
@@ -54,6 +55,31 @@ export function describeWithKafka(title: string, suite: () => void): void {
   if (!reason) return describe(title, suite);
   if (process.env.CI === 'true') throw new Error(`CI=true but Kafka is unavailable: ${reason}`);
   describe.skip(`${title} [skipped: ${reason}]`, suite);
+}
+
+/**
+ * Suites that produce into the contract topics of a shared broker (KAFKA_BROKERS, as CI runs them) and compare
+ * what running services made of it take turns: the suite holds a lock file per broker (proper-lockfile, across
+ * Jest workers) from its first hook to its last, so no other suite's records land among its own. A holder that
+ * died without releasing it lets go after 30 s. Call at the top of the suite's `describe`, before its hooks.
+ * Brokers a suite starts for itself need no turn.
+ */
+export function takeTurnsOnSharedTopics(): void {
+  let release: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const brokers = process.env.KAFKA_BROKERS?.trim();
+    if (!brokers) return;
+    const file = path.join(os.tmpdir(), `aidwatch-kafka-topics-${brokers.replace(/[^A-Za-z0-9.-]+/g, '_')}`);
+    fs.closeSync(fs.openSync(file, 'a'));
+    release = await lockfile.lock(file, {
+      stale: 30_000,
+      // Up to 15 minutes: the other suites' turns.
+      retries: { retries: 1800, minTimeout: 250, maxTimeout: 500, factor: 1.2 },
+    });
+  }, 16 * 60_000);
+  afterAll(async () => {
+    await release?.();
+  });
 }
 
 function unavailable(local: string): string {

@@ -24,6 +24,8 @@ const TOPIC = 'aid.test.v1';
 class FakeKafka implements KafkaClient {
   ends = new Map<number, number>();
   endOffsetQuestions = 0;
+  /** While set, the broker's answer to an end-offsets question waits for it. */
+  answerGate?: Promise<void>;
   onBatch?: BatchHandler;
   private joined?: (assigned: TopicPartition[]) => void;
 
@@ -37,6 +39,7 @@ class FakeKafka implements KafkaClient {
         [...this.ends.keys()].map((partition) => ({ partition, offset: '0' })),
       endOffsets: async (): Promise<PartitionOffset[]> => {
         this.endOffsetQuestions++;
+        await this.answerGate;
         return [...this.ends].map(([partition, end]) => ({ partition, offset: String(end) }));
       },
     } as KafkaAdminPort;
@@ -199,6 +202,43 @@ describe('alignment of a burst reaching a running consumer', () => {
       expect(again.paused).toBe(false);
       expect(handed).toEqual([T0 + 10 * DAY, T0 + 10 * DAY + 1000]);
     } finally {
+      await inbound.stop();
+    }
+  });
+
+  it('a partition already flowing asks without waiting for the answer, and is held by it from its next batch', async () => {
+    const { kafka, inbound, handed } = await setUp();
+    try {
+      // Partition 0 starts a burst ten days ahead; partition 1 has nothing: it goes (after one question).
+      kafka.ends.set(0, 2);
+      await kafka.onBatch?.(batch(0, [T0 + 10 * DAY, T0 + 10 * DAY + 1000]), control());
+      expect(handed).toEqual([T0 + 10 * DAY, T0 + 10 * DAY + 1000]);
+      // Partition 1 then gets older records, and the broker is slow to say so.
+      kafka.ends.set(0, 4);
+      kafka.ends.set(1, 2);
+      let answer!: () => void;
+      kafka.answerGate = new Promise<void>((resolve) => (answer = resolve));
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      const asked = kafka.endOffsetQuestions;
+      // Partition 0 is flowing: its batch goes while the question is out.
+      const flowing = control();
+      await kafka.onBatch?.(batch(0, [T0 + 10 * DAY + 2000, T0 + 10 * DAY + 3000], 2), flowing);
+      expect(kafka.endOffsetQuestions).toBe(asked + 1);
+      expect(flowing.paused).toBe(false);
+      expect(handed).toHaveLength(4);
+      answer();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // From the answer on, partition 1's new records go first.
+      kafka.ends.set(0, 5);
+      const next = control();
+      await kafka.onBatch?.(batch(0, [T0 + 10 * DAY + 4000], 4), next);
+      expect(next.paused).toBe(true);
+      expect(handed).toHaveLength(4);
+      await kafka.onBatch?.(batch(1, [T0, T0 + 1000]), control());
+      expect(handed.slice(4)).toEqual([T0, T0 + 1000]);
+      expect(next.resumed).toBe(true);
+    } finally {
+      kafka.answerGate = undefined;
       await inbound.stop();
     }
   });

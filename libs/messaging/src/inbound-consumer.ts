@@ -362,8 +362,11 @@ export class KafkaInbound {
    * (`hasNewRecords`): it holds this batch back until its own records come. A burst produced into running
    * services — each topic by its own producer — so reaches detection in event-time order across partitions,
    * not in the order the batches happened to be fetched. One question at a time, at most every
-   * `idleAfterMs / 10` (at least 100 ms); the batches meanwhile use its answer. A broker that does not answer
-   * holds nothing back.
+   * `idleAfterMs / 10` (at least 100 ms); the batches meanwhile use its answer. Only the first batch of a burst
+   * (its partition quiet, caught up to an idle period ago, or not seen yet) waits for the answer; a partition
+   * already flowing asks without waiting and is held by the answer from its next slice on, so a steady
+   * delivery does not stop for a round trip to the broker every interval. A broker that does not answer holds
+   * nothing back.
    */
   private async lookForNewRecords(key: string, messages: readonly InboundMessage[]): Promise<void> {
     const alignment = this.alignment;
@@ -378,7 +381,7 @@ export class KafkaInbound {
         this.lookedForRecordsAt = Date.now();
         this.lookingForRecords = undefined;
       });
-    await this.lookingForRecords;
+    if (!alignment.flowing(key)) await this.lookingForRecords;
   }
 
   /**
@@ -395,10 +398,12 @@ export class KafkaInbound {
       })();
       const admin = await this.offsetsAdmin;
       const ends = new Map<string, bigint>();
-      const topics = new Set([...this.assignedKeys].map((key) => key.slice(0, key.lastIndexOf('/'))));
-      for (const topic of topics)
-        for (const { partition, offset } of await admin.endOffsets(topic))
-          ends.set(`${topic}/${partition}`, BigInt(offset));
+      const topics = [...new Set([...this.assignedKeys].map((key) => key.slice(0, key.lastIndexOf('/'))))];
+      // The topics are asked side by side: one round trip, not one per topic.
+      const answers = await Promise.all(topics.map((topic) => admin.endOffsets(topic)));
+      topics.forEach((topic, i) => {
+        for (const { partition, offset } of answers[i]) ends.set(`${topic}/${partition}`, BigInt(offset));
+      });
       return ends;
     } catch (error) {
       await this.dropOffsetsAdmin();

@@ -95,6 +95,20 @@ export class PartitionAlignment {
   }
 
   /**
+   * Whether `key` has been handing messages over within the idle period (not held back, not quiet): a batch
+   * of such a partition continues a delivery in progress rather than starting a burst.
+   */
+  flowing(key: string): boolean {
+    const state = this.partitions.get(key);
+    return (
+      state !== undefined &&
+      state.seen &&
+      !state.waiting &&
+      this.now() - state.seenAt < this.options.idleAfterMs
+    );
+  }
+
+  /**
    * The broker holds records of `key` not handed over yet (its end offset is past what was stored) although
    * it counted as caught up or quiet: it holds the others back again from its frontier — as a partition with a
    * backlog at assignment does — until its next batch shows where it stands (or it stays quiet for the idle
