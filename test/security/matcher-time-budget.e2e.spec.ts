@@ -3,6 +3,7 @@ import type { Flag } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { flagRaisedEvent, flagWrites } from '@aidwatch/projections';
 import { eventually, startTestSystem, type TestSystem } from '../support/aidwatch-process';
+import { SseClient } from '../support/sse-client';
 import { shrinkageStory } from '../support/stories';
 
 /**
@@ -322,5 +323,102 @@ describe('many silences within the limits keep reads within the budget', () => {
     const sorted = [...health].sort((a, b) => a - b);
     expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(BUDGET_MS);
     expect(sorted.at(-1)).toBeLessThan(1000);
+  });
+});
+
+/**
+ * Replays of the alert stream's history (`?after=0`) by an organisation that sees nothing of it: every flag
+ * event in the store is read and judged for it. Twenty of them at once (its `SSE_STREAMS_PER_TENANT`) over
+ * 12,000 flag events of another organisation once stalled the process for seconds; replays now take turns of
+ * the event loop round the organisations, so `/health` keeps answering, the owner's own replay keeps its
+ * share, and a twenty-first stream is refused (429).
+ */
+describe('alert-stream replays keep the service responsive', () => {
+  jest.setTimeout(180_000);
+  const FLAGS = 12_000;
+  const story = shrinkageStory('replayed');
+  let system: TestSystem;
+  let owner: string;
+  let bystander: string;
+  const streams: SseClient[] = [];
+  const health: number[] = [];
+
+  beforeAll(async () => {
+    system = await startTestSystem({ RATE_LIMIT_REQUESTS: '1000000' });
+    owner = system.credential({ role: 'dashboard', tenant: 'World Food Programme' });
+    bystander = system.credential({ role: 'dashboard', tenant: 'Nobody In Particular' });
+    const res = await system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      body: JSON.stringify(story.events),
+      headers: { 'content-type': 'application/cloudevents-batch+json' },
+    });
+    expect(res.status).toBe(202);
+    const flags: Flag[] = Array.from({ length: FLAGS }, (_, v) => ({
+      flagId: `7f${String(v).padStart(6, '0')}`.padEnd(32, '0'),
+      fingerprint: `7a${String(v).padStart(6, '0')}`.padEnd(32, '0'),
+      rule: 'item-not-exempt',
+      severity: 'medium',
+      subject: { kind: 'consignment', id: story.consignmentId },
+      consignmentIds: [story.consignmentId],
+      observed: { itemCode: `X${v}` },
+      threshold: {},
+      evidence: [`${story.consignmentId}/registered`],
+      explanation: `Item X${v} of ${story.consignmentId} is not in its exemption.`,
+      raisedAt: '2026-10-01T00:00:00Z',
+    }));
+    const store = system.app.get<EventStore>(EVENT_STORE);
+    for (let i = 0; i < FLAGS; i += 2000)
+      await store.appendMany(flagWrites(flags.slice(i, i + 2000).map(flagRaisedEvent)));
+    // The projections fold the flags first (the replays are measured, not that catch-up).
+    await eventually(
+      async () => {
+        const health = (await (await system.fetch(`${system.url}/health`)).json()) as {
+          checks?: Record<string, { detail?: { caughtUp?: boolean; lag?: number } }>;
+        };
+        const start = performance.now();
+        await (await system.fetch(`${system.url}/flags?limit=1`, { as: owner })).arrayBuffer();
+        return JSON.stringify(health).includes('"caughtUp":false') || performance.now() - start > 20
+          ? undefined
+          : true;
+      },
+      60_000,
+      'the projections caught up',
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(streams.map((s) => s.close()));
+    await system?.stop();
+  });
+
+  it("twenty replays by one organisation: /health answers, the owner's replay moves, a twenty-first is refused", async () => {
+    const stopPolling = pollHealth(system.url, health);
+    for (let i = 0; i < 20; i++) {
+      const stream = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth(bystander));
+      streams.push(stream);
+      await stream.open();
+      expect(stream.status).toBe(200);
+    }
+    const refused = await system.fetch(`${system.url}/alerts/stream?after=0`, { as: bystander });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    await refused.arrayBuffer();
+    // The owner's replay gets its turns beside the twenty: its first thousand flags arrive.
+    const own = new SseClient(`${system.url}/alerts/stream?after=0`, system.auth(owner));
+    streams.push(own);
+    await own.open();
+    await own.waitFor(
+      (frames) => frames.filter((f) => f.event === 'aidwatch.flag.raised.v1').length >= 1000,
+      60_000,
+    );
+    // Let the twenty read for a while longer, then judge /health over the whole time.
+    await new Promise((r) => setTimeout(r, 3000));
+    await stopPolling();
+    expect(health.length).toBeGreaterThan(20);
+    const sorted = [...health].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(BUDGET_MS);
+    expect(sorted.at(-1)).toBeLessThan(1000);
+    // The bystander saw none of it.
+    for (const stream of streams.slice(0, 20))
+      expect(stream.frames.filter((f) => f.event === 'aidwatch.flag.raised.v1')).toEqual([]);
   });
 });

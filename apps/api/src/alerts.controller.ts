@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   Controller,
   Get,
@@ -33,7 +32,14 @@ import {
 } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { Allow, APP_CONFIG, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
+import {
+  Allow,
+  APP_CONFIG,
+  ApiError,
+  CurrentPrincipal,
+  FairTurns,
+  queryValidationPipe,
+} from '@aidwatch/runtime';
 import { AlertStreamQuery } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService } from './alerts.service';
@@ -46,6 +52,8 @@ const HEARTBEAT_MS = 15_000;
 const DRAIN_TIMEOUT_MS = 10_000;
 /** How often an open stream's credential is checked again: a revoked key or expired token ends it this soon. */
 const CREDENTIAL_RECHECK_MS = 2_000;
+/** Longest slice of the event loop one stream's history replay holds before it waits for its next turn. */
+const SLICE_MS = 5;
 
 type FlagData = Partial<Flag> &
   Partial<FlagClearedData> & { alert?: { rule?: string; consignmentIds?: string[] } };
@@ -54,7 +62,10 @@ type FlagData = Partial<Flag> &
  * `GET /alerts/stream`: flag and alert lifecycle events as Server-Sent Events, filtered alike by the alert
  * each event belongs to (organisation, exemption, rule, severities, status, consignment, vessel, bbox). A new connection starts at the live head; a
  * client asking for history with `Last-Event-ID` (or `?after=`, a store position) resumes exactly after
- * that event, read from the store a page at a time, yielding the event loop between pages. A client
+ * that event, read from the store in slices of at most 5 ms or `SSE_HISTORY_PAGE` events; between two slices a
+ * stream waits for its organisation's turn (`FairTurns`: one slice per event-loop iteration, round the
+ * organisations), so replays never stall other requests and one organisation's many replays get the share of
+ * another's one. An organisation holds at most `SSE_STREAMS_PER_TENANT` streams open (429 beyond). A client
  * that stops reading is dropped once `SSE_MAX_BUFFERED_BYTES` are waiting for it (or it has not drained
  * for 10 s); it may reconnect with the last id it received. Each caller sees only the flags of its
  * tenants (`seesFlag`). The credential is checked again every 2 s: once it is revoked or expired, the
@@ -67,6 +78,9 @@ type FlagData = Partial<Flag> &
 @UsePipes(queryValidationPipe)
 export class AlertsController implements BeforeApplicationShutdown {
   private readonly open = new Set<Subscription>();
+  /** Open streams per organisation (operators: per credential), for `SSE_STREAMS_PER_TENANT`. */
+  private readonly openPerHolder = new Map<string, number>();
+  private readonly turns = new FairTurns();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -100,6 +114,19 @@ export class AlertsController implements BeforeApplicationShutdown {
     if (errors.length > 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', errors);
     const field = req.header('last-event-id') ? 'Last-Event-ID' : 'after';
     const requested = req.header('last-event-id') || query.after || undefined;
+    const scope = tenantScopeOf(principal);
+    const tenant = scope.kind === 'tenant' ? scope.tenant : undefined;
+    const holder = tenant === undefined ? `credential:${principal.subject}` : `tenant:${tenant}`;
+    const { maxBufferedBytes, historyPageSize, streamsPerTenant } = this.config.http.sse;
+    if ((this.openPerHolder.get(holder) ?? 0) >= streamsPerTenant) {
+      res.setHeader('Retry-After', '5');
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'too many open alert streams', [
+        {
+          field: 'stream',
+          message: `at most ${streamsPerTenant} alert streams open at once per organisation; close one first`,
+        },
+      ]);
+    }
     const head = await this.store.headPosition();
     if (requested !== undefined && head !== null && (comparePositions(requested, head) ?? 0) > 0) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid resume position', [
@@ -118,6 +145,7 @@ export class AlertsController implements BeforeApplicationShutdown {
       ]);
     }
     this.open.add(subscription);
+    this.openPerHolder.set(holder, (this.openPerHolder.get(holder) ?? 0) + 1);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -139,16 +167,15 @@ export class AlertsController implements BeforeApplicationShutdown {
         void subscription.close();
       });
     }, CREDENTIAL_RECHECK_MS);
-    const scope = tenantScopeOf(principal);
     const visible = this.visibility(scope);
-    const tenant = scope.kind === 'tenant' ? scope.tenant : undefined;
-    const { maxBufferedBytes, historyPageSize } = this.config.http.sse;
     let sinceYield = 0;
+    let sliceStart = performance.now();
     try {
       for await (const event of subscription) {
-        if (++sinceYield >= historyPageSize) {
+        if (++sinceYield >= historyPageSize || performance.now() - sliceStart >= SLICE_MS) {
           sinceYield = 0;
-          await nextTurn();
+          await this.turns.take(holder);
+          sliceStart = performance.now();
         }
         if (!(await visible(event)) || !(await this.passes(event, filter, tenant))) continue;
         const published = await this.redaction.event(
@@ -170,6 +197,9 @@ export class AlertsController implements BeforeApplicationShutdown {
       clearInterval(heartbeat);
       clearInterval(recheck);
       this.open.delete(subscription);
+      const left = (this.openPerHolder.get(holder) ?? 1) - 1;
+      if (left > 0) this.openPerHolder.set(holder, left);
+      else this.openPerHolder.delete(holder);
       await subscription.close();
       this.metrics.alertSubscribers.dec();
       res.end();

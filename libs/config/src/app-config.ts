@@ -163,8 +163,12 @@ export interface HttpConfig {
    * window ends (OWASP Authentication Cheat Sheet: throttle failed attempts).
    */
   authFailures: { perAddress: number; windowMs: number };
-  /** Server-Sent Events: bytes buffered for one slow client before it is dropped; history page size. */
-  sse: { maxBufferedBytes: number; historyPageSize: number };
+  /**
+   * Server-Sent Events: bytes buffered for one slow client before it is dropped; most history events sent in
+   * one slice of the event loop (`SSE_HISTORY_PAGE`); most alert streams one organisation holds open at once
+   * (`SSE_STREAMS_PER_TENANT`; operators each count as one; beyond, 429).
+   */
+  sse: { maxBufferedBytes: number; historyPageSize: number; streamsPerTenant: number };
 }
 
 /** How the Kafka intake consumes (see KafkaInbound). */
@@ -407,6 +411,7 @@ export function loadConfig(
       AUTH_FAILURE_WINDOW_SEC: positiveInt({ default: 300 }),
       SSE_MAX_BUFFERED_BYTES: positiveInt({ default: 1_048_576 }),
       SSE_HISTORY_PAGE: positiveInt({ default: 500 }),
+      SSE_STREAMS_PER_TENANT: positiveInt({ default: 20 }),
       ACCESS_KEYS_FILE: str({ default: '' }),
       AUTH_JWKS_URL: str({ default: '' }),
       AUTH_JWKS_FILE: str({ default: '' }),
@@ -521,7 +526,11 @@ export function loadConfig(
       trustProxy: e.TRUST_PROXY,
       rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_SEC * 1000 },
       authFailures: { perAddress: e.AUTH_FAILURES_PER_ADDRESS, windowMs: e.AUTH_FAILURE_WINDOW_SEC * 1000 },
-      sse: { maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES, historyPageSize: e.SSE_HISTORY_PAGE },
+      sse: {
+        maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES,
+        historyPageSize: e.SSE_HISTORY_PAGE,
+        streamsPerTenant: e.SSE_STREAMS_PER_TENANT,
+      },
     },
     access: {
       committeeSources: e.COMMITTEE_SOURCES.split(',')

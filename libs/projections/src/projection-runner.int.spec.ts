@@ -193,6 +193,44 @@ describe('ProjectionRunner', () => {
     await runner.stop();
   });
 
+  it('counts the checkpoint interval from the end of a write: a write longer than the interval is not repeated at every event', async () => {
+    let clock = 0;
+    let saves = 0;
+    // Each whole-snapshot write takes 100 ms of the clock (a large state); the interval is 50 ms.
+    const slowWrites = new Proxy(checkpoints, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (name === 'save') {
+            saves++;
+            clock += 100;
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const projection = new CountingProjection();
+    const runner = new ProjectionRunner(store, slowWrites, projection, {
+      checkpointEveryEvents: 1_000_000,
+      checkpointEveryMs: 50,
+      now: () => new Date(clock),
+    });
+    runner.start();
+    // Started (its checkpoint loaded) at clock 0; then 60 ms pass.
+    await new Promise((r) => setTimeout(r, 50));
+    clock = 60;
+    await append(store, 20);
+    const deadline = Date.now() + 5000;
+    while (projection.seen.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await runner.stop();
+    expect(projection.seen).toHaveLength(20);
+    // The first event is due (60 ms since start); after that write ends the clock has not moved 50 ms.
+    // Only the final checkpoint at stop may add one.
+    expect(saves).toBeGreaterThanOrEqual(1);
+    expect(saves).toBeLessThanOrEqual(2);
+  });
+
   it('rebuild replays the whole log from an empty state', async () => {
     await append(store, 3);
     const projection = new CountingProjection();

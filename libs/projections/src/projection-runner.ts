@@ -358,7 +358,9 @@ export class ProjectionRunner {
       ...(subjects !== undefined && { subjects }),
     });
     this.sinceCheckpoint -= processed;
-    this.lastCheckpointAt = at.getTime();
+    // The interval runs from the end of this write: a write longer than the interval (a whole snapshot of a
+    // large state) is not followed by another at the very next event, for ever.
+    this.lastCheckpointAt = this.now().getTime();
     this.checkpointedAt = at.toISOString();
   }
 

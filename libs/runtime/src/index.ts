@@ -13,3 +13,4 @@ export * from './access/access.guard';
 export * from './access/access.module';
 export * from './http/query-rules';
 export * from './service-ports';
+export * from './http/fair-turns';

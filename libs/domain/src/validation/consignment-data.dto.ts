@@ -14,6 +14,7 @@ import {
   IsNonEmptyString,
   IsOptionalField,
   IsSha256Hex,
+  ListLimits,
 } from './field-rules';
 import { ItemQuantityDto, ItemQuantityWithUnitDto, LatLonDto, VesselRefDto } from './shared-data.dto';
 
@@ -27,7 +28,7 @@ export class ConsignmentRegisteredDataDto implements ConsignmentRegisteredData {
   @IsNonEmptyString()
   billOfLading!: string;
 
-  @IsArrayOf(() => ItemQuantityWithUnitDto, { nonEmpty: true })
+  @IsArrayOf(() => ItemQuantityWithUnitDto, { max: ListLimits.items, nonEmpty: true })
   items!: ItemQuantityWithUnitDto[];
 
   @IsLocode()
@@ -40,7 +41,7 @@ export class ConsignmentRegisteredDataDto implements ConsignmentRegisteredData {
   vessel!: VesselRefDto;
 
   @IsOptionalField()
-  @IsArrayOf(() => LatLonDto)
+  @IsArrayOf(() => LatLonDto, { max: ListLimits.routePoints })
   route?: LatLonDto[];
 }
 
@@ -66,7 +67,7 @@ export class ConsignmentLoadedDataDto implements ConsignmentLoadedData {
   @IsMmsi()
   vesselMmsi!: string;
 
-  @IsArrayOf(() => ItemQuantityDto)
+  @IsArrayOf(() => ItemQuantityDto, { max: ListLimits.items })
   items!: ItemQuantityDto[];
 
   @IsEventTime()
@@ -80,7 +81,7 @@ export class ConsignmentDischargedDataDto implements ConsignmentDischargedData {
   @IsLocode()
   port!: string;
 
-  @IsArrayOf(() => ItemQuantityDto)
+  @IsArrayOf(() => ItemQuantityDto, { max: ListLimits.items })
   items!: ItemQuantityDto[];
 
   @IsEventTime()
@@ -97,7 +98,7 @@ export class CustodyTransferredDataDto implements CustodyTransferredData {
   @IsNonEmptyString()
   to!: string;
 
-  @IsArrayOf(() => ItemQuantityDto)
+  @IsArrayOf(() => ItemQuantityDto, { max: ListLimits.items })
   items!: ItemQuantityDto[];
 
   @IsSha256Hex()

@@ -15,6 +15,7 @@ import {
   IsOptionalField,
   IsSha256Hex,
   IsSha256HexEach,
+  ListLimits,
 } from './field-rules';
 import { ItemQuantityDto } from './shared-data.dto';
 
@@ -34,7 +35,7 @@ export class DeliveryRecordedDataDto implements DeliveryRecordedData {
   @IsNumberWithin(-180, 180)
   lon!: number;
 
-  @IsArrayOf(() => ItemQuantityDto)
+  @IsArrayOf(() => ItemQuantityDto, { max: ListLimits.items })
   items!: ItemQuantityDto[];
 
   @IsNonEmptyString()
@@ -66,7 +67,7 @@ export class VerificationReportedDataDto implements VerificationReportedData {
   @IsNumberWithin(-180, 180)
   lon!: number;
 
-  @IsArrayOf(() => ItemQuantityDto)
+  @IsArrayOf(() => ItemQuantityDto, { max: ListLimits.items })
   observed!: ItemQuantityDto[];
 
   @IsOptionalField()
@@ -79,7 +80,7 @@ export class VerificationReportedDataDto implements VerificationReportedData {
   finding!: VerificationFinding;
 
   @IsOptionalField()
-  @IsSha256HexEach()
+  @IsSha256HexEach(ListLimits.evidence)
   evidence?: string[];
 
   @IsEventTime()

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
   IsObject,
@@ -13,6 +14,24 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { MEDIA_TYPE } from './context-attributes';
+
+/**
+ * The longest list each kind of `data` field may hold (docs/contract.md, Envelope): a consignment's item
+ * lines, an exemption's items and sites, a planned route's points, a designation's aliases, a verification's
+ * evidence digests. One event must not cost the service (and every organisation on it) seconds of detection:
+ * a detector rule may raise a flag per item line.
+ */
+export const ListLimits = {
+  items: 500,
+  exemptionItems: 1000,
+  sites: 1000,
+  routePoints: 1000,
+  aliases: 100,
+  evidence: 100,
+} as const;
+
+/** The largest quantity of an item line (10^12 of its unit): sums of such lines stay exact and finite. */
+export const MAX_QUANTITY = 1e12;
 
 /** The patterns behind the string rules below; the JSON Schemas of the catalogue use the same ones. */
 export const FieldPatterns = {
@@ -90,27 +109,33 @@ export const IsMediaType = (): PropertyDecorator =>
 export const IsAbsoluteUri = (): PropertyDecorator =>
   matching('isAbsoluteUri', FieldPatterns.absoluteUri, 'an absolute URI (RFC 3986), e.g. https://…');
 
-export function IsSha256HexEach(): PropertyDecorator {
+export function IsSha256HexEach(max: number): PropertyDecorator {
   return ValidateBy({
     name: 'isSha256HexEach',
+    constraints: [max],
     validator: {
       validate: (value: unknown) =>
-        Array.isArray(value) && value.every((v) => typeof v === 'string' && SHA256_HEX.test(v)),
+        Array.isArray(value) &&
+        value.length <= max &&
+        value.every((v) => typeof v === 'string' && SHA256_HEX.test(v)),
       defaultMessage: (args?: ValidationArguments) =>
-        `${args?.property} must be an array of SHA-256 digests in hex (64 characters each)`,
+        `${args?.property} must be an array of at most ${max} SHA-256 digests in hex (64 characters each)`,
     },
   });
 }
 
 /** An array of non-empty strings (e.g. the other names a designated vessel is listed under). */
-export function IsNonEmptyStringEach(): PropertyDecorator {
+export function IsNonEmptyStringEach(max: number): PropertyDecorator {
   return ValidateBy({
     name: 'isNonEmptyStringEach',
+    constraints: [max],
     validator: {
       validate: (value: unknown) =>
-        Array.isArray(value) && value.every((v) => typeof v === 'string' && v.trim().length > 0),
+        Array.isArray(value) &&
+        value.length <= max &&
+        value.every((v) => typeof v === 'string' && v.trim().length > 0),
       defaultMessage: (args?: ValidationArguments) =>
-        `${args?.property} must be an array of non-empty strings`,
+        `${args?.property} must be an array of at most ${max} non-empty strings`,
     },
   });
 }
@@ -227,12 +252,18 @@ function EachIsObject(): PropertyDecorator {
   });
 }
 
-/** An array of objects, each validated against `dto`. */
+/** An array of at most `options.max` objects, each validated against `dto`. */
 export function IsArrayOf(
   dto: () => new () => object,
-  options: { nonEmpty?: boolean } = {},
+  options: { max: number; nonEmpty?: boolean },
 ): PropertyDecorator {
-  const decorators = [IsArray(), EachIsObject(), ValidateNested({ each: true, ...NOT_AN_OBJECT }), Type(dto)];
+  const decorators = [
+    IsArray(),
+    ArrayMaxSize(options.max, { message: `$property must hold at most ${options.max} entries` }),
+    EachIsObject(),
+    ValidateNested({ each: true, ...NOT_AN_OBJECT }),
+    Type(dto),
+  ];
   return nested(
     dto,
     options.nonEmpty

@@ -30,8 +30,8 @@ const ruleSchemas: Record<string, (constraints: unknown[]) => JsonSchema> = {
   isHsCode: () => pattern(FieldPatterns.hsCode),
   isMediaType: () => pattern(FieldPatterns.mediaType),
   isAbsoluteUri: () => pattern(FieldPatterns.absoluteUri),
-  isNonEmptyStringEach: () => ({ type: 'array', items: NON_EMPTY }),
-  isSha256HexEach: () => ({ type: 'array', items: pattern(FieldPatterns.sha256Hex) }),
+  isNonEmptyStringEach: ([max]) => ({ type: 'array', items: NON_EMPTY, maxItems: max }),
+  isSha256HexEach: ([max]) => ({ type: 'array', items: pattern(FieldPatterns.sha256Hex), maxItems: max }),
   isNumberWithin: ([min, max]) => ({
     type: 'number',
     minimum: min,
@@ -46,6 +46,7 @@ const ruleSchemas: Record<string, (constraints: unknown[]) => JsonSchema> = {
   isIn: ([values]) => ({ enum: values }),
   isArray: () => ({ type: 'array' }),
   arrayNotEmpty: () => ({ minItems: 1 }),
+  arrayMaxSize: ([max]) => ({ maxItems: max }),
   // The element schema (an inlined DTO) says `type: object` already.
   eachIsObject: () => ({}),
   isObject: () => ({ type: 'object' }),

@@ -16,6 +16,7 @@ import {
   IsNotBefore,
   IsNumberWithin,
   IsOptionalField,
+  ListLimits,
 } from './field-rules';
 import { ExemptionItemDto, ExemptionSiteDto } from './shared-data.dto';
 
@@ -39,10 +40,10 @@ export class ExemptionGrantedDataDto implements ExemptionGrantedData {
   @IsNotBefore('validFrom')
   validUntil!: string;
 
-  @IsArrayOf(() => ExemptionItemDto, { nonEmpty: true })
+  @IsArrayOf(() => ExemptionItemDto, { max: ListLimits.exemptionItems, nonEmpty: true })
   items!: ExemptionItemDto[];
 
-  @IsArrayOf(() => ExemptionSiteDto)
+  @IsArrayOf(() => ExemptionSiteDto, { max: ListLimits.sites })
   sites!: ExemptionSiteDto[];
 }
 
@@ -85,7 +86,7 @@ export class VesselDesignatedDataDto implements VesselDesignatedData {
   program?: string;
 
   @IsOptionalField()
-  @IsNonEmptyStringEach()
+  @IsNonEmptyStringEach(ListLimits.aliases)
   aliases?: string[];
 
   @IsOptionalField()

@@ -1,11 +1,19 @@
 import type { ExemptionItem, ExemptionSite, ItemQuantity, LatLon } from '../events';
-import { IsHsCode, IsImo, IsMmsi, IsNonEmptyString, IsNumberWithin, IsOptionalField } from './field-rules';
+import {
+  IsHsCode,
+  IsImo,
+  IsMmsi,
+  IsNonEmptyString,
+  IsNumberWithin,
+  IsOptionalField,
+  MAX_QUANTITY,
+} from './field-rules';
 
 export class ItemQuantityDto implements ItemQuantity {
   @IsNonEmptyString()
   itemCode!: string;
 
-  @IsNumberWithin(0)
+  @IsNumberWithin(0, MAX_QUANTITY)
   quantity!: number;
 }
 
@@ -13,7 +21,7 @@ export class ItemQuantityWithUnitDto implements ItemQuantity {
   @IsNonEmptyString()
   itemCode!: string;
 
-  @IsNumberWithin(0)
+  @IsNumberWithin(0, MAX_QUANTITY)
   quantity!: number;
 
   @IsNonEmptyString()
@@ -31,7 +39,7 @@ export class ExemptionItemDto implements ExemptionItem {
   @IsNonEmptyString()
   description!: string;
 
-  @IsNumberWithin(0)
+  @IsNumberWithin(0, MAX_QUANTITY)
   quantity!: number;
 
   @IsNonEmptyString()
@@ -59,7 +67,7 @@ export class ExemptionSiteDto implements ExemptionSite {
   @IsNumberWithin(-180, 180)
   lon!: number;
 
-  @IsNumberWithin(0)
+  @IsNumberWithin(0, MAX_QUANTITY)
   radiusKm!: number;
 }
 

@@ -38,14 +38,41 @@ describe('validateCloudEvent', () => {
     };
     const cases: Case[] = [
       bad(sample.exemptionGranted, 'data.validUntil', '2024-02-01T00:00:00Z', 'must not be before validFrom'),
-      bad(sample.exemptionGranted, 'data.items.1.quantity', -5, 'at least 0'),
+      bad(sample.exemptionGranted, 'data.items.1.quantity', -5, 'between 0 and'),
+      // Bounded: sums stay finite (an item line of 1e308 summed to infinity).
+      bad(sample.consignmentRegistered, 'data.items.0.quantity', 1e308, 'between 0 and 1000000000000'),
       bad(sample.exemptionGranted, 'data.sites.0.lat', 95, 'between -90 and 90'),
       bad(sample.exemptionGranted, 'data.items.0.hsCode', 'food', 'HS code'),
       bad(sample.exemptionGranted, 'data.items', [], 'must not be empty'),
       bad(sample.exemptionRevoked, 'data.at', '2024-06-01T12:00:00', 'RFC 3339'),
       bad(sample.vesselDesignated, 'data.imo', '912345', '7-digit IMO'),
       bad(sample.vesselDesignated, 'data.mmsi', 352001234, '9-digit MMSI'),
-      bad(sample.vesselDesignated, 'data.aliases', ['SONG RIM', ' '], 'array of non-empty strings'),
+      bad(sample.vesselDesignated, 'data.aliases', ['SONG RIM', ' '], 'non-empty strings'),
+      // Lists are bounded (ListLimits): one event must not raise thousands of flags.
+      bad(
+        sample.consignmentRegistered,
+        'data.items',
+        Array.from({ length: 501 }, (_, i) => ({ itemCode: `X${i}`, quantity: 1, unit: 't' })),
+        'at most 500 entries',
+      ),
+      bad(
+        sample.consignmentRegistered,
+        'data.route',
+        Array.from({ length: 1001 }, () => ({ lat: 1, lon: 1 })),
+        'at most 1000 entries',
+      ),
+      bad(
+        sample.vesselDesignated,
+        'data.aliases',
+        Array.from({ length: 101 }, (_, i) => `NAME ${i}`),
+        'at most 100 non-empty strings',
+      ),
+      bad(
+        sample.verificationReported,
+        'data.evidence',
+        Array.from({ length: 101 }, () => 'a'.repeat(64)),
+        'at most 100 SHA-256',
+      ),
       bad(sample.vesselDesignationRevoked, 'data.reason', '', 'non-empty string'),
       bad(sample.portDeclared, 'data.locode', 'Nampo', 'UN/LOCODE'),
       bad(sample.portDeclared, 'data.lon', 181, 'between -180 and 180'),

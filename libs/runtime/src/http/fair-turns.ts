@@ -1,0 +1,48 @@
+/**
+ * Turns of the event loop shared fairly among keys (organisations). Long work — an alert stream replaying its
+ * history — runs in slices of a few milliseconds; after each slice it asks `take(key)` for its next turn. One
+ * turn is granted per event-loop iteration (a `setImmediate`), going round the keys that wait, oldest waiter
+ * of each key first. So however many slices wait, requests (`/health` among them) are served between two
+ * slices, and one organisation's sixty replays together get the same share as another's one.
+ */
+export class FairTurns {
+  /** Keys with work waiting, in round-robin order; each with its waiters, oldest first. */
+  private readonly waiting = new Map<string, Array<() => void>>();
+  private scheduled = false;
+
+  /** Resolves at `key`'s next turn. */
+  take(key: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const queue = this.waiting.get(key);
+      if (queue) queue.push(resolve);
+      else this.waiting.set(key, [resolve]);
+      this.schedule();
+    });
+  }
+
+  /** How many slices wait for a turn (for metrics and tests). */
+  get pending(): number {
+    let n = 0;
+    for (const queue of this.waiting.values()) n += queue.length;
+    return n;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.grant());
+  }
+
+  private grant(): void {
+    this.scheduled = false;
+    const next = this.waiting.entries().next();
+    if (next.done) return;
+    const [key, queue] = next.value;
+    const wake = queue.shift() as () => void;
+    // The key goes to the back of the round with what it still has waiting.
+    this.waiting.delete(key);
+    if (queue.length > 0) this.waiting.set(key, queue);
+    if (this.waiting.size > 0) this.schedule();
+    wake();
+  }
+}
