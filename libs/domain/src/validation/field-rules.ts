@@ -61,7 +61,28 @@ export function IsOptionalField(): PropertyDecorator {
 
 /** RFC 3339 date-time with a zone (`Z` or an offset) that names a real calendar day. */
 export function isEventTime(value: unknown): value is string {
-  return typeof value === 'string' && isRFC3339(value) && isISO8601(value, { strict: true });
+  if (typeof value !== 'string') return false;
+  // Every event carries a few: the common form is judged here, any other by the two general validators.
+  if (COMMON_TIME.test(value) && commonTimeIsReal(value)) return true;
+  return isRFC3339(value) && isISO8601(value, { strict: true });
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, years 1000-9999, upper-case `T` and `Z`: the form nearly every
+ * producer sends. What it accepts (with `commonTimeIsReal`) the general validators accept too; what it does not is left to them.
+ */
+const COMMON_TIME =
+  /^[1-9]\d{3}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the date part of a string matching COMMON_TIME names a real calendar day (Gregorian leap years). */
+function commonTimeIsReal(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 export function IsEventTime(): PropertyDecorator {
