@@ -37,6 +37,9 @@ describe('Authenticator', () => {
     await expect(auth.authenticate(`Bearer ${dashboard}`)).rejects.toThrow('needs a tenant');
     expect(grantProblems({ role: 'monitor', tenant: 'WFP' })).toEqual([
       expect.objectContaining({ field: 'monitorId' }),
+    ]); // The wildcard names no organisation: a dashboard of '*' would see nothing and mean nothing.
+    expect(grantProblems({ role: 'dashboard', tenant: '*' })).toEqual([
+      expect.objectContaining({ field: 'tenant', message: expect.stringContaining('names no organisation') }),
     ]);
   });
 
@@ -214,6 +217,15 @@ describe('Authenticator', () => {
           );
           await expect(verifier(true).authenticate(`Bearer ${token}`)).rejects.toThrow(AuthenticationError);
         }
+      // A tenant that reads like another one, or like none, is refused as a key's would be.
+      for (const [tenant, reason] of [
+        [' WFP', 'must not start or end with white space'],
+        ['WFP\u200b', 'invisible'],
+        ['*', 'names no organisation'],
+      ]) {
+        const token = await sign({ aidwatch_role: 'dashboard', aidwatch_tenant: tenant });
+        await expect(auth.authenticate(`Bearer ${token}`)).rejects.toThrow(reason);
+      }
       const tenantless = await sign({ aidwatch_role: 'producer', aidwatch_sources: ['/feeds/ais'] });
       await expect(auth.authenticate(`Bearer ${tenantless}`)).rejects.toThrow(
         'a producer token needs the aidwatch_tenant claim',

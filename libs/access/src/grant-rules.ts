@@ -23,6 +23,8 @@ export function grantProblems(grant: ApiKeyGrant): Array<{ field: string; messag
       field: 'sources',
       message: 'a producer key needs the CloudEvents sources it may write under',
     });
+  if (grant.tenant === '*')
+    problems.push({ field: 'tenant', message: "tenant '*' names no organisation; name one" });
   if ((grant.role === 'operator' || grant.role === 'admin') && grant.tenant !== undefined)
     problems.push({ field: 'tenant', message: `a ${grant.role} key sees every tenant; leave tenant out` });
   if (grant.role === 'monitor' && grant.monitorId === undefined)
