@@ -45,6 +45,12 @@ export interface DiversionConfig {
   siteRadiusSlackKm: number;
   undeclaredLocationSeverity: Severity;
   itemNotExemptSeverity: Severity;
+  /**
+   * Items not exempted are flagged one by one, the first this many by item code; the rest of the consignment's
+   * together in one more flag. One registration of hundreds of unlisted item lines then raises a bounded number
+   * of flags (each is an alert every organisation's services carry), not one per line.
+   */
+  itemNotExemptFlagsPerConsignment: number;
   /** Cumulative quantity may exceed the authorised quantity by this percentage before a flag. */
   overAuthorisationTolerancePct: number;
   overAuthorisationSeverity: Severity;
@@ -72,6 +78,7 @@ export const defaultDiversionConfig: Readonly<DiversionConfig> = Object.freeze({
   siteRadiusSlackKm: 0,
   undeclaredLocationSeverity: 'high',
   itemNotExemptSeverity: 'high',
+  itemNotExemptFlagsPerConsignment: 20,
   overAuthorisationTolerancePct: 0,
   overAuthorisationSeverity: 'high',
   outsideValiditySeverity: 'high',

@@ -6,7 +6,11 @@ import type { Fact } from './consignment-facts';
 
 type Listing = Fact & { items: readonly ItemQuantity[] };
 
-/** An item registered, loaded or delivered that the exemption does not list. Held until the exemption is known. */
+/**
+ * An item registered, loaded or delivered that the exemption does not list, one flag per item code for the first
+ * `itemNotExemptFlagsPerConsignment` codes (in code order), one flag (key `items:more`) for all the others
+ * together. Held until the exemption is known.
+ */
 export function itemNotExempt(ctx: DiversionContext): FlagDraft[] {
   const exemption = ctx.exemption;
   if (!exemption) return [];
@@ -29,7 +33,10 @@ export function itemNotExempt(ctx: DiversionContext): FlagDraft[] {
     }
   }
   const drafts: FlagDraft[] = [];
-  for (const [itemCode, entry] of [...found].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const sorted = [...found].sort(([a], [b]) => (a < b ? -1 : 1));
+  const each = Math.max(0, ctx.config.itemNotExemptFlagsPerConsignment);
+  const rest = sorted.slice(each);
+  for (const [itemCode, entry] of sorted.slice(0, each)) {
     drafts.push(
       consignmentFlag(ctx, {
         rule: 'item-not-exempt',
@@ -42,6 +49,26 @@ export function itemNotExempt(ctx: DiversionContext): FlagDraft[] {
           `Item ${itemCode} (up to ${formatQuantity(ctx, itemCode, entry.largest)}) appears in the ` +
           `${listOf([...entry.where])} of consignment ${ctx.consignmentId} but is not exempted by ` +
           `${exemption.exemptionId} (${exemption.grant.committeeRef}), which covers ${listOf([...exemption.items.keys()].sort())}.`,
+      }),
+    );
+  }
+  if (rest.length > 0) {
+    const codes = rest.map(([itemCode]) => itemCode);
+    const where = new Set(rest.flatMap(([, entry]) => [...entry.where]));
+    const facts = [...new Set(rest.flatMap(([, entry]) => entry.facts))];
+    const shown = codes.slice(0, 10);
+    drafts.push(
+      consignmentFlag(ctx, {
+        rule: 'item-not-exempt',
+        key: 'items:more',
+        severity: ctx.config.itemNotExemptSeverity,
+        observed: { itemCodes: codes, in: [...where].sort() },
+        threshold: { exemptItems: [...exemption.items.keys()].sort(), flaggedOneByOne: each },
+        evidence: facts,
+        explanation:
+          `${codes.length} more items (${shown.join(', ')}${codes.length > shown.length ? ', …' : ''}) appear in ` +
+          `the ${listOf([...where].sort())} of consignment ${ctx.consignmentId} but are not exempted by ` +
+          `${exemption.exemptionId} (${exemption.grant.committeeRef}).`,
       }),
     );
   }

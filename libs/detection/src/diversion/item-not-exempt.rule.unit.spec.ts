@@ -90,4 +90,25 @@ describe('item-not-exempt', () => {
     const changes = handleAt(detector, amended, timeOf(amended.time));
     expect(changes.cleared.map((c) => c.rule)).toEqual(['item-not-exempt']);
   });
+
+  it('flags the first items one by one and the rest of the consignment together: a bounded number of flags', () => {
+    const items = Array.from({ length: 30 }, (_, i) => ({
+      itemCode: `X-${String(i).padStart(2, '0')}`,
+      quantity: 1,
+      unit: 'unit',
+    }));
+    const registered = consignmentRegistered({ data: { items } });
+    const { drafts } = judge(itemNotExempt, [exemptionGranted(), registered], { consignmentId });
+    expect(drafts.map((d) => d.key)).toEqual([
+      ...items.slice(0, 20).map((i) => `item:${i.itemCode}`),
+      'items:more',
+    ]);
+    expect(drafts[20]).toMatchObject({
+      observed: { itemCodes: items.slice(20).map((i) => i.itemCode), in: ['registration'] },
+      evidence: [registered.id],
+    });
+    expect(drafts[20].explanation).toMatch(
+      /^10 more items \(X-20, X-21, .*X-29\) appear in the registration/,
+    );
+  });
 });
