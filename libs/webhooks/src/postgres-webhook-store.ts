@@ -137,6 +137,28 @@ export class PostgresWebhookStore implements WebhookStore {
     return (rowCount ?? 0) > 0;
   }
 
+  async enqueueMany(deliveries: readonly NewDelivery[]): Promise<boolean[]> {
+    if (deliveries.length === 0) return [];
+    // One statement: rows are inserted in the order given (their seq too); those a conflict skipped are absent
+    // from RETURNING.
+    const params: unknown[] = [];
+    const rows = deliveries.map((d) => {
+      const n = params.length;
+      params.push(d.deliveryId, d.subscriptionId, d.eventId, d.eventType, d.payload, d.createdAt);
+      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, 'pending', $${n + 6}, $${n + 6})`;
+    });
+    const { rows: added } = await this.query<{ id: string }>(
+      `INSERT INTO aidwatch_webhook_deliveries
+         (id, subscription_id, event_id, event_type, payload, status, next_attempt_at, created_at)
+       VALUES ${rows.join(', ')}
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      params,
+    );
+    const ids = new Set(added.map((r) => r.id));
+    return deliveries.map((d) => ids.has(d.deliveryId));
+  }
+
   async countsByStatus(): Promise<Partial<Record<DeliveryStatus, number>>> {
     const { rows } = await this.query<{ status: DeliveryStatus; n: string }>(
       'SELECT status, count(*) AS n FROM aidwatch_webhook_deliveries GROUP BY status',

@@ -95,6 +95,27 @@ export class SqliteWebhookStore implements WebhookStore {
     return result.changes > 0;
   }
 
+  async enqueueMany(deliveries: readonly NewDelivery[]): Promise<boolean[]> {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO deliveries (id, subscription_id, event_id, event_type, payload, status, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    );
+    return this.db.transaction(() =>
+      deliveries.map(
+        (d) =>
+          insert.run(
+            d.deliveryId,
+            d.subscriptionId,
+            d.eventId,
+            d.eventType,
+            d.payload,
+            d.createdAt,
+            d.createdAt,
+          ).changes > 0,
+      ),
+    )();
+  }
+
   async countsByStatus(): Promise<Partial<Record<DeliveryStatus, number>>> {
     const rows = this.db
       .prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status')

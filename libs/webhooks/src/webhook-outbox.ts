@@ -8,7 +8,7 @@ import {
 import { NotificationEventPrefixes, publishedTypeOf } from '@aidwatch/domain';
 import type { StoredEvent } from '@aidwatch/event-store';
 import type { Projection } from '@aidwatch/projections';
-import type { WebhookStore, WebhookSubscription } from './webhook-store.port';
+import type { NewDelivery, WebhookStore, WebhookSubscription } from './webhook-store.port';
 
 /** A delivery's id (`msg_` and 26 hex digits of SHA-256 over subscription and event): the same on every replica. */
 export function deliveryIdOf(subscriptionId: string, eventId: string): string {
@@ -59,22 +59,34 @@ export class WebhookOutboxProjection implements Projection {
     if (c === undefined && !this.deps.isFolded(stored.id))
       throw new Error(`alert book has not reached ${stored.id}`);
     if (!c) return;
+    // One payload per organisation, and the event's deliveries added in one transaction: an organisation with
+    // many subscriptions costs one write per event, not one per subscription.
+    const payloads = new Map<string | undefined, string>();
+    const deliveries: NewDelivery[] = [];
     for (const s of await this.subscriptionsFor(stored.recordedAt)) {
       if (stored.recordedAt < s.createdAt) continue;
       if (!notifiesRecipient(c, s.tenant)) continue;
       if (await this.deps.creatorRevoked(s.createdBy)) continue;
       if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
       if (!filterMatches(s.filters, { ...c, labels: this.deps.labelsFor(c.labels, s.tenant) })) continue;
-      const added = await this.deps.store.enqueue({
+      let payload = payloads.get(s.tenant);
+      if (payload === undefined) {
+        payload = await this.deps.payloadFor(stored, s.tenant);
+        payloads.set(s.tenant, payload);
+      }
+      deliveries.push({
         deliveryId: deliveryIdOf(s.subscriptionId, stored.id),
         subscriptionId: s.subscriptionId,
         eventId: stored.id,
         eventType: publishedTypeOf(stored.type),
-        payload: await this.deps.payloadFor(stored, s.tenant),
+        payload,
         createdAt: stored.recordedAt,
       });
-      if (added) this.deps.enqueued(s.subscriptionId);
     }
+    const added = await this.deps.store.enqueueMany(deliveries);
+    deliveries.forEach((d, i) => {
+      if (added[i]) this.deps.enqueued(d.subscriptionId);
+    });
   }
 
   /** Forgets the subscription list (a subscription was added or deleted here). */

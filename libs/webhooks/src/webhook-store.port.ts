@@ -81,6 +81,11 @@ export interface WebhookStore {
   subscription(id: string): Promise<WebhookSubscription | undefined>;
   /** Adds a delivery unless this subscription already has one for the event (replays and replicas enqueue nothing twice). */
   enqueue(d: NewDelivery): Promise<boolean>;
+  /**
+   * Adds the deliveries of one event (one per subscription) in one transaction, in order, each unless its
+   * subscription already has one for the event; answers, per delivery, whether it was added.
+   */
+  enqueueMany(deliveries: readonly NewDelivery[]): Promise<boolean[]>;
   /** How many deliveries of every subscription are in each status (for the deliveries gauge). */
   countsByStatus(): Promise<Partial<Record<DeliveryStatus, number>>>;
   /**

@@ -70,6 +70,23 @@ export function describeWebhookStoreContract(
       expect((await a.subscriptions()).map((s) => s.subscriptionId)).toEqual(['s2']);
     });
 
+    it("enqueues an event's deliveries together, in order, each once per subscription and event", async () => {
+      const a = open();
+      const b = open();
+      for (const id of ['s1', 's2', 's3']) await a.addSubscription(subscription(id));
+      expect(await a.enqueue(delivery('s2', 1))).toBe(true);
+      expect(await b.enqueueMany([delivery('s1', 1), delivery('s2', 1), delivery('s3', 1)])).toEqual([
+        true,
+        false,
+        true,
+      ]);
+      expect(await a.enqueueMany([delivery('s1', 1), delivery('s3', 1)])).toEqual([false, false]);
+      expect(await a.enqueueMany([])).toEqual([]);
+      for (const id of ['s1', 's2', 's3'])
+        expect((await a.deliveries(id)).map((d) => d.deliveryId)).toEqual([`msg_${id}_1`]);
+      expect(await b.countsByStatus()).toEqual({ pending: 3 });
+    });
+
     it('enqueues a delivery once per subscription and event, whichever instance enqueues it', async () => {
       const a = open();
       const b = open();
