@@ -250,6 +250,15 @@ describe('Webhooks: signed, retried with backoff, dead and replayable, isolated,
     ).toBe(404);
   });
 
+  it('says in /health how far the outbox is behind the alert events (seconds), beside the subscriptions', async () => {
+    const health = (await (await system.fetch(`${system.url}/health`)).json()) as {
+      checks: { webhooks: { ok: boolean; detail: { subscriptions: number; lagSeconds: number } } };
+    };
+    expect(health.checks.webhooks.ok).toBe(true);
+    expect(health.checks.webhooks.detail.subscriptions).toBeGreaterThan(0);
+    expect(typeof health.checks.webhooks.detail.lagSeconds).toBe('number');
+  });
+
   it('keeps pending deliveries across a restart and delivers them after', async () => {
     const receiver = new Receiver(() => ({ status: 500 }));
     await receiver.start();

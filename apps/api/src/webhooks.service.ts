@@ -118,9 +118,14 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       restartAfterMs: 1000,
       onError: (error) => logger.error({ err: error }, 'webhook outbox stopped'),
     });
-    health.register('webhooks', () => ({
+    // lagSeconds: how long the oldest alert event not yet turned into deliveries has waited (a flood of one
+    // organisation's flags shows here before its receivers see it); a backlog is not a failure.
+    health.register('webhooks', async () => ({
       ok: this.runner.status().running,
-      detail: { subscriptions: this.subscriptionCount },
+      detail: {
+        subscriptions: this.subscriptionCount,
+        lagSeconds: await this.runner.lagSeconds().catch(() => undefined),
+      },
     }));
   }
 
