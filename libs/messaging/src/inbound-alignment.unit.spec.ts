@@ -104,10 +104,9 @@ function control(): BatchControl & { paused: boolean; resumed: boolean } {
   return c;
 }
 
-async function setUp(idleAfterMs = 3000) {
+async function setUp(idleAfterMs = 3000, partitions = [0, 1]) {
   const kafka = new FakeKafka();
-  kafka.ends.set(0, 0);
-  kafka.ends.set(1, 0);
+  for (const p of partitions) kafka.ends.set(p, 0);
   const handed: number[] = [];
   const inbound = new KafkaInbound(kafka, {
     groupId: 'g',
@@ -120,7 +119,7 @@ async function setUp(idleAfterMs = 3000) {
     alignment: { maxDriftMs: 300_000, idleAfterMs },
   });
   await inbound.start();
-  kafka.join([0, 1]);
+  kafka.join(partitions);
   // The assignment is read (both partitions empty, caught up).
   await new Promise((resolve) => setTimeout(resolve, 20));
   return { kafka, inbound, handed };
@@ -239,6 +238,30 @@ describe('alignment of a burst reaching a running consumer', () => {
       expect(next.resumed).toBe(true);
     } finally {
       kafka.answerGate = undefined;
+      await inbound.stop();
+    }
+  });
+
+  it("a burst's first batch waits for a question asked after it came, however recently the broker was asked", async () => {
+    const { kafka, inbound, handed } = await setUp(3000, [0, 1, 2]);
+    try {
+      // Partition 0 starts a burst ten days ahead; nothing elsewhere: it goes after one question.
+      kafka.ends.set(0, 2);
+      await kafka.onBatch?.(batch(0, [T0 + 10 * DAY, T0 + 10 * DAY + 1000]), control());
+      expect(handed).toHaveLength(2);
+      const asked = kafka.endOffsetQuestions;
+      // Within the interval between questions, partition 1 gets older records and partition 2 starts a burst.
+      kafka.ends.set(1, 2);
+      kafka.ends.set(2, 1);
+      const burst = control();
+      await kafka.onBatch?.(batch(2, [T0 + 10 * DAY + 5000]), burst);
+      expect(kafka.endOffsetQuestions).toBe(asked + 1);
+      expect(burst.paused).toBe(true);
+      expect(handed).toHaveLength(2);
+      await kafka.onBatch?.(batch(1, [T0, T0 + 1000]), control());
+      expect(handed.slice(2)).toEqual([T0, T0 + 1000]);
+      expect(burst.resumed).toBe(true);
+    } finally {
       await inbound.stop();
     }
   });

@@ -150,7 +150,11 @@ export class KafkaInbound {
   private checkingCaughtUp = false;
   /** The broker's end offsets being asked for alignment, and when they were last asked (`lookForNewRecords`). */
   private lookingForRecords?: Promise<void>;
+  /** When the question in flight (or the last one) was asked. */
+  private lookingSince = 0;
   private lookedForRecordsAt = 0;
+  /** Per partition, the newest end offset the broker gave (`askEndOffsets`): records past it may be unfetched. */
+  private readonly knownEnd = new Map<string, bigint>();
   /** The admin connection that asks the broker for end offsets (alignment and caught-up markers). */
   private offsetsAdmin?: Promise<ReturnType<KafkaClient['admin']>>;
   /** Per partition, the end offset its new records were last marked at (`askEndOffsets`). */
@@ -200,6 +204,7 @@ export class KafkaInbound {
       this.assignedKeys = new Set(assigned.map((p) => `${p.topic}/${p.partition}`));
       for (const key of [...this.storedThrough.keys()])
         if (!this.assignedKeys.has(key)) this.storedThrough.delete(key);
+      for (const key of [...this.knownEnd.keys()]) if (!this.assignedKeys.has(key)) this.knownEnd.delete(key);
       for (const key of [...this.caughtUpAt.keys()])
         if (!this.assignedKeys.has(key)) this.caughtUpAt.delete(key);
       if (this.alignment || this.options.caughtUp) void this.learnAssignment(assigned);
@@ -317,7 +322,13 @@ export class KafkaInbound {
         );
         if (settled.ok > 0) this.hook((h) => h.ingested?.(batch.topic, settled.ok));
         if (settled.rejected > 0) this.hook((h) => h.rejected?.(batch.topic, settled.rejected));
-        const caughtUp = waitingTime === undefined && BigInt(last) + 1n >= BigInt(batch.highWatermark);
+        // Caught up once at the end the batch was fetched with, and at the newest end the broker gave since: a
+        // partition in hand whose new records were produced after its fetch still holds the others.
+        const fetchedEnd = BigInt(batch.highWatermark);
+        const known = this.knownEnd.get(key);
+        const caughtUp =
+          waitingTime === undefined &&
+          BigInt(last) + 1n >= (known !== undefined && known > fetchedEnd ? known : fetchedEnd);
         this.alignment?.handed(key, handedTime, caughtUp);
         this.releaseAligned();
         this.progressed();
@@ -376,12 +387,24 @@ export class KafkaInbound {
     for (let j = 0; j < messages.length && first === undefined; j++) first = eventTimeOf(messages[j]);
     if (first === undefined || !alignment.aheadOfQuiet(key, first)) return;
     const every = Math.max(100, (this.options.alignment?.idleAfterMs ?? 3000) / 10);
-    if (!this.lookingForRecords && Date.now() - this.lookedForRecordsAt >= every)
-      this.lookingForRecords = this.askEndOffsets().finally(() => {
-        this.lookedForRecordsAt = Date.now();
-        this.lookingForRecords = undefined;
-      });
-    if (!alignment.flowing(key)) await this.lookingForRecords;
+    if (alignment.flowing(key)) {
+      if (!this.lookingForRecords && Date.now() - this.lookedForRecordsAt >= every) this.askInBackground();
+      return;
+    }
+    // The first batch of a burst: an answer to a question asked before it came may predate records produced
+    // just before it on other partitions, so it waits for a question asked since.
+    const came = Date.now();
+    while (this.lookingForRecords && this.lookingSince < came) await this.lookingForRecords;
+    if (!this.lookingForRecords) this.askInBackground();
+    await this.lookingForRecords;
+  }
+
+  private askInBackground(): void {
+    this.lookingSince = Date.now();
+    this.lookingForRecords = this.askEndOffsets().finally(() => {
+      this.lookedForRecordsAt = Date.now();
+      this.lookingForRecords = undefined;
+    });
   }
 
   /**
@@ -420,6 +443,7 @@ export class KafkaInbound {
   private async askEndOffsets(): Promise<void> {
     try {
       for (const [key, end] of await this.endOffsetsOfAssignedTopics()) {
+        if (end > (this.knownEnd.get(key) ?? -1n)) this.knownEnd.set(key, end);
         // In hand, held back or retrying after a failure: its records are known; they hold nobody more.
         if (
           !this.assignedKeys.has(key) ||
