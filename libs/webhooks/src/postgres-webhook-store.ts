@@ -127,14 +127,8 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async enqueue(d: NewDelivery): Promise<boolean> {
-    const { rowCount } = await this.query(
-      `INSERT INTO aidwatch_webhook_deliveries
-         (id, subscription_id, event_id, event_type, payload, status, next_attempt_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)
-       ON CONFLICT DO NOTHING`,
-      [d.deliveryId, d.subscriptionId, d.eventId, d.eventType, d.payload, d.createdAt],
-    );
-    return (rowCount ?? 0) > 0;
+    const [added] = await this.enqueueMany([d]);
+    return added;
   }
 
   async enqueueMany(deliveries: readonly NewDelivery[]): Promise<boolean[]> {

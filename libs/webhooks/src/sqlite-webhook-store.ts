@@ -86,13 +86,8 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async enqueue(d: NewDelivery): Promise<boolean> {
-    const result = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO deliveries (id, subscription_id, event_id, event_type, payload, status, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(d.deliveryId, d.subscriptionId, d.eventId, d.eventType, d.payload, d.createdAt, d.createdAt);
-    return result.changes > 0;
+    const [added] = await this.enqueueMany([d]);
+    return added;
   }
 
   async enqueueMany(deliveries: readonly NewDelivery[]): Promise<boolean[]> {
