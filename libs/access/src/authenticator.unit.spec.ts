@@ -37,7 +37,8 @@ describe('Authenticator', () => {
     await expect(auth.authenticate(`Bearer ${dashboard}`)).rejects.toThrow('needs a tenant');
     expect(grantProblems({ role: 'monitor', tenant: 'WFP' })).toEqual([
       expect.objectContaining({ field: 'monitorId' }),
-    ]); // The wildcard names no organisation: a dashboard of '*' would see nothing and mean nothing.
+    ]);
+    // The wildcard names no organisation: a dashboard of '*' would see nothing and mean nothing.
     expect(grantProblems({ role: 'dashboard', tenant: '*' })).toEqual([
       expect.objectContaining({ field: 'tenant', message: expect.stringContaining('names no organisation') }),
     ]);

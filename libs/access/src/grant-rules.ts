@@ -6,6 +6,15 @@ import { TenantBoundRoles } from './roles';
 const GRANT_IDENTIFIER_LENGTH = 256;
 
 /**
+ * What is wrong with a tenant a key or a token names, or undefined: it must be a clean identifier (no
+ * surrounding white space, no invisible character) and not the wildcard `*`, which names no organisation.
+ */
+export function tenantProblem(tenant: string): string | undefined {
+  if (tenant === '*') return "'*' names no organisation; name one";
+  return identifierProblem(tenant, GRANT_IDENTIFIER_LENGTH);
+}
+
+/**
  * What a grant must say for its role (`POST /admin/keys` and `aidwatch keys create` apply the same
  * rules): a tenant for monitors and dashboards, at least one source for producers, no tenant for the
  * roles that see every tenant, a monitorId on every monitor and only on a monitor; every value a clean
@@ -23,8 +32,6 @@ export function grantProblems(grant: ApiKeyGrant): Array<{ field: string; messag
       field: 'sources',
       message: 'a producer key needs the CloudEvents sources it may write under',
     });
-  if (grant.tenant === '*')
-    problems.push({ field: 'tenant', message: "tenant '*' names no organisation; name one" });
   if ((grant.role === 'operator' || grant.role === 'admin') && grant.tenant !== undefined)
     problems.push({ field: 'tenant', message: `a ${grant.role} key sees every tenant; leave tenant out` });
   if (grant.role === 'monitor' && grant.monitorId === undefined)
@@ -34,8 +41,9 @@ export function grantProblems(grant: ApiKeyGrant): Array<{ field: string; messag
     });
   if (grant.monitorId !== undefined && grant.role !== 'monitor')
     problems.push({ field: 'monitorId', message: 'only a monitor key names a monitorId' });
+  const tenant = grant.tenant === undefined ? undefined : tenantProblem(grant.tenant);
+  if (tenant) problems.push({ field: 'tenant', message: `tenant ${tenant}` });
   const values: Array<[string, string | undefined]> = [
-    ['tenant', grant.tenant],
     ['monitorId', grant.monitorId],
     ...(grant.sources ?? []).map((s, i): [string, string] => [`sources[${i}]`, s]),
   ];

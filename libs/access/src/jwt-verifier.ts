@@ -1,4 +1,3 @@
-import { identifierProblem } from '@aidwatch/domain';
 import * as fs from 'node:fs';
 import {
   createLocalJWKSet,
@@ -8,6 +7,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { tenantProblem } from './grant-rules';
 import { AuthenticationError, type Principal } from './principal';
 import { isRole, TenantBoundRoles } from './roles';
 
@@ -136,14 +136,9 @@ export function principalFromClaims(
   const monitorId = payload[JwtClaims.monitorId];
   if (tenant !== undefined && (typeof tenant !== 'string' || tenant.trim() === ''))
     throw new AuthenticationError(`the ${JwtClaims.tenant} claim must be one non-empty string`);
-  // The same rules as a key's tenant: no surrounding white space, no invisible character, not the wildcard.
-  const tenantProblem =
-    tenant === undefined
-      ? undefined
-      : tenant === '*'
-        ? 'names no organisation'
-        : identifierProblem(tenant, 256);
-  if (tenantProblem) throw new AuthenticationError(`the ${JwtClaims.tenant} claim ${tenantProblem}`);
+  // The same rules as a key's tenant.
+  const problem = tenant === undefined ? undefined : tenantProblem(tenant);
+  if (problem) throw new AuthenticationError(`the ${JwtClaims.tenant} claim ${problem}`);
   if (role === 'operator' && !allowOperator)
     throw new AuthenticationError(
       'operator is granted by API keys only, not by identity-provider tokens (AUTH_JWT_ALLOW_OPERATOR)',
