@@ -127,7 +127,7 @@ export class AidwatchMetrics {
     name: 'aidwatch_ais_late_fixes',
     help:
       "AIS fixes older than their vessel's newest, by outcome: merged (within the late tolerance), dropped (seen by the AIS-gap rule only), " +
-      'inGap (split a flagged silence), beyondHorizon (slow samples whose partner samples were past the encounter late-track horizon).',
+      'inGap (split a flagged silence), beyondHorizon (slow samples that came more than the encounter late-track horizon behind the newest: partner samples of that time may be gone).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
     collect: () => {

@@ -89,7 +89,7 @@ function matchOrder(x: EncounterMatch, y: EncounterMatch): number {
  * a median speed < 2 kn, ≥ 10 km from any port, on 10-minute samples, pieces < 4 h apart merged.
  *
  * Judged on event time, whatever order the two tracks arrive in. Each vessel keeps its slow samples away
- * from port for `lateHorizonHours` (`RecentSamples`), indexed by cell and time (`SampleCellIndex`). A new
+ * from port for `lateHorizonHours` (`RecentSamples`), indexed by resampling interval and cell (`SampleCellIndex`). A new
  * such sample is compared with the other vessels' samples nearby of the same 10-minute interval, so
  * every pair of samples is compared exactly once — when the later-arriving of the two comes — whether the
  * partner's track came first or hours later. Matches are folded into the pair's episode in event-time order
@@ -114,15 +114,20 @@ export class EncounterRule implements VesselRule<State> {
   private readonly resampleMs: number;
   droppedPairs = 0;
   activePairs = 0;
-  /** Samples that could no longer be matched: the partner's samples of that time were past the horizon. */
+  /**
+   * Slow samples away from port that came more than the late-track horizon behind the newest such sample of
+   * any vessel: partners' samples of that time may be gone, so a meeting then may go unseen.
+   */
   beyondHorizon = 0;
+  /** Newest slow sample away from port of any vessel (ms). */
+  private newestSampleAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: MaritimeContext,
     private readonly onRaised: EncounterListener = () => undefined,
   ) {
     const cfg = this.cfg;
-    this.index = new SampleCellIndex(cfg.cellSizeKm);
+    this.index = new SampleCellIndex(cfg.cellSizeKm, ctx.config.resampleMinutes * MS_PER_MINUTE);
     this.bins = Math.ceil(cfg.maxMedianSpeedKn / cfg.speedResolutionKn) + 1;
     this.silenceMs = ctx.config.aisGap.minGapHours * MS_PER_HOUR;
     this.skewMs = cfg.maxFixSkewMinutes * MS_PER_MINUTE;
@@ -162,38 +167,38 @@ export class EncounterRule implements VesselRule<State> {
     if (state) state.silent = false;
     if (s.sog < cfg.maxMedianSpeedKn && s.portKm >= cfg.minPortDistanceKm) {
       const own = this.ensure(track);
-      own.samples.push(s, this.index.cellOf(s.lat, s.lon));
-      this.index.add(track, own.samples.newestCell(), s.at);
+      if (s.at < this.newestSampleAt - this.horizonMs) this.beyondHorizon++;
+      else if (s.at > this.newestSampleAt) this.newestSampleAt = s.at;
+      own.samples.push(s);
+      this.index.add(track, this.index.cellOf(s.lat, s.lon), s.at);
       this.forgetBefore(track, own, s.at - this.horizonMs);
       this.ctx.changed(track);
       this.match(track, own, s);
     }
     const now = this.stateOf(track);
-    if (now) for (const pair of [...now.pairs]) this.settle(pair);
+    if (now && now.pairs.length > 0) for (const pair of [...now.pairs]) this.settle(pair);
     return this.stateOf(track);
   }
 
   /** Compares a new sample with the other vessels' samples taken near it in space and time. */
   private match(track: VesselTrack, own: EncounterVessel, s: Sample): void {
     const maxKm = this.cfg.maxDistanceM / 1000;
-    this.index.near(s.lat, s.lon, maxKm, s.at - this.skewMs, this.near);
+    this.index.near(s.lat, s.lon, maxKm, s.at, track, this.near);
     if (this.near.size === 0) return;
-    const others = [...this.near].filter((o) => o !== track);
-    others.sort((x, y) => (x.mmsi < y.mmsi ? -1 : x.mmsi > y.mmsi ? 1 : 0));
+    const others = [...this.near];
+    if (others.length > 1) others.sort((x, y) => (x.mmsi < y.mmsi ? -1 : x.mmsi > y.mmsi ? 1 : 0));
     const at = own.samples.size - 1;
     for (const other of others) {
       const theirs = this.stateOf(other);
       if (!theirs) continue;
       const samples = theirs.samples;
-      if (samples.forgotten && samples.size > 0 && s.at - this.skewMs < samples.oldestAt)
-        this.beyondHorizon++;
       let pair: EncounterPair | undefined;
       const bucket = Math.floor(s.at / this.resampleMs);
       for (let i = samples.firstFrom(s.at - this.skewMs); i < samples.size; i++) {
-        const otherAt = samples.at[i];
+        const otherAt = samples.at(i);
         if (otherAt > s.at + this.skewMs) break;
         if (Math.floor(otherAt / this.resampleMs) !== bucket) continue;
-        const km = distanceKm(s.lat, s.lon, samples.lat[i], samples.lon[i]);
+        const km = distanceKm(s.lat, s.lon, samples.lat(i), samples.lon(i));
         if (km > maxKm) continue;
         pair ??= this.pairOf(track, other);
         if (!pair) break;
@@ -202,14 +207,14 @@ export class EncounterRule implements VesselRule<State> {
         pair.pending.push({
           tMin: Math.min(s.at, otherAt),
           tMax: Math.max(s.at, otherAt),
-          aId: sa.eventId[ia],
-          bId: sb.eventId[ib],
-          aSog: sa.sog[ia],
-          bSog: sb.sog[ib],
+          aId: sa.eventId(ia),
+          bId: sb.eventId(ib),
+          aSog: sa.sog(ia),
+          bSog: sb.sog(ib),
           km,
-          portKm: Math.min(sa.portKm[ia], sb.portKm[ib]),
-          lat: sa.lat[ia],
-          lon: sa.lon[ia],
+          portKm: Math.min(sa.portKm(ia), sb.portKm(ib)),
+          lat: sa.lat(ia),
+          lon: sa.lon(ia),
         });
       }
       if (pair) this.ctx.changed(pair.a);
@@ -264,7 +269,7 @@ export class EncounterRule implements VesselRule<State> {
   private settle(pair: EncounterPair): void {
     const sealed = Math.min(this.progressOf(pair.a), this.progressOf(pair.b));
     if (pair.pending.length > 0) {
-      pair.pending.sort(matchOrder);
+      if (pair.pending.length > 1) pair.pending.sort(matchOrder);
       let n = 0;
       while (n < pair.pending.length && pair.pending[n].tMax <= sealed) this.fold(pair, pair.pending[n++]);
       if (n > 0) {
@@ -294,7 +299,7 @@ export class EncounterRule implements VesselRule<State> {
       const samples = this.stateOf(ahead)?.samples;
       const from = Math.max(pair.lastCloseAt, behindAt - this.skewMs);
       const i = samples ? samples.firstFrom(from) : 0;
-      const next = samples && i < samples.size ? samples.at[i] : Number.POSITIVE_INFINITY;
+      const next = samples && i < samples.size ? samples.at(i) : Number.POSITIVE_INFINITY;
       if (next === from) return false;
       if (!(next <= windowEnd)) return true;
     }
@@ -363,11 +368,14 @@ export class EncounterRule implements VesselRule<State> {
 
   /** Removes the vessel's samples older than `cutoff` from its list and the index. */
   private forgetBefore(track: VesselTrack, state: EncounterVessel, cutoff: number): void {
+    const samples = state.samples;
     const max = this.cfg.maxSamplesPerVessel;
-    state.samples.dropWhile(
-      (at, remaining) => at < cutoff || remaining > max,
-      (at, cell) => this.index.remove(track, cell, at),
-    );
+    let n = 0;
+    while (n < samples.size && (samples.at(n) < cutoff || samples.size - n > max)) {
+      this.index.remove(track, this.index.cellOf(samples.lat(n), samples.lon(n)), samples.at(n));
+      n++;
+    }
+    if (n > 0) samples.dropFirst(n);
   }
 
   /** The vessel's samples and the pairs it is the first of (the other vessel's state names none of them). */
@@ -397,9 +405,12 @@ export class EncounterRule implements VesselRule<State> {
     if (json === undefined || json === null || Array.isArray(json)) return this.stateOf(track);
     const saved = json as EncounterVesselJson;
     const own = this.ensure(track);
-    own.samples = RecentSamples.fromJSON(saved.samples, (lat, lon) => this.index.cellOf(lat, lon));
+    own.samples = RecentSamples.fromJSON(saved.samples);
     own.silent = saved.silent;
-    own.samples.forEach((at, cell) => this.index.add(track, cell, at));
+    for (let i = 0; i < own.samples.size; i++)
+      this.index.add(track, this.index.cellOf(own.samples.lat(i), own.samples.lon(i)), own.samples.at(i));
+    if (own.samples.size > 0)
+      this.newestSampleAt = Math.max(this.newestSampleAt, own.samples.at(own.samples.size - 1));
     for (const p of saved.pairs) {
       const other = resolve(p.b);
       if (!other) continue;

@@ -60,7 +60,8 @@ export interface MaritimeConfig {
     /**
      * How far back in event time (hours) a vessel's slow samples away from port are kept, so that a partner's
      * track arriving that late (another Kafka partition consumed behind, satellite AIS) is still matched
-     * against them. Beyond it a late sample is stored and counted (`encounterBeyondHorizon`), never matched.
+     * against them. A sample more than this behind the newest slow sample of any vessel is counted
+     * (`encounterBeyondHorizon`): partners' samples of its time may be gone, so it may go unmatched.
      */
     lateHorizonHours: number;
     /** At most this many samples kept per vessel within the horizon (72 h of 10-minute samples = 432). */

@@ -52,7 +52,6 @@ export interface VesselJson {
   mmsi: string;
   numbers: number[];
   texts: Array<string | null>;
-  cellId: number;
   /** The inputs that reported the vessel, by id. */
   inputs: string[];
   lagging: boolean;
@@ -110,7 +109,6 @@ function vesselToJson(d: MaritimeSnapshotSubject, track: VesselTrack): VesselJso
     mmsi: track.mmsi,
     numbers: NUMBER_FIELDS.map((f) => track[f]),
     texts: TEXT_FIELDS.map((f) => track[f]),
-    cellId: track.cellId,
     inputs: (track.inputs ?? (track.input ? [track.input] : [])).map((i) => i.id),
     lagging: track.lagging,
     ...(track.lagging && track.runInput ? { laggingInput: track.runInput.id } : {}),

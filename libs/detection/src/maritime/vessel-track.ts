@@ -1,6 +1,5 @@
 import type { InputClock } from '../input-clocks';
 import type { Scheduled } from './deadline-wheel';
-import type { GridMember } from './vessel-cell-grid';
 
 /**
  * What was observed of one vessel, shared read-only by the rules: the newest fix, the reported identity (for
@@ -11,7 +10,7 @@ import type { GridMember } from './vessel-cell-grid';
 /** Earlier names kept per vessel (`VesselTrack.previousNames`). */
 export const NAME_HISTORY = 8;
 
-export class VesselTrack implements GridMember, Scheduled {
+export class VesselTrack implements Scheduled {
   lastAt = NaN;
   lastLat = NaN;
   lastLon = NaN;
@@ -59,8 +58,6 @@ export class VesselTrack implements GridMember, Scheduled {
   /** One state per rule, by the rule's slot. */
   readonly states: unknown[];
 
-  cellId = -1;
-  cellSlot = -1;
   dueKey = -1;
 
   constructor(
