@@ -43,6 +43,9 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
+      // In parts (what changed, a subject at a time) where this process alone writes the checkpoint; on
+      // PostgreSQL every API replica writes the same one, so it is saved whole there.
+      checkpointInParts: config.eventStore.kind !== 'postgres',
       onProcessed: () => metrics.projectionEvents.inc({ projection: this.projection.name }),
       restartAfterMs: 1000,
       onError: (error, event) =>

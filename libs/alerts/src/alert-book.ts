@@ -185,6 +185,24 @@ interface BookSnapshot {
   latest?: Array<[string, LatestFlag]>;
 }
 
+/**
+ * The part of a checkpoint in parts (`AlertBook.head`) that is not per subject: the ownership ledger and
+ * the next alert's creation number.
+ */
+export interface BookHead {
+  ownership: OwnershipLedgerJson;
+  nextSeq: number;
+}
+
+/**
+ * Key prefixes of a checkpoint's entries (`AlertBook.entry`): alert (`{ seq, alert }`, `seq` its creation
+ * number, so a restored book lists alerts in the order they were created), silence (`{ seq, silence }`),
+ * consignment, exemption, vessel track, grouped fingerprint, a fingerprint's latest flag.
+ */
+const EntryKinds = ['a', 's', 'c', 'e', 't', 'g', 'l'] as const;
+type EntryKind = (typeof EntryKinds)[number];
+const entryKey = (kind: EntryKind, id: string): string => `${kind}:${id}`;
+
 /** A fingerprint's newest flag: its id and evidence, and whether it is open or was replaced. */
 interface LatestFlag {
   flagId: string;
@@ -234,6 +252,11 @@ export class AlertBook {
   private readonly matchCache = new Map<string, { key: string; seen: number; ids: string[] }>();
   /** The organisations holding silences, as of `silenceLog.length`. */
   private silenceTenants: { seen: number; tenants: Set<string> } = { seen: -1, tenants: new Set() };
+  /** Each alert's creation number (its place in `alerts`), for checkpoints in parts. */
+  private readonly alertSeq = new Map<string, number>();
+  private nextSeq = 0;
+  /** Entry keys (`entryKey`) changed since `takeChangedKeys` was last called. */
+  private readonly changed = new Set<string>();
 
   constructor(private readonly inhibitionRules: readonly InhibitionRule[] = DefaultInhibitionRules) {}
 
@@ -248,6 +271,7 @@ export class AlertBook {
         const d = cloudEvent.data as ConsignmentRegisteredData;
         this.ownership.apply(cloudEvent);
         this.consignments.set(d.consignmentId, { exemptionId: d.exemptionId, mmsi: d.vessel?.mmsi });
+        this.changed.add(entryKey('c', d.consignmentId));
         return undefined;
       }
       case EventTypes.ExemptionGranted: {
@@ -257,6 +281,7 @@ export class AlertBook {
           organisation: d.implementingOrg,
           sites: d.sites.map((s) => ({ siteId: s.siteId, lat: s.lat, lon: s.lon })),
         });
+        this.changed.add(entryKey('e', d.exemptionId));
         return undefined;
       }
       case EventTypes.VesselPositionReported: {
@@ -264,14 +289,24 @@ export class AlertBook {
         this.addToTrack(d.mmsi, Date.parse(d.at), d.lat, d.lon);
         return undefined;
       }
-      case EventTypes.FlagRaised:
-        return this.raised(event, (cloudEvent.data as Flag) ?? undefined);
-      case EventTypes.FlagCleared:
-        return this.cleared(event, cloudEvent.data as FlagClearedData);
+      case EventTypes.FlagRaised: {
+        const flag = (cloudEvent.data as Flag) ?? undefined;
+        const c = this.raised(event, flag);
+        this.changed.add(entryKey('a', c.alertId)).add(entryKey('l', flag.fingerprint));
+        if (this.grouped.has(flag.fingerprint)) this.changed.add(entryKey('g', flag.fingerprint));
+        return c;
+      }
+      case EventTypes.FlagCleared: {
+        const d = cloudEvent.data as FlagClearedData;
+        const c = this.cleared(event, d);
+        if (c) this.changed.add(entryKey('a', c.alertId)).add(entryKey('l', d.fingerprint));
+        return c;
+      }
       case SilenceEventTypes.Created: {
         const { at: _at, ...silence } = cloudEvent.data as SilenceCreatedData;
         if (!this.silences.has(silence.silenceId)) this.silenceLog.push(silence.silenceId);
         this.silences.set(silence.silenceId, silence);
+        this.changed.add(entryKey('s', silence.silenceId));
         // Matched now against every open alert already matched before, so the cost of a silence is paid
         // once, when it is created, and never piles up for the next read.
         for (const alert of this.alerts.values())
@@ -282,12 +317,18 @@ export class AlertBook {
       case SilenceEventTypes.Expired: {
         const d = cloudEvent.data as SilenceExpiredData;
         const s = this.silences.get(d.silenceId);
-        if (s && !s.expiredAt) this.silences.set(d.silenceId, { ...s, expiredAt: d.at, expiredBy: d.by });
+        if (s && !s.expiredAt) {
+          this.silences.set(d.silenceId, { ...s, expiredAt: d.at, expiredBy: d.by });
+          this.changed.add(entryKey('s', d.silenceId));
+        }
         return undefined;
       }
       default:
-        if (event.type.startsWith('aidwatch.alert.'))
-          return this.lifecycle(event, cloudEvent.data as AlertLifecycleData);
+        if (event.type.startsWith('aidwatch.alert.')) {
+          const c = this.lifecycle(event, cloudEvent.data as AlertLifecycleData);
+          if (c) this.changed.add(entryKey('a', c.alertId));
+          return c;
+        }
         return undefined;
     }
   }
@@ -448,10 +489,127 @@ export class AlertBook {
     };
   }
 
+  /**
+   * The checkpoint in parts: `head()`, plus `entry(key)` for each key of `takeChangedKeys()` (every key
+   * after `markAllChanged()`); `restoreParts` takes them back. A checkpoint then costs what changed since
+   * the previous one and is written a subject at a time — never the whole book as one JSON text, which one
+   * organisation's flood of flags could make larger than the heap.
+   */
+  head(): BookHead {
+    return { ownership: this.ownership.toJson(), nextSeq: this.nextSeq };
+  }
+
+  /** The keys changed since the last call (and forgets them). */
+  takeChangedKeys(): string[] {
+    const keys = [...this.changed];
+    this.changed.clear();
+    return keys;
+  }
+
+  /** Counts every entry as changed (a checkpoint written whole). */
+  markAllChanged(): void {
+    const maps: Array<[EntryKind, Map<string, unknown>]> = [
+      ['a', this.alerts],
+      ['s', this.silences],
+      ['c', this.consignments],
+      ['e', this.exemptions],
+      ['t', this.tracks],
+      ['g', this.grouped],
+      ['l', this.latest],
+    ];
+    for (const [kind, map] of maps) for (const id of map.keys()) this.changed.add(entryKey(kind, id));
+  }
+
+  /** An entry as of now (JSON-serialisable); undefined when there is none under that key. */
+  entry(key: string): unknown {
+    const id = key.slice(2);
+    switch (key[0] as EntryKind) {
+      case 'a': {
+        const alert = this.alerts.get(id);
+        return alert && { seq: this.alertSeq.get(id), alert };
+      }
+      case 's': {
+        const silence = this.silences.get(id);
+        return silence && { seq: this.silenceLog.indexOf(id), silence };
+      }
+      case 'c':
+        return this.consignments.get(id);
+      case 'e':
+        return this.exemptions.get(id);
+      case 't':
+        return this.tracks.get(id);
+      case 'g':
+        return this.grouped.get(id);
+      case 'l':
+        return this.latest.get(id);
+      default:
+        return undefined;
+    }
+  }
+
+  /** Whether a key names an entry of the book (others in a checkpoint belong to its owner). */
+  static ownsKey(key: string): boolean {
+    return key[1] === ':' && (EntryKinds as readonly string[]).includes(key[0]);
+  }
+
+  /** A book from `head()` and its entries by key (keys the book does not own are ignored). */
+  static restoreParts(
+    head: BookHead,
+    entries: Record<string, unknown>,
+    rules?: readonly InhibitionRule[],
+  ): AlertBook {
+    const book = new AlertBook(rules);
+    const alerts: Array<{ seq: number; alert: Alert }> = [];
+    const silences: Array<{ seq: number; silence: Silence }> = [];
+    for (const [key, value] of Object.entries(entries)) {
+      if (!AlertBook.ownsKey(key) || value === undefined || value === null) continue;
+      const id = key.slice(2);
+      switch (key[0] as EntryKind) {
+        case 'a':
+          alerts.push(value as { seq: number; alert: Alert });
+          break;
+        case 's':
+          silences.push(value as { seq: number; silence: Silence });
+          break;
+        case 'c':
+          book.consignments.set(id, value as { exemptionId: string; mmsi?: string });
+          break;
+        case 'e':
+          book.exemptions.set(id, value as { organisation: string; sites: Site[] });
+          break;
+        case 't':
+          book.tracks.set(id, value as TrackPoint[]);
+          break;
+        case 'g':
+          book.grouped.set(id, value as string);
+          break;
+        case 'l':
+          book.latest.set(id, value as LatestFlag);
+          break;
+      }
+    }
+    alerts.sort((x, y) => x.seq - y.seq);
+    for (const { seq, alert } of alerts) {
+      book.alerts.set(alert.alertId, alert);
+      book.alertSeq.set(alert.alertId, seq);
+    }
+    book.nextSeq = head.nextSeq;
+    silences.sort((x, y) => x.seq - y.seq);
+    for (const { silence } of silences) {
+      book.silenceLog.push(silence.silenceId);
+      book.silences.set(silence.silenceId, silence);
+    }
+    book.ownership = OwnershipLedger.fromJson(head.ownership);
+    return book;
+  }
+
   static restore(snapshot: unknown, rules?: readonly InhibitionRule[]): AlertBook {
     const s = snapshot as BookSnapshot;
     const book = new AlertBook(rules);
-    for (const a of s.alerts ?? []) book.alerts.set(a.alertId, a);
+    for (const a of s.alerts ?? []) {
+      book.alerts.set(a.alertId, a);
+      book.alertSeq.set(a.alertId, book.nextSeq++);
+    }
     for (const x of s.silences ?? []) {
       if (!book.silences.has(x.silenceId)) book.silenceLog.push(x.silenceId);
       book.silences.set(x.silenceId, x);
@@ -485,6 +643,7 @@ export class AlertBook {
     const groups = new Set(this.grouped.values());
     for (const alert of this.alerts.values()) {
       if (!alert.consignmentIds.some(moved)) continue;
+      this.changed.add(entryKey('a', alert.alertId));
       if (!groups.has(alert.alertId)) {
         alert.labels = labelsOf(alert.flag, this.ownerOf);
         continue;
@@ -571,6 +730,7 @@ export class AlertBook {
         ],
       };
       this.alerts.set(alert.alertId, alert);
+      this.alertSeq.set(alert.alertId, this.nextSeq++);
       reason = 'new';
     } else {
       if (!alert.flagIds.includes(flag.flagId)) {
@@ -753,6 +913,7 @@ export class AlertBook {
     track.push([t, lat, lon]);
     if (track.length > TRACK_MAX_POINTS) track.splice(0, track.length - TRACK_MAX_POINTS);
     this.tracks.set(mmsi, track);
+    this.changed.add(entryKey('t', mmsi));
   }
 
   /** Where the vessel was at event time `t`: its last kept position at or before `t` (else its first). */

@@ -12,6 +12,7 @@ import {
   validateSilence,
   type Alert,
   type AlertCommand,
+  type BookHead,
   type EventClassification,
   type GeoPoint,
   type Silence,
@@ -20,13 +21,23 @@ import {
 } from '@aidwatch/alerts';
 import { EventTypes, InternalEventTypes, type FlagRaised } from '@aidwatch/domain';
 import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@aidwatch/event-store';
-import type { Projection } from './projection';
+import type { CheckpointParts, Projection } from './projection';
 import { vesselPositionAt } from './vessel-position.lookup';
 
+/** A whole-book checkpoint (`snapshot`; also what checkpoints were before they were written in parts). */
 interface AlertBookSnapshot {
   book: unknown;
   classified: Array<[string, EventClassification | null]>;
 }
+
+/** A checkpoint in parts as the runner restores it: `checkpointParts`' head and every entry saved. */
+interface AlertBookParts {
+  head: { book: BookHead };
+  entries: Record<string, unknown>;
+}
+
+/** Key of an event's classification in a checkpoint in parts (value `{ c }`, `c` null: of no alert). */
+const CLASSIFIED = 'k:';
 
 /** Folds the store into the alert book and remembers how each flag and lifecycle event was classified. */
 export class AlertBookProjection implements Projection {
@@ -39,6 +50,8 @@ export class AlertBookProjection implements Projection {
   book = new AlertBook();
   /** Classification of every flag and lifecycle event folded (null: of no known alert). */
   private classified = new Map<string, EventClassification | null>();
+  /** Events classified since the last checkpoint. */
+  private readonly newlyClassified = new Set<string>();
 
   constructor(private readonly store: EventStore) {}
   /** Ids of recently folded events that have no classification (silences), for `classificationOf`. */
@@ -53,9 +66,10 @@ export class AlertBookProjection implements Projection {
       if (mmsi) vesselPosition = await vesselPositionAt(this.store, mmsi, flag.raisedAt);
     }
     const c = this.book.apply({ ...stored, vesselPosition }) ?? null;
-    if (stored.type.startsWith('aidwatch.flag.') || stored.type.startsWith('aidwatch.alert.'))
+    if (stored.type.startsWith('aidwatch.flag.') || stored.type.startsWith('aidwatch.alert.')) {
       this.classified.set(stored.id, c);
-    else if (stored.type.startsWith('aidwatch.silence.')) this.rememberApplied(stored.id);
+      this.newlyClassified.add(stored.id);
+    } else if (stored.type.startsWith('aidwatch.silence.')) this.rememberApplied(stored.id);
     const waiting = this.waiters.get(stored.id);
     if (waiting) {
       this.waiters.delete(stored.id);
@@ -89,17 +103,59 @@ export class AlertBookProjection implements Projection {
       this.recentlyApplied.delete(this.recentlyApplied.values().next().value!);
   }
 
+  /** The whole book (a checkpoint saved whole: what changed starts afresh). */
   snapshot(): AlertBookSnapshot {
+    this.book.takeChangedKeys();
+    this.newlyClassified.clear();
     return { book: this.book.snapshot(), classified: [...this.classified] };
   }
-  restore(snapshot: unknown): void {
-    const s = snapshot as AlertBookSnapshot;
-    this.book = AlertBook.restore(s.book);
-    this.classified = new Map(s.classified);
+
+  /**
+   * The checkpoint in parts: the book's head, then each alert, silence, reference fact and classification
+   * changed since the last checkpoint (all of them when asked), written by the runner a part at a time.
+   */
+  checkpointParts(all: boolean): CheckpointParts {
+    const book = this.book;
+    if (all) {
+      book.markAllChanged();
+      for (const id of this.classified.keys()) this.newlyClassified.add(id);
+    }
+    const keys = book.takeChangedKeys();
+    for (const id of this.newlyClassified) keys.push(CLASSIFIED + id);
+    this.newlyClassified.clear();
+    const classified = this.classified;
+    return {
+      head: { book: book.head() },
+      keys,
+      entry: (key) => {
+        if (!key.startsWith(CLASSIFIED)) return book.entry(key);
+        const c = classified.get(key.slice(CLASSIFIED.length));
+        return c === undefined ? undefined : { c };
+      },
+    };
   }
+
+  /** From a checkpoint in parts, or a whole-book one written before them. */
+  restore(snapshot: unknown): void {
+    if ((snapshot as AlertBookParts).entries !== undefined) {
+      const { head, entries } = snapshot as AlertBookParts;
+      this.book = AlertBook.restoreParts(head.book, entries);
+      this.classified = new Map();
+      for (const [key, value] of Object.entries(entries))
+        if (key.startsWith(CLASSIFIED) && value)
+          this.classified.set(key.slice(CLASSIFIED.length), (value as { c: EventClassification | null }).c);
+    } else {
+      const s = snapshot as AlertBookSnapshot;
+      this.book = AlertBook.restore(s.book);
+      this.classified = new Map(s.classified);
+    }
+    this.newlyClassified.clear();
+  }
+
   reset(): void {
     this.book = new AlertBook();
     this.classified.clear();
+    this.newlyClassified.clear();
   }
 }
 

@@ -358,4 +358,21 @@ describe('ProjectionRunner', () => {
     resumed.restore(saved.snapshot);
     expect(Object.fromEntries(resumed.counts)).toEqual(Object.fromEntries(projection.counts));
   });
+
+  it('saves the whole snapshot, never parts, when told the checkpoint is written by several processes', async () => {
+    await append(store, 6);
+    const projection = new PartsProjection();
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 2,
+      checkpointEveryMs: 60_000,
+      checkpointInParts: false,
+    });
+    runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+    expect(projection.log.filter((line) => !line.startsWith('apply'))).toEqual([]);
+    const saved = (await checkpoints.load('keyed'))!;
+    expect(saved.incremental).toBe(false);
+    expect(saved.snapshot).toEqual({ head: { streams: 1 }, entries: { 'consignment-1': 6 } });
+  });
 });

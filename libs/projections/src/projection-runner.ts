@@ -16,6 +16,13 @@ export interface RunnerOptions {
   checkpointPartMs?: number;
   /** Subjects in a checkpoint's first part (100 unless set); the later parts are sized by `checkpointPartMs`. */
   checkpointPartSize?: number;
+  /**
+   * False: the projection's checkpoint is saved whole (`snapshot`) even when it can be written in parts. For
+   * a checkpoint several processes write under one name (API replicas sharing PostgreSQL): parts hold what
+   * changed since the writer's own last checkpoint, which another writer's commits in between would break.
+   * True unless set.
+   */
+  checkpointInParts?: boolean;
   onError?: (error: unknown, event: StoredEvent | undefined) => void;
   /**
    * After a failure, start again from the checkpoint after this delay (doubling up to 30 s while it keeps
@@ -309,7 +316,8 @@ export class ProjectionRunner {
     let blockedMs = 0;
     let subjects: number | undefined;
     const name = this.projection.name;
-    if (this.projection.checkpointParts) {
+    const inParts = this.options.checkpointInParts !== false;
+    if (inParts && this.projection.checkpointParts) {
       const all = !this.entriesSaved;
       // Each part, the first included, on a turn of its own (the events just applied held the thread already).
       await nextTurn();
@@ -339,7 +347,7 @@ export class ProjectionRunner {
       blockedMs = Math.max(blockedMs, performance.now() - stretch);
       subjects = parts.keys.length;
       this.entriesSaved = true;
-    } else if (this.projection.snapshotChanges) {
+    } else if (inParts && this.projection.snapshotChanges) {
       const all = !this.entriesSaved;
       const changes = this.projection.snapshotChanges(all);
       await this.checkpoints.saveChanges(name, position, changes, at, all);
