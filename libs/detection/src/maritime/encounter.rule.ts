@@ -48,6 +48,13 @@ export interface EncounterPair {
   firstEvidence: [string, string];
   lastEvidence: [string, string];
   flags: Flag[] | null;
+  /**
+   * The episode was ended only because a vessel counted as silent (its clock passed its newest fix by the
+   * AIS-gap threshold): its flags carry the figures so far as final, but the episode is kept, so a later
+   * fix of that vessel within the merge gap — the silence was a guess made while its track lagged its
+   * source's clock — continues it, as event-time order would have. Absent in snapshots of earlier versions.
+   */
+  dormant?: boolean;
 }
 
 export type EncounterListener = (pair: EncounterPair) => void;
@@ -257,9 +264,18 @@ export class EncounterRule implements VesselRule<State> {
     return pair;
   }
 
-  /** How far the vessel's reports have come: no sample of it can still arrive at or before this time. */
-  private progressOf(track: VesselTrack): number {
-    return this.stateOf(track)?.silent ? Number.POSITIVE_INFINITY : track.lastAt;
+  /**
+   * How far the vessel's reports have come: no sample of it can still arrive at or before this time. A
+   * silent vessel counts as having no later samples, unless `reported` asks for its newest fix alone.
+   */
+  private progressOf(track: VesselTrack, reported = false): number {
+    return !reported && this.stateOf(track)?.silent ? Number.POSITIVE_INFINITY : track.lastAt;
+  }
+
+  /** Whether the episode is over by the vessels' progress (with silences counted, unless `reported`). */
+  private over(pair: EncounterPair, reported: boolean): boolean {
+    const sealed = Math.min(this.progressOf(pair.a, reported), this.progressOf(pair.b, reported));
+    return sealed - this.skewMs > pair.lastCloseAt + this.mergeGapMs || this.cannotGoOn(pair, reported);
   }
 
   /**
@@ -277,8 +293,13 @@ export class EncounterRule implements VesselRule<State> {
         this.ctx.changed(pair.a);
       }
     }
-    if (pair.started && (sealed - this.skewMs > pair.lastCloseAt + this.mergeGapMs || this.cannotGoOn(pair)))
-      this.finalize(pair);
+    if (pair.started && !pair.dormant && this.over(pair, false)) {
+      // Over only because a vessel counts as silent: final for now, but a later fix of it may continue it.
+      if (this.over(pair, true)) this.finalize(pair);
+      else this.suspend(pair);
+    }
+    // A dormant episode neither vessel's reports can continue any more is over for good.
+    if (pair.dormant && pair.pending.length === 0 && this.over(pair, true)) this.forget(pair);
     if (!pair.started && pair.pending.length === 0) this.drop(pair);
   }
 
@@ -288,14 +309,14 @@ export class EncounterRule implements VesselRule<State> {
    * lagging one's later samples could still meet. Every sample of the vessel ahead up to its newest fix is
    * known, so the episode is complete — the same one a timely partner track gives.
    */
-  private cannotGoOn(pair: EncounterPair): boolean {
+  private cannotGoOn(pair: EncounterPair, reported = false): boolean {
     const windowEnd = pair.lastCloseAt + this.mergeGapMs + this.skewMs;
     for (const [ahead, behind] of [
       [pair.a, pair.b],
       [pair.b, pair.a],
     ]) {
-      const behindAt = this.progressOf(behind);
-      if (!(this.progressOf(ahead) >= windowEnd) || !(behindAt < windowEnd)) continue;
+      const behindAt = this.progressOf(behind, reported);
+      if (!(this.progressOf(ahead, reported) >= windowEnd) || !(behindAt < windowEnd)) continue;
       const samples = this.stateOf(ahead)?.samples;
       const from = Math.max(pair.lastCloseAt, behindAt - this.skewMs);
       const i = samples ? samples.firstFrom(from) : 0;
@@ -307,7 +328,12 @@ export class EncounterRule implements VesselRule<State> {
   }
 
   private fold(pair: EncounterPair, m: EncounterMatch): void {
-    if (pair.started && m.tMin - pair.lastCloseAt > this.mergeGapMs) this.finalize(pair);
+    if (pair.started && m.tMin - pair.lastCloseAt > this.mergeGapMs) {
+      if (pair.dormant) this.forget(pair);
+      else this.finalize(pair);
+    }
+    // A dormant episode continues: its flags (final so far) are superseded again when it ends.
+    if (pair.dormant) pair.dormant = false;
     if (!pair.started) {
       pair.started = true;
       pair.startAt = m.tMin;
@@ -360,7 +386,7 @@ export class EncounterRule implements VesselRule<State> {
       pair.pending.sort(matchOrder);
       for (const m of pair.pending) this.fold(pair, m);
       pair.pending.length = 0;
-      if (pair.started) this.finalize(pair);
+      if (pair.started && !pair.dormant) this.finalize(pair);
       this.drop(pair);
     }
     this.forgetBefore(track, state, Number.POSITIVE_INFINITY);
@@ -439,6 +465,30 @@ export class EncounterRule implements VesselRule<State> {
       this.ctx.changed(track);
     }
     this.activePairs--;
+  }
+
+  /**
+   * Ends the episode for now (a vessel counts as silent): its flags take the figures so far as final, and the
+   * episode stays, dormant, for a later fix of that vessel to continue.
+   */
+  private suspend(pair: EncounterPair): void {
+    if (pair.flags) {
+      pair.flags = [
+        this.ctx.sink.supersede(pair.flags[0], this.draft(pair, pair.a, false)),
+        this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
+      ];
+      this.onRaised(pair);
+    }
+    pair.dormant = true;
+    this.ctx.changed(pair.a);
+  }
+
+  /** A dormant episode is over for good: its flags already carry its final figures. */
+  private forget(pair: EncounterPair): void {
+    pair.dormant = false;
+    pair.started = false;
+    pair.flags = null;
+    this.ctx.changed(pair.a);
   }
 
   private finalize(pair: EncounterPair): void {

@@ -207,4 +207,49 @@ describe('encounter rule, late tracks', () => {
     expect(s.detector.encounter.beyondHorizon).toBeGreaterThan(0);
     expect(s.flags('encounter')).toEqual([]);
   });
+
+  describe('a vessel judged dark too early (its source fell quiet while its track lagged the others)', () => {
+    // A and B drift together for 6 h; B then leaves and reports for 12 h more. A is slow and far from port
+    // throughout, and reports until 8 h.
+    const meeting = () => [
+      track(A, { from: OPEN_SEA, start: minutes(0), everyMinutes: 10, count: 49, sog: 0.4 }),
+      track(B, {
+        from: offsetKm(OPEN_SEA, 0, 0.3),
+        start: minutes(0),
+        everyMinutes: 10,
+        count: 37,
+        sog: 0.4,
+      }),
+      track(B, {
+        from: offsetKm(OPEN_SEA, 0, 0.3),
+        start: minutes(370),
+        everyMinutes: 10,
+        count: 72,
+        sog: 12,
+      }),
+    ];
+    const ids = (s: MaritimeScenario, rule: 'encounter' | 'loitering') =>
+      s
+        .open(rule)
+        .map((f) => [f.subject.id, f.flagId, f.evidence.join(' '), f.observed.hours])
+        .sort();
+
+    it('ends with the encounter and the loitering run event-time order gives, not two halves', () => {
+      const [a, b1, b2] = meeting();
+      const inOrder = new MaritimeScenario().feed(a, b1, b2).advanceTo(minutes(60 * 40));
+      expect(ids(inOrder, 'encounter')).toHaveLength(2);
+      expect(inOrder.open('encounter')[0].observed.hours).toBe(6);
+
+      // B's whole track first with A's first 2 h; A's source falls quiet (A looks dark: B is 16 h ahead),
+      // then the rest of A's track comes.
+      const s = new MaritimeScenario().feed(b1, b2, a.slice(0, 13));
+      s.inputQuiet();
+      expect(s.open('ais-gap').map((f) => f.subject.id)).toEqual([A]);
+      s.feed(a.slice(13)).advanceTo(minutes(60 * 40));
+      expect(ids(s, 'encounter')).toEqual(ids(inOrder, 'encounter'));
+      expect(ids(s, 'loitering')).toEqual(ids(inOrder, 'loitering'));
+      // The early silence was filled; the one after A's last fix is the in-order one.
+      expect(s.open('ais-gap').map((f) => f.flagId)).toEqual(inOrder.open('ais-gap').map((f) => f.flagId));
+    });
+  });
 });

@@ -21,6 +21,13 @@ export interface LoiterRun {
   fastStreak: number;
   fastSog: number;
   flag: Flag | null;
+  /**
+   * Closed only because the vessel counted as silent (its clock passed its newest fix by the AIS-gap
+   * threshold): the flag carries the run's figures so far as final, but a later sample within the report
+   * gap — the silence was a guess made while its track lagged its source's clock — continues the run, as
+   * event-time order would have. Absent in snapshots of earlier versions.
+   */
+  dormant?: boolean;
 }
 
 /**
@@ -48,7 +55,10 @@ export class LoiteringRule implements VesselRule<LoiterRun | null> {
   }
 
   onSample(track: VesselTrack, run: LoiterRun | null, s: Sample): LoiterRun | null {
-    if (run && s.at - run.lastAt > this.cfg.maxReportGapHours * MS_PER_HOUR) run = this.end(track, run);
+    if (run && s.at - run.lastAt > this.cfg.maxReportGapHours * MS_PER_HOUR)
+      run = run.dormant ? null : this.end(track, run);
+    // A run closed by a silence the vessel's next sample fills goes on (its flag is superseded when it ends).
+    if (run?.dormant) run.dormant = false;
     if (s.portKm < this.cfg.minPortDistanceKm) return run ? this.end(track, run) : null;
     if (s.sog >= this.cfg.maxSpeedKn) {
       if (!run) return null;
@@ -94,12 +104,18 @@ export class LoiteringRule implements VesselRule<LoiterRun | null> {
 
   /** An open run ends when the vessel has been silent for the AIS-gap threshold. */
   dueAt(track: VesselTrack, run: LoiterRun | null): number {
-    return run ? track.lastAt + this.silenceMs : NaN;
+    return run && !run.dormant ? track.lastAt + this.silenceMs : NaN;
   }
 
-  /** The vessel went silent: close the run at its last slow sample. */
-  onDue(track: VesselTrack, run: LoiterRun | null): null {
-    return run ? this.end(track, run) : null;
+  /**
+   * The vessel went silent: the run closes at its last slow sample — its flag takes the final figures — and
+   * stays, dormant, for a later sample within the report gap to continue.
+   */
+  onDue(track: VesselTrack, run: LoiterRun | null): LoiterRun | null {
+    if (!run) return null;
+    if (run.flag) run.flag = this.ctx.sink.supersede(run.flag, this.draft(track, run, false));
+    run.dormant = true;
+    return run;
   }
 
   toJSON(run: LoiterRun | null): unknown {

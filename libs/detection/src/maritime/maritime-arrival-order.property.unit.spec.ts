@@ -187,6 +187,24 @@ describe('maritime detection does not depend on arrival order (per-vessel order 
     );
   });
 
+  it("each receiver's vessels produced at random paces, with the ingestor's caught-up markers between bursts: the same open flags", () => {
+    // A lane's clock then runs ahead of vessels it carries, and a marker with a long quiet ends their runs:
+    // they are judged on that clock and may look dark for a while (time model 7: an AIS gap raised and
+    // filled, an encounter or loitering run closed and continued). What stays open is what event-time order
+    // gives.
+    fc.assert(
+      fc.property(delivery, fc.integer({ min: 1, max: 12 }), (d, bursts) => {
+        const events = deliverLanes(fleet, (e) => laneOf(e, d.partitions), d.schedule, {
+          bursts,
+          caughtUp: true,
+          subjectsAtRandomPaces: true,
+        });
+        expect(run(events).open).toEqual(inOrder);
+      }),
+      { seed, numRuns: Math.ceil(runs / 3) },
+    );
+  });
+
   it('and the same across a restart from a snapshot taken anywhere', () => {
     fc.assert(
       fc.property(delivery, fc.double({ min: 0, max: 1, noNaN: true }), (d, where) => {

@@ -98,6 +98,13 @@ export interface Production {
    * then taken as two, the other lanes' part first.
    */
   lateLanes?: (lane: string) => boolean;
+  /**
+   * Produced as independent senders would: each subject's events in their own order, but the subjects
+   * interleaved at random paces rather than in event-time order (a receiver replaying one vessel's track
+   * while another's is live, satellite batches), so a lane's clock runs ahead of the vessels it carries and
+   * its markers may find them behind it. Bursts are consecutive slices of that production order.
+   */
+  subjectsAtRandomPaces?: boolean;
 }
 
 /** The quiet of a marker written once a delivery has ended (an hour: longer than any end-quiet setting). */
@@ -156,8 +163,9 @@ export function deliverLanes(
   const start = Math.min(...events.map(eventTimeOf));
   const random = seededRandom(schedule.mergeSeed);
   if (!production) return interleave(events, laneOfEvent, schedule, start, random, false);
-  const byTime = events.map((event, i) => ({ event, i, at: eventTimeOf(event) }));
+  let byTime = events.map((event, i) => ({ event, i, at: eventTimeOf(event) }));
   byTime.sort((x, y) => x.at - y.at || x.i - y.i);
+  if (production.subjectsAtRandomPaces) byTime = atRandomPaces(byTime, random);
   const bursts = Math.max(1, Math.min(Math.floor(production.bursts), byTime.length));
   const out: Delivered[] = [];
   const seen = new Set<string>();
@@ -193,6 +201,33 @@ export function deliverLanes(
       });
       out.push(...caughtUpMarkers(seen, random, last ? () => ENDED_QUIET_MS : quiet));
     }
+  }
+  return out;
+}
+
+/**
+ * The events merged from per-subject queues (each in event-time order) taking the next event of a subject
+ * picked at random, each subject with a pace of its own (weights 1 to 10): every subject keeps its order.
+ */
+function atRandomPaces<T extends { event: AidEvent }>(sorted: readonly T[], random: () => number): T[] {
+  const queues = new Map<string, T[]>();
+  for (const x of sorted) {
+    const key = x.event.subject ?? x.event.id;
+    const queue = queues.get(key);
+    if (queue) queue.push(x);
+    else queues.set(key, [x]);
+  }
+  const live = [...queues.values()].map((queue) => ({ queue, next: 0, pace: 1 + Math.floor(random() * 10) }));
+  const out: T[] = [];
+  while (live.length > 0) {
+    let total = 0;
+    for (const q of live) total += q.pace;
+    let pick = random() * total;
+    let k = 0;
+    while (k < live.length - 1 && pick >= live[k].pace) pick -= live[k++].pace;
+    const q = live[k];
+    out.push(q.queue[q.next++]);
+    if (q.next === q.queue.length) live.splice(k, 1);
   }
   return out;
 }

@@ -226,6 +226,15 @@ export class MaritimeScenario {
     this.cleared.push(...changes.cleared);
   }
 
+  /**
+   * The AIS source fell quiet (`aidwatch.input.quiet.v1`): the runs of tracks it replayed behind its clock
+   * end, and their vessels are judged on that clock (a vessel it left behind may look dark now).
+   */
+  inputQuiet(source = 'test/ais'): this {
+    this.record(this.detector.inputQuiet(source));
+    return this;
+  }
+
   advanceTo(at: number): this {
     this.watermark = Math.max(this.watermark, at);
     const changes = this.detector.advanceWatermark(this.watermark);
