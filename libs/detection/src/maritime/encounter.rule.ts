@@ -472,13 +472,7 @@ export class EncounterRule implements VesselRule<State> {
    * episode stays, dormant, for a later fix of that vessel to continue.
    */
   private suspend(pair: EncounterPair): void {
-    if (pair.flags) {
-      pair.flags = [
-        this.ctx.sink.supersede(pair.flags[0], this.draft(pair, pair.a, false)),
-        this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
-      ];
-      this.onRaised(pair);
-    }
+    this.supersedeWithFinalFigures(pair);
     pair.dormant = true;
     this.ctx.changed(pair.a);
   }
@@ -492,17 +486,21 @@ export class EncounterRule implements VesselRule<State> {
   }
 
   private finalize(pair: EncounterPair): void {
-    if (pair.flags) {
-      pair.flags = [
-        this.ctx.sink.supersede(pair.flags[0], this.draft(pair, pair.a, false)),
-        this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
-      ];
-      // The flags it brought (a designated partner) follow its final figures.
-      this.onRaised(pair);
-    }
+    this.supersedeWithFinalFigures(pair);
     pair.started = false;
     pair.flags = null;
     this.ctx.changed(pair.a);
+  }
+
+  /** The episode's flags, if raised, superseded by ones with its figures as final (`ongoing: false`). */
+  private supersedeWithFinalFigures(pair: EncounterPair): void {
+    if (!pair.flags) return;
+    pair.flags = [
+      this.ctx.sink.supersede(pair.flags[0], this.draft(pair, pair.a, false)),
+      this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
+    ];
+    // The flags it brought (a designated partner) follow its final figures.
+    this.onRaised(pair);
   }
 
   private addSpeed(pair: EncounterPair, sog: number): void {
