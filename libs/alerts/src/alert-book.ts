@@ -293,7 +293,6 @@ export class AlertBook {
         const flag = (cloudEvent.data as Flag) ?? undefined;
         const c = this.raised(event, flag);
         this.changed.add(entryKey('a', c.alertId)).add(entryKey('l', flag.fingerprint));
-        if (this.grouped.has(flag.fingerprint)) this.changed.add(entryKey('g', flag.fingerprint));
         return c;
       }
       case EventTypes.FlagCleared: {
@@ -682,6 +681,7 @@ export class AlertBook {
         a.flag.evidence.some((id) => evidence.has(id))
       ) {
         this.grouped.set(flag.fingerprint, a.alertId);
+        this.changed.add(entryKey('g', flag.fingerprint));
         return a.alertId;
       }
     return flag.fingerprint;

@@ -54,7 +54,7 @@ export function itemNotExempt(ctx: DiversionContext): FlagDraft[] {
   }
   if (rest.length > 0) {
     const codes = rest.map(([itemCode]) => itemCode);
-    const where = new Set(rest.flatMap(([, entry]) => [...entry.where]));
+    const where = [...new Set(rest.flatMap(([, entry]) => [...entry.where]))].sort();
     const facts = [...new Set(rest.flatMap(([, entry]) => entry.facts))];
     const shown = codes.slice(0, 10);
     drafts.push(
@@ -62,12 +62,12 @@ export function itemNotExempt(ctx: DiversionContext): FlagDraft[] {
         rule: 'item-not-exempt',
         key: 'items:more',
         severity: ctx.config.itemNotExemptSeverity,
-        observed: { itemCodes: codes, in: [...where].sort() },
+        observed: { itemCodes: codes, in: where },
         threshold: { exemptItems: [...exemption.items.keys()].sort(), flaggedOneByOne: each },
         evidence: facts,
         explanation:
           `${codes.length} more items (${shown.join(', ')}${codes.length > shown.length ? ', …' : ''}) appear in ` +
-          `the ${listOf([...where].sort())} of consignment ${ctx.consignmentId} but are not exempted by ` +
+          `the ${listOf(where)} of consignment ${ctx.consignmentId} but are not exempted by ` +
           `${exemption.exemptionId} (${exemption.grant.committeeRef}).`,
       }),
     );
