@@ -10,6 +10,13 @@ export interface InputClock {
   /** The lane its events came by (`<topic>/<partition>`), '' for events that came by none. */
   readonly lane: string;
   watermark: number;
+  /**
+   * The newest event time it delivered itself (ms), or its close said it covered (`close`): its watermark
+   * without what caught-up markers moved it by (`caughtUp`, a guess from the source's other partitions). A vessel is forgotten only once its
+   * own inputs delivered past its eviction time (`MaritimeDetector`): a marker's guess that a partition has
+   * passed a time is no proof that the vessel's next report, still to come on it, is not earlier.
+   */
+  delivered: number;
   /** The newest event time the other inputs of its lane (any, without a lane) delivered since its last event. */
   othersSince: number;
   /**
@@ -43,6 +50,8 @@ export interface Span {
 export interface InputClockJson {
   id: string;
   watermark: number | null;
+  /** `InputClock.delivered`, present only when behind the watermark (absent: equal to it; older checkpoints). */
+  delivered?: number | null;
   othersSince: number | null;
   /**
    * `ahead` by input id, `[lo, hi]` (ms). Absent in checkpoints written before it was kept: such an input
@@ -158,6 +167,7 @@ export class InputClocks {
         source,
         lane: laneOfInputId(id),
         watermark: Number.NEGATIVE_INFINITY,
+        delivered: Number.NEGATIVE_INFINITY,
         othersSince: Number.NEGATIVE_INFINITY,
         ahead: new Map(),
         idle: false,
@@ -321,6 +331,7 @@ export class InputClocks {
     // Idle inputs of a lane that starts or stops delivering are held or released again: their clocks moved.
     const suspended = (input.lane !== '' && this.markLane(input.lane, pending)) || headMoved;
     if (at < input.watermark - latenessMs) input.late++;
+    if (at > input.delivered) input.delivered = at;
     if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
     return this.advance(input, at) || suspended;
   }
@@ -404,7 +415,7 @@ export class InputClocks {
   close(source: string, at: number, lane = ''): InputClock[] {
     const inputs = this.bound(source, at);
     for (const input of inputs) {
-      if (input.lane === lane && at > input.watermark) input.watermark = at;
+      if (input.lane === lane && at > input.watermark) input.watermark = input.delivered = at;
       if (input.watermark > this.frontier) this.frontier = input.watermark;
     }
     return inputs;
@@ -532,10 +543,11 @@ export class InputClocks {
 
   toJSON(): InputClockJson[] {
     return [...this.byId.values()].map((input) => {
-      const { id, lane, watermark, othersSince, ahead, idle, events, late, closed } = input;
+      const { id, lane, watermark, delivered, othersSince, ahead, idle, events, late, closed } = input;
       return {
         id,
         watermark: finiteOrNull(watermark),
+        ...(delivered < watermark ? { delivered: finiteOrNull(delivered) } : {}),
         othersSince: finiteOrNull(othersSince),
         ahead: Object.fromEntries([...ahead].map(([other, { lo, hi }]) => [other.id, [lo, hi]])),
         ...(idle ? { idle: true as const } : {}),
@@ -579,6 +591,8 @@ export class InputClocks {
     for (const saved of json) {
       const input = this.input(saved.id);
       input.watermark = saved.watermark ?? Number.NEGATIVE_INFINITY;
+      input.delivered =
+        saved.delivered === undefined ? input.watermark : (saved.delivered ?? Number.NEGATIVE_INFINITY);
       input.othersSince = saved.othersSince ?? Number.NEGATIVE_INFINITY;
       input.events = saved.events;
       input.late = saved.late;

@@ -292,3 +292,31 @@ describe('input clocks: an input whose partition still has records pending is ne
     expect(restored.isIdle(restored.input(monitors.id))).toBe(true);
   });
 });
+
+describe('input clocks: what an input delivered itself', () => {
+  it('a caught-up marker moves the watermark to the source’s other partitions, not what the input delivered; a checkpoint keeps both', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const behind = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/1'));
+    const ahead = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/0'));
+    clocks.observe(behind, 2 * HOUR, 0);
+    clocks.observe(ahead, 40 * HOUR, 0);
+    expect(clocks.caughtUp('ais.positions.v1/1', 3_600_000)).toBe(true);
+    expect(behind.watermark).toBe(40 * HOUR);
+    expect(behind.delivered).toBe(2 * HOUR);
+    expect(ahead.delivered).toBe(40 * HOUR);
+    const restored = InputClocks.fromJSON(clocks.toJSON(), 6 * HOUR);
+    expect(restored.input(behind.id).delivered).toBe(2 * HOUR);
+    expect(restored.input(behind.id).watermark).toBe(40 * HOUR);
+    // An older checkpoint, written before it was kept: what it delivered counts as its watermark.
+    const older = clocks.toJSON().map(({ delivered: _delivered, ...rest }) => rest);
+    expect(InputClocks.fromJSON(older, 6 * HOUR).input(behind.id).delivered).toBe(40 * HOUR);
+  });
+
+  it('a close covers the time it names on its own lane', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const input = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/0'));
+    clocks.observe(input, HOUR, 0);
+    clocks.close(RECEIVER, 5 * HOUR, 'ais.positions.v1/0');
+    expect(input.delivered).toBe(5 * HOUR);
+  });
+});

@@ -27,10 +27,16 @@ const diversionTypes = typesConsumedBy('diversion');
 
 /**
  * Rules about inconsistent paperwork — quantities that shrink between steps, custody that does not follow
- * the goods — whose findings wait until the consignment's clock has passed their newest evidence
- * (docs/time-model.md 6): the missing step may still be on its way from another feed.
+ * the goods, items outside the exemption in the paperwork at hand — whose findings wait until the
+ * consignment's clock has passed their newest evidence (docs/time-model.md 9): the missing step, or an earlier
+ * step that belongs in the same finding (a loading between a registration and a delivery that came first),
+ * may still be on its way from another feed.
  */
-const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>(['quantity-shrinkage', 'broken-custody']);
+const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>([
+  'quantity-shrinkage',
+  'broken-custody',
+  'item-not-exempt',
+]);
 
 /** What is not kept per subject. */
 export interface DiversionHead {
@@ -476,7 +482,10 @@ export class DiversionDetector implements Detector {
         if (home) homes.add(home);
       }
     }
-    for (const other of this.deadlines.keys())
+    // In input order, not the queues' creation order: a restored detector creates them in another order, and
+    // consignments coming due together must be judged alike (the same raises in the same order).
+    const queues = [...this.deadlines.keys()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const other of queues)
       if (other !== except || homes.has(other)) merge(changes, this.judgeDue(other));
     return changes;
   }

@@ -9,7 +9,9 @@ type Listing = Fact & { items: readonly ItemQuantity[] };
 /**
  * An item registered, loaded or delivered that the exemption does not list, one flag per item code for the first
  * `itemNotExemptFlagsPerConsignment` codes (in code order), one flag (key `items:more`) for all the others
- * together. Held until the exemption is known.
+ * together. Held until the exemption is known; the detector then holds a finding until the consignment's clock
+ * has passed its newest evidence (docs/time-model.md 9), so a delivery that came before its registration is
+ * flagged with the loading between them, as event-time order flags it.
  */
 export function itemNotExempt(ctx: DiversionContext): FlagDraft[] {
   const exemption = ctx.exemption;

@@ -16,7 +16,11 @@ export interface MaritimeConfig {
   lateToleranceMinutes: number;
   /** Granularity of the deadline index; flags still carry their exact due time. */
   deadlineResolutionSeconds: number;
-  /** A vessel silent this long is forgotten (its gap flag, if any, was raised long before). */
+  /**
+   * A vessel silent this long is forgotten (its gap flag, if any, was raised long before) — this long of the
+   * event time its own inputs delivered themselves since its newest report arrived, never of a caught-up
+   * marker's guess nor of other inputs' time released to it (docs/time-model.md 7).
+   */
   evictAfterDays: number;
   /**
    * An AIS input (feed or station) silent while another input of its lane moved its event time on this far

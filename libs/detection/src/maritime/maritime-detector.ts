@@ -359,7 +359,10 @@ export class MaritimeDetector implements Detector {
 
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
   advanceWatermark(watermark: number): FlagChanges {
-    for (const input of this.clocks.values()) this.clocks.advance(input, watermark);
+    for (const input of this.clocks.values()) {
+      this.clocks.advance(input, watermark);
+      if (watermark > input.delivered) input.delivered = watermark;
+    }
     for (const input of [...this.laggingOn.keys()]) this.endRuns(input);
     this.followFrontier();
     return this.sink.take();
@@ -999,10 +1002,14 @@ export class MaritimeDetector implements Detector {
     for (const { track, clock } of ready) this.onDue(track, clock);
   }
 
-  /** The newest event time the vessel's own inputs delivered (their watermarks, never released by idleness). */
+  /**
+   * The newest event time the vessel's own inputs delivered themselves (`InputClock.delivered`): never released
+   * by idleness, nor moved by a caught-up marker's guess that their partitions passed the time of the source's
+   * other partitions (a vessel judged dark on that guess keeps its silence open for its next report to end).
+   */
   private ownClockOf(track: VesselTrack): number {
-    let at = track.input ? track.input.watermark : Number.NEGATIVE_INFINITY;
-    for (const input of track.inputs ?? []) if (input.watermark > at) at = input.watermark;
+    let at = track.input ? track.input.delivered : Number.NEGATIVE_INFINITY;
+    for (const input of track.inputs ?? []) if (input.delivered > at) at = input.delivered;
     return at;
   }
 

@@ -296,3 +296,25 @@ describe('MaritimeDetector', () => {
     );
   });
 });
+
+describe('a vessel judged dark on a caught-up marker’s guess is not forgotten on it', () => {
+  it('its next report, still to come on its partition, ends the silence', () => {
+    const d = new MaritimeDetector(maritimeConfig(), testPorts);
+    const slow = 'ais.positions.v1/1';
+    const fast = 'ais.positions.v1/0';
+    const open: Map<string, string> = new Map();
+    const apply = (c: ReturnType<MaritimeDetector['handle']>) => {
+      for (const f of c.raised) open.set(f.flagId, `${f.rule} ${f.subject.id}`);
+      for (const f of c.cleared) open.delete(f.flagId);
+    };
+    apply(d.handle(position(A, minutes(0), OPEN_SEA, 0.5), slow, 0));
+    // The same receiver delivered 40 days later on another partition (produced out of event-time order).
+    apply(d.handle(position(B, hours(40 * 24), offsetKm(OPEN_SEA, 30, 30), 9), fast, 0));
+    // The slow partition is caught up and quiet: its clock moves to the receiver's 40 days, so A is dark now.
+    apply(d.caughtUp(slow, 3_600_000));
+    expect([...open.values()]).toContain(`ais-gap ${A}`);
+    // A's next report comes on its partition five minutes after its last: the silence was short.
+    apply(d.handle(position(A, minutes(5), offsetKm(OPEN_SEA, 0.1, 0), 0.5), slow, 0));
+    expect([...open.values()]).not.toContain(`ais-gap ${A}`);
+  });
+});

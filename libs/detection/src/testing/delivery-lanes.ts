@@ -102,9 +102,17 @@ export interface Production {
    * Produced as independent senders would: each subject's events in their own order, but the subjects
    * interleaved at random paces rather than in event-time order (a receiver replaying one vessel's track
    * while another's is live, satellite batches), so a lane's clock runs ahead of the vessels it carries and
-   * its markers may find them behind it. Bursts are consecutive slices of that production order.
+   * its markers may find them behind it. Bursts are consecutive slices of that production order. A predicate
+   * picks the events so produced (a source's consignments, one receiver's vessels); the others keep their
+   * places in event-time order, the picked ones taking the places of picked ones.
    */
-  subjectsAtRandomPaces?: boolean;
+  subjectsAtRandomPaces?: boolean | ((event: AidEvent) => boolean);
+  /**
+   * With `subjectsAtRandomPaces`: no subject falls more than this many hours of event time behind another
+   * (a subject whose next event is that far behind the next of another goes next): production out of
+   * event-time order within a bound, such as the late horizon (time model 10) or the allowed lateness (8).
+   */
+  pacedWithinHours?: number;
 }
 
 /** The quiet of a marker written once a delivery has ended (an hour: longer than any end-quiet setting). */
@@ -165,7 +173,22 @@ export function deliverLanes(
   if (!production) return interleave(events, laneOfEvent, schedule, start, random, false);
   let byTime = events.map((event, i) => ({ event, i, at: eventTimeOf(event) }));
   byTime.sort((x, y) => x.at - y.at || x.i - y.i);
-  if (production.subjectsAtRandomPaces) byTime = atRandomPaces(byTime, random);
+  const paced = production.subjectsAtRandomPaces;
+  const within = (production.pacedWithinHours ?? Infinity) * HOUR;
+  if (paced === true) byTime = atRandomPaces(byTime, random, within);
+  else if (paced) {
+    const slots: number[] = [];
+    byTime.forEach((x, i) => {
+      if (paced(x.event)) slots.push(i);
+    });
+    const moved = atRandomPaces(
+      slots.map((i) => byTime[i]),
+      random,
+      within,
+    );
+    byTime = [...byTime];
+    slots.forEach((slot, k) => (byTime[slot] = moved[k]));
+  }
   const bursts = Math.max(1, Math.min(Math.floor(production.bursts), byTime.length));
   const out: Delivered[] = [];
   const seen = new Set<string>();
@@ -209,7 +232,11 @@ export function deliverLanes(
  * The events merged from per-subject queues (each in event-time order) taking the next event of a subject
  * picked at random, each subject with a pace of its own (weights 1 to 10): every subject keeps its order.
  */
-function atRandomPaces<T extends { event: AidEvent }>(sorted: readonly T[], random: () => number): T[] {
+function atRandomPaces<T extends { event: AidEvent; at: number }>(
+  sorted: readonly T[],
+  random: () => number,
+  withinMs = Infinity,
+): T[] {
   const queues = new Map<string, T[]>();
   for (const x of sorted) {
     const key = x.event.subject ?? x.event.id;
@@ -220,11 +247,21 @@ function atRandomPaces<T extends { event: AidEvent }>(sorted: readonly T[], rand
   const live = [...queues.values()].map((queue) => ({ queue, next: 0, pace: 1 + Math.floor(random() * 10) }));
   const out: T[] = [];
   while (live.length > 0) {
+    let behind = 0;
+    if (Number.isFinite(withinMs))
+      for (let i = 1; i < live.length; i++)
+        if (live[i].queue[live[i].next].at < live[behind].queue[live[behind].next].at) behind = i;
+    const limit = Number.isFinite(withinMs) ? live[behind].queue[live[behind].next].at + withinMs : Infinity;
     let total = 0;
-    for (const q of live) total += q.pace;
+    for (const q of live) if (q.queue[q.next].at <= limit) total += q.pace;
     let pick = random() * total;
     let k = 0;
-    while (k < live.length - 1 && pick >= live[k].pace) pick -= live[k++].pace;
+    for (; k < live.length - 1; k++) {
+      if (live[k].queue[live[k].next].at > limit) continue;
+      if (pick < live[k].pace) break;
+      pick -= live[k].pace;
+    }
+    if (live[k].queue[live[k].next].at > limit) k = behind;
     const q = live[k];
     out.push(q.queue[q.next++]);
     if (q.next === q.queue.length) live.splice(k, 1);
