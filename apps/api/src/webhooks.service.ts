@@ -1,17 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { AlertFilter } from '@aidwatch/alerts';
+import type { AlertFilter, AlertLabels } from '@aidwatch/alerts';
 import { publishedForm } from '@aidwatch/domain';
 import type { AppConfig } from '@aidwatch/config';
-import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner } from '@aidwatch/projections';
 import type { ApiKeyStore } from '@aidwatch/access';
 import { API_KEY_STORE, APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import {
   createWebhookStore,
+  outboxNameOf,
   WebhookDispatcher,
+  WebhookOutboxes,
   WebhookOutboxProjection,
   type DeliveryStatus,
   type WebhookStore,
@@ -31,15 +33,15 @@ async function revokedKey(keys: ApiKeyStore, createdBy: string): Promise<boolean
 }
 
 /**
- * Webhooks in the API: the outbox projection and the dispatcher of `@aidwatch/webhooks` on the configured
+ * Webhooks in the API: the outboxes (one per organisation) and the dispatcher of `@aidwatch/webhooks` on the configured
  * store (shared by every API replica with `EVENT_STORE=postgres`), wired to this process's alert book,
  * key store and redaction.
  */
 @Injectable()
 export class WebhooksService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly store: WebhookStore;
-  private readonly runner: ProjectionRunner;
-  private readonly outbox: WebhookOutboxProjection;
+  /** One outbox per organisation with subscriptions, and the operators' (see `WebhookOutboxes`). */
+  private readonly outboxes: WebhookOutboxes;
   private readonly dispatcher: WebhookDispatcher;
   /** Whether webhooks may target loopback, private and link-local addresses (`WEBHOOK_PRIVATE_TARGETS`). */
   readonly allowPrivateTargets: boolean;
@@ -96,12 +98,12 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       onError: (error, context) =>
         logger.error({ err: error, ...context }, 'webhook sender failed; retrying'),
     });
-    this.outbox = new WebhookOutboxProjection({
+    const outboxDeps = {
       store: this.store,
-      classify: (id) => alerts.projection.classificationOf(id, 30_000),
-      isFolded: (id) => alerts.projection.folded(id),
-      creatorRevoked: (createdBy) => revokedKey(keys, createdBy),
-      payloadFor: async (stored, tenant) =>
+      classify: (id: string) => alerts.projection.classificationOf(id, 30_000),
+      isFolded: (id: string) => alerts.projection.folded(id),
+      creatorRevoked: (createdBy: string) => revokedKey(keys, createdBy),
+      payloadFor: async (stored: StoredEvent, tenant: string | undefined) =>
         JSON.stringify(
           await redaction.event(
             publishedForm(stored.data as PublishedEvent),
@@ -109,34 +111,43 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
             tenant,
           ),
         ),
-      labelsFor: (labels, tenant) => redaction.labels(labels, tenant),
-      enqueued: (id) => this.dispatcher.kick(id),
-    });
-    this.runner = new ProjectionRunner(eventStore, checkpoints, this.outbox, {
-      checkpointEveryEvents: config.checkpointEveryEvents,
-      checkpointEveryMs: config.checkpointEveryMs,
-      restartAfterMs: 1000,
-      onError: (error) => logger.error({ err: error }, 'webhook outbox stopped'),
+      labelsFor: (labels: AlertLabels, tenant: string | undefined) => redaction.labels(labels, tenant),
+      enqueued: (id: string) => this.dispatcher.kick(id),
+    };
+    this.outboxes = new WebhookOutboxes((tenant) => {
+      const projection = new WebhookOutboxProjection(outboxDeps, tenant);
+      const runner = new ProjectionRunner(eventStore, checkpoints, projection, {
+        checkpointEveryEvents: config.checkpointEveryEvents,
+        checkpointEveryMs: config.checkpointEveryMs,
+        restartAfterMs: 1000,
+        onError: (error) => logger.error({ err: error, outbox: projection.name }, 'webhook outbox stopped'),
+      });
+      return { projection, runner };
     });
     // lagSeconds: how long the oldest alert event not yet turned into deliveries has waited (a flood of one
     // organisation's flags shows here before its receivers see it); a backlog is not a failure.
     health.register('webhooks', async () => ({
-      ok: this.runner.status().running,
+      ok: this.outboxes.running(),
       detail: {
         subscriptions: this.subscriptionCount,
-        lagSeconds: await this.runner.lagSeconds().catch(() => undefined),
+        lagSeconds: await this.outboxes.lagSeconds().catch(() => undefined),
       },
     }));
   }
 
   onApplicationBootstrap(): void {
-    this.runner.start();
-    this.unwatchLag = this.metrics.watchProjectionLag(this.outbox.name, () => this.runner.lagSeconds());
+    this.outboxes.start();
+    this.unwatchLag = this.metrics.watchProjectionLag(outboxNameOf(undefined), () =>
+      this.outboxes.lagSeconds(),
+    );
     this.dispatcher.start();
     const refresh = async () => {
       try {
         this.counts = await this.store.countsByStatus();
-        this.subscriptionCount = (await this.store.subscriptions()).length;
+        const subscriptions = await this.store.subscriptions();
+        this.subscriptionCount = subscriptions.length;
+        // An organisation's first subscription made on another replica: its outbox starts here too.
+        this.outboxes.ensure(subscriptions);
       } catch (error) {
         this.logger.warn({ err: error }, 'webhook counts not read');
       }
@@ -149,7 +160,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.countTimer);
     this.unwatchLag?.();
-    await this.runner.stop();
+    await this.outboxes.stop();
     await this.dispatcher.stop();
     await this.store.close();
   }
@@ -171,14 +182,15 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
       createdAt: new Date().toISOString(),
     };
     await this.store.addSubscription(subscription);
-    this.outbox.invalidate();
+    this.outboxes.invalidate();
+    this.outboxes.ensure([subscription]);
     this.subscriptionCount += 1;
     return subscription;
   }
 
   async unsubscribe(subscriptionId: string): Promise<void> {
     await this.store.deleteSubscription(subscriptionId, new Date().toISOString());
-    this.outbox.invalidate();
+    this.outboxes.invalidate();
     await this.dispatcher.forget(subscriptionId);
   }
 

@@ -9,3 +9,4 @@ export { createWebhookStore } from './webhook-store.factory';
 export * from './webhook-outbox';
 export * from './webhook-dispatcher';
 export * from './webhook-target';
+export * from './webhook-outboxes';

@@ -36,21 +36,35 @@ export interface WebhookOutboxDependencies {
 /** How far back (ms) of the time the subscription list was read an event must be recorded to use that list. */
 const SUBSCRIPTION_LIST_SKEW_MS = 10_000;
 
+/** The checkpoint name of the outbox of `tenant`'s subscriptions (undefined: those of no organisation). */
+export function outboxNameOf(tenant: string | undefined): string {
+  return tenant === undefined ? 'webhook-outbox-v2' : `webhook-outbox-v2/${tenant}`;
+}
+
 /**
  * Turns notifiable alert events into deliveries, one per matching subscription, with a checkpoint of its
  * own. The classification comes from the process's alert book, which folds the same store. Every API
  * replica runs it; the second enqueue of a delivery is a no-op. The subscription list is read from the
  * store again for any event recorded near or after the time it was last read, so a subscription created on
  * another replica is seen by this one for every event recorded after its creation.
+ *
+ * One outbox serves one organisation's subscriptions (`tenant`), or those of no organisation (operators'):
+ * each follows the store at its own pace with its own checkpoint (`outboxNameOf`), so a flood of one
+ * organisation's alerts — thousands of flags times a hundred subscriptions to write — never holds another
+ * organisation's deliveries back: its outbox passes events that are not its organisation's without any I/O.
  */
 export class WebhookOutboxProjection implements Projection {
-  readonly name = 'webhook-outbox-v2';
+  readonly name: string;
   readonly filter = { eventTypePrefixes: [...NotificationEventPrefixes] };
   private listed: { at: number; subscriptions: WebhookSubscription[] } | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly deps: WebhookOutboxDependencies) {
+  constructor(
+    private readonly deps: WebhookOutboxDependencies,
+    readonly tenant?: string,
+  ) {
     this.now = deps.now ?? Date.now;
+    this.name = outboxNameOf(tenant);
   }
 
   async apply(stored: StoredEvent): Promise<void> {
@@ -59,11 +73,16 @@ export class WebhookOutboxProjection implements Projection {
     if (c === undefined && !this.deps.isFolded(stored.id))
       throw new Error(`alert book has not reached ${stored.id}`);
     if (!c) return;
+    const tenant = this.tenant;
+    // Another organisation's alert: nothing to write, nothing to read.
+    if (tenant !== undefined && (!notifiesRecipient(c, tenant) || !c.labels.organisation.includes(tenant)))
+      return;
     // One payload per organisation, and the event's deliveries added in one transaction: an organisation with
     // many subscriptions costs one write per event, not one per subscription.
     const payloads = new Map<string | undefined, string>();
     const deliveries: NewDelivery[] = [];
     for (const s of await this.subscriptionsFor(stored.recordedAt)) {
+      if (s.tenant !== tenant) continue;
       if (stored.recordedAt < s.createdAt) continue;
       if (!notifiesRecipient(c, s.tenant)) continue;
       if (await this.deps.creatorRevoked(s.createdBy)) continue;
