@@ -32,14 +32,7 @@ import {
 } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent, type Subscription } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import {
-  Allow,
-  APP_CONFIG,
-  ApiError,
-  CurrentPrincipal,
-  FairTurns,
-  queryValidationPipe,
-} from '@aidwatch/runtime';
+import { Allow, APP_CONFIG, ApiError, CurrentPrincipal, queryValidationPipe } from '@aidwatch/runtime';
 import { AlertStreamQuery } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService } from './alerts.service';
@@ -80,7 +73,6 @@ export class AlertsController implements BeforeApplicationShutdown {
   private readonly open = new Set<Subscription>();
   /** Open streams per organisation (operators: per credential), for `SSE_STREAMS_PER_TENANT`. */
   private readonly openPerHolder = new Map<string, number>();
-  private readonly turns = new FairTurns();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -174,7 +166,7 @@ export class AlertsController implements BeforeApplicationShutdown {
       for await (const event of subscription) {
         if (++sinceYield >= historyPageSize || performance.now() - sliceStart >= SLICE_MS) {
           sinceYield = 0;
-          await this.turns.take(holder);
+          await this.alerts.turns.take(holder);
           sliceStart = performance.now();
         }
         if (!(await visible(event)) || !(await this.passes(event, filter, tenant))) continue;

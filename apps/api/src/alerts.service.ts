@@ -10,7 +10,7 @@ import {
   ProjectionRunner,
   SilenceQuota,
 } from '@aidwatch/projections';
-import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { APP_CONFIG, FairTurns, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 
 export { SilenceQuotaExceededError, UnknownAlertError, UnknownSilenceError } from '@aidwatch/projections';
 
@@ -21,6 +21,11 @@ export { SilenceQuotaExceededError, UnknownAlertError, UnknownSilenceError } fro
  */
 @Injectable()
 export class AlertsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  /**
+   * Turns of the event loop shared by the organisations' long reads — alert streams replaying history, long
+   * alert lists — so one organisation's many never hold back another's requests (`FairTurns`).
+   */
+  readonly turns = new FairTurns();
   readonly projection: AlertBookProjection;
   readonly runner: ProjectionRunner;
   private readonly desk: AlertDesk;

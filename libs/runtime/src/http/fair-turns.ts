@@ -46,3 +46,26 @@ export class FairTurns {
     wake();
   }
 }
+
+/**
+ * Long work of one holder (an organisation, or an operator's credential) cut into slices of at most `sliceMs`
+ * of the event loop: call `next()` between items; once the slice has run that long it waits for the holder's
+ * next turn (`FairTurns`), so other requests — another organisation's, `/health` — are served in between.
+ */
+export class FairSlices {
+  private started = performance.now();
+
+  constructor(
+    private readonly turns: FairTurns,
+    private readonly holder: string,
+    private readonly sliceMs = 5,
+  ) {}
+
+  /** Resolves at once while the slice lasts; after `sliceMs`, at the holder's next turn. */
+  next(): Promise<void> | undefined {
+    if (performance.now() - this.started < this.sliceMs) return undefined;
+    return this.turns.take(this.holder).then(() => {
+      this.started = performance.now();
+    });
+  }
+}
