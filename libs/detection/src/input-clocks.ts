@@ -12,12 +12,17 @@ export interface InputClock {
   watermark: number;
   /**
    * The newest event time it delivered itself (ms), or its close said it covered (`close`): its watermark
-   * without what caught-up markers moved it by (`caughtUp`, a guess from the source's other partitions). A vessel is forgotten only once its
-   * own inputs delivered past its eviction time (`MaritimeDetector`): a marker's guess that a partition has
-   * passed a time is no proof that the vessel's next report, still to come on it, is not earlier.
+   * without what caught-up markers moved it by (`caughtUp`, a guess from the source's other partitions). A
+   * vessel is forgotten only once its own inputs delivered past its eviction time (`MaritimeDetector`): a
+   * marker's guess that a partition has passed a time is no proof that the vessel's next report, still to
+   * come on it, is not earlier.
    */
   delivered: number;
-  /** The newest event time the other inputs of its lane (any, without a lane) delivered since its last event. */
+  /**
+   * The newest event time the other inputs of its lane (any, without a lane; where every input's events count,
+   * any — but for a consignment feed on a partition that has not stopped, its own lane's only, see
+   * `waitsForQuiet`) delivered since its last event: an idle input's clock follows it, the idle bound behind.
+   */
   othersSince: number;
   /**
    * The other inputs of its lane that stood ahead of it at its last event, each with the event time it has
@@ -364,7 +369,11 @@ export class InputClocks {
           if (at < span.lo) span.lo = at;
           if (at > span.hi) span.hi = at;
         }
-        const later = at > other.othersSince;
+        // An idle consignment feed whose partition has not stopped follows its own lane's event time only: a
+        // partition consumed ahead (a burst of another topic) must not release it past what its lane has shown
+        // (`waitsForQuiet`); its caught-up marker saying it stopped lets every input's time count (`caughtUp`).
+        const followed = input.lane === other.lane || !this.waitsForQuiet(other);
+        const later = followed && at > other.othersSince;
         if (later) other.othersSince = at;
         if (other.idle) {
           if (later) idleMoved = true;
@@ -500,13 +509,17 @@ export class InputClocks {
 
   /**
    * The input whose (effective) watermark is the subject's clock; undefined without inputs. Open inputs
-   * first (the slowest that is not idle, else the latest idle one); closed ones only when all are closed
-   * (the latest of them).
+   * first (the slowest that is not idle, else the latest idle one — but no later than the earliest idle
+   * consignment feed whose partition has not stopped: released only as far as its own lane has shown, it may
+   * still deliver what the subject waits for, see `waitsForQuiet`); closed ones only when all are closed (the
+   * latest of them).
    */
   holding(inputs: readonly InputClock[]): InputClock | undefined {
     let min: InputClock | undefined;
     let latest: InputClock | undefined;
     let latestAt = Number.NEGATIVE_INFINITY;
+    let bound: InputClock | undefined;
+    let boundAt = Number.POSITIVE_INFINITY;
     let closed: InputClock | undefined;
     for (const input of inputs) {
       if (input.closed) {
@@ -519,9 +532,13 @@ export class InputClocks {
           latest = input;
           latestAt = at;
         }
+        if (at < boundAt && this.waitsForQuiet(input)) {
+          bound = input;
+          boundAt = at;
+        }
       }
     }
-    return min ?? latest ?? closed;
+    return min ?? (bound && boundAt < latestAt ? bound : latest) ?? closed;
   }
 
   /** A subject's clock from the inputs that report it (ms); -Infinity without inputs. */

@@ -221,6 +221,31 @@ describe('input clocks: an input whose partition still has records pending is ne
     expect(clocks.isIdle(wfp)).toBe(true);
   });
 
+  it('so released, it follows its own partition only until the partition stopped, and holds consignments whose inputs are all idle', () => {
+    const clocks = new InputClocks(3 * DAY, 'all');
+    const wfp = clocks.input(inputIdOf(MONITORS, 'aid.verifications.v1/0'));
+    const unicef = clocks.input(inputIdOf('/org/unicef/monitoring/dprk', 'aid.verifications.v1/0'));
+    const stopped = clocks.input(inputIdOf(MONITORS, 'aid.verifications.v1/1'));
+    const committee = clocks.input(inputIdOf('/un/sc/1718-committee', 'aid.reference.v1/0'));
+    clocks.observe(stopped, 0, 0, 0);
+    clocks.observe(wfp, 0, 0, 0);
+    clocks.observe(unicef, 4 * DAY, 0, 0);
+    expect(clocks.isIdle(wfp)).toBe(true);
+    expect(clocks.effective(wfp)).toBe(DAY);
+    clocks.caughtUp('aid.verifications.v1/1', STOPPED);
+    // A burst's first record on another partition, weeks ahead: it releases the stopped partition's feed, not
+    // the one whose partition may still deliver.
+    clocks.observe(committee, 40 * DAY, 0, 0);
+    expect(clocks.effective(stopped)).toBe(37 * DAY);
+    expect(clocks.effective(wfp)).toBe(DAY);
+    expect(clocks.clockOf([wfp, stopped])).toBe(DAY);
+    // Its own partition moves on; then its marker says it stopped, and every input's time counts.
+    clocks.observe(unicef, 6 * DAY, 0, 0);
+    expect(clocks.clockOf([wfp, stopped])).toBe(3 * DAY);
+    clocks.caughtUp('aid.verifications.v1/0', STOPPED);
+    expect(clocks.clockOf([wfp, stopped])).toBe(37 * DAY);
+  });
+
   it('records pending on a lane hold every source on it (AIS, lane scope); an HTTP input never counts as delivering', () => {
     const clocks = new InputClocks(6 * HOUR);
     const quiet = clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/1'));
