@@ -32,6 +32,10 @@ import { RedactionService } from './redaction.service';
 import { TenancyService } from './tenancy.service';
 import { AlertGroupsSchema, AlertSchema, AlertsPageSchema } from './api-schemas';
 
+/** Whose turn a caller's long read waits for (`FairTurns`): its organisation's, an operator's own. */
+const holderOf = (caller: { id: string; tenant?: string }): string =>
+  caller.tenant === undefined ? `credential:${caller.id}` : `tenant:${caller.tenant}`;
+
 /** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
 @ApiTags('Alerts')
 @ApiBearerAuth()
@@ -57,10 +61,7 @@ export class AlertActionsController {
     // A long list (up to 10,000 alerts, megabytes of JSON) is read, shaped and written in slices of a few
     // milliseconds, each at its organisation's turn: another organisation's requests and /health are served in
     // between, however many such lists one organisation asks for at once.
-    const slices = new FairSlices(
-      this.alerts.turns,
-      caller.tenant === undefined ? `credential:${caller.id}` : `tenant:${caller.tenant}`,
-    );
+    const slices = new FairSlices(this.alerts.turns, holderOf(caller));
     const matched: Alert[] = [];
     for (const whole of [...this.alerts.book.all()]) {
       const wait = slices.next();
@@ -95,8 +96,10 @@ export class AlertActionsController {
   @Get('groups')
   @ApiOperation({ summary: 'Open alerts grouped by consignment: counts per status and the highest severity' })
   @ApiJsonResponse(200, AlertGroupsSchema, 'one group per consignment, most severe first')
-  groups(@Req() req: Request) {
+  async groups(@Req() req: Request) {
     const caller = callerOf(req);
+    // Every alert is read: in slices at the organisation's turn, as for the list.
+    const slices = new FairSlices(this.alerts.turns, holderOf(caller));
     const groups = new Map<
       string,
       {
@@ -108,7 +111,9 @@ export class AlertActionsController {
       }
     >();
     const rank = ['low', 'medium', 'high', 'critical'];
-    for (const whole of this.alerts.book.all()) {
+    for (const whole of [...this.alerts.book.all()]) {
+      const wait = slices.next();
+      if (wait) await wait;
       if (!this.tenancy.maySee(caller, whole.labels)) continue;
       const a = this.alerts.book.viewOf(whole, caller.tenant);
       if (a.status === 'resolved') continue;
