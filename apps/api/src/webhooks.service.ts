@@ -33,9 +33,9 @@ async function revokedKey(keys: ApiKeyStore, createdBy: string): Promise<boolean
 }
 
 /**
- * Webhooks in the API: the outboxes (one per organisation) and the dispatcher of `@aidwatch/webhooks` on the configured
- * store (shared by every API replica with `EVENT_STORE=postgres`), wired to this process's alert book,
- * key store and redaction.
+ * Webhooks in the API: the outboxes (one per organisation) and the dispatcher of `@aidwatch/webhooks` on the
+ * configured store (shared by every API replica with `EVENT_STORE=postgres`), wired to this process's alert
+ * book, key store and redaction.
  */
 @Injectable()
 export class WebhooksService implements OnApplicationBootstrap, OnApplicationShutdown {

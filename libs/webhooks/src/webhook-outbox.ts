@@ -74,25 +74,20 @@ export class WebhookOutboxProjection implements Projection {
       throw new Error(`alert book has not reached ${stored.id}`);
     if (!c) return;
     const tenant = this.tenant;
-    // Another organisation's alert: nothing to write, nothing to read.
-    if (tenant !== undefined && (!notifiesRecipient(c, tenant) || !c.labels.organisation.includes(tenant)))
-      return;
-    // One payload per organisation, and the event's deliveries added in one transaction: an organisation with
-    // many subscriptions costs one write per event, not one per subscription.
-    const payloads = new Map<string | undefined, string>();
+    // Not for this outbox's recipients (muted for them, or another organisation's alert): nothing to read or write.
+    if (!notifiesRecipient(c, tenant)) return;
+    if (tenant !== undefined && !c.labels.organisation.includes(tenant)) return;
+    // Every subscription here is of one organisation (or of none): one payload, the labels redacted once, and the
+    // event's deliveries added in one transaction — many subscriptions cost one write per event, not one each.
+    const facts = { ...c, labels: this.deps.labelsFor(c.labels, tenant) };
+    let payload: string | undefined;
     const deliveries: NewDelivery[] = [];
     for (const s of await this.subscriptionsFor(stored.recordedAt)) {
       if (s.tenant !== tenant) continue;
       if (stored.recordedAt < s.createdAt) continue;
-      if (!notifiesRecipient(c, s.tenant)) continue;
       if (await this.deps.creatorRevoked(s.createdBy)) continue;
-      if (s.tenant !== undefined && !c.labels.organisation.includes(s.tenant)) continue;
-      if (!filterMatches(s.filters, { ...c, labels: this.deps.labelsFor(c.labels, s.tenant) })) continue;
-      let payload = payloads.get(s.tenant);
-      if (payload === undefined) {
-        payload = await this.deps.payloadFor(stored, s.tenant);
-        payloads.set(s.tenant, payload);
-      }
+      if (!filterMatches(s.filters, facts)) continue;
+      payload ??= await this.deps.payloadFor(stored, tenant);
       deliveries.push({
         deliveryId: deliveryIdOf(s.subscriptionId, stored.id),
         subscriptionId: s.subscriptionId,
