@@ -27,14 +27,10 @@ import { WrongExpectedRevisionError } from '@aidwatch/event-store';
 import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService, UnknownAlertError } from './alerts.service';
-import { callerOf } from './principal';
+import { callerOf, holderOf } from './principal';
 import { RedactionService } from './redaction.service';
 import { TenancyService } from './tenancy.service';
 import { AlertGroupsSchema, AlertSchema, AlertsPageSchema } from './api-schemas';
-
-/** Whose turn a caller's long read waits for (`FairTurns`): its organisation's, an operator's own. */
-const holderOf = (caller: { id: string; tenant?: string }): string =>
-  caller.tenant === undefined ? `credential:${caller.id}` : `tenant:${caller.tenant}`;
 
 /** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
 @ApiTags('Alerts')

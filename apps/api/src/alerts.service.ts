@@ -21,11 +21,6 @@ export { SilenceQuotaExceededError, UnknownAlertError, UnknownSilenceError } fro
  */
 @Injectable()
 export class AlertsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  /**
-   * Turns of the event loop shared by the organisations' long reads — alert streams replaying history, long
-   * alert lists — so one organisation's many never hold back another's requests (`FairTurns`).
-   */
-  readonly turns = new FairTurns();
   readonly projection: AlertBookProjection;
   readonly runner: ProjectionRunner;
   private readonly desk: AlertDesk;
@@ -40,6 +35,12 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     checkpoints: CheckpointStore,
     private readonly metrics: AidwatchMetrics,
     health: HealthRegistry,
+    /**
+     * Turns of the event loop shared by the organisations' long reads — alert streams replaying history, long
+     * alert and flag lists — so one organisation's many never hold back another's requests (`FairTurns`; one
+     * per process).
+     */
+    readonly turns: FairTurns,
   ) {
     this.projection = new AlertBookProjection(store);
     this.desk = new AlertDesk(store, this.projection);

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ObservabilityHttpModule } from '@aidwatch/runtime';
+import { FairTurns, ObservabilityHttpModule } from '@aidwatch/runtime';
 import { AdminKeysController } from './admin-keys.controller';
 import { AlertActionsController } from './alert-actions.controller';
 import { AlertsController } from './alerts.controller';
@@ -43,7 +43,15 @@ import { WebhooksService } from './webhooks.service';
     VesselsController,
     MeController,
   ],
-  providers: [ReadModelService, AlertsService, WebhooksService, TenancyService, RedactionService],
+  providers: [
+    // One per process: the organisations' long reads take turns of the event loop (`FairTurns`).
+    { provide: FairTurns, useFactory: () => new FairTurns() },
+    ReadModelService,
+    AlertsService,
+    WebhooksService,
+    TenancyService,
+    RedactionService,
+  ],
   exports: [ReadModelService, AlertsService],
 })
 export class ApiModule {}

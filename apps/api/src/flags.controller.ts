@@ -1,10 +1,12 @@
-import { Controller, Get, HttpStatus, Query, UsePipes } from '@nestjs/common';
-import { UnknownCursorError } from '@aidwatch/projections';
-import { seesFlag, seesTenant, tenantScopeOf, type Principal } from '@aidwatch/access';
+import { Controller, Get, HttpStatus, Query, Req, Res, UsePipes } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { FlagsReadModel, UnknownCursorError, type FlagRecord } from '@aidwatch/projections';
+import { seesFlag, seesTenant } from '@aidwatch/access';
 import {
   Allow,
   ApiError,
-  CurrentPrincipal,
+  FairSlices,
+  FairTurns,
   queryValidationPipe,
   ApiJsonResponse,
   ApiQueryFrom,
@@ -14,6 +16,7 @@ import { FlagsQuery } from './flags.query';
 import { ReadModelService } from './read-model.service';
 import { RedactionService } from './redaction.service';
 import { FlagsPageSchema } from './api-schemas';
+import { callerOf, holderOf } from './principal';
 
 @Controller('flags')
 @Allow('dashboard', 'operator')
@@ -22,6 +25,7 @@ export class FlagsController {
   constructor(
     private readonly readModel: ReadModelService,
     private readonly redaction: RedactionService,
+    private readonly turns: FairTurns,
   ) {}
 
   @Get()
@@ -31,12 +35,14 @@ export class FlagsController {
     mmsi: 'flags about this vessel, or naming consignments it carries',
   })
   @ApiJsonResponse(200, FlagsPageSchema, 'one page of flags, each with its status and cursor')
-  list(@Query() query: FlagsQuery, @CurrentPrincipal() principal: Principal) {
-    const scope = tenantScopeOf(principal);
+  async list(@Req() req: Request, @Res() res: Response, @Query() query: FlagsQuery): Promise<void> {
+    const caller = callerOf(req);
+    const scope = caller.scope;
     const tenantOf = this.readModel.tenantOf;
-    const redact = this.redaction.forTenant(scope.kind === 'tenant' ? scope.tenant : undefined);
+    const redact = this.redaction.forTenant(caller.tenant);
+    let scan: Iterable<FlagRecord>;
     try {
-      const page = this.readModel.projection.flags.query({
+      scan = this.readModel.projection.flags.scan({
         ...query,
         // A tenant's `consignmentId` filter applies to what it may see: another organisation's consignment
         // (named by a flag of a shared vessel) selects nothing, so the count reveals nothing.
@@ -47,15 +53,6 @@ export class FlagsController {
               ? () => false
               : (flag) => seesFlag(scope, flag, tenantOf, this.readModel.registrationOrderOf),
       });
-      return {
-        items: page.items.map((r) =>
-          redact(
-            { ...r.flag, status: r.status, clearedAt: r.clearedAt, cursor: r.cursor },
-            r.flag.consignmentIds,
-          ),
-        ),
-        next: page.next,
-      };
     } catch (error) {
       if (error instanceof UnknownCursorError) {
         throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid request', [
@@ -63,6 +60,34 @@ export class FlagsController {
         ]);
       }
       throw error;
+    }
+    // A long page (up to 10,000 flags, megabytes of JSON) is read, redacted and written in slices of a few
+    // milliseconds, each at the caller's organisation's turn (`FairSlices`), as `GET /alerts` is: another
+    // organisation's requests and /health are served in between, however many such pages one asks for at once.
+    const slices = new FairSlices(this.turns, holderOf(caller));
+    const items: FlagRecord[] = [];
+    for (const r of scan) {
+      if (items.push(r) >= query.limit) break;
+      const wait = slices.next();
+      if (wait) await wait;
+    }
+    res.status(HttpStatus.OK).type('application/json');
+    res.write('{"items":[');
+    try {
+      for (let i = 0; i < items.length && !res.destroyed; i++) {
+        const wait = slices.next();
+        if (wait) await wait;
+        const r = items[i];
+        const shown = redact(
+          { ...r.flag, status: r.status, clearedAt: r.clearedAt, cursor: r.cursor },
+          r.flag.consignmentIds,
+        );
+        res.write((i === 0 ? '' : ',') + JSON.stringify(shown));
+      }
+      res.end(`],"next":${JSON.stringify(FlagsReadModel.nextOf(items, query.limit))}}`);
+    } catch (error) {
+      // The status line is sent: a failure now can only cut the response short (the client sees no valid JSON).
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
     }
   }
 }

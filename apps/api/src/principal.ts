@@ -23,3 +23,7 @@ export function callerOf(req: Request): Caller {
     tenant: scope.kind === 'tenant' ? scope.tenant : undefined,
   };
 }
+
+/** Whose turn a caller's long read waits for (`FairTurns`): its organisation's, an operator's own. */
+export const holderOf = (caller: Pick<Caller, 'id' | 'tenant'>): string =>
+  caller.tenant === undefined ? `credential:${caller.id}` : `tenant:${caller.tenant}`;

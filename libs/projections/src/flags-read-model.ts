@@ -46,25 +46,47 @@ export class FlagsReadModel {
   }
 
   query(q: FlagQuery): { items: FlagRecord[]; next: string | null } {
+    const items: FlagRecord[] = [];
+    if (q.limit > 0) for (const r of this.scan(q)) if (items.push(r) >= q.limit) break;
+    return { items, next: FlagsReadModel.nextOf(items, q.limit) };
+  }
+
+  /**
+   * The flags matching `q` (its `limit` aside) from `q.after` on, in the order raised, one at a time: for a
+   * caller that reads a long page in slices (the records are read as they are when the generator resumes;
+   * flags raised meanwhile are appended after, so none is skipped or seen twice). Throws
+   * `UnknownCursorError` at once — before the first record — when `q.after` is not a cursor of this model.
+   */
+  scan(q: Omit<FlagQuery, 'limit'>): Generator<FlagRecord, void, undefined> {
     let start = 0;
     if (q.after !== undefined) {
       const index = this.indexByCursor.get(q.after);
       if (index === undefined) throw new UnknownCursorError(q.after);
       start = index + 1;
     }
-    const items: FlagRecord[] = [];
-    for (let i = start; i < this.records.length && items.length < q.limit; i++) {
-      const r = this.records[i];
+    return this.matching(q, start);
+  }
+
+  /** The cursor of the page after `items` when it is full (`limit` items), else null. */
+  static nextOf(items: readonly FlagRecord[], limit: number): string | null {
+    const last = items.at(-1);
+    return items.length === limit && last ? last.cursor : null;
+  }
+
+  private *matching(q: Omit<FlagQuery, 'limit'>, start: number): Generator<FlagRecord, void, undefined> {
+    // `records` only grows while the model is live; a reset (a rebuild) replaces it, so the generator keeps
+    // reading the array it started on.
+    const records = this.records;
+    for (let i = start; i < records.length; i++) {
+      const r = records[i];
       if (q.rule && r.flag.rule !== q.rule) continue;
       if (q.severity && r.flag.severity !== q.severity) continue;
       if (q.status && r.status !== q.status) continue;
       if (q.consignmentId && !r.flag.consignmentIds.includes(q.consignmentId)) continue;
       if (q.mmsi && !(r.flag.subject.kind === 'vessel' && r.flag.subject.id === q.mmsi)) continue;
       if (q.visible && !q.visible(r.flag)) continue;
-      items.push(r);
+      yield r;
     }
-    const last = items.at(-1);
-    return { items, next: items.length === q.limit && last ? last.cursor : null };
   }
 
   openFlagsOf(consignmentId: string): Flag[] {
