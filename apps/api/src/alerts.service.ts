@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AlertBook, AlertCommand, AlertEventFacts, Silence } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
@@ -7,6 +9,7 @@ import {
   AlertBookProjection,
   AlertDesk,
   CheckpointStore,
+  LeasedCheckpointWriter,
   ProjectionRunner,
   SilenceQuota,
 } from '@aidwatch/projections';
@@ -27,6 +30,8 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly quota: SilenceQuota;
   private readonly silenceLimit: number;
   private unwatchLag: (() => void) | undefined;
+  /** On PostgreSQL: which API replica writes the alert book's checkpoint now. */
+  private readonly writer: LeasedCheckpointWriter | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -43,15 +48,22 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     readonly turns: FairTurns,
   ) {
     this.projection = new AlertBookProjection(store);
+    if (config.eventStore.kind === 'postgres')
+      this.writer = new LeasedCheckpointWriter(checkpoints, this.projection.name, {
+        connectionString: config.eventStore.connectionString,
+        holder: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        // Several checkpoint intervals: the writer keeps it while it writes; another takes over after it stops.
+        ttlMs: Math.max(30_000, 3 * config.checkpointEveryMs),
+      });
     this.desk = new AlertDesk(store, this.projection);
     this.quota = new SilenceQuota(store, () => this.projection.book);
     this.silenceLimit = config.limits.silencesPerTenant;
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
       checkpointEveryMs: config.checkpointEveryMs,
-      // In parts (what changed, a subject at a time) where this process alone writes the checkpoint; on
-      // PostgreSQL every API replica writes the same one, so it is saved whole there.
-      checkpointInParts: config.eventStore.kind !== 'postgres',
+      // In parts: what changed, a subject at a time, so no write holds the event loop for long. On PostgreSQL
+      // every API replica folds the book and one at a time writes the shared checkpoint (a lease).
+      ...(this.writer && { checkpointWriter: this.writer }),
       onProcessed: () => metrics.projectionEvents.inc({ projection: this.projection.name }),
       restartAfterMs: 1000,
       onError: (error, event) =>
@@ -76,6 +88,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     this.unwatchLag?.();
     await this.runner.stop();
+    await this.writer?.close();
   }
 
   /** What stream filters judge a flag or lifecycle event by (undefined for an event of no known alert). */

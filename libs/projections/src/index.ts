@@ -3,6 +3,7 @@ export * from './checkpoint-store';
 export * from './sqlite-checkpoint-store';
 export * from './postgres-checkpoint-store';
 export * from './projection-runner';
+export * from './leased-checkpoint-writer';
 export * from './flag-events';
 export * from './flags-read-model';
 export * from './detection.projection';

@@ -87,6 +87,11 @@ export class PostgresCheckpointStore extends CheckpointStore {
     for (const name of names) {
       if (fence) this.fences.set(name, fence);
       else this.fences.delete(name);
+      // A new fence is a new writer generation: since this process last wrote, another may have committed,
+      // so which slot of each subject is committed is read afresh at the next write (`begin`).
+      this.committedSlots.delete(name);
+      this.pendingSlots.delete(name);
+      this.newestGenerations.delete(name);
     }
   }
 
@@ -270,6 +275,20 @@ export class PostgresCheckpointStore extends CheckpointStore {
     const row = await readHead(client, name);
     const head = row ? (JSON.parse(row.snapshot) as unknown) : undefined;
     const committed = isIncremental(head) ? (head.generation ?? 0) : 0;
+    if (!this.committedSlots.has(name)) {
+      // Not known here (another writer committed last, or this process has not loaded it): the slot each
+      // subject's committed value is in, so this write never overwrites a value the committed head still uses.
+      const slots = new Map<string, number>();
+      if (isIncremental(head)) {
+        const { rows } = await client.query<{ key: string; slot: number }>(
+          `SELECT DISTINCT ON (key) key, slot FROM aidwatch_checkpoint_slots
+           WHERE name = $1 AND generation BETWEEN $2 AND $3 ORDER BY key, generation DESC`,
+          [name, head.base ?? 0, committed],
+        );
+        for (const r of rows) slots.set(r.key, r.slot);
+      }
+      this.committedSlots.set(name, slots);
+    }
     let written = this.newestGenerations.get(name);
     if (written === undefined) {
       const { rows } = await client.query<{ newest: string | null }>(

@@ -1,6 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
-import type { EventStore, Position, StoredEvent, Subscription } from '@aidwatch/event-store';
+import {
+  FencedError,
+  type EventStore,
+  type Position,
+  type StoredEvent,
+  type Subscription,
+} from '@aidwatch/event-store';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store';
 import type { Projection } from './projection';
 
@@ -23,6 +29,11 @@ export interface RunnerOptions {
    * True unless set.
    */
   checkpointInParts?: boolean;
+  /**
+   * For a checkpoint several processes keep under one name (API replicas sharing PostgreSQL): asked before each
+   * write whether this process writes it now (`CheckpointWriter`). Without one, this process always does.
+   */
+  checkpointWriter?: CheckpointWriter;
   onError?: (error: unknown, event: StoredEvent | undefined) => void;
   /**
    * After a failure, start again from the checkpoint after this delay (doubling up to 30 s while it keeps
@@ -47,6 +58,18 @@ export interface RunnerOptions {
    * heartbeats); 20 ms unless set.
    */
   sliceMs?: number;
+}
+
+/**
+ * Which of several processes folding the same projection writes its one checkpoint, one at a time, so the
+ * checkpoint can be written in parts (what changed since the writer's own last one): `claim()` before each
+ * write answers `none` (another process writes it now: this write is skipped), `new` (this process has just
+ * become the writer: it writes everything, then only what changed) or `same` (it still is). A writer's
+ * writes are fenced (the checkpoint store refuses them with `FencedError` once another has taken over; the
+ * runner then counts itself out until its next claim). See `LeasedCheckpointWriter`.
+ */
+export interface CheckpointWriter {
+  claim(): Promise<'none' | 'new' | 'same'>;
 }
 
 export interface RunnerStatus {
@@ -313,10 +336,40 @@ export class ProjectionRunner {
     const at = this.now();
     const started = performance.now();
     const processed = this.sinceCheckpoint;
-    let blockedMs = 0;
-    let subjects: number | undefined;
     const name = this.projection.name;
     const inParts = this.options.checkpointInParts !== false;
+    const skip = () => {
+      this.sinceCheckpoint -= processed;
+      this.lastCheckpointAt = this.now().getTime();
+    };
+    const claim = await this.options.checkpointWriter?.claim();
+    if (claim === 'none') {
+      // Another process writes this checkpoint now; if this one takes over, it writes everything first.
+      this.entriesSaved = false;
+      return skip();
+    }
+    if (claim === 'new') this.entriesSaved = false;
+    try {
+      await this.writeClaimed(name, position, inParts, processed, at, started);
+    } catch (error) {
+      // The subjects this write took as changed may not be saved: the next write saves them all.
+      this.entriesSaved = false;
+      if (this.options.checkpointWriter === undefined || !(error instanceof FencedError)) throw error;
+      // Taken over while writing (the store refused it): the next claim says who writes.
+      skip();
+    }
+  }
+
+  private async writeClaimed(
+    name: string,
+    position: Position,
+    inParts: boolean,
+    processed: number,
+    at: Date,
+    started: number,
+  ): Promise<void> {
+    let blockedMs = 0;
+    let subjects: number | undefined;
     if (inParts && this.projection.checkpointParts) {
       const all = !this.entriesSaved;
       // Each part, the first included, on a turn of its own (the events just applied held the thread already).
