@@ -1,4 +1,5 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { batchWriteAuthorizer, StoreTenantLookup, typeRefusal, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import {
@@ -8,6 +9,7 @@ import {
   CurrentPrincipal,
   ApiCloudEventsIntake,
   ApiSummary,
+  TenantEventLimiter,
 } from '@aidwatch/runtime';
 import type { HttpHeaders } from '@aidwatch/domain';
 import { EventIntake, type HttpIntakeResult } from '@aidwatch/intake';
@@ -20,6 +22,7 @@ export class EventsController {
     private readonly intake: EventIntake,
     private readonly tenants: StoreTenantLookup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limiter: TenantEventLimiter,
   ) {}
 
   @Post()
@@ -30,6 +33,7 @@ export class EventsController {
     @Headers() headers: HttpHeaders,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
   ) {
     const max = this.config.limits.batchEvents;
     if (Array.isArray(body) && body.length > max)
@@ -39,6 +43,8 @@ export class EventsController {
           message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${body.length}`,
         },
       ]);
+    // An organisation's credentials together send at most LIMIT_TENANT_EVENTS events a window (429).
+    await this.limiter.admit(principal.tenant, Array.isArray(body) ? body.length : 1, res);
     // Refused by type first (403), before the events' `data` is validated: a credential that may not write
     // a type learns nothing of its shape.
     const refusals = this.typeRefusals(body, headers, principal);

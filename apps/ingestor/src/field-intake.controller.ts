@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { monitorSourceNamespace, StoreTenantLookup, writeRefusal, type Principal } from '@aidwatch/access';
 import type { AppConfig } from '@aidwatch/config';
 import { EventIntake, fieldFormMapping, type FieldFormMapping, type FieldTool } from '@aidwatch/intake';
@@ -11,6 +12,7 @@ import {
   AcceptedSchema,
   ApiJsonResponse,
   ApiSummary,
+  TenantEventLimiter,
 } from '@aidwatch/runtime';
 import { intakeError } from './events.controller';
 import { ApiBody, ApiResponse } from '@nestjs/swagger';
@@ -30,6 +32,7 @@ export class FieldIntakeController {
     private readonly intake: EventIntake,
     private readonly tenants: StoreTenantLookup,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly limiter: TenantEventLimiter,
   ) {
     this.committeeSources = config.access.committeeSources;
     const file = config.intake.fieldMappingFile;
@@ -52,7 +55,13 @@ export class FieldIntakeController {
     description: 'a form field cannot be mapped; nothing stored',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   })
-  kobo(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+  async kobo(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    // One submission is one event of the monitor's organisation (LIMIT_TENANT_EVENTS).
+    await this.limiter.admit(principal.tenant, 1, res);
     return this.submit('kobo', body, principal);
   }
 
@@ -69,7 +78,13 @@ export class FieldIntakeController {
     description: 'a form field cannot be mapped; nothing stored',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   })
-  odk(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+  async odk(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    // One submission is one event of the monitor's organisation (LIMIT_TENANT_EVENTS).
+    await this.limiter.admit(principal.tenant, 1, res);
     return this.submit('odk', body, principal);
   }
 

@@ -1,7 +1,8 @@
 import { Module, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { APP_CONFIG, ObservabilityHttpModule } from '@aidwatch/runtime';
+import { APP_CONFIG, ObservabilityHttpModule, TenantEventLimiter } from '@aidwatch/runtime';
+import type { AppConfig } from '@aidwatch/config';
 import { EventIntake } from '@aidwatch/intake';
 import { AisListenersService } from './ais-listeners.service';
 import { AisNmeaController } from './ais-nmea.controller';
@@ -25,7 +26,14 @@ const eventIntakeProvider = {
 @Module({
   imports: [ObservabilityHttpModule],
   controllers: [EventsController, AisNmeaController, FieldIntakeController, SanctionsController],
-  providers: [eventIntakeProvider],
+  providers: [
+    eventIntakeProvider,
+    {
+      provide: TenantEventLimiter,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new TenantEventLimiter(config.limits.tenantEvents),
+    },
+  ],
   exports: [EventIntake],
 })
 export class HttpIntakeModule implements OnModuleDestroy {

@@ -139,6 +139,14 @@ export interface InputLimits {
   /** Most webhook subscriptions one organisation holds (`LIMIT_SUBSCRIPTIONS_PER_TENANT`, default 100); beyond, 409. */
   subscriptionsPerTenant: number;
   /**
+   * Events one organisation's credentials together may send over HTTP (`POST /events`, field intake) in each
+   * window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`, default 60,000 a minute; in each
+   * ingestor process). Beyond it a request is a 429 with `Retry-After`; producers of no organisation (the
+   * deployment's feeds) are not counted. So one organisation cannot flood the shared store, detection and
+   * alert book for the others (a per-tenant ingestion rate, as in multi-tenant Prometheus/Mimir).
+   */
+  tenantEvents: { perWindow: number; windowMs: number };
+  /**
    * Events dated (CloudEvents `time` or `data.at`) later than received plus this many seconds are refused
    * (`MAX_FUTURE_SKEW`, default 300): a producer's wrong clock must not move event time for everyone.
    */
@@ -433,6 +441,8 @@ export function loadConfig(
       AUTH_JWT_MAX_LIFETIME_SECONDS: positiveInt({ default: 86_400 }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
+      LIMIT_TENANT_EVENTS: positiveInt({ default: 60_000 }),
+      LIMIT_TENANT_EVENTS_WINDOW_SEC: positiveInt({ default: 60 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
@@ -496,6 +506,10 @@ export function loadConfig(
   if (udpPort !== '' && e.AIS_UDP_STATIONS.length === 0)
     problems.push(
       'AIS_UDP_STATIONS is required when AIS_UDP_PORT is set: only configured stations are accepted',
+    );
+  if (e.LIMIT_TENANT_EVENTS < e.LIMIT_BATCH_EVENTS)
+    problems.push(
+      `LIMIT_TENANT_EVENTS (${e.LIMIT_TENANT_EVENTS}) must be at least LIMIT_BATCH_EVENTS (${e.LIMIT_BATCH_EVENTS}): a full batch could never be sent`,
     );
   if (e.AUTH_JWKS_URL && !/^https?:\/\//.test(e.AUTH_JWKS_URL)) {
     problems.push(`AUTH_JWKS_URL: "${e.AUTH_JWKS_URL}" is not an http(s) URL`);
@@ -564,6 +578,7 @@ export function loadConfig(
       errorDetails: e.LIMIT_ERROR_DETAILS,
       silencesPerTenant: e.LIMIT_SILENCES_PER_TENANT,
       subscriptionsPerTenant: e.LIMIT_SUBSCRIPTIONS_PER_TENANT,
+      tenantEvents: { perWindow: e.LIMIT_TENANT_EVENTS, windowMs: e.LIMIT_TENANT_EVENTS_WINDOW_SEC * 1000 },
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,
     },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],

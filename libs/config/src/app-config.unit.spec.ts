@@ -87,6 +87,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AIS_FRAGMENT_WINDOW_SEC: '0' })).toThrow(/AIS_FRAGMENT_WINDOW_SEC/);
   });
 
+  it("reads an organisation's event limit, which a full batch must fit", () => {
+    expect(loadConfig({}).limits.tenantEvents).toEqual({ perWindow: 60_000, windowMs: 60_000 });
+    expect(
+      loadConfig({
+        LIMIT_TENANT_EVENTS: '500',
+        LIMIT_BATCH_EVENTS: '500',
+        LIMIT_TENANT_EVENTS_WINDOW_SEC: '5',
+      }).limits.tenantEvents,
+    ).toEqual({ perWindow: 500, windowMs: 5_000 });
+    expect(() => loadConfig({ LIMIT_TENANT_EVENTS: '999' })).toThrow(
+      /LIMIT_TENANT_EVENTS \(999\) must be at least LIMIT_BATCH_EVENTS \(1000\)/,
+    );
+  });
+
   it('reads the AIS listeners: UDP on HOST with its stations, TCP sources with theirs', () => {
     expect(loadConfig({}).intake).toMatchObject({ aisTcp: [], aisTcpReconnectMaxMs: 30_000 });
     expect(loadConfig({}).intake.aisUdp).toBeUndefined();

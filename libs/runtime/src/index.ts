@@ -11,6 +11,7 @@ export * from './http/intake-docs';
 export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './access/access.module';
+export * from './access/tenant-event-limiter';
 export * from './http/query-rules';
 export * from './service-ports';
 export * from './http/fair-turns';

@@ -1,0 +1,67 @@
+import { exemptionGranted } from '@aidwatch/domain/testing';
+import { startTestSystem, type TestSystem } from '@aidwatch/testing';
+
+const BATCH = 'application/cloudevents-batch+json';
+
+/** LIMIT_TENANT_EVENTS: what one organisation's credentials together may send over HTTP in a window. */
+describe("an organisation's events over HTTP are limited per window, other organisations' are not", () => {
+  jest.setTimeout(60_000);
+  let system: TestSystem;
+  let wfp: string;
+  let wfpToo: string;
+  let unicef: string;
+  let wfpMonitor: string;
+
+  beforeAll(async () => {
+    system = await startTestSystem({
+      LIMIT_BATCH_EVENTS: '10',
+      LIMIT_TENANT_EVENTS: '10',
+      LIMIT_TENANT_EVENTS_WINDOW_SEC: '600',
+    });
+    wfp = system.credential({ role: 'producer', tenant: 'WFP', sources: ['*'] });
+    wfpToo = system.credential({ role: 'producer', tenant: 'WFP', sources: ['*'] });
+    unicef = system.credential({ role: 'producer', tenant: 'UNICEF', sources: ['*'] });
+    wfpMonitor = system.credential({ role: 'monitor', tenant: 'WFP', monitorId: 'MON-1' });
+  });
+  afterAll(() => system?.stop());
+
+  const post = (as: string, events: unknown[]) =>
+    system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      as,
+      headers: { 'content-type': BATCH },
+      body: JSON.stringify(events),
+    });
+  const invalid = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `x${i}` }));
+
+  it('counts every event sent, refuses whole the request that would go over (429, Retry-After) and counts nothing of it', async () => {
+    // Invalid events count too: the limit is on what is sent, before it is judged.
+    expect((await post(wfp, invalid(6))).status).toBe(400);
+    const over = await post(wfpToo, invalid(5)); // another key of the same organisation: one count
+    expect(over.status).toBe(429);
+    const retryAfter = Number(over.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    const body = (await over.json()) as { error: string; details: Array<{ message: string }> };
+    expect(body.error).toMatch(/nothing was accepted/);
+    expect(body.details[0].message).toMatch(/LIMIT_TENANT_EVENTS/);
+    // The refused five were not counted: four more fit.
+    expect((await post(wfp, invalid(4))).status).toBe(400);
+    expect((await post(wfp, invalid(1))).status).toBe(429);
+    // The organisation's monitor shares its organisation's count (field intake too).
+    const kobo = await system.fetch(`${system.url}/intake/kobo`, {
+      method: 'POST',
+      as: wfpMonitor,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(kobo.status).toBe(429);
+  });
+
+  it("another organisation's and the deployment's own producers are not held back by it", async () => {
+    expect((await post(unicef, invalid(10))).status).toBe(400);
+    expect((await post(system.keys.producer, [exemptionGranted()])).status).toBe(202);
+    expect((await post(system.keys.producer, invalid(10))).status).toBe(400);
+    expect((await post(system.keys.producer, invalid(10))).status).toBe(400);
+  });
+});
