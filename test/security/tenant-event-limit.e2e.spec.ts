@@ -1,5 +1,9 @@
-import { exemptionGranted } from '@aidwatch/domain/testing';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
 import { startTestSystem, type TestSystem } from '@aidwatch/testing';
+import { runAidwatch } from '../support/aidwatch-cli';
 
 const BATCH = 'application/cloudevents-batch+json';
 
@@ -63,5 +67,57 @@ describe("an organisation's events over HTTP are limited per window, other organ
     expect((await post(system.keys.producer, [exemptionGranted()])).status).toBe(202);
     expect((await post(system.keys.producer, invalid(10))).status).toBe(400);
     expect((await post(system.keys.producer, invalid(10))).status).toBe(400);
+  });
+});
+
+describe('aidwatch import over an organisation limit', () => {
+  jest.setTimeout(90_000);
+  let system: TestSystem;
+  let dir: string;
+
+  beforeAll(async () => {
+    system = await startTestSystem({
+      LIMIT_BATCH_EVENTS: '10',
+      LIMIT_TENANT_EVENTS: '10',
+      LIMIT_TENANT_EVENTS_WINDOW_SEC: '2',
+    });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-limit-'));
+  });
+  afterAll(async () => {
+    await system?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('waits as Retry-After says and sends the refused batch again: every event is stored', async () => {
+    const grant = await system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': BATCH },
+      body: JSON.stringify([exemptionGranted()]),
+    });
+    expect(grant.status).toBe(202);
+    const ids = Array.from({ length: 24 }, (_, i) => `CSG-IMP-${i}`);
+    const file = path.join(dir, 'registrations.ndjson');
+    fs.writeFileSync(
+      file,
+      ids
+        .map((id) =>
+          JSON.stringify(
+            consignmentRegistered({ id: `reg-${id}`, subject: id, data: { consignmentId: id } }),
+          ),
+        )
+        .join('\n') + '\n',
+    );
+    const key = system.credential({ role: 'producer', tenant: 'World Food Programme', sources: ['*'] });
+    const run = await runAidwatch(['import', '--file', file, '--batch', '8'], {
+      AIDWATCH_URL: system.url,
+      AIDWATCH_API_KEY: key,
+    });
+    expect(run.stderr).toMatch(/over a rate limit; sending again in \d+ s/);
+    expect(run.code).toBe(0);
+    for (const id of [ids[0], ids[23]]) {
+      const res = await system.fetch(`${system.url}/streams/consignment-${id}`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { events: unknown[] }).events).toHaveLength(1);
+    }
   });
 });

@@ -138,15 +138,26 @@ export function registerImportCommand(program: Command): void {
       let announced: InputBounded[] = [];
       /** Posts a batch; `what` names it in a refusal (the file's events by their number when absent). */
       const post = async (events: unknown[], what?: string): Promise<boolean> => {
-        const res = await fetch(`${url}/events`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/cloudevents-batch+json',
-            authorization: `Bearer ${key}`,
-          },
-          body: JSON.stringify(events),
-        });
-        const text = await res.text();
+        const body = JSON.stringify(events);
+        let res: Response;
+        let text: string;
+        for (;;) {
+          res = await fetch(`${url}/events`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/cloudevents-batch+json',
+              authorization: `Bearer ${key}`,
+            },
+            body,
+          });
+          text = await res.text();
+          // Over a rate limit (the credential's, or its organisation's LIMIT_TENANT_EVENTS): nothing of the
+          // batch was taken; it is sent again once the server says it may be.
+          const waitSec = Number(res.headers.get('retry-after'));
+          if (res.status !== 429 || !Number.isFinite(waitSec) || waitSec <= 0) break;
+          process.stderr.write(`aidwatch import: over a rate limit; sending again in ${waitSec} s\n`);
+          await new Promise((resolve) => setTimeout(resolve, waitSec * 1000));
+        }
         if (!res.ok) {
           const named = what ?? `events ${posted + 1}-${posted + events.length} of the file`;
           process.stderr.write(`aidwatch import: ${named} refused (${res.status}): ${text}\n`);
