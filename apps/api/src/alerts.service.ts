@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import * as os from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AlertBook, AlertCommand, AlertEventFacts, Silence } from '@aidwatch/alerts';
 import type { AppConfig } from '@aidwatch/config';
@@ -51,7 +49,6 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     if (config.eventStore.kind === 'postgres')
       this.writer = new LeasedCheckpointWriter(checkpoints, this.projection.name, {
         connectionString: config.eventStore.connectionString,
-        holder: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
         // Several checkpoint intervals: the writer keeps it while it writes; another takes over after it stops.
         ttlMs: Math.max(30_000, 3 * config.checkpointEveryMs),
       });

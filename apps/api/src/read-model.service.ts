@@ -9,7 +9,12 @@ import { READ_MODEL } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
-import { CheckpointStore, ProjectionRunner, ReadModelProjection } from '@aidwatch/projections';
+import {
+  CheckpointStore,
+  LeasedCheckpointWriter,
+  ProjectionRunner,
+  ReadModelProjection,
+} from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 
 /**
@@ -24,6 +29,8 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
   private watch: NodeJS.Timeout | undefined;
   private switching: Promise<void> | undefined;
   private unwatchLag: (() => void) | undefined;
+  /** On PostgreSQL: which API replica writes each runner's checkpoint now (one lease per projection name). */
+  private readonly writers = new Map<ProjectionRunner, LeasedCheckpointWriter>();
   /** The implementing organisation of a consignment, as far as the read model has folded. */
   readonly tenantOf = (consignmentId: string): string | undefined =>
     this.projection.tenants.tenantOfConsignment(consignmentId);
@@ -55,6 +62,7 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
   async onModuleInit(): Promise<void> {
     const active = await this.checkpoints.activeVersion(READ_MODEL);
     if (active === this.projection.version) return;
+    await this.closeWriter(this.runner); // never started
     this.projection = new ReadModelProjection(active);
     this.runner = this.runnerFor(this.projection);
   }
@@ -80,6 +88,7 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
       this.projection = green;
       this.runner = runner;
       await blue.stop();
+      await this.closeWriter(blue);
       this.logger.info(
         { from: blue.projection.name, to: green.name },
         'read model switched to the rebuilt version',
@@ -95,16 +104,38 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
     this.unwatchLag?.();
     await this.switching;
     await this.runner.stop();
+    for (const runner of [...this.writers.keys()]) await this.closeWriter(runner);
   }
 
+  private async closeWriter(runner: ProjectionRunner): Promise<void> {
+    await this.writers.get(runner)?.close();
+    this.writers.delete(runner);
+  }
+
+  /**
+   * The runner of one version. Its checkpoint is written in parts (what changed, a subject at a time, so no
+   * write holds the event loop for long); on PostgreSQL every API replica folds the read model and one at a
+   * time writes the shared checkpoint (a lease, as for the alert book).
+   */
   private runnerFor(projection: ReadModelProjection): ProjectionRunner {
-    return new ProjectionRunner(this.store, this.checkpoints, projection, {
+    const eventStore = this.config.eventStore;
+    const writer =
+      eventStore.kind === 'postgres'
+        ? new LeasedCheckpointWriter(this.checkpoints, projection.name, {
+            connectionString: eventStore.connectionString,
+            ttlMs: Math.max(30_000, 3 * this.config.checkpointEveryMs),
+          })
+        : undefined;
+    const runner = new ProjectionRunner(this.store, this.checkpoints, projection, {
       checkpointEveryEvents: this.config.checkpointEveryEvents,
       checkpointEveryMs: this.config.checkpointEveryMs,
+      ...(writer && { checkpointWriter: writer }),
       onProcessed: () => this.metrics.projectionEvents.inc({ projection: 'read-model' }),
       restartAfterMs: 1000,
       onError: (error, event) =>
         this.logger.error({ err: error, eventId: event?.id }, 'read model projection stopped'),
     });
+    if (writer) this.writers.set(runner, writer);
+    return runner;
   }
 }

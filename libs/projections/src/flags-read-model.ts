@@ -40,9 +40,22 @@ export class FlagsReadModel {
   private readonly indexByCursor = new Map<string, number>();
   private readonly openByConsignment = new Map<string, Map<string, Flag>>();
 
-  apply(stored: StoredEvent): void {
-    if (stored.type === EventTypes.FlagRaised) this.raise(stored.position, (stored.data as FlagRaised).data);
-    else if (stored.type === EventTypes.FlagCleared) this.clear((stored.data as FlagCleared).data);
+  /** Folds a raise or a clear; returns the index (in raise order) of the record it changed, if any. */
+  apply(stored: StoredEvent): number | undefined {
+    if (stored.type === EventTypes.FlagRaised)
+      return this.raise(stored.position, (stored.data as FlagRaised).data);
+    if (stored.type === EventTypes.FlagCleared) return this.clear((stored.data as FlagCleared).data);
+    return undefined;
+  }
+
+  /** How many flags were raised (records, in raise order: indices 0 to size - 1). */
+  get size(): number {
+    return this.records.length;
+  }
+
+  /** The record at `index` in raise order (see `apply`), as a checkpoint keeps it. */
+  record(index: number): FlagRecord | undefined {
+    return this.records[index];
   }
 
   query(q: FlagQuery): { items: FlagRecord[]; next: string | null } {
@@ -117,10 +130,11 @@ export class FlagsReadModel {
     this.openByConsignment.clear();
   }
 
-  private raise(cursor: string, flag: Flag): void {
-    if (this.byFlagId.has(flag.flagId)) return;
+  private raise(cursor: string, flag: Flag): number | undefined {
+    if (this.byFlagId.has(flag.flagId)) return undefined;
     const record: FlagRecord = { cursor, status: 'open', flag };
-    this.indexByCursor.set(cursor, this.records.length);
+    const index = this.records.length;
+    this.indexByCursor.set(cursor, index);
     this.records.push(record);
     this.byFlagId.set(flag.flagId, record);
     for (const id of flag.consignmentIds) {
@@ -128,11 +142,12 @@ export class FlagsReadModel {
       open.set(flag.flagId, flag);
       this.openByConsignment.set(id, open);
     }
+    return index;
   }
 
-  private clear(cleared: { flagId: string; clearedAt: string; reason: string }): void {
+  private clear(cleared: { flagId: string; clearedAt: string; reason: string }): number | undefined {
     const record = this.byFlagId.get(cleared.flagId);
-    if (!record || record.status === 'cleared') return;
+    if (!record || record.status === 'cleared') return undefined;
     record.status = 'cleared';
     record.clearedAt = cleared.clearedAt;
     record.clearReason = cleared.reason;
@@ -141,6 +156,7 @@ export class FlagsReadModel {
       open?.delete(cleared.flagId);
       if (open?.size === 0) this.openByConsignment.delete(id);
     }
+    return this.indexByCursor.get(record.cursor);
   }
 }
 

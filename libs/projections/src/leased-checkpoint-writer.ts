@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
 import { PostgresLease } from '@aidwatch/event-store';
 import type { CheckpointStore } from './checkpoint-store';
 import type { CheckpointWriter } from './projection-runner';
@@ -20,12 +22,17 @@ export class LeasedCheckpointWriter implements CheckpointWriter {
   constructor(
     private readonly checkpoints: CheckpointStore,
     private readonly name: string,
-    options: { connectionString: string; holder: string; ttlMs: number },
+    options: {
+      connectionString: string;
+      ttlMs: number;
+      /** This process as other processes see it (default: host, pid and a random suffix). */
+      holder?: string;
+    },
   ) {
     this.lease = new PostgresLease({
       connectionString: options.connectionString,
       name: `checkpoint:${name}`,
-      holder: options.holder,
+      holder: options.holder ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       ttlMs: options.ttlMs,
     });
   }

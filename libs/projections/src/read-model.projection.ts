@@ -1,5 +1,13 @@
 import { OWNERSHIP_STREAM_PREFIX, OwnershipLedger, type OwnershipLedgerJson } from '@aidwatch/domain';
-import { exemptionOf, registrationOf, type ConsignmentFacts } from '@aidwatch/detection';
+import {
+  consignmentToJson,
+  exemptionOf,
+  exemptionToJson,
+  registrationOf,
+  type ConsignmentFacts,
+  type ConsignmentFactsJson,
+  type ExemptionFactsJson,
+} from '@aidwatch/detection';
 import type { StoredEvent } from '@aidwatch/event-store';
 import {
   consignmentDocument,
@@ -7,13 +15,24 @@ import {
   consignmentReadModelFilter,
   consignmentReadModelFromJson,
   consignmentReadModelToJson,
-  evolve,
+  evolveNoting,
   initialConsignmentReadModel,
   type ConsignmentDocument,
   type ConsignmentReadModelJson,
 } from './consignment/consignment.read-model';
-import type { FlagsReadModel } from './flags-read-model';
-import type { Projection } from './projection';
+import type { FlagRecord, FlagsReadModel } from './flags-read-model';
+import type { CheckpointParts, Projection } from './projection';
+
+/** Checkpoint entry keys: a consignment's facts, an exemption's, a flag record by its index in raise order. */
+const CONSIGNMENT = 'c:';
+const EXEMPTION = 'e:';
+const FLAG = 'f:';
+
+/** A checkpoint in parts as the runner restores it: the head (the ownership ledger) and every entry saved. */
+interface ReadModelParts {
+  head: { ownership: OwnershipLedgerJson };
+  entries: Record<string, unknown>;
+}
 
 /**
  * What the API serves: the consignment read model (consignment/consignment.read-model.ts) fed by a catch-up
@@ -27,6 +46,8 @@ export class ReadModelProjection implements Projection {
   };
   private state = initialConsignmentReadModel();
   private ownership = new OwnershipLedger();
+  /** Entry keys changed since the last checkpoint (see `checkpointParts`). */
+  private readonly changed = new Set<string>();
 
   /**
    * `version` names a blue/green copy (`read-model-v3@<version>`) built beside the live one. v3: built from
@@ -64,7 +85,11 @@ export class ReadModelProjection implements Projection {
     }
     if (!stored.streamId.startsWith('risk-'))
       this.ownership.apply(stored.data as { type: string; data: unknown });
-    evolve(this.state, stored);
+    const change = evolveNoting(this.state, stored);
+    if (change === undefined) return;
+    if ('flagIndex' in change) this.changed.add(FLAG + change.flagIndex);
+    else if ('exemptionId' in change) this.changed.add(EXEMPTION + change.exemptionId);
+    else this.changed.add(CONSIGNMENT + change.consignmentId);
   }
 
   consignment(id: string): ConsignmentDocument | undefined {
@@ -80,8 +105,41 @@ export class ReadModelProjection implements Projection {
     return consignmentIds(this.state);
   }
 
+  /** The whole read model (a checkpoint saved whole: what changed starts afresh). */
   snapshot(): ConsignmentReadModelJson & { ownership: OwnershipLedgerJson } {
+    this.changed.clear();
     return { ...consignmentReadModelToJson(this.state), ownership: this.ownership.toJson() };
+  }
+
+  /**
+   * The checkpoint in parts: the ownership ledger as head, then each consignment, exemption and flag record
+   * changed since the last checkpoint (all of them when asked), written by the runner a part at a time — so
+   * no checkpoint holds the event loop for the whole read model (tens of megabytes once flags number in the
+   * hundred thousands).
+   */
+  checkpointParts(all: boolean): CheckpointParts {
+    const state = this.state;
+    if (all) {
+      for (const id of state.consignments.keys()) this.changed.add(CONSIGNMENT + id);
+      for (const id of state.exemptions.keys()) this.changed.add(EXEMPTION + id);
+      for (let i = 0; i < state.flags.size; i++) this.changed.add(FLAG + i);
+    }
+    const keys = [...this.changed];
+    this.changed.clear();
+    return {
+      head: { ownership: this.ownership.toJson() },
+      keys,
+      entry: (key) => {
+        const id = key.slice(2);
+        if (key.startsWith(FLAG)) return state.flags.record(Number(id));
+        if (key.startsWith(EXEMPTION)) {
+          const facts = state.exemptions.get(id);
+          return facts && exemptionToJson(facts);
+        }
+        const facts = state.consignments.get(id);
+        return facts && consignmentToJson(facts);
+      },
+    };
   }
 
   /**
@@ -89,6 +147,9 @@ export class ReadModelProjection implements Projection {
    * it implies: each consignment's newest registration, each exemption's newest grant (the old rule).
    */
   restore(snapshot: unknown): void {
+    this.changed.clear();
+    if ((snapshot as ReadModelParts).entries !== undefined)
+      return this.restoreParts(snapshot as ReadModelParts);
     const json = snapshot as ConsignmentReadModelJson & { ownership?: OwnershipLedgerJson };
     this.state = consignmentReadModelFromJson(json);
     this.ownership = json.ownership ? OwnershipLedger.fromJson(json.ownership) : this.impliedOwnership();
@@ -97,6 +158,27 @@ export class ReadModelProjection implements Projection {
   reset(): void {
     this.state = initialConsignmentReadModel();
     this.ownership = new OwnershipLedger();
+    this.changed.clear();
+  }
+
+  private restoreParts({ head, entries }: ReadModelParts): void {
+    const consignments: ConsignmentFactsJson[] = [];
+    const exemptions: ExemptionFactsJson[] = [];
+    const flags: Array<[number, FlagRecord]> = [];
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === undefined || value === null) continue;
+      if (key.startsWith(FLAG)) flags.push([Number(key.slice(2)), value as FlagRecord]);
+      else if (key.startsWith(EXEMPTION)) exemptions.push(value as ExemptionFactsJson);
+      else if (key.startsWith(CONSIGNMENT)) consignments.push(value as ConsignmentFactsJson);
+    }
+    // Flags in raise order: their indices (and the cursors of GET /flags) come out as they were.
+    flags.sort(([a], [b]) => a - b);
+    this.state = consignmentReadModelFromJson({
+      consignments,
+      exemptions,
+      flags: { records: flags.map(([, record]) => record) },
+    });
+    this.ownership = OwnershipLedger.fromJson(head.ownership);
   }
 
   private impliedOwnership(): OwnershipLedger {

@@ -45,9 +45,18 @@ export const initialConsignmentReadModel = (): ConsignmentReadModel => ({
 
 /** Applies one stored event (in store order). Mutates and returns `state`; unknown events leave it as is. */
 export function evolve(state: ConsignmentReadModel, stored: StoredEvent): ConsignmentReadModel {
+  evolveNoting(state, stored);
+  return state;
+}
+
+/** What one event changed in the read model: a consignment's or an exemption's facts, or one flag record. */
+export type ReadModelChange = { consignmentId: string } | { exemptionId: string } | { flagIndex: number };
+
+/** `evolve`, saying what it changed (undefined: nothing), for checkpoints of what changed. */
+export function evolveNoting(state: ConsignmentReadModel, stored: StoredEvent): ReadModelChange | undefined {
   if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared) {
-    state.flags.apply(stored);
-    return state;
+    const flagIndex = state.flags.apply(stored);
+    return flagIndex === undefined ? undefined : { flagIndex };
   }
   const event = stored.data as AidEvent;
   if (event.type === EventTypes.ExemptionGranted || event.type === EventTypes.ExemptionRevoked) {
@@ -55,14 +64,14 @@ export function evolve(state: ConsignmentReadModel, stored: StoredEvent): Consig
     let facts = state.exemptions.get(id);
     if (!facts) state.exemptions.set(id, (facts = emptyExemption(id)));
     foldExemptionEvent(facts, event);
-    return state;
+    return { exemptionId: id };
   }
   const consignmentId = consignmentIdOf(event);
-  if (consignmentId === undefined) return state;
+  if (consignmentId === undefined) return undefined;
   let facts = state.consignments.get(consignmentId);
   if (!facts) state.consignments.set(consignmentId, (facts = emptyConsignment(consignmentId)));
   foldConsignmentEvent(facts, event);
-  return state;
+  return { consignmentId };
 }
 
 /** The JSON of `GET /consignments/:id`: state and quantities per step, then `risk` and open `flags`. */
