@@ -82,8 +82,8 @@ export class DiversionDetector implements Detector {
   private readonly inputsOf = new Map<string, InputClock[]>();
   /**
    * The inputs of each family — the consignments of one exemption, or an unregistered consignment alone
-   * (which has no clock yet) — whose clock a consignment is judged by (see `clockOf`); rebuilt when
-   * membership changes.
+   * (which has no clock yet) — whose clock a consignment is judged by (see `clockOf`), in input id order;
+   * kept up to date as consignments join and report, worked out afresh when one leaves.
    */
   private readonly familyInputs = new Map<string, InputClock[]>();
   /** The clock each consignment was last judged at: its clock never moves back. */
@@ -129,8 +129,13 @@ export class DiversionDetector implements Detector {
     if (consignmentId !== undefined) {
       const family = this.familyOf(consignmentId);
       if (family !== familyBefore) {
-        this.familyInputs.delete(family);
+        // The family it left may have lost inputs: worked out afresh when next asked (rare: a registration
+        // corrected to another exemption, or an unregistered consignment's own family, no longer used). The
+        // family it joined gains its inputs in place: working it out afresh would walk every consignment of the
+        // exemption at each registration, quadratic in a programme's size.
         this.familyInputs.delete(familyBefore as string);
+        const joined = this.familyInputs.get(family);
+        if (joined) for (const known of this.inputsOf.get(consignmentId) ?? []) addInput(joined, known);
       }
       this.reportedBy(consignmentId, input);
     }
@@ -243,8 +248,7 @@ export class DiversionDetector implements Detector {
         ? this.state.membersOf(family.slice('exemption:'.length))
         : [consignmentId];
       inputs = [];
-      for (const c of members)
-        for (const input of this.inputsOf.get(c) ?? []) if (!inputs.includes(input)) inputs.push(input);
+      for (const c of members) for (const input of this.inputsOf.get(c) ?? []) addInput(inputs, input);
       this.familyInputs.set(family, inputs);
     }
     return inputs;
@@ -256,7 +260,7 @@ export class DiversionDetector implements Detector {
     if (!inputs) this.inputsOf.set(consignmentId, [input]);
     else inputs.push(input);
     const family = this.familyInputs.get(this.familyOf(consignmentId));
-    if (family && !family.includes(input)) family.push(input);
+    if (family) addInput(family, input);
   }
 
   /** Consignments loaded on the vessel (the load's vessel, else the registered one) and not yet discharged at `at`. */
@@ -528,6 +532,17 @@ export class DiversionDetector implements Detector {
     }
     return moved;
   }
+}
+
+/**
+ * Adds `input` to a family's inputs unless there: kept in input id order, so a family's list depends only on
+ * which inputs report its consignments, not on the order they came in (nor on a restore).
+ */
+function addInput(inputs: InputClock[], input: InputClock): void {
+  let at = inputs.length;
+  while (at > 0 && inputs[at - 1].id > input.id) at--;
+  if (at > 0 && inputs[at - 1] === input) return;
+  inputs.splice(at, 0, input);
 }
 
 function merge(into: FlagChanges, from: FlagChanges): void {

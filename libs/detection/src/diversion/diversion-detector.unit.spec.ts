@@ -2,9 +2,12 @@ import type { Flag } from '@aidwatch/domain';
 import { fingerprintOf } from '../flag-identity';
 import { DiversionDetector, type DiversionSnapshot } from './diversion-detector';
 import { factTimeOf } from './consignment-facts';
+import { defaultDiversionConfig } from './diversion-config';
+import { DiversionState } from './diversion-state';
 import {
   consignmentDeparted,
   consignmentRegistered,
+  exemptionGranted,
   feed,
   shuffled,
   timeOf,
@@ -188,5 +191,26 @@ describe('DiversionDetector', () => {
     }
     expect(changes).toBe(0);
     expect(detector.pendingDeadlines()).toBe(pending);
+  });
+
+  it("works a programme's inputs out once, not again at each consignment registered under it (no walk over the exemption per event)", () => {
+    const state = new DiversionState();
+    const walks = jest.spyOn(state, 'membersOf');
+    const detector = new DiversionDetector(defaultDiversionConfig, [], state);
+    const grant = exemptionGranted();
+    const registrations = Array.from({ length: 400 }, (_, i) => {
+      const id = `CSG-FLOOD-${(i * 7919) % 400}`; // ids out of order: each lands inside the ledger
+      return consignmentRegistered({
+        id: `reg-${id}`,
+        subject: id,
+        source: i % 3 === 0 ? '/wfp/logistics/b' : '/wfp/logistics/a',
+        data: { consignmentId: id, billOfLading: `BL-${id}` },
+      });
+    });
+    feed(detector, [grant, ...registrations]);
+    // The grant's impact lists the exemption's consignments once; the family's inputs are worked out once.
+    expect(walks.mock.calls.length).toBeLessThanOrEqual(3);
+    expect(detector.consignmentIds()).toHaveLength(400);
+    expect(detector.clockOf('CSG-FLOOD-0')).toBe(detector.clockOf('CSG-FLOOD-399'));
   });
 });
