@@ -140,7 +140,7 @@ export interface InputLimits {
   subscriptionsPerTenant: number;
   /**
    * Events one organisation's credentials together may send over HTTP (`POST /events`, field intake) in each
-   * window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`, default 60,000 a minute; in each
+   * window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`, default 6,000 a minute; in each
    * ingestor process). Beyond it a request is a 429 with `Retry-After`; producers of no organisation (the
    * deployment's feeds) are not counted. So one organisation cannot flood the shared store, detection and
    * alert book for the others (a per-tenant ingestion rate, as in multi-tenant Prometheus/Mimir).
@@ -441,7 +441,7 @@ export function loadConfig(
       AUTH_JWT_MAX_LIFETIME_SECONDS: positiveInt({ default: 86_400 }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
-      LIMIT_TENANT_EVENTS: positiveInt({ default: 60_000 }),
+      LIMIT_TENANT_EVENTS: positiveInt({ default: 6_000 }),
       LIMIT_TENANT_EVENTS_WINDOW_SEC: positiveInt({ default: 60 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),

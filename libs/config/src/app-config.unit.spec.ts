@@ -88,7 +88,7 @@ describe('loadConfig', () => {
   });
 
   it("reads an organisation's event limit, which a full batch must fit", () => {
-    expect(loadConfig({}).limits.tenantEvents).toEqual({ perWindow: 60_000, windowMs: 60_000 });
+    expect(loadConfig({}).limits.tenantEvents).toEqual({ perWindow: 6_000, windowMs: 60_000 });
     expect(
       loadConfig({
         LIMIT_TENANT_EVENTS: '500',
