@@ -59,7 +59,7 @@ export class AlertActionsController {
     // between, however many such lists one organisation asks for at once.
     const slices = new FairSlices(this.alerts.turns, holderOf(caller));
     const matched: Alert[] = [];
-    for (const whole of [...this.alerts.book.all()]) {
+    for (const whole of this.alerts.book.visibleTo(caller.tenant)) {
       const wait = slices.next();
       if (wait) await wait;
       if (!this.tenancy.maySee(caller, whole.labels)) continue;
@@ -107,7 +107,7 @@ export class AlertActionsController {
       }
     >();
     const rank = ['low', 'medium', 'high', 'critical'];
-    for (const whole of [...this.alerts.book.all()]) {
+    for (const whole of this.alerts.book.visibleTo(caller.tenant)) {
       const wait = slices.next();
       if (wait) await wait;
       if (!this.tenancy.maySee(caller, whole.labels)) continue;

@@ -69,13 +69,15 @@ export class ConsignmentMapController {
       if (!windowsOn.has(mmsi)) windowsOn.set(mmsi, this.tenancy.vesselWindows(caller, mmsi));
       return windowsOn.get(mmsi);
     };
-    const seen = [...this.alerts.book.all()].filter(
-      (a) =>
-        a.consignmentIds.includes(id) &&
-        (a.flag.subject.kind === 'vessel'
-          ? this.tenancy.maySeeOnVessel(caller, a, vesselWindows(a.flag.subject.id))
-          : this.tenancy.maySee(caller, a.labels)),
-    );
+    const seen = this.alerts.book
+      .visibleTo(caller.tenant)
+      .filter(
+        (a) =>
+          a.consignmentIds.includes(id) &&
+          (a.flag.subject.kind === 'vessel'
+            ? this.tenancy.maySeeOnVessel(caller, a, vesselWindows(a.flag.subject.id))
+            : this.tenancy.maySee(caller, a.labels)),
+      );
     const alerts = seen.map((a) => ({
       alertId: a.alertId,
       rule: a.rule,

@@ -86,7 +86,8 @@ export class VesselsController {
       .map((r) =>
         redact({ ...r.flag, status: r.status, clearedAt: r.clearedAt ?? null }, r.flag.consignmentIds),
       );
-    const alerts = [...this.alerts.book.all()]
+    const alerts = this.alerts.book
+      .visibleTo(caller.tenant)
       .filter(
         (a) =>
           (a.labels.vessel.includes(mmsi) || a.flag.observed?.partnerMmsi === mmsi) &&

@@ -204,6 +204,15 @@ describe('alert book checkpoints in parts', () => {
           if (e) expect(json(restored.apply(e) ?? null)).toEqual(json(book.apply(e) ?? null));
         }
         expect(json(restored.snapshot())).toEqual(json(book.snapshot()));
+        // Each organisation's alerts from the index are those naming it, in book order, however labels moved.
+        for (const b of [book, restored, AlertBook.restore(json(book.snapshot()))])
+          for (const org of [...ORGS, 'nobody']) {
+            const naming = [...b.all()].filter((a) => a.labels.organisation.includes(org));
+            expect(b.visibleTo(org).map((a) => a.alertId)).toEqual(naming.map((a) => a.alertId));
+          }
+        expect(book.visibleTo(undefined).map((a) => a.alertId)).toEqual(
+          [...book.all()].map((a) => a.alertId),
+        );
       }),
       { numRuns: 300 },
     );

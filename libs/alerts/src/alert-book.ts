@@ -254,6 +254,9 @@ export class AlertBook {
   private silenceTenants: { seen: number; tenants: Set<string> } = { seen: -1, tenants: new Set() };
   /** Each alert's creation number (its place in `alerts`), for checkpoints in parts. */
   private readonly alertSeq = new Map<string, number>();
+  /** Alert ids by the organisations of their `organisation` label (`visibleTo`), and what each was indexed under. */
+  private readonly byOrganisation = new Map<string, Set<string>>();
+  private readonly organisationsOf = new Map<string, readonly string[]>();
   private nextSeq = 0;
   /** Entry keys (`entryKey`) changed since `takeChangedKeys` was last called. */
   private readonly changed = new Set<string>();
@@ -372,6 +375,32 @@ export class AlertBook {
 
   all(): IterableIterator<Alert> {
     return this.alerts.values();
+  }
+
+  /**
+   * The alerts whose `organisation` label names `organisation` (what its dashboards and monitors may see), in
+   * book order (as `all()`); every alert when undefined (an operator). From an index kept as labels change,
+   * so one organisation's reads cost its own alerts, not every organisation's.
+   */
+  visibleTo(organisation: string | undefined): Alert[] {
+    if (organisation === undefined) return [...this.alerts.values()];
+    const ids = [...(this.byOrganisation.get(organisation) ?? [])];
+    const seq = (id: string) => this.alertSeq.get(id) ?? 0;
+    return ids.sort((a, b) => seq(a) - seq(b)).map((id) => this.alerts.get(id) as Alert);
+  }
+
+  /** Keeps `byOrganisation` in step with an alert's `organisation` label (after it was set). */
+  private indexOrganisations(alert: Alert): void {
+    const now = alert.labels.organisation;
+    const before = this.organisationsOf.get(alert.alertId) ?? [];
+    if (before.length === now.length && before.every((o, i) => o === now[i])) return;
+    for (const o of before) if (!now.includes(o)) this.byOrganisation.get(o)?.delete(alert.alertId);
+    for (const o of now) {
+      let ids = this.byOrganisation.get(o);
+      if (!ids) this.byOrganisation.set(o, (ids = new Set()));
+      ids.add(alert.alertId);
+    }
+    this.organisationsOf.set(alert.alertId, [...now]);
   }
 
   silence(silenceId: string): Silence | undefined {
@@ -591,6 +620,7 @@ export class AlertBook {
     for (const { seq, alert } of alerts) {
       book.alerts.set(alert.alertId, alert);
       book.alertSeq.set(alert.alertId, seq);
+      book.indexOrganisations(alert);
     }
     book.nextSeq = head.nextSeq;
     silences.sort((x, y) => x.seq - y.seq);
@@ -608,6 +638,7 @@ export class AlertBook {
     for (const a of s.alerts ?? []) {
       book.alerts.set(a.alertId, a);
       book.alertSeq.set(a.alertId, book.nextSeq++);
+      book.indexOrganisations(a);
     }
     for (const x of s.silences ?? []) {
       if (!book.silences.has(x.silenceId)) book.silenceLog.push(x.silenceId);
@@ -645,11 +676,13 @@ export class AlertBook {
       this.changed.add(entryKey('a', alert.alertId));
       if (!groups.has(alert.alertId)) {
         alert.labels = labelsOf(alert.flag, this.ownerOf);
+        this.indexOrganisations(alert);
         continue;
       }
       // A grouped alert (both vessels of an encounter): labelled from every consignment and vessel it names.
       const labels = labelsOf({ ...alert.flag, consignmentIds: alert.consignmentIds }, this.ownerOf);
       alert.labels = { ...labels, vessel: union(alert.labels.vessel, labels.vessel) };
+      this.indexOrganisations(alert);
     }
   }
 
@@ -786,6 +819,7 @@ export class AlertBook {
         reason = 'reopened';
       } else reason = 'duplicate';
     }
+    this.indexOrganisations(alert);
     return this.classify(event, alert, reason);
   }
 
