@@ -22,7 +22,14 @@ import {
   ownConsignmentIds,
   type AlertCommand,
 } from '@aidwatch/alerts';
-import { Allow, ApiError, FairSlices, queryValidationPipe, ApiJsonResponse } from '@aidwatch/runtime';
+import {
+  Allow,
+  ApiError,
+  FairSlices,
+  queryValidationPipe,
+  ApiJsonResponse,
+  writeItemsInSlices,
+} from '@aidwatch/runtime';
 import { WrongExpectedRevisionError } from '@aidwatch/event-store';
 import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
@@ -74,19 +81,7 @@ export class AlertActionsController {
     }
     const items = matched.sort((a, b) => b.lastRaisedAt.localeCompare(a.lastRaisedAt)).slice(0, query.limit);
     res.status(HttpStatus.OK).type('application/json');
-    res.write('{"items":[');
-    try {
-      for (let i = 0; i < items.length && !res.destroyed; i++) {
-        const wait = slices.next();
-        if (wait) await wait;
-        const shown = await this.listView(items[i], now, caller.tenant);
-        res.write((i === 0 ? '' : ',') + JSON.stringify(shown));
-      }
-      res.end(']}');
-    } catch (error) {
-      // The status line is sent: a failure now can only cut the response short (the client sees no valid JSON).
-      res.destroy(error instanceof Error ? error : new Error(String(error)));
-    }
+    await writeItemsInSlices(res, items, slices, (a) => this.listView(a, now, caller.tenant));
   }
 
   @Get('groups')

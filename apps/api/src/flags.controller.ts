@@ -7,6 +7,7 @@ import {
   ApiError,
   FairSlices,
   FairTurns,
+  writeItemsInSlices,
   queryValidationPipe,
   ApiJsonResponse,
   ApiQueryFrom,
@@ -72,22 +73,16 @@ export class FlagsController {
       if (wait) await wait;
     }
     res.status(HttpStatus.OK).type('application/json');
-    res.write('{"items":[');
-    try {
-      for (let i = 0; i < items.length && !res.destroyed; i++) {
-        const wait = slices.next();
-        if (wait) await wait;
-        const r = items[i];
-        const shown = redact(
+    await writeItemsInSlices(
+      res,
+      items,
+      slices,
+      (r) =>
+        redact(
           { ...r.flag, status: r.status, clearedAt: r.clearedAt, cursor: r.cursor },
           r.flag.consignmentIds,
-        );
-        res.write((i === 0 ? '' : ',') + JSON.stringify(shown));
-      }
-      res.end(`],"next":${JSON.stringify(FlagsReadModel.nextOf(items, query.limit))}}`);
-    } catch (error) {
-      // The status line is sent: a failure now can only cut the response short (the client sees no valid JSON).
-      res.destroy(error instanceof Error ? error : new Error(String(error)));
-    }
+        ),
+      `,"next":${JSON.stringify(FlagsReadModel.nextOf(items, query.limit))}`,
+    );
   }
 }

@@ -6,6 +6,7 @@ import type { EventStore, StoredEvent } from '@aidwatch/event-store';
 import { cleared, flag, raised } from '../../alerts/src/testing/alert-fixtures';
 import { AlertBookProjection } from './alert-book.projection';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { comparableBook as comparable } from './testing/comparable-book';
 
 const stored = (e: ReturnType<typeof raised>, position: number): StoredEvent => ({
   ...e,
@@ -14,19 +15,6 @@ const stored = (e: ReturnType<typeof raised>, position: number): StoredEvent => 
   position: String(position),
   metadata: {},
 });
-
-/** A whole snapshot with its keyed lists in key order (the order of keyed maps carries no meaning). */
-function comparable(p: AlertBookProjection): unknown {
-  const { book, classified } = JSON.parse(JSON.stringify(p.snapshot())) as {
-    book: Record<string, unknown>;
-    classified: Array<[string, unknown]>;
-  };
-  const byKey = (list: unknown) =>
-    [...(list as Array<[string, unknown]>)].sort(([a], [b]) => (a < b ? -1 : 1));
-  for (const name of ['consignments', 'exemptions', 'tracks', 'grouped', 'latest'])
-    book[name] = byKey(book[name]);
-  return { book, classified: byKey(classified) };
-}
 
 /** Writes the projection's checkpoint in parts as the runner does (a few keys a part). */
 async function checkpoint(

@@ -7,19 +7,7 @@ import { AlertBookProjection } from './alert-book.projection';
 import { LeasedCheckpointWriter } from './leased-checkpoint-writer';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { ProjectionRunner, type CheckpointWriter } from './projection-runner';
-
-/** A whole snapshot with its keyed lists in key order (the order of keyed maps carries no meaning). */
-function comparable(p: AlertBookProjection): unknown {
-  const { book, classified } = JSON.parse(JSON.stringify(p.snapshot())) as {
-    book: Record<string, unknown>;
-    classified: Array<[string, unknown]>;
-  };
-  const byKey = (list: unknown) =>
-    [...(list as Array<[string, unknown]>)].sort(([a], [b]) => (a < b ? -1 : 1));
-  for (const name of ['consignments', 'exemptions', 'tracks', 'grouped', 'latest'])
-    book[name] = byKey(book[name]);
-  return { book, classified: byKey(classified) };
-}
+import { comparableBook as comparable } from './testing/comparable-book';
 
 /** A writer that can be held back (a replica paused, or not checkpointing): it then claims nothing. */
 class Pausable implements CheckpointWriter {

@@ -69,3 +69,37 @@ export class FairSlices {
     });
   }
 }
+
+/** What `writeItemsInSlices` writes to: an HTTP response (Express's, or Node's). */
+export interface ItemsResponse {
+  readonly destroyed: boolean;
+  write(chunk: string): unknown;
+  end(chunk: string): unknown;
+  destroy(error: Error): unknown;
+}
+
+/**
+ * Writes `{"items":[…]<tail>}` (a 200's body, its status line already set) one item at a time, each shaped by
+ * `show` and serialised in the caller's slices (`FairSlices`), so a list of thousands never holds the event
+ * loop. `tail()` gives what follows the array (e.g. `,"next":…`). A failure once writing has begun can only cut
+ * the response short: the connection is destroyed (the client sees no valid JSON).
+ */
+export async function writeItemsInSlices<T>(
+  res: ItemsResponse,
+  items: readonly T[],
+  slices: FairSlices,
+  show: (item: T) => unknown,
+  tail = '',
+): Promise<void> {
+  res.write('{"items":[');
+  try {
+    for (let i = 0; i < items.length && !res.destroyed; i++) {
+      const wait = slices.next();
+      if (wait) await wait;
+      res.write((i === 0 ? '' : ',') + JSON.stringify(await show(items[i])));
+    }
+    res.end(`]${tail}}`);
+  } catch (error) {
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
+}
