@@ -213,4 +213,35 @@ describe('DiversionDetector', () => {
     expect(detector.consignmentIds()).toHaveLength(400);
     expect(detector.clockOf('CSG-FLOOD-0')).toBe(detector.clockOf('CSG-FLOOD-399'));
   });
+
+  it('a bill of lading reused by hundreds of consignments: bounded flags, each use re-judging only its own, in any order', () => {
+    const grant = exemptionGranted();
+    const registrations = Array.from({ length: 300 }, (_, i) => {
+      const id = `CSG-BL-${String(i).padStart(3, '0')}`;
+      return consignmentRegistered({
+        id: `reg-${id}`,
+        subject: id,
+        time: new Date(Date.UTC(2024, 2, 1, 0, i)).toISOString(),
+        data: { consignmentId: id, billOfLading: 'TBD' },
+      });
+    });
+    const flagsOf = (order: typeof registrations) => {
+      const detector = new DiversionDetector();
+      const raised = feed(detector, [grant, ...order]).raised.filter((f) => f.rule === 'duplicate-document');
+      const open = detector.openFlags().filter((f) => f.rule === 'duplicate-document');
+      return { raised, open };
+    };
+    const inOrder = flagsOf(registrations);
+    // One flag per consignment, each citing at most 10 uses; in event-time order, a later use re-raises no one
+    // else's flag once ten cite the document (the earliest ten stay the same).
+    expect(inOrder.open).toHaveLength(300);
+    for (const f of inOrder.open) expect((f.observed.uses as unknown[]).length).toBeLessThanOrEqual(10);
+    expect(inOrder.raised.length).toBeLessThan(300 + 11 * 11);
+    const late = inOrder.open.find((f) => f.subject.id === 'CSG-BL-299')!;
+    expect(late.observed.moreUses).toBe(true);
+    expect(late.explanation).toMatch(/more cite it too/);
+    // Any arrival order ends with the same open flags.
+    for (const seed of [3, 11])
+      expect(idsOf(flagsOf(shuffled(registrations, seed)).open)).toEqual(idsOf(inOrder.open));
+  });
 });

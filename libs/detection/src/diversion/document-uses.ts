@@ -76,6 +76,26 @@ export function documentKeysOf(facts: ConsignmentFacts): string[] {
   return [...keys].sort();
 }
 
+/**
+ * Most uses a `duplicate-document` flag cites: the consignment's own and the earliest others (see
+ * `citedUses`). A document reused by hundreds of consignments (a placeholder bill of lading) then costs each
+ * new use one flag of bounded size, not a new flag of every consignment citing every use.
+ */
+export const MAX_CITED_USES = 10;
+
+/**
+ * The uses of a document a consignment's flag cites, in `uses`' order: all of them when there are at most
+ * `MAX_CITED_USES`; else the consignment's own and the earliest of the others, `MAX_CITED_USES` in all (at
+ * least one other). A function of the uses alone, so the same whatever order they came in; and, once there
+ * are more, unchanged by a use later than the first `MAX_CITED_USES` plus the consignment's own.
+ */
+export function citedUses(uses: readonly DocumentUse[], consignmentId: string): readonly DocumentUse[] {
+  if (uses.length <= MAX_CITED_USES) return uses;
+  const own = uses.filter((u) => u.consignmentId === consignmentId).length;
+  let others = Math.max(1, MAX_CITED_USES - own);
+  return uses.filter((u) => u.consignmentId === consignmentId || others-- > 0);
+}
+
 const byTimeThenUse = (a: DocumentUse, b: DocumentUse): number =>
   a.time - b.time || (a.use < b.use ? -1 : a.use > b.use ? 1 : 0);
 
@@ -106,11 +126,12 @@ export class DocumentIndex {
     const affected = new Set<string>();
     for (const key of new Set([...before.keys(), ...after.keys()])) {
       if (sameUses(before.get(key), after.get(key))) continue;
-      const uses = (this.usesByKey.get(key) ?? []).filter((u) => u.consignmentId !== c);
+      const previous = this.usesByKey.get(key) ?? [];
+      const uses = previous.filter((u) => u.consignmentId !== c);
       uses.push(...(after.get(key) ?? []));
       if (uses.length === 0) this.usesByKey.delete(key);
       else this.usesByKey.set(key, uses.sort(byTimeThenUse));
-      for (const u of uses) affected.add(u.consignmentId);
+      for (const other of othersCiting(previous, uses, c)) affected.add(other);
       affected.add(c);
     }
     this.usesByConsignment.set(c, after);
@@ -127,4 +148,28 @@ export class DocumentIndex {
   uses(key: string): readonly DocumentUse[] {
     return this.usesByKey.get(key) ?? [];
   }
+}
+
+/**
+ * The consignments other than `c` whose cited uses of one document (`citedUses`) may differ between `before`
+ * and `after` (its uses, sorted, before and after `c`'s changed): every one citing it while either list is
+ * short enough to be cited whole; otherwise only when `c`'s uses changed within the first `MAX_CITED_USES`
+ * plus the most uses one consignment has (the part of the list a consignment's flag draws others from).
+ * A later use thus re-judges no one but its own consignment.
+ */
+function othersCiting(before: readonly DocumentUse[], after: readonly DocumentUse[], c: string): Set<string> {
+  const everyone = () => new Set([...before, ...after].map((u) => u.consignmentId));
+  if (before.length <= MAX_CITED_USES + 1 || after.length <= MAX_CITED_USES + 1) return everyone();
+  const firstOf = (uses: readonly DocumentUse[]) => {
+    const at = uses.findIndex((u) => u.consignmentId === c);
+    return at < 0 ? Number.POSITIVE_INFINITY : at;
+  };
+  const counts = new Map<string, number>();
+  let mostOwn = 0;
+  for (const u of [...before, ...after]) {
+    const n = (counts.get(u.consignmentId) ?? 0) + 1;
+    counts.set(u.consignmentId, n);
+    if (n > mostOwn) mostOwn = n;
+  }
+  return Math.min(firstOf(before), firstOf(after)) < MAX_CITED_USES + mostOwn ? everyone() : new Set();
 }

@@ -1,7 +1,7 @@
 import type { FlagDraft } from '../flag-draft';
 import { consignmentFlag, type DiversionContext } from './diversion-context';
 import { formatDate, listOf, shortHash } from './diversion-format';
-import type { DocumentUse } from './document-uses';
+import { citedUses, type DocumentUse } from './document-uses';
 
 function describe(use: DocumentUse, self: string): string {
   const owner = use.consignmentId === self ? 'this consignment' : `consignment ${use.consignmentId}`;
@@ -17,13 +17,17 @@ function describe(use: DocumentUse, self: string): string {
 
 /**
  * A bill of lading or a document (by its hash) cited by more than one registration, delivery or custody
- * handover, in this consignment or any other. Every consignment involved carries the flag.
+ * handover, in this consignment or any other. Every consignment involved carries the flag; it cites every use
+ * up to `MAX_CITED_USES`, beyond that the consignment's own and the earliest others (`citedUses`).
  */
 export function duplicateDocument(ctx: DiversionContext): FlagDraft[] {
   const drafts: FlagDraft[] = [];
   for (const key of ctx.documentKeys()) {
-    const uses = ctx.documentUses(key);
-    if (uses.length < 2 || new Set(uses.map((u) => u.use)).size < 2) continue;
+    const all = ctx.documentUses(key);
+    if (all.length < 2 || new Set(all.map((u) => u.use)).size < 2) continue;
+    // Beyond MAX_CITED_USES, this consignment's own uses and the earliest others only: a bounded flag.
+    const uses = citedUses(all, ctx.consignmentId);
+    const more = uses.length < all.length;
     const mine = uses.filter((u) => u.consignmentId === ctx.consignmentId);
     const others = uses.filter((u) => !mine.includes(u));
     const billOfLading = uses[0].kind === 'bill-of-lading';
@@ -45,6 +49,7 @@ export function duplicateDocument(ctx: DiversionContext): FlagDraft[] {
             ref: u.ref || null,
             eventId: u.eventId,
           })),
+          ...(more && { moreUses: true }),
         },
         threshold: { maxUses: 1 },
         evidence: uses,
@@ -52,7 +57,8 @@ export function duplicateDocument(ctx: DiversionContext): FlagDraft[] {
         explanation:
           `${document} is cited by ${listOf(mine.map((u) => describe(u, ctx.consignmentId)))}` +
           (others.length > 0
-            ? ` and also by ${listOf(others.map((u) => describe(u, ctx.consignmentId)))}`
+            ? ` and also by ${listOf(others.map((u) => describe(u, ctx.consignmentId)))}` +
+              (more ? ` (the earliest; more cite it too)` : '')
             : '') +
           `; a document should back one movement only.`,
       }),
