@@ -12,9 +12,14 @@ import { comparableBook as comparable } from './testing/comparable-book';
 /** A writer that can be held back (a replica paused, or not checkpointing): it then claims nothing. */
 class Pausable implements CheckpointWriter {
   paused = false;
+  /** What each claim answered while not paused. */
+  readonly claims: Array<'none' | 'new' | 'same'> = [];
   constructor(readonly inner: LeasedCheckpointWriter) {}
-  claim() {
-    return this.paused ? Promise.resolve('none' as const) : this.inner.claim();
+  async claim() {
+    if (this.paused) return 'none' as const;
+    const claim = await this.inner.claim();
+    this.claims.push(claim);
+    return claim;
   }
 }
 
@@ -80,7 +85,8 @@ describeWithPostgres(
         await flagsFor(10);
         await settle();
         expect(a.written.length).toBeGreaterThanOrEqual(2);
-        expect(a.written.at(-1)).toBeLessThan(a.written[0]);
+        expect(a.writer.claims[0]).toBe('new');
+        expect(a.writer.claims.slice(1).every((c) => c === 'same')).toBe(true);
         expect(b.written).toEqual([]);
         expect((await restored()).book).toEqual(comparable(a.projection));
 
@@ -93,7 +99,9 @@ describeWithPostgres(
         await flagsFor(13);
         await settle();
         expect(b.written.length).toBeGreaterThanOrEqual(2);
-        expect(b.written[0]).toBeGreaterThan(b.written.at(-1)!);
+        // b took the lapsed lease (a new generation: it wrote everything first), then kept it.
+        expect(b.writer.claims[0]).toBe('new');
+        expect(b.writer.claims.slice(1).every((c) => c === 'same')).toBe(true);
         expect((await restored()).book).toEqual(comparable(b.projection));
 
         // a comes back after b's lease lapsed: what a knew of the checkpoint's rows is b's past now.
@@ -106,6 +114,8 @@ describeWithPostgres(
         await flagsFor(9);
         await settle();
         expect(a.written.length).toBeGreaterThan(before);
+        // a's second generation: it claimed the lapsed lease afresh.
+        expect(a.writer.claims.lastIndexOf('new')).toBeGreaterThan(0);
         const committed = await restored();
         expect(committed.book).toEqual(comparable(a.projection));
 

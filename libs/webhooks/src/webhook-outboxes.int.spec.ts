@@ -154,7 +154,8 @@ describe('WebhookOutboxes: one outbox per organisation', () => {
     expect(await count('b-1')).toBe(1);
     expect((await base.deliveries('a-1')).every((d) => tagOf.get(d.eventId) === 'flood')).toBe(true);
     await until(async () => ((await count('ops')) === 61 ? true : undefined), "operators' deliveries");
-    expect(await outboxes.lagSeconds()).toBe(0);
+    // Caught up, every outbox reports no lag (at its next look: the lag follows the runners' positions).
+    await until(async () => ((await outboxes.lagSeconds()) === 0 ? true : undefined), 'no lag');
   });
 
   it("an organisation's first subscription, seen later, starts its outbox from the beginning", async () => {
