@@ -62,6 +62,28 @@ describe("an organisation's events over HTTP are limited per window, other organ
     expect(kobo.status).toBe(429);
   });
 
+  it('counts a binary-mode event as one, whatever its data (an array is not a batch)', async () => {
+    const fao = system.credential({ role: 'producer', tenant: 'FAO', sources: ['*'] });
+    const binary = () =>
+      system.fetch(`${system.url}/events`, {
+        method: 'POST',
+        as: fao,
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-type': 'aidwatch.consignment.registered.v1',
+          'ce-source': '/fao/logistics',
+          'ce-id': 'binary-1',
+        },
+        body: JSON.stringify(invalid(11)),
+      });
+    for (let i = 0; i < 10; i++) {
+      const res = await binary();
+      expect([400, 403]).toContain(res.status);
+    }
+    expect((await binary()).status).toBe(429);
+  });
+
   it("another organisation's and the deployment's own producers are not held back by it", async () => {
     expect((await post(unicef, invalid(10))).status).toBe(400);
     expect((await post(system.keys.producer, [exemptionGranted()])).status).toBe(202);

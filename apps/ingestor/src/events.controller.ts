@@ -36,15 +36,17 @@ export class EventsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const max = this.config.limits.batchEvents;
-    if (Array.isArray(body) && body.length > max)
+    // Binary mode (`ce-*` headers) carries one event, whatever its data is: an array is that event's data.
+    const batch = typeof headers['ce-type'] !== 'string' && Array.isArray(body) ? body : undefined;
+    if (batch && batch.length > max)
       throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'batch too large; nothing was accepted', [
         {
           field: 'body',
-          message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${body.length}`,
+          message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${batch.length}`,
         },
       ]);
     // An organisation's credentials together send at most LIMIT_TENANT_EVENTS events a window (429).
-    await this.limiter.admit(principal.tenant, Array.isArray(body) ? body.length : 1, res);
+    await this.limiter.admit(principal.tenant, batch ? batch.length : 1, res);
     // Refused by type first (403), before the events' `data` is validated: a credential that may not write
     // a type learns nothing of its shape.
     const refusals = this.typeRefusals(body, headers, principal);

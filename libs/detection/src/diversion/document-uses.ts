@@ -77,23 +77,30 @@ export function documentKeysOf(facts: ConsignmentFacts): string[] {
 }
 
 /**
- * Most uses a `duplicate-document` flag cites: the consignment's own and the earliest others (see
+ * Most uses a `duplicate-document` flag cites: the consignment's own and the nearest others (see
  * `citedUses`). A document reused by hundreds of consignments (a placeholder bill of lading) then costs each
- * new use one flag of bounded size, not a new flag of every consignment citing every use.
+ * new use a bounded number of bounded flags, whatever the order the uses come in, not a new flag of every
+ * consignment citing every use.
  */
 export const MAX_CITED_USES = 10;
 
 /**
- * The uses of a document a consignment's flag cites, in `uses`' order: all of them when there are at most
- * `MAX_CITED_USES`; else the consignment's own and the earliest of the others, `MAX_CITED_USES` in all (at
- * least one other). A function of the uses alone, so the same whatever order they came in; and, once there
- * are more, unchanged by a use later than the first `MAX_CITED_USES` plus the consignment's own.
+ * The uses of a document a consignment's flag cites, in `uses`' order (by time): all of them when there are at
+ * most `MAX_CITED_USES`; else the consignment's own and the others nearest before its first one (the earliest
+ * others after it when too few come before), `MAX_CITED_USES` in all (at least one other). A function of the
+ * uses alone, so the same whatever order they came in; and a use added or removed changes only the cited uses
+ * of the consignments just after it in time and of those at the very start (see `othersCiting`).
  */
 export function citedUses(uses: readonly DocumentUse[], consignmentId: string): readonly DocumentUse[] {
   if (uses.length <= MAX_CITED_USES) return uses;
+  const first = uses.findIndex((u) => u.consignmentId === consignmentId);
   const own = uses.filter((u) => u.consignmentId === consignmentId).length;
-  let others = Math.max(1, MAX_CITED_USES - own);
-  return uses.filter((u) => u.consignmentId === consignmentId || others-- > 0);
+  const wanted = Math.max(1, MAX_CITED_USES - own);
+  const cited = new Set<DocumentUse>();
+  for (let i = first - 1; i >= 0 && cited.size < wanted; i--) cited.add(uses[i]);
+  for (let i = first + 1; i < uses.length && cited.size < wanted; i++)
+    if (uses[i].consignmentId !== consignmentId) cited.add(uses[i]);
+  return uses.filter((u) => u.consignmentId === consignmentId || cited.has(u));
 }
 
 const byTimeThenUse = (a: DocumentUse, b: DocumentUse): number =>
@@ -153,17 +160,17 @@ export class DocumentIndex {
 /**
  * The consignments other than `c` whose cited uses of one document (`citedUses`) may differ between `before`
  * and `after` (its uses, sorted, before and after `c`'s changed): every one citing it while either list is
- * short enough to be cited whole; otherwise only when `c`'s uses changed within the first `MAX_CITED_USES`
- * plus the most uses one consignment has (the part of the list a consignment's flag draws others from).
- * A later use thus re-judges no one but its own consignment.
+ * short enough to be cited whole; otherwise those with a use from the first change on, as far as a
+ * consignment's cited uses reach back (`MAX_CITED_USES` plus the most uses one consignment has), and, when the
+ * change is that near the start, those with a use in the start's reach too (they cite forward). A bounded
+ * number whatever the order uses come in.
  */
 function othersCiting(before: readonly DocumentUse[], after: readonly DocumentUse[], c: string): Set<string> {
-  const everyone = () => new Set([...before, ...after].map((u) => u.consignmentId));
-  if (before.length <= MAX_CITED_USES + 1 || after.length <= MAX_CITED_USES + 1) return everyone();
-  const firstOf = (uses: readonly DocumentUse[]) => {
-    const at = uses.findIndex((u) => u.consignmentId === c);
-    return at < 0 ? Number.POSITIVE_INFINITY : at;
-  };
+  const affected = new Set<string>();
+  if (before.length <= MAX_CITED_USES + 1 || after.length <= MAX_CITED_USES + 1) {
+    for (const u of [...before, ...after]) affected.add(u.consignmentId);
+    return affected;
+  }
   const counts = new Map<string, number>();
   let mostOwn = 0;
   for (const u of [...before, ...after]) {
@@ -171,5 +178,17 @@ function othersCiting(before: readonly DocumentUse[], after: readonly DocumentUs
     counts.set(u.consignmentId, n);
     if (n > mostOwn) mostOwn = n;
   }
-  return Math.min(firstOf(before), firstOf(after)) < MAX_CITED_USES + mostOwn ? everyone() : new Set();
+  const reach = MAX_CITED_USES + 2 * mostOwn;
+  const addRange = (uses: readonly DocumentUse[], from: number, to: number) => {
+    for (let i = from; i < Math.min(uses.length, to); i++) affected.add(uses[i].consignmentId);
+  };
+  for (const uses of [before, after])
+    uses.forEach((u, at) => {
+      if (u.consignmentId !== c) return;
+      // Those just after each of c's uses cite back across it; near the start, those citing forward too.
+      addRange(uses, at, at + reach + 1);
+      if (at <= reach) addRange(uses, 0, reach + 1);
+    });
+  affected.delete(c);
+  return affected;
 }

@@ -18,14 +18,14 @@ function describe(use: DocumentUse, self: string): string {
 /**
  * A bill of lading or a document (by its hash) cited by more than one registration, delivery or custody
  * handover, in this consignment or any other. Every consignment involved carries the flag; it cites every use
- * up to `MAX_CITED_USES`, beyond that the consignment's own and the earliest others (`citedUses`).
+ * up to `MAX_CITED_USES`, beyond that the consignment's own and the nearest others (`citedUses`).
  */
 export function duplicateDocument(ctx: DiversionContext): FlagDraft[] {
   const drafts: FlagDraft[] = [];
   for (const key of ctx.documentKeys()) {
     const all = ctx.documentUses(key);
     if (all.length < 2 || new Set(all.map((u) => u.use)).size < 2) continue;
-    // Beyond MAX_CITED_USES, this consignment's own uses and the earliest others only: a bounded flag.
+    // Beyond MAX_CITED_USES, this consignment's own uses and the nearest others only: a bounded flag.
     const uses = citedUses(all, ctx.consignmentId);
     const more = uses.length < all.length;
     const mine = uses.filter((u) => u.consignmentId === ctx.consignmentId);
@@ -58,7 +58,7 @@ export function duplicateDocument(ctx: DiversionContext): FlagDraft[] {
           `${document} is cited by ${listOf(mine.map((u) => describe(u, ctx.consignmentId)))}` +
           (others.length > 0
             ? ` and also by ${listOf(others.map((u) => describe(u, ctx.consignmentId)))}` +
-              (more ? ` (the earliest; more cite it too)` : '')
+              (more ? ` (the nearest; more cite it too)` : '')
             : '') +
           `; a document should back one movement only.`,
       }),
