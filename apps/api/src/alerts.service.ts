@@ -7,11 +7,12 @@ import {
   AlertBookProjection,
   AlertDesk,
   CheckpointStore,
-  LeasedCheckpointWriter,
+  type LeasedCheckpointWriter,
   ProjectionRunner,
   SilenceQuota,
 } from '@aidwatch/projections';
 import { APP_CONFIG, FairTurns, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { checkpointWriterFor } from './checkpoint-writer';
 
 export { SilenceQuotaExceededError, UnknownAlertError, UnknownSilenceError } from '@aidwatch/projections';
 
@@ -46,12 +47,7 @@ export class AlertsService implements OnApplicationBootstrap, OnApplicationShutd
     readonly turns: FairTurns,
   ) {
     this.projection = new AlertBookProjection(store);
-    if (config.eventStore.kind === 'postgres')
-      this.writer = new LeasedCheckpointWriter(checkpoints, this.projection.name, {
-        connectionString: config.eventStore.connectionString,
-        // Several checkpoint intervals: the writer keeps it while it writes; another takes over after it stops.
-        ttlMs: Math.max(30_000, 3 * config.checkpointEveryMs),
-      });
+    this.writer = checkpointWriterFor(config, checkpoints, this.projection.name);
     this.desk = new AlertDesk(store, this.projection);
     this.quota = new SilenceQuota(store, () => this.projection.book);
     this.silenceLimit = config.limits.silencesPerTenant;

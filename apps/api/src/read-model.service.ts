@@ -11,11 +11,12 @@ import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import {
   CheckpointStore,
-  LeasedCheckpointWriter,
+  type LeasedCheckpointWriter,
   ProjectionRunner,
   ReadModelProjection,
 } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
+import { checkpointWriterFor } from './checkpoint-writer';
 
 /**
  * Keeps the API's read model (consignments and flags) up to date from the store, blue/green: it serves the
@@ -118,14 +119,7 @@ export class ReadModelService implements OnModuleInit, OnApplicationBootstrap, O
    * time writes the shared checkpoint (a lease, as for the alert book).
    */
   private runnerFor(projection: ReadModelProjection): ProjectionRunner {
-    const eventStore = this.config.eventStore;
-    const writer =
-      eventStore.kind === 'postgres'
-        ? new LeasedCheckpointWriter(this.checkpoints, projection.name, {
-            connectionString: eventStore.connectionString,
-            ttlMs: Math.max(30_000, 3 * this.config.checkpointEveryMs),
-          })
-        : undefined;
+    const writer = checkpointWriterFor(this.config, this.checkpoints, projection.name);
     const runner = new ProjectionRunner(this.store, this.checkpoints, projection, {
       checkpointEveryEvents: this.config.checkpointEveryEvents,
       checkpointEveryMs: this.config.checkpointEveryMs,

@@ -81,7 +81,7 @@ export interface ItemsResponse {
 /**
  * Writes `{"items":[…]<tail>}` (a 200's body, its status line already set) one item at a time, each shaped by
  * `show` and serialised in the caller's slices (`FairSlices`), so a list of thousands never holds the event
- * loop. `tail()` gives what follows the array (e.g. `,"next":…`). A failure once writing has begun can only cut
+ * loop. `tail` is what follows the array (e.g. `,"next":…`). A failure once writing has begun can only cut
  * the response short: the connection is destroyed (the client sees no valid JSON).
  */
 export async function writeItemsInSlices<T>(
