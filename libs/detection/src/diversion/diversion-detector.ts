@@ -16,6 +16,7 @@ import { DAY_MS, defaultDiversionConfig, latenessMs, type DiversionConfig } from
 import { toIso } from './diversion-context';
 import { evaluateDiversionRules } from './diversion-rules';
 import { DiversionState } from './diversion-state';
+import type { LedgerMove } from './exemption-ledger';
 import { consignmentIdOf, factTimeOf, type ConsignmentFactsJson } from './consignment-facts';
 import type { ExemptionFactsJson, PortFact } from './exemption-facts';
 import { consignmentViewOf, type ConsignmentView } from './consignment-view';
@@ -143,8 +144,8 @@ export class DiversionDetector implements Detector {
     const changes = noChanges();
     if (impact) {
       const ids = new Set(impact.consignments);
-      for (const [exemptionId, from] of impact.ledgers)
-        for (const c of this.overDrawsMoved(exemptionId, from)) ids.add(c);
+      for (const [exemptionId, moves] of impact.ledgers)
+        for (const c of this.overDrawsMoved(exemptionId, moves)) ids.add(c);
       const at = toIso(time);
       for (const c of [...ids].sort()) merge(changes, this.judge(c, at));
     }
@@ -511,18 +512,28 @@ export class DiversionDetector implements Detector {
   }
 
   /**
-   * Consignments of an exemption, from a ledger position on, whose over-authorisation verdict differs from
-   * their open flags after the exemption's cumulative quantities moved. Lines before the position are
-   * unaffected; a consignment registered last makes this O(1).
+   * Consignments of an exemption whose over-authorisation verdict differs from their open flags after the
+   * exemption's cumulative quantities moved by `moves`. A verdict flips only where a line's cumulative
+   * quantity crossed the item's limit, so only lines now within the amount moved of the limit are looked at
+   * (`ExemptionLedger.cumulativeWithin`), wherever in the ledger the change was: O(√n + flips).
    */
-  private overDrawsMoved(exemptionId: string, from: number): string[] {
+  private overDrawsMoved(exemptionId: string, moves: LedgerMove[]): string[] {
     const exemption = this.state.exemption(exemptionId);
     if (!exemption) return [];
     const ledger = this.state.ledger(exemptionId);
-    const rows = ledger.rows;
+    const candidates = new Set<string>();
+    for (const { itemCode, moved } of moves) {
+      const item = exemption.items.get(itemCode);
+      if (!item) continue;
+      // The rule's own line (`overDrawsOf`), widened by a margin for the rounding of running sums.
+      const limit = item.quantity * (1 + this.config.overAuthorisationTolerancePct / 100);
+      const line = limit + 1e-9 * limit;
+      const margin = 1e-6 * Math.max(1, line, moved);
+      for (const c of ledger.cumulativeWithin(itemCode, line - moved - margin, line + moved + margin))
+        candidates.add(c);
+    }
     const moved: string[] = [];
-    for (let i = from; i < rows.length; i++) {
-      const c = rows[i].consignmentId;
+    for (const c of candidates) {
       const now = overDrawsOf(ledger, exemption, c, this.config).map((d) => d.itemCode);
       const flagged = (this.open.get(c)?.values() ?? [])
         .filter((f) => f.rule === 'over-authorisation')

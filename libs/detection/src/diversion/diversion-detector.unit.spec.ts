@@ -4,6 +4,7 @@ import { DiversionDetector, type DiversionSnapshot } from './diversion-detector'
 import { factTimeOf } from './consignment-facts';
 import { defaultDiversionConfig } from './diversion-config';
 import { DiversionState } from './diversion-state';
+import { ExemptionLedger } from './exemption-ledger';
 import {
   consignmentDeparted,
   consignmentRegistered,
@@ -212,6 +213,40 @@ describe('DiversionDetector', () => {
     expect(walks.mock.calls.length).toBeLessThanOrEqual(3);
     expect(detector.consignmentIds()).toHaveLength(400);
     expect(detector.clockOf('CSG-FLOOD-0')).toBe(detector.clockOf('CSG-FLOOD-399'));
+  });
+
+  it('a programme registered in descending time order: each registration costs about √n in the ledger, flags as in time order', () => {
+    const grant = exemptionGranted(); // 12,000 RUTF authorised
+    const registrations = Array.from({ length: 1500 }, (_, i) => {
+      const id = `CSG-DESC-${String(i).padStart(4, '0')}`;
+      return consignmentRegistered({
+        id: `reg-${id}`,
+        subject: id,
+        time: new Date(Date.UTC(2024, 2, 20) + i * 60_000).toISOString(),
+        data: {
+          consignmentId: id,
+          billOfLading: `BL-${id}`,
+          items: [{ itemCode: 'RUTF', quantity: 10 + (i % 7), unit: 'carton' }],
+        },
+      });
+    });
+    const overDrawn = (order: typeof registrations) => {
+      const detector = new DiversionDetector();
+      feed(detector, [grant, ...order]);
+      return idsOf(detector.openFlags().filter((f) => f.rule === 'over-authorisation'));
+    };
+    const inTimeOrder = overDrawn(registrations);
+    expect(inTimeOrder.length).toBeGreaterThan(500); // the line is crossed about a third of the way in
+    const lookups = jest.spyOn(ExemptionLedger.prototype, 'before');
+    try {
+      // Each registration lands before all others: every later line's cumulative quantity moves.
+      expect(overDrawn([...registrations].reverse())).toEqual(inTimeOrder);
+      // Only lines near the limit are looked at: a few per registration, not every later line (~n²/2).
+      expect(lookups.mock.calls.length).toBeLessThan(registrations.length * 10);
+    } finally {
+      lookups.mockRestore();
+    }
+    expect(overDrawn(shuffled(registrations, 5))).toEqual(inTimeOrder);
   });
 
   it('a bill of lading reused by hundreds of consignments: bounded flags, each use re-judging only its own, in any order', () => {

@@ -25,15 +25,15 @@ import {
   type ExemptionFactsJson,
   type PortFact,
 } from './exemption-facts';
-import { ExemptionLedger, ledgerLineOf } from './exemption-ledger';
+import { ExemptionLedger, ledgerLineOf, type LedgerMove } from './exemption-ledger';
 
 /**
  * Which consignments an event may change the judgement of, and for each exemption whose cumulative
- * quantities moved, the first ledger position that changed.
+ * quantities moved, how far they moved per item.
  */
 export interface Impact {
   consignments: Set<string>;
-  ledgers: Map<string, number>;
+  ledgers: Map<string, LedgerMove[]>;
 }
 
 export interface DiversionStateJson {
@@ -291,8 +291,8 @@ export class DiversionState {
     }
     for (const e of new Set([previous, next])) {
       if (e === undefined) continue;
-      const from = this.ledger(e).put(c, e === next ? ledgerLineOf(facts, e) : undefined);
-      impact.ledgers.set(e, Math.min(from, impact.ledgers.get(e) ?? from));
+      const moves = this.ledger(e).put(c, e === next ? ledgerLineOf(facts, e) : undefined);
+      if (moves.length > 0) impact.ledgers.set(e, [...(impact.ledgers.get(e) ?? []), ...moves]);
     }
     const vessels = [registration?.vessel.mmsi, ...[...facts.loads.values()].map((l) => l.vesselMmsi)];
     for (const mmsi of vessels) {

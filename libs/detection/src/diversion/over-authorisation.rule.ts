@@ -29,7 +29,7 @@ export function overDrawsOf(
   for (const [itemCode, quantity] of line.quantities) {
     const authorisedItem = exemption.items.get(itemCode);
     if (!authorisedItem || quantity <= 0) continue;
-    const before = line.before.get(itemCode) ?? 0;
+    const before = ledger.before(consignmentId, itemCode);
     const limit = authorisedItem.quantity * (1 + config.overAuthorisationTolerancePct / 100);
     if (before + quantity > limit + 1e-9 * limit)
       draws.push({ itemCode, authorised: authorisedItem.quantity, before, quantity });
