@@ -43,8 +43,17 @@ export class FlagsController {
     const redact = this.redaction.forTenant(caller.tenant);
     let scan: Iterable<FlagRecord>;
     try {
-      scan = this.readModel.projection.flags.scan({
+      const projection = this.readModel.projection;
+      scan = projection.flags.scan({
         ...query,
+        // A tenant-bound reader walks the flags naming its organisation's consignments, not every flag of the
+        // deployment: its page costs its own flags, however many another organisation has.
+        within:
+          scope.kind === 'all'
+            ? undefined
+            : scope.kind === 'tenant'
+              ? projection.flagIndicesOf(scope.tenant)
+              : [],
         // A tenant's `consignmentId` filter applies to what it may see: another organisation's consignment
         // (named by a flag of a shared vessel) selects nothing, so the count reveals nothing.
         visible:

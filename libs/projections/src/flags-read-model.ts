@@ -27,6 +27,12 @@ export interface FlagQuery {
   limit: number;
   /** Keeps only flags the caller may see (tenancy); applied before `limit`. */
   visible?: (flag: Flag) => boolean;
+  /**
+   * Walks only these records (indices in raise order, ascending; a list that may grow while walked), e.g. a
+   * tenant's (`ReadModelProjection.flagIndicesOf`): the same flags as walking all of them when it holds every
+   * record `visible` accepts.
+   */
+  within?: readonly number[];
 }
 
 interface FlagsSnapshot {
@@ -39,6 +45,8 @@ export class FlagsReadModel {
   private readonly byFlagId = new Map<string, FlagRecord>();
   private readonly indexByCursor = new Map<string, number>();
   private readonly openByConsignment = new Map<string, Map<string, Flag>>();
+  /** Consignments some record names (open or cleared). */
+  private readonly named = new Set<string>();
 
   /** Folds a raise or a clear; returns the index (in raise order) of the record it changed, if any. */
   apply(stored: StoredEvent): number | undefined {
@@ -90,8 +98,11 @@ export class FlagsReadModel {
     // `records` only grows while the model is live; a reset (a rebuild) replaces it, so the generator keeps
     // reading the array it started on.
     const records = this.records;
-    for (let i = start; i < records.length; i++) {
-      const r = records[i];
+    const within = q.within;
+    let at = within ? lowerBound(within, start) : start;
+    for (; within ? at < within.length : at < records.length; at++) {
+      const r = records[within ? within[at] : at];
+      if (!r) continue;
       if (q.rule && r.flag.rule !== q.rule) continue;
       if (q.severity && r.flag.severity !== q.severity) continue;
       if (q.status && r.status !== q.status) continue;
@@ -100,6 +111,11 @@ export class FlagsReadModel {
       if (q.visible && !q.visible(r.flag)) continue;
       yield r;
     }
+  }
+
+  /** Whether some flag (open or cleared) names `consignmentId`. */
+  names(consignmentId: string): boolean {
+    return this.named.has(consignmentId);
   }
 
   openFlagsOf(consignmentId: string): Flag[] {
@@ -128,6 +144,7 @@ export class FlagsReadModel {
     this.byFlagId.clear();
     this.indexByCursor.clear();
     this.openByConsignment.clear();
+    this.named.clear();
   }
 
   private raise(cursor: string, flag: Flag): number | undefined {
@@ -138,6 +155,7 @@ export class FlagsReadModel {
     this.records.push(record);
     this.byFlagId.set(flag.flagId, record);
     for (const id of flag.consignmentIds) {
+      this.named.add(id);
       const open = this.openByConsignment.get(id) ?? new Map<string, Flag>();
       open.set(flag.flagId, flag);
       this.openByConsignment.set(id, open);
@@ -158,6 +176,17 @@ export class FlagsReadModel {
     }
     return this.indexByCursor.get(record.cursor);
   }
+}
+
+/** The first position of ascending `list` holding a value ≥ `value`. */
+function lowerBound(list: readonly number[], value: number): number {
+  let [lo, hi] = [0, list.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class UnknownCursorError extends Error {

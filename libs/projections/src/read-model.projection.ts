@@ -1,4 +1,13 @@
-import { OWNERSHIP_STREAM_PREFIX, OwnershipLedger, type OwnershipLedgerJson } from '@aidwatch/domain';
+import {
+  EventTypes,
+  OWNERSHIP_STREAM_PREFIX,
+  OwnershipEventTypes,
+  OwnershipLedger,
+  type ConsignmentRegisteredData,
+  type ExemptionGrantedData,
+  type OwnershipLedgerJson,
+  type OwnershipTransferredData,
+} from '@aidwatch/domain';
 import {
   consignmentToJson,
   exemptionOf,
@@ -22,6 +31,7 @@ import {
 } from './consignment/consignment.read-model';
 import type { FlagRecord, FlagsReadModel } from './flags-read-model';
 import type { CheckpointParts, Projection } from './projection';
+import { TenantFlagIndex } from './tenant-flag-index';
 
 /** Checkpoint entry keys: a consignment's facts, an exemption's, a flag record by its index in raise order. */
 const CONSIGNMENT = 'c:';
@@ -48,6 +58,10 @@ export class ReadModelProjection implements Projection {
   private ownership = new OwnershipLedger();
   /** Entry keys changed since the last checkpoint (see `checkpointParts`). */
   private readonly changed = new Set<string>();
+  private readonly tenantFlags = new TenantFlagIndex(
+    () => this.state.flags,
+    (consignmentId) => this.ownership.organisationOfConsignment(consignmentId),
+  );
 
   /**
    * `version` names a blue/green copy (`read-model-v3@<version>`) built beside the live one. v3: built from
@@ -78,18 +92,56 @@ export class ReadModelProjection implements Projection {
     knowsOrganisation: (organisation: string): boolean => this.ownership.hasOrganisation(organisation),
   };
 
+  /**
+   * The flag records (indices in raise order, ascending) naming a consignment of `organisation`: a superset
+   * of the flags it may see (`seesFlag` decides), for `GET /flags` to walk (see `TenantFlagIndex`).
+   */
+  flagIndicesOf(organisation: string): readonly number[] {
+    return this.tenantFlags.of(organisation);
+  }
+
   apply(stored: StoredEvent): void {
     if (stored.streamId.startsWith(OWNERSHIP_STREAM_PREFIX)) {
-      this.ownership.apply(stored.data as { type: string; data: unknown });
+      this.applyOwnership(stored.data as { type: string; data: unknown });
       return;
     }
     if (!stored.streamId.startsWith('risk-'))
-      this.ownership.apply(stored.data as { type: string; data: unknown });
+      this.applyOwnership(stored.data as { type: string; data: unknown });
     const change = evolveNoting(this.state, stored);
     if (change === undefined) return;
-    if ('flagIndex' in change) this.changed.add(FLAG + change.flagIndex);
-    else if ('exemptionId' in change) this.changed.add(EXEMPTION + change.exemptionId);
+    if ('flagIndex' in change) {
+      this.changed.add(FLAG + change.flagIndex);
+      if (stored.type === EventTypes.FlagRaised && change.flagIndex === this.state.flags.size - 1)
+        this.tenantFlags.raised(change.flagIndex);
+    } else if ('exemptionId' in change) this.changed.add(EXEMPTION + change.exemptionId);
     else this.changed.add(CONSIGNMENT + change.consignmentId);
+  }
+
+  /**
+   * Folds a grant, registration or transfer into the ownership ledger. Where that gives consignments already
+   * named by flags an organisation, or moves them to another, the organisations' flag lists are dropped
+   * (worked out afresh when next read): a transfer (either side), a new grant (its organisation: consignments
+   * registered before it was folded join it), a registration of a consignment flags already name.
+   */
+  private applyOwnership(event: { type: string; data: unknown }): void {
+    const touched = (): Array<string | undefined> => {
+      if (event.type === EventTypes.ExemptionGranted)
+        return [this.ownership.organisationOfExemption((event.data as ExemptionGrantedData).exemptionId)];
+      if (event.type === EventTypes.ConsignmentRegistered) {
+        const id = (event.data as ConsignmentRegisteredData).consignmentId;
+        return this.state.flags.names(id) ? [this.ownership.organisationOfConsignment(id)] : [];
+      }
+      if (event.type === OwnershipEventTypes.Transferred) {
+        const d = event.data as OwnershipTransferredData;
+        return d.kind === 'exemption'
+          ? [this.ownership.organisationOfExemption(d.exemptionId)]
+          : [this.ownership.organisationOfConsignment(d.consignmentId)];
+      }
+      return [];
+    };
+    const before = touched();
+    if (!this.ownership.apply(event)) return;
+    this.tenantFlags.moved([...before, ...touched()]);
   }
 
   consignment(id: string): ConsignmentDocument | undefined {
@@ -148,6 +200,7 @@ export class ReadModelProjection implements Projection {
    */
   restore(snapshot: unknown): void {
     this.changed.clear();
+    this.tenantFlags.clear();
     if ((snapshot as ReadModelParts).entries !== undefined)
       return this.restoreParts(snapshot as ReadModelParts);
     const json = snapshot as ConsignmentReadModelJson & { ownership?: OwnershipLedgerJson };
@@ -159,6 +212,7 @@ export class ReadModelProjection implements Projection {
     this.state = initialConsignmentReadModel();
     this.ownership = new OwnershipLedger();
     this.changed.clear();
+    this.tenantFlags.clear();
   }
 
   private restoreParts({ head, entries }: ReadModelParts): void {
