@@ -98,6 +98,12 @@ export class ProjectionRunner {
   private lastRecordedAt: string | null = null;
   private processed = 0;
   private sinceCheckpoint = 0;
+  /**
+   * Events were folded since the last checkpoint this process wrote, but another process held the
+   * checkpoint's lease (`checkpointWriter`): the timer keeps claiming, so when the holder dies the checkpoint
+   * is taken over and brought up to date without waiting for the next event.
+   */
+  private unsavedSinceSkip = false;
   private lastCheckpointAt = 0;
   private checkpointedAt: string | null = null;
   private readonly idleWaiters: Array<() => void> = [];
@@ -315,9 +321,13 @@ export class ProjectionRunner {
     );
   }
 
-  /** Writes a checkpoint of what was processed, unless nothing was since the last one or one is being written. */
+  /**
+   * Writes a checkpoint of what was processed, unless nothing was since the last one this process wrote (nor
+   * since it last skipped a write to the lease's holder) or one is being written.
+   */
   private checkpoint(): Promise<void> {
-    if (this.position === null || this.sinceCheckpoint === 0) return Promise.resolve();
+    if (this.position === null || (this.sinceCheckpoint === 0 && !this.unsavedSinceSkip))
+      return Promise.resolve();
     this.checkpointing ??= this.writeCheckpoint(this.position)
       .then(
         () => {
@@ -341,6 +351,7 @@ export class ProjectionRunner {
     const skip = () => {
       this.sinceCheckpoint -= processed;
       this.lastCheckpointAt = this.now().getTime();
+      this.unsavedSinceSkip = true;
     };
     const claim = await this.options.checkpointWriter?.claim();
     if (claim === 'none') {
@@ -419,6 +430,7 @@ export class ProjectionRunner {
       ...(subjects !== undefined && { subjects }),
     });
     this.sinceCheckpoint -= processed;
+    this.unsavedSinceSkip = false;
     // The interval runs from the end of this write: a write longer than the interval (a whole snapshot of a
     // large state) is not followed by another at the very next event, for ever.
     this.lastCheckpointAt = this.now().getTime();

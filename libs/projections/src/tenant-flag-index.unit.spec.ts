@@ -35,7 +35,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     consignments: fc.uniqueArray(fc.nat(5), { maxLength: 3 }),
     rule: fc.nat(2),
   }),
-  fc.record({ kind: fc.constant('raise' as const), consignments: fc.constant([]), rule: fc.nat(2) }),
+  fc.record({
+    kind: fc.constant('raise' as const),
+    consignments: fc.constant<number[]>([]),
+    rule: fc.nat(2),
+  }),
   fc.record({ kind: fc.constant('clear' as const), nth: fc.nat(40) }),
   fc.record({ kind: fc.constant('transfer-exemption' as const), exemption: fc.nat(3), org: fc.nat(2) }),
   fc.record({
@@ -108,7 +112,7 @@ describe('GET /flags for an organisation walks its own flags (TenantFlagIndex)',
             const flag: Flag = {
               flagId: `flag-${position}`,
               fingerprint: `f-${position}`,
-              rule: RULES[s.rule],
+              rule: RULES[s.rule] as Flag['rule'],
               severity: 'high',
               subject:
                 ids.length > 0 ? { kind: 'consignment', id: ids[0] } : { kind: 'vessel', id: '441000001' },
