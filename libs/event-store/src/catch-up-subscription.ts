@@ -91,13 +91,17 @@ export class CatchUpSubscription<C = number> implements Subscription {
   private idle(waitMs: number | undefined): Promise<void> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
-      this.wake = () => {
+      // Only this wait's own wake-up forgets it: a wake-up of an earlier wait, scheduled twice by two appends
+      // in one turn, must not forget the wait after it (which would then sleep through every later append
+      // and through `close`).
+      const wake = () => {
         clearTimeout(timer);
-        this.wake = undefined;
+        if (this.wake === wake) this.wake = undefined;
         resolve();
       };
-      if (this.closed) this.wake();
-      else if (waitMs !== undefined) timer = setTimeout(this.wake, waitMs);
+      this.wake = wake;
+      if (this.closed) wake();
+      else if (waitMs !== undefined) timer = setTimeout(wake, waitMs);
     });
   }
 }

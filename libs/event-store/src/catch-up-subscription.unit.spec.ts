@@ -70,6 +70,30 @@ describe('CatchUpSubscription', () => {
     await subscription.close();
   });
 
+  it('two notifications in one turn while idle (events of another filter) leave it woken by the next append and by close', async () => {
+    const log = logOf(1);
+    const subscription = new CatchUpSubscription(log.source, 0, { pageSize: 10 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    await take(iterator, 1);
+    const pending = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Appends this subscription does not see (another stream prefix), announced twice in one turn: the
+    // second wake-up of the first wait must not forget the wait that follows it.
+    log.announce();
+    log.announce();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    log.append();
+    log.announce();
+    expect((await pending).value?.id).toBe('e2');
+    const last = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    log.announce();
+    log.announce();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await subscription.close();
+    expect((await last).done).toBe(true);
+  });
+
   it('without a notification finds new events at the next poll', async () => {
     const log = logOf(1);
     const subscription = new CatchUpSubscription(log.source, 0, { pageSize: 10, pollIntervalMs: 20 });
