@@ -1,4 +1,9 @@
-import { DetectionEngine, defaultDetectionConfig, type DetectionConfig } from '@aidwatch/detection';
+import {
+  DetectionEngine,
+  defaultDetectionConfig,
+  type DetectionConfig,
+  type FlagChanges,
+} from '@aidwatch/detection';
 import { PositionLog } from '@aidwatch/detection/testing';
 import {
   storeEventId,
@@ -34,6 +39,7 @@ export class EngineFeed {
     this.engine = new DetectionEngine(config, ports);
   }
 
+  /** Folds `events` in order, then (the stream gone quiet) what a large fan-out left for later. */
   feed(events: Iterable<AidEvent>): this {
     for (const event of events) {
       const changes = this.engine.handle(event);
@@ -41,16 +47,21 @@ export class EngineFeed {
       const replayed = this.engine.replayRoutes(this.history);
       changes.raised.push(...replayed.raised);
       changes.cleared.push(...replayed.cleared);
-      for (const c of changes.cleared) {
-        this.open.delete(c.flagId);
-        this.cleared.push(c);
-      }
-      for (const f of changes.raised) {
-        this.open.set(f.flagId, f);
-        this.raised.push(f);
-      }
+      this.note(changes);
     }
+    this.note(this.engine.settle());
     return this;
+  }
+
+  private note(changes: FlagChanges): void {
+    for (const c of changes.cleared) {
+      this.open.delete(c.flagId);
+      this.cleared.push(c);
+    }
+    for (const f of changes.raised) {
+      this.open.set(f.flagId, f);
+      this.raised.push(f);
+    }
   }
 
   openFlags(): Flag[] {

@@ -60,6 +60,8 @@ export async function rebuildFromZero(
       if (++events % (options.every ?? 1000) === 0) report();
     }
   }
+  // What the projection left for later (a large fan-out of detection) is done before the rebuild ends.
+  while (projection.unsettled?.()) await projection.settle?.();
   report();
   const seconds = (clock() - started) / 1000;
   return { events, seconds, eventsPerSecond: seconds > 0 ? events / seconds : 0, position };
@@ -98,6 +100,7 @@ export async function catchUp(
     to,
   }))
     await projection.apply(event);
+  while (projection.unsettled?.()) await projection.settle?.();
 }
 
 /** One way two read models differ. */

@@ -205,6 +205,18 @@ export class DetectionEngine {
    * carrier's stored positions (`RouteReplayRequest`: `readFromMs`..`toMs`, at most `maxFixes`, only
    * events folded before the one handled) and passes them to `replayRoute` before handling the next event.
    */
+  /**
+   * Judges up to `limit` consignments left for later by a large fan-out (`DiversionDetector.settle`): called
+   * between events until `unsettledCount()` is 0.
+   */
+  settle(limit?: number): FlagChanges {
+    return this.diversion.settle(limit);
+  }
+
+  unsettledCount(): number {
+    return this.diversion.unsettledCount();
+  }
+
   takeRouteReplays(): RouteReplayRequest[] {
     return this.maritime.takeRouteReplays();
   }

@@ -4,6 +4,7 @@ export * from './open-flags';
 export * from './detector';
 export {
   DiversionDetector,
+  FANOUT_PER_EVENT,
   type ConsignmentEntry,
   type DiversionHead,
   type DiversionSnapshot,

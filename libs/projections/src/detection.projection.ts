@@ -1,4 +1,9 @@
-import { DetectionEngine, type DetectionConfig, type InputStatus } from '@aidwatch/detection';
+import {
+  DetectionEngine,
+  type DetectionConfig,
+  type FlagChanges,
+  type InputStatus,
+} from '@aidwatch/detection';
 import {
   PARTITION_STREAM_PREFIX,
   type AidEvent,
@@ -38,6 +43,9 @@ export interface DetectionListener {
  * Feeds every inbound event to the detection engine and appends the resulting flag events. Flag event
  * ids are derived from flag ids, so a replay after a crash (or a full rebuild) appends nothing twice.
  */
+/** Consignments judged per `settle` call: a few milliseconds, then the next event or request has its turn. */
+const SETTLE_SLICE = 256;
+
 export class DetectionProjection implements Projection {
   readonly name = DETECTION_PROJECTION;
   readonly filter = { streamPrefixes: inboundStreamPrefixes };
@@ -74,6 +82,20 @@ export class DetectionProjection implements Projection {
       changes.raised.push(...replayed.raised);
       changes.cleared.push(...replayed.cleared);
     }
+    await this.append(changes);
+  }
+
+  /** Consignments left for later by a large fan-out (see `DiversionDetector.settle`) wait. */
+  unsettled(): boolean {
+    return this.engine.unsettledCount() > 0;
+  }
+
+  /** Judges a slice of what a large fan-out left for later and appends the flags it changed. */
+  async settle(): Promise<void> {
+    await this.append(this.engine.settle(SETTLE_SLICE));
+  }
+
+  private async append(changes: FlagChanges): Promise<void> {
     if (changes.raised.length === 0 && changes.cleared.length === 0) return;
     const events = [...changes.cleared.map(flagClearedEvent), ...changes.raised.map(flagRaisedEvent)];
     // One call: the embedded store writes a clear and its successor raise in one transaction.

@@ -98,6 +98,8 @@ export class ProjectionRunner {
   private lastRecordedAt: string | null = null;
   private processed = 0;
   private sinceCheckpoint = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private settling: Promise<void> | undefined;
   /**
    * Events were folded since the last checkpoint this process wrote, but another process held the
    * checkpoint's lease (`checkpointWriter`): the timer keeps claiming, so when the holder dies the checkpoint
@@ -184,9 +186,12 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
     const loop = this.loop;
     await this.subscription?.close();
     await loop;
+    await this.settling;
     await this.checkpointing;
     await this.checkpoint();
   }
@@ -218,7 +223,10 @@ export class ProjectionRunner {
     this.failing = { message: message.slice(0, 500), at: this.now().toISOString(), phase, error };
   }
 
-  /** Resolves once the projection has processed everything in the store at the time of the call. */
+  /**
+   * Resolves once the projection has processed everything in the store at the time of the call, and done
+   * the work it left for later (`Projection.settle`).
+   */
   async caughtUp(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -227,7 +235,8 @@ export class ProjectionRunner {
         maxCount: 1,
         filter: this.projection.filter,
       });
-      if (pending.length === 0) return;
+      // Work the projection left for later (`settle`) is part of catching up.
+      if (pending.length === 0 && !this.projection.unsettled?.()) return;
       if (!this.loop) throw new Error(`Projection ${this.projection.name} is not running`);
       if (Date.now() > deadline) throw new Error(`Projection ${this.projection.name} did not catch up`);
       await new Promise<void>((resolve) => {
@@ -278,11 +287,13 @@ export class ProjectionRunner {
           if (this.stopping) break;
         }
         current = event;
-        // A checkpoint being written in parts needs the state to stay as it was taken.
-        if (this.checkpointing) await this.checkpointing;
+        // A checkpoint being written in parts needs the state to stay as it was taken; a slice of deferred
+        // work (`settle`) runs alone too.
+        while (this.checkpointing || this.settling) await (this.checkpointing ?? this.settling);
         this.applying = true;
         await this.projection.apply(event);
         this.applying = false;
+        if (this.projection.unsettled?.()) this.scheduleSettle();
         this.position = event.position;
         this.lastRecordedAt = event.recordedAt;
         this.processed += 1;
@@ -301,6 +312,34 @@ export class ProjectionRunner {
     } finally {
       this.wakeIdleWaiters();
     }
+  }
+
+  /**
+   * Work the projection left for later (`Projection.settle`) is done a slice at a time on timer turns, never
+   * during an apply or a checkpoint write, so events, requests and other projections take turns with it.
+   */
+  private scheduleSettle(): void {
+    if (this.settleTimer !== undefined || this.stopping) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      if (this.applying || this.checkpointing || this.settling) return this.scheduleSettle();
+      this.settling = this.settleSlice().finally(() => (this.settling = undefined));
+    }, 1);
+    this.settleTimer.unref();
+  }
+
+  private async settleSlice(): Promise<void> {
+    this.applying = true;
+    try {
+      await this.projection.settle?.();
+      // The state moved without a new position: the next checkpoint saves it.
+      this.sinceCheckpoint += 1;
+    } catch (error) {
+      this.options.onError?.(error, undefined);
+    } finally {
+      this.applying = false;
+    }
+    if (this.projection.unsettled?.()) this.scheduleSettle();
   }
 
   private scheduleRestart(): void {

@@ -26,6 +26,14 @@ export interface Projection {
   restore(snapshot: unknown): void;
   /** Back to the empty state (for a rebuild). */
   reset(): void;
+  /**
+   * Optional: whether `apply` left work for later to keep each event's cost bounded (detection's fan-out of a
+   * programme-wide change). The runner then calls `settle` between events, a slice at a time, until none is
+   * left; a rebuild calls it at the end.
+   */
+  unsettled?(): boolean;
+  /** Optional (with `unsettled`): does a slice of the work left for later (may do I/O, like `apply`). */
+  settle?(): Promise<void>;
 }
 
 export interface CheckpointParts {

@@ -33,6 +33,12 @@ const diversionTypes = typesConsumedBy('diversion');
  * step that belongs in the same finding (a loading between a registration and a delivery that came first),
  * may still be on its way from another feed.
  */
+/**
+ * Consignments one event judges beyond those it concerns (others of the programme whose cumulative
+ * quantities it moved across a limit); more wait for `settle`. About 2 ms of judging at ~30 µs each.
+ */
+export const FANOUT_PER_EVENT = 64;
+
 const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>([
   'quantity-shrinkage',
   'broken-custody',
@@ -56,6 +62,8 @@ export interface ConsignmentEntry {
   judgedAt: number | null;
   openFlags: Flag[];
   deadline: number | null;
+  /** Waiting for `settle` since the event of this time (ISO 8601); absent when not. */
+  unsettledAt?: string;
 }
 
 /**
@@ -92,6 +100,12 @@ export class DiversionDetector implements Detector {
   /** What each consignment's last evaluation found (rule, key, evidence), to skip reconciling when unchanged. */
   private readonly signatures = new Map<string, string>();
   private readonly changedKeys = new Set<string>();
+  /**
+   * Consignments of a programme whose over-authorisation verdict moved with another consignment's change,
+   * beyond what one event judges at once (`FANOUT_PER_EVENT`), with the time (ISO 8601) of the event that
+   * moved them: judged a slice per event and by `settle` (see `handle`).
+   */
+  private readonly unsettled = new Map<string, string>();
   /** Watermarks of the inputs of consignment and reference events. */
   readonly clocks: InputClocks;
 
@@ -144,14 +158,55 @@ export class DiversionDetector implements Detector {
     const changes = noChanges();
     if (impact) {
       const ids = new Set(impact.consignments);
-      for (const [exemptionId, moves] of impact.ledgers)
-        for (const c of this.overDrawsMoved(exemptionId, moves)) ids.add(c);
       const at = toIso(time);
-      for (const c of [...ids].sort()) merge(changes, this.judge(c, at));
+      for (const [exemptionId, moves] of impact.ledgers)
+        for (const c of this.overDrawsMoved(exemptionId, moves)) if (!ids.has(c)) this.unsettle(c, at);
+      // A fan-out one event can afford is judged with it. A larger one — a correction of an early
+      // consignment moving the cumulative quantities of every later one across the limit, again and again —
+      // is judged a slice per event and by `settle`, so no event of any organisation waits behind it.
+      if (this.unsettled.size <= FANOUT_PER_EVENT) for (const c of this.takeUnsettled()) ids.add(c);
+      for (const c of [...ids].sort()) {
+        this.unsettled.delete(c);
+        merge(changes, this.judge(c, at));
+      }
     }
+    if (this.unsettled.size > 0) merge(changes, this.settle(FANOUT_PER_EVENT));
     merge(changes, this.judgeDue(input));
     if (idleMoved) merge(changes, this.followFrontier(input));
     return changes;
+  }
+
+  /**
+   * Judges up to `limit` consignments whose over-authorisation verdict another consignment's change moved
+   * (see `handle`), oldest first, each as of the event that moved it. The detection projection calls it
+   * between events until none is left (`unsettledCount`).
+   */
+  settle(limit = Number.POSITIVE_INFINITY): FlagChanges {
+    const changes = noChanges();
+    let judged = 0;
+    for (const [c, at] of this.unsettled) {
+      if (judged++ >= limit) break;
+      this.unsettled.delete(c);
+      merge(changes, this.judge(c, at));
+    }
+    return changes;
+  }
+
+  /** How many consignments wait for `settle`. */
+  unsettledCount(): number {
+    return this.unsettled.size;
+  }
+
+  private unsettle(consignmentId: string, at: string): void {
+    if (this.unsettled.has(consignmentId)) return;
+    this.unsettled.set(consignmentId, at);
+    this.changedKeys.add(`consignment:${consignmentId}`);
+  }
+
+  private takeUnsettled(): string[] {
+    const ids = [...this.unsettled.keys()];
+    this.unsettled.clear();
+    return ids;
   }
 
   /**
@@ -385,6 +440,7 @@ export class DiversionDetector implements Detector {
       if (c.openFlags.length > 0) detector.open.set(id, new OpenFlags(c.openFlags));
       // An unregistered consignment waits for nothing (a snapshot of an earlier version may say otherwise).
       if (c.deadline !== null && state.isRegistered(id)) detector.schedule(id, c.deadline);
+      if (typeof c.unsettledAt === 'string') detector.unsettled.set(id, c.unsettledAt);
     }
     detector.changedKeys.clear();
     return detector;
@@ -395,7 +451,15 @@ export class DiversionDetector implements Detector {
     const openFlags = this.openFlags(id).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
     const inputs = (this.inputsOf.get(id) ?? []).map((i) => i.id).sort();
     const judgedAt = this.judgedAt.get(id) ?? null;
-    return { facts, inputs, judgedAt, openFlags, deadline: this.due.get(id)?.at ?? null };
+    const unsettledAt = this.unsettled.get(id);
+    return {
+      facts,
+      inputs,
+      judgedAt,
+      openFlags,
+      deadline: this.due.get(id)?.at ?? null,
+      ...(unsettledAt !== undefined && { unsettledAt }),
+    };
   }
 
   /** The subject (`exemption:<id>`, `port:<locode>`, `consignment:<id>`) of a type this detector folds. */
@@ -513,7 +577,8 @@ export class DiversionDetector implements Detector {
 
   /**
    * Consignments of an exemption whose over-authorisation verdict differs from their open flags after the
-   * exemption's cumulative quantities moved by `moves`. A verdict flips only where a line's cumulative
+   * exemption's cumulative quantities moved by `moves` (or, when more than `4 × FANOUT_PER_EVENT` lines lie
+   * near the limit, all of those: judging them finds out). A verdict flips only where a line's cumulative
    * quantity crossed the item's limit, so only lines now within the amount moved of the limit are looked at
    * (`ExemptionLedger.cumulativeWithin`), wherever in the ledger the change was: O(√n + flips).
    */
@@ -532,6 +597,9 @@ export class DiversionDetector implements Detector {
       for (const c of ledger.cumulativeWithin(itemCode, line - moved - margin, line + moved + margin))
         candidates.add(c);
     }
+    // Many lines near the limit (a large quantity moved): every one is judged, a slice at a time (`settle`),
+    // rather than each compared with its flags here, in this event's time.
+    if (candidates.size > FANOUT_PER_EVENT * 4) return [...candidates];
     const moved: string[] = [];
     for (const c of candidates) {
       const now = overDrawsOf(ledger, exemption, c, this.config).map((d) => d.itemCode);

@@ -50,6 +50,8 @@ export function feed(
   };
   if (Number.isFinite(from)) merge(detector.advanceWatermark(from));
   for (const e of events) merge(detector.handle(e));
+  // The stream goes quiet: what a large fan-out left for later is judged (as the detection projection does).
+  merge(detector.settle());
   return changes;
 }
 
