@@ -20,8 +20,25 @@ export class ExactSum {
       if (lo !== 0) partials[i++] = lo;
       x = hi;
     }
-    partials.length = i;
-    if (x !== 0) partials.push(x);
+    if (x !== 0) partials[i++] = x;
+    // Truncating costs more than a compare: usually the expansion keeps its length (one partial).
+    if (i < partials.length) partials.length = i;
+    return this;
+  }
+
+  /** A copy, to add to without changing this one. */
+  clone(): ExactSum {
+    const copy = new ExactSum();
+    copy.partials = [...this.partials];
+    return copy;
+  }
+
+  /** Becomes a copy of `other` (reusing its own storage). */
+  assign(other: ExactSum): this {
+    const partials = this.partials;
+    const from = other.partials;
+    for (let i = 0; i < from.length; i++) partials[i] = from[i];
+    if (partials.length > from.length) partials.length = from.length;
     return this;
   }
 

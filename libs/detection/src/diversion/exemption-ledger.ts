@@ -143,6 +143,8 @@ function sameDraw(a: LedgerLine, b: LedgerLine): boolean {
   return pa.length === pb.length && pa.every(([item, q]) => b.quantities.get(item) === q);
 }
 
+const EMPTY = new ExactSum();
+
 /** Lines of a block are split in two above this many. */
 const BLOCK_MAX = 128;
 
@@ -155,6 +157,9 @@ interface Block {
 /** The lines drawing on one item, in registration order, in blocks with exact totals. */
 class ItemRun {
   private readonly blocks: Block[] = [];
+  /** `prefix[b]`: the exact total of the blocks before block b, valid for b < `prefixValid`. */
+  private readonly prefix: ExactSum[] = [];
+  private prefixValid = 0;
   size = 0;
 
   insert(line: LedgerLine, quantity: number): void {
@@ -164,6 +169,7 @@ class ItemRun {
       return;
     }
     const b = Math.min(this.blockAtOrAfter(line), this.blocks.length - 1);
+    this.changedAt(b);
     const block = this.blocks[b];
     const at = indexIn(block.lines, line);
     block.lines.splice(at, 0, line);
@@ -185,6 +191,7 @@ class ItemRun {
 
   remove(line: LedgerLine): void {
     const [b, at] = this.find(line);
+    this.changedAt(b);
     const block = this.blocks[b];
     block.sum.add(-block.quantities[at]);
     block.lines.splice(at, 1);
@@ -202,8 +209,7 @@ class ItemRun {
   /** Total quantity of the lines before `line` in registration order (`line` itself need not draw on it). */
   before(line: LedgerLine): number {
     const b = this.blockAtOrAfter(line);
-    const sum = new ExactSum();
-    for (let i = 0; i < b; i++) sum.addSum(this.blocks[i].sum);
+    const sum = this.prefixAt(b).clone();
     if (b < this.blocks.length) {
       const block = this.blocks[b];
       const at = indexIn(block.lines, line);
@@ -229,6 +235,22 @@ class ItemRun {
       }
     }
     return found;
+  }
+
+  /** Block `b` changed (or blocks from it on moved): the totals of the blocks before later ones are stale. */
+  private changedAt(b: number): void {
+    this.prefixValid = Math.min(this.prefixValid, b + 1);
+  }
+
+  /** The exact total of the blocks before block `b` (0 ≤ b ≤ blocks.length), worked out up to `b` if stale. */
+  private prefixAt(b: number): ExactSum {
+    for (let i = this.prefixValid; i <= b; i++) {
+      const sum = (this.prefix[i] ??= new ExactSum());
+      if (i === 0) sum.assign(EMPTY);
+      else sum.assign(this.prefix[i - 1]).addSum(this.blocks[i - 1].sum);
+    }
+    this.prefixValid = Math.max(this.prefixValid, b + 1);
+    return this.prefix[b];
   }
 
   private find(line: LedgerLine): [number, number] {
