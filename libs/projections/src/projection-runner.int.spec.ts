@@ -84,6 +84,35 @@ const append = (store: InMemoryEventStore, n: number) =>
     Array.from({ length: n }, () => ({ id: randomUUID(), type: 'aidwatch.test.v1', data: {} })),
   );
 
+/** Leaves work for later at each event (three slices), done by `settle` a slice at a time. */
+class SettlingProjection implements Projection {
+  readonly name = 'settling';
+  pending = 0;
+  settled = 0;
+
+  apply(): void {
+    this.pending += 3;
+  }
+  unsettled(): boolean {
+    return this.pending > 0;
+  }
+  async settle(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.pending--;
+    this.settled++;
+  }
+  snapshot(): unknown {
+    return { pending: this.pending, settled: this.settled };
+  }
+  restore(snapshot: unknown): void {
+    ({ pending: this.pending, settled: this.settled } = snapshot as { pending: number; settled: number });
+  }
+  reset(): void {
+    this.pending = 0;
+    this.settled = 0;
+  }
+}
+
 describe('ProjectionRunner', () => {
   let store: InMemoryEventStore;
   let checkpoints: SqliteCheckpointStore;
@@ -120,6 +149,34 @@ describe('ProjectionRunner', () => {
     const all = (await store.readAll()).map((e) => e.id);
     expect(second.seen).toEqual(all);
     expect(resumed.status().processed).toBe(3);
+  });
+
+  it('does the work a projection left for later between events, and after a restart even if no event comes', async () => {
+    await append(store, 4);
+    const first = new SettlingProjection();
+    const runner = new ProjectionRunner(store, checkpoints, first, {
+      checkpointEveryEvents: 1000,
+      checkpointEveryMs: 60_000,
+    });
+    runner.start();
+    await runner.caughtUp(5_000);
+    expect(first.pending).toBe(0);
+    expect(first.settled).toBe(12);
+    await runner.stop();
+
+    // A checkpoint that keeps work for later, at the last event: nothing more will come.
+    const [last] = (await store.readAll()).slice(-1);
+    await checkpoints.save('settling', last.position, { pending: 5, settled: 0 }, new Date());
+    const second = new SettlingProjection();
+    const resumed = new ProjectionRunner(store, checkpoints, second, {
+      checkpointEveryEvents: 1000,
+      checkpointEveryMs: 60_000,
+    });
+    resumed.start();
+    await resumed.caughtUp(5_000);
+    expect(second.settled).toBe(5);
+    expect(resumed.status().processed).toBe(0);
+    await resumed.stop();
   });
 
   it('restarts from the checkpoint after a failure instead of skipping the event', async () => {

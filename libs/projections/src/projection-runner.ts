@@ -168,6 +168,8 @@ export class ProjectionRunner {
     this.entriesSaved = saved?.incremental === true;
     this.position = saved?.position ?? null;
     this.checkpointedAt = saved?.updatedAt ?? null;
+    // A checkpoint may keep work the projection had left for later: it is done even if no event comes.
+    if (this.projection.unsettled?.()) this.scheduleSettle();
     this.lastCheckpointAt = this.now().getTime();
     const subscription = this.store.subscribeToAll({
       after: this.position ?? undefined,

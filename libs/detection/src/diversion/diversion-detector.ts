@@ -27,18 +27,18 @@ import { overDrawsOf } from './over-authorisation.rule';
 const diversionTypes = typesConsumedBy('diversion');
 
 /**
+ * Consignments one event judges beyond those it concerns (others of the programme whose cumulative
+ * quantities it moved across a limit); more wait for `settle`. About 2 ms of judging at ~30 µs each.
+ */
+export const FANOUT_PER_EVENT = 64;
+
+/**
  * Rules about inconsistent paperwork — quantities that shrink between steps, custody that does not follow
  * the goods, items outside the exemption in the paperwork at hand — whose findings wait until the
  * consignment's clock has passed their newest evidence (docs/time-model.md 9): the missing step, or an earlier
  * step that belongs in the same finding (a loading between a registration and a delivery that came first),
  * may still be on its way from another feed.
  */
-/**
- * Consignments one event judges beyond those it concerns (others of the programme whose cumulative
- * quantities it moved across a limit); more wait for `settle`. About 2 ms of judging at ~30 µs each.
- */
-export const FANOUT_PER_EVENT = 64;
-
 const judgedOncePassed: ReadonlySet<RuleId> = new Set<RuleId>([
   'quantity-shrinkage',
   'broken-custody',
