@@ -65,7 +65,14 @@ export class DetectionService {
               : 'live';
       return {
         ok: (status.running && status.failing === null) || !this.lease.active,
-        detail: { ...status, state, lagSeconds, role: this.lease.role },
+        // Consignments a programme-wide change left to judge between events (docs/time-model.md 11).
+        detail: {
+          ...status,
+          state,
+          lagSeconds,
+          unsettled: projection.unsettledCount(),
+          role: this.lease.role,
+        },
       };
     });
     lease.register({

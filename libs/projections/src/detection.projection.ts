@@ -90,6 +90,11 @@ export class DetectionProjection implements Projection {
     return this.engine.unsettledCount() > 0;
   }
 
+  /** How many consignments a large fan-out left for later (for `/health`). */
+  unsettledCount(): number {
+    return this.engine.unsettledCount();
+  }
+
   /** Judges a slice of what a large fan-out left for later and appends the flags it changed. */
   async settle(): Promise<void> {
     await this.append(this.engine.settle(SETTLE_SLICE));
