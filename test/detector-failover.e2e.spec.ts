@@ -1,5 +1,6 @@
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
 import { startService, type AidwatchService } from './support/aidwatch-service';
+import { until } from './support/until';
 
 /** A detector process (apps/detector/src/main.ts) on the database, with a data directory of its own. */
 function startDetector(database: TestDatabase, ttlMs: number): AidwatchService {
@@ -19,16 +20,6 @@ interface LeaseHealth {
 async function leaseOf(detector: AidwatchService): Promise<LeaseHealth> {
   const body = await detector.health<{ checks: { lease: { detail: LeaseHealth } } }>();
   return body.checks.lease.detail;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describeWithPostgres('detector failover on PostgreSQL', () => {

@@ -7,6 +7,7 @@ import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@ai
 import { startService, type AidwatchService } from './support/aidwatch-service';
 import { SseClient } from './support/sse-client';
 import { shrinkageStory } from './support/stories';
+import { until } from './support/until';
 
 /**
  * A service process (`apps/<role>/src/main.ts`) on the database, with an empty data directory of its own:
@@ -19,16 +20,6 @@ function startReplica(role: 'aidwatch' | 'api', database: TestDatabase, name: st
     databaseUrl: database.url,
     env: { CHECKPOINT_EVERY_MS: '200', WEBHOOK_PRIVATE_TARGETS: 'true', WEBHOOK_BASE_DELAY_MS: '200' },
   });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** A local webhook receiver that answers 204 and keeps what it got. */

@@ -3,6 +3,7 @@ import { PostgresApiKeyStore } from '@aidwatch/access';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@aidwatch/event-store/testing';
 import { startService, type AidwatchService } from './support/aidwatch-service';
 import { shrinkageStory } from './support/stories';
+import { until } from './support/until';
 
 /**
  * On PostgreSQL one API replica at a time writes each checkpoint of the read model and the alert book, by a
@@ -16,16 +17,6 @@ function startReplica(
   name: string,
 ): AidwatchService {
   return startService({ role, name, databaseUrl: database.url, env: { CHECKPOINT_EVERY_MS: '200' } });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describeWithPostgres('an API replica killed while it holds the checkpoint leases (PostgreSQL)', () => {

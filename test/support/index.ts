@@ -5,3 +5,4 @@ export * from './sse-client';
 export * from './stories';
 export * from './engine-feed';
 export * from './arrival-order';
+export * from './until';

@@ -11,6 +11,7 @@ import {
   type FlagRaised,
 } from '@aidwatch/domain';
 import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
+import { programmeRegistrations } from '@aidwatch/detection/testing';
 import { InMemoryEventStore, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
 import { DetectionProjection } from './detection.projection';
@@ -24,19 +25,7 @@ import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
  * ends with the flags of judging everything at once. (Quantities only grow here: a flag cleared and raised
  * again on the same evidence keeps its id, see docs/contract.md "Flags".)
  */
-const registrations = Array.from({ length: 1500 }, (_, i) => {
-  const id = `CSG-FAN-${String(i).padStart(4, '0')}`;
-  return consignmentRegistered({
-    id: `reg-${id}`,
-    subject: id,
-    time: new Date(Date.UTC(2024, 2, 20) + i * 60_000).toISOString(),
-    data: {
-      consignmentId: id,
-      billOfLading: `BL-${id}`,
-      items: [{ itemCode: 'RUTF', quantity: 5, unit: 'carton' }],
-    },
-  });
-});
+const registrations = programmeRegistrations('CSG-FAN', 1500, () => 5);
 const corrections = Array.from({ length: 24 }, (_, i) =>
   consignmentRegistered({
     id: `correction-${i}`,

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { clearedOf } from '@aidwatch/detection';
 import { storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
 import {
   consignmentDischarged,
@@ -52,16 +53,7 @@ function story(): StoredEvent[] {
     add(deliveryRecorded({ ...o, id: `delivery-${n}` }));
     if (n !== 1)
       events.push({
-        event: flagClearedEvent({
-          flagId: flag.flagId,
-          fingerprint: flag.fingerprint,
-          rule: flag.rule,
-          subject: flag.subject,
-          consignmentIds: flag.consignmentIds,
-          reason: 'resolved',
-          evidence: [],
-          clearedAt: '2024-03-09T00:00:00Z',
-        }),
+        event: flagClearedEvent(clearedOf(flag, '2024-03-09T00:00:00Z', 'resolved')),
         streamId: `risk-consignment-${consignmentId}`,
       });
   }

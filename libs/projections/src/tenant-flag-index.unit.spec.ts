@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { clearedOf } from '@aidwatch/detection';
 import {
   flagOrganisations,
   OwnershipEventTypes,
@@ -72,6 +73,17 @@ describe('GET /flags for an organisation walks its own flags (TenantFlagIndex)',
         const raised: Flag[] = [];
         const feed = (event: unknown, streamId: string) =>
           projection.apply(stored(event, streamId, ++position));
+        const transfer = (data: Record<string, string>, streamId: string) =>
+          feed(
+            {
+              specversion: '1.0',
+              id: `transfer-${position}`,
+              type: OwnershipEventTypes.Transferred,
+              source: 'aidwatch/operator',
+              data: { ...data, by: 'op', at: '', reason: 'r' },
+            },
+            streamId,
+          );
         const check = () => {
           const standing = (id: string) => ({
             organisation: projection.tenants.tenantOfConsignment(id),
@@ -129,58 +141,25 @@ describe('GET /flags for an organisation walks its own flags (TenantFlagIndex)',
             const flag = raised[s.nth % Math.max(1, raised.length)];
             if (flag)
               feed(
-                flagClearedEvent({
-                  flagId: flag.flagId,
-                  fingerprint: flag.fingerprint,
-                  rule: flag.rule,
-                  subject: flag.subject,
-                  consignmentIds: flag.consignmentIds,
-                  reason: 'resolved',
-                  evidence: [],
-                  clearedAt: '2024-03-09T00:00:00Z',
-                }),
+                flagClearedEvent(clearedOf(flag, '2024-03-09T00:00:00Z', 'resolved')),
                 `risk-${flag.flagId}`,
               );
           } else if (s.kind === 'transfer-exemption') {
             const exemptionId = EXEMPTIONS[s.exemption];
             const fromOrg = projection.tenants.tenantOfExemption(exemptionId);
             if (fromOrg !== undefined)
-              feed(
-                {
-                  specversion: '1.0',
-                  id: `transfer-${position}`,
-                  type: OwnershipEventTypes.Transferred,
-                  source: 'aidwatch/operator',
-                  data: {
-                    kind: 'exemption',
-                    exemptionId,
-                    fromOrg,
-                    toOrg: ORGS[s.org],
-                    by: 'op',
-                    at: '',
-                    reason: 'r',
-                  },
-                },
+              transfer(
+                { kind: 'exemption', exemptionId, fromOrg, toOrg: ORGS[s.org] },
                 OwnershipStreams.exemption(exemptionId),
               );
           } else if (s.kind === 'transfer-consignment') {
             const consignmentId = CONSIGNMENTS[s.consignment];
-            const toExemptionId = EXEMPTIONS[s.exemption];
-            feed(
+            transfer(
               {
-                specversion: '1.0',
-                id: `transfer-${position}`,
-                type: OwnershipEventTypes.Transferred,
-                source: 'aidwatch/operator',
-                data: {
-                  kind: 'consignment',
-                  consignmentId,
-                  fromExemptionId: 'EX-1',
-                  toExemptionId,
-                  by: 'op',
-                  at: '',
-                  reason: 'r',
-                },
+                kind: 'consignment',
+                consignmentId,
+                fromExemptionId: 'EX-1',
+                toExemptionId: EXEMPTIONS[s.exemption],
               },
               OwnershipStreams.consignment(consignmentId),
             );

@@ -5,6 +5,7 @@ import { factTimeOf } from './consignment-facts';
 import { defaultDiversionConfig } from './diversion-config';
 import { DiversionState } from './diversion-state';
 import { ExemptionLedger } from './exemption-ledger';
+import { programmeRegistrations } from '../testing';
 import {
   consignmentDeparted,
   consignmentRegistered,
@@ -217,19 +218,7 @@ describe('DiversionDetector', () => {
 
   it('a programme registered in descending time order: each registration costs about √n in the ledger, flags as in time order', () => {
     const grant = exemptionGranted(); // 12,000 RUTF authorised
-    const registrations = Array.from({ length: 1500 }, (_, i) => {
-      const id = `CSG-DESC-${String(i).padStart(4, '0')}`;
-      return consignmentRegistered({
-        id: `reg-${id}`,
-        subject: id,
-        time: new Date(Date.UTC(2024, 2, 20) + i * 60_000).toISOString(),
-        data: {
-          consignmentId: id,
-          billOfLading: `BL-${id}`,
-          items: [{ itemCode: 'RUTF', quantity: 10 + (i % 7), unit: 'carton' }],
-        },
-      });
-    });
+    const registrations = programmeRegistrations('CSG-DESC', 1500, (i) => 10 + (i % 7));
     const overDrawn = (order: typeof registrations) => {
       const detector = new DiversionDetector();
       feed(detector, [grant, ...order]);

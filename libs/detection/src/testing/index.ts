@@ -1,2 +1,3 @@
 export * from './delivery-lanes';
 export * from './position-log';
+export * from './programme';
