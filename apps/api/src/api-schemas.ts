@@ -63,6 +63,11 @@ export const FlagSchema = object(
     evidence: { ...strings, description: 'ids of the events the flag rests on' },
     explanation: { type: 'string', description: 'a sentence a monitor can act on' },
     raisedAt: { ...time, description: 'event time' },
+    reopened: {
+      type: 'integer',
+      minimum: 1,
+      description: 'absent the first time; k when raised again on the same evidence after its k-th clear',
+    },
   },
   'a risk flag',
 );

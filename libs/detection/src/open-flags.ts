@@ -9,6 +9,9 @@ export interface FlagChanges {
 
 export const noChanges = (): FlagChanges => ({ raised: [], cleared: [] });
 
+/** Cleared flag ids one scope remembers (to mark their raise again `reopened`), the most recent first kept. */
+export const MAX_CLEARED_KEPT = 64;
+
 /**
  * The open flags of one evaluation scope (e.g. one consignment, or one rule on one vessel).
  * `reconcile` compares what the rules say now with what is open and returns the raise/clear changes:
@@ -17,13 +20,24 @@ export const noChanges = (): FlagChanges => ({ raised: [], cleared: [] });
  */
 export class OpenFlags {
   private readonly open = new Map<string, Flag>();
+  /**
+   * How many times each flag id no longer open was cleared: raised again (the same evidence), it carries
+   * `reopened` — so its events have ids of their own and no reader takes it for a repeat of the first raise.
+   */
+  private readonly timesCleared = new Map<string, number>();
 
-  constructor(initial: Iterable<Flag> = []) {
+  constructor(initial: Iterable<Flag> = [], timesCleared: ReadonlyArray<[string, number]> = []) {
     for (const f of initial) this.open.set(f.fingerprint, f);
+    for (const [flagId, n] of timesCleared) this.timesCleared.set(flagId, n);
   }
 
   values(): Flag[] {
     return [...this.open.values()];
+  }
+
+  /** `timesCleared` as JSON (for a checkpoint), oldest first; undefined when empty. */
+  clearedCounts(): Array<[string, number]> | undefined {
+    return this.timesCleared.size === 0 ? undefined : [...this.timesCleared];
   }
 
   /** `keep`: fingerprints of open flags to leave as they are (their problem is still being judged). */
@@ -41,16 +55,33 @@ export class OpenFlags {
       seen.add(flag.fingerprint);
       const current = this.open.get(flag.fingerprint);
       if (current?.flagId === flag.flagId) continue;
-      if (current) changes.cleared.push(clearedOf(current, at, 'superseded by new evidence'));
-      this.open.set(flag.fingerprint, flag);
-      changes.raised.push(flag);
+      if (current) changes.cleared.push(this.cleared(current, at, 'superseded by new evidence'));
+      changes.raised.push(this.opened(flag));
     }
     for (const [fingerprint, flag] of this.open) {
       if (seen.has(fingerprint)) continue;
       this.open.delete(fingerprint);
-      changes.cleared.push(clearedOf(flag, at, clearReason));
+      changes.cleared.push(this.cleared(flag, at, clearReason));
     }
     return changes;
+  }
+
+  /** Opens `flag`, marked `reopened` when its id was cleared before. */
+  private opened(flag: Flag): Flag {
+    const times = this.timesCleared.get(flag.flagId);
+    const open = times === undefined ? flag : { ...flag, reopened: times };
+    if (times !== undefined) this.timesCleared.delete(flag.flagId);
+    this.open.set(open.fingerprint, open);
+    return open;
+  }
+
+  private cleared(flag: Flag, at: string, reason: string): FlagClearedData {
+    this.timesCleared.delete(flag.flagId);
+    this.timesCleared.set(flag.flagId, (flag.reopened ?? 0) + 1);
+    // The most recent ones: a flag whose evidence grew (superseded) seldom comes back as it was.
+    if (this.timesCleared.size > MAX_CLEARED_KEPT)
+      this.timesCleared.delete(this.timesCleared.keys().next().value as string);
+    return clearedOf(flag, at, reason);
   }
 
   /** Adds flags without clearing others (for rules whose flags, once raised, stand: e.g. one-off events). */
@@ -60,8 +91,7 @@ export class OpenFlags {
       const flag = toFlag(draft);
       const current = this.open.get(flag.fingerprint);
       if (current?.flagId === flag.flagId) continue;
-      this.open.set(flag.fingerprint, flag);
-      changes.raised.push(flag);
+      changes.raised.push(this.opened(flag));
     }
     return changes;
   }
@@ -77,5 +107,6 @@ export function clearedOf(flag: Flag, at: string, reason: string): FlagClearedDa
     reason,
     evidence: flag.evidence,
     clearedAt: at,
+    ...(flag.reopened !== undefined && { reopened: flag.reopened }),
   };
 }

@@ -53,6 +53,12 @@ export const FlagDataSchemas: Record<string, JsonSchema> = {
           'monitors turned away (v1: their ids); monitor-finding has no `monitorId`.',
       },
       explanation: { ...NON_EMPTY, description: `one sentence a monitor can act on; ${NO_PERSON}` },
+      reopened: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'absent the first time; k when the same flag (same id: the same evidence) is raised again after its k-th clear (added in v1.11)',
+      },
     },
   },
   [SupersededEventTypes.FlagRaisedV1]: {
@@ -65,7 +71,16 @@ export const FlagDataSchemas: Record<string, JsonSchema> = {
     title: 'FlagCleared data',
     type: 'object',
     required: [...Object.keys(FLAG_COMMON), 'reason', 'clearedAt'],
-    properties: { ...FLAG_COMMON, reason: NON_EMPTY, clearedAt: TIME },
+    properties: {
+      ...FLAG_COMMON,
+      reason: NON_EMPTY,
+      clearedAt: TIME,
+      reopened: {
+        type: 'integer',
+        minimum: 1,
+        description: 'the `reopened` of the raise this clear ends; absent for the first (added in v1.11)',
+      },
+    },
   },
 };
 

@@ -52,6 +52,11 @@ export interface Flag {
   evidence: string[];
   explanation: string;
   raisedAt: string;
+  /**
+   * Absent the first time; k when the same flag (same id: the same evidence) is raised again after its k-th
+   * clear — a quantity moved back across a limit (docs/contract.md "Flags", v1.11).
+   */
+  reopened?: number;
 }
 
 export interface FlagClearedData {
@@ -63,6 +68,8 @@ export interface FlagClearedData {
   reason: string;
   evidence: string[];
   clearedAt: string;
+  /** The `reopened` of the raise this clear ends (absent for the first). */
+  reopened?: number;
 }
 
 export type FlagRaised = CloudEvent<typeof EventTypes.FlagRaised, Flag>;

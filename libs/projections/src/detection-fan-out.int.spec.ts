@@ -19,14 +19,14 @@ import { ProjectionRunner } from './projection-runner';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 
 /**
- * A programme of 1,500 consignments whose first one is corrected again and again, each correction raising
- * its quantity by 500 and so moving about a hundred later consignments across the exemption's authorised
- * quantity (12,000). Detection judges a bounded slice per event and the rest between events (`settle`), and
- * ends with the flags of judging everything at once. (Quantities only grow here: a flag cleared and raised
- * again on the same evidence keeps its id, see docs/contract.md "Flags".)
+ * A programme of 1,500 consignments whose first one is corrected again and again, its quantity moving every
+ * later consignment across the exemption's authorised quantity (12,000) and back: each correction moves the
+ * over-authorisation verdict of hundreds of consignments. Detection judges a bounded slice per event and the
+ * rest between events (`settle`), and ends with the flags of judging everything at once — flags cleared and
+ * raised again on the same evidence included (`reopened`: their raise is stored again, not taken for a repeat).
  */
 const registrations = programmeRegistrations('CSG-FAN', 1500, () => 5);
-const corrections = Array.from({ length: 24 }, (_, i) =>
+const corrections = Array.from({ length: 41 }, (_, i) =>
   consignmentRegistered({
     id: `correction-${i}`,
     subject: 'CSG-FAN-0000',
@@ -34,7 +34,7 @@ const corrections = Array.from({ length: 24 }, (_, i) =>
     data: {
       consignmentId: 'CSG-FAN-0000',
       billOfLading: 'BL-CSG-FAN-0000',
-      items: [{ itemCode: 'RUTF', quantity: 500 * (i + 1), unit: 'carton' }],
+      items: [{ itemCode: 'RUTF', quantity: i % 2 === 0 ? 9000 : 5, unit: 'carton' }],
     },
   }),
 );

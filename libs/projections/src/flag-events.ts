@@ -15,7 +15,8 @@ export const DETECTOR_SOURCE = 'aidwatch/detector';
 export function flagRaisedEvent(flag: Flag): FlagRaised {
   return {
     specversion: '1.0',
-    id: `${flag.flagId}:raised`,
+    // A flag raised again after a clear (`reopened`) is an event of its own, not a repeat of the first raise.
+    id: `${flag.flagId}:raised${flag.reopened ? `:${flag.reopened}` : ''}`,
     source: DETECTOR_SOURCE,
     type: EventTypes.FlagRaised,
     subject: flag.subject.id,
@@ -28,7 +29,7 @@ export function flagRaisedEvent(flag: Flag): FlagRaised {
 export function flagClearedEvent(cleared: FlagClearedData): FlagCleared {
   return {
     specversion: '1.0',
-    id: `${cleared.flagId}:cleared`,
+    id: `${cleared.flagId}:cleared${cleared.reopened ? `:${cleared.reopened}` : ''}`,
     source: DETECTOR_SOURCE,
     type: EventTypes.FlagCleared,
     subject: cleared.subject.id,

@@ -135,7 +135,12 @@ export class FlagsReadModel {
     for (const r of (snapshot as FlagsSnapshot).records) {
       this.raise(r.cursor, r.flag);
       if (r.status === 'cleared')
-        this.clear({ flagId: r.flag.flagId, clearedAt: r.clearedAt ?? '', reason: r.clearReason ?? '' });
+        this.clear({
+          flagId: r.flag.flagId,
+          clearedAt: r.clearedAt ?? '',
+          reason: r.clearReason ?? '',
+          reopened: r.flag.reopened,
+        });
     }
   }
 
@@ -147,8 +152,14 @@ export class FlagsReadModel {
     this.named.clear();
   }
 
+  /**
+   * A flag id raised again after its clear (`reopened` above the record's) is a record of its own, at its own
+   * cursor: `GET /flags?after=` readers see it come back; the earlier record stays, cleared.
+   */
   private raise(cursor: string, flag: Flag): number | undefined {
-    if (this.byFlagId.has(flag.flagId)) return undefined;
+    const known = this.byFlagId.get(flag.flagId);
+    if (known && !(known.status === 'cleared' && (flag.reopened ?? 0) > (known.flag.reopened ?? 0)))
+      return undefined;
     const record: FlagRecord = { cursor, status: 'open', flag };
     const index = this.records.length;
     this.indexByCursor.set(cursor, index);
@@ -163,9 +174,16 @@ export class FlagsReadModel {
     return index;
   }
 
-  private clear(cleared: { flagId: string; clearedAt: string; reason: string }): number | undefined {
+  private clear(cleared: {
+    flagId: string;
+    clearedAt: string;
+    reason: string;
+    reopened?: number;
+  }): number | undefined {
     const record = this.byFlagId.get(cleared.flagId);
     if (!record || record.status === 'cleared') return undefined;
+    // A clear of an earlier raise of the id (a repeat) leaves its reopening open.
+    if ((cleared.reopened ?? 0) !== (record.flag.reopened ?? 0)) return undefined;
     record.status = 'cleared';
     record.clearedAt = cleared.clearedAt;
     record.clearReason = cleared.reason;

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { clearedOf } from '@aidwatch/detection';
 import { EventTypes, type Flag } from '@aidwatch/domain';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent } from './flag-events';
@@ -113,5 +114,35 @@ describe('FlagsReadModel.scan, the flag list read one at a time', () => {
   it('an unknown cursor throws at the call, before any flag is read', () => {
     const model = modelOf(3, () => false);
     expect(() => model.scan({ after: 'nope' })).toThrow(UnknownCursorError);
+  });
+});
+
+describe('FlagsReadModel, a flag raised again after its clear (reopened)', () => {
+  const clear = (f: Flag) =>
+    stored(flagClearedEvent(clearedOf(f, '2026-02-01T00:00:00.000Z', 'cleared')), EventTypes.FlagCleared);
+  const raise = (f: Flag) => stored(flagRaisedEvent(f), EventTypes.FlagRaised);
+
+  it('opens it again as a record of its own; a repeat changes nothing; a restore gives the same records', () => {
+    const model = new FlagsReadModel();
+    const first = flagOf(1);
+    const again = { ...first, reopened: 1 };
+    model.apply(raise(first));
+    model.apply(clear(first));
+    expect(model.openFlagsOf('CSG-1')).toEqual([]);
+    expect(model.apply(raise(first))).toBeUndefined(); // the first raise again: a repeat
+    expect(model.apply(raise(again))).toBe(1);
+    expect(model.openFlagsOf('CSG-1').map((f) => f.reopened)).toEqual([1]);
+    expect(model.apply(clear(first))).toBeUndefined(); // the first clear again: leaves the reopening open
+    expect(model.openFlagsOf('CSG-1')).toHaveLength(1);
+    model.apply(clear(again));
+    expect(model.openFlagsOf('CSG-1')).toEqual([]);
+    model.apply(raise({ ...first, reopened: 2 }));
+    const statuses = (m: FlagsReadModel) =>
+      [...m.scan({})].map((r) => `${r.flag.flagId}:${r.flag.reopened ?? 0}:${r.status}`);
+    expect(statuses(model)).toEqual(['F1:0:cleared', 'F1:1:cleared', 'F1:2:open']);
+    const restored = new FlagsReadModel();
+    restored.restore(JSON.parse(JSON.stringify(model.snapshot())));
+    expect(statuses(restored)).toEqual(statuses(model));
+    expect(restored.openFlagsOf('CSG-1').map((f) => f.reopened)).toEqual([2]);
   });
 });

@@ -61,6 +61,8 @@ export interface ConsignmentEntry {
   /** The clock it was last judged at (ms), null before any judgement. */
   judgedAt: number | null;
   openFlags: Flag[];
+  /** Flag ids cleared and how many times (see `OpenFlags`), oldest first; absent when none. */
+  clearedFlags?: Array<[string, number]>;
   deadline: number | null;
   /** Waiting for `settle` since the event of this time (ISO 8601); absent when not. */
   unsettledAt?: string;
@@ -437,7 +439,8 @@ export class DiversionDetector implements Detector {
       const id = c.facts.consignmentId;
       for (const input of c.inputs) detector.reportedBy(id, clocks.input(input));
       if (c.judgedAt !== null) detector.judgedAt.set(id, c.judgedAt);
-      if (c.openFlags.length > 0) detector.open.set(id, new OpenFlags(c.openFlags));
+      if (c.openFlags.length > 0 || c.clearedFlags?.length)
+        detector.open.set(id, new OpenFlags(c.openFlags, c.clearedFlags ?? []));
       // An unregistered consignment waits for nothing (a snapshot of an earlier version may say otherwise).
       if (c.deadline !== null && state.isRegistered(id)) detector.schedule(id, c.deadline);
       if (typeof c.unsettledAt === 'string') detector.unsettled.set(id, c.unsettledAt);
@@ -452,11 +455,13 @@ export class DiversionDetector implements Detector {
     const inputs = (this.inputsOf.get(id) ?? []).map((i) => i.id).sort();
     const judgedAt = this.judgedAt.get(id) ?? null;
     const unsettledAt = this.unsettled.get(id);
+    const clearedFlags = this.open.get(id)?.clearedCounts();
     return {
       facts,
       inputs,
       judgedAt,
       openFlags,
+      ...(clearedFlags !== undefined && { clearedFlags }),
       deadline: this.due.get(id)?.at ?? null,
       ...(unsettledAt !== undefined && { unsettledAt }),
     };
