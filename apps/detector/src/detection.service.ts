@@ -52,7 +52,9 @@ export class DetectionService {
       // One read of the store: whether a backlog waits, and the age of the oldest event detection has not
       // judged yet (0: live; null while standing by).
       const backlog = status.running ? await this.runner.backlog() : undefined;
-      const catchingUp = backlog?.catchingUp ?? false;
+      // Consignments a programme-wide change left to judge between events are part of catching up.
+      const unsettled = projection.unsettledCount();
+      const catchingUp = (backlog?.catchingUp ?? false) || unsettled > 0;
       const lagSeconds = backlog ? backlog.lagSeconds : null;
       const state = !this.lease.active
         ? 'standby'

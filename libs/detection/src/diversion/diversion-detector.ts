@@ -159,8 +159,13 @@ export class DiversionDetector implements Detector {
     this.noteChanged(event);
     const changes = noChanges();
     if (impact) {
-      const ids = new Set(impact.consignments);
       const at = toIso(time);
+      // An exemption's grant, amendment or revocation concerns every consignment of the programme: beyond
+      // what one event judges, they wait their turn like a large fan-out (below).
+      const ids = new Set<string>();
+      for (const c of impact.consignments)
+        if (ids.size < FANOUT_PER_EVENT || c === consignmentId) ids.add(c);
+        else this.unsettle(c, at);
       for (const [exemptionId, moves] of impact.ledgers)
         for (const c of this.overDrawsMoved(exemptionId, moves)) if (!ids.has(c)) this.unsettle(c, at);
       // A fan-out one event can afford is judged with it. A larger one — a correction of an early

@@ -1,6 +1,6 @@
 import type { Flag } from '@aidwatch/domain';
 import { fingerprintOf } from '../flag-identity';
-import { DiversionDetector, type DiversionSnapshot } from './diversion-detector';
+import { DiversionDetector, FANOUT_PER_EVENT, type DiversionSnapshot } from './diversion-detector';
 import { factTimeOf } from './consignment-facts';
 import { defaultDiversionConfig } from './diversion-config';
 import { DiversionState } from './diversion-state';
@@ -238,6 +238,37 @@ describe('DiversionDetector', () => {
       lookups.mockRestore();
     }
     expect(overDrawn(shuffled(registrations, 5))).toEqual(inTimeOrder);
+  });
+
+  it('an exemption amendment judges a slice of its programme per event, the rest between events, with the flags of judging all at once', () => {
+    const grant = exemptionGranted();
+    const registrations = programmeRegistrations('CSG-AMEND', 600, () => 10);
+    const amendment = exemptionGranted({
+      id: 'grant-amended',
+      time: '2024-04-01T00:00:00Z',
+      data: {
+        items: grant.data.items.map((item) =>
+          item.itemCode === 'RUTF' ? { ...item, quantity: 3000 } : item,
+        ),
+      },
+    });
+    const atOnce = new DiversionDetector();
+    for (const e of [grant, ...registrations, amendment]) {
+      atOnce.handle(e);
+      atOnce.settle();
+    }
+    const expected = idsOf(atOnce.openFlags().filter((f) => f.rule === 'over-authorisation'));
+    expect(expected).toHaveLength(300);
+
+    const state = new DiversionState();
+    const detector = new DiversionDetector(defaultDiversionConfig, [], state);
+    feed(detector, [grant, ...registrations]);
+    const judged = jest.spyOn(state, 'context');
+    detector.handle(amendment);
+    expect(judged.mock.calls.length).toBeLessThanOrEqual(FANOUT_PER_EVENT * 2);
+    expect(detector.unsettledCount()).toBeGreaterThan(400);
+    detector.settle();
+    expect(idsOf(detector.openFlags().filter((f) => f.rule === 'over-authorisation'))).toEqual(expected);
   });
 
   it('a bill of lading reused by hundreds of consignments: bounded flags, each use re-judging only its own, in any order', () => {

@@ -12,7 +12,7 @@ export interface LedgerLine {
   basis: 'loaded' | 'registered';
   quantities: Map<string, number>;
   evidence: Fact[];
-  /** Epoch ms of its first registration: its place in line. */
+  /** Epoch ms of the registration in force (a correction's time): its place in line. */
   registeredAt: number;
 }
 
@@ -23,7 +23,7 @@ export function ledgerLineOf(facts: ConsignmentFacts, exemptionId: string): Ledg
   const loads = sorted(facts.loads);
   const basis = loads.length > 0 ? 'loaded' : 'registered';
   let registeredAt = Number.POSITIVE_INFINITY;
-  // A corrected registration keeps the consignment's place in line.
+  // The registration in force (a correction replaces it: the consignment takes the correction's place in line).
   for (const r of facts.registrations.values()) registeredAt = Math.min(registeredAt, r.time);
   return {
     consignmentId: facts.consignmentId,
