@@ -167,11 +167,10 @@ describe('one bill of lading on two consignments, and a vaccine total near its a
     ]);
   });
 
-  // Today's behaviour, kept explicit: exemption-ledger.ts means a corrected registration to keep the
-  // consignment's place in line, but only the newest registration is kept, so CSG-C2 moves behind CSG-C3 and
-  // takes the flag that CSG-C3's load caused.
-  it('flags the corrected consignment, which lost its place in line (known limitation)', () => {
-    expect(feed.lines()).toEqual(['over-authorisation:CSG-C2:high']);
+  // A corrected registration keeps the consignment's place in line (its first registration's time): CSG-C2
+  // stays before CSG-C3, whose load takes the total past the authorisation and so carries the flag.
+  it('keeps the corrected consignment in its place in line: the flag stays with the load that crossed', () => {
+    expect(feed.lines()).toEqual(['over-authorisation:CSG-C3:high']);
   });
 });
 

@@ -17,6 +17,11 @@ export interface Fact {
 }
 
 export interface RegistrationFact extends Fact {
+  /**
+   * Epoch ms of the consignment's first registration when a correction replaced it (absent until then): its
+   * place in the exemption's line (`ledgerLineOf`), whichever version came first.
+   */
+  firstTime?: number;
   exemptionId: string;
   billOfLading: string;
   items: Array<ItemQuantity & { unit: string }>;
@@ -162,7 +167,19 @@ export function foldConsignmentEvent(facts: ConsignmentFacts, event: AidEvent): 
   switch (event.type) {
     case EventTypes.ConsignmentRegistered: {
       const { exemptionId, billOfLading, items, originPort, destinationPort, vessel } = event.data;
+      // A correction keeps the first registration's place in line, in whichever order the versions come.
+      const current = facts.registrations.get('registration');
+      const first =
+        current && current.eventId !== eventId
+          ? Math.min(current.firstTime ?? current.time, time)
+          : undefined;
+      if (current && first !== undefined && byVersion(current, { eventId, recordedAt } as Fact) > 0) {
+        if (first === (current.firstTime ?? current.time)) return false;
+        current.firstTime = first;
+        return true;
+      }
       return putVersion(facts.registrations, 'registration', {
+        ...(first !== undefined && first !== time && { firstTime: first }),
         eventId,
         time,
         recordedAt,

@@ -1,4 +1,4 @@
-import type { Flag } from '@aidwatch/domain';
+import type { AidEvent, Flag } from '@aidwatch/domain';
 import { fingerprintOf } from '../flag-identity';
 import { DiversionDetector, FANOUT_PER_EVENT, type DiversionSnapshot } from './diversion-detector';
 import { factTimeOf } from './consignment-facts';
@@ -269,6 +269,35 @@ describe('DiversionDetector', () => {
     expect(detector.unsettledCount()).toBeGreaterThan(400);
     detector.settle();
     expect(idsOf(detector.openFlags().filter((f) => f.rule === 'over-authorisation'))).toEqual(expected);
+  });
+
+  it('a corrected registration keeps its first place in line, whichever version arrives first', () => {
+    const reg = (id: string, eventId: string, time: string, quantity: number) =>
+      consignmentRegistered({
+        id: eventId,
+        subject: id,
+        time,
+        data: {
+          consignmentId: id,
+          billOfLading: `BL-${id}`,
+          items: [{ itemCode: 'RUTF', quantity, unit: 'carton' }],
+        },
+      });
+    const first = reg('C0', 'reg-C0', '2024-03-20T00:00:00Z', 9000);
+    const later = reg('C1', 'reg-C1', '2024-03-20T01:00:00Z', 5000);
+    const correction = reg('C0', 'reg-C0-corrected', '2024-03-20T03:00:00Z', 9001);
+    const overDrawn = (events: AidEvent[]) => {
+      const detector = new DiversionDetector();
+      feed(detector, [exemptionGranted(), ...events]);
+      return detector
+        .openFlags()
+        .filter((f) => f.rule === 'over-authorisation')
+        .map((f) => f.subject.id);
+    };
+    // C0 stays first: C1 crosses the 12,000 authorised, not the corrected C0.
+    expect(overDrawn([first, later, correction])).toEqual(['C1']);
+    expect(overDrawn([correction, later, first])).toEqual(['C1']);
+    expect(overDrawn([later, correction, first])).toEqual(['C1']);
   });
 
   it('a bill of lading reused by hundreds of consignments: bounded flags, each use re-judging only its own, in any order', () => {

@@ -12,7 +12,7 @@ export interface LedgerLine {
   basis: 'loaded' | 'registered';
   quantities: Map<string, number>;
   evidence: Fact[];
-  /** Epoch ms of the registration in force (a correction's time): its place in line. */
+  /** Epoch ms of its first registration (a correction keeps it): its place in line. */
   registeredAt: number;
 }
 
@@ -22,9 +22,8 @@ export function ledgerLineOf(facts: ConsignmentFacts, exemptionId: string): Ledg
   if (!registration || registration.exemptionId !== exemptionId) return undefined;
   const loads = sorted(facts.loads);
   const basis = loads.length > 0 ? 'loaded' : 'registered';
-  let registeredAt = Number.POSITIVE_INFINITY;
-  // The registration in force (a correction replaces it: the consignment takes the correction's place in line).
-  for (const r of facts.registrations.values()) registeredAt = Math.min(registeredAt, r.time);
+  // A corrected registration keeps the consignment's first place in line (`RegistrationFact.firstTime`).
+  const registeredAt = registration.firstTime ?? registration.time;
   return {
     consignmentId: facts.consignmentId,
     basis,
