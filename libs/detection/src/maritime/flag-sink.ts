@@ -41,8 +41,7 @@ export class FlagSink {
   }
 
   raise(draft: VesselFlagDraft): Flag {
-    const flag = this.build(draft, this.aidOf(draft));
-    this.changes.raised.push(flag);
+    const flag = this.opened(this.build(draft, this.aidOf(draft)));
     this.keep(draft, flag);
     return flag;
   }
@@ -52,11 +51,12 @@ export class FlagSink {
    * stays as it is and nothing changes; another open flag of the episode (same fingerprint) is superseded.
    */
   raiseAgain(draft: VesselFlagDraft): Flag {
-    const flag = this.build(draft, this.aidOf(draft));
-    const current = this.open.get(flag.fingerprint);
-    if (current?.flagId === flag.flagId) return flag;
-    if (current) this.changes.cleared.push(this.clearedOf(current, flag.raisedAt, SUPERSEDED));
-    this.changes.raised.push(flag);
+    const built = this.build(draft, this.aidOf(draft));
+    const current = this.open.get(built.fingerprint);
+    if (current?.flagId === built.flagId)
+      return current.reopened ? { ...built, reopened: current.reopened } : built;
+    if (current) this.changes.cleared.push(this.clearedOf(current, built.raisedAt, SUPERSEDED));
+    const flag = this.opened(built);
     this.keep(draft, flag);
     return flag;
   }
@@ -92,13 +92,12 @@ export class FlagSink {
     for (const entry of this.open.involving(mmsis)) {
       const aid = this.aidOf(entry.draft);
       if (sameIds(aid, entry.consignmentIds)) continue;
-      const flag = this.build(entry.draft, aid);
+      const built = this.build(entry.draft, aid);
       const added = aid.some((id) => !entry.consignmentIds.includes(id));
       this.changes.cleared.push(
-        this.clearedOf(entry, flag.raisedAt, added ? AID_ON_BOARD : AID_NOT_ON_BOARD),
+        this.clearedOf(entry, built.raisedAt, added ? AID_ON_BOARD : AID_NOT_ON_BOARD),
       );
-      this.changes.raised.push(flag);
-      this.keep(entry.draft, flag);
+      this.keep(entry.draft, this.opened(built));
     }
   }
 
@@ -111,11 +110,23 @@ export class FlagSink {
   }
 
   private replace(current: Flag | OpenVesselFlag | null, draft: VesselFlagDraft): Flag {
-    const flag = this.build(draft, this.aidOf(draft));
-    if (current?.flagId === flag.flagId) return flag;
-    if (current) this.changes.cleared.push(this.clearedOf(current, flag.raisedAt, SUPERSEDED));
-    this.changes.raised.push(flag);
+    const built = this.build(draft, this.aidOf(draft));
+    if (current?.flagId === built.flagId)
+      return current.reopened ? { ...built, reopened: current.reopened } : built;
+    if (current) this.changes.cleared.push(this.clearedOf(current, built.raisedAt, SUPERSEDED));
+    const flag = this.opened(built);
     this.keep(draft, flag);
+    return flag;
+  }
+
+  /**
+   * Raises `flag`, marked `reopened` when its vessel cleared the same flag (same id) before: its events then
+   * have ids of their own and no reader takes it for a repeat of the first raise (see `OpenFlags`).
+   */
+  private opened(built: Flag): Flag {
+    const times = this.open.takeReopening(built.subject.id, built.flagId);
+    const flag = times === undefined ? built : { ...built, reopened: times };
+    this.changes.raised.push(flag);
     return flag;
   }
 
@@ -130,10 +141,18 @@ export class FlagSink {
       consignmentIds: flag.consignmentIds,
       flagId: flag.flagId,
       fingerprint: flag.fingerprint,
+      ...(flag.reopened !== undefined && { reopened: flag.reopened }),
     });
   }
 
+  /** The clear of `flag`, noted so that a raise of the same flag again is marked `reopened`. */
   private clearedOf(flag: Flag | OpenVesselFlag, at: string, reason: string): FlagClearedData {
+    const data = this.clearData(flag, at, reason);
+    this.open.noteCleared(data.subject.id, data.flagId, data.reopened);
+    return data;
+  }
+
+  private clearData(flag: Flag | OpenVesselFlag, at: string, reason: string): FlagClearedData {
     if ('rule' in flag) return clearedOf(flag, at, reason);
     const { draft } = flag;
     return {
@@ -145,6 +164,7 @@ export class FlagSink {
       reason,
       evidence: evidenceOf(draft).sort(),
       clearedAt: at,
+      ...(flag.reopened !== undefined && { reopened: flag.reopened }),
     };
   }
 

@@ -171,7 +171,8 @@ export function restoreState(d: MaritimeSnapshotSubject, raw: MaritimeSnapshot):
     else if (kind === 'flags') openFlags.push(decodeNumbers(value) as OpenVesselFlagsJson);
   }
   // Each vessel's flags keep their order; vessels by MMSI, so the index is the same however entries came.
-  openFlags.sort((a, b) => (a.flags[0].draft.mmsi < b.flags[0].draft.mmsi ? -1 : 1));
+  const vesselOf = (json: OpenVesselFlagsJson) => json.mmsi ?? json.flags[0]?.draft.mmsi ?? '';
+  openFlags.sort((a, b) => (vesselOf(a) < vesselOf(b) ? -1 : 1));
   for (const json of openFlags) d.openFlags.restore(json);
   vessels.sort((a, b) => (a.mmsi < b.mmsi ? -1 : a.mmsi > b.mmsi ? 1 : 0));
   for (const json of vessels) {

@@ -8,12 +8,22 @@ export interface OpenVesselFlag {
   consignmentIds: string[];
   flagId: string;
   fingerprint: string;
+  /** The open flag's `reopened` (raised again on the same evidence after its k-th clear); absent the first time. */
+  reopened?: number;
 }
 
-/** A vessel's open flags in a snapshot (key `flags:<mmsi>`), in the order they were first raised. */
+/**
+ * A vessel's open flags in a snapshot (key `flags:<mmsi>`), in the order they were first raised, and the flag
+ * ids it cleared with how many times (`cleared`, oldest first; `mmsi` then names the vessel).
+ */
 export interface OpenVesselFlagsJson {
   flags: OpenVesselFlag[];
+  mmsi?: string;
+  cleared?: Array<[string, number]>;
 }
+
+/** Cleared flag ids each vessel remembers (to mark their raise again `reopened`), the most recent kept. */
+export const MAX_CLEARED_PER_VESSEL = 64;
 
 /**
  * The open flags of each vessel (subject), kept so that they can be judged again after they were raised:
@@ -27,8 +37,31 @@ export class OpenVesselFlags {
   /** Per partner MMSI (the other vessel of an encounter), the vessels whose open flags name it, counted. */
   private readonly partners = new Map<string, Map<string, number>>();
   private readonly changed = new Set<string>();
+  /** Per vessel, how many times each flag id no longer open was cleared (see `OpenFlags`). */
+  private readonly cleared = new Map<string, Map<string, number>>();
 
   constructor(private readonly maxPerVessel: number) {}
+
+  /** A flag of `mmsi` was cleared; `reopened`: the one it carried. */
+  noteCleared(mmsi: string, flagId: string, reopened: number | undefined): void {
+    let ids = this.cleared.get(mmsi);
+    if (!ids) this.cleared.set(mmsi, (ids = new Map()));
+    ids.delete(flagId);
+    ids.set(flagId, (reopened ?? 0) + 1);
+    if (ids.size > MAX_CLEARED_PER_VESSEL) ids.delete(ids.keys().next().value as string);
+    this.changed.add(mmsi);
+  }
+
+  /** How many times flag `flagId` of `mmsi` was cleared, forgotten as it is raised again; undefined if never. */
+  takeReopening(mmsi: string, flagId: string): number | undefined {
+    const ids = this.cleared.get(mmsi);
+    const times = ids?.get(flagId);
+    if (times === undefined) return undefined;
+    ids!.delete(flagId);
+    if (ids!.size === 0) this.cleared.delete(mmsi);
+    this.changed.add(mmsi);
+    return times;
+  }
 
   get size(): number {
     return this.byFingerprint.size;
@@ -108,17 +141,20 @@ export class OpenVesselFlags {
   }
 
   vessels(): string[] {
-    return [...this.byVessel.keys()].sort();
+    return [...new Set([...this.byVessel.keys(), ...this.cleared.keys()])].sort();
   }
 
-  /** One vessel's entry; undefined when it has no open flag kept. */
+  /** One vessel's entry; undefined when it has no open flag kept and remembers no cleared one. */
   toJSON(mmsi: string): OpenVesselFlagsJson | undefined {
     const list = this.byVessel.get(mmsi);
-    return list ? { flags: list } : undefined;
+    const cleared = this.cleared.get(mmsi);
+    if (!list && !cleared) return undefined;
+    return cleared ? { flags: list ?? [], mmsi, cleared: [...cleared] } : { flags: list ?? [] };
   }
 
   restore(json: OpenVesselFlagsJson): void {
     for (const entry of json.flags) this.put(entry);
+    if (json.mmsi !== undefined && json.cleared?.length) this.cleared.set(json.mmsi, new Map(json.cleared));
   }
 
   private indexPartner(entry: OpenVesselFlag): void {
