@@ -201,11 +201,6 @@ export class DetectionEngine {
   }
 
   /**
-   * The corridor replays the event handled last asks for (usually none): for each, the caller reads the
-   * carrier's stored positions (`RouteReplayRequest`: `readFromMs`..`toMs`, at most `maxFixes`, only
-   * events folded before the one handled) and passes them to `replayRoute` before handling the next event.
-   */
-  /**
    * Judges up to `limit` consignments left for later by a large fan-out (`DiversionDetector.settle`): called
    * between events until `unsettledCount()` is 0.
    */
@@ -217,6 +212,11 @@ export class DetectionEngine {
     return this.diversion.unsettledCount();
   }
 
+  /**
+   * The corridor replays the event handled last asks for (usually none): for each, the caller reads the
+   * carrier's stored positions (`RouteReplayRequest`: `readFromMs`..`toMs`, at most `maxFixes`, only
+   * events folded before the one handled) and passes them to `replayRoute` before handling the next event.
+   */
   takeRouteReplays(): RouteReplayRequest[] {
     return this.maritime.takeRouteReplays();
   }

@@ -10,7 +10,7 @@ export interface FlagChanges {
 export const noChanges = (): FlagChanges => ({ raised: [], cleared: [] });
 
 /** Cleared flag ids one scope remembers (to mark their raise again `reopened`), the most recent first kept. */
-export const MAX_CLEARED_KEPT = 64;
+export const MAX_CLEARED_KEPT = 512;
 
 /**
  * The open flags of one evaluation scope (e.g. one consignment, or one rule on one vessel).

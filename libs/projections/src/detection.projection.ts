@@ -39,13 +39,13 @@ export interface DetectionListener {
   onFlagEvents(events: ReadonlyArray<FlagRaised | FlagCleared>): void;
 }
 
+/** Consignments judged per `settle` call: a few milliseconds, then the next event or request has its turn. */
+const SETTLE_SLICE = 256;
+
 /**
  * Feeds every inbound event to the detection engine and appends the resulting flag events. Flag event
  * ids are derived from flag ids, so a replay after a crash (or a full rebuild) appends nothing twice.
  */
-/** Consignments judged per `settle` call: a few milliseconds, then the next event or request has its turn. */
-const SETTLE_SLICE = 256;
-
 export class DetectionProjection implements Projection {
   readonly name = DETECTION_PROJECTION;
   readonly filter = { streamPrefixes: inboundStreamPrefixes };

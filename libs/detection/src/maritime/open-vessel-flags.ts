@@ -23,7 +23,7 @@ export interface OpenVesselFlagsJson {
 }
 
 /** Cleared flag ids each vessel remembers (to mark their raise again `reopened`), the most recent kept. */
-export const MAX_CLEARED_PER_VESSEL = 64;
+export const MAX_CLEARED_PER_VESSEL = 512;
 
 /**
  * The open flags of each vessel (subject), kept so that they can be judged again after they were raised:
