@@ -41,11 +41,12 @@ export type RegistrationOrderOf = (consignmentId: string) => number | undefined;
  * A flag (or flag-cleared event) is visible to the organisations `flagOrganisations` names: those of the
  * consignments it concerns, except that a flag about a document cited by several organisations'
  * consignments is visible only to the first citer's (by `registrationOrderOf`; without it, to none of
- * them). Operators see every flag.
+ * them), and — when the flag's `subject` is given — only the flag about the first citer's own consignment.
+ * Operators see every flag.
  */
 export function seesFlag(
   scope: TenantScope,
-  flag: { rule?: string; consignmentIds?: readonly string[] },
+  flag: { rule?: string; consignmentIds?: readonly string[]; subject?: { kind: string; id: string } },
   tenantOf: TenantOfConsignment,
   registrationOrderOf?: RegistrationOrderOf,
 ): boolean {

@@ -23,6 +23,18 @@ describe('who sees a flag', () => {
     expect(seesFlag(as('B'), flag, tenantOf)).toBe(false);
   });
 
+  it("given the flag's subject, the first citer sees only the flag about its own consignment", () => {
+    // CSG-B was registered first: B's own flag is B's; A's flag about CSG-A (naming CSG-B) is for operators.
+    const base = { rule: 'duplicate-document', consignmentIds: ['CSG-A', 'CSG-B'] };
+    const aboutB = { ...base, subject: { kind: 'consignment', id: 'CSG-B' } };
+    const aboutA = { ...base, subject: { kind: 'consignment', id: 'CSG-A' } };
+    expect(seesFlag(as('B'), aboutB, tenantOf, orderOf)).toBe(true);
+    expect(seesFlag(as('A'), aboutB, tenantOf, orderOf)).toBe(false);
+    expect(seesFlag(as('B'), aboutA, tenantOf, orderOf)).toBe(false);
+    expect(seesFlag(as('A'), aboutA, tenantOf, orderOf)).toBe(false);
+    expect(seesFlag({ kind: 'all' }, aboutA, tenantOf, orderOf)).toBe(true);
+  });
+
   it('a document reused within one organisation is that organisation’s as always', () => {
     const flag = { rule: 'duplicate-document', consignmentIds: ['CSG-B', 'CSG-B2'] };
     expect(seesFlag(as('B'), flag, tenantOf)).toBe(true);
