@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
-import { startTestSystem, type TestSystem } from '@aidwatch/testing';
+import { eventually, startTestSystem, type TestSystem } from '@aidwatch/testing';
 import { runAidwatch } from '../support/aidwatch-cli';
 
 const BATCH = 'application/cloudevents-batch+json';
@@ -141,5 +141,160 @@ describe('aidwatch import over an organisation limit', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { events: unknown[] }).events).toHaveLength(1);
     }
+  });
+});
+
+/**
+ * LIMIT_TENANT_ITEM_LINES (what one organisation's events may carry in a window: detection's work and the
+ * flags an event raises grow with its lines) and LIMIT_TENANT_FLAGS (the flags it may be shown: every flag is
+ * held in memory by the read model, the alert book and detection).
+ */
+describe("an organisation's item lines are limited per window, and its flags in all", () => {
+  jest.setTimeout(90_000);
+  let system: TestSystem;
+  let wfp: string;
+  let unicef: string;
+  let fao: string;
+
+  const LINES = 20;
+  const registration = (id: string, lines = LINES, exemptionId = 'EX-WFP') =>
+    consignmentRegistered({
+      id: `reg-${id}`,
+      subject: id,
+      data: {
+        consignmentId: id,
+        exemptionId,
+        billOfLading: `BL-${id}`,
+        // None of these is exempted: each code its own item-not-exempt flag (20 a consignment, then one more).
+        items: Array.from({ length: lines }, (_, k) => ({
+          itemCode: `NX-${k}`,
+          quantity: 1,
+          unit: 'carton',
+        })),
+      },
+    });
+  const post = (as: string, events: unknown[]) =>
+    system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      as,
+      headers: { 'content-type': BATCH },
+      body: JSON.stringify(events),
+    });
+  const eventsOf = async (streamId: string) => {
+    const res = await system.fetch(`${system.url}/streams/${streamId}`);
+    return res.status === 200 ? ((await res.json()) as { events: unknown[] }).events.length : 0;
+  };
+  const stored = async (consignmentId: string) => (await eventsOf(`consignment-${consignmentId}`)) > 0;
+
+  beforeAll(async () => {
+    system = await startTestSystem({
+      LIMIT_TENANT_ITEM_LINES: '500',
+      LIMIT_TENANT_EVENTS_WINDOW_SEC: '600',
+      LIMIT_TENANT_FLAGS: '30',
+    });
+    wfp = system.credential({ role: 'producer', tenant: 'WFP', sources: ['*'] });
+    unicef = system.credential({ role: 'producer', tenant: 'UNICEF', sources: ['*'] });
+    fao = system.credential({ role: 'producer', tenant: 'FAO', sources: ['*'] });
+    // FAO's exemption lists every code its registrations carry: its lines raise no flag.
+    const faoItems = Array.from({ length: 100 }, (_, k) => ({
+      itemCode: `NX-${k}`,
+      hsCode: '1901.90',
+      description: `item ${k}`,
+      unit: 'carton',
+      quantity: 1_000_000,
+    }));
+    expect(
+      (
+        await post(system.keys.producer, [
+          exemptionGranted({
+            id: 'grant-EX-FAO',
+            data: { exemptionId: 'EX-FAO', implementingOrg: 'FAO', items: faoItems },
+          }),
+        ])
+      ).status,
+    ).toBe(202);
+    for (const [exemptionId, implementingOrg] of [
+      ['EX-WFP', 'WFP'],
+      ['EX-UNICEF', 'UNICEF'],
+    ])
+      expect(
+        (
+          await post(system.keys.producer, [
+            exemptionGranted({ id: `grant-${exemptionId}`, data: { exemptionId, implementingOrg } }),
+          ])
+        ).status,
+      ).toBe(202);
+  });
+  afterAll(() => system?.stop());
+
+  it('counts the lines of every event sent; a request over the window is a 429 refused whole, one that could never fit a 413', async () => {
+    // 25 registrations of 20 lines: 500 lines, the whole window; batch by batch.
+    expect(
+      (
+        await post(
+          fao,
+          Array.from({ length: 20 }, (_, i) => registration(`WL-${i}`, LINES, 'EX-FAO')),
+        )
+      ).status,
+    ).toBe(202);
+    const over = await post(fao, [
+      registration('WL-20', LINES, 'EX-FAO'),
+      registration('WL-21', LINES, 'EX-FAO'),
+      registration('WL-22', 100, 'EX-FAO'),
+    ]);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(await over.json())).toMatch(/LIMIT_TENANT_ITEM_LINES/);
+    expect(await stored('WL-20')).toBe(false);
+    // The refused 140 lines were not counted: 100 more fit.
+    expect(
+      (
+        await post(fao, [
+          registration('WL-20', LINES, 'EX-FAO'),
+          registration('WL-21', LINES, 'EX-FAO'),
+          registration('WL-22', LINES, 'EX-FAO'),
+          registration('WL-23', LINES, 'EX-FAO'),
+          registration('WL-24', LINES, 'EX-FAO'),
+        ])
+      ).status,
+    ).toBe(202);
+    expect((await post(fao, [registration('WL-25', 1, 'EX-FAO')])).status).toBe(429);
+    // More lines in one request than a window holds can never pass: 413, not a wait.
+    const huge = await post(
+      unicef,
+      Array.from({ length: 2 }, (_, i) => registration(`UH-${i}`, 300, 'EX-UNICEF')),
+    );
+    expect(huge.status).toBe(413);
+    expect(JSON.stringify(await huge.json())).toMatch(/at most 500 item lines/);
+  });
+
+  it('refuses (403) every write of an organisation shown LIMIT_TENANT_FLAGS flags, and only of that one', async () => {
+    // Two WFP consignments of 20 lines outside its exemption: 20 item-not-exempt flags each, over 30.
+    expect((await post(wfp, [registration('WQ-1'), registration('WQ-2')])).status).toBe(202);
+    await eventually(
+      async () => {
+        // An invalid event: a 400 while WFP may write, a 403 (judged first) once it may not.
+        const res = await post(wfp, [{ id: 'probe' }]);
+        return res.status === 403 ? res : undefined;
+      },
+      60_000,
+      'WFP refused for its flags',
+    );
+    const refused = await post(wfp, [
+      exemptionGranted({ id: 'grant-EX-WFP-2', data: { exemptionId: 'EX-WFP-2', implementingOrg: 'WFP' } }),
+    ]);
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(await refused.json())).toMatch(/LIMIT_TENANT_FLAGS/);
+    expect(await eventsOf('exemption-EX-WFP-2')).toBe(0);
+    // UNICEF holds no flag: its writes go on (20 lines).
+    expect((await post(unicef, [registration('UC-1', LINES, 'EX-UNICEF')])).status).toBe(202);
+    // The deployment's own feeds are not an organisation's.
+    expect(
+      (
+        await post(system.keys.producer, [
+          exemptionGranted({ id: 'grant-EX-3', data: { exemptionId: 'EX-3' } }),
+        ])
+      ).status,
+    ).toBe(202);
   });
 });

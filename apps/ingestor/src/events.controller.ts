@@ -9,6 +9,7 @@ import {
   CurrentPrincipal,
   ApiCloudEventsIntake,
   ApiSummary,
+  itemLinesOf,
   TenantEventLimiter,
 } from '@aidwatch/runtime';
 import type { HttpHeaders } from '@aidwatch/domain';
@@ -45,8 +46,14 @@ export class EventsController {
           message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${batch.length}`,
         },
       ]);
-    // An organisation's credentials together send at most LIMIT_TENANT_EVENTS events a window (429).
-    await this.limiter.admit(principal.tenant, batch ? batch.length : 1, res);
+    // An organisation's credentials together send at most LIMIT_TENANT_EVENTS events and
+    // LIMIT_TENANT_ITEM_LINES item lines a window (429), and nothing once shown LIMIT_TENANT_FLAGS flags (403).
+    const binary = typeof headers['ce-type'] === 'string';
+    await this.limiter.admit(
+      principal.tenant,
+      { events: batch ? batch.length : 1, itemLines: itemLinesOf(body, binary) },
+      res,
+    );
     // Refused by type first (403), before the events' `data` is validated: a credential that may not write
     // a type learns nothing of its shape.
     const refusals = this.typeRefusals(body, headers, principal);

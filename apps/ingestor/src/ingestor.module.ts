@@ -12,6 +12,7 @@ import { eventIntakeOf } from './event-intake.factory';
 import { KafkaIntakeService } from './kafka-intake.service';
 import { SanctionsController } from './sanctions.controller';
 import { SanctionsSourcesService } from './sanctions-sources.service';
+import { TenantFlagCountsService } from './tenant-flag-counts.service';
 
 const eventIntakeProvider = {
   provide: EventIntake,
@@ -28,10 +29,12 @@ const eventIntakeProvider = {
   controllers: [EventsController, AisNmeaController, FieldIntakeController, SanctionsController],
   providers: [
     eventIntakeProvider,
+    TenantFlagCountsService,
     {
       provide: TenantEventLimiter,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new TenantEventLimiter(config.limits.tenantEvents),
+      inject: [APP_CONFIG, TenantFlagCountsService],
+      useFactory: (config: AppConfig, flags: TenantFlagCountsService) =>
+        new TenantEventLimiter(config.limits.tenantEvents, (organisation) => flags.countOf(organisation)),
     },
   ],
   exports: [EventIntake],

@@ -33,6 +33,9 @@ const positive = makeValidator<number>((input) => {
   return n;
 });
 
+/** The most item lines one event may carry (`ListLimits.items` of the contract, `@aidwatch/domain`). */
+export const MAX_ITEM_LINES_PER_EVENT = 500;
+
 const nonNegativeInt = makeValidator<number>((input) => {
   if (!/^\d+$/.test(input.trim())) throw new EnvError(`"${input}" is not a whole number`);
   return Number(input);
@@ -145,7 +148,22 @@ export interface InputLimits {
    * deployment's feeds) are not counted. So one organisation cannot flood the shared store, detection and
    * alert book for the others (a per-tenant ingestion rate, as in multi-tenant Prometheus/Mimir).
    */
-  tenantEvents: { perWindow: number; windowMs: number };
+  tenantEvents: {
+    perWindow: number;
+    windowMs: number;
+    /**
+     * Item lines (`data.items` entries) per window (`LIMIT_TENANT_ITEM_LINES`, default 30,000; 0: no limit):
+     * detection's work and the flags an event can raise grow with its lines. Over it, 429 with `Retry-After`;
+     * one request over it, 413.
+     */
+    itemLinesPerWindow: number;
+    /**
+     * Flag records one organisation may be shown (`LIMIT_TENANT_FLAGS`, default 20,000; 0: no limit): then its
+     * HTTP writes are a 403 until an operator raises it. Every flag is held in memory by the read model, the
+     * alert book and detection (about 7 KB a flag, the consignment's state included, measured).
+     */
+    flags: number;
+  };
   /**
    * Events dated (CloudEvents `time` or `data.at`) later than received plus this many seconds are refused
    * (`MAX_FUTURE_SKEW`, default 300): a producer's wrong clock must not move event time for everyone.
@@ -443,6 +461,8 @@ export function loadConfig(
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
       LIMIT_TENANT_EVENTS: positiveInt({ default: 6_000 }),
       LIMIT_TENANT_EVENTS_WINDOW_SEC: positiveInt({ default: 60 }),
+      LIMIT_TENANT_ITEM_LINES: nonNegativeInt({ default: 30_000 }),
+      LIMIT_TENANT_FLAGS: nonNegativeInt({ default: 20_000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
@@ -506,6 +526,10 @@ export function loadConfig(
   if (udpPort !== '' && e.AIS_UDP_STATIONS.length === 0)
     problems.push(
       'AIS_UDP_STATIONS is required when AIS_UDP_PORT is set: only configured stations are accepted',
+    );
+  if (e.LIMIT_TENANT_ITEM_LINES > 0 && e.LIMIT_TENANT_ITEM_LINES < MAX_ITEM_LINES_PER_EVENT)
+    problems.push(
+      `LIMIT_TENANT_ITEM_LINES (${e.LIMIT_TENANT_ITEM_LINES}) must be 0 (no limit) or at least ${MAX_ITEM_LINES_PER_EVENT}: an event of the most lines the contract allows could never be sent`,
     );
   if (e.LIMIT_TENANT_EVENTS < e.LIMIT_BATCH_EVENTS)
     problems.push(
@@ -578,7 +602,12 @@ export function loadConfig(
       errorDetails: e.LIMIT_ERROR_DETAILS,
       silencesPerTenant: e.LIMIT_SILENCES_PER_TENANT,
       subscriptionsPerTenant: e.LIMIT_SUBSCRIPTIONS_PER_TENANT,
-      tenantEvents: { perWindow: e.LIMIT_TENANT_EVENTS, windowMs: e.LIMIT_TENANT_EVENTS_WINDOW_SEC * 1000 },
+      tenantEvents: {
+        perWindow: e.LIMIT_TENANT_EVENTS,
+        windowMs: e.LIMIT_TENANT_EVENTS_WINDOW_SEC * 1000,
+        itemLinesPerWindow: e.LIMIT_TENANT_ITEM_LINES,
+        flags: e.LIMIT_TENANT_FLAGS,
+      },
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,
     },
     logLevel: e.LOG_LEVEL as AppConfig['logLevel'],

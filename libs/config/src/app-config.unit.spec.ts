@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ListLimits } from '@aidwatch/domain';
+import { ConfigError, loadConfig, MAX_ITEM_LINES_PER_EVENT } from './app-config';
 
 describe('loadConfig', () => {
   it('gives embedded defaults with no environment', () => {
@@ -88,17 +89,31 @@ describe('loadConfig', () => {
   });
 
   it("reads an organisation's event limit, which a full batch must fit", () => {
-    expect(loadConfig({}).limits.tenantEvents).toEqual({ perWindow: 6_000, windowMs: 60_000 });
+    expect(loadConfig({}).limits.tenantEvents).toEqual({
+      perWindow: 6_000,
+      windowMs: 60_000,
+      itemLinesPerWindow: 30_000,
+      flags: 20_000,
+    });
     expect(
       loadConfig({
         LIMIT_TENANT_EVENTS: '500',
         LIMIT_BATCH_EVENTS: '500',
         LIMIT_TENANT_EVENTS_WINDOW_SEC: '5',
       }).limits.tenantEvents,
-    ).toEqual({ perWindow: 500, windowMs: 5_000 });
+    ).toMatchObject({ perWindow: 500, windowMs: 5_000 });
     expect(() => loadConfig({ LIMIT_TENANT_EVENTS: '999' })).toThrow(
       /LIMIT_TENANT_EVENTS \(999\) must be at least LIMIT_BATCH_EVENTS \(1000\)/,
     );
+  });
+
+  it("reads an organisation's item-line limit, which an event of the most lines must fit, and its flag quota", () => {
+    expect(MAX_ITEM_LINES_PER_EVENT).toBe(ListLimits.items);
+    expect(
+      loadConfig({ LIMIT_TENANT_ITEM_LINES: '0', LIMIT_TENANT_FLAGS: '0' }).limits.tenantEvents,
+    ).toMatchObject({ itemLinesPerWindow: 0, flags: 0 });
+    expect(() => loadConfig({ LIMIT_TENANT_ITEM_LINES: '499' })).toThrow(/LIMIT_TENANT_ITEM_LINES \(499\)/);
+    expect(loadConfig({ LIMIT_TENANT_ITEM_LINES: '500' }).limits.tenantEvents.itemLinesPerWindow).toBe(500);
   });
 
   it('reads the AIS listeners: UDP on HOST with its stations, TCP sources with theirs', () => {

@@ -19,3 +19,4 @@ export {
   type VesselName,
   type VesselStreamSummary,
 } from './vessel-position.lookup';
+export * from './tenant-flag-counts';

@@ -2,52 +2,137 @@ import { HttpStatus } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../http/http-errors';
 
+/** What one organisation may send over HTTP and hold (see `TenantEventLimiter`). */
+export interface TenantLimits {
+  /** Events per window (`LIMIT_TENANT_EVENTS`). */
+  perWindow: number;
+  windowMs: number;
+  /** Item lines (`data.items` entries) per window (`LIMIT_TENANT_ITEM_LINES`); 0: not limited. */
+  itemLinesPerWindow?: number;
+  /** Flag records the organisation may be shown before its writes are refused (`LIMIT_TENANT_FLAGS`); 0: none. */
+  flags?: number;
+}
+
+/** What one request would add: its events and their item lines. */
+export interface TenantLoad {
+  events: number;
+  itemLines?: number;
+}
+
 /**
- * Events one organisation's credentials together may send over HTTP in each window (`rate-limiter-flexible`,
- * in memory, fixed window; `LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`), so one organisation
- * cannot flood the shared store, detection and alert book for the others — the per-tenant ingestion limit of
- * multi-tenant monitoring (Mimir's `ingestion_rate`). Counted per ingestor process. A request that would go
- * over is refused whole and counts for nothing; producers of no organisation (the deployment's own feeds) are
- * not counted.
+ * Per-organisation limits on HTTP intake, so one organisation cannot flood the shared store, detection and
+ * alert book for the others (per-tenant limits of multi-tenant monitoring: Mimir's `ingestion_rate`, and its
+ * Alertmanager's `max_alerts_count`). Producers of no organisation (the deployment's own feeds) are not
+ * counted. Counted per ingestor process.
+ * - Events a window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`) and item lines a window
+ *   (`LIMIT_TENANT_ITEM_LINES`: detection's work and the flags an event can raise grow with its lines, a
+ *   registration of 50 lines outside its exemption raising 21 `item-not-exempt` flags), each with
+ *   `rate-limiter-flexible` in memory, fixed window. A request that would go over either is a 429 with
+ *   `Retry-After`, refused whole, and counts for nothing; one carrying more lines than a window allows is a
+ *   413 (it could never pass).
+ * - Flags held (`LIMIT_TENANT_FLAGS`): once the organisation has been shown that many flag records (`flagsOf`),
+ *   its writes are a 403 until an operator raises the limit: every flag is kept in memory by the read model,
+ *   the alert book and detection, so flags are the deployment's memory.
  */
 export class TenantEventLimiter {
-  private readonly limiter: RateLimiterMemory;
+  private readonly events: RateLimiterMemory;
+  private readonly lines: RateLimiterMemory | undefined;
 
-  constructor(private readonly settings: { perWindow: number; windowMs: number }) {
-    this.limiter = new RateLimiterMemory({
-      points: settings.perWindow,
-      duration: Math.max(1, Math.ceil(settings.windowMs / 1000)),
-    });
+  constructor(
+    private readonly settings: TenantLimits,
+    private readonly flagsOf?: (organisation: string) => number,
+  ) {
+    const duration = Math.max(1, Math.ceil(settings.windowMs / 1000));
+    this.events = new RateLimiterMemory({ points: settings.perWindow, duration });
+    if (settings.itemLinesPerWindow)
+      this.lines = new RateLimiterMemory({ points: settings.itemLinesPerWindow, duration });
   }
 
   /**
-   * Counts `events` for `tenant` (undefined: not counted). Throws ApiError 429 — after setting `Retry-After`
-   * (seconds) on `res` — when they would take the organisation over its limit; nothing is counted then.
+   * Counts `load` for `tenant` (undefined: not counted). Throws ApiError 403 when the organisation holds its
+   * `LIMIT_TENANT_FLAGS`, 413 when it carries more item lines than a window allows, or 429 — after setting `Retry-After` (seconds) on `res` — when the load would take
+   * it over a rate; nothing is counted then.
    */
   async admit(
     tenant: string | undefined,
-    events: number,
+    load: number | TenantLoad,
     res: { setHeader(name: string, value: string): unknown },
   ): Promise<void> {
+    const { events, itemLines = 0 } = typeof load === 'number' ? { events: load } : load;
     if (tenant === undefined || events <= 0) return;
-    try {
-      await this.limiter.consume(tenant, events);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      // Refused whole: what it would have added is given back, so a retry after the wait is judged afresh.
-      await this.limiter.reward(tenant, events);
-      const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      res.setHeader('Retry-After', String(waitSec));
+    const quota = this.settings.flags ?? 0;
+    if (quota > 0 && this.flagsOf) {
+      const held = this.flagsOf(tenant);
+      if (held >= quota)
+        throw new ApiError(
+          HttpStatus.FORBIDDEN,
+          "this credential's organisation holds its flag quota; nothing was accepted",
+          [
+            {
+              field: 'body',
+              message: `the organisation has been shown ${held} flags, and may be shown at most ${quota} (LIMIT_TENANT_FLAGS); an operator raises the limit`,
+            },
+          ],
+        );
+    }
+    const linesPerWindow = this.settings.itemLinesPerWindow ?? 0;
+    if (linesPerWindow > 0 && itemLines > linesPerWindow)
       throw new ApiError(
-        HttpStatus.TOO_MANY_REQUESTS,
-        "too many events for this credential's organisation; nothing was accepted",
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        'too many item lines in one request; nothing was accepted',
         [
           {
             field: 'body',
-            message: `an organisation may send at most ${this.settings.perWindow} events in ${Math.round(this.settings.windowMs / 1000)} s (LIMIT_TENANT_EVENTS); retry after ${waitSec} s`,
+            message: `a request may carry at most ${linesPerWindow} item lines (LIMIT_TENANT_ITEM_LINES); it has ${itemLines}: send the events in smaller batches`,
+          },
+        ],
+      );
+    // rate-limiter-flexible counts a refused consume too: every limiter tried is given back on refusal.
+    const tried: Array<[RateLimiterMemory, number]> = [];
+    try {
+      tried.push([this.events, events]);
+      await this.events.consume(tenant, events);
+      if (this.lines && itemLines > 0) {
+        tried.push([this.lines, itemLines]);
+        await this.lines.consume(tenant, itemLines);
+      }
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      // Refused whole: what it would have added is given back, so a retry after the wait is judged afresh.
+      for (const [limiter, points] of tried) await limiter.reward(tenant, points);
+      const lines = tried.length > 1;
+      const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      res.setHeader('Retry-After', String(waitSec));
+      const windowSec = Math.round(this.settings.windowMs / 1000);
+      throw new ApiError(
+        HttpStatus.TOO_MANY_REQUESTS,
+        `too many ${lines ? 'item lines' : 'events'} for this credential's organisation; nothing was accepted`,
+        [
+          {
+            field: 'body',
+            message: lines
+              ? `an organisation may send at most ${this.settings.itemLinesPerWindow} item lines in ${windowSec} s (LIMIT_TENANT_ITEM_LINES); this request has ${itemLines}; retry after ${waitSec} s`
+              : `an organisation may send at most ${this.settings.perWindow} events in ${windowSec} s (LIMIT_TENANT_EVENTS); retry after ${waitSec} s`,
           },
         ],
       );
     }
   }
+}
+
+/**
+ * Item lines a request carries: the entries of `data.items` of each event of a batch (binary mode: of the
+ * body, which is the one event's data). Counted before validation, as sent; anything else counts 0.
+ */
+export function itemLinesOf(body: unknown, binary: boolean): number {
+  const linesOf = (data: unknown): number => {
+    const items = (data as { items?: unknown } | null)?.items;
+    return Array.isArray(items) ? items.length : 0;
+  };
+  if (binary) return linesOf(body);
+  const events = Array.isArray(body) ? body : [body];
+  let lines = 0;
+  for (const event of events)
+    if (typeof event === 'object' && event !== null) lines += linesOf((event as { data?: unknown }).data);
+  return lines;
 }

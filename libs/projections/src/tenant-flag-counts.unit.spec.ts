@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { flagOrganisations, storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
+import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
+import type { StoredEvent } from '@aidwatch/event-store';
+import { clearedOf } from '@aidwatch/detection';
+import { flagClearedEvent, flagRaisedEvent } from './flag-events';
+import { ReadModelProjection } from './read-model.projection';
+import { TenantFlagCounts } from './tenant-flag-counts';
+
+const ORGS = ['WFP', 'UNICEF', 'FAO'];
+const EXEMPTIONS = ['EX-1', 'EX-2', 'EX-3'];
+const CONSIGNMENTS = ['C-1', 'C-2', 'C-3', 'C-4', 'C-5'];
+const RULES = ['quantity-shrinkage', 'duplicate-document', 'encounter'] as const;
+
+let position = 0;
+function stored(event: unknown): StoredEvent {
+  return {
+    id: storeEventId(event as AidEvent),
+    type: (event as AidEvent).type,
+    streamId: (event as AidEvent).type.startsWith('aidwatch.flag.')
+      ? `risk-${(event as { subject: string }).subject}`
+      : streamOf(event as AidEvent),
+    revision: 0,
+    position: String(++position),
+    data: event,
+    metadata: {},
+    recordedAt: '2024-04-01T00:00:00.000Z',
+  };
+}
+
+const grant = (exemption: number, org: number) =>
+  exemptionGranted({
+    id: `grant-${exemption}`,
+    data: { exemptionId: EXEMPTIONS[exemption], implementingOrg: ORGS[org] },
+  });
+const registration = (consignment: number, exemption: number) =>
+  consignmentRegistered({
+    id: `reg-${consignment}`,
+    subject: CONSIGNMENTS[consignment],
+    data: { consignmentId: CONSIGNMENTS[consignment], exemptionId: EXEMPTIONS[exemption] },
+  });
+const flag = (n: number, rule: (typeof RULES)[number], ids: string[], subject?: string): Flag => ({
+  flagId: `flag-${n}`,
+  fingerprint: `f-${n}`,
+  rule,
+  severity: 'high',
+  subject: subject ? { kind: 'consignment', id: subject } : { kind: 'vessel', id: '441000001' },
+  consignmentIds: ids,
+  observed: {},
+  threshold: {},
+  evidence: [],
+  explanation: 'x',
+  raisedAt: '2024-03-01T00:00:00.000Z',
+});
+
+describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_TENANT_FLAGS)', () => {
+  it('counts a raise for every organisation it is shown to, as the read model shows it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(2), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.nat(2), { minLength: 5, maxLength: 5 }),
+        fc.array(
+          fc.record({
+            consignments: fc.uniqueArray(fc.nat(4), { maxLength: 3 }),
+            rule: fc.constantFrom(...RULES),
+            reopened: fc.boolean(),
+          }),
+          { maxLength: 30 },
+        ),
+        (grantedTo, registeredUnder, raises) => {
+          const counts = new TenantFlagCounts();
+          const model = new ReadModelProjection();
+          const feed = (event: unknown) => {
+            const s = stored(event);
+            counts.apply(s);
+            model.apply(s);
+          };
+          grantedTo.forEach((org, exemption) => feed(grant(exemption, org)));
+          registeredUnder.forEach((exemption, consignment) => feed(registration(consignment, exemption)));
+          raises.forEach((r, n) => {
+            const ids = r.consignments.map((c) => CONSIGNMENTS[c]).sort();
+            const raised = flag(n, r.rule, ids, ids[0]);
+            feed(flagRaisedEvent(raised));
+            // Cleared and raised again: one more record.
+            if (r.reopened) {
+              feed(flagClearedEvent(clearedOf(raised, '2024-03-02T00:00:00.000Z', 'evidence corrected')));
+              feed(flagRaisedEvent({ ...raised, reopened: 1 }));
+            }
+          });
+          const standing = (id: string) => ({
+            organisation: model.tenants.tenantOfConsignment(id),
+            registered: model.tenants.registrationOrderOf(id),
+          });
+          for (const org of ORGS) {
+            const shown = [
+              ...model.flags.scan({ visible: (f) => flagOrganisations(f, standing).includes(org) }),
+            ];
+            expect({ org, count: counts.countOf(org) }).toEqual({ org, count: shown.length });
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a document flag counts for the first citer only when it is about the first citer's own consignment", () => {
+    const counts = new TenantFlagCounts();
+    [grant(0, 0), grant(1, 1), registration(0, 0), registration(1, 1), registration(2, 1)].forEach((e) =>
+      counts.apply(stored(e)),
+    );
+    // C-1 (WFP) registered first; UNICEF's C-2 and C-3 cite its document.
+    counts.apply(stored(flagRaisedEvent(flag(1, 'duplicate-document', ['C-1', 'C-2', 'C-3'], 'C-1'))));
+    for (let n = 2; n < 50; n++)
+      counts.apply(stored(flagRaisedEvent(flag(n, 'duplicate-document', ['C-1', 'C-2'], 'C-2'))));
+    expect(counts.countOf('WFP')).toBe(1);
+    expect(counts.countOf('UNICEF')).toBe(0);
+  });
+
+  it('a vessel flag naming two organisations’ consignments counts for both; an unowned one for none', () => {
+    const counts = new TenantFlagCounts();
+    [grant(0, 0), grant(1, 1), registration(0, 0), registration(1, 1)].forEach((e) =>
+      counts.apply(stored(e)),
+    );
+    counts.apply(stored(flagRaisedEvent(flag(1, 'encounter', ['C-1', 'C-2']))));
+    counts.apply(stored(flagRaisedEvent(flag(2, 'encounter', ['C-5']))));
+    expect([counts.countOf('WFP'), counts.countOf('UNICEF'), counts.countOf('FAO')]).toEqual([1, 1, 0]);
+  });
+});
