@@ -16,8 +16,9 @@ import type { AllFilter, StoredEvent } from '@aidwatch/event-store';
  * limits a tenant's alerts, `max_alerts_count`).
  *
  * A raise counts for the organisations it is shown to when it is folded (`flagOrganisations`, by the one
- * ownership model: first accepted grant and registration, operators' transfers); a later transfer does not
- * move counts already made. Pure: fed `StoredEvent`s in store order by its owner (`filter` says which).
+ * ownership model: first accepted grant and registration, operators' transfers) and for the organisation of
+ * the consignment it is about (its `subject`), shown it or not; a later transfer does not move counts
+ * already made. Pure: fed `StoredEvent`s in store order by its owner (`filter` says which).
  */
 export class TenantFlagCounts {
   /** The events this fold needs: ownership (grants, registrations, transfers) and flag raises. */
@@ -37,10 +38,20 @@ export class TenantFlagCounts {
     const event = stored.data as { type: string; data?: unknown };
     if (stored.type === EventTypes.FlagRaised) {
       const flag = (event as FlagRaised).data as Flag;
-      const organisations = flagOrganisations(flag, (id) => ({
-        organisation: this.ownership.organisationOfConsignment(id),
-        registered: this.ownership.registrationOrderOf(id),
-      }));
+      const organisations = new Set(
+        flagOrganisations(flag, (id) => ({
+          organisation: this.ownership.organisationOfConsignment(id),
+          registered: this.ownership.registrationOrderOf(id),
+        })),
+      );
+      // A flag about a consignment costs its organisation too, though it may not be shown it (a later
+      // citer's `duplicate-document` flag is for operators): otherwise citing another's document would raise
+      // flags no quota counts.
+      const subject =
+        flag.subject?.kind === 'consignment'
+          ? this.ownership.organisationOfConsignment(flag.subject.id)
+          : undefined;
+      if (subject !== undefined) organisations.add(subject);
       for (const organisation of organisations)
         this.counts.set(organisation, (this.counts.get(organisation) ?? 0) + 1);
       return;
@@ -48,7 +59,7 @@ export class TenantFlagCounts {
     this.ownership.apply(event);
   }
 
-  /** Flag records `organisation` has been shown so far (0 when none). */
+  /** Flag records `organisation` has been shown, or raised about its consignments, so far (0 when none). */
   countOf(organisation: string): number {
     return this.counts.get(organisation) ?? 0;
   }
