@@ -1,6 +1,7 @@
 import type { Flag, FlagClearedData } from '@aidwatch/domain';
 import type { FlagDraft } from './flag-draft';
 import { toFlag } from './flag-draft';
+import { ClearedFlagIds } from './cleared-flag-ids';
 
 export interface FlagChanges {
   raised: Flag[];
@@ -8,9 +9,6 @@ export interface FlagChanges {
 }
 
 export const noChanges = (): FlagChanges => ({ raised: [], cleared: [] });
-
-/** Cleared flag ids one scope remembers (to mark their raise again `reopened`), the most recent first kept. */
-export const MAX_CLEARED_KEPT = 512;
 
 /**
  * The open flags of one evaluation scope (e.g. one consignment, or one rule on one vessel).
@@ -20,15 +18,12 @@ export const MAX_CLEARED_KEPT = 512;
  */
 export class OpenFlags {
   private readonly open = new Map<string, Flag>();
-  /**
-   * How many times each flag id no longer open was cleared: raised again (the same evidence), it carries
-   * `reopened` — so its events have ids of their own and no reader takes it for a repeat of the first raise.
-   */
-  private readonly timesCleared = new Map<string, number>();
+  /** The flag ids no longer open, with how many times each was cleared (see `ClearedFlagIds`). */
+  private readonly timesCleared: ClearedFlagIds;
 
   constructor(initial: Iterable<Flag> = [], timesCleared: ReadonlyArray<[string, number]> = []) {
     for (const f of initial) this.open.set(f.fingerprint, f);
-    for (const [flagId, n] of timesCleared) this.timesCleared.set(flagId, n);
+    this.timesCleared = new ClearedFlagIds(timesCleared);
   }
 
   values(): Flag[] {
@@ -37,7 +32,7 @@ export class OpenFlags {
 
   /** `timesCleared` as JSON (for a checkpoint), oldest first; undefined when empty. */
   clearedCounts(): Array<[string, number]> | undefined {
-    return this.timesCleared.size === 0 ? undefined : [...this.timesCleared];
+    return this.timesCleared.toJson();
   }
 
   /** `keep`: fingerprints of open flags to leave as they are (their problem is still being judged). */
@@ -68,19 +63,14 @@ export class OpenFlags {
 
   /** Opens `flag`, marked `reopened` when its id was cleared before. */
   private opened(flag: Flag): Flag {
-    const times = this.timesCleared.get(flag.flagId);
+    const times = this.timesCleared.take(flag.flagId);
     const open = times === undefined ? flag : { ...flag, reopened: times };
-    if (times !== undefined) this.timesCleared.delete(flag.flagId);
     this.open.set(open.fingerprint, open);
     return open;
   }
 
   private cleared(flag: Flag, at: string, reason: string): FlagClearedData {
-    this.timesCleared.delete(flag.flagId);
-    this.timesCleared.set(flag.flagId, (flag.reopened ?? 0) + 1);
-    // The most recent ones: a flag whose evidence grew (superseded) seldom comes back as it was.
-    if (this.timesCleared.size > MAX_CLEARED_KEPT)
-      this.timesCleared.delete(this.timesCleared.keys().next().value as string);
+    this.timesCleared.note(flag.flagId, flag.reopened);
     return clearedOf(flag, at, reason);
   }
 

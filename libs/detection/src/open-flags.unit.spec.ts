@@ -1,5 +1,6 @@
 import type { FlagDraft } from './flag-draft';
-import { MAX_CLEARED_KEPT, OpenFlags } from './open-flags';
+import { MAX_CLEARED_KEPT } from './cleared-flag-ids';
+import { OpenFlags } from './open-flags';
 
 const draft = (key: string, evidence = ['e1']): FlagDraft => ({
   rule: 'over-authorisation',

@@ -122,7 +122,7 @@ export class ExemptionLedger {
   /**
    * Consignments drawing on `itemCode` whose cumulative quantity (their own included) lies in `(low, high]`,
    * in registration order. Cumulative quantities grow along the ledger, so these are one run of lines:
-   * O(√n + k).
+   * O(log n + k) once the block totals before the run are known (worked out lazily after a change).
    */
   cumulativeWithin(itemCode: string, low: number, high: number): string[] {
     return this.items.get(itemCode)?.within(low, high) ?? [];
@@ -217,20 +217,28 @@ class ItemRun {
     return sum.value();
   }
 
+  /**
+   * The lines whose cumulative quantity (exact, theirs included) lies in (`low`, `high`], in order: the first
+   * block reaching past `low` found by binary search over the blocks' prefix totals (cumulative quantities
+   * only grow along the run), then line by line.
+   */
   within(low: number, high: number): string[] {
+    const n = this.blocks.length;
+    let [lo, hi] = [0, n];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.prefixAt(mid + 1).value() > low) hi = mid;
+      else lo = mid + 1;
+    }
     const found: string[] = [];
-    let running = 0;
-    for (const block of this.blocks) {
-      if (running > high) break;
-      const total = block.sum.value();
-      if (running + total <= low) {
-        running += total;
-        continue;
-      }
+    if (lo === n) return found;
+    const running = this.prefixAt(lo).clone();
+    for (let b = lo; b < n; b++) {
+      const block = this.blocks[b];
       for (let i = 0; i < block.lines.length; i++) {
-        running += block.quantities[i];
-        if (running > high) break;
-        if (running > low) found.push(block.lines[i].consignmentId);
+        const cumulative = running.add(block.quantities[i]).value();
+        if (cumulative > high) return found;
+        if (cumulative > low) found.push(block.lines[i].consignmentId);
       }
     }
     return found;

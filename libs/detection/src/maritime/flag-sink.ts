@@ -52,13 +52,7 @@ export class FlagSink {
    */
   raiseAgain(draft: VesselFlagDraft): Flag {
     const built = this.build(draft, this.aidOf(draft));
-    const current = this.open.get(built.fingerprint);
-    if (current?.flagId === built.flagId)
-      return current.reopened ? { ...built, reopened: current.reopened } : built;
-    if (current) this.changes.cleared.push(this.clearedOf(current, built.raisedAt, SUPERSEDED));
-    const flag = this.opened(built);
-    this.keep(draft, flag);
-    return flag;
+    return this.replaceBy(this.open.get(built.fingerprint) ?? null, draft, built);
   }
 
   /** Replaces an episode's flag by one with the episode's current figures (same fingerprint, new id). */
@@ -110,7 +104,11 @@ export class FlagSink {
   }
 
   private replace(current: Flag | OpenVesselFlag | null, draft: VesselFlagDraft): Flag {
-    const built = this.build(draft, this.aidOf(draft));
+    return this.replaceBy(current, draft, this.build(draft, this.aidOf(draft)));
+  }
+
+  /** `replace` with the flag `draft` builds now (`built`). */
+  private replaceBy(current: Flag | OpenVesselFlag | null, draft: VesselFlagDraft, built: Flag): Flag {
     if (current?.flagId === built.flagId)
       return current.reopened ? { ...built, reopened: current.reopened } : built;
     if (current) this.changes.cleared.push(this.clearedOf(current, built.raisedAt, SUPERSEDED));

@@ -1,3 +1,4 @@
+import { ClearedFlagIds } from '../cleared-flag-ids';
 import type { VesselFlagDraft } from './vessel-flag-draft';
 
 /** One open vessel flag as the sink built it: its draft (to build it again) and what it named. */
@@ -22,9 +23,6 @@ export interface OpenVesselFlagsJson {
   cleared?: Array<[string, number]>;
 }
 
-/** Cleared flag ids each vessel remembers (to mark their raise again `reopened`), the most recent kept. */
-export const MAX_CLEARED_PER_VESSEL = 512;
-
 /**
  * The open flags of each vessel (subject), kept so that they can be judged again after they were raised:
  * linked to a consignment whose paperwork arrives later, or re-judged by a late position (an AIS gap). A
@@ -38,26 +36,23 @@ export class OpenVesselFlags {
   private readonly partners = new Map<string, Map<string, number>>();
   private readonly changed = new Set<string>();
   /** Per vessel, how many times each flag id no longer open was cleared (see `OpenFlags`). */
-  private readonly cleared = new Map<string, Map<string, number>>();
+  private readonly cleared = new Map<string, ClearedFlagIds>();
 
   constructor(private readonly maxPerVessel: number) {}
 
   /** A flag of `mmsi` was cleared; `reopened`: the one it carried. */
   noteCleared(mmsi: string, flagId: string, reopened: number | undefined): void {
     let ids = this.cleared.get(mmsi);
-    if (!ids) this.cleared.set(mmsi, (ids = new Map()));
-    ids.delete(flagId);
-    ids.set(flagId, (reopened ?? 0) + 1);
-    if (ids.size > MAX_CLEARED_PER_VESSEL) ids.delete(ids.keys().next().value as string);
+    if (!ids) this.cleared.set(mmsi, (ids = new ClearedFlagIds()));
+    ids.note(flagId, reopened);
     this.changed.add(mmsi);
   }
 
   /** How many times flag `flagId` of `mmsi` was cleared, forgotten as it is raised again; undefined if never. */
   takeReopening(mmsi: string, flagId: string): number | undefined {
     const ids = this.cleared.get(mmsi);
-    const times = ids?.get(flagId);
+    const times = ids?.take(flagId);
     if (times === undefined) return undefined;
-    ids!.delete(flagId);
     if (ids!.size === 0) this.cleared.delete(mmsi);
     this.changed.add(mmsi);
     return times;
@@ -149,12 +144,13 @@ export class OpenVesselFlags {
     const list = this.byVessel.get(mmsi);
     const cleared = this.cleared.get(mmsi);
     if (!list && !cleared) return undefined;
-    return cleared ? { flags: list ?? [], mmsi, cleared: [...cleared] } : { flags: list ?? [] };
+    return cleared ? { flags: list ?? [], mmsi, cleared: cleared.toJson() } : { flags: list ?? [] };
   }
 
   restore(json: OpenVesselFlagsJson): void {
     for (const entry of json.flags) this.put(entry);
-    if (json.mmsi !== undefined && json.cleared?.length) this.cleared.set(json.mmsi, new Map(json.cleared));
+    if (json.mmsi !== undefined && json.cleared?.length)
+      this.cleared.set(json.mmsi, new ClearedFlagIds(json.cleared));
   }
 
   private indexPartner(entry: OpenVesselFlag): void {
