@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
+import { consignmentRegistered, exemptionGranted, vesselPosition } from '@aidwatch/domain/testing';
 import { eventually, startTestSystem, type TestSystem } from '@aidwatch/testing';
 import { runAidwatch } from '../support/aidwatch-cli';
 
@@ -60,6 +60,36 @@ describe("an organisation's events over HTTP are limited per window, other organ
       body: '{}',
     });
     expect(kobo.status).toBe(429);
+  });
+
+  it('a `ce-type` header on a structured batch is no binary mode: the batch limit holds', async () => {
+    const res = await system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      as: system.keys.producer,
+      headers: {
+        'content-type': BATCH,
+        'ce-type': 'aidwatch.consignment.registered.v1',
+        'ce-specversion': '1.0',
+      },
+      body: JSON.stringify(invalid(11)),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it("a `ce-type` header naming a type it may write does not let an organisation's producer write others", async () => {
+    const who = system.credential({ role: 'producer', tenant: 'WHO', sources: ['*'] });
+    const res = await system.fetch(`${system.url}/events`, {
+      method: 'POST',
+      as: who,
+      headers: {
+        'content-type': BATCH,
+        'ce-type': 'aidwatch.consignment.registered.v1',
+        'ce-source': '/org/who',
+      },
+      // AIS comes only from producers of no organisation.
+      body: JSON.stringify([vesselPosition()]),
+    });
+    expect(res.status).toBe(403);
   });
 
   it('counts a binary-mode event as one, whatever its data (an array is not a batch)', async () => {
@@ -259,6 +289,18 @@ describe("an organisation's item lines are limited per window, and its flags in 
       ).status,
     ).toBe(202);
     expect((await post(fao, [registration('WL-25', 1, 'EX-FAO')])).status).toBe(429);
+    // A `ce-type` header does not make a structured batch binary mode: its events and lines are counted all
+    // the same (and it is judged by its events' types, as it is stored).
+    for (const extra of [{ 'ce-type': 'aidwatch.consignment.registered.v1' }, { 'ce-specversion': '1.0' }]) {
+      const disguised = await system.fetch(`${system.url}/events`, {
+        method: 'POST',
+        as: fao,
+        headers: { 'content-type': BATCH, ...extra },
+        body: JSON.stringify([registration('WL-25', 1, 'EX-FAO')]),
+      });
+      expect({ extra, status: disguised.status }).toEqual({ extra, status: 429 });
+    }
+    expect(await stored('WL-25')).toBe(false);
     // More lines in one request than a window holds can never pass: 413, not a wait.
     const huge = await post(
       unicef,

@@ -12,7 +12,7 @@ import {
   itemLinesOf,
   TenantEventLimiter,
 } from '@aidwatch/runtime';
-import type { HttpHeaders } from '@aidwatch/domain';
+import { httpBodyEvents, type HttpHeaders } from '@aidwatch/domain';
 import { EventIntake, type HttpIntakeResult } from '@aidwatch/intake';
 
 /** `POST /events`: CloudEvents over HTTP, through the same intake path as Kafka. */
@@ -37,28 +37,29 @@ export class EventsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const max = this.config.limits.batchEvents;
-    // Binary mode (`ce-*` headers) carries one event, whatever its data is: an array is that event's data.
-    const batch = typeof headers['ce-type'] !== 'string' && Array.isArray(body) ? body : undefined;
-    if (batch && batch.length > max)
+    const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
+    // The events as the decoder will read them (binary mode — `ce-specversion` and no structured media type —
+    // is one event, whatever its data; a body that is no JSON at all is refused whole, and counts one).
+    const read = httpBodyEvents(contentType, body, headers);
+    const events = read?.events ?? [undefined];
+    if (!read?.binary && events.length > max)
       throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'batch too large; nothing was accepted', [
         {
           field: 'body',
-          message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${batch.length}`,
+          message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${events.length}`,
         },
       ]);
     // An organisation's credentials together send at most LIMIT_TENANT_EVENTS events and
-    // LIMIT_TENANT_ITEM_LINES item lines a window (429), and nothing once shown LIMIT_TENANT_FLAGS flags (403).
-    const binary = typeof headers['ce-type'] === 'string';
+    // LIMIT_TENANT_ITEM_LINES item lines a window (429), and nothing once they hold LIMIT_TENANT_FLAGS flags (403).
     await this.limiter.admit(
       principal.tenant,
-      { events: batch ? batch.length : 1, itemLines: itemLinesOf(body, binary) },
+      { events: events.length, itemLines: itemLinesOf(events) },
       res,
     );
     // Refused by type first (403), before the events' `data` is validated: a credential that may not write
     // a type learns nothing of its shape.
-    const refusals = this.typeRefusals(body, headers, principal);
+    const refusals = this.typeRefusals(read, headers, principal);
     if (refusals.length > 0) throw intakeError({ ok: false, kind: 'forbidden', errors: refusals });
-    const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
     // A batch may carry a registration with its follow-ups: later events see the earlier ones' tenants.
     const result = await this.intake.ingestHttp(
       contentType,
@@ -74,16 +75,14 @@ export class EventsController {
 
   /** The events of the request (structured, batch or binary mode) whose type this credential does not write. */
   private typeRefusals(
-    body: unknown,
+    read: ReturnType<typeof httpBodyEvents>,
     headers: HttpHeaders,
     principal: Principal,
   ): Extract<HttpIntakeResult, { ok: false }>['errors'] {
-    const binary = typeof headers['ce-type'] === 'string';
-    const events: unknown[] = binary
+    // Judged on the events as the decoder reads them: a `ce-type` header on a structured batch is not binary mode.
+    const events: unknown[] = read?.binary
       ? [{ type: headers['ce-type'], source: headers['ce-source'], id: headers['ce-id'] }]
-      : Array.isArray(body)
-        ? body
-        : [body];
+      : (read?.events ?? []);
     const refusals: Extract<HttpIntakeResult, { ok: false }>['errors'] = [];
     events.forEach((event, index) => {
       const { type, source, id } = (event ?? {}) as { type?: unknown; source?: unknown; id?: unknown };

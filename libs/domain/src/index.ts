@@ -19,6 +19,7 @@ export { decodeKafkaMessage, type KafkaInboundMessage } from './validation/kafka
 export {
   BODY_INDEX,
   decodeHttpBody,
+  httpBodyEvents,
   type HttpBodyDecoding,
   type HttpEventError,
   type HttpHeaders,

@@ -76,6 +76,26 @@ export function decodeHttpBody(
   return errors.length === 0 ? { ok: true, events } : { ok: false, errors };
 }
 
+/**
+ * The events a `POST /events` body holds as `decodeHttpBody` reads it, before any is validated, so that limits
+ * count what would be stored: in binary mode (decided as `decodeHttpBody` decides it) one event whose `data`
+ * is the body; otherwise each element of a JSON array, or the one JSON value. Undefined when the body is not
+ * JSON (it is refused whole).
+ */
+export function httpBodyEvents(
+  contentType: string | undefined,
+  body: unknown,
+  headers: HttpHeaders = {},
+): { binary: boolean; events: unknown[] } | undefined {
+  const mediaType = contentType === undefined ? undefined : mediaTypeOf(contentType);
+  const structured = mediaType === SINGLE || mediaType === BATCH;
+  const parsed = parseIfRaw(body);
+  if (!structured && headerValue(headers, `${CE_HEADER}specversion`) !== undefined)
+    return { binary: true, events: [{ data: parsed.ok ? parsed.json : undefined }] };
+  if (!parsed.ok) return undefined;
+  return { binary: false, events: Array.isArray(parsed.json) ? parsed.json : [parsed.json] };
+}
+
 function decodeBinary(
   contentType: string | undefined,
   body: unknown,

@@ -121,18 +121,15 @@ export class TenantEventLimiter {
 }
 
 /**
- * Item lines a request carries: the entries of `data.items` of each event of a batch (binary mode: of the
- * body, which is the one event's data). Counted before validation, as sent; anything else counts 0.
+ * Item lines the events of a request carry: the entries of each event's `data.items` (events as
+ * `httpBodyEvents` of `@aidwatch/domain` reads the body: binary mode, one event whose data is the body).
+ * Counted before validation, as sent; anything else counts 0.
  */
-export function itemLinesOf(body: unknown, binary: boolean): number {
-  const linesOf = (data: unknown): number => {
-    const items = (data as { items?: unknown } | null)?.items;
-    return Array.isArray(items) ? items.length : 0;
-  };
-  if (binary) return linesOf(body);
-  const events = Array.isArray(body) ? body : [body];
+export function itemLinesOf(events: readonly unknown[]): number {
   let lines = 0;
-  for (const event of events)
-    if (typeof event === 'object' && event !== null) lines += linesOf((event as { data?: unknown }).data);
+  for (const event of events) {
+    const items = (event as { data?: { items?: unknown } } | null)?.data?.items;
+    if (Array.isArray(items)) lines += items.length;
+  }
   return lines;
 }
