@@ -339,4 +339,65 @@ describe("an organisation's item lines are limited per window, and its flags in 
       ).status,
     ).toBe(202);
   });
+  it("flags one organisation's events cause cost its own quota, not that of the organisation they are about", async () => {
+    const kwp = system.credential({ role: 'producer', tenant: 'KWP', sources: ['*'] });
+    const who = system.credential({ role: 'producer', tenant: 'WHO', sources: ['*'] });
+    for (const [exemptionId, implementingOrg] of [
+      ['EX-KWP', 'KWP'],
+      ['EX-WHO', 'WHO'],
+    ])
+      expect(
+        (
+          await post(system.keys.producer, [
+            exemptionGranted({ id: `grant-${exemptionId}`, data: { exemptionId, implementingOrg } }),
+          ])
+        ).status,
+      ).toBe(202);
+    const own = (id: string, billOfLading: string, n: number, exemptionId: string) =>
+      consignmentRegistered({
+        id: `${id}/reg/${n}`,
+        subject: id,
+        time: `2024-03-01T00:${String(n).padStart(2, '0')}:00Z`,
+        data: { consignmentId: id, exemptionId, billOfLading },
+      });
+    expect((await post(who, [own('WHO-1', 'BL-OF-WHO', 0, 'EX-WHO')])).status).toBe(202);
+    // KWP's consignment cites WHO's bill of lading, then its own, again and again: every citation raises a
+    // new duplicate-document flag about WHO's consignment (shown to WHO) and clears it at the next.
+    const toggles = Array.from({ length: 40 }, (_, n) =>
+      own('KWP-1', n % 2 === 0 ? 'BL-OF-WHO' : `BL-KWP-${n}`, n + 1, 'EX-KWP'),
+    );
+    expect((await post(kwp, toggles)).status).toBe(202);
+    await eventually(
+      async () => {
+        const res = await post(kwp, [{ id: 'probe' }]);
+        return res.status === 403 ? res : undefined;
+      },
+      60_000,
+      'KWP refused for the flags its events caused',
+    );
+    // The read model folds them on its own subscription.
+    const whoDashboard = system.credential({ role: 'dashboard', tenant: 'WHO' });
+    await eventually(
+      async () => {
+        const seen = (await (
+          await system.fetch(`${system.url}/flags?limit=1000&rule=duplicate-document`, { as: whoDashboard })
+        ).json()) as { items: unknown[] };
+        return seen.items.length >= 20 ? true : undefined;
+      },
+      30_000,
+      'WHO shown the flags about its consignment',
+    );
+    // What caused them (KWP's stream) is not told to WHO, on its risk stream's metadata either.
+    const stream = await (
+      await system.fetch(`${system.url}/streams/risk-consignment-WHO-1?limit=100`, { as: whoDashboard })
+    ).text();
+    expect(stream).toContain('duplicate-document');
+    expect(stream).not.toContain('KWP-1');
+    const operatorView = await (
+      await system.fetch(`${system.url}/streams/risk-consignment-WHO-1?limit=100`)
+    ).text();
+    expect(operatorView).toContain('consignment-KWP-1');
+    // WHO was shown those flags, but did not cause them: its writes go on.
+    expect((await post(who, [{ id: 'probe' }])).status).toBe(400);
+  });
 });

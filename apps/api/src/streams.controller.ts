@@ -66,7 +66,8 @@ export class StreamsController {
         id: e.id,
         type: e.type,
         recordedAt: e.recordedAt,
-        metadata: e.metadata,
+        // What caused a flag (`cause`: another organisation's stream, maybe) is the operators'.
+        metadata: tenant === undefined ? e.metadata : withoutCause(e.metadata),
         event: this.redaction.whole(e.data, tenant),
       })),
     };
@@ -100,4 +101,11 @@ export class StreamsController {
     }
     throw refuse();
   }
+}
+
+/** Store metadata without `cause` (the inbound stream whose event raised or cleared a flag). */
+function withoutCause(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (!('cause' in metadata)) return metadata;
+  const { cause: _cause, ...rest } = metadata;
+  return rest;
 }

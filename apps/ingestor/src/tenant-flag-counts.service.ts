@@ -22,7 +22,7 @@ export class TenantFlagCountsService implements OnApplicationBootstrap, OnModule
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Flag records `organisation` holds so far (shown it or about its consignments). */
+  /** Flag records `organisation` holds so far (see `TenantFlagCounts`). */
   countOf(organisation: string): number {
     return this.counts.countOf(organisation);
   }

@@ -158,7 +158,7 @@ export interface InputLimits {
      */
     itemLinesPerWindow: number;
     /**
-     * Flag records one organisation may hold, shown it or about its consignments (`LIMIT_TENANT_FLAGS`, default 20,000; 0: no limit): then its
+     * Flag records one organisation's events caused, or the deployment's feeds raised and it is shown (`LIMIT_TENANT_FLAGS`, default 20,000; 0: no limit): then its
      * HTTP writes are a 403 until an operator raises it. Every flag is held in memory by the read model, the
      * alert book and detection (about 7 KB a flag, the consignment's state included, measured).
      */

@@ -82,7 +82,7 @@ export class DetectionProjection implements Projection {
       changes.raised.push(...replayed.raised);
       changes.cleared.push(...replayed.cleared);
     }
-    await this.append(changes);
+    await this.append(changes, stored.streamId);
   }
 
   /** Consignments left for later by a large fan-out (see `DiversionDetector.settle`) wait. */
@@ -100,11 +100,12 @@ export class DetectionProjection implements Projection {
     await this.append(this.engine.settle(SETTLE_SLICE));
   }
 
-  private async append(changes: FlagChanges): Promise<void> {
+  /** `cause`: the stream of the inbound event being folded (see `flagWrites`). */
+  private async append(changes: FlagChanges, cause?: string): Promise<void> {
     if (changes.raised.length === 0 && changes.cleared.length === 0) return;
     const events = [...changes.cleared.map(flagClearedEvent), ...changes.raised.map(flagRaisedEvent)];
     // One call: the embedded store writes a clear and its successor raise in one transaction.
-    const writes = flagWrites(events);
+    const writes = flagWrites(events, cause);
     const results = await this.store.appendMany(writes);
     const written = writes
       .filter((_, i) => results[i].appended > 0)

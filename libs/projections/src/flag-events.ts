@@ -41,9 +41,12 @@ export function flagClearedEvent(cleared: FlagClearedData): FlagCleared {
 
 /**
  * The writes for a set of flag events, in their order (consecutive events of one risk stream share a write).
- * Ids follow the flag id, so replays repeat nothing.
+ * Ids follow the flag id, so replays repeat nothing. `cause`: the stream of the inbound event whose folding
+ * raised or cleared them (metadata `cause`; absent for work a fan-out left for later), which tells whose
+ * event a flag cost (`TenantFlagCounts`).
  */
-export function flagWrites(events: ReadonlyArray<FlagRaised | FlagCleared>): StreamWrite[] {
+export function flagWrites(events: ReadonlyArray<FlagRaised | FlagCleared>, cause?: string): StreamWrite[] {
+  const metadata = cause === undefined ? { causation: 'detection' } : { causation: 'detection', cause };
   const writes: StreamWrite[] = [];
   for (const event of events) {
     const streamId = StreamNames.risk(event.data.subject as FlagSubject);
@@ -51,7 +54,7 @@ export function flagWrites(events: ReadonlyArray<FlagRaised | FlagCleared>): Str
       id: storeEventId(event),
       type: event.type,
       data: event,
-      metadata: { causation: 'detection' },
+      metadata,
     };
     const last = writes.at(-1);
     if (last?.streamId === streamId) last.events.push(stored);

@@ -13,7 +13,7 @@ const CONSIGNMENTS = ['C-1', 'C-2', 'C-3', 'C-4', 'C-5'];
 const RULES = ['quantity-shrinkage', 'duplicate-document', 'encounter'] as const;
 
 let position = 0;
-function stored(event: unknown): StoredEvent {
+function stored(event: unknown, metadata: Record<string, unknown> = {}): StoredEvent {
   return {
     id: storeEventId(event as AidEvent),
     type: (event as AidEvent).type,
@@ -23,7 +23,7 @@ function stored(event: unknown): StoredEvent {
     revision: 0,
     position: String(++position),
     data: event,
-    metadata: {},
+    metadata,
     recordedAt: '2024-04-01T00:00:00.000Z',
   };
 }
@@ -124,5 +124,35 @@ describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_T
     counts.apply(stored(flagRaisedEvent(flag(1, 'encounter', ['C-1', 'C-2']))));
     counts.apply(stored(flagRaisedEvent(flag(2, 'encounter', ['C-5']))));
     expect([counts.countOf('WFP'), counts.countOf('UNICEF'), counts.countOf('FAO')]).toEqual([1, 1, 0]);
+  });
+
+  it("a raise an organisation's event caused costs that organisation alone, whoever it is about or shown to", () => {
+    const counts = new TenantFlagCounts();
+    [grant(0, 0), grant(1, 1), registration(0, 0), registration(1, 1)].forEach((e) =>
+      counts.apply(stored(e)),
+    );
+    // UNICEF's C-2 toggles citing WFP's document: each of its registrations raises a flag about WFP's C-1
+    // (shown to WFP) and one about C-2 (shown to operators).
+    for (let n = 0; n < 40; n += 2) {
+      counts.apply(
+        stored(flagRaisedEvent(flag(n, 'duplicate-document', ['C-1', 'C-2'], 'C-1')), {
+          cause: 'consignment-C-2',
+        }),
+      );
+      counts.apply(
+        stored(flagRaisedEvent(flag(n + 1, 'duplicate-document', ['C-1', 'C-2'], 'C-2')), {
+          cause: 'consignment-C-2',
+        }),
+      );
+    }
+    expect([counts.countOf('WFP'), counts.countOf('UNICEF')]).toEqual([0, 40]);
+    // A committee amendment of WFP's exemption: WFP's; an AIS position: everyone it names, as shown.
+    counts.apply(
+      stored(flagRaisedEvent(flag(50, 'quantity-shrinkage', ['C-1'], 'C-1')), { cause: 'exemption-EX-1' }),
+    );
+    counts.apply(
+      stored(flagRaisedEvent(flag(51, 'encounter', ['C-1', 'C-2'])), { cause: 'vessel-441000001' }),
+    );
+    expect([counts.countOf('WFP'), counts.countOf('UNICEF')]).toEqual([2, 41]);
   });
 });

@@ -30,8 +30,8 @@ export interface TenantLoad {
  *   `rate-limiter-flexible` in memory, fixed window. A request that would go over either is a 429 with
  *   `Retry-After`, refused whole, and counts for nothing; one carrying more lines than a window allows is a
  *   413 (it could never pass).
- * - Flags held (`LIMIT_TENANT_FLAGS`): once the organisation holds that many flag records (`flagsOf`: shown
- *   it or about its consignments), its writes are a 403 until an operator raises the limit: every flag is
+ * - Flags held (`LIMIT_TENANT_FLAGS`): once the organisation holds that many flag records (`flagsOf`: those its
+ *   events caused), its writes are a 403 until an operator raises the limit: every flag is
  *   kept in memory by the read model, the alert book and detection, so flags are the deployment's memory.
  */
 export class TenantEventLimiter {
