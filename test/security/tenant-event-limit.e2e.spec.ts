@@ -291,7 +291,11 @@ describe("an organisation's item lines are limited per window, and its flags in 
     expect((await post(fao, [registration('WL-25', 1, 'EX-FAO')])).status).toBe(429);
     // A `ce-type` header does not make a structured batch binary mode: its events and lines are counted all
     // the same (and it is judged by its events' types, as it is stored).
-    for (const extra of [{ 'ce-type': 'aidwatch.consignment.registered.v1' }, { 'ce-specversion': '1.0' }]) {
+    const disguises: Array<Record<string, string>> = [
+      { 'ce-type': 'aidwatch.consignment.registered.v1' },
+      { 'ce-specversion': '1.0' },
+    ];
+    for (const extra of disguises) {
       const disguised = await system.fetch(`${system.url}/events`, {
         method: 'POST',
         as: fao,
@@ -399,5 +403,57 @@ describe("an organisation's item lines are limited per window, and its flags in 
     expect(operatorView).toContain('consignment-KWP-1');
     // WHO was shown those flags, but did not cause them: its writes go on.
     expect((await post(who, [{ id: 'probe' }])).status).toBe(400);
+  });
+});
+
+describe("an organisation's stored events are limited in all (LIMIT_TENANT_STORED_EVENTS)", () => {
+  jest.setTimeout(60_000);
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    system = await startTestSystem({ LIMIT_TENANT_STORED_EVENTS: '5' });
+  });
+  afterAll(() => system?.stop());
+
+  it("refuses (403) an organisation's writes once its consignments' streams hold that many events, and only its", async () => {
+    const post = (as: string, events: unknown[]) =>
+      system.fetch(`${system.url}/events`, {
+        method: 'POST',
+        as,
+        headers: { 'content-type': BATCH },
+        body: JSON.stringify(events),
+      });
+    const wfp = system.credential({ role: 'producer', tenant: 'WFP', sources: ['*'] });
+    const unicef = system.credential({ role: 'producer', tenant: 'UNICEF', sources: ['*'] });
+    for (const [exemptionId, implementingOrg] of [
+      ['EX-W', 'WFP'],
+      ['EX-U', 'UNICEF'],
+    ])
+      expect(
+        (
+          await post(system.keys.producer, [
+            exemptionGranted({ id: `grant-${exemptionId}`, data: { exemptionId, implementingOrg } }),
+          ])
+        ).status,
+      ).toBe(202);
+    const registrations = (prefix: string, exemptionId: string, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        consignmentRegistered({
+          id: `reg-${prefix}-${i}`,
+          subject: `${prefix}-${i}`,
+          data: { consignmentId: `${prefix}-${i}`, exemptionId },
+        }),
+      );
+    expect((await post(wfp, registrations('W', 'EX-W', 5))).status).toBe(202);
+    const refused = await eventually(
+      async () => {
+        const res = await post(wfp, registrations('W2', 'EX-W', 1));
+        return res.status === 403 ? res : undefined;
+      },
+      30_000,
+      'WFP refused for its stored events',
+    );
+    expect(JSON.stringify(await refused.json())).toMatch(/LIMIT_TENANT_STORED_EVENTS/);
+    expect((await post(unicef, registrations('U', 'EX-U', 2))).status).toBe(202);
   });
 });

@@ -12,7 +12,7 @@ import { eventIntakeOf } from './event-intake.factory';
 import { KafkaIntakeService } from './kafka-intake.service';
 import { SanctionsController } from './sanctions.controller';
 import { SanctionsSourcesService } from './sanctions-sources.service';
-import { TenantFlagCountsService } from './tenant-flag-counts.service';
+import { TenantUsageService } from './tenant-usage.service';
 
 const eventIntakeProvider = {
   provide: EventIntake,
@@ -29,12 +29,12 @@ const eventIntakeProvider = {
   controllers: [EventsController, AisNmeaController, FieldIntakeController, SanctionsController],
   providers: [
     eventIntakeProvider,
-    TenantFlagCountsService,
+    TenantUsageService,
     {
       provide: TenantEventLimiter,
-      inject: [APP_CONFIG, TenantFlagCountsService],
-      useFactory: (config: AppConfig, flags: TenantFlagCountsService) =>
-        new TenantEventLimiter(config.limits.tenantEvents, (organisation) => flags.countOf(organisation)),
+      inject: [APP_CONFIG, TenantUsageService],
+      useFactory: (config: AppConfig, usage: TenantUsageService) =>
+        new TenantEventLimiter(config.limits.tenantEvents, usage),
     },
   ],
   exports: [EventIntake],

@@ -163,6 +163,12 @@ export interface InputLimits {
      * alert book and detection (about 7 KB a flag, the consignment's state included, measured).
      */
     flags: number;
+    /**
+     * Events of one organisation's consignments the store may hold (`LIMIT_TENANT_STORED_EVENTS`, default
+     * 50,000; 0: no limit): then its HTTP writes are a 403 until an operator raises it. Detection and the read
+     * model keep every consignment's facts in memory (about 3 KB an event, flags included, measured).
+     */
+    storedEvents: number;
   };
   /**
    * Events dated (CloudEvents `time` or `data.at`) later than received plus this many seconds are refused
@@ -463,6 +469,7 @@ export function loadConfig(
       LIMIT_TENANT_EVENTS_WINDOW_SEC: positiveInt({ default: 60 }),
       LIMIT_TENANT_ITEM_LINES: nonNegativeInt({ default: 30_000 }),
       LIMIT_TENANT_FLAGS: nonNegativeInt({ default: 20_000 }),
+      LIMIT_TENANT_STORED_EVENTS: nonNegativeInt({ default: 50_000 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
@@ -607,6 +614,7 @@ export function loadConfig(
         windowMs: e.LIMIT_TENANT_EVENTS_WINDOW_SEC * 1000,
         itemLinesPerWindow: e.LIMIT_TENANT_ITEM_LINES,
         flags: e.LIMIT_TENANT_FLAGS,
+        storedEvents: e.LIMIT_TENANT_STORED_EVENTS,
       },
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,
     },

@@ -94,6 +94,7 @@ describe('loadConfig', () => {
       windowMs: 60_000,
       itemLinesPerWindow: 30_000,
       flags: 20_000,
+      storedEvents: 50_000,
     });
     expect(
       loadConfig({

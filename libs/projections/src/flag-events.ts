@@ -43,7 +43,7 @@ export function flagClearedEvent(cleared: FlagClearedData): FlagCleared {
  * The writes for a set of flag events, in their order (consecutive events of one risk stream share a write).
  * Ids follow the flag id, so replays repeat nothing. `cause`: the stream of the inbound event whose folding
  * raised or cleared them (metadata `cause`; absent for work a fan-out left for later), which tells whose
- * event a flag cost (`TenantFlagCounts`).
+ * event a flag cost (`TenantUsage`).
  */
 export function flagWrites(events: ReadonlyArray<FlagRaised | FlagCleared>, cause?: string): StreamWrite[] {
   const metadata = cause === undefined ? { causation: 'detection' } : { causation: 'detection', cause };

@@ -19,4 +19,4 @@ export {
   type VesselName,
   type VesselStreamSummary,
 } from './vessel-position.lookup';
-export * from './tenant-flag-counts';
+export * from './tenant-usage';

@@ -9,8 +9,16 @@ export interface TenantLimits {
   windowMs: number;
   /** Item lines (`data.items` entries) per window (`LIMIT_TENANT_ITEM_LINES`); 0: not limited. */
   itemLinesPerWindow?: number;
-  /** Flag records the organisation may be shown before its writes are refused (`LIMIT_TENANT_FLAGS`); 0: none. */
+  /** Flag records the organisation may hold before its writes are refused (`LIMIT_TENANT_FLAGS`); 0: none. */
   flags?: number;
+  /** Events of its consignments stored before its writes are refused (`LIMIT_TENANT_STORED_EVENTS`); 0: none. */
+  storedEvents?: number;
+}
+
+/** What each organisation holds (`TenantUsage` of `@aidwatch/projections`, folded from the store). */
+export interface TenantUsageCounts {
+  flagsOf(organisation: string): number;
+  eventsOf(organisation: string): number;
 }
 
 /** What one request would add: its events and their item lines. */
@@ -30,9 +38,10 @@ export interface TenantLoad {
  *   `rate-limiter-flexible` in memory, fixed window. A request that would go over either is a 429 with
  *   `Retry-After`, refused whole, and counts for nothing; one carrying more lines than a window allows is a
  *   413 (it could never pass).
- * - Flags held (`LIMIT_TENANT_FLAGS`): once the organisation holds that many flag records (`flagsOf`: those its
- *   events caused), its writes are a 403 until an operator raises the limit: every flag is
- *   kept in memory by the read model, the alert book and detection, so flags are the deployment's memory.
+ * - What it holds (`LIMIT_TENANT_FLAGS`, `LIMIT_TENANT_STORED_EVENTS`): once the organisation holds that many
+ *   flag records or stored events (`usage`), its writes are a 403 until an operator raises the limit: the
+ *   read model, the alert book and detection keep every consignment's facts and every flag in memory, so
+ *   these are the deployment's memory.
  */
 export class TenantEventLimiter {
   private readonly events: RateLimiterMemory;
@@ -40,7 +49,7 @@ export class TenantEventLimiter {
 
   constructor(
     private readonly settings: TenantLimits,
-    private readonly flagsOf?: (organisation: string) => number,
+    private readonly usage?: TenantUsageCounts,
   ) {
     const duration = Math.max(1, Math.ceil(settings.windowMs / 1000));
     this.events = new RateLimiterMemory({ points: settings.perWindow, duration });
@@ -60,21 +69,20 @@ export class TenantEventLimiter {
   ): Promise<void> {
     const { events, itemLines = 0 } = typeof load === 'number' ? { events: load } : load;
     if (tenant === undefined || events <= 0) return;
-    const quota = this.settings.flags ?? 0;
-    if (quota > 0 && this.flagsOf) {
-      const held = this.flagsOf(tenant);
-      if (held >= quota)
-        throw new ApiError(
-          HttpStatus.FORBIDDEN,
-          "this credential's organisation holds its flag quota; nothing was accepted",
-          [
-            {
-              field: 'body',
-              message: `the organisation holds ${held} flag records, and may hold at most ${quota} (LIMIT_TENANT_FLAGS); an operator raises the limit`,
-            },
-          ],
-        );
-    }
+    this.holds(
+      tenant,
+      'flag records',
+      this.usage?.flagsOf(tenant),
+      this.settings.flags,
+      'LIMIT_TENANT_FLAGS',
+    );
+    this.holds(
+      tenant,
+      'stored events',
+      this.usage?.eventsOf(tenant),
+      this.settings.storedEvents,
+      'LIMIT_TENANT_STORED_EVENTS',
+    );
     const linesPerWindow = this.settings.itemLinesPerWindow ?? 0;
     if (linesPerWindow > 0 && itemLines > linesPerWindow)
       throw new ApiError(
@@ -117,6 +125,21 @@ export class TenantEventLimiter {
         ],
       );
     }
+  }
+
+  /** Throws ApiError 403 when `tenant` holds its quota of `what` (`held` of `quota`; 0 or unknown: none). */
+  private holds(tenant: string, what: string, held: number | undefined, quota = 0, setting: string): void {
+    if (quota <= 0 || held === undefined || held < quota) return;
+    throw new ApiError(
+      HttpStatus.FORBIDDEN,
+      `this credential's organisation holds its quota of ${what}; nothing was accepted`,
+      [
+        {
+          field: 'body',
+          message: `the organisation holds ${held} ${what}, and may hold at most ${quota} (${setting}); an operator raises the limit`,
+        },
+      ],
+    );
   }
 }
 

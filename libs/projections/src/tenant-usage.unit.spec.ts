@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { flagOrganisations, storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
-import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
+import { consignmentLoaded, consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { clearedOf } from '@aidwatch/detection';
 import { flagClearedEvent, flagRaisedEvent } from './flag-events';
 import { ReadModelProjection } from './read-model.projection';
-import { TenantFlagCounts } from './tenant-flag-counts';
+import { TenantUsage } from './tenant-usage';
 
 const ORGS = ['WFP', 'UNICEF', 'FAO'];
 const EXEMPTIONS = ['EX-1', 'EX-2', 'EX-3'];
@@ -53,7 +53,7 @@ const flag = (n: number, rule: (typeof RULES)[number], ids: string[], subject?: 
   raisedAt: '2024-03-01T00:00:00.000Z',
 });
 
-describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_TENANT_FLAGS)', () => {
+describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT_FLAGS)', () => {
   it('counts a raise for every organisation it is shown to, as the read model shows it, and for its subject’s', () => {
     fc.assert(
       fc.property(
@@ -68,7 +68,7 @@ describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_T
           { maxLength: 30 },
         ),
         (grantedTo, registeredUnder, raises) => {
-          const counts = new TenantFlagCounts();
+          const counts = new TenantUsage();
           const model = new ReadModelProjection();
           const feed = (event: unknown) => {
             const s = stored(event);
@@ -95,7 +95,7 @@ describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_T
             const shown = [
               ...model.flags.scan({ visible: (f) => flagOrganisations(f, standing).includes(org) }),
             ];
-            expect({ org, count: counts.countOf(org) }).toEqual({ org, count: shown.length });
+            expect({ org, count: counts.flagsOf(org) }).toEqual({ org, count: shown.length });
           }
         },
       ),
@@ -104,7 +104,7 @@ describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_T
   });
 
   it("a document flag counts for the first citer only when it is about the first citer's own consignment, and for the later citer its own flags, shown to operators only", () => {
-    const counts = new TenantFlagCounts();
+    const counts = new TenantUsage();
     [grant(0, 0), grant(1, 1), registration(0, 0), registration(1, 1), registration(2, 1)].forEach((e) =>
       counts.apply(stored(e)),
     );
@@ -112,22 +112,22 @@ describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_T
     counts.apply(stored(flagRaisedEvent(flag(1, 'duplicate-document', ['C-1', 'C-2', 'C-3'], 'C-1'))));
     for (let n = 2; n < 50; n++)
       counts.apply(stored(flagRaisedEvent(flag(n, 'duplicate-document', ['C-1', 'C-2'], 'C-2'))));
-    expect(counts.countOf('WFP')).toBe(1);
-    expect(counts.countOf('UNICEF')).toBe(48);
+    expect(counts.flagsOf('WFP')).toBe(1);
+    expect(counts.flagsOf('UNICEF')).toBe(48);
   });
 
   it('a vessel flag naming two organisations’ consignments counts for both; an unowned one for none', () => {
-    const counts = new TenantFlagCounts();
+    const counts = new TenantUsage();
     [grant(0, 0), grant(1, 1), registration(0, 0), registration(1, 1)].forEach((e) =>
       counts.apply(stored(e)),
     );
     counts.apply(stored(flagRaisedEvent(flag(1, 'encounter', ['C-1', 'C-2']))));
     counts.apply(stored(flagRaisedEvent(flag(2, 'encounter', ['C-5']))));
-    expect([counts.countOf('WFP'), counts.countOf('UNICEF'), counts.countOf('FAO')]).toEqual([1, 1, 0]);
+    expect([counts.flagsOf('WFP'), counts.flagsOf('UNICEF'), counts.flagsOf('FAO')]).toEqual([1, 1, 0]);
   });
 
   it("a raise an organisation's event caused costs that organisation alone, whoever it is about or shown to", () => {
-    const counts = new TenantFlagCounts();
+    const counts = new TenantUsage();
     [grant(0, 0), grant(1, 1), registration(0, 0), registration(1, 1)].forEach((e) =>
       counts.apply(stored(e)),
     );
@@ -145,7 +145,7 @@ describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_T
         }),
       );
     }
-    expect([counts.countOf('WFP'), counts.countOf('UNICEF')]).toEqual([0, 40]);
+    expect([counts.flagsOf('WFP'), counts.flagsOf('UNICEF')]).toEqual([0, 40]);
     // A committee amendment of WFP's exemption: WFP's; an AIS position: everyone it names, as shown.
     counts.apply(
       stored(flagRaisedEvent(flag(50, 'quantity-shrinkage', ['C-1'], 'C-1')), { cause: 'exemption-EX-1' }),
@@ -153,6 +153,25 @@ describe('TenantFlagCounts: the flag records each organisation is shown (LIMIT_T
     counts.apply(
       stored(flagRaisedEvent(flag(51, 'encounter', ['C-1', 'C-2'])), { cause: 'vessel-441000001' }),
     );
-    expect([counts.countOf('WFP'), counts.countOf('UNICEF')]).toEqual([2, 41]);
+    expect([counts.flagsOf('WFP'), counts.flagsOf('UNICEF')]).toEqual([2, 41]);
+  });
+
+  it("counts the events of each organisation's consignments, once they are its", () => {
+    const counts = new TenantUsage();
+    [grant(0, 0), grant(1, 1), registration(0, 0), registration(1, 1)].forEach((e) =>
+      counts.apply(stored(e)),
+    );
+    const load = (consignment: number, n: number) =>
+      consignmentLoaded({
+        id: `load-${consignment}-${n}`,
+        subject: CONSIGNMENTS[consignment],
+        data: { consignmentId: CONSIGNMENTS[consignment] },
+      });
+    for (let n = 0; n < 5; n++) counts.apply(stored(load(0, n)));
+    counts.apply(stored(load(1, 0)));
+    // A consignment no organisation holds yet (its registration not folded): nobody's.
+    counts.apply(stored(load(3, 0)));
+    // Grants and flags are no organisation's events.
+    expect([counts.eventsOf('WFP'), counts.eventsOf('UNICEF'), counts.eventsOf('FAO')]).toEqual([6, 2, 0]);
   });
 });

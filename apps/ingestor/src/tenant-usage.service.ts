@@ -1,17 +1,18 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type Position, type Subscription } from '@aidwatch/event-store';
 import type { Logger } from '@aidwatch/observability';
-import { TenantFlagCounts } from '@aidwatch/projections';
+import { TenantUsage } from '@aidwatch/projections';
 import { LOGGER } from '@aidwatch/runtime';
 
 /**
- * Keeps `TenantFlagCounts` folded from the store (a catch-up subscription of its own, from the start at each
- * process start, so every ingestor sharing a store judges alike): the flag records each organisation has been
- * shown, for `LIMIT_TENANT_FLAGS`. Until its first catch-up it counts what it has read so far.
+ * Keeps `TenantUsage` folded from the store (a catch-up subscription of its own, from the start at each
+ * process start, so every ingestor sharing a store judges alike): the flag records and stored events each
+ * organisation holds, for `LIMIT_TENANT_FLAGS` and `LIMIT_TENANT_STORED_EVENTS`. Until its first catch-up it
+ * counts what it has read so far.
  */
 @Injectable()
-export class TenantFlagCountsService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly counts = new TenantFlagCounts();
+export class TenantUsageService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly counts = new TenantUsage();
   private subscription: Subscription | undefined;
   private after: Position | undefined;
   private stopped = false;
@@ -22,9 +23,14 @@ export class TenantFlagCountsService implements OnApplicationBootstrap, OnModule
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Flag records `organisation` holds so far (see `TenantFlagCounts`). */
-  countOf(organisation: string): number {
-    return this.counts.countOf(organisation);
+  /** Flag records counted for `organisation` so far (see `TenantUsage`). */
+  flagsOf(organisation: string): number {
+    return this.counts.flagsOf(organisation);
+  }
+
+  /** Events of `organisation`'s consignments stored so far. */
+  eventsOf(organisation: string): number {
+    return this.counts.eventsOf(organisation);
   }
 
   onApplicationBootstrap(): void {
@@ -42,7 +48,7 @@ export class TenantFlagCountsService implements OnApplicationBootstrap, OnModule
     try {
       this.subscription = this.store.subscribeToAll({
         ...(this.after !== undefined && { after: this.after }),
-        filter: TenantFlagCounts.filter,
+        filter: TenantUsage.filter,
       });
       for await (const stored of this.subscription) {
         this.counts.apply(stored);

@@ -1,7 +1,7 @@
 import {
   EventTypes,
   flagOrganisations,
-  OwnershipEventTypes,
+  OWNERSHIP_STREAM_PREFIX,
   OwnershipLedger,
   StreamNames,
   type Flag,
@@ -13,39 +13,48 @@ const CONSIGNMENT_STREAM = StreamNames.consignment('');
 const EXEMPTION_STREAM = StreamNames.exemption('');
 
 /**
- * How many flag records each organisation has been shown (raises, open or cleared since: a flag raised again
- * after its clear is one more record), folded from the store: what `LIMIT_TENANT_FLAGS` is judged against.
- * The read model, the alert book and detection each keep every flag in memory, so one organisation's flags
- * cost the deployment's memory for everyone; this is the per-tenant quota on them (as Mimir's Alertmanager
- * limits a tenant's alerts, `max_alerts_count`).
- *
- * A raise counts for the organisation whose event caused it (`payers`), else for the organisations it is
- * shown to when it is folded (`flagOrganisations`, by the one ownership model: first accepted grant and
- * registration, operators' transfers) and that of the consignment it is about; a later transfer does not
- * move counts already made. Pure: fed `StoredEvent`s in store order by its owner (`filter` says which).
+ * What each organisation has made the deployment hold, folded from the store: what the per-organisation
+ * quotas `LIMIT_TENANT_FLAGS` and `LIMIT_TENANT_STORED_EVENTS` are judged against. The read model, the alert
+ * book and detection keep every consignment's facts and every flag in memory, so these are the deployment's
+ * memory, and one organisation filling it fails every other (the per-tenant limits of multi-tenant
+ * monitoring: Mimir's `max_global_series_per_user`, its Alertmanager's `max_alerts_count`).
+ * - Stored events (`eventsOf`): the events of its consignments' streams (`consignment-<id>`), each counted
+ *   for the consignment's organisation once folded (a registration for the organisation it registers under).
+ * - Flag records (`flagsOf`): raises, open or cleared since (a flag raised again after its clear is one more
+ *   record). A raise counts for the organisation whose event caused it (`payers`), else for the organisations
+ *   it is shown to when it is folded (`flagOrganisations`) and that of the consignment it is about.
+ * Counts follow the one ownership model (first accepted grant and registration, operators' transfers); a
+ * later transfer does not move counts already made. Pure: fed `StoredEvent`s in store order (`filter`).
  */
-export class TenantFlagCounts {
-  /** The events this fold needs: ownership (grants, registrations, transfers) and flag raises. */
+export class TenantUsage {
+  /** The streams this fold reads: consignments and exemptions (ownership, events), flags, transfers. */
   static readonly filter: AllFilter = {
-    eventTypePrefixes: [
-      EventTypes.ExemptionGranted,
-      EventTypes.ConsignmentRegistered,
-      OwnershipEventTypes.Transferred,
-      EventTypes.FlagRaised,
+    streamPrefixes: [
+      StreamNames.consignment(''),
+      StreamNames.exemption(''),
+      'risk-', // StreamNames.risk: flags of consignments and vessels
+      OWNERSHIP_STREAM_PREFIX,
     ],
   };
 
   private readonly ownership = new OwnershipLedger();
-  private readonly counts = new Map<string, number>();
+  private readonly flags = new Map<string, number>();
+  private readonly events = new Map<string, number>();
 
-  apply(stored: Pick<StoredEvent, 'type' | 'data'> & { metadata?: Record<string, unknown> }): void {
+  apply(
+    stored: Pick<StoredEvent, 'type' | 'data' | 'streamId'> & { metadata?: Record<string, unknown> },
+  ): void {
     const event = stored.data as { type: string; data?: unknown };
     if (stored.type === EventTypes.FlagRaised) {
       for (const organisation of this.payers((event as FlagRaised).data as Flag, stored.metadata?.cause))
-        this.counts.set(organisation, (this.counts.get(organisation) ?? 0) + 1);
+        add(this.flags, organisation);
       return;
     }
     this.ownership.apply(event);
+    if (stored.streamId.startsWith(CONSIGNMENT_STREAM)) {
+      const organisation = this.organisationOfStream(stored.streamId);
+      if (organisation !== undefined) add(this.events, organisation);
+    }
   }
 
   /**
@@ -84,8 +93,17 @@ export class TenantFlagCounts {
     return undefined;
   }
 
-  /** Flag records `organisation` has been shown, or raised about its consignments, so far (0 when none). */
-  countOf(organisation: string): number {
-    return this.counts.get(organisation) ?? 0;
+  /** Flag records counted for `organisation` so far (0 when none). */
+  flagsOf(organisation: string): number {
+    return this.flags.get(organisation) ?? 0;
   }
+
+  /** Events of `organisation`'s consignments stored so far (0 when none). */
+  eventsOf(organisation: string): number {
+    return this.events.get(organisation) ?? 0;
+  }
+}
+
+function add(counts: Map<string, number>, organisation: string): void {
+  counts.set(organisation, (counts.get(organisation) ?? 0) + 1);
 }
