@@ -7,6 +7,27 @@ import { runAidwatch } from '../support/aidwatch-cli';
 
 const BATCH = 'application/cloudevents-batch+json';
 
+/** `POST /events` of a batch, as `as`. */
+const postBatch = (system: TestSystem, as: string, events: unknown[]) =>
+  system.fetch(`${system.url}/events`, {
+    method: 'POST',
+    as,
+    headers: { 'content-type': BATCH },
+    body: JSON.stringify(events),
+  });
+
+/** Grants each exemption to its organisation, through the deployment's own producer. */
+async function grantEach(system: TestSystem, grants: Array<[exemptionId: string, implementingOrg: string]>) {
+  for (const [exemptionId, implementingOrg] of grants)
+    expect(
+      (
+        await postBatch(system, system.keys.producer, [
+          exemptionGranted({ id: `grant-${exemptionId}`, data: { exemptionId, implementingOrg } }),
+        ])
+      ).status,
+    ).toBe(202);
+}
+
 /** LIMIT_TENANT_EVENTS: what one organisation's credentials together may send over HTTP in a window. */
 describe("an organisation's events over HTTP are limited per window, other organisations' are not", () => {
   jest.setTimeout(60_000);
@@ -29,13 +50,7 @@ describe("an organisation's events over HTTP are limited per window, other organ
   });
   afterAll(() => system?.stop());
 
-  const post = (as: string, events: unknown[]) =>
-    system.fetch(`${system.url}/events`, {
-      method: 'POST',
-      as,
-      headers: { 'content-type': BATCH },
-      body: JSON.stringify(events),
-    });
+  const post = (as: string, events: unknown[]) => postBatch(system, as, events);
   const invalid = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `x${i}` }));
 
   it('counts every event sent, refuses whole the request that would go over (429, Retry-After) and counts nothing of it', async () => {
@@ -203,13 +218,7 @@ describe("an organisation's item lines are limited per window, and its flags in 
         })),
       },
     });
-  const post = (as: string, events: unknown[]) =>
-    system.fetch(`${system.url}/events`, {
-      method: 'POST',
-      as,
-      headers: { 'content-type': BATCH },
-      body: JSON.stringify(events),
-    });
+  const post = (as: string, events: unknown[]) => postBatch(system, as, events);
   const eventsOf = async (streamId: string) => {
     const res = await system.fetch(`${system.url}/streams/${streamId}`);
     return res.status === 200 ? ((await res.json()) as { events: unknown[] }).events.length : 0;
@@ -243,17 +252,10 @@ describe("an organisation's item lines are limited per window, and its flags in 
         ])
       ).status,
     ).toBe(202);
-    for (const [exemptionId, implementingOrg] of [
+    await grantEach(system, [
       ['EX-WFP', 'WFP'],
       ['EX-UNICEF', 'UNICEF'],
-    ])
-      expect(
-        (
-          await post(system.keys.producer, [
-            exemptionGranted({ id: `grant-${exemptionId}`, data: { exemptionId, implementingOrg } }),
-          ])
-        ).status,
-      ).toBe(202);
+    ]);
   });
   afterAll(() => system?.stop());
 
@@ -346,17 +348,10 @@ describe("an organisation's item lines are limited per window, and its flags in 
   it("flags one organisation's events cause cost its own quota, not that of the organisation they are about", async () => {
     const kwp = system.credential({ role: 'producer', tenant: 'KWP', sources: ['*'] });
     const who = system.credential({ role: 'producer', tenant: 'WHO', sources: ['*'] });
-    for (const [exemptionId, implementingOrg] of [
+    await grantEach(system, [
       ['EX-KWP', 'KWP'],
       ['EX-WHO', 'WHO'],
-    ])
-      expect(
-        (
-          await post(system.keys.producer, [
-            exemptionGranted({ id: `grant-${exemptionId}`, data: { exemptionId, implementingOrg } }),
-          ])
-        ).status,
-      ).toBe(202);
+    ]);
     const own = (id: string, billOfLading: string, n: number, exemptionId: string) =>
       consignmentRegistered({
         id: `${id}/reg/${n}`,
@@ -416,26 +411,13 @@ describe("an organisation's stored events are limited in all (LIMIT_TENANT_STORE
   afterAll(() => system?.stop());
 
   it("refuses (403) an organisation's writes once its consignments' streams hold that many events, and only its", async () => {
-    const post = (as: string, events: unknown[]) =>
-      system.fetch(`${system.url}/events`, {
-        method: 'POST',
-        as,
-        headers: { 'content-type': BATCH },
-        body: JSON.stringify(events),
-      });
+    const post = (as: string, events: unknown[]) => postBatch(system, as, events);
     const wfp = system.credential({ role: 'producer', tenant: 'WFP', sources: ['*'] });
     const unicef = system.credential({ role: 'producer', tenant: 'UNICEF', sources: ['*'] });
-    for (const [exemptionId, implementingOrg] of [
+    await grantEach(system, [
       ['EX-W', 'WFP'],
       ['EX-U', 'UNICEF'],
-    ])
-      expect(
-        (
-          await post(system.keys.producer, [
-            exemptionGranted({ id: `grant-${exemptionId}`, data: { exemptionId, implementingOrg } }),
-          ])
-        ).status,
-      ).toBe(202);
+    ]);
     const registrations = (prefix: string, exemptionId: string, n: number) =>
       Array.from({ length: n }, (_, i) =>
         consignmentRegistered({
