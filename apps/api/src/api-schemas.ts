@@ -226,7 +226,12 @@ export const AlertSchema = object(
           description: '(v1.8) the organisation whose own view of a shared alert the action changed',
         },
       }),
-      description: 'who did what, when and why',
+      description: 'who did what, when and why: the first entry and the 499 newest',
+    },
+    historyOmitted: {
+      type: 'integer',
+      description:
+        '(v1.12) entries dropped between the first and the newest kept; the alert stream in the store keeps every one',
     },
     assignee: str,
     organisations: {

@@ -90,7 +90,10 @@ export interface Alert {
   lastRaisedAt: string;
   /** How many lifecycle events its stream holds (the expected revision of the next one is this − 1). */
   lifecycleEvents: number;
+  /** Its first entry and its `MAX_ALERT_HISTORY - 1` newest (`record`). */
   history: AlertHistoryEntry[];
+  /** Entries dropped between the first and the newest kept (absent: none); the store keeps every one. */
+  historyOmitted?: number;
   /**
    * Organisation → its own state of this alert, for each organisation that acted on it while it was
    * shared with others (`AlertBook.viewOf`). The detector's clear resolves every view; new evidence
@@ -166,6 +169,9 @@ export const AlertBookEventPrefixesWithoutPositions: string[] = AlertBookEventPr
 /** A vessel's track is kept at one point per 10 minutes of event time (Global Fishing Watch resamples so), newest 5,000. */
 const TRACK_RESOLUTION_MS = 10 * 60_000;
 const TRACK_MAX_POINTS = 5_000;
+
+/** History entries an alert keeps in memory: its first and the newest (see `AlertBook.record`). */
+export const MAX_ALERT_HISTORY = 500;
 /** [event time ms, lat, lon] */
 type TrackPoint = [number, number, number];
 
@@ -363,7 +369,8 @@ export class AlertBook {
     const own = alert.organisations?.[tenant];
     const foreign = alert.history.some((e) => e.organisation !== undefined && e.organisation !== tenant);
     if (alert.organisations === undefined && !foreign) return alert;
-    const { organisations: _views, ...view } = alert;
+    const { organisations: _views, historyOmitted: _omitted, ...view } = alert;
+    // What was dropped may hold other organisations' actions: a shared alert's count is not told.
     if (foreign)
       view.history = alert.history.filter((e) => e.organisation === undefined || e.organisation === tenant);
     if (own !== undefined) {
@@ -776,7 +783,7 @@ export class AlertBook {
         }
         // The same occurrence, re-worded with newer evidence: the history keeps the new sentence.
         else if (flag.explanation !== alert.flag.explanation && alert.status !== 'resolved')
-          alert.history.push({
+          this.record(alert, {
             type: 'updated',
             at: flag.raisedAt,
             by: 'detector',
@@ -808,7 +815,7 @@ export class AlertBook {
       if (alert.status === 'resolved') {
         alert.status = 'firing';
         this.reopenViews(alert);
-        alert.history.push({
+        this.record(alert, {
           type: 'reopened',
           at: flag.raisedAt,
           by: 'detector',
@@ -835,7 +842,7 @@ export class AlertBook {
       return this.classify(event, alert, 'no-change');
     alert.status = 'resolved';
     for (const view of Object.values(alert.organisations ?? {})) view.status = 'resolved';
-    alert.history.push({
+    this.record(alert, {
       type: 'cleared',
       at: d.clearedAt,
       by: 'detector',
@@ -877,9 +884,22 @@ export class AlertBook {
         state.assignee = d.assignee;
         break;
     }
-    alert.history.push(entry);
+    this.record(alert, entry);
     if (scope === undefined) return this.classify(event, alert, 'lifecycle');
     return { ...this.classify(event, { ...alert, status: state.status }, 'lifecycle'), organisation: scope };
+  }
+
+  /**
+   * Adds `entry` to the alert's history, which keeps its first entry and the `MAX_ALERT_HISTORY - 1` newest
+   * (counting those dropped in `historyOmitted`): comments and actions on one alert cannot grow the book's
+   * memory without bound; its lifecycle stream in the store keeps every one.
+   */
+  private record(alert: Alert, entry: AlertHistoryEntry): void {
+    alert.history.push(entry);
+    const over = alert.history.length - MAX_ALERT_HISTORY;
+    if (over <= 0) return;
+    alert.history.splice(1, over);
+    alert.historyOmitted = (alert.historyOmitted ?? 0) + over;
   }
 
   /** New evidence re-opens the organisations' views resolved by hand (as it re-opens the alert). */

@@ -1,5 +1,5 @@
 import { EventTypes, OwnershipEventTypes } from '@aidwatch/domain';
-import { AlertBook, notifiesRecipient, SUPERSEDED_REASON } from './alert-book';
+import { AlertBook, MAX_ALERT_HISTORY, notifiesRecipient, SUPERSEDED_REASON } from './alert-book';
 import { decide, InvalidAlertCommandError, MaxNoteLength } from './alert-commands';
 import { cleared, fact, flag, lifecycle, minute, raised, silenceCreated } from './testing/alert-fixtures';
 
@@ -282,6 +282,21 @@ describe('AlertBook: lifecycle actions', () => {
     expect(() => decide(book.get('p1')!, { kind: 'assign', by: 'a', at: minute(4), assignee: 'b' })).toThrow(
       /resolved/,
     );
+  });
+
+  it(`keeps an alert's first history entry and its ${MAX_ALERT_HISTORY - 1} newest, counting those dropped`, () => {
+    const book = new AlertBook();
+    book.apply(raised(flag({ fingerprint: 'p1', flagId: 'f1' })));
+    const comments = MAX_ALERT_HISTORY + 250;
+    for (let i = 0; i < comments; i++)
+      act(book, 'p1', { kind: 'comment', by: 'dash-1', at: minute(1), note: `note ${i}` });
+    const alert = book.get('p1')!;
+    expect(alert.history).toHaveLength(MAX_ALERT_HISTORY);
+    expect(alert.history[0].type).toBe('raised');
+    expect(alert.history.at(-1)!.note).toBe(`note ${comments - 1}`);
+    expect(alert.history[1].note).toBe(`note ${comments - MAX_ALERT_HISTORY + 1}`);
+    expect(alert.historyOmitted).toBe(comments + 1 - MAX_ALERT_HISTORY);
+    expect(alert.lifecycleEvents).toBe(comments);
   });
 
   it('refuses notes, comments and assignees with control characters, bidi overrides or lone surrogates', () => {
