@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consignmentRegistered, exemptionGranted, vesselPosition } from '@aidwatch/domain/testing';
+import {
+  consignmentRegistered,
+  exemptionGranted,
+  verificationReported,
+  vesselPosition,
+} from '@aidwatch/domain/testing';
 import { eventually, startTestSystem, type TestSystem } from '@aidwatch/testing';
 import { runAidwatch } from '../support/aidwatch-cli';
 
@@ -210,6 +215,8 @@ describe("an organisation's item lines are limited per window, and its flags in 
         consignmentId: id,
         exemptionId,
         billOfLading: `BL-${id}`,
+        // Its lines are its items alone (no route points).
+        route: undefined,
         // None of these is exempted: each code its own item-not-exempt flag (20 a consignment, then one more).
         items: Array.from({ length: lines }, (_, k) => ({
           itemCode: `NX-${k}`,
@@ -307,13 +314,41 @@ describe("an organisation's item lines are limited per window, and its flags in 
       expect({ extra, status: disguised.status }).toEqual({ extra, status: 429 });
     }
     expect(await stored('WL-25')).toBe(false);
+    // Lines are counted as stored, however they are sent: data_base64 is decoded first, and the observed
+    // quantities of a monitor's verification are lines too.
+    const { data, ...envelope } = registration('WL-26', 1, 'EX-FAO');
+    const base64 = await post(fao, [
+      {
+        ...envelope,
+        datacontenttype: 'application/json',
+        data_base64: Buffer.from(JSON.stringify(data)).toString('base64'),
+      },
+    ]);
+    expect(base64.status).toBe(429);
+    expect(await stored('WL-26')).toBe(false);
+    const monitor = system.credential({ role: 'monitor', tenant: 'FAO', monitorId: 'MON-FAO-1' });
+    const verification = verificationReported({
+      id: 'ver-WL-0',
+      source: '/aidwatch/monitors/FAO',
+      subject: 'WL-0',
+      data: {
+        verificationId: 'VER-WL-0',
+        consignmentId: 'WL-0',
+        monitorId: 'MON-FAO-1',
+        observed: Array.from({ length: 10 }, (_, k) => ({ itemCode: `NX-${k}`, quantity: 1 })),
+      },
+    });
+    const observed = await post(monitor, [verification]);
+    expect(JSON.stringify({ status: observed.status, body: await observed.text() })).toMatch(
+      /"status":429.*LIMIT_TENANT_ITEM_LINES/,
+    );
     // More lines in one request than a window holds can never pass: 413, not a wait.
     const huge = await post(
       unicef,
       Array.from({ length: 2 }, (_, i) => registration(`UH-${i}`, 300, 'EX-UNICEF')),
     );
     expect(huge.status).toBe(413);
-    expect(JSON.stringify(await huge.json())).toMatch(/at most 500 item lines/);
+    expect(JSON.stringify(await huge.json())).toMatch(/at most 500 lines/);
   });
 
   it('refuses (403) every write of an organisation shown LIMIT_TENANT_FLAGS flags, and only of that one', async () => {

@@ -9,7 +9,6 @@ import {
   CurrentPrincipal,
   ApiCloudEventsIntake,
   ApiSummary,
-  itemLinesOf,
   TenantEventLimiter,
 } from '@aidwatch/runtime';
 import { httpBodyEvents, type HttpHeaders } from '@aidwatch/domain';
@@ -49,13 +48,10 @@ export class EventsController {
           message: `a batch may hold at most ${max} events (LIMIT_BATCH_EVENTS); it has ${events.length}`,
         },
       ]);
-    // An organisation's credentials together send at most LIMIT_TENANT_EVENTS events and
-    // LIMIT_TENANT_ITEM_LINES item lines a window (429), and nothing once they hold LIMIT_TENANT_FLAGS flags (403).
-    await this.limiter.admit(
-      principal.tenant,
-      { events: events.length, itemLines: itemLinesOf(events) },
-      res,
-    );
+    // An organisation's credentials together send at most LIMIT_TENANT_EVENTS events a window and
+    // LIMIT_TENANT_ITEM_LINES lines (429; counted once decoded), and nothing once they hold LIMIT_TENANT_FLAGS
+    // flags or LIMIT_TENANT_STORED_EVENTS (403).
+    await this.limiter.admit(principal.tenant, events.length, res);
     // Refused by type first (403), before the events' `data` is validated: a credential that may not write
     // a type learns nothing of its shape.
     const refusals = this.typeRefusals(read, headers, principal);
@@ -68,6 +64,7 @@ export class EventsController {
       batchWriteAuthorizer(principal, this.tenants, {
         committeeSources: this.config.access.committeeSources,
       }),
+      (decoded) => this.limiter.admitLines(principal.tenant, decoded, events.length, res),
     );
     if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };

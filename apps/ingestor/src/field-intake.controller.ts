@@ -62,7 +62,7 @@ export class FieldIntakeController {
   ) {
     // One submission is one event of the monitor's organisation (LIMIT_TENANT_EVENTS).
     await this.limiter.admit(principal.tenant, 1, res);
-    return this.submit('kobo', body, principal);
+    return this.submit('kobo', body, principal, res);
   }
 
   @Post('odk')
@@ -85,10 +85,10 @@ export class FieldIntakeController {
   ) {
     // One submission is one event of the monitor's organisation (LIMIT_TENANT_EVENTS).
     await this.limiter.admit(principal.tenant, 1, res);
-    return this.submit('odk', body, principal);
+    return this.submit('odk', body, principal, res);
   }
 
-  private async submit(tool: FieldTool, body: unknown, principal: Principal) {
+  private async submit(tool: FieldTool, body: unknown, principal: Principal, res: Response) {
     // The source is AidWatch's: the field tool's, under the monitor's organisation namespace (a monitor
     // always has an organisation), so one organisation's submission ids never collide with another's.
     const namespace =
@@ -103,6 +103,8 @@ export class FieldIntakeController {
           committeeSources: this.committeeSources,
         }),
       namespace,
+      // The form's lines (observed quantities…) count like any event's (LIMIT_TENANT_ITEM_LINES).
+      (events) => this.limiter.admitLines(principal.tenant, events, 1, res),
     );
     if (result.ok) return { accepted: result.accepted };
     if (result.kind !== 'unmappable') throw intakeError(result);

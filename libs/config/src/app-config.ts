@@ -152,8 +152,8 @@ export interface InputLimits {
     perWindow: number;
     windowMs: number;
     /**
-     * Item lines (`data.items` entries) per window (`LIMIT_TENANT_ITEM_LINES`, default 30,000; 0: no limit):
-     * detection's work and the flags an event can raise grow with its lines. Over it, 429 with `Retry-After`;
+     * Lines per window (`LIMIT_TENANT_ITEM_LINES`, default 30,000; 0: no limit): the entries of every list in
+     * events' data, as stored; detection's work, memory and the flags an event can raise grow with them. Over it, 429 with `Retry-After`;
      * one request over it, 413.
      */
     itemLinesPerWindow: number;
@@ -164,8 +164,8 @@ export interface InputLimits {
      */
     flags: number;
     /**
-     * Events of one organisation's consignments the store may hold (`LIMIT_TENANT_STORED_EVENTS`, default
-     * 50,000; 0: no limit): then its HTTP writes are a 403 until an operator raises it. Detection and the read
+     * Events of one organisation's consignments the store may hold, each weighing one plus its lines
+     * (`LIMIT_TENANT_STORED_EVENTS`, default 50,000; 0: no limit): then its HTTP writes are a 403 until an operator raises it. Detection and the read
      * model keep every consignment's facts in memory (about 3 KB an event, flags included, measured).
      */
     storedEvents: number;

@@ -46,6 +46,7 @@ export function flagOrganisations(
   // Given the subject, only the first citer's own flag is its; without it (a caller that does not say), as
   // before: every flag naming the first citer's consignment.
   if (flag.subject === undefined) return [first.organisation];
-  const own = flag.subject.kind === 'consignment' && standingOf(flag.subject.id)?.organisation === first.organisation;
+  const own =
+    flag.subject.kind === 'consignment' && standingOf(flag.subject.id)?.organisation === first.organisation;
   return own ? [first.organisation] : [];
 }

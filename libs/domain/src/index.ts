@@ -43,3 +43,4 @@ export * from './ownership';
 export * from './partition-caught-up';
 export * from './input-quiet';
 export * from './flag-audience';
+export * from './list-entries';

@@ -87,6 +87,12 @@ const OWNERSHIP_TYPES: ReadonlySet<string> = new Set([
 export type WriteAuthorizer = (event: AidEvent) => Promise<string | undefined>;
 
 /**
+ * The caller's last word on a request's events, decoded, validated and authorized, before they are appended
+ * (e.g. a per-organisation limit on what they carry); it refuses the request by throwing.
+ */
+export type AdmissionGate = (events: readonly AidEvent[]) => Promise<void>;
+
+/**
  * The one intake path for every transport: validate, then append idempotently to each event's stream.
  * Kafka and HTTP differ only in how bytes become candidate events and how rejections are reported.
  */
@@ -165,13 +171,14 @@ export class EventIntake {
     body: unknown,
     headers: HttpHeaders = {},
     authorize?: WriteAuthorizer,
+    admit?: AdmissionGate,
   ): Promise<HttpIntakeResult> {
     const decoded = decodeHttpBody(contentType, body, headers);
     if (!decoded.ok) {
       this.metrics.eventsRejected.inc({ topic: 'http' }, decoded.errors.length);
       return { ok: false, kind: 'invalid', errors: decoded.errors };
     }
-    return this.appendAuthorized(decoded.events, authorize);
+    return this.appendAuthorized(decoded.events, authorize, 'http', admit);
   }
 
   /**
@@ -194,6 +201,7 @@ export class EventIntake {
     events: AidEvent[],
     authorize?: WriteAuthorizer,
     channel: 'http' | 'udp' | 'tcp' = 'http',
+    admit?: AdmissionGate,
   ): Promise<HttpIntakeResult> {
     const invalid: HttpEventError[] = [];
     for (const [index, event] of events.entries()) {
@@ -227,6 +235,7 @@ export class EventIntake {
         return { ok: false, kind: 'forbidden', errors: refusals };
       }
     }
+    await admit?.(events);
     return this.underOwnershipLock(events, async (): Promise<HttpIntakeResult> => {
       if (this.ownership) {
         const batch = new BatchOwnership(this.ownership);
@@ -285,6 +294,7 @@ export class EventIntake {
     mapping: FieldFormMapping,
     authorize?: WriteAuthorizer,
     sourceNamespace?: string,
+    admit?: AdmissionGate,
   ): Promise<HttpIntakeResult> {
     const mapped = mapFieldSubmission(tool, submission, mapping, sourceNamespace);
     if (!mapped.ok) {
@@ -292,7 +302,7 @@ export class EventIntake {
       const reason = `the ${tool === 'kobo' ? 'KoboToolbox' : 'ODK Central'} submission does not map to a verification event`;
       return { ok: false, kind: 'unmappable', errors: [{ index: 0, reason, errors: mapped.errors }] };
     }
-    return this.appendAuthorized([mapped.event], authorize);
+    return this.appendAuthorized([mapped.event], authorize, 'http', admit);
   }
 
   /**

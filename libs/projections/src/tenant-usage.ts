@@ -1,6 +1,7 @@
 import {
   EventTypes,
   flagOrganisations,
+  listEntriesOf,
   OWNERSHIP_STREAM_PREFIX,
   OwnershipLedger,
   StreamNames,
@@ -18,8 +19,9 @@ const EXEMPTION_STREAM = StreamNames.exemption('');
  * book and detection keep every consignment's facts and every flag in memory, so these are the deployment's
  * memory, and one organisation filling it fails every other (the per-tenant limits of multi-tenant
  * monitoring: Mimir's `max_global_series_per_user`, its Alertmanager's `max_alerts_count`).
- * - Stored events (`eventsOf`): the events of its consignments' streams (`consignment-<id>`), each counted
- *   for the consignment's organisation once folded (a registration for the organisation it registers under).
+ * - Stored events (`eventsOf`): the events of its consignments' streams (`consignment-<id>`), each weighing
+ *   one plus its lines (`listEntriesOf` its data: items, observed quantities, evidence…), counted for the
+ *   consignment's organisation once folded (a registration for the organisation it registers under).
  * - Flag records (`flagsOf`): raises, open or cleared since (a flag raised again after its clear is one more
  *   record). A raise counts for the organisation whose event caused it (`payers`), else for the organisations
  *   it is shown to when it is folded (`flagOrganisations`) and that of the consignment it is about.
@@ -53,7 +55,8 @@ export class TenantUsage {
     this.ownership.apply(event);
     if (stored.streamId.startsWith(CONSIGNMENT_STREAM)) {
       const organisation = this.organisationOfStream(stored.streamId);
-      if (organisation !== undefined) add(this.events, organisation);
+      // An event weighs one plus its lines: what detection and the read model keep of it grows with them.
+      if (organisation !== undefined) add(this.events, organisation, 1 + listEntriesOf(event.data));
     }
   }
 
@@ -98,12 +101,12 @@ export class TenantUsage {
     return this.flags.get(organisation) ?? 0;
   }
 
-  /** Events of `organisation`'s consignments stored so far (0 when none). */
+  /** Events of `organisation`'s consignments stored so far, each weighing one plus its lines (0 when none). */
   eventsOf(organisation: string): number {
     return this.events.get(organisation) ?? 0;
   }
 }
 
-function add(counts: Map<string, number>, organisation: string): void {
-  counts.set(organisation, (counts.get(organisation) ?? 0) + 1);
+function add(counts: Map<string, number>, organisation: string, weight = 1): void {
+  counts.set(organisation, (counts.get(organisation) ?? 0) + weight);
 }

@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { listEntriesOf } from '@aidwatch/domain';
 import { ApiError } from '../http/http-errors';
 
 /** What one organisation may send over HTTP and hold (see `TenantEventLimiter`). */
@@ -7,7 +8,7 @@ export interface TenantLimits {
   /** Events per window (`LIMIT_TENANT_EVENTS`). */
   perWindow: number;
   windowMs: number;
-  /** Item lines (`data.items` entries) per window (`LIMIT_TENANT_ITEM_LINES`); 0: not limited. */
+  /** Lines (`listEntriesOf` events' data) per window (`LIMIT_TENANT_ITEM_LINES`); 0: not limited. */
   itemLinesPerWindow?: number;
   /** Flag records the organisation may hold before its writes are refused (`LIMIT_TENANT_FLAGS`); 0: none. */
   flags?: number;
@@ -21,25 +22,20 @@ export interface TenantUsageCounts {
   eventsOf(organisation: string): number;
 }
 
-/** What one request would add: its events and their item lines. */
-export interface TenantLoad {
-  events: number;
-  itemLines?: number;
-}
-
 /**
  * Per-organisation limits on HTTP intake, so one organisation cannot flood the shared store, detection and
  * alert book for the others (per-tenant limits of multi-tenant monitoring: Mimir's `ingestion_rate`, and its
  * Alertmanager's `max_alerts_count`). Producers of no organisation (the deployment's own feeds) are not
  * counted. Counted per ingestor process.
- * - Events a window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`) and item lines a window
- *   (`LIMIT_TENANT_ITEM_LINES`: detection's work and the flags an event can raise grow with its lines, a
- *   registration of 50 lines outside its exemption raising 21 `item-not-exempt` flags), each with
+ * - Events a window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`; `admit`) and lines a window
+ *   (`LIMIT_TENANT_ITEM_LINES`, `admitLines`: the entries of the lists in events' data; detection's work,
+ *   memory and the flags an event can raise grow with them, a registration of 50 lines outside its exemption
+ *   raising 21 `item-not-exempt` flags), each with
  *   `rate-limiter-flexible` in memory, fixed window. A request that would go over either is a 429 with
  *   `Retry-After`, refused whole, and counts for nothing; one carrying more lines than a window allows is a
  *   413 (it could never pass).
  * - What it holds (`LIMIT_TENANT_FLAGS`, `LIMIT_TENANT_STORED_EVENTS`): once the organisation holds that many
- *   flag records or stored events (`usage`), its writes are a 403 until an operator raises the limit: the
+ *   flag records or stored events (`usage`; an event weighing one plus its lines), its writes are a 403 until an operator raises the limit: the
  *   read model, the alert book and detection keep every consignment's facts and every flag in memory, so
  *   these are the deployment's memory.
  */
@@ -58,16 +54,16 @@ export class TenantEventLimiter {
   }
 
   /**
-   * Counts `load` for `tenant` (undefined: not counted). Throws ApiError 403 when the organisation holds its
-   * `LIMIT_TENANT_FLAGS`, 413 when it carries more item lines than a window allows, or 429 — after setting `Retry-After` (seconds) on `res` — when the load would take
-   * it over a rate; nothing is counted then.
+   * Counts a request's `events` for `tenant` (undefined: not counted), as sent, valid or not. Throws ApiError
+   * 403 when the organisation holds its `LIMIT_TENANT_FLAGS` or `LIMIT_TENANT_STORED_EVENTS`, or 429 — after
+   * setting `Retry-After` (seconds) on `res` — when they would take it over `LIMIT_TENANT_EVENTS`; nothing is
+   * counted then. Their lines are counted once decoded (`admitLines`).
    */
   async admit(
     tenant: string | undefined,
-    load: number | TenantLoad,
+    events: number,
     res: { setHeader(name: string, value: string): unknown },
   ): Promise<void> {
-    const { events, itemLines = 0 } = typeof load === 'number' ? { events: load } : load;
     if (tenant === undefined || events <= 0) return;
     this.holds(
       tenant,
@@ -83,44 +79,78 @@ export class TenantEventLimiter {
       this.settings.storedEvents,
       'LIMIT_TENANT_STORED_EVENTS',
     );
-    const linesPerWindow = this.settings.itemLinesPerWindow ?? 0;
-    if (linesPerWindow > 0 && itemLines > linesPerWindow)
+    try {
+      await this.events.consume(tenant, events);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      // Refused whole (rate-limiter-flexible counts a refused consume too): given back, so a retry after the
+      // wait is judged afresh.
+      await this.events.reward(tenant, events);
+      const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      res.setHeader('Retry-After', String(waitSec));
       throw new ApiError(
-        HttpStatus.PAYLOAD_TOO_LARGE,
-        'too many item lines in one request; nothing was accepted',
+        HttpStatus.TOO_MANY_REQUESTS,
+        "too many events for this credential's organisation; nothing was accepted",
         [
           {
             field: 'body',
-            message: `a request may carry at most ${linesPerWindow} item lines (LIMIT_TENANT_ITEM_LINES); it has ${itemLines}: send the events in smaller batches`,
+            message: `an organisation may send at most ${this.settings.perWindow} events in ${Math.round(this.settings.windowMs / 1000)} s (LIMIT_TENANT_EVENTS); retry after ${waitSec} s`,
           },
         ],
       );
-    // rate-limiter-flexible counts a refused consume too: every limiter tried is given back on refusal.
-    const tried: Array<[RateLimiterMemory, number]> = [];
-    try {
-      tried.push([this.events, events]);
-      await this.events.consume(tenant, events);
-      if (this.lines && itemLines > 0) {
-        tried.push([this.lines, itemLines]);
-        await this.lines.consume(tenant, itemLines);
-      }
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      // Refused whole: what it would have added is given back, so a retry after the wait is judged afresh.
-      for (const [limiter, points] of tried) await limiter.reward(tenant, points);
-      const lines = tried.length > 1;
-      const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      res.setHeader('Retry-After', String(waitSec));
-      const windowSec = Math.round(this.settings.windowMs / 1000);
+    }
+  }
+
+  /**
+   * Counts the lines (`listEntriesOf`: the entries of every list an event's data carries — items, observed
+   * quantities, evidence, route points) of a request's events as they will be stored — decoded (`data_base64`
+   * too), validated and authorized, however they were sent (a batch, binary mode, a field-intake form) —
+   * after `admit` counted its `counted` events. Throws ApiError 413 when they are more than a window holds,
+   * 429 (with `Retry-After` on `res`) when they would take the organisation over `LIMIT_TENANT_ITEM_LINES`;
+   * nothing is counted then, the request's events included.
+   */
+  async admitLines(
+    tenant: string | undefined,
+    events: ReadonlyArray<{ data?: unknown }>,
+    counted: number,
+    res: { setHeader(name: string, value: string): unknown },
+  ): Promise<void> {
+    if (tenant === undefined || !this.lines) return;
+    let lines = 0;
+    for (const event of events) lines += listEntriesOf(event.data);
+    if (lines === 0) return;
+    const perWindow = this.settings.itemLinesPerWindow ?? 0;
+    const giveBack = async () => {
+      if (counted > 0) await this.events.reward(tenant, counted);
+    };
+    if (lines > perWindow) {
+      await giveBack();
       throw new ApiError(
-        HttpStatus.TOO_MANY_REQUESTS,
-        `too many ${lines ? 'item lines' : 'events'} for this credential's organisation; nothing was accepted`,
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        'too many lines in one request; nothing was accepted',
         [
           {
             field: 'body',
-            message: lines
-              ? `an organisation may send at most ${this.settings.itemLinesPerWindow} item lines in ${windowSec} s (LIMIT_TENANT_ITEM_LINES); this request has ${itemLines}; retry after ${waitSec} s`
-              : `an organisation may send at most ${this.settings.perWindow} events in ${windowSec} s (LIMIT_TENANT_EVENTS); retry after ${waitSec} s`,
+            message: `a request may carry at most ${perWindow} lines (LIMIT_TENANT_ITEM_LINES: entries of the lists in events' data); it has ${lines}: send the events in smaller batches`,
+          },
+        ],
+      );
+    }
+    try {
+      await this.lines.consume(tenant, lines);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      await this.lines.reward(tenant, lines);
+      await giveBack();
+      const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      res.setHeader('Retry-After', String(waitSec));
+      throw new ApiError(
+        HttpStatus.TOO_MANY_REQUESTS,
+        "too many lines for this credential's organisation; nothing was accepted",
+        [
+          {
+            field: 'body',
+            message: `an organisation may send at most ${perWindow} lines in ${Math.round(this.settings.windowMs / 1000)} s (LIMIT_TENANT_ITEM_LINES: entries of the lists in events' data); this request has ${lines}; retry after ${waitSec} s`,
           },
         ],
       );
@@ -141,18 +171,4 @@ export class TenantEventLimiter {
       ],
     );
   }
-}
-
-/**
- * Item lines the events of a request carry: the entries of each event's `data.items` (events as
- * `httpBodyEvents` of `@aidwatch/domain` reads the body: binary mode, one event whose data is the body).
- * Counted before validation, as sent; anything else counts 0.
- */
-export function itemLinesOf(events: readonly unknown[]): number {
-  let lines = 0;
-  for (const event of events) {
-    const items = (event as { data?: { items?: unknown } } | null)?.data?.items;
-    if (Array.isArray(items)) lines += items.length;
-  }
-  return lines;
 }
