@@ -164,7 +164,7 @@ export interface InputLimits {
      */
     flags: number;
     /**
-     * Events of one organisation's consignments the store may hold, each weighing one plus its lines
+     * Events of one organisation's consignments the store may hold, each weighing one and one per 20 lines
      * (`LIMIT_TENANT_STORED_EVENTS`, default 50,000; 0: no limit): then its HTTP writes are a 403 until an operator raises it. Detection and the read
      * model keep every consignment's facts in memory (about 3 KB an event, flags included, measured).
      */

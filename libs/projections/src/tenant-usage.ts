@@ -20,8 +20,8 @@ const EXEMPTION_STREAM = StreamNames.exemption('');
  * memory, and one organisation filling it fails every other (the per-tenant limits of multi-tenant
  * monitoring: Mimir's `max_global_series_per_user`, its Alertmanager's `max_alerts_count`).
  * - Stored events (`eventsOf`): the events of its consignments' streams (`consignment-<id>`), each weighing
- *   one plus its lines (`listEntriesOf` its data: items, observed quantities, evidence…), counted for the
- *   consignment's organisation once folded (a registration for the organisation it registers under).
+ *   `storedWeightOf` its data, counted for the consignment's organisation once folded (a registration for the
+ *   organisation it registers under).
  * - Flag records (`flagsOf`): raises, open or cleared since (a flag raised again after its clear is one more
  *   record). A raise counts for the organisation whose event caused it (`payers`), else for the organisations
  *   it is shown to when it is folded (`flagOrganisations`) and that of the consignment it is about.
@@ -55,8 +55,7 @@ export class TenantUsage {
     this.ownership.apply(event);
     if (stored.streamId.startsWith(CONSIGNMENT_STREAM)) {
       const organisation = this.organisationOfStream(stored.streamId);
-      // An event weighs one plus its lines: what detection and the read model keep of it grows with them.
-      if (organisation !== undefined) add(this.events, organisation, 1 + listEntriesOf(event.data));
+      if (organisation !== undefined) add(this.events, organisation, storedWeightOf(event.data));
     }
   }
 
@@ -101,7 +100,7 @@ export class TenantUsage {
     return this.flags.get(organisation) ?? 0;
   }
 
-  /** Events of `organisation`'s consignments stored so far, each weighing one plus its lines (0 when none). */
+  /** Events of `organisation`'s consignments stored so far, each weighing `storedWeightOf` (0 when none). */
   eventsOf(organisation: string): number {
     return this.events.get(organisation) ?? 0;
   }
@@ -109,4 +108,17 @@ export class TenantUsage {
 
 function add(counts: Map<string, number>, organisation: string, weight = 1): void {
   counts.set(organisation, (counts.get(organisation) ?? 0) + weight);
+}
+
+/** Lines (list entries) that weigh as much as one event in `eventsOf`. */
+export const LINES_PER_STORED_EVENT = 20;
+
+/**
+ * What an event with `data` weighs in `LIMIT_TENANT_STORED_EVENTS`: one, and one more for each
+ * `LINES_PER_STORED_EVENT` of its lines (`listEntriesOf`: items, observed quantities, evidence, route
+ * points). Measured in floods through the whole system: about 3 KB of memory an event, flags included, and
+ * about 160 bytes a line (80 KB for an event of 500), so an organisation's weight bounds what it holds.
+ */
+export function storedWeightOf(data: unknown): number {
+  return 1 + Math.floor(listEntriesOf(data) / LINES_PER_STORED_EVENT);
 }

@@ -12,7 +12,7 @@ import type { StoredEvent } from '@aidwatch/event-store';
 import { clearedOf } from '@aidwatch/detection';
 import { flagClearedEvent, flagRaisedEvent } from './flag-events';
 import { ReadModelProjection } from './read-model.projection';
-import { TenantUsage } from './tenant-usage';
+import { storedWeightOf, TenantUsage } from './tenant-usage';
 
 const ORGS = ['WFP', 'UNICEF', 'FAO'];
 const EXEMPTIONS = ['EX-1', 'EX-2', 'EX-3'];
@@ -178,9 +178,12 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
     counts.apply(stored(load(1, 0)));
     // A consignment no organisation holds yet (its registration not folded): nobody's.
     counts.apply(stored(load(3, 0)));
-    // Each event weighs one plus its lines (items, route points…); grants are no organisation's events.
-    const weight = (event: { data: unknown }) => 1 + listEntriesOf(event.data);
-    expect(weight(load(0, 0))).toBe(3); // two items
+    // Each event weighs one, and one more per 20 lines (items, route points…); grants are no organisation's.
+    const weight = (event: { data: unknown }) => storedWeightOf(event.data);
+    expect(weight(load(0, 0))).toBe(1); // two items
+    expect(
+      storedWeightOf({ items: Array.from({ length: 45 }, () => ({ itemCode: 'X', quantity: 1 })) }),
+    ).toBe(3);
     expect([counts.eventsOf('WFP'), counts.eventsOf('UNICEF'), counts.eventsOf('FAO')]).toEqual([
       weight(registration(0, 0)) + 5 * weight(load(0, 0)),
       weight(registration(1, 1)) + weight(load(1, 0)),

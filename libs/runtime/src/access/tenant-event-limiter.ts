@@ -35,7 +35,7 @@ export interface TenantUsageCounts {
  *   `Retry-After`, refused whole, and counts for nothing; one carrying more lines than a window allows is a
  *   413 (it could never pass).
  * - What it holds (`LIMIT_TENANT_FLAGS`, `LIMIT_TENANT_STORED_EVENTS`): once the organisation holds that many
- *   flag records or stored events (`usage`; an event weighing one plus its lines), its writes are a 403 until an operator raises the limit: the
+ *   flag records or stored events (`usage`; an event weighing one, and one per 20 lines), its writes are a 403 until an operator raises the limit: the
  *   read model, the alert book and detection keep every consignment's facts and every flag in memory, so
  *   these are the deployment's memory.
  */
