@@ -1,12 +1,5 @@
 import fc from 'fast-check';
-import {
-  flagOrganisations,
-  listEntriesOf,
-  storeEventId,
-  streamOf,
-  type AidEvent,
-  type Flag,
-} from '@aidwatch/domain';
+import { flagOrganisations, storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
 import { consignmentLoaded, consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { clearedOf } from '@aidwatch/detection';
