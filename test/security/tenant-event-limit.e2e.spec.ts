@@ -472,5 +472,12 @@ describe("an organisation's stored events are limited in all (LIMIT_TENANT_STORE
     );
     expect(JSON.stringify(await refused.json())).toMatch(/LIMIT_TENANT_STORED_EVENTS/);
     expect((await post(unicef, registrations('U', 'EX-U', 2))).status).toBe(202);
+    // Unknown data fields are kept, so an event's size is bounded on its own (LIMIT_TENANT_EVENT_BYTES).
+    const [big] = registrations('U-BIG', 'EX-U', 1);
+    // Forty fields under the text limit each (4,096 characters), 160 KB in all.
+    const extra = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`s${i}`, 'x'.repeat(4000)]));
+    const huge = await post(unicef, [{ ...big, data: { ...big.data, extra } }]);
+    expect(huge.status).toBe(413);
+    expect(JSON.stringify(await huge.json())).toMatch(/LIMIT_TENANT_EVENT_BYTES/);
   });
 });

@@ -164,11 +164,17 @@ export interface InputLimits {
      */
     flags: number;
     /**
-     * Events of one organisation's consignments the store may hold, each weighing one and one per 20 lines
+     * Events of one organisation's consignments the store may hold, each weighing one and one per 2 KB of data
      * (`LIMIT_TENANT_STORED_EVENTS`, default 50,000; 0: no limit): then its HTTP writes are a 403 until an operator raises it. Detection and the read
      * model keep every consignment's facts in memory (about 3 KB an event, flags included, measured).
      */
     storedEvents: number;
+    /**
+     * Largest event (as JSON, bytes) an organisation's credential may write (`LIMIT_TENANT_EVENT_BYTES`,
+     * default 131,072; 0: no limit): an event of the most lines the contract allows is well under it, and
+     * what it costs the store, memory and a reader of its stream is bounded. Over it, 413.
+     */
+    eventBytes: number;
   };
   /**
    * Events dated (CloudEvents `time` or `data.at`) later than received plus this many seconds are refused
@@ -470,6 +476,7 @@ export function loadConfig(
       LIMIT_TENANT_ITEM_LINES: nonNegativeInt({ default: 30_000 }),
       LIMIT_TENANT_FLAGS: nonNegativeInt({ default: 20_000 }),
       LIMIT_TENANT_STORED_EVENTS: nonNegativeInt({ default: 50_000 }),
+      LIMIT_TENANT_EVENT_BYTES: nonNegativeInt({ default: 131_072 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
@@ -615,6 +622,7 @@ export function loadConfig(
         itemLinesPerWindow: e.LIMIT_TENANT_ITEM_LINES,
         flags: e.LIMIT_TENANT_FLAGS,
         storedEvents: e.LIMIT_TENANT_STORED_EVENTS,
+        eventBytes: e.LIMIT_TENANT_EVENT_BYTES,
       },
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,
     },

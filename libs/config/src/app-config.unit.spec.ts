@@ -95,6 +95,7 @@ describe('loadConfig', () => {
       itemLinesPerWindow: 30_000,
       flags: 20_000,
       storedEvents: 50_000,
+      eventBytes: 131_072,
     });
     expect(
       loadConfig({

@@ -1,7 +1,6 @@
 import {
   EventTypes,
   flagOrganisations,
-  listEntriesOf,
   OWNERSHIP_STREAM_PREFIX,
   OwnershipLedger,
   StreamNames,
@@ -110,15 +109,23 @@ function add(counts: Map<string, number>, organisation: string, weight = 1): voi
   counts.set(organisation, (counts.get(organisation) ?? 0) + weight);
 }
 
-/** Lines (list entries) that weigh as much as one event in `eventsOf`. */
-export const LINES_PER_STORED_EVENT = 20;
+/** Bytes of an event's data (as JSON) that weigh as much as one more event in `eventsOf`. */
+export const BYTES_PER_STORED_EVENT = 2048;
 
 /**
  * What an event with `data` weighs in `LIMIT_TENANT_STORED_EVENTS`: one, and one more for each
- * `LINES_PER_STORED_EVENT` of its lines (`listEntriesOf`: items, observed quantities, evidence, route
- * points). Measured in floods through the whole system: about 3 KB of memory an event, flags included, and
- * about 160 bytes a line (80 KB for an event of 500), so an organisation's weight bounds what it holds.
+ * `BYTES_PER_STORED_EVENT` of its data as JSON (its lines, and any other field: what detection, the read model
+ * and a reader of its stream hold grows with its size). Measured in floods through the whole system: about
+ * 3 KB of memory an event, flags included, and about 160 bytes a line.
  */
 export function storedWeightOf(data: unknown): number {
-  return 1 + Math.floor(listEntriesOf(data) / LINES_PER_STORED_EVENT);
+  return 1 + Math.floor(jsonLength(data) / BYTES_PER_STORED_EVENT);
+}
+
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
 }

@@ -171,12 +171,10 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
     counts.apply(stored(load(1, 0)));
     // A consignment no organisation holds yet (its registration not folded): nobody's.
     counts.apply(stored(load(3, 0)));
-    // Each event weighs one, and one more per 20 lines (items, route points…); grants are no organisation's.
+    // Each event weighs one, and one more per 2 KB of its data; grants are no organisation's.
     const weight = (event: { data: unknown }) => storedWeightOf(event.data);
-    expect(weight(load(0, 0))).toBe(1); // two items
-    expect(
-      storedWeightOf({ items: Array.from({ length: 45 }, () => ({ itemCode: 'X', quantity: 1 })) }),
-    ).toBe(3);
+    expect(weight(load(0, 0))).toBe(1);
+    expect(storedWeightOf({ note: 'x'.repeat(5000) })).toBe(3);
     expect([counts.eventsOf('WFP'), counts.eventsOf('UNICEF'), counts.eventsOf('FAO')]).toEqual([
       weight(registration(0, 0)) + 5 * weight(load(0, 0)),
       weight(registration(1, 1)) + weight(load(1, 0)),

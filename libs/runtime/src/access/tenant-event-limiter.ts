@@ -14,6 +14,8 @@ export interface TenantLimits {
   flags?: number;
   /** Events of its consignments stored before its writes are refused (`LIMIT_TENANT_STORED_EVENTS`); 0: none. */
   storedEvents?: number;
+  /** Largest event (as JSON) one of its credentials may write (`LIMIT_TENANT_EVENT_BYTES`); 0: no limit. */
+  eventBytes?: number;
 }
 
 /** What each organisation holds (`TenantUsage` of `@aidwatch/projections`, folded from the store). */
@@ -35,7 +37,7 @@ export interface TenantUsageCounts {
  *   `Retry-After`, refused whole, and counts for nothing; one carrying more lines than a window allows is a
  *   413 (it could never pass).
  * - What it holds (`LIMIT_TENANT_FLAGS`, `LIMIT_TENANT_STORED_EVENTS`): once the organisation holds that many
- *   flag records or stored events (`usage`; an event weighing one, and one per 20 lines), its writes are a 403 until an operator raises the limit: the
+ *   flag records or stored events (`usage`; an event weighing one, and one per 2 KB of data), its writes are a 403 until an operator raises the limit: the
  *   read model, the alert book and detection keep every consignment's facts and every flag in memory, so
  *   these are the deployment's memory.
  */
@@ -115,7 +117,21 @@ export class TenantEventLimiter {
     counted: number,
     res: { setHeader(name: string, value: string): unknown },
   ): Promise<void> {
-    if (tenant === undefined || !this.lines) return;
+    if (tenant === undefined) return;
+    const maxBytes = this.settings.eventBytes ?? 0;
+    if (maxBytes > 0)
+      for (const [index, event] of events.entries()) {
+        const bytes = JSON.stringify(event).length;
+        if (bytes <= maxBytes) continue;
+        if (counted > 0) await this.events.reward(tenant, counted);
+        throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'an event too large; nothing was accepted', [
+          {
+            field: `[${index}]`,
+            message: `an organisation's event may be at most ${maxBytes} bytes as JSON (LIMIT_TENANT_EVENT_BYTES); it is ${bytes}`,
+          },
+        ]);
+      }
+    if (!this.lines) return;
     let lines = 0;
     for (const event of events) lines += listEntriesOf(event.data);
     if (lines === 0) return;
