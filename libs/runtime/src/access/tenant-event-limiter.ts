@@ -81,26 +81,10 @@ export class TenantEventLimiter {
       this.settings.storedEvents,
       'LIMIT_TENANT_STORED_EVENTS',
     );
-    try {
-      await this.events.consume(tenant, events);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      // Refused whole (rate-limiter-flexible counts a refused consume too): given back, so a retry after the
-      // wait is judged afresh.
-      await this.events.reward(tenant, events);
-      const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      res.setHeader('Retry-After', String(waitSec));
-      throw new ApiError(
-        HttpStatus.TOO_MANY_REQUESTS,
-        "too many events for this credential's organisation; nothing was accepted",
-        [
-          {
-            field: 'body',
-            message: `an organisation may send at most ${this.settings.perWindow} events in ${Math.round(this.settings.windowMs / 1000)} s (LIMIT_TENANT_EVENTS); retry after ${waitSec} s`,
-          },
-        ],
-      );
-    }
+    await this.consumeOrRefuse(this.events, tenant, events, 0, res, (waitSec) => [
+      "too many events for this credential's organisation; nothing was accepted",
+      `an organisation may send at most ${this.settings.perWindow} events in ${this.windowSec} s (LIMIT_TENANT_EVENTS); retry after ${waitSec} s`,
+    ]);
   }
 
   /**
@@ -118,12 +102,15 @@ export class TenantEventLimiter {
     res: { setHeader(name: string, value: string): unknown },
   ): Promise<void> {
     if (tenant === undefined) return;
+    const giveBack = async () => {
+      if (counted > 0) await this.events.reward(tenant, counted);
+    };
     const maxBytes = this.settings.eventBytes ?? 0;
     if (maxBytes > 0)
       for (const [index, event] of events.entries()) {
         const bytes = JSON.stringify(event).length;
         if (bytes <= maxBytes) continue;
-        if (counted > 0) await this.events.reward(tenant, counted);
+        await giveBack();
         throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'an event too large; nothing was accepted', [
           {
             field: `[${index}]`,
@@ -136,9 +123,6 @@ export class TenantEventLimiter {
     for (const event of events) lines += listEntriesOf(event.data);
     if (lines === 0) return;
     const perWindow = this.settings.itemLinesPerWindow ?? 0;
-    const giveBack = async () => {
-      if (counted > 0) await this.events.reward(tenant, counted);
-    };
     if (lines > perWindow) {
       await giveBack();
       throw new ApiError(
@@ -152,24 +136,39 @@ export class TenantEventLimiter {
         ],
       );
     }
+    await this.consumeOrRefuse(this.lines, tenant, lines, counted, res, (waitSec) => [
+      "too many lines for this credential's organisation; nothing was accepted",
+      `an organisation may send at most ${perWindow} lines in ${this.windowSec} s (LIMIT_TENANT_ITEM_LINES: entries of the lists in events' data); this request has ${lines}; retry after ${waitSec} s`,
+    ]);
+  }
+
+  private get windowSec(): number {
+    return Math.round(this.settings.windowMs / 1000);
+  }
+
+  /**
+   * Takes `points` from `limiter` for `tenant`, or refuses the request whole: 429 with `Retry-After` on `res`,
+   * the points given back (rate-limiter-flexible counts a refused consume too) and the request's `counted`
+   * events with them, so a retry after the wait is judged afresh. `words(waitSec)`: the error and its detail.
+   */
+  private async consumeOrRefuse(
+    limiter: RateLimiterMemory,
+    tenant: string,
+    points: number,
+    counted: number,
+    res: { setHeader(name: string, value: string): unknown },
+    words: (waitSec: number) => [error: string, detail: string],
+  ): Promise<void> {
     try {
-      await this.lines.consume(tenant, lines);
+      await limiter.consume(tenant, points);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      await this.lines.reward(tenant, lines);
-      await giveBack();
+      await limiter.reward(tenant, points);
+      if (counted > 0) await this.events.reward(tenant, counted);
       const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       res.setHeader('Retry-After', String(waitSec));
-      throw new ApiError(
-        HttpStatus.TOO_MANY_REQUESTS,
-        "too many lines for this credential's organisation; nothing was accepted",
-        [
-          {
-            field: 'body',
-            message: `an organisation may send at most ${perWindow} lines in ${Math.round(this.settings.windowMs / 1000)} s (LIMIT_TENANT_ITEM_LINES: entries of the lists in events' data); this request has ${lines}; retry after ${waitSec} s`,
-          },
-        ],
-      );
+      const [message, detail] = words(waitSec);
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, message, [{ field: 'body', message: detail }]);
     }
   }
 
