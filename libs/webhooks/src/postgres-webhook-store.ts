@@ -55,6 +55,14 @@ export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (delivery_id, attempt)
       );`,
   },
+  {
+    version: 2,
+    name: 'index of live claims (a claim reads them without walking every pending delivery)',
+    sql: `
+      CREATE INDEX aidwatch_webhook_deliveries_claimed
+        ON aidwatch_webhook_deliveries (subscription_id, claimed_until)
+        WHERE status = 'pending' AND claimed_by IS NOT NULL;`,
+  },
 ];
 
 export interface PostgresWebhookStoreOptions {

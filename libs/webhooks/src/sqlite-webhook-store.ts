@@ -19,6 +19,8 @@ import type {
  */
 export class SqliteWebhookStore implements WebhookStore {
   private readonly db: Database.Database;
+  /** Statements by their text, each prepared once (preparing one costs about as much as running it). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     file: string,
@@ -49,38 +51,49 @@ export class SqliteWebhookStore implements WebhookStore {
       this.db.exec(
         'ALTER TABLE deliveries ADD COLUMN claimed_by TEXT; ALTER TABLE deliveries ADD COLUMN claimed_until TEXT;',
       );
+    // A claim looks for another process's live claim on the subscription: without this index that read walks
+    // every pending delivery of the subscription (thousands, behind a receiver that is down).
+    this.db.exec(`CREATE INDEX IF NOT EXISTS deliveries_claimed ON deliveries (subscription_id, claimed_until)
+      WHERE status = 'pending' AND claimed_by IS NOT NULL`);
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   async addSubscription(s: WebhookSubscription): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO subscriptions (id, url, secret, filters, tenant, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        s.subscriptionId,
-        s.url,
-        s.secret,
-        JSON.stringify(s.filters),
-        s.tenant ?? null,
-        s.createdBy,
-        s.createdAt,
-      );
+    this.prepare(
+      'INSERT INTO subscriptions (id, url, secret, filters, tenant, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      s.subscriptionId,
+      s.url,
+      s.secret,
+      JSON.stringify(s.filters),
+      s.tenant ?? null,
+      s.createdBy,
+      s.createdAt,
+    );
   }
 
   async deleteSubscription(id: string, at: string): Promise<void> {
-    this.db.prepare('UPDATE subscriptions SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?').run(at, id);
+    this.prepare('UPDATE subscriptions SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?').run(at, id);
   }
 
   async subscriptions(): Promise<WebhookSubscription[]> {
     return (
-      this.db
-        .prepare('SELECT * FROM subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id')
-        .all() as SubscriptionRow[]
+      this.prepare(
+        'SELECT * FROM subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id',
+      ).all() as SubscriptionRow[]
     ).map(subscriptionOf);
   }
 
   async subscription(id: string): Promise<WebhookSubscription | undefined> {
-    const row = this.db.prepare('SELECT * FROM subscriptions WHERE id = ? AND deleted_at IS NULL').get(id) as
+    const row = this.prepare('SELECT * FROM subscriptions WHERE id = ? AND deleted_at IS NULL').get(id) as
       SubscriptionRow | undefined;
     return row && subscriptionOf(row);
   }
@@ -91,7 +104,7 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async enqueueMany(deliveries: readonly NewDelivery[]): Promise<boolean[]> {
-    const insert = this.db.prepare(
+    const insert = this.prepare(
       `INSERT OR IGNORE INTO deliveries (id, subscription_id, event_id, event_type, payload, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
     );
@@ -112,9 +125,7 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async countsByStatus(): Promise<Partial<Record<DeliveryStatus, number>>> {
-    const rows = this.db
-      .prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status')
-      .all() as Array<{
+    const rows = this.prepare('SELECT status, count(*) AS n FROM deliveries GROUP BY status').all() as Array<{
       status: DeliveryStatus;
       n: number;
     }>;
@@ -124,39 +135,35 @@ export class SqliteWebhookStore implements WebhookStore {
   async claimNext(subscriptionId: string, now: string, claimant: string, claimMs: number): Promise<Claim> {
     return this.db
       .transaction((): Claim => {
-        const live = this.db
-          .prepare('SELECT 1 FROM subscriptions WHERE id = ? AND deleted_at IS NULL')
-          .get(subscriptionId);
+        const live = this.prepare('SELECT 1 FROM subscriptions WHERE id = ? AND deleted_at IS NULL').get(
+          subscriptionId,
+        );
         if (!live) return {};
         const clock = new Date(this.clock()).toISOString();
-        const held = this.db
-          .prepare(
-            `SELECT claimed_until AS until FROM deliveries WHERE subscription_id = ? AND status = 'pending'
+        const held = this.prepare(
+          `SELECT claimed_until AS until FROM deliveries WHERE subscription_id = ? AND status = 'pending'
              AND claimed_by IS NOT NULL AND claimed_by <> ? AND claimed_until > ? ORDER BY claimed_until LIMIT 1`,
-          )
-          .get(subscriptionId, claimant, clock) as { until: string } | undefined;
+        ).get(subscriptionId, claimant, clock) as { until: string } | undefined;
         if (held) return { nextAt: held.until };
-        const due = this.db
-          .prepare(
-            `SELECT * FROM deliveries WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at <= ?
+        const due = this.prepare(
+          `SELECT * FROM deliveries WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at <= ?
              ORDER BY next_attempt_at, seq LIMIT 1`,
-          )
-          .get(subscriptionId, now) as DeliveryRow | undefined;
+        ).get(subscriptionId, now) as DeliveryRow | undefined;
         if (due) {
           const until = new Date(this.clock() + claimMs).toISOString();
-          this.db
-            .prepare('UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ?')
-            .run(claimant, until, due.id);
+          this.prepare('UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ?').run(
+            claimant,
+            until,
+            due.id,
+          );
           return {
             due: deliveryOf({ ...due, claimed_by: claimant, claimed_until: until }),
             ...(due.claimed_by !== null && due.claimed_by !== claimant && { expiredClaimOf: due.claimed_by }),
           };
         }
-        const next = this.db
-          .prepare(
-            `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE subscription_id = ? AND status = 'pending'`,
-          )
-          .get(subscriptionId) as { at: string | null };
+        const next = this.prepare(
+          `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE subscription_id = ? AND status = 'pending'`,
+        ).get(subscriptionId) as { at: string | null };
         return next.at ? { nextAt: next.at } : {};
       })
       .immediate();
@@ -170,35 +177,24 @@ export class SqliteWebhookStore implements WebhookStore {
   ): Promise<boolean> {
     return this.db
       .transaction((): boolean => {
-        const updated = this.db
-          .prepare(
-            `UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+        const updated = this.prepare(
+          `UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
              delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, claimed_by = NULL, claimed_until = NULL
              WHERE id = ? AND claimed_by = ?`,
-          )
-          .run(
-            outcome.status,
-            attempt.attempt,
-            attempt.error,
-            outcome.nextAttemptAt ?? null,
-            outcome.status,
-            attempt.at,
-            deliveryId,
-            claimant,
-          );
+        ).run(
+          outcome.status,
+          attempt.attempt,
+          attempt.error,
+          outcome.nextAttemptAt ?? null,
+          outcome.status,
+          attempt.at,
+          deliveryId,
+          claimant,
+        );
         if (updated.changes === 0) return false;
-        this.db
-          .prepare(
-            'INSERT OR IGNORE INTO attempts (delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            deliveryId,
-            attempt.attempt,
-            attempt.at,
-            attempt.statusCode,
-            attempt.error,
-            attempt.durationMs,
-          );
+        this.prepare(
+          'INSERT OR IGNORE INTO attempts (delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(deliveryId, attempt.attempt, attempt.at, attempt.statusCode, attempt.error, attempt.durationMs);
         return true;
       })
       .immediate();
@@ -206,27 +202,26 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async deliveries(subscriptionId: string, status?: DeliveryStatus, limit = 100): Promise<WebhookDelivery[]> {
     const rows = status
-      ? this.db
-          .prepare('SELECT * FROM deliveries WHERE subscription_id = ? AND status = ? ORDER BY seq LIMIT ?')
-          .all(subscriptionId, status, limit)
-      : this.db
-          .prepare('SELECT * FROM deliveries WHERE subscription_id = ? ORDER BY seq LIMIT ?')
-          .all(subscriptionId, limit);
+      ? this.prepare(
+          'SELECT * FROM deliveries WHERE subscription_id = ? AND status = ? ORDER BY seq LIMIT ?',
+        ).all(subscriptionId, status, limit)
+      : this.prepare('SELECT * FROM deliveries WHERE subscription_id = ? ORDER BY seq LIMIT ?').all(
+          subscriptionId,
+          limit,
+        );
     return (rows as DeliveryRow[]).map(deliveryOf);
   }
 
   async delivery(deliveryId: string): Promise<WebhookDelivery | undefined> {
-    const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as
+    const row = this.prepare('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as
       DeliveryRow | undefined;
     return row && deliveryOf(row);
   }
 
   async attempts(deliveryId: string): Promise<DeliveryAttempt[]> {
-    return this.db
-      .prepare(
-        'SELECT attempt, at, status_code AS statusCode, error, duration_ms AS durationMs FROM attempts WHERE delivery_id = ? ORDER BY attempt',
-      )
-      .all(deliveryId) as DeliveryAttempt[];
+    return this.prepare(
+      'SELECT attempt, at, status_code AS statusCode, error, duration_ms AS durationMs FROM attempts WHERE delivery_id = ? ORDER BY attempt',
+    ).all(deliveryId) as DeliveryAttempt[];
   }
 
   async replay(subscriptionId: string, now: string, deliveryIds?: string[]): Promise<number> {
@@ -234,10 +229,10 @@ export class SqliteWebhookStore implements WebhookStore {
       WHERE subscription_id = ? AND status = 'dead'`;
     if (deliveryIds)
       return deliveryIds.reduce(
-        (n, id) => n + this.db.prepare(`${requeue} AND id = ?`).run(now, subscriptionId, id).changes,
+        (n, id) => n + this.prepare(`${requeue} AND id = ?`).run(now, subscriptionId, id).changes,
         0,
       );
-    return this.db.prepare(requeue).run(now, subscriptionId).changes;
+    return this.prepare(requeue).run(now, subscriptionId).changes;
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,11 @@ export interface WebhookDispatcherOptions {
  * Signed webhook deliveries (Standard Webhooks: `webhook-id` = the delivery id, stable across retries and
  * replicas, `webhook-timestamp`, `webhook-signature`), one sequential sender per subscription so a slow or
  * failing receiver only ever delays itself; retries with exponential backoff and jitter; dead after
- * `policy.maxAttempts`, replayable. Sends only what it claimed in the store (`WebhookStore.claimNext`), so
+ * `policy.maxAttempts`, replayable. A receiver that fails is backed off as a whole, not only the delivery that
+ * failed: after `n` failed attempts in a row, the subscription's sender waits the policy's delay for attempt `n`
+ * before its next attempt (a circuit breaker's open state), so a receiver that is down gets one probe per
+ * delay instead of every pending delivery and every retry at once; its deliveries wait, pending, with their
+ * attempts unspent, and one success closes the breaker. Sends only what it claimed in the store (`WebhookStore.claimNext`), so
  * any number of processes may run one on a shared store: each delivery goes out once, unless a process dies
  * between sending and recording (then once more, after its claim expires).
  */
@@ -68,8 +72,8 @@ export class WebhookDispatcher {
     let sender = this.senders.get(subscriptionId);
     if (!sender) {
       sender = new Sender(
-        subscriptionId,
         (d) => this.sendOne(d),
+        (failures) => endpointPauseMs(this.options.policy, failures),
         () => this.claim(subscriptionId),
         (error) => this.options.onError?.(error, { subscriptionId }),
       );
@@ -128,10 +132,13 @@ export class WebhookDispatcher {
     return recorded;
   }
 
-  /** One attempt at one claimed delivery: sign, POST, record the outcome and schedule a retry or mark it dead. */
-  private async sendOne(d: WebhookDelivery): Promise<void> {
+  /**
+   * One attempt at one claimed delivery: sign, POST, record the outcome and schedule a retry or mark it dead.
+   * Whether the receiver failed (no attempt: false).
+   */
+  private async sendOne(d: WebhookDelivery): Promise<boolean> {
     const subscription = await this.store.subscription(d.subscriptionId);
-    if (!subscription) return;
+    if (!subscription) return false;
     const { timeoutMs, allowPrivateTargets, policy } = this.options;
     const attempt = d.attempts + 1;
     const started = Date.now();
@@ -166,7 +173,7 @@ export class WebhookDispatcher {
     if (!error) {
       await this.record(d, record, { status: 'delivered' });
       this.options.onAttempt?.('delivered');
-      return;
+      return false;
     }
     const delay = retryDelayMs(policy, attempt, Math.random());
     this.options.onAttempt?.(delay === undefined ? 'dead' : 'retry');
@@ -179,19 +186,36 @@ export class WebhookDispatcher {
         nextAttemptAt: new Date(Date.now() + delay).toISOString(),
       });
     }
+    return true;
   }
 }
 
-/** Sends one subscription's due deliveries one at a time; sleeps until the next is due or it is woken. */
+/**
+ * How long (ms) a subscription's sender waits after its receiver failed `failures` attempts in a row: the
+ * delivery schedule's delay for that attempt (`retryDelayMs`), its longest once past the attempts a delivery has.
+ */
+export function endpointPauseMs(policy: RetryPolicy, failures: number, random = Math.random()): number {
+  return (
+    retryDelayMs(policy, Math.max(1, Math.min(failures, policy.maxAttempts - 1)), random) ?? policy.maxDelayMs
+  );
+}
+
+/**
+ * Sends one subscription's due deliveries one at a time; sleeps until the next is due or it is woken, and after
+ * a failed attempt for the receiver's pause (`pauseMs`), which a wake does not cut short.
+ */
 class Sender {
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private woken = false;
   private stopped = false;
+  /** Failed attempts in a row (0: the receiver answered the last one). */
+  private failures = 0;
+  private paused = false;
 
   constructor(
-    private readonly subscriptionId: string,
-    private readonly send: (d: WebhookDelivery) => Promise<void>,
+    private readonly send: (d: WebhookDelivery) => Promise<boolean>,
+    private readonly pauseMs: (failures: number) => number,
     private readonly claim: () => Promise<{ due?: WebhookDelivery; nextAt?: string }>,
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -199,7 +223,7 @@ class Sender {
   wake(): void {
     if (this.stopped) return;
     this.woken = true;
-    if (this.running) return;
+    if (this.running || this.paused) return;
     this.woken = false;
     clearTimeout(this.timer);
     this.running = this.loop().finally(() => {
@@ -221,7 +245,12 @@ class Sender {
         if (this.stopped) return;
         const { due, nextAt } = await this.claim();
         if (due) {
-          await this.send(due);
+          const failed = await this.send(due);
+          this.failures = failed ? this.failures + 1 : 0;
+          if (failed) {
+            this.pause(this.pauseMs(this.failures));
+            return;
+          }
           continue;
         }
         if (this.woken) continue;
@@ -235,5 +264,17 @@ class Sender {
       this.onError(error);
       this.timer = setTimeout(() => this.wake(), 1000);
     }
+  }
+
+  private pause(ms: number): void {
+    this.paused = true;
+    this.woken = false;
+    this.timer = setTimeout(
+      () => {
+        this.paused = false;
+        this.wake();
+      },
+      Math.min(ms, 2_147_000_000),
+    );
   }
 }
