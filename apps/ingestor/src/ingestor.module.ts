@@ -1,7 +1,13 @@
 import { Module, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
-import { APP_CONFIG, ObservabilityHttpModule, TenantEventLimiter } from '@aidwatch/runtime';
+import {
+  APP_CONFIG,
+  ObservabilityHttpModule,
+  RATE_COUNTERS,
+  TenantEventLimiter,
+  type RateCounters,
+} from '@aidwatch/runtime';
 import type { AppConfig } from '@aidwatch/config';
 import { EventIntake } from '@aidwatch/intake';
 import { AisListenersService } from './ais-listeners.service';
@@ -32,9 +38,9 @@ const eventIntakeProvider = {
     TenantUsageService,
     {
       provide: TenantEventLimiter,
-      inject: [APP_CONFIG, TenantUsageService],
-      useFactory: (config: AppConfig, usage: TenantUsageService) =>
-        new TenantEventLimiter(config.limits.tenantEvents, usage),
+      inject: [APP_CONFIG, TenantUsageService, RATE_COUNTERS],
+      useFactory: (config: AppConfig, usage: TenantUsageService, counters: RateCounters) =>
+        new TenantEventLimiter(config.limits.tenantEvents, usage, counters),
     },
   ],
   exports: [EventIntake],

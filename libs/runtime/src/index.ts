@@ -15,3 +15,4 @@ export * from './access/tenant-event-limiter';
 export * from './http/query-rules';
 export * from './service-ports';
 export * from './http/fair-turns';
+export * from './access/rate-counters';

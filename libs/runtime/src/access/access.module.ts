@@ -13,8 +13,11 @@ import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AccessGuard } from './access.guard';
 import { FailedCredentialLimiter } from './failed-credential-limiter';
 import { CredentialThrottlerGuard } from './credential-throttler.guard';
+import { createRateCounters, type RateCounters } from './rate-counters';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
+/** The deployment's rate counters (`RateCounters`): shared in PostgreSQL with `EVENT_STORE=postgres`. */
+export const RATE_COUNTERS = Symbol('RATE_COUNTERS');
 export { createApiKeyStore };
 
 /** Credentials (API keys, identity-provider JWTs), the global access and rate-limit guards, the tenant lookup. */
@@ -31,6 +34,7 @@ export class AccessModule implements OnApplicationShutdown {
       ],
       providers: [
         { provide: API_KEY_STORE, useFactory: () => createApiKeyStore(config) },
+        { provide: RATE_COUNTERS, useFactory: () => createRateCounters(config) },
         {
           provide: Authenticator,
           inject: [API_KEY_STORE],
@@ -44,19 +48,25 @@ export class AccessModule implements OnApplicationShutdown {
         },
         {
           provide: FailedCredentialLimiter,
-          useFactory: () => new FailedCredentialLimiter(config.http.authFailures),
+          inject: [RATE_COUNTERS],
+          useFactory: (counters: RateCounters) =>
+            new FailedCredentialLimiter(config.http.authFailures, counters),
         },
         // In this order: the throttler counts per credential, so it runs once the access guard named it.
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CredentialThrottlerGuard },
       ],
-      exports: [API_KEY_STORE, Authenticator, StoreTenantLookup],
+      exports: [API_KEY_STORE, RATE_COUNTERS, Authenticator, StoreTenantLookup],
     };
   }
 
-  constructor(@Inject(API_KEY_STORE) private readonly keys: ApiKeyStore) {}
+  constructor(
+    @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
+    @Inject(RATE_COUNTERS) private readonly counters: RateCounters,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.keys.close();
+    await this.counters.close();
   }
 }

@@ -1,7 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { listEntriesOf } from '@aidwatch/domain';
 import { ApiError } from '../http/http-errors';
+import { counterKeyOf, ProcessRateCounters, type RateCounters } from './rate-counters';
 
 /** What one organisation may send over HTTP and hold (see `TenantEventLimiter`). */
 export interface TenantLimits {
@@ -28,7 +29,8 @@ export interface TenantUsageCounts {
  * Per-organisation limits on HTTP intake, so one organisation cannot flood the shared store, detection and
  * alert book for the others (per-tenant limits of multi-tenant monitoring: Mimir's `ingestion_rate`, and its
  * Alertmanager's `max_alerts_count`). Producers of no organisation (the deployment's own feeds) are not
- * counted. Counted per ingestor process.
+ * counted. Rates are counted by `counters`: with `EVENT_STORE=postgres` in the database, one budget for every
+ * ingestor replica; else in this process.
  * - Events a window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`; `admit`) and lines a window
  *   (`LIMIT_TENANT_ITEM_LINES`, `admitLines`: the entries of the lists in events' data; detection's work,
  *   memory and the flags an event can raise grow with them, a registration of 50 lines outside its exemption
@@ -42,17 +44,18 @@ export interface TenantUsageCounts {
  *   these are the deployment's memory.
  */
 export class TenantEventLimiter {
-  private readonly events: RateLimiterMemory;
-  private readonly lines: RateLimiterMemory | undefined;
+  private readonly events: RateLimiterAbstract;
+  private readonly lines: RateLimiterAbstract | undefined;
 
   constructor(
     private readonly settings: TenantLimits,
     private readonly usage?: TenantUsageCounts,
+    counters: RateCounters = new ProcessRateCounters(),
   ) {
     const duration = Math.max(1, Math.ceil(settings.windowMs / 1000));
-    this.events = new RateLimiterMemory({ points: settings.perWindow, duration });
+    this.events = counters.limiter('tenant-events', settings.perWindow, duration);
     if (settings.itemLinesPerWindow)
-      this.lines = new RateLimiterMemory({ points: settings.itemLinesPerWindow, duration });
+      this.lines = counters.limiter('tenant-lines', settings.itemLinesPerWindow, duration);
   }
 
   /**
@@ -81,7 +84,7 @@ export class TenantEventLimiter {
       this.settings.storedEvents,
       'LIMIT_TENANT_STORED_EVENTS',
     );
-    await this.consumeOrRefuse(this.events, tenant, events, 0, res, (waitSec) => [
+    await this.consumeOrRefuse(this.events, counterKeyOf(tenant), events, 0, res, (waitSec) => [
       "too many events for this credential's organisation; nothing was accepted",
       `an organisation may send at most ${this.settings.perWindow} events in ${this.windowSec} s (LIMIT_TENANT_EVENTS); retry after ${waitSec} s`,
     ]);
@@ -102,8 +105,9 @@ export class TenantEventLimiter {
     res: { setHeader(name: string, value: string): unknown },
   ): Promise<void> {
     if (tenant === undefined) return;
+    const key = counterKeyOf(tenant);
     const giveBack = async () => {
-      if (counted > 0) await this.events.reward(tenant, counted);
+      if (counted > 0) await this.events.reward(key, counted);
     };
     const maxBytes = this.settings.eventBytes ?? 0;
     if (maxBytes > 0)
@@ -136,7 +140,7 @@ export class TenantEventLimiter {
         ],
       );
     }
-    await this.consumeOrRefuse(this.lines, tenant, lines, counted, res, (waitSec) => [
+    await this.consumeOrRefuse(this.lines, key, lines, counted, res, (waitSec) => [
       "too many lines for this credential's organisation; nothing was accepted",
       `an organisation may send at most ${perWindow} lines in ${this.windowSec} s (LIMIT_TENANT_ITEM_LINES: entries of the lists in events' data); this request has ${lines}; retry after ${waitSec} s`,
     ]);
@@ -147,24 +151,24 @@ export class TenantEventLimiter {
   }
 
   /**
-   * Takes `points` from `limiter` for `tenant`, or refuses the request whole: 429 with `Retry-After` on `res`,
+   * Takes `points` from `limiter` for the organisation's counter `key`, or refuses the request whole: 429 with `Retry-After` on `res`,
    * the points given back (rate-limiter-flexible counts a refused consume too) and the request's `counted`
    * events with them, so a retry after the wait is judged afresh. `words(waitSec)`: the error and its detail.
    */
   private async consumeOrRefuse(
-    limiter: RateLimiterMemory,
-    tenant: string,
+    limiter: RateLimiterAbstract,
+    key: string,
     points: number,
     counted: number,
     res: { setHeader(name: string, value: string): unknown },
     words: (waitSec: number) => [error: string, detail: string],
   ): Promise<void> {
     try {
-      await limiter.consume(tenant, points);
+      await limiter.consume(key, points);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      await limiter.reward(tenant, points);
-      if (counted > 0) await this.events.reward(tenant, counted);
+      await limiter.reward(key, points);
+      if (counted > 0) await this.events.reward(key, counted);
       const waitSec = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       res.setHeader('Retry-After', String(waitSec));
       const [message, detail] = words(waitSec);
