@@ -7,8 +7,9 @@ import { LOGGER } from '@aidwatch/runtime';
 /**
  * Keeps `TenantUsage` folded from the store (a catch-up subscription of its own, from the start at each
  * process start, so every ingestor sharing a store judges alike): the flag records and stored events each
- * organisation holds, for `LIMIT_TENANT_FLAGS` and `LIMIT_TENANT_STORED_EVENTS`. Until its first catch-up it
- * counts what it has read so far.
+ * organisation holds, for `LIMIT_TENANT_FLAGS` and `LIMIT_TENANT_STORED_EVENTS`. Until its first catch-up
+ * (nothing of the kinds it counts left unread in the store) its counts are incomplete: `whenCounted` says when
+ * they are whole, so a quota is never judged on half of what an organisation holds after a restart.
  */
 @Injectable()
 export class TenantUsageService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -17,11 +18,29 @@ export class TenantUsageService implements OnApplicationBootstrap, OnModuleDestr
   private after: Position | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  private counted = false;
+  private readonly countedOnce: Promise<void>;
+  private markCounted!: () => void;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.countedOnce = new Promise((resolve) => (this.markCounted = resolve));
+  }
+
+  /**
+   * Whether the counts are whole (the first catch-up is done), waiting up to `timeoutMs` for it: false when it
+   * is not done by then.
+   */
+  async whenCounted(timeoutMs: number): Promise<boolean> {
+    if (this.counted) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const done = await Promise.race([this.countedOnce.then(() => true as const), late]);
+    clearTimeout(timer);
+    return done;
+  }
 
   /** Flag records counted for `organisation` so far (see `TenantUsage`). */
   flagsOf(organisation: string): number {
@@ -35,12 +54,34 @@ export class TenantUsageService implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     void this.follow();
+    void this.untilCounted();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
     await this.subscription?.close();
+  }
+
+  /** Marks the counts whole once the store holds nothing they count beyond what was folded (probed every 50 ms). */
+  private async untilCounted(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const [unread] = await this.store.readAll({
+          ...(this.after !== undefined && { after: this.after }),
+          maxCount: 1,
+          filter: TenantUsage.filter,
+        });
+        if (!unread) {
+          this.counted = true;
+          this.markCounted();
+          return;
+        }
+      } catch {
+        // The store did not answer: the follower logs it; probe again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async follow(): Promise<void> {

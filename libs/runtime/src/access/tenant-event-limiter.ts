@@ -23,7 +23,12 @@ export interface TenantLimits {
 export interface TenantUsageCounts {
   flagsOf(organisation: string): number;
   eventsOf(organisation: string): number;
+  /** Whether the counts are whole (after a restart they are folded again), waiting up to `timeoutMs`. */
+  whenCounted?(timeoutMs: number): Promise<boolean>;
 }
+
+/** How long (ms) a request waits for the quota counts to be whole after a restart before it is a 429. */
+const USAGE_WAIT_MS = 5000;
 
 /**
  * Per-organisation limits on HTTP intake, so one organisation cannot flood the shared store, detection and
@@ -70,6 +75,7 @@ export class TenantEventLimiter {
     res: { setHeader(name: string, value: string): unknown },
   ): Promise<void> {
     if (tenant === undefined || events <= 0) return;
+    await this.usageCounted(res);
     this.holds(
       tenant,
       'flag records',
@@ -174,6 +180,27 @@ export class TenantEventLimiter {
       const [message, detail] = words(waitSec);
       throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, message, [{ field: 'body', message: detail }]);
     }
+  }
+
+  /**
+   * Waits (up to 5 s) for the quota counts to be whole after a restart; throws ApiError 429 with
+   * `Retry-After` when they are not by then, so no write passes a quota judged on part of the store.
+   */
+  private async usageCounted(res: { setHeader(name: string, value: string): unknown }): Promise<void> {
+    if (!(this.settings.flags || this.settings.storedEvents) || !this.usage?.whenCounted) return;
+    if (await this.usage.whenCounted(USAGE_WAIT_MS)) return;
+    res.setHeader('Retry-After', '5');
+    throw new ApiError(
+      HttpStatus.TOO_MANY_REQUESTS,
+      "this organisation's quotas are still being counted after a restart; nothing was accepted",
+      [
+        {
+          field: 'body',
+          message:
+            'the ingestor folds what each organisation holds (LIMIT_TENANT_FLAGS, LIMIT_TENANT_STORED_EVENTS) from the store after it starts; retry after 5 s',
+        },
+      ],
+    );
   }
 
   /** Throws ApiError 403 when `tenant` holds its quota of `what` (`held` of `quota`; 0 or unknown: none). */
