@@ -387,6 +387,11 @@ export const DeliveryWithAttemptsSchema: ApiSchema = {
 
 export const StreamSchema = object(['streamId', 'events'], {
   streamId: str,
+  next: nullable({
+    ...int,
+    description:
+      'added in v1.13: the revision to pass as `from` for the following page in the same direction; null when none follows',
+  }),
   events: {
     type: 'array',
     items: object(['revision', 'position', 'id', 'type', 'recordedAt'], {

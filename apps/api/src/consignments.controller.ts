@@ -4,8 +4,10 @@ import { consignmentAsOf, consignmentTimeline } from '@aidwatch/audit';
 import { riskLevelOf, type Flag, type RiskLevel } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
+import type { AppConfig } from '@aidwatch/config';
 import {
   Allow,
+  APP_CONFIG,
   ApiError,
   CurrentPrincipal,
   queryValidationPipe,
@@ -67,6 +69,7 @@ export class ConsignmentsController {
     private readonly readModel: ReadModelService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly redaction: RedactionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -155,7 +158,11 @@ export class ConsignmentsController {
     this.assertVisible(principal, id);
     if (query.after !== undefined && query.before !== undefined)
       throw new ApiError(HttpStatus.BAD_REQUEST, 'pass either after or before, not both');
-    const page = await consignmentTimeline(this.store, id, query);
+    // A page holds at most LIMIT_RESPONSE_BYTES of stored events: `next` / `previous` go on from where it stopped.
+    const page = await consignmentTimeline(this.store, id, {
+      ...query,
+      maxBytes: this.config.limits.responseBytes,
+    });
     if (!page) throw new ApiError(HttpStatus.NOT_FOUND, `consignment ${id} not found`);
     const scope = tenantScopeOf(principal);
     const items =

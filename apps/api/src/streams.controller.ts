@@ -1,8 +1,11 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query, UsePipes } from '@nestjs/common';
 import { seesFlag, seesTenant, tenantScopeOf, type Principal, type TenantScope } from '@aidwatch/access';
+import { storedBytesOf } from '@aidwatch/audit';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
+import type { AppConfig } from '@aidwatch/config';
 import {
   Allow,
+  APP_CONFIG,
   ApiError,
   CurrentPrincipal,
   queryValidationPipe,
@@ -20,7 +23,9 @@ import { StreamSchema } from './api-schemas';
  * streams of its organisation's consignments and exemptions (`consignment-`, `risk-consignment-`,
  * `exemption-`), and a vessel's risk stream filtered to the flags that concern its consignments; any
  * other stream (AIS tracks, ports, designations) is refused. What a dashboard reads is redacted for its
- * organisation (`RedactionService.whole`), like `/flags`.
+ * organisation (`RedactionService.whole`), like `/flags`. A page holds `limit` events and at most
+ * `LIMIT_RESPONSE_BYTES` of them (one at least); `next` is the revision to pass as `from` for the following
+ * page in the same direction (null: none).
  */
 @Controller('streams')
 @Allow('dashboard', 'operator')
@@ -30,6 +35,7 @@ export class StreamsController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModel: ReadModelService,
     private readonly redaction: RedactionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get(':streamId')
@@ -53,13 +59,10 @@ export class StreamsController {
     // Redacted per reader like /flags: a tenant-bound reader receives only its own organisation's
     // consignment ids, exemptions, organisation and sites (a flag of a shared vessel names others' too).
     const tenant = scope.kind === 'tenant' ? scope.tenant : undefined;
-    const events = await this.store.readStream(streamId, {
-      direction: query.direction ?? 'forwards',
-      fromRevision: query.from === undefined ? undefined : Number(query.from),
-      maxCount: query.limit,
-    });
+    const { events, next } = await this.page(streamId, query);
     return {
       streamId,
+      next,
       events: events.filter(keep).map((e) => ({
         revision: e.revision,
         position: e.position,
@@ -71,6 +74,41 @@ export class StreamsController {
         event: this.redaction.whole(e.data, tenant),
       })),
     };
+  }
+
+  /**
+   * Up to `limit` events from `from` in `direction`, read a slice at a time and stopped before the event that
+   * would take the page over `LIMIT_RESPONSE_BYTES` (one event at least), so no request holds more than that of
+   * a stream in memory; `next`: the revision the following page starts from, null when there is none.
+   */
+  private async page(
+    streamId: string,
+    query: StreamQuery,
+  ): Promise<{ events: StoredEvent[]; next: number | null }> {
+    const direction = query.direction ?? 'forwards';
+    const step = direction === 'forwards' ? 1 : -1;
+    const maxBytes = this.config.limits.responseBytes;
+    const events: StoredEvent[] = [];
+    let from = query.from === undefined ? undefined : Number(query.from);
+    let bytes = 0;
+    for (;;) {
+      const want = Math.min(STREAM_SLICE, query.limit - events.length);
+      const slice = await this.store.readStream(streamId, { direction, fromRevision: from, maxCount: want });
+      for (const e of slice) {
+        bytes += storedBytesOf(e);
+        if (bytes > maxBytes && events.length > 0) return { events, next: e.revision };
+        events.push(e);
+      }
+      const last = events.at(-1);
+      if (slice.length < want || last === undefined) return { events, next: null };
+      from = last.revision + step;
+      if (from < 0) return { events, next: null };
+      if (events.length >= query.limit) {
+        // Whether anything follows: one more event, read for its revision only.
+        const [after] = await this.store.readStream(streamId, { direction, fromRevision: from, maxCount: 1 });
+        return { events, next: after ? after.revision : null };
+      }
+    }
   }
 
   /** Which events of the stream the caller may read; throws 403 when it may read none of them. */
@@ -102,6 +140,9 @@ export class StreamsController {
     throw refuse();
   }
 }
+
+/** Events read from the store at a time while a page of a stream is gathered. */
+const STREAM_SLICE = 200;
 
 /** Store metadata without `cause` (the inbound stream whose event raised or cleared a flag). */
 function withoutCause(metadata: Record<string, unknown>): Record<string, unknown> {

@@ -52,7 +52,15 @@ export interface TimelineQuery {
   after?: string;
   before?: string;
   limit: number;
+  /**
+   * Most bytes of the page's stored events (their `data` as JSON); the page stops before the event that would
+   * pass it, one event at least (`next` / `previous` then continue from there). Unbounded when absent.
+   */
+  maxBytes?: number;
 }
+
+/** Bytes of a stored event's data as JSON (what it adds to a page). */
+export const storedBytesOf = (e: StoredEvent): number => JSON.stringify(e.data ?? null).length;
 
 const entryOf = (e: StoredEvent): TimelineEntry => {
   const cloudEvent = e.data as { time?: string; data?: { at?: string } } | null;
@@ -77,16 +85,25 @@ export function pageOfTrail(
 ): TimelinePage {
   let start: number;
   let end: number;
+  const maxBytes = q.maxBytes ?? Number.POSITIVE_INFINITY;
   if (q.before !== undefined) {
     const before = q.before;
     end = events.findIndex((e) => comparePositions(e.position, before) >= 0);
     if (end === -1) end = events.length;
-    start = Math.max(0, end - q.limit);
+    start = end;
+    for (let bytes = 0; start > 0 && end - start < q.limit; start--) {
+      bytes += storedBytesOf(events[start - 1]);
+      if (bytes > maxBytes && start < end) break;
+    }
   } else {
     const after = q.after;
     start = after === undefined ? 0 : events.findIndex((e) => comparePositions(e.position, after) > 0);
     if (start === -1) start = events.length;
-    end = Math.min(events.length, start + q.limit);
+    end = start;
+    for (let bytes = 0; end < events.length && end - start < q.limit; end++) {
+      bytes += storedBytesOf(events[end]);
+      if (bytes > maxBytes && end > start) break;
+    }
   }
   const items = events.slice(start, end).map(entryOf);
   return {

@@ -135,6 +135,12 @@ export interface InputLimits {
   /** Most error details in one response (the rest are counted). */
   errorDetails: number;
   /**
+   * Most bytes of stored events (their JSON) one page of `GET /streams/:id` or of a timeline carries
+   * (`LIMIT_RESPONSE_BYTES`, default 8 MiB); a page stops before the event that would pass it (one event at
+   * least) and says where the next begins.
+   */
+  responseBytes: number;
+  /**
    * Most unexpired (pending or active) silences one organisation holds at once (`LIMIT_SILENCES_PER_TENANT`,
    * default 1000); operators' silences count as one more organisation. Beyond it, creating one is a 409.
    */
@@ -471,6 +477,7 @@ export function loadConfig(
       AUTH_JWT_MAX_LIFETIME_SECONDS: positiveInt({ default: 86_400 }),
       LIMIT_BODY_BYTES: positiveInt({ default: 1_048_576 }),
       LIMIT_BATCH_EVENTS: positiveInt({ default: 1000 }),
+      LIMIT_RESPONSE_BYTES: positiveInt({ default: 8 * 1024 * 1024 }),
       LIMIT_TENANT_EVENTS: positiveInt({ default: 6_000 }),
       LIMIT_TENANT_EVENTS_WINDOW_SEC: positiveInt({ default: 60 }),
       LIMIT_TENANT_ITEM_LINES: nonNegativeInt({ default: 30_000 }),
@@ -614,6 +621,7 @@ export function loadConfig(
       identifierLength: e.LIMIT_IDENTIFIER_LENGTH,
       textLength: e.LIMIT_TEXT_LENGTH,
       errorDetails: e.LIMIT_ERROR_DETAILS,
+      responseBytes: e.LIMIT_RESPONSE_BYTES,
       silencesPerTenant: e.LIMIT_SILENCES_PER_TENANT,
       subscriptionsPerTenant: e.LIMIT_SUBSCRIPTIONS_PER_TENANT,
       tenantEvents: {
