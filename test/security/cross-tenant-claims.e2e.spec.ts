@@ -364,6 +364,35 @@ describe('claims an organisation makes with its own credentials', () => {
       expect(timeline.items.filter((i) => i.event.data?.rule === 'duplicate-document')).toEqual([]);
       expect(JSON.stringify(await json('dashboardA', '/alerts/groups'))).not.toContain('duplicate-document');
     });
+
+    it("when the later citer amends its registration, the clear B reads names none of A's events", async () => {
+      expect(
+        (
+          await post(
+            'producerA',
+            '/events',
+            consignmentRegistered({
+              id: 'r-a-doc-amended',
+              data: { consignmentId: C_A_DOC, exemptionId: E_A, billOfLading: 'BOL-A-OWN-77' },
+            }),
+          )
+        ).status,
+      ).toBe(202);
+      type Stream = { events: Array<{ type: string; event: { data?: { evidence?: string[] } } }> };
+      const cleared = await eventually(async () => {
+        const risk = await json<Stream>('operator', `/streams/risk-consignment-${C_B_DOC}`);
+        const clear = risk.events.find((e) => e.type === 'aidwatch.flag.cleared.v1');
+        return clear?.event.data?.evidence?.includes('r-a-doc') ? clear : undefined;
+      });
+      expect(cleared.event.data?.evidence).toContain('r-b-doc');
+      const seenByB = JSON.stringify([
+        await json('dashboardB', `/streams/risk-consignment-${C_B_DOC}`),
+        await json('dashboardB', `/consignments/${C_B_DOC}/timeline?limit=1000`),
+      ]);
+      expect(seenByB).toContain('aidwatch.flag.cleared.v1');
+      expect(seenByB).not.toContain('r-a-doc');
+      expect(seenByB).not.toContain(C_A_DOC);
+    });
   });
 
   describe('edges of the intake and the API', () => {

@@ -276,8 +276,9 @@ const REDACTED_RUN = new RegExp(
 );
 
 /**
- * A deep copy of `value` without the `foreign` identifiers: strings in arrays equal to one are left out,
- * any other string has each whole occurrence replaced by REDACTED (longest identifiers first, so one id
+ * A deep copy of `value` without the `foreign` identifiers: strings in arrays equal to one are left out, so are
+ * entries of an `evidence` array that embed one (or that a shared consignment flag does not show to be the
+ * reader's, see `ownEvidenceOf`), any other string has each whole occurrence replaced by REDACTED (longest identifiers first, so one id
  * that contains another is replaced whole). Object keys are kept. Returns `value` itself when `foreign` is
  * empty. Values under the identity keys (`flagId`, `fingerprint`, `alertId`, `eventId`, `flagIds`,
  * `openFlagIds`) are kept as they are.
@@ -294,14 +295,61 @@ export function redactIdentifiers<T>(value: T, foreign: ReadonlySet<string>): T 
         .map(walk);
     if (v !== null && typeof v === 'object') {
       const aboutForeign = aboutForeignConsignment(v, foreign);
+      const attributed = ownEvidenceOf(v, foreign);
       const out: Record<string, unknown> = {};
       for (const [k, item] of Object.entries(v))
-        out[k] = aboutForeign && k === 'eventId' ? REDACTED : KEPT_KEYS.has(k) ? item : walk(item);
+        out[k] =
+          k === 'evidence' && Array.isArray(item)
+            ? item
+                .filter(
+                  (e) =>
+                    typeof e !== 'string' ||
+                    (!foreignEvents.has(e) && redactText(e, ids) === e && (attributed?.(e) ?? true)),
+                )
+                .map(walk)
+            : aboutForeign && k === 'eventId'
+              ? REDACTED
+              : KEPT_KEYS.has(k)
+                ? item
+                : walk(item);
       return out;
     }
     return v;
   };
   return walk(value) as T;
+}
+
+/**
+ * For a flag (raised, or its clear) about a consignment that also names another organisation's consignments:
+ * which of its evidence entries are shown to be the reader's own — the event ids of its own uses in
+ * `observed.uses`, or ids starting with one of its own consignment ids and `/`. A clear carries no `observed`,
+ * so an event id that does not show whose it is stays out (another organisation's event id must not reach the
+ * reader by a clear, as it does not by the raise). Undefined for anything else (its evidence is judged by the
+ * identifiers it embeds alone).
+ */
+function ownEvidenceOf(v: object, foreign: ReadonlySet<string>): ((evidence: string) => boolean) | undefined {
+  const flag = v as {
+    flagId?: unknown;
+    subject?: { kind?: unknown };
+    consignmentIds?: unknown;
+    observed?: { uses?: unknown };
+  };
+  if (typeof flag.flagId !== 'string' || flag.subject?.kind !== 'consignment') return undefined;
+  if (!Array.isArray(flag.consignmentIds)) return undefined;
+  const ids = flag.consignmentIds.filter((id): id is string => typeof id === 'string');
+  if (!ids.some((id) => foreign.has(id))) return undefined;
+  const own = ids.filter((id) => !foreign.has(id));
+  const ownEvents = new Set<string>();
+  const uses = flag.observed?.uses;
+  if (Array.isArray(uses))
+    for (const use of uses as Array<{ consignmentId?: unknown; eventId?: unknown }>)
+      if (
+        typeof use?.eventId === 'string' &&
+        typeof use.consignmentId === 'string' &&
+        !foreign.has(use.consignmentId)
+      )
+        ownEvents.add(use.eventId);
+  return (evidence) => ownEvents.has(evidence) || own.some((id) => evidence.startsWith(`${id}/`));
 }
 
 /** Whether `v` is an object naming (`consignmentId`) a consignment among the foreign identifiers. */

@@ -41,9 +41,45 @@ describe('redaction per reader', () => {
       },
       flag: {
         explanation: `Vessel carried C-1 (Org A) and ${REDACTED} (${REDACTED}, exemption ${REDACTED}); C-10 too.`,
-        evidence: ['C-1/delivery-1', `${REDACTED}/delivery-1`],
+        evidence: ['C-1/delivery-1'],
       },
     });
+  });
+
+  it("a shared consignment flag's clear shows the reader only the evidence shown to be its own", () => {
+    const uses = [
+      { kind: 'bill-of-lading', consignmentId: 'C-1', ref: null, eventId: 'a-reg-1' },
+      { kind: 'bill-of-lading', consignmentId: 'C-2', ref: null, eventId: 'b-batch-77-line-3' },
+    ];
+    const raised = {
+      flagId: 'f-dup',
+      rule: 'duplicate-document',
+      subject: { kind: 'consignment', id: 'C-1' },
+      consignmentIds: ['C-1', 'C-2'],
+      observed: { document: 'BL-1', uses },
+      evidence: ['a-reg-1', 'b-batch-77-line-3'],
+    };
+    const cleared = {
+      flagId: 'f-dup',
+      rule: 'duplicate-document',
+      subject: { kind: 'consignment', id: 'C-1' },
+      consignmentIds: ['C-1', 'C-2'],
+      reason: 'no longer cited twice',
+      evidence: ['C-1/registered', 'a-reg-1', 'b-batch-77-line-3', 'C-2/registered'],
+    };
+    const foreign = foreignIdentifiers('Org A', raised.consignmentIds, ownerOf);
+    expect(redactIdentifiers(raised, foreign).evidence).toEqual(['a-reg-1']);
+    // Without `observed` a clear cannot show whose a bare event id is: only the ids naming C-1 stay.
+    expect(redactIdentifiers(cleared, foreign).evidence).toEqual(['C-1/registered']);
+    expect(redactIdentifiers({ data: cleared }, foreign).data.evidence).toEqual(['C-1/registered']);
+    // Alone with its own consignments, or read by B (to whom C-1 is the foreign one), nothing else changes.
+    expect(redactIdentifiers(cleared, foreignIdentifiers('Org A', ['C-1'], ownerOf))).toBe(cleared);
+    expect(
+      redactIdentifiers(cleared, foreignIdentifiers('Org B', cleared.consignmentIds, ownerOf)).evidence,
+    ).toEqual(['C-2/registered']);
+    // A vessel flag's evidence (positions, nobody's) is kept whole.
+    const vessel = { ...cleared, subject: { kind: 'vessel', id: '412000077' }, evidence: ['pos-1', 'pos-2'] };
+    expect(redactIdentifiers(vessel, foreign).evidence).toEqual(['pos-1', 'pos-2']);
   });
 
   it('treats a consignment of unknown owner as another organisation’s', () => {
