@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { EventTypes } from '@aidwatch/domain';
-import { AlertBook, notifiesRecipient, type Alert } from './alert-book';
+import { AlertBook, MAX_ALERT_HISTORY, notifiesRecipient, type Alert } from './alert-book';
 import { AlertConflictError, decide, type AlertCommand } from './alert-commands';
+import { redactAlertFor } from './redaction';
 import { cleared, fact, flag, lifecycle, minute, raised } from './testing/alert-fixtures';
 
 /** Organisations A (exemption X-A, consignment C-A) and B (X-B, C-B), both with aid on vessel 123456789. */
@@ -85,6 +86,31 @@ describe("AlertBook: each organisation's own view of a shared alert", () => {
     expect(actAs(book, 'B', acknowledge('B'))).toMatchObject({ organisation: 'B', status: 'acknowledged' });
     // A acknowledging again is a conflict in A's view.
     expect(() => actAs(book, 'A', acknowledge('A'))).toThrow(AlertConflictError);
+  });
+
+  it("another organisation's comments, however many, never push an organisation's own actions out of its view", () => {
+    const book = twoOrganisations();
+    book.apply(raised(detection(1)));
+    actAs(book, 'B', acknowledge('B'));
+    actAs(book, 'B', assign('B', 'bob-b'));
+    actAs(book, 'B', { kind: 'comment', by: byWhom('B'), at: minute(9), note: 'B called the port' });
+    for (let i = 0; i < 2 * MAX_ALERT_HISTORY; i++)
+      actAs(book, 'A', { kind: 'comment', by: byWhom('A'), at: minute(9), note: `A ${i}` });
+    const alert = book.get('vessel-1')!;
+    const seenByB = book.viewOf(alert, 'B');
+    expect(seenByB.history.map((e) => e.type)).toEqual(['raised', 'acknowledged', 'assigned', 'commented']);
+    expect(seenByB).toMatchObject({ status: 'acknowledged', assignee: 'bob-b' });
+    // Redacted for B, its own assignment (its latest, by its own key) is still shown.
+    const facts = {
+      ownerOf: (id: string) => ({ 'C-A': { organisation: 'A' }, 'C-B': { organisation: 'B' } })[id],
+      authorOf: (by: string) => ({ tenant: by.slice('key:dash-'.length) }),
+    };
+    expect(redactAlertFor({ tenant: 'B' }, seenByB, facts).assignee).toBe('bob-b');
+    // A's own entries are bounded: its newest, each scope's at most MAX_ALERT_HISTORY - 1.
+    const seenByA = book.viewOf(alert, 'A');
+    expect(seenByA.history).toHaveLength(MAX_ALERT_HISTORY);
+    expect(seenByA.history.at(-1)!.note).toBe(`A ${2 * MAX_ALERT_HISTORY - 1}`);
+    expect(alert.history.length).toBeLessThanOrEqual(1 + 3 + (MAX_ALERT_HISTORY - 1));
   });
 
   it('new evidence re-opens the views resolved by hand; the detector’s clear resolves every view', () => {

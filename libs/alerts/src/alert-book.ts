@@ -90,7 +90,7 @@ export interface Alert {
   lastRaisedAt: string;
   /** How many lifecycle events its stream holds (the expected revision of the next one is this − 1). */
   lifecycleEvents: number;
-  /** Its first entry and its `MAX_ALERT_HISTORY - 1` newest (`record`). */
+  /** Its first entry and, of each scope (the alert's own, each organisation's view), the `MAX_ALERT_HISTORY - 1` newest (`record`). */
   history: AlertHistoryEntry[];
   /** Entries dropped between the first and the newest kept (absent: none); the store keeps every one. */
   historyOmitted?: number;
@@ -170,7 +170,12 @@ export const AlertBookEventPrefixesWithoutPositions: string[] = AlertBookEventPr
 const TRACK_RESOLUTION_MS = 10 * 60_000;
 const TRACK_MAX_POINTS = 5_000;
 
-/** History entries an alert keeps in memory: its first and the newest (see `AlertBook.record`). */
+/**
+ * History entries an alert keeps in memory for each scope of action — the alert's own entries (the detector's,
+ * operators', those of an organisation it alone concerns), and each organisation's actions on its own view of
+ * a shared alert — besides its first entry, which is always kept: the newest `MAX_ALERT_HISTORY - 1` of each
+ * (see `AlertBook.record`).
+ */
 export const MAX_ALERT_HISTORY = 500;
 /** [event time ms, lat, lon] */
 type TrackPoint = [number, number, number];
@@ -890,16 +895,25 @@ export class AlertBook {
   }
 
   /**
-   * Adds `entry` to the alert's history, which keeps its first entry and the `MAX_ALERT_HISTORY - 1` newest
-   * (counting those dropped in `historyOmitted`): comments and actions on one alert cannot grow the book's
-   * memory without bound; its lifecycle stream in the store keeps every one.
+   * Adds `entry` to the alert's history, which keeps its first entry and, of the entry's scope (the alert's
+   * own entries, or one organisation's actions on its view of a shared alert), the `MAX_ALERT_HISTORY - 1`
+   * newest (counting those dropped in `historyOmitted`): comments and actions on one alert cannot grow the
+   * book's memory without bound (at most that many per organisation concerned), and one organisation's
+   * actions never push another's out of its view; the lifecycle stream in the store keeps every one.
    */
   private record(alert: Alert, entry: AlertHistoryEntry): void {
     alert.history.push(entry);
-    const over = alert.history.length - MAX_ALERT_HISTORY;
-    if (over <= 0) return;
-    alert.history.splice(1, over);
-    alert.historyOmitted = (alert.historyOmitted ?? 0) + over;
+    const scope = entry.organisation;
+    let inScope = 0;
+    let oldest = -1;
+    for (let i = alert.history.length - 1; i >= 1; i--)
+      if (alert.history[i]!.organisation === scope) {
+        inScope += 1;
+        oldest = i;
+      }
+    if (inScope < MAX_ALERT_HISTORY) return;
+    alert.history.splice(oldest, 1);
+    alert.historyOmitted = (alert.historyOmitted ?? 0) + 1;
   }
 
   /** New evidence re-opens the organisations' views resolved by hand (as it re-opens the alert). */
