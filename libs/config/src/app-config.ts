@@ -158,20 +158,22 @@ export interface InputLimits {
     perWindow: number;
     windowMs: number;
     /**
-     * Lines per window (`LIMIT_TENANT_ITEM_LINES`, default 30,000; 0: no limit): the entries of every list in
+     * Lines per window (`LIMIT_TENANT_ITEM_LINES`, default 10,000; 0: no limit): the entries of every list in
      * events' data, as stored; detection's work, memory and the flags an event can raise grow with them. Over it, 429 with `Retry-After`;
      * one request over it, 413.
      */
     itemLinesPerWindow: number;
     /**
-     * Flag records one organisation's events caused, or the deployment's feeds raised and it is shown (`LIMIT_TENANT_FLAGS`, default 20,000; 0: no limit): then its
+     * Flag records one organisation's events caused, or the deployment's feeds raised and it is shown (`LIMIT_TENANT_FLAGS`, default 5,000; 0: no limit): then its
      * HTTP writes are a 403 until an operator raises it. Every flag is held in memory by the read model, the
-     * alert book and detection (about 7 KB a flag, the consignment's state included, measured).
+     * alert book and detection (about 7 KB a flag, the consignment's state included, measured). Counted from
+     * the flags stored, so an organisation may pass it by the flags of what it sent before they were folded: at
+     * most one window of lines (about 0.42 flag a line outside the exemption) while detection keeps up.
      */
     flags: number;
     /**
      * Events of one organisation's consignments the store may hold, each weighing one and one per 2 KB of data
-     * (`LIMIT_TENANT_STORED_EVENTS`, default 50,000; 0: no limit): then its HTTP writes are a 403 until an operator raises it. Detection and the read
+     * (`LIMIT_TENANT_STORED_EVENTS`, default 20,000; 0: no limit): then its HTTP writes are a 403 until an operator raises it. Detection and the read
      * model keep every consignment's facts in memory (about 3 KB an event, flags included, measured).
      */
     storedEvents: number;
@@ -480,9 +482,9 @@ export function loadConfig(
       LIMIT_RESPONSE_BYTES: positiveInt({ default: 8 * 1024 * 1024 }),
       LIMIT_TENANT_EVENTS: positiveInt({ default: 6_000 }),
       LIMIT_TENANT_EVENTS_WINDOW_SEC: positiveInt({ default: 60 }),
-      LIMIT_TENANT_ITEM_LINES: nonNegativeInt({ default: 30_000 }),
-      LIMIT_TENANT_FLAGS: nonNegativeInt({ default: 20_000 }),
-      LIMIT_TENANT_STORED_EVENTS: nonNegativeInt({ default: 50_000 }),
+      LIMIT_TENANT_ITEM_LINES: nonNegativeInt({ default: 10_000 }),
+      LIMIT_TENANT_FLAGS: nonNegativeInt({ default: 5_000 }),
+      LIMIT_TENANT_STORED_EVENTS: nonNegativeInt({ default: 20_000 }),
       LIMIT_TENANT_EVENT_BYTES: nonNegativeInt({ default: 131_072 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),

@@ -92,9 +92,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).limits.tenantEvents).toEqual({
       perWindow: 6_000,
       windowMs: 60_000,
-      itemLinesPerWindow: 30_000,
-      flags: 20_000,
-      storedEvents: 50_000,
+      itemLinesPerWindow: 10_000,
+      flags: 5_000,
+      storedEvents: 20_000,
       eventBytes: 131_072,
     });
     expect(
