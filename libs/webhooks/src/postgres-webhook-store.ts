@@ -10,6 +10,7 @@ import type {
   WebhookStore,
   WebhookSubscription,
 } from './webhook-store.port';
+import { subscriptionColumns } from './webhook-store.port';
 
 export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
   {
@@ -100,15 +101,7 @@ export class PostgresWebhookStore implements WebhookStore {
     await this.query(
       `INSERT INTO aidwatch_webhook_subscriptions (id, url, secret, filters, tenant, created_by, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        s.subscriptionId,
-        s.url,
-        s.secret,
-        JSON.stringify(s.filters),
-        s.tenant ?? null,
-        s.createdBy,
-        s.createdAt,
-      ],
+      subscriptionColumns(s),
     );
   }
 

@@ -11,6 +11,7 @@ import type {
   WebhookStore,
   WebhookSubscription,
 } from './webhook-store.port';
+import { subscriptionColumns } from './webhook-store.port';
 
 /**
  * The webhook outbox in a SQLite file beside the embedded event store (`DATA_DIR/webhooks.sqlite`), so
@@ -69,15 +70,7 @@ export class SqliteWebhookStore implements WebhookStore {
   async addSubscription(s: WebhookSubscription): Promise<void> {
     this.prepare(
       'INSERT INTO subscriptions (id, url, secret, filters, tenant, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(
-      s.subscriptionId,
-      s.url,
-      s.secret,
-      JSON.stringify(s.filters),
-      s.tenant ?? null,
-      s.createdBy,
-      s.createdAt,
-    );
+    ).run(...subscriptionColumns(s));
   }
 
   async deleteSubscription(id: string, at: string): Promise<void> {

@@ -12,6 +12,19 @@ export interface WebhookSubscription {
   createdAt: string;
 }
 
+/** A subscription's column values in the adapters' order: id, url, secret, filters (JSON), tenant, created_by, created_at. */
+export function subscriptionColumns(s: WebhookSubscription): unknown[] {
+  return [
+    s.subscriptionId,
+    s.url,
+    s.secret,
+    JSON.stringify(s.filters),
+    s.tenant ?? null,
+    s.createdBy,
+    s.createdAt,
+  ];
+}
+
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
 export interface WebhookDelivery {
