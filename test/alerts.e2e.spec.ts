@@ -279,4 +279,13 @@ describe('Alerts: lifecycle, dedup, silences and filtered streams over HTTP', ()
       silence.silenceId,
     );
   });
+  it('keeps every comment made at the same moment, each once (none depends on another)', async () => {
+    const path = `/alerts/${denied.alertId}`;
+    const together = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => post(system.url, `${path}/comments`, { comment: `at once ${i}` })),
+    );
+    expect(together.map((r) => r.status)).toEqual(Array(12).fill(201));
+    const notes = ((await get(system.url, path)).history as Array<{ note?: string }>).map((e) => e.note);
+    for (let i = 0; i < 12; i++) expect(notes.filter((n) => n === `at once ${i}`)).toHaveLength(1);
+  });
 });

@@ -162,10 +162,15 @@ export class AlertBookProjection implements Projection {
 export class UnknownAlertError extends Error {}
 export class UnknownSilenceError extends Error {}
 
+/** How many times a comment is appended when other actions on the same alert keep landing first. */
+const COMMENT_APPEND_ATTEMPTS = 20;
+
 /**
  * The alert use cases: actions decided on the alert book (`decide`) and appended as lifecycle events to the
  * alert's stream with its expected revision, so two people acting at once — on one API process or on two —
- * cannot both win (the second gets WrongExpectedRevisionError); silences as events of their own stream.
+ * cannot both win (the second gets WrongExpectedRevisionError) — but comments, which depend on no state, are
+ * appended after whatever landed first (up to `COMMENT_APPEND_ATTEMPTS` tries); silences as events of their
+ * own stream.
  * Every process folds the same events into its own book (`AlertBookProjection`), so an action taken on one
  * API replica is seen on every other once its book has folded it. Each call resolves once this process's
  * book has folded what it appended.
@@ -195,11 +200,26 @@ export class AlertDesk {
     const { type } = decided;
     const data = organisation === undefined ? decided.data : { ...decided.data, organisation };
     const id = randomUUID();
-    await this.store.append(
-      alertStream(alertId),
-      [{ id, type, data: alertLifecycleEvent(id, type, data), metadata: { causation: 'alert-action' } }],
-      alert.lifecycleEvents === 0 ? 'no_stream' : alert.lifecycleEvents - 1,
-    );
+    const event = {
+      id,
+      type,
+      data: alertLifecycleEvent(id, type, data),
+      metadata: { causation: 'alert-action' },
+    };
+    let expected: number | 'no_stream' =
+      alert.lifecycleEvents === 0 ? 'no_stream' : alert.lifecycleEvents - 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.append(alertStream(alertId), [event], expected);
+        break;
+      } catch (error) {
+        // A comment adds to the history whatever was added meanwhile (it depends on no state): it goes after
+        // what the stream holds now. Any other action was decided on the alert as read, so it is a conflict.
+        if (!(error instanceof WrongExpectedRevisionError) || command.kind !== 'comment') throw error;
+        if (attempt >= COMMENT_APPEND_ATTEMPTS) throw error;
+        expected = error.actual < 0 ? 'no_stream' : error.actual;
+      }
+    }
     await this.projection.classificationOf(id);
     return this.book.get(alertId)!;
   }
