@@ -64,7 +64,7 @@ export class EventsController {
       batchWriteAuthorizer(principal, this.tenants, {
         committeeSources: this.config.access.committeeSources,
       }),
-      (decoded) => this.limiter.admitLines(principal.tenant, decoded, events.length, res),
+      (decoded) => this.limiter.admitDecoded(principal.tenant, decoded, events.length, res),
     );
     if (!result.ok) throw intakeError(result);
     return { accepted: result.accepted };

@@ -104,7 +104,7 @@ export class FieldIntakeController {
         }),
       namespace,
       // The form's lines (observed quantities…) count like any event's (LIMIT_TENANT_ITEM_LINES).
-      (events) => this.limiter.admitLines(principal.tenant, events, 1, res),
+      (events) => this.limiter.admitDecoded(principal.tenant, events, 1, res),
     );
     if (result.ok) return { accepted: result.accepted };
     if (result.kind !== 'unmappable') throw intakeError(result);

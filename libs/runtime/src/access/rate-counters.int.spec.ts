@@ -78,9 +78,9 @@ describeWithPostgres('PostgresRateCounters', () => {
     const b = new TenantEventLimiter(limits, undefined, await counters());
     const lines = (n: number) => [{ data: { items: Array.from({ length: n }, (_, i) => ({ i })) } }];
     await a.admit('WFP', 1, res());
-    await a.admitLines('WFP', lines(30), 1, res());
+    await a.admitDecoded('WFP', lines(30), 1, res());
     await b.admit('WFP', 1, res());
-    await expect(b.admitLines('WFP', lines(30), 1, res())).rejects.toMatchObject({ status: 429 });
+    await expect(b.admitDecoded('WFP', lines(30), 1, res())).rejects.toMatchObject({ status: 429 });
     // 1 event counted, 99 left (the refused request's event was given back).
     expect(await statusOf(b, 'WFP', 99)).toBe(202);
     expect(await statusOf(a, 'WFP', 1)).toBe(429);

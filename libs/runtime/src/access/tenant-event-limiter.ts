@@ -37,7 +37,7 @@ const USAGE_WAIT_MS = 5000;
  * counted. Rates are counted by `counters`: with `EVENT_STORE=postgres` in the database, one budget for every
  * ingestor replica; else in this process.
  * - Events a window (`LIMIT_TENANT_EVENTS` per `LIMIT_TENANT_EVENTS_WINDOW_SEC`; `admit`) and lines a window
- *   (`LIMIT_TENANT_ITEM_LINES`, `admitLines`: the entries of the lists in events' data; detection's work,
+ *   (`LIMIT_TENANT_ITEM_LINES`, `admitDecoded`: the entries of the lists in events' data; detection's work,
  *   memory and the flags an event can raise grow with them, a registration of 50 lines outside its exemption
  *   raising 21 `item-not-exempt` flags), each with
  *   `rate-limiter-flexible` in memory, fixed window. A request that would go over either is a 429 with
@@ -67,7 +67,7 @@ export class TenantEventLimiter {
    * Counts a request's `events` for `tenant` (undefined: not counted), as sent, valid or not. Throws ApiError
    * 403 when the organisation holds its `LIMIT_TENANT_FLAGS` or `LIMIT_TENANT_STORED_EVENTS`, or 429 — after
    * setting `Retry-After` (seconds) on `res` — when they would take it over `LIMIT_TENANT_EVENTS`; nothing is
-   * counted then. Their lines are counted once decoded (`admitLines`).
+   * counted then. Their lines are counted once decoded (`admitDecoded`).
    */
   async admit(
     tenant: string | undefined,
@@ -97,14 +97,15 @@ export class TenantEventLimiter {
   }
 
   /**
-   * Counts the lines (`listEntriesOf`: the entries of every list an event's data carries — items, observed
-   * quantities, evidence, route points) of a request's events as they will be stored — decoded (`data_base64`
-   * too), validated and authorized, however they were sent (a batch, binary mode, a field-intake form) —
-   * after `admit` counted its `counted` events. Throws ApiError 413 when they are more than a window holds,
+   * Judges a request's events as they will be stored — decoded (`data_base64` too), validated and authorized,
+   * however they were sent (a batch, binary mode, a field-intake form) — after `admit` counted its `counted`
+   * events: each at most `LIMIT_TENANT_EVENT_BYTES` as JSON (else ApiError 413), and their lines
+   * (`listEntriesOf`: the entries of every list an event's data carries — items, observed quantities,
+   * evidence, route points) counted. Throws ApiError 413 when the lines are more than a window holds,
    * 429 (with `Retry-After` on `res`) when they would take the organisation over `LIMIT_TENANT_ITEM_LINES`;
    * nothing is counted then, the request's events included.
    */
-  async admitLines(
+  async admitDecoded(
     tenant: string | undefined,
     events: ReadonlyArray<{ data?: unknown }>,
     counted: number,
