@@ -197,6 +197,9 @@ describe('property: over generated multi-organisation stories, no reader receive
     sharedSite: fc.boolean(),
     vessels: fc.array(fc.array(fc.nat(8), { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 3 }),
     comments: fc.boolean(),
+    /** Each organisation's first consignment cites one bill of lading; then maybe one amends it away (a clear). */
+    sharedDocument: fc.boolean(),
+    amendAway: fc.boolean(),
   });
 
   it('holds for every generated story', async () => {
@@ -233,16 +236,53 @@ describe('property: over generated multi-organisation stories, no reader receive
             const id = `C-${r}-${i}-${c}`;
             consignments.push({ id, org });
             mine.get(org)!.add(id);
+            // Event ids that do not embed the consignment id: another organisation must not learn them either.
+            const eventId = `evt${r}x${i}x${c}`;
+            mine.get(org)!.add(eventId);
             events.push(
               consignmentRegistered({
-                id: `p-${r}-r${i}-${c}`,
+                id: eventId,
                 subject: id,
-                data: { consignmentId: id, exemptionId },
+                data: {
+                  consignmentId: id,
+                  exemptionId,
+                  ...(s.sharedDocument && c === 0 && { billOfLading: `BL-${r}-shared` }),
+                },
               }),
             );
           }
         });
         expect((await post(system.keys.producer, '/events', events)).status).toBe(202);
+        if (s.sharedDocument) {
+          const citing = orgs.map((_, i) => `C-${r}-${i}-0`);
+          const dupFlags = async () =>
+            (
+              (await (
+                await system.fetch(`${system.url}/flags?rule=duplicate-document&limit=10000`)
+              ).json()) as {
+                items: Flag[];
+              }
+            ).items.filter((f) => f.consignmentIds.some((id) => citing.includes(id)));
+          await eventually(async () => ((await dupFlags()).length >= orgs.length ? true : undefined));
+          if (s.amendAway) {
+            const amended = `evt${r}x1xamend`;
+            mine.get(orgs[1])!.add(amended);
+            const amend = consignmentRegistered({
+              id: amended,
+              subject: citing[1],
+              data: { consignmentId: citing[1], exemptionId: `EX-${r}-1`, billOfLading: `BL-${r}-own` },
+            });
+            expect((await post(system.keys.producer, '/events', [amend])).status).toBe(202);
+            await eventually(async () =>
+              (await system.fetch(`${system.url}/streams/risk-consignment-${citing[0]}`)).ok &&
+              (
+                await (await system.fetch(`${system.url}/streams/risk-consignment-${citing[0]}`)).text()
+              ).includes('aidwatch.flag.cleared')
+                ? true
+                : undefined,
+            );
+          }
+        }
         const flags: Flag[] = s.vessels.map((picks, v) => {
           const aboard = [...new Set(picks.map((p) => consignments[p % consignments.length].id))];
           const names = [...new Set(aboard.map((id) => consignments.find((c) => c.id === id)!.org))];
@@ -299,7 +339,12 @@ describe('property: over generated multi-organisation stories, no reader receive
             ...flags.map((f) => `/alerts/${f.fingerprint}`),
             ...consignments
               .filter((c) => c.org === org)
-              .flatMap((c) => [`/consignments/${c.id}`, `/consignments/${c.id}/timeline`]),
+              .flatMap((c) => [
+                `/consignments/${c.id}`,
+                `/consignments/${c.id}/timeline`,
+                `/streams/consignment-${c.id}`,
+                `/streams/risk-consignment-${c.id}`,
+              ]),
           ];
           for (const path of paths) {
             const res = await system.fetch(`${system.url}${path}`, { as: key });
