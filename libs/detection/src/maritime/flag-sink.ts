@@ -166,9 +166,13 @@ export class FlagSink {
     };
   }
 
-  /** The consignments a draft's flag names: its own, and those on board (of both vessels of an encounter). */
+  /**
+   * The consignments a draft's flag names: its own, and those on board (of both vessels of an encounter) —
+   * its own alone for a flag about one consignment's declaration (`ownConsignmentsOnly`).
+   */
   private aidOf(draft: VesselFlagDraft): string[] {
     const ids = new Set(draft.consignmentIds ?? []);
+    if (draft.ownConsignmentsOnly) return [...ids].sort();
     const onBoard = (mmsi: string): void => {
       for (const id of this.linker.consignmentsOnBoard(mmsi, draft.atMs)) ids.add(id);
       if (draft.fromMs !== undefined && draft.fromMs !== draft.atMs) {

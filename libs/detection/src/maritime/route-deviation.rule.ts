@@ -130,6 +130,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
         severity: this.cfg.severity,
         mmsi: track.mmsi,
         consignmentIds: [v.consignmentId],
+        ownConsignmentsOnly: true,
         fromMs: v.outsideSince,
         atMs: s.at,
         observed: {
@@ -236,6 +237,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
         severity: this.cfg.undeclaredPortSeverity,
         mmsi: track.mmsi,
         consignmentIds: [v.consignmentId],
+        ownConsignmentsOnly: true,
         atMs: s.at,
         observed: { consignmentId: v.consignmentId, port: port.locode, portName: port.name },
         threshold: { declaredPorts: [v.originPort, v.destinationPort] },

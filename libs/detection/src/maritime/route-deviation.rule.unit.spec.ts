@@ -138,6 +138,20 @@ describe('route-deviation rule', () => {
     ).toEqual([]);
   });
 
+  it('names only the consignment whose declared route or ports it judges, not the other aid on board', () => {
+    // Another consignment on the same carrier (another organisation's, maybe) declared no route: the
+    // deviation from C-1's declared route is C-1's alone, and so is a port call C-1 did not declare.
+    const s = new MaritimeScenario({ onBoard: { [CARRIER]: ['C-1', 'C-OTHER'] } }).feed(
+      [declared],
+      steamOff(60),
+    );
+    const flags = s.flags('route-deviation');
+    expect(flags).toHaveLength(1);
+    expect(flags[0].consignmentIds).toEqual(['C-1']);
+    expect(flags[0].explanation).toMatch(/; aid on board: C-1\.$/);
+    expect(JSON.stringify(flags)).not.toContain('C-OTHER');
+  });
+
   it('ignores the route once the consignment is no longer on board', () => {
     const s = new MaritimeScenario({ onBoard: {} }).feed([declared], steamOff(80));
     expect(s.flags('route-deviation')).toEqual([]);

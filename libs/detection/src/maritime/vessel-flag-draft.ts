@@ -18,6 +18,13 @@ export interface VesselFlagDraft {
   partnerMmsi?: string;
   /** Extra consignments known to be affected (e.g. the one a registration names). */
   consignmentIds?: string[];
+  /**
+   * The flag is about its `consignmentIds` alone — it judges what one consignment's registration declared (a
+   * route deviation: its declared route and ports) — so the other aid on board is not named, and the flag is
+   * never shown to another organisation whose aid shares the vessel (what one organisation declares must not
+   * raise flags in another's view).
+   */
+  ownConsignmentsOnly?: boolean;
   /** Start of the episode; consignments on board then count as well as those on board at `atMs`. */
   fromMs?: number;
   atMs: number;
