@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  consignmentDischarged,
+  consignmentLoaded,
   consignmentRegistered,
   exemptionGranted,
   verificationReported,
@@ -479,5 +481,66 @@ describe("an organisation's stored events are limited in all (LIMIT_TENANT_STORE
     const huge = await post(unicef, [{ ...big, data: { ...big.data, extra } }]);
     expect(huge.status).toBe(413);
     expect(JSON.stringify(await huge.json())).toMatch(/LIMIT_TENANT_EVENT_BYTES/);
+  });
+});
+
+describe("an organisation's consignments aboard one vessel are limited (LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL)", () => {
+  jest.setTimeout(60_000);
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL: '3' });
+  });
+  afterAll(() => system?.stop());
+
+  it('refuses (403) the registration or load that would put one more of its consignments aboard, and only its', async () => {
+    const wfp = system.credential({ role: 'producer', tenant: 'WFP', sources: ['*'] });
+    const fao = system.credential({ role: 'producer', tenant: 'FAO', sources: ['*'] });
+    await grantEach(system, [
+      ['EX-W', 'WFP'],
+      ['EX-F', 'FAO'],
+    ]);
+    const SHIP = '445117000';
+    const on = (id: string, exemptionId: string, mmsi = SHIP) =>
+      consignmentRegistered({
+        id: `reg-${id}-${mmsi}`,
+        subject: id,
+        data: { consignmentId: id, exemptionId, vessel: { mmsi } },
+      });
+    const load = (id: string, mmsi = SHIP) =>
+      consignmentLoaded({
+        id: `load-${id}-${mmsi}`,
+        subject: id,
+        data: { consignmentId: id, vesselMmsi: mmsi },
+      });
+    expect((await postBatch(system, wfp, [on('W-1', 'EX-W'), on('W-2', 'EX-W')])).status).toBe(202);
+    // Registered and loaded aboard the vessel it names: still one of three.
+    expect((await postBatch(system, wfp, [load('W-1')])).status).toBe(202);
+    const counted = async (status: number, events: unknown[], who = wfp) =>
+      eventually(
+        async () => ((await postBatch(system, who, events)).status === status ? true : undefined),
+        10_000,
+      );
+    await counted(202, [on('W-3', 'EX-W')]);
+    const refused = await postBatch(system, wfp, [on('W-4', 'EX-W')]);
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(await refused.json())).toMatch(/LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL/);
+    // Another vessel, and another organisation on the same vessel, are not held back.
+    expect((await postBatch(system, wfp, [on('W-5', 'EX-W', '445999000')])).status).toBe(202);
+    expect(
+      (await postBatch(system, fao, [on('F-1', 'EX-F'), on('F-2', 'EX-F'), on('F-3', 'EX-F')])).status,
+    ).toBe(202);
+    // A discharge takes one off: there is room again.
+    expect(
+      (
+        await postBatch(system, wfp, [
+          consignmentDischarged({
+            id: 'dis-W-1',
+            subject: 'W-1',
+            data: { consignmentId: 'W-1' },
+          }),
+        ])
+      ).status,
+    ).toBe(202);
+    await counted(202, [on('W-4', 'EX-W')]);
   });
 });

@@ -47,6 +47,16 @@ export class TenantUsageService implements OnApplicationBootstrap, OnModuleDestr
     return this.counts.flagsOf(organisation);
   }
 
+  /** `organisation`'s consignments aboard (or bound for) vessel `mmsi` now (see `TenantUsage`). */
+  consignmentsAboard(organisation: string, mmsi: string): number {
+    return this.counts.consignmentsAboard(organisation, mmsi);
+  }
+
+  /** The vessel a consignment's aid is on or bound for now. */
+  carrierOf(consignmentId: string): string | undefined {
+    return this.counts.carrierOf(consignmentId);
+  }
+
   /** Events of `organisation`'s consignments stored so far. */
   eventsOf(organisation: string): number {
     return this.counts.eventsOf(organisation);

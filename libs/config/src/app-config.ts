@@ -178,6 +178,13 @@ export interface InputLimits {
      */
     storedEvents: number;
     /**
+     * One organisation's consignments aboard (or bound for) one vessel at once (`LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`,
+     * default 100; 0: no limit): a registration or load that would pass it is a 403. Every flag of a vessel names
+     * the aid on board and each load raises the vessel's open flags again, so one organisation crowding another's
+     * vessel would otherwise make each load cost more than the last.
+     */
+    consignmentsPerVessel: number;
+    /**
      * Largest event (as JSON, bytes) an organisation's credential may write (`LIMIT_TENANT_EVENT_BYTES`,
      * default 131,072; 0: no limit): an event of the most lines the contract allows is well under it, and
      * what it costs the store, memory and a reader of its stream is bounded. Over it, 413.
@@ -485,6 +492,7 @@ export function loadConfig(
       LIMIT_TENANT_ITEM_LINES: nonNegativeInt({ default: 10_000 }),
       LIMIT_TENANT_FLAGS: nonNegativeInt({ default: 5_000 }),
       LIMIT_TENANT_STORED_EVENTS: nonNegativeInt({ default: 20_000 }),
+      LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL: nonNegativeInt({ default: 100 }),
       LIMIT_TENANT_EVENT_BYTES: nonNegativeInt({ default: 131_072 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
@@ -632,6 +640,7 @@ export function loadConfig(
         itemLinesPerWindow: e.LIMIT_TENANT_ITEM_LINES,
         flags: e.LIMIT_TENANT_FLAGS,
         storedEvents: e.LIMIT_TENANT_STORED_EVENTS,
+        consignmentsPerVessel: e.LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL,
         eventBytes: e.LIMIT_TENANT_EVENT_BYTES,
       },
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,

@@ -95,6 +95,7 @@ describe('loadConfig', () => {
       itemLinesPerWindow: 10_000,
       flags: 5_000,
       storedEvents: 20_000,
+      consignmentsPerVessel: 100,
       eventBytes: 131_072,
     });
     expect(

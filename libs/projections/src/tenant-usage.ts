@@ -24,6 +24,10 @@ const EXEMPTION_STREAM = StreamNames.exemption('');
  * - Flag records (`flagsOf`): raises, open or cleared since (a flag raised again after its clear is one more
  *   record). A raise counts for the organisation whose event caused it (`payers`), else for the organisations
  *   it is shown to when it is folded (`flagOrganisations`) and that of the consignment it is about.
+ * - Consignments aboard a vessel (`consignmentsAboard`): its consignments whose aid is on or bound for the
+ *   vessel now (a registration names the vessel, a load puts it aboard; a discharge, a custody transfer or a
+ *   delivery takes it off), for `LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`: every flag of a vessel names the aid
+ *   on board, and each load raises the vessel's open flags again, so what one load costs grows with them.
  * Counts follow the one ownership model (first accepted grant and registration, operators' transfers); a
  * later transfer does not move counts already made. Pure: fed `StoredEvent`s in store order (`filter`).
  */
@@ -41,6 +45,10 @@ export class TenantUsage {
   private readonly ownership = new OwnershipLedger();
   private readonly flags = new Map<string, number>();
   private readonly events = new Map<string, number>();
+  /** Consignment → the vessel (MMSI) its aid is on or bound for now, and the organisation it was counted for. */
+  private readonly carriers = new Map<string, { mmsi: string; organisation: string }>();
+  /** `organisation` NUL `mmsi` → its consignments aboard that vessel now. */
+  private readonly aboard = new Map<string, number>();
 
   apply(
     stored: Pick<StoredEvent, 'type' | 'data' | 'streamId'> & { metadata?: Record<string, unknown> },
@@ -55,7 +63,30 @@ export class TenantUsage {
     if (stored.streamId.startsWith(CONSIGNMENT_STREAM)) {
       const organisation = this.organisationOfStream(stored.streamId);
       if (organisation !== undefined) add(this.events, organisation, storedWeightOf(event.data));
+      const consignmentId = stored.streamId.slice(CONSIGNMENT_STREAM.length);
+      const carrier = carrierNamedBy(event);
+      if (carrier === null) this.unlink(consignmentId);
+      else if (carrier !== undefined && organisation !== undefined)
+        this.link(consignmentId, carrier, organisation);
     }
+  }
+
+  private link(consignmentId: string, mmsi: string, organisation: string): void {
+    const current = this.carriers.get(consignmentId);
+    if (current?.mmsi === mmsi && current.organisation === organisation) return;
+    this.unlink(consignmentId);
+    this.carriers.set(consignmentId, { mmsi, organisation });
+    add(this.aboard, aboardKey(organisation, mmsi));
+  }
+
+  private unlink(consignmentId: string): void {
+    const current = this.carriers.get(consignmentId);
+    if (current === undefined) return;
+    this.carriers.delete(consignmentId);
+    const key = aboardKey(current.organisation, current.mmsi);
+    const left = (this.aboard.get(key) ?? 1) - 1;
+    if (left > 0) this.aboard.set(key, left);
+    else this.aboard.delete(key);
   }
 
   /**
@@ -99,9 +130,42 @@ export class TenantUsage {
     return this.flags.get(organisation) ?? 0;
   }
 
+  /** `organisation`'s consignments aboard (or bound for) vessel `mmsi` now. */
+  consignmentsAboard(organisation: string, mmsi: string): number {
+    return this.aboard.get(aboardKey(organisation, mmsi)) ?? 0;
+  }
+
+  /** The vessel (MMSI) consignment `consignmentId`'s aid is on or bound for now, if any. */
+  carrierOf(consignmentId: string): string | undefined {
+    return this.carriers.get(consignmentId)?.mmsi;
+  }
+
   /** Events of `organisation`'s consignments stored so far, each weighing `storedWeightOf` (0 when none). */
   eventsOf(organisation: string): number {
     return this.events.get(organisation) ?? 0;
+  }
+}
+
+const aboardKey = (organisation: string, mmsi: string) => `${organisation}\u0000${mmsi}`;
+
+/**
+ * The vessel (MMSI) a consignment event puts its aid on or names as its carrier (a registration's `vessel`, a
+ * load's `vesselMmsi`); null for an event that takes it off (a discharge, a custody transfer, a delivery);
+ * undefined for any other.
+ */
+export function carrierNamedBy(event: { type?: string; data?: unknown }): string | null | undefined {
+  const data = event.data as { vessel?: { mmsi?: unknown }; vesselMmsi?: unknown } | undefined;
+  switch (event.type) {
+    case EventTypes.ConsignmentRegistered:
+      return typeof data?.vessel?.mmsi === 'string' ? data.vessel.mmsi : undefined;
+    case EventTypes.ConsignmentLoaded:
+      return typeof data?.vesselMmsi === 'string' ? data.vesselMmsi : undefined;
+    case EventTypes.ConsignmentDischarged:
+    case EventTypes.CustodyTransferred:
+    case EventTypes.DeliveryRecorded:
+      return null;
+    default:
+      return undefined;
   }
 }
 

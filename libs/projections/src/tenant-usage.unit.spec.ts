@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { flagOrganisations, storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
-import { consignmentLoaded, consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
+import {
+  consignmentDischarged,
+  consignmentLoaded,
+  consignmentRegistered,
+  exemptionGranted,
+} from '@aidwatch/domain/testing';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { clearedOf } from '@aidwatch/detection';
 import { flagClearedEvent, flagRaisedEvent } from './flag-events';
@@ -180,5 +185,42 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
       weight(registration(1, 1)) + weight(load(1, 0)),
       0,
     ]);
+  });
+  it("counts each organisation's consignments aboard (or bound for) a vessel now", () => {
+    const counts = new TenantUsage();
+    const on = (consignment: number, exemption: number, mmsi: string) =>
+      consignmentRegistered({
+        id: `reg-${consignment}-${mmsi}`,
+        subject: CONSIGNMENTS[consignment],
+        data: {
+          consignmentId: CONSIGNMENTS[consignment],
+          exemptionId: EXEMPTIONS[exemption],
+          vessel: { mmsi },
+        },
+      });
+    const act = (make: typeof consignmentLoaded, consignment: number, mmsi: string, n = 0) =>
+      make({
+        id: `${make.name}-${consignment}-${mmsi}-${n}`,
+        subject: CONSIGNMENTS[consignment],
+        data: { consignmentId: CONSIGNMENTS[consignment], vesselMmsi: mmsi },
+      });
+    [grant(0, 0), grant(1, 1)].forEach((e) => counts.apply(stored(e)));
+    [on(0, 0, '111'), on(1, 0, '111'), on(2, 1, '111')].forEach((e) => counts.apply(stored(e)));
+    expect([counts.consignmentsAboard('WFP', '111'), counts.consignmentsAboard('UNICEF', '111')]).toEqual([
+      2, 1,
+    ]);
+    // Loaded aboard the vessel it names: still one each; loaded aboard another: it moves.
+    counts.apply(stored(act(consignmentLoaded, 0, '111')));
+    counts.apply(stored(act(consignmentLoaded, 1, '222')));
+    expect([counts.consignmentsAboard('WFP', '111'), counts.consignmentsAboard('WFP', '222')]).toEqual([
+      1, 1,
+    ]);
+    expect(counts.carrierOf(CONSIGNMENTS[1])).toBe('222');
+    // A discharge takes it off; the count never goes below zero.
+    counts.apply(stored(act(consignmentDischarged as unknown as typeof consignmentLoaded, 0, '111')));
+    counts.apply(stored(act(consignmentDischarged as unknown as typeof consignmentLoaded, 0, '111', 1)));
+    expect(counts.consignmentsAboard('WFP', '111')).toBe(0);
+    expect(counts.carrierOf(CONSIGNMENTS[0])).toBeUndefined();
+    expect(counts.consignmentsAboard('UNICEF', '111')).toBe(1);
   });
 });

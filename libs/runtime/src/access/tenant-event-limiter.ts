@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { listEntriesOf } from '@aidwatch/domain';
+import { EventTypes, listEntriesOf } from '@aidwatch/domain';
 import { ApiError } from '../http/http-errors';
 import { counterKeyOf, ProcessRateCounters, type RateCounters } from './rate-counters';
 
@@ -17,6 +17,8 @@ export interface TenantLimits {
   storedEvents?: number;
   /** Largest event (as JSON) one of its credentials may write (`LIMIT_TENANT_EVENT_BYTES`); 0: no limit. */
   eventBytes?: number;
+  /** Its consignments aboard (or bound for) one vessel at once (`LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`); 0: none. */
+  consignmentsPerVessel?: number;
 }
 
 /** What each organisation holds (`TenantUsage` of `@aidwatch/projections`, folded from the store). */
@@ -25,6 +27,10 @@ export interface TenantUsageCounts {
   eventsOf(organisation: string): number;
   /** Whether the counts are whole (after a restart they are folded again), waiting up to `timeoutMs`. */
   whenCounted?(timeoutMs: number): Promise<boolean>;
+  /** The organisation's consignments aboard (or bound for) vessel `mmsi` now. */
+  consignmentsAboard?(organisation: string, mmsi: string): number;
+  /** The vessel a consignment's aid is on or bound for now. */
+  carrierOf?(consignmentId: string): string | undefined;
 }
 
 /** How long (ms) a request waits for the quota counts to be whole after a restart before it is a 429. */
@@ -107,7 +113,7 @@ export class TenantEventLimiter {
    */
   async admitDecoded(
     tenant: string | undefined,
-    events: ReadonlyArray<{ data?: unknown }>,
+    events: ReadonlyArray<{ type?: string; data?: unknown }>,
     counted: number,
     res: { setHeader(name: string, value: string): unknown },
   ): Promise<void> {
@@ -116,6 +122,20 @@ export class TenantEventLimiter {
     const giveBack = async () => {
       if (counted > 0) await this.events.reward(key, counted);
     };
+    const crowded = this.crowdedVessel(tenant, events);
+    if (crowded !== undefined) {
+      await giveBack();
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        "too many of this credential's organisation's consignments aboard one vessel; nothing was accepted",
+        [
+          {
+            field: 'body',
+            message: `vessel ${crowded.mmsi} would carry ${crowded.aboard} of the organisation's consignments at once; at most ${this.settings.consignmentsPerVessel} (LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL) — discharge or deliver some first, or an operator raises the limit`,
+          },
+        ],
+      );
+    }
     const maxBytes = this.settings.eventBytes ?? 0;
     if (maxBytes > 0)
       for (const [index, event] of events.entries()) {
@@ -153,6 +173,41 @@ export class TenantEventLimiter {
     ]);
   }
 
+  /**
+   * The first vessel the request's registrations and loads would put more than `LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`
+   * of the organisation's consignments aboard (or bound for), with that count; undefined when none would.
+   */
+  private crowdedVessel(
+    tenant: string,
+    events: ReadonlyArray<{ type?: string; data?: unknown }>,
+  ): { mmsi: string; aboard: number } | undefined {
+    const limit = this.settings.consignmentsPerVessel ?? 0;
+    const usage = this.usage;
+    if (limit <= 0 || !usage?.consignmentsAboard || !usage.carrierOf) return undefined;
+    const joining = new Map<string, Set<string>>();
+    for (const event of events) {
+      const data = event.data as
+        { consignmentId?: unknown; vessel?: { mmsi?: unknown }; vesselMmsi?: unknown } | undefined;
+      const mmsi =
+        event.type === EventTypes.ConsignmentRegistered
+          ? data?.vessel?.mmsi
+          : event.type === EventTypes.ConsignmentLoaded
+            ? data?.vesselMmsi
+            : undefined;
+      const consignmentId = data?.consignmentId;
+      if (typeof mmsi !== 'string' || typeof consignmentId !== 'string') continue;
+      if (usage.carrierOf(consignmentId) === mmsi) continue;
+      const set = joining.get(mmsi) ?? new Set<string>();
+      set.add(consignmentId);
+      joining.set(mmsi, set);
+    }
+    for (const [mmsi, joiners] of joining) {
+      const aboard = usage.consignmentsAboard(tenant, mmsi) + joiners.size;
+      if (aboard > limit) return { mmsi, aboard };
+    }
+    return undefined;
+  }
+
   private get windowSec(): number {
     return Math.round(this.settings.windowMs / 1000);
   }
@@ -188,7 +243,8 @@ export class TenantEventLimiter {
    * `Retry-After` when they are not by then, so no write passes a quota judged on part of the store.
    */
   private async usageCounted(res: { setHeader(name: string, value: string): unknown }): Promise<void> {
-    if (!(this.settings.flags || this.settings.storedEvents) || !this.usage?.whenCounted) return;
+    const { flags, storedEvents, consignmentsPerVessel } = this.settings;
+    if (!(flags || storedEvents || consignmentsPerVessel) || !this.usage?.whenCounted) return;
     if (await this.usage.whenCounted(USAGE_WAIT_MS)) return;
     res.setHeader('Retry-After', '5');
     throw new ApiError(
