@@ -110,6 +110,7 @@ export interface MaritimeConfig {
   routeDeviation: {
     corridorNm: number;
     minOutsideMinutes: number;
+    /** Declared voyages kept per carrier; past it the oldest is dropped (its corridor no longer judged). */
     maxVoyagesPerVessel: number;
     maxRoutePoints: number;
     severity: Severity;
@@ -180,7 +181,9 @@ export const defaultMaritimeConfig: MaritimeConfig = {
   routeDeviation: {
     corridorNm: 50,
     minOutsideMinutes: 30,
-    maxVoyagesPerVessel: 8,
+    // More than one organisation may hold consignments aboard (LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL, 100 each):
+    // one organisation's registrations naming a vessel must not push another's declared voyage out.
+    maxVoyagesPerVessel: 128,
     maxRoutePoints: 256,
     severity: 'high',
     undeclaredPortSeverity: 'high',

@@ -101,13 +101,13 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
 
   onSample(track: VesselTrack, voyages: Voyages, s: Sample): Voyages {
     if (!voyages) return voyages;
-    const onBoard = this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at);
-    if (onBoard.length === 0) return voyages;
+    const onBoard = new Set(this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at));
+    if (onBoard.size === 0) return voyages;
     this.changedCarriers.add(track.mmsi);
     const corridorKm = this.cfg.corridorNm * KM_PER_NM;
     const replay = this.replay;
     for (const v of voyages) {
-      if (v.route.length < 2 || !onBoard.includes(v.consignmentId)) continue;
+      if (v.route.length < 2 || !onBoard.has(v.consignmentId)) continue;
       if (replay !== null && !replay.consignmentIds.has(v.consignmentId)) continue;
       const offKm = distanceToPolylineKm(s.lat, s.lon, v.route);
       if (offKm <= corridorKm) {
@@ -225,10 +225,10 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   /** A port visit began at `port`: undeclared if it is neither origin nor destination of the aid on board. */
   onPortVisit(track: VesselTrack, voyages: Voyages, port: PortRecord, s: Sample): Voyages {
     if (!voyages) return voyages;
-    const onBoard = this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at);
+    const onBoard = new Set(this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at));
     const replay = this.replay;
     for (const v of voyages) {
-      if (!onBoard.includes(v.consignmentId)) continue;
+      if (!onBoard.has(v.consignmentId)) continue;
       if (replay !== null && !replay.consignmentIds.has(v.consignmentId)) continue;
       if (port.locode === v.originPort || port.locode === v.destinationPort) continue;
       this.raise({

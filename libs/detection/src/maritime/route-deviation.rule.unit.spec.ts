@@ -152,6 +152,17 @@ describe('route-deviation rule', () => {
     expect(JSON.stringify(flags)).not.toContain('C-OTHER');
   });
 
+  it("other consignments' registrations naming the carrier (another organisation's, dozens) keep its declared voyage", () => {
+    const others = Array.from({ length: 40 }, (_, i) =>
+      registration(hours(-1) + i, `C-X${i}`, { mmsi: CARRIER, name: 'AID STAR' }, 'JPTYO', 'JPOSA', [
+        { lat: 10, lon: 150 },
+        { lat: 11, lon: 151 },
+      ]),
+    );
+    const s = new MaritimeScenario({ onBoard }).feed([declared, ...others], steamOff(60));
+    expect(s.flags('route-deviation').map((f) => f.consignmentIds)).toEqual([['C-1']]);
+  });
+
   it('ignores the route once the consignment is no longer on board', () => {
     const s = new MaritimeScenario({ onBoard: {} }).feed([declared], steamOff(80));
     expect(s.flags('route-deviation')).toEqual([]);
