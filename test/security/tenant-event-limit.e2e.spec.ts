@@ -544,3 +544,48 @@ describe("an organisation's consignments aboard one vessel are limited (LIMIT_TE
     await counted(202, [on('W-4', 'EX-W')]);
   });
 });
+
+describe("an organisation's actions on alerts are limited per window (LIMIT_TENANT_ALERT_ACTIONS)", () => {
+  jest.setTimeout(60_000);
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ LIMIT_TENANT_ALERT_ACTIONS: '3' });
+  });
+  afterAll(() => system?.stop());
+
+  it("counts its credentials' actions together; over it a 429 with Retry-After; operators are not counted", async () => {
+    await grantEach(system, [['EX-W', 'WFP']]);
+    const wfp = system.credential({ role: 'producer', tenant: 'WFP', sources: ['*'] });
+    const outside = consignmentRegistered({
+      id: 'reg-W-OUT',
+      subject: 'W-OUT',
+      data: {
+        consignmentId: 'W-OUT',
+        exemptionId: 'EX-W',
+        items: [{ itemCode: 'X-1', hsCode: '9301.10', description: 'outside', quantity: 1, unit: 'kg' }],
+      } as never,
+    });
+    expect((await postBatch(system, wfp, [outside])).status).toBe(202);
+    const dashboards = [1, 2].map(() => system.credential({ role: 'dashboard', tenant: 'WFP' }));
+    const alertId = await eventually(async () => {
+      const res = await system.fetch(`${system.url}/alerts?consignmentId=W-OUT`, { as: dashboards[0] });
+      const items = ((await res.json()) as { items: Array<{ alertId: string }> }).items;
+      return items[0]?.alertId;
+    });
+    const comment = (as: string, n: number) =>
+      system.fetch(`${system.url}/alerts/${alertId}/comments`, {
+        method: 'POST',
+        as,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ comment: `note ${n}` }),
+      });
+    const statuses = [];
+    for (let n = 0; n < 4; n++) statuses.push((await comment(dashboards[n % 2], n)).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    const over = await comment(dashboards[1], 9);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(JSON.stringify(await over.json())).toMatch(/LIMIT_TENANT_ALERT_ACTIONS/);
+    expect((await comment(system.keys.operator, 10)).status).toBe(201);
+  });
+});

@@ -28,6 +28,7 @@ import {
   FairSlices,
   queryValidationPipe,
   ApiJsonResponse,
+  TenantActionLimiter,
   writeItemsInSlices,
 } from '@aidwatch/runtime';
 import { WrongExpectedRevisionError } from '@aidwatch/event-store';
@@ -50,6 +51,7 @@ export class AlertActionsController {
     private readonly alerts: AlertsService,
     private readonly tenancy: TenancyService,
     private readonly redaction: RedactionService,
+    private readonly actionLimiter: TenantActionLimiter,
   ) {}
 
   @Get()
@@ -195,6 +197,8 @@ export class AlertActionsController {
     const shown = this.visible(req, alertId);
     const now = new Date().toISOString();
     const caller = callerOf(req);
+    // An organisation's actions together, across its credentials and the API replicas (LIMIT_TENANT_ALERT_ACTIONS).
+    if (req.res) await this.actionLimiter.admit(caller.tenant, req.res);
     const action = command(caller.id, now);
     // An alert shared with other organisations (a vessel carrying several organisations' aid): an
     // organisation's credential acts on its own view of it (status, assignee, comments), which the other

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
-import { FairTurns, ObservabilityHttpModule } from '@aidwatch/runtime';
+import type { AppConfig } from '@aidwatch/config';
+import {
+  APP_CONFIG,
+  FairTurns,
+  ObservabilityHttpModule,
+  RATE_COUNTERS,
+  TenantActionLimiter,
+  type RateCounters,
+} from '@aidwatch/runtime';
 import { AdminKeysController } from './admin-keys.controller';
 import { AlertActionsController } from './alert-actions.controller';
 import { AlertsController } from './alerts.controller';
@@ -51,6 +59,18 @@ import { WebhooksService } from './webhooks.service';
     WebhooksService,
     TenancyService,
     RedactionService,
+    {
+      provide: TenantActionLimiter,
+      inject: [APP_CONFIG, RATE_COUNTERS],
+      useFactory: (config: AppConfig, counters: RateCounters) =>
+        new TenantActionLimiter(
+          {
+            perWindow: config.limits.tenantEvents.alertActions,
+            windowMs: config.limits.tenantEvents.windowMs,
+          },
+          counters,
+        ),
+    },
   ],
   exports: [ReadModelService, AlertsService],
 })

@@ -185,6 +185,11 @@ export interface InputLimits {
      */
     consignmentsPerVessel: number;
     /**
+     * Actions on alerts (acknowledge, resolve, assign, comment) one organisation's credentials together take in
+     * each window (`LIMIT_TENANT_ALERT_ACTIONS`, default 600; 0: no limit); over it, 429 with `Retry-After`.
+     */
+    alertActions: number;
+    /**
      * Largest event (as JSON, bytes) an organisation's credential may write (`LIMIT_TENANT_EVENT_BYTES`,
      * default 131,072; 0: no limit): an event of the most lines the contract allows is well under it, and
      * what it costs the store, memory and a reader of its stream is bounded. Over it, 413.
@@ -493,6 +498,7 @@ export function loadConfig(
       LIMIT_TENANT_FLAGS: nonNegativeInt({ default: 5_000 }),
       LIMIT_TENANT_STORED_EVENTS: nonNegativeInt({ default: 20_000 }),
       LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL: nonNegativeInt({ default: 100 }),
+      LIMIT_TENANT_ALERT_ACTIONS: nonNegativeInt({ default: 600 }),
       LIMIT_TENANT_EVENT_BYTES: nonNegativeInt({ default: 131_072 }),
       LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
@@ -641,6 +647,7 @@ export function loadConfig(
         flags: e.LIMIT_TENANT_FLAGS,
         storedEvents: e.LIMIT_TENANT_STORED_EVENTS,
         consignmentsPerVessel: e.LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL,
+        alertActions: e.LIMIT_TENANT_ALERT_ACTIONS,
         eventBytes: e.LIMIT_TENANT_EVENT_BYTES,
       },
       maxFutureSkewSec: e.MAX_FUTURE_SKEW,

@@ -96,6 +96,7 @@ describe('loadConfig', () => {
       flags: 5_000,
       storedEvents: 20_000,
       consignmentsPerVessel: 100,
+      alertActions: 600,
       eventBytes: 131_072,
     });
     expect(

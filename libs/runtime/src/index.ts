@@ -16,3 +16,4 @@ export * from './http/query-rules';
 export * from './service-ports';
 export * from './http/fair-turns';
 export * from './access/rate-counters';
+export * from './access/tenant-action-limiter';
