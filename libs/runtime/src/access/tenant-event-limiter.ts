@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { EventTypes, listEntriesOf } from '@aidwatch/domain';
+import { listEntriesOf } from '@aidwatch/domain';
+import { carrierNamedBy } from '@aidwatch/projections';
 import { ApiError } from '../http/http-errors';
 import { counterKeyOf, ProcessRateCounters, type RateCounters } from './rate-counters';
 
@@ -186,15 +187,9 @@ export class TenantEventLimiter {
     if (limit <= 0 || !usage?.consignmentsAboard || !usage.carrierOf) return undefined;
     const joining = new Map<string, Set<string>>();
     for (const event of events) {
-      const data = event.data as
-        { consignmentId?: unknown; vessel?: { mmsi?: unknown }; vesselMmsi?: unknown } | undefined;
-      const mmsi =
-        event.type === EventTypes.ConsignmentRegistered
-          ? data?.vessel?.mmsi
-          : event.type === EventTypes.ConsignmentLoaded
-            ? data?.vesselMmsi
-            : undefined;
-      const consignmentId = data?.consignmentId;
+      // The vessel it names as carrier, as `TenantUsage` counts it (a discharge's null joins none).
+      const mmsi = carrierNamedBy(event);
+      const consignmentId = (event.data as { consignmentId?: unknown } | undefined)?.consignmentId;
       if (typeof mmsi !== 'string' || typeof consignmentId !== 'string') continue;
       if (usage.carrierOf(consignmentId) === mmsi) continue;
       const set = joining.get(mmsi) ?? new Set<string>();
