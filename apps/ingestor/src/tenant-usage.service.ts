@@ -47,14 +47,14 @@ export class TenantUsageService implements OnApplicationBootstrap, OnModuleDestr
     return this.counts.flagsOf(organisation);
   }
 
-  /** `organisation`'s consignments aboard (or bound for) vessel `mmsi` now (see `TenantUsage`). */
+  /** The most of `organisation`'s consignments aboard (or bound for) vessel `mmsi` at once (see `TenantUsage`). */
   consignmentsAboard(organisation: string, mmsi: string): number {
     return this.counts.consignmentsAboard(organisation, mmsi);
   }
 
-  /** The vessel a consignment's aid is on or bound for now. */
-  carrierOf(consignmentId: string): string | undefined {
-    return this.counts.carrierOf(consignmentId);
+  /** Whether the consignment already counts as aboard (or bound for) vessel `mmsi` (see `TenantUsage`). */
+  countsAboard(consignmentId: string, mmsi: string): boolean {
+    return this.counts.countsAboard(consignmentId, mmsi);
   }
 
   /** Events of `organisation`'s consignments stored so far. */

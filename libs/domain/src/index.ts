@@ -44,3 +44,4 @@ export * from './partition-caught-up';
 export * from './input-quiet';
 export * from './flag-audience';
 export * from './list-entries';
+export * from './aboard';

@@ -1,5 +1,10 @@
 import {
+  aboardWindow,
+  eventTimeOf,
   EventTypes,
+  mostAboardAtOnce,
+  type AboardFacts,
+  type AboardWindow,
   flagOrganisations,
   OWNERSHIP_STREAM_PREFIX,
   OwnershipLedger,
@@ -24,10 +29,14 @@ const EXEMPTION_STREAM = StreamNames.exemption('');
  * - Flag records (`flagsOf`): raises, open or cleared since (a flag raised again after its clear is one more
  *   record). A raise counts for the organisation whose event caused it (`payers`), else for the organisations
  *   it is shown to when it is folded (`flagOrganisations`) and that of the consignment it is about.
- * - Consignments aboard a vessel (`consignmentsAboard`): its consignments whose aid is on or bound for the
- *   vessel now (a registration names the vessel, a load puts it aboard; a discharge, a custody transfer or a
- *   delivery takes it off), for `LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`: every flag of a vessel names the aid
- *   on board, and each load raises the vessel's open flags again, so what one load costs grows with them.
+ * - Consignments aboard a vessel (`consignmentsAboard`): the most of its consignments aboard the vessel at one
+ *   moment of event time, by detection's own rule (`aboardWindow`: from the first load onto it to the first
+ *   discharge dated after), those bound for it (registered on it, not yet aboard, with no discharge, custody
+ *   transfer or delivery recorded) counted with the ones still aboard (`mostAboardAtOnce`), for `LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`: every vessel flag names
+ *   the aid aboard at its time, and each load raises the vessel's open flags again, so what one load costs
+ *   grows with them; a declared voyage is judged for as long as its aid is aboard. Back-dating a discharge,
+ *   handing over custody, loading onto another ship or registering elsewhere changes nothing detection
+ *   would still name, so none of them frees a place.
  * Counts follow the one ownership model (first accepted grant and registration, operators' transfers); a
  * later transfer does not move counts already made. Pure: fed `StoredEvent`s in store order (`filter`).
  */
@@ -45,10 +54,12 @@ export class TenantUsage {
   private readonly ownership = new OwnershipLedger();
   private readonly flags = new Map<string, number>();
   private readonly events = new Map<string, number>();
-  /** Consignment → the vessel (MMSI) its aid is on or bound for now, and the organisation it was counted for. */
-  private readonly carriers = new Map<string, { mmsi: string; organisation: string }>();
-  /** `organisation` NUL `mmsi` → its consignments aboard that vessel now. */
-  private readonly aboard = new Map<string, number>();
+  /** Consignment → what the aboard rule reads of it, with the organisation it is counted for. */
+  private readonly carriage = new Map<string, Carriage>();
+  /** `organisation` NUL `mmsi` → its consignments linked to that vessel (registered or loaded on it). */
+  private readonly linked = new Map<string, Set<string>>();
+  /** `organisation` NUL `mmsi` → `mostAboardAtOnce` of `linked`, while none of them changed. */
+  private readonly aboardCounts = new Map<string, number>();
 
   apply(
     stored: Pick<StoredEvent, 'type' | 'data' | 'streamId'> & { metadata?: Record<string, unknown> },
@@ -63,30 +74,68 @@ export class TenantUsage {
     if (stored.streamId.startsWith(CONSIGNMENT_STREAM)) {
       const organisation = this.organisationOfStream(stored.streamId);
       if (organisation !== undefined) add(this.events, organisation, storedWeightOf(event.data));
-      const consignmentId = stored.streamId.slice(CONSIGNMENT_STREAM.length);
-      const carrier = carrierNamedBy(event);
-      if (carrier === null) this.unlink(consignmentId);
-      else if (carrier !== undefined && organisation !== undefined)
-        this.link(consignmentId, carrier, organisation);
+      this.fold(stored.streamId.slice(CONSIGNMENT_STREAM.length), organisation, event);
     }
   }
 
-  private link(consignmentId: string, mmsi: string, organisation: string): void {
-    const current = this.carriers.get(consignmentId);
-    if (current?.mmsi === mmsi && current.organisation === organisation) return;
-    this.unlink(consignmentId);
-    this.carriers.set(consignmentId, { mmsi, organisation });
-    add(this.aboard, aboardKey(organisation, mmsi));
-  }
-
-  private unlink(consignmentId: string): void {
-    const current = this.carriers.get(consignmentId);
-    if (current === undefined) return;
-    this.carriers.delete(consignmentId);
-    const key = aboardKey(current.organisation, current.mmsi);
-    const left = (this.aboard.get(key) ?? 1) - 1;
-    if (left > 0) this.aboard.set(key, left);
-    else this.aboard.delete(key);
+  /** Folds a consignment event into the facts the aboard rule reads (redeliveries change nothing). */
+  private fold(
+    consignmentId: string,
+    organisation: string | undefined,
+    event: { type: string; data?: unknown },
+  ): void {
+    if (!CARRIAGE_TYPES.has(event.type)) return;
+    const { id, time: envelopeTime } = event as { id?: unknown; time?: unknown };
+    if (typeof id !== 'string' || typeof envelopeTime !== 'string') return;
+    let c = this.carriage.get(consignmentId);
+    if (c === undefined) {
+      c = { loads: new Map(), departures: new Map(), discharges: new Map(), done: false };
+      this.carriage.set(consignmentId, c);
+    }
+    // Counted for the organisation it first belonged to (events may come before their registration).
+    c.organisation ??= organisation;
+    const time = eventTimeOf({ time: envelopeTime, data: event.data });
+    const before = c.registration?.mmsi;
+    const data = event.data as { vessel?: { mmsi?: unknown }; vesselMmsi?: unknown } | undefined;
+    switch (event.type) {
+      case EventTypes.ConsignmentRegistered: {
+        const mmsi = data?.vessel?.mmsi;
+        const recordedAt = Date.parse(envelopeTime);
+        const current = c.registration;
+        // The registration in force is the most recently recorded (detection's `registrationOf`).
+        if (
+          typeof mmsi === 'string' &&
+          (current === undefined ||
+            current.recordedAt < recordedAt ||
+            (current.recordedAt === recordedAt && current.eventId < id))
+        )
+          c.registration = { mmsi, recordedAt, eventId: id };
+        break;
+      }
+      case EventTypes.ConsignmentLoaded:
+        c.loads.set(id, { time, vesselMmsi: typeof data?.vesselMmsi === 'string' ? data.vesselMmsi : '' });
+        break;
+      case EventTypes.ConsignmentDeparted:
+        c.departures.set(id, { time });
+        break;
+      case EventTypes.ConsignmentDischarged:
+        c.discharges.set(id, { time });
+        c.done = true;
+        break;
+      default: // custody transfer, delivery: no longer bound for a vessel it never came aboard
+        c.done = true;
+    }
+    const vessels = new Set<string>();
+    for (const mmsi of [before, c.registration?.mmsi, ...[...c.loads.values()].map((l) => l.vesselMmsi)])
+      if (mmsi) vessels.add(mmsi);
+    if (c.organisation === undefined) return;
+    for (const mmsi of vessels) {
+      const key = aboardKey(c.organisation, mmsi);
+      let set = this.linked.get(key);
+      if (set === undefined) this.linked.set(key, (set = new Set()));
+      set.add(consignmentId);
+      this.aboardCounts.delete(key);
+    }
   }
 
   /**
@@ -130,14 +179,37 @@ export class TenantUsage {
     return this.flags.get(organisation) ?? 0;
   }
 
-  /** `organisation`'s consignments aboard (or bound for) vessel `mmsi` now. */
+  /**
+   * The most of `organisation`'s consignments aboard vessel `mmsi` at one moment (event time, `aboardWindow`),
+   * plus those bound for it (see the class).
+   */
   consignmentsAboard(organisation: string, mmsi: string): number {
-    return this.aboard.get(aboardKey(organisation, mmsi)) ?? 0;
+    const key = aboardKey(organisation, mmsi);
+    const cached = this.aboardCounts.get(key);
+    if (cached !== undefined) return cached;
+    const windows: AboardWindow[] = [];
+    let bound = 0;
+    for (const id of this.linked.get(key) ?? []) {
+      const c = this.carriage.get(id) as Carriage;
+      const window = aboardWindow(aboardFactsOf(c), mmsi);
+      if (window !== undefined) windows.push(window);
+      else if (c.registration?.mmsi === mmsi && !c.done) bound += 1;
+    }
+    const count = mostAboardAtOnce(windows, bound);
+    this.aboardCounts.set(key, count);
+    return count;
   }
 
-  /** The vessel (MMSI) consignment `consignmentId`'s aid is on or bound for now, if any. */
-  carrierOf(consignmentId: string): string | undefined {
-    return this.carriers.get(consignmentId)?.mmsi;
+  /**
+   * Whether consignment `consignmentId` already counts in `consignmentsAboard` for vessel `mmsi` now (bound for
+   * it, or aboard it with no discharge yet), so a registration or load naming `mmsi` adds no one.
+   */
+  countsAboard(consignmentId: string, mmsi: string): boolean {
+    const c = this.carriage.get(consignmentId);
+    if (c === undefined) return false;
+    const window = aboardWindow(aboardFactsOf(c), mmsi);
+    if (window !== undefined) return window.to === Number.POSITIVE_INFINITY;
+    return c.registration?.mmsi === mmsi && !c.done;
   }
 
   /** Events of `organisation`'s consignments stored so far, each weighing `storedWeightOf` (0 when none). */
@@ -147,6 +219,35 @@ export class TenantUsage {
 }
 
 const aboardKey = (organisation: string, mmsi: string) => `${organisation}\u0000${mmsi}`;
+
+const aboardFactsOf = (c: Carriage): AboardFacts => ({
+  registeredMmsi: c.registration?.mmsi,
+  loads: c.loads.values(),
+  departures: c.departures.values(),
+  discharges: c.discharges.values(),
+});
+
+/** The consignment events the aboard rule reads. */
+const CARRIAGE_TYPES: ReadonlySet<string> = new Set([
+  EventTypes.ConsignmentRegistered,
+  EventTypes.ConsignmentLoaded,
+  EventTypes.ConsignmentDeparted,
+  EventTypes.ConsignmentDischarged,
+  EventTypes.CustodyTransferred,
+  EventTypes.DeliveryRecorded,
+]);
+
+/** One consignment as the aboard rule reads it (event times in ms; loads, departures, discharges by event id). */
+interface Carriage {
+  /** The organisation it is counted for; undefined until its registration is folded. */
+  organisation?: string;
+  registration?: { mmsi: string; recordedAt: number; eventId: string };
+  loads: Map<string, { time: number; vesselMmsi: string }>;
+  departures: Map<string, { time: number }>;
+  discharges: Map<string, { time: number }>;
+  /** A discharge, custody transfer or delivery is recorded: no longer bound for a vessel. */
+  done: boolean;
+}
 
 /**
  * The vessel (MMSI) a consignment event puts its aid on or names as its carrier (a registration's `vessel`, a

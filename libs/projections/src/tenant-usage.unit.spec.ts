@@ -4,10 +4,12 @@ import {
   consignmentDischarged,
   consignmentLoaded,
   consignmentRegistered,
+  custodyTransferred,
   exemptionGranted,
 } from '@aidwatch/domain/testing';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { clearedOf } from '@aidwatch/detection';
+import { DiversionState } from '../../detection/src/diversion/diversion-state';
 import { flagClearedEvent, flagRaisedEvent } from './flag-events';
 import { ReadModelProjection } from './read-model.projection';
 import { storedWeightOf, TenantUsage } from './tenant-usage';
@@ -186,11 +188,12 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
       0,
     ]);
   });
-  it("counts each organisation's consignments aboard (or bound for) a vessel now", () => {
-    const counts = new TenantUsage();
-    const on = (consignment: number, exemption: number, mmsi: string) =>
+  describe('consignments aboard a vessel (one rule with detection)', () => {
+    const at = (day: number) => new Date(Date.UTC(2024, 2, 1 + day)).toISOString();
+    const on = (consignment: number, exemption: number, mmsi: string, n = 0) =>
       consignmentRegistered({
-        id: `reg-${consignment}-${mmsi}`,
+        id: `reg-${consignment}-${mmsi}-${n}`,
+        time: at(n),
         subject: CONSIGNMENTS[consignment],
         data: {
           consignmentId: CONSIGNMENTS[consignment],
@@ -198,29 +201,98 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
           vessel: { mmsi },
         },
       });
-    const act = (make: typeof consignmentLoaded, consignment: number, mmsi: string, n = 0) =>
+    const step = (make: typeof consignmentLoaded, consignment: number, mmsi: string, day: number) =>
       make({
-        id: `${make.name}-${consignment}-${mmsi}-${n}`,
+        id: `${make.name}-${consignment}-${mmsi}-${day}`,
+        time: at(day),
         subject: CONSIGNMENTS[consignment],
-        data: { consignmentId: CONSIGNMENTS[consignment], vesselMmsi: mmsi },
+        data: { consignmentId: CONSIGNMENTS[consignment], vesselMmsi: mmsi, at: at(day) },
       });
-    [grant(0, 0), grant(1, 1)].forEach((e) => counts.apply(stored(e)));
-    [on(0, 0, '111'), on(1, 0, '111'), on(2, 1, '111')].forEach((e) => counts.apply(stored(e)));
-    expect([counts.consignmentsAboard('WFP', '111'), counts.consignmentsAboard('UNICEF', '111')]).toEqual([
-      2, 1,
-    ]);
-    // Loaded aboard the vessel it names: still one each; loaded aboard another: it moves.
-    counts.apply(stored(act(consignmentLoaded, 0, '111')));
-    counts.apply(stored(act(consignmentLoaded, 1, '222')));
-    expect([counts.consignmentsAboard('WFP', '111'), counts.consignmentsAboard('WFP', '222')]).toEqual([
-      1, 1,
-    ]);
-    expect(counts.carrierOf(CONSIGNMENTS[1])).toBe('222');
-    // A discharge takes it off; the count never goes below zero.
-    counts.apply(stored(act(consignmentDischarged as unknown as typeof consignmentLoaded, 0, '111')));
-    counts.apply(stored(act(consignmentDischarged as unknown as typeof consignmentLoaded, 0, '111', 1)));
-    expect(counts.consignmentsAboard('WFP', '111')).toBe(0);
-    expect(counts.carrierOf(CONSIGNMENTS[0])).toBeUndefined();
-    expect(counts.consignmentsAboard('UNICEF', '111')).toBe(1);
+    const load = (c: number, mmsi: string, day: number) => step(consignmentLoaded, c, mmsi, day);
+    const discharge = (c: number, day: number) =>
+      step(consignmentDischarged as unknown as typeof consignmentLoaded, c, '', day);
+    const handover = (c: number, day: number) =>
+      step(custodyTransferred as unknown as typeof consignmentLoaded, c, '', day);
+
+    it('counts bound-for and aboard consignments; only a discharge after the load frees a place', () => {
+      const counts = new TenantUsage();
+      [grant(0, 0), grant(1, 1)].forEach((e) => counts.apply(stored(e)));
+      [on(0, 0, '111'), on(1, 0, '111'), on(2, 1, '111')].forEach((e) => counts.apply(stored(e)));
+      expect([counts.consignmentsAboard('WFP', '111'), counts.consignmentsAboard('UNICEF', '111')]).toEqual([
+        2, 1,
+      ]);
+      counts.apply(stored(load(0, '111', 2)));
+      expect(counts.consignmentsAboard('WFP', '111')).toBe(2);
+      expect(counts.countsAboard(CONSIGNMENTS[0], '111')).toBe(true);
+      // A discharge dated before the load, a custody transfer and a load onto another ship leave it aboard.
+      [discharge(0, 1), handover(0, 3), load(0, '222', 4)].forEach((e) => counts.apply(stored(e)));
+      expect(counts.consignmentsAboard('WFP', '111')).toBe(2);
+      expect(counts.countsAboard(CONSIGNMENTS[0], '111')).toBe(true);
+      // Re-registered elsewhere while aboard: still aboard '111' (detection still names it there).
+      counts.apply(stored(on(0, 0, '333', 5)));
+      expect(counts.consignmentsAboard('WFP', '111')).toBe(2);
+      // A discharge dated after the load closes its window; a redelivery changes nothing.
+      counts.apply(stored(discharge(0, 6)));
+      counts.apply(stored(discharge(0, 6)));
+      expect(counts.countsAboard(CONSIGNMENTS[0], '111')).toBe(false);
+      // Closed windows still count at their moment: C-2 loaded during C-1's window makes two at once.
+      counts.apply(stored(load(1, '111', 3)));
+      expect(counts.consignmentsAboard('WFP', '111')).toBe(2);
+      expect(counts.consignmentsAboard('UNICEF', '111')).toBe(1);
+      // A bound-for consignment re-registered elsewhere is no longer bound for '111'.
+      counts.apply(stored(on(2, 1, '444', 1)));
+      expect(counts.consignmentsAboard('UNICEF', '111')).toBe(0);
+      expect(counts.consignmentsAboard('UNICEF', '444')).toBe(1);
+    });
+
+    it('a window closed in the past still counts at its moment: cycling consignments through frees nothing', () => {
+      const counts = new TenantUsage();
+      counts.apply(stored(grant(0, 0)));
+      for (let c = 0; c < CONSIGNMENTS.length; c++) {
+        [on(c, 0, '111'), load(c, '111', 1), discharge(c, 2)].forEach((e) => counts.apply(stored(e)));
+      }
+      expect(counts.consignmentsAboard('WFP', '111')).toBe(CONSIGNMENTS.length);
+    });
+
+    it('is never below the most consignments detection names aboard at one moment (property)', () => {
+      const mmsis = ['111', '222'];
+      const eventArb = fc.oneof(
+        fc.record({ kind: fc.constant('register' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
+        fc.record({ kind: fc.constant('load' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
+        fc.record({ kind: fc.constant('discharge' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
+        fc.record({ kind: fc.constant('handover' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
+      );
+      fc.assert(
+        fc.property(fc.array(eventArb, { maxLength: 30 }), (steps) => {
+          const counts = new TenantUsage();
+          const state = new DiversionState();
+          const feed = (e: AidEvent) => {
+            counts.apply(stored(e));
+            state.apply(e);
+          };
+          feed(grant(0, 0));
+          // Every consignment registered first, so all count for one organisation.
+          for (let c = 0; c < CONSIGNMENTS.length; c++) feed(on(c, 0, '111'));
+          steps.forEach((s, n) => {
+            const e =
+              s.kind === 'register'
+                ? on(s.c, 0, mmsis[s.m], n + 1)
+                : s.kind === 'load'
+                  ? load(s.c, mmsis[s.m], s.day)
+                  : s.kind === 'discharge'
+                    ? discharge(s.c, s.day)
+                    : handover(s.c, s.day);
+            feed(e as AidEvent);
+          });
+          for (const mmsi of mmsis) {
+            let most = 0;
+            for (let day = -1; day <= 11; day++)
+              most = Math.max(most, state.onBoard(mmsi, Date.parse(at(day))).length);
+            expect(counts.consignmentsAboard('WFP', mmsi)).toBeGreaterThanOrEqual(most);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 });

@@ -1,6 +1,7 @@
 import {
   consignmentIdOfEvent,
   EventTypes,
+  eventTimeOf,
   type AidEvent,
   type ItemQuantity,
   type VerificationFinding,
@@ -118,11 +119,7 @@ export function emptyConsignment(consignmentId: string): ConsignmentFacts {
 }
 
 /** When the fact happened: `data.at` where the event has one, else the envelope time (milliseconds). */
-export function factTimeOf(event: AidEvent): number {
-  const at = (event.data as { at?: unknown }).at;
-  const parsed = typeof at === 'string' ? Date.parse(at) : NaN;
-  return Number.isNaN(parsed) ? Date.parse(event.time) : parsed;
-}
+export const factTimeOf = (event: AidEvent): number => eventTimeOf(event);
 
 export const byTimeThenId = (a: Fact, b: Fact): number =>
   a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);

@@ -1,4 +1,12 @@
-import { EventTypes, subjectOfStoredEvent, type AidEvent, type PortDeclaredData } from '@aidwatch/domain';
+import {
+  aboardSince,
+  aboardWindow,
+  EventTypes,
+  subjectOfStoredEvent,
+  type AboardFacts,
+  type AidEvent,
+  type PortDeclaredData,
+} from '@aidwatch/domain';
 import type { DiversionConfig } from './diversion-config';
 import { contextOf, type DiversionContext } from './diversion-context';
 import {
@@ -41,6 +49,14 @@ export interface DiversionStateJson {
   exemptions: ExemptionFactsJson[];
   ports: PortFact[];
 }
+
+/** A consignment's facts as the aboard rule reads them. */
+const aboardFactsOf = (facts: ConsignmentFacts): AboardFacts => ({
+  registeredMmsi: registrationOf(facts)?.vessel.mmsi,
+  loads: facts.loads.values(),
+  departures: facts.departures.values(),
+  discharges: facts.discharges.values(),
+});
 
 const sortedKeys = <V>(map: Map<string, V>): string[] => [...map.keys()].sort();
 
@@ -152,39 +168,23 @@ export class DiversionState {
     });
   }
 
-  /** Consignments loaded on the vessel (or departed on the registered one) and not yet discharged at `at`. */
+  /**
+   * Consignments aboard the vessel at `at` (ms): within their `aboardWindow` on it — loaded on it (or departed
+   * on the registered one) and not yet discharged. The same rule `TenantUsage` counts for the per-vessel limit.
+   */
   onBoard(mmsi: string, at: number): string[] {
     const aboard: string[] = [];
     for (const c of this.carriers.get(mmsi) ?? []) {
-      const facts = this.consignments.get(c) as ConsignmentFacts;
-      const registered = registrationOf(facts)?.vessel.mmsi;
-      let start = Number.POSITIVE_INFINITY;
-      for (const l of facts.loads.values())
-        if ((l.vesselMmsi || registered) === mmsi) start = Math.min(start, l.time);
-      if (facts.loads.size === 0 && registered === mmsi)
-        for (const d of facts.departures.values()) start = Math.min(start, d.time);
-      if (start > at) continue;
-      let end = Number.POSITIVE_INFINITY;
-      for (const d of facts.discharges.values()) if (d.time >= start) end = Math.min(end, d.time);
-      if (at < end) aboard.push(c);
+      const window = aboardWindow(aboardFactsOf(this.consignments.get(c) as ConsignmentFacts), mmsi);
+      if (window !== undefined && window.from <= at && at < window.to) aboard.push(c);
     }
     return aboard.sort();
   }
 
-  /**
-   * When the consignment came on board `mmsi` (ms): its earliest load on that vessel, else — with no load
-   * reported — its earliest departure on the registered vessel; +Infinity when neither is known.
-   */
+  /** When the consignment came on board `mmsi` (ms; `aboardSince`); +Infinity when unknown. */
   onBoardSince(consignmentId: string, mmsi: string): number {
     const facts = this.consignments.get(consignmentId);
-    if (!facts) return Number.POSITIVE_INFINITY;
-    const registered = registrationOf(facts)?.vessel.mmsi;
-    let start = Number.POSITIVE_INFINITY;
-    for (const l of facts.loads.values())
-      if ((l.vesselMmsi || registered) === mmsi) start = Math.min(start, l.time);
-    if (facts.loads.size === 0 && registered === mmsi)
-      for (const d of facts.departures.values()) start = Math.min(start, d.time);
-    return start;
+    return facts ? aboardSince(aboardFactsOf(facts), mmsi) : Number.POSITIVE_INFINITY;
   }
 
   /** The vessels a consignment is registered or loaded on (MMSIs, sorted); empty when none is known. */

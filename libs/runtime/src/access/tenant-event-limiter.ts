@@ -28,10 +28,10 @@ export interface TenantUsageCounts {
   eventsOf(organisation: string): number;
   /** Whether the counts are whole (after a restart they are folded again), waiting up to `timeoutMs`. */
   whenCounted?(timeoutMs: number): Promise<boolean>;
-  /** The organisation's consignments aboard (or bound for) vessel `mmsi` now. */
+  /** The most of the organisation's consignments aboard (or bound for) vessel `mmsi` at one moment. */
   consignmentsAboard?(organisation: string, mmsi: string): number;
-  /** The vessel a consignment's aid is on or bound for now. */
-  carrierOf?(consignmentId: string): string | undefined;
+  /** Whether the consignment already counts as aboard (or bound for) vessel `mmsi` now: naming it adds no one. */
+  countsAboard?(consignmentId: string, mmsi: string): boolean;
 }
 
 /** How long (ms) a request waits for the quota counts to be whole after a restart before it is a 429. */
@@ -184,14 +184,15 @@ export class TenantEventLimiter {
   ): { mmsi: string; aboard: number } | undefined {
     const limit = this.settings.consignmentsPerVessel ?? 0;
     const usage = this.usage;
-    if (limit <= 0 || !usage?.consignmentsAboard || !usage.carrierOf) return undefined;
+    if (limit <= 0 || !usage?.consignmentsAboard || !usage.countsAboard) return undefined;
     const joining = new Map<string, Set<string>>();
     for (const event of events) {
-      // The vessel it names as carrier, as `TenantUsage` counts it (a discharge's null joins none).
+      // The vessel it names as carrier (a discharge's null joins none); each joiner is taken to be aboard at
+      // the busiest moment, which may count one a second time but never misses one.
       const mmsi = carrierNamedBy(event);
       const consignmentId = (event.data as { consignmentId?: unknown } | undefined)?.consignmentId;
       if (typeof mmsi !== 'string' || typeof consignmentId !== 'string') continue;
-      if (usage.carrierOf(consignmentId) === mmsi) continue;
+      if (usage.countsAboard(consignmentId, mmsi)) continue;
       const set = joining.get(mmsi) ?? new Set<string>();
       set.add(consignmentId);
       joining.set(mmsi, set);
