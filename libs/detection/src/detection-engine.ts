@@ -104,6 +104,7 @@ export class DetectionEngine {
       : new DiversionDetector(config.diversion, ports);
     const linker = {
       consignmentsOnBoard: (mmsi: string, at: number) => this.diversion.consignmentsOnBoard(mmsi, at),
+      standingOn: (consignmentId: string, mmsi: string) => this.diversion.standingOn(consignmentId, mmsi),
     };
     this.maritime = saved
       ? MaritimeDetector.restore(

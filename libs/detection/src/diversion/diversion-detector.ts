@@ -336,6 +336,11 @@ export class DiversionDetector implements Detector {
     return this.state.onBoardSince(consignmentId, mmsi);
   }
 
+  /** Where the consignment stands with vessel `mmsi` now (see `DiversionState.standingOn`). */
+  standingOn(consignmentId: string, mmsi: string): 'aboard' | 'bound' | 'done' {
+    return this.state.standingOn(consignmentId, mmsi);
+  }
+
   /** The vessels the consignment is registered or loaded on (MMSIs, sorted). */
   carriersOf(consignmentId: string): string[] {
     return this.state.carriersOf(consignmentId);

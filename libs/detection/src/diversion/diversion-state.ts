@@ -187,6 +187,16 @@ export class DiversionState {
     return facts ? aboardSince(aboardFactsOf(facts), mmsi) : Number.POSITIVE_INFINITY;
   }
 
+  /** Where the consignment stands with vessel `mmsi` now (`CarriageStanding`: aboard, bound for it, or done). */
+  standingOn(consignmentId: string, mmsi: string): 'aboard' | 'bound' | 'done' {
+    const facts = this.consignments.get(consignmentId);
+    if (!facts) return 'done';
+    const window = aboardWindow(aboardFactsOf(facts), mmsi);
+    if (window !== undefined) return window.to === Number.POSITIVE_INFINITY ? 'aboard' : 'done';
+    const ended = facts.discharges.size + facts.custody.size + facts.deliveries.size > 0;
+    return registrationOf(facts)?.vessel.mmsi === mmsi && !ended ? 'bound' : 'done';
+  }
+
   /** The vessels a consignment is registered or loaded on (MMSIs, sorted); empty when none is known. */
   carriersOf(consignmentId: string): string[] {
     const facts = this.consignments.get(consignmentId);

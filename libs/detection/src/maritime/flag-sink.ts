@@ -12,7 +12,16 @@ export type { EpisodeEnd, VesselFlagDraft } from './vessel-flag-draft';
 /** Which consignments are on board a vessel at a time (from the consignment projections). */
 export interface ConsignmentLinker {
   consignmentsOnBoard(mmsi: string, at: number): string[];
+  /** Where consignment `consignmentId` stands with vessel `mmsi` now (see `CarriageStanding`); 'done' when unknown. */
+  standingOn?(consignmentId: string, mmsi: string): CarriageStanding;
 }
+
+/**
+ * A consignment's standing with a vessel, by the aboard rule (`aboardWindow`): `aboard` (its window is open),
+ * `bound` (registered on it, not yet aboard, nothing discharged, handed over or delivered) or `done` (its
+ * window closed, or it is registered elsewhere and never came aboard, or it was delivered without).
+ */
+export type CarriageStanding = 'aboard' | 'bound' | 'done';
 
 /** One end of an episode: the fix that bounds it. */
 

@@ -110,7 +110,10 @@ export interface MaritimeConfig {
   routeDeviation: {
     corridorNm: number;
     minOutsideMinutes: number;
-    /** Declared voyages kept per carrier; past it the oldest is dropped (its corridor no longer judged). */
+    /**
+     * Declared voyages kept per carrier; past it one is dropped (its corridor no longer judged): one whose aid
+     * is done with the vessel first, then one only bound for it, then the oldest (see `RouteDeviationRule`).
+     */
     maxVoyagesPerVessel: number;
     maxRoutePoints: number;
     severity: Severity;
@@ -182,8 +185,9 @@ export const defaultMaritimeConfig: MaritimeConfig = {
     corridorNm: 50,
     minOutsideMinutes: 30,
     // More than one organisation may hold consignments aboard (LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL, 100 each):
-    // one organisation's registrations naming a vessel must not push another's declared voyage out.
-    maxVoyagesPerVessel: 128,
+    // one organisation's registrations naming a vessel must not push another's declared voyage out while its
+    // aid is aboard; voyages whose aid is done leave first.
+    maxVoyagesPerVessel: 512,
     maxRoutePoints: 256,
     severity: 'high',
     undeclaredPortSeverity: 'high',

@@ -93,10 +93,28 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
       maxOffKm: 0,
       flagged: false,
     });
-    while (voyages.length > this.cfg.maxVoyagesPerVessel) voyages.shift();
+    while (voyages.length > this.cfg.maxVoyagesPerVessel)
+      voyages.splice(this.evictionIndex(mmsi, voyages), 1);
     this.voyagesByMmsi.set(mmsi, voyages);
     this.changedCarriers.add(mmsi);
     return voyages;
+  }
+
+  /**
+   * Which voyage leaves a full list: the earliest whose aid is done with the vessel (discharged, registered
+   * elsewhere, delivered), else the earliest still only bound for it (not the one just registered), else the
+   * earliest. A voyage whose aid is aboard is judged for as long as it is aboard; how many can be is bounded
+   * per organisation (`LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`), so registrations naming the vessel never push
+   * out another organisation's voyage while its aid is aboard.
+   */
+  private evictionIndex(mmsi: string, voyages: readonly DeclaredVoyage[]): number {
+    const linker = this.ctx.linker;
+    if (!linker.standingOn) return 0;
+    const standings = voyages.map((v) => linker.standingOn?.(v.consignmentId, mmsi));
+    const done = standings.indexOf('done');
+    if (done >= 0) return done;
+    const bound = standings.indexOf('bound');
+    return bound >= 0 && bound < voyages.length - 1 ? bound : 0;
   }
 
   onSample(track: VesselTrack, voyages: Voyages, s: Sample): Voyages {

@@ -163,6 +163,18 @@ describe('route-deviation rule', () => {
     expect(s.flags('route-deviation').map((f) => f.consignmentIds)).toEqual([['C-1']]);
   });
 
+  it('registrations past the kept voyages push out those only bound for the carrier, not one whose aid is aboard', () => {
+    const others = Array.from({ length: 12 }, (_, i) =>
+      registration(hours(-1) + 1 + i, `C-X${i}`, { mmsi: CARRIER, name: 'AID STAR' }, 'JPTYO', 'JPOSA', [
+        { lat: 10, lon: 150 },
+        { lat: 11, lon: 151 },
+      ]),
+    );
+    const config = { routeDeviation: { maxVoyagesPerVessel: 4 } };
+    const s = new MaritimeScenario({ onBoard, config }).feed([declared, ...others], steamOff(60));
+    expect(s.flags('route-deviation').map((f) => f.consignmentIds)).toEqual([['C-1']]);
+  });
+
   it('ignores the route once the consignment is no longer on board', () => {
     const s = new MaritimeScenario({ onBoard: {} }).feed([declared], steamOff(80));
     expect(s.flags('route-deviation')).toEqual([]);

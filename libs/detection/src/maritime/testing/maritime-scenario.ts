@@ -183,7 +183,11 @@ export class MaritimeScenario {
   ) {
     this.onBoardSince = options.onBoardSince ?? {};
     const onBoard = options.onBoard ?? {};
-    const linker: ConsignmentLinker = { consignmentsOnBoard: (mmsi) => onBoard[mmsi] ?? [] };
+    // Registered on a vessel and not aboard it: bound for it (the engine's linker also knows `done`).
+    const linker: ConsignmentLinker = {
+      consignmentsOnBoard: (mmsi) => onBoard[mmsi] ?? [],
+      standingOn: (consignmentId, mmsi) => (onBoard[mmsi]?.includes(consignmentId) ? 'aboard' : 'bound'),
+    };
     this.detector = new MaritimeDetector(maritimeConfig(options.config), options.ports ?? testPorts, linker);
   }
 
