@@ -131,6 +131,59 @@ describe("AlertBook: each organisation's own view of a shared alert", () => {
       expect(book.viewOf(book.get('vessel-1')!, reader).status).toBe('firing');
   });
 
+  it("another organisation's paperwork changing only the aid aboard re-opens no one's view and notifies no one", () => {
+    const book = twoOrganisations();
+    book.apply(
+      fact(EventTypes.ExemptionGranted, { exemptionId: 'X-C', implementingOrg: 'C', sites: [], items: [] }),
+    );
+    book.apply(
+      fact(EventTypes.ConsignmentRegistered, {
+        consignmentId: 'C-C',
+        exemptionId: 'X-C',
+        vessel: { mmsi: '123456789' },
+      }),
+    );
+    book.apply(raised(detection(1)));
+    actAs(book, 'B', resolve('B'));
+    const historyOfB = book.viewOf(book.get('vessel-1')!, 'B').history.length;
+    // C's loads and discharges: the detector names other aid aboard, each time a new flag of the same problem.
+    let previous = detection(1);
+    const changes = [];
+    for (let n = 0; n < 6; n++) {
+      const next = {
+        ...previous,
+        flagId: `v1-relinked-${n}`,
+        consignmentIds: n % 2 === 0 ? ['C-A', 'C-B', 'C-C'] : ['C-A', 'C-B'],
+      };
+      const reason = `superseded by new evidence: ${n % 2 === 0 ? 'aid on board' : 'aid not on board'}`;
+      changes.push(book.apply(cleared(previous, reason)), book.apply(raised(next)));
+      previous = next;
+    }
+    expect(changes.filter((c) => c?.notify)).toEqual([]);
+    const seenByB = book.viewOf(book.get('vessel-1')!, 'B');
+    expect(seenByB.status).toBe('resolved');
+    expect(seenByB.history).toHaveLength(historyOfB);
+    expect(book.get('vessel-1')!.occurrences).toBe(1);
+    // New evidence still re-opens it.
+    book.apply(cleared(previous, 'superseded by new evidence'));
+    book.apply(raised({ ...detection(2), consignmentIds: previous.consignmentIds }));
+    expect(book.viewOf(book.get('vessel-1')!, 'B').status).toBe('firing');
+  });
+
+  it('aid newly aboard a resolved alert: that organisation sees it firing; those who resolved it do not', () => {
+    const book = twoOrganisations();
+    book.apply(raised({ ...detection(1), consignmentIds: ['C-A'] }));
+    actAs(book, 'A', resolve('A'));
+    expect(book.get('vessel-1')!.status).toBe('resolved');
+    const c1 = book.apply(
+      cleared({ ...detection(1), consignmentIds: ['C-A'] }, 'superseded by new evidence: aid on board'),
+    );
+    const c2 = book.apply(raised({ ...detection(1), flagId: 'v1-b', consignmentIds: ['C-A', 'C-B'] }));
+    expect([c1?.notify, c2?.notify]).toEqual([false, false]);
+    expect(book.viewOf(book.get('vessel-1')!, 'A').status).toBe('resolved');
+    expect(book.viewOf(book.get('vessel-1')!, 'B').status).toBe('firing');
+  });
+
   it('an alert concerning one organisation only is acted on itself, as operators see it', () => {
     const book = twoOrganisations();
     book.apply(raised({ ...detection(1), consignmentIds: ['C-A'] }));

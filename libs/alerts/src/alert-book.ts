@@ -46,6 +46,16 @@ export const SUPERSEDED_REASON = 'superseded by new evidence';
 export const isSuperseded = (reason: string): boolean =>
   reason === SUPERSEDED_REASON || reason.startsWith(`${SUPERSEDED_REASON}:`);
 
+/**
+ * The detector's reasons when a flag is replaced only because the aid aboard its vessel changed (a
+ * consignment's load, departure, discharge or registration was learnt: `FlagSink.relink`): the same problem
+ * with the same evidence, naming other consignments. Not new evidence: it re-opens nothing.
+ */
+export const AID_ABOARD_CHANGED_REASONS: ReadonlySet<string> = new Set([
+  `${SUPERSEDED_REASON}: aid on board`,
+  `${SUPERSEDED_REASON}: aid not on board`,
+]);
+
 export type AlertHistoryType =
   'raised' | 'updated' | 'reopened' | 'cleared' | 'acknowledged' | 'resolved' | 'assigned' | 'commented';
 
@@ -218,8 +228,11 @@ const entryKey = (kind: EntryKind, id: string): string => `${kind}:${id}`;
 interface LatestFlag {
   flagId: string;
   evidence: string[];
-  /** `open`, `superseded` (cleared only to be replaced by newer evidence) or `cleared`. */
-  state: 'open' | 'superseded' | 'cleared';
+  /**
+   * `open`, `superseded` (cleared only to be replaced by newer evidence), `relinked` (replaced only because
+   * the aid aboard changed: `AID_ABOARD_CHANGED_REASONS`) or `cleared`.
+   */
+  state: 'open' | 'superseded' | 'relinked' | 'cleared';
 }
 
 /** A flag's `observed.partnerMmsi` (the other vessel of an encounter), if it names one. */
@@ -743,7 +756,8 @@ export class AlertBook {
       previous !== undefined &&
       flag.evidence.length > previous.evidence.length &&
       previous.evidence.every((id) => flag.evidence.includes(id));
-    const update = previous?.state === 'superseded' && previous.flagId !== flag.flagId && !adds;
+    const relinked = previous?.state === 'relinked' && previous.flagId !== flag.flagId;
+    const update = (previous?.state === 'superseded' && previous.flagId !== flag.flagId && !adds) || relinked;
     this.latest.set(flag.fingerprint, { flagId: flag.flagId, evidence: [...flag.evidence], state: 'open' });
     let reason: NotifyReason;
     if (!alert) {
@@ -787,7 +801,7 @@ export class AlertBook {
           this.reopenViews(alert);
         }
         // The same occurrence, re-worded with newer evidence: the history keeps the new sentence.
-        else if (flag.explanation !== alert.flag.explanation && alert.status !== 'resolved')
+        else if (!relinked && flag.explanation !== alert.flag.explanation && alert.status !== 'resolved')
           this.record(alert, {
             type: 'updated',
             at: flag.raisedAt,
@@ -799,6 +813,7 @@ export class AlertBook {
       }
       if (!alert.openFlagIds.includes(flag.flagId)) alert.openFlagIds.push(flag.flagId);
       // A re-detection updates what the alert shows; severity and labels follow the newest flag.
+      const before = new Set(alert.labels.organisation);
       alert.flag = flag;
       alert.severity = flag.severity;
       alert.consignmentIds = [...new Set([...alert.consignmentIds, ...flag.consignmentIds])].sort();
@@ -817,7 +832,12 @@ export class AlertBook {
             };
       alert.location = location ?? alert.location;
       if (flag.raisedAt > alert.lastRaisedAt) alert.lastRaisedAt = flag.raisedAt;
-      if (alert.status === 'resolved') {
+      if (relinked) {
+        // Only the aid aboard changed: no one's view re-opens; an organisation whose aid it names now for
+        // the first time sees it firing even when the alert was resolved before its aid was aboard.
+        if (alert.status === 'resolved') this.openViewsOfNewcomers(alert, before);
+        reason = 'duplicate';
+      } else if (alert.status === 'resolved') {
         alert.status = 'firing';
         this.reopenViews(alert);
         this.record(alert, {
@@ -841,7 +861,14 @@ export class AlertBook {
     alert.openFlagIds = alert.openFlagIds.filter((id) => id !== d.flagId);
     const latest = this.latest.get(d.fingerprint);
     if (latest?.flagId === d.flagId)
-      this.latest.set(d.fingerprint, { ...latest, state: isSuperseded(d.reason) ? 'superseded' : 'cleared' });
+      this.latest.set(d.fingerprint, {
+        ...latest,
+        state: AID_ABOARD_CHANGED_REASONS.has(d.reason)
+          ? 'relinked'
+          : isSuperseded(d.reason)
+            ? 'superseded'
+            : 'cleared',
+      });
     if (isSuperseded(d.reason)) return this.classify(event, alert, 'duplicate');
     if (alert.openFlagIds.length > 0 || alert.status === 'resolved')
       return this.classify(event, alert, 'no-change');
@@ -914,6 +941,18 @@ export class AlertBook {
     if (inScope < MAX_ALERT_HISTORY) return;
     alert.history.splice(oldest, 1);
     alert.historyOmitted = (alert.historyOmitted ?? 0) + 1;
+  }
+
+  /**
+   * A resolved alert now naming aid of organisations it did not before (`before`: its organisations then):
+   * each of them gets a view of its own, firing; the others' stay resolved.
+   */
+  private openViewsOfNewcomers(alert: Alert, before: ReadonlySet<string>): void {
+    const newcomers = alert.labels.organisation.filter((org) => !before.has(org));
+    if (newcomers.length === 0) return;
+    const views = (alert.organisations ??= {});
+    for (const org of before) views[org] ??= { status: alert.status };
+    for (const org of newcomers) views[org] = { status: 'firing' };
   }
 
   /** New evidence re-opens the organisations' views resolved by hand (as it re-opens the alert). */
