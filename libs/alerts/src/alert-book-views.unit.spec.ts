@@ -184,6 +184,25 @@ describe("AlertBook: each organisation's own view of a shared alert", () => {
     expect(book.viewOf(book.get('vessel-1')!, 'B').status).toBe('firing');
   });
 
+  it("aid newly aboard an alert another organisation acknowledged: the newcomer sees it firing, without the other's assignee", () => {
+    const book = twoOrganisations();
+    book.apply(raised({ ...detection(1), consignmentIds: ['C-A'] }));
+    actAs(book, 'A', acknowledge('A'));
+    actAs(book, 'A', assign('A', 'a-field-officer'));
+    book.apply(
+      cleared({ ...detection(1), consignmentIds: ['C-A'] }, 'superseded by new evidence: aid on board'),
+    );
+    book.apply(raised({ ...detection(1), flagId: 'v1-b', consignmentIds: ['C-A', 'C-B'] }));
+    const alert = book.get('vessel-1')!;
+    expect(book.viewOf(alert, 'A')).toMatchObject({ status: 'acknowledged', assignee: 'a-field-officer' });
+    const seenByB = redactAlertFor({ tenant: 'B' }, book.viewOf(alert, 'B'), {
+      ownerOf: (id) => ({ 'C-A': { organisation: 'A' }, 'C-B': { organisation: 'B' } })[id],
+      actorOf: () => undefined,
+    } as never);
+    expect(seenByB.status).toBe('firing');
+    expect(JSON.stringify(seenByB)).not.toContain('a-field-officer');
+  });
+
   it('an alert concerning one organisation only is acted on itself, as operators see it', () => {
     const book = twoOrganisations();
     book.apply(raised({ ...detection(1), consignmentIds: ['C-A'] }));

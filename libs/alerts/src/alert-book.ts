@@ -832,10 +832,11 @@ export class AlertBook {
             };
       alert.location = location ?? alert.location;
       if (flag.raisedAt > alert.lastRaisedAt) alert.lastRaisedAt = flag.raisedAt;
+      // An organisation whose aid it names now for the first time sees it firing, whatever those who shared
+      // it before did to it (acknowledged, resolved by hand).
+      if (alert.status !== 'firing') this.openViewsOfNewcomers(alert, before);
       if (relinked) {
-        // Only the aid aboard changed: no one's view re-opens; an organisation whose aid it names now for
-        // the first time sees it firing even when the alert was resolved before its aid was aboard.
-        if (alert.status === 'resolved') this.openViewsOfNewcomers(alert, before);
+        // Only the aid aboard changed: no one's view re-opens.
         reason = 'duplicate';
       } else if (alert.status === 'resolved') {
         alert.status = 'firing';
@@ -944,8 +945,9 @@ export class AlertBook {
   }
 
   /**
-   * A resolved alert now naming aid of organisations it did not before (`before`: its organisations then):
-   * each of them gets a view of its own, firing; the others' stay resolved.
+   * An alert acknowledged or resolved by hand now naming aid of organisations it did not before (`before`: its
+   * organisations then): each of them gets a view of its own, firing; the others keep theirs (a view of the
+   * alert's state when they had none).
    */
   private openViewsOfNewcomers(alert: Alert, before: ReadonlySet<string>): void {
     const newcomers = alert.labels.organisation.filter((org) => !before.has(org));
