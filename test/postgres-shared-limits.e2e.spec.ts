@@ -70,4 +70,34 @@ describeWithPostgres('rate limits shared by two ingestor processes', () => {
     // UNICEF's window is its own.
     expect((await post(url2, unicef, registrations('UNICEF', 'EX-UNICEF', 0, 10))).status).toBe(202);
   });
+
+  it("a credential's requests a window (RATE_LIMIT_REQUESTS) are counted across both", async () => {
+    const env = { RATE_LIMIT_REQUESTS: '6', RATE_LIMIT_WINDOW_SEC: '600' };
+    const one = startService({ role: 'ingestor', name: 'ingestor-r1', databaseUrl: database.url, env });
+    const two = startService({ role: 'ingestor', name: 'ingestor-r2', databaseUrl: database.url, env });
+    services.push(one, two);
+    const [url1, url2] = await Promise.all([one.url, two.url]);
+    const keys = new PostgresApiKeyStore({ connectionString: database.url });
+    const reader = (await keys.create({ role: 'producer', label: 'requests', tenant: 'FAO', sources: ['*'] }))
+      .key;
+    const other = (await keys.create({ role: 'producer', label: 'other', tenant: 'FAO', sources: ['*'] }))
+      .key;
+    await keys.close();
+    const send = (url: string, key: string) =>
+      fetch(`${url}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '[]',
+      }).then(async (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await send(i % 2 === 0 ? url1 : url2, reader)).status);
+    // Six requests pass across the two processes (each would have passed six on its own), then 429s.
+    expect(statuses.filter((s) => s !== 429)).toHaveLength(6);
+    expect(statuses.slice(6)).toEqual([429, 429, 429, 429]);
+    const refused = await send(url1, reader);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+    // Another credential's requests are its own.
+    expect((await send(url2, other)).status).not.toBe(429);
+  });
 });

@@ -196,7 +196,13 @@ describe("AlertBook: each organisation's own view of a shared alert", () => {
     const alert = book.get('vessel-1')!;
     expect(book.viewOf(alert, 'A')).toMatchObject({ status: 'acknowledged', assignee: 'a-field-officer' });
     const seenByB = redactAlertFor({ tenant: 'B' }, book.viewOf(alert, 'B'), {
-      ownerOf: (id) => ({ 'C-A': { organisation: 'A' }, 'C-B': { organisation: 'B' } })[id],
+      ownerOf: (id: string) =>
+        (
+          ({ 'C-A': { organisation: 'A' }, 'C-B': { organisation: 'B' } }) as Record<
+            string,
+            { organisation: string }
+          >
+        )[id],
       actorOf: () => undefined,
     } as never);
     expect(seenByB.status).toBe('firing');

@@ -13,6 +13,7 @@ import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AccessGuard } from './access.guard';
 import { FailedCredentialLimiter } from './failed-credential-limiter';
 import { CredentialThrottlerGuard } from './credential-throttler.guard';
+import { CounterThrottlerStorage } from './counter-throttler-storage';
 import { createRateCounters, type RateCounters } from './rate-counters';
 
 export const API_KEY_STORE = Symbol('API_KEY_STORE');
@@ -25,16 +26,19 @@ export { createApiKeyStore };
 @Module({})
 export class AccessModule implements OnApplicationShutdown {
   static forRoot(config: AppConfig): DynamicModule {
+    // One set of counters for the request throttler and the organisations' limits (shared in PostgreSQL).
+    const counters = createRateCounters(config);
     return {
       module: AccessModule,
       imports: [
-        ThrottlerModule.forRoot([
-          { ttl: config.http.rateLimit.windowMs, limit: config.http.rateLimit.requests },
-        ]),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: config.http.rateLimit.windowMs, limit: config.http.rateLimit.requests }],
+          storage: new CounterThrottlerStorage(counters),
+        }),
       ],
       providers: [
         { provide: API_KEY_STORE, useFactory: () => createApiKeyStore(config) },
-        { provide: RATE_COUNTERS, useFactory: () => createRateCounters(config) },
+        { provide: RATE_COUNTERS, useValue: counters },
         {
           provide: Authenticator,
           inject: [API_KEY_STORE],
