@@ -8,26 +8,26 @@ import {
   TenantActionLimiter,
   type RateCounters,
 } from '@aidwatch/runtime';
-import { AdminKeysController } from './admin-keys.controller';
-import { AlertActionsController } from './alert-actions.controller';
-import { AlertsController } from './alerts.controller';
-import { AlertsService } from './alerts.service';
-import { AuditController } from './audit.controller';
-import { ConsignmentMapController } from './consignment-map.controller';
-import { ConsignmentsController } from './consignments.controller';
-import { ConsoleController, FaviconController } from './console.controller';
-import { ContractDocsController } from './contract-docs.controller';
-import { FlagsController } from './flags.controller';
-import { MeController } from './me.controller';
-import { OwnershipController, OwnershipPrefixesController } from './ownership.controller';
-import { RedactionService } from './redaction.service';
-import { ReadModelService } from './read-model.service';
-import { SilencesController } from './silences.controller';
-import { StreamsController } from './streams.controller';
-import { SubscriptionsController } from './subscriptions.controller';
-import { TenancyService } from './tenancy.service';
-import { VesselsController } from './vessels.controller';
-import { WebhooksService } from './webhooks.service';
+import { AdminKeysController } from './administration/admin-keys.controller';
+import { AlertActionsController } from './alerts/alert-actions.controller';
+import { AlertsController } from './alerts/alerts.controller';
+import { AlertsService } from './alerts/alerts.service';
+import { AuditController } from './audit/audit.controller';
+import { ConsignmentMapController } from './consignments/consignment-map.controller';
+import { ConsignmentsController } from './consignments/consignments.controller';
+import { ConsoleController, FaviconController } from './console/console.controller';
+import { ContractDocsController } from './console/contract-docs.controller';
+import { FlagsController } from './consignments/flags.controller';
+import { MeController } from './console/me.controller';
+import { OwnershipController, OwnershipPrefixesController } from './administration/ownership.controller';
+import { RedactionService } from './caller/redaction.service';
+import { ReadModelService } from './caller/read-model.service';
+import { SilencesController } from './alerts/silences.controller';
+import { StreamsController } from './audit/streams.controller';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
+import { TenancyService } from './caller/tenancy.service';
+import { VesselsController } from './consignments/vessels.controller';
+import { WebhooksService } from './subscriptions/webhooks.service';
 
 @Module({
   imports: [ObservabilityHttpModule],

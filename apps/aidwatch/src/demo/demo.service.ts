@@ -8,7 +8,7 @@ import { EventIntake } from '@aidwatch/intake';
 import { demoGrants, isDemoKeyLabel } from './demo-credentials';
 import { loadDemoScenario } from './demo-loader';
 import { demoScenario } from './demo-scenario';
-import { ReadModelService } from '../../../api/src/read-model.service';
+import { ReadModelService } from '../../../api/src/caller/read-model.service';
 import { DetectionService } from '../../../detector/src/detection.service';
 
 /** How long `announce` waits for detection and the read model to fold the demo before it gives up saying so. */

@@ -32,9 +32,9 @@ import {
 } from '@aidwatch/runtime';
 import { SilenceBody } from './alert.dto';
 import { AlertsService, SilenceQuotaExceededError, UnknownSilenceError } from './alerts.service';
-import { callerOf } from './principal';
-import { TenancyService } from './tenancy.service';
-import { SilenceSchema, SilencesSchema } from './api-schemas';
+import { callerOf } from '../caller/principal';
+import { TenancyService } from '../caller/tenancy.service';
+import { SilenceSchema, SilencesSchema } from '../shared/api-schemas';
 
 /** Silences: mute notifications of the alerts their matchers select, until they expire. */
 @ApiTags('Alerts')

@@ -21,7 +21,7 @@ import {
   ApiJsonResponse,
   ApiSummary,
 } from '@aidwatch/runtime';
-import { ApiKeysSchema, CreatedApiKeySchema } from './api-schemas';
+import { ApiKeysSchema, CreatedApiKeySchema } from '../shared/api-schemas';
 import { ApiResponse } from '@nestjs/swagger';
 
 export class CreateKeyBody {

@@ -16,8 +16,8 @@ import {
   ApiSummary,
 } from '@aidwatch/runtime';
 import { ConsignmentQuery, ConsignmentsQuery, TimelineQuery } from './flags.query';
-import { ReadModelService } from './read-model.service';
-import { RedactionService } from './redaction.service';
+import { ReadModelService } from '../caller/read-model.service';
+import { RedactionService } from '../caller/redaction.service';
 
 /** What `seesFlag` reads of a flag or flag-cleared event. */
 type FlagLike = { rule?: string; consignmentIds?: string[] };
@@ -27,7 +27,7 @@ const tenantOf = (principal: Principal): string | undefined => {
   const scope = tenantScopeOf(principal);
   return scope.kind === 'tenant' ? scope.tenant : undefined;
 };
-import { ConsignmentSchema, ConsignmentsPageSchema, TimelineSchema } from './api-schemas';
+import { ConsignmentSchema, ConsignmentsPageSchema, TimelineSchema } from '../shared/api-schemas';
 
 /** Port names by UN/LOCODE, from the port reference list (`defaultPorts`), read once. */
 let portNames: Map<string, string> | undefined;

@@ -13,7 +13,7 @@ import {
 } from '@aidwatch/alerts';
 import type { StoredEvent } from '@aidwatch/event-store';
 import { API_KEY_STORE } from '@aidwatch/runtime';
-import { AlertsService } from './alerts.service';
+import { AlertsService } from '../alerts/alerts.service';
 import type { Caller } from './principal';
 
 /** The consignments a stored flag or lifecycle event concerns (a lifecycle event names its alert's). */

@@ -3,12 +3,12 @@ import type { Request } from 'express';
 import { seesConsignment, seesFlag } from '@aidwatch/access';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { Allow, ApiError, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
-import { AlertsService } from './alerts.service';
-import { VesselSchema } from './api-schemas';
-import { callerOf } from './principal';
-import { ReadModelService } from './read-model.service';
-import { RedactionService } from './redaction.service';
-import { TenancyService } from './tenancy.service';
+import { AlertsService } from '../alerts/alerts.service';
+import { VesselSchema } from '../shared/api-schemas';
+import { callerOf } from '../caller/principal';
+import { ReadModelService } from '../caller/read-model.service';
+import { RedactionService } from '../caller/redaction.service';
+import { TenancyService } from '../caller/tenancy.service';
 import { vesselStreamSummary } from '@aidwatch/projections';
 
 /** Flags about one vessel an answer lists at most (the newest kept). */

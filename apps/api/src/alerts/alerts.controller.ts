@@ -36,9 +36,9 @@ import { Allow, APP_CONFIG, ApiError, CurrentPrincipal, queryValidationPipe } fr
 import { AlertStreamQuery } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService } from './alerts.service';
-import { ReadModelService } from './read-model.service';
-import { comparePositions } from './resume-position';
-import { consignmentIdsOf, RedactionService, type PublishedEvent } from './redaction.service';
+import { ReadModelService } from '../caller/read-model.service';
+import { comparePositions } from '../shared/resume-position';
+import { consignmentIdsOf, RedactionService, type PublishedEvent } from '../caller/redaction.service';
 
 const HEARTBEAT_MS = 15_000;
 /** How long a client that stopped reading may hold its buffer before it is dropped. */

@@ -12,12 +12,12 @@ import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { defaultPorts } from '@aidwatch/maritime';
 import { Allow, ApiError, ApiJsonResponse } from '@aidwatch/runtime';
 import { carriageWindows, widened, type TimeWindow } from '@aidwatch/access';
-import { AlertsService } from './alerts.service';
-import { callerOf } from './principal';
-import { spanOf, TenancyService } from './tenancy.service';
-import { ReadModelService } from './read-model.service';
-import { RedactionService } from './redaction.service';
-import { ConsignmentMapSchema } from './api-schemas';
+import { AlertsService } from '../alerts/alerts.service';
+import { callerOf } from '../caller/principal';
+import { spanOf, TenancyService } from '../caller/tenancy.service';
+import { ReadModelService } from '../caller/read-model.service';
+import { RedactionService } from '../caller/redaction.service';
+import { ConsignmentMapSchema } from '../shared/api-schemas';
 import { vesselNameAt, vesselStreamSummary } from '@aidwatch/projections';
 
 /**

@@ -16,7 +16,7 @@ import {
   ReadModelProjection,
 } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
-import { checkpointWriterFor } from './checkpoint-writer';
+import { checkpointWriterFor } from '../shared/checkpoint-writer';
 
 /**
  * Keeps the API's read model (consignments and flags) up to date from the store, blue/green: it serves the

@@ -13,10 +13,10 @@ import {
   ApiQueryFrom,
   ApiSummary,
 } from '@aidwatch/runtime';
-import { StreamQuery } from './flags.query';
-import { ReadModelService } from './read-model.service';
-import { RedactionService } from './redaction.service';
-import { StreamSchema } from './api-schemas';
+import { StreamQuery } from '../consignments/flags.query';
+import { ReadModelService } from '../caller/read-model.service';
+import { RedactionService } from '../caller/redaction.service';
+import { StreamSchema } from '../shared/api-schemas';
 
 /**
  * The stored history (audit trail) of one stream. An operator reads any stream; a dashboard reads the

@@ -19,8 +19,8 @@ import {
   type WebhookStore,
   type WebhookSubscription,
 } from '@aidwatch/webhooks';
-import { AlertsService } from './alerts.service';
-import { consignmentIdsOf, RedactionService, type PublishedEvent } from './redaction.service';
+import { AlertsService } from '../alerts/alerts.service';
+import { consignmentIdsOf, RedactionService, type PublishedEvent } from '../caller/redaction.service';
 
 /**
  * Whether a subscription's creator is an API key that has since been revoked: its subscriptions then

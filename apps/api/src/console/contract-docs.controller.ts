@@ -5,7 +5,7 @@ import type { AppConfig } from '@aidwatch/config';
 import { asyncApiDocument, outboundSchemas, publishedSchemas } from '@aidwatch/domain';
 import { Roles } from '@aidwatch/access';
 import { Allow, ApiError, APP_CONFIG, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
-import { SchemaIndexSchema } from './api-schemas';
+import { SchemaIndexSchema } from '../shared/api-schemas';
 import { ApiResponse } from '@nestjs/swagger';
 
 /** Version of the external contract the document describes (docs/contract.md, v1 with the v1.1 and v1.2 additions). */

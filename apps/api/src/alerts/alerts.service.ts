@@ -12,7 +12,7 @@ import {
   SilenceQuota,
 } from '@aidwatch/projections';
 import { APP_CONFIG, FairTurns, HealthRegistry, LOGGER } from '@aidwatch/runtime';
-import { checkpointWriterFor } from './checkpoint-writer';
+import { checkpointWriterFor } from '../shared/checkpoint-writer';
 
 export { SilenceQuotaExceededError, UnknownAlertError, UnknownSilenceError } from '@aidwatch/projections';
 

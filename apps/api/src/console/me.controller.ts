@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { monitorSourceNamespace, type ApiKeyStore } from '@aidwatch/access';
-import { Allow, API_KEY_STORE, ApiJsonResponse, ApiSummary, principalOf } from '@aidwatch/runtime';
-import { MeSchema } from './api-schemas';
-import { callerOf } from './principal';
+import { Allow, API_KEY_STORE, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
+import { MeSchema } from '../shared/api-schemas';
+import { callerOf } from '../caller/principal';
 
 /**
  * Who the caller is, as the console shows it: `GET /me` → {subject, role, tenant?, label?, monitorId?,
@@ -23,7 +23,7 @@ export class MeController {
   @ApiJsonResponse(200, MeSchema, 'who is calling')
   async me(@Req() req: Request) {
     const caller = callerOf(req);
-    const principal = principalOf(req);
+    const { principal } = caller;
     const tenant = caller.tenant ?? principal.tenant;
     const key = caller.id.startsWith('key:')
       ? await this.keys.find(caller.id.slice('key:'.length))

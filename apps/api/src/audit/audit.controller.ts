@@ -5,7 +5,7 @@ import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { Allow, APP_CONFIG, ApiJsonResponse, ApiSummary } from '@aidwatch/runtime';
-import { VerificationReportSchema } from './api-schemas';
+import { VerificationReportSchema } from '../shared/api-schemas';
 
 /** Tamper evidence for operators (docs/audit.md). */
 @Controller('audit')

@@ -14,10 +14,10 @@ import {
   ApiSummary,
 } from '@aidwatch/runtime';
 import { FlagsQuery } from './flags.query';
-import { ReadModelService } from './read-model.service';
-import { RedactionService } from './redaction.service';
-import { FlagsPageSchema } from './api-schemas';
-import { callerOf, holderOf } from './principal';
+import { ReadModelService } from '../caller/read-model.service';
+import { RedactionService } from '../caller/redaction.service';
+import { FlagsPageSchema } from '../shared/api-schemas';
+import { callerOf, holderOf } from '../caller/principal';
 
 @Controller('flags')
 @Allow('dashboard', 'operator')

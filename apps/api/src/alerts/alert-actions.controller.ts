@@ -35,10 +35,10 @@ import { WrongExpectedRevisionError } from '@aidwatch/event-store';
 import { AcknowledgeBody, AlertListQuery, AssignBody, CommentBody, ResolveBody } from './alert.dto';
 import { alertFilterOf } from './alert-filter.mapping';
 import { AlertsService, UnknownAlertError } from './alerts.service';
-import { callerOf, holderOf } from './principal';
-import { RedactionService } from './redaction.service';
-import { TenancyService } from './tenancy.service';
-import { AlertGroupsSchema, AlertSchema, AlertsPageSchema } from './api-schemas';
+import { callerOf, holderOf } from '../caller/principal';
+import { RedactionService } from '../caller/redaction.service';
+import { TenancyService } from '../caller/tenancy.service';
+import { AlertGroupsSchema, AlertSchema, AlertsPageSchema } from '../shared/api-schemas';
 
 /** The alerts of the alert book: list, groups by consignment, one alert with its history, and actions. */
 @ApiTags('Alerts')

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { AlertStatuses } from '@aidwatch/alerts';
 import { RuleIds, Severities } from '@aidwatch/domain';
-import { FilterLimits } from './alert.dto';
+import { FilterLimits } from '../alerts/alert.dto';
 
 export class SubscriptionFilters {
   @ApiPropertyOptional({ type: [String] })

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { tenantScopeOf, type TenantScope } from '@aidwatch/access';
+import { tenantScopeOf, type Principal, type TenantScope } from '@aidwatch/access';
 import { principalOf as authenticatedPrincipal } from '@aidwatch/runtime';
 
 /** The caller of an alert endpoint: the id recorded as `by`, the role, and whose alerts it may see. */
@@ -10,9 +10,11 @@ export interface Caller {
   scope: TenantScope;
   /** The tenant (implementing organisation) a dashboard or monitor belongs to; absent for operators. */
   tenant?: string;
+  /** The authenticated credential as the access guard named it (its sources, a producer's tenant). */
+  principal: Principal;
 }
 
-/** The caller of a request the access guard authenticated. */
+/** The caller of a request the access guard authenticated: the one way controllers learn who is calling. */
 export function callerOf(req: Request): Caller {
   const principal = authenticatedPrincipal(req);
   const scope = tenantScopeOf(principal);
@@ -21,6 +23,7 @@ export function callerOf(req: Request): Caller {
     role: principal.role,
     scope,
     tenant: scope.kind === 'tenant' ? scope.tenant : undefined,
+    principal,
   };
 }
 

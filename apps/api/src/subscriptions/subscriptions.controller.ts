@@ -24,9 +24,9 @@ import {
   ApiSummary,
 } from '@aidwatch/runtime';
 import type { AppConfig } from '@aidwatch/config';
-import { callerOf } from './principal';
-import { TenancyService } from './tenancy.service';
-import { filterListLimit } from './alert.dto';
+import { callerOf } from '../caller/principal';
+import { TenancyService } from '../caller/tenancy.service';
+import { filterListLimit } from '../alerts/alert.dto';
 import { DeliveriesQuery, ReplayBody, SubscriptionBody } from './subscription.dto';
 import { webhookTargetProblem, type WebhookDelivery, type WebhookSubscription } from '@aidwatch/webhooks';
 import { WebhooksService } from './webhooks.service';
@@ -36,7 +36,7 @@ import {
   DeliveryWithAttemptsSchema,
   SubscriptionSchema,
   SubscriptionsSchema,
-} from './api-schemas';
+} from '../shared/api-schemas';
 
 /** Webhook subscriptions (CONTRACT "Alert subscriptions"), their deliveries, attempts and replay. */
 @ApiTags('Alert subscriptions')

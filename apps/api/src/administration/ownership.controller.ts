@@ -28,7 +28,7 @@ import {
   CurrentPrincipal,
   queryValidationPipe,
 } from '@aidwatch/runtime';
-import { ReadModelService } from './read-model.service';
+import { ReadModelService } from '../caller/read-model.service';
 
 /** Longest id and reason of a transfer request, characters (the contract's identifier and comment limits). */
 const ID_LENGTH = 256;
