@@ -57,6 +57,16 @@ export class TenantUsageService implements OnApplicationBootstrap, OnModuleDestr
     return this.counts.countsAboard(consignmentId, mmsi);
   }
 
+  /** How many of the consignment's carriage events were counted so far (see `TenantUsage`). */
+  carriageEventsOf(consignmentId: string): number {
+    return this.counts.carriageEventsOf(consignmentId);
+  }
+
+  /** The vessel the consignment's registration in force names (see `TenantUsage`). */
+  registeredVesselOf(consignmentId: string): string | undefined {
+    return this.counts.registeredVesselOf(consignmentId);
+  }
+
   /** Events of `organisation`'s consignments stored so far. */
   eventsOf(organisation: string): number {
     return this.counts.eventsOf(organisation);

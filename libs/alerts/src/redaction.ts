@@ -247,25 +247,46 @@ const ID_CHARACTER = /[\p{L}\p{N}_-]/u;
  * REDACTED joined by commas, semicolons, slashes or "and" written once: a reader learns neither which
  * nor how many of another organisation's identifiers a sentence named.
  */
-function redactText(text: string, foreign: readonly string[]): string {
-  const present = foreign.filter((id) => text.includes(id));
-  if (present.length === 0) return text;
+/** Foreign identifiers prepared for `redactText`: the set, and the lengths they come in, longest first. */
+interface IdMatcher {
+  ids: ReadonlySet<string>;
+  lengths: readonly number[];
+}
+
+function idMatcher(foreign: ReadonlySet<string>): IdMatcher {
+  const ids = new Set([...foreign].filter((id) => id !== ''));
+  return { ids, lengths: [...new Set([...ids].map((id) => id.length))].sort((a, b) => b - a) };
+}
+
+/**
+ * `text` with each occurrence of a foreign identifier that stands alone (no identifier character either side)
+ * replaced by REDACTED, the longest first where several start at one place. Looks up each place's candidate
+ * substrings of the identifiers' lengths in a set: linear in the text times the number of distinct lengths,
+ * whatever the number of identifiers (a flag may name hundreds of consignments aboard a vessel).
+ */
+function redactText(text: string, foreign: IdMatcher): string {
+  if (foreign.ids.size === 0) return text;
   let out = '';
   let from = 0;
   for (let at = 0; at < text.length; at++) {
     if (at > 0 && ID_CHARACTER.test(text[at - 1]!)) continue;
-    const id = present.find((candidate) => {
-      if (!text.startsWith(candidate, at)) return false;
-      const after = text[at + candidate.length];
-      return after === undefined || !ID_CHARACTER.test(after);
-    });
-    if (id === undefined) continue;
+    let length = 0;
+    for (const l of foreign.lengths) {
+      if (at + l > text.length || !foreign.ids.has(text.substr(at, l))) continue;
+      const after = text[at + l];
+      if (after === undefined || !ID_CHARACTER.test(after)) {
+        length = l;
+        break;
+      }
+    }
+    if (length === 0) continue;
     out += text.slice(from, at) + REDACTED;
-    from = at + id.length;
+    from = at + length;
     at = from - 1;
   }
+  if (from === 0) return text;
   out += text.slice(from);
-  return out === text ? text : out.replace(REDACTED_RUN, REDACTED);
+  return out.replace(REDACTED_RUN, REDACTED);
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -285,7 +306,7 @@ const REDACTED_RUN = new RegExp(
  */
 export function redactIdentifiers<T>(value: T, foreign: ReadonlySet<string>): T {
   if (foreign.size === 0) return value;
-  const ids = [...foreign].filter((id) => id !== '').sort((a, b) => b.length - a.length);
+  const ids = idMatcher(foreign);
   const foreignEvents = foreignEventIds(value, foreign);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return foreign.has(v) ? REDACTED : redactText(v, ids);

@@ -89,11 +89,12 @@ export class TenantUsage {
     if (typeof id !== 'string' || typeof envelopeTime !== 'string') return;
     let c = this.carriage.get(consignmentId);
     if (c === undefined) {
-      c = { loads: new Map(), departures: new Map(), discharges: new Map(), done: false };
+      c = { loads: new Map(), departures: new Map(), discharges: new Map(), done: false, folded: 0 };
       this.carriage.set(consignmentId, c);
     }
     // Counted for the organisation it first belonged to (events may come before their registration).
     c.organisation ??= organisation;
+    c.folded += 1;
     const time = eventTimeOf({ time: envelopeTime, data: event.data });
     const before = c.registration?.mmsi;
     const data = event.data as { vessel?: { mmsi?: unknown }; vesselMmsi?: unknown } | undefined;
@@ -212,6 +213,19 @@ export class TenantUsage {
     return c.registration?.mmsi === mmsi && !c.done;
   }
 
+  /**
+   * How many of the consignment's registrations, loads, departures, discharges, custody transfers and
+   * deliveries were folded so far (0 for one unknown): it grows once an event sent about it is counted.
+   */
+  carriageEventsOf(consignmentId: string): number {
+    return this.carriage.get(consignmentId)?.folded ?? 0;
+  }
+
+  /** The vessel (MMSI) consignment `consignmentId`'s registration in force names, if any. */
+  registeredVesselOf(consignmentId: string): string | undefined {
+    return this.carriage.get(consignmentId)?.registration?.mmsi;
+  }
+
   /** Events of `organisation`'s consignments stored so far, each weighing `storedWeightOf` (0 when none). */
   eventsOf(organisation: string): number {
     return this.events.get(organisation) ?? 0;
@@ -247,6 +261,8 @@ interface Carriage {
   discharges: Map<string, { time: number }>;
   /** A discharge, custody transfer or delivery is recorded: no longer bound for a vessel. */
   done: boolean;
+  /** How many of its events the aboard rule reads were folded (redeliveries included). */
+  folded: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { listEntriesOf } from '@aidwatch/domain';
+import { EventTypes, listEntriesOf } from '@aidwatch/domain';
 import { carrierNamedBy } from '@aidwatch/projections';
 import { ApiError } from '../http/http-errors';
 import { counterKeyOf, ProcessRateCounters, type RateCounters } from './rate-counters';
@@ -32,7 +32,17 @@ export interface TenantUsageCounts {
   consignmentsAboard?(organisation: string, mmsi: string): number;
   /** Whether the consignment already counts as aboard (or bound for) vessel `mmsi` now: naming it adds no one. */
   countsAboard?(consignmentId: string, mmsi: string): boolean;
+  /** How many of the consignment's carriage events were counted so far: grows once a request about it is. */
+  carriageEventsOf?(consignmentId: string): number;
+  /** The vessel the consignment's registration in force names, if any (where a departure without a load puts it). */
+  registeredVesselOf?(consignmentId: string): string | undefined;
 }
+
+/**
+ * How long (ms) a place on a vessel stays reserved for a consignment of an admitted request the usage counts
+ * have not folded yet (they fold within a second when the store keeps up); it lapses sooner once counted.
+ */
+const RESERVATION_MS = 5 * 60_000;
 
 /** How long (ms) a request waits for the quota counts to be whole after a restart before it is a 429. */
 const USAGE_WAIT_MS = 5000;
@@ -58,6 +68,14 @@ const USAGE_WAIT_MS = 5000;
 export class TenantEventLimiter {
   private readonly events: RateLimiterAbstract;
   private readonly lines: RateLimiterAbstract | undefined;
+  /**
+   * `organisation` NUL `mmsi` → consignment → its reservation: joiners of requests admitted but not yet folded
+   * into the usage counts, so requests sent at once cannot each see the vessel's old count. A place lapses once
+   * the consignment's carriage events counted grow past `folded` (the usage counts have the request) or at
+   * `until` (ms).
+   */
+  private readonly reserved = new Map<string, Map<string, { until: number; folded: number }>>();
+  private admissions = 0;
 
   constructor(
     private readonly settings: TenantLimits,
@@ -175,8 +193,11 @@ export class TenantEventLimiter {
   }
 
   /**
-   * The first vessel the request's registrations and loads would put more than `LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL`
-   * of the organisation's consignments aboard (or bound for), with that count; undefined when none would.
+   * The first vessel the request's registrations, loads and departures would put more than
+   * `LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL` of the organisation's consignments aboard (or bound for), with that
+   * count — the usage counts, the places reserved by requests admitted before and not yet counted, and this
+   * request's joiners; undefined when none would, and then this request's joiners are reserved (for
+   * `RESERVATION_MS` at most, until the usage counts have them).
    */
   private crowdedVessel(
     tenant: string,
@@ -186,22 +207,62 @@ export class TenantEventLimiter {
     const usage = this.usage;
     if (limit <= 0 || !usage?.consignmentsAboard || !usage.countsAboard) return undefined;
     const joining = new Map<string, Set<string>>();
+    const registeredHere = new Map<string, string>();
     for (const event of events) {
-      // The vessel it names as carrier (a discharge's null joins none); each joiner is taken to be aboard at
-      // the busiest moment, which may count one a second time but never misses one.
-      const mmsi = carrierNamedBy(event);
+      // The vessel it puts the consignment aboard or names as carrier: a registration's, a load's, the
+      // registered vessel for a departure (detection takes a departure with no load as aboard it). Each
+      // joiner is taken to be aboard at the busiest moment, which may count one twice but never misses one.
       const consignmentId = (event.data as { consignmentId?: unknown } | undefined)?.consignmentId;
-      if (typeof mmsi !== 'string' || typeof consignmentId !== 'string') continue;
-      if (usage.countsAboard(consignmentId, mmsi)) continue;
+      if (typeof consignmentId !== 'string') continue;
+      const named = carrierNamedBy(event);
+      if (event.type === EventTypes.ConsignmentRegistered && typeof named === 'string')
+        registeredHere.set(consignmentId, named);
+      const mmsi =
+        event.type === EventTypes.ConsignmentDeparted
+          ? (registeredHere.get(consignmentId) ?? usage.registeredVesselOf?.(consignmentId))
+          : named;
+      if (typeof mmsi !== 'string' || usage.countsAboard(consignmentId, mmsi)) continue;
       const set = joining.get(mmsi) ?? new Set<string>();
       set.add(consignmentId);
       joining.set(mmsi, set);
     }
+    const now = Date.now();
+    // Now and then, every vessel's reservations: those of vessels no request names again lapse too.
+    if (++this.admissions % 1000 === 0)
+      for (const key of [...this.reserved.keys()]) {
+        const [org, vessel] = key.split('\u0000') as [string, string];
+        this.reservedOn(org, vessel, now);
+      }
     for (const [mmsi, joiners] of joining) {
-      const aboard = usage.consignmentsAboard(tenant, mmsi) + joiners.size;
+      const reserved = this.reservedOn(tenant, mmsi, now);
+      let adding = 0;
+      for (const c of joiners) if (!reserved.has(c)) adding += 1;
+      const aboard = usage.consignmentsAboard(tenant, mmsi) + reserved.size + adding;
       if (aboard > limit) return { mmsi, aboard };
     }
+    // Admitted: hold the joiners' places until the usage counts have them.
+    for (const [mmsi, joiners] of joining) {
+      const reserved = this.reservedOn(tenant, mmsi, now);
+      for (const c of joiners)
+        reserved.set(c, { until: now + RESERVATION_MS, folded: usage.carriageEventsOf?.(c) ?? 0 });
+      this.reserved.set(`${tenant}\u0000${mmsi}`, reserved);
+    }
     return undefined;
+  }
+
+  /** The places reserved on vessel `mmsi` for `tenant` still pending: neither lapsed nor counted by now. */
+  private reservedOn(
+    tenant: string,
+    mmsi: string,
+    now: number,
+  ): Map<string, { until: number; folded: number }> {
+    const key = `${tenant}\u0000${mmsi}`;
+    const reserved = this.reserved.get(key) ?? new Map<string, { until: number; folded: number }>();
+    for (const [c, { until, folded }] of reserved)
+      if (until <= now || (this.usage?.carriageEventsOf?.(c) ?? Number.POSITIVE_INFINITY) > folded)
+        reserved.delete(c);
+    if (reserved.size === 0) this.reserved.delete(key);
+    return reserved;
   }
 
   private get windowSec(): number {
