@@ -206,6 +206,16 @@ describe('integrity of writes', () => {
     expect(stored?.event.data.items).toEqual((original.data as { items: unknown }).items);
   });
 
+  it('answers 409 for a request repeating one source + id with different content; identical repeats are one event', async () => {
+    const original = story.events[3];
+    const twin = { ...original, id: `${original.id}-twin` };
+    const changed = { ...twin, data: { ...(twin.data as object), port: 'XXXXX' } };
+    const res = await post([twin, changed]);
+    expect(res.status).toBe(409);
+    expect(JSON.stringify(await res.json())).toContain('earlier event of this request');
+    expect((await post([twin, twin])).status).toBe(202);
+  });
+
   it('answers 409, never 500, when the same source + id lands in another stream', async () => {
     const original = story.events[2];
     const moved = {

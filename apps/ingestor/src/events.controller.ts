@@ -115,7 +115,7 @@ export function intakeError(result: Extract<HttpIntakeResult, { ok: false }>): A
   if (result.kind === 'conflict')
     return new ApiError(
       HttpStatus.CONFLICT,
-      `${result.errors.map((e) => e.id).join(', ')}: already stored with different content; nothing was accepted`,
+      `${result.errors.map((e) => e.id).join(', ')}: source + id already used with different content (stored, or earlier in this request); nothing was accepted`,
       result.errors,
     );
   const error = result.errors.some((e) => e.index < 0)

@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import {
   Topics,
   decodeHttpBody,
@@ -234,6 +235,11 @@ export class EventIntake {
         this.metrics.eventsRejected.inc({ topic: 'http' }, refusals.length);
         return { ok: false, kind: 'forbidden', errors: refusals };
       }
+    }
+    const repeated = conflictingRepeats(events);
+    if (repeated.length > 0) {
+      this.metrics.eventsRejected.inc({ topic: 'http' }, repeated.length);
+      return { ok: false, kind: 'conflict', errors: repeated };
     }
     await admit?.(events);
     return this.underOwnershipLock(events, async (): Promise<HttpIntakeResult> => {
@@ -570,6 +576,26 @@ function conflictOf(error: unknown, events: readonly AidEvent[]): HttpEventError
   const name = event ? `${event.source} ${event.id}` : error.eventId;
   const reason = `event ${name} is already stored with different content; a repeat must be identical`;
   return { index, id: event?.id ?? error.eventId, reason, errors: [{ field: 'id', message: reason }] };
+}
+
+/**
+ * Events of one request repeating an earlier one's `source` + `id` with different content (canonical JSON,
+ * RFC 8785): the store would keep the first and drop the other unseen, so the request is a 409 as a repeat of
+ * a stored event is. Identical repeats pass (stored once).
+ */
+function conflictingRepeats(events: readonly AidEvent[]): HttpEventError[] {
+  const first = new Map<string, AidEvent>();
+  const errors: HttpEventError[] = [];
+  for (const [index, event] of events.entries()) {
+    const key = storeEventId(event);
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, event);
+    else if (canonicalize(earlier) !== canonicalize(event)) {
+      const reason = `event ${event.source} ${event.id} repeats an earlier event of this request with different content; a repeat must be identical`;
+      errors.push({ index, id: safeId(event.id), reason, errors: [{ field: 'id', message: reason }] });
+    }
+  }
+  return errors;
 }
 
 /** An id to echo in an error body: cut short, so a huge id is not sent back whole. */

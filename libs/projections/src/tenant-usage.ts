@@ -103,24 +103,29 @@ export class TenantUsage {
         const mmsi = data?.vessel?.mmsi;
         const recordedAt = Date.parse(envelopeTime);
         const current = c.registration;
-        // The registration in force is the most recently recorded (detection's `registrationOf`).
+        // The registration in force is the most recently recorded (detection's `registrationOf`); one with
+        // the id of the one in force changes nothing (the same id from another source included), as there.
         if (
           typeof mmsi === 'string' &&
           (current === undefined ||
-            current.recordedAt < recordedAt ||
-            (current.recordedAt === recordedAt && current.eventId < id))
+            (current.eventId !== id &&
+              (current.recordedAt < recordedAt ||
+                (current.recordedAt === recordedAt && current.eventId < id))))
         )
           c.registration = { mmsi, recordedAt, eventId: id };
         break;
       }
+      // Keyed by event id, the first kept (detection's `putOnce`): an id sent again — from another of the
+      // producer's sources too — changes nothing detection judges, so it changes nothing here either.
       case EventTypes.ConsignmentLoaded:
-        c.loads.set(id, { time, vesselMmsi: typeof data?.vesselMmsi === 'string' ? data.vesselMmsi : '' });
+        if (!c.loads.has(id))
+          c.loads.set(id, { time, vesselMmsi: typeof data?.vesselMmsi === 'string' ? data.vesselMmsi : '' });
         break;
       case EventTypes.ConsignmentDeparted:
-        c.departures.set(id, { time });
+        if (!c.departures.has(id)) c.departures.set(id, { time });
         break;
       case EventTypes.ConsignmentDischarged:
-        c.discharges.set(id, { time });
+        if (!c.discharges.has(id)) c.discharges.set(id, { time });
         c.done = true;
         break;
       default: // custody transfer, delivery: no longer bound for a vessel it never came aboard

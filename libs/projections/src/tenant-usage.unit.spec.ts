@@ -3,6 +3,7 @@ import { flagOrganisations, storeEventId, streamOf, type AidEvent, type Flag } f
 import {
   consignmentDischarged,
   consignmentLoaded,
+  consignmentDeparted,
   consignmentRegistered,
   custodyTransferred,
   exemptionGranted,
@@ -245,6 +246,34 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
       expect(counts.consignmentsAboard('UNICEF', '444')).toBe(1);
     });
 
+    it('an event id sent again (from another source too) with other content changes nothing, as in detection', () => {
+      const counts = new TenantUsage();
+      counts.apply(stored(grant(0, 0)));
+      const again = <E extends { source: string; data: object; time: string }>(
+        e: E,
+        data: object,
+        time = e.time,
+      ) => ({
+        ...e,
+        source: '/org/wfp/field/dprk',
+        time,
+        data: { ...e.data, ...data },
+      });
+      const reg = on(0, 0, '111');
+      const loaded = load(0, '111', 2);
+      const early = discharge(0, 1);
+      [reg, loaded, early].forEach((e) => counts.apply(stored(e)));
+      expect(counts.countsAboard(CONSIGNMENTS[0], '111')).toBe(true);
+      // The discharge's id again, dated after the load: detection keeps the first (before the load).
+      counts.apply(stored(again(early, { at: at(3) })));
+      // The load's id again onto another ship; the registration's id again naming another ship, later.
+      counts.apply(stored(again(loaded, { vesselMmsi: '222' })));
+      counts.apply(stored(again(reg, { vessel: { mmsi: '333' } }, at(5))));
+      expect(counts.countsAboard(CONSIGNMENTS[0], '111')).toBe(true);
+      expect(counts.consignmentsAboard('WFP', '111')).toBe(1);
+      expect(counts.registeredVesselOf(CONSIGNMENTS[0])).toBe('111');
+    });
+
     it('a window closed in the past still counts at its moment: cycling consignments through frees nothing', () => {
       const counts = new TenantUsage();
       counts.apply(stored(grant(0, 0)));
@@ -261,6 +290,9 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
         fc.record({ kind: fc.constant('load' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
         fc.record({ kind: fc.constant('discharge' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
         fc.record({ kind: fc.constant('handover' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
+        fc.record({ kind: fc.constant('depart' as const), c: fc.nat(4), m: fc.nat(1), day: fc.nat(9) }),
+        // An earlier event's id again, from another source, with another time and vessel.
+        fc.record({ kind: fc.constant('again' as const), c: fc.nat(40), m: fc.nat(1), day: fc.nat(9) }),
       );
       fc.assert(
         fc.property(fc.array(eventArb, { maxLength: 30 }), (steps) => {
@@ -273,20 +305,39 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
           feed(grant(0, 0));
           // Every consignment registered first, so all count for one organisation.
           for (let c = 0; c < CONSIGNMENTS.length; c++) feed(on(c, 0, '111'));
+          const sent: AidEvent[] = [];
           steps.forEach((s, n) => {
-            const e =
-              s.kind === 'register'
-                ? on(s.c, 0, mmsis[s.m], n + 1)
-                : s.kind === 'load'
-                  ? load(s.c, mmsis[s.m], s.day)
-                  : s.kind === 'discharge'
-                    ? discharge(s.c, s.day)
-                    : handover(s.c, s.day);
-            feed(e as AidEvent);
+            let e: AidEvent;
+            if (s.kind === 'again') {
+              if (sent.length === 0) return;
+              const earlier = sent[s.c % sent.length] as AidEvent & { data: Record<string, unknown> };
+              const data = { ...earlier.data, at: at(s.day) } as Record<string, unknown>;
+              if ('vesselMmsi' in data) data.vesselMmsi = mmsis[s.m];
+              if ('vessel' in data) data.vessel = { mmsi: mmsis[s.m] };
+              e = {
+                ...earlier,
+                source: '/org/wfp/field/dprk',
+                time: at(s.day + 20),
+                data,
+              } as unknown as AidEvent;
+            } else
+              e = (
+                s.kind === 'register'
+                  ? on(s.c, 0, mmsis[s.m], n + 1)
+                  : s.kind === 'load'
+                    ? load(s.c, mmsis[s.m], s.day)
+                    : s.kind === 'discharge'
+                      ? discharge(s.c, s.day)
+                      : s.kind === 'depart'
+                        ? step(consignmentDeparted as unknown as typeof consignmentLoaded, s.c, '', s.day)
+                        : handover(s.c, s.day)
+              ) as AidEvent;
+            sent.push(e);
+            feed(e);
           });
           for (const mmsi of mmsis) {
             let most = 0;
-            for (let day = -1; day <= 11; day++)
+            for (let day = -1; day <= 31; day++)
               most = Math.max(most, state.onBoard(mmsi, Date.parse(at(day))).length);
             expect(counts.consignmentsAboard('WFP', mmsi)).toBeGreaterThanOrEqual(most);
           }
