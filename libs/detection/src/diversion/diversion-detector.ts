@@ -12,6 +12,7 @@ import { fingerprintOf } from '../flag-identity';
 import type { Detector } from '../detector';
 import { noChanges, OpenFlags, type FlagChanges } from '../open-flags';
 import { InputClocks, inputIdOf, type InputClock, type InputClockJson } from '../input-clocks';
+import { ChangedKeys, InputQueues } from '../input-queues';
 import { DAY_MS, defaultDiversionConfig, latenessMs, type DiversionConfig } from './diversion-config';
 import { toIso } from './diversion-context';
 import { evaluateDiversionRules } from './diversion-rules';
@@ -86,7 +87,7 @@ export interface DiversionSnapshot {
 export class DiversionDetector implements Detector {
   private readonly open = new Map<string, OpenFlags>();
   /** Per input, the consignments whose clock it holds, by the time they must be judged again. */
-  private readonly deadlines = new Map<InputClock, DeadlineQueue>();
+  private readonly deadlines: InputQueues<string, DeadlineQueue>;
   /** The time each waiting consignment must be judged again, and the input whose queue holds it. */
   private readonly due = new Map<string, { at: number; home: InputClock }>();
   /** The inputs that reported each consignment. */
@@ -101,7 +102,7 @@ export class DiversionDetector implements Detector {
   private readonly judgedAt = new Map<string, number>();
   /** What each consignment's last evaluation found (rule, key, evidence), to skip reconciling when unchanged. */
   private readonly signatures = new Map<string, string>();
-  private readonly changedKeys = new Set<string>();
+  private readonly changedKeys = new ChangedKeys();
   /**
    * Consignments of a programme whose over-authorisation verdict moved with another consignment's change,
    * beyond what one event judges at once (`FANOUT_PER_EVENT`), with the time (ISO 8601) of the event that
@@ -119,6 +120,7 @@ export class DiversionDetector implements Detector {
   ) {
     this.clocks =
       clocks ?? new InputClocks(config.inputIdleDays * DAY_MS, 'all', config.inputEndQuietMinutes * 60_000);
+    this.deadlines = new InputQueues(this.clocks, () => new DeadlineQueue());
     for (const port of ports)
       state.declarePort(port, { eventId: `port:${port.locode}`, time: 0, recordedAt: 0 });
   }
@@ -229,14 +231,7 @@ export class DiversionDetector implements Detector {
     if (!Number.isFinite(at)) return changes;
     const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
     const homes = new Set<InputClock>(inputs);
-    for (const input of inputs)
-      for (const c of this.deadlines.get(input)?.takeDue(Number.POSITIVE_INFINITY) ?? []) {
-        const waiting = this.due.get(c);
-        if (!waiting) continue;
-        this.schedule(c, waiting.at);
-        const home = this.due.get(c)?.home;
-        if (home) homes.add(home);
-      }
+    this.deadlines.release(inputs, (c) => this.rehome(c, homes));
     for (const home of homes) merge(changes, this.judgeDue(home));
     return changes;
   }
@@ -399,9 +394,7 @@ export class DiversionDetector implements Detector {
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   takeChangedKeys(): string[] {
-    const keys = [...this.changedKeys].sort();
-    this.changedKeys.clear();
-    return keys;
+    return this.changedKeys.take();
   }
 
   /** One subject's state as in `snapshot().entries`; undefined when it is not kept. */
@@ -543,9 +536,16 @@ export class DiversionDetector implements Detector {
       return;
     }
     this.due.set(consignmentId, { at, home });
-    let queue = this.deadlines.get(home);
-    if (!queue) this.deadlines.set(home, (queue = new DeadlineQueue()));
-    queue.schedule(consignmentId, at);
+    this.deadlines.of(home).schedule(consignmentId, at);
+  }
+
+  /** The consignment's home input fell idle or closed: it waits again where it is held back now (`homes`). */
+  private rehome(consignmentId: string, homes: Set<InputClock>): void {
+    const waiting = this.due.get(consignmentId);
+    if (!waiting) return;
+    this.schedule(consignmentId, waiting.at);
+    const home = this.due.get(consignmentId)?.home;
+    if (home) homes.add(home);
   }
 
   /**
@@ -555,32 +555,22 @@ export class DiversionDetector implements Detector {
   private followFrontier(except?: InputClock): FlagChanges {
     const changes = noChanges();
     const homes = new Set<InputClock>();
-    for (const idle of [...this.clocks.newlyIdle(), ...this.clocks.takeStoppedHeads()]) {
-      const queue = this.deadlines.get(idle);
-      if (!queue) continue;
-      for (const c of queue.takeDue(Number.POSITIVE_INFINITY)) {
-        const waiting = this.due.get(c);
-        if (!waiting) continue;
-        this.schedule(c, waiting.at);
-        const home = this.due.get(c)?.home;
-        if (home) homes.add(home);
-      }
-    }
+    this.deadlines.release([...this.clocks.newlyIdle(), ...this.clocks.takeStoppedHeads()], (c) =>
+      this.rehome(c, homes),
+    );
     // In input order, not the queues' creation order: a restored detector creates them in another order, and
     // consignments coming due together must be judged alike (the same raises in the same order).
-    const queues = [...this.deadlines.keys()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const other of queues)
+    for (const other of this.deadlines.inputsById())
       if (other !== except || homes.has(other)) merge(changes, this.judgeDue(other));
     return changes;
   }
 
   /** Judges the consignments waiting on `input` whose clock reached their time. */
   private judgeDue(input: InputClock): FlagChanges {
-    const queue = this.deadlines.get(input);
-    const now = this.clocks.effective(input);
-    if (!queue?.isDue(now)) return noChanges();
+    const ready = this.deadlines.takeDue(input);
+    if (ready.length === 0) return noChanges();
     const changes = noChanges();
-    for (const c of queue.takeDue(now)) {
+    for (const c of ready) {
       const waiting = this.due.get(c);
       if (!waiting) continue;
       const clock = this.clockOf(c);

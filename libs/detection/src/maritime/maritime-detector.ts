@@ -10,6 +10,7 @@ import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
 import { AisGapRule } from './ais-gap.rule';
 import { InputClocks, inputIdOf, type InputClock } from '../input-clocks';
+import { ChangedKeys, InputQueues } from '../input-queues';
 import { DeadlineWheel } from './deadline-wheel';
 import { DesignatedVesselRule } from './designated-vessel.rule';
 import { DraughtChangeRule } from './draught-change.rule';
@@ -130,7 +131,8 @@ export class MaritimeDetector implements Detector {
   private routeReplays: RouteReplayRequest[] = [];
   /** Watermarks of the AIS inputs. */
   readonly clocks: InputClocks;
-  private readonly wheels = new Map<InputClock, DeadlineWheel<VesselTrack>>();
+  /** Per input, the vessels whose clock it holds, by their due times. */
+  private readonly wheels: InputQueues<VesselTrack, DeadlineWheel<VesselTrack>>;
   /**
    * Per input, the vessels whose newest report came in by it lagging (a backfill: older than their clock minus
    * the late tolerance) and whose run of reports has not ended yet (see `endRuns`).
@@ -146,7 +148,7 @@ export class MaritimeDetector implements Detector {
   /** Every vessel rule, in the order their hooks run; a rule's index is its state's slot in each vessel. */
   readonly rules: readonly AnyRule[];
   private readonly slots: Record<Hook, number[]>;
-  private readonly changedKeys = new Set<string>();
+  private readonly changedKeys = new ChangedKeys();
   /** Vessels changed since the last `takeChangedKeys` (kept as objects: no key string per fix). */
   private readonly changedTracks = new Set<VesselTrack>();
   private readonly sink: FlagSink;
@@ -215,6 +217,8 @@ export class MaritimeDetector implements Detector {
       'lane',
       config.inputEndQuietMinutes * 60_000,
     );
+    const resolutionMs = config.deadlineResolutionSeconds * 1000;
+    this.wheels = new InputQueues(this.clocks, () => new DeadlineWheel<VesselTrack>(resolutionMs));
     this.resampleMs = config.resampleMinutes * MS_PER_MINUTE;
     this.lateToleranceMs = config.lateToleranceMinutes * MS_PER_MINUTE;
     this.evictMs = config.evictAfterDays * 24 * MS_PER_HOUR;
@@ -266,9 +270,7 @@ export class MaritimeDetector implements Detector {
     for (const mmsi of this.openFlags.takeChanged()) this.changedKeys.add(`flags:${mmsi}`);
     for (const track of this.changedTracks) this.changedKeys.add(`vessel:${track.mmsi}`);
     this.changedTracks.clear();
-    const keys = [...this.changedKeys].sort();
-    this.changedKeys.clear();
-    return keys;
+    return this.changedKeys.take();
   }
 
   /** What is not kept per subject (counters, ports, designations): small, written whole. */
@@ -380,15 +382,7 @@ export class MaritimeDetector implements Detector {
     if (!Number.isFinite(at)) return;
     const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
     for (const input of inputs) this.endRuns(input);
-    for (const input of inputs) {
-      const wheel = this.wheels.get(input);
-      if (wheel)
-        for (const track of wheel.takeDue(Number.POSITIVE_INFINITY)) {
-          if (track.home !== input) continue;
-          track.dueKey = -1;
-          this.schedule(track);
-        }
-    }
+    this.wheels.release(inputs, this.rehome);
     for (const input of inputs) this.processDue(input);
   }
 
@@ -609,18 +603,17 @@ export class MaritimeDetector implements Detector {
    * inputs' clocks moved with the frontier.
    */
   private followFrontier(except?: InputClock): void {
-    for (const idle of this.clocks.newlyIdle()) {
-      const wheel = this.wheels.get(idle);
-      if (!wheel) continue;
-      for (const track of wheel.takeDue(Number.POSITIVE_INFINITY)) {
-        if (track.home !== idle) continue;
-        track.dueKey = -1;
-        this.schedule(track);
-      }
-    }
-    for (const [other, wheel] of this.wheels)
-      if (other !== except && this.clocks.effective(other) >= wheel.nextDueAt) this.processDue(other);
+    this.wheels.release(this.clocks.newlyIdle(), this.rehome);
+    for (const other of this.wheels.inputs())
+      if (other !== except && this.wheels.isDue(other)) this.processDue(other);
   }
+
+  /** A vessel taken from the wheel of `from` (idle or closed now) waits where its clock is held back now. */
+  private readonly rehome = (track: VesselTrack, from: InputClock): void => {
+    if (track.home !== from) return;
+    track.dueKey = -1;
+    this.schedule(track);
+  };
 
   stats() {
     return {
@@ -769,13 +762,6 @@ export class MaritimeDetector implements Detector {
     return track.input;
   }
 
-  private wheelOf(input: InputClock): DeadlineWheel<VesselTrack> {
-    let wheel = this.wheels.get(input);
-    if (!wheel)
-      this.wheels.set(input, (wheel = new DeadlineWheel(this.config.deadlineResolutionSeconds * 1000)));
-    return wheel;
-  }
-
   /** Puts the vessel in the wheel of the input holding its clock, at its due time. */
   private schedule(track: VesselTrack): void {
     const home = this.holdingOf(track);
@@ -784,14 +770,14 @@ export class MaritimeDetector implements Detector {
       track.home = home;
       track.dueKey = -1;
     }
-    this.wheelOf(home).schedule(track, this.dueOf(track));
+    this.wheels.of(home).schedule(track, this.dueOf(track));
   }
 
   private scheduleNoLater(track: VesselTrack): void {
     const home = this.holdingOf(track);
     if (home === null) return;
     if (track.home !== home) this.schedule(track);
-    else this.wheelOf(home).scheduleNoLater(track, this.dueOf(track));
+    else this.wheels.of(home).scheduleNoLater(track, this.dueOf(track));
   }
 
   /**
@@ -985,11 +971,10 @@ export class MaritimeDetector implements Detector {
 
   /** Judges the vessels of `input`'s wheel whose due time their clock has reached. */
   private processDue(input: InputClock): void {
-    const wheel = this.wheels.get(input);
-    const now = this.clocks.effective(input);
-    if (!wheel || now < wheel.nextDueAt) return;
+    const due = this.wheels.takeDue(input);
+    if (due.length === 0) return;
     const ready: Array<{ track: VesselTrack; at: number; clock: number }> = [];
-    for (const track of wheel.takeDue(now)) {
+    for (const track of due) {
       if (track.home !== input) continue;
       const at = this.dueOf(track);
       const clock = this.clockOf(track);
