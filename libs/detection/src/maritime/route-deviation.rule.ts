@@ -5,7 +5,7 @@ import { AID_NOT_ON_BOARD, type VesselFlagDraft } from './flag-sink';
 import type { MaritimeContext } from './maritime-context';
 import type { OpenVesselFlag } from './open-vessel-flags';
 import type { PortRecord } from './port-index';
-import type { VesselRule } from './vessel-rule';
+import type { VesselFact, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
 type Voyages = DeclaredVoyage[] | null;
@@ -55,6 +55,12 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   /** A vessel's state is its list of declared voyages (shared with `voyagesByMmsi`). */
   initialState(): Voyages {
     return null;
+  }
+
+  /** A vessel newly tracked, or whose declared voyages changed, reads them (`voyagesByMmsi`). */
+  onFact(track: VesselTrack, voyages: Voyages, fact: VesselFact): Voyages {
+    if (fact.kind !== 'tracked' && fact.kind !== 'carriage') return voyages;
+    return this.voyagesByMmsi.get(track.mmsi) ?? null;
   }
 
   takeChangedCarriers(): string[] {

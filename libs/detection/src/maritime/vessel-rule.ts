@@ -13,6 +13,19 @@ export interface Fix {
 }
 
 /**
+ * A fact about a vessel beyond its own reports, which every rule hears through `onFact` (most ignore it):
+ * - `tracked`: the vessel is newly kept (its first report since it was last forgotten);
+ * - `listed`: a designation naming the vessel was folded, the listing dated `at` (ms);
+ * - `delisted`: the designation `listRef` was revoked at `at` (ms);
+ * - `carriage`: the voyages declared for the vessel as a consignment's carrier changed.
+ */
+export type VesselFact =
+  | { readonly kind: 'tracked' }
+  | { readonly kind: 'listed'; readonly at: number }
+  | { readonly kind: 'delisted'; readonly listRef: string; readonly at: number }
+  | { readonly kind: 'carriage' };
+
+/**
  * A maritime rule with its own state per vessel, in the decider shape (`initialState`, `evolve`, a due time,
  * a snapshot): the detector keeps one state per rule in each vessel's slots and calls the hooks in a fixed
  * order. A hook gets the vessel (what was observed: newest fix, reported identity, port visit — read only)
@@ -34,6 +47,8 @@ export interface VesselRule<S> {
   onPortVisit?(vessel: VesselTrack, state: S, port: PortRecord, sample: Sample): S;
   /** A static report no older than the vessel's newest (the vessel's reported identity already updated). */
   onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): S;
+  /** A fact about the vessel beyond its own reports (see `VesselFact`). */
+  onFact?(vessel: VesselTrack, state: S, fact: VesselFact): S;
   /**
    * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
    * clock minus the late tolerance: its track replayed behind the input's clock) — until its run of reports
