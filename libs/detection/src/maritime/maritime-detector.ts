@@ -3,7 +3,6 @@ import type {
   ConsignmentRegisteredData,
   VesselDesignatedData,
   VesselDesignationRevokedData,
-  VesselStaticData,
 } from '@aidwatch/domain';
 import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
@@ -16,8 +15,8 @@ import { DraughtChangeRule } from './draught-change.rule';
 import { EncounterRule } from './encounter.rule';
 import type { ConsignmentLinker } from './flag-sink';
 import { FlagSink } from './flag-sink';
-import { distanceKm, isValidFix, isValidSog, KM_PER_NM, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
-import { IdentityChangeRule, normaliseImo, normaliseText } from './identity-change.rule';
+import { MS_PER_HOUR } from './geo';
+import { IdentityChangeRule } from './identity-change.rule';
 import { LoiteringRule } from './loitering.rule';
 import type { OpenVesselFlags } from './open-vessel-flags';
 import type { MaritimeConfig } from './maritime-config';
@@ -27,13 +26,13 @@ import type { MaritimeHead, MaritimeSnapshot } from './maritime-snapshot';
 import { entryOf, headOf, restoreState, snapshotState } from './maritime-snapshot';
 import type { PortRecord } from './port-index';
 import { PortIndex } from './port-index';
-import { followPortVisit } from './port-visit';
 import { RouteDeviationRule } from './route-deviation.rule';
 import { RouteReplays, type PastFix, type RouteReplayRequest } from './route-replay';
-import type { Fix, VesselFact, VesselRule } from './vessel-rule';
-import type { Sample } from './vessel-track';
+import type { VesselFact, VesselRule } from './vessel-rule';
 import { VesselTrack } from './vessel-track';
 import { VesselClocks } from './vessel-clocks';
+import { VesselReports } from './vessel-reports';
+import { VesselRules } from './vessel-rules';
 import type { MaritimeCounters } from './maritime-counters';
 
 export type { MaritimeCounters } from './maritime-counters';
@@ -44,10 +43,6 @@ const TRACKED: VesselFact = { kind: 'tracked' };
 const CARRIAGE: VesselFact = { kind: 'carriage' };
 
 type AnyRule = VesselRule<unknown>;
-type Hook = keyof Omit<
-  VesselRule<unknown>,
-  'name' | 'judgedWhenLagging' | 'initialState' | 'toJSON' | 'fromJSON'
->;
 
 /**
  * All maritime rules over one AIS stream. Per vessel it keeps what was observed (newest fix, reported
@@ -107,25 +102,22 @@ export class MaritimeDetector implements Detector {
   readonly routeDeviation: RouteDeviationRule;
   /** Every vessel rule, in the order their hooks run; a rule's index is its state's slot in each vessel. */
   readonly rules: readonly AnyRule[];
-  private readonly slots: Record<Hook, number[]>;
+  /** The rules' hooks, run over every rule that has each. */
+  private readonly hooks: VesselRules;
   private readonly changedKeys = new ChangedKeys();
   /** Vessels changed since the last `takeChangedKeys` (kept as objects: no key string per fix). */
   private readonly changedTracks = new Set<VesselTrack>();
   private readonly sink: FlagSink;
   /** Each vessel's open flags with their drafts (key `flags:<mmsi>` in snapshots). */
   readonly openFlags: OpenVesselFlags;
-  private readonly sample: Sample = { at: 0, lat: 0, lon: 0, sog: 0, eventId: '', portKm: 0, portName: null };
-  private readonly fix: Fix = { at: 0, lat: 0, lon: 0, sog: 0, eventId: '' };
-  private readonly resampleMs: number;
-  private readonly lateToleranceMs: number;
+  /** Folds each vessel's own reports (positions, static data) into its record and rules. */
+  private readonly reports: VesselReports;
   private readonly evictMs: number;
   /**
    * A lagging vessel's run of reports ends at the latest when its clock has moved this far (ms, the encounter
    * late horizon) past its clock when its newest report came (`arrivedAt`).
    */
   private readonly runHorizonMs: number;
-  private readonly portSearchKm: number;
-  private readonly slowKn: number;
 
   constructor(
     readonly config: MaritimeConfig = defaultMaritimeConfig,
@@ -160,19 +152,7 @@ export class MaritimeDetector implements Detector {
       this.aisGap,
     ] as AnyRule[];
     this.encounter.slot = this.rules.indexOf(this.encounter as AnyRule);
-    const slotsOf = (hook: Hook) =>
-      this.rules.flatMap((rule, slot) => (rule[hook] === undefined ? [] : [slot]));
-    this.slots = {
-      onFix: slotsOf('onFix'),
-      onLateFix: slotsOf('onLateFix'),
-      onSample: slotsOf('onSample'),
-      onPortVisit: slotsOf('onPortVisit'),
-      onStatic: slotsOf('onStatic'),
-      onFact: slotsOf('onFact'),
-      dueAt: slotsOf('dueAt'),
-      onDue: slotsOf('onDue'),
-      onEvict: slotsOf('onEvict'),
-    };
+    this.hooks = new VesselRules(this.rules);
     this.clocks = new InputClocks(
       config.inputIdleHours * MS_PER_HOUR,
       'lane',
@@ -185,21 +165,18 @@ export class MaritimeDetector implements Detector {
       onDue: (track, clock) => this.onDue(track, clock),
       changed: (track) => this.changedTracks.add(track),
     });
-    this.resampleMs = config.resampleMinutes * MS_PER_MINUTE;
-    this.lateToleranceMs = config.lateToleranceMinutes * MS_PER_MINUTE;
+    this.reports = new VesselReports({
+      config,
+      ports: this.ports,
+      counters: this.counters,
+      hooks: this.hooks,
+      vessels: this.vessels,
+      aisGap: this.aisGap,
+      trackFor: (mmsi) => this.tracks.get(mmsi) ?? this.createTrack(mmsi),
+      changed: (track) => this.changedTracks.add(track),
+    });
     this.evictMs = config.evictAfterDays * 24 * MS_PER_HOUR;
     this.runHorizonMs = config.encounter.lateHorizonHours * MS_PER_HOUR;
-    this.portSearchKm = Math.max(
-      config.encounter.minPortDistanceKm,
-      config.loitering.minPortDistanceKm,
-      config.portVisit.enterKm,
-      config.portVisit.exitKm,
-    );
-    this.slowKn = Math.max(
-      config.loitering.maxSpeedKn,
-      config.encounter.maxMedianSpeedKn,
-      config.portVisit.maxSpeedKn,
-    );
     this.routeReplays = new RouteReplays(
       {
         config,
@@ -208,9 +185,9 @@ export class MaritimeDetector implements Detector {
         routeDeviation: this.routeDeviation,
         trackOf: (mmsi) => this.tracks.get(mmsi),
       },
-      this.resampleMs,
-      this.slowKn,
-      this.portSearchKm,
+      this.reports.resampleMs,
+      this.reports.slowKn,
+      this.reports.portSearchKm,
     );
   }
 
@@ -263,10 +240,7 @@ export class MaritimeDetector implements Detector {
 
   /** A new vessel record with every rule's initial state. */
   newTrack(mmsi: string): VesselTrack {
-    return new VesselTrack(
-      mmsi,
-      this.rules.map((rule) => rule.initialState()),
-    );
+    return new VesselTrack(mmsi, this.hooks.initialStates());
   }
 
   /**
@@ -282,7 +256,7 @@ export class MaritimeDetector implements Detector {
         const at = Date.parse(d.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at, pending);
-        this.ingestPosition(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
+        this.reports.position(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.settle(input, moved);
         break;
       }
@@ -290,7 +264,7 @@ export class MaritimeDetector implements Detector {
         const at = Date.parse(event.data.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
         const moved = this.observe(input, at, pending);
-        this.ingestStatic(event.data, event.id, at, input);
+        this.reports.staticReport(event.data, event.id, at, input);
         this.settle(input, moved);
         break;
       }
@@ -332,7 +306,7 @@ export class MaritimeDetector implements Detector {
   ): FlagChanges {
     const input = this.clocks.input(source);
     const moved = this.observe(input, atMs);
-    this.ingestPosition(mmsi, lat, lon, sog, atMs, eventId, input);
+    this.reports.position(mmsi, lat, lon, sog, atMs, eventId, input);
     this.settle(input, moved);
     return this.sink.take();
   }
@@ -450,7 +424,9 @@ export class MaritimeDetector implements Detector {
 
   /** Moves the input's watermark for a report at `at`; returns whether the frontier moved. */
   private observe(input: InputClock, at: number, pending?: number): boolean {
-    return Number.isFinite(at) ? this.clocks.observe(input, at, this.lateToleranceMs, pending) : false;
+    return Number.isFinite(at)
+      ? this.clocks.observe(input, at, this.reports.lateToleranceMs, pending)
+      : false;
   }
 
   /**
@@ -477,168 +453,6 @@ export class MaritimeDetector implements Detector {
     };
   }
 
-  private ingestPosition(
-    mmsi: string,
-    lat: number,
-    lon: number,
-    sog: number,
-    at: number,
-    eventId: string,
-    input: InputClock,
-  ): void {
-    this.counters.positions++;
-    if (!isValidFix(lat, lon) || !Number.isFinite(at)) {
-      this.counters.invalid++;
-      return;
-    }
-    const track = this.tracks.get(mmsi) ?? this.createTrack(mmsi);
-    this.vessels.reportedBy(track, input);
-    if (track.firstEventId === '') this.firstReport(track, at, eventId);
-    const fix = this.fix;
-    fix.at = at;
-    fix.lat = lat;
-    fix.lon = lon;
-    fix.sog = isValidSog(sog) ? sog : NaN;
-    fix.eventId = eventId;
-    if (track.hasFix() && at <= track.lastAt) {
-      this.lateFix(track, fix, input);
-      return;
-    }
-    this.changedTracks.add(track);
-    let speed = isValidSog(sog) ? sog : Infinity;
-    if (speed === Infinity && track.hasFix())
-      speed =
-        distanceKm(track.lastLat, track.lastLon, lat, lon) / KM_PER_NM / ((at - track.lastAt) / MS_PER_HOUR);
-    const states = track.states;
-    for (const i of this.slots.onFix)
-      states[i] = (this.rules[i].onFix as Required<AnyRule>['onFix'])(track, states[i], fix);
-    track.lastAt = at;
-    track.lastLat = lat;
-    track.lastLon = lon;
-    track.lastSog = speed;
-    track.lastEventId = eventId;
-    const clock = this.vessels.clockOf(track);
-    track.arrivedAt = clock;
-    const lagging = at < clock - this.lateToleranceMs;
-    if (track.lagging) this.vessels.forgetLagging(track);
-    if (lagging) this.vessels.startRun(track, input);
-    const bucket = Math.floor(at / this.resampleMs);
-    if (bucket !== track.sampleBucket) {
-      track.sampleBucket = bucket;
-      this.onSample(track);
-    }
-    // A deadline that moved later is found lazily; one that moved earlier (first fix after static reports
-    // only, or a fix ending a gap) must move the track now.
-    this.vessels.scheduleNoLater(track);
-  }
-
-  /**
-   * A fix not newer than the vessel's newest. Inside an open AIS gap of the vessel, however late, it splits
-   * the silence (see `AisGapRule.fillSilence`). Within the tolerance it is also merged into what does not
-   * depend on order (the implied-speed check, breaking a loitering run); older ones are counted and no other
-   * rule sees them (encounters and loitering are judged on the track as it arrives). It never moves the
-   * vessel's position.
-   */
-  private lateFix(track: VesselTrack, fix: Fix, input: InputClock): void {
-    // An exact duplicate of the newest fix (same event, or same time and place) changes nothing.
-    if (
-      fix.eventId === track.lastEventId ||
-      (fix.at === track.lastAt && fix.lat === track.lastLat && fix.lon === track.lastLon)
-    ) {
-      this.counters.duplicates++;
-      return;
-    }
-    if (this.aisGap.fillSilence(track, fix, input.id)) this.counters.lateInGap++;
-    if (track.lastAt - fix.at > this.lateToleranceMs) {
-      this.counters.lateDropped++;
-      return;
-    }
-    this.counters.lateMerged++;
-    this.changedTracks.add(track);
-    const states = track.states;
-    for (const i of this.slots.onLateFix)
-      states[i] = (this.rules[i].onLateFix as Required<AnyRule>['onLateFix'])(track, states[i], fix);
-  }
-
-  private onSample(track: VesselTrack): void {
-    const s = this.sample;
-    s.at = track.lastAt;
-    s.lat = track.lastLat;
-    s.lon = track.lastLon;
-    s.sog = track.lastSog;
-    s.eventId = track.lastEventId;
-    s.portKm = Infinity;
-    s.portName = null;
-    const states = track.states;
-    let nearest: PortRecord | null = null;
-    if (s.sog < this.slowKn || track.portVisit !== null || this.hasOpenState(track)) {
-      const hit = this.ports.nearestWithin(s.lat, s.lon, this.portSearchKm);
-      if (hit) {
-        nearest = hit.port;
-        s.portKm = hit.km;
-        s.portName = hit.port.name;
-      }
-    }
-    const arrivedAt = followPortVisit(track, s, nearest, this.ports, this.config.portVisit);
-    if (arrivedAt) {
-      for (const i of this.slots.onPortVisit)
-        states[i] = (this.rules[i].onPortVisit as Required<AnyRule>['onPortVisit'])(
-          track,
-          states[i],
-          arrivedAt,
-          s,
-        );
-    }
-    for (const i of this.slots.onSample)
-      states[i] = (this.rules[i].onSample as Required<AnyRule>['onSample'])(track, states[i], s);
-  }
-
-  /** Whether some sample rule keeps an open episode (then a fast sample still needs its distance to port). */
-  private hasOpenState(track: VesselTrack): boolean {
-    const states = track.states;
-    for (const i of this.slots.onSample) if (states[i] !== null) return true;
-    return false;
-  }
-
-  private ingestStatic(data: VesselStaticData, eventId: string, at: number, input: InputClock): void {
-    this.counters.statics++;
-    if (!Number.isFinite(at)) {
-      this.counters.invalid++;
-      return;
-    }
-    const track = this.tracks.get(data.mmsi) ?? this.createTrack(data.mmsi);
-    this.vessels.reportedBy(track, input);
-    if (track.firstEventId === '') this.firstReport(track, at, eventId);
-    if (at < track.lastStaticAt) {
-      this.counters.lateStatics++;
-      return;
-    }
-    this.changedTracks.add(track);
-    track.lastStaticAt = at;
-    if (typeof data.shipType === 'number') track.shipType = data.shipType;
-    const name = normaliseText(data.name);
-    if (name !== null) track.reportName(name, at);
-    const imo = normaliseImo(data.imo);
-    if (imo !== null) track.imo = imo;
-    const states = track.states;
-    for (const i of this.slots.onStatic)
-      states[i] = (this.rules[i].onStatic as Required<AnyRule>['onStatic'])(
-        track,
-        states[i],
-        data,
-        at,
-        eventId,
-      );
-    if (!(track.arrivedAt >= this.vessels.clockOf(track))) track.arrivedAt = this.vessels.clockOf(track);
-    if (track.dueKey < 0) this.vessels.schedule(track);
-  }
-
-  /** Notes the vessel's first report (the sighting a listing dated before it names, whenever it arrives). */
-  private firstReport(track: VesselTrack, at: number, eventId: string): void {
-    track.firstAt = at;
-    track.firstEventId = eventId;
-  }
-
   /**
    * A listing: the vessels it names hear of it (`VesselFact` `listed`; the designated-vessel rule sights
    * them, as in event-time order).
@@ -652,7 +466,7 @@ export class MaritimeDetector implements Detector {
     for (const track of new Set([byMmsi, byImo])) {
       if (!track) continue;
       this.changedTracks.add(track);
-      this.onFact(track, fact);
+      this.hooks.onFact(track, fact);
     }
   }
 
@@ -665,29 +479,22 @@ export class MaritimeDetector implements Detector {
     if (!d) return;
     this.designatedVessel.onRevoked(d, at);
     const fact: VesselFact = { kind: 'delisted', listRef: d.listRef, at };
-    for (const track of this.tracks.values()) this.onFact(track, fact);
+    for (const track of this.tracks.values()) this.hooks.onFact(track, fact);
   }
 
   /** A consignment's registration declares a voyage of its carrier, which hears of it (`carriage`). */
   private ingestRegistration(data: ConsignmentRegisteredData, eventId: string, at: number): void {
     this.routeDeviation.register(data, eventId);
     const track = this.tracks.get(data.vessel.mmsi);
-    if (track) this.onFact(track, CARRIAGE);
+    if (track) this.hooks.onFact(track, CARRIAGE);
     this.designatedVessel.onCarrier(data, eventId, at);
   }
 
   private createTrack(mmsi: string): VesselTrack {
     const track = this.newTrack(mmsi);
-    this.onFact(track, TRACKED);
+    this.hooks.onFact(track, TRACKED);
     this.tracks.set(mmsi, track);
     return track;
-  }
-
-  /** Tells every rule of a fact about the vessel, in rule order; each returns its next state. */
-  private onFact(track: VesselTrack, fact: VesselFact): void {
-    const states = track.states;
-    for (const i of this.slots.onFact)
-      states[i] = (this.rules[i].onFact as Required<AnyRule>['onFact'])(track, states[i], fact);
   }
 
   /** Per input, the vessels whose run of lagging reports has not ended yet (see `VesselClocks.laggingOn`). */
@@ -707,13 +514,7 @@ export class MaritimeDetector implements Detector {
       ? Number.MAX_SAFE_INTEGER
       : (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
     if (track.lagging && track.arrivedAt + this.runHorizonMs < due) due = track.arrivedAt + this.runHorizonMs;
-    const states = track.states;
-    for (const i of this.slots.dueAt) {
-      if (track.lagging && !this.rules[i].judgedWhenLagging) continue;
-      const at = (this.rules[i].dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
-      if (at < due) due = at;
-    }
-    return due;
+    return this.hooks.dueAt(track, due);
   }
 
   private onDue(track: VesselTrack, watermark: number): void {
@@ -721,13 +522,7 @@ export class MaritimeDetector implements Detector {
     // The late horizon (time model 7, 10): a run whose input's clock moved on this far since its newest report
     // came has ended.
     if (track.lagging && track.arrivedAt + this.runHorizonMs <= watermark) this.vessels.forgetLagging(track);
-    const states = track.states;
-    for (const i of this.slots.onDue) {
-      const rule = this.rules[i];
-      if (track.lagging && !rule.judgedWhenLagging) continue;
-      const dueAt = (rule.dueAt as Required<AnyRule>['dueAt'])(track, states[i]);
-      if (dueAt <= watermark) states[i] = (rule.onDue as Required<AnyRule>['onDue'])(track, states[i], dueAt);
-    }
+    this.hooks.onDue(track, watermark);
     const seen = track.lastSeenAt;
     const evictAt = (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
     if (evictAt <= watermark && evictAt > this.vessels.ownClockOf(track)) {
@@ -735,8 +530,7 @@ export class MaritimeDetector implements Detector {
       // forgetting now would lose an open silence that a fix still on its way from those inputs ends.
       track.evictionDeferred = true;
     } else if (evictAt <= watermark) {
-      for (const i of this.slots.onEvict)
-        (this.rules[i].onEvict as Required<AnyRule>['onEvict'])(track, states[i]);
+      this.hooks.onEvict(track);
       track.dueKey = -1;
       track.home = null;
       this.vessels.forgetLagging(track);
