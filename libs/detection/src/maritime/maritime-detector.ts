@@ -214,14 +214,14 @@ export class MaritimeDetector implements Detector {
   /** Counts every subject as changed: the next `takeChangedKeys` lists them all (a checkpoint written whole). */
   markAllChanged(): void {
     for (const track of this.tracks.values()) this.changedTracks.add(track);
-    for (const imo of this.identityChange.imoHolders.keys()) this.changedKeys.add(`imo:${imo}`);
-    for (const mmsi of this.routeDeviation.voyagesByMmsi.keys()) this.changedKeys.add(`voyages:${mmsi}`);
+    for (const { subjects } of this.rules)
+      if (subjects) for (const id of subjects.ids()) this.changedKeys.add(`${subjects.kind}:${id}`);
   }
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   takeChangedKeys(): string[] {
-    for (const imo of this.identityChange.takeChangedImos()) this.changedKeys.add(`imo:${imo}`);
-    for (const mmsi of this.routeDeviation.takeChangedCarriers()) this.changedKeys.add(`voyages:${mmsi}`);
+    for (const { subjects } of this.rules)
+      if (subjects) for (const id of subjects.takeChanged()) this.changedKeys.add(`${subjects.kind}:${id}`);
     for (const mmsi of this.openFlags.takeChanged()) this.changedKeys.add(`flags:${mmsi}`);
     for (const track of this.changedTracks) this.changedKeys.add(`vessel:${track.mmsi}`);
     this.changedTracks.clear();

@@ -26,6 +26,23 @@ export type VesselFact =
   | { readonly kind: 'carriage' };
 
 /**
+ * Subjects a rule keeps beyond the vessels' slots (IMO numbers' holders, carriers' declared voyages), each
+ * checkpointed under its own key `<kind>:<id>`.
+ */
+export interface RuleSubjects {
+  /** The key prefix of its subjects (`imo`, `voyages`). */
+  readonly kind: string;
+  /** The ids of every subject kept. */
+  ids(): Iterable<string>;
+  /** The ids of the subjects changed since last asked. */
+  takeChanged(): Iterable<string>;
+  /** A subject's entry (plain JSON); undefined when it is not kept. */
+  entry(id: string): unknown;
+  /** Restores a subject from its entry (before any vessel is restored). */
+  restore(id: string, entry: unknown): void;
+}
+
+/**
  * A maritime rule with its own state per vessel, in the decider shape (`initialState`, `evolve`, a due time,
  * a snapshot): the detector keeps one state per rule in each vessel's slots and calls the hooks in a fixed
  * order. A hook gets the vessel (what was observed: newest fix, reported identity, port visit — read only)
@@ -63,6 +80,8 @@ export interface VesselRule<S> {
   onDue?(vessel: VesselTrack, state: S, dueAt: number): S;
   /** The vessel is forgotten (silent for the eviction period). */
   onEvict?(vessel: VesselTrack, state: S): void;
+  /** Subjects the rule keeps beyond the vessels' slots, checkpointed under their own keys. */
+  readonly subjects?: RuleSubjects;
   /** Plain JSON of a vessel's state (undefined for the initial state: nothing stored). */
   toJSON(state: S, vessel: VesselTrack): unknown;
   /** The inverse of `toJSON`; `resolve` finds other vessels by MMSI (restored before any state). */
