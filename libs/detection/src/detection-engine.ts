@@ -20,7 +20,7 @@ import {
 } from './maritime/maritime-detector';
 import { defaultDetectionConfig, type DetectionConfig } from './detection-config';
 import type { InputClock } from './input-clocks';
-import { noChanges, type FlagChanges } from './open-flags';
+import { mergeChanges, noChanges, type FlagChanges } from './open-flags';
 import type { DiversionHead, DiversionSnapshot } from './diversion/diversion-detector';
 import type { MaritimeHead, MaritimeSnapshot } from './maritime/maritime-snapshot';
 
@@ -130,9 +130,9 @@ export class DetectionEngine {
     // caught-up marker is not an event of the lane but news about it, already folded by both (`caughtUp`).
     if (lane !== undefined && (event.type as string) !== PARTITION_CAUGHT_UP_TYPE) {
       const maritime = this.maritime.noteLane(lane, pending);
-      if (maritime) merge(changes, maritime);
+      if (maritime) mergeChanges(changes, maritime);
       const diversion = this.diversion.noteLane(lane, pending);
-      if (diversion) merge(changes, diversion);
+      if (diversion) mergeChanges(changes, diversion);
     }
     return changes;
   }
@@ -144,7 +144,7 @@ export class DetectionEngine {
       const marked = laneOfCaughtUp(data);
       const quietMs = Number.isFinite(data.quietMs) ? data.quietMs : 0;
       const changes = this.maritime.caughtUp(marked, quietMs);
-      merge(changes, this.diversion.caughtUp(marked, quietMs));
+      mergeChanges(changes, this.diversion.caughtUp(marked, quietMs));
       return changes;
     }
     // An HTTP, UDP or TCP source fell quiet: the end of its runs of replayed reports (time model 7).
@@ -155,7 +155,7 @@ export class DetectionEngine {
     // A close applies to the source's inputs in both detectors (AIS receivers, consignment feeds).
     if (event.type === EventTypes.InputClosed || event.type === EventTypes.InputBounded) {
       const changes = this.maritime.handle(event, lane);
-      merge(changes, this.diversion.handle(event, lane));
+      mergeChanges(changes, this.diversion.handle(event, lane));
       return changes;
     }
     if (aisTypes.has(event.type)) return this.maritime.handle(event, lane, pending);
@@ -174,17 +174,17 @@ export class DetectionEngine {
       const other = maritimeTypes.has(event.type)
         ? this.diversion.handle(event, lane, pending)
         : this.maritime.handle(event);
-      merge(changes, other);
+      mergeChanges(changes, other);
     }
     if (carried !== undefined) {
       const carriers = [...new Set([...carriersBefore, ...this.diversion.carriersOf(carried)])].sort();
-      merge(changes, this.maritime.relink(carriers));
+      mergeChanges(changes, this.maritime.relink(carriers));
       // Paperwork older than a carrier's newest position: its corridor is judged again (time model 9).
       this.maritime.discardRouteReplays();
       const kind = carriageTypes.get(event.type) as 'registered' | 'loaded' | 'departed' | 'discharged';
       const at = eventTimeOf(event);
       for (const mmsi of carriers)
-        merge(
+        mergeChanges(
           changes,
           this.maritime.requestRouteReplay(
             mmsi,
@@ -231,14 +231,14 @@ export class DetectionEngine {
   replayRoutes(history: VesselHistory): FlagChanges {
     const changes: FlagChanges = { raised: [], cleared: [] };
     for (const r of this.takeRouteReplays())
-      merge(changes, this.replayRoute(r, history.positions(r.mmsi, r.readFromMs, r.toMs, r.maxFixes)));
+      mergeChanges(changes, this.replayRoute(r, history.positions(r.mmsi, r.readFromMs, r.toMs, r.maxFixes)));
     return changes;
   }
 
   /** Moves every input's watermark to `watermark` (end of a bounded input: a test, a finished import). */
   advanceWatermark(watermark: number): FlagChanges {
     const changes = this.diversion.advanceWatermark(watermark);
-    merge(changes, this.maritime.advanceWatermark(watermark));
+    mergeChanges(changes, this.maritime.advanceWatermark(watermark));
     return changes;
   }
 
@@ -313,9 +313,4 @@ function splitEntries(entries: Record<string, unknown>) {
     else if (key.startsWith(MARITIME)) maritime[key.slice(MARITIME.length)] = value;
   }
   return { diversion, maritime };
-}
-
-function merge(into: FlagChanges, from: FlagChanges): void {
-  into.raised.push(...from.raised);
-  into.cleared.push(...from.cleared);
 }

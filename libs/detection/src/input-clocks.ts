@@ -1,91 +1,14 @@
-/**
- * The clock of one input: a CloudEvents `source` (an AIS feed's NMEA events carry `nmea:<station>`), or that
- * source on one lane (`<source> <lane>`, see `inputIdOf`). Its watermark is the newest event time it has
- * delivered (ms); it never moves back.
- */
-export interface InputClock {
-  readonly id: string;
-  /** The CloudEvents `source` it counts events of. */
-  readonly source: string;
-  /** The lane its events came by (`<topic>/<partition>`), '' for events that came by none. */
-  readonly lane: string;
-  watermark: number;
-  /**
-   * The newest event time it delivered itself (ms), or its close said it covered (`close`): its watermark
-   * without what caught-up markers moved it by (`caughtUp`, a guess from the source's other partitions). A
-   * vessel is forgotten only once its own inputs delivered past its eviction time (`MaritimeDetector`): a
-   * marker's guess that a partition has passed a time is no proof that the vessel's next report, still to
-   * come on it, is not earlier.
-   */
-  delivered: number;
-  /**
-   * The newest event time the other inputs of its lane (any, without a lane; where every input's events count,
-   * any — but for a consignment feed on a partition that has not stopped, its own lane's only, see
-   * `waitsForQuiet`) delivered since its last event: an idle input's clock follows it, the idle bound behind.
-   */
-  othersSince: number;
-  /**
-   * The other inputs of its lane that stood ahead of it at its last event, each with the event time it has
-   * covered since (`lo`..`hi`, ms; its watermark then included): such an input makes it idle only once it
-   * covered more than the idle bound — it moved on (or, delivering out of order, its events spread) that
-   * far. One not listed stood level or behind, or appeared since: its events count from this input's
-   * watermark.
-   */
-  readonly ahead: Map<InputClock, Span>;
-  /** Whether it is idle: silent while another input's event time moved on by the idle bound (see `InputClocks`). */
-  idle: boolean;
-  /** Events delivered, and those older than the watermark minus the allowed lateness when they came. */
-  events: number;
-  late: number;
-  /** Set once its idleness was acted on (its waiting subjects re-homed); cleared by its next event. */
-  released: boolean;
-  /**
-   * Its source was closed by its producer (`aidwatch.input.closed.v1`, see `InputClocks.close`): it is never
-   * idle and holds back no subject another input reports. Cleared when the source reopens.
-   */
-  closed: boolean;
-}
+import { laneOfInputId, sourceOfInputId, type InputClock, type InputClockJson } from './input-clock';
+import { InputLanes } from './input-lanes';
 
-/** The event time an input covered (ms). */
-export interface Span {
-  lo: number;
-  hi: number;
-}
-
-export interface InputClockJson {
-  id: string;
-  watermark: number | null;
-  /** `InputClock.delivered`, present only when behind the watermark (absent: equal to it; older checkpoints). */
-  delivered?: number | null;
-  othersSince: number | null;
-  /**
-   * `ahead` by input id, `[lo, hi]` (ms). Absent in checkpoints written before it was kept: such an input
-   * counts as having last spoken when the checkpoint is restored.
-   */
-  ahead?: Record<string, [number, number]>;
-  /** Present (true) only for an idle input (with `ahead`: a checkpoint that lacks it judges by `othersSince`). */
-  idle?: true;
-  events: number;
-  late: number;
-  /** Present (true) only for a closed input. */
-  closed?: true;
-  /**
-   * Present (true) only while the newest event of its lane (any source's) came with records pending on the
-   * partition (see `InputClocks.observe`); absent in older checkpoints: none pending.
-   */
-  delivering?: true;
-  /**
-   * Present (true) only for the input whose event is the newest its lane delivered, where lanes' heads are
-   * followed (`idleScope` `all`); it holds consignments back while the lane is `delivering` (see
-   * `InputClocks.deliveringHeads`). Absent in older checkpoints: no head known.
-   */
-  head?: true;
-  /**
-   * Present (true) only where its lane's latest caught-up marker said it stopped delivering and it delivered
-   * nothing since (`idleScope` `all`, see `InputClocks.waitsForQuiet`); absent in older checkpoints.
-   */
-  stopped?: true;
-}
+export {
+  inputIdOf,
+  laneOfInputId,
+  sourceOfInputId,
+  type InputClock,
+  type InputClockJson,
+  type Span,
+} from './input-clock';
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -128,24 +51,8 @@ export class InputClocks {
   private readonly byId = new Map<string, InputClock>();
   /** The closed sources, each with the time its coverage ends (ms; see `close`). */
   private readonly closedSources = new Map<string, number>();
-  /** The lanes whose newest event came with records still pending on the partition (see `observe`). */
-  private readonly deliveringLanes = new Set<string>();
-  /** The lanes some input's events came by. */
-  private readonly lanes = new Set<string>();
-  /**
-   * Where every input's events count (`idleScope` `all`): per lane, the input whose event is the newest the
-   * lane delivered, when this detector folded it (see `deliveringHeads`).
-   */
-  private readonly heads = new Map<string, InputClock>();
-  /** Inputs that headed a lane when it stopped delivering, since last asked (see `takeStoppedHeads`). */
-  private stoppedHeads: InputClock[] = [];
-  /**
-   * Where every input's events count: the lanes whose latest caught-up marker said they stopped delivering
-   * (a quiet of `endQuietMs`) and that delivered nothing since (see `waitsForQuiet`).
-   */
-  private readonly stoppedLanes = new Set<string>();
-  /** The lane of the event `observe` folded last, until `noteLane` hears of that event (the same one). */
-  private observedLane: string | undefined;
+  /** What is known of the lanes the inputs' events came by: delivering, stopped, their heads. */
+  private readonly lanes: InputLanes;
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
@@ -160,7 +67,9 @@ export class InputClocks {
     readonly idleScope: 'lane' | 'all' = 'lane',
     /** How long a partition must have been quiet for its caught-up marker to mean it stopped (`caughtUp`). */
     readonly endQuietMs = 10 * 60_000,
-  ) {}
+  ) {
+    this.lanes = new InputLanes(idleScope === 'all');
+  }
 
   /** The input's clock, created on its first event. */
   input(id: string): InputClock {
@@ -182,7 +91,7 @@ export class InputClocks {
         closed: this.closedSources.has(source),
       };
       this.byId.set(id, input);
-      if (input.lane !== '') this.lanes.add(input.lane);
+      if (input.lane !== '') this.lanes.known.add(input.lane);
     }
     return input;
   }
@@ -198,17 +107,7 @@ export class InputClocks {
    * Returns whether the delivering lanes or heads changed (idle inputs are held or released again).
    */
   noteLane(lane: string, pending: number | undefined): boolean {
-    if (!this.lanes.has(lane)) return false;
-    this.stoppedLanes.delete(lane);
-    const folded = this.observedLane === lane;
-    this.observedLane = undefined;
-    if (folded) return this.markLane(lane, pending);
-    // The lane's newest event is not one of ours: where it stands in event time is unknown here.
-    const head = this.heads.get(lane);
-    const heldBefore = head !== undefined && this.deliveringLanes.has(lane);
-    if (head) this.heads.delete(lane);
-    if (head && heldBefore) this.stoppedHeads.push(head);
-    return this.markLane(lane, pending) || heldBefore;
+    return this.lanes.note(lane, pending);
   }
 
   /**
@@ -235,8 +134,8 @@ export class InputClocks {
    * lane's inputs are to be judged).
    */
   caughtUp(lane: string, quietMs = 0): boolean {
-    let moved = this.markLane(lane, 0);
-    if (!this.lanes.has(lane)) return moved;
+    let moved = this.lanes.mark(lane, 0);
+    if (!this.lanes.known.has(lane)) return moved;
     const onLane: InputClock[] = [];
     for (const input of this.byId.values()) if (input.lane === lane && !input.closed) onLane.push(input);
     for (const input of onLane) {
@@ -250,7 +149,7 @@ export class InputClocks {
       }
     }
     if (!(quietMs >= this.endQuietMs)) return moved;
-    if (this.idleScope === 'all') this.stoppedLanes.add(lane);
+    if (this.idleScope === 'all') this.lanes.stopped.add(lane);
     for (const input of onLane) {
       let lead = Number.NEGATIVE_INFINITY;
       for (const other of this.byId.values())
@@ -269,17 +168,6 @@ export class InputClocks {
     return moved;
   }
 
-  /** The lane's newest event came with `pending` records after it; returns whether the delivering lanes changed. */
-  private markLane(lane: string, pending: number | undefined): boolean {
-    const before = this.deliveringLanes.size;
-    if (pending !== undefined && pending > 0) this.deliveringLanes.add(lane);
-    else if (this.deliveringLanes.delete(lane)) {
-      const head = this.heads.get(lane);
-      if (head) this.stoppedHeads.push(head);
-    }
-    return before !== this.deliveringLanes.size;
-  }
-
   /**
    * Where every input's events count (consignment feeds), the inputs heading the lanes that are still
    * delivering: each is the source whose event is the newest its partition delivered, fetched with records
@@ -290,12 +178,7 @@ export class InputClocks {
    * has reported so far. Closed inputs hold nothing back. Empty where lanes' heads are not followed (AIS).
    */
   deliveringHeads(): InputClock[] {
-    const heads: InputClock[] = [];
-    for (const lane of this.deliveringLanes) {
-      const head = this.heads.get(lane);
-      if (head && !head.closed) heads.push(head);
-    }
-    return heads;
+    return this.lanes.deliveringHeads();
   }
 
   /**
@@ -304,9 +187,7 @@ export class InputClocks {
    * inputs again.
    */
   takeStoppedHeads(): InputClock[] {
-    const stopped = this.stoppedHeads;
-    this.stoppedHeads = [];
-    return stopped;
+    return this.lanes.takeStoppedHeads();
   }
 
   /**
@@ -320,21 +201,8 @@ export class InputClocks {
    */
   observe(input: InputClock, at: number, latenessMs: number, pending?: number): boolean {
     input.events++;
-    this.observedLane = input.lane === '' ? undefined : input.lane;
-    if (input.lane !== '') this.stoppedLanes.delete(input.lane);
-    let headMoved = false;
-    if (input.lane !== '' && this.idleScope === 'all') {
-      const head = this.heads.get(input.lane);
-      if (head !== input) {
-        this.heads.set(input.lane, input);
-        if (head && this.deliveringLanes.has(input.lane)) {
-          this.stoppedHeads.push(head);
-          headMoved = true;
-        }
-      }
-    }
     // Idle inputs of a lane that starts or stops delivering are held or released again: their clocks moved.
-    const suspended = (input.lane !== '' && this.markLane(input.lane, pending)) || headMoved;
+    const suspended = this.lanes.observe(input, pending);
     if (at < input.watermark - latenessMs) input.late++;
     if (at > input.delivered) input.delivered = at;
     if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
@@ -404,7 +272,7 @@ export class InputClocks {
    * its marker said it stopped, until it delivers again.
    */
   private waitsForQuiet(input: InputClock): boolean {
-    return this.idleScope === 'all' && input.lane !== '' && !this.stoppedLanes.has(input.lane);
+    return this.idleScope === 'all' && input.lane !== '' && !this.lanes.stopped.has(input.lane);
   }
 
   /** Whether events of `from` count for the idleness of `to` (its lane's, or every input's; see `idleScope`). */
@@ -491,8 +359,8 @@ export class InputClocks {
    * one lane.
    */
   isDelivering(input: InputClock): boolean {
-    if (this.idleScope === 'all') return this.deliveringLanes.size > 0;
-    return input.lane !== '' && this.deliveringLanes.has(input.lane);
+    if (this.idleScope === 'all') return this.lanes.delivering.size > 0;
+    return input.lane !== '' && this.lanes.delivering.has(input.lane);
   }
 
   /** Idle, and not held by records pending where it may deliver more (`isDelivering`). */
@@ -571,9 +439,9 @@ export class InputClocks {
         events,
         late,
         ...(closed ? { closed: true as const } : {}),
-        ...(this.deliveringLanes.has(lane) ? { delivering: true as const } : {}),
-        ...(this.heads.get(lane) === input ? { head: true as const } : {}),
-        ...(this.stoppedLanes.has(lane) ? { stopped: true as const } : {}),
+        ...(this.lanes.delivering.has(lane) ? { delivering: true as const } : {}),
+        ...(this.lanes.heads.get(lane) === input ? { head: true as const } : {}),
+        ...(this.lanes.stopped.has(lane) ? { stopped: true as const } : {}),
       };
     });
   }
@@ -614,9 +482,9 @@ export class InputClocks {
       input.events = saved.events;
       input.late = saved.late;
       input.closed = saved.closed === true;
-      if (saved.delivering === true && input.lane !== '') this.deliveringLanes.add(input.lane);
-      if (saved.head === true && input.lane !== '') this.heads.set(input.lane, input);
-      if (saved.stopped === true && input.lane !== '') this.stoppedLanes.add(input.lane);
+      if (saved.delivering === true && input.lane !== '') this.lanes.delivering.add(input.lane);
+      if (saved.head === true && input.lane !== '') this.lanes.heads.set(input.lane, input);
+      if (saved.stopped === true && input.lane !== '') this.lanes.stopped.add(input.lane);
       if (input.closed && closedSources === undefined) {
         const at = this.closedSources.get(input.source);
         if (at === undefined || input.watermark > at) this.closedSources.set(input.source, input.watermark);
@@ -636,26 +504,4 @@ export class InputClocks {
     for (const input of older) this.noteAhead(input);
     for (const input of this.byId.values()) input.released = this.isIdle(input);
   }
-}
-
-/**
- * The input an event counts for: its CloudEvents `source`, or — when it came by a lane (a Kafka partition,
- * `<topic>/<partition>`) — that source on that lane, `<source> <lane>` (a source, a URI-reference, holds no
- * space). Partitions of one topic are consumed at different speeds; a watermark per lane keeps a partition
- * running ahead from moving the clock of subjects whose reports sit on another.
- */
-export function inputIdOf(source: string, lane?: string): string {
-  return lane === undefined ? source : `${source} ${lane}`;
-}
-
-/** The source of an input id made by `inputIdOf`. */
-export function sourceOfInputId(id: string): string {
-  const space = id.indexOf(' ');
-  return space < 0 ? id : id.slice(0, space);
-}
-
-/** The lane of an input id made by `inputIdOf`, '' when it has none. */
-export function laneOfInputId(id: string): string {
-  const space = id.indexOf(' ');
-  return space < 0 ? '' : id.slice(space + 1);
 }

@@ -10,6 +10,12 @@ export interface FlagChanges {
 
 export const noChanges = (): FlagChanges => ({ raised: [], cleared: [] });
 
+/** Appends the raises and clears of `from` to those of `into`, in order. */
+export function mergeChanges(into: FlagChanges, from: FlagChanges): void {
+  into.raised.push(...from.raised);
+  into.cleared.push(...from.cleared);
+}
+
 /**
  * The open flags of one evaluation scope (e.g. one consignment, or one rule on one vessel).
  * `reconcile` compares what the rules say now with what is open and returns the raise/clear changes:

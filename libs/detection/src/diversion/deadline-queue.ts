@@ -1,3 +1,5 @@
+import type { DueQueue } from '../input-queues';
+
 interface Entry {
   at: number;
   id: string;
@@ -7,7 +9,7 @@ interface Entry {
  * When each consignment must be judged again, as a binary min-heap. Asking whether anything is due is
  * O(1); rescheduling pushes a new entry and leaves the old one to be skipped when it surfaces.
  */
-export class DeadlineQueue {
+export class DeadlineQueue implements DueQueue<string> {
   private readonly heap: Entry[] = [];
   private readonly current = new Map<string, number>();
 
@@ -19,6 +21,11 @@ export class DeadlineQueue {
     if (this.current.get(id) === at) return;
     this.current.set(id, at);
     this.push({ at, id });
+  }
+
+  /** The earliest time (ms) in the heap (possibly of an entry rescheduled since); +Infinity when empty. */
+  get nextDueAt(): number {
+    return this.heap.length > 0 ? this.heap[0].at : Number.POSITIVE_INFINITY;
   }
 
   isDue(watermark: number): boolean {

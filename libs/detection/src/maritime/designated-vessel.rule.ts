@@ -10,7 +10,7 @@ import { distance, duration, vesselLabel } from './explain';
 import type { MaritimeContext } from './maritime-context';
 import { normaliseImo } from './identity-change.rule';
 import type { VesselStaticData } from '@aidwatch/domain';
-import type { Fix, VesselRule } from './vessel-rule';
+import type { Fix, VesselFact, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
 export interface Designation {
@@ -72,6 +72,35 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
     eventId: string,
   ): string | null {
     return this.onObserved(track, raisedKey, eventId, at);
+  }
+
+  /**
+   * A listing naming the vessel is a sighting — by the vessel's first report when that is not older than the
+   * listing (it arrived before the listing did, as in event-time order), else now — and brings the
+   * designated-partner flags of encounters flagged before it. A delisting of the listing it was raised for
+   * resets its sighting state (a vessel still on another list is raised again for that one), unless another
+   * ship of the same listing is this one.
+   */
+  onFact(track: VesselTrack, raisedKey: string | null, fact: VesselFact): string | null {
+    if (fact.kind === 'listed') {
+      const seenFirst = track.firstAt >= fact.at;
+      const state = this.onObserved(
+        track,
+        raisedKey,
+        seenFirst ? track.firstEventId : track.lastEventId,
+        seenFirst ? track.firstAt : fact.at,
+      );
+      // Encounters flagged before the listing came bring their designated-partner flags now.
+      this.onListed(track);
+      return state;
+    }
+    if (fact.kind !== 'delisted') return raisedKey;
+    const { listRef } = fact;
+    if (raisedKey !== `listed:${listRef}` && raisedKey !== `listed:${listRef}:name`) return raisedKey;
+    // Another ship of the same listing (a UN entry names several) keeps its flag and state.
+    if (this.match(track.mmsi, track.imo, track.name)?.d.listRef === listRef) return raisedKey;
+    this.ctx.changed(track);
+    return this.onObserved(track, null, track.lastEventId, fact.at);
   }
 
   toJSON(raisedKey: string | null): unknown {

@@ -3,7 +3,7 @@ import { distance, duration, position, shortTime, vesselLabel } from './explain'
 import { distanceKm, greatCircleKm, KM_PER_NM, MS_PER_HOUR } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { flagStateOfMmsi } from './mid-flag-states';
-import type { Fix, VesselRule } from './vessel-rule';
+import type { Fix, RuleSubjects, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
 /** The MMSI that last reported an IMO number. */
@@ -58,6 +58,15 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
   initialState(): IdentityState | null {
     return null;
   }
+
+  /** Each IMO number's holder, under `imo:<number>`. */
+  readonly subjects: RuleSubjects = {
+    kind: 'imo',
+    ids: () => this.imoHolders.keys(),
+    takeChanged: () => this.takeChangedImos(),
+    entry: (imo) => this.imoHolders.get(imo),
+    restore: (imo, entry) => void this.imoHolders.set(imo, entry as ImoHolder),
+  };
 
   takeChangedImos(): string[] {
     const imos = [...this.changedImos];

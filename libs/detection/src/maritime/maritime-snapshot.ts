@@ -1,19 +1,18 @@
 import type { InputClock, InputClockJson, InputClocks } from '../input-clocks';
 import type { Designation, DesignatedVesselRule } from './designated-vessel.rule';
 import type { EncounterRule } from './encounter.rule';
-import type { IdentityChangeRule, ImoHolder } from './identity-change.rule';
 import type { MaritimeConfig } from './maritime-config';
 import type { MaritimeCounters } from './maritime-counters';
 import type { OpenVesselFlags, OpenVesselFlagsJson } from './open-vessel-flags';
 import type { PortIndex, PortRecord } from './port-index';
-import type { DeclaredVoyage, RouteDeviationRule } from './route-deviation.rule';
-import type { VesselRule } from './vessel-rule';
+import type { RuleSubjects, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
+import { decodeNumbers, encodeNumbers } from './json-numbers';
 
 /**
  * What the snapshot reads and writes of a maritime detector (`MaritimeDetector` is one): its vessels, the
- * rules' per-vessel slots (`rules[slot]` for `track.states[slot]`), the rules with state of their own, the
- * input clocks and the counters.
+ * rules' per-vessel slots (`rules[slot]` for `track.states[slot]`) and the subjects they keep beyond them
+ * (`VesselRule.subjects`), the rules with head state of their own, the input clocks and the counters.
  */
 export interface MaritimeSnapshotSubject {
   readonly config: MaritimeConfig;
@@ -23,9 +22,7 @@ export interface MaritimeSnapshotSubject {
   readonly clocks: InputClocks;
   readonly laggingOn: Map<InputClock, Set<VesselTrack>>;
   readonly encounter: EncounterRule;
-  readonly identityChange: IdentityChangeRule;
   readonly designatedVessel: DesignatedVesselRule;
-  readonly routeDeviation: RouteDeviationRule;
   readonly rules: ReadonlyArray<VesselRule<unknown>>;
   readonly openFlags: OpenVesselFlags;
   newTrack(mmsi: string): VesselTrack;
@@ -126,11 +123,8 @@ export function entryOf(d: MaritimeSnapshotSubject, key: string): unknown {
     const track = d.tracks.get(id);
     return track ? encodeNumbers(vesselToJson(d, track)) : undefined;
   }
-  if (kind === 'imo') return d.identityChange.imoHolders.get(id);
-  if (kind === 'voyages') {
-    const voyages = d.routeDeviation.voyagesByMmsi.get(id);
-    return voyages ? encodeNumbers(voyages) : undefined;
-  }
+  const subjects = subjectsOf(d, kind);
+  if (subjects) return subjects.entry(id);
   if (kind === 'flags') {
     const flags = d.openFlags.toJSON(id);
     return flags ? encodeNumbers(flags) : undefined;
@@ -140,9 +134,11 @@ export function entryOf(d: MaritimeSnapshotSubject, key: string): unknown {
 
 export function snapshotState(d: MaritimeSnapshotSubject): MaritimeSnapshot {
   const entries: Record<string, unknown> = {};
-  for (const [imo, holder] of [...d.identityChange.imoHolders].sort(byKey)) entries[`imo:${imo}`] = holder;
-  for (const [mmsi, voyages] of [...d.routeDeviation.voyagesByMmsi].sort(byKey))
-    entries[`voyages:${mmsi}`] = encodeNumbers(voyages);
+  for (const rule of d.rules) {
+    const subjects = rule.subjects;
+    if (subjects)
+      for (const id of [...subjects.ids()].sort()) entries[`${subjects.kind}:${id}`] = subjects.entry(id);
+  }
   for (const track of d.tracks.values())
     entries[`vessel:${track.mmsi}`] = encodeNumbers(vesselToJson(d, track));
   for (const mmsi of d.openFlags.vessels()) entries[`flags:${mmsi}`] = entryOf(d, `flags:${mmsi}`);
@@ -164,9 +160,8 @@ export function restoreState(d: MaritimeSnapshotSubject, raw: MaritimeSnapshot):
     const colon = key.indexOf(':');
     const kind = key.slice(0, colon);
     const id = key.slice(colon + 1);
-    if (kind === 'imo') d.identityChange.imoHolders.set(id, value as ImoHolder);
-    else if (kind === 'voyages')
-      d.routeDeviation.voyagesByMmsi.set(id, decodeNumbers(value) as DeclaredVoyage[]);
+    const subjects = subjectsOf(d, kind);
+    if (subjects) subjects.restore(id, value);
     else if (kind === 'vessel') vessels.push(decodeNumbers(value) as VesselJson);
     else if (kind === 'flags') openFlags.push(decodeNumbers(value) as OpenVesselFlagsJson);
   }
@@ -210,27 +205,8 @@ export function restoreState(d: MaritimeSnapshotSubject, raw: MaritimeSnapshot):
   for (const json of vessels) d.reschedule(d.tracks.get(json.mmsi) as VesselTrack);
 }
 
-const byKey = <V>([a]: [string, V], [b]: [string, V]): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function encodeNumbers(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : { $n: String(value) };
-  if (Array.isArray(value)) return value.map(encodeNumbers);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encodeNumbers(v);
-    return out;
-  }
-  return value;
-}
-
-function decodeNumbers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeNumbers);
-  if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (typeof o.$n === 'string' && Object.keys(o).length === 1) return Number(o.$n);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) out[k] = decodeNumbers(v);
-    return out;
-  }
-  return value;
+/** The subjects of kind `kind` (`imo`, `voyages`) some rule keeps beyond the vessels' slots. */
+function subjectsOf(d: MaritimeSnapshotSubject, kind: string): RuleSubjects | undefined {
+  for (const rule of d.rules) if (rule.subjects?.kind === kind) return rule.subjects;
+  return undefined;
 }

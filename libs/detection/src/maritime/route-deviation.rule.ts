@@ -5,7 +5,8 @@ import { AID_NOT_ON_BOARD, type VesselFlagDraft } from './flag-sink';
 import type { MaritimeContext } from './maritime-context';
 import type { OpenVesselFlag } from './open-vessel-flags';
 import type { PortRecord } from './port-index';
-import type { VesselRule } from './vessel-rule';
+import type { RuleSubjects, VesselFact, VesselRule } from './vessel-rule';
+import { decodeNumbers, encodeNumbers } from './json-numbers';
 import type { Sample, VesselTrack } from './vessel-track';
 
 type Voyages = DeclaredVoyage[] | null;
@@ -56,6 +57,24 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   initialState(): Voyages {
     return null;
   }
+
+  /** A vessel newly tracked, or whose declared voyages changed, reads them (`voyagesByMmsi`). */
+  onFact(track: VesselTrack, voyages: Voyages, fact: VesselFact): Voyages {
+    if (fact.kind !== 'tracked' && fact.kind !== 'carriage') return voyages;
+    return this.voyagesByMmsi.get(track.mmsi) ?? null;
+  }
+
+  /** Each carrier's declared voyages, under `voyages:<mmsi>`. */
+  readonly subjects: RuleSubjects = {
+    kind: 'voyages',
+    ids: () => this.voyagesByMmsi.keys(),
+    takeChanged: () => this.takeChangedCarriers(),
+    entry: (mmsi) => {
+      const voyages = this.voyagesByMmsi.get(mmsi);
+      return voyages ? encodeNumbers(voyages) : undefined;
+    },
+    restore: (mmsi, entry) => void this.voyagesByMmsi.set(mmsi, decodeNumbers(entry) as DeclaredVoyage[]),
+  };
 
   takeChangedCarriers(): string[] {
     const mmsis = [...this.changedCarriers];

@@ -13,6 +13,36 @@ export interface Fix {
 }
 
 /**
+ * A fact about a vessel beyond its own reports, which every rule hears through `onFact` (most ignore it):
+ * - `tracked`: the vessel is newly kept (its first report since it was last forgotten);
+ * - `listed`: a designation naming the vessel was folded, the listing dated `at` (ms);
+ * - `delisted`: the designation `listRef` was revoked at `at` (ms);
+ * - `carriage`: the voyages declared for the vessel as a consignment's carrier changed.
+ */
+export type VesselFact =
+  | { readonly kind: 'tracked' }
+  | { readonly kind: 'listed'; readonly at: number }
+  | { readonly kind: 'delisted'; readonly listRef: string; readonly at: number }
+  | { readonly kind: 'carriage' };
+
+/**
+ * Subjects a rule keeps beyond the vessels' slots (IMO numbers' holders, carriers' declared voyages), each
+ * checkpointed under its own key `<kind>:<id>`.
+ */
+export interface RuleSubjects {
+  /** The key prefix of its subjects (`imo`, `voyages`). */
+  readonly kind: string;
+  /** The ids of every subject kept. */
+  ids(): Iterable<string>;
+  /** The ids of the subjects changed since last asked. */
+  takeChanged(): Iterable<string>;
+  /** A subject's entry (plain JSON); undefined when it is not kept. */
+  entry(id: string): unknown;
+  /** Restores a subject from its entry (before any vessel is restored). */
+  restore(id: string, entry: unknown): void;
+}
+
+/**
  * A maritime rule with its own state per vessel, in the decider shape (`initialState`, `evolve`, a due time,
  * a snapshot): the detector keeps one state per rule in each vessel's slots and calls the hooks in a fixed
  * order. A hook gets the vessel (what was observed: newest fix, reported identity, port visit — read only)
@@ -34,6 +64,8 @@ export interface VesselRule<S> {
   onPortVisit?(vessel: VesselTrack, state: S, port: PortRecord, sample: Sample): S;
   /** A static report no older than the vessel's newest (the vessel's reported identity already updated). */
   onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): S;
+  /** A fact about the vessel beyond its own reports (see `VesselFact`). */
+  onFact?(vessel: VesselTrack, state: S, fact: VesselFact): S;
   /**
    * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
    * clock minus the late tolerance: its track replayed behind the input's clock) — until its run of reports
@@ -48,6 +80,8 @@ export interface VesselRule<S> {
   onDue?(vessel: VesselTrack, state: S, dueAt: number): S;
   /** The vessel is forgotten (silent for the eviction period). */
   onEvict?(vessel: VesselTrack, state: S): void;
+  /** Subjects the rule keeps beyond the vessels' slots, checkpointed under their own keys. */
+  readonly subjects?: RuleSubjects;
   /** Plain JSON of a vessel's state (undefined for the initial state: nothing stored). */
   toJSON(state: S, vessel: VesselTrack): unknown;
   /** The inverse of `toJSON`; `resolve` finds other vessels by MMSI (restored before any state). */

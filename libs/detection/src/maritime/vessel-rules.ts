@@ -1,0 +1,121 @@
+import type { VesselStaticData } from '@aidwatch/domain';
+import type { PortRecord } from './port-index';
+import type { Fix, VesselFact, VesselRule } from './vessel-rule';
+import type { Sample, VesselTrack } from './vessel-track';
+
+type AnyRule = VesselRule<unknown>;
+type Hook = keyof Omit<
+  VesselRule<unknown>,
+  'name' | 'judgedWhenLagging' | 'initialState' | 'toJSON' | 'fromJSON'
+>;
+const HOOKS: readonly Hook[] = [
+  'onFix',
+  'onLateFix',
+  'onSample',
+  'onPortVisit',
+  'onStatic',
+  'onFact',
+  'dueAt',
+  'onDue',
+  'onEvict',
+];
+
+/**
+ * The maritime rules over each vessel, in the order their hooks run: a rule's index in `list` is its state's
+ * slot in each vessel (`VesselTrack.states`). Every hook is run over the rules that have it, generically —
+ * each gets the vessel and its own state and returns the next — so a new rule is one more entry in the list.
+ */
+export class VesselRules {
+  /** The slots of the rules that have each hook, in rule order. */
+  private readonly slots: Record<Hook, number[]>;
+
+  constructor(readonly list: readonly AnyRule[]) {
+    const slots = {} as Record<Hook, number[]>;
+    for (const hook of HOOKS)
+      slots[hook] = list.flatMap((rule, slot) => (rule[hook] === undefined ? [] : [slot]));
+    this.slots = slots;
+  }
+
+  /** Every rule's state of a vessel it has nothing about yet, by slot. */
+  initialStates(): unknown[] {
+    return this.list.map((rule) => rule.initialState());
+  }
+
+  /** A fix newer than the vessel's newest (before the vessel's newest fix moves to it). */
+  onFix(track: VesselTrack, fix: Fix): void {
+    const states = track.states;
+    for (const i of this.slots.onFix)
+      states[i] = (this.list[i].onFix as Hooks['onFix'])(track, states[i], fix);
+  }
+
+  /** A fix not newer than the vessel's newest, within the late tolerance. */
+  onLateFix(track: VesselTrack, fix: Fix): void {
+    const states = track.states;
+    for (const i of this.slots.onLateFix)
+      states[i] = (this.list[i].onLateFix as Hooks['onLateFix'])(track, states[i], fix);
+  }
+
+  /** The vessel's first sample in a resampling interval; `arrivedAt`: the port whose visit it began, if any. */
+  onSample(track: VesselTrack, sample: Sample, arrivedAt: PortRecord | null): void {
+    const states = track.states;
+    if (arrivedAt)
+      for (const i of this.slots.onPortVisit)
+        states[i] = (this.list[i].onPortVisit as Hooks['onPortVisit'])(track, states[i], arrivedAt, sample);
+    for (const i of this.slots.onSample)
+      states[i] = (this.list[i].onSample as Hooks['onSample'])(track, states[i], sample);
+  }
+
+  /** Whether some sample rule keeps an open episode (then a fast sample still needs its distance to port). */
+  hasOpenSampleState(track: VesselTrack): boolean {
+    const states = track.states;
+    for (const i of this.slots.onSample) if (states[i] !== null) return true;
+    return false;
+  }
+
+  /** A static report no older than the vessel's newest, `at` (ms). */
+  onStatic(track: VesselTrack, data: VesselStaticData, at: number, eventId: string): void {
+    const states = track.states;
+    for (const i of this.slots.onStatic)
+      states[i] = (this.list[i].onStatic as Hooks['onStatic'])(track, states[i], data, at, eventId);
+  }
+
+  /** A fact about the vessel beyond its own reports (see `VesselFact`), told to every rule in order. */
+  onFact(track: VesselTrack, fact: VesselFact): void {
+    const states = track.states;
+    for (const i of this.slots.onFact)
+      states[i] = (this.list[i].onFact as Hooks['onFact'])(track, states[i], fact);
+  }
+
+  /**
+   * The earliest of `due` and the rules' due times (ms); while the vessel lags, only the rules judged when
+   * lagging count.
+   */
+  dueAt(track: VesselTrack, due: number): number {
+    const states = track.states;
+    for (const i of this.slots.dueAt) {
+      if (track.lagging && !this.list[i].judgedWhenLagging) continue;
+      const at = (this.list[i].dueAt as Hooks['dueAt'])(track, states[i]);
+      if (at < due) due = at;
+    }
+    return due;
+  }
+
+  /** The vessel's clock reached `watermark` (ms): each rule whose due time it passed is judged. */
+  onDue(track: VesselTrack, watermark: number): void {
+    const states = track.states;
+    for (const i of this.slots.onDue) {
+      const rule = this.list[i];
+      if (track.lagging && !rule.judgedWhenLagging) continue;
+      const dueAt = (rule.dueAt as Hooks['dueAt'])(track, states[i]);
+      if (dueAt <= watermark) states[i] = (rule.onDue as Hooks['onDue'])(track, states[i], dueAt);
+    }
+  }
+
+  /** The vessel is forgotten. */
+  onEvict(track: VesselTrack): void {
+    const states = track.states;
+    for (const i of this.slots.onEvict) (this.list[i].onEvict as Hooks['onEvict'])(track, states[i]);
+  }
+}
+
+type Hooks = Required<AnyRule>;
