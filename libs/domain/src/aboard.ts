@@ -7,7 +7,7 @@
  * Times are event times in ms since the epoch (`data.at`, else the envelope's `time`: `eventTimeOf`).
  */
 
-/** What `aboardWindow` reads of one consignment's facts. */
+/** What `aboardWindow` reads of one consignment's facts; each iterable is read at most once a call. */
 export interface AboardFacts {
   /** The vessel named by the registration in force (a load without a vessel is taken to be onto it). */
   registeredMmsi?: string;
@@ -50,6 +50,23 @@ export function aboardWindow(facts: AboardFacts, mmsi: string): AboardWindow | u
   let to = Number.POSITIVE_INFINITY;
   for (const d of facts.discharges) if (d.time >= from && d.time < to) to = d.time;
   return { from, to };
+}
+
+/**
+ * A consignment's standing with a vessel: `aboard` (its `aboardWindow` is open), `bound` (registered on it, not
+ * yet aboard, nothing discharged, handed over or delivered) or `done` (its window closed, or it is registered
+ * elsewhere and never came aboard, or it was discharged, handed over or delivered without coming aboard).
+ */
+export type CarriageStanding = 'aboard' | 'bound' | 'done';
+
+/**
+ * `facts`' standing with vessel `mmsi` (`CarriageStanding`); `ended`: a discharge, custody transfer or
+ * delivery of it is recorded. Detection keeps declared voyages by it; the per-vessel limit counts by it.
+ */
+export function carriageStanding(facts: AboardFacts, mmsi: string, ended: boolean): CarriageStanding {
+  const window = aboardWindow(facts, mmsi);
+  if (window !== undefined) return window.to === Number.POSITIVE_INFINITY ? 'aboard' : 'done';
+  return facts.registeredMmsi === mmsi && !ended ? 'bound' : 'done';
 }
 
 /** When an inbound event happened (ms): `data.at` where it has a parseable one, else its envelope `time`. */

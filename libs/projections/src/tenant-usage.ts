@@ -1,5 +1,6 @@
 import {
   aboardWindow,
+  carriageStanding,
   eventTimeOf,
   EventTypes,
   mostAboardAtOnce,
@@ -197,9 +198,10 @@ export class TenantUsage {
     let bound = 0;
     for (const id of this.linked.get(key) ?? []) {
       const c = this.carriage.get(id) as Carriage;
+      // Each call reads the facts afresh (`aboardFactsOf` hands out iterators read once).
       const window = aboardWindow(aboardFactsOf(c), mmsi);
       if (window !== undefined) windows.push(window);
-      else if (c.registration?.mmsi === mmsi && !c.done) bound += 1;
+      else if (carriageStanding(aboardFactsOf(c), mmsi, c.done) === 'bound') bound += 1;
     }
     const count = mostAboardAtOnce(windows, bound);
     this.aboardCounts.set(key, count);
@@ -213,9 +215,7 @@ export class TenantUsage {
   countsAboard(consignmentId: string, mmsi: string): boolean {
     const c = this.carriage.get(consignmentId);
     if (c === undefined) return false;
-    const window = aboardWindow(aboardFactsOf(c), mmsi);
-    if (window !== undefined) return window.to === Number.POSITIVE_INFINITY;
-    return c.registration?.mmsi === mmsi && !c.done;
+    return carriageStanding(aboardFactsOf(c), mmsi, c.done) !== 'done';
   }
 
   /**

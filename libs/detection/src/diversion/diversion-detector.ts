@@ -3,6 +3,7 @@ import {
   subjectOfEvent,
   typesConsumedBy,
   type AidEvent,
+  type CarriageStanding,
   type Flag,
   type PortDeclaredData,
 } from '@aidwatch/domain';
@@ -231,7 +232,7 @@ export class DiversionDetector implements Detector {
   }
 
   /** Where the consignment stands with vessel `mmsi` now (see `DiversionState.standingOn`). */
-  standingOn(consignmentId: string, mmsi: string): 'aboard' | 'bound' | 'done' {
+  standingOn(consignmentId: string, mmsi: string): CarriageStanding {
     return this.state.standingOn(consignmentId, mmsi);
   }
 

@@ -1,10 +1,12 @@
 import {
   aboardSince,
   aboardWindow,
+  carriageStanding,
   EventTypes,
   subjectOfStoredEvent,
   type AboardFacts,
   type AidEvent,
+  type CarriageStanding,
   type PortDeclaredData,
 } from '@aidwatch/domain';
 import type { DiversionConfig } from './diversion-config';
@@ -188,13 +190,11 @@ export class DiversionState {
   }
 
   /** Where the consignment stands with vessel `mmsi` now (`CarriageStanding`: aboard, bound for it, or done). */
-  standingOn(consignmentId: string, mmsi: string): 'aboard' | 'bound' | 'done' {
+  standingOn(consignmentId: string, mmsi: string): CarriageStanding {
     const facts = this.consignments.get(consignmentId);
     if (!facts) return 'done';
-    const window = aboardWindow(aboardFactsOf(facts), mmsi);
-    if (window !== undefined) return window.to === Number.POSITIVE_INFINITY ? 'aboard' : 'done';
     const ended = facts.discharges.size + facts.custody.size + facts.deliveries.size > 0;
-    return registrationOf(facts)?.vessel.mmsi === mmsi && !ended ? 'bound' : 'done';
+    return carriageStanding(aboardFactsOf(facts), mmsi, ended);
   }
 
   /** The vessels a consignment is registered or loaded on (MMSIs, sorted); empty when none is known. */

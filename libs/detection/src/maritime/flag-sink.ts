@@ -1,4 +1,4 @@
-import type { Flag, FlagClearedData, Severity } from '@aidwatch/domain';
+import type { CarriageStanding, Flag, FlagClearedData, Severity } from '@aidwatch/domain';
 import { Severities } from '@aidwatch/domain';
 import { toFlag } from '../flag-draft';
 import type { FlagChanges } from '../open-flags';
@@ -15,13 +15,6 @@ export interface ConsignmentLinker {
   /** Where consignment `consignmentId` stands with vessel `mmsi` now (see `CarriageStanding`); 'done' when unknown. */
   standingOn?(consignmentId: string, mmsi: string): CarriageStanding;
 }
-
-/**
- * A consignment's standing with a vessel, by the aboard rule (`aboardWindow`): `aboard` (its window is open),
- * `bound` (registered on it, not yet aboard, nothing discharged, handed over or delivered) or `done` (its
- * window closed, or it is registered elsewhere and never came aboard, or it was delivered without).
- */
-export type CarriageStanding = 'aboard' | 'bound' | 'done';
 
 /** One end of an episode: the fix that bounds it. */
 
