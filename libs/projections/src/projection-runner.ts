@@ -49,6 +49,8 @@ export interface RunnerOptions {
     position: Position;
     durationMs: number;
     blockedMs: number;
+    /** How long event handling waited for this checkpoint (its last round; the whole write when not in parts). */
+    heldMs: number;
     subjects?: number;
   }) => void;
   /** Wall clock, for checkpoint timing and lag only (never for detection). */
@@ -87,6 +89,9 @@ export interface RunnerStatus {
   failing: { message: string; at: string } | null;
 }
 
+/** Rounds of a checkpoint in parts written while events go on, before the last round holds them (see `writeParts`). */
+const PRE_COPY_ROUNDS = 4;
+
 /**
  * Runs one projection over a catch-up subscription to the whole store, resuming after its checkpoint.
  * A failing `apply` stops the runner (the event is not skipped); `start` again resumes from the checkpoint.
@@ -123,6 +128,10 @@ export class ProjectionRunner {
   private stopping = false;
   private entriesSaved = false;
   private checkpointing: Promise<void> | undefined;
+  /** While a checkpoint holds event handling (its last round, or a write of the whole state). */
+  private holding: Promise<void> | undefined;
+  /** The apply being awaited, if any (a checkpoint's last round waits for it). */
+  private inFlight: Promise<void> | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -176,9 +185,9 @@ export class ProjectionRunner {
       filter: this.projection.filter,
     });
     this.subscription = subscription;
-    // A quiet period after a burst still gets its checkpoint, but never in the middle of an apply.
+    // A quiet period after a burst still gets its checkpoint (its state is taken between applies: see holdEvents).
     this.timer = setInterval(() => {
-      if (!this.applying)
+      if (!this.checkpointing)
         void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
     }, this.options.checkpointEveryMs);
     this.timer.unref();
@@ -289,11 +298,16 @@ export class ProjectionRunner {
           if (this.stopping) break;
         }
         current = event;
-        // A checkpoint being written in parts needs the state to stay as it was taken; a slice of deferred
-        // work (`settle`) runs alone too.
-        while (this.checkpointing || this.settling) await (this.checkpointing ?? this.settling);
+        // A checkpoint's last round holds events (see `writeParts`); a slice of deferred work (`settle`) runs
+        // alone too.
+        while (this.holding || this.settling) await (this.holding ?? this.settling);
         this.applying = true;
-        await this.projection.apply(event);
+        const applied = this.projection.apply(event);
+        if (applied) {
+          this.inFlight = applied;
+          await applied;
+          this.inFlight = undefined;
+        }
         this.applying = false;
         if (this.projection.unsettled?.()) this.scheduleSettle();
         this.position = event.position;
@@ -301,7 +315,9 @@ export class ProjectionRunner {
         this.processed += 1;
         this.sinceCheckpoint += 1;
         this.options.onProcessed?.(event);
-        if (this.checkpointDue()) await this.checkpoint();
+        // Written beside the events that follow (see `writeParts`); a failed write is reported and tried again.
+        if (this.checkpointDue() && !this.checkpointing)
+          void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
         this.wakeIdleWaiters();
         this.restartDelayMs = undefined;
         // A failed checkpoint write stays reported until a checkpoint is written.
@@ -324,7 +340,7 @@ export class ProjectionRunner {
     if (this.settleTimer !== undefined || this.stopping) return;
     this.settleTimer = setTimeout(() => {
       this.settleTimer = undefined;
-      if (this.applying || this.checkpointing || this.settling) return this.scheduleSettle();
+      if (this.applying || this.holding || this.settling) return this.scheduleSettle();
       this.settling = this.settleSlice().finally(() => (this.settling = undefined));
     }, 1);
     this.settleTimer.unref();
@@ -421,53 +437,39 @@ export class ProjectionRunner {
     started: number,
   ): Promise<void> {
     let blockedMs = 0;
+    let heldMs = 0;
     let subjects: number | undefined;
     if (inParts && this.projection.checkpointParts) {
-      const all = !this.entriesSaved;
-      // Each part, the first included, on a turn of its own (the events just applied held the thread already).
-      await nextTurn();
-      let stretch = performance.now();
-      const parts = this.projection.checkpointParts(all);
-      const generation = await this.checkpoints.beginParts(name);
-      const budgetMs = this.options.checkpointPartMs ?? 5;
-      let size = this.options.checkpointPartSize ?? 100;
-      for (let i = 0; i < parts.keys.length;) {
-        const partStarted = performance.now();
-        const keys = parts.keys.slice(i, i + size);
-        await this.checkpoints.writePart(
-          name,
-          generation,
-          keys.map((key): [string, unknown] => [key, parts.entry(key)]),
-        );
-        i += keys.length;
-        const perSubjectMs = (performance.now() - partStarted) / keys.length;
-        size = Math.max(50, Math.min(5000, Math.floor(budgetMs / Math.max(perSubjectMs, 1e-6))));
-        if (i < parts.keys.length) {
-          blockedMs = Math.max(blockedMs, performance.now() - stretch);
-          await nextTurn();
-          stretch = performance.now();
-        }
-      }
-      await this.checkpoints.commitParts(name, generation, position, parts.head, at, all);
-      blockedMs = Math.max(blockedMs, performance.now() - stretch);
-      subjects = parts.keys.length;
+      const written = await this.writeParts(name, at);
+      ({ blockedMs, heldMs, position, processed, subjects } = written);
       this.entriesSaved = true;
-    } else if (inParts && this.projection.snapshotChanges) {
-      const all = !this.entriesSaved;
-      const changes = this.projection.snapshotChanges(all);
-      await this.checkpoints.saveChanges(name, position, changes, at, all);
-      this.entriesSaved = true;
-      subjects = changes.changes.length;
-      blockedMs = performance.now() - started;
     } else {
-      await this.checkpoints.save(name, position, this.projection.snapshot(), at);
-      blockedMs = performance.now() - started;
+      // Written whole or as one set of changes: event handling waits for the write.
+      const release = await this.holdEvents();
+      const heldFrom = performance.now();
+      try {
+        position = this.position!;
+        processed = this.sinceCheckpoint;
+        if (inParts && this.projection.snapshotChanges) {
+          const all = !this.entriesSaved;
+          const changes = this.projection.snapshotChanges(all);
+          await this.checkpoints.saveChanges(name, position, changes, at, all);
+          this.entriesSaved = true;
+          subjects = changes.changes.length;
+        } else {
+          await this.checkpoints.save(name, position, this.projection.snapshot(), at);
+        }
+      } finally {
+        release();
+      }
+      blockedMs = heldMs = performance.now() - heldFrom;
     }
     const durationMs = performance.now() - started;
     this.options.onCheckpoint?.({
       position,
       durationMs,
       blockedMs,
+      heldMs,
       ...(subjects !== undefined && { subjects }),
     });
     this.sinceCheckpoint -= processed;
@@ -476,6 +478,93 @@ export class ProjectionRunner {
     // large state) is not followed by another at the very next event, for ever.
     this.lastCheckpointAt = this.now().getTime();
     this.checkpointedAt = at.toISOString();
+  }
+
+  /**
+   * A checkpoint in parts, written while detection goes on (pre-copy, as a live migration copies memory):
+   * the subjects changed since the last checkpoint are written a part at a time with the event loop free in
+   * between, and events keep being applied meanwhile. Each round then takes the subjects those events changed
+   * and writes them again; once what is left fits in one part (or after `PRE_COPY_ROUNDS` rounds), event
+   * handling is held for a last round, and the checkpoint is committed at the position reached, with the head
+   * as it is then. Every subject's newest row in the generation was written after its last change, so the
+   * committed checkpoint is exactly the state at that position; event handling waits only for what changed
+   * during the round before, not for the fleet.
+   */
+  private async writeParts(
+    name: string,
+    at: Date,
+  ): Promise<{
+    position: Position;
+    processed: number;
+    blockedMs: number;
+    heldMs: number;
+    subjects: number;
+  }> {
+    const all = !this.entriesSaved;
+    const budgetMs = this.options.checkpointPartMs ?? 5;
+    let size = this.options.checkpointPartSize ?? 100;
+    let blockedMs = 0;
+    let subjects = 0;
+    // Each part, the first included, on a turn of its own (the events just applied held the thread already).
+    await nextTurn();
+    const generation = await this.checkpoints.beginParts(name);
+    const writeAll = async (keys: readonly string[], entry: (key: string) => unknown) => {
+      let stretch = performance.now();
+      for (let i = 0; i < keys.length; ) {
+        const partStarted = performance.now();
+        const part = keys.slice(i, i + size);
+        await this.checkpoints.writePart(
+          name,
+          generation,
+          part.map((key): [string, unknown] => [key, entry(key)]),
+        );
+        i += part.length;
+        subjects += part.length;
+        const perSubjectMs = (performance.now() - partStarted) / part.length;
+        size = Math.max(50, Math.min(5000, Math.floor(budgetMs / Math.max(perSubjectMs, 1e-6))));
+        blockedMs = Math.max(blockedMs, performance.now() - stretch);
+        if (i < keys.length) {
+          await nextTurn();
+          stretch = performance.now();
+        }
+      }
+    };
+    let parts = this.projection.checkpointParts!(all);
+    for (let round = 1; round < PRE_COPY_ROUNDS && parts.keys.length > size; round++) {
+      await writeAll(parts.keys, parts.entry);
+      // What the events applied meanwhile changed (the projection's state goes on between parts).
+      await nextTurn();
+      parts = this.projection.checkpointParts!(false);
+    }
+    const release = await this.holdEvents();
+    const heldFrom = performance.now();
+    try {
+      // Nothing is applied from here to the commit: the position and the head are those of the state written.
+      const position = this.position!;
+      const processed = this.sinceCheckpoint;
+      const last = this.projection.checkpointParts!(false);
+      const stretch = performance.now();
+      await writeAll(parts.keys, parts.entry);
+      await writeAll(last.keys, last.entry);
+      await this.checkpoints.commitParts(name, generation, position, last.head, at, all);
+      blockedMs = Math.max(blockedMs, performance.now() - stretch);
+      return { position, processed, blockedMs, heldMs: performance.now() - heldFrom, subjects };
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Holds event handling (and deferred work) until the returned release is called: resolves once the event or
+   * slice being applied, if any, is done.
+   */
+  private async holdEvents(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.holding = held.finally(() => (this.holding = undefined));
+    await this.inFlight?.catch(() => undefined);
+    await this.settling;
+    return release;
   }
 
   private wakeIdleWaiters(): void {
