@@ -178,6 +178,8 @@ async function bareConsume(groupId: string, total: number): Promise<number> {
 interface CheckpointFigures {
   durationMs: number;
   blockedMs: number;
+  /** How long event handling waited for it. */
+  heldMs: number;
   subjects: number;
 }
 
@@ -207,8 +209,9 @@ function detectionRunner(
   return new ProjectionRunner(store, new SqliteCheckpointStore(checkpointFile), projection, {
     checkpointEveryEvents,
     checkpointEveryMs: config.checkpointEveryMs,
-    onCheckpoint: ({ durationMs, blockedMs, subjects }) =>
-      checkpointMs.push({ durationMs, blockedMs, subjects: subjects ?? 0 }),
+    onCheckpoint: ({ durationMs, blockedMs, heldMs, subjects }) =>
+      checkpointMs.push({ durationMs, blockedMs, heldMs, subjects: subjects ?? 0 }),
+    onError: (error) => console.error('detection runner:', error),
     onProcessed: (event) => {
       processed(event, flagged);
       flagged = false;
@@ -218,7 +221,10 @@ function detectionRunner(
 
 /** AidWatch as `npm start` wires it: Kafka intake → embedded store → detection projection, one process. */
 function pipeline(dir: string, groupId: string): Pipeline {
-  const store = new EmbeddedEventStore({ path: path.join(dir, 'events.sqlite') });
+  const store = new EmbeddedEventStore({
+    path: path.join(dir, 'events.sqlite'),
+    writer: config.eventStore.kind === 'embedded' ? config.eventStore.writer : 'worker',
+  });
   const checkpointFile = path.join(dir, 'checkpoints.sqlite');
   const checkpointMs: CheckpointFigures[] = [];
   let count = 0;
@@ -297,6 +303,7 @@ async function ingestPhase(vessels: number, dir: string) {
     ingest,
     blockMs: loop.max / 1e6,
     checkpointMs: median(late.map((c) => c.blockedMs)),
+    checkpointHeldMs: median(late.map((c) => c.heldMs)),
     checkpointTotalMs: median(late.map((c) => c.durationMs)),
     checkpointSubjects: median(late.map((c) => c.subjects)),
     p,
@@ -335,6 +342,10 @@ async function main(): Promise<void> {
       report(
         `checkpoint, thread held (median, later half), ${fmt(vessels)} vessels`,
         `${fmt(phase.checkpointMs, 1)} ms`,
+      );
+      report(
+        `checkpoint, events held (median, later half), ${fmt(vessels)} vessels`,
+        `${fmt(phase.checkpointHeldMs, 1)} ms`,
       );
       report(
         `checkpoint, start to commit / subjects written, ${fmt(vessels)} vessels`,

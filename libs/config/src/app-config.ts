@@ -371,7 +371,7 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   eventStore:
-    | { kind: 'embedded'; path: string }
+    | { kind: 'embedded'; path: string; writer: 'worker' | 'inline' }
     | { kind: 'memory' }
     | { kind: 'kurrentdb'; connectionString: string }
     | { kind: 'postgres'; connectionString: string };
@@ -438,6 +438,11 @@ export function loadConfig(
       LOG_PRETTY: bool({ default: defaults.logPretty ?? false }),
       EVENT_STORE: str({ choices: ['embedded', 'memory', 'kurrentdb', 'postgres'], default: 'embedded' }),
       DATA_DIR: str({ default: './data' }),
+      EMBEDDED_WRITER: str({
+        choices: ['worker', 'inline'],
+        default: 'worker',
+        desc: "Where the embedded store writes appends: on a worker thread of its own ('worker') or inline",
+      }),
       KURRENTDB_CONNECTION_STRING: str({ default: '' }),
       DATABASE_URL: str({ default: '', desc: 'PostgreSQL connection URI (EVENT_STORE=postgres)' }),
       KAFKA_BROKERS: brokerList({ default: [] }),
@@ -661,7 +666,11 @@ export function loadConfig(
           ? { kind: 'postgres', connectionString: e.DATABASE_URL }
           : e.EVENT_STORE === 'memory'
             ? { kind: 'memory' }
-            : { kind: 'embedded', path: path.join(dataDir, 'events.sqlite') },
+            : {
+                kind: 'embedded',
+                path: path.join(dataDir, 'events.sqlite'),
+                writer: e.EMBEDDED_WRITER as 'worker' | 'inline',
+              },
     checkpointPath: e.EVENT_STORE === 'memory' ? ':memory:' : path.join(dataDir, 'projections.sqlite'),
     subjectKeysPath:
       e.SUBJECT_KEYS_PATH ||

@@ -39,7 +39,11 @@ export interface PreparedEvent {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function prepareEvents(streamId: string, events: NewEvent[]): PreparedEvent[] {
+/**
+ * Checks and serialises events for an append. `canonical` false leaves out their canonical text: the writer
+ * then makes it from the stored JSON (`linkEvent`), e.g. on a thread of its own.
+ */
+export function prepareEvents(streamId: string, events: NewEvent[], canonical = true): PreparedEvent[] {
   if (typeof streamId !== 'string' || streamId.length === 0)
     throw new TypeError('streamId must be non-empty');
   return events.map((event) => {
@@ -54,7 +58,7 @@ export function prepareEvents(streamId: string, events: NewEvent[]): PreparedEve
       type: event.type,
       data: JSON.stringify(data),
       metadata: JSON.stringify(metadata),
-      canonical: canonicalParts(data, metadata),
+      ...(canonical && { canonical: canonicalParts(data, metadata) }),
     };
   });
 }

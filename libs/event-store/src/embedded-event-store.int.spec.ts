@@ -39,6 +39,25 @@ describeEventStoreContract(
   { durable: true, startsEmpty: true },
 );
 
+describeEventStoreContract(
+  'EmbeddedEventStore, writer on a worker thread',
+  async () => {
+    const { file, remove } = temporaryFile();
+    const open = () => new EmbeddedEventStore({ path: file, writer: 'worker', ...inProcessOnly });
+    let store = open();
+    return {
+      store,
+      reopen: async () => {
+        await store.close();
+        store = open();
+        return store;
+      },
+      dispose: remove,
+    };
+  },
+  { durable: true, startsEmpty: true },
+);
+
 describe('EmbeddedEventStore on a file', () => {
   let file: string;
   let remove: () => Promise<void>;

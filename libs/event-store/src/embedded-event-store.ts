@@ -3,14 +3,10 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  EventContentConflictError,
-  EventIdConflictError,
-  planAppend,
-  prepareEvents,
-  type PreparedEvent,
-} from './append-policy';
-import { linkEvent } from './chain';
+import { Worker } from 'node:worker_threads';
+import { prepareEvents } from './append-policy';
+import { fromWire, SqliteAppender, type GroupOutcome, type PreparedWrite } from './sqlite-appender';
+import type { WriterReply, WriterRequest } from './embedded-writer.worker';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
   AppendResult,
@@ -32,7 +28,7 @@ import {
   type NormalizedFilter,
 } from './read-options';
 import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
-import { SqliteEventLog, type StreamHead } from './sqlite-event-log';
+import { SqliteEventLog } from './sqlite-event-log';
 import { restrictToOwner } from './owner-only-file';
 
 export interface EmbeddedEventStoreOptions {
@@ -45,6 +41,13 @@ export interface EmbeddedEventStoreOptions {
   /** How long a writer waits for another process's write lock. */
   busyTimeoutMs?: number;
   clock?: () => Date;
+  /**
+   * Where appends are written (chain hash, canonical JSON, insert, fsync): `inline` on the calling thread (the
+   * default), or `worker`, on a worker thread of this store with a connection of its own, so the thread that
+   * consumes, validates and detects goes on meanwhile (what the services use: `EMBEDDED_WRITER`). A
+   * ':memory:' database is always written inline (a worker cannot open it).
+   */
+  writer?: 'inline' | 'worker';
 }
 
 // Stores opened on the same file in one process wake each other's subscriptions without waiting for a poll.
@@ -62,21 +65,11 @@ function listen(channel: string, listener: () => void): () => void {
 
 const unlimited = (count: number) => (Number.isFinite(count) ? count : -1);
 
-interface PreparedWrite {
-  streamId: string;
-  events: PreparedEvent[];
-  expected: ExpectedRevision;
-  rejectChangedRepeats?: boolean;
-}
-
 interface QueuedAppend {
   writes: PreparedWrite[];
   resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
-
-/** Stream heads remembered between appends; past this many the memory starts over (they are re-read on demand). */
-const MAX_REMEMBERED_HEADS = 1_000_000;
 
 /**
  * Events one group commit takes before it leaves the rest to the next turn of the event loop. A transaction
@@ -85,6 +78,12 @@ const MAX_REMEMBERED_HEADS = 1_000_000;
  * still committed whole (it is atomic).
  */
 export const GROUP_COMMIT_MAX_EVENTS = 500;
+
+/**
+ * Events one group commit takes with the writer on a worker thread: the transaction blocks only the worker, so
+ * a group is bounded by the size of the message sent to it rather than by the time it holds the thread.
+ */
+export const WORKER_GROUP_COMMIT_MAX_EVENTS = 5000;
 
 /**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk
@@ -106,9 +105,16 @@ export class EmbeddedEventStore implements PrunableEventStore {
   private readonly channel: string;
   private readonly subscriptions = new Set<Subscription>();
   private readonly clock: () => Date;
-  private readonly commitInTransaction: (groups: ReadonlyArray<PreparedWrite[]>) => AppendResult[][];
-  private readonly heads = new Map<string, StreamHead | null>();
-  private dataVersion: number | undefined;
+  /** The writer on this thread (option `writer: 'inline'`), else undefined. */
+  private readonly appender: SqliteAppender | undefined;
+  /** The writer's worker thread (option `writer: 'worker'`), started on the first append. */
+  private worker: Worker | undefined;
+  /** The group commit sent to the worker and not answered yet (one at a time: the next group grows meanwhile). */
+  private sent: { id: number; queued: QueuedAppend[] } | undefined;
+  private sentCount = 0;
+  /** Resolves when the group sent to the worker is answered (for `close`). */
+  private sentDone: Promise<void> | undefined;
+  private sentResolve: (() => void) | undefined;
   private queue: QueuedAppend[] = [];
   private flushScheduled = false;
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
@@ -141,14 +147,8 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.log = new SqliteEventLog(this.db);
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
-    this.commitInTransaction = this.db.transaction((groups: ReadonlyArray<PreparedWrite[]>) => {
-      this.forgetHeadsIfOthersWrote();
-      const recordedAt = this.clock().toISOString();
-      return groups.map((writes) =>
-        writes.map((w) => this.write(w.streamId, w.events, w.expected, recordedAt, w.rejectChangedRepeats)),
-      );
-    }).immediate;
-    // The page and the head it reports come from one read snapshot.
+    this.appender =
+      options.writer === 'worker' && file !== ':memory:' ? undefined : new SqliteAppender(this.db, this.log);
     this.readPageInSnapshot = this.db.transaction(
       (after: number, limit: number, filter: NormalizedFilter) => {
         const events = this.log.readAfter(after, limit, filter);
@@ -179,7 +179,9 @@ export class EmbeddedEventStore implements PrunableEventStore {
     expected: ExpectedRevision = 'any',
   ): Promise<AppendResult> {
     this.assertOpen();
-    const [result] = await this.enqueue([{ streamId, events: prepareEvents(streamId, events), expected }]);
+    const [result] = await this.enqueue([
+      { streamId, events: prepareEvents(streamId, events, this.appender !== undefined), expected },
+    ]);
     return result;
   }
 
@@ -187,7 +189,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.assertOpen();
     const prepared = writes.map((w) => ({
       streamId: w.streamId,
-      events: prepareEvents(w.streamId, w.events),
+      events: prepareEvents(w.streamId, w.events, this.appender !== undefined),
       expected: w.expected ?? 'any',
       rejectChangedRepeats: w.rejectChangedRepeats,
     }));
@@ -269,10 +271,16 @@ export class EmbeddedEventStore implements PrunableEventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.queue.length > 0) this.flush();
+    if (this.appender) while (this.queue.length > 0) this.flush();
+    else
+      while (this.queue.length > 0 || this.sent) {
+        this.flush();
+        await this.sentDone;
+      }
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.closed = true;
     this.db.close();
+    await this.stopWorker();
     this.onClosed?.();
   }
 
@@ -288,138 +296,117 @@ export class EmbeddedEventStore implements PrunableEventStore {
 
   /**
    * Commits the queued appends in one transaction, up to `GROUP_COMMIT_MAX_EVENTS` events (the rest on the next
-   * turn); if that fails, each in its own.
+   * turn); if that fails, each in its own. With the writer on a worker thread, sends them to it instead, up to
+   * `WORKER_GROUP_COMMIT_MAX_EVENTS`, one group at a time: the appends made while it commits form the next.
    */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 || this.sent) return;
+    const max = this.appender ? GROUP_COMMIT_MAX_EVENTS : WORKER_GROUP_COMMIT_MAX_EVENTS;
     let take = 0;
-    for (let events = 0; take < this.queue.length && (take === 0 || events < GROUP_COMMIT_MAX_EVENTS); take++)
+    for (let events = 0; take < this.queue.length && (take === 0 || events < max); take++)
       for (const write of this.queue[take].writes) events += write.events.length;
     const queued = this.queue.slice(0, take);
     this.queue = this.queue.slice(take);
-    if (this.queue.length > 0 && !this.closed) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
     if (this.closed) {
       for (const q of queued) q.reject(new Error('The event store is closed'));
       return;
     }
-    let appended = false;
-    const settle = (q: QueuedAppend, results: AppendResult[]) => {
-      appended ||= results.some((r) => r.appended > 0);
-      q.resolve(results);
-    };
-    try {
-      const results = this.commit(queued.map((q) => q.writes));
-      queued.forEach((q, i) => settle(q, results[i]));
-    } catch (error) {
-      if (queued.length === 1) queued[0].reject(error);
-      else
-        for (const q of queued) {
-          try {
-            settle(q, this.commit([q.writes])[0]);
-          } catch (own) {
-            q.reject(own);
-          }
-        }
+    const groups = queued.map((q) => q.writes);
+    const recordedAt = this.clock().toISOString();
+    if (!this.appender) return this.send(queued, { id: ++this.sentCount, groups, recordedAt });
+    if (this.queue.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     }
+    this.settle(queued, this.appender.commitGroups(groups, recordedAt));
+  }
+
+  /** Answers each queued append from its outcome and tells the subscriptions when anything was appended. */
+  private settle(queued: readonly QueuedAppend[], outcomes: readonly GroupOutcome[]): void {
+    let appended = false;
+    queued.forEach((q, i) => {
+      const outcome = outcomes[i];
+      if ('error' in outcome) return q.reject(outcome.error);
+      appended ||= outcome.results.some((r) => r.appended > 0);
+      q.resolve(outcome.results);
+    });
     if (appended) appendListeners.get(this.channel)?.forEach((listener) => listener());
   }
 
-  private commit(groups: ReadonlyArray<PreparedWrite[]>): AppendResult[][] {
+  private send(queued: QueuedAppend[], request: WriterRequest): void {
+    let worker: Worker;
     try {
-      return this.commitInTransaction(groups);
+      worker = this.startWorker();
     } catch (error) {
-      // The remembered heads may include writes that were just rolled back.
-      this.heads.clear();
-      throw error;
+      for (const q of queued) q.reject(error);
+      return;
     }
+    this.sent = { id: request.id, queued };
+    this.sentDone = new Promise((resolve) => (this.sentResolve = resolve));
+    worker.ref();
+    worker.postMessage(request);
   }
 
-  private forgetHeadsIfOthersWrote(): void {
-    const version = this.log.dataVersion();
-    if (version !== this.dataVersion || this.heads.size > MAX_REMEMBERED_HEADS) this.heads.clear();
-    this.dataVersion = version;
-  }
-
-  private headOf(streamId: string): StreamHead | null {
-    let head = this.heads.get(streamId);
-    if (head === undefined) {
-      head = this.log.streamHead(streamId) ?? null;
-      this.heads.set(streamId, head);
-    }
-    return head;
-  }
-
-  private write(
-    streamId: string,
-    events: PreparedEvent[],
-    expected: ExpectedRevision,
-    recordedAt: string,
-    rejectChangedRepeats = false,
-  ): AppendResult {
-    const head = this.headOf(streamId);
-    let revision = head?.revision ?? -1;
-    let position = head?.position ?? null;
-    let previous = head?.hash ?? null;
-    let appended = 0;
-    if (expected === 'any') {
-      // For 'any', planAppend keeps exactly the ids not held yet: the unique index tells, insert by insert.
-      const written = new Set<string>();
-      for (const event of events) {
-        const link = linkEvent(previous, streamId, revision + 1, event);
-        const at = this.log.insertUnlessHeld(
-          streamId,
-          revision + 1,
-          { ...event, metadata: link.metadata },
-          recordedAt,
-        );
-        if (at === undefined) {
-          if (written.has(event.id)) continue; // a repeat within the batch
-          const holder = this.log.holderOf(event.id);
-          if (holder && holder.streamId !== streamId)
-            throw new EventIdConflictError(event.id, streamId, holder.streamId);
-          if (rejectChangedRepeats && holder && holder.data !== event.data)
-            throw new EventContentConflictError(event.id, streamId);
-          continue;
-        }
-        written.add(event.id);
-        revision += 1;
-        position = at;
-        previous = link.hash;
-        appended += 1;
-      }
-    } else {
-      const holders = new Map<string, { data: string }>();
-      const fresh = planAppend(
-        streamId,
-        events,
-        expected,
-        revision,
-        (id) => {
-          const holder = this.log.holderOf(id);
-          if (holder && holder.streamId !== streamId)
-            throw new EventIdConflictError(id, streamId, holder.streamId);
-          if (holder) holders.set(id, holder);
-          return holder?.revision;
-        },
-        rejectChangedRepeats ? (id) => holders.get(id)?.data : undefined,
+  /** The group sent is answered (or lost with the worker): the next one goes. */
+  private answered(reply: WriterReply | Error): void {
+    const sent = this.sent;
+    if (!sent) return;
+    this.sent = undefined;
+    this.worker?.unref();
+    this.sentResolve?.();
+    if (reply instanceof Error) for (const q of sent.queued) q.reject(reply);
+    else
+      this.settle(
+        sent.queued,
+        reply.outcomes.map((o) => ('error' in o ? { error: fromWire(o.error) } : o)),
       );
-      for (const event of fresh) {
-        const link = linkEvent(previous, streamId, ++revision, event);
-        position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
-        previous = link.hash;
-      }
-      appended = fresh.length;
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     }
-    if (appended > 0) this.heads.set(streamId, { revision, position: position as number, hash: previous });
-    return {
-      nextExpectedRevision: revision,
-      position: position === null ? null : String(position),
-      appended,
+  }
+
+  private startWorker(): Worker {
+    if (this.worker) return this.worker;
+    // From the TypeScript sources (tests, benches) the worker compiles its module too.
+    const fromSource = __filename.endsWith('.ts');
+    const worker = new Worker(path.join(__dirname, `embedded-writer.worker.${fromSource ? 'ts' : 'js'}`), {
+      workerData: {
+        file: path.resolve(this.options.path),
+        busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
+      },
+      execArgv: fromSource ? ['--require', '@swc-node/register'] : [],
+      env: fromSource
+        ? {
+            ...process.env,
+            SWC_NODE_PROJECT: process.env.SWC_NODE_PROJECT ?? path.join(__dirname, '../../../tsconfig.json'),
+          }
+        : process.env,
+    });
+    worker.unref();
+    worker.on('message', (reply: WriterReply) => {
+      if (reply.id === this.sent?.id) this.answered(reply);
+    });
+    const lost = (error: Error) => {
+      if (this.worker !== worker) return;
+      // A worker that failed is replaced at the next append (stream heads are read again from the file).
+      this.worker = undefined;
+      this.answered(error);
     };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`The event store's writer stopped (exit ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('close');
+    await exited;
   }
 
   private assertOpen(): void {

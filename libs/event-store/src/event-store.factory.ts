@@ -5,7 +5,7 @@ import { KurrentDbEventStore } from './kurrentdb-event-store';
 import { PostgresEventStore } from './postgres-event-store';
 
 export type EventStoreConfig =
-  | { kind: 'embedded'; path: string; pollIntervalMs?: number }
+  | { kind: 'embedded'; path: string; pollIntervalMs?: number; writer?: 'worker' | 'inline' }
   | { kind: 'memory' }
   | { kind: 'kurrentdb'; connectionString: string }
   | { kind: 'postgres'; connectionString: string };
@@ -13,7 +13,11 @@ export type EventStoreConfig =
 export function createEventStore(config: EventStoreConfig): EventStore {
   switch (config.kind) {
     case 'embedded':
-      return new EmbeddedEventStore({ path: config.path, pollIntervalMs: config.pollIntervalMs });
+      return new EmbeddedEventStore({
+        path: config.path,
+        pollIntervalMs: config.pollIntervalMs,
+        writer: config.writer,
+      });
     case 'memory':
       return new InMemoryEventStore();
     case 'kurrentdb':
