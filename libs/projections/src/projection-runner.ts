@@ -510,7 +510,7 @@ export class ProjectionRunner {
     const generation = await this.checkpoints.beginParts(name);
     const writeAll = async (keys: readonly string[], entry: (key: string) => unknown) => {
       let stretch = performance.now();
-      for (let i = 0; i < keys.length; ) {
+      for (let i = 0; i < keys.length;) {
         const partStarted = performance.now();
         const part = keys.slice(i, i + size);
         await this.checkpoints.writePart(
