@@ -119,6 +119,18 @@ describe('EmbeddedEventStore on a file', () => {
     expect(received.map((e) => e.revision)).toEqual(Array.from({ length: 120 }, (_, i) => i));
   });
 
+  it('with the writer on a worker thread, acknowledges each append once written, and close() lets the process go on', async () => {
+    const writer = startAppendProcess(file, 'vessel-412345679', { count: 60, maxBatch: 7, writer: 'worker' });
+    const status = await writer.exited;
+
+    expect(status).toMatchObject({ code: 0 });
+    expect(status.stderr).toContain('closed');
+    const store = open();
+    const stored = await store.readStream('vessel-412345679');
+    expect(ids(stored)).toEqual(writer.acknowledged);
+    expect(stored).toHaveLength(60);
+  });
+
   it('an in-memory database behaves the same and leaves no file behind', async () => {
     const store = EmbeddedEventStore.inMemory();
     stores.push(store);

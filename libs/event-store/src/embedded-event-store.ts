@@ -405,6 +405,8 @@ export class EmbeddedEventStore implements PrunableEventStore {
     if (!worker) return;
     this.worker = undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Held until it has closed its connection: whoever awaits `close()` goes on after it.
+    worker.ref();
     worker.postMessage('close');
     await exited;
   }

@@ -17,9 +17,20 @@ export interface AppendProcess {
 export function startAppendProcess(
   file: string,
   stream: string,
-  options: { count?: number; maxBatch?: number; onAcknowledged?: (count: number) => void } = {},
+  options: {
+    count?: number;
+    maxBatch?: number;
+    writer?: 'inline' | 'worker';
+    onAcknowledged?: (count: number) => void;
+  } = {},
 ): AppendProcess {
-  const args = [file, stream, String(options.count ?? ''), String(options.maxBatch ?? 5)];
+  const args = [
+    file,
+    stream,
+    String(options.count ?? ''),
+    String(options.maxBatch ?? 5),
+    options.writer ?? 'inline',
+  ];
   const child = spawn(process.execPath, ['-r', '@swc-node/register', worker, ...args], {
     cwd: repositoryRoot,
     env: { ...process.env, SWC_NODE_PROJECT: path.join(repositoryRoot, 'tsconfig.json') },

@@ -4,13 +4,14 @@ import { EmbeddedEventStore } from '../embedded-event-store';
 /**
  * A separate process for the embedded store's process-level tests: appends batches of 1…maxBatch events
  * to one stream, with the exact expected revision, and prints each event id only after its append has
- * resolved. Arguments: <file> <stream> [count (default: until killed)] [maxBatch (default 5)].
+ * resolved; says `closed` on stderr once `close()` has resolved. Arguments: <file> <stream> [count (default:
+ * until killed)] [maxBatch (default 5)] [writer: inline (default) or worker].
  */
 async function main(): Promise<void> {
-  const [file, stream, countArg, batchArg] = process.argv.slice(2);
+  const [file, stream, countArg, batchArg, writer] = process.argv.slice(2);
   const count = countArg ? Number(countArg) : Number.POSITIVE_INFINITY;
   const maxBatch = batchArg ? Number(batchArg) : 5;
-  const store = new EmbeddedEventStore({ path: file });
+  const store = new EmbeddedEventStore({ path: file, writer: writer === 'worker' ? 'worker' : 'inline' });
   const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
   let revision = last?.revision ?? -1;
   for (let written = 0, round = 0; written < count; round++) {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     process.stdout.write(events.map((event) => `${event.id}\n`).join(''));
   }
   await store.close();
+  process.stderr.write('closed\n');
 }
 
 main().catch((error: unknown) => {
