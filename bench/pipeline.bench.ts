@@ -17,12 +17,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
 import { Topics, type CloudEvent } from '@aidwatch/domain';
 import { detectionConfigFrom } from '@aidwatch/detection';
 import { EmbeddedEventStore, type StoredEvent } from '@aidwatch/event-store';
 import { EventIntake } from '@aidwatch/intake';
-import { defaultPorts, portDeclaredEvents, simulateTraffic } from '@aidwatch/maritime';
+import { defaultPorts, portDeclaredEvents } from '@aidwatch/maritime';
 import { createKafkaClient, KafkaInbound, KafkaPublisher, type InboundMessage } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import {
@@ -38,6 +39,7 @@ import {
 } from '../libs/event-store/src/testing/postgres-database';
 import { Client } from 'pg';
 import { startService, waitForHealth, type AidwatchService } from '../test/support/aidwatch-service';
+import { FLEET_HOURS, FLEET_START, fleetEvents } from './fleet-events';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -49,8 +51,8 @@ const RSS_VESSELS = Number(process.env.BENCH_RSS_VESSELS ?? 200_000);
 const CHECKPOINT_EVERY_EVENTS = Number(process.env.BENCH_CHECKPOINT_EVERY_EVENTS ?? 10_000);
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'ingest,rebuild,latency,rss,postgres').split(','));
 const PG_EVENTS = Number(process.env.BENCH_PG_EVENTS ?? 50_000);
-const START = '2026-06-01T00:00:00.000Z';
-const HOURS = 4;
+const START = FLEET_START;
+const HOURS = FLEET_HOURS;
 const run = `${Date.now().toString(36)}`;
 const topics = [Topics.reference, Topics.positions];
 
@@ -82,21 +84,6 @@ const intakeOptions = (intake: EventIntake) => ({
     ? { eventTimeOf: (m: InboundMessage) => intake.eventTimeOf(m), alignment: config.kafkaIntake.alignment }
     : {}),
 });
-
-/** The simulator's fleet over a fixed period, thinned so that every fleet size yields about EVENTS events. */
-function fleetEvents(vessels: number, events: number, seed: number, start = START, hours = HOURS) {
-  const plan = (downsample: number) =>
-    simulateTraffic({ vessels, hours, seed, start, downsample, anomalySets: 0 });
-  // About 140 reports per vessel-hour at the ITU-R M.1371 rates of this simulator; one correction after a count.
-  let downsample = Math.max(1, Math.round((vessels * hours * 140) / events));
-  let sim = plan(downsample);
-  const count = sim.countEvents();
-  if (Math.abs(count - events) > events * 0.15) {
-    downsample = Math.max(1, Math.round((downsample * count) / events));
-    sim = plan(downsample);
-  }
-  return [...sim.events()] as CloudEvent[];
-}
 
 async function ensureTopics(): Promise<void> {
   const admin = kafka.admin();
@@ -543,18 +530,30 @@ async function latencyPhase(p: Pipeline): Promise<void> {
   await p.inbound.stop();
   const total = RATE * LATENCY_SECONDS;
   const later = new Date(Date.parse(START) + HOURS * 3_600_000).toISOString();
-  const events = fleetEvents(FLEETS.at(-1)!, total, 11, later, 1);
   const groupId = `bench-latency-${run}`;
   await groupsAtEnd([groupId]);
+  // Produced from a thread of its own (a live feed's producers are elsewhere): send times come from it, in
+  // wall-clock milliseconds, and each event's latency is taken once both its send and its detection are known.
+  const wallClock = () => performance.timeOrigin + performance.now();
   const sentAt = new Map<string, number>();
+  const detectedAt = new Map<string, { at: number; flagged: boolean }>();
   const latencies: number[] = [];
   const flagLatencies: number[] = [];
+  let measuring = false;
+  const record = (id: string, sent: number, detected: { at: number; flagged: boolean }) => {
+    if (!measuring) return;
+    latencies.push(detected.at - sent);
+    if (detected.flagged) flagLatencies.push(detected.at - sent);
+  };
+  let warmDone = 0;
   p.onProcessed((event, flagged) => {
-    const sent = sentAt.get((event.data as CloudEvent).id);
-    if (sent === undefined) return;
-    const ms = performance.now() - sent;
-    latencies.push(ms);
-    if (flagged) flagLatencies.push(ms);
+    const id = (event.data as CloudEvent).id;
+    const detected = { at: wallClock(), flagged };
+    const sent = sentAt.get(id);
+    if (sent === undefined) return void detectedAt.set(id, detected);
+    sentAt.delete(id);
+    warmDone++;
+    record(id, sent, detected);
   });
   const intake = new EventIntake(p.store, new AidwatchMetrics());
   const inbound = KafkaInbound.fromConfig(
@@ -563,38 +562,46 @@ async function latencyPhase(p: Pipeline): Promise<void> {
     { logLevel: 'nothing' },
   );
   await inbound.start();
-  const positions = new KafkaPublisher(client, { topic: Topics.positions });
-  // Warm-up: the group is joined once the first event comes through.
-  const warm = events.slice(0, 20);
-  for (const e of warm) sentAt.set(e.id, performance.now());
-  await positions.publish(warm);
-  await until(() => latencies.length >= warm.length);
-  latencies.length = 0;
-  flagLatencies.length = 0;
-
-  const tickMs = 10;
-  const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
-  const started = performance.now();
-  let sent = 0;
-  // Sends are not awaited one by one (a send's round trip would set the pace); at most 16 are in flight.
-  const inFlight = new Set<Promise<unknown>>();
-  for (let i = warm.length; i < events.length; i += perTick) {
-    const slice = events.slice(i, i + perTick);
-    const now = performance.now();
-    for (const e of slice) sentAt.set(e.id, now);
-    const sending: Promise<unknown> = positions.publish(slice).finally(() => inFlight.delete(sending));
-    inFlight.add(sending);
-    if (inFlight.size >= 16) await Promise.race(inFlight);
-    sent += slice.length;
-    const next = started + ((i - warm.length + perTick) / perTick) * tickMs;
-    const wait = next - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-  await Promise.all(inFlight);
-  const achieved = sent / ((performance.now() - started) / 1000);
+  const fromSource = __filename.endsWith('.ts');
+  const producer = new Worker(path.join(__dirname, `latency-producer.worker.${fromSource ? 'ts' : 'js'}`), {
+    workerData: {
+      brokers,
+      clientId: `aidwatch-bench-producer-${run}`,
+      vessels: FLEETS.at(-1)!,
+      total,
+      start: later,
+      rate: RATE,
+      warm: 20,
+    },
+    execArgv: fromSource ? ['--require', '@swc-node/register'] : [],
+  });
+  let done: { sent: number; rate: number } | undefined;
+  let ready = false;
+  producer.on('message', (m: { kind: string; ids?: string[]; at?: number; sent?: number; rate?: number }) => {
+    if (m.kind === 'ready') ready = true;
+    else if (m.kind === 'done') done = { sent: m.sent!, rate: m.rate! };
+    else if (m.kind === 'sent')
+      for (const id of m.ids!) {
+        const detected = detectedAt.get(id);
+        if (detected === undefined) sentAt.set(id, m.at!);
+        else {
+          detectedAt.delete(id);
+          warmDone++;
+          record(id, m.at!, detected);
+        }
+      }
+  });
+  await until(() => ready);
+  // Warm-up: the group is joined once the first events come through.
+  producer.postMessage({ kind: 'warm' });
+  await until(() => warmDone >= 20);
+  measuring = true;
+  producer.postMessage({ kind: 'go' });
+  await until(() => done !== undefined, 600_000);
+  const { sent, rate: achieved } = done!;
   await until(() => latencies.length >= sent, 120_000);
+  await producer.terminate();
   await inbound.stop();
-  await positions.stop();
   p.onProcessed(undefined);
   const sorted = [...latencies].sort((a, b) => a - b);
   report(`produce rate of the latency phase`, `${fmt(achieved)} ev/s`, `(asked ${fmt(RATE)})`);

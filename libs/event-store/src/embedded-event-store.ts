@@ -93,10 +93,11 @@ export const WORKER_GROUP_COMMIT_MAX_EVENTS = 5000;
  * Group commit: appends requested during one turn of the event loop (e.g. the batches of several Kafka
  * partitions) are written in one transaction, so they share one fsync; each caller's promise resolves only
  * after that commit. A group stops at `GROUP_COMMIT_MAX_EVENTS` events; the appends left wait for the next
- * turn, so other work (HTTP, Kafka heartbeats, a projection's slice) runs in between. When the group fails, each append is retried in its own transaction, so one caller's
- * conflict never fails another's write. Idempotency for `expected: 'any'` goes through the unique index on
- * the event id (an insert that conflicts is a repeat), not through a lookup per event; stream heads are kept
- * in memory and dropped whenever another connection has committed to the file (`PRAGMA data_version`).
+ * turn, so other work (HTTP, Kafka heartbeats, a projection's slice) runs in between. With `writer: 'worker'`
+ * the writing (`SqliteAppender`) runs on a worker thread of the store: one group at a time is sent to it, and
+ * the appends requested meanwhile form the next (up to `WORKER_GROUP_COMMIT_MAX_EVENTS` events). Reads,
+ * subscriptions and `prune` stay on the calling thread's own connection. See `SqliteAppender` for conflicts
+ * and idempotency.
  */
 export class EmbeddedEventStore implements PrunableEventStore {
   readonly name = 'embedded';
