@@ -450,6 +450,50 @@ describe('ProjectionRunner', () => {
       expect(countsOf(loaded)).toEqual(foldedUpTo(events, position));
   });
 
+  it('never checkpoints the state of an event that failed half-way, in parts or whole', async () => {
+    for (let i = 0; i < 8; i++)
+      await store.append(`vessel-${i % 3}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    for (const inParts of [true, false]) {
+      const file = new SqliteCheckpointStore(':memory:');
+      let applied = 0;
+      // The sixth event changes the state, then fails.
+      const projection = new (class extends KeyedProjection {
+        override apply(event: StoredEvent): void {
+          super.apply(event);
+          if (++applied === 6) throw new Error('failed half-way');
+        }
+        checkpointParts(all: boolean): CheckpointParts {
+          const { head, changes } = this.snapshotChanges(all);
+          return { head, keys: changes.map(([k]) => k), entry: (key) => this.counts.get(key) };
+        }
+      })();
+      const errors: unknown[] = [];
+      const runner = new ProjectionRunner(store, file, projection, {
+        checkpointEveryEvents: 4,
+        checkpointEveryMs: 60_000,
+        checkpointInParts: inParts,
+        onError: (error) => errors.push(error),
+      });
+      runner.start();
+      const deadline = Date.now() + 5000;
+      while (runner.status().failing === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
+      await runner.stop();
+      // A checkpoint, if one was committed, holds the events up to its position and nothing of the sixth.
+      const saved = await file.load('keyed');
+      const events = await store.readAll();
+      if (saved) {
+        expect(events.findIndex((e) => e.position === saved.position)).toBeLessThan(5);
+        const counts = saved.incremental
+          ? countsOf(saved.snapshot)
+          : (saved.snapshot as { entries: Record<string, number> }).entries;
+        expect(counts).toEqual(foldedUpTo(events, saved.position));
+      }
+      expect(errors).toHaveLength(1);
+      await file.close();
+    }
+  });
+
   it('commits the state at its position whatever the part sizes, the pace of events and the changes between parts', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -89,6 +89,13 @@ export interface RunnerStatus {
   failing: { message: string; at: string } | null;
 }
 
+/** A checkpoint given up because an apply failed meanwhile (nothing is committed; not a failure of its own). */
+class CheckpointAbandoned extends Error {
+  constructor() {
+    super('checkpoint abandoned: an event failed to apply');
+  }
+}
+
 /** Rounds of a checkpoint in parts written while events go on, before the last round holds them (see `writeParts`). */
 const PRE_COPY_ROUNDS = 4;
 
@@ -132,6 +139,8 @@ export class ProjectionRunner {
   private holding: Promise<void> | undefined;
   /** The apply being awaited, if any (a checkpoint's last round waits for it). */
   private inFlight: Promise<void> | undefined;
+  /** An apply failed: the state is not that of a position until the runner restarts from its checkpoint. */
+  private broken = false;
   private readonly now: () => Date;
 
   constructor(
@@ -171,6 +180,9 @@ export class ProjectionRunner {
     }
     if (this.failing?.phase === 'load') this.failing = null;
     if (this.stopping) return;
+    // A checkpoint still being written from before a failure ends first (its last round is abandoned).
+    await this.checkpointing?.catch(() => undefined);
+    this.broken = false;
     this.projection.reset();
     if (saved) this.projection.restore(saved.snapshot);
     // Changes are relative to what was restored from entries; otherwise the first checkpoint writes them all.
@@ -187,7 +199,7 @@ export class ProjectionRunner {
     this.subscription = subscription;
     // A quiet period after a burst still gets its checkpoint (its state is taken between applies: see holdEvents).
     this.timer = setInterval(() => {
-      if (!this.checkpointing)
+      if (!this.checkpointing && !this.broken)
         void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
     }, this.options.checkpointEveryMs);
     this.timer.unref();
@@ -324,6 +336,8 @@ export class ProjectionRunner {
         if (this.failing !== null && this.failing.phase !== 'checkpoint') this.failing = null;
       }
     } catch (error) {
+      // The state may hold part of the event that failed: no checkpoint may take it (see `holdEvents`).
+      this.broken = true;
       this.fail(error, 'apply');
       this.options.onError?.(error, current);
       this.scheduleRestart();
@@ -391,6 +405,8 @@ export class ProjectionRunner {
           if (this.failing?.phase === 'checkpoint') this.failing = null;
         },
         (error: unknown) => {
+          // Abandoned after a failed apply: the restart from the last checkpoint replays what it lacked.
+          if (error instanceof CheckpointAbandoned) return;
           this.fail(error, 'checkpoint');
           throw error;
         },
@@ -567,6 +583,10 @@ export class ProjectionRunner {
     this.holding = held.finally(() => (this.holding = undefined));
     await this.inFlight?.catch(() => undefined);
     await this.settling;
+    if (this.broken) {
+      release();
+      throw new CheckpointAbandoned();
+    }
     return release;
   }
 
