@@ -3,6 +3,7 @@ import {
   type DetectionConfig,
   type FlagChanges,
   type InputStatus,
+  type RouteReplayRequest,
 } from '@aidwatch/detection';
 import {
   PARTITION_STREAM_PREFIX,
@@ -60,16 +61,31 @@ export class DetectionProjection implements Projection {
     this.engine = new DetectionEngine(config, ports);
   }
 
-  async apply(stored: StoredEvent): Promise<void> {
+  /** Returns a promise only when there is I/O to await (flags to append, stored positions to read). */
+  apply(stored: StoredEvent): Promise<void> | undefined {
     const engine = this.engine;
     const changes = engine.handle(
       stored.data as AidEvent,
       laneOf(stored.metadata),
       pendingOf(stored.metadata),
     );
-    // Paperwork older than its carrier's newest position: the corridor is judged again over the positions
-    // stored up to this event (time model 9), before the next event is handled. Usually there is none.
-    for (const r of engine.takeRouteReplays()) {
+    const replays = engine.takeRouteReplays();
+    if (replays.length > 0) return this.replayRoutes(stored, changes, replays);
+    if (changes.raised.length === 0 && changes.cleared.length === 0) return undefined;
+    return this.append(changes, stored.streamId);
+  }
+
+  /**
+   * Paperwork older than its carrier's newest position: the corridor is judged again over the positions stored
+   * up to this event (time model 9), before the next event is handled. Usually there is none.
+   */
+  private async replayRoutes(
+    stored: StoredEvent,
+    changes: FlagChanges,
+    replays: readonly RouteReplayRequest[],
+  ): Promise<void> {
+    const engine = this.engine;
+    for (const r of replays) {
       const fixes = await storedPositions(
         this.store,
         r.mmsi,

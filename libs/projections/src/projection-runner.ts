@@ -142,6 +142,7 @@ export class ProjectionRunner {
   /** An apply failed: the state is not that of a position until the runner restarts from its checkpoint. */
   private broken = false;
   private readonly now: () => Date;
+  private readonly nowMs: () => number;
 
   constructor(
     private readonly store: EventStore,
@@ -150,6 +151,8 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    // Asked after every event: without a clock of the options', no Date is made for it.
+    this.nowMs = options.now ? () => options.now!().getTime() : Date.now;
   }
 
   /**
@@ -247,8 +250,8 @@ export class ProjectionRunner {
   }
 
   /**
-   * Resolves once the projection has processed everything in the store at the time of the call, and done
-   * the work it left for later (`Projection.settle`).
+   * Resolves once the projection has processed everything in the store at the time of the call, done the work
+   * it left for later (`Projection.settle`) and finished the checkpoint it was writing, if any.
    */
   async caughtUp(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -258,8 +261,13 @@ export class ProjectionRunner {
         maxCount: 1,
         filter: this.projection.filter,
       });
-      // Work the projection left for later (`settle`) is part of catching up.
-      if (pending.length === 0 && !this.projection.unsettled?.()) return;
+      // Work the projection left for later (`settle`) is part of catching up, and so is the checkpoint being
+      // written (it goes on beside the events).
+      if (pending.length === 0 && !this.projection.unsettled?.()) {
+        if (!this.checkpointing) return;
+        await this.checkpointing.catch(() => undefined);
+        continue;
+      }
       if (!this.loop) throw new Error(`Projection ${this.projection.name} is not running`);
       if (Date.now() > deadline) throw new Error(`Projection ${this.projection.name} did not catch up`);
       await new Promise<void>((resolve) => {
@@ -388,7 +396,7 @@ export class ProjectionRunner {
   private checkpointDue(): boolean {
     return (
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
-      this.now().getTime() - this.lastCheckpointAt >= this.options.checkpointEveryMs
+      this.nowMs() - this.lastCheckpointAt >= this.options.checkpointEveryMs
     );
   }
 
