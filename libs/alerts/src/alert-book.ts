@@ -17,6 +17,7 @@ import {
   type VesselPositionData,
 } from '@aidwatch/domain';
 import {
+  ALERT_EVENT_PREFIX,
   AlertEventTypes,
   SilenceEventTypes,
   type AlertLifecycleData,
@@ -350,7 +351,7 @@ export class AlertBook {
         return undefined;
       }
       default:
-        if (event.type.startsWith('aidwatch.alert.')) {
+        if (event.type.startsWith(ALERT_EVENT_PREFIX)) {
           const c = this.lifecycle(event, cloudEvent.data as AlertLifecycleData);
           if (c) this.changed.add(entryKey('a', c.alertId));
           return c;

@@ -1,4 +1,5 @@
 import {
+  familyPrefixOf,
   InternalEventTypes,
   type CloudEvent,
   type FlagSubject,
@@ -23,8 +24,10 @@ export const SilenceEventTypes = {
   Expired: InternalEventTypes.SilenceExpired,
 } as const;
 
-export const ALERT_EVENT_PREFIX = 'aidwatch.alert.';
-export const SILENCE_EVENT_PREFIX = 'aidwatch.silence.';
+/** The family of the alert lifecycle types (`aidwatch.alert.`), every version: from their catalogue rows. */
+export const ALERT_EVENT_PREFIX = familyPrefixOf(AlertEventTypes.Acknowledged);
+/** The family of the silence types (`aidwatch.silence.`), every version: from their catalogue rows. */
+export const SILENCE_EVENT_PREFIX = familyPrefixOf(SilenceEventTypes.Created);
 export const ALERTS_SOURCE = 'aidwatch/alerts';
 
 export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';

@@ -6,6 +6,7 @@ import {
   type InputQuiet,
   CarriageEventKinds,
   CatalogueEntries,
+  consignmentIdOfEvent,
   EventTypes,
   Topics,
   type AidEvent,
@@ -31,8 +32,6 @@ const maritimeTypes = new Set(
 );
 const aisTypes = new Set(CatalogueEntries.filter((e) => e.topic === Topics.positions).map((e) => e.type));
 const sharedTypes = new Set(CatalogueEntries.filter((e) => e.consumers.length > 1).map((e) => e.type));
-/** Consignment events that say which vessel carries aid and when (catalogue rows' `carriage`). */
-const carriageTypes = CarriageEventKinds;
 
 /** Event time of an inbound event: the time the fact happened (`data.at`) where it has one. */
 export function eventTimeOf(event: AidEvent): number {
@@ -159,9 +158,9 @@ export class DetectionEngine {
       return changes;
     }
     if (aisTypes.has(event.type)) return this.maritime.handle(event, lane, pending);
-    const carried = carriageTypes.has(event.type)
-      ? (event.data as { consignmentId: string }).consignmentId
-      : undefined;
+    // Consignment events that move aid onto or off a vessel (catalogue rows' `carriage`), and their subject.
+    const kind = CarriageEventKinds.get(event.type);
+    const carried = kind === undefined ? undefined : consignmentIdOfEvent(event);
     // A new registration may name another vessel: the one named before loses the consignment.
     const carriersBefore = carried === undefined ? [] : this.diversion.carriersOf(carried);
     const sinceBefore = carriersBefore.map((mmsi) => this.diversion.onBoardSince(carried as string, mmsi));
@@ -176,12 +175,11 @@ export class DetectionEngine {
         : this.maritime.handle(event);
       mergeChanges(changes, other);
     }
-    if (carried !== undefined) {
+    if (kind !== undefined && carried !== undefined) {
       const carriers = [...new Set([...carriersBefore, ...this.diversion.carriersOf(carried)])].sort();
       mergeChanges(changes, this.maritime.relink(carriers));
       // Paperwork older than a carrier's newest position: its corridor is judged again (time model 9).
       this.maritime.discardRouteReplays();
-      const kind = carriageTypes.get(event.type) as 'registered' | 'loaded' | 'departed' | 'discharged';
       const at = eventTimeOf(event);
       for (const mmsi of carriers)
         mergeChanges(

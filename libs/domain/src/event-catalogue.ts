@@ -87,20 +87,37 @@ export function about<D>(kind: EventSubjectKind, id: (data: D) => string): Subje
 }
 
 /**
- * How an event moves aid onto or off the vessel that carries it (`DiversionState.onBoard`, docs/time-model.md
- * 9): a registration names the carrier, a load puts goods on a vessel, a departure on the registered vessel
- * counts as on board when no load was reported, a discharge takes goods off. Paperwork of these kinds makes
- * the carriers' corridors be judged again.
+ * What an event says about the vessel that carries a consignment's aid: what the aboard rule reads
+ * (aboard.ts: `aboardWindow`, `carriageStanding`; `DiversionState.onBoard`, docs/time-model.md 9).
+ * - `registered`: the registration names the carrier; `loaded`: goods go onto a vessel; `departed`: a departure
+ *   on the registered vessel counts as on board when no load was reported — all three put aid `onto` a vessel;
+ * - `discharged`: goods come `off` the vessel (the aboard window closes);
+ * - `handed-over` (a custody transfer), `delivered`: the aid `ends` its carriage: no longer bound for a vessel it
+ *   never came aboard, closing no aboard window.
+ * Each kind with its direction.
  */
-export type CarriageKind = 'registered' | 'loaded' | 'departed' | 'discharged';
-
-/** Whether a carriage kind puts aid onto its vessel or takes it off. */
-export const CarriageDirections: Readonly<Record<CarriageKind, 'onto' | 'off'>> = {
+export const CarriageDirections = {
   registered: 'onto',
   loaded: 'onto',
   departed: 'onto',
   discharged: 'off',
-};
+  'handed-over': 'ends',
+  delivered: 'ends',
+} as const satisfies Readonly<Record<string, CarriageDirection>>;
+
+/** What a carriage kind does to the carriage: put aid onto its vessel, take it off, or end it ashore. */
+export type CarriageDirection = 'onto' | 'off' | 'ends';
+
+/** The carriage kinds (see `CarriageDirections`). */
+export type CarriageKind = keyof typeof CarriageDirections;
+
+/**
+ * The carriage kinds that move aid onto or off a vessel (direction `onto` or `off`): paperwork of these kinds
+ * makes the carriers' corridors be judged again.
+ */
+export type VesselCarriageKind = {
+  [K in CarriageKind]: (typeof CarriageDirections)[K] extends 'ends' ? never : K;
+}[CarriageKind];
 
 /** What kind of person a personal field names; part of the data subject's id (`monitor:MON-017`). */
 export type PersonalDataSubjectKind = 'monitor' | 'recipient';
@@ -133,7 +150,7 @@ export interface EventRow<D = unknown> {
   summary: string;
   /** What the event is about (see `EventSubjectKind`). */
   subject: SubjectRule<D>;
-  /** Set when the event moves aid onto or off a vessel (see `CarriageKind`). */
+  /** Set when the event bears on which vessel carries the aid: onto, off, or carriage ended (`CarriageKind`). */
   carriage?: CarriageKind;
   /** Fields of `data` naming a person; absent when none does. */
   personalFields?: readonly PersonalField<D>[];
@@ -286,6 +303,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     consumers: ['diversion'],
     summary: 'Custody of goods passed from one party to another, with a document hash.',
     writers: ['organisation'],
+    carriage: 'handed-over',
   },
   [EventTypes.DeliveryRecorded]: {
     type: EventTypes.DeliveryRecorded,
@@ -296,6 +314,7 @@ export const EventCatalogue: { readonly [T in InboundEventType]: CatalogueEntry<
     consumers: ['diversion'],
     summary: 'Goods were delivered to a distribution site.',
     writers: ['organisation'],
+    carriage: 'delivered',
     personalFields: [{ field: 'receivedBy', kind: 'recipient' }],
   },
   [EventTypes.VerificationReported]: {
@@ -442,9 +461,22 @@ export function recordKeyOfEvent(event: AidEvent): string {
 /** The subject kinds of inbound events: each names a stream (`StreamNames`). */
 export type InboundSubjectKind = Exclude<keyof typeof StreamNames, 'risk'>;
 
-/** The inbound types that move aid onto or off a vessel, and how (their rows' `carriage`), in catalogue order. */
-export const CarriageEventKinds: ReadonlyMap<string, CarriageKind> = new Map(
+/**
+ * The inbound types the aboard rule reads (`carriageStanding`), each with its row's `carriage`, in catalogue
+ * order: registrations, loads, departures, discharges, custody transfers, deliveries.
+ */
+export const AboardEventKinds: ReadonlyMap<string, CarriageKind> = new Map(
   CatalogueEntries.flatMap((e) => (e.carriage ? [[e.type, e.carriage] as const] : [])),
+);
+
+/**
+ * The inbound types that move aid onto or off a vessel (`carriage` of direction `onto` or `off`), and how, in
+ * catalogue order: what makes detection relink carriers and judge their corridors again.
+ */
+export const CarriageEventKinds: ReadonlyMap<string, VesselCarriageKind> = new Map(
+  [...AboardEventKinds].filter(
+    (entry): entry is [string, VesselCarriageKind] => CarriageDirections[entry[1]] !== 'ends',
+  ),
 );
 
 /** The inbound types a detector folds. */

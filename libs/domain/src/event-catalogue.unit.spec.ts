@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  AboardEventKinds,
   CarriageDirections,
   CarriageEventKinds,
   CatalogueEntries,
@@ -44,6 +45,14 @@ describe('derived lists keep what the hand-kept lists said', () => {
       [EventTypes.ConsignmentLoaded, 'loaded'],
       [EventTypes.ConsignmentDeparted, 'departed'],
       [EventTypes.ConsignmentDischarged, 'discharged'],
+    ]);
+  });
+
+  it('aboard rule: the carriage types, then custody transfers and deliveries (no longer bound for a vessel)', () => {
+    expect([...AboardEventKinds]).toEqual([
+      ...CarriageEventKinds,
+      [EventTypes.CustodyTransferred, 'handed-over'],
+      [EventTypes.DeliveryRecorded, 'delivered'],
     ]);
   });
 
@@ -180,12 +189,12 @@ describe('the event table is consistent', () => {
     }
   });
 
-  it('every carriage type is about a consignment and moves aid onto or off a vessel', () => {
+  it('every carriage type is about a consignment; those moving aid onto or off a vessel are the carriage kinds', () => {
     expect(CarriageEventKinds.size).toBeGreaterThan(0);
-    for (const [type, kind] of CarriageEventKinds) {
+    for (const [type, kind] of AboardEventKinds) {
       const row = CatalogueEntries.find((r) => r.type === type) as CatalogueEntry;
       expect(row.subject.kinds).toEqual(['consignment']);
-      expect(['onto', 'off']).toContain(CarriageDirections[kind]);
+      expect(CarriageEventKinds.has(type)).toBe(CarriageDirections[kind] !== 'ends');
     }
   });
 

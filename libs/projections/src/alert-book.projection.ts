@@ -4,8 +4,10 @@ import {
   AlertBookEventPrefixesWithoutPositions,
   alertLifecycleEvent,
   alertStream,
+  ALERT_EVENT_PREFIX,
   ALERTS_SOURCE,
   decide,
+  SILENCE_EVENT_PREFIX,
   silenceStream,
   SilenceEventTypes,
   silenceState,
@@ -19,10 +21,13 @@ import {
   type SilenceCreatedData,
   type SilenceExpiredData,
 } from '@aidwatch/alerts';
-import { EventTypes, InternalEventTypes, type FlagRaised } from '@aidwatch/domain';
+import { EventTypes, familyPrefixOf, InternalEventTypes, type FlagRaised } from '@aidwatch/domain';
 import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import type { CheckpointParts, Projection } from './projection';
 import { vesselPositionAt } from './vessel-position.lookup';
+
+/** The family of the flag types (`aidwatch.flag.`), every version: from their catalogue rows. */
+const FLAG_EVENT_PREFIX = familyPrefixOf(EventTypes.FlagRaised);
 
 /** A whole-book checkpoint (`snapshot`; also what checkpoints were before they were written in parts). */
 interface AlertBookSnapshot {
@@ -66,10 +71,10 @@ export class AlertBookProjection implements Projection {
       if (mmsi) vesselPosition = await vesselPositionAt(this.store, mmsi, flag.raisedAt);
     }
     const c = this.book.apply({ ...stored, vesselPosition }) ?? null;
-    if (stored.type.startsWith('aidwatch.flag.') || stored.type.startsWith('aidwatch.alert.')) {
+    if (stored.type.startsWith(FLAG_EVENT_PREFIX) || stored.type.startsWith(ALERT_EVENT_PREFIX)) {
       this.classified.set(stored.id, c);
       this.newlyClassified.add(stored.id);
-    } else if (stored.type.startsWith('aidwatch.silence.')) this.rememberApplied(stored.id);
+    } else if (stored.type.startsWith(SILENCE_EVENT_PREFIX)) this.rememberApplied(stored.id);
     const waiting = this.waiters.get(stored.id);
     if (waiting) {
       this.waiters.delete(stored.id);

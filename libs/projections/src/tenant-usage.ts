@@ -1,5 +1,7 @@
 import {
+  AboardEventKinds,
   aboardWindow,
+  CarriageDirections,
   carriageStanding,
   eventTimeOf,
   EventTypes,
@@ -85,7 +87,8 @@ export class TenantUsage {
     organisation: string | undefined,
     event: { type: string; data?: unknown },
   ): void {
-    if (!CARRIAGE_TYPES.has(event.type)) return;
+    const kind = AboardEventKinds.get(event.type);
+    if (kind === undefined) return;
     const { id, time: envelopeTime } = event as { id?: unknown; time?: unknown };
     if (typeof id !== 'string' || typeof envelopeTime !== 'string') return;
     let c = this.carriage.get(consignmentId);
@@ -99,8 +102,8 @@ export class TenantUsage {
     const time = eventTimeOf({ time: envelopeTime, data: event.data });
     const before = c.registration?.mmsi;
     const data = event.data as { vessel?: { mmsi?: unknown }; vesselMmsi?: unknown } | undefined;
-    switch (event.type) {
-      case EventTypes.ConsignmentRegistered: {
+    switch (kind) {
+      case 'registered': {
         const mmsi = data?.vessel?.mmsi;
         const recordedAt = Date.parse(envelopeTime);
         const current = c.registration;
@@ -118,19 +121,23 @@ export class TenantUsage {
       }
       // Keyed by event id, the first kept (detection's `putOnce`): an id sent again — from another of the
       // producer's sources too — changes nothing detection judges, so it changes nothing here either.
-      case EventTypes.ConsignmentLoaded:
+      case 'loaded':
         if (!c.loads.has(id))
           c.loads.set(id, { time, vesselMmsi: typeof data?.vesselMmsi === 'string' ? data.vesselMmsi : '' });
         break;
-      case EventTypes.ConsignmentDeparted:
+      case 'departed':
         if (!c.departures.has(id)) c.departures.set(id, { time });
         break;
-      case EventTypes.ConsignmentDischarged:
+      case 'discharged':
         if (!c.discharges.has(id)) c.discharges.set(id, { time });
         c.done = true;
         break;
-      default: // custody transfer, delivery: no longer bound for a vessel it never came aboard
+      case 'handed-over': // custody transfer, delivery: no longer bound for a vessel it never came aboard
+      case 'delivered':
         c.done = true;
+        break;
+      default:
+        return kind satisfies never;
     }
     const vessels = new Set<string>();
     for (const mmsi of [before, c.registration?.mmsi, ...[...c.loads.values()].map((l) => l.vesselMmsi)])
@@ -246,16 +253,6 @@ const aboardFactsOf = (c: Carriage): AboardFacts => ({
   discharges: c.discharges.values(),
 });
 
-/** The consignment events the aboard rule reads. */
-const CARRIAGE_TYPES: ReadonlySet<string> = new Set([
-  EventTypes.ConsignmentRegistered,
-  EventTypes.ConsignmentLoaded,
-  EventTypes.ConsignmentDeparted,
-  EventTypes.ConsignmentDischarged,
-  EventTypes.CustodyTransferred,
-  EventTypes.DeliveryRecorded,
-]);
-
 /** One consignment as the aboard rule reads it (event times in ms; loads, departures, discharges by event id). */
 interface Carriage {
   /** The organisation it is counted for; undefined until its registration is folded. */
@@ -272,23 +269,15 @@ interface Carriage {
 
 /**
  * The vessel (MMSI) a consignment event puts its aid on or names as its carrier (a registration's `vessel`, a
- * load's `vesselMmsi`); null for an event that takes it off (a discharge, a custody transfer, a delivery);
- * undefined for any other.
+ * load's `vesselMmsi`); null for an event that takes it off or ends its carriage (a discharge, a custody
+ * transfer, a delivery: its row's `carriage` of direction `off` or `ends`); undefined for any other.
  */
 export function carrierNamedBy(event: { type?: string; data?: unknown }): string | null | undefined {
+  const kind = AboardEventKinds.get(event.type ?? '');
   const data = event.data as { vessel?: { mmsi?: unknown }; vesselMmsi?: unknown } | undefined;
-  switch (event.type) {
-    case EventTypes.ConsignmentRegistered:
-      return typeof data?.vessel?.mmsi === 'string' ? data.vessel.mmsi : undefined;
-    case EventTypes.ConsignmentLoaded:
-      return typeof data?.vesselMmsi === 'string' ? data.vesselMmsi : undefined;
-    case EventTypes.ConsignmentDischarged:
-    case EventTypes.CustodyTransferred:
-    case EventTypes.DeliveryRecorded:
-      return null;
-    default:
-      return undefined;
-  }
+  if (kind === 'registered') return typeof data?.vessel?.mmsi === 'string' ? data.vessel.mmsi : undefined;
+  if (kind === 'loaded') return typeof data?.vesselMmsi === 'string' ? data.vesselMmsi : undefined;
+  return kind !== undefined && CarriageDirections[kind] !== 'onto' ? null : undefined;
 }
 
 function add(counts: Map<string, number>, organisation: string, weight = 1): void {

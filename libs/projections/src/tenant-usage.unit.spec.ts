@@ -1,6 +1,16 @@
 import fc from 'fast-check';
-import { flagOrganisations, storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
 import {
+  AboardEventKinds,
+  CatalogueEntries,
+  flagOrganisations,
+  storeEventId,
+  streamOf,
+  type AidEvent,
+  type Flag,
+} from '@aidwatch/domain';
+import {
+  SampleBuilders,
+  SampleIds,
   consignmentDischarged,
   consignmentLoaded,
   consignmentDeparted,
@@ -345,5 +355,31 @@ describe('TenantUsage: the flag records each organisation is shown (LIMIT_TENANT
         { numRuns: 300 },
       );
     });
+  });
+});
+
+describe('TenantUsage and detection stand a consignment alike after every catalogue row', () => {
+  const c = SampleIds.consignmentId;
+  const mmsi = SampleIds.vesselMmsi;
+  const sampleOf = (type: string, n: number) =>
+    ({
+      ...(SampleBuilders[type as keyof typeof SampleBuilders] as () => AidEvent)(),
+      id: `row-${n}`,
+    }) as AidEvent;
+  const registered = consignmentRegistered();
+  const loaded = consignmentLoaded();
+
+  it.each(CatalogueEntries.map((e, n) => [e.type, n] as const))('%s', (type, n) => {
+    for (const before of [[registered], [registered, loaded]]) {
+      const counts = new TenantUsage();
+      const state = new DiversionState();
+      for (const e of [exemptionGranted(), ...before, sampleOf(type, n)]) {
+        counts.apply(stored(e));
+        state.apply(e);
+      }
+      expect(counts.countsAboard(c, mmsi)).toBe(state.standingOn(c, mmsi) !== 'done');
+      // The aboard rule reads exactly the rows with a `carriage`.
+      expect(counts.carriageEventsOf(c)).toBe(before.length + (AboardEventKinds.has(type) ? 1 : 0));
+    }
   });
 });

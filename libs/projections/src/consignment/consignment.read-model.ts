@@ -1,6 +1,5 @@
 import {
   consignmentFromJson,
-  consignmentIdOf,
   consignmentToJson,
   consignmentViewOf,
   emptyConsignment,
@@ -17,7 +16,15 @@ import {
   type ExemptionFacts,
   type ExemptionFactsJson,
 } from '@aidwatch/detection';
-import { EventTypes, type AidEvent, type Flag, type RiskLevel } from '@aidwatch/domain';
+import {
+  EventTypes,
+  StreamNames,
+  subjectOfEvent,
+  type AidEvent,
+  type EventSubjectKind,
+  type Flag,
+  type RiskLevel,
+} from '@aidwatch/domain';
 import type { AllFilter, StoredEvent } from '@aidwatch/event-store';
 import { FlagsReadModel } from '../flags-read-model';
 
@@ -32,9 +39,15 @@ export interface ConsignmentReadModel {
   flags: FlagsReadModel;
 }
 
-/** The streams the fold reads (emmett's `canHandle`). */
+/** The subjects whose inbound events the fold reads (their catalogue rows' `subject`): facts of each kind. */
+const readModelSubjects = ['consignment', 'exemption'] as const satisfies EventSubjectKind[];
+
+/**
+ * The streams the fold reads (emmett's `canHandle`): those of its subjects (`consignment-`, `exemption-`) and
+ * the flags' (`risk-`).
+ */
 export const consignmentReadModelFilter: AllFilter = {
-  streamPrefixes: ['consignment-', 'exemption-', 'risk-'],
+  streamPrefixes: [...readModelSubjects.map((kind) => StreamNames[kind]('')), 'risk-'],
 };
 
 export const initialConsignmentReadModel = (): ConsignmentReadModel => ({
@@ -52,26 +65,36 @@ export function evolve(state: ConsignmentReadModel, stored: StoredEvent): Consig
 /** What one event changed in the read model: a consignment's or an exemption's facts, or one flag record. */
 export type ReadModelChange = { consignmentId: string } | { exemptionId: string } | { flagIndex: number };
 
-/** `evolve`, saying what it changed (undefined: nothing), for checkpoints of what changed. */
+/**
+ * `evolve`, saying what it changed (undefined: nothing), for checkpoints of what changed. Flags go to the flag
+ * records; an inbound event is folded by what its catalogue row says it is about: an exemption's facts or a
+ * consignment's (any other subject changes nothing).
+ */
 export function evolveNoting(state: ConsignmentReadModel, stored: StoredEvent): ReadModelChange | undefined {
   if (stored.type === EventTypes.FlagRaised || stored.type === EventTypes.FlagCleared) {
     const flagIndex = state.flags.apply(stored);
     return flagIndex === undefined ? undefined : { flagIndex };
   }
   const event = stored.data as AidEvent;
-  if (event.type === EventTypes.ExemptionGranted || event.type === EventTypes.ExemptionRevoked) {
-    const id = event.data.exemptionId;
-    let facts = state.exemptions.get(id);
-    if (!facts) state.exemptions.set(id, (facts = emptyExemption(id)));
-    foldExemptionEvent(facts, event);
-    return { exemptionId: id };
+  const subject = subjectOfEvent(event);
+  switch (subject?.kind) {
+    case 'exemption': {
+      const id = subject.id;
+      let facts = state.exemptions.get(id);
+      if (!facts) state.exemptions.set(id, (facts = emptyExemption(id)));
+      foldExemptionEvent(facts, event);
+      return { exemptionId: id };
+    }
+    case 'consignment': {
+      const consignmentId = subject.id;
+      let facts = state.consignments.get(consignmentId);
+      if (!facts) state.consignments.set(consignmentId, (facts = emptyConsignment(consignmentId)));
+      foldConsignmentEvent(facts, event);
+      return { consignmentId };
+    }
+    default:
+      return undefined;
   }
-  const consignmentId = consignmentIdOf(event);
-  if (consignmentId === undefined) return undefined;
-  let facts = state.consignments.get(consignmentId);
-  if (!facts) state.consignments.set(consignmentId, (facts = emptyConsignment(consignmentId)));
-  foldConsignmentEvent(facts, event);
-  return { consignmentId };
 }
 
 /** The JSON of `GET /consignments/:id`: state and quantities per step, then `risk` and open `flags`. */

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { storeEventId, streamOf, type AidEvent, type Flag } from '@aidwatch/domain';
+import {
+  CatalogueEntries,
+  storeEventId,
+  streamOf,
+  subjectOfEvent,
+  type AidEvent,
+  type Flag,
+} from '@aidwatch/domain';
+import { consignmentToJson, emptyConsignment, emptyExemption, exemptionToJson } from '@aidwatch/detection';
 import {
   accessDenied,
   consignmentArrived,
@@ -10,6 +18,7 @@ import {
   custodyTransferred,
   deliveryRecorded,
   exemptionGranted,
+  SampleBuilders,
   SampleIds,
   verificationReported,
 } from '@aidwatch/domain/testing';
@@ -20,8 +29,10 @@ const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20260521;
 import {
   consignmentDocument,
   consignmentReadModelFromJson,
+  consignmentReadModelFilter,
   consignmentReadModelToJson,
   evolve,
+  evolveNoting,
   initialConsignmentReadModel,
 } from './consignment.read-model';
 
@@ -228,4 +239,34 @@ describe('the consignment read model', () => {
       { seed, numRuns: 300 },
     );
   });
+});
+
+describe('the consignment read model folds every catalogue row about a consignment or an exemption', () => {
+  const sampleOf = (type: string) =>
+    (SampleBuilders[type as keyof typeof SampleBuilders] as () => AidEvent)();
+
+  it.each(CatalogueEntries.map((e) => [e.type, e.subject.kinds.join('|')] as const))(
+    '%s (about: %s)',
+    (type) => {
+      const event = sampleOf(type);
+      const subject = subjectOfEvent(event)!;
+      const state = initialConsignmentReadModel();
+      const change = evolveNoting(state, stored(event));
+      const read = consignmentReadModelFilter.streamPrefixes!.some((p) => streamOf(event).startsWith(p));
+      if (subject.kind === 'consignment') {
+        expect(change).toEqual({ consignmentId: subject.id });
+        // The fold has a case for it: its facts are no longer those of an empty consignment.
+        expect(consignmentToJson(state.consignments.get(subject.id)!)).not.toEqual(
+          consignmentToJson(emptyConsignment(subject.id)),
+        );
+      } else if (subject.kind === 'exemption') {
+        expect(change).toEqual({ exemptionId: subject.id });
+        expect(exemptionToJson(state.exemptions.get(subject.id)!)).not.toEqual(
+          exemptionToJson(emptyExemption(subject.id)),
+        );
+      } else expect(change).toBeUndefined();
+      // The filter reads exactly the streams of what it folds.
+      expect(read).toBe(change !== undefined);
+    },
+  );
 });

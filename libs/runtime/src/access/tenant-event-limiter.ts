@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { EventTypes, listEntriesOf } from '@aidwatch/domain';
+import { AboardEventKinds, listEntriesOf } from '@aidwatch/domain';
 import { carrierNamedBy } from '@aidwatch/projections';
 import { ApiError } from '../http/http-errors';
 import { counterKeyOf, ProcessRateCounters, type RateCounters } from './rate-counters';
@@ -215,10 +215,11 @@ export class TenantEventLimiter {
       const consignmentId = (event.data as { consignmentId?: unknown } | undefined)?.consignmentId;
       if (typeof consignmentId !== 'string') continue;
       const named = carrierNamedBy(event);
-      if (event.type === EventTypes.ConsignmentRegistered && typeof named === 'string')
-        registeredHere.set(consignmentId, named);
+      // What its catalogue row says it does to the carriage (`carriage`).
+      const kind = AboardEventKinds.get(event.type ?? '');
+      if (kind === 'registered' && typeof named === 'string') registeredHere.set(consignmentId, named);
       const mmsi =
-        event.type === EventTypes.ConsignmentDeparted
+        kind === 'departed'
           ? (registeredHere.get(consignmentId) ?? usage.registeredVesselOf?.(consignmentId))
           : named;
       if (typeof mmsi !== 'string' || usage.countsAboard(consignmentId, mmsi)) continue;
