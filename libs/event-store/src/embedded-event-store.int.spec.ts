@@ -131,6 +131,43 @@ describe('EmbeddedEventStore on a file', () => {
     expect(stored).toHaveLength(60);
   });
 
+  it('with the writer on a worker thread, records an append when it holds the write lock: times follow positions', async () => {
+    const store = new EmbeddedEventStore({ path: file, writer: 'worker' });
+    stores.push(store);
+    await store.append('consignment-0', [event()]);
+    // Another process holds the write lock and commits 300 ms later, stamped then.
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    const committed = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other
+          .prepare(
+            'INSERT INTO events (id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, 0, ?, ?, ?, ?)',
+          )
+          .run(randomUUID(), 'consignment-other', 't', '{}', '{}', new Date().toISOString());
+        other.exec('COMMIT');
+        resolve();
+      }, 300),
+    );
+    await store.append('consignment-1', [event()]);
+    await committed;
+    other.close();
+    const times = (await store.readAll()).map((e) => e.recordedAt);
+    expect(times).toEqual([...times].sort());
+  });
+
+  it('with the writer on a worker thread, two close() calls both resolve once the writer has stopped', async () => {
+    const store = new EmbeddedEventStore({ path: file, writer: 'worker' });
+    await store.append('consignment-1', [event()]);
+    const worker = (store as unknown as { worker: import('node:worker_threads').Worker }).worker;
+    let exited = false;
+    worker.once('exit', () => (exited = true));
+    const first = store.close();
+    await store.close();
+    expect(exited).toBe(true);
+    await first;
+  });
+
   it('an in-memory database behaves the same and leaves no file behind', async () => {
     const store = EmbeddedEventStore.inMemory();
     stores.push(store);

@@ -121,6 +121,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
   private readonly pruneInTransaction: (ids: readonly string[]) => number;
   private onClosed: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
   private closed = false;
 
   /** A store on a fresh file in the system's temp directory, deleted again by close(). */
@@ -149,7 +150,9 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
     this.appender =
-      options.writer === 'worker' && file !== ':memory:' ? undefined : new SqliteAppender(this.db, this.log);
+      options.writer === 'worker' && file !== ':memory:'
+        ? undefined
+        : new SqliteAppender(this.db, this.log, this.clock);
     this.readPageInSnapshot = this.db.transaction(
       (after: number, limit: number, filter: NormalizedFilter) => {
         const events = this.log.readAfter(after, limit, filter);
@@ -270,8 +273,13 @@ export class EmbeddedEventStore implements PrunableEventStore {
     return head === null ? null : String(head);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Writes what is queued, ends the subscriptions and the writer thread; every call resolves after that. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     if (this.appender) while (this.queue.length > 0) this.flush();
     else
       while (this.queue.length > 0 || this.sent) {
@@ -314,13 +322,14 @@ export class EmbeddedEventStore implements PrunableEventStore {
       return;
     }
     const groups = queued.map((q) => q.writes);
-    const recordedAt = this.clock().toISOString();
+    // The writer thread reads its own clock under the write lock; a clock of the options' is read here.
+    const recordedAt = this.options.clock ? this.options.clock().toISOString() : undefined;
     if (!this.appender) return this.send(queued, { id: ++this.sentCount, groups, recordedAt });
     if (this.queue.length > 0) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    this.settle(queued, this.appender.commitGroups(groups, recordedAt));
+    this.settle(queued, this.appender.commitGroups(groups));
   }
 
   /** Answers each queued append from its outcome and tells the subscriptions when anything was appended. */

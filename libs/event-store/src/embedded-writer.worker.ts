@@ -10,7 +10,8 @@ import { SqliteEventLog } from './sqlite-event-log';
 export interface WriterRequest {
   id: number;
   groups: PreparedWrite[][];
-  recordedAt: string;
+  /** When the events are recorded (ISO 8601): the writer's clock under the write lock unless given. */
+  recordedAt?: string;
 }
 
 /** What the writer answers, per group: its results or its error. */

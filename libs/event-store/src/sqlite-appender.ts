@@ -36,16 +36,20 @@ export class SqliteAppender {
   private dataVersion: number | undefined;
   private readonly inTransaction: (
     groups: ReadonlyArray<readonly PreparedWrite[]>,
-    recordedAt: string,
+    recordedAt: string | undefined,
   ) => AppendResult[][];
 
+  /** `clock`: when events are recorded, read once the transaction holds the write lock. */
   constructor(
     db: Database.Database,
     private readonly log: SqliteEventLog,
+    private readonly clock: () => Date = () => new Date(),
   ) {
     this.inTransaction = db.transaction(
-      (groups: ReadonlyArray<readonly PreparedWrite[]>, recordedAt: string) => {
+      (groups: ReadonlyArray<readonly PreparedWrite[]>, stamp: string | undefined) => {
         this.forgetHeadsIfOthersWrote();
+        // Read under the write lock, so recording times follow positions across processes too.
+        const recordedAt = stamp ?? this.clock().toISOString();
         return groups.map((writes) =>
           writes.map((w) => this.write(w.streamId, w.events, w.expected, recordedAt, w.rejectChangedRepeats)),
         );
@@ -55,9 +59,10 @@ export class SqliteAppender {
 
   /**
    * Commits every group (one caller's append each) in one transaction; if that fails, each group in its own,
-   * so one caller's conflict never fails another's write. `recordedAt`: ISO 8601, stored with every event.
+   * so one caller's conflict never fails another's write. `recordedAt` (ISO 8601, stored with every event):
+   * the clock's time under the write lock unless given.
    */
-  commitGroups(groups: ReadonlyArray<readonly PreparedWrite[]>, recordedAt: string): GroupOutcome[] {
+  commitGroups(groups: ReadonlyArray<readonly PreparedWrite[]>, recordedAt?: string): GroupOutcome[] {
     try {
       return this.commit(groups, recordedAt).map((results) => ({ results }));
     } catch (error) {
@@ -72,7 +77,10 @@ export class SqliteAppender {
     }
   }
 
-  private commit(groups: ReadonlyArray<readonly PreparedWrite[]>, recordedAt: string): AppendResult[][] {
+  private commit(
+    groups: ReadonlyArray<readonly PreparedWrite[]>,
+    recordedAt: string | undefined,
+  ): AppendResult[][] {
     try {
       return this.inTransaction(groups, recordedAt);
     } catch (error) {

@@ -145,6 +145,36 @@ function foldedUpTo(events: readonly StoredEvent[], position: string): Record<st
   return counts;
 }
 
+/** The checkpoint store with every `writePart` held until `release()`. */
+function heldParts(inner: SqliteCheckpointStore) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let written = 0;
+  const store = new Proxy(inner, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (name !== 'writePart') return (value as (...a: unknown[]) => unknown).bind(target);
+      return async (...args: Parameters<SqliteCheckpointStore['writePart']>) => {
+        written++;
+        await gate;
+        return target.writePart(...args);
+      };
+    },
+  });
+  return { store, release, written: () => written };
+}
+
+/** How a promise ends within `ms`. */
+const within = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([
+    promise.then(
+      () => 'resolved' as const,
+      () => 'rejected' as const,
+    ),
+    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms)),
+  ]);
+
 describe('ProjectionRunner', () => {
   let store: InMemoryEventStore;
   let checkpoints: SqliteCheckpointStore;
@@ -492,6 +522,83 @@ describe('ProjectionRunner', () => {
       expect(errors).toHaveLength(1);
       await file.close();
     }
+  });
+
+  it('stops, even when asked while a restart waits for a checkpoint abandoned by a failed event', async () => {
+    for (let i = 0; i < 40; i++)
+      await store.append(`vessel-${i % 20}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    let applied = 0;
+    const projection = new (class extends PartsProjection {
+      override apply(event: StoredEvent): void {
+        if (++applied === 30) throw new Error('failed');
+        super.apply(event);
+      }
+    })();
+    const parts = heldParts(checkpoints);
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner(store, parts.store, projection, {
+      checkpointEveryEvents: 20,
+      checkpointEveryMs: 60_000,
+      checkpointPartSize: 1,
+      restartAfterMs: 10,
+      onError: (error) => errors.push(error),
+    });
+    runner.start();
+    // The checkpoint at event 20 is writing its parts (held), event 30 fails, the restart waits for it.
+    const deadline = Date.now() + 3000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(parts.written()).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    const stopped = runner.stop();
+    parts.release();
+    expect(await within(stopped, 3000)).toBe('resolved');
+    expect(runner.status().running).toBe(false);
+  });
+
+  it('keeps to its timeout in caughtUp() while a checkpoint write is stuck', async () => {
+    for (let i = 0; i < 200; i++)
+      await store.append(`vessel-${i % 150}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    const parts = heldParts(checkpoints);
+    const runner = new ProjectionRunner(store, parts.store, new PartsProjection(), {
+      checkpointEveryEvents: 150,
+      checkpointEveryMs: 60_000,
+      checkpointPartSize: 10,
+    });
+    runner.start();
+    const outcome = await within(runner.caughtUp(300), 3000);
+    parts.release();
+    await runner.stop();
+    expect(outcome).toBe('rejected');
+  });
+
+  it('tries a failing checkpoint store again after the interval, not at every event', async () => {
+    let attempts = 0;
+    const failing = new Proxy(checkpoints, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (name === 'beginParts' || name === 'save')
+          return async () => {
+            attempts++;
+            throw new Error('disk full');
+          };
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const runner = new ProjectionRunner(store, failing, new PartsProjection(), {
+      checkpointEveryEvents: 100,
+      checkpointEveryMs: 60_000,
+      onError: () => undefined,
+    });
+    runner.start();
+    // 1,000 events arriving one by one, as live ones do.
+    for (let i = 0; i < 1000; i++) {
+      await store.append(`vessel-${i % 10}`, [{ id: randomUUID(), type: 't', data: {} }]);
+      await new Promise((r) => setImmediate(r));
+    }
+    await runner.caughtUp();
+    await runner.stop().catch(() => undefined);
+    expect(attempts).toBeLessThan(5);
+    expect(attempts).toBeGreaterThan(0);
   });
 
   it('commits the state at its position whatever the part sizes, the pace of events and the changes between parts', async () => {

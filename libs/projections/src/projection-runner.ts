@@ -141,6 +141,8 @@ export class ProjectionRunner {
   private inFlight: Promise<void> | undefined;
   /** An apply failed: the state is not that of a position until the runner restarts from its checkpoint. */
   private broken = false;
+  /** After a failed checkpoint write: none is started after an event before this (ms since the epoch). */
+  private checkpointRetryAt = 0;
   private readonly now: () => Date;
   private readonly nowMs: () => number;
 
@@ -185,6 +187,8 @@ export class ProjectionRunner {
     if (this.stopping) return;
     // A checkpoint still being written from before a failure ends first (its last round is abandoned).
     await this.checkpointing?.catch(() => undefined);
+    // stop() may have come meanwhile: it found no subscription to close.
+    if (this.stopping) return;
     this.broken = false;
     this.projection.reset();
     if (saved) this.projection.restore(saved.snapshot);
@@ -218,7 +222,8 @@ export class ProjectionRunner {
     await this.subscription?.close();
     await loop;
     await this.settling;
-    await this.checkpointing;
+    // A write in the background that failed was reported then; the last checkpoint is tried all the same.
+    await this.checkpointing?.catch(() => undefined);
     await this.checkpoint();
   }
 
@@ -265,7 +270,12 @@ export class ProjectionRunner {
       // written (it goes on beside the events).
       if (pending.length === 0 && !this.projection.unsettled?.()) {
         if (!this.checkpointing) return;
-        await this.checkpointing.catch(() => undefined);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`Projection ${this.projection.name} did not catch up`);
+        await Promise.race([
+          this.checkpointing.catch(() => undefined),
+          new Promise<void>((resolve) => setTimeout(resolve, left).unref()),
+        ]);
         continue;
       }
       if (!this.loop) throw new Error(`Projection ${this.projection.name} is not running`);
@@ -394,6 +404,7 @@ export class ProjectionRunner {
   }
 
   private checkpointDue(): boolean {
+    if (this.checkpointRetryAt > 0 && this.nowMs() < this.checkpointRetryAt) return false;
     return (
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
       this.nowMs() - this.lastCheckpointAt >= this.options.checkpointEveryMs
@@ -410,11 +421,14 @@ export class ProjectionRunner {
     this.checkpointing ??= this.writeCheckpoint(this.position)
       .then(
         () => {
+          this.checkpointRetryAt = 0;
           if (this.failing?.phase === 'checkpoint') this.failing = null;
         },
         (error: unknown) => {
           // Abandoned after a failed apply: the restart from the last checkpoint replays what it lacked.
           if (error instanceof CheckpointAbandoned) return;
+          // Tried again after the interval, not at the next event.
+          this.checkpointRetryAt = this.nowMs() + this.options.checkpointEveryMs;
           this.fail(error, 'checkpoint');
           throw error;
         },
@@ -549,6 +563,8 @@ export class ProjectionRunner {
         blockedMs = Math.max(blockedMs, performance.now() - stretch);
         if (i < keys.length) {
           await nextTurn();
+          // An apply failed meanwhile: this checkpoint will not be committed (see `holdEvents`).
+          if (this.broken) throw new CheckpointAbandoned();
           stretch = performance.now();
         }
       }
