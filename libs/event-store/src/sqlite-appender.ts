@@ -66,7 +66,10 @@ export class SqliteAppender {
     try {
       return this.commit(groups, recordedAt).map((results) => ({ results }));
     } catch (error) {
-      if (groups.length === 1) return [{ error }];
+      // The file stayed locked by another connection for the whole busy timeout: each group alone would wait
+      // as long again, so they all fail with it.
+      if (groups.length === 1 || (error as { code?: unknown }).code === 'SQLITE_BUSY')
+        return groups.map(() => ({ error }));
       return groups.map((group) => {
         try {
           return { results: this.commit([group], recordedAt)[0] };

@@ -524,6 +524,36 @@ describe('ProjectionRunner', () => {
     }
   });
 
+  it('behind its events (a backlog), writes a checkpoint in parts with events held, each subject once', async () => {
+    for (let i = 0; i < 12; i++)
+      await store.append(`vessel-${i % 6}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    const projection = new PartsProjection();
+    const held: number[] = [];
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 6,
+      checkpointEveryMs: 60_000,
+      checkpointPartSize: 2,
+      sliceMs: 0,
+      // The events were recorded a minute before this clock says: the projection is behind.
+      now: () => new Date(Date.now() + 60_000),
+      onCheckpoint: ({ heldMs, subjects }) => held.push(subjects ?? -1, heldMs >= 0 ? 1 : 0),
+    });
+    runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+
+    // Two checkpoints of six vessels each, every entry read before the next event is applied.
+    expect(held).toEqual([6, 1, 6, 1]);
+    const firstCheckpoint = projection.log.indexOf('checkpoint of 6');
+    expect(projection.log[firstCheckpoint + 1]).toBe('checkpoint of 0');
+    const entries = projection.log.slice(firstCheckpoint + 2, firstCheckpoint + 8);
+    expect(entries).toEqual([0, 1, 2, 3, 4, 5].map((i) => `entry vessel-${i}`));
+    expect(projection.log[firstCheckpoint + 8]).toBe('apply vessel-0');
+    const resumed = new KeyedProjection();
+    resumed.restore((await checkpoints.load('keyed'))!.snapshot);
+    expect(Object.fromEntries(resumed.counts)).toEqual(Object.fromEntries(projection.counts));
+  });
+
   it('stops, even when asked while a restart waits for a checkpoint abandoned by a failed event', async () => {
     for (let i = 0; i < 40; i++)
       await store.append(`vessel-${i % 20}`, [{ id: randomUUID(), type: 't', data: {} }]);

@@ -96,6 +96,12 @@ class CheckpointAbandoned extends Error {
   }
 }
 
+/**
+ * Events recorded longer ago than this (ms) when a checkpoint starts: the projection is behind, and the
+ * checkpoint holds events from the start instead of writing rounds beside them (see `writeParts`).
+ */
+const LIVE_LAG_MS = 1000;
+
 /** Rounds of a checkpoint in parts written while events go on, before the last round holds them (see `writeParts`). */
 const PRE_COPY_ROUNDS = 4;
 
@@ -141,6 +147,8 @@ export class ProjectionRunner {
   private inFlight: Promise<void> | undefined;
   /** An apply failed: the state is not that of a position until the runner restarts from its checkpoint. */
   private broken = false;
+  /** A checkpoint's rounds are being written beside the events (see `writeParts`). */
+  private preCopying = false;
   /** After a failed checkpoint write: none is started after an event before this (ms since the epoch). */
   private checkpointRetryAt = 0;
   private readonly now: () => Date;
@@ -320,7 +328,10 @@ export class ProjectionRunner {
     let sliceStarted = performance.now();
     try {
       for await (const event of subscription) {
-        if (performance.now() - sliceStarted >= sliceMs) {
+        // While a checkpoint is written beside the events, their slices are no longer than its parts: the
+        // subjects get written faster than a backlog changes them, so its rounds converge (see `writeParts`).
+        const slice = this.preCopying ? Math.min(sliceMs, this.options.checkpointPartMs ?? 5) : sliceMs;
+        if (performance.now() - sliceStarted >= slice) {
           // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
           // otherwise keep timers and I/O waiting until the whole replay is done.
           await nextTurn();
@@ -526,7 +537,9 @@ export class ProjectionRunner {
    * handling is held for a last round, and the checkpoint is committed at the position reached, with the head
    * as it is then. Every subject's newest row in the generation was written after its last change, so the
    * committed checkpoint is exactly the state at that position; event handling waits only for what changed
-   * during the round before, not for the fleet.
+   * during the round before, not for the fleet. A projection that is behind (its last event recorded more than
+   * `LIVE_LAG_MS` ago: a backlog, a rebuild) has no one waiting on the next event: its checkpoint holds events
+   * from the start and writes each subject once, in parts with the event loop free in between.
    */
   private async writeParts(
     name: string,
@@ -541,6 +554,7 @@ export class ProjectionRunner {
     const all = !this.entriesSaved;
     const budgetMs = this.options.checkpointPartMs ?? 5;
     let size = this.options.checkpointPartSize ?? 100;
+    let typicalMs = 0;
     let blockedMs = 0;
     let subjects = 0;
     // Each part, the first included, on a turn of its own (the events just applied held the thread already).
@@ -558,8 +572,11 @@ export class ProjectionRunner {
         );
         i += part.length;
         subjects += part.length;
+        // The next part's size follows the time per subject, kept high for a while after a slow part (a GC, a
+        // busy disk), and grows at most twofold, so a fast part now and then does not make the next one long.
         const perSubjectMs = (performance.now() - partStarted) / part.length;
-        size = Math.max(50, Math.min(5000, Math.floor(budgetMs / Math.max(perSubjectMs, 1e-6))));
+        typicalMs = Math.max(perSubjectMs, (typicalMs + perSubjectMs) / 2);
+        size = Math.max(50, Math.min(5000, 2 * size, Math.floor(budgetMs / Math.max(typicalMs, 1e-6))));
         blockedMs = Math.max(blockedMs, performance.now() - stretch);
         if (i < keys.length) {
           await nextTurn();
@@ -570,7 +587,11 @@ export class ProjectionRunner {
       }
     };
     let parts = this.projection.checkpointParts!(all);
-    for (let round = 1; round < PRE_COPY_ROUNDS && parts.keys.length > size; round++) {
+    // Behind (a backlog or a rebuild): no one waits for the next event, and writing a subject once beats
+    // writing it in every round, so the events are held from the start.
+    const live = this.lastRecordedAt !== null && this.nowMs() - Date.parse(this.lastRecordedAt) < LIVE_LAG_MS;
+    this.preCopying = live;
+    for (let round = 1; live && round < PRE_COPY_ROUNDS && parts.keys.length > size; round++) {
       const written = parts.keys.length;
       await writeAll(parts.keys, parts.entry);
       // What the events applied meanwhile changed (the projection's state goes on between parts).
@@ -579,6 +600,7 @@ export class ProjectionRunner {
       // Not converging (a backlog replayed faster than it is written): the last round comes now.
       if (parts.keys.length > written / 2) break;
     }
+    this.preCopying = false;
     const release = await this.holdEvents();
     const heldFrom = performance.now();
     try {
