@@ -5,12 +5,11 @@ import {
   type VesselDesignationRevokedData,
 } from '@aidwatch/domain';
 import { fingerprintOf } from '../flag-identity';
-import type { EncounterPair } from './encounter.rule';
 import { distance, duration, vesselLabel } from './explain';
 import type { MaritimeContext } from './maritime-context';
-import { normaliseImo } from './identity-change.rule';
+import { normaliseImo, type IdentityChangeRule } from './identity-change.rule';
 import type { VesselStaticData } from '@aidwatch/domain';
-import type { Fix, VesselFact, VesselRule } from './vessel-rule';
+import type { Fix, RuleHead, SharedFact, VesselFact, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
 export interface Designation {
@@ -53,7 +52,48 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
   private readonly byImo = new Map<string, Set<Designation>>();
   private readonly byName = new Map<string, Set<Designation>>();
 
-  constructor(private readonly ctx: MaritimeContext) {}
+  /** `identity`: the rule that knows which vessel last reported each IMO number. */
+  constructor(
+    private readonly ctx: MaritimeContext,
+    private readonly identity: IdentityChangeRule,
+  ) {}
+
+  /** The designations held, written whole in the maritime head (`designations`). */
+  readonly head: RuleHead = {
+    toJSON: () => ({ designations: this.list() }),
+    restore: (head) => {
+      for (const designation of (head.designations ?? []) as Designation[]) this.restore(designation);
+    },
+  };
+
+  stats(): Record<string, number> {
+    return { designations: this.designations.size };
+  }
+
+  /**
+   * A listing: the vessels it names — by MMSI, and the vessel that last reported its IMO number — hear of it
+   * (`listed`). A delisting: the designation is forgotten, its open flags cleared, and every vessel hears of
+   * it (`delisted`). A consignment's registration: its carrier is raised when listed.
+   */
+  onShared(fact: SharedFact): void {
+    if (fact.kind === 'designated') {
+      const d = this.designate(fact.data, fact.eventId, fact.at);
+      const byMmsi = d.mmsi ? this.ctx.trackOf(d.mmsi) : undefined;
+      const holder = d.imo ? this.identity.imoHolders.get(d.imo) : undefined;
+      const byImo = holder ? this.ctx.trackOf(holder.mmsi) : undefined;
+      const listed: VesselFact = { kind: 'listed', at: fact.at };
+      for (const track of new Set([byMmsi, byImo])) {
+        if (!track) continue;
+        this.ctx.changed(track);
+        this.ctx.tell(track, listed);
+      }
+    } else if (fact.kind === 'designation-revoked') {
+      const d = this.revoke(fact.data);
+      if (!d) return;
+      this.onRevoked(d, fact.at);
+      this.ctx.tellAll({ kind: 'delisted', listRef: d.listRef, at: fact.at });
+    } else this.onCarrier(fact.data, fact.eventId, fact.at);
+  }
 
   initialState(): string | null {
     return null;
@@ -79,9 +119,15 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
    * listing (it arrived before the listing did, as in event-time order), else now — and brings the
    * designated-partner flags of encounters flagged before it. A delisting of the listing it was raised for
    * resets its sighting state (a vessel still on another list is raised again for that one), unless another
-   * ship of the same listing is this one.
+   * ship of the same listing is this one. An encounter flagged (or given its final figures) with a listed
+   * vessel raises (or supersedes) the flag of the vessel that met it.
    */
   onFact(track: VesselTrack, raisedKey: string | null, fact: VesselFact): string | null {
+    if (fact.kind === 'met') {
+      // A vessel that met a listed one gets a flag naming it, with the encounter's figures now.
+      if (this.designations.size > 0) this.metListed(track, fact.other, fact);
+      return raisedKey;
+    }
     if (fact.kind === 'listed') {
       const seenFirst = track.firstAt >= fact.at;
       const state = this.onObserved(
@@ -250,25 +296,9 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
   }
 
   /**
-   * An encounter was raised or its figures changed (it ended): each vessel that met a listed one gets a
-   * flag naming it, with the encounter's current figures (superseding the one raised before).
-   */
-  onEncounter(pair: EncounterPair): void {
-    if (this.designations.size === 0) return;
-    const figures: EncounterFigures = {
-      fromMs: pair.startAt,
-      atMs: pair.lastCloseAt,
-      maxDistanceM: Math.round(pair.maxDistM),
-      evidence: [...pair.firstEvidence, ...pair.lastEvidence],
-    };
-    this.metListed(pair.a, pair.b, figures);
-    this.metListed(pair.b, pair.a, figures);
-  }
-
-  /**
    * A listing arrived: the open encounter flags of the vessels it names (raised before it came, in whatever
    * order) bring the flag of the vessel that met them, as if the listing had been known then. The figures
-   * are the encounter flag's, which `onEncounter` keeps its flags to, so both orders end with one flag.
+   * are the encounter flag's, which the `met` fact keeps its flags to, so both orders end with one flag.
    */
   onListed(listed: VesselTrack): void {
     for (const entry of [...this.ctx.sink.open.of(listed.mmsi)]) {

@@ -4,7 +4,7 @@ import { distanceKm, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { finiteOrNull, nearestPort } from './maritime-context';
 import { RecentSamples, SampleCellIndex, type RecentSamplesJson } from './recent-samples';
-import type { VesselRule } from './vessel-rule';
+import type { RuleHead, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
 /**
@@ -57,8 +57,6 @@ export interface EncounterPair {
   dormant?: boolean;
 }
 
-export type EncounterListener = (pair: EncounterPair) => void;
-
 /** A pair in a snapshot: kept in the state of its vessel `a`, naming `b` by MMSI. */
 export interface EncounterPairJson extends Omit<EncounterPair, 'a' | 'b' | 'speeds'> {
   b: string;
@@ -109,8 +107,8 @@ function matchOrder(x: EncounterMatch, y: EncounterMatch): number {
  */
 export class EncounterRule implements VesselRule<State> {
   readonly name = 'encounter';
-  /** Where the detector keeps this rule's state in each vessel (pairs are shared by two vessels). */
-  slot = -1;
+  /** Where this rule's state sits in each vessel (pairs are shared by two vessels; see `bind`). */
+  private slot = -1;
   readonly index: SampleCellIndex<VesselTrack>;
   private readonly near = new Set<VesselTrack>();
   private readonly bins: number;
@@ -129,10 +127,7 @@ export class EncounterRule implements VesselRule<State> {
   /** Newest slow sample away from port of any vessel (ms). */
   private newestSampleAt = Number.NEGATIVE_INFINITY;
 
-  constructor(
-    private readonly ctx: MaritimeContext,
-    private readonly onRaised: EncounterListener = () => undefined,
-  ) {
+  constructor(private readonly ctx: MaritimeContext) {
     const cfg = this.cfg;
     this.index = new SampleCellIndex(cfg.cellSizeKm, ctx.config.resampleMinutes * MS_PER_MINUTE);
     this.bins = Math.ceil(cfg.maxMedianSpeedKn / cfg.speedResolutionKn) + 1;
@@ -149,6 +144,27 @@ export class EncounterRule implements VesselRule<State> {
 
   initialState(): State {
     return null;
+  }
+
+  bind(slot: number): void {
+    this.slot = slot;
+  }
+
+  /** Pairs dropped because a vessel had too many (`droppedPairs` in the maritime head). */
+  readonly head: RuleHead = {
+    toJSON: () => ({ droppedPairs: this.droppedPairs }),
+    restore: (head) => {
+      if (typeof head.droppedPairs === 'number') this.droppedPairs = head.droppedPairs;
+    },
+  };
+
+  stats(): Record<string, number> {
+    return {
+      openEncounters: this.activePairs,
+      droppedPairs: this.droppedPairs,
+      vesselsInGrid: this.index.size,
+      encounterBeyondHorizon: this.beyondHorizon,
+    };
   }
 
   private stateOf(track: VesselTrack): State {
@@ -358,7 +374,7 @@ export class EncounterRule implements VesselRule<State> {
         this.ctx.sink.raise(this.draft(pair, pair.a, true)),
         this.ctx.sink.raise(this.draft(pair, pair.b, true)),
       ];
-      this.onRaised(pair);
+      this.met(pair);
     }
   }
 
@@ -500,7 +516,19 @@ export class EncounterRule implements VesselRule<State> {
       this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
     ];
     // The flags it brought (a designated partner) follow its final figures.
-    this.onRaised(pair);
+    this.met(pair);
+  }
+
+  /** Tells both vessels of a flagged episode that they met, with its figures now (`VesselFact` `met`). */
+  private met(pair: EncounterPair): void {
+    const figures = {
+      fromMs: pair.startAt,
+      atMs: pair.lastCloseAt,
+      maxDistanceM: Math.round(pair.maxDistM),
+      evidence: [...pair.firstEvidence, ...pair.lastEvidence],
+    };
+    this.ctx.tell(pair.a, { kind: 'met', other: pair.b, ...figures });
+    this.ctx.tell(pair.b, { kind: 'met', other: pair.a, ...figures });
   }
 
   private addSpeed(pair: EncounterPair, sog: number): void {

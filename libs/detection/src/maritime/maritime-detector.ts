@@ -1,23 +1,12 @@
-import type {
-  AidEvent,
-  ConsignmentRegisteredData,
-  VesselDesignatedData,
-  VesselDesignationRevokedData,
-} from '@aidwatch/domain';
+import type { AidEvent } from '@aidwatch/domain';
 import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
-import { AisGapRule } from './ais-gap.rule';
 import { InputClocks, inputIdOf, type InputClock } from '../input-clocks';
 import { ChangedKeys } from '../input-queues';
-import { DesignatedVesselRule } from './designated-vessel.rule';
-import { DraughtChangeRule } from './draught-change.rule';
-import { EncounterRule } from './encounter.rule';
 import type { ConsignmentLinker } from './flag-sink';
 import { FlagSink } from './flag-sink';
 import { MS_PER_HOUR } from './geo';
-import { IdentityChangeRule } from './identity-change.rule';
-import { LoiteringRule } from './loitering.rule';
 import type { OpenVesselFlags } from './open-vessel-flags';
 import type { MaritimeConfig } from './maritime-config';
 import { defaultMaritimeConfig } from './maritime-config';
@@ -26,6 +15,7 @@ import type { MaritimeHead, MaritimeSnapshot } from './maritime-snapshot';
 import { entryOf, headOf, restoreState, snapshotState } from './maritime-snapshot';
 import type { PortRecord } from './port-index';
 import { PortIndex } from './port-index';
+import { maritimeRules } from './maritime-rules';
 import { RouteDeviationRule } from './route-deviation.rule';
 import { RouteReplays, type PastFix, type RouteReplayRequest } from './route-replay';
 import type { VesselFact, VesselRule } from './vessel-rule';
@@ -40,7 +30,6 @@ export type { PastFix, RouteReplayRequest, VesselHistory } from './route-replay'
 
 const noLinker: ConsignmentLinker = { consignmentsOnBoard: () => [] };
 const TRACKED: VesselFact = { kind: 'tracked' };
-const CARRIAGE: VesselFact = { kind: 'carriage' };
 
 type AnyRule = VesselRule<unknown>;
 
@@ -93,14 +82,10 @@ export class MaritimeDetector implements Detector {
   readonly clocks: InputClocks;
   /** Each vessel's clock, and the deadline wheels where vessels wait for their due times. */
   private readonly vessels: VesselClocks;
-  readonly aisGap: AisGapRule;
-  readonly loitering: LoiteringRule;
-  readonly encounter: EncounterRule;
-  readonly draughtChange: DraughtChangeRule;
-  readonly identityChange: IdentityChangeRule;
-  readonly designatedVessel: DesignatedVesselRule;
-  readonly routeDeviation: RouteDeviationRule;
-  /** Every vessel rule, in the order their hooks run; a rule's index is its state's slot in each vessel. */
+  /**
+   * Every vessel rule (`maritimeRules`), in the order their hooks run; a rule's index is its state's slot in
+   * each vessel.
+   */
   readonly rules: readonly AnyRule[];
   /** The rules' hooks, run over every rule that has each. */
   private readonly hooks: VesselRules;
@@ -132,26 +117,15 @@ export class MaritimeDetector implements Detector {
       ports: this.ports,
       sink: this.sink,
       linker,
+      counters: this.counters,
       trackOf: (mmsi) => this.tracks.get(mmsi),
       changed: (track) => this.changedTracks.add(track),
+      tell: (track, fact) => this.hooks.onFact(track, fact),
+      tellAll: (fact) => {
+        for (const track of this.tracks.values()) this.hooks.onFact(track, fact);
+      },
     };
-    this.aisGap = new AisGapRule(ctx);
-    this.loitering = new LoiteringRule(ctx);
-    this.designatedVessel = new DesignatedVesselRule(ctx);
-    this.encounter = new EncounterRule(ctx, (pair) => this.designatedVessel.onEncounter(pair));
-    this.draughtChange = new DraughtChangeRule(ctx);
-    this.identityChange = new IdentityChangeRule(ctx);
-    this.routeDeviation = new RouteDeviationRule(ctx);
-    this.rules = [
-      this.identityChange,
-      this.designatedVessel,
-      this.draughtChange,
-      this.loitering,
-      this.encounter,
-      this.routeDeviation,
-      this.aisGap,
-    ] as AnyRule[];
-    this.encounter.slot = this.rules.indexOf(this.encounter as AnyRule);
+    this.rules = maritimeRules(ctx);
     this.hooks = new VesselRules(this.rules);
     this.clocks = new InputClocks(
       config.inputIdleHours * MS_PER_HOUR,
@@ -171,7 +145,6 @@ export class MaritimeDetector implements Detector {
       counters: this.counters,
       hooks: this.hooks,
       vessels: this.vessels,
-      aisGap: this.aisGap,
       trackFor: (mmsi) => this.tracks.get(mmsi) ?? this.createTrack(mmsi),
       changed: (track) => this.changedTracks.add(track),
     });
@@ -182,7 +155,7 @@ export class MaritimeDetector implements Detector {
         config,
         ports: this.ports,
         counters: this.counters,
-        routeDeviation: this.routeDeviation,
+        routeDeviation: this.ruleOf(RouteDeviationRule),
         trackOf: (mmsi) => this.tracks.get(mmsi),
       },
       this.reports.resampleMs,
@@ -269,10 +242,15 @@ export class MaritimeDetector implements Detector {
         break;
       }
       case EventTypes.VesselDesignated:
-        this.ingestDesignation(event.data, event.id, Date.parse(event.time));
+        this.hooks.onShared({
+          kind: 'designated',
+          data: event.data,
+          eventId: event.id,
+          at: Date.parse(event.time),
+        });
         break;
       case EventTypes.VesselDesignationRevoked:
-        this.ingestRevocation(event.data, Date.parse(event.time));
+        this.hooks.onShared({ kind: 'designation-revoked', data: event.data, at: Date.parse(event.time) });
         break;
       case EventTypes.InputClosed:
         this.closeInput(event.data.source, Date.parse(event.data.at), lane);
@@ -286,7 +264,12 @@ export class MaritimeDetector implements Detector {
         break;
       }
       case EventTypes.ConsignmentRegistered:
-        this.ingestRegistration(event.data, event.id, Date.parse(event.time));
+        this.hooks.onShared({
+          kind: 'consignment-registered',
+          data: event.data,
+          eventId: event.id,
+          at: Date.parse(event.time),
+        });
         break;
       default:
         break;
@@ -438,56 +421,21 @@ export class MaritimeDetector implements Detector {
     if (idleMoved) this.vessels.followFrontier(input);
   }
 
-  stats() {
-    return {
-      ...this.counters,
-      trackedVessels: this.tracks.size,
-      openEncounters: this.encounter.activePairs,
-      droppedPairs: this.encounter.droppedPairs,
-      vesselsInGrid: this.encounter.index.size,
-      encounterBeyondHorizon: this.encounter.beyondHorizon,
-      ports: this.ports.size,
-      designations: this.designatedVessel.size,
-      pendingDeadlineBuckets: this.vessels.pendingBuckets,
-      inputs: this.clocks.all().length,
-    };
+  /** Counters, and figures of the fleet, the ports, the deadline wheels, the inputs and each rule. */
+  stats(): Record<string, number> {
+    const stats: Record<string, number> = { ...this.counters, trackedVessels: this.tracks.size };
+    for (const rule of this.rules) if (rule.stats) Object.assign(stats, rule.stats());
+    stats.ports = this.ports.size;
+    stats.pendingDeadlineBuckets = this.vessels.pendingBuckets;
+    stats.inputs = this.clocks.all().length;
+    return stats;
   }
 
-  /**
-   * A listing: the vessels it names hear of it (`VesselFact` `listed`; the designated-vessel rule sights
-   * them, as in event-time order).
-   */
-  private ingestDesignation(data: VesselDesignatedData, eventId: string, at: number): void {
-    const d = this.designatedVessel.designate(data, eventId, at);
-    const byMmsi = d.mmsi ? this.tracks.get(d.mmsi) : undefined;
-    const holder = d.imo ? this.identityChange.imoHolders.get(d.imo) : undefined;
-    const byImo = holder ? this.tracks.get(holder.mmsi) : undefined;
-    const fact: VesselFact = { kind: 'listed', at };
-    for (const track of new Set([byMmsi, byImo])) {
-      if (!track) continue;
-      this.changedTracks.add(track);
-      this.hooks.onFact(track, fact);
-    }
-  }
-
-  /**
-   * A delisting: the designation is forgotten, its open flags cleared, and every vessel hears of it
-   * (`VesselFact` `delisted`: the sighting state of those it was raised for is reset).
-   */
-  private ingestRevocation(data: VesselDesignationRevokedData, at: number): void {
-    const d = this.designatedVessel.revoke(data);
-    if (!d) return;
-    this.designatedVessel.onRevoked(d, at);
-    const fact: VesselFact = { kind: 'delisted', listRef: d.listRef, at };
-    for (const track of this.tracks.values()) this.hooks.onFact(track, fact);
-  }
-
-  /** A consignment's registration declares a voyage of its carrier, which hears of it (`carriage`). */
-  private ingestRegistration(data: ConsignmentRegisteredData, eventId: string, at: number): void {
-    this.routeDeviation.register(data, eventId);
-    const track = this.tracks.get(data.vessel.mmsi);
-    if (track) this.hooks.onFact(track, CARRIAGE);
-    this.designatedVessel.onCarrier(data, eventId, at);
+  /** The rule of class `type` in `rules` (throws when there is none). */
+  ruleOf<R extends AnyRule>(type: abstract new (...args: never[]) => R): R {
+    const rule = this.rules.find((r): r is R => r instanceof type);
+    if (!rule) throw new Error(`no maritime rule ${type.name}`);
+    return rule;
   }
 
   private createTrack(mmsi: string): VesselTrack {
