@@ -1,4 +1,6 @@
 import { laneOfInputId, sourceOfInputId, type InputClock, type InputClockJson } from './input-clock';
+import { inputClocksToJson, restoreInputClocks } from './input-clocks-json';
+import { boundSource, closeSource, laneCaughtUp, reopenSource } from './input-closing';
 import { InputLanes } from './input-lanes';
 
 export {
@@ -9,8 +11,6 @@ export {
   type InputClockJson,
   type Span,
 } from './input-clock';
-
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
  * Event time per input, derived from the log alone (so a rebuild judges exactly as live did).
@@ -48,11 +48,12 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  *   source dated after the close's time reopens them all.
  */
 export class InputClocks {
-  private readonly byId = new Map<string, InputClock>();
+  /** Every input by id, in the order first seen (read by `restoreInputClocks` and `input-closing`). */
+  readonly byId = new Map<string, InputClock>();
   /** The closed sources, each with the time its coverage ends (ms; see `close`). */
-  private readonly closedSources = new Map<string, number>();
+  readonly closedSources = new Map<string, number>();
   /** What is known of the lanes the inputs' events came by: delivering, stopped, their heads. */
-  private readonly lanes: InputLanes;
+  readonly lanes: InputLanes;
   /** The newest event time over all inputs (ms), -Infinity before the first event. */
   frontier = Number.NEGATIVE_INFINITY;
 
@@ -111,61 +112,12 @@ export class InputClocks {
   }
 
   /**
-   * Lane `lane` — a Kafka partition, `<topic>/<partition>` — has delivered every record it held (the
-   * ingestor's `aidwatch.partition.caught-up.v1`: everything up to the partition's end offset, read from the
-   * broker, was stored before this marker). Nothing is pending on it any more, and each open input on it is
-   * judged as one input in production order would be:
-   *
-   * - its watermark moves to the newest event time its source delivered on any other lane (a source produces
-   *   in its own event-time order, give or take the allowed lateness: its records on this partition produced
-   *   from now on are dated after what it delivered elsewhere — the receiver whose other partitions ran
-   *   ahead);
-   * - when the partition has been quiet for `endQuietMs` or more (`quietMs`, measured by the ingestor and
-   *   recorded in the marker), it has stopped delivering: each open input on it is idle when another input —
-   *   of any lane: this one holds nothing more, so a lane consumed ahead no longer says anything this one
-   *   might still deliver — stands more than `idleMs` beyond its watermark, since that lead, however the
-   *   others came by it, is what production order shows after its last event. A shorter quiet does not: a
-   *   feed delivering late in bursts (satellite AIS hours behind) is quiet between two bursts without having
-   *   stopped, and its lag must not release it. An import far behind is held only while it delivers; closed
-   *   inputs are never idle.
-   *
-   * The same rule judges the markers in any order: the others' lead is the newest watermark among them, which
-   * no marker moves past what some input delivered. Returns whether any clock moved (subjects waiting on the
-   * lane's inputs are to be judged).
+   * Lane `lane` — a Kafka partition — has delivered every record it held
+   * (`aidwatch.partition.caught-up.v1`), quiet for `quietMs` (ms): see `laneCaughtUp`. Returns whether any
+   * clock moved.
    */
   caughtUp(lane: string, quietMs = 0): boolean {
-    let moved = this.lanes.mark(lane, 0);
-    if (!this.lanes.known.has(lane)) return moved;
-    const onLane: InputClock[] = [];
-    for (const input of this.byId.values()) if (input.lane === lane && !input.closed) onLane.push(input);
-    for (const input of onLane) {
-      let reached = input.watermark;
-      for (const other of this.byId.values())
-        if (other.source === input.source && other !== input && other.watermark > reached)
-          reached = other.watermark;
-      if (reached > input.watermark) {
-        input.watermark = reached;
-        moved = true;
-      }
-    }
-    if (!(quietMs >= this.endQuietMs)) return moved;
-    if (this.idleScope === 'all') this.lanes.stopped.add(lane);
-    for (const input of onLane) {
-      let lead = Number.NEGATIVE_INFINITY;
-      for (const other of this.byId.values())
-        if (other !== input && other.watermark > lead) lead = other.watermark;
-      if (!(lead - this.idleMs > input.watermark)) continue;
-      if (lead > input.othersSince) {
-        input.othersSince = lead;
-        if (input.idle) moved = true;
-      }
-      if (!input.idle) {
-        input.idle = true;
-        input.released = false;
-        moved = true;
-      }
-    }
-    return moved;
+    return laneCaughtUp(this, lane, quietMs);
   }
 
   /**
@@ -205,7 +157,8 @@ export class InputClocks {
     const suspended = this.lanes.observe(input, pending);
     if (at < input.watermark - latenessMs) input.late++;
     if (at > input.delivered) input.delivered = at;
-    if (input.closed && !(at <= (this.closedSources.get(input.source) as number))) this.reopen(input.source);
+    if (input.closed && !(at <= (this.closedSources.get(input.source) as number)))
+      reopenSource(this, input.source);
     return this.advance(input, at) || suspended;
   }
 
@@ -281,60 +234,23 @@ export class InputClocks {
   }
 
   /**
-   * The producer of `source` says it ended, its coverage reaching `at` (ms): every input of the source —
-   * one per lane its events came by, and those that appear later — is closed; the one on `lane`, the lane
-   * the close came by ('' or undefined: none), has delivered everything before it and its watermark moves
-   * to `at` if later. Inputs of the source on other lanes keep their own watermarks: a partition consumed
-   * behind may still deliver events dated up to `at`, which keep it closed (no event counted, no other
-   * input's clock moved). Only an event of the source dated after `at` reopens it (`observe`). Returns the
-   * source's inputs.
+   * The producer of `source` says it ended, its coverage reaching `at` (ms; `aidwatch.input.closed.v1`, come
+   * by `lane`): see `closeSource`. Returns the source's inputs.
    */
   close(source: string, at: number, lane = ''): InputClock[] {
-    const inputs = this.bound(source, at);
-    for (const input of inputs) {
-      if (input.lane === lane && at > input.watermark) input.watermark = input.delivered = at;
-      if (input.watermark > this.frontier) this.frontier = input.watermark;
-    }
-    return inputs;
+    return closeSource(this, source, at, lane);
   }
 
   /**
    * The producer of `source` announces that its events to come are dated no later than `until` (ms;
-   * `aidwatch.input.bounded.v1`, a history import declared before its first event): every input of the
-   * source — those that appear later included — is closed as by `close`, but no watermark moves (nothing
-   * has been delivered yet). Its events dated up to `until` keep it closed; one dated after reopens it.
-   * Returns the source's inputs.
+   * `aidwatch.input.bounded.v1`): see `boundSource`. Returns the source's inputs.
    */
   bound(source: string, until: number): InputClock[] {
-    const before = this.closedSources.get(source);
-    this.closedSources.set(source, before !== undefined && before > until ? before : until);
-    const inputs: InputClock[] = [];
-    for (const input of this.byId.values()) {
-      if (input.source !== source) continue;
-      inputs.push(input);
-      input.closed = true;
-      input.released = false;
-      input.idle = false;
-      input.othersSince = Number.NEGATIVE_INFINITY;
-    }
-    return inputs;
-  }
-
-  /** The closed source speaks again: each of its inputs is open, as if it had just delivered an event. */
-  private reopen(source: string): void {
-    this.closedSources.delete(source);
-    for (const input of this.byId.values())
-      if (input.source === source) {
-        input.closed = false;
-        input.idle = false;
-        input.released = false;
-        input.othersSince = Number.NEGATIVE_INFINITY;
-        this.noteAhead(input);
-      }
+    return boundSource(this, source, until);
   }
 
   /** Notes the inputs that stand ahead of `input` now, each from where it stands (see `ahead`). */
-  private noteAhead(input: InputClock): void {
+  noteAhead(input: InputClock): void {
     input.ahead.clear();
     for (const other of this.byId.values())
       if (other !== input && other.watermark > input.watermark && this.counts(other, input))
@@ -427,23 +343,7 @@ export class InputClocks {
   }
 
   toJSON(): InputClockJson[] {
-    return [...this.byId.values()].map((input) => {
-      const { id, lane, watermark, delivered, othersSince, ahead, idle, events, late, closed } = input;
-      return {
-        id,
-        watermark: finiteOrNull(watermark),
-        ...(delivered < watermark ? { delivered: finiteOrNull(delivered) } : {}),
-        othersSince: finiteOrNull(othersSince),
-        ahead: Object.fromEntries([...ahead].map(([other, { lo, hi }]) => [other.id, [lo, hi]])),
-        ...(idle ? { idle: true as const } : {}),
-        events,
-        late,
-        ...(closed ? { closed: true as const } : {}),
-        ...(this.lanes.delivering.has(lane) ? { delivering: true as const } : {}),
-        ...(this.lanes.heads.get(lane) === input ? { head: true as const } : {}),
-        ...(this.lanes.stopped.has(lane) ? { stopped: true as const } : {}),
-      };
-    });
+    return inputClocksToJson(this.byId.values(), this.lanes);
   }
 
   /** The closed sources, each with the time its coverage ends (ms), for checkpoints. */
@@ -463,45 +363,8 @@ export class InputClocks {
     return clocks;
   }
 
-  /**
-   * Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order). An input saved without
-   * `ahead` (an older checkpoint) is idle when the others' events since its last one passed its watermark
-   * by the idle bound, as that version judged; one that is not counts as having last spoken now (where the
-   * others stand at the restore), so it is released only after the others move the idle bound on. Without
-   * `closedSources` (an older checkpoint), each closed input's source counts as closed at its watermark.
-   */
+  /** Sets the inputs saved by `toJSON` (into fresh clocks, keeping their order): see `restoreInputClocks`. */
   restore(json: readonly InputClockJson[], closedSources?: Readonly<Record<string, number>>): void {
-    for (const [source, at] of Object.entries(closedSources ?? {})) this.closedSources.set(source, at);
-    const older: InputClock[] = [];
-    for (const saved of json) {
-      const input = this.input(saved.id);
-      input.watermark = saved.watermark ?? Number.NEGATIVE_INFINITY;
-      input.delivered =
-        saved.delivered === undefined ? input.watermark : (saved.delivered ?? Number.NEGATIVE_INFINITY);
-      input.othersSince = saved.othersSince ?? Number.NEGATIVE_INFINITY;
-      input.events = saved.events;
-      input.late = saved.late;
-      input.closed = saved.closed === true;
-      if (saved.delivering === true && input.lane !== '') this.lanes.delivering.add(input.lane);
-      if (saved.head === true && input.lane !== '') this.lanes.heads.set(input.lane, input);
-      if (saved.stopped === true && input.lane !== '') this.lanes.stopped.add(input.lane);
-      if (input.closed && closedSources === undefined) {
-        const at = this.closedSources.get(input.source);
-        if (at === undefined || input.watermark > at) this.closedSources.set(input.source, input.watermark);
-      }
-      if (saved.ahead === undefined) {
-        input.idle =
-          !input.closed && !this.isDelivering(input) && input.othersSince - this.idleMs > input.watermark;
-        if (!input.idle) older.push(input);
-      } else input.idle = saved.idle === true;
-      if (input.watermark > this.frontier) this.frontier = input.watermark;
-    }
-    for (const saved of json)
-      for (const [id, [lo, hi]] of Object.entries(saved.ahead ?? {})) {
-        const other = this.byId.get(id);
-        if (other) this.input(saved.id).ahead.set(other, { lo, hi });
-      }
-    for (const input of older) this.noteAhead(input);
-    for (const input of this.byId.values()) input.released = this.isIdle(input);
+    restoreInputClocks(this, json, closedSources);
   }
 }

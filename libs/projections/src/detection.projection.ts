@@ -146,7 +146,7 @@ export class DetectionProjection implements Projection {
       lateMerged,
       lateDropped,
       lateInGap,
-      beyondHorizon: this.engine.maritime.encounter.beyondHorizon,
+      beyondHorizon: this.engine.maritime.stats().encounterBeyondHorizon,
     };
   }
 

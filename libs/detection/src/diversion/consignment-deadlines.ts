@@ -44,6 +44,23 @@ export class ConsignmentDeadlines {
   }
 
   /**
+   * The source `source` ended at `at` (ms; `aidwatch.input.closed.v1`, come by `lane`; an import of a
+   * programme's old paperwork): from now on the consignments of its inputs — every partition its events came
+   * by — are judged on their own clocks, never released to the other inputs' (see `InputClocks.close`).
+   * Consignments waiting on those inputs that an open input of their exemption also reports follow that input
+   * now. `announced`: the source said beforehand that its events end at `at` (`aidwatch.input.bounded.v1`,
+   * see `InputClocks.bound`): closed alike, no watermark moved. Returns the inputs whose queues are to be
+   * judged (none when `at` is not finite).
+   */
+  closeSource(source: string, at: number, lane?: string, announced = false): Set<InputClock> {
+    if (!Number.isFinite(at)) return new Set();
+    const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
+    const homes = new Set<InputClock>(inputs);
+    this.release(inputs, homes);
+    return homes;
+  }
+
+  /**
    * The consignments waiting on `released` (inputs idle, closed or no longer heading a lane) wait where their
    * clocks are held back now; the inputs they wait on are added to `homes`.
    */

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { EventTypes, type AidEvent } from '@aidwatch/domain';
 import { defaultDetectionConfig } from '../detection-config';
 import { DetectionEngine } from '../detection-engine';
-import { partitionOf, runDelivery, type Delivered } from '../testing/delivery-lanes';
+import { partitionOf, type Delivered } from '../testing/delivery-lanes';
+import { runDelivery } from '../testing/run-delivery';
 import { seededRandom } from './testing/diversion-harness';
 import { storyEvents, storyOpenFlags } from './testing/diversion-story.fixture';
 

@@ -22,7 +22,9 @@ import { overDrawsMoved } from './over-draws-moved';
 import { ConsignmentDeadlines } from './consignment-deadlines';
 import { ConsignmentInputs } from './consignment-inputs';
 import { untilClockPasses } from './held-findings';
+import { UnsettledConsignments } from './unsettled-consignments';
 import {
+  consignmentEntryOf,
   readDiversionSnapshot,
   type ConsignmentEntry,
   type DiversionHead,
@@ -57,12 +59,8 @@ export class DiversionDetector implements Detector {
   /** What each consignment's last evaluation found (rule, key, evidence), to skip reconciling when unchanged. */
   private readonly signatures = new Map<string, string>();
   private readonly changedKeys = new ChangedKeys();
-  /**
-   * Consignments of a programme whose over-authorisation verdict moved with another consignment's change,
-   * beyond what one event judges at once (`FANOUT_PER_EVENT`), with the time (ISO 8601) of the event that
-   * moved them: judged a slice per event and by `settle` (see `handle`).
-   */
-  private readonly unsettled = new Map<string, string>();
+  /** Consignments judged a slice per event (`FANOUT_PER_EVENT`) and by `settle` (see `handle`). */
+  private readonly unsettled = new UnsettledConsignments();
   /** Watermarks of the inputs of consignment and reference events. */
   readonly clocks: InputClocks;
 
@@ -116,7 +114,7 @@ export class DiversionDetector implements Detector {
       // A fan-out one event can afford is judged with it. A larger one — a correction of an early
       // consignment moving the cumulative quantities of every later one across the limit, again and again —
       // is judged a slice per event and by `settle`, so no event of any organisation waits behind it.
-      if (this.unsettled.size <= FANOUT_PER_EVENT) for (const c of this.takeUnsettled()) ids.add(c);
+      if (this.unsettled.size <= FANOUT_PER_EVENT) for (const c of this.unsettled.takeIds()) ids.add(c);
       for (const c of [...ids].sort()) {
         this.unsettled.delete(c);
         mergeChanges(changes, this.judge(c, at));
@@ -135,12 +133,7 @@ export class DiversionDetector implements Detector {
    */
   settle(limit = Number.POSITIVE_INFINITY): FlagChanges {
     const changes = noChanges();
-    let judged = 0;
-    for (const [c, at] of this.unsettled) {
-      if (judged++ >= limit) break;
-      this.unsettled.delete(c);
-      mergeChanges(changes, this.judge(c, at));
-    }
+    for (const [c, at] of this.unsettled.takeOldest(limit)) mergeChanges(changes, this.judge(c, at));
     return changes;
   }
 
@@ -150,32 +143,14 @@ export class DiversionDetector implements Detector {
   }
 
   private unsettle(consignmentId: string, at: string): void {
-    if (this.unsettled.has(consignmentId)) return;
-    this.unsettled.set(consignmentId, at);
-    this.changedKeys.add(`consignment:${consignmentId}`);
+    if (this.unsettled.note(consignmentId, at)) this.changedKeys.add(`consignment:${consignmentId}`);
   }
 
-  private takeUnsettled(): string[] {
-    const ids = [...this.unsettled.keys()];
-    this.unsettled.clear();
-    return ids;
-  }
-
-  /**
-   * The source `source` ended at `at` (`aidwatch.input.closed.v1`, come by `lane`; an import of a programme's
-   * old paperwork): from now on the consignments of its inputs — every partition its events came by — are
-   * judged on their own clocks, never released to the other inputs' (see `InputClocks.close`). Consignments
-   * waiting on those inputs that an open input of their exemption also reports follow that input now; what
-   * came due is judged. `announced`: the source said beforehand that its events end at `at`
-   * (`aidwatch.input.bounded.v1`, see `InputClocks.bound`): closed alike, no watermark moved.
-   */
+  /** The source `source` ended at `at` (ms): see `ConsignmentDeadlines.closeSource`; what came due is judged. */
   private closeInput(source: string, at: number, lane?: string, announced = false): FlagChanges {
     const changes = noChanges();
-    if (!Number.isFinite(at)) return changes;
-    const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
-    const homes = new Set<InputClock>(inputs);
-    this.deadlines.release(inputs, homes);
-    for (const home of homes) mergeChanges(changes, this.judgeDue(home));
+    for (const home of this.deadlines.closeSource(source, at, lane, announced))
+      mergeChanges(changes, this.judgeDue(home));
     return changes;
   }
 
@@ -339,20 +314,14 @@ export class DiversionDetector implements Detector {
 
   private consignmentEntry(facts: ConsignmentFactsJson): ConsignmentEntry {
     const id = facts.consignmentId;
-    const openFlags = this.openFlags(id).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
-    const inputs = this.inputs.idsOf(id);
-    const judgedAt = this.judgedAt.get(id) ?? null;
-    const unsettledAt = this.unsettled.get(id);
-    const clearedFlags = this.open.get(id)?.clearedCounts();
-    return {
-      facts,
-      inputs,
-      judgedAt,
-      openFlags,
-      ...(clearedFlags !== undefined && { clearedFlags }),
+    return consignmentEntryOf(facts, {
+      openFlags: this.openFlags(id),
+      inputs: this.inputs.idsOf(id),
+      judgedAt: this.judgedAt.get(id) ?? null,
+      clearedFlags: this.open.get(id)?.clearedCounts(),
       deadline: this.deadlines.dueAt(id) ?? null,
-      ...(unsettledAt !== undefined && { unsettledAt }),
-    };
+      unsettledAt: this.unsettled.get(id),
+    });
   }
 
   /** The subject (`exemption:<id>`, `port:<locode>`, `consignment:<id>`) of a type this detector folds. */

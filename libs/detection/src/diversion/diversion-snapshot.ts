@@ -28,6 +28,29 @@ export interface ConsignmentEntry {
 }
 
 /**
+ * A consignment's entry from its facts and what the detector keeps of it (`openFlags` in any order: sorted
+ * here by fingerprint; `clearedFlags` and `unsettledAt` left out when undefined).
+ */
+export function consignmentEntryOf(
+  facts: ConsignmentFactsJson,
+  kept: Omit<ConsignmentEntry, 'facts' | 'clearedFlags' | 'unsettledAt'> & {
+    clearedFlags: Array<[string, number]> | undefined;
+    unsettledAt: string | undefined;
+  },
+): ConsignmentEntry {
+  const { openFlags, inputs, judgedAt, clearedFlags, deadline, unsettledAt } = kept;
+  return {
+    facts,
+    inputs,
+    judgedAt,
+    openFlags: openFlags.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1)),
+    ...(clearedFlags !== undefined && { clearedFlags }),
+    deadline,
+    ...(unsettledAt !== undefined && { unsettledAt }),
+  };
+}
+
+/**
  * The diversion state as plain JSON: the head and one entry per subject — `consignment:<id>`
  * (ConsignmentEntry), `exemption:<id>` (its grants and revocations), `port:<locode>` (the declaration).
  */

@@ -117,9 +117,15 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
    * from input `source`: inside an open flagged silence of the vessel — between the fixes that bound it — it
    * splits the silence in two. The flag gives way to the longest part that still is a gap (≥ the threshold,
    * both ends away from port), keeping its fingerprint; another such part is raised as its own gap; with
-   * none, the flag is cleared. Returns whether a silence was judged again.
+   * none, the flag is cleared. Counts the fix in `lateInGap` when a silence was judged again.
    */
-  fillSilence(track: VesselTrack, fix: Fix, source: string): boolean {
+  onPastFix(track: VesselTrack, gap: AisGapEpisode | null, fix: Fix, source: string): AisGapEpisode | null {
+    if (this.fillSilence(track, fix, source)) this.ctx.counters.lateInGap++;
+    return gap;
+  }
+
+  /** Splits the open flagged silences `fix` falls in (see `onPastFix`); returns whether there was one. */
+  private fillSilence(track: VesselTrack, fix: Fix, source: string): boolean {
     const open = this.ctx.sink.open.of(track.mmsi);
     if (open.length === 0) return false;
     const inside = open.filter(

@@ -5,30 +5,26 @@ import {
   type VesselDesignationRevokedData,
 } from '@aidwatch/domain';
 import { fingerprintOf } from '../flag-identity';
-import type { EncounterPair } from './encounter.rule';
 import { distance, duration, vesselLabel } from './explain';
 import type { MaritimeContext } from './maritime-context';
-import { normaliseImo } from './identity-change.rule';
+import { normaliseImo, type IdentityChangeRule } from './identity-change.rule';
 import type { VesselStaticData } from '@aidwatch/domain';
-import type { Fix, VesselFact, VesselRule } from './vessel-rule';
+import {
+  describe,
+  first,
+  idOf,
+  indexIn,
+  listingOf,
+  MIN_NAME_MATCH_LENGTH,
+  namesOf,
+  unindexFrom,
+  type Designation,
+  type DesignationMatch,
+} from './designations';
+import type { Fix, RuleHead, SharedFact, VesselFact, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
-export interface Designation {
-  listRef: string;
-  name: string;
-  imo: string | null;
-  mmsi: string | null;
-  eventId: string;
-  at: number;
-  /** The list and the list's reference, for designations read from a sanctions list (absent otherwise). */
-  list?: string;
-  reference?: string;
-  /** Other names the list gives the vessel. */
-  aliases?: string[];
-}
-
-/** How a vessel was matched to a designation: IMO number, MMSI, or (weaker) a normalised name. */
-export type DesignationMatch = 'imo' | 'mmsi' | 'name';
+export type { Designation, DesignationMatch } from './designations';
 
 /**
  * Designated vessel: a vessel on a designation list is seen, is named as the carrier of a consignment, or
@@ -53,7 +49,48 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
   private readonly byImo = new Map<string, Set<Designation>>();
   private readonly byName = new Map<string, Set<Designation>>();
 
-  constructor(private readonly ctx: MaritimeContext) {}
+  /** `identity`: the rule that knows which vessel last reported each IMO number. */
+  constructor(
+    private readonly ctx: MaritimeContext,
+    private readonly identity: IdentityChangeRule,
+  ) {}
+
+  /** The designations held, written whole in the maritime head (`designations`). */
+  readonly head: RuleHead = {
+    toJSON: () => ({ designations: this.list() }),
+    restore: (head) => {
+      for (const designation of (head.designations ?? []) as Designation[]) this.restore(designation);
+    },
+  };
+
+  stats(): Record<string, number> {
+    return { designations: this.designations.size };
+  }
+
+  /**
+   * A listing: the vessels it names — by MMSI, and the vessel that last reported its IMO number — hear of it
+   * (`listed`). A delisting: the designation is forgotten, its open flags cleared, and every vessel hears of
+   * it (`delisted`). A consignment's registration: its carrier is raised when listed.
+   */
+  onShared(fact: SharedFact): void {
+    if (fact.kind === 'designated') {
+      const d = this.designate(fact.data, fact.eventId, fact.at);
+      const byMmsi = d.mmsi ? this.ctx.trackOf(d.mmsi) : undefined;
+      const holder = d.imo ? this.identity.imoHolders.get(d.imo) : undefined;
+      const byImo = holder ? this.ctx.trackOf(holder.mmsi) : undefined;
+      const listed: VesselFact = { kind: 'listed', at: fact.at };
+      for (const track of new Set([byMmsi, byImo])) {
+        if (!track) continue;
+        this.ctx.changed(track);
+        this.ctx.tell(track, listed);
+      }
+    } else if (fact.kind === 'designation-revoked') {
+      const d = this.revoke(fact.data);
+      if (!d) return;
+      this.onRevoked(d, fact.at);
+      this.ctx.tellAll({ kind: 'delisted', listRef: d.listRef, at: fact.at });
+    } else this.onCarrier(fact.data, fact.eventId, fact.at);
+  }
 
   initialState(): string | null {
     return null;
@@ -79,9 +116,15 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
    * listing (it arrived before the listing did, as in event-time order), else now — and brings the
    * designated-partner flags of encounters flagged before it. A delisting of the listing it was raised for
    * resets its sighting state (a vessel still on another list is raised again for that one), unless another
-   * ship of the same listing is this one.
+   * ship of the same listing is this one. An encounter flagged (or given its final figures) with a listed
+   * vessel raises (or supersedes) the flag of the vessel that met it.
    */
   onFact(track: VesselTrack, raisedKey: string | null, fact: VesselFact): string | null {
+    if (fact.kind === 'met') {
+      // A vessel that met a listed one gets a flag naming it, with the encounter's figures now.
+      if (this.designations.size > 0) this.metListed(track, fact.other, fact);
+      return raisedKey;
+    }
     if (fact.kind === 'listed') {
       const seenFirst = track.firstAt >= fact.at;
       const state = this.onObserved(
@@ -250,25 +293,9 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
   }
 
   /**
-   * An encounter was raised or its figures changed (it ended): each vessel that met a listed one gets a
-   * flag naming it, with the encounter's current figures (superseding the one raised before).
-   */
-  onEncounter(pair: EncounterPair): void {
-    if (this.designations.size === 0) return;
-    const figures: EncounterFigures = {
-      fromMs: pair.startAt,
-      atMs: pair.lastCloseAt,
-      maxDistanceM: Math.round(pair.maxDistM),
-      evidence: [...pair.firstEvidence, ...pair.lastEvidence],
-    };
-    this.metListed(pair.a, pair.b, figures);
-    this.metListed(pair.b, pair.a, figures);
-  }
-
-  /**
    * A listing arrived: the open encounter flags of the vessels it names (raised before it came, in whatever
    * order) bring the flag of the vessel that met them, as if the listing had been known then. The figures
-   * are the encounter flag's, which `onEncounter` keeps its flags to, so both orders end with one flag.
+   * are the encounter flag's, which the `met` fact keeps its flags to, so both orders end with one flag.
    */
   onListed(listed: VesselTrack): void {
     for (const entry of [...this.ctx.sink.open.of(listed.mmsi)]) {
@@ -322,54 +349,3 @@ interface EncounterFigures {
   maxDistanceM: number;
   evidence: readonly string[];
 }
-
-/** Names shorter than this (normalised) are never matched by name: too many ships share them. */
-const MIN_NAME_MATCH_LENGTH = 4;
-
-const idOf = (d: Pick<Designation, 'listRef' | 'imo' | 'mmsi' | 'name'>): string =>
-  `${d.listRef}|${d.imo ?? d.mmsi ?? normaliseVesselName(d.name) ?? d.name}`;
-
-const namesOf = (d: Designation): string[] => [
-  ...new Set([d.name, ...(d.aliases ?? [])].map(normaliseVesselName).filter((n): n is string => n !== null)),
-];
-
-function indexIn(index: Map<string, Set<Designation>>, key: string, d: Designation): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(d);
-}
-
-function unindexFrom(index: Map<string, Set<Designation>>, key: string, d: Designation): void {
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(d);
-  if (set.size === 0) index.delete(key);
-}
-
-/** The earliest designated of a set (ties by listRef), among those `ok` accepts. */
-function first(
-  set: Set<Designation> | undefined,
-  ok: (d: Designation) => boolean = () => true,
-): Designation | undefined {
-  let best: Designation | undefined;
-  for (const d of set ?? [])
-    if (ok(d) && (!best || d.at < best.at || (d.at === best.at && d.listRef < best.listRef))) best = d;
-  return best;
-}
-
-/** What a flag says of the listing: its list and reference (when read from a list), listed name and IMO. */
-const listingOf = (d: Designation): Record<string, unknown> => ({
-  listRef: d.listRef,
-  ...(d.list !== undefined && { list: d.list }),
-  ...(d.reference !== undefined && { reference: d.reference }),
-  listedName: d.name,
-  ...(d.imo !== null && { listedImo: d.imo }),
-});
-
-const describe = (d: Designation, by: DesignationMatch): string =>
-  `${d.listRef} as "${d.name}"` +
-  (by === 'imo'
-    ? ` (matched by IMO ${d.imo})`
-    : by === 'name'
-      ? ' (matched by name only: a weaker match)'
-      : '');

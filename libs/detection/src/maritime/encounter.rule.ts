@@ -1,95 +1,28 @@
-import type { Flag } from '@aidwatch/domain';
-import { distance, duration, fromNearestPort, knots, position, round1, vesselLabel } from './explain';
+import {
+  encounterDraft,
+  foldFigures,
+  matchOf,
+  matchOrder,
+  newPair,
+  pairFromJson,
+  metFigures,
+  vesselToJson,
+  qualifies,
+  type EncounterMatch,
+  type EncounterPair,
+  type EncounterVessel,
+  type EncounterVesselJson,
+} from './encounter-episode';
 import { distanceKm, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import type { MaritimeContext } from './maritime-context';
-import { finiteOrNull, nearestPort } from './maritime-context';
-import { RecentSamples, SampleCellIndex, type RecentSamplesJson } from './recent-samples';
-import type { VesselRule } from './vessel-rule';
+import { nearestPort } from './maritime-context';
+import { RecentSamples, SampleCellIndex } from './recent-samples';
+import type { RuleHead, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
-/**
- * Two samples, one of each vessel of a pair, of the same resampling interval and at most `maxFixSkewMinutes`
- * apart, within `maxDistanceM` of each other, both slow and away from port. `a`/`b` follow the pair's vessels.
- */
-export interface EncounterMatch {
-  /** Earlier and later of the two samples' times (ms). */
-  tMin: number;
-  tMax: number;
-  aId: string;
-  bId: string;
-  aSog: number;
-  bSog: number;
-  km: number;
-  portKm: number;
-  /** Position of vessel `a`'s sample. */
-  lat: number;
-  lon: number;
-}
-
-/**
- * Two vessels that have been seen close together. `pending` holds matches not yet folded in (a later one
- * may still arrive before them); the episode fields (`startAt` … `flags`) describe the encounter folded so
- * far, valid while `started`. Vessel `a` has the lower MMSI, so a pair is the same whichever vessel's
- * report came first.
- */
-export interface EncounterPair {
-  a: VesselTrack;
-  b: VesselTrack;
-  pending: EncounterMatch[];
-  started: boolean;
-  startAt: number;
-  lastCloseAt: number;
-  lat: number;
-  lon: number;
-  /** Sampled speeds of both vessels while close, in bins of `speedResolutionKn`; the last bin is "too fast". */
-  speeds: Uint16Array;
-  maxDistM: number;
-  minPortKm: number;
-  firstEvidence: [string, string];
-  lastEvidence: [string, string];
-  flags: Flag[] | null;
-  /**
-   * The episode was ended only because a vessel counted as silent (its clock passed its newest fix by the
-   * AIS-gap threshold): its flags carry the figures so far as final, but the episode is kept, so a later
-   * fix of that vessel within the merge gap — the silence was a guess made while its track lagged its
-   * source's clock — continues it, as event-time order would have. Absent in snapshots of earlier versions.
-   */
-  dormant?: boolean;
-}
-
-export type EncounterListener = (pair: EncounterPair) => void;
-
-/** A pair in a snapshot: kept in the state of its vessel `a`, naming `b` by MMSI. */
-export interface EncounterPairJson extends Omit<EncounterPair, 'a' | 'b' | 'speeds'> {
-  b: string;
-  speeds: number[];
-}
-
-/** One vessel's part of the rule: its recent slow samples away from port and the pairs it is in. */
-export interface EncounterVessel {
-  samples: RecentSamples;
-  pairs: EncounterPair[];
-  /** Its clock passed its newest fix plus the AIS-gap threshold: it counts as having no later samples. */
-  silent: boolean;
-}
-
-interface EncounterVesselJson {
-  samples: RecentSamplesJson;
-  pairs: EncounterPairJson[];
-  silent: boolean;
-}
+export type { EncounterMatch, EncounterPair, EncounterPairJson, EncounterVessel } from './encounter-episode';
 
 type State = EncounterVessel | null;
-
-/** Fold order of matches: by the later sample's time, then the earlier's, then the evidence ids. */
-function matchOrder(x: EncounterMatch, y: EncounterMatch): number {
-  return (
-    x.tMax - y.tMax ||
-    x.tMin - y.tMin ||
-    (x.aId < y.aId ? -1 : x.aId > y.aId ? 1 : 0) ||
-    (x.bId < y.bId ? -1 : x.bId > y.bId ? 1 : 0)
-  );
-}
 
 /**
  * Possible ship-to-ship transfer (Global Fishing Watch's definition): two vessels within 500 m for ≥ 2 h at
@@ -109,8 +42,8 @@ function matchOrder(x: EncounterMatch, y: EncounterMatch): number {
  */
 export class EncounterRule implements VesselRule<State> {
   readonly name = 'encounter';
-  /** Where the detector keeps this rule's state in each vessel (pairs are shared by two vessels). */
-  slot = -1;
+  /** Where this rule's state sits in each vessel (pairs are shared by two vessels; see `bind`). */
+  private slot = -1;
   readonly index: SampleCellIndex<VesselTrack>;
   private readonly near = new Set<VesselTrack>();
   private readonly bins: number;
@@ -129,10 +62,7 @@ export class EncounterRule implements VesselRule<State> {
   /** Newest slow sample away from port of any vessel (ms). */
   private newestSampleAt = Number.NEGATIVE_INFINITY;
 
-  constructor(
-    private readonly ctx: MaritimeContext,
-    private readonly onRaised: EncounterListener = () => undefined,
-  ) {
+  constructor(private readonly ctx: MaritimeContext) {
     const cfg = this.cfg;
     this.index = new SampleCellIndex(cfg.cellSizeKm, ctx.config.resampleMinutes * MS_PER_MINUTE);
     this.bins = Math.ceil(cfg.maxMedianSpeedKn / cfg.speedResolutionKn) + 1;
@@ -149,6 +79,25 @@ export class EncounterRule implements VesselRule<State> {
 
   initialState(): State {
     return null;
+  }
+
+  bind(slot: number): void {
+    this.slot = slot;
+  }
+
+  /** Pairs dropped because a vessel had too many (`droppedPairs` in the maritime head). */
+  readonly head: RuleHead = {
+    toJSON: () => ({ droppedPairs: this.droppedPairs }),
+    restore: (head) => void (this.droppedPairs = (head.droppedPairs as number | undefined) ?? 0),
+  };
+
+  stats(): Record<string, number> {
+    return {
+      openEncounters: this.activePairs,
+      droppedPairs: this.droppedPairs,
+      vesselsInGrid: this.index.size,
+      encounterBeyondHorizon: this.beyondHorizon,
+    };
   }
 
   private stateOf(track: VesselTrack): State {
@@ -209,20 +158,11 @@ export class EncounterRule implements VesselRule<State> {
         if (km > maxKm) continue;
         pair ??= this.pairOf(track, other);
         if (!pair) break;
-        const mineIsA = pair.a === track;
-        const [sa, ia, sb, ib] = mineIsA ? [own.samples, at, samples, i] : [samples, i, own.samples, at];
-        pair.pending.push({
-          tMin: Math.min(s.at, otherAt),
-          tMax: Math.max(s.at, otherAt),
-          aId: sa.eventId(ia),
-          bId: sb.eventId(ib),
-          aSog: sa.sog(ia),
-          bSog: sb.sog(ib),
-          km,
-          portKm: Math.min(sa.portKm(ia), sb.portKm(ib)),
-          lat: sa.lat(ia),
-          lon: sa.lon(ia),
-        });
+        pair.pending.push(
+          pair.a === track
+            ? matchOf(own.samples, at, samples, i, km)
+            : matchOf(samples, i, own.samples, at, km),
+        );
       }
       if (pair) this.ctx.changed(pair.a);
     }
@@ -242,22 +182,7 @@ export class EncounterRule implements VesselRule<State> {
       return undefined;
     }
     const [a, b] = track.mmsi < other.mmsi ? [track, other] : [other, track];
-    const pair: EncounterPair = {
-      a,
-      b,
-      pending: [],
-      started: false,
-      startAt: NaN,
-      lastCloseAt: NaN,
-      lat: NaN,
-      lon: NaN,
-      speeds: new Uint16Array(this.bins),
-      maxDistM: 0,
-      minPortKm: Infinity,
-      firstEvidence: ['', ''],
-      lastEvidence: ['', ''],
-      flags: null,
-    };
+    const pair = newPair(a, b, this.bins);
     own.pairs.push(pair);
     theirs.pairs.push(pair);
     this.activePairs++;
@@ -334,31 +259,13 @@ export class EncounterRule implements VesselRule<State> {
     }
     // A dormant episode continues: its flags (final so far) are superseded again when it ends.
     if (pair.dormant) pair.dormant = false;
-    if (!pair.started) {
-      pair.started = true;
-      pair.startAt = m.tMin;
-      pair.lastCloseAt = m.tMax;
-      pair.lat = m.lat;
-      pair.lon = m.lon;
-      pair.speeds.fill(0);
-      pair.maxDistM = 0;
-      pair.minPortKm = Infinity;
-      pair.firstEvidence = [m.aId, m.bId];
-      pair.flags = null;
-    }
-    if (m.tMin < pair.startAt) pair.startAt = m.tMin;
-    if (m.tMax > pair.lastCloseAt) pair.lastCloseAt = m.tMax;
-    this.addSpeed(pair, m.aSog);
-    this.addSpeed(pair, m.bSog);
-    if (m.km * 1000 > pair.maxDistM) pair.maxDistM = m.km * 1000;
-    if (m.portKm < pair.minPortKm) pair.minPortKm = m.portKm;
-    pair.lastEvidence = [m.aId, m.bId];
-    if (!pair.flags && this.qualifies(pair)) {
+    foldFigures(pair, m, this.cfg);
+    if (!pair.flags && qualifies(pair, this.cfg)) {
       pair.flags = [
         this.ctx.sink.raise(this.draft(pair, pair.a, true)),
         this.ctx.sink.raise(this.draft(pair, pair.b, true)),
       ];
-      this.onRaised(pair);
+      this.met(pair);
     }
   }
 
@@ -406,23 +313,7 @@ export class EncounterRule implements VesselRule<State> {
 
   /** The vessel's samples and the pairs it is the first of (the other vessel's state names none of them). */
   toJSON(state: State, track: VesselTrack): unknown {
-    if (!state || (state.samples.size === 0 && state.pairs.length === 0 && !state.silent)) return undefined;
-    const json: EncounterVesselJson = {
-      samples: state.samples.toJSON(),
-      silent: state.silent,
-      pairs: state.pairs
-        .filter((p) => p.a === track)
-        .map(({ a: _a, b, speeds, pending, firstEvidence, lastEvidence, flags, ...rest }) => ({
-          ...rest,
-          pending: pending.map((m) => ({ ...m })),
-          firstEvidence: [...firstEvidence],
-          lastEvidence: [...lastEvidence],
-          flags: flags ? [...flags] : null,
-          b: b.mmsi,
-          speeds: Array.from(speeds),
-        })),
-    };
-    return json;
+    return state ? vesselToJson(state, track) : undefined;
   }
 
   /** Restores this vessel's samples and own pairs, attaching each pair to its other vessel as well. */
@@ -440,15 +331,7 @@ export class EncounterRule implements VesselRule<State> {
     for (const p of saved.pairs) {
       const other = resolve(p.b);
       if (!other) continue;
-      const { b: _b, speeds, ...rest } = p;
-      const pair: EncounterPair = {
-        ...rest,
-        a: track,
-        b: other,
-        speeds: Uint16Array.from(speeds),
-        firstEvidence: [...rest.firstEvidence] as [string, string],
-        lastEvidence: [...rest.lastEvidence] as [string, string],
-      };
+      const pair = pairFromJson(p, track, other);
       own.pairs.push(pair);
       this.ensure(other).pairs.push(pair);
       this.activePairs++;
@@ -500,73 +383,17 @@ export class EncounterRule implements VesselRule<State> {
       this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
     ];
     // The flags it brought (a designated partner) follow its final figures.
-    this.onRaised(pair);
+    this.met(pair);
   }
 
-  private addSpeed(pair: EncounterPair, sog: number): void {
-    const bin = Number.isFinite(sog)
-      ? Math.min(Math.floor(sog / this.cfg.speedResolutionKn), this.bins - 1)
-      : this.bins - 1;
-    if (pair.speeds[bin] < 0xffff) pair.speeds[bin]++;
-  }
-
-  /** Median speed to the bin's lower edge; Infinity when at least half the samples were too fast. */
-  medianKn(pair: EncounterPair): number {
-    let total = 0;
-    for (const n of pair.speeds) total += n;
-    let seen = 0;
-    for (let i = 0; i < this.bins - 1; i++) {
-      seen += pair.speeds[i];
-      if (seen * 2 > total) return i * this.cfg.speedResolutionKn;
-    }
-    return Infinity;
-  }
-
-  private qualifies(pair: EncounterPair): boolean {
-    const cfg = this.cfg;
-    return (
-      pair.lastCloseAt - pair.startAt >= cfg.minDurationHours * MS_PER_HOUR &&
-      this.medianKn(pair) < cfg.maxMedianSpeedKn &&
-      pair.minPortKm >= cfg.minPortDistanceKm
-    );
+  /** Tells both vessels of a flagged episode that they met, with its figures now (`VesselFact` `met`). */
+  private met(pair: EncounterPair): void {
+    const figures = metFigures(pair);
+    this.ctx.tell(pair.a, { kind: 'met', other: pair.b, ...figures });
+    this.ctx.tell(pair.b, { kind: 'met', other: pair.a, ...figures });
   }
 
   private draft(pair: EncounterPair, subject: VesselTrack, ongoing: boolean) {
-    const cfg = this.cfg;
-    const other = subject === pair.a ? pair.b : pair.a;
-    const port = nearestPort(this.ctx, pair.lat, pair.lon);
-    const median = this.medianKn(pair);
-    const ms = pair.lastCloseAt - pair.startAt;
-    const medianText = Number.isFinite(median) ? knots(median) : `${knots(cfg.maxMedianSpeedKn)} or more`;
-    return {
-      rule: 'encounter' as const,
-      key: `encounter:${other.mmsi}:${pair.startAt}`,
-      severity: cfg.severity,
-      mmsi: subject.mmsi,
-      partnerMmsi: other.mmsi,
-      fromMs: pair.startAt,
-      atMs: pair.lastCloseAt,
-      observed: {
-        partnerMmsi: other.mmsi,
-        partnerName: other.nameAt(pair.lastCloseAt),
-        hours: Math.round((ms / MS_PER_HOUR) * 100) / 100,
-        medianSpeedKn: Number.isFinite(median) ? round1(median) : null,
-        maxDistanceM: Math.round(pair.maxDistM),
-        portDistanceKm: finiteOrNull(port.km),
-        nearestPort: port.name,
-        ongoing,
-      },
-      threshold: {
-        maxDistanceM: cfg.maxDistanceM,
-        minDurationHours: cfg.minDurationHours,
-        maxMedianSpeedKn: cfg.maxMedianSpeedKn,
-        minPortDistanceKm: cfg.minPortDistanceKm,
-      },
-      evidence: [...pair.firstEvidence, ...pair.lastEvidence],
-      explanation:
-        `${vesselLabel(subject, pair.lastCloseAt)} and ${vesselLabel(other, pair.lastCloseAt)} ${ongoing ? 'have stayed' : 'stayed'} within ` +
-        `${distance(pair.maxDistM / 1000)} of each other for ${duration(ms)} at ${medianText} median ` +
-        `near ${position(pair.lat, pair.lon)}, ${fromNearestPort(port.km, port.name)}`,
-    };
+    return encounterDraft(pair, subject, ongoing, nearestPort(this.ctx, pair.lat, pair.lon), this.cfg);
   }
 }

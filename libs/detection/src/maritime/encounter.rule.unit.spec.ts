@@ -186,7 +186,8 @@ describe('encounter rule, late tracks', () => {
     const s = new MaritimeScenario({ config: { encounter: { maxSamplesPerVessel: 5 } } }).feed(
       track(A, { from: OPEN_SEA, start: minutes(0), everyMinutes: 10, count: 12, sog: 0.5 }),
     );
-    const state = s.detector.tracks.get(A)!.states[s.detector.encounter.slot] as {
+    const slot = s.detector.rules.findIndex((rule) => rule.name === 'encounter');
+    const state = s.detector.tracks.get(A)!.states[slot] as {
       samples: { size: number; oldestAt: number };
     };
     expect(state.samples.size).toBe(5);
@@ -204,7 +205,7 @@ describe('encounter rule, late tracks', () => {
     });
     const s = new MaritimeScenario({ config: { encounter: { lateHorizonHours: 2 } } });
     for (const e of [...a, ...aLater, ...b]) s.feed([e]);
-    expect(s.detector.encounter.beyondHorizon).toBeGreaterThan(0);
+    expect(s.detector.stats().encounterBeyondHorizon).toBeGreaterThan(0);
     expect(s.flags('encounter')).toEqual([]);
   });
 

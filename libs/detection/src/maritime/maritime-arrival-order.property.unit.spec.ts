@@ -6,14 +6,12 @@ import { DetectionEngine, eventTimeOf } from '../detection-engine';
 import {
   deliverLanes,
   laneOf,
-  laneSchedules,
-  lateSubjectsInterleaved,
   partitionOf,
-  runDelivery,
-  wholeSubjectsInSequence,
   type Delivered,
   type LaneSchedule,
 } from '../testing/delivery-lanes';
+import { runDelivery } from '../testing/run-delivery';
+import { laneSchedules, lateSubjectsInterleaved, wholeSubjectsInSequence } from '../testing/delivery-orders';
 
 /*
  * Arrival order never changes a maritime flag. One simulated fleet with planted anomalies (an encounter at

@@ -18,3 +18,19 @@ export interface MaritimeCounters {
   /** Replays cut by the horizon or the report limit: positions older, or beyond the limit, not judged again. */
   routeReplaysTruncated: number;
 }
+
+/** Every counter at zero. */
+export const newMaritimeCounters = (): MaritimeCounters => ({
+  positions: 0,
+  statics: 0,
+  invalid: 0,
+  duplicates: 0,
+  lateMerged: 0,
+  lateDropped: 0,
+  lateInGap: 0,
+  lateStatics: 0,
+  evicted: 0,
+  routeReplays: 0,
+  routeReplaySamples: 0,
+  routeReplaysTruncated: 0,
+});

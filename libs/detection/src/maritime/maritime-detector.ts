@@ -1,23 +1,12 @@
-import type {
-  AidEvent,
-  ConsignmentRegisteredData,
-  VesselDesignatedData,
-  VesselDesignationRevokedData,
-} from '@aidwatch/domain';
+import type { AidEvent } from '@aidwatch/domain';
 import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
-import { AisGapRule } from './ais-gap.rule';
 import { InputClocks, inputIdOf, type InputClock } from '../input-clocks';
 import { ChangedKeys } from '../input-queues';
-import { DesignatedVesselRule } from './designated-vessel.rule';
-import { DraughtChangeRule } from './draught-change.rule';
-import { EncounterRule } from './encounter.rule';
 import type { ConsignmentLinker } from './flag-sink';
 import { FlagSink } from './flag-sink';
 import { MS_PER_HOUR } from './geo';
-import { IdentityChangeRule } from './identity-change.rule';
-import { LoiteringRule } from './loitering.rule';
 import type { OpenVesselFlags } from './open-vessel-flags';
 import type { MaritimeConfig } from './maritime-config';
 import { defaultMaritimeConfig } from './maritime-config';
@@ -26,21 +15,22 @@ import type { MaritimeHead, MaritimeSnapshot } from './maritime-snapshot';
 import { entryOf, headOf, restoreState, snapshotState } from './maritime-snapshot';
 import type { PortRecord } from './port-index';
 import { PortIndex } from './port-index';
+import { maritimeRules } from './maritime-rules';
 import { RouteDeviationRule } from './route-deviation.rule';
 import { RouteReplays, type PastFix, type RouteReplayRequest } from './route-replay';
 import type { VesselFact, VesselRule } from './vessel-rule';
 import { VesselTrack } from './vessel-track';
 import { VesselClocks } from './vessel-clocks';
+import { VesselLifetime } from './vessel-lifetime';
 import { VesselReports } from './vessel-reports';
 import { VesselRules } from './vessel-rules';
-import type { MaritimeCounters } from './maritime-counters';
+import { newMaritimeCounters, type MaritimeCounters } from './maritime-counters';
 
 export type { MaritimeCounters } from './maritime-counters';
 export type { PastFix, RouteReplayRequest, VesselHistory } from './route-replay';
 
 const noLinker: ConsignmentLinker = { consignmentsOnBoard: () => [] };
 const TRACKED: VesselFact = { kind: 'tracked' };
-const CARRIAGE: VesselFact = { kind: 'carriage' };
 
 type AnyRule = VesselRule<unknown>;
 
@@ -68,39 +58,22 @@ type AnyRule = VesselRule<unknown>;
  * State is kept per subject for checkpoints: `snapshot()` gives it all, `takeChangedKeys()` the keys
  * (`vessel:<mmsi>`, `imo:<number>`, `voyages:<mmsi>`, `flags:<mmsi>`) changed since the last call and
  * `entry(key)` one subject's state (undefined once forgotten); `head()` is the small rest (counters, ports,
- * designations).
+ * input clocks, the rules' head fields such as designations).
  */
 export class MaritimeDetector implements Detector {
   readonly tracks = new Map<string, VesselTrack>();
   readonly ports: PortIndex;
-  readonly counters: MaritimeCounters = {
-    positions: 0,
-    statics: 0,
-    invalid: 0,
-    duplicates: 0,
-    lateMerged: 0,
-    lateDropped: 0,
-    lateInGap: 0,
-    lateStatics: 0,
-    evicted: 0,
-    routeReplays: 0,
-    routeReplaySamples: 0,
-    routeReplaysTruncated: 0,
-  };
+  readonly counters: MaritimeCounters = newMaritimeCounters();
   /** Corridor replays asked for by paperwork older than a carrier's newest position. */
   private readonly routeReplays: RouteReplays;
   /** Watermarks of the AIS inputs. */
   readonly clocks: InputClocks;
   /** Each vessel's clock, and the deadline wheels where vessels wait for their due times. */
   private readonly vessels: VesselClocks;
-  readonly aisGap: AisGapRule;
-  readonly loitering: LoiteringRule;
-  readonly encounter: EncounterRule;
-  readonly draughtChange: DraughtChangeRule;
-  readonly identityChange: IdentityChangeRule;
-  readonly designatedVessel: DesignatedVesselRule;
-  readonly routeDeviation: RouteDeviationRule;
-  /** Every vessel rule, in the order their hooks run; a rule's index is its state's slot in each vessel. */
+  /**
+   * Every vessel rule (`maritimeRules`), in the order their hooks run; a rule's index is its state's slot in
+   * each vessel.
+   */
   readonly rules: readonly AnyRule[];
   /** The rules' hooks, run over every rule that has each. */
   private readonly hooks: VesselRules;
@@ -112,12 +85,6 @@ export class MaritimeDetector implements Detector {
   readonly openFlags: OpenVesselFlags;
   /** Folds each vessel's own reports (positions, static data) into its record and rules. */
   private readonly reports: VesselReports;
-  private readonly evictMs: number;
-  /**
-   * A lagging vessel's run of reports ends at the latest when its clock has moved this far (ms, the encounter
-   * late horizon) past its clock when its newest report came (`arrivedAt`).
-   */
-  private readonly runHorizonMs: number;
 
   constructor(
     readonly config: MaritimeConfig = defaultMaritimeConfig,
@@ -127,31 +94,21 @@ export class MaritimeDetector implements Detector {
     this.ports = new PortIndex(ports);
     this.sink = new FlagSink(linker, config.escalateWithAidOnBoard, config.openFlagsKeptPerVessel);
     this.openFlags = this.sink.open;
+    const changed = (track: VesselTrack): void => void this.changedTracks.add(track);
     const ctx: MaritimeContext = {
       config,
       ports: this.ports,
       sink: this.sink,
       linker,
+      counters: this.counters,
       trackOf: (mmsi) => this.tracks.get(mmsi),
-      changed: (track) => this.changedTracks.add(track),
+      changed,
+      tell: (track, fact) => this.hooks.onFact(track, fact),
+      tellAll: (fact) => {
+        for (const track of this.tracks.values()) this.hooks.onFact(track, fact);
+      },
     };
-    this.aisGap = new AisGapRule(ctx);
-    this.loitering = new LoiteringRule(ctx);
-    this.designatedVessel = new DesignatedVesselRule(ctx);
-    this.encounter = new EncounterRule(ctx, (pair) => this.designatedVessel.onEncounter(pair));
-    this.draughtChange = new DraughtChangeRule(ctx);
-    this.identityChange = new IdentityChangeRule(ctx);
-    this.routeDeviation = new RouteDeviationRule(ctx);
-    this.rules = [
-      this.identityChange,
-      this.designatedVessel,
-      this.draughtChange,
-      this.loitering,
-      this.encounter,
-      this.routeDeviation,
-      this.aisGap,
-    ] as AnyRule[];
-    this.encounter.slot = this.rules.indexOf(this.encounter as AnyRule);
+    this.rules = maritimeRules(ctx);
     this.hooks = new VesselRules(this.rules);
     this.clocks = new InputClocks(
       config.inputIdleHours * MS_PER_HOUR,
@@ -159,30 +116,27 @@ export class MaritimeDetector implements Detector {
       config.inputEndQuietMinutes * 60_000,
     );
     const resolutionMs = config.deadlineResolutionSeconds * 1000;
-    this.vessels = new VesselClocks(this.clocks, resolutionMs, {
-      tracks: this.tracks,
-      dueOf: (track) => this.dueOf(track),
-      onDue: (track, clock) => this.onDue(track, clock),
-      changed: (track) => this.changedTracks.add(track),
-    });
+    const lifetime = new VesselLifetime(
+      { tracks: this.tracks, hooks: this.hooks, counters: this.counters, changed },
+      config.evictAfterDays * 24 * MS_PER_HOUR,
+      config.encounter.lateHorizonHours * MS_PER_HOUR,
+    );
+    this.vessels = lifetime.vessels = new VesselClocks(this.clocks, resolutionMs, lifetime);
     this.reports = new VesselReports({
       config,
       ports: this.ports,
       counters: this.counters,
       hooks: this.hooks,
       vessels: this.vessels,
-      aisGap: this.aisGap,
       trackFor: (mmsi) => this.tracks.get(mmsi) ?? this.createTrack(mmsi),
-      changed: (track) => this.changedTracks.add(track),
+      changed,
     });
-    this.evictMs = config.evictAfterDays * 24 * MS_PER_HOUR;
-    this.runHorizonMs = config.encounter.lateHorizonHours * MS_PER_HOUR;
     this.routeReplays = new RouteReplays(
       {
         config,
         ports: this.ports,
         counters: this.counters,
-        routeDeviation: this.routeDeviation,
+        routeDeviation: this.ruleOf(RouteDeviationRule),
         trackOf: (mmsi) => this.tracks.get(mmsi),
       },
       this.reports.resampleMs,
@@ -228,7 +182,7 @@ export class MaritimeDetector implements Detector {
     return this.changedKeys.take();
   }
 
-  /** What is not kept per subject (counters, ports, designations): small, written whole. */
+  /** What is not kept per subject (counters, ports, input clocks, rules' head fields): small, written whole. */
   head(): MaritimeHead {
     return headOf(this);
   }
@@ -255,30 +209,35 @@ export class MaritimeDetector implements Detector {
         const d = event.data;
         const at = Date.parse(d.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
-        const moved = this.observe(input, at, pending);
+        const moved = this.vessels.observe(input, at, this.reports.lateToleranceMs, pending);
         this.reports.position(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
-        this.settle(input, moved);
+        this.vessels.settle(input, moved);
         break;
       }
       case EventTypes.VesselStaticReported: {
         const at = Date.parse(event.data.at);
         const input = this.clocks.input(inputIdOf(event.source, lane));
-        const moved = this.observe(input, at, pending);
+        const moved = this.vessels.observe(input, at, this.reports.lateToleranceMs, pending);
         this.reports.staticReport(event.data, event.id, at, input);
-        this.settle(input, moved);
+        this.vessels.settle(input, moved);
         break;
       }
       case EventTypes.VesselDesignated:
-        this.ingestDesignation(event.data, event.id, Date.parse(event.time));
+        this.hooks.onShared({
+          kind: 'designated',
+          data: event.data,
+          eventId: event.id,
+          at: Date.parse(event.time),
+        });
         break;
       case EventTypes.VesselDesignationRevoked:
-        this.ingestRevocation(event.data, Date.parse(event.time));
+        this.hooks.onShared({ kind: 'designation-revoked', data: event.data, at: Date.parse(event.time) });
         break;
       case EventTypes.InputClosed:
-        this.closeInput(event.data.source, Date.parse(event.data.at), lane);
+        this.vessels.closeSource(event.data.source, Date.parse(event.data.at), lane);
         break;
       case EventTypes.InputBounded:
-        this.closeInput(event.data.source, Date.parse(event.data.until), lane, true);
+        this.vessels.closeSource(event.data.source, Date.parse(event.data.until), lane, true);
         break;
       case EventTypes.PortDeclared: {
         const { locode, name, lat, lon, radiusKm } = event.data;
@@ -286,7 +245,12 @@ export class MaritimeDetector implements Detector {
         break;
       }
       case EventTypes.ConsignmentRegistered:
-        this.ingestRegistration(event.data, event.id, Date.parse(event.time));
+        this.hooks.onShared({
+          kind: 'consignment-registered',
+          data: event.data,
+          eventId: event.id,
+          at: Date.parse(event.time),
+        });
         break;
       default:
         break;
@@ -305,36 +269,16 @@ export class MaritimeDetector implements Detector {
     eventId: string,
   ): FlagChanges {
     const input = this.clocks.input(source);
-    const moved = this.observe(input, atMs);
+    const moved = this.vessels.observe(input, atMs, this.reports.lateToleranceMs);
     this.reports.position(mmsi, lat, lon, sog, atMs, eventId, input);
-    this.settle(input, moved);
+    this.vessels.settle(input, moved);
     return this.sink.take();
   }
 
   /** Moves every input's watermark to `watermark` (the end of a bounded input, or a test's "later"). */
   advanceWatermark(watermark: number): FlagChanges {
-    for (const input of this.clocks.values()) {
-      this.clocks.advance(input, watermark);
-      if (watermark > input.delivered) input.delivered = watermark;
-    }
-    this.vessels.endRunsWhere(() => true);
-    this.vessels.followFrontier();
+    this.vessels.advanceAll(watermark);
     return this.sink.take();
-  }
-
-  /**
-   * The source `source` ended at `at` (`aidwatch.input.closed.v1`, come by `lane`): from now on the vessels
-   * of its inputs — every Kafka partition its reports came by — are judged on their own clocks, never
-   * released to the other inputs' (see `InputClocks.close`). Vessels waiting in their wheels that another,
-   * open input also reports follow that input now; what came due is judged. `announced`: the source said
-   * beforehand that its events end at `at` (`aidwatch.input.bounded.v1`, see `InputClocks.bound`): closed
-   * alike, no watermark moved.
-   */
-  private closeInput(source: string, at: number, lane?: string, announced = false): void {
-    if (!Number.isFinite(at)) return;
-    const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
-    this.vessels.release(inputs);
-    for (const input of inputs) this.vessels.processDue(input);
   }
 
   /**
@@ -348,11 +292,10 @@ export class MaritimeDetector implements Detector {
   }
 
   /**
-   * A consignment's registration, load, departure or discharge (`kind`) dated `at` was folded for carrier
-   * `mmsi`, the aid on board it since `onBoardSince` (ms; +Infinity when not known) and since `onBoardBefore`
-   * before the event was folded: when the paperwork is older than the carrier's newest position, the
-   * corridor checks of the consignment's declared voyage are judged again (see `RouteReplays.request`) — a
-   * discharge at once, the others through a `RouteReplayRequest` (`takeRouteReplays`).
+   * A consignment's registration, load, departure or discharge (`kind`) dated `at` (ms) was folded for carrier
+   * `mmsi`, the aid on board since `onBoardSince` (ms; +Infinity when not known; `onBoardBefore` before the
+   * event): paperwork older than the carrier's newest position has the voyage's corridor judged again — a
+   * discharge at once, the others through `takeRouteReplays` (see `RouteReplays.request`).
    */
   requestRouteReplay(
     mmsi: string,
@@ -397,97 +340,35 @@ export class MaritimeDetector implements Detector {
   }
 
   /**
-   * Lane `lane` delivered every record its partition held (`aidwatch.partition.caught-up.v1`, see
-   * `InputClocks.caughtUp`): vessels waiting on the lane's inputs are judged on the clocks that moved, and —
-   * once it has been quiet `runEndQuietSeconds` — a vessel replayed behind its input's clock there has ended
-   * its run of reports.
+   * Lane `lane` delivered every record its partition held (`aidwatch.partition.caught-up.v1`), quiet for
+   * `quietMs` (ms): see `VesselClocks.laneCaughtUp`.
    */
   caughtUp(lane: string, quietMs: number): FlagChanges {
-    const moved = this.clocks.caughtUp(lane, quietMs);
-    // The lane has delivered nothing for a while: a vessel replayed behind its input's clock ended its run.
-    if (quietMs >= this.config.runEndQuietSeconds * 1000)
-      this.vessels.endRunsWhere((input) => input.lane === lane);
-    if (moved) this.vessels.followFrontier();
+    this.vessels.laneCaughtUp(lane, quietMs, this.config.runEndQuietSeconds * 1000);
     return this.sink.take();
   }
 
-  /**
-   * The AIS source `source`, reporting over HTTP, UDP or TCP, fell quiet (`aidwatch.input.quiet.v1`): what it
-   * delivered so far is all there is for now, so a vessel whose track it replayed behind its clock has ended
-   * its run of reports (time model 7). Its inputs on Kafka partitions are not concerned (their partitions'
-   * caught-up markers say so).
-   */
+  /** The AIS source `source` fell quiet (`aidwatch.input.quiet.v1`): see `VesselClocks.sourceQuiet`. */
   inputQuiet(source: string): FlagChanges {
-    this.vessels.endRunsWhere((input) => input.source === source && input.lane === '');
+    this.vessels.sourceQuiet(source);
     return this.sink.take();
   }
 
-  /** Moves the input's watermark for a report at `at`; returns whether the frontier moved. */
-  private observe(input: InputClock, at: number, pending?: number): boolean {
-    return Number.isFinite(at)
-      ? this.clocks.observe(input, at, this.reports.lateToleranceMs, pending)
-      : false;
+  /** Counters, and figures of the fleet, the ports, the deadline wheels, the inputs and each rule. */
+  stats(): Record<string, number> {
+    const stats: Record<string, number> = { ...this.counters, trackedVessels: this.tracks.size };
+    for (const rule of this.rules) if (rule.stats) Object.assign(stats, rule.stats());
+    stats.ports = this.ports.size;
+    stats.pendingDeadlineBuckets = this.vessels.pendingBuckets;
+    stats.inputs = this.clocks.all().length;
+    return stats;
   }
 
-  /**
-   * After a report is folded in: what came due on its input's clock, and — when the frontier moved — on the
-   * clocks of idle inputs, which move with it.
-   */
-  private settle(input: InputClock, idleMoved: boolean): void {
-    this.vessels.processDue(input);
-    if (idleMoved) this.vessels.followFrontier(input);
-  }
-
-  stats() {
-    return {
-      ...this.counters,
-      trackedVessels: this.tracks.size,
-      openEncounters: this.encounter.activePairs,
-      droppedPairs: this.encounter.droppedPairs,
-      vesselsInGrid: this.encounter.index.size,
-      encounterBeyondHorizon: this.encounter.beyondHorizon,
-      ports: this.ports.size,
-      designations: this.designatedVessel.size,
-      pendingDeadlineBuckets: this.vessels.pendingBuckets,
-      inputs: this.clocks.all().length,
-    };
-  }
-
-  /**
-   * A listing: the vessels it names hear of it (`VesselFact` `listed`; the designated-vessel rule sights
-   * them, as in event-time order).
-   */
-  private ingestDesignation(data: VesselDesignatedData, eventId: string, at: number): void {
-    const d = this.designatedVessel.designate(data, eventId, at);
-    const byMmsi = d.mmsi ? this.tracks.get(d.mmsi) : undefined;
-    const holder = d.imo ? this.identityChange.imoHolders.get(d.imo) : undefined;
-    const byImo = holder ? this.tracks.get(holder.mmsi) : undefined;
-    const fact: VesselFact = { kind: 'listed', at };
-    for (const track of new Set([byMmsi, byImo])) {
-      if (!track) continue;
-      this.changedTracks.add(track);
-      this.hooks.onFact(track, fact);
-    }
-  }
-
-  /**
-   * A delisting: the designation is forgotten, its open flags cleared, and every vessel hears of it
-   * (`VesselFact` `delisted`: the sighting state of those it was raised for is reset).
-   */
-  private ingestRevocation(data: VesselDesignationRevokedData, at: number): void {
-    const d = this.designatedVessel.revoke(data);
-    if (!d) return;
-    this.designatedVessel.onRevoked(d, at);
-    const fact: VesselFact = { kind: 'delisted', listRef: d.listRef, at };
-    for (const track of this.tracks.values()) this.hooks.onFact(track, fact);
-  }
-
-  /** A consignment's registration declares a voyage of its carrier, which hears of it (`carriage`). */
-  private ingestRegistration(data: ConsignmentRegisteredData, eventId: string, at: number): void {
-    this.routeDeviation.register(data, eventId);
-    const track = this.tracks.get(data.vessel.mmsi);
-    if (track) this.hooks.onFact(track, CARRIAGE);
-    this.designatedVessel.onCarrier(data, eventId, at);
+  /** The rule of class `type` in `rules` (throws when there is none). */
+  ruleOf<R extends AnyRule>(type: abstract new (...args: never[]) => R): R {
+    const rule = this.rules.find((r): r is R => r instanceof type);
+    if (!rule) throw new Error(`no maritime rule ${type.name}`);
+    return rule;
   }
 
   private createTrack(mmsi: string): VesselTrack {
@@ -505,39 +386,5 @@ export class MaritimeDetector implements Detector {
   /** Puts the vessel in the deadline wheel at its due time (after a restore). */
   reschedule(track: VesselTrack): void {
     this.vessels.reschedule(track);
-  }
-
-  /** The earliest due time of the vessel's rules, else when it is to be forgotten. */
-  private dueOf(track: VesselTrack): number {
-    const seen = track.lastSeenAt;
-    let due = track.evictionDeferred
-      ? Number.MAX_SAFE_INTEGER
-      : (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
-    if (track.lagging && track.arrivedAt + this.runHorizonMs < due) due = track.arrivedAt + this.runHorizonMs;
-    return this.hooks.dueAt(track, due);
-  }
-
-  private onDue(track: VesselTrack, watermark: number): void {
-    this.changedTracks.add(track);
-    // The late horizon (time model 7, 10): a run whose input's clock moved on this far since its newest report
-    // came has ended.
-    if (track.lagging && track.arrivedAt + this.runHorizonMs <= watermark) this.vessels.forgetLagging(track);
-    this.hooks.onDue(track, watermark);
-    const seen = track.lastSeenAt;
-    const evictAt = (track.arrivedAt > seen ? track.arrivedAt : seen) + this.evictMs;
-    if (evictAt <= watermark && evictAt > this.vessels.ownClockOf(track)) {
-      // The clock that reached the eviction time is the others' (every input of this vessel is idle):
-      // forgetting now would lose an open silence that a fix still on its way from those inputs ends.
-      track.evictionDeferred = true;
-    } else if (evictAt <= watermark) {
-      this.hooks.onEvict(track);
-      track.dueKey = -1;
-      track.home = null;
-      this.vessels.forgetLagging(track);
-      this.tracks.delete(track.mmsi);
-      this.counters.evicted++;
-      return;
-    }
-    this.vessels.schedule(track);
   }
 }

@@ -1,6 +1,4 @@
 import type { InputClock, InputClockJson, InputClocks } from '../input-clocks';
-import type { Designation, DesignatedVesselRule } from './designated-vessel.rule';
-import type { EncounterRule } from './encounter.rule';
 import type { MaritimeConfig } from './maritime-config';
 import type { MaritimeCounters } from './maritime-counters';
 import type { OpenVesselFlags, OpenVesselFlagsJson } from './open-vessel-flags';
@@ -12,7 +10,7 @@ import { decodeNumbers, encodeNumbers } from './json-numbers';
 /**
  * What the snapshot reads and writes of a maritime detector (`MaritimeDetector` is one): its vessels, the
  * rules' per-vessel slots (`rules[slot]` for `track.states[slot]`) and the subjects they keep beyond them
- * (`VesselRule.subjects`), the rules with head state of their own, the input clocks and the counters.
+ * (`VesselRule.subjects`) or in the head (`VesselRule.head`), the input clocks and the counters.
  */
 export interface MaritimeSnapshotSubject {
   readonly config: MaritimeConfig;
@@ -21,8 +19,6 @@ export interface MaritimeSnapshotSubject {
   readonly counters: MaritimeCounters;
   readonly clocks: InputClocks;
   readonly laggingOn: Map<InputClock, Set<VesselTrack>>;
-  readonly encounter: EncounterRule;
-  readonly designatedVessel: DesignatedVesselRule;
   readonly rules: ReadonlyArray<VesselRule<unknown>>;
   readonly openFlags: OpenVesselFlags;
   newTrack(mmsi: string): VesselTrack;
@@ -59,17 +55,20 @@ export interface VesselJson {
   rules: Record<string, unknown>;
 }
 
-/** What is not kept per subject: small and rewritten whole at each checkpoint. */
+/**
+ * What is not kept per subject: small and rewritten whole at each checkpoint. Besides the fields below, each
+ * rule's head fields (`VesselRule.head`: the encounter rule's `droppedPairs`, the designated-vessel rule's
+ * `designations`).
+ */
 export interface MaritimeHead {
   version: 2;
   cellSizeKm: number;
   counters: MaritimeCounters;
-  droppedPairs: number;
   ports: PortRecord[];
-  designations: Designation[];
   inputs: InputClockJson[];
   /** Closed sources and the time each ends (ms); absent in older checkpoints (see `InputClocks.restore`). */
   closedSources?: Record<string, number>;
+  [ruleField: string]: unknown;
 }
 
 /**
@@ -84,16 +83,16 @@ export interface MaritimeSnapshot {
 }
 
 export function headOf(d: MaritimeSnapshotSubject): MaritimeHead {
-  return encodeNumbers({
+  const head: MaritimeHead = {
     version: 2,
     cellSizeKm: d.config.encounter.cellSizeKm,
     counters: d.counters,
-    droppedPairs: d.encounter.droppedPairs,
     ports: d.ports.all(),
-    designations: d.designatedVessel.list(),
     inputs: d.clocks.toJSON(),
     closedSources: d.clocks.closedSourcesJSON(),
-  }) as MaritimeHead;
+  };
+  for (const rule of d.rules) if (rule.head) Object.assign(head, rule.head.toJSON());
+  return encodeNumbers(head) as MaritimeHead;
 }
 
 function vesselToJson(d: MaritimeSnapshotSubject, track: VesselTrack): VesselJson {
@@ -150,9 +149,8 @@ export function restoreState(d: MaritimeSnapshotSubject, raw: MaritimeSnapshot):
   if (raw?.head?.version !== 2) throw new Error('unsupported maritime snapshot');
   const head = decodeNumbers(raw.head) as MaritimeHead;
   Object.assign(d.counters, head.counters);
-  d.encounter.droppedPairs = head.droppedPairs;
   for (const port of head.ports) d.ports.add(port);
-  for (const designation of head.designations) d.designatedVessel.restore(designation);
+  for (const rule of d.rules) rule.head?.restore(head);
   d.clocks.restore(head.inputs, head.closedSources);
   const vessels: VesselJson[] = [];
   const openFlags: OpenVesselFlagsJson[] = [];

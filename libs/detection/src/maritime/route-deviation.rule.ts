@@ -5,11 +5,13 @@ import { AID_NOT_ON_BOARD, type VesselFlagDraft } from './flag-sink';
 import type { MaritimeContext } from './maritime-context';
 import type { OpenVesselFlag } from './open-vessel-flags';
 import type { PortRecord } from './port-index';
-import type { RuleSubjects, VesselFact, VesselRule } from './vessel-rule';
+import type { RuleSubjects, SharedFact, VesselFact, VesselRule } from './vessel-rule';
 import { decodeNumbers, encodeNumbers } from './json-numbers';
 import type { Sample, VesselTrack } from './vessel-track';
 
 type Voyages = DeclaredVoyage[] | null;
+
+const CARRIAGE: VesselFact = { kind: 'carriage' };
 
 /** What a consignment's registration declared about its voyage, plus the corridor watch. */
 export interface DeclaredVoyage {
@@ -62,6 +64,14 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   onFact(track: VesselTrack, voyages: Voyages, fact: VesselFact): Voyages {
     if (fact.kind !== 'tracked' && fact.kind !== 'carriage') return voyages;
     return this.voyagesByMmsi.get(track.mmsi) ?? null;
+  }
+
+  /** A consignment's registration declares a voyage of its carrier, which hears of it (`carriage`). */
+  onShared(fact: SharedFact): void {
+    if (fact.kind !== 'consignment-registered') return;
+    this.register(fact.data, fact.eventId);
+    const track = this.ctx.trackOf(fact.data.vessel.mmsi);
+    if (track) this.ctx.tell(track, CARRIAGE);
   }
 
   /** Each carrier's declared voyages, under `voyages:<mmsi>`. */

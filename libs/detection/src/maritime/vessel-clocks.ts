@@ -55,6 +55,70 @@ export class VesselClocks {
     this.wheels.release(inputs, this.rehome);
   }
 
+  /**
+   * Moves the input's watermark for a report at `at` (ms; `lateToleranceMs`, `pending`: see
+   * `InputClocks.observe`); returns whether the frontier moved. A time that is not finite moves nothing.
+   */
+  observe(input: InputClock, at: number, lateToleranceMs: number, pending?: number): boolean {
+    return Number.isFinite(at) ? this.clocks.observe(input, at, lateToleranceMs, pending) : false;
+  }
+
+  /**
+   * After a report is folded in: what came due on its input's clock, and — when the frontier moved
+   * (`idleMoved`) — on the clocks of idle inputs, which move with it.
+   */
+  settle(input: InputClock, idleMoved: boolean): void {
+    this.processDue(input);
+    if (idleMoved) this.followFrontier(input);
+  }
+
+  /** Moves every input's watermark to `watermark` (ms): every run of lagging reports ends, what came due is judged. */
+  advanceAll(watermark: number): void {
+    for (const input of this.clocks.values()) {
+      this.clocks.advance(input, watermark);
+      if (watermark > input.delivered) input.delivered = watermark;
+    }
+    this.endRunsWhere(() => true);
+    this.followFrontier();
+  }
+
+  /**
+   * The source `source` ended at `at` (ms; `aidwatch.input.closed.v1`, come by `lane`): from now on the vessels
+   * of its inputs — every Kafka partition its reports came by — are judged on their own clocks, never
+   * released to the other inputs' (see `InputClocks.close`). Vessels waiting in their wheels that another,
+   * open input also reports follow that input now; what came due is judged. `announced`: the source said
+   * beforehand that its events end at `at` (`aidwatch.input.bounded.v1`, see `InputClocks.bound`): closed
+   * alike, no watermark moved. A time that is not finite changes nothing.
+   */
+  closeSource(source: string, at: number, lane?: string, announced = false): void {
+    if (!Number.isFinite(at)) return;
+    const inputs = announced ? this.clocks.bound(source, at) : this.clocks.close(source, at, lane);
+    this.release(inputs);
+    for (const input of inputs) this.processDue(input);
+  }
+
+  /**
+   * Lane `lane` delivered every record its partition held (`aidwatch.partition.caught-up.v1`, see
+   * `InputClocks.caughtUp`), having been quiet `quietMs` (ms): vessels waiting on the lane's inputs are judged
+   * on the clocks that moved, and — once it has been quiet `runEndQuietMs` (ms) — a vessel replayed behind its
+   * input's clock there has ended its run of reports.
+   */
+  laneCaughtUp(lane: string, quietMs: number, runEndQuietMs: number): void {
+    const moved = this.clocks.caughtUp(lane, quietMs);
+    if (quietMs >= runEndQuietMs) this.endRunsWhere((input) => input.lane === lane);
+    if (moved) this.followFrontier();
+  }
+
+  /**
+   * The AIS source `source`, reporting over HTTP, UDP or TCP, fell quiet (`aidwatch.input.quiet.v1`): what it
+   * delivered so far is all there is for now, so a vessel whose track it replayed behind its clock has ended
+   * its run of reports (time model 7). Its inputs on Kafka partitions are not concerned (their partitions'
+   * caught-up markers say so).
+   */
+  sourceQuiet(source: string): void {
+    this.endRunsWhere((input) => input.source === source && input.lane === '');
+  }
+
   /** Ends the runs of the lagging vessels of every input that `ended` accepts (see `endRuns`). */
   endRunsWhere(ended: (input: InputClock) => boolean): void {
     for (const input of [...this.laggingOn.keys()]) if (ended(input)) this.endRuns(input);

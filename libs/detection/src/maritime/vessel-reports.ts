@@ -1,6 +1,5 @@
 import type { VesselStaticData } from '@aidwatch/domain';
 import type { InputClock } from '../input-clocks';
-import type { AisGapRule } from './ais-gap.rule';
 import { distanceKm, isValidFix, isValidSog, KM_PER_NM, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import { normaliseImo, normaliseText } from './identity-change.rule';
 import type { MaritimeConfig } from './maritime-config';
@@ -19,7 +18,6 @@ export interface VesselReportsContext {
   readonly counters: MaritimeCounters;
   readonly hooks: VesselRules;
   readonly vessels: VesselClocks;
-  readonly aisGap: AisGapRule;
   /** The vessel's record, created with every rule's initial state on its first report. */
   trackFor(mmsi: string): VesselTrack;
   /** Notes the vessel's state as changed (checkpoints). */
@@ -115,8 +113,8 @@ export class VesselReports {
   }
 
   /**
-   * A fix not newer than the vessel's newest. Inside an open AIS gap of the vessel, however late, it splits
-   * the silence (see `AisGapRule.fillSilence`). Within the tolerance it is also merged into what does not
+   * A fix not newer than the vessel's newest. The rules hear of it however late (`VesselRule.onPastFix`: inside
+   * an open AIS gap of the vessel it splits the silence). Within the tolerance it is also merged into what does not
    * depend on order (the implied-speed check, breaking a loitering run); older ones are counted and no other
    * rule sees them (encounters and loitering are judged on the track as it arrives). It never moves the
    * vessel's position.
@@ -130,7 +128,7 @@ export class VesselReports {
       this.ctx.counters.duplicates++;
       return;
     }
-    if (this.ctx.aisGap.fillSilence(track, fix, input.id)) this.ctx.counters.lateInGap++;
+    this.ctx.hooks.onPastFix(track, fix, input.id);
     if (track.lastAt - fix.at > this.lateToleranceMs) {
       this.ctx.counters.lateDropped++;
       return;

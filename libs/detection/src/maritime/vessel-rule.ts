@@ -1,4 +1,9 @@
-import type { VesselStaticData } from '@aidwatch/domain';
+import type {
+  ConsignmentRegisteredData,
+  VesselDesignatedData,
+  VesselDesignationRevokedData,
+  VesselStaticData,
+} from '@aidwatch/domain';
 import type { PortRecord } from './port-index';
 import type { Sample, VesselTrack } from './vessel-track';
 
@@ -17,13 +22,56 @@ export interface Fix {
  * - `tracked`: the vessel is newly kept (its first report since it was last forgotten);
  * - `listed`: a designation naming the vessel was folded, the listing dated `at` (ms);
  * - `delisted`: the designation `listRef` was revoked at `at` (ms);
- * - `carriage`: the voyages declared for the vessel as a consignment's carrier changed.
+ * - `carriage`: the voyages declared for the vessel as a consignment's carrier changed;
+ * - `met`: an encounter of the vessel with `other` was flagged or took its final figures: from `fromMs` to
+ *   `atMs` (ms), the vessels at most `maxDistanceM` (m) apart, `evidence` the events that bound it.
  */
 export type VesselFact =
   | { readonly kind: 'tracked' }
   | { readonly kind: 'listed'; readonly at: number }
   | { readonly kind: 'delisted'; readonly listRef: string; readonly at: number }
-  | { readonly kind: 'carriage' };
+  | { readonly kind: 'carriage' }
+  | {
+      readonly kind: 'met';
+      readonly other: VesselTrack;
+      readonly fromMs: number;
+      readonly atMs: number;
+      readonly maxDistanceM: number;
+      readonly evidence: readonly string[];
+    };
+
+/**
+ * A fact that is no one vessel's report, told to every rule in list order through `onShared` (times in ms,
+ * `eventId` the event that brought it); a rule tells the vessels it concerns through `MaritimeContext.tell`:
+ * - `designated`: a vessel designation (`aidwatch.vessel.designated.v1`) dated `at`;
+ * - `designation-revoked`: a delisting (`aidwatch.vessel.designation-revoked.v1`) dated `at`;
+ * - `consignment-registered`: a consignment's registration naming its carrier and declared voyage.
+ */
+export type SharedFact =
+  | {
+      readonly kind: 'designated';
+      readonly data: VesselDesignatedData;
+      readonly eventId: string;
+      readonly at: number;
+    }
+  | { readonly kind: 'designation-revoked'; readonly data: VesselDesignationRevokedData; readonly at: number }
+  | {
+      readonly kind: 'consignment-registered';
+      readonly data: ConsignmentRegisteredData;
+      readonly eventId: string;
+      readonly at: number;
+    };
+
+/**
+ * State a rule keeps outside any one vessel that is small enough to be written whole with every checkpoint
+ * (a designation list, a count): its fields sit at the top level of the maritime head (`MaritimeHead`).
+ */
+export interface RuleHead {
+  /** The rule's head fields (plain JSON, names unique across rules). */
+  toJSON(): Record<string, unknown>;
+  /** Restores them from a head (fields missing in older checkpoints keep their initial values). */
+  restore(head: Readonly<Record<string, unknown>>): void;
+}
 
 /**
  * Subjects a rule keeps beyond the vessels' slots (IMO numbers' holders, carriers' declared voyages), each
@@ -56,6 +104,11 @@ export interface VesselRule<S> {
   initialState(): S;
   /** A fix newer than the vessel's newest; called before the vessel's newest fix moves to it. */
   onFix?(vessel: VesselTrack, state: S, fix: Fix): S;
+  /**
+   * A fix older than the vessel's newest, however late (before the late tolerance is applied), from input
+   * `source` (see `InputClocks`); it never moves the vessel.
+   */
+  onPastFix?(vessel: VesselTrack, state: S, fix: Fix, source: string): S;
   /** A fix not newer than the vessel's newest, within the late tolerance; it never moves the vessel. */
   onLateFix?(vessel: VesselTrack, state: S, fix: Fix): S;
   /** The vessel's first sample in a resampling interval (after its newest fix moved). */
@@ -66,6 +119,8 @@ export interface VesselRule<S> {
   onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): S;
   /** A fact about the vessel beyond its own reports (see `VesselFact`). */
   onFact?(vessel: VesselTrack, state: S, fact: VesselFact): S;
+  /** A fact that is no one vessel's report (see `SharedFact`); the rule tells the vessels it concerns. */
+  onShared?(fact: SharedFact): void;
   /**
    * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
    * clock minus the late tolerance: its track replayed behind the input's clock) — until its run of reports
@@ -82,6 +137,15 @@ export interface VesselRule<S> {
   onEvict?(vessel: VesselTrack, state: S): void;
   /** Subjects the rule keeps beyond the vessels' slots, checkpointed under their own keys. */
   readonly subjects?: RuleSubjects;
+  /** State the rule keeps outside the vessels, written whole in the checkpoint's head. */
+  readonly head?: RuleHead;
+  /** Figures for `MaritimeDetector.stats()` (names unique across rules). */
+  stats?(): Record<string, number>;
+  /**
+   * Tells the rule its state's slot in each vessel (`VesselTrack.states[slot]`), once, before any hook runs:
+   * for a rule whose state links vessels (an encounter's pair) and that reads or writes another vessel's.
+   */
+  bind?(slot: number): void;
   /** Plain JSON of a vessel's state (undefined for the initial state: nothing stored). */
   toJSON(state: S, vessel: VesselTrack): unknown;
   /** The inverse of `toJSON`; `resolve` finds other vessels by MMSI (restored before any state). */

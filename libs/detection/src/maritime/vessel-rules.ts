@@ -1,20 +1,30 @@
 import type { VesselStaticData } from '@aidwatch/domain';
 import type { PortRecord } from './port-index';
-import type { Fix, VesselFact, VesselRule } from './vessel-rule';
+import type { Fix, SharedFact, VesselFact, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
 type AnyRule = VesselRule<unknown>;
 type Hook = keyof Omit<
   VesselRule<unknown>,
-  'name' | 'judgedWhenLagging' | 'initialState' | 'toJSON' | 'fromJSON'
+  | 'name'
+  | 'judgedWhenLagging'
+  | 'initialState'
+  | 'toJSON'
+  | 'fromJSON'
+  | 'subjects'
+  | 'head'
+  | 'stats'
+  | 'bind'
 >;
 const HOOKS: readonly Hook[] = [
   'onFix',
+  'onPastFix',
   'onLateFix',
   'onSample',
   'onPortVisit',
   'onStatic',
   'onFact',
+  'onShared',
   'dueAt',
   'onDue',
   'onEvict',
@@ -34,6 +44,7 @@ export class VesselRules {
     for (const hook of HOOKS)
       slots[hook] = list.flatMap((rule, slot) => (rule[hook] === undefined ? [] : [slot]));
     this.slots = slots;
+    list.forEach((rule, slot) => rule.bind?.(slot));
   }
 
   /** Every rule's state of a vessel it has nothing about yet, by slot. */
@@ -46,6 +57,13 @@ export class VesselRules {
     const states = track.states;
     for (const i of this.slots.onFix)
       states[i] = (this.list[i].onFix as Hooks['onFix'])(track, states[i], fix);
+  }
+
+  /** A fix older than the vessel's newest, however late, from input `source`. */
+  onPastFix(track: VesselTrack, fix: Fix, source: string): void {
+    const states = track.states;
+    for (const i of this.slots.onPastFix)
+      states[i] = (this.list[i].onPastFix as Hooks['onPastFix'])(track, states[i], fix, source);
   }
 
   /** A fix not newer than the vessel's newest, within the late tolerance. */
@@ -84,6 +102,11 @@ export class VesselRules {
     const states = track.states;
     for (const i of this.slots.onFact)
       states[i] = (this.list[i].onFact as Hooks['onFact'])(track, states[i], fact);
+  }
+
+  /** A fact that is no one vessel's report (see `SharedFact`), told to every rule in order. */
+  onShared(fact: SharedFact): void {
+    for (const i of this.slots.onShared) (this.list[i].onShared as Hooks['onShared'])(fact);
   }
 
   /**
