@@ -179,20 +179,22 @@ interface Pipeline {
   inbound: KafkaInbound;
   processed: () => number;
   checkpointMs: CheckpointFigures[];
-  onProcessed: (listener: ((event: StoredEvent, flagged: boolean) => void) | undefined) => void;
+  onProcessed: (listener: ((event: StoredEvent) => void) | undefined) => void;
+  /** Called with the CloudEvents ids of the inbound events whose flags were just stored. */
+  onFlags: (listener: ((causes: readonly string[]) => void) | undefined) => void;
 }
 
 function detectionRunner(
   store: EmbeddedEventStore,
   checkpointFile: string,
   checkpointMs: CheckpointFigures[],
-  processed: (event: StoredEvent, flagged: boolean) => void,
+  processed: (event: StoredEvent) => void,
   checkpointEveryEvents = config.checkpointEveryEvents,
+  flagged?: (causes: readonly string[]) => void,
 ) {
-  let flagged = false;
   const projection = new DetectionProjection(store, detectionConfigFrom(config.detection), defaultPorts(), {
-    onFlagEvents: (events) => {
-      if (events.some((e) => e.type === 'aidwatch.flag.raised.v2')) flagged = true;
+    onFlagEvents: (events, causes) => {
+      if (events.some((e) => e.type === 'aidwatch.flag.raised.v2')) flagged?.(causes ?? []);
     },
   });
   return new ProjectionRunner(store, new SqliteCheckpointStore(checkpointFile), projection, {
@@ -201,10 +203,7 @@ function detectionRunner(
     onCheckpoint: ({ durationMs, blockedMs, heldMs, subjects }) =>
       checkpointMs.push({ durationMs, blockedMs, heldMs, subjects: subjects ?? 0 }),
     onError: (error) => console.error('detection runner:', error),
-    onProcessed: (event) => {
-      processed(event, flagged);
-      flagged = false;
-    },
+    onProcessed: (event) => processed(event),
   });
 }
 
@@ -217,16 +216,18 @@ function pipeline(dir: string, groupId: string): Pipeline {
   const checkpointFile = path.join(dir, 'checkpoints.sqlite');
   const checkpointMs: CheckpointFigures[] = [];
   let count = 0;
-  let listener: ((event: StoredEvent, flagged: boolean) => void) | undefined;
+  let listener: ((event: StoredEvent) => void) | undefined;
+  let flagListener: ((causes: readonly string[]) => void) | undefined;
   const runner = detectionRunner(
     store,
     checkpointFile,
     checkpointMs,
-    (event, flagged) => {
+    (event) => {
       count += 1;
-      listener?.(event, flagged);
+      listener?.(event);
     },
     CHECKPOINT_EVERY_EVENTS,
+    (causes) => flagListener?.(causes),
   );
   const intake = new EventIntake(store, new AidwatchMetrics());
   const inbound = KafkaInbound.fromConfig(
@@ -242,6 +243,7 @@ function pipeline(dir: string, groupId: string): Pipeline {
     processed: () => count,
     checkpointMs,
     onProcessed: (l) => (listener = l),
+    onFlags: (l) => (flagListener = l),
   };
 }
 
@@ -538,7 +540,9 @@ async function latencyPhase(p: Pipeline): Promise<void> {
   // wall-clock milliseconds, and each event's latency is taken once both its send and its detection are known.
   const wallClock = () => performance.timeOrigin + performance.now();
   const sentAt = new Map<string, number>();
-  const detectedAt = new Map<string, { at: number; flagged: boolean }>();
+  /** Every event's send time, for the flags its judgement writes (stored after it is processed). */
+  const sentTimes = new Map<string, number>();
+  const detectedAt = new Map<string, number>();
   const latencies: number[] = [];
   const flagLatencies: number[] = [];
   /** Events sent from the end of the warm-up on: the steady state. */
@@ -546,18 +550,24 @@ async function latencyPhase(p: Pipeline): Promise<void> {
   const steadyFlags: number[] = [];
   let measuring = false;
   let steadyFrom = Infinity;
-  const record = (id: string, sent: number, detected: { at: number; flagged: boolean }) => {
+  const record = (id: string, sent: number, detected: number) => {
     if (!measuring) return;
-    latencies.push(detected.at - sent);
-    if (detected.flagged) flagLatencies.push(detected.at - sent);
-    if (sent < steadyFrom) return;
-    steady.push(detected.at - sent);
-    if (detected.flagged) steadyFlags.push(detected.at - sent);
+    latencies.push(detected - sent);
+    if (sent >= steadyFrom) steady.push(detected - sent);
   };
+  p.onFlags((causes) => {
+    const at = wallClock();
+    for (const id of new Set(causes)) {
+      const sent = sentTimes.get(id);
+      if (!measuring || sent === undefined) continue;
+      flagLatencies.push(at - sent);
+      if (sent >= steadyFrom) steadyFlags.push(at - sent);
+    }
+  });
   let warmDone = 0;
-  p.onProcessed((event, flagged) => {
+  p.onProcessed((event) => {
     const id = (event.data as CloudEvent).id;
-    const detected = { at: wallClock(), flagged };
+    const detected = wallClock();
     const sent = sentAt.get(id);
     if (sent === undefined) return void detectedAt.set(id, detected);
     sentAt.delete(id);
@@ -591,6 +601,7 @@ async function latencyPhase(p: Pipeline): Promise<void> {
     else if (m.kind === 'done') done = { sent: m.sent!, rate: m.rate! };
     else if (m.kind === 'sent')
       for (const id of m.ids!) {
+        sentTimes.set(id, m.at!);
         const detected = detectedAt.get(id);
         if (detected === undefined) sentAt.set(id, m.at!);
         else {
@@ -610,9 +621,12 @@ async function latencyPhase(p: Pipeline): Promise<void> {
   await until(() => done !== undefined, 600_000);
   const { sent, rate: achieved } = done!;
   await until(() => latencies.length >= sent, 120_000);
+  // The flags of the last events are stored too.
+  await p.runner.caughtUp(120_000);
   await producer.terminate();
   await inbound.stop();
   p.onProcessed(undefined);
+  p.onFlags(undefined);
   const sorted = [...latencies].sort((a, b) => a - b);
   report(`produce rate of the latency phase`, `${fmt(achieved)} ev/s`, `(asked ${fmt(RATE)})`);
   const pct = (values: number[], q: number) =>

@@ -321,6 +321,7 @@ describeWithLocalBroker('chaos on a broker of its own', () => {
           if (page.length < 2000) break;
           after = page[page.length - 1].position;
         }
+        expect(await projection.flush()).toBe(true);
         const flagIds = async (store: { readAll: InMemoryEventStore['readAll'] }) =>
           (await store.readAll({ filter: { eventTypePrefixes: ['aidwatch.flag.'] } }))
             .map((e) => e.id)

@@ -49,6 +49,7 @@ async function project(
     if (page.length < 500) break;
     after = page[page.length - 1].position;
   }
+  expect(await projection.flush()).toBe(true);
   const flagEvents = (await store.readAll({ filter: { streamPrefixes: ['risk-'] } })).map(
     (s) => s.data as FlagRaised | FlagCleared,
   );

@@ -33,6 +33,7 @@ export class DetectionService {
           else metrics.flagsCleared.inc({ rule: e.data.rule });
         }
       },
+      onWriteError: (error) => logger.warn({ err: error }, 'flag events not stored: tried again'),
     });
     metrics.watchInputs(() => projection.inputs());
     metrics.watchUnregistered(() => projection.unregisteredConsignments());

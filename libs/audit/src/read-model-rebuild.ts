@@ -62,6 +62,9 @@ export async function rebuildFromZero(
   }
   // What the projection left for later (a large fan-out of detection) is done before the rebuild ends.
   while (projection.unsettled?.()) await projection.settle?.();
+  // And what its applies wrote without waiting (detection's flags) is stored.
+  if (projection.flush && !(await projection.flush(60_000)))
+    throw new Error(`${projection.name}: its writes were not stored within a minute`);
   report();
   const seconds = (clock() - started) / 1000;
   return { events, seconds, eventsPerSecond: seconds > 0 ? events / seconds : 0, position };
@@ -101,6 +104,8 @@ export async function catchUp(
   }))
     await projection.apply(event);
   while (projection.unsettled?.()) await projection.settle?.();
+  if (projection.flush && !(await projection.flush(60_000)))
+    throw new Error(`${projection.name}: its writes were not stored within a minute`);
 }
 
 /** One way two read models differ. */

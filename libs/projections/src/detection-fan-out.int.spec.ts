@@ -121,3 +121,52 @@ describe('detection of a programme-wide fan-out, a slice at a time', () => {
     ).toEqual(expected);
   });
 });
+
+describe('detection flags written beside the events', () => {
+  it('goes on judging while its flags are written, and ends after failed writes with the flags of one clean run', async () => {
+    const clean = new InMemoryEventStore();
+    await appendAll(clean, events);
+    const cleanRun = new DetectionProjection(clean, defaultDetectionConfig(), defaultPorts());
+    for (const e of await clean.readAll({ filter: cleanRun.filter })) await cleanRun.apply(e);
+    while (cleanRun.unsettled()) await cleanRun.settle();
+    await cleanRun.flush();
+    const expected = await openFlagIds(clean);
+    expect(expected.length).toBeGreaterThan(500);
+
+    // The store refuses the first three flag writes: they are tried again, in order.
+    const store = new InMemoryEventStore();
+    await appendAll(store, events);
+    let refusals = 3;
+    const appendMany = store.appendMany.bind(store);
+    store.appendMany = async (writes) => {
+      if (refusals > 0 && writes.some((w) => w.streamId.startsWith('risk-'))) {
+        refusals--;
+        throw new Error('disk I/O error');
+      }
+      return appendMany(writes);
+    };
+    const checkpoints = new SqliteCheckpointStore(':memory:');
+    const refused: unknown[] = [];
+    const projection = new DetectionProjection(store, defaultDetectionConfig(), defaultPorts(), {
+      onFlagEvents: () => undefined,
+      onWriteError: (error) => refused.push(error),
+    });
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 200,
+      checkpointEveryMs: 50,
+    });
+    runner.start();
+    try {
+      await runner.caughtUp(60_000);
+      expect(refusals).toBe(0);
+      expect(refused).toHaveLength(3);
+      expect(await openFlagIds(store)).toEqual(expected);
+      // The checkpoint holds no position past a flag the store did not take.
+      const saved = await checkpoints.load(projection.name);
+      expect(saved).toBeDefined();
+    } finally {
+      await runner.stop();
+      await checkpoints.close();
+    }
+  });
+});

@@ -12,7 +12,13 @@ import {
   type FlagRaised,
   type PortDeclaredData,
 } from '@aidwatch/domain';
-import type { EventStore, StoredEvent } from '@aidwatch/event-store';
+import {
+  FencedError,
+  type AppendResult,
+  type EventStore,
+  type StoredEvent,
+  type StreamWrite,
+} from '@aidwatch/event-store';
 import { flagClearedEvent, flagRaisedEvent, flagWrites } from './flag-events';
 import { storedPositions } from './vessel-history';
 import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
@@ -36,12 +42,23 @@ export const inboundStreamPrefixes = [
 export const DETECTION_PROJECTION = 'detection-v2';
 
 export interface DetectionListener {
-  /** Flag events newly written (a replay that repeats known flags reports nothing). */
-  onFlagEvents(events: ReadonlyArray<FlagRaised | FlagCleared>): void;
+  /**
+   * Flag events newly written (a replay that repeats known flags reports nothing). `causes`: the ids of the
+   * inbound events (their CloudEvents `id`) whose judgement wrote them.
+   */
+  onFlagEvents(events: ReadonlyArray<FlagRaised | FlagCleared>, causes?: readonly string[]): void;
+  /** A write of flag events the store refused (it is tried again). */
+  onWriteError?(error: unknown): void;
 }
 
 /** Consignments judged per `settle` call: a few milliseconds, then the next event or request has its turn. */
 const SETTLE_SLICE = 256;
+
+/**
+ * Flag events waiting to be written past which `apply` waits for the writes (memory stays bounded when the
+ * store is slower than detection).
+ */
+const MAX_UNWRITTEN_FLAG_EVENTS = 5000;
 
 /**
  * Feeds every inbound event to the detection engine and appends the resulting flag events. Flag event
@@ -51,6 +68,15 @@ export class DetectionProjection implements Projection {
   readonly name = DETECTION_PROJECTION;
   readonly filter = { streamPrefixes: inboundStreamPrefixes };
   private engine: DetectionEngine;
+  /** Flag writes not yet handed to the store, in the order detection made them, each with its cause. */
+  private unwritten: Array<{ writes: StreamWrite[]; cause?: string }> = [];
+  private unwrittenEvents = 0;
+  /** The writes handed to the store and not yet answered (one call at a time, so their order is kept). */
+  private writing: Promise<void> | undefined;
+  /** Counts resets: writes queued before one are dropped. */
+  private generation = 0;
+  /** The store refused a write because another detector holds the lease (see `FencedError`). */
+  private fenced: FencedError | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -72,7 +98,7 @@ export class DetectionProjection implements Projection {
     const replays = engine.takeRouteReplays();
     if (replays.length > 0) return this.replayRoutes(stored, changes, replays);
     if (changes.raised.length === 0 && changes.cleared.length === 0) return undefined;
-    return this.append(changes, stored.streamId);
+    return this.append(changes, stored);
   }
 
   /**
@@ -98,7 +124,7 @@ export class DetectionProjection implements Projection {
       changes.raised.push(...replayed.raised);
       changes.cleared.push(...replayed.cleared);
     }
-    await this.append(changes, stored.streamId);
+    await this.append(changes, stored);
   }
 
   /** Consignments left for later by a large fan-out (see `DiversionDetector.settle`) wait. */
@@ -116,17 +142,98 @@ export class DetectionProjection implements Projection {
     await this.append(this.engine.settle(SETTLE_SLICE));
   }
 
-  /** `cause`: the stream of the inbound event being folded (see `flagWrites`). */
-  private async append(changes: FlagChanges, cause?: string): Promise<void> {
-    if (changes.raised.length === 0 && changes.cleared.length === 0) return;
+  /**
+   * Queues the flag events of one judgement for the store and returns without waiting for them (unless many
+   * are waiting): detection goes on with the next event while the store writes, and the judgements made
+   * meanwhile are written together in one call, in order (a clear and its successor raise in one
+   * transaction). A write the store refuses is tried again, in order, after a delay doubling from 50 ms to
+   * 5 s (`DetectionListener.onWriteError` hears of each failure). The runner flushes before a checkpoint
+   * commits, so a checkpoint never passes flags that are not stored, and a restart from it judges them again
+   * (their ids are derived, so nothing is written twice). `cause`: the stored inbound event (see `flagWrites`).
+   */
+  private append(changes: FlagChanges, cause?: StoredEvent): Promise<void> | undefined {
+    if (this.fenced) throw this.fenced;
+    if (changes.raised.length === 0 && changes.cleared.length === 0) return undefined;
     const events = [...changes.cleared.map(flagClearedEvent), ...changes.raised.map(flagRaisedEvent)];
-    // One call: the embedded store writes a clear and its successor raise in one transaction.
-    const writes = flagWrites(events, cause);
-    const results = await this.store.appendMany(writes);
-    const written = writes
-      .filter((_, i) => results[i].appended > 0)
-      .flatMap((w) => w.events.map((e) => e.data as FlagRaised | FlagCleared));
-    if (written.length > 0) this.listener?.onFlagEvents(written);
+    const id = (cause?.data as { id?: unknown } | undefined)?.id;
+    this.unwritten.push({
+      writes: flagWrites(events, cause?.streamId),
+      ...(typeof id === 'string' && { cause: id }),
+    });
+    this.unwrittenEvents += events.length;
+    this.writing ??= this.writeQueued(this.generation);
+    if (this.unwrittenEvents <= MAX_UNWRITTEN_FLAG_EVENTS) return undefined;
+    // Many waiting: detection waits for the store (at most the time of a checkpoint's wait, so a store that
+    // refuses them for long does not hold the runner's stop).
+    return this.flush(10_000).then(() => undefined);
+  }
+
+  private async writeQueued(generation: number): Promise<void> {
+    try {
+      while (this.unwritten.length > 0 && generation === this.generation) {
+        const batch = this.unwritten;
+        this.unwritten = [];
+        this.unwrittenEvents = 0;
+        const writes = batch.flatMap((b) => b.writes);
+        let results: AppendResult[] | undefined;
+        for (let delayMs = 50; results === undefined; delayMs = Math.min(delayMs * 2, 5000)) {
+          try {
+            results = await this.store.appendMany(writes);
+          } catch (error) {
+            // Another detector holds the lease: this one stops writing, and its next apply fails with it.
+            if (error instanceof FencedError) {
+              this.fenced = error;
+              this.unwritten = [];
+              this.unwrittenEvents = 0;
+              return;
+            }
+            this.listener?.onWriteError?.(error);
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            // Reset meanwhile (a restart from the checkpoint judges these events again): dropped.
+            if (generation !== this.generation) return;
+          }
+        }
+        const written = writes
+          .filter((_, i) => results[i].appended > 0)
+          .flatMap((w) => w.events.map((e) => e.data as FlagRaised | FlagCleared));
+        const causes = batch.flatMap((b) => (b.cause === undefined ? [] : [b.cause]));
+        if (written.length > 0) this.listener?.onFlagEvents(written, causes);
+      }
+    } finally {
+      if (generation === this.generation) this.writing = undefined;
+    }
+  }
+
+  /**
+   * Resolves true once every flag event detection made so far is stored, or false if they are not within
+   * `timeoutMs` (the store refuses them meanwhile).
+   */
+  async flush(timeoutMs = Infinity): Promise<boolean> {
+    if (this.fenced) return false;
+    const deadline = Date.now() + timeoutMs;
+    while (this.writing) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      if (!Number.isFinite(left)) await this.writing;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.writing,
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, left))),
+        ]);
+        clearTimeout(timer);
+      }
+    }
+    return this.fenced === undefined;
+  }
+
+  /** Flag writes queued or being written are dropped (a restart from the checkpoint judges them again). */
+  private dropUnwritten(): void {
+    this.generation++;
+    this.fenced = undefined;
+    this.unwritten = [];
+    this.unwrittenEvents = 0;
+    this.writing = undefined;
   }
 
   /** Watermark, events and late events of each detection input (for metrics). */
@@ -182,10 +289,13 @@ export class DetectionProjection implements Projection {
 
   restore(snapshot: unknown): void {
     this.engine = DetectionEngine.restore(snapshot, this.config, this.ports);
+    this.dropUnwritten();
   }
 
+  /** Back to the empty state; flag writes not yet made are dropped (a restart judges their events again). */
   reset(): void {
     this.engine = new DetectionEngine(this.config, this.ports);
+    this.dropUnwritten();
   }
 }
 

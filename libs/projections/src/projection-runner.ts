@@ -92,7 +92,7 @@ export interface RunnerStatus {
 /** A checkpoint given up because an apply failed meanwhile (nothing is committed; not a failure of its own). */
 class CheckpointAbandoned extends Error {
   constructor() {
-    super('checkpoint abandoned: an event failed to apply');
+    super('checkpoint abandoned: an event failed to apply, or its writes did');
   }
 }
 
@@ -101,6 +101,12 @@ class CheckpointAbandoned extends Error {
  * checkpoint holds events from the start instead of writing rounds beside them (see `writeParts`).
  */
 const LIVE_LAG_MS = 1000;
+
+/**
+ * How long a checkpoint waits for the writes its projection's applies left running (ms) before it is given up
+ * (the store refuses them meanwhile; the next checkpoint tries again).
+ */
+const FLUSH_WAIT_MS = 10_000;
 
 /** Rounds of a checkpoint in parts written while events go on, before the last round holds them (see `writeParts`). */
 const PRE_COPY_ROUNDS = 4;
@@ -277,6 +283,9 @@ export class ProjectionRunner {
       // Work the projection left for later (`settle`) is part of catching up, and so is the checkpoint being
       // written (it goes on beside the events).
       if (pending.length === 0 && !this.projection.unsettled?.()) {
+        // What the applies wrote without waiting (detection's flags) is part of catching up.
+        if (this.projection.flush && !(await this.projection.flush(Math.max(0, deadline - Date.now()))))
+          throw new Error(`Projection ${this.projection.name} did not catch up: its writes are not done`);
         if (!this.checkpointing) return;
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`Projection ${this.projection.name} did not catch up`);
@@ -629,7 +638,9 @@ export class ProjectionRunner {
     this.holding = held.finally(() => (this.holding = undefined));
     await this.inFlight?.catch(() => undefined);
     await this.settling;
-    if (this.broken) {
+    // What the applies wrote without waiting is stored before the position passes them.
+    const written = (await this.projection.flush?.(FLUSH_WAIT_MS)) ?? true;
+    if (this.broken || !written) {
       release();
       throw new CheckpointAbandoned();
     }

@@ -34,6 +34,12 @@ export interface Projection {
   unsettled?(): boolean;
   /** Optional (with `unsettled`): does a slice of the work left for later (may do I/O, like `apply`). */
   settle?(): Promise<void>;
+  /**
+   * Optional: resolves true once the writes `apply` started and did not wait for are done (detection's flags),
+   * or false if they are not within `timeoutMs`. The runner flushes before a checkpoint commits (and gives the
+   * checkpoint up when they are not) and in `caughtUp`.
+   */
+  flush?(timeoutMs?: number): Promise<boolean>;
 }
 
 export interface CheckpointParts {
