@@ -386,7 +386,8 @@ export class EmbeddedEventStore implements PrunableEventStore {
         file: path.resolve(this.options.path),
         busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
       },
-      execArgv: fromSource ? ['--require', '@swc-node/register'] : [],
+      // Resolved here: the process may run from another directory (a CLI run from the sources).
+      execArgv: fromSource ? ['--require', require.resolve('@swc-node/register')] : [],
       env: fromSource
         ? {
             ...process.env,

@@ -32,7 +32,8 @@ export async function readSanctionsFileOffThread(
     },
     transferList: movable ? [bytes.buffer as ArrayBuffer] : [],
     // From the TypeScript sources (tests, `AIDWATCH_CLI_FROM_SOURCE`) the worker compiles its module too.
-    execArgv: fromSource ? ['--require', '@swc-node/register'] : [],
+    // Resolved here: the process may run from another directory (a CLI run from the sources).
+    execArgv: fromSource ? ['--require', require.resolve('@swc-node/register')] : [],
     env: fromSource
       ? {
           ...process.env,
