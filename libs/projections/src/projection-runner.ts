@@ -438,7 +438,7 @@ export class ProjectionRunner {
   private checkpoint(): Promise<void> {
     if (this.position === null || (this.sinceCheckpoint === 0 && !this.unsavedSinceSkip))
       return Promise.resolve();
-    this.checkpointing ??= this.writeCheckpoint(this.position)
+    this.checkpointing ??= this.writeCheckpoint()
       .then(
         () => {
           this.checkpointRetryAt = 0;
@@ -457,9 +457,10 @@ export class ProjectionRunner {
     return this.checkpointing;
   }
 
-  private async writeCheckpoint(position: Position): Promise<void> {
+  private async writeCheckpoint(): Promise<void> {
     const at = this.now();
     const started = performance.now();
+    // Only for a skipped write: a written one counts what it took when it held events.
     const processed = this.sinceCheckpoint;
     const name = this.projection.name;
     const inParts = this.options.checkpointInParts !== false;
@@ -476,7 +477,7 @@ export class ProjectionRunner {
     }
     if (claim === 'new') this.entriesSaved = false;
     try {
-      await this.writeClaimed(name, position, inParts, processed, at, started);
+      await this.writeClaimed(name, inParts, at, started);
     } catch (error) {
       // The subjects this write took as changed may not be saved: the next write saves them all.
       this.entriesSaved = false;
@@ -486,14 +487,9 @@ export class ProjectionRunner {
     }
   }
 
-  private async writeClaimed(
-    name: string,
-    position: Position,
-    inParts: boolean,
-    processed: number,
-    at: Date,
-    started: number,
-  ): Promise<void> {
+  private async writeClaimed(name: string, inParts: boolean, at: Date, started: number): Promise<void> {
+    let position: Position;
+    let processed: number;
     let blockedMs = 0;
     let heldMs = 0;
     let subjects: number | undefined;
