@@ -88,6 +88,12 @@ export abstract class CheckpointStore {
     at: Date,
     replace: boolean,
   ): Promise<void>;
+  /**
+   * Resolves once the I/O the store runs beside the thread (the SQLite store's syncs after each part) is done,
+   * so that a write called next does its work within the call: the runner awaits it before a commit, whose
+   * time on the thread it measures. Resolves at once unless a store has such I/O.
+   */
+  async drain(): Promise<void> {}
   /** Drops a projection's checkpoint and every subject row of it. */
   abstract delete(name: string): Promise<void>;
   /**

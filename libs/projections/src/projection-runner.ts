@@ -570,19 +570,23 @@ export class ProjectionRunner {
       for (let i = 0; i < keys.length;) {
         const partStarted = performance.now();
         const part = keys.slice(i, i + size);
-        await this.checkpoints.writePart(
+        const written = this.checkpoints.writePart(
           name,
           generation,
           part.map((key): [string, unknown] => [key, entry(key)]),
         );
+        // The thread's share of the part: what the store does after its call returns (an fsync on the thread
+        // pool, a database's round trip) leaves the thread free.
+        const partEnded = performance.now();
+        blockedMs = Math.max(blockedMs, partEnded - stretch);
+        await written;
         i += part.length;
         subjects += part.length;
         // The next part's size follows the time per subject, kept high for a while after a slow part (a GC, a
         // busy disk), and grows at most twofold, so a fast part now and then does not make the next one long.
-        const perSubjectMs = (performance.now() - partStarted) / part.length;
+        const perSubjectMs = (partEnded - partStarted) / part.length;
         typicalMs = Math.max(perSubjectMs, (typicalMs + perSubjectMs) / 2);
         size = Math.max(50, Math.min(5000, 2 * size, Math.floor(budgetMs / Math.max(typicalMs, 1e-6))));
-        blockedMs = Math.max(blockedMs, performance.now() - stretch);
         if (i < keys.length) {
           await nextTurn();
           // An apply failed meanwhile: this checkpoint will not be committed (see `holdEvents`).
@@ -615,9 +619,11 @@ export class ProjectionRunner {
       const last = this.projection.checkpointParts!(false);
       await writeAll(parts.keys, parts.entry);
       await writeAll(last.keys, last.entry);
+      await this.checkpoints.drain();
       const stretch = performance.now();
-      await this.checkpoints.commitParts(name, generation, position, last.head, at, all);
+      const committed = this.checkpoints.commitParts(name, generation, position, last.head, at, all);
       blockedMs = Math.max(blockedMs, performance.now() - stretch);
+      await committed;
       return { position, processed, blockedMs, heldMs: performance.now() - heldFrom, subjects };
     } finally {
       release();

@@ -35,6 +35,12 @@ export class SqliteCheckpointStore extends CheckpointStore {
     dropBefore: number | undefined,
   ) => void;
   private readonly removeAll: (name: string) => void;
+  private readonly file: string;
+  /** The database file's fsync after a WAL checkpoint: the next write waits for it (see `checkpointWal`). */
+  private syncing: Promise<void> | undefined;
+  /** The WAL's sync on the thread pool after parts (see `presync`). */
+  private presyncing: Promise<void> | undefined;
+  private presyncAgain = false;
 
   constructor(file: string) {
     super();
@@ -42,7 +48,14 @@ export class SqliteCheckpointStore extends CheckpointStore {
     this.db = new Database(file);
     restrictToOwner(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // Parts are written without an fsync on this thread (NORMAL): the WAL is synced on the thread pool after
+    // each part (`presync`), and every commit is written under FULL (see `durably`), whose fsync of the WAL then
+    // has little left to flush and covers the parts' frames before it. So a committed checkpoint is on disk
+    // with all its rows, and the thread does not wait for the disk while a part is written.
+    this.db.pragma('synchronous = NORMAL');
+    // WAL checkpoints are run by `checkpointWal`, not by whichever part's commit crosses the threshold.
+    if (file !== ':memory:') this.db.pragma('wal_autocheckpoint = 0');
+    this.file = file;
     // 16 MiB of page cache (SQLite's default is 2 MiB): a checkpoint rewrites rows all over the subjects'
     // table, which outgrows 2 MiB at a few thousand vessels.
     this.db.pragma('cache_size = -16384');
@@ -55,10 +68,12 @@ export class SqliteCheckpointStore extends CheckpointStore {
     );
     migrateEntries(this.db);
     const s = (this.statements = this.prepare());
-    this.saveWhole = this.db.transaction((name: string, position: string, snapshot: string, at: string) => {
-      s.deleteRows.run(name);
-      s.upsertCheckpoint.run(name, position, snapshot, at);
-    });
+    this.saveWhole = this.durably(
+      this.db.transaction((name: string, position: string, snapshot: string, at: string) => {
+        s.deleteRows.run(name);
+        s.upsertCheckpoint.run(name, position, snapshot, at);
+      }),
+    );
     this.writeRows = this.db.transaction(
       (name: string, generation: number, rows: Array<[string, unknown]>) => {
         const committed = this.committedSlots.get(name);
@@ -71,16 +86,42 @@ export class SqliteCheckpointStore extends CheckpointStore {
         }
       },
     );
-    this.commitHead = this.db.transaction(
-      (name: string, position: string, head: IncrementalHead, at: string, dropBefore: number | undefined) => {
-        s.upsertCheckpoint.run(name, position, JSON.stringify(head), at);
-        if (dropBefore !== undefined) s.deleteRowsBefore.run(name, dropBefore);
-      },
+    this.commitHead = this.durably(
+      this.db.transaction(
+        (
+          name: string,
+          position: string,
+          head: IncrementalHead,
+          at: string,
+          dropBefore: number | undefined,
+        ) => {
+          s.upsertCheckpoint.run(name, position, JSON.stringify(head), at);
+          if (dropBefore !== undefined) s.deleteRowsBefore.run(name, dropBefore);
+        },
+      ),
     );
-    this.removeAll = this.db.transaction((name: string) => {
-      s.deleteRows.run(name);
-      s.deleteCheckpoint.run(name);
-    });
+    this.removeAll = this.durably(
+      this.db.transaction((name: string) => {
+        s.deleteRows.run(name);
+        s.deleteCheckpoint.run(name);
+      }),
+    );
+  }
+
+  /**
+   * `transaction` committed under `synchronous = FULL` (the WAL is fsynced at its commit), unless called inside
+   * another transaction (`saveChanges`), whose own commit is then the durable one.
+   */
+  private durably<A extends unknown[]>(transaction: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      if (this.db.inTransaction) return transaction(...args);
+      this.db.pragma('synchronous = FULL');
+      try {
+        transaction(...args);
+      } finally {
+        this.db.pragma('synchronous = NORMAL');
+      }
+    };
   }
 
   private prepare() {
@@ -118,12 +159,12 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async activate(name: string, version: string): Promise<void> {
+    await this.syncing;
     this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
-    this.db
-      .prepare(
-        'INSERT INTO active_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version',
-      )
-      .run(name, version);
+    const upsert = this.db.prepare(
+      'INSERT INTO active_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version',
+    );
+    this.durably(() => upsert.run(name, version))();
   }
 
   async load(name: string): Promise<Checkpoint | undefined> {
@@ -181,7 +222,9 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async save(name: string, position: string, snapshot: unknown, at: Date): Promise<void> {
+    await this.syncing;
     this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());
+    this.checkpointWal();
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
     this.newestGenerations.delete(name);
@@ -194,23 +237,35 @@ export class SqliteCheckpointStore extends CheckpointStore {
     at: Date,
     replace = false,
   ): Promise<void> {
-    this.db.transaction(() => {
-      const generation = this.begin(name);
-      this.writeRows(name, generation, changes.changes);
-      this.commit(name, generation, position, changes.head, at, replace);
-    })();
+    await this.syncing;
+    this.durably(
+      this.db.transaction(() => {
+        const generation = this.begin(name);
+        this.writeRows(name, generation, changes.changes);
+        this.commit(name, generation, position, changes.head, at, replace);
+      }),
+    )();
+    this.checkpointWal();
   }
 
   async beginParts(name: string): Promise<number> {
+    await this.syncing;
     return this.begin(name);
   }
 
+  /**
+   * Writes the rows in one transaction without an fsync, and has the WAL synced on the thread pool meanwhile
+   * (`presync`), so the commit's own fsync is short.
+   */
   async writePart(
     name: string,
     generation: number,
     rows: Array<[key: string, value: unknown]>,
   ): Promise<void> {
+    // Awaited only when there is a sync to wait for: otherwise the rows are written within the call.
+    if (this.syncing) await this.syncing;
     this.writeRows(name, generation, rows);
+    this.presync();
   }
 
   async commitParts(
@@ -221,7 +276,59 @@ export class SqliteCheckpointStore extends CheckpointStore {
     at: Date,
     replace: boolean,
   ): Promise<void> {
+    // Awaited only when there is something to wait for: otherwise the commit is made within the call.
+    if (this.syncing || this.presyncing) await this.drain();
     this.commit(name, generation, position, head, at, replace);
+    this.checkpointWal();
+  }
+
+  /**
+   * Resolves once the syncs on the thread pool are done (the thread is free meanwhile), so the commit's fsync
+   * flushes only its own frames, and a write called next runs within its call.
+   */
+  override async drain(): Promise<void> {
+    while (this.syncing || this.presyncing) await (this.syncing ?? this.presyncing);
+  }
+
+  /**
+   * Has the WAL's frames written so far synced on the thread pool (nothing for a private database): one sync at
+   * a time, and one more after it when parts were written meanwhile. `presyncing` resolves when none is left.
+   * A failed sync is left to the commit's own fsync (under FULL), which then reports it.
+   */
+  private presync(): void {
+    if (this.file === ':memory:') return;
+    if (this.presyncing) {
+      this.presyncAgain = true;
+      return;
+    }
+    const wal = `${this.file}-wal`;
+    this.presyncing = (async () => {
+      do {
+        this.presyncAgain = false;
+        await fsyncFile(wal).catch(() => undefined);
+      } while (this.presyncAgain);
+    })().finally(() => (this.presyncing = undefined));
+  }
+
+  /**
+   * Past `WAL_CHECKPOINT_PAGES` pages in the WAL, copies them into the database file (SQLite's PASSIVE
+   * checkpoint, without its fsyncs) and syncs the database file on the thread pool. Every write waits for that
+   * sync (`syncing`): SQLite starts the WAL over at the next write once it is copied, so the copy must be on
+   * disk first. Called after a commit, whose fsync has made every frame copied durable in the WAL.
+   */
+  private checkpointWal(): void {
+    if (this.file === ':memory:' || this.syncing) return;
+    const walBytes = fs.statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    if (walBytes < WAL_CHECKPOINT_BYTES) return;
+    this.db.pragma('synchronous = OFF');
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.syncing = fsyncFile(this.file).finally(() => (this.syncing = undefined));
+    // A failed sync is seen by the next write's own fsync (under FULL) or the next checkpoint's.
+    this.syncing.catch(() => undefined);
   }
 
   /** Drops the parts of a checkpoint never committed (they sit in slots no committed value needs); the next generation. */
@@ -263,6 +370,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
    * and a truncated WAL, so no byte of the file still holds the value.
    */
   async dropHolding(value: string): Promise<string[]> {
+    await this.syncing;
     const needle = `%${JSON.stringify(value)
       .slice(1, -1)
       .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -289,6 +397,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async delete(name: string): Promise<void> {
+    await this.syncing;
     this.removeAll(name);
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
@@ -296,7 +405,28 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async close(): Promise<void> {
+    await this.syncing?.catch(() => undefined);
+    await this.presyncing;
     if (this.db.open) this.db.close();
+  }
+}
+
+/** WAL size past which a commit copies the WAL into the database file (SQLite's default is 1,000 pages). */
+const WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+
+/** fdatasync of a file on the thread pool (none when the file is absent). */
+async function fsyncFile(file: string): Promise<void> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 
