@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { restrictToOwner } from '@aidwatch/event-store';
 import {
   CheckpointStore,
@@ -36,11 +37,19 @@ export class SqliteCheckpointStore extends CheckpointStore {
   ) => void;
   private readonly removeAll: (name: string) => void;
   private readonly file: string;
-  /** The database file's fsync after a WAL checkpoint: the next write waits for it (see `checkpointWal`). */
-  private syncing: Promise<void> | undefined;
+  /** The thread that runs the WAL checkpoints (see `checkpointWal`), started when the first is due. */
+  private checkpointer: Worker | undefined;
+  /**
+   * A WAL checkpoint asked of the checkpointer and not answered yet. The next checkpoint waits for it before its
+   * first write (the thread is free meanwhile): SQLite starts the WAL over only at a write that finds every
+   * frame copied, which a WAL checkpoint running beside writes never sees.
+   */
+  private walCheckpoint: Promise<void> | undefined;
+  private walCheckpointDone: (() => void) | undefined;
   /** The WAL's sync on the thread pool after parts (see `presync`). */
   private presyncing: Promise<void> | undefined;
   private presyncAgain = false;
+  private closed = false;
 
   constructor(file: string) {
     super();
@@ -53,8 +62,12 @@ export class SqliteCheckpointStore extends CheckpointStore {
     // has little left to flush and covers the parts' frames before it. So a committed checkpoint is on disk
     // with all its rows, and the thread does not wait for the disk while a part is written.
     this.db.pragma('synchronous = NORMAL');
-    // WAL checkpoints are run by `checkpointWal`, not by whichever part's commit crosses the threshold.
-    if (file !== ':memory:') this.db.pragma('wal_autocheckpoint = 0');
+    // WAL checkpoints are run on a thread of their own (`checkpointWal`), not by whichever part's commit
+    // crosses the threshold; a WAL started over is truncated, so its size says how much is left to copy.
+    if (file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.db.pragma('journal_size_limit = 0');
+    }
     this.file = file;
     // 16 MiB of page cache (SQLite's default is 2 MiB): a checkpoint rewrites rows all over the subjects'
     // table, which outgrows 2 MiB at a few thousand vessels.
@@ -159,7 +172,6 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async activate(name: string, version: string): Promise<void> {
-    await this.syncing;
     this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
     const upsert = this.db.prepare(
       'INSERT INTO active_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version',
@@ -222,7 +234,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async save(name: string, position: string, snapshot: unknown, at: Date): Promise<void> {
-    await this.syncing;
+    if (this.walCheckpoint) await this.walCheckpoint;
     this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());
     this.checkpointWal();
     this.committedSlots.delete(name);
@@ -237,7 +249,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
     at: Date,
     replace = false,
   ): Promise<void> {
-    await this.syncing;
+    if (this.walCheckpoint) await this.walCheckpoint;
     this.durably(
       this.db.transaction(() => {
         const generation = this.begin(name);
@@ -249,7 +261,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async beginParts(name: string): Promise<number> {
-    await this.syncing;
+    if (this.walCheckpoint) await this.walCheckpoint;
     return this.begin(name);
   }
 
@@ -262,8 +274,6 @@ export class SqliteCheckpointStore extends CheckpointStore {
     generation: number,
     rows: Array<[key: string, value: unknown]>,
   ): Promise<void> {
-    // Awaited only when there is a sync to wait for: otherwise the rows are written within the call.
-    if (this.syncing) await this.syncing;
     this.writeRows(name, generation, rows);
     this.presync();
   }
@@ -277,7 +287,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
     replace: boolean,
   ): Promise<void> {
     // Awaited only when there is something to wait for: otherwise the commit is made within the call.
-    if (this.syncing || this.presyncing) await this.drain();
+    if (this.presyncing) await this.drain();
     this.commit(name, generation, position, head, at, replace);
     this.checkpointWal();
   }
@@ -287,7 +297,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
    * flushes only its own frames, and a write called next runs within its call.
    */
   override async drain(): Promise<void> {
-    while (this.syncing || this.presyncing) await (this.syncing ?? this.presyncing);
+    while (this.presyncing) await this.presyncing;
   }
 
   /**
@@ -311,24 +321,56 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   /**
-   * Past `WAL_CHECKPOINT_PAGES` pages in the WAL, copies them into the database file (SQLite's PASSIVE
-   * checkpoint, without its fsyncs) and syncs the database file on the thread pool. Every write waits for that
-   * sync (`syncing`): SQLite starts the WAL over at the next write once it is copied, so the copy must be on
-   * disk first. Called after a commit, whose fsync has made every frame copied durable in the WAL.
+   * Past `WAL_CHECKPOINT_BYTES` of WAL, has its frames copied into the database file by a PASSIVE checkpoint on
+   * a worker thread with a connection of its own, under synchronous = NORMAL: SQLite syncs the WAL before the
+   * copy and the database file after it, and no writer (of this process or another) starts the WAL over before
+   * that, so nothing here waits for it. One at a time; a failed one is tried again after the next commit.
    */
   private checkpointWal(): void {
-    if (this.file === ':memory:' || this.syncing) return;
+    if (this.file === ':memory:' || this.walCheckpoint || this.closed) return;
     const walBytes = fs.statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
     if (walBytes < WAL_CHECKPOINT_BYTES) return;
-    this.db.pragma('synchronous = OFF');
+    let worker: Worker;
     try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } finally {
-      this.db.pragma('synchronous = NORMAL');
+      worker = this.checkpointer ??= this.startCheckpointer();
+    } catch {
+      return; // No thread to run it: the WAL is copied at the next commit, or when the file is closed.
     }
-    this.syncing = fsyncFile(this.file).finally(() => (this.syncing = undefined));
-    // A failed sync is seen by the next write's own fsync (under FULL) or the next checkpoint's.
-    this.syncing.catch(() => undefined);
+    this.walCheckpoint = new Promise<void>((resolve) => (this.walCheckpointDone = resolve));
+    worker.ref();
+    worker.postMessage('checkpoint');
+  }
+
+  private startCheckpointer(): Worker {
+    // From the TypeScript sources (tests, benches) the worker compiles its module too.
+    const fromSource = __filename.endsWith('.ts');
+    const worker = new Worker(path.join(__dirname, `wal-checkpointer.worker.${fromSource ? 'ts' : 'js'}`), {
+      workerData: { file: path.resolve(this.file) },
+      execArgv: fromSource ? ['--require', require.resolve('@swc-node/register')] : [],
+      env: fromSource
+        ? {
+            ...process.env,
+            SWC_NODE_PROJECT: process.env.SWC_NODE_PROJECT ?? path.join(__dirname, '../../../tsconfig.json'),
+          }
+        : process.env,
+    });
+    worker.unref();
+    const answered = () => {
+      this.walCheckpoint = undefined;
+      this.walCheckpointDone?.();
+    };
+    worker.on('message', () => {
+      worker.unref();
+      answered();
+    });
+    const lost = () => {
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = undefined;
+      answered();
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
+    return worker;
   }
 
   /** Drops the parts of a checkpoint never committed (they sit in slots no committed value needs); the next generation. */
@@ -370,7 +412,6 @@ export class SqliteCheckpointStore extends CheckpointStore {
    * and a truncated WAL, so no byte of the file still holds the value.
    */
   async dropHolding(value: string): Promise<string[]> {
-    await this.syncing;
     const needle = `%${JSON.stringify(value)
       .slice(1, -1)
       .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -397,7 +438,6 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async delete(name: string): Promise<void> {
-    await this.syncing;
     this.removeAll(name);
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
@@ -405,8 +445,17 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async close(): Promise<void> {
-    await this.syncing?.catch(() => undefined);
+    this.closed = true;
     await this.presyncing;
+    await this.walCheckpoint;
+    const checkpointer = this.checkpointer;
+    this.checkpointer = undefined;
+    if (checkpointer) {
+      const exited = new Promise<void>((resolve) => checkpointer.once('exit', () => resolve()));
+      checkpointer.ref();
+      checkpointer.postMessage('close');
+      await exited;
+    }
     if (this.db.open) this.db.close();
   }
 }
