@@ -536,6 +536,7 @@ describe('ProjectionRunner', () => {
       sliceMs: 0,
       // The events were recorded a minute before this clock says: the projection is behind.
       now: () => new Date(Date.now() + 60_000),
+      catchUpCheckpointMinMs: 0,
       onCheckpoint: ({ heldMs, subjects }) => held.push(subjects ?? -1, heldMs >= 0 ? 1 : 0),
     });
     runner.start();
@@ -552,6 +553,40 @@ describe('ProjectionRunner', () => {
     const resumed = new KeyedProjection();
     resumed.restore((await checkpoints.load('keyed'))!.snapshot);
     expect(Object.fromEntries(resumed.counts)).toEqual(Object.fromEntries(projection.counts));
+  });
+
+  it('behind its events, spaces its checkpoints by the catch-up interval', async () => {
+    for (let i = 0; i < 12; i++)
+      await store.append(`vessel-${i % 6}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    const checkpointsWritten = async (catchUpCheckpointMinMs: number) => {
+      // A minute behind, and each event takes 300 ms of this clock: 12 events are 3.6 s of replay.
+      let clock = Date.now() + 60_000;
+      const projection = new (class extends PartsProjection {
+        override apply(event: StoredEvent): void {
+          clock += 300;
+          super.apply(event);
+        }
+      })();
+      let written = 0;
+      const runner = new ProjectionRunner(store, new SqliteCheckpointStore(':memory:'), projection, {
+        checkpointEveryEvents: 2,
+        checkpointEveryMs: 60_000,
+        catchUpCheckpointMinMs,
+        sliceMs: 0,
+        now: () => new Date(clock),
+        onCheckpoint: () => (written += 1),
+      });
+      runner.start();
+      await runner.caughtUp();
+      await runner.stop();
+      return written;
+    };
+    // Without spacing, every second event (each held checkpoint writes before the next event).
+    expect(await checkpointsWritten(0)).toBe(6);
+    // At most one a second of replay (3.6 s).
+    const spaced = await checkpointsWritten(1000);
+    expect(spaced).toBeGreaterThanOrEqual(2);
+    expect(spaced).toBeLessThanOrEqual(4);
   });
 
   it('stops, even when asked while a restart waits for a checkpoint abandoned by a failed event', async () => {

@@ -60,6 +60,14 @@ export interface RunnerOptions {
    * heartbeats); 20 ms unless set.
    */
   sliceMs?: number;
+  /**
+   * While the projection is behind (a backlog or a rebuild: its last event recorded more than 1 s ago), a
+   * checkpoint holds the replay while it is written (see `writeParts`), so checkpoints come at most this often
+   * (ms; 5,000 unless set), and no more often than makes them a tenth of the replay's time: at least ten times
+   * as long as the last one held events after it. Live, `checkpointEveryEvents` and `checkpointEveryMs` alone
+   * decide. A crash while behind replays at most this much again.
+   */
+  catchUpCheckpointMinMs?: number;
 }
 
 /**
@@ -108,6 +116,9 @@ const LIVE_LAG_MS = 1000;
  */
 const FLUSH_WAIT_MS = 10_000;
 
+/** The largest share of a replay's time that checkpoints holding it may take (see `catchUpCheckpointMinMs`). */
+const CATCH_UP_CHECKPOINT_SHARE = 0.1;
+
 /** Rounds of a checkpoint in parts written while events go on, before the last round holds them (see `writeParts`). */
 const PRE_COPY_ROUNDS = 4;
 
@@ -131,6 +142,8 @@ export class ProjectionRunner {
    */
   private unsavedSinceSkip = false;
   private lastCheckpointAt = 0;
+  /** How long the last checkpoint held events (ms; see `tooSoonWhileBehind`). */
+  private lastHeldMs = 0;
   private checkpointedAt: string | null = null;
   private readonly idleWaiters: Array<() => void> = [];
   private applying = false;
@@ -220,7 +233,7 @@ export class ProjectionRunner {
     this.subscription = subscription;
     // A quiet period after a burst still gets its checkpoint (its state is taken between applies: see holdEvents).
     this.timer = setInterval(() => {
-      if (!this.checkpointing && !this.broken)
+      if (!this.checkpointing && !this.broken && !this.tooSoonWhileBehind())
         void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
     }, this.options.checkpointEveryMs);
     this.timer.unref();
@@ -426,9 +439,25 @@ export class ProjectionRunner {
   private checkpointDue(): boolean {
     if (this.checkpointRetryAt > 0 && this.nowMs() < this.checkpointRetryAt) return false;
     return (
-      this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
-      this.nowMs() - this.lastCheckpointAt >= this.options.checkpointEveryMs
+      (this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
+        this.nowMs() - this.lastCheckpointAt >= this.options.checkpointEveryMs) &&
+      !this.tooSoonWhileBehind()
     );
+  }
+
+  /**
+   * Behind (the last event processed was recorded more than `LIVE_LAG_MS` ago) and within the catch-up spacing
+   * of the last checkpoint (see `RunnerOptions.catchUpCheckpointMinMs`): the replay goes on unheld.
+   */
+  private tooSoonWhileBehind(): boolean {
+    if (this.lastRecordedAt === null) return false;
+    const now = this.nowMs();
+    if (now - Date.parse(this.lastRecordedAt) < LIVE_LAG_MS) return false;
+    const spacing = Math.max(
+      this.options.catchUpCheckpointMinMs ?? 5000,
+      this.lastHeldMs / CATCH_UP_CHECKPOINT_SHARE,
+    );
+    return now - this.lastCheckpointAt < spacing;
   }
 
   /**
@@ -528,6 +557,7 @@ export class ProjectionRunner {
     });
     this.sinceCheckpoint -= processed;
     this.unsavedSinceSkip = false;
+    this.lastHeldMs = heldMs;
     // The interval runs from the end of this write: a write longer than the interval (a whole snapshot of a
     // large state) is not followed by another at the very next event, for ever.
     this.lastCheckpointAt = this.now().getTime();
