@@ -23,7 +23,8 @@ export interface StreamHead {
   hash: string | null;
 }
 
-interface EventRow {
+/** A stored row as SQLite gives it: `data` and `metadata` still JSON text (see `toStored`). */
+export interface EventRow {
   position: number;
   id: string;
   stream_id: string;
@@ -34,7 +35,7 @@ interface EventRow {
   recorded_at: string;
 }
 
-function toStored(row: EventRow): StoredEvent {
+export function toStored(row: EventRow): StoredEvent {
   return {
     id: row.id,
     type: row.type,
@@ -187,6 +188,11 @@ export class SqliteEventLog {
   }
 
   readAfter(after: number, limit: number, filter: NormalizedFilter): StoredEvent[] {
+    return this.readRowsAfter(after, limit, filter).map(toStored);
+  }
+
+  /** `readAfter` without parsing: the rows as stored (for a reader on another thread, see `toStored`). */
+  readRowsAfter(after: number, limit: number, filter: NormalizedFilter): EventRow[] {
     const types = filter.eventTypePrefixes ?? [];
     const streams = filter.streamPrefixes ?? [];
     const key = `${types.length}:${streams.length}`;
@@ -201,6 +207,6 @@ export class SqliteEventLog {
       );
       this.filtered.set(key, statement);
     }
-    return (statement.all(after, ...types, ...streams, limit) as EventRow[]).map(toStored);
+    return statement.all(after, ...types, ...streams, limit) as EventRow[];
   }
 }
