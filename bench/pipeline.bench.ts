@@ -209,12 +209,9 @@ function detectionRunner(
 
 /** AidWatch as `npm start` wires it: Kafka intake → embedded store → detection projection, one process. */
 function pipeline(dir: string, groupId: string): Pipeline {
-  const writer = config.eventStore.kind === 'embedded' ? config.eventStore.writer : 'worker';
-  // As `createEventStore` opens it for the services.
   const store = new EmbeddedEventStore({
     path: path.join(dir, 'events.sqlite'),
-    writer,
-    readAhead: writer === 'worker',
+    writer: config.eventStore.kind === 'embedded' ? config.eventStore.writer : 'worker',
   });
   const checkpointFile = path.join(dir, 'checkpoints.sqlite');
   const checkpointMs: CheckpointFigures[] = [];

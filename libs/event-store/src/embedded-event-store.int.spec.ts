@@ -40,18 +40,10 @@ describeEventStoreContract(
 );
 
 describeEventStoreContract(
-  'EmbeddedEventStore, writer and read-ahead on worker threads (pages of 3)',
+  'EmbeddedEventStore, writer on a worker thread',
   async () => {
     const { file, remove } = temporaryFile();
-    // Pages of three events: the contract's subscriptions replay their backlogs with pages read ahead.
-    const open = () =>
-      new EmbeddedEventStore({
-        path: file,
-        writer: 'worker',
-        readAhead: true,
-        pageSize: 3,
-        ...inProcessOnly,
-      });
+    const open = () => new EmbeddedEventStore({ path: file, writer: 'worker', ...inProcessOnly });
     let store = open();
     return {
       store,
@@ -81,47 +73,6 @@ describe('EmbeddedEventStore on a file', () => {
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
     await remove();
-  });
-
-  describe('read-ahead of a backlog on a worker thread', () => {
-    const backlog = async (store: EmbeddedEventStore, count: number) => {
-      const writes = Array.from({ length: count }, (_, i) => ({
-        streamId: i % 3 === 0 ? `vessel-${i % 7}` : `consignment-${i % 5}`,
-        events: [{ id: randomUUID(), type: 'aidwatch.consignment.loaded.v1', data: { i } }],
-      }));
-      await store.appendMany(writes);
-    };
-
-    it('delivers exactly what readAll reads, in order, across pages read ahead and appends made meanwhile', async () => {
-      const store = new EmbeddedEventStore({ path: file, readAhead: true, pageSize: 100, ...inProcessOnly });
-      stores.push(store);
-      await backlog(store, 2300);
-      const filter = { streamPrefixes: ['vessel-'] };
-      const all = new Collector(store.subscribeToAll());
-      const vessels = new Collector(store.subscribeToAll({ filter }));
-      await all.until(150);
-      await backlog(store, 400);
-
-      const received = await all.until(2700);
-      expect(received).toEqual(await store.readAll());
-      expect(await vessels.until(900)).toEqual(await store.readAll({ filter }));
-      expect((store as unknown as { reader?: unknown }).reader).toBeDefined();
-    });
-
-    it('reads the pages itself when the reader thread stops, and starts another at the next backlog', async () => {
-      const store = new EmbeddedEventStore({ path: file, readAhead: true, pageSize: 50, ...inProcessOnly });
-      stores.push(store);
-      await backlog(store, 1000);
-      const collector = new Collector(store.subscribeToAll());
-      await collector.until(120);
-      const internals = store as unknown as { reader?: { terminate(): Promise<number> } };
-      await internals.reader?.terminate();
-
-      expect(await collector.until(1000)).toEqual(await store.readAll());
-      await backlog(store, 500);
-      expect(await collector.until(1500)).toEqual(await store.readAll());
-      expect(internals.reader).toBeDefined();
-    });
   });
 
   it('keeps the file in WAL mode', async () => {

@@ -7,7 +7,6 @@ import { Worker } from 'node:worker_threads';
 import { prepareEvents } from './append-policy';
 import { fromWire, SqliteAppender, type GroupOutcome, type PreparedWrite } from './sqlite-appender';
 import type { WriterReply, WriterRequest } from './embedded-writer.worker';
-import type { ReadReply, ReadRequest } from './embedded-reader.worker';
 import { CatchUpSubscription, type Page } from './catch-up-subscription';
 import type {
   AppendResult,
@@ -29,7 +28,7 @@ import {
   type NormalizedFilter,
 } from './read-options';
 import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
-import { SqliteEventLog, toStored } from './sqlite-event-log';
+import { SqliteEventLog } from './sqlite-event-log';
 import { restrictToOwner } from './owner-only-file';
 
 export interface EmbeddedEventStoreOptions {
@@ -49,13 +48,6 @@ export interface EmbeddedEventStoreOptions {
    * ':memory:' database is always written inline (a worker cannot open it).
    */
   writer?: 'inline' | 'worker';
-  /**
-   * While a subscription replays a backlog (its pages come full), the next page is read on a worker thread of
-   * this store meanwhile (`embedded-reader.worker.ts`), and its JSON parsed on the subscriber's thread when it
-   * is taken: the replay's thread no longer waits for SQLite. Live subscriptions (short pages) read on the
-   * calling thread as before. Off unless set; the services set it with the writer thread. Never for ':memory:'.
-   */
-  readAhead?: boolean;
 }
 
 // Stores opened on the same file in one process wake each other's subscriptions without waiting for a poll.
@@ -129,10 +121,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
   private readonly readPageInSnapshot: (after: number, limit: number, filter: NormalizedFilter) => Page;
   private readonly pruneInTransaction: (ids: readonly string[]) => number;
   private onClosed: (() => void) | undefined;
-  /** The read-ahead thread (option `readAhead`), started by the first backlog; its pages asked and not answered. */
-  private reader: Worker | undefined;
-  private readonly readsAhead = new Map<number, (reply: ReadReply | undefined) => void>();
-  private readsAheadCount = 0;
   private closing: Promise<void> | undefined;
   private closed = false;
 
@@ -262,29 +250,10 @@ export class EmbeddedEventStore implements PrunableEventStore {
   subscribeToAll(options?: SubscribeOptions): Subscription {
     this.assertOpen();
     const filter = normalizeFilter(options?.filter);
-    /** The page after `after` being read on the reader thread (see `readAhead`). */
-    let ahead: { after: number; page: Promise<Page | undefined> } | undefined;
-    const readAheadAfter = (page: Page, limit: number) => {
-      // A full page: a backlog. The next one is read on the reader thread while this one is replayed.
-      if (page.events.length === limit && this.readAheadOn())
-        ahead = { after: page.scannedTo, page: this.readAhead(page.scannedTo, limit, filter) };
-      return page;
-    };
-    const readPage = (after: number, limit: number): Page | Promise<Page> => {
-      if (this.closed) return { events: [], scannedTo: after };
-      const pending = ahead;
-      ahead = undefined;
-      if (pending?.after !== after)
-        return readAheadAfter(this.readPageInSnapshot(after, limit, filter), limit);
-      return pending.page.then((page) => {
-        if (this.closed) return { events: [], scannedTo: after };
-        // The reader failed or stopped: read here.
-        return readAheadAfter(page ?? this.readPageInSnapshot(after, limit, filter), limit);
-      });
-    };
     const subscription = new CatchUpSubscription(
       {
-        readPage,
+        readPage: (after, limit) =>
+          this.closed ? { events: [], scannedTo: after } : this.readPageInSnapshot(after, limit, filter),
         onAppend: (listener) => listen(this.channel, listener),
       },
       parseSequencePosition(options?.after),
@@ -296,83 +265,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
     );
     this.subscriptions.add(subscription);
     return subscription;
-  }
-
-  private readAheadOn(): boolean {
-    return this.options.readAhead === true && this.options.path !== ':memory:' && !this.closed;
-  }
-
-  /**
-   * A page read on the reader thread, as `readPageInSnapshot` reads it (one read transaction); undefined when
-   * the thread could not read it (the caller reads it itself).
-   */
-  private async readAhead(after: number, limit: number, filter: NormalizedFilter): Promise<Page | undefined> {
-    let reader: Worker;
-    try {
-      reader = this.startReader();
-    } catch {
-      return undefined;
-    }
-    const id = ++this.readsAheadCount;
-    const reply = await new Promise<ReadReply | undefined>((resolve) => {
-      this.readsAhead.set(id, resolve);
-      reader.ref();
-      reader.postMessage({ id, after, limit, filter } satisfies ReadRequest);
-    });
-    if (!reply || 'error' in reply) return undefined;
-    return { events: reply.rows.map(toStored), scannedTo: reply.scannedTo };
-  }
-
-  private startReader(): Worker {
-    if (this.reader) return this.reader;
-    const fromSource = __filename.endsWith('.ts');
-    const reader = new Worker(path.join(__dirname, `embedded-reader.worker.${fromSource ? 'ts' : 'js'}`), {
-      workerData: {
-        file: path.resolve(this.options.path),
-        busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
-      },
-      execArgv: fromSource ? ['--require', require.resolve('@swc-node/register')] : [],
-      env: fromSource
-        ? {
-            ...process.env,
-            SWC_NODE_PROJECT: process.env.SWC_NODE_PROJECT ?? path.join(__dirname, '../../../tsconfig.json'),
-          }
-        : process.env,
-    });
-    reader.unref();
-    reader.on('message', (reply: ReadReply) => {
-      const resolve = this.readsAhead.get(reply.id);
-      this.readsAhead.delete(reply.id);
-      if (this.readsAhead.size === 0) reader.unref();
-      resolve?.(reply);
-    });
-    const lost = () => {
-      if (this.reader !== reader) return;
-      // Replaced at the next backlog; the pages asked of it are read by their subscribers.
-      this.reader = undefined;
-      this.answerReadsAhead();
-    };
-    reader.on('error', lost);
-    reader.on('exit', lost);
-    this.reader = reader;
-    return reader;
-  }
-
-  private answerReadsAhead(): void {
-    const waiting = [...this.readsAhead.values()];
-    this.readsAhead.clear();
-    for (const resolve of waiting) resolve(undefined);
-  }
-
-  private async stopReader(): Promise<void> {
-    const reader = this.reader;
-    if (!reader) return;
-    this.reader = undefined;
-    this.answerReadsAhead();
-    const exited = new Promise<void>((resolve) => reader.once('exit', () => resolve()));
-    reader.ref();
-    reader.postMessage('close');
-    await exited;
   }
 
   async headPosition(): Promise<Position | null> {
@@ -397,7 +289,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.closed = true;
     this.db.close();
-    await Promise.all([this.stopWorker(), this.stopReader()]);
+    await this.stopWorker();
     this.onClosed?.();
   }
 

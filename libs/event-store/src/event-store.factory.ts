@@ -17,8 +17,6 @@ export function createEventStore(config: EventStoreConfig): EventStore {
         path: config.path,
         pollIntervalMs: config.pollIntervalMs,
         writer: config.writer,
-        // The services' threaded store: a backlog's next page is read beside the replay too.
-        readAhead: config.writer === 'worker',
       });
     case 'memory':
       return new InMemoryEventStore();

@@ -23,8 +23,7 @@ export interface StreamHead {
   hash: string | null;
 }
 
-/** A stored row as SQLite gives it: `data` and `metadata` still JSON text (see `toStored`). */
-export interface EventRow {
+interface EventRow {
   position: number;
   id: string;
   stream_id: string;
@@ -35,7 +34,7 @@ export interface EventRow {
   recorded_at: string;
 }
 
-export function toStored(row: EventRow): StoredEvent {
+function toStored(row: EventRow): StoredEvent {
   return {
     id: row.id,
     type: row.type,
@@ -188,11 +187,6 @@ export class SqliteEventLog {
   }
 
   readAfter(after: number, limit: number, filter: NormalizedFilter): StoredEvent[] {
-    return this.readRowsAfter(after, limit, filter).map(toStored);
-  }
-
-  /** `readAfter` without parsing: the rows as stored (for a reader on another thread, see `toStored`). */
-  readRowsAfter(after: number, limit: number, filter: NormalizedFilter): EventRow[] {
     const types = filter.eventTypePrefixes ?? [];
     const streams = filter.streamPrefixes ?? [];
     const key = `${types.length}:${streams.length}`;
@@ -207,6 +201,6 @@ export class SqliteEventLog {
       );
       this.filtered.set(key, statement);
     }
-    return statement.all(after, ...types, ...streams, limit) as EventRow[];
+    return (statement.all(after, ...types, ...streams, limit) as EventRow[]).map(toStored);
   }
 }
