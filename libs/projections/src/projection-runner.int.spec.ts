@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { InMemoryEventStore, type StoredEvent } from '@aidwatch/event-store';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
-import { ProjectionRunner } from './projection-runner';
+import { ProjectionRunner, type RunnerOptions } from './projection-runner';
 
 class CountingProjection implements Projection {
   readonly name = 'counting';
@@ -555,15 +555,30 @@ describe('ProjectionRunner', () => {
     expect(Object.fromEntries(resumed.counts)).toEqual(Object.fromEntries(projection.counts));
   });
 
-  it('behind its events, spaces its checkpoints by the catch-up interval', async () => {
-    for (let i = 0; i < 12; i++)
-      await store.append(`vessel-${i % 6}`, [{ id: randomUUID(), type: 't', data: {} }]);
-    const checkpointsWritten = async (catchUpCheckpointMinMs: number) => {
-      // A minute behind, and each event takes 300 ms of this clock: 12 events are 3.6 s of replay.
-      let clock = Date.now() + 60_000;
+  describe('checkpoints while behind (a backlog)', () => {
+    /** Holds the thread `ms` (a replay's work), so that spacing measured on the monotonic clock is seen. */
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const backlog = async (count: number) => {
+      for (let i = 0; i < count; i++)
+        await store.append(`vessel-${i % 6}`, [{ id: randomUUID(), type: 't', data: {} }]);
+    };
+    /** Replays `count` events recorded an hour before the runner's clock, each taking 10 ms; returns the checkpoints. */
+    const replay = async (
+      count: number,
+      options: Partial<RunnerOptions>,
+      onApply?: (n: number, stepClock: (ms: number) => void) => void,
+    ) => {
+      await backlog(count);
+      let applied = 0;
+      let offset = 3_600_000;
+      const stepClock = (ms: number) => (offset += ms);
       const projection = new (class extends PartsProjection {
         override apply(event: StoredEvent): void {
-          clock += 300;
+          busy(10);
+          onApply?.(++applied, stepClock);
           super.apply(event);
         }
       })();
@@ -571,22 +586,71 @@ describe('ProjectionRunner', () => {
       const runner = new ProjectionRunner(store, new SqliteCheckpointStore(':memory:'), projection, {
         checkpointEveryEvents: 2,
         checkpointEveryMs: 60_000,
-        catchUpCheckpointMinMs,
         sliceMs: 0,
-        now: () => new Date(clock),
+        now: () => new Date(Date.now() + offset),
         onCheckpoint: () => (written += 1),
+        ...options,
+      });
+      runner.start();
+      await runner.caughtUp();
+      const beforeStop = written;
+      await runner.stop();
+      return { beforeStop, written };
+    };
+
+    it('spaces them by the catch-up interval', async () => {
+      // 12 events of 10 ms: without spacing, one every second event (each held checkpoint writes before the next).
+      expect((await replay(12, { catchUpCheckpointMinMs: 0 })).written).toBe(6);
+      store = new InMemoryEventStore();
+      // At most one per 30 ms of replay (120 ms).
+      const spaced = (await replay(12, { catchUpCheckpointMinMs: 30 })).written;
+      expect(spaced).toBeGreaterThanOrEqual(2);
+      expect(spaced).toBeLessThanOrEqual(4);
+    });
+
+    it('keeps them coming when the wall clock is stepped back during the replay', async () => {
+      const { beforeStop } = await replay(40, { catchUpCheckpointMinMs: 30 }, (n, stepClock) => {
+        // NTP steps the clock back 30 minutes after the fourth event (the events are still old).
+        if (n === 4) stepClock(-1_800_000);
+      });
+      // 400 ms of replay at one per 30 ms at most: several, not none.
+      expect(beforeStop).toBeGreaterThanOrEqual(4);
+    });
+
+    it('is not behind once nothing is left to replay, however old its last event', async () => {
+      await backlog(12);
+      const runner = new ProjectionRunner(store, checkpoints, new PartsProjection(), {
+        checkpointEveryEvents: 100_000,
+        checkpointEveryMs: 100,
+        catchUpCheckpointMinMs: 60_000,
+        // The events were recorded an hour before this clock says.
+        now: () => new Date(Date.now() + 3_600_000),
+      });
+      runner.start();
+      await runner.caughtUp();
+      // Caught up: the interval's checkpoint comes, not the catch-up spacing's (a minute).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await checkpoints.positionOf('keyed')).toBe(runner.status().position);
+      await runner.stop();
+    });
+
+    it('still writes the last checkpoint on stop, within the spacing', async () => {
+      await backlog(12);
+      const runner = new ProjectionRunner(store, checkpoints, new PartsProjection(), {
+        checkpointEveryEvents: 5,
+        checkpointEveryMs: 100,
+        catchUpCheckpointMinMs: 60_000,
+        now: () => new Date(Date.now() + 3_600_000),
       });
       runner.start();
       await runner.caughtUp();
       await runner.stop();
-      return written;
-    };
-    // Without spacing, every second event (each held checkpoint writes before the next event).
-    expect(await checkpointsWritten(0)).toBe(6);
-    // At most one a second of replay (3.6 s).
-    const spaced = await checkpointsWritten(1000);
-    expect(spaced).toBeGreaterThanOrEqual(2);
-    expect(spaced).toBeLessThanOrEqual(4);
+      const loaded = await checkpoints.load('keyed');
+      expect(loaded?.position).toBe(runner.status().position);
+      expect((loaded!.snapshot as { entries: Record<string, number> }).entries).toEqual(
+        Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`vessel-${i}`, 2])),
+      );
+    });
   });
 
   it('stops, even when asked while a restart waits for a checkpoint abandoned by a failed event', async () => {

@@ -61,11 +61,12 @@ export interface RunnerOptions {
    */
   sliceMs?: number;
   /**
-   * While the projection is behind (a backlog or a rebuild: its last event recorded more than 1 s ago), a
-   * checkpoint holds the replay while it is written (see `writeParts`), so checkpoints come at most this often
-   * (ms; 5,000 unless set), and no more often than makes them a tenth of the replay's time: at least ten times
-   * as long as the last one held events after it. Live, `checkpointEveryEvents` and `checkpointEveryMs` alone
-   * decide. A crash while behind replays at most this much again.
+   * While the projection replays a backlog (a restart after downtime, a rebuild: events keep coming and the
+   * last was recorded more than 1 s ago), a checkpoint holds the replay while it is written (see `writeParts`),
+   * so checkpoints come at most this often (ms of the monotonic clock; 5,000 unless set), and no more often than
+   * makes them a tenth of the replay's time: at least ten times as long as the last one held events after it.
+   * Live, or with nothing left to replay, `checkpointEveryEvents` and `checkpointEveryMs` alone decide. A crash
+   * while behind replays at most this much again.
    */
   catchUpCheckpointMinMs?: number;
 }
@@ -119,6 +120,9 @@ const FLUSH_WAIT_MS = 10_000;
 /** The largest share of a replay's time that checkpoints holding it may take (see `catchUpCheckpointMinMs`). */
 const CATCH_UP_CHECKPOINT_SHARE = 0.1;
 
+/** A projection whose subscription gave it an event within this long (ms) is still replaying (or live). */
+const REPLAYING_MS = 100;
+
 /** Rounds of a checkpoint in parts written while events go on, before the last round holds them (see `writeParts`). */
 const PRE_COPY_ROUNDS = 4;
 
@@ -144,6 +148,9 @@ export class ProjectionRunner {
   private lastCheckpointAt = 0;
   /** How long the last checkpoint held events (ms; see `tooSoonWhileBehind`). */
   private lastHeldMs = 0;
+  /** When the last checkpoint ended, and when the last event came from the subscription (`performance.now()`). */
+  private lastCheckpointEnded = 0;
+  private lastEventAt = 0;
   private checkpointedAt: string | null = null;
   private readonly idleWaiters: Array<() => void> = [];
   private applying = false;
@@ -226,6 +233,7 @@ export class ProjectionRunner {
     // A checkpoint may keep work the projection had left for later: it is done even if no event comes.
     if (this.projection.unsettled?.()) this.scheduleSettle();
     this.lastCheckpointAt = this.now().getTime();
+    this.lastCheckpointEnded = performance.now();
     const subscription = this.store.subscribeToAll({
       after: this.position ?? undefined,
       filter: this.projection.filter,
@@ -353,7 +361,9 @@ export class ProjectionRunner {
         // While a checkpoint is written beside the events, their slices are no longer than its parts: the
         // subjects get written faster than a backlog changes them, so its rounds converge (see `writeParts`).
         const slice = this.preCopying ? Math.min(sliceMs, this.options.checkpointPartMs ?? 5) : sliceMs;
-        if (performance.now() - sliceStarted >= slice) {
+        const arrived = performance.now();
+        this.lastEventAt = arrived;
+        if (arrived - sliceStarted >= slice) {
           // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
           // otherwise keep timers and I/O waiting until the whole replay is done.
           await nextTurn();
@@ -446,18 +456,22 @@ export class ProjectionRunner {
   }
 
   /**
-   * Behind (the last event processed was recorded more than `LIVE_LAG_MS` ago) and within the catch-up spacing
-   * of the last checkpoint (see `RunnerOptions.catchUpCheckpointMinMs`): the replay goes on unheld.
+   * Replaying a backlog — events keep coming (the last within `REPLAYING_MS`) and the last one was recorded more
+   * than `LIVE_LAG_MS` ago — and within the catch-up spacing of the last checkpoint (see
+   * `RunnerOptions.catchUpCheckpointMinMs`): the replay goes on unheld. A projection with nothing left to replay
+   * is not behind, however old its last event. The spacing is measured on the monotonic clock, so a wall clock
+   * stepped back does not stop checkpoints.
    */
   private tooSoonWhileBehind(): boolean {
     if (this.lastRecordedAt === null) return false;
-    const now = this.nowMs();
-    if (now - Date.parse(this.lastRecordedAt) < LIVE_LAG_MS) return false;
+    const now = performance.now();
+    if (now - this.lastEventAt > REPLAYING_MS) return false;
+    if (this.nowMs() - Date.parse(this.lastRecordedAt) < LIVE_LAG_MS) return false;
     const spacing = Math.max(
       this.options.catchUpCheckpointMinMs ?? 5000,
       this.lastHeldMs / CATCH_UP_CHECKPOINT_SHARE,
     );
-    return now - this.lastCheckpointAt < spacing;
+    return now - this.lastCheckpointEnded < spacing;
   }
 
   /**
@@ -558,6 +572,7 @@ export class ProjectionRunner {
     this.sinceCheckpoint -= processed;
     this.unsavedSinceSkip = false;
     this.lastHeldMs = heldMs;
+    this.lastCheckpointEnded = performance.now();
     // The interval runs from the end of this write: a write longer than the interval (a whole snapshot of a
     // large state) is not followed by another at the very next event, for ever.
     this.lastCheckpointAt = this.now().getTime();
