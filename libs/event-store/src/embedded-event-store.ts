@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker';
 import { prepareEvents } from './append-policy';
 import { fromWire, SqliteAppender, type GroupOutcome, type PreparedWrite } from './sqlite-appender';
 import type { WriterReply, WriterRequest } from './embedded-writer.worker';
@@ -379,21 +380,11 @@ export class EmbeddedEventStore implements PrunableEventStore {
 
   private startWorker(): Worker {
     if (this.worker) return this.worker;
-    // From the TypeScript sources (tests, benches) the worker compiles its module too.
-    const fromSource = __filename.endsWith('.ts');
-    const worker = new Worker(path.join(__dirname, `embedded-writer.worker.${fromSource ? 'ts' : 'js'}`), {
+    const worker = startModuleWorker(__dirname, 'embedded-writer.worker', {
       workerData: {
         file: path.resolve(this.options.path),
         busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
       },
-      // Resolved here: the process may run from another directory (a CLI run from the sources).
-      execArgv: fromSource ? ['--require', require.resolve('@swc-node/register')] : [],
-      env: fromSource
-        ? {
-            ...process.env,
-            SWC_NODE_PROJECT: process.env.SWC_NODE_PROJECT ?? path.join(__dirname, '../../../tsconfig.json'),
-          }
-        : process.env,
     });
     worker.unref();
     worker.on('message', (reply: WriterReply) => {

@@ -26,3 +26,4 @@ export { createEventStore, type EventStoreConfig } from './event-store.factory';
 export * from './chain';
 export * from './upcasting-event-store';
 export { restrictToOwner } from './owner-only-file';
+export { startModuleWorker } from './module-worker';

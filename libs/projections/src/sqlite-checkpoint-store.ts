@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { restrictToOwner } from '@aidwatch/event-store';
+import type { Worker } from 'node:worker_threads';
+import { restrictToOwner, startModuleWorker } from '@aidwatch/event-store';
 import {
   CheckpointStore,
   INCREMENTAL,
@@ -342,17 +342,8 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   private startCheckpointer(): Worker {
-    // From the TypeScript sources (tests, benches) the worker compiles its module too.
-    const fromSource = __filename.endsWith('.ts');
-    const worker = new Worker(path.join(__dirname, `wal-checkpointer.worker.${fromSource ? 'ts' : 'js'}`), {
+    const worker = startModuleWorker(__dirname, 'wal-checkpointer.worker', {
       workerData: { file: path.resolve(this.file) },
-      execArgv: fromSource ? ['--require', require.resolve('@swc-node/register')] : [],
-      env: fromSource
-        ? {
-            ...process.env,
-            SWC_NODE_PROJECT: process.env.SWC_NODE_PROJECT ?? path.join(__dirname, '../../../tsconfig.json'),
-          }
-        : process.env,
     });
     worker.unref();
     const answered = () => {
