@@ -34,12 +34,26 @@ export class CellGeometry {
     const dLon = Math.min((radiusKm / Math.max(kx, 1e-9)) * 1.01, 180);
     const rowLo = Math.max(this.rowOf(Math.max(lat - dLat, -90)), 0);
     const rowHi = this.rowOf(Math.min(lat + dLat, 90));
-    const colLo = Math.floor((lon - dLon + 180) / this.cellDeg);
-    const colHi = Math.min(Math.floor((lon + dLon + 180) / this.cellDeg), colLo + this.cols - 1);
+    const cols = this.cols;
+    const west = lon - dLon;
+    const east = lon + dLon;
+    // Columns from `colLo`, `count` of them, wrapping past the last column to the first. Across the date line
+    // each side is found from its own longitude: 360° is not a whole number of cells (the last column is
+    // narrower), so a column counted on past 180° is not the column of the longitude there.
+    let colLo: number;
+    let count: number;
+    if (east - west >= 360) {
+      colLo = ((Math.floor((west + 180) / this.cellDeg) % cols) + cols) % cols;
+      count = cols;
+    } else {
+      const crossing = west < -180 || east >= 180;
+      colLo = this.colOf(west < -180 ? west + 360 : west);
+      const colHi = this.colOf(east >= 180 ? east - 360 : east);
+      count = Math.min((crossing ? colHi + cols - colLo : colHi - colLo) + 1, cols);
+    }
     let n = 0;
     for (let r = rowLo; r <= rowHi; r++)
-      for (let c = colLo; c <= colHi; c++)
-        out[n++] = r * this.cols + (((c % this.cols) + this.cols) % this.cols);
+      for (let k = 0, c = colLo; k < count; k++, c = c + 1 === cols ? 0 : c + 1) out[n++] = r * cols + c;
     return n;
   }
 
