@@ -1,4 +1,10 @@
-import { laneOfInputId, sourceOfInputId, type InputClock, type InputClockJson } from './input-clock';
+import {
+  inputIdOf,
+  laneOfInputId,
+  sourceOfInputId,
+  type InputClock,
+  type InputClockJson,
+} from './input-clock';
 import { inputClocksToJson, restoreInputClocks } from './input-clocks-json';
 import { boundSource, closeSource, laneCaughtUp, reopenSource } from './input-closing';
 import { InputLanes } from './input-lanes';
@@ -70,6 +76,24 @@ export class InputClocks {
     readonly endQuietMs = 10 * 60_000,
   ) {
     this.lanes = new InputLanes(idleScope === 'all');
+  }
+
+  /** Inputs by lane, then source (`inputOf`); those that came by no lane in `unlaned`. */
+  private readonly byLane = new Map<string, Map<string, InputClock>>();
+  private readonly unlaned = new Map<string, InputClock>();
+
+  /**
+   * The clock of source `source` on `lane` (the input `inputIdOf(source, lane)`), created on its first event.
+   * Per event: it finds the input by the strings the event carries, without building its id.
+   */
+  inputOf(source: string, lane?: string): InputClock {
+    let sources = lane === undefined ? this.unlaned : this.byLane.get(lane);
+    const found = sources?.get(source);
+    if (found !== undefined) return found;
+    const input = this.input(inputIdOf(source, lane));
+    if (sources === undefined) this.byLane.set(lane as string, (sources = new Map()));
+    sources.set(source, input);
+    return input;
   }
 
   /** The input's clock, created on its first event. */

@@ -60,6 +60,21 @@ describe('input clocks: idleness is judged on the input’s own lane', () => {
     expect(laneOfInputId(inputIdOf(RECEIVER, 'ais.positions.v1/3'))).toBe('ais.positions.v1/3');
     expect(laneOfInputId(RECEIVER)).toBe('');
   });
+
+  it('finds an input by source and lane as by its id, restored inputs included; no lane is not the lane ""', () => {
+    const clocks = new InputClocks(6 * HOUR);
+    const onLane = clocks.inputOf(RECEIVER, 'ais.positions.v1/3');
+    expect(onLane).toBe(clocks.input(inputIdOf(RECEIVER, 'ais.positions.v1/3')));
+    expect(clocks.inputOf(RECEIVER, 'ais.positions.v1/3')).toBe(onLane);
+    const unlaned = clocks.inputOf(RECEIVER);
+    expect(unlaned).toBe(clocks.input(RECEIVER));
+    expect(clocks.inputOf(RECEIVER, '')).not.toBe(unlaned);
+    expect(clocks.inputOf(OTHER, 'ais.positions.v1/3')).not.toBe(onLane);
+    clocks.advance(onLane, 5 * HOUR);
+    const restored = InputClocks.fromJSON(JSON.parse(JSON.stringify(clocks.toJSON())), 6 * HOUR);
+    expect(restored.inputOf(RECEIVER, 'ais.positions.v1/3').watermark).toBe(5 * HOUR);
+    expect(restored.inputOf(RECEIVER, 'ais.positions.v1/3')).toBe(restored.input(onLane.id));
+  });
 });
 
 describe('input clocks: an input falls idle only after it was silent while the others moved on by the idle bound', () => {

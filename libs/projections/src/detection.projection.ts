@@ -305,8 +305,21 @@ export class DetectionProjection implements Projection {
  */
 export function laneOf(metadata: Record<string, unknown>): string | undefined {
   const { channel, partition } = metadata;
-  return typeof channel === 'string' && typeof partition === 'number' ? `${channel}/${partition}` : undefined;
+  if (typeof channel !== 'string' || typeof partition !== 'number') return undefined;
+  // One string per lane, kept: detection looks the lane up in its maps at every event.
+  let lanes = laneNames.get(channel);
+  if (lanes === undefined && laneNames.size < MAX_LANE_NAMES) laneNames.set(channel, (lanes = new Map()));
+  let lane = lanes?.get(partition);
+  if (lane === undefined) {
+    lane = `${channel}/${partition}`;
+    if (lanes !== undefined && lanes.size < MAX_LANE_NAMES) lanes.set(partition, lane);
+  }
+  return lane;
 }
+
+/** The lanes named so far, by channel and partition (a deployment's topics and partitions: a few dozen). */
+const MAX_LANE_NAMES = 1024;
+const laneNames = new Map<string, Map<number, string>>();
 
 /**
  * How many records were still pending on the event's Kafka partition when the ingestor fetched it (the

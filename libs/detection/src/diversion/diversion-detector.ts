@@ -9,7 +9,7 @@ import {
 } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import { mergeChanges, noChanges, OpenFlags, type FlagChanges } from '../open-flags';
-import { InputClocks, inputIdOf, type InputClock } from '../input-clocks';
+import { InputClocks, type InputClock } from '../input-clocks';
 import { ChangedKeys } from '../input-queues';
 import { DAY_MS, defaultDiversionConfig, latenessMs, type DiversionConfig } from './diversion-config';
 import { toIso } from './diversion-context';
@@ -90,7 +90,7 @@ export class DiversionDetector implements Detector {
     if (event.type === EventTypes.InputBounded)
       return this.closeInput(event.data.source, Date.parse(event.data.until), lane, true);
     const time = factTimeOf(event);
-    const input = this.clocks.input(inputIdOf(event.source, lane));
+    const input = this.clocks.inputOf(event.source, lane);
     // The fact first, then the clocks: nothing is judged without the event that may settle it.
     const idleMoved = Number.isFinite(time)
       ? this.clocks.observe(input, time, latenessMs(this.config), pending)

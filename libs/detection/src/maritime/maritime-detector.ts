@@ -2,7 +2,7 @@ import type { AidEvent } from '@aidwatch/domain';
 import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
-import { InputClocks, inputIdOf, type InputClock } from '../input-clocks';
+import { InputClocks, type InputClock } from '../input-clocks';
 import { ChangedKeys } from '../input-queues';
 import type { ConsignmentLinker } from './flag-sink';
 import { FlagSink } from './flag-sink';
@@ -208,7 +208,7 @@ export class MaritimeDetector implements Detector {
       case EventTypes.VesselPositionReported: {
         const d = event.data;
         const at = Date.parse(d.at);
-        const input = this.clocks.input(inputIdOf(event.source, lane));
+        const input = this.clocks.inputOf(event.source, lane);
         const moved = this.vessels.observe(input, at, this.reports.lateToleranceMs, pending);
         this.reports.position(d.mmsi, d.lat, d.lon, d.sog ?? NaN, at, event.id, input);
         this.vessels.settle(input, moved);
@@ -216,7 +216,7 @@ export class MaritimeDetector implements Detector {
       }
       case EventTypes.VesselStaticReported: {
         const at = Date.parse(event.data.at);
-        const input = this.clocks.input(inputIdOf(event.source, lane));
+        const input = this.clocks.inputOf(event.source, lane);
         const moved = this.vessels.observe(input, at, this.reports.lateToleranceMs, pending);
         this.reports.staticReport(event.data, event.id, at, input);
         this.vessels.settle(input, moved);
