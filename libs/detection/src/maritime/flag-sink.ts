@@ -5,6 +5,7 @@ import type { FlagChanges } from '../open-flags';
 import { clearedOf, noChanges } from '../open-flags';
 import { isoTime } from './explain';
 import { OpenVesselFlags, type OpenVesselFlag } from './open-vessel-flags';
+import type { FlagDecision } from './rule-decision';
 import type { VesselFlagDraft } from './vessel-flag-draft';
 
 export type { EpisodeEnd, VesselFlagDraft } from './vessel-flag-draft';
@@ -40,6 +41,28 @@ export class FlagSink {
     maxOpenFlagsPerVessel = Number.POSITIVE_INFINITY,
   ) {
     this.open = new OpenVesselFlags(maxOpenFlagsPerVessel);
+  }
+
+  /**
+   * Applies a rule's flag decision (see `FlagDecision`): a flag it names by fingerprint is the one open now
+   * under that fingerprint; one no longer kept open is neither superseded nor cleared.
+   */
+  apply(d: FlagDecision): void {
+    switch (d.kind) {
+      case 'raise':
+        this.raise(d.draft);
+        return;
+      case 'raise-again':
+        this.raiseAgain(d.draft);
+        return;
+      case 'supersede':
+        this.replace(d.previous === null ? null : (this.open.get(d.previous) ?? null), d.draft);
+        return;
+      case 'clear': {
+        const entry = this.open.get(d.fingerprint);
+        if (entry) this.clearOpen(entry, d.atMs, d.reason);
+      }
+    }
   }
 
   raise(draft: VesselFlagDraft): Flag {

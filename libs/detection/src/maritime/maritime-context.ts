@@ -1,6 +1,7 @@
 import type { FlagSink, ConsignmentLinker } from './flag-sink';
 import type { MaritimeConfig } from './maritime-config';
 import type { MaritimeCounters } from './maritime-counters';
+import type { OpenVesselFlagsView } from './open-vessel-flags';
 import type { PortIndex } from './port-index';
 import type { VesselFact } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
@@ -10,6 +11,8 @@ export interface MaritimeContext {
   readonly config: MaritimeConfig;
   readonly ports: PortIndex;
   readonly sink: FlagSink;
+  /** Each vessel's open flags with their drafts, as the decisions applied so far left them (read only). */
+  readonly openFlags: OpenVesselFlagsView;
   readonly linker: ConsignmentLinker;
   /** The detector's counters (kept in its checkpoint head). */
   readonly counters: MaritimeCounters;

@@ -99,6 +99,7 @@ export class MaritimeDetector implements Detector {
       config,
       ports: this.ports,
       sink: this.sink,
+      openFlags: this.openFlags,
       linker,
       counters: this.counters,
       trackOf: (mmsi) => this.tracks.get(mmsi),
@@ -109,7 +110,10 @@ export class MaritimeDetector implements Detector {
       },
     };
     this.rules = maritimeRules(ctx);
-    this.hooks = new VesselRules(this.rules);
+    this.hooks = new VesselRules(this.rules, {
+      applyFlag: (decision) => this.sink.apply(decision),
+      vessels: () => this.tracks.values(),
+    });
     this.clocks = new InputClocks(
       config.inputIdleHours * MS_PER_HOUR,
       'lane',
