@@ -73,17 +73,24 @@ export function decided<S>(state: S, decisions: Decisions | null): Step<S> {
   return decisions && decisions.length > 0 ? new Decided(state, decisions) : state;
 }
 
+/** `state` with `decision` (null: `state` itself). */
+export function withDecision<S>(state: S, decision: Decision | null): Step<S> {
+  return decision === null ? state : new Decided(state, [decision]);
+}
+
+/**
+ * The fingerprint of a flag a checkpoint of an earlier version kept whole in a rule's state (a `Flag`, or
+ * null), which rules now name by fingerprint; null when there was none.
+ */
+export function storedFingerprint(flag: unknown): string | null {
+  const fingerprint = (flag as { fingerprint?: unknown } | null | undefined)?.fingerprint;
+  return typeof fingerprint === 'string' ? fingerprint : null;
+}
+
 /** Appends `decision` to `list`, made on the first one (a step that decides nothing allocates nothing). */
 export function add(list: Decision[] | null, decision: Decision | null): Decision[] | null {
   if (decision === null) return list;
   if (list === null) return [decision];
   list.push(decision);
   return list;
-}
-
-/** The state of a step and, through `apply`, its decisions. */
-export function stateOf<S>(step: Step<S>, apply: (decisions: readonly Decision[]) => void): S {
-  if (!(step instanceof Decided)) return step;
-  apply(step.decisions);
-  return step.state as S;
 }
