@@ -94,3 +94,31 @@ export function add(list: Decision[] | null, decision: Decision | null): Decisio
   list.push(decision);
   return list;
 }
+
+/**
+ * The decisions of a rule whose helpers decide deep down, collected during one hook call and handed back with
+ * its result (`step`, `take`); nothing is allocated until the first.
+ */
+export class DecisionLog {
+  private list: Decision[] | null = null;
+
+  add(...decisions: Decision[]): void {
+    if (this.list === null) this.list = decisions;
+    else this.list.push(...decisions);
+  }
+
+  /** `state` with the decisions collected since the last hand-back. */
+  step<S>(state: S): Step<S> {
+    const list = this.list;
+    if (list === null) return state;
+    this.list = null;
+    return new Decided(state, list);
+  }
+
+  /** The decisions collected since the last hand-back (undefined: none). */
+  take(): Decisions {
+    const list = this.list;
+    this.list = null;
+    return list ?? undefined;
+  }
+}
