@@ -78,6 +78,14 @@ export function withDecision<S>(state: S, decision: Decision | null): Step<S> {
   return decision === null ? state : new Decided(state, [decision]);
 }
 
+/** `step` with `more` decisions after its own (none: `step` itself). */
+export function followedBy<S>(step: Step<S>, more: readonly Decision[] | null): Step<S> {
+  if (more === null || more.length === 0) return step;
+  return step instanceof Decided
+    ? new Decided(step.state as S, [...step.decisions, ...more])
+    : new Decided(step, more);
+}
+
 /**
  * The fingerprint of a flag a checkpoint of an earlier version kept whole in a rule's state (a `Flag`, or
  * null), which rules now name by fingerprint; null when there was none.
