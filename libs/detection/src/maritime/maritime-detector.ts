@@ -142,6 +142,7 @@ export class MaritimeDetector implements Detector {
         counters: this.counters,
         routeDeviation: this.ruleOf(RouteDeviationRule),
         trackOf: (mmsi) => this.tracks.get(mmsi),
+        apply: (decisions) => this.hooks.apply(decisions),
       },
       this.reports.resampleMs,
       this.reports.slowKn,
