@@ -1,7 +1,6 @@
 import type { ConsignmentRegisteredData } from '@aidwatch/domain';
 import { distance, duration, position, round1, shortTime, vesselLabel } from './explain';
 import { distanceToPolylineKm, KM_PER_NM, MS_PER_MINUTE } from './geo';
-import { AID_NOT_ON_BOARD } from './flag-sink';
 import type { MaritimeContext } from './maritime-context';
 import type { OpenVesselFlag } from './open-vessel-flags';
 import type { PortRecord } from './port-index';
@@ -18,7 +17,7 @@ import {
   type Decisions,
   type Step,
 } from './rule-decision';
-import type { VesselFlagDraft } from './vessel-flag-draft';
+import { AID_NOT_ON_BOARD, type VesselFlagDraft } from './vessel-flag-draft';
 import type { RuleSubjects, SharedFact, VesselFact, VesselRule } from './vessel-rule';
 import { decodeNumbers, encodeNumbers } from './json-numbers';
 import type { Sample, VesselTrack } from './vessel-track';

@@ -106,7 +106,7 @@ export interface VesselRule<S> {
    * A fact that is no one vessel's report (see `SharedFact`); returns its decisions (`tell` for the vessels it
    * concerns), undefined for none.
    */
-  onShared?(fact: SharedFact): Decisions | void;
+  onShared?(fact: SharedFact): Decisions;
   /**
    * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
    * clock minus the late tolerance: its track replayed behind the input's clock) — until its run of reports
@@ -120,7 +120,7 @@ export interface VesselRule<S> {
   /** The vessel's clock passed `dueAt`. */
   onDue?(vessel: VesselTrack, state: S, dueAt: number): Step<S>;
   /** The vessel is forgotten (silent for the eviction period); returns its decisions, undefined for none. */
-  onEvict?(vessel: VesselTrack, state: S): Decisions | void;
+  onEvict?(vessel: VesselTrack, state: S): Decisions;
   /** Subjects the rule keeps beyond the vessels' slots, checkpointed under their own keys. */
   readonly subjects?: RuleSubjects;
   /** State the rule keeps outside the vessels, written whole in the checkpoint's head. */

@@ -173,7 +173,7 @@ export class VesselRules {
   }
 
   /** Applies decisions in order: flags through the target, facts to the vessels told. */
-  apply(decisions: Decisions | void): void {
+  apply(decisions: Decisions): void {
     if (!decisions) return;
     for (const d of decisions) this.applyOne(d);
   }
