@@ -1,9 +1,22 @@
-import type { Flag } from '@aidwatch/domain';
-import type { EpisodeEnd, VesselFlagDraft } from './flag-sink';
+import type { EpisodeEnd, VesselFlagDraft } from './vessel-flag-draft';
 import { duration, fromNearestPort, isoTime, position, shortTime, vesselLabel } from './explain';
 import { greatCircleKm, MS_PER_HOUR } from './geo';
 import type { MaritimeContext, NearestPort } from './maritime-context';
+import type { OpenVesselFlag } from './open-vessel-flags';
 import { finiteOrNull, nearestPort } from './maritime-context';
+import {
+  add,
+  clear,
+  Decided,
+  decided,
+  draftFingerprint,
+  raise,
+  storedFingerprint,
+  supersede,
+  withDecision,
+  type Decision,
+  type Step,
+} from './rule-decision';
 import type { Fix, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
@@ -13,7 +26,8 @@ export interface AisGapEpisode {
   startLat: number;
   startLon: number;
   startEventId: string;
-  flag: Flag | null;
+  /** The fingerprint of the silence's flag (null: not flagged); earlier checkpoints kept the flag (`flag`). */
+  flagFingerprint: string | null;
 }
 
 /**
@@ -23,6 +37,8 @@ export interface AisGapEpisode {
  * superseded by a flag with the whole silence, or cleared if it reappeared in port or earlier than thought.
  * A position that arrives later from another source (satellite AIS, hours behind terrestrial) and falls
  * inside a flagged silence splits it: the flag gives way to the longest part still a gap, or is cleared.
+ * Its decisions name the open silence's flag by fingerprint; a closed silence's flag is found among the
+ * vessel's open flags (`MaritimeContext.openFlags`) by the ends its draft keeps.
  */
 export class AisGapRule implements VesselRule<AisGapEpisode | null> {
   readonly name = 'aisGap';
@@ -48,17 +64,17 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
   }
 
   /** The vessel's clock passed `dueAt` = last fix + threshold with no newer fix. */
-  onDue(track: VesselTrack, _gap: AisGapEpisode | null, dueAt: number): AisGapEpisode {
+  onDue(track: VesselTrack, _gap: AisGapEpisode | null, dueAt: number): Step<AisGapEpisode> {
     const start = nearestPort(this.ctx, track.lastLat, track.lastLon);
     const episode: AisGapEpisode = {
       startAt: track.lastAt,
       startLat: track.lastLat,
       startLon: track.lastLon,
       startEventId: track.lastEventId,
-      flag: null,
+      flagFingerprint: null,
     };
     if (start.km >= this.cfg.minPortDistanceKm) {
-      episode.flag = this.ctx.sink.raise({
+      const draft: VesselFlagDraft = {
         ...this.base(track, episode, start, dueAt - episode.startAt),
         atMs: dueAt,
         evidence: [episode.startEventId],
@@ -66,21 +82,25 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
           `${vesselLabel(track, dueAt)} has sent no position for ${duration(dueAt - episode.startAt)} since ` +
           `${shortTime(episode.startAt)}, last seen at ${position(episode.startLat, episode.startLon)}, ` +
           fromNearestPort(start.km, start.name),
-      });
+      };
+      episode.flagFingerprint = draftFingerprint(draft);
+      return new Decided(episode, [raise(draft)]);
     }
     return episode;
   }
 
   /** An in-order fix arrived (before the track's newest fix is replaced): any silence ends. */
-  onFix(track: VesselTrack, episode: AisGapEpisode | null, fix: Fix): null {
+  onFix(track: VesselTrack, episode: AisGapEpisode | null, fix: Fix): Step<null> {
     if (!track.hasFix()) return null;
     const { at, lat, lon, eventId } = fix;
     const silentMs = at - track.lastAt;
-    if (episode?.flag && silentMs < this.minGapMs) {
-      this.ctx.sink.clear(episode.flag, at, `a position from ${shortTime(at)} shows the silence was shorter`);
-      return null;
-    }
-    if (silentMs < this.minGapMs || (episode && !episode.flag)) return null;
+    const flagged = episode?.flagFingerprint ?? null;
+    if (flagged !== null && silentMs < this.minGapMs)
+      return withDecision(
+        null,
+        clear(flagged, at, `a position from ${shortTime(at)} shows the silence was shorter`),
+      );
+    if (silentMs < this.minGapMs || (episode && flagged === null)) return null;
     const start = nearestPort(this.ctx, track.lastLat, track.lastLon);
     if (!episode && start.km < this.cfg.minPortDistanceKm) return null;
     const end = nearestPort(this.ctx, lat, lon);
@@ -89,27 +109,25 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
       startLat: track.lastLat,
       startLon: track.lastLon,
       startEventId: track.lastEventId,
-      flag: null,
+      flagFingerprint: null,
     };
     if (end.km < this.cfg.minPortDistanceKm) {
-      if (began.flag) {
-        this.ctx.sink.clear(
-          began.flag,
+      if (began.flagFingerprint === null) return null;
+      return withDecision(
+        null,
+        clear(
+          began.flagFingerprint,
           at,
           `reappeared ${fromNearestPort(end.km, end.name)}: both ends must be away from port`,
-        );
-      }
-      return null;
+        ),
+      );
     }
     const ends = {
       start: { at: began.startAt, lat: began.startLat, lon: began.startLon, eventId: began.startEventId },
       end: { at, lat, lon, eventId },
     };
-    this.ctx.sink.supersede(
-      began.flag,
-      this.closedDraft(track, `gap:${began.startAt}`, ends, start, end, ''),
-    );
-    return null;
+    const closed = this.closedDraft(track, `gap:${began.startAt}`, ends, start, end, '');
+    return new Decided(null, [supersede(began.flagFingerprint, closed)]);
   }
 
   /**
@@ -119,15 +137,29 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
    * both ends away from port), keeping its fingerprint; another such part is raised as its own gap; with
    * none, the flag is cleared. Counts the fix in `lateInGap` when a silence was judged again.
    */
-  onPastFix(track: VesselTrack, gap: AisGapEpisode | null, fix: Fix, source: string): AisGapEpisode | null {
-    if (this.fillSilence(track, fix, source)) this.ctx.counters.lateInGap++;
-    return gap;
+  onPastFix(
+    track: VesselTrack,
+    gap: AisGapEpisode | null,
+    fix: Fix,
+    source: string,
+  ): Step<AisGapEpisode | null> {
+    const open = this.ctx.openFlags.of(track.mmsi);
+    if (open.length === 0) return gap;
+    const decisions = this.fillSilence(track, open, fix, source);
+    if (decisions !== null) this.ctx.counters.lateInGap++;
+    return decided(gap, decisions);
   }
 
-  /** Splits the open flagged silences `fix` falls in (see `onPastFix`); returns whether there was one. */
-  private fillSilence(track: VesselTrack, fix: Fix, source: string): boolean {
-    const open = this.ctx.sink.open.of(track.mmsi);
-    if (open.length === 0) return false;
+  /**
+   * The decisions that split the flagged silences among `open` (the vessel's open flags) that `fix` falls in
+   * (see `onPastFix`); null when it falls in none.
+   */
+  private fillSilence(
+    track: VesselTrack,
+    open: ReadonlyArray<Readonly<OpenVesselFlag>>,
+    fix: Fix,
+    source: string,
+  ): Decision[] | null {
     const inside = open.filter(
       ({ draft }) =>
         draft.rule === 'ais-gap' &&
@@ -135,6 +167,8 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
         draft.ends.start.at < fix.at &&
         fix.at < draft.ends.end.at,
     );
+    if (inside.length === 0) return null;
+    let out: Decision[] | null = null;
     for (const entry of inside) {
       const { draft } = entry;
       const { start, end } = draft.ends as NonNullable<VesselFlagDraft['ends']>;
@@ -153,32 +187,47 @@ export class AisGapRule implements VesselRule<AisGapEpisode | null> {
         )
         .sort((x, y) => y.ends.end.at - y.ends.start.at - (x.ends.end.at - x.ends.start.at));
       if (parts.length === 0) {
-        this.ctx.sink.clearOpen(
-          entry,
-          late.at,
-          `the silence was filled by a late position from ${source} (event ${late.eventId}, ${shortTime(late.at)})`,
+        out = add(
+          out,
+          clear(
+            entry.fingerprint,
+            late.at,
+            `the silence was filled by a late position from ${source} (event ${late.eventId}, ${shortTime(late.at)})`,
+          ),
         );
         continue;
       }
       const [longest, other] = parts;
-      this.ctx.sink.supersedeOpen(
-        entry,
-        this.closedDraft(track, draft.key, longest.ends, longest.from, longest.to, note),
+      out = add(
+        out,
+        supersede(
+          entry.fingerprint,
+          this.closedDraft(track, draft.key, longest.ends, longest.from, longest.to, note),
+        ),
       );
       if (other)
-        this.ctx.sink.raise(
-          this.closedDraft(track, `gap:${other.ends.start.at}`, other.ends, other.from, other.to, note),
+        out = add(
+          out,
+          raise(
+            this.closedDraft(track, `gap:${other.ends.start.at}`, other.ends, other.from, other.to, note),
+          ),
         );
     }
-    return inside.length > 0;
+    return out;
   }
 
   toJSON(gap: AisGapEpisode | null): unknown {
     return gap ?? undefined;
   }
 
+  /** A silence as `toJSON` wrote it; one of an earlier version, with its flag kept whole (`flag`), is upcast. */
   fromJSON(json: unknown): AisGapEpisode | null {
-    return (json as AisGapEpisode | undefined) ?? null;
+    if (json === undefined || json === null) return null;
+    const { flag, ...gap } = json as Omit<AisGapEpisode, 'flagFingerprint'> & {
+      flagFingerprint?: string | null;
+      flag?: unknown;
+    };
+    return { ...gap, flagFingerprint: gap.flagFingerprint ?? storedFingerprint(flag) };
   }
 
   private base(track: VesselTrack, episode: { startAt: number }, start: NearestPort, silentMs: number) {

@@ -4,7 +4,6 @@ import {
   type VesselDesignatedData,
   type VesselDesignationRevokedData,
 } from '@aidwatch/domain';
-import { fingerprintOf } from '../flag-identity';
 import { distance, duration, vesselLabel } from './explain';
 import type { MaritimeContext } from './maritime-context';
 import { normaliseImo, type IdentityChangeRule } from './identity-change.rule';
@@ -21,6 +20,22 @@ import {
   type Designation,
   type DesignationMatch,
 } from './designations';
+import {
+  add,
+  clear,
+  Decided,
+  draftFingerprint,
+  followedBy,
+  raise,
+  supersede,
+  tell,
+  tellAll,
+  withDecision,
+  type Decision,
+  type Decisions,
+  type Step,
+} from './rule-decision';
+import type { VesselFlagDraft } from './vessel-flag-draft';
 import type { Fix, RuleHead, SharedFact, VesselFact, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
@@ -38,7 +53,9 @@ export type { Designation, DesignationMatch } from './designations';
  * listing gives a different one (another ship of the same name), nor for names shorter than 4 characters.
  *
  * A designation revoked (`aidwatch.vessel.designation-revoked.v1`, a delisting) is forgotten and every
- * open `designated-vessel` flag that cites it is cleared with the reason `delisted: <listRef>`.
+ * open `designated-vessel` flag that cites it (read in `MaritimeContext.openFlags`) is cleared with the
+ * reason `delisted: <listRef>`. The flags are the rule's decisions (`raise`, `supersede`, `clear`); the
+ * vessels a listing or delisting concerns are told so (`listed`, `delisted`).
  */
 export class DesignatedVesselRule implements VesselRule<string | null> {
   /** Per vessel: the listing it was last raised for (`listed:<listRef>`), or null. */
@@ -72,24 +89,28 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
    * (`listed`). A delisting: the designation is forgotten, its open flags cleared, and every vessel hears of
    * it (`delisted`). A consignment's registration: its carrier is raised when listed.
    */
-  onShared(fact: SharedFact): void {
+  onShared(fact: SharedFact): Decisions {
     if (fact.kind === 'designated') {
       const d = this.designate(fact.data, fact.eventId, fact.at);
       const byMmsi = d.mmsi ? this.ctx.trackOf(d.mmsi) : undefined;
       const holder = d.imo ? this.identity.imoHolders.get(d.imo) : undefined;
       const byImo = holder ? this.ctx.trackOf(holder.mmsi) : undefined;
       const listed: VesselFact = { kind: 'listed', at: fact.at };
+      const told: Decision[] = [];
       for (const track of new Set([byMmsi, byImo])) {
         if (!track) continue;
         this.ctx.changed(track);
-        this.ctx.tell(track, listed);
+        told.push(tell(track, listed));
       }
-    } else if (fact.kind === 'designation-revoked') {
+      return told;
+    }
+    if (fact.kind === 'designation-revoked') {
       const d = this.revoke(fact.data);
-      if (!d) return;
-      this.onRevoked(d, fact.at);
-      this.ctx.tellAll({ kind: 'delisted', listRef: d.listRef, at: fact.at });
-    } else this.onCarrier(fact.data, fact.eventId, fact.at);
+      if (!d) return undefined;
+      return [...this.onRevoked(d, fact.at), tellAll({ kind: 'delisted', listRef: d.listRef, at: fact.at })];
+    }
+    const carrier = this.onCarrier(fact.data, fact.eventId, fact.at);
+    return carrier ? [carrier] : undefined;
   }
 
   initialState(): string | null {
@@ -97,7 +118,7 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
   }
 
   /** The first fix of a vessel is a sighting. */
-  onFix(track: VesselTrack, raisedKey: string | null, fix: Fix): string | null {
+  onFix(track: VesselTrack, raisedKey: string | null, fix: Fix): Step<string | null> {
     return track.hasFix() ? raisedKey : this.onObserved(track, raisedKey, fix.eventId, fix.at);
   }
 
@@ -107,7 +128,7 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
     _data: VesselStaticData,
     at: number,
     eventId: string,
-  ): string | null {
+  ): Step<string | null> {
     return this.onObserved(track, raisedKey, eventId, at);
   }
 
@@ -119,11 +140,11 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
    * ship of the same listing is this one. An encounter flagged (or given its final figures) with a listed
    * vessel raises (or supersedes) the flag of the vessel that met it.
    */
-  onFact(track: VesselTrack, raisedKey: string | null, fact: VesselFact): string | null {
+  onFact(track: VesselTrack, raisedKey: string | null, fact: VesselFact): Step<string | null> {
     if (fact.kind === 'met') {
       // A vessel that met a listed one gets a flag naming it, with the encounter's figures now.
-      if (this.designations.size > 0) this.metListed(track, fact.other, fact);
-      return raisedKey;
+      if (this.designations.size === 0) return raisedKey;
+      return withDecision(raisedKey, this.metListed(track, fact.other, fact));
     }
     if (fact.kind === 'listed') {
       const seenFirst = track.firstAt >= fact.at;
@@ -134,8 +155,7 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
         seenFirst ? track.firstAt : fact.at,
       );
       // Encounters flagged before the listing came bring their designated-partner flags now.
-      this.onListed(track);
-      return state;
+      return followedBy(state, this.onListed(track));
     }
     if (fact.kind !== 'delisted') return raisedKey;
     const { listRef } = fact;
@@ -234,15 +254,15 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
     return byName ? { d: byName, by: 'name' } : undefined;
   }
 
-  /** A vessel was observed (position, static report or a new listing); raise if it is listed. */
-  onObserved(track: VesselTrack, raisedKey: string | null, eventId: string, at: number): string | null {
+  /** A vessel was observed (position, static report or a new listing); raised if it is listed. */
+  onObserved(track: VesselTrack, raisedKey: string | null, eventId: string, at: number): Step<string | null> {
     if (this.designations.size === 0) return raisedKey;
     const m = this.match(track.mmsi, track.imo, track.name);
     if (!m) return raisedKey;
     const { d, by } = m;
     const key = `listed:${d.listRef}${by === 'name' ? ':name' : ''}`;
     if (raisedKey === key) return raisedKey;
-    this.ctx.sink.raise({
+    const sighting = raise({
       rule: 'designated-vessel',
       key,
       severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.sightingSeverity,
@@ -253,30 +273,33 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
       evidence: [d.eventId, eventId],
       explanation: `${vesselLabel(track, at)} is on the designated vessel list ${describe(d, by)}`,
     });
-    return key;
+    return new Decided(key, [sighting]);
   }
 
-  /** A listing was revoked: the open flags that cite it (sightings, carriage, encounters) are cleared. */
-  onRevoked(designation: Designation, atMs: number): void {
-    const sink = this.ctx.sink;
-    for (const mmsi of sink.open.vessels())
-      for (const entry of [...sink.open.of(mmsi)]) {
+  /** A listing was revoked: the clears of the open flags that cite it (sightings, carriage, encounters). */
+  onRevoked(designation: Designation, atMs: number): Decision[] {
+    const open = this.ctx.openFlags;
+    const clears: Decision[] = [];
+    for (const mmsi of open.vessels())
+      for (const entry of open.of(mmsi)) {
         const o = entry.draft.observed;
         if (entry.draft.rule !== 'designated-vessel' || o.listRef !== designation.listRef) continue;
         if (o.listedName !== designation.name || (o.listedImo ?? null) !== designation.imo) continue;
-        sink.clearOpen(entry, atMs, `delisted: ${designation.listRef}`);
+        clears.push(clear(entry.fingerprint, atMs, `delisted: ${designation.listRef}`));
       }
+    return clears;
   }
 
-  onCarrier(data: ConsignmentRegisteredData, eventId: string, at: number): void {
+  /** A consignment's registration: the flag of its carrier when listed (else null). */
+  onCarrier(data: ConsignmentRegisteredData, eventId: string, at: number): Decision | null {
     const imo = normaliseImo(data.vessel.imo);
     const m = this.match(data.vessel.mmsi, imo, data.vessel.name ?? null);
-    if (!m) return;
+    if (!m) return null;
     const { d, by } = m;
     const label = data.vessel.name
       ? `${data.vessel.name} (MMSI ${data.vessel.mmsi})`
       : `MMSI ${data.vessel.mmsi}`;
-    this.ctx.sink.raise({
+    return raise({
       rule: 'designated-vessel',
       key: `carrier:${data.consignmentId}`,
       severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.carrierSeverity,
@@ -296,29 +319,33 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
    * A listing arrived: the open encounter flags of the vessels it names (raised before it came, in whatever
    * order) bring the flag of the vessel that met them, as if the listing had been known then. The figures
    * are the encounter flag's, which the `met` fact keeps its flags to, so both orders end with one flag.
+   * Returns those flags' decisions (null: none).
    */
-  onListed(listed: VesselTrack): void {
-    for (const entry of [...this.ctx.sink.open.of(listed.mmsi)]) {
+  onListed(listed: VesselTrack): Decision[] | null {
+    let out: Decision[] | null = null;
+    for (const entry of this.ctx.openFlags.of(listed.mmsi)) {
       const { draft } = entry;
       if (draft.rule !== 'encounter' || !draft.partnerMmsi || draft.fromMs === undefined) continue;
       const subject = this.ctx.trackOf(draft.partnerMmsi);
       if (!subject) continue;
-      this.metListed(subject, listed, {
+      const figures = {
         fromMs: draft.fromMs,
         atMs: draft.atMs,
         maxDistanceM: Number(draft.observed.maxDistanceM),
         evidence: draft.evidence,
-      });
+      };
+      out = add(out, this.metListed(subject, listed, figures));
     }
+    return out;
   }
 
-  /** `subject` met `other`: raised (or superseded with new figures) when `other` is listed. */
-  private metListed(subject: VesselTrack, other: VesselTrack, e: EncounterFigures): void {
+  /** `subject` met `other`: raised (or superseded with new figures) when `other` is listed (else null). */
+  private metListed(subject: VesselTrack, other: VesselTrack, e: EncounterFigures): Decision | null {
     const m = this.match(other.mmsi, other.imo, other.name);
-    if (!m) return;
+    if (!m) return null;
     const { d, by } = m;
     const key = `met:${other.mmsi}:${e.fromMs}`;
-    const draft = {
+    const draft: VesselFlagDraft = {
       rule: 'designated-vessel' as const,
       key,
       severity: by === 'name' ? this.cfg.nameMatchSeverity : this.cfg.partnerSeverity,
@@ -334,11 +361,8 @@ export class DesignatedVesselRule implements VesselRule<string | null> {
         `${describe(d, by)}, staying within ${distance(e.maxDistanceM / 1000)} for ` +
         duration(e.atMs - e.fromMs),
     };
-    const open = this.ctx.sink.open.get(
-      fingerprintOf('designated-vessel', { kind: 'vessel', id: subject.mmsi }, key),
-    );
-    if (open) this.ctx.sink.supersedeOpen(open, draft);
-    else this.ctx.sink.raise(draft);
+    const open = this.ctx.openFlags.get(draftFingerprint(draft));
+    return open ? supersede(open.fingerprint, draft) : raise(draft);
   }
 }
 

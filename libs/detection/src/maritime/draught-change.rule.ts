@@ -2,6 +2,7 @@ import { fromNearestPort, position, round1, shortTime, vesselLabel } from './exp
 import type { MaritimeContext } from './maritime-context';
 import { finiteOrNull, nearestPort } from './maritime-context';
 import type { VesselStaticData } from '@aidwatch/domain';
+import { Decided, raise, type Step } from './rule-decision';
 import type { VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
@@ -16,6 +17,7 @@ export interface DraughtReport {
  * Draught change at sea: two successive static reports whose draught differs by ≥ 0.5 m with no port visit
  * (within 3 km of a port's limits below 0.2 kn, from the position samples) in between — cargo may have
  * been loaded or discharged ship to ship. AIS draught is typed in by the crew, so small edits are ignored.
+ * A change raises its flag (`raise`); nothing clears it.
  */
 export class DraughtChangeRule implements VesselRule<DraughtReport | null> {
   readonly name = 'draughtChange';
@@ -36,7 +38,7 @@ export class DraughtChangeRule implements VesselRule<DraughtReport | null> {
     data: VesselStaticData,
     at: number,
     eventId: string,
-  ): DraughtReport | null {
+  ): Step<DraughtReport | null> {
     const draught = data.draught;
     // 0 means "not available" in AIS.
     if (draught === undefined || !Number.isFinite(draught) || draught <= 0) return previous;
@@ -56,7 +58,7 @@ export class DraughtChangeRule implements VesselRule<DraughtReport | null> {
     const where = port
       ? `; last seen at ${position(track.lastLat, track.lastLon)}, ${fromNearestPort(port.km, port.name)}`
       : '';
-    this.ctx.sink.raise({
+    const flag = raise({
       rule: 'draught-change',
       key: `draught:${at}`,
       severity: this.cfg.severity,
@@ -78,7 +80,7 @@ export class DraughtChangeRule implements VesselRule<DraughtReport | null> {
         `(${change > 0 ? '+' : ''}${round1(change)} m) between ${shortTime(beforeAt)} and ${shortTime(at)} ` +
         `with no port call seen in between${where}`,
     });
-    return next;
+    return new Decided(next, [flag]);
   }
 
   toJSON(report: DraughtReport | null): unknown {

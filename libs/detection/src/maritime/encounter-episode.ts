@@ -1,9 +1,9 @@
-import type { Flag } from '@aidwatch/domain';
 import type { MaritimeConfig } from './maritime-config';
 import { distance, duration, fromNearestPort, knots, position, round1, vesselLabel } from './explain';
 import { MS_PER_HOUR } from './geo';
 import { finiteOrNull, type NearestPort } from './maritime-context';
 import type { RecentSamples, RecentSamplesJson } from './recent-samples';
+import { storedFingerprint } from './rule-decision';
 import type { VesselFlagDraft } from './vessel-flag-draft';
 import type { VesselTrack } from './vessel-track';
 
@@ -31,7 +31,7 @@ export interface EncounterMatch {
 
 /**
  * Two vessels that have been seen close together. `pending` holds matches not yet folded in (a later one
- * may still arrive before them); the episode fields (`startAt` … `flags`) describe the encounter folded so
+ * may still arrive before them); the episode fields (`startAt` … `flagFingerprints`) describe the encounter folded so
  * far, valid while `started`. Vessel `a` has the lower MMSI, so a pair is the same whichever vessel's
  * report came first.
  */
@@ -50,7 +50,11 @@ export interface EncounterPair {
   minPortKm: number;
   firstEvidence: [string, string];
   lastEvidence: [string, string];
-  flags: Flag[] | null;
+  /**
+   * The fingerprints of the episode's flags once raised, vessel `a`'s then `b`'s (null before); checkpoints of
+   * earlier versions kept the flags themselves (`flags`).
+   */
+  flagFingerprints: [string, string] | null;
   /**
    * The episode was ended only because a vessel counted as silent (its clock passed its newest fix by the
    * AIS-gap threshold): its flags carry the figures so far as final, but the episode is kept, so a later
@@ -139,7 +143,7 @@ export function foldFigures(pair: EncounterPair, m: EncounterMatch, cfg: Encount
     pair.maxDistM = 0;
     pair.minPortKm = Infinity;
     pair.firstEvidence = [m.aId, m.bId];
-    pair.flags = null;
+    pair.flagFingerprints = null;
   }
   if (m.tMin < pair.startAt) pair.startAt = m.tMin;
   if (m.tMax > pair.lastCloseAt) pair.lastCloseAt = m.tMax;
@@ -234,7 +238,7 @@ export function newPair(a: VesselTrack, b: VesselTrack, bins: number): Encounter
     minPortKm: Infinity,
     firstEvidence: ['', ''],
     lastEvidence: ['', ''],
-    flags: null,
+    flagFingerprints: null,
   };
 }
 
@@ -246,7 +250,7 @@ export function pairToJson({
   pending,
   firstEvidence,
   lastEvidence,
-  flags,
+  flagFingerprints,
   ...rest
 }: EncounterPair): EncounterPairJson {
   return {
@@ -254,17 +258,22 @@ export function pairToJson({
     pending: pending.map((m) => ({ ...m })),
     firstEvidence: [...firstEvidence],
     lastEvidence: [...lastEvidence],
-    flags: flags ? [...flags] : null,
+    flagFingerprints: flagFingerprints ? [...flagFingerprints] : null,
     b: b.mmsi,
     speeds: Array.from(speeds),
   };
 }
 
-/** The inverse of `pairToJson`, for vessel `a` and its partner `b` (restored already). */
+/**
+ * The inverse of `pairToJson`, for vessel `a` and its partner `b` (restored already); a pair of an earlier
+ * version, with its flags kept whole (`flags`), is upcast to their fingerprints.
+ */
 export function pairFromJson(json: EncounterPairJson, a: VesselTrack, b: VesselTrack): EncounterPair {
-  const { b: _b, speeds, ...rest } = json;
+  const { b: _b, speeds, flags, ...rest } = json as EncounterPairJson & { flags?: unknown[] | null };
+  const stored = flags ? flags.map(storedFingerprint) : null;
   return {
     ...rest,
+    flagFingerprints: rest.flagFingerprints ?? (stored?.[0] && stored[1] ? [stored[0], stored[1]] : null),
     a,
     b,
     speeds: Uint16Array.from(speeds),

@@ -17,6 +17,15 @@ import { distanceKm, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { nearestPort } from './maritime-context';
 import { RecentSamples, SampleCellIndex } from './recent-samples';
+import {
+  DecisionLog,
+  draftFingerprint,
+  raise,
+  supersede,
+  tell,
+  type Decisions,
+  type Step,
+} from './rule-decision';
 import type { RuleHead, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
@@ -38,7 +47,8 @@ type State = EncounterVessel | null;
  * figures, evidence, and the moment it qualifies) is therefore the same in every arrival order that keeps
  * each vessel's own order; it ends once both vessels are past its end by the merge gap (or silent).
  *
- * One flag per vessel (subject = that vessel), each naming the other and carrying both vessels' aid.
+ * One flag per vessel (subject = that vessel), each naming the other and carrying both vessels' aid; as it is
+ * raised and as it takes the final figures (superseded by fingerprint), both vessels are told they `met`.
  */
 export class EncounterRule implements VesselRule<State> {
   readonly name = 'encounter';
@@ -61,6 +71,8 @@ export class EncounterRule implements VesselRule<State> {
   beyondHorizon = 0;
   /** Newest slow sample away from port of any vessel (ms). */
   private newestSampleAt = Number.NEGATIVE_INFINITY;
+  /** The decisions of the hook running (settling a pair decides deep down), handed back with its result. */
+  private readonly decisions = new DecisionLog();
 
   constructor(private readonly ctx: MaritimeContext) {
     const cfg = this.cfg;
@@ -118,7 +130,7 @@ export class EncounterRule implements VesselRule<State> {
     return this.stateOf(track)?.pairs ?? [];
   }
 
-  onSample(track: VesselTrack, state: State, s: Sample): State {
+  onSample(track: VesselTrack, state: State, s: Sample): Step<State> {
     const cfg = this.cfg;
     if (state) state.silent = false;
     if (s.sog < cfg.maxMedianSpeedKn && s.portKm >= cfg.minPortDistanceKm) {
@@ -127,13 +139,13 @@ export class EncounterRule implements VesselRule<State> {
       else if (s.at > this.newestSampleAt) this.newestSampleAt = s.at;
       own.samples.push(s);
       this.index.add(track, this.index.cellOf(s.lat, s.lon), s.at);
-      this.forgetBefore(track, own, s.at - this.horizonMs);
+      this.index.forget(track, own.samples, s.at - this.horizonMs, cfg.maxSamplesPerVessel);
       this.ctx.changed(track);
       this.match(track, own, s);
     }
     const now = this.stateOf(track);
     if (now && now.pairs.length > 0) for (const pair of [...now.pairs]) this.settle(pair);
-    return this.stateOf(track);
+    return this.decisions.step(this.stateOf(track));
   }
 
   /** Compares a new sample with the other vessels' samples taken near it in space and time. */
@@ -260,11 +272,10 @@ export class EncounterRule implements VesselRule<State> {
     // A dormant episode continues: its flags (final so far) are superseded again when it ends.
     if (pair.dormant) pair.dormant = false;
     foldFigures(pair, m, this.cfg);
-    if (!pair.flags && qualifies(pair, this.cfg)) {
-      pair.flags = [
-        this.ctx.sink.raise(this.draft(pair, pair.a, true)),
-        this.ctx.sink.raise(this.draft(pair, pair.b, true)),
-      ];
+    if (!pair.flagFingerprints && qualifies(pair, this.cfg)) {
+      const [a, b] = [this.draft(pair, pair.a, true), this.draft(pair, pair.b, true)];
+      pair.flagFingerprints = [draftFingerprint(a), draftFingerprint(b)];
+      this.decisions.add(raise(a), raise(b));
       this.met(pair);
     }
   }
@@ -278,17 +289,17 @@ export class EncounterRule implements VesselRule<State> {
   }
 
   /** The vessel went silent: it counts as having no later samples, so its pairs settle on the other's. */
-  onDue(track: VesselTrack, state: State): State {
+  onDue(track: VesselTrack, state: State): Step<State> {
     if (!state) return state;
     state.silent = true;
     this.ctx.changed(track);
     for (const pair of [...state.pairs]) this.settle(pair);
-    return this.stateOf(track);
+    return this.decisions.step(this.stateOf(track));
   }
 
   /** The vessel is forgotten: every pair it is in is folded and ended, its samples leave the index. */
-  onEvict(track: VesselTrack, state: State): void {
-    if (!state) return;
+  onEvict(track: VesselTrack, state: State): Decisions {
+    if (!state) return undefined;
     for (const pair of [...state.pairs]) {
       pair.pending.sort(matchOrder);
       for (const m of pair.pending) this.fold(pair, m);
@@ -296,19 +307,8 @@ export class EncounterRule implements VesselRule<State> {
       if (pair.started && !pair.dormant) this.finalize(pair);
       this.drop(pair);
     }
-    this.forgetBefore(track, state, Number.POSITIVE_INFINITY);
-  }
-
-  /** Removes the vessel's samples older than `cutoff` from its list and the index. */
-  private forgetBefore(track: VesselTrack, state: EncounterVessel, cutoff: number): void {
-    const samples = state.samples;
-    const max = this.cfg.maxSamplesPerVessel;
-    let n = 0;
-    while (n < samples.size && (samples.at(n) < cutoff || samples.size - n > max)) {
-      this.index.remove(track, this.index.cellOf(samples.lat(n), samples.lon(n)), samples.at(n));
-      n++;
-    }
-    if (n > 0) samples.dropFirst(n);
+    this.index.forget(track, state.samples, Number.POSITIVE_INFINITY, this.cfg.maxSamplesPerVessel);
+    return this.decisions.take();
   }
 
   /** The vessel's samples and the pairs it is the first of (the other vessel's state names none of them). */
@@ -364,24 +364,23 @@ export class EncounterRule implements VesselRule<State> {
   private forget(pair: EncounterPair): void {
     pair.dormant = false;
     pair.started = false;
-    pair.flags = null;
+    pair.flagFingerprints = null;
     this.ctx.changed(pair.a);
   }
 
   private finalize(pair: EncounterPair): void {
     this.supersedeWithFinalFigures(pair);
     pair.started = false;
-    pair.flags = null;
+    pair.flagFingerprints = null;
     this.ctx.changed(pair.a);
   }
 
   /** The episode's flags, if raised, superseded by ones with its figures as final (`ongoing: false`). */
-  private supersedeWithFinalFigures(pair: EncounterPair): void {
-    if (!pair.flags) return;
-    pair.flags = [
-      this.ctx.sink.supersede(pair.flags[0], this.draft(pair, pair.a, false)),
-      this.ctx.sink.supersede(pair.flags[1], this.draft(pair, pair.b, false)),
-    ];
+  private supersedeWithFinalFigures(pair: EncounterPair, flags = pair.flagFingerprints): void {
+    if (!flags) return;
+    const [a, b] = [this.draft(pair, pair.a, false), this.draft(pair, pair.b, false)];
+    pair.flagFingerprints = [draftFingerprint(a), draftFingerprint(b)];
+    this.decisions.add(supersede(flags[0], a), supersede(flags[1], b));
     // The flags it brought (a designated partner) follow its final figures.
     this.met(pair);
   }
@@ -389,8 +388,10 @@ export class EncounterRule implements VesselRule<State> {
   /** Tells both vessels of a flagged episode that they met, with its figures now (`VesselFact` `met`). */
   private met(pair: EncounterPair): void {
     const figures = metFigures(pair);
-    this.ctx.tell(pair.a, { kind: 'met', other: pair.b, ...figures });
-    this.ctx.tell(pair.b, { kind: 'met', other: pair.a, ...figures });
+    this.decisions.add(
+      tell(pair.a, { kind: 'met', other: pair.b, ...figures }),
+      tell(pair.b, { kind: 'met', other: pair.a, ...figures }),
+    );
   }
 
   private draft(pair: EncounterPair, subject: VesselTrack, ongoing: boolean) {

@@ -2,12 +2,14 @@ import type { CarriageStanding, Flag, FlagClearedData, Severity } from '@aidwatc
 import { Severities } from '@aidwatch/domain';
 import { toFlag } from '../flag-draft';
 import type { FlagChanges } from '../open-flags';
-import { clearedOf, noChanges } from '../open-flags';
+import { noChanges } from '../open-flags';
 import { isoTime } from './explain';
 import { OpenVesselFlags, type OpenVesselFlag } from './open-vessel-flags';
-import type { VesselFlagDraft } from './vessel-flag-draft';
+import type { FlagDecision } from './rule-decision';
+import { SUPERSEDED, AID_NOT_ON_BOARD, AID_ON_BOARD, type VesselFlagDraft } from './vessel-flag-draft';
 
 export type { EpisodeEnd, VesselFlagDraft } from './vessel-flag-draft';
+export { AID_NOT_ON_BOARD, AID_ON_BOARD, SUPERSEDED } from './vessel-flag-draft';
 
 /** Which consignments are on board a vessel at a time (from the consignment projections). */
 export interface ConsignmentLinker {
@@ -16,19 +18,14 @@ export interface ConsignmentLinker {
   standingOn?(consignmentId: string, mmsi: string): CarriageStanding;
 }
 
-/** One end of an episode: the fix that bounds it. */
-
-/** Why a flag gave way to a newer one of the same problem; after a colon, what the new evidence was. */
-export const SUPERSEDED = 'superseded by new evidence';
-export const AID_ON_BOARD = `${SUPERSEDED}: aid on board`;
-export const AID_NOT_ON_BOARD = `${SUPERSEDED}: aid not on board`;
-
 /**
- * Turns vessel drafts into flags: fills the consignments on board (of both vessels of an encounter),
- * raises the severity a level when aid is on board, and collects the raise/clear changes of one call.
- * It keeps each vessel's open flags with their drafts (`open`), so that a flag can be built again when the
- * aid on board is learnt later (`relink`), and so that clearing or superseding a flag acts on the flag open
- * now under its fingerprint, whatever copy a rule kept.
+ * The maritime detector's applier of the rules' flag decisions (`apply`, see `FlagDecision`): turns vessel
+ * drafts into flags — fills the consignments on board (of both vessels of an encounter), raises the severity
+ * a level when aid is on board, marks a flag raised again after its clear `reopened` — and collects the
+ * raise/clear changes of one call (`take`). It keeps each vessel's open flags with their drafts (`open`), so
+ * that a flag can be built again when the aid on board is learnt later (`relink`), and so that a decision
+ * naming a flag by fingerprint acts on the flag open now under it. Rules never reach it: they read `open`
+ * through `MaritimeContext.openFlags`.
  */
 export class FlagSink {
   private changes: FlagChanges = noChanges();
@@ -42,6 +39,29 @@ export class FlagSink {
     this.open = new OpenVesselFlags(maxOpenFlagsPerVessel);
   }
 
+  /**
+   * Applies a rule's flag decision (see `FlagDecision`): a flag it names by fingerprint is the one open now
+   * under that fingerprint. One no longer kept (`OpenVesselFlags` bounds each vessel's) is not judged again:
+   * superseding it raises the new flag alone, clearing it does nothing.
+   */
+  apply(d: FlagDecision): void {
+    switch (d.kind) {
+      case 'raise':
+        this.raise(d.draft);
+        return;
+      case 'raise-again':
+        this.raiseAgain(d.draft);
+        return;
+      case 'supersede':
+        this.replace(d.previous === null ? null : (this.open.get(d.previous) ?? null), d.draft);
+        return;
+      case 'clear': {
+        const entry = this.open.get(d.fingerprint);
+        if (entry) this.clearOpen(entry, d.atMs, d.reason);
+      }
+    }
+  }
+
   raise(draft: VesselFlagDraft): Flag {
     const flag = this.opened(this.build(draft, this.aidOf(draft)));
     this.keep(draft, flag);
@@ -52,28 +72,13 @@ export class FlagSink {
    * `raise` for a flag judged again (a replay over past positions): when the same flag (same id) is open it
    * stays as it is and nothing changes; another open flag of the episode (same fingerprint) is superseded.
    */
-  raiseAgain(draft: VesselFlagDraft): Flag {
+  private raiseAgain(draft: VesselFlagDraft): void {
     const built = this.build(draft, this.aidOf(draft));
-    return this.replaceBy(this.open.get(built.fingerprint) ?? null, draft, built);
+    this.replaceBy(this.open.get(built.fingerprint) ?? null, draft, built);
   }
 
-  /** Replaces an episode's flag by one with the episode's current figures (same fingerprint, new id). */
-  supersede(previous: Flag | null, draft: VesselFlagDraft): Flag {
-    const flag = this.replace(previous ? this.currentOf(previous) : null, draft);
-    return previous && flag.flagId === previous.flagId ? previous : flag;
-  }
-
-  /** `supersede` for a flag kept in `open`. */
-  supersedeOpen(entry: OpenVesselFlag, draft: VesselFlagDraft): Flag {
-    return this.replace(entry, draft);
-  }
-
-  clear(flag: Flag, atMs: number, reason: string): void {
-    this.clearOpen(this.currentOf(flag), atMs, reason);
-  }
-
-  /** `clear` for a flag kept in `open`. */
-  clearOpen(flag: Flag | OpenVesselFlag, atMs: number, reason: string): void {
+  /** Clears an open flag at `atMs` (ms) for `reason`. */
+  private clearOpen(flag: OpenVesselFlag, atMs: number, reason: string): void {
     this.open.remove(flag.fingerprint);
     this.changes.cleared.push(this.clearedOf(flag, isoTime(atMs), reason));
   }
@@ -105,18 +110,16 @@ export class FlagSink {
     return changes;
   }
 
-  private replace(current: Flag | OpenVesselFlag | null, draft: VesselFlagDraft): Flag {
-    return this.replaceBy(current, draft, this.build(draft, this.aidOf(draft)));
+  /** Replaces the open flag `current` (null: none) by the one `draft` builds, unless that is the same flag. */
+  private replace(current: OpenVesselFlag | null, draft: VesselFlagDraft): void {
+    this.replaceBy(current, draft, this.build(draft, this.aidOf(draft)));
   }
 
   /** `replace` with the flag `draft` builds now (`built`). */
-  private replaceBy(current: Flag | OpenVesselFlag | null, draft: VesselFlagDraft, built: Flag): Flag {
-    if (current?.flagId === built.flagId)
-      return current.reopened ? { ...built, reopened: current.reopened } : built;
+  private replaceBy(current: OpenVesselFlag | null, draft: VesselFlagDraft, built: Flag): void {
+    if (current?.flagId === built.flagId) return;
     if (current) this.changes.cleared.push(this.clearedOf(current, built.raisedAt, SUPERSEDED));
-    const flag = this.opened(built);
-    this.keep(draft, flag);
-    return flag;
+    this.keep(draft, this.opened(built));
   }
 
   /**
@@ -130,11 +133,6 @@ export class FlagSink {
     return flag;
   }
 
-  /** The flag open now under the fingerprint of `flag` (a rule's copy may predate a relink). */
-  private currentOf(flag: Flag): Flag | OpenVesselFlag {
-    return this.open.get(flag.fingerprint) ?? flag;
-  }
-
   private keep(draft: VesselFlagDraft, flag: Flag): void {
     this.open.put({
       draft,
@@ -146,14 +144,13 @@ export class FlagSink {
   }
 
   /** The clear of `flag`, noted so that a raise of the same flag again is marked `reopened`. */
-  private clearedOf(flag: Flag | OpenVesselFlag, at: string, reason: string): FlagClearedData {
+  private clearedOf(flag: OpenVesselFlag, at: string, reason: string): FlagClearedData {
     const data = this.clearData(flag, at, reason);
     this.open.noteCleared(data.subject.id, data.flagId, data.reopened);
     return data;
   }
 
-  private clearData(flag: Flag | OpenVesselFlag, at: string, reason: string): FlagClearedData {
-    if ('rule' in flag) return clearedOf(flag, at, reason);
+  private clearData(flag: OpenVesselFlag, at: string, reason: string): FlagClearedData {
     const { draft } = flag;
     return {
       flagId: flag.flagId,

@@ -3,6 +3,7 @@ import { distance, duration, position, shortTime, vesselLabel } from './explain'
 import { distanceKm, greatCircleKm, KM_PER_NM, MS_PER_HOUR } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { flagStateOfMmsi } from './mid-flag-states';
+import { add, Decided, decided, raise, type Decision, type Step } from './rule-decision';
 import type { Fix, RuleSubjects, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
@@ -40,7 +41,8 @@ const emptyIdentity = (): IdentityState => ({
  * Identity change: for one MMSI a new name, call sign, IMO number or flag; a flag that contradicts the
  * MMSI's MID; an IMO number that fails its check digit; one IMO number on several MMSIs (worse when both
  * transmit within a day); and impossible jumps between fixes (implied speed above 30 kn, the limit Global
- * Fishing Watch's segmenter uses) that point to a spoofed or shared MMSI.
+ * Fishing Watch's segmenter uses) that point to a spoofed or shared MMSI. Each problem is raised
+ * (`raise`) once per vessel while remembered; nothing clears it.
  */
 export class IdentityChangeRule implements VesselRule<IdentityState | null> {
   readonly name = 'identityChange';
@@ -74,16 +76,16 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
     return imos;
   }
 
-  onFix(track: VesselTrack, state: IdentityState | null, fix: Fix): IdentityState | null {
+  onFix(track: VesselTrack, state: IdentityState | null, fix: Fix): Step<IdentityState | null> {
     return track.hasFix() ? this.jump(track, state, fix) : state;
   }
 
-  onLateFix(track: VesselTrack, state: IdentityState | null, fix: Fix): IdentityState | null {
+  onLateFix(track: VesselTrack, state: IdentityState | null, fix: Fix): Step<IdentityState | null> {
     return this.jump(track, state, fix);
   }
 
   /** Compares a fix with the vessel's newest one (either may be the older): an impossible jump raises. */
-  private jump(track: VesselTrack, state: IdentityState | null, fix: Fix): IdentityState | null {
+  private jump(track: VesselTrack, state: IdentityState | null, fix: Fix): Step<IdentityState | null> {
     const cfg = this.cfg;
     const { at, lat, lon, eventId } = fix;
     let km = distanceKm(track.lastLat, track.lastLon, lat, lon);
@@ -98,14 +100,14 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
     if (next.lastJumpAt !== null && at - next.lastJumpAt < cfg.jumpCooldownHours * MS_PER_HOUR) return next;
     next.lastJumpAt = at;
     const [earlier, later] = at < track.lastAt ? [eventId, track.lastEventId] : [track.lastEventId, eventId];
-    this.raise(track, `jump:${at}`, cfg.severity, at, [earlier, later], {
+    const flag = this.flag(track, `jump:${at}`, cfg.severity, at, [earlier, later], {
       observed: { jumpKm: Math.round(km), minutes: Math.round(ms / 60_000), impliedSpeedKn: Math.round(kn) },
       threshold: { impossibleSpeedKn: limit, minJumpKm: cfg.minJumpKm },
       explanation:
         `${vesselLabel(track, at)} jumped ${distance(km)} in ${duration(ms)} to ${position(lat, lon)} ` +
         `(implied ${Math.round(kn)} kn, above ${limit} kn): a spoofed position or an MMSI used by two ships`,
     });
-    return next;
+    return new Decided(next, [flag]);
   }
 
   onStatic(
@@ -114,9 +116,10 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
     data: VesselStaticData,
     at: number,
     eventId: string,
-  ): IdentityState {
+  ): Step<IdentityState> {
     const cfg = this.cfg;
     const state = current ?? emptyIdentity();
+    let out: Decision[] | null = null;
     const reported: Record<IdentityField, string | null> = {
       name: normaliseText(data.name),
       callsign: normaliseText(data.callsign),
@@ -130,35 +133,44 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
       state[field] = now;
       if (before === null || before === now) continue;
       const pair = [before, now].sort().join('|');
-      this.raiseOnce(track, state, `${field}:${pair}`, cfg.severity, at, [eventId], {
-        observed: { field, from: before, to: now },
-        threshold: { change: 'any' },
-        explanation: `${field === 'name' ? `MMSI ${track.mmsi}` : vesselLabel(track, at)} now reports ${FIELD_NAMES[field]} ${now}, previously ${before}`,
-      });
+      out = add(
+        out,
+        this.raiseOnce(track, state, `${field}:${pair}`, cfg.severity, at, [eventId], {
+          observed: { field, from: before, to: now },
+          threshold: { change: 'any' },
+          explanation: `${field === 'name' ? `MMSI ${track.mmsi}` : vesselLabel(track, at)} now reports ${FIELD_NAMES[field]} ${now}, previously ${before}`,
+        }),
+      );
     }
     const imo = reported.imo;
     if (imo !== null) {
       if (!imoCheckDigitValid(imo)) {
-        this.raiseOnce(track, state, `imo-check:${imo}`, cfg.severity, at, [eventId], {
-          observed: { imo },
-          threshold: { imoCheckDigit: 'valid' },
-          explanation: `${vesselLabel(track, at)} reports IMO ${imo}, which fails the IMO check digit`,
-        });
+        out = add(
+          out,
+          this.raiseOnce(track, state, `imo-check:${imo}`, cfg.severity, at, [eventId], {
+            observed: { imo },
+            threshold: { imoCheckDigit: 'valid' },
+            explanation: `${vesselLabel(track, at)} reports IMO ${imo}, which fails the IMO check digit`,
+          }),
+        );
       }
-      this.checkSharedImo(track, state, imo, at, eventId);
+      out = add(out, this.checkSharedImo(track, state, imo, at, eventId));
     }
     const flag = reported.flag;
     const midState = flagStateOfMmsi(track.mmsi, cfg.midFlagStates);
     if (flag !== null && flag.length === 2 && midState && midState !== flag) {
-      this.raiseOnce(track, state, `flag-mid:${flag}`, cfg.severity, at, [eventId], {
-        observed: { flag, mmsiFlagState: midState },
-        threshold: { flagMatchesMmsi: true },
-        explanation:
-          `${vesselLabel(track, at)} reports flag ${flag}, but its MMSI's MID ${track.mmsi.slice(0, 3)} ` +
-          `belongs to ${midState}`,
-      });
+      out = add(
+        out,
+        this.raiseOnce(track, state, `flag-mid:${flag}`, cfg.severity, at, [eventId], {
+          observed: { flag, mmsiFlagState: midState },
+          threshold: { flagMatchesMmsi: true },
+          explanation:
+            `${vesselLabel(track, at)} reports flag ${flag}, but its MMSI's MID ${track.mmsi.slice(0, 3)} ` +
+            `belongs to ${midState}`,
+        }),
+      );
     }
-    return state;
+    return decided(state, out);
   }
 
   toJSON(state: IdentityState | null): unknown {
@@ -169,13 +181,14 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
     return (json as IdentityState | undefined) ?? null;
   }
 
+  /** Notes the vessel as the IMO number's holder; the flag of a number another MMSI held, if not raised yet. */
   private checkSharedImo(
     track: VesselTrack,
     state: IdentityState,
     imo: string,
     at: number,
     eventId: string,
-  ): void {
+  ): Decision | null {
     const holder = this.imoHolders.get(imo);
     this.changedImos.add(imo);
     if (!holder || holder.mmsi === track.mmsi) {
@@ -183,7 +196,7 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
         holder.at = Math.max(holder.at, at);
         holder.eventId = eventId;
       } else this.imoHolders.set(imo, { mmsi: track.mmsi, at, eventId });
-      return;
+      return null;
     }
     const other = this.ctx.trackOf(holder.mmsi);
     const otherSeen = Math.max(holder.at, other?.lastSeenAt ?? -Infinity);
@@ -191,7 +204,7 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
     const concurrent = sinceMs <= this.cfg.sharedImoConcurrentHours * MS_PER_HOUR;
     const states = this.cfg.midFlagStates;
     const stateOf = (mmsi: string) => flagStateOfMmsi(mmsi, states) ?? 'unknown flag';
-    this.raiseOnce(
+    const flag = this.raiseOnce(
       track,
       state,
       `imo-shared:${imo}:${holder.mmsi}`,
@@ -213,8 +226,10 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
       },
     );
     this.imoHolders.set(imo, { mmsi: track.mmsi, at, eventId });
+    return flag;
   }
 
+  /** The flag of problem `key`, unless the vessel's state remembers it raised (then null). */
   private raiseOnce(
     track: VesselTrack,
     state: IdentityState,
@@ -223,23 +238,23 @@ export class IdentityChangeRule implements VesselRule<IdentityState | null> {
     at: number,
     evidence: string[],
     body: { observed: Record<string, unknown>; threshold: Record<string, unknown>; explanation: string },
-  ): void {
+  ): Decision | null {
     const keys = (state.keys ??= []);
-    if (keys.includes(key)) return;
+    if (keys.includes(key)) return null;
     keys.push(key);
     if (keys.length > this.cfg.maxRememberedChangesPerVessel) keys.shift();
-    this.raise(track, key, severity, at, evidence, body);
+    return this.flag(track, key, severity, at, evidence, body);
   }
 
-  private raise(
+  private flag(
     track: VesselTrack,
     key: string,
     severity: Severity,
     at: number,
     evidence: string[],
     body: { observed: Record<string, unknown>; threshold: Record<string, unknown>; explanation: string },
-  ): void {
-    this.ctx.sink.raise({
+  ): Decision {
+    return raise({
       rule: 'identity-change',
       key,
       severity,

@@ -1,8 +1,18 @@
-import type { Flag } from '@aidwatch/domain';
 import { duration, fromNearestPort, knots, position, round1, vesselLabel } from './explain';
 import { isValidSog, MS_PER_HOUR } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { finiteOrNull, nearestPort } from './maritime-context';
+import {
+  Decided,
+  draftFingerprint,
+  raise,
+  storedFingerprint,
+  supersede,
+  withDecision,
+  type Decision,
+  type Step,
+} from './rule-decision';
+import type { VesselFlagDraft } from './vessel-flag-draft';
 import type { Fix, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
@@ -20,7 +30,8 @@ export interface LoiterRun {
   sumSog: number;
   fastStreak: number;
   fastSog: number;
-  flag: Flag | null;
+  /** The fingerprint of the run's flag once raised (null before); earlier checkpoints kept the flag (`flag`). */
+  flagFingerprint: string | null;
   /**
    * Closed only because the vessel counted as silent (its clock passed its newest fix by the AIS-gap
    * threshold): the flag carries the run's figures so far as final, but a later sample within the report
@@ -35,7 +46,8 @@ export interface LoiterRun {
  * reported speed of the 10-minute samples (as in Global Fishing Watch's carrier-loitering events, 4 h rather
  * than 2 h: waiting for a berth or pilot rarely lasts that long that far out), with one fast sample tolerated
  * so speed noise while drifting does not split a run; the run's mean speed must also stay below the limit.
- * Raised when the run reaches the duration; superseded with the final figures when the run ends.
+ * Raised when the run reaches the duration (`raise`); superseded with the final figures when the run ends
+ * (`supersede`, by the flag's fingerprint).
  */
 export class LoiteringRule implements VesselRule<LoiterRun | null> {
   readonly name = 'loitering';
@@ -54,34 +66,41 @@ export class LoiteringRule implements VesselRule<LoiterRun | null> {
     return null;
   }
 
-  onSample(track: VesselTrack, run: LoiterRun | null, s: Sample): LoiterRun | null {
-    if (run && s.at - run.lastAt > this.cfg.maxReportGapHours * MS_PER_HOUR)
-      run = run.dormant ? null : this.end(track, run);
+  onSample(track: VesselTrack, run: LoiterRun | null, s: Sample): Step<LoiterRun | null> {
+    // The final figures of a run the report gap ended (a dormant run's flag has them already).
+    let ended: Decision | null = null;
+    if (run && s.at - run.lastAt > this.cfg.maxReportGapHours * MS_PER_HOUR) {
+      if (!run.dormant) ended = this.end(track, run);
+      run = null;
+    }
     // A run closed by a silence the vessel's next sample fills goes on (its flag is superseded when it ends).
     if (run?.dormant) run.dormant = false;
-    if (s.portKm < this.cfg.minPortDistanceKm) return run ? this.end(track, run) : null;
+    if (s.portKm < this.cfg.minPortDistanceKm) return withDecision(null, run ? this.end(track, run) : ended);
     if (s.sog >= this.cfg.maxSpeedKn) {
-      if (!run) return null;
+      if (!run) return withDecision(null, ended);
       run.fastStreak++;
       run.fastSog += s.sog;
-      return run.fastStreak > this.cfg.toleratedFastSamples ? this.end(track, run) : run;
+      return run.fastStreak > this.cfg.toleratedFastSamples ? withDecision(null, this.end(track, run)) : run;
     }
     if (!run) {
-      return {
-        startAt: s.at,
-        startLat: s.lat,
-        startLon: s.lon,
-        startEventId: s.eventId,
-        lastAt: s.at,
-        lastLat: s.lat,
-        lastLon: s.lon,
-        lastEventId: s.eventId,
-        samples: 1,
-        sumSog: s.sog,
-        fastStreak: 0,
-        fastSog: 0,
-        flag: null,
-      };
+      return withDecision<LoiterRun | null>(
+        {
+          startAt: s.at,
+          startLat: s.lat,
+          startLon: s.lon,
+          startEventId: s.eventId,
+          lastAt: s.at,
+          lastLat: s.lat,
+          lastLon: s.lon,
+          lastEventId: s.eventId,
+          samples: 1,
+          sumSog: s.sog,
+          fastStreak: 0,
+          fastSog: 0,
+          flagFingerprint: null,
+        },
+        ended,
+      );
     }
     run.samples += 1 + run.fastStreak;
     run.sumSog += s.sog + run.fastSog;
@@ -91,14 +110,18 @@ export class LoiteringRule implements VesselRule<LoiterRun | null> {
     run.lastLat = s.lat;
     run.lastLon = s.lon;
     run.lastEventId = s.eventId;
-    if (!run.flag && this.qualifies(run)) run.flag = this.ctx.sink.raise(this.draft(track, run, true));
+    if (run.flagFingerprint === null && this.qualifies(run)) {
+      const draft = this.draft(track, run, true);
+      run.flagFingerprint = draftFingerprint(draft);
+      return new Decided(run, [raise(draft)]);
+    }
     return run;
   }
 
   /** A late fix at or above the speed inside the run means the run really started after it. */
-  onLateFix(track: VesselTrack, run: LoiterRun | null, fix: Fix): LoiterRun | null {
+  onLateFix(track: VesselTrack, run: LoiterRun | null, fix: Fix): Step<LoiterRun | null> {
     if (run && isValidSog(fix.sog) && fix.at > run.startAt && fix.sog >= this.cfg.maxSpeedKn)
-      return this.end(track, run);
+      return withDecision(null, this.end(track, run));
     return run;
   }
 
@@ -111,24 +134,30 @@ export class LoiteringRule implements VesselRule<LoiterRun | null> {
    * The vessel went silent: the run closes at its last slow sample — its flag takes the final figures — and
    * stays, dormant, for a later sample within the report gap to continue.
    */
-  onDue(track: VesselTrack, run: LoiterRun | null): LoiterRun | null {
+  onDue(track: VesselTrack, run: LoiterRun | null): Step<LoiterRun | null> {
     if (!run) return null;
-    if (run.flag) run.flag = this.ctx.sink.supersede(run.flag, this.draft(track, run, false));
     run.dormant = true;
-    return run;
+    return withDecision(run, this.end(track, run));
   }
 
   toJSON(run: LoiterRun | null): unknown {
     return run ?? undefined;
   }
 
+  /** A run as `toJSON` wrote it; one of an earlier version, with its flag kept whole (`flag`), is upcast. */
   fromJSON(json: unknown): LoiterRun | null {
-    return (json as LoiterRun | undefined) ?? null;
+    if (json === undefined || json === null) return null;
+    const { flag, ...run } = json as Omit<LoiterRun, 'flagFingerprint'> & {
+      flagFingerprint?: string | null;
+      flag?: unknown;
+    };
+    return { ...run, flagFingerprint: run.flagFingerprint ?? storedFingerprint(flag) };
   }
 
-  private end(track: VesselTrack, run: LoiterRun): null {
-    if (run.flag) this.ctx.sink.supersede(run.flag, this.draft(track, run, false));
-    return null;
+  /** The run's flag, if raised, superseded by one with its figures as final (`ongoing: false`). */
+  private end(track: VesselTrack, run: LoiterRun): Decision | null {
+    const flag = run.flagFingerprint;
+    return flag === null ? null : supersede(flag, this.draft(track, run, false));
   }
 
   private qualifies(run: LoiterRun): boolean {
@@ -138,7 +167,7 @@ export class LoiteringRule implements VesselRule<LoiterRun | null> {
     );
   }
 
-  private draft(track: VesselTrack, run: LoiterRun, ongoing: boolean) {
+  private draft(track: VesselTrack, run: LoiterRun, ongoing: boolean): VesselFlagDraft {
     const port = nearestPort(this.ctx, run.startLat, run.startLon);
     const mean = run.sumSog / run.samples;
     const hours = (run.lastAt - run.startAt) / MS_PER_HOUR;

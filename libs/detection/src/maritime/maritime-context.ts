@@ -1,25 +1,25 @@
-import type { FlagSink, ConsignmentLinker } from './flag-sink';
+import type { ConsignmentLinker } from './flag-sink';
 import type { MaritimeConfig } from './maritime-config';
 import type { MaritimeCounters } from './maritime-counters';
+import type { OpenVesselFlagsView } from './open-vessel-flags';
 import type { PortIndex } from './port-index';
-import type { VesselFact } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
 
-/** What the maritime rules share: configuration, ports, counters, the flag sink and the other vessels. */
+/**
+ * What the maritime rules share: configuration, ports, counters, the open flags (read only: rules change
+ * them by the decisions they return, see `Decision`) and the other vessels.
+ */
 export interface MaritimeContext {
   readonly config: MaritimeConfig;
   readonly ports: PortIndex;
-  readonly sink: FlagSink;
+  /** Each vessel's open flags with their drafts, as the decisions applied so far left them (read only). */
+  readonly openFlags: OpenVesselFlagsView;
   readonly linker: ConsignmentLinker;
   /** The detector's counters (kept in its checkpoint head). */
   readonly counters: MaritimeCounters;
   trackOf(mmsi: string): VesselTrack | undefined;
   /** Notes that a vessel's state changed (for incremental snapshots). */
   changed(track: VesselTrack): void;
-  /** Tells every rule a fact about the vessel (`VesselRule.onFact`, in list order). */
-  tell(track: VesselTrack, fact: VesselFact): void;
-  /** Tells every rule a fact about each vessel kept, in the order they were first tracked. */
-  tellAll(fact: VesselFact): void;
 }
 
 export interface NearestPort {

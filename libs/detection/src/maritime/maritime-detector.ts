@@ -52,8 +52,10 @@ type AnyRule = VesselRule<unknown>;
  * clock as event-time order judged them (see `endRuns`). A fix older than the vessel's newest splits a flagged silence it falls in,
  * however late. The same log always gives the same flags.
  *
- * Open flags are kept per vessel with their drafts (`openFlags`), so that `relink` can name aid whose
- * paperwork arrived after them.
+ * The rules return their flag decisions (`Decision`), which the detector applies in order through its own
+ * `FlagSink` — aid on board, escalation, reopen marks — and hands back as the changes of each call. Open
+ * flags are kept per vessel with their drafts (`openFlags`, which the rules read), so that `relink` can name
+ * aid whose paperwork arrived after them.
  *
  * State is kept per subject for checkpoints: `snapshot()` gives it all, `takeChangedKeys()` the keys
  * (`vessel:<mmsi>`, `imo:<number>`, `voyages:<mmsi>`, `flags:<mmsi>`) changed since the last call and
@@ -98,18 +100,17 @@ export class MaritimeDetector implements Detector {
     const ctx: MaritimeContext = {
       config,
       ports: this.ports,
-      sink: this.sink,
+      openFlags: this.openFlags,
       linker,
       counters: this.counters,
       trackOf: (mmsi) => this.tracks.get(mmsi),
       changed,
-      tell: (track, fact) => this.hooks.onFact(track, fact),
-      tellAll: (fact) => {
-        for (const track of this.tracks.values()) this.hooks.onFact(track, fact);
-      },
     };
     this.rules = maritimeRules(ctx);
-    this.hooks = new VesselRules(this.rules);
+    this.hooks = new VesselRules(this.rules, {
+      applyFlag: (decision) => this.sink.apply(decision),
+      vessels: () => this.tracks.values(),
+    });
     this.clocks = new InputClocks(
       config.inputIdleHours * MS_PER_HOUR,
       'lane',
@@ -138,6 +139,7 @@ export class MaritimeDetector implements Detector {
         counters: this.counters,
         routeDeviation: this.ruleOf(RouteDeviationRule),
         trackOf: (mmsi) => this.tracks.get(mmsi),
+        apply: (decisions) => this.hooks.apply(decisions),
       },
       this.reports.resampleMs,
       this.reports.slowKn,

@@ -23,13 +23,23 @@ export interface OpenVesselFlagsJson {
   cleared?: Array<[string, number]>;
 }
 
+/** What the rules read of the open vessel flags (see `OpenVesselFlags`); they change only by decisions. */
+export interface OpenVesselFlagsView {
+  /** The open flag kept under `fingerprint`. */
+  get(fingerprint: string): Readonly<OpenVesselFlag> | undefined;
+  /** The vessel's open flags, oldest raise first. */
+  of(mmsi: string): ReadonlyArray<Readonly<OpenVesselFlag>>;
+  /** The vessels with open flags kept (or cleared flag ids remembered), sorted. */
+  vessels(): string[];
+}
+
 /**
  * The open flags of each vessel (subject), kept so that they can be judged again after they were raised:
  * linked to a consignment whose paperwork arrives later, or re-judged by a late position (an AIS gap). A
  * flag leaves when it is cleared or superseded. Bounded per vessel (`maxPerVessel`): beyond it the flag
  * with the oldest episode end is no longer kept (it stays open, but nothing judges it again).
  */
-export class OpenVesselFlags {
+export class OpenVesselFlags implements OpenVesselFlagsView {
   private readonly byVessel = new Map<string, OpenVesselFlag[]>();
   private readonly byFingerprint = new Map<string, OpenVesselFlag>();
   /** Per partner MMSI (the other vessel of an encounter), the vessels whose open flags name it, counted. */

@@ -262,6 +262,19 @@ export class SampleCellIndex<T extends object> {
   }
 
   /**
+   * Drops the member's oldest samples from `samples` and from the index: those older than `cutoff` (ms), and
+   * any beyond the newest `max`.
+   */
+  forget(member: T, samples: RecentSamples, cutoff: number, max: number): void {
+    let n = 0;
+    while (n < samples.size && (samples.at(n) < cutoff || samples.size - n > max)) {
+      this.remove(member, this.cellOf(samples.lat(n), samples.lon(n)), samples.at(n));
+      n++;
+    }
+    if (n > 0) samples.dropFirst(n);
+  }
+
+  /**
    * Fills `out` with the members other than `except` that had a sample in the resampling interval of `at`
    * in a cell that may lie within `radiusKm` of the position (a superset: the caller measures distances).
    */

@@ -1,10 +1,23 @@
 import type { ConsignmentRegisteredData } from '@aidwatch/domain';
 import { distance, duration, position, round1, shortTime, vesselLabel } from './explain';
 import { distanceToPolylineKm, KM_PER_NM, MS_PER_MINUTE } from './geo';
-import { AID_NOT_ON_BOARD, type VesselFlagDraft } from './flag-sink';
 import type { MaritimeContext } from './maritime-context';
 import type { OpenVesselFlag } from './open-vessel-flags';
 import type { PortRecord } from './port-index';
+import {
+  add,
+  clear,
+  Decided,
+  decided,
+  draftFingerprint,
+  raise,
+  raiseAgain,
+  tell,
+  type Decision,
+  type Decisions,
+  type Step,
+} from './rule-decision';
+import { AID_NOT_ON_BOARD, type VesselFlagDraft } from './vessel-flag-draft';
 import type { RuleSubjects, SharedFact, VesselFact, VesselRule } from './vessel-rule';
 import { decodeNumbers, encodeNumbers } from './json-numbers';
 import type { Sample, VesselTrack } from './vessel-track';
@@ -37,13 +50,20 @@ export interface ReplayStep {
 interface Replay {
   consignmentIds: ReadonlySet<string>;
   /** Open corridor flags of those voyages from the replayed time on, by fingerprint; raised again: removed. */
-  open: Map<string, OpenVesselFlag>;
+  open: Map<string, Readonly<OpenVesselFlag>>;
+}
+
+/** What a corridor replay judged: how many samples, and the decisions it made (applied in order). */
+export interface CorridorReplay {
+  judged: number;
+  decisions: Decision[];
 }
 
 /**
  * Route deviation, checked only while the consignment is on board (per the linker): a vessel farther than
  * the corridor (50 nm) from the declared route for 30 min, or a port visit at a port other than the
- * declared origin or destination. One flag per excursion and per port call.
+ * declared origin or destination. One flag per excursion and per port call (`raise`; in a corridor replay
+ * `raise-again`, and `clear` for an open flag the replay does not raise again).
  */
 export class RouteDeviationRule implements VesselRule<Voyages> {
   readonly name = 'routeDeviation';
@@ -67,11 +87,11 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
   }
 
   /** A consignment's registration declares a voyage of its carrier, which hears of it (`carriage`). */
-  onShared(fact: SharedFact): void {
-    if (fact.kind !== 'consignment-registered') return;
+  onShared(fact: SharedFact): Decisions {
+    if (fact.kind !== 'consignment-registered') return undefined;
     this.register(fact.data, fact.eventId);
     const track = this.ctx.trackOf(fact.data.vessel.mmsi);
-    if (track) this.ctx.tell(track, CARRIAGE);
+    return track ? [tell(track, CARRIAGE)] : undefined;
   }
 
   /** Each carrier's declared voyages, under `voyages:<mmsi>`. */
@@ -146,10 +166,11 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
     return bound >= 0 && bound < voyages.length - 1 ? bound : 0;
   }
 
-  onSample(track: VesselTrack, voyages: Voyages, s: Sample): Voyages {
+  onSample(track: VesselTrack, voyages: Voyages, s: Sample): Step<Voyages> {
     if (!voyages) return voyages;
     const onBoard = new Set(this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at));
     if (onBoard.size === 0) return voyages;
+    let out: Decision[] | null = null;
     this.changedCarriers.add(track.mmsi);
     const corridorKm = this.cfg.corridorNm * KM_PER_NM;
     const replay = this.replay;
@@ -171,29 +192,32 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
       if (offKm > v.maxOffKm) v.maxOffKm = offKm;
       if (v.flagged || s.at - v.outsideSince < this.cfg.minOutsideMinutes * MS_PER_MINUTE) continue;
       v.flagged = true;
-      this.raise({
-        rule: 'route-deviation',
-        key: `corridor:${v.consignmentId}:${v.outsideSince}`,
-        severity: this.cfg.severity,
-        mmsi: track.mmsi,
-        consignmentIds: [v.consignmentId],
-        ownConsignmentsOnly: true,
-        fromMs: v.outsideSince,
-        atMs: s.at,
-        observed: {
-          consignmentId: v.consignmentId,
-          offRouteNm: round1(v.maxOffKm / KM_PER_NM),
-          outsideMinutes: Math.round((s.at - v.outsideSince) / MS_PER_MINUTE),
-        },
-        threshold: { corridorNm: this.cfg.corridorNm, minOutsideMinutes: this.cfg.minOutsideMinutes },
-        evidence: [v.registeredEventId, v.outsideEventId ?? '', s.eventId],
-        explanation:
-          `${vesselLabel(track, s.at)}, carrying consignment ${v.consignmentId}, has been up to ` +
-          `${round1(v.maxOffKm / KM_PER_NM)} nm (${distance(v.maxOffKm)}) off its declared route for ` +
-          `${duration(s.at - v.outsideSince)}, now at ${position(s.lat, s.lon)}; the corridor is ${this.cfg.corridorNm} nm`,
-      });
+      out = add(
+        out,
+        this.raise({
+          rule: 'route-deviation',
+          key: `corridor:${v.consignmentId}:${v.outsideSince}`,
+          severity: this.cfg.severity,
+          mmsi: track.mmsi,
+          consignmentIds: [v.consignmentId],
+          ownConsignmentsOnly: true,
+          fromMs: v.outsideSince,
+          atMs: s.at,
+          observed: {
+            consignmentId: v.consignmentId,
+            offRouteNm: round1(v.maxOffKm / KM_PER_NM),
+            outsideMinutes: Math.round((s.at - v.outsideSince) / MS_PER_MINUTE),
+          },
+          threshold: { corridorNm: this.cfg.corridorNm, minOutsideMinutes: this.cfg.minOutsideMinutes },
+          evidence: [v.registeredEventId, v.outsideEventId ?? '', s.eventId],
+          explanation:
+            `${vesselLabel(track, s.at)}, carrying consignment ${v.consignmentId}, has been up to ` +
+            `${round1(v.maxOffKm / KM_PER_NM)} nm (${distance(v.maxOffKm)}) off its declared route for ` +
+            `${duration(s.at - v.outsideSince)}, now at ${position(s.lat, s.lon)}; the corridor is ${this.cfg.corridorNm} nm`,
+        }),
+      );
     }
-    return voyages;
+    return decided(voyages, out);
   }
 
   /**
@@ -204,7 +228,7 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
    * raised in order is raised again with the same key, evidence and id (no change); an open route-deviation
    * flag of those voyages from `fromMs` on that is not raised again — the aid was not on board after all —
    * is cleared (`superseded by new evidence: aid not on board`) at `clearAt`, unless `complete()` says the
-   * steps were cut. Returns the number of samples judged.
+   * steps were cut. Returns the number of samples judged and the decisions, for the caller to apply in order.
    */
   replayCorridor(
     track: VesselTrack,
@@ -213,9 +237,9 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
     steps: Iterable<ReplayStep>,
     clearAt: number,
     complete: () => boolean = () => true,
-  ): number {
+  ): CorridorReplay {
     const voyages = this.voyagesByMmsi.get(track.mmsi);
-    if (!voyages) return 0;
+    if (!voyages) return { judged: 0, decisions: [] };
     const ids = new Set(consignmentIds);
     for (const v of voyages) {
       if (!ids.has(v.consignmentId)) continue;
@@ -225,33 +249,37 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
       v.flagged = false;
     }
     this.changedCarriers.add(track.mmsi);
-    const open = new Map<string, OpenVesselFlag>();
-    for (const entry of this.ctx.sink.open.of(track.mmsi)) {
+    const open = new Map<string, Readonly<OpenVesselFlag>>();
+    for (const entry of this.ctx.openFlags.of(track.mmsi)) {
       const d = entry.draft;
       if (d.rule !== 'route-deviation' || d.atMs < fromMs) continue;
       if ((d.consignmentIds ?? []).some((id) => ids.has(id))) open.set(entry.fingerprint, entry);
     }
     this.replay = { consignmentIds: ids, open };
+    const decisions: Decision[] = [];
+    const judge = (step: Step<Voyages>) => {
+      if (step instanceof Decided) decisions.push(...step.decisions);
+    };
     let judged = 0;
     try {
       for (const { sample, portVisit } of steps) {
         if (sample.at < fromMs) continue;
         judged++;
-        if (portVisit !== null) this.onPortVisit(track, voyages, portVisit, sample);
-        this.onSample(track, voyages, sample);
+        if (portVisit !== null) judge(this.onPortVisit(track, voyages, portVisit, sample));
+        judge(this.onSample(track, voyages, sample));
       }
     } finally {
       this.replay = null;
     }
     if (complete())
-      for (const entry of open.values()) this.ctx.sink.clearOpen(entry, clearAt, AID_NOT_ON_BOARD);
-    return judged;
+      for (const entry of open.values()) decisions.push(clear(entry.fingerprint, clearAt, AID_NOT_ON_BOARD));
+    return { judged, decisions };
   }
 
   /** Event time (ms) of the earliest episode start of the carrier's open route-deviation flags of the consignment; NaN for none. */
   earliestOpenCorridorFlag(mmsi: string, consignmentId: string): number {
     let earliest = Number.NaN;
-    for (const { draft } of this.ctx.sink.open.of(mmsi)) {
+    for (const { draft } of this.ctx.openFlags.of(mmsi)) {
       if (draft.rule !== 'route-deviation' || !(draft.consignmentIds ?? []).includes(consignmentId)) continue;
       const from = draft.fromMs ?? draft.atMs;
       if (!(from >= earliest)) earliest = from;
@@ -259,42 +287,44 @@ export class RouteDeviationRule implements VesselRule<Voyages> {
     return earliest;
   }
 
-  /** Raises a flag; in a replay, the open flag of the same episode is kept (same id) or superseded. */
-  private raise(draft: VesselFlagDraft): void {
+  /** A flag raised; in a replay, raised again (the open flag of the same episode kept, same id, or superseded). */
+  private raise(draft: VesselFlagDraft): Decision {
     const replay = this.replay;
-    if (replay === null) {
-      this.ctx.sink.raise(draft);
-      return;
-    }
-    replay.open.delete(this.ctx.sink.raiseAgain(draft).fingerprint);
+    if (replay === null) return raise(draft);
+    replay.open.delete(draftFingerprint(draft));
+    return raiseAgain(draft);
   }
 
   /** A port visit began at `port`: undeclared if it is neither origin nor destination of the aid on board. */
-  onPortVisit(track: VesselTrack, voyages: Voyages, port: PortRecord, s: Sample): Voyages {
+  onPortVisit(track: VesselTrack, voyages: Voyages, port: PortRecord, s: Sample): Step<Voyages> {
     if (!voyages) return voyages;
     const onBoard = new Set(this.ctx.linker.consignmentsOnBoard(track.mmsi, s.at));
     const replay = this.replay;
+    let out: Decision[] | null = null;
     for (const v of voyages) {
       if (!onBoard.has(v.consignmentId)) continue;
       if (replay !== null && !replay.consignmentIds.has(v.consignmentId)) continue;
       if (port.locode === v.originPort || port.locode === v.destinationPort) continue;
-      this.raise({
-        rule: 'route-deviation',
-        key: `port:${v.consignmentId}:${port.locode}:${s.at}`,
-        severity: this.cfg.undeclaredPortSeverity,
-        mmsi: track.mmsi,
-        consignmentIds: [v.consignmentId],
-        ownConsignmentsOnly: true,
-        atMs: s.at,
-        observed: { consignmentId: v.consignmentId, port: port.locode, portName: port.name },
-        threshold: { declaredPorts: [v.originPort, v.destinationPort] },
-        evidence: [v.registeredEventId, s.eventId],
-        explanation:
-          `${vesselLabel(track, s.at)}, carrying consignment ${v.consignmentId} from ${v.originPort} to ` +
-          `${v.destinationPort}, called at ${port.name} (${port.locode}) on ${shortTime(s.at)}, an undeclared port`,
-      });
+      out = add(
+        out,
+        this.raise({
+          rule: 'route-deviation',
+          key: `port:${v.consignmentId}:${port.locode}:${s.at}`,
+          severity: this.cfg.undeclaredPortSeverity,
+          mmsi: track.mmsi,
+          consignmentIds: [v.consignmentId],
+          ownConsignmentsOnly: true,
+          atMs: s.at,
+          observed: { consignmentId: v.consignmentId, port: port.locode, portName: port.name },
+          threshold: { declaredPorts: [v.originPort, v.destinationPort] },
+          evidence: [v.registeredEventId, s.eventId],
+          explanation:
+            `${vesselLabel(track, s.at)}, carrying consignment ${v.consignmentId} from ${v.originPort} to ` +
+            `${v.destinationPort}, called at ${port.name} (${port.locode}) on ${shortTime(s.at)}, an undeclared port`,
+        }),
+      );
     }
-    return voyages;
+    return decided(voyages, out);
   }
 }
 

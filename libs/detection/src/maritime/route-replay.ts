@@ -4,6 +4,7 @@ import type { MaritimeCounters } from './maritime-counters';
 import type { PortIndex, PortRecord } from './port-index';
 import { followPortVisit } from './port-visit';
 import type { ReplayStep, RouteDeviationRule } from './route-deviation.rule';
+import type { Decision } from './rule-decision';
 import type { Sample, VesselTrack } from './vessel-track';
 
 /** One stored position report of a vessel, as a corridor replay reads it. */
@@ -52,6 +53,8 @@ export interface RouteReplayContext {
   readonly counters: MaritimeCounters;
   readonly routeDeviation: RouteDeviationRule;
   trackOf(mmsi: string): VesselTrack | undefined;
+  /** Applies the decisions of a replay, in order (see `VesselRules.apply`). */
+  apply(decisions: readonly Decision[]): void;
 }
 
 /**
@@ -101,7 +104,9 @@ export class RouteReplays {
     if (!voyage) return;
     if (kind === 'discharged' && at >= onBoardSince) {
       this.ctx.counters.routeReplays++;
-      this.ctx.routeDeviation.replayCorridor(track, [consignmentId], at, [], track.lastAt);
+      this.ctx.apply(
+        this.ctx.routeDeviation.replayCorridor(track, [consignmentId], at, [], track.lastAt).decisions,
+      );
       return;
     }
     const cfg = this.ctx.config.routeDeviation;
@@ -212,7 +217,7 @@ export class RouteReplays {
       cut = read >= request.maxFixes;
     }
     this.ctx.counters.routeReplays++;
-    this.ctx.counters.routeReplaySamples += this.ctx.routeDeviation.replayCorridor(
+    const { judged, decisions } = this.ctx.routeDeviation.replayCorridor(
       track,
       request.consignmentIds,
       request.fromMs,
@@ -220,6 +225,8 @@ export class RouteReplays {
       track.lastAt,
       () => !cut,
     );
+    this.ctx.apply(decisions);
+    this.ctx.counters.routeReplaySamples += judged;
     if (cut) this.ctx.counters.routeReplaysTruncated++;
   }
 }

@@ -1,5 +1,10 @@
 import type { RuleId, Severity } from '@aidwatch/domain';
 
+/** Why a flag gave way to a newer one of the same problem; after a colon, what the new evidence was. */
+export const SUPERSEDED = 'superseded by new evidence';
+export const AID_ON_BOARD = `${SUPERSEDED}: aid on board`;
+export const AID_NOT_ON_BOARD = `${SUPERSEDED}: aid not on board`;
+
 /** A fix that bounds a flag's episode: its time (ms), place (degrees) and event id. */
 export interface EpisodeEnd {
   at: number;
@@ -8,7 +13,7 @@ export interface EpisodeEnd {
   eventId: string;
 }
 
-/** What a maritime rule raises about one vessel, before the sink adds the aid on board (see `FlagSink`). */
+/** What a maritime rule raises about one vessel, before the detector adds the aid on board (see `FlagSink`). */
 export interface VesselFlagDraft {
   rule: RuleId;
   key: string;
@@ -31,7 +36,7 @@ export interface VesselFlagDraft {
   observed: Record<string, unknown>;
   threshold: Record<string, unknown>;
   evidence: string[];
-  /** One sentence without its final full stop (the sink appends the aid on board). */
+  /** One sentence without its final full stop (the detector appends the aid on board). */
   explanation: string;
   /**
    * The fixes that bound the episode, for a rule that judges an open flag again (an AIS gap split by a

@@ -5,7 +5,11 @@ import type {
   VesselStaticData,
 } from '@aidwatch/domain';
 import type { PortRecord } from './port-index';
+import type { Decisions, Step } from './rule-decision';
+import type { VesselFact } from './vessel-fact';
 import type { Sample, VesselTrack } from './vessel-track';
+
+export type { VesselFact } from './vessel-fact';
 
 /** One position report as the rules see it (a reused object: read it, never keep it). */
 export interface Fix {
@@ -18,31 +22,8 @@ export interface Fix {
 }
 
 /**
- * A fact about a vessel beyond its own reports, which every rule hears through `onFact` (most ignore it):
- * - `tracked`: the vessel is newly kept (its first report since it was last forgotten);
- * - `listed`: a designation naming the vessel was folded, the listing dated `at` (ms);
- * - `delisted`: the designation `listRef` was revoked at `at` (ms);
- * - `carriage`: the voyages declared for the vessel as a consignment's carrier changed;
- * - `met`: an encounter of the vessel with `other` was flagged or took its final figures: from `fromMs` to
- *   `atMs` (ms), the vessels at most `maxDistanceM` (m) apart, `evidence` the events that bound it.
- */
-export type VesselFact =
-  | { readonly kind: 'tracked' }
-  | { readonly kind: 'listed'; readonly at: number }
-  | { readonly kind: 'delisted'; readonly listRef: string; readonly at: number }
-  | { readonly kind: 'carriage' }
-  | {
-      readonly kind: 'met';
-      readonly other: VesselTrack;
-      readonly fromMs: number;
-      readonly atMs: number;
-      readonly maxDistanceM: number;
-      readonly evidence: readonly string[];
-    };
-
-/**
  * A fact that is no one vessel's report, told to every rule in list order through `onShared` (times in ms,
- * `eventId` the event that brought it); a rule tells the vessels it concerns through `MaritimeContext.tell`:
+ * `eventId` the event that brought it); a rule tells the vessels it concerns with a `tell` decision:
  * - `designated`: a vessel designation (`aidwatch.vessel.designated.v1`) dated `at`;
  * - `designation-revoked`: a delisting (`aidwatch.vessel.designation-revoked.v1`) dated `at`;
  * - `consignment-registered`: a consignment's registration naming its carrier and declared voyage.
@@ -94,8 +75,10 @@ export interface RuleSubjects {
  * A maritime rule with its own state per vessel, in the decider shape (`initialState`, `evolve`, a due time,
  * a snapshot): the detector keeps one state per rule in each vessel's slots and calls the hooks in a fixed
  * order. A hook gets the vessel (what was observed: newest fix, reported identity, port visit — read only)
- * and this rule's state of it, returns the next state, and may raise or clear flags through the sink.
- * Hooks run in event time only; none reads the wall clock.
+ * and this rule's state of it, and returns the next state with the flag decisions of that step (`Step`:
+ * the state alone when it decided nothing, else `Decided`); the detector applies them in order before the
+ * next hook runs. A rule names the flags it raised by fingerprint and reads the open ones through
+ * `MaritimeContext.openFlags` (read only). Hooks run in event time only; none reads the wall clock.
  */
 export interface VesselRule<S> {
   /** Name of the rule's state in snapshots. */
@@ -103,24 +86,27 @@ export interface VesselRule<S> {
   /** State of a vessel the rule has nothing about yet (kept as null-like as possible: most vessels stay so). */
   initialState(): S;
   /** A fix newer than the vessel's newest; called before the vessel's newest fix moves to it. */
-  onFix?(vessel: VesselTrack, state: S, fix: Fix): S;
+  onFix?(vessel: VesselTrack, state: S, fix: Fix): Step<S>;
   /**
    * A fix older than the vessel's newest, however late (before the late tolerance is applied), from input
    * `source` (see `InputClocks`); it never moves the vessel.
    */
-  onPastFix?(vessel: VesselTrack, state: S, fix: Fix, source: string): S;
+  onPastFix?(vessel: VesselTrack, state: S, fix: Fix, source: string): Step<S>;
   /** A fix not newer than the vessel's newest, within the late tolerance; it never moves the vessel. */
-  onLateFix?(vessel: VesselTrack, state: S, fix: Fix): S;
+  onLateFix?(vessel: VesselTrack, state: S, fix: Fix): Step<S>;
   /** The vessel's first sample in a resampling interval (after its newest fix moved). */
-  onSample?(vessel: VesselTrack, state: S, sample: Sample): S;
+  onSample?(vessel: VesselTrack, state: S, sample: Sample): Step<S>;
   /** The vessel began a port visit at `port` with this sample (before `onSample`). */
-  onPortVisit?(vessel: VesselTrack, state: S, port: PortRecord, sample: Sample): S;
+  onPortVisit?(vessel: VesselTrack, state: S, port: PortRecord, sample: Sample): Step<S>;
   /** A static report no older than the vessel's newest (the vessel's reported identity already updated). */
-  onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): S;
+  onStatic?(vessel: VesselTrack, state: S, data: VesselStaticData, at: number, eventId: string): Step<S>;
   /** A fact about the vessel beyond its own reports (see `VesselFact`). */
-  onFact?(vessel: VesselTrack, state: S, fact: VesselFact): S;
-  /** A fact that is no one vessel's report (see `SharedFact`); the rule tells the vessels it concerns. */
-  onShared?(fact: SharedFact): void;
+  onFact?(vessel: VesselTrack, state: S, fact: VesselFact): Step<S>;
+  /**
+   * A fact that is no one vessel's report (see `SharedFact`); returns its decisions (`tell` for the vessels it
+   * concerns), undefined for none.
+   */
+  onShared?(fact: SharedFact): Decisions;
   /**
    * Whether `dueAt`/`onDue` still run while the vessel lags its clock (its newest fix came in older than the
    * clock minus the late tolerance: its track replayed behind the input's clock) — until its run of reports
@@ -132,9 +118,9 @@ export interface VesselRule<S> {
   /** Event time (ms) at which the rule must look at the vessel again with no new report; NaN for never. */
   dueAt?(vessel: VesselTrack, state: S): number;
   /** The vessel's clock passed `dueAt`. */
-  onDue?(vessel: VesselTrack, state: S, dueAt: number): S;
-  /** The vessel is forgotten (silent for the eviction period). */
-  onEvict?(vessel: VesselTrack, state: S): void;
+  onDue?(vessel: VesselTrack, state: S, dueAt: number): Step<S>;
+  /** The vessel is forgotten (silent for the eviction period); returns its decisions, undefined for none. */
+  onEvict?(vessel: VesselTrack, state: S): Decisions;
   /** Subjects the rule keeps beyond the vessels' slots, checkpointed under their own keys. */
   readonly subjects?: RuleSubjects;
   /** State the rule keeps outside the vessels, written whole in the checkpoint's head. */
