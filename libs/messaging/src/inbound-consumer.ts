@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { intakeTurns } from './event-loop-turns';
 import { Topics, type CaughtUpMarker, type FieldError } from '@aidwatch/domain';
 import { deadLetterRecord } from './dead-letter';
 import { createKafkaClient, pendingAfter } from './kafka-client';
@@ -296,10 +297,10 @@ export class KafkaInbound {
     await this.lookForNewRecords(key, batch.messages);
     let i = 0;
     while (i < batch.messages.length && control.isActive()) {
-      // Each slice starts on a fresh turn of the event loop: its messages are decoded and validated in one go
-      // (for alignment, then for the append), and the slices of several partitions, handed over by one fetch or
-      // resumed by one group commit, would otherwise run back to back as one long microtask chain.
-      await nextTurn();
+      // Each slice starts on a turn of the event loop of its own: its messages are decoded and validated in one
+      // go (for alignment, then for the append), and the slices of several partitions, handed over by one fetch
+      // or resumed by one group commit, would otherwise run back to back (see `EventLoopTurns`).
+      await intakeTurns.next();
       if (!control.isActive()) return;
       const { end, handedTime, waitingTime } = this.alignedSlice(key, batch.messages, i, size);
       if (end > i) {
