@@ -69,6 +69,11 @@ export interface RunnerOptions {
    * while behind replays at most this much again.
    */
   catchUpCheckpointMinMs?: number;
+  /**
+   * The monotonic clock (ms, never stepping back) the catch-up spacing is measured on: when the last checkpoint
+   * ended and when the last event came. `performance.now()` unless set (a test's simulated replay time).
+   */
+  monotonicNow?: () => number;
 }
 
 /**
@@ -179,6 +184,7 @@ export class ProjectionRunner {
   private checkpointRetryAt = 0;
   private readonly now: () => Date;
   private readonly nowMs: () => number;
+  private readonly monotonicNow: () => number;
 
   constructor(
     private readonly store: EventStore,
@@ -189,6 +195,7 @@ export class ProjectionRunner {
     this.now = options.now ?? (() => new Date());
     // Asked after every event: without a clock of the options', no Date is made for it.
     this.nowMs = options.now ? () => options.now!().getTime() : Date.now;
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
   }
 
   /**
@@ -233,7 +240,7 @@ export class ProjectionRunner {
     // A checkpoint may keep work the projection had left for later: it is done even if no event comes.
     if (this.projection.unsettled?.()) this.scheduleSettle();
     this.lastCheckpointAt = this.now().getTime();
-    this.lastCheckpointEnded = performance.now();
+    this.lastCheckpointEnded = this.monotonicNow();
     const subscription = this.store.subscribeToAll({
       after: this.position ?? undefined,
       filter: this.projection.filter,
@@ -361,9 +368,8 @@ export class ProjectionRunner {
         // While a checkpoint is written beside the events, their slices are no longer than its parts: the
         // subjects get written faster than a backlog changes them, so its rounds converge (see `writeParts`).
         const slice = this.preCopying ? Math.min(sliceMs, this.options.checkpointPartMs ?? 5) : sliceMs;
-        const arrived = performance.now();
-        this.lastEventAt = arrived;
-        if (arrived - sliceStarted >= slice) {
+        this.lastEventAt = this.monotonicNow();
+        if (performance.now() - sliceStarted >= slice) {
           // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
           // otherwise keep timers and I/O waiting until the whole replay is done.
           await nextTurn();
@@ -464,7 +470,7 @@ export class ProjectionRunner {
    */
   private tooSoonWhileBehind(): boolean {
     if (this.lastRecordedAt === null) return false;
-    const now = performance.now();
+    const now = this.monotonicNow();
     if (now - this.lastEventAt > REPLAYING_MS) return false;
     if (this.nowMs() - Date.parse(this.lastRecordedAt) < LIVE_LAG_MS) return false;
     const spacing = Math.max(
@@ -572,7 +578,7 @@ export class ProjectionRunner {
     this.sinceCheckpoint -= processed;
     this.unsavedSinceSkip = false;
     this.lastHeldMs = heldMs;
-    this.lastCheckpointEnded = performance.now();
+    this.lastCheckpointEnded = this.monotonicNow();
     // The interval runs from the end of this write: a write longer than the interval (a whole snapshot of a
     // large state) is not followed by another at the very next event, for ever.
     this.lastCheckpointAt = this.now().getTime();
