@@ -537,6 +537,7 @@ export class ProjectionRunner {
   }
 
   private async writeClaimed(name: string, inParts: boolean, at: Date, started: number): Promise<void> {
+    const monotonicStart = this.monotonicNow();
     let position: Position;
     let processed: number;
     let blockedMs = 0;
@@ -577,7 +578,9 @@ export class ProjectionRunner {
     });
     this.sinceCheckpoint -= processed;
     this.unsavedSinceSkip = false;
-    this.lastHeldMs = heldMs;
+    // On the monotonic clock the spacing is measured on (the hold is part of the write, so by default this is
+    // the hold itself).
+    this.lastHeldMs = Math.min(heldMs, this.monotonicNow() - monotonicStart);
     this.lastCheckpointEnded = this.monotonicNow();
     // The interval runs from the end of this write: a write longer than the interval (a whole snapshot of a
     // large state) is not followed by another at the very next event, for ever.
