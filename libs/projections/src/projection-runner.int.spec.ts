@@ -670,12 +670,17 @@ describe('ProjectionRunner', () => {
       checkpointEveryMs: 60_000,
       checkpointPartSize: 1,
       restartAfterMs: 10,
+      // Not spaced as a catch-up on a loaded machine (events recorded over a second ago): the checkpoint at
+      // event 20 must begin.
+      catchUpCheckpointMinMs: 0,
       onError: (error) => errors.push(error),
     });
     runner.start();
-    // The checkpoint at event 20 is writing its parts (held), event 30 fails, the restart waits for it.
-    const deadline = Date.now() + 3000;
+    // The checkpoint at event 20 is writing its parts (held), event 30 fails, the restart waits for it. Waits for
+    // the failure itself; the bound only keeps a broken runner from hanging the suite.
+    const deadline = Date.now() + 20_000;
     while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(errors).not.toHaveLength(0);
     expect(parts.written()).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 100));
     const stopped = runner.stop();
