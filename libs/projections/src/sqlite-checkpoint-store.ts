@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Worker } from 'node:worker_threads';
-import { restrictToOwner, startModuleWorker } from '@aidwatch/event-store';
+import { restrictToOwner } from '@aidwatch/event-store';
 import {
   CheckpointStore,
   INCREMENTAL,
@@ -10,12 +9,16 @@ import {
   type Checkpoint,
   type IncrementalHead,
 } from './checkpoint-store';
+import { CheckpointWriterThread, type WriterRow } from './checkpoint-writer-thread';
 import type { SnapshotChanges } from './projection';
 
 /**
  * The checkpoint port on a local SQLite file beside the service (the default; see CheckpointStore for the
- * model of whole and incremental checkpoints, parts and slots). The file's transactions are synchronous; the
- * port's promises resolve once they are committed.
+ * model of whole and incremental checkpoints, parts and slots). A checkpoint in parts is written on a worker
+ * thread with a connection of its own (`CheckpointWriterThread`): the thread that detects builds each part's rows,
+ * and the inserts, the commit's fsync and the WAL's copy into the database file run beside it. Everything else
+ * (loads, whole checkpoints, erasure) runs on the caller's thread once the writer has nothing in flight. The
+ * port's promises resolve once their writes are committed.
  */
 export class SqliteCheckpointStore extends CheckpointStore {
   private readonly db: Database.Database;
@@ -27,28 +30,22 @@ export class SqliteCheckpointStore extends CheckpointStore {
   private readonly newestGenerations = new Map<string, number>();
   private readonly statements: ReturnType<SqliteCheckpointStore['prepare']>;
   private readonly saveWhole: (name: string, position: string, snapshot: string, at: string) => void;
-  private readonly writeRows: (name: string, generation: number, rows: Array<[string, unknown]>) => void;
+  private readonly writeRows: (name: string, generation: number, rows: readonly WriterRow[]) => void;
   private readonly commitHead: (
     name: string,
     position: string,
-    head: IncrementalHead,
+    head: string,
     at: string,
-    dropBefore: number | undefined,
+    dropBefore: number | null,
   ) => void;
   private readonly removeAll: (name: string) => void;
   private readonly file: string;
-  /** The thread that runs the WAL checkpoints (see `checkpointWal`), started when the first is due. */
-  private checkpointer: Worker | undefined;
   /**
-   * A WAL checkpoint asked of the checkpointer and not answered yet. The next checkpoint waits for it before its
-   * first write (the thread is free meanwhile): SQLite starts the WAL over only at a write that finds every
-   * frame copied, which a WAL checkpoint running beside writes never sees.
+   * Parts, their commits and the WAL checkpoints, on a thread of their own (none for a private database, which
+   * another connection cannot open; the writes then run on the caller's thread, as they do when no worker
+   * thread can be started).
    */
-  private walCheckpoint: Promise<void> | undefined;
-  private walCheckpointDone: (() => void) | undefined;
-  /** The WAL's sync on the thread pool after parts (see `presync`). */
-  private presyncing: Promise<void> | undefined;
-  private presyncAgain = false;
+  private readonly writer: CheckpointWriterThread | undefined;
   private closed = false;
 
   constructor(file: string) {
@@ -57,13 +54,12 @@ export class SqliteCheckpointStore extends CheckpointStore {
     this.db = new Database(file);
     restrictToOwner(file);
     this.db.pragma('journal_mode = WAL');
-    // Parts are written without an fsync on this thread (NORMAL): the WAL is synced on the thread pool after
-    // each part (`presync`), and every commit is written under FULL (see `durably`), whose fsync of the WAL then
-    // has little left to flush and covers the parts' frames before it. So a committed checkpoint is on disk
-    // with all its rows, and the thread does not wait for the disk while a part is written.
+    // Rows are written without an fsync (NORMAL), and every commit under FULL (see `durably` and the writer's
+    // worker), whose fsync of the WAL covers the rows' frames before it: a committed checkpoint is on disk with
+    // all its rows.
     this.db.pragma('synchronous = NORMAL');
-    // WAL checkpoints are run on a thread of their own (`checkpointWal`), not by whichever part's commit
-    // crosses the threshold; a WAL started over is truncated, so its size says how much is left to copy.
+    // WAL checkpoints are run by the writer's thread (`checkpointWal`), not by whichever commit crosses the
+    // threshold; a WAL started over is truncated, so its size says how much is left to copy.
     if (file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       this.db.pragma('journal_size_limit = 0');
@@ -87,31 +83,14 @@ export class SqliteCheckpointStore extends CheckpointStore {
         s.upsertCheckpoint.run(name, position, snapshot, at);
       }),
     );
-    this.writeRows = this.db.transaction(
-      (name: string, generation: number, rows: Array<[string, unknown]>) => {
-        const committed = this.committedSlots.get(name);
-        let pending = this.pendingSlots.get(name);
-        if (!pending) this.pendingSlots.set(name, (pending = new Map()));
-        for (const [key, value] of rows) {
-          const slot = committed?.get(key) === 0 ? 1 : 0;
-          s.upsertRow.run(name, key, slot, generation, value === undefined ? null : JSON.stringify(value));
-          pending.set(key, slot);
-        }
-      },
-    );
+    this.writeRows = this.db.transaction((name: string, generation: number, rows: readonly WriterRow[]) => {
+      for (const [key, slot, value] of rows) s.upsertRow.run(name, key, slot, generation, value);
+    });
     this.commitHead = this.durably(
-      this.db.transaction(
-        (
-          name: string,
-          position: string,
-          head: IncrementalHead,
-          at: string,
-          dropBefore: number | undefined,
-        ) => {
-          s.upsertCheckpoint.run(name, position, JSON.stringify(head), at);
-          if (dropBefore !== undefined) s.deleteRowsBefore.run(name, dropBefore);
-        },
-      ),
+      this.db.transaction((name: string, position: string, head: string, at: string, dropBefore: number | null) => {
+        s.upsertCheckpoint.run(name, position, head, at);
+        if (dropBefore !== null) s.deleteRowsBefore.run(name, dropBefore);
+      }),
     );
     this.removeAll = this.durably(
       this.db.transaction((name: string) => {
@@ -119,6 +98,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
         s.deleteCheckpoint.run(name);
       }),
     );
+    this.writer = file === ':memory:' ? undefined : new CheckpointWriterThread(file, WAL_CHECKPOINT_BYTES);
   }
 
   /**
@@ -165,6 +145,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async activeVersion(name: string): Promise<string | undefined> {
+    await this.writer?.idle();
     this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
     const row = this.db.prepare('SELECT version FROM active_versions WHERE name = ?').get(name) as
       { version: string } | undefined;
@@ -172,6 +153,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async activate(name: string, version: string): Promise<void> {
+    await this.writer?.idle();
     this.db.exec('CREATE TABLE IF NOT EXISTS active_versions (name TEXT PRIMARY KEY, version TEXT NOT NULL)');
     const upsert = this.db.prepare(
       'INSERT INTO active_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version',
@@ -180,6 +162,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async load(name: string): Promise<Checkpoint | undefined> {
+    await this.writer?.idle();
     const row = this.statements.head.get(name) as
       { position: string; snapshot: string; updatedAt: string } | undefined;
     this.pendingSlots.delete(name);
@@ -222,19 +205,21 @@ export class SqliteCheckpointStore extends CheckpointStore {
    * stopping process reports as committed.
    */
   async committed(): Promise<Array<{ name: string; position: string; updatedAt: string }>> {
+    await this.writer?.idle();
     return this.db
       .prepare('SELECT name, position, updated_at AS updatedAt FROM checkpoints ORDER BY name')
       .all() as Array<{ name: string; position: string; updatedAt: string }>;
   }
 
   async positionOf(name: string): Promise<string | undefined> {
+    await this.writer?.idle();
     const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as
       { position: string } | undefined;
     return row?.position;
   }
 
   async save(name: string, position: string, snapshot: unknown, at: Date): Promise<void> {
-    if (this.walCheckpoint) await this.walCheckpoint;
+    await this.writer?.idle();
     this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());
     this.checkpointWal();
     this.committedSlots.delete(name);
@@ -249,33 +234,37 @@ export class SqliteCheckpointStore extends CheckpointStore {
     at: Date,
     replace = false,
   ): Promise<void> {
-    if (this.walCheckpoint) await this.walCheckpoint;
+    await this.writer?.idle();
     this.durably(
       this.db.transaction(() => {
         const generation = this.begin(name);
-        this.writeRows(name, generation, changes.changes);
-        this.commit(name, generation, position, changes.head, at, replace);
+        this.writeRows(name, generation, this.slotted(name, changes.changes));
+        const { head, dropBefore } = this.headRow(name, generation, changes.head, replace);
+        this.commitHead(name, position, head, at.toISOString(), dropBefore);
+        this.noteCommitted(name, replace);
       }),
     )();
     this.checkpointWal();
   }
 
   async beginParts(name: string): Promise<number> {
-    if (this.walCheckpoint) await this.walCheckpoint;
+    await this.writer?.idle();
     return this.begin(name);
   }
 
   /**
-   * Writes the rows in one transaction without an fsync, and has the WAL synced on the thread pool meanwhile
-   * (`presync`), so the commit's own fsync is short.
+   * Builds the part's rows here (each value as JSON, in the slot its committed value does not hold) and has the
+   * writer's thread insert them, in one transaction without an fsync; resolves once they are written.
    */
   async writePart(
     name: string,
     generation: number,
     rows: Array<[key: string, value: unknown]>,
   ): Promise<void> {
-    this.writeRows(name, generation, rows);
-    this.presync();
+    const slotted = this.slotted(name, rows);
+    const sent = this.offThread({ op: 'rows', name, generation, rows: slotted });
+    if (sent) return sent;
+    this.writeRows(name, generation, slotted);
   }
 
   async commitParts(
@@ -286,82 +275,63 @@ export class SqliteCheckpointStore extends CheckpointStore {
     at: Date,
     replace: boolean,
   ): Promise<void> {
-    // Awaited only when there is something to wait for: otherwise the commit is made within the call.
-    if (this.presyncing) await this.drain();
-    this.commit(name, generation, position, head, at, replace);
-    this.checkpointWal();
-  }
-
-  /**
-   * Resolves once the syncs on the thread pool are done (the thread is free meanwhile), so the commit's fsync
-   * flushes only its own frames, and a write called next runs within its call.
-   */
-  override async drain(): Promise<void> {
-    while (this.presyncing) await this.presyncing;
-  }
-
-  /**
-   * Has the WAL's frames written so far synced on the thread pool (nothing for a private database): one sync at
-   * a time, and one more after it when parts were written meanwhile. `presyncing` resolves when none is left.
-   * A failed sync is left to the commit's own fsync (under FULL), which then reports it.
-   */
-  private presync(): void {
-    if (this.file === ':memory:') return;
-    if (this.presyncing) {
-      this.presyncAgain = true;
-      return;
+    const row = this.headRow(name, generation, head, replace);
+    const commit = { name, position, head: row.head, at: at.toISOString(), dropBefore: row.dropBefore };
+    const sent = this.offThread({ op: 'commit', ...commit });
+    if (sent) await sent;
+    else {
+      this.commitHead(commit.name, commit.position, commit.head, commit.at, commit.dropBefore);
+      this.checkpointWal();
     }
-    const wal = `${this.file}-wal`;
-    this.presyncing = (async () => {
-      do {
-        this.presyncAgain = false;
-        await fsyncFile(wal).catch(() => undefined);
-      } while (this.presyncAgain);
-    })().finally(() => (this.presyncing = undefined));
+    this.noteCommitted(name, replace);
+  }
+
+  /** Resolves once the writer's thread has nothing in flight (the caller's thread is free meanwhile). */
+  override async drain(): Promise<void> {
+    await this.writer?.idle();
+  }
+
+  /** The request's promise on the writer's thread; undefined when there is none (write on this thread). */
+  private offThread(
+    request: Parameters<CheckpointWriterThread['call']>[0],
+  ): Promise<void> | undefined {
+    if (!this.writer || this.closed) return undefined;
+    try {
+      return this.writer.call(request);
+    } catch {
+      return undefined; // No worker thread could be started.
+    }
+  }
+
+  /** Rows with their slots (the one the committed value does not hold), noted as pending until the commit. */
+  private slotted(name: string, rows: ReadonlyArray<[key: string, value: unknown]>): WriterRow[] {
+    const committed = this.committedSlots.get(name);
+    let pending = this.pendingSlots.get(name);
+    if (!pending) this.pendingSlots.set(name, (pending = new Map()));
+    const slotted: WriterRow[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [key, value] = rows[i];
+      const slot = committed?.get(key) === 0 ? 1 : 0;
+      slotted[i] = [key, slot, value === undefined ? null : JSON.stringify(value)];
+      pending.set(key, slot);
+    }
+    return slotted;
   }
 
   /**
    * Past `WAL_CHECKPOINT_BYTES` of WAL, has its frames copied into the database file by a PASSIVE checkpoint on
-   * a worker thread with a connection of its own, under synchronous = NORMAL: SQLite syncs the WAL before the
-   * copy and the database file after it, and no writer (of this process or another) starts the WAL over before
-   * that, so nothing here waits for it. One at a time; a failed one is tried again after the next commit.
+   * the writer's thread (after what it has in flight), so nothing here waits for it; on this thread when there
+   * is no writer's thread. A failed one is tried again after the next commit.
    */
   private checkpointWal(): void {
-    if (this.file === ':memory:' || this.walCheckpoint || this.closed) return;
-    const walBytes = fs.statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-    if (walBytes < WAL_CHECKPOINT_BYTES) return;
-    let worker: Worker;
-    try {
-      worker = this.checkpointer ??= this.startCheckpointer();
-    } catch {
-      return; // No thread to run it: the WAL is copied at the next commit, or when the file is closed.
+    if (this.file === ':memory:' || this.closed) return;
+    const sent = this.offThread({ op: 'walCheckpoint' });
+    if (sent) {
+      sent.catch(() => undefined);
+      return;
     }
-    this.walCheckpoint = new Promise<void>((resolve) => (this.walCheckpointDone = resolve));
-    worker.ref();
-    worker.postMessage('checkpoint');
-  }
-
-  private startCheckpointer(): Worker {
-    const worker = startModuleWorker(__dirname, 'wal-checkpointer.worker', {
-      workerData: { file: path.resolve(this.file) },
-    });
-    worker.unref();
-    const answered = () => {
-      this.walCheckpoint = undefined;
-      this.walCheckpointDone?.();
-    };
-    worker.on('message', () => {
-      worker.unref();
-      answered();
-    });
-    const lost = () => {
-      if (this.checkpointer !== worker) return;
-      this.checkpointer = undefined;
-      answered();
-    };
-    worker.on('error', lost);
-    worker.on('exit', lost);
-    return worker;
+    const walBytes = fs.statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    if (walBytes >= WAL_CHECKPOINT_BYTES) this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** Drops the parts of a checkpoint never committed (they sit in slots no committed value needs); the next generation. */
@@ -378,19 +348,22 @@ export class SqliteCheckpointStore extends CheckpointStore {
     return generation;
   }
 
-  private commit(
+  /** The checkpoints row that commits `generation` (JSON), and the generation before which rows are dropped. */
+  private headRow(
     name: string,
     generation: number,
-    position: string,
     head: unknown,
-    at: Date,
     replace: boolean,
-  ): void {
+  ): { head: string; dropBefore: number | null } {
     const previous = this.statements.head.get(name) as { snapshot: string } | undefined;
     const before = previous ? (JSON.parse(previous.snapshot) as unknown) : undefined;
     const base = replace || !isIncremental(before) ? generation : (before.base ?? 0);
     const row: IncrementalHead = { [INCREMENTAL]: true, head, generation, base };
-    this.commitHead(name, position, row, at.toISOString(), replace ? generation : undefined);
+    return { head: JSON.stringify(row), dropBefore: replace ? generation : null };
+  }
+
+  /** The slots of the rows just committed hold the subjects' committed values from now on. */
+  private noteCommitted(name: string, replace: boolean): void {
     const pending = this.pendingSlots.get(name) ?? new Map<string, number>();
     this.pendingSlots.delete(name);
     let committed = this.committedSlots.get(name);
@@ -403,6 +376,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
    * and a truncated WAL, so no byte of the file still holds the value.
    */
   async dropHolding(value: string): Promise<string[]> {
+    await this.writer?.idle();
     const needle = `%${JSON.stringify(value)
       .slice(1, -1)
       .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -429,6 +403,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   async delete(name: string): Promise<void> {
+    await this.writer?.idle();
     this.removeAll(name);
     this.committedSlots.delete(name);
     this.pendingSlots.delete(name);
@@ -437,38 +412,13 @@ export class SqliteCheckpointStore extends CheckpointStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.presyncing;
-    await this.walCheckpoint;
-    const checkpointer = this.checkpointer;
-    this.checkpointer = undefined;
-    if (checkpointer) {
-      const exited = new Promise<void>((resolve) => checkpointer.once('exit', () => resolve()));
-      checkpointer.ref();
-      checkpointer.postMessage('close');
-      await exited;
-    }
+    await this.writer?.close();
     if (this.db.open) this.db.close();
   }
 }
 
-/** WAL size past which a commit copies the WAL into the database file (SQLite's default is 1,000 pages). */
+/** WAL size past which the WAL is copied into the database file after a commit (SQLite's default is 1,000 pages). */
 const WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024;
-
-/** fdatasync of a file on the thread pool (none when the file is absent). */
-async function fsyncFile(file: string): Promise<void> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Files written before subjects had two slots (`checkpoint_entries`, one row per subject) are carried over
