@@ -621,6 +621,8 @@ export class ProjectionRunner {
     const generation = await this.checkpoints.beginParts(name);
     const writeAll = async (keys: readonly string[], entry: (key: string) => unknown) => {
       let stretch = performance.now();
+      // One part is written by the store (its worker thread, a database's round trip) while the next is built.
+      let writing: Promise<void> | undefined;
       for (let i = 0; i < keys.length;) {
         const partStarted = performance.now();
         const part = keys.slice(i, i + size);
@@ -629,11 +631,14 @@ export class ProjectionRunner {
           generation,
           part.map((key): [string, unknown] => [key, entry(key)]),
         );
-        // The thread's share of the part: what the store does after its call returns (an fsync on the thread
-        // pool, a database's round trip) leaves the thread free.
+        // Awaited below, after the previous part: a failure meanwhile is not an unhandled rejection.
+        written.catch(() => undefined);
+        // The thread's share of the part: what the store does after its call returns (a write on its worker
+        // thread, a database's round trip) leaves the thread free.
         const partEnded = performance.now();
         blockedMs = Math.max(blockedMs, partEnded - stretch);
-        await written;
+        await writing;
+        writing = written;
         i += part.length;
         subjects += part.length;
         // The next part's size follows the time per subject, kept high for a while after a slow part (a GC, a
@@ -648,6 +653,7 @@ export class ProjectionRunner {
           stretch = performance.now();
         }
       }
+      await writing;
     };
     let parts = this.projection.checkpointParts!(all);
     // Behind (a backlog or a rebuild): no one waits for the next event, and writing a subject once beats
