@@ -51,19 +51,37 @@ function checkpointWal(): void {
   if (walBytes >= walCheckpointBytes) db.pragma('wal_checkpoint(PASSIVE)');
 }
 
-parentPort!.on('message', (request: WriterRequest | 'close') => {
-  if (request === 'close') {
-    db.close();
-    parentPort!.close();
+/**
+ * The WAL synced on the thread pool after each part, while the next requests are handled: the commit's own fsync
+ * (under FULL) then has little left to flush, and the events its checkpoint holds wait for less. One sync at a
+ * time, and one more after it when parts were written meanwhile; a failed one is left to the commit's fsync,
+ * which then reports it.
+ */
+let presyncing: Promise<void> | undefined;
+let presyncAgain = false;
+function presync(): void {
+  if (presyncing) {
+    presyncAgain = true;
     return;
   }
+  presyncing = (async () => {
+    do {
+      presyncAgain = false;
+      await fsyncFile(`${file}-wal`).catch(() => undefined);
+    } while (presyncAgain);
+  })().finally(() => (presyncing = undefined));
+}
+
+async function handle(request: WriterRequest): Promise<WriterReply> {
   const reply: WriterReply = { id: request.id };
   try {
     switch (request.op) {
       case 'rows':
         writeRows(request.name, request.generation, request.rows);
+        presync();
         break;
       case 'commit':
+        while (presyncing) await presyncing;
         db.pragma('synchronous = FULL');
         try {
           commitHead(request.name, request.position, request.head, request.at, request.dropBefore);
@@ -84,5 +102,35 @@ parentPort!.on('message', (request: WriterRequest | 'close') => {
   } catch (error) {
     reply.error = error instanceof Error ? error.message : String(error);
   }
-  parentPort!.postMessage(reply);
+  return reply;
+}
+
+/** fdatasync of a file on the thread pool (none when the file is absent). */
+async function fsyncFile(path: string): Promise<void> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// One request at a time, in the order sent (a commit waits for the syncs of the parts before it).
+let queue = Promise.resolve();
+parentPort!.on('message', (request: WriterRequest | 'close') => {
+  queue = queue.then(async () => {
+    if (request === 'close') {
+      await presyncing;
+      db.close();
+      parentPort!.close();
+      return;
+    }
+    parentPort!.postMessage(await handle(request));
+  });
 });

@@ -14,13 +14,12 @@ export interface RunnerOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   /**
-   * Projections that checkpoint in parts (`checkpointParts`) write one part per turn of the event loop, each
-   * about this long (5 ms unless set): the next part's size follows the time per subject of the last one
-   * (from `checkpointPartSize`, then between 50 and 5,000 subjects). So no checkpoint holds the thread for long,
-   * however many subjects changed or however dear each one is to write.
+   * Projections that checkpoint in parts (`checkpointParts`) build one part per turn of the event loop: subjects
+   * are added to it until this long has passed (5 ms unless set) or it holds `checkpointPartSize` of them. So no
+   * checkpoint holds the thread for long, however many subjects changed or however dear each one is to write.
    */
   checkpointPartMs?: number;
-  /** Subjects in a checkpoint's first part (100 unless set); the later parts are sized by `checkpointPartMs`. */
+  /** Most subjects in one part of a checkpoint (5,000 unless set; parts are bounded by `checkpointPartMs` first). */
   checkpointPartSize?: number;
   /**
    * False: the projection's checkpoint is saved whole (`snapshot`) even when it can be written in parts. For
@@ -612,8 +611,14 @@ export class ProjectionRunner {
   }> {
     const all = !this.entriesSaved;
     const budgetMs = this.options.checkpointPartMs ?? 5;
-    let size = this.options.checkpointPartSize ?? 100;
-    let typicalMs = 0;
+    const maxSize = this.options.checkpointPartSize ?? 5000;
+    /** Subjects the last part took (what "fits in one part" means to the pre-copy rounds below; 100 at first). */
+    let size = Math.min(maxSize, 100);
+    /**
+     * The part's time for building its entries: the rest goes to the store's call (the values' JSON for SQLite),
+     * whose share of the part is learnt from the parts before.
+     */
+    let buildMs = budgetMs / 2;
     let blockedMs = 0;
     let subjects = 0;
     // Each part, the first included, on a turn of its own (the events just applied held the thread already).
@@ -624,28 +629,30 @@ export class ProjectionRunner {
       // One part is written by the store (its worker thread, a database's round trip) while the next is built.
       let writing: Promise<void> | undefined;
       for (let i = 0; i < keys.length;) {
+        // Subjects are added until the part's time is up, not by a size predicted from the last part: a GC or
+        // a preemption then lengthens one part by its own pause, never a part sized for a faster moment.
         const partStarted = performance.now();
-        const part = keys.slice(i, i + size);
-        const written = this.checkpoints.writePart(
-          name,
-          generation,
-          part.map((key): [string, unknown] => [key, entry(key)]),
-        );
+        const rows: Array<[string, unknown]> = [];
+        const end = Math.min(keys.length, i + maxSize);
+        while (i < end) {
+          const key = keys[i++];
+          rows.push([key, entry(key)]);
+          if (performance.now() - partStarted >= buildMs) break;
+        }
+        const built = performance.now();
+        const written = this.checkpoints.writePart(name, generation, rows);
         // Awaited below, after the previous part: a failure meanwhile is not an unhandled rejection.
         written.catch(() => undefined);
         // The thread's share of the part: what the store does after its call returns (a write on its worker
         // thread, a database's round trip) leaves the thread free.
         const partEnded = performance.now();
         blockedMs = Math.max(blockedMs, partEnded - stretch);
+        const share = (built - partStarted) / Math.max(partEnded - partStarted, 1e-3);
+        buildMs = (buildMs + budgetMs * Math.min(1, Math.max(0.1, share))) / 2;
         await writing;
         writing = written;
-        i += part.length;
-        subjects += part.length;
-        // The next part's size follows the time per subject, kept high for a while after a slow part (a GC, a
-        // busy disk), and grows at most twofold, so a fast part now and then does not make the next one long.
-        const perSubjectMs = (partEnded - partStarted) / part.length;
-        typicalMs = Math.max(perSubjectMs, (typicalMs + perSubjectMs) / 2);
-        size = Math.max(50, Math.min(5000, 2 * size, Math.floor(budgetMs / Math.max(typicalMs, 1e-6))));
+        size = rows.length;
+        subjects += rows.length;
         if (i < keys.length) {
           await nextTurn();
           // An apply failed meanwhile: this checkpoint will not be committed (see `holdEvents`).
