@@ -19,13 +19,15 @@ export interface PageSource<C = number> {
   onAppend(listener: () => void): () => void;
 }
 
-export interface CatchUpOptions {
+export interface CatchUpOptions<C = number> {
   pageSize: number;
   /** Re-read after this long without a notification (appends by other processes). Omitted: never poll. */
   pollIntervalMs?: number;
   /** Re-read after this long when the last page said events are pending (default 10 ms). */
   pendingRetryMs?: number;
   onClose?: () => void;
+  /** The cursor as a store position (for `settledPosition`); none: the subscription does not tell. */
+  positionOf?: (cursor: C) => string;
 }
 
 /**
@@ -39,11 +41,13 @@ export class CatchUpSubscription<C = number> implements Subscription {
   private iterated = false;
   private wake: (() => void) | undefined;
   private readonly stopListening: () => void;
+  /** Every matching event up to this cursor was handed over and taken (see `settledPosition`). */
+  private settled: C | undefined;
 
   constructor(
     private readonly source: PageSource<C>,
     private cursor: C,
-    private readonly options: CatchUpOptions,
+    private readonly options: CatchUpOptions<C>,
   ) {
     // The wake-up runs on a turn of its own: the append that notifies (a group commit) has held the thread
     // already, and the consumer's work should not be added to that stretch.
@@ -58,6 +62,11 @@ export class CatchUpSubscription<C = number> implements Subscription {
     if (this.iterated) throw new Error('A subscription can be iterated only once');
     this.iterated = true;
     return this.events();
+  }
+
+  /** See `Subscription.settledPosition`. */
+  settledPosition(): string | undefined {
+    return this.settled === undefined ? undefined : this.options.positionOf?.(this.settled);
   }
 
   async close(): Promise<void> {
@@ -80,6 +89,8 @@ export class CatchUpSubscription<C = number> implements Subscription {
           yield event;
           if (this.closed) return;
         }
+        // Resumed after the page's last event: the consumer has taken all of it.
+        this.settled = page.scannedTo;
         if (page.events.length < this.options.pageSize && !this.changed)
           await this.idle(page.pending ? (this.options.pendingRetryMs ?? 10) : this.options.pollIntervalMs);
       }

@@ -251,7 +251,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
   subscribeToAll(options?: SubscribeOptions): Subscription {
     this.assertOpen();
     const filter = normalizeFilter(options?.filter);
-    const subscription = new CatchUpSubscription(
+    const subscription: CatchUpSubscription = new CatchUpSubscription(
       {
         readPage: (after, limit) =>
           this.closed ? { events: [], scannedTo: after } : this.readPageInSnapshot(after, limit, filter),
@@ -262,6 +262,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
         pageSize: this.options.pageSize ?? 500,
         pollIntervalMs: this.options.pollIntervalMs ?? 200,
         onClose: () => this.subscriptions.delete(subscription),
+        positionOf: (cursor: number) => String(cursor),
       },
     );
     this.subscriptions.add(subscription);

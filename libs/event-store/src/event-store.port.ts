@@ -94,6 +94,14 @@ export interface SubscribeOptions {
 /** A catch-up subscription: async-iterate it; `close()` ends the iteration. */
 export interface Subscription extends AsyncIterable<StoredEvent> {
   close(): Promise<void>;
+  /**
+   * The position up to which the store was examined and every matching event was handed over and taken (the
+   * consumer asked for the next one after it): a read after it finds only what the consumer has not had.
+   * Undefined before that is known (no page fully taken yet), and from stores that do not tell. A consumer
+   * asking "is anything left for me?" reads after it rather than after its last event, which on a store full of
+   * events it does not select (AIS beside consignment events) would examine all of them again at every ask.
+   */
+  settledPosition?(): Position | undefined;
 }
 
 export class WrongExpectedRevisionError extends Error {

@@ -149,7 +149,7 @@ export class InMemoryEventStore implements EventStore {
   subscribeToAll(options?: SubscribeOptions): Subscription {
     this.assertOpen();
     const filter = normalizeFilter(options?.filter);
-    const subscription = new CatchUpSubscription(
+    const subscription: CatchUpSubscription = new CatchUpSubscription(
       {
         readPage: (after, limit) => this.readPage(after, limit, filter),
         onAppend: (listener) => {
@@ -158,7 +158,11 @@ export class InMemoryEventStore implements EventStore {
         },
       },
       parseSequencePosition(options?.after),
-      { pageSize: this.options.pageSize ?? 500, onClose: () => this.subscriptions.delete(subscription) },
+      {
+        pageSize: this.options.pageSize ?? 500,
+        onClose: () => this.subscriptions.delete(subscription),
+        positionOf: (cursor: number) => String(cursor),
+      },
     );
     this.subscriptions.add(subscription);
     return subscription;

@@ -353,6 +353,7 @@ export class PostgresEventStore implements PrunableEventStore {
         pageSize: this.options.pageSize ?? 500,
         pollIntervalMs: this.options.pollIntervalMs ?? 100,
         onClose: () => this.subscriptions.delete(subscription),
+        positionOf: formatTransactionPosition,
       },
     );
     this.subscriptions.add(subscription);

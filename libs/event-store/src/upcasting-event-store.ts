@@ -86,6 +86,7 @@ export class UpcastingEventStore implements LayeredEventStore {
     const upcasting = this.upcasting;
     return {
       close: () => inner.close(),
+      settledPosition: () => inner.settledPosition?.(),
       async *[Symbol.asyncIterator]() {
         for await (const event of inner) yield upcasting.upcast(event);
       },

@@ -346,8 +346,12 @@ export class ProjectionRunner {
    * age in seconds of the oldest of them (0 when none, or when it was recorded just now).
    */
   async backlog(): Promise<{ catchingUp: boolean; lagSeconds: number }> {
+    // After what the subscription examined and this runner took, not after its last event: the events between
+    // that it does not select are not read again at every ask (see `Subscription.settledPosition`). Not while
+    // failing: a restart replays from the checkpoint what the subscription had handed over.
+    const settled = this.failing === null ? this.subscription?.settledPosition?.() : undefined;
     const [pending] = await this.store.readAll({
-      after: this.position ?? undefined,
+      after: settled ?? this.position ?? undefined,
       maxCount: 1,
       filter: this.projection.filter,
     });

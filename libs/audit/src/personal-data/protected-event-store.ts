@@ -70,6 +70,7 @@ export class ProtectedEventStore implements LayeredEventStore {
     const personal = (e: StoredEvent) => personalFields[e.type] !== undefined;
     return {
       close: () => inner.close(),
+      settledPosition: () => inner.settledPosition?.(),
       async *[Symbol.asyncIterator]() {
         // Only events with personal fields wait for their keys.
         for await (const event of inner) yield personal(event) ? (await open(event))[0] : event;

@@ -96,6 +96,35 @@ export function subscriptionCases(ctx: ContractContext): void {
       expect(Date.now() - started).toBeLessThan(1000);
     });
 
+    it('settles past the events its filter skips once the consumer has taken what matched', async () => {
+      const after = (await ctx.store.headPosition()) ?? undefined;
+      const filter = { eventTypePrefixes: [`${ctx.ns}.consignment.`] };
+      const first = loaded();
+      await ctx.store.append(`${ctx.ns}-a`, [first]);
+      await ctx.store.append(`${ctx.ns}-b`, [position(), position(), position()]);
+      const subscription = ctx.store.subscribeToAll({ after, filter });
+      // Stores that do not tell (settledPosition absent) leave the consumer reading after its last event.
+      if (!subscription.settledPosition) return void (await subscription.close());
+      const iterator = subscription[Symbol.asyncIterator]();
+      expect((await iterator.next()).value.id).toBe(first.id);
+      const next = iterator.next();
+      await within(
+        (async () => {
+          while (subscription.settledPosition!() === undefined) await new Promise((r) => setTimeout(r, 5));
+        })(),
+        5000,
+        'the subscription settling',
+      );
+      const settled = subscription.settledPosition!()!;
+      // Settled past the skipped events, and nothing it selects lies after it until the next one comes.
+      expect(await ctx.store.readAll({ after: settled, filter: { streamPrefixes: [`${ctx.ns}-`] } })).toEqual([]);
+      const second = loaded();
+      await ctx.store.append(`${ctx.ns}-c`, [second]);
+      expect(ids(await ctx.store.readAll({ after: settled, filter }))).toEqual([second.id]);
+      expect((await within(next, 5000, 'the next selected event')).value.id).toBe(second.id);
+      await subscription.close();
+    });
+
     it('close() ends an iteration that is waiting for events', async () => {
       const subscription = ctx.store.subscribeToAll({
         after: (await ctx.store.headPosition()) ?? undefined,
