@@ -88,12 +88,6 @@ async function handle(request: WriterRequest): Promise<WriterReply> {
         } finally {
           db.pragma('synchronous = NORMAL');
         }
-        // The commit stands whatever the copy does: a failed one is tried again after the next commit.
-        try {
-          checkpointWal();
-        } catch {
-          // (nothing lost: the frames stay in the WAL)
-        }
         break;
       case 'walCheckpoint':
         checkpointWal();
@@ -132,5 +126,13 @@ parentPort!.on('message', (request: WriterRequest | 'close') => {
       return;
     }
     parentPort!.postMessage(await handle(request));
+    // After the commit's answer, so the events its checkpoint holds do not wait for the copy. The commit stands
+    // whatever the copy does: a failed one is tried again after the next commit (the frames stay in the WAL).
+    if (request.op === 'commit')
+      try {
+        checkpointWal();
+      } catch {
+        // (see above)
+      }
   });
 });
