@@ -3,11 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
-import {
-  CRASH_SUBJECTS,
-  expectedRound,
-  startCheckpointPartsProcess,
-} from './testing/checkpoint-parts.process';
+import { startCheckpointPartsProcess } from './testing/checkpoint-parts.process';
+import { CRASH_SUBJECTS, expectedRound } from './testing/checkpoint-parts.rounds';
 
 /** Runs the writer process on `file` and kills it with SIGKILL once it has committed `killAfter` checkpoints. */
 async function writeUntilKilled(file: string, killAfter: number): Promise<number[]> {

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
+import { startLineProcess } from './line-process';
 
-const repositoryRoot = path.resolve(__dirname, '../../../..');
 const worker = path.join(__dirname, 'embedded-append.worker.ts');
 
 export interface AppendProcess {
@@ -31,23 +30,10 @@ export function startAppendProcess(
     String(options.maxBatch ?? 5),
     options.writer ?? 'inline',
   ];
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', worker, ...args], {
-    cwd: repositoryRoot,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(repositoryRoot, 'tsconfig.json') },
-  });
   const acknowledged: string[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = readline.createInterface({ input: child.stdout });
-  lines.on('line', (line) => {
+  const { child, exited } = startLineProcess(worker, args, (line) => {
     acknowledged.push(line);
     options.onAcknowledged?.(acknowledged.length);
   });
-  const exited = Promise.all([
-    new Promise<void>((resolve) => lines.once('close', resolve)),
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('close', (code, signal) => resolve({ code, signal })),
-    ),
-  ]).then(([, status]) => ({ ...status, stderr }));
   return { child, acknowledged, exited };
 }

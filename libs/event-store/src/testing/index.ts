@@ -10,3 +10,4 @@ export {
   postgresTestServerAvailable,
   type TestDatabase,
 } from './postgres-database';
+export { startLineProcess, type LineProcess } from './line-process';

@@ -1,20 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
+import { startLineProcess } from '@aidwatch/event-store/testing';
 
-const repositoryRoot = path.resolve(__dirname, '../../../..');
 const script = path.join(__dirname, 'checkpoint-parts.worker.ts');
-
-/** Subjects of the checkpoints `checkpoint-parts.worker.ts` writes; the upper half only at even rounds. */
-export const CRASH_SUBJECTS = 1000;
-
-/**
- * The round whose value subject `key` holds in a committed checkpoint of round `round`: every round writes the
- * lower half of the subjects, even rounds the upper half too (`checkpoint-parts.worker.ts`).
- */
-export function expectedRound(key: number, round: number): number {
-  return key < CRASH_SUBJECTS / 2 || round % 2 === 0 ? round : round - 1;
-}
 
 export interface CheckpointPartsProcess {
   child: ChildProcessWithoutNullStreams;
@@ -31,23 +19,10 @@ export function startCheckpointPartsProcess(
   file: string,
   onCommitted: (round: number, count: number) => void,
 ): CheckpointPartsProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', script, file], {
-    cwd: repositoryRoot,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(repositoryRoot, 'tsconfig.json') },
-  });
   const committed: number[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = readline.createInterface({ input: child.stdout });
-  lines.on('line', (line) => {
+  const { child, exited } = startLineProcess(script, [file], (line) => {
     committed.push(Number(line));
     onCommitted(Number(line), committed.length);
   });
-  const exited = Promise.all([
-    new Promise<void>((resolve) => lines.once('close', resolve)),
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('close', (code, signal) => resolve({ code, signal })),
-    ),
-  ]).then(([, status]) => ({ ...status, stderr }));
   return { child, committed, exited };
 }

@@ -2,7 +2,7 @@
 // round r writes subjects 0–499 (and 500–999 when r is even) with the value { round: r }, in parts of 100, then
 // commits at position r with the head { round: r } and prints r. Starts from the round after the committed one.
 import { SqliteCheckpointStore } from '../sqlite-checkpoint-store';
-import { CRASH_SUBJECTS } from './checkpoint-parts.process';
+import { CRASH_SUBJECTS } from './checkpoint-parts.rounds';
 
 const NAME = 'crash';
 
