@@ -100,7 +100,10 @@ describe('ProjectionRunner.backlog on a store full of events the projection does
       runner.start();
       await until(() => projection.applied.length === 1);
       for (let i = 0; i < 20; i++)
-        await inner.append(`vessel-${i}`, Array.from({ length: 100 }, () => event('skip.position')));
+        await inner.append(
+          `vessel-${i}`,
+          Array.from({ length: 100 }, () => event('skip.position')),
+        );
       const head = (await inner.headPosition())!;
       // The subscription examines the skipped events (woken by their appends) and hands over none.
       await until(() => runner['subscription']?.settledPosition?.() === head);
@@ -118,7 +121,7 @@ describe('ProjectionRunner.backlog on a store full of events the projection does
       expect((await runner.backlog()).catchingUp).toBe(true);
       release();
       await until(() => projection.applied.length === 2);
-      for (const deadline = Date.now() + 10_000; await runner.catchingUp(); )
+      for (const deadline = Date.now() + 10_000; await runner.catchingUp();)
         if (Date.now() > deadline) throw new Error('still catching up');
     } finally {
       await runner.stop();

@@ -41,7 +41,10 @@ describe('SqliteCheckpointStore when its process is killed with SIGKILL while wr
         const round = Number(loaded!.position);
         expect(round === last || round === last + 1).toBe(true);
         last = round;
-        const { head, entries } = loaded!.snapshot as { head: { round: number }; entries: Record<string, unknown> };
+        const { head, entries } = loaded!.snapshot as {
+          head: { round: number };
+          entries: Record<string, unknown>;
+        };
         expect(head.round).toBe(round);
         expect(Object.keys(entries)).toHaveLength(CRASH_SUBJECTS);
         for (let key = 0; key < CRASH_SUBJECTS; key++)

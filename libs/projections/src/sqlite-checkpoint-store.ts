@@ -87,10 +87,12 @@ export class SqliteCheckpointStore extends CheckpointStore {
       for (const [key, slot, value] of rows) s.upsertRow.run(name, key, slot, generation, value);
     });
     this.commitHead = this.durably(
-      this.db.transaction((name: string, position: string, head: string, at: string, dropBefore: number | null) => {
-        s.upsertCheckpoint.run(name, position, head, at);
-        if (dropBefore !== null) s.deleteRowsBefore.run(name, dropBefore);
-      }),
+      this.db.transaction(
+        (name: string, position: string, head: string, at: string, dropBefore: number | null) => {
+          s.upsertCheckpoint.run(name, position, head, at);
+          if (dropBefore !== null) s.deleteRowsBefore.run(name, dropBefore);
+        },
+      ),
     );
     this.removeAll = this.durably(
       this.db.transaction((name: string) => {
@@ -292,9 +294,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   }
 
   /** The request's promise on the writer's thread; undefined when there is none (write on this thread). */
-  private offThread(
-    request: Parameters<CheckpointWriterThread['call']>[0],
-  ): Promise<void> | undefined {
+  private offThread(request: Parameters<CheckpointWriterThread['call']>[0]): Promise<void> | undefined {
     if (!this.writer || this.closed) return undefined;
     try {
       return this.writer.call(request);

@@ -34,14 +34,13 @@ export class HealthRegistry {
     return { status: ok ? 'ok' : 'degraded', checks };
   }
 
-  private async runOne(check: () => Promise<HealthCheckResult> | HealthCheckResult): Promise<HealthCheckResult> {
+  private async runOne(
+    check: () => Promise<HealthCheckResult> | HealthCheckResult,
+  ): Promise<HealthCheckResult> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
-          this.timeoutMs,
-        );
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       });
       return await Promise.race([Promise.resolve().then(check), timedOut]);
     } catch (error) {

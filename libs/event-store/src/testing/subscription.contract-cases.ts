@@ -117,7 +117,9 @@ export function subscriptionCases(ctx: ContractContext): void {
       );
       const settled = subscription.settledPosition!()!;
       // Settled past the skipped events, and nothing it selects lies after it until the next one comes.
-      expect(await ctx.store.readAll({ after: settled, filter: { streamPrefixes: [`${ctx.ns}-`] } })).toEqual([]);
+      expect(await ctx.store.readAll({ after: settled, filter: { streamPrefixes: [`${ctx.ns}-`] } })).toEqual(
+        [],
+      );
       const second = loaded();
       await ctx.store.append(`${ctx.ns}-c`, [second]);
       expect(ids(await ctx.store.readAll({ after: settled, filter }))).toEqual([second.id]);
