@@ -5,8 +5,12 @@ export interface HealthCheckResult {
   detail?: Record<string, unknown>;
 }
 
-/** How long one check may take before `GET /health` reports it failed (ms). */
-export const HEALTH_CHECK_TIMEOUT_MS = 5000;
+/**
+ * How long one check may take before `GET /health` reports it failed (ms): longer than the PostgreSQL store's
+ * wait for older write transactions (10 s, `settleTimeoutMs`), so a transaction left open shows as a
+ * projection catching up with its lag, not as a failed check.
+ */
+export const HEALTH_CHECK_TIMEOUT_MS = 15_000;
 
 /**
  * Components register a check; `GET /health` runs them all. The checks run side by side, so the answer takes
