@@ -24,8 +24,16 @@ export async function* readAllInPages(
     }
     if (page.length < pageSize) return;
     after = page[page.length - 1].position;
+    await nextTurn();
   }
 }
+
+/**
+ * A turn of the event loop between pages: a store that reads synchronously (SQLite) resolves its pages as
+ * microtasks, so a walk over millions of events (a verification, an export) would otherwise hold the thread
+ * — HTTP, Kafka intake, detection — until it ends.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One stream, a page at a time. */
 export async function* readStreamInPages(
@@ -37,5 +45,6 @@ export async function* readStreamInPages(
     const page = await store.readStream(streamId, { fromRevision: from, maxCount: pageSize });
     yield* page;
     if (page.length < pageSize) return;
+    await nextTurn();
   }
 }
