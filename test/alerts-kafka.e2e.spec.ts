@@ -101,6 +101,9 @@ describeWithKafka('Alert lifecycle on the aidwatch.alerts.v1 topic', () => {
     expect(received.some((r) => r.type === 'aidwatch.flag.raised.v1' && r.key === story.consignmentId)).toBe(
       true,
     );
+    // The relay reports its lag like every other projection (what the lagging alerts read).
+    const metrics = await (await system.fetch(`${system.url}/metrics`, { as: system.keys.operator })).text();
+    expect(metrics).toMatch(/^aidwatch_projection_lag_seconds\{projection="alert-relay-v1"\} \d/m);
   });
 
   it('every message on the topic matches its message in the served AsyncAPI document', async () => {

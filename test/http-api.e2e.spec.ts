@@ -263,7 +263,13 @@ describe('AidWatch over HTTP (embedded store, no Kafka)', () => {
     // The embedded store has no lease: the one detector is active from the start.
     expect(text).toMatch(/^aidwatch_detector_active 1$/m);
     // Every projection this process runs reports its lag (what the lagging alerts read).
-    for (const projection of ['detection', 'read-model', 'alert-book', 'webhook-outbox'])
+    for (const projection of [
+      'detection',
+      'read-model',
+      'alert-book',
+      'webhook-outbox',
+      'audit-stream-heads',
+    ])
       expect(text).toMatch(
         new RegExp(`^aidwatch_projection_lag_seconds\\{projection="${projection}[^"]*"\\} \\d`, 'm'),
       );

@@ -3,7 +3,7 @@ import type { AppConfig } from '@aidwatch/config';
 import { NotificationEventPrefixes, publishedForm, Topics, type CloudEvent } from '@aidwatch/domain';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@aidwatch/event-store';
 import { KafkaPublisher } from '@aidwatch/messaging';
-import type { Logger } from '@aidwatch/observability';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner, type Projection } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { DetectorLeaseService } from './detector-lease.service';
@@ -38,6 +38,7 @@ class AlertRelayProjection implements Projection {
 export class AlertRelayService {
   private runner: ProjectionRunner | undefined;
   private publisher: KafkaPublisher | undefined;
+  private unwatchLag: (() => void) | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,6 +47,7 @@ export class AlertRelayService {
     private readonly checkpoints: CheckpointStore,
     health: HealthRegistry,
     lease: DetectorLeaseService,
+    private readonly metrics: AidwatchMetrics,
   ) {
     if (!config.kafka) return;
     // Relaying while active: running, and its last publish did not fail (a failing publish is retried from
@@ -84,9 +86,13 @@ export class AlertRelayService {
       },
     );
     this.runner.start();
+    const runner = this.runner;
+    this.unwatchLag = this.metrics.watchProjectionLag(ALERT_RELAY_PROJECTION, () => runner.lagSeconds());
   }
 
   private async stop(): Promise<void> {
+    this.unwatchLag?.();
+    this.unwatchLag = undefined;
     await this.runner?.stop();
     await this.publisher?.stop();
     this.runner = undefined;

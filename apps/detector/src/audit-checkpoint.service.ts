@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CHECKPOINT_STREAM, checkpointEvent, StreamHeadsProjection } from '@aidwatch/audit';
 import type { AppConfig } from '@aidwatch/config';
 import { EVENT_STORE, type EventStore } from '@aidwatch/event-store';
-import type { Logger } from '@aidwatch/observability';
+import { AidwatchMetrics, type Logger } from '@aidwatch/observability';
 import { CheckpointStore, ProjectionRunner } from '@aidwatch/projections';
 import { APP_CONFIG, HealthRegistry, LOGGER } from '@aidwatch/runtime';
 import { DetectorLeaseService } from './detector-lease.service';
@@ -19,6 +19,7 @@ export class AuditCheckpointService {
   private readonly runner: ProjectionRunner;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
+  private unwatchLag: (() => void) | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -27,6 +28,7 @@ export class AuditCheckpointService {
     checkpoints: CheckpointStore,
     health: HealthRegistry,
     lease: DetectorLeaseService,
+    private readonly metrics: AidwatchMetrics,
   ) {
     this.runner = new ProjectionRunner(store, checkpoints, this.projection, {
       checkpointEveryEvents: config.checkpointEveryEvents,
@@ -40,6 +42,9 @@ export class AuditCheckpointService {
       checkpoints: [this.projection.name],
       start: () => {
         this.runner.start();
+        this.unwatchLag = this.metrics.watchProjectionLag(this.projection.name, () =>
+          this.runner.lagSeconds(),
+        );
         this.timer = setInterval(() => void this.writeIfDue(), this.config.auditCheckpointEveryMs);
         this.timer.unref();
       },
@@ -69,6 +74,7 @@ export class AuditCheckpointService {
    */
   private async stop(why: 'shutdown' | 'lost'): Promise<void> {
     clearInterval(this.timer);
+    this.unwatchLag?.();
     await this.writing;
     if (why === 'shutdown') {
       await this.runner.caughtUp(10_000).catch(() => undefined);
