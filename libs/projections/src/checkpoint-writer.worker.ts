@@ -6,50 +6,13 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { WriterReply, WriterRequest } from './checkpoint-writer-thread';
+import { checkpointWrites, configureCheckpointConnection, copyWalPast } from './sqlite-checkpoint-writes';
 
 const { file, walCheckpointBytes } = workerData as { file: string; walCheckpointBytes: number };
 const db = new Database(file, { timeout: 5000 });
-db.pragma('journal_mode = WAL');
-// Parts are written without an fsync; the commit is written under FULL, whose fsync of the WAL covers the parts'
-// frames before it (one connection), so a committed checkpoint is on disk with all its rows.
-db.pragma('synchronous = NORMAL');
-db.pragma('wal_autocheckpoint = 0');
-// A WAL started over is truncated, so its size on disk says how much is left to copy.
-db.pragma('journal_size_limit = 0');
-db.pragma('cache_size = -16384');
-
-const upsertRow = db.prepare(
-  `INSERT INTO checkpoint_slots (name, key, slot, generation, value) VALUES (?, ?, ?, ?, ?)
-   ON CONFLICT(name, key, slot) DO UPDATE SET generation = excluded.generation, value = excluded.value`,
-);
-const upsertCheckpoint = db.prepare(
-  `INSERT INTO checkpoints (name, position, snapshot, updated_at) VALUES (?, ?, ?, ?)
-   ON CONFLICT(name) DO UPDATE SET position = excluded.position, snapshot = excluded.snapshot,
-   updated_at = excluded.updated_at`,
-);
-const deleteRowsBefore = db.prepare('DELETE FROM checkpoint_slots WHERE name = ? AND generation < ?');
-
-const writeRows = db.transaction(
-  (name: string, generation: number, rows: ReadonlyArray<[string, number, string | null]>) => {
-    for (const [key, slot, value] of rows) upsertRow.run(name, key, slot, generation, value);
-  },
-);
-const commitHead = db.transaction(
-  (name: string, position: string, head: string, at: string, dropBefore: number | null) => {
-    upsertCheckpoint.run(name, position, head, at);
-    if (dropBefore !== null) deleteRowsBefore.run(name, dropBefore);
-  },
-);
-
-/**
- * Past `walCheckpointBytes` of WAL, a PASSIVE checkpoint under synchronous = NORMAL: SQLite syncs the WAL before
- * copying and the database file after, and the next write (this thread's, as nothing writes beside it) starts
- * the WAL over once every frame is copied.
- */
-function checkpointWal(): void {
-  const walBytes = fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-  if (walBytes >= walCheckpointBytes) db.pragma('wal_checkpoint(PASSIVE)');
-}
+configureCheckpointConnection(db, file);
+const { writeRows, commitHead } = checkpointWrites(db);
+const checkpointWal = () => copyWalPast(db, file, walCheckpointBytes);
 
 /**
  * The WAL synced on the thread pool after each part, while the next requests are handled: the commit's own fsync

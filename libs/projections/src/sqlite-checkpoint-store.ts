@@ -11,6 +11,7 @@ import {
 } from './checkpoint-store';
 import { CheckpointWriterThread, type WriterRow } from './checkpoint-writer-thread';
 import type { SnapshotChanges } from './projection';
+import { checkpointWrites, configureCheckpointConnection, copyWalPast } from './sqlite-checkpoint-writes';
 
 /**
  * The checkpoint port on a local SQLite file beside the service (the default; see CheckpointStore for the
@@ -53,21 +54,9 @@ export class SqliteCheckpointStore extends CheckpointStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     restrictToOwner(file);
-    this.db.pragma('journal_mode = WAL');
-    // Rows are written without an fsync (NORMAL), and every commit under FULL (see `durably` and the writer's
-    // worker), whose fsync of the WAL covers the rows' frames before it: a committed checkpoint is on disk with
-    // all its rows.
-    this.db.pragma('synchronous = NORMAL');
-    // WAL checkpoints are run by the writer's thread (`checkpointWal`), not by whichever commit crosses the
-    // threshold; a WAL started over is truncated, so its size says how much is left to copy.
-    if (file !== ':memory:') {
-      this.db.pragma('wal_autocheckpoint = 0');
-      this.db.pragma('journal_size_limit = 0');
-    }
+    // Commits are written under FULL here by `durably`, as the writer's thread does.
+    configureCheckpointConnection(this.db, file);
     this.file = file;
-    // 16 MiB of page cache (SQLite's default is 2 MiB): a checkpoint rewrites rows all over the subjects'
-    // table, which outgrows 2 MiB at a few thousand vessels.
-    this.db.pragma('cache_size = -16384');
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS checkpoints (
          name TEXT PRIMARY KEY, position TEXT NOT NULL, snapshot TEXT NOT NULL, updated_at TEXT NOT NULL);
@@ -77,23 +66,15 @@ export class SqliteCheckpointStore extends CheckpointStore {
     );
     migrateEntries(this.db);
     const s = (this.statements = this.prepare());
+    const writes = checkpointWrites(this.db);
     this.saveWhole = this.durably(
       this.db.transaction((name: string, position: string, snapshot: string, at: string) => {
         s.deleteRows.run(name);
-        s.upsertCheckpoint.run(name, position, snapshot, at);
+        writes.upsertCheckpoint.run(name, position, snapshot, at);
       }),
     );
-    this.writeRows = this.db.transaction((name: string, generation: number, rows: readonly WriterRow[]) => {
-      for (const [key, slot, value] of rows) s.upsertRow.run(name, key, slot, generation, value);
-    });
-    this.commitHead = this.durably(
-      this.db.transaction(
-        (name: string, position: string, head: string, at: string, dropBefore: number | null) => {
-          s.upsertCheckpoint.run(name, position, head, at);
-          if (dropBefore !== null) s.deleteRowsBefore.run(name, dropBefore);
-        },
-      ),
-    );
+    this.writeRows = writes.writeRows;
+    this.commitHead = this.durably(writes.commitHead);
     this.removeAll = this.durably(
       this.db.transaction((name: string) => {
         s.deleteRows.run(name);
@@ -121,15 +102,6 @@ export class SqliteCheckpointStore extends CheckpointStore {
 
   private prepare() {
     return {
-      upsertCheckpoint: this.db.prepare(
-        `INSERT INTO checkpoints (name, position, snapshot, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(name) DO UPDATE SET position = excluded.position, snapshot = excluded.snapshot,
-         updated_at = excluded.updated_at`,
-      ),
-      upsertRow: this.db.prepare(
-        `INSERT INTO checkpoint_slots (name, key, slot, generation, value) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(name, key, slot) DO UPDATE SET generation = excluded.generation, value = excluded.value`,
-      ),
       head: this.db.prepare(
         'SELECT position, snapshot, updated_at AS updatedAt FROM checkpoints WHERE name = ?',
       ),
@@ -140,7 +112,6 @@ export class SqliteCheckpointStore extends CheckpointStore {
         .prepare('SELECT max(generation) FROM checkpoint_slots WHERE name = ?')
         .pluck(),
       deleteRows: this.db.prepare('DELETE FROM checkpoint_slots WHERE name = ?'),
-      deleteRowsBefore: this.db.prepare('DELETE FROM checkpoint_slots WHERE name = ? AND generation < ?'),
       deleteRowsAfter: this.db.prepare('DELETE FROM checkpoint_slots WHERE name = ? AND generation > ?'),
       deleteCheckpoint: this.db.prepare('DELETE FROM checkpoints WHERE name = ?'),
     };
@@ -330,8 +301,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
       sent.catch(() => undefined);
       return;
     }
-    const walBytes = fs.statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-    if (walBytes >= WAL_CHECKPOINT_BYTES) this.db.pragma('wal_checkpoint(PASSIVE)');
+    copyWalPast(this.db, this.file, WAL_CHECKPOINT_BYTES);
   }
 
   /** Drops the parts of a checkpoint never committed (they sit in slots no committed value needs); the next generation. */
