@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   comparePositions,
   type AllFilter,
@@ -24,16 +25,12 @@ export async function* readAllInPages(
     }
     if (page.length < pageSize) return;
     after = page[page.length - 1].position;
+    // A turn of the event loop between pages: a store that reads synchronously (SQLite) resolves its pages as
+    // microtasks, so a walk over millions of events (a verification, an export) would otherwise hold the thread
+    // — HTTP, Kafka intake, detection — until it ends.
     await nextTurn();
   }
 }
-
-/**
- * A turn of the event loop between pages: a store that reads synchronously (SQLite) resolves its pages as
- * microtasks, so a walk over millions of events (a verification, an export) would otherwise hold the thread
- * — HTTP, Kafka intake, detection — until it ends.
- */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One stream, a page at a time. */
 export async function* readStreamInPages(
