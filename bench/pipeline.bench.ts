@@ -8,6 +8,7 @@
 // BENCH_PHASES ("ingest,rebuild,latency,rss,postgres": drop some to profile one, e.g. with node --cpu-prof;
 // "postgres" runs only when PostgreSQL answers at AIDWATCH_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1),
 // BENCH_PG_EVENTS (events of the PostgreSQL phase, 50000),
+// BENCH_KEEP (1 keeps the stores of the run in BENCH_DIR, for profiling a phase on them),
 // BENCH_REBUILD_ROUNDS (3: bare read and rebuild pairs; the median ratio is reported),
 // BENCH_CHECKPOINT_EVERY_EVENTS (10000: the ingest phases checkpoint this often, more often than the default
 // CHECKPOINT_EVERY_EVENTS, so that checkpoints are measured and their cost is in the ingest rate).
@@ -387,7 +388,8 @@ async function main(): Promise<void> {
       await stopPipeline(large.p);
     }
   } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP === '1') console.log(`kept ${root}`);
+    else fs.rmSync(root, { recursive: true, force: true });
   }
   if (RSS_VESSELS > 0 && PHASES.has('rss')) rssPhase();
   printVerdicts();

@@ -30,6 +30,7 @@ import {
 } from './read-options';
 import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
 import { SqliteEventLog } from './sqlite-event-log';
+import { RECENT_ROWS_DEFAULT, RecentRows, rowOf, rowsOfColumns } from './recent-rows';
 import { restrictToOwner } from './owner-only-file';
 
 export interface EmbeddedEventStoreOptions {
@@ -49,6 +50,12 @@ export interface EmbeddedEventStoreOptions {
    * ':memory:' database is always written inline (a worker cannot open it).
    */
   writer?: 'inline' | 'worker';
+  /**
+   * How many of the events this store's writer committed last are kept in memory, as stored, so that
+   * subscriptions following the head read them from there instead of from the file (`RecentRows`;
+   * `RECENT_ROWS_DEFAULT` unless set; 0 turns it off).
+   */
+  recentRows?: number;
 }
 
 // Stores opened on the same file in one process wake each other's subscriptions without waiting for a poll.
@@ -104,6 +111,8 @@ export class EmbeddedEventStore implements PrunableEventStore {
   readonly name = 'embedded';
   private readonly db: Database.Database;
   private readonly log: SqliteEventLog;
+  /** What this store's writer committed last, for subscriptions at the head. */
+  private readonly recent: RecentRows;
   private readonly channel: string;
   private readonly subscriptions = new Set<Subscription>();
   private readonly clock: () => Date;
@@ -112,7 +121,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
   /** The writer's worker thread (option `writer: 'worker'`), started on the first append. */
   private worker: Worker | undefined;
   /** The group commit sent to the worker and not answered yet (one at a time: the next group grows meanwhile). */
-  private sent: { id: number; queued: QueuedAppend[] } | undefined;
+  private sent: { id: number; queued: QueuedAppend[]; groups: PreparedWrite[][] } | undefined;
   private sentCount = 0;
   /** Resolves when the group sent to the worker is answered (for `close`). */
   private sentDone: Promise<void> | undefined;
@@ -148,6 +157,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
     // cache smaller than the index turns each into page reads.
     this.db.pragma('cache_size = -16384');
     this.log = new SqliteEventLog(this.db);
+    this.recent = new RecentRows(options.recentRows ?? RECENT_ROWS_DEFAULT);
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
     this.appender =
@@ -233,6 +243,8 @@ export class EmbeddedEventStore implements PrunableEventStore {
     for (let from = 0; from < ids.length; from += PRUNE_BATCH_ROWS) {
       if (from > 0) await nextTurn();
       this.assertOpen();
+      // Before rows go: a subscription must not be handed from memory an event the file no longer holds.
+      this.recent.clear();
       deleted += this.pruneInTransaction(ids.slice(from, from + PRUNE_BATCH_ROWS));
     }
     return deleted;
@@ -254,7 +266,9 @@ export class EmbeddedEventStore implements PrunableEventStore {
     const subscription: CatchUpSubscription = new CatchUpSubscription(
       {
         readPage: (after, limit) =>
-          this.closed ? { events: [], scannedTo: after } : this.readPageInSnapshot(after, limit, filter),
+          this.closed
+            ? { events: [], scannedTo: after }
+            : (this.recent.page(after, limit, filter) ?? this.readPageInSnapshot(after, limit, filter)),
         onAppend: (listener) => listen(this.channel, listener),
       },
       parseSequencePosition(options?.after),
@@ -331,7 +345,9 @@ export class EmbeddedEventStore implements PrunableEventStore {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    this.settle(queued, this.appender.commitGroups(groups));
+    const outcomes = this.appender.commitGroups(groups);
+    this.recent.add(this.appender.takeWritten().map(rowOf));
+    this.settle(queued, outcomes);
   }
 
   /** Answers each queued append from its outcome and tells the subscriptions when anything was appended. */
@@ -354,7 +370,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
       for (const q of queued) q.reject(error);
       return;
     }
-    this.sent = { id: request.id, queued };
+    this.sent = { id: request.id, queued, groups: request.groups };
     this.sentDone = new Promise((resolve) => (this.sentResolve = resolve));
     worker.ref();
     worker.postMessage(request);
@@ -368,11 +384,13 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.worker?.unref();
     this.sentResolve?.();
     if (reply instanceof Error) for (const q of sent.queued) q.reject(reply);
-    else
+    else {
+      this.recent.add(rowsOfColumns(sent.groups, reply.written));
       this.settle(
         sent.queued,
         reply.outcomes.map((o) => ('error' in o ? { error: fromWire(o.error) } : o)),
       );
+    }
     if (this.queue.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
