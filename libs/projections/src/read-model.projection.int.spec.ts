@@ -144,7 +144,9 @@ describe('ReadModelProjection checkpoints in parts (SQLite checkpoint store)', (
       ),
       { seed, numRuns: 40 },
     );
-  });
+    // Each run opens a checkpoint file, whose writer thread starts under the test transform (about 0.5 s a run
+    // alone, past 30 s in all on a loaded two-CPU machine).
+  }, 180_000);
 
   it('restores a whole snapshot written before parts existed', () => {
     const live = new ReadModelProjection();
