@@ -243,8 +243,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
     for (let from = 0; from < ids.length; from += PRUNE_BATCH_ROWS) {
       if (from > 0) await nextTurn();
       this.assertOpen();
-      // Before rows go: a subscription must not be handed from memory an event the file no longer holds.
-      this.recent.clear();
       deleted += this.pruneInTransaction(ids.slice(from, from + PRUNE_BATCH_ROWS));
     }
     return deleted;
@@ -268,7 +266,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
         readPage: (after, limit) =>
           this.closed
             ? { events: [], scannedTo: after }
-            : (this.recent.page(after, limit, filter) ?? this.readPageInSnapshot(after, limit, filter)),
+            : (this.recentPage(after, limit, filter) ?? this.readPageInSnapshot(after, limit, filter)),
         onAppend: (listener) => listen(this.channel, listener),
       },
       parseSequencePosition(options?.after),
@@ -281,6 +279,20 @@ export class EmbeddedEventStore implements PrunableEventStore {
     );
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * The page from the rows this store's writer committed last, when they hold every event after `after` and
+   * the file still holds every one of them: a prune by any connection (another process's `aidwatch archive`, or
+   * this store's own while a commit's answer was on its way) removes rows without the tail knowing, so the
+   * rowids the page spans are counted in the file (an index range, no row read) and a shortfall drops the tail.
+   */
+  private recentPage(after: number, limit: number, filter: NormalizedFilter): Page | undefined {
+    const page = this.recent.page(after, limit, filter);
+    if (!page) return undefined;
+    if (this.log.countBetween(after, page.scannedTo) === page.scannedTo - after) return page;
+    this.recent.clear();
+    return undefined;
   }
 
   async headPosition(): Promise<Position | null> {

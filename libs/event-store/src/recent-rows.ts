@@ -114,6 +114,9 @@ export function rowsOfColumns(
   return rows;
 }
 
+/** A lone surrogate (UTF-16 code unit without its pair). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Rows the tail keeps unless set: about 1.2 MB of AIS positions, a few group commits, enough for the
  * subscriptions that follow the head (one further behind reads the file). A larger tail only holds rows longer:
@@ -130,9 +133,11 @@ export const RECENT_ROWS_DEFAULT = 2_000;
  * Invariant: the rows are every event of the table at positions (`after`, `head`], in order, as stored. A row
  * joins only at `head + 1` (a transaction's inserts take consecutive rowids under the write lock); a row past
  * that — another process wrote in between, or a commit's answer was lost with its worker — starts the tail
- * over at that row. `clear()` after anything that removes rows (retention's prune), so no event is served
- * that a read would not find. Bounded by `maxRows`: the oldest rows go first, and a reader behind them reads
- * from the file.
+ * over at that row. Rows can also leave the file (retention's prune, by any connection): the store checks
+ * that the file still holds every row a page spans before serving it (`EmbeddedEventStore.recentPage`) and
+ * `clear()`s the tail otherwise. A row whose stream id or type holds a lone surrogate (which SQLite stores
+ * altered) is not kept. Bounded by `maxRows`: the oldest rows go first, and a reader behind them reads from
+ * the file.
  */
 export class RecentRows {
   private rows: WrittenRow[] = [];
@@ -156,6 +161,11 @@ export class RecentRows {
   add(rows: readonly WrittenRow[]): void {
     if (this.maxRows <= 0) return;
     for (const row of rows) {
+      // SQLite stores a lone surrogate as something else: such a row is read back from the file.
+      if (LONE_SURROGATE.test(row.streamId) || LONE_SURROGATE.test(row.type)) {
+        this.clear();
+        continue;
+      }
       if (this.size === 0 || row.position !== this.head + 1) {
         this.rows = [];
         this.first = 0;
