@@ -47,7 +47,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('prune' as const), every: fc.integer({ min: 2, max: 4 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('prune' as const),
+      // A prune by another connection (`aidwatch archive` on a running deployment's file) too.
+      by: fc.constantFrom('this' as const, 'other' as const),
+      every: fc.integer({ min: 2, max: 4 }),
+    }),
   },
   {
     weight: 3,
