@@ -30,7 +30,7 @@ import {
 } from './read-options';
 import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
 import { SqliteEventLog } from './sqlite-event-log';
-import { RECENT_ROWS_DEFAULT, RecentRows, rowOf, rowsOfColumns } from './recent-rows';
+import { RecentRows, rowOf, rowsOfColumns } from './recent-rows';
 import { restrictToOwner } from './owner-only-file';
 
 export interface EmbeddedEventStoreOptions {
@@ -92,6 +92,14 @@ export const GROUP_COMMIT_MAX_EVENTS = 500;
  * a group is bounded by the size of the message sent to it rather than by the time it holds the thread.
  */
 export const WORKER_GROUP_COMMIT_MAX_EVENTS = 5000;
+
+/**
+ * Rows of the last commits kept for subscriptions at the head (`RecentRows`): two of the largest group commits
+ * (about 6 MB of AIS positions), so a subscription one group behind still reads from memory. In the pipeline
+ * bench's catch-up of 114,183 events every event detection took came from them (a tail under 5,000 rows cannot hold a
+ * whole catch-up group).
+ */
+export const RECENT_ROWS_DEFAULT = 2 * WORKER_GROUP_COMMIT_MAX_EVENTS;
 
 /**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk

@@ -118,14 +118,6 @@ export function rowsOfColumns(
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * Rows the tail keeps unless set: about 1.2 MB of AIS positions, a few group commits, enough for the
- * subscriptions that follow the head (one further behind reads the file). A larger tail only holds rows longer:
- * with 20,000 the pipeline bench's produce → detected p50 was 179 and 217 ms in two runs, with 2,000 68 and
- * 145 ms (92 and 95 ms without a tail, on the same noisy 2-vCPU machine).
- */
-export const RECENT_ROWS_DEFAULT = 2_000;
-
-/**
  * The events this process's writer committed last, kept as their stored text so that subscriptions following
  * the head are fed from memory instead of reading back from SQLite what was just written (the read of a row
  * still in the WAL cost about 6 µs an event during ingest, the JSON parse about 3 µs: only the parse is left).
@@ -146,7 +138,7 @@ export class RecentRows {
   /** The tail holds every event after this position up to `head`. */
   private after = 0;
 
-  constructor(private readonly maxRows = RECENT_ROWS_DEFAULT) {}
+  constructor(private readonly maxRows: number) {}
 
   /** The newest position the tail holds (== `after` when it holds none). */
   get head(): number {
