@@ -30,7 +30,6 @@ import {
 } from './read-options';
 import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
 import { SqliteEventLog } from './sqlite-event-log';
-import { RecentRows, rowOf, rowsOfColumns } from './recent-rows';
 import { restrictToOwner } from './owner-only-file';
 
 export interface EmbeddedEventStoreOptions {
@@ -50,12 +49,6 @@ export interface EmbeddedEventStoreOptions {
    * ':memory:' database is always written inline (a worker cannot open it).
    */
   writer?: 'inline' | 'worker';
-  /**
-   * How many of the events this store's writer committed last are kept in memory, as stored, so that
-   * subscriptions following the head read them from there instead of from the file (`RecentRows`;
-   * `RECENT_ROWS_DEFAULT` unless set; 0 turns it off).
-   */
-  recentRows?: number;
 }
 
 // Stores opened on the same file in one process wake each other's subscriptions without waiting for a poll.
@@ -94,14 +87,6 @@ export const GROUP_COMMIT_MAX_EVENTS = 500;
 export const WORKER_GROUP_COMMIT_MAX_EVENTS = 5000;
 
 /**
- * Rows of the last commits kept for subscriptions at the head (`RecentRows`): two of the largest group commits
- * (about 6 MB of AIS positions), so a subscription one group behind still reads from memory. In the pipeline
- * bench's catch-up of 114,183 events every event detection took came from them (a tail under 5,000 rows cannot hold a
- * whole catch-up group).
- */
-export const RECENT_ROWS_DEFAULT = 2 * WORKER_GROUP_COMMIT_MAX_EVENTS;
-
-/**
  * The default event store: one SQLite file in WAL mode with synchronous=FULL, so an append is on disk
  * before it is acknowledged. Appends take the write lock up front (BEGIN IMMEDIATE), which keeps commits
  * in position order even with several processes writing to the file.
@@ -119,8 +104,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
   readonly name = 'embedded';
   private readonly db: Database.Database;
   private readonly log: SqliteEventLog;
-  /** What this store's writer committed last, for subscriptions at the head. */
-  private readonly recent: RecentRows;
   private readonly channel: string;
   private readonly subscriptions = new Set<Subscription>();
   private readonly clock: () => Date;
@@ -129,7 +112,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
   /** The writer's worker thread (option `writer: 'worker'`), started on the first append. */
   private worker: Worker | undefined;
   /** The group commit sent to the worker and not answered yet (one at a time: the next group grows meanwhile). */
-  private sent: { id: number; queued: QueuedAppend[]; groups: PreparedWrite[][] } | undefined;
+  private sent: { id: number; queued: QueuedAppend[] } | undefined;
   private sentCount = 0;
   /** Resolves when the group sent to the worker is answered (for `close`). */
   private sentDone: Promise<void> | undefined;
@@ -165,7 +148,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
     // cache smaller than the index turns each into page reads.
     this.db.pragma('cache_size = -16384');
     this.log = new SqliteEventLog(this.db);
-    this.recent = new RecentRows(options.recentRows ?? RECENT_ROWS_DEFAULT);
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
     this.appender =
@@ -272,9 +254,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
     const subscription: CatchUpSubscription = new CatchUpSubscription(
       {
         readPage: (after, limit) =>
-          this.closed
-            ? { events: [], scannedTo: after }
-            : (this.recentPage(after, limit, filter) ?? this.readPageInSnapshot(after, limit, filter)),
+          this.closed ? { events: [], scannedTo: after } : this.readPageInSnapshot(after, limit, filter),
         onAppend: (listener) => listen(this.channel, listener),
       },
       parseSequencePosition(options?.after),
@@ -287,27 +267,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
     );
     this.subscriptions.add(subscription);
     return subscription;
-  }
-
-  /**
-   * The page from the rows this store's writer committed last, when they hold every event after `after` and
-   * the file still holds every one of them: a prune by any connection (another process's `aidwatch archive`, or
-   * this store's own while a commit's answer was on its way) removes rows without the tail knowing, so the
-   * rowids the page spans are counted in the file (an index range, no row read) and a shortfall drops the tail.
-   */
-  private recentPage(after: number, limit: number, filter: NormalizedFilter): Page | undefined {
-    const page = this.recent.page(after, limit, filter);
-    if (!page) {
-      // At the newest row kept with a commit on the writer's thread: its rows come with its answer, whose
-      // notification wakes the subscription; reading them from the file now would read them twice (from the
-      // WAL, the dearest read). Another process's rows are read once the answer is in.
-      if (this.sent && this.recent.size > 0 && after === this.recent.head)
-        return { events: [], scannedTo: after };
-      return undefined;
-    }
-    if (this.log.countBetween(after, page.scannedTo) === page.scannedTo - after) return page;
-    this.recent.clear();
-    return undefined;
   }
 
   async headPosition(): Promise<Position | null> {
@@ -372,9 +331,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    const outcomes = this.appender.commitGroups(groups);
-    this.recent.add(this.appender.takeWritten().map(rowOf));
-    this.settle(queued, outcomes);
+    this.settle(queued, this.appender.commitGroups(groups));
   }
 
   /** Answers each queued append from its outcome and tells the subscriptions when anything was appended. */
@@ -397,7 +354,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
       for (const q of queued) q.reject(error);
       return;
     }
-    this.sent = { id: request.id, queued, groups: request.groups };
+    this.sent = { id: request.id, queued };
     this.sentDone = new Promise((resolve) => (this.sentResolve = resolve));
     worker.ref();
     worker.postMessage(request);
@@ -411,13 +368,11 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.worker?.unref();
     this.sentResolve?.();
     if (reply instanceof Error) for (const q of sent.queued) q.reject(reply);
-    else {
-      this.recent.add(rowsOfColumns(sent.groups, reply.written));
+    else
       this.settle(
         sent.queued,
         reply.outcomes.map((o) => ('error' in o ? { error: fromWire(o.error) } : o)),
       );
-    }
     if (this.queue.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());

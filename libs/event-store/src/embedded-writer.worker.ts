@@ -5,7 +5,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteAppender, toWire, type PreparedWrite } from './sqlite-appender';
 import { SqliteEventLog } from './sqlite-event-log';
-import { insertedColumns, type InsertedColumns } from './recent-rows';
 
 /** What the store sends: one group commit (`groups`: one caller's append each). */
 export interface WriterRequest {
@@ -21,8 +20,6 @@ export interface WriterReply {
   outcomes: Array<
     { results: import('./event-store.port').AppendResult[] } | { error: ReturnType<typeof toWire> }
   >;
-  /** What the group's commits inserted (see `RecentRows`). */
-  written: InsertedColumns;
 }
 
 const { file, busyTimeoutMs } = workerData as { file: string; busyTimeoutMs: number };
@@ -41,9 +38,5 @@ parentPort!.on('message', (request: WriterRequest | 'close') => {
   const outcomes = appender
     .commitGroups(request.groups, request.recordedAt)
     .map((o) => ('error' in o ? { error: toWire(o.error) } : o));
-  parentPort!.postMessage({
-    id: request.id,
-    outcomes,
-    written: insertedColumns(request.groups, appender.takeWritten()),
-  } satisfies WriterReply);
+  parentPort!.postMessage({ id: request.id, outcomes } satisfies WriterReply);
 });

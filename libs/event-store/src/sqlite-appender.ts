@@ -9,17 +9,6 @@ import { linkEvent } from './chain';
 import { WrongExpectedRevisionError, type AppendResult, type ExpectedRevision } from './event-store.port';
 import type { SqliteEventLog, StreamHead } from './sqlite-event-log';
 
-/** An event the writer inserted: the prepared event, and what the insert gave it (see `WrittenRow`). */
-export interface InsertedEvent {
-  event: PreparedEvent;
-  streamId: string;
-  position: number;
-  revision: number;
-  /** The stored metadata (the event's, with its chain link). */
-  metadata: string;
-  recordedAt: string;
-}
-
 /** One stream's part of an append, prepared (`prepareEvents`) for the embedded store's writer. */
 export interface PreparedWrite {
   streamId: string;
@@ -45,10 +34,6 @@ export type GroupOutcome = { results: AppendResult[] } | { error: unknown };
 export class SqliteAppender {
   private readonly heads = new Map<string, StreamHead | null>();
   private dataVersion: number | undefined;
-  /** Rows inserted by the transaction running now (dropped if it rolls back). */
-  private attempt: InsertedEvent[] = [];
-  /** Rows of the transactions committed since the last `takeWritten`, in commit order. */
-  private written: InsertedEvent[] = [];
   private readonly inTransaction: (
     groups: ReadonlyArray<readonly PreparedWrite[]>,
     recordedAt: string | undefined,
@@ -63,7 +48,6 @@ export class SqliteAppender {
     this.inTransaction = db.transaction(
       (groups: ReadonlyArray<readonly PreparedWrite[]>, stamp: string | undefined) => {
         this.forgetHeadsIfOthersWrote();
-        this.attempt = [];
         // Read under the write lock, so recording times follow positions across processes too.
         const recordedAt = stamp ?? this.clock().toISOString();
         return groups.map((writes) =>
@@ -101,26 +85,12 @@ export class SqliteAppender {
     recordedAt: string | undefined,
   ): AppendResult[][] {
     try {
-      const results = this.inTransaction(groups, recordedAt);
-      for (const row of this.attempt) this.written.push(row);
-      this.attempt = [];
-      return results;
+      return this.inTransaction(groups, recordedAt);
     } catch (error) {
-      this.attempt = [];
       // The remembered heads may include writes that were just rolled back.
       this.heads.clear();
       throw error;
     }
-  }
-
-  /**
-   * The rows the commits since the last call inserted, as stored, in position order within each commit (for
-   * `RecentRows`); each call hands them over once.
-   */
-  takeWritten(): InsertedEvent[] {
-    const written = this.written;
-    this.written = [];
-    return written;
   }
 
   private forgetHeadsIfOthersWrote(): void {
@@ -136,17 +106,6 @@ export class SqliteAppender {
       this.heads.set(streamId, head);
     }
     return head;
-  }
-
-  private noteWritten(
-    position: number,
-    streamId: string,
-    revision: number,
-    event: PreparedEvent,
-    metadata: string,
-    recordedAt: string,
-  ): void {
-    this.attempt.push({ event, streamId, position, revision, metadata, recordedAt });
   }
 
   private write(
@@ -172,7 +131,6 @@ export class SqliteAppender {
           { ...event, metadata: link.metadata },
           recordedAt,
         );
-        if (at !== undefined) this.noteWritten(at, streamId, revision + 1, event, link.metadata, recordedAt);
         if (at === undefined) {
           if (written.has(event.id)) continue; // a repeat within the batch
           const holder = this.log.holderOf(event.id);
@@ -207,7 +165,6 @@ export class SqliteAppender {
       for (const event of fresh) {
         const link = linkEvent(previous, streamId, ++revision, event);
         position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
-        this.noteWritten(position, streamId, revision, event, link.metadata, recordedAt);
         previous = link.hash;
       }
       appended = fresh.length;

@@ -64,7 +64,6 @@ function prepareStatements(db: Database.Database) {
         'ON CONFLICT (id) DO NOTHING',
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
-    countBetween: db.prepare('SELECT count(*) FROM events WHERE position > ? AND position <= ?').pluck(),
     pruneTarget: db.prepare(
       `SELECT stream_id AS streamId, revision,
               (SELECT max(revision) FROM events h WHERE h.stream_id = e.stream_id) AS head
@@ -167,11 +166,6 @@ export class SqliteEventLog {
     const last = prefix.charCodeAt(prefix.length - 1);
     const bound = prefix.slice(0, -1) + String.fromCharCode(last + 1);
     return this.statements.streamsInRange.all(prefix, bound) as string[];
-  }
-
-  /** How many events the file holds at positions (`after`, `to`] (a range of the rowid: no row is read). */
-  countBetween(after: number, to: number): number {
-    return this.statements.countBetween.get(after, to) as number;
   }
 
   /** Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`). */
