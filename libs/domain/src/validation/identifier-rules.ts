@@ -71,10 +71,26 @@ export interface StringLimits {
   textLength: number;
 }
 
+/** An object or array being walked by `stringFieldProblems`: its children are taken from the last to the first. */
+interface Container {
+  value: object;
+  /** The object's keys; null for an array. */
+  keys: string[] | null;
+  /** The index of the next child to take (-1: done). */
+  next: number;
+  path: string;
+  /** The field name the container holds (an array's items are checked by it). */
+  key: string;
+}
+
 /**
  * Every string of an event checked by its kind: identifiers (by field name: `id`, `source`, `subject`,
  * `…Id`, `…Ref`, `…Code`) with `identifierProblem`, everything else with `textProblem`. Walks without
- * recursion, so a deeply nested body cannot overflow the stack. Returns at most `max` problems.
+ * recursion, so a deeply nested body cannot overflow the stack. Returns at most `max` problems (a container's
+ * field names are all checked at once, so its bad names may pass the count). Order: a container's field names
+ * first, then its children from the last to the first, each container's whole content before the child
+ * before it. A field's path is built only when it has a problem: walking an event allocates per container,
+ * not per field.
  */
 export function stringFieldProblems(
   event: unknown,
@@ -82,23 +98,50 @@ export function stringFieldProblems(
   max = 20,
 ): Array<{ field: string; message: string }> {
   const problems: Array<{ field: string; message: string }> = [];
-  const stack: Array<{ value: unknown; path: string; key: string }> = [{ value: event, path: '', key: '' }];
-  while (stack.length > 0 && problems.length < max) {
-    const { value, path, key } = stack.pop()!;
+  const containers: Container[] = [];
+  const childPath = (parent: Container, index: number): string =>
+    parent.keys === null
+      ? `${parent.path}[${index}]`
+      : parent.path
+        ? `${parent.path}.${parent.keys[index]}`
+        : parent.keys[index];
+  const visit = (value: unknown, key: string, parent: Container | null, index: number): void => {
     if (typeof value === 'string') {
       const problem = IDENTIFIER_KEY.test(key)
         ? identifierProblem(value, limits.identifierLength)
         : textProblem(value, limits.textLength);
-      if (problem) problems.push({ field: path, message: `${path} ${problem}` });
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, key }));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
-        const keyProblem = textProblem(k, limits.identifierLength);
-        if (keyProblem)
-          problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
-        stack.push({ value: v, path: path ? `${path}.${k}` : k, key: k });
+      if (problem) {
+        const path = parent === null ? '' : childPath(parent, index);
+        problems.push({ field: path, message: `${path} ${problem}` });
       }
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const path = parent === null ? '' : childPath(parent, index);
+    if (Array.isArray(value)) {
+      containers.push({ value, keys: null, next: value.length - 1, path, key });
+      return;
+    }
+    const keys = Object.keys(value);
+    for (const k of keys) {
+      const keyProblem = textProblem(k, limits.identifierLength);
+      if (keyProblem)
+        problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
+    }
+    containers.push({ value, keys, next: keys.length - 1, path, key });
+  };
+  if (max > 0) visit(event, '', null, -1);
+  while (containers.length > 0 && problems.length < max) {
+    const top = containers[containers.length - 1];
+    if (top.next < 0) {
+      containers.pop();
+      continue;
+    }
+    const index = top.next--;
+    if (top.keys === null) visit((top.value as unknown[])[index], top.key, top, index);
+    else {
+      const k = top.keys[index];
+      visit((top.value as Record<string, unknown>)[k], k, top, index);
     }
   }
   return problems;

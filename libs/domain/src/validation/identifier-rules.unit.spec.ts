@@ -123,3 +123,92 @@ describe('identifier rules', () => {
     );
   });
 });
+
+/**
+ * The walk `stringFieldProblems` made before it built paths only for problems: a stack of every field with
+ * its path. Kept here to hold the new walk to the same answers, order and cap included.
+ */
+function stringFieldProblemsByStack(
+  event: unknown,
+  limits: { identifierLength: number; textLength: number },
+  max = 20,
+): Array<{ field: string; message: string }> {
+  const IDENTIFIER_KEY =
+    /(^|[a-z])(Id|Ref|Code)$|^(id|source|subject|type|specversion|mmsi|imo|locode|billOfLading|callsign|unit)$/;
+  const problems: Array<{ field: string; message: string }> = [];
+  const stack: Array<{ value: unknown; path: string; key: string }> = [{ value: event, path: '', key: '' }];
+  while (stack.length > 0 && problems.length < max) {
+    const { value, path, key } = stack.pop()!;
+    if (typeof value === 'string') {
+      const problem = IDENTIFIER_KEY.test(key)
+        ? identifierProblem(value, limits.identifierLength)
+        : textProblem(value, limits.textLength);
+      if (problem) problems.push({ field: path, message: `${path} ${problem}` });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, key }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const keyProblem = textProblem(k, limits.identifierLength);
+        if (keyProblem)
+          problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
+        stack.push({ value: v, path: path ? `${path}.${k}` : k, key: k });
+      }
+    }
+  }
+  return problems;
+}
+
+describe('stringFieldProblems walks as the stack-based walk did', () => {
+  // Strings from a small alphabet rich in what the rules refuse, and field names that are identifiers or not.
+  const char = fc.constantFrom(
+    'a',
+    'Z',
+    '1',
+    ' ',
+    '-',
+    '\u0000',
+    '\n',
+    '\r',
+    '\t',
+    '\u200b',
+    '\u202e',
+    '\u00a0',
+    '\ud800',
+    '\u2028',
+    '\u{1F600}',
+    'é',
+  );
+  const text = fc.array(char, { maxLength: 8 }).map((cs) => cs.join(''));
+  const key = fc.oneof(
+    fc.constantFrom('id', 'source', 'consignmentId', 'mmsi', 'unit', 'note', 'name', 'items', 'data', ''),
+    text,
+  );
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      text,
+      fc.integer(),
+      fc.constant(null),
+      fc.boolean(),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+    ),
+  }));
+
+  it('gives the same problems, in the same order, under the same cap', () => {
+    fc.assert(
+      fc.property(
+        value,
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 1, max: 8 }),
+        (event, max, length) => {
+          const limits = { identifierLength: length, textLength: length + 2 };
+          expect(stringFieldProblems(event, limits, max)).toEqual(
+            stringFieldProblemsByStack(event, limits, max),
+          );
+        },
+      ),
+      { seed: 20261207, numRuns: 3000 },
+    );
+  });
+});
