@@ -71,6 +71,22 @@ export interface StringLimits {
   textLength: number;
 }
 
+/**
+ * The most characters of a field's path a problem repeats (in `field` and in its message). Names longer than
+ * an identifier may be are refused themselves; without the bound a 1 MB body of one long name over 20 bad
+ * values answered with a 38 MB error body.
+ */
+export const MAX_PROBLEM_PATH_CHARS = 300;
+
+/** `path` cut to `MAX_PROBLEM_PATH_CHARS` (never inside a surrogate pair), marked with `…` when cut. */
+function boundedPath(path: string): string {
+  if (path.length <= MAX_PROBLEM_PATH_CHARS) return path;
+  let end = MAX_PROBLEM_PATH_CHARS;
+  const last = path.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${path.slice(0, end)}…`;
+}
+
 /** An object or array being walked by `stringFieldProblems`: its children are taken from the last to the first. */
 interface Container {
   value: object;
@@ -79,6 +95,8 @@ interface Container {
   /** The index of the next child to take (-1: done). */
   next: number;
   path: string;
+  /** Whether `path` was cut to `MAX_PROBLEM_PATH_CHARS`. */
+  cut: boolean;
   /** The field name the container holds (an array's items are checked by it). */
   key: string;
 }
@@ -99,27 +117,36 @@ export function stringFieldProblems(
 ): Array<{ field: string; message: string }> {
   const problems: Array<{ field: string; message: string }> = [];
   const containers: Container[] = [];
-  const childPath = (parent: Container, index: number): string =>
-    parent.keys === null
-      ? `${parent.path}[${index}]`
-      : parent.path
-        ? `${parent.path}.${parent.keys[index]}`
-        : parent.keys[index];
+  // A child's path, cut to `MAX_PROBLEM_PATH_CHARS`; under a container whose path was cut, every field shows
+  // that cut path.
+  const placeOf = (parent: Container | null, index: number): { path: string; cut: boolean } => {
+    if (parent === null) return { path: '', cut: false };
+    if (parent.cut) return parent;
+    const path =
+      parent.keys === null
+        ? `${parent.path}[${index}]`
+        : parent.path
+          ? `${parent.path}.${parent.keys[index]}`
+          : parent.keys[index];
+    return path.length > MAX_PROBLEM_PATH_CHARS
+      ? { path: boundedPath(path), cut: true }
+      : { path, cut: false };
+  };
   const visit = (value: unknown, key: string, parent: Container | null, index: number): void => {
     if (typeof value === 'string') {
       const problem = IDENTIFIER_KEY.test(key)
         ? identifierProblem(value, limits.identifierLength)
         : textProblem(value, limits.textLength);
       if (problem) {
-        const path = parent === null ? '' : childPath(parent, index);
+        const { path } = placeOf(parent, index);
         problems.push({ field: path, message: `${path} ${problem}` });
       }
       return;
     }
     if (value === null || typeof value !== 'object') return;
-    const path = parent === null ? '' : childPath(parent, index);
+    const { path, cut } = placeOf(parent, index);
     if (Array.isArray(value)) {
-      containers.push({ value, keys: null, next: value.length - 1, path, key });
+      containers.push({ value, keys: null, next: value.length - 1, path, cut, key });
       return;
     }
     const keys = Object.keys(value);
@@ -128,7 +155,7 @@ export function stringFieldProblems(
       if (keyProblem)
         problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
     }
-    containers.push({ value, keys, next: keys.length - 1, path, key });
+    containers.push({ value, keys, next: keys.length - 1, path, cut, key });
   };
   if (max > 0) visit(event, '', null, -1);
   while (containers.length > 0 && problems.length < max) {

@@ -1,5 +1,10 @@
 import * as fc from 'fast-check';
-import { identifierProblem, stringFieldProblems, textProblem } from './identifier-rules';
+import {
+  identifierProblem,
+  MAX_PROBLEM_PATH_CHARS,
+  stringFieldProblems,
+  textProblem,
+} from './identifier-rules';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 8_2026;
 
@@ -210,5 +215,30 @@ describe('stringFieldProblems walks as the stack-based walk did', () => {
       ),
       { seed: 20261207, numRuns: 3000 },
     );
+  });
+});
+
+describe('stringFieldProblems on hostile names', () => {
+  it('repeats at most MAX_PROBLEM_PATH_CHARS of a path, however long the names on the way', () => {
+    const long = 'k'.repeat(1_000_000);
+    // The emoji's high surrogate falls on the last character kept ("data." and 294 characters before it).
+    const split = `${'k'.repeat(294)}😀tail`;
+    const event = { data: { [long]: Array.from({ length: 20 }, () => '\u0001'), [split]: { a: '\u0002' } } };
+    const problems = stringFieldProblems(event, { identifierLength: 256, textLength: 1000 });
+    expect(problems.length).toBeGreaterThanOrEqual(20);
+    for (const { field, message } of problems) {
+      expect(field.length).toBeLessThanOrEqual(MAX_PROBLEM_PATH_CHARS + 1);
+      expect(message.length).toBeLessThan(MAX_PROBLEM_PATH_CHARS + 200);
+      // Problems of the names themselves (too long) name their container.
+      expect(field === 'data' || field.startsWith('data.kkk')).toBe(true);
+      // Cut at a code point: no lone surrogate is made.
+      expect(/\p{Cs}/u.test(field)).toBe(false);
+    }
+    expect(problems.some((p) => p.field.endsWith('…'))).toBe(true);
+    expect(problems.some((p) => p.field === `data.${'k'.repeat(294)}…`)).toBe(true);
+    // A short path is kept whole.
+    expect(
+      stringFieldProblems({ data: { note: '\u0001' } }, { identifierLength: 256, textLength: 1000 })[0].field,
+    ).toBe('data.note');
   });
 });
