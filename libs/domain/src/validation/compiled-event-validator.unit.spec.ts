@@ -98,7 +98,16 @@ const edgy = fc.constantFrom<unknown>(
 );
 const value = fc.oneof(edgy, fc.jsonValue({ maxDepth: 2 }));
 const name = fc.oneof(
-  fc.constantFrom('traceparent', 'MyExtension', 'my.extension', 'data_base64', 'x'.repeat(21), '__proto__'),
+  fc.constantFrom(
+    'traceparent',
+    'MyExtension',
+    'my.extension',
+    'data_base64',
+    'x'.repeat(21),
+    '__proto__',
+    // Members of Object.prototype: a field so named must not hide the DTO's class (`constructor` once did).
+    ...Object.getOwnPropertyNames(Object.prototype),
+  ),
   fc.string({ maxLength: 8 }),
 );
 const change: fc.Arbitrary<Change> = fc.oneof(

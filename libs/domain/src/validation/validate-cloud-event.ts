@@ -63,10 +63,16 @@ function toDataInstance(type: InboundEventType, data: Record<string, unknown>): 
   return nestedDataTypes.has(type) ? plainToInstance(dto, data) : filled(new dto(), data);
 }
 
-// Object.assign would run the __proto__ setter for a JSON key of that name and swap the DTO's class.
+/**
+ * Keys never copied onto a DTO for validation: Object.assign would run the `__proto__` setter and swap the DTO's
+ * class, and an own `constructor` hides the class from class-validator, which then refuses the whole object as
+ * "an unknown value". Neither is a declared field, so nothing they hold is checked; the event keeps them.
+ */
+const UNCOPIED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+
 function filled<T extends object>(instance: T, source: Record<string, unknown>): T {
   const target = instance as Record<string, unknown>;
-  for (const key of Object.keys(source)) if (key !== '__proto__') target[key] = source[key];
+  for (const key of Object.keys(source)) if (!UNCOPIED_KEYS.has(key)) target[key] = source[key];
   return instance;
 }
 

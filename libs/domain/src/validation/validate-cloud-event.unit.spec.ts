@@ -229,3 +229,45 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('fields named after members of Object.prototype', () => {
+  const members = Object.getOwnPropertyNames(Object.prototype).filter((name) => name !== '__proto__');
+  const events = Object.values(sample.SampleBuilders).map((build) => build());
+
+  it.each(events.map((event) => [event.type, event]))(
+    '%s: a data field so named is an unknown field, kept and unchecked',
+    (_type, event) => {
+      for (const name of members) {
+        const input = structuredClone(event) as unknown as { data: Record<string, unknown> };
+        Object.defineProperty(input.data, name, {
+          value: 'x',
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        const result = validateCloudEvent(input);
+        expect({ name, ok: result.ok, errors: result.ok ? [] : result.errors }).toEqual({
+          name,
+          ok: true,
+          errors: [],
+        });
+        if (result.ok) expect(Object.getOwnPropertyDescriptor(result.event.data, name)?.value).toBe('x');
+      }
+    },
+  );
+
+  it('an extension attribute named "constructor" (a valid CloudEvents name) is accepted', () => {
+    const input = { ...sample.vesselPosition(), constructor: 'x' };
+    const result = validateCloudEvent(input);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
+  it('still checks the declared fields next to a "constructor" field', () => {
+    const input = structuredClone(sample.vesselPosition({ data: { lat: 91 } })) as unknown as Record<
+      string,
+      unknown
+    >;
+    Object.defineProperty(input.data, 'constructor', { value: 'x', enumerable: true, writable: true });
+    expect(fieldsRejected(input)).toEqual(['data.lat']);
+  });
+});
