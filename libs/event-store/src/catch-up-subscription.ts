@@ -59,9 +59,20 @@ export class CatchUpSubscription<C = number> implements Subscription {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StoredEvent> {
-    if (this.iterated) throw new Error('A subscription can be iterated only once');
-    this.iterated = true;
+    this.iterateOnce();
     return this.events();
+  }
+
+  /** See `Subscription.pages`: the store's pages as read, none empty. */
+  pages(): AsyncIterable<readonly StoredEvent[]> {
+    this.iterateOnce();
+    const pages = this.pagesRead();
+    return { [Symbol.asyncIterator]: () => pages };
+  }
+
+  /** See `Subscription.isClosed`. */
+  isClosed(): boolean {
+    return this.closed;
   }
 
   /** See `Subscription.settledPosition`. */
@@ -77,7 +88,20 @@ export class CatchUpSubscription<C = number> implements Subscription {
     this.options.onClose?.();
   }
 
+  private iterateOnce(): void {
+    if (this.iterated) throw new Error('A subscription can be iterated only once');
+    this.iterated = true;
+  }
+
   private async *events(): AsyncGenerator<StoredEvent> {
+    for await (const page of this.pagesRead())
+      for (const event of page) {
+        yield event;
+        if (this.closed) return;
+      }
+  }
+
+  private async *pagesRead(): AsyncGenerator<readonly StoredEvent[]> {
     try {
       while (!this.closed) {
         this.changed = false;
@@ -85,11 +109,11 @@ export class CatchUpSubscription<C = number> implements Subscription {
         const page = read instanceof Promise ? await read : read;
         if (this.closed) return;
         this.cursor = page.scannedTo;
-        for (const event of page.events) {
-          yield event;
+        if (page.events.length > 0) {
+          yield page.events;
           if (this.closed) return;
         }
-        // Resumed after the page's last event: the consumer has taken all of it.
+        // Asked for the next page: the consumer has taken all of this one.
         this.settled = page.scannedTo;
         if (page.events.length < this.options.pageSize && !this.changed)
           await this.idle(page.pending ? (this.options.pendingRetryMs ?? 10) : this.options.pollIntervalMs);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { CatchUpSubscription, type PageSource } from './catch-up-subscription';
 import type { StoredEvent } from './event-store.port';
 
@@ -123,5 +124,86 @@ describe('CatchUpSubscription', () => {
 
     expect(onClose).toHaveBeenCalledTimes(1);
     expect(log.source.pagesRead).toBe(1);
+  });
+});
+
+describe('CatchUpSubscription.pages', () => {
+  async function allPages(subscription: CatchUpSubscription, count: number): Promise<string[][]> {
+    const pages: string[][] = [];
+    let taken = 0;
+    if (count === 0) return pages;
+    for await (const page of subscription.pages()) {
+      pages.push(page.map((e) => e.id));
+      taken += page.length;
+      if (taken >= count) break;
+    }
+    return pages;
+  }
+
+  it('hands over the same events as iterating by events, in order, a page at a time and never an empty page', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.nat({ max: 45 }),
+        async (size, pageSize, start) => {
+          const after = Math.min(start, size);
+          const byEvents = new CatchUpSubscription(logOf(size).source, after, { pageSize });
+          const expected = await take(byEvents[Symbol.asyncIterator](), size - after);
+          await byEvents.close();
+          const byPages = new CatchUpSubscription(logOf(size).source, after, { pageSize });
+          const pages = await allPages(byPages, size - after);
+          await byPages.close();
+          expect(pages.flat()).toEqual(expected);
+          for (const page of pages) {
+            expect(page.length).toBeGreaterThan(0);
+            expect(page.length).toBeLessThanOrEqual(pageSize);
+          }
+        },
+      ),
+      { seed: 20261207, numRuns: 300 },
+    );
+  });
+
+  it('settles a page once the next is asked for', async () => {
+    const log = logOf(4);
+    const subscription = new CatchUpSubscription(log.source, 0, { pageSize: 2, positionOf: String });
+    const iterator = subscription.pages()[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.map((e: StoredEvent) => e.id)).toEqual(['e1', 'e2']);
+    expect(subscription.settledPosition()).toBeUndefined();
+    expect((await iterator.next()).value?.map((e: StoredEvent) => e.id)).toEqual(['e3', 'e4']);
+    expect(subscription.settledPosition()).toBe('2');
+    const pending = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(subscription.settledPosition()).toBe('4');
+    expect(subscription.isClosed()).toBe(false);
+    await subscription.close();
+    expect(subscription.isClosed()).toBe(true);
+    expect((await pending).done).toBe(true);
+  });
+
+  it('is one way to iterate: pages after events, or events after pages, is refused', () => {
+    const first = new CatchUpSubscription(logOf(0).source, 0, { pageSize: 10 });
+    first[Symbol.asyncIterator]();
+    expect(() => first.pages()).toThrow('only once');
+    const second = new CatchUpSubscription(logOf(0).source, 0, { pageSize: 10 });
+    second.pages();
+    expect(() => second[Symbol.asyncIterator]()).toThrow('only once');
+  });
+
+  it('waits for an append once caught up, and closes itself when the consumer stops early', async () => {
+    const log = logOf(2);
+    const onClose = jest.fn();
+    const subscription = new CatchUpSubscription(log.source, 0, { pageSize: 10, onClose });
+    const iterator = subscription.pages()[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.length).toBe(2);
+    const pending = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    log.append();
+    log.announce();
+    expect((await pending).value?.map((e: StoredEvent) => e.id)).toEqual(['e3']);
+    await iterator.return?.();
+    expect(onClose).toHaveBeenCalledTimes(1);
+    expect(subscription.isClosed()).toBe(true);
   });
 });

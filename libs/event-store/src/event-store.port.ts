@@ -102,6 +102,18 @@ export interface Subscription extends AsyncIterable<StoredEvent> {
    * events it does not select (AIS beside consignment events) would examine all of them again at every ask.
    */
   settledPosition?(): Position | undefined;
+  /**
+   * The same events as iterating the subscription, in the same order, a page at a time (never an empty one), for
+   * a consumer that takes many events a turn: one promise a page instead of one an event. The next page is read
+   * when the consumer asks for it, so "taken" (`settledPosition`) means asked for the page after. A subscription
+   * is iterated once, by events or by pages. Stores that do not offer it: iterate the events.
+   */
+  pages?(): AsyncIterable<readonly StoredEvent[]>;
+  /**
+   * True once the subscription is closed (by `close`, or by its store closing): a consumer part-way through a
+   * page stops there, as iterating by events would.
+   */
+  isClosed?(): boolean;
 }
 
 export class WrongExpectedRevisionError extends Error {

@@ -84,11 +84,19 @@ export class UpcastingEventStore implements LayeredEventStore {
       options && { ...options, filter: this.widened(options.filter) },
     );
     const upcasting = this.upcasting;
+    const upcast = (event: StoredEvent) => upcasting.upcast(event);
+    const innerPages = inner.pages?.bind(inner);
     return {
       close: () => inner.close(),
       settledPosition: () => inner.settledPosition?.(),
+      isClosed: () => inner.isClosed?.() ?? false,
+      ...(innerPages && {
+        async *pages() {
+          for await (const page of innerPages()) yield page.map(upcast);
+        },
+      }),
       async *[Symbol.asyncIterator]() {
-        for await (const event of inner) yield upcasting.upcast(event);
+        for await (const event of inner) yield upcast(event);
       },
     };
   }

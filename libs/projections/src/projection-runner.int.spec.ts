@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { InMemoryEventStore, type StoredEvent } from '@aidwatch/event-store';
+import {
+  InMemoryEventStore,
+  type EventStore,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@aidwatch/event-store';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import type { CheckpointParts, Projection, SnapshotChanges } from './projection';
 import { ProjectionRunner, type RunnerOptions } from './projection-runner';
@@ -360,6 +366,49 @@ describe('ProjectionRunner', () => {
     runner.start();
     await runner.caughtUp();
     await runner.rebuild();
+    await runner.caughtUp();
+    await runner.stop();
+    expect(projection.seen).toEqual((await store.readAll()).map((e) => e.id));
+  });
+
+  it('takes no more of a page once its subscription is closed part-way through (the store closing)', async () => {
+    await append(store, 100);
+    const projection = new CountingProjection();
+    const apply = projection.apply.bind(projection);
+    projection.apply = (event) => {
+      apply(event);
+      if (projection.seen.length === 10) void store.close();
+    };
+    const runner = new ProjectionRunner(store, checkpoints, projection, {
+      checkpointEveryEvents: 1000,
+      checkpointEveryMs: 60_000,
+    });
+    runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(projection.seen).toHaveLength(10);
+    expect(runner.status().position).toBe('10');
+  });
+
+  it('folds the same events, in order, from a store whose subscriptions offer no pages', async () => {
+    await append(store, 1200);
+    const byEvents: EventStore = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name !== 'subscribeToAll') {
+          const value = Reflect.get(target, name, receiver) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        }
+        return (options?: SubscribeOptions): Subscription => {
+          const inner = target.subscribeToAll(options);
+          return { close: () => inner.close(), [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator]() };
+        };
+      },
+    });
+    const projection = new CountingProjection();
+    const runner = new ProjectionRunner(byEvents, checkpoints, projection, {
+      checkpointEveryEvents: 1000,
+      checkpointEveryMs: 60_000,
+    });
+    runner.start();
     await runner.caughtUp();
     await runner.stop();
     expect(projection.seen).toEqual((await store.readAll()).map((e) => e.id));

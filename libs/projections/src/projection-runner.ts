@@ -367,43 +367,48 @@ export class ProjectionRunner {
     const sliceMs = this.options.sliceMs ?? 20;
     let sliceStarted = performance.now();
     try {
-      for await (const event of subscription) {
-        // While a checkpoint is written beside the events, their slices are no longer than its parts: the
-        // subjects get written faster than a backlog changes them, so its rounds converge (see `writeParts`).
-        const slice = this.preCopying ? Math.min(sliceMs, this.options.checkpointPartMs ?? 5) : sliceMs;
-        this.lastEventAt = this.monotonicNow();
-        if (performance.now() - sliceStarted >= slice) {
-          // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
-          // otherwise keep timers and I/O waiting until the whole replay is done.
-          await nextTurn();
-          sliceStarted = performance.now();
-          if (this.stopping) break;
+      // A page at a time where the store offers it: one promise a page instead of one an event.
+      pages: for await (const page of pagesOf(subscription)) {
+        for (const event of page) {
+          // While a checkpoint is written beside the events, their slices are no longer than its parts: the
+          // subjects get written faster than a backlog changes them, so its rounds converge (see `writeParts`).
+          const slice = this.preCopying ? Math.min(sliceMs, this.options.checkpointPartMs ?? 5) : sliceMs;
+          this.lastEventAt = this.monotonicNow();
+          if (performance.now() - sliceStarted >= slice) {
+            // A backlog is replayed in bounded slices: the promises above settle as microtasks, which would
+            // otherwise keep timers and I/O waiting until the whole replay is done.
+            await nextTurn();
+            sliceStarted = performance.now();
+            if (this.stopping || subscription.isClosed?.()) break pages;
+          }
+          current = event;
+          // A checkpoint's last round holds events (see `writeParts`); a slice of deferred work (`settle`) runs
+          // alone too.
+          while (this.holding || this.settling) await (this.holding ?? this.settling);
+          this.applying = true;
+          const applied = this.projection.apply(event);
+          if (applied) {
+            this.inFlight = applied;
+            await applied;
+            this.inFlight = undefined;
+          }
+          this.applying = false;
+          if (this.projection.unsettled?.()) this.scheduleSettle();
+          this.position = event.position;
+          this.lastRecordedAt = event.recordedAt;
+          this.processed += 1;
+          this.sinceCheckpoint += 1;
+          this.options.onProcessed?.(event);
+          // Written beside the events that follow (see `writeParts`); a failed write is reported and tried again.
+          if (this.checkpointDue() && !this.checkpointing)
+            void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
+          this.wakeIdleWaiters();
+          this.restartDelayMs = undefined;
+          // A failed checkpoint write stays reported until a checkpoint is written.
+          if (this.failing !== null && this.failing.phase !== 'checkpoint') this.failing = null;
+          // Closed part-way through a page: the rest of it is not taken, as when iterating by events.
+          if (subscription.isClosed?.()) break pages;
         }
-        current = event;
-        // A checkpoint's last round holds events (see `writeParts`); a slice of deferred work (`settle`) runs
-        // alone too.
-        while (this.holding || this.settling) await (this.holding ?? this.settling);
-        this.applying = true;
-        const applied = this.projection.apply(event);
-        if (applied) {
-          this.inFlight = applied;
-          await applied;
-          this.inFlight = undefined;
-        }
-        this.applying = false;
-        if (this.projection.unsettled?.()) this.scheduleSettle();
-        this.position = event.position;
-        this.lastRecordedAt = event.recordedAt;
-        this.processed += 1;
-        this.sinceCheckpoint += 1;
-        this.options.onProcessed?.(event);
-        // Written beside the events that follow (see `writeParts`); a failed write is reported and tried again.
-        if (this.checkpointDue() && !this.checkpointing)
-          void this.checkpoint().catch((error: unknown) => this.options.onError?.(error, undefined));
-        this.wakeIdleWaiters();
-        this.restartDelayMs = undefined;
-        // A failed checkpoint write stays reported until a checkpoint is written.
-        if (this.failing !== null && this.failing.phase !== 'checkpoint') this.failing = null;
       }
     } catch (error) {
       // The state may hold part of the event that failed: no checkpoint may take it (see `holdEvents`).
@@ -521,6 +526,9 @@ export class ProjectionRunner {
       this.lastCheckpointAt = this.now().getTime();
       this.unsavedSinceSkip = true;
     };
+    // The turn a checkpoint in parts begins on, asked for now: it comes before the turn the events' next slice
+    // asks for, so a checkpoint that holds events (see `writeParts`) holds them from the next slice on.
+    const firstTurn = nextTurn();
     const claim = await this.options.checkpointWriter?.claim();
     if (claim === 'none') {
       // Another process writes this checkpoint now; if this one takes over, it writes everything first.
@@ -529,7 +537,7 @@ export class ProjectionRunner {
     }
     if (claim === 'new') this.entriesSaved = false;
     try {
-      await this.writeClaimed(name, inParts, at, started);
+      await this.writeClaimed(name, inParts, at, started, firstTurn);
     } catch (error) {
       // The subjects this write took as changed may not be saved: the next write saves them all.
       this.entriesSaved = false;
@@ -539,7 +547,13 @@ export class ProjectionRunner {
     }
   }
 
-  private async writeClaimed(name: string, inParts: boolean, at: Date, started: number): Promise<void> {
+  private async writeClaimed(
+    name: string,
+    inParts: boolean,
+    at: Date,
+    started: number,
+    firstTurn: Promise<unknown>,
+  ): Promise<void> {
     const monotonicStart = this.monotonicNow();
     let position: Position;
     let processed: number;
@@ -547,7 +561,7 @@ export class ProjectionRunner {
     let heldMs = 0;
     let subjects: number | undefined;
     if (inParts && this.projection.checkpointParts) {
-      const written = await this.writeParts(name, at);
+      const written = await this.writeParts(name, at, firstTurn);
       ({ blockedMs, heldMs, position, processed, subjects } = written);
       this.entriesSaved = true;
     } else {
@@ -606,6 +620,7 @@ export class ProjectionRunner {
   private async writeParts(
     name: string,
     at: Date,
+    firstTurn: Promise<unknown>,
   ): Promise<{
     position: Position;
     processed: number;
@@ -626,7 +641,7 @@ export class ProjectionRunner {
     let blockedMs = 0;
     let subjects = 0;
     // Each part, the first included, on a turn of its own (the events just applied held the thread already).
-    await nextTurn();
+    await firstTurn;
     const generation = await this.checkpoints.beginParts(name);
     const writeAll = async (keys: readonly string[], entry: (key: string) => unknown) => {
       let stretch = performance.now();
@@ -723,4 +738,14 @@ export class ProjectionRunner {
   private wakeIdleWaiters(): void {
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
+}
+
+/** The subscription's pages, or its events one to a page where it offers no pages. */
+function pagesOf(subscription: Subscription): AsyncIterable<readonly StoredEvent[]> {
+  if (subscription.pages) return subscription.pages();
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const event of subscription) yield [event];
+    },
+  };
 }

@@ -68,9 +68,18 @@ export class ProtectedEventStore implements LayeredEventStore {
     const inner = this.sealedStore.subscribeToAll(options);
     const open = (e: StoredEvent) => this.open([e]);
     const personal = (e: StoredEvent) => personalFields[e.type] !== undefined;
+    const openAll = (events: StoredEvent[]) => this.open(events);
+    const innerPages = inner.pages?.bind(inner);
     return {
       close: () => inner.close(),
       settledPosition: () => inner.settledPosition?.(),
+      isClosed: () => inner.isClosed?.() ?? false,
+      ...(innerPages && {
+        async *pages() {
+          // A page with personal fields waits for its keys, all in one request.
+          for await (const page of innerPages()) yield page.some(personal) ? await openAll([...page]) : page;
+        },
+      }),
       async *[Symbol.asyncIterator]() {
         // Only events with personal fields wait for their keys.
         for await (const event of inner) yield personal(event) ? (await open(event))[0] : event;
