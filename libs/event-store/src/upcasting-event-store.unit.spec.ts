@@ -76,6 +76,17 @@ describe('UpcastingEventStore', () => {
     await collector.finished;
   });
 
+  it('upcasts the pages of a subscription as it does its events, and tells when it is closed', async () => {
+    const subscription = store.subscribeToAll();
+    const iterator = subscription.pages!()[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(shapes(first.value as StoredEvent[])).toEqual(current);
+    expect(subscription.isClosed?.()).toBe(false);
+    await subscription.close();
+    expect(subscription.isClosed?.()).toBe(true);
+    expect((await iterator.next()).done).toBe(true);
+  });
+
   it('selects older versions with a filter on the current type (pages stay full)', async () => {
     const filter = { eventTypePrefixes: ['test.memo.'] };
     expect(shapes(await store.readAll({ filter }))).toEqual(current.slice(0, 3));

@@ -39,6 +39,26 @@ describe('personal data encrypted per data subject, and forgotten by destroying 
     expect(text).toMatch(/"monitorId":"pd1\.[0-9a-f]{64}\./);
   });
 
+  it('a subscription hands over the same opened events by pages as by events, as readAll does', async () => {
+    const all = await store.readAll();
+    const byEvents = store.subscribeToAll();
+    const events: unknown[] = [];
+    for await (const event of byEvents) {
+      events.push(event);
+      if (events.length === all.length) break;
+    }
+    const byPages = store.subscribeToAll();
+    const pages: unknown[] = [];
+    for await (const page of byPages.pages!()) {
+      pages.push(...page);
+      if (pages.length >= all.length) break;
+    }
+    expect(byPages.isClosed?.()).toBe(true);
+    expect(events).toEqual(all);
+    expect(pages).toEqual(all);
+    expect(JSON.stringify(pages)).toContain(SampleIds.monitorId);
+  });
+
   it('the same event stored again seals the same way (idempotent repeats stay byte-identical)', async () => {
     const cipher = new PersonalDataCipher(keys);
     const seal = (subject: string) => cipher.seal(subject, 'MON-017');
