@@ -38,6 +38,8 @@ export interface PreparedEvent {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UTF-16 surrogate without its pair: no UTF-8 text holds it, so SQLite would store it altered and PostgreSQL refuse it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Checks and serialises events for an append. `canonical` false leaves out their canonical text: the writer
@@ -46,11 +48,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function prepareEvents(streamId: string, events: NewEvent[], canonical = true): PreparedEvent[] {
   if (typeof streamId !== 'string' || streamId.length === 0)
     throw new TypeError('streamId must be non-empty');
+  if (LONE_SURROGATE.test(streamId))
+    throw new TypeError(`streamId ${JSON.stringify(streamId)} is not valid Unicode text (a lone surrogate)`);
   return events.map((event) => {
     if (!UUID.test(event.id)) throw new TypeError(`Event id ${JSON.stringify(event.id)} is not a UUID`);
     if (typeof event.type !== 'string' || event.type.length === 0) {
       throw new TypeError(`Event ${event.id} has no type`);
     }
+    if (LONE_SURROGATE.test(event.type))
+      throw new TypeError(
+        `Event ${event.id}: type ${JSON.stringify(event.type)} is not valid Unicode text (a lone surrogate)`,
+      );
     const data = event.data === undefined ? null : event.data;
     const metadata = event.metadata ?? {};
     return {

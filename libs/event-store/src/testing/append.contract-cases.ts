@@ -91,6 +91,21 @@ export function optimisticConcurrencyCases(ctx: ContractContext): void {
       ).rejects.toBeInstanceOf(TypeError);
       expect(await ctx.store.readStream(stream)).toEqual([]);
     });
+
+    it('rejects a stream id or an event type holding a lone surrogate (no UTF-8 text holds one) and writes nothing', async () => {
+      const stream = `${ctx.ns}-consignment-8`;
+      for (const bad of ['\ud800', '\udfff', 'x\udc00y', '\udbff\ud800']) {
+        await expect(ctx.store.append(`${stream}${bad}`, [loaded()])).rejects.toThrow('lone surrogate');
+        await expect(
+          ctx.store.append(stream, [loaded(), { ...loaded(), type: `${ctx.ns}.x${bad}` }]),
+        ).rejects.toThrow('lone surrogate');
+      }
+      expect(await ctx.store.readStream(stream)).toEqual([]);
+      // A pair is text like any other.
+      await ctx.store.append(`${stream}\ud83d\udea2`, [{ ...loaded(), type: `${ctx.ns}.ship\ud83d\udea2` }]);
+      const [stored] = await ctx.store.readStream(`${stream}\ud83d\udea2`);
+      expect(stored).toMatchObject({ streamId: `${stream}\ud83d\udea2`, type: `${ctx.ns}.ship\ud83d\udea2` });
+    });
   });
 }
 
