@@ -26,7 +26,7 @@ import {
   type Decisions,
   type Step,
 } from './rule-decision';
-import type { RuleHead, VesselRule } from './vessel-rule';
+import type { PortSearch, RuleHead, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
 export type { EncounterMatch, EncounterPair, EncounterPairJson, EncounterVessel } from './encounter-episode';
@@ -62,6 +62,8 @@ export class EncounterRule implements VesselRule<State> {
   private readonly mergeGapMs: number;
   private readonly horizonMs: number;
   private readonly resampleMs: number;
+  /** A meeting counts slow samples away from port (`onSample`). */
+  readonly portSearch: PortSearch;
   droppedPairs = 0;
   activePairs = 0;
   /**
@@ -83,6 +85,7 @@ export class EncounterRule implements VesselRule<State> {
     this.mergeGapMs = cfg.mergeGapHours * MS_PER_HOUR;
     this.horizonMs = cfg.lateHorizonHours * MS_PER_HOUR;
     this.resampleMs = ctx.config.resampleMinutes * MS_PER_MINUTE;
+    this.portSearch = { belowKn: cfg.maxMedianSpeedKn, withinKm: cfg.minPortDistanceKm };
   }
 
   private get cfg() {

@@ -13,7 +13,7 @@ import {
   type Step,
 } from './rule-decision';
 import type { VesselFlagDraft } from './vessel-flag-draft';
-import type { Fix, VesselRule } from './vessel-rule';
+import type { Fix, PortSearch, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
 /** An open run of slow samples away from port. */
@@ -51,11 +51,15 @@ export interface LoiterRun {
  */
 export class LoiteringRule implements VesselRule<LoiterRun | null> {
   readonly name = 'loitering';
+  /** A run counts slow samples away from port (`onSample`). */
+  readonly portSearch: PortSearch;
 
   private readonly silenceMs: number;
 
   constructor(private readonly ctx: MaritimeContext) {
     this.silenceMs = ctx.config.aisGap.minGapHours * MS_PER_HOUR;
+    const cfg = ctx.config.loitering;
+    this.portSearch = { belowKn: cfg.maxSpeedKn, withinKm: cfg.minPortDistanceKm };
   }
 
   private get cfg() {

@@ -36,7 +36,7 @@ export class VesselReports {
   readonly resampleMs: number;
   /** How far (ms) behind the vessel's newest a fix is still merged into order-free checks. */
   readonly lateToleranceMs: number;
-  /** How far (km) a sample looks for its nearest port: the farthest any rule or the port visit asks. */
+  /** How far (km) a sample looks for its nearest port: the farthest any rule (`portSearch`) or the port visit asks. */
   readonly portSearchKm: number;
   /** Below this speed (knots) a sample looks for its nearest port: the fastest any rule or the port visit asks. */
   readonly slowKn: number;
@@ -45,17 +45,13 @@ export class VesselReports {
     const config = ctx.config;
     this.resampleMs = config.resampleMinutes * MS_PER_MINUTE;
     this.lateToleranceMs = config.lateToleranceMinutes * MS_PER_MINUTE;
+    const searches = ctx.hooks.list.flatMap((rule) => (rule.portSearch ? [rule.portSearch] : []));
     this.portSearchKm = Math.max(
-      config.encounter.minPortDistanceKm,
-      config.loitering.minPortDistanceKm,
       config.portVisit.enterKm,
       config.portVisit.exitKm,
+      ...searches.map((search) => search.withinKm),
     );
-    this.slowKn = Math.max(
-      config.loitering.maxSpeedKn,
-      config.encounter.maxMedianSpeedKn,
-      config.portVisit.maxSpeedKn,
-    );
+    this.slowKn = Math.max(config.portVisit.maxSpeedKn, ...searches.map((search) => search.belowKn));
   }
 
   /** A position report of vessel `mmsi` at `at` (ms), `sog` in knots (NaN: not available), come by `input`. */

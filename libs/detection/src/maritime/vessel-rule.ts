@@ -43,6 +43,14 @@ export type SharedFact =
       readonly at: number;
     };
 
+/** Which samples a rule reads the nearest port of (see `VesselRule.portSearch`). */
+export interface PortSearch {
+  /** Samples slower than this (knots). */
+  readonly belowKn: number;
+  /** Ports within this distance (km) of the sample. */
+  readonly withinKm: number;
+}
+
 /**
  * State a rule keeps outside any one vessel that is small enough to be written whole with every checkpoint
  * (a designation list, a count): its fields sit at the top level of the maritime head (`MaritimeHead`).
@@ -115,6 +123,14 @@ export interface VesselRule<S> {
    * judging "dark now" must not (the fixes may still be on their way); a rule that only closes an episode may.
    */
   readonly judgedWhenLagging?: boolean;
+  /**
+   * For a rule that reads a sample's nearest port (`Sample.portKm`, `portName`): the samples it reads it on,
+   * those slower than `belowKn` (knots) and within `withinKm` (km) of a port. A sample looks for its nearest
+   * port only when it is slower than the fastest speed any rule (or the port visit) declares, or a rule keeps an
+   * open sample state, and only within the farthest distance any declares; otherwise its `portKm` is `Infinity`
+   * and `portName` null, as if no port were near (see `VesselReports`).
+   */
+  readonly portSearch?: PortSearch;
   /** Event time (ms) at which the rule must look at the vessel again with no new report; NaN for never. */
   dueAt?(vessel: VesselTrack, state: S): number;
   /** The vessel's clock passed `dueAt`. */

@@ -9,6 +9,7 @@ type Hook = keyof Omit<
   VesselRule<unknown>,
   | 'name'
   | 'judgedWhenLagging'
+  | 'portSearch'
   | 'initialState'
   | 'toJSON'
   | 'fromJSON'
