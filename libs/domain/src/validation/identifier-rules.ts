@@ -87,13 +87,15 @@ function boundedPath(path: string): string {
   return `${path.slice(0, end)}…`;
 }
 
-/** An object or array being walked by `stringFieldProblems`: its children are taken from the last to the first. */
+/** An object or array being walked by `stringFieldProblems`: its children are taken in order. */
 interface Container {
   value: object;
   /** The object's keys; null for an array. */
   keys: string[] | null;
-  /** The index of the next child to take (-1: done). */
+  /** The index of the next child to take (its length: done). */
   next: number;
+  /** How many children it has. */
+  length: number;
   path: string;
   /** Whether `path` was cut to `MAX_PROBLEM_PATH_CHARS`. */
   cut: boolean;
@@ -105,9 +107,9 @@ interface Container {
  * Every string of an event checked by its kind: identifiers (by field name: `id`, `source`, `subject`,
  * `…Id`, `…Ref`, `…Code`) with `identifierProblem`, everything else with `textProblem`. Walks without
  * recursion, so a deeply nested body cannot overflow the stack. Returns at most `max` problems (a container's
- * field names are all checked at once, so its bad names may pass the count). Order: a container's field names
- * first, then its children from the last to the first, each container's whole content before the child
- * before it. A field's path is built only when it has a problem: walking an event allocates per container,
+ * field names are all checked at once, so its bad names may pass the count). Order: the body's, depth first —
+ * a container's field names first, then its children in order, each child's whole content before the next
+ * child. A field's path is built only when it has a problem: walking an event allocates per container,
  * not per field.
  */
 export function stringFieldProblems(
@@ -146,7 +148,7 @@ export function stringFieldProblems(
     if (value === null || typeof value !== 'object') return;
     const { path, cut } = placeOf(parent, index);
     if (Array.isArray(value)) {
-      containers.push({ value, keys: null, next: value.length - 1, path, cut, key });
+      containers.push({ value, keys: null, next: 0, length: value.length, path, cut, key });
       return;
     }
     const keys = Object.keys(value);
@@ -155,16 +157,16 @@ export function stringFieldProblems(
       if (keyProblem)
         problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
     }
-    containers.push({ value, keys, next: keys.length - 1, path, cut, key });
+    containers.push({ value, keys, next: 0, length: keys.length, path, cut, key });
   };
   if (max > 0) visit(event, '', null, -1);
   while (containers.length > 0 && problems.length < max) {
     const top = containers[containers.length - 1];
-    if (top.next < 0) {
+    if (top.next >= top.length) {
       containers.pop();
       continue;
     }
-    const index = top.next--;
+    const index = top.next++;
     if (top.keys === null) visit((top.value as unknown[])[index], top.key, top, index);
     else {
       const k = top.keys[index];

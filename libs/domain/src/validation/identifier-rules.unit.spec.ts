@@ -131,7 +131,8 @@ describe('identifier rules', () => {
 
 /**
  * The walk `stringFieldProblems` made before it built paths only for problems: a stack of every field with
- * its path. Kept here to hold the new walk to the same answers, order and cap included.
+ * its path (children pushed last first, so they come out in the body's order). Kept here to hold the walk to
+ * the same answers, order and cap included.
  */
 function stringFieldProblemsByStack(
   event: unknown,
@@ -150,12 +151,16 @@ function stringFieldProblemsByStack(
         : textProblem(value, limits.textLength);
       if (problem) problems.push({ field: path, message: `${path} ${problem}` });
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, key }));
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: `${path}[${i}]`, key });
     } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
+      const entries = Object.entries(value);
+      for (const [k] of entries) {
         const keyProblem = textProblem(k, limits.identifierLength);
         if (keyProblem)
           problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
+      }
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i];
         stack.push({ value: v, path: path ? `${path}.${k}` : k, key: k });
       }
     }
@@ -200,6 +205,12 @@ describe('stringFieldProblems walks as the stack-based walk did', () => {
     ),
   }));
 
+  it('lists problems in the order of the body, depth first', () => {
+    const event = { data: { a: '\u0001', b: { c: '\u0002', d: ['\u0003', '\u0004'] }, e: '\u0005' } };
+    const fields = stringFieldProblems(event, { identifierLength: 64, textLength: 64 }).map((p) => p.field);
+    expect(fields).toEqual(['data.a', 'data.b.c', 'data.b.d[0]', 'data.b.d[1]', 'data.e']);
+  });
+
   it('gives the same problems, in the same order, under the same cap', () => {
     fc.assert(
       fc.property(
@@ -223,7 +234,7 @@ describe('stringFieldProblems on hostile names', () => {
     const long = 'k'.repeat(1_000_000);
     // The emoji's high surrogate falls on the last character kept ("data." and 294 characters before it).
     const split = `${'k'.repeat(294)}😀tail`;
-    const event = { data: { [long]: Array.from({ length: 20 }, () => '\u0001'), [split]: { a: '\u0002' } } };
+    const event = { data: { [split]: { a: '\u0002' }, [long]: Array.from({ length: 20 }, () => '\u0001') } };
     const problems = stringFieldProblems(event, { identifierLength: 256, textLength: 1000 });
     expect(problems.length).toBeGreaterThanOrEqual(20);
     for (const { field, message } of problems) {
