@@ -61,6 +61,25 @@ describe('input limits and HTTP hardening, against the real HTTP server', () => 
     expect(body.moreDetails).toBe(35);
   });
 
+  it('counts every identifier and text problem of an event it leaves out of the answer (moreErrors)', async () => {
+    const event = structuredClone(story.events[0]) as unknown as {
+      id: string;
+      data: Record<string, unknown>;
+    };
+    event.id = 'lim-many-bad-fields';
+    for (let i = 0; i < 30; i++) event.data[`note${String(i).padStart(2, '0')}`] = `bad\u0001${i}`;
+    const res = await post([event]);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as {
+      details: Array<{ errors: Array<{ field: string }>; moreErrors?: number }>;
+    };
+    // 30 problems: the intake lists 20 and counts 10; the answer keeps LIMIT_ERROR_DETAILS (5) and counts the rest.
+    expect(body.details[0].errors.map((e) => e.field)).toEqual(
+      ['00', '01', '02', '03', '04'].map((n) => `data.note${n}`),
+    );
+    expect(body.details[0].moreErrors).toBe(25);
+  });
+
   it('refuses JSON nested deeper than LIMIT_JSON_DEPTH with 400, an undecodable gzip body with 400, another charset with 415', async () => {
     const deep = `${JSON.stringify({ ...story.events[0], id: 'deep' }).slice(0, -1)},"extra":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     const deepRes = await post(deep, { headers: { 'content-type': 'application/cloudevents+json' } });

@@ -5,6 +5,7 @@ import {
   decodeKafkaMessage,
   storeEventId,
   validateInboundEvent,
+  countedFieldProblems,
   stringFieldProblems,
   streamOf,
   type StringLimits,
@@ -55,6 +56,8 @@ export interface HttpEventError {
   id?: string;
   reason: string;
   errors: FieldError[];
+  /** Problems of the event beyond those listed in `errors` (identifier and text rules list 20). */
+  moreErrors?: number;
 }
 
 /**
@@ -206,9 +209,15 @@ export class EventIntake {
   ): Promise<HttpIntakeResult> {
     const invalid: HttpEventError[] = [];
     for (const [index, event] of events.entries()) {
-      const errors = stringFieldProblems(event, this.limits);
+      const { problems: errors, more } = countedFieldProblems(event, this.limits);
       if (errors.length > 0)
-        invalid.push({ index, id: safeId(event.id), reason: 'invalid identifier or text', errors });
+        invalid.push({
+          index,
+          id: safeId(event.id),
+          reason: 'invalid identifier or text',
+          errors,
+          ...(more > 0 && { moreErrors: more }),
+        });
     }
     if (invalid.length > 0) {
       this.metrics.eventsRejected.inc({ topic: 'http' }, invalid.length);

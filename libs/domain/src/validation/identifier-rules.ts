@@ -117,7 +117,32 @@ export function stringFieldProblems(
   limits: StringLimits,
   max = 20,
 ): Array<{ field: string; message: string }> {
+  return walkFieldProblems(event, limits, max, false).problems;
+}
+
+/**
+ * The first `max` problems as `stringFieldProblems` lists them (strictly at most `max`), and how many more the
+ * event holds (`more`, counted over the whole event without building their paths): for an answer that lists a
+ * few and says how many it left out (`moreErrors`).
+ */
+export function countedFieldProblems(
+  event: unknown,
+  limits: StringLimits,
+  max = 20,
+): { problems: Array<{ field: string; message: string }>; more: number } {
+  return walkFieldProblems(event, limits, max, true);
+}
+
+function walkFieldProblems(
+  event: unknown,
+  limits: StringLimits,
+  max: number,
+  countRest: boolean,
+): { problems: Array<{ field: string; message: string }>; more: number } {
   const problems: Array<{ field: string; message: string }> = [];
+  let more = 0;
+  // Past `max` while counting the rest: a problem is counted, its path never built.
+  const full = () => countRest && problems.length >= max;
   const containers: Container[] = [];
   // A child's path, cut to `MAX_PROBLEM_PATH_CHARS`; under a container whose path was cut, every field shows
   // that cut path.
@@ -139,7 +164,8 @@ export function stringFieldProblems(
       const problem = IDENTIFIER_KEY.test(key)
         ? identifierProblem(value, limits.identifierLength)
         : textProblem(value, limits.textLength);
-      if (problem) {
+      if (problem && full()) more++;
+      else if (problem) {
         const { path } = placeOf(parent, index);
         problems.push({ field: path, message: `${path} ${problem}` });
       }
@@ -154,13 +180,14 @@ export function stringFieldProblems(
     const keys = Object.keys(value);
     for (const k of keys) {
       const keyProblem = textProblem(k, limits.identifierLength);
-      if (keyProblem)
+      if (keyProblem && full()) more++;
+      else if (keyProblem)
         problems.push({ field: path, message: `a field name in ${path || 'the event'} ${keyProblem}` });
     }
     containers.push({ value, keys, next: 0, length: keys.length, path, cut, key });
   };
-  if (max > 0) visit(event, '', null, -1);
-  while (containers.length > 0 && problems.length < max) {
+  if (max > 0 || countRest) visit(event, '', null, -1);
+  while (containers.length > 0 && (countRest || problems.length < max)) {
     const top = containers[containers.length - 1];
     if (top.next >= top.length) {
       containers.pop();
@@ -173,5 +200,5 @@ export function stringFieldProblems(
       visit((top.value as Record<string, unknown>)[k], k, top, index);
     }
   }
-  return problems;
+  return { problems, more };
 }

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import {
+  countedFieldProblems,
   identifierProblem,
   MAX_PROBLEM_PATH_CHARS,
   stringFieldProblems,
@@ -204,6 +205,25 @@ describe('stringFieldProblems walks as the stack-based walk did', () => {
       fc.dictionary(key, tie('value'), { maxKeys: 5 }),
     ),
   }));
+
+  it('countedFieldProblems lists the first max of all the problems and counts the rest exactly', () => {
+    fc.assert(
+      fc.property(
+        value,
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 1, max: 8 }),
+        (event, max, length) => {
+          const limits = { identifierLength: length, textLength: length + 2 };
+          const all = stringFieldProblemsByStack(event, limits, Number.POSITIVE_INFINITY);
+          expect(countedFieldProblems(event, limits, max)).toEqual({
+            problems: all.slice(0, max),
+            more: Math.max(0, all.length - max),
+          });
+        },
+      ),
+      { seed: 20261207, numRuns: 3000 },
+    );
+  });
 
   it('lists problems in the order of the body, depth first', () => {
     const event = { data: { a: '\u0001', b: { c: '\u0002', d: ['\u0003', '\u0004'] }, e: '\u0005' } };

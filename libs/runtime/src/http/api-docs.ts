@@ -18,7 +18,7 @@ export const ErrorBodySchema: ApiSchema = {
     details: {
       type: 'array',
       description:
-        'one entry per problem: `{field, message}`, or for events `{index, id, reason, errors[]}` (at most LIMIT_ERROR_DETAILS)',
+        "one entry per problem: `{field, message}`, or for events `{index, id, reason, errors[], moreErrors?}` (at most LIMIT_ERROR_DETAILS; `moreErrors`: the event's problems left out of `errors`)",
       items: { type: 'object' },
     },
     moreDetails: { type: 'integer', description: 'details left out beyond LIMIT_ERROR_DETAILS' },

@@ -42,9 +42,11 @@ export function capDetails(
 ): Record<string, unknown> {
   const capped = body.details.slice(0, max).map((detail) => {
     if (detail === null || typeof detail !== 'object') return detail;
-    const errors = (detail as { errors?: unknown }).errors;
+    const { errors, moreErrors } = detail as { errors?: unknown; moreErrors?: unknown };
     if (!Array.isArray(errors) || errors.length <= max) return detail;
-    return { ...detail, errors: errors.slice(0, max), moreErrors: errors.length - max };
+    // Errors the detail already counted as left out (`moreErrors`) stay counted.
+    const before = typeof moreErrors === 'number' ? moreErrors : 0;
+    return { ...detail, errors: errors.slice(0, max), moreErrors: errors.length - max + before };
   });
   const more = body.details.length - capped.length;
   return { ...body, details: capped, ...(more > 0 ? { moreDetails: more } : {}) };
