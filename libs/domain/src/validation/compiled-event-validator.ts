@@ -88,8 +88,13 @@ export function validateCloudEventCompiled(input: unknown): EventValidation {
  * class-validator's and an event it accepts is accepted.
  */
 export function validateInboundEvent(input: unknown): EventValidation {
-  const fast = validateCloudEventCompiled(input);
-  return fast.ok ? fast : validateCloudEvent(input);
+  let fast: EventValidation | undefined;
+  try {
+    fast = validateCloudEventCompiled(input);
+  } catch {
+    // Judged by class-validator alone, which never throws (see `validateCloudEvent`).
+  }
+  return fast?.ok ? fast : validateCloudEvent(input);
 }
 
 const ELEMENT_RULE = /\/items\/[^/]+$/;

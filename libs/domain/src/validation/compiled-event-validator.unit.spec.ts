@@ -95,6 +95,10 @@ const edgy = fc.constantFrom<unknown>(
   {},
   [{}],
   ['x'],
+  // Objects holding a key of Object.prototype's (class-transformer once threw on an own `constructor`).
+  JSON.parse('{"constructor":1}'),
+  JSON.parse('[{"constructor":{}},{"__proto__":{"x":1}}]'),
+  JSON.parse('{"a":{"constructor":"x","toString":2}}'),
 );
 const value = fc.oneof(edgy, fc.jsonValue({ maxDepth: 2 }));
 const name = fc.oneof(

@@ -1,7 +1,13 @@
 import type { FieldError } from '../cloud-event';
 import { TopicEventTypes } from '../event-catalogue';
 import type { AidEvent } from '../events';
-import { isJsonObject, rejection, summarise, type EventValidation } from './validate-cloud-event';
+import {
+  isJsonObject,
+  rejection,
+  summarise,
+  unvalidated,
+  type EventValidation,
+} from './validate-cloud-event';
 import { validateInboundEvent } from './compiled-event-validator';
 import { isJsonMediaType, mediaTypeOf } from './context-attributes';
 
@@ -19,6 +25,15 @@ const STRUCTURED_JSON = 'application/cloudevents+json';
  * mode (attributes in `ce_*` headers, `data` as the value). The type must belong to the topic it came on.
  */
 export function decodeKafkaMessage(message: KafkaInboundMessage): EventValidation {
+  // A message that makes decoding itself fail is dead-lettered with the reason, never a crashed consumer.
+  try {
+    return decodeOnce(message);
+  } catch (error) {
+    return unvalidated(undefined, error);
+  }
+}
+
+function decodeOnce(message: KafkaInboundMessage): EventValidation {
   const headers = lowerCaseKeys(message.headers);
   const contentType = headers['content-type'];
   const mediaType = contentType === undefined ? undefined : mediaTypeOf(contentType);

@@ -2,6 +2,8 @@ import type { AidEvent } from '../events';
 import * as sample from '../testing/samples';
 import { InboundEventTypes } from './event-data.dtos';
 import { validateCloudEvent } from './validate-cloud-event';
+import { validateInboundEvent } from './compiled-event-validator';
+import { decodeKafkaMessage } from './kafka-message.decoder';
 
 function fieldsRejected(input: unknown): string[] {
   const result = validateCloudEvent(input);
@@ -262,6 +264,49 @@ describe('fields named after members of Object.prototype', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 
+  it('accepts own "constructor" keys at any depth, under declared and unknown fields, and still refuses a bad field', () => {
+    const hostile = [
+      '{"constructor":1}',
+      '[{"constructor":{}}]',
+      '{"a":{"constructor":"x"}}',
+      '{"constructor":null}',
+    ];
+    for (const build of Object.values(sample.SampleBuilders)) {
+      const event = build() as unknown as { type: string; data: Record<string, unknown> };
+      // Every object and array of objects in data, and a field of its own.
+      const places: Array<Record<string, unknown>> = [];
+      const walk = (value: unknown): void => {
+        if (Array.isArray(value)) value.forEach(walk);
+        else if (value !== null && typeof value === 'object') {
+          places.push(value as Record<string, unknown>);
+          Object.values(value).forEach(walk);
+        }
+      };
+      for (const text of hostile) {
+        const input = structuredClone(event);
+        places.length = 0;
+        walk(input.data);
+        for (const place of places) {
+          Object.assign(place, { extra: JSON.parse(text) as unknown });
+          Object.defineProperty(place, 'constructor', {
+            value: JSON.parse(text),
+            enumerable: true,
+            writable: true,
+          });
+        }
+        const result = validateCloudEvent(input);
+        expect({ type: event.type, text, errors: result.ok ? [] : result.errors }).toEqual({
+          type: event.type,
+          text,
+          errors: [],
+        });
+        // The same event with a bad time is refused for that, not thrown on.
+        const bad = { ...input, time: 'yesterday' };
+        expect(fieldsRejected(bad)).toEqual(['time']);
+      }
+    }
+  });
+
   it('still checks the declared fields next to a "constructor" field', () => {
     const input = structuredClone(sample.vesselPosition({ data: { lat: 91 } })) as unknown as Record<
       string,
@@ -269,5 +314,48 @@ describe('fields named after members of Object.prototype', () => {
     >;
     Object.defineProperty(input.data, 'constructor', { value: 'x', enumerable: true, writable: true });
     expect(fieldsRejected(input)).toEqual(['data.lat']);
+  });
+});
+
+describe('validation that fails on its own input', () => {
+  const throwing = () => {
+    const event = structuredClone(sample.vesselPosition()) as unknown as { data: Record<string, unknown> };
+    Object.defineProperty(event.data, 'lat', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    return event;
+  };
+
+  it('refuses the event with the reason instead of throwing (no 500, no crashed consumer)', () => {
+    const result = validateCloudEvent(throwing());
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors).toEqual([
+        { field: '', message: expect.stringContaining('could not be validated (boom)') },
+      ]);
+      expect(result.reason).toContain('could not be validated');
+    }
+  });
+
+  it('refuses it on the hot path too, and decoding a Kafka message whose headers cannot be read', () => {
+    const hot = validateInboundEvent(throwing());
+    expect(hot.ok).toBe(false);
+    const headers = {};
+    Object.defineProperty(headers, 'content-type', {
+      enumerable: true,
+      get() {
+        throw new Error('unreadable header');
+      },
+    });
+    const decoded = decodeKafkaMessage({
+      topic: 'ais.positions.v1',
+      value: Buffer.from('{}'),
+      headers,
+    } as never);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.errors[0].message).toContain('unreadable header');
   });
 });
