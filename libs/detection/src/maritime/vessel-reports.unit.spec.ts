@@ -22,16 +22,25 @@ const portReader = (belowKn: number, withinKm: number): VesselRule<null> => ({
 describe('the nearest-port search of samples, from the rules that read it', () => {
   const rules = new MaritimeDetector().rules;
 
-  it('is the fastest speed and the farthest distance the loitering and encounter rules and the port visit ask', () => {
+  it('is the fastest speed and the farthest distance the rules declare and the port visit asks', () => {
     const c = defaultMaritimeConfig;
+    const declared = rules.flatMap((rule) => (rule.portSearch ? [rule.portSearch] : []));
     expect(searchOf(rules)).toEqual({
-      slowKn: Math.max(c.loitering.maxSpeedKn, c.encounter.maxMedianSpeedKn, c.portVisit.maxSpeedKn),
-      portSearchKm: Math.max(
-        c.encounter.minPortDistanceKm,
-        c.loitering.minPortDistanceKm,
-        c.portVisit.enterKm,
-        c.portVisit.exitKm,
-      ),
+      slowKn: Math.max(c.portVisit.maxSpeedKn, ...declared.map((d) => d.belowKn)),
+      portSearchKm: Math.max(c.portVisit.enterKm, c.portVisit.exitKm, ...declared.map((d) => d.withinKm)),
+    });
+  });
+
+  it('holds what the loitering and encounter rules read: slow samples away from port, by their thresholds', () => {
+    const c = defaultMaritimeConfig;
+    const byName = new Map(rules.map((rule) => [rule.name, rule.portSearch]));
+    expect(byName.get('loitering')).toEqual({
+      belowKn: c.loitering.maxSpeedKn,
+      withinKm: c.loitering.minPortDistanceKm,
+    });
+    expect(byName.get('encounter')).toEqual({
+      belowKn: c.encounter.maxMedianSpeedKn,
+      withinKm: c.encounter.minPortDistanceKm,
     });
   });
 
@@ -40,10 +49,12 @@ describe('the nearest-port search of samples, from the rules that read it', () =
       ...defaultMaritimeConfig,
       loitering: { ...defaultMaritimeConfig.loitering, maxSpeedKn: 9, minPortDistanceKm: 120 },
     };
-    expect(searchOf(new MaritimeDetector(config).rules, config)).toMatchObject({
-      slowKn: 9,
-      portSearchKm: 120,
+    const configured = new MaritimeDetector(config).rules;
+    expect(configured.find((rule) => rule.name === 'loitering')?.portSearch).toEqual({
+      belowKn: 9,
+      withinKm: 120,
     });
+    expect(searchOf(configured, config).portSearchKm).toBeGreaterThanOrEqual(120);
   });
 
   it('a new rule that declares its search widens it: one file, no edit here', () => {

@@ -106,8 +106,8 @@ interface Container {
 /**
  * Every string of an event checked by its kind: identifiers (by field name: `id`, `source`, `subject`,
  * `…Id`, `…Ref`, `…Code`) with `identifierProblem`, everything else with `textProblem`. Walks without
- * recursion, so a deeply nested body cannot overflow the stack. Returns at most `max` problems (a container's
- * field names are all checked at once, so its bad names may pass the count). Order: the body's, depth first —
+ * recursion, so a deeply nested body cannot overflow the stack. Returns at most `max` problems, field names
+ * included (the rest are counted, never built: see `countedFieldProblems`). Order: the body's, depth first —
  * a container's field names first, then its children in order, each child's whole content before the next
  * child. A field's path is built only when it has a problem: walking an event allocates per container,
  * not per field.
@@ -117,7 +117,7 @@ export function stringFieldProblems(
   limits: StringLimits,
   max = 20,
 ): Array<{ field: string; message: string }> {
-  return walkFieldProblems(event, limits, max, false).problems;
+  return countedFieldProblems(event, limits, max).problems;
 }
 
 /**
@@ -130,19 +130,10 @@ export function countedFieldProblems(
   limits: StringLimits,
   max = 20,
 ): { problems: Array<{ field: string; message: string }>; more: number } {
-  return walkFieldProblems(event, limits, max, true);
-}
-
-function walkFieldProblems(
-  event: unknown,
-  limits: StringLimits,
-  max: number,
-  countRest: boolean,
-): { problems: Array<{ field: string; message: string }>; more: number } {
   const problems: Array<{ field: string; message: string }> = [];
   let more = 0;
-  // Past `max` while counting the rest: a problem is counted, its path never built.
-  const full = () => countRest && problems.length >= max;
+  // Past `max`: a problem is counted, its path never built.
+  const full = () => problems.length >= max;
   const containers: Container[] = [];
   // A child's path, cut to `MAX_PROBLEM_PATH_CHARS`; under a container whose path was cut, every field shows
   // that cut path.
@@ -186,8 +177,8 @@ function walkFieldProblems(
     }
     containers.push({ value, keys, next: 0, length: keys.length, path, cut, key });
   };
-  if (max > 0 || countRest) visit(event, '', null, -1);
-  while (containers.length > 0 && (countRest || problems.length < max)) {
+  visit(event, '', null, -1);
+  while (containers.length > 0) {
     const top = containers[containers.length - 1];
     if (top.next >= top.length) {
       containers.pop();
