@@ -8,7 +8,7 @@ import { startTestSystem, type TestSystem } from '../support/aidwatch-process';
  * Fuzzing the HTTP surface with fast-check, seeded (`FC_SEED`, else a random seed that fast-check
  * prints on failure), `FUZZ_RUNS` cases per property (default 400, five properties: two thousand
  * requests). Generated: structured events with one field replaced by arbitrary JSON or hostile strings
- * (control, bidi, zero-width characters, lone surrogates, long strings), batches mixing good and bad
+ * (control, bidi, zero-width characters, lone surrogates, long strings) or objects keyed like Object.prototype's members, batches mixing good and bad
  * events and arbitrary JSON, binary-mode requests with arbitrary `ce-` headers, NMEA text (valid
  * sentences, mangled ones, tag blocks with arbitrary `c:` times) and every query parameter of the read
  * endpoints. Asserted: never a 5xx; nothing stored that does not validate; the service healthy and its
@@ -35,7 +35,18 @@ const hostileString = fc.oneof(
   ),
   fc.string({ maxLength: 20 }),
 );
-const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 4 }), hostileString);
+// Objects holding keys of Object.prototype's, as JSON.parse makes them (own keys; a nested own `constructor`
+// once crashed validation).
+const hostileObject = fc.constantFrom(
+  ...[
+    '{"constructor":1}',
+    '{"constructor":{"a":1}}',
+    '[{"constructor":null},{"constructor":[]}]',
+    '{"__proto__":{"polluted":1}}',
+    '{"prototype":{},"toString":1,"hasOwnProperty":"x"}',
+  ].map((text) => JSON.parse(text) as unknown),
+);
+const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 4 }), hostileString, hostileObject);
 
 const builders = Object.values(SampleBuilders) as Array<(o?: { id?: string }) => AidEvent>;
 const validEvent = fc
