@@ -42,6 +42,20 @@ export class CompiledEventValidator {
     this.envelopeOnly = this.ajv.compile(eventSchemaOf(undefined));
   }
 
+  /**
+   * The event when it is accepted (the same as `validate` then), else undefined, without wording a refusal:
+   * for a caller that words refusals itself (`validateInboundEvent`).
+   */
+  accepted(input: unknown): EventValidation | undefined {
+    if (!isJsonObject(input)) return undefined;
+    const attributes = readContextAttributes(input);
+    const event = attributes.event;
+    const type = event.type;
+    if (attributes.errors.length > 0 || !isInboundEventType(type)) return undefined;
+    if (!this.byType.get(type)!(event)) return undefined;
+    return crossFieldProblems(event).length === 0 ? { ok: true, event: event as never } : undefined;
+  }
+
   validate(input: unknown): EventValidation {
     if (!isJsonObject(input))
       return reject(input, [{ field: '', message: 'an event must be a JSON object' }]);
@@ -90,11 +104,12 @@ export function validateCloudEventCompiled(input: unknown): EventValidation {
 export function validateInboundEvent(input: unknown): EventValidation {
   let fast: EventValidation | undefined;
   try {
-    fast = validateCloudEventCompiled(input);
+    // The verdict alone: a refusal is worded by class-validator below, so Ajv's errors are not built.
+    fast = (shared ??= new CompiledEventValidator()).accepted(input);
   } catch {
     // Judged by class-validator alone, which never throws (see `validateCloudEvent`).
   }
-  return fast?.ok ? fast : validateCloudEvent(input);
+  return fast ?? validateCloudEvent(input);
 }
 
 const ELEMENT_RULE = /\/items\/[^/]+$/;
@@ -139,10 +154,16 @@ function messageOf(field: string, error: ErrorObject): string {
 function uniqueFields(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>();
   const unique = errors.filter((e) => !seen.has(e.field) && seen.add(e.field));
-  const nested = (e: FieldError) => e.field === 'data' || e.field.startsWith('data.');
-  return unique.filter(
-    (e) => !nested(e) || !unique.some((o) => nested(o) && e.field.startsWith(`${o.field}.`)),
-  );
+  const isNested = (field: string) => field === 'data' || field.startsWith('data.');
+  // A nested field is left out when a field it lies under (a prefix ending at a dot) has its own error:
+  // looked up by prefix, linear in the paths' length (comparing every pair took seconds for 10,000 errors).
+  const nestedFields = new Set(unique.map((e) => e.field).filter(isNested));
+  const under = (field: string) => {
+    for (let dot = field.indexOf('.'); dot >= 0; dot = field.indexOf('.', dot + 1))
+      if (nestedFields.has(field.slice(0, dot))) return true;
+    return false;
+  };
+  return unique.filter((e) => !isNested(e.field) || !under(e.field));
 }
 
 function reject(input: unknown, errors: FieldError[]): EventValidation {

@@ -23,6 +23,10 @@ const bothJudge = (input: unknown) => ({
 /** Fails with the input written out, so a counterexample reads without a debugger. */
 function expectAgreement(input: unknown): void {
   const { reference, compiled: fast } = bothJudge(input);
+  // The verdict alone (the hot path's) is the same as the worded one.
+  const accepted = compiled.accepted(structuredClone(input));
+  if ((accepted !== undefined) !== fast.ok)
+    throw new Error(`accepted() disagrees on ${JSON.stringify(input)}`);
   if (JSON.stringify(fast) !== JSON.stringify(reference)) {
     throw new Error(
       `disagreement on ${JSON.stringify(input)}\nclass-validator: ${JSON.stringify(reference.fields)}\ncompiled: ${JSON.stringify(fast.fields)}`,

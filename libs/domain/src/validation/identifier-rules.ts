@@ -107,7 +107,8 @@ interface Container {
  * Every string of an event checked by its kind: identifiers (by field name: `id`, `source`, `subject`,
  * `…Id`, `…Ref`, `…Code`) with `identifierProblem`, everything else with `textProblem`. Walks without
  * recursion, so a deeply nested body cannot overflow the stack. Returns at most `max` problems, field names
- * included (the rest are counted, never built: see `countedFieldProblems`). Order: the body's, depth first —
+ * included (the rest are counted, never built: see `countedFieldProblems`). Order: the body's as JavaScript
+ * holds it (`Object.keys`: names that are array indexes, such as "2", before the others), depth first —
  * a container's field names first, then its children in order, each child's whole content before the next
  * child. A field's path is built only when it has a problem: walking an event allocates per container,
  * not per field.

@@ -10,6 +10,7 @@ import {
 } from './validate-cloud-event';
 import { validateInboundEvent } from './compiled-event-validator';
 import { isJsonMediaType, mediaTypeOf } from './context-attributes';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
 
 export interface KafkaInboundMessage {
   topic: string;
@@ -24,10 +25,20 @@ const STRUCTURED_JSON = 'application/cloudevents+json';
  * The CloudEvents Kafka protocol binding: structured mode (the whole event as the JSON value) or binary
  * mode (attributes in `ce_*` headers, `data` as the value). The type must belong to the topic it came on.
  */
-export function decodeKafkaMessage(message: KafkaInboundMessage): EventValidation {
+export function decodeKafkaMessage(
+  message: KafkaInboundMessage,
+  maxDepth: number = MAX_JSON_DEPTH,
+): EventValidation {
   // A message that makes decoding itself fail is dead-lettered with the reason, never a crashed consumer.
   try {
-    return decodeOnce(message);
+    const decoded = decodeOnce(message);
+    // As HTTP refuses a body nested deeper than LIMIT_JSON_DEPTH: storing or copying such an event overflows
+    // the stack (JSON.stringify from about 6,000 levels), which would hold its partition for ever.
+    if (decoded.ok && jsonDepthExceeds(decoded.event, maxDepth))
+      return rejection(`the event nests deeper than ${maxDepth} levels`, [
+        { field: '', message: `an event may nest at most ${maxDepth} levels (LIMIT_JSON_DEPTH)` },
+      ]);
+    return decoded;
   } catch (error) {
     return unvalidated(undefined, error);
   }

@@ -183,3 +183,24 @@ describe('decodeKafkaMessage', () => {
     );
   });
 });
+
+describe('decodeKafkaMessage and deep nesting (LIMIT_JSON_DEPTH, as HTTP)', () => {
+  const nestedEvent = (levels: number): Buffer => {
+    // Written as text: building it with JSON.stringify would overflow the stack, as storing it would.
+    const event = JSON.stringify(sample.vesselPosition());
+    const note = `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    return Buffer.from(event.replace('"data":{', `"data":{"note":${note},`), 'utf8');
+  };
+  const message = (value: Buffer) => ({ topic: Topics.positions, value, headers: {} });
+
+  it('refuses an event nested 10,000 levels deep with the reason, without overflowing the stack', () => {
+    const result = decodeKafkaMessage(message(nestedEvent(10_000)));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0].message).toContain('at most 32 levels (LIMIT_JSON_DEPTH)');
+  });
+
+  it('accepts one within the limit, and takes a limit of its own', () => {
+    expect(decodeKafkaMessage(message(nestedEvent(20))).ok).toBe(true);
+    expect(decodeKafkaMessage(message(nestedEvent(20)), 8).ok).toBe(false);
+  });
+});

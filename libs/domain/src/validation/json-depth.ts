@@ -1,0 +1,18 @@
+/**
+ * Whether a parsed JSON value nests objects and arrays deeper than `maxDepth` (a scalar is depth 0, `[]`
+ * depth 1). Iterative, so a hostile body 100 000 levels deep cannot overflow the stack while it is checked.
+ */
+/** How deep an inbound event may nest (`LIMIT_JSON_DEPTH`'s default): deeper ones are refused, over HTTP and Kafka. */
+export const MAX_JSON_DEPTH = 32;
+
+export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth + 1 > maxDepth) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current))
+      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 });
+  }
+  return false;
+}
