@@ -38,7 +38,10 @@ export interface PreparedEvent {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A UTF-16 surrogate without its pair: no UTF-8 text holds it, so SQLite would store it altered and PostgreSQL refuse it. */
+/**
+ * A UTF-16 surrogate without its pair: no UTF-8 text holds it, so SQLite would store it altered and PostgreSQL
+ * refuse it. The intake's twin is in `@aidwatch/domain`'s identifier rules; the store depends on no other library.
+ */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**

@@ -89,9 +89,14 @@ export class CompiledEventValidator {
 
 let shared: CompiledEventValidator | undefined;
 
+/** The process-wide `CompiledEventValidator`, compiled on first use. */
+function sharedValidator(): CompiledEventValidator {
+  return (shared ??= new CompiledEventValidator());
+}
+
 /** `validateCloudEvent` through one lazily compiled, process-wide `CompiledEventValidator`. */
 export function validateCloudEventCompiled(input: unknown): EventValidation {
-  return (shared ??= new CompiledEventValidator()).validate(input);
+  return sharedValidator().validate(input);
 }
 
 /**
@@ -105,7 +110,7 @@ export function validateInboundEvent(input: unknown): EventValidation {
   let fast: EventValidation | undefined;
   try {
     // The verdict alone: a refusal is worded by class-validator below, so Ajv's errors are not built.
-    fast = (shared ??= new CompiledEventValidator()).accepted(input);
+    fast = sharedValidator().accepted(input);
   } catch {
     // Judged by class-validator alone, which never throws (see `validateCloudEvent`).
   }
