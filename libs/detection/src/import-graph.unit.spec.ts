@@ -70,4 +70,20 @@ describe('libs/detection imports', () => {
     for (const file of files) if (!state.has(file)) visit(file, [file]);
     expect(circles).toEqual([]);
   });
+
+  it('keeps every module under 400 lines (fixtures included, specs not), so each reads in one sitting', () => {
+    const all = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        return entry.isDirectory() ? all(full) : entry.name.endsWith('.ts') ? [full] : [];
+      });
+    const long = all(root)
+      .filter((file) => !file.endsWith('.spec.ts'))
+      .map((file) => ({
+        file: path.relative(root, file),
+        lines: fs.readFileSync(file, 'utf8').split('\n').length - 1,
+      }))
+      .filter(({ lines }) => lines > 400);
+    expect(long).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import { distance, duration, fromNearestPort, knots, position, round1, vesselLab
 import { MS_PER_HOUR } from './geo';
 import { finiteOrNull, type NearestPort } from './maritime-context';
 import type { RecentSamples, RecentSamplesJson } from './recent-samples';
-import { storedFingerprint } from './rule-decision';
+import { storedFingerprint, tell, type Decision } from './rule-decision';
 import type { VesselFlagDraft } from './vessel-flag-draft';
 import type { VesselTrack } from './vessel-track';
 
@@ -299,3 +299,12 @@ export const metFigures = (pair: EncounterPair) => ({
   maxDistanceM: Math.round(pair.maxDistM),
   evidence: [...pair.firstEvidence, ...pair.lastEvidence],
 });
+
+/** Tells both vessels of a flagged episode that they met, with its figures now (`VesselFact` `met`). */
+export function metTells(pair: EncounterPair): [Decision, Decision] {
+  const figures = metFigures(pair);
+  return [
+    tell(pair.a, { kind: 'met', other: pair.b, ...figures }),
+    tell(pair.b, { kind: 'met', other: pair.a, ...figures }),
+  ];
+}

@@ -5,7 +5,7 @@ import {
   matchOrder,
   newPair,
   pairFromJson,
-  metFigures,
+  metTells,
   vesselToJson,
   qualifies,
   type EncounterMatch,
@@ -17,15 +17,7 @@ import { distanceKm, MS_PER_HOUR, MS_PER_MINUTE } from './geo';
 import type { MaritimeContext } from './maritime-context';
 import { nearestPort } from './maritime-context';
 import { RecentSamples, SampleCellIndex } from './recent-samples';
-import {
-  DecisionLog,
-  draftFingerprint,
-  raise,
-  supersede,
-  tell,
-  type Decisions,
-  type Step,
-} from './rule-decision';
+import { DecisionLog, draftFingerprint, raise, supersede, type Decisions, type Step } from './rule-decision';
 import type { PortSearch, RuleHead, VesselRule } from './vessel-rule';
 import type { Sample, VesselTrack } from './vessel-track';
 
@@ -278,8 +270,7 @@ export class EncounterRule implements VesselRule<State> {
     if (!pair.flagFingerprints && qualifies(pair, this.cfg)) {
       const [a, b] = [this.draft(pair, pair.a, true), this.draft(pair, pair.b, true)];
       pair.flagFingerprints = [draftFingerprint(a), draftFingerprint(b)];
-      this.decisions.add(raise(a), raise(b));
-      this.met(pair);
+      this.decisions.add(raise(a), raise(b), ...metTells(pair));
     }
   }
 
@@ -385,16 +376,7 @@ export class EncounterRule implements VesselRule<State> {
     pair.flagFingerprints = [draftFingerprint(a), draftFingerprint(b)];
     this.decisions.add(supersede(flags[0], a), supersede(flags[1], b));
     // The flags it brought (a designated partner) follow its final figures.
-    this.met(pair);
-  }
-
-  /** Tells both vessels of a flagged episode that they met, with its figures now (`VesselFact` `met`). */
-  private met(pair: EncounterPair): void {
-    const figures = metFigures(pair);
-    this.decisions.add(
-      tell(pair.a, { kind: 'met', other: pair.b, ...figures }),
-      tell(pair.b, { kind: 'met', other: pair.a, ...figures }),
-    );
+    this.decisions.add(...metTells(pair));
   }
 
   private draft(pair: EncounterPair, subject: VesselTrack, ongoing: boolean) {
