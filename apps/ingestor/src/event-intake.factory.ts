@@ -15,6 +15,7 @@ export function eventIntakeOf(store: EventStore, metrics: AidwatchMetrics, confi
     {
       identifierLength: config.limits.identifierLength,
       textLength: config.limits.textLength,
+      jsonDepth: config.limits.jsonDepth,
       ownership: new StoreTenantLookup(store),
       nmea: {
         fragmentWindowMs: config.intake.aisFragmentWindowMs,

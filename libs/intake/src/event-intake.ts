@@ -3,6 +3,7 @@ import {
   Topics,
   decodeHttpBody,
   decodeKafkaMessage,
+  MAX_JSON_DEPTH,
   storeEventId,
   validateInboundEvent,
   countedFieldProblems,
@@ -111,6 +112,8 @@ export class EventIntake {
   private readonly decoded = new WeakMap<InboundMessage, ReturnType<typeof decodeKafkaMessage>>();
 
   private readonly limits: StringLimits;
+  /** Deepest nesting of a Kafka message's CloudEvent (`LIMIT_JSON_DEPTH`, as HTTP bodies are held to). */
+  private readonly jsonDepth: number;
   private readonly clock: IntakeClock;
   /**
    * Who owns exemptions and consignments (see `ownershipRefusal`): a grant or registration that would move
@@ -124,7 +127,9 @@ export class EventIntake {
 
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
-   * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `nmea`: the AIS
+   * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `jsonDepth`: the deepest
+   * nesting of a Kafka message's CloudEvent, levels; deeper ones are dead-lettered (default `MAX_JSON_DEPTH`,
+   * 32; setting `LIMIT_JSON_DEPTH`, which HTTP bodies are held to as well). `nmea`: the AIS
    * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`). `ownership`: the
    * ownership lookup writes are judged against (the store's, `StoreTenantLookup`). `quiet`: write
    * `aidwatch.input.quiet.v1` for AIS sources heard over HTTP, UDP or TCP once they fall quiet
@@ -137,8 +142,10 @@ export class EventIntake {
       nmea,
       ownership,
       quiet,
+      jsonDepth,
       ...limits
     }: Partial<StringLimits> & {
+      jsonDepth?: number;
       nmea?: NmeaDecoderOptions;
       ownership?: OwnershipLookup;
       quiet?: InputQuietOptions;
@@ -153,6 +160,7 @@ export class EventIntake {
           )
         : undefined;
     this.limits = { identifierLength: 256, textLength: 4096, ...limits };
+    this.jsonDepth = jsonDepth ?? MAX_JSON_DEPTH;
     this.nmea = new NmeaDecoder(nmea);
     this.clock = { now: () => Date.now(), maxFutureSkewMs: defaultMaxFutureSkewSec * 1000, ...clock };
     // Compiles the hot-path validator now (about 100 ms), not on the first message of a running consumer.
@@ -329,7 +337,7 @@ export class EventIntake {
     if (message.topic === Topics.positions && message.value && looksLikeNmea(message.value.toString('utf8')))
       return undefined;
     let decoded = this.decoded.get(message);
-    if (!decoded) this.decoded.set(message, (decoded = decodeKafkaMessage(message)));
+    if (!decoded) this.decoded.set(message, (decoded = decodeKafkaMessage(message, this.jsonDepth)));
     if (!decoded.ok) return undefined;
     const time = Date.parse(decoded.event.time);
     return Number.isFinite(time) ? time : undefined;
@@ -381,7 +389,7 @@ export class EventIntake {
         outcomes.push({ kind: 'ok' });
         continue;
       }
-      const decoded = nmea ?? this.decoded.get(message) ?? decodeKafkaMessage(message);
+      const decoded = nmea ?? this.decoded.get(message) ?? decodeKafkaMessage(message, this.jsonDepth);
       const problems = decoded.ok ? stringFieldProblems(decoded.event, this.limits) : [];
       const future = decoded.ok && problems.length === 0 ? this.futureDated(decoded.event) : [];
       if (decoded.ok && problems.length > 0) {
