@@ -1,6 +1,5 @@
 import { StoreTenantLookup } from '@aidwatch/access';
 import {
-  EventCatalogue,
   OWNERSHIP_SOURCE,
   OwnershipEventTypes,
   OwnershipStreams,
@@ -12,16 +11,9 @@ import { InMemoryEventStore } from '@aidwatch/event-store';
 import type { InboundMessage } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { EventIntake } from './event-intake';
+import { structuredMessage } from './testing';
 
-const message = (event: AidEvent, offset: number): InboundMessage => ({
-  topic: EventCatalogue[event.type].topic,
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value: Buffer.from(JSON.stringify(event)),
-  headers: { 'content-type': 'application/cloudevents+json' },
-  timestamp: Date.parse(event.time),
-});
+const message = (event: AidEvent, offset: number): InboundMessage => structuredMessage(event, offset);
 
 describe('the intake judges ownership on Kafka as over HTTP', () => {
   const setUp = () => {

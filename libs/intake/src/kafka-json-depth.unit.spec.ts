@@ -1,21 +1,14 @@
-import { EventCatalogue, MAX_JSON_DEPTH, type AidEvent } from '@aidwatch/domain';
+import { MAX_JSON_DEPTH, type AidEvent } from '@aidwatch/domain';
 import { exemptionGranted } from '@aidwatch/domain/testing';
 import { InMemoryEventStore } from '@aidwatch/event-store';
 import type { InboundMessage } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { EventIntake } from './event-intake';
+import { structuredMessage } from './testing';
 
 // Kafka messages are held to the deployment's LIMIT_JSON_DEPTH (`jsonDepth`), as HTTP bodies are.
 
-const message = (event: AidEvent, offset: number): InboundMessage => ({
-  topic: EventCatalogue[event.type].topic,
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value: Buffer.from(JSON.stringify(event)),
-  headers: { 'content-type': 'application/cloudevents+json' },
-  timestamp: Date.parse(event.time),
-});
+const message = (event: AidEvent, offset: number): InboundMessage => structuredMessage(event, offset);
 
 /** An exemption grant nesting `depth` levels: the event, its data, and arrays in a field of the data's own. */
 function nested(id: string, depth: number): AidEvent {

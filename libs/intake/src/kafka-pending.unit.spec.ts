@@ -5,17 +5,13 @@ import { pendingAfter, type InboundMessage } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { pendingOf } from '@aidwatch/projections';
 import { EventIntake } from './event-intake';
+import { structuredMessage } from './testing';
 
-const message = (event: AidEvent, offset: number, highWatermark: number): InboundMessage => ({
-  topic: EventCatalogue[event.type].topic,
-  partition: 3,
-  offset: String(offset),
-  key: null,
-  value: Buffer.from(JSON.stringify(event)),
-  headers: { 'content-type': 'application/cloudevents+json' },
-  timestamp: Date.parse(event.time),
-  pending: pendingAfter(String(highWatermark), String(offset)),
-});
+const message = (event: AidEvent, offset: number, highWatermark: number): InboundMessage =>
+  structuredMessage(event, offset, {
+    partition: 3,
+    pending: pendingAfter(String(highWatermark), String(offset)),
+  });
 
 describe('the records still pending on a partition when a message was fetched', () => {
   it('is the high watermark minus the offset minus one, never negative; undefined for a malformed offset', () => {

@@ -1,1 +1,2 @@
 export * from './field-submissions';
+export * from './kafka-message';
