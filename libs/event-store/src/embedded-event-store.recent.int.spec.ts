@@ -88,6 +88,26 @@ describe.each(['inline', 'worker'] as const)('EmbeddedEventStore, recent appends
     await subscription.close();
   });
 
+  it('never hands over an event another store or process pruned', async () => {
+    const ours = open();
+    const archiver = open();
+    await ours.append('vessel-1', events(6, 'a'));
+    const stored = await ours.readAll();
+    await archiver.prune([stored[1].id, stored[2].id]);
+    const fromStart = ours.subscribeToAll();
+    expect(await take(fromStart[Symbol.asyncIterator](), 4)).toEqual(await ours.readAll());
+    const fromFirst = ours.subscribeToAll({ after: stored[0].position });
+    const iterator = fromFirst[Symbol.asyncIterator]();
+    expect(await take(iterator, 3)).toEqual((await ours.readAll()).slice(1));
+    // Kept again from the next commit on.
+    const before = ours.eventsFromMemory;
+    await ours.append('vessel-1', events(2, 'b'));
+    expect(await take(iterator, 2)).toEqual((await ours.readAll()).slice(4));
+    expect(ours.eventsFromMemory).toBe(before + 2);
+    await fromStart.close();
+    await fromFirst.close();
+  });
+
   it('reads from the file a subscription further behind than what is kept', async () => {
     const store = open({ recentAppends: { maxEvents: 4, maxChars: 1_000_000 } });
     for (let i = 0; i < 5; i++) await store.append(`vessel-${i}`, events(3, `r${i}`));

@@ -116,6 +116,8 @@ export class EmbeddedEventStore implements PrunableEventStore {
   private readonly subscriptions = new Set<Subscription>();
   /** The events this store's commits wrote last, for its subscriptions (see `RecentAppends`). */
   private readonly recent: RecentAppends;
+  /** The file's count of deleted events when `recent` was last found good (see `fromMemory`). */
+  private deletionsSeen: number;
   private readonly clock: () => Date;
   /** The writer on this thread (option `writer: 'inline'`), else undefined. */
   private readonly appender: SqliteAppender | undefined;
@@ -161,6 +163,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
     this.recent = new RecentAppends(options.recentAppends);
+    this.deletionsSeen = this.log.deletions();
     this.appender =
       options.writer === 'worker' && file !== ':memory:'
         ? undefined
@@ -274,7 +277,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
         readPage: (after, limit) =>
           this.closed
             ? { events: [], scannedTo: after }
-            : (this.recent.page(after, limit, filter) ?? this.readPageInSnapshot(after, limit, filter)),
+            : (this.fromMemory(after, limit, filter) ?? this.readPageInSnapshot(after, limit, filter)),
         onAppend: (listener) => listen(this.channel, listener),
       },
       parseSequencePosition(options?.after),
@@ -353,6 +356,22 @@ export class EmbeddedEventStore implements PrunableEventStore {
       setImmediate(() => this.flush());
     }
     this.settle(queued, this.appender.commitGroups(groups));
+  }
+
+  /**
+   * A page of the events this store's commits wrote last (`RecentAppends`), unless events were deleted from the
+   * file since they were kept — by this store's `prune` or another process's (an archive run) — or the page is
+   * not wholly among them: then undefined, and the file is read.
+   */
+  private fromMemory(after: number, limit: number, filter: NormalizedFilter): Page | undefined {
+    if (!this.recent.covers(after)) return undefined;
+    const deletions = this.log.deletions();
+    if (deletions !== this.deletionsSeen) {
+      this.deletionsSeen = deletions;
+      this.recent.clear();
+      return undefined;
+    }
+    return this.recent.page(after, limit, filter);
   }
 
   /**

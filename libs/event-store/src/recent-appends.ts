@@ -18,9 +18,18 @@ export interface RecentRow {
 export interface RecentAppendsLimits {
   /** Most events kept (10,000). */
   maxEvents: number;
-  /** Most characters of `data` and `metadata` kept, all events together (16 Mi). */
+  /** Most characters kept, all events and all their strings together (16 Mi). */
   maxChars: number;
 }
+
+/** What a row holds in text: every string of it counts, so `maxChars` bounds its memory. */
+const charsOf = (row: RecentRow): number =>
+  row.data.length +
+  row.metadata.length +
+  row.id.length +
+  row.type.length +
+  row.streamId.length +
+  row.recordedAt.length;
 
 export const defaultRecentAppendsLimits: RecentAppendsLimits = {
   maxEvents: 10_000,
@@ -36,12 +45,13 @@ export const defaultRecentAppendsLimits: RecentAppendsLimits = {
  * It answers for the positions in its span (`from`, `to`] only, and only because every event in that span came
  * by `add`, in position order, without a gap. A row whose position does not follow `to` — another connection
  * committed in between — starts the span afresh at that row; `clear` (a prune) empties it. The oldest rows
- * leave first, past `maxEvents` or `maxChars`. A read starting outside the span (a subscription further behind,
+ * leave first, past `maxEvents` or `maxChars` (a row larger than `maxChars` is not kept at all). A read starting outside the span (a subscription further behind,
  * or at the end of the span, where other connections' events may follow) is not answered: it goes to the file.
  */
 export class RecentAppends {
-  private rows: RecentRow[] = [];
-  /** Index of the oldest row kept (rows before it have left; compacted now and then). */
+  /** Rows kept from `first` on; the slots before it are emptied as their rows leave (compacted now and then). */
+  private rows: Array<RecentRow | undefined> = [];
+  /** Index of the oldest row kept. */
   private first = 0;
   private chars = 0;
   /** The span is the positions after `from` up to `to` (undefined: empty). */
@@ -64,10 +74,12 @@ export class RecentAppends {
     }
     this.rows.push(row);
     this.to = row.position;
-    this.chars += row.data.length + row.metadata.length;
+    this.chars += charsOf(row);
+    // A row larger than the whole budget leaves at once: the span is then empty.
     while (this.size > 0 && (this.size > this.limits.maxEvents || this.chars > this.limits.maxChars)) {
-      const oldest = this.rows[this.first++];
-      this.chars -= oldest.data.length + oldest.metadata.length;
+      const oldest = this.rows[this.first] as RecentRow;
+      this.rows[this.first++] = undefined;
+      this.chars -= charsOf(oldest);
       this.from = oldest.position;
     }
     if (this.first > 1024 && this.first * 2 > this.rows.length) {
@@ -85,6 +97,11 @@ export class RecentAppends {
     this.to = undefined;
   }
 
+  /** Whether a read after `after` would be answered (`page`). */
+  covers(after: number): boolean {
+    return this.from !== undefined && this.to !== undefined && after >= this.from && after < this.to;
+  }
+
   /**
    * The events matching `filter` after position `after`, at most `limit` (≥ 1), and how far they were scanned
    * (`Page`); undefined unless `after` lies in the span before its end.
@@ -96,7 +113,7 @@ export class RecentAppends {
     const events: StoredEvent[] = [];
     // Positions are contiguous: the row after `after` sits `after - from` rows past the oldest.
     for (let i = this.first + (after - from); i < this.rows.length; i++) {
-      const row = this.rows[i];
+      const row = this.rows[i] as RecentRow;
       if (!matchesFilter(filter, row.streamId, row.type)) continue;
       events.push({
         id: row.id,

@@ -165,15 +165,25 @@ describe('RecentAppends', () => {
     expect(byCount.page(1, 10, all)).toBeUndefined();
     expect(byCount.page(2, 10, all)?.events.map((e) => e.position)).toEqual(['3', '4', '5']);
     const one = rowAt(1, 'vessel-1', types[0]);
-    const byChars = new RecentAppends({
-      maxEvents: 100,
-      maxChars: 2 * (one.data.length + one.metadata.length),
-    });
+    const charsOfOne = Object.values(one).reduce(
+      (n: number, v) => n + (typeof v === 'string' ? v.length : 0),
+      0,
+    );
+    const byChars = new RecentAppends({ maxEvents: 100, maxChars: 2 * charsOfOne });
     for (let p = 1; p <= 4; p++) byChars.add(rowAt(p, 'vessel-1', types[0]));
     expect(byChars.size).toBe(2);
+    // A row larger than the whole budget is not kept: nothing is answered until smaller ones come.
+    byChars.add({ ...rowAt(5, 'vessel-1', types[0]), data: JSON.stringify('x'.repeat(3 * charsOfOne)) });
+    expect(byChars.size).toBe(0);
+    expect(byChars.page(4, 10, all)).toBeUndefined();
+    byChars.add(rowAt(6, 'vessel-1', types[0]));
+    expect(byChars.page(5, 10, all)?.events.map((e) => e.position)).toEqual(['6']);
     // Thousands of rows through a small window: the kept array is compacted, the answers stay right.
     const many = new RecentAppends({ maxEvents: 10, maxChars: 1_000_000 });
     for (let p = 1; p <= 5000; p++) many.add(rowAt(p, 'vessel-1', types[0]));
     expect(many.page(4995, 2, all)?.events.map((e) => e.position)).toEqual(['4996', '4997']);
+    // The rows let go are not held on to until then: memory is bounded by the limits, not by compaction.
+    const slots = (many as unknown as { rows: unknown[] }).rows;
+    expect(slots.filter((row) => row !== undefined)).toHaveLength(many.size);
   });
 });
