@@ -47,6 +47,21 @@ const positiveInt = makeValidator<number>((input) => {
   return Number(input);
 });
 
+/** A whole number within [min, max]. */
+const wholeNumberWithin = (min: number, max: number) =>
+  makeValidator<number>((input) => {
+    if (!/^\d+$/.test(input.trim()) || Number(input) < min || Number(input) > max)
+      throw new EnvError(`"${input}" is not a whole number from ${min} to ${max}`);
+    return Number(input);
+  });
+
+/**
+ * `LIMIT_JSON_DEPTH`'s bounds: the contract's deepest event nests 4 levels (a batch's array one more), so
+ * fewer than 8 would refuse valid events; storing JSON nested some thousands of levels overflows the stack
+ * (`JSON.stringify` from about 6,000), so more than 1,000 would let a poison event through.
+ */
+export const JSON_DEPTH_BOUNDS = { min: 8, max: 1000 } as const;
+
 const originList = makeValidator<string[]>((input) => {
   const origins = input
     .split(',')
@@ -505,7 +520,7 @@ export function loadConfig(
       LIMIT_TENANT_CONSIGNMENTS_PER_VESSEL: nonNegativeInt({ default: 100 }),
       LIMIT_TENANT_ALERT_ACTIONS: nonNegativeInt({ default: 600 }),
       LIMIT_TENANT_EVENT_BYTES: nonNegativeInt({ default: 131_072 }),
-      LIMIT_JSON_DEPTH: positiveInt({ default: 32 }),
+      LIMIT_JSON_DEPTH: wholeNumberWithin(JSON_DEPTH_BOUNDS.min, JSON_DEPTH_BOUNDS.max)({ default: 32 }),
       LIMIT_IDENTIFIER_LENGTH: positiveInt({ default: 256 }),
       LIMIT_TEXT_LENGTH: positiveInt({ default: 4096 }),
       LIMIT_ERROR_DETAILS: nonNegativeInt({ default: 20 }),

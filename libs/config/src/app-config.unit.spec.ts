@@ -1,5 +1,5 @@
 import { ListLimits } from '@aidwatch/domain';
-import { ConfigError, loadConfig, MAX_ITEM_LINES_PER_EVENT } from './app-config';
+import { ConfigError, JSON_DEPTH_BOUNDS, loadConfig, MAX_ITEM_LINES_PER_EVENT } from './app-config';
 
 describe('loadConfig', () => {
   it('gives embedded defaults with no environment', () => {
@@ -86,6 +86,16 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ FIELD_FORM_UTC_OFFSET: '+9' })).toThrow(/FIELD_FORM_UTC_OFFSET/);
     expect(() => loadConfig({ AIS_FRAGMENT_WINDOW_SEC: '0' })).toThrow(/AIS_FRAGMENT_WINDOW_SEC/);
+  });
+
+  it('holds LIMIT_JSON_DEPTH between what valid events need and what the store can write', () => {
+    expect(loadConfig({}).limits.jsonDepth).toBe(32);
+    expect(loadConfig({ LIMIT_JSON_DEPTH: String(JSON_DEPTH_BOUNDS.min) }).limits.jsonDepth).toBe(8);
+    expect(loadConfig({ LIMIT_JSON_DEPTH: String(JSON_DEPTH_BOUNDS.max) }).limits.jsonDepth).toBe(1000);
+    for (const bad of ['1', '7', '1001', '100000', '-5', '3.5'])
+      expect(() => loadConfig({ LIMIT_JSON_DEPTH: bad })).toThrow(
+        /LIMIT_JSON_DEPTH.*whole number from 8 to 1000/s,
+      );
   });
 
   it("reads an organisation's event limit, which a full batch must fit", () => {

@@ -45,4 +45,4 @@ export * from './input-quiet';
 export * from './flag-audience';
 export * from './list-entries';
 export * from './aboard';
-export { jsonDepthExceeds, MAX_JSON_DEPTH } from './validation/json-depth';
+export { eventDepthRejection, jsonDepthExceeds, MAX_JSON_DEPTH } from './validation/json-depth';

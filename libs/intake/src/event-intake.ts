@@ -3,6 +3,7 @@ import {
   Topics,
   decodeHttpBody,
   decodeKafkaMessage,
+  eventDepthRejection,
   MAX_JSON_DEPTH,
   storeEventId,
   validateInboundEvent,
@@ -216,6 +217,16 @@ export class EventIntake {
     admit?: AdmissionGate,
   ): Promise<HttpIntakeResult> {
     const invalid: HttpEventError[] = [];
+    // Nesting first, on the events as decoded (a batch's array, a binary body or `data_base64` nest otherwise
+    // than the request's JSON): nothing below walks an event deeper than the limit.
+    for (const [index, event] of events.entries()) {
+      const tooDeep = eventDepthRejection(event, this.jsonDepth);
+      if (tooDeep) invalid.push({ index, id: safeId(event.id), ...tooDeep });
+    }
+    if (invalid.length > 0) {
+      this.metrics.eventsRejected.inc({ topic: 'http' }, invalid.length);
+      return { ok: false, kind: 'invalid', errors: invalid };
+    }
     for (const [index, event] of events.entries()) {
       const { problems: errors, more } = countedFieldProblems(event, this.limits);
       if (errors.length > 0)

@@ -10,7 +10,7 @@ import {
 } from './validate-cloud-event';
 import { validateInboundEvent } from './compiled-event-validator';
 import { isJsonMediaType, mediaTypeOf } from './context-attributes';
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
+import { eventDepthRejection, MAX_JSON_DEPTH } from './json-depth';
 
 export interface KafkaInboundMessage {
   topic: string;
@@ -34,11 +34,8 @@ export function decodeKafkaMessage(
     const decoded = decodeOnce(message);
     // As HTTP refuses a body nested deeper than LIMIT_JSON_DEPTH: storing or copying such an event overflows
     // the stack (JSON.stringify from about 6,000 levels), which would hold its partition for ever.
-    if (decoded.ok && jsonDepthExceeds(decoded.event, maxDepth))
-      return rejection(`the event nests deeper than ${maxDepth} levels`, [
-        { field: '', message: `an event may nest at most ${maxDepth} levels (LIMIT_JSON_DEPTH)` },
-      ]);
-    return decoded;
+    const tooDeep = decoded.ok ? eventDepthRejection(decoded.event, maxDepth) : undefined;
+    return tooDeep ? rejection(tooDeep.reason, tooDeep.errors) : decoded;
   } catch (error) {
     return unvalidated(undefined, error);
   }

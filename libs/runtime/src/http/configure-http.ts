@@ -62,8 +62,13 @@ function utf8Only(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/** JSON nested deeper than the limit is refused before any route walks it (400). */
-function depthLimit(maxDepth: number) {
+/**
+ * JSON nested deeper than an event may (`LIMIT_JSON_DEPTH`), plus one level for a batch's array around
+ * events, is refused before any route walks it (400). The events themselves are held to the limit by the
+ * intake, as decoded (`eventDepthRejection`), as Kafka's are.
+ */
+function depthLimit(eventDepth: number) {
+  const maxDepth = eventDepth + 1;
   return (req: Request, res: Response, next: NextFunction): void => {
     // Parsed JSON only: a raw body (a sanctions list's bytes) is a Buffer, not a tree to walk.
     const body: unknown = req.body;
@@ -77,7 +82,7 @@ function depthLimit(maxDepth: number) {
         res,
         400,
         'body nested too deeply',
-        `JSON may nest at most ${maxDepth} levels (LIMIT_JSON_DEPTH)`,
+        `a request body may nest at most ${maxDepth} levels (LIMIT_JSON_DEPTH, and one more for a batch)`,
       );
       return;
     }
