@@ -45,8 +45,10 @@ export const defaultRecentAppendsLimits: RecentAppendsLimits = {
  * It answers for the positions in its span (`from`, `to`] only, and only because every event in that span came
  * by `add`, in position order, without a gap. A row whose position does not follow `to` — another connection
  * committed in between — starts the span afresh at that row; `clear` (a prune) empties it. The oldest rows
- * leave first, past `maxEvents` or `maxChars` (a row larger than `maxChars` is not kept at all). A read starting outside the span (a subscription further behind,
- * or at the end of the span, where other connections' events may follow) is not answered: it goes to the file.
+ * leave first, past `maxEvents` or `maxChars` (a row larger than `maxChars` is not kept at all). A read
+ * starting outside the span (a subscription further behind, or at the end of the span, where other
+ * connections' events may follow) is not answered: it goes to the file. Deletions are the store's to watch
+ * (`EmbeddedEventStore` clears this when the file's count of deleted events moves).
  */
 export class RecentAppends {
   /** Rows kept from `first` on; the slots before it are emptied as their rows leave (compacted now and then). */
@@ -108,8 +110,7 @@ export class RecentAppends {
    */
   page(after: number, limit: number, filter: NormalizedFilter): Page | undefined {
     const { from, to } = this;
-    if (from === undefined || to === undefined || after < from || after >= to || !(limit >= 1))
-      return undefined;
+    if (from === undefined || to === undefined || !this.covers(after) || !(limit >= 1)) return undefined;
     const events: StoredEvent[] = [];
     // Positions are contiguous: the row after `after` sits `after - from` rows past the oldest.
     for (let i = this.first + (after - from); i < this.rows.length; i++) {

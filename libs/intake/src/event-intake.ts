@@ -113,7 +113,7 @@ export class EventIntake {
   private readonly decoded = new WeakMap<InboundMessage, ReturnType<typeof decodeKafkaMessage>>();
 
   private readonly limits: StringLimits;
-  /** Deepest nesting of a Kafka message's CloudEvent (`LIMIT_JSON_DEPTH`, as HTTP bodies are held to). */
+  /** Deepest nesting of an event as decoded, levels (`LIMIT_JSON_DEPTH`): over Kafka and HTTP alike. */
   private readonly jsonDepth: number;
   private readonly clock: IntakeClock;
   /**
@@ -129,8 +129,8 @@ export class EventIntake {
   /**
    * `limits`: longest identifier (ids, sources, subjects, `…Id` fields) and free-text string, characters;
    * defaults 256 and 4096 (settings `LIMIT_IDENTIFIER_LENGTH`, `LIMIT_TEXT_LENGTH`). `jsonDepth`: the deepest
-   * nesting of a Kafka message's CloudEvent, levels; deeper ones are dead-lettered (default `MAX_JSON_DEPTH`,
-   * 32; setting `LIMIT_JSON_DEPTH`, which HTTP bodies are held to as well). `nmea`: the AIS
+   * nesting of an event as decoded, levels; deeper ones are refused (400) or dead-lettered (default
+   * `MAX_JSON_DEPTH`, 32; setting `LIMIT_JSON_DEPTH`). `nmea`: the AIS
    * decoder's windows (settings `AIS_FRAGMENT_WINDOW_SEC`, `AIS_DUPLICATE_WINDOW_SEC`). `ownership`: the
    * ownership lookup writes are judged against (the store's, `StoreTenantLookup`). `quiet`: write
    * `aidwatch.input.quiet.v1` for AIS sources heard over HTTP, UDP or TCP once they fall quiet
