@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -106,6 +107,23 @@ describe.each(['inline', 'worker'] as const)('EmbeddedEventStore, recent appends
     expect(ours.eventsFromMemory).toBe(before + 2);
     await fromStart.close();
     await fromFirst.close();
+  });
+
+  it('counts deletions in a file written before the count was kept', async () => {
+    const first = open();
+    await first.append('vessel-1', events(4, 'old'));
+    await first.close();
+    const old = new Database(file);
+    old.exec('DROP TRIGGER count_event_deletions; DROP TABLE event_deletions;');
+    old.close();
+    const ours = open();
+    const archiver = open();
+    await ours.append('vessel-1', events(4, 'new'));
+    const stored = await ours.readAll();
+    const subscription = ours.subscribeToAll({ after: stored[3].position });
+    await archiver.prune([stored[5].id]);
+    expect(await take(subscription[Symbol.asyncIterator](), 3)).toEqual((await ours.readAll()).slice(4));
+    await subscription.close();
   });
 
   it('reads from the file a subscription further behind than what is kept', async () => {

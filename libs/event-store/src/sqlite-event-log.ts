@@ -18,7 +18,6 @@ const SCHEMA = `
     id    INTEGER PRIMARY KEY CHECK (id = 1),
     count INTEGER NOT NULL
   ) STRICT;
-  INSERT OR IGNORE INTO event_deletions (id, count) VALUES (1, 0);
   CREATE TRIGGER IF NOT EXISTS count_event_deletions AFTER DELETE ON events
   BEGIN UPDATE event_deletions SET count = count + 1 WHERE id = 1; END;
 `;
@@ -104,6 +103,9 @@ export class SqliteEventLog {
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.statements = prepareStatements(db);
+    // Written once, by the first connection to find the row missing: opening a store otherwise writes nothing.
+    if (this.statements.deletions.get() === undefined)
+      db.prepare('INSERT OR IGNORE INTO event_deletions (id, count) VALUES (1, 0)').run();
   }
 
   head(): number | null {
@@ -181,7 +183,7 @@ export class SqliteEventLog {
    * events read earlier can tell that some may be gone.
    */
   deletions(): number {
-    return this.statements.deletions.get() as number;
+    return (this.statements.deletions.get() as number | undefined) ?? 0;
   }
 
   /** Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`). */
