@@ -307,8 +307,6 @@ async function ingestPhase(vessels: number, dir: string) {
     checkpointHeldMs: median(late.map((c) => c.heldMs)),
     checkpointTotalMs: median(late.map((c) => c.durationMs)),
     checkpointSubjects: median(late.map((c) => c.subjects)),
-    /** Share of the events detection took from the store's memory of its own appends, not read back. */
-    fromMemory: p.store.eventsFromMemory / events,
     p,
   };
 }
@@ -345,10 +343,6 @@ async function main(): Promise<void> {
       report(
         `ingest CPU per event: all threads / the service's thread, ${fmt(vessels)} vessels`,
         `${fmt(phase.cpuUsPerEvent, 1)} / ${fmt(phase.threadUsPerEvent, 1)} µs`,
-      );
-      report(
-        `events detection took from memory, not read back, ${fmt(vessels)} vessels`,
-        `${fmt(phase.fromMemory * 100, 1)} %`,
       );
       report(
         `checkpoint, thread held (median, later half), ${fmt(vessels)} vessels`,

@@ -31,7 +31,6 @@ import {
 import { PRUNE_BATCH_ROWS, PruneHeadError, type PrunableEventStore } from './prunable';
 import { SqliteEventLog } from './sqlite-event-log';
 import { restrictToOwner } from './owner-only-file';
-import { RecentAppends, type RecentAppendsLimits } from './recent-appends';
 
 export interface EmbeddedEventStoreOptions {
   /** A file path, or ':memory:' for a private, non-durable database. */
@@ -50,12 +49,6 @@ export interface EmbeddedEventStoreOptions {
    * ':memory:' database is always written inline (a worker cannot open it).
    */
   writer?: 'inline' | 'worker';
-  /**
-   * How many of the events its own commits wrote last the store keeps, as stored, for its subscriptions to
-   * take from memory instead of reading them back from the file (`RecentAppends`; 10,000 events, 16 Mi
-   * characters).
-   */
-  recentAppends?: RecentAppendsLimits;
 }
 
 // Stores opened on the same file in one process wake each other's subscriptions without waiting for a poll.
@@ -104,9 +97,8 @@ export const WORKER_GROUP_COMMIT_MAX_EVENTS = 5000;
  * turn, so other work (HTTP, Kafka heartbeats, a projection's slice) runs in between. With `writer: 'worker'`
  * the writing (`SqliteAppender`) runs on a worker thread of the store: one group at a time is sent to it, and
  * the appends requested meanwhile form the next (up to `WORKER_GROUP_COMMIT_MAX_EVENTS` events). Reads,
- * subscriptions and `prune` stay on the calling thread's own connection. The events its own commits wrote
- * last are kept as stored (`RecentAppends`): its subscriptions take them from memory rather than reading them
- * back, and read the file for anything else. See `SqliteAppender` for conflicts and idempotency.
+ * subscriptions and `prune` stay on the calling thread's own connection. See `SqliteAppender` for conflicts
+ * and idempotency.
  */
 export class EmbeddedEventStore implements PrunableEventStore {
   readonly name = 'embedded';
@@ -114,10 +106,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
   private readonly log: SqliteEventLog;
   private readonly channel: string;
   private readonly subscriptions = new Set<Subscription>();
-  /** The events this store's commits wrote last, for its subscriptions (see `RecentAppends`). */
-  private readonly recent: RecentAppends;
-  /** The file's count of deleted events when `recent` was last found good (see `fromMemory`). */
-  private deletionsSeen: number;
   private readonly clock: () => Date;
   /** The writer on this thread (option `writer: 'inline'`), else undefined. */
   private readonly appender: SqliteAppender | undefined;
@@ -162,8 +150,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.log = new SqliteEventLog(this.db);
     this.channel = file === ':memory:' ? `:memory:${++privateDatabases}` : path.resolve(file);
     this.clock = options.clock ?? (() => new Date());
-    this.recent = new RecentAppends(options.recentAppends);
-    this.deletionsSeen = this.log.deletions();
     this.appender =
       options.writer === 'worker' && file !== ':memory:'
         ? undefined
@@ -190,11 +176,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
   /** The database file (':memory:' for a private database). */
   get file(): string {
     return this.options.path;
-  }
-
-  /** Events its subscriptions took from memory rather than from the file, since it was opened (`RecentAppends`). */
-  get eventsFromMemory(): number {
-    return this.recent.served;
   }
 
   async append(
@@ -252,8 +233,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
     for (let from = 0; from < ids.length; from += PRUNE_BATCH_ROWS) {
       if (from > 0) await nextTurn();
       this.assertOpen();
-      // What is kept in memory may be among the events deleted: reads go to the file until the next commit.
-      this.recent.clear();
       deleted += this.pruneInTransaction(ids.slice(from, from + PRUNE_BATCH_ROWS));
     }
     return deleted;
@@ -275,9 +254,7 @@ export class EmbeddedEventStore implements PrunableEventStore {
     const subscription: CatchUpSubscription = new CatchUpSubscription(
       {
         readPage: (after, limit) =>
-          this.closed
-            ? { events: [], scannedTo: after }
-            : (this.fromMemory(after, limit, filter) ?? this.readPageInSnapshot(after, limit, filter)),
+          this.closed ? { events: [], scannedTo: after } : this.readPageInSnapshot(after, limit, filter),
         onAppend: (listener) => listen(this.channel, listener),
       },
       parseSequencePosition(options?.after),
@@ -313,7 +290,6 @@ export class EmbeddedEventStore implements PrunableEventStore {
       }
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.closed = true;
-    this.recent.clear();
     this.db.close();
     await this.stopWorker();
     this.onClosed?.();
@@ -358,47 +334,13 @@ export class EmbeddedEventStore implements PrunableEventStore {
     this.settle(queued, this.appender.commitGroups(groups));
   }
 
-  /**
-   * A page of the events this store's commits wrote last (`RecentAppends`), unless events were deleted from the
-   * file since they were kept — by this store's `prune` or another process's (an archive run) — or the page is
-   * not wholly among them: then undefined, and the file is read.
-   */
-  private fromMemory(after: number, limit: number, filter: NormalizedFilter): Page | undefined {
-    if (!this.recent.covers(after)) return undefined;
-    const deletions = this.log.deletions();
-    if (deletions !== this.deletionsSeen) {
-      this.deletionsSeen = deletions;
-      this.recent.clear();
-      return undefined;
-    }
-    return this.recent.page(after, limit, filter);
-  }
-
-  /**
-   * Answers each queued append from its outcome, keeps what it inserted for the subscriptions (in position
-   * order: the groups' order in the commit) and tells them when anything was appended.
-   */
+  /** Answers each queued append from its outcome and tells the subscriptions when anything was appended. */
   private settle(queued: readonly QueuedAppend[], outcomes: readonly GroupOutcome[]): void {
     let appended = false;
     queued.forEach((q, i) => {
       const outcome = outcomes[i];
       if ('error' in outcome) return q.reject(outcome.error);
       appended ||= outcome.results.some((r) => r.appended > 0);
-      q.writes.forEach((write, j) => {
-        for (const [k, position, revision, metadata] of outcome.inserted[j] ?? []) {
-          const event = write.events[k];
-          this.recent.add({
-            position,
-            id: event.id,
-            type: event.type,
-            streamId: write.streamId,
-            revision,
-            data: event.data,
-            metadata,
-            recordedAt: outcome.recordedAt,
-          });
-        }
-      });
       q.resolve(outcome.results);
     });
     if (appended) appendListeners.get(this.channel)?.forEach((listener) => listener());

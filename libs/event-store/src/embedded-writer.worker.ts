@@ -3,7 +3,7 @@
 // consumes, validates and detects.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { SqliteAppender, toWire, type InsertedEvent, type PreparedWrite } from './sqlite-appender';
+import { SqliteAppender, toWire, type PreparedWrite } from './sqlite-appender';
 import { SqliteEventLog } from './sqlite-event-log';
 
 /** What the store sends: one group commit (`groups`: one caller's append each). */
@@ -14,16 +14,11 @@ export interface WriterRequest {
   recordedAt?: string;
 }
 
-/** What the writer answers, per group: its results and what it inserted (see `GroupOutcome`), or its error. */
+/** What the writer answers, per group: its results or its error. */
 export interface WriterReply {
   id: number;
   outcomes: Array<
-    | {
-        results: import('./event-store.port').AppendResult[];
-        inserted: InsertedEvent[][];
-        recordedAt: string;
-      }
-    | { error: ReturnType<typeof toWire> }
+    { results: import('./event-store.port').AppendResult[] } | { error: ReturnType<typeof toWire> }
   >;
 }
 

@@ -20,23 +20,8 @@ export interface PreparedWrite {
 /** Stream heads remembered between appends; past this many the memory starts over (they are re-read on demand). */
 const MAX_REMEMBERED_HEADS = 1_000_000;
 
-/**
- * An event one write inserted: its index in the write's events, its position and revision, and the metadata
- * stored with it (JSON, with its chain link). Skipped repeats have none.
- */
-export type InsertedEvent = [index: number, position: number, revision: number, metadata: string];
-
-/**
- * One append's outcome in a group commit: its results, what each of its writes inserted and when the events
- * were recorded (ISO 8601); or the error that failed it alone.
- */
-export type GroupOutcome =
-  { results: AppendResult[]; inserted: InsertedEvent[][]; recordedAt: string } | { error: unknown };
-
-interface Written {
-  result: AppendResult;
-  inserted: InsertedEvent[];
-}
+/** One append's outcome in a group commit: its results, or the error that failed it alone. */
+export type GroupOutcome = { results: AppendResult[] } | { error: unknown };
 
 /**
  * The embedded store's writer: chains each event to its stream (`linkEvent`: canonical JSON and SHA-256) and
@@ -52,7 +37,7 @@ export class SqliteAppender {
   private readonly inTransaction: (
     groups: ReadonlyArray<readonly PreparedWrite[]>,
     recordedAt: string | undefined,
-  ) => { groups: Written[][]; recordedAt: string };
+  ) => AppendResult[][];
 
   /** `clock`: when events are recorded, read once the transaction holds the write lock. */
   constructor(
@@ -65,14 +50,9 @@ export class SqliteAppender {
         this.forgetHeadsIfOthersWrote();
         // Read under the write lock, so recording times follow positions across processes too.
         const recordedAt = stamp ?? this.clock().toISOString();
-        return {
-          groups: groups.map((writes) =>
-            writes.map((w) =>
-              this.write(w.streamId, w.events, w.expected, recordedAt, w.rejectChangedRepeats),
-            ),
-          ),
-          recordedAt,
-        };
+        return groups.map((writes) =>
+          writes.map((w) => this.write(w.streamId, w.events, w.expected, recordedAt, w.rejectChangedRepeats)),
+        );
       },
     ).immediate;
   }
@@ -84,8 +64,7 @@ export class SqliteAppender {
    */
   commitGroups(groups: ReadonlyArray<readonly PreparedWrite[]>, recordedAt?: string): GroupOutcome[] {
     try {
-      const committed = this.commit(groups, recordedAt);
-      return committed.groups.map((written) => outcomeOf(written, committed.recordedAt));
+      return this.commit(groups, recordedAt).map((results) => ({ results }));
     } catch (error) {
       // The file stayed locked by another connection for the whole busy timeout: each group alone would wait
       // as long again, so they all fail with it.
@@ -93,8 +72,7 @@ export class SqliteAppender {
         return groups.map(() => ({ error }));
       return groups.map((group) => {
         try {
-          const committed = this.commit([group], recordedAt);
-          return outcomeOf(committed.groups[0], committed.recordedAt);
+          return { results: this.commit([group], recordedAt)[0] };
         } catch (own) {
           return { error: own };
         }
@@ -105,7 +83,7 @@ export class SqliteAppender {
   private commit(
     groups: ReadonlyArray<readonly PreparedWrite[]>,
     recordedAt: string | undefined,
-  ): { groups: Written[][]; recordedAt: string } {
+  ): AppendResult[][] {
     try {
       return this.inTransaction(groups, recordedAt);
     } catch (error) {
@@ -136,9 +114,8 @@ export class SqliteAppender {
     expected: ExpectedRevision,
     recordedAt: string,
     rejectChangedRepeats = false,
-  ): Written {
+  ): AppendResult {
     const head = this.headOf(streamId);
-    const inserted: InsertedEvent[] = [];
     let revision = head?.revision ?? -1;
     let position = head?.position ?? null;
     let previous = head?.hash ?? null;
@@ -146,8 +123,7 @@ export class SqliteAppender {
     if (expected === 'any') {
       // For 'any', planAppend keeps exactly the ids not held yet: the unique index tells, insert by insert.
       const written = new Set<string>();
-      for (let k = 0; k < events.length; k++) {
-        const event = events[k];
+      for (const event of events) {
         const link = linkEvent(previous, streamId, revision + 1, event);
         const at = this.log.insertUnlessHeld(
           streamId,
@@ -166,7 +142,6 @@ export class SqliteAppender {
         }
         written.add(event.id);
         revision += 1;
-        inserted.push([k, at, revision, link.metadata]);
         position = at;
         previous = link.hash;
         appended += 1;
@@ -187,29 +162,20 @@ export class SqliteAppender {
         },
         rejectChangedRepeats ? (id) => holders.get(id)?.data : undefined,
       );
-      // `fresh` keeps the events' order: each is found by walking `events` on.
-      let k = 0;
       for (const event of fresh) {
-        while (events[k] !== event) k++;
         const link = linkEvent(previous, streamId, ++revision, event);
         position = this.log.insert(streamId, revision, { ...event, metadata: link.metadata }, recordedAt);
-        inserted.push([k, position, revision, link.metadata]);
         previous = link.hash;
       }
       appended = fresh.length;
     }
     if (appended > 0) this.heads.set(streamId, { revision, position: position as number, hash: previous });
-    const result = {
+    return {
       nextExpectedRevision: revision,
       position: position === null ? null : String(position),
       appended,
     };
-    return { result, inserted };
   }
-}
-
-function outcomeOf(written: readonly Written[], recordedAt: string): GroupOutcome {
-  return { results: written.map((w) => w.result), inserted: written.map((w) => w.inserted), recordedAt };
 }
 
 /** An error as it crosses from the writer's worker thread: the store's own errors keep their class and fields. */

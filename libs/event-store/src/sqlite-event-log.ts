@@ -14,12 +14,6 @@ const SCHEMA = `
     recorded_at TEXT NOT NULL,
     UNIQUE (stream_id, revision)
   ) STRICT;
-  CREATE TABLE IF NOT EXISTS event_deletions (
-    id    INTEGER PRIMARY KEY CHECK (id = 1),
-    count INTEGER NOT NULL
-  ) STRICT;
-  CREATE TRIGGER IF NOT EXISTS count_event_deletions AFTER DELETE ON events
-  BEGIN UPDATE event_deletions SET count = count + 1 WHERE id = 1; END;
 `;
 const COLUMNS = 'position, id, stream_id, revision, type, data, metadata, recorded_at';
 
@@ -70,7 +64,6 @@ function prepareStatements(db: Database.Database) {
         'ON CONFLICT (id) DO NOTHING',
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
-    deletions: db.prepare('SELECT count FROM event_deletions WHERE id = 1').pluck(),
     pruneTarget: db.prepare(
       `SELECT stream_id AS streamId, revision,
               (SELECT max(revision) FROM events h WHERE h.stream_id = e.stream_id) AS head
@@ -103,9 +96,6 @@ export class SqliteEventLog {
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.statements = prepareStatements(db);
-    // Written once, by the first connection to find the row missing: opening a store otherwise writes nothing.
-    if (this.statements.deletions.get() === undefined)
-      db.prepare('INSERT OR IGNORE INTO event_deletions (id, count) VALUES (1, 0)').run();
   }
 
   head(): number | null {
@@ -176,14 +166,6 @@ export class SqliteEventLog {
     const last = prefix.charCodeAt(prefix.length - 1);
     const bound = prefix.slice(0, -1) + String.fromCharCode(last + 1);
     return this.statements.streamsInRange.all(prefix, bound) as string[];
-  }
-
-  /**
-   * Events ever deleted from the file, by any connection of any process (a trigger counts them): whoever keeps
-   * events read earlier can tell that some may be gone.
-   */
-  deletions(): number {
-    return (this.statements.deletions.get() as number | undefined) ?? 0;
   }
 
   /** Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`). */
