@@ -217,8 +217,9 @@ export class EventIntake {
     admit?: AdmissionGate,
   ): Promise<HttpIntakeResult> {
     const invalid: HttpEventError[] = [];
-    // Nesting first, on the events as decoded (a batch's array, a binary body or `data_base64` nest otherwise
-    // than the request's JSON): nothing below walks an event deeper than the limit.
+    // Nesting before the intake's own checks, on the events as decoded (a batch's array, a binary body or
+    // `data_base64` nest otherwise than the request's JSON): nothing below walks an event deeper than the limit.
+    // Contract validation came before, in decoding; it does not walk fields the contract does not name.
     for (const [index, event] of events.entries()) {
       const tooDeep = eventDepthRejection(event, this.jsonDepth);
       if (tooDeep) invalid.push({ index, id: safeId(event.id), ...tooDeep });
