@@ -1,5 +1,5 @@
 import { MAX_JSON_DEPTH, type AidEvent } from '@aidwatch/domain';
-import { exemptionGranted } from '@aidwatch/domain/testing';
+import { binaryModeHeaders, exemptionGranted } from '@aidwatch/domain/testing';
 import { EmbeddedEventStore, InMemoryEventStore, type EventStore } from '@aidwatch/event-store';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { EventIntake } from './event-intake';
@@ -28,16 +28,7 @@ const forms: Record<string, (intake: EventIntake, event: AidEvent) => Promise<bo
   'http batch': async (intake, event) =>
     (await intake.ingestHttp('application/cloudevents-batch+json', [event])).ok,
   'http binary': async (intake, event) =>
-    (
-      await intake.ingestHttp('application/json', event.data, {
-        'ce-specversion': event.specversion,
-        'ce-id': event.id,
-        'ce-source': event.source,
-        'ce-type': event.type,
-        'ce-time': event.time,
-        ...(event.subject !== undefined && { 'ce-subject': event.subject }),
-      })
-    ).ok,
+    (await intake.ingestHttp('application/json', event.data, binaryModeHeaders(event))).ok,
   'http data_base64': async (intake, event) => {
     const { data, ...rest } = event;
     const body = {

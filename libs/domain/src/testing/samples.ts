@@ -471,3 +471,22 @@ export const SampleBuilders = {
 } as const satisfies {
   [T in AidEvent['type']]: (o?: SampleOverrides<never>) => Extract<AidEvent, { type: T }>;
 };
+
+/** The CloudEvents HTTP binary mode's `ce-` headers of `event` (its context attributes; the body is its data). */
+export function binaryModeHeaders(event: {
+  specversion: string;
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  subject?: string;
+}): Record<string, string> {
+  return {
+    'ce-specversion': event.specversion,
+    'ce-id': event.id,
+    'ce-source': event.source,
+    'ce-type': event.type,
+    'ce-time': event.time,
+    ...(event.subject !== undefined && { 'ce-subject': event.subject }),
+  };
+}
