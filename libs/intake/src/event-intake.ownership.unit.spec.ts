@@ -3,17 +3,13 @@ import {
   OWNERSHIP_SOURCE,
   OwnershipEventTypes,
   OwnershipStreams,
-  type AidEvent,
   type PrefixClaimed,
 } from '@aidwatch/domain';
 import { consignmentRegistered, exemptionGranted } from '@aidwatch/domain/testing';
 import { InMemoryEventStore } from '@aidwatch/event-store';
-import type { InboundMessage } from '@aidwatch/messaging';
 import { AidwatchMetrics } from '@aidwatch/observability';
 import { EventIntake } from './event-intake';
 import { structuredMessage } from './testing';
-
-const message = (event: AidEvent, offset: number): InboundMessage => structuredMessage(event, offset);
 
 describe('the intake judges ownership on Kafka as over HTTP', () => {
   const setUp = () => {
@@ -31,7 +27,9 @@ describe('the intake judges ownership on Kafka as over HTTP', () => {
       exemptionGranted({ id: 'g-a', data: { exemptionId: 'E-A', implementingOrg: 'Org A' } }),
       consignmentRegistered({ id: 'r-b', data: { consignmentId: 'C-B', exemptionId: 'E-B' } }),
     ];
-    expect(await intake.ingestKafkaBatch(first.map(message))).toEqual(first.map(() => ({ kind: 'ok' })));
+    expect(await intake.ingestKafkaBatch(first.map((e, i) => structuredMessage(e, i)))).toEqual(
+      first.map(() => ({ kind: 'ok' })),
+    );
     const batch = [
       exemptionGranted({ id: 'takeover-1', data: { exemptionId: 'E-B', implementingOrg: 'Org A' } }),
       consignmentRegistered({ id: 'takeover-2', data: { consignmentId: 'C-B', exemptionId: 'E-A' } }),
@@ -39,7 +37,7 @@ describe('the intake judges ownership on Kafka as over HTTP', () => {
       // Within one batch: the second first-registration of a new consignment is a takeover of the first.
       consignmentRegistered({ id: 'takeover-3', data: { consignmentId: 'C-A', exemptionId: 'E-B' } }),
     ];
-    const outcomes = await intake.ingestKafkaBatch(batch.map((e, i) => message(e, 10 + i)));
+    const outcomes = await intake.ingestKafkaBatch(batch.map((e, i) => structuredMessage(e, 10 + i)));
     expect(outcomes.map((o) => o.kind)).toEqual(['invalid', 'invalid', 'ok', 'invalid']);
     expect(outcomes[0]).toMatchObject({ reason: expect.stringMatching(/belongs to another organisation/) });
     expect(outcomes[1]).toMatchObject({ reason: expect.stringMatching(/another exemption/) });
@@ -82,7 +80,9 @@ describe('the intake judges ownership on Kafka as over HTTP', () => {
       exemptionGranted({ id: 'g-a', data: { exemptionId: 'E-A', implementingOrg: 'Org A' } }),
       consignmentRegistered({ id: 'r-b', data: { consignmentId: 'BX-1', exemptionId: 'E-B' } }),
     ];
-    expect(await intake.ingestKafkaBatch(facts.map(message))).toEqual(facts.map(() => ({ kind: 'ok' })));
+    expect(await intake.ingestKafkaBatch(facts.map((e, i) => structuredMessage(e, i)))).toEqual(
+      facts.map(() => ({ kind: 'ok' })),
+    );
     const claim: PrefixClaimed = {
       specversion: '1.0',
       id: '0b6f2f5e-1c1d-4f37-9a51-3d6d1f6c0a11',
@@ -101,7 +101,7 @@ describe('the intake judges ownership on Kafka as over HTTP', () => {
       consignmentRegistered({ id: 'r-b2', data: { consignmentId: 'BX-3', exemptionId: 'E-B' } }),
       consignmentRegistered({ id: 'r-a', data: { consignmentId: 'AX-1', exemptionId: 'E-A' } }),
     ];
-    const outcomes = await intake.ingestKafkaBatch(batch.map((e, i) => message(e, 10 + i)));
+    const outcomes = await intake.ingestKafkaBatch(batch.map((e, i) => structuredMessage(e, 10 + i)));
     expect(outcomes.map((o) => o.kind)).toEqual(['invalid', 'ok', 'ok']);
     expect(outcomes[0]).toMatchObject({
       reason: expect.stringMatching(/namespace claimed by another organisation/),
@@ -113,7 +113,7 @@ describe('the intake judges ownership on Kafka as over HTTP', () => {
   it('dead-letters an event whose subject names another consignment than its data', async () => {
     const { intake } = setUp();
     const event = consignmentRegistered({ id: 'r-subj', subject: 'C-OTHER', data: { consignmentId: 'C-1' } });
-    const [outcome] = await intake.ingestKafkaBatch([message(event, 1)]);
+    const [outcome] = await intake.ingestKafkaBatch([structuredMessage(event, 1)]);
     expect(outcome).toMatchObject({
       kind: 'invalid',
       errors: [expect.objectContaining({ field: 'subject' })],

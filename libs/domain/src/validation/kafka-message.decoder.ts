@@ -32,8 +32,8 @@ export function decodeKafkaMessage(
   // A message that makes decoding itself fail is dead-lettered with the reason, never a crashed consumer.
   try {
     const decoded = decodeOnce(message);
-    // As HTTP refuses a body nested deeper than LIMIT_JSON_DEPTH: storing or copying such an event overflows
-    // the stack (JSON.stringify from about 6,000 levels), which would hold its partition for ever.
+    // Held to LIMIT_JSON_DEPTH as HTTP's events are (`eventDepthRejection`): storing or copying a deeper event
+    // can overflow the stack (JSON.stringify from about 6,000 levels), which would hold its partition for ever.
     const tooDeep = decoded.ok ? eventDepthRejection(decoded.event, maxDepth) : undefined;
     return tooDeep ? rejection(tooDeep.reason, tooDeep.errors) : decoded;
   } catch (error) {
