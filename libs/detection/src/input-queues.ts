@@ -84,26 +84,3 @@ export class InputQueues<S, Q extends DueQueue<S>> {
     return this.queues.values();
   }
 }
-
-/**
- * Keys of the subjects whose state changed since last taken (`<kind>:<id>`, e.g. `vessel:<mmsi>`), for
- * checkpoints written incrementally.
- */
-export class ChangedKeys {
-  private readonly keys = new Set<string>();
-
-  add(key: string): void {
-    this.keys.add(key);
-  }
-
-  clear(): void {
-    this.keys.clear();
-  }
-
-  /** The keys noted since the last call, sorted; none are kept. */
-  take(): string[] {
-    const keys = [...this.keys].sort();
-    this.keys.clear();
-    return keys;
-  }
-}

@@ -1,6 +1,6 @@
 import { DeadlineQueue } from './diversion/deadline-queue';
 import { InputClocks, inputIdOf } from './input-clocks';
-import { ChangedKeys, InputQueues } from './input-queues';
+import { InputQueues } from './input-queues';
 
 const HOUR = 3_600_000;
 
@@ -63,19 +63,5 @@ describe('input queues: subjects wait on the input holding their clock back', ()
     expect([...queues.inputs()]).toEqual([b, a]);
     expect(queues.inputsById()).toEqual([a, b]);
     expect(queues.takeDue(clocks.input('/feeds/none'))).toEqual([]);
-  });
-});
-
-describe('changed keys', () => {
-  it('gives the keys noted since last taken, sorted, once', () => {
-    const keys = new ChangedKeys();
-    keys.add('vessel:2');
-    keys.add('imo:9');
-    keys.add('vessel:2');
-    expect(keys.take()).toEqual(['imo:9', 'vessel:2']);
-    expect(keys.take()).toEqual([]);
-    keys.add('flags:1');
-    keys.clear();
-    expect(keys.take()).toEqual([]);
   });
 });

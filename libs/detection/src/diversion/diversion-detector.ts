@@ -10,7 +10,7 @@ import {
 import type { Detector } from '../detector';
 import { mergeChanges, noChanges, OpenFlags, type FlagChanges } from '../open-flags';
 import { InputClocks, type InputClock } from '../input-clocks';
-import { ChangedKeys } from '../input-queues';
+import { CheckpointSubjects } from '../checkpoint-subjects';
 import { DAY_MS, defaultDiversionConfig, latenessMs, type DiversionConfig } from './diversion-config';
 import { toIso } from './diversion-context';
 import { evaluateDiversionRules } from './diversion-rules';
@@ -58,7 +58,8 @@ export class DiversionDetector implements Detector {
   private readonly judgedAt = new Map<string, number>();
   /** What each consignment's last evaluation found (rule, key, evidence), to skip reconciling when unchanged. */
   private readonly signatures = new Map<string, string>();
-  private readonly changedKeys = new ChangedKeys();
+  /** What checkpoints write one by one: exemptions, ports, consignments. */
+  private readonly subjects: CheckpointSubjects;
   /** Consignments judged a slice per event (`FANOUT_PER_EVENT`) and by `settle` (see `handle`). */
   private readonly unsettled = new UnsettledConsignments();
   /** Watermarks of the inputs of consignment and reference events. */
@@ -74,6 +75,18 @@ export class DiversionDetector implements Detector {
       clocks ?? new InputClocks(config.inputIdleDays * DAY_MS, 'all', config.inputEndQuietMinutes * 60_000);
     this.inputs = new ConsignmentInputs(state, this.clocks);
     this.deadlines = new ConsignmentDeadlines(this.clocks, this.inputs);
+    this.subjects = new CheckpointSubjects([
+      { kind: 'exemption', ids: () => state.subjectIds('exemption'), entry: (id) => state.exemptionJson(id) },
+      { kind: 'port', ids: () => state.subjectIds('port'), entry: (locode) => state.portJson(locode) },
+      {
+        kind: 'consignment',
+        ids: () => state.subjectIds('consignment'),
+        entry: (id) => {
+          const facts = state.consignmentJson(id);
+          return facts ? this.consignmentEntry(facts) : undefined;
+        },
+      },
+    ]);
     for (const port of ports)
       state.declarePort(port, { eventId: `port:${port.locode}`, time: 0, recordedAt: 0 });
   }
@@ -143,7 +156,7 @@ export class DiversionDetector implements Detector {
   }
 
   private unsettle(consignmentId: string, at: string): void {
-    if (this.unsettled.note(consignmentId, at)) this.changedKeys.add(`consignment:${consignmentId}`);
+    if (this.unsettled.note(consignmentId, at)) this.subjects.note('consignment', consignmentId);
   }
 
   /** The source `source` ended at `at` (ms): see `ConsignmentDeadlines.closeSource`; what came due is judged. */
@@ -253,35 +266,23 @@ export class DiversionDetector implements Detector {
 
   /** The whole state (a full checkpoint: the changed keys start afresh). */
   snapshot(): DiversionSnapshot {
-    this.changedKeys.clear();
-    const entries: Record<string, unknown> = {};
-    const json = this.state.toJSON();
-    for (const e of json.exemptions) entries[`exemption:${e.exemptionId}`] = e;
-    for (const p of json.ports) entries[`port:${p.port.locode}`] = p;
-    for (const c of json.consignments) entries[`consignment:${c.consignmentId}`] = this.consignmentEntry(c);
-    return { head: this.head(), entries };
+    this.subjects.clearChanged();
+    return { head: this.head(), entries: this.subjects.entries() };
   }
 
   /** Counts every subject as changed: the next `takeChangedKeys` lists them all (a checkpoint written whole). */
   markAllChanged(): void {
-    for (const key of this.state.subjectKeys()) this.changedKeys.add(key);
+    this.subjects.markAllChanged();
   }
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   takeChangedKeys(): string[] {
-    return this.changedKeys.take();
+    return this.subjects.takeChangedKeys();
   }
 
   /** One subject's state as in `snapshot().entries`; undefined when it is not kept. */
   entry(key: string): unknown {
-    const colon = key.indexOf(':');
-    const kind = key.slice(0, colon);
-    const id = key.slice(colon + 1);
-    if (kind === 'exemption') return this.state.exemptionJson(id);
-    if (kind === 'port') return this.state.portJson(id);
-    if (kind !== 'consignment') return undefined;
-    const facts = this.state.consignmentJson(id);
-    return facts ? this.consignmentEntry(facts) : undefined;
+    return this.subjects.entry(key);
   }
 
   static restore(
@@ -308,7 +309,7 @@ export class DiversionDetector implements Detector {
       if (c.deadline !== null && state.isRegistered(id)) detector.deadlines.schedule(id, c.deadline);
       if (typeof c.unsettledAt === 'string') detector.unsettled.set(id, c.unsettledAt);
     }
-    detector.changedKeys.clear();
+    detector.subjects.clearChanged();
     return detector;
   }
 
@@ -327,7 +328,7 @@ export class DiversionDetector implements Detector {
   /** The subject (`exemption:<id>`, `port:<locode>`, `consignment:<id>`) of a type this detector folds. */
   private noteChanged(event: AidEvent): void {
     const subject = diversionTypes.has(event.type) ? subjectOfEvent(event) : undefined;
-    if (subject !== undefined) this.changedKeys.add(`${subject.kind}:${subject.id}`);
+    if (subject !== undefined) this.subjects.note(subject.kind, subject.id);
   }
 
   /** See `overDrawsMoved`: compared with the open over-authorisation flags of each consignment. */
@@ -341,7 +342,7 @@ export class DiversionDetector implements Detector {
   }
 
   private judge(consignmentId: string, at: string): FlagChanges {
-    this.changedKeys.add(`consignment:${consignmentId}`);
+    this.subjects.note('consignment', consignmentId);
     const deadlines = { next: Number.POSITIVE_INFINITY };
     const clock = this.clockOf(consignmentId);
     if (Number.isFinite(clock)) this.judgedAt.set(consignmentId, clock);

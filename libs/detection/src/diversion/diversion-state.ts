@@ -63,6 +63,9 @@ const aboardFactsOf = (facts: ConsignmentFacts): AboardFacts => ({
 const sortedKeys = <V>(map: Map<string, V>): string[] => [...map.keys()].sort();
 
 /** All diversion facts plus the indexes that link consignments: exemption members, documents, vessels. */
+/** The kinds of subject the diversion state keeps, in checkpoint order. */
+export type DiversionSubjectKind = 'exemption' | 'port' | 'consignment';
+
 export class DiversionState {
   private readonly consignments = new Map<string, ConsignmentFacts>();
   private readonly exemptionFacts = new Map<string, ExemptionFacts>();
@@ -220,13 +223,11 @@ export class DiversionState {
     };
   }
 
-  /** Every subject kept, as checkpoint keys (`exemption:<id>`, `port:<locode>`, `consignment:<id>`). */
-  subjectKeys(): string[] {
-    return [
-      ...[...this.exemptionFacts.keys()].map((id) => `exemption:${id}`),
-      ...[...this.ports.keys()].map((locode) => `port:${locode}`),
-      ...[...this.consignments.keys()].map((id) => `consignment:${id}`),
-    ];
+  /** The ids of every subject kept of one kind (the checkpoint keys `exemption:<id>`, `port:<locode>`, `consignment:<id>`). */
+  subjectIds(kind: DiversionSubjectKind): IterableIterator<string> {
+    if (kind === 'exemption') return this.exemptionFacts.keys();
+    if (kind === 'port') return this.ports.keys();
+    return this.consignments.keys();
   }
 
   /** One consignment's facts as in `toJSON().consignments`, undefined when unknown. */

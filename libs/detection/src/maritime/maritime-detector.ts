@@ -3,7 +3,7 @@ import { EventTypes } from '@aidwatch/domain';
 import type { Detector } from '../detector';
 import type { FlagChanges } from '../open-flags';
 import { InputClocks, type InputClock } from '../input-clocks';
-import { ChangedKeys } from '../input-queues';
+import { CheckpointSubjects } from '../checkpoint-subjects';
 import type { ConsignmentLinker } from './flag-sink';
 import { FlagSink } from './flag-sink';
 import { MS_PER_HOUR } from './geo';
@@ -12,7 +12,7 @@ import type { MaritimeConfig } from './maritime-config';
 import { defaultMaritimeConfig } from './maritime-config';
 import type { MaritimeContext } from './maritime-context';
 import type { MaritimeHead, MaritimeSnapshot } from './maritime-snapshot';
-import { entryOf, headOf, restoreState, snapshotState } from './maritime-snapshot';
+import { headOf, maritimeSubjectKinds, restoreState } from './maritime-snapshot';
 import type { PortRecord } from './port-index';
 import { PortIndex } from './port-index';
 import { maritimeRules } from './maritime-rules';
@@ -79,9 +79,10 @@ export class MaritimeDetector implements Detector {
   readonly rules: readonly AnyRule[];
   /** The rules' hooks, run over every rule that has each. */
   private readonly hooks: VesselRules;
-  private readonly changedKeys = new ChangedKeys();
   /** Vessels changed since the last `takeChangedKeys` (kept as objects: no key string per fix). */
   private readonly changedTracks = new Set<VesselTrack>();
+  /** What checkpoints write one by one: the rules' subjects, the vessels, their open flags. */
+  private readonly subjects: CheckpointSubjects;
   private readonly sink: FlagSink;
   /** Each vessel's open flags with their drafts (key `flags:<mmsi>` in snapshots). */
   readonly openFlags: OpenVesselFlags;
@@ -132,6 +133,7 @@ export class MaritimeDetector implements Detector {
       trackFor: (mmsi) => this.tracks.get(mmsi) ?? this.createTrack(mmsi),
       changed,
     });
+    this.subjects = new CheckpointSubjects(maritimeSubjectKinds(this, this.changedTracks));
     this.routeReplays = new RouteReplays(
       {
         config,
@@ -155,33 +157,24 @@ export class MaritimeDetector implements Detector {
   ): MaritimeDetector {
     const detector = new MaritimeDetector(config, ports, linker);
     restoreState(detector, snapshot as MaritimeSnapshot);
-    detector.changedKeys.clear();
-    detector.changedTracks.clear();
-    detector.openFlags.takeChanged();
+    detector.subjects.clearChanged();
     return detector;
   }
 
   /** The whole state (a full checkpoint: the changed keys start afresh). */
   snapshot(): MaritimeSnapshot {
-    this.takeChangedKeys();
-    return snapshotState(this);
+    this.subjects.clearChanged();
+    return { head: headOf(this), entries: this.subjects.entries() };
   }
 
   /** Counts every subject as changed: the next `takeChangedKeys` lists them all (a checkpoint written whole). */
   markAllChanged(): void {
-    for (const track of this.tracks.values()) this.changedTracks.add(track);
-    for (const { subjects } of this.rules)
-      if (subjects) for (const id of subjects.ids()) this.changedKeys.add(`${subjects.kind}:${id}`);
+    this.subjects.markAllChanged();
   }
 
   /** Keys of the subjects whose state changed since the last call (or the last full snapshot). */
   takeChangedKeys(): string[] {
-    for (const { subjects } of this.rules)
-      if (subjects) for (const id of subjects.takeChanged()) this.changedKeys.add(`${subjects.kind}:${id}`);
-    for (const mmsi of this.openFlags.takeChanged()) this.changedKeys.add(`flags:${mmsi}`);
-    for (const track of this.changedTracks) this.changedKeys.add(`vessel:${track.mmsi}`);
-    this.changedTracks.clear();
-    return this.changedKeys.take();
+    return this.subjects.takeChangedKeys();
   }
 
   /** What is not kept per subject (counters, ports, input clocks, rules' head fields): small, written whole. */
@@ -191,7 +184,7 @@ export class MaritimeDetector implements Detector {
 
   /** One subject's state as in `snapshot().entries`; undefined when the subject is no longer kept. */
   entry(key: string): unknown {
-    return entryOf(this, key);
+    return this.subjects.entry(key);
   }
 
   /** A new vessel record with every rule's initial state. */

@@ -5,6 +5,7 @@ import type { OpenVesselFlags, OpenVesselFlagsJson } from './open-vessel-flags';
 import type { PortIndex, PortRecord } from './port-index';
 import type { RuleSubjects, VesselRule } from './vessel-rule';
 import type { VesselTrack } from './vessel-track';
+import type { SubjectKind } from '../checkpoint-subjects';
 import { decodeNumbers, encodeNumbers } from './json-numbers';
 
 /**
@@ -113,35 +114,39 @@ function vesselToJson(d: MaritimeSnapshotSubject, track: VesselTrack): VesselJso
   };
 }
 
-/** One subject's entry, or undefined when the detector no longer keeps it. */
-export function entryOf(d: MaritimeSnapshotSubject, key: string): unknown {
-  const colon = key.indexOf(':');
-  const kind = key.slice(0, colon);
-  const id = key.slice(colon + 1);
-  if (kind === 'vessel') {
-    const track = d.tracks.get(id);
-    return track ? encodeNumbers(vesselToJson(d, track)) : undefined;
-  }
-  const subjects = subjectsOf(d, kind);
-  if (subjects) return subjects.entry(id);
-  if (kind === 'flags') {
-    const flags = d.openFlags.toJSON(id);
-    return flags ? encodeNumbers(flags) : undefined;
-  }
-  return undefined;
-}
-
-export function snapshotState(d: MaritimeSnapshotSubject): MaritimeSnapshot {
-  const entries: Record<string, unknown> = {};
-  for (const rule of d.rules) {
-    const subjects = rule.subjects;
-    if (subjects)
-      for (const id of [...subjects.ids()].sort()) entries[`${subjects.kind}:${id}`] = subjects.entry(id);
-  }
-  for (const track of d.tracks.values())
-    entries[`vessel:${track.mmsi}`] = encodeNumbers(vesselToJson(d, track));
-  for (const mmsi of d.openFlags.vessels()) entries[`flags:${mmsi}`] = entryOf(d, `flags:${mmsi}`);
-  return { head: headOf(d), entries };
+/**
+ * The subjects a maritime detector checkpoints one by one, in snapshot order: each rule's own
+ * (`VesselRule.subjects`: `imo`, `voyages`), `vessel:<mmsi>` (VesselJson; `changedTracks` holds the vessels
+ * changed since last asked, as objects, and is emptied when taken) and `flags:<mmsi>` (OpenVesselFlagsJson).
+ */
+export function maritimeSubjectKinds(
+  d: MaritimeSnapshotSubject,
+  changedTracks: Set<VesselTrack>,
+): SubjectKind[] {
+  const ruleKinds = d.rules.flatMap((rule) => (rule.subjects ? [rule.subjects] : []));
+  const vessels: SubjectKind = {
+    kind: 'vessel',
+    ids: () => d.tracks.keys(),
+    entry: (mmsi) => {
+      const track = d.tracks.get(mmsi);
+      return track ? encodeNumbers(vesselToJson(d, track)) : undefined;
+    },
+    takeChanged: () => {
+      const mmsis = Array.from(changedTracks, (track) => track.mmsi);
+      changedTracks.clear();
+      return mmsis;
+    },
+  };
+  const flags: SubjectKind = {
+    kind: 'flags',
+    ids: () => d.openFlags.vessels(),
+    entry: (mmsi) => {
+      const json = d.openFlags.toJSON(mmsi);
+      return json ? encodeNumbers(json) : undefined;
+    },
+    takeChanged: () => d.openFlags.takeChanged(),
+  };
+  return [...ruleKinds, vessels, flags];
 }
 
 /** Restores a snapshot assembled from a head and entries (whole, or rebuilt from incremental writes). */

@@ -8,6 +8,7 @@ import type { PortRecord } from './port-index';
 import type { Decisions, Step } from './rule-decision';
 import type { VesselFact } from './vessel-fact';
 import type { Sample, VesselTrack } from './vessel-track';
+import type { SubjectKind } from '../checkpoint-subjects';
 
 export type { VesselFact } from './vessel-fact';
 
@@ -66,15 +67,11 @@ export interface RuleHead {
  * Subjects a rule keeps beyond the vessels' slots (IMO numbers' holders, carriers' declared voyages), each
  * checkpointed under its own key `<kind>:<id>`.
  */
-export interface RuleSubjects {
+export interface RuleSubjects extends SubjectKind {
   /** The key prefix of its subjects (`imo`, `voyages`). */
   readonly kind: string;
-  /** The ids of every subject kept. */
-  ids(): Iterable<string>;
   /** The ids of the subjects changed since last asked. */
   takeChanged(): Iterable<string>;
-  /** A subject's entry (plain JSON); undefined when it is not kept. */
-  entry(id: string): unknown;
   /** Restores a subject from its entry (before any vessel is restored). */
   restore(id: string, entry: unknown): void;
 }
