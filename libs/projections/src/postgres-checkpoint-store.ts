@@ -192,11 +192,15 @@ export class PostgresCheckpointStore extends CheckpointStore {
     at: Date,
     replace = false,
   ): Promise<void> {
-    await this.transaction(async (client) => {
-      const generation = await this.begin(client, name);
-      await this.writeRows(client, name, generation, changes.changes);
-      await this.commit(client, name, generation, position, changes.head, at, replace);
-    }, name);
+    await this.committing(
+      name,
+      replace,
+      this.transaction(async (client) => {
+        const generation = await this.begin(client, name);
+        await this.writeRows(client, name, generation, changes.changes);
+        await this.commit(client, name, generation, position, changes.head, at, replace);
+      }, name),
+    );
   }
 
   async beginParts(name: string): Promise<number> {
@@ -219,10 +223,34 @@ export class PostgresCheckpointStore extends CheckpointStore {
     at: Date,
     replace: boolean,
   ): Promise<void> {
-    await this.transaction(
-      (client) => this.commit(client, name, generation, position, head, at, replace),
+    await this.committing(
       name,
+      replace,
+      this.transaction((client) => this.commit(client, name, generation, position, head, at, replace), name),
     );
+  }
+
+  /**
+   * Waits for a commit of projection `name`. Once it is committed, the slots its rows went to hold the committed
+   * values. If it failed, whether it committed is not known (a broken connection may lose the answer to a COMMIT
+   * that went through, and the transaction is then run again): what this store knows of the slots is dropped,
+   * and the next write reads them from the rows (`begin`), so it never overwrites a value the committed head
+   * uses.
+   */
+  private async committing(name: string, replace: boolean, commit: Promise<void>): Promise<void> {
+    try {
+      await commit;
+    } catch (error) {
+      this.committedSlots.delete(name);
+      this.pendingSlots.delete(name);
+      this.newestGenerations.delete(name);
+      throw error;
+    }
+    const pending = this.pendingSlots.get(name) ?? new Map<string, number>();
+    this.pendingSlots.delete(name);
+    let committed = this.committedSlots.get(name);
+    if (replace || !committed) this.committedSlots.set(name, (committed = new Map()));
+    for (const [key, slot] of pending) committed.set(key, slot);
   }
 
   async delete(name: string): Promise<void> {
@@ -358,11 +386,6 @@ export class PostgresCheckpointStore extends CheckpointStore {
         name,
         generation,
       ]);
-    const pending = this.pendingSlots.get(name) ?? new Map<string, number>();
-    this.pendingSlots.delete(name);
-    let committed = this.committedSlots.get(name);
-    if (replace || !committed) this.committedSlots.set(name, (committed = new Map()));
-    for (const [key, slot] of pending) committed.set(key, slot);
   }
 
   private async query<R extends object>(sql: string, values: unknown[]): Promise<{ rows: R[] }> {

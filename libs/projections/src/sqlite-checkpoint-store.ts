@@ -108,6 +108,10 @@ export class SqliteCheckpointStore extends CheckpointStore {
       rows: this.db.prepare(
         'SELECT key, slot, generation, value FROM checkpoint_slots WHERE name = ? AND generation BETWEEN ? AND ?',
       ),
+      // The slot of each key's newest row (SQLite takes a bare column from the row of max()).
+      slots: this.db.prepare(
+        'SELECT key, slot, max(generation) FROM checkpoint_slots WHERE name = ? AND generation BETWEEN ? AND ? GROUP BY key',
+      ),
       newestGeneration: this.db
         .prepare('SELECT max(generation) FROM checkpoint_slots WHERE name = ?')
         .pluck(),
@@ -208,15 +212,20 @@ export class SqliteCheckpointStore extends CheckpointStore {
     replace = false,
   ): Promise<void> {
     await this.writer?.idle();
-    this.durably(
-      this.db.transaction(() => {
-        const generation = this.begin(name);
-        this.writeRows(name, generation, this.slotted(name, changes.changes));
-        const { head, dropBefore } = this.headRow(name, generation, changes.head, replace);
-        this.commitHead(name, position, head, at.toISOString(), dropBefore);
-        this.noteCommitted(name, replace);
-      }),
-    )();
+    try {
+      this.durably(
+        this.db.transaction(() => {
+          const generation = this.begin(name);
+          this.writeRows(name, generation, this.slotted(name, changes.changes));
+          const { head, dropBefore } = this.headRow(name, generation, changes.head, replace);
+          this.commitHead(name, position, head, at.toISOString(), dropBefore);
+        }),
+      )();
+    } catch (error) {
+      this.forgetSlots(name);
+      throw error;
+    }
+    this.noteCommitted(name, replace);
     this.checkpointWal();
   }
 
@@ -251,11 +260,15 @@ export class SqliteCheckpointStore extends CheckpointStore {
     const row = this.headRow(name, generation, head, replace);
     const commit = { name, position, head: row.head, at: at.toISOString(), dropBefore: row.dropBefore };
     const sent = this.offThread({ op: 'commit', ...commit });
-    if (sent) await sent;
-    else {
-      this.commitHead(commit.name, commit.position, commit.head, commit.at, commit.dropBefore);
-      this.checkpointWal();
+    try {
+      if (sent) await sent;
+      else this.commitHead(commit.name, commit.position, commit.head, commit.at, commit.dropBefore);
+    } catch (error) {
+      // Committed or not (a writer thread that died after its commit loses the answer): see `forgetSlots`.
+      this.forgetSlots(name);
+      throw error;
     }
+    if (!sent) this.checkpointWal();
     this.noteCommitted(name, replace);
   }
 
@@ -304,12 +317,37 @@ export class SqliteCheckpointStore extends CheckpointStore {
     copyWalPast(this.db, this.file, WAL_CHECKPOINT_BYTES);
   }
 
-  /** Drops the parts of a checkpoint never committed (they sit in slots no committed value needs); the next generation. */
+  /**
+   * What this store knows of projection `name`'s slots is dropped after a commit that failed: whether it
+   * committed is not known, so the next write reads the committed slots from the rows (`begin`) rather than
+   * trust a record that may be stale, and never overwrites a value the committed head uses.
+   */
+  private forgetSlots(name: string): void {
+    this.committedSlots.delete(name);
+    this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
+  }
+
+  /**
+   * Drops the parts of a checkpoint never committed (they sit in slots no committed value needs); the next
+   * generation. The slot each subject's committed value is in is read from the rows when not known here (after
+   * a failed commit, or without a `load`).
+   */
   private begin(name: string): number {
     this.pendingSlots.delete(name);
     const row = this.statements.head.get(name) as { snapshot: string } | undefined;
     const head = row ? (JSON.parse(row.snapshot) as unknown) : undefined;
     const committed = isIncremental(head) ? (head.generation ?? 0) : 0;
+    if (!this.committedSlots.has(name)) {
+      const slots = new Map<string, number>();
+      if (isIncremental(head))
+        for (const r of this.statements.slots.all(name, head.base ?? 0, committed) as Array<{
+          key: string;
+          slot: number;
+        }>)
+          slots.set(r.key, r.slot);
+      this.committedSlots.set(name, slots);
+    }
     let written = this.newestGenerations.get(name);
     if (written === undefined) written = (this.statements.newestGeneration.get(name) as number | null) ?? 0;
     if (written > committed) this.statements.deleteRowsAfter.run(name, committed);
