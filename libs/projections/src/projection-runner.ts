@@ -685,17 +685,22 @@ export class ProjectionRunner {
     // Behind (a backlog or a rebuild): no one waits for the next event, and writing a subject once beats
     // writing it in every round, so the events are held from the start.
     const live = this.lastRecordedAt !== null && this.nowMs() - Date.parse(this.lastRecordedAt) < LIVE_LAG_MS;
+    // Events go in short slices while rounds are copied beside them, and in full slices again once the rounds
+    // end, whether they ended or failed.
     this.preCopying = live;
-    for (let round = 1; live && round < PRE_COPY_ROUNDS && parts.keys.length > size; round++) {
-      const written = parts.keys.length;
-      await writeAll(parts.keys, parts.entry);
-      // What the events applied meanwhile changed (the projection's state goes on between parts).
-      await nextTurn();
-      parts = this.projection.checkpointParts!(false);
-      // Not converging (a backlog replayed faster than it is written): the last round comes now.
-      if (parts.keys.length > written / 2) break;
+    try {
+      for (let round = 1; live && round < PRE_COPY_ROUNDS && parts.keys.length > size; round++) {
+        const written = parts.keys.length;
+        await writeAll(parts.keys, parts.entry);
+        // What the events applied meanwhile changed (the projection's state goes on between parts).
+        await nextTurn();
+        parts = this.projection.checkpointParts!(false);
+        // Not converging (a backlog replayed faster than it is written): the last round comes now.
+        if (parts.keys.length > written / 2) break;
+      }
+    } finally {
+      this.preCopying = false;
     }
-    this.preCopying = false;
     const release = await this.holdEvents();
     const heldFrom = performance.now();
     try {
