@@ -25,5 +25,5 @@ export { MIGRATION_LOCK, SchemaTooNewError, migrate, type Migration } from './po
 export { createEventStore, type EventStoreConfig } from './event-store.factory';
 export * from './chain';
 export * from './upcasting-event-store';
-export { restrictToOwner } from './owner-only-file';
+export { databaseFilePath, restrictToOwner } from './owner-only-file';
 export { startModuleWorker } from './module-worker';

@@ -8,11 +8,26 @@ import * as fs from 'node:fs';
  */
 export function restrictToOwner(file: string): void {
   if (file === ':memory:') return;
+  const real = databaseFilePath(file);
   for (const suffix of ['', '-wal', '-shm']) {
     try {
-      fs.chmodSync(file + suffix, 0o600);
+      fs.chmodSync(real + suffix, 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
+  }
+}
+
+/**
+ * The path of a SQLite database file with symlinks resolved: SQLite follows a symlinked database file and
+ * keeps its `-wal` and `-shm` companions beside the target, so a companion is found at `<result>-wal`, not
+ * beside the link. `:memory:` and a path that does not resolve (not created yet) are returned as given.
+ */
+export function databaseFilePath(file: string): string {
+  if (file === ':memory:') return file;
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
   }
 }

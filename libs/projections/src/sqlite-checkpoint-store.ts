@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { restrictToOwner } from '@aidwatch/event-store';
+import { databaseFilePath, restrictToOwner } from '@aidwatch/event-store';
 import {
   CheckpointStore,
   INCREMENTAL,
@@ -49,10 +49,12 @@ export class SqliteCheckpointStore extends CheckpointStore {
   private readonly writer: CheckpointWriterThread | undefined;
   private closed = false;
 
-  constructor(file: string) {
+  constructor(databaseFile: string) {
     super();
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
+    if (databaseFile !== ':memory:') fs.mkdirSync(path.dirname(databaseFile), { recursive: true });
+    this.db = new Database(databaseFile);
+    // A symlinked file: its WAL is beside the target, where the WAL's size is read and its fsync made.
+    const file = databaseFilePath(databaseFile);
     restrictToOwner(file);
     // Commits are written under FULL here by `durably`, as the writer's thread does.
     configureCheckpointConnection(this.db, file);
