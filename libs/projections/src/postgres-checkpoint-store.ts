@@ -89,9 +89,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
       else this.fences.delete(name);
       // A new fence is a new writer generation: since this process last wrote, another may have committed,
       // so which slot of each subject is committed is read afresh at the next write (`begin`).
-      this.committedSlots.delete(name);
-      this.pendingSlots.delete(name);
-      this.newestGenerations.delete(name);
+      this.forgetSlots(name);
     }
   }
 
@@ -180,9 +178,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
       await client.query('DELETE FROM aidwatch_checkpoint_slots WHERE name = $1', [name]);
       await upsertHead(client, name, position, text, at);
     }, name);
-    this.committedSlots.delete(name);
-    this.pendingSlots.delete(name);
-    this.newestGenerations.delete(name);
+    this.forgetSlots(name);
   }
 
   async saveChanges(
@@ -237,13 +233,18 @@ export class PostgresCheckpointStore extends CheckpointStore {
    * and the next write reads them from the rows (`begin`), so it never overwrites a value the committed head
    * uses.
    */
+  /** Forgets what this store knows of projection `name`'s slots: the next write reads them from the rows (`begin`). */
+  private forgetSlots(name: string): void {
+    this.committedSlots.delete(name);
+    this.pendingSlots.delete(name);
+    this.newestGenerations.delete(name);
+  }
+
   private async committing(name: string, replace: boolean, commit: Promise<void>): Promise<void> {
     try {
       await commit;
     } catch (error) {
-      this.committedSlots.delete(name);
-      this.pendingSlots.delete(name);
-      this.newestGenerations.delete(name);
+      this.forgetSlots(name);
       throw error;
     }
     const pending = this.pendingSlots.get(name) ?? new Map<string, number>();
@@ -258,9 +259,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
       await client.query('DELETE FROM aidwatch_checkpoint_slots WHERE name = $1', [name]);
       await client.query('DELETE FROM aidwatch_checkpoints WHERE name = $1', [name]);
     }, name);
-    this.committedSlots.delete(name);
-    this.pendingSlots.delete(name);
-    this.newestGenerations.delete(name);
+    this.forgetSlots(name);
   }
 
   /**
@@ -285,9 +284,7 @@ export class PostgresCheckpointStore extends CheckpointStore {
       return found;
     }, undefined);
     for (const name of names) {
-      this.committedSlots.delete(name);
-      this.pendingSlots.delete(name);
-      this.newestGenerations.delete(name);
+      this.forgetSlots(name);
     }
     if (names.length > 0) await this.query('VACUUM FULL aidwatch_checkpoints, aidwatch_checkpoint_slots', []);
     return names;

@@ -201,9 +201,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
     await this.writer?.idle();
     this.saveWhole(name, position, JSON.stringify(snapshot), at.toISOString());
     this.checkpointWal();
-    this.committedSlots.delete(name);
-    this.pendingSlots.delete(name);
-    this.newestGenerations.delete(name);
+    this.forgetSlots(name);
   }
 
   async saveChanges(
@@ -402,9 +400,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
     ]);
     for (const name of names) {
       this.removeAll(name);
-      this.committedSlots.delete(name);
-      this.pendingSlots.delete(name);
-      this.newestGenerations.delete(name);
+      this.forgetSlots(name);
     }
     this.db.pragma('secure_delete = ON');
     this.db.exec('VACUUM');
@@ -415,9 +411,7 @@ export class SqliteCheckpointStore extends CheckpointStore {
   async delete(name: string): Promise<void> {
     await this.writer?.idle();
     this.removeAll(name);
-    this.committedSlots.delete(name);
-    this.pendingSlots.delete(name);
-    this.newestGenerations.delete(name);
+    this.forgetSlots(name);
   }
 
   async close(): Promise<void> {
